@@ -1,0 +1,136 @@
+"""relapse_guard: a rules-and-workflow engine for anti-relapse monitoring.
+
+Households that left poverty are watched through a lifecycle (identified, assisted, exited,
+monitored, relapsed, stable); dated facts about them are checked by pluggable triggers, each
+risk is routed to dedicated interventions with the amounts a policy's dated parameters
+give, and every decision says which rule, which facts and which parameter values it used.
+
+The public API is re-exported here; triggers, interventions and shipped policies live in
+:mod:`relapse_guard.triggers`, :mod:`relapse_guard.interventions` and
+:mod:`relapse_guard.policies`.
+"""
+
+from .context import Context
+from .decisions import Decision, DecisionKind, Declined, Grant, Period, Risk, Severity
+from .engine import Engine, order_facts, transition_period
+from .errors import (
+    ConflictingFact,
+    InvalidFact,
+    InvalidHousehold,
+    InvalidInput,
+    InvalidParameterFile,
+    InvalidPolicy,
+    InvalidTransition,
+    ParameterError,
+    ParameterNotInForce,
+    RelapseGuardError,
+    UnknownParameter,
+    UnknownPlugin,
+)
+from .facts import (
+    DEFAULT_FACT_KINDS,
+    AssistanceGranted,
+    BasicNeed,
+    BasicNeedsChecked,
+    DisasterReported,
+    ExitVerified,
+    Fact,
+    FactKinds,
+    HouseAppraised,
+    HousingGrade,
+    IllnessReported,
+    IncomeAssessed,
+    JobLost,
+    MainEarnerLost,
+    ReviewCompleted,
+    SchoolEnrolled,
+    Source,
+    parse_fact,
+)
+from .household import Health, Household, LabourCapacity, Member, Place, Schooling
+from .interventions.base import Intervention
+from .lifecycle import Event, State
+from .parameters import Parameter, ParameterTree, ParameterValue
+from .policies import load_policy, policy_names
+from .policy import Policy
+from .registry import Registry
+from .result import HouseholdResult
+from .reviews import Review, ReviewState, ReviewStatus, review_status
+from .routing import Condition, RouteStep, entered, step
+from .rules import Rule, Verdict
+from .triggers.base import Trigger
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_FACT_KINDS",
+    "AssistanceGranted",
+    "BasicNeed",
+    "BasicNeedsChecked",
+    "Condition",
+    "ConflictingFact",
+    "Context",
+    "Decision",
+    "DecisionKind",
+    "Declined",
+    "DisasterReported",
+    "Engine",
+    "Event",
+    "ExitVerified",
+    "Fact",
+    "FactKinds",
+    "Grant",
+    "Health",
+    "HouseAppraised",
+    "Household",
+    "HouseholdResult",
+    "HousingGrade",
+    "IllnessReported",
+    "IncomeAssessed",
+    "Intervention",
+    "InvalidFact",
+    "InvalidHousehold",
+    "InvalidInput",
+    "InvalidParameterFile",
+    "InvalidPolicy",
+    "InvalidTransition",
+    "JobLost",
+    "LabourCapacity",
+    "MainEarnerLost",
+    "Member",
+    "Parameter",
+    "ParameterError",
+    "ParameterNotInForce",
+    "ParameterTree",
+    "ParameterValue",
+    "Period",
+    "Place",
+    "Policy",
+    "Registry",
+    "RelapseGuardError",
+    "Review",
+    "ReviewCompleted",
+    "ReviewState",
+    "ReviewStatus",
+    "Risk",
+    "RouteStep",
+    "Rule",
+    "SchoolEnrolled",
+    "Schooling",
+    "Severity",
+    "Source",
+    "State",
+    "Trigger",
+    "UnknownParameter",
+    "UnknownPlugin",
+    "Verdict",
+    "__version__",
+    "entered",
+    "load_policy",
+    "order_facts",
+    "parse_fact",
+    "policy_names",
+    "review_status",
+    "step",
+    "transition_period",
+]

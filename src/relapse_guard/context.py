@@ -1,0 +1,215 @@
+"""The read-only view that rules, triggers, conditions and interventions evaluate against.
+
+A :class:`Context` holds what is known of a household on one date: the household, its
+lifecycle state, its latest assessed income, unmet basic needs, housing grade and the grants
+already made. Parameter look-ups go through :meth:`Context.param`, which records every value
+read, so each risk, grant and decision can say which parameter values (from which date) it used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from .decisions import Grant, Period, Risk, Severity
+from .errors import InvalidPolicy
+from .facts import BasicNeed, Fact, HousingGrade
+from .household import Household
+from .lifecycle import State
+from .parameters import ParameterTree, ParameterValue, Value
+
+__all__ = ["Context"]
+
+_LOW_INCOME_STATES = frozenset({State.IDENTIFIED, State.ASSISTED, State.RELAPSED})
+
+
+def _evidence_text(value: object) -> str:
+    # an enum member is stored as its value ("primary", "C"), not as "Schooling.PRIMARY"
+    return str(value.value) if isinstance(value, enum.Enum) else str(value)
+
+
+class Context:
+    """What is known of one household on one date. Built by the engine; do not mutate."""
+
+    __slots__ = (
+        "_parameters",
+        "_used",
+        "date",
+        "grants",
+        "household",
+        "housing_grade",
+        "income_per_capita",
+        "previous_income_per_capita",
+        "state",
+        "unmet_needs",
+    )
+
+    def __init__(
+        self,
+        *,
+        household: Household,
+        date: dt.date,
+        state: State,
+        parameters: ParameterTree,
+        income_per_capita: Decimal | None = None,
+        previous_income_per_capita: Decimal | None = None,
+        unmet_needs: frozenset[BasicNeed] = frozenset(),
+        housing_grade: HousingGrade | None = None,
+        grants: Sequence[Grant] = (),
+    ) -> None:
+        self.household = household
+        self.date = date
+        self.state = state
+        self.income_per_capita = income_per_capita
+        self.previous_income_per_capita = previous_income_per_capita
+        self.unmet_needs = unmet_needs
+        self.housing_grade = housing_grade
+        self.grants = grants
+        self._parameters = parameters
+        self._used: list[ParameterValue] = []
+
+    # --- parameters ---------------------------------------------------------------------
+
+    def param(self, name: str) -> Value:
+        """The value of parameter ``name`` on this context's date; recorded as used."""
+        found = self._parameters.lookup(name, self.date)
+        if found not in self._used:
+            self._used.append(found)
+        return found.value
+
+    def amount(self, name: str) -> Decimal:
+        """A numeric parameter; :class:`InvalidPolicy` if it holds text or a boolean."""
+        value = self.param(name)
+        if not isinstance(value, Decimal):
+            raise InvalidPolicy(f"parameter {name!r} must be a number, found {value!r}")
+        return value
+
+    def text(self, name: str) -> str:
+        """A text parameter; :class:`InvalidPolicy` if it holds a number or a boolean."""
+        value = self.param(name)
+        if not isinstance(value, str):
+            raise InvalidPolicy(f"parameter {name!r} must be text, found {value!r}")
+        return value
+
+    def has_param(self, name: str) -> bool:
+        """True when the policy defines ``name`` (whatever its dates)."""
+        return name in self._parameters
+
+    def used_parameters(self) -> tuple[ParameterValue, ...]:
+        """Parameter values read since the last :meth:`reset_used`, in the order first read."""
+        return tuple(self._used)
+
+    def reset_used(self) -> None:
+        """Forget recorded parameter reads (the engine calls it before each rule or plug-in)."""
+        self._used = []
+
+    # --- derived facts about the household ----------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """Number of household members."""
+        return self.household.size
+
+    @property
+    def poverty_line(self) -> Decimal:
+        """The policy's poverty line (``poverty_line``, yuan per person per year) on this date."""
+        return self.amount("poverty_line")
+
+    @property
+    def monthly_income_per_capita(self) -> Decimal | None:
+        """Latest assessed income per person per month (annual / 12), or None if never assessed."""
+        return None if self.income_per_capita is None else self.income_per_capita / 12
+
+    def income_left_per_capita(self, risk: Risk) -> Decimal | None:
+        """Annual income per person left after the risk's cost (never below zero)."""
+        if self.income_per_capita is None:
+            return None
+        left = self.income_per_capita - risk.cost / self.size
+        return max(left, Decimal(0))
+
+    def granted_total(self, intervention: str, since: dt.date | None = None) -> Decimal:
+        """Money already granted by ``intervention`` (one-off and yearly amounts), since a date."""
+        total = Decimal(0)
+        for grant in self.grants:
+            amount = grant.amount
+            if amount is None or grant.period is Period.MONTHLY or grant.intervention != intervention:
+                continue
+            if since is None or grant.date >= since:
+                total += amount
+        return total
+
+    def has_grant(self, intervention: str) -> bool:
+        """True when ``intervention`` has already granted something to this household."""
+        return any(grant.intervention == intervention for grant in self.grants)
+
+    @property
+    def receives_safety_net(self) -> bool:
+        """True when a safety-net top-up has been granted."""
+        return self.has_grant("safety_net")
+
+    @property
+    def is_low_income(self) -> bool:
+        """On file and not out of poverty (identified, assisted, relapsed) or on the safety net."""
+        return self.state in _LOW_INCOME_STATES or self.receives_safety_net
+
+    # --- building results ---------------------------------------------------------------
+
+    def risk(
+        self,
+        *,
+        trigger: str,
+        fact: Fact,
+        kind: str,
+        severity: Severity,
+        cost: Decimal = Decimal(0),
+        member_id: str | None = None,
+        key: str | None = None,
+        evidence: Iterable[tuple[str, object]] = (),
+    ) -> Risk:
+        """A :class:`Risk` found in ``fact``, carrying the parameters read so far."""
+        return Risk(
+            kind=kind,
+            household_id=self.household.id,
+            date=fact.date,
+            severity=severity,
+            trigger=trigger,
+            fact_id=fact.id,
+            key=key if key is not None else f"{kind}:{fact.id}",
+            cost=cost,
+            member_id=member_id,
+            evidence=tuple((label, _evidence_text(value)) for label, value in evidence),
+            parameters=self.used_parameters(),
+        )
+
+    def grant(
+        self,
+        *,
+        intervention: str,
+        risk: Risk,
+        amount: Decimal | None = None,
+        period: Period = Period.ONE_OFF,
+        service: str | None = None,
+        responsible: str = "",
+        persons: int = 0,
+        basis: str = "",
+        revisits: Iterable[dt.date] = (),
+        emergency: bool = False,
+    ) -> Grant:
+        """A :class:`Grant` for ``risk``, carrying the parameters read so far."""
+        return Grant(
+            intervention=intervention,
+            household_id=self.household.id,
+            date=self.date,
+            risk_key=risk.key,
+            amount=amount,
+            period=period,
+            service=service,
+            responsible=responsible,
+            persons=persons,
+            basis=basis,
+            revisits=tuple(revisits),
+            emergency=emergency,
+            parameters=self.used_parameters(),
+        )

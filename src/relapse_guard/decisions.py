@@ -1,0 +1,199 @@
+"""What the engine decides, with its explanation: risks, grants and decisions.
+
+A :class:`Decision` records one step — a transition taken or refused, a risk found, an
+intervention granted or skipped — with the rule that made it, the ids of the facts it used
+and the parameter values (with their effective dates) it read. The list of decisions is the
+household's audit trail: it answers "why" for every state and every yuan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .lifecycle import State
+from .parameters import ParameterValue
+
+__all__ = ["Decision", "DecisionKind", "Declined", "Grant", "Period", "Risk", "Severity"]
+
+
+class Severity(enum.IntEnum):
+    """How serious a risk is; ordered, so policies may compare (``severity >= Severity.HIGH``)."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    SEVERE = 4
+
+
+class Period(enum.Enum):
+    """How a money grant is paid."""
+
+    ONE_OFF = "one_off"
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+
+
+def _params_dicts(parameters: tuple[ParameterValue, ...]) -> list[dict[str, str]]:
+    return [{"name": p.name, "value": str(p.value), "effective_from": p.effective_from.isoformat()} for p in parameters]
+
+
+@attrs.frozen(kw_only=True)
+class Risk:
+    """A risk a trigger found in a fact: its kind, date, severity and evidence.
+
+    ``key`` is the risk's identity: two detections with the same key are the same risk and
+    are never paid twice. ``cost`` is the money the shock costs the household (self-paid
+    medical cost, disaster loss, school cost); zero when there is none.
+    """
+
+    kind: str
+    household_id: str
+    date: dt.date
+    severity: Severity
+    trigger: str
+    fact_id: str
+    key: str
+    cost: Decimal = Decimal(0)
+    member_id: str | None = None
+    evidence: tuple[tuple[str, str], ...] = ()
+    parameters: tuple[ParameterValue, ...] = ()
+
+    def get(self, label: str) -> str | None:
+        """The evidence recorded under ``label`` (e.g. ``"level"``), or None."""
+        for key, value in self.evidence:
+            if key == label:
+                return value
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "kind": self.kind,
+            "date": self.date.isoformat(),
+            "severity": self.severity.name.lower(),
+            "trigger": self.trigger,
+            "fact_id": self.fact_id,
+            "key": self.key,
+            "cost": str(self.cost),
+            "member_id": self.member_id,
+            "evidence": [list(item) for item in self.evidence],
+            "parameters": _params_dicts(self.parameters),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Grant:
+    """What an intervention grants: money (``amount`` per ``period``) or a service.
+
+    ``basis`` spells out the arithmetic ("(300 - 250.00) x 3 members"); ``responsible`` is
+    the unit or person who delivers it; ``revisits`` are planned follow-up dates.
+    """
+
+    intervention: str
+    household_id: str
+    date: dt.date
+    risk_key: str
+    amount: Decimal | None = None
+    period: Period = Period.ONE_OFF
+    service: str | None = None
+    responsible: str = ""
+    persons: int = 0
+    basis: str = ""
+    revisits: tuple[dt.date, ...] = ()
+    emergency: bool = False
+    parameters: tuple[ParameterValue, ...] = ()
+
+    @property
+    def is_money(self) -> bool:
+        """True for a money grant, False for a service."""
+        return self.amount is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "intervention": self.intervention,
+            "date": self.date.isoformat(),
+            "risk_key": self.risk_key,
+            "amount": None if self.amount is None else str(self.amount),
+            "period": self.period.value,
+            "service": self.service,
+            "responsible": self.responsible,
+            "persons": self.persons,
+            "basis": self.basis,
+            "revisits": [d.isoformat() for d in self.revisits],
+            "emergency": self.emergency,
+            "parameters": _params_dicts(self.parameters),
+        }
+
+
+@attrs.frozen
+class Declined:
+    """An intervention's answer when it does not apply, with the reason for the audit trail.
+
+    ``Declined("already granted housing renovation on 2016-07-10: no house is subsidised twice")``
+    """
+
+    reason: str
+
+
+class DecisionKind(enum.Enum):
+    """The kinds of decision in an audit trail."""
+
+    TRANSITION = "transition"
+    TRANSITION_REFUSED = "transition_refused"
+    RISK_DETECTED = "risk_detected"
+    INTERVENTION_GRANTED = "intervention_granted"
+    ROUTE_SKIPPED = "route_skipped"
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """One step the engine took for a household, with its explanation.
+
+    ``sequence`` numbers decisions from 0 in the order they were made; ``rule`` names the
+    rule, trigger or intervention (``lifecycle.relapse``, ``trigger.illness``, ...).
+    """
+
+    sequence: int
+    household_id: str
+    date: dt.date
+    kind: DecisionKind
+    rule: str
+    explanation: str
+    facts: tuple[str, ...] = ()
+    parameters: tuple[ParameterValue, ...] = ()
+    from_state: State | None = None
+    to_state: State | None = None
+    risk: Risk | None = None
+    grant: Grant | None = None
+
+    def explain(self) -> str:
+        """One line: date, kind, rule, explanation, then the facts and parameters used."""
+        parts = [f"{self.date.isoformat()} {self.kind.value} [{self.rule}] {self.explanation}"]
+        if self.facts:
+            parts.append("facts: " + ", ".join(self.facts))
+        if self.parameters:
+            parts.append("parameters: " + "; ".join(str(p) for p in self.parameters))
+        return " | ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (stable key order), e.g. for storage and hashing."""
+        return {
+            "sequence": self.sequence,
+            "household_id": self.household_id,
+            "date": self.date.isoformat(),
+            "kind": self.kind.value,
+            "rule": self.rule,
+            "explanation": self.explanation,
+            "facts": list(self.facts),
+            "parameters": _params_dicts(self.parameters),
+            "from_state": None if self.from_state is None else self.from_state.value,
+            "to_state": None if self.to_state is None else self.to_state.value,
+            "risk": None if self.risk is None else self.risk.to_dict(),
+            "grant": None if self.grant is None else self.grant.to_dict(),
+        }

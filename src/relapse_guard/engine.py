@@ -1,0 +1,511 @@
+"""The pure core: ``Engine(policy).run(household, facts)`` -> state and explained decisions.
+
+No clock, no I/O, no global state: dates come from the facts and from an explicit ``as_of``.
+Facts are applied in date order, then kind order, then id, so the same facts in any input
+order give the same result; an exact duplicate is ignored, a different fact with a used id
+is refused. For each fact the engine
+
+1. moves the clock to the fact's date (starting or ending the transition period on the
+   dates they fall, never later);
+2. records what the fact observes (income, housing grade, unmet needs, reviews done);
+3. applies the lifecycle (identification for households not on file or stable, relapse for
+   exited or monitored ones, assistance and exit on their facts), guards evaluated by the
+   policy's rules;
+4. runs the policy's triggers on the fact, and routes each new risk — and each lifecycle
+   entry, as ``entered:<state>`` — to its interventions; a risk is never paid twice by one
+   intervention. Grants count as assistance for identified or relapsed households.
+
+Every step is a :class:`~relapse_guard.decisions.Decision` naming its rule, facts and
+parameter values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from .context import Context
+from .decisions import Decision, DecisionKind, Declined, Grant, Period, Risk, Severity
+from .errors import ConflictingFact, InvalidFact, InvalidPolicy, ParameterNotInForce
+from .facts import (
+    AssistanceGranted,
+    BasicNeed,
+    BasicNeedsChecked,
+    ExitVerified,
+    Fact,
+    HouseAppraised,
+    HousingGrade,
+    IncomeAssessed,
+    ReviewCompleted,
+)
+from .household import Household
+from .lifecycle import Event, State, next_state
+from .parameters import ParameterValue
+from .policy import Policy
+from .result import HouseholdResult
+from .routing import entered
+from .triggers.base import Trigger
+
+__all__ = ["Engine", "order_facts", "transition_period"]
+
+_OBSERVING_STATES = frozenset({State.NEW, State.STABLE})
+_WATCHED_STATES = frozenset({State.EXITED, State.MONITORED})
+_ASSISTABLE_STATES = frozenset({State.IDENTIFIED, State.RELAPSED})
+_CONFIRMED_EXIT_STATES = frozenset({State.EXITED, State.MONITORED, State.STABLE})
+
+
+def order_facts(household_id: str, facts: Iterable[Fact]) -> list[Fact]:
+    """The facts of one household in the order the engine applies them.
+
+    Drops exact duplicates; raises :class:`ConflictingFact` for two different facts with one
+    id and :class:`InvalidFact` for a fact of another household.
+    """
+    by_id: dict[str, Fact] = {}
+    for fact in facts:
+        if fact.household_id != household_id:
+            raise InvalidFact(
+                household_id, "household_id", fact.household_id, f"facts of household {household_id!r}", fact_id=fact.id
+            )
+        seen = by_id.get(fact.id)
+        if seen is None:
+            by_id[fact.id] = fact
+        elif seen != fact:
+            raise ConflictingFact(
+                household_id, "id", fact.id, "one fact per id (another fact with this id differs)", fact_id=fact.id
+            )
+    return sorted(by_id.values(), key=Fact.sort_key)
+
+
+def transition_period(
+    exit_date: dt.date, *, starts: str, years: int, leap_day: str = "feb28"
+) -> tuple[dt.date, dt.date]:
+    """The transition period after an exit: ``(first day monitored, first day stable)``.
+
+    ``starts`` is ``"exit_date"`` or ``"next_year"`` (1 January after the exit, as in the
+    seed: households that exited in 2015 are monitored through 2016-2018 and stable from
+    1 January 2019). The period lasts ``years`` calendar years. A period starting on
+    29 February ends, in a common year, on 28 February (``leap_day="feb28"``, the
+    ``relativedelta`` rule) or on 1 March (``leap_day="mar1"``).
+    """
+    if starts == "exit_date":
+        start = exit_date
+    elif starts == "next_year":
+        start = dt.date(exit_date.year + 1, 1, 1)
+    else:
+        raise InvalidPolicy(f"transition.starts must be 'exit_date' or 'next_year', not {starts!r}")
+    if leap_day not in ("feb28", "mar1"):
+        raise InvalidPolicy(f"transition.leap_day must be 'feb28' or 'mar1', not {leap_day!r}")
+    end = start + relativedelta(years=years)
+    if leap_day == "mar1" and (start.month, start.day) == (2, 29) and (end.month, end.day) == (2, 28):
+        end = dt.date(end.year, 3, 1)
+    return start, end
+
+
+def _monthly_in_force(grants: list[Grant], intervention: str) -> Grant | None:
+    for grant in reversed(grants):
+        if grant.intervention == intervention and grant.period is Period.MONTHLY:
+            return grant
+    return None
+
+
+class _Run:
+    """Mutable per-household state while the engine runs (slotted: the hot path)."""
+
+    __slots__ = (
+        "decisions",
+        "grants",
+        "household",
+        "housing_grade",
+        "income",
+        "income_fact",
+        "monitoring_end",
+        "monitoring_start",
+        "paid",
+        "period_parameters",
+        "previous_income",
+        "reviews_done",
+        "risk_keys",
+        "risks",
+        "state",
+        "state_since",
+        "unmet",
+    )
+
+    def __init__(self, household: Household) -> None:
+        self.household = household
+        self.state = State.NEW
+        self.state_since: dt.date | None = None
+        self.income: Decimal | None = None
+        self.income_fact: str | None = None
+        self.previous_income: Decimal | None = None
+        self.unmet: frozenset[BasicNeed] = frozenset()
+        self.housing_grade: HousingGrade | None = None
+        self.monitoring_start: dt.date | None = None
+        self.monitoring_end: dt.date | None = None
+        self.period_parameters: tuple[ParameterValue, ...] = ()
+        self.decisions: list[Decision] = []
+        self.grants: list[Grant] = []
+        self.risks: list[Risk] = []
+        self.risk_keys: set[str] = set()
+        self.paid: set[tuple[str, str]] = set()
+        self.reviews_done: dict[str, dt.date] = {}
+
+
+class Engine:
+    """Runs a :class:`~relapse_guard.policy.Policy` over households' facts. Reusable and stateless.
+
+    >>> from relapse_guard.policies import load_policy
+    >>> engine = Engine(load_policy("yubei_2016"))
+    """
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._triggers_by_kind: dict[type[Fact], list[Trigger]] = {}
+        for trigger in policy.triggers:
+            for kind in trigger.fact_kinds:
+                self._triggers_by_kind.setdefault(kind, []).append(trigger)
+
+    # --- public -----------------------------------------------------------------------
+
+    def run(self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None) -> HouseholdResult:
+        """The household's state and decisions after its facts (those dated up to ``as_of``).
+
+        With ``as_of``, facts after it are ignored and the clock is moved to it (so a
+        transition period that ended by then is ended). Raises
+        :class:`~relapse_guard.errors.InvalidTransition` for a fact that asks for a move the
+        lifecycle does not have (an exit verified for a household never assisted), and the
+        errors of :func:`order_facts`.
+        """
+        ordered = order_facts(household.id, facts)
+        if as_of is not None:
+            ordered = [fact for fact in ordered if fact.date <= as_of]
+        run = _Run(household)
+        for fact in ordered:
+            self._advance(run, fact.date)
+            self._apply(run, fact)
+            self._advance(run, fact.date)
+        if as_of is not None:
+            self._advance(run, as_of)
+        return HouseholdResult(
+            household_id=household.id,
+            policy=self.policy.label,
+            as_of=as_of if as_of is not None else (ordered[-1].date if ordered else None),
+            state=run.state,
+            state_since=run.state_since,
+            income_per_capita=run.income,
+            monitoring_starts_on=run.monitoring_start,
+            monitoring_ends_on=run.monitoring_end,
+            decisions=tuple(run.decisions),
+            risks=tuple(run.risks),
+            grants=tuple(run.grants),
+            reviews_completed=dict(run.reviews_done),
+        )
+
+    # --- the clock ----------------------------------------------------------------------
+
+    def _advance(self, run: _Run, to: dt.date) -> None:
+        if run.state is State.EXITED and run.monitoring_start is not None and run.monitoring_start <= to:
+            start = run.monitoring_start
+            self._move(
+                run,
+                Event.START_MONITORING,
+                start,
+                f"transition period starts on {start.isoformat()} and runs until {run.monitoring_end}",
+                facts=(),
+                parameters=run.period_parameters,
+                rule="lifecycle.start_monitoring",
+            )
+        if run.state is State.MONITORED and run.monitoring_end is not None and run.monitoring_end <= to:
+            end = run.monitoring_end
+            self._move(
+                run,
+                Event.STABILISE,
+                end,
+                f"transition period from {run.monitoring_start} ended on {end.isoformat()} with no relapse",
+                facts=(),
+                parameters=run.period_parameters,
+                rule="lifecycle.stabilise",
+            )
+
+    # --- facts --------------------------------------------------------------------------
+
+    def _context(self, run: _Run, date: dt.date) -> Context:
+        return Context(
+            household=run.household,
+            date=date,
+            state=run.state,
+            parameters=self.policy.parameters,
+            income_per_capita=run.income,
+            previous_income_per_capita=run.previous_income,
+            unmet_needs=run.unmet,
+            housing_grade=run.housing_grade,
+            grants=run.grants,
+        )
+
+    def _apply(self, run: _Run, fact: Fact) -> None:
+        observed = self._observe(run, fact)
+        if isinstance(fact, AssistanceGranted):
+            if run.state in _ASSISTABLE_STATES:
+                self._move(
+                    run,
+                    Event.ASSIST,
+                    fact.date,
+                    f"assistance granted: {fact.measure}"
+                    + (f" ({fact.amount} yuan)" if fact.amount is not None else ""),
+                    facts=(fact.id,),
+                )
+        elif isinstance(fact, ExitVerified):
+            self._exit(run, fact)
+        elif observed:
+            self._lifecycle_after_observation(run, fact)
+        triggers = self._triggers_by_kind.get(type(fact))
+        if triggers:
+            for trigger in triggers:
+                ctx = self._context(run, fact.date)
+                risk = trigger.detect(fact, ctx)
+                if risk is not None:
+                    self._route(run, risk, ctx)
+
+    def _observe(self, run: _Run, fact: Fact) -> bool:
+        """Record what ``fact`` tells about the household; True if the lifecycle may change."""
+        if isinstance(fact, IncomeAssessed):
+            run.household.check_born_by(fact.date)
+            run.previous_income = run.income
+            run.income = fact.income_per_capita
+            run.income_fact = fact.id
+            return True
+        if isinstance(fact, HouseAppraised):
+            run.housing_grade = fact.grade
+            return True
+        if isinstance(fact, BasicNeedsChecked):
+            run.unmet = fact.unmet
+            return True
+        if isinstance(fact, ReviewCompleted):
+            run.reviews_done[fact.review] = fact.date
+            return False
+        return not isinstance(fact, AssistanceGranted | ExitVerified)
+
+    def _evidence(self, run: _Run, fact: Fact) -> tuple[str, ...]:
+        if run.income_fact is None or run.income_fact == fact.id:
+            return (fact.id,)
+        return (fact.id, run.income_fact)
+
+    def _lifecycle_after_observation(self, run: _Run, fact: Fact) -> None:
+        if run.state in _OBSERVING_STATES:
+            for rule in self.policy.identification:
+                ctx = self._context(run, fact.date)
+                verdict = rule(ctx)
+                if verdict.holds:
+                    self._move(
+                        run,
+                        Event.IDENTIFY,
+                        fact.date,
+                        verdict.reason,
+                        facts=self._evidence(run, fact),
+                        parameters=ctx.used_parameters(),
+                        rule=f"identification.{rule.name}",
+                    )
+                    return
+        elif run.state in _WATCHED_STATES:
+            ctx = self._context(run, fact.date)
+            verdict = self.policy.relapse_rule(ctx)
+            if verdict.holds:
+                self._move(
+                    run,
+                    Event.RELAPSE,
+                    fact.date,
+                    verdict.reason,
+                    facts=self._evidence(run, fact),
+                    parameters=ctx.used_parameters(),
+                    rule=f"relapse.{self.policy.relapse_rule.name}",
+                )
+
+    def _exit(self, run: _Run, fact: ExitVerified) -> None:
+        if run.state in _CONFIRMED_EXIT_STATES:
+            return  # a re-verification of an exit already made changes nothing
+        next_state(run.household.id, run.state, Event.EXIT)  # raises for a state with no exit
+        ctx = self._context(run, fact.date)
+        verdict = self.policy.exit_rule(ctx)
+        if not verdict.holds:
+            self._record(
+                run,
+                fact.date,
+                DecisionKind.TRANSITION_REFUSED,
+                f"exit.{self.policy.exit_rule.name}",
+                f"exit refused: {verdict.reason}",
+                facts=self._evidence(run, fact),
+                parameters=ctx.used_parameters(),
+                from_state=run.state,
+            )
+            return
+        starts = ctx.text("transition.starts")
+        years = ctx.amount("transition.years")
+        leap_day = ctx.text("transition.leap_day") if ctx.has_param("transition.leap_day") else "feb28"
+        if years != int(years) or years < 0:
+            raise InvalidPolicy(f"transition.years must be a whole number of years, not {years}")
+        start, end = transition_period(fact.date, starts=starts, years=int(years), leap_day=leap_day)
+        parameters = ctx.used_parameters()
+        self._move(run, Event.EXIT, fact.date, verdict.reason, facts=self._evidence(run, fact), parameters=parameters)
+        run.monitoring_start, run.monitoring_end = start, end
+        run.period_parameters = tuple(p for p in parameters if p.name.startswith("transition."))
+
+    # --- transitions and routing ---------------------------------------------------------
+
+    def _move(
+        self,
+        run: _Run,
+        event: Event,
+        date: dt.date,
+        explanation: str,
+        *,
+        facts: tuple[str, ...],
+        parameters: tuple[ParameterValue, ...] = (),
+        rule: str | None = None,
+    ) -> None:
+        source = run.state
+        dest, _guard = next_state(run.household.id, source, event)
+        run.state = dest
+        run.state_since = date
+        if dest is not State.MONITORED and dest is not State.EXITED:
+            run.monitoring_start = run.monitoring_end = None
+        self._record(
+            run,
+            date,
+            DecisionKind.TRANSITION,
+            rule or f"lifecycle.{event.value}",
+            explanation,
+            facts=facts,
+            parameters=parameters,
+            from_state=source,
+            to_state=dest,
+        )
+        kind = entered(dest)
+        if kind in self.policy.routes:
+            occasion = Risk(
+                kind=kind,
+                household_id=run.household.id,
+                date=date,
+                severity=Severity.LOW,
+                trigger="lifecycle",
+                fact_id=facts[0] if facts else "",
+                key=f"{kind}:{date.isoformat()}",
+            )
+            self._route(run, occasion, self._context(run, date), detected=False)
+
+    def _route(self, run: _Run, risk: Risk, ctx: Context, *, detected: bool = True) -> None:
+        if risk.key in run.risk_keys:
+            return  # the same risk again (another report of it): found and routed already
+        run.risk_keys.add(risk.key)
+        if detected:
+            run.risks.append(risk)
+            self._record(
+                run,
+                risk.date,
+                DecisionKind.RISK_DETECTED,
+                f"trigger.{risk.trigger}",
+                f"{risk.kind} risk ({risk.severity.name.lower()}): "
+                + "; ".join(f"{label} {value}" for label, value in risk.evidence),
+                facts=(risk.fact_id,),
+                parameters=risk.parameters,
+                risk=risk,
+            )
+        granted_any = False
+        for route_step in self.policy.routes.get(risk.kind, ()):
+            name = route_step.intervention
+            ctx = self._context(run, risk.date)
+            if route_step.condition is not None:
+                verdict = route_step.condition(risk, ctx)
+                if not verdict.holds:
+                    self._skip(run, risk, name, f"condition {route_step.condition.name} not met: {verdict.reason}", ctx)
+                    continue
+            if (risk.key, name) in run.paid:
+                self._skip(run, risk, name, "already granted for this risk", ctx)
+                continue
+            ctx.reset_used()
+            try:
+                grant = self.policy.interventions[name].grant(risk, ctx)
+            except ParameterNotInForce as error:
+                # A programme whose amounts start later has not started yet: say so, pay nothing.
+                self._skip(run, risk, name, f"not in force yet: {error}", ctx)
+                continue
+            if grant is None or isinstance(grant, Declined):
+                self._skip(run, risk, name, grant.reason if grant else "intervention does not apply", ctx)
+                continue
+            if grant.amount is not None and grant.amount < 0:
+                raise InvalidPolicy(f"intervention {name!r} granted a negative amount {grant.amount}")
+            what = (
+                f"{grant.amount} yuan {grant.period.value}" if grant.amount is not None else f"service {grant.service}"
+            )
+            if grant.period is Period.MONTHLY and grant.amount is not None:
+                replaced = _monthly_in_force(run.grants, name)
+                if replaced is not None:
+                    what += f" (replaces {replaced.amount} monthly granted on {replaced.date.isoformat()})"
+            run.paid.add((risk.key, name))
+            run.grants.append(grant)
+            granted_any = True
+            self._record(
+                run,
+                grant.date,
+                DecisionKind.INTERVENTION_GRANTED,
+                f"intervention.{name}",
+                f"{what} for {risk.kind} risk: {grant.basis}",
+                facts=(risk.fact_id,) if risk.fact_id else (),
+                parameters=grant.parameters,
+                risk=risk,
+                grant=grant,
+            )
+        if granted_any and self.policy.assist_on_grant and run.state in _ASSISTABLE_STATES:
+            self._move(
+                run,
+                Event.ASSIST,
+                risk.date,
+                f"interventions granted for {risk.kind} risk",
+                facts=(risk.fact_id,) if risk.fact_id else (),
+            )
+
+    def _skip(self, run: _Run, risk: Risk, name: str, reason: str, ctx: Context) -> None:
+        self._record(
+            run,
+            risk.date,
+            DecisionKind.ROUTE_SKIPPED,
+            f"intervention.{name}",
+            f"{name} not granted for {risk.kind} risk: {reason}",
+            facts=(risk.fact_id,) if risk.fact_id else (),
+            parameters=ctx.used_parameters(),
+            risk=risk,
+        )
+
+    def _record(
+        self,
+        run: _Run,
+        date: dt.date,
+        kind: DecisionKind,
+        rule: str,
+        explanation: str,
+        *,
+        facts: tuple[str, ...] = (),
+        parameters: tuple[ParameterValue, ...] = (),
+        from_state: State | None = None,
+        to_state: State | None = None,
+        risk: Risk | None = None,
+        grant: Grant | None = None,
+    ) -> None:
+        run.decisions.append(
+            Decision(
+                sequence=len(run.decisions),
+                household_id=run.household.id,
+                date=date,
+                kind=kind,
+                rule=rule,
+                explanation=explanation,
+                facts=facts,
+                parameters=parameters,
+                from_state=from_state,
+                to_state=to_state,
+                risk=risk,
+                grant=grant,
+            )
+        )

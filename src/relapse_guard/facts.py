@@ -1,0 +1,489 @@
+"""Facts: immutable, dated records of what happened to a household.
+
+Every fact has an ``id`` (so ingesting it twice changes nothing), the ``household_id``,
+the ``date`` it happened and its ``source``. Subclasses add the fields of their kind.
+Amounts are :class:`~decimal.Decimal` yuan and never negative.
+
+Facts of one day are applied in a fixed order (:attr:`Fact.order`, then id): what is
+observed about the household (appraisals, shocks, income) before what is decided
+about it (assistance, exit), so the same facts in any input order give the same result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+
+from .errors import InvalidFact, redact
+from .household import Schooling
+from .money import parse_decimal
+
+__all__ = [
+    "DEFAULT_FACT_KINDS",
+    "AssistanceGranted",
+    "BasicNeed",
+    "BasicNeedsChecked",
+    "DisasterReported",
+    "ExitVerified",
+    "Fact",
+    "FactKinds",
+    "HouseAppraised",
+    "HousingGrade",
+    "IllnessReported",
+    "IncomeAssessed",
+    "JobLost",
+    "MainEarnerLost",
+    "ReviewCompleted",
+    "SchoolEnrolled",
+    "Source",
+    "parse_fact",
+]
+
+
+class Source(enum.Enum):
+    """Where a fact comes from."""
+
+    SELF_DECLARED = "self_declared"
+    VISIT = "visit"
+    DEPARTMENT = "department"
+
+
+class HousingGrade(enum.Enum):
+    """Housing safety grade: A safe, B some dangerous parts, C partly dangerous, D dangerous."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+    @property
+    def unsafe(self) -> bool:
+        """C and D count as dangerous and qualify for renovation."""
+        return self in (HousingGrade.C, HousingGrade.D)
+
+
+class BasicNeed(enum.Enum):
+    """The basic needs an exit requires: food and clothing, schooling, medical cover, housing, water."""
+
+    FOOD_AND_CLOTHING = "food_and_clothing"
+    COMPULSORY_SCHOOLING = "compulsory_schooling"
+    MEDICAL_COVER = "medical_cover"
+    SAFE_HOUSING = "safe_housing"
+    SAFE_WATER = "safe_water"
+
+
+@attrs.frozen(kw_only=True)
+class Fact:
+    """Base class of facts. Subclasses set ``kind`` (the name used in dicts) and ``order``."""
+
+    kind: ClassVar[str] = "fact"
+    #: Rank among facts of the same date: lower is applied first.
+    order: ClassVar[int] = 50
+
+    id: str
+    household_id: str
+    date: dt.date
+    source: Source = Source.VISIT
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+    def sort_key(self) -> tuple[int, int, str]:
+        """The key facts are applied in: date, then kind order, then id."""
+        return (self.date.toordinal(), self.order, self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (ISO dates, decimals as strings) that :func:`parse_fact` reads back."""
+        out: dict[str, Any] = {"kind": self.kind}
+        for field in attrs.fields(type(self)):
+            out[field.name] = _dump(getattr(self, field.name))
+        return out
+
+
+def _dump(value: object) -> object:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, frozenset):
+        return sorted(_dump(v) for v in value)  # type: ignore[type-var]
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class IncomeAssessed(Fact):
+    """Per-capita net income of the household over the 12 months before ``date`` (yuan per year)."""
+
+    kind: ClassVar[str] = "income_assessed"
+    order: ClassVar[int] = 30
+    income_per_capita: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class ExitVerified(Fact):
+    """An exit from poverty was verified (income and basic needs checked by the exit rule)."""
+
+    kind: ClassVar[str] = "exit_verified"
+    order: ClassVar[int] = 70
+
+
+@attrs.frozen(kw_only=True)
+class AssistanceGranted(Fact):
+    """Assistance was granted to the household by a measure recorded outside the engine."""
+
+    kind: ClassVar[str] = "assistance_granted"
+    order: ClassVar[int] = 60
+    measure: str
+    amount: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class IllnessReported(Fact):
+    """A member fell ill; ``self_paid_cost`` is what the household pays after all insurance tiers."""
+
+    kind: ClassVar[str] = "illness_reported"
+    order: ClassVar[int] = 40
+    member_id: str
+    self_paid_cost: Decimal
+    hospitalised: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class DisasterReported(Fact):
+    """A natural disaster or accident hit the household, with the loss in yuan."""
+
+    kind: ClassVar[str] = "disaster_reported"
+    order: ClassVar[int] = 40
+    hazard: str
+    loss: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class JobLost(Fact):
+    """A member lost their work (or their unstable work ended)."""
+
+    kind: ClassVar[str] = "job_lost"
+    order: ClassVar[int] = 40
+    member_id: str
+
+
+@attrs.frozen(kw_only=True)
+class MainEarnerLost(Fact):
+    """The household's main earner died or lost labour capacity."""
+
+    kind: ClassVar[str] = "main_earner_lost"
+    order: ClassVar[int] = 40
+    member_id: str
+    cause: str = "death"
+
+
+@attrs.frozen(kw_only=True)
+class SchoolEnrolled(Fact):
+    """A member enrolled at a school level, with the household's yearly cost of it."""
+
+    kind: ClassVar[str] = "school_enrolled"
+    order: ClassVar[int] = 40
+    member_id: str
+    level: Schooling
+    annual_cost: Decimal = Decimal(0)
+
+
+@attrs.frozen(kw_only=True)
+class HouseAppraised(Fact):
+    """The house was appraised for safety: grade A to D (C and D are dangerous)."""
+
+    kind: ClassVar[str] = "house_appraised"
+    order: ClassVar[int] = 20
+    grade: HousingGrade
+
+
+@attrs.frozen(kw_only=True)
+class BasicNeedsChecked(Fact):
+    """A visit checked the basic needs; ``unmet`` lists those not secured (empty: all secured)."""
+
+    kind: ClassVar[str] = "basic_needs_checked"
+    order: ClassVar[int] = 25
+    unmet: frozenset[BasicNeed] = frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class ReviewCompleted(Fact):
+    """A scheduled review (by its name in the policy) was carried out by ``responsible``."""
+
+    kind: ClassVar[str] = "review_completed"
+    order: ClassVar[int] = 80
+    review: str
+    responsible: str = ""
+
+
+# --- validation and parsing, driven by each class's type hints --------------------------
+
+_Parser = Callable[[object], object]
+_Checker = Callable[[object], bool]
+
+
+def _parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise ValueError("a datetime is not a date")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    raise ValueError("not a date")
+
+
+def _parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("not a boolean")
+
+
+def _parse_str(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    raise ValueError("not a string")
+
+
+def _parse_amount(value: object) -> Decimal:
+    amount = parse_decimal(value)
+    if amount < 0:
+        raise ValueError("negative")
+    return amount
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _enum_parser(enum_type: type[_E]) -> _Parser:
+    def parse(value: object) -> _E:
+        if isinstance(value, enum_type):
+            return value
+        return enum_type(value)
+
+    return parse
+
+
+def _frozenset_parser(item: _Parser) -> _Parser:
+    def parse(value: object) -> frozenset[object]:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise ValueError("not a list")
+        return frozenset(item(v) for v in value)
+
+    return parse
+
+
+def _optional(inner: _Parser) -> _Parser:
+    def parse(value: object) -> object:
+        return None if value is None else inner(value)
+
+    return parse
+
+
+def _describe(hint: object) -> str:
+    if hint is Decimal:
+        return "a non-negative amount (int, str or Decimal; never float)"
+    if hint is dt.date:
+        return "an ISO date such as '2016-03-01'"
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return "one of " + ", ".join(repr(e.value) for e in hint)
+    if typing.get_origin(hint) is frozenset:
+        return "a list of " + _describe(typing.get_args(hint)[0]).removeprefix("one of ")
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _describe(inner[0]) + " or null"
+    return f"a {getattr(hint, '__name__', hint)}"
+
+
+def _parser_for(hint: object) -> _Parser:
+    if hint is Decimal:
+        return _parse_amount
+    if hint is dt.date:
+        return _parse_date
+    if hint is bool:
+        return _parse_bool
+    if hint is str:
+        return _parse_str
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _enum_parser(hint)
+    origin = typing.get_origin(hint)
+    if origin is frozenset:
+        return _frozenset_parser(_parser_for(typing.get_args(hint)[0]))
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(inner) == 1:
+            return _optional(_parser_for(inner[0]))
+    raise TypeError(f"fact field type {hint!r} is not supported")
+
+
+@attrs.frozen
+class _FieldSpec:
+    name: str
+    parse: _Parser
+    expected: str
+    required: bool
+    default: object
+
+
+_SPECS: dict[type[Fact], tuple[_FieldSpec, ...]] = {}
+
+
+def _field_hints(cls: type[Fact], names: set[str]) -> dict[str, object]:
+    """The resolved type of each field, evaluated in the module of the class that declares it.
+
+    Annotations are strings under ``from __future__ import annotations``; each is resolved
+    where it was written, and only for fields, so a class defined in a script or a notebook
+    (whose module cannot be imported back) works too.
+    """
+    hints: dict[str, object] = {}
+    for klass in reversed(cls.__mro__):
+        module = sys.modules.get(klass.__module__)
+        namespace = dict(vars(module)) if module is not None else {}
+        for name, hint in vars(klass).get("__annotations__", {}).items():
+            if name not in names:
+                continue
+            if isinstance(hint, str):
+                try:
+                    hint = eval(hint, namespace, dict(vars(klass)))  # an annotation is an expression of its module
+                except NameError as error:
+                    raise TypeError(
+                        f"cannot resolve the type {hint!r} of field {klass.__name__}.{name}: {error} "
+                        f"(is module {klass.__module__!r} importable?)"
+                    ) from None
+            hints[name] = hint
+    return hints
+
+
+def _spec(cls: type[Fact]) -> tuple[_FieldSpec, ...]:
+    """The parse spec of a fact class's fields, computed once per class."""
+    found = _SPECS.get(cls)
+    if found is not None:
+        return found
+    fields = attrs.fields(cls)
+    hints = _field_hints(cls, {field.name for field in fields})
+    specs = []
+    for field in fields:
+        hint = hints[field.name]
+        required = field.default is attrs.NOTHING
+        specs.append(_FieldSpec(field.name, _parser_for(hint), _describe(hint), required, field.default))
+    _SPECS[cls] = tuple(specs)
+    return _SPECS[cls]
+
+
+def _validate(fact: Fact) -> None:
+    """Check a constructed fact's fields (types, amounts >= 0) and normalise them in place."""
+    hid = fact.household_id if isinstance(fact.household_id, str) else None
+    fid = fact.id if isinstance(fact.id, str) else None
+    for spec in _spec(type(fact)):
+        value = getattr(fact, spec.name)
+        try:
+            parsed = spec.parse(value)
+        except (ValueError, TypeError):
+            raise InvalidFact(hid, spec.name, _shown(spec.name, value), spec.expected, fact_id=fid) from None
+        if parsed is not value:
+            # Normalise as a converter would (an int amount becomes a Decimal, a list a frozenset).
+            object.__setattr__(fact, spec.name, parsed)
+    for name in ("id", "household_id"):
+        if not getattr(fact, name).strip():
+            raise InvalidFact(hid, name, getattr(fact, name), "a non-empty string", fact_id=fid)
+
+
+def _shown(field: str, value: object) -> object:
+    # A member id may be a national id number: never show it whole.
+    return redact(str(value)) if field == "member_id" and value is not None else value
+
+
+_F = TypeVar("_F", bound=type[Fact])
+
+
+@attrs.frozen
+class FactKinds:
+    """A registry of fact classes by their ``kind`` name, used to parse dicts.
+
+    Immutable: :meth:`with_kind` returns a new registry, so a custom policy can add its own
+    fact kinds without changing what other code sees.
+    """
+
+    by_kind: Mapping[str, type[Fact]] = attrs.field(factory=dict)
+
+    def with_kind(self, cls: type[Fact]) -> FactKinds:
+        """A registry that also knows ``cls`` (its ``kind`` must be new)."""
+        if cls.kind in self.by_kind:
+            raise ValueError(f"fact kind {cls.kind!r} is already registered")
+        _spec(cls)  # fail now, not at first parse, on an unsupported field type
+        return FactKinds({**self.by_kind, cls.kind: cls})
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_kind)
+
+    def parse(self, data: Mapping[str, Any]) -> Fact:
+        """Parse one fact from a plain dict; see :func:`parse_fact`."""
+        if not isinstance(data, Mapping):
+            raise InvalidFact(None, "fact", data, "a mapping")
+        raw_hid = data.get("household_id")
+        hid = raw_hid if isinstance(raw_hid, str) else None
+        raw_id = data.get("id")
+        fid = raw_id if isinstance(raw_id, str) else None
+        kind = data.get("kind")
+        cls = self.by_kind.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            raise InvalidFact(hid, "kind", kind, "one of " + ", ".join(sorted(self.by_kind)), fact_id=fid)
+        values: dict[str, object] = {}
+        specs = _spec(cls)
+        for spec in specs:
+            if spec.name not in data:
+                if spec.required:
+                    raise InvalidFact(hid, spec.name, None, spec.expected + " (required)", fact_id=fid)
+                continue
+            raw = data[spec.name]
+            try:
+                values[spec.name] = spec.parse(raw)
+            except (ValueError, TypeError):
+                raise InvalidFact(hid, spec.name, _shown(spec.name, raw), spec.expected, fact_id=fid) from None
+        known = {spec.name for spec in specs} | {"kind"}
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InvalidFact(hid, extra[0], data[extra[0]], f"no such field for {kind!r} facts", fact_id=fid)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+DEFAULT_FACT_KINDS = FactKinds(
+    {
+        cls.kind: cls
+        for cls in (
+            IncomeAssessed,
+            ExitVerified,
+            AssistanceGranted,
+            IllnessReported,
+            DisasterReported,
+            JobLost,
+            MainEarnerLost,
+            SchoolEnrolled,
+            HouseAppraised,
+            BasicNeedsChecked,
+            ReviewCompleted,
+        )
+    }
+)
+
+
+def parse_fact(data: Mapping[str, Any], kinds: FactKinds = DEFAULT_FACT_KINDS) -> Fact:
+    """Parse a fact from a JSON-ready dict with a ``kind`` key.
+
+    >>> parse_fact({"kind": "income_assessed", "id": "f1", "household_id": "h1",
+    ...             "date": "2016-03-01", "income_per_capita": "3500"}).income_per_capita
+    Decimal('3500')
+
+    Raises :class:`~relapse_guard.errors.InvalidFact` naming the household, the fact, the
+    field and the value for an unknown kind, a missing or extra field, or a bad value.
+    """
+    return kinds.parse(data)

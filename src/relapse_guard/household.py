@@ -1,0 +1,234 @@
+"""Households and their members: immutable attrs values, validated on construction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from .errors import InvalidHousehold, redact
+
+__all__ = ["Health", "Household", "LabourCapacity", "Member", "Place", "Schooling"]
+
+
+class LabourCapacity(enum.Enum):
+    """How much a member can work: full, partial (weak or semi-able) or none."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class Health(enum.Enum):
+    """A member's health and disability status."""
+
+    HEALTHY = "healthy"
+    CHRONIC_ILLNESS = "chronic_illness"
+    SERIOUS_ILLNESS = "serious_illness"
+    DISABLED = "disabled"
+    SEVERELY_DISABLED = "severely_disabled"
+
+
+class Schooling(enum.Enum):
+    """The level of school a member is enrolled in now (``NONE``: not in school)."""
+
+    NONE = "none"
+    PRESCHOOL = "preschool"
+    PRIMARY = "primary"
+    JUNIOR_SECONDARY = "junior_secondary"
+    SENIOR_SECONDARY = "senior_secondary"
+    VOCATIONAL = "vocational"
+    TERTIARY = "tertiary"
+
+
+@attrs.frozen
+class Place:
+    """Where a household lives: district (county), town (township) and village."""
+
+    district: str
+    town: str = ""
+    village: str = ""
+
+    def __str__(self) -> str:
+        return "/".join(part for part in (self.district, self.town, self.village) if part)
+
+
+@attrs.frozen(kw_only=True)
+class Member:
+    """One person of a household. ``id`` is a personal id: messages show it redacted."""
+
+    id: str
+    birth_date: dt.date
+    labour_capacity: LabourCapacity = LabourCapacity.FULL
+    health: Health = Health.HEALTHY
+    schooling: Schooling = Schooling.NONE
+
+    def age_on(self, on: dt.date) -> int:
+        """Age in whole years on ``on`` (a 29 February birthday counts on 1 March)."""
+        years = on.year - self.birth_date.year
+        if (on.month, on.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    @property
+    def can_work(self) -> bool:
+        """True when the member has full or partial labour capacity."""
+        return self.labour_capacity is not LabourCapacity.NONE
+
+
+def _check_household(household: Household) -> None:
+    hid = household.id
+    if not isinstance(hid, str) or not hid.strip():
+        raise InvalidHousehold(hid if isinstance(hid, str) else None, "id", hid, "a non-empty string")
+    if not isinstance(household.place, Place):
+        raise InvalidHousehold(hid, "place", household.place, "a Place")
+    if not household.place.district:
+        raise InvalidHousehold(hid, "place.district", household.place.district, "a non-empty district")
+    if not household.members:
+        raise InvalidHousehold(hid, "members", (), "at least one member")
+    seen: set[str] = set()
+    for index, member in enumerate(household.members):
+        if not isinstance(member, Member):
+            raise InvalidHousehold(hid, f"members[{index}]", member, "a Member")
+        if not member.id:
+            raise InvalidHousehold(hid, f"members[{index}].id", member.id, "a non-empty member id")
+        if member.id in seen:
+            raise InvalidHousehold(hid, f"members[{index}].id", redact(member.id), "a member id not used twice")
+        seen.add(member.id)
+        for name, enum_type in (
+            ("labour_capacity", LabourCapacity),
+            ("health", Health),
+            ("schooling", Schooling),
+        ):
+            if not isinstance(getattr(member, name), enum_type):
+                raise InvalidHousehold(
+                    hid, f"members[{index}].{name}", getattr(member, name), f"a {enum_type.__name__}"
+                )
+        if not isinstance(member.birth_date, dt.date) or isinstance(member.birth_date, dt.datetime):
+            raise InvalidHousehold(hid, f"members[{index}].birth_date", member.birth_date, "a datetime.date")
+
+
+def _members(items: Iterable[Member]) -> tuple[Member, ...]:
+    return tuple(items)
+
+
+@attrs.frozen(kw_only=True)
+class Household:
+    """A household: its id, place and members (a tuple, in the order given).
+
+    Raises :class:`~relapse_guard.errors.InvalidHousehold` for an empty id, no members,
+    a duplicate member id or a wrongly typed field.
+    """
+
+    id: str
+    place: Place
+    members: tuple[Member, ...] = attrs.field(converter=_members)
+
+    def __attrs_post_init__(self) -> None:
+        _check_household(self)
+
+    @property
+    def size(self) -> int:
+        """Number of members."""
+        return len(self.members)
+
+    def member(self, member_id: str) -> Member:
+        """The member with ``member_id``; :class:`InvalidHousehold` when there is none."""
+        for member in self.members:
+            if member.id == member_id:
+                return member
+        raise InvalidHousehold(self.id, "member_id", redact(member_id), "the id of a member of this household")
+
+    def has_member(self, member_id: str) -> bool:
+        """True when a member has ``member_id``."""
+        return any(member.id == member_id for member in self.members)
+
+    @property
+    def has_labour_capacity(self) -> bool:
+        """True when at least one member can work (fully or partly)."""
+        return any(member.can_work for member in self.members)
+
+    def check_born_by(self, on: dt.date, *, field: str = "members") -> None:
+        """Raise :class:`InvalidHousehold` if a member is born after ``on`` (an assessment date)."""
+        for index, member in enumerate(self.members):
+            if member.birth_date > on:
+                raise InvalidHousehold(
+                    self.id,
+                    f"{field}[{index}].birth_date",
+                    member.birth_date.isoformat(),
+                    f"a birth date on or before the assessment date {on.isoformat()}",
+                )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict that :meth:`from_dict` reads back."""
+        return {
+            "id": self.id,
+            "place": {"district": self.place.district, "town": self.place.town, "village": self.place.village},
+            "members": [
+                {
+                    "id": m.id,
+                    "birth_date": m.birth_date.isoformat(),
+                    "labour_capacity": m.labour_capacity.value,
+                    "health": m.health.value,
+                    "schooling": m.schooling.value,
+                }
+                for m in self.members
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Household:
+        """Build a household from a plain dict (as :meth:`to_dict` writes), validating every field."""
+        hid = data.get("id") if isinstance(data, Mapping) else None
+        hid_text = hid if isinstance(hid, str) else None
+        if not isinstance(data, Mapping):
+            raise InvalidHousehold(None, "household", data, "a mapping")
+        place_data = data.get("place")
+        if not isinstance(place_data, Mapping):
+            raise InvalidHousehold(hid_text, "place", place_data, "a mapping with district, town, village")
+        place = Place(
+            district=_text(hid_text, "place.district", place_data.get("district")),
+            town=_text(hid_text, "place.town", place_data.get("town", "")),
+            village=_text(hid_text, "place.village", place_data.get("village", "")),
+        )
+        members_data = data.get("members")
+        if not isinstance(members_data, list | tuple):
+            raise InvalidHousehold(hid_text, "members", members_data, "a list of members")
+        members = [_member_from_dict(hid_text, index, m) for index, m in enumerate(members_data)]
+        return cls(id=hid if isinstance(hid, str) else "", place=place, members=tuple(members))
+
+
+def _text(hid: str | None, field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidHousehold(hid, field, value, "a string")
+    return value
+
+
+def _member_from_dict(hid: str | None, index: int, data: object) -> Member:
+    field = f"members[{index}]"
+    if not isinstance(data, Mapping):
+        raise InvalidHousehold(hid, field, data, "a mapping")
+    member_id = _text(hid, f"{field}.id", data.get("id"))
+    birth = data.get("birth_date")
+    try:
+        birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) else None
+    except ValueError:
+        birth_date = None
+    if birth_date is None:
+        raise InvalidHousehold(hid, f"{field}.birth_date", birth, "an ISO date such as '1980-01-31'")
+    values: dict[str, Any] = {}
+    for name, enum_type, default in (
+        ("labour_capacity", LabourCapacity, LabourCapacity.FULL),
+        ("health", Health, Health.HEALTHY),
+        ("schooling", Schooling, Schooling.NONE),
+    ):
+        raw = data.get(name, default.value)
+        try:
+            values[name] = enum_type(raw)
+        except ValueError:
+            choices = ", ".join(repr(e.value) for e in enum_type)
+            raise InvalidHousehold(hid, f"{field}.{name}", raw, f"one of {choices}") from None
+    return Member(id=member_id, birth_date=birth_date, **values)

@@ -1,0 +1,75 @@
+"""Employment services: free skills training, then job referral, for members able to work.
+
+Rule (seed Dazu): "unemployed but able to work -> free training, then job referral"; Yubei
+also gave vocational and skills training to 300 people. Both are services, not money: the
+grant names the unit that delivers them, read from the text parameter
+``{prefix}.responsible`` (e.g. "district human resources and social security bureau").
+
+Source: Chongqing poverty-alleviation bulletin no. 1 (2017), Dazu and Yubei item 3.
+
+Persons served: the member the risk names (1), or, for a household-wide risk, every member
+who can work (fully or partly). Declined, with the reason, when the named member, or nobody,
+can work.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..context import Context
+from ..decisions import Declined, Grant, Risk
+from ._common import plural, when_in_force
+
+__all__ = ["JobReferral", "JobTraining"]
+
+
+def _service_grant(name: str, prefix: str, service: str, risk: Risk, ctx: Context) -> Grant | Declined:
+    if risk.member_id is not None:
+        # An id that names no member raises InvalidHousehold: a trigger bug, never a silent skip.
+        member = ctx.household.member(risk.member_id)
+        if not member.can_work:
+            return Declined(f"member {risk.member_id} cannot work (labour capacity {member.labour_capacity.value})")
+        persons = 1
+        who = "the member concerned, who can work"
+    else:
+        persons = sum(1 for member in ctx.household.members if member.can_work)
+        if persons == 0:
+            return Declined(f"nobody in the household can work: 0 of {plural(ctx.size, 'member')}")
+        who = f"{plural(persons, 'member')} of {ctx.size} who can work"
+    responsible = ctx.text(f"{prefix}.responsible")
+    return ctx.grant(
+        intervention=name,
+        risk=risk,
+        service=service,
+        responsible=responsible,
+        persons=persons,
+        basis=f"{service} for {who}, by {responsible}",
+    )
+
+
+@attrs.frozen(kw_only=True)
+class JobTraining:
+    """Free skills training for members able to work, delivered by ``{prefix}.responsible``."""
+
+    name: str = "job_training"
+    prefix: str = "job_training"
+    service: str = "free skills training"
+
+    @when_in_force
+    def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:
+        """The training service, or :class:`Declined` when nobody concerned can work."""
+        return _service_grant(self.name, self.prefix, self.service, risk, ctx)
+
+
+@attrs.frozen(kw_only=True)
+class JobReferral:
+    """Job referral for members able to work, by ``{prefix}.responsible``."""
+
+    name: str = "job_referral"
+    prefix: str = "job_referral"
+    service: str = "job referral"
+
+    @when_in_force
+    def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:
+        """The referral service, or :class:`Declined` when nobody concerned can work."""
+        return _service_grant(self.name, self.prefix, self.service, risk, ctx)

@@ -1,0 +1,79 @@
+"""Medical aid: a share of the self-paid medical cost, within a yearly cap per household.
+
+Rule (national practice; seed Yubei item 2, Dazu, Bishan): medical aid pays a share of the
+self-paid part left after basic and serious-illness insurance, within a yearly cap; the
+share is higher for safety-net households. In the seed, Yubei gave medical relief to the
+poor (about 2000 person-visits), Dazu covered what remained after insurance, and Bishan gave
+priority to medical relief.
+
+Source: Chongqing poverty-alleviation bulletin no. 1 (2017), Yubei item 2; national
+medical-aid practice for the share and the cap.
+
+Arithmetic (parameters ``{prefix}.share``, ``{prefix}.share_safety_net``,
+``{prefix}.yearly_cap``)::
+
+    share  = share_safety_net if the household receives the safety net, else share
+    asked  = share x self-paid cost, to the fen
+    room   = yearly cap - medical aid already granted since 1 January of the grant's year
+    amount = min(asked, room)                                       (one-off)
+
+Declined, with the numbers, when there is no self-paid cost, when nothing is left under the
+cap, or when the share comes to less than a fen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+
+from ..context import Context
+from ..decisions import Declined, Grant, Period, Risk
+from ..money import to_money
+from ._common import money, responsible, when_in_force
+
+__all__ = ["MedicalAid"]
+
+
+@attrs.frozen(kw_only=True)
+class MedicalAid:
+    """A share of ``risk.cost`` (the self-paid medical cost), limited by the household's yearly cap."""
+
+    name: str = "medical_aid"
+    prefix: str = "medical_aid"
+    responsible: str = "district civil affairs bureau (medical aid)"
+
+    @when_in_force
+    def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:
+        """The medical aid for ``risk``, or :class:`Declined` when there is no cost or the yearly cap is used up."""
+        if risk.cost <= 0:
+            return Declined(f"no self-paid medical cost: cost {money(risk.cost)}")
+        on_safety_net = ctx.receives_safety_net
+        share_name = f"{self.prefix}.share_safety_net" if on_safety_net else f"{self.prefix}.share"
+        share = ctx.amount(share_name)
+        cap = ctx.amount(f"{self.prefix}.yearly_cap")
+        year_start = dt.date(ctx.date.year, 1, 1)
+        used = ctx.granted_total(self.name, since=year_start)
+        asked = to_money(share * risk.cost)
+        room = to_money(max(cap - used, Decimal(0)))
+        amount = min(asked, room)
+        if room <= 0:
+            return Declined(f"medical aid cap {money(cap)} used up in {ctx.date.year}: {money(used)} already granted")
+        if amount <= 0:
+            return Declined(f"medical aid comes to nothing: {share} x {money(risk.cost)} self-paid = {money(asked)}")
+        who = "safety-net household" if on_safety_net else "household"
+        basis = (
+            f"{share} x {money(risk.cost)} self-paid = {money(asked)} ({who} share);"
+            f" yearly cap {money(cap)} - {money(used)} already granted in {ctx.date.year} = {money(room)} left;"
+            f" min = {money(amount)} one-off"
+        )
+        return ctx.grant(
+            intervention=self.name,
+            risk=risk,
+            amount=amount,
+            period=Period.ONE_OFF,
+            responsible=responsible(ctx, self.prefix, self.responsible),
+            persons=1,
+            basis=basis,
+        )

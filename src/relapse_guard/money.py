@@ -1,0 +1,41 @@
+"""Money: :class:`decimal.Decimal` yuan, rounded half-up to the fen (0.01 yuan).
+
+Never float: amounts must add up exactly in reports and replay bit-for-bit.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+__all__ = ["FEN", "ZERO", "parse_decimal", "to_money"]
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_money(amount: Decimal | int) -> Decimal:
+    """Round ``amount`` half-up to the fen: ``to_money(Decimal("1.005")) == Decimal("1.01")``."""
+    return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(value: object) -> Decimal:
+    """Read a decimal from an int, a Decimal or a string; raise ``ValueError`` otherwise.
+
+    Floats are refused on purpose: ``0.1`` is not a tenth, and money must be exact.
+    """
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an amount")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+    else:
+        raise ValueError(f"{type(value).__name__} is not an amount (use int, str or Decimal)")
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return result

@@ -1,0 +1,72 @@
+"""Dazu 2016: the "rear line", derived from the Chongqing 2016 base.
+
+- illness or disaster -> the safety net as the bottom line (when the income left after the
+  cost is under the standard), and priority temporary relief;
+- unemployed but able to work -> free training, then job referral;
+- a joint meeting of departments every month, supervision every quarter, and holiday
+  visits to every exited household: scheduled reviews.
+
+Source: Chongqing poverty-alleviation bulletin no. 1 (2017), Dazu.
+"""
+
+from __future__ import annotations
+
+from ...interventions import TemporaryRelief
+from ...lifecycle import State
+from ...policy import Policy
+from ...reviews import Review
+from ...routing import INCOME_LEFT_UNDER_STANDARD, step
+from .._data import load_parameters
+from ..chongqing_2016 import policy as chongqing_2016
+
+__all__ = ["policy"]
+
+_WATCHED = frozenset({State.EXITED, State.MONITORED, State.RELAPSED, State.ASSISTED})
+
+
+def policy() -> Policy:
+    """The Dazu 2016 policy."""
+    return chongqing_2016().derive(
+        name="dazu_2016",
+        version="2016.1",
+        description="Dazu 2016: safety net and priority relief for illness or disaster; training then referral",
+        parameter_tree=load_parameters(__name__),
+        interventions=(TemporaryRelief(priority=True),),
+        routes={
+            "illness": (
+                step("medical_aid"),
+                step("safety_net", when=INCOME_LEFT_UNDER_STANDARD),
+                step("temporary_relief"),
+            ),
+            "disaster": (
+                step("safety_net", when=INCOME_LEFT_UNDER_STANDARD),
+                step("temporary_relief"),
+            ),
+            "unemployment": (step("job_training"), step("job_referral")),
+        },
+        reviews=(
+            Review.monthly(
+                "joint_review",
+                description="monthly joint meeting of departments on each watched household",
+                states=_WATCHED,
+                responsible="Dazu joint meeting of departments",
+            ),
+            Review.quarterly(
+                "inspection",
+                description="quarterly supervision, reported to district leaders",
+                states=_WATCHED,
+                responsible="Dazu district supervision office",
+                grace_days=15,
+            ),
+            Review.yearly(
+                "holiday_visit",
+                description="holiday visit to every exited household (before the Spring Festival)",
+                months=(1,),
+                day=20,
+                states=frozenset({State.EXITED, State.MONITORED}),
+                responsible="paired helper",
+                grace_days=10,
+            ),
+        ),
+        sources=("seed: Dazu",),
+    )

@@ -1,0 +1,200 @@
+"""Policies: parameters (dated data) plus rules, triggers, interventions, routes and reviews.
+
+A :class:`Policy` is a value. A custom policy derives from another with :meth:`Policy.derive`
+— change a parameter from a date, add or replace a trigger, reroute a risk — without
+copying it; the base is left unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+
+from .errors import InvalidPolicy
+from .facts import DEFAULT_FACT_KINDS, FactKinds
+from .interventions.base import Intervention
+from .parameters import ParameterTree, Value
+from .result import HouseholdResult
+from .reviews import Review, ReviewStatus, review_status
+from .routing import RouteStep
+from .rules import EXIT_RULE, INCOME_BELOW_LINE, RELAPSE_RULE, Rule
+from .triggers.base import Trigger
+
+__all__ = ["Policy"]
+
+Routes = Mapping[str, tuple[RouteStep, ...]]
+
+#: Parameters every policy needs: the engine reads them for the lifecycle.
+REQUIRED_PARAMETERS = ("poverty_line", "transition.years", "transition.starts")
+
+
+def _check(policy: Policy) -> None:
+    label = policy.label
+    missing = [name for name in REQUIRED_PARAMETERS if name not in policy.parameters]
+    if missing:
+        raise InvalidPolicy(f"policy {label}: missing parameter(s) {', '.join(missing)}")
+    if not policy.identification:
+        raise InvalidPolicy(f"policy {label}: needs at least one identification rule")
+    names = [t.name for t in policy.triggers]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InvalidPolicy(f"policy {label}: trigger name(s) used twice: {', '.join(duplicates)}")
+    for name, intervention in policy.interventions.items():
+        if intervention.name != name:
+            raise InvalidPolicy(f"policy {label}: intervention registered as {name!r} is named {intervention.name!r}")
+    for kind, steps in policy.routes.items():
+        for index, route_step in enumerate(steps):
+            if route_step.intervention not in policy.interventions:
+                known = ", ".join(sorted(policy.interventions)) or "none"
+                raise InvalidPolicy(
+                    f"policy {label}: route {kind!r} step {index} names intervention "
+                    f"{route_step.intervention!r}, which the policy does not have (it has: {known})"
+                )
+    review_names = [r.name for r in policy.reviews]
+    if len(set(review_names)) != len(review_names):
+        raise InvalidPolicy(f"policy {label}: two reviews share a name")
+
+
+def _interventions(items: Mapping[str, Intervention] | Iterable[Intervention]) -> dict[str, Intervention]:
+    if isinstance(items, Mapping):
+        return dict(items)
+    return {item.name: item for item in items}
+
+
+def _rules(items: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(items)
+
+
+def _triggers(items: Iterable[Trigger]) -> tuple[Trigger, ...]:
+    return tuple(items)
+
+
+def _reviews(items: Iterable[Review]) -> tuple[Review, ...]:
+    return tuple(items)
+
+
+def _texts(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+def _routes(routes: Mapping[str, Sequence[RouteStep]]) -> dict[str, tuple[RouteStep, ...]]:
+    return {kind: tuple(steps) for kind, steps in routes.items()}
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """Everything the engine needs to decide for a household.
+
+    ``interventions`` may be given as a list (keyed by each one's ``name``); ``routes`` map
+    a risk kind (or ``entered:<state>``) to steps. Raises
+    :class:`~relapse_guard.errors.InvalidPolicy` when a route names an intervention the policy
+    lacks, a required parameter is missing, or two triggers share a name.
+    """
+
+    name: str
+    version: str = "1"
+    description: str = ""
+    parameters: ParameterTree
+    identification: tuple[Rule, ...] = attrs.field(default=(INCOME_BELOW_LINE,), converter=_rules)
+    exit_rule: Rule = EXIT_RULE
+    relapse_rule: Rule = RELAPSE_RULE
+    triggers: tuple[Trigger, ...] = attrs.field(default=(), converter=_triggers)
+    interventions: Mapping[str, Intervention] = attrs.field(factory=dict, converter=_interventions)
+    routes: Routes = attrs.field(factory=dict, converter=_routes)
+    reviews: tuple[Review, ...] = attrs.field(default=(), converter=_reviews)
+    fact_kinds: FactKinds = DEFAULT_FACT_KINDS
+    #: Whether an intervention granted by routing counts as assistance (identified/relapsed -> assisted).
+    assist_on_grant: bool = True
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    derived_from: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check(self)
+
+    @property
+    def label(self) -> str:
+        """``name@version``, as decisions record it."""
+        return f"{self.name}@{self.version}"
+
+    def reviews_due(self, result: HouseholdResult, as_of: dt.date) -> tuple[ReviewStatus, ...]:
+        """This policy's scheduled reviews for a household as of ``as_of``: due, overdue or done.
+
+        Reviews count from the day the household entered its current state; a household that
+        never entered one (``new``) has none.
+        """
+        if result.state_since is None:
+            return ()
+        return review_status(
+            self.reviews,
+            household_id=result.household_id,
+            state=result.state,
+            state_since=result.state_since,
+            completed=result.reviews_completed,
+            as_of=as_of,
+        )
+
+    def derive(
+        self,
+        *,
+        name: str,
+        version: str = "1",
+        description: str | None = None,
+        parameters: Mapping[str, Mapping[dt.date, Value | int]] | None = None,
+        parameter_tree: ParameterTree | None = None,
+        triggers: Iterable[Trigger] = (),
+        remove_triggers: Iterable[str] = (),
+        interventions: Iterable[Intervention] = (),
+        routes: Mapping[str, Sequence[RouteStep] | None] | None = None,
+        reviews: Iterable[Review] | None = None,
+        identification: Iterable[Rule] | None = None,
+        exit_rule: Rule | None = None,
+        relapse_rule: Rule | None = None,
+        fact_kinds: FactKinds | None = None,
+        sources: Iterable[str] = (),
+    ) -> Policy:
+        """A new policy based on this one, changed only where told.
+
+        - ``parameters={"safety_net.standard": {date(2016, 1, 1): 230}}`` adds dated values;
+          ``parameter_tree`` lays a tree's dated values over this policy's timelines (a value
+          replaces only the one of the same date; see :meth:`ParameterTree.overlaid`);
+        - ``triggers`` are added, replacing any of the same name; ``remove_triggers`` by name;
+        - ``interventions`` are added or replace those of the same name;
+        - ``routes`` replace the route of each kind given (``None`` removes it);
+        - ``reviews``, rules and ``fact_kinds`` replace this policy's when given.
+        """
+        tree = self.parameters if parameter_tree is None else self.parameters.overlaid(parameter_tree)
+        for parameter_name, timeline in (parameters or {}).items():
+            for effective_from, value in timeline.items():
+                tree = tree.with_value(parameter_name, effective_from, value)
+        removed = set(remove_triggers)
+        new_triggers = list(triggers)
+        new_names = {t.name for t in new_triggers}
+        unknown = removed - {t.name for t in self.triggers}
+        if unknown:
+            raise InvalidPolicy(f"policy {self.label}: cannot remove unknown trigger(s) {', '.join(sorted(unknown))}")
+        kept = [t for t in self.triggers if t.name not in removed and t.name not in new_names]
+        new_routes = dict(self.routes)
+        for kind, steps in (routes or {}).items():
+            if steps is None:
+                new_routes.pop(kind, None)
+            else:
+                new_routes[kind] = tuple(steps)
+        return Policy(
+            name=name,
+            version=version,
+            description=self.description if description is None else description,
+            parameters=tree,
+            identification=self.identification if identification is None else tuple(identification),
+            exit_rule=exit_rule or self.exit_rule,
+            relapse_rule=relapse_rule or self.relapse_rule,
+            triggers=(*kept, *new_triggers),
+            interventions={**self.interventions, **_interventions(interventions)},
+            routes=new_routes,
+            reviews=self.reviews if reviews is None else tuple(reviews),
+            fact_kinds=fact_kinds or self.fact_kinds,
+            assist_on_grant=self.assist_on_grant,
+            sources=(*self.sources, *sources),
+            derived_from=self.label,
+        )

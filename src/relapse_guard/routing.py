@@ -1,0 +1,117 @@
+"""Routing: the policy's table from a risk kind to interventions, in order, with conditions.
+
+``routes = {"illness": (step("medical_aid"), step("safety_net", when=INCOME_LEFT_UNDER_STANDARD))}``
+reads: an illness risk goes to medical aid, then to the safety net if the income left after
+the cost is under the standard. Lifecycle entries are routed too, under the kind
+``entered:<state>`` (e.g. ``entered:exited`` for the supports given on exit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from .context import Context
+from .decisions import Risk
+from .lifecycle import State
+from .rules import Verdict
+
+__all__ = [
+    "HOUSE_UNSAFE",
+    "INCOME_LEFT_UNDER_STANDARD",
+    "NO_INCOME_LEFT",
+    "ON_FILE",
+    "Condition",
+    "RouteStep",
+    "entered",
+    "step",
+]
+
+
+@attrs.frozen
+class Condition:
+    """A named test of a risk in context; ``condition(risk, ctx)`` returns a :class:`Verdict`."""
+
+    name: str
+    description: str
+    test: Callable[[Risk, Context], Verdict] = attrs.field(eq=False, repr=False)
+
+    def __call__(self, risk: Risk, ctx: Context) -> Verdict:
+        return self.test(risk, ctx)
+
+
+@attrs.frozen
+class RouteStep:
+    """One step of a route: the intervention's name and an optional condition."""
+
+    intervention: str
+    condition: Condition | None = None
+
+
+def step(intervention: str, *, when: Condition | None = None) -> RouteStep:
+    """Shorthand for :class:`RouteStep`: ``step("safety_net", when=INCOME_LEFT_UNDER_STANDARD)``."""
+    return RouteStep(intervention, when)
+
+
+def entered(state: State) -> str:
+    """The routing kind of entering ``state``: ``entered(State.EXITED) == "entered:exited"``."""
+    return f"entered:{state.value}"
+
+
+def _income_left_under_standard(risk: Risk, ctx: Context) -> Verdict:
+    left = ctx.income_left_per_capita(risk)
+    if left is None:
+        return Verdict(False, "no income assessed yet")
+    standard = ctx.amount("safety_net.standard")
+    monthly = left / 12
+    if monthly < standard:
+        return Verdict(True, f"income left per capita {monthly:.2f}/month < safety-net standard {standard}")
+    return Verdict(False, f"income left per capita {monthly:.2f}/month >= safety-net standard {standard}")
+
+
+INCOME_LEFT_UNDER_STANDARD = Condition(
+    "income_left_under_standard",
+    "the income left per person after the risk's cost is under the safety-net standard",
+    _income_left_under_standard,
+)
+
+
+def _house_unsafe(risk: Risk, ctx: Context) -> Verdict:
+    grade = risk.get("grade") or (ctx.housing_grade.value if ctx.housing_grade else None)
+    if grade in ("C", "D"):
+        return Verdict(True, f"house graded {grade}")
+    return Verdict(False, f"house graded {grade or 'not appraised'}")
+
+
+HOUSE_UNSAFE = Condition("house_unsafe", "the house is appraised C or D", _house_unsafe)
+
+
+def _no_income_left(risk: Risk, ctx: Context) -> Verdict:
+    others = [m for m in ctx.household.members if m.can_work and m.id != risk.member_id]
+    left = ctx.income_left_per_capita(risk)
+    if not others:
+        return Verdict(True, "no other member can work")
+    if left is not None and left <= 0:
+        return Verdict(True, "no income left after the risk's cost")
+    return Verdict(False, f"{len(others)} other member(s) can work")
+
+
+NO_INCOME_LEFT = Condition(
+    "no_income_left",
+    "no other member can work, or no income is left after the risk's cost",
+    _no_income_left,
+)
+
+_ON_FILE_STATES = frozenset(State) - {State.NEW, State.STABLE}
+
+
+def _on_file(risk: Risk, ctx: Context) -> Verdict:
+    if ctx.state in _ON_FILE_STATES:
+        return Verdict(True, f"household on file ({ctx.state.value})")
+    return Verdict(False, f"household not on file ({ctx.state.value})")
+
+
+ON_FILE = Condition(
+    "on_file", "the household is on file (identified, assisted, exited, monitored or relapsed)", _on_file
+)

@@ -1,0 +1,138 @@
+"""Lifecycle rules: identification, exit and relapse, as named, explained predicates.
+
+A :class:`Rule` looks at a :class:`~relapse_guard.context.Context` and returns a
+:class:`Verdict` (holds or not, and why in words with the numbers compared). Policies pick
+their rules; developers write their own the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from .context import Context
+from .facts import BasicNeed
+
+__all__ = [
+    "EXIT_RULE",
+    "INCOME_BELOW_LINE",
+    "RELAPSE_RULE",
+    "Rule",
+    "Verdict",
+    "relative_poverty",
+]
+
+
+@attrs.frozen
+class Verdict:
+    """Whether a rule holds, and the reason with the values it compared."""
+
+    holds: bool
+    reason: str
+
+
+@attrs.frozen
+class Rule:
+    """A named predicate over a context: ``rule(ctx)`` returns a :class:`Verdict`."""
+
+    name: str
+    description: str
+    test: Callable[[Context], Verdict] = attrs.field(eq=False, repr=False)
+
+    def __call__(self, ctx: Context) -> Verdict:
+        return self.test(ctx)
+
+
+def _income_below_line(ctx: Context) -> Verdict:
+    income = ctx.income_per_capita
+    if income is None:
+        return Verdict(False, "no income assessed yet")
+    line = ctx.poverty_line
+    if income < line:
+        return Verdict(True, f"income per capita {income} < poverty line {line}")
+    return Verdict(False, f"income per capita {income} >= poverty line {line}")
+
+
+INCOME_BELOW_LINE = Rule(
+    "income_below_line",
+    "annual per-capita income below the poverty line (parameter poverty_line)",
+    _income_below_line,
+)
+
+
+def _needs_broken(ctx: Context) -> list[str]:
+    broken = sorted(need.value for need in ctx.unmet_needs)
+    if ctx.housing_grade is not None and ctx.housing_grade.unsafe and BasicNeed.SAFE_HOUSING.value not in broken:
+        broken.append(f"{BasicNeed.SAFE_HOUSING.value} (house graded {ctx.housing_grade.value})")
+    return broken
+
+
+def _exit_rule(ctx: Context) -> Verdict:
+    income = ctx.income_per_capita
+    if income is None:
+        return Verdict(False, "no income assessed yet")
+    line = ctx.poverty_line
+    if income < line:
+        return Verdict(False, f"income per capita {income} < poverty line {line}")
+    broken = _needs_broken(ctx)
+    if broken:
+        return Verdict(False, "basic needs not secured: " + ", ".join(broken))
+    return Verdict(True, f"income per capita {income} >= poverty line {line} and basic needs secured")
+
+
+EXIT_RULE = Rule(
+    "exit_rule",
+    "income at or above the poverty line and basic needs secured (food and clothing, schooling, "
+    "medical cover, safe housing, safe water)",
+    _exit_rule,
+)
+
+
+def _relapse_rule(ctx: Context) -> Verdict:
+    below = _income_below_line(ctx)
+    if below.holds:
+        return below
+    broken = _needs_broken(ctx)
+    if broken:
+        return Verdict(True, "basic need broken: " + ", ".join(broken))
+    return Verdict(False, below.reason + "; basic needs secured")
+
+
+RELAPSE_RULE = Rule(
+    "relapse_rule",
+    "income falls below the poverty line or a basic need breaks",
+    _relapse_rule,
+)
+
+
+def relative_poverty(
+    *,
+    rural_income: str = "relative_poverty.rural_income_per_capita",
+    divisor: str = "relative_poverty.divisor",
+) -> Rule:
+    """Relative poverty (Bishan 2016): previous-year income below a share of the district's
+    rural per-capita income, **and** labour capacity in the household.
+
+    The threshold is ``rural_income / divisor`` (Bishan: about a third, 4250 yuan).
+    """
+
+    def test(ctx: Context) -> Verdict:
+        income = ctx.income_per_capita
+        if income is None:
+            return Verdict(False, "no income assessed yet")
+        threshold = ctx.amount(rural_income) / ctx.amount(divisor)
+        if income >= threshold:
+            return Verdict(False, f"income per capita {income} >= relative-poverty threshold {threshold:.2f}")
+        if not ctx.household.has_labour_capacity:
+            return Verdict(False, "no member has labour capacity (a case for the safety net, not relative poverty)")
+        return Verdict(
+            True, f"income per capita {income} < relative-poverty threshold {threshold:.2f} with labour capacity"
+        )
+
+    return Rule(
+        "relative_poverty",
+        "previous-year per-capita income below the district's rural per-capita income divided by "
+        "the divisor, with labour capacity",
+        test,
+    )

@@ -1,0 +1,91 @@
+"""Disaster: a natural disaster or accident that cost the household money.
+
+Rule (seed: Chongqing poverty-alleviation bulletin no. 1, 2017, Dazu: "illness or disaster
+-> safety net as the bottom line, and priority for temporary relief"; national practice,
+domain.md: natural disaster and accident are risk triggers, with a "help first, paperwork
+after" fast track): a reported loss of at least ``{prefix}.min_loss`` yuan (default prefix
+``triggers.disaster``; a typical value set by the district) is a risk.
+
+Severity by loss / the household's annual income (per-capita income x members): at least
+1 SEVERE, at least 0.5 HIGH, at least 0.2 MEDIUM, else LOW; HIGH when income was never
+assessed. The bands grade urgency for routing; they are not policy amounts.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from ..context import Context
+from ..decisions import Risk, Severity
+from ..facts import DisasterReported, Fact
+from ._common import annual_income, household_status, percent, ratio
+
+__all__ = ["SEVERITY_BANDS", "DisasterTrigger"]
+
+KIND = "disaster"
+
+#: (smallest loss / annual income, severity), highest band first; below the last band: LOW.
+SEVERITY_BANDS: tuple[tuple[Decimal, Severity], ...] = (
+    (Decimal(1), Severity.SEVERE),
+    (Decimal("0.5"), Severity.HIGH),
+    (Decimal("0.2"), Severity.MEDIUM),
+)
+
+
+def _severity(loss_share: Decimal) -> Severity:
+    for lowest, severity in SEVERITY_BANDS:
+        if loss_share >= lowest:
+            return severity
+    return Severity.LOW
+
+
+@attrs.frozen(kw_only=True)
+class DisasterTrigger:
+    """Fires when a disaster or accident loss reaches the minimum loss."""
+
+    name: str = "disaster"
+    prefix: str = "triggers.disaster"
+
+    @property
+    def fact_kinds(self) -> tuple[type[Fact], ...]:
+        """Only :class:`~relapse_guard.facts.DisasterReported`."""
+        return (DisasterReported,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        """A ``disaster`` risk when the loss is at least the minimum loss, else None."""
+        if not isinstance(fact, DisasterReported):
+            return None
+        loss = fact.loss
+        min_loss = ctx.amount(f"{self.prefix}.min_loss")
+        if loss < min_loss:
+            return None
+        evidence: list[tuple[str, object]] = [
+            ("hazard", fact.hazard),
+            ("loss", loss),
+            ("min_loss", min_loss),
+            ("household_status", household_status(ctx)),
+        ]
+        annual = annual_income(ctx)
+        if annual is None:
+            evidence.append(("annual_income", "unknown (income never assessed)"))
+            severity = Severity.HIGH
+        else:
+            loss_share = ratio(loss, annual)
+            evidence += [
+                ("income_per_capita", ctx.income_per_capita),
+                ("members", ctx.size),
+                ("annual_income", annual),
+                ("loss_to_income", percent(loss_share)),
+            ]
+            severity = _severity(loss_share)
+        evidence.append(("reason", f"{fact.hazard} loss {loss} >= minimum loss {min_loss}"))
+        return ctx.risk(
+            trigger=self.name,
+            fact=fact,
+            kind=KIND,
+            severity=severity,
+            cost=loss,
+            evidence=evidence,
+        )

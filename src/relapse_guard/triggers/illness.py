@@ -1,0 +1,105 @@
+"""Illness: a large self-paid medical cost.
+
+Rule (national practice; domain.md, "Department alerts seen in practice"): an alert is
+raised when the self-paid part of one illness, after all insurance tiers, exceeds 6,000 yuan
+for monitored people or 10,000 yuan for other rural residents, or when medical costs exceed
+40% of income. Illness is the first risk trigger of the seed (Chongqing poverty-alleviation
+bulletin no. 1, 2017: Dazu's health files for illness-caused poverty, Yubei item 2 medical
+aid, "illness or disaster -> safety net as the bottom line").
+
+Parameters (under ``prefix``, default ``triggers.illness``):
+
+- ``self_paid_alert_on_file``: alert amount for households on file (any state but new
+  and stable), yuan;
+- ``self_paid_alert``: alert amount for the other households, yuan;
+- ``income_share``: share of the household's annual income (per-capita income x members)
+  above which the cost raises an alert; not applied while income was never assessed.
+
+Severity by cost / annual income: at least 1 SEVERE, at least ``income_share`` HIGH
+(0.4 in the shipped policies), else MEDIUM; HIGH when income was never assessed.
+The risk key is ``illness:<member>:<date>``, so one illness reported by two sources (the
+household and the insurance data) is one risk.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..context import Context
+from ..decisions import Risk, Severity
+from ..facts import Fact, IllnessReported
+from ._common import annual_income, household_status, member_of, on_file, percent, ratio
+
+__all__ = ["IllnessTrigger"]
+
+KIND = "illness"
+
+
+@attrs.frozen(kw_only=True)
+class IllnessTrigger:
+    """Fires when an illness's self-paid cost exceeds the alert amount or a share of income."""
+
+    name: str = "illness"
+    prefix: str = "triggers.illness"
+
+    @property
+    def fact_kinds(self) -> tuple[type[Fact], ...]:
+        """Only :class:`~relapse_guard.facts.IllnessReported`."""
+        return (IllnessReported,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        """An ``illness`` risk when the self-paid cost is over a threshold, else None."""
+        if not isinstance(fact, IllnessReported):
+            return None
+        member_of(ctx, fact, fact.member_id)
+        cost = fact.self_paid_cost
+        filed = on_file(ctx)
+        alert_name = f"{self.prefix}.self_paid_alert_on_file" if filed else f"{self.prefix}.self_paid_alert"
+        alert = ctx.amount(alert_name)
+        reasons: list[str] = []
+        if cost > alert:
+            group = "households on file" if filed else "households not on file"
+            reasons.append(f"self-paid cost {cost} > alert amount {alert} for {group}")
+        evidence: list[tuple[str, object]] = [
+            ("self_paid_cost", cost),
+            ("hospitalised", "yes" if fact.hospitalised else "no"),
+            ("household_status", household_status(ctx)),
+            ("alert_amount", alert),
+        ]
+        annual = annual_income(ctx)
+        if annual is None:
+            evidence.append(("annual_income", "unknown (income never assessed)"))
+            severity = Severity.HIGH
+        else:
+            share = ctx.amount(f"{self.prefix}.income_share")
+            share_amount = share * annual
+            cost_share = ratio(cost, annual)
+            if cost > share_amount:
+                reasons.append(f"self-paid cost {cost} > {share} x annual income {annual} = {share_amount}")
+            evidence += [
+                ("income_per_capita", ctx.income_per_capita),
+                ("members", ctx.size),
+                ("annual_income", annual),
+                ("income_share", share),
+                ("income_share_amount", share_amount),
+                ("cost_to_income", percent(cost_share)),
+            ]
+            if cost_share >= 1:
+                severity = Severity.SEVERE
+            elif cost_share >= share:
+                severity = Severity.HIGH
+            else:
+                severity = Severity.MEDIUM
+        if not reasons:
+            return None
+        evidence.append(("reason", "; ".join(reasons)))
+        return ctx.risk(
+            trigger=self.name,
+            fact=fact,
+            kind=KIND,
+            severity=severity,
+            cost=cost,
+            member_id=fact.member_id,
+            key=f"{KIND}:{fact.member_id}:{fact.date.isoformat()}",
+            evidence=evidence,
+        )

@@ -1,0 +1,94 @@
+"""Income drop: an income assessment below the poverty line, or near it for edge households.
+
+Rule (seed: Chongqing poverty-alleviation bulletin no. 1, 2017, Bishan: helpers regularly
+"do the accounts" to make sure each exited household stays above the line; national
+practice, domain.md: income falling below the line is a risk trigger, and edge households —
+never identified, close to the line — are monitored when per-capita income is under a
+monitoring threshold, about 1.5 x the poverty line, set each year):
+
+- per-capita income (the assessed :class:`~relapse_guard.facts.IncomeAssessed` value) below
+  ``poverty_line``: SEVERE when below half the line, else HIGH;
+- for edge households (state new, never identified, or stable, transition period over),
+  income below ``monitoring.threshold_ratio`` x ``poverty_line``: LOW, "edge household near
+  the line". Households on file between the line and the threshold are watched by the
+  lifecycle already and raise nothing here.
+
+The evidence shows the fall from the previous assessment when there is one. The trigger
+has no parameters of its own; ``prefix`` is kept for uniformity.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from ..context import Context
+from ..decisions import Risk, Severity
+from ..facts import Fact, IncomeAssessed
+from ._common import household_status, on_file
+
+__all__ = ["IncomeDropTrigger"]
+
+KIND = "income_drop"
+
+EDGE = "edge household near the line"
+
+
+@attrs.frozen(kw_only=True)
+class IncomeDropTrigger:
+    """Fires when assessed income is below the line, or below the monitoring threshold for edge households."""
+
+    name: str = "income_drop"
+    prefix: str = "triggers.income_drop"
+    #: The dated parameter giving the monitoring threshold as a multiple of the poverty line.
+    threshold_ratio: str = "monitoring.threshold_ratio"
+
+    @property
+    def fact_kinds(self) -> tuple[type[Fact], ...]:
+        """Only :class:`~relapse_guard.facts.IncomeAssessed`."""
+        return (IncomeAssessed,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        """An ``income_drop`` risk when the assessed income is under the thresholds, else None."""
+        if not isinstance(fact, IncomeAssessed):
+            return None
+        income = fact.income_per_capita
+        line = ctx.poverty_line
+        evidence: list[tuple[str, object]] = [
+            ("income_per_capita", income),
+            ("poverty_line", line),
+            ("household_status", household_status(ctx)),
+        ]
+        if income < line:
+            half = line / 2
+            evidence.append(("half_poverty_line", half))
+            if income < half:
+                severity = Severity.SEVERE
+                reason = f"income per capita {income} < half the poverty line {half}"
+            else:
+                severity = Severity.HIGH
+                reason = f"income per capita {income} < poverty line {line}"
+            evidence.append(("finding", "below the poverty line"))
+        elif on_file(ctx):
+            return None
+        else:
+            multiple = ctx.amount(self.threshold_ratio)
+            threshold = multiple * line
+            if income >= threshold:
+                return None
+            severity = Severity.LOW
+            reason = f"{EDGE}: income per capita {income} < monitoring threshold {multiple} x {line} = {threshold}"
+            evidence += [("monitoring_threshold", threshold), ("finding", EDGE)]
+        previous = ctx.previous_income_per_capita
+        if previous is not None:
+            change = income - previous
+            evidence += [("previous_income_per_capita", previous), ("change_per_capita", _signed(change))]
+            if change < 0:
+                reason += f"; fell by {-change} from {previous}"
+        evidence.append(("reason", reason))
+        return ctx.risk(trigger=self.name, fact=fact, kind=KIND, severity=severity, evidence=evidence)
+
+
+def _signed(amount: Decimal) -> str:
+    return f"+{amount}" if amount > 0 else str(amount)

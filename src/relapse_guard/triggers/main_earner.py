@@ -1,0 +1,56 @@
+"""Main earner lost: the household's main earner died or lost labour capacity.
+
+Rule (national practice, domain.md: "death or loss of labour capacity of the main earner"
+is a risk trigger; seed: Chongqing poverty-alleviation bulletin no. 1, 2017, Yubei item 5:
+households that fully or partly lost labour capacity are covered by the safety net as the
+"bottom line"): the loss of the main earner always raises a SEVERE risk. The evidence gives
+the cause and how many other members can still work. The trigger has no parameters;
+``prefix`` is kept for uniformity.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..context import Context
+from ..decisions import Risk, Severity
+from ..facts import Fact, MainEarnerLost
+from ._common import household_status, member_of
+
+__all__ = ["MainEarnerLostTrigger"]
+
+KIND = "main_earner_lost"
+
+
+@attrs.frozen(kw_only=True)
+class MainEarnerLostTrigger:
+    """Always fires, SEVERE, when the main earner is lost."""
+
+    name: str = "main_earner_lost"
+    prefix: str = "triggers.main_earner_lost"
+
+    @property
+    def fact_kinds(self) -> tuple[type[Fact], ...]:
+        """Only :class:`~relapse_guard.facts.MainEarnerLost`."""
+        return (MainEarnerLost,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        """A SEVERE ``main_earner_lost`` risk for every such fact."""
+        if not isinstance(fact, MainEarnerLost):
+            return None
+        member = member_of(ctx, fact, fact.member_id)
+        others = sum(1 for m in ctx.household.members if m.id != member.id and m.can_work)
+        return ctx.risk(
+            trigger=self.name,
+            fact=fact,
+            kind=KIND,
+            severity=Severity.SEVERE,
+            member_id=member.id,
+            key=f"{KIND}:{member.id}:{fact.date.isoformat()}",
+            evidence=[
+                ("cause", fact.cause),
+                ("other_members_who_can_work", others),
+                ("household_status", household_status(ctx)),
+                ("reason", f"main earner lost ({fact.cause}); {others} other member(s) can work"),
+            ],
+        )

@@ -1,0 +1,95 @@
+"""Schooling: a member enrolled in school, with the household's yearly cost of it.
+
+Rule (seed: Chongqing poverty-alleviation bulletin no. 1, 2017, Yubei item 3: 819 school
+children of exited and low-income households aided; Dazu: free lunch for primary and middle
+school, subsidies for high-school, vocational and university students; national practice,
+domain.md: schooling costs are a risk trigger, and cadres always visit households with
+several children in non-compulsory school): an enrolment (level other than ``none``) is a
+risk when the household is on file (any state but new and stable: every pupil of such a
+household gets education aid), or when the yearly school cost exceeds
+``{prefix}.income_share`` of the household's annual income (per-capita income x members;
+default prefix ``triggers.schooling``, a typical value set by the district). A household
+not on file whose income was never assessed does not qualify by cost.
+
+Severity: SEVERE when the cost is at least the annual income, HIGH when it exceeds the
+income share, else MEDIUM (a household on file with a modest cost). The evidence carries
+``("level", <schooling level>)``: education aid reads it to pick the per-student amount.
+The key ``schooling:<member>:<level>:<year>`` makes one enrolment per level and year one risk.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..context import Context
+from ..decisions import Risk, Severity
+from ..facts import Fact, SchoolEnrolled
+from ..household import Schooling
+from ._common import annual_income, household_status, member_of, on_file, percent, ratio
+
+__all__ = ["SchoolingTrigger"]
+
+KIND = "schooling"
+
+
+@attrs.frozen(kw_only=True)
+class SchoolingTrigger:
+    """Fires for enrolments of households on file, or whose school cost is a large share of income."""
+
+    name: str = "schooling"
+    prefix: str = "triggers.schooling"
+
+    @property
+    def fact_kinds(self) -> tuple[type[Fact], ...]:
+        """Only :class:`~relapse_guard.facts.SchoolEnrolled`."""
+        return (SchoolEnrolled,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        """A ``schooling`` risk for a qualifying enrolment, else None."""
+        if not isinstance(fact, SchoolEnrolled):
+            return None
+        member_of(ctx, fact, fact.member_id)
+        if fact.level is Schooling.NONE:
+            return None
+        cost = fact.annual_cost
+        filed = on_file(ctx)
+        evidence: list[tuple[str, object]] = [
+            ("level", fact.level.value),
+            ("annual_cost", cost),
+            ("household_status", household_status(ctx)),
+        ]
+        reasons: list[str] = []
+        if filed:
+            reasons.append(f"household {household_status(ctx)}")
+        annual = annual_income(ctx)
+        severity = Severity.MEDIUM
+        if annual is None:
+            evidence.append(("annual_income", "unknown (income never assessed)"))
+        else:
+            share = ctx.amount(f"{self.prefix}.income_share")
+            share_amount = share * annual
+            cost_share = ratio(cost, annual)
+            evidence += [
+                ("income_per_capita", ctx.income_per_capita),
+                ("members", ctx.size),
+                ("annual_income", annual),
+                ("income_share", share),
+                ("income_share_amount", share_amount),
+                ("cost_to_income", percent(cost_share)),
+            ]
+            if cost > share_amount:
+                reasons.append(f"school cost {cost} > {share} x annual income {annual} = {share_amount}")
+                severity = Severity.SEVERE if cost_share >= 1 else Severity.HIGH
+        if not reasons:
+            return None
+        evidence.append(("reason", "; ".join(reasons)))
+        return ctx.risk(
+            trigger=self.name,
+            fact=fact,
+            kind=KIND,
+            severity=severity,
+            cost=cost,
+            member_id=fact.member_id,
+            key=f"{KIND}:{fact.member_id}:{fact.level.value}:{fact.date.year}",
+            evidence=evidence,
+        )

@@ -1,0 +1,92 @@
+"""Unemployment: a member able to work lost their job (or their unstable work ended).
+
+Rule (seed: Chongqing poverty-alleviation bulletin no. 1, 2017, Dazu: "unemployed but able
+to work -> free training, then job referral"; national practice, domain.md: unemployment or
+unstable work is a risk trigger, and job loss is the strongest trigger of re-entry into
+poverty): a job lost by a member with labour capacity (full or partial) is a risk. A member
+who cannot work has no job-related risk to route to training or referral.
+
+Severity: SEVERE when no other member can work (the household has no earner left); else
+HIGH when the household is on file (any state but new and stable) or its per-capita income
+is under the monitoring threshold (parameter ``monitoring.threshold_ratio`` x
+``poverty_line``, national: about 1.5 x the line); else MEDIUM (also when income was never
+assessed). The trigger has no parameters of its own; ``prefix`` is kept for uniformity.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..context import Context
+from ..decisions import Risk, Severity
+from ..facts import Fact, JobLost
+from ._common import household_status, member_of, on_file
+
+__all__ = ["UnemploymentTrigger"]
+
+KIND = "unemployment"
+
+
+@attrs.frozen(kw_only=True)
+class UnemploymentTrigger:
+    """Fires when a member with labour capacity loses their job."""
+
+    name: str = "unemployment"
+    prefix: str = "triggers.unemployment"
+    #: The dated parameter giving the monitoring threshold as a multiple of the poverty line.
+    threshold_ratio: str = "monitoring.threshold_ratio"
+
+    @property
+    def fact_kinds(self) -> tuple[type[Fact], ...]:
+        """Only :class:`~relapse_guard.facts.JobLost`."""
+        return (JobLost,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        """An ``unemployment`` risk when the member can work, else None."""
+        if not isinstance(fact, JobLost):
+            return None
+        member = member_of(ctx, fact, fact.member_id)
+        if not member.can_work:
+            return None
+        others = sum(1 for m in ctx.household.members if m.id != member.id and m.can_work)
+        evidence: list[tuple[str, object]] = [
+            ("labour_capacity", member.labour_capacity.value),
+            ("other_members_who_can_work", others),
+            ("household_status", household_status(ctx)),
+        ]
+        if others == 0:
+            severity = Severity.SEVERE
+            reason = "no other member can work"
+        elif on_file(ctx):
+            severity = Severity.HIGH
+            reason = f"household {household_status(ctx)}"
+        elif ctx.income_per_capita is None:
+            severity = Severity.MEDIUM
+            reason = "household not on file, income never assessed"
+            evidence.append(("income_per_capita", "unknown (income never assessed)"))
+        else:
+            income = ctx.income_per_capita
+            line = ctx.poverty_line
+            multiple = ctx.amount(self.threshold_ratio)
+            threshold = multiple * line
+            evidence += [
+                ("income_per_capita", income),
+                ("poverty_line", line),
+                ("monitoring_threshold", threshold),
+            ]
+            if income < threshold:
+                severity = Severity.HIGH
+                reason = f"income per capita {income} < monitoring threshold {multiple} x {line} = {threshold}"
+            else:
+                severity = Severity.MEDIUM
+                reason = f"income per capita {income} >= monitoring threshold {multiple} x {line} = {threshold}"
+        evidence.append(("reason", f"member able to work lost their job; {reason}"))
+        return ctx.risk(
+            trigger=self.name,
+            fact=fact,
+            kind=KIND,
+            severity=severity,
+            member_id=member.id,
+            key=f"{KIND}:{member.id}:{fact.date.isoformat()}",
+            evidence=evidence,
+        )

@@ -1,0 +1,52 @@
+"""Shared fixtures: a minimal policy and households for the core's tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from relapse_guard import Household, LabourCapacity, Member, ParameterTree, Place, Policy
+
+settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+BASIC_PARAMETERS = """
+[poverty_line]
+values = { 2015-01-01 = 2760, 2016-01-01 = 3600 }
+[safety_net.standard]
+values = { 2015-01-01 = 230, 2016-01-01 = 300 }
+[transition]
+years = { values = { 2015-01-01 = 3 } }
+starts = { values = { 2015-01-01 = "next_year" } }
+leap_day = { values = { 2015-01-01 = "feb28" } }
+"""
+
+
+def basic_policy(**changes: object) -> Policy:
+    """A policy with only the lifecycle: no triggers, no routes."""
+    return Policy(name="basic", parameters=ParameterTree.from_toml(BASIC_PARAMETERS), **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return basic_policy()
+
+
+def make_household(hid: str = "h1", size: int = 2, *, can_work: bool = True) -> Household:
+    capacity = LabourCapacity.FULL if can_work else LabourCapacity.NONE
+    return Household(
+        id=hid,
+        place=Place("Yubei", "Town", "Village"),
+        members=tuple(
+            Member(id=f"{hid}-m{i}", birth_date=dt.date(1970 + i, 1, 1), labour_capacity=capacity) for i in range(size)
+        ),
+    )
+
+
+@pytest.fixture
+def household() -> Household:
+    return make_household()

@@ -1,0 +1,43 @@
+"""Small builders of facts for the tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from relapse_guard import (
+    AssistanceGranted,
+    BasicNeed,
+    BasicNeedsChecked,
+    ExitVerified,
+    HouseAppraised,
+    HousingGrade,
+    IncomeAssessed,
+)
+
+_counter = itertools.count()
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}{next(_counter)}"
+
+
+def income(on: dt.date, amount: int | str, hid: str = "h1", fid: str | None = None) -> IncomeAssessed:
+    return IncomeAssessed(id=fid or _id("inc"), household_id=hid, date=on, income_per_capita=Decimal(amount))
+
+
+def assist(on: dt.date, hid: str = "h1", fid: str | None = None) -> AssistanceGranted:
+    return AssistanceGranted(id=fid or _id("aid"), household_id=hid, date=on, measure="industry project")
+
+
+def exit_verified(on: dt.date, hid: str = "h1", fid: str | None = None) -> ExitVerified:
+    return ExitVerified(id=fid or _id("exit"), household_id=hid, date=on)
+
+
+def needs(on: dt.date, *unmet: BasicNeed, hid: str = "h1") -> BasicNeedsChecked:
+    return BasicNeedsChecked(id=_id("needs"), household_id=hid, date=on, unmet=frozenset(unmet))
+
+
+def house(on: dt.date, grade: str, hid: str = "h1") -> HouseAppraised:
+    return HouseAppraised(id=_id("house"), household_id=hid, date=on, grade=HousingGrade(grade))

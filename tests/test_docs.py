@@ -1,0 +1,29 @@
+"""Every ```python block in README.md and docs/ runs (blocks of one page share a namespace)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _blocks(page: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if _blocks(p)], ids=lambda p: p.name)
+def test_code_blocks_run(page: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
+    for number, block in enumerate(_blocks(page)):
+        # dont_inherit: run the block as a reader would, without this file's __future__ imports
+        code = compile(block, f"{page.name}#block{number}", "exec", dont_inherit=True)
+        exec(code, namespace)
+    capsys.readouterr()
+
+
+def test_there_are_pages_with_code() -> None:
+    assert sum(len(_blocks(p)) for p in PAGES) >= 3

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relapse_guard import (
+    DEFAULT_FACT_KINDS,
+    BasicNeed,
+    BasicNeedsChecked,
+    Fact,
+    HouseAppraised,
+    HousingGrade,
+    IllnessReported,
+    IncomeAssessed,
+    InvalidFact,
+    SchoolEnrolled,
+    Schooling,
+    Source,
+    parse_fact,
+)
+from relapse_guard.facts import FactKinds
+
+
+def income(**kw: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "kind": "income_assessed",
+        "id": "f1",
+        "household_id": "h1",
+        "date": "2016-03-01",
+        "income_per_capita": "3500.50",
+    }
+    data.update(kw)
+    return data
+
+
+def test_parse_income() -> None:
+    fact = parse_fact(income(source="department"))
+    assert isinstance(fact, IncomeAssessed)
+    assert fact.income_per_capita == Decimal("3500.50")
+    assert fact.date == dt.date(2016, 3, 1)
+    assert fact.source is Source.DEPARTMENT
+
+
+def test_negative_income_names_household_field_value() -> None:
+    with pytest.raises(InvalidFact) as info:
+        parse_fact(income(income_per_capita=-1))
+    error = info.value
+    assert (error.household_id, error.field, error.value, error.fact_id) == ("h1", "income_per_capita", -1, "f1")
+    assert "household 'h1'" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"kind": "nope"}, "kind"),
+        ({"date": "2016-13-01"}, "date"),
+        ({"income_per_capita": 1.5}, "income_per_capita"),
+        ({"income_per_capita": "abc"}, "income_per_capita"),
+        ({"income_per_capita": True}, "income_per_capita"),
+        ({"source": "rumour"}, "source"),
+        ({"extra": 1}, "extra"),
+        ({"id": ""}, "id"),
+        ({"household_id": 7}, "household_id"),
+    ],
+)
+def test_bad_values_raise_typed_error_naming_field(change: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidFact) as info:
+        parse_fact(income(**change))
+    assert info.value.field == field
+
+
+def test_missing_field() -> None:
+    data = income()
+    del data["income_per_capita"]
+    with pytest.raises(InvalidFact, match="required") as info:
+        parse_fact(data)
+    assert info.value.field == "income_per_capita"
+
+
+def test_constructing_in_python_validates_and_normalises() -> None:
+    fact = IncomeAssessed(id="a", household_id="h", date=dt.date(2016, 1, 1), income_per_capita=3000)  # type: ignore[arg-type]
+    assert isinstance(fact.income_per_capita, Decimal)
+    with pytest.raises(InvalidFact, match="income_per_capita"):
+        IncomeAssessed(id="a", household_id="h", date=dt.date(2016, 1, 1), income_per_capita=Decimal(-1))
+    with pytest.raises(InvalidFact, match="date"):
+        IncomeAssessed(id="a", household_id="h", date=dt.datetime(2016, 1, 1), income_per_capita=Decimal(1))
+
+
+def test_member_id_is_redacted_in_errors() -> None:
+    with pytest.raises(InvalidFact) as info:
+        parse_fact(
+            {
+                "kind": "illness_reported",
+                "id": "f",
+                "household_id": "h",
+                "date": "2016-01-01",
+                "member_id": "500112198001011234",
+                "self_paid_cost": "-3",
+            }
+        )
+    assert "500112198001011234" not in str(info.value)
+    with pytest.raises(InvalidFact) as info:
+        IllnessReported(
+            id="f",
+            household_id="h",
+            date=dt.date(2016, 1, 1),
+            member_id=500112198001011234,
+            self_paid_cost=Decimal(1),  # type: ignore[arg-type]
+        )
+    assert "500112198001011234" not in str(info.value)
+
+
+def test_facts_are_immutable() -> None:
+    fact = parse_fact(income())
+    with pytest.raises(AttributeError):
+        fact.date = dt.date(2020, 1, 1)  # type: ignore[misc]
+
+
+def test_same_day_order_observes_before_deciding() -> None:
+    day = dt.date(2016, 1, 1)
+    orders = {cls.kind: cls.order for cls in DEFAULT_FACT_KINDS.by_kind.values()}
+    assert orders["house_appraised"] < orders["income_assessed"] < orders["illness_reported"]
+    assert orders["illness_reported"] < orders["assistance_granted"] < orders["exit_verified"]
+    a = HouseAppraised(id="z", household_id="h", date=day, grade=HousingGrade.C)
+    b = IncomeAssessed(id="a", household_id="h", date=day, income_per_capita=Decimal(1))
+    assert sorted([b, a], key=Fact.sort_key) == [a, b]
+
+
+def test_custom_fact_kind_registers_without_touching_defaults() -> None:
+    import attrs
+
+    @attrs.frozen(kw_only=True)
+    class CropFailure(Fact):
+        kind = "crop_failure"
+        loss: Decimal
+
+    kinds = DEFAULT_FACT_KINDS.with_kind(CropFailure)
+    fact = kinds.parse({"kind": "crop_failure", "id": "c", "household_id": "h", "date": "2016-08-01", "loss": "800"})
+    assert isinstance(fact, CropFailure)
+    assert "crop_failure" not in DEFAULT_FACT_KINDS
+    with pytest.raises(ValueError, match="already"):
+        kinds.with_kind(CropFailure)
+    assert isinstance(FactKinds().by_kind, dict)
+
+
+_amounts = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
+_dates = st.dates(min_value=dt.date(2010, 1, 1), max_value=dt.date(2030, 12, 31))
+_ids = st.text(alphabet="abcdefgh0123456789-", min_size=1, max_size=12)
+
+
+@st.composite
+def any_fact(draw: st.DrawFn) -> Fact:
+    base = {"id": draw(_ids), "household_id": draw(_ids), "date": draw(_dates), "source": draw(st.sampled_from(Source))}
+    return draw(
+        st.one_of(
+            st.builds(IncomeAssessed, income_per_capita=_amounts, **{k: st.just(v) for k, v in base.items()}),
+            st.builds(
+                IllnessReported,
+                member_id=_ids,
+                self_paid_cost=_amounts,
+                hospitalised=st.booleans(),
+                **{k: st.just(v) for k, v in base.items()},
+            ),
+            st.builds(
+                SchoolEnrolled,
+                member_id=_ids,
+                level=st.sampled_from(Schooling),
+                annual_cost=_amounts,
+                **{k: st.just(v) for k, v in base.items()},
+            ),
+            st.builds(
+                BasicNeedsChecked,
+                unmet=st.frozensets(st.sampled_from(BasicNeed)),
+                **{k: st.just(v) for k, v in base.items()},
+            ),
+            st.builds(HouseAppraised, grade=st.sampled_from(HousingGrade), **{k: st.just(v) for k, v in base.items()}),
+        )
+    )
+
+
+@given(any_fact())
+def test_to_dict_parse_roundtrip(fact: Fact) -> None:
+    import json
+
+    data = json.loads(json.dumps(fact.to_dict()))
+    assert parse_fact(data) == fact

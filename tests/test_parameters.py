@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relapse_guard import InvalidParameterFile, ParameterNotInForce, ParameterTree, UnknownParameter
+from relapse_guard.policies._data import load_parameters
+
+TOML = """
+[safety_net.standard]
+description = "dibao"
+unit = "yuan per person per month"
+reference = "seed"
+values = { 2015-01-01 = 230, 2016-01-01 = 300 }
+
+[transition.starts]
+values = { 2015-01-01 = "next_year" }
+
+[medical_aid.share]
+values = { 2015-01-01 = 0.6 }
+"""
+
+
+def test_lookup_as_of_a_date() -> None:
+    tree = ParameterTree.from_toml(TOML)
+    assert tree.value("safety_net.standard", dt.date(2015, 12, 31)) == Decimal(230)
+    found = tree.lookup("safety_net.standard", dt.date(2016, 1, 1))
+    assert (found.value, found.effective_from, found.reference) == (Decimal(300), dt.date(2016, 1, 1), "seed")
+    assert tree.value("transition.starts", dt.date(2020, 1, 1)) == "next_year"
+    share = tree.value("medical_aid.share", dt.date(2016, 1, 1))
+    assert share == Decimal("0.6")
+    assert isinstance(share, Decimal)
+    assert len(tree) == 3
+    assert list(tree) == ["medical_aid.share", "safety_net.standard", "transition.starts"]
+
+
+def test_before_first_date_names_parameter() -> None:
+    tree = ParameterTree.from_toml(TOML)
+    with pytest.raises(ParameterNotInForce) as info:
+        tree.lookup("safety_net.standard", dt.date(2014, 12, 31))
+    assert info.value.name == "safety_net.standard"
+    assert "2015-01-01" in str(info.value)
+
+
+def test_unknown_name_names_it_and_suggests() -> None:
+    tree = ParameterTree.from_toml(TOML)
+    with pytest.raises(UnknownParameter) as info:
+        tree.lookup("standard", dt.date(2016, 1, 1))
+    assert info.value.name == "standard"
+    assert "safety_net.standard" in str(info.value)
+    assert isinstance(info.value, LookupError)
+
+
+def test_with_value_derives_without_changing_base() -> None:
+    base = ParameterTree.from_toml(TOML)
+    kept = base.with_value("safety_net.standard", dt.date(2016, 1, 1), 230)
+    assert kept.value("safety_net.standard", dt.date(2016, 6, 1)) == Decimal(230)
+    assert base.value("safety_net.standard", dt.date(2016, 6, 1)) == Decimal(300)
+    later = base.with_value("safety_net.standard", dt.date(2017, 7, 1), 350)
+    assert later.value("safety_net.standard", dt.date(2017, 6, 30)) == Decimal(300)
+    assert later.value("safety_net.standard", dt.date(2017, 7, 1)) == Decimal(350)
+    new = base.with_value("new.one", dt.date(2016, 1, 1), "x")
+    assert new.value("new.one", dt.date(2016, 1, 1)) == "x"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[a]\nvalues = { 2016-13-01 = 1 }", "not an ISO date"),
+        ("[a]\nvalues = {}", "non-empty"),
+        ("[a]\nvalues = { 2016-01-01 = 1 }\nextra = 1", "unknown key 'extra'"),
+        ("a = 1", "must be a table"),
+        ("[a\n", "not valid TOML"),
+        ("[a]\nvalues = { 2016-01-01 = [1, 2] }", "not a number"),
+    ],
+)
+def test_malformed_files_name_file_and_key(text: str, fragment: str) -> None:
+    with pytest.raises(InvalidParameterFile, match=fragment) as info:
+        ParameterTree.from_toml(text, source="x.toml")
+    assert "x.toml" in str(info.value) or "a" in str(info.value)
+
+
+def test_from_file(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(TOML, encoding="utf-8")
+    assert ParameterTree.from_file(path).value("safety_net.standard", dt.date(2016, 2, 1)) == Decimal(300)
+
+
+def test_seed_values_shipped() -> None:
+    tree = load_parameters("relapse_guard.policies.chongqing_2016")
+    assert tree.value("safety_net.standard", dt.date(2015, 6, 1)) == Decimal(230)
+    assert tree.value("safety_net.standard", dt.date(2016, 6, 1)) == Decimal(300)
+    assert tree.value("transition.years", dt.date(2016, 1, 1)) == Decimal(3)
+    assert tree.value("poverty_line", dt.date(2016, 1, 1)) == Decimal(3600)
+    for name in tree:
+        assert tree.get(name).reference or tree.get(name).description or name.startswith(("job_", "transition.leap"))
+
+
+@given(
+    st.dictionaries(
+        st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 1, 1)),
+        st.integers(min_value=0, max_value=10**6),
+        min_size=1,
+        max_size=8,
+    ),
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2031, 1, 1)),
+)
+def test_lookup_returns_latest_value_on_or_before_date(timeline: dict[dt.date, int], on: dt.date) -> None:
+    lines = ", ".join(f"{d.isoformat()} = {v}" for d, v in timeline.items())
+    tree = ParameterTree.from_toml(f"[p]\nvalues = {{ {lines} }}")
+    earlier = [d for d in timeline if d <= on]
+    if not earlier:
+        with pytest.raises(ParameterNotInForce):
+            tree.lookup("p", on)
+    else:
+        found = tree.lookup("p", on)
+        assert found.effective_from == max(earlier)
+        assert found.value == Decimal(timeline[max(earlier)])

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from relapse_guard import InvalidPolicy, ParameterTree, Policy, load_policy, step
+from relapse_guard.interventions import MedicalAid, SafetyNetTopUp
+from relapse_guard.triggers import IllnessTrigger
+
+from .conftest import BASIC_PARAMETERS, basic_policy
+
+D = dt.date
+
+
+def test_route_to_unknown_intervention_is_refused_at_construction() -> None:
+    with pytest.raises(InvalidPolicy) as info:
+        basic_policy(routes={"illness": [step("medical_aid")]})
+    assert "route 'illness' step 0" in str(info.value)
+    assert "'medical_aid'" in str(info.value)
+
+
+def test_missing_required_parameter() -> None:
+    tree = ParameterTree.from_toml("[poverty_line]\nvalues = { 2015-01-01 = 1 }")
+    with pytest.raises(InvalidPolicy, match=r"transition\.years"):
+        Policy(name="p", parameters=tree)
+
+
+def test_duplicate_trigger_names_and_misnamed_intervention() -> None:
+    with pytest.raises(InvalidPolicy, match="used twice"):
+        basic_policy(triggers=[IllnessTrigger(), IllnessTrigger()])
+    with pytest.raises(InvalidPolicy, match="named"):
+        basic_policy(interventions={"aid": MedicalAid()})
+
+
+def test_derive_changes_a_parameter_from_a_date_without_copying() -> None:
+    base = load_policy("yubei_2016")
+    derived = base.derive(name="yubei_230", parameters={"safety_net.standard": {D(2016, 1, 1): 230}})
+    assert derived.parameters.value("safety_net.standard", D(2016, 6, 1)) == Decimal(230)
+    assert base.parameters.value("safety_net.standard", D(2016, 6, 1)) == Decimal(300)
+    assert derived.triggers == base.triggers
+    assert derived.routes == base.routes
+    assert derived.derived_from == base.label
+    assert derived.label == "yubei_230@1"
+
+
+def test_parameter_tree_is_laid_over_timelines() -> None:
+    base = basic_policy()
+    extra = ParameterTree.from_toml('[safety_net.standard]\nreference = "notice"\nvalues = { 2017-07-01 = 330 }')
+    derived = base.derive(name="later", parameter_tree=extra)
+    standard = derived.parameters.get("safety_net.standard")
+    assert [v for _, v in standard.values] == [Decimal(230), Decimal(300), Decimal(330)]
+    assert standard.reference == "notice"
+    # whole replacement stays available explicitly
+    assert len(base.parameters.merged(extra).get("safety_net.standard").values) == 1
+
+
+def test_derive_adds_replaces_and_removes_triggers_and_routes() -> None:
+    base = load_policy("chongqing_2016")
+    names = [t.name for t in base.triggers]
+    replaced = base.derive(name="x", triggers=[IllnessTrigger(prefix="triggers.strict_illness")])
+    assert [t.name for t in replaced.triggers].count("illness") == 1
+    assert next(t for t in replaced.triggers if t.name == "illness").prefix == "triggers.strict_illness"  # type: ignore[attr-defined]
+    removed = base.derive(name="y", remove_triggers=["schooling"])
+    assert "schooling" not in [t.name for t in removed.triggers]
+    assert len(removed.triggers) == len(names) - 1
+    with pytest.raises(InvalidPolicy, match="cannot remove unknown"):
+        base.derive(name="z", remove_triggers=["nope"])
+    rerouted = base.derive(name="r", routes={"illness": [step("safety_net")], "schooling": None})
+    assert [s.intervention for s in rerouted.routes["illness"]] == ["safety_net"]
+    assert "schooling" not in rerouted.routes
+    assert "schooling" in base.routes
+
+
+def test_interventions_as_list_or_mapping() -> None:
+    policy = Policy(
+        name="p",
+        parameters=ParameterTree.from_toml(BASIC_PARAMETERS),
+        interventions=[SafetyNetTopUp()],
+        routes={"income_drop": [step("safety_net")]},
+    )
+    assert set(policy.interventions) == {"safety_net"}

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from relapse_guard import Policy, Registry, UnknownPlugin, load_policy, policy_names
+
+
+def test_unknown_name_lists_known_ones() -> None:
+    registry: Registry[object] = Registry("trigger", "relapse_guard.tests.none", {"a": "builtins:object"})
+    with pytest.raises(UnknownPlugin) as info:
+        registry.factory("zzz")
+    assert info.value.known == ("a",)
+    assert "known: a" in str(info.value)
+    assert registry.create("a") is not None
+
+
+def test_register_in_code_and_refuse_silent_replacement() -> None:
+    registry: Registry[int] = Registry("thing", "relapse_guard.tests.none")
+    registry.register("one", lambda: 1)
+    assert registry.create("one") == 1
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register("one", lambda: 2)
+    registry.register("one", lambda: 2, replace=True)
+    assert registry.create("one") == 2
+    assert "one" in registry
+    assert list(registry) == ["one"]
+
+
+def test_entry_points_of_an_installed_distribution_are_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A real distribution on sys.path, as `pip install acme-relapse-plugins` would leave it.
+    dist = tmp_path / "acme_relapse_plugins-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-relapse-plugins\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[relapse_guard.triggers]\nacme_drought = acme_relapse_plugins:DroughtTrigger\n"
+        "[relapse_guard.policies]\nacme_2017 = acme_relapse_plugins:policy\n"
+    )
+    (tmp_path / "acme_relapse_plugins.py").write_text(
+        "from relapse_guard import load_policy\n"
+        "class DroughtTrigger:\n    name = 'acme_drought'\n"
+        "def policy():\n    return load_policy('yubei_2016').derive(name='acme_2017')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from relapse_guard.plugins import TRIGGERS
+
+    triggers: Registry[object] = Registry("trigger", "relapse_guard.triggers", {})
+    assert "acme_drought" in triggers.names()
+    assert triggers.create("acme_drought").name == "acme_drought"  # type: ignore[attr-defined]
+    assert "acme_drought" in Registry("trigger", TRIGGERS.group).names()
+    policies: Registry[Policy] = Registry("policy", "relapse_guard.policies", {})
+    assert policies.create("acme_2017").label == "acme_2017@1"
+
+
+def test_builtin_triggers_and_interventions_by_name() -> None:
+    from relapse_guard.plugins import INTERVENTIONS, TRIGGERS
+
+    assert set(TRIGGERS.names()) >= {
+        "illness",
+        "disaster",
+        "unemployment",
+        "schooling",
+        "income_drop",
+        "unsafe_housing",
+        "main_earner_lost",
+    }
+    for name in TRIGGERS.names():
+        assert TRIGGERS.create(name).name == name
+    for name in INTERVENTIONS.names():
+        assert INTERVENTIONS.create(name).name == name
+    with pytest.raises(UnknownPlugin, match="illness"):
+        TRIGGERS.create("crop_failure")
+
+
+def test_shipped_policies_are_registered() -> None:
+    assert set(policy_names()) >= {"chongqing_2016", "yubei_2016", "dazu_2016", "bishan_2016"}
+    with pytest.raises(UnknownPlugin, match="yubei_2016"):
+        load_policy("nowhere_2016")
