@@ -78,7 +78,7 @@ policy = yubei.derive(
     fact_kinds=yubei.fact_kinds.with_kind(CropFailure),
     parameters={
         "safety_net.standard": {dt.date(2017, 7, 1): 320},
-        "triggers.crop_failure.income_share": {dt.date(2016, 1, 1): Decimal("0.2")},
+        "triggers.crop_failure.income_share": {dt.date(2015, 1, 1): Decimal("0.2")},
         "industry_funds.replant.amount": {dt.date(2016, 1, 1): 1500},
         "industry_funds.replant.basis": {dt.date(2016, 1, 1): "household"},
     },

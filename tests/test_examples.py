@@ -16,6 +16,8 @@ def test_there_are_examples() -> None:
         "illness_during_monitoring.py",
         "disaster.py",
         "custom_policy.py",
+        "disaster_case.py",
+        "user_policy.py",
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 
 from .decisions import Grant, Period, Risk, Severity
@@ -22,7 +22,7 @@ from .parameters import ParameterTree, ParameterValue, Value
 
 __all__ = ["Context"]
 
-_LOW_INCOME_STATES = frozenset({State.IDENTIFIED, State.ASSISTED, State.RELAPSED})
+_LOW_INCOME_STATES = (State.IDENTIFIED, State.ASSISTED, State.RELAPSED)
 
 
 def _evidence_text(value: object) -> str:
@@ -34,7 +34,9 @@ class Context:
     """What is known of one household on one date. Built by the engine; do not mutate."""
 
     __slots__ = (
+        "_known_risks",
         "_parameters",
+        "_seen",
         "_used",
         "date",
         "grants",
@@ -58,6 +60,7 @@ class Context:
         unmet_needs: frozenset[BasicNeed] = frozenset(),
         housing_grade: HousingGrade | None = None,
         grants: Sequence[Grant] = (),
+        known_risks: Collection[str] = (),
     ) -> None:
         self.household = household
         self.date = date
@@ -68,15 +71,18 @@ class Context:
         self.housing_grade = housing_grade
         self.grants = grants
         self._parameters = parameters
-        self._used: list[ParameterValue] = []
+        self._known_risks = known_risks
+        self._seen: dict[str, ParameterValue] = {}
+        self._used: dict[str, ParameterValue] = {}
 
     # --- parameters ---------------------------------------------------------------------
 
     def param(self, name: str) -> Value:
         """The value of parameter ``name`` on this context's date; recorded as used."""
-        found = self._parameters.lookup(name, self.date)
-        if found not in self._used:
-            self._used.append(found)
+        found = self._seen.get(name)
+        if found is None:
+            found = self._seen[name] = self._parameters.lookup(name, self.date)
+        self._used.setdefault(name, found)
         return found.value
 
     def amount(self, name: str) -> Decimal:
@@ -99,11 +105,11 @@ class Context:
 
     def used_parameters(self) -> tuple[ParameterValue, ...]:
         """Parameter values read since the last :meth:`reset_used`, in the order first read."""
-        return tuple(self._used)
+        return tuple(self._used.values())
 
     def reset_used(self) -> None:
         """Forget recorded parameter reads (the engine calls it before each rule or plug-in)."""
-        self._used = []
+        self._used = {}
 
     # --- derived facts about the household ----------------------------------------------
 
@@ -143,6 +149,14 @@ class Context:
     def has_grant(self, intervention: str) -> bool:
         """True when ``intervention`` has already granted something to this household."""
         return any(grant.intervention == intervention for grant in self.grants)
+
+    def knows_risk(self, key: str) -> bool:
+        """True when a risk with this key was already found for the household.
+
+        The engine routes a risk once; a trigger may check its key first and return None
+        without writing evidence that would be discarded.
+        """
+        return key in self._known_risks
 
     @property
     def receives_safety_net(self) -> bool:

@@ -148,7 +148,9 @@ class DecisionKind(enum.Enum):
     TRANSITION_REFUSED = "transition_refused"
     RISK_DETECTED = "risk_detected"
     INTERVENTION_GRANTED = "intervention_granted"
+    INTERVENTION_PENDING = "intervention_pending"
     ROUTE_SKIPPED = "route_skipped"
+    RISK_ELIMINATED = "risk_eliminated"
 
 
 @attrs.frozen(kw_only=True)

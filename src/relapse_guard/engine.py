@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+import attrs
 from dateutil.relativedelta import relativedelta
 
 from .context import Context
@@ -34,6 +35,9 @@ from .facts import (
     AssistanceGranted,
     BasicNeed,
     BasicNeedsChecked,
+    CaseDecided,
+    CaseOpened,
+    CaseStepRecorded,
     ExitVerified,
     Fact,
     HouseAppraised,
@@ -51,10 +55,11 @@ from .triggers.base import Trigger
 
 __all__ = ["Engine", "order_facts", "transition_period"]
 
-_OBSERVING_STATES = frozenset({State.NEW, State.STABLE})
-_WATCHED_STATES = frozenset({State.EXITED, State.MONITORED})
-_ASSISTABLE_STATES = frozenset({State.IDENTIFIED, State.RELAPSED})
-_CONFIRMED_EXIT_STATES = frozenset({State.EXITED, State.MONITORED, State.STABLE})
+# Tuples, not sets: membership by identity avoids hashing enum members on the hot path.
+_OBSERVING_STATES = (State.NEW, State.STABLE)
+_WATCHED_STATES = (State.EXITED, State.MONITORED)
+_ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
+_CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
 
 
 def order_facts(household_id: str, facts: Iterable[Fact]) -> list[Fact]:
@@ -116,19 +121,23 @@ class _Run:
 
     __slots__ = (
         "decisions",
+        "eliminated",
         "grants",
         "household",
         "housing_grade",
         "income",
         "income_fact",
+        "latest_birth",
         "monitoring_end",
         "monitoring_start",
         "paid",
+        "pending",
         "period_parameters",
         "previous_income",
         "reviews_done",
         "risk_keys",
         "risks",
+        "set_aside",
         "state",
         "state_since",
         "unmet",
@@ -152,6 +161,11 @@ class _Run:
         self.risk_keys: set[str] = set()
         self.paid: set[tuple[str, str]] = set()
         self.reviews_done: dict[str, dt.date] = {}
+        self.latest_birth = max(member.birth_date for member in household.members)
+        self.pending: list[tuple[Risk, Grant]] = []
+        # grants set aside by a rejected case, kept in case an appeal of that case succeeds
+        self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
+        self.eliminated: dict[str, dt.date] = {}
 
 
 class Engine:
@@ -202,6 +216,8 @@ class Engine:
             risks=tuple(run.risks),
             grants=tuple(run.grants),
             reviews_completed=dict(run.reviews_done),
+            eliminated_risks=dict(run.eliminated),
+            pending=tuple(grant for _, grant in run.pending),
         )
 
     # --- the clock ----------------------------------------------------------------------
@@ -243,10 +259,13 @@ class Engine:
             unmet_needs=run.unmet,
             housing_grade=run.housing_grade,
             grants=run.grants,
+            known_risks=run.risk_keys,
         )
 
     def _apply(self, run: _Run, fact: Fact) -> None:
         observed = self._observe(run, fact)
+        # One context per fact serves the lifecycle rules and every trigger (the hot path).
+        ctx = self._context(run, fact.date)
         if isinstance(fact, AssistanceGranted):
             if run.state in _ASSISTABLE_STATES:
                 self._move(
@@ -258,13 +277,16 @@ class Engine:
                     facts=(fact.id,),
                 )
         elif isinstance(fact, ExitVerified):
-            self._exit(run, fact)
+            self._exit(run, fact, ctx)
+        elif isinstance(fact, CaseDecided):
+            self._case_decided(run, fact, ctx)
         elif observed:
-            self._lifecycle_after_observation(run, fact)
+            self._lifecycle_after_observation(run, fact, ctx)
         triggers = self._triggers_by_kind.get(type(fact))
         if triggers:
             for trigger in triggers:
-                ctx = self._context(run, fact.date)
+                ctx.state = run.state
+                ctx.reset_used()
                 risk = trigger.detect(fact, ctx)
                 if risk is not None:
                     self._route(run, risk, ctx)
@@ -272,7 +294,8 @@ class Engine:
     def _observe(self, run: _Run, fact: Fact) -> bool:
         """Record what ``fact`` tells about the household; True if the lifecycle may change."""
         if isinstance(fact, IncomeAssessed):
-            run.household.check_born_by(fact.date)
+            if fact.date < run.latest_birth:
+                run.household.check_born_by(fact.date)  # raises, naming the member
             run.previous_income = run.income
             run.income = fact.income_per_capita
             run.income_fact = fact.id
@@ -286,17 +309,17 @@ class Engine:
         if isinstance(fact, ReviewCompleted):
             run.reviews_done[fact.review] = fact.date
             return False
-        return not isinstance(fact, AssistanceGranted | ExitVerified)
+        return not isinstance(fact, AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided)
 
     def _evidence(self, run: _Run, fact: Fact) -> tuple[str, ...]:
         if run.income_fact is None or run.income_fact == fact.id:
             return (fact.id,)
         return (fact.id, run.income_fact)
 
-    def _lifecycle_after_observation(self, run: _Run, fact: Fact) -> None:
+    def _lifecycle_after_observation(self, run: _Run, fact: Fact, ctx: Context) -> None:
         if run.state in _OBSERVING_STATES:
             for rule in self.policy.identification:
-                ctx = self._context(run, fact.date)
+                ctx.reset_used()
                 verdict = rule(ctx)
                 if verdict.holds:
                     self._move(
@@ -310,7 +333,7 @@ class Engine:
                     )
                     return
         elif run.state in _WATCHED_STATES:
-            ctx = self._context(run, fact.date)
+            ctx.reset_used()
             verdict = self.policy.relapse_rule(ctx)
             if verdict.holds:
                 self._move(
@@ -323,11 +346,11 @@ class Engine:
                     rule=f"relapse.{self.policy.relapse_rule.name}",
                 )
 
-    def _exit(self, run: _Run, fact: ExitVerified) -> None:
+    def _exit(self, run: _Run, fact: ExitVerified, ctx: Context) -> None:
         if run.state in _CONFIRMED_EXIT_STATES:
             return  # a re-verification of an exit already made changes nothing
         next_state(run.household.id, run.state, Event.EXIT)  # raises for a state with no exit
-        ctx = self._context(run, fact.date)
+        ctx.reset_used()
         verdict = self.policy.exit_rule(ctx)
         if not verdict.holds:
             self._record(
@@ -415,7 +438,8 @@ class Engine:
         granted_any = False
         for route_step in self.policy.routes.get(risk.kind, ()):
             name = route_step.intervention
-            ctx = self._context(run, risk.date)
+            ctx.state = run.state
+            ctx.reset_used()
             if route_step.condition is not None:
                 verdict = route_step.condition(risk, ctx)
                 if not verdict.holds:
@@ -436,6 +460,21 @@ class Engine:
                 continue
             if grant.amount is not None and grant.amount < 0:
                 raise InvalidPolicy(f"intervention {name!r} granted a negative amount {grant.amount}")
+            if name in self.policy.decision_required and not grant.emergency:
+                run.paid.add((risk.key, name))
+                run.pending.append((risk, grant))
+                self._record(
+                    run,
+                    grant.date,
+                    DecisionKind.INTERVENTION_PENDING,
+                    f"intervention.{name}",
+                    f"{name} waits for a decided identification case: {grant.basis}",
+                    facts=(risk.fact_id,) if risk.fact_id else (),
+                    parameters=grant.parameters,
+                    risk=risk,
+                    grant=grant,
+                )
+                continue
             what = (
                 f"{grant.amount} yuan {grant.period.value}" if grant.amount is not None else f"service {grant.service}"
             )
@@ -443,6 +482,8 @@ class Engine:
                 replaced = _monthly_in_force(run.grants, name)
                 if replaced is not None:
                     what += f" (replaces {replaced.amount} monthly granted on {replaced.date.isoformat()})"
+            if grant.emergency and name in self.policy.decision_required:
+                what += " (emergency: paid first, the case decides after)"
             run.paid.add((risk.key, name))
             run.grants.append(grant)
             granted_any = True
@@ -465,6 +506,56 @@ class Engine:
                 f"interventions granted for {risk.kind} risk",
                 facts=(risk.fact_id,) if risk.fact_id else (),
             )
+
+    def _case_decided(self, run: _Run, fact: CaseDecided, ctx: Context) -> None:
+        """Apply a case's decision: lifecycle moves, pending interventions, eliminated risks."""
+        if fact.outcome not in ("approved", "rejected"):
+            raise InvalidFact(run.household.id, "outcome", fact.outcome, "'approved' or 'rejected'", fact_id=fact.id)
+        approved = fact.outcome == "approved"
+        about = f"{fact.procedure} case {fact.case_id} {fact.outcome}"
+        if fact.procedure == "risk_elimination":
+            if approved and fact.risk_key is not None and fact.risk_key in run.risk_keys:
+                run.eliminated[fact.risk_key] = fact.date
+                self._record(
+                    run, fact.date, DecisionKind.RISK_ELIMINATED, "case.risk_elimination", about, facts=(fact.id,)
+                )
+            return
+        if fact.procedure != "identification":
+            return  # a procedure of the policy's own: recorded as a fact, no lifecycle effect here
+        if approved:
+            if run.state in _OBSERVING_STATES:
+                self._move(run, Event.IDENTIFY, fact.date, about, facts=(fact.id,), rule="case.identification")
+            elif run.state in _WATCHED_STATES:
+                self._move(run, Event.RELAPSE, fact.date, about, facts=(fact.id,), rule="case.identification")
+        released: list[tuple[Risk, Grant]] = []
+        kept: list[tuple[Risk, Grant]] = []
+        for risk, grant in run.pending:
+            covered = fact.risk_key is None or fact.risk_key == risk.key
+            (released if covered else kept).append((risk, grant))
+        run.pending = kept
+        if approved:
+            released.extend(run.set_aside.pop(fact.case_id, ()))  # an appeal of a rejection won
+        for risk, grant in released:
+            name = grant.intervention
+            if not approved:
+                run.set_aside.setdefault(fact.case_id, []).append((risk, grant))
+                self._skip(run, risk, name, f"{about}: the pending grant is set aside (granted if an appeal wins)", ctx)
+                continue
+            grant = attrs.evolve(grant, date=fact.date)
+            run.grants.append(grant)
+            self._record(
+                run,
+                fact.date,
+                DecisionKind.INTERVENTION_GRANTED,
+                f"intervention.{name}",
+                f"{name} granted after {about}: {grant.basis}",
+                facts=(fact.id, risk.fact_id) if risk.fact_id else (fact.id,),
+                parameters=grant.parameters,
+                risk=risk,
+                grant=grant,
+            )
+        if released and approved and self.policy.assist_on_grant and run.state in _ASSISTABLE_STATES:
+            self._move(run, Event.ASSIST, fact.date, f"interventions granted after {about}", facts=(fact.id,))
 
     def _skip(self, run: _Run, risk: Risk, name: str, reason: str, ctx: Context) -> None:
         self._record(

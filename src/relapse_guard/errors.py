@@ -10,18 +10,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "CaseCannotStart",
+    "CaseError",
+    "ConcurrencyConflict",
     "ConflictingFact",
+    "InvalidCaseStep",
     "InvalidFact",
     "InvalidHousehold",
     "InvalidInput",
     "InvalidParameterFile",
     "InvalidPolicy",
+    "InvalidProcedure",
     "InvalidTransition",
     "ParameterError",
     "ParameterNotInForce",
     "RelapseGuardError",
+    "StoreError",
+    "UnknownHousehold",
     "UnknownParameter",
     "UnknownPlugin",
+    "UnknownSchemaVersion",
     "redact",
 ]
 
@@ -140,3 +148,110 @@ class UnknownPlugin(RelapseGuardError, LookupError):
 
 class InvalidPolicy(RelapseGuardError, ValueError):
     """A policy is inconsistent: a route names an unknown intervention, a rule is missing, ..."""
+
+
+class StoreError(RelapseGuardError):
+    """A store cannot do what was asked: the file is not a store, the database failed, ..."""
+
+
+class ConcurrencyConflict(StoreError):
+    """A write expected a household at one version and found it at another (optimistic concurrency).
+
+    Re-read the household (its facts and :meth:`version`) and retry the write.
+    """
+
+    def __init__(self, household_id: str, expected: int, actual: int) -> None:
+        self.household_id = household_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"household {household_id!r}: the write expected version {expected} but the store holds version "
+            f"{actual}; re-read the household and retry"
+        )
+
+
+class UnknownHousehold(StoreError, LookupError):
+    """A store holds no household record with this id."""
+
+    def __init__(self, household_id: str) -> None:
+        self.household_id = household_id
+        super().__init__(f"household {household_id!r} is not in the store; store it first with put_household()")
+
+
+class UnknownSchemaVersion(StoreError):
+    """A database file was written with a schema version this library does not know."""
+
+    def __init__(self, path: str, found: object, supported: Iterable[int]) -> None:
+        self.path = path
+        self.found = found
+        self.supported = tuple(sorted(supported))
+        known = ", ".join(str(v) for v in self.supported)
+        super().__init__(
+            f"store {path!r} has schema version {found!r}; this relapse_guard reads schema version(s) {known} "
+            "(upgrade relapse_guard, or open the file with the version that wrote it)"
+        )
+
+
+class InvalidProcedure(InvalidPolicy):
+    """A case procedure is inconsistent: a step named twice, an outcome it cannot take, ...
+
+    ``procedure`` and ``step`` (None for the procedure as a whole) say where; ``problem`` what.
+    """
+
+    def __init__(self, procedure: str, step: str | None, problem: str) -> None:
+        self.procedure = procedure
+        self.step = step
+        self.problem = problem
+        where = f"procedure {procedure!r}" + (f", step {step!r}" if step is not None else "")
+        super().__init__(f"{where}: {problem}")
+
+
+class CaseError(RelapseGuardError):
+    """Base class of the errors about one case of a procedure (identification, risk elimination)."""
+
+
+class InvalidCaseStep(CaseError, ValueError):
+    """A case record its procedure does not allow: a step skipped, an outcome the step lacks, a late
+    objection, a second appeal, a case not opened or already decided.
+
+    Names the case, the household, the record (``fact_id``), the ``step`` it names, the case's
+    ``state`` (its current step, ``approved``, ``rejected`` or ``not opened``), the ``outcome``
+    and the ``allowed`` outcomes there.
+    """
+
+    def __init__(
+        self,
+        case_id: str,
+        household_id: str,
+        *,
+        step: str | None,
+        state: str,
+        outcome: str,
+        reason: str,
+        allowed: Iterable[str] = (),
+        fact_id: str | None = None,
+    ) -> None:
+        self.case_id = case_id
+        self.household_id = household_id
+        self.step = step
+        self.state = state
+        self.outcome = outcome
+        self.reason = reason
+        self.allowed = tuple(sorted(allowed))
+        self.fact_id = fact_id
+        record = f"record {fact_id!r}: " if fact_id else ""
+        at = f" at step {step!r}" if step is not None else ""
+        super().__init__(
+            f"case {case_id!r} of household {household_id!r}: {record}outcome {outcome!r}{at} refused in state "
+            f"{state!r}: {reason} (outcomes allowed there: {', '.join(self.allowed) or 'none'})"
+        )
+
+
+class CaseCannotStart(CaseError):
+    """A procedure's start condition does not hold (risk elimination before the household is stable)."""
+
+    def __init__(self, procedure: str, household_id: str, reason: str) -> None:
+        self.procedure = procedure
+        self.household_id = household_id
+        self.reason = reason
+        super().__init__(f"household {household_id!r}: a {procedure!r} case cannot start: {reason}")

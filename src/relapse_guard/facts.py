@@ -226,6 +226,55 @@ class ReviewCompleted(Fact):
     responsible: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class CaseOpened(Fact):
+    """A case of a procedure (identification, risk elimination, ...) was opened for the household.
+
+    ``risk_key`` names the risk the case is about, when it is about one.
+    """
+
+    kind: ClassVar[str] = "case_opened"
+    order: ClassVar[int] = 45
+    case_id: str
+    procedure: str
+    reason: str = ""
+    risk_key: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CaseStepRecorded(Fact):
+    """A step of a case was done: by whom (``actor``, at ``level``), with which outcome and why.
+
+    Outcomes are the procedure's: ``approve``, ``reject``, ``send_back``; ``object`` for an
+    objection during a public notice and ``appeal`` for an appeal of a rejection.
+    """
+
+    kind: ClassVar[str] = "case_step_recorded"
+    order: ClassVar[int] = 46
+    case_id: str
+    step: str
+    outcome: str
+    actor: str = ""
+    level: str = ""
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class CaseDecided(Fact):
+    """A case reached its decision: ``approved`` or ``rejected``.
+
+    An approved identification moves the household in its lifecycle (identified, or relapsed
+    for an exited one); an approved risk elimination closes the risk ``risk_key``.
+    """
+
+    kind: ClassVar[str] = "case_decided"
+    order: ClassVar[int] = 55
+    case_id: str
+    procedure: str
+    outcome: str
+    risk_key: str | None = None
+
+
 # --- validation and parsing, driven by each class's type hints --------------------------
 
 _Parser = Callable[[object], object]
@@ -452,7 +501,8 @@ class FactKinds:
         known = {spec.name for spec in specs} | {"kind"}
         extra = sorted(set(data) - known)
         if extra:
-            raise InvalidFact(hid, extra[0], data[extra[0]], f"no such field for {kind!r} facts", fact_id=fid)
+            shown = _shown("member_id", data[extra[0]])  # an unexpected field may hold a personal id
+            raise InvalidFact(hid, extra[0], shown, f"no such field for {kind!r} facts", fact_id=fid)
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -471,6 +521,9 @@ DEFAULT_FACT_KINDS = FactKinds(
             HouseAppraised,
             BasicNeedsChecked,
             ReviewCompleted,
+            CaseOpened,
+            CaseStepRecorded,
+            CaseDecided,
         )
     }
 )

@@ -57,6 +57,7 @@ class Parameter:
     unit: str = ""
     reference: str = ""
     _ordinals: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
+    _looked_up: tuple[ParameterValue, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         ordered = tuple(sorted(self.values, key=lambda item: item[0]))
@@ -64,6 +65,9 @@ class Parameter:
             raise InvalidParameterFile(f"parameter {self.name!r} has no values")
         object.__setattr__(self, "values", ordered)
         object.__setattr__(self, "_ordinals", tuple(d.toordinal() for d, _ in ordered))
+        # Look-ups are on the engine's hot path: build each answer once, hand out the same object.
+        answers = tuple(ParameterValue(self.name, value, effective, self.reference) for effective, value in ordered)
+        object.__setattr__(self, "_looked_up", answers)
 
     @property
     def first_date(self) -> dt.date:
@@ -75,8 +79,7 @@ class Parameter:
         index = bisect.bisect_right(self._ordinals, on.toordinal()) - 1
         if index < 0:
             raise ParameterNotInForce(self.name, on.isoformat(), self.first_date.isoformat())
-        effective, value = self.values[index]
-        return ParameterValue(self.name, value, effective, self.reference)
+        return self._looked_up[index]
 
     def with_value(self, effective_from: dt.date, value: Value) -> Parameter:
         """A copy whose timeline gains (or replaces) the value from ``effective_from``."""
@@ -113,7 +116,10 @@ class ParameterTree:
 
     def lookup(self, name: str, on: dt.date) -> ParameterValue:
         """The value of ``name`` in force on ``on``, with its effective date."""
-        return self.get(name).at(on)
+        parameter = self.parameters.get(name)
+        if parameter is None:
+            raise UnknownParameter(name, self.parameters)
+        return parameter.at(on)
 
     def value(self, name: str, on: dt.date) -> Value:
         """Shortcut for ``lookup(name, on).value``."""

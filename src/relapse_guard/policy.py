@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from .cases import NATIONAL_PROCEDURES, Procedure
+from .checks import Finding, check_policy
 from .errors import InvalidPolicy
 from .facts import DEFAULT_FACT_KINDS, FactKinds
 from .interventions.base import Intervention
@@ -52,9 +54,18 @@ def _check(policy: Policy) -> None:
                     f"policy {label}: route {kind!r} step {index} names intervention "
                     f"{route_step.intervention!r}, which the policy does not have (it has: {known})"
                 )
+    unknown = sorted(policy.decision_required - set(policy.interventions))
+    if unknown:
+        raise InvalidPolicy(f"policy {label}: decision_required names unknown intervention(s) {', '.join(unknown)}")
     review_names = [r.name for r in policy.reviews]
     if len(set(review_names)) != len(review_names):
         raise InvalidPolicy(f"policy {label}: two reviews share a name")
+    for procedure in policy.procedures:
+        if not isinstance(procedure, Procedure):
+            raise InvalidPolicy(f"policy {label}: procedures holds {procedure!r}, not a Procedure")
+    procedure_names = [p.name for p in policy.procedures]
+    if len(set(procedure_names)) != len(procedure_names):
+        raise InvalidPolicy(f"policy {label}: two procedures share a name ({', '.join(procedure_names)})")
 
 
 def _interventions(items: Mapping[str, Intervention] | Iterable[Intervention]) -> dict[str, Intervention]:
@@ -72,6 +83,14 @@ def _triggers(items: Iterable[Trigger]) -> tuple[Trigger, ...]:
 
 
 def _reviews(items: Iterable[Review]) -> tuple[Review, ...]:
+    return tuple(items)
+
+
+def _names(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(items)
+
+
+def _procedures(items: Iterable[Procedure]) -> tuple[Procedure, ...]:
     return tuple(items)
 
 
@@ -107,6 +126,11 @@ class Policy:
     fact_kinds: FactKinds = DEFAULT_FACT_KINDS
     #: Whether an intervention granted by routing counts as assistance (identified/relapsed -> assisted).
     assist_on_grant: bool = True
+    #: Interventions that wait for a decided identification case before they are granted;
+    #: an emergency grant (temporary relief: help first, paperwork after) is paid at once.
+    decision_required: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    #: The case procedures (see :mod:`relapse_guard.cases`); national identification and risk elimination by default.
+    procedures: tuple[Procedure, ...] = attrs.field(default=NATIONAL_PROCEDURES, converter=_procedures)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     derived_from: str | None = None
 
@@ -117,6 +141,15 @@ class Policy:
     def label(self) -> str:
         """``name@version``, as decisions record it."""
         return f"{self.name}@{self.version}"
+
+    def check(self, *, on: dt.date | None = None) -> tuple[Finding, ...]:
+        """The static checks' findings for this policy; ``()`` when none (see :mod:`relapse_guard.checks`).
+
+        Probes on ``on``, or on every date the policy uses by default. Never raises for a
+        faulty policy: each fault is a :class:`~relapse_guard.checks.Finding` naming the
+        rule, route, trigger, intervention, review or parameter and why.
+        """
+        return check_policy(self, on=on)
 
     def reviews_due(self, result: HouseholdResult, as_of: dt.date) -> tuple[ReviewStatus, ...]:
         """This policy's scheduled reviews for a household as of ``as_of``: due, overdue or done.
@@ -152,6 +185,8 @@ class Policy:
         exit_rule: Rule | None = None,
         relapse_rule: Rule | None = None,
         fact_kinds: FactKinds | None = None,
+        decision_required: Iterable[str] | None = None,
+        procedures: Iterable[Procedure] | None = None,
         sources: Iterable[str] = (),
     ) -> Policy:
         """A new policy based on this one, changed only where told.
@@ -162,7 +197,8 @@ class Policy:
         - ``triggers`` are added, replacing any of the same name; ``remove_triggers`` by name;
         - ``interventions`` are added or replace those of the same name;
         - ``routes`` replace the route of each kind given (``None`` removes it);
-        - ``reviews``, rules and ``fact_kinds`` replace this policy's when given.
+        - ``reviews``, rules, ``fact_kinds``, ``decision_required`` and ``procedures`` replace this
+          policy's when given.
         """
         tree = self.parameters if parameter_tree is None else self.parameters.overlaid(parameter_tree)
         for parameter_name, timeline in (parameters or {}).items():
@@ -195,6 +231,8 @@ class Policy:
             reviews=self.reviews if reviews is None else tuple(reviews),
             fact_kinds=fact_kinds or self.fact_kinds,
             assist_on_grant=self.assist_on_grant,
+            decision_required=self.decision_required if decision_required is None else _names(decision_required),
+            procedures=self.procedures if procedures is None else tuple(procedures),
             sources=(*self.sources, *sources),
             derived_from=self.label,
         )

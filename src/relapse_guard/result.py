@@ -34,6 +34,15 @@ class HouseholdResult:
     risks: tuple[Risk, ...]
     grants: tuple[Grant, ...]
     reviews_completed: Mapping[str, dt.date] = attrs.field(factory=dict)
+    #: Risks closed by an approved risk-elimination case, with the date.
+    eliminated_risks: Mapping[str, dt.date] = attrs.field(factory=dict)
+    #: Grants waiting for a decided identification case.
+    pending: tuple[Grant, ...] = ()
+
+    @property
+    def open_risks(self) -> tuple[Risk, ...]:
+        """Risks found and not eliminated."""
+        return tuple(risk for risk in self.risks if risk.key not in self.eliminated_risks)
 
     @property
     def transitions(self) -> tuple[Decision, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from .context import Context
+from .errors import ParameterNotInForce
 from .facts import BasicNeed
 
 __all__ = [
@@ -26,10 +27,20 @@ __all__ = [
 
 @attrs.frozen
 class Verdict:
-    """Whether a rule holds, and the reason with the values it compared."""
+    """Whether a rule holds, and the reason with the values it compared.
+
+    ``reason`` may be given as a function that writes it: a rule evaluated for every fact
+    then pays for the text only when someone reads it (``Verdict(False, lambda: f"...")``).
+    """
 
     holds: bool
-    reason: str
+    _reason: str | Callable[[], str] = attrs.field(alias="reason", repr=False)
+
+    @property
+    def reason(self) -> str:
+        """The reason, in words, with the values compared."""
+        reason = self._reason
+        return reason if isinstance(reason, str) else reason()
 
 
 @attrs.frozen
@@ -51,7 +62,7 @@ def _income_below_line(ctx: Context) -> Verdict:
     line = ctx.poverty_line
     if income < line:
         return Verdict(True, f"income per capita {income} < poverty line {line}")
-    return Verdict(False, f"income per capita {income} >= poverty line {line}")
+    return Verdict(False, lambda: f"income per capita {income} >= poverty line {line}")
 
 
 INCOME_BELOW_LINE = Rule(
@@ -96,7 +107,7 @@ def _relapse_rule(ctx: Context) -> Verdict:
     broken = _needs_broken(ctx)
     if broken:
         return Verdict(True, "basic need broken: " + ", ".join(broken))
-    return Verdict(False, below.reason + "; basic needs secured")
+    return Verdict(False, lambda: below.reason + "; basic needs secured")
 
 
 RELAPSE_RULE = Rule(
@@ -121,9 +132,13 @@ def relative_poverty(
         income = ctx.income_per_capita
         if income is None:
             return Verdict(False, "no income assessed yet")
-        threshold = ctx.amount(rural_income) / ctx.amount(divisor)
+        try:
+            threshold = ctx.amount(rural_income) / ctx.amount(divisor)
+        except ParameterNotInForce as error:
+            # A rule whose parameters start later is not in force yet: it does not hold.
+            return Verdict(False, f"relative-poverty rule not in force yet: {error}")
         if income >= threshold:
-            return Verdict(False, f"income per capita {income} >= relative-poverty threshold {threshold:.2f}")
+            return Verdict(False, lambda: f"income per capita {income} >= relative-poverty threshold {threshold:.2f}")
         if not ctx.household.has_labour_capacity:
             return Verdict(False, "no member has labour capacity (a case for the safety net, not relative poverty)")
         return Verdict(

@@ -82,7 +82,7 @@ def test_below_the_line_content_and_parameters() -> None:
     assert risk.trigger == "income_drop"
     assert risk.cost == Decimal(0)
     assert risk.member_id is None
-    assert risk.key == "income_drop:i1"
+    assert risk.key == "income_drop:h1:below:monitored:2016"
     assert risk.evidence == (
         ("income_per_capita", "1799.99"),
         ("poverty_line", "3600"),

@@ -76,7 +76,7 @@ def test_engine_runs_the_builtin_triggers() -> None:
     result = Engine(policy).run(COUPLE, facts)
     assert result.state is State.NEW
     assert [(r.kind, r.key, r.severity) for r in result.risks] == [
-        ("income_drop", "income_drop:i1", Severity.LOW),
+        ("income_drop", "income_drop:h1:edge:new:2016", Severity.LOW),
         ("illness", f"illness:{M1}:2016-06-01", Severity.SEVERE),
     ]
     illness = result.risks[1]

@@ -19,6 +19,10 @@ class Trigger(Protocol):
     fact classes it looks at (the engine calls :meth:`detect` only for those). Thresholds are
     read from the policy's dated parameters through ``ctx.param`` so they are explained and
     can change over time; build the risk with ``ctx.risk(...)``.
+
+    A trigger may also declare ``risk_kinds: tuple[str, ...]``, the kinds of risk it produces;
+    the static checks (:func:`relapse_guard.checks.check_policy`) read it to find kinds with
+    no route, and assume a trigger without it produces risks of its ``name``.
     """
 
     @property

@@ -13,7 +13,9 @@ monitoring threshold, about 1.5 x the poverty line, set each year):
   the line". Households on file between the line and the threshold are watched by the
   lifecycle already and raise nothing here.
 
-The evidence shows the fall from the previous assessment when there is one. The trigger
+The evidence shows the fall from the previous assessment when there is one. The risk's key
+is the finding (below the line, or edge), the lifecycle state and the year: repeated
+assessments that find the same thing are one risk, routed and paid once. The trigger
 has no parameters of its own; ``prefix`` is kept for uniformity.
 """
 
@@ -55,12 +57,28 @@ class IncomeDropTrigger:
             return None
         income = fact.income_per_capita
         line = ctx.poverty_line
+        below = income < line
+        if below:
+            multiple = threshold = None
+        elif on_file(ctx):
+            return None  # the common case, decided before any evidence is written
+        else:
+            multiple = ctx.amount(self.threshold_ratio)
+            threshold = multiple * line
+            if income >= threshold:
+                return None
+        # One risk per finding, lifecycle state and year: monthly assessments that keep finding
+        # the same thing are the same risk (routed and paid once), while a relapse or a new
+        # year is a new one.
+        key = f"{KIND}:{ctx.household.id}:{'below' if below else 'edge'}:{ctx.state.value}:{fact.date.year}"
+        if ctx.knows_risk(key):
+            return None
         evidence: list[tuple[str, object]] = [
             ("income_per_capita", income),
             ("poverty_line", line),
             ("household_status", household_status(ctx)),
         ]
-        if income < line:
+        if below:
             half = line / 2
             evidence.append(("half_poverty_line", half))
             if income < half:
@@ -70,13 +88,7 @@ class IncomeDropTrigger:
                 severity = Severity.HIGH
                 reason = f"income per capita {income} < poverty line {line}"
             evidence.append(("finding", "below the poverty line"))
-        elif on_file(ctx):
-            return None
         else:
-            multiple = ctx.amount(self.threshold_ratio)
-            threshold = multiple * line
-            if income >= threshold:
-                return None
             severity = Severity.LOW
             reason = f"{EDGE}: income per capita {income} < monitoring threshold {multiple} x {line} = {threshold}"
             evidence += [("monitoring_threshold", threshold), ("finding", EDGE)]
@@ -87,7 +99,7 @@ class IncomeDropTrigger:
             if change < 0:
                 reason += f"; fell by {-change} from {previous}"
         evidence.append(("reason", reason))
-        return ctx.risk(trigger=self.name, fact=fact, kind=KIND, severity=severity, evidence=evidence)
+        return ctx.risk(trigger=self.name, fact=fact, kind=KIND, severity=severity, evidence=evidence, key=key)
 
 
 def _signed(amount: Decimal) -> str:

@@ -1,0 +1,35 @@
+"""Durable storage: append-only facts per household, a quarantine, and a hash-chained decisions log.
+
+- :class:`SQLiteStore` — the embedded default (one SQLite file, WAL, no server);
+- :class:`MemoryStore` — the same behaviour in memory, for tests;
+- :class:`Store` — the protocol both implement;
+- :func:`replay` — a household's result rebuilt from the store under a policy (or a what-if).
+
+See ``docs/store.md`` for what the store guarantees.
+"""
+
+from ._schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
+from .base import BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, Store
+from .chain import GENESIS, ChainHead, ChainProblem, VerificationReport
+from .memory import MemoryStore
+from .privacy import HASH_PREFIX
+from .replay import replay
+from .sqlite import SQLiteStore
+
+__all__ = [
+    "GENESIS",
+    "HASH_PREFIX",
+    "SCHEMA_VERSION",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "BatchReport",
+    "ChainHead",
+    "ChainProblem",
+    "IngestReport",
+    "LoggedDecision",
+    "MemoryStore",
+    "QuarantinedRecord",
+    "SQLiteStore",
+    "Store",
+    "VerificationReport",
+    "replay",
+]

@@ -1,0 +1,124 @@
+"""What a store does inside one write transaction, and how a batch of facts is sorted out there.
+
+A concrete store implements :class:`Writer` over its storage (dicts, SQLite);
+:func:`plan_facts` splits a batch into new facts, exact duplicates and conflicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Protocol
+
+import attrs
+
+from ..errors import ConflictingFact
+from ..facts import Fact
+from .base import QuarantinedRecord
+from .chain import ChainHead, LogRow
+from .codec import same_fact
+
+__all__ = ["Encoded", "FactRow", "LogEntry", "Plan", "Writer", "fact_rows", "plan_facts"]
+
+
+@attrs.frozen
+class FactRow:
+    """A fact as stored: its id, household, position in the household's stream (from 1) and JSON."""
+
+    fact_id: str
+    household_id: str
+    position: int
+    kind: str
+    date: str
+    body: str
+
+
+@attrs.frozen
+class LogEntry:
+    """A decisions-log entry as stored; ``digest`` identifies the decision's content (no re-logging)."""
+
+    sequence: int
+    household_id: str
+    policy: str
+    digest: str
+    row: LogRow
+
+
+class Writer(Protocol):
+    """The storage primitives a store runs inside one write transaction."""
+
+    def versions(self, household_ids: Collection[str]) -> dict[str, int]:
+        """The current version of each household that has facts."""
+
+    def stored_facts(self, fact_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+        """For each of ``fact_ids`` already stored: ``(household id, JSON body)``."""
+
+    def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
+        """Insert fact rows and set the households' new versions."""
+
+    def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Insert or replace household records ``(id, JSON body)``."""
+
+    def quarantine(self, rows: Sequence[QuarantinedRecord]) -> None:
+        """Add rejected records to the quarantine."""
+
+    def logged_digests(self, household_id: str, policy: str, digests: Collection[str]) -> set[str]:
+        """Which of ``digests`` the household's log already holds for ``policy``."""
+
+    def chain_head(self) -> ChainHead:
+        """The log's head as recorded."""
+
+    def append_log(self, entries: Sequence[LogEntry], head: ChainHead) -> None:
+        """Append log entries and record the new head."""
+
+
+#: A fact and its stored form (canonical JSON), encoded before the transaction starts.
+Encoded = tuple[Fact, str]
+
+
+@attrs.define
+class Plan:
+    """A batch of one household sorted out: facts to store, duplicates skipped, conflicts (index, error)."""
+
+    new: list[Encoded] = attrs.Factory(list)
+    duplicates: int = 0
+    conflicts: list[tuple[int, ConflictingFact]] = attrs.Factory(list)
+
+
+def plan_facts(
+    household_id: str,
+    facts: Sequence[Encoded],
+    stored: Mapping[str, tuple[str, str]],
+    staged: dict[str, tuple[str, Fact]],
+) -> Plan:
+    """Split ``facts`` into new ones, exact duplicates and conflicts (same id, other content).
+
+    ``staged`` holds facts accepted earlier in the same transaction (any household).
+    """
+    plan = Plan()
+    for index, (fact, body) in enumerate(facts):
+        if fact.id in staged:
+            owner, other = staged[fact.id]
+            same = owner == household_id and other == fact
+        elif fact.id in stored:
+            owner, stored_body = stored[fact.id]
+            same = owner == household_id and same_fact(stored_body, fact, body)
+        else:
+            staged[fact.id] = (household_id, fact)
+            plan.new.append((fact, body))
+            continue
+        if same:
+            plan.duplicates += 1
+            continue
+        expected = "one fact per id (a stored fact with this id differs)"
+        if owner != household_id:
+            expected = f"a fact id not used by another household (it is stored for household {owner!r})"
+        plan.conflicts.append((index, ConflictingFact(household_id, "id", fact.id, expected, fact_id=fact.id)))
+    return plan
+
+
+def fact_rows(household_id: str, current: int, facts: Sequence[Encoded]) -> list[FactRow]:
+    """The rows of new facts appended after position ``current`` of the household's stream."""
+    return [
+        FactRow(fact.id, household_id, current + offset, fact.kind, fact.date.isoformat(), body)
+        for offset, (fact, body) in enumerate(facts, start=1)
+    ]

@@ -1,0 +1,318 @@
+"""The decisions log's hash chain, and its verification.
+
+Each entry of the log is a canonical-JSON *payload* — its sequence number (from 1, in the
+order written), household id, policy label, ``as_of`` and the decision's
+:meth:`~relapse_guard.decisions.Decision.to_dict` — stored with the hash of the entry
+before it and its own hash, ``sha256(previous hash + payload)``. The first entry is
+chained to :data:`GENESIS`.
+
+:func:`verify_chain` walks the log in order and says, for each problem, what happened
+and where:
+
+- ``edited``: an entry's payload no longer gives its hash, or an entry was rewritten with a
+  recomputed hash (the next entry is chained to another hash);
+- ``deleted``: sequence numbers that are missing (in the middle, or at the end when the
+  recorded head says the log was longer);
+- ``reordered``: entries out of their order — the fewest entries that, put back, restore it
+  (two entries swapped are both named; one entry moved far is the only one named);
+- ``inserted``: an entry whose sequence number appears twice or lies past the recorded head.
+
+A chain proves the log is unchanged *relative to its head*: someone who can rewrite the
+whole file can recompute every hash. Keep :attr:`VerificationReport.head` somewhere else
+(a report, another system) and pass it back as ``anchor`` to prove nothing before it changed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from typing import Literal
+
+import attrs
+
+from .codec import canonical_json, digest
+
+__all__ = [
+    "GENESIS",
+    "ChainHead",
+    "ChainProblem",
+    "LogRow",
+    "VerificationReport",
+    "chain_hash",
+    "entry_payload",
+    "verify_chain",
+]
+
+#: What the first entry of a log is chained to.
+GENESIS = "0" * 64
+
+Problem = Literal["edited", "deleted", "reordered", "inserted"]
+
+
+def chain_hash(previous_hash: str, payload: str) -> str:
+    """The hash of an entry: SHA-256 of the previous entry's hash followed by its payload."""
+    return digest(previous_hash + payload)
+
+
+def entry_payload(sequence: int, household_id: str, policy: str, as_of: str | None, decision: object) -> str:
+    """The canonical payload of a log entry."""
+    return canonical_json(
+        {"seq": sequence, "household_id": household_id, "policy": policy, "as_of": as_of, "decision": decision}
+    )
+
+
+@attrs.frozen
+class LogRow:
+    """One stored entry of the decisions log: its payload and the two hashes."""
+
+    payload: str
+    previous_hash: str
+    hash: str
+
+
+@attrs.frozen
+class ChainHead:
+    """The last entry of a log: its sequence number and hash (``0`` and :data:`GENESIS` when empty)."""
+
+    sequence: int = 0
+    hash: str = GENESIS
+
+
+@attrs.frozen
+class ChainProblem:
+    """One thing wrong with the log.
+
+    ``sequence`` is the entry's number as written (for ``deleted``, the first one missing);
+    ``position`` is where it was found, counting entries from 1 in log order (``None`` for
+    ``deleted``); ``household_id`` is the entry's household when it can still be read.
+    """
+
+    what: Problem
+    sequence: int
+    position: int | None
+    household_id: str | None
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"entry #{self.sequence}" + (f" at position {self.position}" if self.position is not None else "")
+        who = f" (household {self.household_id!r})" if self.household_id else ""
+        return f"{self.what}: {where}{who}: {self.detail}"
+
+
+@attrs.frozen
+class VerificationReport:
+    """What :meth:`Store.verify` found: ``ok`` when the log is intact, else its problems."""
+
+    entries: int
+    head: ChainHead
+    problems: tuple[ChainProblem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"decisions log intact: {self.entries} entries, head #{self.head.sequence} {self.head.hash[:16]}"
+        lines = [f"decisions log NOT intact: {len(self.problems)} problem(s) in {self.entries} entries"]
+        lines.extend(f"  {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+class _Ranges:
+    """Sorted disjoint ranges of integers: the sequence numbers seen (one range when all is well)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def __contains__(self, n: int) -> bool:
+        i = bisect.bisect_right(self.starts, n) - 1
+        return i >= 0 and n <= self.ends[i]
+
+    def add(self, n: int) -> None:
+        if self.ends and self.ends[-1] == n - 1:
+            self.ends[-1] = n  # the common case: the next number
+            return
+        i = bisect.bisect_right(self.starts, n)
+        if i > 0 and n <= self.ends[i - 1]:
+            return
+        joins_left = i > 0 and self.ends[i - 1] == n - 1
+        joins_right = i < len(self.starts) and self.starts[i] == n + 1
+        if joins_left and joins_right:
+            self.ends[i - 1] = self.ends.pop(i)
+            self.starts.pop(i)
+        elif joins_left:
+            self.ends[i - 1] = n
+        elif joins_right:
+            self.starts[i] = n
+        else:
+            self.starts.insert(i, n)
+            self.ends.insert(i, n)
+
+    def gaps(self, up_to: int) -> list[tuple[int, int]]:
+        """The missing runs ``(first, last)`` among 1..``up_to``."""
+        gaps, expected = [], 1
+        for start, end in zip(self.starts, self.ends, strict=True):
+            if start > expected:
+                gaps.append((expected, min(start - 1, up_to)))
+            expected = max(expected, end + 1)
+        if expected <= up_to:
+            gaps.append((expected, up_to))
+        return [(a, b) for a, b in gaps if a <= b]
+
+
+def _read(payload: str) -> tuple[int, str | None] | None:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("seq"), int):
+        return None
+    household = data.get("household_id")
+    return data["seq"], household if isinstance(household, str) else None
+
+
+def _out_of_place(sequences: array[int], skip: set[int]) -> list[int]:
+    """Positions (from 1) of the fewest entries that, put back, restore the order.
+
+    They are the entries outside one longest increasing run of sequence numbers (patience
+    sorting, O(n log n)); ``skip`` holds positions already reported (copies).
+    """
+    tails: list[int] = []  # for each run length, the index of the smallest last number
+    tail_values: list[int] = []
+    parent = array("q", [-1]) * len(sequences)
+    for index, seq in enumerate(sequences):
+        if index + 1 in skip:
+            continue
+        length = bisect.bisect_left(tail_values, seq)
+        parent[index] = tails[length - 1] if length else -1
+        if length == len(tails):
+            tails.append(index)
+            tail_values.append(seq)
+        else:
+            tails[length] = index
+            tail_values[length] = seq
+    kept: set[int] = set()
+    index = tails[-1] if tails else -1
+    while index >= 0:
+        kept.add(index)
+        index = parent[index]
+    return [i + 1 for i in range(len(sequences)) if i not in kept and i + 1 not in skip]
+
+
+def verify_chain(
+    rows: Callable[[], Iterable[LogRow]],
+    *,
+    recorded_head: ChainHead | None = None,
+    anchor: ChainHead | None = None,
+) -> VerificationReport:
+    """Check a log's entries, in log order, against their hashes and sequence numbers.
+
+    ``rows()`` returns the rows in log order; it is called a second time only when entries
+    are out of order, to name their households. ``recorded_head`` is the head the store
+    wrote with the last entry (finds entries deleted at the end); ``anchor`` a head kept
+    outside the store (finds a log rewritten up to it).
+    """
+    problems: list[ChainProblem] = []
+    seen = _Ranges()
+    sequences = array("q")  # 8 bytes an entry: the order, for finding entries out of place
+    edited: set[int] = set()
+    copies: set[int] = set()
+    disordered = False
+    last_hash, last_seq, max_seq, position = GENESIS, 0, 0, 0
+    last_household: str | None = None
+    anchor_hash: str | None = None
+    for position, row in enumerate(rows(), start=1):
+        meta = _read(row.payload)
+        seq, household = meta if meta is not None else (last_seq + 1, None)
+        sequences.append(seq)
+        if meta is None or chain_hash(row.previous_hash, row.payload) != row.hash:
+            edited.add(seq)
+            problems.append(ChainProblem("edited", seq, position, household, "its content does not match its hash"))
+        elif seq == last_seq + 1 and row.previous_hash != last_hash and last_seq not in edited:
+            # Both entries check out alone but do not link: the earlier one was rewritten whole.
+            what = "the first entry is not chained to the start of the log"
+            if last_seq:
+                what = f"entry #{last_seq} was rewritten: entry #{seq} is chained to another hash"
+            edited.add(last_seq)
+            problems.append(ChainProblem("edited", last_seq or seq, max(position - 1, 1), last_household, what))
+        if seq in seen:
+            copies.add(position)
+            problems.append(ChainProblem("inserted", seq, position, household, f"entry #{seq} appears twice"))
+        elif seq < max_seq:
+            disordered = True
+        seen.add(seq)
+        if anchor is not None and seq == anchor.sequence:
+            anchor_hash = row.hash
+        last_hash, last_seq, last_household = row.hash, seq, household
+        max_seq = max(max_seq, seq)
+    entries = position
+    if disordered:
+        problems.extend(_reordered(rows, sequences, copies, seen))
+    expected_last = max(max_seq, recorded_head.sequence if recorded_head else 0)
+    for first, last in seen.gaps(expected_last):
+        run = f"entry #{first} is" if first == last else f"entries #{first} to #{last} are"
+        problems.append(ChainProblem("deleted", first, None, None, f"{run} missing"))
+    if recorded_head is not None:
+        if max_seq > recorded_head.sequence:
+            first = recorded_head.sequence + 1
+            problems.append(
+                ChainProblem(
+                    "inserted", first, None, None, f"entries #{first} to #{max_seq} lie past the recorded head"
+                )
+            )
+        elif max_seq == recorded_head.sequence and last_seq == max_seq and last_hash != recorded_head.hash:
+            problems.append(
+                ChainProblem(
+                    "edited", max_seq, entries, last_household, "the last entry differs from the recorded head"
+                )
+            )
+    if anchor is not None and anchor.sequence > 0:
+        if anchor_hash is None:
+            problems.append(ChainProblem("deleted", anchor.sequence, None, None, "the anchored entry is missing"))
+        elif anchor_hash != anchor.hash:
+            problems.append(
+                ChainProblem(
+                    "edited", anchor.sequence, None, None, "the log up to the anchor was rewritten (hash differs)"
+                )
+            )
+    problems.sort(key=lambda p: (p.sequence, p.what))
+    return VerificationReport(entries=entries, head=ChainHead(last_seq, last_hash), problems=tuple(problems))
+
+
+def _off_their_rank(sequences: array[int], copies: set[int], seen: _Ranges) -> list[int]:
+    """Positions (from 1) of the entries not where their sequence number puts them among those present."""
+    before = [0]  # how many numbers the ranges before each one hold
+    for start, end in zip(seen.starts, seen.ends, strict=True):
+        before.append(before[-1] + end - start + 1)
+    off, place = [], 0
+    for index, seq in enumerate(sequences):
+        if index + 1 in copies:
+            continue
+        place += 1
+        i = bisect.bisect_right(seen.starts, seq) - 1
+        if before[i] + seq - seen.starts[i] + 1 != place:
+            off.append(index + 1)
+    return off
+
+
+def _reordered(
+    rows: Callable[[], Iterable[LogRow]], sequences: array[int], copies: set[int], seen: _Ranges
+) -> Iterator[ChainProblem]:
+    # Two readings of the same disorder; report the one that names fewer entries: two entries
+    # swapped are both off their rank, one entry moved far is the only one off the longest
+    # increasing run (the entries it was moved past are merely shifted).
+    off_rank = _off_their_rank(sequences, copies, seen)
+    off_run = _out_of_place(sequences, copies)
+    displaced = set(off_rank if len(off_rank) <= len(off_run) else off_run)
+    for position, row in enumerate(rows(), start=1):
+        if position in displaced:
+            meta = _read(row.payload)
+            household = meta[1] if meta is not None else None
+            seq = sequences[position - 1]
+            before = f"after entry #{sequences[position - 2]}" if position > 1 else "first"
+            yield ChainProblem("reordered", seq, position, household, f"out of order: found {before}")

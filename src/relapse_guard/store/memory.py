@@ -1,0 +1,147 @@
+"""An in-memory store: the same behaviour as :class:`~.sqlite.SQLiteStore`, kept in dicts, for tests.
+
+Writes are buffered during a transaction and applied at its end under a lock, so a write
+that fails stores nothing, as in SQLite. Nothing survives the process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+from ._core import StoreBase
+from ._writer import FactRow, LogEntry
+from .base import QuarantinedRecord
+from .chain import ChainHead, LogRow
+
+__all__ = ["MemoryStore"]
+
+
+class _Tables:
+    def __init__(self) -> None:
+        self.households: dict[str, str] = {}
+        self.streams: dict[str, list[str]] = {}
+        self.facts: dict[str, tuple[str, str]] = {}
+        self.quarantine: list[QuarantinedRecord] = []
+        self.log: list[LogEntry] = []
+        self.digests: dict[tuple[str, str], set[str]] = {}
+        self.head = ChainHead()
+
+
+class _Writer:
+    """Reads the committed tables; buffers writes until :meth:`commit`."""
+
+    def __init__(self, tables: _Tables) -> None:
+        self._tables = tables
+        self._facts: list[FactRow] = []
+        self._households: list[tuple[str, str]] = []
+        self._quarantine: list[QuarantinedRecord] = []
+        self._log: list[LogEntry] = []
+        self._head: ChainHead | None = None
+
+    def versions(self, household_ids: Collection[str]) -> dict[str, int]:
+        streams = self._tables.streams
+        return {hid: len(streams[hid]) for hid in household_ids if hid in streams}
+
+    def stored_facts(self, fact_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+        facts = self._tables.facts
+        return {fid: facts[fid] for fid in fact_ids if fid in facts}
+
+    def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
+        # A household's version is the length of its stream: ``versions`` follows from ``rows``.
+        self._facts.extend(rows)
+
+    def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
+        self._households.extend(rows)
+
+    def quarantine(self, rows: Sequence[QuarantinedRecord]) -> None:
+        self._quarantine.extend(rows)
+
+    def logged_digests(self, household_id: str, policy: str, digests: Collection[str]) -> set[str]:
+        return self._tables.digests.get((household_id, policy), set()) & set(digests)
+
+    def chain_head(self) -> ChainHead:
+        return self._tables.head
+
+    def append_log(self, entries: Sequence[LogEntry], head: ChainHead) -> None:
+        self._log.extend(entries)
+        self._head = head
+
+    def commit(self) -> None:
+        tables = self._tables
+        tables.households.update(self._households)
+        for row in self._facts:
+            tables.streams.setdefault(row.household_id, []).append(row.body)
+            tables.facts[row.fact_id] = (row.household_id, row.body)
+        tables.quarantine.extend(self._quarantine)
+        for entry in self._log:
+            tables.log.append(entry)
+            tables.digests.setdefault((entry.household_id, entry.policy), set()).add(entry.digest)
+        if self._head is not None:
+            tables.head = self._head
+
+
+class MemoryStore(StoreBase):
+    """A store held in memory, for tests and short-lived tools.
+
+    >>> from relapse_guard.store import MemoryStore
+    >>> with MemoryStore() as store:
+    ...     store.version("h1")
+    0
+
+    ``id_key`` (bytes) makes it store member ids as keyed hashes, as
+    :class:`~relapse_guard.store.sqlite.SQLiteStore` does.
+    """
+
+    def __init__(self, *, id_key: bytes | None = None) -> None:
+        super().__init__(id_key=id_key)
+        self._lock = threading.RLock()
+        self._tables = _Tables()
+
+    @property
+    def _log(self) -> list[LogEntry]:
+        """The log's entries in order (tests reach in here to tamper with them)."""
+        return self._tables.log
+
+    @contextmanager
+    def _write(self) -> Iterator[_Writer]:
+        with self._lock:
+            writer = _Writer(self._tables)
+            yield writer
+            writer.commit()
+
+    def _household_body(self, household_id: str) -> str | None:
+        with self._lock:
+            return self._tables.households.get(household_id)
+
+    def _fact_bodies(self, household_id: str) -> list[str]:
+        with self._lock:
+            return list(self._tables.streams.get(household_id, ()))
+
+    def _version(self, household_id: str) -> int:
+        with self._lock:
+            return len(self._tables.streams.get(household_id, ()))
+
+    def _household_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(set(self._tables.households) | set(self._tables.streams))
+
+    def _quarantine_rows(self, household_id: str | None) -> list[QuarantinedRecord]:
+        with self._lock:
+            rows = self._tables.quarantine
+            return [r for r in rows if household_id is None or r.household_id == household_id]
+
+    def _log_entries(self, household_id: str, policy: str | None) -> list[tuple[str, str]]:
+        with self._lock:
+            return [
+                (e.row.payload, e.row.hash)
+                for e in self._tables.log
+                if e.household_id == household_id and (policy is None or e.policy == policy)
+            ]
+
+    @contextmanager
+    def _log_snapshot(self) -> Iterator[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:
+        with self._lock:
+            rows = [entry.row for entry in self._tables.log]
+            yield lambda: rows, self._tables.head

@@ -1,0 +1,286 @@
+"""The embedded default store: one SQLite file (stdlib :mod:`sqlite3`, no server).
+
+- Write-ahead log (WAL) and ``synchronous=FULL``: a committed transaction survives a
+  crash of the process or the machine; readers never block the writer.
+- Every write is one ``BEGIN IMMEDIATE`` transaction: writers queue on the file lock
+  (``busy_timeout``) instead of failing, and a version read inside the transaction is
+  the one the write is checked against, so processes sharing a file lose nothing.
+- The schema version is stored; a file of an unknown version is refused
+  (:class:`~relapse_guard.errors.UnknownSchemaVersion`).
+- Triggers refuse any UPDATE or DELETE of facts and decisions: both are append-only.
+
+One :class:`SQLiteStore` per thread or process; many may open the same file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from os import PathLike
+from typing import Literal
+
+from ..errors import StoreError, UnknownSchemaVersion
+from ._core import StoreBase
+from ._schema import SCHEMA, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
+from ._writer import FactRow, LogEntry
+from .base import QuarantinedRecord
+from .chain import ChainHead, LogRow
+
+__all__ = ["SQLiteStore"]
+
+logger = logging.getLogger("relapse_guard.store")
+
+# Stay well below SQLite's limit on bound parameters per statement.
+_CHUNK = 500
+
+
+def _chunked(items: Collection[str]) -> Iterator[list[str]]:
+    values = list(items)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    # SQLite has already rolled back after some errors: then there is nothing left to undo.
+    with contextlib.suppress(sqlite3.Error):
+        db.execute("ROLLBACK")
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class _Writer:
+    """The storage primitives inside one ``BEGIN IMMEDIATE`` transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def versions(self, household_ids: Collection[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunked(household_ids):
+            sql = f"SELECT household_id, version FROM streams WHERE household_id IN ({_marks(len(chunk))})"
+            found.update(self._db.execute(sql, chunk).fetchall())
+        return found
+
+    def stored_facts(self, fact_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for chunk in _chunked(fact_ids):
+            sql = f"SELECT fact_id, household_id, body FROM facts WHERE fact_id IN ({_marks(len(chunk))})"
+            found.update((fid, (hid, body)) for fid, hid, body in self._db.execute(sql, chunk))
+        return found
+
+    def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
+        self._db.executemany(
+            "INSERT INTO facts (fact_id, household_id, position, kind, date, body) VALUES (?, ?, ?, ?, ?, ?)",
+            [(r.fact_id, r.household_id, r.position, r.kind, r.date, r.body) for r in rows],
+        )
+        self._db.executemany(
+            "INSERT INTO streams (household_id, version) VALUES (?, ?) "
+            "ON CONFLICT (household_id) DO UPDATE SET version = excluded.version",
+            versions.items(),
+        )
+
+    def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
+        self._db.executemany(
+            "INSERT INTO households (household_id, body) VALUES (?, ?) "
+            "ON CONFLICT (household_id) DO UPDATE SET body = excluded.body",
+            rows,
+        )
+
+    def quarantine(self, rows: Sequence[QuarantinedRecord]) -> None:
+        self._db.executemany(
+            "INSERT INTO quarantine (household_id, fact_id, error, reason, record) VALUES (?, ?, ?, ?, ?)",
+            [(r.household_id, r.fact_id, r.error, r.reason, r.record) for r in rows],
+        )
+
+    def logged_digests(self, household_id: str, policy: str, digests: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunked(digests):
+            sql = (
+                "SELECT digest FROM decisions WHERE household_id = ? AND policy = ? "
+                f"AND digest IN ({_marks(len(chunk))})"
+            )
+            found.update(d for (d,) in self._db.execute(sql, [household_id, policy, *chunk]))
+        return found
+
+    def chain_head(self) -> ChainHead:
+        row = self._db.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
+        return ChainHead() if row is None else ChainHead(row[0], row[1])
+
+    def append_log(self, entries: Sequence[LogEntry], head: ChainHead) -> None:
+        self._db.executemany(
+            "INSERT INTO decisions (seq, household_id, policy, digest, payload, previous_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (e.sequence, e.household_id, e.policy, e.digest, e.row.payload, e.row.previous_hash, e.row.hash)
+                for e in entries
+            ],
+        )
+        self._db.execute(
+            "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            (head.sequence, head.hash),
+        )
+
+
+class SQLiteStore(StoreBase):
+    """A store in one SQLite file (or ``":memory:"``).
+
+    >>> from relapse_guard.store import SQLiteStore
+    >>> with SQLiteStore(":memory:") as store:
+    ...     store.version("h1")
+    0
+
+    ``id_key`` (at least 16 random bytes, kept secret and the same for the life of the
+    file) stores member ids as keyed hashes. ``busy_timeout`` is how long, in seconds, a
+    write waits for another process's write to finish. ``synchronous="NORMAL"`` is faster
+    and still safe against a process crash, but may lose the last transactions on power loss.
+
+    Raises :class:`~relapse_guard.errors.UnknownSchemaVersion` for a file written with a
+    schema this library does not know, :class:`~relapse_guard.errors.StoreError` for a file
+    that is not a store.
+    """
+
+    def __init__(
+        self,
+        path: str | PathLike[str],
+        *,
+        id_key: bytes | None = None,
+        busy_timeout: float = 30.0,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+    ) -> None:
+        super().__init__(id_key=id_key)
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
+        self.path = str(path)
+        self._db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open store {self.path!r}: {error}") from error
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if self.path != ":memory:":
+                mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode != "wal":
+                    logger.warning("store %r: journal mode is %s, not wal (a file system without WAL?)", path, mode)
+            db.execute(f"PRAGMA synchronous = {synchronous}")
+            self._open_schema(db)
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise StoreError(f"cannot open store {self.path!r}: {error}") from error
+        except BaseException:
+            db.close()
+            raise
+        self._db = db
+
+    def _open_schema(self, db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")  # two processes opening a new file: one creates, the other reads
+        try:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "schema_version" in tables:
+                rows = db.execute("SELECT version FROM schema_version").fetchall()
+                found = rows[0][0] if len(rows) == 1 else None
+                if found not in SUPPORTED_SCHEMA_VERSIONS:
+                    raise UnknownSchemaVersion(self.path, found, SUPPORTED_SCHEMA_VERSIONS)
+            elif tables:
+                raise StoreError(
+                    f"{self.path!r} is a SQLite database but not a relapse_guard store "
+                    f"(it has tables {', '.join(sorted(tables))} and no schema_version)"
+                )
+            else:
+                for statement in SCHEMA:
+                    db.execute(statement)
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        except BaseException:
+            _rollback(db)
+            raise
+        db.execute("COMMIT")
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open :class:`sqlite3.Connection` (for inspection; writing through it bypasses the store)."""
+        if self._db is None:
+            raise StoreError(f"store {self.path!r} is closed")
+        return self._db
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @contextmanager
+    def _write(self) -> Iterator[_Writer]:
+        db = self.connection
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StoreError(f"store {self.path!r}: cannot start a write: {error}") from error
+        try:
+            yield _Writer(db)
+        except BaseException as error:
+            _rollback(db)
+            if isinstance(error, sqlite3.Error):
+                raise StoreError(f"store {self.path!r}: write failed and was rolled back: {error}") from error
+            raise
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            _rollback(db)
+            raise StoreError(f"store {self.path!r}: commit failed and was rolled back: {error}") from error
+
+    def _household_body(self, household_id: str) -> str | None:
+        row = self.connection.execute("SELECT body FROM households WHERE household_id = ?", (household_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _fact_bodies(self, household_id: str) -> list[str]:
+        sql = "SELECT body FROM facts WHERE household_id = ? ORDER BY position"
+        return [body for (body,) in self.connection.execute(sql, (household_id,))]
+
+    def _version(self, household_id: str) -> int:
+        row = self.connection.execute("SELECT version FROM streams WHERE household_id = ?", (household_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _household_ids(self) -> list[str]:
+        sql = "SELECT household_id FROM households UNION SELECT household_id FROM streams ORDER BY 1"
+        return [hid for (hid,) in self.connection.execute(sql)]
+
+    def _quarantine_rows(self, household_id: str | None) -> list[QuarantinedRecord]:
+        sql = "SELECT household_id, fact_id, error, reason, record FROM quarantine"
+        rows = (
+            self.connection.execute(sql + " ORDER BY id")
+            if household_id is None
+            else self.connection.execute(sql + " WHERE household_id = ? ORDER BY id", (household_id,))
+        )
+        return [QuarantinedRecord(*row) for row in rows]
+
+    def _log_entries(self, household_id: str, policy: str | None) -> list[tuple[str, str]]:
+        sql = "SELECT payload, hash FROM decisions WHERE household_id = ?"
+        args: tuple[str, ...] = (household_id,)
+        if policy is not None:
+            sql += " AND policy = ?"
+            args += (policy,)
+        return [(payload, entry_hash) for payload, entry_hash in self.connection.execute(sql + " ORDER BY seq", args)]
+
+    @contextmanager
+    def _log_snapshot(self) -> Iterator[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:
+        db = self.connection
+        db.execute("BEGIN")  # one read snapshot: the head and the rows agree, on every pass
+        try:
+            row = db.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
+            head = ChainHead() if row is None else ChainHead(row[0], row[1])
+
+            def rows() -> Iterator[LogRow]:
+                for payload, previous, entry_hash in db.execute(
+                    "SELECT payload, previous_hash, hash FROM decisions ORDER BY seq"
+                ):
+                    yield LogRow(payload, previous, entry_hash)
+
+            yield rows, head
+        finally:
+            db.execute("COMMIT")

@@ -1,0 +1,282 @@
+"""What-if: the same facts under two policies, and what differs — state, money, interventions.
+
+>>> import datetime as dt
+>>> from relapse_guard.policies import load_policy
+>>> yubei = load_policy("yubei_2016")
+>>> frozen = yubei.derive(name="yubei_230", parameters={"safety_net.standard": {dt.date(2016, 1, 1): 230}})
+>>> compare(yubei, frozen, [], as_of=dt.date(2016, 12, 31)).totals.households
+0
+
+Each household's facts run under policy ``a`` and under policy ``b`` (the engine is pure, so
+this is all a what-if needs). A household whose facts one policy refuses (an error of the
+library, such as :class:`~relapse_guard.errors.InvalidTransition`) is reported with the
+error rather than stopping the comparison. Money is compared per intervention as
+:meth:`HouseholdResult.money_granted` gives it: one-off and yearly grants summed, monthly
+ones as the amount per month in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+import attrs
+
+from .decisions import Decision, Period
+from .engine import Engine
+from .errors import RelapseGuardError
+from .facts import Fact
+from .household import Household
+from .lifecycle import State
+from .policy import Policy
+from .result import HouseholdResult
+
+__all__ = ["Comparison", "HouseholdComparison", "Outcome", "Totals", "compare"]
+
+_ZERO = Decimal(0)
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """One household under one policy: its state, money per intervention, what was granted.
+
+    ``periods`` says how each intervention's money is paid (``one_off``, ``yearly``,
+    ``monthly``); ``error`` is set, and the rest empty, when the policy refused the facts.
+    """
+
+    state: State | None
+    money: Mapping[str, Decimal] = attrs.field(factory=dict)
+    periods: Mapping[str, str] = attrs.field(factory=dict)
+    interventions: frozenset[str] = frozenset()
+    error: str | None = None
+    result: HouseholdResult | None = attrs.field(default=None, eq=False, repr=False)
+
+    @classmethod
+    def of(cls, result: HouseholdResult) -> Outcome:
+        """The outcome a result shows."""
+        periods: dict[str, str] = {}
+        for grant in result.grants:
+            if grant.amount is not None:
+                periods[grant.intervention] = _period_text(periods.get(grant.intervention), grant.period)
+        return cls(
+            state=result.state,
+            money=result.money_granted(),
+            periods=periods,
+            interventions=frozenset(g.intervention for g in result.grants),
+            result=result,
+        )
+
+
+def _period_text(seen: str | None, period: Period) -> str:
+    if seen is None or seen == period.value:
+        return period.value
+    return "mixed"
+
+
+@attrs.frozen(kw_only=True)
+class HouseholdComparison:
+    """One household under both policies, and how the outcomes differ (``b`` minus ``a``)."""
+
+    household_id: str
+    a: Outcome
+    b: Outcome
+    #: The first decision where the two timelines part (``None`` on a side that has none).
+    first_difference: tuple[Decision | None, Decision | None] | None = None
+
+    @property
+    def state_differs(self) -> bool:
+        """True when the household ends in another state (or one side refused its facts)."""
+        return self.a.state is not self.b.state or self.a.error != self.b.error
+
+    @property
+    def money_delta(self) -> dict[str, Decimal]:
+        """Money of ``b`` minus money of ``a``, per intervention where they differ."""
+        names = sorted(set(self.a.money) | set(self.b.money))
+        deltas = {n: self.b.money.get(n, _ZERO) - self.a.money.get(n, _ZERO) for n in names}
+        return {name: delta for name, delta in deltas.items() if delta != 0}
+
+    @property
+    def interventions_added(self) -> frozenset[str]:
+        """Interventions granted under ``b`` only."""
+        return self.b.interventions - self.a.interventions
+
+    @property
+    def interventions_removed(self) -> frozenset[str]:
+        """Interventions granted under ``a`` only."""
+        return self.a.interventions - self.b.interventions
+
+    @property
+    def differs(self) -> bool:
+        """True when state, money or interventions differ."""
+        return bool(self.state_differs or self.money_delta or self.interventions_added or self.interventions_removed)
+
+    def render(self) -> str:
+        """The differences as indented lines (empty when there are none)."""
+        if not self.differs:
+            return ""
+        lines = [f"household {self.household_id}: {_state(self.a)} -> {_state(self.b)}"]
+        for name, delta in self.money_delta.items():
+            period = self.b.periods.get(name) or self.a.periods.get(name, "")
+            before, after = self.a.money.get(name, _ZERO), self.b.money.get(name, _ZERO)
+            lines.append(f"  {name} ({period}): {before} -> {after} ({_signed(delta)})")
+        if self.interventions_added:
+            lines.append(f"  granted under b only: {', '.join(sorted(self.interventions_added))}")
+        if self.interventions_removed:
+            lines.append(f"  granted under a only: {', '.join(sorted(self.interventions_removed))}")
+        if self.first_difference is not None:
+            first_a, first_b = self.first_difference
+            lines.append(f"  first difference, a: {first_a.explain() if first_a else '(no more decisions)'}")
+            lines.append(f"                    b: {first_b.explain() if first_b else '(no more decisions)'}")
+        return "\n".join(lines)
+
+
+def _state(outcome: Outcome) -> str:
+    if outcome.error is not None:
+        return f"refused ({outcome.error})"
+    return outcome.state.value if outcome.state is not None else "-"
+
+
+def _signed(amount: Decimal) -> str:
+    return f"+{amount}" if amount > 0 else str(amount)
+
+
+@attrs.frozen(kw_only=True)
+class Totals:
+    """The population's totals under each policy."""
+
+    households: int
+    differing: int
+    states_a: Mapping[str, int]
+    states_b: Mapping[str, int]
+    money_a: Mapping[str, Decimal]
+    money_b: Mapping[str, Decimal]
+    periods: Mapping[str, str]
+    errors_a: int = 0
+    errors_b: int = 0
+
+    @property
+    def money_delta(self) -> dict[str, Decimal]:
+        """Total money of ``b`` minus ``a``, per intervention where they differ."""
+        names = sorted(set(self.money_a) | set(self.money_b))
+        deltas = {n: self.money_b.get(n, _ZERO) - self.money_a.get(n, _ZERO) for n in names}
+        return {name: delta for name, delta in deltas.items() if delta != 0}
+
+
+@attrs.frozen(kw_only=True)
+class Comparison:
+    """Two policies over one population: per household and in totals."""
+
+    policy_a: str
+    policy_b: str
+    as_of: dt.date | None
+    households: tuple[HouseholdComparison, ...]
+    totals: Totals
+
+    @property
+    def differences(self) -> tuple[HouseholdComparison, ...]:
+        """The households whose outcome differs."""
+        return tuple(h for h in self.households if h.differs)
+
+    def household(self, household_id: str) -> HouseholdComparison:
+        """The comparison of one household; ``KeyError`` naming it when it is not in the population."""
+        for item in self.households:
+            if item.household_id == household_id:
+                return item
+        raise KeyError(f"household {household_id!r} is not in this comparison")
+
+    def render(self) -> str:
+        """A readable report: the households that differ, then the totals."""
+        totals = self.totals
+        when = f" as of {self.as_of}" if self.as_of else ""
+        lines = [
+            f"what-if{when}: a = {self.policy_a}, b = {self.policy_b}",
+            f"{totals.households} households, {totals.differing} differ",
+        ]
+        lines += ["", *(h.render() for h in self.differences)] if self.differences else []
+        lines += ["", "totals:"]
+        lines.append(f"  states a: {_counts(totals.states_a)}")
+        lines.append(f"  states b: {_counts(totals.states_b)}")
+        if totals.errors_a or totals.errors_b:
+            lines.append(f"  refused: a {totals.errors_a}, b {totals.errors_b}")
+        for name in sorted(set(totals.money_a) | set(totals.money_b)):
+            before, after = totals.money_a.get(name, _ZERO), totals.money_b.get(name, _ZERO)
+            delta = f" ({_signed(after - before)})" if after != before else ""
+            lines.append(f"  {name} ({totals.periods.get(name, '')}): {before} -> {after}{delta}")
+        return "\n".join(lines)
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{state} {count}" for state, count in sorted(counts.items())) or "none"
+
+
+def _run(engine: Engine, household: Household, facts: Sequence[Fact], as_of: dt.date | None) -> Outcome:
+    try:
+        return Outcome.of(engine.run(household, facts, as_of=as_of))
+    except RelapseGuardError as error:
+        return Outcome(state=None, error=f"{type(error).__name__}: {error}")
+
+
+def _first_difference(a: Outcome, b: Outcome) -> tuple[Decision | None, Decision | None] | None:
+    if a.result is None or b.result is None:
+        return None
+    # Policies have different labels; compare decisions by what they say, not by their policy.
+    for first, second in zip(a.result.decisions, b.result.decisions, strict=False):
+        if first.explain() != second.explain():
+            return first, second
+    count_a, count_b = len(a.result.decisions), len(b.result.decisions)
+    if count_a == count_b:
+        return None
+    shorter = min(count_a, count_b)
+    return (
+        a.result.decisions[shorter] if count_a > shorter else None,
+        b.result.decisions[shorter] if count_b > shorter else None,
+    )
+
+
+def compare(
+    policy_a: Policy,
+    policy_b: Policy,
+    population: Iterable[tuple[Household, Sequence[Fact]]],
+    *,
+    as_of: dt.date | None,
+) -> Comparison:
+    """Run each household's facts under both policies ``as_of`` a date and compare the outcomes.
+
+    ``population`` yields ``(household, facts)`` pairs. Returns a :class:`Comparison`: per
+    household (:class:`HouseholdComparison`) and in :class:`Totals`; ``render()`` gives it as text.
+    """
+    engine_a, engine_b = Engine(policy_a), Engine(policy_b)
+    households: list[HouseholdComparison] = []
+    states_a: Counter[str] = Counter()
+    states_b: Counter[str] = Counter()
+    money_a: dict[str, Decimal] = {}
+    money_b: dict[str, Decimal] = {}
+    periods: dict[str, str] = {}
+    for household, facts in population:
+        a = _run(engine_a, household, facts, as_of)
+        b = _run(engine_b, household, facts, as_of)
+        for outcome, states, money in ((a, states_a, money_a), (b, states_b, money_b)):
+            states[_state(outcome) if outcome.error is None else "refused"] += 1
+            for name, amount in outcome.money.items():
+                money[name] = money.get(name, _ZERO) + amount
+            for name, period in outcome.periods.items():
+                periods[name] = period if periods.get(name, period) == period else "mixed"
+        households.append(
+            HouseholdComparison(household_id=household.id, a=a, b=b, first_difference=_first_difference(a, b))
+        )
+    totals = Totals(
+        households=len(households),
+        differing=sum(1 for h in households if h.differs),
+        states_a=dict(states_a),
+        states_b=dict(states_b),
+        money_a=money_a,
+        money_b=money_b,
+        periods=periods,
+        errors_a=sum(1 for h in households if h.a.error is not None),
+        errors_b=sum(1 for h in households if h.b.error is not None),
+    )
+    return Comparison(
+        policy_a=policy_a.label, policy_b=policy_b.label, as_of=as_of, households=tuple(households), totals=totals
+    )

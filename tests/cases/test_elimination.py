@@ -1,0 +1,151 @@
+"""The risk-elimination start condition: income stable above the threshold, needs, months monitored, measures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from relapse_guard import BasicNeed, CaseDecided, Fact, Verdict
+from relapse_guard.cases import RiskEliminationCondition, check_start, open_case
+from relapse_guard.errors import CaseCannotStart
+
+from .households import (
+    FLOOD,
+    HID,
+    IDENTIFICATION,
+    IDLE_HOUSEHOLD,
+    ON_TIME,
+    POLICY,
+    RISK_ELIMINATION,
+    D,
+    evidence,
+    house,
+    income,
+    monitored_then_flooded,
+    needs,
+    run_case,
+)
+
+
+def relapsed_by_the_flood() -> list[Fact]:
+    case, case_facts = run_case(IDENTIFICATION, D(2016, 7, 4), ON_TIME)
+    decision = case.decision_fact()
+    assert decision is not None
+    return [*monitored_then_flooded(), *case_facts, decision]
+
+
+def recovered() -> list[Fact]:
+    return [
+        *relapsed_by_the_flood(),
+        income(D(2017, 1, 10), 6000, "i3"),  # the threshold in 2017: 1.5 x 3600 = 5400
+        needs(D(2017, 1, 10)),
+        income(D(2017, 7, 15), 6400, "i4"),
+    ]
+
+
+def verdict(facts: list[Fact], on: dt.date, **changes: Any) -> Verdict:
+    return check_start(RISK_ELIMINATION, evidence(facts, on, **changes))
+
+
+def test_the_condition_holds_once_everything_is_stable() -> None:
+    result = verdict(recovered(), D(2017, 7, 20))
+    assert result.holds, result.reason
+    assert "risk disaster:flood found on 2016-07-04" in result.reason
+    assert "income at or above the monitoring threshold (5400.00 on 2017-07-15)" in result.reason
+    assert "from 2017-01-10 to 2017-07-15 (2 assessments)" in result.reason
+    assert "basic needs secured" in result.reason
+    assert "monitored since 2016-07-04 (12 months)" in result.reason
+    assert "measures delivered since (safety_net, temporary_relief)" in result.reason
+
+
+def test_income_must_be_shown_stable_for_six_months() -> None:
+    short = [*recovered()[:-1], income(D(2017, 5, 15), 6400, "i4")]
+    result = verdict(short, D(2017, 5, 20))
+    assert not result.holds
+    assert "only from 2017-01-10 to 2017-05-15" in result.reason
+    dipped = [*recovered(), income(D(2017, 7, 18), 5300, "i5")]
+    result = verdict(dipped, D(2017, 7, 20))
+    assert not result.holds
+    assert "income per capita 5300 on 2017-07-18 < monitoring threshold 5400.00" in result.reason
+    result = verdict([*relapsed_by_the_flood(), needs(D(2017, 1, 10))], D(2017, 7, 20))
+    assert "no income assessed since the risk was found (2016-07-04)" in result.reason  # 2015's is before the flood
+
+
+def test_basic_needs_must_be_secured_and_the_house_safe() -> None:
+    unmet = [*recovered(), needs(D(2017, 7, 16), BasicNeed.SAFE_WATER)]
+    assert "basic needs not secured on 2017-07-16: safe_water" in verdict(unmet, D(2017, 7, 20)).reason
+    unsafe = [*recovered(), house(D(2017, 7, 16), "C")]
+    assert "house graded C on 2017-07-16" in verdict(unsafe, D(2017, 7, 20)).reason
+    never = [f for f in recovered() if not f.id.startswith("n")]
+    assert "basic needs not checked since the risk was found (2016-07-04)" in verdict(never, D(2017, 7, 20)).reason
+
+
+def test_six_months_monitored_with_a_measure_delivered() -> None:
+    early = [*relapsed_by_the_flood(), needs(D(2016, 7, 1)), income(D(2015, 12, 1), 6000, "i9")]
+    result = verdict(early, D(2016, 12, 1))
+    assert not result.holds
+    assert "monitored since 2016-07-04 (4 months): needs 6 months" in result.reason
+    strict = RiskEliminationCondition(measures=3)
+    result = strict(evidence(recovered(), D(2017, 7, 20)))
+    assert "2 measures delivered since (safety_net, temporary_relief): needs 3" in result.reason
+
+
+def test_no_risk_or_an_eliminated_risk_cannot_be_eliminated() -> None:
+    assert "names the risk" in verdict(recovered(), D(2017, 7, 20), risk_key=None).reason
+    assert "no risk illness:x was found" in verdict(recovered(), D(2017, 7, 20), risk_key="illness:x").reason
+    done = CaseDecided(
+        id="e:decision",
+        household_id=HID,
+        date=D(2017, 7, 1),
+        case_id="e",
+        procedure="risk_elimination",
+        outcome="approved",
+        risk_key=FLOOD,
+    )
+    assert "was eliminated on 2017-07-01 already" in verdict([*recovered(), done], D(2017, 7, 20)).reason
+
+
+def test_not_while_no_member_can_work() -> None:
+    result = verdict(recovered(), D(2017, 7, 20), household=IDLE_HOUSEHOLD)
+    assert not result.holds
+    assert "no member can work" in result.reason
+    lenient = RiskEliminationCondition(needs_labour_capacity=False)
+    assert lenient(evidence(recovered(), D(2017, 7, 20), household=IDLE_HOUSEHOLD)).holds
+
+
+def test_open_case_checks_the_start_condition() -> None:
+    on = D(2016, 12, 1)
+    with pytest.raises(CaseCannotStart, match="needs the household's evidence") as info:
+        open_case(RISK_ELIMINATION, case_id="c2", household_id=HID, date=on, risk_key=FLOOD)
+    assert (info.value.procedure, info.value.household_id) == ("risk_elimination", HID)
+    with pytest.raises(CaseCannotStart, match=r"risk_elimination_conditions: .*needs 6 months"):
+        open_case(
+            RISK_ELIMINATION,
+            case_id="c2",
+            household_id=HID,
+            date=on,
+            risk_key=FLOOD,
+            evidence=evidence(relapsed_by_the_flood(), on),
+        )
+    with pytest.raises(CaseCannotStart, match="not of 'h1' on 2016-12-02"):
+        open_case(
+            RISK_ELIMINATION,
+            case_id="c2",
+            household_id=HID,
+            date=D(2016, 12, 2),
+            risk_key=FLOOD,
+            evidence=evidence(relapsed_by_the_flood(), on),
+        )
+    opened = open_case(
+        RISK_ELIMINATION,
+        case_id="c2",
+        household_id=HID,
+        date=D(2017, 7, 20),
+        risk_key=FLOOD,
+        evidence=evidence(recovered(), D(2017, 7, 20)),
+    )
+    assert opened.reason.startswith("risk_elimination_conditions: risk disaster:flood found on 2016-07-04")
+    assert check_start(IDENTIFICATION, evidence(recovered(), D(2017, 7, 20))).holds
+    assert POLICY.procedures[1] is RISK_ELIMINATION

@@ -1,0 +1,185 @@
+"""Deliberately broken policies, each fault one the static checks or the harness must catch.
+
+:func:`broken_policy` gathers the static faults (one or more per check). The ``with_*``
+functions each add one runtime fault the engine allows, to a sound base, for the harness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from relapse_guard import (
+    DEFAULT_FACT_KINDS,
+    Context,
+    Fact,
+    FactKinds,
+    Grant,
+    IncomeAssessed,
+    Period,
+    Policy,
+    Review,
+    Risk,
+    Severity,
+    State,
+    entered,
+    load_policy,
+    step,
+)
+from relapse_guard.interventions import PairedHelper, TemporaryRelief
+from relapse_guard.routing import INCOME_LEFT_UNDER_STANDARD
+
+D = dt.date
+
+
+@attrs.frozen(kw_only=True)
+class IncomeFallTrigger:
+    """BUG (replay): remembers the last income it saw in the trigger itself, across runs."""
+
+    name: str = "income_fall"
+    risk_kinds: tuple[str, ...] = ("income_fall",)
+    last: dict[str, Decimal] = attrs.field(factory=dict, eq=False)
+
+    @property
+    def fact_kinds(self) -> tuple[type[Fact], ...]:
+        return (IncomeAssessed,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        assert isinstance(fact, IncomeAssessed)
+        ratio = ctx.amount("triggers.income_fall.ratio")
+        before = self.last.get(fact.household_id)
+        self.last[fact.household_id] = fact.income_per_capita
+        if before is None or fact.income_per_capita >= before * ratio:
+            return None
+        return ctx.risk(trigger=self.name, fact=fact, kind="income_fall", severity=Severity.HIGH)
+
+
+@attrs.frozen(kw_only=True)
+class SeedVoucher:
+    """BUG (parameter_missing): reads ``seed_voucher.cap``, which no policy defines."""
+
+    name: str = "seed_voucher"
+
+    def grant(self, risk: Risk, ctx: Context) -> Grant | None:
+        return ctx.grant(intervention=self.name, risk=risk, amount=ctx.amount("seed_voucher.cap"), responsible="bureau")
+
+
+@attrs.frozen(kw_only=True)
+class ReliefAccount:
+    """BUG (paid twice): books every relief to one household account instead of the risk."""
+
+    inner: TemporaryRelief = attrs.field(factory=TemporaryRelief)
+    name: str = "temporary_relief"
+
+    def grant(self, risk: Risk, ctx: Context) -> object:
+        grant = self.inner.grant(risk, ctx)
+        return (
+            attrs.evolve(grant, risk_key=f"relief-account:{risk.household_id}") if isinstance(grant, Grant) else grant
+        )
+
+
+@attrs.frozen(kw_only=True)
+class MonthlyBatchRelief:
+    """BUG (deadline): pays relief with the next month's batch, whatever the deadline."""
+
+    inner: TemporaryRelief = attrs.field(factory=TemporaryRelief)
+    name: str = "temporary_relief"
+
+    def grant(self, risk: Risk, ctx: Context) -> object:
+        grant = self.inner.grant(risk, ctx)
+        if not isinstance(grant, Grant):
+            return grant
+        return attrs.evolve(grant, date=grant.date.replace(day=1) + relativedelta(months=1))
+
+
+@attrs.frozen(kw_only=True)
+class WinterAllowance:
+    """BUG (amounts): a seventh of the standard per member, never rounded to the fen."""
+
+    name: str = "winter_allowance"
+    share: Decimal = Decimal(1) / 7
+
+    def grant(self, risk: Risk, ctx: Context) -> Grant | None:
+        amount = ctx.amount("safety_net.standard") * self.share * ctx.size
+        return ctx.grant(intervention=self.name, risk=risk, amount=amount, period=Period.YEARLY, responsible="town")
+
+
+def _chongqing() -> Policy:
+    return load_policy("chongqing_2016")
+
+
+def broken_policy() -> Policy:
+    """One policy with every static fault; see the comments for the check each one trips."""
+    base = _chongqing()
+    no_exit_facts = FactKinds({k: v for k, v in DEFAULT_FACT_KINDS.by_kind.items() if k != "exit_verified"})
+    return base.derive(
+        name="broken_district",
+        # unreachable_state: no exit facts, so no household exits, is monitored, relapses or is stable
+        fact_kinds=no_exit_facts,
+        # parameter_missing: the trigger's ratio starts in 2016, the policy is used from 2015
+        parameters={"triggers.income_fall.ratio": {D(2016, 1, 1): Decimal("0.8")}},
+        triggers=[IncomeFallTrigger()],
+        interventions=[
+            PairedHelper(),  # unused_intervention: no route names it
+            TemporaryRelief(name="emergency_relief"),  # double_money with temporary_relief
+            SeedVoucher(),  # parameter_missing: seed_voucher.cap
+        ],
+        routes={
+            "schooling": None,  # unrouted_risk_kind: the schooling trigger's risks go nowhere
+            "income_fal": [step("safety_net")],  # dead_route (a typo); unrouted_risk_kind income_fall
+            "disaster": [step("temporary_relief"), step("emergency_relief")],  # double_money in one route
+            entered(State.IDENTIFIED): [step("temporary_relief"), step("seed_voucher")],  # double_money across routes
+            entered(State.MONITORED): [step("safety_net")],  # unreachable_state: no household is ever monitored
+        },
+        reviews=[
+            Review.monthly("home_visit", states=frozenset({State.IDENTIFIED, State.ASSISTED})),  # no_responsible_unit
+            Review.yearly(
+                "income_account", months=(12,), responsible="village cadre"
+            ),  # unreachable (exited/monitored)
+        ],
+    )
+
+
+def with_relief_account() -> Policy:
+    """Relief booked to one account: the same 'risk' is paid again and again."""
+    return _chongqing().derive(name="relief_account", interventions=[ReliefAccount()])
+
+
+def with_monthly_batch_relief() -> Policy:
+    """Relief paid with next month's batch, under a 15-day routing deadline."""
+    return _chongqing().derive(
+        name="batch_relief",
+        parameters={"routing.deadline_days": {D(2015, 1, 1): 15}},
+        interventions=[MonthlyBatchRelief()],
+    )
+
+
+def with_winter_allowance() -> Policy:
+    """An allowance on identification that is not rounded to the fen."""
+    return _chongqing().derive(
+        name="winter_allowance",
+        interventions=[WinterAllowance()],
+        routes={entered(State.IDENTIFIED): [step("winter_allowance")]},
+    )
+
+
+def with_clawback() -> Policy:
+    """An allowance that pays a negative amount: the engine refuses it (InvalidPolicy)."""
+    return _chongqing().derive(
+        name="clawback",
+        interventions=[WinterAllowance(share=Decimal(-1))],
+        routes={entered(State.IDENTIFIED): [step("winter_allowance")]},
+    )
+
+
+def with_remembering_trigger() -> Policy:
+    """A trigger that remembers incomes across runs: replaying the facts gives another result."""
+    return _chongqing().derive(
+        name="remembering",
+        parameters={"triggers.income_fall.ratio": {D(2015, 1, 1): Decimal("0.8")}},
+        triggers=[IncomeFallTrigger()],
+        routes={"income_fall": [step("safety_net", when=INCOME_LEFT_UNDER_STANDARD)]},
+    )

@@ -1,0 +1,76 @@
+"""Shared settings and builders for the policy-kit tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import Phase, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+
+from relapse_guard import (
+    AssistanceGranted,
+    ExitVerified,
+    Fact,
+    Household,
+    IncomeAssessed,
+    LabourCapacity,
+    Member,
+    Place,
+    Policy,
+)
+from relapse_guard.testing import PolicyStateMachine, harness_settings
+
+D = dt.date
+
+
+def quick_settings(**changes: Any) -> settings:
+    """The harness's settings with 25 steps a run; the profile's number of examples (dev 50, ci 200)."""
+    return harness_settings(**{"stateful_step_count": 25, **changes})
+
+
+def machine_for(policy: Policy, **attributes: Any) -> type[PolicyStateMachine]:
+    """A harness subclass for ``policy``, as a user would write it."""
+    return type(f"{policy.name}_machine", (PolicyStateMachine,), {"policy": policy, **attributes})
+
+
+def find_failure(machine: type[RuleBasedStateMachine]) -> list[BaseException]:
+    """Run ``machine`` until it fails, deterministically; the errors it found (fail if none).
+
+    Hypothesis raises one error, or a group of them: distinct failures, or a failure it could
+    not replay (an impure policy) together with why.
+    """
+    quick = quick_settings(
+        max_examples=300, stateful_step_count=12, derandomize=True, database=None, phases=[Phase.generate, Phase.shrink]
+    )
+    try:
+        run_state_machine_as_test(machine, settings=quick)
+    except Exception as error:  # the test asserts on what was found
+        return _flat(error)
+    raise AssertionError(f"the harness found nothing wrong with {machine.__name__}")
+
+
+def _flat(error: BaseException) -> list[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _flat(inner)]
+    return [error]
+
+
+def household(hid: str = "H1", size: int = 3, *, can_work: bool = True) -> Household:
+    capacity = LabourCapacity.FULL if can_work else LabourCapacity.NONE
+    return Household(
+        id=hid,
+        place=Place("Yubei", "Luqi", "Wuyi"),
+        members=[Member(id=f"{hid}-{n}", birth_date=D(1970 + n, 1, 1), labour_capacity=capacity) for n in range(size)],
+    )
+
+
+def exited_in_2015(hid: str, income_after: int = 4000) -> list[Fact]:
+    """Identified in January 2015, assisted, exited in November 2015 (monitored from 2016)."""
+    return [
+        IncomeAssessed(id=f"{hid}-i1", household_id=hid, date=D(2015, 1, 5), income_per_capita=Decimal(2000)),
+        AssistanceGranted(id=f"{hid}-a1", household_id=hid, date=D(2015, 2, 1), measure="pig farming"),
+        IncomeAssessed(id=f"{hid}-i2", household_id=hid, date=D(2015, 11, 1), income_per_capita=Decimal(income_after)),
+        ExitVerified(id=f"{hid}-e1", household_id=hid, date=D(2015, 11, 15)),
+    ]

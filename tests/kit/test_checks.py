@@ -1,0 +1,182 @@
+"""Static checks on the shipped policies and on small faulty derivations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import runpy
+from pathlib import Path
+
+import attrs
+import pytest
+
+from relapse_guard import Policy, Review, State, entered, load_policy, step
+from relapse_guard.checks import CHECKS, Finding, check_policy, risk_kinds
+from relapse_guard.interventions import IndustrySupportFunds, JobTraining
+from relapse_guard.triggers import IllnessTrigger
+
+D = dt.date
+
+
+@pytest.mark.parametrize("name", ["chongqing_2016", "yubei_2016", "dazu_2016"])
+def test_shipped_policies_pass(name: str) -> None:
+    assert load_policy(name).check() == ()
+
+
+def test_bishan_findings_are_real() -> None:
+    # Relative poverty (an identification rule) is read on every observation of a household
+    # not on file, and its parameters start in 2016, while the policy runs from 2015 (the rule
+    # treats itself as not in force before then). Bishan's insurance declines in 2015 although
+    # the accident premium is in force.
+    assert [str(f) for f in load_policy("bishan_2016").check()] == [
+        "parameter_missing: identification rule relative_poverty: reads 'relative_poverty.divisor', "
+        "'relative_poverty.rural_income_per_capita', with no value on 2015-01-01 (first value 2016-01-01), "
+        "a date the policy uses: there it meets ParameterNotInForce, which fails the run "
+        "unless the component treats the rule as not in force yet",
+        "parameter_missing: intervention micro_insurance: reads 'insurance.premium.rural_medical', "
+        "'insurance.premium.serious_illness', with no value on 2015-01-01 (first value 2016-01-01), though "
+        "'insurance.premium.accident' is in force: it grants nothing until all are (not in force yet)",
+    ]
+    assert load_policy("bishan_2016").check(on=D(2016, 6, 1)) == ()
+
+
+def test_policy_check_delegates_to_check_policy() -> None:
+    yubei = load_policy("yubei_2016")
+    assert yubei.check(on=D(2016, 1, 1)) == check_policy(yubei, on=D(2016, 1, 1))
+
+
+def test_a_date_before_the_policy_finds_the_engine_parameters_missing() -> None:
+    (finding,) = [f for f in load_policy("yubei_2016").check(on=D(2014, 6, 1)) if f.subject == "the engine"]
+    assert "'poverty_line'" in finding.message
+    assert "there it meets ParameterNotInForce" in finding.message
+
+
+def test_findings_read_as_text() -> None:
+    finding = Finding("dead_route", "route ilness", "no trigger produces 'ilness' risks")
+    assert str(finding) == "dead_route: route ilness: no trigger produces 'ilness' risks"
+    assert next(iter(CHECKS)) == "unreachable_state"
+
+
+def test_risk_kinds() -> None:
+    assert risk_kinds(IllnessTrigger(name="illness_b")) == ("illness",)
+
+    @attrs.frozen
+    class Custom:
+        name: str = "crop"
+        fact_kinds: tuple[type, ...] = ()
+
+    assert risk_kinds(Custom()) == ("crop",)  # type: ignore[arg-type]
+
+
+def test_a_policy_that_never_assists() -> None:
+    base = load_policy("chongqing_2016")
+    kinds = attrs.evolve(
+        base.fact_kinds, by_kind={k: v for k, v in base.fact_kinds.by_kind.items() if k != "assistance_granted"}
+    )
+    never = attrs.evolve(base.derive(name="never", fact_kinds=kinds), assist_on_grant=False)
+    states = [f.subject for f in never.check() if f.check == "unreachable_state"]
+    assert states == ["state assisted", "state exited", "state monitored", "state relapsed", "state stable"]
+
+
+def test_routes_for_states_never_entered() -> None:
+    policy = load_policy("chongqing_2016").derive(
+        name="odd_routes",
+        routes={entered(State.NEW): [step("job_training")], "entered:retired": [step("job_training")]},
+    )
+    messages = {f.subject: f.message for f in policy.check() if f.check == "unreachable_state"}
+    assert messages["route entered:new"].startswith("never runs: no household ever enters 'new'")
+    assert messages["route entered:retired"].startswith("never runs: 'retired' is not a lifecycle state")
+
+
+def test_the_same_intervention_twice_in_a_route() -> None:
+    policy = load_policy("chongqing_2016").derive(
+        name="twice", routes={"unemployment": [step("job_training"), step("job_training"), step("job_referral")]}
+    )
+    assert [str(f) for f in policy.check()] == [
+        "double_money: route unemployment: steps 0 and 1 both name 'job_training'; "
+        "the engine skips the second (already granted) for one risk"
+    ]
+
+
+def test_once_schemes_are_not_double_money() -> None:
+    # Industry funds are granted once per household: on identification and on a disaster they
+    # never both pay, so two routes naming them are not a finding.
+    policy = load_policy("chongqing_2016").derive(
+        name="funds",
+        parameters={
+            "industry_funds.amount": {D(2015, 1, 1): 2000},
+            "industry_funds.basis": {D(2015, 1, 1): "household"},
+        },
+        interventions=[IndustrySupportFunds()],
+        routes={entered(State.IDENTIFIED): [step("industry_funds")], "disaster": [step("industry_funds")]},
+    )
+    assert policy.check() == ()
+
+
+def test_a_service_with_no_responsible_unit() -> None:
+    policy = load_policy("chongqing_2016").derive(
+        name="nobody",
+        parameters={"job_training.responsible": {D(2015, 1, 1): " "}},
+        reviews=[Review.quarterly("inspection", responsible="supervision office")],
+    )
+    assert [str(f) for f in policy.check()] == [
+        "no_responsible_unit: intervention job_training: grants a service but names no responsible unit"
+    ]
+
+
+def test_a_parameter_of_the_wrong_kind() -> None:
+    policy = load_policy("chongqing_2016").derive(
+        name="typo", parameters={"job_referral.responsible": {D(2015, 1, 1): 5}}, interventions=[JobTraining()]
+    )
+    (finding,) = policy.check()
+    assert finding.check == "parameter_invalid"
+    assert finding.subject == "intervention job_referral"
+    assert "parameter 'job_referral.responsible' must be text" in finding.message
+
+
+def test_the_checks_never_raise_on_a_policy_the_engine_accepts() -> None:
+    assert isinstance(check_policy(Policy(name="bare", parameters=load_policy("chongqing_2016").parameters)), tuple)
+
+
+SCRIPT = """
+from __future__ import annotations
+import datetime as dt
+from decimal import Decimal
+from typing import ClassVar
+import attrs
+from relapse_guard import Fact, Severity, load_policy, step
+
+@attrs.frozen(kw_only=True)
+class CropFailure(Fact):
+    kind: ClassVar[str] = "crop_failure"
+    crop: str
+    loss: Decimal
+
+@attrs.frozen(kw_only=True)
+class CropFailureTrigger:
+    name: str = "crop_failure"
+    fact_kinds: tuple = (CropFailure,)
+
+    def detect(self, fact, ctx):
+        if fact.loss <= ctx.amount("triggers.crop_failure.min_loss"):
+            return None
+        return ctx.risk(trigger=self.name, fact=fact, kind="crop_failure", severity=Severity.HIGH, cost=fact.loss)
+
+yubei = load_policy("yubei_2016")
+policy = yubei.derive(
+    name="crops",
+    fact_kinds=yubei.fact_kinds.with_kind(CropFailure),
+    parameters={"triggers.crop_failure.min_loss": {dt.date(2016, 1, 1): 1000}},
+    triggers=[CropFailureTrigger()],
+    routes={"crop_failure": [step("temporary_relief")]},
+)
+"""
+
+
+def test_a_fact_kind_defined_in_a_script_is_probed(tmp_path: Path) -> None:
+    # The script's module is gone once it has run, so its string annotations cannot be
+    # resolved: the probe builds sample facts by trial, and finds the trigger's 2016 parameter.
+    script = tmp_path / "crops.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    policy = runpy.run_path(str(script))["policy"]
+    assert [f.subject for f in policy.check()] == ["trigger crop_failure"]
+    assert "'triggers.crop_failure.min_loss', with no value on 2015-01-01" in policy.check()[0].message

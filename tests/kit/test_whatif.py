@@ -1,0 +1,96 @@
+"""What-if: Yubei 2016 against the same rules with the safety-net standard left at 230."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from relapse_guard import ExitVerified, Fact, Household, IllnessReported, IncomeAssessed, State, load_policy
+from relapse_guard.whatif import Comparison, compare
+
+from .helpers import exited_in_2015, household
+
+D = dt.date
+YUBEI = load_policy("yubei_2016")
+FROZEN = YUBEI.derive(name="yubei_2016_standard_230", parameters={"safety_net.standard": {D(2016, 1, 1): 230}})
+
+
+def population() -> list[tuple[Household, list[Fact]]]:
+    ill = IllnessReported(
+        id="YB-1-ill", household_id="YB-1", date=D(2016, 4, 3), member_id="YB-1-0", self_paid_cost=Decimal(9000)
+    )
+    return [
+        (household("YB-1"), [*exited_in_2015("YB-1"), ill]),  # a gap after the illness: safety net
+        (household("YB-2"), exited_in_2015("YB-2", income_after=9000)),  # no gap
+        (
+            household("YB-3"),
+            [IncomeAssessed(id="YB-3-i", household_id="YB-3", date=D(2016, 3, 1), income_per_capita=Decimal(1800))],
+        ),
+        (household("YB-4"), [ExitVerified(id="YB-4-e", household_id="YB-4", date=D(2016, 3, 1))]),  # refused by both
+    ]
+
+
+@pytest.fixture(scope="module")
+def comparison() -> Comparison:
+    return compare(YUBEI, FROZEN, population(), as_of=D(2016, 12, 31))
+
+
+def test_households_with_a_gap_get_less_safety_net_money(comparison: Comparison) -> None:
+    assert [h.household_id for h in comparison.differences] == ["YB-1", "YB-3"]
+    ill = comparison.household("YB-1")
+    assert ill.money_delta == {"safety_net": Decimal("-210.00")}  # (300 - 230) x 3 members a month
+    assert (ill.a.money["safety_net"], ill.b.money["safety_net"]) == (Decimal("650.01"), Decimal("440.01"))
+    assert not ill.state_differs
+    assert ill.a.state is State.MONITORED
+    assert comparison.household("YB-3").money_delta == {"safety_net": Decimal("-210.00")}
+
+
+def test_households_without_a_gap_do_not_differ(comparison: Comparison) -> None:
+    assert not comparison.household("YB-2").differs
+    assert comparison.household("YB-2").render() == ""
+
+
+def test_totals(comparison: Comparison) -> None:
+    totals = comparison.totals
+    assert (totals.households, totals.differing, totals.errors_a, totals.errors_b) == (4, 2, 1, 1)
+    assert totals.money_delta == {"safety_net": Decimal("-420.00")}
+    assert totals.states_a == totals.states_b == {"assisted": 1, "monitored": 2, "refused": 1}
+
+
+def test_a_refused_household_is_reported_not_raised(comparison: Comparison) -> None:
+    refused = comparison.household("YB-4")
+    assert refused.a.state is None
+    assert refused.a.error is not None
+    assert refused.a.error.startswith("InvalidTransition: household 'YB-4'")
+
+
+def test_render_explains_the_first_difference(comparison: Comparison) -> None:
+    text = comparison.render()
+    assert text.splitlines()[:2] == [
+        "what-if as of 2016-12-31: a = yubei_2016@2016.1, b = yubei_2016_standard_230@1",
+        "4 households, 2 differ",
+    ]
+    assert "household YB-1: monitored -> monitored\n  safety_net (monthly): 650.01 -> 440.01 (-210.00)" in text
+    assert "safety_net.standard = 230 (from 2016-01-01)" in text
+    assert "  safety_net (monthly): 1290.00 -> 870.00 (-420.00)" in text
+
+
+def test_state_and_interventions_can_differ() -> None:
+    # A higher line from 2016: the household's 4000 yuan is under it when its illness is
+    # reported, so it relapses, and the illness's grants assist it again.
+    strict = YUBEI.derive(name="strict", parameters={"poverty_line": {D(2016, 1, 1): 5000}})
+    result = compare(YUBEI, strict, population()[:1], as_of=D(2016, 12, 31))
+    ill = result.household("YB-1")
+    assert (ill.a.state, ill.b.state) == (State.MONITORED, State.ASSISTED)
+    assert ill.state_differs
+    assert not ill.money_delta  # the same help, now as a relapsed household
+    assert (
+        "b: 2016-04-03 transition [relapse.relapse_rule] income per capita 4000 < poverty line 5000" in result.render()
+    )
+
+
+def test_unknown_household() -> None:
+    with pytest.raises(KeyError, match="'nobody'"):
+        compare(YUBEI, FROZEN, [], as_of=None).household("nobody")

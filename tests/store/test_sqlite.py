@@ -1,0 +1,121 @@
+"""What only the SQLite store has: the file, its schema version, WAL, indexes, append-only triggers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from relapse_guard import Engine, load_policy
+from relapse_guard.errors import StoreError, UnknownSchemaVersion
+from relapse_guard.store import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, SQLiteStore
+
+from .helpers import household, income, story
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "store.db"
+
+
+def test_everything_survives_closing_and_reopening(path: Path) -> None:
+    h = household()
+    with SQLiteStore(path) as store:
+        store.put_household(h)
+        store.append(h.id, story(h))
+        store.ingest([{"kind": "job_lost", "id": "bad", "household_id": "H1", "date": "2016-01-01"}])
+    with SQLiteStore(path) as store:
+        assert store.household(h.id) == h
+        assert store.facts(h.id) == story(h)
+        assert store.version(h.id) == len(story(h))
+        assert [q.fact_id for q in store.quarantined()] == ["bad"]
+
+
+def test_the_schema_version_is_recorded_and_wal_is_on(path: Path) -> None:
+    SQLiteStore(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    db.close()
+    assert SCHEMA_VERSION in SUPPORTED_SCHEMA_VERSIONS
+
+
+def test_a_file_of_an_unknown_schema_version_is_refused_clearly(path: Path) -> None:
+    SQLiteStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE schema_version SET version = 99")
+    db.commit()
+    db.close()
+    with pytest.raises(UnknownSchemaVersion) as info:
+        SQLiteStore(path)
+    assert (info.value.path, info.value.found, info.value.supported) == (str(path), 99, SUPPORTED_SCHEMA_VERSIONS)
+    message = str(info.value)
+    assert str(path) in message
+    assert "schema version 99" in message
+    assert "reads schema version(s) 1" in message
+
+
+def test_a_database_that_is_not_a_store_is_refused(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE people (id TEXT)")
+    db.close()
+    with pytest.raises(StoreError, match="not a relapse_guard store"):
+        SQLiteStore(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(path: Path) -> None:
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open store"):
+        SQLiteStore(path)
+
+
+def test_per_household_reads_use_an_index(path: Path) -> None:
+    with SQLiteStore(path) as store:
+        db = store.connection
+        for sql in (
+            "SELECT body FROM facts WHERE household_id = ? ORDER BY position",
+            "SELECT version FROM streams WHERE household_id = ?",
+            "SELECT payload, hash FROM decisions WHERE household_id = ? ORDER BY seq",
+            "SELECT household_id, fact_id FROM quarantine WHERE household_id = ? ORDER BY id",
+        ):
+            plan = " ".join(str(row[-1]) for row in db.execute("EXPLAIN QUERY PLAN " + sql, ("H1",)))
+            assert "USING" in plan
+            assert "INDEX" in plan
+            assert "SCAN" not in plan.replace("SCAN CONSTANT", "")
+
+
+def test_facts_and_decisions_cannot_be_updated_or_deleted_through_sql(path: Path) -> None:
+    h = household()
+    with SQLiteStore(path) as store:
+        store.append("H1", [income("f1", dt.date(2016, 1, 1), 3000)])
+        store.record_decisions(Engine(load_policy("yubei_2016")).run(h, story(h)))
+        db = store.connection
+        for sql in (
+            "UPDATE facts SET body = '{}'",
+            "DELETE FROM facts",
+            "UPDATE decisions SET payload = '{}'",
+            "DELETE FROM decisions",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                db.execute(sql)
+        assert store.version("H1") == 1
+        assert store.verify().ok
+
+
+def test_a_closed_store_says_so(path: Path) -> None:
+    store = SQLiteStore(path)
+    store.close()
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.version("H1")
+
+
+def test_options_are_checked(path: Path) -> None:
+    with pytest.raises(ValueError, match="synchronous"):
+        SQLiteStore(path, synchronous="OFF")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="id_key"):
+        SQLiteStore(path, id_key=b"short")
+    with SQLiteStore(path, synchronous="NORMAL") as store:
+        assert store.connection.execute("PRAGMA synchronous").fetchone() == (1,)

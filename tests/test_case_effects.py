@@ -1,0 +1,118 @@
+"""What a decided case does to a household: lifecycle moves, pending grants, eliminated risks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from relapse_guard import (
+    CaseDecided,
+    DecisionKind,
+    Engine,
+    IllnessReported,
+    InvalidFact,
+    InvalidPolicy,
+    Policy,
+    State,
+    load_policy,
+)
+
+from .conftest import make_household
+from .factories import assist, exit_verified, income
+
+D = dt.date
+HH = make_household(size=3)
+
+
+def decided(
+    on: dt.date,
+    outcome: str = "approved",
+    *,
+    procedure: str = "identification",
+    risk_key: str | None = None,
+    fid: str = "dec",
+) -> CaseDecided:
+    return CaseDecided(
+        id=fid, household_id="h1", date=on, case_id="c1", procedure=procedure, outcome=outcome, risk_key=risk_key
+    )
+
+
+def ill(on: dt.date, cost: int = 12000) -> IllnessReported:
+    return IllnessReported(id="ill", household_id="h1", date=on, member_id="h1-m0", self_paid_cost=Decimal(cost))
+
+
+def monitored() -> list:  # type: ignore[type-arg]
+    return [
+        income(D(2015, 1, 5), 2000, fid="i1"),
+        assist(D(2015, 2, 1), fid="a1"),
+        income(D(2015, 11, 1), 5000, fid="i2"),
+        exit_verified(D(2015, 11, 15), fid="e1"),
+    ]
+
+
+def run(facts: list, policy: Policy | None = None):  # type: ignore[no-untyped-def,type-arg]
+    return Engine(policy or load_policy("dazu_2016")).run(HH, facts)
+
+
+def test_approved_identification_identifies_a_new_household_and_relapses_a_monitored_one() -> None:
+    result = run([income(D(2016, 1, 5), 9000, fid="i1"), decided(D(2016, 3, 1))])
+    assert result.transitions[-1].rule == "case.identification"
+    assert result.transitions[-1].to_state is State.IDENTIFIED
+    result = run([*monitored(), decided(D(2016, 3, 1))])
+    assert result.state is State.RELAPSED
+    assert "identification case c1 approved" in result.transitions[-1].explanation
+
+
+def test_rejected_identification_changes_no_state() -> None:
+    assert run([income(D(2016, 1, 5), 9000, fid="i1"), decided(D(2016, 3, 1), "rejected")]).state is State.NEW
+
+
+def test_interventions_wait_for_the_case_and_emergency_relief_is_paid_first() -> None:
+    policy = load_policy("dazu_2016").derive(name="dazu_cases", decision_required={"medical_aid", "temporary_relief"})
+    result = run([*monitored(), ill(D(2017, 4, 3))], policy)
+    by_illness = [g.intervention for g in result.grants if g.risk_key.startswith("illness:")]
+    assert by_illness == ["safety_net", "temporary_relief"]  # relief is an emergency: help first
+    assert [g.intervention for g in result.pending] == ["medical_aid"]
+    pending = [d for d in result.decisions if d.kind is DecisionKind.INTERVENTION_PENDING]
+    assert [d.rule for d in pending] == ["intervention.medical_aid"]
+    relief = next(d for d in result.decisions if d.rule == "intervention.temporary_relief" and d.grant)
+    assert "emergency: paid first" in relief.explanation
+
+    approved = run([*monitored(), ill(D(2017, 4, 3)), decided(D(2017, 4, 20))], policy)
+    medical = next(g for g in approved.grants if g.intervention == "medical_aid")
+    assert medical.date == D(2017, 4, 20)
+    assert approved.pending == ()
+    assert approved.state is State.ASSISTED  # relapsed by the case, assisted by the grant
+
+    rejected = run([*monitored(), ill(D(2017, 4, 3)), decided(D(2017, 4, 20), "rejected")], policy)
+    assert rejected.pending == ()
+    assert "medical_aid" not in [g.intervention for g in rejected.grants]
+    assert any("set aside" in d.explanation for d in rejected.decisions)
+    appeal_won = [
+        *monitored(),
+        ill(D(2017, 4, 3)),
+        decided(D(2017, 4, 20), "rejected"),
+        decided(D(2017, 5, 20), fid="dec2"),
+    ]
+    won = run(appeal_won, policy)
+    medical = next(g for g in won.grants if g.intervention == "medical_aid")
+    assert medical.date == D(2017, 5, 20)
+
+
+def test_risk_elimination_closes_the_risk() -> None:
+    facts = [*monitored(), ill(D(2017, 4, 3))]
+    result = run(facts)
+    (illness,) = [r for r in result.open_risks if r.kind == "illness"]
+    closed = run([*facts, decided(D(2018, 1, 10), procedure="risk_elimination", risk_key=illness.key)])
+    assert illness.key in closed.eliminated_risks
+    assert [r.kind for r in closed.open_risks if r.kind == "illness"] == []
+    assert closed.decisions[-1].kind is DecisionKind.RISK_ELIMINATED
+
+
+def test_unknown_outcome_and_unknown_pending_intervention_are_refused() -> None:
+    with pytest.raises(InvalidFact, match="outcome"):
+        run([decided(D(2016, 3, 1), "maybe")])
+    with pytest.raises(InvalidPolicy, match="decision_required"):
+        load_policy("dazu_2016").derive(name="x", decision_required={"nothing"})
