@@ -4,8 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 from relapse_guard import IllnessReported, State, load_policy
+from relapse_guard.population import BadRow
 from relapse_guard.screening.screen import Progress, screen_records
-from relapse_guard.screening.summary import BadRow
 
 from ..conftest import make_household
 from ..factories import assist, exit_verified, income
@@ -18,6 +18,7 @@ def records():  # type: ignore[no-untyped-def]
     yield make_household("b"), [income(D(2016, 3, 1), 9000, hid="b")], [BadRow("facts.jsonl", 7, "date", "not a date")]
     # an exit verified for a household never assisted: refused, listed, the screen goes on
     yield make_household("c"), [exit_verified(D(2016, 3, 1), hid="c")], []
+    yield None, [], [BadRow("facts.jsonl", 9, "row", "unreadable")]
     ill = IllnessReported(
         id="ill", household_id="d", date=D(2016, 5, 1), member_id="d-m0", self_paid_cost=Decimal(20000)
     )
@@ -42,7 +43,7 @@ def test_screen_counts_states_risks_money_and_lists_bad_rows_and_errors() -> Non
     assert result.totals.by_risk["illness"] == 1
     assert set(result.errors) == {"c"}
     assert "exit" in result.errors["c"]
-    assert [str(b) for b in result.bad_rows] == ["facts.jsonl:7: field 'date': not a date"]
+    assert [str(b) for b in result.bad_rows] == ["facts.jsonl:7: date: not a date", "facts.jsonl:9: row: unreadable"]
     total_money = sum(result.totals.money_by_intervention.values(), Decimal(0))
     assert total_money == sum((row.money_total for row in result.rows), Decimal(0))
     assert seen[-1].households_done == 3

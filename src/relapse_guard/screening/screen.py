@@ -13,7 +13,8 @@ from ..errors import RelapseGuardError
 from ..facts import Fact
 from ..household import Household
 from ..policy import Policy
-from .summary import BadRow, HouseholdRow, ScreenResult
+from ..population import BadRow
+from .summary import HouseholdRow, ScreenResult
 
 __all__ = ["Progress", "ProgressCallback", "screen_records"]
 
@@ -42,8 +43,9 @@ class Progress:
 
 ProgressCallback = Callable[[Progress], None]
 
-#: A household with its facts and the bad rows met while reading it.
-Record = tuple[Household, Sequence[Fact], Sequence[BadRow]]
+#: A household with its facts and the bad rows met while reading it; the household is None
+#: when only bad rows are left of it (see :class:`relapse_guard.population.PopulationRecord`).
+Record = tuple[Household | None, Sequence[Fact], Sequence[BadRow]]
 
 
 def screen_records(
@@ -72,6 +74,8 @@ def screen_records(
     for household, facts, bad in records:
         rows_read += 1 + len(facts) + len(bad)
         result.bad_rows.extend(bad)
+        if household is None:
+            continue
         try:
             outcome = engine.run(household, facts, as_of=as_of)
         except RelapseGuardError as error:

@@ -16,23 +16,11 @@ from typing import Any
 import attrs
 
 from ..lifecycle import State
+from ..population import BadRow
 from ..result import HouseholdResult
 from ..reviews import ReviewState, ReviewStatus
 
 __all__ = ["BadRow", "HouseholdRow", "ScreenResult", "ScreenTotals"]
-
-
-@attrs.frozen
-class BadRow:
-    """An input row that could not be read: where it is, which field, and why."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: field {self.field!r}: {self.message}"
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,340 @@
+"""Bad rows are reported with their file, line and field, and reading goes on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from relapse_guard import Fact, Household, IllnessReported, IncomeAssessed, Member, Place
+from relapse_guard.population import BadRow, PopulationError, PopulationRecord, read_partition, write_partition
+
+from .helpers import bad_rows, write_lines
+
+NATIONAL_ID = "500112198001011234"
+
+
+def _household(hid: str) -> Household:
+    return Household(
+        id=hid,
+        place=Place("Yubei", "Dashengzhen", "Qinglong"),
+        members=(
+            Member(id=f"{hid}-1", birth_date=dt.date(1970, 1, 1)),
+            Member(id=f"{hid}-2", birth_date=dt.date(2000, 1, 1)),
+        ),
+    )
+
+
+def _income(hid: str, n: int) -> IncomeAssessed:
+    return IncomeAssessed(
+        id=f"{hid}-i{n}", household_id=hid, date=dt.date(2016, n, 1), income_per_capita=Decimal(3000 + n)
+    )
+
+
+ITEMS: list[tuple[Household, list[Fact]]] = [
+    (_household(h), [_income(h, n) for n in (1, 2, 3)]) for h in ("H1", "H2", "H3")
+]
+
+
+def _jsonl(tmp_path: Path, households: list[Any], facts: list[Any]) -> tuple[Path, Path]:
+    """Files whose lines are the given dicts (JSON-encoded) or strings (as they are)."""
+
+    def line(item: Any) -> str:
+        return item if isinstance(item, str) else json.dumps(item)
+
+    return (
+        write_lines(tmp_path / "households.jsonl", map(line, households)),
+        write_lines(tmp_path / "facts.jsonl", map(line, facts)),
+    )
+
+
+def _dicts() -> tuple[list[Any], list[Any]]:
+    return [h.to_dict() for h, _ in ITEMS], [f.to_dict() for _, fs in ITEMS for f in fs]
+
+
+def _read(households: Path, facts: Path, **options: Any) -> list[PopulationRecord]:
+    return list(read_partition(households, facts, **options))
+
+
+def _ids(records: list[PopulationRecord]) -> list[tuple[str | None, list[str]]]:
+    return [(r.household.id if r.household else None, [f.id for f in r.facts]) for r in records]
+
+
+def _only(rows: list[BadRow]) -> BadRow:
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_valid_files_have_no_bad_rows(tmp_path: Path) -> None:
+    records = _read(*_jsonl(tmp_path, *_dicts()))
+    assert _ids(records) == [
+        ("H1", ["H1-i1", "H1-i2", "H1-i3"]),
+        ("H2", ["H2-i1", "H2-i2", "H2-i3"]),
+        ("H3", ["H3-i1", "H3-i2", "H3-i3"]),
+    ]
+    assert bad_rows(records) == []
+
+
+def test_unreadable_json_and_non_objects(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    facts[4] = '{"kind": "income_assessed", "id": '  # line 5: H2's second fact
+    facts.insert(6, "[1, 2]")
+    facts.insert(7, "")  # a blank line is skipped
+    records = _read(*_jsonl(tmp_path, households, facts))
+    assert _ids(records)[1] == ("H2", ["H2-i1", "H2-i3"])
+    first, second = records[1].bad_rows
+    assert (first.file, first.line, first.field, first.household_id) == (str(tmp_path / "facts.jsonl"), 5, "json", "H2")
+    assert "not valid JSON" in first.message
+    assert (second.line, second.field) == (7, "row")
+    assert "found list" in second.message
+    assert _ids(records)[2] == ("H3", ["H3-i1", "H3-i2", "H3-i3"])
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "shown"),
+    [
+        ({"income_per_capita": -5}, "income_per_capita", "-5"),
+        ({"income_per_capita": 3500.5}, "income_per_capita", "3500.5"),
+        ({"kind": "income_asessed"}, "kind", "income_asessed"),
+        ({"date": "2016-02-30"}, "date", "2016-02-30"),
+        ({"national_id": NATIONAL_ID}, "national_id", "500***34"),
+        ({"income_per_capita": None}, "income_per_capita", "None"),
+        ({"kind": ["income_assessed"]}, "kind", "a list"),
+    ],
+)
+def test_invalid_facts(tmp_path: Path, change: dict[str, Any], field: str, shown: str) -> None:
+    households, facts = _dicts()
+    facts[3] = {**facts[3], **change}  # line 4: H2's first fact
+    records = _read(*_jsonl(tmp_path, households, facts))
+    row = _only(bad_rows(records))
+    assert (row.line, row.field, row.household_id) == (4, field, "H2")
+    assert shown in row.message
+    assert "H2-i1" in row.message
+    assert NATIONAL_ID not in row.message
+    assert _ids(records)[1] == ("H2", ["H2-i2", "H2-i3"])
+
+
+def test_missing_required_field(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    del facts[0]["date"]
+    row = _only(bad_rows(_read(*_jsonl(tmp_path, households, facts))))
+    assert (row.line, row.field) == (1, "date")
+    assert "missing" in row.message
+
+
+def test_member_ids_are_never_shown_whole(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    member = {"id": NATIONAL_ID, "birth_date": "1980-01-01"}
+    households[0] = {**households[0], "members": [member, member]}  # the same member twice
+    facts[4] = IllnessReported(
+        id="ill", household_id="H2", date=dt.date(2016, 5, 1), member_id="x", self_paid_cost=Decimal(1)
+    ).to_dict() | {"member_id": int(NATIONAL_ID)}
+    facts[5] = facts[5] | {"note": [NATIONAL_ID]}
+    rows = bad_rows(_read(*_jsonl(tmp_path, households, facts)))
+    assert len(rows) == 4  # H1's row, H1's facts skipped with it, the illness, the extra field
+    assert all(NATIONAL_ID not in row.message and NATIONAL_ID not in str(row) for row in rows)
+    assert "500***34" in rows[0].message
+
+
+def test_fact_of_a_household_not_in_the_file(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    stray = _income("H9", 1).to_dict()
+    facts.insert(3, stray)  # line 4, between H1's and H2's facts
+    facts.append(_income("H0", 1).to_dict())  # line 11: after the last household
+    records = _read(*_jsonl(tmp_path, households, facts))
+    assert _ids(records) == [
+        ("H1", ["H1-i1", "H1-i2", "H1-i3"]),
+        (None, []),
+        ("H2", ["H2-i1", "H2-i2", "H2-i3"]),
+        ("H3", ["H3-i1", "H3-i2", "H3-i3"]),
+        (None, []),
+    ]
+    stray_row, last_row = bad_rows(records)
+    assert (stray_row.line, stray_row.field, stray_row.household_id) == (4, "household_id", "H9")
+    assert "does not have" in stray_row.message
+    assert (last_row.line, last_row.household_id) == (11, "H0")
+    assert records[1].household_id == "H9"
+    assert records[1].skipped
+
+
+def test_households_without_facts_and_lookahead(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    facts = facts[6:]  # only H3 has facts
+    records = _read(*_jsonl(tmp_path, households, facts))
+    assert _ids(records) == [("H1", []), ("H2", []), ("H3", ["H3-i1", "H3-i2", "H3-i3"])]
+    records = _read(*_jsonl(tmp_path, households, facts), lookahead=2)  # two households in a row without facts
+    assert _ids(records) == [("H1", []), ("H2", []), ("H3", ["H3-i1", "H3-i2", "H3-i3"])]
+    for lookahead in (0, 1):
+        records = _read(*_jsonl(tmp_path, households, facts), lookahead=lookahead)
+        assert _ids(records) == [(None, []), ("H1", []), ("H2", []), ("H3", [])]
+        assert f"within {lookahead} households" in _only(bad_rows(records)).message
+
+
+def test_household_appearing_twice(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    households.insert(2, households[0])  # line 3: H1 again
+    records = _read(*_jsonl(tmp_path, households, facts))
+    assert _ids(records) == [
+        ("H1", ["H1-i1", "H1-i2", "H1-i3"]),
+        ("H2", ["H2-i1", "H2-i2", "H2-i3"]),
+        (None, []),
+        ("H3", ["H3-i1", "H3-i2", "H3-i3"]),
+    ]
+    row = _only(bad_rows(records))
+    assert (row.file, row.line, row.field) == (str(tmp_path / "households.jsonl"), 3, "id")
+    assert "appears twice (first at line 1;" in row.message
+
+
+def test_facts_out_of_place(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    facts.append(_income("H1", 4).to_dict())  # line 10: after H3's facts
+    records = _read(*_jsonl(tmp_path, households, facts))
+    row = _only(bad_rows(records))
+    assert (row.line, row.household_id) == (10, "H1")
+    assert "out of place" in row.message
+    assert _ids(records)[0] == ("H1", ["H1-i1", "H1-i2", "H1-i3"])
+
+
+def test_bad_household_is_skipped_with_its_facts(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    households[1]["members"][0]["labour_capacity"] = "lots"
+    records = _read(*_jsonl(tmp_path, households, facts))
+    assert _ids(records) == [("H1", ["H1-i1", "H1-i2", "H1-i3"]), (None, []), ("H3", ["H3-i1", "H3-i2", "H3-i3"])]
+    household_row, facts_row = records[1].bad_rows
+    assert (household_row.file, household_row.line, household_row.field) == (
+        str(tmp_path / "households.jsonl"),
+        2,
+        "members[0].labour_capacity",
+    )
+    assert "'lots'" in household_row.message
+    assert (facts_row.file, facts_row.line, facts_row.field) == (str(tmp_path / "facts.jsonl"), 4, "household_id")
+    assert "3 fact(s) at lines 4-6 skipped" in facts_row.message
+
+
+def test_unreadable_household_line(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    households[1] = "{not json"
+    records = _read(*_jsonl(tmp_path, households, facts))
+    assert [r.household.id if r.household else None for r in records] == ["H1", None, None, "H3"]
+    facts_row, unreadable = sorted(bad_rows(records), key=lambda row: row.field)
+    assert (unreadable.file, unreadable.line) == (str(tmp_path / "households.jsonl"), 2)
+    assert (facts_row.line, facts_row.household_id, facts_row.field) == (4, "H2", "household_id")
+
+
+def test_missing_files_raise_at_once(tmp_path: Path) -> None:
+    with pytest.raises(PopulationError, match="no such file"):
+        read_partition(tmp_path / "h.jsonl", tmp_path / "f.jsonl")
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def csv_files(tmp_path: Path) -> tuple[Path, Path]:
+    households, facts = tmp_path / "households.csv", tmp_path / "facts.csv"
+    write_partition(households, facts, ITEMS)
+    return households, facts
+
+
+def _edit(path: Path, line: int, new: str | None = None, *, insert: str | None = None) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if insert is not None:
+        lines.insert(line - 1, insert)
+    elif new is None:
+        del lines[line - 1]
+    else:
+        lines[line - 1] = new
+    write_lines(path, lines)
+
+
+def test_csv_rows_with_the_wrong_number_of_cells(csv_files: tuple[Path, Path]) -> None:
+    households, facts = csv_files
+    _edit(facts, 3, "H1,H1-i2,income_assessed,2016-02-01")
+    records = _read(households, facts)
+    row = _only(bad_rows(records))
+    assert (row.line, row.field, row.household_id) == (3, "row", "H1")
+    assert "4 cells" in row.message
+    assert _ids(records)[0] == ("H1", ["H1-i1", "H1-i3"])
+
+
+def test_csv_bad_member_row_names_its_line_and_column(csv_files: tuple[Path, Path]) -> None:
+    households, facts = csv_files
+    lines = households.read_text(encoding="utf-8").splitlines()
+    assert lines[3].startswith("H2,")
+    assert lines[4].startswith("H2,")
+    _edit(households, 5, lines[4].replace("2000-01-01", "yesterday"))
+    records = _read(households, facts)
+    household_row, facts_row = records[1].bad_rows
+    assert (household_row.line, household_row.field, household_row.household_id) == (5, "birth_date", "H2")
+    assert facts_row.field == "household_id"
+    assert "skipped" in facts_row.message
+    assert _ids(records)[2] == ("H3", ["H3-i1", "H3-i2", "H3-i3"])
+
+
+def test_csv_place_differs_between_member_rows(csv_files: tuple[Path, Path]) -> None:
+    households, facts = csv_files
+    line = households.read_text(encoding="utf-8").splitlines()[4]
+    _edit(households, 5, line.replace("Qinglong", "Huilong"))
+    row = bad_rows(_read(households, facts))[0]
+    assert (row.line, row.field) == (5, "village")
+    assert "differs" in row.message
+
+
+def test_csv_cells_of_the_wrong_kind_and_bad_booleans(csv_files: tuple[Path, Path]) -> None:
+    households, facts = csv_files
+    header = facts.read_text(encoding="utf-8").splitlines()[0].split(",")
+    cells = dict.fromkeys(header, "")
+    cells.update(household_id="H2", id="ill", kind="illness_reported", date="2016-05-01", source="visit")
+    cells.update(member_id="H2-1", self_paid_cost="100", hospitalised="yes")
+    _edit(facts, 7, insert=",".join(cells.values()))
+    cells.update(id="inc", kind="income_assessed", member_id="", self_paid_cost="", hospitalised="")
+    cells.update(income_per_capita="4000", grade="A")
+    _edit(facts, 8, insert=",".join(cells.values()))
+    records = _read(households, facts)
+    boolean, extra = bad_rows(records)
+    assert (boolean.line, boolean.field) == (7, "hospitalised")
+    assert "'yes'" in boolean.message
+    assert (extra.line, extra.field) == (8, "grade")
+    assert "no such field" in extra.message
+    assert _ids(records)[1] == ("H2", ["H2-i1", "H2-i2", "H2-i3"])
+
+
+def test_csv_headers_that_cannot_be_used(csv_files: tuple[Path, Path]) -> None:
+    households, facts = csv_files
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("household_id,", "household,", 1), encoding="utf-8")
+    with pytest.raises(PopulationError, match=r"unknown column\(s\) 'household'"):
+        _read(households, facts)
+    header, _, _rest = text.partition("\n")
+    columns = header.split(",")
+    facts.write_text(",".join(c for c in columns if c != "date") + "\n", encoding="utf-8")
+    with pytest.raises(PopulationError, match="lacks the required column"):
+        _read(households, facts)
+
+
+def test_csv_columns_in_any_order_and_optional_ones_left_out(tmp_path: Path) -> None:
+    households = write_lines(
+        tmp_path / "h.csv",
+        ["member_id,birth_date,household_id,district", "m1,1970-01-01,H1,Dazu", "m2,1990-01-01,H1,Dazu"],
+    )
+    facts = write_lines(
+        tmp_path / "f.csv",
+        [
+            "kind,date,id,household_id,income_per_capita",
+            "income_assessed,2016-03-01,f1,H1,3000",
+            'income_assessed,2016-04-01,"f\n2",H1,3100',  # a quoted cell over two lines
+            "income_assessed,2016-05-01,f3,H1,-1",
+        ],
+    )
+    records = _read(households, facts)
+    assert records[0].household == Household(
+        id="H1",
+        place=Place("Dazu"),
+        members=(Member(id="m1", birth_date=dt.date(1970, 1, 1)), Member(id="m2", birth_date=dt.date(1990, 1, 1))),
+    )
+    assert [f.id for f in records[0].facts] == ["f1", "f\n2"]
+    assert _only(bad_rows(records)).line == 5

@@ -1,0 +1,98 @@
+"""Parquet, through the optional extra: schema, data of one's own, and the error without pyarrow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from relapse_guard import Fact, Household
+from relapse_guard.population import MissingDependency, generate_population, read_partition, write_partition
+
+from .helpers import as_pairs, bad_rows
+
+
+def test_without_pyarrow_the_error_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.import_module
+
+    def no_pyarrow(name: str, package: str | None = None) -> Any:
+        if name.startswith("pyarrow"):
+            raise ImportError(f"No module named {name!r}")
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", no_pyarrow)
+    with pytest.raises(MissingDependency, match=r"relapse-guard\[parquet\]") as caught:
+        generate_population(tmp_path / "p", households=10, format="parquet", processes=1)
+    assert isinstance(caught.value, ImportError)
+    (tmp_path / "h.parquet").write_bytes(b"")
+    (tmp_path / "f.parquet").write_bytes(b"")
+    with pytest.raises(MissingDependency, match="pip install"):
+        list(read_partition(tmp_path / "h.parquet", tmp_path / "f.parquet"))
+
+
+def test_schema_types(tmp_path: Path, small_population: list[tuple[Household, list[Fact]]]) -> None:
+    pyarrow = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    write_partition(tmp_path / "h.parquet", tmp_path / "f.parquet", small_population[:30])
+    facts = parquet.read_schema(tmp_path / "f.parquet")
+    assert facts.field("date").type == pyarrow.date32()
+    assert facts.field("hospitalised").type == pyarrow.bool_()
+    assert facts.field("income_per_capita").type == pyarrow.string()
+    households = parquet.read_schema(tmp_path / "h.parquet")
+    assert households.field("birth_date").type == pyarrow.date32()
+
+
+def test_parquet_of_ones_own_with_other_column_types(tmp_path: Path) -> None:
+    pyarrow = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    parquet.write_table(
+        pyarrow.table(
+            {
+                "household_id": ["H1", "H1", "H2"],
+                "district": ["Dazu", "Dazu", "Dazu"],
+                "member_id": ["m1", "m2", "m3"],
+                "birth_date": ["1970-01-01", "1990-05-05", "1980-01-01"],  # strings, not dates
+            }
+        ),
+        tmp_path / "h.parquet",
+    )
+    parquet.write_table(
+        pyarrow.table(
+            {
+                "household_id": ["H1", "H1", "H2", "H2"],
+                "id": ["a", "b", "c", "d"],
+                "kind": ["income_assessed", "illness_reported", "income_assessed", "income_assessed"],
+                "date": [dt.date(2016, 1, 1), dt.date(2016, 2, 1), dt.date(2016, 3, 1), dt.date(2016, 4, 1)],
+                "income_per_capita": pyarrow.array([3000, None, 2500, -1], type=pyarrow.int64()),
+                "member_id": [None, "m1", None, None],
+                "self_paid_cost": pyarrow.array([None, Decimal("123.45"), None, None], type=pyarrow.decimal128(10, 2)),
+                "hospitalised": ["", "true", "", ""],  # text booleans
+            }
+        ),
+        tmp_path / "f.parquet",
+    )
+    records = list(read_partition(tmp_path / "h.parquet", tmp_path / "f.parquet"))
+    assert [(r.household.id if r.household else None, [f.id for f in r.facts]) for r in records] == [
+        ("H1", ["a", "b"]),
+        ("H2", ["c"]),
+    ]
+    assert records[0].facts[1].self_paid_cost == Decimal("123.45")  # type: ignore[attr-defined]
+    assert records[0].facts[1].hospitalised is True  # type: ignore[attr-defined]
+    row = bad_rows(records)[0]
+    assert (row.file, row.line, row.field) == (str(tmp_path / "f.parquet"), 4, "income_per_capita")
+
+
+def test_parquet_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyarrow")
+    from relapse_guard.population import _parquet
+
+    monkeypatch.setattr(_parquet, "_ROW_GROUP_ROWS", 7)  # several row groups
+    monkeypatch.setattr(_parquet, "_READ_BATCH_ROWS", 5)  # and batches
+    population = generate_population(tmp_path, households=60, seed=4, format="parquet", processes=1)
+    from relapse_guard.population import synthetic_households
+
+    assert as_pairs(population.iter_records()) == list(synthetic_households(60, seed=4))
