@@ -27,3 +27,16 @@ def test_code_blocks_run(page: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_there_are_pages_with_code() -> None:
     assert sum(len(_blocks(p)) for p in PAGES) >= 3
+
+
+def test_readme_demo_excerpt_is_what_the_demo_prints() -> None:
+    from relapse_guard.demo import render_demo
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = readme.split("The demo prints", 1)[1].split("```", 2)[1]
+    printed = render_demo()
+    for line in excerpt.strip().splitlines()[1:]:
+        for piece in line.split("..."):
+            piece = piece.strip().rstrip("|").strip()
+            if piece:
+                assert piece in printed, f"README's demo excerpt is out of date: {piece!r}"
