@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from relapse_guard import Engine, Fact, Household, HouseholdResult
-from relapse_guard.engine import _Run
+from relapse_guard._run_state import RunState
 from relapse_guard.lifecycle import GUARDS, Event, build_machine
 
 
@@ -35,6 +35,6 @@ class MachineEngine(Engine):
         self._model = model
         return super().run(household, facts, as_of=as_of)
 
-    def _move(self, run: _Run, event: Event, date: dt.date, explanation: str, **kwargs: Any) -> None:
+    def _move(self, run: RunState, event: Event, date: dt.date, explanation: str, **kwargs: Any) -> None:
         getattr(self._model, event.value)()  # fire on the Machine; raises MachineError if not allowed
         super()._move(run, event, date, explanation, **kwargs)

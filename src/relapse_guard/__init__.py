@@ -24,7 +24,7 @@ from .cases import (
 from .checks import CHECKS, Finding, check_policy
 from .context import Context
 from .decisions import Decision, DecisionKind, Declined, Grant, Period, Risk, Severity
-from .engine import Engine, order_facts, transition_period
+from .engine import Engine
 from .errors import (
     CaseCannotStart,
     CaseError,
@@ -81,6 +81,7 @@ from .result import HouseholdResult
 from .reviews import Review, ReviewState, ReviewStatus, review_status
 from .routing import Condition, RouteStep, entered, step
 from .rules import Rule, Verdict
+from .timeline import order_facts, transition_period
 from .triggers.base import Trigger
 from .whatif import Comparison, compare
 

@@ -23,17 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
+from ._run_state import RunState, monthly_in_force
 from .context import Context
 from .decisions import Decision, DecisionKind, Declined, Grant, Period, Risk, Severity
-from .errors import ConflictingFact, InvalidFact, InvalidPolicy, ParameterNotInForce
+from .errors import InvalidFact, InvalidPolicy, ParameterNotInForce
 from .facts import (
     AssistanceGranted,
-    BasicNeed,
     BasicNeedsChecked,
     CaseDecided,
     CaseOpened,
@@ -41,7 +39,6 @@ from .facts import (
     ExitVerified,
     Fact,
     HouseAppraised,
-    HousingGrade,
     IncomeAssessed,
     ReviewCompleted,
 )
@@ -51,6 +48,7 @@ from .parameters import ParameterValue
 from .policy import Policy
 from .result import HouseholdResult
 from .routing import entered
+from .timeline import order_facts, transition_period
 from .triggers.base import Trigger
 
 __all__ = ["Engine", "order_facts", "transition_period"]
@@ -60,112 +58,6 @@ _OBSERVING_STATES = (State.NEW, State.STABLE)
 _WATCHED_STATES = (State.EXITED, State.MONITORED)
 _ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 _CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
-
-
-def order_facts(household_id: str, facts: Iterable[Fact]) -> list[Fact]:
-    """The facts of one household in the order the engine applies them.
-
-    Drops exact duplicates; raises :class:`ConflictingFact` for two different facts with one
-    id and :class:`InvalidFact` for a fact of another household.
-    """
-    by_id: dict[str, Fact] = {}
-    for fact in facts:
-        if fact.household_id != household_id:
-            raise InvalidFact(
-                household_id, "household_id", fact.household_id, f"facts of household {household_id!r}", fact_id=fact.id
-            )
-        seen = by_id.get(fact.id)
-        if seen is None:
-            by_id[fact.id] = fact
-        elif seen != fact:
-            raise ConflictingFact(
-                household_id, "id", fact.id, "one fact per id (another fact with this id differs)", fact_id=fact.id
-            )
-    return sorted(by_id.values(), key=Fact.sort_key)
-
-
-def transition_period(
-    exit_date: dt.date, *, starts: str, years: int, leap_day: str = "feb28"
-) -> tuple[dt.date, dt.date]:
-    """The transition period after an exit: ``(first day monitored, first day stable)``.
-
-    ``starts`` is ``"exit_date"`` or ``"next_year"`` (1 January after the exit, as in the
-    seed: households that exited in 2015 are monitored through 2016-2018 and stable from
-    1 January 2019). The period lasts ``years`` calendar years. A period starting on
-    29 February ends, in a common year, on 28 February (``leap_day="feb28"``, the
-    ``relativedelta`` rule) or on 1 March (``leap_day="mar1"``).
-    """
-    if starts == "exit_date":
-        start = exit_date
-    elif starts == "next_year":
-        start = dt.date(exit_date.year + 1, 1, 1)
-    else:
-        raise InvalidPolicy(f"transition.starts must be 'exit_date' or 'next_year', not {starts!r}")
-    if leap_day not in ("feb28", "mar1"):
-        raise InvalidPolicy(f"transition.leap_day must be 'feb28' or 'mar1', not {leap_day!r}")
-    end = start + relativedelta(years=years)
-    if leap_day == "mar1" and (start.month, start.day) == (2, 29) and (end.month, end.day) == (2, 28):
-        end = dt.date(end.year, 3, 1)
-    return start, end
-
-
-def _monthly_in_force(grants: list[Grant], intervention: str) -> Grant | None:
-    for grant in reversed(grants):
-        if grant.intervention == intervention and grant.period is Period.MONTHLY:
-            return grant
-    return None
-
-
-class _Run:
-    """Mutable per-household state while the engine runs (slotted: the hot path)."""
-
-    __slots__ = (
-        "decisions",
-        "eliminated",
-        "grants",
-        "household",
-        "housing_grade",
-        "income",
-        "income_fact",
-        "latest_birth",
-        "monitoring_end",
-        "monitoring_start",
-        "paid",
-        "pending",
-        "period_parameters",
-        "previous_income",
-        "reviews_done",
-        "risk_keys",
-        "risks",
-        "set_aside",
-        "state",
-        "state_since",
-        "unmet",
-    )
-
-    def __init__(self, household: Household) -> None:
-        self.household = household
-        self.state = State.NEW
-        self.state_since: dt.date | None = None
-        self.income: Decimal | None = None
-        self.income_fact: str | None = None
-        self.previous_income: Decimal | None = None
-        self.unmet: frozenset[BasicNeed] = frozenset()
-        self.housing_grade: HousingGrade | None = None
-        self.monitoring_start: dt.date | None = None
-        self.monitoring_end: dt.date | None = None
-        self.period_parameters: tuple[ParameterValue, ...] = ()
-        self.decisions: list[Decision] = []
-        self.grants: list[Grant] = []
-        self.risks: list[Risk] = []
-        self.risk_keys: set[str] = set()
-        self.paid: set[tuple[str, str]] = set()
-        self.reviews_done: dict[str, dt.date] = {}
-        self.latest_birth = max(member.birth_date for member in household.members)
-        self.pending: list[tuple[Risk, Grant]] = []
-        # grants set aside by a rejected case, kept in case an appeal of that case succeeds
-        self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
-        self.eliminated: dict[str, dt.date] = {}
 
 
 class Engine:
@@ -196,7 +88,7 @@ class Engine:
         ordered = order_facts(household.id, facts)
         if as_of is not None:
             ordered = [fact for fact in ordered if fact.date <= as_of]
-        run = _Run(household)
+        run = RunState(household)
         for fact in ordered:
             self._advance(run, fact.date)
             self._apply(run, fact)
@@ -222,7 +114,7 @@ class Engine:
 
     # --- the clock ----------------------------------------------------------------------
 
-    def _advance(self, run: _Run, to: dt.date) -> None:
+    def _advance(self, run: RunState, to: dt.date) -> None:
         if run.state is State.EXITED and run.monitoring_start is not None and run.monitoring_start <= to:
             start = run.monitoring_start
             self._move(
@@ -248,7 +140,7 @@ class Engine:
 
     # --- facts --------------------------------------------------------------------------
 
-    def _context(self, run: _Run, date: dt.date) -> Context:
+    def _context(self, run: RunState, date: dt.date) -> Context:
         return Context(
             household=run.household,
             date=date,
@@ -262,7 +154,7 @@ class Engine:
             known_risks=run.risk_keys,
         )
 
-    def _apply(self, run: _Run, fact: Fact) -> None:
+    def _apply(self, run: RunState, fact: Fact) -> None:
         observed = self._observe(run, fact)
         # One context per fact serves the lifecycle rules and every trigger (the hot path).
         ctx = self._context(run, fact.date)
@@ -291,7 +183,7 @@ class Engine:
                 if risk is not None:
                     self._route(run, risk, ctx)
 
-    def _observe(self, run: _Run, fact: Fact) -> bool:
+    def _observe(self, run: RunState, fact: Fact) -> bool:
         """Record what ``fact`` tells about the household; True if the lifecycle may change."""
         if isinstance(fact, IncomeAssessed):
             if fact.date < run.latest_birth:
@@ -311,12 +203,12 @@ class Engine:
             return False
         return not isinstance(fact, AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided)
 
-    def _evidence(self, run: _Run, fact: Fact) -> tuple[str, ...]:
+    def _evidence(self, run: RunState, fact: Fact) -> tuple[str, ...]:
         if run.income_fact is None or run.income_fact == fact.id:
             return (fact.id,)
         return (fact.id, run.income_fact)
 
-    def _lifecycle_after_observation(self, run: _Run, fact: Fact, ctx: Context) -> None:
+    def _lifecycle_after_observation(self, run: RunState, fact: Fact, ctx: Context) -> None:
         if run.state in _OBSERVING_STATES:
             for rule in self.policy.identification:
                 ctx.reset_used()
@@ -346,7 +238,7 @@ class Engine:
                     rule=f"relapse.{self.policy.relapse_rule.name}",
                 )
 
-    def _exit(self, run: _Run, fact: ExitVerified, ctx: Context) -> None:
+    def _exit(self, run: RunState, fact: ExitVerified, ctx: Context) -> None:
         if run.state in _CONFIRMED_EXIT_STATES:
             return  # a re-verification of an exit already made changes nothing
         next_state(run.household.id, run.state, Event.EXIT)  # raises for a state with no exit
@@ -379,7 +271,7 @@ class Engine:
 
     def _move(
         self,
-        run: _Run,
+        run: RunState,
         event: Event,
         date: dt.date,
         explanation: str,
@@ -418,7 +310,7 @@ class Engine:
             )
             self._route(run, occasion, self._context(run, date), detected=False)
 
-    def _route(self, run: _Run, risk: Risk, ctx: Context, *, detected: bool = True) -> None:
+    def _route(self, run: RunState, risk: Risk, ctx: Context, *, detected: bool = True) -> None:
         if risk.key in run.risk_keys:
             return  # the same risk again (another report of it): found and routed already
         run.risk_keys.add(risk.key)
@@ -479,7 +371,7 @@ class Engine:
                 f"{grant.amount} yuan {grant.period.value}" if grant.amount is not None else f"service {grant.service}"
             )
             if grant.period is Period.MONTHLY and grant.amount is not None:
-                replaced = _monthly_in_force(run.grants, name)
+                replaced = monthly_in_force(run.grants, name)
                 if replaced is not None:
                     what += f" (replaces {replaced.amount} monthly granted on {replaced.date.isoformat()})"
             if grant.emergency and name in self.policy.decision_required:
@@ -507,7 +399,7 @@ class Engine:
                 facts=(risk.fact_id,) if risk.fact_id else (),
             )
 
-    def _case_decided(self, run: _Run, fact: CaseDecided, ctx: Context) -> None:
+    def _case_decided(self, run: RunState, fact: CaseDecided, ctx: Context) -> None:
         """Apply a case's decision: lifecycle moves, pending interventions, eliminated risks."""
         if fact.outcome not in ("approved", "rejected"):
             raise InvalidFact(run.household.id, "outcome", fact.outcome, "'approved' or 'rejected'", fact_id=fact.id)
@@ -557,7 +449,7 @@ class Engine:
         if released and approved and self.policy.assist_on_grant and run.state in _ASSISTABLE_STATES:
             self._move(run, Event.ASSIST, fact.date, f"interventions granted after {about}", facts=(fact.id,))
 
-    def _skip(self, run: _Run, risk: Risk, name: str, reason: str, ctx: Context) -> None:
+    def _skip(self, run: RunState, risk: Risk, name: str, reason: str, ctx: Context) -> None:
         self._record(
             run,
             risk.date,
@@ -571,7 +463,7 @@ class Engine:
 
     def _record(
         self,
-        run: _Run,
+        run: RunState,
         date: dt.date,
         kind: DecisionKind,
         rule: str,

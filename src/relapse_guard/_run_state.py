@@ -1,0 +1,73 @@
+"""The engine's mutable per-household state while it runs (slotted: the hot path)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .decisions import Decision, Grant, Period, Risk
+from .facts import BasicNeed, HousingGrade
+from .household import Household
+from .lifecycle import State
+from .parameters import ParameterValue
+
+__all__ = ["RunState", "monthly_in_force"]
+
+
+def monthly_in_force(grants: list[Grant], intervention: str) -> Grant | None:
+    for grant in reversed(grants):
+        if grant.intervention == intervention and grant.period is Period.MONTHLY:
+            return grant
+    return None
+
+
+class RunState:
+    """Mutable per-household state while the engine runs (slotted: the hot path)."""
+
+    __slots__ = (
+        "decisions",
+        "eliminated",
+        "grants",
+        "household",
+        "housing_grade",
+        "income",
+        "income_fact",
+        "latest_birth",
+        "monitoring_end",
+        "monitoring_start",
+        "paid",
+        "pending",
+        "period_parameters",
+        "previous_income",
+        "reviews_done",
+        "risk_keys",
+        "risks",
+        "set_aside",
+        "state",
+        "state_since",
+        "unmet",
+    )
+
+    def __init__(self, household: Household) -> None:
+        self.household = household
+        self.state = State.NEW
+        self.state_since: dt.date | None = None
+        self.income: Decimal | None = None
+        self.income_fact: str | None = None
+        self.previous_income: Decimal | None = None
+        self.unmet: frozenset[BasicNeed] = frozenset()
+        self.housing_grade: HousingGrade | None = None
+        self.monitoring_start: dt.date | None = None
+        self.monitoring_end: dt.date | None = None
+        self.period_parameters: tuple[ParameterValue, ...] = ()
+        self.decisions: list[Decision] = []
+        self.grants: list[Grant] = []
+        self.risks: list[Risk] = []
+        self.risk_keys: set[str] = set()
+        self.paid: set[tuple[str, str]] = set()
+        self.reviews_done: dict[str, dt.date] = {}
+        self.latest_birth = max(member.birth_date for member in household.members)
+        self.pending: list[tuple[Risk, Grant]] = []
+        # grants set aside by a rejected case, kept in case an appeal of that case succeeds
+        self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
+        self.eliminated: dict[str, dt.date] = {}
