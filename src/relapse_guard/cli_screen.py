@@ -1,0 +1,85 @@
+"""The ``screen`` and ``explain`` commands of ``relapse-guard``: a population directory in, results out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from .engine import Engine
+from .errors import RelapseGuardError
+from .policies import load_policy
+from .population import read_population
+from .screening.parallel import screen_population
+from .screening.screen import Progress
+
+__all__ = ["explain_household", "run_screen"]
+
+
+def _progress_bar(progress: Progress) -> None:
+    total = progress.households_total
+    if total:
+        done = progress.households_done / total
+        bar = "#" * int(done * 30)
+        eta = progress.eta_seconds
+        tail = f" eta {eta:.0f}s" if eta is not None else ""
+        line = f"\r[{bar:<30}] {progress.households_done:,}/{total:,} households, {progress.rate:,.0f}/s{tail}"
+    else:
+        line = f"\r{progress.households_done:,} households, {progress.rows_read:,} rows, {progress.rate:,.0f}/s"
+    sys.stderr.write(line)
+    sys.stderr.flush()
+
+
+def run_screen(population_dir: str, policy_name: str, as_of: dt.date, out: str | None, workers: int) -> int:
+    """Screen a population directory; print the totals; write rows and problems to ``out``.
+
+    Returns 0 when every row was read and every household screened, 1 when there were bad
+    rows or refused households (listed), and raises for unusable input.
+    """
+    population = read_population(population_dir)
+    progress = _progress_bar if sys.stderr.isatty() and workers <= 1 else None
+    result = screen_population(
+        population, policy_name, as_of, workers=workers, keep_rows=out is not None, progress=progress
+    )
+    if progress is not None:
+        sys.stderr.write("\n")
+    totals = result.totals.to_dict()
+    print(json.dumps({"policy": result.policy, "as_of": as_of.isoformat(), **totals}, indent=2, ensure_ascii=False))
+    if out is not None:
+        directory = Path(out)
+        directory.mkdir(parents=True, exist_ok=True)
+        with (directory / "households.jsonl").open("w", encoding="utf-8") as file:
+            for row in result.rows:
+                file.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
+        (directory / "totals.json").write_text(
+            json.dumps(totals, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        with (directory / "problems.jsonl").open("w", encoding="utf-8") as file:
+            for bad in result.bad_rows:
+                record = {"file": bad.file, "line": bad.line, "field": bad.field, "message": bad.message}
+                file.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for household_id, message in sorted(result.errors.items()):
+                file.write(json.dumps({"household_id": household_id, "error": message}, ensure_ascii=False) + "\n")
+    for bad in result.bad_rows:
+        print(f"relapse-guard: bad row: {bad}", file=sys.stderr)
+    for household_id, message in sorted(result.errors.items()):
+        print(f"relapse-guard: household {household_id!r} refused: {message}", file=sys.stderr)
+    return 1 if result.bad_rows or result.errors else 0
+
+
+def explain_household(population_dir: str, household_id: str, policy_name: str, as_of: dt.date | None) -> int:
+    """Print one household's explained timeline; 2 (with a message) when it is not in the population."""
+    policy = load_policy(policy_name)
+    engine = Engine(policy)
+    for partition in read_population(population_dir).partitions:
+        for household, facts, _bad in partition.records(kinds=policy.fact_kinds):
+            if household is not None and household.id == household_id:
+                result = engine.run(household, facts, as_of=as_of)
+                print(result.explain())
+                for status in policy.reviews_due(result, as_of or result.as_of or dt.date.today()):
+                    print(
+                        f"  review {status.review}: {status.state.value} since {status.due_on} ({status.responsible})"
+                    )
+                return 0
+    raise RelapseGuardError(f"household {household_id!r} is not in {population_dir}")

@@ -1,0 +1,102 @@
+"""The command line, run as a user would: a subprocess, its output and its exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "relapse_guard", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("cli") / "county"
+    done = cli("generate", str(directory), "--households", "300", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    return directory
+
+
+def test_screen_prints_totals_and_writes_rows(county: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = cli("screen", str(county), "--policy", "yubei_2016", "--as-of", "2016-12-31", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    totals = json.loads(done.stdout)
+    assert totals["policy"] == "yubei_2016@2016.1"
+    assert totals["households"] == 300
+    assert sum(totals["by_state"].values()) == 300
+    rows = (out / "households.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 300
+    assert json.loads((out / "totals.json").read_text(encoding="utf-8")) == {
+        k: v for k, v in totals.items() if k not in ("policy", "as_of")
+    }
+
+
+def test_screen_with_workers_gives_the_same_totals(county: Path) -> None:
+    one = cli("screen", str(county), "--policy", "dazu_2016", "--as-of", "2016-12-31")
+    two = cli("screen", str(county), "--policy", "dazu_2016", "--as-of", "2016-12-31", "--workers", "2")
+    assert one.returncode == two.returncode == 0
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+
+
+def test_bad_rows_are_listed_with_file_line_and_field_and_exit_1(county: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for path in county.iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    facts = sorted(broken.glob("facts-*.jsonl"))[0]
+    lines = facts.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[2])
+    record["date"] = "2016-13-45"
+    lines[2] = json.dumps(record)
+    facts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = cli("screen", str(broken), "--policy", "yubei_2016", "--as-of", "2016-12-31")
+    assert done.returncode == 1
+    assert f"{facts.name}:3: date:" in done.stderr
+    assert json.loads(done.stdout)["households"] >= 299
+
+
+def test_usage_and_input_errors_exit_2(tmp_path: Path) -> None:
+    missing = cli("screen", str(tmp_path / "nowhere"), "--policy", "yubei_2016", "--as-of", "2016-12-31")
+    assert missing.returncode == 2
+    assert "relapse-guard: error:" in missing.stderr
+    bad_date = cli("screen", str(tmp_path), "--policy", "yubei_2016", "--as-of", "2016-02-30")
+    assert bad_date.returncode == 2
+    assert "ISO date" in bad_date.stderr
+    unknown_policy = cli("demo", "--policy", "atlantis_2016")
+    assert unknown_policy.returncode == 2
+    assert "yubei_2016" in unknown_policy.stderr
+
+
+def test_explain_prints_the_timeline(county: Path) -> None:
+    households = sorted(county.glob("households-*.jsonl"))[0]
+    first = json.loads(households.read_text(encoding="utf-8").splitlines()[0])["id"]
+    done = cli("explain", first, "--population", str(county), "--policy", "yubei_2016", "--as-of", "2016-12-31")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"household {first} under yubei_2016@2016.1:")
+    assert "=> " in done.stdout
+    nobody = cli("explain", "NOBODY", "--population", str(county), "--policy", "yubei_2016")
+    assert nobody.returncode == 2
+    assert "'NOBODY' is not in" in nobody.stderr
+
+
+@pytest.mark.parametrize("command", ["demo", "screen", "explain", "generate", "diagram", "policies"])
+def test_every_command_has_help(command: str) -> None:
+    done = cli(command, "--help")
+    assert done.returncode == 0
+    assert "usage:" in done.stdout
+
+
+def test_diagram_and_policies() -> None:
+    from relapse_guard.lifecycle import mermaid
+
+    assert cli("diagram").stdout == mermaid()
+    listed = cli("policies").stdout.splitlines()
+    assert any(line.startswith("bishan_2016\tbishan_2016@2016.1") for line in listed)
