@@ -1,24 +1,32 @@
-"""The reference engine for the core benchmark: one ``transitions.Machine`` per household.
+"""The reference engine of the core benchmark: the engine written straightforwardly on ``transitions``.
 
-It does the engine's work but moves each household through its lifecycle by firing events
-on a Machine built for it, the way a straightforward implementation on ``transitions``
-would. Kept here, not in the library, to measure what compiling the lifecycle into a table
-buys.
+It does all the engine's work, but the way a first implementation on ``transitions`` would:
+
+- one ``transitions.Machine`` per household, built when the household's run starts;
+- for every fact, the Machine is asked which lifecycle events the household's state allows
+  (``get_triggers``), and each move is fired on the Machine (which checks it is allowed);
+- every fact is evaluated by the rules and triggers (no prefilter).
+
+Kept here, not in the library: it exists to measure what compiling the lifecycle into a
+table and skipping quiet facts buy. :func:`lifecycle_only` compares the lifecycle step alone:
+the same moves through the compiled table and through a Machine per household.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from relapse_guard import Engine, Fact, Household, HouseholdResult
+from relapse_guard import Engine, Fact, Household, HouseholdResult, Policy, State
 from relapse_guard._run_state import RunState
-from relapse_guard.lifecycle import GUARDS, Event, build_machine
+from relapse_guard.context import Context
+from relapse_guard.lifecycle import GUARDS, TABLE, Event, build_machine
 
 
 class _Model:
-    """A Machine model whose guards always pass: the engine evaluated them already."""
+    """A Machine model whose guards always pass: the engine's rules evaluated them already."""
 
     def __init__(self) -> None:
         for guard in GUARDS:
@@ -27,14 +35,61 @@ class _Model:
 
 
 class MachineEngine(Engine):
-    """:class:`relapse_guard.Engine` with a ``transitions.Machine`` per household for its moves."""
+    """:class:`relapse_guard.Engine` driven through a ``transitions.Machine`` per household."""
+
+    def __init__(self, policy: Policy) -> None:
+        super().__init__(policy, prefilter=False)
+        self._model = _Model()
+        self._machine: Any = None
 
     def run(self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None) -> HouseholdResult:
-        model = _Model()
-        build_machine(model)  # one Machine per household, as the straightforward design would
-        self._model = model
+        self._model = _Model()
+        self._machine = build_machine(self._model)  # one Machine per household
         return super().run(household, facts, as_of=as_of)
 
+    def _apply(self, run: RunState, fact: Fact, ctx: Context) -> None:
+        self._machine.get_triggers(self._model.state)  # what may happen from here, asked per fact
+        super()._apply(run, fact, ctx)
+
     def _move(self, run: RunState, event: Event, date: dt.date, explanation: str, **kwargs: Any) -> None:
-        getattr(self._model, event.value)()  # fire on the Machine; raises MachineError if not allowed
+        getattr(self._model, event.value)()  # fired on the Machine; raises MachineError if not allowed
         super()._move(run, event, date, explanation, **kwargs)
+
+
+# --- the lifecycle step alone -------------------------------------------------------------------
+
+#: For each state, the events the table allows from it (what ``get_triggers`` answers).
+_ALLOWED: dict[State, tuple[Event, ...]] = {}
+for (_source, _event), _target in TABLE.items():
+    _ALLOWED.setdefault(_source, ())
+    _ALLOWED[_source] += (_event,)
+
+
+def lifecycle_only(histories: Sequence[tuple[int, Sequence[Event]]]) -> tuple[float, float]:
+    """Seconds (CPU) to drive the lifecycle through the table and through a Machine per household.
+
+    ``histories`` gives, per household, its number of facts and the moves it made. For every
+    fact each side answers which events the state allows; each move is then made (the table
+    looks it up, the Machine fires it).
+    """
+    table = TABLE
+    allowed = _ALLOWED
+    start = time.process_time()
+    for facts, moves in histories:
+        state = State.NEW
+        for _ in range(facts):
+            allowed.get(state)
+        for event in moves:
+            state = table[(state, event)][0]
+    table_seconds = time.process_time() - start
+
+    start = time.process_time()
+    for facts, moves in histories:
+        model = _Model()
+        machine = build_machine(model)
+        for _ in range(facts):
+            machine.get_triggers(model.state)
+        for event in moves:
+            getattr(model, event.value)()
+    machine_seconds = time.process_time() - start
+    return table_seconds, machine_seconds

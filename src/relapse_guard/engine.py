@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 import attrs
 
+from ._prefilter import QuietFrom, income_band, income_watchers
 from ._run_state import RunState, monthly_in_force
 from .context import Context
 from .decisions import Decision, DecisionKind, Declined, Grant, Period, Risk, Severity
@@ -58,6 +60,8 @@ _OBSERVING_STATES = (State.NEW, State.STABLE)
 _WATCHED_STATES = (State.EXITED, State.MONITORED)
 _ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 _CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
+# Dates whose parameter values are kept; a year of daily facts fits many times over.
+_SNAPSHOT_LIMIT = 20_000
 
 
 class Engine:
@@ -67,12 +71,15 @@ class Engine:
     >>> engine = Engine(load_policy("yubei_2016"))
     """
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, *, prefilter: bool = True) -> None:
         self.policy = policy
         self._triggers_by_kind: dict[type[Fact], list[Trigger]] = {}
         for trigger in policy.triggers:
             for kind in trigger.fact_kinds:
                 self._triggers_by_kind.setdefault(kind, []).append(trigger)
+        #: Parameter values by date, shared by every run: parameters are immutable.
+        self._snapshots: dict[dt.date, dict[str, ParameterValue]] = {}
+        self._watchers = income_watchers(policy, self._triggers_by_kind.get(IncomeAssessed, ())) if prefilter else None
 
     # --- public -----------------------------------------------------------------------
 
@@ -89,10 +96,15 @@ class Engine:
         if as_of is not None:
             ordered = [fact for fact in ordered if fact.date <= as_of]
         run = RunState(household)
-        for fact in ordered:
-            self._advance(run, fact.date)
-            self._apply(run, fact)
-            self._advance(run, fact.date)
+        if ordered:
+            ctx = self._context(run, ordered[0].date)
+            if self._watchers is None:
+                for fact in ordered:
+                    self._advance(run, fact.date)
+                    self._apply(run, fact, ctx)
+                    self._advance(run, fact.date)
+            else:
+                self._run_prefiltered(run, ordered, ctx, self._watchers)
         if as_of is not None:
             self._advance(run, as_of)
         return HouseholdResult(
@@ -140,8 +152,55 @@ class Engine:
 
     # --- facts --------------------------------------------------------------------------
 
+    def _run_prefiltered(
+        self,
+        run: RunState,
+        ordered: list[Fact],
+        ctx: Context,
+        watchers: dict[State, tuple[QuietFrom, ...] | None],
+    ) -> None:
+        """Apply ``ordered``, only recording income assessments at or above the income band."""
+        parameters = self.policy.parameters
+        band: Decimal | None = None
+        # What the band was computed for: the state and the size of what only grows (known
+        # risks, grants), needs and housing. Any change, and the band is computed again.
+        band_for: tuple[object, ...] = ()
+        band_until = 0
+        risk_keys, grants = run.risk_keys, run.grants
+        for fact in ordered:
+            date = fact.date
+            if type(fact) is IncomeAssessed:
+                state = run.state
+                if state is State.EXITED or state is State.MONITORED:
+                    self._advance(run, date)
+                    state = run.state
+                ordinal = date.toordinal()
+                now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade)
+                if now != band_for or ordinal >= band_until:
+                    self._refresh(ctx, run, date)
+                    band, band_until = income_band(watchers[state], ctx, parameters)
+                    band_for = now
+                if band is not None and fact.income_per_capita >= band:
+                    if date < run.latest_birth:
+                        run.household.check_born_by(date)  # raises, naming the member
+                    run.previous_income = run.income
+                    run.income = fact.income_per_capita
+                    run.income_fact = fact.id
+                    continue
+            self._advance(run, date)
+            self._apply(run, fact, ctx)
+            self._advance(run, date)
+
+    def _parameters_on(self, date: dt.date) -> dict[str, ParameterValue]:
+        found = self._snapshots.get(date)
+        if found is None:
+            if len(self._snapshots) >= _SNAPSHOT_LIMIT:
+                self._snapshots.clear()
+            found = self._snapshots[date] = {}
+        return found
+
     def _context(self, run: RunState, date: dt.date) -> Context:
-        return Context(
+        ctx = Context(
             household=run.household,
             date=date,
             state=run.state,
@@ -153,11 +212,24 @@ class Engine:
             grants=run.grants,
             known_risks=run.risk_keys,
         )
+        ctx._seen = self._parameters_on(date)
+        return ctx
 
-    def _apply(self, run: RunState, fact: Fact) -> None:
+    def _refresh(self, ctx: Context, run: RunState, date: dt.date) -> None:
+        """Bring the run's context to ``date`` and the household as it is now."""
+        if ctx.date != date:
+            ctx.date = date
+            ctx._seen = self._parameters_on(date)
+        ctx.state = run.state
+        ctx.income_per_capita = run.income
+        ctx.previous_income_per_capita = run.previous_income
+        ctx.unmet_needs = run.unmet
+        ctx.housing_grade = run.housing_grade
+
+    def _apply(self, run: RunState, fact: Fact, ctx: Context) -> None:
         observed = self._observe(run, fact)
-        # One context per fact serves the lifecycle rules and every trigger (the hot path).
-        ctx = self._context(run, fact.date)
+        # One context per run serves the lifecycle rules and every trigger (the hot path).
+        self._refresh(ctx, run, fact.date)
         if isinstance(fact, AssistanceGranted):
             if run.state in _ASSISTABLE_STATES:
                 self._move(

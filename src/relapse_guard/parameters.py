@@ -81,6 +81,11 @@ class Parameter:
             raise ParameterNotInForce(self.name, on.isoformat(), self.first_date.isoformat())
         return self._looked_up[index]
 
+    def next_change(self, on: dt.date) -> dt.date | None:
+        """The first effective date after ``on``; None when the value in force on ``on`` is the last."""
+        index = bisect.bisect_right(self._ordinals, on.toordinal())
+        return self.values[index][0] if index < len(self.values) else None
+
     def with_value(self, effective_from: dt.date, value: Value) -> Parameter:
         """A copy whose timeline gains (or replaces) the value from ``effective_from``."""
         kept = tuple(item for item in self.values if item[0] != effective_from)

@@ -8,6 +8,7 @@ their rules; developers write their own the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import attrs
 
@@ -45,11 +46,22 @@ class Verdict:
 
 @attrs.frozen
 class Rule:
-    """A named predicate over a context: ``rule(ctx)`` returns a :class:`Verdict`."""
+    """A named predicate over a context: ``rule(ctx)`` returns a :class:`Verdict`.
+
+    ``quiet_from``, if given, tells the engine when an income assessment cannot make the rule
+    hold, so it can skip evaluating it (docs/performance.md): called with a context,
+    it returns a per-capita income at and above which the rule does not hold *whatever the
+    income assessed now or before*, everything else in the context as it is, or None when
+    there is no such income. Its answer may depend on the context's state, household,
+    needs, housing, grants, known risks, the parameters it reads and the year of
+    ``ctx.date`` — nothing else about the date. Without it the rule is evaluated for every
+    fact, which is always correct.
+    """
 
     name: str
     description: str
     test: Callable[[Context], Verdict] = attrs.field(eq=False, repr=False)
+    quiet_from: Callable[[Context], Decimal | None] | None = attrs.field(default=None, eq=False, repr=False)
 
     def __call__(self, ctx: Context) -> Verdict:
         return self.test(ctx)
@@ -65,10 +77,15 @@ def _income_below_line(ctx: Context) -> Verdict:
     return Verdict(False, lambda: f"income per capita {income} >= poverty line {line}")
 
 
+def _line(ctx: Context) -> Decimal:
+    return ctx.poverty_line
+
+
 INCOME_BELOW_LINE = Rule(
     "income_below_line",
     "annual per-capita income below the poverty line (parameter poverty_line)",
     _income_below_line,
+    quiet_from=_line,
 )
 
 
@@ -110,10 +127,16 @@ def _relapse_rule(ctx: Context) -> Verdict:
     return Verdict(False, lambda: below.reason + "; basic needs secured")
 
 
+def _relapse_quiet_from(ctx: Context) -> Decimal | None:
+    # a broken need makes the rule hold whatever the income
+    return None if _needs_broken(ctx) else ctx.poverty_line
+
+
 RELAPSE_RULE = Rule(
     "relapse_rule",
     "income falls below the poverty line or a basic need breaks",
     _relapse_rule,
+    quiet_from=_relapse_quiet_from,
 )
 
 
@@ -145,9 +168,14 @@ def relative_poverty(
             True, f"income per capita {income} < relative-poverty threshold {threshold:.2f} with labour capacity"
         )
 
+    def quiet_from(ctx: Context) -> Decimal:
+        # raises ParameterNotInForce before the parameters start: the engine then evaluates the rule
+        return ctx.amount(rural_income) / ctx.amount(divisor)
+
     return Rule(
         "relative_poverty",
         "previous-year per-capita income below the district's rural per-capita income divided by "
         "the divisor, with labour capacity",
         test,
+        quiet_from=quiet_from,
     )

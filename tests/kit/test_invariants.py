@@ -55,6 +55,7 @@ def test_the_invariants_are_listed() -> None:
         "risks_are_routed_within_the_deadline",
         "monitoring_ends_by_the_period_end",
         "replay_gives_the_same_result",
+        "prefilter_changes_nothing",
         "transitions_follow_the_lifecycle",
         "history_is_append_only",
     ]

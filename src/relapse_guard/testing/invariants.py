@@ -40,6 +40,7 @@ __all__ = [
     "history_is_append_only",
     "monitoring_ends_by_the_period_end",
     "no_risk_is_paid_twice",
+    "prefilter_changes_nothing",
     "replay_gives_the_same_result",
     "risks_are_routed_within_the_deadline",
     "transitions_follow_the_lifecycle",
@@ -58,6 +59,8 @@ INVARIANTS: dict[str, str] = {
     "and the period is the one the policy's parameters give",
     "replay_gives_the_same_result": "the same facts, shuffled, stored and read back, with a duplicate, give the same "
     "result under a fresh engine",
+    "prefilter_changes_nothing": "the engine skipping income assessments under the rules' and triggers' "
+    "quiet_from gives what evaluating every fact gives",
     "transitions_follow_the_lifecycle": "every transition is an edge of the lifecycle, from the state the household "
     "was in; refusals leave the state unchanged",
     "history_is_append_only": "facts dated later never change the decisions already made (stateful harness only)",
@@ -272,6 +275,36 @@ def replay_gives_the_same_result(
     ]
 
 
+def prefilter_changes_nothing(
+    policy: Policy, household: Household, facts: Sequence[Fact], result: HouseholdResult
+) -> list[Violation]:
+    """Evaluating every fact (``Engine(policy, prefilter=False)``) gives ``result``.
+
+    The engine skips an income assessment when every rule and trigger it would be evaluated
+    by declares, through ``quiet_from``, that it cannot fire; a ``quiet_from`` that promises
+    too much shows here as a decision the prefiltered run missed.
+    """
+    full = Engine(policy, prefilter=False).run(household, facts, as_of=result.as_of)
+    if full == result:
+        return []
+    for ours, theirs in zip(result.decisions, full.decisions, strict=False):
+        if ours != theirs:
+            shown = f"prefiltered: {ours.explain()}\n  every fact:  {theirs.explain()}"
+            break
+    else:
+        shorter = min(len(result.decisions), len(full.decisions))
+        longer = full.decisions if len(full.decisions) > shorter else result.decisions
+        shown = f"one run goes on with: {longer[shorter].explain()}" if len(longer) > shorter else "same decisions"
+    return [
+        _violation(
+            "prefilter_changes_nothing",
+            result,
+            "evaluating every fact gives another result (does a quiet_from promise more than its rule or "
+            f"trigger keeps?):\n  {shown}",
+        )
+    ]
+
+
 def transitions_follow_the_lifecycle(result: HouseholdResult) -> list[Violation]:
     """Transitions form a path through the lifecycle table from ``new`` to the result's state."""
     name = "transitions_follow_the_lifecycle"
@@ -333,5 +366,6 @@ def check_result(
         *risks_are_routed_within_the_deadline(policy, result),
         *monitoring_ends_by_the_period_end(policy, result),
         *replay_gives_the_same_result(policy, household, facts, result),
+        *prefilter_changes_nothing(policy, household, facts, result),
         *transitions_follow_the_lifecycle(result),
     )

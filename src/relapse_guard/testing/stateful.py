@@ -357,6 +357,11 @@ class PolicyStateMachine(RuleBasedStateMachine):
         self._assert(invariants.replay_gives_the_same_result(self.policy, self._household(), self.facts, self.result))
 
     @invariant()
+    def prefilter_changes_nothing(self) -> None:
+        """Skipping quiet income assessments changes nothing."""
+        self._assert(invariants.prefilter_changes_nothing(self.policy, self._household(), self.facts, self.result))
+
+    @invariant()
     def transitions_follow_the_lifecycle(self) -> None:
         """No transition outside the lifecycle."""
         self._assert(invariants.transitions_follow_the_lifecycle(self.result))

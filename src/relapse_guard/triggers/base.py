@@ -23,6 +23,11 @@ class Trigger(Protocol):
     A trigger may also declare ``risk_kinds: tuple[str, ...]``, the kinds of risk it produces;
     the static checks (:func:`relapse_guard.checks.check_policy`) read it to find kinds with
     no route, and assume a trigger without it produces risks of its ``name``.
+
+    A trigger of income assessments may declare ``quiet_from(ctx) -> Decimal | None``: the
+    per-capita income at and above which it finds nothing, as for
+    :attr:`relapse_guard.rules.Rule.quiet_from`. The engine then skips it, with the other rules
+    and triggers, for assessments at or above that income (docs/performance.md).
     """
 
     @property

@@ -51,6 +51,21 @@ class IncomeDropTrigger:
         """Only :class:`~relapse_guard.facts.IncomeAssessed`."""
         return (IncomeAssessed,)
 
+    def quiet_from(self, ctx: Context) -> Decimal:
+        """The income from which an assessment raises nothing: the line for households on file,
+        the monitoring threshold for edge households; lower once this year's risk is known."""
+        line = ctx.poverty_line
+        below_known = ctx.knows_risk(self._key(ctx, "below", ctx.date.year))
+        if on_file(ctx):
+            return Decimal(0) if below_known else line
+        if ctx.knows_risk(self._key(ctx, "edge", ctx.date.year)):
+            return Decimal(0) if below_known else line
+        return ctx.amount(self.threshold_ratio) * line
+
+    @staticmethod
+    def _key(ctx: Context, finding: str, year: int) -> str:
+        return f"{KIND}:{ctx.household.id}:{finding}:{ctx.state.value}:{year}"
+
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """An ``income_drop`` risk when the assessed income is under the thresholds, else None."""
         if not isinstance(fact, IncomeAssessed):
@@ -70,7 +85,7 @@ class IncomeDropTrigger:
         # One risk per finding, lifecycle state and year: monthly assessments that keep finding
         # the same thing are the same risk (routed and paid once), while a relapse or a new
         # year is a new one.
-        key = f"{KIND}:{ctx.household.id}:{'below' if below else 'edge'}:{ctx.state.value}:{fact.date.year}"
+        key = self._key(ctx, "below" if below else "edge", fact.date.year)
         if ctx.knows_risk(key):
             return None
         evidence: list[tuple[str, object]] = [

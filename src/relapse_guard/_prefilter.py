@@ -1,0 +1,80 @@
+"""The engine's prefilter: income assessments that cannot change anything are only recorded.
+
+Most facts a screen sees are monthly income assessments of households nothing happens to.
+For such a fact the engine would evaluate the lifecycle rule of the household's state
+(identification, or relapse) and every trigger of income assessments, and each would say
+no. Rules and triggers that declare ``quiet_from(ctx)`` tell the engine the per-capita
+income at and above which they say no whatever the income; the highest of these is the
+household's *income band*. An assessment at or above the band is recorded (the household's
+income changes) and nothing else is evaluated, which gives the same result.
+
+The band holds while nothing else about the household changes: the engine computes it
+again after any other fact, any move and any routed risk, on 1 January (a band may depend
+on the year) and on the first date a parameter it read takes a new value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from .context import Context
+from .errors import ParameterNotInForce
+from .lifecycle import State
+from .parameters import ParameterTree
+from .policy import Policy
+from .triggers.base import Trigger
+
+__all__ = ["IncomeBand", "QuietFrom", "income_band", "income_watchers"]
+
+QuietFrom = Callable[[Context], Decimal | None]
+
+#: (band, first day it no longer holds, as an ordinal); a band of None means "evaluate everything".
+IncomeBand = tuple[Decimal | None, int]
+
+_OBSERVING_STATES = (State.NEW, State.STABLE)
+_WATCHED_STATES = (State.EXITED, State.MONITORED)
+
+
+def income_watchers(policy: Policy, triggers: Sequence[Trigger]) -> dict[State, tuple[QuietFrom, ...] | None]:
+    """For each state, the ``quiet_from`` of everything an income assessment is evaluated by.
+
+    None for a state where something declares no ``quiet_from``: no band there.
+    """
+    watchers: dict[State, tuple[QuietFrom, ...] | None] = {}
+    trigger_bands = [getattr(trigger, "quiet_from", None) for trigger in triggers]
+    for state in State:
+        if state in _OBSERVING_STATES:
+            rule_bands = [rule.quiet_from for rule in policy.identification]
+        elif state in _WATCHED_STATES:
+            rule_bands = [policy.relapse_rule.quiet_from]
+        else:
+            rule_bands = []
+        found = [*rule_bands, *trigger_bands]
+        watchers[state] = None if any(band is None for band in found) else tuple(b for b in found if b is not None)
+    return watchers
+
+
+def income_band(watchers: tuple[QuietFrom, ...] | None, ctx: Context, parameters: ParameterTree) -> IncomeBand:
+    """The household's income band in ``ctx`` and the ordinal of the first day it may change."""
+    date = ctx.date
+    until = dt.date(date.year + 1, 1, 1).toordinal()
+    if watchers is None:
+        return None, until
+    band = Decimal(0)
+    ctx.reset_used()
+    for quiet_from in watchers:
+        try:
+            found = quiet_from(ctx)
+        except ParameterNotInForce:
+            return None, until  # a parameter not in force yet: the rule decides for itself
+        if found is None:
+            return None, until
+        if found > band:
+            band = found
+    for used in ctx.used_parameters():
+        changes = parameters.get(used.name).next_change(date)
+        if changes is not None:
+            until = min(until, changes.toordinal())
+    return band, until

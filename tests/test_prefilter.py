@@ -1,0 +1,152 @@
+"""The engine's prefilter: skipping income assessments under the income band changes nothing.
+
+The band is what the rules' and triggers' ``quiet_from`` promise; these tests check that the
+shipped ones keep their promise (prefiltered run == every fact evaluated, on random
+histories and on a generated population, under every shipped policy), that the band is
+computed again when what it depends on changes, and that a ``quiet_from`` promising too
+much is caught by the kit's invariant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relapse_guard import (
+    Engine,
+    HouseAppraised,
+    HousingGrade,
+    IncomeAssessed,
+    Policy,
+    State,
+    load_policy,
+)
+from relapse_guard._prefilter import income_band, income_watchers
+from relapse_guard.population import synthetic_households
+from relapse_guard.rules import INCOME_BELOW_LINE, Rule
+from relapse_guard.testing import histories, households
+from relapse_guard.testing import invariants as inv
+
+from .kit.helpers import household
+
+D = dt.date
+POLICIES = ["chongqing_2016", "yubei_2016", "dazu_2016", "bishan_2016"]
+
+
+def _both(policy: Policy, home: object, facts: list[object], as_of: dt.date) -> tuple[object, object]:
+    fast = Engine(policy).run(home, facts, as_of=as_of)  # type: ignore[arg-type]
+    full = Engine(policy, prefilter=False).run(home, facts, as_of=as_of)  # type: ignore[arg-type]
+    return fast, full
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@given(data=st.data())
+def test_prefiltered_run_equals_every_fact_evaluated(name: str, data: st.DataObject) -> None:
+    policy = load_policy(name)
+    home = data.draw(households(household_id="HH-1", born_by=D(2014, 12, 31)))
+    start = D(2015, 1, 1)
+    facts = data.draw(histories(home, start, D(2019, 12, 31), policy=policy))
+    as_of = D(2020, 1, 1)
+    try:
+        fast = Engine(policy).run(home, facts, as_of=as_of)
+    except Exception as error:  # the same facts must fail the same way without the prefilter
+        with pytest.raises(type(error)):
+            Engine(policy, prefilter=False).run(home, facts, as_of=as_of)
+        return
+    assert fast == Engine(policy, prefilter=False).run(home, facts, as_of=as_of)
+
+
+@pytest.mark.parametrize("name", POLICIES)
+def test_prefiltered_screen_of_a_generated_county_equals_every_fact_evaluated(name: str) -> None:
+    policy = load_policy(name)
+    fast, full = Engine(policy), Engine(policy, prefilter=False)
+    for home, facts in synthetic_households(300, seed=11):
+        assert fast.run(home, facts, as_of=D(2016, 12, 31)) == full.run(home, facts, as_of=D(2016, 12, 31))
+
+
+def _incomes(hid: str, values: list[tuple[dt.date, int]]) -> list[IncomeAssessed]:
+    return [
+        IncomeAssessed(id=f"{hid}-i{n}", household_id=hid, date=on, income_per_capita=Decimal(v))
+        for n, (on, v) in enumerate(values)
+    ]
+
+
+def test_band_follows_a_parameter_change_within_the_year() -> None:
+    """A line raised on 1 July identifies a household whose income is between the two lines."""
+    policy = load_policy("yubei_2016").derive(
+        name="raised_mid_year", parameters={"poverty_line": {D(2016, 7, 1): 4000}}
+    )
+    home = household("HH-2")
+    facts = _incomes("HH-2", [(D(2016, m, 10), 3800) for m in range(1, 13)])
+    fast, full = _both(policy, home, facts, D(2016, 12, 31))
+    assert fast == full
+    assert fast.state_since == D(2016, 7, 10)  # type: ignore[attr-defined]
+
+
+def test_band_is_computed_again_after_other_facts() -> None:
+    """A house graded D breaks a need: the relapse rule then holds whatever the income."""
+    policy = load_policy("yubei_2016")
+    home = household("HH-3")
+    facts = [
+        *_incomes("HH-3", [(D(2015, 1, 10), 2000)]),
+    ]
+    base = Engine(policy).run(home, facts)
+    assert base.state is State.ASSISTED or base.state is State.IDENTIFIED
+    appraised = HouseAppraised(id="HH-3-h", household_id="HH-3", date=D(2016, 3, 1), grade=HousingGrade.D)
+    later = _incomes("HH-3", [(D(2016, m, 10), 9000) for m in range(1, 13)])
+    fast, full = _both(policy, home, [*facts, *later[1:], appraised], D(2016, 12, 31))
+    assert fast == full
+
+
+def test_watchers_need_every_rule_and_trigger_to_declare_quiet_from() -> None:
+    silent = attrs.evolve(INCOME_BELOW_LINE, quiet_from=None)
+    policy = load_policy("yubei_2016").derive(name="silent", identification=[silent])
+    engine = Engine(policy)
+    watchers = income_watchers(policy, engine._triggers_by_kind[IncomeAssessed])
+    assert watchers[State.NEW] is None  # identification has a rule with no band: evaluate every fact
+    assert watchers[State.MONITORED] is not None
+    assert watchers[State.ASSISTED] is not None  # only the income-drop trigger there
+    home = household("HH-4")
+    facts = _incomes("HH-4", [(D(2016, m, 10), 9000 if m < 6 else 3000) for m in range(1, 13)])
+    fast, full = _both(policy, home, facts, D(2016, 12, 31))
+    assert fast == full
+
+
+def test_band_of_a_new_household_is_the_edge_threshold_then_the_line() -> None:
+    policy = load_policy("yubei_2016")
+    engine = Engine(policy)
+    watchers = income_watchers(policy, engine._triggers_by_kind[IncomeAssessed])
+    from relapse_guard._run_state import RunState
+
+    run = RunState(household("HH-5"))
+    ctx = engine._context(run, D(2016, 5, 1))
+    band, until = income_band(watchers[State.NEW], ctx, policy.parameters)
+    line = policy.parameters.value("poverty_line", D(2016, 5, 1))
+    ratio = policy.parameters.value("monitoring.threshold_ratio", D(2016, 5, 1))
+    assert band == ratio * line  # type: ignore[operator]
+    assert until <= D(2017, 1, 1).toordinal()
+    run.risk_keys.add("income_drop:HH-5:edge:new:2016")
+    assert income_band(watchers[State.NEW], ctx, policy.parameters)[0] == line
+
+
+def _lax_rule() -> Rule:
+    """BUG: promises quiet from half the line, but holds below the line."""
+    return attrs.evolve(INCOME_BELOW_LINE, name="lax", quiet_from=lambda ctx: ctx.poverty_line / 2)
+
+
+def test_a_quiet_from_that_promises_too_much_is_caught() -> None:
+    # without the income-drop trigger, whose own band (the edge threshold) would hide the fault
+    policy = load_policy("yubei_2016").derive(name="lax", identification=[_lax_rule()], remove_triggers=["income_drop"])
+    home = household("HH-6")
+    facts = _incomes("HH-6", [(D(2016, 1, 10), 9000), (D(2016, 2, 10), 3000)])
+    result = Engine(policy).run(home, facts, as_of=D(2016, 12, 31))
+    assert result.state is State.NEW  # the prefilter trusted the promise
+    found = inv.prefilter_changes_nothing(policy, home, facts, result)
+    assert len(found) == 1
+    assert "quiet_from" in str(found[0])
+    assert "identification.lax" in str(found[0])
