@@ -11,12 +11,27 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
+#: The module each optional extra installs. A block that needs an extra says so in its first
+#: line, ``# requires: pip install 'relapse-guard[dask]'``, and its page is skipped without it.
+EXTRA_MODULES = {"dask": "distributed", "parquet": "pyarrow"}
+
+
 def _blocks(page: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
 
 
+def _extras(page: Path) -> list[str]:
+    return [
+        extra
+        for block in _blocks(page)
+        for extra in re.findall(r"\A# requires: pip install 'relapse-guard\[(\w+)\]'", block)
+    ]
+
+
 @pytest.mark.parametrize("page", [p for p in PAGES if _blocks(p)], ids=lambda p: p.name)
 def test_code_blocks_run(page: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for extra in _extras(page):
+        pytest.importorskip(EXTRA_MODULES[extra], reason=f"{page.name} needs the {extra} extra")
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     for number, block in enumerate(_blocks(page)):
         # dont_inherit: run the block as a reader would, without this file's __future__ imports

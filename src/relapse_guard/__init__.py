@@ -26,6 +26,7 @@ from .context import Context
 from .decisions import Decision, DecisionKind, Declined, Grant, Period, Risk, Severity
 from .engine import Engine
 from .errors import (
+    BackendUnavailable,
     CaseCannotStart,
     CaseError,
     ConcurrencyConflict,
@@ -91,6 +92,7 @@ __all__ = [
     "CHECKS",
     "DEFAULT_FACT_KINDS",
     "AssistanceGranted",
+    "BackendUnavailable",
     "BasicNeed",
     "BasicNeedsChecked",
     "CaseCannotStart",

@@ -14,10 +14,11 @@ from .population import read_population
 from .screening.parallel import screen_population
 from .screening.screen import Progress
 
-__all__ = ["explain_household", "run_screen"]
+__all__ = ["explain_household", "progress_bar", "run_screen"]
 
 
-def _progress_bar(progress: Progress) -> None:
+def progress_bar(progress: Progress) -> None:
+    """Draw ``progress`` on stderr as one line rewritten in place (for a terminal)."""
     total = progress.households_total
     if total:
         done = progress.households_done / total
@@ -31,17 +32,39 @@ def _progress_bar(progress: Progress) -> None:
     sys.stderr.flush()
 
 
-def run_screen(population_dir: str, policy_name: str, as_of: dt.date, out: str | None, workers: int) -> int:
+def run_screen(
+    population_dir: str,
+    policy_name: str,
+    as_of: dt.date,
+    out: str | None,
+    workers: int,
+    scheduler: str | None = None,
+) -> int:
     """Screen a population directory; print the totals; write rows and problems to ``out``.
 
+    ``workers`` local processes screen it, or, with ``scheduler``, a Dask cluster: a running
+    scheduler's address, or ``"local"`` for a local cluster of ``workers`` processes.
+
     Returns 0 when every row was read and every household screened, 1 when there were bad
-    rows or refused households (listed), and raises for unusable input.
+    rows or refused households (listed), and raises for unusable input (and
+    :class:`~relapse_guard.errors.BackendUnavailable` when Dask is asked for but missing).
     """
     population = read_population(population_dir)
-    progress = _progress_bar if sys.stderr.isatty() and workers <= 1 else None
-    result = screen_population(
-        population, policy_name, as_of, workers=workers, keep_rows=out is not None, progress=progress
-    )
+    keep_rows = out is not None
+    if scheduler is not None:
+        from .screening.dask_backend import dask_client, screen_population_dask
+
+        load_policy(policy_name)  # an unknown name fails before a cluster is started or reached
+        progress = progress_bar if sys.stderr.isatty() else None
+        with dask_client(scheduler, workers=workers) as client:
+            result = screen_population_dask(
+                population, policy_name, as_of, client=client, keep_rows=keep_rows, progress=progress
+            )
+    else:
+        progress = progress_bar if sys.stderr.isatty() else None
+        result = screen_population(
+            population, policy_name, as_of, workers=workers, keep_rows=keep_rows, progress=progress
+        )
     if progress is not None:
         sys.stderr.write("\n")
     totals = result.totals.to_dict()

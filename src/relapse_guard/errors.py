@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "BackendUnavailable",
     "CaseCannotStart",
     "CaseError",
     "ConcurrencyConflict",
@@ -148,6 +149,14 @@ class UnknownPlugin(RelapseGuardError, LookupError):
 
 class InvalidPolicy(RelapseGuardError, ValueError):
     """A policy is inconsistent: a route names an unknown intervention, a rule is missing, ..."""
+
+
+class BackendUnavailable(RelapseGuardError, RuntimeError):
+    """A screening back end cannot run: its optional dependency is not installed, or it has
+    nothing to run on (no Dask client, a scheduler that cannot be reached).
+
+    The message says what to install or to start.
+    """
 
 
 class StoreError(RelapseGuardError):

@@ -196,8 +196,8 @@ def mermaid() -> str:
 
     Each edge is labelled ``event [guard]``; ``new`` is the entry point. Edges follow the
     order of :data:`TRANSITIONS`, so the text is stable and can be compared with the docs.
+    :mod:`relapse_guard.diagrams` also draws the lifecycle as Graphviz DOT and as SVG.
     """
-    lines = ["stateDiagram-v2", "    direction LR", f"    [*] --> {State.NEW.value}"]
-    for (source, event), (dest, guard) in TABLE.items():
-        lines.append(f"    {source.value} --> {dest.value}: {event.value} [{guard}]")
-    return "\n".join(lines) + "\n"
+    from .diagrams import mermaid as draw  # diagrams imports this module: import late
+
+    return draw(TABLE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -59,6 +60,13 @@ class Review:
 
     def last_due(self, since: dt.date, as_of: dt.date) -> dt.date | None:
         """The latest due date in ``[since, as_of]``, or None if none falls there."""
+        return _last_due(self, since, as_of)
+
+    def next_due(self, after: dt.date) -> dt.date:
+        """The first due date strictly after ``after``."""
+        return _next_due(self, after)
+
+    def _last_due(self, since: dt.date, as_of: dt.date) -> dt.date | None:
         rule = rrule.rrule(
             _FREQUENCIES[self.frequency],
             dtstart=dt.datetime.combine(since, dt.time()),
@@ -68,8 +76,7 @@ class Review:
         found = rule.before(dt.datetime.combine(as_of, dt.time()), inc=True)
         return None if found is None else found.date()
 
-    def next_due(self, after: dt.date) -> dt.date:
-        """The first due date strictly after ``after``."""
+    def _next_due(self, after: dt.date) -> dt.date:
         rule = rrule.rrule(
             _FREQUENCIES[self.frequency],
             dtstart=dt.datetime.combine(after, dt.time()) + dt.timedelta(days=1),
@@ -78,6 +85,18 @@ class Review:
             count=1,
         )
         return next(iter(rule)).date()
+
+
+# A screen asks the same reviews about the same few dates for every household: rrule is slow,
+# and a review's due dates are a pure function of the review and the dates.
+@functools.lru_cache(maxsize=65_536)
+def _last_due(review: Review, since: dt.date, as_of: dt.date) -> dt.date | None:
+    return review._last_due(since, as_of)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _next_due(review: Review, after: dt.date) -> dt.date:
+    return review._next_due(after)
 
 
 def _check_day(day: int) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from relapse_guard.population import generate_population, read_population
+from relapse_guard.screening import Progress
 from relapse_guard.screening.parallel import screen_population
 
 AS_OF = dt.date(2016, 12, 31)
@@ -28,3 +29,16 @@ def test_parallel_screen_equals_serial(population_dir: Path) -> None:
     assert parallel.errors == serial.errors
     assert parallel.bad_rows == serial.bad_rows
     assert sum(serial.totals.by_state.values()) == serial.totals.households
+
+
+def test_parallel_screen_reports_progress_as_partitions_finish(population_dir: Path) -> None:
+    population = read_population(population_dir)
+    seen: list[Progress] = []
+    result = screen_population(population, "yubei_2016", AS_OF, workers=2, keep_rows=False, progress=seen.append)
+    assert len(seen) == 3  # one report per partition
+    done = [p.households_done for p in seen]
+    assert done == sorted(done)
+    assert done[-1] == result.totals.households + len(result.errors) == 600
+    assert seen[-1].rows_read == (population.households or 0) + (population.facts or 0)
+    assert all(p.households_total == 600 for p in seen)
+    assert seen[-1].eta_seconds == 0

@@ -46,7 +46,7 @@ def test_screen_counts_states_risks_money_and_lists_bad_rows_and_errors() -> Non
     assert [str(b) for b in result.bad_rows] == ["facts.jsonl:7: date: not a date", "facts.jsonl:9: row: unreadable"]
     total_money = sum(result.totals.money_by_intervention.values(), Decimal(0))
     assert total_money == sum((row.money_total for row in result.rows), Decimal(0))
-    assert seen[-1].households_done == 3
+    assert seen[-1].households_done == 4  # three screened, one refused
     assert result.rows[0].state is State.ASSISTED
 
 

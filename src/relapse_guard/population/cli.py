@@ -85,5 +85,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1 if bad else 0
     except (RelapseGuardError, OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"relapse-guard: error: {error}", file=sys.stderr)
         return 2

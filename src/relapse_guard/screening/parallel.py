@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..policies import load_policy
 from ..population import Partition, Population
-from .screen import ProgressCallback, screen_records
+from .screen import Progress, ProgressCallback, screen_records
 from .summary import ScreenResult
 
-__all__ = ["screen_partition", "screen_population"]
+__all__ = ["rows_of", "screen_partition", "screen_population"]
 
 
 def screen_partition(partition: Partition, policy_name: str, as_of: dt.date, keep_rows: bool = True) -> ScreenResult:
@@ -39,8 +40,9 @@ def screen_population(
 ) -> ScreenResult:
     """Screen every partition of ``population`` under a registered policy, as of ``as_of``.
 
-    ``workers=1`` screens in this process (and reports ``progress``); more workers use a pool
-    of local processes, one partition at a time each. The policy is named, not passed, so
+    ``workers=1`` screens in this process and reports ``progress`` as it goes; more workers
+    use a pool of local processes, one partition at a time each, and report ``progress`` as
+    partitions finish (results are still merged in partition order). The policy is named, not passed, so
     each worker loads it from the registry (a policy holds functions that need not pickle).
     """
     partitions: Sequence[Partition] = population.partitions
@@ -61,8 +63,29 @@ def screen_population(
             )
         return result
     context = multiprocessing.get_context("spawn")
+    started = time.perf_counter()
+    rows_read = households_done = 0
+    finished: dict[int, ScreenResult] = {}
+    next_index = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(screen_partition, p, policy_name, as_of, keep_rows) for p in partitions]
-        for future in futures:  # in partition order: the merge is the serial one
-            result.merge(future.result())
+        futures = {pool.submit(screen_partition, p, policy_name, as_of, keep_rows): i for i, p in enumerate(partitions)}
+        for future in as_completed(futures):
+            index = futures[future]
+            part = future.result()
+            rows_read += rows_of(partitions[index], part.totals.households + len(part.errors) + len(part.bad_rows))
+            households_done += part.totals.households + len(part.errors)
+            if progress is not None:
+                progress(Progress(rows_read, households_done, population.households, time.perf_counter() - started))
+            finished[index] = part
+            while next_index in finished:  # in partition order: the merge is the serial one
+                result.merge(finished.pop(next_index))
+                next_index += 1
     return result
+
+
+def rows_of(partition: Partition, counted: int) -> int:
+    """The rows a finished partition read: its households and facts from the manifest when
+    known, else ``counted`` (what the caller counted: households done, refused, bad rows)."""
+    if partition.households is not None and partition.facts is not None:
+        return partition.households + partition.facts
+    return counted

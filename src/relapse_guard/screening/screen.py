@@ -76,19 +76,19 @@ def screen_records(
         result.bad_rows.extend(bad)
         if household is None:
             continue
+        done += 1  # screened or refused: done either way
         try:
             outcome = engine.run(household, facts, as_of=as_of)
         except RelapseGuardError as error:
             result.errors[household.id] = str(error)
-            continue
-        place = household.place
-        row = HouseholdRow.from_result(
-            outcome, (place.district, place.town, place.village), policy.reviews_due(outcome, as_of)
-        )
-        totals.add(row)
-        if keep_rows:
-            result.rows.append(row)
-        done += 1
+        else:
+            place = household.place
+            row = HouseholdRow.from_result(
+                outcome, (place.district, place.town, place.village), policy.reviews_due(outcome, as_of)
+            )
+            totals.add(row)
+            if keep_rows:
+                result.rows.append(row)
         if progress is not None and done % progress_every == 0:
             progress(Progress(rows_read, done, households_total, time.perf_counter() - started))
     if progress is not None:

@@ -1,0 +1,140 @@
+"""Gathering a report's figures from a stream of households: serially or in local processes.
+
+Each household is run through the engine and its result added to a :class:`ReportData`,
+then dropped. With several workers, each process reads and gathers its own partitions and
+only the (small) ``ReportData`` comes back; they are merged in partition order, so any
+number of workers gives exactly the serial figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from ..engine import Engine
+from ..errors import RelapseGuardError
+from ..facts import Fact
+from ..household import Household
+from ..policies import load_policy
+from ..policy import Policy
+from ..population import BadRow, Partition, Population
+from ..screening.parallel import rows_of
+from ..screening.screen import Progress, ProgressCallback
+from .collect import DEFAULT_LIMIT, ReportData
+
+__all__ = ["Progress", "ProgressCallback", "collect_partition", "collect_population", "collect_records"]
+
+
+#: A household with its facts and the bad rows met while reading it (the household is None
+#: when only bad rows are left of it), as :class:`relapse_guard.population.PopulationRecord`.
+Record = tuple[Household | None, Sequence[Fact], Sequence[BadRow]]
+
+
+def collect_records(
+    records: Iterable[Record],
+    policy: Policy,
+    as_of: dt.date,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    progress: ProgressCallback | None = None,
+    progress_every: int = 5_000,
+    done_before: int = 0,
+    rows_before: int = 0,
+    households_total: int | None = None,
+) -> ReportData:
+    """Run each household under ``policy`` as of ``as_of`` and gather its result, in one pass.
+
+    A household whose facts the engine refuses is recorded in ``refused`` and gathering goes
+    on. ``progress`` is called every ``progress_every`` households and at the end, counting
+    from ``done_before`` households and ``rows_before`` rows (those of earlier partitions).
+    """
+    engine = Engine(policy)
+    data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
+    started = time.perf_counter()
+    done = 0
+    rows_read = rows_before
+    for household, facts, bad in records:
+        rows_read += 1 + len(facts) + len(bad)
+        data.add_bad_rows(bad)
+        if household is None:
+            continue
+        done += 1  # gathered or refused: done either way
+        try:
+            result = engine.run(household, facts, as_of=as_of)
+        except RelapseGuardError as error:
+            data.refuse(household.id, str(error))
+            continue
+        data.add(result, household.place, policy.reviews_due(result, as_of))
+        if progress is not None and done % progress_every == 0:
+            progress(Progress(rows_read, done_before + done, households_total, time.perf_counter() - started))
+    if progress is not None:
+        progress(Progress(rows_read, done_before + done, households_total, time.perf_counter() - started))
+    return data
+
+
+def collect_partition(partition: Partition, policy_name: str, as_of: dt.date, limit: int = DEFAULT_LIMIT) -> ReportData:
+    """Gather one partition under the registered policy ``policy_name`` (what a worker runs)."""
+    policy = load_policy(policy_name)
+    return collect_records(partition.records(kinds=policy.fact_kinds), policy, as_of, limit=limit)
+
+
+def collect_population(
+    population: Population,
+    policy_name: str,
+    as_of: dt.date,
+    *,
+    workers: int = 1,
+    limit: int = DEFAULT_LIMIT,
+    progress: ProgressCallback | None = None,
+) -> ReportData:
+    """Gather every partition of ``population`` under a registered policy, as of ``as_of``.
+
+    ``workers=1`` gathers in this process; more use a pool of local processes, one partition
+    at a time each, and ``progress`` is then called as each partition is merged. The policy
+    is named, not passed, so that each worker loads it from the registry.
+    """
+    partitions: Sequence[Partition] = population.partitions
+    policy = load_policy(policy_name)
+    data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
+    total = population.households
+    started = time.perf_counter()
+    rows_read = 0
+    if workers <= 1 or len(partitions) <= 1:
+        overall: ProgressCallback | None = None
+        if progress is not None:
+            report = progress
+
+            def overall(step: Progress) -> None:  # the time since the first partition began
+                nonlocal rows_read
+                rows_read = step.rows_read
+                report(Progress(step.rows_read, step.households_done, total, time.perf_counter() - started))
+
+        for partition in partitions:
+            records = partition.records(kinds=policy.fact_kinds)
+            data.merge(
+                collect_records(
+                    records,
+                    policy,
+                    as_of,
+                    limit=limit,
+                    progress=overall,
+                    done_before=data.households + len(data.refused),
+                    rows_before=rows_read,
+                    households_total=total,
+                )
+            )
+        return data
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(collect_partition, p, policy_name, as_of, limit) for p in partitions]
+        for partition, future in zip(partitions, futures, strict=True):  # in partition order: the serial merge
+            part = future.result()
+            data.merge(part)
+            rows_read += rows_of(partition, part.households + len(part.refused) + len(part.bad_rows))
+            if progress is not None:
+                done = data.households + len(data.refused)
+                progress(Progress(rows_read, done, total, time.perf_counter() - started))
+    return data

@@ -1,0 +1,173 @@
+"""Screening a population on a Dask cluster: one task per partition, merged in partition order.
+
+The ``dask`` extra (``pip install 'relapse-guard[dask]'``) brings in ``dask.distributed``;
+this module imports it only when called, so the library works without it.
+
+What goes to a worker is what goes to a local process in :mod:`.parallel`: a
+:class:`~relapse_guard.population.Partition` (two file paths and two counts), the policy's
+*name*, the date and ``keep_rows``; what comes back is the partition's
+:class:`~relapse_guard.screening.summary.ScreenResult`. So on a real cluster:
+
+- the population directory must be on storage every worker sees at the same path (a shared
+  filesystem, or an object store mounted as one), and given as an absolute path — a relative
+  one is taken relative to each worker's working directory;
+- the policy must be registered on every worker: a shipped policy, or a custom one installed
+  there as a package with its ``relapse_guard.policies`` entry point (a policy registered at
+  run time in the client's process only is unknown to the workers), and the same
+  relapse_guard version as the client's.
+
+Results are merged in partition order whatever order the partitions finish in, so the
+result is exactly the serial one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from ..errors import BackendUnavailable
+from ..policies import load_policy
+from ..population import Population
+from .parallel import rows_of, screen_partition
+from .screen import Progress, ProgressCallback
+from .summary import ScreenResult
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["INSTALL_HINT", "LOCAL", "dask_client", "screen_population_dask"]
+
+#: How to install the Dask back end.
+INSTALL_HINT = "pip install 'relapse-guard[dask]'"
+
+#: The scheduler "address" that asks :func:`dask_client` for a cluster of local processes.
+LOCAL = "local"
+
+
+def _require_distributed() -> None:
+    """Raise :class:`BackendUnavailable` naming the extra when ``dask.distributed`` is not installed."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise BackendUnavailable(
+            f"screening on Dask needs dask.distributed, which is not installed: {INSTALL_HINT}"
+        ) from None
+
+
+def _default_client() -> Client:
+    from distributed import get_client
+
+    try:
+        return get_client()
+    except ValueError:
+        raise BackendUnavailable(
+            "no Dask client to screen on: pass client=, or start one first "
+            "(distributed.Client('tcp://scheduler:8786'), or distributed.Client() for a local cluster)"
+        ) from None
+
+
+def screen_population_dask(
+    population: Population,
+    policy_name: str,
+    as_of: dt.date,
+    *,
+    client: Client | None = None,
+    keep_rows: bool = True,
+    progress: ProgressCallback | None = None,
+) -> ScreenResult:
+    """Screen every partition of ``population`` on a Dask cluster, as of ``as_of``.
+
+    One task per partition runs :func:`~relapse_guard.screening.parallel.screen_partition` on
+    a worker, which reads the partition's files itself and loads the registered policy
+    ``policy_name`` (see the module's notes on shared storage and policies). ``client`` is a
+    ``distributed.Client``; by default the current one (``distributed.get_client()``).
+
+    ``progress`` is called each time a partition finishes, with the households screened so
+    far and the rows read (the finished partitions' households and facts, from the manifest).
+    The partitions' results are merged in partition order, so the result is the serial one.
+
+    Raises :class:`~relapse_guard.errors.BackendUnavailable` when dask.distributed is not
+    installed or there is no client, :class:`~relapse_guard.errors.UnknownPlugin` for an unknown
+    policy name (before anything is submitted), and whatever a task raised.
+    """
+    _require_distributed()
+    from distributed import as_completed
+
+    policy = load_policy(policy_name)  # an unknown name fails here, not on every worker
+    if client is None:
+        client = _default_client()
+    partitions = population.partitions
+    result = ScreenResult(as_of=as_of, policy=policy.label)
+    started = time.perf_counter()
+    # pure=False: a fresh task each call, never a result kept from an earlier screen of the same files
+    submitted = (client.submit(screen_partition, p, policy_name, as_of, keep_rows, pure=False) for p in partitions)
+    # Only this dict holds the futures: each result is released on the cluster once fetched.
+    running = {future.key: (index, future) for index, future in enumerate(submitted)}
+    finished: dict[int, ScreenResult] = {}
+    next_index = 0
+    rows_read = 0
+    households_done = 0
+    try:
+        # loop=: the client need not be the default one
+        for future in as_completed([f for _, f in running.values()], loop=client.loop):
+            index, _ = running.pop(future.key)
+            part: ScreenResult = future.result()
+            rows_read += rows_of(partitions[index], part.totals.households + len(part.errors) + len(part.bad_rows))
+            households_done += part.totals.households + len(part.errors)
+            if progress is not None:
+                seconds = time.perf_counter() - started
+                progress(Progress(rows_read, households_done, population.households, seconds))
+            finished[index] = part
+            while next_index in finished:  # hold results until their turn: the serial merge order
+                result.merge(finished.pop(next_index))
+                next_index += 1
+    except BaseException:  # a task failed, or the caller gave up: run nothing more
+        client.cancel([f for _, f in running.values()])
+        raise
+    return result
+
+
+@contextmanager
+def dask_client(scheduler: str, *, workers: int = 1, timeout: float = 30) -> Iterator[Client]:
+    """A ``distributed.Client`` for a screen, closed on exit.
+
+    ``scheduler`` is the address of a running scheduler (``tcp://host:8786``), or ``"local"``
+    to start a cluster of ``workers`` local processes (one thread each: screening is pure
+    Python) for the duration, stopped on exit. ``timeout`` is the seconds allowed to connect.
+
+    Raises :class:`~relapse_guard.errors.BackendUnavailable` when dask.distributed is not
+    installed or the scheduler cannot be reached.
+    """
+    _require_distributed()
+    from distributed import Client, LocalCluster
+
+    if scheduler == LOCAL:
+        with (
+            LocalCluster(
+                n_workers=max(workers, 1),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            Client(cluster) as local_client,
+        ):
+            yield local_client
+        return
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, ValueError) as error:
+        problem = f"cannot connect to the Dask scheduler at {scheduler!r}: {error}"
+    else:
+        with client:
+            yield client
+        return
+    # The client that failed to connect is left in a reference cycle, and closing it needs its event
+    # loop's thread: collect it now, not in a process forked later (where it would wait for its timeout).
+    gc.collect()
+    raise BackendUnavailable(problem)

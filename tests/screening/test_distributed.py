@@ -1,0 +1,170 @@
+"""The Dask back end gives exactly the serial screen, on a local cluster of worker processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from relapse_guard import BackendUnavailable, RelapseGuardError, UnknownPlugin  # noqa: E402
+from relapse_guard.population import Population, PopulationError, generate_population, read_population  # noqa: E402
+from relapse_guard.screening.dask_backend import dask_client, screen_population_dask  # noqa: E402
+from relapse_guard.screening.parallel import screen_population  # noqa: E402
+from relapse_guard.screening.screen import Progress  # noqa: E402
+from relapse_guard.screening.summary import ScreenResult  # noqa: E402
+
+AS_OF = dt.date(2016, 12, 31)
+HOUSEHOLDS = 600
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[distributed.LocalCluster]:
+    # Real processes, as on a cluster; no dashboard (no port to clash) and only errors logged.
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def client(cluster: distributed.LocalCluster) -> Iterator[distributed.Client]:
+    # Not the default client: the tests without client= must find none.
+    with distributed.Client(cluster, set_as_default=False) as connected:
+        yield connected
+
+
+@pytest.fixture(scope="module")
+def population_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("county")
+    generate_population(directory, households=HOUSEHOLDS, partitions=3, seed=7, processes=1)
+    return directory
+
+
+def assert_same(got: ScreenResult, expected: ScreenResult) -> None:
+    assert (got.as_of, got.policy) == (expected.as_of, expected.policy)
+    assert got.totals.to_dict() == expected.totals.to_dict()
+    assert [row.to_dict() for row in got.rows] == [row.to_dict() for row in expected.rows]
+    assert got.rows == expected.rows
+    assert got.bad_rows == expected.bad_rows
+    assert got.errors == expected.errors
+
+
+def test_dask_screen_equals_serial_and_local_processes(population_dir: Path, client: distributed.Client) -> None:
+    population = read_population(population_dir)
+    assert len(population.partitions) >= 3
+    serial = screen_population(population, "yubei_2016", AS_OF, workers=1)
+    local = screen_population(population, "yubei_2016", AS_OF, workers=2)
+    on_dask = screen_population_dask(population, "yubei_2016", AS_OF, client=client)
+    assert serial.totals.households + len(serial.errors) == HOUSEHOLDS
+    assert_same(local, serial)
+    assert_same(on_dask, serial)
+
+
+def test_without_rows_the_totals_are_the_same(population_dir: Path, client: distributed.Client) -> None:
+    population = read_population(population_dir)
+    serial = screen_population(population, "dazu_2016", AS_OF, keep_rows=False)
+    on_dask = screen_population_dask(population, "dazu_2016", AS_OF, client=client, keep_rows=False)
+    assert on_dask.rows == []
+    assert_same(on_dask, serial)
+
+
+def test_progress_is_reported_as_partitions_finish(population_dir: Path, client: distributed.Client) -> None:
+    population = read_population(population_dir)
+    reports: list[Progress] = []
+    result = screen_population_dask(population, "yubei_2016", AS_OF, client=client, progress=reports.append)
+    assert len(reports) == len(population.partitions)
+    done = [report.households_done for report in reports]
+    assert done == sorted(done)
+    assert done[-1] == result.totals.households
+    assert all(report.households_total == HOUSEHOLDS for report in reports)
+    manifest = json.loads((population_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert reports[-1].rows_read == manifest["households"] + manifest["facts"]
+    assert reports[-1].seconds > 0
+
+
+def test_bad_rows_are_those_of_the_serial_screen(
+    population_dir: Path, client: distributed.Client, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(population_dir, broken)
+    facts = sorted(broken.glob("facts-*.jsonl"))[1]
+    lines = facts.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[4])
+    record["date"] = "2016-13-45"
+    lines[4] = json.dumps(record)
+    lines[9] = "{not json"
+    facts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    households = sorted(broken.glob("households-*.jsonl"))[2]
+    rows = households.read_text(encoding="utf-8").splitlines()
+    household = json.loads(rows[3])
+    household["members"] = []
+    rows[3] = json.dumps(household)
+    households.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    population = read_population(broken)
+    serial = screen_population(population, "yubei_2016", AS_OF)
+    on_dask = screen_population_dask(population, "yubei_2016", AS_OF, client=client)
+    assert len(serial.bad_rows) >= 3
+    assert {str(facts), str(households)} <= {bad.file for bad in serial.bad_rows}  # in two partitions
+    assert_same(on_dask, serial)
+
+
+def test_an_error_in_a_task_is_raised_as_it_was(
+    population_dir: Path, client: distributed.Client, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged"
+    shutil.copytree(population_dir, damaged)
+    population = read_population(damaged)
+    population.partitions[1].facts_path.unlink()  # gone after the manifest was read
+    with pytest.raises(PopulationError, match="no such file"):
+        screen_population_dask(population, "yubei_2016", AS_OF, client=client)
+
+
+def test_an_empty_population_gives_an_empty_result(client: distributed.Client) -> None:
+    result = screen_population_dask(Population(partitions=()), "yubei_2016", AS_OF, client=client)
+    assert result.totals.households == 0
+    assert result.policy == "yubei_2016@2016.1"
+
+
+def test_an_unknown_policy_fails_before_anything_is_submitted(population_dir: Path, client: distributed.Client) -> None:
+    with pytest.raises(UnknownPlugin, match="yubei_2016"):
+        screen_population_dask(read_population(population_dir), "atlantis_2016", AS_OF, client=client)
+
+
+def test_the_default_client_is_used(population_dir: Path, cluster: distributed.LocalCluster) -> None:
+    population = read_population(population_dir)
+    with distributed.Client(cluster):  # set as the default client while open
+        on_dask = screen_population_dask(population, "bishan_2016", AS_OF, keep_rows=False)
+    assert_same(on_dask, screen_population(population, "bishan_2016", AS_OF, keep_rows=False))
+
+
+def test_without_a_client_the_error_says_what_to_do(population_dir: Path) -> None:
+    with pytest.raises(BackendUnavailable, match="no Dask client") as caught:
+        screen_population_dask(read_population(population_dir), "yubei_2016", AS_OF)
+    assert isinstance(caught.value, RelapseGuardError)
+
+
+def test_without_dask_installed_the_error_names_the_extra(
+    population_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
+    with pytest.raises(BackendUnavailable, match=r"pip install 'relapse-guard\[dask\]'"):
+        screen_population_dask(read_population(population_dir), "yubei_2016", AS_OF)
+    with pytest.raises(BackendUnavailable, match=r"pip install 'relapse-guard\[dask\]'"), dask_client("local"):
+        pass
+
+
+def test_a_scheduler_address_that_cannot_be_used_is_a_typed_error() -> None:
+    with (
+        pytest.raises(BackendUnavailable, match="cannot connect to the Dask scheduler at 'nowhere'"),
+        dask_client("nowhere"),
+    ):
+        pass
