@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain = commands.add_parser("explain", help="print one household's explained timeline")
     explain.add_argument("household_id")
-    explain.add_argument("--population", required=True, help="the population directory holding the household")
+    source = explain.add_mutually_exclusive_group(required=True)
+    source.add_argument("--population", help="the population directory holding the household")
+    source.add_argument("--store", help="a SQLite store file holding the household (relapse_guard.store)")
     explain.add_argument("--policy", required=True, help="registered policy name")
     explain.add_argument("--as-of", type=_date, default=None, help="date to run to (default: its last fact)")
     generate = commands.add_parser("generate", help="write a seeded synthetic population to a directory")
@@ -111,8 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_screen(args.population, args.policy, args.as_of, args.out, args.workers, args.scheduler)
         elif args.command == "explain":
-            from .cli_screen import explain_household
+            from .cli_screen import explain_household, explain_stored
 
+            if args.store is not None:
+                return explain_stored(args.store, args.household_id, args.policy, args.as_of)
             return explain_household(args.population, args.household_id, args.policy, args.as_of)
         elif args.command == "generate":
             from .population.cli import main as population_main

@@ -8,13 +8,15 @@ import sys
 from pathlib import Path
 
 from .engine import Engine
-from .errors import RelapseGuardError
+from .errors import RelapseGuardError, StoreError
 from .policies import load_policy
+from .policy import Policy
 from .population import read_population
+from .result import HouseholdResult
 from .screening.parallel import screen_population
 from .screening.screen import Progress
 
-__all__ = ["explain_household", "progress_bar", "run_screen"]
+__all__ = ["explain_household", "explain_stored", "progress_bar", "run_screen"]
 
 
 def progress_bar(progress: Progress) -> None:
@@ -91,6 +93,12 @@ def run_screen(
     return 1 if result.bad_rows or result.errors else 0
 
 
+def _print_explained(result: HouseholdResult, policy: Policy, as_of: dt.date | None) -> None:
+    print(result.explain())
+    for status in policy.reviews_due(result, as_of or result.as_of or dt.date.today()):
+        print(f"  review {status.review}: {status.state.value} since {status.due_on} ({status.responsible})")
+
+
 def explain_household(population_dir: str, household_id: str, policy_name: str, as_of: dt.date | None) -> int:
     """Print one household's explained timeline; 2 (with a message) when it is not in the population."""
     policy = load_policy(policy_name)
@@ -98,11 +106,22 @@ def explain_household(population_dir: str, household_id: str, policy_name: str, 
     for partition in read_population(population_dir).partitions:
         for household, facts, _bad in partition.records(kinds=policy.fact_kinds):
             if household is not None and household.id == household_id:
-                result = engine.run(household, facts, as_of=as_of)
-                print(result.explain())
-                for status in policy.reviews_due(result, as_of or result.as_of or dt.date.today()):
-                    print(
-                        f"  review {status.review}: {status.state.value} since {status.due_on} ({status.responsible})"
-                    )
+                _print_explained(engine.run(household, facts, as_of=as_of), policy, as_of)
                 return 0
     raise RelapseGuardError(f"household {household_id!r} is not in {population_dir}")
+
+
+def explain_stored(store_path: str, household_id: str, policy_name: str, as_of: dt.date | None) -> int:
+    """Print the explained timeline of a household kept in a SQLite store (its facts replayed).
+
+    Raises :class:`~relapse_guard.errors.StoreError` for a file that is not a store and
+    :class:`~relapse_guard.errors.UnknownHousehold` for a household the store does not hold.
+    """
+    from .store import SQLiteStore, replay
+
+    policy = load_policy(policy_name)
+    if not Path(store_path).is_file():
+        raise StoreError(f"no store file at {store_path}")
+    with SQLiteStore(store_path) as store:
+        _print_explained(replay(store, household_id, policy, as_of=as_of), policy, as_of)
+    return 0

@@ -87,6 +87,32 @@ def test_explain_prints_the_timeline(county: Path) -> None:
     assert "'NOBODY' is not in" in nobody.stderr
 
 
+def test_explain_replays_a_household_from_a_store(tmp_path: Path) -> None:
+    from relapse_guard.demo import demo_households
+    from relapse_guard.store import SQLiteStore
+
+    path = tmp_path / "county.db"
+    with SQLiteStore(path) as store:
+        for _, household, facts in demo_households():
+            store.put_household(household)
+            store.append(household.id, facts)
+    done = cli("explain", "YB-002", "--store", str(path), "--policy", "yubei_2016", "--as-of", "2019-06-30")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("household YB-002 under yubei_2016@2016.1:")
+    assert "medical_aid" in done.stdout
+    assert "relapsed" in done.stdout
+    nobody = cli("explain", "NOBODY", "--store", str(path), "--policy", "yubei_2016")
+    assert nobody.returncode == 2
+    assert "NOBODY" in nobody.stderr
+    missing = cli("explain", "YB-002", "--store", str(tmp_path / "none.db"), "--policy", "yubei_2016")
+    assert missing.returncode == 2
+    assert "none.db" in missing.stderr
+    assert not (tmp_path / "none.db").exists()  # never created by asking
+    both = cli("explain", "YB-002", "--store", str(path), "--population", str(tmp_path), "--policy", "yubei_2016")
+    assert both.returncode == 2
+    assert "not allowed with" in both.stderr
+
+
 @pytest.mark.parametrize("command", ["demo", "screen", "explain", "generate", "diagram", "policies"])
 def test_every_command_has_help(command: str) -> None:
     done = cli(command, "--help")
