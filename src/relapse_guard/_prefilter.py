@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+from ._run_state import OBSERVING_STATES, WATCHED_STATES
 from .context import Context
 from .errors import ParameterNotInForce
 from .lifecycle import State
@@ -33,9 +34,6 @@ QuietFrom = Callable[[Context], Decimal | None]
 #: (band, first day it no longer holds, as an ordinal); a band of None means "evaluate everything".
 IncomeBand = tuple[Decimal | None, int]
 
-_OBSERVING_STATES = (State.NEW, State.STABLE)
-_WATCHED_STATES = (State.EXITED, State.MONITORED)
-
 
 def income_watchers(policy: Policy, triggers: Sequence[Trigger]) -> dict[State, tuple[QuietFrom, ...] | None]:
     """For each state, the ``quiet_from`` of everything an income assessment is evaluated by.
@@ -45,9 +43,9 @@ def income_watchers(policy: Policy, triggers: Sequence[Trigger]) -> dict[State, 
     watchers: dict[State, tuple[QuietFrom, ...] | None] = {}
     trigger_bands = [getattr(trigger, "quiet_from", None) for trigger in triggers]
     for state in State:
-        if state in _OBSERVING_STATES:
+        if state in OBSERVING_STATES:
             rule_bands = [rule.quiet_from for rule in policy.identification]
-        elif state in _WATCHED_STATES:
+        elif state in WATCHED_STATES:
             rule_bands = [policy.relapse_rule.quiet_from]
         else:
             rule_bands = []

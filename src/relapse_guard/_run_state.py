@@ -11,7 +11,15 @@ from .household import Household
 from .lifecycle import State
 from .parameters import ParameterValue
 
-__all__ = ["RunState", "monthly_in_force"]
+__all__ = ["ASSISTABLE_STATES", "OBSERVING_STATES", "WATCHED_STATES", "RunState", "monthly_in_force"]
+
+# Tuples, not sets: membership by identity avoids hashing enum members on the hot path.
+#: States where an observation may identify the household (not on file, or stable).
+OBSERVING_STATES = (State.NEW, State.STABLE)
+#: States where an observation may relapse the household (exited, monitored).
+WATCHED_STATES = (State.EXITED, State.MONITORED)
+#: States that assistance (or a grant, under ``assist_on_grant``) moves to assisted.
+ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 
 
 def monthly_in_force(grants: list[Grant], intervention: str) -> Grant | None:

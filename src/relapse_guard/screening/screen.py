@@ -64,7 +64,7 @@ def screen_records(
     A household whose facts the engine refuses (e.g. an exit verified for a household never
     assisted) is listed in ``errors`` with the message, and the screen goes on.
     """
-    engine = Engine(policy)
+    engine = Engine(policy, record_decisions=False)  # rows need no explanations: explain replays
     result = ScreenResult(as_of=as_of, policy=policy.label)
     result.bad_rows.extend(extra_bad_rows)
     totals = result.totals
