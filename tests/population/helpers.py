@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
+import tracemalloc
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,22 @@ def as_pairs(records: Iterable[PopulationRecord]) -> list[tuple[Household | None
 def bad_rows(records: Iterable[PopulationRecord]) -> list[Any]:
     """Every bad row of ``records``, in order."""
     return [row for record in records for row in record.bad_rows]
+
+
+def traced_peaks(read: Callable[[], Iterable[Any]], first: int) -> tuple[int, int, int]:
+    """The traced peak memory reading the first ``first`` items of ``read()``, then reading all of them
+    again; and how many there were (warm the caches before)."""
+    tracemalloc.start()
+    try:
+        for _ in itertools.islice(read(), first):
+            pass
+        _, head = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        count = sum(1 for _ in read())
+        _, whole = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return head, whole, count
 
 
 def write_lines(path: Path, lines: Iterable[str]) -> Path:

@@ -18,6 +18,8 @@ from relapse_guard.population import (
     read_population,
 )
 
+from .helpers import traced_peaks
+
 
 def test_reading_is_lazy(tmp_path: Path) -> None:
     population = generate_population(tmp_path, households=300, seed=2, processes=1)
@@ -37,15 +39,9 @@ def test_memory_does_not_grow_with_the_population(tmp_path: Path) -> None:
     partition = population.partitions[0]
     for _ in itertools.islice(partition.records(), 50):  # warm the caches (dates, places)
         pass
+    first_hundred, streaming, count = traced_peaks(partition.records, 100)
     tracemalloc.start()
     try:
-        for _ in itertools.islice(partition.records(), 100):
-            pass
-        _, first_hundred = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        count = sum(1 for _ in partition.records())
-        _, streaming = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
         kept = list(partition.records())
         _, keeping = tracemalloc.get_traced_memory()
     finally:

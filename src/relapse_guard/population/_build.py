@@ -18,7 +18,8 @@ built-in kind.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
@@ -30,16 +31,18 @@ from ._convert import (
     NOT_FAST,
     REJECT,
     Parse,
+    amount_value,
     converter,
     date_value,
+    field_setter,
     new_object,
-    set_field,
     text_converters,
 )
 
-__all__ = ["FactBuilder", "RowFactBuilder"]
+__all__ = ["FactBuilder", "RowFactBuilder", "fact_builder"]
 
 _F = TypeVar("_F", bound=Fact)
+_T = TypeVar("_T")
 _FieldPlan = tuple[str, Parse, bool, object, bool]  # name, converter, required, default, is_str
 
 
@@ -51,11 +54,12 @@ class _KindPlan:
     this runs once per fact of a province.
     """
 
-    __slots__ = ("build", "cls", "fields")
+    __slots__ = ("build", "cls", "fields", "setters")
 
     def __init__(self, cls: type[Fact], fields: tuple[_FieldPlan, ...]) -> None:
         self.cls = cls
         self.fields = fields
+        self.setters = tuple(field_setter(cls, field[0]) for field in fields)
         self.build: Callable[[Mapping[str, Any]], Fact] = self.compile(None, None)
 
     def compile(self, columns: Mapping[str, int] | None, text: Mapping[str, Parse] | None) -> Callable[..., Fact]:
@@ -65,13 +69,8 @@ class _KindPlan:
         absent field, ``text`` converts the cells of fields stored as text (booleans, lists)
         first, and ``filled`` is the number of non-blank cells (to detect an extra one).
         """
-        namespace: dict[str, Any] = {
-            "new_object": new_object,
-            "set_field": set_field,
-            "_cls": self.cls,
-            "MISSING": MISSING,
-        }
-        namespace.update(REJECT=REJECT, _dates=DATES)
+        namespace: dict[str, Any] = {"new_object": new_object, "_cls": self.cls, "MISSING": MISSING}
+        namespace.update(REJECT=REJECT, _dates=DATES, _Decimal=Decimal)
         lines = ["def build(data):", "    get = data.get"] if columns is None else ["def build(row, filled):"]
         lines.append("    fact = new_object(_cls)")
         present = 1 + sum(1 for field in self.fields if field[2])  # "kind" and the required fields
@@ -79,6 +78,7 @@ class _KindPlan:
         for index, (name, convert, required, default, is_str) in enumerate(self.fields):
             namespace[f"_convert{index}"] = convert
             namespace[f"_default{index}"] = default
+            namespace[f"_set{index}"] = self.setters[index]
             value = f"v_{name}"
             # Fetch the raw value; a missing required field rejects the row.
             if columns is None:
@@ -106,7 +106,8 @@ class _KindPlan:
             if columns is not None and text is not None and name in text:
                 namespace[f"_text{index}"] = text[name]
                 lines.append(f"{indent}raw = _text{index}(raw)")
-            # Convert it: strings are checked in place, dates come from the cache first.
+            # Convert it: strings are checked in place, dates come from the cache first, and an
+            # amount of ASCII digits only (whole yuan) is a valid amount as it is.
             if is_str:
                 lines += [f"{indent}if type(raw) is not str: raise REJECT", f"{indent}{value} = raw"]
             elif convert is date_value:
@@ -114,9 +115,14 @@ class _KindPlan:
                     f"{indent}{value} = _dates.get(raw)",
                     f"{indent}if {value} is None: {value} = _convert{index}(raw)",
                 ]
+            elif convert is amount_value:
+                lines += [
+                    f"{indent}if type(raw) is str and raw.isascii() and raw.isdigit(): {value} = _Decimal(raw)",
+                    f"{indent}else: {value} = _convert{index}(raw)",
+                ]
             else:
                 lines.append(f"{indent}{value} = _convert{index}(raw)")
-            lines.append(f"    set_field(fact, {name!r}, {value})")
+            lines.append(f"    _set{index}(fact, {value})")
         count = "len(data)" if columns is None else "filled"
         if optional:
             lines.insert(2 if columns is None else 1, f"    present = {present}")
@@ -165,6 +171,8 @@ class FactBuilder:
 
     def __init__(self, kinds: FactKinds = DEFAULT_FACT_KINDS) -> None:
         self.kinds = kinds
+        self._rows: dict[tuple[tuple[str, ...], bool], RowFactBuilder] = {}
+        self._memo: dict[Hashable, Any] = {}
         self._plans: dict[str, _KindPlan] = {}
         for kind, cls in kinds.by_kind.items():
             plan = _plan(cls)
@@ -201,13 +209,50 @@ class FactBuilder:
         on a row they do not take, which then goes to :meth:`build`)."""
         return {kind: plan.build for kind, plan in self._plans.items()}
 
+    def plan(self, kind: str) -> _KindPlan | None:
+        """How facts of ``kind`` are built fast (``cls``, ``fields``, ``setters``), or None when they are not."""
+        return self._plans.get(kind)
+
     def fast_kinds(self) -> frozenset[str]:
         """The kinds built on the fast path (the others go through ``FactKinds.parse``)."""
         return frozenset(self._plans)
 
     def for_rows(self, header: list[str], *, nulls: bool = True) -> RowFactBuilder:
-        """A builder of facts from rows of cells under ``header`` (CSV rows; with ``nulls``, Parquet rows)."""
-        return RowFactBuilder(self, header, nulls=nulls)
+        """A builder of facts from rows of cells under ``header`` (CSV rows; with ``nulls``, Parquet rows).
+
+        Made once for a header (the partitions of a population share theirs).
+        """
+        key = (tuple(header), nulls)
+        found = self._rows.get(key)
+        if found is None:
+            if len(self._rows) >= _HEADERS_KEPT:
+                self._rows.clear()
+            found = self._rows[key] = RowFactBuilder(self, header, nulls=nulls)
+        return found
+
+    def memo(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """What ``make()`` returns, made once for this builder and ``key`` (a reader's own builders by header)."""
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= _HEADERS_KEPT:
+                self._memo.clear()
+            found = self._memo[key] = make()
+        return found
+
+
+#: Row builders (and readers' builders) kept by header: a population's partitions share one.
+_HEADERS_KEPT = 16
+_BUILDERS: dict[int, tuple[FactKinds, FactBuilder]] = {}
+
+
+def fact_builder(kinds: FactKinds = DEFAULT_FACT_KINDS) -> FactBuilder:
+    """The :class:`FactBuilder` of ``kinds``, made once (while ``kinds`` is one of the last few used)."""
+    found = _BUILDERS.get(id(kinds))
+    if found is None or found[0] is not kinds:
+        if len(_BUILDERS) >= _HEADERS_KEPT:
+            _BUILDERS.clear()
+        found = _BUILDERS[id(kinds)] = (kinds, FactBuilder(kinds))
+    return found[1]
 
 
 class RowFactBuilder:
@@ -248,6 +293,16 @@ class RowFactBuilder:
                 return build(row, filled)
             except NOT_FAST:
                 pass
+        return self.kinds.parse(self.as_dict(row))
+
+    def fast_builders(self) -> Mapping[str, Callable[[Sequence[Any], int], Fact]]:
+        """The fast builder of each kind that has one: ``build(row, filled)``, ``filled`` being the number
+        of non-blank cells (for a reader's loop; they raise :data:`NOT_FAST` on a row they do not take,
+        which then goes to :meth:`parse`)."""
+        return dict(self._builders)
+
+    def parse(self, row: Sequence[Any]) -> Fact:
+        """The fact in ``row`` the library's way (:meth:`FactKinds.parse`); :class:`InvalidFact` when it holds none."""
         return self.kinds.parse(self.as_dict(row))
 
     def as_dict(self, row: Sequence[Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import inspect
 import types
 import typing
 from collections.abc import Callable
@@ -32,6 +33,7 @@ __all__ = [
     "converter",
     "date_value",
     "enum_parser",
+    "field_setter",
     "new_object",
     "parse_date",
     "set_field",
@@ -52,6 +54,20 @@ NOT_FAST = (Reject, ValueError, TypeError, KeyError, InvalidOperation)
 MISSING = object()
 new_object = object.__new__
 set_field = object.__setattr__
+
+
+def field_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """A function setting field ``name`` on a new instance of ``cls``, bypassing a frozen ``__setattr__``.
+
+    For a slotted class, the slot's own setter (faster than ``object.__setattr__``, which looks
+    the slot up by name each time); otherwise ``object.__setattr__`` with the name.
+    """
+    descriptor = inspect.getattr_static(cls, name, None)
+    if type(descriptor) is types.MemberDescriptorType:
+        setter: Callable[[Any, Any], None] = descriptor.__set__
+        return setter
+    return lambda instance, value: set_field(instance, name, value)
+
 
 # --- converters of single values ------------------------------------------------------------
 
@@ -127,8 +143,25 @@ def optional_parser(inner: Parse) -> Parse:
     return parse
 
 
+_CONVERTERS: dict[object, Parse | None] = {}
+
+
 def converter(hint: object) -> Parse | None:
-    """The fast converter for a field type, or None when only the library's parser will do."""
+    """The fast converter for a field type, or None when only the library's parser will do.
+
+    The same type gets the same converter (fields of several kinds share their conversions).
+    """
+    try:
+        return _CONVERTERS[hint]
+    except KeyError:
+        found = _CONVERTERS[hint] = _converter(hint)
+        return found
+    except TypeError:  # an unhashable annotation
+        return _converter(hint)
+
+
+def _converter(hint: object) -> Parse | None:
+    """:func:`converter`, made."""
     if hint is Decimal:
         return amount_value
     if hint is dt.date:

@@ -9,15 +9,15 @@ that fails a check, goes through the library, whose error is raised.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from ..household import Health, Household, LabourCapacity, Member, Place, Schooling
-from ._convert import CACHE_LIMIT, NOT_FAST, REJECT, enum_parser, new_object, set_field, str_value
+from ._convert import CACHE_LIMIT, NOT_FAST, REJECT, enum_parser, field_setter, new_object, str_value
 
-__all__ = ["build_household"]
+__all__ = ["PLAIN_MEMBER", "SET_MEMBER", "build_household", "make_household", "place"]
 
 _from_iso = dt.date.fromisoformat
 
@@ -28,7 +28,8 @@ _SCHOOLING = enum_parser(Schooling)
 _PLACES: dict[tuple[str, str, str], Place] = {}
 
 
-def _place(district: str, town: str, village: str) -> Place:
+def place(district: str, town: str, village: str) -> Place:
+    """``Place(district, town, village)``, from a cache (a population has few places)."""
     key = (district, town, village)
     found = _PLACES.get(key)
     if found is None:
@@ -49,7 +50,7 @@ def _plain_attrs(cls: type) -> bool:
 
 # Member only stores its fields (Household checks them), so members are built without a call
 # to the generated __init__ when that stays true.
-_PLAIN_MEMBER = _plain_attrs(Member) and [f.name for f in attrs.fields(Member)] == [
+PLAIN_MEMBER = _plain_attrs(Member) and [f.name for f in attrs.fields(Member)] == [
     "id",
     "birth_date",
     "labour_capacity",
@@ -61,17 +62,46 @@ _PLAIN_MEMBER = _plain_attrs(Member) and [f.name for f in attrs.fields(Member)] 
 # Household's __attrs_post_init__ checks a non-empty id and district, at least one member, unique
 # non-empty member ids and the fields' types; build_household makes the same checks (a test
 # compares both on odd inputs) and skips the second pass while the fields stay these.
-_PLAIN_HOUSEHOLD = [(f.name, f.validator, f.init) for f in attrs.fields(Household)] == [
+PLAIN_HOUSEHOLD = [(f.name, f.validator, f.init) for f in attrs.fields(Household)] == [
     ("id", None, True),
     ("place", None, True),
     ("members", None, True),
 ]
 
 
+#: The slot setters of Member's fields: id, birth_date, labour_capacity, health, schooling.
+SET_MEMBER = [field_setter(Member, name) for name in ("id", "birth_date", "labour_capacity", "health", "schooling")]
+_SET_HOUSEHOLD = [field_setter(Household, name) for name in ("id", "place", "members")]
+
+
+def make_household(
+    hid: str, where: Place, members: list[Member], member_ids: Iterable[str] | None = None
+) -> Household | None:
+    """The household, when Household's own checks would pass for these converted values; None otherwise.
+
+    The checks: a non-empty id and district, at least one member, unique non-empty member ids
+    (``member_ids``, when the caller has them at hand; the fields' types are the converters').
+    The household is then built without running them again; when they fail, ``Household(...)``
+    says why.
+    """
+    if not (PLAIN_HOUSEHOLD and hid.strip() and where.district and members):
+        return None
+    ids = set(member_ids) if member_ids is not None else {member.id for member in members}
+    if len(ids) != len(members) or "" in ids:
+        return None
+    household = new_object(Household)
+    set_hid, set_place, set_members = _SET_HOUSEHOLD
+    set_hid(household, hid)
+    set_place(household, where)
+    set_members(household, tuple(members))
+    return household
+
+
 def _members(raw: Any) -> list[Member]:
     if type(raw) is not list and type(raw) is not tuple:
         raise REJECT
     members = []
+    set_id, set_birth, set_labour, set_health, set_schooling = SET_MEMBER
     for item in raw:
         if type(item) is not dict:
             raise REJECT
@@ -83,13 +113,13 @@ def _members(raw: Any) -> list[Member]:
         labour = _LABOUR(item.get("labour_capacity", "full"))
         health = _HEALTH(item.get("health", "healthy"))
         schooling = _SCHOOLING(item.get("schooling", "none"))
-        if _PLAIN_MEMBER:
+        if PLAIN_MEMBER:  # Member only stores its fields (Household checks them): set them in place
             member = new_object(Member)
-            set_field(member, "id", member_id)
-            set_field(member, "birth_date", birth_date)
-            set_field(member, "labour_capacity", labour)
-            set_field(member, "health", health)
-            set_field(member, "schooling", schooling)
+            set_id(member, member_id)
+            set_birth(member, birth_date)
+            set_labour(member, labour)
+            set_health(member, health)
+            set_schooling(member, schooling)
         else:
             member = Member(
                 id=member_id, birth_date=birth_date, labour_capacity=labour, health=health, schooling=schooling
@@ -108,7 +138,7 @@ def build_household(data: Mapping[str, Any]) -> Household:
         place_data = data["place"]
         if type(place_data) is not dict:
             raise REJECT
-        place = _place(
+        where = place(
             str_value(place_data["district"]),
             str_value(place_data.get("town", "")),
             str_value(place_data.get("village", "")),
@@ -116,14 +146,7 @@ def build_household(data: Mapping[str, Any]) -> Household:
         members = _members(data["members"])
     except NOT_FAST:
         return Household.from_dict(data)
-    if _PLAIN_HOUSEHOLD and hid.strip() and place.district and members:
-        ids = {member.id for member in members}
-        if len(ids) == len(members) and "" not in ids:
-            # What Household's own check would find true of these values (the fields' types are
-            # the converters'): set them without running it again.
-            household = new_object(Household)
-            set_field(household, "id", hid)
-            set_field(household, "place", place)
-            set_field(household, "members", tuple(members))
-            return household
-    return Household(id=hid, place=place, members=members)  # raises the library's error
+    household = make_household(hid, where, members)
+    if household is None:
+        return Household(id=hid, place=where, members=members)  # raises the library's error
+    return household

@@ -1,9 +1,13 @@
-"""Parquet (the ``parquet`` extra, pyarrow): the same columns as CSV, read in batches.
+"""Parquet (the ``parquet`` extra, pyarrow): the same columns as CSV, read a row group at a time.
 
 Dates (``date``, ``birth_date``) are ``date32`` columns and booleans ``bool`` columns when
 written here; every other column is a string (amounts stay exact decimal strings). Reading
 also takes strings for dates and booleans, and integer or decimal columns for amounts. A null
 or empty cell is an absent value. A row's "line" in bad rows is its 1-based row number.
+
+Reading is column by column (:mod:`._arrow_facts`, :mod:`._arrow_households`): string columns
+are read dictionary-encoded, as Parquet stores them, and a column null throughout a row group
+(its statistics say so) is not read at all.
 
 pyarrow is imported on first use, so the rest of the package works without it.
 """
@@ -11,9 +15,8 @@ pyarrow is imported on first use, so the rest of the package works without it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +24,11 @@ import attrs
 
 from ..facts import Fact, FactKinds
 from ..household import Household
+from ._arrow import pyarrow_modules
 from ._build import FactBuilder
+from ._columns import BatchColumns
 from ._convert import parse_date
-from ._csv import household_from_rows
-from ._errors import MissingDependency
+from ._groups import FactRuns
 from ._layout import (
     HOUSEHOLD_COLUMNS,
     REQUIRED_FACT_COLUMNS,
@@ -35,93 +39,87 @@ from ._layout import (
     household_rows,
 )
 from ._merge import FactGroup, HouseholdGroup
-from ._messages import describe_failure, fact_field_names
-from ._records import BadRow
 
 __all__ = ["ParquetWriter", "parquet_fact_groups", "parquet_household_groups", "pyarrow_modules"]
 
 _ROW_GROUP_ROWS = 65_536  # rows per row group written
-_READ_BATCH_ROWS = 8_192  # rows converted to Python objects at a time when reading
+#: Rows read at a time: more than a row group written here holds (65,536 facts, and the rest of
+#: the last household's), so that a batch is a row group and its dictionaries are decoded once.
+_READ_BATCH_ROWS = 131_072
 
 
-def pyarrow_modules() -> tuple[Any, Any]:
-    """``(pyarrow, pyarrow.parquet)``; :class:`MissingDependency` naming the extra when not installed."""
-    try:
-        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
-    except ImportError:
-        raise MissingDependency("pyarrow", "parquet", "reading and writing Parquet files") from None
-
-
-def _rows(
-    path: Path, allowed: tuple[str, ...], required: frozenset[str]
-) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-    _, parquet = pyarrow_modules()
-    source = parquet.ParquetFile(path)
-    header = list(source.schema_arrow.names)
+def _open(
+    path: Path, allowed: tuple[str, ...], required: frozenset[str], *, unique: Iterable[str]
+) -> tuple[Any, list[str]]:
+    """The file, open, and its header; its string columns but the ``unique`` ones (whose values are all
+    different) read dictionary-encoded, as Parquet stores them."""
+    arrow, parquet = pyarrow_modules()
+    schema = parquet.read_schema(path)
+    header = list(schema.names)
     check_header(str(path), header, allowed, required)
+    text = [
+        field.name
+        for field in schema
+        if (arrow.types.is_string(field.type) or arrow.types.is_large_string(field.type)) and field.name not in unique
+    ]
+    return parquet.ParquetFile(path, read_dictionary=text), header
 
-    def rows() -> Iterator[tuple[Any, ...]]:
-        try:
-            for batch in source.iter_batches(batch_size=_READ_BATCH_ROWS):
-                yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
-        finally:
-            source.close()
 
-    return header, rows()
+def _all_null(row_group: Any, index: int) -> bool:
+    """True when the statistics of column ``index`` of ``row_group`` say it is null in every row."""
+    statistics = row_group.column(index).statistics
+    return bool(
+        statistics is not None and statistics.has_null_count and statistics.null_count == row_group.num_rows > 0
+    )
+
+
+def _batches(source: Any, header: Sequence[str], required: frozenset[str]) -> Iterator[BatchColumns]:
+    """The file's record batches, in order; a column null throughout a row group is not read there."""
+    metadata = source.metadata
+    schema = metadata.schema
+    flat = metadata.num_columns == len(header) and all(
+        schema.column(index).path == name for index, name in enumerate(header)
+    )
+    for group in range(metadata.num_row_groups):
+        columns = list(header)
+        if flat:
+            row_group = metadata.row_group(group)
+            columns = [name for index, name in enumerate(header) if name in required or not _all_null(row_group, index)]
+        for batch in source.iter_batches(
+            batch_size=_READ_BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False
+        ):
+            yield BatchColumns(dict(zip(batch.schema.names, batch.columns, strict=True)), batch.num_rows)
 
 
 def parquet_household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """The households of a Parquet file, one group of member rows each: ``(id, household, bad rows, line)``."""
-    name = str(path)
-    header, rows = _rows(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS)
-    column = {key: index for index, key in enumerate(header)}
-    hid_column = column["household_id"]
-    current: str | None = None
-    group: list[tuple[int, Any]] = []
-    for number, row in enumerate(rows, 1):
-        hid = row[hid_column] or ""
-        if hid != current and group:
-            yield _group(name, current or "", group, column)
-            group = []
-        current = hid
-        group.append((number, row))
-    if group:
-        yield _group(name, current or "", group, column)
+    from ._arrow_households import arrow_household_groups
 
-
-def _group(name: str, hid: str, rows: list[tuple[int, Any]], column: dict[str, int]) -> HouseholdGroup:
-    household, problems = household_from_rows(name, hid, rows, column)
-    return hid or None, household, problems, rows[0][0]
+    source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
+    try:
+        yield from arrow_household_groups(str(path), header, _batches(source, header, REQUIRED_HOUSEHOLD_COLUMNS))
+    finally:
+        source.close()
 
 
 def parquet_fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     """The fact rows of a Parquet file grouped by household: ``(id, facts, bad rows, first, last row)``."""
-    name = str(path)
-    fields = fact_field_names(builder.kinds)
-    header, rows = _rows(path, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS)
-    build = builder.for_rows(header).build
-    hid_column = header.index("household_id")
-    current: str | None = None
-    facts: list[Fact] = []
-    bad: list[BadRow] = []
-    first = last = 0
-    for number, row in enumerate(rows, 1):
-        hid = row[hid_column]
-        if hid and hid != current:
-            if facts or bad:
-                yield current, facts, bad, first, last
-                facts, bad = [], []
-            current, first = hid, number
-        elif not (facts or bad):
-            first = number
-        last = number
-        try:
-            facts.append(build(row))
-        except (ValueError, TypeError) as error:
-            field, message = describe_failure(error, fields)
-            bad.append(BadRow(name, number, field, message, current))
-    if facts or bad:
-        yield current, facts, bad, first, last
+    from ._arrow_facts import ArrowFactBuilder, household_runs
+
+    source, header = _open(path, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS, unique={"id"})
+    try:
+        columns = builder.memo((ArrowFactBuilder, tuple(header)), lambda: ArrowFactBuilder(builder, header))
+        groups = FactRuns(str(path))
+        offset = 0
+        for batch in _batches(source, header, REQUIRED_FACT_COLUMNS):
+            make, clean = columns.prepare(batch)
+            lines = range(offset + 1, offset + batch.length + 1)
+            yield from groups.add(household_runs(batch), lines, make, clean=clean)
+            offset += batch.length
+            del batch, make  # before the next batch is read: one batch at a time in memory
+        yield from groups.close()
+    finally:
+        source.close()
 
 
 def _typed_columns(kinds: FactKinds) -> dict[str, str]:

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ..facts import DEFAULT_FACT_KINDS, FactKinds
-from ._build import FactBuilder
+from ._build import FactBuilder, fact_builder
 from ._csv import csv_fact_groups, csv_household_groups
 from ._errors import PopulationError
 from ._jsonl import jsonl_fact_groups, jsonl_household_groups
@@ -81,7 +81,7 @@ def read_partition(
         raise ValueError(f"lookahead must not be negative, not {lookahead}")
     return merge(
         _HOUSEHOLD_READERS[household_format](households_path),
-        _FACT_READERS[fact_format](facts_path, FactBuilder(kinds)),
+        _FACT_READERS[fact_format](facts_path, fact_builder(kinds)),
         households_file=str(households_path),
         facts_file=str(facts_path),
         lookahead=lookahead,

@@ -1,0 +1,265 @@
+"""Building the households of Arrow record batches (a Parquet households file: one row per member).
+
+The columns of a batch are converted once (see :mod:`._columns`): member ids as they are,
+dates, places and enum members through tables of distinct values. A household is then made
+from its rows when it is read, members and household set straight into their slots, with
+the checks :meth:`Household.from_dict` makes (see :mod:`._households`).
+
+A household goes through the general way instead (:func:`~._member_rows.household_from_rows`, as the
+reader did row by row, so the household or the error is the library's) when any of its rows
+is not taken: a blank or unknown cell, a place that differs between its rows, a member id
+used twice, a column of a type read only the general way — and the last household of each
+batch, which may go on in the next one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from ..household import Health, Household, LabourCapacity, Member, Schooling
+from ._arrow import arrow, compute
+from ._columns import REJECT, BatchColumns
+from ._convert import NOT_FAST, enum_parser, new_object
+from ._households import PLAIN_MEMBER, SET_MEMBER, make_household, place
+from ._member_rows import household_from_rows
+from ._merge import HouseholdGroup
+
+__all__ = ["arrow_household_groups"]
+
+_PLACE = ("district", "town", "village")
+Rows = list[tuple[int, list[Any]]]
+
+
+def _enum_conversion(enum_type: type, default: str) -> Callable[[Any], Any]:
+    """A cell to the enum member, as a member's dict is read (a blank cell: ``default``)."""
+    parse = enum_parser(enum_type)
+    absent = parse(default)
+
+    def convert(value: Any) -> Any:
+        if value is None or value == "":
+            return absent
+        try:
+            return parse(value)
+        except NOT_FAST:
+            return REJECT
+
+    return convert
+
+
+def _birth(value: Any) -> Any:
+    """A birth date: a ``date32`` cell's date, or an ISO date's (not cached: birth dates are many)."""
+    if type(value) is dt.date:
+        return value
+    if type(value) is not str or not value:
+        return REJECT  # no birth date, or one the library reads its own way
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return REJECT
+
+
+def _births(values: list[Any]) -> list[Any]:
+    """:func:`_birth` of each value (a ``date32`` column's are dates already: nothing to convert)."""
+    return [value if type(value) is dt.date else _birth(value) for value in values]
+
+
+def _member_id(value: Any) -> Any:
+    """A member id: non-empty text (a blank one is the library's to report)."""
+    return value if type(value) is str and value else REJECT
+
+
+def _district(value: Any) -> Any:
+    """A district: non-empty text (a household needs one)."""
+    return value if type(value) is str and value else REJECT
+
+
+def _text(value: Any) -> Any:
+    """A town or village: text, ``""`` for a null cell."""
+    return "" if value is None else value if type(value) is str else REJECT
+
+
+_CONVERSIONS: dict[str, Callable[[Any], Any]] = {
+    "birth_date": _birth,
+    "labour_capacity": _enum_conversion(LabourCapacity, "full"),
+    "health": _enum_conversion(Health, "healthy"),
+    "schooling": _enum_conversion(Schooling, "none"),
+    "district": _district,
+    "town": _text,
+    "village": _text,
+}
+_MEMBER_FIELDS = ("birth_date", "labour_capacity", "health", "schooling")
+
+
+class _Columns:
+    """The member columns of one batch as codes and tables, its households' runs, and which go the general way."""
+
+    def __init__(self, batch: BatchColumns) -> None:
+        self.runs, same = _runs(batch)
+        self.bad: set[int] = set()  # the runs that go the general way
+        self.ids: list[str] = []
+        self.codes: dict[str, Sequence[int]] = {}
+        self.tables: dict[str, list[Any]] = {}
+        self.members: tuple[Any, ...] = ()
+        self.places: list[tuple[Sequence[int], list[Any]]] = []
+        self.usable = self._convert(batch, same)
+
+    def _convert(self, batch: BatchColumns, same: Any) -> bool:
+        """Convert the columns; False when no household of the batch can be made here."""
+        if not PLAIN_MEMBER or same is None or "member_id" not in batch.columns:
+            return False
+        refused = []
+        ids = batch.values("member_id", strip=False)
+        if ids is not None:
+            self.ids = ids[0]
+        else:  # a blank member id (the library words the error), or not a plain text column
+            table = batch.table("member_id", "member_id", _member_id, functools.partial(_each, _member_id))
+            if table is None:
+                return False
+            self.ids = [table.values[code] for code in batch.codes("member_id")]
+            refused.append(batch.rejected("member_id", "member_id"))
+        for name, convert in _CONVERSIONS.items():
+            if name not in batch.columns:
+                value = convert(None)
+                if value is REJECT:
+                    return False
+                self.codes[name], self.tables[name] = [0] * batch.length, [value]
+                continue
+            convert_all = _births if convert is _birth else functools.partial(_each, convert)
+            table = batch.table(name, name, convert, convert_all)
+            if table is None:
+                return False
+            self.codes[name], self.tables[name] = batch.codes(name), table.values
+            refused.append(batch.rejected(name, name))
+            if name in _PLACE:
+                changed = _against_previous(batch.encoded(name)[0], compute().not_equal)  # type: ignore[index]
+                refused.append(compute().and_(changed, same))  # a place that differs within a household
+        # What making a household reads: ids, then codes and table of each member field; of each place column.
+        self.members = (self.ids, *(x for name in _MEMBER_FIELDS for x in (self.codes[name], self.tables[name])))
+        self.places = [(self.codes[name], self.tables[name]) for name in _PLACE]
+        pc = compute()
+        starts = [start for _, start, _ in self.runs]
+        for mask in refused:
+            if mask is not None and pc.any(mask).as_py():
+                self.bad.update(bisect.bisect_right(starts, row) - 1 for row in pc.indices_nonzero(mask).to_pylist())
+        return True
+
+    def household(self, index: int) -> Household | None:
+        """The household of run ``index``, or None when it goes the general way."""
+        key, start, end = self.runs[index]
+        if not self.usable or index in self.bad:
+            return None
+        ids, births, birth_table, labour, labour_table, health, health_table, schooling, schooling_table = self.members
+        set_id, set_birth, set_labour, set_health, set_schooling = SET_MEMBER
+        members = []
+        for row in range(start, end):
+            member = new_object(Member)
+            set_id(member, ids[row])
+            set_birth(member, birth_table[births[row]])
+            set_labour(member, labour_table[labour[row]])
+            set_health(member, health_table[health[row]])
+            set_schooling(member, schooling_table[schooling[row]])
+            members.append(member)
+        (district, districts), (town, towns), (village, villages) = self.places
+        where = place(districts[district[start]], towns[town[start]], villages[village[start]])
+        return make_household(key, where, members, ids[start:end])  # with the checks Household makes
+
+
+def _each(convert: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """``convert`` of each value."""
+    return [convert(value) for value in values]
+
+
+def _runs(batch: BatchColumns) -> tuple[list[tuple[str, int, int]], Any | None]:
+    """The runs of rows with the same ``household_id`` cell (a null cell is ``""``): ``(key, start, end)``.
+
+    And which rows go on with the household of the row before: a boolean array (None for a
+    column of a type read only the general way).
+    """
+    pa, pc = arrow(), compute()
+    column = batch.columns.get("household_id")
+    if column is None:
+        return [("", 0, batch.length)], pa.array([False] + [True] * (batch.length - 1))
+    encoded = batch.encoded("household_id") if batch.text("household_id") else None
+    if encoded is None:
+        keys = [value or "" for value in column.to_pylist()]
+        runs, start = [], 0
+        for row in range(1, len(keys) + 1):
+            if row == len(keys) or keys[row] != keys[start]:
+                runs.append((keys[start], start, row))
+                start = row
+        return runs, None
+    codes, names = encoded
+    names = [*names, ""]
+    if "" in names[:-1]:  # a null cell and an empty one name the same household
+        codes = pc.if_else(pc.equal(codes, len(names) - 1), names.index(""), codes)
+    ends = pc.run_end_encode(codes)
+    found, start = [], 0
+    for end, code in zip(ends.run_ends.to_pylist(), ends.values.to_pylist(), strict=True):
+        found.append((names[code], start, end))
+        start = end
+    return found, _against_previous(codes, pc.equal)
+
+
+def _against_previous(codes: Any, compare: Callable[[Any, Any], Any]) -> Any:
+    """``compare`` of each row's code with the code of the row before (False for the first row)."""
+    pa = arrow()
+    if len(codes) < 2:
+        return pa.array([False] * len(codes))
+    return pa.concat_arrays([pa.array([False]), compare(codes.slice(1), codes.slice(0, len(codes) - 1))])
+
+
+def _rows(batch: BatchColumns, header: Sequence[str], start: int, end: int, first_line: int) -> Rows:
+    """Rows ``start:end`` as ``(line, cells)`` in ``header``'s order, as the general way reads them."""
+    cells = {name: array.slice(start, end - start).to_pylist() for name, array in batch.columns.items()}
+    columns = [cells.get(name) for name in header]
+    return [
+        (first_line + row, [None if values is None else values[row - start] for values in columns])
+        for row in range(start, end)
+    ]
+
+
+def arrow_household_groups(
+    name: str, header: Sequence[str], batches: Iterable[BatchColumns]
+) -> Iterator[HouseholdGroup]:
+    """The households in ``batches``, the member rows of file ``name`` with ``header``.
+
+    One ``(id, household, bad rows, line)`` each, as :func:`~._member_rows.household_from_rows` gives them.
+    """
+    column = {key: index for index, key in enumerate(header)}
+    carry: Rows = []  # the rows of the last household read, which the next batch may go on with
+    carry_key = ""
+    offset = 0
+
+    def general(key: str, rows: Rows) -> HouseholdGroup:
+        household, problems = household_from_rows(name, key, rows, column)
+        return key or None, household, problems, rows[0][0]
+
+    for batch in batches:
+        columns = _Columns(batch)
+        last = len(columns.runs) - 1
+        for index, (key, start, end) in enumerate(columns.runs):
+            if index == 0 and carry:
+                if key == carry_key:
+                    carry += _rows(batch, header, start, end, offset + 1)
+                    if index < last:
+                        yield general(key, carry)
+                        carry = []
+                    continue
+                yield general(carry_key, carry)
+                carry = []
+            if index == last:
+                carry, carry_key = _rows(batch, header, start, end, offset + 1), key
+                continue
+            household = columns.household(index)
+            if household is None:
+                yield general(key, _rows(batch, header, start, end, offset + 1))
+            else:
+                yield key or None, household, [], offset + start + 1
+        offset += batch.length
+        del batch, columns  # before the next batch is read: one batch at a time in memory
+    if carry:
+        yield general(carry_key, carry)
