@@ -4,7 +4,8 @@ The population is the library's synthetic one (``synthetic_households``: the doc
 distributions of docs/population.md, a year of monthly assessments and shocks), held in
 memory, so only the engine is timed. On one core, in CPU seconds (best of ``--repeat``):
 
-- the engine, as shipped (prefilter on) and evaluating every fact (``prefilter=False``);
+- the engine, as shipped (prefilter on), evaluating every fact (``prefilter=False``), and as a
+  screen runs it (``record_decisions=False``);
 - the reference engine (benchmarks/reference_engine.py: a ``transitions.Machine`` per
   household, asked on every fact, every fact evaluated) on the first households, and the
   engine on the same households: the speed-up;
@@ -114,9 +115,12 @@ def measure(households: int, reference_households: int, policy_name: str, repeat
     full_seconds = cpu_seconds(run_all(every_fact, pop), repeat)
     figures["engine_facts_per_s"] = n_facts / seconds
     figures["engine_every_fact_facts_per_s"] = n_facts / full_seconds
+    lean_seconds = cpu_seconds(run_all(Engine(policy, record_decisions=False), pop), repeat)
+    figures["engine_screen_facts_per_s"] = n_facts / lean_seconds
     per_fact = 1e6 * seconds / n_facts
     print(f"engine (compiled table, prefilter): {n_facts / seconds:9,.0f} facts/s ({per_fact:.2f} us/fact)")
     print(f"engine evaluating every fact:       {n_facts / full_seconds:9,.0f} facts/s")
+    print(f"engine as a screen runs it (no decisions recorded): {n_facts / lean_seconds:9,.0f} facts/s")
 
     ref_pop = pop[:reference_households]
     ref_facts = sum(len(f) for _, f in ref_pop)
