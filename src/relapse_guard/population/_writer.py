@@ -85,7 +85,10 @@ def prepare_directory(directory: Path, *, overwrite: bool) -> None:
     if not existing:
         return
     if not overwrite:
-        raise PopulationError(f"{directory} is not empty; choose an empty directory (or pass overwrite=True)")
+        raise PopulationError(
+            f"{directory} is not empty; choose an empty directory, or replace its population files "
+            "(overwrite=True; --overwrite on the command line)"
+        )
     for path in existing:
         if path.name == MANIFEST_NAME or (
             path.is_file() and path.name.startswith(("households-", "facts-")) and path.suffix in _SUFFIXES
