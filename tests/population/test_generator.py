@@ -167,3 +167,18 @@ def test_quarterly_assessments() -> None:
     assert counts <= {3, 4}
     with pytest.raises(ValueError, match="assessments"):
         Distributions(assessments="weekly")
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_progress_reports_households_written_as_partitions_finish(tmp_path: Path, processes: int) -> None:
+    seen: list[tuple[int, int]] = []
+    generate_population(
+        tmp_path / "county",
+        households=3 * BLOCK_SIZE,
+        partitions=3,
+        processes=processes,
+        progress=lambda *a: seen.append(a),
+    )
+    assert len(seen) == 3  # one report per partition
+    assert [written for written, _ in seen] == sorted(written for written, _ in seen)
+    assert seen[-1] == (3 * BLOCK_SIZE, 3 * BLOCK_SIZE)

@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..errors import RelapseGuardError
 from ._generator import generate_population
@@ -43,6 +43,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _progress_bar(started: float) -> Callable[[int, int], None]:
+    """A progress callback drawing households written as one line on stderr (for a terminal)."""
+
+    def draw(written: int, total: int) -> None:
+        seconds = time.perf_counter() - started
+        bar = "#" * (int(written / total * 30) if total else 30)
+        rate = written / seconds if seconds > 0 else 0.0
+        sys.stderr.write(f"\r[{bar:<30}] {written:,}/{total:,} households written, {rate:,.0f}/s")
+        sys.stderr.flush()
+
+    return draw
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 done, 1 bad rows found, 2 error)."""
     args = _parser().parse_args(argv)
@@ -59,7 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 format=args.format,
                 processes=args.processes,
                 overwrite=args.overwrite,
+                progress=_progress_bar(started) if sys.stderr.isatty() else None,
             )
+            if sys.stderr.isatty():
+                sys.stderr.write("\n")
             seconds = time.perf_counter() - started
             print(
                 f"wrote {population.households:,} households and {population.facts:,} facts in "
