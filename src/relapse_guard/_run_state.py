@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from .decisions import Decision, Grant, Period, Risk
-from .facts import BasicNeed, HousingGrade
+from .facts import BasicNeed, HousingGrade, IncomeAssessed
 from .household import Household
 from .lifecycle import State
 from .parameters import ParameterValue
@@ -79,3 +79,11 @@ class RunState:
         # grants set aside by a rejected case, kept in case an appeal of that case succeeds
         self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
         self.eliminated: dict[str, dt.date] = {}
+
+    def observe_income(self, fact: IncomeAssessed) -> None:
+        """Record an income assessment; raises for one dated before a member's birth, naming them."""
+        if fact.date < self.latest_birth:
+            self.household.check_born_by(fact.date)
+        self.previous_income = self.income
+        self.income = fact.income_per_capita
+        self.income_fact = fact.id

@@ -184,11 +184,7 @@ class Engine(Effects):
                     band, band_until = income_band(watchers[state], ctx, parameters)
                     band_for = now
                 if band is not None and fact.income_per_capita >= band:
-                    if date < run.latest_birth:
-                        run.household.check_born_by(date)  # raises, naming the member
-                    run.previous_income = run.income
-                    run.income = fact.income_per_capita
-                    run.income_fact = fact.id
+                    run.observe_income(fact)
                     continue
             self._advance(run, date)
             self._apply(run, fact, ctx)
@@ -261,11 +257,7 @@ class Engine(Effects):
     def _observe(self, run: RunState, fact: Fact) -> bool:
         """Record what ``fact`` tells about the household; True if the lifecycle may change."""
         if isinstance(fact, IncomeAssessed):
-            if fact.date < run.latest_birth:
-                run.household.check_born_by(fact.date)  # raises, naming the member
-            run.previous_income = run.income
-            run.income = fact.income_per_capita
-            run.income_fact = fact.id
+            run.observe_income(fact)
             return True
         if isinstance(fact, HouseAppraised):
             run.housing_grade = fact.grade

@@ -151,12 +151,17 @@ def relative_poverty(
     The threshold is ``rural_income / divisor`` (Bishan: about a third, 4250 yuan).
     """
 
+    def threshold_of(ctx: Context) -> Decimal:
+        # raises ParameterNotInForce before the parameters start; as quiet_from, the engine
+        # then evaluates the rule, which does not hold
+        return ctx.amount(rural_income) / ctx.amount(divisor)
+
     def test(ctx: Context) -> Verdict:
         income = ctx.income_per_capita
         if income is None:
             return Verdict(False, "no income assessed yet")
         try:
-            threshold = ctx.amount(rural_income) / ctx.amount(divisor)
+            threshold = threshold_of(ctx)
         except ParameterNotInForce as error:
             # A rule whose parameters start later is not in force yet: it does not hold.
             return Verdict(False, f"relative-poverty rule not in force yet: {error}")
@@ -168,14 +173,10 @@ def relative_poverty(
             True, f"income per capita {income} < relative-poverty threshold {threshold:.2f} with labour capacity"
         )
 
-    def quiet_from(ctx: Context) -> Decimal:
-        # raises ParameterNotInForce before the parameters start: the engine then evaluates the rule
-        return ctx.amount(rural_income) / ctx.amount(divisor)
-
     return Rule(
         "relative_poverty",
         "previous-year per-capita income below the district's rural per-capita income divided by "
         "the divisor, with labour capacity",
         test,
-        quiet_from=quiet_from,
+        quiet_from=threshold_of,  # the rule never holds at or above its threshold
     )

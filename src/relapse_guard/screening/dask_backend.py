@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -33,8 +32,8 @@ from typing import TYPE_CHECKING
 from ..errors import BackendUnavailable
 from ..policies import load_policy
 from ..population import Population
-from .parallel import rows_of, screen_partition
-from .screen import Progress, ProgressCallback
+from .parallel import merge_in_order, screen_partition
+from .screen import ProgressCallback
 from .summary import ScreenResult
 
 if TYPE_CHECKING:
@@ -103,29 +102,19 @@ def screen_population_dask(
         client = _default_client()
     partitions = population.partitions
     result = ScreenResult(as_of=as_of, policy=policy.label)
-    started = time.perf_counter()
     # pure=False: a fresh task each call, never a result kept from an earlier screen of the same files
     submitted = (client.submit(screen_partition, p, policy_name, as_of, keep_rows, pure=False) for p in partitions)
     # Only this dict holds the futures: each result is released on the cluster once fetched.
     running = {future.key: (index, future) for index, future in enumerate(submitted)}
-    finished: dict[int, ScreenResult] = {}
-    next_index = 0
-    rows_read = 0
-    households_done = 0
-    try:
+
+    def finished() -> Iterator[tuple[int, ScreenResult]]:
         # loop=: the client need not be the default one
         for future in as_completed([f for _, f in running.values()], loop=client.loop):
             index, _ = running.pop(future.key)
-            part: ScreenResult = future.result()
-            rows_read += rows_of(partitions[index], part.totals.households + len(part.errors) + len(part.bad_rows))
-            households_done += part.totals.households + len(part.errors)
-            if progress is not None:
-                seconds = time.perf_counter() - started
-                progress(Progress(rows_read, households_done, population.households, seconds))
-            finished[index] = part
-            while next_index in finished:  # hold results until their turn: the serial merge order
-                result.merge(finished.pop(next_index))
-                next_index += 1
+            yield index, future.result()
+
+    try:
+        merge_in_order(finished(), population, result, progress)
     except BaseException:  # a task failed, or the caller gave up: run nothing more
         client.cancel([f for _, f in running.values()])
         raise

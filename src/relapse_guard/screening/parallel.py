@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..policies import load_policy
@@ -19,7 +19,7 @@ from ..population import Partition, Population
 from .screen import Progress, ProgressCallback, screen_records
 from .summary import ScreenResult
 
-__all__ = ["rows_of", "screen_partition", "screen_population"]
+__all__ = ["merge_in_order", "rows_of", "screen_partition", "screen_population"]
 
 
 def screen_partition(partition: Partition, policy_name: str, as_of: dt.date, keep_rows: bool = True) -> ScreenResult:
@@ -63,24 +63,33 @@ def screen_population(
             )
         return result
     context = multiprocessing.get_context("spawn")
-    started = time.perf_counter()
-    rows_read = households_done = 0
-    finished: dict[int, ScreenResult] = {}
-    next_index = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(screen_partition, p, policy_name, as_of, keep_rows): i for i, p in enumerate(partitions)}
-        for future in as_completed(futures):
-            index = futures[future]
-            part = future.result()
-            rows_read += rows_of(partitions[index], part.totals.households + len(part.errors) + len(part.bad_rows))
-            households_done += part.totals.households + len(part.errors)
-            if progress is not None:
-                progress(Progress(rows_read, households_done, population.households, time.perf_counter() - started))
-            finished[index] = part
-            while next_index in finished:  # in partition order: the merge is the serial one
-                result.merge(finished.pop(next_index))
-                next_index += 1
+        finished = ((futures[future], future.result()) for future in as_completed(futures))
+        merge_in_order(finished, population, result, progress)
     return result
+
+
+def merge_in_order(
+    finished: Iterable[tuple[int, ScreenResult]],
+    population: Population,
+    result: ScreenResult,
+    progress: ProgressCallback | None,
+) -> None:
+    """Merge partition results, given as (index, result) in the order they finish, into
+    ``result`` in partition order (the serial merge), calling ``progress`` as each finishes."""
+    started = time.perf_counter()
+    held: dict[int, ScreenResult] = {}
+    next_index = rows_read = households_done = 0
+    for index, part in finished:
+        rows_read += rows_of(population.partitions[index], part.households_done + len(part.bad_rows))
+        households_done += part.households_done
+        if progress is not None:
+            progress(Progress(rows_read, households_done, population.households, time.perf_counter() - started))
+        held[index] = part
+        while next_index in held:  # hold results until their turn
+            result.merge(held.pop(next_index))
+            next_index += 1
 
 
 def rows_of(partition: Partition, counted: int) -> int:

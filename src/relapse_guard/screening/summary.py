@@ -147,6 +147,11 @@ class ScreenResult:
     #: Households whose facts the engine refused (an impossible move, a conflicting fact): id -> message.
     errors: dict[str, str] = attrs.field(factory=dict)
 
+    @property
+    def households_done(self) -> int:
+        """Households screened or refused."""
+        return self.totals.households + len(self.errors)
+
     def merge(self, other: ScreenResult) -> None:
         """Append ``other`` (the next partition) to this result."""
         self.totals.merge(other.totals)
