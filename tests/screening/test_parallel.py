@@ -42,3 +42,13 @@ def test_parallel_screen_reports_progress_as_partitions_finish(population_dir: P
     assert seen[-1].rows_read == (population.households or 0) + (population.facts or 0)
     assert all(p.households_total == 600 for p in seen)
     assert seen[-1].eta_seconds == 0
+
+
+def test_serial_screen_counts_progress_across_partitions(population_dir: Path) -> None:
+    population = read_population(population_dir)
+    seen: list[Progress] = []
+    screen_population(population, "yubei_2016", AS_OF, workers=1, keep_rows=False, progress=seen.append)
+    done = [p.households_done for p in seen]
+    assert done == sorted(done)  # never back to zero at the next partition
+    assert done[-1] == 600
+    assert seen[-1].rows_read == (population.households or 0) + (population.facts or 0)

@@ -16,21 +16,14 @@ from concurrent.futures import ProcessPoolExecutor
 
 from ..engine import Engine
 from ..errors import RelapseGuardError
-from ..facts import Fact
-from ..household import Household
 from ..policies import load_policy
 from ..policy import Policy
-from ..population import BadRow, Partition, Population
+from ..population import Partition, Population
 from ..screening.parallel import rows_of
-from ..screening.screen import Progress, ProgressCallback
+from ..screening.screen import Progress, ProgressCallback, Record, Tally, run_records
 from .collect import DEFAULT_LIMIT, ReportData
 
 __all__ = ["Progress", "ProgressCallback", "collect_partition", "collect_population", "collect_records"]
-
-
-#: A household with its facts and the bad rows met while reading it (the household is None
-#: when only bad rows are left of it), as :class:`relapse_guard.population.PopulationRecord`.
-Record = tuple[Household | None, Sequence[Fact], Sequence[BadRow]]
 
 
 def collect_records(
@@ -41,37 +34,27 @@ def collect_records(
     limit: int = DEFAULT_LIMIT,
     progress: ProgressCallback | None = None,
     progress_every: int = 5_000,
-    done_before: int = 0,
-    rows_before: int = 0,
     households_total: int | None = None,
+    tally: Tally | None = None,
 ) -> ReportData:
     """Run each household under ``policy`` as of ``as_of`` and gather its result, in one pass.
 
     A household whose facts the engine refuses is recorded in ``refused`` and gathering goes
-    on. ``progress`` is called every ``progress_every`` households and at the end, counting
-    from ``done_before`` households and ``rows_before`` rows (those of earlier partitions).
+    on. ``progress`` is called every ``progress_every`` households and at the end; several
+    partitions pass one ``tally`` instead, which counts and reports across them.
     """
     engine = Engine(policy)
     data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
-    started = time.perf_counter()
-    done = 0
-    rows_read = rows_before
-    for household, facts, bad in records:
-        rows_read += 1 + len(facts) + len(bad)
+    if tally is None:
+        tally = Tally(households_total, progress, progress_every)
+    for household, outcome, bad in run_records(records, engine, as_of, tally):
         data.add_bad_rows(bad)
-        if household is None:
+        if household is None or outcome is None:
             continue
-        done += 1  # gathered or refused: done either way
-        try:
-            result = engine.run(household, facts, as_of=as_of)
-        except RelapseGuardError as error:
-            data.refuse(household.id, str(error))
-            continue
-        data.add(result, household.place, policy.reviews_due(result, as_of))
-        if progress is not None and done % progress_every == 0:
-            progress(Progress(rows_read, done_before + done, households_total, time.perf_counter() - started))
-    if progress is not None:
-        progress(Progress(rows_read, done_before + done, households_total, time.perf_counter() - started))
+        if isinstance(outcome, RelapseGuardError):
+            data.refuse(household.id, str(outcome))
+        else:
+            data.add(outcome, household.place, policy.reviews_due(outcome, as_of))
     return data
 
 
@@ -101,32 +84,13 @@ def collect_population(
     data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
     total = population.households
     started = time.perf_counter()
-    rows_read = 0
     if workers <= 1 or len(partitions) <= 1:
-        overall: ProgressCallback | None = None
-        if progress is not None:
-            report = progress
-
-            def overall(step: Progress) -> None:  # the time since the first partition began
-                nonlocal rows_read
-                rows_read = step.rows_read
-                report(Progress(step.rows_read, step.households_done, total, time.perf_counter() - started))
-
+        tally = Tally(total, progress, 5_000)  # one count across the partitions
         for partition in partitions:
             records = partition.records(kinds=policy.fact_kinds)
-            data.merge(
-                collect_records(
-                    records,
-                    policy,
-                    as_of,
-                    limit=limit,
-                    progress=overall,
-                    done_before=data.households + len(data.refused),
-                    rows_before=rows_read,
-                    households_total=total,
-                )
-            )
+            data.merge(collect_records(records, policy, as_of, limit=limit, tally=tally))
         return data
+    rows_read = 0
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(collect_partition, p, policy_name, as_of, limit) for p in partitions]

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..policies import load_policy
 from ..population import Partition, Population
-from .screen import Progress, ProgressCallback, screen_records
+from .screen import Progress, ProgressCallback, Tally, screen_records
 from .summary import ScreenResult
 
 __all__ = ["merge_in_order", "rows_of", "screen_partition", "screen_population"]
@@ -49,18 +49,10 @@ def screen_population(
     policy = load_policy(policy_name)
     result = ScreenResult(as_of=as_of, policy=policy.label)
     if workers <= 1 or len(partitions) <= 1:
+        tally = Tally(population.households, progress)  # one count across the partitions
         for partition in partitions:
             records = partition.records(kinds=policy.fact_kinds)
-            result.merge(
-                screen_records(
-                    records,
-                    policy,
-                    as_of,
-                    keep_rows=keep_rows,
-                    progress=progress,
-                    households_total=population.households,
-                )
-            )
+            result.merge(screen_records(records, policy, as_of, keep_rows=keep_rows, tally=tally))
         return result
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
