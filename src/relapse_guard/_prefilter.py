@@ -27,7 +27,7 @@ from .parameters import ParameterTree
 from .policy import Policy
 from .triggers.base import Trigger
 
-__all__ = ["IncomeBand", "QuietFrom", "income_band", "income_watchers"]
+__all__ = ["ChangeCache", "IncomeBand", "QuietFrom", "income_band", "income_watchers"]
 
 QuietFrom = Callable[[Context], Decimal | None]
 
@@ -54,10 +54,24 @@ def income_watchers(policy: Policy, triggers: Sequence[Trigger]) -> dict[State, 
     return watchers
 
 
-def income_band(watchers: tuple[QuietFrom, ...] | None, ctx: Context, parameters: ParameterTree) -> IncomeBand:
-    """The household's income band in ``ctx`` and the ordinal of the first day it may change."""
+#: (parameter name, date) -> the ordinal of the first day after the date its value changes,
+#: or of 1 January after the date when it never changes again.
+ChangeCache = dict[tuple[str, dt.date], int]
+
+
+def income_band(
+    watchers: tuple[QuietFrom, ...] | None,
+    ctx: Context,
+    parameters: ParameterTree,
+    changes: ChangeCache | None = None,
+) -> IncomeBand:
+    """The household's income band in ``ctx`` and the ordinal of the first day it may change.
+
+    ``changes``, if given, keeps the parameters' next dates across calls (the engine shares
+    one across its runs: parameters are immutable).
+    """
     date = ctx.date
-    until = dt.date(date.year + 1, 1, 1).toordinal()
+    until = year_end = dt.date(date.year + 1, 1, 1).toordinal()
     if watchers is None:
         return None, until
     band = Decimal(0)
@@ -72,7 +86,12 @@ def income_band(watchers: tuple[QuietFrom, ...] | None, ctx: Context, parameters
         if found > band:
             band = found
     for used in ctx.used_parameters():
-        changes = parameters.get(used.name).next_change(date)
-        if changes is not None:
-            until = min(until, changes.toordinal())
+        key = (used.name, date)
+        ends = changes.get(key) if changes is not None else None
+        if ends is None:
+            next_date = parameters.get(used.name).next_change(date)
+            ends = year_end if next_date is None else min(year_end, next_date.toordinal())
+            if changes is not None:
+                changes[key] = ends
+        until = min(until, ends)
     return band, until

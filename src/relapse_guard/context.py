@@ -37,6 +37,7 @@ class Context:
         "_known_risks",
         "_parameters",
         "_seen",
+        "_size",
         "_used",
         "date",
         "grants",
@@ -63,6 +64,7 @@ class Context:
         known_risks: Collection[str] = (),
     ) -> None:
         self.household = household
+        self._size = household.size  # read by many rules and interventions: counted once
         self.date = date
         self.state = state
         self.income_per_capita = income_per_capita
@@ -116,7 +118,7 @@ class Context:
     @property
     def size(self) -> int:
         """Number of household members."""
-        return self.household.size
+        return self._size
 
     @property
     def poverty_line(self) -> Decimal:

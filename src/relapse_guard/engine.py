@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ._effects import Effects
-from ._prefilter import QuietFrom, income_band, income_watchers
+from ._prefilter import ChangeCache, QuietFrom, income_band, income_watchers
 from ._run_state import ASSISTABLE_STATES, OBSERVING_STATES, WATCHED_STATES, RunState
 from .context import Context
 from .decisions import DecisionKind, Risk, Severity
@@ -82,6 +82,10 @@ class Engine(Effects):
                 self._triggers_by_kind.setdefault(kind, []).append(trigger)
         #: Parameter values by date, shared by every run: parameters are immutable.
         self._snapshots: dict[dt.date, dict[str, ParameterValue]] = {}
+        #: The routing kind of entering each state the policy routes (``entered:<state>``).
+        self._entry_routes = {state: entered(state) for state in State if entered(state) in policy.routes}
+        #: When parameter values next change, after a date (the prefilter's band ends then).
+        self._changes: ChangeCache = {}
         self._watchers = income_watchers(policy, self._triggers_by_kind.get(IncomeAssessed, ())) if prefilter else None
 
     # --- public -----------------------------------------------------------------------
@@ -166,10 +170,15 @@ class Engine(Effects):
         parameters = self.policy.parameters
         band: Decimal | None = None
         # What the band was computed for: the state and the size of what only grows (known
-        # risks, grants), needs and housing. Any change, and the band is computed again.
+        # risks, grants), needs and housing. Any change, and the band is computed again. Only
+        # a fact that took the full path (or a move of the clock, which changes the state)
+        # changes any of them, so after a recorded assessment the state alone is compared.
         band_for: tuple[object, ...] = ()
+        band_state: State | None = None
         band_until = 0
+        full_path_since_band = True
         risk_keys, grants = run.risk_keys, run.grants
+        observe_income = run.observe_income
         for fact in ordered:
             date = fact.date
             if type(fact) is IncomeAssessed:
@@ -177,15 +186,18 @@ class Engine(Effects):
                 if state is State.EXITED or state is State.MONITORED:
                     self._advance(run, date)
                     state = run.state
-                ordinal = date.toordinal()
-                now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade)
-                if now != band_for or ordinal >= band_until:
-                    self._refresh(ctx, run, date)
-                    band, band_until = income_band(watchers[state], ctx, parameters)
-                    band_for = now
+                if full_path_since_band or state is not band_state or date.toordinal() >= band_until:
+                    now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade)
+                    if now != band_for or date.toordinal() >= band_until:
+                        self._refresh(ctx, run, date)
+                        band, band_until = income_band(watchers[state], ctx, parameters, self._changes)
+                        band_for = now
+                    band_state = state
+                    full_path_since_band = False
                 if band is not None and fact.income_per_capita >= band:
-                    run.observe_income(fact)
+                    observe_income(fact)
                     continue
+            full_path_since_band = True
             self._advance(run, date)
             self._apply(run, fact, ctx)
             self._advance(run, date)
@@ -195,6 +207,7 @@ class Engine(Effects):
         if found is None:
             if len(self._snapshots) >= _SNAPSHOT_LIMIT:
                 self._snapshots.clear()
+                self._changes.clear()
             found = self._snapshots[date] = {}
         return found
 
@@ -364,8 +377,8 @@ class Engine(Effects):
             from_state=source,
             to_state=dest,
         )
-        kind = entered(dest)
-        if kind in self.policy.routes:
+        kind = self._entry_routes.get(dest)
+        if kind is not None:
             occasion = Risk(
                 kind=kind,
                 household_id=run.household.id,
