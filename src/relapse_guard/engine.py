@@ -21,7 +21,9 @@ parameter values.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -55,6 +57,7 @@ from .triggers.base import Trigger
 __all__ = ["Engine", "order_facts", "transition_period"]
 
 _CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
+_DATE = operator.attrgetter("date")
 # Dates whose parameter values are kept; a year of daily facts fits many times over.
 _SNAPSHOT_LIMIT = 20_000
 
@@ -100,8 +103,8 @@ class Engine(Effects):
         errors of :func:`order_facts`.
         """
         ordered = order_facts(household.id, facts)
-        if as_of is not None:
-            ordered = [fact for fact in ordered if fact.date <= as_of]
+        if as_of is not None and ordered and ordered[-1].date > as_of:
+            del ordered[bisect.bisect_right(ordered, as_of, key=_DATE) :]  # in date order: cut the tail
         run = RunState(household)
         if ordered:
             ctx = self._context(run, ordered[0].date)

@@ -244,6 +244,11 @@ class ReportData:
         """Record input rows that could not be read."""
         self.bad_rows.extend(rows)
 
+    @property
+    def households_done(self) -> int:
+        """Households gathered or refused."""
+        return self.households + len(self.refused)
+
     def merge(self, other: ReportData) -> None:
         """Add ``other`` (e.g. the next partition) to this report's figures."""
         if (other.as_of, other.policy, other.limit) != (self.as_of, self.policy, self.limit):

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..engine import Engine
 from ..errors import RelapseGuardError
 from ..policies import load_policy
 from ..policy import Policy
 from ..population import Partition, Population
-from ..screening.parallel import rows_of
+from ..screening.parallel import merge_in_order
 from ..screening.screen import Progress, ProgressCallback, Record, Tally, run_records
 from .collect import DEFAULT_LIMIT, ReportData
 
@@ -83,22 +82,15 @@ def collect_population(
     policy = load_policy(policy_name)
     data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
     total = population.households
-    started = time.perf_counter()
     if workers <= 1 or len(partitions) <= 1:
         tally = Tally(total, progress, 5_000)  # one count across the partitions
         for partition in partitions:
             records = partition.records(kinds=policy.fact_kinds)
             data.merge(collect_records(records, policy, as_of, limit=limit, tally=tally))
         return data
-    rows_read = 0
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(collect_partition, p, policy_name, as_of, limit) for p in partitions]
-        for partition, future in zip(partitions, futures, strict=True):  # in partition order: the serial merge
-            part = future.result()
-            data.merge(part)
-            rows_read += rows_of(partition, part.households + len(part.refused) + len(part.bad_rows))
-            if progress is not None:
-                done = data.households + len(data.refused)
-                progress(Progress(rows_read, done, total, time.perf_counter() - started))
+        futures = {pool.submit(collect_partition, p, policy_name, as_of, limit): i for i, p in enumerate(partitions)}
+        finished = ((futures[future], future.result()) for future in as_completed(futures))
+        merge_in_order(finished, population, data, progress)
     return data

@@ -13,13 +13,14 @@ import multiprocessing
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Protocol, Self, TypeVar
 
 from ..policies import load_policy
-from ..population import Partition, Population
+from ..population import BadRow, Partition, Population
 from .screen import Progress, ProgressCallback, Tally, screen_records
 from .summary import ScreenResult
 
-__all__ = ["merge_in_order", "rows_of", "screen_partition", "screen_population"]
+__all__ = ["Mergeable", "merge_in_order", "rows_of", "screen_partition", "screen_population"]
 
 
 def screen_partition(partition: Partition, policy_name: str, as_of: dt.date, keep_rows: bool = True) -> ScreenResult:
@@ -62,16 +63,34 @@ def screen_population(
     return result
 
 
+class Mergeable(Protocol):
+    """A partition's result that merges into the whole: a screen's, or a report's figures."""
+
+    @property
+    def households_done(self) -> int:
+        """Households screened or refused."""
+
+    @property
+    def bad_rows(self) -> list[BadRow]:
+        """Input rows that could not be read."""
+
+    def merge(self, other: Self) -> None:
+        """Add ``other``, the next partition's result."""
+
+
+_M = TypeVar("_M", bound=Mergeable)
+
+
 def merge_in_order(
-    finished: Iterable[tuple[int, ScreenResult]],
+    finished: Iterable[tuple[int, _M]],
     population: Population,
-    result: ScreenResult,
+    result: _M,
     progress: ProgressCallback | None,
 ) -> None:
     """Merge partition results, given as (index, result) in the order they finish, into
     ``result`` in partition order (the serial merge), calling ``progress`` as each finishes."""
     started = time.perf_counter()
-    held: dict[int, ScreenResult] = {}
+    held: dict[int, _M] = {}
     next_index = rows_read = households_done = 0
     for index, part in finished:
         rows_read += rows_of(population.partitions[index], part.households_done + len(part.bad_rows))
