@@ -71,8 +71,8 @@ def test_interventions_no_route_uses(findings: tuple[Finding, ...]) -> None:
 def test_parameters_missing_on_a_date_the_policy_uses(findings: tuple[Finding, ...]) -> None:
     assert by_check(findings, "parameter_missing") == [
         "trigger income_fall: reads 'triggers.income_fall.ratio', with no value on 2015-01-01 "
-        "(first value 2016-01-01), a date the policy uses: there it meets ParameterNotInForce, "
-        "which fails the run unless the component treats the rule as not in force yet",
+        "(first value 2016-01-01), a date the policy uses: there it lets ParameterNotInForce out, "
+        "which fails the run",
         "intervention seed_voucher: reads 'seed_voucher.cap', which the policy does not define: "
         "the engine raises UnknownParameter",
     ]

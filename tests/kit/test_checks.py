@@ -12,6 +12,7 @@ import pytest
 from relapse_guard import Policy, Review, State, entered, load_policy, step
 from relapse_guard.checks import CHECKS, Finding, check_policy, risk_kinds
 from relapse_guard.interventions import IndustrySupportFunds, JobTraining
+from relapse_guard.rules import Rule, Verdict
 from relapse_guard.triggers import IllnessTrigger
 
 D = dt.date
@@ -23,20 +24,30 @@ def test_shipped_policies_pass(name: str) -> None:
 
 
 def test_bishan_findings_are_real() -> None:
-    # Relative poverty (an identification rule) is read on every observation of a household
-    # not on file, and its parameters start in 2016, while the policy runs from 2015 (the rule
-    # treats itself as not in force before then). Bishan's insurance declines in 2015 although
-    # the accident premium is in force.
+    # Bishan's insurance declines in 2015 although the accident premium is in force. Its
+    # relative-poverty rule also reads parameters that start in 2016, but it catches
+    # ParameterNotInForce (it treats itself as not in force yet), so it is not a finding.
     assert [str(f) for f in load_policy("bishan_2016").check()] == [
-        "parameter_missing: identification rule relative_poverty: reads 'relative_poverty.divisor', "
-        "'relative_poverty.rural_income_per_capita', with no value on 2015-01-01 (first value 2016-01-01), "
-        "a date the policy uses: there it meets ParameterNotInForce, which fails the run "
-        "unless the component treats the rule as not in force yet",
         "parameter_missing: intervention micro_insurance: reads 'insurance.premium.rural_medical', "
         "'insurance.premium.serious_illness', with no value on 2015-01-01 (first value 2016-01-01), though "
         "'insurance.premium.accident' is in force: it grants nothing until all are (not in force yet)",
     ]
     assert load_policy("bishan_2016").check(on=D(2016, 6, 1)) == ()
+
+
+def test_a_rule_that_lets_parameter_not_in_force_out_is_a_finding() -> None:
+    bishan = load_policy("bishan_2016")
+    careless = Rule(
+        "relative_poverty_careless",
+        "the relative-poverty threshold, read without caring whether it is in force",
+        lambda ctx: Verdict(False, f"threshold {ctx.amount('relative_poverty.divisor')}"),
+    )
+    findings = [str(f) for f in bishan.derive(name="careless", identification=[careless]).check()]
+    assert findings[0] == (
+        "parameter_missing: identification rule relative_poverty_careless: reads 'relative_poverty.divisor', "
+        "with no value on 2015-01-01 (first value 2016-01-01), a date the policy uses: there it lets "
+        "ParameterNotInForce out, which fails the run"
+    )
 
 
 def test_policy_check_delegates_to_check_policy() -> None:
@@ -47,7 +58,7 @@ def test_policy_check_delegates_to_check_policy() -> None:
 def test_a_date_before_the_policy_finds_the_engine_parameters_missing() -> None:
     (finding,) = [f for f in load_policy("yubei_2016").check(on=D(2014, 6, 1)) if f.subject == "the engine"]
     assert "'poverty_line'" in finding.message
-    assert "there it meets ParameterNotInForce" in finding.message
+    assert "there it lets ParameterNotInForce out" in finding.message
 
 
 def test_findings_read_as_text() -> None:

@@ -383,6 +383,8 @@ def _parameters(probe: Probe) -> list[Finding]:
             )
         reported: set[str] = set()
         for on, log in sorted(logs.items()):
+            if not component.startswith("intervention ") and not log.late_escapes:
+                continue  # it treats itself as not in force yet (catches ParameterNotInForce): no failure
             late = sorted(set(log.late) - reported)
             if not late:
                 continue
@@ -391,10 +393,7 @@ def _parameters(probe: Probe) -> list[Finding]:
             missing = f"reads {_names(late)}, with no value on {on} (first value {', '.join(map(str, firsts))})"
             in_force = sorted(set(log.reads) - set(log.late))
             if not component.startswith("intervention "):
-                why = (
-                    "a date the policy uses: there it meets ParameterNotInForce, which fails the run "
-                    "unless the component treats the rule as not in force yet"
-                )
+                why = "a date the policy uses: there it lets ParameterNotInForce out, which fails the run"
             elif in_force:
                 why = f"though {_names(in_force)} is in force: it grants nothing until all are (not in force yet)"
             else:

@@ -55,6 +55,17 @@ class Log:
     reads: dict[str, None] = attrs.field(factory=dict)
     late: dict[str, dt.date] = attrs.field(factory=dict)
     unknown: set[str] = attrs.field(factory=set)
+    #: True when, asked again with its late parameters not in force, the component let
+    #: ParameterNotInForce out (a component that catches it treats itself as not in force yet).
+    late_escapes: bool = False
+
+    def add(self, other: Log) -> None:
+        """Add what ``other`` recorded."""
+        self.reads.update(other.reads)
+        for name, first in other.late.items():
+            self.late.setdefault(name, first)
+        self.unknown |= other.unknown
+        self.late_escapes |= other.late_escapes
 
 
 @attrs.frozen
@@ -240,21 +251,24 @@ class Probe:
         grants: tuple[Grant, ...] | None = None,
     ) -> object:
         household, state, income, grade, unmet, on_net = _SITUATIONS[situation]
-        log = self.logs.setdefault(component, {}).setdefault(on, Log())
         if grants is None:
             grants = _safety_net(household, on) if on_net else ()
-        ctx = Context(
-            household=household,
-            date=on,
-            state=state,
-            parameters=_RecordingTree(self.policy.parameters.parameters, log=log),
-            income_per_capita=None if income is None else Decimal(income),
-            unmet_needs=unmet,
-            housing_grade=grade,
-            grants=grants,
-        )
+
+        def context(parameters: ParameterTree) -> Context:
+            return Context(
+                household=household,
+                date=on,
+                state=state,
+                parameters=parameters,
+                income_per_capita=None if income is None else Decimal(income),
+                unmet_needs=unmet,
+                housing_grade=grade,
+                grants=grants,
+            )
+
+        log = Log()
         try:
-            return call(ctx)
+            return call(context(_RecordingTree(self.policy.parameters.parameters, log=log)))
         except (UnknownParameter, ParameterNotInForce):
             return None  # recorded in the log
         except InvalidPolicy as error:
@@ -262,6 +276,10 @@ class Probe:
             return None
         except Exception:
             return None  # a probe input the component does not expect is not a finding
+        finally:
+            if log.late:
+                log.late_escapes = _escapes(call, context(self.policy.parameters))
+            self.logs.setdefault(component, {}).setdefault(on, Log()).add(log)
 
     def _engine(self, on: dt.date) -> None:
         names = self.engine_parameters
@@ -344,3 +362,14 @@ def _synthetic(kind: str, on: dt.date) -> Iterable[Risk]:
             key=f"{kind}:{on.isoformat()}:{cost}",
             cost=cost,
         )
+
+
+def _escapes(call: Callable[[Context], object], ctx: Context) -> bool:
+    """True when ``call`` lets ParameterNotInForce out, with the policy's own parameters."""
+    try:
+        call(ctx)
+    except ParameterNotInForce:
+        return True
+    except Exception:
+        return False  # another failure is another check's business
+    return False
