@@ -25,11 +25,6 @@ __all__ = ["Context"]
 _LOW_INCOME_STATES = (State.IDENTIFIED, State.ASSISTED, State.RELAPSED)
 
 
-def _evidence_text(value: object) -> str:
-    # an enum member is stored as its value ("primary", "C"), not as "Schooling.PRIMARY"
-    return str(value.value) if isinstance(value, enum.Enum) else str(value)
-
-
 class Context:
     """What is known of one household on one date. Built by the engine; do not mutate."""
 
@@ -89,7 +84,12 @@ class Context:
 
     def amount(self, name: str) -> Decimal:
         """A numeric parameter; :class:`InvalidPolicy` if it holds text or a boolean."""
-        value = self.param(name)
+        # param()'s look-up, written out: amounts are read more than anything on the hot path
+        found = self._seen.get(name)
+        if found is None:
+            found = self._seen[name] = self._parameters.lookup(name, self.date)
+        self._used.setdefault(name, found)
+        value = found.value
         if not isinstance(value, Decimal):
             raise InvalidPolicy(f"parameter {name!r} must be a number, found {value!r}")
         return value
@@ -195,7 +195,10 @@ class Context:
             key=key if key is not None else f"{kind}:{fact.id}",
             cost=cost,
             member_id=member_id,
-            evidence=tuple((label, _evidence_text(value)) for label, value in evidence),
+            # an enum member is stored as its value ("primary", "C"), not as "Schooling.PRIMARY"
+            evidence=tuple(
+                [(label, str(value.value) if isinstance(value, enum.Enum) else str(value)) for label, value in evidence]
+            ),
             parameters=self.used_parameters(),
         )
 

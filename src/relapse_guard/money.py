@@ -15,7 +15,7 @@ ZERO = Decimal("0.00")
 
 def to_money(amount: Decimal | int) -> Decimal:
     """Round ``amount`` half-up to the fen: ``to_money(Decimal("1.005")) == Decimal("1.01")``."""
-    return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+    return (amount if type(amount) is Decimal else Decimal(amount)).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def parse_decimal(value: object) -> Decimal:

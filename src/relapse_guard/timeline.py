@@ -26,7 +26,7 @@ def order_facts(household_id: str, facts: Iterable[Fact]) -> list[Fact]:
     if not isinstance(facts, list | tuple):
         facts = list(facts)
     ids = {fact.id for fact in facts}
-    if len(ids) == len(facts) and all(fact.household_id == household_id for fact in facts):
+    if len(ids) == len(facts) and {fact.household_id for fact in facts} <= {household_id}:
         # The common case (a reader's facts: one household, unique ids), checked in bulk.
         return sorted(facts, key=_APPLY_ORDER)
     by_id: dict[str, Fact] = {}
