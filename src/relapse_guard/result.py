@@ -13,6 +13,9 @@ from .lifecycle import State
 
 __all__ = ["HouseholdResult"]
 
+_ZERO = Decimal(0)
+_MONTHLY = Period.MONTHLY
+
 
 @attrs.frozen(kw_only=True)
 class HouseholdResult:
@@ -42,7 +45,10 @@ class HouseholdResult:
     @property
     def open_risks(self) -> tuple[Risk, ...]:
         """Risks found and not eliminated."""
-        return tuple(risk for risk in self.risks if risk.key not in self.eliminated_risks)
+        risks, eliminated = self.risks, self.eliminated_risks
+        if not eliminated and type(risks) is tuple:  # the common case (a screen asks for every household)
+            return risks
+        return tuple([risk for risk in risks if risk.key not in eliminated])
 
     @property
     def transitions(self) -> tuple[Decision, ...]:
@@ -70,12 +76,17 @@ class HouseholdResult:
         """Money per intervention: one-off and yearly grants summed; monthly ones as the amount
         per month now in force (see :meth:`monthly_in_force`)."""
         totals: dict[str, Decimal] = {}
+        monthly: dict[str, Decimal] = {}  # monthly_in_force, inline: this runs for every household screened
         for grant in self.grants:
-            if grant.amount is not None and grant.period is not Period.MONTHLY:
-                totals[grant.intervention] = totals.get(grant.intervention, Decimal(0)) + grant.amount
-        for name, grant in self.monthly_in_force().items():
-            assert grant.amount is not None
-            totals[name] = totals.get(name, Decimal(0)) + grant.amount
+            amount = grant.amount
+            if amount is None:
+                continue
+            if grant.period is _MONTHLY:
+                monthly[grant.intervention] = amount
+            else:
+                totals[grant.intervention] = totals.get(grant.intervention, _ZERO) + amount
+        for name, amount in monthly.items():
+            totals[name] = totals.get(name, _ZERO) + amount
         return totals
 
     def explain(self) -> str:

@@ -24,7 +24,7 @@ __all__ = ["Review", "ReviewState", "ReviewStatus", "review_status"]
 _FREQUENCIES: dict[str, Literal[0, 1]] = {"monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)  # a key of the due-date caches, asked per household
 class Review:
     """A recurring review: due on the days its recurrence gives, in the states it applies to.
 

@@ -2,13 +2,15 @@
 
 Each row becomes a list of cells (``column.to_pylist()``), a fact through the library's row
 builder and a household through ``household_from_rows``, grouped by household as the
-readers group them.
+readers group them. And the merge of households and facts into records as it was, before
+its shortcut for the next household's facts.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from relapse_guard.population import FactBuilder
 from relapse_guard.population._member_rows import household_from_rows
 from relapse_guard.population._merge import FactGroup, HouseholdGroup
 from relapse_guard.population._messages import describe_failure, fact_field_names
-from relapse_guard.population._records import BadRow
+from relapse_guard.population._records import BadRow, PopulationRecord
 
 
 def _rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
@@ -131,3 +133,117 @@ def csv_fact_groups(path: Path, builder: FactBuilder) -> list[FactGroup]:
         if facts or bad:
             groups.append((current, facts, bad, first, last))
     return groups
+
+
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+def merge(
+    households: Iterable[HouseholdGroup],
+    fact_groups: Iterable[FactGroup],
+    *,
+    households_file: str,
+    facts_file: str,
+    lookahead: int = 10_000,
+) -> Iterator[PopulationRecord]:
+    """One record per household of ``households``, in its order, with the facts of ``fact_groups``.
+
+    Records with ``household=None`` carry the bad rows that belong to no household to screen.
+    """
+    source = iter(households)
+    pending: deque[HouseholdGroup] = deque()
+    waiting: dict[str, HouseholdGroup] = {}  # households read, not yet yielded, by id (first occurrence)
+    done: dict[str, int] = {}  # households yielded: the line of their row, negative when it was invalid
+    exhausted = False
+
+    def register(group: HouseholdGroup) -> HouseholdGroup:
+        hid, _, bad, line = group
+        if hid is None:
+            return group
+        first = waiting.get(hid)
+        seen = done.get(hid)
+        if first is None and seen is None:
+            waiting[hid] = group
+            return group
+        first_line = first[3] if first is not None else abs(seen)  # type: ignore[arg-type]
+        twice = BadRow(
+            households_file,
+            line,
+            "id",
+            f"household {hid!r} appears twice (first at line {first_line}; a household's rows must be together): "
+            "this one is skipped",
+            hid,
+        )
+        return hid, None, [*bad, twice], line
+
+    def emit(group: HouseholdGroup, facts: FactGroup | None) -> PopulationRecord:
+        hid, household, bad, line = group
+        if hid is not None and waiting.get(hid) is group:
+            del waiting[hid]
+            done[hid] = line if household is not None else -line
+        if household is not None:
+            if facts is None:
+                return PopulationRecord(household, (), ())
+            return PopulationRecord(household, tuple(facts[1]), tuple(facts[2]))
+        rows = list(bad)
+        if facts is not None:
+            _, valid, bad_facts, first, last = facts
+            if valid:
+                rows.append(
+                    BadRow(
+                        facts_file,
+                        first,
+                        "household_id",
+                        f"{len(valid)} fact(s) at {_lines(first, last)} skipped with their household {hid!r}, "
+                        f"whose row ({households_file} line {line}) is invalid",
+                        hid,
+                    )
+                )
+            rows.extend(bad_facts)
+        return PopulationRecord(None, (), tuple(rows))
+
+    for group in fact_groups:
+        hid, valid, bad_facts, first, last = group
+        if hid is None:  # rows that name no household, before any that does
+            yield PopulationRecord(None, (), tuple(bad_facts))
+            continue
+        target = waiting.get(hid)
+        while target is None and not exhausted and hid not in done and len(pending) <= lookahead:
+            read = next(source, None)
+            if read is None:
+                exhausted = True
+                break
+            read = register(read)
+            pending.append(read)
+            if read[0] == hid and waiting.get(hid) is read:
+                target = read
+        if target is not None:
+            while (ahead := pending.popleft()) is not target:
+                yield emit(ahead, None)
+            yield emit(target, group)
+            continue
+        seen = done.get(hid)
+        if seen is not None and seen < 0:
+            reason = f"skipped with their household {hid!r}, whose row ({households_file} line {-seen}) is invalid"
+        elif seen is not None:
+            reason = (
+                f"of household {hid!r} are out of place: a household's facts must be together and in the "
+                f"households file's order (its row is at {households_file} line {seen})"
+            )
+        else:
+            reason = (
+                f"of household {hid!r}, which {households_file} does not have "
+                f"(or not within {lookahead:,} households of this place, in the same order)"
+            )
+        if valid:  # rows that were bad anyway are reported as such, once
+            note = BadRow(
+                facts_file, first, "household_id", f"{len(valid)} fact(s) at {_lines(first, last)} {reason}", hid
+            )
+            bad_facts = [note, *bad_facts]
+        yield PopulationRecord(None, (), tuple(bad_facts))
+
+    while pending:
+        yield emit(pending.popleft(), None)
+    for read in source:
+        yield emit(register(read), None)

@@ -247,7 +247,7 @@ class ArrowFactBuilder:
             for code, name in enumerate(names):
                 kind = self._kinds.get(name)
                 if kind is not None:
-                    mask = pc.equal(codes, code)
+                    mask = pc.equal(codes, pa.scalar(code, pa.int32()))  # an int32 scalar: no cast of the codes
                     count = mask.true_count
                     if count:
                         found.append((count, code, kind, mask))
@@ -299,7 +299,9 @@ class ArrowFactBuilder:
             elif values is not None:
                 sources.append(("v", arguments.column("v", name, lambda values=values: values[0])))  # type: ignore[misc]
             elif table is not None:
-                codes = arguments.column("c", name, lambda name=name: batch.codes(name))  # type: ignore[misc]
+                # A null cell the field does not take sends its row the slow way: its code is never read.
+                nulls = field.convert(None) is not REJECT
+                codes = arguments.column(f"c{nulls}", name, functools.partial(batch.codes, name, nulls=nulls))
                 sources.append(("c", codes, arguments.add(table.values)))
         found = [mask for mask in refused if mask is not None]
         return tuple(sources), functools.reduce(pc.or_, found) if found else None

@@ -5,9 +5,9 @@ dates, places and enum members through tables of distinct values. A household is
 from its rows when it is read, members and household set straight into their slots, with
 the checks :meth:`Household.from_dict` makes (see :mod:`._households`).
 
-A household goes through the general way instead (:func:`~._member_rows.household_from_rows`, as the
-reader did row by row, so the household or the error is the library's) when any of its rows
-is not taken: a blank or unknown cell, a place that differs between its rows, a member id
+A household goes through the general way instead (:func:`~._member_rows.fast_household_from_rows`,
+as the reader did row by row, so the household or the error is the library's) when any of its
+rows is not taken: a blank or unknown cell, a place that differs between its rows, a member id
 used twice, a column of a type read only the general way — and the last household of each
 batch, which may go on in the next one.
 """
@@ -25,7 +25,7 @@ from ._arrow import arrow, compute
 from ._columns import REJECT, BatchColumns
 from ._convert import NOT_FAST, enum_parser, new_object
 from ._households import PLAIN_MEMBER, SET_MEMBER, make_household, place
-from ._member_rows import household_from_rows
+from ._member_rows import fast_household_from_rows
 from ._merge import HouseholdGroup
 
 __all__ = ["arrow_household_groups"]
@@ -235,7 +235,7 @@ def arrow_household_groups(
     offset = 0
 
     def general(key: str, rows: Rows) -> HouseholdGroup:
-        household, problems = household_from_rows(name, key, rows, column)
+        household, problems = fast_household_from_rows(name, key, rows, column)
         return key or None, household, problems, rows[0][0]
 
     for batch in batches:

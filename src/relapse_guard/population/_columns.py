@@ -109,9 +109,12 @@ class BatchColumns:
             pa, pc = arrow(), compute()
             found = array.is_valid()
             if self.text(name):
-                values = array.dictionary if pa.types.is_dictionary(array.type) else array
+                dictionary = pa.types.is_dictionary(array.type)
+                values = array.dictionary if dictionary else array
                 if pc.any(pc.equal(values, "")).as_py():
-                    found = pc.and_(found, pc.fill_null(pc.not_equal(array, ""), False))
+                    # Of a dictionary: compared value by value, then taken for each row (no row decoded).
+                    text = pc.not_equal(values, "").take(array.indices) if dictionary else pc.not_equal(array, "")
+                    found = pc.and_(found, pc.fill_null(text, False))
             return found
 
         return self._cached(("filled", name), make)
@@ -146,33 +149,47 @@ class BatchColumns:
         through the library)."""
 
         def make() -> tuple[Any, list[Any]] | None:
-            array = self.columns[name]
-            pa = arrow()
-            if pa.types.is_dictionary(array.type) and _codable(array.type.value_type):
-                return self._decoded(array.indices, array.dictionary)
-            if _codable(array.type):
-                encoded = array.dictionary_encode()
-                return self._decoded(encoded.indices, encoded.dictionary)
-            return None
+            found = self._dictionary(name)
+            if found is None:
+                return None
+            indices, values = found
+            if indices.null_count:
+                indices = indices.fill_null(len(values))
+            return indices, values
 
         return self._cached(("encoded", name), make)  # type: ignore[no-any-return]
 
-    @staticmethod
-    def _decoded(indices: Any, dictionary: Any) -> tuple[Any, list[Any]]:
-        """The codes (``int32``, a null cell's: the number of values) and the Python values of a dictionary."""
-        pa = arrow()
-        if pa.types.is_date32(dictionary.type):
-            values: list[Any] = day_dates(dictionary.cast(pa.int32()).to_pylist())
-        else:
-            values = dictionary.to_pylist()
-        if indices.type != pa.int32():
-            indices = indices.cast(pa.int32())
-        if indices.null_count:
-            indices = indices.fill_null(len(values))
-        return indices, values
+    def _dictionary(self, name: str) -> tuple[Any, list[Any]] | None:
+        """:meth:`encoded`, but for the codes of null cells: null (no array of codes is made)."""
 
-    def codes(self, name: str) -> Sequence[int]:
-        """Each row's code in column ``name`` (which :meth:`encoded` took), read in place."""
+        def make() -> tuple[Any, list[Any]] | None:
+            array = self.columns[name]
+            pa = arrow()
+            if pa.types.is_dictionary(array.type) and _codable(array.type.value_type):
+                indices, dictionary = array.indices, array.dictionary
+            elif _codable(array.type):
+                encoded = array.dictionary_encode()
+                indices, dictionary = encoded.indices, encoded.dictionary
+            else:
+                return None
+            if pa.types.is_date32(dictionary.type):
+                values: list[Any] = day_dates(dictionary.cast(pa.int32()).to_pylist())
+            else:
+                values = dictionary.to_pylist()
+            if indices.type != pa.int32():
+                indices = indices.cast(pa.int32())
+            return indices, values
+
+        return self._cached(("dictionary", name), make)  # type: ignore[no-any-return]
+
+    def codes(self, name: str, *, nulls: bool = True) -> Sequence[int]:
+        """Each row's code in column ``name`` (which :meth:`encoded` took), read in place.
+
+        Without ``nulls``, for rows whose null cells are never read: a null cell's code is
+        undefined, and no array of codes is made.
+        """
+        if not nulls:
+            return self._cached(("codes", name, False), lambda: int32_view(self._dictionary(name)[0]))  # type: ignore[index, no-any-return]
         return self._cached(("codes", name), lambda: int32_view(self.encoded(name)[0]))  # type: ignore[index, no-any-return]
 
     def table(
@@ -185,10 +202,10 @@ class BatchColumns:
         """
 
         def make() -> Table | None:
-            encoded = self.encoded(name)
-            if encoded is None:
+            found = self._dictionary(name)
+            if found is None:
                 return None
-            values = convert_all(encoded[1])
+            values = convert_all(found[1])
             values.append(convert(None))
             return Table(values, [code for code, value in enumerate(values) if value is REJECT])
 
@@ -199,10 +216,22 @@ class BatchColumns:
 
         def make() -> Any | None:
             table = self._cache[("table", name, key)]
-            if not table.rejected:
+            rejected = table.rejected  # ascending: a null cell's code, the greatest, comes last
+            if not rejected:
                 return None
             pa, pc = arrow(), compute()
-            codes = self.encoded(name)[0]  # type: ignore[index]
-            return pc.is_in(codes, value_set=pa.array(table.rejected, pa.int32()))
+            found = None
+            if rejected[-1] == len(table.values) - 1:  # a null cell's conversion is rejected (a required field)
+                found = self.columns[name].is_null()
+                rejected = rejected[:-1]
+            if rejected:
+                indices = self._dictionary(name)[0]  # type: ignore[index]
+                if len(rejected) == 1:  # an int32 scalar: no cast of the codes
+                    mask = pc.equal(indices, pa.scalar(rejected[0], pa.int32()))
+                else:
+                    mask = pc.is_in(indices, value_set=pa.array(rejected, pa.int32()))
+                mask = pc.fill_null(mask, False)  # a null cell's code is not one of these
+                found = mask if found is None else pc.or_(found, mask)
+            return found
 
         return self._cached(("rejected", name, key), make)

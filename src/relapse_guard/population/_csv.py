@@ -27,7 +27,7 @@ from ._layout import (
     fact_columns,
     household_rows,
 )
-from ._member_rows import household_from_rows
+from ._member_rows import fast_household_from_rows
 from ._merge import FactGroup, HouseholdGroup
 from ._messages import describe_failure, fact_field_names
 from ._records import BadRow
@@ -72,11 +72,10 @@ def csv_household_groups(path: Path) -> Iterator[HouseholdGroup]:
 def _household_group(
     name: str, hid: str, rows: list[tuple[int, list[Any]]], bad: list[BadRow], column: dict[str, int]
 ) -> HouseholdGroup:
-    line = min([r[0] for r in rows] + [b.line for b in bad])
     if bad:  # a member row is unreadable: the household is incomplete
-        return hid or None, None, bad, line
-    household, problems = household_from_rows(name, hid, rows, column)
-    return hid or None, household, problems, line
+        return hid or None, None, bad, min([r[0] for r in rows] + [b.line for b in bad])
+    household, problems = fast_household_from_rows(name, hid, rows, column)
+    return hid or None, household, problems, rows[0][0]  # the rows are in line order
 
 
 def _made(results: list[Fact | Failure]) -> Results:

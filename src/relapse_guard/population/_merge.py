@@ -30,6 +30,10 @@ FactGroup = tuple[str | None, list[Fact], list[BadRow], int, int]
 #: How many households the merge reads ahead to find the household of a group of facts.
 DEFAULT_LOOKAHEAD = 10_000
 
+#: ``_record(PopulationRecord, (household, facts, bad rows))``: the record, without the named
+#: tuple's ``__new__`` (Python code, with defaults) in the way.
+_record = tuple.__new__
+
 
 def _lines(first: int, last: int) -> str:
     return f"line {first}" if first == last else f"lines {first}-{last}"
@@ -104,6 +108,18 @@ def merge(
         if hid is None:  # rows that name no household, before any that does
             yield PopulationRecord(None, (), tuple(bad_facts))
             continue
+        if not pending and not exhausted and hid not in done:
+            # The common case, the next household's facts: read it, and yield it at once when it is
+            # this one and valid (no other household waits, so none is in ``waiting`` either).
+            read = next(source, None)
+            if read is None:
+                exhausted = True
+            elif read[0] == hid and read[1] is not None:
+                done[hid] = read[3]
+                yield _record(PopulationRecord, (read[1], tuple(valid), tuple(bad_facts)))
+                continue
+            else:
+                pending.append(register(read))
         target = waiting.get(hid)
         while target is None and not exhausted and hid not in done and len(pending) <= lookahead:
             read = next(source, None)

@@ -43,17 +43,26 @@ class HouseholdRow:
         cls, result: HouseholdResult, place: tuple[str, str, str], reviews: Iterable[ReviewStatus]
     ) -> HouseholdRow:
         """The row of ``result``; ``place`` is (district, town, village)."""
-        statuses = list(reviews)
+        # A screen makes a row for every household: the empty cases (most households) skip
+        # the comprehensions.
+        statuses = reviews if type(reviews) is tuple else tuple(reviews)
+        due: tuple[str, ...] = ()
+        overdue: tuple[str, ...] = ()
+        if statuses:
+            due = tuple([s.review for s in statuses if s.state is _DUE])
+            overdue = tuple([s.review for s in statuses if s.state is _OVERDUE])
+        risks = result.open_risks
+        pending = result.pending
         return cls(
             household_id=result.household_id,
             district=place[0],
             town=place[1],
             village=place[2],
             state=result.state,
-            open_risks=tuple(sorted({risk.kind for risk in result.open_risks})),
-            pending_interventions=tuple(grant.intervention for grant in result.pending),
-            reviews_due=tuple(s.review for s in statuses if s.state is ReviewState.DUE),
-            reviews_overdue=tuple(s.review for s in statuses if s.state is ReviewState.OVERDUE),
+            open_risks=tuple(sorted({risk.kind for risk in risks})) if risks else (),
+            pending_interventions=tuple([grant.intervention for grant in pending]) if pending else (),
+            reviews_due=due,
+            reviews_overdue=overdue,
             money=result.money_granted(),
         )
 
@@ -78,8 +87,12 @@ class HouseholdRow:
         }
 
 
+_DUE, _OVERDUE = ReviewState.DUE, ReviewState.OVERDUE
+_ZERO = Decimal(0)
+
+
 def _add(into: dict[str, Decimal], key: str, amount: Decimal) -> None:
-    into[key] = into.get(key, Decimal(0)) + amount
+    into[key] = into.get(key, _ZERO) + amount
 
 
 @attrs.define
@@ -98,13 +111,21 @@ class ScreenTotals:
     def add(self, row: HouseholdRow) -> None:
         """Count one household's row."""
         self.households += 1
-        self.by_state[row.state.value] += 1
-        self.by_place_state[f"{row.district}/{row.town}|{row.state.value}"] += 1
-        for kind in row.open_risks:
-            self.by_risk[kind] += 1
-        for name, amount in row.money.items():
-            _add(self.money_by_intervention, name, amount)
-            _add(self.money_by_place, f"{row.district}/{row.town}", amount)
+        state = row.state._value_  # .value, without the descriptor's call: this runs for every household
+        by_state, by_place_state = self.by_state, self.by_place_state
+        by_state[state] = by_state.get(state, 0) + 1
+        place = f"{row.district}/{row.town}"
+        key = f"{place}|{state}"
+        by_place_state[key] = by_place_state.get(key, 0) + 1
+        if row.open_risks:
+            by_risk = self.by_risk
+            for kind in row.open_risks:
+                by_risk[kind] = by_risk.get(kind, 0) + 1
+        if row.money:
+            by_intervention, by_place = self.money_by_intervention, self.money_by_place
+            for name, amount in row.money.items():
+                by_intervention[name] = by_intervention.get(name, _ZERO) + amount
+                by_place[place] = by_place.get(place, _ZERO) + amount
         self.reviews_overdue += len(row.reviews_overdue)
         self.pending_interventions += len(row.pending_interventions)
 
