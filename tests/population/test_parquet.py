@@ -96,3 +96,39 @@ def test_parquet_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     from relapse_guard.population import synthetic_households
 
     assert as_pairs(population.iter_records()) == list(synthetic_households(60, seed=4))
+
+
+def test_a_birth_date_column_of_numbers_gives_bad_rows(tmp_path: Path) -> None:
+    pyarrow = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    parquet.write_table(
+        pyarrow.table(
+            {
+                "household_id": ["H1", "H2"],
+                "district": ["Dazu", "Dazu"],
+                "member_id": ["m1", "m2"],
+                "birth_date": pyarrow.array([19700101, None], type=pyarrow.int64()),  # not a date
+            }
+        ),
+        tmp_path / "h.parquet",
+    )
+    parquet.write_table(
+        pyarrow.table(
+            {
+                "household_id": ["H1", "H2"],
+                "id": ["a", "b"],
+                "kind": ["income_assessed", "income_assessed"],
+                "date": [dt.date(2016, 1, 1), dt.date(2016, 2, 1)],
+                "income_per_capita": ["3000", "2500"],
+            }
+        ),
+        tmp_path / "f.parquet",
+    )
+    records = list(read_partition(tmp_path / "h.parquet", tmp_path / "f.parquet"))
+    assert [r.household for r in records] == [None, None]
+    rows = [row for row in bad_rows(records) if row.file.endswith("h.parquet")]
+    assert [(row.line, row.field, row.household_id) for row in rows] == [
+        (1, "birth_date", "H1"),
+        (2, "birth_date", "H2"),
+    ]
+    assert "has value 19700101; expected an ISO date" in rows[0].message

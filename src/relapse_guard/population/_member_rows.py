@@ -58,8 +58,8 @@ def household_from_rows(
     for _, row in rows:
         member: dict[str, Any] = {"id": row[member_column] or ""}
         birth = row[birth_column]
-        if birth:
-            member["birth_date"] = birth if isinstance(birth, str) else birth.isoformat()
+        if birth:  # a date from Parquet as ISO text; any other value as it is, for the household to refuse
+            member["birth_date"] = birth.isoformat() if isinstance(birth, dt.date) else birth
         for key, index in optional:
             if row[index]:
                 member[key] = row[index]
