@@ -1,0 +1,78 @@
+"""The engine's cost in CPU instructions per household, counted by valgrind: a steady figure.
+
+Timings on a shared or virtual machine vary by 20-50% from run to run, more than most changes
+to the hot path. Instruction counts do not: valgrind's callgrind counts every instruction the
+process executes, the same for the same code and inputs (hash randomisation off). This runs
+the engine over the first ``--households`` synthetic households once and three times, each in
+a fresh process under callgrind, and prints (three passes - one pass) / (two passes x
+households): the cost of a household, with start-up and the first pass's caches taken out.
+
+Needs valgrind (Debian: ``apt install valgrind``). About a minute for 300 households.
+
+Run: python benchmarks/engine_instructions.py [--households 300] [--policy yubei_2016] [--recorded]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+# What each child process runs: the engine over the population ``passes`` times.
+CHILD = """
+import datetime as dt, sys
+from relapse_guard import Engine, load_policy
+from relapse_guard.population import synthetic_households
+households, policy, recorded, passes = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1", int(sys.argv[4])
+population = list(synthetic_households(households, seed=1))
+engine = Engine(load_policy(policy), record_decisions=recorded)
+as_of = dt.date(2016, 12, 31)
+for _ in range(passes):
+    for household, facts in population:
+        engine.run(household, facts, as_of=as_of)
+"""
+
+
+def instructions(households: int, policy: str, recorded: bool, passes: int) -> int:
+    """The instructions one child process executes, as callgrind counts them."""
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        "-c",
+        CHILD,
+        str(households),
+        policy,
+        "1" if recorded else "0",
+        str(passes),
+    ]
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--households", type=int, default=300)
+    parser.add_argument("--policy", default="yubei_2016")
+    parser.add_argument("--recorded", action="store_true", help="record decisions (the default is as a screen runs)")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (Debian: apt install valgrind)")
+    one = instructions(args.households, args.policy, args.recorded, 1)
+    three = instructions(args.households, args.policy, args.recorded, 3)
+    per_household = (three - one) / (2 * args.households)
+    mode = "decisions recorded" if args.recorded else "as a screen runs it"
+    print(f"engine, {mode}, {args.policy}: {per_household:,.0f} instructions a household")
+    print(f"  ({args.households} households; three passes minus one, in fresh processes under callgrind)")
+
+
+if __name__ == "__main__":
+    main()
