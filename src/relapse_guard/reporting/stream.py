@@ -9,16 +9,15 @@ number of workers gives exactly the serial figures.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import functools
+from collections.abc import Iterable
 
 from ..engine import Engine
 from ..errors import RelapseGuardError
 from ..policies import load_policy
 from ..policy import Policy
 from ..population import Partition, Population
-from ..screening.parallel import merge_in_order
+from ..screening.parallel import over_partitions
 from ..screening.screen import Progress, ProgressCallback, Record, Tally, run_records
 from .collect import DEFAULT_LIMIT, ReportData
 
@@ -78,19 +77,12 @@ def collect_population(
     at a time each, and ``progress`` is then called as each partition is merged. The policy
     is named, not passed, so that each worker loads it from the registry.
     """
-    partitions: Sequence[Partition] = population.partitions
     policy = load_policy(policy_name)
+
+    def here(partition: Partition, tally: Tally) -> ReportData:
+        records = partition.records(kinds=policy.fact_kinds)
+        return collect_records(records, policy, as_of, limit=limit, tally=tally)
+
+    worker = functools.partial(collect_partition, policy_name=policy_name, as_of=as_of, limit=limit)
     data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
-    total = population.households
-    if workers <= 1 or len(partitions) <= 1:
-        tally = Tally(total, progress, 5_000)  # one count across the partitions
-        for partition in partitions:
-            records = partition.records(kinds=policy.fact_kinds)
-            data.merge(collect_records(records, policy, as_of, limit=limit, tally=tally))
-        return data
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(collect_partition, p, policy_name, as_of, limit): i for i, p in enumerate(partitions)}
-        finished = ((futures[future], future.result()) for future in as_completed(futures))
-        merge_in_order(finished, population, data, progress)
-    return data
+    return over_partitions(population, data, here, worker, workers=workers, progress=progress, progress_every=5_000)

@@ -9,9 +9,10 @@ the serial result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Protocol, Self, TypeVar
 
@@ -20,7 +21,7 @@ from ..population import BadRow, Partition, Population
 from .screen import Progress, ProgressCallback, Tally, screen_records
 from .summary import ScreenResult
 
-__all__ = ["Mergeable", "merge_in_order", "rows_of", "screen_partition", "screen_population"]
+__all__ = ["Mergeable", "merge_in_order", "over_partitions", "rows_of", "screen_partition", "screen_population"]
 
 
 def screen_partition(partition: Partition, policy_name: str, as_of: dt.date, keep_rows: bool = True) -> ScreenResult:
@@ -46,21 +47,15 @@ def screen_population(
     partitions finish (results are still merged in partition order). The policy is named, not passed, so
     each worker loads it from the registry (a policy holds functions that need not pickle).
     """
-    partitions: Sequence[Partition] = population.partitions
     policy = load_policy(policy_name)
+
+    def here(partition: Partition, tally: Tally) -> ScreenResult:
+        records = partition.records(kinds=policy.fact_kinds)
+        return screen_records(records, policy, as_of, keep_rows=keep_rows, tally=tally)
+
+    worker = functools.partial(screen_partition, policy_name=policy_name, as_of=as_of, keep_rows=keep_rows)
     result = ScreenResult(as_of=as_of, policy=policy.label)
-    if workers <= 1 or len(partitions) <= 1:
-        tally = Tally(population.households, progress)  # one count across the partitions
-        for partition in partitions:
-            records = partition.records(kinds=policy.fact_kinds)
-            result.merge(screen_records(records, policy, as_of, keep_rows=keep_rows, tally=tally))
-        return result
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(screen_partition, p, policy_name, as_of, keep_rows): i for i, p in enumerate(partitions)}
-        finished = ((futures[future], future.result()) for future in as_completed(futures))
-        merge_in_order(finished, population, result, progress)
-    return result
+    return over_partitions(population, result, here, worker, workers=workers, progress=progress)
 
 
 class Mergeable(Protocol):
@@ -79,6 +74,37 @@ class Mergeable(Protocol):
 
 
 _M = TypeVar("_M", bound=Mergeable)
+
+
+def over_partitions(
+    population: Population,
+    into: _M,
+    here: Callable[[Partition, Tally], _M],
+    worker: Callable[[Partition], _M],
+    *,
+    workers: int,
+    progress: ProgressCallback | None,
+    progress_every: int = 10_000,
+) -> _M:
+    """Merge each partition's result into ``into``, in partition order, and return it.
+
+    With one worker (or one partition), ``here(partition, tally)`` makes each result in this
+    process, one ``tally`` counting and reporting ``progress`` across the partitions. Otherwise
+    ``worker(partition)`` makes them in a pool of ``workers`` local processes (it must pickle: a
+    module-level function or a ``functools.partial`` of one), ``progress`` as each finishes.
+    """
+    partitions: Sequence[Partition] = population.partitions
+    if workers <= 1 or len(partitions) <= 1:
+        tally = Tally(population.households, progress, progress_every)
+        for partition in partitions:
+            into.merge(here(partition, tally))
+        return into
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(worker, partition): index for index, partition in enumerate(partitions)}
+        finished = ((futures[future], future.result()) for future in as_completed(futures))
+        merge_in_order(finished, population, into, progress)
+    return into
 
 
 def merge_in_order(
