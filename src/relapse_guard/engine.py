@@ -176,8 +176,7 @@ class Engine(Effects):
         # risks, grants), needs and housing. Any change, and the band is computed again. Only
         # a fact that took the full path (or a move of the clock, which changes the state)
         # changes any of them, so after a recorded assessment the state alone is compared.
-        band_for: tuple[object, ...] = ()
-        band_state: State | None = None
+        band_for: tuple[object, ...] = (None,)
         band_until = 0
         full_path_since_band = True
         risk_keys, grants = run.risk_keys, run.grants
@@ -189,13 +188,13 @@ class Engine(Effects):
                 if state is State.EXITED or state is State.MONITORED:
                     self._advance(run, date)
                     state = run.state
-                if full_path_since_band or state is not band_state or date.toordinal() >= band_until:
+                expired = date.toordinal() >= band_until
+                if full_path_since_band or state is not band_for[0] or expired:
                     now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade)
-                    if now != band_for or date.toordinal() >= band_until:
+                    if now != band_for or expired:
                         self._refresh(ctx, run, date)
                         band, band_until = income_band(watchers[state], ctx, parameters, self._changes)
                         band_for = now
-                    band_state = state
                     full_path_since_band = False
                 if band is not None and fact.income_per_capita >= band:
                     observe_income(fact)
