@@ -16,19 +16,14 @@ from relapse_guard.cli_check import load_policy_spec
 from relapse_guard.errors import RelapseGuardError
 from relapse_guard.policies import policy_names
 
+from .helpers import cli as run_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = ROOT / "tests" / "kit" / "broken.py"
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "relapse_guard", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 @pytest.mark.parametrize("name", policy_names())

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "relapse_guard", *args], capture_output=True, text=True, timeout=120, check=False
-    )
+from .helpers import cli, with_a_bad_date
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +42,7 @@ def test_screen_with_workers_gives_the_same_totals(county: Path) -> None:
 
 def test_bad_rows_are_listed_with_file_line_and_field_and_exit_1(county: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
-    broken.mkdir()
-    for path in county.iterdir():
-        (broken / path.name).write_bytes(path.read_bytes())
-    facts = sorted(broken.glob("facts-*.jsonl"))[0]
-    lines = facts.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[2])
-    record["date"] = "2016-13-45"
-    lines[2] = json.dumps(record)
-    facts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    facts = with_a_bad_date(county, broken)
     done = cli("screen", str(broken), "--policy", "yubei_2016", "--as-of", "2016-12-31")
     assert done.returncode == 1
     assert f"{facts.name}:3: date:" in done.stderr

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -11,11 +9,7 @@ import pytest
 from relapse_guard.diagrams import render
 from relapse_guard.lifecycle import TABLE
 
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "relapse_guard", *args], capture_output=True, text=True, timeout=120, check=False
-    )
+from .helpers import cli
 
 
 @pytest.mark.parametrize("format", ["mermaid", "dot", "svg"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -14,13 +13,9 @@ from relapse_guard.cli import main
 from relapse_guard.population import generate_population
 from relapse_guard.reporting import PLOT_HINT
 
+from .helpers import cli, with_a_bad_date
+
 AS_OF = "2018-12-31"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "relapse_guard", *args], capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 @pytest.fixture(scope="module")
@@ -85,15 +80,7 @@ def test_workers_give_the_same_report(county: Path, report: tuple[subprocess.Com
 
 def test_bad_rows_are_listed_reported_and_exit_1(county: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
-    broken.mkdir()
-    for path in county.iterdir():
-        (broken / path.name).write_bytes(path.read_bytes())
-    facts = sorted(broken.glob("facts-*.jsonl"))[0]
-    lines = facts.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[2])
-    record["date"] = "2016-13-45"
-    lines[2] = json.dumps(record)
-    facts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    facts = with_a_bad_date(county, broken)
     out = tmp_path / "out"
     done = cli("report", str(broken), "--policy", "yubei_2016", "--as-of", "2016-12-31", "--out", str(out))
     assert done.returncode == 1

@@ -12,6 +12,8 @@ import pytest
 
 from relapse_guard.population import generate_population
 
+from .helpers import cli as run_cli
+
 needs_dask = pytest.mark.skipif(
     importlib.util.find_spec("distributed") is None, reason="the dask extra is not installed"
 )
@@ -19,11 +21,11 @@ SCREEN = ("screen", "--policy", "yubei_2016", "--as-of", "2016-12-31")
 
 
 def cli(*args: str, without_dask: bool = False) -> subprocess.CompletedProcess[str]:
-    if without_dask:  # as if dask were not installed: importing distributed raises ImportError
-        start = "import sys; sys.modules['distributed'] = None; from relapse_guard.cli import main; sys.exit(main())"
-        command = [sys.executable, "-c", start, *args]
-    else:
-        command = [sys.executable, "-m", "relapse_guard", *args]
+    if not without_dask:
+        return run_cli(*args)
+    # as if dask were not installed: importing distributed raises ImportError
+    start = "import sys; sys.modules['distributed'] = None; from relapse_guard.cli import main; sys.exit(main())"
+    command = [sys.executable, "-c", start, *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
