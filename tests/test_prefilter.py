@@ -125,13 +125,13 @@ def test_band_of_a_new_household_is_the_edge_threshold_then_the_line() -> None:
 
     run = RunState(household("HH-5"))
     ctx = engine._context(run, D(2016, 5, 1))
-    band, until = income_band(watchers[State.NEW], ctx, policy.parameters)
+    band, until = income_band(watchers[State.NEW], ctx, policy.parameters, {})
     line = policy.parameters.value("poverty_line", D(2016, 5, 1))
     ratio = policy.parameters.value("monitoring.threshold_ratio", D(2016, 5, 1))
     assert band == ratio * line  # type: ignore[operator]
     assert until <= D(2017, 1, 1).toordinal()
     run.risk_keys.add("income_drop:HH-5:edge:new:2016")
-    assert income_band(watchers[State.NEW], ctx, policy.parameters)[0] == line
+    assert income_band(watchers[State.NEW], ctx, policy.parameters, {})[0] == line
 
 
 def _lax_rule() -> Rule:

@@ -63,12 +63,12 @@ def income_band(
     watchers: tuple[QuietFrom, ...] | None,
     ctx: Context,
     parameters: ParameterTree,
-    changes: ChangeCache | None = None,
+    changes: ChangeCache,
 ) -> IncomeBand:
     """The household's income band in ``ctx`` and the ordinal of the first day it may change.
 
-    ``changes``, if given, keeps the parameters' next dates across calls (the engine shares
-    one across its runs: parameters are immutable).
+    ``changes`` keeps the parameters' next dates across calls (the engine shares one across
+    its runs: parameters are immutable).
     """
     date = ctx.date
     until = year_end = dt.date(date.year + 1, 1, 1).toordinal()
@@ -87,11 +87,9 @@ def income_band(
             band = found
     for used in ctx.used_parameters():
         key = (used.name, date)
-        ends = changes.get(key) if changes is not None else None
+        ends = changes.get(key)
         if ends is None:
             next_date = parameters.get(used.name).next_change(date)
-            ends = year_end if next_date is None else min(year_end, next_date.toordinal())
-            if changes is not None:
-                changes[key] = ends
+            ends = changes[key] = year_end if next_date is None else min(year_end, next_date.toordinal())
         until = min(until, ends)
     return band, until
