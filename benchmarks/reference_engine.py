@@ -20,8 +20,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from relapse_guard import Engine, Fact, Household, HouseholdResult, Policy, State
-from relapse_guard._run_state import RunState
 from relapse_guard.context import Context
+from relapse_guard.engine.case_step import CaseStep
+from relapse_guard.engine.decision_log import DecisionLog
+from relapse_guard.engine.lifecycle_step import LifecycleStep
+from relapse_guard.engine.routing_step import Router
+from relapse_guard.engine.run_state import RunState
 from relapse_guard.lifecycle import GUARDS, TABLE, Event, build_machine
 
 
@@ -34,6 +38,18 @@ class _Model:
         self.state: Any = None
 
 
+class _MachineLifecycle(LifecycleStep):
+    """The engine's lifecycle step, each move fired on the household's Machine first."""
+
+    def __init__(self, engine: MachineEngine, log: DecisionLog) -> None:
+        super().__init__(engine.policy, log, on_enter=engine._enter)
+        self._engine = engine
+
+    def move(self, run: RunState, event: Event, date: dt.date, explanation: str, **kwargs: Any) -> None:
+        getattr(self._engine._model, event.value)()  # fired on the Machine; raises MachineError if not allowed
+        super().move(run, event, date, explanation, **kwargs)
+
+
 class MachineEngine(Engine):
     """:class:`relapse_guard.Engine` driven through a ``transitions.Machine`` per household."""
 
@@ -41,6 +57,11 @@ class MachineEngine(Engine):
         super().__init__(policy, prefilter=False)
         self._model = _Model()
         self._machine: Any = None
+        # The same steps as the engine's, wired to a lifecycle that fires every move on the Machine.
+        log = DecisionLog(True)
+        self._lifecycle = _MachineLifecycle(self, log)
+        self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants)
+        self._cases = CaseStep(log, self._lifecycle)
 
     def run(self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None) -> HouseholdResult:
         self._model = _Model()
@@ -50,10 +71,6 @@ class MachineEngine(Engine):
     def _apply(self, run: RunState, fact: Fact, ctx: Context) -> None:
         self._machine.get_triggers(self._model.state)  # what may happen from here, asked per fact
         super()._apply(run, fact, ctx)
-
-    def _move(self, run: RunState, event: Event, date: dt.date, explanation: str, **kwargs: Any) -> None:
-        getattr(self._model, event.value)()  # fired on the Machine; raises MachineError if not allowed
-        super()._move(run, event, date, explanation, **kwargs)
 
 
 # --- the lifecycle step alone -------------------------------------------------------------------

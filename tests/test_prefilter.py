@@ -26,7 +26,7 @@ from relapse_guard import (
     State,
     load_policy,
 )
-from relapse_guard._prefilter import income_band, income_watchers
+from relapse_guard.engine.prefilter import income_band, income_watchers
 from relapse_guard.population import synthetic_households
 from relapse_guard.rules import INCOME_BELOW_LINE, Rule
 from relapse_guard.testing import histories, households
@@ -121,7 +121,7 @@ def test_band_of_a_new_household_is_the_edge_threshold_then_the_line() -> None:
     policy = load_policy("yubei_2016")
     engine = Engine(policy)
     watchers = income_watchers(policy, engine._triggers_by_kind[IncomeAssessed])
-    from relapse_guard._run_state import RunState
+    from relapse_guard.engine.run_state import RunState
 
     run = RunState(household("HH-5"))
     ctx = engine._context(run, D(2016, 5, 1))

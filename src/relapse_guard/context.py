@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
+from typing import Protocol
 
 from .decisions import Grant, Period, Risk, Severity
 from .errors import InvalidPolicy
@@ -20,13 +21,43 @@ from .household import Household
 from .lifecycle import State
 from .parameters import ParameterTree, ParameterValue, Value
 
-__all__ = ["Context"]
+__all__ = ["Context", "HouseholdNow", "ValuesOn"]
 
 _LOW_INCOME_STATES = (State.IDENTIFIED, State.ASSISTED, State.RELAPSED)
 
 
+class HouseholdNow(Protocol):
+    """What :meth:`Context.refresh` reads: the household as the engine's run holds it now."""
+
+    @property
+    def state(self) -> State: ...
+    @property
+    def income(self) -> Decimal | None: ...
+    @property
+    def previous_income(self) -> Decimal | None: ...
+    @property
+    def unmet(self) -> frozenset[BasicNeed]: ...
+    @property
+    def housing_grade(self) -> HousingGrade | None: ...
+
+
+#: The parameter values already looked up on a date, by name: a dict the context fills in.
+ValuesOn = Callable[[dt.date], dict[str, ParameterValue]]
+
+
+def _fresh_values(date: dt.date) -> dict[str, ParameterValue]:
+    return {}
+
+
 class Context:
-    """What is known of one household on one date. Built by the engine; do not mutate."""
+    """What is known of one household on one date.
+
+    Rules, triggers, conditions and interventions read it and never write it. The engine
+    keeps one context per run and moves it through :meth:`refresh`, its one way to change:
+    to a fact's date and to the household as the run now holds it. ``values_on`` gives the
+    dict of parameter values already looked up on a date, so that runs can share them
+    (parameters are immutable); by default each date starts empty.
+    """
 
     __slots__ = (
         "_known_risks",
@@ -34,6 +65,7 @@ class Context:
         "_seen",
         "_size",
         "_used",
+        "_values_on",
         "date",
         "grants",
         "household",
@@ -57,6 +89,7 @@ class Context:
         housing_grade: HousingGrade | None = None,
         grants: Sequence[Grant] = (),
         known_risks: Collection[str] = (),
+        values_on: ValuesOn = _fresh_values,
     ) -> None:
         self.household = household
         self._size = household.size  # read by many rules and interventions: counted once
@@ -69,8 +102,23 @@ class Context:
         self.grants = grants
         self._parameters = parameters
         self._known_risks = known_risks
-        self._seen: dict[str, ParameterValue] = {}
+        self._values_on = values_on
+        self._seen = values_on(date)
         self._used: dict[str, ParameterValue] = {}
+
+    def refresh(self, date: dt.date, now: HouseholdNow) -> None:
+        """Move to ``date`` and to the household as ``now`` holds it (state, income, needs, housing).
+
+        The engine's one way to change a context, before each rule, trigger and route step.
+        """
+        if date != self.date:
+            self.date = date
+            self._seen = self._values_on(date)
+        self.state = now.state
+        self.income_per_capita = now.income
+        self.previous_income_per_capita = now.previous_income
+        self.unmet_needs = now.unmet
+        self.housing_grade = now.housing_grade
 
     # --- parameters ---------------------------------------------------------------------
 

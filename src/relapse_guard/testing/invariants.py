@@ -22,7 +22,7 @@ from decimal import Decimal
 import attrs
 
 from ..decisions import Decision, DecisionKind
-from ..engine import Engine, transition_period
+from ..engine import Engine
 from ..errors import InvalidInput, ParameterError
 from ..facts import Fact
 from ..household import Household
@@ -30,6 +30,7 @@ from ..lifecycle import TABLE, State
 from ..money import FEN
 from ..policy import Policy
 from ..result import HouseholdResult
+from ..timeline import transition_period
 
 __all__ = [
     "DEADLINE_PARAMETER",

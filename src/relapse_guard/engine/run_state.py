@@ -1,15 +1,29 @@
-"""The engine's mutable per-household state while it runs (slotted: the hot path)."""
+"""The engine's mutable per-household state while it runs, and the *observe* step: what a fact
+tells about the household (income, housing, needs, reviews done)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from .decisions import Decision, Grant, Period, Risk
-from .facts import BasicNeed, HousingGrade, IncomeAssessed
-from .household import Household
-from .lifecycle import State
-from .parameters import ParameterValue
+from ..decisions import Decision, Grant, Period, Risk
+from ..facts import (
+    AssistanceGranted,
+    BasicNeed,
+    BasicNeedsChecked,
+    CaseDecided,
+    CaseOpened,
+    CaseStepRecorded,
+    ExitVerified,
+    Fact,
+    HouseAppraised,
+    HousingGrade,
+    IncomeAssessed,
+    ReviewCompleted,
+)
+from ..household import Household
+from ..lifecycle import State
+from ..parameters import ParameterValue
 
 __all__ = ["ASSISTABLE_STATES", "OBSERVING_STATES", "WATCHED_STATES", "RunState", "monthly_in_force"]
 
@@ -20,6 +34,9 @@ OBSERVING_STATES = (State.NEW, State.STABLE)
 WATCHED_STATES = (State.EXITED, State.MONITORED)
 #: States that assistance (or a grant, under ``assist_on_grant``) moves to assisted.
 ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
+
+# Facts that act on the lifecycle or a case themselves: they observe nothing about the household.
+_NOT_OBSERVATIONS = AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided
 
 
 def monthly_in_force(grants: list[Grant], intervention: str) -> Grant | None:
@@ -87,3 +104,25 @@ class RunState:
         self.previous_income = self.income
         self.income = fact.income_per_capita
         self.income_fact = fact.id
+
+    def observe(self, fact: Fact) -> bool:
+        """Record what ``fact`` tells about the household; True if the lifecycle may change."""
+        if isinstance(fact, IncomeAssessed):
+            self.observe_income(fact)
+            return True
+        if isinstance(fact, HouseAppraised):
+            self.housing_grade = fact.grade
+            return True
+        if isinstance(fact, BasicNeedsChecked):
+            self.unmet = fact.unmet
+            return True
+        if isinstance(fact, ReviewCompleted):
+            self.reviews_done[fact.review] = fact.date
+            return False
+        return not isinstance(fact, _NOT_OBSERVATIONS)
+
+    def evidence(self, fact: Fact) -> tuple[str, ...]:
+        """The facts a lifecycle decision on ``fact`` rests on: it, and the income it read."""
+        if self.income_fact is None or self.income_fact == fact.id:
+            return (fact.id,)
+        return (fact.id, self.income_fact)

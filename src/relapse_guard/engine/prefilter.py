@@ -19,13 +19,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from ._run_state import OBSERVING_STATES, WATCHED_STATES
-from .context import Context
-from .errors import ParameterNotInForce
-from .lifecycle import State
-from .parameters import ParameterTree
-from .policy import Policy
-from .triggers.base import Trigger
+from ..context import Context
+from ..errors import ParameterNotInForce
+from ..lifecycle import State
+from ..parameters import ParameterTree
+from ..policy import Policy
+from ..triggers.base import Trigger
+from .run_state import OBSERVING_STATES, WATCHED_STATES
 
 __all__ = ["ChangeCache", "IncomeBand", "QuietFrom", "income_band", "income_watchers"]
 

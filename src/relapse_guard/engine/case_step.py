@@ -1,0 +1,94 @@
+"""The engine's case step: a decided case's effect on the household.
+
+- An approved **risk-elimination** case closes the risk it names.
+- An approved **identification** case identifies a household not on file (or stable) and
+  relapses an exited or monitored one; either way it releases the grants waiting for it,
+  and a rejected one sets them aside (granted after all if an appeal of that case wins).
+- A procedure of the policy's own is a recorded fact with no lifecycle effect here.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..context import Context
+from ..decisions import DecisionKind, Grant, Risk
+from ..errors import InvalidFact
+from ..facts import CaseDecided
+from ..lifecycle import Event
+from .decision_log import DecisionLog
+from .lifecycle_step import LifecycleStep
+from .run_state import OBSERVING_STATES, WATCHED_STATES, RunState
+
+__all__ = ["CaseStep"]
+
+
+class CaseStep:
+    """Applies :class:`~relapse_guard.facts.CaseDecided` facts; see the module docstring."""
+
+    def __init__(self, log: DecisionLog, lifecycle: LifecycleStep) -> None:
+        self._log = log
+        self._lifecycle = lifecycle
+
+    def decided(self, run: RunState, fact: CaseDecided, ctx: Context) -> None:
+        """Apply a case's decision: lifecycle moves, pending interventions, eliminated risks."""
+        if fact.outcome not in ("approved", "rejected"):
+            raise InvalidFact(run.household.id, "outcome", fact.outcome, "'approved' or 'rejected'", fact_id=fact.id)
+        about = f"{fact.procedure} case {fact.case_id} {fact.outcome}"
+        if fact.procedure == "risk_elimination":
+            self._eliminate(run, fact, about)
+        elif fact.procedure == "identification":
+            self._identify(run, fact, about)
+            self._release(run, fact, about, ctx)
+
+    def _eliminate(self, run: RunState, fact: CaseDecided, about: str) -> None:
+        if fact.outcome == "approved" and fact.risk_key is not None and fact.risk_key in run.risk_keys:
+            run.eliminated[fact.risk_key] = fact.date
+            self._log.record(
+                run, fact.date, DecisionKind.RISK_ELIMINATED, "case.risk_elimination", about, facts=(fact.id,)
+            )
+
+    def _identify(self, run: RunState, fact: CaseDecided, about: str) -> None:
+        if fact.outcome != "approved":
+            return
+        if run.state in OBSERVING_STATES:
+            event = Event.IDENTIFY
+        elif run.state in WATCHED_STATES:
+            event = Event.RELAPSE
+        else:
+            return
+        self._lifecycle.move(run, event, fact.date, about, facts=(fact.id,), rule="case.identification")
+
+    def _release(self, run: RunState, fact: CaseDecided, about: str, ctx: Context) -> None:
+        """Grant (approved) or set aside (rejected) the pending grants the case covers."""
+        approved = fact.outcome == "approved"
+        released: list[tuple[Risk, Grant]] = []
+        kept: list[tuple[Risk, Grant]] = []
+        for risk, grant in run.pending:
+            covered = fact.risk_key is None or fact.risk_key == risk.key
+            (released if covered else kept).append((risk, grant))
+        run.pending = kept
+        if approved:
+            released.extend(run.set_aside.pop(fact.case_id, ()))  # an appeal of a rejection won
+        for risk, grant in released:
+            name = grant.intervention
+            if not approved:
+                run.set_aside.setdefault(fact.case_id, []).append((risk, grant))
+                why = f"{about}: the pending grant is set aside (granted if an appeal wins)"
+                self._log.skipped(run, risk, name, why, ctx.used_parameters())
+                continue
+            grant = attrs.evolve(grant, date=fact.date)
+            run.grants.append(grant)
+            self._log.record(
+                run,
+                fact.date,
+                DecisionKind.INTERVENTION_GRANTED,
+                f"intervention.{name}",
+                f"{name} granted after {about}: {grant.basis}",
+                facts=(fact.id, risk.fact_id) if risk.fact_id else (fact.id,),
+                parameters=grant.parameters,
+                risk=risk,
+                grant=grant,
+            )
+        if released and approved:
+            self._lifecycle.assist_after_grants(run, fact.date, f"interventions granted after {about}", (fact.id,))

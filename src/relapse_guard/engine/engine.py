@@ -1,0 +1,257 @@
+"""The pure core: ``Engine(policy).run(household, facts)`` -> state and explained decisions.
+
+No clock, no I/O, no global state: dates come from the facts and from an explicit ``as_of``.
+Facts are applied in date order, then kind order, then id, so the same facts in any input
+order give the same result; an exact duplicate is ignored, a different fact with a used id
+is refused. For each fact the engine
+
+1. moves the clock to the fact's date (starting or ending the transition period on the
+   dates they fall, never later);
+2. records what the fact observes (income, housing grade, unmet needs, reviews done);
+3. applies the lifecycle (identification for households not on file or stable, relapse for
+   exited or monitored ones, assistance and exit on their facts), guards evaluated by the
+   policy's rules;
+4. runs the policy's triggers on the fact, and routes each new risk — and each lifecycle
+   entry, as ``entered:<state>`` — to its interventions; a risk is never paid twice by one
+   intervention. Grants count as assistance for identified or relapsed households.
+
+Every step is a :class:`~relapse_guard.decisions.Decision` naming its rule, facts and
+parameter values. Each phase is its own object (:mod:`.lifecycle_step` for the clock and
+the lifecycle, :mod:`.routing_step`, :mod:`.case_step`, :mod:`.decision_log`); the engine
+composes them and runs the facts through them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import operator
+from collections.abc import Iterable
+from decimal import Decimal
+
+from ..context import Context
+from ..decisions import Risk, Severity
+from ..facts import AssistanceGranted, CaseDecided, ExitVerified, Fact, IncomeAssessed
+from ..household import Household
+from ..lifecycle import State
+from ..parameters import ParameterTree, ParameterValue
+from ..policy import Policy
+from ..result import HouseholdResult
+from ..routing import entered
+from ..timeline import order_facts
+from ..triggers.base import Trigger
+from .case_step import CaseStep
+from .decision_log import DecisionLog
+from .lifecycle_step import LifecycleStep
+from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
+from .routing_step import Router
+from .run_state import RunState
+
+__all__ = ["Engine", "ParameterCache"]
+
+_DATE = operator.attrgetter("date")
+
+
+class ParameterCache:
+    """Parameter values looked up, by date, and the dates they next change: shared by every
+    run of one engine (parameters are immutable). Emptied when it holds ``limit`` dates."""
+
+    __slots__ = ("_by_date", "_limit", "changes")
+
+    def __init__(self, limit: int = 20_000) -> None:  # a year of daily facts fits many times over
+        self._by_date: dict[dt.date, dict[str, ParameterValue]] = {}
+        self._limit = limit
+        #: When parameter values next change after a date (the prefilter's band ends then).
+        self.changes: ChangeCache = {}
+
+    def on(self, date: dt.date) -> dict[str, ParameterValue]:
+        """The values already looked up on ``date``, by name (a dict the context fills in)."""
+        found = self._by_date.get(date)
+        if found is None:
+            if len(self._by_date) >= self._limit:
+                self._by_date.clear()
+                self.changes.clear()
+            found = self._by_date[date] = {}
+        return found
+
+
+class Engine:
+    """Runs a :class:`~relapse_guard.policy.Policy` over households' facts. Reusable and stateless.
+
+    ``prefilter=False`` evaluates every fact, instead of only recording income assessments
+    that every rule and trigger declares quiet (docs/performance.md); the result is the same.
+    ``record_decisions=False`` gives results without their decisions: state, risks, grants,
+    pending grants and reviews are the same, and nothing explains them. A screen uses it and
+    :meth:`run` with decisions recorded explains any household again (same facts, same result).
+    The engine keeps the parameter values it looked up, by date, for all its runs.
+
+    >>> from relapse_guard.policies import load_policy
+    >>> engine = Engine(load_policy("yubei_2016"))
+    """
+
+    def __init__(self, policy: Policy, *, prefilter: bool = True, record_decisions: bool = True) -> None:
+        self.policy = policy
+        log = DecisionLog(record_decisions)
+        self._lifecycle = LifecycleStep(policy, log, on_enter=self._enter)
+        self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants)
+        self._cases = CaseStep(log, self._lifecycle)
+        self._parameters = ParameterCache()
+        self._triggers_by_kind: dict[type[Fact], list[Trigger]] = {}
+        for trigger in policy.triggers:
+            for kind in trigger.fact_kinds:
+                self._triggers_by_kind.setdefault(kind, []).append(trigger)
+        #: The routing kind of entering each state the policy routes (``entered:<state>``).
+        self._entry_routes = {state: entered(state) for state in State if entered(state) in policy.routes}
+        self._watchers = income_watchers(policy, self._triggers_by_kind.get(IncomeAssessed, ())) if prefilter else None
+
+    def run(self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None) -> HouseholdResult:
+        """The household's state and decisions after its facts (those dated up to ``as_of``).
+
+        With ``as_of``, facts after it are ignored and the clock is moved to it (so a
+        transition period that ended by then is ended). Raises
+        :class:`~relapse_guard.errors.InvalidTransition` for a fact that asks for a move the
+        lifecycle does not have (an exit verified for a household never assisted), and the
+        errors of :func:`~relapse_guard.timeline.order_facts`.
+        """
+        ordered = order_facts(household.id, facts)
+        if as_of is not None and ordered and ordered[-1].date > as_of:
+            del ordered[bisect.bisect_right(ordered, as_of, key=_DATE) :]  # in date order: cut the tail
+        run = RunState(household)
+        if ordered:
+            ctx = self._context(run, ordered[0].date)
+            if self._watchers is None:
+                advance = self._lifecycle.advance
+                for fact in ordered:
+                    advance(run, fact.date)
+                    self._apply(run, fact, ctx)
+                    advance(run, fact.date)
+            else:
+                self._run_prefiltered(run, ordered, ctx, self._watchers)
+        if as_of is not None:
+            self._lifecycle.advance(run, as_of)
+        return _result(run, self.policy.label, as_of if as_of is not None else (ordered[-1].date if ordered else None))
+
+    def _context(self, run: RunState, date: dt.date) -> Context:
+        """A context for ``run`` on ``date``, sharing this engine's parameter look-ups."""
+        return Context(
+            household=run.household,
+            date=date,
+            state=run.state,
+            parameters=self.policy.parameters,
+            income_per_capita=run.income,
+            previous_income_per_capita=run.previous_income,
+            unmet_needs=run.unmet,
+            housing_grade=run.housing_grade,
+            grants=run.grants,
+            known_risks=run.risk_keys,
+            values_on=self._parameters.on,
+        )
+
+    # --- one fact: observe, lifecycle, triggers and routes -------------------------------
+
+    def _apply(self, run: RunState, fact: Fact, ctx: Context) -> None:
+        observed = run.observe(fact)
+        # One context per run serves the lifecycle rules and every trigger (the hot path).
+        ctx.refresh(fact.date, run)
+        if isinstance(fact, AssistanceGranted):
+            self._lifecycle.assistance(run, fact)
+        elif isinstance(fact, ExitVerified):
+            self._lifecycle.exit(run, fact, ctx)
+        elif isinstance(fact, CaseDecided):
+            self._cases.decided(run, fact, ctx)
+        elif observed:
+            self._lifecycle.after_observation(run, fact, ctx)
+        triggers = self._triggers_by_kind.get(type(fact))
+        if triggers:
+            self._detect(run, fact, ctx, triggers)
+
+    def _detect(self, run: RunState, fact: Fact, ctx: Context, triggers: list[Trigger]) -> None:
+        """Each trigger of the fact's kind, in the policy's order; each risk found is routed."""
+        for trigger in triggers:
+            if ctx.state is not run.state:  # an earlier trigger's routes moved the household
+                ctx.refresh(fact.date, run)
+            ctx.reset_used()
+            risk = trigger.detect(fact, ctx)
+            if risk is not None:
+                self._router.route(run, risk, ctx)
+
+    def _enter(self, run: RunState, state: State, date: dt.date, facts: tuple[str, ...]) -> None:
+        """Route ``entered:<state>`` when the policy routes it (the lifecycle calls this on every move)."""
+        kind = self._entry_routes.get(state)
+        if kind is None:
+            return
+        occasion = Risk(
+            kind=kind,
+            household_id=run.household.id,
+            date=date,
+            severity=Severity.LOW,
+            trigger="lifecycle",
+            fact_id=facts[0] if facts else "",
+            key=f"{kind}:{date.isoformat()}",
+        )
+        self._router.route(run, occasion, self._context(run, date), detected=False)
+
+    # --- the prefilter ------------------------------------------------------------------
+
+    def _run_prefiltered(
+        self,
+        run: RunState,
+        ordered: list[Fact],
+        ctx: Context,
+        watchers: dict[State, tuple[QuietFrom, ...] | None],
+    ) -> None:
+        """Apply ``ordered``, only recording income assessments at or above the income band."""
+        parameters: ParameterTree = self.policy.parameters
+        changes = self._parameters.changes
+        advance = self._lifecycle.advance
+        band: Decimal | None = None
+        # What the band was computed for: the state and the size of what only grows (known
+        # risks, grants), needs and housing. Any change, and the band is computed again. Only
+        # a fact that took the full path (or a move of the clock, which changes the state)
+        # changes any of them, so after a recorded assessment the state alone is compared.
+        band_for: tuple[object, ...] = (None,)
+        band_until = 0
+        full_path_since_band = True
+        risk_keys, grants = run.risk_keys, run.grants
+        observe_income = run.observe_income
+        for fact in ordered:
+            date = fact.date
+            if type(fact) is IncomeAssessed:
+                state = run.state
+                if state is State.EXITED or state is State.MONITORED:
+                    advance(run, date)
+                    state = run.state
+                expired = date.toordinal() >= band_until
+                if full_path_since_band or state is not band_for[0] or expired:
+                    now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade)
+                    if now != band_for or expired:
+                        ctx.refresh(date, run)
+                        band, band_until = income_band(watchers[state], ctx, parameters, changes)
+                        band_for = now
+                    full_path_since_band = False
+                if band is not None and fact.income_per_capita >= band:
+                    observe_income(fact)
+                    continue
+            full_path_since_band = True
+            advance(run, date)
+            self._apply(run, fact, ctx)
+            advance(run, date)
+
+
+def _result(run: RunState, policy: str, as_of: dt.date | None) -> HouseholdResult:
+    return HouseholdResult(
+        household_id=run.household.id,
+        policy=policy,
+        as_of=as_of,
+        state=run.state,
+        state_since=run.state_since,
+        income_per_capita=run.income,
+        monitoring_starts_on=run.monitoring_start,
+        monitoring_ends_on=run.monitoring_end,
+        decisions=tuple(run.decisions),
+        risks=tuple(run.risks),
+        grants=tuple(run.grants),
+        reviews_completed=dict(run.reviews_done),
+        eliminated_risks=dict(run.eliminated),
+        pending=tuple(grant for _, grant in run.pending),
+    )

@@ -1,0 +1,189 @@
+"""The engine's clock and lifecycle steps: moves through the lifecycle, each a decision.
+
+- The **clock** (:meth:`LifecycleStep.advance`) starts and ends the transition period on
+  the dates they fall, never later.
+- The **rules** (:meth:`LifecycleStep.after_observation`) identify a household not on file
+  (or stable) and relapse an exited or monitored one, as the policy's rules say.
+- **Assistance** and **exit** facts move the household on their own facts; an exit is
+  checked by the policy's exit rule and starts the transition period.
+
+Every move goes through :meth:`LifecycleStep.move`, which records the decision and hands
+the state entered to ``on_enter`` (the engine routes ``entered:<state>`` from there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from ..context import Context
+from ..decisions import DecisionKind
+from ..errors import InvalidPolicy
+from ..facts import AssistanceGranted, ExitVerified, Fact
+from ..lifecycle import Event, State, next_state
+from ..parameters import ParameterValue
+from ..policy import Policy
+from ..timeline import transition_period
+from .decision_log import DecisionLog
+from .run_state import ASSISTABLE_STATES, OBSERVING_STATES, WATCHED_STATES, RunState
+
+__all__ = ["LifecycleStep", "OnEnter"]
+
+#: Called after every move with the run, the state entered, the date and the facts it rests on.
+OnEnter = Callable[[RunState, State, dt.date, tuple[str, ...]], None]
+
+_CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
+
+
+class LifecycleStep:
+    """Moves one household through the lifecycle under ``policy``; see the module docstring."""
+
+    def __init__(self, policy: Policy, log: DecisionLog, on_enter: OnEnter) -> None:
+        self.policy = policy
+        self._log = log
+        self._on_enter = on_enter
+
+    # --- the clock ----------------------------------------------------------------------
+
+    def advance(self, run: RunState, to: dt.date) -> None:
+        """Start or end the transition period if it starts or ends by ``to``."""
+        if run.state is State.EXITED and run.monitoring_start is not None and run.monitoring_start <= to:
+            start = run.monitoring_start
+            self.move(
+                run,
+                Event.START_MONITORING,
+                start,
+                f"transition period starts on {start.isoformat()} and runs until {run.monitoring_end}",
+                facts=(),
+                parameters=run.period_parameters,
+                rule="lifecycle.start_monitoring",
+            )
+        if run.state is State.MONITORED and run.monitoring_end is not None and run.monitoring_end <= to:
+            end = run.monitoring_end
+            self.move(
+                run,
+                Event.STABILISE,
+                end,
+                f"transition period from {run.monitoring_start} ended on {end.isoformat()} with no relapse",
+                facts=(),
+                parameters=run.period_parameters,
+                rule="lifecycle.stabilise",
+            )
+
+    # --- the rules ----------------------------------------------------------------------
+
+    def after_observation(self, run: RunState, fact: Fact, ctx: Context) -> None:
+        """Identification (not on file, or stable) or relapse (exited, monitored) on ``fact``."""
+        if run.state in OBSERVING_STATES:
+            for rule in self.policy.identification:
+                ctx.reset_used()
+                verdict = rule(ctx)
+                if verdict.holds:
+                    self.move(
+                        run,
+                        Event.IDENTIFY,
+                        fact.date,
+                        verdict.reason,
+                        facts=run.evidence(fact),
+                        parameters=ctx.used_parameters(),
+                        rule=f"identification.{rule.name}",
+                    )
+                    return
+        elif run.state in WATCHED_STATES:
+            ctx.reset_used()
+            relapse = self.policy.relapse_rule
+            verdict = relapse(ctx)
+            if verdict.holds:
+                self.move(
+                    run,
+                    Event.RELAPSE,
+                    fact.date,
+                    verdict.reason,
+                    facts=run.evidence(fact),
+                    parameters=ctx.used_parameters(),
+                    rule=f"relapse.{relapse.name}",
+                )
+
+    def assistance(self, run: RunState, fact: AssistanceGranted) -> None:
+        """An identified or relapsed household is assisted by a recorded measure."""
+        if run.state in ASSISTABLE_STATES:
+            amount = f" ({fact.amount} yuan)" if fact.amount is not None else ""
+            self.move(run, Event.ASSIST, fact.date, f"assistance granted: {fact.measure}{amount}", facts=(fact.id,))
+
+    def assist_after_grants(self, run: RunState, date: dt.date, why: str, facts: tuple[str, ...]) -> None:
+        """Under ``assist_on_grant``, grants move an identified or relapsed household to assisted."""
+        if self.policy.assist_on_grant and run.state in ASSISTABLE_STATES:
+            self.move(run, Event.ASSIST, date, why, facts=facts)
+
+    def exit(self, run: RunState, fact: ExitVerified, ctx: Context) -> None:
+        """A verified exit, if the exit rule holds: the transition period is set from its date."""
+        if run.state in _CONFIRMED_EXIT_STATES:
+            return  # a re-verification of an exit already made changes nothing
+        next_state(run.household.id, run.state, Event.EXIT)  # raises for a state with no exit
+        ctx.reset_used()
+        rule = self.policy.exit_rule
+        verdict = rule(ctx)
+        if not verdict.holds:
+            self._log.record(
+                run,
+                fact.date,
+                DecisionKind.TRANSITION_REFUSED,
+                f"exit.{rule.name}",
+                f"exit refused: {verdict.reason}",
+                facts=run.evidence(fact),
+                parameters=ctx.used_parameters(),
+                from_state=run.state,
+            )
+            return
+        start, end = _transition_period(fact.date, ctx)
+        parameters = ctx.used_parameters()
+        self.move(run, Event.EXIT, fact.date, verdict.reason, facts=run.evidence(fact), parameters=parameters)
+        run.monitoring_start, run.monitoring_end = start, end
+        run.period_parameters = tuple(p for p in parameters if p.name.startswith("transition."))
+
+    # --- moves --------------------------------------------------------------------------
+
+    def move(
+        self,
+        run: RunState,
+        event: Event,
+        date: dt.date,
+        explanation: str,
+        *,
+        facts: tuple[str, ...],
+        parameters: tuple[ParameterValue, ...] = (),
+        rule: str | None = None,
+    ) -> None:
+        """Make the lifecycle's move for ``event``, record it, then hand the state entered on.
+
+        Raises :class:`~relapse_guard.errors.InvalidTransition` for a move the lifecycle
+        does not have from the household's state.
+        """
+        source = run.state
+        dest, _guard = next_state(run.household.id, source, event)
+        run.state = dest
+        run.state_since = date
+        if dest is not State.MONITORED and dest is not State.EXITED:
+            run.monitoring_start = run.monitoring_end = None
+        self._log.record(
+            run,
+            date,
+            DecisionKind.TRANSITION,
+            rule or f"lifecycle.{event.value}",
+            explanation,
+            facts=facts,
+            parameters=parameters,
+            from_state=source,
+            to_state=dest,
+        )
+        self._on_enter(run, dest, date, facts)
+
+
+def _transition_period(exit_date: dt.date, ctx: Context) -> tuple[dt.date, dt.date]:
+    """The transition period after an exit on ``exit_date``, from the policy's parameters."""
+    starts = ctx.text("transition.starts")
+    years = ctx.amount("transition.years")
+    leap_day = ctx.text("transition.leap_day") if ctx.has_param("transition.leap_day") else "feb28"
+    if years != int(years) or years < 0:
+        raise InvalidPolicy(f"transition.years must be a whole number of years, not {years}")
+    return transition_period(exit_date, starts=starts, years=int(years), leap_day=leap_day)

@@ -1,0 +1,198 @@
+"""The library's layers, checked: no import cycle, no lower layer importing a higher one, and
+every module importable on its own (docs/architecture.md draws them).
+
+Imports are read from the source (``ast``), so an import inside a function counts as much
+as one at the top of a module: a late import that hides a cycle is still a cycle. Imports
+under ``if TYPE_CHECKING:`` count for the layers but not for cycles (they never run).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+SOURCE = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = "relapse_guard"
+
+#: The layers, highest first. A module may import its own layer's unit and any lower layer;
+#: units on one line are independent of each other. What no layer names is the core.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("cli", "cli_check", "cli_report", "cli_screen", "__main__"),
+    ("reporting",),
+    ("screening",),
+    ("population", "store"),
+    ("checks", "testing", "whatif", "diagrams", "demo"),
+    ("policies",),
+)
+#: Units of the cli layer are one application: they import each other freely.
+_ONE_UNIT_LAYERS = {0}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted((SOURCE / PACKAGE).rglob("*.py")):
+        parts = list(path.relative_to(SOURCE).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(name: str, path: Path) -> Iterator[tuple[str, bool]]:
+    """(module imported, whether only for type checking) for every import in the module."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            typing_only.update(id(child) for stmt in node.body for child in ast.walk(stmt))
+    for node in ast.walk(tree):
+        only_typing = id(node) in typing_only
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield from ((target, only_typing) for target in _resolve(alias.name, ()))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            names = tuple(alias.name for alias in node.names)
+            yield from ((target, only_typing) for target in _resolve(module, names))
+
+
+def _resolve(module: str, names: tuple[str, ...]) -> Iterator[str]:
+    """The library's modules an import statement loads: submodules named, else the module."""
+    submodules = [f"{module}.{name}" for name in names if f"{module}.{name}" in MODULES]
+    yield from submodules
+    if module in MODULES and (not names or len(submodules) < len(names)):
+        yield module
+
+
+def _graph(*, with_typing: bool) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {name: set() for name in MODULES}
+    for name, path in MODULES.items():
+        for target, only_typing in _imports(name, path):
+            if target != name and (with_typing or not only_typing):
+                graph[name].add(target)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def _place(module: str) -> tuple[int, str]:
+    """(layer, unit) of a module: its layer's index (the core is last) and the unit it is in."""
+    unit = module.split(".")[1] if "." in module else ""
+    for level, units in enumerate(LAYERS):
+        if unit in units:
+            return level, unit
+    return len(LAYERS), "core"
+
+
+def test_no_import_cycles() -> None:
+    assert _cycles(_graph(with_typing=False)) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_layer_imports_a_higher_one_or_a_sibling() -> None:
+    wrong = []
+    for name, targets in _graph(with_typing=True).items():
+        if name == PACKAGE:
+            continue  # the package's face re-exports (lazily) from every layer
+        level, unit = _place(name)
+        for target in sorted(targets):
+            if target == PACKAGE:
+                wrong.append(f"{name} imports the package's face {target}: import from the submodule")
+                continue
+            target_level, target_unit = _place(target)
+            higher = target_level < level
+            sibling = target_level == level and target_unit != unit and level not in _ONE_UNIT_LAYERS
+            if higher or sibling:
+                wrong.append(f"{name} ({unit}) imports {target} ({target_unit})")
+    assert wrong == []
+
+
+def test_the_layer_check_sees_a_core_module_importing_the_store() -> None:
+    assert _place("relapse_guard.engine.engine") == (len(LAYERS), "core")
+    assert _place("relapse_guard.store.sqlite")[0] < _place("relapse_guard.policies")[0]
+    assert _place("relapse_guard.cli")[0] == 0
+
+
+_OPTIONAL = {"pyarrow": "parquet", "dask": "dask", "distributed": "dask", "matplotlib": "plot"}
+
+
+def _import_alone(module: str) -> str | None:
+    """None when a fresh interpreter imports ``module`` first, else why it cannot."""
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return None
+    missing = next((extra for name, extra in _OPTIONAL.items() if f"No module named '{name}" in done.stderr), None)
+    if missing is not None:
+        return None  # needs an extra this environment does not have (CI installs them all)
+    return f"{module}:\n{done.stderr}"
+
+
+def test_each_module_imports_alone() -> None:
+    """Each module imported first in a fresh interpreter: nothing relies on another import's order."""
+    modules = sorted(name for name in MODULES if not name.endswith("__main__"))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        failures = [failure for failure in pool.map(_import_alone, modules) if failure is not None]
+    assert failures == []
