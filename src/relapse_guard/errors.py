@@ -25,6 +25,7 @@ __all__ = [
     "InvalidTransition",
     "ParameterError",
     "ParameterNotInForce",
+    "PluginFailed",
     "RelapseGuardError",
     "StoreError",
     "UnknownHousehold",
@@ -149,6 +150,25 @@ class UnknownPlugin(RelapseGuardError, LookupError):
 
 class InvalidPolicy(RelapseGuardError, ValueError):
     """A policy is inconsistent: a route names an unknown intervention, a rule is missing, ..."""
+
+
+class PluginFailed(RelapseGuardError, RuntimeError):
+    """Policy code (a rule, trigger, condition or intervention) raised an exception that is not
+    the library's own, for one household.
+
+    ``plugin`` names what was running (``trigger.illness``, ``intervention.medical_aid``,
+    ``identification.income_below_line``), ``fact_id`` the fact it was applied to, and
+    ``error`` is the original exception (also the ``__cause__``, with its traceback). A
+    screen reports the household as a problem and goes on with the others.
+    """
+
+    def __init__(self, household_id: str, plugin: str, fact_id: str | None, error: BaseException) -> None:
+        self.household_id = household_id
+        self.plugin = plugin
+        self.fact_id = fact_id
+        self.error = error
+        on = f" on fact {fact_id!r}" if fact_id else ""
+        super().__init__(f"household {household_id!r}: {plugin} raised {type(error).__name__}{on}: {error}")
 
 
 class BackendUnavailable(RelapseGuardError, RuntimeError):

@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from ..context import Context
 from ..decisions import Risk, Severity
+from ..errors import PluginFailed, RelapseGuardError
 from ..facts import AssistanceGranted, CaseDecided, ExitVerified, Fact, IncomeAssessed
 from ..household import Household
 from ..lifecycle import State
@@ -171,7 +172,12 @@ class Engine:
             if ctx.state is not run.state:  # an earlier trigger's routes moved the household
                 ctx.refresh(fact.date, run)
             ctx.reset_used()
-            risk = trigger.detect(fact, ctx)
+            try:
+                risk = trigger.detect(fact, ctx)
+            except RelapseGuardError:
+                raise
+            except Exception as error:  # policy code failed: name it, for this household
+                raise PluginFailed(run.household.id, f"trigger.{trigger.name}", fact.id, error) from error
             if risk is not None:
                 self._router.route(run, risk, ctx)
 

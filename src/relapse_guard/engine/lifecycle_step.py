@@ -18,11 +18,12 @@ from collections.abc import Callable
 
 from ..context import Context
 from ..decisions import DecisionKind
-from ..errors import InvalidPolicy
+from ..errors import InvalidPolicy, PluginFailed, RelapseGuardError
 from ..facts import AssistanceGranted, ExitVerified, Fact
 from ..lifecycle import Event, State, next_state
 from ..parameters import ParameterValue
 from ..policy import Policy
+from ..rules import Rule, Verdict
 from ..timeline import transition_period
 from .decision_log import DecisionLog
 from .run_state import ASSISTABLE_STATES, OBSERVING_STATES, WATCHED_STATES, RunState
@@ -77,7 +78,7 @@ class LifecycleStep:
         if run.state in OBSERVING_STATES:
             for rule in self.policy.identification:
                 ctx.reset_used()
-                verdict = rule(ctx)
+                verdict = _evaluate(rule, ctx, run, fact, "identification")
                 if verdict.holds:
                     self.move(
                         run,
@@ -92,7 +93,7 @@ class LifecycleStep:
         elif run.state in WATCHED_STATES:
             ctx.reset_used()
             relapse = self.policy.relapse_rule
-            verdict = relapse(ctx)
+            verdict = _evaluate(relapse, ctx, run, fact, "relapse")
             if verdict.holds:
                 self.move(
                     run,
@@ -122,7 +123,7 @@ class LifecycleStep:
         next_state(run.household.id, run.state, Event.EXIT)  # raises for a state with no exit
         ctx.reset_used()
         rule = self.policy.exit_rule
-        verdict = rule(ctx)
+        verdict = _evaluate(rule, ctx, run, fact, "exit")
         if not verdict.holds:
             self._log.record(
                 run,
@@ -177,6 +178,16 @@ class LifecycleStep:
             to_state=dest,
         )
         self._on_enter(run, dest, date, facts)
+
+
+def _evaluate(rule: Rule, ctx: Context, run: RunState, fact: Fact, role: str) -> Verdict:
+    """``rule(ctx)``; an exception that is not the library's is raised as :class:`PluginFailed`."""
+    try:
+        return rule(ctx)
+    except RelapseGuardError:
+        raise
+    except Exception as error:  # policy code failed: name it, for this household
+        raise PluginFailed(run.household.id, f"{role}.{rule.name}", fact.id, error) from error
 
 
 def _transition_period(exit_date: dt.date, ctx: Context) -> tuple[dt.date, dt.date]:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from ..context import Context
-from ..errors import ParameterNotInForce
+from ..errors import ParameterNotInForce, PluginFailed, RelapseGuardError
 from ..lifecycle import State
 from ..parameters import ParameterTree
 from ..policy import Policy
@@ -81,6 +81,11 @@ def income_band(
             found = quiet_from(ctx)
         except ParameterNotInForce:
             return None, until  # a parameter not in force yet: the rule decides for itself
+        except RelapseGuardError:
+            raise
+        except Exception as error:  # policy code failed: name it, for this household
+            what = getattr(quiet_from, "__qualname__", repr(quiet_from))
+            raise PluginFailed(ctx.household.id, f"quiet_from {what}", None, error) from error
         if found is None:
             return None, until
         if found > band:

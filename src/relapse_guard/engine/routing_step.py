@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from ..context import Context
 from ..decisions import DecisionKind, Declined, Grant, Period, Risk
-from ..errors import InvalidPolicy, ParameterNotInForce
+from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
 from ..policy import Policy
 from ..routing import RouteStep
 from ..rules import Verdict
@@ -96,7 +96,12 @@ class Router:
         ctx.reset_used()
         condition = route_step.condition
         if condition is not None:
-            verdict = condition(risk, ctx)
+            try:
+                verdict = condition(risk, ctx)
+            except RelapseGuardError:
+                raise
+            except Exception as error:  # policy code failed: name it, for this household
+                raise PluginFailed(run.household.id, f"condition.{condition.name}", risk.fact_id, error) from error
             if not verdict.holds:
                 self._log.skipped(run, risk, name, _not_met(condition.name, verdict), ctx.used_parameters())
                 return None
@@ -110,6 +115,10 @@ class Router:
             # A programme whose amounts start later has not started yet: say so, pay nothing.
             self._log.skipped(run, risk, name, f"not in force yet: {error}", ctx.used_parameters())
             return None
+        except RelapseGuardError:
+            raise
+        except Exception as error:  # policy code failed: name it, for this household
+            raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
         if grant is None or isinstance(grant, Declined):
             reason = grant.reason if grant else "intervention does not apply"
             self._log.skipped(run, risk, name, reason, ctx.used_parameters())
