@@ -1,12 +1,14 @@
 """The household lifecycle drawn from the code: mermaid, Graphviz DOT and SVG.
 
-Every renderer reads the compiled table (:data:`relapse_guard.lifecycle.TABLE`, built from
-:data:`~relapse_guard.lifecycle.TRANSITIONS`), in its order, so a drawing can never disagree
-with what the engine runs. Each edge is labelled with its event and, in brackets, its guard.
+Every renderer draws the lifecycle's edges (:data:`relapse_guard.lifecycle.EDGES`, the edges
+of :data:`~relapse_guard.lifecycle.TRANSITIONS`, from which the engine's table is compiled),
+in their order, so a drawing can never disagree with what the engine runs. Each edge is
+labelled with its event and, in brackets, its guard.
 
-- :func:`mermaid`: a mermaid ``stateDiagram-v2`` (what :func:`relapse_guard.lifecycle.mermaid`
-  returns, and the block in docs/lifecycle.md);
-- :func:`dot`: Graphviz DOT text, for ``dot -Tpng`` or any DOT viewer;
+- :func:`mermaid`: a mermaid ``stateDiagram-v2`` (the block in docs/lifecycle.md), written by
+  :func:`relapse_guard.state_machine.mermaid`;
+- :func:`dot`: Graphviz DOT text, for ``dot -Tpng`` or any DOT viewer, written by
+  :func:`relapse_guard.state_machine.dot`;
 - :func:`svg`: a standalone SVG drawing made here, in pure Python, with no Graphviz needed.
 
 :func:`svg` lays the states out top to bottom in layers: a state's layer is its distance
@@ -17,48 +19,43 @@ in a channel beside the drawing. ``new``, which stands for a household not on fi
 dashed, with a start mark above it. docs/images/lifecycle.svg is this drawing, and a test
 keeps it so.
 
-Each renderer takes the table to draw (the lifecycle's by default); ``relapse-guard diagram
+Each renderer takes the edges to draw (the lifecycle's by default); ``relapse-guard diagram
 --format mermaid|dot|svg`` prints them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
 
 import attrs
 
-from .lifecycle import TABLE, Event, State
+from .lifecycle import EDGES, Event, State
+from .state_machine import Edge
+from .state_machine import dot as dot_from_edges
+from .state_machine import mermaid as mermaid_from_edges
 
-__all__ = ["FORMATS", "Table", "dot", "mermaid", "render", "svg"]
+__all__ = ["FORMATS", "Edges", "dot", "mermaid", "render", "svg"]
 
-#: A compiled lifecycle, ``{(state, event): (dest, guard)}``, as :data:`~relapse_guard.lifecycle.TABLE`.
-Table = Mapping[tuple[State, Event], tuple[State, str]]
+#: Lifecycle edges to draw, as :data:`~relapse_guard.lifecycle.EDGES`.
+Edges = Sequence[Edge[State, Event, str]]
 
 
-def mermaid(table: Table = TABLE) -> str:
+def mermaid(edges: Edges = EDGES) -> str:
     """The lifecycle as a mermaid ``stateDiagram-v2``.
 
     Each edge is labelled ``event [guard]``; ``new`` is the entry point. Edges follow the
-    table's order (that of :data:`~relapse_guard.lifecycle.TRANSITIONS`), so the text is
+    order of ``edges`` (that of :data:`~relapse_guard.lifecycle.TRANSITIONS`), so the text is
     stable and can be compared with the docs.
 
     >>> print(mermaid().splitlines()[3])
         new --> identified: identify [identification_rule_holds]
     """
-    lines = ["stateDiagram-v2", "    direction LR", f"    [*] --> {State.NEW.value}"]
-    for (source, event), (dest, guard) in table.items():
-        lines.append(f"    {source.value} --> {dest.value}: {event.value} [{guard}]")
-    return "\n".join(lines) + "\n"
+    return mermaid_from_edges(edges, initial=State.NEW)
 
 
-def _dot_id(text: str) -> str:
-    """A DOT quoted string; ``\\n`` in ``text`` stays a DOT line break."""
-    return '"' + text.replace('"', '\\"') + '"'
-
-
-def dot(table: Table = TABLE) -> str:
-    """The lifecycle as Graphviz DOT text: one ``source -> dest`` line per transition, in table order.
+def dot(edges: Edges = EDGES) -> str:
+    """The lifecycle as Graphviz DOT text: one ``source -> dest`` line per edge, in order.
 
     Each edge's label is ``event\\n[guard]``; ``new`` (a household not on file) is dashed and
     entered from a start point. Render it with Graphviz, e.g. ``dot -Tsvg``.
@@ -66,26 +63,27 @@ def dot(table: Table = TABLE) -> str:
     >>> print(dot().splitlines()[-2])
         "monitored" -> "stable" [label="stabilise\\n[transition_period_ended]"];
     """
-    lines = [
-        "// The relapse_guard household lifecycle, drawn from relapse_guard.lifecycle.TRANSITIONS.",
-        "digraph lifecycle {",
-        "    rankdir=LR;",
-        '    node [shape=box, style="rounded,filled", fillcolor="#eef4fb", color="#4a6785", fontname="Helvetica"];',
-        '    edge [color="#4a6785", fontname="Helvetica", fontsize=10];',
-        '    "__start__" [shape=point, width=0.15, label=""];',
-    ]
-    for state in State:
-        style = _STYLES.get(state, _DEFAULT_STYLE)
-        attributes = [f'fillcolor="{style.fill}"', f'color="{style.stroke}"']
-        if state is State.NEW:
-            attributes += ['style="rounded,filled,dashed"', f'label="{state.value}\\n({_NEW_CAPTION})"']
-        lines.append(f"    {_dot_id(state.value)} [{', '.join(attributes)}];")
-    lines.append(f'    "__start__" -> {_dot_id(State.NEW.value)};')
-    for (source, event), (dest, guard) in table.items():
-        label = f"{event.value}\\n[{guard}]"
-        lines.append(f"    {_dot_id(source.value)} -> {_dot_id(dest.value)} [label={_dot_id(label)}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return dot_from_edges(
+        edges,
+        states=State,
+        initial=State.NEW,
+        graph="lifecycle",
+        head=["// The relapse_guard household lifecycle, drawn from relapse_guard.lifecycle.TRANSITIONS."],
+        defaults=[
+            "rankdir=LR;",
+            'node [shape=box, style="rounded,filled", fillcolor="#eef4fb", color="#4a6785", fontname="Helvetica"];',
+            'edge [color="#4a6785", fontname="Helvetica", fontsize=10];',
+        ],
+        attributes=_dot_attributes,
+    )
+
+
+def _dot_attributes(state: State) -> list[str]:
+    style = _STYLES.get(state, _DEFAULT_STYLE)
+    attributes = [f'fillcolor="{style.fill}"', f'color="{style.stroke}"']
+    if state is State.NEW:
+        attributes += ['style="rounded,filled,dashed"', f'label="{state.value}\\n({_NEW_CAPTION})"']
+    return attributes
 
 
 # --- SVG ---------------------------------------------------------------------------------
@@ -176,18 +174,18 @@ def _line_height(is_event: bool) -> int:
     return 15 if is_event else 14
 
 
-def _edges(table: Table) -> list[_Edge]:
-    """The table's transitions grouped by (source, dest), in table order."""
+def _edges(edges: Edges) -> list[_Edge]:
+    """The edges grouped by (source, dest), in edge order."""
     grouped: dict[tuple[State, State], list[tuple[str, str]]] = {}
-    for (source, event), (dest, guard) in table.items():
-        grouped.setdefault((source, dest), []).append((event.value, guard))
+    for edge in edges:
+        grouped.setdefault((edge.source, edge.dest), []).append((edge.event.value, edge.guard))
     return [
         _Edge(source, dest, tuple(e for e, _ in labels), tuple(g for _, g in labels))
         for (source, dest), labels in grouped.items()
     ]
 
 
-def _layers(table: Table) -> dict[State, tuple[int, int]]:
+def _layers(edges: Edges) -> dict[State, tuple[int, int]]:
     """Each state's (layer, column): breadth first from ``new``, columns in the order reached."""
     placed: dict[State, tuple[int, int]] = {State.NEW: (0, 0)}
     per_layer: dict[int, int] = {0: 1}
@@ -195,11 +193,11 @@ def _layers(table: Table) -> dict[State, tuple[int, int]]:
     while queue:
         state = queue.pop(0)
         layer = placed[state][0] + 1
-        for (source, _event), (dest, _guard) in table.items():
-            if source is state and dest not in placed:
-                placed[dest] = (layer, per_layer.get(layer, 0))
+        for edge in edges:
+            if edge.source is state and edge.dest not in placed:
+                placed[edge.dest] = (layer, per_layer.get(layer, 0))
                 per_layer[layer] = per_layer.get(layer, 0) + 1
-                queue.append(dest)
+                queue.append(edge.dest)
     for state in State:  # states nothing reaches: a layer of their own at the end
         if state not in placed:
             placed[state] = (max(layer for layer, _ in placed.values()) + 1, 0)
@@ -272,21 +270,21 @@ def _edge_group(edge: _Edge, points: Sequence[tuple[int, int]], draw: Callable[[
     canvas.elements.append("</g>")
 
 
-def svg(table: Table = TABLE) -> str:
+def svg(edges: Edges = EDGES) -> str:
     """The lifecycle as a standalone SVG drawing (text), laid out here without Graphviz.
 
     States are boxes, top to bottom in lifecycle order (see the module's description); each
     transition is an arrow labelled with its event and ``[guard]``, and each arrow's
     ``<title>`` (its tooltip) reads ``source --event--> dest [guard]``. The output depends
-    only on ``table`` (by default :data:`~relapse_guard.lifecycle.TABLE`), so it is the same
+    only on ``edges`` (by default :data:`~relapse_guard.lifecycle.EDGES`), so it is the same
     on every run.
     """
-    places = _layers(table)
-    edges = _edges(table)
+    places = _layers(edges)
+    arrows = _edges(edges)
     box_w = (max(_text_width(s.value, _STATE_FONT) for s in State) + 37) // 2 * 2  # even: a centre in whole pixels
     # column pitch: room for the labels beside a column's straight edges and on its turning edges
-    side_labels = [e.width() for e in edges if _is_straight(e, places)]
-    row_labels = [e.width() for e in edges if _runs_along_a_row(e, places)]
+    side_labels = [e.width() for e in arrows if _is_straight(e, places)]
+    row_labels = [e.width() for e in arrows if _runs_along_a_row(e, places)]
     gap = max([120, *(w + 2 * _PAD + 16 for w in side_labels), *(w + 2 * _PAD + 24 for w in row_labels)])
     pitch_x, pitch_y = box_w + gap, _BOX_H + _BAND
     boxes = {
@@ -296,11 +294,11 @@ def svg(table: Table = TABLE) -> str:
     canvas = _Canvas()
     canvas.cover(-box_w // 2, max(b.right for b in boxes.values()), max(b.bottom for b in boxes.values()))
 
-    back_left = [e for e in edges if not _is_forward(e, places) and places[e.source][1] == 0]
-    back_right = [e for e in edges if not _is_forward(e, places) and places[e.source][1] != 0]
-    back_right += [e for e in edges if _is_forward(e, places) and _skips_in_its_column(e, places)]
+    back_left = [e for e in arrows if not _is_forward(e, places) and places[e.source][1] == 0]
+    back_right = [e for e in arrows if not _is_forward(e, places) and places[e.source][1] != 0]
+    back_right += [e for e in arrows if _is_forward(e, places) and _skips_in_its_column(e, places)]
 
-    for edge in edges:
+    for edge in arrows:
         if edge in back_left or edge in back_right:
             continue
         _draw_forward(edge, boxes, canvas)
