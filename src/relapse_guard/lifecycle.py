@@ -4,9 +4,9 @@ States: ``identified -> assisted -> exited -> monitored -> stable``, with ``rela
 household that falls back and ``new`` for one not (yet) on file. :data:`TRANSITIONS` is the
 single definition; its :data:`EDGES` are compiled once into a plain table (:data:`TABLE`) that
 the engine's hot path reads, and build the :class:`transitions.Machine`
-(:func:`build_machine`) used to validate the definition. A property test proves the table
-and the Machine agree on every state, event and guard. :mod:`relapse_guard.diagrams` draws
-the same edges (mermaid, DOT, SVG).
+(:func:`build_machine`). A property test proves the table and the Machine agree on every
+state, event and guard. :mod:`relapse_guard.diagrams` draws the same edges (mermaid, DOT,
+SVG).
 
 Guards are named here and evaluated by the policy's rules (see :mod:`relapse_guard.rules`):
 the lifecycle says *which* moves exist, the policy says *when* they are taken.

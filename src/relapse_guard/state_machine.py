@@ -5,8 +5,8 @@ An :class:`Edge` says that ``event`` moves a model from ``source`` to ``dest`` w
 from them:
 
 - :func:`compile_table`: the ``{(source, event): (dest, guard)}`` dict a hot path looks up;
-- :func:`build_machine`: the :class:`transitions.Machine` of the same edges, which validates the
-  definition and which the property tests run;
+- :func:`build_machine`: the :class:`transitions.Machine` of the same edges, which the
+  property tests run against the table;
 - :func:`machine_edges` reads a Machine's transitions back into edges, and :func:`fire` fires
   one event on a Machine: with them a test proves a compiled table and its Machine agree;
 - :func:`mermaid` and :func:`dot`: the edges as mermaid ``stateDiagram-v2`` or Graphviz DOT
@@ -93,8 +93,8 @@ def build_machine(edges: Iterable[Edge[S, E, G]], states: Iterable[S], *, initia
     The Machine's states and triggers are the names (:func:`name_of`) of ``states`` and of the
     edges' events; each guard is a condition of that name. With ``model=None`` it has no
     model: fire with :func:`fire`, or ``machine.events[name].trigger(model)`` on a model that
-    has a ``state`` attribute and a boolean attribute per guard name. Raises ``ValueError``
-    (from :mod:`transitions`) if an edge names a state not in ``states``.
+    has a ``state`` attribute and a boolean attribute per guard name. :mod:`transitions` does
+    not check that the edges name only ``states``: :func:`compile_table` with ``states`` does.
     """
     return Machine(
         model=model,

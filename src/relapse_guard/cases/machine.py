@@ -3,8 +3,8 @@
 :func:`case_transitions` derives a procedure's edges from its steps (the single definition);
 :func:`table` compiles them into a plain ``{(state, outcome): (dest, guard)}`` mapping, once
 per procedure, which is what :func:`~relapse_guard.cases.case.replay_case` runs;
-:func:`build_machine` builds the :class:`transitions.Machine` of the same edges, used to
-validate the definition; :func:`mermaid` draws them. A property test proves the table and the
+:func:`build_machine` builds the :class:`transitions.Machine` of the same edges;
+:func:`mermaid` draws them. A property test proves the table and the
 Machine agree on every state, outcome and guard value.
 
 States are the step names plus ``approved`` and ``rejected``. Guards are named here and
