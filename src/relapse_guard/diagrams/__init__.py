@@ -12,7 +12,7 @@ labelled with its event and, in brackets, its guard.
 - :func:`svg`: a standalone SVG drawing, laid out in pure Python, with no Graphviz needed.
 
 :func:`svg` lays the states out top to bottom in layers, by their distance from ``new``
-along the edges (see :mod:`relapse_guard._lifecycle_svg`). docs/images/lifecycle.svg is this
+along the edges (see :mod:`relapse_guard.diagrams._layout`). docs/images/lifecycle.svg is this
 drawing, and a test keeps it so.
 
 Each renderer takes the edges to draw (the lifecycle's by default); ``relapse-guard diagram
@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ._lifecycle_svg import NEW_CAPTION, draw, style_of
-from .lifecycle import EDGES, Event, State
-from .state_machine import Edge
-from .state_machine import dot as dot_from_edges
-from .state_machine import mermaid as mermaid_from_edges
+from ..lifecycle import EDGES, Event, State
+from ..state_machine import Edge
+from ..state_machine import dot as dot_from_edges
+from ..state_machine import mermaid as mermaid_from_edges
+from ._layout import NEW_CAPTION, draw, style_of
 
 __all__ = ["FORMATS", "Edges", "dot", "mermaid", "render", "svg"]
 

@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape
 
 import attrs
 
-from .lifecycle import Event, State
-from .state_machine import Edge
+from ..lifecycle import Event, State
+from ..state_machine import Edge
 
 __all__ = ["NEW_CAPTION", "Style", "draw", "style_of"]
 
