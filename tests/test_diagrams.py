@@ -1,20 +1,24 @@
-"""The lifecycle's drawings (mermaid, DOT, SVG) are drawn from the compiled table, edge for edge."""
+"""The lifecycle's drawings (mermaid, DOT, SVG) are drawn from its edges, edge for edge, as the table is compiled."""
 
 from __future__ import annotations
 
 import itertools
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relapse_guard import diagrams, lifecycle
-from relapse_guard.diagrams import FORMATS, Table, dot, mermaid, render, svg
-from relapse_guard.lifecycle import TABLE, Event, State
+from relapse_guard import diagrams, state_machine
+from relapse_guard.diagrams import FORMATS, Edges, dot, mermaid, render, svg
+from relapse_guard.lifecycle import EDGES, TABLE, Event, State
+from relapse_guard.state_machine import Edge
 
+#: A compiled lifecycle, ``{(state, event): (dest, guard)}``, as ``lifecycle.TABLE``.
+Table = Mapping[tuple[State, Event], tuple[State, str]]
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
 TRANSITIONS = [(source, event, dest, guard) for (source, event), (dest, guard) in TABLE.items()]
@@ -51,6 +55,11 @@ def as_strings(table: Table) -> list[tuple[str, str, str, str]]:
     return [(s.value, e.value, d.value, g) for (s, e), (d, g) in table.items()]
 
 
+def edges_of(table: Table) -> Edges:
+    """The table's entries as edges, in table order."""
+    return [Edge(source, event, dest, guard) for (source, event), (dest, guard) in table.items()]
+
+
 # --- DOT ---------------------------------------------------------------------------------
 
 
@@ -62,6 +71,39 @@ def test_dot_has_every_transition_exactly_once() -> None:
     assert dot_edges(text) == as_strings(TABLE)
     assert len(set(dot_edges(text))) == len(TABLE)
     assert '"__start__" -> "new";' in text
+
+
+#: The lifecycle's DOT text, as it was first drawn: the shared writer must keep it.
+LIFECYCLE_DOT = (
+    "// The relapse_guard household lifecycle, drawn from relapse_guard.lifecycle.TRANSITIONS.\n"
+    "digraph lifecycle {\n"
+    "    rankdir=LR;\n"
+    '    node [shape=box, style="rounded,filled", fillcolor="#eef4fb", color="#4a6785", fontname="Helvetica"];\n'
+    '    edge [color="#4a6785", fontname="Helvetica", fontsize=10];\n'
+    '    "__start__" [shape=point, width=0.15, label=""];\n'
+    '    "new" [fillcolor="#f4f4f4", color="#8a8a8a", style="rounded,filled,dashed", label="new\\n(not on file)"];\n'
+    '    "identified" [fillcolor="#eef4fb", color="#4a6785"];\n'
+    '    "assisted" [fillcolor="#eef4fb", color="#4a6785"];\n'
+    '    "exited" [fillcolor="#eef4fb", color="#4a6785"];\n'
+    '    "monitored" [fillcolor="#eef4fb", color="#4a6785"];\n'
+    '    "relapsed" [fillcolor="#fbeaea", color="#a94442"];\n'
+    '    "stable" [fillcolor="#eaf6ea", color="#3c763d"];\n'
+    '    "__start__" -> "new";\n'
+    '    "new" -> "identified" [label="identify\\n[identification_rule_holds]"];\n'
+    '    "stable" -> "identified" [label="identify\\n[identification_rule_holds]"];\n'
+    '    "identified" -> "assisted" [label="assist\\n[interventions_granted]"];\n'
+    '    "relapsed" -> "assisted" [label="assist\\n[interventions_granted]"];\n'
+    '    "assisted" -> "exited" [label="exit\\n[exit_rule_holds]"];\n'
+    '    "exited" -> "monitored" [label="start_monitoring\\n[transition_period_started]"];\n'
+    '    "exited" -> "relapsed" [label="relapse\\n[relapse_rule_holds]"];\n'
+    '    "monitored" -> "relapsed" [label="relapse\\n[relapse_rule_holds]"];\n'
+    '    "monitored" -> "stable" [label="stabilise\\n[transition_period_ended]"];\n'
+    "}\n"
+)
+
+
+def test_dot_text_is_the_lifecycle_as_first_drawn() -> None:
+    assert dot() == LIFECYCLE_DOT
 
 
 def test_dot_declares_every_state_and_marks_new() -> None:
@@ -222,7 +264,7 @@ def test_every_transition_is_in_every_format(source: State, event: Event, dest: 
 
 def test_render_knows_every_format_and_names_them_for_an_unknown_one() -> None:
     assert set(FORMATS) == {"mermaid", "dot", "svg"}
-    assert render("mermaid") == mermaid() == lifecycle.mermaid()
+    assert render("mermaid") == mermaid() == state_machine.mermaid(EDGES, initial=State.NEW)
     assert render("dot") == dot()
     assert render("svg") == svg()
     with pytest.raises(ValueError, match="known: mermaid, dot, svg"):
@@ -239,9 +281,10 @@ tables = st.dictionaries(
 @settings(max_examples=60, deadline=None)
 @given(table=tables)
 def test_any_table_is_drawn_edge_for_edge(table: Table) -> None:
-    assert mermaid(table).count(" --> ") == len(table) + 1  # and [*] --> new
-    assert sorted(dot_edges(dot(table))) == sorted(as_strings(table))
-    drawing = svg(table)
+    edges = edges_of(table)
+    assert mermaid(edges).count(" --> ") == len(table) + 1  # and [*] --> new
+    assert sorted(dot_edges(dot(edges))) == sorted(as_strings(table))
+    drawing = svg(edges)
     root = ET.fromstring(drawing.encode("utf-8"))  # well-formed, whatever the table
     assert sorted(svg_edges(drawing)) == sorted((s, e, d) for s, e, d, _ in as_strings(table))
     words = texts(root)

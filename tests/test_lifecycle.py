@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from transitions import MachineError
 
 from relapse_guard import Event, InvalidTransition, State
-from relapse_guard.lifecycle import GUARDS, TABLE, TRANSITIONS, allowed_events, build_machine, mermaid, next_state
+from relapse_guard.diagrams import mermaid
+from relapse_guard.lifecycle import EDGES, GUARDS, TABLE, TRANSITIONS, allowed_events, build_machine, next_state
+from relapse_guard.state_machine import compile_table, fire, machine_edges
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -32,25 +34,26 @@ _MACHINE = build_machine()
     guards=st.fixed_dictionaries({name: st.booleans() for name in GUARDS}),
 )
 def test_compiled_table_agrees_with_transitions_machine(state: State, event: Event, guards: dict[str, bool]) -> None:
-    model = _Model(state, guards)
-    _MACHINE.add_model(model, initial=state.value)
     try:
-        try:
-            moved = _MACHINE.events[event.value].trigger(model)
-        except MachineError:
-            assert (state, event) not in TABLE
-            with pytest.raises(InvalidTransition):
-                next_state("h", state, event)
-            return
-        dest, guard = next_state("h", state, event)
-        if guards[guard]:
-            assert moved is True
-            assert model.state == dest.value
-        else:
-            assert moved is False
-            assert model.state == state.value
-    finally:
-        _MACHINE.remove_model(model)
+        moved, after = fire(_MACHINE, state, event, guards)
+    except MachineError:
+        assert (state, event) not in TABLE
+        with pytest.raises(InvalidTransition):
+            next_state("h", state, event)
+        return
+    dest, guard = next_state("h", state, event)
+    if guards[guard]:
+        assert moved is True
+        assert after == dest.value
+    else:
+        assert moved is False
+        assert after == state.value
+
+
+def test_the_machine_has_the_edges_the_table_was_compiled_from() -> None:
+    assert machine_edges(_MACHINE, State, Event) == EDGES
+    assert compile_table(machine_edges(_MACHINE, State, Event)) == TABLE
+    assert list(TABLE.items()) == [((e.source, e.event), (e.dest, e.guard)) for e in EDGES]
 
 
 def test_every_state_and_event_is_covered_exhaustively() -> None:

@@ -1,10 +1,12 @@
-"""The household lifecycle, defined once with :mod:`transitions`.
+"""The household lifecycle, defined once as edges (see :mod:`relapse_guard.state_machine`).
 
 States: ``identified -> assisted -> exited -> monitored -> stable``, with ``relapsed`` for a
 household that falls back and ``new`` for one not (yet) on file. :data:`TRANSITIONS` is the
-single definition: it builds the :class:`transitions.Machine` (used to validate the definition
-and draw it) and is compiled into a plain table (:data:`TABLE`) that the engine's hot path
-reads. A property test proves the table and the Machine agree on every state, event and guard.
+single definition; its :data:`EDGES` are compiled once into a plain table (:data:`TABLE`) that
+the engine's hot path reads, and build the :class:`transitions.Machine`
+(:func:`build_machine`). A property test proves the table and the Machine agree on every
+state, event and guard. :mod:`relapse_guard.diagrams` draws the same edges (mermaid, DOT,
+SVG).
 
 Guards are named here and evaluated by the policy's rules (see :mod:`relapse_guard.rules`):
 the lifecycle says *which* moves exist, the policy says *when* they are taken.
@@ -20,8 +22,12 @@ import attrs
 from transitions import Machine
 
 from .errors import InvalidTransition
+from .state_machine import Edge, compile_table
+from .state_machine import build_machine as machine_from_edges
 
 __all__ = [
+    "EDGES",
+    "GUARDS",
     "TABLE",
     "TRANSITIONS",
     "Event",
@@ -29,8 +35,6 @@ __all__ = [
     "State",
     "allowed_events",
     "build_machine",
-    "compile_table",
-    "mermaid",
     "next_state",
 ]
 
@@ -67,6 +71,10 @@ class LifecycleTransition:
     dest: State
     guard: str
     description: str
+
+    def edges(self) -> tuple[Edge[State, Event, str], ...]:
+        """One edge per source, in the order of ``sources``."""
+        return tuple(Edge(source, self.event, self.dest, self.guard) for source in self.sources)
 
 
 #: The lifecycle, once. Everything else (Machine, table, diagram, docs) derives from it.
@@ -119,57 +127,22 @@ TRANSITIONS: tuple[LifecycleTransition, ...] = (
 GUARDS: tuple[str, ...] = tuple(t.guard for t in TRANSITIONS)
 
 
-def _machine_transitions() -> list[dict[str, Any]]:
-    return [
-        {
-            "trigger": t.event.value,
-            "source": [s.value for s in t.sources],
-            "dest": t.dest.value,
-            "conditions": t.guard,
-        }
-        for t in TRANSITIONS
-    ]
+#: The edges of :data:`TRANSITIONS`, one per source, in order: what the table, the Machine and
+#: the drawings are made of.
+EDGES: tuple[Edge[State, Event, str], ...] = tuple(edge for t in TRANSITIONS for edge in t.edges())
+
+#: The compiled lifecycle: ``{(state, event): (dest, guard name)}``, in the order of :data:`EDGES`.
+TABLE: Mapping[tuple[State, Event], tuple[State, str]] = compile_table(EDGES, State)
 
 
 def build_machine(model: Any = None, *, initial: State = State.NEW) -> Machine:
-    """A :class:`transitions.Machine` of the lifecycle (no auto transitions).
+    """A :class:`transitions.Machine` of the lifecycle's :data:`EDGES` (no auto transitions).
 
-    With ``model=None`` the Machine has no model: fire with ``machine.events[name].trigger(model)``
+    States and triggers are the enum values. With ``model=None`` the Machine has no model:
+    fire with :func:`relapse_guard.state_machine.fire`, or ``machine.events[name].trigger(model)``
     on a model that has a ``state`` attribute and a boolean attribute per guard name.
     """
-    return Machine(
-        model=model,
-        states=[s.value for s in State],
-        transitions=_machine_transitions(),
-        initial=initial.value,
-        auto_transitions=False,
-        send_event=False,
-    )
-
-
-def compile_table(machine: Machine) -> Mapping[tuple[State, Event], tuple[State, str]]:
-    """Compile a Machine's transitions into ``{(state, event): (dest, guard)}``.
-
-    Raises ``ValueError`` if an edge has other than exactly one guard, or two edges share a
-    (state, event), since the table could not then say which applies.
-    """
-    table: dict[tuple[State, Event], tuple[State, str]] = {}
-    for event_name, event in machine.events.items():
-        for source, edges in event.transitions.items():
-            for edge in edges:
-                guards = [c.func for c in edge.conditions if c.target]
-                unless = [c.func for c in edge.conditions if not c.target]
-                if len(guards) != 1 or unless or not isinstance(guards[0], str):
-                    raise ValueError(f"edge {source} --{event_name}--> {edge.dest} needs exactly one named guard")
-                key = (State(source), Event(event_name))
-                if key in table:
-                    raise ValueError(f"two edges leave {source} on {event_name}")
-                table[key] = (State(edge.dest), guards[0])
-    return table
-
-
-#: The compiled lifecycle: ``{(state, event): (dest, guard name)}``.
-TABLE: Mapping[tuple[State, Event], tuple[State, str]] = compile_table(build_machine())
+    return machine_from_edges(EDGES, State, initial=initial, model=model)
 
 
 def allowed_events(state: State) -> tuple[Event, ...]:
@@ -189,15 +162,3 @@ def next_state(household_id: str, state: State, event: Event) -> tuple[State, st
         raise InvalidTransition(
             household_id, state.value, event.value, (e.value for e in allowed_events(state))
         ) from None
-
-
-def mermaid() -> str:
-    """The lifecycle as a mermaid ``stateDiagram-v2``, drawn from the Machine's transitions.
-
-    Each edge is labelled ``event [guard]``; ``new`` is the entry point. Edges follow the
-    order of :data:`TRANSITIONS`, so the text is stable and can be compared with the docs.
-    :mod:`relapse_guard.diagrams` also draws the lifecycle as Graphviz DOT and as SVG.
-    """
-    from .diagrams import mermaid as draw  # diagrams imports this module: import late
-
-    return draw(TABLE)

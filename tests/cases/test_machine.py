@@ -11,20 +11,12 @@ from hypothesis import strategies as st
 from transitions import Machine, MachineError
 
 from relapse_guard.cases import IDENTIFICATION, NATIONAL_PROCEDURES, RISK_ELIMINATION, Outcome, Procedure, mermaid
-from relapse_guard.cases.machine import GUARDS, TRIGGERS, build_machine, case_states, compile_table, table
+from relapse_guard.cases.machine import GUARDS, TRIGGERS, build_machine, case_states, case_transitions, table
+from relapse_guard.state_machine import compile_table, fire, machine_edges
 
 from .strategies import procedures
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
-class _Model:
-    """A model for the Machine: a state and one boolean per guard."""
-
-    def __init__(self, state: str, guards: dict[str, bool]) -> None:
-        self.state = state
-        for name, value in guards.items():
-            setattr(self, name, value)
 
 
 def _agree(procedure: Procedure, machine: Machine, state: str, outcome: Outcome, guards: dict[str, bool]) -> None:
@@ -32,23 +24,18 @@ def _agree(procedure: Procedure, machine: Machine, state: str, outcome: Outcome,
     if outcome.value not in machine.events:
         assert not any(key[1] is outcome for key in compiled)
         return
-    model = _Model(state, guards)
-    machine.add_model(model, initial=state)
     try:
-        try:
-            moved = machine.events[outcome.value].trigger(model)
-        except MachineError:
-            assert (state, outcome) not in compiled
-            return
-        dest, guard = compiled[(state, outcome)]
-        if guard is None or guards[guard]:
-            assert moved is True
-            assert model.state == dest
-        else:
-            assert moved is False
-            assert model.state == state
-    finally:
-        machine.remove_model(model)
+        moved, after = fire(machine, state, outcome, guards)
+    except MachineError:
+        assert (state, outcome) not in compiled
+        return
+    dest, guard = compiled[(state, outcome)]
+    if guard is None or guards[guard]:
+        assert moved is True
+        assert after == dest
+    else:
+        assert moved is False
+        assert after == state
 
 
 @given(procedure=procedures(), data=st.data())
@@ -61,6 +48,7 @@ def test_compiled_table_agrees_with_the_machine_for_random_procedures(
         outcome = data.draw(st.sampled_from(TRIGGERS))
         guards = data.draw(st.fixed_dictionaries({name: st.booleans() for name in GUARDS}))
         _agree(procedure, machine, state, outcome, guards)
+    assert compile_table(machine_edges(machine, str, Outcome)) == table(procedure)
 
 
 @pytest.mark.parametrize("procedure", NATIONAL_PROCEDURES, ids=lambda p: p.name)
@@ -70,6 +58,7 @@ def test_every_state_outcome_and_guard_of_the_shipped_procedures(procedure: Proc
         for outcome in TRIGGERS:
             for value in (True, False):
                 _agree(procedure, machine, state, outcome, dict.fromkeys(GUARDS, value))
+    assert sorted(machine_edges(machine, str, Outcome), key=repr) == sorted(case_transitions(procedure), key=repr)
 
 
 def test_the_identification_edges() -> None:
@@ -101,7 +90,7 @@ def test_compile_table_refuses_what_a_table_cannot_say() -> None:
         auto_transitions=False,
     )
     with pytest.raises(ValueError, match="at most one named guard"):
-        compile_table(two_guards)
+        compile_table(machine_edges(two_guards, str, Outcome))
     unless = Machine(
         states=["a", "b"],
         transitions=[{"trigger": "approve", "source": "a", "dest": "b", "unless": ["x"]}],
@@ -109,7 +98,7 @@ def test_compile_table_refuses_what_a_table_cannot_say() -> None:
         auto_transitions=False,
     )
     with pytest.raises(ValueError, match="at most one named guard"):
-        compile_table(unless)
+        compile_table(machine_edges(unless, str, Outcome))
     twice = Machine(
         states=["a", "b", "c"],
         transitions=[
@@ -120,7 +109,7 @@ def test_compile_table_refuses_what_a_table_cannot_say() -> None:
         auto_transitions=False,
     )
     with pytest.raises(ValueError, match="two edges"):
-        compile_table(twice)
+        compile_table(machine_edges(twice, str, Outcome))
 
 
 def test_mermaid_lists_every_edge_and_step() -> None:

@@ -107,7 +107,7 @@ def test_every_command_has_help(command: str) -> None:
 
 
 def test_diagram_and_policies() -> None:
-    from relapse_guard.lifecycle import mermaid
+    from relapse_guard.diagrams import mermaid
 
     assert cli("diagram").stdout == mermaid()
     listed = cli("policies").stdout.splitlines()

@@ -1,11 +1,11 @@
-"""One :mod:`transitions` Machine per procedure, compiled into the table the replay reads.
+"""Each procedure as edges (see :mod:`relapse_guard.state_machine`), compiled into the table the replay reads.
 
 :func:`case_transitions` derives a procedure's edges from its steps (the single definition);
-:func:`build_machine` builds the :class:`transitions.Machine` from them, used to validate the
-definition and to draw it; :func:`table` compiles the Machine into a plain
-``{(state, outcome): (dest, guard)}`` dict, once per procedure, which is what
-:func:`~relapse_guard.cases.case.replay_case` runs. A property test proves the table and
-the Machine agree on every state, outcome and guard value.
+:func:`table` compiles them into a plain ``{(state, outcome): (dest, guard)}`` mapping, once
+per procedure, which is what :func:`~relapse_guard.cases.case.replay_case` runs;
+:func:`build_machine` builds the :class:`transitions.Machine` of the same edges;
+:func:`mermaid` draws them. A property test proves the table and the
+Machine agree on every state, outcome and guard value.
 
 States are the step names plus ``approved`` and ``rejected``. Guards are named here and
 evaluated by the replay from the record's date and the case:
@@ -22,10 +22,12 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
 from transitions import Machine
 
-from .procedure import APPROVED, DECIDED, REJECTED, Outcome, Procedure
+from ..state_machine import Edge, compile_table
+from ..state_machine import build_machine as machine_from_edges
+from ..state_machine import mermaid as mermaid_from_edges
+from .procedure import DECIDED, REJECTED, Outcome, Procedure
 
 __all__ = [
     "APPEALS_LEFT",
@@ -33,13 +35,12 @@ __all__ = [
     "NOTICE_ENDED",
     "TRIGGERS",
     "WITHIN_NOTICE",
-    "CaseTransition",
+    "CaseEdge",
     "Table",
     "allowed_outcomes",
     "build_machine",
     "case_states",
     "case_transitions",
-    "compile_table",
     "mermaid",
     "table",
 ]
@@ -56,33 +57,27 @@ TRIGGERS = (Outcome.APPROVE, Outcome.REJECT, Outcome.SEND_BACK, Outcome.OBJECT, 
 Table = Mapping[tuple[str, Outcome], tuple[str, str | None]]
 
 
-@attrs.frozen
-class CaseTransition:
-    """One edge: ``outcome`` moves a case from ``source`` to ``dest`` when ``guard`` (if any) holds."""
-
-    outcome: Outcome
-    source: str
-    dest: str
-    guard: str | None = None
+#: A case edge: an outcome moves a case between two states, with at most one guard.
+CaseEdge = Edge[str, Outcome, str | None]
 
 
-def case_transitions(procedure: Procedure) -> tuple[CaseTransition, ...]:
-    """The procedure's edges, derived from its steps, in step order."""
-    edges: list[CaseTransition] = []
+def case_transitions(procedure: Procedure) -> tuple[CaseEdge, ...]:
+    """The procedure's edges, derived from its steps: in step order, and for each step in trigger order."""
+    edges: list[CaseEdge] = []
     first = procedure.first.name
     for step in procedure.steps:
         guard = NOTICE_ENDED if step.notice else None
-        edges.append(CaseTransition(Outcome.APPROVE, step.name, procedure.next_after(step), guard))
+        edges.append(Edge(step.name, Outcome.APPROVE, procedure.next_after(step), guard))
         if Outcome.REJECT in step.outcomes:
-            edges.append(CaseTransition(Outcome.REJECT, step.name, REJECTED))
+            edges.append(Edge(step.name, Outcome.REJECT, REJECTED, None))
         back = procedure.send_back_target(step)
         if back is not None:
-            edges.append(CaseTransition(Outcome.SEND_BACK, step.name, back))
+            edges.append(Edge(step.name, Outcome.SEND_BACK, back, None))
         if step.notice:
-            edges.append(CaseTransition(Outcome.OBJECT, step.name, first, WITHIN_NOTICE))
+            edges.append(Edge(step.name, Outcome.OBJECT, first, WITHIN_NOTICE))
     rejects = any(Outcome.REJECT in step.outcomes for step in procedure.steps)
     if rejects and procedure.max_appeals > 0 and procedure.appeal_to is not None:
-        edges.append(CaseTransition(Outcome.APPEAL, REJECTED, procedure.appeal_to, APPEALS_LEFT))
+        edges.append(Edge(REJECTED, Outcome.APPEAL, procedure.appeal_to, APPEALS_LEFT))
     return tuple(edges)
 
 
@@ -92,57 +87,23 @@ def case_states(procedure: Procedure) -> tuple[str, ...]:
 
 
 def build_machine(procedure: Procedure, model: Any = None, *, initial: str | None = None) -> Machine:
-    """A :class:`transitions.Machine` of ``procedure`` (no auto transitions), starting at its first step.
+    """A :class:`transitions.Machine` of ``procedure``'s edges (no auto transitions), starting at its first step.
 
-    With ``model=None`` the Machine has no model: fire with ``machine.events[name].trigger(model)``
-    on a model that has a ``state`` attribute and a boolean attribute per guard name.
+    With ``model=None`` the Machine has no model: fire with :func:`relapse_guard.state_machine.fire`,
+    or ``machine.events[name].trigger(model)`` on a model that has a ``state`` attribute and a
+    boolean attribute per guard name.
     """
-    return Machine(
-        model=model,
-        states=list(case_states(procedure)),
-        transitions=[
-            {
-                "trigger": edge.outcome.value,
-                "source": edge.source,
-                "dest": edge.dest,
-                "conditions": [] if edge.guard is None else [edge.guard],
-            }
-            for edge in case_transitions(procedure)
-        ],
-        initial=initial or procedure.first.name,
-        auto_transitions=False,
-        send_event=False,
-    )
-
-
-def compile_table(machine: Machine) -> dict[tuple[str, Outcome], tuple[str, str | None]]:
-    """Compile a Machine's transitions into ``{(state, outcome): (dest, guard or None)}``.
-
-    Raises ``ValueError`` if an edge has more than one guard or an ``unless``, or two edges
-    share a (state, outcome), since the table could not then say which applies.
-    """
-    compiled: dict[tuple[str, Outcome], tuple[str, str | None]] = {}
-    for event_name, event in machine.events.items():
-        for source, edges in event.transitions.items():
-            for edge in edges:
-                guards = [c.func for c in edge.conditions if c.target]
-                unless = [c.func for c in edge.conditions if not c.target]
-                guard = guards[0] if guards else None
-                if len(guards) > 1 or unless or not (guard is None or isinstance(guard, str)):
-                    raise ValueError(f"edge {source} --{event_name}--> {edge.dest} needs at most one named guard")
-                if edge.dest is None:
-                    raise ValueError(f"edge {source} --{event_name}--> is internal: a case outcome always moves it")
-                key = (source, Outcome(event_name))
-                if key in compiled:
-                    raise ValueError(f"two edges leave {source} on {event_name}")
-                compiled[key] = (edge.dest, guard)
-    return compiled
+    edges = case_transitions(procedure)
+    return machine_from_edges(edges, case_states(procedure), initial=initial or procedure.first.name, model=model)
 
 
 @functools.lru_cache(maxsize=256)
 def table(procedure: Procedure) -> Table:
-    """The compiled table of ``procedure``, built from its Machine once and kept."""
-    return types.MappingProxyType(compile_table(build_machine(procedure)))
+    """The compiled table of ``procedure``, built from its edges once and kept (read-only).
+
+    Raises ``ValueError`` if two edges leave one state on one outcome.
+    """
+    return types.MappingProxyType(compile_table(case_transitions(procedure), case_states(procedure)))
 
 
 def allowed_outcomes(procedure: Procedure, state: str) -> tuple[Outcome, ...]:
@@ -152,22 +113,11 @@ def allowed_outcomes(procedure: Procedure, state: str) -> tuple[Outcome, ...]:
 
 
 def mermaid(procedure: Procedure) -> str:
-    """The procedure as a mermaid ``stateDiagram-v2``, drawn from its compiled Machine.
+    """The procedure as a mermaid ``stateDiagram-v2``, drawn from its edges.
 
     Each step is labelled with its level and deadline; each edge is labelled ``outcome`` or
     ``outcome [guard]``. Edges are in step order, then trigger order, so the text is stable
     and can be compared with the docs.
     """
-    order = {name: index for index, name in enumerate(case_states(procedure))}
-    lines = ["stateDiagram-v2", "    direction LR"]
-    for step in procedure.steps:
-        lines.append(f'    state "{step.name} ({step.level}, {step.deadline_text})" as {step.name}')
-    lines.append(f"    [*] --> {procedure.first.name}")
-    compiled = table(procedure)
-    for (source, outcome), (dest, guard) in sorted(
-        compiled.items(), key=lambda item: (order[item[0][0]], TRIGGERS.index(item[0][1]))
-    ):
-        label = outcome.value if guard is None else f"{outcome.value} [{guard}]"
-        lines.append(f"    {source} --> {dest}: {label}")
-    lines.extend(f"    {state} --> [*]" for state in (APPROVED, REJECTED))
-    return "\n".join(lines) + "\n"
+    labels = {step.name: f"{step.name} ({step.level}, {step.deadline_text})" for step in procedure.steps}
+    return mermaid_from_edges(case_transitions(procedure), initial=procedure.first.name, labels=labels, finals=DECIDED)

@@ -1,96 +1,31 @@
-"""The household lifecycle drawn from the code: mermaid, Graphviz DOT and SVG.
+"""The household lifecycle as a standalone SVG drawing, laid out in pure Python (no Graphviz).
 
-Every renderer reads the compiled table (:data:`relapse_guard.lifecycle.TABLE`, built from
-:data:`~relapse_guard.lifecycle.TRANSITIONS`), in its order, so a drawing can never disagree
-with what the engine runs. Each edge is labelled with its event and, in brackets, its guard.
-
-- :func:`mermaid`: a mermaid ``stateDiagram-v2`` (what :func:`relapse_guard.lifecycle.mermaid`
-  returns, and the block in docs/lifecycle.md);
-- :func:`dot`: Graphviz DOT text, for ``dot -Tpng`` or any DOT viewer;
-- :func:`svg`: a standalone SVG drawing made here, in pure Python, with no Graphviz needed.
-
-:func:`svg` lays the states out top to bottom in layers: a state's layer is its distance
-from ``new`` along the lifecycle's edges, and states of one layer stand side by side in the
-order they are first reached. Edges down to the next layer are straight; an edge to another
-column turns once; an edge back up (``stable -> identified``, ``relapsed -> assisted``) runs
-in a channel beside the drawing. ``new``, which stands for a household not on file, is
-dashed, with a start mark above it. docs/images/lifecycle.svg is this drawing, and a test
-keeps it so.
-
-Each renderer takes the table to draw (the lifecycle's by default); ``relapse-guard diagram
---format mermaid|dot|svg`` prints them.
+:func:`draw` is what :func:`relapse_guard.diagrams.svg` returns. It lays the states out top to
+bottom in layers: a state's layer is its distance from ``new`` along the lifecycle's edges,
+and states of one layer stand side by side in the order they are first reached. Edges down to
+the next layer are straight; an edge to another column turns once; an edge back up
+(``stable -> identified``, ``relapsed -> assisted``) runs in a channel beside the drawing.
+``new``, which stands for a household not on file, is dashed, with a start mark above it.
+:func:`style_of` gives each state's colours, which the DOT text uses too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
 
 import attrs
 
-from .lifecycle import TABLE, Event, State
+from ..lifecycle import Event, State
+from ..state_machine import Edge
 
-__all__ = ["FORMATS", "Table", "dot", "mermaid", "render", "svg"]
+__all__ = ["NEW_CAPTION", "Style", "draw", "style_of"]
 
-#: A compiled lifecycle, ``{(state, event): (dest, guard)}``, as :data:`~relapse_guard.lifecycle.TABLE`.
-Table = Mapping[tuple[State, Event], tuple[State, str]]
+#: Lifecycle edges, as :data:`~relapse_guard.lifecycle.EDGES`.
+Edges = Sequence[Edge[State, Event, str]]
 
-
-def mermaid(table: Table = TABLE) -> str:
-    """The lifecycle as a mermaid ``stateDiagram-v2``.
-
-    Each edge is labelled ``event [guard]``; ``new`` is the entry point. Edges follow the
-    table's order (that of :data:`~relapse_guard.lifecycle.TRANSITIONS`), so the text is
-    stable and can be compared with the docs.
-
-    >>> print(mermaid().splitlines()[3])
-        new --> identified: identify [identification_rule_holds]
-    """
-    lines = ["stateDiagram-v2", "    direction LR", f"    [*] --> {State.NEW.value}"]
-    for (source, event), (dest, guard) in table.items():
-        lines.append(f"    {source.value} --> {dest.value}: {event.value} [{guard}]")
-    return "\n".join(lines) + "\n"
-
-
-def _dot_id(text: str) -> str:
-    """A DOT quoted string; ``\\n`` in ``text`` stays a DOT line break."""
-    return '"' + text.replace('"', '\\"') + '"'
-
-
-def dot(table: Table = TABLE) -> str:
-    """The lifecycle as Graphviz DOT text: one ``source -> dest`` line per transition, in table order.
-
-    Each edge's label is ``event\\n[guard]``; ``new`` (a household not on file) is dashed and
-    entered from a start point. Render it with Graphviz, e.g. ``dot -Tsvg``.
-
-    >>> print(dot().splitlines()[-2])
-        "monitored" -> "stable" [label="stabilise\\n[transition_period_ended]"];
-    """
-    lines = [
-        "// The relapse_guard household lifecycle, drawn from relapse_guard.lifecycle.TRANSITIONS.",
-        "digraph lifecycle {",
-        "    rankdir=LR;",
-        '    node [shape=box, style="rounded,filled", fillcolor="#eef4fb", color="#4a6785", fontname="Helvetica"];',
-        '    edge [color="#4a6785", fontname="Helvetica", fontsize=10];',
-        '    "__start__" [shape=point, width=0.15, label=""];',
-    ]
-    for state in State:
-        style = _STYLES.get(state, _DEFAULT_STYLE)
-        attributes = [f'fillcolor="{style.fill}"', f'color="{style.stroke}"']
-        if state is State.NEW:
-            attributes += ['style="rounded,filled,dashed"', f'label="{state.value}\\n({_NEW_CAPTION})"']
-        lines.append(f"    {_dot_id(state.value)} [{', '.join(attributes)}];")
-    lines.append(f'    "__start__" -> {_dot_id(State.NEW.value)};')
-    for (source, event), (dest, guard) in table.items():
-        label = f"{event.value}\\n[{guard}]"
-        lines.append(f"    {_dot_id(source.value)} -> {_dot_id(dest.value)} [label={_dot_id(label)}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-# --- SVG ---------------------------------------------------------------------------------
-
-_NEW_CAPTION = "not on file"
+#: The caption under ``new``, which stands for a household not on file.
+NEW_CAPTION = "not on file"
 _SANS = "Helvetica, Arial, sans-serif"
 _MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 _STATE_FONT = 14
@@ -107,18 +42,25 @@ _RADIUS = 8  # of the corners of edges
 
 
 @attrs.frozen
-class _Style:
+class Style:
+    """How a state is drawn: its fill and stroke colours, and whether its outline is dashed."""
+
     fill: str
     stroke: str
     dashed: bool = False
 
 
-_DEFAULT_STYLE = _Style("#eef4fb", "#4a6785")
-_STYLES: dict[State, _Style] = {
-    State.NEW: _Style("#f4f4f4", "#8a8a8a", dashed=True),
-    State.RELAPSED: _Style("#fbeaea", "#a94442"),
-    State.STABLE: _Style("#eaf6ea", "#3c763d"),
+_DEFAULT_STYLE = Style("#eef4fb", "#4a6785")
+_STYLES: dict[State, Style] = {
+    State.NEW: Style("#f4f4f4", "#8a8a8a", dashed=True),
+    State.RELAPSED: Style("#fbeaea", "#a94442"),
+    State.STABLE: Style("#eaf6ea", "#3c763d"),
 }
+
+
+def style_of(state: State) -> Style:
+    """How ``state`` is drawn, in the SVG and in the DOT text alike."""
+    return _STYLES.get(state, _DEFAULT_STYLE)
 
 
 @attrs.frozen
@@ -176,18 +118,18 @@ def _line_height(is_event: bool) -> int:
     return 15 if is_event else 14
 
 
-def _edges(table: Table) -> list[_Edge]:
-    """The table's transitions grouped by (source, dest), in table order."""
+def _edges(edges: Edges) -> list[_Edge]:
+    """The edges grouped by (source, dest), in edge order."""
     grouped: dict[tuple[State, State], list[tuple[str, str]]] = {}
-    for (source, event), (dest, guard) in table.items():
-        grouped.setdefault((source, dest), []).append((event.value, guard))
+    for edge in edges:
+        grouped.setdefault((edge.source, edge.dest), []).append((edge.event.value, edge.guard))
     return [
         _Edge(source, dest, tuple(e for e, _ in labels), tuple(g for _, g in labels))
         for (source, dest), labels in grouped.items()
     ]
 
 
-def _layers(table: Table) -> dict[State, tuple[int, int]]:
+def _layers(edges: Edges) -> dict[State, tuple[int, int]]:
     """Each state's (layer, column): breadth first from ``new``, columns in the order reached."""
     placed: dict[State, tuple[int, int]] = {State.NEW: (0, 0)}
     per_layer: dict[int, int] = {0: 1}
@@ -195,11 +137,11 @@ def _layers(table: Table) -> dict[State, tuple[int, int]]:
     while queue:
         state = queue.pop(0)
         layer = placed[state][0] + 1
-        for (source, _event), (dest, _guard) in table.items():
-            if source is state and dest not in placed:
-                placed[dest] = (layer, per_layer.get(layer, 0))
+        for edge in edges:
+            if edge.source is state and edge.dest not in placed:
+                placed[edge.dest] = (layer, per_layer.get(layer, 0))
                 per_layer[layer] = per_layer.get(layer, 0) + 1
-                queue.append(dest)
+                queue.append(edge.dest)
     for state in State:  # states nothing reaches: a layer of their own at the end
         if state not in placed:
             placed[state] = (max(layer for layer, _ in placed.values()) + 1, 0)
@@ -272,21 +214,14 @@ def _edge_group(edge: _Edge, points: Sequence[tuple[int, int]], draw: Callable[[
     canvas.elements.append("</g>")
 
 
-def svg(table: Table = TABLE) -> str:
-    """The lifecycle as a standalone SVG drawing (text), laid out here without Graphviz.
-
-    States are boxes, top to bottom in lifecycle order (see the module's description); each
-    transition is an arrow labelled with its event and ``[guard]``, and each arrow's
-    ``<title>`` (its tooltip) reads ``source --event--> dest [guard]``. The output depends
-    only on ``table`` (by default :data:`~relapse_guard.lifecycle.TABLE`), so it is the same
-    on every run.
-    """
-    places = _layers(table)
-    edges = _edges(table)
+def draw(edges: Edges) -> str:
+    """``edges`` of the lifecycle as a standalone SVG drawing (text); see :func:`relapse_guard.diagrams.svg`."""
+    places = _layers(edges)
+    arrows = _edges(edges)
     box_w = (max(_text_width(s.value, _STATE_FONT) for s in State) + 37) // 2 * 2  # even: a centre in whole pixels
     # column pitch: room for the labels beside a column's straight edges and on its turning edges
-    side_labels = [e.width() for e in edges if _is_straight(e, places)]
-    row_labels = [e.width() for e in edges if _runs_along_a_row(e, places)]
+    side_labels = [e.width() for e in arrows if _is_straight(e, places)]
+    row_labels = [e.width() for e in arrows if _runs_along_a_row(e, places)]
     gap = max([120, *(w + 2 * _PAD + 16 for w in side_labels), *(w + 2 * _PAD + 24 for w in row_labels)])
     pitch_x, pitch_y = box_w + gap, _BOX_H + _BAND
     boxes = {
@@ -296,11 +231,11 @@ def svg(table: Table = TABLE) -> str:
     canvas = _Canvas()
     canvas.cover(-box_w // 2, max(b.right for b in boxes.values()), max(b.bottom for b in boxes.values()))
 
-    back_left = [e for e in edges if not _is_forward(e, places) and places[e.source][1] == 0]
-    back_right = [e for e in edges if not _is_forward(e, places) and places[e.source][1] != 0]
-    back_right += [e for e in edges if _is_forward(e, places) and _skips_in_its_column(e, places)]
+    back_left = [e for e in arrows if not _is_forward(e, places) and places[e.source][1] == 0]
+    back_right = [e for e in arrows if not _is_forward(e, places) and places[e.source][1] != 0]
+    back_right += [e for e in arrows if _is_forward(e, places) and _skips_in_its_column(e, places)]
 
-    for edge in edges:
+    for edge in arrows:
         if edge in back_left or edge in back_right:
             continue
         _draw_forward(edge, boxes, canvas)
@@ -315,6 +250,11 @@ def svg(table: Table = TABLE) -> str:
     for box in boxes.values():
         _draw_box(box, canvas)
 
+    return _document(canvas)
+
+
+def _document(canvas: _Canvas) -> str:
+    """The SVG document: its size, styles and arrow head, then what ``canvas`` holds."""
     x0, x1 = canvas.min_x - _MARGIN, canvas.max_x + _MARGIN
     width, height = x1 - x0, canvas.max_y + _MARGIN
     head = [
@@ -424,7 +364,7 @@ def _draw_start(new: _Box, canvas: _Canvas) -> None:
 
 
 def _draw_box(box: _Box, canvas: _Canvas) -> None:
-    style = _STYLES.get(box.state, _DEFAULT_STYLE)
+    style = style_of(box.state)
     dash = ' stroke-dasharray="5 4"' if style.dashed else ""
     canvas.elements.append(
         f'<g class="state" data-state="{box.state.value}">'
@@ -433,20 +373,7 @@ def _draw_box(box: _Box, canvas: _Canvas) -> None:
     )
     if box.state is State.NEW:
         canvas.text(box.cx, box.cy - 2, box.state.value, size=_STATE_FONT, css="state")
-        canvas.text(box.cx, box.cy + 13, _NEW_CAPTION, size=10, css="caption")
+        canvas.text(box.cx, box.cy + 13, NEW_CAPTION, size=10, css="caption")
     else:
         canvas.text(box.cx, box.cy + 5, box.state.value, size=_STATE_FONT, css="state")
     canvas.elements.append("</g>")
-
-
-#: The formats :func:`render` knows, each with its renderer.
-FORMATS: dict[str, Callable[[], str]] = {"mermaid": mermaid, "dot": dot, "svg": svg}
-
-
-def render(format: str) -> str:
-    """The lifecycle in ``format`` (``mermaid``, ``dot`` or ``svg``); ``ValueError`` names the known ones."""
-    try:
-        renderer = FORMATS[format]
-    except KeyError:
-        raise ValueError(f"unknown diagram format {format!r}; known: {', '.join(FORMATS)}") from None
-    return renderer()
