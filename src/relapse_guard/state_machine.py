@@ -38,6 +38,8 @@ from typing import Any, Generic, TypeVar
 import attrs
 from transitions import Machine
 
+from .errors import InvalidPolicy
+
 __all__ = ["Edge", "build_machine", "compile_table", "dot", "fire", "machine_edges", "mermaid", "name_of"]
 
 S = TypeVar("S", bound=Hashable)
@@ -68,17 +70,17 @@ def name_of(item: Hashable) -> str:
 def compile_table(edges: Iterable[Edge[S, E, G]], states: Iterable[S] | None = None) -> dict[tuple[S, E], tuple[S, G]]:
     """The edges as a lookup table, ``{(source, event): (dest, guard)}``, in edge order.
 
-    Raises ``ValueError`` if two edges leave one state on one event (the table could not say
-    which applies) or, when ``states`` is given, if an edge names a state not among them.
+    Raises :class:`~relapse_guard.errors.InvalidPolicy` (a ``ValueError``) if two edges leave
+    one state on one event (the table could not say which applies) or, when ``states`` is given, if an edge names a state not among them.
     """
     known = None if states is None else frozenset(states)
     table: dict[tuple[S, E], tuple[S, G]] = {}
     for edge in edges:
         key = (edge.source, edge.event)
         if key in table:
-            raise ValueError(f"two edges leave {name_of(edge.source)} on {name_of(edge.event)}")
+            raise InvalidPolicy(f"two edges leave {name_of(edge.source)} on {name_of(edge.event)}")
         if known is not None and not {edge.source, edge.dest} <= known:
-            raise ValueError(f"edge {_text(edge)} names a state the machine does not have")
+            raise InvalidPolicy(f"edge {_text(edge)} names a state the machine does not have")
         table[key] = (edge.dest, edge.guard)
     return table
 
@@ -120,7 +122,8 @@ def machine_edges(
     """A Machine's transitions as edges, by trigger then source; ``state`` and ``event`` turn names back.
 
     ``machine_edges(build_machine(edges, ...), State, Event)`` has the edges of ``edges`` (for
-    a :func:`compile_table` equal to theirs). Raises ``ValueError`` for what an edge cannot
+    a :func:`compile_table` equal to theirs). Raises :class:`~relapse_guard.errors.InvalidPolicy`
+    (a ``ValueError``) for what an edge cannot
     say: more than one guard, an ``unless``, a guard that is not a name, or an internal
     transition (no destination).
     """
@@ -133,9 +136,9 @@ def machine_edges(
                 guard = guards[0] if guards else None
                 where = f"{source} --{event_name}--> {transition.dest}"
                 if len(guards) > 1 or unless or not (guard is None or isinstance(guard, str)):
-                    raise ValueError(f"edge {where} needs at most one named guard")
+                    raise InvalidPolicy(f"edge {where} needs at most one named guard")
                 if transition.dest is None:
-                    raise ValueError(f"edge {where} is internal: an edge always moves")
+                    raise InvalidPolicy(f"edge {where} is internal: an edge always moves")
                 found.append(Edge(state(source), event(event_name), state(transition.dest), guard))
     return tuple(found)
 
