@@ -71,7 +71,8 @@ def compile_table(edges: Iterable[Edge[S, E, G]], states: Iterable[S] | None = N
     """The edges as a lookup table, ``{(source, event): (dest, guard)}``, in edge order.
 
     Raises :class:`~relapse_guard.errors.InvalidPolicy` (a ``ValueError``) if two edges leave
-    one state on one event (the table could not say which applies) or, when ``states`` is given, if an edge names a state not among them.
+    one state on one event (the table could not say which applies) or, when ``states`` is
+    given, if an edge names a state not among them.
     """
     known = None if states is None else frozenset(states)
     table: dict[tuple[S, E], tuple[S, G]] = {}
