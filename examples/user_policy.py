@@ -51,7 +51,7 @@ class ChronicIllnessTrigger:
 
     name: str = "chronic_illness"
     prefix: str = "triggers.chronic_illness"
-    #: Declared so that the static checks know what this trigger produces.
+    #: Every kind of risk detect() returns: the static checks read it to match routes to triggers.
     risk_kinds: tuple[str, ...] = ("chronic_illness",)
 
     @property

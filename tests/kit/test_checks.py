@@ -78,6 +78,49 @@ def test_risk_kinds() -> None:
     assert risk_kinds(Custom()) == ("crop",)  # type: ignore[arg-type]
 
 
+@attrs.frozen
+class Declaring:
+    """A trigger of no fact that declares ``risk_kinds`` as given (or nothing, when None)."""
+
+    declared: object = None
+    name: str = "crop"
+    fact_kinds: tuple[type, ...] = ()
+
+    def __getattr__(self, name: str) -> object:
+        if name == "risk_kinds" and self.declared is not None:
+            return self.declared
+        raise AttributeError(name)
+
+    def detect(self, fact: object, ctx: object) -> None:
+        return None
+
+
+def test_risk_kinds_of_a_set_a_string_and_nonsense() -> None:
+    assert risk_kinds(Declaring(frozenset({"pest", "drought"}))) == ("drought", "pest")  # type: ignore[arg-type]
+    assert risk_kinds(Declaring(("pest", "drought"))) == ("pest", "drought")  # type: ignore[arg-type]
+    assert risk_kinds(Declaring("drought")) == ("drought",)  # type: ignore[arg-type]
+    assert risk_kinds(Declaring(())) == ("crop",)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"trigger 'crop': risk_kinds must be a tuple or frozenset of str, not 3"):
+        risk_kinds(Declaring(3))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"not \('drought', 1\)"):
+        risk_kinds(Declaring(("drought", 1)))  # type: ignore[arg-type]
+
+
+def test_a_trigger_without_risk_kinds_is_checked_on_its_name() -> None:
+    # A trigger object written before triggers declared risk_kinds: no AttributeError, and the
+    # finding that rests on the assumed kind names the trigger and says what was assumed.
+    policy = load_policy("chongqing_2016").derive(name="undeclared", triggers=[Declaring()])  # type: ignore[list-item]
+    assert [str(f) for f in check_policy(policy)] == [
+        "unrouted_risk_kind: trigger crop: produces 'crop' risks (assumed from its name: it declares no "
+        "risk_kinds), and 'crop' has no route: such a risk is recorded but nobody is helped"
+    ]
+    declared = load_policy("chongqing_2016").derive(name="declared", triggers=[Declaring(("crop",))])  # type: ignore[list-item]
+    assert [str(f) for f in check_policy(declared)] == [
+        "unrouted_risk_kind: trigger crop: produces 'crop' risks, and 'crop' has no route: "
+        "such a risk is recorded but nobody is helped"
+    ]
+
+
 def test_a_policy_that_never_assists() -> None:
     base = load_policy("chongqing_2016")
     kinds = attrs.evolve(
@@ -166,6 +209,7 @@ class CropFailure(Fact):
 class CropFailureTrigger:
     name: str = "crop_failure"
     fact_kinds: tuple = (CropFailure,)
+    risk_kinds: tuple = ("crop_failure",)
 
     def detect(self, fact, ctx):
         if fact.loss <= ctx.amount("triggers.crop_failure.min_loss"):

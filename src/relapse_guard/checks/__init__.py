@@ -19,15 +19,16 @@ The checks (:data:`CHECKS`):
 - ``double_money``: two route steps that pay the same money for one risk;
 - ``no_responsible_unit``: reviews and services with no responsible unit.
 
-A trigger's risk kinds are its ``risk_kinds`` attribute when it declares one, the built-in
-trigger's kind, and the kinds seen while probing; otherwise its ``name`` is assumed.
+A trigger's risk kinds are those it declares in ``risk_kinds`` and those seen while probing;
+a trigger that declares none is assumed to produce risks of its ``name`` (:func:`risk_kinds`),
+and a finding that rests on that assumption says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,6 @@ from ..facts import AssistanceGranted, ExitVerified, ReviewCompleted
 from ..lifecycle import State
 from ..parameters import ParameterTree
 from ..routing import entered
-from ..triggers import disaster, illness, income_drop, main_earner, schooling, unemployment, unsafe_housing
 from ..triggers.base import Trigger
 from ._probe import Probe
 
@@ -76,30 +76,38 @@ class Finding:
         return f"{self.check}: {self.subject}: {self.message}"
 
 
-_BUILTIN_KINDS: dict[type[object], str] = {
-    illness.IllnessTrigger: illness.KIND,
-    disaster.DisasterTrigger: disaster.KIND,
-    unemployment.UnemploymentTrigger: unemployment.KIND,
-    schooling.SchoolingTrigger: schooling.KIND,
-    income_drop.IncomeDropTrigger: income_drop.KIND,
-    unsafe_housing.UnsafeHousingTrigger: unsafe_housing.KIND,
-    main_earner.MainEarnerLostTrigger: main_earner.KIND,
-}
+_ASSUMED = " (assumed from its name: it declares no risk_kinds)"
+
+
+def declared_risk_kinds(trigger: Trigger) -> tuple[str, ...] | None:
+    """The kinds ``trigger`` declares in ``risk_kinds``, or None when it declares none.
+
+    A tuple keeps its order, a set or frozenset is sorted, and a lone string is one kind.
+    Raises :class:`TypeError` naming the trigger when ``risk_kinds`` is not a collection of str.
+    """
+    declared: object = getattr(trigger, "risk_kinds", None)
+    if isinstance(declared, str):
+        return (declared,)
+    if declared is None or (isinstance(declared, Collection) and not declared):
+        return None
+    if isinstance(declared, Collection) and all(isinstance(kind, str) for kind in declared):
+        return tuple(sorted(declared) if isinstance(declared, set | frozenset) else declared)
+    raise TypeError(
+        f"trigger {getattr(trigger, 'name', trigger)!r}: risk_kinds must be a tuple or frozenset of str, "
+        f"not {declared!r}"
+    )
 
 
 def risk_kinds(trigger: Trigger) -> tuple[str, ...]:
-    """The risk kinds ``trigger`` declares: its ``risk_kinds`` attribute, a built-in trigger's
-    kind, else its ``name`` (an assumption: declare ``risk_kinds`` to be exact).
+    """The risk kinds ``trigger`` declares (its ``risk_kinds``), else its ``name`` (an assumption:
+    a trigger should declare ``risk_kinds``); see :func:`declared_risk_kinds`.
 
     >>> from relapse_guard.triggers import IllnessTrigger
     >>> risk_kinds(IllnessTrigger(name="illness_b"))
     ('illness',)
     """
-    declared = getattr(trigger, "risk_kinds", None)
-    if declared:
-        return tuple(declared)
-    builtin = _BUILTIN_KINDS.get(type(trigger))
-    return (builtin,) if builtin is not None else (trigger.name,)
+    declared = declared_risk_kinds(trigger)
+    return (trigger.name,) if declared is None else declared
 
 
 def check_policy(policy: Policy, *, on: dt.date | None = None) -> tuple[Finding, ...]:
@@ -238,12 +246,20 @@ def _unreachable(policy: Policy) -> list[Finding]:
 # --- routes and interventions -----------------------------------------------------------
 
 
-def _routes(policy: Policy, probe: Probe) -> list[Finding]:
-    produced: dict[str, list[str]] = {}
+def _produced(policy: Policy, probe: Probe) -> dict[str, dict[str, bool]]:
+    """Each risk kind the policy's triggers produce: the triggers producing it, in policy order,
+    each with True when that is only assumed (an undeclared kind the probe did not see)."""
+    produced: dict[str, dict[str, bool]] = {}
     for trigger in policy.triggers:
-        for kind in (*risk_kinds(trigger), *sorted(probe.kinds.get(trigger.name, ()))):
-            if trigger.name not in produced.setdefault(kind, []):
-                produced[kind].append(trigger.name)
+        seen = sorted(probe.kinds.get(trigger.name, ()))
+        assumed = declared_risk_kinds(trigger) is None and trigger.name not in seen
+        for kind in (*risk_kinds(trigger), *seen):
+            produced.setdefault(kind, {}).setdefault(trigger.name, assumed and kind == trigger.name)
+    return produced
+
+
+def _routes(policy: Policy, probe: Probe) -> list[Finding]:
+    produced = _produced(policy, probe)
     found = []
     for kind, triggers in produced.items():
         if not policy.routes.get(kind):
@@ -252,9 +268,10 @@ def _routes(policy: Policy, probe: Probe) -> list[Finding]:
                 Finding(
                     "unrouted_risk_kind",
                     f"trigger {name}",
-                    f"produces {kind!r} risks, and {kind!r} {what}: such a risk is recorded but nobody is helped",
+                    f"produces {kind!r} risks{_ASSUMED if assumed else ''}, and {kind!r} {what}: "
+                    "such a risk is recorded but nobody is helped",
                 )
-                for name in triggers
+                for name, assumed in triggers.items()
             ]
     for kind in policy.routes:
         if kind.startswith("entered:") or kind in produced:
