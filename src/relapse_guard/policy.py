@@ -2,7 +2,8 @@
 
 A :class:`Policy` is a value. A custom policy derives from another with :meth:`Policy.derive`
 — change a parameter from a date, add or replace a trigger, reroute a risk — without
-copying it; the base is left unchanged.
+copying it; the base is left unchanged. Its static checks are
+:func:`relapse_guard.checks.check_policy` (the policy itself does not depend on them).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from .cases import NATIONAL_PROCEDURES, Procedure
-from .checks import Finding, check_policy
 from .errors import InvalidPolicy
 from .facts import DEFAULT_FACT_KINDS, FactKinds
 from .interventions.base import Intervention
@@ -141,15 +141,6 @@ class Policy:
     def label(self) -> str:
         """``name@version``, as decisions record it."""
         return f"{self.name}@{self.version}"
-
-    def check(self, *, on: dt.date | None = None) -> tuple[Finding, ...]:
-        """The static checks' findings for this policy; ``()`` when none (see :mod:`relapse_guard.checks`).
-
-        Probes on ``on``, or on every date the policy uses by default. Never raises for a
-        faulty policy: each fault is a :class:`~relapse_guard.checks.Finding` naming the
-        rule, route, trigger, intervention, review or parameter and why.
-        """
-        return check_policy(self, on=on)
 
     def reviews_due(self, result: HouseholdResult, as_of: dt.date) -> tuple[ReviewStatus, ...]:
         """This policy's scheduled reviews for a household as of ``as_of``: due, overdue or done.

@@ -1,9 +1,9 @@
 """Static checks of a policy: what can be found wrong without any household's facts.
 
-:func:`check_policy` (also :meth:`Policy.check() <relapse_guard.policy.Policy.check>`) looks
-at a policy's lifecycle settings, routes, interventions, reviews and dated parameters, and
-probes every rule, trigger, route condition and intervention on representative households
-and facts on the dates the policy uses, recording each parameter they read. Each problem is
+:func:`check_policy` looks at a policy's lifecycle settings, routes, interventions, reviews
+and dated parameters, and probes every rule, trigger, route condition and intervention on
+representative households and facts on the dates the policy uses, recording each parameter
+they read. Each problem is
 a :class:`Finding` naming the check, the rule, route, trigger, intervention, review or
 parameter at fault, and why it matters. An empty tuple means nothing was found.
 
@@ -30,19 +30,16 @@ import datetime as dt
 import difflib
 from collections.abc import Collection, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import attrs
 
 from ..facts import AssistanceGranted, ExitVerified, ReviewCompleted
 from ..lifecycle import State
 from ..parameters import ParameterTree
+from ..policy import REQUIRED_PARAMETERS, Policy
 from ..routing import entered
 from ..triggers.base import Trigger
 from ._probe import Probe
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 __all__ = ["CHECKS", "Finding", "check_policy", "risk_kinds"]
 
@@ -119,7 +116,7 @@ def check_policy(policy: Policy, *, on: dt.date | None = None) -> tuple[Finding,
     >>> check_policy(load_policy("chongqing_2016"))
     ()
     """
-    probe = Probe(policy, _dates(policy, on), (*_required(), "transition.leap_day"))
+    probe = Probe(policy, _dates(policy, on), (*REQUIRED_PARAMETERS, "transition.leap_day"))
     findings = [
         *_unreachable(policy),
         *_routes(policy, probe),
@@ -135,17 +132,11 @@ def check_policy(policy: Policy, *, on: dt.date | None = None) -> tuple[Finding,
 # --- dates ----------------------------------------------------------------------------
 
 
-def _required() -> tuple[str, ...]:
-    from ..policy import REQUIRED_PARAMETERS  # policy.py imports this module: import late
-
-    return REQUIRED_PARAMETERS
-
-
 def _dates(policy: Policy, on: dt.date | None) -> tuple[dt.date, ...]:
     if on is not None:
         return (on,)
     tree = policy.parameters
-    start = max(tree.get(name).first_date for name in _required())
+    start = max(tree.get(name).first_date for name in REQUIRED_PARAMETERS)
     changes = {effective for name in tree for effective, _ in tree.get(name).values if effective > start}
     return (start, *sorted(changes))
 
