@@ -54,6 +54,10 @@ class CropFailureTrigger:
     def fact_kinds(self) -> tuple[type[Fact], ...]:
         return (CropFailure,)
 
+    @property
+    def risk_kinds(self) -> tuple[str, ...]:
+        return ("crop_failure",)  # every kind of risk detect() returns, whatever the trigger's name
+
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         assert isinstance(fact, CropFailure)
         share = ctx.amount(f"{self.prefix}.income_share")

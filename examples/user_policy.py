@@ -35,6 +35,7 @@ from relapse_guard import (
     Place,
     Risk,
     Severity,
+    check_policy,
     load_policy,
     step,
 )
@@ -51,7 +52,7 @@ class ChronicIllnessTrigger:
 
     name: str = "chronic_illness"
     prefix: str = "triggers.chronic_illness"
-    #: Declared so that the static checks know what this trigger produces.
+    #: Every kind of risk detect() returns: the static checks read it to match routes to triggers.
     risk_kinds: tuple[str, ...] = ("chronic_illness",)
 
     @property
@@ -156,7 +157,7 @@ if __name__ == "__main__":
     print(result.explain())
     assert result.money_granted()["care_allowance"] == Decimal("600.00")
 
-    findings = policy.check()
+    findings = check_policy(policy)
     print(f"\nstatic checks of {policy.label}: {len(findings)} finding(s)")
     for finding in findings:
         print("  ", finding)

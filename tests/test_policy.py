@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +83,37 @@ def test_interventions_as_list_or_mapping() -> None:
         routes={"income_drop": [step("safety_net")]},
     )
     assert set(policy.interventions) == {"safety_net"}
+
+
+def test_sequences_given_as_lists_or_iterators_are_stored_as_tuples() -> None:
+    base = load_policy("yubei_2016")
+    policy = Policy(
+        name="lists",
+        parameters=base.parameters,
+        identification=iter(base.identification),
+        triggers=list(base.triggers),
+        reviews=list(base.reviews),
+        procedures=list(base.procedures),
+        sources=["notice 1", "notice 2"],
+    )
+    assert policy.identification == base.identification
+    assert policy.triggers == base.triggers
+    assert policy.reviews == base.reviews
+    assert policy.procedures == base.procedures
+    assert policy.sources == ("notice 1", "notice 2")
+
+
+POLICY_SOURCE = Path(__file__).resolve().parents[1] / "src" / "relapse_guard" / "policy.py"
+
+
+def test_the_policy_does_not_import_its_checks() -> None:
+    # The checks import the policy; the policy imports nothing of theirs, not even inside a
+    # function or for type checking (tests/test_architecture.py finds cycles in general).
+    imported = set()
+    for node in ast.walk(ast.parse(POLICY_SOURCE.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            imported |= {"." * node.level + (node.module or "") + "." + alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    assert ".cases.NATIONAL_PROCEDURES" in imported
+    assert [name for name in imported if "checks" in name] == []

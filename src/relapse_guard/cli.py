@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="run a policy's static checks; exit 1 when there are findings",
-        description="Run a policy's static checks (Policy.check()); exit 0 with no findings, 1 with findings.",
+        description="Run a policy's static checks (check_policy); exit 0 with no findings, 1 with findings.",
     )
     check.add_argument(
         "policy", help="a registered policy name, or a policy of your own: path/to/file.py:NAME or package.module:NAME"

@@ -4,7 +4,7 @@ The policy is a registered name (``yubei_2016``) or a policy of your own, given 
 ``path/to/file.py:NAME`` or ``package.module:NAME``, where ``NAME`` is a
 :class:`~relapse_guard.policy.Policy` or a function of no arguments that returns one.
 :func:`load_policy_spec` resolves such a spec; :func:`run_check` prints the findings of
-:meth:`Policy.check() <relapse_guard.policy.Policy.check>` and returns the exit code.
+:func:`~relapse_guard.checks.check_policy` and returns the exit code.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from .checks import CHECKS, Finding
+from .checks import CHECKS, Finding, check_policy
 from .errors import RelapseGuardError, UnknownPlugin
 from .policies import load_policy
 from .policy import Policy
@@ -212,7 +212,7 @@ def run_check(spec: str, output_format: str = "text", on: dt.date | None = None)
     if output_format not in OUTPUT_FORMATS:
         raise RelapseGuardError(f"unknown output format {output_format!r}; known: {', '.join(OUTPUT_FORMATS)}")
     policy = load_policy_spec(spec)
-    findings = policy.check(on=on)
+    findings = check_policy(policy, on=on)
     if output_format == "json":
         print(json.dumps([finding_to_dict(f, policy) for f in findings], indent=2, ensure_ascii=False))
     else:

@@ -2,18 +2,19 @@
 
 A :class:`Policy` is a value. A custom policy derives from another with :meth:`Policy.derive`
 — change a parameter from a date, add or replace a trigger, reroute a risk — without
-copying it; the base is left unchanged.
+copying it; the base is left unchanged. Its static checks are
+:func:`relapse_guard.checks.check_policy` (the policy itself does not depend on them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
 from .cases import NATIONAL_PROCEDURES, Procedure
-from .checks import Finding, check_policy
 from .errors import InvalidPolicy
 from .facts import DEFAULT_FACT_KINDS, FactKinds
 from .interventions.base import Intervention
@@ -74,28 +75,15 @@ def _interventions(items: Mapping[str, Intervention] | Iterable[Intervention]) -
     return {item.name: item for item in items}
 
 
-def _rules(items: Iterable[Rule]) -> tuple[Rule, ...]:
-    return tuple(items)
-
-
-def _triggers(items: Iterable[Trigger]) -> tuple[Trigger, ...]:
-    return tuple(items)
-
-
-def _reviews(items: Iterable[Review]) -> tuple[Review, ...]:
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """The converter of the policy's sequences (rules, triggers, reviews, procedures, sources):
+    any iterable, a list say, becomes a tuple. Not generic: the attrs mypy plugin cannot solve
+    a type variable in a converter, so each field's annotation gives its element type."""
     return tuple(items)
 
 
 def _names(items: Iterable[str]) -> frozenset[str]:
     return frozenset(items)
-
-
-def _procedures(items: Iterable[Procedure]) -> tuple[Procedure, ...]:
-    return tuple(items)
-
-
-def _texts(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(items)
 
 
 def _routes(routes: Mapping[str, Sequence[RouteStep]]) -> dict[str, tuple[RouteStep, ...]]:
@@ -116,13 +104,13 @@ class Policy:
     version: str = "1"
     description: str = ""
     parameters: ParameterTree
-    identification: tuple[Rule, ...] = attrs.field(default=(INCOME_BELOW_LINE,), converter=_rules)
+    identification: tuple[Rule, ...] = attrs.field(default=(INCOME_BELOW_LINE,), converter=_tuple)
     exit_rule: Rule = EXIT_RULE
     relapse_rule: Rule = RELAPSE_RULE
-    triggers: tuple[Trigger, ...] = attrs.field(default=(), converter=_triggers)
+    triggers: tuple[Trigger, ...] = attrs.field(default=(), converter=_tuple)
     interventions: Mapping[str, Intervention] = attrs.field(factory=dict, converter=_interventions)
     routes: Routes = attrs.field(factory=dict, converter=_routes)
-    reviews: tuple[Review, ...] = attrs.field(default=(), converter=_reviews)
+    reviews: tuple[Review, ...] = attrs.field(default=(), converter=_tuple)
     fact_kinds: FactKinds = DEFAULT_FACT_KINDS
     #: Whether an intervention granted by routing counts as assistance (identified/relapsed -> assisted).
     assist_on_grant: bool = True
@@ -130,8 +118,8 @@ class Policy:
     #: an emergency grant (temporary relief: help first, paperwork after) is paid at once.
     decision_required: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     #: The case procedures (see :mod:`relapse_guard.cases`); national identification and risk elimination by default.
-    procedures: tuple[Procedure, ...] = attrs.field(default=NATIONAL_PROCEDURES, converter=_procedures)
-    sources: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    procedures: tuple[Procedure, ...] = attrs.field(default=NATIONAL_PROCEDURES, converter=_tuple)
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     derived_from: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -141,15 +129,6 @@ class Policy:
     def label(self) -> str:
         """``name@version``, as decisions record it."""
         return f"{self.name}@{self.version}"
-
-    def check(self, *, on: dt.date | None = None) -> tuple[Finding, ...]:
-        """The static checks' findings for this policy; ``()`` when none (see :mod:`relapse_guard.checks`).
-
-        Probes on ``on``, or on every date the policy uses by default. Never raises for a
-        faulty policy: each fault is a :class:`~relapse_guard.checks.Finding` naming the
-        rule, route, trigger, intervention, review or parameter and why.
-        """
-        return check_policy(self, on=on)
 
     def reviews_due(self, result: HouseholdResult, as_of: dt.date) -> tuple[ReviewStatus, ...]:
         """This policy's scheduled reviews for a household as of ``as_of``: due, overdue or done.

@@ -13,7 +13,7 @@ import pytest
 from hypothesis.errors import FlakyStrategyDefinition
 
 from relapse_guard import Engine, IncomeAssessed, InvalidPolicy
-from relapse_guard.checks import CHECKS, Finding
+from relapse_guard.checks import CHECKS, Finding, check_policy
 from relapse_guard.testing.invariants import replay_gives_the_same_result
 
 from . import broken
@@ -24,7 +24,7 @@ D = dt.date
 
 @pytest.fixture(scope="module")
 def findings() -> tuple[Finding, ...]:
-    return broken.broken_policy().check()
+    return check_policy(broken.broken_policy())
 
 
 def by_check(findings: tuple[Finding, ...], check: str) -> list[str]:
@@ -100,7 +100,7 @@ def test_an_invalid_transition_value_is_found() -> None:
     policy = broken.with_relief_account().derive(
         name="no_period", parameters={"transition.years": {broken.D(2017, 1, 1): -1}}
     )
-    assert [str(f) for f in policy.check() if f.check == "parameter_invalid"] == [
+    assert [str(f) for f in check_policy(policy) if f.check == "parameter_invalid"] == [
         "parameter_invalid: parameter transition.years: transition.years = Decimal('-1') from 2017-01-01 "
         "is not a whole number of years: an exit then raises InvalidPolicy"
     ]

@@ -20,19 +20,19 @@ D = dt.date
 
 @pytest.mark.parametrize("name", ["chongqing_2016", "yubei_2016", "dazu_2016"])
 def test_shipped_policies_pass(name: str) -> None:
-    assert load_policy(name).check() == ()
+    assert check_policy(load_policy(name)) == ()
 
 
 def test_bishan_findings_are_real() -> None:
     # Bishan's insurance declines in 2015 although the accident premium is in force. Its
     # relative-poverty rule also reads parameters that start in 2016, but it catches
     # ParameterNotInForce (it treats itself as not in force yet), so it is not a finding.
-    assert [str(f) for f in load_policy("bishan_2016").check()] == [
+    assert [str(f) for f in check_policy(load_policy("bishan_2016"))] == [
         "parameter_missing: intervention micro_insurance: reads 'insurance.premium.rural_medical', "
         "'insurance.premium.serious_illness', with no value on 2015-01-01 (first value 2016-01-01), though "
         "'insurance.premium.accident' is in force: it grants nothing until all are (not in force yet)",
     ]
-    assert load_policy("bishan_2016").check(on=D(2016, 6, 1)) == ()
+    assert check_policy(load_policy("bishan_2016"), on=D(2016, 6, 1)) == ()
 
 
 def test_a_rule_that_lets_parameter_not_in_force_out_is_a_finding() -> None:
@@ -42,7 +42,7 @@ def test_a_rule_that_lets_parameter_not_in_force_out_is_a_finding() -> None:
         "the relative-poverty threshold, read without caring whether it is in force",
         lambda ctx: Verdict(False, f"threshold {ctx.amount('relative_poverty.divisor')}"),
     )
-    findings = [str(f) for f in bishan.derive(name="careless", identification=[careless]).check()]
+    findings = [str(f) for f in check_policy(bishan.derive(name="careless", identification=[careless]))]
     assert findings[0] == (
         "parameter_missing: identification rule relative_poverty_careless: reads 'relative_poverty.divisor', "
         "with no value on 2015-01-01 (first value 2016-01-01), a date the policy uses: there it lets "
@@ -50,13 +50,14 @@ def test_a_rule_that_lets_parameter_not_in_force_out_is_a_finding() -> None:
     )
 
 
-def test_policy_check_delegates_to_check_policy() -> None:
+def test_checking_twice_gives_the_same_findings() -> None:
+    # The probe keeps nothing between runs (each check_policy call makes its own logs).
     yubei = load_policy("yubei_2016")
-    assert yubei.check(on=D(2016, 1, 1)) == check_policy(yubei, on=D(2016, 1, 1))
+    assert check_policy(yubei, on=D(2016, 1, 1)) == check_policy(yubei, on=D(2016, 1, 1))
 
 
 def test_a_date_before_the_policy_finds_the_engine_parameters_missing() -> None:
-    (finding,) = [f for f in load_policy("yubei_2016").check(on=D(2014, 6, 1)) if f.subject == "the engine"]
+    (finding,) = [f for f in check_policy(load_policy("yubei_2016"), on=D(2014, 6, 1)) if f.subject == "the engine"]
     assert "'poverty_line'" in finding.message
     assert "there it lets ParameterNotInForce out" in finding.message
 
@@ -78,13 +79,56 @@ def test_risk_kinds() -> None:
     assert risk_kinds(Custom()) == ("crop",)  # type: ignore[arg-type]
 
 
+@attrs.frozen
+class Declaring:
+    """A trigger of no fact that declares ``risk_kinds`` as given (or nothing, when None)."""
+
+    declared: object = None
+    name: str = "crop"
+    fact_kinds: tuple[type, ...] = ()
+
+    def __getattr__(self, name: str) -> object:
+        if name == "risk_kinds" and self.declared is not None:
+            return self.declared
+        raise AttributeError(name)
+
+    def detect(self, fact: object, ctx: object) -> None:
+        return None
+
+
+def test_risk_kinds_of_a_set_a_string_and_nonsense() -> None:
+    assert risk_kinds(Declaring(frozenset({"pest", "drought"}))) == ("drought", "pest")  # type: ignore[arg-type]
+    assert risk_kinds(Declaring(("pest", "drought"))) == ("pest", "drought")  # type: ignore[arg-type]
+    assert risk_kinds(Declaring("drought")) == ("drought",)  # type: ignore[arg-type]
+    assert risk_kinds(Declaring(())) == ("crop",)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"trigger 'crop': risk_kinds must be a tuple or frozenset of str, not 3"):
+        risk_kinds(Declaring(3))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"not \('drought', 1\)"):
+        risk_kinds(Declaring(("drought", 1)))  # type: ignore[arg-type]
+
+
+def test_a_trigger_without_risk_kinds_is_checked_on_its_name() -> None:
+    # A trigger object written before triggers declared risk_kinds: no AttributeError, and the
+    # finding that rests on the assumed kind names the trigger and says what was assumed.
+    policy = load_policy("chongqing_2016").derive(name="undeclared", triggers=[Declaring()])  # type: ignore[list-item]
+    assert [str(f) for f in check_policy(policy)] == [
+        "unrouted_risk_kind: trigger crop: produces 'crop' risks (assumed from its name: it declares no "
+        "risk_kinds), and 'crop' has no route: such a risk is recorded but nobody is helped"
+    ]
+    declared = load_policy("chongqing_2016").derive(name="declared", triggers=[Declaring(("crop",))])  # type: ignore[list-item]
+    assert [str(f) for f in check_policy(declared)] == [
+        "unrouted_risk_kind: trigger crop: produces 'crop' risks, and 'crop' has no route: "
+        "such a risk is recorded but nobody is helped"
+    ]
+
+
 def test_a_policy_that_never_assists() -> None:
     base = load_policy("chongqing_2016")
     kinds = attrs.evolve(
         base.fact_kinds, by_kind={k: v for k, v in base.fact_kinds.by_kind.items() if k != "assistance_granted"}
     )
     never = attrs.evolve(base.derive(name="never", fact_kinds=kinds), assist_on_grant=False)
-    states = [f.subject for f in never.check() if f.check == "unreachable_state"]
+    states = [f.subject for f in check_policy(never) if f.check == "unreachable_state"]
     assert states == ["state assisted", "state exited", "state monitored", "state relapsed", "state stable"]
 
 
@@ -93,7 +137,7 @@ def test_routes_for_states_never_entered() -> None:
         name="odd_routes",
         routes={entered(State.NEW): [step("job_training")], "entered:retired": [step("job_training")]},
     )
-    messages = {f.subject: f.message for f in policy.check() if f.check == "unreachable_state"}
+    messages = {f.subject: f.message for f in check_policy(policy) if f.check == "unreachable_state"}
     assert messages["route entered:new"].startswith("never runs: no household ever enters 'new'")
     assert messages["route entered:retired"].startswith("never runs: 'retired' is not a lifecycle state")
 
@@ -102,7 +146,7 @@ def test_the_same_intervention_twice_in_a_route() -> None:
     policy = load_policy("chongqing_2016").derive(
         name="twice", routes={"unemployment": [step("job_training"), step("job_training"), step("job_referral")]}
     )
-    assert [str(f) for f in policy.check()] == [
+    assert [str(f) for f in check_policy(policy)] == [
         "double_money: route unemployment: steps 0 and 1 both name 'job_training'; "
         "the engine skips the second (already granted) for one risk"
     ]
@@ -120,7 +164,7 @@ def test_once_schemes_are_not_double_money() -> None:
         interventions=[IndustrySupportFunds()],
         routes={entered(State.IDENTIFIED): [step("industry_funds")], "disaster": [step("industry_funds")]},
     )
-    assert policy.check() == ()
+    assert check_policy(policy) == ()
 
 
 def test_a_service_with_no_responsible_unit() -> None:
@@ -129,7 +173,7 @@ def test_a_service_with_no_responsible_unit() -> None:
         parameters={"job_training.responsible": {D(2015, 1, 1): " "}},
         reviews=[Review.quarterly("inspection", responsible="supervision office")],
     )
-    assert [str(f) for f in policy.check()] == [
+    assert [str(f) for f in check_policy(policy)] == [
         "no_responsible_unit: intervention job_training: grants a service but names no responsible unit"
     ]
 
@@ -138,7 +182,7 @@ def test_a_parameter_of_the_wrong_kind() -> None:
     policy = load_policy("chongqing_2016").derive(
         name="typo", parameters={"job_referral.responsible": {D(2015, 1, 1): 5}}, interventions=[JobTraining()]
     )
-    (finding,) = policy.check()
+    (finding,) = check_policy(policy)
     assert finding.check == "parameter_invalid"
     assert finding.subject == "intervention job_referral"
     assert "parameter 'job_referral.responsible' must be text" in finding.message
@@ -166,6 +210,7 @@ class CropFailure(Fact):
 class CropFailureTrigger:
     name: str = "crop_failure"
     fact_kinds: tuple = (CropFailure,)
+    risk_kinds: tuple = ("crop_failure",)
 
     def detect(self, fact, ctx):
         if fact.loss <= ctx.amount("triggers.crop_failure.min_loss"):
@@ -189,5 +234,5 @@ def test_a_fact_kind_defined_in_a_script_is_probed(tmp_path: Path) -> None:
     script = tmp_path / "crops.py"
     script.write_text(SCRIPT, encoding="utf-8")
     policy = runpy.run_path(str(script))["policy"]
-    assert [f.subject for f in policy.check()] == ["trigger crop_failure"]
-    assert "'triggers.crop_failure.min_loss', with no value on 2015-01-01" in policy.check()[0].message
+    assert [f.subject for f in check_policy(policy)] == ["trigger crop_failure"]
+    assert "'triggers.crop_failure.min_loss', with no value on 2015-01-01" in check_policy(policy)[0].message

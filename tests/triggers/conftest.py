@@ -1,13 +1,54 @@
-"""Helpers for the trigger tests: a parameter timeline, households and contexts built directly."""
+"""Helpers for the trigger tests: a parameter timeline, households and contexts built directly.
+
+Every risk a built-in trigger returns in these tests must have a kind its ``risk_kinds``
+declares: :func:`_risks_have_declared_kinds` checks each one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+import pytest
 from hypothesis import strategies as st
 
-from relapse_guard import Context, Household, LabourCapacity, Member, ParameterTree, Place, Risk, State
+import relapse_guard.triggers as triggers
+from relapse_guard import Context, Fact, Household, LabourCapacity, Member, ParameterTree, Place, Risk, State
+from relapse_guard.triggers import BUILTIN_TRIGGERS
+
+#: The built-in trigger classes, from the registry's table.
+BUILTIN_CLASSES: tuple[type, ...] = tuple(
+    getattr(triggers, path.partition(":")[2]) for path in BUILTIN_TRIGGERS.values()
+)
+
+Detect = Callable[[object, Fact, Context], Risk | None]
+
+
+def declared_kinds_only(detect: Detect) -> Detect:
+    """``detect``, failing when the risk it returns has a kind the trigger does not declare."""
+
+    @functools.wraps(detect)
+    def checked(self: object, fact: Fact, ctx: Context) -> Risk | None:
+        risk = detect(self, fact, ctx)
+        declared = getattr(self, "risk_kinds")  # noqa: B009
+        assert risk is None or risk.kind in declared, (
+            f"{type(self).__name__} returned a {risk.kind!r} risk but declares risk_kinds {declared!r}"
+        )
+        return risk
+
+    return checked
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _risks_have_declared_kinds() -> Iterator[None]:
+    """For the tests of each module here, every built-in trigger's ``detect`` checks its risk's kind."""
+    with pytest.MonkeyPatch.context() as patch:
+        for cls in BUILTIN_CLASSES:
+            patch.setattr(cls, "detect", declared_kinds_only(cls.detect))
+        yield
+
 
 #: Parameters as the shipped Chongqing 2016 policy has them, plus later values (from 2017)
 #: so tests can check the value in force on the context date is the one used.

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import relapse_guard.triggers as triggers
-from relapse_guard import Registry
+from relapse_guard import HouseAppraised, HousingGrade, Registry
+from relapse_guard.testing.strategies import facts_of, households
 from relapse_guard.triggers import BUILTIN_TRIGGERS, Trigger
+
+from .conftest import BUILTIN_CLASSES, incomes, make_ctx, states
 
 EXPECTED = {
     "illness": "relapse_guard.triggers.illness:IllnessTrigger",
@@ -55,3 +62,38 @@ def test_triggers_are_frozen_values() -> None:
     assert hash(trigger) == hash(triggers.IllnessTrigger())
     with pytest.raises(AttributeError):
         trigger.name = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("cls", BUILTIN_CLASSES, ids=lambda cls: cls.__name__)
+def test_each_declares_its_risk_kinds_whatever_its_name(cls: type) -> None:
+    kinds = cls().risk_kinds
+    assert isinstance(kinds, tuple)
+    assert kinds
+    assert all(isinstance(kind, str) for kind in kinds)
+    assert cls(name="renamed", prefix="local").risk_kinds == kinds
+
+
+@pytest.mark.parametrize("cls", BUILTIN_CLASSES, ids=lambda cls: cls.__name__)
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_every_risk_detected_has_a_declared_kind(cls: type, data: st.DataObject) -> None:
+    # Random facts of the trigger's kinds, in random households, states and incomes, for a
+    # renamed trigger: whatever it returns is of a kind it declares.
+    trigger = cls(name="renamed")
+    home = data.draw(households(max_members=4, born_by=dt.date(2012, 12, 31)))
+    kind = data.draw(st.sampled_from(trigger.fact_kinds))
+    fact = data.draw(facts_of(kind, home, (dt.date(2015, 1, 1), dt.date(2018, 12, 31))))
+    income, previous = data.draw(incomes), data.draw(incomes)
+    ctx = make_ctx(state=data.draw(states), income=income, previous=previous, date=fact.date, hh=home)
+    risk = trigger.detect(fact, ctx)
+    if risk is not None:
+        assert risk.kind in trigger.risk_kinds
+        assert risk.trigger == "renamed"
+
+
+def test_an_undeclared_kind_fails_the_trigger_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The conftest's guard is what makes every trigger test check risk_kinds: show it bites.
+    monkeypatch.setattr(triggers.UnsafeHousingTrigger, "risk_kinds", property(lambda self: ("housing",)))
+    fact = HouseAppraised(id="f1", household_id="h1", date=dt.date(2016, 6, 1), grade=HousingGrade.D)
+    with pytest.raises(AssertionError, match="returned a 'unsafe_housing' risk but declares risk_kinds"):
+        triggers.UnsafeHousingTrigger().detect(fact, make_ctx(income=Decimal(3000)))

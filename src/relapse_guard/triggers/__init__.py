@@ -4,7 +4,8 @@ Every trigger implements :class:`~relapse_guard.triggers.base.Trigger`, reads it
 from the policy's dated parameters (under its ``prefix``, ``triggers.<name>`` by default) so
 they are explained and can change over time, and builds risks whose ``kind`` the policy's
 routes dispatch on: ``illness``, ``disaster``, ``unemployment``, ``schooling``,
-``income_drop``, ``unsafe_housing``, ``main_earner_lost``.
+``income_drop``, ``unsafe_housing``, ``main_earner_lost``. Each declares that one kind as its
+``risk_kinds``, whatever name it is given.
 
 :data:`BUILTIN_TRIGGERS` maps each default name to its ``"module:Class"`` path, for the
 trigger registry; nothing registers itself on import.

@@ -53,6 +53,11 @@ class DisasterTrigger:
         """Only :class:`~relapse_guard.facts.DisasterReported`."""
         return (DisasterReported,)
 
+    @property
+    def risk_kinds(self) -> tuple[str, ...]:
+        """Only ``disaster``, whatever the trigger's name and prefix."""
+        return (KIND,)
+
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """A ``disaster`` risk when the loss is at least the minimum loss, else None."""
         if not isinstance(fact, DisasterReported):

@@ -47,6 +47,11 @@ class IllnessTrigger:
         """Only :class:`~relapse_guard.facts.IllnessReported`."""
         return (IllnessReported,)
 
+    @property
+    def risk_kinds(self) -> tuple[str, ...]:
+        """Only ``illness``, whatever the trigger's name and prefix."""
+        return (KIND,)
+
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """An ``illness`` risk when the self-paid cost is over a threshold, else None."""
         if not isinstance(fact, IllnessReported):

@@ -51,6 +51,11 @@ class IncomeDropTrigger:
         """Only :class:`~relapse_guard.facts.IncomeAssessed`."""
         return (IncomeAssessed,)
 
+    @property
+    def risk_kinds(self) -> tuple[str, ...]:
+        """Only ``income_drop``, whatever the trigger's name and prefix."""
+        return (KIND,)
+
     def quiet_from(self, ctx: Context) -> Decimal:
         """The income from which an assessment raises nothing: the line for households on file,
         the monitoring threshold for edge households; lower once this year's risk is known."""

@@ -34,6 +34,11 @@ class MainEarnerLostTrigger:
         """Only :class:`~relapse_guard.facts.MainEarnerLost`."""
         return (MainEarnerLost,)
 
+    @property
+    def risk_kinds(self) -> tuple[str, ...]:
+        """Only ``main_earner_lost``, whatever the trigger's name and prefix."""
+        return (KIND,)
+
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """A SEVERE ``main_earner_lost`` risk for every such fact."""
         if not isinstance(fact, MainEarnerLost):

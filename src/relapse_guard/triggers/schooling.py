@@ -44,6 +44,11 @@ class SchoolingTrigger:
         """Only :class:`~relapse_guard.facts.SchoolEnrolled`."""
         return (SchoolEnrolled,)
 
+    @property
+    def risk_kinds(self) -> tuple[str, ...]:
+        """Only ``schooling``, whatever the trigger's name and prefix."""
+        return (KIND,)
+
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """A ``schooling`` risk for a qualifying enrolment, else None."""
         if not isinstance(fact, SchoolEnrolled):

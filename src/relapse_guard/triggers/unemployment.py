@@ -41,6 +41,11 @@ class UnemploymentTrigger:
         """Only :class:`~relapse_guard.facts.JobLost`."""
         return (JobLost,)
 
+    @property
+    def risk_kinds(self) -> tuple[str, ...]:
+        """Only ``unemployment``, whatever the trigger's name and prefix."""
+        return (KIND,)
+
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """An ``unemployment`` risk when the member can work, else None."""
         if not isinstance(fact, JobLost):

@@ -40,6 +40,11 @@ class UnsafeHousingTrigger:
         """Only :class:`~relapse_guard.facts.HouseAppraised`."""
         return (HouseAppraised,)
 
+    @property
+    def risk_kinds(self) -> tuple[str, ...]:
+        """Only ``unsafe_housing``, whatever the trigger's name and prefix."""
+        return (KIND,)
+
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """An ``unsafe_housing`` risk for grade C (HIGH) or D (SEVERE), else None."""
         if not isinstance(fact, HouseAppraised):

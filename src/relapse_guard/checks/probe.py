@@ -1,17 +1,18 @@
 """The probe behind the static checks: every component of a policy run on representative inputs.
 
-Rules, triggers, route conditions and interventions are called on a few households in each
-lifecycle state, with representative facts of every kind they look at, on each date asked
-for. Parameters are read through a recording tree, which notes every name read, those the
-policy lacks and those read before their first value (answering with the first value, so
-that probing goes on). Private to :mod:`relapse_guard.checks`.
+Rules, triggers, route conditions and interventions are called in each of the
+:data:`~relapse_guard.checks.samples.SITUATIONS` (a few households in each lifecycle state),
+with representative facts of every kind they look at
+(:func:`~relapse_guard.checks.samples.sample_facts`), on each date asked for. Parameters are
+read through a recording tree, which notes in a :class:`Log` every name read, those the policy
+lacks and those read before their first value (answering with the first value, so that
+probing goes on). A :class:`Probe` keeps what it saw: the logs, the values components
+refused, the risk kinds each trigger produced and the grants each intervention made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import typing
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -20,27 +21,12 @@ import attrs
 
 from ..context import Context
 from ..decisions import Grant, Period, Risk, Severity
-from ..errors import InvalidInput, InvalidPolicy, ParameterNotInForce, UnknownParameter
-from ..facts import (
-    AssistanceGranted,
-    BasicNeed,
-    BasicNeedsChecked,
-    DisasterReported,
-    ExitVerified,
-    Fact,
-    HouseAppraised,
-    HousingGrade,
-    IllnessReported,
-    IncomeAssessed,
-    JobLost,
-    MainEarnerLost,
-    ReviewCompleted,
-    SchoolEnrolled,
-)
-from ..household import Health, Household, LabourCapacity, Member, Place, Schooling
-from ..lifecycle import State
+from ..errors import InvalidPolicy, ParameterNotInForce, UnknownParameter
+from ..facts import Fact
+from ..household import Household
 from ..parameters import ParameterTree, ParameterValue
 from ..triggers.base import Trigger
+from .samples import SITUATIONS, safety_net_grants, sample_facts
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -87,155 +73,30 @@ class _RecordingTree(ParameterTree):
         return parameter.at(on)
 
 
-_WORKER = Household(
-    id="probe-a",
-    place=Place("District", "Town", "Village"),
-    members=(
-        Member(id="probe-a-1", birth_date=dt.date(1970, 1, 1)),
-        Member(
-            id="probe-a-2",
-            birth_date=dt.date(1975, 1, 1),
-            labour_capacity=LabourCapacity.PARTIAL,
-            health=Health.CHRONIC_ILLNESS,
-        ),
-        Member(
-            id="probe-a-3",
-            birth_date=dt.date(2008, 1, 1),
-            labour_capacity=LabourCapacity.NONE,
-            schooling=Schooling.PRIMARY,
-        ),
-    ),
-)
-_ALONE = Household(
-    id="probe-b",
-    place=Place("District"),
-    members=(
-        Member(
-            id="probe-b-1",
-            birth_date=dt.date(1940, 1, 1),
-            labour_capacity=LabourCapacity.NONE,
-            health=Health.DISABLED,
-        ),
-    ),
-)
-_A, _B = _WORKER, _ALONE
-_NEED = frozenset({BasicNeed.FOOD_AND_CLOTHING})
-
-
-def _safety_net(household: Household, on: dt.date) -> tuple[Grant, ...]:
-    return (
-        Grant(
-            intervention="safety_net",
-            household_id=household.id,
-            date=on,
-            risk_key="probe",
-            amount=Decimal(100),
-            period=Period.MONTHLY,
-        ),
-    )
-
-
-#: (household, state, income per capita, housing grade, unmet needs, has a safety-net grant)
-_SITUATIONS: tuple[tuple[Household, State, int | None, HousingGrade | None, frozenset[BasicNeed], bool], ...] = (
-    (_A, State.NEW, None, None, frozenset(), False),
-    (_A, State.NEW, 1000, None, frozenset(), False),
-    (_A, State.STABLE, 20000, HousingGrade.A, frozenset(), False),
-    (_A, State.IDENTIFIED, 1000, HousingGrade.D, _NEED, False),
-    (_A, State.ASSISTED, 0, HousingGrade.C, frozenset(), True),
-    (_A, State.EXITED, 5000, None, frozenset(), False),
-    (_A, State.MONITORED, 5000, HousingGrade.B, frozenset(), True),
-    (_B, State.RELAPSED, 500, None, _NEED, False),
-    (_B, State.MONITORED, 3000, None, frozenset(), False),
-    (_B, State.NEW, 2000, None, frozenset(), False),
-)
-
-
-def _builtin_samples(cls: type[Fact], household: Household, on: dt.date) -> list[Fact] | None:
-    h, first, last = household.id, household.members[0].id, household.members[-1].id
-    costs = [Decimal(c) for c in (0, 3000, 50000)]
-    samples: dict[type[Fact], Callable[[], list[Fact]]] = {
-        IncomeAssessed: lambda: [
-            IncomeAssessed(id="p", household_id=h, date=on, income_per_capita=Decimal(v)) for v in (0, 3000, 20000)
-        ],
-        IllnessReported: lambda: [
-            IllnessReported(id="p", household_id=h, date=on, member_id=m, self_paid_cost=c, hospitalised=True)
-            for m in (first, last)
-            for c in costs
-        ],
-        DisasterReported: lambda: [
-            DisasterReported(id="p", household_id=h, date=on, hazard="flood", loss=c) for c in costs
-        ],
-        JobLost: lambda: [JobLost(id="p", household_id=h, date=on, member_id=m) for m in (first, last)],
-        MainEarnerLost: lambda: [MainEarnerLost(id="p", household_id=h, date=on, member_id=first)],
-        SchoolEnrolled: lambda: [
-            SchoolEnrolled(id="p", household_id=h, date=on, member_id=last, level=level, annual_cost=c)
-            for level in Schooling
-            for c in (Decimal(0), Decimal(20000))
-        ],
-        HouseAppraised: lambda: [HouseAppraised(id="p", household_id=h, date=on, grade=g) for g in HousingGrade],
-        BasicNeedsChecked: lambda: [
-            BasicNeedsChecked(id="p", household_id=h, date=on),
-            BasicNeedsChecked(id="p", household_id=h, date=on, unmet=_NEED),
-        ],
-        AssistanceGranted: lambda: [AssistanceGranted(id="p", household_id=h, date=on, measure="probe")],
-        ExitVerified: lambda: [ExitVerified(id="p", household_id=h, date=on)],
-        ReviewCompleted: lambda: [ReviewCompleted(id="p", household_id=h, date=on, review="probe")],
-    }
-    make = samples.get(cls)
-    return None if make is None else make()
-
-
-def _options(name: str, hint: object, household: Household, on: dt.date, amount: str) -> list[object]:
-    """Values to try for a field of a fact kind we know nothing else about, likeliest first."""
-    first: list[object] = [household.members[0].id] if name == "member_id" else []
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        first.append(next(iter(hint)))
-    return [*first, amount, "probe", on, False, frozenset(), None]
-
-
-def _samples(cls: type[Fact], household: Household, on: dt.date) -> list[Fact]:
-    """Representative facts of ``cls``: built-in kinds by hand; for other kinds, values are
-    tried field by field, guided by the fact's own validation (which names the field at fault)."""
-    builtin = _builtin_samples(cls, household, on)
-    if builtin is not None:
-        return builtin
-    try:
-        hints = typing.get_type_hints(cls)
-    except Exception:  # annotations of a module that is gone (a script): go by trial alone
-        hints = {}
-    names = [f.name for f in attrs.fields(cls) if f.name not in ("id", "household_id", "date", "source")]
-    make: Callable[..., Fact] = cls
-    found = []
-    for amount in ("0", "3000", "50000"):
-        options = {name: _options(name, hints.get(name), household, on, amount) for name in names}
-        pick = dict.fromkeys(names, 0)
-        for _ in range(sum(len(values) for values in options.values()) + 1):
-            try:
-                values = {name: options[name][pick[name]] for name in names}
-                found.append(make(id="p", household_id=household.id, date=on, **values))
-                break
-            except InvalidInput as error:
-                field = getattr(error, "field", None)
-                if field not in pick or pick[field] + 1 >= len(options[field]):
-                    break
-                pick[field] += 1
-            except (TypeError, ValueError):
-                break  # a kind we cannot build a sample of is not probed
-    return found
-
-
 class Probe:
-    """Runs every component of a policy on representative inputs, recording what it reads."""
+    """Runs every component of ``policy`` on representative inputs on each of ``dates``, at once,
+    recording what it reads; ``engine_parameters`` are read as the component ``the engine``.
+
+    Components are named as findings name them: ``"trigger illness"``,
+    ``"intervention safety_net"``, ``"identification rule income_below_line"``, ... Whatever
+    a component raises on a probe input is not a finding; only what it reads and refuses is.
+    """
 
     def __init__(self, policy: Policy, dates: Sequence[dt.date], engine_parameters: Sequence[str]) -> None:
         self.policy = policy
         self.engine_parameters = engine_parameters
+        #: What each component read, by date.
         self.logs: dict[str, dict[dt.date, Log]] = {}
+        #: The first InvalidPolicy each component raised: the date and the message.
         self.errors: dict[str, tuple[dt.date, str]] = {}
+        #: The risk kinds each trigger (by name) produced.
         self.kinds: dict[str, set[str]] = {}
+        #: The grants each intervention (by name) made.
         self.grants: dict[str, list[Grant]] = {}
-        self.repeats: set[str] = set()  # money interventions that pay again for another risk
-        self.paid: set[str] = set()  # interventions seen granting money
+        #: Money interventions that pay again for another risk once they have paid.
+        self.repeats: set[str] = set()
+        #: Interventions seen granting money.
+        self.paid: set[str] = set()
         for on in dates:
             self._engine(on)
             risks = self._rules_and_triggers(on)
@@ -250,9 +111,9 @@ class Probe:
         *,
         grants: tuple[Grant, ...] | None = None,
     ) -> object:
-        household, state, income, grade, unmet, on_net = _SITUATIONS[situation]
+        household, state, income, grade, unmet, on_net = SITUATIONS[situation]
         if grants is None:
-            grants = _safety_net(household, on) if on_net else ()
+            grants = safety_net_grants(household, on) if on_net else ()
 
         def context(parameters: ParameterTree) -> Context:
             return Context(
@@ -290,13 +151,13 @@ class Probe:
         rules = [("identification rule", r) for r in policy.identification]
         rules += [("exit rule", policy.exit_rule), ("relapse rule", policy.relapse_rule)]
         for label, rule in rules:
-            for index in range(len(_SITUATIONS)):
+            for index in range(len(SITUATIONS)):
                 self._call(f"{label} {rule.name}", on, index, rule)
         risks: dict[str, dict[tuple[object, ...], Risk]] = {}
         for trigger in policy.triggers:
-            for index, situation in enumerate(_SITUATIONS):
+            for index, situation in enumerate(SITUATIONS):
                 for cls in trigger.fact_kinds:
-                    for fact in _samples(cls, situation[0], on):
+                    for fact in sample_facts(cls, situation.household, on):
                         risk = self._call(f"trigger {trigger.name}", on, index, _detect(trigger, fact))
                         if isinstance(risk, Risk):
                             self.kinds.setdefault(trigger.name, set()).add(risk.kind)
@@ -307,8 +168,9 @@ class Probe:
     def _routes(self, on: dt.date, risks: dict[str, list[Risk]]) -> None:
         for kind, steps in self.policy.routes.items():
             for found in risks.get(kind) or _synthetic(kind, on):
-                for index, situation in enumerate(_SITUATIONS):
-                    risk = attrs.evolve(found, household_id=situation[0].id, member_id=_member(found, situation[0]))
+                for index, situation in enumerate(SITUATIONS):
+                    home = situation.household
+                    risk = attrs.evolve(found, household_id=home.id, member_id=_member(found, home))
                     for route_step in steps:
                         if route_step.condition is not None:
                             self._call(

@@ -1,0 +1,54 @@
+"""What the static checks report: the registry of checks (:data:`CHECKS`) and a :class:`Finding`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = ["CHECKS", "Finding", "in_check_order", "quoted"]
+
+#: Every check, by name, with what it finds; findings come in this order.
+CHECKS: dict[str, str] = {
+    "unreachable_state": "lifecycle states the policy never reaches, and the entered:<state> routes and reviews "
+    "that never run because of it",
+    "unrouted_risk_kind": "risk kinds a trigger produces that no route handles (recorded, but nobody is helped)",
+    "dead_route": "routes for a risk kind no trigger produces (often a misspelt kind)",
+    "unused_intervention": "interventions that no route names, so they never grant anything",
+    "parameter_missing": "parameters a rule, trigger, condition, intervention or the engine reads that are not "
+    "defined, or have no value on a date the policy uses",
+    "parameter_invalid": "parameter values a component refuses (InvalidPolicy when probed)",
+    "double_money": "two route steps that grant the same money for one risk",
+    "no_responsible_unit": "scheduled reviews, revisit plans and services that name no responsible unit",
+}
+
+
+@attrs.frozen
+class Finding:
+    """One problem found in a policy: the check, its subject and why it matters.
+
+    ``str(finding)`` reads ``"unrouted_risk_kind: trigger schooling: produces 'schooling' risks ..."``.
+    """
+
+    check: str
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.check}: {self.subject}: {self.message}"
+
+
+def in_check_order(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """``findings`` without repeats, in the order of :data:`CHECKS` (stable within a check).
+
+    >>> late, early = Finding("double_money", "route a", "x"), Finding("dead_route", "route b", "y")
+    >>> [f.check for f in in_check_order([late, early, late])]
+    ['dead_route', 'double_money']
+    """
+    order = list(CHECKS)
+    return tuple(sorted(dict.fromkeys(findings), key=lambda f: order.index(f.check)))
+
+
+def quoted(names: Sequence[str]) -> str:
+    """``'a', 'b'``: names quoted as Python does, for messages."""
+    return ", ".join(repr(name) for name in names)
