@@ -20,6 +20,7 @@ __all__ = [
     "InvalidHousehold",
     "InvalidInput",
     "InvalidParameterFile",
+    "InvalidPlugin",
     "InvalidPolicy",
     "InvalidProcedure",
     "InvalidTransition",
@@ -150,6 +151,11 @@ class UnknownPlugin(RelapseGuardError, LookupError):
 
 class InvalidPolicy(RelapseGuardError, ValueError):
     """A policy is inconsistent: a route names an unknown intervention, a rule is missing, ..."""
+
+
+class InvalidPlugin(InvalidPolicy, TypeError):
+    """A plug-in (trigger, intervention, rule) does not have the shape the library expects:
+    a ``risk_kinds`` that is not a collection of str, ..."""
 
 
 class PluginFailed(RelapseGuardError, RuntimeError):

@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from ..errors import InvalidPlugin
 from ..triggers.base import Trigger
 from .findings import Finding
 from .probe import Probe
@@ -29,7 +30,8 @@ def declared_risk_kinds(trigger: Trigger) -> tuple[str, ...] | None:
     """The kinds ``trigger`` declares in ``risk_kinds``, or None when it declares none.
 
     A tuple keeps its order, a set or frozenset is sorted, and a lone string is one kind.
-    Raises :class:`TypeError` naming the trigger when ``risk_kinds`` is not a collection of str.
+    Raises :class:`~relapse_guard.errors.InvalidPlugin` (a ``TypeError``) naming the trigger
+    when ``risk_kinds`` is not a collection of str.
     """
     declared: object = getattr(trigger, "risk_kinds", None)
     if isinstance(declared, str):
@@ -38,7 +40,7 @@ def declared_risk_kinds(trigger: Trigger) -> tuple[str, ...] | None:
         return None
     if isinstance(declared, Collection) and all(isinstance(kind, str) for kind in declared):
         return tuple(sorted(declared) if isinstance(declared, set | frozenset) else declared)
-    raise TypeError(
+    raise InvalidPlugin(
         f"trigger {getattr(trigger, 'name', trigger)!r}: risk_kinds must be a tuple or frozenset of str, "
         f"not {declared!r}"
     )
