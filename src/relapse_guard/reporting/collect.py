@@ -151,7 +151,7 @@ class ReportData:
     bad_rows: list[BadRow] = attrs.field(factory=list)
     #: Households that could not be screened (policy code raised, facts refused, a shared fact id).
     problems: list[Problem] = attrs.field(factory=list)
-    #: Each partition's fact ids as sorted digests, until shared ids are looked for.
+    #: Each partition's fact ids as 64-bit digests, until shared ids are looked for.
     fact_id_digests: list[array[int]] = attrs.field(factory=list, eq=False, repr=False)
 
     # --- adding -------------------------------------------------------------------------

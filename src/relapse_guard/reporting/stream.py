@@ -36,6 +36,7 @@ def collect_records(
     households_total: int | None = None,
     tally: Tally | None = None,
     fail_fast: bool = False,
+    digests: bool = True,
 ) -> ReportData:
     """Run each household under ``policy`` as of ``as_of`` and gather its result, in one pass.
 
@@ -43,7 +44,8 @@ def collect_records(
     earlier household) is recorded in ``problems`` and gathering goes on; with ``fail_fast``
     the first one raises :class:`~relapse_guard.screening.screen.StoppedAtProblem`. ``progress``
     is called every ``progress_every`` households and at the end; several partitions pass one
-    ``tally`` instead, which counts and reports across them.
+    ``tally`` instead, which counts and reports across them. ``digests`` keeps the fact ids'
+    digests for the ids shared with other partitions (not needed for a single partition).
     """
     engine = Engine(policy)
     data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
@@ -58,7 +60,8 @@ def collect_records(
             data.add_problem(outcome)
         else:
             data.add(outcome, household.place, policy.reviews_due(outcome, as_of))
-    data.fact_id_digests.append(fact_ids.digests())
+    if digests:
+        data.fact_id_digests.append(fact_ids.digests())
     return data
 
 
@@ -96,10 +99,11 @@ def collect_population(
     :func:`~relapse_guard.screening.parallel.screen_population`.
     """
     policy = load(policy_name)
+    several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ReportData:
         records = partition.records(kinds=policy.fact_kinds)
-        return collect_records(records, policy, as_of, limit=limit, tally=tally, fail_fast=fail_fast)
+        return collect_records(records, policy, as_of, limit=limit, tally=tally, fail_fast=fail_fast, digests=several)
 
     worker = functools.partial(
         collect_partition, policy_name=policy_name, as_of=as_of, limit=limit, fail_fast=fail_fast, load=load

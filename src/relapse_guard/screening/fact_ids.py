@@ -7,15 +7,16 @@ named with the id and both households, and is not screened.
 
 Partitions are screened apart (in other processes, on other machines), so each returns its
 ids as a sorted array of 64-bit digests (8 bytes an id) and :func:`shared_fact_ids` compares
-them once every partition is merged. An id found in two partitions is only found then, after
-the later household was screened and counted: it is listed as a problem all the same (with
-``counted`` set), and the partitions concerned are read again to name the ids and households
-(only when there is such an id).
+them once every partition is merged, a range of digests at a time (each digest is looked up
+once, whatever the number of partitions, and one range's set is held at a time). An id found
+in two partitions is only found then, after the later household was screened and counted: it
+is listed as a problem all the same (with ``counted`` set), and the partitions concerned are
+read again to name the ids and households (only when there is such an id).
 """
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
@@ -37,8 +38,11 @@ class SharedFactId(ConflictingFact):
 
 
 def digest(fact_id: str) -> int:
-    """A stable 64-bit digest of a fact id (the same in every process, whatever ``PYTHONHASHSEED``)."""
-    return int.from_bytes(hashlib.blake2b(fact_id.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+    """A 64-bit digest of a fact id, the same in every process (whatever ``PYTHONHASHSEED``):
+    its CRC-32 and its Adler-32. Cheap rather than strong: two ids with one digest only
+    make :func:`shared_fact_ids` read their partitions again, and it compares the ids."""
+    data = fact_id.encode("utf-8")
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
 class FactIds:
@@ -66,28 +70,36 @@ class FactIds:
 
     def digests(self) -> array[int]:
         """The ids' digests, sorted: what a partition hands back for :func:`shared_digests`."""
-        return array("q", sorted(map(digest, self._owners)))
+        return array("Q", sorted(map(digest, self._owners)))
+
+
+#: :func:`shared_digests` compares the digests in 256 ranges, by their top 8 bits.
+_RANGE_BITS = 56
 
 
 def shared_digests(partitions: Sequence[array[int]]) -> set[int]:
     """The digests found in two or more of ``partitions`` (each one partition's sorted digests).
 
-    One partition's digests are held as a set at a time: memory is the arrays (8 bytes an id)
-    and a partition's set; time grows with the partitions times the ids.
+    A range of digests at a time (1/256 of them), each partition's slice of it is looked up
+    in a set of the earlier partitions' slices, then added to it: each digest is looked up
+    and added once, and memory is the arrays (8 bytes an id) and one range's set.
     """
     shared: set[int] = set()
-    for index, later in enumerate(partitions[1:], start=1):
-        if not later:
-            continue
-        ids = set(later)
-        for earlier in partitions[:index]:
-            shared.update(ids.intersection(earlier))
+    if len(partitions) < 2:
+        return shared
+    starts = [0] * len(partitions)
+    for top in range(1, (1 << (64 - _RANGE_BITS)) + 1):
+        bound = top << _RANGE_BITS
+        seen: set[int] = set()
+        for index, digests in enumerate(partitions):
+            end = bisect_left(digests, bound, starts[index])
+            if end > starts[index]:
+                piece = digests[starts[index] : end]
+                if seen:
+                    shared.update(seen.intersection(piece))
+                seen.update(piece)
+                starts[index] = end
     return shared
-
-
-def _holds(digests: array[int], value: int) -> bool:
-    at = bisect_left(digests, value)
-    return at < len(digests) and digests[at] == value
 
 
 def shared_fact_ids(
@@ -107,7 +119,7 @@ def shared_fact_ids(
     first_owner: dict[str, str] = {}
     found: list[tuple[str, str, str]] = []
     for partition, digests in zip(population.partitions, partitions, strict=True):
-        if not any(_holds(digests, value) for value in shared):
+        if shared.isdisjoint(digests):
             continue
         records = partition.records(kinds=kinds)
         seen_here: dict[str, str] = {}

@@ -85,10 +85,13 @@ def screen_population(
     for once every partition is merged (see :func:`check_fact_ids`).
     """
     policy = load(policy_name)
+    several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ScreenResult:
         records = partition.records(kinds=policy.fact_kinds)
-        return screen_records(records, policy, as_of, keep_rows=keep_rows, tally=tally, fail_fast=fail_fast)
+        return screen_records(
+            records, policy, as_of, keep_rows=keep_rows, tally=tally, fail_fast=fail_fast, digests=several
+        )
 
     worker = functools.partial(
         screen_partition, policy_name=policy_name, as_of=as_of, keep_rows=keep_rows, fail_fast=fail_fast, load=load
@@ -115,7 +118,7 @@ class Mergeable(Protocol):
 
     @property
     def fact_id_digests(self) -> list[array[int]]:
-        """Each partition's fact ids, as sorted digests (see :mod:`.fact_ids`)."""
+        """Each partition's fact ids, as 64-bit digests (see :mod:`.fact_ids`)."""
 
     def merge(self, other: Self) -> None:
         """Add ``other``, the next partition's result."""

@@ -149,6 +149,7 @@ def screen_records(
     extra_bad_rows: Iterable[BadRow] = (),
     tally: Tally | None = None,
     fail_fast: bool = False,
+    digests: bool = True,
 ) -> ScreenResult:
     """Screen households one at a time, in a single pass: memory stays flat however many.
 
@@ -157,7 +158,9 @@ def screen_records(
     earlier household — is listed in ``problems`` and the screen goes on; with
     ``fail_fast`` the first one raises :class:`StoppedAtProblem`. ``progress`` is called
     every ``progress_every`` households and at the end; a screen of several partitions
-    passes one ``tally`` instead, which counts and reports across them.
+    passes one ``tally`` instead, which counts and reports across them. ``digests`` keeps the
+    fact ids' digests in ``fact_id_digests``, for the ids shared with other partitions (see
+    :func:`~relapse_guard.screening.parallel.check_fact_ids`): not needed for a single partition.
     """
     engine = Engine(policy, record_decisions=False)  # rows need no explanations: explain replays
     result = ScreenResult(as_of=as_of, policy=policy.label)
@@ -180,5 +183,6 @@ def screen_records(
             totals.add(row)
             if keep_rows:
                 result.rows.append(row)
-    result.fact_id_digests.append(fact_ids.digests())
+    if digests:
+        result.fact_id_digests.append(fact_ids.digests())
     return result

@@ -270,7 +270,7 @@ class ScreenResult:
     #: Households that could not be screened (policy code raised, the engine refused the
     #: facts, a fact id used by another household), in the order screened.
     problems: list[Problem] = attrs.field(factory=list)
-    #: Each partition's fact ids as sorted 64-bit digests (see :mod:`.fact_ids`), until the
+    #: Each partition's fact ids as 64-bit digests (see :mod:`.fact_ids`), until the
     #: ids shared between partitions are looked for (then emptied).
     fact_id_digests: list[array[int]] = attrs.field(factory=list, eq=False, repr=False)
 
