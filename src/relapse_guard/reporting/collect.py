@@ -12,7 +12,6 @@ overdue reviews), which is what makes merging exact.
 from __future__ import annotations
 
 import datetime as dt
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -26,6 +25,7 @@ from ..lifecycle import State
 from ..population import BadRow
 from ..result import HouseholdResult
 from ..reviews import ReviewState, ReviewStatus
+from ..screening.fact_ids import Digests
 from ..screening.summary import Problem
 from .ledger import Money, household_money, month_index
 from .survival import SurvivalCurve, kaplan_meier_counts
@@ -152,7 +152,7 @@ class ReportData:
     #: Households that could not be screened (policy code raised, facts refused, a shared fact id).
     problems: list[Problem] = attrs.field(factory=list)
     #: Each partition's fact ids as 64-bit digests, until shared ids are looked for.
-    fact_id_digests: list[array[int]] = attrs.field(factory=list, eq=False, repr=False)
+    fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
 
     # --- adding -------------------------------------------------------------------------
 

@@ -6,9 +6,9 @@ so a later household with the same id is a problem household (``duplicate_fact_i
 named with the id and both households, and is not screened.
 
 Partitions are screened apart (in other processes, on other machines), so each returns its
-ids as a sorted array of 64-bit digests (8 bytes an id) and :func:`shared_fact_ids` compares
-them once every partition is merged, a range of digests at a time (each digest is looked up
-once, whatever the number of partitions, and one range's set is held at a time). An id found
+ids as 64-bit digests (8 bytes an id) in 256 buckets, and :func:`shared_fact_ids` compares
+them once every partition is merged, a bucket at a time (each digest is looked up once,
+whatever the number of partitions, and one bucket's set is held at a time). An id found
 in two partitions is only found then, after the later household was screened and counted: it
 is listed as a problem all the same (with ``counted`` set), and the partitions concerned are
 read again to name the ids and households (only when there is such an id).
@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from typing import TypeAlias
 
 from ..errors import ConflictingFact
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..population import Population
 
-__all__ = ["FactIds", "SharedFactId", "digest", "shared_digests", "shared_fact_ids"]
+__all__ = ["BUCKETS", "Digests", "FactIds", "SharedFactId", "digest", "shared_digests", "shared_fact_ids"]
+
+#: How many buckets a partition's digests are kept in (by the low byte of the CRC-32).
+BUCKETS = 256
+
+#: One partition's fact id digests, in :data:`BUCKETS` buckets.
+Digests: TypeAlias = "list[array[int]]"
 
 
 class SharedFactId(ConflictingFact):
@@ -43,6 +49,10 @@ def digest(fact_id: str) -> int:
     make :func:`shared_fact_ids` read their partitions again, and it compares the ids."""
     data = fact_id.encode("utf-8")
     return zlib.crc32(data) << 32 | zlib.adler32(data)
+
+
+def _bucket(value: int) -> int:
+    return (value >> 32) & (BUCKETS - 1)
 
 
 class FactIds:
@@ -68,43 +78,42 @@ class FactIds:
     def __len__(self) -> int:
         return len(self._owners)
 
-    def digests(self) -> array[int]:
-        """The ids' digests, sorted: what a partition hands back for :func:`shared_digests`."""
-        return array("Q", sorted(map(digest, self._owners)))
+    def digests(self) -> Digests:
+        """The ids' digests, in :data:`BUCKETS` buckets: what a partition hands back for
+        :func:`shared_digests`."""
+        buckets = [array("Q") for _ in range(BUCKETS)]
+        appends = [bucket.append for bucket in buckets]
+        crc32, adler32, mask = zlib.crc32, zlib.adler32, BUCKETS - 1
+        for fact_id in self._owners:  # digest(), inlined: this runs for every fact
+            data = fact_id.encode("utf-8")
+            crc = crc32(data)
+            appends[crc & mask](crc << 32 | adler32(data))
+        return buckets
 
 
-#: :func:`shared_digests` compares the digests in 256 ranges, by their top 8 bits.
-_RANGE_BITS = 56
+def shared_digests(partitions: Sequence[Digests]) -> set[int]:
+    """The digests found in two or more of ``partitions`` (each one partition's :meth:`FactIds.digests`).
 
-
-def shared_digests(partitions: Sequence[array[int]]) -> set[int]:
-    """The digests found in two or more of ``partitions`` (each one partition's sorted digests).
-
-    A range of digests at a time (1/256 of them), each partition's slice of it is looked up
-    in a set of the earlier partitions' slices, then added to it: each digest is looked up
-    and added once, and memory is the arrays (8 bytes an id) and one range's set.
+    A bucket at a time, each partition's digests are looked up in a set of the earlier
+    partitions', then added to it: each digest is looked up and added once, and memory is the
+    arrays (8 bytes an id) and one bucket's set.
     """
     shared: set[int] = set()
     if len(partitions) < 2:
         return shared
-    starts = [0] * len(partitions)
-    for top in range(1, (1 << (64 - _RANGE_BITS)) + 1):
-        bound = top << _RANGE_BITS
-        seen: set[int] = set()
-        for index, digests in enumerate(partitions):
-            end = bisect_left(digests, bound, starts[index])
-            if end > starts[index]:
-                piece = digests[starts[index] : end]
-                if seen:
-                    shared.update(seen.intersection(piece))
+    for bucket in range(BUCKETS):
+        seen: set[int] = set(partitions[0][bucket])
+        for later in partitions[1:]:
+            piece = later[bucket]
+            if piece:
+                shared.update(seen.intersection(piece))
                 seen.update(piece)
-                starts[index] = end
     return shared
 
 
 def shared_fact_ids(
     population: Population,
-    partitions: Sequence[array[int]],
+    partitions: Sequence[Digests],
     kinds: FactKinds = DEFAULT_FACT_KINDS,
 ) -> list[tuple[str, str, str]]:
     """The fact ids used by households of two partitions, as ``(fact id, first household,
@@ -119,7 +128,7 @@ def shared_fact_ids(
     first_owner: dict[str, str] = {}
     found: list[tuple[str, str, str]] = []
     for partition, digests in zip(population.partitions, partitions, strict=True):
-        if shared.isdisjoint(digests):
+        if all(shared.isdisjoint(digests[bucket]) for bucket in {_bucket(value) for value in shared}):
             continue
         records = partition.records(kinds=kinds)
         seen_here: dict[str, str] = {}

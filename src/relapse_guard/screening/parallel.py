@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import multiprocessing
 import time
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Protocol, Self, TypeVar
@@ -23,7 +22,7 @@ from ..facts import FactKinds
 from ..policies import load_policy
 from ..policy import Policy
 from ..population import BadRow, Partition, Population
-from .fact_ids import SharedFactId, shared_fact_ids
+from .fact_ids import Digests, SharedFactId, shared_fact_ids
 from .screen import Progress, ProgressCallback, StoppedAtProblem, Tally, screen_records
 from .summary import Problem, ScreenResult
 
@@ -117,7 +116,7 @@ class Mergeable(Protocol):
         """Households that could not be screened."""
 
     @property
-    def fact_id_digests(self) -> list[array[int]]:
+    def fact_id_digests(self) -> list[Digests]:
         """Each partition's fact ids, as 64-bit digests (see :mod:`.fact_ids`)."""
 
     def merge(self, other: Self) -> None:

@@ -8,7 +8,6 @@ parallel screen give exactly what the serial screen gives.
 from __future__ import annotations
 
 import datetime as dt
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -21,7 +20,7 @@ from ..lifecycle import State
 from ..population import BadRow
 from ..result import HouseholdResult
 from ..reviews import ReviewState, ReviewStatus
-from .fact_ids import SharedFactId
+from .fact_ids import Digests, SharedFactId
 
 __all__ = ["PROBLEM_KINDS", "BadRow", "HouseholdRow", "Problem", "ScreenResult", "ScreenTotals", "problem_summary"]
 
@@ -272,7 +271,7 @@ class ScreenResult:
     problems: list[Problem] = attrs.field(factory=list)
     #: Each partition's fact ids as 64-bit digests (see :mod:`.fact_ids`), until the
     #: ids shared between partitions are looked for (then emptied).
-    fact_id_digests: list[array[int]] = attrs.field(factory=list, eq=False, repr=False)
+    fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
 
     @property
     def errors(self) -> dict[str, str]:
