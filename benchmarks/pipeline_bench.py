@@ -9,7 +9,10 @@ a row and totals. This times the first and the last, on one core, in CPU seconds
   (``Partition.records``), per household and per fact row;
 - row and totals: ``HouseholdRow.from_result`` (with ``Policy.reviews_due``) and
   ``ScreenTotals.add`` for each household, as ``screen_records`` does them, on results the
-  engine made beforehand (not timed).
+  engine made beforehand (not timed);
+- fact ids: each household's fact ids claimed (``FactIds.claim``, the check that no two
+  households share an id), the partition's digests made (``FactIds.digests``) and compared
+  with another partition's (``shared_digests``), per household and per fact.
 
 The population is ``--population DIR`` (read in its own format), or else a synthetic one of
 ``--households`` households generated into a temporary folder in each of ``--formats``.
@@ -31,12 +34,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import attrs
 from core_bench import cpu_seconds
 
 from relapse_guard import Engine, FactKinds, Policy, load_policy
 from relapse_guard.errors import RelapseGuardError
 from relapse_guard.population import Partition, PopulationRecord, generate_population, read_population
 from relapse_guard.screening import HouseholdRow, ScreenTotals
+from relapse_guard.screening.fact_ids import FactIds, shared_digests
 
 AS_OF = dt.date(2016, 12, 31)
 
@@ -83,6 +88,30 @@ def row_figures(records: list[PopulationRecord], policy: Policy, repeat: int) ->
     return len(results), cpu_seconds(rows_and_totals, repeat)
 
 
+def fact_id_figures(records: list[PopulationRecord], repeat: int) -> tuple[int, int, float, float]:
+    """Households, facts, and the best CPU seconds to claim their fact ids (every screen), and to
+    make the digests and compare them with another partition's (a screen of several
+    partitions; here with no id shared, the usual case)."""
+    households = [(household.id, facts) for household, facts, _ in records if household is not None]
+    claimed = FactIds()
+    other = FactIds()
+    for household_id, facts in households:
+        other.claim(household_id + "/other", [attrs.evolve(fact, id=fact.id + "/other") for fact in facts])
+    others = other.digests()
+
+    def claim() -> None:
+        nonlocal claimed
+        claimed = FactIds()
+        for household_id, facts in households:
+            claimed.claim(household_id, facts)
+
+    def compare() -> None:
+        assert not shared_digests([others, claimed.digests()])
+
+    facts = sum(len(facts) for _, facts in households)
+    return len(households), facts, cpu_seconds(claim, repeat), cpu_seconds(compare, repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--households", type=int, default=20_000, help="households of the generated population")
@@ -118,6 +147,13 @@ def main() -> None:
         records = list(itertools.islice(first.records(kinds=policy.fact_kinds), args.households))
         households, seconds = row_figures(records, policy, args.repeat)
         print(f"  row + totals   {1e6 * seconds / households:7.2f} us a household ({households:,} households)")
+        households, facts, claim, compare = fact_id_figures(records, args.repeat)
+        for label, seconds in (("fact ids", claim), ("id digests", compare)):
+            print(
+                f"  {label:<14} {1e6 * seconds / households:7.2f} us a household, "
+                f"{1e6 * seconds / max(facts, 1):5.2f} us a fact"
+            )
+        print(f"  (digests: {8 * facts / households:.0f} bytes a household, kept until the partitions are merged)")
     finally:
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)

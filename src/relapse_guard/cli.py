@@ -6,11 +6,36 @@ import argparse
 import datetime as dt
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from .errors import RelapseGuardError
 
-__all__ = ["main"]
+__all__ = [
+    "EXIT_DONE",
+    "EXIT_FINDINGS",
+    "EXIT_INTERNAL_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_USAGE",
+    "exit_code_of",
+    "main",
+]
+
+#: Done, nothing to report (also: the reader of stdout went away, ``relapse-guard ... | head``).
+EXIT_DONE = 0
+#: Done, with findings: bad rows, problem households, a policy's check findings.
+EXIT_FINDINGS = 1
+#: A usage error, or input that cannot be read at all.
+EXIT_USAGE = 2
+#: An internal error: a bug in relapse_guard (the traceback is printed).
+EXIT_INTERNAL_ERROR = 3
+#: Interrupted (Ctrl-C), as shells report SIGINT: 128 + 2.
+EXIT_INTERRUPTED = 130
+
+_REPORT_BUG = (
+    "relapse-guard: internal error: this is a bug in relapse_guard; please report it, "
+    "with the traceback above and the command that gave it"
+)
 
 
 def _date(text: str) -> dt.date:
@@ -18,6 +43,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (one process), not {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,11 +86,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--on", type=_date, default=None, help="probe this date only (default: every date it uses)")
     screen = commands.add_parser("screen", help="screen a population directory as of a date")
     screen.add_argument("population", help="a population directory (see docs/population.md)")
-    screen.add_argument("--policy", required=True, help="registered policy name, e.g. yubei_2016")
+    screen.add_argument(
+        "--policy",
+        required=True,
+        help="registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or "
+        "package.module:NAME",
+    )
     screen.add_argument("--as-of", type=_date, required=True, help="date to screen as of (YYYY-MM-DD)")
     screen.add_argument("--out", help="directory for households.jsonl, totals.json and problems.jsonl")
     screen.add_argument(
-        "--workers", type=int, default=1, help="local worker processes, or the local Dask cluster's (default 1)"
+        "--overwrite", action="store_true", help="replace the files of an earlier screen in the --out directory"
+    )
+    screen.add_argument(
+        "--workers", type=_workers, default=1, help="local worker processes, or the local Dask cluster's (default 1)"
+    )
+    screen.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="stop at the first household that cannot be screened, with its traceback (for policy authors)",
     )
     screen.add_argument(
         "--scheduler",
@@ -84,73 +132,176 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="screen a population directory and write a Markdown and HTML report with charts"
     )
     report.add_argument("population", help="a population directory (see docs/population.md)")
-    report.add_argument("--policy", required=True, help="registered policy name, e.g. yubei_2016")
+    report.add_argument(
+        "--policy",
+        required=True,
+        help="registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or "
+        "package.module:NAME",
+    )
     report.add_argument("--as-of", type=_date, required=True, help="date to report as of (YYYY-MM-DD)")
     report.add_argument("--out", required=True, help="directory for report.md, report.html and the charts (SVG)")
-    report.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    report.add_argument("--overwrite", action="store_true", help="replace an earlier report in the --out directory")
+    report.add_argument("--workers", type=_workers, default=1, help="local worker processes (default 1)")
     report.add_argument("--limit", type=int, default=50, help="households listed per list (default 50)")
+    report.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="stop at the first household that cannot be screened, with its traceback (for policy authors)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 findings such as bad rows, 2 usage or input error)."""
-    args = _parser().parse_args(argv)
+    """Run the command line; return the exit code.
+
+    0 done; 1 done with findings (bad rows, problem households, check findings); 2 a usage
+    error or input that cannot be read at all; 3 an internal error (a bug: the traceback is
+    printed); 130 interrupted. A closed stdout (``relapse-guard ... | head``) ends quietly
+    with 0. :func:`exit_code_of` is the one place exceptions become exit codes.
+    """
+    args = _parser().parse_args(argv)  # a usage error exits 2 here, with argparse's message
     try:
-        if args.command == "demo":
-            from .demo import DEMO_AS_OF, render_demo
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return code
+    except BaseException as error:  # every exception gets its exit code here
+        if isinstance(error, SystemExit):
+            raise
+        return exit_code_of(error)
 
-            print(render_demo(args.as_of or DEMO_AS_OF, args.policy))
-        elif args.command == "diagram":
-            from .diagrams import render
 
-            print(render(args.format), end="")
-        elif args.command == "check":
-            from .cli_check import run_check
+def exit_code_of(error: BaseException) -> int:
+    """Report ``error`` on stderr as the command line does and return its exit code."""
+    from .screening.screen import StoppedAtProblem
 
-            return run_check(args.policy, args.format, args.on)
-        elif args.command == "screen":
-            from .cli_screen import run_screen
-
-            return run_screen(args.population, args.policy, args.as_of, args.out, args.workers, args.scheduler)
-        elif args.command == "explain":
-            from .cli_screen import explain_household, explain_stored
-
-            if args.store is not None:
-                return explain_stored(args.store, args.household_id, args.policy, args.as_of)
-            return explain_household(args.population, args.household_id, args.policy, args.as_of)
-        elif args.command == "generate":
-            from .population.cli import main as population_main
-
-            passed = ["--households", str(args.households), "--seed", str(args.seed), "--format", args.format]
-            passed += ["--months", str(args.months)]
-            if args.start is not None:
-                passed += ["--start", args.start.isoformat()]
-            if args.partitions is not None:
-                passed += ["--partitions", str(args.partitions)]
-            if args.processes is not None:
-                passed += ["--processes", str(args.processes)]
-            if args.overwrite:
-                passed.append("--overwrite")
-            return population_main(["generate", args.directory, *passed])
-        elif args.command == "report":
-            from .cli_report import run_report
-
-            return run_report(args.population, args.policy, args.as_of, args.out, args.workers, args.limit)
-        elif args.command == "policies":
-            from .policies import load_policy, policy_names
-
-            for name in policy_names():
-                policy = load_policy(name)
-                print(f"{name}\t{policy.label}\t{policy.description}")
-    except RelapseGuardError as error:
-        print(f"relapse-guard: error: {error}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        # the reader went away (``relapse-guard screen ... | head``): stop quietly, as other tools do
+    if isinstance(error, KeyboardInterrupt):
+        print("relapse-guard: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if isinstance(error, BrokenPipeError):
+        # the reader went away (``relapse-guard screen ... | head``): stop quietly, as other tools do;
+        # stdout goes to /dev/null so that the interpreter's last flush does not fail again
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
-    return 0
+        return EXIT_DONE
+    if isinstance(error, StoppedAtProblem):
+        traceback.print_exception(error)
+        print(f"relapse-guard: {error} (--fail-fast)", file=sys.stderr)
+        return EXIT_FINDINGS
+    if isinstance(error, RelapseGuardError):
+        print(f"relapse-guard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(error, OSError):  # a file or directory that cannot be read or written
+        print(f"relapse-guard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(error, Exception):
+        traceback.print_exception(error)
+        print(_REPORT_BUG, file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+    raise error  # SystemExit, GeneratorExit: not ours to map
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names; return its exit code (errors are raised)."""
+    if args.command == "demo":
+        from .demo import DEMO_AS_OF, render_demo
+
+        print(render_demo(args.as_of or DEMO_AS_OF, args.policy))
+    elif args.command == "diagram":
+        from .diagrams import render
+
+        print(render(args.format), end="")
+    elif args.command == "check":
+        from .cli_check import run_check
+
+        return run_check(args.policy, args.format, args.on)
+    elif args.command == "screen":
+        from .cli_screen import run_screen
+
+        return run_screen(
+            args.population,
+            args.policy,
+            args.as_of,
+            args.out,
+            args.workers,
+            args.scheduler,
+            fail_fast=args.fail_fast,
+            overwrite=args.overwrite,
+        )
+    elif args.command == "explain":
+        from .cli_screen import explain_household, explain_stored
+
+        if args.store is not None:
+            return explain_stored(args.store, args.household_id, args.policy, args.as_of)
+        return explain_household(args.population, args.household_id, args.policy, args.as_of)
+    elif args.command == "generate":
+        return _run_generate(args)
+    elif args.command == "report":
+        from .cli_report import run_report
+
+        return run_report(
+            args.population,
+            args.policy,
+            args.as_of,
+            args.out,
+            args.workers,
+            args.limit,
+            fail_fast=args.fail_fast,
+            overwrite=args.overwrite,
+        )
+    elif args.command == "policies":
+        from .policies import load_policy, policy_names
+
+        for name in policy_names():
+            policy = load_policy(name)
+            print(f"{name}\t{policy.label}\t{policy.description}")
+    return EXIT_DONE
+
+
+def _check_start(start: dt.date) -> None:
+    """Refuse a ``--start`` before the poverty line the synthetic incomes are drawn around begins."""
+    from .errors import ParameterNotInForce
+    from .policies import load_policy
+    from .population import Distributions
+
+    line_policy = Distributions().line_policy
+    try:
+        load_policy(line_policy).parameters.value("poverty_line", start)
+    except ParameterNotInForce as error:
+        raise RelapseGuardError(
+            f"--start {start.isoformat()} is too early: synthetic incomes are drawn around {line_policy}'s "
+            f"poverty line, whose first value takes effect on {error.first}; give --start {error.first} or later"
+        ) from None
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    """``generate``: the population command's, with ``--start`` checked first and no ``*.tmp``
+    file of this run left behind, whatever stops it."""
+    from pathlib import Path
+
+    from .population.cli import main as population_main
+
+    if args.start is not None:
+        _check_start(args.start)
+    passed = ["--households", str(args.households), "--seed", str(args.seed), "--format", args.format]
+    passed += ["--months", str(args.months)]
+    if args.start is not None:
+        passed += ["--start", args.start.isoformat()]
+    if args.partitions is not None:
+        passed += ["--partitions", str(args.partitions)]
+    if args.processes is not None:
+        passed += ["--processes", str(args.processes)]
+    if args.overwrite:
+        passed.append("--overwrite")
+    directory = Path(args.directory)
+    before = set(directory.glob("*.tmp")) if directory.is_dir() else set()
+    code = EXIT_USAGE
+    try:
+        code = population_main(["generate", args.directory, *passed])
+    finally:
+        if code != EXIT_DONE and directory.is_dir():
+            for left in set(directory.glob("*.tmp")) - before:
+                left.unlink(missing_ok=True)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,10 +6,19 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .cli_screen import progress_bar
+from .cli_check import load_policy_spec
+from .cli_screen import check_out, print_problems, progress_bar
 from .errors import RelapseGuardError
 from .population import read_population
-from .reporting import DEFAULT_LIMIT, PLOT_HINT, collect_population, have_matplotlib, write_report
+from .reporting import (
+    DEFAULT_LIMIT,
+    HTML_NAME,
+    MARKDOWN_NAME,
+    PLOT_HINT,
+    collect_population,
+    have_matplotlib,
+    write_report,
+)
 
 __all__ = ["run_report"]
 
@@ -21,19 +30,35 @@ def run_report(
     out: str,
     workers: int = 1,
     limit: int = DEFAULT_LIMIT,
+    *,
+    fail_fast: bool = False,
+    overwrite: bool = False,
 ) -> int:
     """Screen a population directory and write ``report.md``, ``report.html`` (and charts) to ``out``.
 
     Prints the files written. Returns 0 when every row was read and every household screened,
-    1 when there were bad rows or refused households (listed on stderr, and in the report);
+    1 when there were bad rows or problem households (listed on stderr, and in the report);
     raises :class:`RelapseGuardError` for unusable input or an output directory that cannot
-    be written.
+    be written (checked before the screen: a file, a directory with a report in it unless
+    ``overwrite``), and with ``fail_fast``
+    :class:`~relapse_guard.screening.screen.StoppedAtProblem` at the first problem household.
     """
     if limit < 0:
         raise RelapseGuardError(f"--limit must not be negative, not {limit}")
     population = read_population(population_dir)
+    load_policy_spec(policy_name)
+    check_out(out, (MARKDOWN_NAME, HTML_NAME), overwrite=overwrite)
     progress = progress_bar if sys.stderr.isatty() else None
-    data = collect_population(population, policy_name, as_of, workers=workers, limit=limit, progress=progress)
+    data = collect_population(
+        population,
+        policy_name,
+        as_of,
+        workers=workers,
+        limit=limit,
+        progress=progress,
+        fail_fast=fail_fast,
+        load=load_policy_spec,
+    )
     if progress is not None:
         sys.stderr.write("\n")
     title = f"Relapse report: {Path(population_dir).resolve().name}"
@@ -45,8 +70,5 @@ def run_report(
         print(path)
     if not have_matplotlib():
         print(f"relapse-guard: {PLOT_HINT}", file=sys.stderr)
-    for bad in data.bad_rows:
-        print(f"relapse-guard: bad row: {bad}", file=sys.stderr)
-    for household_id, message in sorted(data.refused.items()):
-        print(f"relapse-guard: household {household_id!r} refused: {message}", file=sys.stderr)
-    return 1 if data.bad_rows or data.refused else 0
+    print_problems(data.bad_rows, data.problems)
+    return 1 if data.bad_rows or data.problems else 0

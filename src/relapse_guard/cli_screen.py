@@ -4,19 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .cli_check import load_policy_spec
 from .engine import Engine
 from .errors import RelapseGuardError, StoreError
 from .policies import load_policy
 from .policy import Policy
-from .population import read_population
+from .population import BadRow, read_population
 from .result import HouseholdResult
 from .screening.parallel import screen_population
 from .screening.screen import Progress
+from .screening.summary import Problem, problem_summary
 
-__all__ = ["explain_household", "explain_stored", "progress_bar", "run_screen"]
+__all__ = [
+    "SCREEN_FILES",
+    "check_out",
+    "explain_household",
+    "explain_stored",
+    "print_problems",
+    "progress_bar",
+    "run_screen",
+]
+
+#: The files ``screen --out`` writes.
+SCREEN_FILES = ("households.jsonl", "totals.json", "problems.jsonl")
 
 
 def progress_bar(progress: Progress) -> None:
@@ -34,6 +49,42 @@ def progress_bar(progress: Progress) -> None:
     sys.stderr.flush()
 
 
+def check_out(out: str, writes: Sequence[str], *, overwrite: bool, option: str = "--out") -> Path:
+    """The output directory ``out``, checked before any work: refuse a path that is a file, a
+    directory that already holds one of the files ``writes`` names (unless ``overwrite``), and
+    a place that cannot be written. The directory is not made yet."""
+    directory = Path(out)
+    if directory.exists() and not directory.is_dir():
+        raise RelapseGuardError(f"{option} {out} is a file, not a directory")
+    if directory.is_dir():
+        there = [name for name in writes if (directory / name).exists()]
+        if there and not overwrite:
+            raise RelapseGuardError(
+                f"{option} {out} already holds {', '.join(there)}; give another directory, or --overwrite to replace"
+            )
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise RelapseGuardError(f"{option} {out} cannot be made: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise RelapseGuardError(f"{option} {out} cannot be written: no permission to write in {existing}")
+    return directory
+
+
+def print_problems(bad_rows: Iterable[BadRow], problems: Iterable[Problem]) -> None:
+    """List the bad rows and the problem households on stderr, then a line counting them by kind."""
+    bad = list(bad_rows)
+    listed = sorted(problems, key=lambda problem: problem.household_id)
+    for row in bad:
+        print(f"relapse-guard: bad row: {row}", file=sys.stderr)
+    for problem in listed:
+        print(f"relapse-guard: problem household: {problem}", file=sys.stderr)
+    line = problem_summary(len(bad), listed)
+    if line is not None:
+        print(f"relapse-guard: {line}", file=sys.stderr)
+
+
 def run_screen(
     population_dir: str,
     policy_name: str,
@@ -41,38 +92,58 @@ def run_screen(
     out: str | None,
     workers: int,
     scheduler: str | None = None,
+    *,
+    fail_fast: bool = False,
+    overwrite: bool = False,
 ) -> int:
     """Screen a population directory; print the totals; write rows and problems to ``out``.
 
     ``workers`` local processes screen it, or, with ``scheduler``, a Dask cluster: a running
     scheduler's address, or ``"local"`` for a local cluster of ``workers`` processes.
+    ``policy_name`` is a registered name or a ``path.py:NAME`` / ``module:NAME`` spec (see
+    :func:`~relapse_guard.cli_check.load_policy_spec`).
 
     Returns 0 when every row was read and every household screened, 1 when there were bad
-    rows or refused households (listed), and raises for unusable input (and
-    :class:`~relapse_guard.errors.BackendUnavailable` when Dask is asked for but missing).
+    rows or problem households (listed, and counted by kind), and raises for unusable input
+    (and :class:`~relapse_guard.errors.BackendUnavailable` when Dask is asked for but
+    missing). With ``fail_fast`` the first problem household raises
+    :class:`~relapse_guard.screening.screen.StoppedAtProblem`.
     """
     population = read_population(population_dir)
+    load_policy_spec(policy_name)  # an unknown policy fails before a cluster is started or reached
+    directory = check_out(out, SCREEN_FILES, overwrite=overwrite) if out is not None else None
     keep_rows = out is not None
+    progress = progress_bar if sys.stderr.isatty() else None
     if scheduler is not None:
         from .screening.dask_backend import dask_client, screen_population_dask
 
-        load_policy(policy_name)  # an unknown name fails before a cluster is started or reached
-        progress = progress_bar if sys.stderr.isatty() else None
         with dask_client(scheduler, workers=workers) as client:
             result = screen_population_dask(
-                population, policy_name, as_of, client=client, keep_rows=keep_rows, progress=progress
+                population,
+                policy_name,
+                as_of,
+                client=client,
+                keep_rows=keep_rows,
+                progress=progress,
+                fail_fast=fail_fast,
+                load=load_policy_spec,
             )
     else:
-        progress = progress_bar if sys.stderr.isatty() else None
         result = screen_population(
-            population, policy_name, as_of, workers=workers, keep_rows=keep_rows, progress=progress
+            population,
+            policy_name,
+            as_of,
+            workers=workers,
+            keep_rows=keep_rows,
+            progress=progress,
+            fail_fast=fail_fast,
+            load=load_policy_spec,
         )
     if progress is not None:
         sys.stderr.write("\n")
     totals = result.totals.to_dict()
     print(json.dumps({"policy": result.policy, "as_of": as_of.isoformat(), **totals}, indent=2, ensure_ascii=False))
-    if out is not None:
-        directory = Path(out)
+    if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
         with (directory / "households.jsonl").open("w", encoding="utf-8") as file:
             for row in result.rows:
@@ -84,13 +155,10 @@ def run_screen(
             for bad in result.bad_rows:
                 record = {"file": bad.file, "line": bad.line, "field": bad.field, "message": bad.message}
                 file.write(json.dumps(record, ensure_ascii=False) + "\n")
-            for household_id, message in sorted(result.errors.items()):
-                file.write(json.dumps({"household_id": household_id, "error": message}, ensure_ascii=False) + "\n")
-    for bad in result.bad_rows:
-        print(f"relapse-guard: bad row: {bad}", file=sys.stderr)
-    for household_id, message in sorted(result.errors.items()):
-        print(f"relapse-guard: household {household_id!r} refused: {message}", file=sys.stderr)
-    return 1 if result.bad_rows or result.errors else 0
+            for problem in sorted(result.problems, key=lambda problem: problem.household_id):
+                file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
+    print_problems(result.bad_rows, result.problems)
+    return 1 if result.bad_rows or result.problems else 0
 
 
 def _print_explained(result: HouseholdResult, policy: Policy, as_of: dt.date | None) -> None:

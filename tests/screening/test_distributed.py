@@ -168,3 +168,23 @@ def test_a_scheduler_address_that_cannot_be_used_is_a_typed_error() -> None:
         dask_client("nowhere"),
     ):
         pass
+
+
+def test_policy_code_that_raises_gives_the_serial_problem_rows_on_dask(
+    population_dir: Path, client: distributed.Client, tmp_path: Path
+) -> None:
+    from relapse_guard.cli_check import load_policy_spec
+    from relapse_guard.screening.screen import StoppedAtProblem
+
+    from .test_problems import failing_policy_file
+
+    failing = failing_policy_file(tmp_path)  # an absolute path: the workers load the file too
+    population = read_population(population_dir)
+    serial = screen_population(population, failing, AS_OF, load=load_policy_spec)
+    on_dask = screen_population_dask(population, failing, AS_OF, client=client, load=load_policy_spec)
+    assert serial.problems
+    assert {p.error for p in serial.problems} == {"ZeroDivisionError"}
+    assert on_dask.problems == serial.problems
+    assert_same(on_dask, serial)
+    with pytest.raises(StoppedAtProblem):
+        screen_population_dask(population, failing, AS_OF, client=client, load=load_policy_spec, fail_fast=True)

@@ -25,6 +25,8 @@ from ..lifecycle import State
 from ..population import BadRow
 from ..result import HouseholdResult
 from ..reviews import ReviewState, ReviewStatus
+from ..screening.fact_ids import Digests
+from ..screening.summary import Problem
 from .ledger import Money, household_money, month_index
 from .survival import SurvivalCurve, kaplan_meier_counts
 
@@ -109,8 +111,8 @@ def _add_decimal(into: dict[int, Decimal], key: int, amount: Decimal) -> None:
 class ReportData:
     """Counts, money and short lists over the households of a report, as of ``as_of``.
 
-    Add each household's result with :meth:`add`, or a refused household with
-    :meth:`refuse` and bad input rows with :meth:`add_bad_rows`; combine partitions with
+    Add each household's result with :meth:`add`, a household that could not be screened
+    with :meth:`add_problem` (or :meth:`refuse`) and bad input rows with :meth:`add_bad_rows`; combine partitions with
     :meth:`merge`. Places are ``(district, town)``; states, risk kinds and interventions are
     their names.
     """
@@ -147,8 +149,10 @@ class ReportData:
     #: Exits followed, as ``(days, ended by a relapse)``: how many of each (censored at ``as_of``).
     exit_spells: Counter[tuple[int, bool]] = attrs.field(factory=Counter)
     bad_rows: list[BadRow] = attrs.field(factory=list)
-    #: Households whose facts the engine refused: id -> message.
-    refused: dict[str, str] = attrs.field(factory=dict)
+    #: Households that could not be screened (policy code raised, facts refused, a shared fact id).
+    problems: list[Problem] = attrs.field(factory=list)
+    #: Each partition's fact ids as 64-bit digests, until shared ids are looked for.
+    fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
 
     # --- adding -------------------------------------------------------------------------
 
@@ -238,7 +242,18 @@ class ReportData:
 
     def refuse(self, household_id: str, message: str) -> None:
         """Record a household whose facts the engine refused."""
-        self.refused[household_id] = message
+        self.problems.append(
+            Problem(household_id=household_id, kind="refused", error="RelapseGuardError", message=message)
+        )
+
+    def add_problem(self, problem: Problem) -> None:
+        """Record a household that could not be screened."""
+        self.problems.append(problem)
+
+    @property
+    def refused(self) -> dict[str, str]:
+        """The problem households' messages by household id."""
+        return {problem.household_id: problem.message for problem in self.problems}
 
     def add_bad_rows(self, rows: Iterable[BadRow]) -> None:
         """Record input rows that could not be read."""
@@ -246,8 +261,8 @@ class ReportData:
 
     @property
     def households_done(self) -> int:
-        """Households gathered or refused."""
-        return self.households + len(self.refused)
+        """Households gathered, or not gathered (problems)."""
+        return self.households + sum(1 for problem in self.problems if not problem.counted)
 
     def merge(self, other: ReportData) -> None:
         """Add ``other`` (e.g. the next partition) to this report's figures."""
@@ -281,7 +296,8 @@ class ReportData:
         self.review_list = _first(self.review_list, other.review_list, self.limit, ReviewEntry.sort_key)
         self.exit_spells.update(other.exit_spells)
         self.bad_rows.extend(other.bad_rows)
-        self.refused.update(other.refused)
+        self.problems.extend(other.problems)
+        self.fact_id_digests.extend(other.fact_id_digests)
 
     # --- reading ------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ may hold several lines, separated by ``"\\n"``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import attrs
@@ -105,8 +105,8 @@ def headline(data: ReportData) -> tuple[tuple[str, str], ...]:
         ("money to date (yuan)", yuan(data.money_total().total_to_date)),
         ("reviews overdue", count(data.reviews_overdue)),
     ]
-    if data.bad_rows or data.refused:
-        figures.append(("bad rows / refused households", f"{count(len(data.bad_rows))} / {count(len(data.refused))}"))
+    if data.bad_rows or data.problems:
+        figures.append(("bad rows / problem households", f"{count(len(data.bad_rows))} / {count(len(data.problems))}"))
     return tuple(figures)
 
 
@@ -397,7 +397,7 @@ def _flows_section(data: ReportData) -> Section:
 
 
 def _problems_section(data: ReportData) -> Section:
-    if not data.bad_rows and not data.refused:
+    if not data.bad_rows and not data.problems:
         return Section("problems", "Problems", ("Every row was read and every household screened.",))
     limit = data.limit
     tables = []
@@ -411,17 +411,22 @@ def _problems_section(data: ReportData) -> Section:
                 f"{count(len(data.bad_rows))})",
             )
         )
-    if data.refused:
-        refused: Sequence[tuple[str, str]] = sorted(data.refused.items())[:limit]
+    if data.problems:
+        problems = sorted(data.problems, key=lambda problem: problem.household_id)[:limit]
         tables.append(
             Table(
-                ("household", "refused because"),
-                tuple(refused),
-                caption=f"Households the engine refused ({count(len(refused))} of {count(len(data.refused))})",
+                ("household", "problem", "error", "rule or plug-in", "message"),
+                tuple((p.household_id, p.kind, p.error, p.plugin or "", p.message) for p in problems),
+                caption=f"Households that could not be screened ({count(len(problems))} of "
+                f"{count(len(data.problems))})",
             )
         )
+    counted = sum(1 for problem in data.problems if problem.counted)
     text = (
-        f"{count(len(data.bad_rows))} rows could not be read and {count(len(data.refused))} households were "
-        "refused; they are left out of every figure above.",
+        f"{count(len(data.bad_rows))} rows could not be read and {count(len(data.problems))} households could "
+        "not be screened; they are left out of every figure above"
+        + (
+            f", except {count(counted)} that share a fact id with a household of another partition." if counted else "."
+        ),
     )
     return Section("problems", "Problems", text, tuple(tables))

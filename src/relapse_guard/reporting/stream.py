@@ -13,12 +13,13 @@ import functools
 from collections.abc import Iterable
 
 from ..engine import Engine
-from ..errors import RelapseGuardError
 from ..policies import load_policy
 from ..policy import Policy
 from ..population import Partition, Population
-from ..screening.parallel import over_partitions
+from ..screening.fact_ids import FactIds
+from ..screening.parallel import PolicyLoader, check_fact_ids, over_partitions
 from ..screening.screen import Progress, ProgressCallback, Record, Tally, run_records
+from ..screening.summary import Problem
 from .collect import DEFAULT_LIMIT, ReportData
 
 __all__ = ["Progress", "ProgressCallback", "collect_partition", "collect_population", "collect_records"]
@@ -34,32 +35,48 @@ def collect_records(
     progress_every: int = 5_000,
     households_total: int | None = None,
     tally: Tally | None = None,
+    fail_fast: bool = False,
+    digests: bool = True,
 ) -> ReportData:
     """Run each household under ``policy`` as of ``as_of`` and gather its result, in one pass.
 
-    A household whose facts the engine refuses is recorded in ``refused`` and gathering goes
-    on. ``progress`` is called every ``progress_every`` households and at the end; several
-    partitions pass one ``tally`` instead, which counts and reports across them.
+    A household that cannot be screened (policy code raised, facts refused, a fact id of an
+    earlier household) is recorded in ``problems`` and gathering goes on; with ``fail_fast``
+    the first one raises :class:`~relapse_guard.screening.screen.StoppedAtProblem`. ``progress``
+    is called every ``progress_every`` households and at the end; several partitions pass one
+    ``tally`` instead, which counts and reports across them. ``digests`` keeps the fact ids'
+    digests for the ids shared with other partitions (not needed for a single partition).
     """
     engine = Engine(policy)
     data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
-    for household, outcome, bad in run_records(records, engine, as_of, tally):
+    fact_ids = FactIds()
+    for household, outcome, bad in run_records(records, engine, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids):
         data.add_bad_rows(bad)
         if household is None or outcome is None:
             continue
-        if isinstance(outcome, RelapseGuardError):
-            data.refuse(household.id, str(outcome))
+        if isinstance(outcome, Problem):
+            data.add_problem(outcome)
         else:
             data.add(outcome, household.place, policy.reviews_due(outcome, as_of))
+    if digests:
+        data.fact_id_digests.append(fact_ids.digests())
     return data
 
 
-def collect_partition(partition: Partition, policy_name: str, as_of: dt.date, limit: int = DEFAULT_LIMIT) -> ReportData:
-    """Gather one partition under the registered policy ``policy_name`` (what a worker runs)."""
-    policy = load_policy(policy_name)
-    return collect_records(partition.records(kinds=policy.fact_kinds), policy, as_of, limit=limit)
+def collect_partition(
+    partition: Partition,
+    policy_name: str,
+    as_of: dt.date,
+    limit: int = DEFAULT_LIMIT,
+    fail_fast: bool = False,
+    load: PolicyLoader = load_policy,
+) -> ReportData:
+    """Gather one partition under the policy ``load(policy_name)`` (what a worker runs)."""
+    policy = load(policy_name)
+    records = partition.records(kinds=policy.fact_kinds)
+    return collect_records(records, policy, as_of, limit=limit, fail_fast=fail_fast)
 
 
 def collect_population(
@@ -70,19 +87,27 @@ def collect_population(
     workers: int = 1,
     limit: int = DEFAULT_LIMIT,
     progress: ProgressCallback | None = None,
+    fail_fast: bool = False,
+    load: PolicyLoader = load_policy,
 ) -> ReportData:
     """Gather every partition of ``population`` under a registered policy, as of ``as_of``.
 
     ``workers=1`` gathers in this process; more use a pool of local processes, one partition
     at a time each, and ``progress`` is then called as each partition is merged. The policy
-    is named, not passed, so that each worker loads it from the registry.
+    is named, not passed, so that each worker loads it with ``load`` (by default from the
+    registry). Problem households and ``fail_fast`` are as in
+    :func:`~relapse_guard.screening.parallel.screen_population`.
     """
-    policy = load_policy(policy_name)
+    policy = load(policy_name)
+    several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ReportData:
         records = partition.records(kinds=policy.fact_kinds)
-        return collect_records(records, policy, as_of, limit=limit, tally=tally)
+        return collect_records(records, policy, as_of, limit=limit, tally=tally, fail_fast=fail_fast, digests=several)
 
-    worker = functools.partial(collect_partition, policy_name=policy_name, as_of=as_of, limit=limit)
+    worker = functools.partial(
+        collect_partition, policy_name=policy_name, as_of=as_of, limit=limit, fail_fast=fail_fast, load=load
+    )
     data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
-    return over_partitions(population, data, here, worker, workers=workers, progress=progress, progress_every=5_000)
+    over_partitions(population, data, here, worker, workers=workers, progress=progress, progress_every=5_000)
+    return check_fact_ids(population, data, policy.fact_kinds, fail_fast=fail_fast)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from ..errors import BackendUnavailable
 from ..policies import load_policy
 from ..population import Population
-from .parallel import merge_in_order, screen_partition
+from .parallel import PolicyLoader, check_fact_ids, merge_in_order, screen_partition
 from .screen import ProgressCallback
 from .summary import ScreenResult
 
@@ -78,6 +78,8 @@ def screen_population_dask(
     client: Client | None = None,
     keep_rows: bool = True,
     progress: ProgressCallback | None = None,
+    fail_fast: bool = False,
+    load: PolicyLoader = load_policy,
 ) -> ScreenResult:
     """Screen every partition of ``population`` on a Dask cluster, as of ``as_of``.
 
@@ -88,7 +90,10 @@ def screen_population_dask(
 
     ``progress`` is called each time a partition finishes, with the households screened so
     far and the rows read (the finished partitions' households and facts, from the manifest).
-    The partitions' results are merged in partition order, so the result is the serial one.
+    The partitions' results are merged in partition order, so the result is the serial one:
+    the same problem households (``fail_fast`` stops at the first, as in
+    :func:`~relapse_guard.screening.parallel.screen_population`). ``load`` loads the policy
+    from its name on each worker (it must pickle).
 
     Raises :class:`~relapse_guard.errors.BackendUnavailable` when dask.distributed is not
     installed or there is no client, :class:`~relapse_guard.errors.UnknownPlugin` for an unknown
@@ -97,13 +102,16 @@ def screen_population_dask(
     _require_distributed()
     from distributed import as_completed
 
-    policy = load_policy(policy_name)  # an unknown name fails here, not on every worker
+    policy = load(policy_name)  # an unknown name fails here, not on every worker
     if client is None:
         client = _default_client()
     partitions = population.partitions
     result = ScreenResult(as_of=as_of, policy=policy.label)
     # pure=False: a fresh task each call, never a result kept from an earlier screen of the same files
-    submitted = (client.submit(screen_partition, p, policy_name, as_of, keep_rows, pure=False) for p in partitions)
+    submitted = (
+        client.submit(screen_partition, p, policy_name, as_of, keep_rows, fail_fast, load, pure=False)
+        for p in partitions
+    )
     # Only this dict holds the futures: each result is released on the cluster once fetched.
     running = {future.key: (index, future) for index, future in enumerate(submitted)}
 
@@ -118,7 +126,7 @@ def screen_population_dask(
     except BaseException:  # a task failed, or the caller gave up: run nothing more
         client.cancel([f for _, f in running.values()])
         raise
-    return result
+    return check_fact_ids(population, result, policy.fact_kinds, fail_fast=fail_fast)
 
 
 @contextmanager

@@ -16,19 +16,47 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Protocol, Self, TypeVar
 
+import attrs
+
+from ..facts import FactKinds
 from ..policies import load_policy
+from ..policy import Policy
 from ..population import BadRow, Partition, Population
-from .screen import Progress, ProgressCallback, Tally, screen_records
-from .summary import ScreenResult
+from .fact_ids import Digests, SharedFactId, shared_fact_ids
+from .screen import Progress, ProgressCallback, StoppedAtProblem, Tally, screen_records
+from .summary import Problem, ScreenResult
 
-__all__ = ["Mergeable", "merge_in_order", "over_partitions", "rows_of", "screen_partition", "screen_population"]
+__all__ = [
+    "Mergeable",
+    "PolicyLoader",
+    "check_fact_ids",
+    "merge_in_order",
+    "over_partitions",
+    "rows_of",
+    "screen_partition",
+    "screen_population",
+]
+
+#: How a worker gets the policy from its name: :func:`~relapse_guard.policies.load_policy` (the
+#: registry), or another module-level function (it must pickle), such as one that also takes
+#: ``path/to/file.py:NAME``.
+PolicyLoader = Callable[[str], Policy]
 
 
-def screen_partition(partition: Partition, policy_name: str, as_of: dt.date, keep_rows: bool = True) -> ScreenResult:
-    """Screen one partition under the registered policy ``policy_name`` (what a worker runs)."""
-    policy = load_policy(policy_name)
+def screen_partition(
+    partition: Partition,
+    policy_name: str,
+    as_of: dt.date,
+    keep_rows: bool = True,
+    fail_fast: bool = False,
+    load: PolicyLoader = load_policy,
+) -> ScreenResult:
+    """Screen one partition under the policy ``load(policy_name)`` (what a worker runs)."""
+    policy = load(policy_name)
     records = partition.records(kinds=policy.fact_kinds)
-    return screen_records(records, policy, as_of, keep_rows=keep_rows, households_total=partition.households)
+    return screen_records(
+        records, policy, as_of, keep_rows=keep_rows, households_total=partition.households, fail_fast=fail_fast
+    )
 
 
 def screen_population(
@@ -39,23 +67,37 @@ def screen_population(
     workers: int = 1,
     keep_rows: bool = True,
     progress: ProgressCallback | None = None,
+    fail_fast: bool = False,
+    load: PolicyLoader = load_policy,
 ) -> ScreenResult:
     """Screen every partition of ``population`` under a registered policy, as of ``as_of``.
 
     ``workers=1`` screens in this process and reports ``progress`` as it goes; more workers
     use a pool of local processes, one partition at a time each, and report ``progress`` as
     partitions finish (results are still merged in partition order). The policy is named, not passed, so
-    each worker loads it from the registry (a policy holds functions that need not pickle).
+    each worker loads it with ``load`` (by default from the registry: a policy holds functions
+    that need not pickle).
+
+    A household that cannot be screened is a problem (``problems``), and the others go on;
+    with ``fail_fast`` the first one raises :class:`~relapse_guard.screening.screen.StoppedAtProblem`
+    and nothing more is screened. Fact ids shared by households of two partitions are looked
+    for once every partition is merged (see :func:`check_fact_ids`).
     """
-    policy = load_policy(policy_name)
+    policy = load(policy_name)
+    several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ScreenResult:
         records = partition.records(kinds=policy.fact_kinds)
-        return screen_records(records, policy, as_of, keep_rows=keep_rows, tally=tally)
+        return screen_records(
+            records, policy, as_of, keep_rows=keep_rows, tally=tally, fail_fast=fail_fast, digests=several
+        )
 
-    worker = functools.partial(screen_partition, policy_name=policy_name, as_of=as_of, keep_rows=keep_rows)
+    worker = functools.partial(
+        screen_partition, policy_name=policy_name, as_of=as_of, keep_rows=keep_rows, fail_fast=fail_fast, load=load
+    )
     result = ScreenResult(as_of=as_of, policy=policy.label)
-    return over_partitions(population, result, here, worker, workers=workers, progress=progress)
+    over_partitions(population, result, here, worker, workers=workers, progress=progress)
+    return check_fact_ids(population, result, policy.fact_kinds, fail_fast=fail_fast)
 
 
 class Mergeable(Protocol):
@@ -69,8 +111,33 @@ class Mergeable(Protocol):
     def bad_rows(self) -> list[BadRow]:
         """Input rows that could not be read."""
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Households that could not be screened."""
+
+    @property
+    def fact_id_digests(self) -> list[Digests]:
+        """Each partition's fact ids, as 64-bit digests (see :mod:`.fact_ids`)."""
+
     def merge(self, other: Self) -> None:
         """Add ``other``, the next partition's result."""
+
+
+def check_fact_ids(population: Population, result: _M, kinds: FactKinds, *, fail_fast: bool = False) -> _M:
+    """Add to ``result`` a problem for each household that uses a fact id a household of an
+    earlier partition uses (the later one; ``counted``: it is in the figures already), and
+    drop the digests. With ``fail_fast`` the first such household raises
+    :class:`~relapse_guard.screening.screen.StoppedAtProblem` instead.
+    """
+    shared = shared_fact_ids(population, result.fact_id_digests, kinds)
+    result.fact_id_digests.clear()
+    for fact_id, first, later in shared:
+        error = SharedFactId(later, fact_id, first)
+        problem = attrs.evolve(Problem.from_exception(later, error), counted=True)
+        if fail_fast:
+            raise StoppedAtProblem(problem) from error
+        result.problems.append(problem)
+    return result
 
 
 _M = TypeVar("_M", bound=Mergeable)
@@ -103,7 +170,11 @@ def over_partitions(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(worker, partition): index for index, partition in enumerate(partitions)}
         finished = ((futures[future], future.result()) for future in as_completed(futures))
-        merge_in_order(finished, population, into, progress)
+        try:
+            merge_in_order(finished, population, into, progress)
+        except BaseException:  # a partition failed (fail-fast), or the caller gave up: start nothing more
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return into
 
 

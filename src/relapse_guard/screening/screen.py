@@ -15,9 +15,19 @@ from ..household import Household
 from ..policy import Policy
 from ..population import BadRow
 from ..result import HouseholdResult
-from .summary import HouseholdRow, ScreenResult
+from .fact_ids import FactIds
+from .summary import HouseholdRow, Problem, ScreenResult
 
-__all__ = ["Outcome", "Progress", "ProgressCallback", "Record", "Tally", "run_records", "screen_records"]
+__all__ = [
+    "Outcome",
+    "Progress",
+    "ProgressCallback",
+    "Record",
+    "StoppedAtProblem",
+    "Tally",
+    "run_records",
+    "screen_records",
+]
 
 
 @attrs.frozen
@@ -68,27 +78,59 @@ class Tally:
             self.progress(Progress(self.rows_read, self.done, self.households_total, seconds))
 
 
-#: What the engine made of a household: its result, or the error it refused the facts with.
-Outcome = HouseholdResult | RelapseGuardError
+#: What the engine made of a household: its result, or the problem that stopped it.
+Outcome = HouseholdResult | Problem
+
+
+class StoppedAtProblem(RelapseGuardError):
+    """A screen run with ``fail_fast`` stopped at its first problem household.
+
+    ``problem`` is the :class:`~relapse_guard.screening.summary.Problem`; the exception that
+    caused it is the ``__cause__``, with its traceback (from a worker process: its text).
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(problem)
+
+    def __str__(self) -> str:
+        return f"stopped at the first problem household: {self.problem}"
 
 
 def run_records(
-    records: Iterable[Record], engine: Engine, as_of: dt.date, tally: Tally
+    records: Iterable[Record],
+    engine: Engine,
+    as_of: dt.date,
+    tally: Tally,
+    *,
+    fail_fast: bool = False,
+    fact_ids: FactIds | None = None,
 ) -> Iterator[tuple[Household | None, Outcome | None, Sequence[BadRow]]]:
     """Each record's household, what the engine made of it (None when only bad rows are left
     of the household) and its bad rows, counted in ``tally``, which reports as it goes and
-    at the end."""
+    at the end.
+
+    Any exception raised while running one household (policy code that raised, facts the
+    engine refuses, and as a last guard any other ``Exception``) makes that household's
+    outcome a :class:`Problem`, and the others go on; with ``fail_fast`` the first one
+    raises :class:`StoppedAtProblem` instead, from the exception. ``fact_ids`` (one per
+    partition) makes a household that uses a fact id of an earlier household a problem.
+    """
     for household, facts, bad in records:
         tally.rows_read += 1 + len(facts) + len(bad)
         if household is None:
             yield None, None, bad
             continue
-        tally.done += 1  # screened or refused: done either way
+        tally.done += 1  # screened or not: done either way
         outcome: Outcome
         try:
+            if fact_ids is not None:
+                fact_ids.claim(household.id, facts)
             outcome = engine.run(household, facts, as_of=as_of)
-        except RelapseGuardError as error:
-            outcome = error
+        except Exception as error:  # one household's failure is that household's problem
+            outcome = Problem.from_exception(household.id, error)
+            if fail_fast:
+                raise StoppedAtProblem(outcome) from error
         yield household, outcome, bad
         if tally.done % tally.every == 0:
             tally.report()
@@ -106,13 +148,19 @@ def screen_records(
     households_total: int | None = None,
     extra_bad_rows: Iterable[BadRow] = (),
     tally: Tally | None = None,
+    fail_fast: bool = False,
+    digests: bool = True,
 ) -> ScreenResult:
     """Screen households one at a time, in a single pass: memory stays flat however many.
 
-    A household whose facts the engine refuses (e.g. an exit verified for a household never
-    assisted) is listed in ``errors`` with the message, and the screen goes on. ``progress``
-    is called every ``progress_every`` households and at the end; a screen of several
-    partitions passes one ``tally`` instead, which counts and reports across them.
+    A household that cannot be screened — its policy code raised, the engine refused its
+    facts (e.g. an exit verified for a household never assisted), it uses a fact id of an
+    earlier household — is listed in ``problems`` and the screen goes on; with
+    ``fail_fast`` the first one raises :class:`StoppedAtProblem`. ``progress`` is called
+    every ``progress_every`` households and at the end; a screen of several partitions
+    passes one ``tally`` instead, which counts and reports across them. ``digests`` keeps the
+    fact ids' digests in ``fact_id_digests``, for the ids shared with other partitions (see
+    :func:`~relapse_guard.screening.parallel.check_fact_ids`): not needed for a single partition.
     """
     engine = Engine(policy, record_decisions=False)  # rows need no explanations: explain replays
     result = ScreenResult(as_of=as_of, policy=policy.label)
@@ -120,12 +168,13 @@ def screen_records(
     totals = result.totals
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
-    for household, outcome, bad in run_records(records, engine, as_of, tally):
+    fact_ids = FactIds()
+    for household, outcome, bad in run_records(records, engine, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids):
         result.bad_rows.extend(bad)
         if household is None or outcome is None:
             continue
-        if isinstance(outcome, RelapseGuardError):
-            result.errors[household.id] = str(outcome)
+        if isinstance(outcome, Problem):
+            result.problems.append(outcome)
         else:
             place = household.place
             row = HouseholdRow.from_result(
@@ -134,4 +183,6 @@ def screen_records(
             totals.add(row)
             if keep_rows:
                 result.rows.append(row)
+    if digests:
+        result.fact_id_digests.append(fact_ids.digests())
     return result

@@ -15,12 +15,113 @@ from typing import Any
 
 import attrs
 
+from ..errors import PluginFailed, RelapseGuardError
 from ..lifecycle import State
 from ..population import BadRow
 from ..result import HouseholdResult
 from ..reviews import ReviewState, ReviewStatus
+from .fact_ids import Digests, SharedFactId
 
-__all__ = ["BadRow", "HouseholdRow", "ScreenResult", "ScreenTotals"]
+__all__ = ["PROBLEM_KINDS", "BadRow", "HouseholdRow", "Problem", "ScreenResult", "ScreenTotals", "problem_summary"]
+
+#: What went wrong with a problem household, by kind: policy code raised (``plugin_failed``),
+#: the engine refused the facts (``refused``), a fact id another household uses
+#: (``duplicate_fact_id``), or anything else (``error``: a bug in relapse_guard).
+PROBLEM_KINDS = ("plugin_failed", "refused", "duplicate_fact_id", "error")
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """A household a screen could not screen, and why; the screen went on with the others.
+
+    ``error`` is the exception's class name (for policy code that raised, the original
+    exception's: ``ZeroDivisionError``), ``message`` its message, ``plugin`` the rule or
+    plug-in that raised when known (``trigger.illness``) and ``fact_id`` the fact it was
+    applied to. ``kind`` is one of :data:`PROBLEM_KINDS`. ``counted`` is set when the
+    household was screened and is in the totals all the same: a fact id it shares with a
+    household of another partition, found once every partition was screened.
+    """
+
+    household_id: str
+    kind: str
+    error: str
+    message: str
+    plugin: str | None = None
+    fact_id: str | None = None
+    counted: bool = False
+
+    @classmethod
+    def from_exception(cls, household_id: str, error: BaseException) -> Problem:
+        """The problem ``error``, raised while running household ``household_id``, makes."""
+        if isinstance(error, PluginFailed):
+            return cls(
+                household_id=household_id,
+                kind="plugin_failed",
+                error=type(error.error).__name__,
+                message=str(error),
+                plugin=error.plugin,
+                fact_id=error.fact_id,
+            )
+        if isinstance(error, SharedFactId):
+            kind = "duplicate_fact_id"
+        else:
+            kind = "refused" if isinstance(error, RelapseGuardError) else "error"
+        fact_id = getattr(error, "fact_id", None)
+        return cls(
+            household_id=household_id,
+            kind=kind,
+            error=type(error).__name__,
+            message=str(error) or type(error).__name__,
+            fact_id=fact_id if isinstance(fact_id, str) else None,
+        )
+
+    @property
+    def label(self) -> str:
+        """What a summary counts it under: the kind, the error and the plug-in when known."""
+        if self.plugin is not None:
+            return f"{self.kind} ({self.error} in {self.plugin})"
+        return f"{self.kind} ({self.error})"
+
+    def __str__(self) -> str:
+        """``kind: message``, the message prefixed with the household and the error when it
+        does not name them (an error that is not the library's)."""
+        if repr(self.household_id) in self.message:
+            return f"{self.kind}: {self.message}"
+        return f"{self.kind}: household {self.household_id!r}: {self.error}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (a line of ``problems.jsonl``)."""
+        return {
+            "household_id": self.household_id,
+            "kind": self.kind,
+            "error": self.error,
+            "plugin": self.plugin,
+            "fact_id": self.fact_id,
+            "message": self.message,
+            "counted": self.counted,
+        }
+
+
+def problem_summary(bad_rows: int, problems: Iterable[Problem]) -> str | None:
+    """One line counting the bad rows and the problem households by kind; None when there are none.
+
+    >>> problem_summary(2, [Problem(household_id="h", kind="refused", error="InvalidTransition", message="m")])
+    '2 bad rows; 1 problem household: 1 refused (InvalidTransition)'
+    >>> problem_summary(1, [])
+    '1 bad row'
+    """
+    counts = Counter(problem.label for problem in problems)
+    parts = []
+    if bad_rows:
+        parts.append(f"{bad_rows:,} bad row{'' if bad_rows == 1 else 's'}")
+    if counts:
+        households = sum(counts.values())
+        by_kind = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        parts.append(
+            f"{households:,} problem household{'' if households == 1 else 's'}: "
+            + ", ".join(f"{n:,} {label}" for label, n in by_kind)
+        )
+    return "; ".join(parts) or None
 
 
 @attrs.frozen(kw_only=True)
@@ -165,17 +266,27 @@ class ScreenResult:
     totals: ScreenTotals = attrs.field(factory=ScreenTotals)
     rows: list[HouseholdRow] = attrs.field(factory=list)
     bad_rows: list[BadRow] = attrs.field(factory=list)
-    #: Households whose facts the engine refused (an impossible move, a conflicting fact): id -> message.
-    errors: dict[str, str] = attrs.field(factory=dict)
+    #: Households that could not be screened (policy code raised, the engine refused the
+    #: facts, a fact id used by another household), in the order screened.
+    problems: list[Problem] = attrs.field(factory=list)
+    #: Each partition's fact ids as 64-bit digests (see :mod:`.fact_ids`), until the
+    #: ids shared between partitions are looked for (then emptied).
+    fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """The problem households' messages by household id."""
+        return {problem.household_id: problem.message for problem in self.problems}
 
     @property
     def households_done(self) -> int:
-        """Households screened or refused."""
-        return self.totals.households + len(self.errors)
+        """Households screened, or not screened (problems)."""
+        return self.totals.households + sum(1 for problem in self.problems if not problem.counted)
 
     def merge(self, other: ScreenResult) -> None:
         """Append ``other`` (the next partition) to this result."""
         self.totals.merge(other.totals)
         self.rows.extend(other.rows)
         self.bad_rows.extend(other.bad_rows)
-        self.errors.update(other.errors)
+        self.problems.extend(other.problems)
+        self.fact_id_digests.extend(other.fact_id_digests)
