@@ -51,7 +51,22 @@ def redact(personal_id: str) -> str:
 
 
 class RelapseGuardError(Exception):
-    """Base class of every error raised by relapse_guard."""
+    """Base class of every error raised by relapse_guard.
+
+    Every error pickles with its attributes, whatever its constructor takes, so that it
+    crosses process boundaries (local workers, Dask) intact.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[RelapseGuardError], args: tuple[object, ...], state: dict[str, object]) -> RelapseGuardError:
+    """An error as pickled: its class, its ``args`` and its attributes, without its constructor."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidInput(RelapseGuardError, ValueError):
