@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reference_engine import MachineEngine, lifecycle_only
 
-from relapse_guard import DecisionKind, Engine, Fact, Household, IncomeAssessed, load_policy
+from relapse_guard import Engine, Fact, Household, IncomeAssessed, load_policy
+from relapse_guard.decisions import DecisionKind
 from relapse_guard.lifecycle import TABLE, Event
 from relapse_guard.population import synthetic_households
 

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from relapse_guard import parse_fact
+from relapse_guard.facts import parse_fact
 from relapse_guard.population import FactBuilder, Population, generate_population
 from relapse_guard.population._reader import _FACT_READERS, _HOUSEHOLD_READERS
 

@@ -37,8 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import attrs
 from core_bench import cpu_seconds
 
-from relapse_guard import Engine, FactKinds, Policy, load_policy
+from relapse_guard import Engine, Policy, load_policy
 from relapse_guard.errors import RelapseGuardError
+from relapse_guard.facts import FactKinds
 from relapse_guard.population import Partition, PopulationRecord, generate_population, read_population
 from relapse_guard.screening import HouseholdRow, ScreenTotals
 from relapse_guard.screening.fact_ids import FactIds, shared_digests

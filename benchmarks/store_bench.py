@@ -29,7 +29,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from relapse_guard import Household, LabourCapacity, Member, Place, load_policy
+from relapse_guard import Household, Member, Place, load_policy
+from relapse_guard.household import LabourCapacity
 from relapse_guard.store import SQLiteStore, replay
 
 START = dt.date(2015, 1, 1)

@@ -17,7 +17,6 @@ import attrs
 
 from relapse_guard import (
     AssistanceGranted,
-    Context,
     Engine,
     ExitVerified,
     Fact,
@@ -25,12 +24,12 @@ from relapse_guard import (
     IncomeAssessed,
     Member,
     Place,
-    Risk,
-    Severity,
     load_policy,
-    step,
 )
+from relapse_guard.context import Context
+from relapse_guard.decisions import Risk, Severity
 from relapse_guard.interventions import IndustrySupportFunds
+from relapse_guard.routing import step
 
 
 @attrs.frozen(kw_only=True)

@@ -19,13 +19,13 @@ from relapse_guard import (
     ExitVerified,
     HouseAppraised,
     Household,
-    HousingGrade,
     IncomeAssessed,
     Member,
     Place,
     State,
     load_policy,
 )
+from relapse_guard.facts import HousingGrade
 
 hid = "YB-0003"
 household = Household(

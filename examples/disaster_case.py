@@ -17,9 +17,6 @@ import datetime as dt
 from decimal import Decimal
 
 from relapse_guard import (
-    BasicNeedsChecked,
-    CaseDecided,
-    DecisionKind,
     DisasterReported,
     Engine,
     ExitVerified,
@@ -32,6 +29,8 @@ from relapse_guard import (
     load_policy,
 )
 from relapse_guard.cases import CaseState, cases_due, open_case, procedure_named
+from relapse_guard.decisions import DecisionKind
+from relapse_guard.facts import BasicNeedsChecked, CaseDecided
 
 D = dt.date
 hid = "DZ-0417"

@@ -14,19 +14,19 @@ from decimal import Decimal
 
 from relapse_guard import (
     AssistanceGranted,
-    DecisionKind,
     Engine,
     ExitVerified,
     Household,
     IllnessReported,
     IncomeAssessed,
-    LabourCapacity,
     Member,
     Place,
-    Source,
     State,
     load_policy,
 )
+from relapse_guard.decisions import DecisionKind
+from relapse_guard.facts import Source
+from relapse_guard.household import LabourCapacity
 
 hid = "YB-0002"
 household = Household(

@@ -21,26 +21,13 @@ import attrs
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant, run_state_machine_as_test
 
-from relapse_guard import (
-    Context,
-    Engine,
-    Fact,
-    Grant,
-    Health,
-    Household,
-    IllnessReported,
-    IncomeAssessed,
-    Member,
-    Period,
-    Place,
-    Risk,
-    Severity,
-    check_policy,
-    load_policy,
-    step,
-)
+from relapse_guard import Engine, Fact, Household, IllnessReported, IncomeAssessed, Member, Place, load_policy
+from relapse_guard.checks import check_policy
+from relapse_guard.context import Context
+from relapse_guard.decisions import Grant, Period, Risk, Severity
+from relapse_guard.household import Health
 from relapse_guard.money import to_money
-from relapse_guard.routing import INCOME_LEFT_UNDER_STANDARD
+from relapse_guard.routing import INCOME_LEFT_UNDER_STANDARD, step
 from relapse_guard.testing import PolicyStateMachine
 
 CARE_NEEDS = (Health.CHRONIC_ILLNESS, Health.SERIOUS_ILLNESS, Health.DISABLED, Health.SEVERELY_DISABLED)

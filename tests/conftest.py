@@ -8,7 +8,9 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from relapse_guard import Household, LabourCapacity, Member, ParameterTree, Place, Policy
+from relapse_guard import Household, Member, Place, Policy
+from relapse_guard.household import LabourCapacity
+from relapse_guard.parameters import ParameterTree
 
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=50, deadline=None)

@@ -6,15 +6,8 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
-from relapse_guard import (
-    AssistanceGranted,
-    BasicNeed,
-    BasicNeedsChecked,
-    ExitVerified,
-    HouseAppraised,
-    HousingGrade,
-    IncomeAssessed,
-)
+from relapse_guard import AssistanceGranted, ExitVerified, HouseAppraised, IncomeAssessed
+from relapse_guard.facts import BasicNeed, BasicNeedsChecked, HousingGrade
 
 _counter = itertools.count()
 

@@ -7,17 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from relapse_guard import (
-    CaseDecided,
-    DecisionKind,
-    Engine,
-    IllnessReported,
-    InvalidFact,
-    InvalidPolicy,
-    Policy,
-    State,
-    load_policy,
-)
+from relapse_guard import Engine, IllnessReported, Policy, State, load_policy
+from relapse_guard.decisions import DecisionKind
+from relapse_guard.errors import InvalidFact, InvalidPolicy
+from relapse_guard.facts import CaseDecided
 
 from .conftest import make_household
 from .factories import assist, exit_verified, income

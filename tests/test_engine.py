@@ -8,18 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import (
-    BasicNeed,
-    ConflictingFact,
-    DecisionKind,
-    Engine,
-    InvalidFact,
-    InvalidHousehold,
-    InvalidTransition,
-    Policy,
-    State,
-    transition_period,
-)
+from relapse_guard import Engine, Policy, State
+from relapse_guard.decisions import DecisionKind
+from relapse_guard.errors import ConflictingFact, InvalidFact, InvalidHousehold, InvalidTransition
+from relapse_guard.facts import BasicNeed
+from relapse_guard.timeline import transition_period
 
 from .conftest import basic_policy, make_household
 from .factories import assist, exit_verified, house, income, needs
@@ -190,7 +183,7 @@ def test_leap_day_exit(rule: str, end: dt.date) -> None:
 
 
 def test_transition_period_rejects_unknown_choices() -> None:
-    from relapse_guard import InvalidPolicy
+    from relapse_guard.errors import InvalidPolicy
 
     with pytest.raises(InvalidPolicy, match=r"transition\.starts"):
         transition_period(D(2016, 1, 1), starts="whenever", years=3)

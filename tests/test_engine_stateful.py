@@ -16,7 +16,10 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from relapse_guard import BasicNeed, DecisionKind, Engine, Fact, HouseholdResult, InvalidTransition, State
+from relapse_guard import Engine, Fact, HouseholdResult, State
+from relapse_guard.decisions import DecisionKind
+from relapse_guard.errors import InvalidTransition
+from relapse_guard.facts import BasicNeed
 from relapse_guard.lifecycle import TABLE
 
 from .conftest import basic_policy, make_household

@@ -7,22 +7,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import (
+from relapse_guard import Fact, HouseAppraised, IllnessReported, IncomeAssessed, SchoolEnrolled
+from relapse_guard.errors import InvalidFact
+from relapse_guard.facts import (
     DEFAULT_FACT_KINDS,
     BasicNeed,
     BasicNeedsChecked,
-    Fact,
-    HouseAppraised,
+    FactKinds,
     HousingGrade,
-    IllnessReported,
-    IncomeAssessed,
-    InvalidFact,
-    SchoolEnrolled,
-    Schooling,
     Source,
     parse_fact,
 )
-from relapse_guard.facts import FactKinds
+from relapse_guard.household import Schooling
 
 
 def income(**kw: object) -> dict[str, object]:

@@ -4,7 +4,9 @@ import datetime as dt
 
 import pytest
 
-from relapse_guard import Health, Household, InvalidHousehold, LabourCapacity, Member, Place, Schooling
+from relapse_guard import Household, Member, Place
+from relapse_guard.errors import InvalidHousehold
+from relapse_guard.household import Health, LabourCapacity, Schooling
 
 from .conftest import make_household
 

@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from transitions import MachineError
 
-from relapse_guard import Event, InvalidTransition, State
+from relapse_guard import State
 from relapse_guard.diagrams import mermaid
-from relapse_guard.lifecycle import EDGES, GUARDS, TABLE, TRANSITIONS, allowed_events, build_machine, next_state
+from relapse_guard.errors import InvalidTransition
+from relapse_guard.lifecycle import EDGES, GUARDS, TABLE, TRANSITIONS, Event, allowed_events, build_machine, next_state
 from relapse_guard.state_machine import compile_table, fire, machine_edges
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

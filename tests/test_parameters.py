@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import InvalidParameterFile, ParameterNotInForce, ParameterTree, UnknownParameter
+from relapse_guard.errors import InvalidParameterFile, ParameterNotInForce, UnknownParameter
+from relapse_guard.parameters import ParameterTree
 from relapse_guard.policies._data import load_parameters
 
 TOML = """

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from relapse_guard import InvalidPolicy, ParameterTree, Policy, load_policy, step
+from relapse_guard import Policy, load_policy
+from relapse_guard.errors import InvalidPolicy
 from relapse_guard.interventions import MedicalAid, SafetyNetTopUp
+from relapse_guard.parameters import ParameterTree
+from relapse_guard.routing import step
 from relapse_guard.triggers import IllnessTrigger
 
 from .conftest import BASIC_PARAMETERS, basic_policy

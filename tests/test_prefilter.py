@@ -17,16 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import (
-    Engine,
-    HouseAppraised,
-    HousingGrade,
-    IncomeAssessed,
-    Policy,
-    State,
-    load_policy,
-)
+from relapse_guard import Engine, HouseAppraised, IncomeAssessed, Policy, State, load_policy
 from relapse_guard.engine.prefilter import income_band, income_watchers
+from relapse_guard.facts import HousingGrade
 from relapse_guard.population import synthetic_households
 from relapse_guard.rules import INCOME_BELOW_LINE, Rule
 from relapse_guard.testing import histories, households

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from relapse_guard import Policy, Registry, UnknownPlugin, load_policy, policy_names
+from relapse_guard import Policy, load_policy, policy_names
+from relapse_guard.errors import UnknownPlugin
+from relapse_guard.registry import Registry
 
 
 def test_unknown_name_lists_known_ones() -> None:

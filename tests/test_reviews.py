@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import Review, ReviewState, State, review_status
+from relapse_guard import State
+from relapse_guard.reviews import Review, ReviewState, review_status
 
 D = dt.date
 

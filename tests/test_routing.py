@@ -10,21 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import (
-    Context,
-    DecisionKind,
-    Declined,
-    Engine,
-    Grant,
-    IllnessReported,
-    InvalidPolicy,
-    Policy,
-    Risk,
-    State,
-    entered,
-    load_policy,
-    step,
-)
+from relapse_guard import Engine, IllnessReported, Policy, State, load_policy
+from relapse_guard.context import Context
+from relapse_guard.decisions import DecisionKind, Declined, Grant, Risk
+from relapse_guard.errors import InvalidPolicy
+from relapse_guard.routing import entered, step
 
 from .conftest import make_household
 from .factories import assist, exit_verified, income

@@ -12,14 +12,13 @@ from relapse_guard import (
     Engine,
     HouseAppraised,
     HouseholdResult,
-    HousingGrade,
     IllnessReported,
     JobLost,
-    ReviewCompleted,
-    ReviewState,
     State,
     load_policy,
 )
+from relapse_guard.facts import HousingGrade, ReviewCompleted
+from relapse_guard.reviews import ReviewState
 
 from .conftest import make_household
 from .factories import assist, exit_verified, income

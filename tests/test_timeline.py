@@ -10,9 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import ConflictingFact, Fact, InvalidFact, order_facts
+from relapse_guard import Fact
+from relapse_guard.errors import ConflictingFact, InvalidFact
 from relapse_guard.facts import Source
 from relapse_guard.testing.strategies import histories, households
+from relapse_guard.timeline import order_facts
 
 START, END = dt.date(2016, 1, 1), dt.date(2018, 12, 31)
 

@@ -5,184 +5,108 @@ monitored, relapsed, stable); dated facts about them are checked by pluggable tr
 risk is routed to dedicated interventions with the amounts a policy's dated parameters
 give, and every decision says which rule, which facts and which parameter values it used.
 
-The public API is re-exported here; triggers, interventions and shipped policies live in
-:mod:`relapse_guard.triggers`, :mod:`relapse_guard.interventions` and
-:mod:`relapse_guard.policies`.
+This package exports what a first program needs: the engine and the shipped policies, the
+household, the main kinds of fact, the result and its lifecycle state, and the base error.
+Everything else is imported from the submodule that documents it: errors from
+:mod:`relapse_guard.errors`, every fact kind from :mod:`relapse_guard.facts`, decisions from
+:mod:`relapse_guard.decisions`, rules, routes, reviews and parameters from
+:mod:`relapse_guard.rules`, :mod:`relapse_guard.routing`, :mod:`relapse_guard.reviews` and
+:mod:`relapse_guard.parameters`; case procedures, static checks and what-if comparisons from
+:mod:`relapse_guard.cases`, :mod:`relapse_guard.checks` and :mod:`relapse_guard.whatif`.
+
+Importing the package is cheap: it loads :mod:`relapse_guard.errors` only, and each other
+name here loads its submodule on first use (``from relapse_guard import Engine`` brings in
+the engine with its triggers, interventions and case procedures, not the static checks,
+what-if comparisons, populations or the store).
 """
 
-from .cases import (
-    CaseDeadline,
-    CaseState,
-    DeadlineState,
-    Procedure,
-    Step,
-    WorkingCalendar,
-    cases_due,
-    open_case,
-    replay_case,
-)
-from .checks import CHECKS, Finding, check_policy
-from .context import Context
-from .decisions import Decision, DecisionKind, Declined, Grant, Period, Risk, Severity
-from .engine import Engine
-from .errors import (
-    BackendUnavailable,
-    CaseCannotStart,
-    CaseError,
-    ConcurrencyConflict,
-    ConflictingFact,
-    InvalidCaseStep,
-    InvalidFact,
-    InvalidHousehold,
-    InvalidInput,
-    InvalidParameterFile,
-    InvalidPolicy,
-    InvalidProcedure,
-    InvalidTransition,
-    ParameterError,
-    ParameterNotInForce,
-    RelapseGuardError,
-    StoreError,
-    UnknownHousehold,
-    UnknownParameter,
-    UnknownPlugin,
-    UnknownSchemaVersion,
-)
-from .facts import (
-    DEFAULT_FACT_KINDS,
-    AssistanceGranted,
-    BasicNeed,
-    BasicNeedsChecked,
-    CaseDecided,
-    CaseOpened,
-    CaseStepRecorded,
-    DisasterReported,
-    ExitVerified,
-    Fact,
-    FactKinds,
-    HouseAppraised,
-    HousingGrade,
-    IllnessReported,
-    IncomeAssessed,
-    JobLost,
-    MainEarnerLost,
-    ReviewCompleted,
-    SchoolEnrolled,
-    Source,
-    parse_fact,
-)
-from .household import Health, Household, LabourCapacity, Member, Place, Schooling
-from .interventions.base import Intervention
-from .lifecycle import Event, State
-from .parameters import Parameter, ParameterTree, ParameterValue
-from .policies import load_policy, policy_names
-from .policy import Policy
-from .registry import Registry
-from .result import HouseholdResult
-from .reviews import Review, ReviewState, ReviewStatus, review_status
-from .routing import Condition, RouteStep, entered, step
-from .rules import Rule, Verdict
-from .timeline import order_facts, transition_period
-from .triggers.base import Trigger
-from .whatif import Comparison, compare
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from .errors import RelapseGuardError
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .facts import (
+        AssistanceGranted,
+        DisasterReported,
+        ExitVerified,
+        Fact,
+        HouseAppraised,
+        IllnessReported,
+        IncomeAssessed,
+        JobLost,
+        MainEarnerLost,
+        SchoolEnrolled,
+    )
+    from .household import Household, Member, Place
+    from .lifecycle import State
+    from .policies import load_policy, policy_names
+    from .policy import Policy
+    from .result import HouseholdResult
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CHECKS",
-    "DEFAULT_FACT_KINDS",
     "AssistanceGranted",
-    "BackendUnavailable",
-    "BasicNeed",
-    "BasicNeedsChecked",
-    "CaseCannotStart",
-    "CaseDeadline",
-    "CaseDecided",
-    "CaseError",
-    "CaseOpened",
-    "CaseState",
-    "CaseStepRecorded",
-    "Comparison",
-    "ConcurrencyConflict",
-    "Condition",
-    "ConflictingFact",
-    "Context",
-    "DeadlineState",
-    "Decision",
-    "DecisionKind",
-    "Declined",
     "DisasterReported",
     "Engine",
-    "Event",
     "ExitVerified",
     "Fact",
-    "FactKinds",
-    "Finding",
-    "Grant",
-    "Health",
     "HouseAppraised",
     "Household",
     "HouseholdResult",
-    "HousingGrade",
     "IllnessReported",
     "IncomeAssessed",
-    "Intervention",
-    "InvalidCaseStep",
-    "InvalidFact",
-    "InvalidHousehold",
-    "InvalidInput",
-    "InvalidParameterFile",
-    "InvalidPolicy",
-    "InvalidProcedure",
-    "InvalidTransition",
     "JobLost",
-    "LabourCapacity",
     "MainEarnerLost",
     "Member",
-    "Parameter",
-    "ParameterError",
-    "ParameterNotInForce",
-    "ParameterTree",
-    "ParameterValue",
-    "Period",
     "Place",
     "Policy",
-    "Procedure",
-    "Registry",
     "RelapseGuardError",
-    "Review",
-    "ReviewCompleted",
-    "ReviewState",
-    "ReviewStatus",
-    "Risk",
-    "RouteStep",
-    "Rule",
     "SchoolEnrolled",
-    "Schooling",
-    "Severity",
-    "Source",
     "State",
-    "Step",
-    "StoreError",
-    "Trigger",
-    "UnknownHousehold",
-    "UnknownParameter",
-    "UnknownPlugin",
-    "UnknownSchemaVersion",
-    "Verdict",
-    "WorkingCalendar",
     "__version__",
-    "cases_due",
-    "check_policy",
-    "compare",
-    "entered",
     "load_policy",
-    "open_case",
-    "order_facts",
-    "parse_fact",
     "policy_names",
-    "replay_case",
-    "review_status",
-    "step",
-    "transition_period",
 ]
+
+#: Exported names loaded on first use, each with the module that defines it.
+_LAZY = {
+    "AssistanceGranted": "relapse_guard.facts",
+    "DisasterReported": "relapse_guard.facts",
+    "Engine": "relapse_guard.engine",
+    "ExitVerified": "relapse_guard.facts",
+    "Fact": "relapse_guard.facts",
+    "HouseAppraised": "relapse_guard.facts",
+    "Household": "relapse_guard.household",
+    "HouseholdResult": "relapse_guard.result",
+    "IllnessReported": "relapse_guard.facts",
+    "IncomeAssessed": "relapse_guard.facts",
+    "JobLost": "relapse_guard.facts",
+    "MainEarnerLost": "relapse_guard.facts",
+    "Member": "relapse_guard.household",
+    "Place": "relapse_guard.household",
+    "Policy": "relapse_guard.policy",
+    "SchoolEnrolled": "relapse_guard.facts",
+    "State": "relapse_guard.lifecycle",
+    "load_policy": "relapse_guard.policies",
+    "policy_names": "relapse_guard.policies",
+}
+
+if not TYPE_CHECKING:  # type checkers see the imports above; an unknown name stays an error for them
+
+    def __getattr__(name: str) -> object:
+        """Import a lazily exported name on first use (PEP 562), then keep it here."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -6,21 +6,18 @@ import datetime as dt
 from decimal import Decimal
 
 from relapse_guard import (
-    BasicNeed,
-    BasicNeedsChecked,
-    CaseDecided,
     DisasterReported,
     Engine,
     ExitVerified,
     Fact,
     HouseAppraised,
     Household,
-    HousingGrade,
     IncomeAssessed,
     Policy,
     load_policy,
 )
 from relapse_guard.cases import CaseState, Procedure, StartContext, open_case, procedure_named
+from relapse_guard.facts import BasicNeed, BasicNeedsChecked, CaseDecided, HousingGrade
 
 from ..conftest import make_household
 

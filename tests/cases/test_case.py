@@ -7,7 +7,7 @@ import datetime as dt
 import attrs
 import pytest
 
-from relapse_guard import CaseOpened, ConflictingFact, Fact, IncomeAssessed, UnknownPlugin
+from relapse_guard import Fact, IncomeAssessed
 from relapse_guard.cases import (
     IDENTIFICATION,
     NATIONAL_PROCEDURES,
@@ -17,7 +17,8 @@ from relapse_guard.cases import (
     replay_case,
     replay_cases,
 )
-from relapse_guard.errors import InvalidCaseStep
+from relapse_guard.errors import ConflictingFact, InvalidCaseStep, UnknownPlugin
+from relapse_guard.facts import CaseOpened
 
 from .strategies import opened, step_fact
 

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
-from relapse_guard import BasicNeed, CaseDecided, Fact, Verdict
+from relapse_guard import Fact
 from relapse_guard.cases import RiskEliminationCondition, check_start, open_case
 from relapse_guard.errors import CaseCannotStart
+from relapse_guard.facts import BasicNeed, CaseDecided
+from relapse_guard.rules import Verdict
 
 from .households import (
     FLOOD,

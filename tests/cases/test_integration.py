@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from relapse_guard import DecisionKind, State
+from relapse_guard import State
+from relapse_guard.decisions import DecisionKind
 
 from .households import (
     ENGINE,

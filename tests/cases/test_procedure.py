@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from relapse_guard import InvalidPolicy, load_policy
+from relapse_guard import load_policy
 from relapse_guard.cases import (
     IDENTIFICATION,
     NATIONAL_PROCEDURES,
@@ -19,7 +19,7 @@ from relapse_guard.cases import (
     WorkingCalendar,
     national_identification,
 )
-from relapse_guard.errors import InvalidProcedure
+from relapse_guard.errors import InvalidPolicy, InvalidProcedure
 
 D = dt.date
 

@@ -86,7 +86,8 @@ def test_a_module_spec_is_imported_from_the_current_directory(tmp_path: Path) ->
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "mine.py").write_text(
-        "from relapse_guard import load_policy, step\n"
+        "from relapse_guard import load_policy\n"
+        "from relapse_guard.routing import step\n"
         "\n"
         "def typo():\n"
         '    base = load_policy("yubei_2016")\n'

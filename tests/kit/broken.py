@@ -12,25 +12,13 @@ from decimal import Decimal
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from relapse_guard import (
-    DEFAULT_FACT_KINDS,
-    Context,
-    Fact,
-    FactKinds,
-    Grant,
-    IncomeAssessed,
-    Period,
-    Policy,
-    Review,
-    Risk,
-    Severity,
-    State,
-    entered,
-    load_policy,
-    step,
-)
+from relapse_guard import Fact, IncomeAssessed, Policy, State, load_policy
+from relapse_guard.context import Context
+from relapse_guard.decisions import Grant, Period, Risk, Severity
+from relapse_guard.facts import DEFAULT_FACT_KINDS, FactKinds
 from relapse_guard.interventions import PairedHelper, TemporaryRelief
-from relapse_guard.routing import INCOME_LEFT_UNDER_STANDARD
+from relapse_guard.reviews import Review
+from relapse_guard.routing import INCOME_LEFT_UNDER_STANDARD, entered, step
 
 D = dt.date
 

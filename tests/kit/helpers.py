@@ -9,17 +9,8 @@ from typing import Any
 from hypothesis import Phase, settings
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from relapse_guard import (
-    AssistanceGranted,
-    ExitVerified,
-    Fact,
-    Household,
-    IncomeAssessed,
-    LabourCapacity,
-    Member,
-    Place,
-    Policy,
-)
+from relapse_guard import AssistanceGranted, ExitVerified, Fact, Household, IncomeAssessed, Member, Place, Policy
+from relapse_guard.household import LabourCapacity
 from relapse_guard.testing import PolicyStateMachine, harness_settings
 
 D = dt.date

@@ -12,8 +12,9 @@ from decimal import Decimal
 import pytest
 from hypothesis.errors import FlakyStrategyDefinition
 
-from relapse_guard import Engine, IncomeAssessed, InvalidPolicy
+from relapse_guard import Engine, IncomeAssessed
 from relapse_guard.checks import CHECKS, Finding, check_policy
+from relapse_guard.errors import InvalidPolicy
 from relapse_guard.testing.invariants import replay_gives_the_same_result
 
 from . import broken

@@ -9,9 +9,11 @@ from pathlib import Path
 import attrs
 import pytest
 
-from relapse_guard import Policy, Review, State, entered, load_policy, step
+from relapse_guard import Policy, State, load_policy
 from relapse_guard.checks import CHECKS, Finding, check_policy, risk_kinds
 from relapse_guard.interventions import IndustrySupportFunds, JobTraining
+from relapse_guard.reviews import Review
+from relapse_guard.routing import entered, step
 from relapse_guard.rules import Rule, Verdict
 from relapse_guard.triggers import IllnessTrigger
 
@@ -198,7 +200,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import ClassVar
 import attrs
-from relapse_guard import Fact, Severity, load_policy, step
+from relapse_guard import Fact, load_policy
+from relapse_guard.decisions import Severity
+from relapse_guard.routing import step
 
 @attrs.frozen(kw_only=True)
 class CropFailure(Fact):

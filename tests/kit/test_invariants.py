@@ -12,15 +12,8 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from relapse_guard import (
-    DecisionKind,
-    DisasterReported,
-    Engine,
-    HouseholdResult,
-    IllnessReported,
-    State,
-    load_policy,
-)
+from relapse_guard import DisasterReported, Engine, HouseholdResult, IllnessReported, State, load_policy
+from relapse_guard.decisions import DecisionKind
 from relapse_guard.testing import INVARIANTS, check_result
 from relapse_guard.testing import invariants as inv
 

@@ -12,15 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from relapse_guard import (
-    DEFAULT_FACT_KINDS,
-    Engine,
-    Fact,
-    Household,
-    InvalidTransition,
-    State,
-    load_policy,
-)
+from relapse_guard import Engine, Fact, Household, State, load_policy
+from relapse_guard.errors import InvalidTransition
+from relapse_guard.facts import DEFAULT_FACT_KINDS
 from relapse_guard.testing import amounts, check_result, facts_of, histories, households, incomes
 
 from .helpers import household

@@ -16,7 +16,8 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from relapse_guard import DEFAULT_FACT_KINDS, Fact, Household
+from relapse_guard import Fact, Household
+from relapse_guard.facts import DEFAULT_FACT_KINDS
 from relapse_guard.population import PopulationRecord
 
 SEED = 20160101

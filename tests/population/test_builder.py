@@ -14,16 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import (
-    DEFAULT_FACT_KINDS,
-    BasicNeedsChecked,
-    Fact,
-    Household,
-    IncomeAssessed,
-    InvalidFact,
-    InvalidHousehold,
-    parse_fact,
-)
+from relapse_guard import Fact, Household, IncomeAssessed
+from relapse_guard.errors import InvalidFact, InvalidHousehold
+from relapse_guard.facts import DEFAULT_FACT_KINDS, BasicNeedsChecked, parse_fact
 from relapse_guard.population import FactBuilder, fact_columns, read_partition
 from relapse_guard.population._households import build_household
 from relapse_guard.population._layout import FactDumper

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relapse_guard import Health, LabourCapacity
+from relapse_guard.household import Health, LabourCapacity
 from relapse_guard.population._layout import HOUSEHOLD_COLUMNS
 from relapse_guard.population._member_rows import fast_household_from_rows, household_from_rows
 

@@ -22,7 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relapse_guard import DEFAULT_FACT_KINDS, Fact
+from relapse_guard import Fact
+from relapse_guard.facts import DEFAULT_FACT_KINDS
 from relapse_guard.population import FactBuilder, fact_columns, generate_population, read_partition
 from relapse_guard.population._csv import csv_fact_groups
 from relapse_guard.population._layout import HOUSEHOLD_COLUMNS, FactDumper

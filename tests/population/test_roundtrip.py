@@ -9,22 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from relapse_guard import (
-    AssistanceGranted,
-    BasicNeed,
-    BasicNeedsChecked,
-    Fact,
-    Health,
-    Household,
-    IllnessReported,
-    IncomeAssessed,
-    LabourCapacity,
-    Member,
-    Place,
-    ReviewCompleted,
-    Schooling,
-    Source,
-)
+from relapse_guard import AssistanceGranted, Fact, Household, IllnessReported, IncomeAssessed, Member, Place
+from relapse_guard.facts import BasicNeed, BasicNeedsChecked, ReviewCompleted, Source
+from relapse_guard.household import Health, LabourCapacity, Schooling
 from relapse_guard.population import (
     MANIFEST_NAME,
     Population,

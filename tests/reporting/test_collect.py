@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import Engine, Fact, Household, HouseholdResult, Place, ReviewStatus, load_policy
+from relapse_guard import Engine, Fact, Household, HouseholdResult, Place, load_policy
 from relapse_guard.population import BadRow, synthetic_households
 from relapse_guard.reporting import ReportData, collect_records
+from relapse_guard.reviews import ReviewStatus
 
 from ..conftest import basic_policy, make_household
 from ..factories import assist, exit_verified, income

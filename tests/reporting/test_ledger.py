@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from relapse_guard import Grant, HouseholdResult, Period, State
+from relapse_guard import HouseholdResult, State
+from relapse_guard.decisions import Grant, Period
 from relapse_guard.reporting import Money, household_money, month_index, month_label
 
 D = dt.date

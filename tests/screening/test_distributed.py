@@ -14,7 +14,8 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from relapse_guard import BackendUnavailable, RelapseGuardError, UnknownPlugin  # noqa: E402
+from relapse_guard import RelapseGuardError  # noqa: E402
+from relapse_guard.errors import BackendUnavailable, UnknownPlugin  # noqa: E402
 from relapse_guard.population import Population, PopulationError, generate_population, read_population  # noqa: E402
 from relapse_guard.screening.dask_backend import dask_client, screen_population_dask  # noqa: E402
 from relapse_guard.screening.parallel import screen_population  # noqa: E402

@@ -16,7 +16,8 @@ from typing import Any
 import attrs
 import pytest
 
-from relapse_guard import Engine, HouseholdResult, Period, load_policy
+from relapse_guard import Engine, HouseholdResult, load_policy
+from relapse_guard.decisions import Period
 from relapse_guard.errors import RelapseGuardError
 from relapse_guard.population import synthetic_households
 from relapse_guard.reviews import ReviewState, ReviewStatus

@@ -16,10 +16,10 @@ from relapse_guard import (
     Household,
     IllnessReported,
     IncomeAssessed,
-    LabourCapacity,
     Member,
     Place,
 )
+from relapse_guard.household import LabourCapacity
 from relapse_guard.store import MemoryStore, SQLiteStore
 from relapse_guard.store.chain import LogRow, chain_hash
 

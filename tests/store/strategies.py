@@ -9,27 +9,21 @@ from hypothesis import strategies as st
 
 from relapse_guard import (
     AssistanceGranted,
-    BasicNeed,
-    BasicNeedsChecked,
     DisasterReported,
     ExitVerified,
     Fact,
-    Health,
     HouseAppraised,
     Household,
-    HousingGrade,
     IllnessReported,
     IncomeAssessed,
     JobLost,
-    LabourCapacity,
     MainEarnerLost,
     Member,
     Place,
-    ReviewCompleted,
     SchoolEnrolled,
-    Schooling,
-    Source,
 )
+from relapse_guard.facts import BasicNeed, BasicNeedsChecked, HousingGrade, ReviewCompleted, Source
+from relapse_guard.household import Health, LabourCapacity, Schooling
 
 from .helpers import national_id
 

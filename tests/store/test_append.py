@@ -8,8 +8,8 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from relapse_guard import ConflictingFact, ExitVerified, InvalidFact, JobLost
-from relapse_guard.errors import ConcurrencyConflict, UnknownHousehold
+from relapse_guard import ExitVerified, JobLost
+from relapse_guard.errors import ConcurrencyConflict, ConflictingFact, InvalidFact, UnknownHousehold
 from relapse_guard.store import Store
 
 from .helpers import StoreLike, household, income, story

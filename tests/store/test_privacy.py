@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from relapse_guard import ConflictingFact, Engine, InvalidFact, JobLost, Policy
+from relapse_guard import Engine, JobLost, Policy
+from relapse_guard.errors import ConflictingFact, InvalidFact
 from relapse_guard.store import HASH_PREFIX, SQLiteStore, replay
 from relapse_guard.store.privacy import Pseudonymizer, is_hashed, scrub
 

@@ -9,17 +9,10 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from relapse_guard import (
-    Engine,
-    Fact,
-    FactKinds,
-    HouseholdResult,
-    Policy,
-    RelapseGuardError,
-    load_policy,
-)
+from relapse_guard import Engine, Fact, HouseholdResult, Policy, RelapseGuardError, load_policy
 from relapse_guard.demo import DEMO_AS_OF, demo_households
 from relapse_guard.errors import UnknownHousehold
+from relapse_guard.facts import FactKinds
 from relapse_guard.store import replay
 
 from .helpers import KINDS, StoreLike, household, make_store, story

@@ -15,7 +15,11 @@ import pytest
 from hypothesis import strategies as st
 
 import relapse_guard.triggers as triggers
-from relapse_guard import Context, Fact, Household, LabourCapacity, Member, ParameterTree, Place, Risk, State
+from relapse_guard import Fact, Household, Member, Place, State
+from relapse_guard.context import Context
+from relapse_guard.decisions import Risk
+from relapse_guard.household import LabourCapacity
+from relapse_guard.parameters import ParameterTree
 from relapse_guard.triggers import BUILTIN_TRIGGERS
 
 #: The built-in trigger classes, from the registry's table.

@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relapse_guard.triggers as triggers
-from relapse_guard import HouseAppraised, HousingGrade, Registry
+from relapse_guard import HouseAppraised
+from relapse_guard.facts import HousingGrade
+from relapse_guard.registry import Registry
 from relapse_guard.testing.strategies import facts_of, households
 from relapse_guard.triggers import BUILTIN_TRIGGERS, Trigger
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import DisasterReported, IllnessReported, Severity, State
+from relapse_guard import DisasterReported, IllnessReported, State
+from relapse_guard.decisions import Severity
 from relapse_guard.triggers import DisasterTrigger, Trigger
 from relapse_guard.triggers.disaster import SEVERITY_BANDS
 

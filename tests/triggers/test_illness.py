@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import DisasterReported, IllnessReported, InvalidFact, ParameterTree, Severity, Source, State
+from relapse_guard import DisasterReported, IllnessReported, State
+from relapse_guard.decisions import Severity
+from relapse_guard.errors import InvalidFact
+from relapse_guard.facts import Source
+from relapse_guard.parameters import ParameterTree
 from relapse_guard.triggers import IllnessTrigger, Trigger
 
 from .conftest import DAY, M1, M2, NOT_ON_FILE, ON_FILE, PARAMETERS, amounts, evidence, incomes, make_ctx, states, used

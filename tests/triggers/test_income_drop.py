@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 
-from relapse_guard import HouseAppraised, HousingGrade, IncomeAssessed, Risk, Severity, State
+from relapse_guard import HouseAppraised, IncomeAssessed, State
+from relapse_guard.decisions import Risk, Severity
+from relapse_guard.facts import HousingGrade
 from relapse_guard.triggers import IncomeDropTrigger, Trigger
 
 from .conftest import DAY, NOT_ON_FILE, ON_FILE, amounts, evidence, incomes, make_ctx, states, used

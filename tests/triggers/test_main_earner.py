@@ -5,7 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from relapse_guard import InvalidFact, JobLost, LabourCapacity, MainEarnerLost, Severity, State
+from relapse_guard import JobLost, MainEarnerLost, State
+from relapse_guard.decisions import Severity
+from relapse_guard.errors import InvalidFact
+from relapse_guard.household import LabourCapacity
 from relapse_guard.triggers import MainEarnerLostTrigger, Trigger
 
 from .conftest import DAY, M1, M2, evidence, household, make_ctx

@@ -7,7 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import InvalidFact, JobLost, SchoolEnrolled, Schooling, Severity, State
+from relapse_guard import JobLost, SchoolEnrolled, State
+from relapse_guard.decisions import Severity
+from relapse_guard.errors import InvalidFact
+from relapse_guard.household import Schooling
 from relapse_guard.triggers import SchoolingTrigger, Trigger
 
 from .conftest import DAY, M1, M3, NOT_ON_FILE, ON_FILE, amounts, evidence, incomes, make_ctx, states, used

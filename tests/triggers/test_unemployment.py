@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import Household, InvalidFact, JobLost, LabourCapacity, MainEarnerLost, Severity, Source, State
+from relapse_guard import Household, JobLost, MainEarnerLost, State
+from relapse_guard.decisions import Severity
+from relapse_guard.errors import InvalidFact
+from relapse_guard.facts import Source
+from relapse_guard.household import LabourCapacity
 from relapse_guard.triggers import Trigger, UnemploymentTrigger
 
 from .conftest import DAY, M1, M2, M3, NOT_ON_FILE, ON_FILE, evidence, household, incomes, make_ctx, states, used

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from relapse_guard import DisasterReported, HouseAppraised, HousingGrade, Severity, State
+from relapse_guard import DisasterReported, HouseAppraised, State
+from relapse_guard.decisions import Severity
+from relapse_guard.facts import HousingGrade
 from relapse_guard.triggers import Trigger, UnsafeHousingTrigger
 
 from .conftest import DAY, evidence, make_ctx

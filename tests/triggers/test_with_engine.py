@@ -5,19 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from relapse_guard import (
-    DisasterReported,
-    Engine,
-    HouseAppraised,
-    HousingGrade,
-    IllnessReported,
-    IncomeAssessed,
-    ParameterTree,
-    Policy,
-    Severity,
-    Source,
-    State,
-)
+from relapse_guard import DisasterReported, Engine, HouseAppraised, IllnessReported, IncomeAssessed, Policy, State
+from relapse_guard.decisions import Severity
+from relapse_guard.facts import HousingGrade, Source
+from relapse_guard.parameters import ParameterTree
 from relapse_guard.triggers import (
     DisasterTrigger,
     IllnessTrigger,
