@@ -18,6 +18,7 @@ python benchmarks/parse_bench.py [--households N] [--formats jsonl,csv] [--repea
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import itertools
 import json
@@ -28,16 +29,18 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from relapse_guard.facts import parse_fact
 from relapse_guard.population import FactBuilder, Population, generate_population
 from relapse_guard.population._reader import _FACT_READERS, _HOUSEHOLD_READERS
 
+T = TypeVar("T")
 
-def _timed(action: Callable[[], object], repeat: int = 1) -> tuple[object, float, float]:
+
+def _timed(action: Callable[[], T], repeat: int = 1) -> tuple[T, float, float]:
     """``action()``'s result and its best wall-clock and CPU times over ``repeat`` runs."""
     best_wall = best_cpu = float("inf")
-    result: object = None
     for _ in range(repeat):
         wall, cpu = time.perf_counter(), time.process_time()
         result = action()
@@ -100,8 +103,14 @@ def main() -> None:
         for fmt in formats:
             target = root / fmt
             population, wall, cpu = _timed(
-                lambda fmt=fmt, target=target: generate_population(
-                    target, households=args.households, months=args.months, format=fmt, processes=1, overwrite=True
+                functools.partial(
+                    generate_population,
+                    target,
+                    households=args.households,
+                    months=args.months,
+                    format=fmt,
+                    processes=1,
+                    overwrite=True,
                 )
             )
             assert isinstance(population, Population)
@@ -116,7 +125,8 @@ def main() -> None:
             )
             if args.processes > 1:
                 _, wall, _ = _timed(
-                    lambda fmt=fmt, target=target: generate_population(
+                    functools.partial(
+                        generate_population,
                         target,
                         households=args.households,
                         months=args.months,
@@ -126,20 +136,20 @@ def main() -> None:
                     )
                 )
                 print(f"  generate + write, {args.processes} processes: {wall:6.1f} s wall")
-            count, wall, cpu = _timed(lambda population=population: _count_facts(population), args.repeat)
+            count, wall, cpu = _timed(functools.partial(_count_facts, population), args.repeat)
             assert isinstance(count, int)
             print(
                 f"  parse facts:     {count / wall:10,.0f} rows/s wall, {count / cpu:10,.0f} rows/s CPU "
                 f"({1e6 * cpu / count:.2f} us CPU a fact)"
             )
-            households, wall, cpu = _timed(lambda population=population: _count_households(population), args.repeat)
+            households, wall, cpu = _timed(functools.partial(_count_households, population), args.repeat)
             assert isinstance(households, int)
             print(
                 f"  parse households: {households / wall:9,.0f} /s wall, {households / cpu:10,.0f} /s CPU "
                 f"({1e6 * cpu / households:.2f} us CPU a household, {1e6 * cpu / count:.2f} us a fact row)"
             )
-            counts, wall, cpu = _timed(lambda population=population: _count_records(population), args.repeat)
-            households, rows = counts  # type: ignore[misc]
+            counts, wall, cpu = _timed(functools.partial(_count_records, population), args.repeat)
+            households, rows = counts
             total = households + rows
             print(
                 f"  read records:    {total / wall:10,.0f} rows/s wall, {total / cpu:10,.0f} rows/s CPU "
@@ -149,7 +159,7 @@ def main() -> None:
             if fmt == "jsonl":
                 path = population.partitions[0].facts_path
                 lines = min(200_000, facts)
-                count, wall, cpu = _timed(lambda path=path, lines=lines: _naive(path, lines))
+                count, wall, cpu = _timed(functools.partial(_naive, path, lines))
                 print(f"  naive json.loads + parse_fact: {count / cpu:10,.0f} rows/s CPU (for comparison)")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"\npeak resident memory of this process: {peak:,.0f} MiB")

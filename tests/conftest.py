@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,9 +29,9 @@ leap_day = { values = { 2015-01-01 = "feb28" } }
 """
 
 
-def basic_policy(**changes: object) -> Policy:
+def basic_policy(**changes: Any) -> Policy:
     """A policy with only the lifecycle: no triggers, no routes."""
-    return Policy(name="basic", parameters=ParameterTree.from_toml(BASIC_PARAMETERS), **changes)  # type: ignore[arg-type]
+    return Policy(name="basic", parameters=ParameterTree.from_toml(BASIC_PARAMETERS), **changes)
 
 
 @pytest.fixture

@@ -104,8 +104,8 @@ def test_member_id_is_redacted_in_errors() -> None:
             id="f",
             household_id="h",
             date=dt.date(2016, 1, 1),
-            member_id=500112198001011234,
-            self_paid_cost=Decimal(1),  # type: ignore[arg-type]
+            member_id=500112198001011234,  # type: ignore[arg-type]
+            self_paid_cost=Decimal(1),
         )
     assert "500112198001011234" not in str(info.value)
 

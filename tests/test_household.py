@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -11,8 +12,8 @@ from relapse_guard.household import Health, LabourCapacity, Schooling
 from .conftest import make_household
 
 
-def member(mid: str = "m1", born: dt.date = dt.date(1980, 1, 1), **kw: object) -> Member:
-    return Member(id=mid, birth_date=born, **kw)  # type: ignore[arg-type]
+def member(mid: str = "m1", born: dt.date = dt.date(1980, 1, 1), **kw: Any) -> Member:
+    return Member(id=mid, birth_date=born, **kw)
 
 
 def test_valid_household_roundtrips_through_dict() -> None:

@@ -66,7 +66,9 @@ def test_derive_adds_replaces_and_removes_triggers_and_routes() -> None:
     names = [t.name for t in base.triggers]
     replaced = base.derive(name="x", triggers=[IllnessTrigger(prefix="triggers.strict_illness")])
     assert [t.name for t in replaced.triggers].count("illness") == 1
-    assert next(t for t in replaced.triggers if t.name == "illness").prefix == "triggers.strict_illness"  # type: ignore[attr-defined]
+    illness = next(t for t in replaced.triggers if t.name == "illness")
+    assert isinstance(illness, IllnessTrigger)
+    assert illness.prefix == "triggers.strict_illness"
     removed = base.derive(name="y", remove_triggers=["schooling"])
     assert "schooling" not in [t.name for t in removed.triggers]
     assert len(removed.triggers) == len(names) - 1

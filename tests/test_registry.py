@@ -7,6 +7,7 @@ import pytest
 from relapse_guard import Policy, load_policy, policy_names
 from relapse_guard.errors import UnknownPlugin
 from relapse_guard.registry import Registry
+from relapse_guard.triggers import Trigger
 
 
 def test_unknown_name_lists_known_ones() -> None:
@@ -47,9 +48,9 @@ def test_entry_points_of_an_installed_distribution_are_loaded(tmp_path: Path, mo
     monkeypatch.syspath_prepend(str(tmp_path))
     from relapse_guard.plugins import TRIGGERS
 
-    triggers: Registry[object] = Registry("trigger", "relapse_guard.triggers", {})
+    triggers: Registry[Trigger] = Registry("trigger", "relapse_guard.triggers", {})
     assert "acme_drought" in triggers.names()
-    assert triggers.create("acme_drought").name == "acme_drought"  # type: ignore[attr-defined]
+    assert triggers.create("acme_drought").name == "acme_drought"
     assert "acme_drought" in Registry("trigger", TRIGGERS.group).names()
     policies: Registry[Policy] = Registry("policy", "relapse_guard.policies", {})
     assert policies.create("acme_2017").label == "acme_2017@1"

@@ -7,12 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from relapse_guard import State
-from relapse_guard.reviews import Review, ReviewState, review_status
+from relapse_guard.reviews import Review, ReviewState, ReviewStatus, review_status
 
 D = dt.date
 
 
-def status(review: Review, *, since: dt.date, as_of: dt.date, done: dt.date | None = None, state=State.MONITORED):  # type: ignore[no-untyped-def]
+def status(
+    review: Review, *, since: dt.date, as_of: dt.date, done: dt.date | None = None, state: State = State.MONITORED
+) -> tuple[ReviewStatus, ...]:
     completed = {review.name: done} if done else {}
     return review_status([review], household_id="h1", state=state, state_since=since, completed=completed, as_of=as_of)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import Engine, IllnessReported, Policy, State, load_policy
+from relapse_guard import Engine, Fact, HouseholdResult, IllnessReported, Policy, State, load_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import DecisionKind, Declined, Grant, Risk
 from relapse_guard.errors import InvalidPolicy
@@ -27,7 +28,7 @@ def illness(on: dt.date, cost: int | str, fid: str, member: str = "h1-m0") -> Il
     return IllnessReported(id=fid, household_id="h1", date=on, member_id=member, self_paid_cost=Decimal(cost))
 
 
-def monitored_facts() -> list:  # type: ignore[type-arg]
+def monitored_facts() -> list[Fact]:
     return [
         income(D(2015, 1, 5), 2000, fid="i1"),
         assist(D(2015, 2, 1), fid="a1"),
@@ -36,11 +37,11 @@ def monitored_facts() -> list:  # type: ignore[type-arg]
     ]
 
 
-def illness_grants(result) -> list[Grant]:  # type: ignore[no-untyped-def]
+def illness_grants(result: HouseholdResult) -> list[Grant]:
     return [g for g in result.grants if g.risk_key.startswith("illness:")]
 
 
-def run(facts: list, policy: Policy | None = None, as_of: dt.date | None = None):  # type: ignore[no-untyped-def,type-arg]
+def run(facts: Iterable[Fact], policy: Policy | None = None, as_of: dt.date | None = None) -> HouseholdResult:
     return Engine(policy or load_policy("chongqing_2016")).run(HH, facts, as_of=as_of)
 
 

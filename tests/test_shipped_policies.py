@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from relapse_guard import (
     DisasterReported,
     Engine,
+    Fact,
     HouseAppraised,
     HouseholdResult,
     IllnessReported,
@@ -26,7 +28,7 @@ from .factories import assist, exit_verified, income
 D = dt.date
 
 
-def exited_in_2015(hid: str = "h1") -> list:  # type: ignore[type-arg]
+def exited_in_2015(hid: str = "h1") -> list[Fact]:
     return [
         income(D(2015, 1, 5), 2000, hid=hid, fid=f"{hid}-i1"),
         assist(D(2015, 2, 1), hid=hid, fid=f"{hid}-a1"),
@@ -36,8 +38,8 @@ def exited_in_2015(hid: str = "h1") -> list:  # type: ignore[type-arg]
 
 
 def run(
-    policy: str, facts: list, *, size: int = 3, can_work: bool = True, as_of: dt.date | None = None
-) -> HouseholdResult:  # type: ignore[type-arg]
+    policy: str, facts: Iterable[Fact], *, size: int = 3, can_work: bool = True, as_of: dt.date | None = None
+) -> HouseholdResult:
     household = make_household("h1", size, can_work=can_work)
     return Engine(load_policy(policy)).run(household, facts, as_of=as_of)
 

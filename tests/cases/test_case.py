@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import attrs
 import pytest
@@ -18,7 +19,7 @@ from relapse_guard.cases import (
     replay_cases,
 )
 from relapse_guard.errors import ConflictingFact, InvalidCaseStep, UnknownPlugin
-from relapse_guard.facts import CaseOpened
+from relapse_guard.facts import CaseOpened, CaseStepRecorded
 
 from .strategies import opened, step_fact
 
@@ -73,7 +74,7 @@ def test_a_case_passes_every_step_and_is_decided() -> None:
 
 def test_any_input_order_and_duplicates_give_the_same_case() -> None:
     facts = happy()
-    noise = [IncomeAssessed(id="i", household_id="h1", date=MON, income_per_capita=100)]  # type: ignore[arg-type]
+    noise = [IncomeAssessed(id="i", household_id="h1", date=MON, income_per_capita=Decimal(100))]
     assert replay_case(IDENTIFICATION, [*reversed(facts), *facts[:3], *noise]) == replay_case(IDENTIFICATION, facts)
 
 
@@ -257,7 +258,9 @@ def test_record_builds_checked_facts_that_sort_in_order() -> None:
         facts.append(fact)
         case = case.advance(fact)
     assert [f.id for f in facts[1:]] == ["c1:001", "c1:002", "c1:003"]
-    assert facts[1].level == "village"  # type: ignore[attr-defined]
+    first_step = facts[1]
+    assert isinstance(first_step, CaseStepRecorded)
+    assert first_step.level == "village"
     assert replay_case(IDENTIFICATION, reversed(facts)) == case
     with pytest.raises(InvalidCaseStep, match="runs until"):
         case.record("approve", date=MON)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from relapse_guard import State
 from relapse_guard.decisions import DecisionKind
+from relapse_guard.facts import CaseOpened
 
 from .households import (
     ENGINE,
@@ -95,7 +96,9 @@ def test_after_the_relapse_the_risk_is_eliminated_by_its_own_case() -> None:
         case_id="c2",
         evidence=evidence(facts, on),
     )
-    assert "income at or above the monitoring threshold" in elimination_facts[0].reason
+    opening = elimination_facts[0]
+    assert isinstance(opening, CaseOpened)
+    assert "income at or above the monitoring threshold" in opening.reason
     closing = elimination.decision_fact()
     assert closing is not None
     assert (closing.procedure, closing.risk_key, closing.id) == ("risk_elimination", FLOOD, "c2:decision")

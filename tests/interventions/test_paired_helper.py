@@ -21,7 +21,7 @@ from .helpers import context, declined, household, past_grant, risk, used, with_
 HELPER = PairedHelper()
 
 
-def _every(months: int, count: int) -> str:
+def _every(months: float, count: float) -> str:
     return (
         f"[paired_helper.revisit_interval_months]\nvalues = {{ 2015-01-01 = {months} }}\n"
         f"[paired_helper.revisits]\nvalues = {{ 2015-01-01 = {count} }}\n"
@@ -86,7 +86,7 @@ def test_no_revisits_planned() -> None:
 @pytest.mark.parametrize(("months", "count"), [(0, 12), (1.5, 12), (1, -1), (1, 2.5)])
 def test_bad_schedule_parameters_are_a_policy_error(months: float, count: float) -> None:
     with pytest.raises(InvalidPolicy, match="whole number"):
-        HELPER.grant(risk(), context(parameters=with_params(_every(months, count))))  # type: ignore[arg-type]
+        HELPER.grant(risk(), context(parameters=with_params(_every(months, count))))
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from relapse_guard import Fact, IncomeAssessed, Policy, State, load_policy
 from relapse_guard.context import Context
-from relapse_guard.decisions import Grant, Period, Risk, Severity
+from relapse_guard.decisions import Declined, Grant, Period, Risk, Severity
 from relapse_guard.facts import DEFAULT_FACT_KINDS, FactKinds
 from relapse_guard.interventions import PairedHelper, TemporaryRelief
 from relapse_guard.reviews import Review
@@ -62,7 +62,7 @@ class ReliefAccount:
     inner: TemporaryRelief = attrs.field(factory=TemporaryRelief)
     name: str = "temporary_relief"
 
-    def grant(self, risk: Risk, ctx: Context) -> object:
+    def grant(self, risk: Risk, ctx: Context) -> Grant | Declined | None:
         grant = self.inner.grant(risk, ctx)
         return (
             attrs.evolve(grant, risk_key=f"relief-account:{risk.household_id}") if isinstance(grant, Grant) else grant
@@ -76,7 +76,7 @@ class MonthlyBatchRelief:
     inner: TemporaryRelief = attrs.field(factory=TemporaryRelief)
     name: str = "temporary_relief"
 
-    def grant(self, risk: Risk, ctx: Context) -> object:
+    def grant(self, risk: Risk, ctx: Context) -> Grant | Declined | None:
         grant = self.inner.grant(risk, ctx)
         if not isinstance(grant, Grant):
             return grant

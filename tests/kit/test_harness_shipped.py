@@ -34,7 +34,9 @@ def test_bishan_keeps_every_invariant_from_2015_too() -> None:
 def test_the_harness_reaches_every_lifecycle_state() -> None:
     reached: set[State] = set()
 
-    class Recording(machine_for(load_policy("yubei_2016"))):  # type: ignore[misc]
+    class Recording(PolicyStateMachine):
+        policy = load_policy("yubei_2016")
+
         def teardown(self) -> None:
             reached.update(self.result.states)
 
@@ -57,7 +59,10 @@ def test_a_fixed_household_is_followed_in_every_run() -> None:
     chosen = household("FIXED", size=2)
     seen: set[str] = set()
 
-    class Fixed(machine_for(load_policy("chongqing_2016"), household=chosen)):  # type: ignore[misc]
+    class Fixed(PolicyStateMachine):
+        policy = load_policy("chongqing_2016")
+        household = chosen
+
         def teardown(self) -> None:
             seen.add(self.result.household_id)
 

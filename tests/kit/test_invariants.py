@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -54,7 +55,7 @@ def test_the_invariants_are_listed() -> None:
     ]
 
 
-def _grant_at(result: HouseholdResult, index: int, **changes: object) -> HouseholdResult:
+def _grant_at(result: HouseholdResult, index: int, **changes: Any) -> HouseholdResult:
     grants = list(result.grants)
     grants[index] = attrs.evolve(grants[index], **changes)
     return attrs.evolve(result, grants=tuple(grants))

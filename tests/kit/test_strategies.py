@@ -23,6 +23,7 @@ D = dt.date
 START, END = D(2015, 1, 1), D(2023, 12, 31)
 YUBEI = load_policy("yubei_2016")
 ENGINE = Engine(YUBEI)
+KINDS = sorted(DEFAULT_FACT_KINDS.by_kind.values(), key=lambda c: c.kind)
 
 
 @given(households(min_members=2, max_members=4))
@@ -44,9 +45,7 @@ def test_incomes_are_around_the_line(income: Decimal) -> None:
     assert 0 <= income <= 3 * 3600
 
 
-@pytest.mark.parametrize(
-    "kind", sorted(DEFAULT_FACT_KINDS.by_kind.values(), key=lambda c: c.kind), ids=lambda c: c.kind
-)
+@pytest.mark.parametrize("kind", KINDS, ids=[kind.kind for kind in KINDS])
 @settings(max_examples=15)
 @given(data=st.data())
 def test_facts_of_each_kind(kind: type[Fact], data: st.DataObject) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from relapse_guard import Engine, Fact, Household, Member, Place, load_policy
+from relapse_guard import Engine, Household, Member, Place, load_policy
 from relapse_guard.population import synthetic_households
 from relapse_guard.reporting import (
     PLOT_HINT,
@@ -54,7 +54,7 @@ def data() -> ReportData:
         place=Place("Yu<bei>", "A&B|C"),
         members=[Member(id="m1", birth_date=D(1970, 1, 1))],
     )
-    facts: list[Fact] = [
+    facts = [
         income(D(2017, 3, 1), 2000, hid=NASTY),
         assist(D(2017, 3, 5), hid=NASTY),
         income(D(2017, 6, 1), 4000, hid=NASTY),

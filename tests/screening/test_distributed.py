@@ -9,10 +9,14 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 distributed = pytest.importorskip("distributed")
+
+if TYPE_CHECKING:
+    from distributed import Client, LocalCluster
 
 from relapse_guard import RelapseGuardError  # noqa: E402
 from relapse_guard.errors import BackendUnavailable, UnknownPlugin  # noqa: E402
@@ -27,7 +31,7 @@ HOUSEHOLDS = 600
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
+def cluster() -> Iterator[LocalCluster]:
     # Real processes, as on a cluster; no dashboard (no port to clash) and only errors logged.
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
@@ -36,7 +40,7 @@ def cluster() -> Iterator[distributed.LocalCluster]:
 
 
 @pytest.fixture(scope="module")
-def client(cluster: distributed.LocalCluster) -> Iterator[distributed.Client]:
+def client(cluster: LocalCluster) -> Iterator[Client]:
     # Not the default client: the tests without client= must find none.
     with distributed.Client(cluster, set_as_default=False) as connected:
         yield connected
@@ -58,7 +62,7 @@ def assert_same(got: ScreenResult, expected: ScreenResult) -> None:
     assert got.errors == expected.errors
 
 
-def test_dask_screen_equals_serial_and_local_processes(population_dir: Path, client: distributed.Client) -> None:
+def test_dask_screen_equals_serial_and_local_processes(population_dir: Path, client: Client) -> None:
     population = read_population(population_dir)
     assert len(population.partitions) >= 3
     serial = screen_population(population, "yubei_2016", AS_OF, workers=1)
@@ -69,7 +73,7 @@ def test_dask_screen_equals_serial_and_local_processes(population_dir: Path, cli
     assert_same(on_dask, serial)
 
 
-def test_without_rows_the_totals_are_the_same(population_dir: Path, client: distributed.Client) -> None:
+def test_without_rows_the_totals_are_the_same(population_dir: Path, client: Client) -> None:
     population = read_population(population_dir)
     serial = screen_population(population, "dazu_2016", AS_OF, keep_rows=False)
     on_dask = screen_population_dask(population, "dazu_2016", AS_OF, client=client, keep_rows=False)
@@ -77,7 +81,7 @@ def test_without_rows_the_totals_are_the_same(population_dir: Path, client: dist
     assert_same(on_dask, serial)
 
 
-def test_progress_is_reported_as_partitions_finish(population_dir: Path, client: distributed.Client) -> None:
+def test_progress_is_reported_as_partitions_finish(population_dir: Path, client: Client) -> None:
     population = read_population(population_dir)
     reports: list[Progress] = []
     result = screen_population_dask(population, "yubei_2016", AS_OF, client=client, progress=reports.append)
@@ -91,9 +95,7 @@ def test_progress_is_reported_as_partitions_finish(population_dir: Path, client:
     assert reports[-1].seconds > 0
 
 
-def test_bad_rows_are_those_of_the_serial_screen(
-    population_dir: Path, client: distributed.Client, tmp_path: Path
-) -> None:
+def test_bad_rows_are_those_of_the_serial_screen(population_dir: Path, client: Client, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(population_dir, broken)
     facts = sorted(broken.glob("facts-*.jsonl"))[1]
@@ -118,9 +120,7 @@ def test_bad_rows_are_those_of_the_serial_screen(
     assert_same(on_dask, serial)
 
 
-def test_an_error_in_a_task_is_raised_as_it_was(
-    population_dir: Path, client: distributed.Client, tmp_path: Path
-) -> None:
+def test_an_error_in_a_task_is_raised_as_it_was(population_dir: Path, client: Client, tmp_path: Path) -> None:
     damaged = tmp_path / "damaged"
     shutil.copytree(population_dir, damaged)
     population = read_population(damaged)
@@ -129,18 +129,18 @@ def test_an_error_in_a_task_is_raised_as_it_was(
         screen_population_dask(population, "yubei_2016", AS_OF, client=client)
 
 
-def test_an_empty_population_gives_an_empty_result(client: distributed.Client) -> None:
+def test_an_empty_population_gives_an_empty_result(client: Client) -> None:
     result = screen_population_dask(Population(partitions=()), "yubei_2016", AS_OF, client=client)
     assert result.totals.households == 0
     assert result.policy == "yubei_2016@2016.1"
 
 
-def test_an_unknown_policy_fails_before_anything_is_submitted(population_dir: Path, client: distributed.Client) -> None:
+def test_an_unknown_policy_fails_before_anything_is_submitted(population_dir: Path, client: Client) -> None:
     with pytest.raises(UnknownPlugin, match="yubei_2016"):
         screen_population_dask(read_population(population_dir), "atlantis_2016", AS_OF, client=client)
 
 
-def test_the_default_client_is_used(population_dir: Path, cluster: distributed.LocalCluster) -> None:
+def test_the_default_client_is_used(population_dir: Path, cluster: LocalCluster) -> None:
     population = read_population(population_dir)
     with distributed.Client(cluster):  # set as the default client while open
         on_dask = screen_population_dask(population, "bishan_2016", AS_OF, keep_rows=False)

@@ -128,7 +128,7 @@ def test_a_row_of_a_subclass_is_made_by_its_constructor() -> None:
     result = Engine(policy).run(household, facts, as_of=dt.date(2016, 12, 31))
     row = Row.from_result(result, ("d", "t", "v"), ())
     assert type(row) is Row
-    assert row == Row(**{name: getattr(row, name) for name in HouseholdRow.__slots__ if not name.startswith("__")})
+    assert row == Row(**{name: getattr(row, name) for name in (f.name for f in attrs.fields(HouseholdRow))})
 
 
 def test_pending_grants_eliminated_risks_and_every_review_state() -> None:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 from relapse_guard import IllnessReported, State, load_policy
 from relapse_guard.population import BadRow
-from relapse_guard.screening.screen import Progress, screen_records
+from relapse_guard.screening.screen import Progress, Record, screen_records
 
 from ..conftest import make_household
 from ..factories import assist, exit_verified, income
@@ -13,7 +14,7 @@ from ..factories import assist, exit_verified, income
 D = dt.date
 
 
-def records():  # type: ignore[no-untyped-def]
+def records() -> Iterator[Record]:
     yield make_household("a"), [income(D(2016, 3, 1), 3000, hid="a")], []
     yield make_household("b"), [income(D(2016, 3, 1), 9000, hid="b")], [BadRow("facts.jsonl", 7, "date", "not a date")]
     # an exit verified for a household never assisted: refused, listed, the screen goes on

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -28,11 +29,11 @@ KINDS = ("memory", "sqlite")
 KEY = b"0123456789abcdef-test-key"
 
 
-def make_store(kind: str, path: Path | str = ":memory:", **options: object) -> StoreLike:
+def make_store(kind: str, path: Path | str = ":memory:", **options: Any) -> StoreLike:
     """A store of ``kind`` (``"memory"`` or ``"sqlite"``, in a file at ``path``)."""
     if kind == "memory":
-        return MemoryStore(**options)  # type: ignore[arg-type]
-    return SQLiteStore(path, **options)  # type: ignore[arg-type]
+        return MemoryStore(**options)
+    return SQLiteStore(path, **options)
 
 
 def national_id(n: int) -> str:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from relapse_guard import ExitVerified, JobLost
+from relapse_guard import ExitVerified, IncomeAssessed, JobLost
 from relapse_guard.errors import ConcurrencyConflict, ConflictingFact, InvalidFact, UnknownHousehold
 from relapse_guard.store import Store
 
@@ -41,7 +41,9 @@ def test_the_same_facts_again_change_nothing(store: StoreLike) -> None:
     assert store.append("H1", facts) == len(facts)
     assert store.append("H1", [*facts, *facts]) == len(facts)
     # Equal as the engine sees facts: 2500 and 2500.00 are the same amount.
-    same = attrs.evolve(facts[0], income_per_capita=Decimal("2500.00"))
+    first = facts[0]
+    assert isinstance(first, IncomeAssessed)
+    same = attrs.evolve(first, income_per_capita=Decimal("2500.00"))
     assert store.append("H1", [same]) == len(facts)
     assert store.facts("H1") == facts
 

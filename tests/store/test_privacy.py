@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from relapse_guard import Engine, JobLost, Policy
+from relapse_guard import Engine, IllnessReported, JobLost, Policy
 from relapse_guard.errors import ConflictingFact, InvalidFact
 from relapse_guard.store import HASH_PREFIX, SQLiteStore, replay
 from relapse_guard.store.privacy import Pseudonymizer, is_hashed, scrub
@@ -31,7 +31,8 @@ def test_member_ids_are_stored_hashed_and_the_engine_still_works(hashing: StoreL
     stored = hashing.household(h.id)
     assert all(is_hashed(m.id) and m.id.startswith(HASH_PREFIX) for m in stored.members)
     illness = next(f for f in hashing.facts(h.id) if f.kind == "illness_reported")
-    assert illness.member_id == stored.members[0].id  # type: ignore[attr-defined]
+    assert isinstance(illness, IllnessReported)
+    assert illness.member_id == stored.members[0].id
     p = Pseudonymizer(KEY)
     result = replay(hashing, h.id, yubei, as_of=AS_OF)
     assert result == Engine(yubei).run(p.household(h), [p.fact(f) for f in story(h)], as_of=AS_OF)
@@ -47,7 +48,9 @@ def test_the_same_key_gives_the_same_hash_another_key_another(tmp_path: Path) ->
         store.put_household(h)
     with SQLiteStore(tmp_path / "a.db", id_key=KEY) as store:
         store.append(h.id, story(h))
-        assert store.facts(h.id)[4].member_id == store.household(h.id).members[0].id  # type: ignore[attr-defined]
+        illness = store.facts(h.id)[4]
+        assert isinstance(illness, IllnessReported)
+        assert illness.member_id == store.household(h.id).members[0].id
     other = Pseudonymizer(b"another key, 16 bytes or more")
     assert other.personal_id(h.members[0].id) != Pseudonymizer(KEY).personal_id(h.members[0].id)
 
@@ -96,7 +99,7 @@ def test_messages_and_logs_never_show_a_full_member_id(
 ) -> None:
     h = household()
     member = h.members[1].id
-    records = [
+    records: list[dict[str, object]] = [
         {"kind": "job_lost", "id": "j1", "household_id": h.id, "date": "2016-01-01", "member_id": [member]},
         {"kind": "job_lost", "id": "j5", "household_id": h.id, "date": "2016-01-01", "member_id": int(member)},
         # an income fact has no member_id field: the record is refused, naming the extra field

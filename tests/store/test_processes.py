@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import random
@@ -25,9 +26,7 @@ HERE = Path(__file__).resolve().parent
 def workers(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The workers module, importable by name in spawned processes (they inherit ``sys.path``)."""
     monkeypatch.syspath_prepend(str(HERE))
-    import store_workers
-
-    return store_workers
+    return importlib.import_module("store_workers")
 
 
 def test_two_processes_appending_to_one_household_lose_nothing(tmp_path: Path, workers: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
 import pytest
@@ -21,9 +22,9 @@ from .strategies import histories, households
 POLICIES = {name: load_policy(name) for name in ("yubei_2016", "dazu_2016", "bishan_2016", "chongqing_2016")}
 
 
-def _outcome(run: object) -> HouseholdResult | tuple[type, str]:
+def _outcome(run: Callable[[], object]) -> HouseholdResult | tuple[type, str]:
     try:
-        result = run()  # type: ignore[operator]
+        result = run()
     except RelapseGuardError as error:
         return type(error), str(error)
     assert isinstance(result, HouseholdResult)
