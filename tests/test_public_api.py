@@ -74,14 +74,28 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
     assert not hasattr(relapse_guard, "Decision")  # lives in relapse_guard.decisions
 
 
-def test_import_loads_no_heavy_subpackage() -> None:
+def _heavy_loaded_by(program: str) -> list[str]:
+    """The modules of :data:`HEAVY` (or in them) that ``program`` loads, run in a fresh interpreter."""
     script = (
-        "import json, sys\n"
-        "import relapse_guard\n"
+        f"{program}\n"
+        "import json, sys, relapse_guard\n"
         "print(json.dumps({'file': relapse_guard.__file__, 'modules': sorted(sys.modules)}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     loaded = json.loads(done.stdout)
     assert loaded["file"] == relapse_guard.__file__  # the same package as these tests import
-    modules = set(loaded["modules"])
-    assert [m for m in modules if m in HEAVY or m.startswith(tuple(f"{h}." for h in HEAVY))] == []
+    return [m for m in loaded["modules"] if m in HEAVY or m.startswith(tuple(f"{h}." for h in HEAVY))]
+
+
+def test_import_loads_no_heavy_subpackage() -> None:
+    assert _heavy_loaded_by("import relapse_guard") == []
+
+
+def test_running_the_engine_loads_only_the_case_procedures_a_policy_holds() -> None:
+    program = (
+        "import datetime as dt\n"
+        "from relapse_guard import Engine, Household, Member, Place, load_policy\n"
+        "home = Household(id='H1', place=Place('Yubei'), members=[Member(id='H1-1', birth_date=dt.date(1975, 3, 2))])\n"
+        "Engine(load_policy('yubei_2016')).run(home, [], as_of=dt.date(2016, 12, 31))\n"
+    )
+    assert {m.split(".")[1] for m in _heavy_loaded_by(program)} == {"cases"}
