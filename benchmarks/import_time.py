@@ -50,24 +50,24 @@ def cold_import_ms(module: str, runs: int, env: dict[str, str]) -> tuple[float, 
     return statistics.median(imports) - base, base
 
 
-def heaviest(module: str, top: int, env: dict[str, str]) -> list[tuple[int, int, str]]:
-    """The ``top`` modules ``module`` loads, heaviest first: cumulative and self µs, from ``-X importtime``."""
+def _importtime(code: str, env: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(cumulative µs, self µs, module) for each module ``python -X importtime -c code`` imports."""
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
+        [sys.executable, "-X", "importtime", "-c", code], check=True, capture_output=True, text=True, env=env
     )
     rows: list[tuple[int, int, str]] = []
     for line in done.stderr.splitlines():
-        if not line.startswith("import time:") or "self [us]" in line:
-            continue
-        self_us, cumulative_us, name = line.removeprefix("import time:").split("|")
-        if name.strip() != module:
+        if line.startswith("import time:") and "self [us]" not in line:
+            self_us, cumulative_us, name = line.removeprefix("import time:").split("|")
             rows.append((int(cumulative_us), int(self_us), name.strip()))
-    rows.sort(reverse=True)
-    return rows[:top]
+    return rows
+
+
+def heaviest(module: str, top: int, env: dict[str, str]) -> list[tuple[int, int, str]]:
+    """The ``top`` modules importing ``module`` loads (not the interpreter's start-up), heaviest first."""
+    at_start = {name for _, _, name in _importtime("pass", env)}
+    rows = [row for row in _importtime(f"import {module}", env) if row[2] not in at_start and row[2] != module]
+    return sorted(rows, reverse=True)[:top]
 
 
 def main() -> None:
