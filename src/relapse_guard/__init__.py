@@ -22,10 +22,11 @@ what-if comparisons, populations or the store).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
-
 from .errors import RelapseGuardError
+
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing`, which would be most of this
+#: import's time; type checkers take any ``TYPE_CHECKING`` to be true.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -103,7 +104,9 @@ if not TYPE_CHECKING:  # type checkers see the imports above; an unknown name st
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
+        from importlib import import_module
+
+        value = getattr(import_module(module), name)
         globals()[name] = value
         return value
 
