@@ -109,8 +109,8 @@ def fact_id_figures(records: list[PopulationRecord], repeat: int) -> tuple[int, 
     def compare() -> None:
         assert not shared_digests([others, claimed.digests()])
 
-    facts = sum(len(facts) for _, facts in households)
-    return len(households), facts, cpu_seconds(claim, repeat), cpu_seconds(compare, repeat)
+    fact_count = sum(len(facts) for _, facts in households)
+    return len(households), fact_count, cpu_seconds(claim, repeat), cpu_seconds(compare, repeat)
 
 
 def main() -> None:

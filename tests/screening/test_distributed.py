@@ -172,7 +172,7 @@ def test_a_scheduler_address_that_cannot_be_used_is_a_typed_error() -> None:
 
 
 def test_policy_code_that_raises_gives_the_serial_problem_rows_on_dask(
-    population_dir: Path, client: distributed.Client, tmp_path: Path
+    population_dir: Path, client: Client, tmp_path: Path
 ) -> None:
     from relapse_guard.cli_check import load_policy_spec
     from relapse_guard.screening.screen import StoppedAtProblem

@@ -27,7 +27,7 @@ from relapse_guard.reporting import collect_population
 from relapse_guard.result import HouseholdResult
 from relapse_guard.screening.fact_ids import FactIds, SharedFactId, digest, shared_digests
 from relapse_guard.screening.parallel import screen_population
-from relapse_guard.screening.screen import StoppedAtProblem, Tally, run_records, screen_records
+from relapse_guard.screening.screen import Record, StoppedAtProblem, Tally, run_records, screen_records
 from relapse_guard.screening.summary import Problem, problem_summary
 
 from ..conftest import make_household
@@ -184,7 +184,7 @@ def test_the_summary_counts_problem_households_by_kind() -> None:
 
 
 def test_a_fact_id_of_an_earlier_household_makes_the_later_one_a_problem() -> None:
-    records = [
+    records: list[Record] = [
         (make_household("a"), [income(D(2016, 3, 1), 3000, hid="a", fid="f1")], []),
         (make_household("b"), [income(D(2016, 3, 1), 9000, hid="b", fid="f1"), assist(D(2016, 4, 1), hid="b")], []),
         (make_household("c"), [income(D(2016, 3, 1), 9000, hid="c", fid="f2")], []),
