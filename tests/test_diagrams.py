@@ -179,7 +179,7 @@ def segments(d: str) -> list[Box]:
     for piece in re.findall(r"[ML]-?\d+,-?\d+(?: Q-?\d+,-?\d+ -?\d+,-?\d+)?", d):
         numbers = [int(n) for n in re.findall(r"-?\d+", piece)]
         found.append((numbers[0], numbers[1], numbers[-2], numbers[-1]))
-    lines = []
+    lines: list[Box] = []
     for (_, _, x0, y0), (x1, y1, _, _) in itertools.pairwise(found):
         lines.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
     return lines

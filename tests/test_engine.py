@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from relapse_guard import Engine, Policy, State
 from relapse_guard.decisions import DecisionKind
 from relapse_guard.errors import ConflictingFact, InvalidFact, InvalidHousehold, InvalidTransition
-from relapse_guard.facts import BasicNeed
+from relapse_guard.facts import BasicNeed, Fact
 from relapse_guard.timeline import transition_period
 
 from .conftest import basic_policy, make_household
@@ -233,10 +233,10 @@ _income = st.integers(min_value=0, max_value=8000)
 
 
 @st.composite
-def histories(draw: st.DrawFn) -> list:  # type: ignore[type-arg]
+def histories(draw: st.DrawFn) -> list[Fact]:
     """Random valid histories: incomes, assistance and exits that the lifecycle allows."""
     start = D(2015, 1, 1)
-    facts = []
+    facts: list[Fact] = []
     days = sorted(draw(st.lists(_day, min_size=1, max_size=25)))
     for n, day in enumerate(days):
         on = start + dt.timedelta(days=day)

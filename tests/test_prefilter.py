@@ -10,6 +10,7 @@ much is caught by the kit's invariant.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
@@ -17,9 +18,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard import Engine, HouseAppraised, IncomeAssessed, Policy, State, load_policy
+from relapse_guard import Engine, HouseAppraised, Household, IncomeAssessed, Policy, State, load_policy
 from relapse_guard.engine.prefilter import income_band, income_watchers
-from relapse_guard.facts import HousingGrade
+from relapse_guard.facts import Fact, HousingGrade
 from relapse_guard.population import synthetic_households
 from relapse_guard.rules import INCOME_BELOW_LINE, Rule
 from relapse_guard.testing import histories, households
@@ -31,9 +32,9 @@ D = dt.date
 POLICIES = ["chongqing_2016", "yubei_2016", "dazu_2016", "bishan_2016"]
 
 
-def _both(policy: Policy, home: object, facts: list[object], as_of: dt.date) -> tuple[object, object]:
-    fast = Engine(policy).run(home, facts, as_of=as_of)  # type: ignore[arg-type]
-    full = Engine(policy, prefilter=False).run(home, facts, as_of=as_of)  # type: ignore[arg-type]
+def _both(policy: Policy, home: Household, facts: Sequence[Fact], as_of: dt.date) -> tuple[object, object]:
+    fast = Engine(policy).run(home, facts, as_of=as_of)
+    full = Engine(policy, prefilter=False).run(home, facts, as_of=as_of)
     return fast, full
 
 

@@ -60,8 +60,9 @@ def test_fire_leaves_the_machine_without_the_model() -> None:
 
 
 def test_compile_table_refuses_two_edges_from_one_state_on_one_event_and_unknown_states() -> None:
+    two: list[Edge[str, str, str | None]] = [Edge("a", "go", "b", None), Edge("a", "go", "c", "ready")]
     with pytest.raises(ValueError, match="two edges leave a on go"):
-        compile_table([Edge("a", "go", "b", None), Edge("a", "go", "c", "ready")])
+        compile_table(two)
     with pytest.raises(ValueError, match="a --go--> z names a state"):
         compile_table([Edge("a", "go", "z", None)], STATES)
     assert compile_table([Edge("a", "go", "z", None)]) == {("a", "go"): ("z", None)}
@@ -78,7 +79,7 @@ def test_enum_states_and_events_are_named_by_their_values() -> None:
 
 
 def test_mermaid_and_dot_write_one_line_per_edge_in_order() -> None:
-    edges = [Edge("a", "go", "b", "ready"), Edge("b", "back", "a", None)]
+    edges: list[Edge[str, str, str | None]] = [Edge("a", "go", "b", "ready"), Edge("b", "back", "a", None)]
     assert mermaid(edges, initial="a", labels={"a": "a (start)"}, finals=["b"]) == (
         "stateDiagram-v2\n"
         "    direction LR\n"

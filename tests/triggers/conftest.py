@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import strategies as st
@@ -23,7 +24,7 @@ from relapse_guard.parameters import ParameterTree
 from relapse_guard.triggers import BUILTIN_TRIGGERS
 
 #: The built-in trigger classes, from the registry's table.
-BUILTIN_CLASSES: tuple[type, ...] = tuple(
+BUILTIN_CLASSES: tuple[type[Any], ...] = tuple(
     getattr(triggers, path.partition(":")[2]) for path in BUILTIN_TRIGGERS.values()
 )
 
