@@ -22,10 +22,11 @@ from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from ..fact_fields import Parse, parse_amount
+from ..fact_plans import NOT_FAST, new_object
 from ._arrow import arrow, compute
-from ._build import FactBuilder
+from ._build import FactBuilder, text_converters
 from ._columns import REJECT, BatchColumns
-from ._convert import NOT_FAST, Parse, amount_value, new_object, text_converters
 from ._groups import Failure, Results, Run, runs_of
 from ._messages import describe_failure, fact_field_names
 
@@ -113,7 +114,7 @@ class _Kind:
             if is_str:
                 table = _text_table(conversion, strip)
             else:
-                table = _amount_table(conversion) if convert is amount_value else _each_table(conversion)
+                table = _amount_table(conversion) if convert is parse_amount else _each_table(conversion)
             self.fields.append(_Field(name, is_str, strip, key, conversion, table))
         self.names = frozenset(field.name for field in self.fields) | {"kind"}
 

@@ -20,10 +20,11 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from ..fact_fields import parser_for
+from ..fact_plans import NOT_FAST, new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
 from ._arrow import arrow, compute
 from ._columns import REJECT, BatchColumns
-from ._convert import NOT_FAST, enum_parser, new_object
 from ._households import PLAIN_MEMBER, SET_MEMBER, make_household, place
 from ._member_rows import fast_household_from_rows
 from ._merge import HouseholdGroup
@@ -36,7 +37,7 @@ Rows = list[tuple[int, list[Any]]]
 
 def _enum_conversion(enum_type: type, default: str) -> Callable[[Any], Any]:
     """A cell to the enum member, as a member's dict is read (a blank cell: ``default``)."""
-    parse = enum_parser(enum_type)
+    parse = parser_for(enum_type)
     absent = parse(default)
 
     def convert(value: Any) -> Any:

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..fact_plans import NOT_FAST
 from ..facts import Fact, FactKinds
 from ..household import Household
 from ._build import FactBuilder
-from ._convert import NOT_FAST
 from ._csv_rows import csv_rows
 from ._groups import FactRuns, Failure, Results, runs_of
 from ._layout import (

@@ -14,17 +14,25 @@ from typing import Any
 
 import attrs
 
+from ..fact_fields import CACHE_LIMIT, parser_for
+from ..fact_plans import NOT_FAST, REJECT, field_setter, new_object
 from ..household import Health, Household, LabourCapacity, Member, Place, Schooling
-from ._convert import CACHE_LIMIT, NOT_FAST, REJECT, enum_parser, field_setter, new_object, str_value
 
 __all__ = ["PLAIN_MEMBER", "SET_MEMBER", "build_household", "make_household", "place"]
 
 _from_iso = dt.date.fromisoformat
 
 
-_LABOUR = enum_parser(LabourCapacity)
-_HEALTH = enum_parser(Health)
-_SCHOOLING = enum_parser(Schooling)
+def str_value(value: Any) -> str:
+    """``value`` when it is text; :data:`REJECT` otherwise (the library reads it, or says why not)."""
+    if type(value) is str:
+        return value
+    raise REJECT
+
+
+_LABOUR = parser_for(LabourCapacity)
+_HEALTH = parser_for(Health)
+_SCHOOLING = parser_for(Schooling)
 _PLACES: dict[tuple[str, str, str], Place] = {}
 
 

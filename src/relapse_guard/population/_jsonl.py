@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InvalidInput
+from ..fact_plans import NOT_FAST
 from ..facts import Fact
 from ..household import Household
 from ._build import FactBuilder
-from ._convert import NOT_FAST
 from ._households import build_household
 from ._layout import FactDumper
 from ._merge import FactGroup, HouseholdGroup

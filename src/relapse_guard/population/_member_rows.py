@@ -13,8 +13,8 @@ import enum
 from typing import Any
 
 from ..errors import InvalidInput
+from ..fact_plans import new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
-from ._convert import new_object
 from ._households import PLAIN_MEMBER, SET_MEMBER, build_household, make_household, place
 from ._messages import describe_error
 from ._records import BadRow
@@ -73,7 +73,7 @@ def household_from_rows(
 
 
 def _by_value(enum_type: type[enum.Enum]) -> dict[object, Any]:
-    """The members of ``enum_type`` by their value and by themselves, as :func:`~._convert.enum_parser` takes them."""
+    """The members of ``enum_type`` by their value and by themselves, as the fields' parsers take them."""
     return {**{member.value: member for member in enum_type}, **{member: member for member in enum_type}}
 
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import attrs
 
+from ..fact_fields import cached_date
 from ..facts import Fact, FactKinds
 from ..household import Household
 from ._arrow import pyarrow_modules
 from ._build import FactBuilder
 from ._columns import BatchColumns
-from ._convert import parse_date
 from ._groups import FactRuns
 from ._layout import (
     HOUSEHOLD_COLUMNS,
@@ -178,7 +178,7 @@ class ParquetWriter:
             columns = [list(column) for column in zip(*rows, strict=True)]
             if schema is self._household_schema:
                 birth = schema.get_field_index("birth_date")
-                columns[birth] = [parse_date(text) for text in columns[birth]]
+                columns[birth] = [cached_date(text) for text in columns[birth]]
             arrays = [self._arrow.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)]
             writer.write_table(self._arrow.Table.from_arrays(arrays, schema=schema))
             rows.clear()
