@@ -25,8 +25,8 @@ from relapse_guard import (
     parse_fact,
 )
 from relapse_guard.population import FactBuilder, fact_columns, read_partition
-from relapse_guard.population._households import build_household
-from relapse_guard.population._layout import FactDumper
+from relapse_guard.population.households import build_household
+from relapse_guard.population.rows import FactDumper
 
 from .helpers import ODD_VALUES, facts, write_lines
 

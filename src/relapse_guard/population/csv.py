@@ -1,7 +1,9 @@
-"""CSV: households one row per member, facts one row per fact (see :mod:`._layout` for the columns).
+"""CSV: households one row per member, facts one row per fact (see :mod:`.layout` for the columns).
 
 Files are UTF-8 with a header row; columns are found by name, so their order is free and
 optional ones may be left out. A blank cell is an absent value. Blank lines are skipped.
+Rows are read by :func:`csv.reader` (the default dialect: quoted cells may hold commas,
+quotes and newlines); a bad row is reported with the line it starts on.
 """
 
 from __future__ import annotations
@@ -10,35 +12,56 @@ import csv
 import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TextIO
 
 from ..fact_plans import NOT_FAST
 from ..facts import Fact, FactKinds
 from ..household import Household
-from ._build import FactBuilder
-from ._csv_rows import csv_rows
-from ._groups import FactRuns, Failure, Results, runs_of
-from ._layout import (
+from .grouping import (
+    FactGroup,
+    FactRuns,
+    Failure,
+    HouseholdGroup,
+    MemberRun,
+    Rows,
+    built,
+    member_groups,
+    runs_of,
+)
+from .layout import (
     HOUSEHOLD_COLUMNS,
     REQUIRED_FACT_COLUMNS,
     REQUIRED_HOUSEHOLD_COLUMNS,
-    FactDumper,
     check_header,
     fact_columns,
-    household_rows,
 )
-from ._member_rows import fast_household_from_rows
-from ._merge import FactGroup, HouseholdGroup
-from ._messages import describe_failure, fact_field_names
-from ._records import BadRow
+from .records import BadRow, describe_failure, fact_field_names
+from .rows import FactBuilder, FactDumper, household_rows
 
-__all__ = ["CsvWriter", "csv_fact_groups", "csv_household_groups"]
+__all__ = ["CsvWriter", "csv_rows", "fact_groups", "household_groups"]
 
-#: Fact rows built before their groups are made: few, so that facts do not outlive their household long.
+#: Rows built before their groups are made: few, so that facts do not outlive their household long.
 _BATCH_ROWS = 64
 
 
-def csv_household_groups(path: Path) -> Iterator[HouseholdGroup]:
+def csv_rows(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
+    """``(line, cells)`` of each row of ``stream`` (opened with ``newline=""``): the 1-based line the row starts on.
+
+    :func:`csv.reader` with the default dialect; a blank line is an empty row, and a cell longer
+    than the field size limit raises :class:`csv.Error`.
+    """
+    reader = csv.reader(stream)
+    end = 0
+    for row in reader:
+        start, end = end + 1, reader.line_num
+        yield start, row
+
+
+def _wrong_width(row: list[str], width: int) -> str:
+    return f"the row has {len(row)} cells; the header has {width}"
+
+
+def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """The households of a CSV file, one group of member rows each: ``(id, household, bad rows, line)``."""
     name = str(path)
     with open(path, encoding="utf-8", newline="") as stream:
@@ -48,46 +71,30 @@ def csv_household_groups(path: Path) -> Iterator[HouseholdGroup]:
             return
         check_header(name, header, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS)
         column = {key: index for index, key in enumerate(header)}
-        width, hid_column = len(header), column["household_id"]
-        current: str | None = None
-        group: list[tuple[int, list[str]]] = []
-        bad: list[BadRow] = []
-        for line, row in rows:
-            if not row:
-                continue
-            hid = row[hid_column] if len(row) > hid_column else ""
-            if hid != current:
-                if group or bad:
-                    yield _household_group(name, current or "", group, bad, column)
-                current, group, bad = hid, [], []
-            if len(row) != width:
-                message = f"the row has {len(row)} cells; the header has {width}"
-                bad.append(BadRow(name, line, "row", message, hid or None))
-            else:
-                group.append((line, row))
-        if group or bad:
-            yield _household_group(name, current or "", group, bad, column)
+        yield from member_groups(name, column, _member_runs(name, rows, len(header), column["household_id"]))
 
 
-def _household_group(
-    name: str, hid: str, rows: list[tuple[int, list[Any]]], bad: list[BadRow], column: dict[str, int]
-) -> HouseholdGroup:
-    if bad:  # a member row is unreadable: the household is incomplete
-        return hid or None, None, bad, min([r[0] for r in rows] + [b.line for b in bad])
-    household, problems = fast_household_from_rows(name, hid, rows, column)
-    return hid or None, household, problems, rows[0][0]  # the rows are in line order
+def _member_runs(name: str, rows: Iterator[tuple[int, list[str]]], width: int, hid_column: int) -> Iterator[MemberRun]:
+    """The runs of member rows naming the same household, batch after batch; a row of the wrong width is bad."""
+    while batch := list(itertools.islice(rows, _BATCH_ROWS)):
+        keys: list[str] = []
+        cells: list[tuple[int, list[str]]] = []
+        for line, row in batch:
+            if row:
+                keys.append(row[hid_column] if len(row) > hid_column else "")
+                cells.append((line, row))
+        for key, start, end in runs_of(keys):
+            good: Rows = []
+            bad: list[BadRow] = []
+            for line, row in cells[start:end]:
+                if len(row) == width:
+                    good.append((line, row))
+                else:
+                    bad.append(BadRow(name, line, "row", _wrong_width(row, width), key or None))
+            yield MemberRun(key, cells[start][0], good, None, bad)
 
 
-def _made(results: list[Fact | Failure]) -> Results:
-    """The results of a batch of rows, already built, as :class:`~._groups.FactRuns` asks for them."""
-
-    def made(start: int, end: int, hid: object) -> list[Fact | Failure]:
-        return results[start:end]
-
-    return made
-
-
-def csv_fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
+def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     """The fact rows of a CSV file grouped by household: ``(id, facts, bad rows, first, last line)``."""
     name = str(path)
     fields = fact_field_names(builder.kinds)
@@ -103,7 +110,7 @@ def csv_fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
         groups = FactRuns(name)
         while batch := list(itertools.islice(rows, _BATCH_ROWS)):
             lines: list[int] = []
-            hids: list[str] = []
+            hids: list[str | None] = []
             results: list[Fact | Failure] = []
             clean = True
             for line, row in batch:
@@ -111,11 +118,11 @@ def csv_fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                     continue
                 lines.append(line)
                 if len(row) != width:
-                    hids.append(row[hid_column] if len(row) > hid_column else "")
-                    results.append(Failure("row", f"the row has {len(row)} cells; the header has {width}"))
+                    hids.append((row[hid_column] if len(row) > hid_column else "") or None)
+                    results.append(Failure("row", _wrong_width(row, width)))
                     clean = False
                     continue
-                hids.append(row[hid_column])
+                hids.append(row[hid_column] or None)  # a blank cell names no household
                 build = fast.get(row[kind_column])  # the builder's dispatch, inline: this runs once per fact
                 if build is not None:
                     try:
@@ -128,7 +135,7 @@ def csv_fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 except (ValueError, TypeError) as error:
                     results.append(Failure(*describe_failure(error, fields)))
                     clean = False
-            yield from groups.add(runs_of(hids), lines, _made(results), clean=clean)
+            yield from groups.add(runs_of(hids), lines, built(results), clean=clean)
         yield from groups.close()
 
 

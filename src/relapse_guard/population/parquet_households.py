@@ -1,11 +1,11 @@
 """Building the households of Arrow record batches (a Parquet households file: one row per member).
 
-The columns of a batch are converted once (see :mod:`._columns`): member ids as they are,
+The columns of a batch are converted once (see :mod:`.parquet_columns`): member ids as they are,
 dates, places and enum members through tables of distinct values. A household is then made
 from its rows when it is read, members and household set straight into their slots, with
-the checks :meth:`Household.from_dict` makes (see :mod:`._households`).
+the checks :meth:`Household.from_dict` makes (see :mod:`.households`).
 
-A household goes through the general way instead (:func:`~._member_rows.fast_household_from_rows`,
+A household goes through the general way instead (:func:`~.households.fast_household_from_rows`,
 as the reader did row by row, so the household or the error is the library's) when any of its
 rows is not taken: a blank or unknown cell, a place that differs between its rows, a member id
 used twice, a column of a type read only the general way — and the last household of each
@@ -23,16 +23,13 @@ from typing import Any
 from ..fact_fields import parser_for
 from ..fact_plans import NOT_FAST, new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
-from ._arrow import arrow, compute
-from ._columns import REJECT, BatchColumns
-from ._households import PLAIN_MEMBER, SET_MEMBER, make_household, place
-from ._member_rows import fast_household_from_rows
-from ._merge import HouseholdGroup
+from .grouping import HouseholdGroup, MemberRun, Rows, member_groups
+from .households import PLAIN_MEMBER, SET_MEMBER, make_household, place
+from .parquet_columns import REJECT, BatchColumns, arrow, compute
 
 __all__ = ["arrow_household_groups"]
 
 _PLACE = ("district", "town", "village")
-Rows = list[tuple[int, list[Any]]]
 
 
 def _enum_conversion(enum_type: type, default: str) -> Callable[[Any], Any]:
@@ -228,39 +225,30 @@ def arrow_household_groups(
 ) -> Iterator[HouseholdGroup]:
     """The households in ``batches``, the member rows of file ``name`` with ``header``.
 
-    One ``(id, household, bad rows, line)`` each, as :func:`~._member_rows.household_from_rows` gives them.
+    One ``(id, household, bad rows, line)`` each, grouped as every tabular file's are
+    (:func:`~.grouping.member_groups`).
     """
     column = {key: index for index, key in enumerate(header)}
-    carry: Rows = []  # the rows of the last household read, which the next batch may go on with
-    carry_key = ""
+    return member_groups(name, column, _member_runs(header, batches))
+
+
+def _member_runs(header: Sequence[str], batches: Iterable[BatchColumns]) -> Iterator[MemberRun]:
+    """The runs of member rows of each batch, their households made from the batch's converted columns.
+
+    The last run of a batch may go on in the next one: its rows are read at once (and its
+    household made the general way), so that no batch outlives the next one's reading.
+    """
     offset = 0
-
-    def general(key: str, rows: Rows) -> HouseholdGroup:
-        household, problems = fast_household_from_rows(name, key, rows, column)
-        return key or None, household, problems, rows[0][0]
-
     for batch in batches:
         columns = _Columns(batch)
         last = len(columns.runs) - 1
         for index, (key, start, end) in enumerate(columns.runs):
-            if index == 0 and carry:
-                if key == carry_key:
-                    carry += _rows(batch, header, start, end, offset + 1)
-                    if index < last:
-                        yield general(key, carry)
-                        carry = []
-                    continue
-                yield general(carry_key, carry)
-                carry = []
-            if index == last:
-                carry, carry_key = _rows(batch, header, start, end, offset + 1), key
+            if start == end:  # no rows (an empty batch): no run
                 continue
-            household = columns.household(index)
-            if household is None:
-                yield general(key, _rows(batch, header, start, end, offset + 1))
+            if index == last:
+                yield MemberRun(key, offset + start + 1, _rows(batch, header, start, end, offset + 1))
             else:
-                yield key or None, household, [], offset + start + 1
+                rows = functools.partial(_rows, batch, header, start, end, offset + 1)
+                yield MemberRun(key, offset + start + 1, rows, functools.partial(columns.household, index))
         offset += batch.length
         del batch, columns  # before the next batch is read: one batch at a time in memory
-    if carry:
-        yield general(carry_key, carry)
