@@ -28,6 +28,7 @@ from .grouping import (
     member_groups,
     runs_of,
 )
+from .households import household_rows
 from .layout import (
     HOUSEHOLD_COLUMNS,
     REQUIRED_FACT_COLUMNS,
@@ -36,7 +37,7 @@ from .layout import (
     fact_columns,
 )
 from .records import BadRow, describe_failure, fact_field_names
-from .rows import FactBuilder, FactDumper, household_rows
+from .rows import FactBuilder, FactDumper
 
 __all__ = ["CsvWriter", "csv_rows", "fact_groups", "household_groups"]
 

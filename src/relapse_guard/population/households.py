@@ -7,7 +7,8 @@ least one member, unique non-empty member ids) are made here and the household i
 without running them again. A row the fast converters refuse, or that fails a check, goes
 through the library, whose error is raised (for member rows: reported against the member's
 row and column). :func:`fast_household_from_rows` makes a household of valid rows straight
-from the cells, exactly as :func:`household_from_rows` would, and leaves any other to it.
+from the cells, exactly as :func:`household_from_rows` would, and leaves any other to it;
+:func:`household_rows` writes a household's member rows.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "build_household",
     "fast_household_from_rows",
     "household_from_rows",
+    "household_rows",
     "make_household",
     "place",
 ]
@@ -297,3 +299,20 @@ def _household(hid: str, rows: list[tuple[int, list[Any]]], column: dict[str, in
         set_schooling(member, member_schooling)
         members.append(member)
     return make_household(hid, place(*where), members)
+
+
+def household_rows(household: Household) -> Iterable[tuple[str, ...]]:
+    """The rows of ``household`` in a tabular file, one per member (:data:`HOUSEHOLD_COLUMNS`)."""
+    place = household.place
+    for member in household.members:
+        yield (
+            household.id,
+            place.district,
+            place.town,
+            place.village,
+            member.id,
+            member.birth_date.isoformat(),
+            member.labour_capacity.value,
+            member.health.value,
+            member.schooling.value,
+        )

@@ -26,9 +26,10 @@ from ..fact_fields import cached_date
 from ..facts import Fact, FactKinds
 from ..household import Household
 from .grouping import FactGroup, FactRuns, HouseholdGroup
+from .households import household_rows
 from .layout import HOUSEHOLD_COLUMNS, REQUIRED_FACT_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, check_header, fact_columns
 from .parquet_columns import BatchColumns, pyarrow_modules
-from .rows import FactBuilder, FactDumper, household_rows
+from .rows import FactBuilder, FactDumper
 
 __all__ = [
     "READ_BATCH_ROWS",

@@ -30,7 +30,6 @@ import attrs
 from ..fact_fields import Parse
 from ..fact_plans import NOT_FAST, FactPlan, fact_plan
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
-from ..household import Household
 from .records import PopulationError
 
 __all__ = [
@@ -39,7 +38,6 @@ __all__ = [
     "RowFactBuilder",
     "cell_text",
     "fact_builder",
-    "household_rows",
     "text_converters",
 ]
 
@@ -65,23 +63,6 @@ def cell_text(value: object) -> str:
     if isinstance(value, frozenset | set | list | tuple):
         return ";".join(sorted(cell_text(item) for item in value))
     return str(value)
-
-
-def household_rows(household: Household) -> Iterable[tuple[str, ...]]:
-    """The rows of ``household`` in a tabular file, one per member (:data:`HOUSEHOLD_COLUMNS`)."""
-    place = household.place
-    for member in household.members:
-        yield (
-            household.id,
-            place.district,
-            place.town,
-            place.village,
-            member.id,
-            member.birth_date.isoformat(),
-            member.labour_capacity.value,
-            member.health.value,
-            member.schooling.value,
-        )
 
 
 def _json_dumper(value: object) -> Callable[[Any], Any]:
