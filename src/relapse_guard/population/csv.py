@@ -79,12 +79,18 @@ def _member_runs(name: str, rows: Iterator[tuple[int, list[str]]], width: int, h
     """The runs of member rows naming the same household, batch after batch; a row of the wrong width is bad."""
     while batch := list(itertools.islice(rows, _BATCH_ROWS)):
         keys: list[str] = []
-        cells: list[tuple[int, list[str]]] = []
-        for line, row in batch:
+        cells: Rows = []
+        clean = True
+        for item in batch:
+            row = item[1]
             if row:
                 keys.append(row[hid_column] if len(row) > hid_column else "")
-                cells.append((line, row))
+                cells.append(item)
+                clean = clean and len(row) == width
         for key, start, end in runs_of(keys):
+            if clean:
+                yield MemberRun(key, cells[start][0], cells[start:end])
+                continue
             good: Rows = []
             bad: list[BadRow] = []
             for line, row in cells[start:end]:

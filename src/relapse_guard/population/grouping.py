@@ -183,13 +183,17 @@ def member_groups(name: str, column: dict[str, int], runs: Iterable[MemberRun]) 
 
 
 def _household_group(name: str, column: dict[str, int], parts: list[MemberRun]) -> HouseholdGroup:
-    key = parts[0].key
-    if len(parts) == 1 and parts[0].made is not None and not parts[0].bad:
-        household = parts[0].made()
-        if household is not None:
-            return key or None, household, [], parts[0].line
-    rows = [row for part in parts for row in (part.rows if isinstance(part.rows, list) else part.rows())]
-    bad = [row for part in parts for row in part.bad or ()]
+    key, line, rows, made, bad = parts[0]
+    if len(parts) == 1:
+        if made is not None and not bad:
+            household = made()
+            if household is not None:
+                return key or None, household, [], line
+        if not isinstance(rows, list):
+            rows = rows()
+    else:
+        rows = [row for part in parts for row in (part.rows if isinstance(part.rows, list) else part.rows())]
+        bad = [row for part in parts for row in part.bad or ()]
     if bad:  # a member row is unreadable: the household is incomplete
         return key or None, None, bad, min([r[0] for r in rows] + [b.line for b in bad])
     household, problems = fast_household_from_rows(name, key, rows, column)
