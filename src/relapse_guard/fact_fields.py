@@ -102,15 +102,32 @@ def parse_amount(value: object) -> Decimal:
 _E = TypeVar("_E", bound=enum.Enum)
 
 
-def _enum_parser(enum_type: type[_E]) -> Parse:
-    table: dict[object, _E] = {member.value: member for member in enum_type}
-    table.update({member: member for member in enum_type})
+class _EnumTable(dict[object, Any]):
+    """An enum's members by their value and by themselves; a value not found is looked up by the enum."""
 
+    __slots__ = ("enum_type",)
+    enum_type: type[enum.Enum]
+
+    def __missing__(self, value: object) -> Any:
+        if isinstance(value, self.enum_type):
+            return value
+        return self.enum_type(value)
+
+
+def _enum_parser(enum_type: type[_E]) -> Parse:
+    """The member of ``enum_type`` a value names: a table lookup (a C call) for the members' values and
+    the members themselves, and the enum's own lookup for anything else."""
+    try:
+        table = _EnumTable({member.value: member for member in enum_type})
+        table.update({member: member for member in enum_type})
+    except TypeError:  # a member's value cannot be hashed: the enum's own lookup every time
+        return _enum_call_parser(enum_type)
+    table.enum_type = enum_type
+    return table.__getitem__
+
+
+def _enum_call_parser(enum_type: type[_E]) -> Parse:
     def parse(value: object) -> _E:
-        try:
-            return table[value]
-        except (KeyError, TypeError):  # TypeError: a value that cannot be hashed
-            pass
         if isinstance(value, enum_type):
             return value
         return enum_type(value)

@@ -9,10 +9,9 @@ quotes and newlines); a bad row is reported with the line it starts on.
 from __future__ import annotations
 
 import csv
-import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
 
 from ..fact_plans import NOT_FAST
 from ..facts import Fact, FactKinds
@@ -39,7 +38,7 @@ from .layout import (
 from .records import BadRow, describe_failure, fact_field_names
 from .rows import FactBuilder, FactDumper
 
-__all__ = ["CsvWriter", "csv_rows", "fact_groups", "household_groups"]
+__all__ = ["CsvWriter", "csv_rows", "fact_groups", "household_groups", "row_batches"]
 
 #: Rows built before their groups are made: few, so that facts do not outlive their household long.
 _BATCH_ROWS = 64
@@ -49,13 +48,25 @@ def csv_rows(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
     """``(line, cells)`` of each row of ``stream`` (opened with ``newline=""``): the 1-based line the row starts on.
 
     :func:`csv.reader` with the default dialect; a blank line is an empty row, and a cell longer
-    than the field size limit raises :class:`csv.Error`.
+    than the field size limit raises :class:`csv.Error`. The rows the readers read, one by one.
     """
-    reader = csv.reader(stream)
-    end = 0
+    for batch in row_batches(csv.reader(stream)):
+        yield from batch
+
+
+def row_batches(reader: Any) -> Iterator[list[tuple[int, list[str]]]]:
+    """The rows a :func:`csv.reader` has yet to read, in lists of a few: ``(line, cells)`` each, the line
+    the row starts on (a row may span lines: a quoted cell may hold line breaks)."""
+    end = reader.line_num
+    batch: list[tuple[int, list[str]]] = []
     for row in reader:
         start, end = end + 1, reader.line_num
-        yield start, row
+        batch.append((start, row))
+        if len(batch) >= _BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _wrong_width(row: list[str], width: int) -> str:
@@ -66,18 +77,18 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """The households of a CSV file, one group of member rows each: ``(id, household, bad rows, line)``."""
     name = str(path)
     with open(path, encoding="utf-8", newline="") as stream:
-        rows = csv_rows(stream)
-        header = next(rows, (0, None))[1]
+        reader = csv.reader(stream)
+        header = next(reader, None)
         if header is None:
             return
         check_header(name, header, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS)
         column = {key: index for index, key in enumerate(header)}
-        yield from member_groups(name, column, _member_runs(name, rows, len(header), column["household_id"]))
+        yield from member_groups(name, column, _member_runs(name, reader, len(header), column["household_id"]))
 
 
-def _member_runs(name: str, rows: Iterator[tuple[int, list[str]]], width: int, hid_column: int) -> Iterator[MemberRun]:
+def _member_runs(name: str, reader: Any, width: int, hid_column: int) -> Iterator[MemberRun]:
     """The runs of member rows naming the same household, batch after batch; a row of the wrong width is bad."""
-    while batch := list(itertools.islice(rows, _BATCH_ROWS)):
+    for batch in row_batches(reader):
         keys: list[str] = []
         cells: Rows = []
         clean = True
@@ -106,8 +117,8 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     name = str(path)
     fields = fact_field_names(builder.kinds)
     with open(path, encoding="utf-8", newline="") as stream:
-        rows = csv_rows(stream)
-        header = next(rows, (0, None))[1]
+        reader = csv.reader(stream)
+        header = next(reader, None)
         if header is None:
             return
         check_header(name, header, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS)
@@ -115,7 +126,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
         fast, parse = cells.fast_builders(), cells.parse
         width, hid_column, kind_column = len(header), header.index("household_id"), header.index("kind")
         groups = FactRuns(name)
-        while batch := list(itertools.islice(rows, _BATCH_ROWS)):
+        for batch in row_batches(reader):
             lines: list[int] = []
             hids: list[str | None] = []
             results: list[Fact | Failure] = []
