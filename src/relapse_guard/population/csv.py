@@ -21,7 +21,6 @@ from .grouping import (
     FactRuns,
     Failure,
     HouseholdGroup,
-    MemberRun,
     Rows,
     built,
     member_groups,
@@ -83,33 +82,54 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
             return
         check_header(name, header, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS)
         column = {key: index for index, key in enumerate(header)}
-        yield from member_groups(name, column, _member_runs(name, reader, len(header), column["household_id"]))
+        yield from member_groups(name, column, _member_batches(name, reader, len(header), column["household_id"]))
 
 
-def _member_runs(name: str, reader: Any, width: int, hid_column: int) -> Iterator[MemberRun]:
-    """The runs of member rows naming the same household, batch after batch; a row of the wrong width is bad."""
+def _member_batches(name: str, reader: Any, width: int, hid_column: int) -> Iterator[_MemberRows]:
+    """The member rows of the file, batch after batch."""
     for batch in row_batches(reader):
-        keys: list[str] = []
-        cells: Rows = []
+        yield _MemberRows(name, batch, width, hid_column)
+
+
+class _MemberRows:
+    """A batch of member rows (a :class:`~.grouping.MemberBatch`): a row of the wrong width is a bad row."""
+
+    __slots__ = ("cells", "clean", "keys", "name", "runs", "width")
+
+    def __init__(self, name: str, batch: Rows, width: int, hid_column: int) -> None:
+        self.name, self.width = name, width
+        self.keys: list[str] = []
+        self.cells: Rows = []
         clean = True
         for item in batch:
             row = item[1]
             if row:
-                keys.append(row[hid_column] if len(row) > hid_column else "")
-                cells.append(item)
+                self.keys.append(row[hid_column] if len(row) > hid_column else "")
+                self.cells.append(item)
                 clean = clean and len(row) == width
-        for key, start, end in runs_of(keys):
-            if clean:
-                yield MemberRun(key, cells[start][0], cells[start:end])
-                continue
-            good: Rows = []
-            bad: list[BadRow] = []
-            for line, row in cells[start:end]:
-                if len(row) == width:
-                    good.append((line, row))
-                else:
-                    bad.append(BadRow(name, line, "row", _wrong_width(row, width), key or None))
-            yield MemberRun(key, cells[start][0], good, None, bad)
+        self.clean = clean
+        self.runs: list[tuple[str, int, int]] = runs_of(self.keys)
+
+    def household(self, index: int) -> Household | None:
+        return None  # made from its rows
+
+    def rows(self, start: int, end: int) -> Rows:
+        if self.clean:
+            return self.cells[start:end]
+        return [item for item in self.cells[start:end] if len(item[1]) == self.width]
+
+    def unreadable(self, start: int, end: int) -> list[BadRow]:
+        if self.clean:
+            return []
+        message = "the row has {} cells; the header has " + str(self.width)
+        return [
+            BadRow(self.name, line, "row", message.format(len(row)), self.keys[start] or None)
+            for line, row in self.cells[start:end]
+            if len(row) != self.width
+        ]
+
+    def line(self, start: int) -> int:
+        return self.cells[start][0]
 
 
 def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from ..facts import Fact
 from ..household import Household
@@ -37,7 +37,7 @@ __all__ = [
     "FactRuns",
     "Failure",
     "HouseholdGroup",
-    "MemberRun",
+    "MemberBatch",
     "Results",
     "Rows",
     "Run",
@@ -148,52 +148,65 @@ class FactRuns:
             self._facts, self._bad = [], []
 
 
-class MemberRun(NamedTuple):
-    """Consecutive member rows of one household in a tabular households file (all of it, or a part).
+class MemberBatch(Protocol):
+    """A batch of member rows of a tabular households file, as a reader gives it to :func:`member_groups`.
 
-    ``key`` is the ``household_id`` cell (``""`` when blank) and ``line`` the line of the first
-    row. ``rows`` are the rows (or a function giving them, when they may not be needed);
-    ``made`` makes the household straight from them (None for a household that goes the
-    general way), ``bad`` are rows that could not be read at all (the household is then
-    incomplete).
+    ``runs`` are ``(key, start, end)`` for each run of rows with the same ``household_id`` cell
+    (``""`` when blank), in order.
     """
 
-    key: str
-    line: int
-    rows: Rows | Callable[[], Rows]
-    made: Callable[[], Household | None] | None = None
-    bad: list[BadRow] | None = None
+    runs: list[tuple[str, int, int]]
+
+    def household(self, index: int) -> Household | None:
+        """The household of run ``index`` made straight from the batch, or None: made from its rows."""
+
+    def rows(self, start: int, end: int) -> Rows:
+        """Rows ``start:end`` as ``(line, cells)``, but for those that could not be read."""
+
+    def unreadable(self, start: int, end: int) -> list[BadRow]:
+        """The bad rows of rows ``start:end`` that could not be read at all (the household is then incomplete)."""
+
+    def line(self, start: int) -> int:
+        """The line of row ``start``."""
 
 
-def member_groups(name: str, column: dict[str, int], runs: Iterable[MemberRun]) -> Iterator[HouseholdGroup]:
-    """The households of file ``name`` (whose header has ``column``), from its runs of member rows in order.
+def member_groups(name: str, column: dict[str, int], batches: Iterable[MemberBatch]) -> Iterator[HouseholdGroup]:
+    """The households of file ``name`` (whose header has ``column``), from its batches of member rows in order.
 
-    Consecutive runs with the same key are one household. One ``(id, household, bad rows, line)``
-    each: the household of a single run made straight from its rows when it can be, else made
-    from all its rows by :func:`~.households.fast_household_from_rows` (which says why not).
+    One ``(id, household, bad rows, line)`` each: a household made straight from its batch when
+    it can be, else made from its rows by :func:`~.households.fast_household_from_rows` (which
+    says why not). The last household of a batch may go on in the next one: its rows are read
+    at once and carried over, so that no batch outlives the next one's reading.
     """
-    pending: list[MemberRun] = []
-    for run in runs:
-        if pending and run.key != pending[0].key:
-            yield _household_group(name, column, pending)
-            pending = []
-        pending.append(run)
-    if pending:
-        yield _household_group(name, column, pending)
-
-
-def _household_group(name: str, column: dict[str, int], parts: list[MemberRun]) -> HouseholdGroup:
-    key, line, rows, made, bad = parts[0]
-    if len(parts) == 1:
-        if made is not None and not bad:
-            household = made()
+    carry: Rows = []  # the rows of the last household of a batch, which the next batch may go on with
+    carry_bad: list[BadRow] = []
+    carry_key = ""
+    for batch in batches:
+        runs = batch.runs
+        last = len(runs) - 1
+        for index, (key, start, end) in enumerate(runs):
+            if index == 0 and (carry or carry_bad):
+                if key == carry_key:
+                    carry, carry_bad = carry + batch.rows(start, end), carry_bad + batch.unreadable(start, end)
+                    if index < last:
+                        yield _from_rows(name, column, key, carry, carry_bad)
+                        carry, carry_bad = [], []
+                    continue
+                yield _from_rows(name, column, carry_key, carry, carry_bad)
+                carry, carry_bad = [], []
+            if index == last:
+                carry, carry_bad, carry_key = batch.rows(start, end), batch.unreadable(start, end), key
+                continue
+            household = batch.household(index)
             if household is not None:
-                return key or None, household, [], line
-        if not isinstance(rows, list):
-            rows = rows()
-    else:
-        rows = [row for part in parts for row in (part.rows if isinstance(part.rows, list) else part.rows())]
-        bad = [row for part in parts for row in part.bad or ()]
+                yield key or None, household, [], batch.line(start)
+            else:
+                yield _from_rows(name, column, key, batch.rows(start, end), batch.unreadable(start, end))
+    if carry or carry_bad:
+        yield _from_rows(name, column, carry_key, carry, carry_bad)
+
+
+def _from_rows(name: str, column: dict[str, int], key: str, rows: Rows, bad: list[BadRow]) -> HouseholdGroup:
     if bad:  # a member row is unreadable: the household is incomplete
         return key or None, None, bad, min([r[0] for r in rows] + [b.line for b in bad])
     household, problems = fast_household_from_rows(name, key, rows, column)

@@ -23,9 +23,10 @@ from typing import Any
 from ..fact_fields import parser_for
 from ..fact_plans import NOT_FAST, new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
-from .grouping import HouseholdGroup, MemberRun, Rows, member_groups
+from .grouping import HouseholdGroup, Rows, member_groups
 from .households import PLAIN_MEMBER, SET_MEMBER, make_household, place
 from .parquet_columns import REJECT, BatchColumns, arrow, compute
+from .records import BadRow
 
 __all__ = ["arrow_household_groups"]
 
@@ -95,7 +96,8 @@ _MEMBER_FIELDS = ("birth_date", "labour_capacity", "health", "schooling")
 class _Columns:
     """The member columns of one batch as codes and tables, its households' runs, and which go the general way."""
 
-    def __init__(self, batch: BatchColumns) -> None:
+    def __init__(self, batch: BatchColumns, header: Sequence[str], offset: int) -> None:
+        self.batch, self.header, self.offset = batch, header, offset
         self.runs, same = _runs(batch)
         self.bad: set[int] = set()  # the runs that go the general way
         self.ids: list[str] = []
@@ -144,6 +146,18 @@ class _Columns:
             if mask is not None and pc.any(mask).as_py():
                 self.bad.update(bisect.bisect_right(starts, row) - 1 for row in pc.indices_nonzero(mask).to_pylist())
         return True
+
+    def rows(self, start: int, end: int) -> Rows:
+        """Rows ``start:end`` as ``(line, cells)`` in the header's order, as the general way reads them."""
+        return _rows(self.batch, self.header, start, end, self.offset + 1)
+
+    def unreadable(self, start: int, end: int) -> list[BadRow]:
+        """None: every row of a Parquet file can be read."""
+        return []
+
+    def line(self, start: int) -> int:
+        """The 1-based row number of row ``start``."""
+        return self.offset + start + 1
 
     def household(self, index: int) -> Household | None:
         """The household of run ``index``, or None when it goes the general way."""
@@ -229,26 +243,14 @@ def arrow_household_groups(
     (:func:`~.grouping.member_groups`).
     """
     column = {key: index for index, key in enumerate(header)}
-    return member_groups(name, column, _member_runs(header, batches))
+    return member_groups(name, column, _member_batches(header, batches))
 
 
-def _member_runs(header: Sequence[str], batches: Iterable[BatchColumns]) -> Iterator[MemberRun]:
-    """The runs of member rows of each batch, their households made from the batch's converted columns.
-
-    The last run of a batch may go on in the next one: its rows are read at once (and its
-    household made the general way), so that no batch outlives the next one's reading.
-    """
+def _member_batches(header: Sequence[str], batches: Iterable[BatchColumns]) -> Iterator[_Columns]:
+    """Each batch's member columns, converted (a :class:`~.grouping.MemberBatch`)."""
     offset = 0
     for batch in batches:
-        columns = _Columns(batch)
-        last = len(columns.runs) - 1
-        for index, (key, start, end) in enumerate(columns.runs):
-            if start == end:  # no rows (an empty batch): no run
-                continue
-            if index == last:
-                yield MemberRun(key, offset + start + 1, _rows(batch, header, start, end, offset + 1))
-            else:
-                rows = functools.partial(_rows, batch, header, start, end, offset + 1)
-                yield MemberRun(key, offset + start + 1, rows, functools.partial(columns.household, index))
+        columns = _Columns(batch, header, offset)
+        yield columns
         offset += batch.length
         del batch, columns  # before the next batch is read: one batch at a time in memory
