@@ -33,7 +33,7 @@ from typing import TypeVar
 
 from relapse_guard.facts import parse_fact
 from relapse_guard.population import FactBuilder, Population, generate_population
-from relapse_guard.population._reader import _FACT_READERS, _HOUSEHOLD_READERS
+from relapse_guard.population.directory import FACT_READERS, HOUSEHOLD_READERS
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ def _count_facts(population: Population) -> int:
     builder = FactBuilder()
     count = 0
     for partition in population.partitions:
-        read = _FACT_READERS[str(partition.format)]
+        read = FACT_READERS[str(partition.format)]
         for _, facts, bad, _, _ in read(partition.facts_path, builder):
             count += len(facts) + len(bad)
     return count
@@ -61,7 +61,7 @@ def _count_facts(population: Population) -> int:
 def _count_households(population: Population) -> int:
     count = 0
     for partition in population.partitions:
-        for _ in _HOUSEHOLD_READERS[str(partition.format)](partition.households_path):
+        for _ in HOUSEHOLD_READERS[str(partition.format)](partition.households_path):
             count += 1
     return count
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 import pytest
 from hypothesis import given
@@ -184,3 +185,34 @@ def test_to_dict_parse_roundtrip(fact: Fact) -> None:
 
     data = json.loads(json.dumps(fact.to_dict()))
     assert parse_fact(data) == fact
+
+
+@given(any_fact(), st.sampled_from(["income_per_capita", "date", "id", "grade", "unmet", "extra"]), st.data())
+def test_parse_is_parse_field_by_field(fact: Fact, field: str, data: st.DataObject) -> None:
+    """The fast path of FactKinds.parse gives the fact, or the error, of the field-by-field way."""
+    record = fact.to_dict()
+    assert DEFAULT_FACT_KINDS.parse(record) == DEFAULT_FACT_KINDS.parse_field_by_field(record) == fact
+    record[field] = data.draw(st.sampled_from([None, "", " ", -1, 1.5, "2016-02-30", ["nope"], "A", True]))
+    outcomes: list[tuple[str, object]] = []
+    for parse in (DEFAULT_FACT_KINDS.parse, DEFAULT_FACT_KINDS.parse_field_by_field):
+        try:
+            outcomes.append(("fact", parse(record)))
+        except InvalidFact as error:
+            outcomes.append(("invalid", (error.household_id, error.fact_id, error.field, str(error))))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_a_kind_with_its_own_checks_has_no_fast_plan() -> None:
+    import attrs
+
+    from relapse_guard.fact_plans import fact_plan
+
+    @attrs.frozen(kw_only=True)
+    class Checked(Fact):
+        kind: ClassVar[str] = "checked"
+
+        def __attrs_post_init__(self) -> None:
+            super().__attrs_post_init__()
+
+    assert fact_plan(IncomeAssessed) is not None
+    assert fact_plan(Checked) is None

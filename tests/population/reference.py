@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 
-from relapse_guard.population import FactBuilder
-from relapse_guard.population._member_rows import household_from_rows
-from relapse_guard.population._merge import FactGroup, HouseholdGroup
-from relapse_guard.population._messages import describe_failure, fact_field_names
-from relapse_guard.population._records import BadRow, PopulationRecord
+from relapse_guard.population import BadRow, FactBuilder, PopulationRecord
+from relapse_guard.population.grouping import FactGroup, HouseholdGroup
+from relapse_guard.population.households import household_from_rows
+from relapse_guard.population.records import describe_failure, fact_field_names
 
 
 def _rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]]]:

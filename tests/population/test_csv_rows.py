@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard.population import PopulationError, read_partition
-from relapse_guard.population._csv_rows import csv_rows
+from relapse_guard.population.csv import csv_rows
 
 PIECES = [",", '"', '""', "\n", "\r\n", "\r", "a", "bc", " ", "\x00", "\\", "户", "'"]
 

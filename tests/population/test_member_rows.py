@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard.household import Health, LabourCapacity
-from relapse_guard.population._layout import HOUSEHOLD_COLUMNS
-from relapse_guard.population._member_rows import fast_household_from_rows, household_from_rows
+from relapse_guard.population import HOUSEHOLD_COLUMNS
+from relapse_guard.population.households import fast_household_from_rows, household_from_rows
 
 from .helpers import dates
 

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import Household, Member, Place
-from relapse_guard.population._merge import FactGroup, HouseholdGroup, merge
-from relapse_guard.population._records import BadRow
+from relapse_guard.population import BadRow
+from relapse_guard.population.grouping import FactGroup, HouseholdGroup, merge
 
 from . import reference
 

@@ -88,10 +88,10 @@ def test_parquet_of_ones_own_with_other_column_types(tmp_path: Path) -> None:
 
 def test_parquet_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pyarrow")
-    from relapse_guard.population import _parquet
+    from relapse_guard.population import parquet
 
-    monkeypatch.setattr(_parquet, "_ROW_GROUP_ROWS", 7)  # several row groups
-    monkeypatch.setattr(_parquet, "_READ_BATCH_ROWS", 5)  # and batches
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 7)  # several row groups
+    monkeypatch.setattr(parquet, "READ_BATCH_ROWS", 5)  # and batches
     population = generate_population(tmp_path, households=60, seed=4, format="parquet", processes=1)
     from relapse_guard.population import synthetic_households
 

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 from relapse_guard import Fact
 from relapse_guard.facts import DEFAULT_FACT_KINDS
-from relapse_guard.population import FactBuilder, fact_columns, generate_population, read_partition
-from relapse_guard.population._csv import csv_fact_groups
-from relapse_guard.population._layout import HOUSEHOLD_COLUMNS, FactDumper
+from relapse_guard.population import HOUSEHOLD_COLUMNS, FactBuilder, fact_columns, generate_population, read_partition
+from relapse_guard.population.csv import fact_groups as csv_fact_groups
+from relapse_guard.population.rows import FactDumper
 
 from . import reference
 from .helpers import dates, facts, traced_peaks
@@ -34,10 +34,10 @@ from .helpers import dates, facts, traced_peaks
 pyarrow = pytest.importorskip("pyarrow")
 parquet = pytest.importorskip("pyarrow.parquet")
 
-from relapse_guard.population import _parquet  # noqa: E402  (needs pyarrow)
+from relapse_guard.population import parquet as parquet_files  # noqa: E402  (needs pyarrow)
 
 COLUMNS = list(fact_columns(DEFAULT_FACT_KINDS))
-TYPED = _parquet._typed_columns(DEFAULT_FACT_KINDS)
+TYPED = parquet_files.typed_columns(DEFAULT_FACT_KINDS)
 BUILDER = FactBuilder()
 NATIONAL_ID = "500112198001011234"
 ODD_TEXT = [
@@ -74,12 +74,12 @@ HIDS = ["H1", "H2", "H3", "", None, " "]
 @contextlib.contextmanager
 def _batches_of(rows: int) -> Iterator[None]:
     """Read Parquet ``rows`` rows at a time (batches within and across households)."""
-    saved = _parquet._READ_BATCH_ROWS
-    _parquet._READ_BATCH_ROWS = rows
+    saved = parquet_files.READ_BATCH_ROWS
+    parquet_files.READ_BATCH_ROWS = rows
     try:
         yield
     finally:
-        _parquet._READ_BATCH_ROWS = saved
+        parquet_files.READ_BATCH_ROWS = saved
 
 
 @contextlib.contextmanager
@@ -137,7 +137,7 @@ def _same_groups(found: list[Any], expected: list[Any]) -> None:
 @given(fact_tables(), st.integers(1, 12), st.sampled_from([4, 7, 131_072]))
 def test_facts_as_row_by_row(table: Any, row_group: int, batch: int) -> None:
     with _written(table, row_group) as path, _batches_of(batch):
-        _same_groups(list(_parquet.parquet_fact_groups(path, BUILDER)), reference.fact_groups(path, BUILDER))
+        _same_groups(list(parquet_files.fact_groups(path, BUILDER)), reference.fact_groups(path, BUILDER))
 
 
 ODD_MEMBER_CELLS: dict[str, list[Any]] = {
@@ -191,7 +191,7 @@ def household_tables(draw: st.DrawFn) -> Any:
 @given(household_tables(), st.integers(1, 9), st.sampled_from([2, 5, 131_072]))
 def test_households_as_row_by_row(table: Any, row_group: int, batch: int) -> None:
     with _written(table, row_group) as path, _batches_of(batch):
-        assert list(_parquet.parquet_household_groups(path)) == reference.household_groups(path)
+        assert list(parquet_files.household_groups(path)) == reference.household_groups(path)
 
 
 @settings(max_examples=12, deadline=None)
@@ -199,14 +199,14 @@ def test_households_as_row_by_row(table: Any, row_group: int, batch: int) -> Non
 def test_parquet_reads_as_jsonl(seed: int, households: int, batch: int) -> None:
     with tempfile.TemporaryDirectory() as folder, _batches_of(batch):
         root = Path(folder)
-        saved = _parquet._ROW_GROUP_ROWS
-        _parquet._ROW_GROUP_ROWS = 50  # several row groups
+        saved = parquet_files.ROW_GROUP_ROWS
+        parquet_files.ROW_GROUP_ROWS = 50  # several row groups
         try:
             as_parquet = generate_population(
                 root / "p", households=households, seed=seed, format="parquet", processes=1
             )
         finally:
-            _parquet._ROW_GROUP_ROWS = saved
+            parquet_files.ROW_GROUP_ROWS = saved
         as_jsonl = generate_population(root / "j", households=households, seed=seed, format="jsonl", processes=1)
         assert list(as_parquet.iter_records()) == list(as_jsonl.iter_records())
 
@@ -246,12 +246,12 @@ def test_column_types_of_ones_own(tmp_path: Path) -> None:
     )
     parquet.write_table(table, tmp_path / "f.parquet")
     path = tmp_path / "f.parquet"
-    _same_groups(list(_parquet.parquet_fact_groups(path, BUILDER)), reference.fact_groups(path, BUILDER))
+    _same_groups(list(parquet_files.fact_groups(path, BUILDER)), reference.fact_groups(path, BUILDER))
     table = table.set_column(
         3, "date", pyarrow.array(["2016-01-01", "2016-02-01", None, "x", "2016-05-01", "2016-06-01"])
     )
     parquet.write_table(table, path)
-    found = list(_parquet.parquet_fact_groups(path, BUILDER))
+    found = list(parquet_files.fact_groups(path, BUILDER))
     _same_groups(found, reference.fact_groups(path, BUILDER))
     assert [f.id for f in found[0][1]] == ["a", "b", "f"]
     assert [(row.line, row.field) for row in found[0][2]] == [(3, "date"), (4, "date"), (5, "self_paid_cost")]
@@ -274,7 +274,7 @@ def test_kinds_of_ones_own(tmp_path: Path) -> None:
     rows[-1][columns.index("tonnes")] = "5000"  # refused by the class's own validator
     path = tmp_path / "f.parquet"
     parquet.write_table(pyarrow.table({c: [row[i] or None for row in rows] for i, c in enumerate(columns)}), path)
-    found = list(_parquet.parquet_fact_groups(path, builder))
+    found = list(parquet_files.fact_groups(path, builder))
     _same_groups(found, reference.fact_groups(path, builder))
     assert [f.id for f in found[0][1]] == ["v", "h1", "v2"]
     assert [row.field for row in found[0][2]] == ["fact"]
@@ -311,7 +311,7 @@ def test_csv_as_row_by_row_and_as_parquet(table: Any, inserted: list[tuple[int, 
         text_table = all(pyarrow.types.is_string(field.type) for field in table.schema)
         if text_table and text.count("\n") == table.num_rows + 1 and "\r" not in text:  # a row a line
             with _written(table, 5) as parquet_path:
-                expected = list(_parquet.parquet_fact_groups(parquet_path, BUILDER))
+                expected = list(parquet_files.fact_groups(parquet_path, BUILDER))
             assert [[(r.line + 1, r.field, r.message) for r in g[2]] for g in expected] == [
                 [(r.line, r.field, r.message) for r in g[2]] for g in groups
             ]
@@ -325,12 +325,12 @@ def test_csv_as_row_by_row_and_as_parquet(table: Any, inserted: list[tuple[int, 
 
 def test_memory_does_not_grow_with_the_population(tmp_path: Path) -> None:
     """A batch at a time: reading twice the households holds no more (but an id per household read)."""
-    saved = _parquet._ROW_GROUP_ROWS
-    _parquet._ROW_GROUP_ROWS = 2_000
+    saved = parquet_files.ROW_GROUP_ROWS
+    parquet_files.ROW_GROUP_ROWS = 2_000
     try:
         population = generate_population(tmp_path, households=3000, seed=2, format="parquet", processes=1)
     finally:
-        _parquet._ROW_GROUP_ROWS = saved
+        parquet_files.ROW_GROUP_ROWS = saved
     partition = population.partitions[0]
     with _batches_of(2_000):
         for _ in itertools.islice(partition.records(), 50):  # warm the caches (places, compiled builders)

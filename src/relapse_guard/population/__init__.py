@@ -14,6 +14,22 @@ Files are JSON Lines (``.jsonl``), CSV (``.csv``) or Parquet (``.parquet``, with
 time; a row that cannot be read becomes a :class:`BadRow` (file, line, field, message) in
 the household's :class:`PopulationRecord` and reading goes on.
 
+The modules, by what they do:
+
+- :mod:`.directory`: populations on disk, read and written (:class:`Population`,
+  :class:`Partition`, :func:`read_partition`, :func:`write_population`...);
+- one module per file format, its reader and its writer side by side: :mod:`.jsonl`,
+  :mod:`.csv`, :mod:`.parquet` (whose column-wise reading is in :mod:`.parquet_columns`,
+  :mod:`.parquet_facts` and :mod:`.parquet_households`);
+- the reading pipeline they share: :mod:`.grouping` (rows grouped by household, households
+  merged with their facts), :mod:`.rows` (facts as rows, written and read back the library's
+  one way, :meth:`~relapse_guard.facts.FactKinds.parse`), :mod:`.households` (households
+  from rows) and :mod:`.records` (records, bad rows and their messages, errors);
+- :mod:`.layout`: a directory's file names, formats, manifest, and the files' columns;
+- synthetic populations: :mod:`.synthetic` (:func:`generate_population`),
+  :mod:`.synthetic_draws` (:class:`Distributions` and the draws), :mod:`.synthetic_drawer`;
+- :mod:`.cli`: ``python -m relapse_guard.population``.
+
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     population = generate_population(folder, households=200, seed=1, processes=1)
@@ -22,16 +38,21 @@ the household's :class:`PopulationRecord` and reading goes on.
 (200, True)
 """
 
-from ._build import FactBuilder
-from ._distributions import GENERATOR_VERSION, Distributions
-from ._errors import MissingDependency, PopulationError
-from ._generator import BLOCK_SIZE, generate_population, synthetic_households
-from ._layout import COMMON_FACT_COLUMNS, HOUSEHOLD_COLUMNS, fact_columns
-from ._manifest import FORMAT_VERSION, MANIFEST_NAME
-from ._merge import DEFAULT_LOOKAHEAD
-from ._reader import Partition, Population, file_format, read_partition, read_population
-from ._records import BadRow, PopulationRecord, chunks
-from ._writer import DEFAULT_HOUSEHOLDS_PER_PARTITION, write_partition, write_population
+from .directory import (
+    DEFAULT_HOUSEHOLDS_PER_PARTITION,
+    Partition,
+    Population,
+    read_partition,
+    read_population,
+    write_partition,
+    write_population,
+)
+from .grouping import DEFAULT_LOOKAHEAD
+from .layout import COMMON_FACT_COLUMNS, FORMAT_VERSION, HOUSEHOLD_COLUMNS, MANIFEST_NAME, fact_columns, file_format
+from .records import BadRow, MissingDependency, PopulationError, PopulationRecord, chunks
+from .rows import FactBuilder
+from .synthetic import BLOCK_SIZE, generate_population, synthetic_households
+from .synthetic_draws import GENERATOR_VERSION, Distributions
 
 __all__ = [
     "BLOCK_SIZE",

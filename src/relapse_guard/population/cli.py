@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Sequence
 
 from ..errors import RelapseGuardError
-from ._generator import generate_population
-from ._manifest import FILE_FORMATS
-from ._reader import read_population
+from .directory import read_population
+from .layout import FILE_FORMATS
+from .synthetic import generate_population
 
 __all__ = ["main"]
 

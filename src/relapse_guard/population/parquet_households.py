@@ -1,11 +1,11 @@
 """Building the households of Arrow record batches (a Parquet households file: one row per member).
 
-The columns of a batch are converted once (see :mod:`._columns`): member ids as they are,
+The columns of a batch are converted once (see :mod:`.parquet_columns`): member ids as they are,
 dates, places and enum members through tables of distinct values. A household is then made
 from its rows when it is read, members and household set straight into their slots, with
-the checks :meth:`Household.from_dict` makes (see :mod:`._households`).
+the checks :meth:`Household.from_dict` makes (see :mod:`.households`).
 
-A household goes through the general way instead (:func:`~._member_rows.fast_household_from_rows`,
+A household goes through the general way instead (:func:`~.households.fast_household_from_rows`,
 as the reader did row by row, so the household or the error is the library's) when any of its
 rows is not taken: a blank or unknown cell, a place that differs between its rows, a member id
 used twice, a column of a type read only the general way — and the last household of each
@@ -20,23 +20,22 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from ..fact_fields import parser_for
+from ..fact_plans import NOT_FAST, new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
-from ._arrow import arrow, compute
-from ._columns import REJECT, BatchColumns
-from ._convert import NOT_FAST, enum_parser, new_object
-from ._households import PLAIN_MEMBER, SET_MEMBER, make_household, place
-from ._member_rows import fast_household_from_rows
-from ._merge import HouseholdGroup
+from .grouping import HouseholdGroup, Rows, member_groups
+from .households import PLAIN_MEMBER, SET_MEMBER, make_household, place
+from .parquet_columns import REJECT, BatchColumns, arrow, compute
+from .records import BadRow
 
 __all__ = ["arrow_household_groups"]
 
 _PLACE = ("district", "town", "village")
-Rows = list[tuple[int, list[Any]]]
 
 
 def _enum_conversion(enum_type: type, default: str) -> Callable[[Any], Any]:
     """A cell to the enum member, as a member's dict is read (a blank cell: ``default``)."""
-    parse = enum_parser(enum_type)
+    parse = parser_for(enum_type)
     absent = parse(default)
 
     def convert(value: Any) -> Any:
@@ -97,7 +96,8 @@ _MEMBER_FIELDS = ("birth_date", "labour_capacity", "health", "schooling")
 class _Columns:
     """The member columns of one batch as codes and tables, its households' runs, and which go the general way."""
 
-    def __init__(self, batch: BatchColumns) -> None:
+    def __init__(self, batch: BatchColumns, header: Sequence[str], offset: int) -> None:
+        self.batch, self.header, self.offset = batch, header, offset
         self.runs, same = _runs(batch)
         self.bad: set[int] = set()  # the runs that go the general way
         self.ids: list[str] = []
@@ -146,6 +146,18 @@ class _Columns:
             if mask is not None and pc.any(mask).as_py():
                 self.bad.update(bisect.bisect_right(starts, row) - 1 for row in pc.indices_nonzero(mask).to_pylist())
         return True
+
+    def rows(self, start: int, end: int) -> Rows:
+        """Rows ``start:end`` as ``(line, cells)`` in the header's order, as the general way reads them."""
+        return _rows(self.batch, self.header, start, end, self.offset + 1)
+
+    def unreadable(self, start: int, end: int) -> list[BadRow]:
+        """None: every row of a Parquet file can be read."""
+        return []
+
+    def line(self, start: int) -> int:
+        """The 1-based row number of row ``start``."""
+        return self.offset + start + 1
 
     def household(self, index: int) -> Household | None:
         """The household of run ``index``, or None when it goes the general way."""
@@ -227,39 +239,18 @@ def arrow_household_groups(
 ) -> Iterator[HouseholdGroup]:
     """The households in ``batches``, the member rows of file ``name`` with ``header``.
 
-    One ``(id, household, bad rows, line)`` each, as :func:`~._member_rows.household_from_rows` gives them.
+    One ``(id, household, bad rows, line)`` each, grouped as every tabular file's are
+    (:func:`~.grouping.member_groups`).
     """
     column = {key: index for index, key in enumerate(header)}
-    carry: Rows = []  # the rows of the last household read, which the next batch may go on with
-    carry_key = ""
+    return member_groups(name, column, _member_batches(header, batches))
+
+
+def _member_batches(header: Sequence[str], batches: Iterable[BatchColumns]) -> Iterator[_Columns]:
+    """Each batch's member columns, converted (a :class:`~.grouping.MemberBatch`)."""
     offset = 0
-
-    def general(key: str, rows: Rows) -> HouseholdGroup:
-        household, problems = fast_household_from_rows(name, key, rows, column)
-        return key or None, household, problems, rows[0][0]
-
     for batch in batches:
-        columns = _Columns(batch)
-        last = len(columns.runs) - 1
-        for index, (key, start, end) in enumerate(columns.runs):
-            if index == 0 and carry:
-                if key == carry_key:
-                    carry += _rows(batch, header, start, end, offset + 1)
-                    if index < last:
-                        yield general(key, carry)
-                        carry = []
-                    continue
-                yield general(carry_key, carry)
-                carry = []
-            if index == last:
-                carry, carry_key = _rows(batch, header, start, end, offset + 1), key
-                continue
-            household = columns.household(index)
-            if household is None:
-                yield general(key, _rows(batch, header, start, end, offset + 1))
-            else:
-                yield key or None, household, [], offset + start + 1
+        columns = _Columns(batch, header, offset)
+        yield columns
         offset += batch.length
         del batch, columns  # before the next batch is read: one batch at a time in memory
-    if carry:
-        yield general(carry_key, carry)

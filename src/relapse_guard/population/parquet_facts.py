@@ -1,13 +1,13 @@
 """Building the facts of Arrow record batches (a Parquet facts file), column by column.
 
 A batch's columns are converted at once, not row by row: strings as they are, every other
-column through a table of its distinct values, each converted once (see :mod:`._columns`).
+column through a table of its distinct values, each converted once (see :mod:`.parquet_columns`).
 Which rows each fact kind takes is found on whole columns too. The facts are then made
 household by household as the records are read (so that none outlives its household's
 record for long) by a function generated for the batch's kinds, which sets each field
 straight into its slot: no row becomes a dict or a list of cells.
 
-A row goes through the library instead (:class:`~._build.RowFactBuilder`, as the reader did
+A row goes through the library instead (:class:`~.rows.RowFactBuilder`, as the reader did
 row by row, so the fact or the error is the library's) when any of its cells is not taken:
 a kind without a fast path, a required cell that is blank, a value a fast converter refuses,
 a blank ``id`` or ``household_id``, a cell in a column its kind does not have, or a column
@@ -22,12 +22,12 @@ from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ._arrow import arrow, compute
-from ._build import FactBuilder
-from ._columns import REJECT, BatchColumns
-from ._convert import NOT_FAST, Parse, amount_value, new_object, text_converters
-from ._groups import Failure, Results, Run, runs_of
-from ._messages import describe_failure, fact_field_names
+from ..fact_fields import Parse, parse_amount
+from ..fact_plans import NOT_FAST, new_object
+from .grouping import Failure, Results, Run, runs_of
+from .parquet_columns import REJECT, BatchColumns, arrow, compute
+from .records import describe_failure, fact_field_names
+from .rows import FactBuilder, text_converters
 
 __all__ = ["ArrowFactBuilder", "household_runs"]
 
@@ -46,7 +46,7 @@ class _Field(typing.NamedTuple):
 def _conversion(
     convert: Parse, text: Parse | None, required: bool, default: object, is_str: bool, strip: bool
 ) -> Callable[[Any], Any]:
-    """A cell's value to the field's, as the generated row builders of :mod:`._build` convert it."""
+    """A cell's value to the field's, as the generated row builders of :mod:`relapse_guard.fact_plans` convert it."""
 
     def conversion(value: Any) -> Any:
         if value is None or value == "":  # a blank cell: an absent field
@@ -113,7 +113,7 @@ class _Kind:
             if is_str:
                 table = _text_table(conversion, strip)
             else:
-                table = _amount_table(conversion) if convert is amount_value else _each_table(conversion)
+                table = _amount_table(conversion) if convert is parse_amount else _each_table(conversion)
             self.fields.append(_Field(name, is_str, strip, key, conversion, table))
         self.names = frozenset(field.name for field in self.fields) | {"kind"}
 
@@ -148,7 +148,7 @@ class _Arguments:
 
 
 def household_runs(batch: BatchColumns) -> list[Run]:
-    """The runs of rows of one household in ``batch`` (see :func:`~._groups.runs_of`).
+    """The runs of rows of one household in ``batch`` (see :func:`~.grouping.runs_of`).
 
     Every row of a run has the same ``household_id`` cell: the one the run names.
     """
@@ -156,7 +156,7 @@ def household_runs(batch: BatchColumns) -> list[Run]:
         return [(None, 0, batch.length)]
     encoded = batch.encoded("household_id") if batch.text("household_id") else None
     if encoded is None:
-        return runs_of(batch.columns["household_id"].to_pylist())
+        return runs_of([value or None for value in batch.columns["household_id"].to_pylist()])
     codes, names = encoded
     runs = compute().run_end_encode(codes)
     names = [*names, None]

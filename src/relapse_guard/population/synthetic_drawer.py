@@ -27,10 +27,10 @@ from ..facts import (
 )
 from ..household import Health, Household, LabourCapacity, Member, Place
 from ..policies import load_policy
-from ._build import FactBuilder
-from ._distributions import GENERATOR_VERSION, VILLAGE_NAMES, Distributions
-from ._draws import (
+from .rows import FactBuilder
+from .synthetic_draws import (
     EARNER_CAUSES,
+    GENERATOR_VERSION,
     GRADES_AFTER_DISASTER,
     GRADES_ROUTINE,
     HAZARDS,
@@ -44,6 +44,8 @@ from ._draws import (
     NEEDS,
     ONE_DAY,
     SCHOOL_COSTS,
+    VILLAGE_NAMES,
+    Distributions,
     add_months,
     level_on,
     lognormal,
@@ -57,6 +59,8 @@ __all__ = ["BLOCK_SIZE", "Drawer"]
 BLOCK_SIZE = 100
 
 _D = dt.date
+#: A shock to the household's income: from, until, and the factor of its income meanwhile.
+_Shock = tuple[dt.date, dt.date, float]
 
 
 class Drawer:
@@ -182,9 +186,16 @@ class Drawer:
         facts.sort(key=Fact.sort_key)
         return household, facts
 
-    def _shocks(
-        self, rnd: Random, household: Household, facts: list[Fact], shocks: list[tuple[dt.date, dt.date, float]]
-    ) -> None:
+    def _shocks(self, rnd: Random, household: Household, facts: list[Fact], shocks: list[_Shock]) -> None:
+        """The household's shocks and events, drawn in this order (the order of the draws is the output)."""
+        self._illnesses(rnd, household, facts, shocks)
+        appraisal = self._disasters(rnd, household.id, facts, shocks)
+        self._appraisals(rnd, household.id, appraisal, facts)
+        self._work_losses(rnd, household, facts, shocks)
+        self._needs_checks(rnd, household.id, facts)
+        self._schooling(rnd, household, facts)
+
+    def _illnesses(self, rnd: Random, household: Household, facts: list[Fact], shocks: list[_Shock]) -> None:
         d, hid, years = self.d, household.id, self.years
         members = household.members
         ill_members = sum(m.health is not Health.HEALTHY for m in members)
@@ -208,6 +219,10 @@ class Drawer:
             )
             if hospitalised:
                 shocks.append((on, on + dt.timedelta(days=90), 0.9))
+
+    def _disasters(self, rnd: Random, hid: str, facts: list[Fact], shocks: list[_Shock]) -> int:
+        """Disasters, some followed by an appraisal of the house; the number of appraisals drawn."""
+        d, years = self.d, self.years
         appraisal = 0
         for n in range(1, poisson(rnd, d.disaster_rate * years) + 1):
             on = self._date_in(rnd)
@@ -230,7 +245,11 @@ class Drawer:
                 facts.append(
                     self.make(HouseAppraised, id=f"{hid}-hs{appraisal}", household_id=hid, date=appraised, grade=grade)
                 )
-        for _ in range(poisson(rnd, d.house_appraisal_rate * years)):
+        return appraisal
+
+    def _appraisals(self, rnd: Random, hid: str, appraisal: int, facts: list[Fact]) -> None:
+        """Routine appraisals of the house, numbered after ``appraisal`` ones."""
+        for _ in range(poisson(rnd, self.d.house_appraisal_rate * self.years)):
             appraisal += 1
             grade = GRADES_ROUTINE(rnd)
             facts.append(
@@ -238,7 +257,11 @@ class Drawer:
                     HouseAppraised, id=f"{hid}-hs{appraisal}", household_id=hid, date=self._date_in(rnd), grade=grade
                 )
             )
-        workers = [m for m in members if m.can_work and 16 <= m.age_on(self.start) < 60]
+
+    def _work_losses(self, rnd: Random, household: Household, facts: list[Fact], shocks: list[_Shock]) -> None:
+        """Job losses and the loss of the main earner, for a household with a member of working age who can work."""
+        d, hid, years = self.d, household.id, self.years
+        workers = [m for m in household.members if m.can_work and 16 <= m.age_on(self.start) < 60]
         if workers:
             for n in range(1, poisson(rnd, d.job_loss_rate * years) + 1):
                 on = self._date_in(rnd)
@@ -270,12 +293,13 @@ class Drawer:
                     )
                 )
                 shocks.append((on, self.end, 0.6))
-        for n in range(1, poisson(rnd, d.needs_check_rate * years) + 1):
+
+    def _needs_checks(self, rnd: Random, hid: str, facts: list[Fact]) -> None:
+        for n in range(1, poisson(rnd, self.d.needs_check_rate * self.years) + 1):
             unmet = () if rnd.random() < 0.9 else (rnd.choice(NEEDS),)
             facts.append(
                 self.make(BasicNeedsChecked, id=f"{hid}-bn{n}", household_id=hid, date=self._date_in(rnd), unmet=unmet)
             )
-        self._schooling(rnd, household, facts)
 
     def _schooling(self, rnd: Random, household: Household, facts: list[Fact]) -> None:
         hid = household.id
@@ -310,8 +334,9 @@ class Drawer:
         ratio: float,
         lifecycle: bool,
         facts: list[Fact],
-        shocks: list[tuple[dt.date, dt.date, float]],
+        shocks: list[_Shock],
     ) -> None:
+        """The income assessments and, for a lifecycle household, its assistance, exit and reviews."""
         d, hid = self.d, household.id
         day = rnd.randint(1, 28)
         dates = [add_months(self.start, m, day) for m in self._assessment_months]
@@ -342,8 +367,11 @@ class Drawer:
                     income_per_capita=Decimal(round(value)),
                 )
             )
-        if not (lifecycle and dates):
-            return
+        if lifecycle and dates:
+            self._lifecycle(rnd, hid, dates, exit_after, facts)
+
+    def _lifecycle(self, rnd: Random, hid: str, dates: list[dt.date], exit_after: int, facts: list[Fact]) -> None:
+        """Assistance after the first assessment; an exit after assessment ``exit_after`` (if any), then reviews."""
         identified = dates[0]
         limit = (dates[1] if len(dates) > 1 else self.end) - identified
         aid_on = identified + dt.timedelta(days=rnd.randint(0, max(0, min(20, limit.days - 1))))
@@ -358,8 +386,11 @@ class Drawer:
                 amount=amount,
             )
         )
-        if exit_after < 1:
-            return
+        if exit_after >= 1:
+            self._exit(rnd, hid, dates, exit_after, facts)
+
+    def _exit(self, rnd: Random, hid: str, dates: list[dt.date], exit_after: int, facts: list[Fact]) -> None:
+        """The exit verified after assessment ``exit_after``, and a yearly review every December after it."""
         assessed = dates[exit_after]
         month_end = add_months(assessed, 1, 1) - ONE_DAY
         next_assessment = dates[exit_after + 1] if exit_after + 1 < len(dates) else self.end

@@ -1,4 +1,7 @@
-"""The columns of an Arrow record batch as Python values, each distinct value converted once.
+"""pyarrow (imported on first use), and the columns of an Arrow record batch as Python values.
+
+pyarrow is the ``parquet`` extra: it is imported when first used (:func:`pyarrow_modules`), so
+the rest of the package works without it.
 
 Converting cell by cell is what costs when reading Parquet (pyarrow makes a ``date`` object
 per cell in microseconds; a ``Decimal`` costs as much). So a column is dictionary-encoded
@@ -15,13 +18,43 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import sys
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple
 
-from ._arrow import arrow, compute
+from .records import MissingDependency
 
-__all__ = ["REJECT", "BatchColumns", "Table", "day_dates", "int32_view", "python_whitespace"]
+__all__ = [
+    "REJECT",
+    "BatchColumns",
+    "Table",
+    "arrow",
+    "compute",
+    "day_dates",
+    "int32_view",
+    "pyarrow_modules",
+    "python_whitespace",
+]
+
+
+def pyarrow_modules() -> tuple[Any, Any]:
+    """``(pyarrow, pyarrow.parquet)``; :class:`MissingDependency` naming the extra when not installed."""
+    try:
+        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise MissingDependency("pyarrow", "parquet", "reading and writing Parquet files") from None
+
+
+def arrow() -> Any:
+    """The ``pyarrow`` module (see :func:`pyarrow_modules`)."""
+    return pyarrow_modules()[0]
+
+
+def compute() -> Any:
+    """The ``pyarrow.compute`` module (see :func:`pyarrow_modules`)."""
+    pyarrow_modules()
+    return importlib.import_module("pyarrow.compute")
 
 
 class _Reject:

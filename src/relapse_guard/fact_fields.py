@@ -1,8 +1,14 @@
-"""Checking and parsing fact fields, driven by each fact class's type hints.
+"""Fact fields: the one place a fact's fields are parsed, checked and set, driven by its type hints.
 
-Private to :mod:`relapse_guard.facts`: every field type a fact may have (text, dates, booleans,
-non-negative decimal amounts, enums, frozensets of enums, optional values) has one parser,
-used both to read plain dicts and to check (and normalise) facts built in Python.
+Every field type a fact may have (text, dates, booleans, non-negative decimal amounts, enums,
+frozensets of enums, optional values) has one parser (:func:`parser_for`). The parsers read
+plain records (:meth:`~relapse_guard.facts.FactKinds.parse`, which the store, the population
+readers and :func:`~relapse_guard.facts.parse_fact` go through) and check (and normalise)
+facts built in Python (:func:`validate_fact`, a fact's ``__attrs_post_init__``).
+
+The same parsers build facts fast in :mod:`relapse_guard.fact_plans`.
+
+A leaf module: it does not import :mod:`relapse_guard.facts` (which imports it).
 """
 
 from __future__ import annotations
@@ -14,23 +20,51 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
 from .errors import InvalidFact, redact
 from .money import parse_decimal
 
-if TYPE_CHECKING:
-    from .facts import Fact
+__all__ = [
+    "FieldSpec",
+    "Parse",
+    "cached_date",
+    "field_specs",
+    "parse_amount",
+    "parse_date",
+    "parser_for",
+    "shown",
+    "validate_fact",
+]
 
-__all__ = ["FieldSpec", "field_specs", "shown", "validate_fact"]
+Parse = Callable[[Any], Any]
 
-_Parser = Callable[[object], object]
-_Checker = Callable[[object], bool]
+# --- parsers of single values ----------------------------------------------------------------
+
+#: Dates by their ISO text: a population has few distinct ones.
+DATES: dict[str, dt.date] = {}
+CACHE_LIMIT = 100_000
 
 
-def _parse_date(value: object) -> dt.date:
+def cached_date(text: str) -> dt.date:
+    """``date.fromisoformat(text)``, from a cache (bounded: it is emptied when full)."""
+    found = DATES.get(text)
+    if found is None:
+        found = dt.date.fromisoformat(text)
+        if len(DATES) >= CACHE_LIMIT:
+            DATES.clear()
+        DATES[text] = found
+    return found
+
+
+def parse_date(value: object) -> dt.date:
+    """A date, or its ISO text (a datetime is refused)."""
+    if type(value) is str:
+        return cached_date(value)
+    if type(value) is dt.date:
+        return value
     if isinstance(value, dt.datetime):
         raise ValueError("a datetime is not a date")
     if isinstance(value, dt.date):
@@ -52,8 +86,14 @@ def _parse_str(value: object) -> str:
     raise ValueError("not a string")
 
 
-def _parse_amount(value: object) -> Decimal:
-    amount = parse_decimal(value)
+def parse_amount(value: object) -> Decimal:
+    """A non-negative exact amount: an int, a Decimal or a decimal string (never a float)."""
+    if type(value) is Decimal:
+        if not value.is_finite():
+            raise ValueError("not a finite number")
+        amount = value
+    else:
+        amount = parse_decimal(value)
     if amount < 0:
         raise ValueError("negative")
     return amount
@@ -62,7 +102,31 @@ def _parse_amount(value: object) -> Decimal:
 _E = TypeVar("_E", bound=enum.Enum)
 
 
-def _enum_parser(enum_type: type[_E]) -> _Parser:
+class _EnumTable(dict[object, Any]):
+    """An enum's members by their value and by themselves; a value not found is looked up by the enum."""
+
+    __slots__ = ("enum_type",)
+    enum_type: type[enum.Enum]
+
+    def __missing__(self, value: object) -> Any:
+        if isinstance(value, self.enum_type):
+            return value
+        return self.enum_type(value)
+
+
+def _enum_parser(enum_type: type[_E]) -> Parse:
+    """The member of ``enum_type`` a value names: a table lookup (a C call) for the members' values and
+    the members themselves, and the enum's own lookup for anything else."""
+    try:
+        table = _EnumTable({member.value: member for member in enum_type})
+        table.update({member: member for member in enum_type})
+    except TypeError:  # a member's value cannot be hashed: the enum's own lookup every time
+        return _enum_call_parser(enum_type)
+    table.enum_type = enum_type
+    return table.__getitem__
+
+
+def _enum_call_parser(enum_type: type[_E]) -> Parse:
     def parse(value: object) -> _E:
         if isinstance(value, enum_type):
             return value
@@ -71,8 +135,10 @@ def _enum_parser(enum_type: type[_E]) -> _Parser:
     return parse
 
 
-def _frozenset_parser(item: _Parser) -> _Parser:
+def _frozenset_parser(item: Parse) -> Parse:
     def parse(value: object) -> frozenset[object]:
+        if type(value) is list or type(value) is tuple:
+            return frozenset([item(v) for v in value])
         if isinstance(value, str) or not isinstance(value, Iterable):
             raise ValueError("not a list")
         return frozenset(item(v) for v in value)
@@ -80,7 +146,7 @@ def _frozenset_parser(item: _Parser) -> _Parser:
     return parse
 
 
-def _optional(inner: _Parser) -> _Parser:
+def _optional(inner: Parse) -> Parse:
     def parse(value: object) -> object:
         return None if value is None else inner(value)
 
@@ -102,11 +168,29 @@ def _describe(hint: object) -> str:
     return f"a {getattr(hint, '__name__', hint)}"
 
 
-def _parser_for(hint: object) -> _Parser:
+_PARSERS: dict[object, Parse] = {}
+
+
+def parser_for(hint: object) -> Parse:
+    """The parser of a field type: it returns the field's value, or raises ``ValueError`` or ``TypeError``.
+
+    Made once per type (fields of several kinds, and enums of households, share their parsers).
+    Raises :class:`TypeError` for a type facts may not have.
+    """
+    try:
+        return _PARSERS[hint]
+    except KeyError:
+        found = _PARSERS[hint] = _parser_for(hint)
+        return found
+    except TypeError:  # an unhashable annotation
+        return _parser_for(hint)
+
+
+def _parser_for(hint: object) -> Parse:
     if hint is Decimal:
-        return _parse_amount
+        return parse_amount
     if hint is dt.date:
-        return _parse_date
+        return parse_date
     if hint is bool:
         return _parse_bool
     if hint is str:
@@ -115,27 +199,33 @@ def _parser_for(hint: object) -> _Parser:
         return _enum_parser(hint)
     origin = typing.get_origin(hint)
     if origin is frozenset:
-        return _frozenset_parser(_parser_for(typing.get_args(hint)[0]))
+        return _frozenset_parser(parser_for(typing.get_args(hint)[0]))
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(hint) if a is not type(None)]
         if len(inner) == 1:
-            return _optional(_parser_for(inner[0]))
+            return _optional(parser_for(inner[0]))
     raise TypeError(f"fact field type {hint!r} is not supported")
+
+
+# --- the fields of a fact class --------------------------------------------------------------
 
 
 @attrs.frozen
 class FieldSpec:
+    """A field of a fact class: its name, parser, what it expects (for errors), default and type."""
+
     name: str
-    parse: _Parser
+    parse: Parse
     expected: str
     required: bool
     default: object
+    hint: object
 
 
-_SPECS: dict[type[Fact], tuple[FieldSpec, ...]] = {}
+_SPECS: dict[type, tuple[FieldSpec, ...]] = {}
 
 
-def _field_hints(cls: type[Fact], names: set[str]) -> dict[str, object]:
+def _field_hints(cls: type, names: set[str]) -> dict[str, object]:
     """The resolved type of each field, evaluated in the module of the class that declares it.
 
     Annotations are strings under ``from __future__ import annotations``; each is resolved
@@ -161,7 +251,7 @@ def _field_hints(cls: type[Fact], names: set[str]) -> dict[str, object]:
     return hints
 
 
-def field_specs(cls: type[Fact]) -> tuple[FieldSpec, ...]:
+def field_specs(cls: type[attrs.AttrsInstance]) -> tuple[FieldSpec, ...]:
     """The parse spec of a fact class's fields, computed once per class."""
     found = _SPECS.get(cls)
     if found is not None:
@@ -172,13 +262,16 @@ def field_specs(cls: type[Fact]) -> tuple[FieldSpec, ...]:
     for field in fields:
         hint = hints[field.name]
         required = field.default is attrs.NOTHING
-        specs.append(FieldSpec(field.name, _parser_for(hint), _describe(hint), required, field.default))
+        specs.append(FieldSpec(field.name, parser_for(hint), _describe(hint), required, field.default, hint))
     _SPECS[cls] = tuple(specs)
     return _SPECS[cls]
 
 
-def validate_fact(fact: Fact) -> None:
-    """Check a constructed fact's fields (types, amounts >= 0) and normalise them in place."""
+def validate_fact(fact: Any) -> None:
+    """Check a constructed fact's fields (types, amounts >= 0) and normalise them in place.
+
+    A fact's ``__attrs_post_init__``.
+    """
     hid = fact.household_id if isinstance(fact.household_id, str) else None
     fid = fact.id if isinstance(fact.id, str) else None
     for spec in field_specs(type(fact)):
@@ -196,5 +289,5 @@ def validate_fact(fact: Fact) -> None:
 
 
 def shown(field: str, value: object) -> object:
-    # A member id may be a national id number: never show it whole.
+    """A field's value as an error may show it: a member id (maybe a national id number) never whole."""
     return redact(str(value)) if field == "member_id" and value is not None else value

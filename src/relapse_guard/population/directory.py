@@ -1,53 +1,74 @@
-"""Reading populations: a pair of files (one partition) or a directory of partitions."""
+"""Populations on disk: a pair of files (one partition) or a directory of partitions, read and written.
+
+Reading streams one record per household (:func:`read_partition`): each format's reader
+(:mod:`.jsonl`, :mod:`.csv`, :mod:`.parquet`) gives the households and the fact groups of its
+files, and the merge of :mod:`.grouping` makes the records. Writing (:func:`write_partition`,
+:func:`write_population`) uses each format's writer; a directory gets its manifest last.
+"""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
-from ..facts import DEFAULT_FACT_KINDS, FactKinds
-from ._build import FactBuilder, fact_builder
-from ._csv import csv_fact_groups, csv_household_groups
-from ._errors import PopulationError
-from ._jsonl import jsonl_fact_groups, jsonl_household_groups
-from ._manifest import FILE_FORMATS, MANIFEST_NAME, parse_manifest
-from ._merge import DEFAULT_LOOKAHEAD, FactGroup, HouseholdGroup, merge
-from ._parquet import parquet_fact_groups, parquet_household_groups
-from ._records import PopulationRecord, chunks
+from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
+from ..household import Household
+from .csv import CsvWriter
+from .csv import fact_groups as csv_fact_groups
+from .csv import household_groups as csv_household_groups
+from .grouping import DEFAULT_LOOKAHEAD, FactGroup, HouseholdGroup, merge
+from .jsonl import JsonlWriter
+from .jsonl import fact_groups as jsonl_fact_groups
+from .jsonl import household_groups as jsonl_household_groups
+from .layout import (
+    FILE_FORMATS,
+    MANIFEST_NAME,
+    check_format,
+    file_format,
+    parse_manifest,
+    partition_file_names,
+    prepare_directory,
+    suffix_format,
+    write_manifest,
+)
+from .parquet import ParquetWriter
+from .parquet import fact_groups as parquet_fact_groups
+from .parquet import household_groups as parquet_household_groups
+from .records import PopulationError, PopulationRecord, chunks
+from .rows import FactBuilder, fact_builder
 
-__all__ = ["Partition", "Population", "file_format", "read_partition", "read_population"]
+__all__ = [
+    "DEFAULT_HOUSEHOLDS_PER_PARTITION",
+    "FACT_READERS",
+    "HOUSEHOLD_READERS",
+    "Partition",
+    "Population",
+    "read_partition",
+    "read_population",
+    "write_partition",
+    "write_population",
+]
 
-_HOUSEHOLD_READERS: Mapping[str, Callable[[Path], Iterator[HouseholdGroup]]] = {
+#: The reader of each format's households file: its households, one group each.
+HOUSEHOLD_READERS: Mapping[str, Callable[[Path], Iterator[HouseholdGroup]]] = {
     "jsonl": jsonl_household_groups,
     "csv": csv_household_groups,
     "parquet": parquet_household_groups,
 }
-_FACT_READERS: Mapping[str, Callable[[Path, FactBuilder], Iterator[FactGroup]]] = {
+#: The reader of each format's facts file: its facts grouped by household.
+FACT_READERS: Mapping[str, Callable[[Path, FactBuilder], Iterator[FactGroup]]] = {
     "jsonl": jsonl_fact_groups,
     "csv": csv_fact_groups,
     "parquet": parquet_fact_groups,
 }
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
-
-def file_format(path: str | Path) -> str:
-    """The format of a file from its suffix: ``jsonl`` (``.jsonl``, ``.ndjson``), ``csv`` or ``parquet``."""
-    found = _SUFFIXES.get(Path(path).suffix.lower())
-    if found is None:
-        raise PopulationError(
-            f"{path}: cannot tell the file format from the suffix; use .jsonl, .csv or .parquet (or pass format=)"
-        )
-    return found
-
-
-def _check_format(name: str) -> str:
-    if name not in FILE_FORMATS:
-        raise PopulationError(f"unknown file format {name!r}; expected one of {', '.join(FILE_FORMATS)}")
-    return name
+#: Households per partition when the caller does not say: a county of 100,000 households is
+#: two partitions, a province of a million twenty (enough to keep a few workers busy).
+DEFAULT_HOUSEHOLDS_PER_PARTITION = 50_000
 
 
 def read_partition(
@@ -72,16 +93,16 @@ def read_partition(
     format, and when reading starts for a CSV or Parquet header it cannot use.
     """
     households_path, facts_path = Path(households_path), Path(facts_path)
-    household_format = _check_format(format) if format else file_format(households_path)
-    fact_format = _check_format(format) if format else file_format(facts_path)
+    household_format = check_format(format) if format else file_format(households_path)
+    fact_format = check_format(format) if format else file_format(facts_path)
     for path in (households_path, facts_path):
         if not path.is_file():
             raise PopulationError(f"{path}: no such file")
     if lookahead < 0:
         raise ValueError(f"lookahead must not be negative, not {lookahead}")
     return merge(
-        _HOUSEHOLD_READERS[household_format](households_path),
-        _FACT_READERS[fact_format](facts_path, fact_builder(kinds)),
+        HOUSEHOLD_READERS[household_format](households_path),
+        FACT_READERS[fact_format](facts_path, fact_builder(kinds)),
         households_file=str(households_path),
         facts_file=str(facts_path),
         lookahead=lookahead,
@@ -133,7 +154,7 @@ class Population:
         cls, households_path: str | Path, facts_path: str | Path, *, format: str | None = None
     ) -> Population:
         """A population of one partition: a pair of files of your own."""
-        fmt = _check_format(format) if format else file_format(households_path)
+        fmt = check_format(format) if format else file_format(households_path)
         return cls(partitions=(Partition(Path(households_path), Path(facts_path), fmt),), format=fmt)
 
     @property
@@ -193,7 +214,7 @@ def read_population(directory: str | Path) -> Population:
         return Population(tuple(partitions), directory, fmt, body.get("generator"))
     found: list[Partition] = []
     for households in sorted(directory.glob("households-*")):
-        fmt = _SUFFIXES.get(households.suffix.lower())
+        fmt = suffix_format(households)
         facts = households.with_name("facts-" + households.name.removeprefix("households-"))
         if fmt is not None and facts.is_file():
             found.append(Partition(households, facts, fmt, len(found)))
@@ -203,3 +224,93 @@ def read_population(directory: str | Path) -> Population:
         )
     formats = {p.format for p in found}
     return Population(tuple(found), directory, formats.pop() if len(formats) == 1 else None)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+class _Writer(Protocol):
+    def write(self, household: Household, facts: Iterable[Fact]) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def _open_writer(households_path: Path, facts_path: Path, fmt: str, kinds: FactKinds) -> _Writer:
+    if fmt == "jsonl":
+        return JsonlWriter(households_path, facts_path)
+    if fmt == "csv":
+        return CsvWriter(households_path, facts_path, kinds)
+    if fmt == "parquet":
+        return ParquetWriter(households_path, facts_path, kinds)
+    raise PopulationError(f"unknown file format {fmt!r}; expected one of {', '.join(FILE_FORMATS)}")
+
+
+def write_partition(
+    households_path: str | Path,
+    facts_path: str | Path,
+    items: Iterable[tuple[Household, Iterable[Fact]]],
+    *,
+    format: str | None = None,
+    kinds: FactKinds = DEFAULT_FACT_KINDS,
+) -> tuple[int, int]:
+    """Write households with their facts to a pair of files; return ``(households, facts)`` written.
+
+    The format comes from the suffix unless ``format`` is given. The files are written grouped by
+    household, as :func:`read_partition` reads them; for CSV and Parquet, ``kinds`` gives the fact
+    columns.
+    """
+    households_path, facts_path = Path(households_path), Path(facts_path)
+    fmt = format or file_format(households_path)
+    writer = _open_writer(households_path, facts_path, fmt, kinds)
+    households = facts = 0
+    try:
+        for household, its_facts in items:
+            facts += writer.write(household, its_facts)
+            households += 1
+    finally:
+        writer.close()
+    return households, facts
+
+
+def write_population(
+    directory: str | Path,
+    items: Iterable[tuple[Household, Iterable[Fact]]],
+    *,
+    format: str = "jsonl",
+    households_per_partition: int = DEFAULT_HOUSEHOLDS_PER_PARTITION,
+    kinds: FactKinds = DEFAULT_FACT_KINDS,
+    overwrite: bool = False,
+    generator: Mapping[str, Any] | None = None,
+) -> Population:
+    """Write households with their facts as a population directory, and return it (read back).
+
+    Households go to partitions of ``households_per_partition`` in the order given; the manifest
+    is written last. Use it to turn data of your own (a single pair of files, a database
+    query) into partitions that workers can screen in parallel.
+    """
+    if format not in FILE_FORMATS:
+        raise PopulationError(f"unknown file format {format!r}; expected one of {', '.join(FILE_FORMATS)}")
+    if households_per_partition < 1:
+        raise ValueError(f"households_per_partition must be at least 1, not {households_per_partition}")
+    directory = Path(directory)
+    prepare_directory(directory, overwrite=overwrite)
+    entries: list[dict[str, Any]] = []
+    iterator = iter(items)
+    while True:
+        first = next(iterator, None)
+        if first is None and entries:
+            break
+        households_name, facts_name = partition_file_names(len(entries), format)
+        batch = itertools.chain(
+            [first] if first is not None else [], itertools.islice(iterator, households_per_partition - 1)
+        )
+        count, facts = write_partition(
+            directory / households_name, directory / facts_name, batch, format=format, kinds=kinds
+        )
+        entries.append(
+            {"households_file": households_name, "facts_file": facts_name, "households": count, "facts": facts}
+        )
+        if first is None:
+            break
+    write_manifest(directory, file_format=format, partitions=entries, generator=generator)
+    return read_population(directory)

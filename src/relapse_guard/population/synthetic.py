@@ -5,7 +5,9 @@ Households are drawn in **blocks** of :data:`BLOCK_SIZE`; block ``b`` has its ow
 ``random``, so not affected by ``PYTHONHASHSEED``). A household therefore depends only on the
 seed and its index: the same seed gives the same households whatever the number of
 households asked for or of partitions, and partitions (whole blocks) can be generated in
-parallel processes. The distributions are in :class:`Distributions`.
+parallel processes. The distributions are in :class:`Distributions` (documented, with
+their reasons, in ``docs/population.md``); the draws in :mod:`.synthetic_draws` and
+:mod:`.synthetic_drawer`.
 """
 
 from __future__ import annotations
@@ -22,14 +24,20 @@ from typing import Any
 
 from ..facts import Fact
 from ..household import Household
-from ._distributions import GENERATOR_VERSION, Distributions
-from ._drawer import BLOCK_SIZE, Drawer
-from ._errors import PopulationError
-from ._manifest import FILE_FORMATS, write_manifest
-from ._reader import Population, read_population
-from ._writer import DEFAULT_HOUSEHOLDS_PER_PARTITION, partition_file_names, prepare_directory, write_partition
+from .directory import DEFAULT_HOUSEHOLDS_PER_PARTITION, Population, read_population, write_partition
+from .layout import FILE_FORMATS, partition_file_names, prepare_directory, write_manifest
+from .records import PopulationError
+from .synthetic_drawer import BLOCK_SIZE, Drawer
+from .synthetic_draws import GENERATOR_VERSION, Distributions
 
-__all__ = ["BLOCK_SIZE", "DEFAULT_START", "generate_population", "synthetic_households"]
+__all__ = [
+    "BLOCK_SIZE",
+    "DEFAULT_START",
+    "GENERATOR_VERSION",
+    "Distributions",
+    "generate_population",
+    "synthetic_households",
+]
 
 #: The first day of generated facts unless told: the seed's monitoring year.
 DEFAULT_START = dt.date(2016, 1, 1)
@@ -70,7 +78,11 @@ def _partition_ranges(households: int, partitions: int) -> list[tuple[int, int]]
     return out
 
 
-def _write_one(task: tuple[str, int, int, int, str, int, str, int, dict[str, Any]]) -> tuple[int, int]:
+#: A partition to write: directory, index, first household, count, format, seed, start, months, distributions.
+_Task = tuple[str, int, int, int, str, int, str, int, dict[str, Any]]
+
+
+def _write_one(task: _Task) -> tuple[int, int]:
     directory, index, first, count, fmt, seed, start, months, distributions = task
     households_name, facts_name = partition_file_names(index, fmt)
     folder = Path(directory)
@@ -93,6 +105,31 @@ def _start_method() -> str:
     # fork is cheap and needs no `if __name__ == "__main__"` guard in the caller's script;
     # elsewhere (macOS, Windows) spawn is the safe choice.
     return "fork" if sys.platform == "linux" else "spawn"
+
+
+def _write_partitions(
+    tasks: list[_Task], workers: int, households: int, progress: Callable[[int, int], None] | None
+) -> list[tuple[int, int]]:
+    """Write each task's partition (in ``workers`` processes when more than one); ``(households, facts)`` of each."""
+    written = 0
+    results: list[tuple[int, int]] = []
+    if workers <= 1:
+        for task in tasks:
+            results.append(_write_one(task))
+            written += results[-1][0]
+            if progress is not None:
+                progress(written, households)
+        return results
+    context = multiprocessing.get_context(_start_method())
+    done: dict[int, tuple[int, int]] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_write_one, task): index for index, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            written += done[futures[future]][0]
+            if progress is not None:
+                progress(written, households)
+    return [done[index] for index in range(len(tasks))]
 
 
 def generate_population(
@@ -135,30 +172,12 @@ def generate_population(
     directory = Path(directory)
     prepare_directory(directory, overwrite=overwrite)
     settings = distributions.to_dict()
-    tasks = [
+    tasks: list[_Task] = [
         (str(directory), index, first, count, format, seed, start.isoformat(), months, settings)
         for index, (first, count) in enumerate(_partition_ranges(households, partitions))
     ]
     workers = min(processes or os.cpu_count() or 1, len(tasks))
-    written = 0
-    results: list[tuple[int, int]] = []
-    if workers <= 1:
-        for task in tasks:
-            results.append(_write_one(task))
-            written += results[-1][0]
-            if progress is not None:
-                progress(written, households)
-    else:
-        context = multiprocessing.get_context(_start_method())
-        done: dict[int, tuple[int, int]] = {}
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(_write_one, task): index for index, task in enumerate(tasks)}
-            for future in as_completed(futures):
-                done[futures[future]] = future.result()
-                written += done[futures[future]][0]
-                if progress is not None:
-                    progress(written, households)
-        results = [done[index] for index in range(len(tasks))]
+    results = _write_partitions(tasks, workers, households, progress)
     entries = []
     for index, (count, facts) in enumerate(results):
         households_name, facts_name = partition_file_names(index, format)

@@ -5,7 +5,7 @@ written here; every other column is a string (amounts stay exact decimal strings
 also takes strings for dates and booleans, and integer or decimal columns for amounts. A null
 or empty cell is an absent value. A row's "line" in bad rows is its 1-based row number.
 
-Reading is column by column (:mod:`._arrow_facts`, :mod:`._arrow_households`): string columns
+Reading is column by column (:mod:`.parquet_facts`, :mod:`.parquet_households`): string columns
 are read dictionary-encoded, as Parquet stores them, and a column null throughout a row group
 (its statistics say so) is not read at all.
 
@@ -22,30 +22,29 @@ from typing import Any
 
 import attrs
 
+from ..fact_fields import cached_date
 from ..facts import Fact, FactKinds
 from ..household import Household
-from ._arrow import pyarrow_modules
-from ._build import FactBuilder
-from ._columns import BatchColumns
-from ._convert import parse_date
-from ._groups import FactRuns
-from ._layout import (
-    HOUSEHOLD_COLUMNS,
-    REQUIRED_FACT_COLUMNS,
-    REQUIRED_HOUSEHOLD_COLUMNS,
-    FactDumper,
-    check_header,
-    fact_columns,
-    household_rows,
-)
-from ._merge import FactGroup, HouseholdGroup
+from .grouping import FactGroup, FactRuns, HouseholdGroup
+from .households import household_rows
+from .layout import HOUSEHOLD_COLUMNS, REQUIRED_FACT_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, check_header, fact_columns
+from .parquet_columns import BatchColumns, pyarrow_modules
+from .rows import FactBuilder, FactDumper
 
-__all__ = ["ParquetWriter", "parquet_fact_groups", "parquet_household_groups", "pyarrow_modules"]
+__all__ = [
+    "READ_BATCH_ROWS",
+    "ROW_GROUP_ROWS",
+    "ParquetWriter",
+    "fact_groups",
+    "household_groups",
+    "pyarrow_modules",
+    "typed_columns",
+]
 
-_ROW_GROUP_ROWS = 65_536  # rows per row group written
+ROW_GROUP_ROWS = 65_536  # rows per row group written
 #: Rows read at a time: more than a row group written here holds (65,536 facts, and the rest of
 #: the last household's), so that a batch is a row group and its dictionaries are decoded once.
-_READ_BATCH_ROWS = 131_072
+READ_BATCH_ROWS = 131_072
 
 
 def _open(
@@ -86,14 +85,14 @@ def _batches(source: Any, header: Sequence[str], required: frozenset[str]) -> It
             row_group = metadata.row_group(group)
             columns = [name for index, name in enumerate(header) if name in required or not _all_null(row_group, index)]
         for batch in source.iter_batches(
-            batch_size=_READ_BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False
+            batch_size=READ_BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False
         ):
             yield BatchColumns(dict(zip(batch.schema.names, batch.columns, strict=True)), batch.num_rows)
 
 
-def parquet_household_groups(path: Path) -> Iterator[HouseholdGroup]:
+def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """The households of a Parquet file, one group of member rows each: ``(id, household, bad rows, line)``."""
-    from ._arrow_households import arrow_household_groups
+    from .parquet_households import arrow_household_groups
 
     source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
     try:
@@ -102,9 +101,9 @@ def parquet_household_groups(path: Path) -> Iterator[HouseholdGroup]:
         source.close()
 
 
-def parquet_fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
+def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     """The fact rows of a Parquet file grouped by household: ``(id, facts, bad rows, first, last row)``."""
-    from ._arrow_facts import ArrowFactBuilder, household_runs
+    from .parquet_facts import ArrowFactBuilder, household_runs
 
     source, header = _open(path, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS, unique={"id"})
     try:
@@ -122,7 +121,7 @@ def parquet_fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]
         source.close()
 
 
-def _typed_columns(kinds: FactKinds) -> dict[str, str]:
+def typed_columns(kinds: FactKinds) -> dict[str, str]:
     """Columns every kind having them types as a date or a boolean: ``{column: "date" | "bool"}``."""
     found: dict[str, set[str]] = {"date": {"date"}}
     for cls in kinds.by_kind.values():
@@ -142,7 +141,7 @@ class ParquetWriter:
     def __init__(self, households_path: Path, facts_path: Path, kinds: FactKinds) -> None:
         arrow, parquet = pyarrow_modules()
         self._arrow = arrow
-        typed = _typed_columns(kinds)
+        typed = typed_columns(kinds)
         columns = fact_columns(kinds)
         types = {"date": arrow.date32(), "bool": arrow.bool_(), "string": arrow.string()}
         self._fact_schema = arrow.schema([(c, types[typed.get(c, "string")]) for c in columns])
@@ -164,7 +163,7 @@ class ParquetWriter:
         for fact in facts:
             self._fact_rows.append(self._cells(fact))
             count += 1
-        if len(self._fact_rows) >= _ROW_GROUP_ROWS:
+        if len(self._fact_rows) >= ROW_GROUP_ROWS:
             self._flush()
         return count
 
@@ -178,7 +177,7 @@ class ParquetWriter:
             columns = [list(column) for column in zip(*rows, strict=True)]
             if schema is self._household_schema:
                 birth = schema.get_field_index("birth_date")
-                columns[birth] = [parse_date(text) for text in columns[birth]]
+                columns[birth] = [cached_date(text) for text in columns[birth]]
             arrays = [self._arrow.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)]
             writer.write_table(self._arrow.Table.from_arrays(arrays, schema=schema))
             rows.clear()

@@ -3,28 +3,32 @@
 Reading decodes each line with the ``json`` module's C scanner directly (half the cost of
 ``json.loads``, which only adds checks for whitespace around the value); a line it does not
 take is handed to ``json.loads``, which accepts what it may and words the error otherwise.
-Blank lines are skipped.
+Blank lines are skipped. Facts are grouped by household as every format's are
+(:class:`~.grouping.FactRuns`); a line that names no household (unreadable, or without a string
+``household_id``) joins the group it sits in.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InvalidInput
+from ..fact_plans import NOT_FAST
 from ..facts import Fact
 from ..household import Household
-from ._build import FactBuilder
-from ._convert import NOT_FAST
-from ._households import build_household
-from ._layout import FactDumper
-from ._merge import FactGroup, HouseholdGroup
-from ._messages import describe_error, describe_failure, fact_field_names
-from ._records import BadRow
+from .grouping import FactGroup, FactRuns, Failure, HouseholdGroup, built, runs_of
+from .households import build_household
+from .records import BadRow, describe_error, describe_failure, fact_field_names
+from .rows import FactBuilder, FactDumper
 
-__all__ = ["JsonlWriter", "jsonl_fact_groups", "jsonl_household_groups"]
+__all__ = ["JsonlWriter", "fact_groups", "household_groups"]
+
+#: Fact lines built before their groups are made: few, so that facts do not outlive their household long.
+_BATCH_LINES = 64
 
 # The C scanner json.loads ends in; it returns (value, end) for a value starting at an index.
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
@@ -53,7 +57,7 @@ def _not_an_object(value: object, what: str) -> str:
     return f"expected a JSON object (a {what}), found {type(value).__name__ if value is not None else 'null'}"
 
 
-def jsonl_household_groups(path: Path) -> Iterator[HouseholdGroup]:
+def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """Each household line of ``path`` as ``(id, household or None, bad rows, line)``."""
     name = str(path)
     fields = frozenset[str]()
@@ -78,65 +82,62 @@ def jsonl_household_groups(path: Path) -> Iterator[HouseholdGroup]:
             yield household.id, household, [], number
 
 
-def jsonl_fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
-    """The fact lines of ``path`` grouped by household: ``(id, facts, bad rows)`` per run of lines.
-
-    A line that names no household (unreadable, or without a string ``household_id``) joins
-    the group it sits in.
-    """
+def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
+    """The fact lines of ``path`` grouped by household: ``(id, facts, bad rows, first, last line)``."""
     name = str(path)
     fields = fact_field_names(builder.kinds)
     build = builder.build
     plans_get = builder.fast_builders().get
-    current: str | None = None
-    facts: list[Fact] = []
-    bad: list[BadRow] = []
-    first = last = 0
+    groups = FactRuns(name)
     with open(path, encoding="utf-8") as stream:
-        for number, line in enumerate(stream, 1):
-            # The common case inline (a call per line costs): one object, then the newline.
-            try:
-                data, end = _scan(line, 0)
-            except (StopIteration, ValueError):
-                end = -1
-            tail = line[end:]  # "\n" for a well-formed line (a one-character string: no copy)
-            if end < 0 or (tail != "\n" and tail and not tail.isspace()):
-                data, problem = _decode(line)
-            else:
-                problem = None
-            if type(data) is dict:
+        numbered = enumerate(stream, 1)
+        while batch := list(itertools.islice(numbered, _BATCH_LINES)):
+            lines: list[int] = []
+            hids: list[str | None] = []
+            results: list[Fact | Failure] = []
+            clean = True
+            for number, line in batch:
+                # The common case inline (a call per line costs): one object, then the newline.
+                try:
+                    data, end = _scan(line, 0)
+                except (StopIteration, ValueError):
+                    end = -1
+                tail = line[end:]  # "\n" for a well-formed line (a one-character string: no copy)
+                if end < 0 or (tail != "\n" and tail and not tail.isspace()):
+                    data, problem = _decode(line)
+                    if data is _BLANK:
+                        continue
+                    if type(data) is not dict:
+                        lines.append(number)
+                        hids.append(None)
+                        failure = ("json", problem) if problem is not None else ("row", _not_an_object(data, "fact"))
+                        results.append(Failure(*failure))
+                        clean = False
+                        continue
+                elif type(data) is not dict:
+                    lines.append(number)
+                    hids.append(None)
+                    results.append(Failure("row", _not_an_object(data, "fact")))
+                    clean = False
+                    continue
                 hid = data.get("household_id")
-                if hid != current and type(hid) is str:
-                    if facts or bad:
-                        yield current, facts, bad, first, last
-                        facts, bad = [], []
-                    current, first = hid, number
-                last = number
+                lines.append(number)
+                hids.append(hid if type(hid) is str else None)
                 kind = data.get("kind")
                 fast = plans_get(kind) if type(kind) is str else None  # the builder's dispatch, inline
                 if fast is not None:
                     try:
-                        facts.append(fast(data))
+                        results.append(fast(data))
                         continue
                     except NOT_FAST:
                         pass
                 try:
-                    facts.append(build(data))
+                    results.append(build(data))
                 except (ValueError, TypeError) as error:
-                    field, message = describe_failure(error, fields)
-                    bad.append(BadRow(name, number, field, message, current))
-                continue
-            if data is _BLANK:
-                continue
-            if not facts and not bad:
-                first = number
-            last = number
-            if problem is not None:
-                bad.append(BadRow(name, number, "json", problem, current))
-            else:
-                bad.append(BadRow(name, number, "row", _not_an_object(data, "fact"), current))
-    if facts or bad:
-        yield current, facts, bad, first, last
+                    results.append(Failure(*describe_failure(error, fields)))
+                    clean = False
+            yield from groups.add(runs_of(hids), lines, built(results), clean=clean)
+        yield from groups.close()
 
 
 class JsonlWriter:

@@ -1,0 +1,187 @@
+"""Building facts fast from records, with the parsers of :mod:`relapse_guard.fact_fields`.
+
+Reading a province means parsing about 12 million facts, and a fact constructed from parsed
+values would parse them again in its ``__attrs_post_init__``. So :func:`fact_plan` gives,
+for a fact class whose only validation is :func:`~relapse_guard.fact_fields.validate_fact`
+(no validators, converters or post-init of its own), generated code that parses each field
+once with the same parsers and sets it on a new instance. It raises one of :data:`NOT_FAST`
+for a record it does not take whole, which :meth:`~relapse_guard.facts.FactKinds.parse` then
+parses the explaining way (an :class:`~relapse_guard.errors.InvalidFact` naming the
+household, the fact, the field and the value): the result and the error are the same.
+
+A leaf below :mod:`relapse_guard.facts`: it does not import it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from .fact_fields import DATES, Parse, field_specs, parse_amount, parse_date, validate_fact
+
+__all__ = [
+    "MISSING",
+    "NOT_FAST",
+    "REJECT",
+    "FactPlan",
+    "FieldPlan",
+    "Reject",
+    "fact_plan",
+    "field_setter",
+    "new_object",
+]
+
+
+class Reject(Exception):
+    """The fast path does not take this record: let the explaining path parse it (and say why it fails)."""
+
+
+REJECT = Reject()
+#: What a fast builder raises on a record it does not take whole.
+NOT_FAST = (Reject, ValueError, TypeError, KeyError, InvalidOperation)
+MISSING = object()
+new_object = object.__new__
+
+
+def field_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """A function setting field ``name`` on a new instance of ``cls``, bypassing a frozen ``__setattr__``.
+
+    For a slotted class, the slot's own setter (faster than ``object.__setattr__``, which looks
+    the slot up by name each time); otherwise ``object.__setattr__`` with the name.
+    """
+    descriptor = inspect.getattr_static(cls, name, None)
+    if type(descriptor) is types.MemberDescriptorType:
+        setter: Callable[[Any, Any], None] = descriptor.__set__
+        return setter
+    return lambda instance, value: object.__setattr__(instance, name, value)
+
+
+#: A field built fast: name, parser, required, default, and whether it is text.
+FieldPlan = tuple[str, Parse, bool, object, bool]
+
+
+class FactPlan:
+    """How to build one fact class fast: its fields with their parsers and defaults.
+
+    The builders are generated code (as attrs generates ``__init__``): one straight-line
+    function per class and record shape, with no loop and no call for text fields, because
+    this runs once per fact of a province. :attr:`build` takes a record (a mapping in
+    :meth:`~relapse_guard.facts.Fact.to_dict` form); :meth:`compile` makes builders of rows.
+    """
+
+    __slots__ = ("build", "cls", "fields", "setters")
+
+    def __init__(self, cls: type, fields: tuple[FieldPlan, ...]) -> None:
+        self.cls = cls
+        self.fields = fields
+        self.setters = tuple(field_setter(cls, field[0]) for field in fields)
+        self.build: Callable[[Mapping[str, Any]], Any] = self.compile(None, None)
+
+    def compile(self, columns: Mapping[str, int] | None, decode: Mapping[str, Parse] | None) -> Callable[..., Any]:
+        """A builder from a mapping (``columns`` None) or from a row of cells (``build(row, filled)``).
+
+        For rows, ``columns`` gives each field's cell; a blank cell (``""`` or ``None``) is an
+        absent field, ``decode`` turns the cells of some fields into their record form first
+        (booleans and lists written as text), and ``filled`` is the number of non-blank cells
+        (to detect an extra one).
+        """
+        namespace: dict[str, Any] = {"new_object": new_object, "_cls": self.cls, "MISSING": MISSING}
+        namespace.update(REJECT=REJECT, _dates=DATES, _Decimal=Decimal)
+        lines = ["def build(data):", "    get = data.get"] if columns is None else ["def build(row, filled):"]
+        lines.append("    fact = new_object(_cls)")
+        present = 1 + sum(1 for field in self.fields if field[2])  # "kind" and the required fields
+        optional = False
+        for index, (name, parse, required, default, is_str) in enumerate(self.fields):
+            namespace[f"_parse{index}"] = parse
+            namespace[f"_default{index}"] = default
+            namespace[f"_set{index}"] = self.setters[index]
+            lines += self._fetch(index, name, required, columns)
+            optional = optional or not required
+            indent = "    " if required else "        "
+            if columns is not None and decode is not None and name in decode:
+                namespace[f"_decode{index}"] = decode[name]
+                lines.append(f"{indent}raw = _decode{index}(raw)")
+            lines += [indent + line for line in self._parse(index, name, parse, is_str)]
+            lines.append(f"    _set{index}(fact, v_{name})")
+        count = "len(data)" if columns is None else "filled"
+        if optional:
+            lines.insert(2 if columns is None else 1, f"    present = {present}")
+            check = f"present != {count}"
+        else:
+            check = f"{present} != {count}"
+        lines.append(f"    if {check} or not v_id.strip() or not v_household_id.strip():")
+        lines.append("        raise REJECT  # an extra field, or an empty id: the explaining path words the error")
+        lines.append("    return fact")
+        exec(compile("\n".join(lines), f"<relapse_guard fast builder of {self.cls.__name__}>", "exec"), namespace)
+        builder: Callable[..., Any] = namespace["build"]
+        return builder
+
+    @staticmethod
+    def _fetch(index: int, name: str, required: bool, columns: Mapping[str, int] | None) -> list[str]:
+        """The lines fetching a field's raw value: a missing required field rejects the record."""
+        if columns is None:
+            fetch = f"data[{name!r}]" if required else f"get({name!r}, MISSING)"
+            missing = "raw is MISSING"
+        elif name in columns:
+            fetch = f"row[{columns[name]}]"
+            missing = "raw is None or raw == ''"
+        else:
+            fetch = "MISSING"
+            missing = "raw is MISSING"
+        lines = [f"    raw = {fetch}"]
+        if required and columns is not None:
+            lines.append(f"    if {missing}: raise REJECT")
+        elif not required:
+            lines += [f"    if {missing}:", f"        v_{name} = _default{index}", "    else:", "        present += 1"]
+        return lines
+
+    @staticmethod
+    def _parse(index: int, name: str, parse: Parse, is_str: bool) -> list[str]:
+        """The lines parsing a raw value: text is checked in place, dates come from the cache first,
+        and an amount of ASCII digits only (whole yuan) is a valid amount as it is."""
+        value = f"v_{name}"
+        if is_str:
+            return ["if type(raw) is not str: raise REJECT", f"{value} = raw"]
+        if parse is parse_date:
+            return [f"{value} = _dates.get(raw)", f"if {value} is None: {value} = _parse{index}(raw)"]
+        if parse is parse_amount:
+            return [
+                f"if type(raw) is str and raw.isascii() and raw.isdigit(): {value} = _Decimal(raw)",
+                f"else: {value} = _parse{index}(raw)",
+            ]
+        return [f"{value} = _parse{index}(raw)"]
+
+
+_PLANS: dict[type, FactPlan | None] = {}
+
+
+def fact_plan(cls: type) -> FactPlan | None:
+    """The fast plan of a fact class, made once; None when constructing it does more than
+    :func:`validate_fact` (its records then always go the explaining way)."""
+    try:
+        return _PLANS[cls]
+    except KeyError:
+        found = _PLANS[cls] = _plan(cls)
+        return found
+
+
+def _plan(cls: type) -> FactPlan | None:
+    if getattr(cls, "__attrs_post_init__", None) is not validate_fact or hasattr(cls, "__attrs_pre_init__"):
+        return None
+    try:
+        specs = field_specs(cls)
+    except Exception:  # an annotation that does not resolve, or a type facts may not have
+        return None
+    fields: list[FieldPlan] = []
+    for field, spec in zip(attrs.fields(cls), specs, strict=True):
+        if field.validator is not None or field.converter is not None or not field.init or field.alias != field.name:
+            return None
+        if isinstance(field.default, attrs.Factory) or not field.name.isidentifier():  # type: ignore[arg-type]
+            return None
+        fields.append((field.name, spec.parse, spec.required, spec.default, spec.hint is str))
+    return FactPlan(cls, tuple(fields))

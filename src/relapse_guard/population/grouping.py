@@ -1,0 +1,370 @@
+"""The reading pipeline every format shares: rows grouped by household, then households merged with their facts.
+
+A file's reader (:mod:`.jsonl`, :mod:`.csv`, :mod:`.parquet`) decodes rows and builds their
+facts or households; the grouping is done here, once for every format:
+
+- fact rows, batch after batch, into one group per household (:class:`FactRuns`): a run of
+  rows naming the same household is a group, a row that names no household (a blank or null
+  ``household_id``, an unreadable line) joins the group it sits in, and groups go on across
+  batches, so a batch may end in the middle of a household;
+- member rows of a tabular households file into one household each (:func:`member_groups`);
+- then the households and the fact groups into one record per household (:func:`merge`).
+
+Both files list households in the same order (the households file's). The merge walks the
+facts file's groups and, for each, the households file up to that household: households on
+the way have no facts. To tell "a household with no facts" from "facts of a household that is
+not there" without reading ahead without bound, it looks at most ``lookahead`` households
+ahead; facts whose household is not among them are reported (with their lines) and the
+households read meanwhile wait for their own facts. Memory stays bounded by ``lookahead``
+households plus one id per household read (to report a household that appears twice, or
+facts that come after their household's place).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple, Protocol
+
+from ..facts import Fact
+from ..household import Household
+from .households import fast_household_from_rows
+from .records import BadRow, PopulationRecord
+
+__all__ = [
+    "DEFAULT_LOOKAHEAD",
+    "FactGroup",
+    "FactRuns",
+    "Failure",
+    "HouseholdGroup",
+    "MemberBatch",
+    "Results",
+    "Rows",
+    "Run",
+    "built",
+    "member_groups",
+    "merge",
+    "runs_of",
+]
+
+#: A household read from the households file: its id (if it has one), the household (None
+#: when invalid), the bad rows met reading it, and its line.
+HouseholdGroup = tuple[str | None, Household | None, list[BadRow], int]
+#: A run of fact rows of one household: its id, the valid facts, the bad rows, first and last line.
+FactGroup = tuple[str | None, list[Fact], list[BadRow], int, int]
+#: Member rows of a tabular households file: ``(line, cells)`` each.
+Rows = list[tuple[int, list[Any]]]
+
+#: How many households the merge reads ahead to find the household of a group of facts.
+DEFAULT_LOOKAHEAD = 10_000
+
+
+class Failure(NamedTuple):
+    """A row that could not be built: the field at fault and the message of its bad row."""
+
+    field: str
+    message: str
+
+
+#: The results of rows ``start:end`` of a batch, which name household ``hid`` (or None): each row's
+#: fact, or the failure of a row that has none.
+Results = Callable[[int, int, Any], list[Any]]
+#: ``(household id or None, start, end)``: rows ``start:end`` of a batch, of one household
+#: (None: rows that name none, which join the group they sit in).
+Run = tuple[str | None, int, int]
+
+
+def built(results: list[Any]) -> Results:
+    """The results of a batch of rows, already built, as :meth:`FactRuns.add` asks for them."""
+
+    def made(start: int, end: int, hid: object) -> list[Any]:
+        return results[start:end]
+
+    return made
+
+
+def runs_of(hids: Sequence[Any]) -> list[tuple[Any, int, int]]:
+    """The runs of ``hids``: ``(id, start, end)`` for each run of consecutive rows with the same id.
+
+    For fact rows, None is a row that names no household (a reader passes a blank cell as None).
+    """
+    runs: list[tuple[Any, int, int]] = []
+    current: Any = None
+    start = 0
+    for index, hid in enumerate(hids):
+        if hid != current:
+            if index:
+                runs.append((current, start, index))
+            current, start = hid, index
+    if hids:
+        runs.append((current, start, len(hids)))
+    return runs
+
+
+class FactRuns:
+    """Collects the built rows of a facts file, batch after batch, into one group per household.
+
+    :meth:`add` takes a batch and yields the groups it completes; :meth:`close` yields the last.
+    A group is ``(household id, facts, bad rows, first line, last line)`` (see
+    :data:`FactGroup`), its bad rows naming the group's household.
+    """
+
+    __slots__ = ("_bad", "_facts", "_first", "_last", "current", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.current: str | None = None
+        self._facts: list[Fact] = []
+        self._bad: list[BadRow] = []
+        self._first = self._last = 0
+
+    def add(self, runs: Sequence[Run], lines: Sequence[int], results: Results, *, clean: bool) -> Iterator[FactGroup]:
+        """Add a batch: its ``runs``, each row's line, and ``results(start, end, hid)``: the fact of each
+        row of the run ``start:end`` naming ``hid`` (or the :class:`Failure` of a row that has none;
+        ``clean``: no row has one)."""
+        for hid, start, end in runs:
+            if hid is not None and hid != self.current:
+                if self._facts or self._bad:
+                    yield self.current, self._facts, self._bad, self._first, self._last
+                    self._facts, self._bad = [], []
+                self.current, self._first = hid, lines[start]
+            elif not (self._facts or self._bad):
+                self._first = lines[start]
+            self._last = lines[end - 1]
+            made = results(start, end, hid)
+            if clean:
+                self._facts += made
+                continue
+            for index, result in enumerate(made, start):
+                if type(result) is Failure:
+                    self._bad.append(BadRow(self.name, lines[index], result.field, result.message, self.current))
+                else:
+                    self._facts.append(result)
+
+    def close(self) -> Iterator[FactGroup]:
+        """The last group, if any."""
+        if self._facts or self._bad:
+            yield self.current, self._facts, self._bad, self._first, self._last
+            self._facts, self._bad = [], []
+
+
+class MemberBatch(Protocol):
+    """A batch of member rows of a tabular households file, as a reader gives it to :func:`member_groups`.
+
+    ``runs`` are ``(key, start, end)`` for each run of rows with the same ``household_id`` cell
+    (``""`` when blank), in order.
+    """
+
+    runs: list[tuple[str, int, int]]
+
+    def household(self, index: int) -> Household | None:
+        """The household of run ``index`` made straight from the batch, or None: made from its rows."""
+
+    def rows(self, start: int, end: int) -> Rows:
+        """Rows ``start:end`` as ``(line, cells)``, but for those that could not be read."""
+
+    def unreadable(self, start: int, end: int) -> list[BadRow]:
+        """The bad rows of rows ``start:end`` that could not be read at all (the household is then incomplete)."""
+
+    def line(self, start: int) -> int:
+        """The line of row ``start``."""
+
+
+def member_groups(name: str, column: dict[str, int], batches: Iterable[MemberBatch]) -> Iterator[HouseholdGroup]:
+    """The households of file ``name`` (whose header has ``column``), from its batches of member rows in order.
+
+    One ``(id, household, bad rows, line)`` each: a household made straight from its batch when
+    it can be, else made from its rows by :func:`~.households.fast_household_from_rows` (which
+    says why not). The last household of a batch may go on in the next one: its rows are read
+    at once and carried over, so that no batch outlives the next one's reading.
+    """
+    carry: Rows = []  # the rows of the last household of a batch, which the next batch may go on with
+    carry_bad: list[BadRow] = []
+    carry_key = ""
+    for batch in batches:
+        runs = batch.runs
+        last = len(runs) - 1
+        for index, (key, start, end) in enumerate(runs):
+            if index == 0 and (carry or carry_bad):
+                if key == carry_key:
+                    carry, carry_bad = carry + batch.rows(start, end), carry_bad + batch.unreadable(start, end)
+                    if index < last:
+                        yield _from_rows(name, column, key, carry, carry_bad)
+                        carry, carry_bad = [], []
+                    continue
+                yield _from_rows(name, column, carry_key, carry, carry_bad)
+                carry, carry_bad = [], []
+            if index == last:
+                carry, carry_bad, carry_key = batch.rows(start, end), batch.unreadable(start, end), key
+                continue
+            household = batch.household(index)
+            if household is not None:
+                yield key or None, household, [], batch.line(start)
+            else:
+                yield _from_rows(name, column, key, batch.rows(start, end), batch.unreadable(start, end))
+    if carry or carry_bad:
+        yield _from_rows(name, column, carry_key, carry, carry_bad)
+
+
+def _from_rows(name: str, column: dict[str, int], key: str, rows: Rows, bad: list[BadRow]) -> HouseholdGroup:
+    if bad:  # a member row is unreadable: the household is incomplete
+        return key or None, None, bad, min([r[0] for r in rows] + [b.line for b in bad])
+    household, problems = fast_household_from_rows(name, key, rows, column)
+    return key or None, household, problems, rows[0][0]  # the rows are in line order
+
+
+# --- the merge of households and facts -------------------------------------------------------
+
+#: ``_record(PopulationRecord, (household, facts, bad rows))``: the record, without the named
+#: tuple's ``__new__`` (Python code, with defaults) in the way.
+_record = tuple.__new__
+
+
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+class _Merge:
+    """What the merge holds: the households read ahead and those done, and what it reports."""
+
+    __slots__ = ("done", "exhausted", "facts_file", "households_file", "lookahead", "pending", "source", "waiting")
+
+    def __init__(
+        self, households: Iterable[HouseholdGroup], households_file: str, facts_file: str, lookahead: int
+    ) -> None:
+        self.source = iter(households)
+        self.pending: deque[HouseholdGroup] = deque()
+        self.waiting: dict[str, HouseholdGroup] = {}  # households read, not yet yielded, by id (first occurrence)
+        self.done: dict[str, int] = {}  # households yielded: the line of their row, negative when it was invalid
+        self.exhausted = False
+        self.households_file, self.facts_file, self.lookahead = households_file, facts_file, lookahead
+
+    def register(self, group: HouseholdGroup) -> HouseholdGroup:
+        """A household read: waiting for its facts, or (a second one of its id) skipped."""
+        hid, _, bad, line = group
+        if hid is None:
+            return group
+        first = self.waiting.get(hid)
+        seen = self.done.get(hid)
+        if first is None and seen is None:
+            self.waiting[hid] = group
+            return group
+        first_line = first[3] if first is not None else abs(seen)  # type: ignore[arg-type]
+        twice = BadRow(
+            self.households_file,
+            line,
+            "id",
+            f"household {hid!r} appears twice (first at line {first_line}; a household's rows must be together): "
+            "this one is skipped",
+            hid,
+        )
+        return hid, None, [*bad, twice], line
+
+    def emit(self, group: HouseholdGroup, facts: FactGroup | None) -> PopulationRecord:
+        """The record of a household read, with its facts (if any)."""
+        hid, household, bad, line = group
+        if hid is not None and self.waiting.get(hid) is group:
+            del self.waiting[hid]
+            self.done[hid] = line if household is not None else -line
+        if household is not None:
+            if facts is None:
+                return PopulationRecord(household, (), ())
+            return PopulationRecord(household, tuple(facts[1]), tuple(facts[2]))
+        rows = list(bad)
+        if facts is not None:
+            _, valid, bad_facts, first, last = facts
+            if valid:
+                rows.append(
+                    BadRow(
+                        self.facts_file,
+                        first,
+                        "household_id",
+                        f"{len(valid)} fact(s) at {_lines(first, last)} skipped with their household {hid!r}, "
+                        f"whose row ({self.households_file} line {line}) is invalid",
+                        hid,
+                    )
+                )
+            rows.extend(bad_facts)
+        return PopulationRecord(None, (), tuple(rows))
+
+    def find(self, hid: str) -> HouseholdGroup | None:
+        """The household ``hid`` waiting for its facts, read ahead up to ``lookahead`` households if need be."""
+        target = self.waiting.get(hid)
+        while target is None and not self.exhausted and hid not in self.done and len(self.pending) <= self.lookahead:
+            read = next(self.source, None)
+            if read is None:
+                self.exhausted = True
+                break
+            read = self.register(read)
+            self.pending.append(read)
+            if read[0] == hid and self.waiting.get(hid) is read:
+                target = read
+        return target
+
+    def misplaced(self, group: FactGroup) -> PopulationRecord:
+        """The record of facts whose household is not to be found: why, in a bad row naming their lines."""
+        hid, valid, bad_facts, first, last = group
+        households_file = self.households_file
+        seen = self.done.get(hid)  # type: ignore[arg-type]
+        if seen is not None and seen < 0:
+            reason = f"skipped with their household {hid!r}, whose row ({households_file} line {-seen}) is invalid"
+        elif seen is not None:
+            reason = (
+                f"of household {hid!r} are out of place: a household's facts must be together and in the "
+                f"households file's order (its row is at {households_file} line {seen})"
+            )
+        else:
+            reason = (
+                f"of household {hid!r}, which {households_file} does not have "
+                f"(or not within {self.lookahead:,} households of this place, in the same order)"
+            )
+        if valid:  # rows that were bad anyway are reported as such, once
+            note = BadRow(
+                self.facts_file, first, "household_id", f"{len(valid)} fact(s) at {_lines(first, last)} {reason}", hid
+            )
+            bad_facts = [note, *bad_facts]
+        return PopulationRecord(None, (), tuple(bad_facts))
+
+
+def merge(
+    households: Iterable[HouseholdGroup],
+    fact_groups: Iterable[FactGroup],
+    *,
+    households_file: str,
+    facts_file: str,
+    lookahead: int = DEFAULT_LOOKAHEAD,
+) -> Iterator[PopulationRecord]:
+    """One record per household of ``households``, in its order, with the facts of ``fact_groups``.
+
+    Records with ``household=None`` carry the bad rows that belong to no household to screen.
+    """
+    state = _Merge(households, households_file, facts_file, lookahead)
+    source, pending, done = state.source, state.pending, state.done
+    for group in fact_groups:
+        hid, valid, bad_facts, _, _ = group
+        if hid is None:  # rows that name no household, before any that does
+            yield PopulationRecord(None, (), tuple(bad_facts))
+            continue
+        if not pending and not state.exhausted and hid not in done:
+            # The common case, the next household's facts: read it, and yield it at once when it is
+            # this one and valid (no other household waits, so none is in ``waiting`` either).
+            read = next(source, None)
+            if read is None:
+                state.exhausted = True
+            elif read[0] == hid and read[1] is not None:
+                done[hid] = read[3]
+                yield _record(PopulationRecord, (read[1], tuple(valid), tuple(bad_facts)))
+                continue
+            else:
+                pending.append(state.register(read))
+        target = state.find(hid)
+        if target is None:
+            yield state.misplaced(group)
+            continue
+        while (ahead := pending.popleft()) is not target:
+            yield state.emit(ahead, None)
+        yield state.emit(target, group)
+    while pending:
+        yield state.emit(pending.popleft(), None)
+    for read in source:
+        yield state.emit(state.register(read), None)
