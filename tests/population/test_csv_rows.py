@@ -27,7 +27,7 @@ def _with_csv(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _outcome(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[tuple[int, list[str]]], str | None]:
-    found = []
+    found: list[tuple[int, list[str]]] = []
     try:
         found.extend(rows)
     except csv.Error as error:
