@@ -108,7 +108,7 @@ def broken_policy() -> Policy:
         # unreachable_state: no exit facts, so no household exits, is monitored, relapses or is stable
         fact_kinds=no_exit_facts,
         # parameter_missing: the trigger's ratio starts in 2016, the policy is used from 2015
-        parameters={"triggers.income_fall.ratio": {D(2016, 1, 1): Decimal("0.8")}},
+        new_parameters={"triggers.income_fall.ratio": {D(2016, 1, 1): Decimal("0.8")}},
         triggers=[IncomeFallTrigger()],
         interventions=[
             PairedHelper(),  # unused_intervention: no route names it
@@ -140,7 +140,7 @@ def with_monthly_batch_relief() -> Policy:
     """Relief paid with next month's batch, under a 15-day routing deadline."""
     return _chongqing().derive(
         name="batch_relief",
-        parameters={"routing.deadline_days": {D(2015, 1, 1): 15}},
+        new_parameters={"routing.deadline_days": {D(2015, 1, 1): 15}},
         interventions=[MonthlyBatchRelief()],
     )
 
@@ -167,7 +167,7 @@ def with_remembering_trigger() -> Policy:
     """A trigger that remembers incomes across runs: replaying the facts gives another result."""
     return _chongqing().derive(
         name="remembering",
-        parameters={"triggers.income_fall.ratio": {D(2015, 1, 1): Decimal("0.8")}},
+        new_parameters={"triggers.income_fall.ratio": {D(2015, 1, 1): Decimal("0.8")}},
         triggers=[IncomeFallTrigger()],
         routes={"income_fall": [step("safety_net", when=INCOME_LEFT_UNDER_STANDARD)]},
     )
