@@ -127,8 +127,21 @@ def broken_policy() -> Policy:
             Review.yearly(
                 "income_account", months=(12,), responsible="village cadre"
             ),  # unreachable (exited/monitored)
+            _month_end_review(),  # review_skips_months: due on the 30th, never in February
         ],
     )
+
+
+def _month_end_review() -> Review:
+    # Review refuses a day some months lack; a review that got past it is what the check finds.
+    with attrs.validators.disabled():
+        return Review(
+            name="month_end_visit",
+            frequency="monthly",
+            bymonthday=(30,),
+            states=frozenset({State.IDENTIFIED, State.ASSISTED}),
+            responsible="village cadre",
+        )
 
 
 def with_relief_account() -> Policy:
