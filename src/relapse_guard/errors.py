@@ -16,6 +16,7 @@ __all__ = [
     "CaseError",
     "ConcurrencyConflict",
     "ConflictingFact",
+    "InvalidArgument",
     "InvalidCaseStep",
     "InvalidFact",
     "InvalidHousehold",
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidProcedure",
     "InvalidReview",
     "InvalidTransition",
+    "NotFound",
     "ParameterError",
     "ParameterNotInForce",
     "PluginFailed",
@@ -36,6 +38,7 @@ __all__ = [
     "UnknownParameter",
     "UnknownPlugin",
     "UnknownSchemaVersion",
+    "WrongType",
     "redact",
 ]
 
@@ -70,6 +73,29 @@ def _rebuild(cls: type[RelapseGuardError], args: tuple[object, ...], state: dict
     error.args = args
     error.__dict__.update(state)
     return error
+
+
+class InvalidArgument(RelapseGuardError, ValueError):
+    """An argument a library function refuses: a batch size of 0, a key too short, an unknown
+    option, a negative deadline, ... The message names the argument, its value and what was expected.
+    """
+
+
+class WrongType(RelapseGuardError, TypeError):
+    """A value of the wrong type where the library needs another: a policy name where a
+    :class:`~relapse_guard.policy.Policy` is expected, a datetime where a date is, ...
+    The message says what was expected and, where there is one, how to get it.
+    """
+
+
+class NotFound(RelapseGuardError, KeyError):
+    """A look-up by id or name that finds nothing (a household not in a comparison, ...).
+
+    A ``KeyError`` too; its message is shown as written (without the quotes ``KeyError`` adds).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
 class InvalidInput(RelapseGuardError, ValueError):

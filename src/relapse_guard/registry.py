@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from .errors import UnknownPlugin
+from .errors import InvalidArgument, UnknownPlugin
 
 __all__ = ["Registry"]
 
@@ -41,7 +41,7 @@ class Registry(Generic[T]):
     def register(self, name: str, factory: Callable[..., T], *, replace: bool = False) -> None:
         """Register ``factory`` under ``name``; a taken name needs ``replace=True``."""
         if not replace and name in self.names():
-            raise ValueError(f"{self.kind} {name!r} is already registered (pass replace=True to replace it)")
+            raise InvalidArgument(f"{self.kind} {name!r} is already registered (pass replace=True to replace it)")
         self._factories[name] = factory
         self._paths.pop(name, None)
 

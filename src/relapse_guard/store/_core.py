@@ -16,7 +16,7 @@ from itertools import islice
 from types import TracebackType
 from typing import Any, Self
 
-from ..errors import ConcurrencyConflict, InvalidFact, InvalidHousehold, UnknownHousehold
+from ..errors import ConcurrencyConflict, InvalidArgument, InvalidFact, InvalidHousehold, UnknownHousehold
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
 from ..result import HouseholdResult
@@ -135,7 +135,7 @@ class StoreBase:
         if expected_version is not None and (
             isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0
         ):
-            raise ValueError(f"expected_version must be None or an int >= 0, not {expected_version!r}")
+            raise InvalidArgument(f"expected_version must be None or an int >= 0, not {expected_version!r}")
         prepared = [self._prepare(household_id, fact) for fact in facts]
         with self._write() as tx:
             current = tx.versions([household_id]).get(household_id, 0)
@@ -183,7 +183,7 @@ class StoreBase:
         batch's :class:`BatchReport` once it is committed.
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be an int >= 1, not {batch_size!r}")
+            raise InvalidArgument(f"batch_size must be an int >= 1, not {batch_size!r}")
         report = IngestReport()
         for number, chunk in enumerate(_chunks(records, batch_size), start=1):
             batch = self._ingest_batch(number, chunk, kinds)

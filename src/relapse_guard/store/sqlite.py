@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from os import PathLike
 from typing import Literal
 
-from ..errors import StoreError, UnknownSchemaVersion
+from ..errors import InvalidArgument, StoreError, UnknownSchemaVersion
 from ._core import StoreBase
 from ._schema import SCHEMA, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
 from ._writer import FactRow, LogEntry
@@ -155,7 +155,7 @@ class SQLiteStore(StoreBase):
     ) -> None:
         super().__init__(id_key=id_key)
         if synchronous not in ("FULL", "NORMAL"):
-            raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
+            raise InvalidArgument(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
         self.path = str(path)
         self._db: sqlite3.Connection | None = None
         try:
