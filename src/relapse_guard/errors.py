@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "BackendUnavailable",
+    "BrokenPlugin",
     "CaseCannotStart",
     "CaseError",
     "ConcurrencyConflict",
@@ -235,6 +236,24 @@ class UnknownPlugin(RelapseGuardError, LookupError):
         self.name = name
         self.known = tuple(sorted(known))
         super().__init__(f"unknown {group} {name!r}; known: {', '.join(self.known) or 'none'}")
+
+
+class BrokenPlugin(RelapseGuardError, LookupError):
+    """A plug-in that is registered (by entry point, or by path) but cannot be loaded: importing
+    it raised, or a policy function raised instead of returning a policy.
+
+    ``group`` is the kind (``policy``, ``trigger``, ``intervention``), ``source`` where it comes
+    from (``"package.module:attribute"``), ``reason`` the error's type and message (the original
+    error is the ``__cause__``). Not an :class:`UnknownPlugin`: the name is known, and a handler
+    of unknown names must not hide the reason.
+    """
+
+    def __init__(self, group: str, name: str, source: str, reason: str) -> None:
+        self.group = group
+        self.name = name
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{group} {name!r} ({source}) is registered but cannot be loaded: {reason}")
 
 
 class InvalidPolicy(RelapseGuardError, ValueError):
