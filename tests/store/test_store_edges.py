@@ -81,11 +81,11 @@ def test_a_damaged_file_gives_store_errors_naming_it_on_open_or_on_use(tmp_path:
                 except StoreError as error:  # anything else (sqlite3.DatabaseError) fails the test
                     errors.append(error)
     assert errors, "the damage went unnoticed"
-    for error in errors:
-        if isinstance(error, UnknownHousehold):  # damage may also read as a missing row
+    for found in errors:
+        if isinstance(found, UnknownHousehold):  # damage may also read as a missing row
             continue
-        assert str(path) in str(error)
-        assert isinstance(error.__cause__, sqlite3.Error | type(None))
+        assert str(path) in str(found)
+        assert isinstance(found.__cause__, sqlite3.Error | type(None))
 
 
 def test_overwritten_pages_are_found_on_use_after_a_clean_open(tmp_path: Path) -> None:
@@ -99,11 +99,11 @@ def test_overwritten_pages_are_found_on_use_after_a_clean_open(tmp_path: Path) -
                 use()
             except StoreError as error:
                 found.append(error)
-    malformed = [error for error in found if "malformed" in str(error)]
+    malformed = [each for each in found if "malformed" in str(each)]
     assert malformed, found
-    for error in malformed:
-        assert f"store {str(path)!r}" in str(error)
-        assert isinstance(error.__cause__, sqlite3.DatabaseError)
+    for each in malformed:
+        assert f"store {str(path)!r}" in str(each)
+        assert isinstance(each.__cause__, sqlite3.DatabaseError)
 
 
 @pytest.mark.parametrize("content", [b"this is not sqlite" * 300, b"SQLite format 3\x00" + b"\xff" * 5000])
