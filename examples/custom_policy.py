@@ -79,8 +79,8 @@ policy = yubei.derive(
     version="2017.1",
     description="Yubei 2016 with crop-failure support and a higher safety-net standard from July 2017",
     fact_kinds=yubei.fact_kinds.with_kind(CropFailure),
-    parameters={
-        "safety_net.standard": {dt.date(2017, 7, 1): 320},
+    parameters={"safety_net.standard": {dt.date(2017, 7, 1): 320}},
+    new_parameters={
         "triggers.crop_failure.income_share": {dt.date(2015, 1, 1): Decimal("0.2")},
         "industry_funds.replant.amount": {dt.date(2016, 1, 1): 1500},
         "industry_funds.replant.basis": {dt.date(2016, 1, 1): "household"},

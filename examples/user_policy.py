@@ -92,7 +92,7 @@ policy = dazu.derive(
     name="my_district_2016",
     version="2016.1",
     description="Dazu 2016 with a care allowance for members in long-term care need",
-    parameters={
+    new_parameters={
         "triggers.chronic_illness.min_cost": {dt.date(2015, 1, 1): 1000},
         "care_allowance.per_person": {dt.date(2015, 1, 1): 600, dt.date(2017, 1, 1): 720},
         "routing.deadline_days": {dt.date(2015, 1, 1): 15},

@@ -51,7 +51,7 @@ def test_yearly_holiday_visit() -> None:
 
 
 def test_review_days_must_exist_in_every_month() -> None:
-    with pytest.raises(ValueError, match="between 1 and 28"):
+    with pytest.raises(ValueError, match="1 to 28"):
         Review.monthly("x", day=31)
     with pytest.raises(ValueError, match="frequency"):
         Review(name="x", frequency="fortnightly")

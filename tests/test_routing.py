@@ -145,7 +145,7 @@ def test_plugin_parameter_not_yet_in_force_is_a_recorded_skip() -> None:
         name="later",
         interventions=[_Later()],
         routes={"illness": [step("later")]},
-        parameters={"later.amount": {D(2020, 1, 1): 5}},
+        new_parameters={"later.amount": {D(2020, 1, 1): 5}},
     )
     result = run([*monitored_facts(), illness(D(2017, 4, 3), 9000, "ill")], policy=policy)
     (skip,) = [d for d in result.decisions if d.kind is DecisionKind.ROUTE_SKIPPED and d.rule == "intervention.later"]

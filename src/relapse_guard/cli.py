@@ -249,11 +249,27 @@ def _run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
         )
     elif args.command == "policies":
-        from .policies import load_policy, policy_names
+        # the policies that load, then every policy, trigger and intervention that does not, with why
+        from .errors import BrokenPlugin
+        from .plugins import INTERVENTIONS, TRIGGERS
+        from .policies import POLICIES, load_policy, policy_names
+        from .registry import reason
 
+        broken: list[BrokenPlugin] = []
         for name in policy_names():
-            policy = load_policy(name)
-            print(f"{name}\t{policy.label}\t{policy.description}")
+            try:
+                policy = load_policy(name)
+            except BrokenPlugin as error:
+                broken.append(error)
+            except RelapseGuardError as error:  # e.g. InvalidPolicy: it loads, but is not usable
+                broken.append(BrokenPlugin("policy", name, POLICIES.source(name), reason(error)))
+            else:
+                print(f"{name}\t{policy.label}\t{policy.description}")
+        for registry in (TRIGGERS, INTERVENTIONS):
+            broken.extend(registry.broken().values())
+        for plugin in broken:
+            print(f"{plugin.name}\tbroken {plugin.group}\t{plugin.source}: {plugin.reason}")
+        return EXIT_FINDINGS if broken else EXIT_DONE
     return EXIT_DONE
 
 

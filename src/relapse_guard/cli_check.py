@@ -189,7 +189,7 @@ def summary(policy: Policy, findings: Sequence[Finding]) -> str:
     """The closing line of ``check``: how many findings of which check, or none.
 
     >>> summary(load_policy("yubei_2016"), ())
-    'yubei_2016@2016.1: no findings (8 checks run)'
+    'yubei_2016@2016.1: no findings (9 checks run)'
     """
     if not findings:
         return f"{policy.label}: no findings ({len(CHECKS)} checks run)"

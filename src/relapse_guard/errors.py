@@ -7,23 +7,29 @@ Personal ids (member ids, which may be national id numbers) are shown redacted.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 __all__ = [
     "BackendUnavailable",
+    "BrokenPlugin",
     "CaseCannotStart",
     "CaseError",
     "ConcurrencyConflict",
     "ConflictingFact",
+    "InvalidArgument",
     "InvalidCaseStep",
     "InvalidFact",
     "InvalidHousehold",
     "InvalidInput",
+    "InvalidParameter",
     "InvalidParameterFile",
     "InvalidPlugin",
     "InvalidPolicy",
     "InvalidProcedure",
+    "InvalidReview",
     "InvalidTransition",
+    "NotFound",
     "ParameterError",
     "ParameterNotInForce",
     "PluginFailed",
@@ -33,6 +39,7 @@ __all__ = [
     "UnknownParameter",
     "UnknownPlugin",
     "UnknownSchemaVersion",
+    "WrongType",
     "redact",
 ]
 
@@ -67,6 +74,29 @@ def _rebuild(cls: type[RelapseGuardError], args: tuple[object, ...], state: dict
     error.args = args
     error.__dict__.update(state)
     return error
+
+
+class InvalidArgument(RelapseGuardError, ValueError):
+    """An argument a library function refuses: a batch size of 0, a key too short, an unknown
+    option, a negative deadline, ... The message names the argument, its value and what was expected.
+    """
+
+
+class WrongType(RelapseGuardError, TypeError):
+    """A value of the wrong type where the library needs another: a policy name where a
+    :class:`~relapse_guard.policy.Policy` is expected, a datetime where a date is, ...
+    The message says what was expected and, where there is one, how to get it.
+    """
+
+
+class NotFound(RelapseGuardError, KeyError):
+    """A look-up by id or name that finds nothing (a household not in a comparison, ...).
+
+    A ``KeyError`` too; its message is shown as written (without the quotes ``KeyError`` adds).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
 class InvalidInput(RelapseGuardError, ValueError):
@@ -129,15 +159,40 @@ class ParameterError(RelapseGuardError, LookupError):
     """Base class of parameter look-up and loading errors."""
 
 
-class UnknownParameter(ParameterError):
-    """A parameter name that the tree does not hold."""
+def close_names(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """The known names most like ``name``: close spellings (:func:`difflib.get_close_matches`) of the
+    whole dotted name or of its last part, then names ending in the same part or containing ``name``.
 
-    def __init__(self, name: str, known: Iterable[str]) -> None:
+    >>> close_names("safety_net.standrad", ["safety_net.standard", "poverty_line"])
+    ['safety_net.standard']
+    """
+    known_sorted = sorted(known)
+    last = name.split(".")[-1]
+    by_last: dict[str, list[str]] = {}
+    for k in known_sorted:
+        by_last.setdefault(k.split(".")[-1], []).append(k)
+    close = difflib.get_close_matches(name, known_sorted, n=limit)
+    for part in difflib.get_close_matches(last, list(by_last), n=limit):
+        close.extend(by_last[part])
+    close.extend(k for k in known_sorted if name in k)
+    return list(dict.fromkeys(close))[:limit]
+
+
+class UnknownParameter(ParameterError):
+    """A parameter name that the tree does not hold; the message suggests close names.
+
+    ``context`` (optional) says where the name was used, e.g. ``"policy yubei_2016@2016.1: derive"``;
+    ``advice`` (optional) is appended, e.g. how to declare a new parameter.
+    """
+
+    def __init__(self, name: str, known: Iterable[str], *, context: str = "", advice: str = "") -> None:
         self.name = name
         known_sorted = sorted(known)
-        close = [k for k in known_sorted if k.split(".")[-1] == name.split(".")[-1] or name in k]
-        hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
-        super().__init__(f"unknown parameter {name!r}{hint} ({len(known_sorted)} parameters known)")
+        self.suggestions = tuple(close_names(name, known_sorted))
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        where = f"{context}: " if context else ""
+        tail = f"; {advice}" if advice else ""
+        super().__init__(f"{where}unknown parameter {name!r}{hint} ({len(known_sorted)} parameters known){tail}")
 
 
 class ParameterNotInForce(ParameterError):
@@ -154,6 +209,25 @@ class InvalidParameterFile(ParameterError, ValueError):
     """A parameter file (TOML) is malformed; the message names the file and the key."""
 
 
+class InvalidParameter(ParameterError, ValueError):
+    """A parameter value the parameter refuses: not finite (``nan``, ``inf``), outside its declared
+    ``min``/``max``, of the wrong type, or a timeline that is not a ``{date: value}`` mapping.
+
+    ``name`` is the parameter, ``on`` the effective date of the value (None when the whole timeline
+    is at fault), ``value`` the value and ``expected`` what was expected; ``source`` the file, if any.
+    """
+
+    def __init__(self, name: str, on: object, value: object, expected: str, *, source: str = "") -> None:
+        self.name = name
+        self.on = on
+        self.value = value
+        self.expected = expected
+        self.source = source
+        where = f"{source}: " if source else ""
+        when = f" from {on}" if on is not None else ""
+        super().__init__(f"{where}parameter {name!r}{when}: value {value!r} refused; expected {expected}")
+
+
 class UnknownPlugin(RelapseGuardError, LookupError):
     """A trigger, intervention or policy name that no registry knows."""
 
@@ -162,6 +236,24 @@ class UnknownPlugin(RelapseGuardError, LookupError):
         self.name = name
         self.known = tuple(sorted(known))
         super().__init__(f"unknown {group} {name!r}; known: {', '.join(self.known) or 'none'}")
+
+
+class BrokenPlugin(RelapseGuardError, LookupError):
+    """A plug-in that is registered (by entry point, or by path) but cannot be loaded: importing
+    it raised, or a policy function raised instead of returning a policy.
+
+    ``group`` is the kind (``policy``, ``trigger``, ``intervention``), ``source`` where it comes
+    from (``"package.module:attribute"``), ``reason`` the error's type and message (the original
+    error is the ``__cause__``). Not an :class:`UnknownPlugin`: the name is known, and a handler
+    of unknown names must not hide the reason.
+    """
+
+    def __init__(self, group: str, name: str, source: str, reason: str) -> None:
+        self.group = group
+        self.name = name
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{group} {name!r} ({source}) is registered but cannot be loaded: {reason}")
 
 
 class InvalidPolicy(RelapseGuardError, ValueError):
@@ -254,6 +346,21 @@ class InvalidProcedure(InvalidPolicy):
         self.problem = problem
         where = f"procedure {procedure!r}" + (f", step {step!r}" if step is not None else "")
         super().__init__(f"{where}: {problem}")
+
+
+class InvalidReview(InvalidPolicy):
+    """A scheduled review whose recurrence cannot be kept: a day some months lack (the 29th to the
+    31st), a month that is not 1-12, an unknown frequency.
+
+    ``review`` names the review, ``field`` the setting at fault and ``value`` its value.
+    """
+
+    def __init__(self, review: str, field: str, value: object, expected: str) -> None:
+        self.review = review
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(f"review {review!r}: {field} {value!r} refused; expected {expected}")
 
 
 class CaseError(RelapseGuardError):

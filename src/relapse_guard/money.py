@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .errors import InvalidArgument
+
 __all__ = ["FEN", "ZERO", "parse_decimal", "to_money"]
 
 FEN = Decimal("0.01")
@@ -19,12 +21,13 @@ def to_money(amount: Decimal | int) -> Decimal:
 
 
 def parse_decimal(value: object) -> Decimal:
-    """Read a decimal from an int, a Decimal or a string; raise ``ValueError`` otherwise.
+    """Read a decimal from an int, a Decimal or a string; raise
+    :class:`~relapse_guard.errors.InvalidArgument` (a ``ValueError``) otherwise.
 
     Floats are refused on purpose: ``0.1`` is not a tenth, and money must be exact.
     """
     if isinstance(value, bool):
-        raise ValueError("a boolean is not an amount")
+        raise InvalidArgument("a boolean is not an amount")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -33,9 +36,9 @@ def parse_decimal(value: object) -> Decimal:
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not a decimal number") from None
+            raise InvalidArgument(f"{value!r} is not a decimal number") from None
     else:
-        raise ValueError(f"{type(value).__name__} is not an amount (use int, str or Decimal)")
+        raise InvalidArgument(f"{type(value).__name__} is not an amount (use int, str or Decimal)")
     if not result.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
+        raise InvalidArgument(f"{value!r} is not a finite number")
     return result

@@ -9,8 +9,20 @@ with a ``values`` table whose keys are ISO dates; branches nest by dotted name::
     reference = "Chongqing poverty-alleviation bulletin no. 1 (2017), Yubei item 5"
     values = { 2015-01-01 = 230, 2016-01-01 = 300 }
 
-Numbers are read as :class:`~decimal.Decimal` (never float); strings and booleans stay as
-they are. A look-up returns a :class:`ParameterValue` that carries its effective date
+A parameter may declare bounds, ``min`` and ``max`` (inclusive numbers), that every value of
+its timeline must keep; the shipped policies' poverty lines, standards and amounts declare
+``min = 0``::
+
+    [safety_net.standard]
+    unit = "yuan per person per month"
+    min = 0
+    values = { 2015-01-01 = 230, 2016-01-01 = 300 }
+
+Numbers are read as :class:`~decimal.Decimal` (never float) and must be finite (``nan`` and
+``inf`` are refused); strings and booleans stay as they are. A value that breaks these rules,
+in a file or given in code (:meth:`ParameterTree.with_value`, ``Policy.derive(parameters=...)``),
+raises :class:`~relapse_guard.errors.InvalidParameter` naming the parameter, the date and the value.
+A look-up returns a :class:`ParameterValue` that carries its effective date
 and reference, so every decision can say which value it used and why.
 """
 
@@ -26,7 +38,7 @@ from typing import Any
 
 import attrs
 
-from .errors import InvalidParameterFile, ParameterNotInForce, UnknownParameter
+from .errors import InvalidParameter, InvalidParameterFile, ParameterNotInForce, UnknownParameter
 
 __all__ = ["Parameter", "ParameterTree", "ParameterValue", "Value"]
 
@@ -47,15 +59,26 @@ class ParameterValue:
         return f"{self.name} = {self.value} (from {self.effective_from.isoformat()})"
 
 
+def _bound(value: Decimal | int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 @attrs.frozen(kw_only=True)
 class Parameter:
-    """A named timeline: ``values`` maps effective dates to values, in date order."""
+    """A named timeline: ``values`` maps effective dates to values, in date order.
+
+    ``minimum`` and ``maximum`` (``min`` and ``max`` in TOML) bound every value, inclusive: a
+    value outside them, a number that is not finite or a value of another type than
+    :data:`Value` raises :class:`~relapse_guard.errors.InvalidParameter`.
+    """
 
     name: str
     values: tuple[tuple[dt.date, Value], ...]
     description: str = ""
     unit: str = ""
     reference: str = ""
+    minimum: Decimal | None = attrs.field(default=None, converter=_bound)
+    maximum: Decimal | None = attrs.field(default=None, converter=_bound)
     _ordinals: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
     _looked_up: tuple[ParameterValue, ...] = attrs.field(init=False, repr=False, eq=False)
 
@@ -63,11 +86,36 @@ class Parameter:
         ordered = tuple(sorted(self.values, key=lambda item: item[0]))
         if not ordered:
             raise InvalidParameterFile(f"parameter {self.name!r} has no values")
+        for effective, value in ordered:
+            self._check(effective, value)
         object.__setattr__(self, "values", ordered)
         object.__setattr__(self, "_ordinals", tuple(d.toordinal() for d, _ in ordered))
         # Look-ups are on the engine's hot path: build each answer once, hand out the same object.
         answers = tuple(ParameterValue(self.name, value, effective, self.reference) for effective, value in ordered)
         object.__setattr__(self, "_looked_up", answers)
+
+    def _check(self, effective: dt.date, value: object) -> None:
+        if not isinstance(value, Decimal | str | bool):
+            raise InvalidParameter(self.name, effective, value, "a number (Decimal or int), a string or a boolean")
+        bounded = self.minimum is not None or self.maximum is not None
+        if not isinstance(value, Decimal):
+            if bounded:
+                raise InvalidParameter(self.name, effective, value, f"a number {self.bounds()}")
+            return
+        if not value.is_finite():
+            raise InvalidParameter(self.name, effective, value, "a finite number (not nan or infinity)")
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise InvalidParameter(self.name, effective, value, f"a number {self.bounds()}")
+
+    def bounds(self) -> str:
+        """The declared bounds in words, e.g. ``">= 0"``, ``"between 0 and 1"``; ``""`` when none."""
+        if self.minimum is not None and self.maximum is not None:
+            return f"between {self.minimum} and {self.maximum}"
+        if self.minimum is not None:
+            return f">= {self.minimum}"
+        if self.maximum is not None:
+            return f"<= {self.maximum}"
+        return ""
 
     @property
     def first_date(self) -> dt.date:
@@ -137,7 +185,7 @@ class ParameterTree:
 
         A new name is created; an existing timeline keeps its earlier values.
         """
-        checked = _coerce(name, value)
+        checked = _coerce(name, value, on=effective_from)
         if name in self.parameters:
             parameter = self.parameters[name].with_value(effective_from, checked)
             if reference:
@@ -170,6 +218,8 @@ class ParameterTree:
                 description=theirs.description or ours.description,
                 unit=theirs.unit or ours.unit,
                 reference=theirs.reference or ours.reference,
+                minimum=ours.minimum if theirs.minimum is None else theirs.minimum,
+                maximum=ours.maximum if theirs.maximum is None else theirs.maximum,
             )
         return ParameterTree(combined)
 
@@ -191,13 +241,14 @@ class ParameterTree:
         return cls.from_toml(path.read_text(encoding="utf-8"), source=str(path))
 
 
-def _coerce(name: str, value: object, source: str = "") -> Value:
+def _coerce(name: str, value: object, source: str = "", on: dt.date | None = None) -> Value:
     if isinstance(value, bool | str | Decimal):
         return value
     if isinstance(value, int):
         return Decimal(value)
-    where = f"{source}: " if source else ""
-    raise InvalidParameterFile(f"{where}parameter {name!r}: value {value!r} is not a number, string or boolean")
+    if source:
+        raise InvalidParameterFile(f"{source}: parameter {name!r}: value {value!r} is not a number, string or boolean")
+    raise InvalidParameter(name, on, value, "a number (Decimal or int, not float), a string or a boolean")
 
 
 def _walk(node: Mapping[str, Any], prefix: str, source: str, found: dict[str, Parameter]) -> None:
@@ -224,15 +275,35 @@ def _leaf(name: str, node: Mapping[str, Any], source: str) -> Parameter:
                 f"{source}: parameter {name!r}: key {raw_date!r} is not an ISO date (YYYY-MM-DD)"
             ) from None
         values.append((effective, _coerce(name, raw_value, source)))
-    unknown = sorted(set(node) - {"values", "description", "unit", "reference"})
+    unknown = sorted(set(node) - set(_LEAF_KEYS))
     if unknown:
         raise InvalidParameterFile(
-            f"{source}: parameter {name!r}: unknown key {unknown[0]!r} (allowed: values, description, unit, reference)"
+            f"{source}: parameter {name!r}: unknown key {unknown[0]!r} (allowed: {', '.join(_LEAF_KEYS)})"
         )
-    return Parameter(
-        name=name,
-        values=tuple(values),
-        description=str(node.get("description", "")),
-        unit=str(node.get("unit", "")),
-        reference=str(node.get("reference", "")),
-    )
+    bounds = {key: _bound_of(name, node, key, source) for key in ("min", "max")}
+    if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
+        raise InvalidParameterFile(f"{source}: parameter {name!r}: min {bounds['min']} is above max {bounds['max']}")
+    try:
+        return Parameter(
+            name=name,
+            values=tuple(values),
+            description=str(node.get("description", "")),
+            unit=str(node.get("unit", "")),
+            reference=str(node.get("reference", "")),
+            minimum=bounds["min"],
+            maximum=bounds["max"],
+        )
+    except InvalidParameter as error:
+        raise InvalidParameter(error.name, error.on, error.value, error.expected, source=source) from None
+
+
+_LEAF_KEYS = ("values", "description", "unit", "reference", "min", "max")
+
+
+def _bound_of(name: str, node: Mapping[str, Any], key: str, source: str) -> Decimal | None:
+    raw = node.get(key)
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | Decimal) or not Decimal(raw).is_finite():
+        raise InvalidParameterFile(f"{source}: parameter {name!r}: {key} must be a finite number, not {raw!r}")
+    return Decimal(raw)

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from .cases import NATIONAL_PROCEDURES, Procedure
-from .errors import InvalidPolicy
+from .errors import InvalidParameter, InvalidPolicy, UnknownParameter
 from .facts import DEFAULT_FACT_KINDS, FactKinds
 from .interventions.base import Intervention
 from .parameters import ParameterTree, Value
@@ -90,6 +90,30 @@ def _routes(routes: Mapping[str, Sequence[RouteStep]]) -> dict[str, tuple[RouteS
     return {kind: tuple(steps) for kind, steps in routes.items()}
 
 
+def _timelines(
+    given: Mapping[str, Mapping[dt.date, Value | int]] | None, argument: str
+) -> list[tuple[str, Mapping[dt.date, Value | int]]]:
+    """``derive``'s ``parameters``/``new_parameters``, checked for shape: name -> {date: value}."""
+    if given is None:
+        return []
+    expected = "mapping of effective date to value, e.g. {datetime.date(2016, 1, 1): 300}"
+    if not isinstance(given, Mapping):
+        raise InvalidParameter(argument, None, given, f"a mapping of parameter name to a {expected}")
+    out = []
+    for name, timeline in given.items():
+        if not isinstance(name, str) or not name:
+            raise InvalidParameter(str(name), None, timeline, f"{argument} keyed by parameter names (strings)")
+        if not isinstance(timeline, Mapping) or not timeline:
+            raise InvalidParameter(name, None, timeline, f"a non-empty {expected}")
+        for effective in timeline:
+            if not isinstance(effective, dt.date) or isinstance(effective, dt.datetime):
+                raise InvalidParameter(
+                    name, effective, timeline[effective], f"effective dates as datetime.date; a {expected}"
+                )
+        out.append((name, timeline))
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class Policy:
     """Everything the engine needs to decide for a household.
@@ -154,6 +178,7 @@ class Policy:
         version: str = "1",
         description: str | None = None,
         parameters: Mapping[str, Mapping[dt.date, Value | int]] | None = None,
+        new_parameters: Mapping[str, Mapping[dt.date, Value | int]] | None = None,
         parameter_tree: ParameterTree | None = None,
         triggers: Iterable[Trigger] = (),
         remove_triggers: Iterable[str] = (),
@@ -170,9 +195,16 @@ class Policy:
     ) -> Policy:
         """A new policy based on this one, changed only where told.
 
-        - ``parameters={"safety_net.standard": {date(2016, 1, 1): 230}}`` adds dated values;
-          ``parameter_tree`` lays a tree's dated values over this policy's timelines (a value
-          replaces only the one of the same date; see :meth:`ParameterTree.overlaid`);
+        - ``parameters={"safety_net.standard": {date(2016, 1, 1): 230}}`` adds dated values to
+          parameters the policy has: a name it does not have raises
+          :class:`~relapse_guard.errors.UnknownParameter` ("did you mean ...?"), a timeline that is
+          not a ``{date: value}`` mapping or a value the parameter refuses (not finite, outside its
+          ``min``/``max``) :class:`~relapse_guard.errors.InvalidParameter`;
+        - ``new_parameters`` (same shape) declares parameters the policy does not have yet (a name
+          it has raises :class:`~relapse_guard.errors.InvalidParameter`: change it with ``parameters``);
+        - ``parameter_tree`` lays a tree's dated values over this policy's timelines (a value
+          replaces only the one of the same date; see :meth:`ParameterTree.overlaid`); its
+          parameters may be new (a tree declares them, with description, unit and bounds);
         - ``triggers`` are added, replacing any of the same name; ``remove_triggers`` by name;
         - ``interventions`` are added or replace those of the same name;
         - ``routes`` replace the route of each kind given (``None`` removes it);
@@ -180,7 +212,25 @@ class Policy:
           policy's when given.
         """
         tree = self.parameters if parameter_tree is None else self.parameters.overlaid(parameter_tree)
-        for parameter_name, timeline in (parameters or {}).items():
+        for parameter_name, timeline in _timelines(parameters, "parameters"):
+            if parameter_name not in tree:
+                raise UnknownParameter(
+                    parameter_name,
+                    tree,
+                    context=f"policy {self.label}: derive(parameters=...)",
+                    advice="declare a new parameter with derive(new_parameters=...) or parameter_tree=",
+                )
+            for effective_from, value in timeline.items():
+                tree = tree.with_value(parameter_name, effective_from, value)
+        for parameter_name, timeline in _timelines(new_parameters, "new_parameters"):
+            if parameter_name in tree:
+                raise InvalidParameter(
+                    parameter_name,
+                    None,
+                    dict(timeline),
+                    f"a name the policy does not have yet: {self.label} has {parameter_name!r} already "
+                    "(change its values with derive(parameters=...))",
+                )
             for effective_from, value in timeline.items():
                 tree = tree.with_value(parameter_name, effective_from, value)
         removed = set(remove_triggers)

@@ -4,6 +4,10 @@ A :class:`Registry` maps names to factories (a class or a function returning the
 Built-ins are declared where the registry is made; third-party packages add theirs by
 entry point (``relapse_guard.triggers``, ``relapse_guard.interventions``,
 ``relapse_guard.policies``), loaded on first use. Nothing registers itself on import.
+
+A plug-in whose import raises (a missing dependency, a bug in the package) does not stop the
+others: using it raises :class:`~relapse_guard.errors.BrokenPlugin` with the reason, and
+:meth:`Registry.broken` lists every such plug-in.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from .errors import UnknownPlugin
+from .errors import BrokenPlugin, InvalidArgument, UnknownPlugin
 
 __all__ = ["Registry"]
 
@@ -22,7 +26,16 @@ T = TypeVar("T")
 
 def _import(path: str) -> Any:
     module_name, _, attribute = path.partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
+    found = importlib.import_module(module_name.strip())
+    for part in attribute.strip().split(".") if attribute.strip() else ():
+        found = getattr(found, part)
+    return found
+
+
+def reason(error: BaseException) -> str:
+    """An error as a one-line reason: its type and message."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 class Registry(Generic[T]):
@@ -36,14 +49,16 @@ class Registry(Generic[T]):
         self.group = group
         self._paths: dict[str, str] = dict(builtins or {})
         self._factories: dict[str, Callable[..., T]] = {}
+        self._broken: dict[str, BrokenPlugin] = {}
         self._entry_points_loaded = False
 
     def register(self, name: str, factory: Callable[..., T], *, replace: bool = False) -> None:
         """Register ``factory`` under ``name``; a taken name needs ``replace=True``."""
         if not replace and name in self.names():
-            raise ValueError(f"{self.kind} {name!r} is already registered (pass replace=True to replace it)")
+            raise InvalidArgument(f"{self.kind} {name!r} is already registered (pass replace=True to replace it)")
         self._factories[name] = factory
         self._paths.pop(name, None)
+        self._broken.pop(name, None)
 
     def _load_entry_points(self) -> None:
         if self._entry_points_loaded:
@@ -59,14 +74,44 @@ class Registry(Generic[T]):
         return tuple(sorted(set(self._paths) | set(self._factories)))
 
     def factory(self, name: str) -> Callable[..., T]:
-        """The factory registered as ``name``; :class:`UnknownPlugin` lists the known names."""
+        """The factory registered as ``name``; :class:`UnknownPlugin` lists the known names,
+        :class:`~relapse_guard.errors.BrokenPlugin` says why a registered one cannot be loaded."""
         if name not in self._factories:
+            if name in self._broken:
+                raise self._broken[name]
             self._load_entry_points()
             path = self._paths.get(name)
             if path is None:
                 raise UnknownPlugin(self.kind, name, self.names())
-            self._factories[name] = _import(path)
+            try:
+                self._factories[name] = _import(path)
+            except Exception as error:  # a plug-in's import may raise anything: say which and why
+                broken = BrokenPlugin(self.kind, name, path, reason(error))
+                broken.__cause__ = error
+                self._broken[name] = broken
+                raise broken from error
         return self._factories[name]
+
+    def broken(self) -> dict[str, BrokenPlugin]:
+        """Every registered plug-in that cannot be loaded, by name, with the reason (each is imported to know)."""
+        found: dict[str, BrokenPlugin] = {}
+        for name in self.names():
+            try:
+                self.factory(name)
+            except BrokenPlugin as error:
+                found[name] = error
+        return found
+
+    def source(self, name: str) -> str:
+        """Where ``name`` comes from: its ``"module:attribute"`` path, or the registered factory's name."""
+        self._load_entry_points()
+        path = self._paths.get(name)
+        if path is not None:
+            return path
+        factory = self._factories.get(name)
+        if factory is None:
+            raise UnknownPlugin(self.kind, name, self.names())
+        return f"{getattr(factory, '__module__', '?')}:{getattr(factory, '__qualname__', repr(factory))}"
 
     def create(self, name: str, /, **config: Any) -> T:
         """Call the factory registered as ``name`` with ``config``."""

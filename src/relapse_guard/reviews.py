@@ -17,46 +17,104 @@ from typing import Literal
 import attrs
 from dateutil import rrule
 
+from .errors import InvalidReview
 from .lifecycle import State
 
 __all__ = ["Review", "ReviewState", "ReviewStatus", "review_status"]
 
 _FREQUENCIES: dict[str, Literal[0, 1]] = {"monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
 
+#: The days every month has: 1 to 28 from the start, -1 (the last day) to -28 from the end.
+_DAYS_EXPECTED = (
+    "a day every month has: 1 to 28, or -1 for the last day of the month (-2 the day before it, down to -28); "
+    "a day past the 28th would skip the months that lack it"
+)
+
+
+def _valid_day(day: object) -> bool:
+    return isinstance(day, int) and not isinstance(day, bool) and (1 <= day <= 28 or -28 <= day <= -1)
+
+
+def _check_frequency(review: Review, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in _FREQUENCIES:
+        raise InvalidReview(review.name, "frequency", value, f"one of {', '.join(sorted(_FREQUENCIES))}")
+
+
+def _check_months(review: Review, attribute: attrs.Attribute[tuple[int, ...]], value: tuple[int, ...]) -> None:
+    for month in value:
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise InvalidReview(review.name, "month", month, "months numbered 1 (January) to 12 (December)")
+
+
+def _check_days(review: Review, attribute: attrs.Attribute[tuple[int, ...]], value: tuple[int, ...]) -> None:
+    if not value:
+        raise InvalidReview(review.name, "day", value, "at least one day")
+    for day in value:
+        if not _valid_day(day):
+            raise InvalidReview(review.name, "day", day, _DAYS_EXPECTED)
+
 
 @attrs.frozen(kw_only=True, cache_hash=True)  # a key of the due-date caches, asked per household
 class Review:
     """A recurring review: due on the days its recurrence gives, in the states it applies to.
 
-    Use the constructors :meth:`monthly`, :meth:`quarterly` and :meth:`yearly`.
+    Use the constructors :meth:`monthly`, :meth:`quarterly` and :meth:`yearly`. A review is
+    due in every month it names (``bymonth``; every month when empty): its days must exist in
+    every month, 1 to 28, or counted from the month's end, ``-1`` for the last day (the 31st in
+    January, the 28th or 29th in February, the 30th in April). A day past the 28th would skip
+    the months that lack it, and raises :class:`~relapse_guard.errors.InvalidReview` naming it.
+
+    >>> Review.monthly("accounts", day=-1).due_dates(dt.date(2016, 1, 1), dt.date(2016, 4, 30))
+    (datetime.date(2016, 1, 31), datetime.date(2016, 2, 29), datetime.date(2016, 3, 31), datetime.date(2016, 4, 30))
     """
 
     name: str
     description: str = ""
-    frequency: str = attrs.field(validator=attrs.validators.in_(_FREQUENCIES))
-    bymonth: tuple[int, ...] = ()
-    bymonthday: tuple[int, ...] = (1,)
+    frequency: str = attrs.field(validator=_check_frequency)
+    bymonth: tuple[int, ...] = attrs.field(default=(), validator=_check_months)
+    bymonthday: tuple[int, ...] = attrs.field(default=(1,), validator=_check_days)
     states: frozenset[State] = frozenset({State.EXITED, State.MONITORED})
     responsible: str = ""
     grace_days: int = 0
 
     @classmethod
     def monthly(cls, name: str, *, day: int = 1, **kwargs: object) -> Review:
-        """Due on ``day`` of every month (day 1 by default; days past 28 are refused)."""
-        _check_day(day)
+        """Due on ``day`` of every month (day 1 by default; ``-1`` the last day; days past 28 are refused)."""
+        _check_day(name, day)
         return cls(name=name, frequency="monthly", bymonthday=(day,), **kwargs)  # type: ignore[arg-type]
 
     @classmethod
     def quarterly(cls, name: str, *, day: int = 1, **kwargs: object) -> Review:
-        """Due on ``day`` of January, April, July and October."""
-        _check_day(day)
+        """Due on ``day`` of January, April, July and October (``-1``: their last day)."""
+        _check_day(name, day)
         return cls(name=name, frequency="monthly", bymonth=(1, 4, 7, 10), bymonthday=(day,), **kwargs)  # type: ignore[arg-type]
 
     @classmethod
     def yearly(cls, name: str, *, months: Iterable[int] = (1,), day: int = 1, **kwargs: object) -> Review:
-        """Due on ``day`` of each of ``months`` every year (e.g. holiday visits)."""
-        _check_day(day)
+        """Due on ``day`` of each of ``months`` every year (e.g. holiday visits; ``-1``: their last day)."""
+        _check_day(name, day)
         return cls(name=name, frequency="yearly", bymonth=tuple(months), bymonthday=(day,), **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def months(self) -> tuple[int, ...]:
+        """The months the review is due in: ``bymonth``, or all twelve when it names none."""
+        return tuple(sorted(set(self.bymonth))) if self.bymonth else tuple(range(1, 13))
+
+    def due_dates(self, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+        """Every due date from ``start`` to ``end``, both included."""
+        rule = rrule.rrule(
+            _FREQUENCIES[self.frequency],
+            dtstart=dt.datetime.combine(start, dt.time()),
+            until=dt.datetime.combine(end, dt.time()),
+            bymonth=self.bymonth or None,
+            bymonthday=self.bymonthday,
+        )
+        return tuple(found.date() for found in rule)
+
+    def skipped_months(self, year: int) -> tuple[int, ...]:
+        """The months of ``year`` the review names but has no due date in (``()`` for a sound schedule)."""
+        due = {d.month for d in self.due_dates(dt.date(year, 1, 1), dt.date(year, 12, 31))}
+        return tuple(month for month in self.months if month not in due)
 
     def last_due(self, since: dt.date, as_of: dt.date) -> dt.date | None:
         """The latest due date in ``[since, as_of]``, or None if none falls there."""
@@ -99,11 +157,11 @@ def _next_due(review: Review, after: dt.date) -> dt.date:
     return review._next_due(after)
 
 
-def _check_day(day: int) -> None:
+def _check_day(name: str, day: object) -> None:
     # rrule skips months that lack the day (a monthly review on the 31st would skip April),
     # so a review day must exist in every month.
-    if not 1 <= day <= 28:
-        raise ValueError(f"review day {day} must be between 1 and 28 so that every month has it")
+    if not _valid_day(day):
+        raise InvalidReview(name, "day", day, _DAYS_EXPECTED)
 
 
 class ReviewState(enum.Enum):

@@ -26,7 +26,7 @@ import attrs
 
 from .decisions import Decision, Period
 from .engine import Engine
-from .errors import RelapseGuardError
+from .errors import NotFound, RelapseGuardError
 from .facts import Fact
 from .household import Household
 from .lifecycle import State
@@ -180,11 +180,11 @@ class Comparison:
         return tuple(h for h in self.households if h.differs)
 
     def household(self, household_id: str) -> HouseholdComparison:
-        """The comparison of one household; ``KeyError`` naming it when it is not in the population."""
+        """The comparison of one household; ``NotFound`` (a ``KeyError``) naming it when it is not in the population."""
         for item in self.households:
             if item.household_id == household_id:
                 return item
-        raise KeyError(f"household {household_id!r} is not in this comparison")
+        raise NotFound(f"household {household_id!r} is not in this comparison")
 
     def render(self) -> str:
         """A readable report: the households that differ, then the totals."""

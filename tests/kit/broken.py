@@ -108,7 +108,7 @@ def broken_policy() -> Policy:
         # unreachable_state: no exit facts, so no household exits, is monitored, relapses or is stable
         fact_kinds=no_exit_facts,
         # parameter_missing: the trigger's ratio starts in 2016, the policy is used from 2015
-        parameters={"triggers.income_fall.ratio": {D(2016, 1, 1): Decimal("0.8")}},
+        new_parameters={"triggers.income_fall.ratio": {D(2016, 1, 1): Decimal("0.8")}},
         triggers=[IncomeFallTrigger()],
         interventions=[
             PairedHelper(),  # unused_intervention: no route names it
@@ -127,8 +127,21 @@ def broken_policy() -> Policy:
             Review.yearly(
                 "income_account", months=(12,), responsible="village cadre"
             ),  # unreachable (exited/monitored)
+            _month_end_review(),  # review_skips_months: due on the 30th, never in February
         ],
     )
+
+
+def _month_end_review() -> Review:
+    # Review refuses a day some months lack; a review that got past it is what the check finds.
+    with attrs.validators.disabled():
+        return Review(
+            name="month_end_visit",
+            frequency="monthly",
+            bymonthday=(30,),
+            states=frozenset({State.IDENTIFIED, State.ASSISTED}),
+            responsible="village cadre",
+        )
 
 
 def with_relief_account() -> Policy:
@@ -140,7 +153,7 @@ def with_monthly_batch_relief() -> Policy:
     """Relief paid with next month's batch, under a 15-day routing deadline."""
     return _chongqing().derive(
         name="batch_relief",
-        parameters={"routing.deadline_days": {D(2015, 1, 1): 15}},
+        new_parameters={"routing.deadline_days": {D(2015, 1, 1): 15}},
         interventions=[MonthlyBatchRelief()],
     )
 
@@ -167,7 +180,7 @@ def with_remembering_trigger() -> Policy:
     """A trigger that remembers incomes across runs: replaying the facts gives another result."""
     return _chongqing().derive(
         name="remembering",
-        parameters={"triggers.income_fall.ratio": {D(2015, 1, 1): Decimal("0.8")}},
+        new_parameters={"triggers.income_fall.ratio": {D(2015, 1, 1): Decimal("0.8")}},
         triggers=[IncomeFallTrigger()],
         routes={"income_fall": [step("safety_net", when=INCOME_LEFT_UNDER_STANDARD)]},
     )

@@ -36,6 +36,13 @@ def test_every_check_catches_the_broken_policy(findings: tuple[Finding, ...]) ->
     assert {f.check for f in findings} == set(CHECKS) - {"parameter_invalid"}
 
 
+def test_a_review_that_skips_months(findings: tuple[Finding, ...]) -> None:
+    assert by_check(findings, "review_skips_months") == [
+        "review month_end_visit: is due on day 30 but not in February (checked 2016, 2017): those months lack "
+        "the day, so the review silently skips them; use a day from 1 to 28, or -1 for the last day of each month"
+    ]
+
+
 def test_unreachable_states_and_what_never_runs_because_of_them(findings: tuple[Finding, ...]) -> None:
     assert by_check(findings, "unreachable_state") == [
         "state exited: the policy takes no exit_verified facts",

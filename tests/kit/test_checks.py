@@ -159,7 +159,7 @@ def test_once_schemes_are_not_double_money() -> None:
     # never both pay, so two routes naming them are not a finding.
     policy = load_policy("chongqing_2016").derive(
         name="funds",
-        parameters={
+        new_parameters={
             "industry_funds.amount": {D(2015, 1, 1): 2000},
             "industry_funds.basis": {D(2015, 1, 1): "household"},
         },
@@ -225,7 +225,7 @@ yubei = load_policy("yubei_2016")
 policy = yubei.derive(
     name="crops",
     fact_kinds=yubei.fact_kinds.with_kind(CropFailure),
-    parameters={"triggers.crop_failure.min_loss": {dt.date(2016, 1, 1): 1000}},
+    new_parameters={"triggers.crop_failure.min_loss": {dt.date(2016, 1, 1): 1000}},
     triggers=[CropFailureTrigger()],
     routes={"crop_failure": [step("temporary_relief")]},
 )

@@ -105,7 +105,7 @@ def test_a_step_decided_late(result: HouseholdResult) -> None:
         "risk illness:YB-1-0:2016-04-03 detected on 2016-04-03: medical_aid first intervention_granted on "
         "2016-04-06, 3 days later; the deadline is 0 days (routing.deadline_days)"
     ]
-    lenient = YUBEI.derive(name="lenient", parameters={inv.DEADLINE_PARAMETER: {D(2015, 1, 1): 5}})
+    lenient = YUBEI.derive(name="lenient", new_parameters={inv.DEADLINE_PARAMETER: {D(2015, 1, 1): 5}})
     assert inv.risks_are_routed_within_the_deadline(lenient, attrs.evolve(result, decisions=tuple(decisions))) == []
 
 

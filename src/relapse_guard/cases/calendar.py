@@ -24,6 +24,8 @@ import attrs
 from dateutil import rrule
 from dateutil.relativedelta import relativedelta
 
+from ..errors import InvalidArgument, WrongType
+
 __all__ = ["WorkingCalendar"]
 
 _WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR)
@@ -33,7 +35,7 @@ def _dates(items: Iterable[dt.date]) -> frozenset[dt.date]:
     found = frozenset(items)
     for item in found:
         if isinstance(item, dt.datetime) or not isinstance(item, dt.date):
-            raise TypeError(f"calendar days must be dates, not {item!r}")
+            raise WrongType(f"calendar days must be dates, not {item!r}")
     return found
 
 
@@ -61,7 +63,7 @@ class WorkingCalendar:
     def __attrs_post_init__(self) -> None:
         both = sorted(self.holidays & self.workdays)
         if both:
-            raise ValueError(f"{both[0].isoformat()} is both a holiday and a worked day")
+            raise InvalidArgument(f"{both[0].isoformat()} is both a holiday and a worked day")
 
     def is_working_day(self, day: dt.date) -> bool:
         """True on a working day of this calendar."""
@@ -72,7 +74,7 @@ class WorkingCalendar:
     def due(self, arrived: dt.date, days: int, *, working_days: bool) -> dt.date:
         """The deadline ``days`` (calendar or working) days after ``arrived``, which is not counted."""
         if days < 0:
-            raise ValueError(f"a deadline of {days} days is negative")
+            raise InvalidArgument(f"a deadline of {days} days is negative")
         if days == 0:
             return arrived
         if not working_days:

@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import attrs
 
-from ..errors import InvalidCaseStep
+from ..errors import InvalidCaseStep, WrongType
 from ..facts import CaseDecided, CaseOpened, CaseStepRecorded, Source
 from .machine import APPEALS_LEFT, NOTICE_ENDED, TRIGGERS, WITHIN_NOTICE, table
 from .procedure import APPROVED, DECIDED, REJECTED, Outcome, Procedure, Step
@@ -193,7 +193,7 @@ class CaseState:
     def advance(self, fact: CaseStepRecorded) -> CaseState:
         """The case after ``fact``; :class:`~relapse_guard.errors.InvalidCaseStep` if the procedure refuses it."""
         if not isinstance(fact, CaseStepRecorded):
-            raise TypeError(f"a case advances on CaseStepRecorded facts, not {type(fact).__name__}")
+            raise WrongType(f"a case advances on CaseStepRecorded facts, not {type(fact).__name__}")
 
         def refuse(reason: str) -> InvalidCaseStep:
             return InvalidCaseStep(

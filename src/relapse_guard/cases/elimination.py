@@ -32,6 +32,7 @@ from decimal import Decimal
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from ..errors import WrongType
 from ..facts import BasicNeedsChecked, Fact, HouseAppraised, IncomeAssessed
 from ..money import to_money
 from ..parameters import ParameterTree
@@ -102,7 +103,7 @@ class RiskEliminationCondition:
         ratio = parameters.value(self.threshold_ratio, on)
         line = parameters.value(self.poverty_line, on)
         if not isinstance(ratio, Decimal) or not isinstance(line, Decimal):
-            raise TypeError(f"parameters {self.threshold_ratio!r} and {self.poverty_line!r} must be numbers")
+            raise WrongType(f"parameters {self.threshold_ratio!r} and {self.poverty_line!r} must be numbers")
         return to_money(ratio * line)
 
     def _income(self, ctx: StartContext, since: dt.date) -> tuple[bool, str]:

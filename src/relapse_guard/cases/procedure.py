@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..errors import InvalidProcedure
+from ..errors import InvalidPolicy, InvalidProcedure
 from ..facts import Fact
 from ..household import Household
 from ..parameters import ParameterTree
@@ -86,7 +86,7 @@ def _outcomes(items: Iterable[Outcome | str]) -> frozenset[Outcome]:
             found.add(Outcome(item))
         except ValueError:
             known = ", ".join(sorted(repr(o.value) for o in STEP_OUTCOMES))
-            raise ValueError(f"{item!r} is not an outcome; a step may list {known}") from None
+            raise InvalidPolicy(f"{item!r} is not an outcome; a step may list {known}") from None
     return frozenset(found)
 
 

@@ -17,7 +17,8 @@ The checks (:data:`CHECKS`), by module:
 - ``parameter_missing``, ``parameter_invalid`` (:mod:`.parameters`): parameters read but not
   defined, or not in force on a date the policy uses; a value a component refuses;
 - ``double_money``, ``no_responsible_unit`` (:mod:`.grants`): two route steps that pay the
-  same money for one risk; reviews and services with no responsible unit.
+  same money for one risk; reviews and services with no responsible unit;
+- ``review_skips_months`` (:mod:`.review_schedule`): reviews with no due date in a month they name.
 
 :mod:`.findings` holds :data:`CHECKS` and :class:`Finding`, :mod:`.run` runs them all,
 :mod:`.probe` runs the components on the inputs of :mod:`.samples`.

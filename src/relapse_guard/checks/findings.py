@@ -20,6 +20,8 @@ CHECKS: dict[str, str] = {
     "parameter_invalid": "parameter values a component refuses (InvalidPolicy when probed)",
     "double_money": "two route steps that grant the same money for one risk",
     "no_responsible_unit": "scheduled reviews, revisit plans and services that name no responsible unit",
+    "review_skips_months": "scheduled reviews with no due date in a month their schedule names (a day some months "
+    "lack)",
 }
 
 

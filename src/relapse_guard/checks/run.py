@@ -10,6 +10,7 @@ from .grants import double_money_findings, responsibility_findings
 from .parameters import parameter_findings
 from .probe import Probe
 from .reachability import reachability_findings
+from .review_schedule import review_schedule_findings
 from .routes import route_findings, unused_interventions
 
 __all__ = ["ENGINE_PARAMETERS", "check_policy", "dates_used"]
@@ -39,6 +40,7 @@ def check_policy(policy: Policy, *, on: dt.date | None = None) -> tuple[Finding,
             *parameter_findings(probe),
             *double_money_findings(policy, probe),
             *responsibility_findings(policy, probe),
+            *review_schedule_findings(policy),
         ]
     )
 

@@ -91,6 +91,10 @@ class Engine:
     """
 
     def __init__(self, policy: Policy, *, prefilter: bool = True, record_decisions: bool = True) -> None:
+        if not isinstance(policy, Policy):  # Engine("yubei_2016"): say how to get the policy
+            from ..errors import WrongType
+
+            raise WrongType(f"Engine needs a Policy, not {policy!r}: call load_policy({policy!r}) to get one")
         self.policy = policy
         log = DecisionLog(record_decisions)
         self._lifecycle = LifecycleStep(policy, log, on_enter=self._enter)

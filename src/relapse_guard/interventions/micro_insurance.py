@@ -24,6 +24,7 @@ import attrs
 
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
+from ..errors import InvalidPolicy
 from ..money import to_money
 from ._common import money, plural, responsible, when_in_force
 
@@ -33,9 +34,9 @@ __all__ = ["MicroInsurance"]
 def _products(items: Iterable[str]) -> tuple[str, ...]:
     products = tuple(items)
     if not products or not all(isinstance(p, str) and p for p in products):
-        raise ValueError(f"products must be a non-empty sequence of product names, found {products!r}")
+        raise InvalidPolicy(f"products must be a non-empty sequence of product names, found {products!r}")
     if len(set(products)) != len(products):
-        raise ValueError(f"products must not repeat a product, found {products!r}")
+        raise InvalidPolicy(f"products must not repeat a product, found {products!r}")
     return products
 
 

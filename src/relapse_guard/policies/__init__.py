@@ -10,8 +10,9 @@ returns a :class:`~relapse_guard.policy.Policy`).
 
 from __future__ import annotations
 
+from ..errors import BrokenPlugin, RelapseGuardError
 from ..policy import Policy
-from ..registry import Registry
+from ..registry import Registry, reason
 
 __all__ = ["POLICIES", "load_policy", "policy_names"]
 
@@ -29,8 +30,23 @@ POLICIES: Registry[Policy] = Registry(
 
 
 def load_policy(name: str) -> Policy:
-    """The registered policy ``name``; :class:`~relapse_guard.errors.UnknownPlugin` lists the known ones."""
-    return POLICIES.create(name)
+    """The registered policy ``name``; :class:`~relapse_guard.errors.UnknownPlugin` lists the known ones.
+
+    A registered policy that cannot be loaded — its import raises, or its function raises an
+    error that is not the library's own or returns something else than a policy — raises
+    :class:`~relapse_guard.errors.BrokenPlugin` with the reason.
+    """
+    factory = POLICIES.factory(name)
+    try:
+        policy = factory()
+    except RelapseGuardError:
+        raise  # the library's own error (an InvalidPolicy, ...) already says what is wrong
+    except Exception as error:  # a plug-in's function may raise anything: say which and why
+        raise BrokenPlugin("policy", name, POLICIES.source(name), reason(error)) from error
+    if not isinstance(policy, Policy):
+        returned = f"its function returned {type(policy).__name__}, not a Policy"
+        raise BrokenPlugin("policy", name, POLICIES.source(name), returned)
+    return policy
 
 
 def policy_names() -> tuple[str, ...]:

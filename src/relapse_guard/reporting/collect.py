@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ..decisions import DecisionKind
+from ..errors import InvalidArgument
 from ..household import Place
 from ..lifecycle import State
 from ..population import BadRow
@@ -267,7 +268,7 @@ class ReportData:
     def merge(self, other: ReportData) -> None:
         """Add ``other`` (e.g. the next partition) to this report's figures."""
         if (other.as_of, other.policy, other.limit) != (self.as_of, self.policy, self.limit):
-            raise ValueError(
+            raise InvalidArgument(
                 f"cannot merge a report as of {other.as_of} under {other.policy} (limit {other.limit}) "
                 f"into one as of {self.as_of} under {self.policy} (limit {self.limit})"
             )

@@ -22,6 +22,8 @@ from fractions import Fraction
 
 import attrs
 
+from ..errors import InvalidArgument
+
 __all__ = ["SurvivalCurve", "SurvivalStep", "kaplan_meier", "kaplan_meier_counts"]
 
 
@@ -79,15 +81,16 @@ def kaplan_meier(observations: Iterable[tuple[float, bool]]) -> SurvivalCurve:
 def kaplan_meier_counts(counts: Mapping[tuple[float, bool], int]) -> SurvivalCurve:
     """The Kaplan-Meier curve of observations given as ``{(time, event): how many}``.
 
-    Raises ValueError for a negative time or count. The product is computed exactly (with
-    fractions) and rounded to a float once per step, so a curve without censoring gives
-    exactly the share of observations lasting beyond each time.
+    Raises :class:`~relapse_guard.errors.InvalidArgument` (a ValueError) for a negative time or
+    count. The product is computed exactly (with fractions) and rounded to a float once per
+    step, so a curve without censoring gives exactly the share of observations lasting beyond
+    each time.
     """
     events: Counter[float] = Counter()
     censored: Counter[float] = Counter()
     for (time, event), count in counts.items():
         if time < 0 or count < 0:
-            raise ValueError(f"times and counts must not be negative, not {time} x {count}")
+            raise InvalidArgument(f"times and counts must not be negative, not {time} x {count}")
         if count:
             (events if event else censored)[time] += count
     at_risk = sum(events.values()) + sum(censored.values())

@@ -16,7 +16,7 @@ from itertools import islice
 from types import TracebackType
 from typing import Any, Self
 
-from ..errors import ConcurrencyConflict, InvalidFact, InvalidHousehold, UnknownHousehold
+from ..errors import ConcurrencyConflict, InvalidArgument, InvalidFact, InvalidHousehold, UnknownHousehold
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
 from ..result import HouseholdResult
@@ -35,6 +35,50 @@ def _chunks(records: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(records)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _unencodable(value: object, path: str = "") -> tuple[str, str] | None:
+    """The first text in ``value`` (a record, nested) that UTF-8 cannot encode (a lone surrogate,
+    e.g. ``"a\\ud800"``), as ``(field, text)``; None when there is none. SQLite and the readers refuse it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "value", value
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            name = f"{path}.{_escaped(key)}" if path else _escaped(key)
+            if isinstance(key, str) and _unencodable(key) is not None:
+                return name, key
+            found = _unencodable(item, name)
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            found = _unencodable(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _escaped(value: object) -> str:
+    """``value`` as text UTF-8 can encode: a lone surrogate shown as ``\\ud800``."""
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _storable(value: object) -> object:
+    """``value`` with every text UTF-8 cannot encode escaped (for the quarantine, which must keep it)."""
+    if isinstance(value, str):
+        return _escaped(value)
+    if isinstance(value, Mapping):
+        return {_storable(key) if isinstance(key, str) else key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
+
+
+_UTF8 = "text that can be encoded as UTF-8 (no lone surrogates such as '\\ud800')"
 
 
 def _record_text(record: object) -> str:
@@ -93,11 +137,18 @@ class StoreBase:
         self.put_households([household])
 
     def put_households(self, households: Iterable[Household]) -> int:
-        """Store many households in one transaction; returns how many."""
+        """Store many households in one transaction; returns how many.
+
+        A household holding text UTF-8 cannot encode (a lone surrogate) raises
+        :class:`~relapse_guard.errors.InvalidHousehold` naming the field, and nothing is stored.
+        """
         rows = []
         for household in households:
             if not isinstance(household, Household):
                 raise InvalidHousehold(None, "household", type(household).__name__, "a Household")
+            bad = _unencodable(household.to_dict())
+            if bad is not None:
+                raise InvalidHousehold(_escaped(household.id), bad[0], bad[1], _UTF8)
             rows.append((household.id, encode_household(self._privacy.household(household))))
         with self._write() as tx:
             tx.put_households(rows)
@@ -135,7 +186,7 @@ class StoreBase:
         if expected_version is not None and (
             isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0
         ):
-            raise ValueError(f"expected_version must be None or an int >= 0, not {expected_version!r}")
+            raise InvalidArgument(f"expected_version must be None or an int >= 0, not {expected_version!r}")
         prepared = [self._prepare(household_id, fact) for fact in facts]
         with self._write() as tx:
             current = tx.versions([household_id]).get(household_id, 0)
@@ -160,6 +211,9 @@ class StoreBase:
                 f"facts of household {household_id!r}",
                 fact_id=fact.id,
             )
+        bad = _unencodable(fact.to_dict())
+        if bad is not None:
+            raise InvalidFact(_escaped(household_id), bad[0], bad[1], _UTF8, fact_id=_escaped(fact.id))
         stored = self._privacy.fact(fact)
         return stored, encode_fact(stored)
 
@@ -179,11 +233,13 @@ class StoreBase:
         a crash a batch is all there or not at all. A record that does not parse
         (:class:`~relapse_guard.errors.InvalidFact`) or reuses a stored fact id with other
         content (:class:`~relapse_guard.errors.ConflictingFact`) is quarantined with the
-        error's message; exact duplicates are skipped. ``progress`` is called with each
-        batch's :class:`BatchReport` once it is committed.
+        error's message; exact duplicates are skipped. A record holding text UTF-8 cannot encode
+        (a lone surrogate, ``"a\\ud800"``) is quarantined naming the field, shown escaped. The same
+        record is quarantined once (:attr:`QuarantinedRecord.key`), however often it is ingested.
+        ``progress`` is called with each batch's :class:`BatchReport` once it is committed.
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be an int >= 1, not {batch_size!r}")
+            raise InvalidArgument(f"batch_size must be an int >= 1, not {batch_size!r}")
         report = IngestReport()
         for number, chunk in enumerate(_chunks(records, batch_size), start=1):
             batch = self._ingest_batch(number, chunk, kinds)
@@ -198,6 +254,11 @@ class StoreBase:
         rejected: list[QuarantinedRecord] = []
         for record in chunk:
             try:
+                bad = _unencodable(record)
+                if bad is not None:
+                    field, text = bad
+                    household_id = _field(_storable(record), "household_id")
+                    raise InvalidFact(household_id, field, text, _UTF8, fact_id=_field(_storable(record), "id"))
                 fact = self._privacy.fact(kinds.parse(record))
             except (ValueError, TypeError) as error:  # InvalidFact, or a record too odd to inspect
                 rejected.append(self._quarantine_entry(record, error))
@@ -221,7 +282,15 @@ class StoreBase:
             if rows:
                 tx.insert_facts(rows, new_versions)
             if rejected:
-                tx.quarantine(rejected)
+                # one entry per record: not twice in a batch, not again if quarantined before
+                known = tx.quarantined_keys({r.household_id for r in rejected})
+                fresh = []
+                for entry in rejected:
+                    if entry.key not in known:
+                        known.add(entry.key)
+                        fresh.append(entry)
+                if fresh:
+                    tx.quarantine(fresh)
             stored_count = len(rows)
         if rejected:
             logger.warning(
@@ -234,7 +303,8 @@ class StoreBase:
         return BatchReport(number, len(chunk), stored_count, duplicates, len(rejected))
 
     def _quarantine_entry(self, record: object, error: Exception) -> QuarantinedRecord:
-        reason = scrub(str(error), personal_values(record))
+        record = _storable(record)
+        reason = scrub(_escaped(error), personal_values(record))
         return QuarantinedRecord(
             household_id=_field(record, "household_id"),
             fact_id=_field(record, "id"),

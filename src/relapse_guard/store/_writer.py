@@ -61,6 +61,10 @@ class Writer(Protocol):
     def quarantine(self, rows: Sequence[QuarantinedRecord]) -> None:
         """Add rejected records to the quarantine."""
 
+    def quarantined_keys(self, household_ids: Collection[str | None]) -> set[str]:
+        """The :attr:`~.base.QuarantinedRecord.key` of each quarantined record of these households
+        (``None``: the records with no household id)."""
+
     def logged_digests(self, household_id: str, policy: str, digests: Collection[str]) -> set[str]:
         """Which of ``digests`` the household's log already holds for ``policy``."""
 

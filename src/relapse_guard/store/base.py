@@ -18,6 +18,7 @@ from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
 from ..result import HouseholdResult
 from .chain import ChainHead, VerificationReport
+from .codec import digest
 
 __all__ = ["BatchReport", "IngestReport", "LoggedDecision", "QuarantinedRecord", "Store"]
 
@@ -58,8 +59,10 @@ class IngestReport:
 class QuarantinedRecord:
     """An input record the store refused, with the reason (the message of the typed error).
 
-    ``record`` is the input as JSON text (personal ids hashed when the store hashes them);
+    ``record`` is the input as JSON text (personal ids hashed when the store hashes them;
+    text that cannot be encoded as UTF-8, such as a lone surrogate, shown escaped);
     ``error`` is the error's class name, e.g. ``"InvalidFact"`` or ``"ConflictingFact"``.
+    A record is quarantined once: quarantining the same record again (same :attr:`key`) adds nothing.
     """
 
     household_id: str | None
@@ -67,6 +70,11 @@ class QuarantinedRecord:
     error: str
     reason: str
     record: str
+
+    @property
+    def key(self) -> str:
+        """The record's content hash (SHA-256 of ``record``): what makes quarantining idempotent."""
+        return digest(self.record)
 
 
 @attrs.frozen

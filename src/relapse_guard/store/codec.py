@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..errors import WrongType
 from ..facts import Fact, FactKinds
 from ..household import Household
 
@@ -38,7 +39,7 @@ def _default(value: object) -> object:
         return value.value
     if isinstance(value, frozenset | set | tuple):
         return sorted(value, key=str) if isinstance(value, frozenset | set) else list(value)
-    raise TypeError(f"{type(value).__name__} cannot be stored as JSON")
+    raise WrongType(f"{type(value).__name__} cannot be stored as JSON")
 
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)

@@ -58,6 +58,10 @@ class _Writer:
     def quarantine(self, rows: Sequence[QuarantinedRecord]) -> None:
         self._quarantine.extend(rows)
 
+    def quarantined_keys(self, household_ids: Collection[str | None]) -> set[str]:
+        wanted = set(household_ids)
+        return {r.key for r in self._tables.quarantine if r.household_id in wanted}
+
     def logged_digests(self, household_id: str, policy: str, digests: Collection[str]) -> set[str]:
         return self._tables.digests.get((household_id, policy), set()) & set(digests)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import redact
+from ..errors import InvalidArgument, redact
 from ..facts import Fact
 from ..household import Household
 
@@ -82,7 +82,7 @@ class Pseudonymizer:
 
     def __init__(self, key: bytes | None) -> None:
         if key is not None and (not isinstance(key, bytes) or len(key) < 16):
-            raise ValueError("id_key must be bytes, at least 16 of them (e.g. os.urandom(32)), or None")
+            raise InvalidArgument("id_key must be bytes, at least 16 of them (e.g. os.urandom(32)), or None")
         self._key = key
 
     @property

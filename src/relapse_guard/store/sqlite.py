@@ -22,12 +22,13 @@ from contextlib import contextmanager
 from os import PathLike
 from typing import Literal
 
-from ..errors import StoreError, UnknownSchemaVersion
+from ..errors import InvalidArgument, StoreError, UnknownSchemaVersion
 from ._core import StoreBase
 from ._schema import SCHEMA, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
 from ._writer import FactRow, LogEntry
 from .base import QuarantinedRecord
 from .chain import ChainHead, LogRow
+from .codec import digest
 
 __all__ = ["SQLiteStore"]
 
@@ -47,6 +48,12 @@ def _rollback(db: sqlite3.Connection) -> None:
     # SQLite has already rolled back after some errors: then there is nothing left to undo.
     with contextlib.suppress(sqlite3.Error):
         db.execute("ROLLBACK")
+
+
+def _end_read(db: sqlite3.Connection) -> None:
+    # After some errors SQLite has already ended the transaction: then there is nothing to end.
+    with contextlib.suppress(sqlite3.Error):
+        db.execute("COMMIT")
 
 
 def _marks(n: int) -> str:
@@ -97,6 +104,19 @@ class _Writer:
             [(r.household_id, r.fact_id, r.error, r.reason, r.record) for r in rows],
         )
 
+    def quarantined_keys(self, household_ids: Collection[str | None]) -> set[str]:
+        # Few records per household are quarantined: read them by the household index and hash them.
+        ids = [hid for hid in household_ids if hid is not None]
+        records: list[str] = []
+        for chunk in _chunked(ids):
+            sql = f"SELECT record FROM quarantine WHERE household_id IN ({_marks(len(chunk))})"
+            records.extend(record for (record,) in self._db.execute(sql, chunk))
+        if None in household_ids:
+            records.extend(
+                record for (record,) in self._db.execute("SELECT record FROM quarantine WHERE household_id IS NULL")
+            )
+        return {digest(record) for record in records}
+
     def logged_digests(self, household_id: str, policy: str, digests: Collection[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunked(digests):
@@ -142,7 +162,9 @@ class SQLiteStore(StoreBase):
 
     Raises :class:`~relapse_guard.errors.UnknownSchemaVersion` for a file written with a
     schema this library does not know, :class:`~relapse_guard.errors.StoreError` for a file
-    that is not a store.
+    that is not a store. A damaged file (a page overwritten, the file truncated) raises
+    :class:`~relapse_guard.errors.StoreError` naming the file when it is opened or when a
+    read or write meets the damage, never a raw :class:`sqlite3.DatabaseError`.
     """
 
     def __init__(
@@ -155,7 +177,7 @@ class SQLiteStore(StoreBase):
     ) -> None:
         super().__init__(id_key=id_key)
         if synchronous not in ("FULL", "NORMAL"):
-            raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
+            raise InvalidArgument(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
         self.path = str(path)
         self._db: sqlite3.Connection | None = None
         try:
@@ -208,6 +230,17 @@ class SQLiteStore(StoreBase):
             raise StoreError(f"store {self.path!r} is closed")
         return self._db
 
+    @contextmanager
+    def _reading(self, what: str) -> Iterator[sqlite3.Connection]:
+        db = self.connection
+        try:
+            yield db
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"store {self.path!r}: reading {what} failed: {error} "
+                "(if the file is damaged, restore it from a backup)"
+            ) from error
+
     def close(self) -> None:
         """Close the file (idempotent)."""
         if self._db is not None:
@@ -235,29 +268,34 @@ class SQLiteStore(StoreBase):
             raise StoreError(f"store {self.path!r}: commit failed and was rolled back: {error}") from error
 
     def _household_body(self, household_id: str) -> str | None:
-        row = self.connection.execute("SELECT body FROM households WHERE household_id = ?", (household_id,)).fetchone()
+        with self._reading(f"household {household_id!r}") as db:
+            row = db.execute("SELECT body FROM households WHERE household_id = ?", (household_id,)).fetchone()
         return None if row is None else str(row[0])
 
     def _fact_bodies(self, household_id: str) -> list[str]:
         sql = "SELECT body FROM facts WHERE household_id = ? ORDER BY position"
-        return [body for (body,) in self.connection.execute(sql, (household_id,))]
+        with self._reading(f"the facts of household {household_id!r}") as db:
+            return [body for (body,) in db.execute(sql, (household_id,))]
 
     def _version(self, household_id: str) -> int:
-        row = self.connection.execute("SELECT version FROM streams WHERE household_id = ?", (household_id,)).fetchone()
+        with self._reading(f"the version of household {household_id!r}") as db:
+            row = db.execute("SELECT version FROM streams WHERE household_id = ?", (household_id,)).fetchone()
         return 0 if row is None else int(row[0])
 
     def _household_ids(self) -> list[str]:
         sql = "SELECT household_id FROM households UNION SELECT household_id FROM streams ORDER BY 1"
-        return [hid for (hid,) in self.connection.execute(sql)]
+        with self._reading("the household ids") as db:
+            return [hid for (hid,) in db.execute(sql)]
 
     def _quarantine_rows(self, household_id: str | None) -> list[QuarantinedRecord]:
         sql = "SELECT household_id, fact_id, error, reason, record FROM quarantine"
-        rows = (
-            self.connection.execute(sql + " ORDER BY id")
-            if household_id is None
-            else self.connection.execute(sql + " WHERE household_id = ? ORDER BY id", (household_id,))
-        )
-        return [QuarantinedRecord(*row) for row in rows]
+        with self._reading("the quarantine") as db:
+            rows = (
+                db.execute(sql + " ORDER BY id")
+                if household_id is None
+                else db.execute(sql + " WHERE household_id = ? ORDER BY id", (household_id,))
+            )
+            return [QuarantinedRecord(*row) for row in rows]
 
     def _log_entries(self, household_id: str, policy: str | None) -> list[tuple[str, str]]:
         sql = "SELECT payload, hash FROM decisions WHERE household_id = ?"
@@ -265,22 +303,23 @@ class SQLiteStore(StoreBase):
         if policy is not None:
             sql += " AND policy = ?"
             args += (policy,)
-        return [(payload, entry_hash) for payload, entry_hash in self.connection.execute(sql + " ORDER BY seq", args)]
+        with self._reading(f"the decisions of household {household_id!r}") as db:
+            return [(payload, entry_hash) for payload, entry_hash in db.execute(sql + " ORDER BY seq", args)]
 
     @contextmanager
     def _log_snapshot(self) -> Iterator[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:
-        db = self.connection
-        db.execute("BEGIN")  # one read snapshot: the head and the rows agree, on every pass
-        try:
-            row = db.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
-            head = ChainHead() if row is None else ChainHead(row[0], row[1])
+        with self._reading("the decisions log") as db:
+            db.execute("BEGIN")  # one read snapshot: the head and the rows agree, on every pass
+            try:
+                row = db.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
+                head = ChainHead() if row is None else ChainHead(row[0], row[1])
 
-            def rows() -> Iterator[LogRow]:
-                for payload, previous, entry_hash in db.execute(
-                    "SELECT payload, previous_hash, hash FROM decisions ORDER BY seq"
-                ):
-                    yield LogRow(payload, previous, entry_hash)
+                def rows() -> Iterator[LogRow]:
+                    for payload, previous, entry_hash in db.execute(
+                        "SELECT payload, previous_hash, hash FROM decisions ORDER BY seq"
+                    ):
+                        yield LogRow(payload, previous, entry_hash)
 
-            yield rows, head
-        finally:
-            db.execute("COMMIT")
+                yield rows, head
+            finally:
+                _end_read(db)

@@ -23,7 +23,7 @@ import attrs
 
 from ..decisions import Decision, DecisionKind
 from ..engine import Engine
-from ..errors import InvalidInput, ParameterError
+from ..errors import InvalidInput, ParameterError, WrongType
 from ..facts import Fact
 from ..household import Household
 from ..lifecycle import TABLE, State
@@ -193,7 +193,7 @@ def _period(policy: Policy, exit_date: dt.date) -> tuple[dt.date, dt.date]:
     years = tree.value("transition.years", exit_date)
     leap_day = tree.value("transition.leap_day", exit_date) if "transition.leap_day" in tree else "feb28"
     if not (isinstance(starts, str) and isinstance(years, Decimal) and isinstance(leap_day, str)):
-        raise TypeError(f"transition parameters of the wrong type on {exit_date}: {starts!r}, {years!r}, {leap_day!r}")
+        raise WrongType(f"transition parameters of the wrong type on {exit_date}: {starts!r}, {years!r}, {leap_day!r}")
     return transition_period(exit_date, starts=starts, years=int(years), leap_day=leap_day)
 
 

@@ -1,0 +1,64 @@
+"""Every error the library raises is a RelapseGuardError (and the matching builtin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from relapse_guard.cases.calendar import WorkingCalendar
+from relapse_guard.engine import Engine
+from relapse_guard.errors import InvalidArgument, NotFound, RelapseGuardError, WrongType
+from relapse_guard.money import parse_decimal
+from relapse_guard.plugins import TRIGGERS
+from relapse_guard.policies import load_policy
+from relapse_guard.reporting.survival import kaplan_meier_counts
+from relapse_guard.store import MemoryStore, SQLiteStore
+from relapse_guard.store.privacy import Pseudonymizer
+from relapse_guard.triggers import IllnessTrigger
+from relapse_guard.whatif import compare
+
+
+def test_an_engine_given_a_policy_name_says_to_load_it() -> None:
+    with pytest.raises(WrongType) as info:
+        Engine("yubei_2016")  # type: ignore[arg-type]
+    assert isinstance(info.value, RelapseGuardError)
+    assert isinstance(info.value, TypeError)
+    assert "load_policy('yubei_2016')" in str(info.value)
+    assert Engine(load_policy("yubei_2016")).policy.name == "yubei_2016"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: MemoryStore().ingest([], batch_size=0),
+        lambda: MemoryStore().append("h1", [], expected_version=-1),
+        lambda: SQLiteStore(":memory:", synchronous="OFF"),  # type: ignore[arg-type]
+        lambda: Pseudonymizer(b"short"),
+        lambda: TRIGGERS.register("illness", IllnessTrigger),
+        lambda: parse_decimal("ten"),
+        lambda: parse_decimal(Decimal("NaN")),
+        lambda: kaplan_meier_counts({(-1.0, True): 1}),
+        lambda: WorkingCalendar().due(dt.date(2016, 1, 1), -1, working_days=True),
+    ],
+)
+def test_refused_arguments_are_library_value_errors(call: object) -> None:
+    with pytest.raises(InvalidArgument) as info:
+        call()  # type: ignore[operator]
+    assert isinstance(info.value, RelapseGuardError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_a_calendar_day_that_is_not_a_date_is_a_library_type_error() -> None:
+    with pytest.raises(WrongType, match="must be dates"):
+        WorkingCalendar(holidays=frozenset({"2016-01-01"}))  # type: ignore[arg-type]
+
+
+def test_an_unknown_household_in_a_comparison_is_a_library_key_error() -> None:
+    yubei = load_policy("yubei_2016")
+    with pytest.raises(NotFound) as info:
+        compare(yubei, yubei, [], as_of=None).household("nobody")
+    assert isinstance(info.value, KeyError)
+    assert isinstance(info.value, RelapseGuardError)
+    assert str(info.value) == "household 'nobody' is not in this comparison"
