@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from .errors import InvalidFact
+from .errors import InvalidFact, InvalidPolicy
 from .fact_fields import field_specs, shown, validate_fact
 from .fact_plans import NOT_FAST, fact_plan
 from .household import Schooling
@@ -292,7 +292,7 @@ class FactKinds:
     def with_kind(self, cls: type[Fact]) -> FactKinds:
         """A registry that also knows ``cls`` (its ``kind`` must be new)."""
         if cls.kind in self.by_kind:
-            raise ValueError(f"fact kind {cls.kind!r} is already registered")
+            raise InvalidPolicy(f"fact kind {cls.kind!r} is already registered")
         field_specs(cls)  # fail now, not at first parse, on an unsupported field type
         return FactKinds({**self.by_kind, cls.kind: cls})
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..errors import InvalidArgument
 from ..lifecycle import EDGES, Event, State
 from ..state_machine import Edge
 from ..state_machine import dot as dot_from_edges
@@ -97,9 +98,12 @@ FORMATS: dict[str, Callable[[], str]] = {"mermaid": mermaid, "dot": dot, "svg": 
 
 
 def render(format: str) -> str:
-    """The lifecycle in ``format`` (``mermaid``, ``dot`` or ``svg``); ``ValueError`` names the known ones."""
+    """The lifecycle in ``format`` (``mermaid``, ``dot`` or ``svg``).
+
+    Raises :class:`~relapse_guard.errors.InvalidArgument` (a ``ValueError``) naming the known ones.
+    """
     try:
         renderer = FORMATS[format]
     except KeyError:
-        raise ValueError(f"unknown diagram format {format!r}; known: {', '.join(FORMATS)}") from None
+        raise InvalidArgument(f"unknown diagram format {format!r}; known: {', '.join(FORMATS)}") from None
     return renderer()
