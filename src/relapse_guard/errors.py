@@ -7,7 +7,6 @@ Personal ids (member ids, which may be national id numbers) are shown redacted.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = [
@@ -166,6 +165,8 @@ def close_names(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
     >>> close_names("safety_net.standrad", ["safety_net.standard", "poverty_line"])
     ['safety_net.standard']
     """
+    import difflib  # only when a name is unknown: importing the library stays cheap
+
     known_sorted = sorted(known)
     last = name.split(".")[-1]
     by_last: dict[str, list[str]] = {}
