@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from .errors import BrokenPlugin, InvalidArgument, UnknownPlugin
+from .errors import BrokenPlugin, InvalidArgument, UnknownPlugin, WrongType
 
 __all__ = ["Registry"]
 
@@ -76,6 +76,8 @@ class Registry(Generic[T]):
     def factory(self, name: str) -> Callable[..., T]:
         """The factory registered as ``name``; :class:`UnknownPlugin` lists the known names,
         :class:`~relapse_guard.errors.BrokenPlugin` says why a registered one cannot be loaded."""
+        if not isinstance(name, str):
+            raise WrongType(f"a {self.kind} name must be text, not {type(name).__name__} {name!r}")
         if name not in self._factories:
             if name in self._broken:
                 raise self._broken[name]

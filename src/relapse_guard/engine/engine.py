@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from ..context import Context
 from ..decisions import Risk, Severity
-from ..errors import PluginFailed, RelapseGuardError
+from ..errors import PluginFailed, RelapseGuardError, WrongType
 from ..facts import AssistanceGranted, CaseDecided, ExitVerified, Fact, IncomeAssessed
 from ..household import Household
 from ..lifecycle import State
@@ -92,8 +92,6 @@ class Engine:
 
     def __init__(self, policy: Policy, *, prefilter: bool = True, record_decisions: bool = True) -> None:
         if not isinstance(policy, Policy):  # Engine("yubei_2016"): say how to get the policy
-            from ..errors import WrongType
-
             raise WrongType(f"Engine needs a Policy, not {policy!r}: call load_policy({policy!r}) to get one")
         self.policy = policy
         log = DecisionLog(record_decisions)
@@ -118,7 +116,16 @@ class Engine:
         lifecycle does not have (an exit verified for a household never assisted), and the
         errors of :func:`~relapse_guard.timeline.order_facts`.
         """
-        ordered = order_facts(household.id, facts)
+        if not isinstance(household, Household):
+            raise WrongType(f"Engine.run needs a Household, not {type(household).__name__} {household!r}")
+        if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
+            raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+        try:
+            ordered = order_facts(household.id, facts)
+        except (AttributeError, TypeError) as error:  # not facts: say what was given
+            raise WrongType(
+                f"household {household.id!r}: facts must be an iterable of Fact ({type(error).__name__}: {error})"
+            ) from error
         if as_of is not None and ordered and ordered[-1].date > as_of:
             del ordered[bisect.bisect_right(ordered, as_of, key=_DATE) :]  # in date order: cut the tail
         run = RunState(household)
