@@ -39,6 +39,9 @@ CALLS: dict[str, Callable[[object], object]] = {
     "Engine.run([fact])": lambda value: ENGINE.run(HOUSEHOLD, [FACT, value]),  # type: ignore[list-item]
     "Engine.run(as_of)": lambda value: ENGINE.run(HOUSEHOLD, [FACT], as_of=value),  # type: ignore[arg-type]
     "load_policy(name)": lambda value: load_policy(value),  # type: ignore[arg-type]
+    "Household(id)": lambda value: Household(id=value, place=HOUSEHOLD.place, members=HOUSEHOLD.members),  # type: ignore[arg-type]
+    "Household(place)": lambda value: Household(id="H", place=value, members=HOUSEHOLD.members),  # type: ignore[arg-type]
+    "Household(members)": lambda value: Household(id="H", place=HOUSEHOLD.place, members=value),  # type: ignore[arg-type]
     "parse_fact(record)": lambda value: parse_fact(value),  # type: ignore[arg-type]
     "Review.monthly(day)": lambda value: Review.monthly("r", day=value),  # type: ignore[arg-type]
 }

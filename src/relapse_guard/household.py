@@ -112,6 +112,8 @@ def _check_household(household: Household) -> None:
 
 
 def _members(items: Iterable[Member]) -> tuple[Member, ...]:
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise InvalidHousehold(None, "members", items, "an iterable of Member")
     return tuple(items)
 
 
