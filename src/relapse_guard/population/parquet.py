@@ -14,6 +14,7 @@ pyarrow is imported on first use, so the rest of the package works without it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,6 +30,7 @@ from .grouping import FactGroup, FactRuns, HouseholdGroup
 from .households import household_rows
 from .layout import HOUSEHOLD_COLUMNS, REQUIRED_FACT_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, check_header, fact_columns
 from .parquet_columns import BatchColumns, pyarrow_modules
+from .records import PopulationError
 from .rows import FactBuilder, FactDumper
 
 __all__ = [
@@ -90,19 +92,43 @@ def _batches(source: Any, header: Sequence[str], required: frozenset[str]) -> It
             yield BatchColumns(dict(zip(batch.schema.names, batch.columns, strict=True)), batch.num_rows)
 
 
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Any error reading ``path`` but the library's (a file pyarrow cannot read: truncated, corrupt, a
+    value out of Python's range) as a :class:`PopulationError` naming the file."""
+    try:
+        yield
+    except PopulationError:
+        raise
+    except Exception as error:
+        raise PopulationError(f"{path}: cannot read the Parquet file: {type(error).__name__}: {error}") from error
+
+
 def household_groups(path: Path) -> Iterator[HouseholdGroup]:
-    """The households of a Parquet file, one group of member rows each: ``(id, household, bad rows, line)``."""
+    """The households of a Parquet file, one group of member rows each: ``(id, household, bad rows, line)``.
+
+    Raises :class:`PopulationError` for a file pyarrow cannot read (when reading gets there).
+    """
     from .parquet_households import arrow_household_groups
 
-    source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
-    try:
-        yield from arrow_household_groups(str(path), header, _batches(source, header, REQUIRED_HOUSEHOLD_COLUMNS))
-    finally:
-        source.close()
+    with _reading(path):
+        source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
+        try:
+            yield from arrow_household_groups(str(path), header, _batches(source, header, REQUIRED_HOUSEHOLD_COLUMNS))
+        finally:
+            source.close()
 
 
 def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
-    """The fact rows of a Parquet file grouped by household: ``(id, facts, bad rows, first, last row)``."""
+    """The fact rows of a Parquet file grouped by household: ``(id, facts, bad rows, first, last row)``.
+
+    Raises :class:`PopulationError` for a file pyarrow cannot read (when reading gets there).
+    """
+    with _reading(path):
+        yield from _fact_groups(path, builder)
+
+
+def _fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     from .parquet_facts import ArrowFactBuilder, household_runs
 
     source, header = _open(path, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS, unique={"id"})
