@@ -3,7 +3,9 @@
 Files are UTF-8 with a header row; columns are found by name, so their order is free and
 optional ones may be left out. A blank cell is an absent value. Blank lines are skipped.
 Rows are read by :func:`csv.reader` (the default dialect: quoted cells may hold commas,
-quotes and newlines); a bad row is reported with the line it starts on.
+quotes and newlines); a bad row is reported with the line it starts on. A line that is not
+UTF-8, a cell too long for the ``csv`` module, and a quote left open (a row over several lines
+that is not one: see :func:`row_batches`) are bad rows, and reading goes on at the next line.
 """
 
 from __future__ import annotations
