@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,8 +35,23 @@ INPUTS = int(os.environ.get("RELAPSE_GUARD_FUZZ_INPUTS") or (10_000 if os.enviro
 PER_EXAMPLE = 10  # inputs an example draws (hypothesis's cost per example is shared by them)
 
 
+@pytest.fixture
+def folder(tmp_path: Path) -> Iterator[Path]:
+    """Where the inputs are written: in memory (/dev/shm) when there is one, opening files is ten times faster."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path
+        return
+    path = Path(tempfile.mkdtemp(prefix="relapse_guard_fuzz_", dir=shm))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        Path(str(path) + "-outside.jsonl").unlink(missing_ok=True)
+
+
 @pytest.mark.parametrize("reader", READERS)
-def test_no_input_crashes_a_read_and_nothing_is_lost(reader: str, tmp_path: Path) -> None:
+def test_no_input_crashes_a_read_and_nothing_is_lost(reader: str, folder: Path) -> None:
     if reader.startswith("parquet"):
         pytest.importorskip("pyarrow")
     outcomes: list[Outcome] = []
@@ -47,7 +65,7 @@ def test_no_input_crashes_a_read_and_nothing_is_lost(reader: str, tmp_path: Path
     @given(st.lists(cases(reader), min_size=PER_EXAMPLE, max_size=PER_EXAMPLE))
     def check(batch: list[Case]) -> None:
         for case in batch:
-            outcome = run(case, tmp_path)
+            outcome = run(case, folder)
             assert outcome.kind != "other", (case.how, outcome.error, case.data[:500])
             assert not outcome.lost, (case.how, outcome.lost, case.data[:500])
             outcomes.append(outcome)

@@ -66,9 +66,23 @@ def _open(
     return parquet.ParquetFile(path, read_dictionary=text), header
 
 
-def _all_null(row_group: Any, index: int) -> bool:
-    """True when the statistics of column ``index`` of ``row_group`` say it is null in every row."""
-    statistics = row_group.column(index).statistics
+def _all_null(row_group: Any, index: int, schema: Any) -> bool:
+    """True when the statistics of column ``index`` of ``row_group`` say it is null in every row.
+
+    Only the statistics of text columns are read (those a column null throughout is most often):
+    pyarrow aborts the process (a C++ exception it does not catch) on the corrupt statistics of
+    other types, whose minimum and maximum it decodes. Raises ``ValueError`` for a column whose
+    type differs from the schema's (a corrupt file), for the same reason.
+    """
+    column = row_group.column(index)
+    if column.physical_type != schema.column(index).physical_type:
+        raise ValueError(
+            f"column {index} of a row group is of type {column.physical_type}, the schema's "
+            f"{schema.column(index).physical_type} (a corrupt file)"
+        )
+    if column.physical_type != "BYTE_ARRAY":
+        return False
+    statistics = column.statistics
     return bool(
         statistics is not None and statistics.has_null_count and statistics.null_count == row_group.num_rows > 0
     )
@@ -85,7 +99,9 @@ def _batches(source: Any, header: Sequence[str], required: frozenset[str]) -> It
         columns = list(header)
         if flat:
             row_group = metadata.row_group(group)
-            columns = [name for index, name in enumerate(header) if name in required or not _all_null(row_group, index)]
+            columns = [
+                name for index, name in enumerate(header) if name in required or not _all_null(row_group, index, schema)
+            ]
         for batch in source.iter_batches(
             batch_size=READ_BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False
         ):
