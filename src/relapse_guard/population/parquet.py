@@ -7,7 +7,7 @@ or empty cell is an absent value. A row's "line" in bad rows is its 1-based row 
 
 Reading is column by column (:mod:`.parquet_facts`, :mod:`.parquet_households`): string columns
 are read dictionary-encoded, as Parquet stores them, and a column null throughout a row group
-(its statistics say so) is not read at all.
+is not converted (its statistics are not trusted: see :func:`_batches`).
 
 pyarrow is imported on first use, so the rest of the package works without it.
 """
@@ -66,44 +66,17 @@ def _open(
     return parquet.ParquetFile(path, read_dictionary=text), header
 
 
-def _all_null(row_group: Any, index: int, schema: Any) -> bool:
-    """True when the statistics of column ``index`` of ``row_group`` say it is null in every row.
+def _batches(source: Any, header: Sequence[str]) -> Iterator[BatchColumns]:
+    """The file's record batches, in order, a row group at a time (a column null throughout a batch is
+    left out of it: see :class:`BatchColumns`).
 
-    Only the statistics of text columns are read (those a column null throughout is most often):
-    pyarrow aborts the process (a C++ exception it does not catch) on the corrupt statistics of
-    other types, whose minimum and maximum it decodes. Raises ``ValueError`` for a column whose
-    type differs from the schema's (a corrupt file), for the same reason.
+    The column chunks' statistics are not read to skip such columns: pyarrow aborts the process
+    (a C++ exception it does not catch) making the metadata of a corrupt column chunk, where
+    reading the batches raises an exception.
     """
-    column = row_group.column(index)
-    if column.physical_type != schema.column(index).physical_type:
-        raise ValueError(
-            f"column {index} of a row group is of type {column.physical_type}, the schema's "
-            f"{schema.column(index).physical_type} (a corrupt file)"
-        )
-    if column.physical_type != "BYTE_ARRAY":
-        return False
-    statistics = column.statistics
-    return bool(
-        statistics is not None and statistics.has_null_count and statistics.null_count == row_group.num_rows > 0
-    )
-
-
-def _batches(source: Any, header: Sequence[str], required: frozenset[str]) -> Iterator[BatchColumns]:
-    """The file's record batches, in order; a column null throughout a row group is not read there."""
-    metadata = source.metadata
-    schema = metadata.schema
-    flat = metadata.num_columns == len(header) and all(
-        schema.column(index).path == name for index, name in enumerate(header)
-    )
-    for group in range(metadata.num_row_groups):
-        columns = list(header)
-        if flat:
-            row_group = metadata.row_group(group)
-            columns = [
-                name for index, name in enumerate(header) if name in required or not _all_null(row_group, index, schema)
-            ]
+    for group in range(source.metadata.num_row_groups):
         for batch in source.iter_batches(
-            batch_size=READ_BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False
+            batch_size=READ_BATCH_ROWS, row_groups=[group], columns=list(header), use_threads=False
         ):
             yield BatchColumns(dict(zip(batch.schema.names, batch.columns, strict=True)), batch.num_rows)
 
@@ -130,7 +103,7 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     with _reading(path):
         source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
         try:
-            yield from arrow_household_groups(str(path), header, _batches(source, header, REQUIRED_HOUSEHOLD_COLUMNS))
+            yield from arrow_household_groups(str(path), header, _batches(source, header))
         finally:
             source.close()
 
@@ -152,7 +125,7 @@ def _fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
         columns = builder.memo((ArrowFactBuilder, tuple(header)), lambda: ArrowFactBuilder(builder, header))
         groups = FactRuns(str(path))
         offset = 0
-        for batch in _batches(source, header, REQUIRED_FACT_COLUMNS):
+        for batch in _batches(source, header):
             make, clean = columns.prepare(batch)
             lines = range(offset + 1, offset + batch.length + 1)
             yield from groups.add(household_runs(batch), lines, make, clean=clean)
