@@ -92,7 +92,7 @@ class FactPlan:
         (to detect an extra one).
         """
         namespace: dict[str, Any] = {"new_object": new_object, "_cls": self.cls, "MISSING": MISSING}
-        namespace.update(REJECT=REJECT, _dates=DATES, _Decimal=Decimal, _valid=valid_text)
+        namespace.update(REJECT=REJECT, _dates=DATES, _Decimal=Decimal, _valid=valid_text, _ascii=str.isascii, len=len)
         lines = ["def build(data):", "    get = data.get"] if columns is None else ["def build(row, filled):"]
         lines.append("    fact = new_object(_cls)")
         present = 1 + sum(1 for field in self.fields if field[2])  # "kind" and the required fields
@@ -152,7 +152,7 @@ class FactPlan:
             if limit is None:
                 return [f"{value} = _parse{index}(raw)"]
             return [
-                f"if type(raw) is not str or not ((raw.isascii() and len(raw) <= {limit}) or _valid(raw, {limit})):",
+                f"if type(raw) is not str or not ((_ascii(raw) and len(raw) <= {limit}) or _valid(raw, {limit})):",
                 "    raise REJECT",
                 f"{value} = raw",
             ]
