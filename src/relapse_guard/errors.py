@@ -109,8 +109,20 @@ class InvalidInput(RelapseGuardError, ValueError):
         self.field = field
         self.value = value
         self.expected = expected
-        where = f"household {household_id!r}" if household_id else "record without household id"
-        super().__init__(f"{where}: field {field!r} has value {value!r}; expected {expected}")
+        where = f"household {_short(household_id)}" if household_id else "record without household id"
+        super().__init__(f"{where}: field {_short(field)} has value {_short(value)}; expected {expected}")
+
+
+_LONGEST_REPR = 200
+
+
+def _short(value: object) -> str:
+    """``repr(value)`` for a message, cut to a few hundred characters (a value may be a megabyte of text)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to show (Python's limit on int to text conversion)
+        return f"an int of {value.bit_length() if isinstance(value, int) else '?'} bits"
+    return text if len(text) <= _LONGEST_REPR else text[: _LONGEST_REPR - 3] + "..."
 
 
 class InvalidHousehold(InvalidInput):
@@ -132,7 +144,7 @@ class InvalidFact(InvalidInput):
         self.fact_id = fact_id
         super().__init__(household_id, field, value, expected)
         if fact_id:
-            self.args = (f"fact {fact_id!r} of {self.args[0]}",)
+            self.args = (f"fact {_short(fact_id)} of {self.args[0]}",)
 
 
 class ConflictingFact(InvalidFact):

@@ -24,18 +24,24 @@ from typing import Any, TypeVar
 
 import attrs
 
+from .bounds import MAX_AMOUNT, amount_bound, text_limit, valid_text
 from .errors import InvalidFact, redact
 from .money import parse_decimal
 
 __all__ = [
+    "AMOUNT_DIGITS",
+    "TEXT_LIMITS",
     "FieldSpec",
     "Parse",
+    "amount_parser",
     "cached_date",
+    "field_parser",
     "field_specs",
     "parse_amount",
     "parse_date",
     "parser_for",
     "shown",
+    "text_parser",
     "validate_fact",
 ]
 
@@ -86,17 +92,62 @@ def _parse_str(value: object) -> str:
     raise ValueError("not a string")
 
 
-def parse_amount(value: object) -> Decimal:
-    """A non-negative exact amount: an int, a Decimal or a decimal string (never a float)."""
-    if type(value) is Decimal:
-        if not value.is_finite():
-            raise ValueError("not a finite number")
-        amount = value
-    else:
-        amount = parse_decimal(value)
-    if amount < 0:
-        raise ValueError("negative")
-    return amount
+#: The text parsers by the parser: the most characters each takes (see :func:`text_parser`).
+TEXT_LIMITS: dict[Parse, int] = {}
+_TEXT_PARSERS: dict[int, Parse] = {}
+
+
+def text_parser(limit: int) -> Parse:
+    """The parser of a text field of at most ``limit`` characters, all Unicode scalar values (made once per limit)."""
+    found = _TEXT_PARSERS.get(limit)
+    if found is not None:
+        return found
+
+    def parse(value: object) -> str:
+        if not isinstance(value, str):
+            raise ValueError("not a string")
+        if not valid_text(value, limit):
+            raise ValueError("too long, or not Unicode text")
+        return value
+
+    _TEXT_PARSERS[limit] = parse
+    TEXT_LIMITS[parse] = limit
+    return parse
+
+
+#: The amount parsers by the parser: how many ASCII digits a whole amount may have and be within
+#: the parser's bound whatever they are (see :func:`amount_parser`).
+AMOUNT_DIGITS: dict[Parse, int] = {}
+_AMOUNT_PARSERS: dict[Decimal, Parse] = {}
+
+
+def amount_parser(bound: Decimal) -> Parse:
+    """The parser of a non-negative exact amount of at most ``bound``: an int, a Decimal or a decimal
+    string (never a float). Made once per bound."""
+    found = _AMOUNT_PARSERS.get(bound)
+    if found is not None:
+        return found
+
+    def parse(value: object) -> Decimal:
+        if type(value) is Decimal:
+            if not value.is_finite():
+                raise ValueError("not a finite number")
+            amount = value
+        else:
+            amount = parse_decimal(value)
+        if amount < 0:
+            raise ValueError("negative")
+        if amount > bound:
+            raise ValueError("too large")
+        return amount
+
+    _AMOUNT_PARSERS[bound] = parse
+    AMOUNT_DIGITS[parse] = len(str(int(bound))) - 1
+    return parse
+
+
+#: A non-negative exact amount of at most :data:`~relapse_guard.bounds.MAX_AMOUNT`.
+parse_amount = amount_parser(MAX_AMOUNT)
 
 
 _E = TypeVar("_E", bound=enum.Enum)
@@ -153,18 +204,20 @@ def _optional(inner: Parse) -> Parse:
     return parse
 
 
-def _describe(hint: object) -> str:
+def _describe(hint: object, name: str = "") -> str:
     if hint is Decimal:
-        return "a non-negative amount (int, str or Decimal; never float)"
+        return f"a non-negative amount of at most {amount_bound(name):,} (int, str or Decimal; never float)"
+    if hint is str:
+        return f"a string of at most {text_limit(name):,} characters (Unicode text)"
     if hint is dt.date:
         return "an ISO date such as '2016-03-01'"
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return "one of " + ", ".join(repr(e.value) for e in hint)
     if typing.get_origin(hint) is frozenset:
-        return "a list of " + _describe(typing.get_args(hint)[0]).removeprefix("one of ")
+        return "a list of " + _describe(typing.get_args(hint)[0], name).removeprefix("one of ")
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _describe(inner[0]) + " or null"
+        return _describe(inner[0], name) + " or null"
     return f"a {getattr(hint, '__name__', hint)}"
 
 
@@ -205,6 +258,23 @@ def _parser_for(hint: object) -> Parse:
         if len(inner) == 1:
             return _optional(parser_for(inner[0]))
     raise TypeError(f"fact field type {hint!r} is not supported")
+
+
+def field_parser(hint: object, name: str) -> Parse:
+    """The parser of field ``name`` of type ``hint``: :func:`parser_for`, with the bounds of
+    :mod:`relapse_guard.bounds` for text (its length, by the field's name) and amounts (their size)."""
+    inner, optional = hint, False
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        others = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(others) == 1 and len(typing.get_args(hint)) == 2:
+            inner, optional = others[0], True
+    if inner is str:
+        parse = text_parser(text_limit(name))
+    elif inner is Decimal:
+        parse = amount_parser(amount_bound(name))
+    else:
+        return parser_for(hint)
+    return _optional(parse) if optional else parse
 
 
 # --- the fields of a fact class --------------------------------------------------------------
@@ -262,7 +332,8 @@ def field_specs(cls: type[attrs.AttrsInstance]) -> tuple[FieldSpec, ...]:
     for field in fields:
         hint = hints[field.name]
         required = field.default is attrs.NOTHING
-        specs.append(FieldSpec(field.name, parser_for(hint), _describe(hint), required, field.default, hint))
+        parse = field_parser(hint, field.name)
+        specs.append(FieldSpec(field.name, parse, _describe(hint, field.name), required, field.default, hint))
     _SPECS[cls] = tuple(specs)
     return _SPECS[cls]
 

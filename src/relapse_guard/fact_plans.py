@@ -22,7 +22,8 @@ from typing import Any
 
 import attrs
 
-from .fact_fields import DATES, Parse, field_specs, parse_amount, parse_date, validate_fact
+from .bounds import valid_text
+from .fact_fields import AMOUNT_DIGITS, DATES, TEXT_LIMITS, Parse, field_specs, parse_date, validate_fact
 
 __all__ = [
     "MISSING",
@@ -91,7 +92,7 @@ class FactPlan:
         (to detect an extra one).
         """
         namespace: dict[str, Any] = {"new_object": new_object, "_cls": self.cls, "MISSING": MISSING}
-        namespace.update(REJECT=REJECT, _dates=DATES, _Decimal=Decimal)
+        namespace.update(REJECT=REJECT, _dates=DATES, _Decimal=Decimal, _valid=valid_text, _ascii=str.isascii, len=len)
         lines = ["def build(data):", "    get = data.get"] if columns is None else ["def build(row, filled):"]
         lines.append("    fact = new_object(_cls)")
         present = 1 + sum(1 for field in self.fields if field[2])  # "kind" and the required fields
@@ -142,16 +143,26 @@ class FactPlan:
 
     @staticmethod
     def _parse(index: int, name: str, parse: Parse, is_str: bool) -> list[str]:
-        """The lines parsing a raw value: text is checked in place, dates come from the cache first,
-        and an amount of ASCII digits only (whole yuan) is a valid amount as it is."""
+        """The lines parsing a raw value: text is checked in place (short ASCII text at once), dates come
+        from the cache first, and an amount of a few ASCII digits only (whole yuan, within its bound
+        whatever they are) is a valid amount as it is."""
         value = f"v_{name}"
         if is_str:
-            return ["if type(raw) is not str: raise REJECT", f"{value} = raw"]
+            limit = TEXT_LIMITS.get(parse)
+            if limit is None:
+                return [f"{value} = _parse{index}(raw)"]
+            return [
+                f"if type(raw) is not str or not ((_ascii(raw) and len(raw) <= {limit}) or _valid(raw, {limit})):",
+                "    raise REJECT",
+                f"{value} = raw",
+            ]
         if parse is parse_date:
             return [f"{value} = _dates.get(raw)", f"if {value} is None: {value} = _parse{index}(raw)"]
-        if parse is parse_amount:
+        digits = AMOUNT_DIGITS.get(parse)
+        if digits is not None:
             return [
-                f"if type(raw) is str and raw.isascii() and raw.isdigit(): {value} = _Decimal(raw)",
+                f"if type(raw) is str and len(raw) <= {digits} and raw.isascii() and raw.isdigit(): "
+                f"{value} = _Decimal(raw)",
                 f"else: {value} = _parse{index}(raw)",
             ]
         return [f"{value} = _parse{index}(raw)"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from .bounds import MAX_ID_LENGTH, MAX_MEMBERS, valid_text
 from .errors import InvalidHousehold, redact
 
 __all__ = ["Health", "Household", "LabourCapacity", "Member", "Place", "Schooling"]
@@ -79,22 +80,35 @@ class Member:
         return self.labour_capacity is not LabourCapacity.NONE
 
 
+_ID_TEXT = f"a string of at most {MAX_ID_LENGTH} characters (Unicode text)"
+
+
 def _check_household(household: Household) -> None:
     hid = household.id
     if not isinstance(hid, str) or not hid.strip():
         raise InvalidHousehold(hid if isinstance(hid, str) else None, "id", hid, "a non-empty string")
+    if not valid_text(hid, MAX_ID_LENGTH):
+        raise InvalidHousehold(None, "id", hid, _ID_TEXT)
     if not isinstance(household.place, Place):
         raise InvalidHousehold(hid, "place", household.place, "a Place")
     if not household.place.district:
         raise InvalidHousehold(hid, "place.district", household.place.district, "a non-empty district")
+    for name in ("district", "town", "village"):
+        value = getattr(household.place, name)
+        if not isinstance(value, str) or not valid_text(value, MAX_ID_LENGTH):
+            raise InvalidHousehold(hid, f"place.{name}", value, _ID_TEXT)
     if not household.members:
         raise InvalidHousehold(hid, "members", (), "at least one member")
+    if len(household.members) > MAX_MEMBERS:
+        raise InvalidHousehold(hid, "members", len(household.members), f"at most {MAX_MEMBERS} members")
     seen: set[str] = set()
     for index, member in enumerate(household.members):
         if not isinstance(member, Member):
             raise InvalidHousehold(hid, f"members[{index}]", member, "a Member")
         if not member.id:
             raise InvalidHousehold(hid, f"members[{index}].id", member.id, "a non-empty member id")
+        if not isinstance(member.id, str) or not valid_text(member.id, MAX_ID_LENGTH):
+            raise InvalidHousehold(hid, f"members[{index}].id", redact(str(member.id)), _ID_TEXT)
         if member.id in seen:
             raise InvalidHousehold(hid, f"members[{index}].id", redact(member.id), "a member id not used twice")
         seen.add(member.id)

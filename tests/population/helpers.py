@@ -62,7 +62,7 @@ text = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=
 identifiers = text.filter(lambda s: s.strip() != "")
 dates = st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31))
 amounts = st.one_of(
-    st.integers(0, 10**9).map(Decimal),
+    st.integers(0, 10**8).map(Decimal),
     st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False),
 )
 

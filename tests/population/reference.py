@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from relapse_guard.population import BadRow, FactBuilder, PopulationRecord
+from relapse_guard.population.csv import _UNCLOSED as UNCLOSED
+from relapse_guard.population.csv import MAX_ROW_LINES
 from relapse_guard.population.grouping import FactGroup, HouseholdGroup
 from relapse_guard.population.households import household_from_rows
 from relapse_guard.population.records import describe_failure, fact_field_names
@@ -92,45 +94,94 @@ def household_groups(path: Path) -> list[HouseholdGroup]:
     return groups
 
 
+def _strictly(lines: list[str]) -> list[list[str]] | None:
+    try:
+        return list(csv.reader(lines, strict=True))
+    except csv.Error:
+        return None
+
+
+def _alone(line: str) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return []
+
+
+def csv_rows(lines: list[str], accept: Callable[[list[str]], bool]) -> Iterator[tuple[int, list[str], str | None]]:
+    """``(line, cells, problem)`` of each row of a CSV file's ``lines`` after the header, the simple way.
+
+    At each line, the row :func:`csv.reader` reads from there: taken when it is one line, or when
+    its lines (at most ``MAX_ROW_LINES``) read strictly as that row and ``accept`` takes it;
+    otherwise (and when ``csv`` refuses it) the line alone is a bad row and reading goes on at the
+    next line.
+    """
+    index = 0
+    while index < len(lines):
+        reader = csv.reader(lines[index:])
+        try:
+            row = next(reader)
+        except csv.Error as error:
+            yield index + 2, _alone(lines[index]), f"not readable as CSV: {error}"
+            index += 1
+            continue
+        span = reader.line_num
+        if span == 1 or (span <= MAX_ROW_LINES and _strictly(lines[index : index + span]) == [row] and accept(row)):
+            yield index + 2, row, None
+            index += span
+            continue
+        yield index + 2, _alone(lines[index]), UNCLOSED.message
+        index += 1
+
+
 def csv_fact_groups(path: Path, builder: FactBuilder) -> list[FactGroup]:
-    """The fact groups of a CSV file, read with :func:`csv.reader` row by row."""
+    """The fact groups of a CSV file, read row by row."""
     name = str(path)
     fields = fact_field_names(builder.kinds)
     groups: list[FactGroup] = []
     with open(path, encoding="utf-8", newline="") as stream:
-        reader = csv.reader(stream)
-        header = next(reader, None)
-        if header is None:
-            return groups
-        build = builder.for_rows(header, nulls=False).build
-        width, hid_column = len(header), header.index("household_id")
-        current: str | None = None
-        facts: list[Any] = []
-        bad: list[BadRow] = []
-        first = last = end = reader.line_num
-        for row in reader:
-            start, end = end + 1, reader.line_num
-            if not row:
-                continue
-            hid = row[hid_column] if len(row) > hid_column else ""
-            if hid and hid != current:
-                if facts or bad:
-                    groups.append((current, facts, bad, first, last))
-                    facts, bad = [], []
-                current, first = hid, start
-            elif not (facts or bad):
-                first = start
-            last = start
-            if len(row) != width:
-                bad.append(BadRow(name, start, "row", f"the row has {len(row)} cells; the header has {width}", current))
-                continue
-            try:
-                facts.append(build(row))
-            except (ValueError, TypeError) as error:
-                field, message = describe_failure(error, fields)
-                bad.append(BadRow(name, start, field, message, current))
-        if facts or bad:
-            groups.append((current, facts, bad, first, last))
+        lines = list(stream)
+    if not lines:
+        return groups
+    header = next(csv.reader(lines[:1]), [])
+    rows = builder.for_rows(header, nulls=False)
+    width, hid_column = len(header), header.index("household_id")
+
+    def accept(row: list[str]) -> bool:
+        try:
+            return len(row) == width and bool(rows.parse(row))
+        except (ValueError, TypeError):
+            return False
+
+    current: str | None = None
+    facts: list[Any] = []
+    bad: list[BadRow] = []
+    first = last = 1
+    for start, row, problem in csv_rows(lines[1:], accept):
+        if not row and problem is None:
+            continue
+        hid = row[hid_column] if len(row) > hid_column and problem is None else ""
+        if hid and hid != current:
+            if facts or bad:
+                groups.append((current, facts, bad, first, last))
+                facts, bad = [], []
+            current, first = hid, start
+        elif not (facts or bad):
+            first = start
+        last = start
+        if problem is not None:
+            bad.append(BadRow(name, start, "row", problem, current))
+            continue
+        if len(row) != width:
+            bad.append(BadRow(name, start, "row", f"the row has {len(row)} cells; the header has {width}", current))
+            continue
+        try:
+            facts.append(rows.build(row))
+        except (ValueError, TypeError) as error:
+            field, message = describe_failure(error, fields)
+            bad.append(BadRow(name, start, field, message, current))
+    if facts or bad:
+        groups.append((current, facts, bad, first, last))
     return groups
 
 

@@ -236,7 +236,7 @@ def test_column_types_of_ones_own(tmp_path: Path) -> None:
                 ],
                 type=pyarrow.timestamp("s"),
             ),
-            "income_per_capita": pyarrow.array([3000, None, 2500, -1, None, 10**12], type=pyarrow.int64()),
+            "income_per_capita": pyarrow.array([3000, None, 2500, -1, None, 10**7], type=pyarrow.int64()),
             "member_id": [None, "m1", None, None, "m2", None],
             "self_paid_cost": pyarrow.array(
                 [None, Decimal("123.45"), None, None, Decimal("-1"), None], type=pyarrow.decimal128(10, 2)

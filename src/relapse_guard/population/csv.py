@@ -3,16 +3,20 @@
 Files are UTF-8 with a header row; columns are found by name, so their order is free and
 optional ones may be left out. A blank cell is an absent value. Blank lines are skipped.
 Rows are read by :func:`csv.reader` (the default dialect: quoted cells may hold commas,
-quotes and newlines); a bad row is reported with the line it starts on.
+quotes and newlines); a bad row is reported with the line it starts on. A line that is not
+UTF-8, a cell too long for the ``csv`` module, and a quote left open (a row over several lines
+that is not one: see :func:`row_batches`) are bad rows, and reading goes on at the next line.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, TextIO
 
+from ..fact_fields import cached_date
 from ..fact_plans import NOT_FAST
 from ..facts import Fact, FactKinds
 from ..household import Household
@@ -27,6 +31,7 @@ from .grouping import (
     runs_of,
 )
 from .households import household_rows
+from .jsonl import encoding_problem
 from .layout import (
     HOUSEHOLD_COLUMNS,
     REQUIRED_FACT_COLUMNS,
@@ -34,38 +39,136 @@ from .layout import (
     check_header,
     fact_columns,
 )
-from .records import BadRow, describe_failure, fact_field_names
+from .records import BadRow, PopulationError, describe_failure, fact_field_names
 from .rows import FactBuilder, FactDumper
 
-__all__ = ["CsvWriter", "csv_rows", "fact_groups", "household_groups", "row_batches"]
+__all__ = ["MAX_ROW_LINES", "CsvWriter", "Row", "csv_rows", "fact_groups", "household_groups", "row_batches"]
 
 #: Rows built before their groups are made: few, so that facts do not outlive their household long.
 _BATCH_ROWS = 64
+#: The most lines a row may span (a quoted cell may hold line breaks): beyond, its first line is a
+#: bad row (a quote not closed) and reading resumes at the next line.
+MAX_ROW_LINES = 100
+
+#: ``(line, cells, problem)``: the line a row starts on, its cells, and why it cannot be read (None: it can).
+Row = tuple[int, list[str], Failure | None]
 
 
-def csv_rows(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
-    """``(line, cells)`` of each row of ``stream`` (opened with ``newline=""``): the 1-based line the row starts on.
+def _whole(lines: list[str], row: list[str]) -> bool:
+    """True when ``lines`` are exactly ``row`` read strictly: every quote closed, nothing after one."""
+    try:
+        return list(csv.reader(lines, strict=True)) == [row]
+    except csv.Error:
+        return False
 
-    :func:`csv.reader` with the default dialect; a blank line is an empty row, and a cell longer
-    than the field size limit raises :class:`csv.Error`. The rows the readers read, one by one.
+
+def _alone(line: str) -> list[str]:
+    """The cells of ``line`` read on its own (for the household id of a bad row), or none."""
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return []
+
+
+_UNCLOSED = Failure(
+    "row",
+    "a quoted cell is not closed (or the row it starts does not read as a row); reading resumed at the next line",
+)
+
+
+def csv_rows(stream: TextIO, accept: Callable[[list[str]], bool] = bool, *, first_line: int = 1) -> Iterator[Row]:
+    """``(line, cells, problem)`` of each row of ``stream`` (opened with ``newline=""``), one by one.
+
+    See :func:`row_batches`.
     """
-    for batch in row_batches(csv.reader(stream)):
+    for batch in row_batches(stream, accept, first_line=first_line):
         yield from batch
 
 
-def row_batches(reader: Any) -> Iterator[list[tuple[int, list[str]]]]:
-    """The rows a :func:`csv.reader` has yet to read, in lists of a few: ``(line, cells)`` each, the line
-    the row starts on (a row may span lines: a quoted cell may hold line breaks)."""
-    end = reader.line_num
-    batch: list[tuple[int, list[str]]] = []
-    for row in reader:
-        start, end = end + 1, reader.line_num
-        batch.append((start, row))
-        if len(batch) >= _BATCH_ROWS:
+def row_batches(
+    stream: Iterable[str], accept: Callable[[list[str]], bool] = bool, *, first_line: int = 1
+) -> Iterator[list[Row]]:
+    """The rows of ``stream`` (its lines, opened with ``errors="surrogateescape"``), in lists of a few.
+
+    Rows are split by :func:`csv.reader` (the default dialect), a chunk of lines at a time;
+    each is ``(line, cells, problem)``, ``line`` the line it starts on (``first_line`` is the
+    stream's first) and ``problem`` None or the :class:`~.grouping.Failure` of a row that
+    cannot be read: a line that is not UTF-8 (field ``encoding``), a cell longer than the
+    ``csv`` module takes, or a row spanning several lines (a quoted cell holding line breaks)
+    that is not one: a quote not closed by the end of the file or within
+    :data:`MAX_ROW_LINES` lines, a quote not followed by a delimiter, or a row ``accept``
+    refuses. Then its first line is the bad row and reading resumes at the next line, so that
+    an unclosed quote never swallows the rows after it. A blank line is an empty row.
+    """
+    lines = iter(stream)
+    pending: list[str] = []  # lines read, not yet rows; pending[0] is line ``number``
+    number = first_line
+    exhausted = more = False
+    undecoded: set[int] = set()  # lines that are not UTF-8
+    while True:
+        if not exhausted and (more or len(pending) < _BATCH_ROWS):
+            read = list(itertools.islice(lines, _BATCH_ROWS))
+            exhausted = len(read) < _BATCH_ROWS
+            undecoded.update(
+                number + len(pending) + index
+                for index, line in enumerate(read)
+                if not line.isascii() and encoding_problem(line) is not None
+            )
+            pending += read
+        if not pending:
+            return
+        more = False
+        batch: list[Row] = []
+        reader = csv.reader(pending)
+        done = 0  # lines of ``pending`` made rows
+        try:
+            for row in reader:
+                end = reader.line_num
+                start = number + done
+                if end - done == 1:
+                    batch.append((start, row, None if start not in undecoded else _undecoded(pending[done])))
+                    done = end
+                    continue
+                if end == len(pending) and not exhausted and end - done < MAX_ROW_LINES:
+                    more = True  # the row may go on in lines not read yet
+                    break
+                if end - done <= MAX_ROW_LINES and _whole(pending[done:end], row) and accept(row):
+                    bad = next(
+                        (pending[line - number] for line in range(start, number + end) if line in undecoded), None
+                    )
+                    batch.append((start, row, None if bad is None else _undecoded(bad)))
+                    done = end
+                    continue
+                batch.append((start, _alone(pending[done]), _UNCLOSED))
+                done += 1
+                break  # read again from the next line
+        except csv.Error as error:
+            batch.append((number + done, _alone(pending[done]), Failure("row", f"not readable as CSV: {error}")))
+            done += 1
+        if done:
+            del pending[:done]
+            undecoded.difference_update(range(number, number + done))
+            number += done
+        if batch:
             yield batch
-            batch = []
-    if batch:
-        yield batch
+
+
+def _undecoded(line: str) -> Failure:
+    return Failure("encoding", encoding_problem(line) or "not UTF-8")
+
+
+def _header(name: str, stream: TextIO) -> list[str] | None:
+    """The header of a CSV file (its first line), or None for an empty file."""
+    line = next(stream, None)
+    if line is None:
+        return None
+    problem = encoding_problem(line)
+    if problem is not None:
+        raise PopulationError(f"{name}: the header is {problem}")
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error as error:
+        raise PopulationError(f"{name}: the header is not readable as CSV: {error}") from None
 
 
 def _wrong_width(row: list[str], width: int) -> str:
@@ -75,38 +178,43 @@ def _wrong_width(row: list[str], width: int) -> str:
 def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """The households of a CSV file, one group of member rows each: ``(id, household, bad rows, line)``."""
     name = str(path)
-    with open(path, encoding="utf-8", newline="") as stream:
-        reader = csv.reader(stream)
-        header = next(reader, None)
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as stream:
+        header = _header(name, stream)
         if header is None:
             return
         check_header(name, header, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS)
         column = {key: index for index, key in enumerate(header)}
-        yield from member_groups(name, column, _member_batches(name, reader, len(header), column["household_id"]))
+        width, hid_column = len(header), column["household_id"]
+        birth_column = column["birth_date"]
 
+        def accept(row: list[str]) -> bool:  # a row over several lines: a member's, with a birth date
+            try:
+                return len(row) == width and bool(cached_date(row[birth_column]))
+            except ValueError:
+                return False
 
-def _member_batches(name: str, reader: Any, width: int, hid_column: int) -> Iterator[_MemberRows]:
-    """The member rows of the file, batch after batch."""
-    for batch in row_batches(reader):
-        yield _MemberRows(name, batch, width, hid_column)
+        batches = (_MemberRows(name, batch, width, hid_column) for batch in row_batches(stream, accept, first_line=2))
+        yield from member_groups(name, column, batches)
 
 
 class _MemberRows:
-    """A batch of member rows (a :class:`~.grouping.MemberBatch`): a row of the wrong width is a bad row."""
+    """A batch of member rows (a :class:`~.grouping.MemberBatch`): a row of the wrong width, or that cannot
+    be read, is a bad row."""
 
-    __slots__ = ("cells", "clean", "keys", "name", "runs", "width")
+    __slots__ = ("cells", "clean", "keys", "name", "problems", "runs", "width")
 
-    def __init__(self, name: str, batch: Rows, width: int, hid_column: int) -> None:
+    def __init__(self, name: str, batch: list[Row], width: int, hid_column: int) -> None:
         self.name, self.width = name, width
         self.keys: list[str] = []
         self.cells: Rows = []
+        self.problems: list[Failure | None] = []
         clean = True
-        for item in batch:
-            row = item[1]
-            if row:
+        for line, row, problem in batch:
+            if row or problem is not None:
                 self.keys.append(row[hid_column] if len(row) > hid_column else "")
-                self.cells.append(item)
-                clean = clean and len(row) == width
+                self.cells.append((line, row))
+                self.problems.append(problem)
+                clean = clean and problem is None and len(row) == width
         self.clean = clean
         self.runs: list[tuple[str, int, int]] = runs_of(self.keys)
 
@@ -116,17 +224,24 @@ class _MemberRows:
     def rows(self, start: int, end: int) -> Rows:
         if self.clean:
             return self.cells[start:end]
-        return [item for item in self.cells[start:end] if len(item[1]) == self.width]
+        return [
+            item
+            for item, problem in zip(self.cells[start:end], self.problems[start:end], strict=True)
+            if problem is None and len(item[1]) == self.width
+        ]
 
     def unreadable(self, start: int, end: int) -> list[BadRow]:
         if self.clean:
             return []
-        message = "the row has {} cells; the header has " + str(self.width)
-        return [
-            BadRow(self.name, line, "row", message.format(len(row)), self.keys[start] or None)
-            for line, row in self.cells[start:end]
-            if len(row) != self.width
-        ]
+        found = []
+        for index in range(start, end):
+            line, row = self.cells[index]
+            problem = self.problems[index]
+            if problem is None and len(row) == self.width:
+                continue
+            field, message = problem if problem is not None else ("row", _wrong_width(row, self.width))
+            found.append(BadRow(self.name, line, field, message, self.keys[start] or None))
+        return found
 
     def line(self, start: int) -> int:
         return self.cells[start][0]
@@ -136,22 +251,37 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     """The fact rows of a CSV file grouped by household: ``(id, facts, bad rows, first, last line)``."""
     name = str(path)
     fields = fact_field_names(builder.kinds)
-    with open(path, encoding="utf-8", newline="") as stream:
-        reader = csv.reader(stream)
-        header = next(reader, None)
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as stream:
+        header = _header(name, stream)
         if header is None:
             return
         check_header(name, header, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS)
         cells = builder.for_rows(header, nulls=False)
         fast, parse = cells.fast_builders(), cells.parse
         width, hid_column, kind_column = len(header), header.index("household_id"), header.index("kind")
+
+        def accept(row: list[str]) -> bool:  # a row over several lines: a fact's
+            if len(row) != width:
+                return False
+            try:
+                parse(row)
+            except (ValueError, TypeError):
+                return False
+            return True
+
         groups = FactRuns(name)
-        for batch in row_batches(reader):
+        for batch in row_batches(stream, accept, first_line=2):
             lines: list[int] = []
             hids: list[str | None] = []
             results: list[Fact | Failure] = []
             clean = True
-            for line, row in batch:
+            for line, row, problem in batch:
+                if problem is not None:
+                    lines.append(line)
+                    hids.append(None)  # the row joins the group it sits in
+                    results.append(problem)
+                    clean = False
+                    continue
                 if not row:
                     continue
                 lines.append(line)

@@ -208,7 +208,11 @@ def read_population(directory: str | Path) -> Population:
                 entry["facts"],
             )
             for path in (partition.households_path, partition.facts_path):
-                if not path.is_file():
+                try:
+                    is_file = path.is_file()
+                except (OSError, ValueError) as error:
+                    raise PopulationError(f"{manifest}: partition {index} names {path.name!r}: {error}") from None
+                if not is_file:
                     raise PopulationError(f"{manifest}: partition {index} names {path.name}, which is missing")
             partitions.append(partition)
         return Population(tuple(partitions), directory, fmt, body.get("generator"))

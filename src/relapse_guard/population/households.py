@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from ..bounds import MAX_ID_LENGTH, MAX_MEMBERS, valid_text
 from ..errors import InvalidInput
 from ..fact_fields import CACHE_LIMIT, parser_for
 from ..fact_plans import NOT_FAST, REJECT, field_setter, new_object
@@ -109,11 +110,14 @@ def make_household(
     The household is then built without running them again; when they fail, ``Household(...)``
     says why.
     """
-    if not (PLAIN_HOUSEHOLD and hid.strip() and where.district and members):
+    if not (PLAIN_HOUSEHOLD and hid.strip() and where.district and 0 < len(members) <= MAX_MEMBERS):
         return None
     ids = set(member_ids) if member_ids is not None else {member.id for member in members}
     if len(ids) != len(members) or "" in ids:
         return None
+    for text in (hid, where.district, where.town, where.village, *ids):  # the bounds Household checks
+        if not ((text.isascii() and len(text) <= MAX_ID_LENGTH) or valid_text(text, MAX_ID_LENGTH)):
+            return None
     household = new_object(Household)
     set_hid, set_place, set_members = _SET_HOUSEHOLD
     set_hid(household, hid)

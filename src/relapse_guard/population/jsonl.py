@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -25,7 +26,7 @@ from .households import build_household
 from .records import BadRow, describe_error, describe_failure, fact_field_names
 from .rows import FactBuilder, FactDumper
 
-__all__ = ["JsonlWriter", "fact_groups", "household_groups"]
+__all__ = ["JsonlWriter", "encoding_problem", "fact_groups", "household_groups"]
 
 #: Fact lines built before their groups are made: few, so that facts do not outlive their household long.
 _BATCH_LINES = 64
@@ -41,7 +42,7 @@ def _decode(line: str) -> tuple[Any, str | None]:
     """``(value, None)``, ``(_BLANK, None)`` for a blank line, or ``(None, problem)``."""
     try:
         value, end = _scan(line, 0)
-    except (StopIteration, ValueError):
+    except (StopIteration, ValueError, RecursionError):
         value, end = _NOTHING, 0
     if value is not _NOTHING and (end == len(line) or line[end:].isspace()):
         return value, None
@@ -51,6 +52,23 @@ def _decode(line: str) -> tuple[Any, str | None]:
         return json.loads(line), None
     except json.JSONDecodeError as error:
         return None, f"not valid JSON: {error.msg} at column {error.colno}"
+    except RecursionError:
+        return None, "not readable JSON: nested too deep"
+    except ValueError as error:  # a number Python refuses: an int of over 4,300 digits
+        return None, f"not readable JSON: {error}"
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def encoding_problem(line: str) -> str | None:
+    """Why a line read with ``errors="surrogateescape"`` is not UTF-8 (a byte it could not decode), or None."""
+    if line.isascii():
+        return None
+    found = _SURROGATE.search(line)
+    if found is None:
+        return None
+    return f"not UTF-8: byte 0x{ord(found.group()) - 0xDC00:02x} at column {found.start() + 1}"
 
 
 def _not_an_object(value: object, what: str) -> str:
@@ -61,11 +79,16 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """Each household line of ``path`` as ``(id, household or None, bad rows, line)``."""
     name = str(path)
     fields = frozenset[str]()
-    with open(path, encoding="utf-8") as stream:
+    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
         for number, line in enumerate(stream, 1):
             data, problem = _decode(line)
             if data is _BLANK:
                 continue
+            if problem is None:
+                encoding = encoding_problem(line)
+                if encoding is not None:
+                    yield None, None, [BadRow(name, number, "encoding", encoding)], number
+                    continue
             if problem is not None:
                 yield None, None, [BadRow(name, number, "json", problem)], number
                 continue
@@ -89,7 +112,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     build = builder.build
     plans_get = builder.fast_builders().get
     groups = FactRuns(name)
-    with open(path, encoding="utf-8") as stream:
+    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
         numbered = enumerate(stream, 1)
         while batch := list(itertools.islice(numbered, _BATCH_LINES)):
             lines: list[int] = []
@@ -100,9 +123,15 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 # The common case inline (a call per line costs): one object, then the newline.
                 try:
                     data, end = _scan(line, 0)
-                except (StopIteration, ValueError):
+                except (StopIteration, ValueError, RecursionError):
                     end = -1
                 tail = line[end:]  # "\n" for a well-formed line (a one-character string: no copy)
+                if not line.isascii() and (encoding := encoding_problem(line)) is not None:
+                    lines.append(number)
+                    hids.append(None)
+                    results.append(Failure("encoding", encoding))
+                    clean = False
+                    continue
                 if end < 0 or (tail != "\n" and tail and not tail.isspace()):
                     data, problem = _decode(line)
                     if data is _BLANK:

@@ -57,6 +57,7 @@ __all__ = [
     "check_header",
     "fact_columns",
     "file_format",
+    "inside",
     "parse_manifest",
     "partition_file_names",
     "prepare_directory",
@@ -115,6 +116,8 @@ def parse_manifest(path: Path) -> dict[str, Any]:
         raise PopulationError(f"{where}: no manifest (is this a population directory?)") from None
     except (OSError, ValueError) as error:
         raise PopulationError(f"{where}: cannot read the manifest: {error}") from None
+    except RecursionError:
+        raise PopulationError(f"{where}: cannot read the manifest: nested too deep") from None
     if not isinstance(body, dict) or body.get("format") != FORMAT_NAME:
         raise PopulationError(f"{where}: not a relapse_guard population manifest (no 'format': {FORMAT_NAME!r})")
     version = body.get("format_version")
@@ -124,21 +127,42 @@ def parse_manifest(path: Path) -> dict[str, Any]:
             "(upgrade relapse_guard to read a newer population)"
         )
     file_format = body.get("file_format")
-    if file_format not in FILE_FORMATS:
+    if not isinstance(file_format, str) or file_format not in FILE_FORMATS:
         raise PopulationError(f"{where}: file format {file_format!r}; expected one of {', '.join(FILE_FORMATS)}")
     partitions = _require(body, "partitions", list, where)
     for index, entry in enumerate(partitions):
         at = f"{where}: partitions[{index}]"
         if not isinstance(entry, dict):
             raise PopulationError(f"{at} is not an object")
-        _require(entry, "households_file", str, at)
-        _require(entry, "facts_file", str, at)
-        _require(entry, "households", int, at)
-        _require(entry, "facts", int, at)
+        for key in ("households_file", "facts_file"):
+            inside(path.parent, _require(entry, key, str, at), f"{at}.{key}")
+        for key in ("households", "facts"):
+            if _require(entry, key, int, at) < 0:
+                raise PopulationError(f"{at}: {key!r} is {entry[key]!r}; expected a count (not negative)")
     generator = body.get("generator")
     if generator is not None and not isinstance(generator, dict):
         raise PopulationError(f"{where}: 'generator' is not an object")
     return body
+
+
+def inside(directory: Path, name: str, where: str) -> Path:
+    """The file ``name`` of a manifest in ``directory``; :class:`PopulationError` naming ``where`` and the
+    name when it is not a plain relative path that stays inside the directory (no ``..``, no absolute
+    path, no symbolic link leading out)."""
+    shown = repr(name) if len(name) <= 200 else repr(name[:197]) + "..."
+    if not name or "\x00" in name or name.isspace():
+        raise PopulationError(f"{where}: file name {shown} is not a file name")
+    relative = Path(name)
+    if relative.is_absolute() or relative.anchor or ".." in relative.parts:
+        raise PopulationError(f"{where}: file {shown} is outside the population directory; names are relative to it")
+    try:
+        base = directory.resolve()
+        resolved = (directory / relative).resolve()
+    except (OSError, RuntimeError, ValueError) as error:
+        raise PopulationError(f"{where}: file {shown} cannot be resolved: {error}") from None
+    if not resolved.is_relative_to(base):
+        raise PopulationError(f"{where}: file {shown} leads outside the population directory (to {resolved})")
+    return directory / relative
 
 
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}

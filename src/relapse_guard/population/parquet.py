@@ -7,13 +7,14 @@ or empty cell is an absent value. A row's "line" in bad rows is its 1-based row 
 
 Reading is column by column (:mod:`.parquet_facts`, :mod:`.parquet_households`): string columns
 are read dictionary-encoded, as Parquet stores them, and a column null throughout a row group
-(its statistics say so) is not read at all.
+is not converted (its statistics are not trusted: see :func:`_batches`).
 
 pyarrow is imported on first use, so the rest of the package works without it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,6 +30,7 @@ from .grouping import FactGroup, FactRuns, HouseholdGroup
 from .households import household_rows
 from .layout import HOUSEHOLD_COLUMNS, REQUIRED_FACT_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, check_header, fact_columns
 from .parquet_columns import BatchColumns, pyarrow_modules
+from .records import PopulationError
 from .rows import FactBuilder, FactDumper
 
 __all__ = [
@@ -64,45 +66,58 @@ def _open(
     return parquet.ParquetFile(path, read_dictionary=text), header
 
 
-def _all_null(row_group: Any, index: int) -> bool:
-    """True when the statistics of column ``index`` of ``row_group`` say it is null in every row."""
-    statistics = row_group.column(index).statistics
-    return bool(
-        statistics is not None and statistics.has_null_count and statistics.null_count == row_group.num_rows > 0
-    )
+def _batches(source: Any, header: Sequence[str]) -> Iterator[BatchColumns]:
+    """The file's record batches, in order, a row group at a time (a column null throughout a batch is
+    left out of it: see :class:`BatchColumns`).
 
-
-def _batches(source: Any, header: Sequence[str], required: frozenset[str]) -> Iterator[BatchColumns]:
-    """The file's record batches, in order; a column null throughout a row group is not read there."""
-    metadata = source.metadata
-    schema = metadata.schema
-    flat = metadata.num_columns == len(header) and all(
-        schema.column(index).path == name for index, name in enumerate(header)
-    )
-    for group in range(metadata.num_row_groups):
-        columns = list(header)
-        if flat:
-            row_group = metadata.row_group(group)
-            columns = [name for index, name in enumerate(header) if name in required or not _all_null(row_group, index)]
+    The column chunks' statistics are not read to skip such columns: pyarrow aborts the process
+    (a C++ exception it does not catch) making the metadata of a corrupt column chunk, where
+    reading the batches raises an exception.
+    """
+    for group in range(source.metadata.num_row_groups):
         for batch in source.iter_batches(
-            batch_size=READ_BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False
+            batch_size=READ_BATCH_ROWS, row_groups=[group], columns=list(header), use_threads=False
         ):
             yield BatchColumns(dict(zip(batch.schema.names, batch.columns, strict=True)), batch.num_rows)
 
 
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Any error reading ``path`` but the library's (a file pyarrow cannot read: truncated, corrupt, a
+    value out of Python's range) as a :class:`PopulationError` naming the file."""
+    try:
+        yield
+    except PopulationError:
+        raise
+    except Exception as error:
+        raise PopulationError(f"{path}: cannot read the Parquet file: {type(error).__name__}: {error}") from error
+
+
 def household_groups(path: Path) -> Iterator[HouseholdGroup]:
-    """The households of a Parquet file, one group of member rows each: ``(id, household, bad rows, line)``."""
+    """The households of a Parquet file, one group of member rows each: ``(id, household, bad rows, line)``.
+
+    Raises :class:`PopulationError` for a file pyarrow cannot read (when reading gets there).
+    """
     from .parquet_households import arrow_household_groups
 
-    source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
-    try:
-        yield from arrow_household_groups(str(path), header, _batches(source, header, REQUIRED_HOUSEHOLD_COLUMNS))
-    finally:
-        source.close()
+    with _reading(path):
+        source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
+        try:
+            yield from arrow_household_groups(str(path), header, _batches(source, header))
+        finally:
+            source.close()
 
 
 def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
-    """The fact rows of a Parquet file grouped by household: ``(id, facts, bad rows, first, last row)``."""
+    """The fact rows of a Parquet file grouped by household: ``(id, facts, bad rows, first, last row)``.
+
+    Raises :class:`PopulationError` for a file pyarrow cannot read (when reading gets there).
+    """
+    with _reading(path):
+        yield from _fact_groups(path, builder)
+
+
+def _fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     from .parquet_facts import ArrowFactBuilder, household_runs
 
     source, header = _open(path, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS, unique={"id"})
@@ -110,7 +125,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
         columns = builder.memo((ArrowFactBuilder, tuple(header)), lambda: ArrowFactBuilder(builder, header))
         groups = FactRuns(str(path))
         offset = 0
-        for batch in _batches(source, header, REQUIRED_FACT_COLUMNS):
+        for batch in _batches(source, header):
             make, clean = columns.prepare(batch)
             lines = range(offset + 1, offset + batch.length + 1)
             yield from groups.add(household_runs(batch), lines, make, clean=clean)

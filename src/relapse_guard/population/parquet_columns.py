@@ -152,11 +152,12 @@ class BatchColumns:
 
         return self._cached(("filled", name), make)
 
-    def values(self, name: str, *, strip: bool) -> tuple[list[str], Any | None] | None:
+    def values(self, name: str, *, strip: bool, limit: int) -> tuple[list[str], Any | None] | None:
         """The strings of a plain (not dictionary-encoded) text column without blank cells, as a list.
 
-        With ``strip``, also which cells are blank once stripped (a boolean array; None: none).
-        None when the column is not plain text or has a blank cell (null or ``""``).
+        Also which cells are refused (a boolean array; None: none): those longer than ``limit``
+        characters and, with ``strip``, those blank once stripped. None when the column is not
+        plain text or has a blank cell (null or ``""``).
         """
 
         def make() -> tuple[list[str], Any | None] | None:
@@ -166,15 +167,13 @@ class BatchColumns:
             pc = compute()
             if pc.any(pc.equal(array, "")).as_py():
                 return None
-            blank = None
+            refused = pc.greater(pc.utf8_length(array), limit)
             if strip:
-                blank = pc.equal(pc.utf8_ltrim(array, characters=python_whitespace()), "")
-                if not pc.any(blank).as_py():
-                    blank = None
+                refused = pc.or_(refused, pc.equal(pc.utf8_ltrim(array, characters=python_whitespace()), ""))
             values: list[str] = array.to_pylist()
-            return values, blank
+            return values, refused if pc.any(refused).as_py() else None
 
-        return self._cached(("values", name, strip), make)  # type: ignore[no-any-return]
+        return self._cached(("values", name, strip, limit), make)  # type: ignore[no-any-return]
 
     def encoded(self, name: str) -> tuple[Any, list[Any]] | None:
         """``(codes, distinct values)`` of column ``name``: an ``int32`` array (a null cell's code is the

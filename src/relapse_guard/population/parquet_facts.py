@@ -22,7 +22,8 @@ from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..fact_fields import Parse, parse_amount
+from ..bounds import valid_text
+from ..fact_fields import AMOUNT_DIGITS, TEXT_LIMITS, Parse
 from ..fact_plans import NOT_FAST, new_object
 from .grouping import Failure, Results, Run, runs_of
 from .parquet_columns import REJECT, BatchColumns, arrow, compute
@@ -38,6 +39,7 @@ class _Field(typing.NamedTuple):
     name: str
     is_str: bool
     strip: bool  # id and household_id must not be blank once stripped (Fact's own check)
+    limit: int  # the most characters a text field takes
     key: Hashable  # fields with the same key convert a column's values the same way
     convert: Callable[[Any], Any]  # a cell's value (None: null) -> the field's value or REJECT
     table: Callable[[list[Any]], list[Any]]  # convert, for the distinct values of a column
@@ -47,6 +49,7 @@ def _conversion(
     convert: Parse, text: Parse | None, required: bool, default: object, is_str: bool, strip: bool
 ) -> Callable[[Any], Any]:
     """A cell's value to the field's, as the generated row builders of :mod:`relapse_guard.fact_plans` convert it."""
+    limit = TEXT_LIMITS.get(convert, 0)
 
     def conversion(value: Any) -> Any:
         if value is None or value == "":  # a blank cell: an absent field
@@ -54,7 +57,9 @@ def _conversion(
         if text is not None:
             value = text(value)
         if is_str:
-            return value if type(value) is str and (not strip or value.strip()) else REJECT
+            if type(value) is not str or not valid_text(value, limit):
+                return REJECT
+            return value if not strip or value.strip() else REJECT
         try:
             return convert(value)
         except NOT_FAST:
@@ -63,13 +68,16 @@ def _conversion(
     return conversion
 
 
-def _text_table(conversion: Callable[[Any], Any], strip: bool) -> Callable[[list[Any]], list[Any]]:
-    """The table of a text field: the values themselves, but for blank or (``strip``) blank-looking ones."""
+def _text_table(conversion: Callable[[Any], Any], strip: bool, limit: int) -> Callable[[list[Any]], list[Any]]:
+    """The table of a text field: the values themselves, but for blank or (``strip``) blank-looking ones,
+    and those that are not short ASCII text (which :func:`_conversion` checks)."""
 
     def table(values: list[Any]) -> list[Any]:
         if strip:
-            return [v if type(v) is str and v.strip() else conversion(v) for v in values]
-        return [v if type(v) is str and v else conversion(v) for v in values]
+            return [
+                v if type(v) is str and v.isascii() and len(v) <= limit and v.strip() else conversion(v) for v in values
+            ]
+        return [v if type(v) is str and v.isascii() and 0 < len(v) <= limit else conversion(v) for v in values]
 
     return table
 
@@ -83,12 +91,15 @@ def _each_table(conversion: Callable[[Any], Any]) -> Callable[[list[Any]], list[
     return table
 
 
-def _amount_table(conversion: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
-    """The table of an amount field: text of ASCII digits only (whole yuan) is a valid amount as it is."""
+def _amount_table(conversion: Callable[[Any], Any], digits: int) -> Callable[[list[Any]], list[Any]]:
+    """The table of an amount field: text of a few ASCII digits only (whole yuan, within the bound) is a
+    valid amount as it is."""
 
     def table(values: list[Any]) -> list[Any]:
         return [
-            Decimal(value) if type(value) is str and value.isascii() and value.isdigit() else conversion(value)
+            Decimal(value)
+            if type(value) is str and len(value) <= digits and value.isascii() and value.isdigit()
+            else conversion(value)
             for value in values
         ]
 
@@ -110,11 +121,12 @@ class _Kind:
             strip = name in ("id", "household_id")
             key = (convert, text.get(name), required, id(default), is_str, strip)
             conversion = _conversion(convert, text.get(name), required, default, is_str, strip)
+            digits = AMOUNT_DIGITS.get(convert)
             if is_str:
-                table = _text_table(conversion, strip)
+                table = _text_table(conversion, strip, TEXT_LIMITS.get(convert, 0))
             else:
-                table = _amount_table(conversion) if convert is parse_amount else _each_table(conversion)
-            self.fields.append(_Field(name, is_str, strip, key, conversion, table))
+                table = _each_table(conversion) if digits is None else _amount_table(conversion, digits)
+            self.fields.append(_Field(name, is_str, strip, TEXT_LIMITS.get(convert, 0), key, conversion, table))
         self.names = frozenset(field.name for field in self.fields) | {"kind"}
 
 
@@ -289,7 +301,7 @@ class ArrowFactBuilder:
                     return None, None
                 sources.append(("k", arguments.add(value)))
                 continue
-            values = batch.values(name, strip=field.strip) if field.is_str else None
+            values = batch.values(name, strip=field.strip, limit=field.limit) if field.is_str else None
             table = None if values is not None else batch.table(name, field.key, field.convert, field.table)
             if values is None and table is None:
                 return None, None

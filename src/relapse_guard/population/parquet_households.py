@@ -20,6 +20,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from ..bounds import MAX_ID_LENGTH
 from ..fact_fields import parser_for
 from ..fact_plans import NOT_FAST, new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
@@ -112,9 +113,10 @@ class _Columns:
         if not PLAIN_MEMBER or same is None or "member_id" not in batch.columns:
             return False
         refused = []
-        ids = batch.values("member_id", strip=False)
+        ids = batch.values("member_id", strip=False, limit=MAX_ID_LENGTH)
         if ids is not None:
             self.ids = ids[0]
+            refused.append(ids[1])
         else:  # a blank member id (the library words the error), or not a plain text column
             table = batch.table("member_id", "member_id", _member_id, functools.partial(_each, _member_id))
             if table is None:

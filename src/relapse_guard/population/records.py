@@ -142,6 +142,8 @@ def _shown(value: object, safe: bool) -> str:
         return repr(value)
     if isinstance(value, str):
         text = repr(value if safe else redact(value))
+    elif isinstance(value, int) and value.bit_length() > 64:
+        return f"an int of {value.bit_length()} bits"  # and str() refuses one of over 4,300 digits
     elif isinstance(value, int | float | Decimal | dt.date):
         text = str(value) if safe else repr(redact(str(value)))
     else:
@@ -156,15 +158,16 @@ def describe_error(error: InvalidInput, fact_fields: frozenset[str]) -> str:
     are shown redacted; those of known fields (dates, amounts, grades...) as they are.
     """
     if isinstance(error, InvalidFact):
-        subject = f"fact {error.fact_id!r}" if error.fact_id else "fact"
+        subject = f"fact {_shown(error.fact_id, True)}" if error.fact_id else "fact"
         if error.household_id:
-            subject += f" of household {error.household_id!r}"
+            subject += f" of household {_shown(error.household_id, True)}"
     else:
-        subject = f"household {error.household_id!r}" if error.household_id else "household"
+        subject = f"household {_shown(error.household_id, True)}" if error.household_id else "household"
+    field = _shown(error.field, True)
     if error.value is None and error.expected.endswith("(required)"):
-        return f"{subject}: field {error.field!r} is missing; expected {error.expected.removesuffix(' (required)')}"
+        return f"{subject}: field {field} is missing; expected {error.expected.removesuffix(' (required)')}"
     shown = _shown(error.value, _safe_field(error, fact_fields))
-    return f"{subject}: field {error.field!r} has value {shown}; expected {error.expected}"
+    return f"{subject}: field {field} has value {shown}; expected {error.expected}"
 
 
 _LONG_NUMBER = re.compile(r"\d{14,}[\dXx]?")
