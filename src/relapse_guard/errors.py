@@ -18,6 +18,7 @@ __all__ = [
     "ConflictingFact",
     "InvalidArgument",
     "InvalidCaseStep",
+    "InvalidCheckpoint",
     "InvalidFact",
     "InvalidHousehold",
     "InvalidInput",
@@ -28,11 +29,13 @@ __all__ = [
     "InvalidProcedure",
     "InvalidReview",
     "InvalidTransition",
+    "NeedsHistory",
     "NotFound",
     "ParameterError",
     "ParameterNotInForce",
     "PluginFailed",
     "RelapseGuardError",
+    "StaleCheckpoint",
     "StoreError",
     "UnknownHousehold",
     "UnknownParameter",
@@ -149,6 +152,34 @@ class InvalidFact(InvalidInput):
 
 class ConflictingFact(InvalidFact):
     """Two facts share an id but differ in content; a fact id must name one fact."""
+
+
+class InvalidCheckpoint(InvalidInput):
+    """A checkpoint cannot be read: another schema version, a missing field, a value of the wrong kind."""
+
+
+class StaleCheckpoint(InvalidCheckpoint):
+    """A stored checkpoint was made under another policy or other parameters than the one it is
+    read under (its fingerprint differs): the household must be replayed under the new one."""
+
+    def __init__(self, household_id: str | None, found: str, policy: str, expected: str) -> None:
+        super().__init__(
+            household_id, "fingerprint", found, f"a checkpoint made under {policy} (fingerprint {expected})"
+        )
+        self.policy = policy
+
+
+class NeedsHistory(RelapseGuardError):
+    """A checkpoint cannot be resumed with the facts given (a back-dated fact, another policy, a
+    changed household) and no history was given to replay from. ``reason`` says why."""
+
+    def __init__(self, household_id: str, reason: str) -> None:
+        self.household_id = household_id
+        self.reason = reason
+        super().__init__(
+            f"household {household_id!r}: cannot resume its checkpoint ({reason}); "
+            "pass history= (all its facts, or a function that reads them) to replay it"
+        )
 
 
 class InvalidTransition(RelapseGuardError):

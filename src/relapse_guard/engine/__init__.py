@@ -4,9 +4,22 @@
 :mod:`.run_state` (the run's state and what a fact observes), :mod:`.lifecycle_step` (the
 clock and the lifecycle's moves), :mod:`.routing_step` (risks routed to interventions),
 :mod:`.case_step` (decided cases), :mod:`.decision_log` (decisions recorded) and
-:mod:`.prefilter` (quiet income assessments only recorded).
+:mod:`.prefilter` (quiet income assessments only recorded). :mod:`.checkpoint` and
+:mod:`.resume` carry a run on from where it stopped (:meth:`Engine.resume`).
 """
 
+from .checkpoint import CHECKPOINT_SCHEMA, Checkpoint, OpenCase
 from .engine import Engine
+from .fingerprint import household_fingerprint, policy_fingerprint
+from .resume import Checkpointed, ResumePath
 
-__all__ = ["Engine"]
+__all__ = [
+    "CHECKPOINT_SCHEMA",
+    "Checkpoint",
+    "Checkpointed",
+    "Engine",
+    "OpenCase",
+    "ResumePath",
+    "household_fingerprint",
+    "policy_fingerprint",
+]

@@ -45,7 +45,7 @@ class DecisionLog:
             return
         run.decisions.append(
             Decision(
-                sequence=len(run.decisions),
+                sequence=run.decisions_before + len(run.decisions),
                 household_id=run.household.id,
                 date=date,
                 kind=kind,

@@ -26,12 +26,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+
+import attrs
 
 from ..context import Context
 from ..decisions import Risk, Severity
-from ..errors import PluginFailed, RelapseGuardError, WrongType
+from ..errors import InvalidArgument, NeedsHistory, PluginFailed, RelapseGuardError, WrongType
 from ..facts import AssistanceGranted, CaseDecided, ExitVerified, Fact, IncomeAssessed
 from ..household import Household
 from ..lifecycle import State
@@ -42,9 +44,12 @@ from ..routing import entered
 from ..timeline import order_facts
 from ..triggers.base import Trigger
 from .case_step import CaseStep
+from .checkpoint import Checkpoint, SortKey
 from .decision_log import DecisionLog
+from .fingerprint import household_fingerprint, policy_fingerprint
 from .lifecycle_step import LifecycleStep
 from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
+from .resume import Checkpointed, ResumePath, capture, history_of, refusal, restore, sort_key
 from .routing_step import Router
 from .run_state import RunState
 
@@ -94,7 +99,7 @@ class Engine:
         if not isinstance(policy, Policy):  # Engine("yubei_2016"): say how to get the policy
             raise WrongType(f"Engine needs a Policy, not {policy!r}: call load_policy({policy!r}) to get one")
         self.policy = policy
-        log = DecisionLog(record_decisions)
+        self._log = log = DecisionLog(record_decisions)
         self._lifecycle = LifecycleStep(policy, log, on_enter=self._enter)
         self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants)
         self._cases = CaseStep(log, self._lifecycle)
@@ -105,6 +110,7 @@ class Engine:
                 self._triggers_by_kind.setdefault(kind, []).append(trigger)
         #: The routing kind of entering each state the policy routes (``entered:<state>``).
         self._entry_routes = {state: entered(state) for state in State if entered(state) in policy.routes}
+        self._fingerprint: str | None = None
         self._watchers = income_watchers(policy, self._triggers_by_kind.get(IncomeAssessed, ())) if prefilter else None
 
     def run(self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None) -> HouseholdResult:
@@ -116,8 +122,84 @@ class Engine:
         lifecycle does not have (an exit verified for a household never assisted), and the
         errors of :func:`~relapse_guard.timeline.order_facts`.
         """
+        ordered = self._ordered("Engine.run", household, facts, as_of)
+        run = RunState(household)
+        self._play(run, ordered, as_of)
+        return _result(run, self.policy.label, as_of if as_of is not None else (ordered[-1].date if ordered else None))
+
+    def run_checkpointed(
+        self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None
+    ) -> Checkpointed:
+        """:meth:`run`, with the :class:`~.checkpoint.Checkpoint` to :meth:`resume` it from."""
+        ordered = self._ordered("Engine.run_checkpointed", household, facts, as_of)
+        run = RunState(household)
+        self._play(run, ordered, as_of)
+        clock = as_of if as_of is not None else (ordered[-1].date if ordered else None)
+        last = sort_key(ordered[-1]) if ordered else None
+        return self._checkpointed(run, clock, last, 0, ordered, ResumePath.RUN, "")
+
+    def resume(
+        self,
+        checkpoint: Checkpoint,
+        household: Household,
+        new_facts: Iterable[Fact],
+        *,
+        as_of: dt.date | None = None,
+        history: Iterable[Fact] | Callable[[], Iterable[Fact]] | None = None,
+    ) -> Checkpointed:
+        """Carry a run on from ``checkpoint`` with ``new_facts`` (those dated up to ``as_of``).
+
+        The result is what :meth:`run_checkpointed` of all the household's facts gives, with
+        :attr:`~.resume.ResumePath.RESUMED` when every new fact sorts after the checkpoint's
+        last fact and is dated on or after its clock, under the same policy and parameters,
+        for the same household record, ``as_of`` not before the clock. Otherwise the household
+        is replayed from ``history`` (every fact it had before, a sequence or a function that
+        reads them, e.g. from a store; the new facts may be among them) with
+        :attr:`~.resume.ResumePath.REPLAYED` and the reason; without ``history`` that raises
+        :class:`~relapse_guard.errors.NeedsHistory`. A resumed result's decisions are those
+        made after the checkpoint, numbered on from it.
+        """
+        if not isinstance(checkpoint, Checkpoint):
+            raise WrongType(f"Engine.resume needs a Checkpoint, not {type(checkpoint).__name__} {checkpoint!r}")
+        ordered = self._ordered("Engine.resume", household, new_facts, as_of)
+        if checkpoint.household_id != household.id:
+            raise InvalidArgument(
+                f"Engine.resume: the checkpoint is of household {checkpoint.household_id!r}, not {household.id!r}"
+            )
+        why = refusal(
+            checkpoint,
+            policy=self.policy.label,
+            fingerprint=self.fingerprint,
+            household=household_fingerprint(household),
+            new_facts=ordered,
+            as_of=as_of,
+            records_decisions=self._log.enabled,
+        )
+        if why:
+            if history is None:
+                raise NeedsHistory(household.id, why)
+            replayed = self.run_checkpointed(household, [*history_of(history), *ordered], as_of=as_of)
+            return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why)
+        run = restore(checkpoint, household)
+        before = checkpoint.decisions or 0
+        run.decisions_before = before
+        self._play(run, ordered, as_of)
+        clock = as_of if as_of is not None else (ordered[-1].date if ordered else checkpoint.clock)
+        last = sort_key(ordered[-1]) if ordered else checkpoint.last_fact
+        case_facts = [*checkpoint.case_facts, *ordered] if checkpoint.case_facts else ordered
+        return self._checkpointed(run, clock, last, before, case_facts, ResumePath.RESUMED, "")
+
+    @property
+    def fingerprint(self) -> str:
+        """The policy's fingerprint (:func:`~.fingerprint.policy_fingerprint`), computed once."""
+        if self._fingerprint is None:
+            self._fingerprint = policy_fingerprint(self.policy)
+        return self._fingerprint
+
+    def _ordered(self, caller: str, household: Household, facts: Iterable[Fact], as_of: dt.date | None) -> list[Fact]:
+        """The facts in the order applied, those after ``as_of`` cut; the arguments' types checked."""
         if not isinstance(household, Household):
-            raise WrongType(f"Engine.run needs a Household, not {type(household).__name__} {household!r}")
+            raise WrongType(f"{caller} needs a Household, not {type(household).__name__} {household!r}")
         if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
             raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
         try:
@@ -128,7 +210,10 @@ class Engine:
             ) from error
         if as_of is not None and ordered and ordered[-1].date > as_of:
             del ordered[bisect.bisect_right(ordered, as_of, key=_DATE) :]  # in date order: cut the tail
-        run = RunState(household)
+        return ordered
+
+    def _play(self, run: RunState, ordered: list[Fact], as_of: dt.date | None) -> None:
+        """Apply ``ordered`` to ``run``, then move its clock to ``as_of``."""
         if ordered:
             ctx = self._context(run, ordered[0].date)
             if self._watchers is None:
@@ -141,7 +226,30 @@ class Engine:
                 self._run_prefiltered(run, ordered, ctx, self._watchers)
         if as_of is not None:
             self._lifecycle.advance(run, as_of)
-        return _result(run, self.policy.label, as_of if as_of is not None else (ordered[-1].date if ordered else None))
+
+    def _checkpointed(
+        self,
+        run: RunState,
+        clock: dt.date | None,
+        last: SortKey | None,
+        decisions_before: int,
+        case_facts: Iterable[Fact],
+        path: ResumePath,
+        reason: str,
+    ) -> Checkpointed:
+        checkpoint = capture(
+            run,
+            policy=self.policy,
+            fingerprint=self.fingerprint,
+            household=household_fingerprint(run.household),
+            clock=clock,
+            last_fact=last,
+            decisions=decisions_before + len(run.decisions) if self._log.enabled else None,
+            case_facts=case_facts,
+        )
+        return Checkpointed(
+            result=_result(run, self.policy.label, clock), checkpoint=checkpoint, path=path, reason=reason
+        )
 
     def _context(self, run: RunState, date: dt.date) -> Context:
         """A context for ``run`` on ``date``, sharing this engine's parameter look-ups."""

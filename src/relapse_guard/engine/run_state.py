@@ -51,6 +51,7 @@ class RunState:
 
     __slots__ = (
         "decisions",
+        "decisions_before",
         "eliminated",
         "grants",
         "household",
@@ -86,6 +87,8 @@ class RunState:
         self.monitoring_end: dt.date | None = None
         self.period_parameters: tuple[ParameterValue, ...] = ()
         self.decisions: list[Decision] = []
+        #: Decisions made before a checkpoint this run resumes (its decisions are numbered on from them).
+        self.decisions_before = 0
         self.grants: list[Grant] = []
         self.risks: list[Risk] = []
         self.risk_keys: set[str] = set()

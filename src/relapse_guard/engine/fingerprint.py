@@ -1,0 +1,62 @@
+"""Fingerprints: short digests that say whether a checkpoint was made under the same policy
+and for the same household record as a run that would resume it.
+
+A policy's fingerprint covers its label, every parameter's whole timeline (dates, values,
+references and bounds) and the names of its parts (rules, triggers, interventions, routes and
+their conditions, reviews, procedures, fact kinds). It cannot see inside a rule's code: a
+policy whose code changes without a new ``version`` keeps its fingerprint, so give a changed
+policy a new version (the label is in the fingerprint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..household import Household
+from ..policy import Policy
+
+__all__ = ["household_fingerprint", "policy_fingerprint"]
+
+_SIZE = 8  # bytes of digest: 16 hex digits, plenty to tell two versions of one record apart
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "backslashreplace"), digest_size=_SIZE).hexdigest()
+
+
+def policy_fingerprint(policy: Policy) -> str:
+    """A digest of ``policy``'s label, parameters and the names of its parts (see the module doc).
+
+    Computed anew at each call (an engine computes it once)."""
+    lines = [f"label {policy.label}", f"assist_on_grant {policy.assist_on_grant}"]
+    for name in sorted(policy.parameters.parameters):
+        parameter = policy.parameters.parameters[name]
+        timeline = ",".join(
+            f"{effective.isoformat()}={type(value).__name__}:{value}" for effective, value in parameter.values
+        )
+        lines.append(f"parameter {name} [{timeline}] {parameter.reference!r} {parameter.minimum} {parameter.maximum}")
+    lines.append("identification " + ",".join(rule.name for rule in policy.identification))
+    lines.append(f"exit {policy.exit_rule.name} relapse {policy.relapse_rule.name}")
+    lines.append("triggers " + ",".join(f"{t.name}:{'/'.join(k.kind for k in t.fact_kinds)}" for t in policy.triggers))
+    lines.append("interventions " + ",".join(sorted(policy.interventions)))
+    for kind in sorted(policy.routes):
+        steps = ",".join(
+            f"{step.intervention}?{step.condition.name if step.condition is not None else ''}"
+            for step in policy.routes[kind]
+        )
+        lines.append(f"route {kind} {steps}")
+    lines.append("decision_required " + ",".join(sorted(policy.decision_required)))
+    lines.extend(f"review {review!r}" for review in policy.reviews)
+    lines.append("procedures " + ",".join(procedure.name for procedure in policy.procedures))
+    lines.append("fact_kinds " + ",".join(sorted(policy.fact_kinds)))
+    return _digest("\n".join(lines))
+
+
+def household_fingerprint(household: Household) -> str:
+    """A digest of the household record: its place and every member as the rules read them."""
+    place = household.place
+    members = ";".join(
+        f"{m.id},{m.birth_date.toordinal()},{m.labour_capacity.value},{m.health.value},{m.schooling.value}"
+        for m in household.members
+    )
+    return _digest(f"{household.id}|{place.district}|{place.town}|{place.village}|{members}")

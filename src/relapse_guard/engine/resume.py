@@ -1,0 +1,247 @@
+"""Carrying a run on from a checkpoint: what a checkpoint captures of a run, how a run is
+rebuilt from one, whether new facts may resume it, and what falls due next.
+
+A checkpoint may be resumed with new facts when every one of them sorts after the last fact
+it applied and is dated on or after its clock (so no move of the clock it already made comes
+before them), under the same policy (label and fingerprint) and for the same household record,
+with the run's as-of date not before its clock; the result is then what a run of all the
+facts gives (:mod:`tests.test_resume` proves it for random histories). Anything else is
+replayed from the whole history, and the result says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable, Sequence
+
+import attrs
+
+from ..cases.replay import replay_cases
+from ..facts import CaseOpened, CaseStepRecorded, Fact
+from ..household import Household
+from ..policy import Policy
+from ..result import HouseholdResult
+from ..reviews import ReviewState, review_status
+from .checkpoint import Checkpoint, OpenCase, SortKey
+from .run_state import RunState
+
+__all__ = ["Checkpointed", "ResumePath", "capture", "history_of", "next_event", "refusal", "restore", "sort_key"]
+
+#: The facts a case is replayed from.
+CASE_FACTS = CaseOpened | CaseStepRecorded
+
+_DAY = dt.timedelta(days=1)
+
+
+class ResumePath(enum.Enum):
+    """How a result was reached."""
+
+    #: A run of the facts given, from the start (no checkpoint).
+    RUN = "run"
+    #: Carried on from the checkpoint with the new facts only.
+    RESUMED = "resumed"
+    #: The checkpoint could not be resumed: the whole history was replayed (``reason`` says why).
+    REPLAYED = "replayed"
+
+
+@attrs.frozen(kw_only=True)
+class Checkpointed:
+    """A run's result with the checkpoint to resume it from, and how it was reached.
+
+    When ``path`` is :attr:`ResumePath.RESUMED`, ``result.decisions`` holds only the decisions
+    made after the checkpoint (numbered on from it); state, risks, grants, pending grants,
+    reviews and eliminated risks are the whole household's. ``reason`` says why a checkpoint
+    was replayed rather than resumed, and is empty otherwise.
+    """
+
+    result: HouseholdResult
+    checkpoint: Checkpoint
+    path: ResumePath
+    reason: str = ""
+
+
+def sort_key(fact: Fact) -> SortKey:
+    """The order the engine applies ``fact`` in, as a checkpoint keeps it."""
+    return (fact.date, fact.order, fact.id)
+
+
+def refusal(
+    checkpoint: Checkpoint,
+    *,
+    policy: str,
+    fingerprint: str,
+    household: str,
+    new_facts: Sequence[Fact],
+    as_of: dt.date | None,
+    records_decisions: bool,
+) -> str:
+    """Why ``checkpoint`` cannot be resumed with ``new_facts`` (ordered, cut at ``as_of``); "" when it can."""
+    if checkpoint.policy != policy:
+        return f"the checkpoint was made under {checkpoint.policy}, this run is under {policy}"
+    if checkpoint.fingerprint != fingerprint:
+        return (
+            f"the parameters or parts of {policy} changed since the checkpoint (fingerprint {checkpoint.fingerprint})"
+        )
+    if checkpoint.household != household:
+        return "the household's record (place or members) changed since the checkpoint"
+    if records_decisions and checkpoint.decisions is None:
+        return "the checkpoint was made without decisions, and this run records them"
+    clock = checkpoint.clock
+    if as_of is not None and clock is not None and as_of < clock:
+        return f"as of {as_of.isoformat()} is before the checkpoint's clock ({clock.isoformat()})"
+    if new_facts:
+        first = new_facts[0]
+        last = checkpoint.last_fact
+        if last is not None and sort_key(first) <= last:
+            return (
+                f"fact {first.id!r} ({first.kind}, {first.date.isoformat()}) sorts before the checkpoint's last fact "
+                f"({last[2]!r}, {last[0].isoformat()})"
+            )
+        if clock is not None and first.date < clock:
+            return (
+                f"fact {first.id!r} is dated {first.date.isoformat()}, "
+                f"before the checkpoint's clock ({clock.isoformat()})"
+            )
+        open_ids = {case.case_id for case in checkpoint.open_cases}
+        open_ids.update(fact.case_id for fact in new_facts if isinstance(fact, CaseOpened))
+        for fact in new_facts:
+            if isinstance(fact, CaseStepRecorded) and fact.case_id not in open_ids:
+                return (
+                    f"fact {fact.id!r} records a step of case {fact.case_id!r}, "
+                    "which the checkpoint does not hold open (decided or not opened before it)"
+                )
+    return ""
+
+
+def restore(checkpoint: Checkpoint, household: Household) -> RunState:
+    """A run's state rebuilt from ``checkpoint`` (its decisions are not kept: the list starts empty)."""
+    run = RunState(household)
+    run.state = checkpoint.state
+    run.state_since = checkpoint.state_since
+    run.income = checkpoint.income
+    run.income_fact = checkpoint.income_fact
+    run.previous_income = checkpoint.previous_income
+    run.unmet = checkpoint.unmet
+    run.housing_grade = checkpoint.housing_grade
+    run.monitoring_start = checkpoint.monitoring_start
+    run.monitoring_end = checkpoint.monitoring_end
+    run.period_parameters = checkpoint.period_parameters
+    if checkpoint.risks:
+        run.risks = list(checkpoint.risks)
+        run.risk_keys = {risk.key for risk in checkpoint.risks}
+    if checkpoint.grants:
+        run.grants = list(checkpoint.grants)
+    if checkpoint.paid:
+        run.paid = set(checkpoint.paid)
+    if checkpoint.reviews_done:
+        run.reviews_done = dict(checkpoint.reviews_done)
+    if checkpoint.eliminated:
+        run.eliminated = dict(checkpoint.eliminated)
+    if checkpoint.pending:
+        run.pending = list(checkpoint.pending)
+    if checkpoint.set_aside:
+        run.set_aside = {case: list(pairs) for case, pairs in checkpoint.set_aside}
+    return run
+
+
+def capture(
+    run: RunState,
+    *,
+    policy: Policy,
+    fingerprint: str,
+    household: str,
+    clock: dt.date | None,
+    last_fact: SortKey | None,
+    decisions: int | None,
+    case_facts: Iterable[Fact],
+) -> Checkpoint:
+    """The checkpoint of ``run``, its clock moved to ``clock``; ``case_facts`` are the facts of
+    the cases the run may hold open (those open before it, and its new case facts)."""
+    open_cases, kept = _open_cases(policy, case_facts, clock)
+    # Most risks, grants and cases are none: share the empty tuple rather than build one.
+    checkpoint = Checkpoint(
+        household_id=run.household.id,
+        policy=policy.label,
+        fingerprint=fingerprint,
+        household=household,
+        clock=clock,
+        last_fact=last_fact,
+        decisions=decisions,
+        state=run.state,
+        state_since=run.state_since,
+        income=run.income,
+        income_fact=run.income_fact,
+        previous_income=run.previous_income,
+        unmet=run.unmet,
+        housing_grade=run.housing_grade,
+        monitoring_start=run.monitoring_start,
+        monitoring_end=run.monitoring_end,
+        period_parameters=run.period_parameters,
+        risks=tuple(run.risks) if run.risks else (),
+        grants=tuple(run.grants) if run.grants else (),
+        paid=frozenset(run.paid) if run.paid else frozenset(),
+        reviews_done=tuple(sorted(run.reviews_done.items())) if run.reviews_done else (),
+        eliminated=tuple(sorted(run.eliminated.items())) if run.eliminated else (),
+        pending=tuple(run.pending) if run.pending else (),
+        set_aside=tuple((case, tuple(pairs)) for case, pairs in sorted(run.set_aside.items())) if run.set_aside else (),
+        open_cases=open_cases,
+        case_facts=kept,
+    )
+    return attrs.evolve(checkpoint, next_event=next_event(checkpoint, policy))
+
+
+def _open_cases(
+    policy: Policy, case_facts: Iterable[Fact], clock: dt.date | None
+) -> tuple[tuple[OpenCase, ...], tuple[Fact, ...]]:
+    """The cases still open as of ``clock`` among ``case_facts``, and the facts they were replayed from."""
+    facts = [fact for fact in case_facts if isinstance(fact, CASE_FACTS)]
+    if not facts:
+        return (), ()
+    states = replay_cases(policy.procedures, facts, as_of=clock)
+    open_cases = tuple(
+        OpenCase(case_id=case.case_id, procedure=case.procedure.name, step=case.state, due_on=due)
+        for case in states
+        if case.is_open and (due := case.due_on) is not None
+    )
+    if not open_cases:
+        return (), ()
+    ids = {case.case_id for case in open_cases}
+    kept = tuple(sorted((f for f in facts if f.case_id in ids), key=sort_key))
+    return open_cases, kept
+
+
+def next_event(checkpoint: Checkpoint, policy: Policy) -> dt.date | None:
+    """The first date after the checkpoint's clock on which something happens without a new fact:
+    the transition period starting or ending, a review falling due, a case step's deadline.
+    While a review or a case step is overdue as of the clock, the day after the clock."""
+    clock = checkpoint.clock
+    if clock is None:
+        return None
+    soonest: list[dt.date] = []
+    if checkpoint.monitoring_start is not None and checkpoint.monitoring_start > clock:
+        soonest.append(checkpoint.monitoring_start)
+    if checkpoint.monitoring_end is not None and checkpoint.monitoring_end > clock:
+        soonest.append(checkpoint.monitoring_end)
+    after = clock + _DAY
+    for case in checkpoint.open_cases:
+        soonest.append(max(case.due_on, after))
+    if policy.reviews and checkpoint.state_since is not None:
+        for status in review_status(
+            policy.reviews,
+            household_id=checkpoint.household_id,
+            state=checkpoint.state,
+            state_since=checkpoint.state_since,
+            completed=dict(checkpoint.reviews_done),
+            as_of=clock,
+        ):
+            soonest.append(after if status.state is not ReviewState.DONE else status.next_due)
+        for review in policy.reviews:  # a review not due yet in this state falls due on its first date
+            if checkpoint.state in review.states and review.last_due(checkpoint.state_since, clock) is None:
+                soonest.append(review.next_due(clock))
+    return min(soonest) if soonest else None
+
+
+def history_of(history: Iterable[Fact] | Callable[[], Iterable[Fact]]) -> list[Fact]:
+    """The facts of ``history``, a sequence or a function that reads them (a store's, say)."""
+    return list(history() if callable(history) else history)

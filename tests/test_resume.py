@@ -1,0 +1,262 @@
+"""Checkpoints and ``Engine.resume``: carrying a run on gives what a run of all the facts gives.
+
+For random histories (with identification cases and their decisions) under every shipped
+policy, split at a random point, checkpointed as of a random date between the two parts and
+kept in the store's compact form: resuming with the rest equals a run of everything, in state,
+risks, grants, pending grants, reviews, eliminated risks, open cases, the decisions after the
+split and the next checkpoint. A back-dated fact, another policy, a changed household take the
+replay path, say why, and still equal the run of everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relapse_guard import Engine, Household, Policy, State, load_policy
+from relapse_guard.cases import IDENTIFICATION, CaseState, Outcome
+from relapse_guard.engine import Checkpoint, Checkpointed, ResumePath
+from relapse_guard.engine.resume import sort_key
+from relapse_guard.errors import InvalidArgument, InvalidCheckpoint, NeedsHistory, RelapseGuardError, StaleCheckpoint
+from relapse_guard.facts import CaseOpened, Fact, IncomeAssessed
+from relapse_guard.household import Member, Place
+from relapse_guard.testing import histories, households
+
+D = dt.date
+POLICIES = ["chongqing_2016", "yubei_2016", "dazu_2016", "bishan_2016"]
+START, END, AS_OF = D(2015, 1, 1), D(2019, 12, 31), D(2020, 1, 1)
+
+
+@st.composite
+def case_facts(draw: st.DrawFn, household: Household) -> list[Fact]:
+    """An identification case of ``household``: opened, then a few of the records its procedure allows."""
+    opened_on = draw(st.dates(START, END))
+    opening = CaseOpened(
+        id=f"{household.id}-c1:open",
+        household_id=household.id,
+        date=opened_on,
+        case_id=f"{household.id}-c1",
+        procedure=IDENTIFICATION.name,
+    )
+    case = CaseState.opened(IDENTIFICATION, opening)
+    facts: list[Fact] = [opening]
+    on = opened_on
+    for _ in range(draw(st.integers(0, 8))):
+        on += dt.timedelta(days=draw(st.integers(0, 12)))
+        allowed = [o for o in case.allowed(on) if o is not Outcome.ASSIGN]
+        if not allowed or on > END:
+            break
+        fact = case.record(draw(st.sampled_from(allowed)), date=on, actor="cadre", reason="checked")
+        case = case.advance(fact)
+        facts.append(fact)
+    decided = case.decision_facts()
+    return [*facts, *decided]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, policy: Policy) -> tuple[Household, list[Fact]]:
+    home = draw(households(household_id="HH-1", born_by=D(2014, 12, 31)))
+    facts = draw(histories(home, START, END, policy=policy))
+    if draw(st.booleans()):
+        facts += draw(case_facts(home))
+    return home, sorted(facts, key=sort_key)
+
+
+def _compact(checkpointed: Checkpointed, policy: Policy) -> Checkpoint:
+    """The checkpoint as a store keeps it, read back (and the JSON form too: both exact)."""
+    checkpoint = checkpointed.checkpoint
+    assert Checkpoint.from_dict(checkpoint.to_dict(), kinds=policy.fact_kinds) == checkpoint
+    back = Checkpoint.from_bytes(checkpoint.to_bytes(policy), policy)
+    assert back == checkpoint
+    return back
+
+
+def _full(engine: Engine, home: Household, facts: Sequence[Fact]) -> Checkpointed | None:
+    try:
+        return engine.run_checkpointed(home, facts, as_of=AS_OF)
+    except RelapseGuardError:  # a history the policy refuses: the resumed run must refuse it too
+        return None
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@given(data=st.data())
+def test_resuming_a_checkpoint_equals_running_every_fact(name: str, data: st.DataObject) -> None:
+    policy = load_policy(name)
+    engine = Engine(policy)
+    home, facts = data.draw(scenarios(policy))
+    split = data.draw(st.integers(0, len(facts)), label="split")
+    prefix, suffix = facts[:split], facts[split:]
+    low = prefix[-1].date if prefix else START
+    high = suffix[0].date if suffix else AS_OF
+    checkpoint_as_of = data.draw(st.none() | st.dates(low, high), label="checkpoint as of")
+    full = _full(engine, home, facts)
+    if full is None:
+        try:
+            first = engine.run_checkpointed(home, prefix, as_of=checkpoint_as_of)
+        except RelapseGuardError:
+            return
+        with pytest.raises(RelapseGuardError):
+            engine.resume(_compact(first, policy), home, suffix, as_of=AS_OF)
+        return
+    first = engine.run_checkpointed(home, prefix, as_of=checkpoint_as_of)
+    resumed = engine.resume(_compact(first, policy), home, suffix, as_of=AS_OF)
+    assert resumed.path is ResumePath.RESUMED, resumed.reason
+    after_split = full.result.decisions[len(first.result.decisions) :]
+    assert resumed.result == attrs.evolve(full.result, decisions=after_split)
+    assert resumed.checkpoint == full.checkpoint
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@given(data=st.data())
+def test_a_late_fact_is_replayed_and_equals_running_every_fact(name: str, data: st.DataObject) -> None:
+    policy = load_policy(name)
+    engine = Engine(policy, record_decisions=data.draw(st.booleans(), label="decisions"))
+    home, facts = data.draw(scenarios(policy).filter(lambda s: len(s[1]) >= 2))
+    late = data.draw(st.integers(0, len(facts) - 2), label="late fact")
+    known = facts[:late] + facts[late + 1 :]
+    full = _full(engine, home, facts)
+    try:
+        first = engine.run_checkpointed(home, known, as_of=known[-1].date)
+    except RelapseGuardError:
+        return
+    if full is None:
+        with pytest.raises(RelapseGuardError):
+            engine.resume(first.checkpoint, home, [facts[late]], as_of=AS_OF, history=known)
+        return
+    with pytest.raises(NeedsHistory, match=facts[late].id):
+        engine.resume(first.checkpoint, home, [facts[late]], as_of=AS_OF)
+    replayed = engine.resume(first.checkpoint, home, [facts[late]], as_of=AS_OF, history=lambda: known)
+    assert replayed.path is ResumePath.REPLAYED
+    assert facts[late].id in replayed.reason
+    assert replayed.result == full.result
+    assert replayed.checkpoint == full.checkpoint
+
+
+# --- the replay path, each reason -----------------------------------------------------------
+
+HOME = Household(id="HH-9", place=Place(district="Yubei"), members=(Member(id="m1", birth_date=D(1970, 1, 1)),))
+
+
+def _income(fact_id: str, on: dt.date, amount: int) -> IncomeAssessed:
+    return IncomeAssessed(id=fact_id, household_id=HOME.id, date=on, income_per_capita=Decimal(amount))
+
+
+FIRST = [_income("i1", D(2016, 1, 10), 2000), _income("i2", D(2016, 3, 10), 2500)]
+LATER = [_income("i3", D(2016, 6, 10), 2600)]
+
+
+CLOCK = D(2016, 3, 31)
+
+
+def _checkpoint(engine: Engine, as_of: dt.date = CLOCK) -> Checkpoint:
+    return engine.run_checkpointed(HOME, FIRST, as_of=as_of).checkpoint
+
+
+def test_another_policy_replays_and_says_which() -> None:
+    yubei, dazu = Engine(load_policy("yubei_2016")), Engine(load_policy("dazu_2016"))
+    resumed = dazu.resume(_checkpoint(yubei), HOME, LATER, history=FIRST)
+    assert resumed.path is ResumePath.REPLAYED
+    assert "yubei_2016" in resumed.reason
+    assert "dazu_2016" in resumed.reason
+    assert resumed.result == dazu.run(HOME, FIRST + LATER)
+
+
+def test_changed_parameters_replay() -> None:
+    policy = load_policy("yubei_2016")
+    raised = policy.derive(
+        name=policy.name, version=policy.version, parameters={"safety_net.standard": {D(2016, 5, 1): 330}}
+    )
+    resumed = Engine(raised).resume(_checkpoint(Engine(policy)), HOME, LATER, history=FIRST)
+    assert resumed.path is ResumePath.REPLAYED
+    assert "parameters" in resumed.reason
+
+
+def test_a_changed_household_replays() -> None:
+    engine = Engine(load_policy("yubei_2016"))
+    grown = attrs.evolve(HOME, members=(*HOME.members, Member(id="m2", birth_date=D(2000, 1, 1))))
+    resumed = engine.resume(_checkpoint(engine), grown, LATER, history=FIRST)
+    assert resumed.path is ResumePath.REPLAYED
+    assert "record" in resumed.reason
+    assert resumed.result == engine.run(grown, FIRST + LATER)
+
+
+def test_an_as_of_before_the_clock_replays() -> None:
+    engine = Engine(load_policy("yubei_2016"))
+    resumed = engine.resume(_checkpoint(engine), HOME, [], as_of=D(2016, 3, 20), history=FIRST)
+    assert resumed.path is ResumePath.REPLAYED
+    assert "before the checkpoint's clock" in resumed.reason
+    assert resumed.result == engine.run(HOME, FIRST, as_of=D(2016, 3, 20))
+
+
+def test_a_fact_dated_before_the_clock_replays_even_if_it_sorts_after_the_last_fact() -> None:
+    engine = Engine(load_policy("yubei_2016"))
+    inside = [_income("i3", D(2016, 3, 20), 2600)]  # after i2, before the clock (31 March)
+    resumed = engine.resume(_checkpoint(engine), HOME, inside, as_of=D(2016, 4, 30), history=FIRST)
+    assert resumed.path is ResumePath.REPLAYED
+    assert "clock" in resumed.reason
+
+
+def test_a_checkpoint_without_decisions_replays_for_an_engine_that_records_them() -> None:
+    lean, full = Engine(load_policy("yubei_2016"), record_decisions=False), Engine(load_policy("yubei_2016"))
+    resumed = full.resume(_checkpoint(lean), HOME, LATER, history=FIRST)
+    assert resumed.path is ResumePath.REPLAYED
+    assert resumed.result == full.run(HOME, FIRST + LATER)
+    assert lean.resume(_checkpoint(lean), HOME, LATER).path is ResumePath.RESUMED
+
+
+def test_resumed_decisions_are_numbered_on_from_the_checkpoint() -> None:
+    engine = Engine(load_policy("yubei_2016"))
+    first = engine.run_checkpointed(HOME, FIRST)
+    resumed = engine.resume(first.checkpoint, HOME, [_income("i3", D(2016, 6, 10), 500)])
+    numbers = [d.sequence for d in resumed.result.decisions]
+    assert numbers == list(range(len(first.result.decisions), len(first.result.decisions) + len(numbers)))
+    assert resumed.checkpoint.decisions == len(first.result.decisions) + len(numbers)
+
+
+def test_resume_refuses_what_is_not_a_checkpoint_or_another_households() -> None:
+    engine = Engine(load_policy("yubei_2016"))
+    with pytest.raises(TypeError, match="Checkpoint"):
+        engine.resume({"state": "new"}, HOME, [])  # type: ignore[arg-type]
+    other = attrs.evolve(HOME, id="HH-8")
+    with pytest.raises(InvalidArgument, match="HH-9"):
+        engine.resume(_checkpoint(engine), other, [])
+
+
+# --- the encodings --------------------------------------------------------------------------
+
+
+def test_the_compact_form_is_read_only_under_its_policy() -> None:
+    yubei, dazu = load_policy("yubei_2016"), load_policy("dazu_2016")
+    checkpoint = _checkpoint(Engine(yubei))
+    data = checkpoint.to_bytes(yubei)
+    with pytest.raises(StaleCheckpoint, match="dazu_2016"):
+        Checkpoint.from_bytes(data, dazu)
+    with pytest.raises(InvalidArgument, match="yubei_2016"):
+        checkpoint.to_bytes(dazu)
+    with pytest.raises(InvalidCheckpoint):
+        Checkpoint.from_bytes(b"RGC\x01" + data[4:12] + b"not deflated", yubei)
+    with pytest.raises(InvalidCheckpoint):
+        Checkpoint.from_bytes(b"junk", yubei)
+
+
+def test_a_checkpoint_of_another_schema_is_refused_naming_the_field() -> None:
+    data = _checkpoint(Engine(load_policy("yubei_2016"))).to_dict()
+    with pytest.raises(InvalidCheckpoint, match="schema"):
+        Checkpoint.from_dict({**data, "schema": 99})
+    with pytest.raises(InvalidCheckpoint, match="state"):
+        Checkpoint.from_dict({**data, "state": "asleep"})
+    with pytest.raises(InvalidCheckpoint, match="last_fact"):
+        Checkpoint.from_dict({**data, "last_fact": ["2016-01-01", "x", 3]})
+
+
+def test_a_quiet_households_compact_checkpoint_is_small() -> None:
+    policy = load_policy("yubei_2016")
+    checkpoint = Engine(policy).run_checkpointed(HOME, [_income("i1", D(2016, 1, 10), 9000)]).checkpoint
+    assert checkpoint.state is State.NEW
+    assert len(checkpoint.to_bytes(policy)) < 160
