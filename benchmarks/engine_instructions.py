@@ -9,7 +9,12 @@ households): the cost of a household, with start-up and the first pass's caches 
 
 Needs valgrind (Debian: ``apt install valgrind``). About a minute for 300 households.
 
+``--resume quiet|illness`` counts instead one resume per household: its year's checkpoint
+(made once, outside the count) resumed with one new January fact, a quiet income assessment
+or an illness (the full path), the checkpoint decoded from its compact form.
+
 Run: python benchmarks/engine_instructions.py [--households 300] [--policy yubei_2016] [--recorded]
+     [--resume quiet|illness]
 """
 
 from __future__ import annotations
@@ -30,13 +35,32 @@ households, policy, recorded, passes = int(sys.argv[1]), sys.argv[2], sys.argv[3
 population = list(synthetic_households(households, seed=1))
 engine = Engine(load_policy(policy), record_decisions=recorded)
 as_of = dt.date(2016, 12, 31)
-for _ in range(passes):
-    for household, facts in population:
-        engine.run(household, facts, as_of=as_of)
+resume = sys.argv[5] if len(sys.argv) > 5 else ""
+if not resume:
+    for _ in range(passes):
+        for household, facts in population:
+            engine.run(household, facts, as_of=as_of)
+else:
+    from decimal import Decimal
+    from relapse_guard.engine import Checkpoint
+    from relapse_guard.facts import IllnessReported, IncomeAssessed
+    p = engine.policy
+    kept = [engine.run_checkpointed(h, f, as_of=as_of).checkpoint.to_bytes(p) for h, f in population]
+    day, month_end = dt.date(2017, 1, 15), dt.date(2017, 1, 31)
+    new = [
+        [IncomeAssessed(id=h.id + "-jan", household_id=h.id, date=day, income_per_capita=Decimal(50000))]
+        if resume == "quiet"
+        else [IllnessReported(id=h.id + "-ill", household_id=h.id, date=day, member_id=h.members[0].id,
+                              self_paid_cost=Decimal(30000))]
+        for h, _ in population
+    ]
+    for _ in range(passes):
+        for (household, _), data, facts in zip(population, kept, new):
+            engine.resume(Checkpoint.from_bytes(data, p), household, facts, as_of=month_end)
 """
 
 
-def instructions(households: int, policy: str, recorded: bool, passes: int) -> int:
+def instructions(households: int, policy: str, recorded: bool, passes: int, resume: str = "") -> int:
     """The instructions one child process executes, as callgrind counts them."""
     command = [
         "valgrind",
@@ -49,6 +73,7 @@ def instructions(households: int, policy: str, recorded: bool, passes: int) -> i
         policy,
         "1" if recorded else "0",
         str(passes),
+        resume,
     ]
     environment = {**os.environ, "PYTHONHASHSEED": "0"}
     done = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
@@ -63,14 +88,19 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--policy", default="yubei_2016")
     parser.add_argument("--recorded", action="store_true", help="record decisions (the default is as a screen runs)")
+    parser.add_argument("--resume", choices=["quiet", "illness"], default="", help="count resumes, not runs")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt install valgrind)")
-    one = instructions(args.households, args.policy, args.recorded, 1)
-    three = instructions(args.households, args.policy, args.recorded, 3)
+    one = instructions(args.households, args.policy, args.recorded, 1, args.resume)
+    three = instructions(args.households, args.policy, args.recorded, 3, args.resume)
     per_household = (three - one) / (2 * args.households)
     mode = "decisions recorded" if args.recorded else "as a screen runs it"
-    print(f"engine, {mode}, {args.policy}: {per_household:,.0f} instructions a household")
+    if args.resume:
+        what = "a quiet income assessment" if args.resume == "quiet" else "an illness (the full path)"
+        print(f"resume from a compact checkpoint with {what}, {mode}, {args.policy}: {per_household:,.0f} instructions")
+    else:
+        print(f"engine, {mode}, {args.policy}: {per_household:,.0f} instructions a household")
     print(f"  ({args.households} households; three passes minus one, in fresh processes under callgrind)")
 
 

@@ -24,6 +24,7 @@ PACKAGE = "relapse_guard"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli", "cli_check", "cli_report", "cli_screen", "__main__"),
     ("reporting",),
+    ("monitoring",),
     ("screening",),
     ("population", "store"),
     ("checks", "testing", "whatif", "diagrams", "demo"),

@@ -16,12 +16,13 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from relapse_guard import Engine, Household, Policy, State, load_policy
 from relapse_guard.cases import IDENTIFICATION, CaseState, Outcome
 from relapse_guard.engine import Checkpoint, Checkpointed, ResumePath
+from relapse_guard.engine.quiet import patch_quiet
 from relapse_guard.engine.resume import sort_key
 from relapse_guard.errors import InvalidArgument, InvalidCheckpoint, NeedsHistory, RelapseGuardError, StaleCheckpoint
 from relapse_guard.facts import CaseOpened, Fact, IncomeAssessed
@@ -260,3 +261,60 @@ def test_a_quiet_households_compact_checkpoint_is_small() -> None:
     checkpoint = Engine(policy).run_checkpointed(HOME, [_income("i1", D(2016, 1, 10), 9000)]).checkpoint
     assert checkpoint.state is State.NEW
     assert len(checkpoint.to_bytes(policy)) < 160
+
+
+# --- a quiet month, on the compact form's head ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@given(data=st.data())
+def test_a_quiet_month_patched_on_the_head_equals_resuming(name: str, data: st.DataObject) -> None:
+    policy = load_policy(name)
+    engine = Engine(policy, record_decisions=False)
+    home, facts = data.draw(scenarios(policy))
+    clock = data.draw(st.dates(facts[-1].date if facts else START, END), label="clock")
+    try:
+        first = engine.run_checkpointed(home, facts, as_of=clock)
+    except RelapseGuardError:
+        return
+    checkpoint = first.checkpoint
+    band = checkpoint.quiet_band
+    as_of = data.draw(st.dates(clock, clock + dt.timedelta(days=60)), label="as of")
+    days = data.draw(st.lists(st.dates(clock, as_of), max_size=3), label="fact dates")
+    extra = data.draw(st.integers(0, 5_000), label="above the band")
+    new = sorted(
+        (
+            IncomeAssessed(
+                id=f"q{index}",
+                household_id=home.id,
+                date=day,
+                income_per_capita=(band if band is not None else Decimal(0)) + extra + index,
+            )
+            for index, day in enumerate(days)
+        ),
+        key=sort_key,
+    )
+    data_bytes = checkpoint.to_bytes(policy)
+    patched = patch_quiet(data_bytes, home, new, as_of=as_of, fingerprint=engine.fingerprint)
+    resumed = engine.resume(checkpoint, home, new, as_of=as_of, history=facts)
+    event("patched" if patched is not None else "not quiet")
+    if patched is None:
+        return  # not quiet (no band, a band ending, an event due): the usual way is the only way
+    assert resumed.path is ResumePath.RESUMED
+    assert Checkpoint.from_bytes(patched, policy) == resumed.checkpoint
+
+
+def test_a_quiet_month_is_patched_and_a_loud_one_is_not() -> None:
+    policy = load_policy("yubei_2016")
+    engine = Engine(policy, record_decisions=False)
+    data = engine.run_checkpointed(HOME, [_income("i1", D(2016, 1, 10), 9000)], as_of=CLOCK).checkpoint.to_bytes(policy)
+    quiet = [_income("i2", D(2016, 4, 10), 9100)]
+    patched = patch_quiet(data, HOME, quiet, as_of=D(2016, 4, 30), fingerprint=engine.fingerprint)
+    assert patched is not None
+    assert Checkpoint.from_bytes(patched, policy).income == Decimal(9100)
+    loud = [_income("i2", D(2016, 4, 10), 100)]  # under the line: identification must be evaluated
+    assert patch_quiet(data, HOME, loud, as_of=D(2016, 4, 30), fingerprint=engine.fingerprint) is None
+    assert patch_quiet(data, HOME, quiet, as_of=D(2016, 4, 30), fingerprint="0" * 16) is None
+    assert (
+        patch_quiet(data, HOME, quiet, as_of=D(2016, 4, 30), fingerprint=engine.fingerprint, wake=D(2016, 4, 1)) is None
+    )

@@ -34,7 +34,16 @@ from ..parameters import ParameterValue, Value
 from ..policy import Policy
 from .fingerprint import policy_fingerprint
 
-__all__ = ["CHECKPOINT_SCHEMA", "Checkpoint", "OpenCase", "SortKey", "compact_fingerprint"]
+__all__ = [
+    "CHECKPOINT_SCHEMA",
+    "HEAD",
+    "Checkpoint",
+    "OpenCase",
+    "SortKey",
+    "compact_fingerprint",
+    "join_compact",
+    "split_compact",
+]
 
 #: The version of the checkpoint's schema; a checkpoint of another version is refused.
 CHECKPOINT_SCHEMA = 1
@@ -95,6 +104,11 @@ class Checkpoint:
     open_cases: tuple[OpenCase, ...] = ()
     case_facts: tuple[Fact, ...] = ()
     next_event: dt.date | None = None
+    #: The prefilter's income band as of the clock, and the first day it may no longer hold:
+    #: income assessments at or above it, dated before then, change only the income (see
+    #: :func:`~.quiet.patch_quiet`). Not part of the checkpoint's identity (``==``).
+    quiet_band: Decimal | None = attrs.field(default=None, eq=False)
+    quiet_until: dt.date | None = attrs.field(default=None, eq=False)
 
     def _paid_by_grants(self) -> frozenset[tuple[str, str]]:
         """The (risk key, intervention) pairs the grants made, held and set aside name."""
@@ -148,6 +162,8 @@ class Checkpoint:
             "set_aside": {case: [[_risk(r), _grant(g)] for r, g in pairs] for case, pairs in self.set_aside},
             "open_cases": [[c.case_id, c.procedure, c.step, c.due_on.isoformat()] for c in self.open_cases],
             "case_facts": [fact.to_dict() for fact in self.case_facts],
+            "quiet_band": _text(self.quiet_band),
+            "quiet_until": _iso(self.quiet_until),
         }
         out.update((key, value) for key, value in optional.items() if value is not None and value != [] and value != {})
         if not self.paid and self._paid_by_grants():  # nothing paid, though grants name risks: say so
@@ -171,6 +187,101 @@ class Checkpoint:
 
     @classmethod
     def _from_dict(
+        cls,
+        data: Mapping[str, Any],
+        hid: str | None,
+        kinds: FactKinds,
+        read_parameter: Callable[[Any], ParameterValue],
+    ) -> Checkpoint:
+        """The checkpoint in ``data``: the fast way (a household's cycle reads one), else the
+        explaining way, which raises the :class:`InvalidCheckpoint` naming the field at fault."""
+        try:
+            return cls._from_dict_fast(data, kinds, read_parameter)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, InvalidOperation):
+            pass
+        return cls._from_dict_explained(data, hid, kinds, read_parameter)
+
+    @classmethod
+    def _from_dict_fast(
+        cls, data: Mapping[str, Any], kinds: FactKinds, read_parameter: Callable[[Any], ParameterValue]
+    ) -> Checkpoint:
+        get = data.get
+        hid = data["household_id"]
+        texts = (hid, data["policy"], data["fingerprint"], data["household"])
+        if not all(type(text) is str for text in texts):
+            raise TypeError("text fields")
+        date = dt.date.fromisoformat
+        last = data["last_fact"]
+        if last is not None:
+            day, order, fact_id = last
+            if type(order) is not int or type(fact_id) is not str:
+                raise TypeError("last_fact")
+            last = (date(day), order, fact_id)
+        decisions = data["decisions"]
+        if decisions is not None and (type(decisions) is not int or decisions < 0):
+            raise ValueError("decisions")
+        monitoring = get("monitoring") or (None, None)
+        income, previous, since, clock, event = (
+            get("income"),
+            get("previous_income"),
+            data["state_since"],
+            data["clock"],
+            data["next_event"],
+        )
+        grade = get("housing_grade")
+        income_fact = get("income_fact")
+        if income_fact is not None and type(income_fact) is not str:
+            raise TypeError("income_fact")
+        risks = tuple([_risk_from(item, hid, read_parameter) for item in get("risks", ())])
+        grants = tuple([_grant_from(item, hid, read_parameter) for item in get("grants", ())])
+        pending = tuple(
+            [(_risk_from(r, hid, read_parameter), _grant_from(g, hid, read_parameter)) for r, g in get("pending", ())]
+        )
+        set_aside = tuple(
+            (
+                str(case),
+                tuple((_risk_from(r, hid, read_parameter), _grant_from(g, hid, read_parameter)) for r, g in pairs),
+            )
+            for case, pairs in get("set_aside", {}).items()
+        )
+        paid = get("paid")
+        checkpoint = cls(
+            household_id=hid,
+            policy=texts[1],
+            fingerprint=texts[2],
+            household=texts[3],
+            clock=None if clock is None else date(clock),
+            last_fact=last,
+            decisions=decisions,
+            state=State(data["state"]),
+            state_since=None if since is None else date(since),
+            income=None if income is None else Decimal(income),
+            income_fact=income_fact,
+            previous_income=None if previous is None else Decimal(previous),
+            unmet=frozenset([BasicNeed(need) for need in get("unmet", ())]),
+            housing_grade=None if grade is None else HousingGrade(grade),
+            monitoring_start=None if monitoring[0] is None else date(monitoring[0]),
+            monitoring_end=None if monitoring[1] is None else date(monitoring[1]),
+            period_parameters=tuple([read_parameter(row) for row in get("period_parameters", ())]),
+            risks=risks,
+            grants=grants,
+            paid=frozenset() if paid is None else frozenset([(str(a), str(b)) for a, b in paid]),
+            reviews_done=tuple(sorted([(str(k), date(v)) for k, v in get("reviews_done", {}).items()])),
+            eliminated=tuple(sorted([(str(k), date(v)) for k, v in get("eliminated", {}).items()])),
+            pending=pending,
+            set_aside=set_aside,
+            open_cases=tuple([_read_open_case(row) for row in get("open_cases", ())]),
+            case_facts=tuple([kinds.parse(item) for item in get("case_facts", ())]),
+            next_event=None if event is None else date(event),
+            quiet_band=None if (band := get("quiet_band")) is None else Decimal(band),
+            quiet_until=None if (until := get("quiet_until")) is None else date(until),
+        )
+        if paid is None and (grants or pending or set_aside):
+            return attrs.evolve(checkpoint, paid=checkpoint._paid_by_grants())
+        return checkpoint
+
+    @classmethod
+    def _from_dict_explained(
         cls,
         data: Mapping[str, Any],
         hid: str | None,
@@ -222,6 +333,8 @@ class Checkpoint:
                 open_cases=tuple(read.each("open_cases", _read_open_case)),
                 case_facts=tuple(read.each("case_facts", kinds.parse)),
                 next_event=read.date_or_none("next_event"),
+                quiet_band=read.decimal_or_none("quiet_band"),
+                quiet_until=read.date_or_none("quiet_until"),
             )
             return checkpoint if paid_given else attrs.evolve(checkpoint, paid=checkpoint._paid_by_grants())
         except InvalidCheckpoint:
@@ -234,9 +347,11 @@ class Checkpoint:
     def to_bytes(self, policy: Policy) -> bytes:
         """The compact form a store keeps, for the policy the checkpoint was made under.
 
-        A short header (the schema and the policy's fingerprint, readable with
-        :func:`compact_fingerprint`) and :meth:`to_dict` as deflated JSON, each parameter value
-        written as its place in ``policy``'s parameters. Raises
+        A header (the schema and the policy's fingerprint, readable with
+        :func:`compact_fingerprint`), a *head* of the fields a quiet month changes (as plain
+        JSON, which :func:`~.quiet.patch_quiet` rewrites without reading the rest) and a *tail*
+        of the others (risks, grants, cases, ...: deflated JSON, each parameter value written
+        as its place in ``policy``'s parameters; empty for a household with none). Raises
         :class:`~relapse_guard.errors.InvalidArgument` for another policy than the checkpoint's.
         """
         table = _ParameterTable.of(policy)
@@ -246,10 +361,15 @@ class Checkpoint:
                 f"(fingerprint {self.fingerprint}), not {policy.label} (fingerprint {table.fingerprint})"
             )
         body = self._to_dict(table.encode)
-        del body["policy"], body["fingerprint"], body["schema"]  # the header and the policy hold them
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-        packer = zlib.compressobj(9, zlib.DEFLATED, _WBITS, 8, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
-        return _HEADER + bytes.fromhex(self.fingerprint) + packer.compress(text.encode("utf-8")) + packer.flush()
+        head = json.dumps([body.pop(key, None) for key in HEAD], separators=(",", ":"), ensure_ascii=False)
+        for key in _IN_HEADER:
+            del body[key]
+        tail = b""
+        if body:
+            packer = zlib.compressobj(9, zlib.DEFLATED, _WBITS, 8, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
+            text = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            tail = packer.compress(text) + packer.flush()
+        return join_compact(self.fingerprint, head.encode("utf-8"), tail)
 
     @classmethod
     def from_bytes(cls, data: bytes, policy: Policy) -> Checkpoint:
@@ -259,23 +379,65 @@ class Checkpoint:
         another policy or other parameters (its fingerprint differs: replay the household), and
         :class:`~relapse_guard.errors.InvalidCheckpoint` for bytes that are not a checkpoint.
         """
-        found = compact_fingerprint(data)
+        found, head, tail = split_compact(data)
         table = _ParameterTable.of(policy)
         if found != table.fingerprint:
             raise StaleCheckpoint(None, found, policy.label, table.fingerprint)
         try:
-            unpacker = zlib.decompressobj(_WBITS, _ZDICT)
-            text = unpacker.decompress(bytes(data[len(_HEADER) + _FINGERPRINT :])) + unpacker.flush()
-            decoded = json.loads(text)
+            values = json.loads(head)
+            decoded: dict[str, Any] = {}
+            if tail:
+                unpacker = zlib.decompressobj(_WBITS, _ZDICT)
+                decoded = json.loads(unpacker.decompress(tail) + unpacker.flush())
+            if not isinstance(decoded, dict) or not isinstance(values, list) or len(values) != len(HEAD):
+                raise ValueError("not a checkpoint's head and tail")
         except (zlib.error, UnicodeDecodeError, ValueError) as error:
             raise InvalidCheckpoint(
                 None, "checkpoint", f"{len(data)} bytes", f"bytes of Checkpoint.to_bytes ({error})"
             ) from error
-        if not isinstance(decoded, dict):
-            raise InvalidCheckpoint(None, "checkpoint", type(decoded).__name__, "a JSON object")
+        decoded.update(zip(HEAD, values, strict=True))
         hid = decoded.get("household_id")
         decoded.update(policy=policy.label, fingerprint=found, schema=CHECKPOINT_SCHEMA)
         return cls._from_dict(decoded, hid if isinstance(hid, str) else None, policy.fact_kinds, table.decode)
+
+
+#: The fields of the compact form's head, in order: what a month of quiet income assessments changes
+#: (income, the last fact, the clock) and what tells whether a month is quiet.
+HEAD = (
+    "household_id",
+    "household",
+    "state",
+    "state_since",
+    "income",
+    "income_fact",
+    "previous_income",
+    "clock",
+    "last_fact",
+    "decisions",
+    "next_event",
+    "monitoring",
+    "quiet_band",
+    "quiet_until",
+)
+_IN_HEADER = ("policy", "fingerprint", "schema")
+
+
+def join_compact(fingerprint: str, head: bytes, tail: bytes) -> bytes:
+    """The compact form from its parts (see :meth:`Checkpoint.to_bytes`)."""
+    if len(head) > 0xFFFF:
+        raise InvalidArgument(f"a checkpoint's head of {len(head)} bytes is too long (ids of thousands of characters?)")
+    return _HEADER + bytes.fromhex(fingerprint) + len(head).to_bytes(2, "big") + head + tail
+
+
+def split_compact(data: bytes) -> tuple[str, bytes, bytes]:
+    """The policy fingerprint, head and tail of :meth:`Checkpoint.to_bytes`, not decoded."""
+    fingerprint = compact_fingerprint(data)
+    start = len(_HEADER) + _FINGERPRINT
+    size = int.from_bytes(data[start : start + 2], "big")
+    head = bytes(data[start + 2 : start + 2 + size])
+    if len(head) != size:
+        raise InvalidCheckpoint(None, "checkpoint", f"{len(data)} bytes", "bytes of Checkpoint.to_bytes (cut short)")
+    return fingerprint, head, bytes(data[start + 2 + size :])
 
 
 def compact_fingerprint(data: bytes) -> str:

@@ -136,7 +136,7 @@ class Engine:
         self._play(run, ordered, as_of)
         clock = as_of if as_of is not None else (ordered[-1].date if ordered else None)
         last = sort_key(ordered[-1]) if ordered else None
-        return self._checkpointed(run, clock, last, 0, ordered, ResumePath.RUN, "")
+        return self._checkpointed(run, clock, last, 0, ordered, ResumePath.RUN, "", household_fingerprint(household))
 
     def resume(
         self,
@@ -166,11 +166,12 @@ class Engine:
             raise InvalidArgument(
                 f"Engine.resume: the checkpoint is of household {checkpoint.household_id!r}, not {household.id!r}"
             )
+        record = household_fingerprint(household)
         why = refusal(
             checkpoint,
             policy=self.policy.label,
             fingerprint=self.fingerprint,
-            household=household_fingerprint(household),
+            household=record,
             new_facts=ordered,
             as_of=as_of,
             records_decisions=self._log.enabled,
@@ -187,7 +188,7 @@ class Engine:
         clock = as_of if as_of is not None else (ordered[-1].date if ordered else checkpoint.clock)
         last = sort_key(ordered[-1]) if ordered else checkpoint.last_fact
         case_facts = [*checkpoint.case_facts, *ordered] if checkpoint.case_facts else ordered
-        return self._checkpointed(run, clock, last, before, case_facts, ResumePath.RESUMED, "")
+        return self._checkpointed(run, clock, last, before, case_facts, ResumePath.RESUMED, "", record)
 
     @property
     def fingerprint(self) -> str:
@@ -236,16 +237,18 @@ class Engine:
         case_facts: Iterable[Fact],
         path: ResumePath,
         reason: str,
+        record: str,
     ) -> Checkpointed:
         checkpoint = capture(
             run,
             policy=self.policy,
             fingerprint=self.fingerprint,
-            household=household_fingerprint(run.household),
+            household=record,
             clock=clock,
             last_fact=last,
             decisions=decisions_before + len(run.decisions) if self._log.enabled else None,
             case_facts=case_facts,
+            quiet=self._band_at(run, clock),
         )
         return Checkpointed(
             result=_result(run, self.policy.label, clock), checkpoint=checkpoint, path=path, reason=reason
@@ -266,6 +269,17 @@ class Engine:
             known_risks=run.risk_keys,
             values_on=self._parameters.on,
         )
+
+    def _band_at(self, run: RunState, clock: dt.date | None) -> tuple[Decimal | None, dt.date | None]:
+        """The prefilter's income band for ``run`` as of ``clock`` and the first day it may not hold."""
+        if self._watchers is None or clock is None:
+            return None, None
+        watchers = self._watchers[run.state]
+        if watchers is None:
+            return None, None
+        ctx = self._context(run, clock)
+        band, until = income_band(watchers, ctx, self.policy.parameters, self._parameters.changes)
+        return band, dt.date.fromordinal(until)
 
     # --- one fact: observe, lifecycle, triggers and routes -------------------------------
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 
 import attrs
 
 from ..cases.replay import replay_cases
 from ..facts import CaseOpened, CaseStepRecorded, Fact
 from ..household import Household
+from ..lifecycle import State
 from ..policy import Policy
 from ..result import HouseholdResult
 from ..reviews import ReviewState, review_status
@@ -155,12 +157,14 @@ def capture(
     last_fact: SortKey | None,
     decisions: int | None,
     case_facts: Iterable[Fact],
+    quiet: tuple[Decimal | None, dt.date | None] = (None, None),
 ) -> Checkpoint:
     """The checkpoint of ``run``, its clock moved to ``clock``; ``case_facts`` are the facts of
     the cases the run may hold open (those open before it, and its new case facts)."""
     open_cases, kept = _open_cases(policy, case_facts, clock)
+    reviews_done = tuple(sorted(run.reviews_done.items())) if run.reviews_done else ()
     # Most risks, grants and cases are none: share the empty tuple rather than build one.
-    checkpoint = Checkpoint(
+    return Checkpoint(
         household_id=run.household.id,
         policy=policy.label,
         fingerprint=fingerprint,
@@ -181,14 +185,25 @@ def capture(
         risks=tuple(run.risks) if run.risks else (),
         grants=tuple(run.grants) if run.grants else (),
         paid=frozenset(run.paid) if run.paid else frozenset(),
-        reviews_done=tuple(sorted(run.reviews_done.items())) if run.reviews_done else (),
+        reviews_done=reviews_done,
         eliminated=tuple(sorted(run.eliminated.items())) if run.eliminated else (),
         pending=tuple(run.pending) if run.pending else (),
         set_aside=tuple((case, tuple(pairs)) for case, pairs in sorted(run.set_aside.items())) if run.set_aside else (),
         open_cases=open_cases,
         case_facts=kept,
+        next_event=next_event(
+            policy,
+            household_id=run.household.id,
+            clock=clock,
+            state=run.state,
+            state_since=run.state_since,
+            monitoring=(run.monitoring_start, run.monitoring_end),
+            reviews_done=run.reviews_done,
+            open_cases=open_cases,
+        ),
+        quiet_band=quiet[0],
+        quiet_until=quiet[1],
     )
-    return attrs.evolve(checkpoint, next_event=next_event(checkpoint, policy))
 
 
 def _open_cases(
@@ -211,33 +226,37 @@ def _open_cases(
     return open_cases, kept
 
 
-def next_event(checkpoint: Checkpoint, policy: Policy) -> dt.date | None:
-    """The first date after the checkpoint's clock on which something happens without a new fact:
-    the transition period starting or ending, a review falling due, a case step's deadline.
-    While a review or a case step is overdue as of the clock, the day after the clock."""
-    clock = checkpoint.clock
+def next_event(
+    policy: Policy,
+    *,
+    household_id: str,
+    clock: dt.date | None,
+    state: State,
+    state_since: dt.date | None,
+    monitoring: tuple[dt.date | None, dt.date | None],
+    reviews_done: Mapping[str, dt.date],
+    open_cases: Sequence[OpenCase],
+) -> dt.date | None:
+    """The first date after ``clock`` on which something happens to a household without a new
+    fact: the transition period starting or ending, a review falling due, a case step's
+    deadline. While a review or a case step is overdue as of the clock, the day after it."""
     if clock is None:
         return None
-    soonest: list[dt.date] = []
-    if checkpoint.monitoring_start is not None and checkpoint.monitoring_start > clock:
-        soonest.append(checkpoint.monitoring_start)
-    if checkpoint.monitoring_end is not None and checkpoint.monitoring_end > clock:
-        soonest.append(checkpoint.monitoring_end)
+    soonest: list[dt.date] = [day for day in monitoring if day is not None and day > clock]
     after = clock + _DAY
-    for case in checkpoint.open_cases:
-        soonest.append(max(case.due_on, after))
-    if policy.reviews and checkpoint.state_since is not None:
+    soonest.extend(max(case.due_on, after) for case in open_cases)
+    if policy.reviews and state_since is not None:
         for status in review_status(
             policy.reviews,
-            household_id=checkpoint.household_id,
-            state=checkpoint.state,
-            state_since=checkpoint.state_since,
-            completed=dict(checkpoint.reviews_done),
+            household_id=household_id,
+            state=state,
+            state_since=state_since,
+            completed=reviews_done,
             as_of=clock,
         ):
             soonest.append(after if status.state is not ReviewState.DONE else status.next_due)
         for review in policy.reviews:  # a review not due yet in this state falls due on its first date
-            if checkpoint.state in review.states and review.last_due(checkpoint.state_since, clock) is None:
+            if state in review.states and review.last_due(state_since, clock) is None:
                 soonest.append(review.next_due(clock))
     return min(soonest) if soonest else None
 

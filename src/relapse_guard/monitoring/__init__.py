@@ -1,0 +1,21 @@
+"""The monthly monitoring cycle: checkpoints kept in a store, households resumed from them
+with the month's new facts, each under its district's policy, and the alerts that follow.
+
+>>> from relapse_guard.monitoring import Monitor
+"""
+
+from .alerts import Alert, AlertKind
+from .choosers import OnePolicy, PolicyChooser
+from .monitor import CycleProgress, CycleReport, Monitor
+from .rescreen import ChunkOutcome
+
+__all__ = [
+    "Alert",
+    "AlertKind",
+    "ChunkOutcome",
+    "CycleProgress",
+    "CycleReport",
+    "Monitor",
+    "OnePolicy",
+    "PolicyChooser",
+]

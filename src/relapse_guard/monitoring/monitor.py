@@ -1,0 +1,288 @@
+"""The monthly monitoring cycle over a store: ingest the month's facts, rescreen only the
+households that need it, keep their checkpoints, and say what needs attention.
+
+A cycle as of a date
+
+1. **ingests** the month's records (idempotent; bad records quarantined, as
+   :meth:`~relapse_guard.store.base.Store.ingest` does), which marks the households given
+   new facts as *pending*;
+2. **picks** the households to rescreen through the store's indexes, never a scan of every
+   household: the pending ones, and those whose checkpoint's next event (a transition
+   period starting or ending, or to be announced, a review or a case step falling due) is
+   on or before the date;
+3. **rescreens** them chunk by chunk, each resumed from its checkpoint with its new facts
+   (or replayed from its whole history when a fact came late, its policy or its record
+   changed), and writes each chunk's new checkpoints and alerts in one transaction, which
+   also clears the chunk's households from *pending*.
+
+So a cycle run twice changes nothing the second time and gives the same alerts, and a cycle
+killed part way and run again finishes the households not done, none counted twice. The
+alerts of a cycle stay in the store under its date (:meth:`Monitor.alerts`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import attrs
+
+from ..errors import InvalidArgument, WrongType
+from ..policy import Policy
+from ..screening.summary import Problem
+from ..store.base import IngestReport, Store
+from .alerts import Alert, AlertKind
+from .choosers import OnePolicy, PolicyChooser, fact_kinds_of
+from .rescreen import ChunkOutcome, Rescreener
+
+__all__ = ["CycleProgress", "CycleReport", "Monitor"]
+
+
+@attrs.frozen
+class CycleProgress:
+    """How far a cycle has got: households rescreened of those picked, and the time so far."""
+
+    households_done: int
+    households_total: int
+    seconds: float
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Seconds left at the rate so far, once there is a rate."""
+        if not self.households_done or self.seconds <= 0:
+            return None
+        rate = self.households_done / self.seconds
+        return max(self.households_total - self.households_done, 0) / rate
+
+
+@attrs.frozen(kw_only=True)
+class CycleReport:
+    """What one run of a cycle did.
+
+    ``rescreened`` households were picked and done (``started`` screened for the first time,
+    ``resumed`` from their checkpoints, ``quiet`` of them with a quiet month that only their
+    checkpoint's head recorded, ``replayed`` from their whole history, for the
+    ``replay_reasons`` counted); ``problems`` could not be screened and stay pending. Counts
+    are of this run; ``alert_counts`` counts every alert stored for the cycle (a run that
+    finishes one killed part way counts the first run's alerts too), by kind.
+    ``districts`` counts the households rescreened by district and the policy label used.
+    """
+
+    cycle: str
+    as_of: dt.date
+    ingest: IngestReport
+    picked: int
+    rescreened: int
+    started: int
+    resumed: int
+    quiet: int
+    replayed: int
+    replay_reasons: Mapping[str, int]
+    districts: Mapping[tuple[str, str], int]
+    problems: tuple[Problem, ...]
+    alert_counts: Mapping[str, int]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (what the store keeps of the cycle)."""
+        return {
+            "cycle": self.cycle,
+            "as_of": self.as_of.isoformat(),
+            "ingest": attrs.asdict(self.ingest),
+            "picked": self.picked,
+            "rescreened": self.rescreened,
+            "started": self.started,
+            "resumed": self.resumed,
+            "quiet": self.quiet,
+            "replayed": self.replayed,
+            "replay_reasons": dict(self.replay_reasons),
+            "districts": [[d, p, n] for (d, p), n in sorted(self.districts.items())],
+            "problems": [attrs.asdict(problem) for problem in self.problems],
+            "alert_counts": dict(self.alert_counts),
+            "seconds": round(self.seconds, 3),
+        }
+
+    def summary(self) -> str:
+        """A few lines for a terminal."""
+        lines = [
+            f"cycle {self.cycle}: {self.ingest.stored} facts stored ({self.ingest.duplicates} duplicates, "
+            f"{self.ingest.quarantined} quarantined); {self.picked} households picked, {self.rescreened} rescreened "
+            f"({self.resumed} resumed, {self.quiet} of them quiet, {self.replayed} replayed, {self.started} first screened) in {self.seconds:.1f} s",
+        ]
+        if self.replay_reasons:
+            lines.append("  replayed: " + ", ".join(f"{n} {why}" for why, n in sorted(self.replay_reasons.items())))
+        for (district, policy), count in sorted(self.districts.items()):
+            lines.append(f"  {district or '(no district)'} under {policy}: {count} households")
+        if self.alert_counts:
+            lines.append(
+                "  alerts: "
+                + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(self.alert_counts.items()))
+            )
+        if self.problems:
+            lines.append(f"  {len(self.problems)} households could not be screened (they stay pending):")
+            lines.extend(f"    {p.household_id}: {p.error}: {p.message}" for p in self.problems[:20])
+        return "\n".join(lines)
+
+
+ProgressCallback = Callable[[CycleProgress], None]
+#: Opens the store in a worker process (it must pickle: e.g. ``functools.partial(SQLiteStore, path)``).
+StoreOpener = Callable[[], Store]
+
+
+class Monitor:
+    """Runs monitoring cycles over ``store``, each household under the policy ``policies`` gives.
+
+    ``policies`` is a :class:`~relapse_guard.policy.Policy`, a registered policy's name, or a
+    chooser by place such as :class:`~relapse_guard.policies.policy_map.PolicyMap`.
+    ``workers`` > 1 rescreens in that many local processes, each opening the store with
+    ``open_store`` (required then: a picklable function, for a SQLite store
+    ``store.opener()``); ``chunk_size`` households are written per transaction.
+    ``record_decisions`` also appends each rescreen's decisions to the store's chained log.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        policies: Policy | str | PolicyChooser,
+        *,
+        workers: int = 1,
+        chunk_size: int = 2_000,
+        open_store: StoreOpener | None = None,
+        record_decisions: bool = False,
+    ) -> None:
+        if isinstance(policies, Policy | str):
+            policies = OnePolicy(policies)
+        if not isinstance(policies, PolicyChooser):
+            raise WrongType(
+                f"Monitor needs a Policy, a policy name or a policy map, not {type(policies).__name__} {policies!r}"
+            )
+        for name, value in (("workers", workers), ("chunk_size", chunk_size)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidArgument(f"Monitor: {name} must be an int >= 1, not {value!r}")
+        if workers > 1 and open_store is None:
+            raise InvalidArgument("Monitor: workers > 1 needs open_store, a picklable function opening the store")
+        self.store = store
+        self.policies = policies
+        self.workers = workers
+        self.chunk_size = chunk_size
+        self.open_store = open_store
+        self.record_decisions = record_decisions
+
+    def cycle(
+        self,
+        records: Iterable[Mapping[str, Any]] = (),
+        *,
+        as_of: dt.date,
+        batch_size: int = 10_000,
+        progress: ProgressCallback | None = None,
+    ) -> CycleReport:
+        """Run the cycle as of ``as_of`` with the month's ``records`` (see the module docstring)."""
+        if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+            raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+        started = time.perf_counter()
+        cycle = as_of.isoformat()
+        ingest = self.store.ingest(records, kinds=fact_kinds_of(self.policies), batch_size=batch_size)
+        picked = sorted(set(self.store.pending_households()) | set(self.store.due_households(as_of)))
+        chunks = [picked[i : i + self.chunk_size] for i in range(0, len(picked), self.chunk_size)]
+        total = Totals()
+        for outcome in self._rescreen(chunks, as_of, cycle):
+            total.add(outcome)
+            if progress is not None:
+                progress(
+                    CycleProgress(total.households + len(total.problems), len(picked), time.perf_counter() - started)
+                )
+        counts = Counter(kind for kind in self._alert_kinds(cycle))
+        report = CycleReport(
+            cycle=cycle,
+            as_of=as_of,
+            ingest=ingest,
+            picked=len(picked),
+            rescreened=total.households,
+            started=total.started,
+            resumed=total.resumed,
+            quiet=total.quiet,
+            replayed=total.replayed,
+            replay_reasons=dict(total.reasons),
+            districts=dict(total.districts),
+            problems=tuple(total.problems),
+            alert_counts=dict(sorted(counts.items())),
+            seconds=time.perf_counter() - started,
+        )
+        self.store.put_cycle(cycle, json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True))
+        return report
+
+    def alerts(self, as_of: dt.date, *, kinds: Iterable[AlertKind] | None = None) -> list[Alert]:
+        """The alerts stored for the cycle as of ``as_of`` (of ``kinds`` when given), by household."""
+        wanted = None if kinds is None else {AlertKind(kind) for kind in kinds}
+        found = (Alert.from_json(body) for _, body in self.store.alerts(as_of.isoformat()))
+        return [alert for alert in found if wanted is None or alert.kind in wanted]
+
+    def _alert_kinds(self, cycle: str) -> Iterator[str]:
+        for _, body in self.store.alerts(cycle):
+            yield json.loads(body)["kind"]
+
+    def _rescreen(self, chunks: Sequence[list[str]], as_of: dt.date, cycle: str) -> Iterator[ChunkOutcome]:
+        if self.workers == 1 or len(chunks) <= 1:
+            rescreener = Rescreener(
+                self.store, self.policies, as_of=as_of, cycle=cycle, record_decisions=self.record_decisions
+            )
+            for chunk in chunks:
+                yield rescreener.chunk(chunk)
+            return
+        context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        with ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(self.open_store, self.policies, as_of, cycle, self.record_decisions),
+        ) as pool:
+            yield from pool.map(_worker_chunk, chunks)
+
+
+@attrs.define
+class Totals:
+    """Chunk outcomes added up."""
+
+    households: int = 0
+    started: int = 0
+    resumed: int = 0
+    quiet: int = 0
+    replayed: int = 0
+    reasons: Counter[str] = attrs.Factory(Counter)
+    districts: Counter[tuple[str, str]] = attrs.Factory(Counter)
+    problems: list[Problem] = attrs.Factory(list)
+
+    def add(self, outcome: ChunkOutcome) -> None:
+        """Count ``outcome`` in."""
+        self.households += outcome.households
+        self.started += outcome.started
+        self.resumed += outcome.resumed
+        self.quiet += outcome.quiet
+        self.replayed += outcome.replayed
+        self.reasons.update(dict(outcome.replay_reasons))
+        for district, policy, count in outcome.districts:
+            self.districts[(district, policy)] += count
+        self.problems.extend(outcome.problems)
+
+
+_worker: Rescreener | None = None
+
+
+def _start_worker(
+    open_store: StoreOpener, chooser: PolicyChooser, as_of: dt.date, cycle: str, record_decisions: bool
+) -> None:
+    global _worker
+    _worker = Rescreener(open_store(), chooser, as_of=as_of, cycle=cycle, record_decisions=record_decisions)
+
+
+def _worker_chunk(household_ids: list[str]) -> ChunkOutcome:
+    assert _worker is not None, "the worker was not started"
+    return _worker.chunk(household_ids)

@@ -1,0 +1,207 @@
+"""One chunk of a cycle: households read from the store, resumed (or replayed), their new
+checkpoints and alerts written back in one transaction.
+
+What a worker process runs; :class:`~.monitor.Monitor` hands it chunks of household ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+
+import attrs
+
+from ..engine import Checkpoint, Checkpointed, Engine, ResumePath
+from ..engine.quiet import patch_quiet
+from ..engine.resume import sort_key
+from ..errors import RelapseGuardError, StaleCheckpoint, UnknownHousehold
+from ..facts import Fact
+from ..household import Household
+from ..policy import Policy
+from ..screening.summary import Problem
+from ..store.base import Store, StoredCheckpoint
+from .alerts import alerts_for, wake_on
+from .choosers import PolicyChooser, fact_kinds_of
+
+__all__ = ["ChunkOutcome", "Rescreener"]
+
+
+@attrs.frozen(kw_only=True)
+class ChunkOutcome:
+    """What rescreening one chunk did: households by path, alerts written, problems met.
+
+    ``quiet`` of the ``resumed`` households had a quiet month (their checkpoint's head patched,
+    see :func:`~relapse_guard.engine.quiet.patch_quiet`).
+
+    ``replay_reasons`` counts replays by their first words (``"fact ... sorts before"`` is
+    counted as ``late fact``); ``districts`` counts households by district and policy label.
+    """
+
+    households: int = 0
+    started: int = 0
+    resumed: int = 0
+    quiet: int = 0
+    replayed: int = 0
+    alerts: int = 0
+    replay_reasons: tuple[tuple[str, int], ...] = ()
+    districts: tuple[tuple[str, str, int], ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+def reason_kind(reason: str) -> str:
+    """A replay's reason in a few words, for counting."""
+    if "sorts before" in reason or (reason.startswith("fact") and "before the checkpoint's clock" in reason):
+        return "late fact"
+    if "was made under" in reason or "fingerprint" in reason or "parameters or parts" in reason:
+        return "policy changed"
+    if "record" in reason:
+        return "household changed"
+    if "decisions" in reason:
+        return "decisions wanted"
+    if "case" in reason:
+        return "case reopened"
+    return "other"
+
+
+class Rescreener:
+    """Rescreens chunks of households of one store as of one date (one per process)."""
+
+    def __init__(
+        self,
+        store: Store,
+        chooser: PolicyChooser,
+        *,
+        as_of: dt.date,
+        cycle: str,
+        record_decisions: bool = False,
+    ) -> None:
+        self.store = store
+        self.chooser = chooser
+        self.as_of = as_of
+        self.cycle = cycle
+        self.record_decisions = record_decisions
+        self._engines: dict[int, Engine] = {}
+        self._kinds = fact_kinds_of(chooser)
+
+    def engine(self, policy: Policy) -> Engine:
+        """One engine per policy, kept for every chunk (it caches parameter look-ups)."""
+        found = self._engines.get(id(policy))
+        if found is None or found.policy is not policy:
+            found = self._engines[id(policy)] = Engine(policy, record_decisions=self.record_decisions)
+        return found
+
+    def chunk(self, household_ids: Sequence[str]) -> ChunkOutcome:
+        """Rescreen ``household_ids``: read, resume or replay, write back in one transaction."""
+        store = self.store
+        households = store.households(household_ids)
+        stored = store.checkpoints(household_ids)
+        positions = {hid: stored[hid].facts_seen if hid in stored else 0 for hid in households}
+        # One read of every new fact of the chunk; the facts kinds of all the chooser's policies.
+        new = store.facts_after(positions, kinds=self._kinds)
+        updates: list[tuple[StoredCheckpoint, list[str]]] = []
+        problems: list[Problem] = []
+        paths: Counter[ResumePath] = Counter()
+        reasons: Counter[str] = Counter()
+        districts: Counter[tuple[str, str]] = Counter()
+        alerts = quiet = 0
+        for hid in household_ids:
+            household = households.get(hid)
+            if household is None:  # facts stored for a household with no record: say so, every cycle
+                problems.append(Problem.from_exception(hid, UnknownHousehold(hid)))
+                continue
+            version, facts = new.get(hid, (positions[hid], []))
+            facts, seen = _applicable(facts, positions[hid], version, self.as_of)
+            old_row = stored.get(hid)
+            try:
+                policy = self.chooser.policy_for(household.place, self.as_of)
+                if old_row is not None and not self.record_decisions:
+                    patched = patch_quiet(
+                        old_row.body,
+                        household,
+                        facts,
+                        as_of=self.as_of,
+                        fingerprint=self.engine(policy).fingerprint,
+                        wake=old_row.next_event,
+                    )
+                    if patched is not None:  # a quiet month: income recorded, nothing else to say
+                        quiet += 1
+                        districts[(household.place.district, policy.label)] += 1
+                        updates.append((attrs.evolve(old_row, facts_seen=seen, body=patched), []))
+                        continue
+                done, old = self._one(policy, household, old_row, facts)
+                if self.record_decisions and done.result.decisions:
+                    store.record_decisions(done.result)
+            except RelapseGuardError as error:
+                problems.append(Problem.from_exception(hid, error))
+                continue
+            found = alerts_for(
+                old,
+                done.checkpoint,
+                policy=policy,
+                as_of=self.as_of,
+                district=household.place.district,
+                replayed=done.reason,
+            )
+            alerts += len(found)
+            paths[done.path] += 1
+            if done.reason:
+                reasons[reason_kind(done.reason)] += 1
+            districts[(household.place.district, policy.label)] += 1
+            updates.append(
+                (
+                    StoredCheckpoint(
+                        household_id=hid,
+                        policy=policy.label,
+                        facts_seen=seen,
+                        next_event=wake_on(done.checkpoint),
+                        body=done.checkpoint.to_bytes(policy),
+                    ),
+                    [alert.to_json() for alert in found],
+                )
+            )
+        if updates:
+            store.save_checkpoints(self.cycle, updates)
+        return ChunkOutcome(
+            households=len(updates),
+            started=paths[ResumePath.RUN],
+            resumed=paths[ResumePath.RESUMED] + quiet,
+            quiet=quiet,
+            replayed=paths[ResumePath.REPLAYED],
+            alerts=alerts,
+            replay_reasons=tuple(sorted(reasons.items())),
+            districts=tuple(sorted((d, p, n) for (d, p), n in districts.items())),
+            problems=tuple(problems),
+        )
+
+    def _one(
+        self, policy: Policy, household: Household, stored: StoredCheckpoint | None, facts: list[Fact]
+    ) -> tuple[Checkpointed, Checkpoint | None]:
+        """Resume (or replay, or first run) one household; the result and its old checkpoint."""
+        engine = self.engine(policy)
+        hid = household.id
+
+        def history() -> list[Fact]:
+            return self.store.facts(hid, kinds=policy.fact_kinds)
+
+        if stored is None:
+            return engine.run_checkpointed(household, facts, as_of=self.as_of), None
+        try:
+            old = Checkpoint.from_bytes(stored.body, policy)
+        except StaleCheckpoint:
+            # Made under another policy or other parameters: the old state is not comparable
+            # field by field under this one, so the alerts compare with nothing known.
+            replayed = engine.run_checkpointed(household, history(), as_of=self.as_of)
+            why = f"the checkpoint was made under {stored.policy} with other parts or parameters than {policy.label}"
+            return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why), None
+        return engine.resume(old, household, facts, as_of=self.as_of, history=history), old
+
+
+def _applicable(facts: list[Fact], before: int, version: int, as_of: dt.date) -> tuple[list[Fact], int]:
+    """The new facts a cycle as of ``as_of`` applies, in the order the engine applies them, and
+    the stream position the checkpoint then includes. A fact dated after ``as_of`` is left for
+    a later cycle, and so is every fact stored after it (the household stays pending)."""
+    cut = next((index for index, fact in enumerate(facts) if fact.date > as_of), None)
+    if cut is None:
+        return sorted(facts, key=sort_key), version
+    return sorted(facts[:cut], key=sort_key), before + cut

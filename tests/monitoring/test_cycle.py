@@ -1,0 +1,156 @@
+"""The monthly cycle over a store: twelve months of a generated county, delivered month by
+month with late reports, end where a full replay of every fact ends; a cycle run twice
+changes nothing; a cycle killed part way and run again counts nothing twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from relapse_guard import Engine, load_policy
+from relapse_guard.engine import Checkpoint
+from relapse_guard.errors import InvalidArgument, WrongType
+from relapse_guard.monitoring import AlertKind, Monitor
+from relapse_guard.store import MemoryStore, SQLiteStore, Store
+
+from .county import MONTHS, county, month_end, monthly_batches, records, stored
+
+HERE = Path(__file__).resolve().parent
+POLICY = "yubei_2016"
+
+
+def _checkpoints(store: Store) -> dict[str, Checkpoint]:
+    policy = load_policy(POLICY)
+    found = store.checkpoints(store.household_ids())
+    return {hid: Checkpoint.from_bytes(row.body, policy) for hid, row in found.items()}
+
+
+def _twelve_months(store: Store, **options: object) -> list[object]:
+    people = county()
+    stored(store, people)
+    monitor = Monitor(store, POLICY, chunk_size=25, **options)  # type: ignore[arg-type]
+    return [
+        monitor.cycle(records(batch), as_of=month_end(month)) for month, batch in enumerate(monthly_batches(people))
+    ]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_twelve_monthly_cycles_end_where_a_full_replay_ends(kind: str, tmp_path: Path) -> None:
+    store: Store = MemoryStore() if kind == "memory" else SQLiteStore(tmp_path / "county.db")
+    reports = _twelve_months(store)
+    engine = Engine(load_policy(POLICY), record_decisions=False)
+    final = month_end(MONTHS - 1)
+    people = county()
+    checkpoints = _checkpoints(store)
+    for household, facts in people:
+        if not facts:
+            continue
+        assert checkpoints[household.id] == engine.run_checkpointed(household, facts, as_of=final).checkpoint
+    assert sum(r.resumed for r in reports) > 0  # type: ignore[attr-defined]
+    assert sum(r.replayed for r in reports) > 0  # type: ignore[attr-defined]  # the late reports
+    assert "late fact" in set().union(*(r.replay_reasons for r in reports))  # type: ignore[attr-defined]
+    assert not store.pending_households()
+
+
+def test_a_cycle_run_twice_changes_nothing_and_gives_the_same_alerts(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "county.db")
+    people = county(60)
+    stored(store, people)
+    batches = monthly_batches(people)
+    monitor = Monitor(store, POLICY, chunk_size=10)
+    for month in range(3):
+        monitor.cycle(records(batches[month]), as_of=month_end(month))
+    before = {hid: row.body for hid, row in store.checkpoints(store.household_ids()).items()}
+    alerts = monitor.alerts(month_end(2))
+    again = monitor.cycle(records(batches[2]), as_of=month_end(2))
+    assert again.ingest.stored == 0
+    assert again.rescreened == 0
+    assert {hid: row.body for hid, row in store.checkpoints(store.household_ids()).items()} == before
+    assert monitor.alerts(month_end(2)) == alerts
+    assert sum(again.alert_counts.values()) == len(alerts)
+
+
+def test_households_with_nothing_new_are_rescreened_when_their_clock_falls_due() -> None:
+    store = MemoryStore()
+    people = county(80)
+    stored(store, people)
+    batches = monthly_batches(people, late_share=0)
+    monitor = Monitor(store, POLICY)
+    for month in range(MONTHS):
+        monitor.cycle(records(batches[month]), as_of=month_end(month))
+    # Next year no facts at all: the exited households start their transition period on 1 January.
+    exited = [hid for hid, c in _checkpoints(store).items() if c.state.value == "exited"]
+    assert exited
+    january = monitor.cycle([], as_of=dt.date(2017, 1, 31))
+    assert january.picked == len(set(store.due_households(dt.date(2017, 1, 31))) | set(exited))
+    changed = {a.household_id for a in monitor.alerts(dt.date(2017, 1, 31), kinds=[AlertKind.STATE_CHANGED])}
+    assert set(exited) <= changed
+    assert all(_checkpoints(store)[hid].state.value == "monitored" for hid in exited)
+
+
+def test_two_workers_give_what_one_gives(tmp_path: Path) -> None:
+    one, two = SQLiteStore(tmp_path / "one.db"), SQLiteStore(tmp_path / "two.db")
+    _twelve_months(one)
+    _twelve_months(two, workers=2, open_store=two.opener())
+    assert {h: r.body for h, r in one.checkpoints(one.household_ids()).items()} == {
+        h: r.body for h, r in two.checkpoints(two.household_ids()).items()
+    }
+    for month in range(MONTHS):
+        assert sorted(one.alerts(month_end(month).isoformat())) == sorted(two.alerts(month_end(month).isoformat()))
+
+
+def test_a_cycle_killed_part_way_and_run_again_counts_nothing_twice(tmp_path: Path) -> None:
+    path, clean = tmp_path / "killed.db", tmp_path / "clean.db"
+    for target in (path, clean):
+        with SQLiteStore(target) as store:
+            _twelve_months_prefix(store, months=2)
+    command = [sys.executable, str(HERE / "cycle_worker.py"), str(path), "2"]
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    )
+    assert child.stdout is not None
+    for line in child.stdout:
+        if line.split()[0] == "chunk" and int(line.split()[1]) >= 2:
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    with SQLiteStore(path) as killed, SQLiteStore(clean) as whole:
+        assert killed.pending_households()  # some chunks were not done
+        people = county()
+        batch = monthly_batches(people)[2]
+        rerun = Monitor(killed, POLICY, chunk_size=10).cycle(records(batch), as_of=month_end(2))
+        full = Monitor(whole, POLICY, chunk_size=10).cycle(records(batch), as_of=month_end(2))
+        assert rerun.ingest.stored == 0  # the killed run had stored the month's facts
+        assert 0 < rerun.rescreened < full.rescreened
+        assert {h: r.body for h, r in killed.checkpoints(killed.household_ids()).items()} == {
+            h: r.body for h, r in whole.checkpoints(whole.household_ids()).items()
+        }
+        assert sorted(killed.alerts(month_end(2).isoformat())) == sorted(whole.alerts(month_end(2).isoformat()))
+        assert rerun.alert_counts == full.alert_counts
+
+
+def _twelve_months_prefix(store: Store, *, months: int) -> None:
+    people = county()
+    stored(store, people)
+    monitor = Monitor(store, POLICY, chunk_size=10)
+    for month, batch in enumerate(monthly_batches(people)[:months]):
+        monitor.cycle(records(batch), as_of=month_end(month))
+
+
+def test_monitor_refuses_what_it_cannot_use() -> None:
+    store = MemoryStore()
+    with pytest.raises(WrongType, match="policy map"):
+        Monitor(store, 42)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="chunk_size"):
+        Monitor(store, POLICY, chunk_size=0)
+    with pytest.raises(InvalidArgument, match="open_store"):
+        Monitor(store, POLICY, workers=2)
+    with pytest.raises(WrongType, match="as_of"):
+        Monitor(store, POLICY).cycle([], as_of="2016-01-31")  # type: ignore[arg-type]
