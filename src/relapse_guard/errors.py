@@ -14,6 +14,7 @@ __all__ = [
     "BrokenPlugin",
     "CaseCannotStart",
     "CaseError",
+    "CheckpointAhead",
     "ConcurrencyConflict",
     "ConflictingFact",
     "InvalidArgument",
@@ -353,6 +354,23 @@ class ConcurrencyConflict(StoreError):
         super().__init__(
             f"household {household_id!r}: the write expected version {expected} but the store holds version "
             f"{actual}; re-read the household and retry"
+        )
+
+
+class CheckpointAhead(StoreError, ValueError):
+    """A checkpoint claims facts its household's stream does not have (``facts_seen`` above the version).
+
+    A checkpoint includes the facts at positions 1 to ``facts_seen`` of the stream; one ahead of
+    the stream was made from other facts than the store's. Nothing of the write is stored.
+    """
+
+    def __init__(self, household_id: str, facts_seen: int, version: int) -> None:
+        self.household_id = household_id
+        self.facts_seen = facts_seen
+        self.version = version
+        super().__init__(
+            f"household {household_id!r}: the checkpoint includes {facts_seen} facts but the store holds "
+            f"{version}; a checkpoint includes facts 1 to facts_seen of the stored stream"
         )
 
 

@@ -1,4 +1,5 @@
-"""Durable storage: append-only facts per household, a quarantine, and a hash-chained decisions log.
+"""Durable storage: append-only facts per household, a quarantine, a hash-chained decisions log, and
+the monthly cycle's checkpoints, indexes of the households to rescreen, alerts and cycle records.
 
 - :class:`SQLiteStore` — the embedded default (one SQLite file, WAL, no server);
 - :class:`MemoryStore` — the same behaviour in memory, for tests;
@@ -9,7 +10,7 @@ See ``docs/store.md`` for what the store guarantees.
 """
 
 from ._schema import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
-from .base import BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, Store
+from .base import BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, Store, StoredCheckpoint
 from .chain import GENESIS, ChainHead, ChainProblem, VerificationReport
 from .memory import MemoryStore
 from .privacy import HASH_PREFIX
@@ -30,6 +31,7 @@ __all__ = [
     "QuarantinedRecord",
     "SQLiteStore",
     "Store",
+    "StoredCheckpoint",
     "VerificationReport",
     "replay",
 ]

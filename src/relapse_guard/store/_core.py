@@ -8,20 +8,31 @@ optimistic concurrency, batched ingest with quarantine, and the chained decision
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from itertools import islice
 from types import TracebackType
 from typing import Any, Self
 
-from ..errors import ConcurrencyConflict, InvalidArgument, InvalidFact, InvalidHousehold, UnknownHousehold
+from ..bounds import MAX_ID_LENGTH
+from ..errors import (
+    CheckpointAhead,
+    ConcurrencyConflict,
+    InvalidArgument,
+    InvalidFact,
+    InvalidHousehold,
+    UnknownHousehold,
+    WrongType,
+)
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
 from ..result import HouseholdResult
-from ._writer import Encoded, FactRow, LogEntry, Writer, fact_rows, plan_facts
-from .base import BatchReport, IngestReport, LoggedDecision, QuarantinedRecord
+from ._args import check_date, check_ids, check_limit, check_positions, check_text, shown
+from ._writer import AlertRow, Encoded, FactRow, LogEntry, Writer, fact_rows, plan_facts
+from .base import BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, LogRow, VerificationReport, chain_hash, entry_payload, verify_chain
 from .codec import canonical_json, decode_fact, decode_household, digest, encode_fact, encode_household
 from .privacy import Pseudonymizer, personal_values, scrub
@@ -93,6 +104,16 @@ def _field(record: object, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+#: A checkpoint as stored: household id, policy, facts seen, next event (ISO date or None), body.
+CheckpointRow = tuple[str, str, int, str | None, bytes]
+
+
+def _alert_bodies(name: str, bodies: object) -> list[str]:
+    if isinstance(bodies, str | bytes) or not isinstance(bodies, Sequence):
+        raise WrongType(f"{name} must be a sequence of alert bodies (str), not {type(bodies).__name__} {shown(bodies)}")
+    return [check_text(f"{name}[{n}]", body, limit=None) for n, body in enumerate(bodies)]
+
+
 class StoreBase:
     """The store protocol implemented over :class:`Writer` and a few reads (see the module doc)."""
 
@@ -125,6 +146,37 @@ class StoreBase:
 
     def _log_snapshot(self) -> AbstractContextManager[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:
         """A function giving every log row in order, and the recorded head, read consistently."""
+        raise NotImplementedError
+
+    def _household_bodies(self, household_ids: list[str]) -> dict[str, str]:
+        """The JSON body of each of these households that has a record."""
+        raise NotImplementedError
+
+    def _pending_ids(self, limit: int | None) -> list[str]:
+        raise NotImplementedError
+
+    def _due_ids(self, as_of: str, limit: int | None) -> list[str]:
+        """The households whose checkpoint's next event (ISO date) is on or before ``as_of``, sorted."""
+        raise NotImplementedError
+
+    def _checkpoint_rows(self, household_ids: list[str]) -> list[CheckpointRow]:
+        raise NotImplementedError
+
+    def _facts_after(self, positions: dict[str, int]) -> dict[str, tuple[int, list[str]]]:
+        """Per household: its version and the bodies of its facts after the position, in stream order."""
+        raise NotImplementedError
+
+    def _alert_rows(self, cycle: str, household_id: str | None) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def _cycle_body(self, cycle: str) -> str | None:
+        raise NotImplementedError
+
+    def _cycle_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def _checkpoint_totals(self) -> tuple[int, int]:
+        """How many checkpoints, and the total size of their bodies."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -380,6 +432,131 @@ class StoreBase:
         """
         with self._log_snapshot() as (rows, head):
             return verify_chain(rows, recorded_head=head, anchor=anchor)
+
+    # --- the monthly cycle ----------------------------------------------------------------
+
+    def households(self, household_ids: Collection[str]) -> dict[str, Household]:
+        """The records of the households among ``household_ids`` that have one (member ids hashed
+        if the store hashes them), read in batches; ids without a record are left out."""
+        ids = check_ids("household_ids", household_ids)
+        return {hid: decode_household(body) for hid, body in self._household_bodies(ids).items()}
+
+    def pending_households(self, *, limit: int | None = None) -> list[str]:
+        """The households whose stream has facts their checkpoint does not include (or that have facts
+        and no checkpoint), sorted; the first ``limit`` when given. Read by the pending index."""
+        return self._pending_ids(check_limit(limit))
+
+    def due_households(self, as_of: dt.date, *, limit: int | None = None) -> list[str]:
+        """The households whose checkpoint's next clock event is on or before ``as_of``, sorted by id;
+        the first ``limit`` when given. Read by the index on the checkpoints' next event."""
+        return self._due_ids(check_date("as_of", as_of).isoformat(), check_limit(limit))
+
+    def checkpoints(self, household_ids: Collection[str]) -> dict[str, StoredCheckpoint]:
+        """The checkpoints of the households among ``household_ids`` that have one."""
+        ids = check_ids("household_ids", household_ids)
+        return {
+            hid: StoredCheckpoint(hid, policy, seen, None if event is None else dt.date.fromisoformat(event), body)
+            for hid, policy, seen, event, body in self._checkpoint_rows(ids)
+        }
+
+    def facts_after(
+        self, positions: Mapping[str, int], *, kinds: FactKinds = DEFAULT_FACT_KINDS
+    ) -> dict[str, tuple[int, list[Fact]]]:
+        """For each household of ``positions``: its current version and its facts stored at positions
+        above the one given, in stream order, read through ``kinds``.
+
+        A household without facts gives ``(0, [])``. Households are read in batches, each from one
+        snapshot, so a household's version and facts agree even while others write.
+        """
+        wanted = check_positions("positions", positions)
+        return {
+            hid: (version, [decode_fact(body, kinds) for body in bodies])
+            for hid, (version, bodies) in self._facts_after(wanted).items()
+        }
+
+    def save_checkpoints(self, cycle: str, updates: Sequence[tuple[StoredCheckpoint, Sequence[str]]]) -> None:
+        """Store checkpoints and what ``cycle`` found, in one transaction (all or nothing).
+
+        Each update is ``(checkpoint, alert bodies)``: the checkpoint replaces the household's
+        earlier one; the alert bodies (JSON text made by the caller) are appended after those
+        already stored for the cycle and household. A household leaves the pending index when its
+        stream version equals the checkpoint's ``facts_seen``, and stays in it (or goes back) when
+        facts were stored after those the checkpoint includes. A household given twice keeps its
+        last checkpoint and all its alerts, in order.
+
+        Raises :class:`~relapse_guard.errors.CheckpointAhead`, storing nothing, for a checkpoint
+        with ``facts_seen`` above its household's version.
+        """
+        name = check_text("cycle", cycle, limit=MAX_ID_LENGTH)
+        if isinstance(updates, str | bytes) or not isinstance(updates, Sequence):
+            raise WrongType(
+                f"updates must be a sequence of (StoredCheckpoint, alert bodies) pairs, not "
+                f"{type(updates).__name__} {shown(updates)}"
+            )
+        prepared: list[tuple[StoredCheckpoint, list[str]]] = []
+        for index, update in enumerate(updates):
+            if not isinstance(update, tuple) or len(update) != 2 or not isinstance(update[0], StoredCheckpoint):
+                raise WrongType(
+                    f"updates[{index}] must be a (StoredCheckpoint, alert bodies) pair, not "
+                    f"{type(update).__name__} {shown(update)}"
+                )
+            prepared.append((update[0], _alert_bodies(f"updates[{index}] alerts", update[1])))
+        if not prepared:
+            return
+        with self._write() as tx:
+            versions = tx.versions({checkpoint.household_id for checkpoint, _ in prepared})
+            for checkpoint, _ in prepared:
+                version = versions.get(checkpoint.household_id, 0)
+                if checkpoint.facts_seen > version:
+                    raise CheckpointAhead(checkpoint.household_id, checkpoint.facts_seen, version)
+            last = tx.alert_positions(name, {checkpoint.household_id for checkpoint, bodies in prepared if bodies})
+            alerts: list[AlertRow] = []
+            latest: dict[str, StoredCheckpoint] = {}
+            for checkpoint, bodies in prepared:
+                hid = checkpoint.household_id
+                latest[hid] = checkpoint
+                position = last.get(hid, 0)
+                for body in bodies:
+                    position += 1
+                    alerts.append((name, hid, position, body))
+                last[hid] = position
+            tx.put_checkpoints(list(latest.values()))
+            tx.clear_pending([hid for hid, cp in latest.items() if cp.facts_seen == versions.get(hid, 0)])
+            tx.mark_pending([hid for hid, cp in latest.items() if cp.facts_seen < versions.get(hid, 0)])
+            if alerts:
+                tx.insert_alerts(alerts)
+
+    def alerts(self, cycle: str, household_id: str | None = None) -> list[tuple[str, str]]:
+        """What ``cycle`` found: ``(household id, alert body)`` by household, then in the order stored;
+        of one household when given."""
+        name = check_text("cycle", cycle, limit=MAX_ID_LENGTH)
+        if household_id is not None:
+            check_text("household_id", household_id, limit=MAX_ID_LENGTH)
+        return self._alert_rows(name, household_id)
+
+    def put_cycle(self, cycle: str, body: str) -> None:
+        """Store a cycle's record (JSON text made by the caller: as-of, counts, started and finished),
+        replacing an earlier one."""
+        name = check_text("cycle", cycle, limit=MAX_ID_LENGTH)
+        text = check_text("body", body, limit=None)
+        with self._write() as tx:
+            tx.put_cycle(name, text)
+
+    def cycle(self, cycle: str) -> str | None:
+        """The cycle's record, None when it has none."""
+        return self._cycle_body(check_text("cycle", cycle, limit=MAX_ID_LENGTH))
+
+    def cycles(self) -> list[str]:
+        """The names of the cycles with a record, sorted."""
+        return self._cycle_names()
+
+    def checkpoint_count(self) -> int:
+        """How many households have a checkpoint."""
+        return self._checkpoint_totals()[0]
+
+    def checkpoint_bytes(self) -> int:
+        """The total size of the checkpoints' bodies, in bytes."""
+        return self._checkpoint_totals()[1]
 
     # --- context manager ------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ import attrs
 
 from ..errors import ConflictingFact
 from ..facts import Fact
-from .base import QuarantinedRecord
+from .base import QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, LogRow
 from .codec import same_fact
 
-__all__ = ["Encoded", "FactRow", "LogEntry", "Plan", "Writer", "fact_rows", "plan_facts"]
+__all__ = ["AlertRow", "Encoded", "FactRow", "LogEntry", "Plan", "Writer", "fact_rows", "plan_facts"]
 
 
 @attrs.frozen
@@ -30,6 +30,10 @@ class FactRow:
     kind: str
     date: str
     body: str
+
+
+#: An alert as stored: cycle, household id, position (from 1, per cycle and household), JSON body.
+AlertRow = tuple[str, str, int, str]
 
 
 @attrs.frozen
@@ -53,7 +57,7 @@ class Writer(Protocol):
         """For each of ``fact_ids`` already stored: ``(household id, JSON body)``."""
 
     def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
-        """Insert fact rows and set the households' new versions."""
+        """Insert fact rows, set the households' new versions and mark the households pending."""
 
     def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
         """Insert or replace household records ``(id, JSON body)``."""
@@ -70,6 +74,24 @@ class Writer(Protocol):
 
     def chain_head(self) -> ChainHead:
         """The log's head as recorded."""
+
+    def put_checkpoints(self, rows: Sequence[StoredCheckpoint]) -> None:
+        """Insert or replace the households' checkpoints (one per household)."""
+
+    def mark_pending(self, household_ids: Collection[str]) -> None:
+        """Put households in the pending index (those already in it stay)."""
+
+    def clear_pending(self, household_ids: Collection[str]) -> None:
+        """Take households out of the pending index (those not in it are left alone)."""
+
+    def alert_positions(self, cycle: str, household_ids: Collection[str]) -> dict[str, int]:
+        """The last position of the alerts stored for ``cycle`` and each household that has some."""
+
+    def insert_alerts(self, rows: Sequence[AlertRow]) -> None:
+        """Insert alert rows."""
+
+    def put_cycle(self, cycle: str, body: str) -> None:
+        """Insert or replace a cycle's record."""
 
     def append_log(self, entries: Sequence[LogEntry], head: ChainHead) -> None:
         """Append log entries and record the new head."""

@@ -2,25 +2,32 @@
 
 A store keeps, per household, an append-only stream of facts with a version (the number of
 facts in it), the household's record, a quarantine of rejected input, and one
-append-only, hash-chained log of the decisions made. :class:`~.memory.MemoryStore` and
+append-only, hash-chained log of the decisions made. For the monthly monitoring cycle it
+also keeps, per household, a checkpoint (:class:`StoredCheckpoint`), indexes of the
+households to rescreen (facts not in their checkpoint yet, a clock event due), and what
+each cycle found. :class:`~.memory.MemoryStore` and
 :class:`~.sqlite.SQLiteStore` implement it; one test suite runs against both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
 import attrs
 
+from ..bounds import MAX_ID_LENGTH
+from ..errors import WrongType
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
 from ..result import HouseholdResult
+from ._args import check_count, check_text, shown
 from .chain import ChainHead, VerificationReport
 from .codec import digest
 
-__all__ = ["BatchReport", "IngestReport", "LoggedDecision", "QuarantinedRecord", "Store"]
+__all__ = ["BatchReport", "IngestReport", "LoggedDecision", "QuarantinedRecord", "Store", "StoredCheckpoint"]
 
 
 @attrs.frozen
@@ -89,6 +96,48 @@ class LoggedDecision:
     hash: str
 
 
+def _household_id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(attribute.name, value, limit=MAX_ID_LENGTH)
+
+
+def _policy(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(attribute.name, value)
+
+
+def _facts_seen(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    check_count(attribute.name, value)
+
+
+def _next_event(instance: object, attribute: attrs.Attribute[dt.date | None], value: object) -> None:
+    if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+        raise WrongType(f"next_event must be a datetime.date or None, not {type(value).__name__} {shown(value)}")
+
+
+def _body(instance: object, attribute: attrs.Attribute[bytes], value: object) -> None:
+    if not isinstance(value, bytes):
+        raise WrongType(f"body must be bytes, not {type(value).__name__} {shown(value)}")
+
+
+@attrs.frozen
+class StoredCheckpoint:
+    """A household's checkpoint for the monthly cycle, as the store keeps it.
+
+    ``body`` is what the engine kept of the household's state (opaque bytes, stored as given);
+    ``facts_seen`` is the household's stream version the checkpoint includes (its facts at
+    positions 1 to ``facts_seen``); ``next_event`` is the day of its next clock event (a review,
+    a deadline), None when it has none; ``policy`` is the label (``name@version``) of the policy
+    that made it. Built with a value of the wrong type, it raises
+    :class:`~relapse_guard.errors.WrongType`; with a wrong value (an empty id, a negative count),
+    :class:`~relapse_guard.errors.InvalidArgument`.
+    """
+
+    household_id: str = attrs.field(validator=_household_id)
+    policy: str = attrs.field(validator=_policy)
+    facts_seen: int = attrs.field(validator=_facts_seen)
+    next_event: dt.date | None = attrs.field(validator=_next_event)
+    body: bytes = attrs.field(validator=_body, repr=lambda body: f"<{len(body)} bytes>")
+
+
 @runtime_checkable
 class Store(Protocol):
     """Append-only facts per household, a quarantine, and a hash-chained decisions log.
@@ -151,6 +200,61 @@ class Store(Protocol):
 
     def verify(self, *, anchor: ChainHead | None = None) -> VerificationReport:
         """Check the decisions log: any entry edited, deleted, reordered or inserted, and where."""
+
+    # --- the monthly cycle ------------------------------------------------------------------
+
+    def households(self, household_ids: Collection[str]) -> dict[str, Household]:
+        """The records of the households among ``household_ids`` that have one, read in batches."""
+
+    def pending_households(self, *, limit: int | None = None) -> list[str]:
+        """The households whose stream has facts their checkpoint does not include (or that have
+        facts and no checkpoint), sorted; the first ``limit`` of them when given. Read by an index."""
+
+    def due_households(self, as_of: dt.date, *, limit: int | None = None) -> list[str]:
+        """The households whose checkpoint's next clock event is on or before ``as_of``, sorted by
+        id; the first ``limit`` of them when given. Read by the index on ``next_event``."""
+
+    def checkpoints(self, household_ids: Collection[str]) -> dict[str, StoredCheckpoint]:
+        """The checkpoints of the households among ``household_ids`` that have one."""
+
+    def facts_after(
+        self, positions: Mapping[str, int], *, kinds: FactKinds = DEFAULT_FACT_KINDS
+    ) -> dict[str, tuple[int, list[Fact]]]:
+        """For each household of ``positions``: its current version and its facts stored after the
+        position given (positions above it, in stream order), read through ``kinds``.
+
+        Read in batches, from one snapshot per batch: the version agrees with the facts.
+        """
+
+    def save_checkpoints(self, cycle: str, updates: Sequence[tuple[StoredCheckpoint, Sequence[str]]]) -> None:
+        """Store checkpoints and what ``cycle`` found, in one transaction.
+
+        Each update is a checkpoint (replacing the household's earlier one) and the alert bodies
+        (JSON text) the cycle found for the household, appended after any already stored for
+        the cycle and household. A household leaves the pending index when its stream version
+        equals the checkpoint's ``facts_seen``; facts stored meanwhile keep it pending. A
+        checkpoint with ``facts_seen`` above the stream's version raises
+        :class:`~relapse_guard.errors.CheckpointAhead` and nothing of the call is stored.
+        """
+
+    def alerts(self, cycle: str, household_id: str | None = None) -> list[tuple[str, str]]:
+        """What ``cycle`` found: ``(household id, alert body)`` in household order, then the order stored
+        (of one household when given)."""
+
+    def put_cycle(self, cycle: str, body: str) -> None:
+        """Store a cycle's record (JSON text: as-of, counts, started and finished), replacing an earlier one."""
+
+    def cycle(self, cycle: str) -> str | None:
+        """The cycle's record, None when there is none."""
+
+    def cycles(self) -> list[str]:
+        """The names of the cycles with a record, sorted."""
+
+    def checkpoint_count(self) -> int:
+        """How many households have a checkpoint."""
+
+    def checkpoint_bytes(self) -> int:
+        """The total size of the checkpoints' bodies, in bytes."""
 
     def close(self) -> None:
         """Release the store's resources; it cannot be used afterwards."""

@@ -6,13 +6,15 @@ that fails stores nothing, as in SQLite. Nothing survives the process.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import islice
 
-from ._core import StoreBase
-from ._writer import FactRow, LogEntry
-from .base import QuarantinedRecord
+from ._core import CheckpointRow, StoreBase
+from ._writer import AlertRow, FactRow, LogEntry
+from .base import QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, LogRow
 
 __all__ = ["MemoryStore"]
@@ -27,6 +29,21 @@ class _Tables:
         self.log: list[LogEntry] = []
         self.digests: dict[tuple[str, str], set[str]] = {}
         self.head = ChainHead()
+        self.checkpoints: dict[str, CheckpointRow] = {}
+        # The index of next events: (ISO date, household id), sorted; a household without one is not in it.
+        self.due: list[tuple[str, str]] = []
+        self.pending: set[str] = set()
+        self.alerts: dict[str, dict[str, list[str]]] = {}  # cycle -> household -> bodies in order
+        self.cycles: dict[str, str] = {}
+
+    def put_checkpoint(self, row: CheckpointRow) -> None:
+        hid, event = row[0], row[3]
+        old = self.checkpoints.get(hid)
+        if old is not None and old[3] is not None:
+            del self.due[bisect.bisect_left(self.due, (old[3], hid))]
+        if event is not None:
+            bisect.insort(self.due, (event, hid))
+        self.checkpoints[hid] = row
 
 
 class _Writer:
@@ -39,6 +56,10 @@ class _Writer:
         self._quarantine: list[QuarantinedRecord] = []
         self._log: list[LogEntry] = []
         self._head: ChainHead | None = None
+        self._checkpoints: list[CheckpointRow] = []
+        self._pending: dict[str, bool] = {}  # household -> pending or not, the last said
+        self._alerts: list[AlertRow] = []
+        self._cycles: list[tuple[str, str]] = []
 
     def versions(self, household_ids: Collection[str]) -> dict[str, int]:
         streams = self._tables.streams
@@ -51,6 +72,7 @@ class _Writer:
     def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
         # A household's version is the length of its stream: ``versions`` follows from ``rows``.
         self._facts.extend(rows)
+        self.mark_pending(versions.keys())
 
     def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
         self._households.extend(rows)
@@ -72,6 +94,28 @@ class _Writer:
         self._log.extend(entries)
         self._head = head
 
+    def put_checkpoints(self, rows: Sequence[StoredCheckpoint]) -> None:
+        self._checkpoints.extend(
+            (c.household_id, c.policy, c.facts_seen, None if c.next_event is None else c.next_event.isoformat(), c.body)
+            for c in rows
+        )
+
+    def mark_pending(self, household_ids: Collection[str]) -> None:
+        self._pending.update(dict.fromkeys(household_ids, True))
+
+    def clear_pending(self, household_ids: Collection[str]) -> None:
+        self._pending.update(dict.fromkeys(household_ids, False))
+
+    def alert_positions(self, cycle: str, household_ids: Collection[str]) -> dict[str, int]:
+        stored = self._tables.alerts.get(cycle, {})
+        return {hid: len(stored[hid]) for hid in household_ids if stored.get(hid)}
+
+    def insert_alerts(self, rows: Sequence[AlertRow]) -> None:
+        self._alerts.extend(rows)
+
+    def put_cycle(self, cycle: str, body: str) -> None:
+        self._cycles.append((cycle, body))
+
     def commit(self) -> None:
         tables = self._tables
         tables.households.update(self._households)
@@ -84,6 +128,16 @@ class _Writer:
             tables.digests.setdefault((entry.household_id, entry.policy), set()).add(entry.digest)
         if self._head is not None:
             tables.head = self._head
+        for checkpoint in self._checkpoints:
+            tables.put_checkpoint(checkpoint)
+        for hid, pending in self._pending.items():
+            if pending:
+                tables.pending.add(hid)
+            else:
+                tables.pending.discard(hid)
+        for cycle, hid, _, body in self._alerts:  # positions follow from the order appended
+            tables.alerts.setdefault(cycle, {}).setdefault(hid, []).append(body)
+        tables.cycles.update(self._cycles)
 
 
 class MemoryStore(StoreBase):
@@ -143,6 +197,54 @@ class MemoryStore(StoreBase):
                 for e in self._tables.log
                 if e.household_id == household_id and (policy is None or e.policy == policy)
             ]
+
+    def _household_bodies(self, household_ids: list[str]) -> dict[str, str]:
+        with self._lock:
+            records = self._tables.households
+            return {hid: records[hid] for hid in household_ids if hid in records}
+
+    def _pending_ids(self, limit: int | None) -> list[str]:
+        with self._lock:
+            return sorted(self._tables.pending)[:limit]
+
+    def _due_ids(self, as_of: str, limit: int | None) -> list[str]:
+        with self._lock:
+            due = self._tables.due
+            end = bisect.bisect_right(due, as_of, key=lambda entry: entry[0])
+            return sorted(hid for _, hid in islice(due, end))[:limit]
+
+    def _checkpoint_rows(self, household_ids: list[str]) -> list[CheckpointRow]:
+        with self._lock:
+            rows = self._tables.checkpoints
+            return [rows[hid] for hid in dict.fromkeys(household_ids) if hid in rows]
+
+    def _facts_after(self, positions: dict[str, int]) -> dict[str, tuple[int, list[str]]]:
+        with self._lock:
+            streams = self._tables.streams
+            found: dict[str, tuple[int, list[str]]] = {}
+            for hid, position in positions.items():
+                stream = streams.get(hid, [])
+                found[hid] = (len(stream), stream[position:])
+            return found
+
+    def _alert_rows(self, cycle: str, household_id: str | None) -> list[tuple[str, str]]:
+        with self._lock:
+            stored = self._tables.alerts.get(cycle, {})
+            ids = sorted(stored) if household_id is None else [household_id]
+            return [(hid, body) for hid in ids for body in stored.get(hid, ())]
+
+    def _cycle_body(self, cycle: str) -> str | None:
+        with self._lock:
+            return self._tables.cycles.get(cycle)
+
+    def _cycle_names(self) -> list[str]:
+        with self._lock:
+            return sorted(self._tables.cycles)
+
+    def _checkpoint_totals(self) -> tuple[int, int]:
+        with self._lock:
+            rows = self._tables.checkpoints.values()
+            return len(rows), sum(len(row[4]) for row in rows)
 
     @contextmanager
     def _log_snapshot(self) -> Iterator[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:

@@ -5,7 +5,8 @@
 - Every write is one ``BEGIN IMMEDIATE`` transaction: writers queue on the file lock
   (``busy_timeout``) instead of failing, and a version read inside the transaction is
   the one the write is checked against, so processes sharing a file lose nothing.
-- The schema version is stored; a file of an unknown version is refused
+- The schema version is stored; a file of an older version is migrated when opened (in one
+  transaction), a file of an unknown version is refused
   (:class:`~relapse_guard.errors.UnknownSchemaVersion`).
 - Triggers refuse any UPDATE or DELETE of facts and decisions: both are append-only.
 
@@ -15,6 +16,7 @@ One :class:`SQLiteStore` per thread or process; many may open the same file.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -23,10 +25,10 @@ from os import PathLike
 from typing import Literal
 
 from ..errors import InvalidArgument, StoreError, UnknownSchemaVersion
-from ._core import StoreBase
-from ._schema import SCHEMA, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
-from ._writer import FactRow, LogEntry
-from .base import QuarantinedRecord
+from ._core import CheckpointRow, StoreBase
+from ._schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
+from ._writer import AlertRow, FactRow, LogEntry
+from .base import QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, LogRow
 from .codec import digest
 
@@ -60,6 +62,22 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+# The monthly cycle's reads: by the pending table's key and the index on next_event, never by
+# reading every household. ``LIMIT -1`` is no limit.
+_PENDING = "SELECT household_id FROM pending ORDER BY household_id LIMIT ?"
+_DUE = (
+    "SELECT household_id FROM checkpoints INDEXED BY checkpoints_by_next_event "
+    "WHERE next_event <= ? ORDER BY household_id LIMIT ?"
+)
+# Facts after a position, for a batch of households given as a JSON object {household id: position}.
+_VERSIONS_OF = "SELECT s.household_id, s.version FROM json_each(?) AS w JOIN streams AS s ON s.household_id = w.key"
+_FACTS_AFTER = (
+    "SELECT f.household_id, f.body FROM json_each(?) AS w "
+    "JOIN facts AS f ON f.household_id = w.key AND f.position > w.value "
+    "ORDER BY f.household_id, f.position"
+)
+
+
 class _Writer:
     """The storage primitives inside one ``BEGIN IMMEDIATE`` transaction."""
 
@@ -90,6 +108,7 @@ class _Writer:
             "ON CONFLICT (household_id) DO UPDATE SET version = excluded.version",
             versions.items(),
         )
+        self.mark_pending(versions.keys())
 
     def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
         self._db.executemany(
@@ -144,6 +163,50 @@ class _Writer:
             "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
             (head.sequence, head.hash),
+        )
+
+    def put_checkpoints(self, rows: Sequence[StoredCheckpoint]) -> None:
+        self._db.executemany(
+            "INSERT INTO checkpoints (household_id, policy, facts_seen, next_event, body) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (household_id) DO UPDATE SET policy = excluded.policy, facts_seen = excluded.facts_seen, "
+            "next_event = excluded.next_event, body = excluded.body",
+            [
+                (
+                    c.household_id,
+                    c.policy,
+                    c.facts_seen,
+                    None if c.next_event is None else c.next_event.isoformat(),
+                    c.body,
+                )
+                for c in rows
+            ],
+        )
+
+    def mark_pending(self, household_ids: Collection[str]) -> None:
+        self._db.executemany(
+            "INSERT INTO pending (household_id) VALUES (?) ON CONFLICT DO NOTHING", [(hid,) for hid in household_ids]
+        )
+
+    def clear_pending(self, household_ids: Collection[str]) -> None:
+        self._db.executemany("DELETE FROM pending WHERE household_id = ?", [(hid,) for hid in household_ids])
+
+    def alert_positions(self, cycle: str, household_ids: Collection[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunked(household_ids):
+            sql = (
+                "SELECT household_id, max(position) FROM alerts WHERE cycle = ? "
+                f"AND household_id IN ({_marks(len(chunk))}) GROUP BY household_id"
+            )
+            found.update(self._db.execute(sql, [cycle, *chunk]).fetchall())
+        return found
+
+    def insert_alerts(self, rows: Sequence[AlertRow]) -> None:
+        self._db.executemany("INSERT INTO alerts (cycle, household_id, position, body) VALUES (?, ?, ?, ?)", rows)
+
+    def put_cycle(self, cycle: str, body: str) -> None:
+        self._db.execute(
+            "INSERT INTO cycles (cycle, body) VALUES (?, ?) ON CONFLICT (cycle) DO UPDATE SET body = excluded.body",
+            (cycle, body),
         )
 
 
@@ -202,6 +265,7 @@ class SQLiteStore(StoreBase):
 
     def _open_schema(self, db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")  # two processes opening a new file: one creates, the other reads
+        migrated_from = None
         try:
             tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "schema_version" in tables:
@@ -209,6 +273,9 @@ class SQLiteStore(StoreBase):
                 found = rows[0][0] if len(rows) == 1 else None
                 if found not in SUPPORTED_SCHEMA_VERSIONS:
                     raise UnknownSchemaVersion(self.path, found, SUPPORTED_SCHEMA_VERSIONS)
+                if found != SCHEMA_VERSION:
+                    migrated_from = found
+                    self._migrate(db, found)
             elif tables:
                 raise StoreError(
                     f"{self.path!r} is a SQLite database but not a relapse_guard store "
@@ -222,6 +289,17 @@ class SQLiteStore(StoreBase):
             _rollback(db)
             raise
         db.execute("COMMIT")
+        if migrated_from is not None:
+            logger.info("store %r: schema migrated from version %d to %d", self.path, migrated_from, SCHEMA_VERSION)
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection, version: int) -> None:
+        """Take the file from ``version`` to :data:`SCHEMA_VERSION`, inside the opening transaction."""
+        while version != SCHEMA_VERSION:
+            for statement in MIGRATIONS[version]:
+                db.execute(statement)
+            version += 1
+        db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -305,6 +383,74 @@ class SQLiteStore(StoreBase):
             args += (policy,)
         with self._reading(f"the decisions of household {household_id!r}") as db:
             return [(payload, entry_hash) for payload, entry_hash in db.execute(sql + " ORDER BY seq", args)]
+
+    def _household_bodies(self, household_ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self._reading("household records") as db:
+            for chunk in _chunked(household_ids):
+                sql = f"SELECT household_id, body FROM households WHERE household_id IN ({_marks(len(chunk))})"
+                found.update(db.execute(sql, chunk).fetchall())
+        return found
+
+    def _pending_ids(self, limit: int | None) -> list[str]:
+        with self._reading("the pending households") as db:
+            return [hid for (hid,) in db.execute(_PENDING, (-1 if limit is None else limit,))]
+
+    def _due_ids(self, as_of: str, limit: int | None) -> list[str]:
+        with self._reading("the households due") as db:
+            return [hid for (hid,) in db.execute(_DUE, (as_of, -1 if limit is None else limit))]
+
+    def _checkpoint_rows(self, household_ids: list[str]) -> list[CheckpointRow]:
+        rows: list[CheckpointRow] = []
+        with self._reading("checkpoints") as db:
+            for chunk in _chunked(household_ids):
+                sql = (
+                    "SELECT household_id, policy, facts_seen, next_event, body FROM checkpoints "
+                    f"WHERE household_id IN ({_marks(len(chunk))})"
+                )
+                rows.extend(db.execute(sql, chunk))
+        return rows
+
+    def _facts_after(self, positions: dict[str, int]) -> dict[str, tuple[int, list[str]]]:
+        found: dict[str, tuple[int, list[str]]] = {}
+        ids = list(positions)
+        with self._reading("facts") as db:
+            for start in range(0, len(ids), _CHUNK):
+                wanted = json.dumps({hid: positions[hid] for hid in ids[start : start + _CHUNK]})
+                db.execute("BEGIN")  # one snapshot: each household's version agrees with its facts
+                try:
+                    versions = dict(db.execute(_VERSIONS_OF, (wanted,)).fetchall())
+                    bodies: dict[str, list[str]] = {}
+                    for hid, body in db.execute(_FACTS_AFTER, (wanted,)):
+                        bodies.setdefault(hid, []).append(body)
+                finally:
+                    _end_read(db)
+                for hid in ids[start : start + _CHUNK]:
+                    found[hid] = (versions.get(hid, 0), bodies.get(hid, []))
+        return found
+
+    def _alert_rows(self, cycle: str, household_id: str | None) -> list[tuple[str, str]]:
+        sql = "SELECT household_id, body FROM alerts WHERE cycle = ?"
+        args: tuple[str, ...] = (cycle,)
+        if household_id is not None:
+            sql += " AND household_id = ?"
+            args += (household_id,)
+        with self._reading(f"the alerts of cycle {cycle!r}") as db:
+            return [(hid, body) for hid, body in db.execute(sql + " ORDER BY household_id, position", args)]
+
+    def _cycle_body(self, cycle: str) -> str | None:
+        with self._reading(f"cycle {cycle!r}") as db:
+            row = db.execute("SELECT body FROM cycles WHERE cycle = ?", (cycle,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _cycle_names(self) -> list[str]:
+        with self._reading("the cycles") as db:
+            return [name for (name,) in db.execute("SELECT cycle FROM cycles ORDER BY cycle")]
+
+    def _checkpoint_totals(self) -> tuple[int, int]:
+        with self._reading("the checkpoints") as db:
+            count, size = db.execute("SELECT count(*), coalesce(sum(length(body)), 0) FROM checkpoints").fetchone()
+        return int(count), int(size)
 
     @contextmanager
     def _log_snapshot(self) -> Iterator[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:
