@@ -11,6 +11,7 @@ replay path, say why, and still equal the run of everything.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -318,3 +319,22 @@ def test_a_quiet_month_is_patched_and_a_loud_one_is_not() -> None:
     assert (
         patch_quiet(data, HOME, quiet, as_of=D(2016, 4, 30), fingerprint=engine.fingerprint, wake=D(2016, 4, 1)) is None
     )
+
+
+def test_a_policys_fingerprint_is_the_same_in_every_process() -> None:
+    import subprocess
+    import sys
+
+    code = "from relapse_guard import load_policy; from relapse_guard.engine import policy_fingerprint; "
+    code += "print(*(policy_fingerprint(load_policy(n)) for n in %r))" % (POLICIES,)
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(seen) == 1

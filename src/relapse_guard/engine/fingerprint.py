@@ -46,7 +46,12 @@ def policy_fingerprint(policy: Policy) -> str:
         )
         lines.append(f"route {kind} {steps}")
     lines.append("decision_required " + ",".join(sorted(policy.decision_required)))
-    lines.extend(f"review {review!r}" for review in policy.reviews)
+    # Each part spelled out in a fixed order (a repr would show sets in a per-process order).
+    lines.extend(
+        f"review {r.name} {r.frequency} {r.bymonth} {r.bymonthday} {sorted(s.value for s in r.states)} "
+        f"{r.grace_days} {r.responsible!r}"
+        for r in policy.reviews
+    )
     lines.append("procedures " + ",".join(procedure.name for procedure in policy.procedures))
     lines.append("fact_kinds " + ",".join(sorted(policy.fact_kinds)))
     return _digest("\n".join(lines))

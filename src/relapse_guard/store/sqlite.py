@@ -16,6 +16,7 @@ One :class:`SQLiteStore` per thread or process; many may open the same file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import sqlite3
@@ -242,6 +243,7 @@ class SQLiteStore(StoreBase):
         if synchronous not in ("FULL", "NORMAL"):
             raise InvalidArgument(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
         self.path = str(path)
+        self._options = (id_key, busy_timeout, synchronous)
         self._db: sqlite3.Connection | None = None
         try:
             db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
@@ -300,6 +302,16 @@ class SQLiteStore(StoreBase):
                 db.execute(statement)
             version += 1
         db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+    def opener(self) -> Callable[[], SQLiteStore]:
+        """A function opening this file again, with the same key and settings: it pickles, so a
+        worker process (a monitoring cycle's, say) opens its own store with it."""
+        if self.path == ":memory:":
+            raise InvalidArgument("an in-memory SQLite store cannot be opened again in another process")
+        id_key, busy_timeout, synchronous = self._options
+        return functools.partial(
+            SQLiteStore, self.path, id_key=id_key, busy_timeout=busy_timeout, synchronous=synchronous
+        )
 
     @property
     def connection(self) -> sqlite3.Connection:
