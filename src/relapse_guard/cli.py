@@ -55,6 +55,25 @@ def _workers(text: str) -> int:
     return value
 
 
+_POLICY_HELP = (
+    "registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or package.module:NAME"
+)
+_MAP_HELP = (
+    "screen each household under the policy of its place (district, town) on the as-of date: a built-in map "
+    "(chongqing) or a TOML file of places and policies (see docs/policies.md); a place it does not cover is "
+    "a problem household"
+)
+
+
+def _policy_options(
+    command: argparse.ArgumentParser, *, policy_help: str = _POLICY_HELP, map_help: str = _MAP_HELP
+) -> None:
+    """``--policy NAME`` or ``--policy-map FILE|chongqing``: one of them, not both."""
+    group = command.add_mutually_exclusive_group(required=True)
+    group.add_argument("--policy", help=policy_help)
+    group.add_argument("--policy-map", metavar="FILE|chongqing", help=map_help)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="relapse-guard",
@@ -86,12 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--on", type=_date, default=None, help="probe this date only (default: every date it uses)")
     screen = commands.add_parser("screen", help="screen a population directory as of a date")
     screen.add_argument("population", help="a population directory (see docs/population.md)")
-    screen.add_argument(
-        "--policy",
-        required=True,
-        help="registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or "
-        "package.module:NAME",
-    )
+    _policy_options(screen)
     screen.add_argument("--as-of", type=_date, required=True, help="date to screen as of (YYYY-MM-DD)")
     screen.add_argument("--out", help="directory for households.jsonl, totals.json and problems.jsonl")
     screen.add_argument(
@@ -116,7 +130,12 @@ def _parser() -> argparse.ArgumentParser:
     source = explain.add_mutually_exclusive_group(required=True)
     source.add_argument("--population", help="the population directory holding the household")
     source.add_argument("--store", help="a SQLite store file holding the household (relapse_guard.store)")
-    explain.add_argument("--policy", required=True, help="registered policy name")
+    _policy_options(
+        explain,
+        policy_help="registered policy name",
+        map_help="explain the household under the policy of its place on the --as-of date, or without one on "
+        "the date of its last fact: a built-in map (chongqing) or a TOML file of places and policies",
+    )
     explain.add_argument("--as-of", type=_date, default=None, help="date to run to (default: its last fact)")
     generate = commands.add_parser("generate", help="write a seeded synthetic population to a directory")
     generate.add_argument("directory")
@@ -132,12 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="screen a population directory and write a Markdown and HTML report with charts"
     )
     report.add_argument("population", help="a population directory (see docs/population.md)")
-    report.add_argument(
-        "--policy",
-        required=True,
-        help="registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or "
-        "package.module:NAME",
-    )
+    _policy_options(report)
     report.add_argument("--as-of", type=_date, required=True, help="date to report as of (YYYY-MM-DD)")
     report.add_argument("--out", required=True, help="directory for report.md, report.html and the charts (SVG)")
     report.add_argument("--overwrite", action="store_true", help="replace an earlier report in the --out directory")
@@ -215,11 +229,11 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_check(args.policy, args.format, args.on)
     elif args.command == "screen":
-        from .cli_screen import run_screen
+        from .cli_screen import policy_source, run_screen
 
         return run_screen(
             args.population,
-            args.policy,
+            policy_source(args.policy, args.policy_map),
             args.as_of,
             args.out,
             args.workers,
@@ -229,18 +243,21 @@ def _run(args: argparse.Namespace) -> int:
         )
     elif args.command == "explain":
         from .cli_screen import explain_household, explain_stored
+        from .policies.policy_map import load_policy_map
 
+        source = load_policy_map(args.policy_map) if args.policy_map is not None else args.policy
         if args.store is not None:
-            return explain_stored(args.store, args.household_id, args.policy, args.as_of)
-        return explain_household(args.population, args.household_id, args.policy, args.as_of)
+            return explain_stored(args.store, args.household_id, source, args.as_of)
+        return explain_household(args.population, args.household_id, source, args.as_of)
     elif args.command == "generate":
         return _run_generate(args)
     elif args.command == "report":
         from .cli_report import run_report
+        from .cli_screen import policy_source
 
         return run_report(
             args.population,
-            args.policy,
+            policy_source(args.policy, args.policy_map),
             args.as_of,
             args.out,
             args.workers,

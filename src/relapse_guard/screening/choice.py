@@ -25,7 +25,16 @@ from ..policies.policy_map import PolicyMap
 from ..policy import Policy
 from .summary import DistrictTotals
 
-__all__ = ["MapChoice", "OnePolicy", "PolicyChoice", "PolicyLoader", "PolicySource", "choose", "name_policies"]
+__all__ = [
+    "MapChoice",
+    "OnePolicy",
+    "PolicyChoice",
+    "PolicyLoader",
+    "PolicySource",
+    "choose",
+    "name_policies",
+    "shared_fact_kinds",
+]
 
 #: What a screen is run under: a registered policy's name, or a policy map.
 PolicySource = str | PolicyMap
@@ -81,7 +90,7 @@ class MapChoice(PolicyChoice):
         self.record_decisions = record_decisions
         self.label = policy_map.label
         self.policies = policy_map.policies()
-        self.kinds = _all_kinds(policy_map.label, self.policies)
+        self.kinds = shared_fact_kinds(policy_map.label, self.policies)
         self._names: dict[tuple[str, str], str] = {}
         self._engines: dict[str, Engine] = {}
 
@@ -104,8 +113,10 @@ class MapChoice(PolicyChoice):
         return tuple(spell.describe(self.policies[spell.policy].label) for spell in spells)
 
 
-def _all_kinds(label: str, policies: Mapping[str, Policy]) -> FactKinds:
-    """The fact kinds of every policy: the same registry when they share one (the usual case)."""
+def shared_fact_kinds(label: str, policies: Mapping[str, Policy]) -> FactKinds:
+    """The fact kinds of every policy of ``policies`` (by name): the same registry when they share
+    one (the usual case). Two policies that read one kind as two classes raise
+    :class:`~relapse_guard.errors.InvalidPolicy` (``label`` names the map)."""
     registries = list({id(policy.fact_kinds): policy.fact_kinds for policy in policies.values()}.values())
     if len(registries) == 1:
         return registries[0]
