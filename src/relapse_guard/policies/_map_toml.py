@@ -27,6 +27,8 @@ RawEntry = tuple[Any, Any, Any, dt.date | None]
 
 def entry_label(index: int, district: object, town: object = "") -> str:
     """How messages name the ``index``-th (from 0) entry: ``[[place]] #2 (district 'Dazu', town 'X')``."""
+    if district is None:  # not given: the number alone
+        return f"[[place]] #{index + 1}"
     where = f"district {district!r}" + (f", town {town!r}" if town else "")
     return f"[[place]] #{index + 1} ({where})"
 
