@@ -111,8 +111,8 @@ def test_policy_and_policy_map_are_one_or_the_other(county: Path, map_file: Path
         neither = cli(*command, "--as-of", AS_OF)
         assert neither.returncode == 2
         assert "one of the arguments --policy --policy-map is required" in neither.stderr
-    for command in ("screen", "report", "explain"):
-        assert "--policy-map FILE|chongqing" in cli(command, "--help").stdout
+    for name in ("screen", "report", "explain"):
+        assert "--policy-map FILE|chongqing" in cli(name, "--help").stdout
 
 
 def test_a_bad_map_is_a_usage_error_naming_the_file_and_entry(county: Path, tmp_path: Path) -> None:

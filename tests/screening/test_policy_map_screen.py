@@ -182,7 +182,7 @@ def test_a_choice_gives_one_engine_a_policy(county: PolicyMap, population: Popul
     assert isinstance(choice, MapChoice)
     assert choose(choice, AS_OF) is choice
     records = [record for record in population.partitions[0].records(kinds=choice.kinds) if record[0] is not None]
-    engines = {}
+    engines: dict[str, set[int]] = {}
     for household, _facts, _bad in records:
         assert household is not None
         if household.place.district != "Bishan":
