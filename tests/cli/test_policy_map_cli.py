@@ -157,3 +157,22 @@ def test_explain_with_a_map_says_which_policy_the_place_has(county: Path, map_fi
     nowhere = cli("explain", bishan["id"], "--population", str(county), "--policy-map", str(map_file))
     assert nowhere.returncode == 2
     assert "no policy for place 'Bishan/" in nowhere.stderr
+
+
+def test_explain_a_stored_household_under_its_place_s_policy(tmp_path: Path) -> None:
+    from relapse_guard.demo import demo_households
+    from relapse_guard.store import SQLiteStore
+
+    path = tmp_path / "county.db"
+    with SQLiteStore(path) as store:
+        for _, household, facts in demo_households():
+            store.put_household(household)
+            store.append(household.id, facts)
+    done = cli("explain", "YB-002", "--store", str(path), "--policy-map", "chongqing", "--as-of", "2019-06-30")
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.splitlines()[:2]
+    assert first == "policy map chongqing: place 'Yubei/Dashengzhen/Qinglong' on 2019-06-30 is under yubei_2016@2016.1"
+    assert second == "household YB-002 under yubei_2016@2016.1:"
+    nobody = cli("explain", "NOBODY", "--store", str(path), "--policy-map", "chongqing")
+    assert nobody.returncode == 2
+    assert "NOBODY" in nobody.stderr
