@@ -129,6 +129,8 @@ def test_spells_list_every_policy_in_force_in_a_period(county: PolicyMap) -> Non
     ]
     assert county.spells("Dazu", D(2016, 2, 1), D(2016, 3, 1)) == (Spell("dazu_2016", "", D(2016, 1, 1), None),)
     assert county.spells("Wanzhou", D(2016, 1, 1), D(2016, 1, 1)) == (Spell("chongqing_2016"),)
+    only_default = PolicyMap([], "chongqing_2016")
+    assert (len(only_default), bool(only_default)) == (0, True)
     assert county.spells("Yubei", D(2016, 1, 1), D(2016, 1, 1))[0].describe("yubei_2016@2016.1") == "yubei_2016@2016.1"
 
 

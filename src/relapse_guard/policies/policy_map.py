@@ -268,6 +268,10 @@ class PolicyMap:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def __bool__(self) -> bool:
+        """True: a map is never empty (it has entries, a default or both), even with ``len`` 0."""
+        return True
+
     def __str__(self) -> str:
         """The map, one entry a line, the default last."""
         return self.describe()
