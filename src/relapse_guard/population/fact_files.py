@@ -109,12 +109,12 @@ def fact_records(path: str | Path, *, kinds: FactKinds = DEFAULT_FACT_KINDS, for
     The file is a population's facts file, or one written by :func:`write_facts` or
     :func:`~.monthly.next_month`; its format comes from the suffix unless ``format`` is given.
     Its rows are read by the population readers, so with their bad-row handling: a row that
-    cannot be read is reported in the result's ``bad_rows`` and reading goes on.
+    cannot be read is reported in the result's ``bad_rows`` and reading goes on::
 
-    >>> records = fact_records("facts.jsonl")  # doctest: +SKIP
-    >>> report = store.ingest(records)  # doctest: +SKIP
-    >>> for row in records.bad_rows:  # doctest: +SKIP
-    ...     print(row)
+        records = fact_records("2017-02.jsonl")
+        report = store.ingest(records)
+        for row in records.bad_rows:
+            print(row)
 
     Raises :class:`PopulationError` at once for a missing file or an unknown format, and when
     reading starts for a CSV or Parquet header it cannot use.
