@@ -13,6 +13,7 @@ import relapse_guard
 DOCUMENTED = {
     "Engine",
     "Policy",
+    "PolicyMap",
     "load_policy",
     "policy_names",
     "Household",

@@ -6,11 +6,12 @@ risk is routed to dedicated interventions with the amounts a policy's dated para
 give, and every decision says which rule, which facts and which parameter values it used.
 
 This package exports what a first program needs: the engine and the shipped policies, the
-household, the main kinds of fact, the result and its lifecycle state, and the base error.
-Everything else is imported from the submodule that documents it: errors from
-:mod:`relapse_guard.errors`, every fact kind from :mod:`relapse_guard.facts`, decisions from
-:mod:`relapse_guard.decisions`, rules, routes, reviews and parameters from
-:mod:`relapse_guard.rules`, :mod:`relapse_guard.routing`, :mod:`relapse_guard.reviews` and
+policy map (which district screens under which policy), the household, the main kinds of
+fact, the result and its lifecycle state, and the base error. Everything else is imported
+from the submodule that documents it: errors from :mod:`relapse_guard.errors`, every fact
+kind from :mod:`relapse_guard.facts`, decisions from :mod:`relapse_guard.decisions`, rules,
+routes, reviews and parameters from :mod:`relapse_guard.rules`,
+:mod:`relapse_guard.routing`, :mod:`relapse_guard.reviews` and
 :mod:`relapse_guard.parameters`; case procedures, static checks and what-if comparisons from
 :mod:`relapse_guard.cases`, :mod:`relapse_guard.checks` and :mod:`relapse_guard.whatif`.
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from .household import Household, Member, Place
     from .lifecycle import State
     from .policies import load_policy, policy_names
+    from .policies.policy_map import PolicyMap
     from .policy import Policy
     from .result import HouseholdResult
 
@@ -66,6 +68,7 @@ __all__ = [
     "Member",
     "Place",
     "Policy",
+    "PolicyMap",
     "RelapseGuardError",
     "SchoolEnrolled",
     "State",
@@ -91,6 +94,7 @@ _LAZY = {
     "Member": "relapse_guard.household",
     "Place": "relapse_guard.household",
     "Policy": "relapse_guard.policy",
+    "PolicyMap": "relapse_guard.policies.policy_map",
     "SchoolEnrolled": "relapse_guard.facts",
     "State": "relapse_guard.lifecycle",
     "load_policy": "relapse_guard.policies",

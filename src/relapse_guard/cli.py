@@ -55,6 +55,54 @@ def _workers(text: str) -> int:
     return value
 
 
+_POLICY_HELP = (
+    "registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or package.module:NAME"
+)
+_MAP_HELP = (
+    "screen each household under the policy of its place (district, town) on the as-of date: a built-in map "
+    "(chongqing) or a TOML file of places and policies (see docs/policies.md); a place it does not cover is "
+    "a problem household"
+)
+
+
+def _policy_options(
+    command: argparse.ArgumentParser, *, policy_help: str = _POLICY_HELP, map_help: str = _MAP_HELP
+) -> None:
+    """``--policy NAME`` or ``--policy-map FILE|chongqing``: one of them, not both."""
+    group = command.add_mutually_exclusive_group(required=True)
+    group.add_argument("--policy", help=policy_help)
+    group.add_argument("--policy-map", metavar="FILE|chongqing", help=map_help)
+
+
+def _month(text: str) -> str:
+    """A month as ``YYYY-MM`` (from ``YYYY-MM`` or an ISO date in it)."""
+    try:
+        day = dt.date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, not {value}")
+    return value
+
+
+_GENERATE_MONTH = """Draw a month of new facts for every household of a population directory, as the departments \
+send them each month, and write them to one facts file in the population's order: about 60% of \
+households get an income assessment (drawn around their last known income), a few percent an illness \
+with its self-paid cost, a job loss or a disaster with its loss, and in September the school \
+enrolments with their yearly cost. About 2% are late reports, dated one to three months before \
+the month, so that a monitoring cycle that ingests the file must replay. Fact ids start with \
+m<YYYY-MM>-<household id>- and never collide with the population's or another month's. The same \
+population, month, seed and --late-share give the same bytes. See docs/population.md."""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="relapse-guard",
@@ -86,12 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--on", type=_date, default=None, help="probe this date only (default: every date it uses)")
     screen = commands.add_parser("screen", help="screen a population directory as of a date")
     screen.add_argument("population", help="a population directory (see docs/population.md)")
-    screen.add_argument(
-        "--policy",
-        required=True,
-        help="registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or "
-        "package.module:NAME",
-    )
+    _policy_options(screen)
     screen.add_argument("--as-of", type=_date, required=True, help="date to screen as of (YYYY-MM-DD)")
     screen.add_argument("--out", help="directory for households.jsonl, totals.json and problems.jsonl")
     screen.add_argument(
@@ -116,7 +159,12 @@ def _parser() -> argparse.ArgumentParser:
     source = explain.add_mutually_exclusive_group(required=True)
     source.add_argument("--population", help="the population directory holding the household")
     source.add_argument("--store", help="a SQLite store file holding the household (relapse_guard.store)")
-    explain.add_argument("--policy", required=True, help="registered policy name")
+    _policy_options(
+        explain,
+        policy_help="registered policy name",
+        map_help="explain the household under the policy of its place on the --as-of date, or without one on "
+        "the date of its last fact: a built-in map (chongqing) or a TOML file of places and policies",
+    )
     explain.add_argument("--as-of", type=_date, default=None, help="date to run to (default: its last fact)")
     generate = commands.add_parser("generate", help="write a seeded synthetic population to a directory")
     generate.add_argument("directory")
@@ -128,16 +176,33 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--partitions", type=int, default=None, help="default: one per 50,000 households")
     generate.add_argument("--processes", type=int, default=None, help="worker processes (default: cores)")
     generate.add_argument("--overwrite", action="store_true", help="replace the population files in DIRECTORY")
+    month = commands.add_parser(
+        "generate-month",
+        help="write the next month of facts for a generated population to a facts file",
+        description=_GENERATE_MONTH,
+    )
+    month.add_argument("population", help="a population directory, as generate writes it")
+    month.add_argument(
+        "--month", type=_month, required=True, help="the month to draw, YYYY-MM (e.g. 2017-01 after a 2016 population)"
+    )
+    month.add_argument("--out", required=True, help="the facts file to write: FILE.jsonl, FILE.csv or FILE.parquet")
+    month.add_argument("--seed", type=int, default=0, help="random seed of the month's draws (default 0)")
+    month.add_argument(
+        "--format",
+        choices=["jsonl", "csv", "parquet"],
+        default=None,
+        help="file format (default: from the suffix of --out; parquet needs the parquet extra)",
+    )
+    month.add_argument(
+        "--late-share", type=_share, default=None, help="share of events reported 1-3 months late (default 0.02)"
+    )
+    month.add_argument("--processes", type=int, default=None, help="worker processes (default: cores)")
+    month.add_argument("--overwrite", action="store_true", help="replace the file --out if it exists")
     report = commands.add_parser(
         "report", help="screen a population directory and write a Markdown and HTML report with charts"
     )
     report.add_argument("population", help="a population directory (see docs/population.md)")
-    report.add_argument(
-        "--policy",
-        required=True,
-        help="registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or "
-        "package.module:NAME",
-    )
+    _policy_options(report)
     report.add_argument("--as-of", type=_date, required=True, help="date to report as of (YYYY-MM-DD)")
     report.add_argument("--out", required=True, help="directory for report.md, report.html and the charts (SVG)")
     report.add_argument("--overwrite", action="store_true", help="replace an earlier report in the --out directory")
@@ -215,11 +280,11 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_check(args.policy, args.format, args.on)
     elif args.command == "screen":
-        from .cli_screen import run_screen
+        from .cli_screen import policy_source, run_screen
 
         return run_screen(
             args.population,
-            args.policy,
+            policy_source(args.policy, args.policy_map),
             args.as_of,
             args.out,
             args.workers,
@@ -229,18 +294,23 @@ def _run(args: argparse.Namespace) -> int:
         )
     elif args.command == "explain":
         from .cli_screen import explain_household, explain_stored
+        from .policies.policy_map import load_policy_map
 
+        source = load_policy_map(args.policy_map) if args.policy_map is not None else args.policy
         if args.store is not None:
-            return explain_stored(args.store, args.household_id, args.policy, args.as_of)
-        return explain_household(args.population, args.household_id, args.policy, args.as_of)
+            return explain_stored(args.store, args.household_id, source, args.as_of)
+        return explain_household(args.population, args.household_id, source, args.as_of)
     elif args.command == "generate":
         return _run_generate(args)
+    elif args.command == "generate-month":
+        return _run_generate_month(args)
     elif args.command == "report":
         from .cli_report import run_report
+        from .cli_screen import policy_source
 
         return run_report(
             args.population,
-            args.policy,
+            policy_source(args.policy, args.policy_map),
             args.as_of,
             args.out,
             args.workers,
@@ -318,6 +388,22 @@ def _run_generate(args: argparse.Namespace) -> int:
             for left in set(directory.glob("*.tmp")) - before:
                 left.unlink(missing_ok=True)
     return code
+
+
+def _run_generate_month(args: argparse.Namespace) -> int:
+    """``generate-month``: the population command's ``month``."""
+    from .population.cli import main as population_main
+
+    passed = ["--month", args.month, "--out", args.out, "--seed", str(args.seed)]
+    if args.format is not None:
+        passed += ["--format", args.format]
+    if args.late_share is not None:
+        passed += ["--late-share", repr(args.late_share)]
+    if args.processes is not None:
+        passed += ["--processes", str(args.processes)]
+    if args.overwrite:
+        passed.append("--overwrite")
+    return population_main(["month", args.population, *passed])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,13 +19,14 @@ from .reporting import (
     have_matplotlib,
     write_report,
 )
+from .screening.choice import PolicySource
 
 __all__ = ["run_report"]
 
 
 def run_report(
     population_dir: str,
-    policy_name: str,
+    policy_name: PolicySource,
     as_of: dt.date,
     out: str,
     workers: int = 1,
@@ -35,6 +36,9 @@ def run_report(
     overwrite: bool = False,
 ) -> int:
     """Screen a population directory and write ``report.md``, ``report.html`` (and charts) to ``out``.
+
+    ``policy_name`` is a policy spec (see :func:`~relapse_guard.cli_check.load_policy_spec`) or
+    a policy map, each household then under the policy its place has on ``as_of``.
 
     Prints the files written. Returns 0 when every row was read and every household screened,
     1 when there were bad rows or problem households (listed on stderr, and in the report);
@@ -46,7 +50,8 @@ def run_report(
     if limit < 0:
         raise RelapseGuardError(f"--limit must not be negative, not {limit}")
     population = read_population(population_dir)
-    load_policy_spec(policy_name)
+    if isinstance(policy_name, str):
+        load_policy_spec(policy_name)
     check_out(out, (MARKDOWN_NAME, HTML_NAME), overwrite=overwrite)
     progress = progress_bar if sys.stderr.isatty() else None
     data = collect_population(

@@ -1,4 +1,8 @@
-"""The ``screen`` and ``explain`` commands of ``relapse-guard``: a population directory in, results out."""
+"""The ``screen`` and ``explain`` commands of ``relapse-guard``: a population directory in, results out.
+
+Both run under one policy (``--policy``) or a policy map (``--policy-map``): each household
+under the policy its place has on the as-of date (:func:`policy_source`).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,14 @@ from pathlib import Path
 from .cli_check import load_policy_spec
 from .engine import Engine
 from .errors import RelapseGuardError, StoreError
+from .facts import Fact
+from .household import Household
 from .policies import load_policy
+from .policies.policy_map import PolicyMap, load_policy_map
 from .policy import Policy
 from .population import BadRow, read_population
 from .result import HouseholdResult
+from .screening.choice import PolicySource, shared_fact_kinds
 from .screening.parallel import screen_population
 from .screening.screen import Progress
 from .screening.summary import Problem, problem_summary
@@ -25,6 +33,7 @@ __all__ = [
     "check_out",
     "explain_household",
     "explain_stored",
+    "policy_source",
     "print_problems",
     "progress_bar",
     "run_screen",
@@ -32,6 +41,20 @@ __all__ = [
 
 #: The files ``screen --out`` writes.
 SCREEN_FILES = ("households.jsonl", "totals.json", "problems.jsonl")
+
+
+def policy_source(policy: str | None, policy_map: str | None) -> PolicySource:
+    """What ``--policy`` or ``--policy-map`` names, checked before any work: the policy spec
+    (loaded once here, so that an unknown one fails now), or the policy map read and its
+    policies loaded (a built-in map's name, ``chongqing``, or a TOML file)."""
+    if policy_map is not None:
+        loaded = load_policy_map(policy_map)
+        loaded.policies()
+        return loaded
+    if policy is None:
+        raise RelapseGuardError("give --policy NAME or --policy-map FILE")
+    load_policy_spec(policy)
+    return policy
 
 
 def progress_bar(progress: Progress) -> None:
@@ -87,7 +110,7 @@ def print_problems(bad_rows: Iterable[BadRow], problems: Iterable[Problem]) -> N
 
 def run_screen(
     population_dir: str,
-    policy_name: str,
+    policy_name: PolicySource,
     as_of: dt.date,
     out: str | None,
     workers: int,
@@ -101,7 +124,9 @@ def run_screen(
     ``workers`` local processes screen it, or, with ``scheduler``, a Dask cluster: a running
     scheduler's address, or ``"local"`` for a local cluster of ``workers`` processes.
     ``policy_name`` is a registered name or a ``path.py:NAME`` / ``module:NAME`` spec (see
-    :func:`~relapse_guard.cli_check.load_policy_spec`).
+    :func:`~relapse_guard.cli_check.load_policy_spec`), or a policy map: each household is then
+    screened under the policy its place has on ``as_of``, and a place the map does not cover is
+    a problem household (kind ``no_policy``).
 
     Returns 0 when every row was read and every household screened, 1 when there were bad
     rows or problem households (listed, and counted by kind), and raises for unusable input
@@ -110,7 +135,8 @@ def run_screen(
     :class:`~relapse_guard.screening.screen.StoppedAtProblem`.
     """
     population = read_population(population_dir)
-    load_policy_spec(policy_name)  # an unknown policy fails before a cluster is started or reached
+    if isinstance(policy_name, str):
+        load_policy_spec(policy_name)  # an unknown policy fails before a cluster is started or reached
     directory = check_out(out, SCREEN_FILES, overwrite=overwrite) if out is not None else None
     keep_rows = out is not None
     progress = progress_bar if sys.stderr.isatty() else None
@@ -167,29 +193,58 @@ def _print_explained(result: HouseholdResult, policy: Policy, as_of: dt.date | N
         print(f"  review {status.review}: {status.state.value} since {status.due_on} ({status.responsible})")
 
 
-def explain_household(population_dir: str, household_id: str, policy_name: str, as_of: dt.date | None) -> int:
-    """Print one household's explained timeline; 2 (with a message) when it is not in the population."""
-    policy = load_policy(policy_name)
-    engine = Engine(policy)
+def _policy_of(source: str | PolicyMap, household: Household, facts: Sequence[Fact], as_of: dt.date | None) -> Policy:
+    """The policy to explain ``household`` under: the one named, or the one its place has in the
+    map on ``as_of`` (default: the date of its last fact; today's for a household without facts),
+    said on a line of its own."""
+    if isinstance(source, str):
+        return load_policy(source)
+    on = as_of or max((fact.date for fact in facts), default=None) or dt.date.today()
+    policy = source.policy_for(household.place, on)
+    print(f"{source.label}: place {str(household.place)!r} on {on.isoformat()} is under {policy.label}")
+    return policy
+
+
+def explain_household(
+    population_dir: str, household_id: str, policy_name: str | PolicyMap, as_of: dt.date | None
+) -> int:
+    """Print one household's explained timeline; 2 (with a message) when it is not in the population.
+
+    ``policy_name`` is a registered policy, or a policy map: the household is then explained
+    under the policy its place has on ``as_of``, or without it on the date of its last fact.
+    """
+    if isinstance(policy_name, str):
+        kinds = load_policy(policy_name).fact_kinds
+    else:
+        kinds = shared_fact_kinds(policy_name.label, policy_name.policies())
     for partition in read_population(population_dir).partitions:
-        for household, facts, _bad in partition.records(kinds=policy.fact_kinds):
+        for household, facts, _bad in partition.records(kinds=kinds):
             if household is not None and household.id == household_id:
-                _print_explained(engine.run(household, facts, as_of=as_of), policy, as_of)
+                policy = _policy_of(policy_name, household, facts, as_of)
+                _print_explained(Engine(policy).run(household, facts, as_of=as_of), policy, as_of)
                 return 0
     raise RelapseGuardError(f"household {household_id!r} is not in {population_dir}")
 
 
-def explain_stored(store_path: str, household_id: str, policy_name: str, as_of: dt.date | None) -> int:
-    """Print the explained timeline of a household kept in a SQLite store (its facts replayed).
+def explain_stored(store_path: str, household_id: str, policy_name: str | PolicyMap, as_of: dt.date | None) -> int:
+    """Print the explained timeline of a household kept in a SQLite store (its facts replayed),
+    under a registered policy or the one its place has in a policy map (as in :func:`explain_household`).
 
     Raises :class:`~relapse_guard.errors.StoreError` for a file that is not a store and
     :class:`~relapse_guard.errors.UnknownHousehold` for a household the store does not hold.
     """
     from .store import SQLiteStore, replay
 
-    policy = load_policy(policy_name)
+    if isinstance(policy_name, str):
+        load_policy(policy_name)  # an unknown policy fails before the store is opened
     if not Path(store_path).is_file():
         raise StoreError(f"no store file at {store_path}")
     with SQLiteStore(store_path) as store:
+        if isinstance(policy_name, str):
+            policy = load_policy(policy_name)
+        else:
+            kinds = shared_fact_kinds(policy_name.label, policy_name.policies())
+            facts = store.facts(household_id, kinds=kinds)
+            policy = _policy_of(policy_name, store.household(household_id), facts, as_of)
         _print_explained(replay(store, household_id, policy, as_of=as_of), policy, as_of)
     return 0

@@ -27,10 +27,12 @@ __all__ = [
     "InvalidParameterFile",
     "InvalidPlugin",
     "InvalidPolicy",
+    "InvalidPolicyMap",
     "InvalidProcedure",
     "InvalidReview",
     "InvalidTransition",
     "NeedsHistory",
+    "NoPolicyForPlace",
     "NotFound",
     "ParameterError",
     "ParameterNotInForce",
@@ -303,6 +305,57 @@ class BrokenPlugin(RelapseGuardError, LookupError):
 
 class InvalidPolicy(RelapseGuardError, ValueError):
     """A policy is inconsistent: a route names an unknown intervention, a rule is missing, ..."""
+
+
+class InvalidPolicyMap(RelapseGuardError, ValueError):
+    """A policy map (a TOML file of places and policies) that cannot be used: not TOML, an unknown
+    key, a value of the wrong type, an unknown policy, two entries for one place and date.
+
+    ``source`` names the file, ``entry`` the entry at fault (``[[place]] #2 (district 'Dazu')``,
+    ``default``; empty for the file as a whole), ``key`` the key, ``value`` its value and
+    ``expected`` what was expected (``value`` is None for a key that is missing; with no ``key``,
+    ``expected`` says what is wrong with the file as a whole).
+    """
+
+    def __init__(self, source: str, entry: str, key: str, value: object, expected: str) -> None:
+        self.source = source
+        self.entry = entry
+        self.key = key
+        self.value = value
+        self.expected = expected
+        where = ": ".join(part for part in (f"policy map {source}", entry) if part)
+        if not key:  # the file as a whole (not TOML, no entry): ``expected`` says what is wrong
+            what = expected
+        elif value is None:  # TOML has no null: a key that is missing
+            what = f"{key} is missing; expected {expected}"
+        else:
+            what = f"{key} = {_short(value)} refused; expected {expected}"
+        super().__init__(f"{where}: {what}")
+
+
+class NoPolicyForPlace(RelapseGuardError, LookupError):
+    """A policy map has no entry in force for a place on a date (no entry for its district or
+    town, or only entries that start later, and no default).
+
+    ``place`` is the place as text (``district/town/village``), ``on`` the date, ``source`` the
+    map; ``suggestions`` are districts of the map spelled like the place's (``Yubei`` for
+    ``yubei``). A screen lists such a household as a problem and never screens it under a guess.
+    """
+
+    def __init__(
+        self, place: str, on: object, source: str, *, reason: str = "", suggestions: Iterable[str] = ()
+    ) -> None:
+        self.place = place
+        self.on = on
+        self.source = source
+        self.reason = reason
+        self.suggestions = tuple(suggestions)
+        hint = f" (did you mean district {' or '.join(repr(s) for s in self.suggestions)}?)" if self.suggestions else ""
+        because = f": {reason}" if reason else ""
+        super().__init__(
+            f"no policy for place {place!r} on {on} in policy map {source}{because}{hint}; add a [[place]] entry "
+            'with its district (and town) and policy, or a default = "policy" for every other district'
+        )
 
 
 class InvalidPlugin(InvalidPolicy, TypeError):

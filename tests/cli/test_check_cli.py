@@ -189,7 +189,7 @@ def test_help() -> None:
 def test_the_command_line_page_has_a_section_per_command() -> None:
     from relapse_guard.cli import _parser
 
-    match = re.search(r"\{([\w,]+)\}", _parser().format_usage())
+    match = re.search(r"\{([\w,-]+)\}", _parser().format_usage())
     assert match is not None
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     for command in match.group(1).split(","):

@@ -99,7 +99,7 @@ def test_explain_replays_a_household_from_a_store(tmp_path: Path) -> None:
     assert "not allowed with" in both.stderr
 
 
-@pytest.mark.parametrize("command", ["demo", "screen", "explain", "generate", "diagram", "policies"])
+@pytest.mark.parametrize("command", ["demo", "screen", "explain", "generate", "generate-month", "diagram", "policies"])
 def test_every_command_has_help(command: str) -> None:
     done = cli(command, "--help")
     assert done.returncode == 0
@@ -112,3 +112,28 @@ def test_diagram_and_policies() -> None:
     assert cli("diagram").stdout == mermaid()
     listed = cli("policies").stdout.splitlines()
     assert any(line.startswith("bishan_2016\tbishan_2016@2016.1") for line in listed)
+
+
+def test_generate_month_writes_the_next_month_of_a_generated_county(county: Path, tmp_path: Path) -> None:
+    from relapse_guard.population import MonthlyShares, fact_records, month_facts
+
+    out = tmp_path / "2017-01.jsonl"
+    done = cli("generate-month", str(county), "--month", "2017-01", "--out", str(out), "--seed", "7")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("wrote ")
+    assert "for 300 households" in done.stdout
+    assert done.stderr == ""
+    records = list(fact_records(out))
+    assert records == [f.to_dict() for r in month_facts(county, "2017-01", seed=7) for f in r.facts]
+    again = cli("generate-month", str(county), "--month", "2017-01", "--out", str(out), "--seed", "7", "--overwrite")
+    assert again.returncode == 0
+    assert list(fact_records(out)) == records
+    assert cli("generate-month", str(county), "--month", "2017-01", "--out", str(out)).returncode == 2
+    bad_month = cli("generate-month", str(county), "--month", "2017-13", "--out", str(tmp_path / "x.jsonl"))
+    assert bad_month.returncode == 2
+    assert "not a month" in bad_month.stderr
+    early = cli("generate-month", str(county), "--month", "2015-06", "--out", str(tmp_path / "x.jsonl"))
+    assert (early.returncode, early.stderr.startswith("relapse-guard: error: month 2015-06 is before")) == (2, True)
+    assert not list(tmp_path.glob("x.*"))
+    shown = cli("generate-month", "--help").stdout
+    assert f"(default {MonthlyShares().late_share})" in " ".join(shown.split())

@@ -30,6 +30,7 @@ AS_OF = D(2018, 12, 31)
 NASTY = "<script>alert(1)</script>|x_y"
 SECTIONS = (
     "Households by state and place",
+    "Policies by district",
     "State flows",
     "Time to relapse",
     "Relapses and why",

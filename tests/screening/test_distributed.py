@@ -18,7 +18,7 @@ distributed = pytest.importorskip("distributed")
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
 
-from relapse_guard import RelapseGuardError  # noqa: E402
+from relapse_guard import PolicyMap, RelapseGuardError  # noqa: E402
 from relapse_guard.errors import BackendUnavailable, UnknownPlugin  # noqa: E402
 from relapse_guard.population import Population, PopulationError, generate_population, read_population  # noqa: E402
 from relapse_guard.screening.dask_backend import dask_client, screen_population_dask  # noqa: E402
@@ -71,6 +71,18 @@ def test_dask_screen_equals_serial_and_local_processes(population_dir: Path, cli
     assert serial.totals.households + len(serial.errors) == HOUSEHOLDS
     assert_same(local, serial)
     assert_same(on_dask, serial)
+
+
+def test_a_policy_map_screens_each_district_under_its_policy_on_dask(population_dir: Path, client: Client) -> None:
+    population = read_population(population_dir)
+    county = PolicyMap.from_toml('[[place]]\ndistrict = "Yubei"\npolicy = "yubei_2016"\n', source="yubei.toml")
+    serial = screen_population(population, county, AS_OF)
+    on_dask = screen_population_dask(population, county, AS_OF, client=client)
+    assert_same(on_dask, serial)
+    assert on_dask.problems == serial.problems
+    assert {problem.kind for problem in on_dask.problems} == {"no_policy"}  # Dazu and Bishan are not in the map
+    assert {row.policy for row in on_dask.rows} == {"yubei_2016@2016.1"}
+    assert on_dask.totals.by_district["Yubei"].in_force == ("yubei_2016@2016.1",)
 
 
 def test_without_rows_the_totals_are_the_same(population_dir: Path, client: Client) -> None:

@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import attrs
 import pytest
 
 from relapse_guard.cli_check import load_policy_spec
@@ -94,8 +95,10 @@ def test_policy_code_that_raises_is_a_problem_row_and_the_others_are_screened(co
         assert problem.fact_id.startswith(problem.household_id)
         assert "division by zero" in problem.message
         assert not problem.counted
-    # every other household is screened as under Yubei's own policy
-    assert serial.rows == [row for row in plain.rows if not row.household_id.endswith("7")]
+    # every other household is screened as under Yubei's own policy (each row names the policy used)
+    assert {row.policy for row in serial.rows} == {"yubei_failing@1"}
+    expected = [attrs.evolve(row, policy="yubei_failing@1") for row in plain.rows if not row.household_id.endswith("7")]
+    assert serial.rows == expected
     assert serial.households_done == 300
     assert serial.totals.households == 300 - len(serial.problems)
 
@@ -138,6 +141,7 @@ class _Breaks:
         self.broken = broken
         self.error = error
         self.engine = Engine(load_policy("yubei_2016"))
+        self.policy = self.engine.policy
 
     def run(self, household: Household, facts: Sequence[Fact], *, as_of: dt.date) -> HouseholdResult:
         if household.id == self.broken:
@@ -156,7 +160,7 @@ def test_any_exception_of_one_household_is_its_problem_as_a_last_guard() -> None
     problem = outcomes[1][1]
     assert problem == Problem(household_id="b", kind="error", error="KeyError", message="'oops'")
     assert str(problem) == "error: household 'b': KeyError: 'oops'"
-    assert all(isinstance(outcome, HouseholdResult) for _, outcome, _ in (outcomes[0], outcomes[2]))
+    assert all(isinstance(screened.outcome, HouseholdResult) for screened in (outcomes[0], outcomes[2]))
 
 
 def test_refused_facts_keep_their_error_type() -> None:

@@ -21,7 +21,7 @@ from relapse_guard.decisions import Period
 from relapse_guard.errors import RelapseGuardError
 from relapse_guard.population import synthetic_households
 from relapse_guard.reviews import ReviewState, ReviewStatus
-from relapse_guard.screening import HouseholdRow, ScreenTotals
+from relapse_guard.screening import DistrictTotals, HouseholdRow, ScreenTotals
 
 
 def _money_granted(result: HouseholdResult) -> dict[str, Decimal]:
@@ -49,6 +49,7 @@ def _row(result: HouseholdResult, place: tuple[str, str, str], reviews: Iterable
         reviews_due=tuple(s.review for s in statuses if s.state is ReviewState.DUE),
         reviews_overdue=tuple(s.review for s in statuses if s.state is ReviewState.OVERDUE),
         money=_money_granted(result),
+        policy=result.policy,
     )
 
 
@@ -57,6 +58,9 @@ def _add(totals: ScreenTotals, row: HouseholdRow) -> None:
         into[key] = into.get(key, Decimal(0)) + amount
 
     totals.households += 1
+    district = totals.by_district.setdefault(row.district, DistrictTotals())
+    district.households += 1
+    district.by_policy[row.policy] += 1
     totals.by_state[row.state.value] += 1
     totals.by_place_state[f"{row.district}/{row.town}|{row.state.value}"] += 1
     for kind in row.open_risks:

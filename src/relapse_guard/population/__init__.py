@@ -28,6 +28,9 @@ The modules, by what they do:
 - :mod:`.layout`: a directory's file names, formats, manifest, and the files' columns;
 - synthetic populations: :mod:`.synthetic` (:func:`generate_population`),
   :mod:`.synthetic_draws` (:class:`Distributions` and the draws), :mod:`.synthetic_drawer`;
+- a month of new facts for a population: :mod:`.monthly` (:func:`next_month`,
+  :func:`month_facts`), :mod:`.monthly_draws` (:class:`MonthlyShares` and the draws);
+- files of facts alone: :mod:`.fact_files` (:func:`write_facts`, :func:`fact_records`);
 - :mod:`.cli`: ``python -m relapse_guard.population``.
 
 >>> import tempfile
@@ -47,8 +50,11 @@ from .directory import (
     write_partition,
     write_population,
 )
+from .fact_files import FactRecords, fact_records, write_facts
 from .grouping import DEFAULT_LOOKAHEAD
 from .layout import COMMON_FACT_COLUMNS, FORMAT_VERSION, HOUSEHOLD_COLUMNS, MANIFEST_NAME, fact_columns, file_format
+from .monthly import MonthFile, month_facts, next_month, parse_month
+from .monthly_draws import MONTH_GENERATOR_VERSION, MonthlyShares
 from .records import BadRow, MissingDependency, PopulationError, PopulationRecord, chunks
 from .rows import FactBuilder
 from .synthetic import BLOCK_SIZE, generate_population, synthetic_households
@@ -63,21 +69,30 @@ __all__ = [
     "GENERATOR_VERSION",
     "HOUSEHOLD_COLUMNS",
     "MANIFEST_NAME",
+    "MONTH_GENERATOR_VERSION",
     "BadRow",
     "Distributions",
     "FactBuilder",
+    "FactRecords",
     "MissingDependency",
+    "MonthFile",
+    "MonthlyShares",
     "Partition",
     "Population",
     "PopulationError",
     "PopulationRecord",
     "chunks",
     "fact_columns",
+    "fact_records",
     "file_format",
     "generate_population",
+    "month_facts",
+    "next_month",
+    "parse_month",
     "read_partition",
     "read_population",
     "synthetic_households",
+    "write_facts",
     "write_partition",
     "write_population",
 ]

@@ -42,7 +42,16 @@ from .layout import (
 from .records import BadRow, PopulationError, describe_failure, fact_field_names
 from .rows import FactBuilder, FactDumper
 
-__all__ = ["MAX_ROW_LINES", "CsvWriter", "Row", "csv_rows", "fact_groups", "household_groups", "row_batches"]
+__all__ = [
+    "MAX_ROW_LINES",
+    "CsvFactWriter",
+    "CsvWriter",
+    "Row",
+    "csv_rows",
+    "fact_groups",
+    "household_groups",
+    "row_batches",
+]
 
 #: Rows built before their groups are made: few, so that facts do not outlive their household long.
 _BATCH_ROWS = 64
@@ -307,6 +316,29 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
         yield from groups.close()
 
 
+class CsvFactWriter:
+    """Writes facts alone as CSV: a header of :func:`~.layout.fact_columns`, then one row per fact."""
+
+    suffix = ".csv"
+
+    def __init__(self, facts_path: Path, kinds: FactKinds) -> None:
+        self._file: IO[str] = open(facts_path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self._facts = csv.writer(self._file, lineterminator="\n")
+        columns = fact_columns(kinds)
+        self._facts.writerow(columns)
+        self._cells = FactDumper(columns).as_cells
+
+    def write(self, facts: Iterable[Fact]) -> int:
+        """Write facts; return the number written."""
+        rows = [self._cells(fact) for fact in facts]
+        self._facts.writerows(rows)
+        return len(rows)
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._file.close()
+
+
 class CsvWriter:
     """Writes households (one row per member) and facts (one row per fact) as CSV with headers."""
 
@@ -314,22 +346,16 @@ class CsvWriter:
 
     def __init__(self, households_path: Path, facts_path: Path, kinds: FactKinds) -> None:
         self._households_file: IO[str] = open(households_path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._facts_file: IO[str] = open(facts_path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._households = csv.writer(self._households_file, lineterminator="\n")
-        self._facts = csv.writer(self._facts_file, lineterminator="\n")
-        columns = fact_columns(kinds)
+        self._facts = CsvFactWriter(facts_path, kinds)
         self._households.writerow(HOUSEHOLD_COLUMNS)
-        self._facts.writerow(columns)
-        self._cells = FactDumper(columns).as_cells
 
     def write(self, household: Household, facts: Iterable[Fact]) -> int:
         """Write one household and its facts; return the number of facts written."""
         self._households.writerows(household_rows(household))
-        rows = [self._cells(fact) for fact in facts]
-        self._facts.writerows(rows)
-        return len(rows)
+        return self._facts.write(facts)
 
     def close(self) -> None:
         """Flush and close both files."""
         self._households_file.close()
-        self._facts_file.close()
+        self._facts.close()

@@ -26,7 +26,7 @@ from .households import build_household
 from .records import BadRow, describe_error, describe_failure, fact_field_names
 from .rows import FactBuilder, FactDumper
 
-__all__ = ["JsonlWriter", "encoding_problem", "fact_groups", "household_groups"]
+__all__ = ["JsonlFactWriter", "JsonlWriter", "encoding_problem", "fact_groups", "household_groups"]
 
 #: Fact lines built before their groups are made: few, so that facts do not outlive their household long.
 _BATCH_LINES = 64
@@ -169,6 +169,26 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
         yield from groups.close()
 
 
+class JsonlFactWriter:
+    """Writes facts alone as JSON Lines: one :meth:`Fact.to_dict` a line (compact, UTF-8)."""
+
+    suffix = ".jsonl"
+
+    def __init__(self, facts_path: Path) -> None:
+        self._facts: IO[str] = open(facts_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._line = FactDumper().json_line
+
+    def write(self, facts: Iterable[Fact]) -> int:
+        """Write facts; return the number written."""
+        lines = [self._line(fact) for fact in facts]
+        self._facts.writelines(lines)
+        return len(lines)
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._facts.close()
+
+
 class JsonlWriter:
     """Writes households and facts as JSON Lines (compact, UTF-8, one object per line)."""
 
@@ -176,15 +196,12 @@ class JsonlWriter:
 
     def __init__(self, households_path: Path, facts_path: Path) -> None:
         self._households: IO[str] = open(households_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-        self._facts: IO[str] = open(facts_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-        self._line = FactDumper().json_line
+        self._facts = JsonlFactWriter(facts_path)
 
     def write(self, household: Household, facts: Iterable[Fact]) -> int:
         """Write one household and its facts; return the number of facts written."""
         self._households.write(_encode(household.to_dict()) + "\n")
-        lines = [self._line(fact) for fact in facts]
-        self._facts.writelines(lines)
-        return len(lines)
+        return self._facts.write(facts)
 
     def close(self) -> None:
         """Flush and close both files."""

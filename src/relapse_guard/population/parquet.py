@@ -36,6 +36,7 @@ from .rows import FactBuilder, FactDumper
 __all__ = [
     "READ_BATCH_ROWS",
     "ROW_GROUP_ROWS",
+    "ParquetFactWriter",
     "ParquetWriter",
     "fact_groups",
     "household_groups",
@@ -148,57 +149,102 @@ def typed_columns(kinds: FactKinds) -> dict[str, str]:
     return {name: kinds_.pop() for name, kinds_ in found.items() if len(kinds_) == 1 and kinds_ != {"string"}}
 
 
+class _TableWriter:
+    """Rows of one Parquet file: buffered, and written as a row group of ``schema`` at each :meth:`flush`."""
+
+    def __init__(self, path: Path, schema: Any, dates: Sequence[str] = ()) -> None:
+        arrow, parquet = pyarrow_modules()
+        self._arrow = arrow
+        self._schema = schema
+        self._dates = [schema.get_field_index(name) for name in dates]  # columns of ISO text made dates
+        self._writer = parquet.ParquetWriter(path, schema, compression="snappy")
+        self.rows: list[Sequence[Any]] = []
+
+    def flush(self) -> None:
+        """Write the buffered rows as a row group (nothing when there are none)."""
+        if not self.rows:
+            return
+        columns = [list(column) for column in zip(*self.rows, strict=True)]
+        for index in self._dates:
+            columns[index] = [cached_date(text) for text in columns[index]]
+        arrays = [
+            self._arrow.array(column, type=field.type) for column, field in zip(columns, self._schema, strict=True)
+        ]
+        self._writer.write_table(self._arrow.Table.from_arrays(arrays, schema=self._schema))
+        self.rows.clear()
+
+    def close(self) -> None:
+        """Write what is buffered and close the file."""
+        self.flush()
+        self._writer.close()
+
+
+class ParquetFactWriter:
+    """Writes facts alone as Parquet (the columns of :func:`~.layout.fact_columns`), in row groups."""
+
+    suffix = ".parquet"
+
+    def __init__(self, facts_path: Path, kinds: FactKinds) -> None:
+        arrow, _ = pyarrow_modules()
+        typed = typed_columns(kinds)
+        columns = fact_columns(kinds)
+        types = {"date": arrow.date32(), "bool": arrow.bool_(), "string": arrow.string()}
+        schema = arrow.schema([(c, types[typed.get(c, "string")]) for c in columns])
+        self._table = _TableWriter(facts_path, schema)
+        self._cells = FactDumper(columns, typed=typed).as_cells
+
+    @property
+    def pending(self) -> int:
+        """Facts buffered, not yet written."""
+        return len(self._table.rows)
+
+    def add(self, facts: Iterable[Fact]) -> int:
+        """Buffer facts (written at the next :meth:`flush`); return the number added."""
+        rows = self._table.rows
+        count = len(rows)
+        rows.extend(self._cells(fact) for fact in facts)
+        return len(rows) - count
+
+    def write(self, facts: Iterable[Fact]) -> int:
+        """Write facts (a row group once :data:`ROW_GROUP_ROWS` are buffered); return the number written."""
+        count = self.add(facts)
+        if self.pending >= ROW_GROUP_ROWS:
+            self.flush()
+        return count
+
+    def flush(self) -> None:
+        """Write the buffered facts as a row group."""
+        self._table.flush()
+
+    def close(self) -> None:
+        """Write what is buffered and close the file."""
+        self._table.close()
+
+
 class ParquetWriter:
     """Writes households (one row per member) and facts (one row per fact) as Parquet, in row groups."""
 
     suffix = ".parquet"
 
     def __init__(self, households_path: Path, facts_path: Path, kinds: FactKinds) -> None:
-        arrow, parquet = pyarrow_modules()
-        self._arrow = arrow
-        typed = typed_columns(kinds)
-        columns = fact_columns(kinds)
-        types = {"date": arrow.date32(), "bool": arrow.bool_(), "string": arrow.string()}
-        self._fact_schema = arrow.schema([(c, types[typed.get(c, "string")]) for c in columns])
-        self._household_schema = arrow.schema(
-            [(c, arrow.date32() if c == "birth_date" else arrow.string()) for c in HOUSEHOLD_COLUMNS]
-        )
-        options = {"compression": "snappy"}
-        self._facts = parquet.ParquetWriter(facts_path, self._fact_schema, **options)
-        self._households = parquet.ParquetWriter(households_path, self._household_schema, **options)
-        self._cells = FactDumper(columns, typed=typed).as_cells
-        self._fact_rows: list[list[Any]] = []
-        self._household_rows: list[tuple[Any, ...]] = []
+        arrow, _ = pyarrow_modules()
+        self._facts = ParquetFactWriter(facts_path, kinds)
+        schema = arrow.schema([(c, arrow.date32() if c == "birth_date" else arrow.string()) for c in HOUSEHOLD_COLUMNS])
+        self._households = _TableWriter(households_path, schema, dates=("birth_date",))
 
     def write(self, household: Household, facts: Iterable[Fact]) -> int:
-        """Write one household and its facts; return the number of facts written."""
-        for row in household_rows(household):
-            self._household_rows.append(row)
-        count = 0
-        for fact in facts:
-            self._fact_rows.append(self._cells(fact))
-            count += 1
-        if len(self._fact_rows) >= ROW_GROUP_ROWS:
-            self._flush()
-        return count
+        """Write one household and its facts; return the number of facts written.
 
-    def _flush(self) -> None:
-        for rows, schema, writer in (
-            (self._household_rows, self._household_schema, self._households),
-            (self._fact_rows, self._fact_schema, self._facts),
-        ):
-            if not rows:
-                continue
-            columns = [list(column) for column in zip(*rows, strict=True)]
-            if schema is self._household_schema:
-                birth = schema.get_field_index("birth_date")
-                columns[birth] = [cached_date(text) for text in columns[birth]]
-            arrays = [self._arrow.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)]
-            writer.write_table(self._arrow.Table.from_arrays(arrays, schema=schema))
-            rows.clear()
+        A row group of facts is written with the member rows of its households.
+        """
+        self._households.rows.extend(household_rows(household))
+        count = self._facts.add(facts)
+        if self._facts.pending >= ROW_GROUP_ROWS:
+            self._households.flush()
+            self._facts.flush()
+        return count
 
     def close(self) -> None:
         """Write what is buffered and close both files."""
-        self._flush()
         self._households.close()
         self._facts.close()

@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = [
     "GENERATOR_VERSION",
     "Distributions",
     "generate_population",
+    "process_context",
     "synthetic_households",
 ]
 
@@ -101,10 +103,10 @@ def _write_one(task: _Task) -> tuple[int, int]:
     return written
 
 
-def _start_method() -> str:
-    # fork is cheap and needs no `if __name__ == "__main__"` guard in the caller's script;
-    # elsewhere (macOS, Windows) spawn is the safe choice.
-    return "fork" if sys.platform == "linux" else "spawn"
+def process_context() -> BaseContext:
+    """The multiprocessing context of worker processes: fork on Linux (cheap, and needing no
+    ``if __name__ == "__main__"`` guard in the caller's script), spawn elsewhere (macOS, Windows)."""
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
 
 
 def _write_partitions(
@@ -120,7 +122,7 @@ def _write_partitions(
             if progress is not None:
                 progress(written, households)
         return results
-    context = multiprocessing.get_context(_start_method())
+    context = process_context()
     done: dict[int, tuple[int, int]] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(_write_one, task): index for index, task in enumerate(tasks)}

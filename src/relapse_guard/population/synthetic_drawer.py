@@ -29,27 +29,31 @@ from ..household import Health, Household, LabourCapacity, Member, Place
 from ..policies import load_policy
 from .rows import FactBuilder
 from .synthetic_draws import (
+    DISASTER_SHOCK,
     EARNER_CAUSES,
+    EARNER_LOSS_SHOCK,
     GENERATOR_VERSION,
     GRADES_AFTER_DISASTER,
     GRADES_ROUTINE,
-    HAZARDS,
     HEALTH_60_PLUS,
     HEALTH_UNDER_60,
-    ILLNESS_SOURCES,
+    HOSPITAL_SHOCK,
+    JOB_LOSS_SHOCK,
     LABOUR_60S,
     LABOUR_70_PLUS,
     LABOUR_WORKING_AGE,
     MEASURES,
     NEEDS,
     ONE_DAY,
-    SCHOOL_COSTS,
     VILLAGE_NAMES,
     Distributions,
     add_months,
+    disaster_of,
+    illness_of,
     level_on,
     lognormal,
     poisson,
+    school_cost,
     schooling_at,
 )
 
@@ -111,6 +115,11 @@ class Drawer:
                 if position >= index:
                     yield drawn
             index = (block + 1) * BLOCK_SIZE
+
+    def _shock(self, on: dt.date, shock: tuple[int | None, float]) -> _Shock:
+        """A shock from ``on``, of ``(days or None: until the end, factor)`` as :mod:`.synthetic_draws` gives it."""
+        days, factor = shock
+        return (on, self.end if days is None else on + dt.timedelta(days=days), factor)
 
     def _date_in(self, rnd: Random, after: dt.date | None = None) -> dt.date:
         low = self.start if after is None else after
@@ -201,24 +210,21 @@ class Drawer:
         ill_members = sum(m.health is not Health.HEALTHY for m in members)
         for n in range(1, poisson(rnd, d.illness_rate * years * (1 + 0.3 * ill_members)) + 1):
             on = self._date_in(rnd)
-            older = [m for m in members if m.age_on(on) >= 45 or m.health is not Health.HEALTHY]
-            member = rnd.choice(older or list(members))
-            hospitalised = rnd.random() < 0.35
-            cost = lognormal(rnd, 2500, 1.0) * (2.5 if hospitalised else 1.0)
+            member, hospitalised, cost, source = illness_of(rnd, members, on)
             facts.append(
                 self.make(
                     IllnessReported,
                     id=f"{hid}-ill{n}",
                     household_id=hid,
                     date=on,
-                    source=ILLNESS_SOURCES(rnd),
+                    source=source,
                     member_id=member.id,
-                    self_paid_cost=Decimal(round(cost)),
+                    self_paid_cost=cost,
                     hospitalised=hospitalised,
                 )
             )
             if hospitalised:
-                shocks.append((on, on + dt.timedelta(days=90), 0.9))
+                shocks.append(self._shock(on, HOSPITAL_SHOCK))
 
     def _disasters(self, rnd: Random, hid: str, facts: list[Fact], shocks: list[_Shock]) -> int:
         """Disasters, some followed by an appraisal of the house; the number of appraisals drawn."""
@@ -226,18 +232,18 @@ class Drawer:
         appraisal = 0
         for n in range(1, poisson(rnd, d.disaster_rate * years) + 1):
             on = self._date_in(rnd)
-            loss = Decimal(round(lognormal(rnd, 6000, 0.9), -1))
+            loss, hazard = disaster_of(rnd)
             facts.append(
                 self.make(
                     DisasterReported,
                     id=f"{hid}-dis{n}",
                     household_id=hid,
                     date=on,
-                    hazard=HAZARDS(rnd),
+                    hazard=hazard,
                     loss=loss,
                 )
             )
-            shocks.append((on, on + dt.timedelta(days=90), 0.85))
+            shocks.append(self._shock(on, DISASTER_SHOCK))
             appraised = on + dt.timedelta(days=rnd.randint(7, 30))
             if rnd.random() < 0.5 and appraised < self.end:
                 appraisal += 1
@@ -276,7 +282,7 @@ class Drawer:
                         member_id=member.id,
                     )
                 )
-                shocks.append((on, on + dt.timedelta(days=182), 0.75))
+                shocks.append(self._shock(on, JOB_LOSS_SHOCK))
             if poisson(rnd, d.main_earner_loss_rate * years):
                 on = self._date_in(rnd)
                 earner = max(
@@ -292,7 +298,7 @@ class Drawer:
                         cause=EARNER_CAUSES(rnd),
                     )
                 )
-                shocks.append((on, self.end, 0.6))
+                shocks.append(self._shock(on, EARNER_LOSS_SHOCK))
 
     def _needs_checks(self, rnd: Random, hid: str, facts: list[Fact]) -> None:
         for n in range(1, poisson(rnd, self.d.needs_check_rate * self.years) + 1):
@@ -311,7 +317,6 @@ class Drawer:
                     level = level_on(member, september)
                     if level is None:
                         continue
-                    low, high = SCHOOL_COSTS[level]
                     n += 1
                     facts.append(
                         self.make(
@@ -322,7 +327,7 @@ class Drawer:
                             source=Source.DEPARTMENT,
                             member_id=member.id,
                             level=level,
-                            annual_cost=Decimal(rnd.randint(low // 100, high // 100) * 100),
+                            annual_cost=school_cost(rnd, level),
                         )
                     )
             september = _D(september.year + 1, 9, 1)

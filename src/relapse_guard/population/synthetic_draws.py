@@ -11,7 +11,8 @@ import bisect
 import datetime as dt
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from random import Random
 from typing import Any
 
@@ -246,6 +247,46 @@ SCHOOL_COSTS = {
     Schooling.VOCATIONAL: (2500, 5000),
     Schooling.TERTIARY: (6000, 12000),
 }
+
+
+# What a shock does to the household's income: for how many days (None: from then on) and by which factor.
+# A hospital stay costs work for about three months; a disaster's repairs as long; a lost job half a year
+# to replace; a main earner lost is lost for good.
+HOSPITAL_SHOCK: tuple[int | None, float] = (90, 0.9)
+DISASTER_SHOCK: tuple[int | None, float] = (90, 0.85)
+JOB_LOSS_SHOCK: tuple[int | None, float] = (182, 0.75)
+EARNER_LOSS_SHOCK: tuple[int | None, float] = (None, 0.6)
+
+
+#: Illness: the share of episodes with a hospital stay, and the self-paid cost (log-normal median and
+#: sigma, yuan; x the factor for a hospital stay).
+HOSPITAL_SHARE = 0.35
+ILLNESS_COST: tuple[float, float] = (2500, 1.0)
+HOSPITAL_COST_FACTOR = 2.5
+#: A disaster's loss: log-normal median and sigma, yuan (rounded to ten).
+DISASTER_LOSS: tuple[float, float] = (6000, 0.9)
+
+
+def illness_of(rnd: Random, members: Sequence[Member], on: dt.date) -> tuple[Member, bool, Decimal, Source]:
+    """An illness on ``on``: the member (mostly 45 or older, or already ill), whether hospitalised, the
+    self-paid cost and the source, drawn in this order."""
+    older = [m for m in members if m.age_on(on) >= 45 or m.health is not Health.HEALTHY]
+    member = rnd.choice(older or list(members))
+    hospitalised = rnd.random() < HOSPITAL_SHARE
+    cost = lognormal(rnd, *ILLNESS_COST) * (HOSPITAL_COST_FACTOR if hospitalised else 1.0)
+    return member, hospitalised, Decimal(round(cost)), ILLNESS_SOURCES(rnd)
+
+
+def disaster_of(rnd: Random) -> tuple[Decimal, str]:
+    """A disaster's loss and hazard, drawn in this order."""
+    loss = Decimal(round(lognormal(rnd, *DISASTER_LOSS), -1))
+    return loss, HAZARDS(rnd)
+
+
+def school_cost(rnd: Random, level: Schooling) -> Decimal:
+    """The yearly cost of a school level the household pays (:data:`SCHOOL_COSTS`, to 100 yuan)."""
+    low, high = SCHOOL_COSTS[level]
+    return Decimal(rnd.randint(low // 100, high // 100) * 100)
 
 
 def poisson(rnd: Random, mean: float) -> int:

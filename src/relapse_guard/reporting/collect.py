@@ -27,7 +27,7 @@ from ..population import BadRow
 from ..result import HouseholdResult
 from ..reviews import ReviewState, ReviewStatus
 from ..screening.fact_ids import Digests
-from ..screening.summary import Problem
+from ..screening.summary import DistrictTotals, Problem
 from .ledger import Money, household_money, month_index
 from .survival import SurvivalCurve, kaplan_meier_counts
 
@@ -115,7 +115,9 @@ class ReportData:
     Add each household's result with :meth:`add`, a household that could not be screened
     with :meth:`add_problem` (or :meth:`refuse`) and bad input rows with :meth:`add_bad_rows`; combine partitions with
     :meth:`merge`. Places are ``(district, town)``; states, risk kinds and interventions are
-    their names.
+    their names. ``policy`` is what the report was gathered under (a policy's label, or a
+    policy map's); ``by_district`` counts each district's households by the policy used and
+    names the policies in force there (:class:`~relapse_guard.screening.summary.DistrictTotals`).
     """
 
     as_of: dt.date
@@ -154,13 +156,24 @@ class ReportData:
     problems: list[Problem] = attrs.field(factory=list)
     #: Each partition's fact ids as 64-bit digests, until shared ids are looked for.
     fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
+    #: Each district's households by the policy used, and the policies in force there.
+    by_district: dict[str, DistrictTotals] = attrs.field(factory=dict)
 
     # --- adding -------------------------------------------------------------------------
 
-    def add(self, result: HouseholdResult, place: Place, reviews: Iterable[ReviewStatus] = ()) -> None:
-        """Count one household's result; ``reviews`` are its statuses (``policy.reviews_due``)."""
+    def add(
+        self,
+        result: HouseholdResult,
+        place: Place,
+        reviews: Iterable[ReviewStatus] = (),
+        *,
+        first_fact: dt.date | None = None,
+    ) -> None:
+        """Count one household's result; ``reviews`` are its statuses (``policy.reviews_due``),
+        ``first_fact`` the date of its earliest fact (where its district's period starts)."""
         district, town = place.district, place.town
         self.households += 1
+        self.by_district.setdefault(district, DistrictTotals()).add(result.policy, first_fact)
         self.by_state[result.state.value] += 1
         self.by_place.setdefault((district, town), Counter())[result.state.value] += 1
         self._add_lifecycle(result, district, town)
@@ -299,6 +312,8 @@ class ReportData:
         self.bad_rows.extend(other.bad_rows)
         self.problems.extend(other.problems)
         self.fact_id_digests.extend(other.fact_id_digests)
+        for name, district in other.by_district.items():
+            self.by_district.setdefault(name, DistrictTotals()).merge(district)
 
     # --- reading ------------------------------------------------------------------------
 

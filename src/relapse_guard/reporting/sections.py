@@ -111,10 +111,12 @@ def headline(data: ReportData) -> tuple[tuple[str, str], ...]:
 
 
 def report_sections(data: ReportData) -> tuple[Section, ...]:
-    """The report's sections, in order: where households are, how they moved, how long exits
-    last, who relapsed and why, risks, money, reviews, and what could not be read."""
+    """The report's sections, in order: where households are, which policy screened each
+    district, how they moved, how long exits last, who relapsed and why, risks, money, reviews,
+    and what could not be read."""
     return (
         _states_section(data),
+        _policies_section(data),
         _flows_section(data),
         _survival_section(data),
         _relapses_section(data),
@@ -158,6 +160,36 @@ def _states_section(data: ReportData) -> Section:
     )
     text = (f"{count(data.households)} households screened under {data.policy} as of {data.as_of.isoformat()}.",)
     return Section("states", "Households by state and place", text, (overall, by_district, by_town), layout=(1, 2))
+
+
+# --- policies by district -----------------------------------------------------------
+
+
+def _policies_section(data: ReportData) -> Section:
+    title = "Policies by district"
+    if not data.by_district:
+        return Section("policies", title, ("No household was screened.",))
+    text = (
+        f"Each household was screened under the policy its place has on {data.as_of.isoformat()} "
+        f"({data.policy}). \u201cIn force\u201d lists every policy the district (or a town of it) had from its "
+        "households' first fact to that date: a district that switched policy in the period lists both.",
+    )
+    table = Table(
+        ("district", "households", "screened under", "in force", "first fact"),
+        tuple(
+            (
+                name or "-",
+                count(district.households),
+                "\n".join(f"{label} ({count(n)})" for label, n in sorted(district.by_policy.items())),
+                "\n".join(district.in_force) or "-",
+                district.first_fact.isoformat() if district.first_fact is not None else "-",
+            )
+            for name, district in sorted(data.by_district.items())
+        ),
+        numeric=frozenset({1}),
+        dates=frozenset({4}),
+    )
+    return Section("policies", title, text, (table,))
 
 
 # --- 2. relapses ----------------------------------------------------------------------

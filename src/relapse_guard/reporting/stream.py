@@ -4,6 +4,9 @@ Each household is run through the engine and its result added to a :class:`Repor
 then dropped. With several workers, each process reads and gathers its own partitions and
 only the (small) ``ReportData`` comes back; they are merged in partition order, so any
 number of workers gives exactly the serial figures.
+
+A report is gathered under one policy or a :class:`~relapse_guard.policies.policy_map.PolicyMap`,
+each household then under the policy its place has on the as-of date.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 
-from ..engine import Engine
 from ..policies import load_policy
+from ..policies.policy_map import PolicyMap
 from ..policy import Policy
 from ..population import Partition, Population
+from ..screening.choice import PolicyChoice, PolicyLoader, PolicySource, choose, name_policies
 from ..screening.fact_ids import FactIds
-from ..screening.parallel import PolicyLoader, check_fact_ids, over_partitions
+from ..screening.parallel import check_fact_ids, over_partitions
 from ..screening.screen import Progress, ProgressCallback, Record, Tally, run_records
 from ..screening.summary import Problem
 from .collect import DEFAULT_LIMIT, ReportData
@@ -27,7 +31,7 @@ __all__ = ["Progress", "ProgressCallback", "collect_partition", "collect_populat
 
 def collect_records(
     records: Iterable[Record],
-    policy: Policy,
+    policy: Policy | PolicyMap | PolicyChoice,
     as_of: dt.date,
     *,
     limit: int = DEFAULT_LIMIT,
@@ -40,6 +44,9 @@ def collect_records(
 ) -> ReportData:
     """Run each household under ``policy`` as of ``as_of`` and gather its result, in one pass.
 
+    ``policy`` is one policy, or a policy map: each household then runs under the policy its
+    place has on ``as_of`` (a place the map does not cover is a problem household).
+
     A household that cannot be screened (policy code raised, facts refused, a fact id of an
     earlier household) is recorded in ``problems`` and gathering goes on; with ``fail_fast``
     the first one raises :class:`~relapse_guard.screening.screen.StoppedAtProblem`. ``progress``
@@ -47,41 +54,45 @@ def collect_records(
     ``tally`` instead, which counts and reports across them. ``digests`` keeps the fact ids'
     digests for the ids shared with other partitions (not needed for a single partition).
     """
-    engine = Engine(policy)
-    data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
+    choice = choose(policy, as_of)
+    data = ReportData(as_of=as_of, policy=choice.label, limit=limit)
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
     fact_ids = FactIds()
-    for household, outcome, bad in run_records(records, engine, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids):
+    for household, outcome, bad, used, first in run_records(
+        records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids
+    ):
         data.add_bad_rows(bad)
         if household is None or outcome is None:
             continue
         if isinstance(outcome, Problem):
             data.add_problem(outcome)
         else:
-            data.add(outcome, household.place, policy.reviews_due(outcome, as_of))
+            assert used is not None
+            data.add(outcome, household.place, used.reviews_due(outcome, as_of), first_fact=first)
     if digests:
         data.fact_id_digests.append(fact_ids.digests())
+    name_policies(data.by_district, choice, as_of)
     return data
 
 
 def collect_partition(
     partition: Partition,
-    policy_name: str,
+    policy_name: PolicySource,
     as_of: dt.date,
     limit: int = DEFAULT_LIMIT,
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
 ) -> ReportData:
-    """Gather one partition under the policy ``load(policy_name)`` (what a worker runs)."""
-    policy = load(policy_name)
-    records = partition.records(kinds=policy.fact_kinds)
-    return collect_records(records, policy, as_of, limit=limit, fail_fast=fail_fast)
+    """Gather one partition under the policy ``load(policy_name)``, or a policy map (what a worker runs)."""
+    choice = choose(policy_name, as_of, load=load)
+    records = partition.records(kinds=choice.kinds)
+    return collect_records(records, choice, as_of, limit=limit, fail_fast=fail_fast)
 
 
 def collect_population(
     population: Population,
-    policy_name: str,
+    policy_name: PolicySource,
     as_of: dt.date,
     *,
     workers: int = 1,
@@ -90,7 +101,8 @@ def collect_population(
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
 ) -> ReportData:
-    """Gather every partition of ``population`` under a registered policy, as of ``as_of``.
+    """Gather every partition of ``population`` under a registered policy, or a policy map,
+    as of ``as_of``.
 
     ``workers=1`` gathers in this process; more use a pool of local processes, one partition
     at a time each, and ``progress`` is then called as each partition is merged. The policy
@@ -98,16 +110,17 @@ def collect_population(
     registry). Problem households and ``fail_fast`` are as in
     :func:`~relapse_guard.screening.parallel.screen_population`.
     """
-    policy = load(policy_name)
+    choice = choose(policy_name, as_of, load=load)
     several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ReportData:
-        records = partition.records(kinds=policy.fact_kinds)
-        return collect_records(records, policy, as_of, limit=limit, tally=tally, fail_fast=fail_fast, digests=several)
+        records = partition.records(kinds=choice.kinds)
+        return collect_records(records, choice, as_of, limit=limit, tally=tally, fail_fast=fail_fast, digests=several)
 
     worker = functools.partial(
         collect_partition, policy_name=policy_name, as_of=as_of, limit=limit, fail_fast=fail_fast, load=load
     )
-    data = ReportData(as_of=as_of, policy=policy.label, limit=limit)
+    data = ReportData(as_of=as_of, policy=choice.label, limit=limit)
     over_partitions(population, data, here, worker, workers=workers, progress=progress, progress_every=5_000)
-    return check_fact_ids(population, data, policy.fact_kinds, fail_fast=fail_fast)
+    name_policies(data.by_district, choice, as_of)
+    return check_fact_ids(population, data, choice.kinds, fail_fast=fail_fast)

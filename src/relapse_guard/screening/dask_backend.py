@@ -5,13 +5,14 @@ this module imports it only when called, so the library works without it.
 
 What goes to a worker is what goes to a local process in :mod:`.parallel`: a
 :class:`~relapse_guard.population.Partition` (two file paths and two counts), the policy's
-*name*, the date and ``keep_rows``; what comes back is the partition's
+*name* (or a :class:`~relapse_guard.policies.policy_map.PolicyMap`: policy names by place),
+the date and ``keep_rows``; what comes back is the partition's
 :class:`~relapse_guard.screening.summary.ScreenResult`. So on a real cluster:
 
 - the population directory must be on storage every worker sees at the same path (a shared
   filesystem, or an object store mounted as one), and given as an absolute path — a relative
   one is taken relative to each worker's working directory;
-- the policy must be registered on every worker: a shipped policy, or a custom one installed
+- the policy (every policy of a map) must be registered on every worker: a shipped policy, or a custom one installed
   there as a package with its ``relapse_guard.policies`` entry point (a policy registered at
   run time in the client's process only is unknown to the workers), and the same
   relapse_guard version as the client's.
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING
 from ..errors import BackendUnavailable
 from ..policies import load_policy
 from ..population import Population
+from .choice import PolicySource, choose, name_policies
 from .parallel import PolicyLoader, check_fact_ids, merge_in_order, screen_partition
 from .screen import ProgressCallback
 from .summary import ScreenResult
@@ -72,7 +74,7 @@ def _default_client() -> Client:
 
 def screen_population_dask(
     population: Population,
-    policy_name: str,
+    policy_name: PolicySource,
     as_of: dt.date,
     *,
     client: Client | None = None,
@@ -85,7 +87,8 @@ def screen_population_dask(
 
     One task per partition runs :func:`~relapse_guard.screening.parallel.screen_partition` on
     a worker, which reads the partition's files itself and loads the registered policy
-    ``policy_name`` (see the module's notes on shared storage and policies). ``client`` is a
+    ``policy_name``, or the policies of a policy map, each household then screened under its
+    place's policy on ``as_of`` (see the module's notes on shared storage and policies). ``client`` is a
     ``distributed.Client``; by default the current one (``distributed.get_client()``).
 
     ``progress`` is called each time a partition finishes, with the households screened so
@@ -102,11 +105,11 @@ def screen_population_dask(
     _require_distributed()
     from distributed import as_completed
 
-    policy = load(policy_name)  # an unknown name fails here, not on every worker
+    choice = choose(policy_name, as_of, record_decisions=False, load=load)  # an unknown name fails here
     if client is None:
         client = _default_client()
     partitions = population.partitions
-    result = ScreenResult(as_of=as_of, policy=policy.label)
+    result = ScreenResult(as_of=as_of, policy=choice.label)
     # pure=False: a fresh task each call, never a result kept from an earlier screen of the same files
     submitted = (
         client.submit(screen_partition, p, policy_name, as_of, keep_rows, fail_fast, load, pure=False)
@@ -126,7 +129,8 @@ def screen_population_dask(
     except BaseException:  # a task failed, or the caller gave up: run nothing more
         client.cancel([f for _, f in running.values()])
         raise
-    return check_fact_ids(population, result, policy.fact_kinds, fail_fast=fail_fast)
+    name_policies(result.totals.by_district, choice, as_of)
+    return check_fact_ids(population, result, choice.kinds, fail_fast=fail_fast)
 
 
 @contextmanager

@@ -4,6 +4,10 @@ Each worker process reads its own partition files and screens them; only the (sm
 partition description goes to a worker and only its result comes back, never the households
 themselves. Results are merged in partition order, so any number of workers gives exactly
 the serial result.
+
+A screen is run under a registered policy's name or a
+:class:`~relapse_guard.policies.policy_map.PolicyMap`; either goes to the workers as it is
+(names, not policies), and each worker loads the policies and makes its own engines.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ import attrs
 
 from ..facts import FactKinds
 from ..policies import load_policy
-from ..policy import Policy
 from ..population import BadRow, Partition, Population
+from .choice import PolicyLoader, PolicySource, choose, name_policies
 from .fact_ids import Digests, SharedFactId, shared_fact_ids
 from .screen import Progress, ProgressCallback, StoppedAtProblem, Tally, screen_records
 from .summary import Problem, ScreenResult
@@ -29,6 +33,7 @@ from .summary import Problem, ScreenResult
 __all__ = [
     "Mergeable",
     "PolicyLoader",
+    "PolicySource",
     "check_fact_ids",
     "merge_in_order",
     "over_partitions",
@@ -37,31 +42,27 @@ __all__ = [
     "screen_population",
 ]
 
-#: How a worker gets the policy from its name: :func:`~relapse_guard.policies.load_policy` (the
-#: registry), or another module-level function (it must pickle), such as one that also takes
-#: ``path/to/file.py:NAME``.
-PolicyLoader = Callable[[str], Policy]
-
 
 def screen_partition(
     partition: Partition,
-    policy_name: str,
+    policy_name: PolicySource,
     as_of: dt.date,
     keep_rows: bool = True,
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
 ) -> ScreenResult:
-    """Screen one partition under the policy ``load(policy_name)`` (what a worker runs)."""
-    policy = load(policy_name)
-    records = partition.records(kinds=policy.fact_kinds)
+    """Screen one partition under the policy ``load(policy_name)``, or under a policy map
+    (what a worker runs)."""
+    choice = choose(policy_name, as_of, record_decisions=False, load=load)
+    records = partition.records(kinds=choice.kinds)
     return screen_records(
-        records, policy, as_of, keep_rows=keep_rows, households_total=partition.households, fail_fast=fail_fast
+        records, choice, as_of, keep_rows=keep_rows, households_total=partition.households, fail_fast=fail_fast
     )
 
 
 def screen_population(
     population: Population,
-    policy_name: str,
+    policy_name: PolicySource,
     as_of: dt.date,
     *,
     workers: int = 1,
@@ -70,34 +71,37 @@ def screen_population(
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
 ) -> ScreenResult:
-    """Screen every partition of ``population`` under a registered policy, as of ``as_of``.
+    """Screen every partition of ``population`` under a registered policy, or a policy map
+    (each household under the policy its place has on ``as_of``), as of ``as_of``.
 
     ``workers=1`` screens in this process and reports ``progress`` as it goes; more workers
     use a pool of local processes, one partition at a time each, and report ``progress`` as
     partitions finish (results are still merged in partition order). The policy is named, not passed, so
     each worker loads it with ``load`` (by default from the registry: a policy holds functions
-    that need not pickle).
+    that need not pickle); a map goes to them as it is, and its policies come from the registry.
 
-    A household that cannot be screened is a problem (``problems``), and the others go on;
+    A household that cannot be screened (a place the map does not cover, ...) is a problem
+    (``problems``), and the others go on;
     with ``fail_fast`` the first one raises :class:`~relapse_guard.screening.screen.StoppedAtProblem`
     and nothing more is screened. Fact ids shared by households of two partitions are looked
     for once every partition is merged (see :func:`check_fact_ids`).
     """
-    policy = load(policy_name)
+    choice = choose(policy_name, as_of, record_decisions=False, load=load)
     several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ScreenResult:
-        records = partition.records(kinds=policy.fact_kinds)
+        records = partition.records(kinds=choice.kinds)
         return screen_records(
-            records, policy, as_of, keep_rows=keep_rows, tally=tally, fail_fast=fail_fast, digests=several
+            records, choice, as_of, keep_rows=keep_rows, tally=tally, fail_fast=fail_fast, digests=several
         )
 
     worker = functools.partial(
         screen_partition, policy_name=policy_name, as_of=as_of, keep_rows=keep_rows, fail_fast=fail_fast, load=load
     )
-    result = ScreenResult(as_of=as_of, policy=policy.label)
+    result = ScreenResult(as_of=as_of, policy=choice.label)
     over_partitions(population, result, here, worker, workers=workers, progress=progress)
-    return check_fact_ids(population, result, policy.fact_kinds, fail_fast=fail_fast)
+    name_policies(result.totals.by_district, choice, as_of)
+    return check_fact_ids(population, result, choice.kinds, fail_fast=fail_fast)
 
 
 class Mergeable(Protocol):

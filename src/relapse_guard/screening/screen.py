@@ -1,10 +1,16 @@
-"""The serial screen: the engine mapped over a stream of households, as of a date."""
+"""The serial screen: the engine mapped over a stream of households, as of a date.
+
+Each household runs under the engine its :class:`~relapse_guard.screening.choice.PolicyChoice`
+gives it: the one policy's, or the policy its place has in a policy map.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -12,9 +18,11 @@ from ..engine import Engine
 from ..errors import RelapseGuardError
 from ..facts import Fact
 from ..household import Household
+from ..policies.policy_map import PolicyMap
 from ..policy import Policy
 from ..population import BadRow
 from ..result import HouseholdResult
+from .choice import PolicyChoice, choose, name_policies
 from .fact_ids import FactIds
 from .summary import HouseholdRow, Problem, ScreenResult
 
@@ -23,6 +31,7 @@ __all__ = [
     "Progress",
     "ProgressCallback",
     "Record",
+    "Screened",
     "StoppedAtProblem",
     "Tally",
     "run_records",
@@ -81,6 +90,20 @@ class Tally:
 #: What the engine made of a household: its result, or the problem that stopped it.
 Outcome = HouseholdResult | Problem
 
+_DATE = operator.attrgetter("date")
+
+
+class Screened(NamedTuple):
+    """One record, run: the household (None when only bad rows are left of it), what the engine
+    made of it (None then too), the bad rows met reading it, and for a result the policy it
+    ran under and the date of its earliest fact (None without facts)."""
+
+    household: Household | None
+    outcome: Outcome | None
+    bad: Sequence[BadRow]
+    policy: Policy | None = None
+    first_fact: dt.date | None = None
+
 
 class StoppedAtProblem(RelapseGuardError):
     """A screen run with ``fail_fast`` stopped at its first problem household.
@@ -99,39 +122,45 @@ class StoppedAtProblem(RelapseGuardError):
 
 def run_records(
     records: Iterable[Record],
-    engine: Engine,
+    engines: PolicyChoice | Engine,
     as_of: dt.date,
     tally: Tally,
     *,
     fail_fast: bool = False,
     fact_ids: FactIds | None = None,
-) -> Iterator[tuple[Household | None, Outcome | None, Sequence[BadRow]]]:
-    """Each record's household, what the engine made of it (None when only bad rows are left
-    of the household) and its bad rows, counted in ``tally``, which reports as it goes and
-    at the end.
+) -> Iterator[Screened]:
+    """Each record, run under the engine ``engines`` gives its household (one engine: every
+    household), as a :class:`Screened`, counted in ``tally``, which reports as it goes and at
+    the end.
 
-    Any exception raised while running one household (policy code that raised, facts the
-    engine refuses, and as a last guard any other ``Exception``) makes that household's
-    outcome a :class:`Problem`, and the others go on; with ``fail_fast`` the first one
-    raises :class:`StoppedAtProblem` instead, from the exception. ``fact_ids`` (one per
-    partition) makes a household that uses a fact id of an earlier household a problem.
+    Any exception raised while running one household (no policy for its place, policy code
+    that raised, facts the engine refuses, and as a last guard any other ``Exception``)
+    makes that household's outcome a :class:`Problem`, and the others go on; with
+    ``fail_fast`` the first one raises :class:`StoppedAtProblem` instead, from the exception.
+    ``fact_ids`` (one per partition) makes a household that uses a fact id of an earlier
+    household a problem.
     """
     for household, facts, bad in records:
         tally.rows_read += 1 + len(facts) + len(bad)
         if household is None:
-            yield None, None, bad
+            yield Screened(None, None, bad)
             continue
         tally.done += 1  # screened or not: done either way
         outcome: Outcome
+        policy: Policy | None = None
+        first: dt.date | None = None
         try:
             if fact_ids is not None:
                 fact_ids.claim(household.id, facts)
+            engine = engines.engine_for(household) if isinstance(engines, PolicyChoice) else engines
             outcome = engine.run(household, facts, as_of=as_of)
+            policy = engine.policy
+            first = min(map(_DATE, facts)) if facts else None
         except Exception as error:  # one household's failure is that household's problem
             outcome = Problem.from_exception(household.id, error)
             if fail_fast:
                 raise StoppedAtProblem(outcome) from error
-        yield household, outcome, bad
+        yield Screened(household, outcome, bad, policy, first)
         if tally.done % tally.every == 0:
             tally.report()
     tally.report()
@@ -139,7 +168,7 @@ def run_records(
 
 def screen_records(
     records: Iterable[Record],
-    policy: Policy,
+    policy: Policy | PolicyMap | PolicyChoice,
     as_of: dt.date,
     *,
     keep_rows: bool = True,
@@ -153,7 +182,12 @@ def screen_records(
 ) -> ScreenResult:
     """Screen households one at a time, in a single pass: memory stays flat however many.
 
-    A household that cannot be screened — its policy code raised, the engine refused its
+    ``policy`` is one policy for every household, or a policy map: each household is then
+    screened under the policy its place has on ``as_of`` (a choice made already, as
+    :func:`~relapse_guard.screening.choice.choose` makes it, is used as it is). Each row and
+    district names the policy used.
+
+    A household that cannot be screened — no policy for its place, its policy code raised, the engine refused its
     facts (e.g. an exit verified for a household never assisted), it uses a fact id of an
     earlier household — is listed in ``problems`` and the screen goes on; with
     ``fail_fast`` the first one raises :class:`StoppedAtProblem`. ``progress`` is called
@@ -162,27 +196,31 @@ def screen_records(
     fact ids' digests in ``fact_id_digests``, for the ids shared with other partitions (see
     :func:`~relapse_guard.screening.parallel.check_fact_ids`): not needed for a single partition.
     """
-    engine = Engine(policy, record_decisions=False)  # rows need no explanations: explain replays
-    result = ScreenResult(as_of=as_of, policy=policy.label)
+    choice = choose(policy, as_of, record_decisions=False)  # rows need no explanations: explain replays
+    result = ScreenResult(as_of=as_of, policy=choice.label)
     result.bad_rows.extend(extra_bad_rows)
     totals = result.totals
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
     fact_ids = FactIds()
-    for household, outcome, bad in run_records(records, engine, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids):
+    for household, outcome, bad, used, first in run_records(
+        records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids
+    ):
         result.bad_rows.extend(bad)
         if household is None or outcome is None:
             continue
         if isinstance(outcome, Problem):
             result.problems.append(outcome)
         else:
+            assert used is not None
             place = household.place
             row = HouseholdRow.from_result(
-                outcome, (place.district, place.town, place.village), policy.reviews_due(outcome, as_of)
+                outcome, (place.district, place.town, place.village), used.reviews_due(outcome, as_of)
             )
-            totals.add(row)
+            totals.add(row, first)
             if keep_rows:
                 result.rows.append(row)
     if digests:
         result.fact_id_digests.append(fact_ids.digests())
+    name_policies(totals.by_district, choice, as_of)
     return result

@@ -2,7 +2,8 @@
 
 Totals are sums keyed by state, risk kind, intervention and place, so the totals of two
 partitions merged give the totals of the whole; merging in partition order makes a
-parallel screen give exactly what the serial screen gives.
+parallel screen give exactly what the serial screen gives. Each district's totals name the
+policy each household was screened under (:class:`DistrictTotals`).
 """
 
 from __future__ import annotations
@@ -15,19 +16,29 @@ from typing import Any
 
 import attrs
 
-from ..errors import PluginFailed, RelapseGuardError
+from ..errors import NoPolicyForPlace, PluginFailed, RelapseGuardError
 from ..lifecycle import State
 from ..population import BadRow
 from ..result import HouseholdResult
 from ..reviews import ReviewState, ReviewStatus
 from .fact_ids import Digests, SharedFactId
 
-__all__ = ["PROBLEM_KINDS", "BadRow", "HouseholdRow", "Problem", "ScreenResult", "ScreenTotals", "problem_summary"]
+__all__ = [
+    "PROBLEM_KINDS",
+    "BadRow",
+    "DistrictTotals",
+    "HouseholdRow",
+    "Problem",
+    "ScreenResult",
+    "ScreenTotals",
+    "problem_summary",
+]
 
 #: What went wrong with a problem household, by kind: policy code raised (``plugin_failed``),
 #: the engine refused the facts (``refused``), a fact id another household uses
-#: (``duplicate_fact_id``), or anything else (``error``: a bug in relapse_guard).
-PROBLEM_KINDS = ("plugin_failed", "refused", "duplicate_fact_id", "error")
+#: (``duplicate_fact_id``), the policy map has no policy for its place (``no_policy``), or
+#: anything else (``error``: a bug in relapse_guard).
+PROBLEM_KINDS = ("plugin_failed", "refused", "duplicate_fact_id", "no_policy", "error")
 
 
 @attrs.frozen(kw_only=True)
@@ -64,6 +75,8 @@ class Problem:
             )
         if isinstance(error, SharedFactId):
             kind = "duplicate_fact_id"
+        elif isinstance(error, NoPolicyForPlace):
+            kind = "no_policy"
         else:
             kind = "refused" if isinstance(error, RelapseGuardError) else "error"
         fact_id = getattr(error, "fact_id", None)
@@ -126,7 +139,8 @@ def problem_summary(bad_rows: int, problems: Iterable[Problem]) -> str | None:
 
 @attrs.frozen(kw_only=True)
 class HouseholdRow:
-    """One household as of the screen's date."""
+    """One household as of the screen's date; ``policy`` is the label (``name@version``) of
+    the policy it was screened under."""
 
     household_id: str
     district: str
@@ -138,6 +152,7 @@ class HouseholdRow:
     reviews_due: tuple[str, ...]
     reviews_overdue: tuple[str, ...]
     money: Mapping[str, Decimal]
+    policy: str = ""
 
     @classmethod
     def from_result(
@@ -165,6 +180,7 @@ class HouseholdRow:
             reviews_due=due,
             reviews_overdue=overdue,
             money=result.money_granted(),
+            policy=result.policy,
         )
 
     @property
@@ -185,6 +201,7 @@ class HouseholdRow:
             "reviews_due": list(self.reviews_due),
             "reviews_overdue": list(self.reviews_overdue),
             "money": {name: str(amount) for name, amount in sorted(self.money.items())},
+            "policy": self.policy,
         }
 
 
@@ -197,8 +214,51 @@ def _add(into: dict[str, Decimal], key: str, amount: Decimal) -> None:
 
 
 @attrs.define
+class DistrictTotals:
+    """One district's households, counted by the policy each was screened under (its label,
+    ``name@version``), and the policies in force there over the screen's period.
+
+    ``first_fact`` is the date of the earliest fact of the district's households screened: the
+    period runs from it to the as-of date. ``in_force`` describes the policies in force in the
+    district over that period (``dazu_2016@2016.1 from 2016-01-01``, one a policy and town;
+    several when the district switched policy in the period); the screen sets it once every
+    partition is merged (see :func:`~relapse_guard.screening.choice.name_policies`).
+    """
+
+    households: int = 0
+    by_policy: Counter[str] = attrs.field(factory=Counter)
+    first_fact: dt.date | None = None
+    in_force: tuple[str, ...] = ()
+
+    def add(self, policy: str, first_fact: dt.date | None = None) -> None:
+        """Count one household screened under the policy labelled ``policy``, whose first fact is ``first_fact``."""
+        self.households += 1
+        self.by_policy[policy] += 1
+        if first_fact is not None and (self.first_fact is None or first_fact < self.first_fact):
+            self.first_fact = first_fact
+
+    def merge(self, other: DistrictTotals) -> None:
+        """Add ``other``'s households (``in_force``: both lists, until the screen names them again)."""
+        self.households += other.households
+        self.by_policy.update(other.by_policy)
+        if other.first_fact is not None and (self.first_fact is None or other.first_fact < self.first_fact):
+            self.first_fact = other.first_fact
+        self.in_force = tuple(dict.fromkeys((*self.in_force, *other.in_force)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "households": self.households,
+            "policies": dict(sorted(self.by_policy.items())),
+            "in_force": list(self.in_force),
+            "first_fact": self.first_fact.isoformat() if self.first_fact is not None else None,
+        }
+
+
+@attrs.define
 class ScreenTotals:
-    """Counts and money, by state, risk kind, intervention and place. Mutable while adding."""
+    """Counts and money, by state, risk kind, intervention and place, and each district's
+    households by policy (:class:`DistrictTotals`). Mutable while adding."""
 
     households: int = 0
     by_state: Counter[str] = attrs.field(factory=Counter)
@@ -208,10 +268,15 @@ class ScreenTotals:
     money_by_place: dict[str, Decimal] = attrs.field(factory=dict)
     reviews_overdue: int = 0
     pending_interventions: int = 0
+    by_district: dict[str, DistrictTotals] = attrs.field(factory=dict)
 
-    def add(self, row: HouseholdRow) -> None:
-        """Count one household's row."""
+    def add(self, row: HouseholdRow, first_fact: dt.date | None = None) -> None:
+        """Count one household's row; ``first_fact`` is the date of its earliest fact."""
         self.households += 1
+        district = self.by_district.get(row.district)
+        if district is None:
+            district = self.by_district[row.district] = DistrictTotals()
+        district.add(row.policy, first_fact)
         state = row.state._value_  # .value, without the descriptor's call: this runs for every household
         by_state, by_place_state = self.by_state, self.by_place_state
         by_state[state] = by_state.get(state, 0) + 1
@@ -242,6 +307,8 @@ class ScreenTotals:
             _add(self.money_by_place, place, amount)
         self.reviews_overdue += other.reviews_overdue
         self.pending_interventions += other.pending_interventions
+        for name, district in other.by_district.items():
+            self.by_district.setdefault(name, DistrictTotals()).merge(district)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with sorted keys (stable output)."""
@@ -254,12 +321,17 @@ class ScreenTotals:
             "money_by_place": {k: str(v) for k, v in sorted(self.money_by_place.items())},
             "reviews_overdue": self.reviews_overdue,
             "pending_interventions": self.pending_interventions,
+            "by_district": {name: district.to_dict() for name, district in sorted(self.by_district.items())},
         }
 
 
 @attrs.define
 class ScreenResult:
-    """The result of a screen: totals, the rows kept (if asked), errors and bad input rows."""
+    """The result of a screen: totals, the rows kept (if asked), errors and bad input rows.
+
+    ``policy`` is what the households were screened under: a policy's label (``name@version``)
+    or a policy map's (``policy map chongqing``); each row and district names its own policy.
+    """
 
     as_of: dt.date
     policy: str
