@@ -62,7 +62,10 @@ def main() -> None:
 
     index = {h.id: i for i, (h, _) in enumerate(people)}
     rows = []
-    for label, make, target in (("one quiet fact", quiet, TARGET_QUIET_US), ("one full-path fact", illness, TARGET_FULL_US)):
+    for label, make, target in (
+        ("one quiet fact", quiet, TARGET_QUIET_US),
+        ("one full-path fact", illness, TARGET_FULL_US),
+    ):
         for decode in (False, True):
             samples = []
             for (household, _), checkpoint, data in zip(people, checkpoints, compact, strict=True):
@@ -73,7 +76,8 @@ def main() -> None:
                 samples.append((time.perf_counter_ns() - start) / 1000)
             median, p90 = _quantiles(samples)
             what = f"resume, {label}" + (", checkpoint decoded" if decode else "")
-            mark = "" if decode else ("  (target <= %.0f us: %s)" % (target, "met" if median <= target else "missed"))
+            verdict = "met" if median <= target else "missed"
+            mark = "" if decode else f"  (target <= {target:.0f} us: {verdict})"
             rows.append(f"{what:<52} median {median:7.1f} us   p90 {p90:7.1f} us{mark}")
     print("\n".join(rows))
 

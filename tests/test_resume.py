@@ -326,7 +326,7 @@ def test_a_policys_fingerprint_is_the_same_in_every_process() -> None:
     import sys
 
     code = "from relapse_guard import load_policy; from relapse_guard.engine import policy_fingerprint; "
-    code += "print(*(policy_fingerprint(load_policy(n)) for n in %r))" % (POLICIES,)
+    code += f"print(*(policy_fingerprint(load_policy(n)) for n in {POLICIES!r}))"
     seen = {
         subprocess.run(
             [sys.executable, "-c", code],

@@ -176,6 +176,36 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--partitions", type=int, default=None, help="default: one per 50,000 households")
     generate.add_argument("--processes", type=int, default=None, help="worker processes (default: cores)")
     generate.add_argument("--overwrite", action="store_true", help="replace the population files in DIRECTORY")
+    cycle = commands.add_parser(
+        "cycle",
+        help="run a month's monitoring cycle over a store: ingest the month's facts, rescreen what changed",
+        description="Ingest the month's facts files into a SQLite store (created if missing), rescreen only the "
+        "households given new facts or with something due (each resumed from its checkpoint, or replayed when a "
+        "fact came late), and print the month's alerts by kind: new risks, state changes, grants, transition "
+        "periods ending, reviews and case steps due. Running it again changes nothing. See docs/monitoring.md.",
+    )
+    cycle.add_argument("store", help="the SQLite store file (created if missing)")
+    cycle.add_argument("--as-of", type=_date, required=True, help="the cycle's date, usually the month's last day")
+    cycle.add_argument(
+        "--facts", nargs="+", default=[], metavar="FILE", help="the month's facts files (.jsonl, .csv, .parquet)"
+    )
+    cycle.add_argument(
+        "--population",
+        metavar="DIR",
+        help="first store a population directory's households and facts (the first cycle of a generated county)",
+    )
+    _policy_options(
+        cycle,
+        policy_help=_POLICY_HELP + " (runs a .py file: only use files you trust)",
+        map_help="each household under the policy of its place on the cycle's date: a built-in map (chongqing) "
+        "or a TOML file of places and policies; a place it does not cover is a problem household",
+    )
+    cycle.add_argument("--out", help="directory for alerts.jsonl, cycle.json and problems.jsonl")
+    cycle.add_argument("--overwrite", action="store_true", help="replace the files of an earlier cycle in --out")
+    cycle.add_argument("--workers", type=_workers, default=1, help="local worker processes (default 1)")
+    cycle.add_argument(
+        "--chunk-size", type=_workers, default=2_000, help="households written per transaction (default 2000)"
+    )
     month = commands.add_parser(
         "generate-month",
         help="write the next month of facts for a generated population to a facts file",
@@ -302,6 +332,21 @@ def _run(args: argparse.Namespace) -> int:
         return explain_household(args.population, args.household_id, source, args.as_of)
     elif args.command == "generate":
         return _run_generate(args)
+    elif args.command == "cycle":
+        from .cli_cycle import run_cycle
+        from .cli_screen import policy_source
+
+        return run_cycle(
+            args.store,
+            policy_source(args.policy, args.policy_map),
+            args.as_of,
+            facts=args.facts,
+            population=args.population,
+            out=args.out,
+            overwrite=args.overwrite,
+            workers=args.workers,
+            chunk_size=args.chunk_size,
+        )
     elif args.command == "generate-month":
         return _run_generate_month(args)
     elif args.command == "report":

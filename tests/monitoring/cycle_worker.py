@@ -10,9 +10,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from relapse_guard.monitoring import CycleProgress, Monitor  # noqa: E402
-from relapse_guard.store import SQLiteStore  # noqa: E402
-from tests.monitoring.county import county, month_end, monthly_batches, records  # noqa: E402
+from tests.monitoring.county import county, month_end, monthly_batches, records
+
+from relapse_guard.monitoring import CycleProgress, Monitor
+from relapse_guard.store import SQLiteStore
 
 
 def main() -> None:

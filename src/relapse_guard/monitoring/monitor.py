@@ -23,6 +23,7 @@ alerts of a cycle stay in the store under its date (:meth:`Monitor.alerts`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import multiprocessing
 import time
@@ -113,7 +114,8 @@ class CycleReport:
         lines = [
             f"cycle {self.cycle}: {self.ingest.stored} facts stored ({self.ingest.duplicates} duplicates, "
             f"{self.ingest.quarantined} quarantined); {self.picked} households picked, {self.rescreened} rescreened "
-            f"({self.resumed} resumed, {self.quiet} of them quiet, {self.replayed} replayed, {self.started} first screened) in {self.seconds:.1f} s",
+            f"({self.resumed} resumed, {self.quiet} of them quiet, {self.replayed} replayed, "
+            f"{self.started} first screened) in {self.seconds:.1f} s",
         ]
         if self.replay_reasons:
             lines.append("  replayed: " + ", ".join(f"{n} {why}" for why, n in sorted(self.replay_reasons.items())))
@@ -241,8 +243,9 @@ class Monitor:
         with ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
-            initializer=_start_worker,
-            initargs=(self.open_store, self.policies, as_of, cycle, self.record_decisions),
+            initializer=functools.partial(
+                _start_worker, self.open_store, self.policies, as_of, cycle, self.record_decisions
+            ),
         ) as pool:
             yield from pool.map(_worker_chunk, chunks)
 
@@ -277,9 +280,10 @@ _worker: Rescreener | None = None
 
 
 def _start_worker(
-    open_store: StoreOpener, chooser: PolicyChooser, as_of: dt.date, cycle: str, record_decisions: bool
+    open_store: StoreOpener | None, chooser: PolicyChooser, as_of: dt.date, cycle: str, record_decisions: bool
 ) -> None:
     global _worker
+    assert open_store is not None, "workers > 1 need open_store"
     _worker = Rescreener(open_store(), chooser, as_of=as_of, cycle=cycle, record_decisions=record_decisions)
 
 

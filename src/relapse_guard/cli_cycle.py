@@ -1,0 +1,108 @@
+"""``relapse-guard cycle``: one month of monitoring over a SQLite store (see docs/monitoring.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from .cli_check import load_policy_spec
+from .cli_screen import check_out, print_problems
+from .monitoring import CycleProgress, Monitor, OnePolicy, PolicyChooser
+from .policies.policy_map import PolicyMap
+from .population import BadRow, fact_records, read_population
+from .store import SQLiteStore
+
+__all__ = ["CYCLE_FILES", "run_cycle"]
+
+#: What ``--out`` holds after a cycle.
+CYCLE_FILES = ("alerts.jsonl", "cycle.json", "problems.jsonl")
+
+
+def _bar(progress: CycleProgress) -> None:
+    total = progress.households_total
+    done = progress.households_done / total if total else 1.0
+    eta = progress.eta_seconds
+    tail = f" eta {eta:.0f}s" if eta is not None else ""
+    sys.stderr.write(f"\r[{'#' * int(done * 30):<30}] {progress.households_done:,}/{total:,} households{tail}")
+    sys.stderr.flush()
+
+
+def _population_records(directory: str, store: SQLiteStore, bad_rows: list[BadRow]) -> Iterator[Mapping[str, Any]]:
+    """Every fact of a population directory as records; its households are stored on the way."""
+    households = []
+    for partition in read_population(directory).partitions:
+        for household, partition_facts, bad in partition.records():
+            bad_rows.extend(bad)
+            if household is not None:
+                households.append(household)
+                if len(households) >= 5_000:
+                    store.put_households(households)
+                    households.clear()
+            for fact in partition_facts:
+                yield fact.to_dict()
+    store.put_households(households)
+
+
+def run_cycle(
+    store_path: str,
+    policies: str | PolicyMap,
+    as_of: dt.date,
+    *,
+    facts: Sequence[str] = (),
+    population: str | None = None,
+    out: str | None = None,
+    overwrite: bool = False,
+    workers: int = 1,
+    chunk_size: int = 2_000,
+) -> int:
+    """Run the cycle as of ``as_of`` on the store at ``store_path`` (created if missing).
+
+    ``population`` stores a population directory's households and facts first (the first
+    month); ``facts`` are the month's facts files. Prints the cycle's summary; with ``out``
+    writes its alerts, its record and its problems there. Returns 0, or 1 when rows could
+    not be read or households could not be screened (listed).
+    """
+    directory = check_out(out, CYCLE_FILES, overwrite=overwrite) if out is not None else None
+    chooser: PolicyChooser = policies if isinstance(policies, PolicyMap) else OnePolicy(policies, load=load_policy_spec)
+    chooser.policies()  # an unknown policy fails before any work
+    bad_rows: list[BadRow] = []
+    with SQLiteStore(store_path) as store:
+        sources: list[Iterable[Mapping[str, Any]]] = []
+        if population is not None:
+            sources.append(_population_records(population, store, bad_rows))
+        readers = [fact_records(path) for path in facts]  # a missing file fails before any work
+        sources.extend(readers)
+        monitor = Monitor(
+            store,
+            chooser,
+            workers=workers,
+            chunk_size=chunk_size,
+            open_store=store.opener() if workers > 1 else None,
+        )
+        progress = _bar if sys.stderr.isatty() else None
+        report = monitor.cycle(itertools.chain.from_iterable(sources), as_of=as_of, progress=progress)
+        if progress is not None:
+            sys.stderr.write("\n")
+        for reader in readers:
+            bad_rows.extend(reader.bad_rows)
+        print(report.summary())
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            with (directory / "alerts.jsonl").open("w", encoding="utf-8") as file:
+                for alert in monitor.alerts(as_of):
+                    file.write(json.dumps(alert.to_dict(), ensure_ascii=False) + "\n")
+            (directory / "cycle.json").write_text(
+                json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            with (directory / "problems.jsonl").open("w", encoding="utf-8") as file:
+                for bad in bad_rows:
+                    record = {"file": bad.file, "line": bad.line, "field": bad.field, "message": bad.message}
+                    file.write(json.dumps(record, ensure_ascii=False) + "\n")
+                for problem in report.problems:
+                    file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
+    print_problems(bad_rows, report.problems)
+    return 1 if bad_rows or report.problems else 0
