@@ -154,3 +154,37 @@ def test_monitor_refuses_what_it_cannot_use() -> None:
         Monitor(store, POLICY, workers=2)
     with pytest.raises(WrongType, match="as_of"):
         Monitor(store, POLICY).cycle([], as_of="2016-01-31")  # type: ignore[arg-type]
+
+
+#: Alerts a cycle gives from the date alone, with no new fact (a household picked again gives them again).
+FALLING_DUE = {
+    AlertKind.REVIEW_DUE,
+    AlertKind.REVIEW_OVERDUE,
+    AlertKind.CASE_STEP_DUE,
+    AlertKind.CASE_STEP_OVERDUE,
+    AlertKind.TRANSITION_ENDING,
+}
+
+
+@pytest.mark.parametrize("record_decisions", [False, True])
+def test_a_cycle_run_again_does_not_repeat_the_alerts_of_a_household_still_pending(record_decisions: bool) -> None:
+    # A fact dated after the cycle's date keeps its household pending: each run of the cycle
+    # picks it again, and must not store its reviews overdue a second time.
+    store = MemoryStore()
+    people = county(60)
+    stored(store, people)
+    monitor = Monitor(store, "dazu_2016", record_decisions=record_decisions)
+    monitor.cycle(records([fact for _, facts in people for fact in facts]), as_of=month_end(MONTHS - 1))
+    january = dt.date(2017, 1, 31)
+    monitor.cycle([], as_of=january)
+    due = sorted({alert.household_id for alert in monitor.alerts(january) if alert.kind in FALLING_DUE})
+    assert due, "the county has reviews overdue in January"
+    hid = due[0]
+    later = next(fact for household, facts in people if household.id == hid for fact in facts)
+    future = {**later.to_dict(), "id": f"{hid}-future", "date": "2017-03-05"}
+    before = monitor.alerts(january)
+    for _ in range(2):
+        again = monitor.cycle([future], as_of=january)
+        assert hid in store.pending_households()  # its March fact waits for March's cycle
+        assert monitor.alerts(january) == before
+        assert sum(again.alert_counts.values()) == len(before)

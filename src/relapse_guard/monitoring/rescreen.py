@@ -135,14 +135,19 @@ class Rescreener:
             except RelapseGuardError as error:
                 problems.append(Problem.from_exception(hid, error))
                 continue
-            found = alerts_for(
-                old,
-                done.checkpoint,
-                policy=policy,
-                as_of=self.as_of,
-                district=household.place.district,
-                replayed=done.reason,
-            )
+            if old is not None and old == done.checkpoint and old_row is not None and seen == old_row.facts_seen:
+                # Already carried to this date by an earlier run of this cycle (picked again: a
+                # fact dated after the cycle's date keeps it pending): its alerts are stored.
+                found = []
+            else:
+                found = alerts_for(
+                    old,
+                    done.checkpoint,
+                    policy=policy,
+                    as_of=self.as_of,
+                    district=household.place.district,
+                    replayed=done.reason,
+                )
             alerts += len(found)
             paths[done.path] += 1
             if done.reason:
