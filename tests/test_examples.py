@@ -18,6 +18,7 @@ def test_there_are_examples() -> None:
         "custom_policy.py",
         "disaster_case.py",
         "user_policy.py",
+        "monthly_cycle.py",
     }
 
 

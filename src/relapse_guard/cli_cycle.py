@@ -13,7 +13,7 @@ from .cli_check import load_policy_spec
 from .cli_screen import check_out, print_problems
 from .monitoring import CycleProgress, Monitor, OnePolicy, PolicyChooser
 from .policies.policy_map import PolicyMap
-from .population import BadRow, fact_records, read_population
+from .population import BadRow, Population, fact_records, read_population
 from .store import SQLiteStore
 
 __all__ = ["CYCLE_FILES", "run_cycle"]
@@ -31,10 +31,12 @@ def _bar(progress: CycleProgress) -> None:
     sys.stderr.flush()
 
 
-def _population_records(directory: str, store: SQLiteStore, bad_rows: list[BadRow]) -> Iterator[Mapping[str, Any]]:
+def _population_records(
+    population: Population, store: SQLiteStore, bad_rows: list[BadRow]
+) -> Iterator[Mapping[str, Any]]:
     """Every fact of a population directory as records; its households are stored on the way."""
     households = []
-    for partition in read_population(directory).partitions:
+    for partition in population.partitions:
         for household, partition_facts, bad in partition.records():
             bad_rows.extend(bad)
             if household is not None:
@@ -70,11 +72,13 @@ def run_cycle(
     chooser: PolicyChooser = policies if isinstance(policies, PolicyMap) else OnePolicy(policies, load=load_policy_spec)
     chooser.policies()  # an unknown policy fails before any work
     bad_rows: list[BadRow] = []
+    # A missing population directory or facts file fails before any work (the store is not made).
+    stored_population = read_population(population) if population is not None else None
+    readers = [fact_records(path) for path in facts]
     with SQLiteStore(store_path) as store:
         sources: list[Iterable[Mapping[str, Any]]] = []
-        if population is not None:
-            sources.append(_population_records(population, store, bad_rows))
-        readers = [fact_records(path) for path in facts]  # a missing file fails before any work
+        if stored_population is not None:
+            sources.append(_population_records(stored_population, store, bad_rows))
         sources.extend(readers)
         monitor = Monitor(
             store,
