@@ -1,0 +1,219 @@
+"""``relapse-guard cycle`` on a small generated county: a first cycle from the population, then
+a month of facts from ``generate-month``; its files, a run repeated, and its errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from relapse_guard.monitoring import Alert, AlertKind
+
+from .helpers import cli
+
+DECEMBER, JANUARY = "2016-12-31", "2017-01-31"
+OWN = {"Yubei": "yubei_2016@2016.1", "Dazu": "dazu_2016@2016.1", "Bishan": "bishan_2016@2016.1"}
+#: A map covering Yubei only: Dazu and Bishan households have no policy.
+YUBEI_ONLY = """# relapse_guard policy map: Yubei only, no default
+[[place]]
+district = "Yubei"
+policy = "yubei_2016"
+"""
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated county of 240 households and the facts of January 2017 (``county/../jan.jsonl``)."""
+    where = tmp_path_factory.mktemp("cli-cycle")
+    done = cli("generate", "county", "--households", "240", "--seed", "3", "--processes", "1", cwd=where)
+    assert done.returncode == 0, done.stderr
+    month = cli("generate-month", "county", "--month", "2017-01", "--out", "jan.jsonl", "--processes", "1", cwd=where)
+    assert month.returncode == 0, month.stderr
+    return where / "county"
+
+
+@pytest.fixture(scope="module")
+def december(county: Path) -> Path:
+    """A store after the first cycle, as of 2016-12-31, from the population (copy it to change it)."""
+    store = county.parent / "december.db"
+    done = cli("cycle", str(store), "--population", str(county), "--as-of", DECEMBER, "--policy-map", "chongqing")
+    assert done.returncode == 0, done.stderr
+    assert "240 households picked, 240 rescreened" in done.stdout
+    assert "240 first screened" in done.stdout
+    return store
+
+
+def _store(december: Path, into: Path) -> Path:
+    copy = into / "county.db"
+    shutil.copyfile(december, copy)
+    return copy
+
+
+def _month(county: Path) -> str:
+    return str(county.parent / "jan.jsonl")
+
+
+def _counts(summary: str) -> dict[str, int]:
+    """What a summary's first line counts: facts stored, picked, rescreened, resumed, quiet, replayed."""
+    first = summary.splitlines()[0]
+    found = re.search(
+        r"(\d+) facts stored .*; (\d+) households picked, (\d+) rescreened \((\d+) resumed, (\d+) of them quiet, "
+        r"(\d+) replayed, (\d+) first screened\)",
+        first,
+    )
+    assert found is not None, first
+    names = ("stored", "picked", "rescreened", "resumed", "quiet", "replayed", "started")
+    return dict(zip(names, map(int, found.groups()), strict=True))
+
+
+def _alert_line(summary: str) -> str:
+    (line,) = [line for line in summary.splitlines() if line.startswith("  alerts: ")]
+    return line
+
+
+def test_a_month_after_the_first_cycle_writes_its_alerts_record_and_problems(
+    county: Path, december: Path, tmp_path: Path
+) -> None:
+    store, out = _store(december, tmp_path), tmp_path / "jan"
+    args = ("cycle", str(store), "--facts", _month(county), "--as-of", JANUARY, "--policy-map", "chongqing")
+    done = cli(*args, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    counts = _counts(done.stdout)
+    facts = len((county.parent / "jan.jsonl").read_text(encoding="utf-8").splitlines())
+    assert counts["stored"] == facts
+    assert counts["rescreened"] == counts["picked"] == counts["resumed"] + counts["replayed"] > 0
+    assert counts["started"] == 0
+    assert sorted(p.name for p in out.iterdir()) == ["alerts.jsonl", "cycle.json", "problems.jsonl"]
+
+    alerts = [json.loads(line) for line in (out / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert alerts
+    for row in alerts:
+        assert set(row) == {"kind", "household_id", "district", "policy", "date", "subject", "detail"}
+        alert = Alert.from_dict(row)
+        assert alert.policy == OWN[alert.district]
+    record = json.loads((out / "cycle.json").read_text(encoding="utf-8"))
+    assert record["cycle"] == record["as_of"] == JANUARY
+    assert record["ingest"]["stored"] == facts
+    assert {key: record[key] for key in counts if key != "stored"} == {k: v for k, v in counts.items() if k != "stored"}
+    by_kind: dict[str, int] = {}
+    for row in alerts:
+        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + 1
+    assert record["alert_counts"] == by_kind
+    assert set(by_kind) <= {kind.value for kind in AlertKind}
+    assert record["problems"] == []
+    assert sum(n for _, _, n in record["districts"]) == counts["rescreened"]
+    assert (out / "problems.jsonl").read_text(encoding="utf-8") == ""
+
+    # The same month again: nothing stored, nobody rescreened, the same alerts counted.
+    again = cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert _counts(again.stdout) == {
+        "stored": 0,
+        "picked": 0,
+        "rescreened": 0,
+        "resumed": 0,
+        "quiet": 0,
+        "replayed": 0,
+        "started": 0,
+    }
+    assert f"0 facts stored ({facts} duplicates, 0 quarantined)" in again.stdout
+    assert _alert_line(again.stdout) == _alert_line(done.stdout)
+
+
+def test_the_built_in_map_names_each_districts_policy(county: Path, december: Path, tmp_path: Path) -> None:
+    store = _store(december, tmp_path)
+    done = cli("cycle", str(store), "--facts", _month(county), "--as-of", JANUARY, "--policy-map", "chongqing")
+    assert done.returncode == 0, done.stderr
+    for district, label in OWN.items():
+        assert re.search(rf"^  {district} under {re.escape(label)}: \d+ households$", done.stdout, flags=re.M)
+
+
+def test_two_workers_store_what_one_stores(county: Path, december: Path, tmp_path: Path) -> None:
+    outs = []
+    for workers in ("1", "2"):
+        where = tmp_path / f"w{workers}"
+        where.mkdir()
+        store, out = _store(december, where), where / "out"
+        done = cli(
+            "cycle",
+            str(store),
+            "--facts",
+            _month(county),
+            "--as-of",
+            JANUARY,
+            "--policy-map",
+            "chongqing",
+            "--workers",
+            workers,
+            "--chunk-size",
+            "50",
+            "--out",
+            str(out),
+        )
+        assert done.returncode == 0, done.stderr
+        outs.append(sorted((out / "alerts.jsonl").read_text(encoding="utf-8").splitlines()))
+    assert outs[0] == outs[1]
+
+
+def test_an_unknown_policy_exits_2_naming_the_known_ones(tmp_path: Path) -> None:
+    store = tmp_path / "county.db"
+    done = cli("cycle", str(store), "--as-of", JANUARY, "--policy", "yubei_2061")
+    assert done.returncode == 2
+    assert "unknown policy 'yubei_2061'" in done.stderr
+    assert "yubei_2016" in done.stderr
+    assert not store.exists()
+
+
+def test_a_missing_facts_file_exits_2_before_the_store_is_made(tmp_path: Path) -> None:
+    store = tmp_path / "county.db"
+    done = cli(
+        "cycle", str(store), "--facts", str(tmp_path / "feb.jsonl"), "--as-of", JANUARY, "--policy", "yubei_2016"
+    )
+    assert done.returncode == 2
+    assert "feb.jsonl: no such file" in done.stderr
+    assert not store.exists()
+
+
+def test_an_out_holding_an_earlier_cycle_exits_2_unless_overwrite(county: Path, december: Path, tmp_path: Path) -> None:
+    store, out = _store(december, tmp_path), tmp_path / "jan"
+    out.mkdir()
+    (out / "cycle.json").write_text("{}", encoding="utf-8")
+    args = ("cycle", str(store), "--facts", _month(county), "--as-of", JANUARY, "--policy", "yubei_2016")
+    refused = cli(*args, "--out", str(out))
+    assert refused.returncode == 2
+    assert "already holds cycle.json; give another directory, or --overwrite to replace" in refused.stderr
+    assert _counts(cli(*args).stdout)["stored"] > 0  # nothing was ingested by the refused run
+    done = cli(*args, "--out", str(out), "--overwrite")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "cycle.json").read_text(encoding="utf-8"))["as_of"] == JANUARY
+
+
+def test_a_place_the_map_does_not_cover_is_a_problem_household_that_stays_pending(county: Path, tmp_path: Path) -> None:
+    yubei = tmp_path / "yubei.toml"
+    yubei.write_text(YUBEI_ONLY, encoding="utf-8")
+    store, out = tmp_path / "county.db", tmp_path / "dec"
+    args = ("cycle", str(store), "--as-of", DECEMBER, "--policy-map", str(yubei))
+    done = cli(*args, "--population", str(county), "--out", str(out))
+    assert done.returncode == 1
+    problems = [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert problems
+    assert {row["kind"] for row in problems} == {"no_policy"}
+    assert {row["error"] for row in problems} == {"NoPolicyForPlace"}
+    assert all(not row["household_id"].startswith("YB") for row in problems)
+    first = problems[0]
+    assert f"relapse-guard: problem household: no_policy: household {first['household_id']!r}" in done.stderr
+    assert f"relapse-guard: {len(problems)} problem households: {len(problems)} no_policy" in done.stderr
+    assert f"{len(problems)} households could not be screened (they stay pending)" in done.stdout
+    assert re.search(r"^  Yubei under yubei_2016@2016\.1: \d+ households$", done.stdout, flags=re.M)
+    assert "Dazu under" not in done.stdout
+    assert len(json.loads((out / "cycle.json").read_text(encoding="utf-8"))["problems"]) == len(problems)
+
+    # They stay pending: the next run picks them again, and only them.
+    again = cli(*args)
+    assert again.returncode == 1
+    counts = _counts(again.stdout)
+    assert counts["picked"] == len(problems)
+    assert counts["rescreened"] == 0
