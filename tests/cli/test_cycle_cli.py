@@ -217,3 +217,10 @@ def test_a_place_the_map_does_not_cover_is_a_problem_household_that_stays_pendin
     counts = _counts(again.stdout)
     assert counts["picked"] == len(problems)
     assert counts["rescreened"] == 0
+
+
+def test_a_cycle_dated_before_the_last_one_exits_2(december: Path, tmp_path: Path) -> None:
+    store = _store(december, tmp_path)
+    done = cli("cycle", str(store), "--as-of", "2016-11-30", "--policy-map", "chongqing")
+    assert done.returncode == 2
+    assert "before the last cycle, as of 2016-12-31: cycles run in date order" in done.stderr

@@ -16,7 +16,8 @@ import pytest
 from relapse_guard import Engine, load_policy
 from relapse_guard.engine import Checkpoint
 from relapse_guard.errors import InvalidArgument, WrongType
-from relapse_guard.monitoring import AlertKind, Monitor
+from relapse_guard.monitoring import AlertKind, Monitor, OnePolicy
+from relapse_guard.monitoring.rescreen import Rescreener
 from relapse_guard.store import MemoryStore, SQLiteStore, Store
 
 from .county import MONTHS, county, month_end, monthly_batches, records, stored
@@ -188,3 +189,50 @@ def test_a_cycle_run_again_does_not_repeat_the_alerts_of_a_household_still_pendi
         assert hid in store.pending_households()  # its March fact waits for March's cycle
         assert monitor.alerts(january) == before
         assert sum(again.alert_counts.values()) == len(before)
+
+
+def test_a_cycle_recording_decisions_replays_checkpoints_made_without_them_and_says_so() -> None:
+    store = MemoryStore()
+    people = county(30)
+    stored(store, people)
+    batches = monthly_batches(people, late_share=0)
+    Monitor(store, POLICY).cycle(records(batches[0]), as_of=month_end(0))
+    report = Monitor(store, POLICY, record_decisions=True).cycle(records(batches[1]), as_of=month_end(1))
+    assert report.replayed == report.rescreened > 0
+    assert report.replay_reasons == {"decisions wanted": report.replayed}
+
+
+def test_a_cycle_dated_before_the_last_cycle_is_refused_and_changes_nothing() -> None:
+    store = MemoryStore()
+    people = county(30)
+    stored(store, people)
+    batches = monthly_batches(people, late_share=0)
+    monitor = Monitor(store, POLICY)
+    monitor.cycle(records(batches[0] + batches[1]), as_of=month_end(1))
+    before = {hid: row.body for hid, row in store.checkpoints(store.household_ids()).items()}
+    with pytest.raises(InvalidArgument, match=r"2016-01-31 is before the last cycle, as of 2016-02-29"):
+        monitor.cycle(records(batches[2]), as_of=month_end(0))
+    assert {hid: row.body for hid, row in store.checkpoints(store.household_ids()).items()} == before
+    assert not store.pending_households()  # nothing was ingested either
+    monitor.cycle([], as_of=month_end(1))  # the same date again is a run repeated, not refused
+
+
+def test_a_household_whose_checkpoint_is_later_than_the_cycle_is_refused_not_rewound() -> None:
+    # A cycle killed part way leaves no record of its date; its households' checkpoints are
+    # later than an earlier cycle run after it, which must not rewind them (the facts it
+    # dropped would be counted as seen, and never applied).
+    store = MemoryStore()
+    people = county(30)
+    stored(store, people)
+    batches = monthly_batches(people, late_share=0)
+    hid = people[0][0].id
+    rescreener = Rescreener(store, OnePolicy(POLICY), as_of=month_end(1), cycle=month_end(1).isoformat())
+    store.ingest(records(batches[0] + batches[1]))
+    rescreener.chunk([hid])  # February's cycle, killed after this household
+    before = store.checkpoints([hid])[hid]
+    january = Rescreener(store, OnePolicy(POLICY), as_of=month_end(0), cycle=month_end(0).isoformat())
+    outcome = january.chunk([hid])
+    (problem,) = outcome.problems
+    assert (problem.household_id, problem.kind) == (hid, "refused")
+    assert "cycles run in date order" in problem.message
+    assert store.checkpoints([hid])[hid] == before

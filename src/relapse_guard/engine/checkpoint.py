@@ -40,6 +40,7 @@ __all__ = [
     "Checkpoint",
     "OpenCase",
     "SortKey",
+    "compact_clock",
     "compact_fingerprint",
     "join_compact",
     "split_compact",
@@ -420,6 +421,7 @@ HEAD = (
     "quiet_until",
 )
 _IN_HEADER = ("policy", "fingerprint", "schema")
+_CLOCK_AT = HEAD.index("clock")
 
 
 def join_compact(fingerprint: str, head: bytes, tail: bytes) -> bytes:
@@ -438,6 +440,18 @@ def split_compact(data: bytes) -> tuple[str, bytes, bytes]:
     if len(head) != size:
         raise InvalidCheckpoint(None, "checkpoint", f"{len(data)} bytes", "bytes of Checkpoint.to_bytes (cut short)")
     return fingerprint, head, bytes(data[start + 2 + size :])
+
+
+def compact_clock(data: bytes) -> dt.date | None:
+    """The clock in the head of :meth:`Checkpoint.to_bytes` (the date the run was carried to),
+    without decoding the tail."""
+    _, head, _ = split_compact(data)
+    try:
+        clock = json.loads(head)[_CLOCK_AT]
+        return None if clock is None else dt.date.fromisoformat(clock)
+    except (ValueError, TypeError, IndexError) as error:
+        expected = f"bytes of Checkpoint.to_bytes ({error})"
+        raise InvalidCheckpoint(None, "clock", f"{len(data)} bytes", expected) from error
 
 
 def compact_fingerprint(data: bytes) -> str:

@@ -187,6 +187,12 @@ class Monitor:
         """Run the cycle as of ``as_of`` with the month's ``records`` (see the module docstring)."""
         if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
             raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+        last = self.last_cycle()
+        if last is not None and as_of < last:
+            raise InvalidArgument(
+                f"a cycle as of {as_of.isoformat()} is before the last cycle, as of {last.isoformat()}: cycles run "
+                f"in date order (run the cycle as of {last.isoformat()} again, or a later one)"
+            )
         started = time.perf_counter()
         cycle = as_of.isoformat()
         ingest = self.store.ingest(records, kinds=fact_kinds_of(self.policies), batch_size=batch_size)
@@ -218,6 +224,16 @@ class Monitor:
         )
         self.store.put_cycle(cycle, json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True))
         return report
+
+    def last_cycle(self) -> dt.date | None:
+        """The date of the latest cycle the store has a record of (None before the first)."""
+        dates = []
+        for name in self.store.cycles():
+            try:
+                dates.append(dt.date.fromisoformat(name))
+            except ValueError:  # a record another program kept under a name of its own
+                continue
+        return max(dates, default=None)
 
     def alerts(self, as_of: dt.date, *, kinds: Iterable[AlertKind] | None = None) -> list[Alert]:
         """The alerts stored for the cycle as of ``as_of`` (of ``kinds`` when given), by household."""

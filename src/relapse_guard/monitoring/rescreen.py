@@ -13,9 +13,10 @@ from collections.abc import Sequence
 import attrs
 
 from ..engine import Checkpoint, Checkpointed, Engine, ResumePath
+from ..engine.checkpoint import compact_clock
 from ..engine.quiet import patch_quiet
 from ..engine.resume import sort_key
-from ..errors import RelapseGuardError, StaleCheckpoint, UnknownHousehold
+from ..errors import InvalidArgument, RelapseGuardError, StaleCheckpoint, UnknownHousehold
 from ..facts import Fact
 from ..household import Household
 from ..policy import Policy
@@ -55,10 +56,10 @@ def reason_kind(reason: str) -> str:
         return "late fact"
     if "was made under" in reason or "fingerprint" in reason or "parameters or parts" in reason:
         return "policy changed"
-    if "record" in reason:
-        return "household changed"
-    if "decisions" in reason:
+    if "without decisions" in reason:  # before "record": its text says "this run records them"
         return "decisions wanted"
+    if "household's record" in reason:
+        return "household changed"
     if "case" in reason:
         return "case reopened"
     return "other"
@@ -191,6 +192,14 @@ class Rescreener:
 
         if stored is None:
             return engine.run_checkpointed(household, facts, as_of=self.as_of), None
+        clock = compact_clock(stored.body)
+        if clock is not None and clock > self.as_of:
+            # Replaying back to an earlier date would count the facts dated after it as seen,
+            # and they would never be applied: leave the household as it is.
+            raise InvalidArgument(
+                f"household {hid!r}: its checkpoint is as of {clock.isoformat()}, after this cycle's date "
+                f"{self.as_of.isoformat()}: cycles run in date order"
+            )
         try:
             old = Checkpoint.from_bytes(stored.body, policy)
         except StaleCheckpoint:
