@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from relapse_guard.monitoring import Alert, AlertKind
 
 from .helpers import cli
 
+ROOT = Path(__file__).resolve().parents[2]
 DECEMBER, JANUARY = "2016-12-31", "2017-01-31"
 OWN = {"Yubei": "yubei_2016@2016.1", "Dazu": "dazu_2016@2016.1", "Bishan": "bishan_2016@2016.1"}
 #: A map covering Yubei only: Dazu and Bishan households have no policy.
@@ -224,3 +226,29 @@ def test_a_cycle_dated_before_the_last_one_exits_2(december: Path, tmp_path: Pat
     done = cli("cycle", str(store), "--as-of", "2016-11-30", "--policy-map", "chongqing")
     assert done.returncode == 2
     assert "before the last cycle, as of 2016-12-31: cycles run in date order" in done.stderr
+
+
+def _documented_commands() -> list[tuple[str, str]]:
+    """Each ``$ relapse-guard ...`` line of the docs' sessions: (page, command), cut at a pipe or redirection."""
+    found = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if line.startswith("$ relapse-guard "):
+                found.append((page.name, line[2:]))
+    return found
+
+
+def test_every_command_of_the_docs_sessions_parses() -> None:
+    # The sessions' output is pasted from real runs; this keeps their commands in step with the options.
+    from relapse_guard.cli import _parser
+
+    commands = _documented_commands()
+    assert sum(page == "monitoring.md" for page, _ in commands) >= 5
+    assert any(command.startswith("relapse-guard cycle ") for page, command in commands if page == "cli.md")
+    for page, command in commands:
+        words = shlex.split(command)
+        cut = next((i for i, word in enumerate(words) if word in {"|", ">", "2>", "&&", ";"}), len(words))
+        try:
+            _parser().parse_args(words[1:cut])
+        except SystemExit as error:  # argparse exits on a bad command line
+            raise AssertionError(f"{page}: {command!r} does not parse") from error
