@@ -9,12 +9,14 @@ households): the cost of a household, with start-up and the first pass's caches 
 
 Needs valgrind (Debian: ``apt install valgrind``). About a minute for 300 households.
 
-``--resume quiet|illness`` counts instead one resume per household: its year's checkpoint
-(made once, outside the count) resumed with one new January fact, a quiet income assessment
-or an illness (the full path), the checkpoint decoded from its compact form.
+``--resume quiet|illness|patch`` counts instead one resume per household: its checkpoint at
+the end of January 2017 (made once, outside the count) resumed with one new February fact, a
+quiet income assessment or an illness (the full path), the checkpoint decoded from its
+compact form; ``patch`` counts the cycle's quiet month, :func:`patch_quiet` on the compact
+head (which says None, for the households it is not quiet for, after a few checks).
 
 Run: python benchmarks/engine_instructions.py [--households 300] [--policy yubei_2016] [--recorded]
-     [--resume quiet|illness]
+     [--resume quiet|illness|patch]
 """
 
 from __future__ import annotations
@@ -45,18 +47,27 @@ else:
     from relapse_guard.engine import Checkpoint
     from relapse_guard.facts import IllnessReported, IncomeAssessed
     p = engine.policy
-    kept = [engine.run_checkpointed(h, f, as_of=as_of).checkpoint.to_bytes(p) for h, f in population]
-    day, month_end = dt.date(2017, 1, 15), dt.date(2017, 1, 31)
+    # Checkpointed at the end of January: a February quiet fact is inside the band's year.
+    january = dt.date(2017, 1, 31)
+    kept = [engine.run_checkpointed(h, f, as_of=january).checkpoint.to_bytes(p) for h, f in population]
+    day, month_end = dt.date(2017, 2, 15), dt.date(2017, 2, 28)
     new = [
         [IncomeAssessed(id=h.id + "-jan", household_id=h.id, date=day, income_per_capita=Decimal(50000))]
-        if resume == "quiet"
+        if resume in ("quiet", "patch")
         else [IllnessReported(id=h.id + "-ill", household_id=h.id, date=day, member_id=h.members[0].id,
                               self_paid_cost=Decimal(30000))]
         for h, _ in population
     ]
-    for _ in range(passes):
-        for (household, _), data, facts in zip(population, kept, new):
-            engine.resume(Checkpoint.from_bytes(data, p), household, facts, as_of=month_end)
+    if resume == "patch":  # the cycle's quiet month: the compact head patched (None: not quiet)
+        from relapse_guard.engine.quiet import patch_quiet
+        fingerprint = engine.fingerprint
+        for _ in range(passes):
+            for (household, _), data, facts in zip(population, kept, new):
+                patch_quiet(data, household, facts, as_of=month_end, fingerprint=fingerprint)
+    else:
+        for _ in range(passes):
+            for (household, _), data, facts in zip(population, kept, new):
+                engine.resume(Checkpoint.from_bytes(data, p), household, facts, as_of=month_end)
 """
 
 
@@ -88,7 +99,12 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--policy", default="yubei_2016")
     parser.add_argument("--recorded", action="store_true", help="record decisions (the default is as a screen runs)")
-    parser.add_argument("--resume", choices=["quiet", "illness"], default="", help="count resumes, not runs")
+    parser.add_argument(
+        "--resume",
+        choices=["quiet", "illness", "patch"],
+        default="",
+        help="count resumes (a quiet fact, an illness, or a quiet fact patched on the compact head), not runs",
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt install valgrind)")
@@ -97,8 +113,12 @@ def main() -> None:
     per_household = (three - one) / (2 * args.households)
     mode = "decisions recorded" if args.recorded else "as a screen runs it"
     if args.resume:
-        what = "a quiet income assessment" if args.resume == "quiet" else "an illness (the full path)"
-        print(f"resume from a compact checkpoint with {what}, {mode}, {args.policy}: {per_household:,.0f} instructions")
+        what = {
+            "quiet": "resume from a compact checkpoint with a quiet income assessment",
+            "illness": "resume from a compact checkpoint with an illness (the full path)",
+            "patch": "a quiet income assessment patched on the compact head (patch_quiet)",
+        }[args.resume]
+        print(f"{what}, {mode}, {args.policy}: {per_household:,.0f} instructions a household")
     else:
         print(f"engine, {mode}, {args.policy}: {per_household:,.0f} instructions a household")
     print(f"  ({args.households} households; three passes minus one, in fresh processes under callgrind)")

@@ -338,3 +338,14 @@ def test_a_policys_fingerprint_is_the_same_in_every_process() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(seen) == 1
+
+
+def test_a_tail_reused_gives_the_bytes_of_encoding_it_again() -> None:
+    policy = load_policy("yubei_2016")
+    engine = Engine(policy, record_decisions=False)
+    first = engine.run_checkpointed(HOME, FIRST, as_of=CLOCK).checkpoint
+    data = first.to_bytes(policy)
+    same_tail = engine.resume(first, HOME, [_income("i3", D(2016, 6, 10), 9000)], as_of=D(2016, 6, 30)).checkpoint
+    assert same_tail.to_bytes(policy, like=(first, data)) == same_tail.to_bytes(policy)
+    new_risk = engine.resume(first, HOME, [_income("i3", D(2016, 6, 10), 100)], as_of=D(2016, 6, 30)).checkpoint
+    assert new_risk.to_bytes(policy, like=(first, data)) == new_risk.to_bytes(policy)

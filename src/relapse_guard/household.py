@@ -224,6 +224,28 @@ def _text(hid: str | None, field: str, value: object) -> str:
 
 
 def _member_from_dict(hid: str | None, index: int, data: object) -> Member:
+    if isinstance(data, Mapping):  # the common case, a valid member, checked without building messages
+        member_id, birth = data.get("id"), data.get("birth_date")
+        try:
+            capacity = _CAPACITIES.get(data.get("labour_capacity", "full"))
+            health = _HEALTH.get(data.get("health", "healthy"))
+            schooling = _SCHOOLING.get(data.get("schooling", "none"))
+        except TypeError:  # a value that cannot be a key (a list): the explaining way says which
+            capacity = health = schooling = None
+        if type(member_id) is str and type(birth) is str and capacity and health and schooling:
+            try:
+                birth_date = dt.date.fromisoformat(birth)
+            except ValueError:
+                pass
+            else:
+                return Member(
+                    id=member_id, birth_date=birth_date, labour_capacity=capacity, health=health, schooling=schooling
+                )
+    return _member_explained(hid, index, data)
+
+
+def _member_explained(hid: str | None, index: int, data: object) -> Member:
+    """:func:`_member_from_dict` the explaining way: the first field at fault raises, named."""
     field = f"members[{index}]"
     if not isinstance(data, Mapping):
         raise InvalidHousehold(hid, field, data, "a mapping")
@@ -248,3 +270,14 @@ def _member_from_dict(hid: str | None, index: int, data: object) -> Member:
             choices = ", ".join(repr(e.value) for e in enum_type)
             raise InvalidHousehold(hid, f"{field}.{name}", raw, f"one of {choices}") from None
     return Member(id=member_id, birth_date=birth_date, **values)
+
+
+# Each enum's members by value, for the fast path (a dict look-up, where ``Enum(value)`` is a call;
+# a value that is not a string, or not hashable, is not found and takes the explaining way).
+def _by_value(kind: type[enum.Enum]) -> dict[object, Any]:
+    return {member.value: member for member in kind}
+
+
+_CAPACITIES: dict[object, LabourCapacity] = _by_value(LabourCapacity)
+_HEALTH: dict[object, Health] = _by_value(Health)
+_SCHOOLING: dict[object, Schooling] = _by_value(Schooling)

@@ -345,7 +345,24 @@ class Checkpoint:
 
     # --- the compact form ---------------------------------------------------------------
 
-    def to_bytes(self, policy: Policy) -> bytes:
+    def _tail_fields(self) -> tuple[object, ...]:
+        """The fields the compact form keeps in its tail."""
+        return (
+            self.unmet,
+            self.housing_grade,
+            self.period_parameters,
+            self.risks,
+            self.grants,
+            self.paid,
+            self.reviews_done,
+            self.eliminated,
+            self.pending,
+            self.set_aside,
+            self.open_cases,
+            self.case_facts,
+        )
+
+    def to_bytes(self, policy: Policy, *, like: tuple[Checkpoint, bytes] | None = None) -> bytes:
         """The compact form a store keeps, for the policy the checkpoint was made under.
 
         A header (the schema and the policy's fingerprint, readable with
@@ -354,6 +371,10 @@ class Checkpoint:
         of the others (risks, grants, cases, ...: deflated JSON, each parameter value written
         as its place in ``policy``'s parameters; empty for a household with none). Raises
         :class:`~relapse_guard.errors.InvalidArgument` for another policy than the checkpoint's.
+
+        ``like`` is an earlier checkpoint of the household with its compact form: when the
+        fields of the tail are the same (a month with no new risk, grant, case or review), its
+        tail is reused as it is, not encoded again.
         """
         table = _ParameterTable.of(policy)
         if table.fingerprint != self.fingerprint:
@@ -361,6 +382,14 @@ class Checkpoint:
                 f"checkpoint of household {self.household_id!r} was made under {self.policy} "
                 f"(fingerprint {self.fingerprint}), not {policy.label} (fingerprint {table.fingerprint})"
             )
+        if (
+            like is not None
+            and like[0].fingerprint == self.fingerprint
+            and like[0]._tail_fields() == self._tail_fields()
+        ):
+            head = self._head(table)
+            _, _, tail = split_compact(like[1])
+            return join_compact(self.fingerprint, head, tail)
         body = self._to_dict(table.encode)
         head = json.dumps([body.pop(key, None) for key in HEAD], separators=(",", ":"), ensure_ascii=False)
         for key in _IN_HEADER:
@@ -371,6 +400,32 @@ class Checkpoint:
             text = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             tail = packer.compress(text) + packer.flush()
         return join_compact(self.fingerprint, head.encode("utf-8"), tail)
+
+    def _head(self, table: _ParameterTable) -> bytes:
+        """The compact form's head alone (the fields of :data:`HEAD`, as :meth:`to_dict` writes them)."""
+        monitoring = (
+            None
+            if self.monitoring_start is None and self.monitoring_end is None
+            else [_iso(self.monitoring_start), _iso(self.monitoring_end)]
+        )
+        last = self.last_fact
+        values = [
+            self.household_id,
+            self.household,
+            self.state.value,
+            _iso(self.state_since),
+            _text(self.income),
+            self.income_fact,
+            _text(self.previous_income),
+            _iso(self.clock),
+            None if last is None else [last[0].isoformat(), last[1], last[2]],
+            self.decisions,
+            _iso(self.next_event),
+            monitoring,
+            _text(self.quiet_band),
+            _iso(self.quiet_until),
+        ]
+        return json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
     @classmethod
     def from_bytes(cls, data: bytes, policy: Policy) -> Checkpoint:

@@ -20,6 +20,7 @@ Otherwise it returns None, and the household is resumed the usual way.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -36,6 +37,13 @@ _RECORD, _STATE_SINCE = _AT["household"], _AT["state_since"]
 _INCOME, _INCOME_FACT, _PREVIOUS = _AT["income"], _AT["income_fact"], _AT["previous_income"]
 _CLOCK, _LAST, _DECISIONS, _NEXT = _AT["clock"], _AT["last_fact"], _AT["decisions"], _AT["next_event"]
 _BAND, _UNTIL = _AT["quiet_band"], _AT["quiet_until"]
+#: Where the compact form keeps the policy fingerprint (after the 4 bytes of magic and schema).
+_FINGERPRINT_AT = slice(4, 12)
+
+
+@functools.lru_cache(maxsize=64)
+def _raw(fingerprint: str) -> bytes:
+    return bytes.fromhex(fingerprint)
 
 
 def patch_quiet(
@@ -54,9 +62,9 @@ def patch_quiet(
     which the caller wants the household left alone (the store's next event for it), so the
     new clock must be before it too.
     """
-    found, head, tail = split_compact(data)
-    if found != fingerprint:
+    if data[_FINGERPRINT_AT] != _raw(fingerprint):  # another policy or other parameters: not here
         return None
+    found, head, tail = split_compact(data)
     values = json.loads(head)
     band, until, next_event, clock = values[_BAND], values[_UNTIL], values[_NEXT], values[_CLOCK]
     if band is None or until is None or clock is None or values[_DECISIONS] is not None:

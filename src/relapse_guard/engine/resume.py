@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import attrs
 
+from ..cases.case import CaseState
 from ..cases.replay import replay_cases
 from ..facts import CaseOpened, CaseStepRecorded, Fact
 from ..household import Household
@@ -105,13 +106,13 @@ def refusal(
                 f"fact {first.id!r} is dated {first.date.isoformat()}, "
                 f"before the checkpoint's clock ({clock.isoformat()})"
             )
-        open_ids = {case.case_id for case in checkpoint.open_cases}
+        open_ids = {fact.case_id for fact in checkpoint.case_facts if isinstance(fact, CASE_FACTS)}
         open_ids.update(fact.case_id for fact in new_facts if isinstance(fact, CaseOpened))
         for fact in new_facts:
             if isinstance(fact, CaseStepRecorded) and fact.case_id not in open_ids:
                 return (
                     f"fact {fact.id!r} records a step of case {fact.case_id!r}, "
-                    "which the checkpoint does not hold open (decided or not opened before it)"
+                    "which the checkpoint does not hold (decided for good, or not opened before it)"
                 )
     return ""
 
@@ -219,11 +220,20 @@ def _open_cases(
         for case in states
         if case.is_open and (due := case.due_on) is not None
     )
-    if not open_cases:
+    # A case rejected with an appeal left may be reopened by a later fact: its facts are kept too.
+    kept_ids = {case.case_id for case in open_cases} | {case.case_id for case in states if _appealable(case)}
+    if not kept_ids:
         return (), ()
-    ids = {case.case_id for case in open_cases}
-    kept = tuple(sorted((f for f in facts if f.case_id in ids), key=sort_key))
+    kept = tuple(sorted((f for f in facts if f.case_id in kept_ids), key=sort_key))
     return open_cases, kept
+
+
+def _appealable(case: CaseState) -> bool:
+    """True for a case rejected that an appeal may still reopen."""
+    procedure = case.procedure
+    return (
+        case.outcome == "rejected" and procedure.appeal_to is not None and case.appeals_used < procedure.max_appeals
+    )
 
 
 def next_event(

@@ -161,7 +161,9 @@ class Rescreener:
                         policy=policy.label,
                         facts_seen=seen,
                         next_event=wake_on(done.checkpoint),
-                        body=done.checkpoint.to_bytes(policy),
+                        body=done.checkpoint.to_bytes(
+                            policy, like=(old, old_row.body) if old is not None and old_row is not None else None
+                        ),
                     ),
                     [alert.to_json() for alert in found],
                 )
