@@ -387,9 +387,8 @@ class Checkpoint:
             and like[0].fingerprint == self.fingerprint
             and like[0]._tail_fields() == self._tail_fields()
         ):
-            head = self._head(table)
-            _, _, tail = split_compact(like[1])
-            return join_compact(self.fingerprint, head, tail)
+            _, _, reused = split_compact(like[1])
+            return join_compact(self.fingerprint, self._head(table), reused)
         body = self._to_dict(table.encode)
         head = json.dumps([body.pop(key, None) for key in HEAD], separators=(",", ":"), ensure_ascii=False)
         for key in _IN_HEADER:

@@ -231,9 +231,7 @@ def _open_cases(
 def _appealable(case: CaseState) -> bool:
     """True for a case rejected that an appeal may still reopen."""
     procedure = case.procedure
-    return (
-        case.outcome == "rejected" and procedure.appeal_to is not None and case.appeals_used < procedure.max_appeals
-    )
+    return case.outcome == "rejected" and procedure.appeal_to is not None and case.appeals_used < procedure.max_appeals
 
 
 def next_event(
