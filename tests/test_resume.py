@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import Engine, Household, Policy, State, load_policy
@@ -115,6 +115,7 @@ def test_resuming_a_checkpoint_equals_running_every_fact(name: str, data: st.Dat
 
 
 @pytest.mark.parametrize("name", POLICIES)
+@settings(max_examples=min(100, settings.default.max_examples))  # the replay path is the full run's
 @given(data=st.data())
 def test_a_late_fact_is_replayed_and_equals_running_every_fact(name: str, data: st.DataObject) -> None:
     policy = load_policy(name)
@@ -268,6 +269,7 @@ def test_a_quiet_households_compact_checkpoint_is_small() -> None:
 
 
 @pytest.mark.parametrize("name", POLICIES)
+@settings(max_examples=min(100, settings.default.max_examples))
 @given(data=st.data())
 def test_a_quiet_month_patched_on_the_head_equals_resuming(name: str, data: st.DataObject) -> None:
     policy = load_policy(name)
