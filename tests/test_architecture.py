@@ -240,11 +240,11 @@ def test_each_module_imports_alone() -> None:
         )
         for start in range(shares)
     ]
-    reports = []
+    reports: list[tuple[str, int, str]] = []
     for zygote in zygotes:
         out, err = zygote.communicate(timeout=600)
         assert zygote.returncode == 0, err
-        reports.extend(json.loads(line) for line in out.splitlines())
+        reports.extend(tuple(json.loads(line)) for line in out.splitlines())
     assert sorted(module for module, _, _ in reports) == modules
-    failures = [_failure(module, code, error) for module, code, error in reports]
-    assert [failure for failure in failures if failure is not None] == []
+    failures = [found for module, code, error in reports if (found := _failure(module, code, error)) is not None]
+    assert failures == []

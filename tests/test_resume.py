@@ -33,6 +33,8 @@ from relapse_guard.testing import histories, households
 D = dt.date
 POLICIES = ["chongqing_2016", "yubei_2016", "dazu_2016", "bishan_2016"]
 START, END, AS_OF = D(2015, 1, 1), D(2019, 12, 31), D(2020, 1, 1)
+#: Examples for the properties after the first (at most 100: the first is the one to push).
+SECONDARY = min(100, settings().max_examples)
 
 
 @st.composite
@@ -115,7 +117,7 @@ def test_resuming_a_checkpoint_equals_running_every_fact(name: str, data: st.Dat
 
 
 @pytest.mark.parametrize("name", POLICIES)
-@settings(max_examples=min(100, settings.default.max_examples))  # the replay path is the full run's
+@settings(max_examples=SECONDARY)  # the replay path is the full run's
 @given(data=st.data())
 def test_a_late_fact_is_replayed_and_equals_running_every_fact(name: str, data: st.DataObject) -> None:
     policy = load_policy(name)
@@ -269,7 +271,7 @@ def test_a_quiet_households_compact_checkpoint_is_small() -> None:
 
 
 @pytest.mark.parametrize("name", POLICIES)
-@settings(max_examples=min(100, settings.default.max_examples))
+@settings(max_examples=SECONDARY)
 @given(data=st.data())
 def test_a_quiet_month_patched_on_the_head_equals_resuming(name: str, data: st.DataObject) -> None:
     policy = load_policy(name)
