@@ -9,6 +9,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from .argtypes import share
 from .errors import RelapseGuardError
 
 __all__ = [
@@ -81,16 +82,6 @@ def _month(text: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
     return f"{day.year:04d}-{day.month:02d}"
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, not {value}")
-    return value
 
 
 _GENERATE_MONTH = """Draw a month of new facts for every household of a population directory, as the departments \
@@ -224,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
         help="file format (default: from the suffix of --out; parquet needs the parquet extra)",
     )
     month.add_argument(
-        "--late-share", type=_share, default=None, help="share of events reported 1-3 months late (default 0.02)"
+        "--late-share", type=share, default=None, help="share of events reported 1-3 months late (default 0.02)"
     )
     month.add_argument("--processes", type=int, default=None, help="worker processes (default: cores)")
     month.add_argument("--overwrite", action="store_true", help="replace the file --out if it exists")

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
+from ..argtypes import share
 from ..errors import RelapseGuardError
 from .directory import read_population
 from .layout import FILE_FORMATS
@@ -70,16 +71,6 @@ def _month(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, not {value}")
-    return value
-
-
 def add_month_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of the month command (shared by ``relapse-guard generate-month``)."""
     parser.add_argument("population", help="a population directory, as generate writes it")
@@ -96,7 +87,7 @@ def add_month_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--late-share",
-        type=_share,
+        type=share,
         default=MonthlyShares().late_share,
         help=f"share of events reported 1-3 months late (default {MonthlyShares().late_share})",
     )
