@@ -14,6 +14,9 @@ and January 2017's cycle. Then, each on a fresh copy of that store:
    is replayed from its whole history (what a cycle without checkpoints costs);
 3. the checkpoints' size in the store, and the store's batched ingest rate.
 
+February's facts are written to a JSONL file once (cached beside the store) and the cycle
+streams them from it, as from a department's file.
+
 Run: python benchmarks/cycle_bench.py [--households 1000000] [--workers 2] [--fresh]
 """
 
@@ -117,15 +120,20 @@ def _set_up(path: Path, households: int, workers: int) -> None:
         print(f"  January 2017: {january.seconds:.0f} s ({january.quiet:,} quiet, {january.replayed:,} replayed)")
 
 
-def _cycle(
-    path: Path, policy: OnePolicy, households: list[Household], workers: int
-) -> tuple[CycleReport, float, float]:
-    """February's cycle on ``path``: the report, its wall time and the peak memory of all processes."""
-    incomes: dict[str, Decimal] = {}
+def _month_file(path: Path, store_path: Path) -> None:
+    """February's facts written to a JSONL file (as a department's file would come)."""
+    with SQLiteStore(store_path) as store:
+        households = list(store.households(store.household_ids()).values())
+    write_facts(path, _month(households, {}, FEBRUARY, seed=202))
+
+
+def _cycle(path: Path, policy: OnePolicy, month: Path, workers: int) -> tuple[CycleReport, float, float]:
+    """February's cycle on ``path`` from the file ``month``: the report, its wall time and the
+    peak resident memory of all processes (the month's facts streamed from the file)."""
     with SQLiteStore(path) as store, PeakMemory() as memory:
         monitor = Monitor(store, policy, workers=workers, open_store=store.opener())
         start = time.perf_counter()
-        report = monitor.cycle(_records(_month(households, incomes, FEBRUARY, seed=202)), as_of=FEBRUARY)
+        report = monitor.cycle(fact_records(month), as_of=FEBRUARY)
         wall = time.perf_counter() - start
     return report, wall, memory.peak / GIB
 
@@ -141,15 +149,17 @@ def main() -> None:
         cached.unlink(missing_ok=True)
         _set_up(cached, args.households, args.workers)
     with SQLiteStore(cached) as store:
-        households = list(store.households(store.household_ids()).values())
         count, size = store.checkpoint_count(), store.checkpoint_bytes()
+    month = cached.with_suffix(".february.jsonl")
+    if not month.exists():
+        _month_file(month, cached)
     rows: list[tuple[str, str, str, str]] = []
-    print(f"{len(households):,} households stored, {count:,} checkpoints of {size / count:.0f} bytes on average")
+    print(f"{count:,} households stored with their checkpoints, of {size / count:.0f} bytes on average")
     rows.append(("checkpoint size in the store", f"{size / count:.0f} bytes", f"<= {TARGET_BYTES:.0f}", ""))
 
     work = cached.with_suffix(".month.db")
     shutil.copy(cached, work)
-    report, wall, peak = _cycle(work, OnePolicy(POLICY), households, args.workers)
+    report, wall, peak = _cycle(work, OnePolicy(POLICY), month, args.workers)
     facts = report.ingest.stored
     ingest_rate = facts / report.ingest_seconds if report.ingest_seconds else 0.0
     print(report.summary())
@@ -165,7 +175,7 @@ def main() -> None:
     shutil.copy(cached, replay_path)
     policy = load_policy(POLICY)
     relabelled = policy.derive(name=policy.name, version=policy.version + "-replay")
-    full, full_wall, _ = _cycle(replay_path, OnePolicy(relabelled), households, args.workers)
+    full, full_wall, _ = _cycle(replay_path, OnePolicy(relabelled), month, args.workers)
     print(full.summary())
     speedup = full_wall / wall if wall else 0.0
     rows.append(("full replay of the same households", f"{full_wall:.1f} s", "", f"{full.replayed:,} replayed"))
