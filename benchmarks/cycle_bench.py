@@ -42,7 +42,7 @@ from relapse_guard import load_policy
 from relapse_guard.facts import DisasterReported, Fact, IllnessReported, IncomeAssessed, JobLost
 from relapse_guard.household import Household
 from relapse_guard.monitoring import CycleReport, Monitor, OnePolicy
-from relapse_guard.population import synthetic_households
+from relapse_guard.population import fact_records, synthetic_households, write_facts
 from relapse_guard.store import SQLiteStore
 
 POLICY = "yubei_2016"
