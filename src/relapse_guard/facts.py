@@ -307,7 +307,7 @@ class FactKinds:
         :mod:`~relapse_guard.fact_plans` when the record is valid, else the explaining way,
         which raises the :class:`~relapse_guard.errors.InvalidFact`.
         """
-        if isinstance(data, Mapping):
+        if type(data) is dict or isinstance(data, Mapping):  # a dict, the usual record, without the ABC check
             kind = data.get("kind")
             cls = self.by_kind.get(kind) if isinstance(kind, str) else None
             plan = fact_plan(cls) if cls is not None else None

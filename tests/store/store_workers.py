@@ -78,17 +78,29 @@ def _print_batch(batch: BatchReport) -> None:
 
 def _announce_writes(stall: int | None) -> None:
     """Make each batch say, from inside its transaction, that its facts are written but not committed."""
-    original = sqlite_store._Writer.insert_facts
     batches = itertools.count(1)
 
-    def insert_facts(self: Any, rows: Any, versions: Any) -> None:
-        original(self, rows, versions)
+    def announce() -> None:
         number = next(batches)
         print("writing", number, flush=True)
         if number == stall:
             time.sleep(60)  # inside the transaction: a kill now leaves half a batch to undo
 
+    original = sqlite_store._Writer.insert_facts
+    original_new = sqlite_store._Writer.insert_new_facts
+
+    def insert_facts(self: Any, rows: Any, versions: Any) -> None:
+        original(self, rows, versions)
+        announce()
+
+    def insert_new_facts(self: Any, rows: Any, versions: Any) -> bool:
+        inserted = original_new(self, rows, versions)
+        if inserted:
+            announce()
+        return inserted
+
     sqlite_store._Writer.insert_facts = insert_facts  # type: ignore[method-assign]
+    sqlite_store._Writer.insert_new_facts = insert_new_facts  # type: ignore[method-assign]
 
 
 def main(argv: list[str]) -> None:

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import importlib
 import json
-from typing import Any
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
 
+import attrs
 import pytest
 
-from relapse_guard.store import BatchReport, IngestReport
+from relapse_guard.facts import (
+    DEFAULT_FACT_KINDS,
+    AssistanceGranted,
+    BasicNeed,
+    BasicNeedsChecked,
+    CaseDecided,
+    CaseOpened,
+    CaseStepRecorded,
+    DisasterReported,
+    ExitVerified,
+    Fact,
+    HouseAppraised,
+    HousingGrade,
+    IllnessReported,
+    IncomeAssessed,
+    JobLost,
+    MainEarnerLost,
+    ReviewCompleted,
+    SchoolEnrolled,
+    Source,
+)
+from relapse_guard.household import Schooling
+from relapse_guard.store import BatchReport, IngestReport, SQLiteStore
+from relapse_guard.store.codec import canonical_json
 
-from .helpers import StoreLike, make_store
+from .helpers import KEY, StoreLike, make_store
+
+D = dt.date(2016, 3, 1)
 
 
 def record(fid: str, hid: str = "H1", amount: object = "3000", **extra: object) -> dict[str, Any]:
@@ -102,3 +132,142 @@ def test_a_batch_that_fails_stores_nothing_not_even_its_quarantine(
 def test_batch_size_must_be_positive(store: StoreLike, size: object) -> None:
     with pytest.raises(ValueError, match="batch_size"):
         store.ingest([record("f1")], batch_size=size)  # type: ignore[arg-type]
+
+
+# --- what the batched path stores, and when it must compare facts ---------------------------------
+
+
+def test_stored_rows_are_the_canonical_json_of_each_fact_s_dict(tmp_path: Path) -> None:
+    from relapse_guard.population import synthetic_households
+
+    records = [fact.to_dict() for _, facts in synthetic_households(40, seed=5) for fact in facts]
+    with SQLiteStore(tmp_path / "s.db") as store:
+        report = store.ingest(records, batch_size=97)
+        assert report.stored == len(records)
+        rows = store.connection.execute(
+            "SELECT fact_id, household_id, position, kind, date, body FROM facts ORDER BY rowid"
+        ).fetchall()
+    expected, positions = [], dict[str, int]()
+    for batch in range(0, len(records), 97):  # rows are written per batch, household by household
+        chunk = [DEFAULT_FACT_KINDS.parse(r) for r in records[batch : batch + 97]]
+        for hid in dict.fromkeys(f.household_id for f in chunk):
+            for fact in (f for f in chunk if f.household_id == hid):
+                positions[hid] = positions.get(hid, 0) + 1
+                body = canonical_json(fact.to_dict())
+                expected.append((fact.id, hid, positions[hid], fact.kind, fact.date.isoformat(), body))
+    assert rows == expected
+
+
+def test_a_batch_with_one_stored_id_is_sorted_out_and_leaves_nothing_of_its_first_try(store: StoreLike) -> None:
+    store.ingest([record("f1", hid="H1"), record("f2", hid="H2")])
+    batch = [record(f"n{i}", hid=f"H{i % 3}") for i in range(250)] + [
+        record("f2", hid="H2"),  # stored, the same: a duplicate
+        record("f1", hid="H3"),  # stored for H1: a conflict
+    ]
+    report = store.ingest(batch)
+    assert (report.stored, report.duplicates, report.quarantined) == (250, 1, 1)
+    assert [store.version(f"H{i}") for i in range(4)] == [84, 84, 84, 0]
+    assert [f.id for f in store.facts("H1")] == ["f1", *(f"n{i}" for i in range(1, 250, 3))]
+    (conflict,) = store.quarantined()
+    assert (conflict.error, conflict.household_id, conflict.fact_id) == ("ConflictingFact", "H3", "f1")
+    again = store.ingest(batch)  # everything again: nothing new
+    assert (again.stored, again.duplicates, again.quarantined) == (0, 251, 1)
+    assert store.version("H1") == 84
+
+
+def test_ingest_with_hashed_ids_compares_facts_as_stored(store_kind: str) -> None:
+    with make_store(store_kind, id_key=KEY) as store:
+        illness = record("f1") | {"kind": "job_lost", "member_id": "500112198001011234"}
+        illness.pop("income_per_capita")
+        assert store.ingest([illness]).stored == 1
+        assert store.ingest([illness, record("f2")]).duplicates == 1
+        assert store.facts("H1")[0].member_id.startswith("h:")  # type: ignore[attr-defined]
+
+
+def _sample_records() -> list[dict[str, Any]]:
+    """One record of each shipped fact kind, every field given."""
+    samples = [
+        IncomeAssessed(id="s0", household_id="H1", date=D, income_per_capita=Decimal("3000.50")),
+        ExitVerified(id="s1", household_id="H1", date=D, source=Source.SELF_DECLARED),
+        AssistanceGranted(id="s2", household_id="H1", date=D, measure="m", amount=Decimal(5)),
+        IllnessReported(
+            id="s3", household_id="H1", date=D, member_id="m1", self_paid_cost=Decimal(9), hospitalised=True
+        ),
+        DisasterReported(id="s4", household_id="H1", date=D, hazard="flood", loss=Decimal(1)),
+        JobLost(id="s5", household_id="H1", date=D, member_id="m1"),
+        MainEarnerLost(id="s6", household_id="H1", date=D, member_id="m1", cause="death"),
+        SchoolEnrolled(
+            id="s7", household_id="H1", date=D, member_id="m1", level=Schooling.PRIMARY, annual_cost=Decimal(1)
+        ),
+        HouseAppraised(id="s8", household_id="H1", date=D, grade=HousingGrade.B),
+        BasicNeedsChecked(id="s9", household_id="H1", date=D, unmet=frozenset({BasicNeed.SAFE_HOUSING})),
+        ReviewCompleted(id="s10", household_id="H1", date=D, review="annual", responsible="cadre"),
+        CaseOpened(id="s11", household_id="H1", date=D, case_id="c", procedure="p", reason="r", risk_key="k"),
+        CaseStepRecorded(id="s12", household_id="H1", date=D, case_id="c", step="s", outcome="approve", actor="a"),
+        CaseDecided(id="s13", household_id="H1", date=D, case_id="c", procedure="p", outcome="approved", risk_key="k"),
+    ]
+    assert {type(s) for s in samples} == set(DEFAULT_FACT_KINDS.by_kind.values())
+    return [s.to_dict() for s in samples]
+
+
+SAMPLES = _sample_records()
+
+
+@pytest.mark.parametrize(
+    ("sample", "field"),
+    [(sample, field) for sample in SAMPLES for field in [*sample, "extra"]],
+    ids=lambda value: value["kind"] if isinstance(value, dict) else value,
+)
+def test_lone_surrogates_in_any_field_of_any_kind_are_refused_naming_the_field(
+    store: StoreLike, sample: dict[str, Any], field: str
+) -> None:
+    bad = sample | {field: "x\ud800"}
+    valued = sample | {field: ["x\ud800"]} if isinstance(sample.get(field), list) else bad
+    for each in (bad, valued):
+        report = store.ingest([each, record("ok")])
+        assert report.quarantined == 1
+        entry = store.quarantined()[-1]
+        assert (entry.error, entry.household_id) == ("InvalidFact", "x\\ud800" if field == "household_id" else "H1")
+        assert "UTF-8" in entry.reason, entry.reason
+        assert f"field '{field}" in entry.reason
+    assert store.version("H1") == 1  # only "ok"
+
+
+def test_a_lone_surrogate_in_a_key_is_refused_naming_it(store: StoreLike) -> None:
+    report = store.ingest([SAMPLES[0] | {"x\udfff": 1}])
+    assert report.quarantined == 1
+    reason = store.quarantined()[0].reason
+    assert "field 'x\\\\udfff'" in reason  # the key, shown escaped
+    assert "UTF-8" in reason
+
+
+class Lenient(enum.Enum):
+    """An enum that takes any value it does not know as its first member."""
+
+    ANY = "any"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Lenient:
+        return cls.ANY
+
+
+@attrs.frozen(kw_only=True)
+class Tagged(Fact):
+    kind: ClassVar[str] = "tagged"
+    tags: frozenset[str] = frozenset()
+    mood: Lenient = Lenient.ANY
+
+
+def test_custom_kinds_whose_parsers_take_any_text_are_looked_through(store: StoreLike) -> None:
+    kinds = DEFAULT_FACT_KINDS.with_kind(Tagged)
+    base = {"kind": "tagged", "household_id": "H1", "date": "2016-03-01"}
+    assert DEFAULT_FACT_KINDS.with_kind(Tagged).parse(base | {"id": "t0", "tags": ["a\ud800"]})  # parses...
+    report = store.ingest(
+        [base | {"id": "t1", "tags": ["ok", "a\ud800"]}, base | {"id": "t2", "mood": "\udfff"}, base | {"id": "t3"}],
+        kinds=kinds,
+    )
+    assert (report.stored, report.quarantined) == (1, 2)  # ...and is refused all the same
+    assert [q.reason.split(";")[0] for q in store.quarantined()] == [
+        "fact 't1' of household 'H1': field 'tags[1]' has value 'a\\ud800'",
+        "fact 't2' of household 'H1': field 'mood' has value '\\udfff'",
+    ]

@@ -9,10 +9,14 @@ optimistic concurrency, batched ingest with quarantine, and the chained decision
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import logging
+import types
+import typing
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from itertools import islice
 from types import TracebackType
 from typing import Any, Self
@@ -27,14 +31,16 @@ from ..errors import (
     UnknownHousehold,
     WrongType,
 )
+from ..fact_fields import field_specs
+from ..fact_plans import fact_plan
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
 from ..result import HouseholdResult
 from ._args import check_date, check_ids, check_limit, check_positions, check_text, shown
 from ._writer import AlertRow, Encoded, FactRow, LogEntry, Writer, fact_rows, plan_facts
-from .base import BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, StoredCheckpoint
+from .base import DEFAULT_BATCH_SIZE, BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, LogRow, VerificationReport, chain_hash, entry_payload, verify_chain
-from .codec import canonical_json, decode_fact, decode_household, digest, encode_fact, encode_household
+from .codec import canonical_json, date_text, decode_fact, decode_household, digest, encode_fact, encode_household
 from .privacy import Pseudonymizer, personal_values, scrub
 
 __all__ = ["StoreBase"]
@@ -71,6 +77,106 @@ def _unencodable(value: object, path: str = "") -> tuple[str, str] | None:
             if found is not None:
                 return found
     return None
+
+
+#: Types of values that hold no text: a record's value of one of these needs no UTF-8 check.
+_TEXTLESS = frozenset({int, float, bool, type(None), Decimal, dt.date})
+
+
+def _plain(record: object) -> bool:
+    """True for a dict whose keys are ASCII text and whose values are ASCII text, values without
+    text, or lists of those: a record that holds nothing UTF-8 cannot encode, checked at the cost
+    of a few C calls (most records are such). False says nothing: look with :func:`_unencodable`."""
+    if type(record) is not dict:
+        return False
+    try:
+        if not "".join(record).isascii():
+            return False
+    except TypeError:  # a key that is not text
+        return False
+    for value in record.values():
+        kind = type(value)
+        if kind is str:
+            if not value.isascii():
+                return False
+        elif kind is list:
+            for item in value:
+                if type(item) is str:
+                    if not item.isascii():
+                        return False
+                elif type(item) not in _TEXTLESS:
+                    return False
+        elif kind not in _TEXTLESS:
+            return False
+    return True
+
+
+#: A parsed fact as a batch keeps it: its id, kind, ISO date and stored form, and its record's index in the batch.
+_Parsed = tuple[str, str, str, str, int]
+
+
+def _appended(parsed: dict[str, list[_Parsed]], versions: Mapping[str, int]) -> tuple[list[FactRow], dict[str, int]]:
+    """The rows of a batch's facts all appended to their households' streams, and the new versions."""
+    rows = [
+        (fact_id, household_id, position, kind, date, body)
+        for household_id, entries in parsed.items()
+        for position, (fact_id, kind, date, body, _) in enumerate(entries, start=versions.get(household_id, 0) + 1)
+    ]
+    return rows, {hid: versions.get(hid, 0) + len(entries) for hid, entries in parsed.items()}
+
+
+def _unencodable_error(record: object) -> InvalidFact | None:
+    """The error refusing ``record`` for holding text UTF-8 cannot encode; None when it holds none."""
+    if _plain(record):
+        return None
+    bad = _unencodable(record)
+    if bad is None:
+        return None
+    field, text = bad
+    shown = _storable(record)
+    return InvalidFact(_field(shown, "household_id"), field, text, _UTF8, fact_id=_field(shown, "id"))
+
+
+def _refuses_text(hint: object, *, text: bool) -> bool:
+    """True when the parser of a field of type ``hint`` (:mod:`relapse_guard.fact_fields`) takes no value
+    holding text UTF-8 cannot encode. ``text``: a plain ``str`` is parsed with the text bound check
+    (:func:`~relapse_guard.bounds.valid_text`), as fields and optional fields are, not items of sets."""
+    if hint is str:
+        return text
+    if hint in (dt.date, Decimal, bool):  # ISO text, a decimal number, a bool: no lone surrogate parses
+        return True
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        # a member by its value (each encodable), or nothing: an enum's own _missing_ could take any text
+        default = getattr(hint._missing_, "__func__", None) is getattr(enum.Enum._missing_, "__func__", False)
+        return default and all(_unencodable(member.value) is None for member in hint)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is frozenset and len(args) == 1:
+        return _refuses_text(args[0], text=False)
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        return _refuses_text(args[0] if args[1] is type(None) else args[1], text=text)
+    return False
+
+
+def _refuses_unencodable(cls: type[Fact]) -> bool:
+    """True when :meth:`FactKinds.parse` makes a fact of ``cls`` only from a record holding no text
+    UTF-8 cannot encode: the class is built from its fields' parsers alone (it has a fast plan: no
+    validators or converters of its own), each of which refuses such text, and both ways of parsing
+    refuse a field the class does not have. Its records need no look through once parsed."""
+    if fact_plan(cls) is None:
+        return False
+    try:
+        specs = field_specs(cls)
+    except Exception:  # an annotation that does not resolve, or a type facts may not have
+        return False
+    return all(spec.name.isascii() and _refuses_text(spec.hint, text=True) for spec in specs)
+
+
+def _refusing_classes(kinds: FactKinds) -> frozenset[type]:
+    """The classes of ``kinds`` of :func:`_refuses_unencodable`; none when a kind's name (matched
+    against the records' ``kind``) is not text UTF-8 can encode."""
+    if any(_unencodable(kind) is not None for kind in kinds.by_kind):
+        return frozenset()
+    return frozenset(cls for cls in kinds.by_kind.values() if _refuses_unencodable(cls))
 
 
 def _escaped(value: object) -> str:
@@ -276,7 +382,7 @@ class StoreBase:
         records: Iterable[Mapping[str, Any]],
         *,
         kinds: FactKinds = DEFAULT_FACT_KINDS,
-        batch_size: int = 1000,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Callable[[BatchReport], None] | None = None,
     ) -> IngestReport:
         """Parse plain dicts into facts and store them, ``batch_size`` records per transaction.
@@ -293,46 +399,29 @@ class StoreBase:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidArgument(f"batch_size must be an int >= 1, not {batch_size!r}")
         report = IngestReport()
+        checked = _refusing_classes(kinds)
         for number, chunk in enumerate(_chunks(records, batch_size), start=1):
-            batch = self._ingest_batch(number, chunk, kinds)
+            batch = self._ingest_batch(number, chunk, kinds, checked)
             report = report.add(batch)
             if progress is not None:
                 progress(batch)
         return report
 
-    def _ingest_batch(self, number: int, chunk: list[Any], kinds: FactKinds) -> BatchReport:
-        # Parse outside the transaction: the write lock is held only to write.
-        by_household: dict[str, list[tuple[Encoded, object]]] = {}
-        rejected: list[QuarantinedRecord] = []
-        for record in chunk:
-            try:
-                bad = _unencodable(record)
-                if bad is not None:
-                    field, text = bad
-                    household_id = _field(_storable(record), "household_id")
-                    raise InvalidFact(household_id, field, text, _UTF8, fact_id=_field(_storable(record), "id"))
-                fact = self._privacy.fact(kinds.parse(record))
-            except (ValueError, TypeError) as error:  # InvalidFact, or a record too odd to inspect
-                rejected.append(self._quarantine_entry(record, error))
-                continue
-            by_household.setdefault(fact.household_id, []).append(((fact, encode_fact(fact)), record))
-        stored_count = duplicates = 0
+    def _ingest_batch(self, number: int, chunk: list[Any], kinds: FactKinds, checked: frozenset[type]) -> BatchReport:
+        parsed, rejected = self._parse_batch(chunk, kinds, checked)
         with self._write() as tx:
-            versions = tx.versions(by_household.keys())
-            stored = tx.stored_facts({fact.id for pairs in by_household.values() for (fact, _), _ in pairs})
-            staged: dict[str, tuple[str, Fact]] = {}
-            rows: list[FactRow] = []
-            new_versions: dict[str, int] = {}
-            for household_id, pairs in by_household.items():
-                plan = plan_facts(household_id, [encoded for encoded, _ in pairs], stored, staged)
-                duplicates += plan.duplicates
-                rejected.extend(self._quarantine_entry(pairs[i][1], error) for i, error in plan.conflicts)
-                if plan.new:
-                    current = versions.get(household_id, 0)
-                    rows.extend(fact_rows(household_id, current, plan.new))
-                    new_versions[household_id] = current + len(plan.new)
-            if rows:
-                tx.insert_facts(rows, new_versions)
+            versions = tx.versions(parsed.keys())
+            ids = [entry[0] for entries in parsed.values() for entry in entries]
+            # No id twice in the batch and none stored: every fact is new, appended as it comes. Tried
+            # first, as an insert that a stored id refuses (a month's new facts need no look-up);
+            # refused, nothing of it stays and the batch is sorted out against the stored facts.
+            rows, new_versions = _appended(parsed, versions)
+            duplicates = 0
+            if len(set(ids)) != len(ids) or (rows and not tx.insert_new_facts(rows, new_versions)):
+                stored = tx.stored_facts(ids)
+                rows, new_versions, duplicates = self._plan_batch(chunk, kinds, parsed, versions, stored, rejected)
+                if rows:
+                    tx.insert_facts(rows, new_versions)
             if rejected:
                 # one entry per record: not twice in a batch, not again if quarantined before
                 known = tx.quarantined_keys({r.household_id for r in rejected})
@@ -343,7 +432,6 @@ class StoreBase:
                         fresh.append(entry)
                 if fresh:
                     tx.quarantine(fresh)
-            stored_count = len(rows)
         if rejected:
             logger.warning(
                 "ingest batch %d: %d of %d records quarantined (first: %s)",
@@ -352,7 +440,78 @@ class StoreBase:
                 len(chunk),
                 rejected[0].reason,
             )
-        return BatchReport(number, len(chunk), stored_count, duplicates, len(rejected))
+        return BatchReport(number, len(chunk), len(rows), duplicates, len(rejected))
+
+    def _parse_batch(
+        self, chunk: list[Any], kinds: FactKinds, checked: frozenset[type]
+    ) -> tuple[dict[str, list[_Parsed]], list[QuarantinedRecord]]:
+        """The batch's facts per household, in input order, as :data:`_Parsed` entries; and the records
+        refused. Done outside the transaction: the write lock is held only to write.
+
+        A record holding text UTF-8 cannot encode is refused for that (naming the field), whatever
+        else is wrong with it. Records are parsed first: a fact of a class in ``checked``
+        (:func:`_refuses_unencodable`) proves its record held no such text; any other record is
+        looked through.
+
+        The facts themselves are not kept: objects living as long as a batch would make Python's
+        cyclic garbage collector run over the whole heap (the caller's records too) every few
+        batches. A batch that must compare facts parses its records again (:meth:`_plan_batch`).
+        """
+        parsed: dict[str, list[_Parsed]] = {}
+        rejected: list[QuarantinedRecord] = []
+        parse = kinds.parse
+        hide = self._privacy.fact if self._privacy.enabled else None
+        for index, record in enumerate(chunk):
+            try:
+                fact = parse(record)
+                if hide is not None:
+                    fact = hide(fact)
+            except Exception as error:
+                refused = _unencodable_error(record)
+                if refused is None and not isinstance(error, ValueError | TypeError):
+                    raise  # not a refusal of the record (InvalidFact is a ValueError): the ingest fails
+                rejected.append(self._quarantine_entry(record, refused or error))
+                continue
+            if type(fact) not in checked:
+                refused = _unencodable_error(record)
+                if refused is not None:
+                    rejected.append(self._quarantine_entry(record, refused))
+                    continue
+            entries = parsed.get(fact.household_id)
+            if entries is None:
+                entries = parsed[fact.household_id] = []
+            entries.append((fact.id, fact.kind, date_text(fact.date), encode_fact(fact), index))
+        return parsed, rejected
+
+    def _plan_batch(
+        self,
+        chunk: list[Any],
+        kinds: FactKinds,
+        parsed: dict[str, list[_Parsed]],
+        versions: Mapping[str, int],
+        stored: Mapping[str, tuple[str, str]],
+        rejected: list[QuarantinedRecord],
+    ) -> tuple[list[FactRow], dict[str, int], int]:
+        """The rows of the batch's new facts, the households' new versions and the duplicates skipped;
+        conflicts are added to ``rejected``. The facts are parsed again from their records (the
+        records parsed before: the same facts)."""
+        hide = self._privacy.fact if self._privacy.enabled else None
+        staged: dict[str, tuple[str, Fact]] = {}
+        rows: list[FactRow] = []
+        new_versions: dict[str, int] = {}
+        duplicates = 0
+        for household_id, entries in parsed.items():
+            facts = [kinds.parse(chunk[entry[4]]) for entry in entries]
+            if hide is not None:
+                facts = [hide(fact) for fact in facts]
+            plan = plan_facts(household_id, [(f, e[3]) for f, e in zip(facts, entries, strict=True)], stored, staged)
+            duplicates += plan.duplicates
+            rejected.extend(self._quarantine_entry(chunk[entries[i][4]], error) for i, error in plan.conflicts)
+            if plan.new:
+                current = versions.get(household_id, 0)
+                rows += fact_rows(household_id, current, plan.new)
+                new_versions[household_id] = current + len(plan.new)
+        return rows, new_versions, duplicates
 
     def _quarantine_entry(self, record: object, error: Exception) -> QuarantinedRecord:
         record = _storable(record)

@@ -15,21 +15,14 @@ from ..errors import ConflictingFact
 from ..facts import Fact
 from .base import QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, LogRow
-from .codec import same_fact
+from .codec import date_text, same_fact
 
 __all__ = ["AlertRow", "Encoded", "FactRow", "LogEntry", "Plan", "Writer", "fact_rows", "plan_facts"]
 
 
-@attrs.frozen
-class FactRow:
-    """A fact as stored: its id, household, position in the household's stream (from 1) and JSON."""
-
-    fact_id: str
-    household_id: str
-    position: int
-    kind: str
-    date: str
-    body: str
+#: A fact as stored: ``(fact id, household id, position in the household's stream (from 1), kind,
+#: ISO date, JSON body)``; a plain tuple, as the database takes it (ingest makes millions).
+FactRow = tuple[str, str, int, str, str, str]
 
 
 #: An alert as stored: cycle, household id, position (from 1, per cycle and household), JSON body.
@@ -58,6 +51,9 @@ class Writer(Protocol):
 
     def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
         """Insert fact rows, set the households' new versions and mark the households pending."""
+
+    def insert_new_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> bool:
+        """:meth:`insert_facts` if none of the rows' fact ids is stored (True); else change nothing (False)."""
 
     def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
         """Insert or replace household records ``(id, JSON body)``."""
@@ -121,16 +117,18 @@ def plan_facts(
     ``staged`` holds facts accepted earlier in the same transaction (any household).
     """
     plan = Plan()
+    new = plan.new
     for index, (fact, body) in enumerate(facts):
-        if fact.id in staged:
-            owner, other = staged[fact.id]
+        fact_id = fact.id
+        if fact_id in staged:
+            owner, other = staged[fact_id]
             same = owner == household_id and other == fact
-        elif fact.id in stored:
-            owner, stored_body = stored[fact.id]
+        elif fact_id in stored:
+            owner, stored_body = stored[fact_id]
             same = owner == household_id and same_fact(stored_body, fact, body)
         else:
-            staged[fact.id] = (household_id, fact)
-            plan.new.append((fact, body))
+            staged[fact_id] = (household_id, fact)
+            new.append((fact, body))
             continue
         if same:
             plan.duplicates += 1
@@ -145,6 +143,6 @@ def plan_facts(
 def fact_rows(household_id: str, current: int, facts: Sequence[Encoded]) -> list[FactRow]:
     """The rows of new facts appended after position ``current`` of the household's stream."""
     return [
-        FactRow(fact.id, household_id, current + offset, fact.kind, fact.date.isoformat(), body)
-        for offset, (fact, body) in enumerate(facts, start=1)
+        (fact.id, household_id, position, fact.kind, date_text(fact.date), body)
+        for position, (fact, body) in enumerate(facts, start=current + 1)
     ]

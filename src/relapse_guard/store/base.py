@@ -27,7 +27,20 @@ from ._args import check_count, check_text, shown
 from .chain import ChainHead, VerificationReport
 from .codec import digest
 
-__all__ = ["BatchReport", "IngestReport", "LoggedDecision", "QuarantinedRecord", "Store", "StoredCheckpoint"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "BatchReport",
+    "IngestReport",
+    "LoggedDecision",
+    "QuarantinedRecord",
+    "Store",
+    "StoredCheckpoint",
+]
+
+
+#: Records per transaction in :meth:`Store.ingest` unless told: each transaction ends with a flush
+#: to disk (``synchronous=FULL``), so batches of this size keep that cost per fact small.
+DEFAULT_BATCH_SIZE = 10_000
 
 
 @attrs.frozen
@@ -177,7 +190,7 @@ class Store(Protocol):
         records: Iterable[Mapping[str, Any]],
         *,
         kinds: FactKinds = DEFAULT_FACT_KINDS,
-        batch_size: int = 1000,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Callable[[BatchReport], None] | None = None,
     ) -> IngestReport:
         """Parse plain dicts into facts and store them, ``batch_size`` records per transaction.

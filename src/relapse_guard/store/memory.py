@@ -74,6 +74,13 @@ class _Writer:
         self._facts.extend(rows)
         self.mark_pending(versions.keys())
 
+    def insert_new_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> bool:
+        facts = self._tables.facts
+        if any(row[0] in facts for row in rows):
+            return False
+        self.insert_facts(rows, versions)
+        return True
+
     def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
         self._households.extend(rows)
 
@@ -119,9 +126,9 @@ class _Writer:
     def commit(self) -> None:
         tables = self._tables
         tables.households.update(self._households)
-        for row in self._facts:
-            tables.streams.setdefault(row.household_id, []).append(row.body)
-            tables.facts[row.fact_id] = (row.household_id, row.body)
+        for fact_id, household_id, _, _, _, body in self._facts:
+            tables.streams.setdefault(household_id, []).append(body)
+            tables.facts[fact_id] = (household_id, body)
         tables.quarantine.extend(self._quarantine)
         for entry in self._log:
             tables.log.append(entry)

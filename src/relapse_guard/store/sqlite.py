@@ -22,6 +22,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from os import PathLike
 from typing import Literal
 
@@ -63,6 +64,32 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+# Rows per INSERT statement when inserting many: one statement stores this many rows, so the
+# per-statement work (binding, stepping, opening the table and its indexes) is shared. Far
+# below SQLite's oldest limit of 999 bound values for the widest row.
+_ROWS_PER_INSERT = 100
+
+
+def _insert_many(
+    db: sqlite3.Connection, head: str, width: int, rows: Sequence[Sequence[object]], tail: str = ""
+) -> None:
+    """``head VALUES (?, ...) tail`` for each of ``rows`` (tuples of ``width`` values), in statements of
+    :data:`_ROWS_PER_INSERT` rows, then one row a statement for the rest."""
+    row = f"({_marks(width)})"
+    whole = len(rows) - len(rows) % _ROWS_PER_INSERT
+    if whole:
+        sql = f"{head} VALUES {','.join([row] * _ROWS_PER_INSERT)} {tail}"
+        flat = chain.from_iterable
+        db.executemany(sql, [list(flat(rows[i : i + _ROWS_PER_INSERT])) for i in range(0, whole, _ROWS_PER_INSERT)])
+    if whole < len(rows):
+        db.executemany(f"{head} VALUES {row} {tail}", rows[whole:])
+
+
+_INSERT_FACTS = "INSERT INTO facts (fact_id, household_id, position, kind, date, body)"
+# What a write reads of a batch, in one query each: the ids as a JSON array.
+_VERSIONS = "SELECT s.household_id, s.version FROM json_each(?) AS w JOIN streams AS s ON s.household_id = w.value"
+_STORED_FACTS = "SELECT f.fact_id, f.household_id, f.body FROM json_each(?) AS w JOIN facts AS f ON f.fact_id = w.value"
+
 # The monthly cycle's reads: by the pending table's key and the index on next_event, never by
 # reading every household. ``LIMIT -1`` is no limit.
 _PENDING = "SELECT household_id FROM pending ORDER BY household_id LIMIT ?"
@@ -86,30 +113,39 @@ class _Writer:
         self._db = connection
 
     def versions(self, household_ids: Collection[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for chunk in _chunked(household_ids):
-            sql = f"SELECT household_id, version FROM streams WHERE household_id IN ({_marks(len(chunk))})"
-            found.update(self._db.execute(sql, chunk).fetchall())
-        return found
+        # one query for the whole batch: the ids as one JSON array, each looked up by the primary key
+        return dict(self._db.execute(_VERSIONS, (json.dumps(list(household_ids)),)).fetchall())
 
     def stored_facts(self, fact_ids: Collection[str]) -> dict[str, tuple[str, str]]:
-        found: dict[str, tuple[str, str]] = {}
-        for chunk in _chunked(fact_ids):
-            sql = f"SELECT fact_id, household_id, body FROM facts WHERE fact_id IN ({_marks(len(chunk))})"
-            found.update((fid, (hid, body)) for fid, hid, body in self._db.execute(sql, chunk))
-        return found
+        rows = self._db.execute(_STORED_FACTS, (json.dumps(list(fact_ids)),))
+        return {fid: (hid, body) for fid, hid, body in rows}
 
     def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
-        self._db.executemany(
-            "INSERT INTO facts (fact_id, household_id, position, kind, date, body) VALUES (?, ?, ?, ?, ?, ?)",
-            [(r.fact_id, r.household_id, r.position, r.kind, r.date, r.body) for r in rows],
-        )
-        self._db.executemany(
-            "INSERT INTO streams (household_id, version) VALUES (?, ?) "
+        _insert_many(self._db, _INSERT_FACTS, 6, rows)
+        self._versions_and_pending(versions)
+
+    def _versions_and_pending(self, versions: Mapping[str, int]) -> None:
+        _insert_many(
+            self._db,
+            "INSERT INTO streams (household_id, version)",
+            2,
+            list(versions.items()),
             "ON CONFLICT (household_id) DO UPDATE SET version = excluded.version",
-            versions.items(),
         )
         self.mark_pending(versions.keys())
+
+    def insert_new_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> bool:
+        # The facts' primary key refuses a stored id: then the savepoint undoes what was inserted.
+        self._db.execute("SAVEPOINT new_facts")
+        try:
+            _insert_many(self._db, _INSERT_FACTS, 6, rows)
+        except sqlite3.IntegrityError:
+            self._db.execute("ROLLBACK TO new_facts")
+            self._db.execute("RELEASE new_facts")
+            return False
+        self._db.execute("RELEASE new_facts")
+        self._versions_and_pending(versions)
+        return True
 
     def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
         self._db.executemany(
@@ -184,9 +220,8 @@ class _Writer:
         )
 
     def mark_pending(self, household_ids: Collection[str]) -> None:
-        self._db.executemany(
-            "INSERT INTO pending (household_id) VALUES (?) ON CONFLICT DO NOTHING", [(hid,) for hid in household_ids]
-        )
+        rows = [(hid,) for hid in household_ids]
+        _insert_many(self._db, "INSERT INTO pending (household_id)", 1, rows, "ON CONFLICT DO NOTHING")
 
     def clear_pending(self, household_ids: Collection[str]) -> None:
         self._db.executemany("DELETE FROM pending WHERE household_id = ?", [(hid,) for hid in household_ids])
