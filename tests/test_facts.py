@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import ClassVar
 
@@ -200,6 +201,43 @@ def test_parse_is_parse_field_by_field(fact: Fact, field: str, data: st.DataObje
         except InvalidFact as error:
             outcomes.append(("invalid", (error.household_id, error.fact_id, error.field, str(error))))
     assert outcomes[0] == outcomes[1]
+
+
+class _Kind(str):
+    pass
+
+
+@given(any_fact(), st.sampled_from(["income_per_capita", "date", "id", "grade", "unmet", "extra", "kind"]), st.data())
+def test_a_parser_parses_as_parse_does(fact: Fact, field: str, data: st.DataObject) -> None:
+    """FactKinds.parser() gives the fact, or the error, that FactKinds.parse gives, for any record."""
+    parse_many = DEFAULT_FACT_KINDS.parser()
+    record = fact.to_dict()
+    values = [None, "", -1, 1.5, "2016-02-30", ["nope"], "A", True, "no_such_kind", _Kind(fact.kind)]
+    record[field] = data.draw(st.sampled_from(values))
+    for shape in (record, tuple(record.items()), _Mapping(record)):
+        outcomes: list[tuple[str, object]] = []
+        for parse in (DEFAULT_FACT_KINDS.parse, parse_many):
+            try:
+                outcomes.append(("fact", parse(shape)))  # type: ignore[arg-type]
+            except InvalidFact as error:
+                outcomes.append(("invalid", (error.household_id, error.fact_id, error.field, str(error))))
+        assert outcomes[0] == outcomes[1]
+
+
+class _Mapping(Mapping[str, object]):
+    """A mapping that is not a dict."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> object:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 def test_a_kind_with_its_own_checks_has_no_fast_plan() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
@@ -318,6 +318,36 @@ class FactKinds:
                 except NOT_FAST:
                     pass
         return self.parse_field_by_field(data)
+
+    def parser(self) -> Callable[[Mapping[str, Any]], Fact]:
+        """A function doing what :meth:`parse` does, for parsing many records: each kind's fast
+        builder is looked up once, not per record. It parses with the kinds known when it is made.
+
+        >>> import datetime as dt
+        >>> parse = DEFAULT_FACT_KINDS.parser()
+        >>> parse({"kind": "exit_verified", "id": "f1", "household_id": "H1", "date": "2016-03-01"}).date
+        datetime.date(2016, 3, 1)
+        """
+        builders: dict[str, Callable[[Mapping[str, Any]], Fact]] = {}
+        for kind, cls in self.by_kind.items():
+            plan = fact_plan(cls)
+            if plan is not None:
+                builders[kind] = plan.build
+        parse, slow = self.parse, self.parse_field_by_field
+
+        def parse_one(data: Mapping[str, Any]) -> Fact:
+            if type(data) is not dict:
+                return parse(data)
+            kind = data.get("kind")
+            build = builders.get(kind) if type(kind) is str else None
+            if build is None:
+                return parse(data)
+            try:
+                return build(data)
+            except NOT_FAST:
+                return slow(data)
+
+        return parse_one
 
     def parse_field_by_field(self, data: Mapping[str, Any]) -> Fact:
         """:meth:`parse` the explaining way: each field in turn, raising the :class:`InvalidFact` naming the

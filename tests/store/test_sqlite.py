@@ -42,6 +42,8 @@ def test_the_schema_version_is_recorded_and_wal_is_on(path: Path) -> None:
     assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     db.close()
+    with SQLiteStore(path) as store:  # the log is copied into the file every 10,000 pages, not 1,000
+        assert store.connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (10_000,)
     assert SCHEMA_VERSION in SUPPORTED_SCHEMA_VERSIONS
 
 

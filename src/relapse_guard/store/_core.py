@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 from types import TracebackType
 from typing import Any, Self
 
@@ -40,7 +41,18 @@ from ._args import check_date, check_ids, check_limit, check_positions, check_te
 from ._writer import AlertRow, Encoded, FactRow, LogEntry, Writer, fact_rows, plan_facts
 from .base import DEFAULT_BATCH_SIZE, BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, LogRow, VerificationReport, chain_hash, entry_payload, verify_chain
-from .codec import canonical_json, date_text, decode_fact, decode_household, digest, encode_fact, encode_household
+from .codec import (
+    canonical_json,
+    date_text,
+    date_texts,
+    decode_fact,
+    decode_household,
+    digest,
+    encode_fact,
+    encode_household,
+    fact_encoder_of,
+    fact_encoders,
+)
 from .privacy import Pseudonymizer, personal_values, scrub
 
 __all__ = ["StoreBase"]
@@ -115,11 +127,17 @@ def _plain(record: object) -> bool:
 _Parsed = tuple[str, str, str, str, int]
 
 
+_household_of = itemgetter(1)
+
+
 def _appended(parsed: dict[str, list[_Parsed]], versions: Mapping[str, int]) -> tuple[list[FactRow], dict[str, int]]:
-    """The rows of a batch's facts all appended to their households' streams, and the new versions."""
+    """The rows of a batch's facts all appended to their households' streams, and the new versions.
+
+    Rows go in household order: each household's index entries are then written together,
+    page after page, not one page here and one there (a month's feed mixes the households)."""
     rows = [
         (fact_id, household_id, position, kind, date, body)
-        for household_id, entries in parsed.items()
+        for household_id, entries in sorted(parsed.items())
         for position, (fact_id, kind, date, body, _) in enumerate(entries, start=versions.get(household_id, 0) + 1)
     ]
     return rows, {hid: versions.get(hid, 0) + len(entries) for hid, entries in parsed.items()}
@@ -410,7 +428,7 @@ class StoreBase:
     def _ingest_batch(self, number: int, chunk: list[Any], kinds: FactKinds, checked: frozenset[type]) -> BatchReport:
         parsed, rejected = self._parse_batch(chunk, kinds, checked)
         with self._write() as tx:
-            versions = tx.versions(parsed.keys())
+            versions = tx.versions(sorted(parsed))
             ids = [entry[0] for entries in parsed.values() for entry in entries]
             # No id twice in the batch and none stored: every fact is new, appended as it comes. Tried
             # first, as an insert that a stored id refuses (a month's new facts need no look-up);
@@ -459,8 +477,10 @@ class StoreBase:
         """
         parsed: dict[str, list[_Parsed]] = {}
         rejected: list[QuarantinedRecord] = []
-        parse = kinds.parse
+        parse = kinds.parser()
         hide = self._privacy.fact if self._privacy.enabled else None
+        encoders = fact_encoders()
+        dates, iso = date_texts(), dt.date
         for index, record in enumerate(chunk):
             try:
                 fact = parse(record)
@@ -480,7 +500,10 @@ class StoreBase:
             entries = parsed.get(fact.household_id)
             if entries is None:
                 entries = parsed[fact.household_id] = []
-            entries.append((fact.id, fact.kind, date_text(fact.date), encode_fact(fact), index))
+            encode = encoders.get(type(fact)) or fact_encoder_of(type(fact))
+            day = fact.date
+            text = dates.get(day) if type(day) is iso else None  # the cache holds plain dates only
+            entries.append((fact.id, fact.kind, text or date_text(day), encode(fact), index))
         return parsed, rejected
 
     def _plan_batch(
@@ -511,6 +534,7 @@ class StoreBase:
                 current = versions.get(household_id, 0)
                 rows += fact_rows(household_id, current, plan.new)
                 new_versions[household_id] = current + len(plan.new)
+        rows.sort(key=_household_of)  # stable: each household's positions stay in order
         return rows, new_versions, duplicates
 
     def _quarantine_entry(self, record: object, error: Exception) -> QuarantinedRecord:

@@ -32,12 +32,15 @@ from ..household import Household
 __all__ = [
     "canonical_json",
     "date_text",
+    "date_texts",
     "decode_fact",
     "decode_household",
     "digest",
     "encode_fact",
     "encode_household",
     "fact_encoder",
+    "fact_encoder_of",
+    "fact_encoders",
     "same_fact",
 ]
 
@@ -89,8 +92,27 @@ def encode_fact(fact: Fact) -> str:
     try:
         encode = _FACT_ENCODERS[type(fact)]
     except KeyError:
-        encode = _FACT_ENCODERS[type(fact)] = fact_encoder(type(fact))
+        encode = fact_encoder_of(type(fact))
     return encode(fact)
+
+
+def fact_encoder_of(cls: type[Fact]) -> Callable[[Fact], str]:
+    """The encoder :func:`encode_fact` uses for facts of class ``cls`` (:func:`fact_encoder`, made once)."""
+    try:
+        return _FACT_ENCODERS[cls]
+    except KeyError:
+        encode = _FACT_ENCODERS[cls] = fact_encoder(cls)
+        return encode
+
+
+def fact_encoders() -> Mapping[type, Callable[[Fact], str]]:
+    """The encoders made so far, by fact class (read-only use: to skip a call per fact in a loop)."""
+    return _FACT_ENCODERS
+
+
+def date_texts() -> Mapping[dt.date, str]:
+    """The ISO text of the plain dates :func:`date_text` has seen (read-only use, as :func:`fact_encoders`)."""
+    return _DATE_TEXT
 
 
 def _enum_set(value: frozenset[Any], enum_type: type[enum.Enum]) -> str | None:
