@@ -388,19 +388,18 @@ class Checkpoint:
             and like[0]._tail_fields() == self._tail_fields()
         ):
             _, _, reused = split_compact(like[1])
-            return join_compact(self.fingerprint, self._head(table), reused)
+            return join_compact(self.fingerprint, self._head(), reused)
         body = self._to_dict(table.encode)
-        head = json.dumps([body.pop(key, None) for key in HEAD], separators=(",", ":"), ensure_ascii=False)
-        for key in _IN_HEADER:
-            del body[key]
+        for key in (*HEAD, *_IN_HEADER):
+            body.pop(key, None)
         tail = b""
         if body:
             packer = zlib.compressobj(9, zlib.DEFLATED, _WBITS, 8, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
             text = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             tail = packer.compress(text) + packer.flush()
-        return join_compact(self.fingerprint, head.encode("utf-8"), tail)
+        return join_compact(self.fingerprint, self._head(), tail)
 
-    def _head(self, table: _ParameterTable) -> bytes:
+    def _head(self) -> bytes:
         """The compact form's head alone (the fields of :data:`HEAD`, as :meth:`to_dict` writes them)."""
         monitoring = (
             None
