@@ -144,8 +144,8 @@ class FactPlan:
     @staticmethod
     def _parse(index: int, name: str, parse: Parse, is_str: bool) -> list[str]:
         """The lines parsing a raw value: text is checked in place (short ASCII text at once), dates come
-        from the cache first, and an amount of a few ASCII digits only (whole yuan, within its bound
-        whatever they are) is a valid amount as it is."""
+        from the cache first, and an amount of a few ASCII digits only, with or without one decimal
+        point (within its bound whatever they are), is a valid amount as it is."""
         value = f"v_{name}"
         if is_str:
             limit = TEXT_LIMITS.get(parse)
@@ -160,8 +160,11 @@ class FactPlan:
             return [f"{value} = _dates.get(raw)", f"if {value} is None: {value} = _parse{index}(raw)"]
         digits = AMOUNT_DIGITS.get(parse)
         if digits is not None:
+            # whole yuan, or yuan and fen ("3456.78": one dot, digits either side of it, the whole
+            # part within the bound): a valid amount as it is
             return [
-                f"if type(raw) is str and len(raw) <= {digits} and raw.isascii() and raw.isdigit(): "
+                f"if type(raw) is str and raw.isascii() and (len(raw) <= {digits} and raw.isdigit() "
+                f"or 0 < raw.find('.') <= {digits} and raw.replace('.', '', 1).isdigit()): "
                 f"{value} = _Decimal(raw)",
                 f"else: {value} = _parse{index}(raw)",
             ]
