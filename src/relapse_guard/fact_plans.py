@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -83,18 +83,31 @@ class FactPlan:
         self.setters = tuple(field_setter(cls, field[0]) for field in fields)
         self.build: Callable[[Mapping[str, Any]], Any] = self.compile(None, None)
 
-    def compile(self, columns: Mapping[str, int] | None, decode: Mapping[str, Parse] | None) -> Callable[..., Any]:
+    def compile(
+        self,
+        columns: Mapping[str, int] | None,
+        decode: Mapping[str, Parse] | None,
+        *,
+        then: tuple[Sequence[str], Mapping[str, Any]] | None = None,
+    ) -> Callable[..., Any]:
         """A builder from a mapping (``columns`` None) or from a row of cells (``build(row, filled)``).
 
         For rows, ``columns`` gives each field's cell; a blank cell (``""`` or ``None``) is an
         absent field, ``decode`` turns the cells of some fields into their record form first
         (booleans and lists written as text), and ``filled`` is the number of non-blank cells
         (to detect an extra one).
+
+        ``then``: lines of code and the names they use, run instead of making the fact, once
+        every field is parsed and checked as the builder does. They see each field's value as
+        ``v_<field>`` and end in a ``return``; a name they use must not start with ``_parse``,
+        ``_default``, ``_set`` or ``_decode``. So a caller that needs what the fact holds, not
+        the fact, skips making it and gets the same values or the same refusal.
         """
         namespace: dict[str, Any] = {"new_object": new_object, "_cls": self.cls, "MISSING": MISSING}
         namespace.update(REJECT=REJECT, _dates=DATES, _Decimal=Decimal, _valid=valid_text, _ascii=str.isascii, len=len)
         lines = ["def build(data):", "    get = data.get"] if columns is None else ["def build(row, filled):"]
-        lines.append("    fact = new_object(_cls)")
+        if then is None:
+            lines.append("    fact = new_object(_cls)")
         present = 1 + sum(1 for field in self.fields if field[2])  # "kind" and the required fields
         optional = False
         for index, (name, parse, required, default, is_str) in enumerate(self.fields):
@@ -108,7 +121,8 @@ class FactPlan:
                 namespace[f"_decode{index}"] = decode[name]
                 lines.append(f"{indent}raw = _decode{index}(raw)")
             lines += [indent + line for line in self._parse(index, name, parse, is_str)]
-            lines.append(f"    _set{index}(fact, v_{name})")
+            if then is None:
+                lines.append(f"    _set{index}(fact, v_{name})")
         count = "len(data)" if columns is None else "filled"
         if optional:
             lines.insert(2 if columns is None else 1, f"    present = {present}")
@@ -117,7 +131,11 @@ class FactPlan:
             check = f"{present} != {count}"
         lines.append(f"    if {check} or not v_id.strip() or not v_household_id.strip():")
         lines.append("        raise REJECT  # an extra field, or an empty id: the explaining path words the error")
-        lines.append("    return fact")
+        if then is None:
+            lines.append("    return fact")
+        else:
+            lines += [f"    {line}" for line in then[0]]
+            namespace.update(then[1])
         exec(compile("\n".join(lines), f"<relapse_guard fast builder of {self.cls.__name__}>", "exec"), namespace)
         builder: Callable[..., Any] = namespace["build"]
         return builder
@@ -144,8 +162,8 @@ class FactPlan:
     @staticmethod
     def _parse(index: int, name: str, parse: Parse, is_str: bool) -> list[str]:
         """The lines parsing a raw value: text is checked in place (short ASCII text at once), dates come
-        from the cache first, and an amount of a few ASCII digits only (whole yuan, within its bound
-        whatever they are) is a valid amount as it is."""
+        from the cache first, and an amount of a few ASCII digits only, with or without one decimal
+        point (within its bound whatever they are), is a valid amount as it is."""
         value = f"v_{name}"
         if is_str:
             limit = TEXT_LIMITS.get(parse)
@@ -160,8 +178,11 @@ class FactPlan:
             return [f"{value} = _dates.get(raw)", f"if {value} is None: {value} = _parse{index}(raw)"]
         digits = AMOUNT_DIGITS.get(parse)
         if digits is not None:
+            # whole yuan, or yuan and fen ("3456.78": one dot, digits either side of it, the whole
+            # part within the bound): a valid amount as it is
             return [
-                f"if type(raw) is str and len(raw) <= {digits} and raw.isascii() and raw.isdigit(): "
+                f"if type(raw) is str and raw.isascii() and (len(raw) <= {digits} and raw.isdigit() "
+                f"or 0 < raw.find('.') <= {digits} and raw.replace('.', '', 1).isdigit()): "
                 f"{value} = _Decimal(raw)",
                 f"else: {value} = _parse{index}(raw)",
             ]

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from relapse_guard.fact_plans import NOT_FAST
 from relapse_guard.facts import (
     DEFAULT_FACT_KINDS,
     CaseDecided,
@@ -21,7 +22,7 @@ from relapse_guard.facts import (
     IncomeAssessed,
     Source,
 )
-from relapse_guard.store.codec import canonical_json, encode_fact, fact_encoder
+from relapse_guard.store.codec import canonical_json, encode_fact, fact_encoder, record_reader
 
 from .strategies import histories, households
 
@@ -136,3 +137,57 @@ def test_every_shipped_kind_and_the_odd_one_have_generated_encoders(cls: type[Fa
 def test_the_source_enum_is_written_by_its_value() -> None:
     fact = IncomeAssessed(id="f1", household_id="H1", date=D, income_per_capita=Decimal(1), source=Source.SELF_DECLARED)
     assert '"source":"self_declared"' in encode_fact(fact)
+
+
+# --- reading a record straight to what is stored ----------------------------------------------
+
+perturbed = st.sampled_from([None, "", " ", -1, 1.5, "2016-02-30", ["nope"], "A", True, "3456.78", 3000, "x" * 300])
+
+
+@settings(max_examples=200)
+@given(data=st.data())
+def test_a_record_reader_gives_what_parsing_and_encoding_give_or_leaves_the_record_to_them(
+    data: st.DataObject,
+) -> None:
+    household = data.draw(households())
+    for fact in data.draw(histories(household)):
+        record = fact.to_dict()
+        if data.draw(st.booleans(), label="perturb"):
+            field = data.draw(st.sampled_from([*record, "extra"]), label="field")
+            record[field] = data.draw(perturbed, label="value")
+        kind = record.get("kind")
+        cls = DEFAULT_FACT_KINDS.by_kind.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            continue  # the store reads a record with the reader of its kind, and only then
+        reader = record_reader(cls)
+        assert reader is not None
+        try:
+            read = reader(record)
+        except NOT_FAST:
+            continue  # parsed the usual way
+        parsed = DEFAULT_FACT_KINDS.parse(record)
+        assert read == (parsed.id, parsed.household_id, parsed.date.isoformat(), encode_fact(parsed))
+
+
+def test_a_record_reader_leaves_values_it_would_not_write_itself_to_the_usual_way() -> None:
+    reader = record_reader(IncomeAssessed)
+    assert reader is not None
+    record = IncomeAssessed(id="f1", household_id="H1", date=D, income_per_capita=Decimal(1)).to_dict()
+    assert reader(record)[3] == encode_fact(DEFAULT_FACT_KINDS.parse(record))
+    for value in (LaterDate(2016, 3, 1), dt.datetime(2016, 3, 1)):
+        with pytest.raises(NOT_FAST):
+            reader(record | {"date": value})
+    with pytest.raises(NOT_FAST):
+        reader(record | {"extra": 1})
+
+
+def test_kinds_without_a_fast_builder_have_no_record_reader() -> None:
+    @attrs.frozen(kw_only=True)
+    class Checked(Fact):
+        kind: ClassVar[str] = "checked_kind"
+
+        def __attrs_post_init__(self) -> None:
+            super().__attrs_post_init__()
+
+    assert record_reader(Checked) is None
+    assert record_reader(Odd) is not None

@@ -26,6 +26,7 @@ import attrs
 
 from ..errors import WrongType
 from ..fact_fields import field_specs
+from ..fact_plans import fact_plan
 from ..facts import Fact, FactKinds
 from ..household import Household
 
@@ -41,6 +42,8 @@ __all__ = [
     "fact_encoder",
     "fact_encoder_of",
     "fact_encoders",
+    "record_reader",
+    "record_reader_of",
     "same_fact",
 ]
 
@@ -153,44 +156,89 @@ def _date_json(day: dt.date) -> str:
     return text
 
 
-def _field_code(index: int, hint: object, namespace: dict[str, Any]) -> list[str] | None:
-    """The lines setting ``p<index>`` to the JSON of value ``v`` when it has the exact type ``hint``
-    names, else returning the fact encoded through its dict; None for a type with no fast code."""
-    piece = f"p{index}"
-    slow = "return _via_dict(fact)"
+def _field_code(index: int, hint: object, namespace: dict[str, Any], slow: str) -> list[str] | None:
+    """The lines setting ``jp<index>`` to the JSON of value ``v`` when it has the exact type ``hint``
+    names, else running ``slow`` (a ``return`` or a ``raise``); None for a type with no fast code.
+    Every name in ``namespace`` starts with ``_j``."""
+    piece = f"jp{index}"
     if hint is str:
-        return [f"if type(v) is not _str: {slow}", f"{piece} = _text(v)"]
+        return [f"if type(v) is not _jstr: {slow}", f"{piece} = _jtext(v)"]
     if hint is dt.date:
         return [
-            f"if type(v) is not _date: {slow}",
-            f"{piece} = _dates.get(v)",
-            f"if {piece} is None: {piece} = _date_json(v)",
+            f"if type(v) is not _jdate: {slow}",
+            f"{piece} = _jdates.get(v)",
+            f"if {piece} is None: {piece} = _jdate_json(v)",
         ]
     if hint is Decimal:
-        return [f"if type(v) is not _Decimal: {slow}", f"{piece} = '\"' + _str(v) + '\"'"]
+        return [f"if type(v) is not _jDecimal: {slow}", f"{piece} = '\"' + _jstr(v) + '\"'"]
     if hint is bool:
-        return [f"if type(v) is not _bool: {slow}", f"{piece} = 'true' if v else 'false'"]
+        return [f"if type(v) is not _jbool: {slow}", f"{piece} = 'true' if v else 'false'"]
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         # by the member's name: an enum's hash is Python code, a name's is not
-        namespace[f"_enum{index}"] = hint
-        namespace[f"_json{index}"] = {member.name: canonical_json(member.value) for member in hint}
-        return [f"if type(v) is not _enum{index}: {slow}", f"{piece} = _json{index}[v._name_]"]
+        namespace[f"_jenum{index}"] = hint
+        namespace[f"_jjson{index}"] = {member.name: canonical_json(member.value) for member in hint}
+        return [f"if type(v) is not _jenum{index}: {slow}", f"{piece} = _jjson{index}[v._name_]"]
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is frozenset and len(args) == 1 and isinstance(args[0], type) and issubclass(args[0], enum.Enum):
         if not all(type(member.value) is str for member in args[0]):
             return None
-        namespace[f"_enum{index}"] = args[0]
+        namespace[f"_jenum{index}"] = args[0]
         return [
-            f"if type(v) is not _frozenset: {slow}",
-            f"{piece} = _enum_set(v, _enum{index})",
+            f"if type(v) is not _jfrozenset: {slow}",
+            f"{piece} = _jenum_set(v, _jenum{index})",
             f"if {piece} is None: {slow}",
         ]
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        inner = _field_code(index, args[0] if args[1] is type(None) else args[1], namespace)
+        inner = _field_code(index, args[0] if args[1] is type(None) else args[1], namespace, slow)
         if inner is None:
             return None
         return ["if v is None:", f"    {piece} = 'null'", "else:", *(f"    {line}" for line in inner)]
     return None
+
+
+def _json_code(cls: type[Fact], load: str, slow: str) -> tuple[list[str], str, dict[str, Any]] | None:
+    """Code writing the stored form of a fact of class ``cls`` from its field values: the lines
+    (``load`` formatted with each field's ``name`` puts its value in ``v``; a value of another type
+    than the field's runs ``slow``), the expression of the JSON text, and the names they use. None
+    when the class has no such code: it defines its own ``to_dict``, or a field's type has none."""
+    if cls.to_dict is not Fact.to_dict:
+        return None
+    try:
+        hints = {spec.name: spec.hint for spec in field_specs(cls)}
+    except Exception:  # an annotation that does not resolve, or a type facts may not have
+        return None
+    names = [field.name for field in attrs.fields(cls)]
+    if "kind" in names or set(names) != set(hints) or not all(name.isidentifier() for name in names):
+        return None
+    namespace: dict[str, Any] = {
+        "_jtext": encode_basestring,
+        "_jenum_set": _enum_set,
+        "_jdates": _DATE_JSON,
+        "_jdate_json": _date_json,
+        "_jstr": str,
+        "_jdate": dt.date,
+        "_jDecimal": Decimal,
+        "_jbool": bool,
+        "_jfrozenset": frozenset,
+    }
+    lines: list[str] = []
+    parts: list[str] = []  # the JSON text, in order: names of constants and of pieces
+    text = ""
+    for index, name in enumerate(sorted([*names, "kind"])):  # canonical JSON sorts the keys
+        text += ("{" if index == 0 else ",") + canonical_json(name) + ":"
+        if name == "kind":
+            text += canonical_json(cls.kind)
+            continue
+        code = _field_code(index, hints[name], namespace, slow)
+        if code is None:
+            return None
+        lines.append(load.format(name=name))
+        lines.extend(code)
+        namespace[f"_jk{index}"] = text
+        parts += [f"_jk{index}", f"jp{index}"]
+        text = ""
+    namespace["_jend"] = text + "}"
+    return lines, f"''.join(({', '.join(parts)}, _jend))", namespace
 
 
 def fact_encoder(cls: type[Fact]) -> Callable[[Fact], str]:
@@ -201,50 +249,59 @@ def fact_encoder(cls: type[Fact]) -> Callable[[Fact], str]:
     around the validators) makes that fact go through :meth:`Fact.to_dict`; so do classes that
     define their own ``to_dict`` or have a field of a type with no generated code.
     """
-    if cls.to_dict is not Fact.to_dict:
+    code = _json_code(cls, "v = fact.{name}", "return _jvia_dict(fact)")
+    if code is None:
         return _encode_via_dict
-    try:
-        hints = {spec.name: spec.hint for spec in field_specs(cls)}
-    except Exception:  # an annotation that does not resolve, or a type facts may not have
-        return _encode_via_dict
-    names = [field.name for field in attrs.fields(cls)]
-    if "kind" in names or set(names) != set(hints) or not all(name.isidentifier() for name in names):
-        return _encode_via_dict
-    namespace: dict[str, Any] = {
-        "_via_dict": _encode_via_dict,
-        "_text": encode_basestring,
-        "_enum_set": _enum_set,
-        "_dates": _DATE_JSON,
-        "_date_json": _date_json,
-        "_str": str,
-        "_date": dt.date,
-        "_Decimal": Decimal,
-        "_bool": bool,
-        "_frozenset": frozenset,
-    }
-    body: list[str] = []
-    parts: list[str] = []  # the JSON text, in order: names of constants and of pieces
-    text = ""
-    for index, name in enumerate(sorted([*names, "kind"])):  # canonical JSON sorts the keys
-        text += ("{" if index == 0 else ",") + canonical_json(name) + ":"
-        if name == "kind":
-            text += canonical_json(cls.kind)
-            continue
-        code = _field_code(index, hints[name], namespace)
-        if code is None:
-            return _encode_via_dict
-        body.append(f"    v = fact.{name}")
-        body.extend(f"    {line}" for line in code)
-        namespace[f"_k{index}"] = text
-        parts += [f"_k{index}", f"p{index}"]
-        text = ""
-    namespace["_end"] = text + "}"
-    constants = [part for part in parts if part.startswith("_k")]
-    header = f"def encode(fact, *, {', '.join(f'{c}={c}' for c in constants)}):"  # constants as locals
-    source = "\n".join([header, *body, f"    return ''.join(({', '.join(parts)}, _end))"])
+    lines, text, namespace = code
+    namespace["_jvia_dict"] = _encode_via_dict
+    source = "\n".join(["def encode(fact):", *(f"    {line}" for line in lines), f"    return {text}"])
     exec(compile(source, f"<relapse_guard fact encoder of {cls.__name__}>", "exec"), namespace)
     encode: Callable[[Fact], str] = namespace["encode"]
     return encode
+
+
+#: What :func:`record_reader` functions return: the fact's id, household id, ISO date and stored form.
+ReadRecord = tuple[str, str, str, str]
+
+_RECORD_READERS: dict[type, Callable[[Mapping[str, Any]], ReadRecord] | None] = {}
+
+
+def record_reader_of(cls: type[Fact]) -> Callable[[Mapping[str, Any]], ReadRecord] | None:
+    """:func:`record_reader` of ``cls``, made once."""
+    try:
+        return _RECORD_READERS[cls]
+    except KeyError:
+        reader = _RECORD_READERS[cls] = record_reader(cls)
+        return reader
+
+
+def record_reader(cls: type[Fact]) -> Callable[[Mapping[str, Any]], ReadRecord] | None:
+    """A function of a record (a dict, in :meth:`Fact.to_dict` form) of a fact of class ``cls``,
+    giving what parsing it (:meth:`~relapse_guard.facts.FactKinds.parse`) and encoding the fact
+    (:func:`encode_fact`) give: the fact's id, household id, ISO date and stored form, without
+    making the fact.
+
+    It parses and checks each field with the class's fast builder's code
+    (:meth:`~relapse_guard.fact_plans.FactPlan.compile`) and raises one of
+    :data:`~relapse_guard.fact_plans.NOT_FAST` for a record that builder does not take, or whose
+    values it would not write itself: parse such a record the usual way. None for a class with no
+    fast builder or no generated encoder.
+    """
+    plan = fact_plan(cls)
+    code = _json_code(cls, "v = v_{name}", "raise REJECT")
+    if plan is None or code is None or "date" not in {field[0] for field in plan.fields}:
+        return None
+    lines, text, namespace = code
+    namespace.update(_jtexts=_DATE_TEXT, _jdate_text=date_text)
+    tail = [
+        *lines,
+        "if type(v_date) is not _jdate: raise REJECT",
+        "jday = _jtexts.get(v_date)",
+        "if jday is None: jday = _jdate_text(v_date)",
+        f"return v_id, v_household_id, jday, {text}",
+    ]
+    reader: Callable[[Mapping[str, Any]], ReadRecord] = plan.compile(None, None, then=(tail, namespace))
+    return reader
 
 
 def decode_fact(body: str, kinds: FactKinds) -> Fact:
