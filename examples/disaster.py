@@ -49,8 +49,10 @@ result = Engine(load_policy("yubei_2016")).run(household, facts, as_of=dt.date(2
 print(result.explain())
 
 assert State.RELAPSED in result.states
-money = result.money_granted()
+money = result.money()
 print()
-print("money granted:", {name: str(amount) for name, amount in sorted(money.items())})
-assert money["housing_renovation"] > 0
-assert money["temporary_relief"] > 0
+print("money (one-off yuan, monthly in force yuan a month, paid to date yuan):")
+for name, line in sorted(money.items()):
+    print(f"  {name}: {line.one_off}, {line.monthly_in_force}, {line.paid_to_date}")
+assert money["housing_renovation"].one_off > 0
+assert money["temporary_relief"].one_off > 0

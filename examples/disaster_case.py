@@ -129,4 +129,4 @@ assert released.date == D(2016, 7, 21)
 relief = next(d for d in result.decisions if d.kind is DecisionKind.INTERVENTION_GRANTED and d.rule.endswith("relief"))
 assert "emergency: paid first" in relief.explanation
 print()
-print("money granted:", {name: str(amount) for name, amount in sorted(result.money_granted().items())})
+print("money paid to date:", {name: str(line.paid_to_date) for name, line in sorted(result.money().items())})

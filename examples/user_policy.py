@@ -142,7 +142,7 @@ if __name__ == "__main__":
     ]  # fmt: skip
     result = Engine(policy).run(household, facts, as_of=dt.date(2016, 12, 31))
     print(result.explain())
-    assert result.money_granted()["care_allowance"] == Decimal("600.00")
+    assert result.money()["care_allowance"].one_off == Decimal("600.00")  # a yearly grant, once
 
     findings = check_policy(policy)
     print(f"\nstatic checks of {policy.label}: {len(findings)} finding(s)")

@@ -101,7 +101,11 @@ def test_risk_elimination_closes_the_risk() -> None:
     closed = run([*facts, decided(D(2018, 1, 10), procedure="risk_elimination", risk_key=illness.key)])
     assert illness.key in closed.eliminated_risks
     assert [r.kind for r in closed.open_risks if r.kind == "illness"] == []
-    assert closed.decisions[-1].kind is DecisionKind.RISK_ELIMINATED
+    eliminated = next(d for d in closed.decisions if d.kind is DecisionKind.RISK_ELIMINATED)
+    assert eliminated.date == D(2018, 1, 10)
+    # the safety net granted for the illness ends with it (owed through January)
+    assert closed.decisions[-1].kind is DecisionKind.ENTITLEMENT_ENDED
+    assert "2018-02-01" in closed.decisions[-1].explanation
 
 
 def test_unknown_outcome_and_unknown_pending_intervention_are_refused() -> None:

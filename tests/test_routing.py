@@ -51,7 +51,8 @@ def test_illness_in_monitoring_routes_to_medical_aid_then_safety_net_without_rel
     grants = [g.intervention for g in illness_grants(result)]
     assert grants == ["medical_aid", "safety_net"]
     medical, safety_net = illness_grants(result)
-    assert medical.amount == Decimal("6300.00")  # 0.7 x 9000: on the safety net since 2015
+    # 0.6 x 9000: the 2015 top-up ended when the income check of November 2015 found 4000 a year
+    assert medical.amount == Decimal("5400.00")
     # income left: 4000 - 9000 / 3 = 1000 a year = 83.33 a month; (300 - 83.33) x 3 = 650.01
     assert safety_net.amount == Decimal("650.01")
     risk_decision = [d for d in result.decisions if d.kind is DecisionKind.RISK_DETECTED][-1]
@@ -109,10 +110,12 @@ def test_monthly_grant_replaces_the_one_in_force() -> None:
     facts = [income(D(2016, 1, 5), 3000, fid="i1"), illness(D(2016, 4, 3), 9000, "ill")]
     result = run(facts)
     first, second = (g for g in result.grants if g.intervention == "safety_net")
-    assert result.monthly_in_force()["safety_net"] == second
-    assert result.money_granted()["safety_net"] == second.amount
+    assert (first.ends, second.starts) == (D(2016, 5, 1), D(2016, 5, 1))  # from the month after the illness
+    assert result.monthly_in_force(D(2016, 4, 30))["safety_net"] == first
+    assert result.monthly_in_force(D(2016, 5, 1))["safety_net"] == second
+    assert result.money(D(2016, 5, 31))["safety_net"].monthly_in_force == second.amount
     text = next(d.explanation for d in result.decisions if d.grant is second)
-    assert f"replaces {first.amount} monthly granted on 2016-01-05" in text
+    assert f"replaces {first.amount} a month granted on 2016-01-05" in text
 
 
 @attrs.frozen

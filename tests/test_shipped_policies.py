@@ -75,8 +75,12 @@ def test_yubei_safety_net_standard_230_then_300() -> None:
     in_2015 = run("yubei_2016", [income(D(2015, 6, 1), 2000)], size=2)
     in_2016 = run("yubei_2016", [income(D(2016, 6, 1), 2000)], size=2)
     # 2000 a year = 166.67 a month per person
-    assert in_2015.monthly_in_force()["safety_net"].amount == Decimal("126.66")  # (230 - 166.67) x 2
-    assert in_2016.monthly_in_force()["safety_net"].amount == Decimal("266.66")  # (300 - 166.67) x 2
+    # owed from the month after approval
+    assert in_2015.monthly_in_force(D(2015, 7, 1))["safety_net"].amount == Decimal("126.66")  # (230 - 166.67) x 2
+    assert in_2016.monthly_in_force(D(2016, 7, 1))["safety_net"].amount == Decimal("266.66")  # (300 - 166.67) x 2
+    # the 2015 top-up is recomputed when the standard rises, on 1 January 2016
+    later = run("yubei_2016", [income(D(2015, 6, 1), 2000)], size=2, as_of=D(2016, 1, 31))
+    assert later.monthly_in_force()["safety_net"].amount == Decimal("266.66")
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol
 
 from .decisions import Grant, Period, Risk, Severity
+from .entitlements import add_months
 from .errors import InvalidPolicy
 from .facts import BasicNeed, Fact, HousingGrade
 from .household import Household
@@ -60,10 +61,13 @@ class Context:
     """
 
     __slots__ = (
+        "_eliminated",
         "_known_risks",
         "_parameters",
+        "_risks",
         "_seen",
         "_size",
+        "_tags",
         "_used",
         "_values_on",
         "date",
@@ -90,6 +94,9 @@ class Context:
         grants: Sequence[Grant] = (),
         known_risks: Collection[str] = (),
         values_on: ValuesOn = _fresh_values,
+        risks: Sequence[Risk] = (),
+        eliminated: Mapping[str, dt.date] | None = None,
+        tags: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self.household = household
         self._size = household.size  # read by many rules and interventions: counted once
@@ -102,6 +109,9 @@ class Context:
         self.grants = grants
         self._parameters = parameters
         self._known_risks = known_risks
+        self._risks = risks
+        self._eliminated: Mapping[str, dt.date] = {} if eliminated is None else eliminated
+        self._tags: Mapping[str, frozenset[str]] = {} if tags is None else tags
         self._values_on = values_on
         self._seen = values_on(date)
         self._used: dict[str, ParameterValue] = {}
@@ -179,11 +189,36 @@ class Context:
         return None if self.income_per_capita is None else self.income_per_capita / 12
 
     def income_left_per_capita(self, risk: Risk) -> Decimal | None:
-        """Annual income per person left after the risk's cost (never below zero)."""
+        """Annual income per person left after the risk's cost (never below zero).
+
+        When the policy sets ``income_left.open_risk_months``, the costs of the household's
+        other open risks (found and not eliminated) dated within that many months before this
+        date weigh on it too: an illness's bill keeps counting while the illness is open, so
+        a later risk never lowers the safety net it pays for (see :meth:`open_costs`).
+        """
         if self.income_per_capita is None:
             return None
-        left = self.income_per_capita - risk.cost / self.size
+        costs = self.open_costs(risk) if self._risks else risk.cost
+        left = self.income_per_capita - costs / self.size
         return max(left, Decimal(0))
+
+    def open_costs(self, risk: Risk) -> Decimal:
+        """``risk``'s cost, plus the costs of the other open risks that still weigh on the income.
+
+        The others count only when the policy sets ``income_left.open_risk_months``: risks
+        found on or before this date, not eliminated, dated within that many months.
+        """
+        cost = risk.cost
+        date, key = self.date, risk.key
+        # most risks cost nothing (an income drop): look for one that does before reading the window
+        others = [other for other in self._risks if other.cost and other.key != key and other.date <= date]
+        if not others or "income_left.open_risk_months" not in self._parameters:
+            return cost
+        since = add_months(date, -int(self.amount("income_left.open_risk_months")))
+        for other in others:
+            if since < other.date and other.key not in self._eliminated:
+                cost += other.cost
+        return cost
 
     def granted_total(self, intervention: str, since: dt.date | None = None) -> Decimal:
         """Money already granted by ``intervention`` (one-off and yearly amounts), since a date."""
@@ -197,8 +232,21 @@ class Context:
         return total
 
     def has_grant(self, intervention: str) -> bool:
-        """True when ``intervention`` has already granted something to this household."""
+        """True when ``intervention`` has already granted something to this household (ever)."""
         return any(grant.intervention == intervention for grant in self.grants)
+
+    def entitlement(self, tag: str) -> Grant | None:
+        """The entitlement of the kind ``tag`` running on this date, or None.
+
+        Running: granted on or before this date and not ended (owed now, or approved and
+        owed from next month). ``tag`` is a kind an intervention declares in its ``tags``
+        (``"safety_net"``), or an intervention's name; an ended entitlement never counts.
+        """
+        date, tags = self.date, self._tags
+        for grant in reversed(self.grants):
+            if grant.running(date) and tag in tags.get(grant.intervention, (grant.intervention,)):
+                return grant
+        return None
 
     def knows_risk(self, key: str) -> bool:
         """True when a risk with this key was already found for the household.
@@ -210,8 +258,8 @@ class Context:
 
     @property
     def receives_safety_net(self) -> bool:
-        """True when a safety-net top-up has been granted."""
-        return self.has_grant("safety_net")
+        """True when an entitlement of the ``safety_net`` kind runs on this date (see :meth:`entitlement`)."""
+        return self.entitlement("safety_net") is not None
 
     @property
     def is_low_income(self) -> bool:

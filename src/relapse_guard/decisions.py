@@ -92,6 +92,13 @@ class Grant:
 
     ``basis`` spells out the arithmetic ("(300 - 250.00) x 3 members"); ``responsible`` is
     the unit or person who delivers it; ``revisits`` are planned follow-up dates.
+
+    A monthly money grant is an **entitlement**: it is owed from ``starts`` (the first day of
+    the month after approval, for the safety net) until the day before ``ends`` (None while no
+    end is known). A recomputation ends it and grants the new amount from the day it ends;
+    ``prorated`` says whether a month it is in force for only some days is owed in part
+    (days in force over days in the month) or whole; ``basis_income`` is the income it was set
+    on, when it follows the income. See :mod:`relapse_guard.entitlements`.
     """
 
     intervention: str
@@ -107,11 +114,70 @@ class Grant:
     revisits: tuple[dt.date, ...] = ()
     emergency: bool = False
     parameters: tuple[ParameterValue, ...] = ()
+    starts: dt.date | None = None
+    ends: dt.date | None = None
+    prorated: bool = False
+    #: The income per person a year the amount was set on, for an entitlement that follows the
+    #: income (the re-check rule compares new assessments with it).
+    basis_income: Decimal | None = None
 
     @property
     def is_money(self) -> bool:
         """True for a money grant, False for a service."""
         return self.amount is not None
+
+    @property
+    def is_entitlement(self) -> bool:
+        """True for a monthly money grant (owed month by month while in force)."""
+        return self.period is Period.MONTHLY and self.amount is not None
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day the grant is owed: ``starts``, or the grant's date when not set."""
+        return self.starts if self.starts is not None else self.date
+
+    def with_term(
+        self,
+        *,
+        starts: dt.date | None,
+        ends: dt.date | None,
+        prorated: bool,
+        date: dt.date | None = None,
+        parameters: tuple[ParameterValue, ...] | None = None,
+        basis_income: Decimal | None = None,
+    ) -> Grant:
+        """This grant with its term (and its date, its parameters) set: ``attrs.evolve``, written
+        out because the engine makes one for every piece of an entitlement."""
+        return Grant(
+            intervention=self.intervention,
+            household_id=self.household_id,
+            date=self.date if date is None else date,
+            risk_key=self.risk_key,
+            amount=self.amount,
+            period=self.period,
+            service=self.service,
+            responsible=self.responsible,
+            persons=self.persons,
+            basis=self.basis,
+            revisits=self.revisits,
+            emergency=self.emergency,
+            parameters=self.parameters if parameters is None else parameters,
+            starts=starts,
+            ends=ends,
+            prorated=prorated,
+            basis_income=self.basis_income if basis_income is None else basis_income,
+        )
+
+    def in_force(self, on: dt.date) -> bool:
+        """True for an entitlement owed on ``on``: from :attr:`first_day`, before ``ends``."""
+        if not self.is_entitlement:
+            return False
+        return self.first_day <= on and (self.ends is None or on < self.ends)
+
+    def running(self, on: dt.date) -> bool:
+        """True for an entitlement granted by ``on`` and not ended by then (in force, or
+        approved and starting next month)."""
+        return self.is_entitlement and self.date <= on and (self.ends is None or on < self.ends)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -128,6 +194,10 @@ class Grant:
             "revisits": [d.isoformat() for d in self.revisits],
             "emergency": self.emergency,
             "parameters": _params_dicts(self.parameters),
+            "starts": None if self.starts is None else self.starts.isoformat(),
+            "ends": None if self.ends is None else self.ends.isoformat(),
+            "prorated": self.prorated,
+            "basis_income": None if self.basis_income is None else str(self.basis_income),
         }
 
 
@@ -151,6 +221,8 @@ class DecisionKind(enum.Enum):
     INTERVENTION_PENDING = "intervention_pending"
     ROUTE_SKIPPED = "route_skipped"
     RISK_ELIMINATED = "risk_eliminated"
+    ENTITLEMENT_RECOMPUTED = "entitlement_recomputed"
+    ENTITLEMENT_ENDED = "entitlement_ended"
 
 
 @attrs.frozen(kw_only=True)

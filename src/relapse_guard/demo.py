@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from .engine import Engine
+from .entitlements import total
 from .facts import (
     AssistanceGranted,
     DisasterReported,
@@ -135,9 +136,16 @@ def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str = "yubei_2016") ->
     for (story, _, _), result in zip(demo_households(), results, strict=True):
         lines.append(f"## {result.household_id}: {story}")
         lines.append(result.explain())
-        money = result.money_granted()
+        money = result.money()
+        one_off = [f"{name} {line.one_off}" for name, line in sorted(money.items()) if line.one_off]
+        monthly = [f"{name} {line.monthly_in_force}" for name, line in sorted(money.items()) if line.monthly_in_force]
+        paid = total(money).paid_to_date
+        if one_off:
+            lines.append("  one-off (yuan): " + ", ".join(one_off))
+        if monthly:
+            lines.append("  monthly in force (yuan a month): " + ", ".join(monthly))
         if money:
-            lines.append("  money granted: " + ", ".join(f"{name} {amount}" for name, amount in sorted(money.items())))
+            lines.append(f"  paid to date (yuan): {paid}")
         lines.append("")
     counts: dict[str, int] = {}
     for result in results:

@@ -205,8 +205,9 @@ class ParameterError(RelapseGuardError, LookupError):
 
 
 def close_names(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
-    """The known names most like ``name``: close spellings (:func:`difflib.get_close_matches`) of the
-    whole dotted name or of its last part, then names ending in the same part or containing ``name``.
+    """The known names most like ``name``: names whose last part is spelled like ``name``'s (or,
+    when none is, close spellings of the whole dotted name, :func:`difflib.get_close_matches`),
+    then names containing ``name``.
 
     >>> close_names("safety_net.standrad", ["safety_net.standard", "poverty_line"])
     ['safety_net.standard']
@@ -218,9 +219,9 @@ def close_names(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
     by_last: dict[str, list[str]] = {}
     for k in known_sorted:
         by_last.setdefault(k.split(".")[-1], []).append(k)
-    close = difflib.get_close_matches(name, known_sorted, n=limit)
-    for part in difflib.get_close_matches(last, list(by_last), n=limit):
-        close.extend(by_last[part])
+    close = [k for part in difflib.get_close_matches(last, list(by_last), n=limit) for k in by_last[part]]
+    if not close:  # a misspelt last part says most; else the whole name (a shared prefix says little)
+        close = difflib.get_close_matches(name, known_sorted, n=limit)
     close.extend(k for k in known_sorted if name in k)
     return list(dict.fromkeys(close))[:limit]
 

@@ -33,6 +33,7 @@ __all__ = [
     "CaseOpened",
     "CaseStepRecorded",
     "DisasterReported",
+    "EntitlementStopped",
     "ExitVerified",
     "Fact",
     "FactKinds",
@@ -276,6 +277,18 @@ class CaseDecided(Fact):
     risk_key: str | None = None
 
 
+@attrs.frozen(kw_only=True)
+class EntitlementStopped(Fact):
+    """An entitlement (a monthly grant of ``intervention``) was stopped by a decision outside the
+    engine: the household left the district, every member is gone, a stop after a re-check.
+    It is owed through the month of ``date`` and not after."""
+
+    kind: ClassVar[str] = "entitlement_stopped"
+    order: ClassVar[int] = 75
+    intervention: str
+    reason: str = ""
+
+
 _F = TypeVar("_F", bound=type[Fact])
 
 
@@ -400,6 +413,7 @@ DEFAULT_FACT_KINDS = FactKinds(
             CaseOpened,
             CaseStepRecorded,
             CaseDecided,
+            EntitlementStopped,
         )
     }
 )

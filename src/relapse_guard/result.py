@@ -8,13 +8,11 @@ from decimal import Decimal
 
 import attrs
 
-from .decisions import Decision, DecisionKind, Grant, Period, Risk
+from .decisions import Decision, DecisionKind, Grant, Risk
+from .entitlements import Money, money_by_intervention, owed
 from .lifecycle import State
 
 __all__ = ["HouseholdResult"]
-
-_ZERO = Decimal(0)
-_MONTHLY = Period.MONTHLY
 
 
 @attrs.frozen(kw_only=True)
@@ -60,34 +58,36 @@ class HouseholdResult:
         """Every state the household has been in, from ``new``, in order."""
         return (State.NEW, *(d.to_state for d in self.transitions if d.to_state is not None))
 
-    def monthly_in_force(self) -> dict[str, Grant]:
-        """The monthly grant in force for each intervention.
-
-        A later monthly grant of an intervention (a safety-net top-up recomputed after a new
-        risk) replaces the earlier one rather than adding to it.
-        """
+    def monthly_in_force(self, on: dt.date | None = None) -> dict[str, Grant]:
+        """The entitlement (monthly grant) in force on ``on`` (default: the as-of date) for each
+        intervention; an ended one is not in force. Without a date, the last piece of each."""
+        on = on if on is not None else self.as_of
         current: dict[str, Grant] = {}
         for grant in self.grants:
-            if grant.amount is not None and grant.period is Period.MONTHLY:
+            if grant.is_entitlement and (on is None or grant.in_force(on)):
                 current[grant.intervention] = grant
         return current
 
+    def owed(self, month: dt.date | int) -> dict[str, Decimal]:
+        """What is owed for a calendar month (a date in it), by intervention: each entitlement in
+        force that month (prorated or not, as its intervention declares) and the one-off and
+        yearly grants dated in it. See :mod:`relapse_guard.entitlements`."""
+        return owed(self.grants, month)
+
+    def money(self, as_of: dt.date | None = None) -> dict[str, Money]:
+        """The :class:`~relapse_guard.entitlements.Money` of each intervention as of ``as_of``
+        (default: the result's as-of date): one-off, monthly in force and paid to date, apart."""
+        return money_by_intervention(self.grants, as_of if as_of is not None else self.as_of)
+
     def money_granted(self) -> dict[str, Decimal]:
-        """Money per intervention: one-off and yearly grants summed; monthly ones as the amount
-        per month now in force (see :meth:`monthly_in_force`)."""
-        totals: dict[str, Decimal] = {}
-        monthly: dict[str, Decimal] = {}  # monthly_in_force, inline: this runs for every household screened
-        for grant in self.grants:
-            amount = grant.amount
-            if amount is None:
-                continue
-            if grant.period is _MONTHLY:
-                monthly[grant.intervention] = amount
-            else:
-                totals[grant.intervention] = totals.get(grant.intervention, _ZERO) + amount
-        for name, amount in monthly.items():
-            totals[name] = totals.get(name, _ZERO) + amount
-        return totals
+        """Money per intervention, in one figure: one-off and yearly grants summed, plus the
+        monthly amount in force on the as-of date. It adds yuan to yuan a month: prefer
+        :meth:`money`, which keeps them apart."""
+        return {
+            name: line.one_off + line.monthly_in_force
+            for name, line in self.money().items()
+            if line.one_off or line.monthly_in_force
+        }
 
     def explain(self) -> str:
         """The household's timeline as text: one line per decision, then the state."""

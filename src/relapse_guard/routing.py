@@ -8,7 +8,7 @@ the cost is under the standard. Lifecycle entries are routed too, under the kind
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -43,15 +43,23 @@ class Condition:
 
 @attrs.frozen
 class RouteStep:
-    """One step of a route: the intervention's name and an optional condition."""
+    """One step of a route: the intervention's name, an optional condition, and the earlier
+    interventions whose grants for the same risk it pays after (``after``).
+
+    With ``after``, the intervention is asked on the risk's cost *left* once the one-off
+    grants of those interventions for this risk are taken off (self-paid after aid), and is
+    skipped when nothing is left: one cost is never paid twice.
+    """
 
     intervention: str
     condition: Condition | None = None
+    after: tuple[str, ...] = ()
 
 
-def step(intervention: str, *, when: Condition | None = None) -> RouteStep:
-    """Shorthand for :class:`RouteStep`: ``step("safety_net", when=INCOME_LEFT_UNDER_STANDARD)``."""
-    return RouteStep(intervention, when)
+def step(intervention: str, *, when: Condition | None = None, after: Iterable[str] = ()) -> RouteStep:
+    """Shorthand for :class:`RouteStep`: ``step("safety_net", when=INCOME_LEFT_UNDER_STANDARD)``;
+    ``step("temporary_relief", after=["medical_aid"])`` pays on the cost medical aid left."""
+    return RouteStep(intervention, when, tuple([str(name) for name in after]))
 
 
 def entered(state: State) -> str:

@@ -11,8 +11,9 @@ Each household's facts run under policy ``a`` and under policy ``b`` (the engine
 this is all a what-if needs). A household whose facts one policy refuses (an error of the
 library, such as :class:`~relapse_guard.errors.InvalidTransition`) is reported with the
 error rather than stopping the comparison. Money is compared per intervention as
-:meth:`HouseholdResult.money_granted` gives it: one-off and yearly grants summed, monthly
-ones as the amount per month in force.
+:meth:`HouseholdResult.money` gives it, three figures apart (:class:`~relapse_guard.entitlements.Money`):
+one-off and yearly grants (yuan), the monthly amount in force (yuan a month) and the money
+paid to date (yuan).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import attrs
 
 from .decisions import Decision, Period
 from .engine import Engine
+from .entitlements import Money
 from .errors import NotFound, RelapseGuardError
 from .facts import Fact
 from .household import Household
@@ -35,7 +37,7 @@ from .result import HouseholdResult
 
 __all__ = ["Comparison", "HouseholdComparison", "Outcome", "Totals", "compare"]
 
-_ZERO = Decimal(0)
+_NONE = Money()
 
 
 @attrs.frozen(kw_only=True)
@@ -47,7 +49,7 @@ class Outcome:
     """
 
     state: State | None
-    money: Mapping[str, Decimal] = attrs.field(factory=dict)
+    money: Mapping[str, Money] = attrs.field(factory=dict)
     periods: Mapping[str, str] = attrs.field(factory=dict)
     interventions: frozenset[str] = frozenset()
     error: str | None = None
@@ -62,7 +64,7 @@ class Outcome:
                 periods[grant.intervention] = _period_text(periods.get(grant.intervention), grant.period)
         return cls(
             state=result.state,
-            money=result.money_granted(),
+            money=result.money(),
             periods=periods,
             interventions=frozenset(g.intervention for g in result.grants),
             result=result,
@@ -91,11 +93,9 @@ class HouseholdComparison:
         return self.a.state is not self.b.state or self.a.error != self.b.error
 
     @property
-    def money_delta(self) -> dict[str, Decimal]:
-        """Money of ``b`` minus money of ``a``, per intervention where they differ."""
-        names = sorted(set(self.a.money) | set(self.b.money))
-        deltas = {n: self.b.money.get(n, _ZERO) - self.a.money.get(n, _ZERO) for n in names}
-        return {name: delta for name, delta in deltas.items() if delta != 0}
+    def money_delta(self) -> dict[str, Money]:
+        """Money of ``b`` minus money of ``a``, per intervention where any figure differs."""
+        return _delta(self.a.money, self.b.money)
 
     @property
     def interventions_added(self) -> frozenset[str]:
@@ -117,10 +117,10 @@ class HouseholdComparison:
         if not self.differs:
             return ""
         lines = [f"household {self.household_id}: {_state(self.a)} -> {_state(self.b)}"]
-        for name, delta in self.money_delta.items():
+        for name in self.money_delta:
             period = self.b.periods.get(name) or self.a.periods.get(name, "")
-            before, after = self.a.money.get(name, _ZERO), self.b.money.get(name, _ZERO)
-            lines.append(f"  {name} ({period}): {before} -> {after} ({_signed(delta)})")
+            before, after = self.a.money.get(name, _NONE), self.b.money.get(name, _NONE)
+            lines.append(f"  {name} ({period}): {_money_change(before, after)}")
         if self.interventions_added:
             lines.append(f"  granted under b only: {', '.join(sorted(self.interventions_added))}")
         if self.interventions_removed:
@@ -142,6 +142,33 @@ def _signed(amount: Decimal) -> str:
     return f"+{amount}" if amount > 0 else str(amount)
 
 
+def _delta(a: Mapping[str, Money], b: Mapping[str, Money]) -> dict[str, Money]:
+    """``b`` minus ``a`` by name, where any of the three figures differs."""
+    out = {}
+    for name in sorted(set(a) | set(b)):
+        first, second = a.get(name, _NONE), b.get(name, _NONE)
+        if first != second:
+            out[name] = Money(
+                second.one_off - first.one_off,
+                second.monthly_in_force - first.monthly_in_force,
+                second.paid_to_date - first.paid_to_date,
+            )
+    return out
+
+
+def _money_change(before: Money, after: Money) -> str:
+    """Each figure that differs, with its unit: ``one-off 3000.00 -> 1200.00 yuan (-1800.00)``."""
+    parts = []
+    for label, unit, first, second in (
+        ("one-off", "yuan", before.one_off, after.one_off),
+        ("monthly in force", "yuan a month", before.monthly_in_force, after.monthly_in_force),
+        ("paid to date", "yuan", before.paid_to_date, after.paid_to_date),
+    ):
+        if first != second:
+            parts.append(f"{label} {first} -> {second} {unit} ({_signed(second - first)})")
+    return "; ".join(parts) or "unchanged"
+
+
 @attrs.frozen(kw_only=True)
 class Totals:
     """The population's totals under each policy."""
@@ -150,18 +177,16 @@ class Totals:
     differing: int
     states_a: Mapping[str, int]
     states_b: Mapping[str, int]
-    money_a: Mapping[str, Decimal]
-    money_b: Mapping[str, Decimal]
+    money_a: Mapping[str, Money]
+    money_b: Mapping[str, Money]
     periods: Mapping[str, str]
     errors_a: int = 0
     errors_b: int = 0
 
     @property
-    def money_delta(self) -> dict[str, Decimal]:
-        """Total money of ``b`` minus ``a``, per intervention where they differ."""
-        names = sorted(set(self.money_a) | set(self.money_b))
-        deltas = {n: self.money_b.get(n, _ZERO) - self.money_a.get(n, _ZERO) for n in names}
-        return {name: delta for name, delta in deltas.items() if delta != 0}
+    def money_delta(self) -> dict[str, Money]:
+        """Total money of ``b`` minus ``a``, per intervention where any figure differs."""
+        return _delta(self.money_a, self.money_b)
 
 
 @attrs.frozen(kw_only=True)
@@ -201,10 +226,19 @@ class Comparison:
         if totals.errors_a or totals.errors_b:
             lines.append(f"  refused: a {totals.errors_a}, b {totals.errors_b}")
         for name in sorted(set(totals.money_a) | set(totals.money_b)):
-            before, after = totals.money_a.get(name, _ZERO), totals.money_b.get(name, _ZERO)
-            delta = f" ({_signed(after - before)})" if after != before else ""
-            lines.append(f"  {name} ({totals.periods.get(name, '')}): {before} -> {after}{delta}")
+            before, after = totals.money_a.get(name, _NONE), totals.money_b.get(name, _NONE)
+            if before == after:
+                lines.append(f"  {name} ({totals.periods.get(name, '')}): {_figures(after)}")
+            else:
+                lines.append(f"  {name} ({totals.periods.get(name, '')}): {_money_change(before, after)}")
         return "\n".join(lines)
+
+
+def _figures(money: Money) -> str:
+    return (
+        f"one-off {money.one_off} yuan; monthly in force {money.monthly_in_force} yuan a month;"
+        f" paid to date {money.paid_to_date} yuan"
+    )
 
 
 def _counts(counts: Mapping[str, int]) -> str:
@@ -251,8 +285,8 @@ def compare(
     households: list[HouseholdComparison] = []
     states_a: Counter[str] = Counter()
     states_b: Counter[str] = Counter()
-    money_a: dict[str, Decimal] = {}
-    money_b: dict[str, Decimal] = {}
+    money_a: dict[str, Money] = {}
+    money_b: dict[str, Money] = {}
     periods: dict[str, str] = {}
     for household, facts in population:
         a = _run(engine_a, household, facts, as_of)
@@ -260,7 +294,7 @@ def compare(
         for outcome, states, money in ((a, states_a, money_a), (b, states_b, money_b)):
             states[_state(outcome) if outcome.error is None else "refused"] += 1
             for name, amount in outcome.money.items():
-                money[name] = money.get(name, _ZERO) + amount
+                money[name] = money.get(name, _NONE) + amount
             for name, period in outcome.periods.items():
                 periods[name] = period if periods.get(name, period) == period else "mixed"
         households.append(

@@ -105,7 +105,8 @@ def test_after_the_relapse_the_risk_is_eliminated_by_its_own_case() -> None:
     result = ENGINE.run(HOUSEHOLD, [*facts, *elimination_facts, closing])
     assert result.eliminated_risks == {FLOOD: D(2017, 7, 25)}
     assert FLOOD not in {risk.key for risk in result.open_risks}
-    assert result.decisions[-1].kind is DecisionKind.RISK_ELIMINATED
+    # the risk eliminated, then the safety net granted for it ends
+    assert [d.kind for d in result.decisions[-2:]] == [DecisionKind.RISK_ELIMINATED, DecisionKind.ENTITLEMENT_ENDED]
     assert result.state is State.ASSISTED  # elimination closes the risk; an exit is its own verification
 
 

@@ -16,7 +16,7 @@ from relapse_guard.money import to_money
 from .helpers import context, declined, past_grant, risk, used
 
 AID = MedicalAid()
-ON_SAFETY_NET = (past_grant("safety_net", "275.01", date=dt.date(2016, 3, 1), period=Period.MONTHLY),)
+ON_SAFETY_NET = (past_grant("safety_net", "275.01", date=dt.date(2015, 12, 1), period=Period.MONTHLY),)
 
 
 def test_is_an_intervention_with_default_names() -> None:

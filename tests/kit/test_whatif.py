@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from relapse_guard import ExitVerified, Fact, Household, IllnessReported, IncomeAssessed, State, load_policy
+from relapse_guard.entitlements import Money
 from relapse_guard.whatif import Comparison, compare
 
 from .helpers import exited_in_2015, household
@@ -40,11 +41,13 @@ def comparison() -> Comparison:
 def test_households_with_a_gap_get_less_safety_net_money(comparison: Comparison) -> None:
     assert [h.household_id for h in comparison.differences] == ["YB-1", "YB-3"]
     ill = comparison.household("YB-1")
-    assert ill.money_delta == {"safety_net": Decimal("-210.00")}  # (300 - 230) x 3 members a month
-    assert (ill.a.money["safety_net"], ill.b.money["safety_net"]) == (Decimal("650.01"), Decimal("440.01"))
+    # (300 - 230) x 3 members = 210.00 a month less, over the 8 months it was owed in 2016
+    assert ill.money_delta == {"safety_net": Money(Decimal(0), Decimal("-210.00"), Decimal("-1680.00"))}
+    a, b = ill.a.money["safety_net"], ill.b.money["safety_net"]
+    assert (a.monthly_in_force, b.monthly_in_force) == (Decimal("650.01"), Decimal("440.01"))
     assert not ill.state_differs
     assert ill.a.state is State.MONITORED
-    assert comparison.household("YB-3").money_delta == {"safety_net": Decimal("-210.00")}
+    assert comparison.household("YB-3").money_delta["safety_net"].monthly_in_force == Decimal("-210.00")
 
 
 def test_households_without_a_gap_do_not_differ(comparison: Comparison) -> None:
@@ -55,7 +58,7 @@ def test_households_without_a_gap_do_not_differ(comparison: Comparison) -> None:
 def test_totals(comparison: Comparison) -> None:
     totals = comparison.totals
     assert (totals.households, totals.differing, totals.errors_a, totals.errors_b) == (4, 2, 1, 1)
-    assert totals.money_delta == {"safety_net": Decimal("-420.00")}
+    assert totals.money_delta == {"safety_net": Money(Decimal(0), Decimal("-420.00"), Decimal("-3570.00"))}
     assert totals.states_a == totals.states_b == {"assisted": 1, "monitored": 2, "refused": 1}
 
 
@@ -72,9 +75,12 @@ def test_render_explains_the_first_difference(comparison: Comparison) -> None:
         "what-if as of 2016-12-31: a = yubei_2016@2016.1, b = yubei_2016_standard_230@1",
         "4 households, 2 differ",
     ]
-    assert "household YB-1: monitored -> monitored\n  safety_net (monthly): 650.01 -> 440.01 (-210.00)" in text
+    assert (
+        "household YB-1: monitored -> monitored\n  safety_net (monthly): monthly in force 650.01 -> 440.01 yuan a month"
+        " (-210.00); paid to date "
+    ) in text
     assert "safety_net.standard = 230 (from 2016-01-01)" in text
-    assert "  safety_net (monthly): 1290.00 -> 870.00 (-420.00)" in text
+    assert "  safety_net (monthly): monthly in force 1100.01 -> 680.01 yuan a month (-420.00); paid to date" in text
 
 
 def test_state_and_interventions_can_differ() -> None:

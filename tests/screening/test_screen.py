@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from relapse_guard import IllnessReported, State, load_policy
+from relapse_guard.entitlements import Money, total
 from relapse_guard.population import BadRow
 from relapse_guard.screening.screen import Progress, Record, screen_records
 
@@ -45,8 +46,10 @@ def test_screen_counts_states_risks_money_and_lists_bad_rows_and_errors() -> Non
     assert set(result.errors) == {"c"}
     assert "exit" in result.errors["c"]
     assert [str(b) for b in result.bad_rows] == ["facts.jsonl:7: date: not a date", "facts.jsonl:9: row: unreadable"]
-    total_money = sum(result.totals.money_by_intervention.values(), Decimal(0))
-    assert total_money == sum((row.money_total for row in result.rows), Decimal(0))
+    total_money = total(result.totals.money_by_intervention)
+    assert total_money == sum((row.money_total for row in result.rows), Money())
+    assert result.totals.to_dict()["money"] == total_money.to_dict()
+    assert result.totals.to_dict()["money_units"]["monthly_in_force"] == "yuan a month"
     assert seen[-1].households_done == 4  # three screened, one refused
     assert result.rows[0].state is State.ASSISTED
 

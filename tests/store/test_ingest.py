@@ -23,6 +23,7 @@ from relapse_guard.facts import (
     CaseOpened,
     CaseStepRecorded,
     DisasterReported,
+    EntitlementStopped,
     ExitVerified,
     Fact,
     HouseAppraised,
@@ -207,6 +208,7 @@ def _sample_records() -> list[dict[str, Any]]:
         CaseOpened(id="s11", household_id="H1", date=D, case_id="c", procedure="p", reason="r", risk_key="k"),
         CaseStepRecorded(id="s12", household_id="H1", date=D, case_id="c", step="s", outcome="approve", actor="a"),
         CaseDecided(id="s13", household_id="H1", date=D, case_id="c", procedure="p", outcome="approved", risk_key="k"),
+        EntitlementStopped(id="s14", household_id="H1", date=D, intervention="safety_net", reason="moved away"),
     ]
     assert {type(s) for s in samples} == set(DEFAULT_FACT_KINDS.by_kind.values())
     return [s.to_dict() for s in samples]

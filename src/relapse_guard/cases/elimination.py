@@ -32,6 +32,7 @@ from decimal import Decimal
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from ..decisions import Grant
 from ..errors import WrongType
 from ..facts import BasicNeedsChecked, Fact, HouseAppraised, IncomeAssessed
 from ..money import to_money
@@ -150,7 +151,7 @@ class RiskEliminationCondition:
     def _monitored(self, ctx: StartContext, since: dt.date) -> tuple[bool, str]:
         months = relativedelta(ctx.on, since)
         long_enough = since + relativedelta(months=self.months_monitored) <= ctx.on
-        grants = [grant for grant in ctx.result.grants if since <= grant.date <= ctx.on]
+        grants = _measures([grant for grant in ctx.result.grants if since <= grant.date <= ctx.on])
         enough = len(grants) >= self.measures
         watched = f"monitored since {since.isoformat()} ({_plural(months.years * 12 + months.months, 'month')})"
         delivered = f"{_plural(len(grants), 'measure')} delivered since" + (
@@ -161,3 +162,18 @@ class RiskEliminationCondition:
         if not enough:
             return False, f"{delivered}: needs {self.measures}"
         return True, f"{watched}, {delivered}"
+
+
+def _measures(grants: list[Grant]) -> list[Grant]:
+    """One grant a measure: the pieces of one entitlement (recomputed amounts of one
+    intervention for one risk) are one measure, counted once."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for grant in grants:
+        if grant.is_entitlement:
+            key = (grant.intervention, grant.risk_key)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(grant)
+    return out

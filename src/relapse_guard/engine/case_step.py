@@ -17,6 +17,7 @@ from ..errors import InvalidFact
 from ..facts import CaseDecided
 from ..lifecycle import Event
 from .decision_log import DecisionLog
+from .entitlement_step import EntitlementStep, replacing
 from .lifecycle_step import LifecycleStep
 from .run_state import OBSERVING_STATES, WATCHED_STATES, RunState
 
@@ -26,9 +27,10 @@ __all__ = ["CaseStep"]
 class CaseStep:
     """Applies :class:`~relapse_guard.facts.CaseDecided` facts; see the module docstring."""
 
-    def __init__(self, log: DecisionLog, lifecycle: LifecycleStep) -> None:
+    def __init__(self, log: DecisionLog, lifecycle: LifecycleStep, entitlements: EntitlementStep) -> None:
         self._log = log
         self._lifecycle = lifecycle
+        self._entitlements = entitlements
 
     def decided(self, run: RunState, fact: CaseDecided, ctx: Context) -> None:
         """Apply a case's decision: lifecycle moves, pending interventions, eliminated risks."""
@@ -47,6 +49,8 @@ class CaseStep:
             self._log.record(
                 run, fact.date, DecisionKind.RISK_ELIMINATED, "case.risk_elimination", about, facts=(fact.id,)
             )
+            if run.entitled:
+                self._entitlements.on_eliminated(run, fact.risk_key, fact.date, about, (fact.id,))
 
     def _identify(self, run: RunState, fact: CaseDecided, about: str) -> None:
         if fact.outcome != "approved":
@@ -78,13 +82,18 @@ class CaseStep:
                 self._log.skipped(run, risk, name, why, ctx.used_parameters())
                 continue
             grant = attrs.evolve(grant, date=fact.date)
-            run.grants.append(grant)
+            replaces = ""
+            if grant.is_entitlement:
+                grant, replaced = self._entitlements.open(run, grant)
+                replaces = replacing(grant, replaced)
+            else:
+                run.grants.append(grant)
             self._log.record(
                 run,
                 fact.date,
                 DecisionKind.INTERVENTION_GRANTED,
                 f"intervention.{name}",
-                f"{name} granted after {about}: {grant.basis}",
+                f"{name} granted after {about}{replaces}: {grant.basis}",
                 facts=(fact.id, risk.fact_id) if risk.fact_id else (fact.id,),
                 parameters=grant.parameters,
                 risk=risk,

@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: The version of the checkpoint's schema; a checkpoint of another version is refused.
-CHECKPOINT_SCHEMA = 1
+CHECKPOINT_SCHEMA = 2
 
 #: The order facts are applied in: (date, kind order, id).
 SortKey = tuple[dt.date, int, str]
@@ -635,6 +635,14 @@ def _grant(grant: Grant, _parameter: Callable[[ParameterValue], Any]) -> dict[st
         out["emergency"] = True
     if grant.parameters:
         out["parameters"] = [_parameter(p) for p in grant.parameters]
+    if grant.starts is not None:
+        out["starts"] = grant.starts.isoformat()
+    if grant.ends is not None:
+        out["ends"] = grant.ends.isoformat()
+    if grant.prorated:
+        out["prorated"] = True
+    if grant.basis_income is not None:
+        out["basis_income"] = str(grant.basis_income)
     return out
 
 
@@ -679,7 +687,15 @@ def _grant_from(data: Any, household_id: str | None, _read_parameter: Callable[[
         revisits=tuple(dt.date.fromisoformat(day) for day in data.get("revisits", ())),
         emergency=bool(data.get("emergency", False)),
         parameters=tuple(_read_parameter(p) for p in data.get("parameters", ())),
+        starts=_optional_date(data.get("starts")),
+        ends=_optional_date(data.get("ends")),
+        prorated=bool(data.get("prorated", False)),
+        basis_income=None if data.get("basis_income") is None else Decimal(data["basis_income"]),
     )
+
+
+def _optional_date(text: Any) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
 
 
 def _read_pair(pair: Any) -> tuple[str, str]:

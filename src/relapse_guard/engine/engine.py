@@ -33,8 +33,9 @@ import attrs
 
 from ..context import Context
 from ..decisions import Risk, Severity
+from ..entitlements import tags_of
 from ..errors import InvalidArgument, NeedsHistory, PluginFailed, RelapseGuardError, WrongType
-from ..facts import AssistanceGranted, CaseDecided, ExitVerified, Fact, IncomeAssessed
+from ..facts import AssistanceGranted, CaseDecided, EntitlementStopped, ExitVerified, Fact, IncomeAssessed
 from ..household import Household
 from ..lifecycle import State
 from ..parameters import ParameterTree, ParameterValue
@@ -46,6 +47,7 @@ from ..triggers.base import Trigger
 from .case_step import CaseStep
 from .checkpoint import Checkpoint, SortKey
 from .decision_log import DecisionLog
+from .entitlement_step import EntitlementStep
 from .fingerprint import household_fingerprint, policy_fingerprint
 from .lifecycle_step import LifecycleStep
 from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
@@ -100,10 +102,13 @@ class Engine:
             raise WrongType(f"Engine needs a Policy, not {policy!r}: call load_policy({policy!r}) to get one")
         self.policy = policy
         self._log = log = DecisionLog(record_decisions)
-        self._lifecycle = LifecycleStep(policy, log, on_enter=self._enter)
-        self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants)
-        self._cases = CaseStep(log, self._lifecycle)
+        self._entitlements = EntitlementStep(policy, log, context=self._context)
+        self._lifecycle = LifecycleStep(policy, log, on_enter=self._enter, on_clock=self._entitlements.advance)
+        self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants, entitlements=self._entitlements)
+        self._cases = CaseStep(log, self._lifecycle, self._entitlements)
         self._parameters = ParameterCache()
+        #: The kinds each intervention declares (its tags and its name), for ``Context.entitlement``.
+        self._tags = {name: tags_of(intervention) for name, intervention in policy.interventions.items()}
         self._triggers_by_kind: dict[type[Fact], list[Trigger]] = {}
         for trigger in policy.triggers:
             for kind in trigger.fact_kinds:
@@ -182,6 +187,8 @@ class Engine:
             replayed = self.run_checkpointed(household, [*history_of(history), *ordered], as_of=as_of)
             return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why)
         run = restore(checkpoint, household)
+        if run.grants:
+            self._entitlements.rebuild(run, checkpoint.clock)
         before = checkpoint.decisions or 0
         run.decisions_before = before
         self._play(run, ordered, as_of)
@@ -268,12 +275,15 @@ class Engine:
             grants=run.grants,
             known_risks=run.risk_keys,
             values_on=self._parameters.on,
+            risks=run.risks,
+            eliminated=run.eliminated,
+            tags=self._tags,
         )
 
     def _band_at(self, run: RunState, clock: dt.date | None) -> tuple[Decimal | None, dt.date | None]:
         """The prefilter's income band for ``run`` as of ``clock`` and the first day it may not hold."""
-        if self._watchers is None or clock is None:
-            return None, None
+        if self._watchers is None or clock is None or run.entitled:
+            return None, None  # a running entitlement may be recomputed on any income assessment
         watchers = self._watchers[run.state]
         if watchers is None:
             return None, None
@@ -293,11 +303,15 @@ class Engine:
             self._lifecycle.exit(run, fact, ctx)
         elif isinstance(fact, CaseDecided):
             self._cases.decided(run, fact, ctx)
+        elif isinstance(fact, EntitlementStopped):
+            self._entitlements.on_stop(run, fact)
         elif observed:
             self._lifecycle.after_observation(run, fact, ctx)
         triggers = self._triggers_by_kind.get(type(fact))
         if triggers:
             self._detect(run, fact, ctx, triggers)
+        if run.entitled and type(fact) is IncomeAssessed:
+            self._entitlements.on_income(run, fact, ctx)
 
     def _detect(self, run: RunState, fact: Fact, ctx: Context, triggers: list[Trigger]) -> None:
         """Each trigger of the fact's kind, in the policy's order; each risk found is routed."""
@@ -315,7 +329,10 @@ class Engine:
                 self._router.route(run, risk, ctx)
 
     def _enter(self, run: RunState, state: State, date: dt.date, facts: tuple[str, ...]) -> None:
-        """Route ``entered:<state>`` when the policy routes it (the lifecycle calls this on every move)."""
+        """Route ``entered:<state>`` when the policy routes it (the lifecycle calls this on every move);
+        an exit ends or recomputes the entitlements running."""
+        if state is State.EXITED and run.entitled:
+            self._entitlements.on_exit(run, date, facts)
         kind = self._entry_routes.get(state)
         if kind is None:
             return
@@ -357,9 +374,12 @@ class Engine:
             date = fact.date
             if type(fact) is IncomeAssessed:
                 state = run.state
+                entitled = run.entitled
                 if state is State.EXITED or state is State.MONITORED:
                     advance(run, date)
                     state = run.state
+                elif entitled and run.entitlement_due is not None and run.entitlement_due <= date:
+                    advance(run, date)  # an entitlement's event (the state stays)
                 expired = date.toordinal() >= band_until
                 if full_path_since_band or state is not band_for[0] or expired:
                     now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade)
@@ -370,6 +390,8 @@ class Engine:
                     full_path_since_band = False
                 if band is not None and fact.income_per_capita >= band:
                     observe_income(fact)
+                    if entitled:  # no rule or trigger can act on it; the entitlements may
+                        self._entitlements.on_income(run, fact, ctx)
                     continue
             full_path_since_band = True
             advance(run, date)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ..entitlements import tags_of, terms_of
 from ..household import Household
 from ..policy import Policy
 
@@ -39,9 +40,13 @@ def policy_fingerprint(policy: Policy) -> str:
     lines.append(f"exit {policy.exit_rule.name} relapse {policy.relapse_rule.name}")
     lines.append("triggers " + ",".join(f"{t.name}:{'/'.join(k.kind for k in t.fact_kinds)}" for t in policy.triggers))
     lines.append("interventions " + ",".join(sorted(policy.interventions)))
+    for name in sorted(policy.interventions):  # how each one's entitlements live, and its kinds
+        intervention = policy.interventions[name]
+        lines.append(f"terms {name} {terms_of(intervention)!r} {sorted(tags_of(intervention))}")
     for kind in sorted(policy.routes):
         steps = ",".join(
             f"{step.intervention}?{step.condition.name if step.condition is not None else ''}"
+            + (f"^{'+'.join(step.after)}" if step.after else "")
             for step in policy.routes[kind]
         )
         lines.append(f"route {kind} {steps}")

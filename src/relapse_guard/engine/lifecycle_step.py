@@ -32,6 +32,8 @@ __all__ = ["LifecycleStep", "OnEnter"]
 
 #: Called after every move with the run, the state entered, the date and the facts it rests on.
 OnEnter = Callable[[RunState, State, dt.date, tuple[str, ...]], None]
+#: Called when the clock reaches a run's ``entitlement_due``, with the run and the day it moves to.
+OnClock = Callable[[RunState, dt.date], None]
 
 _CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
 
@@ -39,15 +41,20 @@ _CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
 class LifecycleStep:
     """Moves one household through the lifecycle under ``policy``; see the module docstring."""
 
-    def __init__(self, policy: Policy, log: DecisionLog, on_enter: OnEnter) -> None:
+    def __init__(self, policy: Policy, log: DecisionLog, on_enter: OnEnter, on_clock: OnClock | None = None) -> None:
         self.policy = policy
         self._log = log
         self._on_enter = on_enter
+        self._on_clock = on_clock
 
     # --- the clock ----------------------------------------------------------------------
 
     def advance(self, run: RunState, to: dt.date) -> None:
-        """Start or end the transition period if it starts or ends by ``to``."""
+        """Start or end the transition period if it starts or ends by ``to``; then the
+        entitlements' events due by ``to`` (``on_clock``)."""
+        due = run.entitlement_due
+        if due is not None and due <= to and self._on_clock is not None:
+            self._on_clock(run, to)
         if run.state is State.EXITED and run.monitoring_start is not None and run.monitoring_start <= to:
             start = run.monitoring_start
             self.move(

@@ -201,6 +201,7 @@ def capture(
             monitoring=(run.monitoring_start, run.monitoring_end),
             reviews_done=run.reviews_done,
             open_cases=open_cases,
+            entitlements=run.entitlement_due,
         ),
         quiet_band=quiet[0],
         quiet_until=quiet[1],
@@ -244,13 +245,17 @@ def next_event(
     monitoring: tuple[dt.date | None, dt.date | None],
     reviews_done: Mapping[str, dt.date],
     open_cases: Sequence[OpenCase],
+    entitlements: dt.date | None = None,
 ) -> dt.date | None:
     """The first date after ``clock`` on which something happens to a household without a new
     fact: the transition period starting or ending, a review falling due, a case step's
-    deadline. While a review or a case step is overdue as of the clock, the day after it."""
+    deadline, an entitlement's next event (``entitlements``: an end, or a parameter it read
+    changing). While a review or a case step is overdue as of the clock, the day after it."""
     if clock is None:
         return None
     soonest: list[dt.date] = [day for day in monitoring if day is not None and day > clock]
+    if entitlements is not None:
+        soonest.append(max(entitlements, clock + _DAY))
     after = clock + _DAY
     soonest.extend(max(case.due_on, after) for case in open_cases)
     if policy.reviews and state_since is not None:

@@ -17,20 +17,44 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
+
+import attrs
 
 from ..context import Context
-from ..decisions import DecisionKind, Declined, Grant, Period, Risk
+from ..decisions import DecisionKind, Declined, Grant, Risk
 from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
 from ..policy import Policy
 from ..routing import RouteStep
 from ..rules import Verdict
 from .decision_log import DecisionLog
-from .run_state import RunState, monthly_in_force
+from .entitlement_step import EntitlementStep, replacing
+from .run_state import RunState
 
 __all__ = ["Assist", "Router"]
 
 #: Called when a route paid something: the run, the date, why, and the facts it rests on.
 Assist = Callable[[RunState, dt.date, str, tuple[str, ...]], None]
+
+
+def _covered(run: RunState, risk: Risk, names: tuple[str, ...]) -> Decimal:
+    """Money the interventions ``names`` granted (or hold) for ``risk``, one-off and yearly."""
+    grants = [*run.grants, *(grant for _, grant in run.pending)]
+    return sum(
+        (
+            grant.amount
+            for grant in grants
+            if grant.risk_key == risk.key
+            and grant.intervention in names
+            and grant.amount is not None
+            and not grant.is_entitlement
+        ),
+        Decimal(0),
+    )
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return " and ".join(names)
 
 
 def _not_met(condition: str, verdict: Verdict) -> Callable[[], str]:
@@ -41,10 +65,11 @@ def _not_met(condition: str, verdict: Verdict) -> Callable[[], str]:
 class Router:
     """Routes risks to the interventions of ``policy``; see the module docstring."""
 
-    def __init__(self, policy: Policy, log: DecisionLog, assist: Assist) -> None:
+    def __init__(self, policy: Policy, log: DecisionLog, assist: Assist, entitlements: EntitlementStep) -> None:
         self.policy = policy
         self._log = log
         self._assist = assist
+        self._entitlements = entitlements
 
     def route(self, run: RunState, risk: Risk, ctx: Context, *, detected: bool = True) -> None:
         """Route ``risk`` unless it was routed already; ``detected`` risks are also recorded as found."""
@@ -109,6 +134,18 @@ class Router:
             self._log.skipped(run, risk, name, "already granted for this risk", ctx.used_parameters())
             return None
         ctx.reset_used()
+        paid_before = ""
+        if route_step.after and risk.cost > 0:
+            covered = _covered(run, risk, route_step.after)
+            if covered:
+                left = risk.cost - covered
+                if left <= 0:
+                    self._log.skipped(
+                        run, risk, name, f"the cost {risk.cost} is covered by {_names(route_step.after)}: {covered}", ()
+                    )
+                    return None
+                paid_before = f"on the cost left after {_names(route_step.after)}: {risk.cost} - {covered} = {left}; "
+                risk = attrs.evolve(risk, cost=left)
         try:
             grant = self.policy.interventions[name].grant(risk, ctx)
         except ParameterNotInForce as error:
@@ -125,7 +162,7 @@ class Router:
             return None
         if grant.amount is not None and grant.amount < 0:
             raise InvalidPolicy(f"intervention {name!r} granted a negative amount {grant.amount}")
-        return grant
+        return attrs.evolve(grant, basis=paid_before + grant.basis) if paid_before else grant
 
     def _hold(self, run: RunState, risk: Risk, name: str, grant: Grant) -> None:
         """Keep ``grant`` pending until an identification case is decided."""
@@ -144,18 +181,20 @@ class Router:
             )
 
     def _pay(self, run: RunState, risk: Risk, name: str, grant: Grant) -> None:
-        """Grant now; the decision says what a monthly grant replaces and when an emergency pays first."""
-        if not self._log.enabled:
+        """Grant now (a monthly grant as an entitlement); the decision says when it is owed,
+        what it replaces and when an emergency pays first."""
+        replaced = None
+        if grant.is_entitlement:
+            grant, replaced = self._entitlements.open(run, grant)
+        else:
             run.grants.append(grant)
+        if not self._log.enabled:
             return
         what = f"{grant.amount} yuan {grant.period.value}" if grant.amount is not None else f"service {grant.service}"
-        if grant.period is Period.MONTHLY and grant.amount is not None:
-            replaced = monthly_in_force(run.grants, name)
-            if replaced is not None:
-                what += f" (replaces {replaced.amount} monthly granted on {replaced.date.isoformat()})"
+        if grant.is_entitlement:
+            what += replacing(grant, replaced)
         if grant.emergency and name in self.policy.decision_required:
             what += " (emergency: paid first, the case decides after)"
-        run.grants.append(grant)
         self._log.record(
             run,
             grant.date,

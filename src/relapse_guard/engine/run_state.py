@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..decisions import Decision, Grant, Period, Risk
+from ..decisions import Decision, Grant, Risk
 from ..facts import (
     AssistanceGranted,
     BasicNeed,
@@ -14,6 +14,7 @@ from ..facts import (
     CaseDecided,
     CaseOpened,
     CaseStepRecorded,
+    EntitlementStopped,
     ExitVerified,
     Fact,
     HouseAppraised,
@@ -25,7 +26,7 @@ from ..household import Household
 from ..lifecycle import State
 from ..parameters import ParameterValue
 
-__all__ = ["ASSISTABLE_STATES", "OBSERVING_STATES", "WATCHED_STATES", "RunState", "monthly_in_force"]
+__all__ = ["ASSISTABLE_STATES", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
 
 # Tuples, not sets: membership by identity avoids hashing enum members on the hot path.
 #: States where an observation may identify the household (not on file, or stable).
@@ -36,14 +37,7 @@ WATCHED_STATES = (State.EXITED, State.MONITORED)
 ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 
 # Facts that act on the lifecycle or a case themselves: they observe nothing about the household.
-_NOT_OBSERVATIONS = AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided
-
-
-def monthly_in_force(grants: list[Grant], intervention: str) -> Grant | None:
-    for grant in reversed(grants):
-        if grant.intervention == intervention and grant.period is Period.MONTHLY:
-            return grant
-    return None
+_NOT_OBSERVATIONS = AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided | EntitlementStopped
 
 
 class RunState:
@@ -53,6 +47,8 @@ class RunState:
         "decisions",
         "decisions_before",
         "eliminated",
+        "entitled",
+        "entitlement_due",
         "grants",
         "household",
         "housing_grade",
@@ -65,6 +61,7 @@ class RunState:
         "pending",
         "period_parameters",
         "previous_income",
+        "rechecks",
         "reviews_done",
         "risk_keys",
         "risks",
@@ -90,6 +87,12 @@ class RunState:
         #: Decisions made before a checkpoint this run resumes (its decisions are numbered on from them).
         self.decisions_before = 0
         self.grants: list[Grant] = []
+        #: The entitlement of each intervention running: its index in ``grants``.
+        self.entitled: dict[str, int] = {}
+        #: The next day an entitlement ends or a parameter it read changes (None: no such day).
+        self.entitlement_due: dt.date | None = None
+        #: Each entitlement piece's re-check (by its index in ``grants``), worked out once.
+        self.rechecks: dict[int, tuple[dt.date, ParameterValue, Decimal | None] | None] = {}
         self.risks: list[Risk] = []
         self.risk_keys: set[str] = set()
         self.paid: set[tuple[str, str]] = set()

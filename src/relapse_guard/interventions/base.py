@@ -19,6 +19,12 @@ class Intervention(Protocol):
     intervention does not apply (a safety-net gap of zero, a cap used up), or None when there
     is nothing worth saying; amounts come from the policy's dated parameters through ``ctx.param`` and are
     rounded with :func:`relapse_guard.money.to_money`. Build the grant with ``ctx.grant(...)``.
+
+    Two optional attributes say more, read by :func:`~relapse_guard.entitlements.tags_of` and
+    :func:`~relapse_guard.entitlements.terms_of`: ``tags`` (the kinds it is, such as
+    ``"safety_net"``, which rules ask about instead of its name) and ``terms`` (an
+    :class:`~relapse_guard.entitlements.EntitlementTerms`: how its monthly grants start, are
+    recomputed and end).
     """
 
     @property

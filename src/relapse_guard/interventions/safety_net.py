@@ -24,14 +24,19 @@ or when income was never assessed.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import attrs
 
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
+from ..entitlements import EntitlementTerms
 from ..money import to_money
 from ._common import money, plural, responsible, when_in_force
 
 __all__ = ["SafetyNetTopUp"]
+
+_ZERO = Decimal(0)
 
 
 @attrs.frozen(kw_only=True)
@@ -40,18 +45,53 @@ class SafetyNetTopUp:
 
     Reads ``{prefix}.standard`` (yuan per person per month) and, if the policy defines it,
     ``{prefix}.responsible`` (the unit paying it; ``responsible`` otherwise).
+
+    Its grants are entitlements of the kind ``safety_net`` (``tags``): owed from the month
+    after approval, recomputed on the exit, when the standard changes, and on an income
+    assessment that shows an obvious change (``{prefix}.obvious_change``) or comes after the
+    re-check period (``{prefix}.recheck_months``, or ``{prefix}.recheck_months_can_work`` for a
+    household with a member able to work), and ended (after ``{prefix}.gradual_exit_months``)
+    once the income left per person is at or above the standard. A policy without these
+    parameters recomputes it on every income assessment and ends it at once.
     """
 
     name: str = "safety_net"
     prefix: str = "safety_net"
     responsible: str = "town civil affairs office"
+    tags: frozenset[str] = frozenset({"safety_net"})
+    terms: EntitlementTerms = attrs.field(
+        default=attrs.Factory(
+            lambda self: EntitlementTerms(
+                recompute_on_income=True,
+                gradual_exit_months=f"{self.prefix}.gradual_exit_months",
+                recheck_months=f"{self.prefix}.recheck_months",
+                recheck_months_can_work=f"{self.prefix}.recheck_months_can_work",
+                obvious_change=f"{self.prefix}.obvious_change",
+            ),
+            takes_self=True,
+        )
+    )
+
+    def amount(self, risk: Risk, ctx: Context) -> Decimal | None:
+        """The monthly amount :meth:`grant` would give, without its explanation; None when it
+        would decline. The engine asks it first when it recomputes an entitlement, and asks
+        :meth:`grant` only when the amount changes."""
+        income = ctx.income_per_capita
+        if income is None:
+            return None
+        left = max(income - ctx.open_costs(risk) / ctx.size, _ZERO)
+        gap = ctx.amount(f"{self.prefix}.standard") - to_money(left / 12)
+        amount = to_money(gap * ctx.size) if gap > 0 else _ZERO
+        return amount if amount > 0 else None
 
     @when_in_force
     def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:
         """The monthly top-up for ``risk``, or :class:`Declined` when there is no gap or no assessed income."""
-        left = ctx.income_left_per_capita(risk)
-        if left is None:
+        income = ctx.income_per_capita
+        if income is None:
             return Declined("income never assessed")
+        costs = ctx.open_costs(risk)
+        left = max(income - costs / ctx.size, _ZERO)  # ctx.income_left_per_capita(risk), costs kept
         standard = ctx.amount(f"{self.prefix}.standard")
         monthly_left = to_money(left / 12)
         gap = standard - monthly_left
@@ -67,7 +107,7 @@ class SafetyNetTopUp:
             )
         basis = (
             f"({money(standard)} - {money(monthly_left)}) x {plural(ctx.size, 'member')} = {money(amount)} per month"
-            f" (safety-net standard - monthly income per person left after the risk's cost of {money(risk.cost)}:"
+            f" (safety-net standard - monthly income per person left after {_costs(risk, costs)}:"
             f" {money(left)} a year / 12)"
         )
         return ctx.grant(
@@ -79,3 +119,10 @@ class SafetyNetTopUp:
             persons=ctx.size,
             basis=basis,
         )
+
+
+def _costs(risk: Risk, costs: Decimal) -> str:
+    """The costs taken off the income (``costs``, of the open risks), as the basis says them."""
+    if costs == risk.cost:
+        return f"the risk's cost of {money(risk.cost)}"
+    return f"the costs of the open risks of {money(costs)} (this risk's {money(risk.cost)})"

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from ..decisions import Grant
 from ..engine import Checkpoint
 from ..errors import InvalidInput
 from ..lifecycle import State
@@ -172,25 +173,48 @@ def _changes(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
             "",
             f"{before.value} -> {new.state.value} since {since.isoformat()}",
         )
-    old_grants = set(old.grants) if old is not None else set()
-    new_grants = set(new.grants)
+    old_grants = {_grant_key(grant): grant for grant in old.grants} if old is not None else {}
+    new_keys = set()
     for grant in new.grants:
-        if grant not in old_grants:
-            amount = (
-                f"{grant.amount} yuan {grant.period.value.replace('_', '-')}"
-                if grant.amount is not None
-                else f"service {grant.service}"
+        key = _grant_key(grant)
+        new_keys.add(key)
+        earlier = old_grants.get(key)
+        if earlier is None:
+            alert(
+                AlertKind.GRANT_STARTED,
+                grant.date,
+                grant.intervention,
+                f"{grant.intervention} granted: {_amount(grant)}",
             )
-            alert(AlertKind.GRANT_STARTED, grant.date, grant.intervention, f"{grant.intervention} granted: {amount}")
-    if old is not None:
-        for grant in old.grants:
-            if grant not in new_grants:
-                alert(
-                    AlertKind.GRANT_ENDED,
-                    new.clock or grant.date,
-                    grant.intervention,
-                    f"{grant.intervention} granted on {grant.date.isoformat()} no longer stands",
-                )
+        elif grant.ends is not None and grant.ends != earlier.ends:
+            alert(
+                AlertKind.GRANT_ENDED,
+                grant.ends,
+                grant.intervention,
+                f"{grant.intervention} of {grant.amount} yuan a month ends on {grant.ends.isoformat()}",
+            )
+    for key, grant in old_grants.items():
+        if key not in new_keys:
+            alert(
+                AlertKind.GRANT_ENDED,
+                new.clock or grant.date,
+                grant.intervention,
+                f"{grant.intervention} granted on {grant.date.isoformat()} no longer stands",
+            )
+
+
+def _grant_key(grant: Grant) -> tuple[object, ...]:
+    """What identifies a grant across two checkpoints (its end may be set later)."""
+    return (grant.intervention, grant.date, grant.risk_key, grant.amount, grant.period, grant.service, grant.first_day)
+
+
+def _amount(grant: Grant) -> str:
+    """A grant's money with its unit, or its service."""
+    if grant.amount is None:
+        return f"service {grant.service}"
+    if grant.is_entitlement:
+        return f"{grant.amount} yuan a month from {grant.first_day.isoformat()}"
+    return f"{grant.amount} yuan {grant.period.value.replace('_', '-')}"
 
 
 def _falling_due(new: Checkpoint, policy: Policy, as_of: dt.date, alert: _Add) -> None:

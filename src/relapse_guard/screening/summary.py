@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from ..entitlements import MONEY_UNITS, Money, total
 from ..errors import NoPolicyForPlace, PluginFailed, RelapseGuardError
 from ..lifecycle import State
 from ..population import BadRow
@@ -151,7 +151,8 @@ class HouseholdRow:
     pending_interventions: tuple[str, ...]
     reviews_due: tuple[str, ...]
     reviews_overdue: tuple[str, ...]
-    money: Mapping[str, Decimal]
+    #: Money by intervention, three figures apart (:class:`~relapse_guard.entitlements.Money`).
+    money: Mapping[str, Money]
     policy: str = ""
 
     @classmethod
@@ -179,14 +180,14 @@ class HouseholdRow:
             pending_interventions=tuple([grant.intervention for grant in pending]) if pending else (),
             reviews_due=due,
             reviews_overdue=overdue,
-            money=result.money_granted(),
+            money=result.money() if result.grants else {},
             policy=result.policy,
         )
 
     @property
-    def money_total(self) -> Decimal:
-        """All money granted to the household (monthly grants as the monthly amount in force)."""
-        return sum(self.money.values(), Decimal(0))
+    def money_total(self) -> Money:
+        """The household's money over all interventions (one-off, monthly in force, paid to date)."""
+        return total(self.money)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -200,17 +201,13 @@ class HouseholdRow:
             "pending_interventions": list(self.pending_interventions),
             "reviews_due": list(self.reviews_due),
             "reviews_overdue": list(self.reviews_overdue),
-            "money": {name: str(amount) for name, amount in sorted(self.money.items())},
+            "money": {name: amount.to_dict() for name, amount in sorted(self.money.items())},
             "policy": self.policy,
         }
 
 
 _DUE, _OVERDUE = ReviewState.DUE, ReviewState.OVERDUE
-_ZERO = Decimal(0)
-
-
-def _add(into: dict[str, Decimal], key: str, amount: Decimal) -> None:
-    into[key] = into.get(key, _ZERO) + amount
+_NONE = Money()
 
 
 @attrs.define
@@ -264,8 +261,8 @@ class ScreenTotals:
     by_state: Counter[str] = attrs.field(factory=Counter)
     by_risk: Counter[str] = attrs.field(factory=Counter)
     by_place_state: Counter[str] = attrs.field(factory=Counter)
-    money_by_intervention: dict[str, Decimal] = attrs.field(factory=dict)
-    money_by_place: dict[str, Decimal] = attrs.field(factory=dict)
+    money_by_intervention: dict[str, Money] = attrs.field(factory=dict)
+    money_by_place: dict[str, Money] = attrs.field(factory=dict)
     reviews_overdue: int = 0
     pending_interventions: int = 0
     by_district: dict[str, DistrictTotals] = attrs.field(factory=dict)
@@ -290,8 +287,8 @@ class ScreenTotals:
         if row.money:
             by_intervention, by_place = self.money_by_intervention, self.money_by_place
             for name, amount in row.money.items():
-                by_intervention[name] = by_intervention.get(name, _ZERO) + amount
-                by_place[place] = by_place.get(place, _ZERO) + amount
+                by_intervention[name] = by_intervention.get(name, _NONE) + amount
+                by_place[place] = by_place.get(place, _NONE) + amount
         self.reviews_overdue += len(row.reviews_overdue)
         self.pending_interventions += len(row.pending_interventions)
 
@@ -302,9 +299,9 @@ class ScreenTotals:
         self.by_risk.update(other.by_risk)
         self.by_place_state.update(other.by_place_state)
         for name, amount in other.money_by_intervention.items():
-            _add(self.money_by_intervention, name, amount)
+            self.money_by_intervention[name] = self.money_by_intervention.get(name, _NONE) + amount
         for place, amount in other.money_by_place.items():
-            _add(self.money_by_place, place, amount)
+            self.money_by_place[place] = self.money_by_place.get(place, _NONE) + amount
         self.reviews_overdue += other.reviews_overdue
         self.pending_interventions += other.pending_interventions
         for name, district in other.by_district.items():
@@ -317,8 +314,10 @@ class ScreenTotals:
             "by_state": dict(sorted(self.by_state.items())),
             "by_risk": dict(sorted(self.by_risk.items())),
             "by_place_state": dict(sorted(self.by_place_state.items())),
-            "money_by_intervention": {k: str(v) for k, v in sorted(self.money_by_intervention.items())},
-            "money_by_place": {k: str(v) for k, v in sorted(self.money_by_place.items())},
+            "money_units": dict(MONEY_UNITS),
+            "money": total(self.money_by_intervention).to_dict(),
+            "money_by_intervention": {k: v.to_dict() for k, v in sorted(self.money_by_intervention.items())},
+            "money_by_place": {k: v.to_dict() for k, v in sorted(self.money_by_place.items())},
             "reviews_overdue": self.reviews_overdue,
             "pending_interventions": self.pending_interventions,
             "by_district": {name: district.to_dict() for name, district in sorted(self.by_district.items())},

@@ -14,6 +14,7 @@ directly::
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -103,7 +104,8 @@ def amounts_are_sound(result: HouseholdResult) -> list[Violation]:
 
 def no_risk_is_paid_twice(result: HouseholdResult) -> list[Violation]:
     """No ``(risk, intervention)`` pair is granted twice; a grant names the risk and the
-    intervention it was routed for."""
+    intervention it was routed for. An entitlement's recomputed pieces continue it: they count
+    as one grant, and no two entitlements of one intervention are in force on the same day."""
     found = []
     for decision in result.decisions:
         grant, risk = decision.grant, decision.risk
@@ -126,7 +128,22 @@ def no_risk_is_paid_twice(result: HouseholdResult) -> list[Violation]:
                     f"{decision.rule} on {decision.date} made a grant that names intervention {grant.intervention!r}",
                 )
             )
-    counts = Counter((g.risk_key, g.intervention) for g in result.grants)
+    counts = Counter((g.risk_key, g.intervention) for g in result.grants if not g.is_entitlement)
+    pieces = sorted((g for g in result.grants if g.is_entitlement), key=lambda g: (g.intervention, g.first_day))
+    for before, after in itertools.pairwise(pieces):
+        if (
+            before.intervention == after.intervention
+            and (before.ends is None or before.ends > after.first_day)
+            and (after.ends is None or after.ends > after.first_day)
+        ):
+            found.append(
+                _violation(
+                    "no_risk_is_paid_twice",
+                    result,
+                    f"{before.intervention} of {before.amount} a month from {before.first_day} is still in force on "
+                    f"{after.first_day}, when {after.amount} a month starts",
+                )
+            )
     for (key, intervention), count in counts.items():
         if count > 1:
             dates = ", ".join(str(g.date) for g in result.grants if (g.risk_key, g.intervention) == (key, intervention))

@@ -2,7 +2,15 @@
 
 - illness or disaster -> the safety net as the bottom line (when the income left after the
   cost is under the standard), and priority temporary relief;
-- unemployed but able to work -> free training, then job referral;
+- unemployed but able to work -> free training, then job referral, and temporary relief when
+  no other member can work or no income is left (as in the Chongqing base);
+
+One cost is paid once: for an illness, priority relief pays on the self-paid cost *left
+after medical aid* (``step("temporary_relief", after=["medical_aid"])``), not on the full
+bill. National rule: temporary relief is for a basic life in temporary serious difficulty
+(Interim Measures for Social Assistance, State Council order 649, art. 47: 「导致基本生活暂时
+出现严重困难」), so it is sized on what the household still bears once medical aid has paid its
+share of the self-paid part.
 - a joint meeting of departments every month, supervision every quarter, and holiday
   visits to every exited household: scheduled reviews.
 
@@ -15,7 +23,7 @@ from ...interventions import TemporaryRelief
 from ...lifecycle import State
 from ...policy import Policy
 from ...reviews import Review
-from ...routing import INCOME_LEFT_UNDER_STANDARD, step
+from ...routing import INCOME_LEFT_UNDER_STANDARD, NO_INCOME_LEFT, step
 from .._data import load_parameters
 from ..chongqing_2016 import policy as chongqing_2016
 
@@ -36,13 +44,17 @@ def policy() -> Policy:
             "illness": (
                 step("medical_aid"),
                 step("safety_net", when=INCOME_LEFT_UNDER_STANDARD),
-                step("temporary_relief"),
+                step("temporary_relief", after=("medical_aid",)),
             ),
             "disaster": (
                 step("safety_net", when=INCOME_LEFT_UNDER_STANDARD),
                 step("temporary_relief"),
             ),
-            "unemployment": (step("job_training"), step("job_referral")),
+            "unemployment": (
+                step("job_training"),
+                step("job_referral"),
+                step("temporary_relief", when=NO_INCOME_LEFT),
+            ),
         },
         reviews=(
             Review.monthly(

@@ -1,0 +1,447 @@
+"""The engine's entitlement step: monthly grants started, recomputed and ended, each a decision.
+
+A monthly money grant is opened as an entitlement (:meth:`EntitlementStep.open`): it is owed
+from the start its intervention's :class:`~relapse_guard.entitlements.EntitlementTerms` set
+(the month after approval for the safety net) and replaces the piece of the same
+intervention in force, which ends the day the new one starts. While it runs it is
+**recomputed** (the intervention asked again, on the run's facts of that day)
+
+- when a parameter it read changes value, on the change's effective date;
+- on a new income assessment, the household's exit, if its terms say so;
+
+and a recomputation that comes to another amount ends the piece and opens the new one from
+the first day of the next month (the change's date, for a parameter); one that declines
+**ends** it after the gradual-exit months its terms name. The elimination of the risk it was
+granted for, a verified exit (when its terms say so) and an explicit
+:class:`~relapse_guard.facts.EntitlementStopped` fact end it too, and so does its maximum
+duration. Every recomputation and end is a decision with the old and new amounts and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from ..context import Context
+from ..decisions import DecisionKind, Declined, Grant, Risk, Severity
+from ..entitlements import DEFAULT_TERMS, EntitlementTerms, add_months, first_of_next_month, month_label, terms_of
+from ..entitlements import month_index as _month
+from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
+from ..facts import EntitlementStopped, IncomeAssessed
+from ..parameters import ParameterValue
+from ..policy import Policy
+from .decision_log import DecisionLog
+from .run_state import RunState
+
+__all__ = ["EntitlementStep", "replacing"]
+
+#: A context for a run on a date (the engine's, sharing its parameter look-ups).
+ContextOn = Callable[[RunState, dt.date], Context]
+
+
+class EntitlementStep:
+    """Opens, recomputes and ends the entitlements of one policy's runs; see the module docstring."""
+
+    def __init__(self, policy: Policy, log: DecisionLog, context: ContextOn) -> None:
+        self.policy = policy
+        self._log = log
+        self._context = context
+        self._terms: dict[str, EntitlementTerms] = {
+            name: terms_of(intervention) for name, intervention in policy.interventions.items()
+        }
+        #: The re-check parameters of each intervention whose terms have one, those the policy has:
+        #: (months, months when a member can work or None, obvious-change share or None).
+        self._recheck_names: dict[str, tuple[str, str | None, str | None]] = {}
+        present = policy.parameters
+        for name, terms in self._terms.items():
+            if terms.recheck_months is not None and terms.recheck_months in present:
+                self._recheck_names[name] = (
+                    terms.recheck_months,
+                    terms.recheck_months_can_work if terms.recheck_months_can_work in present else None,
+                    terms.obvious_change if terms.obvious_change in present else None,
+                )
+        #: Each intervention's ``amount(risk, ctx)``, when it has one: what ``grant`` would give, quickly.
+        self._amounts: dict[str, Callable[[Risk, Context], Decimal | None]] = {}
+        for name, intervention in policy.interventions.items():
+            quick = getattr(intervention, "amount", None)
+            if callable(quick):
+                self._amounts[name] = quick
+
+    def terms(self, name: str) -> EntitlementTerms:
+        """The terms of intervention ``name``'s entitlements."""
+        return self._terms.get(name, DEFAULT_TERMS)
+
+    # --- opening ------------------------------------------------------------------------
+
+    def open(self, run: RunState, grant: Grant) -> tuple[Grant, Grant | None]:
+        """Start entitlement ``grant`` (approved on its date): the grant as started, and the
+        piece of the same intervention it replaces (as it was before, or None)."""
+        terms = self.terms(grant.intervention)
+        starts = first_of_next_month(grant.date) if terms.starts == "next_month" else grant.date
+        ends = None
+        parameters = grant.parameters
+        if terms.max_months is not None:
+            value = self._parameter(terms.max_months, grant.date)
+            ends = add_months(starts, _whole(value))
+            parameters = (*parameters, value)
+        started = grant.with_term(
+            starts=starts,
+            ends=ends,
+            prorated=terms.prorated,
+            parameters=parameters,
+            basis_income=run.income if terms.recompute_on_income else None,
+        )
+        replaced = self._close(run, grant.intervention, starts)
+        run.grants.append(started)
+        run.entitled[grant.intervention] = len(run.grants) - 1
+        self._schedule(run)
+        return started, replaced
+
+    def _close(self, run: RunState, name: str, on: dt.date) -> Grant | None:
+        """End the piece of ``name`` in force (if any) on ``on``; the piece as it was before."""
+        index = run.entitled.pop(name, None)
+        if index is None:
+            return None
+        old = run.grants[index]
+        if old.ends is None or old.ends > on:
+            run.grants[index] = old.with_term(starts=old.starts, ends=max(on, old.first_day), prorated=old.prorated)
+        return old
+
+    # --- the clock ----------------------------------------------------------------------
+
+    def advance(self, run: RunState, to: dt.date) -> None:
+        """Handle the entitlement events due by ``to``: ends reached and parameters changed."""
+        while run.entitlement_due is not None and run.entitlement_due <= to:
+            day = run.entitlement_due
+            for name in sorted(run.entitled):
+                index = run.entitled[name]
+                piece = run.grants[index]
+                if piece.ends is not None and piece.ends <= day:
+                    del run.entitled[name]  # ended as decided when its end was set
+                    continue
+                changed = self._changed_on(piece, day)
+                if changed:
+                    self.recompute(run, name, day, day, "; ".join(changed), facts=())
+            self._schedule(run, after=day)
+
+    def _changed_on(self, piece: Grant, day: dt.date) -> list[str]:
+        """What changed on ``day`` among the parameters ``piece`` was computed with (as text)."""
+        changed = []
+        for used in piece.parameters:
+            if used.name not in self.policy.parameters:
+                continue
+            now = self.policy.parameters.lookup(used.name, day)
+            if now.effective_from == day and now.value != used.value:
+                changed.append(f"{used.name} changed on {day.isoformat()}: {used.value} -> {now.value}")
+        return changed
+
+    def _schedule(self, run: RunState, after: dt.date | None = None) -> None:
+        """Set ``run.entitlement_due``: the next end or parameter change of the pieces running."""
+        soonest: dt.date | None = None
+        parameters = self.policy.parameters
+        for index in run.entitled.values():
+            piece = run.grants[index]
+            dates = [piece.ends] if piece.ends is not None else []
+            for used in piece.parameters:
+                if used.name in parameters:
+                    change = parameters.get(used.name).next_change(max(piece.date, after or piece.date))
+                    if change is not None:
+                        dates.append(change)
+            for day in dates:
+                if (after is None or day > after) and (soonest is None or day < soonest):
+                    soonest = day
+        run.entitlement_due = soonest
+
+    def rebuild(self, run: RunState, clock: dt.date | None) -> None:
+        """Set a restored run's open entitlements and next event from its grants, as of ``clock``."""
+        run.entitled = {}
+        run.rechecks = {}
+        for index, grant in enumerate(run.grants):
+            if grant.is_entitlement and (grant.ends is None or clock is None or grant.ends > clock):
+                run.entitled[grant.intervention] = index
+        self._schedule(run, after=clock)
+
+    # --- events -------------------------------------------------------------------------
+
+    def on_income(self, run: RunState, fact: IncomeAssessed, ctx: Context | None = None) -> None:
+        """A new income assessment recomputes the entitlements whose terms say so (``ctx``: the
+        run's context, moved to the fact's date here)."""
+        income = fact.income_per_capita
+        entitled, all_terms = run.entitled, self._terms
+        for name in sorted(entitled) if len(entitled) > 1 else list(entitled):
+            index = entitled[name]
+            piece = run.grants[index]
+            terms = all_terms.get(name, DEFAULT_TERMS)
+            if not terms.recompute_on_income or piece.date >= fact.date:
+                continue
+            basis = piece.basis_income
+            if basis is not None and piece.ends is None and terms.recheck_months is not None:
+                recheck = self._recheck(run, terms, index, piece)
+                # within the re-check period, no obvious change in the income: the level is kept
+                if recheck is not None and fact.date < recheck[0] and not _obvious(recheck[2], basis, income):
+                    continue
+            why = f"income assessed {income} a year per person ({fact.id})"
+            starts = first_of_next_month(fact.date)
+            self.recompute(run, name, fact.date, starts, why, facts=(fact.id,), ctx=ctx, check=True)
+
+    def on_exit(self, run: RunState, date: dt.date, facts: tuple[str, ...]) -> None:
+        """A verified exit ends the entitlements whose terms say so, and recomputes those that
+        follow the income (the exit rule found it above the line)."""
+        for name in sorted(run.entitled):
+            terms = self.terms(name)
+            if terms.ends_on_exit:
+                self.end(run, name, date, "exit verified", facts=facts)
+            elif terms.recompute_on_income:
+                self.recompute(run, name, date, first_of_next_month(date), "exit verified", facts=facts)
+
+    def on_eliminated(self, run: RunState, risk_key: str, date: dt.date, why: str, facts: tuple[str, ...]) -> None:
+        """The entitlements granted for ``risk_key`` end: the risk was eliminated."""
+        for name in sorted(run.entitled):
+            if run.grants[run.entitled[name]].risk_key == risk_key:
+                self.end(run, name, date, f"risk {risk_key} eliminated ({why})", facts=facts)
+
+    def on_stop(self, run: RunState, fact: EntitlementStopped) -> None:
+        """An explicit stop ends the named entitlement from the next month, without gradual exit."""
+        if fact.intervention in run.entitled:
+            why = f"stopped: {fact.reason}" if fact.reason else "stopped"
+            self.end(run, fact.intervention, fact.date, why, facts=(fact.id,), gradual=False)
+
+    # --- recomputing and ending ---------------------------------------------------------
+
+    def recompute(
+        self,
+        run: RunState,
+        name: str,
+        date: dt.date,
+        starts: dt.date,
+        why: str,
+        *,
+        facts: tuple[str, ...],
+        ctx: Context | None = None,
+        check: bool = False,
+    ) -> None:
+        """Ask intervention ``name`` again on ``date``; a new amount is owed from ``starts``
+        (``ctx``: a context of the run to move to ``date``, or None for a new one).
+
+        ``check``: an income assessment, under the re-check rule of the terms: within the
+        re-check period a new amount applies only when it is an obvious change, and once the
+        period is over the assessment is the re-check (the amount is set again, even if the same).
+        """
+        index = run.entitled.get(name)
+        if index is None:
+            return
+        piece = run.grants[index]
+        terms = self.terms(name)
+        if piece.ends is not None and piece.ends <= starts and not terms.max_months:
+            return  # ending before the new amount would start
+        risk = _risk_of(run, piece)
+        if ctx is None:
+            ctx = self._context(run, date)
+        else:
+            ctx.refresh(date, run)
+        ctx.reset_used()
+        recheck = self._recheck(run, terms, index, piece) if check else None
+        rechecked = recheck is not None and date >= recheck[0]
+        quick = self._amounts.get(name)
+        if quick is not None and piece.ends is None:
+            amount = self._quick(run, name, quick, risk, ctx)
+            if amount == piece.amount and not rechecked:
+                return  # the same amount, and not the re-check: nothing to decide
+        outcome = self._ask(run, name, risk, ctx)
+        if outcome is None:
+            return
+        if isinstance(outcome, Declined):
+            self.end(run, name, date, f"{why}: {outcome.reason}", facts=facts, parameters=ctx.used_parameters())
+            return
+        if outcome.amount is None:
+            return
+        if outcome.amount == piece.amount and piece.ends is None and not rechecked:
+            return
+        starts = max(starts, piece.first_day)
+        new = outcome.with_term(
+            date=date,
+            starts=starts,
+            ends=piece.ends if terms.max_months else None,
+            prorated=terms.prorated,
+            basis_income=run.income if terms.recompute_on_income else None,
+        )
+        self._close(run, name, starts)
+        run.grants.append(new)
+        run.entitled[name] = len(run.grants) - 1
+        self._schedule(run, after=date)
+        if self._log.enabled:
+            old, amount = piece.amount, new.amount
+            if old != amount:
+                change = "raised from" if (old or 0) < (amount or 0) else "lowered from"
+                text = f"{name} {change} {old} to {amount} a month, owed from {starts.isoformat()}: {why}"
+            elif piece.ends is not None:
+                text = f"{name} kept at {amount} a month, its end cancelled: {why}"
+            else:
+                text = f"{name} re-checked and kept at {amount} a month: {why}"
+            if recheck is not None:
+                due = recheck[0].isoformat()
+                text += (
+                    f" (re-check due on {due})"
+                    if rechecked
+                    else f" (an obvious change before the re-check due on {due})"
+                )
+            self._log.record(
+                run,
+                date,
+                DecisionKind.ENTITLEMENT_RECOMPUTED,
+                f"intervention.{name}",
+                f"{text}; {new.basis}",
+                facts=facts,
+                parameters=(*new.parameters, recheck[1]) if recheck is not None else new.parameters,
+                risk=risk,
+                grant=new,
+            )
+
+    def _recheck(
+        self, run: RunState, terms: EntitlementTerms, index: int, piece: Grant
+    ) -> tuple[dt.date, ParameterValue, Decimal | None] | None:
+        """The re-check of ``piece``: the day it falls due, the parameter that set it, and the
+        obvious-change share; None when the terms have no re-check. Worked out once a piece
+        (from its date, the policy and the household), so a resumed run finds what a whole run
+        finds."""
+        if index in run.rechecks:
+            return run.rechecks[index]
+        found = run.rechecks[index] = self._recheck_of(run, terms, piece)
+        return found
+
+    def _recheck_of(
+        self, run: RunState, terms: EntitlementTerms, piece: Grant
+    ) -> tuple[dt.date, ParameterValue, Decimal | None] | None:
+        names = self._recheck_names.get(piece.intervention)
+        if names is None:
+            return None
+        months, can_work, obvious = names
+        if can_work is not None and run.household.has_labour_capacity:
+            months = can_work
+        lookup = self.policy.parameters.lookup
+        value = lookup(months, piece.date)
+        share = None
+        if obvious is not None:
+            found = lookup(obvious, piece.date).value
+            if not isinstance(found, Decimal):
+                raise InvalidPolicy(f"parameter {obvious!r} must be a number, found {found!r}")
+            share = found
+        return add_months(piece.date, _whole(value)), value, share
+
+    def end(
+        self,
+        run: RunState,
+        name: str,
+        date: dt.date,
+        why: str,
+        *,
+        facts: tuple[str, ...],
+        parameters: tuple[ParameterValue, ...] = (),
+        gradual: bool = True,
+    ) -> None:
+        """End intervention ``name``'s entitlement: owed through the month of ``date``, and for
+        the gradual-exit months its terms name after it (``gradual``)."""
+        index = run.entitled.get(name)
+        if index is None:
+            return
+        piece = run.grants[index]
+        terms = self.terms(name)
+        months = 0
+        if gradual and terms.gradual_exit_months is not None and terms.gradual_exit_months in self.policy.parameters:
+            value = self._parameter(terms.gradual_exit_months, date)
+            months = _whole(value)
+            parameters = (*parameters, value)
+        ends = max(add_months(first_of_next_month(date), months), piece.first_day)
+        if piece.ends is not None and piece.ends <= ends:
+            return  # ending by then already
+        run.grants[index] = ended = piece.with_term(starts=piece.starts, ends=ends, prorated=piece.prorated)
+        if ends <= date:
+            del run.entitled[name]
+        self._schedule(run, after=date)
+        if self._log.enabled:
+            owed = "never owed" if ends <= piece.first_day else f"owed through {month_label(_month(ends) - 1)}"
+            after = f", after {months} gradual-exit month{'s' if months != 1 else ''}" if months else ""
+            self._log.record(
+                run,
+                date,
+                DecisionKind.ENTITLEMENT_ENDED,
+                f"intervention.{name}",
+                f"{name} of {piece.amount} a month ends on {ends.isoformat()} ({owed}{after}): {why}",
+                facts=facts,
+                parameters=parameters,
+                risk=_risk_of(run, piece),
+                grant=ended,
+            )
+
+    def _quick(
+        self, run: RunState, name: str, quick: Callable[[Risk, Context], Decimal | None], risk: Risk, ctx: Context
+    ) -> Decimal | None:
+        """The intervention's quick ``amount`` (None: it would decline, or is not in force yet)."""
+        try:
+            return quick(risk, ctx)
+        except ParameterNotInForce:
+            return None  # asked again in full, which says so
+        except RelapseGuardError:
+            raise
+        except Exception as error:  # policy code failed: name it, for this household
+            raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
+
+    def _ask(self, run: RunState, name: str, risk: Risk, ctx: Context) -> Grant | Declined | None:
+        """The intervention's answer for ``risk`` now; None when it has none (not in force yet)."""
+        try:
+            outcome = self.policy.interventions[name].grant(risk, ctx)
+        except ParameterNotInForce:
+            return None
+        except RelapseGuardError:
+            raise
+        except Exception as error:  # policy code failed: name it, for this household
+            raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
+        if isinstance(outcome, Grant) and outcome.amount is not None and outcome.amount < 0:
+            raise InvalidPolicy(f"intervention {name!r} granted a negative amount {outcome.amount}")
+        return outcome
+
+    def _parameter(self, name: str, on: dt.date) -> ParameterValue:
+        return self.policy.parameters.lookup(name, on)
+
+
+def _obvious(share: Decimal | None, basis: Decimal, income: Decimal) -> bool:
+    """True when ``income`` differs from ``basis`` by at least ``share`` of it (no share: any change)."""
+    return share is None or abs(income - basis) >= share * basis
+
+
+def replacing(grant: Grant, replaced: Grant | None) -> str:
+    """What a decision granting entitlement ``grant`` says of its dates and the piece it replaces."""
+    text = f" (owed from {grant.first_day.isoformat()}"
+    if grant.ends is not None:
+        text += f" until {grant.ends.isoformat()}"
+    if replaced is not None and replaced.amount is not None and grant.amount is not None:
+        how = "lowered" if grant.amount < replaced.amount else "raised" if grant.amount > replaced.amount else "same"
+        text += f"; replaces {replaced.amount} a month granted on {replaced.date.isoformat()}"
+        text += "" if how == "same" else f", {how} by {abs(grant.amount - replaced.amount)}"
+    return text + ")"
+
+
+def _whole(value: ParameterValue) -> int:
+    """A parameter of months: a whole number >= 0, or :class:`InvalidPolicy` naming it."""
+    number = value.value
+    if not isinstance(number, Decimal) or number != number.to_integral_value() or number < 0:
+        raise InvalidPolicy(f"parameter {value.name!r} must be a whole number of months >= 0, found {number!r}")
+    return int(number)
+
+
+def _risk_of(run: RunState, grant: Grant) -> Risk:
+    """The risk ``grant`` was made for (a lifecycle entry's occasion when it is not a found risk)."""
+    for risk in reversed(run.risks):
+        if risk.key == grant.risk_key:
+            return risk
+    kind = grant.risk_key.rsplit(":", 1)[0] if ":" in grant.risk_key else grant.risk_key
+    return Risk(
+        kind=kind,
+        household_id=run.household.id,
+        date=grant.date,
+        severity=Severity.LOW,
+        trigger="lifecycle",
+        fact_id="",
+        key=grant.risk_key,
+    )
