@@ -157,6 +157,13 @@ def _parser() -> argparse.ArgumentParser:
         "the date of its last fact: a built-in map (chongqing) or a TOML file of places and policies",
     )
     explain.add_argument("--as-of", type=_date, default=None, help="date to run to (default: its last fact)")
+    explain.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="the explained timeline as text lines (default), or the household's result as one JSON document "
+        "of the documented form (schema: relapse_guard.explanation.load_schema)",
+    )
     generate = commands.add_parser("generate", help="write a seeded synthetic population to a directory")
     generate.add_argument("directory")
     generate.add_argument("--households", type=int, default=100_000)
@@ -319,8 +326,8 @@ def _run(args: argparse.Namespace) -> int:
 
         source = load_policy_map(args.policy_map) if args.policy_map is not None else args.policy
         if args.store is not None:
-            return explain_stored(args.store, args.household_id, source, args.as_of)
-        return explain_household(args.population, args.household_id, source, args.as_of)
+            return explain_stored(args.store, args.household_id, source, args.as_of, output_format=args.format)
+        return explain_household(args.population, args.household_id, source, args.as_of, output_format=args.format)
     elif args.command == "generate":
         return _run_generate(args)
     elif args.command == "cycle":

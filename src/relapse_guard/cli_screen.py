@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .cli_check import load_policy_spec
 from .engine import Engine
-from .errors import RelapseGuardError, StoreError
+from .errors import InvalidArgument, RelapseGuardError, StoreError
+from .explanation import to_json
 from .facts import Fact
 from .household import Household
 from .policies import load_policy
@@ -29,6 +30,7 @@ from .screening.screen import Progress
 from .screening.summary import Problem, problem_summary
 
 __all__ = [
+    "EXPLAIN_FORMATS",
     "SCREEN_FILES",
     "check_out",
     "explain_household",
@@ -187,32 +189,55 @@ def run_screen(
     return 1 if result.bad_rows or result.problems else 0
 
 
-def _print_explained(result: HouseholdResult, policy: Policy, as_of: dt.date | None) -> None:
+#: The output formats of ``explain``: the timeline as text, or the documented JSON form.
+EXPLAIN_FORMATS = ("text", "json")
+
+
+def _check_format(output_format: str) -> None:
+    if output_format not in EXPLAIN_FORMATS:
+        raise InvalidArgument(f"explain's format is one of {', '.join(EXPLAIN_FORMATS)}, not {output_format!r}")
+
+
+def _print_explained(result: HouseholdResult, policy: Policy, as_of: dt.date | None, output_format: str) -> None:
+    if output_format == "json":
+        print(to_json(result, policy))
+        return
     print(result.explain())
     for status in policy.reviews_due(result, as_of or result.as_of or dt.date.today()):
         print(f"  review {status.review}: {status.state.value} since {status.due_on} ({status.responsible})")
 
 
-def _policy_of(source: str | PolicyMap, household: Household, facts: Sequence[Fact], as_of: dt.date | None) -> Policy:
+def _policy_of(
+    source: str | PolicyMap, household: Household, facts: Sequence[Fact], as_of: dt.date | None, output_format: str
+) -> Policy:
     """The policy to explain ``household`` under: the one named, or the one its place has in the
     map on ``as_of`` (default: the date of its last fact; today's for a household without facts),
-    said on a line of its own."""
+    said on a line of its own (on stderr for JSON, so that stdout is the document alone)."""
     if isinstance(source, str):
         return load_policy(source)
     on = as_of or max((fact.date for fact in facts), default=None) or dt.date.today()
     policy = source.policy_for(household.place, on)
-    print(f"{source.label}: place {str(household.place)!r} on {on.isoformat()} is under {policy.label}")
+    said = f"{source.label}: place {str(household.place)!r} on {on.isoformat()} is under {policy.label}"
+    print(said, file=sys.stderr if output_format == "json" else sys.stdout)
     return policy
 
 
 def explain_household(
-    population_dir: str, household_id: str, policy_name: str | PolicyMap, as_of: dt.date | None
+    population_dir: str,
+    household_id: str,
+    policy_name: str | PolicyMap,
+    as_of: dt.date | None,
+    *,
+    output_format: str = "text",
 ) -> int:
     """Print one household's explained timeline; 2 (with a message) when it is not in the population.
 
     ``policy_name`` is a registered policy, or a policy map: the household is then explained
     under the policy its place has on ``as_of``, or without it on the date of its last fact.
+    ``output_format`` ``"json"`` prints the household's result as one JSON document of the
+    documented form (:func:`~relapse_guard.explanation.to_json`) instead of text lines.
     """
+    _check_format(output_format)
     if isinstance(policy_name, str):
         kinds = load_policy(policy_name).fact_kinds
     else:
@@ -220,21 +245,30 @@ def explain_household(
     for partition in read_population(population_dir).partitions:
         for household, facts, _bad in partition.records(kinds=kinds):
             if household is not None and household.id == household_id:
-                policy = _policy_of(policy_name, household, facts, as_of)
-                _print_explained(Engine(policy).run(household, facts, as_of=as_of), policy, as_of)
+                policy = _policy_of(policy_name, household, facts, as_of, output_format)
+                _print_explained(Engine(policy).run(household, facts, as_of=as_of), policy, as_of, output_format)
                 return 0
     raise RelapseGuardError(f"household {household_id!r} is not in {population_dir}")
 
 
-def explain_stored(store_path: str, household_id: str, policy_name: str | PolicyMap, as_of: dt.date | None) -> int:
+def explain_stored(
+    store_path: str,
+    household_id: str,
+    policy_name: str | PolicyMap,
+    as_of: dt.date | None,
+    *,
+    output_format: str = "text",
+) -> int:
     """Print the explained timeline of a household kept in a SQLite store (its facts replayed),
-    under a registered policy or the one its place has in a policy map (as in :func:`explain_household`).
+    under a registered policy or the one its place has in a policy map, as text or JSON (as in
+    :func:`explain_household`).
 
     Raises :class:`~relapse_guard.errors.StoreError` for a file that is not a store and
     :class:`~relapse_guard.errors.UnknownHousehold` for a household the store does not hold.
     """
     from .store import SQLiteStore, replay
 
+    _check_format(output_format)
     if isinstance(policy_name, str):
         load_policy(policy_name)  # an unknown policy fails before the store is opened
     if not Path(store_path).is_file():
@@ -245,6 +279,6 @@ def explain_stored(store_path: str, household_id: str, policy_name: str | Policy
         else:
             kinds = shared_fact_kinds(policy_name.label, policy_name.policies())
             facts = store.facts(household_id, kinds=kinds)
-            policy = _policy_of(policy_name, store.household(household_id), facts, as_of)
-        _print_explained(replay(store, household_id, policy, as_of=as_of), policy, as_of)
+            policy = _policy_of(policy_name, store.household(household_id), facts, as_of, output_format)
+        _print_explained(replay(store, household_id, policy, as_of=as_of), policy, as_of, output_format)
     return 0

@@ -1,0 +1,102 @@
+"""``relapse-guard explain ... --format json``: the household's result as one JSON document of
+the documented form, from a population directory or a store, under a policy or a policy map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from relapse_guard import Engine, load_policy
+from relapse_guard.demo import demo_households
+from relapse_guard.explanation import to_json_dict
+from relapse_guard.population import generate_population, read_population
+
+from .helpers import cli
+
+AS_OF = "2019-06-30"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from relapse_guard.store import SQLiteStore
+
+    path = tmp_path_factory.mktemp("explain-json") / "county.db"
+    with SQLiteStore(path) as opened:
+        for _, household, facts in demo_households():
+            opened.put_household(household)
+            opened.append(household.id, facts)
+    return path
+
+
+def _expected(household_id: str, policy_name: str, as_of: str) -> dict[str, object]:
+    policy = load_policy(policy_name)
+    for _, household, facts in demo_households():
+        if household.id == household_id:
+            return to_json_dict(Engine(policy).run(household, facts, as_of=dt.date.fromisoformat(as_of)), policy)
+    raise AssertionError(household_id)
+
+
+def test_json_from_a_store_is_the_library_s_document(store: Path) -> None:
+    done = cli(
+        "explain", "YB-002", "--store", str(store), "--policy", "yubei_2016", "--as-of", AS_OF, "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document == _expected("YB-002", "yubei_2016", AS_OF)
+    assert document["schema_version"] == 1
+    assert document["policy"] == "yubei_2016@2016.1"
+    assert done.stderr == ""
+
+
+def test_text_stays_the_default(store: Path) -> None:
+    done = cli("explain", "YB-002", "--store", str(store), "--policy", "yubei_2016", "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("household YB-002 under yubei_2016@2016.1:")
+    text = cli(
+        "explain", "YB-002", "--store", str(store), "--policy", "yubei_2016", "--as-of", AS_OF, "--format", "text"
+    )
+    assert text.stdout == done.stdout
+
+
+def test_with_a_policy_map_stdout_is_the_document_alone(store: Path) -> None:
+    done = cli(
+        "explain", "YB-002", "--store", str(store), "--policy-map", "chongqing", "--as-of", AS_OF, "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == _expected("YB-002", "yubei_2016", AS_OF)
+    said = "policy map chongqing: place 'Yubei/Dashengzhen/Qinglong' on 2019-06-30 is under yubei_2016@2016.1"
+    assert done.stderr.strip() == said
+
+
+def test_json_from_a_population_directory(tmp_path: Path) -> None:
+    directory = tmp_path / "county"
+    generate_population(directory, households=30, seed=2, processes=1)
+    household, facts, _ = next(read_population(directory).partitions[0].records())
+    assert household is not None
+    done = cli("explain", household.id, "--population", str(directory), "--policy", "dazu_2016", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    policy = load_policy("dazu_2016")
+    assert json.loads(done.stdout) == to_json_dict(Engine(policy).run(household, facts), policy)
+
+
+def test_an_unknown_format_or_household_exits_2(store: Path) -> None:
+    unknown = cli("explain", "YB-002", "--store", str(store), "--policy", "yubei_2016", "--format", "yaml")
+    assert unknown.returncode == 2
+    assert "invalid choice: 'yaml'" in unknown.stderr
+    nobody = cli("explain", "NOBODY", "--store", str(store), "--policy", "yubei_2016", "--format", "json")
+    assert nobody.returncode == 2
+    assert nobody.stdout == ""
+    assert "NOBODY" in nobody.stderr
+
+
+def test_the_functions_refuse_an_unknown_format(store: Path) -> None:
+    from relapse_guard.cli_screen import explain_household, explain_stored
+    from relapse_guard.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match="one of text, json, not 'yaml'"):
+        explain_stored(str(store), "YB-002", "yubei_2016", None, output_format="yaml")
+    with pytest.raises(InvalidArgument, match="one of text, json"):
+        explain_household(str(store.parent), "YB-002", "yubei_2016", None, output_format="yaml")
