@@ -179,7 +179,7 @@ def test_dazu_pays_priority_relief_on_the_cost_left_after_medical_aid() -> None:
     assert paid["medical_aid"] == Decimal("4900.00")
     assert paid["temporary_relief"] == Decimal("2100.00")
     (relief,) = [grant for grant in result.grants if grant.intervention == "temporary_relief"]
-    assert relief.basis.startswith("on the cost left after medical_aid: 7000 - 4900.00 = 2100.00; ")
+    assert relief.basis.startswith("on the cost left after medical_aid: 7000.00 - 4900.00 = 2100.00; ")
 
 
 def test_dazu_skips_relief_when_medical_aid_covered_the_whole_cost() -> None:
@@ -190,7 +190,7 @@ def test_dazu_skips_relief_when_medical_aid_covered_the_whole_cost() -> None:
     facts = [income("i1", D(2016, 1, 5), 3000), illness("ill", D(2016, 3, 1), 7000)]
     result = Engine(policy).run(household(district="Dazu"), facts, as_of=D(2016, 12, 31))
     assert not [grant for grant in result.grants if grant.intervention == "temporary_relief"]
-    assert any("the cost 7000 is covered by medical_aid: 7000.00" in d.explanation for d in result.decisions)
+    assert any("the cost 7000.00 is covered by medical_aid: 7000.00" in d.explanation for d in result.decisions)
 
 
 def test_dazu_unemployment_route_adds_relief_when_no_other_member_can_work() -> None:

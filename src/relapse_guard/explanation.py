@@ -204,6 +204,10 @@ def _grant(grant: Grant) -> dict[str, Any]:
         "revisits": [on.isoformat() for on in grant.revisits],
         "emergency": grant.emergency,
         "parameters": _parameters(grant.parameters),
+        "starts": None if grant.starts is None else grant.starts.isoformat(),
+        "ends": None if grant.ends is None else grant.ends.isoformat(),
+        "prorated": grant.prorated,
+        "basis_income": None if grant.basis_income is None else _money(grant.basis_income),
     }
 
 

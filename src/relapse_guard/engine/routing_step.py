@@ -24,6 +24,7 @@ import attrs
 from ..context import Context
 from ..decisions import DecisionKind, Declined, Grant, Risk
 from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
+from ..money import to_money
 from ..policy import Policy
 from ..routing import RouteStep
 from ..rules import Verdict
@@ -141,10 +142,17 @@ class Router:
                 left = risk.cost - covered
                 if left <= 0:
                     self._log.skipped(
-                        run, risk, name, f"the cost {risk.cost} is covered by {_names(route_step.after)}: {covered}", ()
+                        run,
+                        risk,
+                        name,
+                        f"the cost {to_money(risk.cost)} is covered by {_names(route_step.after)}: {to_money(covered)}",
+                        (),
                     )
                     return None
-                paid_before = f"on the cost left after {_names(route_step.after)}: {risk.cost} - {covered} = {left}; "
+                paid_before = (
+                    f"on the cost left after {_names(route_step.after)}: "
+                    f"{to_money(risk.cost)} - {to_money(covered)} = {to_money(left)}; "
+                )
                 risk = attrs.evolve(risk, cost=left)
         try:
             grant = self.policy.interventions[name].grant(risk, ctx)
