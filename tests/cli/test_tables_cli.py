@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ from relapse_guard.testing.tables import policy_cases
 
 from .helpers import cli
 
-ROOT = Path(__file__).resolve().parents[2]
-POLICIES = ROOT / "src" / "relapse_guard" / "policies"
+#: The shipped policies' directory, as installed (the case files are package data).
+POLICIES = Path(str(resources.files("relapse_guard.policies")))
 YUBEI_CASES = POLICIES / "yubei_2016" / "cases.toml"
 
 FAILING = """
