@@ -402,3 +402,12 @@ def test_the_error_pickles_with_its_fields() -> None:
         "expect.state",
         "asisted",
     )
+
+
+def test_member_ids_are_shown_redacted() -> None:
+    household = 'household = { members = [{ id = "500112198001011234" }] }'
+    facts = '[{ kind = "job_lost", date = 2016-03-01, member_id = "500112198001019999" }]'
+    error = _error(with_expect('state = "new"', facts=facts, extra=household))
+    assert (error.field, error.value) == ("facts[0].member_id", "500***99")
+    assert "a member of the household (500***34)" in str(error)
+    assert "1980" not in str(error)

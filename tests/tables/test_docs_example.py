@@ -1,4 +1,4 @@
-"""docs/testing-your-policy.md shows a case file and a run of it: the file is this directory's, the run is what prints."""
+"""docs/testing-your-policy.md shows a case file and a run of it: the file run here, and what the run prints."""
 
 from __future__ import annotations
 

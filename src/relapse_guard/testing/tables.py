@@ -49,7 +49,7 @@ import attrs
 
 from ..decisions import Grant, Period, Risk
 from ..engine import Engine
-from ..errors import InvalidCaseFile, InvalidInput, RelapseGuardError, close_names
+from ..errors import InvalidCaseFile, InvalidInput, RelapseGuardError, close_names, redact
 from ..facts import Fact, FactKinds
 from ..household import Household
 from ..lifecycle import State
@@ -678,8 +678,10 @@ class _Reader:
                 raise self.error(f"{field}.id", fid, "an id no other fact of the case has")
             member = record.get("member_id")
             if isinstance(member, str) and not household.has_member(member):
-                members = ", ".join(m.id for m in household.members)
-                raise self.error(f"{field}.member_id", member, f"the id of a member of the household ({members})")
+                members = ", ".join(redact(m.id) for m in household.members)  # personal ids, shown redacted
+                raise self.error(
+                    f"{field}.member_id", redact(member), f"the id of a member of the household ({members})"
+                )
             try:
                 fact = kinds.parse({**record, "household_id": household.id, "id": fid})
             except InvalidInput as error:
