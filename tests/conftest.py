@@ -13,6 +13,9 @@ from relapse_guard import Household, Member, Place, Policy
 from relapse_guard.household import LabourCapacity
 from relapse_guard.parameters import ParameterTree
 
+#: ``pytester``, for the tests of the pytest plug-in (tests/tables/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
+
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
@@ -53,3 +56,12 @@ def make_household(hid: str = "h1", size: int = 2, *, can_work: bool = True) -> 
 @pytest.fixture
 def household() -> Household:
     return make_household()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The case-file plug-in, so that the case files here run as tests also where relapse_guard's
+    installed metadata predates its ``pytest11`` entry point (an editable install made before it)."""
+    from relapse_guard import pytest_plugin
+
+    if not config.pluginmanager.is_registered(pytest_plugin):
+        config.pluginmanager.register(pytest_plugin, "relapse_guard")

@@ -123,6 +123,22 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "json"], default="text", help="text lines, or a JSON list of findings"
     )
     check.add_argument("--on", type=_date, default=None, help="probe this date only (default: every date it uses)")
+    test = commands.add_parser(
+        "test",
+        help="run files of worked cases (policy test tables); exit 1 when a case fails",
+        description="Run TOML files of worked cases, each a household, its facts, an as-of date and what is "
+        "expected (state, grants, risks, reviews completed), under the policy each file names or --policy. "
+        "Each failing case is printed with its differences, expected against got, then a summary line. "
+        "Exit 0 when every case passes, 1 when one fails. See docs/testing-your-policy.md.",
+    )
+    test.add_argument("files", nargs="*", metavar="FILE", help="case files (TOML)")
+    test.add_argument(
+        "--policy",
+        help="run every file under this policy instead of the one it names: " + _POLICY_HELP + "; with no FILE, "
+        "run the cases the registered policy ships",
+    )
+    test.add_argument("--explain", action="store_true", help="print each failing case's explained timeline too")
+    test.add_argument("-v", "--verbose", action="store_true", help="print a line for each case that passes too")
     screen = commands.add_parser("screen", help="screen a population directory as of a date")
     screen.add_argument("population", help="a population directory (see docs/population.md)")
     _policy_options(screen)
@@ -307,6 +323,10 @@ def _run(args: argparse.Namespace) -> int:
         from .cli_check import run_check
 
         return run_check(args.policy, args.format, args.on)
+    elif args.command == "test":
+        from .cli_tables import run_tables
+
+        return run_tables(args.files, args.policy, explain=args.explain, verbose=args.verbose)
     elif args.command == "screen":
         from .cli_screen import policy_source, run_screen
 

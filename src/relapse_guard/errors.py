@@ -18,6 +18,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConflictingFact",
     "InvalidArgument",
+    "InvalidCaseFile",
     "InvalidCaseStep",
     "InvalidCheckpoint",
     "InvalidFact",
@@ -332,6 +333,43 @@ class InvalidPolicyMap(RelapseGuardError, ValueError):
         else:
             what = f"{key} = {_short(value)} refused; expected {expected}"
         super().__init__(f"{where}: {what}")
+
+
+class InvalidCaseFile(RelapseGuardError, ValueError):
+    """A file of worked cases (policy test tables, :mod:`relapse_guard.testing.tables`) that cannot
+    be used: not TOML, an unknown key, a value of the wrong type, a household or fact the library
+    refuses, a policy that does not load.
+
+    ``source`` names the file, ``case`` the case at fault (``case #2 'D grade, low income'``; empty
+    for the top of the file), ``field`` the key, dotted and with list positions
+    (``expect.grants[0].period``), ``value`` its value (None for a key that is missing) and
+    ``expected`` what was expected (with no ``field``, what is wrong with the file as a whole).
+    Not a :class:`CaseError`: those are about the cases of a procedure.
+    """
+
+    def __init__(self, source: str, case: str, field: str, value: object, expected: str) -> None:
+        self.source = source
+        self.case = case
+        self.field = field
+        self.value = value
+        self.expected = expected
+        where = ": ".join(part for part in (f"case file {source}", case) if part)
+        if not field:
+            what = expected
+        elif value is None:  # TOML has no null: a key that is missing
+            what = f"{field} is missing; expected {expected}"
+        else:
+            what = f"{field} = {_toml_text(value)} refused; expected {expected}"
+        super().__init__(f"{where}: {what}")
+
+
+def _toml_text(value: object) -> str:
+    """A value as a case file writes it: decimals and dates bare, booleans in lower case, text quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if type(value).__name__ in ("Decimal", "date"):  # without importing decimal and datetime here
+        return str(value)
+    return _short(value)
 
 
 class NoPolicyForPlace(RelapseGuardError, LookupError):
