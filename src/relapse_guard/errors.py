@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .text import plural
+
 __all__ = [
     "BackendUnavailable",
     "BrokenPlugin",
@@ -241,7 +243,8 @@ class UnknownParameter(ParameterError):
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         where = f"{context}: " if context else ""
         tail = f"; {advice}" if advice else ""
-        super().__init__(f"{where}unknown parameter {name!r}{hint} ({len(known_sorted)} parameters known){tail}")
+        known_count = plural(len(known_sorted), "parameter", grouped=False)
+        super().__init__(f"{where}unknown parameter {name!r}{hint} ({known_count} known){tail}")
 
 
 class ParameterNotInForce(ParameterError):
@@ -456,8 +459,8 @@ class CheckpointAhead(StoreError, ValueError):
         self.facts_seen = facts_seen
         self.version = version
         super().__init__(
-            f"household {household_id!r}: the checkpoint includes {facts_seen} facts but the store holds "
-            f"{version}; a checkpoint includes facts 1 to facts_seen of the stored stream"
+            f"household {household_id!r}: the checkpoint includes {plural(facts_seen, 'fact', grouped=False)} but "
+            f"the store holds {version}; a checkpoint includes facts 1 to facts_seen of the stored stream"
         )
 
 
