@@ -23,7 +23,17 @@ PACKAGE = "relapse_guard"
 #: The layers, highest first. A module may import its own layer's unit and any lower layer;
 #: units on one line are independent of each other. What no layer names is the core.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("cli", "cli_check", "cli_cycle", "cli_report", "cli_screen", "cli_tables", "pytest_plugin", "__main__"),
+    (
+        "cli",
+        "cli_check",
+        "cli_cycle",
+        "cli_policy",
+        "cli_report",
+        "cli_screen",
+        "cli_tables",
+        "pytest_plugin",
+        "__main__",
+    ),
     ("reporting",),
     ("monitoring",),
     ("screening",),

@@ -1,4 +1,4 @@
-"""Every ```python block in README.md and docs/ runs (blocks of one page share a namespace)."""
+"""Every ```python block in README.md and docs/ runs as a script does (blocks of one page share a namespace)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def _extras(page: Path) -> list[str]:
 def test_code_blocks_run(page: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for extra in _extras(page):
         pytest.importorskip(EXTRA_MODULES[extra], reason=f"{page.name} needs the {extra} extra")
-    namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
+    # run as a script pasted from the page runs: as __main__, so that a block's
+    # ``if __name__ == "__main__":`` (needed wherever worker processes are started) runs too
+    namespace: dict[str, object] = {"__name__": "__main__"}
     for number, block in enumerate(_blocks(page)):
         # dont_inherit: run the block as a reader would, without this file's __future__ imports
         code = compile(block, f"{page.name}#block{number}", "exec", dont_inherit=True)

@@ -1,11 +1,61 @@
-"""Argument types shared by the command lines (argparse ``type=`` functions), kept light:
-the top-level command line imports them without the packages behind its commands."""
+"""What the command lines share: argparse ``type=`` functions, and the options that several
+commands (or both command lines, ``relapse-guard`` and ``python -m relapse_guard.population``)
+declare alike, each declared once here with its help.
+
+Kept light: the top-level command line builds its parser from these without importing the
+packages behind its commands (a test checks the defaults written here against theirs).
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
+import sys
 
-__all__ = ["share"]
+__all__ = [
+    "DEFAULT_HOUSEHOLDS",
+    "FILE_FORMAT_CHOICES",
+    "LATE_SHARE",
+    "MAP_HELP",
+    "POLICY_HELP",
+    "add_generate_arguments",
+    "add_month_arguments",
+    "add_policy_argument",
+    "add_policy_options",
+    "add_progress_argument",
+    "add_version_argument",
+    "iso_date",
+    "month",
+    "non_negative",
+    "positive",
+    "share",
+    "version",
+    "workers",
+]
+
+#: Households ``generate`` writes unless told.
+DEFAULT_HOUSEHOLDS = 10_000
+#: The file formats of a population directory or a facts file (``relapse_guard.population.layout.FILE_FORMATS``).
+FILE_FORMAT_CHOICES = ("jsonl", "csv", "parquet")
+#: The share of a month's events reported late unless told (``MonthlyShares().late_share``).
+LATE_SHARE = 0.02
+
+#: The help of every ``--policy`` (and of ``check POLICY``): what it takes, and that a file is run.
+POLICY_HELP = (
+    "a registered policy name (e.g. yubei_2016; relapse-guard policies lists them), or a policy of your own: "
+    "path/to/file.py:NAME or package.module:NAME (runs the file: only use files you trust)"
+)
+#: The help of ``--policy-map`` unless a command says more.
+MAP_HELP = (
+    "each household under the policy of its place (district, town) on the as-of date: a built-in map "
+    "(chongqing) or a TOML file of places and policies (see docs/policies.md); a place it does not cover is "
+    "a problem household"
+)
+_PROGRESS_HELP = (
+    "draw progress on stderr (done, planned, rate and time left) even when stderr is not a terminal: "
+    "a line every few seconds, for logs; on a terminal it is drawn anyway"
+)
 
 
 def share(text: str) -> float:
@@ -17,3 +67,155 @@ def share(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, not {value}")
     return value
+
+
+def iso_date(text: str) -> dt.date:
+    """An ISO date, ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+def month(text: str) -> dt.date:
+    """A month, ``YYYY-MM`` (or an ISO date in it), as its first day."""
+    if _MONTH.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text if len(text) > 7 else text + "-01").replace(day=1)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)")
+
+
+def _whole_number(text: str, least: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}{what}, not {value}")
+    return value
+
+
+def positive(text: str) -> int:
+    """A whole number of at least 1 (processes, partitions, months)."""
+    return _whole_number(text, 1, "")
+
+
+def non_negative(text: str) -> int:
+    """A whole number of at least 0 (a count)."""
+    return _whole_number(text, 0, "")
+
+
+def workers(text: str) -> int:
+    """A number of worker processes: a whole number of at least 1."""
+    return _whole_number(text, 1, " (one process)")
+
+
+def version() -> str:
+    """The installed relapse_guard's version (package metadata), else the package's ``__version__``
+    (``"unknown"`` without either)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("relapse-guard")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        # the package is loaded before any of its modules: read its __version__ without importing its face
+        package = sys.modules.get(__package__ or "relapse_guard")
+        return str(getattr(package, "__version__", "unknown"))
+
+
+class _Version(argparse.Action):
+    """``--version``: print the program's name and version and exit; the version is looked up
+    only then, so that other commands do not pay for reading the package metadata."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()
+
+
+def add_version_argument(parser: argparse.ArgumentParser) -> None:
+    """``--version``, printing ``PROG VERSION`` (see :func:`version`)."""
+    parser.add_argument("--version", action=_Version)
+
+
+def add_policy_argument(parser: argparse.ArgumentParser, *, default: str | None = None) -> None:
+    """``--policy SPEC`` alone (a command without a policy map), with the one help text."""
+    tail = " (default: %(default)s)" if default is not None else ""
+    parser.add_argument("--policy", metavar="SPEC", default=default, help=POLICY_HELP + tail)
+
+
+def add_policy_options(parser: argparse.ArgumentParser, *, map_help: str = MAP_HELP) -> None:
+    """``--policy SPEC`` or ``--policy-map FILE|chongqing``: one of them, not both."""
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--policy", metavar="SPEC", help=POLICY_HELP)
+    group.add_argument("--policy-map", metavar="FILE|chongqing", help=map_help)
+
+
+def add_progress_argument(parser: argparse.ArgumentParser) -> None:
+    """``--progress``: draw progress on stderr when it is not a terminal too."""
+    parser.add_argument("--progress", action="store_true", help=_PROGRESS_HELP)
+
+
+def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``generate``, in both command lines."""
+    parser.add_argument("directory", help="the directory to write the population to (empty, or --overwrite)")
+    parser.add_argument(
+        "--households",
+        type=non_negative,
+        default=DEFAULT_HOUSEHOLDS,
+        help=f"number of households (default {DEFAULT_HOUSEHOLDS:,})",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--format",
+        choices=FILE_FORMAT_CHOICES,
+        default="jsonl",
+        help="file format (default jsonl; parquet needs the parquet extra)",
+    )
+    parser.add_argument("--months", type=positive, default=12, help="months of facts (default 12)")
+    parser.add_argument("--start", type=iso_date, default=None, help="first day of facts (default 2016-01-01)")
+    parser.add_argument(
+        "--partitions", type=positive, default=None, help="partitions to write (default: one per 50,000 households)"
+    )
+    parser.add_argument("--processes", type=positive, default=None, help="worker processes (default: cores)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the population files in DIRECTORY")
+    add_progress_argument(parser)
+
+
+def add_month_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``generate-month`` (``month`` in ``python -m relapse_guard.population``)."""
+    parser.add_argument("population", help="a population directory, as generate writes it")
+    parser.add_argument(
+        "--month", type=month, required=True, help="the month to draw, YYYY-MM (e.g. 2017-01 after a 2016 population)"
+    )
+    parser.add_argument("--out", required=True, help="the facts file to write: FILE.jsonl, FILE.csv or FILE.parquet")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the month's draws (default 0)")
+    parser.add_argument(
+        "--format",
+        choices=FILE_FORMAT_CHOICES,
+        default=None,
+        help="file format (default: from the suffix of --out; parquet needs the parquet extra)",
+    )
+    parser.add_argument(
+        "--late-share",
+        type=share,
+        default=LATE_SHARE,
+        help=f"share of events reported 1-3 months late (default {LATE_SHARE})",
+    )
+    parser.add_argument("--processes", type=positive, default=None, help="worker processes (default: cores)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the file --out if it exists")
+    add_progress_argument(parser)

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 
-from .argtypes import share
+from .argtypes import (
+    POLICY_HELP,
+    add_generate_arguments,
+    add_month_arguments,
+    add_policy_argument,
+    add_policy_options,
+    add_progress_argument,
+    add_version_argument,
+    iso_date,
+    non_negative,
+    positive,
+    workers,
+)
 from .errors import RelapseGuardError
 
 __all__ = [
@@ -39,51 +50,6 @@ _REPORT_BUG = (
 )
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (one process), not {value}")
-    return value
-
-
-_POLICY_HELP = (
-    "registered policy name, e.g. yubei_2016, or a policy of your own: path/to/file.py:NAME or package.module:NAME"
-)
-_MAP_HELP = (
-    "screen each household under the policy of its place (district, town) on the as-of date: a built-in map "
-    "(chongqing) or a TOML file of places and policies (see docs/policies.md); a place it does not cover is "
-    "a problem household"
-)
-
-
-def _policy_options(
-    command: argparse.ArgumentParser, *, policy_help: str = _POLICY_HELP, map_help: str = _MAP_HELP
-) -> None:
-    """``--policy NAME`` or ``--policy-map FILE|chongqing``: one of them, not both."""
-    group = command.add_mutually_exclusive_group(required=True)
-    group.add_argument("--policy", help=policy_help)
-    group.add_argument("--policy-map", metavar="FILE|chongqing", help=map_help)
-
-
-def _month(text: str) -> str:
-    """A month as ``YYYY-MM`` (from ``YYYY-MM`` or an ISO date in it)."""
-    try:
-        day = dt.date.fromisoformat(text + "-01" if len(text) == 7 else text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 _GENERATE_MONTH = """Draw a month of new facts for every household of a population directory, as the departments \
 send them each month, and write them to one facts file in the population's order: about 60% of \
 households get an income assessment (drawn around their last known income), a few percent an illness \
@@ -99,10 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="relapse-guard",
         description="Anti-relapse monitoring: lifecycle, triggers, routing and explained decisions.",
     )
+    add_version_argument(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="walk the built-in example households through their lifecycle")
-    demo.add_argument("--policy", default="yubei_2016", help="registered policy name (default: yubei_2016)")
-    demo.add_argument("--as-of", type=_date, default=None, help="date to run to (YYYY-MM-DD; default 2019-06-30)")
+    add_policy_argument(demo, default="yubei_2016")
+    demo.add_argument("--as-of", type=iso_date, default=None, help="date to run to (YYYY-MM-DD; default 2019-06-30)")
     diagram = commands.add_parser("diagram", help="print the lifecycle diagram drawn from the code")
     diagram.add_argument(
         "--format",
@@ -116,13 +83,11 @@ def _parser() -> argparse.ArgumentParser:
         help="run a policy's static checks; exit 1 when there are findings",
         description="Run a policy's static checks (check_policy); exit 0 with no findings, 1 with findings.",
     )
-    check.add_argument(
-        "policy", help="a registered policy name, or a policy of your own: path/to/file.py:NAME or package.module:NAME"
-    )
+    check.add_argument("policy", help=POLICY_HELP)
     check.add_argument(
         "--format", choices=["text", "json"], default="text", help="text lines, or a JSON list of findings"
     )
-    check.add_argument("--on", type=_date, default=None, help="probe this date only (default: every date it uses)")
+    check.add_argument("--on", type=iso_date, default=None, help="probe this date only (default: every date it uses)")
     test = commands.add_parser(
         "test",
         help="run files of worked cases (policy test tables); exit 1 when a case fails",
@@ -134,21 +99,21 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("files", nargs="*", metavar="FILE", help="case files (TOML)")
     test.add_argument(
         "--policy",
-        help="run every file under this policy instead of the one it names: " + _POLICY_HELP + "; with no FILE, "
+        help="run every file under this policy instead of the one it names: " + POLICY_HELP + "; with no FILE, "
         "run the cases the registered policy ships",
     )
     test.add_argument("--explain", action="store_true", help="print each failing case's explained timeline too")
     test.add_argument("-v", "--verbose", action="store_true", help="print a line for each case that passes too")
     screen = commands.add_parser("screen", help="screen a population directory as of a date")
     screen.add_argument("population", help="a population directory (see docs/population.md)")
-    _policy_options(screen)
-    screen.add_argument("--as-of", type=_date, required=True, help="date to screen as of (YYYY-MM-DD)")
+    add_policy_options(screen)
+    screen.add_argument("--as-of", type=iso_date, required=True, help="date to screen as of (YYYY-MM-DD)")
     screen.add_argument("--out", help="directory for households.jsonl, totals.json and problems.jsonl")
     screen.add_argument(
         "--overwrite", action="store_true", help="replace the files of an earlier screen in the --out directory"
     )
     screen.add_argument(
-        "--workers", type=_workers, default=1, help="local worker processes, or the local Dask cluster's (default 1)"
+        "--workers", type=workers, default=1, help="local worker processes, or the local Dask cluster's (default 1)"
     )
     screen.add_argument(
         "--fail-fast",
@@ -161,18 +126,18 @@ def _parser() -> argparse.ArgumentParser:
         help="screen on Dask (the dask extra): a running scheduler's address (tcp://host:8786), or 'local' "
         "for a local cluster of --workers processes",
     )
+    add_progress_argument(screen)
     explain = commands.add_parser("explain", help="print one household's explained timeline")
-    explain.add_argument("household_id")
+    explain.add_argument("household_id", metavar="HOUSEHOLD_ID", help="the id of the household to explain")
     source = explain.add_mutually_exclusive_group(required=True)
     source.add_argument("--population", help="the population directory holding the household")
     source.add_argument("--store", help="a SQLite store file holding the household (relapse_guard.store)")
-    _policy_options(
+    add_policy_options(
         explain,
-        policy_help="registered policy name",
         map_help="explain the household under the policy of its place on the --as-of date, or without one on "
         "the date of its last fact: a built-in map (chongqing) or a TOML file of places and policies",
     )
-    explain.add_argument("--as-of", type=_date, default=None, help="date to run to (default: its last fact)")
+    explain.add_argument("--as-of", type=iso_date, default=None, help="date to run to (default: its last fact)")
     explain.add_argument(
         "--format",
         choices=["text", "json"],
@@ -181,15 +146,7 @@ def _parser() -> argparse.ArgumentParser:
         "of the documented form (schema: relapse_guard.explanation.load_schema)",
     )
     generate = commands.add_parser("generate", help="write a seeded synthetic population to a directory")
-    generate.add_argument("directory")
-    generate.add_argument("--households", type=int, default=100_000)
-    generate.add_argument("--seed", type=int, default=0)
-    generate.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
-    generate.add_argument("--months", type=int, default=12, help="months of facts (default 12)")
-    generate.add_argument("--start", type=_date, default=None, help="first day of facts (default 2016-01-01)")
-    generate.add_argument("--partitions", type=int, default=None, help="default: one per 50,000 households")
-    generate.add_argument("--processes", type=int, default=None, help="worker processes (default: cores)")
-    generate.add_argument("--overwrite", action="store_true", help="replace the population files in DIRECTORY")
+    add_generate_arguments(generate)
     cycle = commands.add_parser(
         "cycle",
         help="run a month's monitoring cycle over a store: ingest the month's facts, rescreen what changed",
@@ -199,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
         "periods ending, reviews and case steps due. Running it again changes nothing. See docs/monitoring.md.",
     )
     cycle.add_argument("store", help="the SQLite store file (created if missing)")
-    cycle.add_argument("--as-of", type=_date, required=True, help="the cycle's date, usually the month's last day")
+    cycle.add_argument("--as-of", type=iso_date, required=True, help="the cycle's date, usually the month's last day")
     cycle.add_argument(
         "--facts", nargs="+", default=[], metavar="FILE", help="the month's facts files (.jsonl, .csv, .parquet)"
     )
@@ -208,55 +165,40 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="first store a population directory's households and facts (the first cycle of a generated county)",
     )
-    _policy_options(
+    add_policy_options(
         cycle,
-        policy_help=_POLICY_HELP + " (runs a .py file: only use files you trust)",
         map_help="each household under the policy of its place on the cycle's date: a built-in map (chongqing) "
         "or a TOML file of places and policies; a place it does not cover is a problem household",
     )
     cycle.add_argument("--out", help="directory for alerts.jsonl, cycle.json and problems.jsonl")
     cycle.add_argument("--overwrite", action="store_true", help="replace the files of an earlier cycle in --out")
-    cycle.add_argument("--workers", type=_workers, default=1, help="local worker processes (default 1)")
+    cycle.add_argument("--workers", type=workers, default=1, help="local worker processes (default 1)")
     cycle.add_argument(
-        "--chunk-size", type=_workers, default=2_000, help="households written per transaction (default 2000)"
+        "--chunk-size", type=positive, default=2_000, help="households written per transaction (default 2000)"
     )
+    add_progress_argument(cycle)
     month = commands.add_parser(
         "generate-month",
         help="write the next month of facts for a generated population to a facts file",
         description=_GENERATE_MONTH,
     )
-    month.add_argument("population", help="a population directory, as generate writes it")
-    month.add_argument(
-        "--month", type=_month, required=True, help="the month to draw, YYYY-MM (e.g. 2017-01 after a 2016 population)"
-    )
-    month.add_argument("--out", required=True, help="the facts file to write: FILE.jsonl, FILE.csv or FILE.parquet")
-    month.add_argument("--seed", type=int, default=0, help="random seed of the month's draws (default 0)")
-    month.add_argument(
-        "--format",
-        choices=["jsonl", "csv", "parquet"],
-        default=None,
-        help="file format (default: from the suffix of --out; parquet needs the parquet extra)",
-    )
-    month.add_argument(
-        "--late-share", type=share, default=None, help="share of events reported 1-3 months late (default 0.02)"
-    )
-    month.add_argument("--processes", type=int, default=None, help="worker processes (default: cores)")
-    month.add_argument("--overwrite", action="store_true", help="replace the file --out if it exists")
+    add_month_arguments(month)
     report = commands.add_parser(
         "report", help="screen a population directory and write a Markdown and HTML report with charts"
     )
     report.add_argument("population", help="a population directory (see docs/population.md)")
-    _policy_options(report)
-    report.add_argument("--as-of", type=_date, required=True, help="date to report as of (YYYY-MM-DD)")
+    add_policy_options(report)
+    report.add_argument("--as-of", type=iso_date, required=True, help="date to report as of (YYYY-MM-DD)")
     report.add_argument("--out", required=True, help="directory for report.md, report.html and the charts (SVG)")
     report.add_argument("--overwrite", action="store_true", help="replace an earlier report in the --out directory")
-    report.add_argument("--workers", type=_workers, default=1, help="local worker processes (default 1)")
-    report.add_argument("--limit", type=int, default=50, help="households listed per list (default 50)")
+    report.add_argument("--workers", type=workers, default=1, help="local worker processes (default 1)")
+    report.add_argument("--limit", type=non_negative, default=50, help="households listed per list (default 50)")
     report.add_argument(
         "--fail-fast",
         action="store_true",
         help="stop at the first household that cannot be screened, with its traceback (for policy authors)",
     )
+    add_progress_argument(report)
     return parser
 
 
@@ -312,9 +254,10 @@ def exit_code_of(error: BaseException) -> int:
 def _run(args: argparse.Namespace) -> int:
     """Run the command ``args`` names; return its exit code (errors are raised)."""
     if args.command == "demo":
+        from .cli_policy import load_policy_spec
         from .demo import DEMO_AS_OF, render_demo
 
-        print(render_demo(args.as_of or DEMO_AS_OF, args.policy))
+        print(render_demo(args.as_of or DEMO_AS_OF, load_policy_spec(args.policy)))
     elif args.command == "diagram":
         from .diagrams import render
 
@@ -328,7 +271,8 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_tables(args.files, args.policy, explain=args.explain, verbose=args.verbose)
     elif args.command == "screen":
-        from .cli_screen import policy_source, run_screen
+        from .cli_policy import policy_source
+        from .cli_screen import run_screen
 
         return run_screen(
             args.population,
@@ -339,20 +283,23 @@ def _run(args: argparse.Namespace) -> int:
             args.scheduler,
             fail_fast=args.fail_fast,
             overwrite=args.overwrite,
+            progress=args.progress,
         )
     elif args.command == "explain":
+        from .cli_policy import policy_or_map
         from .cli_screen import explain_household, explain_stored
-        from .policies.policy_map import load_policy_map
 
-        source = load_policy_map(args.policy_map) if args.policy_map is not None else args.policy
+        source = policy_or_map(args.policy, args.policy_map)
         if args.store is not None:
             return explain_stored(args.store, args.household_id, source, args.as_of, output_format=args.format)
         return explain_household(args.population, args.household_id, source, args.as_of, output_format=args.format)
     elif args.command == "generate":
-        return _run_generate(args)
+        from .population.cli import run_generate
+
+        return run_generate(args)
     elif args.command == "cycle":
         from .cli_cycle import run_cycle
-        from .cli_screen import policy_source
+        from .cli_policy import policy_source
 
         return run_cycle(
             args.store,
@@ -364,12 +311,15 @@ def _run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             workers=args.workers,
             chunk_size=args.chunk_size,
+            progress=args.progress,
         )
     elif args.command == "generate-month":
-        return _run_generate_month(args)
+        from .population.cli import run_month
+
+        return run_month(args)
     elif args.command == "report":
+        from .cli_policy import policy_source
         from .cli_report import run_report
-        from .cli_screen import policy_source
 
         return run_report(
             args.population,
@@ -380,6 +330,7 @@ def _run(args: argparse.Namespace) -> int:
             args.limit,
             fail_fast=args.fail_fast,
             overwrite=args.overwrite,
+            progress=args.progress,
         )
     elif args.command == "policies":
         # the policies that load, then every policy, trigger and intervention that does not, with why
@@ -404,69 +355,6 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{plugin.name}\tbroken {plugin.group}\t{plugin.source}: {plugin.reason}")
         return EXIT_FINDINGS if broken else EXIT_DONE
     return EXIT_DONE
-
-
-def _check_start(start: dt.date) -> None:
-    """Refuse a ``--start`` before the poverty line the synthetic incomes are drawn around begins."""
-    from .errors import ParameterNotInForce
-    from .policies import load_policy
-    from .population import Distributions
-
-    line_policy = Distributions().line_policy
-    try:
-        load_policy(line_policy).parameters.value("poverty_line", start)
-    except ParameterNotInForce as error:
-        raise RelapseGuardError(
-            f"--start {start.isoformat()} is too early: synthetic incomes are drawn around {line_policy}'s "
-            f"poverty line, whose first value takes effect on {error.first}; give --start {error.first} or later"
-        ) from None
-
-
-def _run_generate(args: argparse.Namespace) -> int:
-    """``generate``: the population command's, with ``--start`` checked first and no ``*.tmp``
-    file of this run left behind, whatever stops it."""
-    from pathlib import Path
-
-    from .population.cli import main as population_main
-
-    if args.start is not None:
-        _check_start(args.start)
-    passed = ["--households", str(args.households), "--seed", str(args.seed), "--format", args.format]
-    passed += ["--months", str(args.months)]
-    if args.start is not None:
-        passed += ["--start", args.start.isoformat()]
-    if args.partitions is not None:
-        passed += ["--partitions", str(args.partitions)]
-    if args.processes is not None:
-        passed += ["--processes", str(args.processes)]
-    if args.overwrite:
-        passed.append("--overwrite")
-    directory = Path(args.directory)
-    before = set(directory.glob("*.tmp")) if directory.is_dir() else set()
-    code = EXIT_USAGE
-    try:
-        code = population_main(["generate", args.directory, *passed])
-    finally:
-        if code != EXIT_DONE and directory.is_dir():
-            for left in set(directory.glob("*.tmp")) - before:
-                left.unlink(missing_ok=True)
-    return code
-
-
-def _run_generate_month(args: argparse.Namespace) -> int:
-    """``generate-month``: the population command's ``month``."""
-    from .population.cli import main as population_main
-
-    passed = ["--month", args.month, "--out", args.out, "--seed", str(args.seed)]
-    if args.format is not None:
-        passed += ["--format", args.format]
-    if args.late_share is not None:
-        passed += ["--late-share", repr(args.late_share)]
-    if args.processes is not None:
-        passed += ["--processes", str(args.processes)]
-    if args.overwrite:
-        passed.append("--overwrite")
-    return population_main(["month", args.population, *passed])
 
 
 if __name__ == "__main__":  # pragma: no cover

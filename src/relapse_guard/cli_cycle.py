@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .cli_check import load_policy_spec
+from .cli_policy import load_policy_spec
 from .cli_screen import check_out, print_problems
 from .monitoring import CycleProgress, Monitor, OnePolicy, PolicyChooser
 from .policies.policy_map import PolicyMap
 from .population import BadRow, Population, fact_records, read_population
+from .progress_line import ProgressLine, wants_progress
 from .store import SQLiteStore
+from .text import progress_text
 
 __all__ = ["CYCLE_FILES", "run_cycle"]
 
@@ -22,13 +23,14 @@ __all__ = ["CYCLE_FILES", "run_cycle"]
 CYCLE_FILES = ("alerts.jsonl", "cycle.json", "problems.jsonl")
 
 
-def _bar(progress: CycleProgress) -> None:
-    total = progress.households_total
-    done = progress.households_done / total if total else 1.0
-    eta = progress.eta_seconds
-    tail = f" eta {eta:.0f}s" if eta is not None else ""
-    sys.stderr.write(f"\r[{'#' * int(done * 30):<30}] {progress.households_done:,}/{total:,} households{tail}")
-    sys.stderr.flush()
+def _bar(line: ProgressLine) -> Callable[[CycleProgress], None]:
+    """A progress callback showing the households rescreened of those picked, and the time left, on ``line``."""
+
+    def draw(progress: CycleProgress) -> None:
+        done, total = progress.households_done, progress.households_total
+        line.show(progress_text(done, total or None, "household", seconds=progress.seconds, what="rescreened"))
+
+    return draw
 
 
 def _population_records(
@@ -60,13 +62,15 @@ def run_cycle(
     overwrite: bool = False,
     workers: int = 1,
     chunk_size: int = 2_000,
+    progress: bool = False,
 ) -> int:
     """Run the cycle as of ``as_of`` on the store at ``store_path`` (created if missing).
 
     ``population`` stores a population directory's households and facts first (the first
     month); ``facts`` are the month's facts files. Prints the cycle's summary; with ``out``
-    writes its alerts, its record and its problems there. Returns 0, or 1 when rows could
-    not be read or households could not be screened (listed).
+    writes its alerts, its record and its problems there. Progress is drawn on stderr when it
+    is a terminal, or with ``progress``. Returns 0, or 1 when rows could not be read or
+    households could not be screened (listed).
     """
     directory = check_out(out, CYCLE_FILES, overwrite=overwrite) if out is not None else None
     chooser: PolicyChooser = policies if isinstance(policies, PolicyMap) else OnePolicy(policies, load=load_policy_spec)
@@ -87,10 +91,16 @@ def run_cycle(
             chunk_size=chunk_size,
             open_store=store.opener() if workers > 1 else None,
         )
-        progress = _bar if sys.stderr.isatty() else None
-        report = monitor.cycle(itertools.chain.from_iterable(sources), as_of=as_of, progress=progress)
-        if progress is not None:
-            sys.stderr.write("\n")
+        line = ProgressLine() if wants_progress(progress) else None
+        try:
+            report = monitor.cycle(
+                itertools.chain.from_iterable(sources),
+                as_of=as_of,
+                progress=_bar(line) if line is not None else None,
+            )
+        finally:
+            if line is not None:
+                line.close()
         for reader in readers:
             bad_rows.extend(reader.bad_rows)
         print(report.summary())

@@ -6,10 +6,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .cli_check import load_policy_spec
+from .cli_policy import load_policy_spec
 from .cli_screen import check_out, print_problems, progress_bar
-from .errors import RelapseGuardError
+from .errors import InvalidArgument, RelapseGuardError
 from .population import read_population
+from .progress_line import ProgressLine, wants_progress
 from .reporting import (
     DEFAULT_LIMIT,
     HTML_NAME,
@@ -34,11 +35,13 @@ def run_report(
     *,
     fail_fast: bool = False,
     overwrite: bool = False,
+    progress: bool = False,
 ) -> int:
     """Screen a population directory and write ``report.md``, ``report.html`` (and charts) to ``out``.
 
     ``policy_name`` is a policy spec (see :func:`~relapse_guard.cli_check.load_policy_spec`) or
-    a policy map, each household then under the policy its place has on ``as_of``.
+    a policy map, each household then under the policy its place has on ``as_of``. Progress is
+    drawn on stderr when it is a terminal, or with ``progress``.
 
     Prints the files written. Returns 0 when every row was read and every household screened,
     1 when there were bad rows or problem households (listed on stderr, and in the report);
@@ -48,24 +51,26 @@ def run_report(
     :class:`~relapse_guard.screening.screen.StoppedAtProblem` at the first problem household.
     """
     if limit < 0:
-        raise RelapseGuardError(f"--limit must not be negative, not {limit}")
+        raise InvalidArgument(f"--limit must not be negative, not {limit}")
     population = read_population(population_dir)
     if isinstance(policy_name, str):
         load_policy_spec(policy_name)
     check_out(out, (MARKDOWN_NAME, HTML_NAME), overwrite=overwrite)
-    progress = progress_bar if sys.stderr.isatty() else None
-    data = collect_population(
-        population,
-        policy_name,
-        as_of,
-        workers=workers,
-        limit=limit,
-        progress=progress,
-        fail_fast=fail_fast,
-        load=load_policy_spec,
-    )
-    if progress is not None:
-        sys.stderr.write("\n")
+    line = ProgressLine() if wants_progress(progress) else None
+    try:
+        data = collect_population(
+            population,
+            policy_name,
+            as_of,
+            workers=workers,
+            limit=limit,
+            progress=progress_bar(line) if line is not None else None,
+            fail_fast=fail_fast,
+            load=load_policy_spec,
+        )
+    finally:
+        if line is not None:
+            line.close()
     title = f"Relapse report: {Path(population_dir).resolve().name}"
     try:
         written = write_report(data, out, title=title)

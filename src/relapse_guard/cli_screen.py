@@ -1,7 +1,8 @@
 """The ``screen`` and ``explain`` commands of ``relapse-guard``: a population directory in, results out.
 
-Both run under one policy (``--policy``) or a policy map (``--policy-map``): each household
-under the policy its place has on the as-of date (:func:`policy_source`).
+Both run under one policy (``--policy``: a registered name, ``path/to/file.py:NAME`` or
+``package.module:NAME``, see :mod:`relapse_guard.cli_policy`) or a policy map
+(``--policy-map``): each household under the policy its place has on the as-of date.
 """
 
 from __future__ import annotations
@@ -10,24 +11,25 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .cli_check import load_policy_spec
+from .cli_policy import load_policy_spec, policy_source
 from .engine import Engine
 from .errors import InvalidArgument, RelapseGuardError, StoreError
 from .explanation import to_json
 from .facts import Fact
 from .household import Household
-from .policies import load_policy
-from .policies.policy_map import PolicyMap, load_policy_map
+from .policies.policy_map import PolicyMap
 from .policy import Policy
-from .population import BadRow, read_population
+from .population import BadRow, Population, read_population
+from .progress_line import ProgressLine, wants_progress
 from .result import HouseholdResult
 from .screening.choice import PolicySource, shared_fact_kinds
 from .screening.parallel import screen_population
 from .screening.screen import Progress
-from .screening.summary import Problem, problem_summary
+from .screening.summary import Problem, ScreenResult, problem_summary
+from .text import progress_text
 
 __all__ = [
     "EXPLAIN_FORMATS",
@@ -45,33 +47,15 @@ __all__ = [
 SCREEN_FILES = ("households.jsonl", "totals.json", "problems.jsonl")
 
 
-def policy_source(policy: str | None, policy_map: str | None) -> PolicySource:
-    """What ``--policy`` or ``--policy-map`` names, checked before any work: the policy spec
-    (loaded once here, so that an unknown one fails now), or the policy map read and its
-    policies loaded (a built-in map's name, ``chongqing``, or a TOML file)."""
-    if policy_map is not None:
-        loaded = load_policy_map(policy_map)
-        loaded.policies()
-        return loaded
-    if policy is None:
-        raise RelapseGuardError("give --policy NAME or --policy-map FILE")
-    load_policy_spec(policy)
-    return policy
+def progress_bar(line: ProgressLine) -> Callable[[Progress], None]:
+    """A progress callback showing a screen's :class:`Progress` on ``line``: households done of
+    those planned, the rate and the time left."""
 
+    def draw(progress: Progress) -> None:
+        total = progress.households_total or None
+        line.show(progress_text(progress.households_done, total, "household", seconds=progress.seconds))
 
-def progress_bar(progress: Progress) -> None:
-    """Draw ``progress`` on stderr as one line rewritten in place (for a terminal)."""
-    total = progress.households_total
-    if total:
-        done = progress.households_done / total
-        bar = "#" * int(done * 30)
-        eta = progress.eta_seconds
-        tail = f" eta {eta:.0f}s" if eta is not None else ""
-        line = f"\r[{bar:<30}] {progress.households_done:,}/{total:,} households, {progress.rate:,.0f}/s{tail}"
-    else:
-        line = f"\r{progress.households_done:,} households, {progress.rows_read:,} rows, {progress.rate:,.0f}/s"
-    sys.stderr.write(line)
-    sys.stderr.flush()
+    return draw
 
 
 def check_out(out: str, writes: Sequence[str], *, overwrite: bool, option: str = "--out") -> Path:
@@ -120,6 +104,7 @@ def run_screen(
     *,
     fail_fast: bool = False,
     overwrite: bool = False,
+    progress: bool = False,
 ) -> int:
     """Screen a population directory; print the totals; write rows and problems to ``out``.
 
@@ -128,7 +113,8 @@ def run_screen(
     ``policy_name`` is a registered name or a ``path.py:NAME`` / ``module:NAME`` spec (see
     :func:`~relapse_guard.cli_check.load_policy_spec`), or a policy map: each household is then
     screened under the policy its place has on ``as_of``, and a place the map does not cover is
-    a problem household (kind ``no_policy``).
+    a problem household (kind ``no_policy``). Progress is drawn on stderr when it is a terminal,
+    or with ``progress``.
 
     Returns 0 when every row was read and every household screened, 1 when there were bad
     rows or problem households (listed, and counted by kind), and raises for unusable input
@@ -141,34 +127,13 @@ def run_screen(
         load_policy_spec(policy_name)  # an unknown policy fails before a cluster is started or reached
     directory = check_out(out, SCREEN_FILES, overwrite=overwrite) if out is not None else None
     keep_rows = out is not None
-    progress = progress_bar if sys.stderr.isatty() else None
-    if scheduler is not None:
-        from .screening.dask_backend import dask_client, screen_population_dask
-
-        with dask_client(scheduler, workers=workers) as client:
-            result = screen_population_dask(
-                population,
-                policy_name,
-                as_of,
-                client=client,
-                keep_rows=keep_rows,
-                progress=progress,
-                fail_fast=fail_fast,
-                load=load_policy_spec,
-            )
-    else:
-        result = screen_population(
-            population,
-            policy_name,
-            as_of,
-            workers=workers,
-            keep_rows=keep_rows,
-            progress=progress,
-            fail_fast=fail_fast,
-            load=load_policy_spec,
-        )
-    if progress is not None:
-        sys.stderr.write("\n")
+    line = ProgressLine() if wants_progress(progress) else None
+    draw = progress_bar(line) if line is not None else None
+    try:
+        result = _screen(population, policy_name, as_of, workers, scheduler, keep_rows, draw, fail_fast)
+    finally:
+        if line is not None:
+            line.close()
     totals = result.totals.to_dict()
     print(json.dumps({"policy": result.policy, "as_of": as_of.isoformat(), **totals}, indent=2, ensure_ascii=False))
     if directory is not None:
@@ -198,6 +163,43 @@ def _check_format(output_format: str) -> None:
         raise InvalidArgument(f"explain's format is one of {', '.join(EXPLAIN_FORMATS)}, not {output_format!r}")
 
 
+def _screen(
+    population: Population,
+    policy_name: PolicySource,
+    as_of: dt.date,
+    workers: int,
+    scheduler: str | None,
+    keep_rows: bool,
+    progress: Callable[[Progress], None] | None,
+    fail_fast: bool,
+) -> ScreenResult:
+    """The screen itself: in local processes, or on Dask with a ``scheduler``."""
+    if scheduler is None:
+        return screen_population(
+            population,
+            policy_name,
+            as_of,
+            workers=workers,
+            keep_rows=keep_rows,
+            progress=progress,
+            fail_fast=fail_fast,
+            load=load_policy_spec,
+        )
+    from .screening.dask_backend import dask_client, screen_population_dask
+
+    with dask_client(scheduler, workers=workers) as client:
+        return screen_population_dask(
+            population,
+            policy_name,
+            as_of,
+            client=client,
+            keep_rows=keep_rows,
+            progress=progress,
+            fail_fast=fail_fast,
+            load=load_policy_spec,
+        )
+
+
 def _print_explained(result: HouseholdResult, policy: Policy, as_of: dt.date | None, output_format: str) -> None:
     if output_format == "json":
         print(to_json(result, policy))
@@ -208,13 +210,13 @@ def _print_explained(result: HouseholdResult, policy: Policy, as_of: dt.date | N
 
 
 def _policy_of(
-    source: str | PolicyMap, household: Household, facts: Sequence[Fact], as_of: dt.date | None, output_format: str
+    source: Policy | PolicyMap, household: Household, facts: Sequence[Fact], as_of: dt.date | None, output_format: str
 ) -> Policy:
-    """The policy to explain ``household`` under: the one named, or the one its place has in the
+    """The policy to explain ``household`` under: the one given, or the one its place has in the
     map on ``as_of`` (default: the date of its last fact; today's for a household without facts),
     said on a line of its own (on stderr for JSON, so that stdout is the document alone)."""
-    if isinstance(source, str):
-        return load_policy(source)
+    if isinstance(source, Policy):
+        return source
     on = as_of or max((fact.date for fact in facts), default=None) or dt.date.today()
     policy = source.policy_for(household.place, on)
     said = f"{source.label}: place {str(household.place)!r} on {on.isoformat()} is under {policy.label}"
@@ -222,30 +224,34 @@ def _policy_of(
     return policy
 
 
+def _loaded(policy: str | Policy | PolicyMap) -> Policy | PolicyMap:
+    """A policy spec loaded (see :func:`~relapse_guard.cli_policy.load_policy_spec`); a policy or a map as it is."""
+    return load_policy_spec(policy) if isinstance(policy, str) else policy
+
+
 def explain_household(
     population_dir: str,
     household_id: str,
-    policy_name: str | PolicyMap,
+    policy_name: str | Policy | PolicyMap,
     as_of: dt.date | None,
     *,
     output_format: str = "text",
 ) -> int:
     """Print one household's explained timeline; 2 (with a message) when it is not in the population.
 
-    ``policy_name`` is a registered policy, or a policy map: the household is then explained
-    under the policy its place has on ``as_of``, or without it on the date of its last fact.
-    ``output_format`` ``"json"`` prints the household's result as one JSON document of the
-    documented form (:func:`~relapse_guard.explanation.to_json`) instead of text lines.
+    ``policy_name`` is a policy spec (a registered name, ``path.py:NAME`` or ``module:NAME``), a
+    policy, or a policy map: the household is then explained under the policy its place has on
+    ``as_of``, or without it on the date of its last fact. ``output_format`` ``"json"`` prints
+    the household's result as one JSON document of the documented form
+    (:func:`~relapse_guard.explanation.to_json`) instead of text lines.
     """
     _check_format(output_format)
-    if isinstance(policy_name, str):
-        kinds = load_policy(policy_name).fact_kinds
-    else:
-        kinds = shared_fact_kinds(policy_name.label, policy_name.policies())
+    source = _loaded(policy_name)
+    kinds = source.fact_kinds if isinstance(source, Policy) else shared_fact_kinds(source.label, source.policies())
     for partition in read_population(population_dir).partitions:
         for household, facts, _bad in partition.records(kinds=kinds):
             if household is not None and household.id == household_id:
-                policy = _policy_of(policy_name, household, facts, as_of, output_format)
+                policy = _policy_of(source, household, facts, as_of, output_format)
                 _print_explained(Engine(policy).run(household, facts, as_of=as_of), policy, as_of, output_format)
                 return 0
     raise RelapseGuardError(f"household {household_id!r} is not in {population_dir}")
@@ -254,13 +260,13 @@ def explain_household(
 def explain_stored(
     store_path: str,
     household_id: str,
-    policy_name: str | PolicyMap,
+    policy_name: str | Policy | PolicyMap,
     as_of: dt.date | None,
     *,
     output_format: str = "text",
 ) -> int:
     """Print the explained timeline of a household kept in a SQLite store (its facts replayed),
-    under a registered policy or the one its place has in a policy map, as text or JSON (as in
+    under a policy spec, a policy, or the one its place has in a policy map, as text or JSON (as in
     :func:`explain_household`).
 
     Raises :class:`~relapse_guard.errors.StoreError` for a file that is not a store and
@@ -269,16 +275,15 @@ def explain_stored(
     from .store import SQLiteStore, replay
 
     _check_format(output_format)
-    if isinstance(policy_name, str):
-        load_policy(policy_name)  # an unknown policy fails before the store is opened
+    source = _loaded(policy_name)  # an unknown policy fails before the store is opened
     if not Path(store_path).is_file():
         raise StoreError(f"no store file at {store_path}")
     with SQLiteStore(store_path) as store:
-        if isinstance(policy_name, str):
-            policy = load_policy(policy_name)
+        if isinstance(source, Policy):
+            policy = source
         else:
-            kinds = shared_fact_kinds(policy_name.label, policy_name.policies())
+            kinds = shared_fact_kinds(source.label, source.policies())
             facts = store.facts(household_id, kinds=kinds)
-            policy = _policy_of(policy_name, store.household(household_id), facts, as_of, output_format)
+            policy = _policy_of(source, store.household(household_id), facts, as_of, output_format)
         _print_explained(replay(store, household_id, policy, as_of=as_of), policy, as_of, output_format)
     return 0

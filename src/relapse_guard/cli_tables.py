@@ -1,7 +1,7 @@
 """The ``test`` command of ``relapse-guard``: run files of worked cases (policy test tables).
 
 Each file runs under the policy it names at its top, or under ``--policy`` (a registered name,
-``path/to/file.py:NAME`` or ``package.module:NAME``, as :func:`~relapse_guard.cli_check.load_policy_spec`
+``path/to/file.py:NAME`` or ``package.module:NAME``, as :func:`~relapse_guard.cli_policy.load_policy_spec`
 reads it); with no file, the cases a registered ``--policy`` ships are run. Each failing case
 is printed with its differences, expected against got, then a summary line; the exit code is 0
 when every case passes and 1 when one fails. See :mod:`relapse_guard.testing.tables`.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .cli_check import load_policy_spec
+from .cli_policy import load_policy_spec
 from .errors import RelapseGuardError, UnknownPlugin
 from .policy import Policy
 from .testing.tables import CaseFile, load_case_file, policy_cases, summary_line

@@ -26,7 +26,9 @@ from .facts import (
 )
 from .household import Household, LabourCapacity, Member, Place
 from .policies import load_policy
+from .policy import Policy
 from .result import HouseholdResult
+from .text import plural
 
 __all__ = ["DEMO_AS_OF", "demo_households", "render_demo", "run_demo"]
 
@@ -123,16 +125,18 @@ def demo_households() -> Iterator[tuple[str, Household, list[Fact]]]:
     )
 
 
-def run_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str = "yubei_2016") -> list[HouseholdResult]:
-    """Run the demo households under ``policy_name`` as of ``as_of`` and return the results."""
-    engine = Engine(load_policy(policy_name))
+def run_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_2016") -> list[HouseholdResult]:
+    """Run the demo households under ``policy_name`` (a registered name, or a policy) as of ``as_of``
+    and return the results."""
+    engine = Engine(policy_name if isinstance(policy_name, Policy) else load_policy(policy_name))
     return [engine.run(household, facts, as_of=as_of) for _, household, facts in demo_households()]
 
 
-def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str = "yubei_2016") -> str:
-    """The demo's printed report."""
+def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_2016") -> str:
+    """The demo's printed report, under ``policy_name`` (a registered name, or a policy: named by its name)."""
     results = run_demo(as_of, policy_name)
-    lines = [f"relapse_guard demo: {len(results)} households under {policy_name}, as of {as_of.isoformat()}", ""]
+    name = policy_name.name if isinstance(policy_name, Policy) else policy_name
+    lines = [f"relapse_guard demo: {plural(len(results), 'household')} under {name}, as of {as_of.isoformat()}", ""]
     for (story, _, _), result in zip(demo_households(), results, strict=True):
         lines.append(f"## {result.household_id}: {story}")
         lines.append(result.explain())

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .text import plural
+
 __all__ = [
     "BackendUnavailable",
     "BrokenPlugin",
@@ -29,6 +31,7 @@ __all__ = [
     "InvalidPlugin",
     "InvalidPolicy",
     "InvalidPolicyMap",
+    "InvalidPolicySpec",
     "InvalidProcedure",
     "InvalidReview",
     "InvalidTransition",
@@ -44,6 +47,7 @@ __all__ = [
     "UnknownHousehold",
     "UnknownParameter",
     "UnknownPlugin",
+    "UnknownPolicy",
     "UnknownSchemaVersion",
     "WrongType",
     "redact",
@@ -241,7 +245,8 @@ class UnknownParameter(ParameterError):
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         where = f"{context}: " if context else ""
         tail = f"; {advice}" if advice else ""
-        super().__init__(f"{where}unknown parameter {name!r}{hint} ({len(known_sorted)} parameters known){tail}")
+        known_count = plural(len(known_sorted), "parameter", grouped=False)
+        super().__init__(f"{where}unknown parameter {name!r}{hint} ({known_count} known){tail}")
 
 
 class ParameterNotInForce(ParameterError):
@@ -307,6 +312,38 @@ class BrokenPlugin(RelapseGuardError, LookupError):
 
 class InvalidPolicy(RelapseGuardError, ValueError):
     """A policy is inconsistent: a route names an unknown intervention, a rule is missing, ..."""
+
+
+class InvalidPolicySpec(RelapseGuardError, ValueError):
+    """A policy spec (``--policy``, ``relapse-guard check POLICY``) that gives no policy: a file
+    that does not exist or raises while loading, a module that cannot be imported, an attribute
+    that is missing or is not a policy, a spec of no known form.
+
+    ``spec`` is the spec as given; the message names it and the file, module or attribute at fault.
+    """
+
+    def __init__(self, spec: str, message: str) -> None:
+        self.spec = spec
+        super().__init__(message)
+
+
+class UnknownPolicy(InvalidPolicySpec, LookupError):
+    """A policy spec that is a plain name no policy is registered under.
+
+    ``known`` are the registered names and ``group`` the entry-point group a package declares
+    its policies in; the message lists the names and says how to register one, or to give a
+    policy of one's own as ``path/to/file.py:NAME`` or ``package.module:NAME``.
+    """
+
+    def __init__(self, spec: str, known: Iterable[str], group: str) -> None:
+        self.known = tuple(sorted(known))
+        self.group = group
+        super().__init__(
+            spec,
+            f"unknown policy {spec!r}; known: {', '.join(self.known) or 'none'}; register one under the entry-point "
+            f"group {group!r} (see docs/policy-authoring.md), or give a policy of your own as "
+            "path/to/file.py:NAME or package.module:NAME",
+        )
 
 
 class InvalidPolicyMap(RelapseGuardError, ValueError):
@@ -461,8 +498,8 @@ class CheckpointAhead(StoreError, ValueError):
         self.facts_seen = facts_seen
         self.version = version
         super().__init__(
-            f"household {household_id!r}: the checkpoint includes {facts_seen} facts but the store holds "
-            f"{version}; a checkpoint includes facts 1 to facts_seen of the stored stream"
+            f"household {household_id!r}: the checkpoint includes {plural(facts_seen, 'fact', grouped=False)} but "
+            f"the store holds {version}; a checkpoint includes facts 1 to facts_seen of the stored stream"
         )
 
 

@@ -82,7 +82,7 @@ class CaseFileCollector(pytest.File):
 
     def collect(self) -> Iterator[CaseItem]:
         """The file's cases, read under its policy (or ``--relapse-guard-policy``)."""
-        from .cli_check import load_policy_spec
+        from .cli_policy import load_policy_spec
         from .engine import Engine
         from .testing.tables import load_case_file
 

@@ -34,6 +34,7 @@ from .household import Household
 from .lifecycle import State
 from .policy import Policy
 from .result import HouseholdResult
+from .text import plural
 
 __all__ = ["Comparison", "HouseholdComparison", "Outcome", "Totals", "compare"]
 
@@ -217,7 +218,8 @@ class Comparison:
         when = f" as of {self.as_of}" if self.as_of else ""
         lines = [
             f"what-if{when}: a = {self.policy_a}, b = {self.policy_b}",
-            f"{totals.households} households, {totals.differing} differ",
+            f"{plural(totals.households, 'household', grouped=False)}, {totals.differing} "
+            f"{'differs' if totals.differing == 1 else 'differ'}",
         ]
         lines += ["", *(h.render() for h in self.differences)] if self.differences else []
         lines += ["", "totals:"]

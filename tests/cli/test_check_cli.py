@@ -131,7 +131,7 @@ BAD_FILES = {
         ("values.py:number", "values.py:number is of type 'int', not a Policy or a function returning one"),
         ("values.py:needs_a_name", "values.py:needs_a_name cannot be called with no arguments"),
         ("values.py:gives_a_number", "values.py:gives_a_number() returned a value of type 'int', not a Policy"),
-        ("values.py", "'values.py' is a file; say which policy in it to check: values.py:NAME (policies it defines"),
+        ("values.py", "'values.py' is a file; say which policy in it to use: values.py:NAME (policies it defines"),
         ("no_such_module:policy", "cannot import module 'no_such_module' (policy 'no_such_module:policy')"),
         ("not-a-module:policy", "'not-a-module' is not a module name"),
         ("values.py:", "policy 'values.py:' is not a registered policy name"),

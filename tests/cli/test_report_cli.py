@@ -86,7 +86,7 @@ def test_bad_rows_are_listed_reported_and_exit_1(county: Path, tmp_path: Path) -
     assert done.returncode == 1
     assert f"{facts.name}:3: date:" in done.stderr
     text = (out / "report.md").read_text(encoding="utf-8")
-    assert "1 rows could not be read" in text
+    assert "1 row could not be read" in text
     assert "2016-13-45" in text
 
 

@@ -27,7 +27,7 @@ def test_generate_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["check", str(target)]) == 1
     out = capsys.readouterr().out
     assert "facts-00000.csv:" in out
-    assert "1 bad rows" in out
+    assert "; 1 bad row, 1 record skipped" in out
     assert main(["generate", str(target), "--households", "10"]) == 2
     assert "not empty" in capsys.readouterr().err
 
@@ -81,4 +81,4 @@ def test_month_of_a_population_with_a_bad_row_exits_1(tmp_path: Path, capsys: py
     assert "for 100 households" in captured.out
     assert "relapse-guard: bad row: " in captured.err
     assert "households-00000.jsonl:101:" in captured.err
-    assert "1 bad rows in the population" in captured.err
+    assert "1 bad row in the population" in captured.err

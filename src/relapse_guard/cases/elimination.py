@@ -38,13 +38,10 @@ from ..facts import BasicNeedsChecked, Fact, HouseAppraised, IncomeAssessed
 from ..money import to_money
 from ..parameters import ParameterTree
 from ..rules import Verdict
+from ..text import plural
 from .procedure import StartContext
 
 __all__ = ["RiskEliminationCondition"]
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _latest(facts: tuple[Fact, ...], kind: type[Fact], on: dt.date) -> Fact | None:
@@ -127,11 +124,11 @@ class RiskEliminationCondition:
                 f"{threshold} ({self.threshold_ratio} x {self.poverty_line})"
             )
         first = run[-1]
-        span = f"from {first.date.isoformat()} to {latest.date.isoformat()} ({_plural(len(run), 'assessment')})"
+        span = f"from {first.date.isoformat()} to {latest.date.isoformat()} ({plural(len(run), 'assessment')})"
         if first.date + relativedelta(months=self.months_above_threshold) > latest.date:
             return False, (
                 f"income at or above the monitoring threshold only {span}: needs assessments at least "
-                f"{_plural(self.months_above_threshold, 'month')} apart"
+                f"{plural(self.months_above_threshold, 'month')} apart"
             )
         threshold = self.threshold(ctx.parameters, latest.date)
         return True, f"income at or above the monitoring threshold ({threshold} on {latest.date.isoformat()}) {span}"
@@ -153,12 +150,12 @@ class RiskEliminationCondition:
         long_enough = since + relativedelta(months=self.months_monitored) <= ctx.on
         grants = _measures([grant for grant in ctx.result.grants if since <= grant.date <= ctx.on])
         enough = len(grants) >= self.measures
-        watched = f"monitored since {since.isoformat()} ({_plural(months.years * 12 + months.months, 'month')})"
-        delivered = f"{_plural(len(grants), 'measure')} delivered since" + (
+        watched = f"monitored since {since.isoformat()} ({plural(months.years * 12 + months.months, 'month')})"
+        delivered = f"{plural(len(grants), 'measure')} delivered since" + (
             " (" + ", ".join(sorted({g.intervention for g in grants})) + ")" if grants else ""
         )
         if not long_enough:
-            return False, f"{watched}: needs {_plural(self.months_monitored, 'month')}"
+            return False, f"{watched}: needs {plural(self.months_monitored, 'month')}"
         if not enough:
             return False, f"{delivered}: needs {self.measures}"
         return True, f"{watched}, {delivered}"

@@ -13,6 +13,7 @@ from ..context import Context
 from ..decisions import Declined, Grant, Risk
 from ..errors import InvalidPolicy, ParameterNotInForce
 from ..money import to_money
+from ..text import plural
 
 __all__ = ["evidence_enum", "first_granted", "money", "plural", "responsible", "when_in_force", "whole_number"]
 
@@ -53,11 +54,6 @@ def first_granted(ctx: Context, intervention: str) -> dt.date | None:
 def money(amount: Decimal) -> str:
     """``amount`` rounded to the fen, as text: ``money(Decimal(300)) == "300.00"``."""
     return str(to_money(amount))
-
-
-def plural(count: int, word: str) -> str:
-    """``plural(3, "member") == "3 members"``; ``plural(1, "member") == "1 member"``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def evidence_enum(enum_type: type[_E], text: str | None) -> _E | None:

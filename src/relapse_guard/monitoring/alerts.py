@@ -23,6 +23,7 @@ from ..errors import InvalidInput
 from ..lifecycle import State
 from ..policy import Policy
 from ..reviews import ReviewState, review_status
+from ..text import plural
 
 __all__ = ["CASE_NOTICE", "TRANSITION_NOTICE", "Alert", "AlertKind", "alerts_for", "wake_on"]
 
@@ -240,7 +241,8 @@ def _falling_due(new: Checkpoint, policy: Policy, as_of: dt.date, alert: _Add) -
                     AlertKind.REVIEW_OVERDUE,
                     status.due_on,
                     status.review,
-                    f"review {status.review} due {status.due_on.isoformat()} is {status.days_overdue} days overdue"
+                    f"review {status.review} due {status.due_on.isoformat()} is "
+                    f"{plural(status.days_overdue, 'day', grouped=False)} overdue"
                     + (f" ({status.responsible})" if status.responsible else ""),
                 )
             elif status.state is ReviewState.DUE:

@@ -38,6 +38,7 @@ from ..errors import InvalidArgument, WrongType
 from ..policy import Policy
 from ..screening.summary import Problem
 from ..store.base import IngestReport, Store
+from ..text import plural
 from .alerts import Alert, AlertKind
 from .choosers import OnePolicy, PolicyChooser, fact_kinds_of
 from .rescreen import ChunkOutcome, Rescreener
@@ -114,23 +115,26 @@ class CycleReport:
 
     def summary(self) -> str:
         """A few lines for a terminal."""
+        ingest = self.ingest
         lines = [
-            f"cycle {self.cycle}: {self.ingest.stored} facts stored ({self.ingest.duplicates} duplicates, "
-            f"{self.ingest.quarantined} quarantined); {self.picked} households picked, {self.rescreened} rescreened "
+            f"cycle {self.cycle}: {plural(ingest.stored, 'fact', grouped=False)} stored "
+            f"({plural(ingest.duplicates, 'duplicate', grouped=False)}, {ingest.quarantined} quarantined); "
+            f"{plural(self.picked, 'household', grouped=False)} picked, {self.rescreened} rescreened "
             f"({self.resumed} resumed, {self.quiet} of them quiet, {self.replayed} replayed, "
             f"{self.started} first screened) in {self.seconds:.1f} s",
         ]
         if self.replay_reasons:
             lines.append("  replayed: " + ", ".join(f"{n} {why}" for why, n in sorted(self.replay_reasons.items())))
         for (district, policy), count in sorted(self.districts.items()):
-            lines.append(f"  {district or '(no district)'} under {policy}: {count} households")
+            lines.append(f"  {district or '(no district)'} under {policy}: {plural(count, 'household', grouped=False)}")
         if self.alert_counts:
             lines.append(
                 "  alerts: "
                 + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(self.alert_counts.items()))
             )
         if self.problems:
-            lines.append(f"  {len(self.problems)} households could not be screened (they stay pending):")
+            unscreened = plural(len(self.problems), "household", grouped=False)
+            lines.append(f"  {unscreened} could not be screened (they stay pending):")
             lines.extend(f"    {p.household_id}: {p.error}: {p.message}" for p in self.problems[:20])
         return "\n".join(lines)
 

@@ -18,11 +18,12 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from ..errors import InvalidArgument
 from ..facts import Fact
 from ..household import Household
 from .directory import DEFAULT_HOUSEHOLDS_PER_PARTITION, Population, read_population, write_partition
@@ -35,6 +36,7 @@ __all__ = [
     "BLOCK_SIZE",
     "DEFAULT_START",
     "GENERATOR_VERSION",
+    "PROGRESS_EVERY",
     "Distributions",
     "generate_population",
     "process_context",
@@ -84,7 +86,42 @@ def _partition_ranges(households: int, partitions: int) -> list[tuple[int, int]]
 _Task = tuple[str, int, int, int, str, int, str, int, dict[str, Any]]
 
 
-def _write_one(task: _Task) -> tuple[int, int]:
+#: Households between two progress reports while a partition is written.
+PROGRESS_EVERY = 1_000
+#: Seconds between two looks at the worker processes' count of households written.
+_POLL_SECONDS = 0.2
+
+#: In a worker process: the count of households written, shared with the parent (see :func:`_init_worker`).
+_written: Any = None
+
+_T = TypeVar("_T")
+
+
+def _counted(items: Iterator[_T], tick: Callable[[int], None]) -> Iterator[_T]:
+    """``items``, with ``tick(n)`` called for every :data:`PROGRESS_EVERY` taken (and the rest at the end)."""
+    taken = 0
+    for item in items:
+        yield item  # resumed when the writer asks for the next one: this one is written
+        taken += 1
+        if taken == PROGRESS_EVERY:
+            tick(taken)
+            taken = 0
+    if taken:
+        tick(taken)
+
+
+def _init_worker(written: Any) -> None:
+    """A worker process's start: keep the shared count of households written."""
+    global _written
+    _written = written
+
+
+def _add_written(count: int) -> None:
+    with _written.get_lock():
+        _written.value += count
+
+
+def _write_one(task: _Task, tick: Callable[[int], None] | None = None) -> tuple[int, int]:
     directory, index, first, count, fmt, seed, start, months, distributions = task
     households_name, facts_name = partition_file_names(index, fmt)
     folder = Path(directory)
@@ -97,7 +134,9 @@ def _write_one(task: _Task) -> tuple[int, int]:
         first=first,
         distributions=Distributions.from_dict(distributions),
     )
-    written = write_partition(temporary[0], temporary[1], drawn, format=fmt)
+    if tick is None and _written is not None:
+        tick = _add_written
+    written = write_partition(temporary[0], temporary[1], _counted(drawn, tick) if tick else drawn, format=fmt)
     temporary[0].replace(folder / households_name)
     temporary[1].replace(folder / facts_name)
     return written
@@ -112,25 +151,39 @@ def process_context() -> BaseContext:
 def _write_partitions(
     tasks: list[_Task], workers: int, households: int, progress: Callable[[int, int], None] | None
 ) -> list[tuple[int, int]]:
-    """Write each task's partition (in ``workers`` processes when more than one); ``(households, facts)`` of each."""
-    written = 0
-    results: list[tuple[int, int]] = []
+    """Write each task's partition (in ``workers`` processes when more than one); ``(households, facts)`` of each.
+
+    ``progress`` is told the households written so far, and the total, every
+    :data:`PROGRESS_EVERY` households of a partition and as each partition is done.
+    """
     if workers <= 1:
-        for task in tasks:
-            results.append(_write_one(task))
-            written += results[-1][0]
+        written = 0
+
+        def tick(count: int) -> None:
+            nonlocal written
+            written += count
             if progress is not None:
                 progress(written, households)
-        return results
+
+        return [_write_one(task, tick if progress is not None else None) for task in tasks]
     context = process_context()
+    shared = context.Value("q", 0) if progress is not None else None
     done: dict[int, tuple[int, int]] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(shared,)
+    ) as pool:
         futures = {pool.submit(_write_one, task): index for index, task in enumerate(tasks)}
-        for future in as_completed(futures):
-            done[futures[future]] = future.result()
-            written += done[futures[future]][0]
-            if progress is not None:
-                progress(written, households)
+        pending: set[Future[tuple[int, int]]] = set(futures)
+        reported = 0
+        while pending:
+            finished, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done[futures[future]] = future.result()
+            if shared is not None and progress is not None:
+                now = int(shared.value)
+                if now != reported:
+                    progress(now, households)
+                    reported = now
     return [done[index] for index in range(len(tasks))]
 
 
@@ -155,18 +208,20 @@ def generate_population(
     or ``parquet``), generated by ``processes`` worker processes (default: as many as cores,
     at most one per partition; 1 generates in this process). The same arguments give
     byte-identical files; the manifest records them. ``progress``, if given, is called with
-    the households written so far and the total as each partition is done. Raises :class:`PopulationError` for a
-    directory that is not empty (unless ``overwrite``) and :class:`ValueError` for a bad count.
+    the households written so far and the total while the partitions are written (every
+    :data:`PROGRESS_EVERY` households of a partition, and as each is done). Raises
+    :class:`PopulationError` for a directory that is not empty (unless ``overwrite``) and
+    :class:`~relapse_guard.errors.InvalidArgument` (a ``ValueError``) for a bad count.
     """
     if format not in FILE_FORMATS:
         raise PopulationError(f"unknown file format {format!r}; expected one of {', '.join(FILE_FORMATS)}")
     if households < 0:
-        raise ValueError(f"households must not be negative, not {households}")
+        raise InvalidArgument(f"households must not be negative, not {households}")
     blocks = max(1, math.ceil(households / BLOCK_SIZE))
     if partitions is None:
         partitions = max(1, math.ceil(households / DEFAULT_HOUSEHOLDS_PER_PARTITION))
     if not 1 <= partitions <= blocks:
-        raise ValueError(
+        raise InvalidArgument(
             f"partitions must be between 1 and {blocks} (one per block of {BLOCK_SIZE} households), not {partitions}"
         )
     distributions = distributions or Distributions()

@@ -14,6 +14,7 @@ from decimal import Decimal
 import attrs
 
 from ..lifecycle import State
+from ..text import plural
 from .collect import RelapseEntry, ReportData, ReviewEntry
 from .ledger import Money, month_label
 from .survival import SurvivalCurve
@@ -158,7 +159,7 @@ def _states_section(data: ReportData) -> Section:
         numeric=frozenset(range(2, 3 + len(states))),
         caption="By town",
     )
-    text = (f"{count(data.households)} households screened under {data.policy} as of {data.as_of.isoformat()}.",)
+    text = (f"{plural(data.households, 'household')} screened under {data.policy} as of {data.as_of.isoformat()}.",)
     return Section("states", "Households by state and place", text, (overall, by_district, by_town), layout=(1, 2))
 
 
@@ -218,11 +219,11 @@ def _relapses_section(data: ReportData) -> Section:
         return Section("relapses", "Relapses and why", ("No household relapsed by the as-of date.",))
     shown = len(data.relapse_list)
     text = [
-        f"{count(data.relapses)} relapses (moves to relapsed) in {count(data.relapsed_households)} households. "
+        f"{plural(data.relapses, 'relapse')} (moves to relapsed) in {plural(data.relapsed_households, 'household')}. "
         "Each names the rule and the facts that decided it, and the risks found from the exit to the relapse day."
     ]
     if shown < data.relapses:
-        text.append(f"The {count(shown)} most recent of {count(data.relapses)} relapses are listed.")
+        text.append(f"The {count(shown)} most recent of {plural(data.relapses, 'relapse')} are listed.")
     by_kind = Table(
         ("risk found between exit and relapse", "relapses"),
         tuple(
@@ -356,7 +357,7 @@ def _reviews_section(data: ReportData) -> Section:
         caption=f"Most overdue first ({count(shown)} of {count(total)})",
     )
     text = (
-        f"{count(data.reviews_overdue)} reviews overdue and {count(data.reviews_due)} due (within their grace days) "
+        f"{plural(data.reviews_overdue, 'review')} overdue and {count(data.reviews_due)} due (within their grace days) "
         f"as of {data.as_of.isoformat()}, from the policy's scheduled reviews.",
     )
     return Section("reviews", "Reviews due or overdue", text, (counts, listing))
@@ -387,7 +388,7 @@ def _survival_section(data: ReportData) -> Section:
         return Section("survival", title, ("No household exited by the as-of date.",))
     text = (
         f"Share of exits still out of poverty by months since the exit (Kaplan\u2013Meier estimate) over "
-        f"{count(curve.observations)} exits: {count(curve.events)} ended in a relapse (or, after stable, a new "
+        f"{plural(curve.observations, 'exit')}: {count(curve.events)} ended in a relapse (or, after stable, a new "
         f"identification) and {count(curve.censored)} had not by the as-of date, so count as followed up to it "
         f"(censored). A month is {DAYS_PER_MONTH} days.",
     )
@@ -455,7 +456,7 @@ def _problems_section(data: ReportData) -> Section:
         )
     counted = sum(1 for problem in data.problems if problem.counted)
     text = (
-        f"{count(len(data.bad_rows))} rows could not be read and {count(len(data.problems))} households could "
+        f"{plural(len(data.bad_rows), 'row')} could not be read and {plural(len(data.problems), 'household')} could "
         "not be screened; they are left out of every figure above"
         + (
             f", except {count(counted)} that share a fact id with a household of another partition." if counted else "."
