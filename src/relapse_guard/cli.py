@@ -99,8 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("files", nargs="*", metavar="FILE", help="case files (TOML)")
     test.add_argument(
         "--policy",
-        help="run every file under this policy instead of the one it names: " + POLICY_HELP + "; with no FILE, "
-        "run the cases the registered policy ships",
+        metavar="SPEC",
+        help=POLICY_HELP + "; every file runs under it instead of the one it names, and with no FILE the "
+        "cases the registered policy ships run",
     )
     test.add_argument("--explain", action="store_true", help="print each failing case's explained timeline too")
     test.add_argument("-v", "--verbose", action="store_true", help="print a line for each case that passes too")
