@@ -227,8 +227,13 @@ def write_html(comparison: Comparison, path: Path) -> None:
     money_head = ("intervention", "figure", "unit", "a", "b", "b - a")
     district_rows = []
     for district, item in comparison.by_district().items():
-        for row in _money_rows(item.money_a, item.money_b):
-            district_rows.append([district, str(item.households), str(item.differing), *row])
+        head = [district, str(item.households), str(item.differing)]
+        changed = item.money_delta
+        rows = _money_rows(
+            {name: item.money_a.get(name, _NONE) for name in changed},
+            {name: item.money_b.get(name, _NONE) for name in changed},
+        )
+        district_rows += [[*head, *row] for row in rows] or [[*head, "no difference", "", "", "", "", ""]]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -238,12 +243,12 @@ def write_html(comparison: Comparison, path: Path) -> None:
         f"<h1>{html.escape(title)}</h1>",
         f"<p>a = {html.escape(comparison.policy_a)}, b = {html.escape(comparison.policy_b)}.</p>",
         "<h2>Totals</h2>",
+        "<p>Households, and households by state at the as-of date (refused: the policy refused the facts).</p>",
         _table(
             ("", "a", "b"),
             [
                 ["households", str(totals.households), str(totals.households)],
                 ["differing households", str(totals.differing), str(totals.differing)],
-                ["refused", str(totals.errors_a), str(totals.errors_b)],
                 *([state, str(totals.states_a.get(state, 0)), str(totals.states_b.get(state, 0))] for state in states),
             ],
             numeric=2,
@@ -251,6 +256,7 @@ def write_html(comparison: Comparison, path: Path) -> None:
         "<h2>Money per intervention</h2>",
         _table(money_head, _money_rows(totals.money_a, totals.money_b), numeric=3),
         "<h2>Budget difference per district</h2>",
+        "<p>Each intervention whose money differs in the district, every figure with its unit.</p>",
         _table(("district", "households", "differing", *money_head), district_rows, numeric=3),
         "<h2>Households that differ</h2>",
     ]
