@@ -36,7 +36,7 @@ from .policy import Policy
 from .result import HouseholdResult
 from .text import plural
 
-__all__ = ["FIGURES", "Comparison", "DistrictTotals", "HouseholdComparison", "Outcome", "Totals", "compare"]
+__all__ = ["FIGURES", "Comparison", "DistrictComparison", "HouseholdComparison", "Outcome", "Totals", "compare"]
 
 _NONE = Money()
 
@@ -197,7 +197,7 @@ class Totals:
 
 
 @attrs.frozen(kw_only=True)
-class DistrictTotals:
+class DistrictComparison:
     """One district's households and their money under each policy (see :meth:`Comparison.by_district`)."""
 
     district: str
@@ -234,7 +234,7 @@ class Comparison:
                 return item
         raise NotFound(f"household {household_id!r} is not in this comparison")
 
-    def by_district(self) -> dict[str, DistrictTotals]:
+    def by_district(self) -> dict[str, DistrictComparison]:
         """The households grouped by district (sorted by name), with each district's money per
         intervention under ``a`` and ``b`` (a household a policy refused adds no money on that side)."""
         grouped: dict[str, list[HouseholdComparison]] = {}
@@ -243,7 +243,7 @@ class Comparison:
         out = {}
         for district in sorted(grouped):
             items = grouped[district]
-            out[district] = DistrictTotals(
+            out[district] = DistrictComparison(
                 district=district,
                 households=len(items),
                 differing=sum(1 for item in items if item.differs),
