@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "cli_report",
         "cli_screen",
         "cli_tables",
+        "cli_whatif",
         "pytest_plugin",
         "__main__",
     ),

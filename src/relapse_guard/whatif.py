@@ -36,9 +36,16 @@ from .policy import Policy
 from .result import HouseholdResult
 from .text import plural
 
-__all__ = ["Comparison", "HouseholdComparison", "Outcome", "Totals", "compare"]
+__all__ = ["FIGURES", "Comparison", "DistrictComparison", "HouseholdComparison", "Outcome", "Totals", "compare"]
 
 _NONE = Money()
+
+#: The three figures of :class:`~relapse_guard.entitlements.Money`: attribute, label, unit.
+FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("one_off", "one-off", "yuan"),
+    ("monthly_in_force", "monthly in force", "yuan a month"),
+    ("paid_to_date", "paid to date", "yuan"),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -85,6 +92,8 @@ class HouseholdComparison:
     household_id: str
     a: Outcome
     b: Outcome
+    #: The district of the household's place (``""`` when it was not given).
+    district: str = ""
     #: The first decision where the two timelines part (``None`` on a side that has none).
     first_difference: tuple[Decision | None, Decision | None] | None = None
 
@@ -160,11 +169,8 @@ def _delta(a: Mapping[str, Money], b: Mapping[str, Money]) -> dict[str, Money]:
 def _money_change(before: Money, after: Money) -> str:
     """Each figure that differs, with its unit: ``one-off 3000.00 -> 1200.00 yuan (-1800.00)``."""
     parts = []
-    for label, unit, first, second in (
-        ("one-off", "yuan", before.one_off, after.one_off),
-        ("monthly in force", "yuan a month", before.monthly_in_force, after.monthly_in_force),
-        ("paid to date", "yuan", before.paid_to_date, after.paid_to_date),
-    ):
+    for attribute, label, unit in FIGURES:
+        first, second = getattr(before, attribute), getattr(after, attribute)
         if first != second:
             parts.append(f"{label} {first} -> {second} {unit} ({_signed(second - first)})")
     return "; ".join(parts) or "unchanged"
@@ -191,6 +197,22 @@ class Totals:
 
 
 @attrs.frozen(kw_only=True)
+class DistrictComparison:
+    """One district's households and their money under each policy (see :meth:`Comparison.by_district`)."""
+
+    district: str
+    households: int
+    differing: int
+    money_a: Mapping[str, Money]
+    money_b: Mapping[str, Money]
+
+    @property
+    def money_delta(self) -> dict[str, Money]:
+        """The district's money of ``b`` minus ``a``, per intervention where any figure differs."""
+        return _delta(self.money_a, self.money_b)
+
+
+@attrs.frozen(kw_only=True)
 class Comparison:
     """Two policies over one population: per household and in totals."""
 
@@ -211,6 +233,24 @@ class Comparison:
             if item.household_id == household_id:
                 return item
         raise NotFound(f"household {household_id!r} is not in this comparison")
+
+    def by_district(self) -> dict[str, DistrictComparison]:
+        """The households grouped by district (sorted by name), with each district's money per
+        intervention under ``a`` and ``b`` (a household a policy refused adds no money on that side)."""
+        grouped: dict[str, list[HouseholdComparison]] = {}
+        for item in self.households:
+            grouped.setdefault(item.district, []).append(item)
+        out = {}
+        for district in sorted(grouped):
+            items = grouped[district]
+            out[district] = DistrictComparison(
+                district=district,
+                households=len(items),
+                differing=sum(1 for item in items if item.differs),
+                money_a=_sum(item.a.money for item in items),
+                money_b=_sum(item.b.money for item in items),
+            )
+        return out
 
     def render(self) -> str:
         """A readable report: the households that differ, then the totals."""
@@ -234,6 +274,15 @@ class Comparison:
             else:
                 lines.append(f"  {name} ({totals.periods.get(name, '')}): {_money_change(before, after)}")
         return "\n".join(lines)
+
+
+def _sum(moneys: Iterable[Mapping[str, Money]]) -> dict[str, Money]:
+    """Money summed per intervention, sorted by name."""
+    out: dict[str, Money] = {}
+    for money in moneys:
+        for name, amount in money.items():
+            out[name] = out.get(name, _NONE) + amount
+    return dict(sorted(out.items()))
 
 
 def _figures(money: Money) -> str:
@@ -300,7 +349,13 @@ def compare(
             for name, period in outcome.periods.items():
                 periods[name] = period if periods.get(name, period) == period else "mixed"
         households.append(
-            HouseholdComparison(household_id=household.id, a=a, b=b, first_difference=_first_difference(a, b))
+            HouseholdComparison(
+                household_id=household.id,
+                a=a,
+                b=b,
+                district=household.place.district,
+                first_difference=_first_difference(a, b),
+            )
         )
     totals = Totals(
         households=len(households),

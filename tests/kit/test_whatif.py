@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 
-from relapse_guard import ExitVerified, Fact, Household, IllnessReported, IncomeAssessed, State, load_policy
+from relapse_guard import ExitVerified, Fact, Household, IllnessReported, IncomeAssessed, Place, State, load_policy
 from relapse_guard.entitlements import Money
 from relapse_guard.whatif import Comparison, compare
 
@@ -60,6 +61,20 @@ def test_totals(comparison: Comparison) -> None:
     assert (totals.households, totals.differing, totals.errors_a, totals.errors_b) == (4, 2, 1, 1)
     assert totals.money_delta == {"safety_net": Money(Decimal(0), Decimal("-420.00"), Decimal("-3570.00"))}
     assert totals.states_a == totals.states_b == {"assisted": 1, "monitored": 2, "refused": 1}
+
+
+def test_by_district_sums_each_district_apart() -> None:
+    ill, no_gap = population()[:2]
+    elsewhere = attrs.evolve(no_gap[0], place=Place("Dazu", "Longshui", "Yuanfeng"))
+    result = compare(YUBEI, FROZEN, [ill, (elsewhere, no_gap[1])], as_of=D(2016, 12, 31))
+    assert [h.district for h in result.households] == ["Yubei", "Dazu"]
+    districts = result.by_district()
+    assert list(districts) == ["Dazu", "Yubei"]
+    assert (districts["Dazu"].households, districts["Dazu"].differing, districts["Dazu"].money_delta) == (1, 0, {})
+    yubei = districts["Yubei"]
+    assert (yubei.households, yubei.differing) == (1, 1)
+    assert yubei.money_delta == {"safety_net": Money(Decimal(0), Decimal("-210.00"), Decimal("-1680.00"))}
+    assert yubei.money_a == result.household("YB-1").a.money
 
 
 def test_a_refused_household_is_reported_not_raised(comparison: Comparison) -> None:

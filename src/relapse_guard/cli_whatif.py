@@ -1,0 +1,271 @@
+"""The ``whatif`` command of ``relapse-guard``: a population directory under two policies, and what differs.
+
+Each household of the population is run under policy ``a`` and policy ``b``
+(:func:`relapse_guard.whatif.compare`); the command prints the households that differ (with
+the first decision where the two timelines part), the totals under each policy, and the
+budget difference (``b`` minus ``a``) per intervention and per district, each money figure
+with its unit. ``--out`` writes the same as ``whatif.csv`` and ``whatif.html``.
+
+The households run one after another, in this process: there is no ``--workers``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from .cli_policy import load_policy_spec
+from .cli_screen import check_out, print_problems
+from .entitlements import Money
+from .errors import InvalidArgument
+from .facts import Fact
+from .household import Household
+from .population import BadRow, read_population
+from .progress_line import ProgressLine, wants_progress
+from .screening.choice import shared_fact_kinds
+from .text import progress_text
+from .whatif import FIGURES, Comparison, HouseholdComparison, Outcome, compare
+
+__all__ = ["CSV_COLUMNS", "WHATIF_FILES", "render_budget", "run_whatif", "write_csv", "write_html"]
+
+#: The files ``whatif --out`` writes.
+WHATIF_FILES = ("whatif.csv", "whatif.html")
+
+#: The columns of ``whatif.csv``: one row per differing household, intervention and money figure
+#: that differs (``a``, ``b`` and ``difference`` in the figure's ``unit``).
+CSV_COLUMNS = (
+    "household_id",
+    "district",
+    "state_a",
+    "state_b",
+    "intervention",
+    "figure",
+    "unit",
+    "a",
+    "b",
+    "difference",
+)
+
+_NONE = Money()
+_CENT = Decimal("0.01")
+
+
+def run_whatif(
+    population_dir: str,
+    policies: Sequence[str],
+    as_of: dt.date,
+    out: str | None = None,
+    *,
+    overwrite: bool = False,
+    progress: bool = False,
+) -> int:
+    """Compare two policies over a population directory; print the differences, the totals
+    and the budget difference per intervention and per district; write them to ``out``.
+
+    ``policies`` is two policy specs, ``a`` then ``b`` (registered names, ``path.py:NAME`` or
+    ``module:NAME``: see :func:`~relapse_guard.cli_policy.load_policy_spec`). The facts read
+    are the kinds of both policies. Progress is drawn on stderr when it is a terminal, or
+    with ``progress``.
+
+    Returns 0 when every row was read, 1 when there were bad rows (listed on stderr; the
+    households read are compared all the same). Raises
+    :class:`~relapse_guard.errors.InvalidArgument` unless there are exactly two policies,
+    and a :class:`~relapse_guard.errors.RelapseGuardError` for an unknown policy, a
+    population that cannot be read or an ``out`` that cannot be written (checked before
+    any household is run: a file, or a directory holding ``whatif.csv`` or ``whatif.html``
+    unless ``overwrite``).
+    """
+    if len(policies) != 2:
+        raise InvalidArgument(f"whatif compares two policies: give --policy twice (a, then b), not {len(policies)}")
+    population = read_population(population_dir)
+    policy_a, policy_b = load_policy_spec(policies[0]), load_policy_spec(policies[1])
+    directory = check_out(out, WHATIF_FILES, overwrite=overwrite) if out is not None else None
+    kinds = shared_fact_kinds("whatif", {"a": policy_a, "b": policy_b})
+    bad_rows: list[BadRow] = []
+    line = ProgressLine() if wants_progress(progress) else None
+
+    def records() -> Iterator[tuple[Household, Sequence[Fact]]]:
+        done = 0
+        for partition in population.partitions:
+            for household, facts, bad in partition.records(kinds=kinds):
+                bad_rows.extend(bad)
+                if household is not None:
+                    yield household, facts
+                    done += 1
+                    if line is not None:
+                        line.show(progress_text(done, population.households, "household", seconds=line.seconds))
+
+    try:
+        comparison = compare(policy_a, policy_b, records(), as_of=as_of)
+    finally:
+        if line is not None:
+            line.close()
+    print(comparison.render())
+    print()
+    print(render_budget(comparison))
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_csv(comparison, directory / "whatif.csv")
+        write_html(comparison, directory / "whatif.html")
+    print_problems(bad_rows, ())
+    return 1 if bad_rows else 0
+
+
+def _amount(value: Decimal) -> str:
+    """A sum of yuan with its fen (``0`` as ``0.00``); an amount finer than a fen as it is."""
+    return str(value.quantize(_CENT)) if value == value.quantize(_CENT) else str(value)
+
+
+def _signed(value: Decimal) -> str:
+    return f"+{_amount(value)}" if value > 0 else _amount(value)
+
+
+def _delta_text(delta: Money) -> str:
+    """The three figures of a difference, each with its unit."""
+    return "; ".join(f"{label} {_signed(getattr(delta, name))} {unit}" for name, label, unit in FIGURES)
+
+
+def render_budget(comparison: Comparison) -> str:
+    """The budget difference (``b`` minus ``a``) per intervention, then per district (by name):
+    each intervention whose money differs, with its three figures and their units."""
+    lines = ["budget difference (b - a), per intervention:"]
+    delta = comparison.totals.money_delta
+    lines += [f"  {name}: {_delta_text(money)}" for name, money in delta.items()] or ["  none"]
+    lines += ["", "budget difference (b - a), per district:"]
+    for district, totals in comparison.by_district().items():
+        differ = "differs" if totals.differing == 1 else "differ"
+        lines.append(f"  {district or '-'}: {totals.households} households, {totals.differing} {differ}")
+        changes = totals.money_delta
+        lines += [f"    {name}: {_delta_text(money)}" for name, money in changes.items()] or ["    no difference"]
+    return "\n".join(lines)
+
+
+def _state(outcome: Outcome) -> str:
+    if outcome.error is not None:
+        return "refused"
+    return outcome.state.value if outcome.state is not None else ""
+
+
+def _figure_rows(a: Mapping[str, Money], b: Mapping[str, Money]) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """``(intervention, figure, unit, a, b, difference)`` for each figure that differs."""
+    for name in sorted(set(a) | set(b)):
+        first, second = a.get(name, _NONE), b.get(name, _NONE)
+        for attribute, _label, unit in FIGURES:
+            x, y = getattr(first, attribute), getattr(second, attribute)
+            if x != y:
+                yield name, attribute, unit, _amount(x), _amount(y), _amount(y - x)
+
+
+def _household_rows(item: HouseholdComparison) -> Iterator[list[str]]:
+    head = [item.household_id, item.district, _state(item.a), _state(item.b)]
+    rows = list(_figure_rows(item.a.money, item.b.money))
+    if not rows:  # the state or the interventions differ, not the money
+        yield [*head, "", "", "", "", "", ""]
+    for row in rows:
+        yield [*head, *row]
+
+
+def write_csv(comparison: Comparison, path: Path) -> None:
+    """Write the differing households to ``path`` as CSV, in the long form of :data:`CSV_COLUMNS`:
+    a row per household, intervention and money figure that differs (``figure`` is
+    ``one_off``, ``monthly_in_force`` or ``paid_to_date``); a household whose money does not
+    differ (its state or interventions do) has one row with the money columns empty."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(CSV_COLUMNS)
+        for item in comparison.differences:
+            writer.writerows(_household_rows(item))
+
+
+_CSS = (
+    "body{font-family:sans-serif;margin:2em;max-width:80em}"
+    "table{border-collapse:collapse;margin:0.5em 0 1.5em}"
+    "th,td{border:1px solid #bbb;padding:0.2em 0.6em;text-align:left}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "pre{background:#f4f4f4;padding:0.5em;white-space:pre-wrap}"
+)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: int) -> str:
+    """An HTML table; the last ``numeric`` columns right-aligned. Every cell is escaped."""
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    out = [f"<table><thead><tr>{cells}</tr></thead><tbody>"]
+    first_numeric = len(head) - numeric
+    for row in rows:
+        tds = "".join(
+            f'<td class="n">{html.escape(cell)}</td>' if i >= first_numeric else f"<td>{html.escape(cell)}</td>"
+            for i, cell in enumerate(row)
+        )
+        out.append(f"<tr>{tds}</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def _money_rows(a: Mapping[str, Money], b: Mapping[str, Money]) -> list[list[str]]:
+    """Every figure of every intervention: ``(intervention, figure, unit, a, b, difference)``."""
+    rows = []
+    for name in sorted(set(a) | set(b)):
+        first, second = a.get(name, _NONE), b.get(name, _NONE)
+        for attribute, label, unit in FIGURES:
+            x, y = getattr(first, attribute), getattr(second, attribute)
+            rows.append([name, label, unit, _amount(x), _amount(y), _signed(y - x)])
+    return rows
+
+
+def write_html(comparison: Comparison, path: Path) -> None:
+    """Write the comparison to ``path`` as one self-contained HTML page (no scripts, no links):
+    the totals, the money per intervention, the budget difference per district, and the
+    differing households with the first decision where each one's timelines part."""
+    totals = comparison.totals
+    when = f" as of {comparison.as_of}" if comparison.as_of else ""
+    title = f"What-if{when}: {comparison.policy_a} against {comparison.policy_b}"
+    states = sorted(set(totals.states_a) | set(totals.states_b))
+    money_head = ("intervention", "figure", "unit", "a", "b", "b - a")
+    district_rows = []
+    for district, item in comparison.by_district().items():
+        head = [district, str(item.households), str(item.differing)]
+        changed = item.money_delta
+        rows = _money_rows(
+            {name: item.money_a.get(name, _NONE) for name in changed},
+            {name: item.money_b.get(name, _NONE) for name in changed},
+        )
+        district_rows += [[*head, *row] for row in rows] or [[*head, "no difference", "", "", "", "", ""]]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>a = {html.escape(comparison.policy_a)}, b = {html.escape(comparison.policy_b)}.</p>",
+        "<h2>Totals</h2>",
+        "<p>Households, and households by state at the as-of date (refused: the policy refused the facts).</p>",
+        _table(
+            ("", "a", "b"),
+            [
+                ["households", str(totals.households), str(totals.households)],
+                ["differing households", str(totals.differing), str(totals.differing)],
+                *([state, str(totals.states_a.get(state, 0)), str(totals.states_b.get(state, 0))] for state in states),
+            ],
+            numeric=2,
+        ),
+        "<h2>Money per intervention</h2>",
+        _table(money_head, _money_rows(totals.money_a, totals.money_b), numeric=3),
+        "<h2>Budget difference per district</h2>",
+        "<p>Each intervention whose money differs in the district, every figure with its unit.</p>",
+        _table(("district", "households", "differing", *money_head), district_rows, numeric=3),
+        "<h2>Households that differ</h2>",
+    ]
+    differences = comparison.differences
+    if differences:
+        parts.append("<ul>")
+        parts += [f"<li><pre>{html.escape(item.render())}</pre></li>" for item in differences]
+        parts.append("</ul>")
+    else:
+        parts.append("<p>No household differs.</p>")
+    parts.append("</body></html>")
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")

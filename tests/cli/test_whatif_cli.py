@@ -1,0 +1,195 @@
+"""``relapse-guard whatif``, run as a user would: Yubei 2016 against the same rules with a safety-net
+standard of 330 from July 2016, over a generated county of three districts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from relapse_guard.cli_whatif import CSV_COLUMNS
+from relapse_guard.population import generate_population, read_population
+from relapse_guard.whatif import Comparison, compare
+
+from .helpers import cli
+
+AS_OF = "2017-12-31"
+
+POLICY_FILE = """\
+import datetime as dt
+
+from relapse_guard.policies import load_policy
+
+yubei_330 = load_policy("yubei_2016").derive(
+    name="yubei_330", parameters={"safety_net.standard": {dt.date(2016, 7, 1): 330}}
+)
+"""
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("whatif") / "county"
+    generate_population(directory, households=150, months=24, seed=1, partitions=2, processes=1)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def policy_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("policy") / "yubei_330.py"
+    path.write_text(POLICY_FILE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def expected(county: Path, policy_file: Path) -> Comparison:
+    """The same comparison made with the library."""
+    from relapse_guard.cli_policy import load_policy_spec
+
+    a, b = load_policy_spec("yubei_2016"), load_policy_spec(f"{policy_file}:yubei_330")
+    records = [(h, facts) for h, facts, _bad in read_population(county).iter_records() if h is not None]
+    return compare(a, b, records, as_of=dt.date.fromisoformat(AS_OF))
+
+
+@pytest.fixture(scope="module")
+def run(
+    county: Path, policy_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path_factory.mktemp("whatif") / "out"
+    args = ("--policy", "yubei_2016", "--policy", f"{policy_file}:yubei_330", "--as-of", AS_OF, "--out", str(out))
+    return cli("whatif", str(county), *args), out
+
+
+def test_prints_the_differences_and_the_totals(
+    run: tuple[subprocess.CompletedProcess[str], Path], expected: Comparison
+) -> None:
+    done, _out = run
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert lines[0] == "what-if as of 2017-12-31: a = yubei_2016@2016.1, b = yubei_330@1"
+    assert lines[1] == f"150 households, {expected.totals.differing} differ"
+    assert expected.totals.differing > 0
+    first = expected.differences[0]
+    assert f"household {first.household_id}: " in done.stdout
+    assert "  first difference, a: " in done.stdout
+    assert "safety_net.standard = 330 (from 2016-07-01)" in done.stdout
+    # a higher standard pays more safety net, month by month and to date
+    delta = expected.totals.money_delta["safety_net"]
+    assert delta.monthly_in_force > 0
+    assert (
+        f"  safety_net: one-off 0.00 yuan; monthly in force +{delta.monthly_in_force} yuan a month; "
+        f"paid to date +{delta.paid_to_date} yuan"
+    ) in lines
+    assert "budget difference (b - a), per intervention:" in lines
+    totals = lines[lines.index("totals:") :]
+    before, after = expected.totals.money_a["safety_net"], expected.totals.money_b["safety_net"]
+    assert any(
+        line.startswith(
+            f"  safety_net (monthly): monthly in force {before.monthly_in_force} -> {after.monthly_in_force} "
+            f"yuan a month (+{delta.monthly_in_force}); paid to date {before.paid_to_date} -> {after.paid_to_date} yuan"
+        )
+        for line in totals
+    )
+    assert totals[1] == "  states a: " + ", ".join(f"{s} {n}" for s, n in sorted(expected.totals.states_a.items()))
+
+
+def test_prints_the_budget_difference_per_district(
+    run: tuple[subprocess.CompletedProcess[str], Path], expected: Comparison
+) -> None:
+    done, _out = run
+    text = done.stdout.split("budget difference (b - a), per district:\n", 1)[1]
+    districts = expected.by_district()
+    assert sorted(districts) == ["Bishan", "Dazu", "Yubei"]
+    headings = re.findall(r"^  (\w+): (\d+) households, (\d+) differs?$", text, flags=re.MULTILINE)
+    assert [(d, int(n), int(k)) for d, n, k in headings] == [
+        (d, item.households, item.differing) for d, item in districts.items()
+    ]
+    monthly = re.findall(r"^    safety_net: .*monthly in force ([+-]?[\d.]+) yuan a month", text, flags=re.MULTILINE)
+    assert sum(Decimal(m) for m in monthly) == expected.totals.money_delta["safety_net"].monthly_in_force
+
+
+def test_writes_the_differing_households_as_csv(
+    run: tuple[subprocess.CompletedProcess[str], Path], expected: Comparison
+) -> None:
+    _done, out = run
+    with (out / "whatif.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+        assert tuple(rows[0]) == CSV_COLUMNS
+    assert {row["household_id"] for row in rows} == {h.household_id for h in expected.differences}
+    first = expected.differences[0]
+    for row in rows:
+        if row["figure"]:
+            assert Decimal(row["b"]) - Decimal(row["a"]) == Decimal(row["difference"]) != 0
+    units = {row["figure"]: row["unit"] for row in rows if row["figure"]}
+    assert units["monthly_in_force"] == "yuan a month"
+    assert units["paid_to_date"] == "yuan"
+    mine = [row for row in rows if row["household_id"] == first.household_id]
+    assert {row["district"] for row in mine} == {first.district}
+    for name, change in first.money_delta.items():
+        paid = [row for row in mine if row["intervention"] == name and row["figure"] == "paid_to_date"]
+        if change.paid_to_date:
+            assert Decimal(paid[0]["difference"]) == change.paid_to_date
+    total = sum(
+        Decimal(row["difference"])
+        for row in rows
+        if row["intervention"] == "safety_net" and row["figure"] == "paid_to_date"
+    )
+    assert total == expected.totals.money_delta["safety_net"].paid_to_date
+
+
+def test_writes_a_self_contained_html_page(
+    run: tuple[subprocess.CompletedProcess[str], Path], expected: Comparison
+) -> None:
+    _done, out = run
+    page = (out / "whatif.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    for title in ("Totals", "Money per intervention", "Budget difference per district", "Households that differ"):
+        assert f"<h2>{title}</h2>" in page
+    assert page.count("<table>") == 3
+    assert "<td>Dazu</td>" in page
+    assert "yuan a month" in page
+    assert page.count("<li><pre>") == len(expected.differences)
+    assert "&gt;" in page  # the households' "a -> b" lines, escaped
+    assert not re.search(r"<link|<img|<script|\bsrc=|@import", page)
+
+
+def test_refuses_to_overwrite(
+    run: tuple[subprocess.CompletedProcess[str], Path], county: Path, policy_file: Path
+) -> None:
+    _done, out = run
+    args = ("--policy", "yubei_2016", "--policy", f"{policy_file}:yubei_330", "--as-of", AS_OF, "--out", str(out))
+    refused = cli("whatif", str(county), *args)
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert "already holds whatif.csv, whatif.html" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    again = cli("whatif", str(county), *args, "--overwrite")
+    assert again.returncode == 0, again.stderr
+
+
+def test_an_unknown_policy_exits_2(county: Path) -> None:
+    done = cli("whatif", str(county), "--policy", "yubei_2016", "--policy", "nope", "--as-of", AS_OF)
+    assert done.returncode == 2
+    assert "unknown policy 'nope'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("policies", [("yubei_2016",), ("yubei_2016", "dazu_2016", "bishan_2016")])
+def test_exactly_two_policies(county: Path, policies: tuple[str, ...]) -> None:
+    args = [arg for name in policies for arg in ("--policy", name)]
+    done = cli("whatif", str(county), *args, "--as-of", AS_OF)
+    assert done.returncode == 2
+    assert f"give --policy twice (a, then b), not {len(policies)}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_policy_is_required(county: Path) -> None:
+    done = cli("whatif", str(county), "--as-of", AS_OF)
+    assert done.returncode == 2
+    assert "--policy" in done.stderr
