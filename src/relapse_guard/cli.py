@@ -215,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         action="append",
         required=True,
-        help="give it twice: policy a, then policy b; each " + POLICY_HELP,
+        help=POLICY_HELP + "; give it twice: policy a, then policy b",
     )
     whatif.add_argument("--as-of", type=iso_date, required=True, help="date to run both policies to (YYYY-MM-DD)")
     whatif.add_argument("--out", help="directory for whatif.csv (the differing households) and whatif.html")
