@@ -57,7 +57,9 @@ class Context:
     keeps one context per run and moves it through :meth:`refresh`, its one way to change:
     to a fact's date and to the household as the run now holds it. ``values_on`` gives the
     dict of parameter values already looked up on a date, so that runs can share them
-    (parameters are immutable); by default each date starts empty.
+    (parameters are immutable); by default each date starts empty. ``risks`` are the
+    household's risks found with a cost, ``eliminated`` those closed (by key, with the date),
+    and ``tags`` the kinds each intervention declares (see :meth:`entitlement`).
     """
 
     __slots__ = (
@@ -209,8 +211,9 @@ class Context:
         found on or before this date, not eliminated, dated within that many months.
         """
         cost = risk.cost
+        if not self._risks:  # the engine gives the risks with a cost: most households have none
+            return cost
         date, key = self.date, risk.key
-        # most risks cost nothing (an income drop): look for one that does before reading the window
         others = [other for other in self._risks if other.cost and other.key != key and other.date <= date]
         if not others or "income_left.open_risk_months" not in self._parameters:
             return cost

@@ -275,7 +275,7 @@ class Engine:
             grants=run.grants,
             known_risks=run.risk_keys,
             values_on=self._parameters.on,
-            risks=run.risks,
+            risks=run.costly,
             eliminated=run.eliminated,
             tags=self._tags,
         )

@@ -132,6 +132,7 @@ def restore(checkpoint: Checkpoint, household: Household) -> RunState:
     run.period_parameters = checkpoint.period_parameters
     if checkpoint.risks:
         run.risks = list(checkpoint.risks)
+        run.costly = [risk for risk in checkpoint.risks if risk.cost]
         run.risk_keys = {risk.key for risk in checkpoint.risks}
     if checkpoint.grants:
         run.grants = list(checkpoint.grants)

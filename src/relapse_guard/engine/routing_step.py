@@ -22,7 +22,7 @@ from decimal import Decimal
 import attrs
 
 from ..context import Context
-from ..decisions import DecisionKind, Declined, Grant, Risk
+from ..decisions import DecisionKind, Declined, Grant, Period, Risk
 from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
 from ..money import to_money
 from ..policy import Policy
@@ -33,6 +33,8 @@ from .entitlement_step import EntitlementStep, replacing
 from .run_state import RunState
 
 __all__ = ["Assist", "Router"]
+
+_MONTHLY = Period.MONTHLY
 
 #: Called when a route paid something: the run, the date, why, and the facts it rests on.
 Assist = Callable[[RunState, dt.date, str, tuple[str, ...]], None]
@@ -101,6 +103,8 @@ class Router:
 
     def _found(self, run: RunState, risk: Risk) -> None:
         run.risks.append(risk)
+        if risk.cost:
+            run.costly.append(risk)
         if self._log.enabled:
             self._log.record(
                 run,
@@ -192,14 +196,15 @@ class Router:
         """Grant now (a monthly grant as an entitlement); the decision says when it is owed,
         what it replaces and when an emergency pays first."""
         replaced = None
-        if grant.is_entitlement:
+        monthly = grant.period is _MONTHLY and grant.amount is not None  # an entitlement
+        if monthly:
             grant, replaced = self._entitlements.open(run, grant)
         else:
             run.grants.append(grant)
         if not self._log.enabled:
             return
         what = f"{grant.amount} yuan {grant.period.value}" if grant.amount is not None else f"service {grant.service}"
-        if grant.is_entitlement:
+        if monthly:
             what += replacing(grant, replaced)
         if grant.emergency and name in self.policy.decision_required:
             what += " (emergency: paid first, the case decides after)"

@@ -44,6 +44,7 @@ class RunState:
     """Mutable per-household state while the engine runs (slotted: the hot path)."""
 
     __slots__ = (
+        "costly",
         "decisions",
         "decisions_before",
         "eliminated",
@@ -94,6 +95,8 @@ class RunState:
         #: Each entitlement piece's re-check (by its index in ``grants``), worked out once.
         self.rechecks: dict[int, tuple[dt.date, ParameterValue, Decimal | None] | None] = {}
         self.risks: list[Risk] = []
+        #: The risks with a cost, in the order found (what weighs on the income left).
+        self.costly: list[Risk] = []
         self.risk_keys: set[str] = set()
         self.paid: set[tuple[str, str]] = set()
         self.reviews_done: dict[str, dt.date] = {}
