@@ -466,3 +466,38 @@ def test_recomputation_is_a_pure_function_of_the_facts(data: st.DataObject) -> N
 
 def test_to_money_is_what_proration_rounds_with() -> None:
     assert to_money(Decimal(100) * 16 / 31) == Decimal("51.61")
+
+
+def test_no_obvious_change_keeps_the_level_and_the_recheck_says_so() -> None:
+    # 3 members, one able to work: re-checked every 6 months (safety_net.recheck_months_can_work).
+    # 10 Jan: 2400 a year identifies the household: (300 - 200) x 3 = 300.00 a month; 20 Jan: the
+    # same income, now assisted, is a new income-drop risk: 300.00 again, set on income 2400.
+    # 10 Mar: 2600, 8% above 2400 (under a fifth): no obvious change, nothing decided.
+    # 10 Aug: 2500, on or after the re-check due 20 Jul, 4% from 2400: re-checked and kept.
+    # 10 Sep: 1800, 25% below 2400: an obvious change: (300 - 150) x 3 = 450.00 from October.
+    facts = [
+        income("i0", D(2016, 1, 10), 2400),
+        income("i1", D(2016, 1, 20), 2400),
+        income("i2", D(2016, 3, 10), 2600),
+        income("i3", D(2016, 8, 10), 2500),
+        income("i4", D(2016, 9, 10), 1800),
+    ]
+    result = Engine(CHONGQING).run(household(3, workers=1), facts, as_of=D(2016, 12, 31))
+    *_, kept_piece, raised_piece = safety_net(result.grants)
+    assert (kept_piece.amount, kept_piece.basis_income, kept_piece.rechecked_on, kept_piece.ends) == (
+        Decimal("300.00"),
+        Decimal(2400),
+        D(2016, 8, 10),
+        D(2016, 10, 1),
+    )
+    assert (raised_piece.amount, raised_piece.basis_income, raised_piece.starts) == (
+        Decimal("450.00"),
+        Decimal(1800),
+        D(2016, 10, 1),
+    )
+    kept, raised = kinds(result.decisions, DecisionKind.ENTITLEMENT_RECOMPUTED)
+    assert kept.startswith("safety_net re-checked (due on 2016-07-20) and kept at 300.00 a month")
+    assert "moved less than 0.2 of the 2400 it was set on" in kept
+    assert raised.startswith("safety_net raised from 300.00 to 450.00 a month, owed from 2016-10-01")
+    assert "(an obvious change before the re-check of 2017-02-10)" in raised
+    assert not any(d.facts == ("i2",) for d in result.decisions)

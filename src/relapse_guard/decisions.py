@@ -120,6 +120,9 @@ class Grant:
     #: The income per person a year the amount was set on, for an entitlement that follows the
     #: income (the re-check rule compares new assessments with it).
     basis_income: Decimal | None = None
+    #: The last re-check that found no obvious change and kept the amount (the next re-check
+    #: falls due counted from it); None when none has.
+    rechecked_on: dt.date | None = None
 
     @property
     def is_money(self) -> bool:
@@ -145,6 +148,7 @@ class Grant:
         date: dt.date | None = None,
         parameters: tuple[ParameterValue, ...] | None = None,
         basis_income: Decimal | None = None,
+        rechecked_on: dt.date | None = None,
     ) -> Grant:
         """This grant with its term (and its date, its parameters) set: ``attrs.evolve``, written
         out because the engine makes one for every piece of an entitlement."""
@@ -166,6 +170,7 @@ class Grant:
             ends=ends,
             prorated=prorated,
             basis_income=self.basis_income if basis_income is None else basis_income,
+            rechecked_on=self.rechecked_on if rechecked_on is None else rechecked_on,
         )
 
     def in_force(self, on: dt.date) -> bool:
@@ -198,6 +203,7 @@ class Grant:
             "ends": None if self.ends is None else self.ends.isoformat(),
             "prorated": self.prorated,
             "basis_income": None if self.basis_income is None else str(self.basis_income),
+            "rechecked_on": None if self.rechecked_on is None else self.rechecked_on.isoformat(),
         }
 
 

@@ -81,8 +81,10 @@ class EntitlementTerms:
       amount was last set; within it an income assessment is acted on only when the income per
       person moved obviously from the income the amount was set on (``obvious_change``: the
       parameter giving the share it must move by), and the first assessment after it is the
-      re-check, which sets the amount again. National rule: households whose economic situation
-      shows no obvious change within the re-check period keep their level of assistance.
+      re-check: with no obvious change it keeps the amount (``Grant.rechecked_on``, and the
+      next period counts from it), else it sets the amount again. National rule: households
+      whose economic situation shows no obvious change within the re-check period keep their
+      level of assistance.
 
     A parameter it read that changes value (a new standard on its effective date) always
     recomputes it on that date.

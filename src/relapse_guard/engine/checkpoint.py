@@ -643,6 +643,8 @@ def _grant(grant: Grant, _parameter: Callable[[ParameterValue], Any]) -> dict[st
         out["prorated"] = True
     if grant.basis_income is not None:
         out["basis_income"] = str(grant.basis_income)
+    if grant.rechecked_on is not None:
+        out["rechecked_on"] = grant.rechecked_on.isoformat()
     return out
 
 
@@ -691,6 +693,7 @@ def _grant_from(data: Any, household_id: str | None, _read_parameter: Callable[[
         ends=_optional_date(data.get("ends")),
         prorated=bool(data.get("prorated", False)),
         basis_income=None if data.get("basis_income") is None else Decimal(data["basis_income"]),
+        rechecked_on=_optional_date(data.get("rechecked_on")),
     )
 
 

@@ -178,8 +178,11 @@ class EntitlementStep:
             basis = piece.basis_income
             if basis is not None and piece.ends is None and terms.recheck_months is not None:
                 recheck = self._recheck(run, terms, index, piece)
-                # within the re-check period, no obvious change in the income: the level is kept
-                if recheck is not None and fact.date < recheck[0] and not _obvious(recheck[2], basis, income):
+                # no obvious change in the income since the amount was set: the level is kept,
+                # and an assessment on or after the re-check's day is that re-check
+                if recheck is not None and not _obvious(recheck[2], basis, income):
+                    if fact.date >= recheck[0]:
+                        self._kept(run, name, index, piece, fact, recheck)
                     continue
             why = f"income assessed {income} a year per person ({fact.id})"
             starts = first_of_next_month(fact.date)
@@ -282,9 +285,9 @@ class EntitlementStep:
             if recheck is not None:
                 due = recheck[0].isoformat()
                 text += (
-                    f" (re-check due on {due})"
+                    f" (the re-check due on {due})"
                     if rechecked
-                    else f" (an obvious change before the re-check due on {due})"
+                    else f" (an obvious change before the re-check of {due})"
                 )
             self._log.record(
                 run,
@@ -298,20 +301,52 @@ class EntitlementStep:
                 grant=new,
             )
 
+    def _kept(
+        self,
+        run: RunState,
+        name: str,
+        index: int,
+        piece: Grant,
+        fact: IncomeAssessed,
+        recheck: tuple[dt.date, ParameterValue, Decimal | None],
+    ) -> None:
+        """The re-check due found no obvious change: the amount is kept, the next re-check counted from today."""
+        run.grants[index] = piece.with_term(
+            starts=piece.starts, ends=piece.ends, prorated=piece.prorated, rechecked_on=fact.date
+        )
+        if self._log.enabled:
+            due, months, share = recheck
+            self._log.record(
+                run,
+                fact.date,
+                DecisionKind.ENTITLEMENT_RECOMPUTED,
+                f"intervention.{name}",
+                f"{name} re-checked (due on {due.isoformat()}) and kept at {piece.amount} a month: income assessed"
+                f" {fact.income_per_capita} a year per person ({fact.id}) moved less than {share} of the"
+                f" {piece.basis_income} it was set on, no obvious change",
+                facts=(fact.id,),
+                parameters=(months,),
+                risk=_risk_of(run, piece),
+                grant=run.grants[index],
+            )
+
     def _recheck(
         self, run: RunState, terms: EntitlementTerms, index: int, piece: Grant
     ) -> tuple[dt.date, ParameterValue, Decimal | None] | None:
         """The re-check of ``piece``: the day it falls due, the parameter that set it, and the
-        obvious-change share; None when the terms have no re-check. Worked out once a piece
-        (from its date, the policy and the household), so a resumed run finds what a whole run
-        finds."""
-        if index in run.rechecks:
-            return run.rechecks[index]
-        found = run.rechecks[index] = self._recheck_of(run, terms, piece)
+        obvious-change share; None when the terms have no re-check. Worked out once a piece and
+        re-check (from its dates, the policy and the household), so a resumed run finds what a
+        whole run finds."""
+        base = piece.rechecked_on or piece.date
+        cached = run.rechecks.get(index)
+        if cached is not None and cached[0] == base:
+            return cached[1]
+        found = self._recheck_of(run, terms, piece, base)
+        run.rechecks[index] = (base, found)
         return found
 
     def _recheck_of(
-        self, run: RunState, terms: EntitlementTerms, piece: Grant
+        self, run: RunState, terms: EntitlementTerms, piece: Grant, base: dt.date
     ) -> tuple[dt.date, ParameterValue, Decimal | None] | None:
         names = self._recheck_names.get(piece.intervention)
         if names is None:
@@ -320,14 +355,14 @@ class EntitlementStep:
         if can_work is not None and run.household.has_labour_capacity:
             months = can_work
         lookup = self.policy.parameters.lookup
-        value = lookup(months, piece.date)
+        value = lookup(months, base)
         share = None
         if obvious is not None:
-            found = lookup(obvious, piece.date).value
+            found = lookup(obvious, base).value
             if not isinstance(found, Decimal):
                 raise InvalidPolicy(f"parameter {obvious!r} must be a number, found {found!r}")
             share = found
-        return add_months(piece.date, _whole(value)), value, share
+        return add_months(base, _whole(value)), value, share
 
     def end(
         self,

@@ -93,7 +93,7 @@ class RunState:
         #: The next day an entitlement ends or a parameter it read changes (None: no such day).
         self.entitlement_due: dt.date | None = None
         #: Each entitlement piece's re-check (by its index in ``grants``), worked out once.
-        self.rechecks: dict[int, tuple[dt.date, ParameterValue, Decimal | None] | None] = {}
+        self.rechecks: dict[int, tuple[dt.date, tuple[dt.date, ParameterValue, Decimal | None] | None]] = {}
         self.risks: list[Risk] = []
         #: The risks with a cost, in the order found (what weighs on the income left).
         self.costly: list[Risk] = []
