@@ -501,3 +501,21 @@ def test_no_obvious_change_keeps_the_level_and_the_recheck_says_so() -> None:
     assert raised.startswith("safety_net raised from 300.00 to 450.00 a month, owed from 2016-10-01")
     assert "(an obvious change before the re-check of 2017-02-10)" in raised
     assert not any(d.facts == ("i2",) for d in result.decisions)
+
+
+def test_bishan_a_year_of_top_up_between_two_income_checks() -> None:
+    # Bishan 2016, 2 members. 15 Feb: 2760 a year a person = 230.00 a month:
+    # (300 - 230.00) x 2 = 140.00 a month, owed from 1 March. 3 Nov: 4200 = 350.00 a month, above
+    # the standard (and 52% above 2760: an obvious change): ends 1 Dec, owed through November.
+    # Paid to date: March to November, 9 x 140.00 = 1260.00; one-off: industry funds 2000.00 and
+    # the insurance premiums (50 + 50 + 140) x 2 = 480.00.
+    facts = [income("i1", D(2016, 2, 15), 2760), income("i2", D(2016, 11, 3), 4200)]
+    result = Engine(load_policy("bishan_2016")).run(household(2, district="Bishan"), facts, as_of=D(2016, 12, 31))
+    (top_up,) = safety_net(result.grants)
+    assert (top_up.amount, top_up.starts, top_up.ends) == (Decimal("140.00"), D(2016, 3, 1), D(2016, 12, 1))
+    money = result.money()
+    assert money["safety_net"] == Money(Decimal(0), Decimal(0), Decimal("1260.00"))
+    assert (money["industry_funds"].one_off, money["micro_insurance"].one_off) == (
+        Decimal("2000.00"),
+        Decimal("480.00"),
+    )
