@@ -23,6 +23,7 @@ from relapse_guard import Engine, Fact, Household, HouseholdResult, Policy, Stat
 from relapse_guard.context import Context
 from relapse_guard.engine.case_step import CaseStep
 from relapse_guard.engine.decision_log import DecisionLog
+from relapse_guard.engine.entitlement_step import EntitlementStep
 from relapse_guard.engine.lifecycle_step import LifecycleStep
 from relapse_guard.engine.routing_step import Router
 from relapse_guard.engine.run_state import RunState
@@ -42,7 +43,7 @@ class _MachineLifecycle(LifecycleStep):
     """The engine's lifecycle step, each move fired on the household's Machine first."""
 
     def __init__(self, engine: MachineEngine, log: DecisionLog) -> None:
-        super().__init__(engine.policy, log, on_enter=engine._enter)
+        super().__init__(engine.policy, log, on_enter=engine._enter, on_clock=engine._entitlements.advance)
         self._engine = engine
 
     def move(self, run: RunState, event: Event, date: dt.date, explanation: str, **kwargs: Any) -> None:
@@ -59,9 +60,10 @@ class MachineEngine(Engine):
         self._machine: Any = None
         # The same steps as the engine's, wired to a lifecycle that fires every move on the Machine.
         log = DecisionLog(True)
+        self._entitlements = EntitlementStep(policy, log, context=self._context)
         self._lifecycle = _MachineLifecycle(self, log)
-        self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants)
-        self._cases = CaseStep(log, self._lifecycle)
+        self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants, entitlements=self._entitlements)
+        self._cases = CaseStep(log, self._lifecycle, self._entitlements)
 
     def run(self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None) -> HouseholdResult:
         self._model = _Model()
