@@ -52,6 +52,7 @@ __all__ = [
     "money_by_intervention",
     "month_index",
     "month_label",
+    "months_owed",
     "owed",
     "owed_in_month",
     "tags_of",
@@ -270,14 +271,23 @@ def money_by_intervention(grants: Iterable[Grant], as_of: dt.date | None) -> dic
     }
 
 
-def _owed_to(grant: Grant, last: int) -> Decimal:
-    """What entitlement ``grant`` owes over the months up to ``last``, both ends included."""
+def months_owed(grant: Grant, last: int) -> tuple[int, int] | None:
+    """The first and last calendar months (:func:`month_index`) entitlement ``grant`` is owed
+    in, up to the month ``last``; None when it is owed in none of them (ended before it started,
+    or starting after ``last``)."""
     if grant.ends is not None and grant.ends <= grant.first_day:
-        return _ZERO  # ended before it started: never owed
+        return None  # ended before it started: never owed
     first = month_index(grant.first_day)
     end = last if grant.ends is None else min(last, month_index(grant.ends - dt.timedelta(days=1)))
-    if end < first:
+    return None if end < first else (first, end)
+
+
+def _owed_to(grant: Grant, last: int) -> Decimal:
+    """What entitlement ``grant`` owes over the months up to ``last``, both ends included."""
+    months = months_owed(grant, last)
+    if months is None:
         return _ZERO
+    first, end = months
     assert grant.amount is not None
     if not grant.prorated:
         return grant.amount * (end - first + 1)

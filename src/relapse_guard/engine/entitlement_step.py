@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from ..context import Context
 from ..decisions import DecisionKind, Declined, Grant, Risk, Severity
@@ -35,6 +36,8 @@ from .decision_log import DecisionLog
 from .run_state import RunState
 
 __all__ = ["EntitlementStep", "replacing"]
+
+_T = TypeVar("_T")
 
 #: A context for a run on a date (the engine's, sharing its parameter look-ups).
 ContextOn = Callable[[RunState, dt.date], Context]
@@ -177,7 +180,7 @@ class EntitlementStep:
                 continue
             basis = piece.basis_income
             if basis is not None and piece.ends is None and terms.recheck_months is not None:
-                recheck = self._recheck(run, terms, index, piece)
+                recheck = self._recheck(run, index, piece)
                 # no obvious change in the income since the amount was set: the level is kept,
                 # and an assessment on or after the re-check's day is that re-check
                 if recheck is not None and not _obvious(recheck[2], basis, income):
@@ -227,9 +230,9 @@ class EntitlementStep:
         """Ask intervention ``name`` again on ``date``; a new amount is owed from ``starts``
         (``ctx``: a context of the run to move to ``date``, or None for a new one).
 
-        ``check``: an income assessment, under the re-check rule of the terms: within the
-        re-check period a new amount applies only when it is an obvious change, and once the
-        period is over the assessment is the re-check (the amount is set again, even if the same).
+        ``check``: an income assessment that :meth:`on_income` found an obvious change (or
+        that has no re-check rule to pass): on or after the re-check's day it is that re-check,
+        and the amount is set again even if it is the same.
         """
         index = run.entitled.get(name)
         if index is None:
@@ -244,11 +247,11 @@ class EntitlementStep:
         else:
             ctx.refresh(date, run)
         ctx.reset_used()
-        recheck = self._recheck(run, terms, index, piece) if check else None
+        recheck = self._recheck(run, index, piece) if check else None
         rechecked = recheck is not None and date >= recheck[0]
         quick = self._amounts.get(name)
         if quick is not None and piece.ends is None:
-            amount = self._quick(run, name, quick, risk, ctx)
+            amount = self._call(run, name, risk, lambda: quick(risk, ctx))
             if amount == piece.amount and not rechecked:
                 return  # the same amount, and not the re-check: nothing to decide
         outcome = self._ask(run, name, risk, ctx)
@@ -331,7 +334,7 @@ class EntitlementStep:
             )
 
     def _recheck(
-        self, run: RunState, terms: EntitlementTerms, index: int, piece: Grant
+        self, run: RunState, index: int, piece: Grant
     ) -> tuple[dt.date, ParameterValue, Decimal | None] | None:
         """The re-check of ``piece``: the day it falls due, the parameter that set it, and the
         obvious-change share; None when the terms have no re-check. Worked out once a piece and
@@ -341,12 +344,12 @@ class EntitlementStep:
         cached = run.rechecks.get(index)
         if cached is not None and cached[0] == base:
             return cached[1]
-        found = self._recheck_of(run, terms, piece, base)
+        found = self._recheck_of(run, piece, base)
         run.rechecks[index] = (base, found)
         return found
 
     def _recheck_of(
-        self, run: RunState, terms: EntitlementTerms, piece: Grant, base: dt.date
+        self, run: RunState, piece: Grant, base: dt.date
     ) -> tuple[dt.date, ParameterValue, Decimal | None] | None:
         names = self._recheck_names.get(piece.intervention)
         if names is None:
@@ -409,14 +412,13 @@ class EntitlementStep:
                 grant=ended,
             )
 
-    def _quick(
-        self, run: RunState, name: str, quick: Callable[[Risk, Context], Decimal | None], risk: Risk, ctx: Context
-    ) -> Decimal | None:
-        """The intervention's quick ``amount`` (None: it would decline, or is not in force yet)."""
+    def _call(self, run: RunState, name: str, risk: Risk, call: Callable[[], _T]) -> _T | None:
+        """``call()``, a question to intervention ``name`` about ``risk``: None when a parameter
+        it reads is not in force yet; policy code that fails is named, for this household."""
         try:
-            return quick(risk, ctx)
+            return call()
         except ParameterNotInForce:
-            return None  # asked again in full, which says so
+            return None
         except RelapseGuardError:
             raise
         except Exception as error:  # policy code failed: name it, for this household
@@ -424,14 +426,8 @@ class EntitlementStep:
 
     def _ask(self, run: RunState, name: str, risk: Risk, ctx: Context) -> Grant | Declined | None:
         """The intervention's answer for ``risk`` now; None when it has none (not in force yet)."""
-        try:
-            outcome = self.policy.interventions[name].grant(risk, ctx)
-        except ParameterNotInForce:
-            return None
-        except RelapseGuardError:
-            raise
-        except Exception as error:  # policy code failed: name it, for this household
-            raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
+        intervention = self.policy.interventions[name]
+        outcome = self._call(run, name, risk, lambda: intervention.grant(risk, ctx))
         if isinstance(outcome, Grant) and outcome.amount is not None and outcome.amount < 0:
             raise InvalidPolicy(f"intervention {name!r} granted a negative amount {outcome.amount}")
         return outcome

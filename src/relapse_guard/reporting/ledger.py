@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import attrs
 
-from ..entitlements import month_index, month_label, owed_in_month
+from ..entitlements import month_index, month_label, months_owed, owed_in_month
 from ..result import HouseholdResult
 
 __all__ = ["HouseholdMoney", "Money", "household_money", "month_index", "month_label"]
@@ -87,13 +87,10 @@ def household_money(result: HouseholdResult, as_of: dt.date) -> HouseholdMoney:
             if grant.date <= as_of:
                 _add(granted_by_month, month_index(grant.date), amount)
             continue
-        if grant.ends is not None and grant.ends <= grant.first_day:
-            continue  # ended before it started: never owed
-        first = month_index(grant.first_day)
-        end = last_month if grant.ends is None else month_index(grant.ends - dt.timedelta(days=1))
-        end = min(end, last_month)
-        if end < first:
+        months = months_owed(grant, last_month)
+        if months is None:
             continue
+        first, end = months
         if not grant.prorated:
             _add(changes, first, amount)
             _add(changes, end + 1, -amount)
