@@ -276,12 +276,12 @@ def _money_cells(money: Money) -> tuple[str, ...]:
 
 def _money_section(data: ReportData) -> Section:
     text = (
-        "Yuan. One-off and yearly grants count once, in the month of their date. A monthly grant counts in "
-        "every month from the month of its date up to the as-of month, until a later monthly grant of the same "
-        "intervention replaces it (from that grant's month on). \u201cMonthly in force\u201d is the amount per "
-        "month in force on the as-of date: one-off and yearly plus monthly in force is what "
-        "HouseholdResult.money_granted() and the screen command count. Services and grants waiting for a case "
-        "decision count nothing.",
+        "Yuan. One-off and yearly grants count once, in the month of their date. A monthly grant (an "
+        "entitlement) counts in every month it is in force, from its start (the month after approval, for the "
+        "safety net) to its end, up to the as-of month. \u201cMonthly in force\u201d is yuan a month owed on the "
+        "as-of date: one-off and yearly plus monthly in force is what HouseholdResult.money_granted() adds up, "
+        "a sum of mixed units that the tables never make. \u201cTotal to date\u201d is what the screen command "
+        "calls paid to date. Services and grants waiting for a case decision count nothing.",
     )
     if not data.money_by_intervention:
         return Section("money", "Money", (*text, "No money was granted."))
