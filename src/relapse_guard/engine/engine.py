@@ -369,13 +369,14 @@ class Engine:
         band_until = 0
         full_path_since_band = True
         risk_keys, grants = run.risk_keys, run.grants
-        observe_income = run.observe_income
+        observe_income, on_income = run.observe_income, self._entitlements.on_income
+        exited, monitored = State.EXITED, State.MONITORED
         for fact in ordered:
             date = fact.date
             if type(fact) is IncomeAssessed:
                 state = run.state
                 entitled = run.entitled
-                if state is State.EXITED or state is State.MONITORED:
+                if state is exited or state is monitored:
                     advance(run, date)
                     state = run.state
                 elif entitled and run.entitlement_due is not None and run.entitlement_due <= date:
@@ -388,10 +389,13 @@ class Engine:
                         band, band_until = income_band(watchers[state], ctx, parameters, changes)
                         band_for = now
                     full_path_since_band = False
-                if band is not None and fact.income_per_capita >= band:
+                income = fact.income_per_capita
+                if band is not None and income >= band:
                     observe_income(fact)
                     if entitled:  # no rule or trigger can act on it; the entitlements may
-                        self._entitlements.on_income(run, fact, ctx)
+                        gate = run.income_gate  # (on_income's first test, made here as it is most often met)
+                        if gate is None or not (gate[0] < date < gate[1] and gate[2] < income < gate[3]):
+                            on_income(run, fact, ctx)
                     continue
             full_path_since_band = True
             advance(run, date)

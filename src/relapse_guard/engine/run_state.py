@@ -55,6 +55,7 @@ class RunState:
         "housing_grade",
         "income",
         "income_fact",
+        "income_gate",
         "latest_birth",
         "monitoring_end",
         "monitoring_start",
@@ -94,6 +95,10 @@ class RunState:
         self.entitlement_due: dt.date | None = None
         #: Each entitlement piece's re-check (by its index in ``grants``), worked out once.
         self.rechecks: dict[int, tuple[dt.date, tuple[dt.date, ParameterValue, Decimal | None] | None]] = {}
+        #: When an income assessment changes no entitlement: dated after ``[0]`` and before
+        #: ``[1]``, an income per person strictly between ``[2]`` and ``[3]`` (no obvious change
+        #: before any re-check falls due). None: not worked out since the entitlements changed.
+        self.income_gate: tuple[dt.date, dt.date, Decimal, Decimal] | None = None
         self.risks: list[Risk] = []
         #: The risks with a cost, in the order found (what weighs on the income left).
         self.costly: list[Risk] = []
