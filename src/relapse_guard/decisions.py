@@ -173,6 +173,14 @@ class Grant:
             values["rechecked_on"] = rechecked_on
         return new
 
+    def with_basis(self, basis: str) -> Grant:
+        """This grant with its ``basis`` text replaced (copied as :meth:`with_term` copies)."""
+        new: Grant = object.__new__(Grant)
+        values = new.__dict__
+        values.update(self.__dict__)
+        values["basis"] = basis
+        return new
+
     def in_force(self, on: dt.date) -> bool:
         """True for an entitlement owed on ``on``: from :attr:`first_day`, before ``ends``."""
         if not self.is_entitlement:

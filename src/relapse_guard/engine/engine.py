@@ -375,11 +375,10 @@ class Engine:
             date = fact.date
             if type(fact) is IncomeAssessed:
                 state = run.state
-                entitled = run.entitled
                 if state is exited or state is monitored:
                     advance(run, date)
                     state = run.state
-                elif entitled and run.entitlement_due is not None and run.entitlement_due <= date:
+                elif run.entitlement_due is not None and run.entitlement_due <= date:
                     advance(run, date)  # an entitlement's event (the state stays)
                 expired = date.toordinal() >= band_until
                 if full_path_since_band or state is not band_for[0] or expired:
@@ -392,7 +391,7 @@ class Engine:
                 income = fact.income_per_capita
                 if band is not None and income >= band:
                     observe_income(fact)
-                    if entitled:  # no rule or trigger can act on it; the entitlements may
+                    if run.entitled:  # no rule or trigger can act on it; the entitlements may
                         gate = run.income_gate  # (on_income's first test, made here as it is most often met)
                         if gate is None or not (gate[0] < date < gate[1] and gate[2] < income < gate[3]):
                             on_income(run, fact, ctx)
