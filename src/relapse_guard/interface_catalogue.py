@@ -9,8 +9,9 @@ For maintainers; needs Babel (the ``dev`` and ``test`` extras)::
 The messages of the interface are, together (:func:`extract`):
 
 - every :func:`~relapse_guard.interface.tr` and :func:`~relapse_guard.interface.ntr` call of
-  the package's source, found by Babel's Python extractor (their message arguments must be
-  plain string literals: :func:`unmarked_calls` finds those that are not);
+  the package's source, found by Babel's Python extractor and by reading the source's syntax
+  tree (which also finds a call inside an f-string, where Babel does not look); their message
+  arguments must be plain string literals (:func:`unmarked_calls` finds those that are not);
 - every :func:`~relapse_guard.text.plural` call given a ``lang``, as the pair
   ``"{count} WORD"`` / ``"{count} MANY"`` it looks up;
 - every label of :data:`relapse_guard.labels.LABELS`, under the context of its kind.
@@ -40,6 +41,7 @@ __all__ = [
     "compile_mo",
     "extract",
     "main",
+    "marked_calls",
     "messages_of",
     "plural_calls",
     "read_catalogue",
@@ -93,6 +95,21 @@ def unmarked_calls() -> list[str]:
     return found
 
 
+def marked_calls() -> list[tuple[str, str | tuple[str, str]]]:
+    """``(file:line, message)`` of each ``tr``/``ntr`` call whose message is a string literal
+    (a plural message as its singular and plural), read from the syntax tree."""
+    found: list[tuple[str, str | tuple[str, str]]] = []
+    for name, spec in KEYWORDS.items():
+        for path, call in _calls(name):
+            words = [_literal(call.args[index - 1]) if index <= len(call.args) else None for index in spec]
+            where = f"{path.relative_to(PACKAGE.parent)}:{call.lineno}"
+            if len(words) == 1 and words[0] is not None:
+                found.append((where, words[0]))
+            elif len(words) == 2 and words[0] is not None and words[1] is not None:
+                found.append((where, (words[0], words[1])))
+    return found
+
+
 def plural_calls() -> list[tuple[str, str, str]]:
     """``(file:line, "{count} WORD", "{count} MANY")`` for each ``plural(...)`` call given a ``lang``.
 
@@ -127,6 +144,9 @@ def extract() -> Catalog:
         template.add(
             message, locations=[(f"relapse_guard/{filename}", lineno)], auto_comments=comments, context=context
         )
+    for where, message in marked_calls():
+        file, _, line = where.rpartition(":")
+        template.add(message, locations=[(file, int(line))])
     for where, singular, many in plural_calls():
         file, _, line = where.rpartition(":")
         template.add((singular, many), locations=[(file, int(line))])
@@ -165,9 +185,8 @@ def messages_of(catalogue: Catalog) -> dict[Key, str | tuple[str, ...]]:
         if not message.id or message.fuzzy or not _translated(message):
             continue
         key = message.id[0] if isinstance(message.id, tuple | list) else message.id
-        out[(key, message.context)] = (
-            tuple(message.string) if isinstance(message.string, tuple | list) else message.string
-        )
+        string = message.string
+        out[(key, message.context)] = tuple(string) if isinstance(string, tuple | list) else str(string)
     return out
 
 

@@ -47,7 +47,7 @@ def _messages() -> Iterator[Message]:
 
 
 def _key(message: Message) -> str:
-    return message.id[0] if isinstance(message.id, tuple) else message.id
+    return message.id[0] if isinstance(message.id, tuple | list) else str(message.id)
 
 
 MESSAGES = sorted(_messages(), key=_key)
@@ -77,14 +77,15 @@ def test_every_message_renders_in_both_languages_with_the_same_fields(message: M
         for form in forms:
             assert _fields(form) == _fields(many), form
         return
-    values = {name: f"<{name}>" for name in _fields(message.id)}
-    english = tr("en", message.id, **values)
-    chinese = tr(CHINESE, message.id, **values)
+    msgid = _key(message)
+    values = {name: f"<{name}>" for name in _fields(msgid)}
+    english = tr("en", msgid, **values)
+    chinese = tr(CHINESE, msgid, **values)
     assert chinese != english
-    translated = CATALOGUE[message.id]
+    translated = CATALOGUE[msgid]
     assert translated is not None
     assert isinstance(translated.string, str)
-    assert _fields(translated.string) == _fields(message.id), translated.string
+    assert _fields(translated.string) == _fields(msgid), translated.string
     for value in values.values():
         assert value in chinese  # every value still shown
 

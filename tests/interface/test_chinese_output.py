@@ -205,7 +205,7 @@ def test_cycle_and_whatif_summaries_in_chinese(county: Path, tmp_path: Path) -> 
         "--as-of", "2018-12-31", "--lang", "zh-CN",
     )  # fmt: skip
     assert cycle.returncode == 0, cycle.stderr
-    assert cycle.stdout.startswith("第 1 轮：存入 ")
+    assert cycle.stdout.startswith("监测周期 2018-12-31：存入 ")
     whatif = _cli(
         "whatif", str(county), "--policy", "dazu_2016", "--policy", "yubei_2016", "--as-of", "2018-12-31",
         "--lang", "zh-CN",

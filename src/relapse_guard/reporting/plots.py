@@ -66,7 +66,7 @@ def have_matplotlib() -> bool:
 _CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
 
 
-def _style(lang: str) -> dict[str, Any]:
+def _style(lang: str) -> Any:  # rcParams, typed loosely as _STYLE is
     if is_english(lang):
         return dict(_STYLE)
     import matplotlib

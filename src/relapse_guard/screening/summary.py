@@ -122,7 +122,7 @@ def _problem_label(problem: Problem, lang: str) -> str:
     kind = label("problem", problem.kind, lang)
     if problem.plugin is not None:
         return tr(lang, "{kind} ({error} in {plugin})", kind=kind, error=problem.error, plugin=problem.plugin)
-    return f"{kind} ({problem.error})"
+    return tr(lang, "{kind} ({error})", kind=kind, error=problem.error)
 
 
 def problem_summary(bad_rows: int, problems: Iterable[Problem], *, lang: str = "en") -> str | None:
