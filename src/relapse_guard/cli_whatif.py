@@ -24,6 +24,8 @@ from .entitlements import Money
 from .errors import InvalidArgument
 from .facts import Fact
 from .household import Household
+from .interface import ntr, tr
+from .labels import label
 from .population import BadRow, read_population
 from .progress_line import ProgressLine, wants_progress
 from .screening.choice import shared_fact_kinds
@@ -62,6 +64,7 @@ def run_whatif(
     *,
     overwrite: bool = False,
     progress: bool = False,
+    lang: str = "en",
 ) -> int:
     """Compare two policies over a population directory; print the differences, the totals
     and the budget difference per intervention and per district; write them to ``out``.
@@ -69,7 +72,7 @@ def run_whatif(
     ``policies`` is two policy specs, ``a`` then ``b`` (registered names, ``path.py:NAME`` or
     ``module:NAME``: see :func:`~relapse_guard.cli_policy.load_policy_spec`). The facts read
     are the kinds of both policies. Progress is drawn on stderr when it is a terminal, or
-    with ``progress``.
+    with ``progress``. What is printed is said in ``lang`` (the files are written in English).
 
     Returns 0 when every row was read, 1 when there were bad rows (listed on stderr; the
     households read are compared all the same). Raises
@@ -104,14 +107,14 @@ def run_whatif(
     finally:
         if line is not None:
             line.close()
-    print(comparison.render())
+    print(comparison.render(lang))
     print()
-    print(render_budget(comparison))
+    print(render_budget(comparison, lang))
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
         write_csv(comparison, directory / "whatif.csv")
         write_html(comparison, directory / "whatif.html")
-    print_problems(bad_rows, ())
+    print_problems(bad_rows, (), lang=lang)
     return 1 if bad_rows else 0
 
 
@@ -124,23 +127,50 @@ def _signed(value: Decimal) -> str:
     return f"+{_amount(value)}" if value > 0 else _amount(value)
 
 
-def _delta_text(delta: Money) -> str:
+def _figure_word(attribute: str, lang: str) -> str:
+    labels = {
+        "one_off": tr(lang, "one-off"),
+        "monthly_in_force": tr(lang, "monthly in force"),
+        "paid_to_date": tr(lang, "paid to date"),
+    }
+    return labels[attribute]
+
+
+def _delta_text(delta: Money, lang: str = "en") -> str:
     """The three figures of a difference, each with its unit."""
-    return "; ".join(f"{label} {_signed(getattr(delta, name))} {unit}" for name, label, unit in FIGURES)
+    return tr(lang, "; ").join(
+        f"{_figure_word(name, lang)} {_signed(getattr(delta, name))} {label('unit', unit, lang)}"
+        for name, _label, unit in FIGURES
+    )
 
 
-def render_budget(comparison: Comparison) -> str:
+def render_budget(comparison: Comparison, lang: str = "en") -> str:
     """The budget difference (``b`` minus ``a``) per intervention, then per district (by name):
-    each intervention whose money differs, with its three figures and their units."""
-    lines = ["budget difference (b - a), per intervention:"]
+    each intervention whose money differs, with its three figures and their units; in ``lang``."""
+    lines = [tr(lang, "budget difference (b - a), per intervention:")]
     delta = comparison.totals.money_delta
-    lines += [f"  {name}: {_delta_text(money)}" for name, money in delta.items()] or ["  none"]
-    lines += ["", "budget difference (b - a), per district:"]
+    lines += [f"  {label('intervention', name, lang)}: {_delta_text(money, lang)}" for name, money in delta.items()]
+    if not delta:
+        lines.append(tr(lang, "  none"))
+    lines += ["", tr(lang, "budget difference (b - a), per district:")]
     for district, totals in comparison.by_district().items():
-        differ = "differs" if totals.differing == 1 else "differ"
-        lines.append(f"  {district or '-'}: {totals.households} households, {totals.differing} {differ}")
+        lines.append(
+            ntr(
+                lang,
+                "  {district}: {households} households, {count} differs",
+                "  {district}: {households} households, {count} differ",
+                totals.differing,
+                district=district or "-",
+                households=totals.households,
+                count=str(totals.differing),
+            )
+        )
         changes = totals.money_delta
-        lines += [f"    {name}: {_delta_text(money)}" for name, money in changes.items()] or ["    no difference"]
+        lines += [
+            f"    {label('intervention', name, lang)}: {_delta_text(money, lang)}" for name, money in changes.items()
+        ]
+        if not changes:
+            lines.append(tr(lang, "    no difference"))
     return "\n".join(lines)
 
 
@@ -210,9 +240,9 @@ def _money_rows(a: Mapping[str, Money], b: Mapping[str, Money]) -> list[list[str
     rows = []
     for name in sorted(set(a) | set(b)):
         first, second = a.get(name, _NONE), b.get(name, _NONE)
-        for attribute, label, unit in FIGURES:
+        for attribute, figure, unit in FIGURES:
             x, y = getattr(first, attribute), getattr(second, attribute)
-            rows.append([name, label, unit, _amount(x), _amount(y), _signed(y - x)])
+            rows.append([name, figure, unit, _amount(x), _amount(y), _signed(y - x)])
     return rows
 
 
