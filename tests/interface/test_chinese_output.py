@@ -216,6 +216,25 @@ def test_cycle_and_whatif_summaries_in_chinese(county: Path, tmp_path: Path) -> 
     assert "合计：" in whatif.stdout
 
 
+def test_whatif_page_in_chinese(county: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    whatif = _cli(
+        "whatif", str(county), "--policy", "dazu_2016", "--policy", "yubei_2016", "--as-of", "2018-12-31",
+        "--out", str(out), "--lang", "zh-CN",
+    )  # fmt: skip
+    assert whatif.returncode == 0, whatif.stderr
+    page = (out / "whatif.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page
+    assert "<h1>政策比较（截至 2018-12-31）：dazu_2016@2016.1 对比 yubei_2016@2016.1</h1>" in page
+    for heading in ("合计", "各项帮扶措施的资金", "各区县预算差额", "结果不同的农户"):
+        assert f"<h2>{heading}</h2>" in page
+    for english in ("Totals", "Money per intervention", "Budget difference per district", "<th>intervention</th>"):
+        assert english not in page
+    assert "<td>低保</td>" in page  # the interventions by their names in Chinese
+    # the CSV keeps its codes in every language
+    assert (out / "whatif.csv").read_text(encoding="utf-8").startswith("household_id,")
+
+
 def test_generate_says_what_it_wrote_in_chinese(tmp_path: Path) -> None:
     done = _cli("generate", str(tmp_path / "p"), "--households", "5", "--processes", "1", "--lang", "zh-CN")
     assert done.returncode == 0, done.stderr
