@@ -54,7 +54,7 @@ from .lifecycle_step import LifecycleStep
 from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
 from .resume import Checkpointed, ResumePath, capture, history_of, refusal, restore, sort_key
 from .routing_step import Router
-from .run_state import HOUSEHOLD_FACTS, RunState
+from .run_state import HOUSEHOLD_TYPES, RunState
 
 __all__ = ["Engine", "ParameterCache"]
 
@@ -298,13 +298,14 @@ class Engine:
     # --- one fact: observe, lifecycle, triggers and routes -------------------------------
 
     def _apply(self, run: RunState, fact: Fact, ctx: Context) -> None:
-        if run.dissolved is not None and not isinstance(fact, HOUSEHOLD_FACTS):
+        changes_household = type(fact) in HOUSEHOLD_TYPES
+        if run.dissolved is not None and not changes_household:
             run.refuse_dissolved(fact)
         observed = run.observe(fact)
         # One context per run serves the lifecycle rules and every trigger (the hot path).
         ctx.refresh(fact.date, run)
-        if isinstance(fact, HOUSEHOLD_FACTS):
-            self._household.change(run, fact, ctx)
+        if changes_household:
+            self._household.change(run, fact, ctx)  # type: ignore[arg-type]
             if run.dissolved is None:  # every rule reads the household of this date
                 self._lifecycle.after_observation(run, fact, ctx)
         elif isinstance(fact, AssistanceGranted):

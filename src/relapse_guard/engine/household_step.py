@@ -138,7 +138,7 @@ class HouseholdStep:
         before = run.household
         after, dissolved = changed_household(before, fact, run.dissolved)
         rehouse(run, after, dissolved)
-        run.changes.append(fact)
+        run.changes = (*run.changes, fact)
         ctx.rehouse(after)
         run.rechecks = {}  # the re-check period depends on who can work
         run.income_gate = None

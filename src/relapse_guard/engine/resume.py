@@ -129,7 +129,7 @@ def restore(checkpoint: Checkpoint, household: Household) -> RunState:
                 raise InvalidCheckpoint(household.id, "household_facts", fact.kind, "household changes")
             changed, dissolved = changed_household(changed, fact, dissolved)
         rehouse(run, changed, dissolved)
-        run.changes = list(checkpoint.household_facts)
+        run.changes = checkpoint.household_facts
     run.state = checkpoint.state
     run.state_since = checkpoint.state_since
     run.income = checkpoint.income
@@ -203,7 +203,7 @@ def capture(
         set_aside=tuple((case, tuple(pairs)) for case, pairs in sorted(run.set_aside.items())) if run.set_aside else (),
         open_cases=open_cases,
         case_facts=kept,
-        household_facts=tuple(run.changes) if run.changes else (),
+        household_facts=run.changes,
         next_event=next_event(
             policy,
             household_id=run.household.id,

@@ -31,7 +31,7 @@ from ..household import Household
 from ..lifecycle import State
 from ..parameters import ParameterValue
 
-__all__ = ["ASSISTABLE_STATES", "HOUSEHOLD_FACTS", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
+__all__ = ["ASSISTABLE_STATES", "HOUSEHOLD_FACTS", "HOUSEHOLD_TYPES", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
 
 # Tuples, not sets: membership by identity avoids hashing enum members on the hot path.
 #: States where an observation may identify the household (not on file, or stable).
@@ -45,6 +45,8 @@ ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 _NOT_OBSERVATIONS = AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided | EntitlementStopped
 #: Household changes (members, place): applied by the household step, before the lifecycle.
 HOUSEHOLD_FACTS = MemberJoined | MemberLeft | MemberDied | HouseholdMoved
+#: The same, as a set of exact types (the engine's test of every fact: a look-up, not four isinstance).
+HOUSEHOLD_TYPES = frozenset({MemberJoined, MemberLeft, MemberDied, HouseholdMoved})
 
 
 class RunState:
@@ -121,7 +123,7 @@ class RunState:
         self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
         self.eliminated: dict[str, dt.date] = {}
         #: The household changes applied (members joining, leaving, dying; moves), in order.
-        self.changes: list[Fact] = []
+        self.changes: tuple[Fact, ...] = ()
         #: The day the last member left or died (no fact but a member joining is taken after it).
         self.dissolved: dt.date | None = None
         #: After a household change: the members counted, as the lifecycle's and entitlements'
