@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .cli_policy import load_policy_spec, policy_source
-from .engine import Engine
+from .engine import Engine, household_on
 from .errors import InvalidArgument, RelapseGuardError, StoreError
 from .explanation import to_json
 from .facts import Fact
@@ -236,17 +236,19 @@ def _policy_of(
     lang: str = "en",
 ) -> Policy:
     """The policy to explain ``household`` under: the one given, or the one its place has in the
-    map on ``as_of`` (default: the date of its last fact; today's for a household without facts),
+    map on ``as_of`` (default: the date of its last fact; today's for a household without facts;
+    the place in force then, after any move among its facts),
     said on a line of its own (on stderr for JSON, so that stdout is the document alone)."""
     if isinstance(source, Policy):
         return source
     on = as_of or max((fact.date for fact in facts), default=None) or dt.date.today()
-    policy = source.policy_for(household.place, on)
+    place = household_on(household, facts, on).place
+    policy = source.policy_for(place, on)
     said = tr(
         lang,
         "{map}: place {place} on {date} is under {policy}",
         map=source.label,
-        place=repr(str(household.place)),
+        place=repr(str(place)),
         date=on.isoformat(),
         policy=policy.label,
     )

@@ -237,6 +237,7 @@ class DecisionKind(enum.Enum):
     RISK_ELIMINATED = "risk_eliminated"
     ENTITLEMENT_RECOMPUTED = "entitlement_recomputed"
     ENTITLEMENT_ENDED = "entitlement_ended"
+    HOUSEHOLD_CHANGED = "household_changed"
 
 
 @attrs.frozen(kw_only=True, slots=False)

@@ -4,9 +4,10 @@ Every fact has an ``id`` (so ingesting it twice changes nothing), the ``househol
 the ``date`` it happened and its ``source``. Subclasses add the fields of their kind.
 Amounts are :class:`~decimal.Decimal` yuan and never negative.
 
-Facts of one day are applied in a fixed order (:attr:`Fact.order`, then id): what is
-observed about the household (appraisals, shocks, income) before what is decided
-about it (assistance, exit), so the same facts in any input order give the same result.
+Facts of one day are applied in a fixed order (:attr:`Fact.order`, then id): changes of the
+household itself (a member joining, leaving or dying, a move) first, then what is observed
+about the household (appraisals, shocks, income), then what is decided about it (assistance,
+exit), so the same facts in any input order give the same result.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import attrs
 from .errors import InvalidFact, InvalidPolicy
 from .fact_fields import field_specs, shown, validate_fact
 from .fact_plans import NOT_FAST, fact_plan
-from .household import Schooling
+from .household import Health, LabourCapacity, Member, Place, Schooling
 
 __all__ = [
     "DEFAULT_FACT_KINDS",
@@ -38,11 +39,17 @@ __all__ = [
     "Fact",
     "FactKinds",
     "HouseAppraised",
+    "HouseholdMoved",
     "HousingGrade",
     "IllnessReported",
     "IncomeAssessed",
     "JobLost",
+    "JoinReason",
+    "LeaveReason",
     "MainEarnerLost",
+    "MemberDied",
+    "MemberJoined",
+    "MemberLeft",
     "ReviewCompleted",
     "SchoolEnrolled",
     "Source",
@@ -289,6 +296,95 @@ class EntitlementStopped(Fact):
     reason: str = ""
 
 
+class JoinReason(enum.Enum):
+    """Why a member joined the household."""
+
+    BIRTH = "birth"
+    MARRIAGE_IN = "marriage_in"
+    RETURN = "return"
+    OTHER = "other"
+
+
+class LeaveReason(enum.Enum):
+    """Why a member left the household (a death is its own fact, :class:`MemberDied`)."""
+
+    MARRIAGE_OUT = "marriage_out"
+    MOVED_AWAY = "moved_away"
+    OTHER = "other"
+
+
+#: The same-day rank of household changes: before everything else of their day, so that an
+#: income assessment (per person), a shock or a decision of the same day counts the household
+#: as it is after the change, as the register of that day does.
+HOUSEHOLD_CHANGE_ORDER = 10
+
+
+@attrs.frozen(kw_only=True)
+class MemberJoined(Fact):
+    """A member joined the household on ``date`` (born, married in, came back): the member's record.
+
+    ``birth_date`` is on or before ``date`` (a birth: the day of birth, usually ``date``).
+    """
+
+    kind: ClassVar[str] = "member_joined"
+    order: ClassVar[int] = HOUSEHOLD_CHANGE_ORDER
+    member_id: str
+    birth_date: dt.date
+    reason: JoinReason = JoinReason.BIRTH
+    labour_capacity: LabourCapacity = LabourCapacity.NONE
+    health: Health = Health.HEALTHY
+    schooling: Schooling = Schooling.NONE
+
+    def member(self) -> Member:
+        """The member who joined, as the household holds them."""
+        return Member(
+            id=self.member_id,
+            birth_date=self.birth_date,
+            labour_capacity=self.labour_capacity,
+            health=self.health,
+            schooling=self.schooling,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class MemberLeft(Fact):
+    """A member left the household on ``date`` (married out, moved away): not counted from that day."""
+
+    kind: ClassVar[str] = "member_left"
+    order: ClassVar[int] = HOUSEHOLD_CHANGE_ORDER
+    member_id: str
+    reason: LeaveReason = LeaveReason.MOVED_AWAY
+
+
+@attrs.frozen(kw_only=True)
+class MemberDied(Fact):
+    """A member died on ``date``: not counted from that day."""
+
+    kind: ClassVar[str] = "member_died"
+    order: ClassVar[int] = HOUSEHOLD_CHANGE_ORDER
+    member_id: str
+
+
+@attrs.frozen(kw_only=True)
+class HouseholdMoved(Fact):
+    """The household moved to another place on ``date`` (district, town, village)."""
+
+    kind: ClassVar[str] = "household_moved"
+    order: ClassVar[int] = HOUSEHOLD_CHANGE_ORDER
+    district: str
+    town: str = ""
+    village: str = ""
+
+    @property
+    def place(self) -> Place:
+        """The place moved to."""
+        return Place(self.district, self.town, self.village)
+
+
+#: The facts that change the household itself (its members or its place).
+HOUSEHOLD_CHANGES = (MemberJoined, MemberLeft, MemberDied, HouseholdMoved)
+
+
 _F = TypeVar("_F", bound=type[Fact])
 
 
@@ -414,6 +510,10 @@ DEFAULT_FACT_KINDS = FactKinds(
             CaseStepRecorded,
             CaseDecided,
             EntitlementStopped,
+            MemberJoined,
+            MemberLeft,
+            MemberDied,
+            HouseholdMoved,
         )
     }
 )

@@ -81,6 +81,7 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
         "risk_eliminated",
         "entitlement_recomputed",
         "entitlement_ended",
+        "household_changed",
     ),
     # relapse_guard.reviews.ReviewState
     "review": ("done", "due", "overdue"),

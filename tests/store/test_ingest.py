@@ -27,16 +27,22 @@ from relapse_guard.facts import (
     ExitVerified,
     Fact,
     HouseAppraised,
+    HouseholdMoved,
     HousingGrade,
     IllnessReported,
     IncomeAssessed,
     JobLost,
+    JoinReason,
+    LeaveReason,
     MainEarnerLost,
+    MemberDied,
+    MemberJoined,
+    MemberLeft,
     ReviewCompleted,
     SchoolEnrolled,
     Source,
 )
-from relapse_guard.household import Schooling
+from relapse_guard.household import Health, LabourCapacity, Schooling
 from relapse_guard.store import BatchReport, IngestReport, SQLiteStore
 from relapse_guard.store.codec import canonical_json
 
@@ -209,6 +215,20 @@ def _sample_records() -> list[dict[str, Any]]:
         CaseStepRecorded(id="s12", household_id="H1", date=D, case_id="c", step="s", outcome="approve", actor="a"),
         CaseDecided(id="s13", household_id="H1", date=D, case_id="c", procedure="p", outcome="approved", risk_key="k"),
         EntitlementStopped(id="s14", household_id="H1", date=D, intervention="safety_net", reason="moved away"),
+        MemberJoined(
+            id="s15",
+            household_id="H1",
+            date=D,
+            member_id="m9",
+            birth_date=D,
+            reason=JoinReason.MARRIAGE_IN,
+            labour_capacity=LabourCapacity.FULL,
+            health=Health.CHRONIC_ILLNESS,
+            schooling=Schooling.NONE,
+        ),
+        MemberLeft(id="s16", household_id="H1", date=D, member_id="m1", reason=LeaveReason.MARRIAGE_OUT),
+        MemberDied(id="s17", household_id="H1", date=D, member_id="m2"),
+        HouseholdMoved(id="s18", household_id="H1", date=D, district="Dazu", town="T", village="V"),
     ]
     assert {type(s) for s in samples} == set(DEFAULT_FACT_KINDS.by_kind.values())
     return [s.to_dict() for s in samples]

@@ -49,11 +49,12 @@ from .checkpoint import Checkpoint, SortKey
 from .decision_log import DecisionLog
 from .entitlement_step import EntitlementStep
 from .fingerprint import household_fingerprint, policy_fingerprint
+from .household_step import HouseholdStep
 from .lifecycle_step import LifecycleStep
 from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
 from .resume import Checkpointed, ResumePath, capture, history_of, refusal, restore, sort_key
 from .routing_step import Router
-from .run_state import RunState
+from .run_state import HOUSEHOLD_TYPES, RunState
 
 __all__ = ["Engine", "ParameterCache"]
 
@@ -106,6 +107,7 @@ class Engine:
         self._lifecycle = LifecycleStep(policy, log, on_enter=self._enter, on_clock=self._entitlements.advance)
         self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants, entitlements=self._entitlements)
         self._cases = CaseStep(log, self._lifecycle, self._entitlements)
+        self._household = HouseholdStep(log, self._entitlements, policy.label)
         self._parameters = ParameterCache()
         #: The kinds each intervention declares (its tags and its name), for ``Context.entitlement``.
         self._tags = {name: tags_of(intervention) for name, intervention in policy.interventions.items()}
@@ -282,8 +284,10 @@ class Engine:
 
     def _band_at(self, run: RunState, clock: dt.date | None) -> tuple[Decimal | None, dt.date | None]:
         """The prefilter's income band for ``run`` as of ``clock`` and the first day it may not hold."""
-        if self._watchers is None or clock is None or run.entitled:
-            return None, None  # a running entitlement may be recomputed on any income assessment
+        if self._watchers is None or clock is None or run.entitled or run.dissolved is not None:
+            # a running entitlement may be recomputed on any income assessment; a dissolved
+            # household refuses any
+            return None, None
         watchers = self._watchers[run.state]
         if watchers is None:
             return None, None
@@ -294,10 +298,17 @@ class Engine:
     # --- one fact: observe, lifecycle, triggers and routes -------------------------------
 
     def _apply(self, run: RunState, fact: Fact, ctx: Context) -> None:
+        changes_household = type(fact) in HOUSEHOLD_TYPES
+        if run.dissolved is not None and not changes_household:
+            run.refuse_dissolved(fact)
         observed = run.observe(fact)
         # One context per run serves the lifecycle rules and every trigger (the hot path).
         ctx.refresh(fact.date, run)
-        if isinstance(fact, AssistanceGranted):
+        if changes_household:
+            self._household.change(run, fact, ctx)  # type: ignore[arg-type]
+            if run.dissolved is None:  # every rule reads the household of this date
+                self._lifecycle.after_observation(run, fact, ctx)
+        elif isinstance(fact, AssistanceGranted):
             self._lifecycle.assistance(run, fact)
         elif isinstance(fact, ExitVerified):
             self._lifecycle.exit(run, fact, ctx)
@@ -362,9 +373,10 @@ class Engine:
         advance = self._lifecycle.advance
         band: Decimal | None = None
         # What the band was computed for: the state and the size of what only grows (known
-        # risks, grants), needs and housing. Any change, and the band is computed again. Only
-        # a fact that took the full path (or a move of the clock, which changes the state)
-        # changes any of them, so after a recorded assessment the state alone is compared.
+        # risks, grants), needs, housing and the household in force (its members, its place).
+        # Any change, and the band is computed again. Only a fact that took the full path (or
+        # a move of the clock, which changes the state) changes any of them, so after a
+        # recorded assessment the state alone is compared.
         band_for: tuple[object, ...] = (None,)
         band_until = 0
         full_path_since_band = True
@@ -382,7 +394,7 @@ class Engine:
                     advance(run, date)  # an entitlement's event (the state stays)
                 expired = date.toordinal() >= band_until
                 if full_path_since_band or state is not band_for[0] or expired:
-                    now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade)
+                    now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade, run.household)
                     if now != band_for or expired:
                         ctx.refresh(date, run)
                         band, band_until = income_band(watchers[state], ctx, parameters, changes)

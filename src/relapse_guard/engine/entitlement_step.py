@@ -7,7 +7,8 @@ intervention in force, which ends the day the new one starts. While it runs it i
 **recomputed** (the intervention asked again, on the run's facts of that day)
 
 - when a parameter it read changes value, on the change's effective date;
-- on a new income assessment, the household's exit, if its terms say so;
+- on a new income assessment, the household's exit, a change of household size, if its terms
+  say so;
 
 and a recomputation that comes to another amount ends the piece and opens the new one from
 the first day of the next month (the change's date, for a parameter); one that declines
@@ -225,6 +226,15 @@ class EntitlementStep:
                 self.end(run, name, date, "exit verified", facts=facts)
             elif terms.recompute_on_income:
                 self.recompute(run, name, date, first_of_next_month(date), "exit verified", facts=facts)
+
+    def on_members(
+        self, run: RunState, date: dt.date, starts: dt.date, why: str, facts: tuple[str, ...], ctx: Context
+    ) -> None:
+        """A change of household size recomputes the entitlements whose terms follow the members
+        (``recompute_on_members``), a new amount owed from ``starts``."""
+        for name in sorted(run.entitled):
+            if self.terms(name).recompute_on_members:
+                self.recompute(run, name, date, starts, why, facts=facts, ctx=ctx)
 
     def on_eliminated(self, run: RunState, risk_key: str, date: dt.date, why: str, facts: tuple[str, ...]) -> None:
         """The entitlements granted for ``risk_key`` end: the risk was eliminated."""

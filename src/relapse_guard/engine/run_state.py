@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..decisions import Decision, Grant, Risk
+from ..errors import InvalidFact
 from ..facts import (
     AssistanceGranted,
     BasicNeed,
@@ -18,15 +19,19 @@ from ..facts import (
     ExitVerified,
     Fact,
     HouseAppraised,
+    HouseholdMoved,
     HousingGrade,
     IncomeAssessed,
+    MemberDied,
+    MemberJoined,
+    MemberLeft,
     ReviewCompleted,
 )
 from ..household import Household
 from ..lifecycle import State
 from ..parameters import ParameterValue
 
-__all__ = ["ASSISTABLE_STATES", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
+__all__ = ["ASSISTABLE_STATES", "HOUSEHOLD_FACTS", "HOUSEHOLD_TYPES", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
 
 # Tuples, not sets: membership by identity avoids hashing enum members on the hot path.
 #: States where an observation may identify the household (not on file, or stable).
@@ -38,15 +43,21 @@ ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 
 # Facts that act on the lifecycle or a case themselves: they observe nothing about the household.
 _NOT_OBSERVATIONS = AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided | EntitlementStopped
+#: Household changes (members, place): applied by the household step, before the lifecycle.
+HOUSEHOLD_FACTS = MemberJoined | MemberLeft | MemberDied | HouseholdMoved
+#: The same, as a set of exact types (the engine's test of every fact: a look-up, not four isinstance).
+HOUSEHOLD_TYPES = frozenset({MemberJoined, MemberLeft, MemberDied, HouseholdMoved})
 
 
 class RunState:
     """Mutable per-household state while the engine runs (slotted: the hot path)."""
 
     __slots__ = (
+        "changes",
         "costly",
         "decisions",
         "decisions_before",
+        "dissolved",
         "eliminated",
         "entitled",
         "entitlement_due",
@@ -57,6 +68,7 @@ class RunState:
         "income_fact",
         "income_gate",
         "latest_birth",
+        "members_note",
         "monitoring_end",
         "monitoring_start",
         "paid",
@@ -110,14 +122,34 @@ class RunState:
         # grants set aside by a rejected case, kept in case an appeal of that case succeeds
         self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
         self.eliminated: dict[str, dt.date] = {}
+        #: The household changes applied (members joining, leaving, dying; moves), in order.
+        self.changes: tuple[Fact, ...] = ()
+        #: The day the last member left or died (no fact but a member joining is taken after it).
+        self.dissolved: dt.date | None = None
+        #: After a household change: the members counted, as the lifecycle's and entitlements'
+        #: decisions end with them ("" before any change).
+        self.members_note = ""
 
     def observe_income(self, fact: IncomeAssessed) -> None:
         """Record an income assessment; raises for one dated before a member's birth, naming them."""
         if fact.date < self.latest_birth:
+            if self.dissolved is not None:
+                self.refuse_dissolved(fact)
             self.household.check_born_by(fact.date)
         self.previous_income = self.income
         self.income = fact.income_per_capita
         self.income_fact = fact.id
+
+    def refuse_dissolved(self, fact: Fact) -> None:
+        """Raise :class:`InvalidFact` for ``fact``: the household dissolved before it (no member left)."""
+        assert self.dissolved is not None
+        raise InvalidFact(
+            self.household.id,
+            "date",
+            fact.date.isoformat(),
+            f"a date before the household dissolved on {self.dissolved.isoformat()} (no member left)",
+            fact_id=fact.id,
+        )
 
     def observe(self, fact: Fact) -> bool:
         """Record what ``fact`` tells about the household; True if the lifecycle may change."""
