@@ -312,7 +312,8 @@ class FactCorrected(Fact):
 
     The corrected fact stays stored; a run applies, for each fact id, the latest version known
     (corrections in the order of ``recorded_at``, then id), at the replacement's date.
-    ``date`` is the day the correction was made; ``reason`` says why.
+    ``date`` is the day the correction was made (a run ``as_of`` an earlier day still applies
+    it: the replacement's own date places it); ``reason`` says why.
     """
 
     kind: ClassVar[str] = "fact_corrected"

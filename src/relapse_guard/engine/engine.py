@@ -63,7 +63,7 @@ from .lifecycle_step import LifecycleStep
 from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
 from .resume import Checkpointed, ResumePath, capture, history_of, refusal, restore, sort_key
 from .routing_step import Router
-from .run_state import RunState
+from .run_state import RunState, Unresolved
 
 __all__ = ["Engine", "ParameterCache"]
 
@@ -148,9 +148,16 @@ class Engine:
         lifecycle does not have (an exit verified for a household never assisted), and the
         errors of :func:`~relapse_guard.timeline.order_facts`.
         """
+        if type(facts) is not list and type(facts) is not tuple:
+            facts = _listed(facts)
         ordered, versions = self._ordered("Engine.run", household, facts, as_of, known_on)
         run = RunState(household)
-        self._play(run, ordered, as_of)
+        try:
+            self._play(run, ordered, as_of)
+        except Unresolved:  # corrections among the facts: resolved, and run again
+            ordered, versions = self._ordered("Engine.run", household, facts, as_of, resolve_all=True)
+            run = RunState(household)
+            self._play(run, ordered, as_of)
         if versions:
             _name_versions(run, versions)
         return _result(run, self.policy.label, as_of if as_of is not None else (ordered[-1].date if ordered else None))
@@ -164,9 +171,16 @@ class Engine:
         known_on: dt.datetime | None = None,
     ) -> Checkpointed:
         """:meth:`run`, with the :class:`~.checkpoint.Checkpoint` to :meth:`resume` it from."""
+        if type(facts) is not list and type(facts) is not tuple:
+            facts = _listed(facts)
         ordered, versions = self._ordered("Engine.run_checkpointed", household, facts, as_of, known_on)
         run = RunState(household)
-        self._play(run, ordered, as_of)
+        try:
+            self._play(run, ordered, as_of)
+        except Unresolved:
+            ordered, versions = self._ordered("Engine.run_checkpointed", household, facts, as_of, resolve_all=True)
+            run = RunState(household)
+            self._play(run, ordered, as_of)
         if versions:
             _name_versions(run, versions)
         clock = as_of if as_of is not None else (ordered[-1].date if ordered else None)
@@ -221,7 +235,9 @@ class Engine:
         if why:
             if history is None:
                 raise NeedsHistory(household.id, why)
-            replayed = self.run_checkpointed(household, [*history_of(history), *ordered], as_of=as_of)
+            # a correction's own date does not cut it: the facts it changes are dated by their replacements
+            again = new_facts if change is not None else ordered
+            replayed = self.run_checkpointed(household, [*history_of(history), *again], as_of=as_of)
             return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why)
         run = restore(checkpoint, household)
         if run.grants:
@@ -250,10 +266,16 @@ class Engine:
         known_on: dt.datetime | None = None,
         *,
         versioned: bool = True,
+        resolve_all: bool = False,
     ) -> tuple[list[Fact], dict[str, tuple[int, str]] | None]:
-        """The facts in the order applied (corrections and retractions resolved as known on
-        ``known_on``, unless not ``versioned``), those after ``as_of`` cut, and the versions of
-        the corrected ones; the arguments' types checked."""
+        """The facts in the order applied, those after ``as_of`` cut, and the versions of the
+        corrected ones; the arguments' types checked.
+
+        Corrections and retractions are resolved (as known on ``known_on``) when ``known_on``
+        is given, ``resolve_all`` is set or one is cut by ``as_of`` (its own date does not
+        count); otherwise one left among the facts makes the run raise :class:`Unresolved`
+        when it reaches it, and the run resolves them then. So a run without any pays for no
+        scan of its facts. Not ``versioned``: left as they are (a resume's new facts)."""
         if not isinstance(household, Household):
             raise WrongType(f"{caller} needs a Household, not {type(household).__name__} {household!r}")
         if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
@@ -262,7 +284,7 @@ class Engine:
         try:
             if not isinstance(facts, list | tuple):
                 facts = list(facts)
-            if versioned and (known_on is not None or not VERSION_KINDS.isdisjoint(map(type, facts))):
+            if versioned and (known_on is not None or resolve_all):
                 resolved = resolve(household.id, facts, None if known_on is None else check_known_on(known_on))
                 facts, versions = resolved.facts, resolved.versions
             ordered = order_facts(household.id, facts)
@@ -271,7 +293,10 @@ class Engine:
                 f"household {household.id!r}: facts must be an iterable of Fact ({type(error).__name__}: {error})"
             ) from error
         if as_of is not None and ordered and ordered[-1].date > as_of:
-            del ordered[bisect.bisect_right(ordered, as_of, key=_DATE) :]  # in date order: cut the tail
+            cut = bisect.bisect_right(ordered, as_of, key=_DATE)  # in date order: cut the tail
+            if versioned and versions is None and not VERSION_KINDS.isdisjoint(map(type, ordered[cut:])):
+                return self._ordered(caller, household, ordered, as_of, resolve_all=True)
+            del ordered[cut:]
         return ordered, versions
 
     def _play(self, run: RunState, ordered: list[Fact], as_of: dt.date | None) -> None:
@@ -454,6 +479,15 @@ class Engine:
             advance(run, date)
             self._apply(run, fact, ctx)
             advance(run, date)
+
+
+def _listed(facts: Iterable[Fact]) -> Iterable[Fact]:
+    """``facts`` as a list (read once: a run may need them twice); as they are when not iterable
+    (:meth:`Engine._ordered` says so)."""
+    try:
+        return list(facts)
+    except TypeError:
+        return facts
 
 
 def _correction_reason(change: Fact) -> str:

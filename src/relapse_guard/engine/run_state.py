@@ -17,6 +17,8 @@ from ..facts import (
     EntitlementStopped,
     ExitVerified,
     Fact,
+    FactCorrected,
+    FactRetracted,
     HouseAppraised,
     HousingGrade,
     IncomeAssessed,
@@ -36,7 +38,13 @@ WATCHED_STATES = (State.EXITED, State.MONITORED)
 #: States that assistance (or a grant, under ``assist_on_grant``) moves to assisted.
 ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 
+
 # Facts that act on the lifecycle or a case themselves: they observe nothing about the household.
+class Unresolved(Exception):
+    """Raised when a correction or retraction is applied as a fact: the engine resolves the facts
+    (:func:`~relapse_guard.versions.resolve`) and runs them again. Only the engine sees it."""
+
+
 _NOT_OBSERVATIONS = AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided | EntitlementStopped
 
 
@@ -133,6 +141,9 @@ class RunState:
         if isinstance(fact, ReviewCompleted):
             self.reviews_done[fact.review] = fact.date
             return False
+        cls = type(fact)
+        if cls is FactCorrected or cls is FactRetracted:
+            raise Unresolved(fact.id)  # a correction reached the engine unresolved: the run resolves and starts again
         return not isinstance(fact, _NOT_OBSERVATIONS)
 
     def evidence(self, fact: Fact) -> tuple[str, ...]:
