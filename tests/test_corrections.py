@@ -249,8 +249,8 @@ def test_ids_of_corrections_are_fact_ids_too() -> None:
     fact = income("f1", D(2016, 3, 1), 1000)
     with pytest.raises(ConflictingFact):
         resolve("H1", [fact, income("c1", D(2016, 3, 2), 5), correct("c1", fact)])
-    with pytest.raises(InvalidFact, match="retracts"):
-        FactRetracted(id="r1", household_id="H1", date=D(2016, 3, 1), retracts="r1")
+    with pytest.raises(UnknownCorrectedFact, match="retracts"):  # a retraction of itself: not one of the facts
+        resolve("H1", [fact, FactRetracted(id="r1", household_id="H1", date=D(2016, 3, 1), retracts="r1")])
 
 
 # --- as known on --------------------------------------------------------------------------------------

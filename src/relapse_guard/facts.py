@@ -350,17 +350,6 @@ class FactRetracted(Fact):
     retracts: str
     reason: str = ""
 
-    def __attrs_post_init__(self) -> None:
-        validate_fact(self)
-        if self.retracts == self.id:
-            raise InvalidFact(
-                self.household_id,
-                "retracts",
-                self.retracts,
-                "the id of another fact than the retraction",
-                fact_id=self.id,
-            )
-
 
 def _fact_value(value: object) -> Fact:
     if isinstance(value, Fact):
