@@ -445,3 +445,11 @@ def test_diff_command_needs_two_knowledge_dates(tmp_path: Path, capsys: pytest.C
     assert "twice" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["diff", "H1", "--store", "x", "--known-on", "March"])
+
+
+def test_a_retraction_mends_a_fact_that_fails_before_the_run_reaches_the_retraction() -> None:
+    wrong_exit = ExitVerified(id="e1", household_id="H1", date=D(2016, 3, 1))  # never assisted: refused alone
+    assert outcome([wrong_exit]).startswith("InvalidTransition")  # type: ignore[union-attr]
+    mended = outcome([wrong_exit, retract("r1", wrong_exit)])
+    assert isinstance(mended, HouseholdResult)
+    assert mended.decisions == ()

@@ -152,11 +152,9 @@ class Engine:
             facts = _listed(facts)
         ordered, versions = self._ordered("Engine.run", household, facts, as_of, known_on)
         run = RunState(household)
-        try:
-            self._play(run, ordered, as_of)
-        except Unresolved:  # corrections among the facts: resolved, and run again
-            ordered, versions = self._ordered("Engine.run", household, facts, as_of, resolve_all=True)
-            run = RunState(household)
+        if versions is None:
+            run, ordered, versions = self._play_unresolved("Engine.run", run, household, facts, ordered, as_of)
+        else:
             self._play(run, ordered, as_of)
         if versions:
             _name_versions(run, versions)
@@ -175,11 +173,11 @@ class Engine:
             facts = _listed(facts)
         ordered, versions = self._ordered("Engine.run_checkpointed", household, facts, as_of, known_on)
         run = RunState(household)
-        try:
-            self._play(run, ordered, as_of)
-        except Unresolved:
-            ordered, versions = self._ordered("Engine.run_checkpointed", household, facts, as_of, resolve_all=True)
-            run = RunState(household)
+        if versions is None:
+            run, ordered, versions = self._play_unresolved(
+                "Engine.run_checkpointed", run, household, facts, ordered, as_of
+            )
+        else:
             self._play(run, ordered, as_of)
         if versions:
             _name_versions(run, versions)
@@ -298,6 +296,32 @@ class Engine:
                 return self._ordered(caller, household, ordered, as_of, resolve_all=True)
             del ordered[cut:]
         return ordered, versions
+
+    def _play_unresolved(
+        self,
+        caller: str,
+        run: RunState,
+        household: Household,
+        facts: Iterable[Fact],
+        ordered: list[Fact],
+        as_of: dt.date | None,
+    ) -> tuple[RunState, list[Fact], dict[str, tuple[int, str]] | None]:
+        """:meth:`_play` of facts not resolved; met with a correction or retraction (or failing
+        before one: a correction may be what mends the fact that failed), they are resolved and
+        played again on a new run. The run, the facts played and the versions."""
+        try:
+            self._play(run, ordered, as_of)
+        except Unresolved:
+            pass
+        except RelapseGuardError:
+            if VERSION_KINDS.isdisjoint(map(type, facts)):
+                raise
+        else:
+            return run, ordered, None
+        ordered, versions = self._ordered(caller, household, facts, as_of, resolve_all=True)
+        run = RunState(household)
+        self._play(run, ordered, as_of)
+        return run, ordered, versions
 
     def _play(self, run: RunState, ordered: list[Fact], as_of: dt.date | None) -> None:
         """Apply ``ordered`` to ``run``, then move its clock to ``as_of``."""
