@@ -29,6 +29,7 @@ __all__ = [
     "add_progress_argument",
     "add_version_argument",
     "iso_date",
+    "iso_instant",
     "message_language",
     "month",
     "non_negative",
@@ -112,6 +113,23 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             tr(message_language(), "{text} is not an ISO date (YYYY-MM-DD)", text=repr(text))
         ) from None
+
+
+def iso_instant(text: str) -> dt.datetime:
+    """A knowledge date (``--known-on``): an ISO date and time, in UTC unless it names its time
+    zone; a date alone is the end of that day in UTC (everything recorded that day counts)."""
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date or date and time (2016-03-10 or 2016-03-10T17:00:00+08:00)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 _MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")

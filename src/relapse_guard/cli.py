@@ -18,6 +18,7 @@ from .argtypes import (
     add_progress_argument,
     add_version_argument,
     iso_date,
+    iso_instant,
     non_negative,
     positive,
     set_message_language,
@@ -141,12 +142,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--as-of", type=iso_date, default=None, help="date to run to (default: its last fact)")
     explain.add_argument(
+        "--known-on",
+        type=iso_instant,
+        default=None,
+        metavar="WHEN",
+        help="use only the facts, corrections and retractions recorded by WHEN (an ISO date: the end of that "
+        "day in UTC; or a date and time), in their versions of then (docs/corrections.md)",
+    )
+    explain.add_argument(
         "--format",
         choices=["text", "json"],
         default="text",
         help="the explained timeline as text lines (default), or the household's result as one JSON document "
         "of the documented form (schema: relapse_guard.explanation.load_schema)",
     )
+    diff = commands.add_parser(
+        "diff",
+        help="the decisions that differ between two knowledge dates of one household, and the facts why",
+        description="Run one household as known on two moments (--known-on twice) and print the facts whose "
+        "version differs (recorded, corrected or retracted in between) and the decisions made as known on one "
+        "and not the other (- the first, + the second). See docs/corrections.md.",
+    )
+    diff.add_argument("household_id", metavar="HOUSEHOLD_ID", help="the id of the household")
+    diff_source = diff.add_mutually_exclusive_group(required=True)
+    diff_source.add_argument("--population", help="the population directory holding the household")
+    diff_source.add_argument("--store", help="a SQLite store file holding the household (relapse_guard.store)")
+    add_policy_argument(diff, default="yubei_2016")
+    diff.add_argument(
+        "--known-on",
+        type=iso_instant,
+        action="append",
+        required=True,
+        metavar="WHEN",
+        help="a knowledge date, given twice: the earlier, then the later (ISO date or date and time)",
+    )
+    diff.add_argument("--as-of", type=iso_date, default=None, help="date to run to (default: its last fact)")
+    diff.add_argument("--format", choices=["text", "json"], default="text", help="text lines (default) or JSON")
     generate = commands.add_parser("generate", help="write a seeded synthetic population to a directory")
     add_generate_arguments(generate)
     cycle = commands.add_parser(
@@ -356,11 +387,27 @@ def _run(args: argparse.Namespace) -> int:
         source = policy_or_map(args.policy, args.policy_map)
         if args.store is not None:
             return explain_stored(
-                args.store, args.household_id, source, args.as_of, output_format=args.format, lang=lang
+                args.store,
+                args.household_id,
+                source,
+                args.as_of,
+                output_format=args.format,
+                lang=lang,
+                known_on=args.known_on,
             )
         return explain_household(
-            args.population, args.household_id, source, args.as_of, output_format=args.format, lang=lang
+            args.population,
+            args.household_id,
+            source,
+            args.as_of,
+            output_format=args.format,
+            lang=lang,
+            known_on=args.known_on,
         )
+    elif args.command == "diff":
+        from .cli_diff import run_diff
+
+        return run_diff(args)
     elif args.command == "generate":
         from .population.cli import run_generate
 

@@ -269,6 +269,7 @@ def explain_household(
     *,
     output_format: str = "text",
     lang: str = "en",
+    known_on: dt.datetime | None = None,
 ) -> int:
     """Print one household's explained timeline; 2 (with a message) when it is not in the population.
 
@@ -276,7 +277,8 @@ def explain_household(
     policy, or a policy map: the household is then explained under the policy its place has on
     ``as_of``, or without it on the date of its last fact. ``output_format`` ``"json"`` prints
     the household's result as one JSON document of the documented form
-    (:func:`~relapse_guard.explanation.to_json`) instead of text lines.
+    (:func:`~relapse_guard.explanation.to_json`) instead of text lines. ``known_on`` runs it
+    as known on that moment (:meth:`Engine.run`).
     """
     _check_format(output_format)
     source = _loaded(policy_name)
@@ -285,7 +287,7 @@ def explain_household(
         for household, facts, _bad in partition.records(kinds=kinds):
             if household is not None and household.id == household_id:
                 policy = _policy_of(source, household, facts, as_of, output_format, lang)
-                result = Engine(policy).run(household, facts, as_of=as_of)
+                result = Engine(policy).run(household, facts, as_of=as_of, known_on=known_on)
                 _print_explained(result, policy, as_of, output_format, lang)
                 return 0
     raise RelapseGuardError(f"household {household_id!r} is not in {population_dir}")
@@ -299,6 +301,7 @@ def explain_stored(
     *,
     output_format: str = "text",
     lang: str = "en",
+    known_on: dt.datetime | None = None,
 ) -> int:
     """Print the explained timeline of a household kept in a SQLite store (its facts replayed),
     under a policy spec, a policy, or the one its place has in a policy map, as text or JSON (as in
@@ -320,5 +323,6 @@ def explain_stored(
             kinds = shared_fact_kinds(source.label, source.policies())
             facts = store.facts(household_id, kinds=kinds)
             policy = _policy_of(source, store.household(household_id), facts, as_of, output_format, lang)
-        _print_explained(replay(store, household_id, policy, as_of=as_of), policy, as_of, output_format, lang)
+        result = replay(store, household_id, policy, as_of=as_of, known_on=known_on)
+        _print_explained(result, policy, as_of, output_format, lang)
     return 0

@@ -260,12 +260,17 @@ class Decision:
     to_state: State | None = None
     risk: Risk | None = None
     grant: Grant | None = None
+    #: The version used of each corrected fact among ``facts``: (fact id, version), version 2
+    #: after one correction (see :mod:`relapse_guard.versions`); empty when none was corrected.
+    versions: tuple[tuple[str, int], ...] = ()
 
     def explain(self) -> str:
-        """One line: date, kind, rule, explanation, then the facts and parameters used."""
+        """One line: date, kind, rule, explanation, then the facts (with the version used of a
+        corrected one) and parameters used."""
         parts = [f"{self.date.isoformat()} {self.kind.value} [{self.rule}] {self.explanation}"]
         if self.facts:
-            parts.append("facts: " + ", ".join(self.facts))
+            used = dict(self.versions)
+            parts.append("facts: " + ", ".join(f"{f} (v{used[f]})" if f in used else f for f in self.facts))
         if self.parameters:
             parts.append("parameters: " + "; ".join(str(p) for p in self.parameters))
         return " | ".join(parts)
@@ -285,4 +290,5 @@ class Decision:
             "to_state": None if self.to_state is None else self.to_state.value,
             "risk": None if self.risk is None else self.risk.to_dict(),
             "grant": None if self.grant is None else self.grant.to_dict(),
+            **({"versions": [list(pair) for pair in self.versions]} if self.versions else {}),
         }

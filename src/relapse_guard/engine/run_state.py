@@ -18,6 +18,8 @@ from ..facts import (
     EntitlementStopped,
     ExitVerified,
     Fact,
+    FactCorrected,
+    FactRetracted,
     HouseAppraised,
     HouseholdMoved,
     HousingGrade,
@@ -41,7 +43,13 @@ WATCHED_STATES = (State.EXITED, State.MONITORED)
 #: States that assistance (or a grant, under ``assist_on_grant``) moves to assisted.
 ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 
+
 # Facts that act on the lifecycle or a case themselves: they observe nothing about the household.
+class Unresolved(Exception):
+    """Raised when a correction or retraction is applied as a fact: the engine resolves the facts
+    (:func:`~relapse_guard.versions.resolve`) and runs them again. Only the engine sees it."""
+
+
 _NOT_OBSERVATIONS = AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided | EntitlementStopped
 #: Household changes (members, place): applied by the household step, before the lifecycle.
 HOUSEHOLD_FACTS = MemberJoined | MemberLeft | MemberDied | HouseholdMoved
@@ -165,6 +173,9 @@ class RunState:
         if isinstance(fact, ReviewCompleted):
             self.reviews_done[fact.review] = fact.date
             return False
+        cls = type(fact)
+        if cls is FactCorrected or cls is FactRetracted:
+            raise Unresolved(fact.id)  # a correction reached the engine unresolved: the run resolves and starts again
         return not isinstance(fact, _NOT_OBSERVATIONS)
 
     def evidence(self, fact: Fact) -> tuple[str, ...]:
