@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "json"], default="text", help="text lines, or a JSON list of findings"
     )
     check.add_argument("--on", type=iso_date, default=None, help="probe this date only (default: every date it uses)")
+    check.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=None,
+        help="compare the parameters' review_by and expires dates with this date (default: --on, else today)",
+    )
     test = commands.add_parser(
         "test",
         help="run files of worked cases (policy test tables); exit 1 when a case fails",
@@ -287,7 +293,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "check":
         from .cli_check import run_check
 
-        return run_check(args.policy, args.format, args.on)
+        return run_check(args.policy, args.format, args.on, args.as_of)
     elif args.command == "test":
         from .cli_tables import run_tables
 

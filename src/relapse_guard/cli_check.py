@@ -36,7 +36,7 @@ def summary(policy: Policy, findings: Sequence[Finding]) -> str:
     """The closing line of ``check``: how many findings of which check, or none.
 
     >>> summary(load_policy_spec("yubei_2016"), ())
-    'yubei_2016@2016.1: no findings (9 checks run)'
+    'yubei_2016@2016.1: no findings (11 checks run)'
     """
     if not findings:
         return f"{policy.label}: no findings ({plural(len(CHECKS), 'check')} run)"
@@ -45,12 +45,13 @@ def summary(policy: Policy, findings: Sequence[Finding]) -> str:
     return f"{policy.label}: {len(findings)} {noun(len(findings), 'finding')} ({by_check})"
 
 
-def run_check(spec: str, output_format: str = "text", on: dt.date | None = None) -> int:
+def run_check(spec: str, output_format: str = "text", on: dt.date | None = None, as_of: dt.date | None = None) -> int:
     """Print the static checks' findings for the policy ``spec`` names (see :func:`load_policy_spec`).
 
     ``text`` prints one line per finding (``check: subject: message``) and a summary line;
     ``json`` prints a JSON list of findings as objects (:func:`finding_to_dict`) and nothing
-    else. ``on`` probes that date only, instead of every date the policy uses.
+    else. ``on`` probes that date only, instead of every date the policy uses; ``as_of`` is the
+    date the parameters' ``review_by`` and ``expires`` are compared with (``on``, else today).
 
     Returns 0 when there are no findings and 1 when there are; raises
     :class:`~relapse_guard.errors.InvalidPolicySpec` (an
@@ -59,7 +60,7 @@ def run_check(spec: str, output_format: str = "text", on: dt.date | None = None)
     if output_format not in OUTPUT_FORMATS:
         raise InvalidArgument(f"unknown output format {output_format!r}; known: {', '.join(OUTPUT_FORMATS)}")
     policy = load_policy_spec(spec)
-    findings = check_policy(policy, on=on)
+    findings = check_policy(policy, on=on, as_of=as_of)
     if output_format == "json":
         print(json.dumps([finding_to_dict(f, policy) for f in findings], indent=2, ensure_ascii=False))
     else:
