@@ -65,10 +65,17 @@ class MachineEngine(Engine):
         self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants, entitlements=self._entitlements)
         self._cases = CaseStep(log, self._lifecycle, self._entitlements)
 
-    def run(self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None) -> HouseholdResult:
+    def run(
+        self,
+        household: Household,
+        facts: Iterable[Fact],
+        *,
+        as_of: dt.date | None = None,
+        known_on: dt.datetime | None = None,
+    ) -> HouseholdResult:
         self._model = _Model()
         self._machine = build_machine(self._model)  # one Machine per household
-        return super().run(household, facts, as_of=as_of)
+        return super().run(household, facts, as_of=as_of, known_on=known_on)
 
     def _apply(self, run: RunState, fact: Fact, ctx: Context) -> None:
         self._machine.get_triggers(self._model.state)  # what may happen from here, asked per fact

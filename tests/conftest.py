@@ -16,6 +16,10 @@ from relapse_guard.parameters import ParameterTree
 #: ``pytester``, for the tests of the pytest plug-in (tests/tables/test_pytest_plugin.py).
 pytest_plugins = ["pytester"]
 
+# The tests read English output: a developer's Chinese locale (or RELAPSE_GUARD_LANG) must not change
+# it; the commands they run inherit this, and the tests of other languages say so.
+os.environ["RELAPSE_GUARD_LANG"] = "en"
+
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

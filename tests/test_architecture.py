@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "cli",
         "cli_check",
         "cli_cycle",
+        "cli_diff",
         "cli_policy",
         "cli_report",
         "cli_screen",
@@ -39,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("monitoring",),
     ("screening",),
     ("population", "store"),
-    ("checks", "testing", "whatif", "diagrams", "demo"),
+    ("checks", "testing", "whatif", "diff", "diagrams", "demo"),
     ("policies",),
 )
 #: Units of the cli layer are one application: they import each other freely.

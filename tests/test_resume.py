@@ -25,8 +25,23 @@ from relapse_guard.cases import IDENTIFICATION, CaseState, Outcome
 from relapse_guard.engine import Checkpoint, Checkpointed, ResumePath
 from relapse_guard.engine.quiet import patch_quiet
 from relapse_guard.engine.resume import sort_key
-from relapse_guard.errors import InvalidArgument, InvalidCheckpoint, NeedsHistory, RelapseGuardError, StaleCheckpoint
-from relapse_guard.facts import CaseOpened, Fact, IncomeAssessed
+from relapse_guard.errors import (
+    InvalidArgument,
+    InvalidCheckpoint,
+    InvalidFact,
+    NeedsHistory,
+    RelapseGuardError,
+    StaleCheckpoint,
+)
+from relapse_guard.facts import (
+    CaseOpened,
+    Fact,
+    HouseholdMoved,
+    IncomeAssessed,
+    MemberDied,
+    MemberJoined,
+    MemberLeft,
+)
 from relapse_guard.household import Member, Place
 from relapse_guard.testing import histories, households
 
@@ -69,7 +84,26 @@ def scenarios(draw: st.DrawFn, policy: Policy) -> tuple[Household, list[Fact]]:
     facts = draw(histories(home, START, END, policy=policy))
     if draw(st.booleans()):
         facts += draw(case_facts(home))
+    if draw(st.integers(0, 3)) == 0:  # a member born, leaving or dying, a move
+        facts += draw(household_changes(home))
     return home, sorted(facts, key=sort_key)
+
+
+@st.composite
+def household_changes(draw: st.DrawFn, home: Household) -> list[Fact]:
+    out: list[Fact] = []
+    for n in range(draw(st.integers(1, 2))):
+        on = draw(st.dates(START, END))
+        member = draw(st.sampled_from([m.id for m in home.members]))
+        fid, hid = f"{home.id}-h{n}", home.id
+        choices: list[Fact] = [
+            MemberJoined(id=fid, household_id=hid, date=on, member_id=f"{hid}-new{n}", birth_date=on),
+            MemberDied(id=fid, household_id=hid, date=on, member_id=member),
+            MemberLeft(id=fid, household_id=hid, date=on, member_id=member),
+            HouseholdMoved(id=fid, household_id=hid, date=on, district="Dazu"),
+        ]
+        out.append(draw(st.sampled_from(choices)))
+    return out
 
 
 def _compact(checkpointed: Checkpointed, policy: Policy) -> Checkpoint:
@@ -301,7 +335,12 @@ def test_a_quiet_month_patched_on_the_head_equals_resuming(name: str, data: st.D
     )
     data_bytes = checkpoint.to_bytes(policy)
     patched = patch_quiet(data_bytes, home, new, as_of=as_of, fingerprint=engine.fingerprint)
-    resumed = engine.resume(checkpoint, home, new, as_of=as_of, history=facts)
+    try:
+        resumed = engine.resume(checkpoint, home, new, as_of=as_of, history=facts)
+    except InvalidFact:  # facts a household cannot take (it dissolved): never patched quietly
+        assert patched is None
+        event("refused")
+        return
     event("patched" if patched is not None else "not quiet")
     if patched is None:
         return  # not quiet (no band, a band ending, an event due): the usual way is the only way

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 import sys
 
+from .interface import tr
+
 __all__ = [
     "DEFAULT_HOUSEHOLDS",
     "FILE_FORMAT_CHOICES",
@@ -20,15 +22,19 @@ __all__ = [
     "MAP_HELP",
     "POLICY_HELP",
     "add_generate_arguments",
+    "add_language_argument",
     "add_month_arguments",
     "add_policy_argument",
     "add_policy_options",
     "add_progress_argument",
     "add_version_argument",
     "iso_date",
+    "iso_instant",
+    "message_language",
     "month",
     "non_negative",
     "positive",
+    "set_message_language",
     "share",
     "version",
     "workers",
@@ -58,14 +64,44 @@ _PROGRESS_HELP = (
 )
 
 
+_message_language: str | None = None
+
+
+def set_message_language(lang: str | None) -> None:
+    """Say the messages of these ``type=`` functions in ``lang`` (None: as :func:`message_language` finds).
+
+    The command line sets it from ``--lang`` before parsing, since a value is checked while
+    the options are still being read.
+    """
+    global _message_language
+    _message_language = lang
+
+
+def message_language() -> str:
+    """The language of the messages of these ``type=`` functions: the one set, else
+    ``RELAPSE_GUARD_LANG`` or the locale's, else English (a language not spoken is English here:
+    the ``--lang`` option itself says what is wrong with it)."""
+    if _message_language is not None:
+        return _message_language
+    from .errors import InvalidArgument
+    from .i18n import resolve_language
+
+    try:
+        return resolve_language(None)
+    except InvalidArgument:
+        return "en"
+
+
 def share(text: str) -> float:
     """A share between 0 and 1, e.g. ``0.02``."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(tr(message_language(), "{text} is not a number", text=repr(text))) from None
     if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, not {value}")
+        raise argparse.ArgumentTypeError(
+            tr(message_language(), "must be a share between 0 and 1, not {value}", value=value)
+        )
     return value
 
 
@@ -74,7 +110,26 @@ def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(
+            tr(message_language(), "{text} is not an ISO date (YYYY-MM-DD)", text=repr(text))
+        ) from None
+
+
+def iso_instant(text: str) -> dt.datetime:
+    """A knowledge date (``--known-on``): an ISO date and time, in UTC unless it names its time
+    zone; a date alone is the end of that day in UTC (everything recorded that day counts)."""
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date or date and time (2016-03-10 or 2016-03-10T17:00:00+08:00)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 _MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
@@ -87,32 +142,37 @@ def month(text: str) -> dt.date:
             return dt.date.fromisoformat(text if len(text) > 7 else text + "-01").replace(day=1)
         except ValueError:
             pass
-    raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)")
+    raise argparse.ArgumentTypeError(tr(message_language(), "{text} is not a month (YYYY-MM)", text=repr(text)))
 
 
-def _whole_number(text: str, least: int, what: str) -> int:
+def _whole_number(text: str, least: int, processes: bool = False) -> int:
+    lang = message_language()
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(tr(lang, "{text} is not a whole number", text=repr(text))) from None
     if value < least:
-        raise argparse.ArgumentTypeError(f"must be at least {least}{what}, not {value}")
+        if processes:
+            raise argparse.ArgumentTypeError(
+                tr(lang, "must be at least {least} (one process), not {value}", least=least, value=value)
+            )
+        raise argparse.ArgumentTypeError(tr(lang, "must be at least {least}, not {value}", least=least, value=value))
     return value
 
 
 def positive(text: str) -> int:
     """A whole number of at least 1 (processes, partitions, months)."""
-    return _whole_number(text, 1, "")
+    return _whole_number(text, 1)
 
 
 def non_negative(text: str) -> int:
     """A whole number of at least 0 (a count)."""
-    return _whole_number(text, 0, "")
+    return _whole_number(text, 0)
 
 
 def workers(text: str) -> int:
     """A number of worker processes: a whole number of at least 1."""
-    return _whole_number(text, 1, " (one process)")
+    return _whole_number(text, 1, processes=True)
 
 
 def version() -> str:
@@ -194,6 +254,7 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--processes", type=positive, default=None, help="worker processes (default: cores)")
     parser.add_argument("--overwrite", action="store_true", help="replace the population files in DIRECTORY")
     add_progress_argument(parser)
+    add_language_argument(parser)
 
 
 def add_month_arguments(parser: argparse.ArgumentParser) -> None:
@@ -219,3 +280,14 @@ def add_month_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--processes", type=positive, default=None, help="worker processes (default: cores)")
     parser.add_argument("--overwrite", action="store_true", help="replace the file --out if it exists")
     add_progress_argument(parser)
+    add_language_argument(parser)
+
+
+def add_language_argument(parser: argparse.ArgumentParser) -> None:
+    """``--lang``: the language of the output (en, zh-CN); default RELAPSE_GUARD_LANG or the locale."""
+    parser.add_argument(
+        "--lang",
+        default=None,
+        metavar="LANG",
+        help="language of the output: en or zh-CN (default: $RELAPSE_GUARD_LANG, else the locale, else en)",
+    )

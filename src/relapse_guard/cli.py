@@ -11,17 +11,21 @@ from collections.abc import Sequence
 from .argtypes import (
     POLICY_HELP,
     add_generate_arguments,
+    add_language_argument,
     add_month_arguments,
     add_policy_argument,
     add_policy_options,
     add_progress_argument,
     add_version_argument,
     iso_date,
+    iso_instant,
     non_negative,
     positive,
+    set_message_language,
     workers,
 )
-from .errors import RelapseGuardError
+from .errors import InvalidArgument, RelapseGuardError
+from .interface import tr
 
 __all__ = [
     "EXIT_DONE",
@@ -43,11 +47,6 @@ EXIT_USAGE = 2
 EXIT_INTERNAL_ERROR = 3
 #: Interrupted (Ctrl-C), as shells report SIGINT: 128 + 2.
 EXIT_INTERRUPTED = 130
-
-_REPORT_BUG = (
-    "relapse-guard: internal error: this is a bug in relapse_guard; please report it, "
-    "with the traceback above and the command that gave it"
-)
 
 
 _GENERATE_MONTH = """Draw a month of new facts for every household of a population directory, as the departments \
@@ -94,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="compare the parameters' review_by and expires dates with this date (default: --on, else today)",
     )
+    add_language_argument(check)
     test = commands.add_parser(
         "test",
         help="run files of worked cases (policy test tables); exit 1 when a case fails",
@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     test.add_argument("--explain", action="store_true", help="print each failing case's explained timeline too")
     test.add_argument("-v", "--verbose", action="store_true", help="print a line for each case that passes too")
+    add_language_argument(test)
     screen = commands.add_parser("screen", help="screen a population directory as of a date")
     screen.add_argument("population", help="a population directory (see docs/population.md)")
     add_policy_options(screen)
@@ -134,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         "for a local cluster of --workers processes",
     )
     add_progress_argument(screen)
+    add_language_argument(screen)
     explain = commands.add_parser("explain", help="print one household's explained timeline")
     explain.add_argument("household_id", metavar="HOUSEHOLD_ID", help="the id of the household to explain")
     source = explain.add_mutually_exclusive_group(required=True)
@@ -146,12 +148,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--as-of", type=iso_date, default=None, help="date to run to (default: its last fact)")
     explain.add_argument(
+        "--known-on",
+        type=iso_instant,
+        default=None,
+        metavar="WHEN",
+        help="use only the facts, corrections and retractions recorded by WHEN (an ISO date: the end of that "
+        "day in UTC; or a date and time), in their versions of then (docs/corrections.md)",
+    )
+    explain.add_argument(
         "--format",
         choices=["text", "json"],
         default="text",
         help="the explained timeline as text lines (default), or the household's result as one JSON document "
         "of the documented form (schema: relapse_guard.explanation.load_schema)",
     )
+    diff = commands.add_parser(
+        "diff",
+        help="the decisions that differ between two knowledge dates of one household, and the facts why",
+        description="Run one household as known on two moments (--known-on twice) and print the facts whose "
+        "version differs (recorded, corrected or retracted in between) and the decisions made as known on one "
+        "and not the other (- the first, + the second). See docs/corrections.md.",
+    )
+    diff.add_argument("household_id", metavar="HOUSEHOLD_ID", help="the id of the household")
+    diff_source = diff.add_mutually_exclusive_group(required=True)
+    diff_source.add_argument("--population", help="the population directory holding the household")
+    diff_source.add_argument("--store", help="a SQLite store file holding the household (relapse_guard.store)")
+    add_policy_argument(diff, default="yubei_2016")
+    diff.add_argument(
+        "--known-on",
+        type=iso_instant,
+        action="append",
+        required=True,
+        metavar="WHEN",
+        help="a knowledge date, given twice: the earlier, then the later (ISO date or date and time)",
+    )
+    diff.add_argument("--as-of", type=iso_date, default=None, help="date to run to (default: its last fact)")
+    diff.add_argument("--format", choices=["text", "json"], default="text", help="text lines (default) or JSON")
     generate = commands.add_parser("generate", help="write a seeded synthetic population to a directory")
     add_generate_arguments(generate)
     cycle = commands.add_parser(
@@ -184,6 +216,7 @@ def _parser() -> argparse.ArgumentParser:
         "--chunk-size", type=positive, default=2_000, help="households written per transaction (default 2000)"
     )
     add_progress_argument(cycle)
+    add_language_argument(cycle)
     month = commands.add_parser(
         "generate-month",
         help="write the next month of facts for a generated population to a facts file",
@@ -206,6 +239,7 @@ def _parser() -> argparse.ArgumentParser:
         help="stop at the first household that cannot be screened, with its traceback (for policy authors)",
     )
     add_progress_argument(report)
+    add_language_argument(report)
     whatif = commands.add_parser(
         "whatif",
         help="run a population directory under two policies and show what differs: states, money, budget",
@@ -227,7 +261,29 @@ def _parser() -> argparse.ArgumentParser:
     whatif.add_argument("--out", help="directory for whatif.csv (the differing households) and whatif.html")
     whatif.add_argument("--overwrite", action="store_true", help="replace the files of an earlier what-if in --out")
     add_progress_argument(whatif)
+    add_language_argument(whatif)
     return parser
+
+
+def _argv_language(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` in ``argv``, read before parsing (for the messages given while parsing)."""
+    for index, item in enumerate(argv):
+        if item == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if item.startswith("--lang="):
+            return item.partition("=")[2]
+    return None
+
+
+def _language(asked: str | None) -> str:
+    """The language to report errors in: ``asked``, ``RELAPSE_GUARD_LANG`` or the locale's, and
+    English for a language not spoken (that error is said in English)."""
+    from .i18n import resolve_language
+
+    try:
+        return resolve_language(asked)
+    except InvalidArgument:
+        return "en"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -238,7 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     printed); 130 interrupted. A closed stdout (``relapse-guard ... | head``) ends quietly
     with 0. :func:`exit_code_of` is the one place exceptions become exit codes.
     """
-    args = _parser().parse_args(argv)  # a usage error exits 2 here, with argparse's message
+    words = list(sys.argv[1:] if argv is None else argv)
+    set_message_language(_language(_argv_language(words)))
+    args = _parser().parse_args(words)  # a usage error exits 2 here, with argparse's message
+    lang = _language(getattr(args, "lang", None))
     try:
         code = _run(args)
         sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
@@ -246,15 +305,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaseException as error:  # every exception gets its exit code here
         if isinstance(error, SystemExit):
             raise
-        return exit_code_of(error)
+        return exit_code_of(error, lang=lang)
 
 
-def exit_code_of(error: BaseException) -> int:
-    """Report ``error`` on stderr as the command line does and return its exit code."""
+def exit_code_of(error: BaseException, *, lang: str | None = None) -> int:
+    """Report ``error`` on stderr as the command line does and return its exit code.
+
+    The command line's own words are said in ``lang`` (default: ``RELAPSE_GUARD_LANG`` or the
+    locale's); the error's message as the library wrote it.
+    """
     from .screening.screen import StoppedAtProblem
 
+    lang = _language(None) if lang is None else lang
     if isinstance(error, KeyboardInterrupt):
-        print("relapse-guard: interrupted", file=sys.stderr)
+        print(tr(lang, "relapse-guard: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     if isinstance(error, BrokenPipeError):
         # the reader went away (``relapse-guard screen ... | head``): stop quietly, as other tools do;
@@ -264,28 +328,36 @@ def exit_code_of(error: BaseException) -> int:
         return EXIT_DONE
     if isinstance(error, StoppedAtProblem):
         traceback.print_exception(error)
-        print(f"relapse-guard: {error} (--fail-fast)", file=sys.stderr)
+        print(tr(lang, "relapse-guard: {error} (--fail-fast)", error=error), file=sys.stderr)
         return EXIT_FINDINGS
-    if isinstance(error, RelapseGuardError):
-        print(f"relapse-guard: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    if isinstance(error, OSError):  # a file or directory that cannot be read or written
-        print(f"relapse-guard: error: {error}", file=sys.stderr)
+    if isinstance(error, RelapseGuardError | OSError):  # OSError: a file or directory that cannot be read or written
+        print(tr(lang, "relapse-guard: error: {error}", error=error), file=sys.stderr)
         return EXIT_USAGE
     if isinstance(error, Exception):
         traceback.print_exception(error)
-        print(_REPORT_BUG, file=sys.stderr)
+        print(
+            tr(
+                lang,
+                "relapse-guard: internal error: this is a bug in relapse_guard; please report it, "
+                "with the traceback above and the command that gave it",
+            ),
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL_ERROR
     raise error  # SystemExit, GeneratorExit: not ours to map
 
 
 def _run(args: argparse.Namespace) -> int:
     """Run the command ``args`` names; return its exit code (errors are raised)."""
+    from .i18n import resolve_language
+
+    # --lang where the command has it, else RELAPSE_GUARD_LANG or the locale; a language not spoken is an error
+    lang = resolve_language(getattr(args, "lang", None)) if args.command not in ("diagram", "policies") else "en"
     if args.command == "demo":
         from .cli_policy import load_policy_spec
         from .demo import DEMO_AS_OF, render_demo
 
-        print(render_demo(args.as_of or DEMO_AS_OF, load_policy_spec(args.policy)))
+        print(render_demo(args.as_of or DEMO_AS_OF, load_policy_spec(args.policy), lang=lang))
     elif args.command == "diagram":
         from .diagrams import render
 
@@ -293,11 +365,11 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "check":
         from .cli_check import run_check
 
-        return run_check(args.policy, args.format, args.on, args.as_of)
+        return run_check(args.policy, args.format, args.on, args.as_of, lang=lang)
     elif args.command == "test":
         from .cli_tables import run_tables
 
-        return run_tables(args.files, args.policy, explain=args.explain, verbose=args.verbose)
+        return run_tables(args.files, args.policy, explain=args.explain, verbose=args.verbose, lang=lang)
     elif args.command == "screen":
         from .cli_policy import policy_source
         from .cli_screen import run_screen
@@ -312,6 +384,7 @@ def _run(args: argparse.Namespace) -> int:
             fail_fast=args.fail_fast,
             overwrite=args.overwrite,
             progress=args.progress,
+            lang=lang,
         )
     elif args.command == "explain":
         from .cli_policy import policy_or_map
@@ -319,8 +392,28 @@ def _run(args: argparse.Namespace) -> int:
 
         source = policy_or_map(args.policy, args.policy_map)
         if args.store is not None:
-            return explain_stored(args.store, args.household_id, source, args.as_of, output_format=args.format)
-        return explain_household(args.population, args.household_id, source, args.as_of, output_format=args.format)
+            return explain_stored(
+                args.store,
+                args.household_id,
+                source,
+                args.as_of,
+                output_format=args.format,
+                lang=lang,
+                known_on=args.known_on,
+            )
+        return explain_household(
+            args.population,
+            args.household_id,
+            source,
+            args.as_of,
+            output_format=args.format,
+            lang=lang,
+            known_on=args.known_on,
+        )
+    elif args.command == "diff":
+        from .cli_diff import run_diff
+
+        return run_diff(args)
     elif args.command == "generate":
         from .population.cli import run_generate
 
@@ -340,6 +433,7 @@ def _run(args: argparse.Namespace) -> int:
             workers=args.workers,
             chunk_size=args.chunk_size,
             progress=args.progress,
+            lang=lang,
         )
     elif args.command == "generate-month":
         from .population.cli import run_month
@@ -359,12 +453,19 @@ def _run(args: argparse.Namespace) -> int:
             fail_fast=args.fail_fast,
             overwrite=args.overwrite,
             progress=args.progress,
+            lang=lang,
         )
     elif args.command == "whatif":
         from .cli_whatif import run_whatif
 
         return run_whatif(
-            args.population, args.policy, args.as_of, args.out, overwrite=args.overwrite, progress=args.progress
+            args.population,
+            args.policy,
+            args.as_of,
+            args.out,
+            overwrite=args.overwrite,
+            progress=args.progress,
+            lang=lang,
         )
     elif args.command == "policies":
         # the policies that load, then every policy, trigger and intervention that does not, with why

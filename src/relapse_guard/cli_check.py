@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from .checks import CHECKS, Finding, check_policy
 from .cli_policy import load_policy_spec
 from .errors import InvalidArgument
+from .interface import ntr, plural, tr
 from .policy import Policy
-from .text import noun, plural
 
 __all__ = ["OUTPUT_FORMATS", "finding_to_dict", "load_policy_spec", "run_check", "summary"]
 
@@ -32,26 +32,38 @@ def finding_to_dict(finding: Finding, policy: Policy) -> dict[str, str]:
     return {"policy": policy.label, "check": finding.check, "subject": finding.subject, "message": finding.message}
 
 
-def summary(policy: Policy, findings: Sequence[Finding]) -> str:
-    """The closing line of ``check``: how many findings of which check, or none.
+def summary(policy: Policy, findings: Sequence[Finding], lang: str = "en") -> str:
+    """The closing line of ``check``: how many findings of which check, or none (in ``lang``).
 
     >>> summary(load_policy_spec("yubei_2016"), ())
     'yubei_2016@2016.1: no findings (11 checks run)'
     """
     if not findings:
-        return f"{policy.label}: no findings ({plural(len(CHECKS), 'check')} run)"
+        checks = plural(len(CHECKS), "check", lang=lang)
+        return tr(lang, "{policy}: no findings ({checks} run)", policy=policy.label, checks=checks)
     counts = Counter(f.check for f in findings)
     by_check = ", ".join(f"{check} {counts[check]}" for check in CHECKS if check in counts)
-    return f"{policy.label}: {len(findings)} {noun(len(findings), 'finding')} ({by_check})"
+    return ntr(
+        lang,
+        "{policy}: {count} finding ({checks})",
+        "{policy}: {count} findings ({checks})",
+        len(findings),
+        policy=policy.label,
+        count=str(len(findings)),
+        checks=by_check,
+    )
 
 
-def run_check(spec: str, output_format: str = "text", on: dt.date | None = None, as_of: dt.date | None = None) -> int:
+def run_check(
+    spec: str, output_format: str = "text", on: dt.date | None = None, as_of: dt.date | None = None, *, lang: str = "en"
+) -> int:
     """Print the static checks' findings for the policy ``spec`` names (see :func:`load_policy_spec`).
 
     ``text`` prints one line per finding (``check: subject: message``) and a summary line;
     ``json`` prints a JSON list of findings as objects (:func:`finding_to_dict`) and nothing
     else. ``on`` probes that date only, instead of every date the policy uses; ``as_of`` is the
     date the parameters' ``review_by`` and ``expires`` are compared with (``on``, else today).
+    The summary line is said in ``lang`` (the findings as the checks wrote them).
 
     Returns 0 when there are no findings and 1 when there are; raises
     :class:`~relapse_guard.errors.InvalidPolicySpec` (an
@@ -66,5 +78,5 @@ def run_check(spec: str, output_format: str = "text", on: dt.date | None = None,
     else:
         for finding in findings:
             print(finding)
-        print(summary(policy, findings))
+        print(summary(policy, findings, lang))
     return 1 if findings else 0

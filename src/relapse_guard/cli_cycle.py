@@ -63,6 +63,7 @@ def run_cycle(
     workers: int = 1,
     chunk_size: int = 2_000,
     progress: bool = False,
+    lang: str = "en",
 ) -> int:
     """Run the cycle as of ``as_of`` on the store at ``store_path`` (created if missing).
 
@@ -70,7 +71,7 @@ def run_cycle(
     month); ``facts`` are the month's facts files. Prints the cycle's summary; with ``out``
     writes its alerts, its record and its problems there. Progress is drawn on stderr when it
     is a terminal, or with ``progress``. Returns 0, or 1 when rows could not be read or
-    households could not be screened (listed).
+    households could not be screened (listed). The summary is said in ``lang``.
     """
     directory = check_out(out, CYCLE_FILES, overwrite=overwrite) if out is not None else None
     chooser: PolicyChooser = policies if isinstance(policies, PolicyMap) else OnePolicy(policies, load=load_policy_spec)
@@ -103,7 +104,7 @@ def run_cycle(
                 line.close()
         for reader in readers:
             bad_rows.extend(reader.bad_rows)
-        print(report.summary())
+        print(report.summary(lang))
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
             with (directory / "alerts.jsonl").open("w", encoding="utf-8") as file:
@@ -118,5 +119,5 @@ def run_cycle(
                     file.write(json.dumps(record, ensure_ascii=False) + "\n")
                 for problem in report.problems:
                     file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
-    print_problems(bad_rows, report.problems)
+    print_problems(bad_rows, report.problems, lang=lang)
     return 1 if bad_rows or report.problems else 0

@@ -9,15 +9,16 @@ from pathlib import Path
 from .cli_policy import load_policy_spec
 from .cli_screen import check_out, print_problems, progress_bar
 from .errors import InvalidArgument, RelapseGuardError
+from .interface import tr
 from .population import read_population
 from .progress_line import ProgressLine, wants_progress
 from .reporting import (
     DEFAULT_LIMIT,
     HTML_NAME,
     MARKDOWN_NAME,
-    PLOT_HINT,
     collect_population,
     have_matplotlib,
+    plot_hint,
     write_report,
 )
 from .screening.choice import PolicySource
@@ -36,8 +37,11 @@ def run_report(
     fail_fast: bool = False,
     overwrite: bool = False,
     progress: bool = False,
+    lang: str = "en",
 ) -> int:
     """Screen a population directory and write ``report.md``, ``report.html`` (and charts) to ``out``.
+
+    ``lang`` is the language of the report and of the lines printed (``en`` or ``zh-CN``).
 
     ``policy_name`` is a policy spec (see :func:`~relapse_guard.cli_check.load_policy_spec`) or
     a policy map, each household then under the policy its place has on ``as_of``. Progress is
@@ -67,18 +71,19 @@ def run_report(
             progress=progress_bar(line) if line is not None else None,
             fail_fast=fail_fast,
             load=load_policy_spec,
+            lang=lang,
         )
     finally:
         if line is not None:
             line.close()
-    title = f"Relapse report: {Path(population_dir).resolve().name}"
+    title = tr(lang, "Relapse report: {name}", name=Path(population_dir).resolve().name)
     try:
-        written = write_report(data, out, title=title)
+        written = write_report(data, out, title=title, lang=lang)
     except OSError as error:
         raise RelapseGuardError(f"cannot write the report to {out}: {error}") from error
     for path in written:
         print(path)
     if not have_matplotlib():
-        print(f"relapse-guard: {PLOT_HINT}", file=sys.stderr)
-    print_problems(data.bad_rows, data.problems)
+        print(f"relapse-guard: {plot_hint(lang)}", file=sys.stderr)
+    print_problems(data.bad_rows, data.problems, lang=lang)
     return 1 if data.bad_rows or data.problems else 0

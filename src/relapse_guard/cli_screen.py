@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .cli_policy import load_policy_spec, policy_source
-from .engine import Engine
+from .engine import Engine, household_on
 from .errors import InvalidArgument, RelapseGuardError, StoreError
 from .explanation import to_json
 from .facts import Fact
 from .household import Household
+from .interface import tr
+from .labels import label
 from .policies.policy_map import PolicyMap
 from .policy import Policy
 from .population import BadRow, Population, read_population
@@ -81,15 +83,16 @@ def check_out(out: str, writes: Sequence[str], *, overwrite: bool, option: str =
     return directory
 
 
-def print_problems(bad_rows: Iterable[BadRow], problems: Iterable[Problem]) -> None:
-    """List the bad rows and the problem households on stderr, then a line counting them by kind."""
+def print_problems(bad_rows: Iterable[BadRow], problems: Iterable[Problem], *, lang: str = "en") -> None:
+    """List the bad rows and the problem households on stderr, then a line counting them by kind
+    (the command line's words in ``lang``, the rows' and problems' messages as written)."""
     bad = list(bad_rows)
     listed = sorted(problems, key=lambda problem: problem.household_id)
     for row in bad:
-        print(f"relapse-guard: bad row: {row}", file=sys.stderr)
+        print(tr(lang, "relapse-guard: bad row: {row}", row=row), file=sys.stderr)
     for problem in listed:
-        print(f"relapse-guard: problem household: {problem}", file=sys.stderr)
-    line = problem_summary(len(bad), listed)
+        print(tr(lang, "relapse-guard: problem household: {problem}", problem=problem), file=sys.stderr)
+    line = problem_summary(len(bad), listed, lang=lang)
     if line is not None:
         print(f"relapse-guard: {line}", file=sys.stderr)
 
@@ -105,8 +108,12 @@ def run_screen(
     fail_fast: bool = False,
     overwrite: bool = False,
     progress: bool = False,
+    lang: str = "en",
 ) -> int:
     """Screen a population directory; print the totals; write rows and problems to ``out``.
+
+    The totals are printed as JSON (the same in every language); the lines about bad rows and
+    problem households, and the progress, are said in ``lang``.
 
     ``workers`` local processes screen it, or, with ``scheduler``, a Dask cluster: a running
     scheduler's address, or ``"local"`` for a local cluster of ``workers`` processes.
@@ -150,7 +157,7 @@ def run_screen(
                 file.write(json.dumps(record, ensure_ascii=False) + "\n")
             for problem in sorted(result.problems, key=lambda problem: problem.household_id):
                 file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
-    print_problems(result.bad_rows, result.problems)
+    print_problems(result.bad_rows, result.problems, lang=lang)
     return 1 if result.bad_rows or result.problems else 0
 
 
@@ -200,26 +207,51 @@ def _screen(
         )
 
 
-def _print_explained(result: HouseholdResult, policy: Policy, as_of: dt.date | None, output_format: str) -> None:
+def _print_explained(
+    result: HouseholdResult, policy: Policy, as_of: dt.date | None, output_format: str, lang: str = "en"
+) -> None:
     if output_format == "json":
         print(to_json(result, policy))
         return
     print(result.explain())
     for status in policy.reviews_due(result, as_of or result.as_of or dt.date.today()):
-        print(f"  review {status.review}: {status.state.value} since {status.due_on} ({status.responsible})")
+        print(
+            tr(
+                lang,
+                "  review {review}: {state} since {date} ({responsible})",
+                review=status.review,
+                state=label("review", status.state.value, lang),
+                date=status.due_on,
+                responsible=status.responsible,
+            )
+        )
 
 
 def _policy_of(
-    source: Policy | PolicyMap, household: Household, facts: Sequence[Fact], as_of: dt.date | None, output_format: str
+    source: Policy | PolicyMap,
+    household: Household,
+    facts: Sequence[Fact],
+    as_of: dt.date | None,
+    output_format: str,
+    lang: str = "en",
 ) -> Policy:
     """The policy to explain ``household`` under: the one given, or the one its place has in the
-    map on ``as_of`` (default: the date of its last fact; today's for a household without facts),
+    map on ``as_of`` (default: the date of its last fact; today's for a household without facts;
+    the place in force then, after any move among its facts),
     said on a line of its own (on stderr for JSON, so that stdout is the document alone)."""
     if isinstance(source, Policy):
         return source
     on = as_of or max((fact.date for fact in facts), default=None) or dt.date.today()
-    policy = source.policy_for(household.place, on)
-    said = f"{source.label}: place {str(household.place)!r} on {on.isoformat()} is under {policy.label}"
+    place = household_on(household, facts, on).place
+    policy = source.policy_for(place, on)
+    said = tr(
+        lang,
+        "{map}: place {place} on {date} is under {policy}",
+        map=source.label,
+        place=repr(str(place)),
+        date=on.isoformat(),
+        policy=policy.label,
+    )
     print(said, file=sys.stderr if output_format == "json" else sys.stdout)
     return policy
 
@@ -236,6 +268,8 @@ def explain_household(
     as_of: dt.date | None,
     *,
     output_format: str = "text",
+    lang: str = "en",
+    known_on: dt.datetime | None = None,
 ) -> int:
     """Print one household's explained timeline; 2 (with a message) when it is not in the population.
 
@@ -243,7 +277,8 @@ def explain_household(
     policy, or a policy map: the household is then explained under the policy its place has on
     ``as_of``, or without it on the date of its last fact. ``output_format`` ``"json"`` prints
     the household's result as one JSON document of the documented form
-    (:func:`~relapse_guard.explanation.to_json`) instead of text lines.
+    (:func:`~relapse_guard.explanation.to_json`) instead of text lines. ``known_on`` runs it
+    as known on that moment (:meth:`Engine.run`).
     """
     _check_format(output_format)
     source = _loaded(policy_name)
@@ -251,8 +286,9 @@ def explain_household(
     for partition in read_population(population_dir).partitions:
         for household, facts, _bad in partition.records(kinds=kinds):
             if household is not None and household.id == household_id:
-                policy = _policy_of(source, household, facts, as_of, output_format)
-                _print_explained(Engine(policy).run(household, facts, as_of=as_of), policy, as_of, output_format)
+                policy = _policy_of(source, household, facts, as_of, output_format, lang)
+                result = Engine(policy).run(household, facts, as_of=as_of, known_on=known_on)
+                _print_explained(result, policy, as_of, output_format, lang)
                 return 0
     raise RelapseGuardError(f"household {household_id!r} is not in {population_dir}")
 
@@ -264,6 +300,8 @@ def explain_stored(
     as_of: dt.date | None,
     *,
     output_format: str = "text",
+    lang: str = "en",
+    known_on: dt.datetime | None = None,
 ) -> int:
     """Print the explained timeline of a household kept in a SQLite store (its facts replayed),
     under a policy spec, a policy, or the one its place has in a policy map, as text or JSON (as in
@@ -284,6 +322,7 @@ def explain_stored(
         else:
             kinds = shared_fact_kinds(source.label, source.policies())
             facts = store.facts(household_id, kinds=kinds)
-            policy = _policy_of(source, store.household(household_id), facts, as_of, output_format)
-        _print_explained(replay(store, household_id, policy, as_of=as_of), policy, as_of, output_format)
+            policy = _policy_of(source, store.household(household_id), facts, as_of, output_format, lang)
+        result = replay(store, household_id, policy, as_of=as_of, known_on=known_on)
+        _print_explained(result, policy, as_of, output_format, lang)
     return 0

@@ -19,12 +19,20 @@ from .testing.tables import CaseFile, load_case_file, policy_cases, summary_line
 __all__ = ["run_tables"]
 
 
-def run_tables(files: Sequence[str], policy: str | None = None, *, explain: bool = False, verbose: bool = False) -> int:
+def run_tables(
+    files: Sequence[str],
+    policy: str | None = None,
+    *,
+    explain: bool = False,
+    verbose: bool = False,
+    lang: str = "en",
+) -> int:
     """Run the worked cases of ``files`` and print the failures and a summary; return the exit code.
 
     ``policy`` (a spec) runs every file under it instead of the policy the file names; with no
     ``files``, the cases the registered policy ``policy`` ships are run. ``explain`` prints each
-    failing case's timeline too, ``verbose`` a line for each case that passes.
+    failing case's timeline too, ``verbose`` a line for each case that passes. The summary line
+    is said in ``lang``.
 
     Every file is read before any case runs: one that cannot be read raises
     :class:`~relapse_guard.errors.InvalidCaseFile` (the command line's exit code 2), naming the
@@ -44,7 +52,7 @@ def run_tables(files: Sequence[str], policy: str | None = None, *, explain: bool
                 failed += 1
                 print(outcome.report(explain=explain))
                 print()
-    print(summary_line(passed, failed))
+    print(summary_line(passed, failed, lang))
     return 1 if failed else 0
 
 

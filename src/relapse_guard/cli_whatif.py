@@ -24,6 +24,9 @@ from .entitlements import Money
 from .errors import InvalidArgument
 from .facts import Fact
 from .household import Household
+from .i18n import normalise_language
+from .interface import ntr, tr
+from .labels import label
 from .population import BadRow, read_population
 from .progress_line import ProgressLine, wants_progress
 from .screening.choice import shared_fact_kinds
@@ -62,6 +65,7 @@ def run_whatif(
     *,
     overwrite: bool = False,
     progress: bool = False,
+    lang: str = "en",
 ) -> int:
     """Compare two policies over a population directory; print the differences, the totals
     and the budget difference per intervention and per district; write them to ``out``.
@@ -69,7 +73,7 @@ def run_whatif(
     ``policies`` is two policy specs, ``a`` then ``b`` (registered names, ``path.py:NAME`` or
     ``module:NAME``: see :func:`~relapse_guard.cli_policy.load_policy_spec`). The facts read
     are the kinds of both policies. Progress is drawn on stderr when it is a terminal, or
-    with ``progress``.
+    with ``progress``. What is printed, and whatif.html, are said in ``lang`` (whatif.csv keeps its codes).
 
     Returns 0 when every row was read, 1 when there were bad rows (listed on stderr; the
     households read are compared all the same). Raises
@@ -104,14 +108,14 @@ def run_whatif(
     finally:
         if line is not None:
             line.close()
-    print(comparison.render())
+    print(comparison.render(lang))
     print()
-    print(render_budget(comparison))
+    print(render_budget(comparison, lang))
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
         write_csv(comparison, directory / "whatif.csv")
-        write_html(comparison, directory / "whatif.html")
-    print_problems(bad_rows, ())
+        write_html(comparison, directory / "whatif.html", lang)
+    print_problems(bad_rows, (), lang=lang)
     return 1 if bad_rows else 0
 
 
@@ -124,24 +128,56 @@ def _signed(value: Decimal) -> str:
     return f"+{_amount(value)}" if value > 0 else _amount(value)
 
 
-def _delta_text(delta: Money) -> str:
+def _figure_word(attribute: str, lang: str) -> str:
+    labels = {
+        "one_off": tr(lang, "one-off"),
+        "monthly_in_force": tr(lang, "monthly in force"),
+        "paid_to_date": tr(lang, "paid to date"),
+    }
+    return labels[attribute]
+
+
+def _delta_text(delta: Money, lang: str = "en") -> str:
     """The three figures of a difference, each with its unit."""
-    return "; ".join(f"{label} {_signed(getattr(delta, name))} {unit}" for name, label, unit in FIGURES)
+    return tr(lang, "; ").join(
+        f"{_figure_word(name, lang)} {_signed(getattr(delta, name))} {label('unit', unit, lang)}"
+        for name, _label, unit in FIGURES
+    )
 
 
-def render_budget(comparison: Comparison) -> str:
+def render_budget(comparison: Comparison, lang: str = "en") -> str:
     """The budget difference (``b`` minus ``a``) per intervention, then per district (by name):
-    each intervention whose money differs, with its three figures and their units."""
-    lines = ["budget difference (b - a), per intervention:"]
+    each intervention whose money differs, with its three figures and their units; in ``lang``."""
+    lines = [tr(lang, "budget difference (b - a), per intervention:")]
     delta = comparison.totals.money_delta
-    lines += [f"  {name}: {_delta_text(money)}" for name, money in delta.items()] or ["  none"]
-    lines += ["", "budget difference (b - a), per district:"]
+    lines += [f"  {label('intervention', name, lang)}: {_delta_text(money, lang)}" for name, money in delta.items()]
+    if not delta:
+        lines.append(tr(lang, "  none"))
+    lines += ["", tr(lang, "budget difference (b - a), per district:")]
     for district, totals in comparison.by_district().items():
-        differ = "differs" if totals.differing == 1 else "differ"
-        lines.append(f"  {district or '-'}: {totals.households} households, {totals.differing} {differ}")
+        lines.append(
+            ntr(
+                lang,
+                "  {district}: {households} households, {count} differs",
+                "  {district}: {households} households, {count} differ",
+                totals.differing,
+                district=district or "-",
+                households=totals.households,
+                count=str(totals.differing),
+            )
+        )
         changes = totals.money_delta
-        lines += [f"    {name}: {_delta_text(money)}" for name, money in changes.items()] or ["    no difference"]
+        lines += [
+            f"    {label('intervention', name, lang)}: {_delta_text(money, lang)}" for name, money in changes.items()
+        ]
+        if not changes:
+            lines.append(tr(lang, "    no difference"))
     return "\n".join(lines)
+
+
+def _state_label(state: str, lang: str) -> str:
+    """A state's (or ``refused``'s) name in ``lang``."""
+    return label("problem" if state == "refused" else "state", state, lang)
 
 
 def _state(outcome: Outcome) -> str:
@@ -205,26 +241,46 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: int) -> 
     return "\n".join(out)
 
 
-def _money_rows(a: Mapping[str, Money], b: Mapping[str, Money]) -> list[list[str]]:
+def _money_rows(a: Mapping[str, Money], b: Mapping[str, Money], lang: str = "en") -> list[list[str]]:
     """Every figure of every intervention: ``(intervention, figure, unit, a, b, difference)``."""
     rows = []
     for name in sorted(set(a) | set(b)):
         first, second = a.get(name, _NONE), b.get(name, _NONE)
-        for attribute, label, unit in FIGURES:
+        for attribute, _figure, unit in FIGURES:
             x, y = getattr(first, attribute), getattr(second, attribute)
-            rows.append([name, label, unit, _amount(x), _amount(y), _signed(y - x)])
+            rows.append(
+                [
+                    label("intervention", name, lang),
+                    _figure_word(attribute, lang),
+                    label("unit", unit, lang),
+                    _amount(x),
+                    _amount(y),
+                    _signed(y - x),
+                ]
+            )
     return rows
 
 
-def write_html(comparison: Comparison, path: Path) -> None:
+def write_html(comparison: Comparison, path: Path, lang: str = "en") -> None:
     """Write the comparison to ``path`` as one self-contained HTML page (no scripts, no links):
     the totals, the money per intervention, the budget difference per district, and the
-    differing households with the first decision where each one's timelines part."""
+    differing households with the first decision where each one's timelines part. The page's
+    headings, tables and labels are in ``lang``; each household's account is in English."""
     totals = comparison.totals
-    when = f" as of {comparison.as_of}" if comparison.as_of else ""
-    title = f"What-if{when}: {comparison.policy_a} against {comparison.policy_b}"
+    a, b = comparison.policy_a, comparison.policy_b
+    if comparison.as_of:
+        title = tr(lang, "What-if as of {date}: {a} against {b}", date=comparison.as_of, a=a, b=b)
+    else:
+        title = tr(lang, "What-if: {a} against {b}", a=a, b=b)
     states = sorted(set(totals.states_a) | set(totals.states_b))
-    money_head = ("intervention", "figure", "unit", "a", "b", "b - a")
+    money_head = (
+        tr(lang, "intervention"),
+        tr(lang, "figure"),
+        tr(lang, "unit"),
+        "a",
+        "b",
+        "b - a",
+    )
     district_rows = []
     for district, item in comparison.by_district().items():
         head = [district, str(item.households), str(item.differing)]
@@ -232,33 +288,47 @@ def write_html(comparison: Comparison, path: Path) -> None:
         rows = _money_rows(
             {name: item.money_a.get(name, _NONE) for name in changed},
             {name: item.money_b.get(name, _NONE) for name in changed},
+            lang,
         )
-        district_rows += [[*head, *row] for row in rows] or [[*head, "no difference", "", "", "", "", ""]]
+        district_rows += [[*head, *row] for row in rows] or [[*head, tr(lang, "no difference"), "", "", "", "", ""]]
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{html.escape(normalise_language(lang))}"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title>",
         f"<style>{_CSS}</style>",
         "</head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f"<p>a = {html.escape(comparison.policy_a)}, b = {html.escape(comparison.policy_b)}.</p>",
-        "<h2>Totals</h2>",
-        "<p>Households, and households by state at the as-of date (refused: the policy refused the facts).</p>",
+        f"<p>a = {html.escape(a)}, b = {html.escape(b)}.</p>",
+        f"<h2>{html.escape(tr(lang, 'Totals'))}</h2>",
+        "<p>"
+        + html.escape(
+            tr(lang, "Households, and households by state at the as-of date (refused: the policy refused the facts).")
+        )
+        + "</p>",
         _table(
             ("", "a", "b"),
             [
-                ["households", str(totals.households), str(totals.households)],
-                ["differing households", str(totals.differing), str(totals.differing)],
-                *([state, str(totals.states_a.get(state, 0)), str(totals.states_b.get(state, 0))] for state in states),
+                [tr(lang, "households"), str(totals.households), str(totals.households)],
+                [tr(lang, "differing households"), str(totals.differing), str(totals.differing)],
+                *(
+                    [_state_label(state, lang), str(totals.states_a.get(state, 0)), str(totals.states_b.get(state, 0))]
+                    for state in states
+                ),
             ],
             numeric=2,
         ),
-        "<h2>Money per intervention</h2>",
-        _table(money_head, _money_rows(totals.money_a, totals.money_b), numeric=3),
-        "<h2>Budget difference per district</h2>",
-        "<p>Each intervention whose money differs in the district, every figure with its unit.</p>",
-        _table(("district", "households", "differing", *money_head), district_rows, numeric=3),
-        "<h2>Households that differ</h2>",
+        f"<h2>{html.escape(tr(lang, 'Money per intervention'))}</h2>",
+        _table(money_head, _money_rows(totals.money_a, totals.money_b, lang), numeric=3),
+        f"<h2>{html.escape(tr(lang, 'Budget difference per district'))}</h2>",
+        "<p>"
+        + html.escape(tr(lang, "Each intervention whose money differs in the district, every figure with its unit."))
+        + "</p>",
+        _table(
+            (tr(lang, "district"), tr(lang, "households"), tr(lang, "differing"), *money_head),
+            district_rows,
+            numeric=3,
+        ),
+        f"<h2>{html.escape(tr(lang, 'Households that differ'))}</h2>",
     ]
     differences = comparison.differences
     if differences:
@@ -266,6 +336,6 @@ def write_html(comparison: Comparison, path: Path) -> None:
         parts += [f"<li><pre>{html.escape(item.render())}</pre></li>" for item in differences]
         parts.append("</ul>")
     else:
-        parts.append("<p>No household differs.</p>")
+        parts.append(f"<p>{html.escape(tr(lang, 'No household differs.'))}</p>")
     parts.append("</body></html>")
     path.write_text("\n".join(parts) + "\n", encoding="utf-8")

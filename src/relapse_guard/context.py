@@ -132,6 +132,12 @@ class Context:
         self.unmet_needs = now.unmet
         self.housing_grade = now.housing_grade
 
+    def rehouse(self, household: Household) -> None:
+        """Move to ``household`` as changed (a member joined, left or died, or it moved): the
+        engine calls it on a household change, so that what follows reads the household of that date."""
+        self.household = household
+        self._size = household.size
+
     # --- parameters ---------------------------------------------------------------------
 
     def param(self, name: str) -> Value:

@@ -86,7 +86,7 @@ class Risk:
         }
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Grant:
     """What an intervention grants: money (``amount`` per ``period``) or a service.
 
@@ -150,28 +150,36 @@ class Grant:
         basis_income: Decimal | None = None,
         rechecked_on: dt.date | None = None,
     ) -> Grant:
-        """This grant with its term (and its date, its parameters) set: ``attrs.evolve``, written
-        out because the engine makes one for every piece of an entitlement."""
-        return Grant(
-            intervention=self.intervention,
-            household_id=self.household_id,
-            date=self.date if date is None else date,
-            risk_key=self.risk_key,
-            amount=self.amount,
-            period=self.period,
-            service=self.service,
-            responsible=self.responsible,
-            persons=self.persons,
-            basis=self.basis,
-            revisits=self.revisits,
-            emergency=self.emergency,
-            parameters=self.parameters if parameters is None else parameters,
-            starts=starts,
-            ends=ends,
-            prorated=prorated,
-            basis_income=self.basis_income if basis_income is None else basis_income,
-            rechecked_on=self.rechecked_on if rechecked_on is None else rechecked_on,
-        )
+        """This grant with its term (and its date, its parameters, its basis income, its last
+        re-check) set; the fields left None keep their values.
+
+        The engine makes one for every piece of an entitlement, so the copy is made on the
+        instance dict (Grant keeps its fields in one, not in slots, for this): no ``__init__``
+        of twenty fields, which costs more than the rest of opening an entitlement.
+        """
+        new: Grant = object.__new__(Grant)
+        values = new.__dict__
+        values.update(self.__dict__)
+        values["starts"] = starts
+        values["ends"] = ends
+        values["prorated"] = prorated
+        if date is not None:
+            values["date"] = date
+        if parameters is not None:
+            values["parameters"] = parameters
+        if basis_income is not None:
+            values["basis_income"] = basis_income
+        if rechecked_on is not None:
+            values["rechecked_on"] = rechecked_on
+        return new
+
+    def with_basis(self, basis: str) -> Grant:
+        """This grant with its ``basis`` text replaced (copied as :meth:`with_term` copies)."""
+        new: Grant = object.__new__(Grant)
+        values = new.__dict__
+        values.update(self.__dict__)
+        values["basis"] = basis
+        return new
 
     def in_force(self, on: dt.date) -> bool:
         """True for an entitlement owed on ``on``: from :attr:`first_day`, before ``ends``."""
@@ -229,9 +237,10 @@ class DecisionKind(enum.Enum):
     RISK_ELIMINATED = "risk_eliminated"
     ENTITLEMENT_RECOMPUTED = "entitlement_recomputed"
     ENTITLEMENT_ENDED = "entitlement_ended"
+    HOUSEHOLD_CHANGED = "household_changed"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Decision:
     """One step the engine took for a household, with its explanation.
 
@@ -251,12 +260,17 @@ class Decision:
     to_state: State | None = None
     risk: Risk | None = None
     grant: Grant | None = None
+    #: The version used of each corrected fact among ``facts``: (fact id, version), version 2
+    #: after one correction (see :mod:`relapse_guard.versions`); empty when none was corrected.
+    versions: tuple[tuple[str, int], ...] = ()
 
     def explain(self) -> str:
-        """One line: date, kind, rule, explanation, then the facts and parameters used."""
+        """One line: date, kind, rule, explanation, then the facts (with the version used of a
+        corrected one) and parameters used."""
         parts = [f"{self.date.isoformat()} {self.kind.value} [{self.rule}] {self.explanation}"]
         if self.facts:
-            parts.append("facts: " + ", ".join(self.facts))
+            used = dict(self.versions)
+            parts.append("facts: " + ", ".join(f"{f} (v{used[f]})" if f in used else f for f in self.facts))
         if self.parameters:
             parts.append("parameters: " + "; ".join(str(p) for p in self.parameters))
         return " | ".join(parts)
@@ -276,4 +290,5 @@ class Decision:
             "to_state": None if self.to_state is None else self.to_state.value,
             "risk": None if self.risk is None else self.risk.to_dict(),
             "grant": None if self.grant is None else self.grant.to_dict(),
+            **({"versions": [list(pair) for pair in self.versions]} if self.versions else {}),
         }

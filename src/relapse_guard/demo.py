@@ -1,7 +1,9 @@
 """The built-in example: a few households of Yubei walked through their lifecycle.
 
 ``relapse-guard demo`` (or ``python -m relapse_guard demo``) runs it and prints, for each
-household, its timeline of explained decisions and where it ends up.
+household, its timeline of explained decisions and where it ends up. The demo's own lines (its
+heading, each household's story, the money and the closing count of states) are said in the
+language asked (:mod:`relapse_guard.interface`); the decisions as the engine explains them.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from .facts import (
     Source,
 )
 from .household import Household, LabourCapacity, Member, Place
+from .interface import plural, tr, tr_marked
+from .labels import label
 from .policies import load_policy
 from .policy import Policy
 from .result import HouseholdResult
-from .text import plural
 
 __all__ = ["DEMO_AS_OF", "demo_households", "render_demo", "run_demo"]
 
@@ -53,10 +56,11 @@ def _income(hid: str, n: int, on: D, amount: int) -> IncomeAssessed:
 def demo_households() -> Iterator[tuple[str, Household, list[Fact]]]:
     """The demo's households, each with a one-line story and its facts."""
     full, none = LabourCapacity.FULL, LabourCapacity.NONE
+    # each story is marked for the interface's catalogue (tr("en", ...)); render_demo says it in the language asked
 
     h = _household("YB-001", "Qinglong", ("YB-001-1", D(1975, 3, 2), full), ("YB-001-2", D(2004, 9, 1), none))
     yield (
-        "exits in 2015, three years of transition, stable from 2019",
+        tr("en", "exits in 2015, three years of transition, stable from 2019"),
         h,
         [
             _income(h.id, 1, D(2015, 1, 8), 2300),
@@ -77,7 +81,7 @@ def demo_households() -> Iterator[tuple[str, Household, list[Fact]]]:
         ("YB-002-3", D(1940, 7, 7), none),
     )
     yield (
-        "falls ill during monitoring: medical aid and the safety net, then relapses and is helped again",
+        tr("en", "falls ill during monitoring: medical aid and the safety net, then relapses and is helped again"),
         h,
         [
             _income(h.id, 1, D(2015, 1, 5), 2500),
@@ -99,7 +103,7 @@ def demo_households() -> Iterator[tuple[str, Household, list[Fact]]]:
 
     h = _household("YB-003", "Huilong", ("YB-003-1", D(1958, 2, 1), full), ("YB-003-2", D(1960, 8, 8), full))
     yield (
-        "a flood damages the house (graded D): relief and renovation",
+        tr("en", "a flood damages the house (graded D): relief and renovation"),
         h,
         [
             _income(h.id, 1, D(2015, 3, 1), 2600),
@@ -115,7 +119,7 @@ def demo_households() -> Iterator[tuple[str, Household, list[Fact]]]:
 
     h = _household("YB-004", "Huilong", ("YB-004-1", D(1985, 6, 1), full), ("YB-004-2", D(2010, 4, 4), none))
     yield (
-        "an edge household never identified: its earner loses his job and income falls below the line",
+        tr("en", "an edge household never identified: its earner loses his job and income falls below the line"),
         h,
         [
             _income(h.id, 1, D(2016, 1, 15), 5000),
@@ -132,27 +136,50 @@ def run_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_201
     return [engine.run(household, facts, as_of=as_of) for _, household, facts in demo_households()]
 
 
-def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_2016") -> str:
-    """The demo's printed report, under ``policy_name`` (a registered name, or a policy: named by its name)."""
+def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_2016", *, lang: str = "en") -> str:
+    """The demo's printed report, under ``policy_name`` (a registered name, or a policy: named by its name).
+
+    ``lang`` is the language of the demo's own lines: its heading, the stories, the money and
+    the closing count of states (with the states and interventions by their labels).
+    """
     results = run_demo(as_of, policy_name)
     name = policy_name.name if isinstance(policy_name, Policy) else policy_name
-    lines = [f"relapse_guard demo: {plural(len(results), 'household')} under {name}, as of {as_of.isoformat()}", ""]
+    heading = tr(
+        lang,
+        "relapse_guard demo: {households} under {policy}, as of {date}",
+        households=plural(len(results), "household", lang=lang),
+        policy=name,
+        date=as_of.isoformat(),
+    )
+    comma = tr(lang, ", ")
+    lines = [heading, ""]
     for (story, _, _), result in zip(demo_households(), results, strict=True):
-        lines.append(f"## {result.household_id}: {story}")
+        lines.append(f"## {result.household_id}: {tr_marked(lang, story)}")
         lines.append(result.explain())
-        money = result.money()
-        one_off = [f"{name} {line.one_off}" for name, line in sorted(money.items()) if line.one_off]
-        monthly = [f"{name} {line.monthly_in_force}" for name, line in sorted(money.items()) if line.monthly_in_force]
-        paid = total(money).paid_to_date
-        if one_off:
-            lines.append("  one-off (yuan): " + ", ".join(one_off))
-        if monthly:
-            lines.append("  monthly in force (yuan a month): " + ", ".join(monthly))
-        if money:
-            lines.append(f"  paid to date (yuan): {paid}")
+        lines += _money_lines(result, lang, comma)
         lines.append("")
     counts: dict[str, int] = {}
     for result in results:
         counts[result.state.value] = counts.get(result.state.value, 0) + 1
-    lines.append("states: " + ", ".join(f"{state} {n}" for state, n in sorted(counts.items())))
+    states = comma.join(f"{label('state', state, lang)} {n}" for state, n in sorted(counts.items()))
+    lines.append(tr(lang, "states: {states}", states=states))
     return "\n".join(lines)
+
+
+def _money_lines(result: HouseholdResult, lang: str, comma: str) -> list[str]:
+    """A household's money in the demo: one-off, monthly in force and paid to date, each in its unit."""
+    money = result.money()
+    one_off = [f"{label('intervention', n, lang)} {line.one_off}" for n, line in sorted(money.items()) if line.one_off]
+    monthly = [
+        f"{label('intervention', n, lang)} {line.monthly_in_force}"
+        for n, line in sorted(money.items())
+        if line.monthly_in_force
+    ]
+    lines = []
+    if one_off:
+        lines.append(tr(lang, "  one-off (yuan): {amounts}", amounts=comma.join(one_off)))
+    if monthly:
+        lines.append(tr(lang, "  monthly in force (yuan a month): {amounts}", amounts=comma.join(monthly)))
+    if money:
+        lines.append(tr(lang, "  paid to date (yuan): {amount}", amount=total(money).paid_to_date))
+    return lines

@@ -73,6 +73,8 @@ class EntitlementTerms:
     - ``recompute_on_income``: a new income assessment (and the household's exit, and the
       elimination of the risk it was granted for) recomputes it; an amount that comes to
       nothing ends it;
+    - ``recompute_on_members``: a change of household size (a member joining, leaving or
+      dying) recomputes it from the next month (an amount per member follows the members);
     - ``gradual_exit_months``: the parameter (months) it keeps being paid for after it is
       found no longer due (the national 渐退期, at most six months), or None;
     - ``max_months``: the parameter (months) after which it ends whatever happens, or None;
@@ -94,6 +96,7 @@ class EntitlementTerms:
     starts: Literal["next_month", "grant_date"] = "next_month"
     prorated: bool = False
     recompute_on_income: bool = False
+    recompute_on_members: bool = False
     gradual_exit_months: str | None = None
     max_months: str | None = None
     ends_on_exit: bool = False

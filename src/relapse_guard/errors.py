@@ -19,6 +19,7 @@ __all__ = [
     "CheckpointAhead",
     "ConcurrencyConflict",
     "ConflictingFact",
+    "CorrectionOfOtherHousehold",
     "InvalidArgument",
     "InvalidCaseFile",
     "InvalidCaseStep",
@@ -45,6 +46,7 @@ __all__ = [
     "RelapseGuardError",
     "StaleCheckpoint",
     "StoreError",
+    "UnknownCorrectedFact",
     "UnknownHousehold",
     "UnknownParameter",
     "UnknownPlugin",
@@ -161,6 +163,23 @@ class InvalidFact(InvalidInput):
 
 class ConflictingFact(InvalidFact):
     """Two facts share an id but differ in content; a fact id must name one fact."""
+
+
+class UnknownCorrectedFact(InvalidFact):
+    """A :class:`~relapse_guard.facts.FactCorrected` or :class:`~relapse_guard.facts.FactRetracted`
+    names a fact id that is not one of the household's facts (as known then). ``field`` is
+    ``corrects`` or ``retracts``, ``value`` the id; ``fact_id`` is the correction's."""
+
+
+class CorrectionOfOtherHousehold(InvalidFact):
+    """A correction or retraction names a fact of another household: ``value`` is the fact id,
+    ``owner`` the household it belongs to, ``household_id`` the correction's household."""
+
+    def __init__(self, household_id: str, field: str, value: str, owner: str, *, fact_id: str | None = None) -> None:
+        super().__init__(
+            household_id, field, value, f"a fact of household {household_id!r}, not of {owner!r}", fact_id=fact_id
+        )
+        self.owner = owner
 
 
 class InvalidCheckpoint(InvalidInput):

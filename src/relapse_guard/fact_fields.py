@@ -33,12 +33,14 @@ __all__ = [
     "TEXT_LIMITS",
     "FieldSpec",
     "Parse",
+    "add_parser",
     "amount_parser",
     "cached_date",
     "field_parser",
     "field_specs",
     "parse_amount",
     "parse_date",
+    "parse_instant",
     "parser_for",
     "shown",
     "text_parser",
@@ -78,6 +80,21 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, str):
         return dt.date.fromisoformat(value)
     raise ValueError("not a date")
+
+
+def parse_instant(value: object) -> dt.datetime:
+    """A timezone-aware moment (a fact's ``recorded_at``), or its ISO text, in UTC.
+
+    A naive datetime (no time zone) is refused: when a fact became known must not depend on
+    the clock of the machine that reads it.
+    """
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        raise ValueError("not a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("a datetime without a time zone")
+    return value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)
 
 
 def _parse_bool(value: object) -> bool:
@@ -205,12 +222,16 @@ def _optional(inner: Parse) -> Parse:
 
 
 def _describe(hint: object, name: str = "") -> str:
+    if isinstance(hint, type) and hint in _EXPECTED:
+        return _EXPECTED[hint]
     if hint is Decimal:
         return f"a non-negative amount of at most {amount_bound(name):,} (int, str or Decimal; never float)"
     if hint is str:
         return f"a string of at most {text_limit(name):,} characters (Unicode text)"
     if hint is dt.date:
         return "an ISO date such as '2016-03-01'"
+    if hint is dt.datetime:
+        return "an ISO date and time with a time zone, such as '2016-03-10T09:30:00+00:00'"
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return "one of " + ", ".join(repr(e.value) for e in hint)
     if typing.get_origin(hint) is frozenset:
@@ -222,6 +243,17 @@ def _describe(hint: object, name: str = "") -> str:
 
 
 _PARSERS: dict[object, Parse] = {}
+
+
+def add_parser(hint: type, parse: Parse, expected: str) -> None:
+    """Teach facts a field type: ``parse`` reads it, ``expected`` says what it takes (in errors).
+
+    :mod:`relapse_guard.facts` adds the fact type itself (a correction's replacement)."""
+    _PARSERS[hint] = parse
+    _EXPECTED[hint] = expected
+
+
+_EXPECTED: dict[object, str] = {}
 
 
 def parser_for(hint: object) -> Parse:
@@ -244,6 +276,8 @@ def _parser_for(hint: object) -> Parse:
         return parse_amount
     if hint is dt.date:
         return parse_date
+    if hint is dt.datetime:
+        return parse_instant
     if hint is bool:
         return _parse_bool
     if hint is str:

@@ -4,9 +4,17 @@ Every fact has an ``id`` (so ingesting it twice changes nothing), the ``househol
 the ``date`` it happened and its ``source``. Subclasses add the fields of their kind.
 Amounts are :class:`~decimal.Decimal` yuan and never negative.
 
-Facts of one day are applied in a fixed order (:attr:`Fact.order`, then id): what is
-observed about the household (appraisals, shocks, income) before what is decided
-about it (assistance, exit), so the same facts in any input order give the same result.
+Every fact has two times: the ``date`` it applies to and ``recorded_at``, the moment it
+became known (timezone-aware UTC; set by the store on ingest when absent). ``recorded_at``
+is not part of the fact's identity, its order or the engine's result: it only chooses which
+facts a run *as known on* a moment sees (docs/corrections.md). A :class:`FactCorrected`
+carries a new version of an earlier fact and a :class:`FactRetracted` withdraws one; nothing
+stored is overwritten.
+
+Facts of one day are applied in a fixed order (:attr:`Fact.order`, then id): changes of the
+household itself (a member joining, leaving or dying, a move) first, then what is observed
+about the household (appraisals, shocks, income), then what is decided about it (assistance,
+exit), so the same facts in any input order give the same result.
 """
 
 from __future__ import annotations
@@ -20,9 +28,9 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from .errors import InvalidFact, InvalidPolicy
-from .fact_fields import field_specs, shown, validate_fact
+from .fact_fields import add_parser, field_specs, shown, validate_fact
 from .fact_plans import NOT_FAST, fact_plan
-from .household import Schooling
+from .household import Health, LabourCapacity, Member, Place, Schooling
 
 __all__ = [
     "DEFAULT_FACT_KINDS",
@@ -36,13 +44,21 @@ __all__ = [
     "EntitlementStopped",
     "ExitVerified",
     "Fact",
+    "FactCorrected",
     "FactKinds",
+    "FactRetracted",
     "HouseAppraised",
+    "HouseholdMoved",
     "HousingGrade",
     "IllnessReported",
     "IncomeAssessed",
     "JobLost",
+    "JoinReason",
+    "LeaveReason",
     "MainEarnerLost",
+    "MemberDied",
+    "MemberJoined",
+    "MemberLeft",
     "ReviewCompleted",
     "SchoolEnrolled",
     "Source",
@@ -94,6 +110,8 @@ class Fact:
     household_id: str
     date: dt.date
     source: Source = Source.VISIT
+    #: When the fact became known (UTC); None: known from the start. Not compared, hashed or ordered on.
+    recorded_at: dt.datetime | None = attrs.field(default=None, eq=False)
 
     #: Checks and normalises the fields (types, amounts >= 0): see :func:`~relapse_guard.fact_fields.validate_fact`.
     __attrs_post_init__ = validate_fact
@@ -106,11 +124,16 @@ class Fact:
         """A JSON-ready dict (ISO dates, decimals as strings) that :func:`parse_fact` reads back."""
         out: dict[str, Any] = {"kind": self.kind}
         for field in attrs.fields(type(self)):
-            out[field.name] = _dump(getattr(self, field.name))
+            value = getattr(self, field.name)
+            if value is None and field.name == "recorded_at":
+                continue  # not known when: left out, as the records of facts written before it were
+            out[field.name] = _dump(value)
         return out
 
 
 def _dump(value: object) -> object:
+    if isinstance(value, Fact):
+        return value.to_dict()
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.date):
@@ -289,6 +312,152 @@ class EntitlementStopped(Fact):
     reason: str = ""
 
 
+class JoinReason(enum.Enum):
+    """Why a member joined the household."""
+
+    BIRTH = "birth"
+    MARRIAGE_IN = "marriage_in"
+    RETURN = "return"
+    OTHER = "other"
+
+
+class LeaveReason(enum.Enum):
+    """Why a member left the household (a death is its own fact, :class:`MemberDied`)."""
+
+    MARRIAGE_OUT = "marriage_out"
+    MOVED_AWAY = "moved_away"
+    OTHER = "other"
+
+
+#: The same-day rank of household changes: before everything else of their day, so that an
+#: income assessment (per person), a shock or a decision of the same day counts the household
+#: as it is after the change, as the register of that day does.
+HOUSEHOLD_CHANGE_ORDER = 10
+
+
+@attrs.frozen(kw_only=True)
+class MemberJoined(Fact):
+    """A member joined the household on ``date`` (born, married in, came back): the member's record.
+
+    ``birth_date`` is on or before ``date`` (a birth: the day of birth, usually ``date``).
+    """
+
+    kind: ClassVar[str] = "member_joined"
+    order: ClassVar[int] = HOUSEHOLD_CHANGE_ORDER
+    member_id: str
+    birth_date: dt.date
+    reason: JoinReason = JoinReason.BIRTH
+    labour_capacity: LabourCapacity = LabourCapacity.NONE
+    health: Health = Health.HEALTHY
+    schooling: Schooling = Schooling.NONE
+
+    def member(self) -> Member:
+        """The member who joined, as the household holds them."""
+        return Member(
+            id=self.member_id,
+            birth_date=self.birth_date,
+            labour_capacity=self.labour_capacity,
+            health=self.health,
+            schooling=self.schooling,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class MemberLeft(Fact):
+    """A member left the household on ``date`` (married out, moved away): not counted from that day."""
+
+    kind: ClassVar[str] = "member_left"
+    order: ClassVar[int] = HOUSEHOLD_CHANGE_ORDER
+    member_id: str
+    reason: LeaveReason = LeaveReason.MOVED_AWAY
+
+
+@attrs.frozen(kw_only=True)
+class MemberDied(Fact):
+    """A member died on ``date``: not counted from that day."""
+
+    kind: ClassVar[str] = "member_died"
+    order: ClassVar[int] = HOUSEHOLD_CHANGE_ORDER
+    member_id: str
+
+
+@attrs.frozen(kw_only=True)
+class HouseholdMoved(Fact):
+    """The household moved to another place on ``date`` (district, town, village)."""
+
+    kind: ClassVar[str] = "household_moved"
+    order: ClassVar[int] = HOUSEHOLD_CHANGE_ORDER
+    district: str
+    town: str = ""
+    village: str = ""
+
+    @property
+    def place(self) -> Place:
+        """The place moved to."""
+        return Place(self.district, self.town, self.village)
+
+
+#: The facts that change the household itself (its members or its place).
+HOUSEHOLD_CHANGES = (MemberJoined, MemberLeft, MemberDied, HouseholdMoved)
+
+
+@attrs.frozen(kw_only=True)
+class FactCorrected(Fact):
+    """A new version of the earlier fact ``corrects`` (its id): ``replacement`` is the whole fact
+    as it should have been, of any kind, with the same id and household.
+
+    The corrected fact stays stored; a run applies, for each fact id, the latest version known
+    (corrections in the order of ``recorded_at``, then id), at the replacement's date.
+    ``date`` is the day the correction was made (a run ``as_of`` an earlier day still applies
+    it: the replacement's own date places it); ``reason`` says why.
+    """
+
+    kind: ClassVar[str] = "fact_corrected"
+    order: ClassVar[int] = 0
+    corrects: str
+    replacement: Fact
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        validate_fact(self)
+        hid, fid = self.household_id, self.id
+        replacement = self.replacement
+        if isinstance(replacement, FactCorrected | FactRetracted):
+            raise InvalidFact(hid, "replacement", replacement.kind, "a fact of a kind that is applied", fact_id=fid)
+        if replacement.id != self.corrects:
+            raise InvalidFact(
+                hid, "replacement.id", replacement.id, f"the corrected fact's id {self.corrects!r}", fact_id=fid
+            )
+        if replacement.household_id != hid:
+            raise InvalidFact(
+                hid, "replacement.household_id", replacement.household_id, f"the household {hid!r}", fact_id=fid
+            )
+        if self.corrects == fid:
+            raise InvalidFact(hid, "corrects", self.corrects, "the id of another fact than the correction", fact_id=fid)
+
+
+@attrs.frozen(kw_only=True)
+class FactRetracted(Fact):
+    """The earlier fact ``retracts`` (its id) is withdrawn: it was never true (filed against the
+    wrong household, entered twice). A run as known after it does not apply it; it stays stored."""
+
+    kind: ClassVar[str] = "fact_retracted"
+    order: ClassVar[int] = 0
+    retracts: str
+    reason: str = ""
+
+
+def _fact_value(value: object) -> Fact:
+    if isinstance(value, Fact):
+        return value
+    raise ValueError("not a fact")
+
+
+add_parser(Fact, _fact_value, "a fact (a record with its kind)")
+
+#: The kinds that change other facts instead of being applied.
+VERSION_KINDS: frozenset[type[Fact]] = frozenset({FactCorrected, FactRetracted})
+
 _F = TypeVar("_F", bound=type[Fact])
 
 
@@ -322,6 +491,8 @@ class FactKinds:
         """
         if type(data) is dict or isinstance(data, Mapping):  # a dict, the usual record, without the ABC check
             kind = data.get("kind")
+            if kind == "fact_corrected":
+                return self._parse_correction(data)
             cls = self.by_kind.get(kind) if isinstance(kind, str) else None
             plan = fact_plan(cls) if cls is not None else None
             if plan is not None:
@@ -361,6 +532,23 @@ class FactKinds:
                 return slow(data)
 
         return parse_one
+
+    def _parse_correction(self, data: Mapping[str, Any]) -> Fact:
+        """A :class:`FactCorrected` record: its replacement is a record of a kind of this registry."""
+        replacement = data.get("replacement")
+        if isinstance(replacement, Mapping):
+            try:
+                parsed = self.parse(replacement)
+            except InvalidFact as error:
+                raise InvalidFact(
+                    error.household_id,
+                    f"replacement.{error.field}",
+                    error.value,
+                    error.expected,
+                    fact_id=data.get("id") if isinstance(data.get("id"), str) else None,
+                ) from None
+            data = {**data, "replacement": parsed}
+        return self.parse_field_by_field(data)
 
     def parse_field_by_field(self, data: Mapping[str, Any]) -> Fact:
         """:meth:`parse` the explaining way: each field in turn, raising the :class:`InvalidFact` naming the
@@ -414,6 +602,12 @@ DEFAULT_FACT_KINDS = FactKinds(
             CaseStepRecorded,
             CaseDecided,
             EntitlementStopped,
+            MemberJoined,
+            MemberLeft,
+            MemberDied,
+            HouseholdMoved,
+            FactCorrected,
+            FactRetracted,
         )
     }
 )

@@ -6,6 +6,8 @@ can use them without loading more.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 __all__ = ["duration", "noun", "plural", "progress_text"]
 
 
@@ -20,11 +22,22 @@ def noun(count: int, word: str, many: str | None = None) -> str:
     return many if many is not None else word + "s"
 
 
-def plural(count: int, word: str, many: str | None = None, *, grouped: bool = True) -> str:
+def plural(
+    count: int,
+    word: str,
+    many: str | None = None,
+    *,
+    grouped: bool = True,
+    ngettext: Callable[[str, str, int], str] | None = None,
+) -> str:
     """``count`` and its noun: ``"1 row"``, ``"2 rows"``, ``"10,000 households"``.
 
     ``many`` is the plural when it is not ``word + "s"``; ``grouped=False`` writes the count
     without thousands separators (``"40125 facts"``).
+
+    With ``ngettext`` (a gettext catalogue's), the pair ``"{count} WORD"`` / ``"{count} MANY"``
+    is looked up in it, which may say it in another language (``"10,000 户"``):
+    :func:`relapse_guard.interface.plural` passes the interface catalogue's for a language.
 
     >>> plural(1, "row"), plural(10_000, "household"), plural(3, "policy", "policies")
     ('1 row', '10,000 households', '3 policies')
@@ -32,7 +45,9 @@ def plural(count: int, word: str, many: str | None = None, *, grouped: bool = Tr
     '40125 facts'
     """
     number = f"{count:,}" if grouped else str(count)
-    return f"{number} {noun(count, word, many)}"
+    if ngettext is None:
+        return f"{number} {noun(count, word, many)}"
+    return ngettext(f"{{count}} {word}", f"{{count}} {many or word + 's'}", count).format(count=number)
 
 
 def duration(seconds: float) -> str:

@@ -31,10 +31,11 @@ from .entitlements import Money
 from .errors import NotFound, RelapseGuardError
 from .facts import Fact
 from .household import Household
+from .interface import ntr, plural, tr
+from .labels import label
 from .lifecycle import State
 from .policy import Policy
 from .result import HouseholdResult
-from .text import plural
 
 __all__ = ["FIGURES", "Comparison", "DistrictComparison", "HouseholdComparison", "Outcome", "Totals", "compare"]
 
@@ -122,30 +123,58 @@ class HouseholdComparison:
         """True when state, money or interventions differ."""
         return bool(self.state_differs or self.money_delta or self.interventions_added or self.interventions_removed)
 
-    def render(self) -> str:
-        """The differences as indented lines (empty when there are none)."""
+    def render(self, lang: str = "en") -> str:
+        """The differences as indented lines (empty when there are none), in ``lang`` (the
+        decisions as the engine explains them)."""
         if not self.differs:
             return ""
-        lines = [f"household {self.household_id}: {_state(self.a)} -> {_state(self.b)}"]
+        lines = [
+            tr(
+                lang,
+                "household {household}: {a} -> {b}",
+                household=self.household_id,
+                a=_state(self.a, lang),
+                b=_state(self.b, lang),
+            )
+        ]
         for name in self.money_delta:
             period = self.b.periods.get(name) or self.a.periods.get(name, "")
             before, after = self.a.money.get(name, _NONE), self.b.money.get(name, _NONE)
-            lines.append(f"  {name} ({period}): {_money_change(before, after)}")
+            lines.append(f"  {_named(name, period, lang)}: {_money_change(before, after, lang)}")
+        comma = tr(lang, ", ")
         if self.interventions_added:
-            lines.append(f"  granted under b only: {', '.join(sorted(self.interventions_added))}")
+            added = comma.join(label("intervention", name, lang) for name in sorted(self.interventions_added))
+            lines.append(tr(lang, "  granted under b only: {interventions}", interventions=added))
         if self.interventions_removed:
-            lines.append(f"  granted under a only: {', '.join(sorted(self.interventions_removed))}")
+            removed = comma.join(label("intervention", name, lang) for name in sorted(self.interventions_removed))
+            lines.append(tr(lang, "  granted under a only: {interventions}", interventions=removed))
         if self.first_difference is not None:
             first_a, first_b = self.first_difference
-            lines.append(f"  first difference, a: {first_a.explain() if first_a else '(no more decisions)'}")
-            lines.append(f"                    b: {first_b.explain() if first_b else '(no more decisions)'}")
+            none = tr(lang, "(no more decisions)")
+            lines.append(tr(lang, "  first difference, a: {decision}", decision=first_a.explain() if first_a else none))
+            lines.append(tr(lang, "                    b: {decision}", decision=first_b.explain() if first_b else none))
         return "\n".join(lines)
 
 
-def _state(outcome: Outcome) -> str:
+def _state(outcome: Outcome, lang: str = "en") -> str:
     if outcome.error is not None:
-        return f"refused ({outcome.error})"
-    return outcome.state.value if outcome.state is not None else "-"
+        return tr(lang, "refused ({error})", error=outcome.error)
+    return label("state", outcome.state.value, lang) if outcome.state is not None else "-"
+
+
+def _named(name: str, period: str, lang: str) -> str:
+    """``safety_net (monthly)``: an intervention and how it is paid, said in ``lang``."""
+    return f"{label('intervention', name, lang)} ({label('period', period, lang)})"
+
+
+def _figure_label(attribute: str, lang: str = "en") -> str:
+    """The label of a money figure of :data:`FIGURES` (by its attribute) in ``lang``."""
+    labels = {
+        "one_off": tr(lang, "one-off"),
+        "monthly_in_force": tr(lang, "monthly in force"),
+        "paid_to_date": tr(lang, "paid to date"),
+    }
+    return labels[attribute]
 
 
 def _signed(amount: Decimal) -> str:
@@ -166,14 +195,17 @@ def _delta(a: Mapping[str, Money], b: Mapping[str, Money]) -> dict[str, Money]:
     return out
 
 
-def _money_change(before: Money, after: Money) -> str:
+def _money_change(before: Money, after: Money, lang: str = "en") -> str:
     """Each figure that differs, with its unit: ``one-off 3000.00 -> 1200.00 yuan (-1800.00)``."""
     parts = []
-    for attribute, label, unit in FIGURES:
+    for attribute, _label, unit in FIGURES:
         first, second = getattr(before, attribute), getattr(after, attribute)
         if first != second:
-            parts.append(f"{label} {first} -> {second} {unit} ({_signed(second - first)})")
-    return "; ".join(parts) or "unchanged"
+            parts.append(
+                f"{_figure_label(attribute, lang)} {first} -> {second} {label('unit', unit, lang)} "
+                f"({_signed(second - first)})"
+            )
+    return tr(lang, "; ").join(parts) or tr(lang, "unchanged")
 
 
 @attrs.frozen(kw_only=True)
@@ -252,27 +284,37 @@ class Comparison:
             )
         return out
 
-    def render(self) -> str:
-        """A readable report: the households that differ, then the totals."""
+    def render(self, lang: str = "en") -> str:
+        """A readable report: the households that differ, then the totals (in ``lang``)."""
         totals = self.totals
-        when = f" as of {self.as_of}" if self.as_of else ""
+        if self.as_of:
+            head = tr(lang, "what-if as of {date}: a = {a}, b = {b}", date=self.as_of, a=self.policy_a, b=self.policy_b)
+        else:
+            head = tr(lang, "what-if: a = {a}, b = {b}", a=self.policy_a, b=self.policy_b)
         lines = [
-            f"what-if{when}: a = {self.policy_a}, b = {self.policy_b}",
-            f"{plural(totals.households, 'household', grouped=False)}, {totals.differing} "
-            f"{'differs' if totals.differing == 1 else 'differ'}",
+            head,
+            ntr(
+                lang,
+                "{households}, {count} differs",
+                "{households}, {count} differ",
+                totals.differing,
+                households=plural(totals.households, "household", grouped=False, lang=lang),
+                count=str(totals.differing),
+            ),
         ]
-        lines += ["", *(h.render() for h in self.differences)] if self.differences else []
-        lines += ["", "totals:"]
-        lines.append(f"  states a: {_counts(totals.states_a)}")
-        lines.append(f"  states b: {_counts(totals.states_b)}")
+        lines += ["", *(h.render(lang) for h in self.differences)] if self.differences else []
+        lines += ["", tr(lang, "totals:")]
+        lines.append(tr(lang, "  states a: {states}", states=_counts(totals.states_a, lang)))
+        lines.append(tr(lang, "  states b: {states}", states=_counts(totals.states_b, lang)))
         if totals.errors_a or totals.errors_b:
-            lines.append(f"  refused: a {totals.errors_a}, b {totals.errors_b}")
+            lines.append(tr(lang, "  refused: a {a}, b {b}", a=totals.errors_a, b=totals.errors_b))
         for name in sorted(set(totals.money_a) | set(totals.money_b)):
             before, after = totals.money_a.get(name, _NONE), totals.money_b.get(name, _NONE)
+            named = _named(name, totals.periods.get(name, ""), lang)
             if before == after:
-                lines.append(f"  {name} ({totals.periods.get(name, '')}): {_figures(after)}")
+                lines.append(f"  {named}: {_figures(after, lang)}")
             else:
-                lines.append(f"  {name} ({totals.periods.get(name, '')}): {_money_change(before, after)}")
+                lines.append(f"  {named}: {_money_change(before, after, lang)}")
         return "\n".join(lines)
 
 
@@ -285,15 +327,19 @@ def _sum(moneys: Iterable[Mapping[str, Money]]) -> dict[str, Money]:
     return dict(sorted(out.items()))
 
 
-def _figures(money: Money) -> str:
-    return (
-        f"one-off {money.one_off} yuan; monthly in force {money.monthly_in_force} yuan a month;"
-        f" paid to date {money.paid_to_date} yuan"
+def _figures(money: Money, lang: str = "en") -> str:
+    return tr(
+        lang,
+        "one-off {one_off} yuan; monthly in force {monthly} yuan a month; paid to date {paid} yuan",
+        one_off=money.one_off,
+        monthly=money.monthly_in_force,
+        paid=money.paid_to_date,
     )
 
 
-def _counts(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"{state} {count}" for state, count in sorted(counts.items())) or "none"
+def _counts(counts: Mapping[str, int], lang: str = "en") -> str:
+    said = tr(lang, ", ").join(f"{label('state', state, lang)} {count}" for state, count in sorted(counts.items()))
+    return said or tr(lang, "none")
 
 
 def _run(engine: Engine, household: Household, facts: Sequence[Fact], as_of: dt.date | None) -> Outcome:

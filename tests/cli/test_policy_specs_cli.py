@@ -149,7 +149,17 @@ def _policy_actions(parser: argparse.ArgumentParser) -> list[tuple[str, argparse
 
 def test_every_policy_option_has_the_one_help_text_saying_that_a_file_is_run() -> None:
     actions = _policy_actions(_parser())
-    assert {name for name, _ in actions} == {"demo", "check", "screen", "report", "explain", "cycle", "test", "whatif"}
+    assert {name for name, _ in actions} == {
+        "demo",
+        "check",
+        "screen",
+        "report",
+        "explain",
+        "diff",
+        "cycle",
+        "test",
+        "whatif",
+    }
     for name, action in actions:
         assert action.help is not None
         assert action.help.startswith(POLICY_HELP), name

@@ -72,6 +72,8 @@ def _for_hint(hint: object) -> st.SearchStrategy[Any]:
         return amounts
     if hint is dt.date:
         return dates
+    if hint is dt.datetime:
+        return st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2030, 12, 31), timezones=st.just(dt.UTC))
     if hint is bool:
         return st.booleans()
     if hint is str:
@@ -88,7 +90,12 @@ def _for_hint(hint: object) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def facts(draw: st.DrawFn, kinds: tuple[type[Fact], ...] = tuple(DEFAULT_FACT_KINDS.by_kind.values())) -> Fact:
+def facts(
+    draw: st.DrawFn,
+    kinds: tuple[type[Fact], ...] = tuple(
+        cls for cls in DEFAULT_FACT_KINDS.by_kind.values() if cls.kind != "fact_corrected"
+    ),
+) -> Fact:
     """A valid fact of one of ``kinds``, every field drawn from its type."""
     cls = draw(st.sampled_from(kinds))
     hints = typing.get_type_hints(cls)

@@ -30,7 +30,9 @@ def test_append_returns_the_new_version_and_facts_read_back_exactly(store: Store
     assert store.version("H1") == len(facts)
     read = store.facts("H1")
     assert read == facts
-    assert [f.to_dict() for f in read] == [f.to_dict() for f in facts]  # "9000.50" stays "9000.50"
+    # "9000.50" stays "9000.50"; a fact given without recorded_at is stamped with the moment it was stored
+    assert [{k: v for k, v in f.to_dict().items() if k != "recorded_at"} for f in read] == [f.to_dict() for f in facts]
+    assert all(f.recorded_at is not None for f in read)
     assert store.version("other") == 0
     assert store.facts("other") == []
 

@@ -26,17 +26,25 @@ from relapse_guard.facts import (
     EntitlementStopped,
     ExitVerified,
     Fact,
+    FactCorrected,
+    FactRetracted,
     HouseAppraised,
+    HouseholdMoved,
     HousingGrade,
     IllnessReported,
     IncomeAssessed,
     JobLost,
+    JoinReason,
+    LeaveReason,
     MainEarnerLost,
+    MemberDied,
+    MemberJoined,
+    MemberLeft,
     ReviewCompleted,
     SchoolEnrolled,
     Source,
 )
-from relapse_guard.household import Schooling
+from relapse_guard.household import Health, LabourCapacity, Schooling
 from relapse_guard.store import BatchReport, IngestReport, SQLiteStore
 from relapse_guard.store.codec import canonical_json
 
@@ -142,7 +150,10 @@ def test_batch_size_must_be_positive(store: StoreLike, size: object) -> None:
 def test_stored_rows_are_the_canonical_json_of_each_fact_s_dict(tmp_path: Path) -> None:
     from relapse_guard.population import synthetic_households
 
-    records = [fact.to_dict() for _, facts in synthetic_households(40, seed=5) for fact in facts]
+    known = "2017-01-02T03:04:05+00:00"  # recorded_at given: kept as given
+    records = [
+        fact.to_dict() | {"recorded_at": known} for _, facts in synthetic_households(40, seed=5) for fact in facts
+    ]
     random.Random(3).shuffle(records)  # households mixed, as a month's feed comes
     with SQLiteStore(tmp_path / "s.db") as store:
         report = store.ingest(records, batch_size=97)
@@ -209,6 +220,30 @@ def _sample_records() -> list[dict[str, Any]]:
         CaseStepRecorded(id="s12", household_id="H1", date=D, case_id="c", step="s", outcome="approve", actor="a"),
         CaseDecided(id="s13", household_id="H1", date=D, case_id="c", procedure="p", outcome="approved", risk_key="k"),
         EntitlementStopped(id="s14", household_id="H1", date=D, intervention="safety_net", reason="moved away"),
+        MemberJoined(
+            id="s15",
+            household_id="H1",
+            date=D,
+            member_id="m9",
+            birth_date=D,
+            reason=JoinReason.MARRIAGE_IN,
+            labour_capacity=LabourCapacity.FULL,
+            health=Health.CHRONIC_ILLNESS,
+            schooling=Schooling.NONE,
+        ),
+        MemberLeft(id="s16", household_id="H1", date=D, member_id="m1", reason=LeaveReason.MARRIAGE_OUT),
+        MemberDied(id="s17", household_id="H1", date=D, member_id="m2"),
+        HouseholdMoved(id="s18", household_id="H1", date=D, district="Dazu", town="T", village="V"),
+        FactCorrected(
+            id="s19",
+            household_id="H1",
+            date=D,
+            corrects="s0",
+            replacement=IncomeAssessed(id="s0", household_id="H1", date=D, income_per_capita=Decimal(2)),
+            reason="typo",
+            recorded_at=dt.datetime(2016, 3, 10, 9, 30, tzinfo=dt.UTC),
+        ),
+        FactRetracted(id="s20", household_id="H1", date=D, retracts="s1", reason="entered twice"),
     ]
     assert {type(s) for s in samples} == set(DEFAULT_FACT_KINDS.by_kind.values())
     return [s.to_dict() for s in samples]

@@ -3,7 +3,8 @@
 ``fixtures/store-v1.sqlite`` and ``fixtures/store-v2.sqlite`` were written by the store's code of
 those versions (``fixtures/make_store_files.py`` says how): three households with records and
 facts, one with facts and no record, a quarantined record, logged decisions, and in the
-version-2 file the checkpoints, alerts and record of a monitoring cycle.
+version-2 file a correction and a retraction, and the checkpoints, alerts and record of a monitoring
+cycle.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .test_ingest import record
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOUSEHOLDS_WITH_FACTS = ["H1", "H2", "H3", "H9"]
+FACTS = {1: 19, 2: 21}  # stored in each file
 FACT_COLUMNS = "fact_id, household_id, position, kind, date, body"
 
 
@@ -75,13 +77,13 @@ def test_a_version_2_file_is_migrated_when_opened_and_nothing_is_lost(
     path = copied(2, tmp_path)
     before = content(path, V2_TABLES)
     checkpoints = read(path, V2_CHECKPOINT)
-    assert len(before["facts"]) == 19
+    assert len(before["facts"]) == FACTS[2]
     with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
         db = store.connection
         assert db.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
         # every row kept; the facts chained in the order they were stored
         assert content(path, V2_TABLES) == before
-        assert db.execute("SELECT seq FROM facts ORDER BY seq").fetchall() == [(n,) for n in range(1, 20)]
+        assert db.execute("SELECT seq FROM facts ORDER BY seq").fetchall() == [(n,) for n in range(1, FACTS[2] + 1)]
         assert db.execute(V2_CHECKPOINT).fetchall() == checkpoints
         # each checkpoint logged (by no cycle), in household order
         assert db.execute("SELECT seq, household_id, cycle FROM checkpoint_log").fetchall() == [
@@ -96,11 +98,12 @@ def test_a_version_2_file_is_migrated_when_opened_and_nothing_is_lost(
         ]
         report = store.verify()
         assert report.ok, str(report)
-        assert (report.facts, report.entries, report.checkpoints) == (19, 54, 3)
+        assert (report.facts, report.entries, report.checkpoints) == (FACTS[2], 54, 3)
         assert store.heads().facts == report.fact_head
         h = household(2)
         assert store.household("H2") == h
-        assert store.facts("H2") == story(h)
+        assert [f.id for f in store.facts("H2")] == [f.id for f in story(h)] + ["H2-unill"]
+        assert store.facts("H1")[-1].kind == "fact_corrected"
         assert store.pending_households() == ["H9"]  # as the cycle left it
         assert [cycle for (cycle,) in db.execute("SELECT cycle FROM cycles")] == ["2017-12-31"]
     migrated = [r for r in caplog.records if "migrated" in r.getMessage()]
@@ -121,7 +124,7 @@ def test_a_version_1_file_is_migrated_through_version_2(tmp_path: Path, caplog: 
         assert content(path, V1_TABLES) == before
         report = store.verify()
         assert report.ok, str(report)
-        assert (report.facts, report.entries, report.checkpoints) == (19, 51, 0)
+        assert (report.facts, report.entries, report.checkpoints) == (FACTS[1], 51, 0)
         assert store.pending_households() == HOUSEHOLDS_WITH_FACTS  # none has a checkpoint yet
         assert [q.fact_id for q in store.quarantined()] == ["bad"]
     assert [r.getMessage() for r in caplog.records if "migrated" in r.getMessage()] == [
@@ -133,12 +136,12 @@ def test_a_version_1_file_is_migrated_through_version_2(tmp_path: Path, caplog: 
 def test_a_migrated_store_works_and_stays_verified(version: int, tmp_path: Path) -> None:
     path = copied(version, tmp_path)
     with SQLiteStore(path) as store:
-        assert store.append("H1", [income("new", dt.date(2018, 1, 5), 3000)]) == 7
+        assert store.append("H1", [income("new", dt.date(2018, 1, 5), 3000)]) == 6 + version  # v2: and a correction
         assert store.ingest([record("f10", hid="H2", date="2018-01-09"), record("bad2", amount=-1)]).stored == 1
         Monitor(store, load_policy("yubei_2016")).cycle([], as_of=dt.date(2018, 1, 31))
         report = store.verify()
         assert report.ok, str(report)
-        assert report.facts == 21
+        assert report.facts == FACTS[version] + 2
         # the cycle checkpoints the households with new facts (H9 has no record): 2, or all 3 at first
         assert report.checkpoints == (3 + 2 if version == 2 else 3)
         assert store.facts("H1")[-1].id == "new"
@@ -210,7 +213,7 @@ def test_a_migration_that_fails_leaves_the_file_as_it_was(
     assert (_schema_of(path), content(path, V1_TABLES)) == before
     assert read(path, "SELECT version FROM schema_version") == [(version,)]
     with SQLiteStore(path) as store:  # and a later open migrates it
-        assert store.verify().facts == 19
+        assert store.verify().facts == FACTS[version]
 
 
 def test_the_migration_chains_facts_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -219,7 +222,7 @@ def test_the_migration_chains_facts_in_chunks(tmp_path: Path, monkeypatch: pytes
     with SQLiteStore(path) as store:
         report = store.verify()
         assert report.ok, str(report)
-        assert report.facts == 19
+        assert report.facts == FACTS[2]
     fresh = tmp_path / "again.sqlite"
     shutil.copyfile(FIXTURES / "store-v2.sqlite", fresh)
     monkeypatch.undo()

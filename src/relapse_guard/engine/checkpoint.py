@@ -104,6 +104,9 @@ class Checkpoint:
     set_aside: tuple[tuple[str, tuple[RiskGrant, ...]], ...] = ()
     open_cases: tuple[OpenCase, ...] = ()
     case_facts: tuple[Fact, ...] = ()
+    #: The household changes applied (members joining, leaving, dying; moves): a resumed run
+    #: applies them to the household record again, to hold the household in force.
+    household_facts: tuple[Fact, ...] = ()
     next_event: dt.date | None = None
     #: The prefilter's income band as of the clock, and the first day it may no longer hold:
     #: income assessments at or above it, dated before then, change only the income (see
@@ -163,6 +166,7 @@ class Checkpoint:
             "set_aside": {case: [[_risk(r), _grant(g)] for r, g in pairs] for case, pairs in self.set_aside},
             "open_cases": [[c.case_id, c.procedure, c.step, c.due_on.isoformat()] for c in self.open_cases],
             "case_facts": [fact.to_dict() for fact in self.case_facts],
+            "household_facts": [fact.to_dict() for fact in self.household_facts],
             "quiet_band": _text(self.quiet_band),
             "quiet_until": _iso(self.quiet_until),
         }
@@ -273,6 +277,7 @@ class Checkpoint:
             set_aside=set_aside,
             open_cases=tuple([_read_open_case(row) for row in get("open_cases", ())]),
             case_facts=tuple([kinds.parse(item) for item in get("case_facts", ())]),
+            household_facts=tuple([kinds.parse(item) for item in get("household_facts", ())]),
             next_event=None if event is None else date(event),
             quiet_band=None if (band := get("quiet_band")) is None else Decimal(band),
             quiet_until=None if (until := get("quiet_until")) is None else date(until),
@@ -333,6 +338,7 @@ class Checkpoint:
                 ),
                 open_cases=tuple(read.each("open_cases", _read_open_case)),
                 case_facts=tuple(read.each("case_facts", kinds.parse)),
+                household_facts=tuple(read.each("household_facts", kinds.parse)),
                 next_event=read.date_or_none("next_event"),
                 quiet_band=read.decimal_or_none("quiet_band"),
                 quiet_until=read.date_or_none("quiet_until"),
@@ -360,6 +366,7 @@ class Checkpoint:
             self.set_aside,
             self.open_cases,
             self.case_facts,
+            self.household_facts,
         )
 
     def to_bytes(self, policy: Policy, *, like: tuple[Checkpoint, bytes] | None = None) -> bytes:

@@ -43,6 +43,8 @@ class DecisionLog:
         """Append a decision to ``run`` (numbered in the order taken)."""
         if not self.enabled:
             return
+        if run.members_note and kind in _COUNTED:
+            explanation += run.members_note
         run.decisions.append(
             Decision(
                 sequence=run.decisions_before + len(run.decisions),
@@ -81,3 +83,14 @@ class DecisionLog:
             parameters=parameters,
             risk=risk,
         )
+
+
+#: The decisions that say which members counted, once the household changed in the run.
+_COUNTED = frozenset(
+    {
+        DecisionKind.TRANSITION,
+        DecisionKind.INTERVENTION_GRANTED,
+        DecisionKind.ENTITLEMENT_RECOMPUTED,
+        DecisionKind.ENTITLEMENT_ENDED,
+    }
+)

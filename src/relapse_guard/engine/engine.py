@@ -35,7 +35,16 @@ from ..context import Context
 from ..decisions import Risk, Severity
 from ..entitlements import tags_of
 from ..errors import InvalidArgument, NeedsHistory, PluginFailed, RelapseGuardError, WrongType
-from ..facts import AssistanceGranted, CaseDecided, EntitlementStopped, ExitVerified, Fact, IncomeAssessed
+from ..facts import (
+    VERSION_KINDS,
+    AssistanceGranted,
+    CaseDecided,
+    EntitlementStopped,
+    ExitVerified,
+    Fact,
+    FactCorrected,
+    IncomeAssessed,
+)
 from ..household import Household
 from ..lifecycle import State
 from ..parameters import ParameterTree, ParameterValue
@@ -44,16 +53,18 @@ from ..result import HouseholdResult
 from ..routing import entered
 from ..timeline import order_facts
 from ..triggers.base import Trigger
+from ..versions import check_known_on, resolve
 from .case_step import CaseStep
 from .checkpoint import Checkpoint, SortKey
 from .decision_log import DecisionLog
 from .entitlement_step import EntitlementStep
 from .fingerprint import household_fingerprint, policy_fingerprint
+from .household_step import HouseholdStep
 from .lifecycle_step import LifecycleStep
 from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
 from .resume import Checkpointed, ResumePath, capture, history_of, refusal, restore, sort_key
 from .routing_step import Router
-from .run_state import RunState
+from .run_state import HOUSEHOLD_TYPES, RunState, Unresolved
 
 __all__ = ["Engine", "ParameterCache"]
 
@@ -106,6 +117,7 @@ class Engine:
         self._lifecycle = LifecycleStep(policy, log, on_enter=self._enter, on_clock=self._entitlements.advance)
         self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants, entitlements=self._entitlements)
         self._cases = CaseStep(log, self._lifecycle, self._entitlements)
+        self._household = HouseholdStep(log, self._entitlements, policy.label)
         self._parameters = ParameterCache()
         #: The kinds each intervention declares (its tags and its name), for ``Context.entitlement``.
         self._tags = {name: tags_of(intervention) for name, intervention in policy.interventions.items()}
@@ -118,27 +130,59 @@ class Engine:
         self._fingerprint: str | None = None
         self._watchers = income_watchers(policy, self._triggers_by_kind.get(IncomeAssessed, ())) if prefilter else None
 
-    def run(self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None) -> HouseholdResult:
+    def run(
+        self,
+        household: Household,
+        facts: Iterable[Fact],
+        *,
+        as_of: dt.date | None = None,
+        known_on: dt.datetime | None = None,
+    ) -> HouseholdResult:
         """The household's state and decisions after its facts (those dated up to ``as_of``).
 
         With ``as_of``, facts after it are ignored and the clock is moved to it (so a
-        transition period that ended by then is ended). Raises
+        transition period that ended by then is ended). With ``known_on`` (a timezone-aware
+        datetime), only the facts, corrections and retractions recorded by then count, in
+        their versions of then; a fact without ``recorded_at`` counts as known from the start.
+        Corrections and retractions among the facts are applied (:mod:`relapse_guard.versions`),
+        and a decision that used a corrected fact names the version in ``versions``. Raises
         :class:`~relapse_guard.errors.InvalidTransition` for a fact that asks for a move the
         lifecycle does not have (an exit verified for a household never assisted), and the
         errors of :func:`~relapse_guard.timeline.order_facts`.
         """
-        ordered = self._ordered("Engine.run", household, facts, as_of)
+        if type(facts) is not list and type(facts) is not tuple:
+            facts = _listed(facts)
+        ordered, versions = self._ordered("Engine.run", household, facts, as_of, known_on)
         run = RunState(household)
-        self._play(run, ordered, as_of)
+        if versions is None:
+            run, ordered, versions = self._play_unresolved("Engine.run", run, household, facts, ordered, as_of)
+        else:
+            self._play(run, ordered, as_of)
+        if versions:
+            _name_versions(run, versions)
         return _result(run, self.policy.label, as_of if as_of is not None else (ordered[-1].date if ordered else None))
 
     def run_checkpointed(
-        self, household: Household, facts: Iterable[Fact], *, as_of: dt.date | None = None
+        self,
+        household: Household,
+        facts: Iterable[Fact],
+        *,
+        as_of: dt.date | None = None,
+        known_on: dt.datetime | None = None,
     ) -> Checkpointed:
         """:meth:`run`, with the :class:`~.checkpoint.Checkpoint` to :meth:`resume` it from."""
-        ordered = self._ordered("Engine.run_checkpointed", household, facts, as_of)
+        if type(facts) is not list and type(facts) is not tuple:
+            facts = _listed(facts)
+        ordered, versions = self._ordered("Engine.run_checkpointed", household, facts, as_of, known_on)
         run = RunState(household)
-        self._play(run, ordered, as_of)
+        if versions is None:
+            run, ordered, versions = self._play_unresolved(
+                "Engine.run_checkpointed", run, household, facts, ordered, as_of
+            )
+        else:
+            self._play(run, ordered, as_of)
+        if versions:
+            _name_versions(run, versions)
         clock = as_of if as_of is not None else (ordered[-1].date if ordered else None)
         last = sort_key(ordered[-1]) if ordered else None
         return self._checkpointed(run, clock, last, 0, ordered, ResumePath.RUN, "", household_fingerprint(household))
@@ -166,25 +210,34 @@ class Engine:
         """
         if not isinstance(checkpoint, Checkpoint):
             raise WrongType(f"Engine.resume needs a Checkpoint, not {type(checkpoint).__name__} {checkpoint!r}")
-        ordered = self._ordered("Engine.resume", household, new_facts, as_of)
+        if not isinstance(new_facts, list | tuple):
+            new_facts = list(new_facts)
+        change = next((fact for fact in new_facts if type(fact) in VERSION_KINDS), None)
+        ordered = self._ordered("Engine.resume", household, new_facts, as_of, versioned=change is None)[0]
         if checkpoint.household_id != household.id:
             raise InvalidArgument(
                 f"Engine.resume: the checkpoint is of household {checkpoint.household_id!r}, not {household.id!r}"
             )
         record = household_fingerprint(household)
-        why = refusal(
-            checkpoint,
-            policy=self.policy.label,
-            fingerprint=self.fingerprint,
-            household=record,
-            new_facts=ordered,
-            as_of=as_of,
-            records_decisions=self._log.enabled,
+        why = (
+            _correction_reason(change)
+            if change is not None
+            else refusal(
+                checkpoint,
+                policy=self.policy.label,
+                fingerprint=self.fingerprint,
+                household=record,
+                new_facts=ordered,
+                as_of=as_of,
+                records_decisions=self._log.enabled,
+            )
         )
         if why:
             if history is None:
                 raise NeedsHistory(household.id, why)
-            replayed = self.run_checkpointed(household, [*history_of(history), *ordered], as_of=as_of)
+            # a correction's own date does not cut it: the facts it changes are dated by their replacements
+            again = new_facts if change is not None else ordered
+            replayed = self.run_checkpointed(household, [*history_of(history), *again], as_of=as_of)
             return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why)
         run = restore(checkpoint, household)
         if run.grants:
@@ -204,21 +257,73 @@ class Engine:
             self._fingerprint = policy_fingerprint(self.policy)
         return self._fingerprint
 
-    def _ordered(self, caller: str, household: Household, facts: Iterable[Fact], as_of: dt.date | None) -> list[Fact]:
-        """The facts in the order applied, those after ``as_of`` cut; the arguments' types checked."""
+    def _ordered(
+        self,
+        caller: str,
+        household: Household,
+        facts: Iterable[Fact],
+        as_of: dt.date | None,
+        known_on: dt.datetime | None = None,
+        *,
+        versioned: bool = True,
+        resolve_all: bool = False,
+    ) -> tuple[list[Fact], dict[str, tuple[int, str]] | None]:
+        """The facts in the order applied, those after ``as_of`` cut, and the versions of the
+        corrected ones; the arguments' types checked.
+
+        Corrections and retractions are resolved (as known on ``known_on``) when ``known_on``
+        is given, ``resolve_all`` is set or one is cut by ``as_of`` (its own date does not
+        count); otherwise one left among the facts makes the run raise :class:`Unresolved`
+        when it reaches it, and the run resolves them then. So a run without any pays for no
+        scan of its facts. Not ``versioned``: left as they are (a resume's new facts)."""
         if not isinstance(household, Household):
             raise WrongType(f"{caller} needs a Household, not {type(household).__name__} {household!r}")
         if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
             raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+        versions = None
         try:
+            if not isinstance(facts, list | tuple):
+                facts = list(facts)
+            if versioned and (known_on is not None or resolve_all):
+                resolved = resolve(household.id, facts, None if known_on is None else check_known_on(known_on))
+                facts, versions = resolved.facts, resolved.versions
             ordered = order_facts(household.id, facts)
         except (AttributeError, TypeError) as error:  # not facts: say what was given
             raise WrongType(
                 f"household {household.id!r}: facts must be an iterable of Fact ({type(error).__name__}: {error})"
             ) from error
         if as_of is not None and ordered and ordered[-1].date > as_of:
-            del ordered[bisect.bisect_right(ordered, as_of, key=_DATE) :]  # in date order: cut the tail
-        return ordered
+            cut = bisect.bisect_right(ordered, as_of, key=_DATE)  # in date order: cut the tail
+            if versioned and versions is None and not VERSION_KINDS.isdisjoint(map(type, ordered[cut:])):
+                return self._ordered(caller, household, ordered, as_of, resolve_all=True)
+            del ordered[cut:]
+        return ordered, versions
+
+    def _play_unresolved(
+        self,
+        caller: str,
+        run: RunState,
+        household: Household,
+        facts: Iterable[Fact],
+        ordered: list[Fact],
+        as_of: dt.date | None,
+    ) -> tuple[RunState, list[Fact], dict[str, tuple[int, str]] | None]:
+        """:meth:`_play` of facts not resolved; met with a correction or retraction (or failing
+        before one: a correction may be what mends the fact that failed), they are resolved and
+        played again on a new run. The run, the facts played and the versions."""
+        try:
+            self._play(run, ordered, as_of)
+        except Unresolved:
+            pass
+        except RelapseGuardError:
+            if VERSION_KINDS.isdisjoint(map(type, facts)):
+                raise
+        else:
+            return run, ordered, None
+        ordered, versions = self._ordered(caller, household, facts, as_of, resolve_all=True)
+        run = RunState(household)
+        self._play(run, ordered, as_of)
+        return run, ordered, versions
 
     def _play(self, run: RunState, ordered: list[Fact], as_of: dt.date | None) -> None:
         """Apply ``ordered`` to ``run``, then move its clock to ``as_of``."""
@@ -282,8 +387,10 @@ class Engine:
 
     def _band_at(self, run: RunState, clock: dt.date | None) -> tuple[Decimal | None, dt.date | None]:
         """The prefilter's income band for ``run`` as of ``clock`` and the first day it may not hold."""
-        if self._watchers is None or clock is None or run.entitled:
-            return None, None  # a running entitlement may be recomputed on any income assessment
+        if self._watchers is None or clock is None or run.entitled or run.dissolved is not None:
+            # a running entitlement may be recomputed on any income assessment; a dissolved
+            # household refuses any
+            return None, None
         watchers = self._watchers[run.state]
         if watchers is None:
             return None, None
@@ -294,10 +401,17 @@ class Engine:
     # --- one fact: observe, lifecycle, triggers and routes -------------------------------
 
     def _apply(self, run: RunState, fact: Fact, ctx: Context) -> None:
+        changes_household = type(fact) in HOUSEHOLD_TYPES
+        if run.dissolved is not None and not changes_household:
+            run.refuse_dissolved(fact)
         observed = run.observe(fact)
         # One context per run serves the lifecycle rules and every trigger (the hot path).
         ctx.refresh(fact.date, run)
-        if isinstance(fact, AssistanceGranted):
+        if changes_household:
+            self._household.change(run, fact, ctx)  # type: ignore[arg-type]
+            if run.dissolved is None:  # every rule reads the household of this date
+                self._lifecycle.after_observation(run, fact, ctx)
+        elif isinstance(fact, AssistanceGranted):
             self._lifecycle.assistance(run, fact)
         elif isinstance(fact, ExitVerified):
             self._lifecycle.exit(run, fact, ctx)
@@ -362,41 +476,74 @@ class Engine:
         advance = self._lifecycle.advance
         band: Decimal | None = None
         # What the band was computed for: the state and the size of what only grows (known
-        # risks, grants), needs and housing. Any change, and the band is computed again. Only
-        # a fact that took the full path (or a move of the clock, which changes the state)
-        # changes any of them, so after a recorded assessment the state alone is compared.
+        # risks, grants), needs, housing and the household in force (its members, its place).
+        # Any change, and the band is computed again. Only a fact that took the full path (or
+        # a move of the clock, which changes the state) changes any of them, so after a
+        # recorded assessment the state alone is compared.
         band_for: tuple[object, ...] = (None,)
         band_until = 0
         full_path_since_band = True
         risk_keys, grants = run.risk_keys, run.grants
-        observe_income = run.observe_income
+        observe_income, on_income = run.observe_income, self._entitlements.on_income
+        exited, monitored = State.EXITED, State.MONITORED
         for fact in ordered:
             date = fact.date
             if type(fact) is IncomeAssessed:
                 state = run.state
-                entitled = run.entitled
-                if state is State.EXITED or state is State.MONITORED:
+                if state is exited or state is monitored:
                     advance(run, date)
                     state = run.state
-                elif entitled and run.entitlement_due is not None and run.entitlement_due <= date:
+                elif run.entitlement_due is not None and run.entitlement_due <= date:
                     advance(run, date)  # an entitlement's event (the state stays)
                 expired = date.toordinal() >= band_until
                 if full_path_since_band or state is not band_for[0] or expired:
-                    now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade)
+                    now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade, run.household)
                     if now != band_for or expired:
                         ctx.refresh(date, run)
                         band, band_until = income_band(watchers[state], ctx, parameters, changes)
                         band_for = now
                     full_path_since_band = False
-                if band is not None and fact.income_per_capita >= band:
+                income = fact.income_per_capita
+                if band is not None and income >= band:
                     observe_income(fact)
-                    if entitled:  # no rule or trigger can act on it; the entitlements may
-                        self._entitlements.on_income(run, fact, ctx)
+                    if run.entitled:  # no rule or trigger can act on it; the entitlements may
+                        gate = run.income_gate  # (on_income's first test, made here as it is most often met)
+                        if gate is None or not (gate[0] < date < gate[1] and gate[2] < income < gate[3]):
+                            on_income(run, fact, ctx)
                     continue
             full_path_since_band = True
             advance(run, date)
             self._apply(run, fact, ctx)
             advance(run, date)
+
+
+def _listed(facts: Iterable[Fact]) -> Iterable[Fact]:
+    """``facts`` as a list (read once: a run may need them twice); as they are when not iterable
+    (:meth:`Engine._ordered` says so)."""
+    try:
+        return list(facts)
+    except TypeError:
+        return facts
+
+
+def _correction_reason(change: Fact) -> str:
+    """Why a checkpoint is replayed rather than resumed with a correction or retraction among the new facts."""
+    if isinstance(change, FactCorrected):
+        return (
+            f"fact {change.id!r} corrects fact {change.corrects!r} (now dated {change.replacement.date.isoformat()}): "
+            "the household is replayed from that fact"
+        )
+    target = getattr(change, "retracts", "")
+    return f"fact {change.id!r} retracts fact {target!r}: the household is replayed without it"
+
+
+def _name_versions(run: RunState, versions: dict[str, tuple[int, str]]) -> None:
+    """Each decision that used a corrected fact names the version it used."""
+    decisions = run.decisions
+    for index, decision in enumerate(decisions):
+        used = tuple((fact, versions[fact][0]) for fact in decision.facts if fact in versions)
+        if used:
+            decisions[index] = attrs.evolve(decision, versions=used)
 
 
 def _result(run: RunState, policy: str, as_of: dt.date | None) -> HouseholdResult:

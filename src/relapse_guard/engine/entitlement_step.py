@@ -7,7 +7,8 @@ intervention in force, which ends the day the new one starts. While it runs it i
 **recomputed** (the intervention asked again, on the run's facts of that day)
 
 - when a parameter it read changes value, on the change's effective date;
-- on a new income assessment, the household's exit, if its terms say so;
+- on a new income assessment, the household's exit, a change of household size, if its terms
+  say so;
 
 and a recomputation that comes to another amount ends the piece and opens the new one from
 the first day of the next month (the change's date, for a parameter); one that declines
@@ -64,6 +65,16 @@ class EntitlementStep:
                     terms.recheck_months_can_work if terms.recheck_months_can_work in present else None,
                     terms.obvious_change if terms.obvious_change in present else None,
                 )
+        #: The gradual-exit parameter of each intervention whose terms name one the policy has.
+        self._gradual = {
+            name: terms.gradual_exit_months
+            for name, terms in self._terms.items()
+            if terms.gradual_exit_months is not None and terms.gradual_exit_months in present
+        }
+        #: The whole months of each parameter value read as months, by the value's id.
+        self._whole: dict[int, tuple[ParameterValue, int]] = {}
+        #: The policy's parameter timelines by name (when the values a piece read change).
+        self._timelines = dict(policy.parameters.parameters)
         #: Each intervention's ``amount(risk, ctx)``, when it has one: what ``grant`` would give, quickly.
         self._amounts: dict[str, Callable[[Risk, Context], Decimal | None]] = {}
         for name, intervention in policy.interventions.items():
@@ -86,7 +97,7 @@ class EntitlementStep:
         parameters = grant.parameters
         if terms.max_months is not None:
             value = self._parameter(terms.max_months, grant.date)
-            ends = add_months(starts, _whole(value))
+            ends = add_months(starts, self._months(value))
             parameters = (*parameters, value)
         started = grant.with_term(
             starts=starts,
@@ -97,8 +108,13 @@ class EntitlementStep:
         )
         replaced = self._close(run, grant.intervention, starts)
         run.grants.append(started)
-        run.entitled[grant.intervention] = len(run.grants) - 1
+        entitled = run.entitled
+        entitled[grant.intervention] = len(run.grants) - 1
         self._schedule(run)
+        if len(entitled) == 1:
+            # the assessment that opened it (and any other of its day) recomputes nothing
+            day = grant.date
+            run.income_gate = (day - _ONE_DAY, day + _ONE_DAY, _NO_FLOOR, _NO_CEILING)
         return started, replaced
 
     def _close(self, run: RunState, name: str, on: dt.date) -> Grant | None:
@@ -141,19 +157,21 @@ class EntitlementStep:
 
     def _schedule(self, run: RunState, after: dt.date | None = None) -> None:
         """Set ``run.entitlement_due``: the next end or parameter change of the pieces running."""
+        run.income_gate = None  # the entitlements changed
         soonest: dt.date | None = None
-        parameters = self.policy.parameters
+        timelines, grants = self._timelines, run.grants
         for index in run.entitled.values():
-            piece = run.grants[index]
-            dates = [piece.ends] if piece.ends is not None else []
+            piece = grants[index]
+            ends = piece.ends
+            if ends is not None and (after is None or ends > after) and (soonest is None or ends < soonest):
+                soonest = ends
+            since = piece.date if after is None or after < piece.date else after
             for used in piece.parameters:
-                if used.name in parameters:
-                    change = parameters.get(used.name).next_change(max(piece.date, after or piece.date))
-                    if change is not None:
-                        dates.append(change)
-            for day in dates:
-                if (after is None or day > after) and (soonest is None or day < soonest):
-                    soonest = day
+                timeline = timelines.get(used.name)
+                if timeline is not None:
+                    change = timeline.next_change(since)
+                    if change is not None and (soonest is None or change < soonest):
+                        soonest = change
         run.entitlement_due = soonest
 
     def rebuild(self, run: RunState, clock: dt.date | None) -> None:
@@ -171,6 +189,9 @@ class EntitlementStep:
         """A new income assessment recomputes the entitlements whose terms say so (``ctx``: the
         run's context, moved to the fact's date here)."""
         income = fact.income_per_capita
+        gate = run.income_gate
+        if gate is not None and gate[0] < fact.date < gate[1] and gate[2] < income < gate[3]:
+            return  # no obvious change, before any re-check falls due: nothing to decide
         entitled, all_terms = run.entitled, self._terms
         for name in sorted(entitled) if len(entitled) > 1 else list(entitled):
             index = entitled[name]
@@ -184,8 +205,13 @@ class EntitlementStep:
                 # no obvious change in the income since the amount was set: the level is kept,
                 # and an assessment on or after the re-check's day is that re-check
                 if recheck is not None and not _obvious(recheck[2], basis, income):
-                    if fact.date >= recheck[0]:
+                    due, _, share = recheck
+                    if fact.date >= due:
                         self._kept(run, name, index, piece, fact, recheck)
+                    elif share is not None and len(entitled) == 1:
+                        # the assessments to come inside this band, before the re-check, change nothing either
+                        width = share * basis
+                        run.income_gate = (piece.date, due, basis - width, basis + width)
                     continue
             why = f"income assessed {income} a year per person ({fact.id})"
             starts = first_of_next_month(fact.date)
@@ -200,6 +226,15 @@ class EntitlementStep:
                 self.end(run, name, date, "exit verified", facts=facts)
             elif terms.recompute_on_income:
                 self.recompute(run, name, date, first_of_next_month(date), "exit verified", facts=facts)
+
+    def on_members(
+        self, run: RunState, date: dt.date, starts: dt.date, why: str, facts: tuple[str, ...], ctx: Context
+    ) -> None:
+        """A change of household size recomputes the entitlements whose terms follow the members
+        (``recompute_on_members``), a new amount owed from ``starts``."""
+        for name in sorted(run.entitled):
+            if self.terms(name).recompute_on_members:
+                self.recompute(run, name, date, starts, why, facts=facts, ctx=ctx)
 
     def on_eliminated(self, run: RunState, risk_key: str, date: dt.date, why: str, facts: tuple[str, ...]) -> None:
         """The entitlements granted for ``risk_key`` end: the risk was eliminated."""
@@ -251,9 +286,22 @@ class EntitlementStep:
         rechecked = recheck is not None and date >= recheck[0]
         quick = self._amounts.get(name)
         if quick is not None and piece.ends is None:
-            amount = self._call(run, name, risk, lambda: quick(risk, ctx))
-            if amount == piece.amount and not rechecked:
-                return  # the same amount, and not the re-check: nothing to decide
+            try:
+                amount = quick(risk, ctx)
+            except ParameterNotInForce:
+                pass  # the intervention's own answer says what then
+            except RelapseGuardError:
+                raise
+            except Exception as error:  # policy code failed: name it, for this household
+                raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
+            else:
+                if amount == piece.amount and not rechecked:
+                    return  # the same amount, and not the re-check: nothing to decide
+                if amount is None and not self._log.enabled:
+                    # it declines (``amount`` says None only then): ended, without asking for the
+                    # reason, which only a recorded decision would say
+                    self.end(run, name, date, why, facts=facts)
+                    return
         outcome = self._ask(run, name, risk, ctx)
         if outcome is None:
             return
@@ -317,6 +365,7 @@ class EntitlementStep:
         run.grants[index] = piece.with_term(
             starts=piece.starts, ends=piece.ends, prorated=piece.prorated, rechecked_on=fact.date
         )
+        run.income_gate = None  # the next re-check is counted from today
         if self._log.enabled:
             due, months, share = recheck
             self._log.record(
@@ -365,7 +414,7 @@ class EntitlementStep:
             if not isinstance(found, Decimal):
                 raise InvalidPolicy(f"parameter {obvious!r} must be a number, found {found!r}")
             share = found
-        return add_months(base, _whole(value)), value, share
+        return add_months(base, self._months(value)), value, share
 
     def end(
         self,
@@ -384,11 +433,11 @@ class EntitlementStep:
         if index is None:
             return
         piece = run.grants[index]
-        terms = self.terms(name)
         months = 0
-        if gradual and terms.gradual_exit_months is not None and terms.gradual_exit_months in self.policy.parameters:
-            value = self._parameter(terms.gradual_exit_months, date)
-            months = _whole(value)
+        gradual_months = self._gradual.get(name) if gradual else None
+        if gradual_months is not None:
+            value = self._parameter(gradual_months, date)
+            months = self._months(value)
             parameters = (*parameters, value)
         ends = max(add_months(first_of_next_month(date), months), piece.first_day)
         if piece.ends is not None and piece.ends <= ends:
@@ -432,8 +481,23 @@ class EntitlementStep:
             raise InvalidPolicy(f"intervention {name!r} granted a negative amount {outcome.amount}")
         return outcome
 
+    def _months(self, value: ParameterValue) -> int:
+        """:func:`_whole` of ``value``, checked once: a policy's values are looked up as the same
+        objects (each kept beside its answer, so an id is never taken for another's)."""
+        known = self._whole.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        months = _whole(value)
+        self._whole[id(value)] = (value, months)
+        return months
+
     def _parameter(self, name: str, on: dt.date) -> ParameterValue:
         return self.policy.parameters.lookup(name, on)
+
+
+_ONE_DAY = dt.timedelta(days=1)
+_NO_FLOOR = Decimal("-Infinity")
+_NO_CEILING = Decimal("Infinity")
 
 
 def _obvious(share: Decimal | None, basis: Decimal, income: Decimal) -> bool:

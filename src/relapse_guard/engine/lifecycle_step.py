@@ -36,6 +36,7 @@ OnEnter = Callable[[RunState, State, dt.date, tuple[str, ...]], None]
 OnClock = Callable[[RunState, dt.date], None]
 
 _CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
+_EXITED, _MONITORED = State.EXITED, State.MONITORED
 
 
 class LifecycleStep:
@@ -55,7 +56,10 @@ class LifecycleStep:
         due = run.entitlement_due
         if due is not None and due <= to and self._on_clock is not None:
             self._on_clock(run, to)
-        if run.state is State.EXITED and run.monitoring_start is not None and run.monitoring_start <= to:
+        state = run.state
+        if state is not _EXITED and state is not _MONITORED:
+            return
+        if state is _EXITED and run.monitoring_start is not None and run.monitoring_start <= to:
             start = run.monitoring_start
             self.move(
                 run,
@@ -66,7 +70,7 @@ class LifecycleStep:
                 parameters=run.period_parameters,
                 rule="lifecycle.start_monitoring",
             )
-        if run.state is State.MONITORED and run.monitoring_end is not None and run.monitoring_end <= to:
+        if run.state is _MONITORED and run.monitoring_end is not None and run.monitoring_end <= to:
             end = run.monitoring_end
             self.move(
                 run,

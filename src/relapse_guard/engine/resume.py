@@ -20,6 +20,7 @@ import attrs
 
 from ..cases.case import CaseState
 from ..cases.replay import replay_cases
+from ..errors import InvalidCheckpoint
 from ..facts import CaseOpened, CaseStepRecorded, Fact
 from ..household import Household
 from ..lifecycle import State
@@ -27,7 +28,8 @@ from ..policy import Policy
 from ..result import HouseholdResult
 from ..reviews import ReviewState, review_status
 from .checkpoint import Checkpoint, OpenCase, SortKey
-from .run_state import RunState
+from .household_step import changed_household, rehouse
+from .run_state import HOUSEHOLD_FACTS, RunState
 
 __all__ = ["Checkpointed", "ResumePath", "capture", "history_of", "next_event", "refusal", "restore", "sort_key"]
 
@@ -120,6 +122,14 @@ def refusal(
 def restore(checkpoint: Checkpoint, household: Household) -> RunState:
     """A run's state rebuilt from ``checkpoint`` (its decisions are not kept: the list starts empty)."""
     run = RunState(household)
+    if checkpoint.household_facts:
+        changed, dissolved = household, None
+        for fact in checkpoint.household_facts:
+            if not isinstance(fact, HOUSEHOLD_FACTS):
+                raise InvalidCheckpoint(household.id, "household_facts", fact.kind, "household changes")
+            changed, dissolved = changed_household(changed, fact, dissolved)
+        rehouse(run, changed, dissolved)
+        run.changes = checkpoint.household_facts
     run.state = checkpoint.state
     run.state_since = checkpoint.state_since
     run.income = checkpoint.income
@@ -193,6 +203,7 @@ def capture(
         set_aside=tuple((case, tuple(pairs)) for case, pairs in sorted(run.set_aside.items())) if run.set_aside else (),
         open_cases=open_cases,
         case_facts=kept,
+        household_facts=run.changes,
         next_event=next_event(
             policy,
             household_id=run.household.id,

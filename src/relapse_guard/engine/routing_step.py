@@ -174,7 +174,7 @@ class Router:
             return None
         if grant.amount is not None and grant.amount < 0:
             raise InvalidPolicy(f"intervention {name!r} granted a negative amount {grant.amount}")
-        return attrs.evolve(grant, basis=paid_before + grant.basis) if paid_before else grant
+        return grant.with_basis(paid_before + grant.basis) if paid_before else grant
 
     def _hold(self, run: RunState, risk: Risk, name: str, grant: Grant) -> None:
         """Keep ``grant`` pending until an identification case is decided."""

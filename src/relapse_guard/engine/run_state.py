@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..decisions import Decision, Grant, Risk
+from ..errors import InvalidFact
 from ..facts import (
     AssistanceGranted,
     BasicNeed,
@@ -17,16 +18,22 @@ from ..facts import (
     EntitlementStopped,
     ExitVerified,
     Fact,
+    FactCorrected,
+    FactRetracted,
     HouseAppraised,
+    HouseholdMoved,
     HousingGrade,
     IncomeAssessed,
+    MemberDied,
+    MemberJoined,
+    MemberLeft,
     ReviewCompleted,
 )
 from ..household import Household
 from ..lifecycle import State
 from ..parameters import ParameterValue
 
-__all__ = ["ASSISTABLE_STATES", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
+__all__ = ["ASSISTABLE_STATES", "HOUSEHOLD_FACTS", "HOUSEHOLD_TYPES", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
 
 # Tuples, not sets: membership by identity avoids hashing enum members on the hot path.
 #: States where an observation may identify the household (not on file, or stable).
@@ -36,17 +43,29 @@ WATCHED_STATES = (State.EXITED, State.MONITORED)
 #: States that assistance (or a grant, under ``assist_on_grant``) moves to assisted.
 ASSISTABLE_STATES = (State.IDENTIFIED, State.RELAPSED)
 
+
 # Facts that act on the lifecycle or a case themselves: they observe nothing about the household.
+class Unresolved(Exception):
+    """Raised when a correction or retraction is applied as a fact: the engine resolves the facts
+    (:func:`~relapse_guard.versions.resolve`) and runs them again. Only the engine sees it."""
+
+
 _NOT_OBSERVATIONS = AssistanceGranted | ExitVerified | CaseOpened | CaseStepRecorded | CaseDecided | EntitlementStopped
+#: Household changes (members, place): applied by the household step, before the lifecycle.
+HOUSEHOLD_FACTS = MemberJoined | MemberLeft | MemberDied | HouseholdMoved
+#: The same, as a set of exact types (the engine's test of every fact: a look-up, not four isinstance).
+HOUSEHOLD_TYPES = frozenset({MemberJoined, MemberLeft, MemberDied, HouseholdMoved})
 
 
 class RunState:
     """Mutable per-household state while the engine runs (slotted: the hot path)."""
 
     __slots__ = (
+        "changes",
         "costly",
         "decisions",
         "decisions_before",
+        "dissolved",
         "eliminated",
         "entitled",
         "entitlement_due",
@@ -55,7 +74,9 @@ class RunState:
         "housing_grade",
         "income",
         "income_fact",
+        "income_gate",
         "latest_birth",
+        "members_note",
         "monitoring_end",
         "monitoring_start",
         "paid",
@@ -94,6 +115,10 @@ class RunState:
         self.entitlement_due: dt.date | None = None
         #: Each entitlement piece's re-check (by its index in ``grants``), worked out once.
         self.rechecks: dict[int, tuple[dt.date, tuple[dt.date, ParameterValue, Decimal | None] | None]] = {}
+        #: When an income assessment changes no entitlement: dated after ``[0]`` and before
+        #: ``[1]``, an income per person strictly between ``[2]`` and ``[3]`` (no obvious change
+        #: before any re-check falls due). None: not worked out since the entitlements changed.
+        self.income_gate: tuple[dt.date, dt.date, Decimal, Decimal] | None = None
         self.risks: list[Risk] = []
         #: The risks with a cost, in the order found (what weighs on the income left).
         self.costly: list[Risk] = []
@@ -105,14 +130,34 @@ class RunState:
         # grants set aside by a rejected case, kept in case an appeal of that case succeeds
         self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
         self.eliminated: dict[str, dt.date] = {}
+        #: The household changes applied (members joining, leaving, dying; moves), in order.
+        self.changes: tuple[Fact, ...] = ()
+        #: The day the last member left or died (no fact but a member joining is taken after it).
+        self.dissolved: dt.date | None = None
+        #: After a household change: the members counted, as the lifecycle's and entitlements'
+        #: decisions end with them ("" before any change).
+        self.members_note = ""
 
     def observe_income(self, fact: IncomeAssessed) -> None:
         """Record an income assessment; raises for one dated before a member's birth, naming them."""
         if fact.date < self.latest_birth:
+            if self.dissolved is not None:
+                self.refuse_dissolved(fact)
             self.household.check_born_by(fact.date)
         self.previous_income = self.income
         self.income = fact.income_per_capita
         self.income_fact = fact.id
+
+    def refuse_dissolved(self, fact: Fact) -> None:
+        """Raise :class:`InvalidFact` for ``fact``: the household dissolved before it (no member left)."""
+        assert self.dissolved is not None
+        raise InvalidFact(
+            self.household.id,
+            "date",
+            fact.date.isoformat(),
+            f"a date before the household dissolved on {self.dissolved.isoformat()} (no member left)",
+            fact_id=fact.id,
+        )
 
     def observe(self, fact: Fact) -> bool:
         """Record what ``fact`` tells about the household; True if the lifecycle may change."""
@@ -128,6 +173,9 @@ class RunState:
         if isinstance(fact, ReviewCompleted):
             self.reviews_done[fact.review] = fact.date
             return False
+        cls = type(fact)
+        if cls is FactCorrected or cls is FactRetracted:
+            raise Unresolved(fact.id)  # a correction reached the engine unresolved: the run resolves and starts again
         return not isinstance(fact, _NOT_OBSERVATIONS)
 
     def evidence(self, fact: Fact) -> tuple[str, ...]:

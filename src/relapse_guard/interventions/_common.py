@@ -13,7 +13,6 @@ from ..context import Context
 from ..decisions import Declined, Grant, Risk
 from ..errors import InvalidPolicy, ParameterNotInForce
 from ..money import to_money
-from ..text import plural
 
 __all__ = ["evidence_enum", "first_granted", "money", "plural", "responsible", "when_in_force", "whole_number"]
 
@@ -49,6 +48,15 @@ def when_in_force(
 def first_granted(ctx: Context, intervention: str) -> dt.date | None:
     """The date ``intervention`` first granted something to the household, or None if it never did."""
     return min((grant.date for grant in ctx.grants if grant.intervention == intervention), default=None)
+
+
+def plural(count: int, word: str) -> str:
+    """``count`` and ``word``, made plural with an "s" for any count but one: ``"3 members"``.
+
+    Written out rather than :func:`relapse_guard.text.plural` (which groups thousands): a
+    grant's basis says it on the engine's hot path, for counts of members and months.
+    """
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def money(amount: Decimal) -> str:

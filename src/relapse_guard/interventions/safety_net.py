@@ -47,7 +47,8 @@ class SafetyNetTopUp:
     ``{prefix}.responsible`` (the unit paying it; ``responsible`` otherwise).
 
     Its grants are entitlements of the kind ``safety_net`` (``tags``): owed from the month
-    after approval, recomputed on the exit, when the standard changes, and on an income
+    after approval, recomputed on the exit, when the standard changes, on a change of household
+    size (the top-up is per member), and on an income
     assessment that shows an obvious change (``{prefix}.obvious_change``) or comes after the
     re-check period (``{prefix}.recheck_months``, or ``{prefix}.recheck_months_can_work`` for a
     household with a member able to work), and ended (after ``{prefix}.gradual_exit_months``)
@@ -63,6 +64,7 @@ class SafetyNetTopUp:
         default=attrs.Factory(
             lambda self: EntitlementTerms(
                 recompute_on_income=True,
+                recompute_on_members=True,
                 gradual_exit_months=f"{self.prefix}.gradual_exit_months",
                 recheck_months=f"{self.prefix}.recheck_months",
                 recheck_months_can_work=f"{self.prefix}.recheck_months_can_work",

@@ -35,10 +35,11 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidArgument, WrongType
+from ..interface import is_english, ntr, plural, tr
+from ..labels import label
 from ..policy import Policy
 from ..screening.summary import Problem
 from ..store.base import IngestReport, Store
-from ..text import plural
 from .alerts import Alert, AlertKind
 from .choosers import OnePolicy, PolicyChooser, fact_kinds_of
 from .rescreen import ChunkOutcome, Rescreener
@@ -113,30 +114,62 @@ class CycleReport:
             "ingest_seconds": round(self.ingest_seconds, 3),
         }
 
-    def summary(self) -> str:
-        """A few lines for a terminal."""
+    def summary(self, lang: str = "en") -> str:
+        """A few lines for a terminal, in ``lang`` (the problems' messages as written)."""
         ingest = self.ingest
         lines = [
-            f"cycle {self.cycle}: {plural(ingest.stored, 'fact', grouped=False)} stored "
-            f"({plural(ingest.duplicates, 'duplicate', grouped=False)}, {ingest.quarantined} quarantined); "
-            f"{plural(self.picked, 'household', grouped=False)} picked, {self.rescreened} rescreened "
-            f"({self.resumed} resumed, {self.quiet} of them quiet, {self.replayed} replayed, "
-            f"{self.started} first screened) in {self.seconds:.1f} s",
+            tr(
+                lang,
+                "cycle {cycle}: {facts} stored ({duplicates}, {quarantined} quarantined); {households} picked, "
+                "{rescreened} rescreened ({resumed} resumed, {quiet} of them quiet, {replayed} replayed, "
+                "{started} first screened) in {seconds} s",
+                cycle=self.cycle,
+                facts=plural(ingest.stored, "fact", grouped=False, lang=lang),
+                duplicates=plural(ingest.duplicates, "duplicate", grouped=False, lang=lang),
+                quarantined=ingest.quarantined,
+                households=plural(self.picked, "household", grouped=False, lang=lang),
+                rescreened=self.rescreened,
+                resumed=self.resumed,
+                quiet=self.quiet,
+                replayed=self.replayed,
+                started=self.started,
+                seconds=f"{self.seconds:.1f}",
+            ),
         ]
+        comma = tr(lang, ", ")
         if self.replay_reasons:
-            lines.append("  replayed: " + ", ".join(f"{n} {why}" for why, n in sorted(self.replay_reasons.items())))
+            reasons = comma.join(f"{n} {why}" for why, n in sorted(self.replay_reasons.items()))
+            lines.append(tr(lang, "  replayed: {reasons}", reasons=reasons))
         for (district, policy), count in sorted(self.districts.items()):
-            lines.append(f"  {district or '(no district)'} under {policy}: {plural(count, 'household', grouped=False)}")
-        if self.alert_counts:
             lines.append(
-                "  alerts: "
-                + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(self.alert_counts.items()))
+                tr(
+                    lang,
+                    "  {district} under {policy}: {households}",
+                    district=district or tr(lang, "(no district)"),
+                    policy=policy,
+                    households=plural(count, "household", grouped=False, lang=lang),
+                )
             )
+        if self.alert_counts:
+            alerts = comma.join(f"{n} {_alert_name(kind, lang)}" for kind, n in sorted(self.alert_counts.items()))
+            lines.append(tr(lang, "  alerts: {alerts}", alerts=alerts))
         if self.problems:
-            unscreened = plural(len(self.problems), "household", grouped=False)
-            lines.append(f"  {unscreened} could not be screened (they stay pending):")
+            lines.append(
+                ntr(
+                    lang,
+                    "  {count} household could not be screened (they stay pending):",
+                    "  {count} households could not be screened (they stay pending):",
+                    len(self.problems),
+                    count=str(len(self.problems)),
+                )
+            )
             lines.extend(f"    {p.household_id}: {p.error}: {p.message}" for p in self.problems[:20])
         return "\n".join(lines)
+
+
+def _alert_name(kind: str, lang: str) -> str:
+    """An alert kind as the summary says it: ``new risk`` in English, its label in another language."""
+    return kind.replace("_", " ") if is_english(lang) else label("alert", kind, lang)
 
 
 ProgressCallback = Callable[[CycleProgress], None]

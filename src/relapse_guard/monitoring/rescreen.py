@@ -52,6 +52,8 @@ class ChunkOutcome:
 
 def reason_kind(reason: str) -> str:
     """A replay's reason in a few words, for counting."""
+    if " corrects fact " in reason or " retracts fact " in reason:
+        return "fact corrected"
     if "sorts before" in reason or (reason.startswith("fact") and "before the checkpoint's clock" in reason):
         return "late fact"
     if "was made under" in reason or "fingerprint" in reason or "parameters or parts" in reason:

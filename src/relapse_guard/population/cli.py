@@ -21,8 +21,10 @@ from pathlib import Path
 
 from ..argtypes import add_generate_arguments, add_month_arguments, add_version_argument, non_negative
 from ..errors import ParameterNotInForce, RelapseGuardError
+from ..i18n import resolve_language
+from ..interface import plural, tr
 from ..progress_line import ProgressLine, wants_progress
-from ..text import plural, progress_text
+from ..text import progress_text
 from .directory import read_population
 from .monthly import MonthFile, next_month
 from .monthly_draws import MonthlyShares
@@ -119,11 +121,25 @@ def run_generate(args: argparse.Namespace) -> int:
         if line is not None:
             line.close()
     seconds = time.perf_counter() - started
+    lang = _language(args)
     print(
-        f"wrote {plural(population.households or 0, 'household')} and {plural(population.facts or 0, 'fact')} in "
-        f"{plural(len(population.partitions), 'partition')} to {args.directory} in {seconds:.1f} s"
+        tr(
+            lang,
+            "wrote {households} and {facts} in {partitions} to {directory} in {seconds} s",
+            households=plural(population.households or 0, "household", lang=lang),
+            facts=plural(population.facts or 0, "fact", lang=lang),
+            partitions=plural(len(population.partitions), "partition", lang=lang),
+            directory=args.directory,
+            seconds=f"{seconds:.1f}",
+        )
     )
     return 0
+
+
+def _language(args: argparse.Namespace) -> str:
+    """The language of the lines printed: ``--lang`` where the command line has it, else
+    ``RELAPSE_GUARD_LANG`` or the locale's."""
+    return resolve_language(getattr(args, "lang", None))
 
 
 def run_month(args: argparse.Namespace) -> int:
@@ -146,18 +162,31 @@ def run_month(args: argparse.Namespace) -> int:
     finally:
         if line is not None:
             line.close()
+    lang = _language(args)
     for row in written.bad_rows:
-        print(f"relapse-guard: bad row: {row}", file=sys.stderr)
+        print(tr(lang, "relapse-guard: bad row: {row}", row=row), file=sys.stderr)
     seconds = time.perf_counter() - started
-    kinds = ", ".join(f"{count:,} {kind}" for kind, count in written.by_kind.items())
+    kinds = tr(lang, ", ").join(f"{count:,} {kind}" for kind, count in written.by_kind.items())
     print(
-        f"wrote {plural(written.facts, 'fact')} of {written.month:%Y-%m} for {plural(written.households, 'household')} "
-        f"to {written.path} in {seconds:.1f} s: {kinds or 'none'}; {plural(written.late, 'late report')}"
+        tr(
+            lang,
+            "wrote {facts} of {month} for {households} to {path} in {seconds} s: {kinds}; {late}",
+            facts=plural(written.facts, "fact", lang=lang),
+            month=f"{written.month:%Y-%m}",
+            households=plural(written.households, "household", lang=lang),
+            path=written.path,
+            seconds=f"{seconds:.1f}",
+            kinds=kinds or tr(lang, "none"),
+            late=plural(written.late, "late report", lang=lang),
+        )
     )
     if written.bad_rows:
         print(
-            f"relapse-guard: {plural(len(written.bad_rows), 'bad row')} in the population: "
-            "their households got no facts",
+            tr(
+                lang,
+                "relapse-guard: {rows} in the population: their households got no facts",
+                rows=plural(len(written.bad_rows), "bad row", lang=lang),
+            ),
             file=sys.stderr,
         )
         return 1
@@ -180,10 +209,18 @@ def run_check(args: argparse.Namespace) -> int:
                 print(row)
             bad += 1
     seconds = time.perf_counter() - started
+    lang = _language(args)
     print(
-        f"{plural(households, 'household')} and {plural(facts, 'fact')} read in {seconds:.1f} s "
-        f"({facts / seconds if seconds else 0:,.0f} facts/s); {plural(bad, 'bad row')}, "
-        f"{plural(skipped, 'record')} skipped"
+        tr(
+            lang,
+            "{households} and {facts} read in {seconds} s ({rate} facts/s); {bad}, {skipped} skipped",
+            households=plural(households, "household", lang=lang),
+            facts=plural(facts, "fact", lang=lang),
+            seconds=f"{seconds:.1f}",
+            rate=f"{facts / seconds if seconds else 0:,.0f}",
+            bad=plural(bad, "bad row", lang=lang),
+            skipped=plural(skipped, "record", lang=lang),
+        )
     )
     return 1 if bad else 0
 

@@ -248,6 +248,8 @@ def fact_columns(kinds: FactKinds) -> tuple[str, ...]:
     """
     columns = list(COMMON_FACT_COLUMNS)
     for cls in kinds.by_kind.values():
+        if cls.kind == "fact_corrected":
+            continue  # a whole fact in a cell: corrections are written as JSON lines
         for field in attrs.fields(cls):
             if field.name not in columns:
                 columns.append(field.name)

@@ -126,7 +126,9 @@ def _line_writer(cls: type[Fact]) -> Callable[[Fact], str]:
         key = repr("," + _quote(field.name) + ":")
         hint = hints.get(field.name)
         value = f"fact.{field.name}" if field.name.isidentifier() else f"getattr(fact, {field.name!r})"
-        if hint is str:
+        if field.name == "recorded_at":  # left out when None, as to_dict leaves it
+            parts.append(f"('' if {value} is None else {key} + _json_text({value}))")
+        elif hint is str:
             parts.append(f"{key} + _quote({value})")
         elif hint is dt.date:
             parts.append(f"{key[:-1]}\"' + {value}.isoformat() + '\"'")
@@ -169,6 +171,8 @@ class FactDumper:
         out: dict[str, Any] = {"kind": fact.kind}
         for name in self._fields(type(fact)):
             value = getattr(fact, name)
+            if value is None and name == "recorded_at":
+                continue  # left out, as to_dict leaves it
             out[name] = value if type(value) is str or value is None else _json_dumper(value)(value)
         return out
 

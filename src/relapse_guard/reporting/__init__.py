@@ -20,10 +20,11 @@ time-to-relapse curve (:func:`kaplan_meier`) and the flows between states; then 
 """
 
 from .collect import DEFAULT_LIMIT, RelapseEntry, ReportData, ReviewEntry, RiskNote
+from .example import EXAMPLE_POLICY, collect_example
 from .html import render_html
 from .ledger import HouseholdMoney, Money, household_money, month_index, month_label
 from .markdown import render_markdown
-from .plots import PLOT_HINT, draw_charts, have_matplotlib
+from .plots import PLOT_HINT, draw_charts, have_matplotlib, plot_hint
 from .sections import DAYS_PER_MONTH, Section, Table, report_sections
 from .stream import Progress, ProgressCallback, collect_partition, collect_population, collect_records
 from .survival import SurvivalCurve, SurvivalStep, kaplan_meier, kaplan_meier_counts
@@ -32,6 +33,7 @@ from .write import HTML_NAME, MARKDOWN_NAME, write_report
 __all__ = [
     "DAYS_PER_MONTH",
     "DEFAULT_LIMIT",
+    "EXAMPLE_POLICY",
     "HTML_NAME",
     "MARKDOWN_NAME",
     "PLOT_HINT",
@@ -47,6 +49,7 @@ __all__ = [
     "SurvivalCurve",
     "SurvivalStep",
     "Table",
+    "collect_example",
     "collect_partition",
     "collect_population",
     "collect_records",
@@ -57,6 +60,7 @@ __all__ = [
     "kaplan_meier_counts",
     "month_index",
     "month_label",
+    "plot_hint",
     "render_html",
     "render_markdown",
     "report_sections",

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ..decisions import DecisionKind
+from ..decisions import Decision, DecisionKind
 from ..errors import InvalidArgument
 from ..household import Place
 from ..lifecycle import State
@@ -118,11 +118,14 @@ class ReportData:
     their names. ``policy`` is what the report was gathered under (a policy's label, or a
     policy map's); ``by_district`` counts each district's households by the policy used and
     names the policies in force there (:class:`~relapse_guard.screening.summary.DistrictTotals`).
+    ``lang`` is the language the decisions' explanations are kept in, and the report's
+    language unless its rendering says another.
     """
 
     as_of: dt.date
     policy: str
     limit: int = DEFAULT_LIMIT
+    lang: str = "en"
     households: int = 0
     by_state: Counter[str] = attrs.field(factory=Counter)
     by_place: dict[tuple[str, str], Counter[str]] = attrs.field(factory=dict)
@@ -227,7 +230,7 @@ class ReportData:
                 self.exit_spells[((decision.date - exited_on).days, True)] += 1
             if decision.to_state is State.RELAPSED:
                 relapsed = True
-                risks = _risks_between(result, exited_on, decision.date)
+                risks = _risks_between(result, exited_on, decision.date, self.lang)
                 self.relapses += 1
                 self.relapse_rules[decision.rule] += 1
                 for kind in sorted({note.kind for note in risks}) or [""]:
@@ -240,7 +243,7 @@ class ReportData:
                         date=decision.date,
                         from_state=decision.from_state.value,
                         rule=decision.rule,
-                        explanation=decision.explanation,
+                        explanation=_decision_text(decision, self.lang),
                         facts=decision.facts,
                         exited_on=exited_on,
                         risks=risks,
@@ -280,10 +283,11 @@ class ReportData:
 
     def merge(self, other: ReportData) -> None:
         """Add ``other`` (e.g. the next partition) to this report's figures."""
-        if (other.as_of, other.policy, other.limit) != (self.as_of, self.policy, self.limit):
+        if (other.as_of, other.policy, other.limit, other.lang) != (self.as_of, self.policy, self.limit, self.lang):
             raise InvalidArgument(
-                f"cannot merge a report as of {other.as_of} under {other.policy} (limit {other.limit}) "
-                f"into one as of {self.as_of} under {self.policy} (limit {self.limit})"
+                f"cannot merge a report as of {other.as_of} under {other.policy} (limit {other.limit}, "
+                f"language {other.lang}) into one as of {self.as_of} under {self.policy} (limit {self.limit}, "
+                f"language {self.lang})"
             )
         self.households += other.households
         self.by_state.update(other.by_state)
@@ -357,7 +361,15 @@ class ReportData:
         return sum(n for (_, state, _), n in self.reviews.items() if state == ReviewState.OVERDUE.value)
 
 
-def _risks_between(result: HouseholdResult, since: dt.date | None, until: dt.date) -> tuple[RiskNote, ...]:
+def _decision_text(decision: Decision, lang: str) -> str:
+    """What a report says of ``decision`` in ``lang``: the one place a report renders a decision.
+
+    Today a decision's explanation as the engine wrote it (in English).
+    """
+    return decision.explanation
+
+
+def _risks_between(result: HouseholdResult, since: dt.date | None, until: dt.date, lang: str) -> tuple[RiskNote, ...]:
     """The risks found from ``since`` (the exit; None: any time) to ``until``, both days included."""
     notes = []
     for decision in result.decisions:
@@ -365,5 +377,7 @@ def _risks_between(result: HouseholdResult, since: dt.date | None, until: dt.dat
         if decision.kind is not DecisionKind.RISK_DETECTED or risk is None:
             continue
         if (since is None or risk.date >= since) and risk.date <= until:
-            notes.append(RiskNote(risk.date, risk.kind, risk.severity.name.lower(), risk.fact_id, decision.explanation))
+            notes.append(
+                RiskNote(risk.date, risk.kind, risk.severity.name.lower(), risk.fact_id, _decision_text(decision, lang))
+            )
     return tuple(notes)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
+from ..i18n import normalise_language
+from ..interface import tr
 from .collect import ReportData
-from .plots import PLOT_HINT
+from .plots import plot_hint
 from .sections import Section, Table, headline, report_sections
 
 __all__ = ["render_html"]
@@ -19,7 +21,8 @@ _CSS = """
 :root { --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; --band: #f4f6f9; --accent: #3b78b0; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff;
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif; }
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC",
+    "Microsoft YaHei", "DejaVu Sans", sans-serif; }
 main { max-width: 1240px; margin: 0 auto; padding: 28px 32px 48px; }
 header h1 { margin: 0 0 4px; font-size: 26px; }
 header p { margin: 0; color: var(--muted); }
@@ -64,8 +67,12 @@ def _cell(text: str) -> str:
     return "<br>".join(_e(line) for line in text.splitlines()) if "\n" in text else _e(text)
 
 
+def _wide(table: Table, index: int) -> bool:
+    return index in table.wide or table.columns[index] in _WIDE_COLUMNS
+
+
 def _table(table: Table) -> list[str]:
-    full = len(table.columns) > 7 or any(name in _WIDE_COLUMNS for name in table.columns)
+    full = len(table.columns) > 7 or any(_wide(table, index) for index in range(len(table.columns)))
     out = ['<div class="block full">' if full else '<div class="block">']
     if table.caption:
         out.append(f"<h3>{_e(table.caption)}</h3>")
@@ -85,7 +92,7 @@ def _table(table: Table) -> list[str]:
                 cells.append(f'<td class="num">{_cell(value)}</td>')
             elif index in table.dates:
                 cells.append(f'<td class="date">{_cell(value)}</td>')
-            elif table.columns[index] in _WIDE_COLUMNS:
+            elif _wide(table, index):
                 cells.append(f'<td class="wide">{_cell(value)}</td>')
             else:
                 cells.append(f"<td>{_cell(value)}</td>")
@@ -114,18 +121,22 @@ def _section(section: Section, charts: Mapping[str, str] | None) -> list[str]:
     return out
 
 
-def render_html(data: ReportData, *, title: str, charts: Mapping[str, str] | None = None) -> str:
+def render_html(
+    data: ReportData, *, title: str, charts: Mapping[str, str] | None = None, lang: str | None = None
+) -> str:
     """The report as one HTML document. ``charts`` maps chart names to SVG elements to inline
-    (None: matplotlib is missing, and the report says so in one line)."""
-    sections = report_sections(data)
+    (None: matplotlib is missing, and the report says so in one line). ``lang`` is the language
+    of its words (default: the one ``data`` was gathered in), also declared by ``<html lang>``."""
+    lang = normalise_language(data.lang if lang is None else lang)
+    sections = report_sections(data, lang)
     figures = "".join(
         f'<div class="figure"><div class="value">{_e(value)}</div><div class="label">{_e(label)}</div></div>'
-        for label, value in headline(data)
+        for label, value in headline(data, lang)
     )
     nav = "".join(f'<a href="#{_e(section.key)}">{_e(section.title)}</a>' for section in sections)
     out = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{_e(lang)}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
@@ -136,10 +147,10 @@ def render_html(data: ReportData, *, title: str, charts: Mapping[str, str] | Non
         "<body><main>",
         "<header>",
         f"<h1>{_e(title)}</h1>",
-        f"<p>Policy {_e(data.policy)}, as of {_e(data.as_of.isoformat())}.</p>",
+        f"<p>{_e(tr(lang, 'Policy {policy}, as of {date}.', policy=data.policy, date=data.as_of.isoformat()))}</p>",
     ]
     if charts is None:
-        out.append(f'<p class="hint">{_e(PLOT_HINT)}</p>')
+        out.append(f'<p class="hint">{_e(plot_hint(lang))}</p>')
     out += ["</header>", f'<div class="figures">{figures}</div>', f"<nav>{nav}</nav>"]
     for section in sections:
         out.extend(_section(section, charts))

@@ -10,8 +10,9 @@ import html
 import re
 from collections.abc import Mapping
 
+from ..interface import tr
 from .collect import ReportData
-from .plots import PLOT_HINT
+from .plots import plot_hint
 from .sections import Section, Table, headline, report_sections
 
 __all__ = ["escape_markdown", "render_markdown"]
@@ -55,20 +56,24 @@ def _section(section: Section, charts: Mapping[str, str] | None) -> list[str]:
     return lines
 
 
-def render_markdown(data: ReportData, *, title: str, charts: Mapping[str, str] | None = None) -> str:
+def render_markdown(
+    data: ReportData, *, title: str, charts: Mapping[str, str] | None = None, lang: str | None = None
+) -> str:
     """The report as Markdown. ``charts`` maps the chart files written beside the report to
-    their SVG (None: matplotlib is missing, and the report says so in one line)."""
+    their SVG (None: matplotlib is missing, and the report says so in one line). ``lang`` is
+    the language of its words (default: the one ``data`` was gathered in)."""
+    lang = data.lang if lang is None else lang
     lines = [
         f"# {escape_markdown(title)}",
         "",
-        escape_markdown(f"Policy {data.policy}, as of {data.as_of.isoformat()}."),
+        escape_markdown(tr(lang, "Policy {policy}, as of {date}.", policy=data.policy, date=data.as_of.isoformat())),
         "",
     ]
     if charts is None:
-        lines += [f"*{escape_markdown(PLOT_HINT)}*", ""]
-    lines += ["| figure | value |", "|---|---:|"]
-    lines += [f"| {escape_markdown(label)} | {escape_markdown(value)} |" for label, value in headline(data)]
+        lines += [f"*{escape_markdown(plot_hint(lang))}*", ""]
+    lines += [f"| {escape_markdown(tr(lang, 'figure'))} | {escape_markdown(tr(lang, 'value'))} |", "|---|---:|"]
+    lines += [f"| {escape_markdown(label)} | {escape_markdown(value)} |" for label, value in headline(data, lang)]
     lines.append("")
-    for section in report_sections(data):
+    for section in report_sections(data, lang):
         lines += _section(section, charts)
     return "\n".join(lines).rstrip("\n") + "\n"

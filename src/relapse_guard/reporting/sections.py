@@ -3,6 +3,11 @@
 Every figure is formatted here once (counts with thousands separators, money in yuan to the
 fen, shares in per cent), so both layouts show the same thing. Cells are plain text; a cell
 may hold several lines, separated by ``"\\n"``.
+
+Every heading, column, caption and sentence is said in the report's language (``lang``, by
+default the one its :class:`~relapse_guard.reporting.ReportData` was gathered in), through the
+interface's catalogue (:mod:`relapse_guard.interface`); states, risk kinds and interventions by
+their labels (:func:`relapse_guard.labels.label`).
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from decimal import Decimal
 
 import attrs
 
+from ..interface import plural, tr
+from ..labels import Kind, label
 from ..lifecycle import State
-from ..text import plural
 from .collect import RelapseEntry, ReportData, ReviewEntry
 from .ledger import Money, month_label
 from .survival import SurvivalCurve
@@ -44,7 +50,8 @@ _MONTH_GRID = (0, 1, 2, 3, 6, 9, 12, 18, 24, 30, 36, 48, 60, 72, 84, 96, 108, 12
 @attrs.frozen
 class Table:
     """A table of text cells; ``numeric`` lists the columns (by index) aligned right, ``dates``
-    those kept on one line; ``total`` is a last row summing the others, if any."""
+    those kept on one line, ``wide`` those of long text (given room); ``total`` is a last row
+    summing the others, if any."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -52,6 +59,7 @@ class Table:
     caption: str = ""
     dates: frozenset[int] = frozenset()
     total: tuple[str, ...] | None = None
+    wide: frozenset[int] = frozenset()
 
 
 @attrs.frozen
@@ -91,97 +99,133 @@ def _states(counts: Iterable[str]) -> list[str]:
     return sorted(counts, key=lambda name: (_STATE_ORDER.get(name, len(_STATE_ORDER)), name))
 
 
-def headline(data: ReportData) -> tuple[tuple[str, str], ...]:
-    """The figures at the top of the report, as (label, value)."""
+def _lang(data: ReportData, lang: str | None) -> str:
+    return data.lang if lang is None else lang
+
+
+def _labelled(kind: Kind, names: Iterable[str], lang: str) -> tuple[str, ...]:
+    return tuple(label(kind, name, lang) for name in names)
+
+
+def headline(data: ReportData, lang: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The figures at the top of the report, as (label, value), in ``lang`` (default: the data's)."""
+    lang = _lang(data, lang)
     curve = data.survival()
     figures = [
-        ("households", count(data.households)),
-        ("exits followed", count(curve.observations)),
-        ("relapses", count(data.relapses)),
-        ("households relapsed", count(data.relapsed_households)),
+        (tr(lang, "households"), count(data.households)),
+        (tr(lang, "exits followed"), count(curve.observations)),
+        (tr(lang, "relapses"), count(data.relapses)),
+        (tr(lang, "households relapsed"), count(data.relapsed_households)),
     ]
     if curve.observations and curve.steps[-1].time >= 12 * DAYS_PER_MONTH:
-        figures.append(("still out 12 months after exit", share(curve.at(12 * DAYS_PER_MONTH))))
+        figures.append((tr(lang, "still out 12 months after exit"), share(curve.at(12 * DAYS_PER_MONTH))))
     figures += [
-        ("money to date (yuan)", yuan(data.money_total().total_to_date)),
-        ("reviews overdue", count(data.reviews_overdue)),
+        (tr(lang, "money to date (yuan)"), yuan(data.money_total().total_to_date)),
+        (tr(lang, "reviews overdue"), count(data.reviews_overdue)),
     ]
     if data.bad_rows or data.problems:
-        figures.append(("bad rows / problem households", f"{count(len(data.bad_rows))} / {count(len(data.problems))}"))
+        figures.append(
+            (tr(lang, "bad rows / problem households"), f"{count(len(data.bad_rows))} / {count(len(data.problems))}")
+        )
     return tuple(figures)
 
 
-def report_sections(data: ReportData) -> tuple[Section, ...]:
+def report_sections(data: ReportData, lang: str | None = None) -> tuple[Section, ...]:
     """The report's sections, in order: where households are, which policy screened each
     district, how they moved, how long exits last, who relapsed and why, risks, money, reviews,
-    and what could not be read."""
+    and what could not be read; said in ``lang`` (default: the language the data was gathered in)."""
+    lang = _lang(data, lang)
     return (
-        _states_section(data),
-        _policies_section(data),
-        _flows_section(data),
-        _survival_section(data),
-        _relapses_section(data),
-        _risks_section(data),
-        _money_section(data),
-        _reviews_section(data),
-        _problems_section(data),
+        _states_section(data, lang),
+        _policies_section(data, lang),
+        _flows_section(data, lang),
+        _survival_section(data, lang),
+        _relapses_section(data, lang),
+        _risks_section(data, lang),
+        _money_section(data, lang),
+        _reviews_section(data, lang),
+        _problems_section(data, lang),
     )
 
 
 # --- 1. states and places -------------------------------------------------------------
 
 
-def _states_section(data: ReportData) -> Section:
+def _states_section(data: ReportData, lang: str) -> Section:
     states = _states(data.by_state)
+    named = _labelled("state", states, lang)
     overall = Table(
-        ("state", "households", "share"),
-        tuple((name, count(data.by_state[name]), share(data.by_state[name], data.households)) for name in states),
+        (tr(lang, "state"), tr(lang, "households"), tr(lang, "share")),
+        tuple(
+            (label("state", name, lang), count(data.by_state[name]), share(data.by_state[name], data.households))
+            for name in states
+        ),
         numeric=frozenset({1, 2}),
     )
     districts: dict[str, Counter[str]] = {}
     for (district, _town), counts in data.by_place.items():
         districts.setdefault(district, Counter()).update(counts)
     by_district = Table(
-        ("district", "households", *states),
+        (tr(lang, "district"), tr(lang, "households"), *named),
         tuple(
             (district or "-", count(counts.total()), *(count(counts[s]) for s in states))
             for district, counts in sorted(districts.items())
         ),
         numeric=frozenset(range(1, 2 + len(states))),
-        caption="By district",
+        caption=tr(lang, "By district"),
     )
     by_town = Table(
-        ("district", "town", "households", *states),
+        (tr(lang, "district"), tr(lang, "town"), tr(lang, "households"), *named),
         tuple(
             (district or "-", town or "-", count(counts.total()), *(count(counts[s]) for s in states))
             for (district, town), counts in sorted(data.by_place.items())
         ),
         numeric=frozenset(range(2, 3 + len(states))),
-        caption="By town",
+        caption=tr(lang, "By town"),
     )
-    text = (f"{plural(data.households, 'household')} screened under {data.policy} as of {data.as_of.isoformat()}.",)
-    return Section("states", "Households by state and place", text, (overall, by_district, by_town), layout=(1, 2))
+    text = (
+        tr(
+            lang,
+            "{households} screened under {policy} as of {date}.",
+            households=plural(data.households, "household", lang=lang),
+            policy=data.policy,
+            date=data.as_of.isoformat(),
+        ),
+    )
+    title = tr(lang, "Households by state and place")
+    return Section("states", title, text, (overall, by_district, by_town), layout=(1, 2))
 
 
 # --- policies by district -----------------------------------------------------------
 
 
-def _policies_section(data: ReportData) -> Section:
-    title = "Policies by district"
+def _policies_section(data: ReportData, lang: str) -> Section:
+    title = tr(lang, "Policies by district")
     if not data.by_district:
-        return Section("policies", title, ("No household was screened.",))
+        return Section("policies", title, (tr(lang, "No household was screened."),))
     text = (
-        f"Each household was screened under the policy its place has on {data.as_of.isoformat()} "
-        f"({data.policy}). \u201cIn force\u201d lists every policy the district (or a town of it) had from its "
-        "households' first fact to that date: a district that switched policy in the period lists both.",
+        tr(
+            lang,
+            "Each household was screened under the policy its place has on {date} ({policy}). \u201cIn force\u201d "
+            "lists every policy the district (or a town of it) had from its households' first fact to that date: "
+            "a district that switched policy in the period lists both.",
+            date=data.as_of.isoformat(),
+            policy=data.policy,
+        ),
     )
     table = Table(
-        ("district", "households", "screened under", "in force", "first fact"),
+        (
+            tr(lang, "district"),
+            tr(lang, "households"),
+            tr(lang, "screened under"),
+            tr(lang, "in force"),
+            tr(lang, "first fact"),
+        ),
         tuple(
             (
                 name or "-",
                 count(district.households),
-                "\n".join(f"{label} ({count(n)})" for label, n in sorted(district.by_policy.items())),
+                "\n".join(f"{policy} ({count(n)})" for policy, n in sorted(district.by_policy.items())),
                 "\n".join(district.in_force) or "-",
                 district.first_fact.isoformat() if district.first_fact is not None else "-",
             )
@@ -196,171 +240,233 @@ def _policies_section(data: ReportData) -> Section:
 # --- 2. relapses ----------------------------------------------------------------------
 
 
-def _relapse_row(entry: RelapseEntry) -> tuple[str, ...]:
-    why = entry.explanation + (f"\nfacts: {', '.join(entry.facts)}" if entry.facts else "")
+def _relapse_row(entry: RelapseEntry, lang: str) -> tuple[str, ...]:
+    facts = tr(lang, "facts: {facts}", facts=", ".join(entry.facts))
+    why = entry.explanation + (f"\n{facts}" if entry.facts else "")
     risks = "\n".join(
-        f"{note.date.isoformat()} {note.kind} ({note.severity}, fact {note.fact_id}): {note.explanation}"
+        tr(
+            lang,
+            "{date} {kind} ({severity}, fact {fact}): {explanation}",
+            date=note.date.isoformat(),
+            kind=label("risk", note.kind, lang),
+            severity=label("severity", note.severity, lang),
+            fact=note.fact_id,
+            explanation=note.explanation,
+        )
         for note in entry.risks
     )
     return (
         entry.household_id,
         _place(entry.district, entry.town),
         entry.date.isoformat(),
-        entry.from_state,
+        label("state", entry.from_state, lang),
         entry.exited_on.isoformat() if entry.exited_on else "-",
         entry.rule,
         why,
-        risks or "none found",
+        risks or tr(lang, "none found"),
     )
 
 
-def _relapses_section(data: ReportData) -> Section:
+def _relapses_section(data: ReportData, lang: str) -> Section:
+    title = tr(lang, "Relapses and why")
     if not data.relapses:
-        return Section("relapses", "Relapses and why", ("No household relapsed by the as-of date.",))
+        return Section("relapses", title, (tr(lang, "No household relapsed by the as-of date."),))
     shown = len(data.relapse_list)
     text = [
-        f"{plural(data.relapses, 'relapse')} (moves to relapsed) in {plural(data.relapsed_households, 'household')}. "
-        "Each names the rule and the facts that decided it, and the risks found from the exit to the relapse day."
+        tr(
+            lang,
+            "{relapses} (moves to relapsed) in {households}. Each names the rule and the facts that decided it, "
+            "and the risks found from the exit to the relapse day.",
+            relapses=plural(data.relapses, "relapse", lang=lang),
+            households=plural(data.relapsed_households, "household", lang=lang),
+        )
     ]
     if shown < data.relapses:
-        text.append(f"The {count(shown)} most recent of {plural(data.relapses, 'relapse')} are listed.")
+        text.append(
+            tr(
+                lang,
+                "The {shown} most recent of {relapses} are listed.",
+                shown=count(shown),
+                relapses=plural(data.relapses, "relapse", lang=lang),
+            )
+        )
     by_kind = Table(
-        ("risk found between exit and relapse", "relapses"),
+        (tr(lang, "risk found between exit and relapse"), tr(lang, "relapses")),
         tuple(
-            (kind or "none found", count(n))
+            (label("risk", kind, lang) if kind else tr(lang, "none found"), count(n))
             for kind, n in sorted(data.relapse_risk_kinds.items(), key=lambda item: (-item[1], item[0]))
         ),
         numeric=frozenset({1}),
-        caption="By the risks found since the exit (a relapse counts once for each kind found)",
+        caption=tr(lang, "By the risks found since the exit (a relapse counts once for each kind found)"),
     )
     by_rule = Table(
-        ("rule", "relapses"),
+        (tr(lang, "rule"), tr(lang, "relapses")),
         tuple((rule, count(n)) for rule, n in sorted(data.relapse_rules.items(), key=lambda i: (-i[1], i[0]))),
         numeric=frozenset({1}),
-        caption="By the rule that decided the relapse",
+        caption=tr(lang, "By the rule that decided the relapse"),
     )
     listing = Table(
-        ("household", "place", "relapsed on", "from", "exited on", "rule", "why", "risks since the exit"),
-        tuple(_relapse_row(entry) for entry in data.relapse_list),
+        (
+            tr(lang, "household"),
+            tr(lang, "place"),
+            tr(lang, "relapsed on"),
+            tr(lang, "from"),
+            tr(lang, "exited on"),
+            tr(lang, "rule"),
+            tr(lang, "why"),
+            tr(lang, "risks since the exit"),
+        ),
+        tuple(_relapse_row(entry, lang) for entry in data.relapse_list),
         dates=frozenset({2, 4}),
-        caption=f"Relapses, most recent first ({count(shown)} of {count(data.relapses)})",
+        caption=tr(
+            lang, "Relapses, most recent first ({shown} of {total})", shown=count(shown), total=count(data.relapses)
+        ),
+        wide=frozenset({6, 7}),
     )
-    return Section("relapses", "Relapses and why", tuple(text), (by_kind, by_rule, listing))
+    return Section("relapses", title, tuple(text), (by_kind, by_rule, listing))
 
 
 # --- 3. risks -------------------------------------------------------------------------
 
 
-def _risks_section(data: ReportData) -> Section:
+def _risks_section(data: ReportData, lang: str) -> Section:
+    title = tr(lang, "Risks by kind")
     if not data.risks_detected:
-        return Section("risks", "Risks by kind", ("No risk was found.",))
+        return Section("risks", title, (tr(lang, "No risk was found."),))
     table = Table(
-        ("risk kind", "risks found", "households", "open (not eliminated)"),
+        (tr(lang, "risk kind"), tr(lang, "risks found"), tr(lang, "households"), tr(lang, "open (not eliminated)")),
         tuple(
-            (kind, count(n), count(data.risk_households[kind]), count(data.risks_open[kind]))
+            (label("risk", kind, lang), count(n), count(data.risk_households[kind]), count(data.risks_open[kind]))
             for kind, n in sorted(data.risks_detected.items(), key=lambda item: (-item[1], item[0]))
         ),
         numeric=frozenset({1, 2, 3}),
     )
-    return Section("risks", "Risks by kind", (), (table,))
+    return Section("risks", title, (), (table,))
 
 
 # --- 4. money -------------------------------------------------------------------------
 
-_MONEY_COLUMNS = ("one-off and yearly", "monthly in force (per month)", "monthly to date", "total to date")
+
+def _money_columns(lang: str) -> tuple[str, ...]:
+    return (
+        tr(lang, "one-off and yearly"),
+        tr(lang, "monthly in force (per month)"),
+        tr(lang, "monthly to date"),
+        tr(lang, "total to date"),
+    )
 
 
 def _money_cells(money: Money) -> tuple[str, ...]:
     return (yuan(money.granted), yuan(money.monthly_in_force), yuan(money.monthly_to_date), yuan(money.total_to_date))
 
 
-def _money_section(data: ReportData) -> Section:
+def _money_section(data: ReportData, lang: str) -> Section:
+    title = tr(lang, "Money")
     text = (
-        "Yuan. One-off and yearly grants count once, in the month of their date. A monthly grant (an "
-        "entitlement) counts in every month it is in force, from its start (the month after approval, for the "
-        "safety net) to its end, up to the as-of month. \u201cMonthly in force\u201d is yuan a month owed on the "
-        "as-of date: one-off and yearly plus monthly in force is what HouseholdResult.money_granted() adds up, "
-        "a sum of mixed units that the tables never make. \u201cTotal to date\u201d is what the screen command "
-        "calls paid to date. Services and grants waiting for a case decision count nothing.",
+        tr(
+            lang,
+            "Yuan. One-off and yearly grants count once, in the month of their date. A monthly grant (an "
+            "entitlement) counts in every month it is in force, from its start (the month after approval, for the "
+            "safety net) to its end, up to the as-of month. \u201cMonthly in force\u201d is yuan a month owed on the "
+            "as-of date: one-off and yearly plus monthly in force is what HouseholdResult.money_granted() adds up, "
+            "a sum of mixed units that the tables never make. \u201cTotal to date\u201d is what the screen command "
+            "calls paid to date. Services and grants waiting for a case decision count nothing.",
+        ),
     )
     if not data.money_by_intervention:
-        return Section("money", "Money", (*text, "No money was granted."))
+        return Section("money", title, (*text, tr(lang, "No money was granted.")))
     total = data.money_total()
+    columns = _money_columns(lang)
     by_intervention = Table(
-        ("intervention", *_MONEY_COLUMNS),
+        (tr(lang, "intervention"), *columns),
         tuple(
-            (name, *_money_cells(money))
+            (label("intervention", name, lang), *_money_cells(money))
             for name, money in sorted(data.money_by_intervention.items(), key=lambda i: (-i[1].total_to_date, i[0]))
         ),
         numeric=frozenset({1, 2, 3, 4}),
-        caption="By intervention",
-        total=("total", *_money_cells(total)),
+        caption=tr(lang, "By intervention"),
+        total=(tr(lang, "total"), *_money_cells(total)),
     )
     by_place = Table(
-        ("district", "town", *_MONEY_COLUMNS),
+        (tr(lang, "district"), tr(lang, "town"), *columns),
         tuple(
             (district or "-", town or "-", *_money_cells(money))
             for (district, town), money in sorted(data.money_by_place.items())
         ),
         numeric=frozenset({2, 3, 4, 5}),
-        caption="By place",
+        caption=tr(lang, "By place"),
     )
     by_month = Table(
-        ("month", "one-off and yearly", "monthly", "total"),
+        (tr(lang, "month"), tr(lang, "one-off and yearly"), tr(lang, "monthly"), tr(lang, "total")),
         tuple(
             (month_label(month), yuan(money.granted), yuan(money.monthly_to_date), yuan(money.total_to_date))
             for month, money in data.money_by_month()
         ),
         numeric=frozenset({1, 2, 3}),
-        caption="By month (the month of the grant's date; monthly grants in each month in force)",
+        caption=tr(lang, "By month (the month of the grant's date; monthly grants in each month in force)"),
     )
-    return Section("money", "Money", text, (by_intervention, by_place, by_month))
+    return Section("money", title, text, (by_intervention, by_place, by_month))
 
 
 # --- 5. reviews -----------------------------------------------------------------------
 
 
-def _review_row(entry: ReviewEntry) -> tuple[str, ...]:
+def _review_row(entry: ReviewEntry, lang: str) -> tuple[str, ...]:
     return (
         entry.household_id,
         _place(entry.district, entry.town),
         entry.review,
-        entry.state,
+        label("review", entry.state, lang),
         entry.due_on.isoformat(),
         count(entry.days_overdue),
         entry.responsible or "-",
     )
 
 
-def _reviews_section(data: ReportData) -> Section:
+def _reviews_section(data: ReportData, lang: str) -> Section:
+    title = tr(lang, "Reviews due or overdue")
     total = data.reviews_due + data.reviews_overdue
     if not total:
-        return Section("reviews", "Reviews due or overdue", ("No review is due or overdue.",))
+        return Section("reviews", title, (tr(lang, "No review is due or overdue."),))
     grouped: dict[tuple[str, str], Counter[str]] = {}
     for (review, state, responsible), n in data.reviews.items():
         grouped.setdefault((review, responsible), Counter())[state] += n
     counts = Table(
-        ("review", "responsible", "due", "overdue"),
+        (tr(lang, "review"), tr(lang, "responsible"), label("review", "due", lang), label("review", "overdue", lang)),
         tuple(
             (review, responsible or "-", count(states["due"]), count(states["overdue"]))
             for (review, responsible), states in sorted(grouped.items())
         ),
         numeric=frozenset({2, 3}),
-        caption="By review and who is responsible",
+        caption=tr(lang, "By review and who is responsible"),
     )
     shown = len(data.review_list)
     listing = Table(
-        ("household", "place", "review", "state", "due on", "days overdue", "responsible"),
-        tuple(_review_row(entry) for entry in data.review_list),
+        (
+            tr(lang, "household"),
+            tr(lang, "place"),
+            tr(lang, "review"),
+            tr(lang, "state"),
+            tr(lang, "due on"),
+            tr(lang, "days overdue"),
+            tr(lang, "responsible"),
+        ),
+        tuple(_review_row(entry, lang) for entry in data.review_list),
         numeric=frozenset({5}),
         dates=frozenset({4}),
-        caption=f"Most overdue first ({count(shown)} of {count(total)})",
+        caption=tr(lang, "Most overdue first ({shown} of {total})", shown=count(shown), total=count(total)),
     )
     text = (
-        f"{plural(data.reviews_overdue, 'review')} overdue and {count(data.reviews_due)} due (within their grace days) "
-        f"as of {data.as_of.isoformat()}, from the policy's scheduled reviews.",
+        tr(
+            lang,
+            "{overdue} overdue and {due} due (within their grace days) as of {date}, from the policy's scheduled "
+            "reviews.",
+            overdue=plural(data.reviews_overdue, "review", lang=lang),
+            due=count(data.reviews_due),
+            date=data.as_of.isoformat(),
+        ),
     )
-    return Section("reviews", "Reviews due or overdue", text, (counts, listing))
+    return Section("reviews", title, text, (counts, listing))
 
 
 # --- 6. time to relapse ---------------------------------------------------------------
@@ -381,26 +487,33 @@ def survival_months(curve: SurvivalCurve) -> list[tuple[int, int, int, float]]:
     return rows
 
 
-def _survival_section(data: ReportData) -> Section:
+def _survival_section(data: ReportData, lang: str) -> Section:
     curve = data.survival()
-    title = "Time to relapse"
+    title = tr(lang, "Time to relapse")
     if not curve.observations:
-        return Section("survival", title, ("No household exited by the as-of date.",))
+        return Section("survival", title, (tr(lang, "No household exited by the as-of date."),))
     text = (
-        f"Share of exits still out of poverty by months since the exit (Kaplan\u2013Meier estimate) over "
-        f"{plural(curve.observations, 'exit')}: {count(curve.events)} ended in a relapse (or, after stable, a new "
-        f"identification) and {count(curve.censored)} had not by the as-of date, so count as followed up to it "
-        f"(censored). A month is {DAYS_PER_MONTH} days.",
+        tr(
+            lang,
+            "Share of exits still out of poverty by months since the exit (Kaplan\u2013Meier estimate) over {exits}: "
+            "{events} ended in a relapse (or, after stable, a new identification) and {censored} had not by the "
+            "as-of date, so count as followed up to it (censored). A month is {days} days.",
+            exits=plural(curve.observations, "exit", lang=lang),
+            events=count(curve.events),
+            censored=count(curve.censored),
+            days=DAYS_PER_MONTH,
+        ),
     )
     table = Table(
-        ("months after exit", "followed", "relapsed by then", "still out"),
+        (tr(lang, "months after exit"), tr(lang, "followed"), tr(lang, "relapsed by then"), tr(lang, "still out")),
         tuple(
             (str(months), count(followed), count(relapsed), share(survival))
             for months, followed, relapsed, survival in survival_months(curve)
         ),
         numeric=frozenset({0, 1, 2, 3}),
     )
-    return Section("survival", title, text, (table,), SURVIVAL_CHART, "Share still out of poverty after exit")
+    chart_title = tr(lang, "Share still out of poverty after exit")
+    return Section("survival", title, text, (table,), SURVIVAL_CHART, chart_title)
 
 
 # --- 7. state flows -------------------------------------------------------------------
@@ -414,52 +527,87 @@ def flow_order(flows: Mapping[tuple[str, str], int]) -> list[tuple[tuple[str, st
     )
 
 
-def _flows_section(data: ReportData) -> Section:
+def _flows_section(data: ReportData, lang: str) -> Section:
+    title = tr(lang, "State flows")
     if not data.flows:
-        return Section("flows", "State flows", ("No transition was taken.",))
+        return Section("flows", title, (tr(lang, "No transition was taken."),))
     table = Table(
-        ("from", "to", "transitions"),
-        tuple((source, target, count(n)) for (source, target), n in flow_order(data.flows)),
+        (tr(lang, "from"), tr(lang, "to"), tr(lang, "transitions")),
+        tuple(
+            (label("state", source, lang), label("state", target, lang), count(n))
+            for (source, target), n in flow_order(data.flows)
+        ),
         numeric=frozenset({2}),
     )
-    text = ("Transitions taken by all households up to the as-of date (a household may make several).",)
-    return Section("flows", "State flows", text, (table,), FLOW_CHART, "Transitions between states")
+    text = (tr(lang, "Transitions taken by all households up to the as-of date (a household may make several)."),)
+    return Section("flows", title, text, (table,), FLOW_CHART, tr(lang, "Transitions between states"))
 
 
 # --- problems -------------------------------------------------------------------------
 
 
-def _problems_section(data: ReportData) -> Section:
+def _problems_section(data: ReportData, lang: str) -> Section:
+    title = tr(lang, "Problems")
     if not data.bad_rows and not data.problems:
-        return Section("problems", "Problems", ("Every row was read and every household screened.",))
+        return Section("problems", title, (tr(lang, "Every row was read and every household screened."),))
     limit = data.limit
     tables = []
     if data.bad_rows:
         tables.append(
             Table(
-                ("file", "line", "field", "message"),
+                (tr(lang, "file"), tr(lang, "line"), tr(lang, "field"), tr(lang, "message")),
                 tuple((row.file, str(row.line), row.field, row.message) for row in data.bad_rows[:limit]),
                 numeric=frozenset({1}),
-                caption=f"Rows that could not be read ({count(min(limit, len(data.bad_rows)))} of "
-                f"{count(len(data.bad_rows))})",
+                caption=tr(
+                    lang,
+                    "Rows that could not be read ({shown} of {total})",
+                    shown=count(min(limit, len(data.bad_rows))),
+                    total=count(len(data.bad_rows)),
+                ),
+                wide=frozenset({3}),
             )
         )
     if data.problems:
         problems = sorted(data.problems, key=lambda problem: problem.household_id)[:limit]
         tables.append(
             Table(
-                ("household", "problem", "error", "rule or plug-in", "message"),
-                tuple((p.household_id, p.kind, p.error, p.plugin or "", p.message) for p in problems),
-                caption=f"Households that could not be screened ({count(len(problems))} of "
-                f"{count(len(data.problems))})",
+                (
+                    tr(lang, "household"),
+                    tr(lang, "problem"),
+                    tr(lang, "error"),
+                    tr(lang, "rule or plug-in"),
+                    tr(lang, "message"),
+                ),
+                tuple(
+                    (p.household_id, label("problem", p.kind, lang), p.error, p.plugin or "", p.message)
+                    for p in problems
+                ),
+                caption=tr(
+                    lang,
+                    "Households that could not be screened ({shown} of {total})",
+                    shown=count(len(problems)),
+                    total=count(len(data.problems)),
+                ),
+                wide=frozenset({4}),
             )
         )
     counted = sum(1 for problem in data.problems if problem.counted)
-    text = (
-        f"{plural(len(data.bad_rows), 'row')} could not be read and {plural(len(data.problems), 'household')} could "
-        "not be screened; they are left out of every figure above"
-        + (
-            f", except {count(counted)} that share a fact id with a household of another partition." if counted else "."
-        ),
-    )
-    return Section("problems", "Problems", text, tuple(tables))
+    rows = plural(len(data.bad_rows), "row", lang=lang)
+    households = plural(len(data.problems), "household", lang=lang)
+    if counted:
+        sentence = tr(
+            lang,
+            "{rows} could not be read and {households} could not be screened; they are left out of every figure "
+            "above, except {counted} that share a fact id with a household of another partition.",
+            rows=rows,
+            households=households,
+            counted=count(counted),
+        )
+    else:
+        sentence = tr(
+            lang,
+            "{rows} could not be read and {households} could not be screened; they are left out of every figure above.",
+            rows=rows,
+            households=households,
+        )
+    return Section("problems", title, (sentence,), tuple(tables))

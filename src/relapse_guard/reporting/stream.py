@@ -41,6 +41,7 @@ def collect_records(
     tally: Tally | None = None,
     fail_fast: bool = False,
     digests: bool = True,
+    lang: str = "en",
 ) -> ReportData:
     """Run each household under ``policy`` as of ``as_of`` and gather its result, in one pass.
 
@@ -53,9 +54,10 @@ def collect_records(
     is called every ``progress_every`` households and at the end; several partitions pass one
     ``tally`` instead, which counts and reports across them. ``digests`` keeps the fact ids'
     digests for the ids shared with other partitions (not needed for a single partition).
+    ``lang`` is the language the report's decisions are kept in (:attr:`ReportData.lang`).
     """
     choice = choose(policy, as_of)
-    data = ReportData(as_of=as_of, policy=choice.label, limit=limit)
+    data = ReportData(as_of=as_of, policy=choice.label, limit=limit, lang=lang)
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
     fact_ids = FactIds()
@@ -83,11 +85,12 @@ def collect_partition(
     limit: int = DEFAULT_LIMIT,
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
+    lang: str = "en",
 ) -> ReportData:
     """Gather one partition under the policy ``load(policy_name)``, or a policy map (what a worker runs)."""
     choice = choose(policy_name, as_of, load=load)
     records = partition.records(kinds=choice.kinds)
-    return collect_records(records, choice, as_of, limit=limit, fail_fast=fail_fast)
+    return collect_records(records, choice, as_of, limit=limit, fail_fast=fail_fast, lang=lang)
 
 
 def collect_population(
@@ -100,6 +103,7 @@ def collect_population(
     progress: ProgressCallback | None = None,
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
+    lang: str = "en",
 ) -> ReportData:
     """Gather every partition of ``population`` under a registered policy, or a policy map,
     as of ``as_of``.
@@ -108,19 +112,28 @@ def collect_population(
     at a time each, and ``progress`` is then called as each partition is merged. The policy
     is named, not passed, so that each worker loads it with ``load`` (by default from the
     registry). Problem households and ``fail_fast`` are as in
-    :func:`~relapse_guard.screening.parallel.screen_population`.
+    :func:`~relapse_guard.screening.parallel.screen_population`. ``lang`` is the language the
+    report's decisions are kept in (:attr:`ReportData.lang`).
     """
     choice = choose(policy_name, as_of, load=load)
     several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ReportData:
         records = partition.records(kinds=choice.kinds)
-        return collect_records(records, choice, as_of, limit=limit, tally=tally, fail_fast=fail_fast, digests=several)
+        return collect_records(
+            records, choice, as_of, limit=limit, tally=tally, fail_fast=fail_fast, digests=several, lang=lang
+        )
 
     worker = functools.partial(
-        collect_partition, policy_name=policy_name, as_of=as_of, limit=limit, fail_fast=fail_fast, load=load
+        collect_partition,
+        policy_name=policy_name,
+        as_of=as_of,
+        limit=limit,
+        fail_fast=fail_fast,
+        load=load,
+        lang=lang,
     )
-    data = ReportData(as_of=as_of, policy=choice.label, limit=limit)
+    data = ReportData(as_of=as_of, policy=choice.label, limit=limit, lang=lang)
     over_partitions(population, data, here, worker, workers=workers, progress=progress, progress_every=5_000)
     name_policies(data.by_district, choice, as_of)
     return check_fact_ids(population, data, choice.kinds, fail_fast=fail_fast)

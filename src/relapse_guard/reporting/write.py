@@ -15,8 +15,13 @@ MARKDOWN_NAME = "report.md"
 HTML_NAME = "report.html"
 
 
-def write_report(data: ReportData, directory: str | Path, *, title: str, charts: bool = True) -> tuple[Path, ...]:
+def write_report(
+    data: ReportData, directory: str | Path, *, title: str, charts: bool = True, lang: str | None = None
+) -> tuple[Path, ...]:
     """Write the report of ``data`` into ``directory`` (made if missing); return the files written.
+
+    ``lang`` is the language of the report's words, charts included (default: the one ``data``
+    was gathered in: :attr:`ReportData.lang <relapse_guard.reporting.ReportData>`).
 
     With matplotlib installed (the ``plot`` extra) and ``charts``, the charts are written as
     SVG files beside the report, linked from the Markdown and inlined in the HTML, which
@@ -24,15 +29,16 @@ def write_report(data: ReportData, directory: str | Path, *, title: str, charts:
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    drawn = draw_charts(data) if charts else {}
+    lang = data.lang if lang is None else lang
+    drawn = draw_charts(data, lang) if charts else {}
     written = []
     for name, svg in sorted((drawn or {}).items()):
         path = folder / name
         path.write_text(svg, encoding="utf-8")
         written.append(path)
     for name, text in (
-        (MARKDOWN_NAME, render_markdown(data, title=title, charts=drawn)),
-        (HTML_NAME, render_html(data, title=title, charts=drawn)),
+        (MARKDOWN_NAME, render_markdown(data, title=title, charts=drawn, lang=lang)),
+        (HTML_NAME, render_html(data, title=title, charts=drawn, lang=lang)),
     ):
         path = folder / name
         path.write_text(text, encoding="utf-8")

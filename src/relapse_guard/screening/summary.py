@@ -17,6 +17,8 @@ import attrs
 
 from ..entitlements import MONEY_UNITS, Money, total
 from ..errors import NoPolicyForPlace, PluginFailed, RelapseGuardError
+from ..interface import ntr, tr
+from ..labels import label
 from ..lifecycle import State
 from ..population import BadRow
 from ..result import HouseholdResult
@@ -115,26 +117,40 @@ class Problem:
         }
 
 
-def problem_summary(bad_rows: int, problems: Iterable[Problem]) -> str | None:
+def _problem_label(problem: Problem, lang: str) -> str:
+    """:attr:`Problem.label`, its kind said in ``lang``."""
+    kind = label("problem", problem.kind, lang)
+    if problem.plugin is not None:
+        return tr(lang, "{kind} ({error} in {plugin})", kind=kind, error=problem.error, plugin=problem.plugin)
+    return tr(lang, "{kind} ({error})", kind=kind, error=problem.error)
+
+
+def problem_summary(bad_rows: int, problems: Iterable[Problem], *, lang: str = "en") -> str | None:
     """One line counting the bad rows and the problem households by kind; None when there are none.
+    Said in ``lang`` (the errors' class names as they are).
 
     >>> problem_summary(2, [Problem(household_id="h", kind="refused", error="InvalidTransition", message="m")])
     '2 bad rows; 1 problem household: 1 refused (InvalidTransition)'
     >>> problem_summary(1, [])
     '1 bad row'
     """
-    counts = Counter(problem.label for problem in problems)
+    counts = Counter(_problem_label(problem, lang) for problem in problems)
     parts = []
     if bad_rows:
-        parts.append(f"{bad_rows:,} bad row{'' if bad_rows == 1 else 's'}")
+        parts.append(ntr(lang, "{count} bad row", "{count} bad rows", bad_rows))
     if counts:
         households = sum(counts.values())
         by_kind = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         parts.append(
-            f"{households:,} problem household{'' if households == 1 else 's'}: "
-            + ", ".join(f"{n:,} {label}" for label, n in by_kind)
+            ntr(
+                lang,
+                "{count} problem household: {kinds}",
+                "{count} problem households: {kinds}",
+                households,
+                kinds=tr(lang, ", ").join(f"{n:,} {kind}" for kind, n in by_kind),
+            )
         )
-    return "; ".join(parts) or None
+    return tr(lang, "; ").join(parts) or None
 
 
 @attrs.frozen(kw_only=True)

@@ -29,6 +29,7 @@ from ..bounds import MAX_ID_LENGTH
 from ..errors import (
     CheckpointAhead,
     ConcurrencyConflict,
+    CorrectionOfOtherHousehold,
     InvalidArgument,
     InvalidFact,
     InvalidHousehold,
@@ -37,7 +38,7 @@ from ..errors import (
 )
 from ..fact_fields import field_specs
 from ..fact_plans import NOT_FAST, fact_plan
-from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
+from ..facts import DEFAULT_FACT_KINDS, Fact, FactCorrected, FactKinds, FactRetracted
 from ..household import Household
 from ..result import HouseholdResult
 from ._args import check_date, check_ids, check_limit, check_positions, check_text, shown
@@ -158,6 +159,50 @@ _Parsed = tuple[str, str, str, str, int]
 
 _household_of = itemgetter(1)
 
+#: The kinds of facts that change other facts (a correction, a retraction).
+_CHANGE_KINDS = frozenset({FactCorrected.kind, FactRetracted.kind})
+
+
+def _now() -> dt.datetime:
+    """The moment facts are recorded at, when they come without one (UTC, to the second's millionth)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _with_recorded_at(fact: Fact, moment: dt.datetime) -> Fact:
+    """``fact`` recorded at ``moment`` (a copy: facts are frozen)."""
+    copy = object.__new__(type(fact))
+    for field in attrs.fields(type(fact)):
+        object.__setattr__(copy, field.name, getattr(fact, field.name))
+    object.__setattr__(copy, "recorded_at", moment)
+    return copy
+
+
+def _foreign_targets(
+    household_id: str, facts: Sequence[Fact], stored: Callable[[Collection[str]], Mapping[str, tuple[str, str]]]
+) -> list[tuple[int, CorrectionOfOtherHousehold]]:
+    """The corrections and retractions among ``facts`` (by index) of a fact stored for another household.
+
+    A correction of a fact not stored (yet) is taken: facts may arrive in any order, and a run
+    refuses a correction whose fact it does not have (:class:`~relapse_guard.errors.UnknownCorrectedFact`).
+    """
+    targets: dict[int, tuple[str, str]] = {}
+    for index, fact in enumerate(facts):
+        if isinstance(fact, FactCorrected):
+            targets[index] = ("corrects", fact.corrects)
+        elif isinstance(fact, FactRetracted):
+            targets[index] = ("retracts", fact.retracts)
+    if not targets:
+        return []
+    owners = stored({target for _, target in targets.values()})
+    found = []
+    for index, (field, target) in targets.items():
+        owner = owners.get(target)
+        if owner is not None and owner[0] != household_id:
+            found.append(
+                (index, CorrectionOfOtherHousehold(household_id, field, target, owner[0], fact_id=facts[index].id))
+            )
+    return found
+
 
 def _appended(
     parsed: dict[str, list[_Parsed]], versions: Mapping[str, int], head: ChainHead
@@ -207,7 +252,7 @@ def _refuses_text(hint: object, *, text: bool) -> bool:
     (:func:`~relapse_guard.bounds.valid_text`), as fields and optional fields are, not items of sets."""
     if hint is str:
         return text
-    if hint in (dt.date, Decimal, bool):  # ISO text, a decimal number, a bool: no lone surrogate parses
+    if hint in (dt.date, dt.datetime, Decimal, bool):  # ISO text, a decimal number, a bool: no lone surrogate parses
         return True
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         # a member by its value (each encodable), or nothing: an enum's own _missing_ could take any text
@@ -432,11 +477,15 @@ class StoreBase:
             isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0
         ):
             raise InvalidArgument(f"expected_version must be None or an int >= 0, not {expected_version!r}")
-        prepared = [self._prepare(household_id, fact) for fact in facts]
+        now = _now()
+        prepared = [self._prepare(household_id, fact, now) for fact in facts]
         with self._write() as tx:
             current = tx.versions([household_id]).get(household_id, 0)
             if expected_version is not None and expected_version != current:
                 raise ConcurrencyConflict(household_id, expected_version, current)
+            foreign = _foreign_targets(household_id, [fact for fact, _ in prepared], tx.stored_facts)
+            if foreign:
+                raise foreign[0][1]
             plan = plan_facts(household_id, prepared, tx.stored_facts({f.id for f, _ in prepared}), {})
             if plan.conflicts:
                 raise plan.conflicts[0][1]
@@ -446,9 +495,11 @@ class StoreBase:
                 tx.insert_facts(chained, {household_id: current + len(rows)}, head)
         return current + len(rows)
 
-    def _prepare(self, household_id: str, fact: object) -> Encoded:
+    def _prepare(self, household_id: str, fact: object, now: dt.datetime | None = None) -> Encoded:
         if not isinstance(fact, Fact):
             raise InvalidFact(household_id, "facts", type(fact).__name__, "Fact instances")
+        if fact.recorded_at is None and now is not None:
+            fact = _with_recorded_at(fact, now)
         if fact.household_id != household_id:
             raise InvalidFact(
                 household_id,
@@ -496,8 +547,16 @@ class StoreBase:
         return report
 
     def _ingest_batch(self, number: int, chunk: list[Any], kinds: FactKinds, checked: frozenset[type]) -> BatchReport:
+        # a record without recorded_at is stamped with the batch's moment (the caller's dict is not changed)
+        stamp = self._stamp = _now().isoformat()
+        chunk = [
+            {**record, "recorded_at": stamp} if type(record) is dict and "recorded_at" not in record else record
+            for record in chunk
+        ]
         parsed, rejected = self._parse_batch(chunk, kinds, checked)
         with self._write() as tx:
+            if any(entry[1] in _CHANGE_KINDS for entries in parsed.values() for entry in entries):
+                self._refuse_foreign_changes(chunk, kinds, parsed, tx.stored_facts, rejected)
             versions = tx.versions(sorted(parsed))
             ids = [entry[0] for entries in parsed.values() for entry in entries]
             # No id twice in the batch and none stored: every fact is new, appended as it comes. Tried
@@ -631,7 +690,30 @@ class StoreBase:
         rows.sort(key=_household_of)  # stable: each household's positions stay in order
         return rows, new_versions, duplicates
 
+    def _refuse_foreign_changes(
+        self,
+        chunk: list[Any],
+        kinds: FactKinds,
+        parsed: dict[str, list[_Parsed]],
+        stored: Callable[[Collection[str]], Mapping[str, tuple[str, str]]],
+        rejected: list[QuarantinedRecord],
+    ) -> None:
+        """Quarantine the batch's corrections and retractions of a fact stored for another household."""
+        for household_id, entries in parsed.items():
+            changes = [(entry, kinds.parse(chunk[entry[4]])) for entry in entries if entry[1] in _CHANGE_KINDS]
+            if not changes:
+                continue
+            foreign = _foreign_targets(household_id, [fact for _, fact in changes], stored)
+            refused = {index for index, _ in foreign}
+            for index, error in foreign:
+                rejected.append(self._quarantine_entry(chunk[changes[index][0][4]], error))
+            if refused:
+                dropped = {id(changes[index][0]) for index in refused}
+                parsed[household_id] = [entry for entry in entries if id(entry) not in dropped]
+
     def _quarantine_entry(self, record: object, error: Exception) -> QuarantinedRecord:
+        if type(record) is dict and record.get("recorded_at") is getattr(self, "_stamp", None):
+            record = {key: value for key, value in record.items() if key != "recorded_at"}  # as given
         record = _storable(record)
         reason = scrub(_escaped(error), personal_values(record))
         return QuarantinedRecord(

@@ -224,7 +224,21 @@ def _json_code(cls: type[Fact], load: str, slow: str) -> tuple[list[str], str, d
     lines: list[str] = []
     parts: list[str] = []  # the JSON text, in order: names of constants and of pieces
     text = ""
+    namespace["_jdatetime"] = dt.datetime
     for index, name in enumerate(sorted([*names, "kind"])):  # canonical JSON sorts the keys
+        if name == "recorded_at" and index > 0:
+            # left out when None (as to_dict leaves it): the key goes with the value
+            key = "," + canonical_json(name) + ":"
+            lines.append(load.format(name=name))
+            lines += [
+                f"if v is None: jp{index} = ''",
+                f"elif type(v) is _jdatetime: jp{index} = {key!r} + _jtext(v.isoformat())",
+                f"else: {slow}",
+            ]
+            namespace[f"_jk{index}"] = text
+            parts += [f"_jk{index}", f"jp{index}"]
+            text = ""
+            continue
         text += ("{" if index == 0 else ",") + canonical_json(name) + ":"
         if name == "kind":
             text += canonical_json(cls.kind)

@@ -16,8 +16,18 @@ from .base import Store
 __all__ = ["replay"]
 
 
-def replay(store: Store, household_id: str, policy: Policy, *, as_of: dt.date | None = None) -> HouseholdResult:
+def replay(
+    store: Store,
+    household_id: str,
+    policy: Policy,
+    *,
+    as_of: dt.date | None = None,
+    known_on: dt.datetime | None = None,
+) -> HouseholdResult:
     """Run ``policy`` over the household's stored record and facts (those up to ``as_of``).
+
+    With ``known_on`` (a timezone-aware datetime), only the facts, corrections and retractions
+    recorded by then count, in their versions of then (see :meth:`Engine.run`).
 
     Facts are read through ``policy.fact_kinds``, so a policy with its own fact kinds reads
     them back. Raises :class:`~relapse_guard.errors.UnknownHousehold` when the store has no
@@ -36,4 +46,4 @@ def replay(store: Store, household_id: str, policy: Policy, *, as_of: dt.date | 
     """
     household = store.household(household_id)
     facts = store.facts(household_id, kinds=policy.fact_kinds)
-    return Engine(policy).run(household, facts, as_of=as_of)
+    return Engine(policy).run(household, facts, as_of=as_of, known_on=known_on)

@@ -34,11 +34,17 @@ from ..facts import (
     ExitVerified,
     Fact,
     HouseAppraised,
+    HouseholdMoved,
     HousingGrade,
     IllnessReported,
     IncomeAssessed,
     JobLost,
+    JoinReason,
+    LeaveReason,
     MainEarnerLost,
+    MemberDied,
+    MemberJoined,
+    MemberLeft,
     ReviewCompleted,
     SchoolEnrolled,
 )
@@ -163,6 +169,15 @@ def _builtin_fields(household: Household) -> dict[type[Fact], dict[str, SearchSt
             "review": st.sampled_from(["income_account", "joint_review"]),
             "responsible": st.just("cadre"),
         },
+        # a member joining is a new one; one leaving or dying is of the household
+        MemberJoined: {
+            "member_id": st.integers(0, 9999).map(lambda n: f"{household.id}-j{n}"),
+            "birth_date": st.dates(dt.date(1935, 1, 1), dt.date(2000, 12, 31)),
+            "reason": st.sampled_from(JoinReason),
+        },
+        MemberLeft: {"member_id": member, "reason": st.sampled_from(LeaveReason)},
+        MemberDied: {"member_id": member},
+        HouseholdMoved: {"district": st.sampled_from(["Yubei", "Dazu", "Bishan"]), "town": st.just("Town")},
     }
 
 

@@ -52,6 +52,7 @@ from ..engine import Engine
 from ..errors import InvalidCaseFile, InvalidInput, RelapseGuardError, close_names, redact
 from ..facts import Fact, FactKinds
 from ..household import Household
+from ..interface import ntr
 from ..lifecycle import State
 from ..money import FEN
 from ..policies import POLICIES, load_policy
@@ -390,8 +391,8 @@ class CaseFile:
         return tuple(run_case(case, engine) for case in self.cases)
 
 
-def summary_line(passed: int, failed: int) -> str:
-    """The closing line of a run of cases.
+def summary_line(passed: int, failed: int, lang: str = "en") -> str:
+    """The closing line of a run of cases, in ``lang``.
 
     >>> summary_line(3, 1)
     '3 cases passed, 1 failed'
@@ -400,8 +401,11 @@ def summary_line(passed: int, failed: int) -> str:
     >>> summary_line(0, 2)
     '0 cases passed, 2 failed'
     """
-    text = f"{passed} case{'' if passed == 1 else 's'} passed"
-    return f"{text}, {failed} failed" if failed else text
+    if failed:
+        return ntr(
+            lang, "{count} case passed, {failed} failed", "{count} cases passed, {failed} failed", passed, failed=failed
+        )
+    return ntr(lang, "{count} case passed", "{count} cases passed", passed)
 
 
 # --- reading case files --------------------------------------------------------------------------

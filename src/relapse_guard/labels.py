@@ -1,0 +1,135 @@
+"""The names of things, as a person reads them: states, risk kinds, interventions and more, in a language.
+
+The library names a state, a risk kind or an intervention by a code (``assisted``,
+``main_earner_lost``, ``safety_net``); :func:`label` says it in a language: in English the
+code as it is (so English output stays what it always was), in Chinese the term of national
+practice (``帮扶中``, ``主要劳动力丧失``, ``低保``). The Chinese terms live in the interface's
+gettext catalogue, each under the context of its kind (``msgctxt "state"``), and
+``docs/glossary.md`` lists them all with their pinyin; a test checks that each label here is
+translated and in the glossary.
+
+A name the tables do not hold (an intervention of a third-party plug-in) is said as it is,
+in every language.
+
+>>> label("state", "assisted", "zh-CN"), label("intervention", "safety_net", "zh-CN")
+('帮扶中', '低保')
+>>> label("state", "assisted", "en"), label("intervention", "my_own_grant", "zh-CN")
+('assisted', 'my_own_grant')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, Literal
+
+from .i18n import translator
+from .interface import DOMAIN, is_english
+
+__all__ = ["KINDS", "LABELS", "Kind", "label", "labels"]
+
+Kind = Literal[
+    "state",
+    "risk",
+    "intervention",
+    "decision",
+    "review",
+    "alert",
+    "problem",
+    "category",
+    "period",
+    "severity",
+    "unit",
+]
+
+#: Every kind of name :func:`label` says, and the names of each (the codes the library uses).
+LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
+    # relapse_guard.lifecycle.State
+    "state": ("new", "identified", "assisted", "exited", "monitored", "relapsed", "stable"),
+    # the kinds of risk the built-in triggers find (relapse_guard.triggers)
+    "risk": (
+        "illness",
+        "schooling",
+        "disaster",
+        "unemployment",
+        "income_drop",
+        "main_earner_lost",
+        "unsafe_housing",
+    ),
+    # the built-in interventions (relapse_guard.interventions), and the names the shipped policies give them
+    "intervention": (
+        "safety_net",
+        "temporary_relief",
+        "medical_aid",
+        "education_aid",
+        "housing_renovation",
+        "industry_funds",
+        "industry_funds_exited",
+        "industry_funds_low_income",
+        "micro_insurance",
+        "paired_helper",
+        "job_training",
+        "job_referral",
+    ),
+    # relapse_guard.decisions.DecisionKind
+    "decision": (
+        "transition",
+        "transition_refused",
+        "risk_detected",
+        "intervention_granted",
+        "intervention_pending",
+        "route_skipped",
+        "risk_eliminated",
+        "entitlement_recomputed",
+        "entitlement_ended",
+        "household_changed",
+    ),
+    # relapse_guard.reviews.ReviewState
+    "review": ("done", "due", "overdue"),
+    # relapse_guard.monitoring.AlertKind
+    "alert": (
+        "new_risk",
+        "state_changed",
+        "grant_started",
+        "grant_ended",
+        "transition_ending",
+        "review_due",
+        "review_overdue",
+        "case_step_due",
+        "case_step_overdue",
+        "replayed",
+    ),
+    # relapse_guard.screening.summary.PROBLEM_KINDS: why a household could not be screened
+    "problem": ("refused", "plugin_failed", "duplicate_fact_id", "no_policy", "error"),
+    # the households of national practice the docs and the policies speak of
+    "category": (
+        "registered_poor",
+        "exited_household",
+        "unstable_exited",
+        "edge",
+        "sudden_hardship",
+        "monitored_household",
+        "safety_net_family",
+        "extreme_poverty",
+    ),
+    # relapse_guard.decisions.Period: how a grant is paid
+    "period": ("one_off", "monthly", "yearly"),
+    # relapse_guard.decisions.Severity, by its name in lower case
+    "severity": ("low", "medium", "high", "severe"),
+    # money units
+    "unit": ("yuan", "yuan a month", "yuan a year", "yuan per person"),
+}
+
+#: The kinds of name, in the order of :data:`LABELS`.
+KINDS: Final[tuple[Kind, ...]] = tuple(LABELS)
+
+
+def label(kind: Kind, name: str, lang: str) -> str:
+    """``name`` (a code of ``kind``) as said in ``lang``; a name not in :data:`LABELS` as it is."""
+    if is_english(lang) or name not in LABELS.get(kind, ()):
+        return name
+    return translator(DOMAIN, lang).pgettext(kind, name)
+
+
+def labels(kind: Kind, lang: str) -> dict[str, str]:
+    """Every name of ``kind`` and its label in ``lang``."""
+    return {name: label(kind, name, lang) for name in LABELS[kind]}

@@ -1,0 +1,163 @@
+"""Facts as they were known: corrections, retractions and the knowledge date.
+
+A household's facts may include :class:`~relapse_guard.facts.FactCorrected` (a new version of
+an earlier fact) and :class:`~relapse_guard.facts.FactRetracted` (an earlier fact withdrawn).
+:func:`resolve` turns them into the facts a run applies: for each fact id, the latest version
+known, none for a retracted fact. With ``known_on``, only facts recorded by then count (a fact
+without ``recorded_at`` counts as known from the start), so a run as known on a moment sees
+the versions of that moment. Nothing is changed in place: the stored facts stay as they were.
+
+Corrections and retractions of one fact are taken in the order of their ``recorded_at``
+(those without one first), then of their id: the same facts in any input order resolve the
+same. The latest wins: a retraction withdraws the fact, a later correction brings it back in
+its new version.
+
+>>> import datetime as dt
+>>> from decimal import Decimal
+>>> from relapse_guard.facts import FactCorrected, IncomeAssessed
+>>> first = IncomeAssessed(id="f1", household_id="H1", date=dt.date(2016, 3, 1), income_per_capita=Decimal(9000))
+>>> fixed = FactCorrected(id="c1", household_id="H1", date=dt.date(2016, 3, 20), corrects="f1",
+...                       replacement=attrs.evolve(first, income_per_capita=Decimal(3900)))
+>>> resolved = resolve("H1", [first, fixed])
+>>> resolved.facts[0].income_per_capita, resolved.versions
+(Decimal('3900'), {'f1': (2, 'c1')})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from .errors import ConflictingFact, InvalidFact, UnknownCorrectedFact, WrongType
+from .facts import VERSION_KINDS, Fact, FactCorrected, FactRetracted
+
+__all__ = ["Resolved", "check_known_on", "known_by", "resolve", "version_of"]
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+@attrs.frozen
+class Resolved:
+    """The facts a run applies, with what corrections and retractions did to them.
+
+    ``versions`` maps a corrected fact's id to its version in ``facts`` (2 after one
+    correction) and the id of the correction that made it; ``retracted`` maps a withdrawn
+    fact's id to the retraction's id.
+    """
+
+    facts: list[Fact]
+    versions: dict[str, tuple[int, str]] = attrs.field(factory=dict)
+    retracted: dict[str, str] = attrs.field(factory=dict)
+
+
+def check_known_on(known_on: object) -> dt.datetime:
+    """``known_on`` as a run takes it: a timezone-aware datetime (in UTC); else :class:`WrongType`."""
+    if not isinstance(known_on, dt.datetime):
+        raise WrongType(
+            f"known_on must be a timezone-aware datetime.datetime, not {type(known_on).__name__} {known_on!r}"
+        )
+    if known_on.tzinfo is None or known_on.utcoffset() is None:
+        raise WrongType(f"known_on must be a timezone-aware datetime (e.g. tzinfo=datetime.UTC), not {known_on!r}")
+    return known_on.astimezone(dt.UTC)
+
+
+def known_by(fact: Fact, known_on: dt.datetime | None) -> bool:
+    """True when ``fact`` was recorded by ``known_on`` (always, without a ``recorded_at`` or a ``known_on``)."""
+    return known_on is None or fact.recorded_at is None or fact.recorded_at <= known_on
+
+
+def _change_order(fact: Fact) -> tuple[dt.datetime, str]:
+    return (fact.recorded_at or _EARLIEST, fact.id)
+
+
+def resolve(household_id: str, facts: Iterable[Fact], known_on: dt.datetime | None = None) -> Resolved:
+    """The facts of ``household_id`` to apply as known on ``known_on`` (all, when None).
+
+    Raises :class:`~relapse_guard.errors.UnknownCorrectedFact` for a correction or retraction
+    of an id that is not one of the household's facts known then, :class:`InvalidFact` for a
+    fact of another household and :class:`ConflictingFact` for two different facts with one id.
+    """
+    plain: list[Fact] = []
+    changes: dict[str, Fact] = {}
+    for fact in facts:
+        if known_on is not None and fact.recorded_at is not None and fact.recorded_at > known_on:
+            continue
+        if type(fact) in VERSION_KINDS or isinstance(fact, FactCorrected | FactRetracted):
+            if fact.household_id != household_id:
+                raise InvalidFact(
+                    household_id,
+                    "household_id",
+                    fact.household_id,
+                    f"facts of household {household_id!r}",
+                    fact_id=fact.id,
+                )
+            seen = changes.get(fact.id)
+            if seen is not None and seen != fact:
+                raise ConflictingFact(
+                    household_id, "id", fact.id, "one fact per id (another fact with this id differs)", fact_id=fact.id
+                )
+            changes[fact.id] = fact
+        else:
+            plain.append(fact)
+    if not changes:
+        return Resolved(plain)
+    ids = {fact.id for fact in plain}
+    current: dict[str, Fact | None] = {}
+    versions: dict[str, tuple[int, str]] = {}
+    retracted: dict[str, str] = {}
+    for change in sorted(changes.values(), key=_change_order):
+        if change.id in ids:
+            raise ConflictingFact(
+                household_id,
+                "id",
+                change.id,
+                "one fact per id (a fact with this id is not a correction)",
+                fact_id=change.id,
+            )
+        if isinstance(change, FactCorrected):
+            field, target = "corrects", change.corrects
+        else:
+            assert isinstance(change, FactRetracted)
+            field, target = "retracts", change.retracts
+        if target not in ids:
+            expected = "the id of one of the household's facts" + (
+                f" recorded by {known_on.isoformat()}" if known_on is not None else ""
+            )
+            raise UnknownCorrectedFact(household_id, field, target, expected, fact_id=change.id)
+        if isinstance(change, FactCorrected):
+            current[target] = change.replacement
+            versions[target] = (versions.get(target, (1, ""))[0] + 1, change.id)
+            retracted.pop(target, None)
+        else:
+            current[target] = None
+            retracted[target] = change.id
+    applied: list[Fact] = []
+    for fact in plain:
+        if fact.id in current:
+            replacement = current[fact.id]
+            if replacement is not None:
+                applied.append(replacement)
+        else:
+            applied.append(fact)
+    if any(fact.id in current for fact in plain):
+        # one version per id: the duplicates of a corrected fact become one replacement
+        unique: dict[str, Fact] = {}
+        for fact in applied:
+            if fact.id in current:
+                unique.setdefault(fact.id, fact)
+        applied = [fact for fact in applied if fact.id not in current] + list(unique.values())
+    return Resolved(applied, {key: versions[key] for key in versions if key not in retracted}, retracted)
+
+
+def version_of(fact_id: str, facts: Sequence[Fact], known_on: dt.datetime | None = None) -> int:
+    """The version of fact ``fact_id`` as known on ``known_on``: 1, plus one per correction
+    known (0 when the fact is not known then, or retracted)."""
+    household = next((fact.household_id for fact in facts if fact.id == fact_id), None)
+    if household is None:
+        return 0
+    resolved = resolve(household, [fact for fact in facts if fact.household_id == household], known_on)
+    if fact_id in resolved.retracted or not any(fact.id == fact_id and known_by(fact, known_on) for fact in facts):
+        return 0
+    return resolved.versions.get(fact_id, (1, ""))[0]
