@@ -23,7 +23,8 @@ D = dt.date
 START, END = D(2015, 1, 1), D(2023, 12, 31)
 YUBEI = load_policy("yubei_2016")
 ENGINE = Engine(YUBEI)
-KINDS = sorted(DEFAULT_FACT_KINDS.by_kind.values(), key=lambda c: c.kind)
+# a correction needs its replacement given (facts_of(FactCorrected, ..., replacement=...)): not drawn here
+KINDS = sorted((c for c in DEFAULT_FACT_KINDS.by_kind.values() if c.kind != "fact_corrected"), key=lambda c: c.kind)
 
 
 @given(households(min_members=2, max_members=4))

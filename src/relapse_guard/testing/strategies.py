@@ -221,7 +221,7 @@ def facts_of(
                 f"e.g. facts_of({kind.__name__}, household, dates, field=st.just(...))"
             ) from None
         for field in attrs.fields(kind):
-            if field.name not in ("id", "household_id", "date", "source") and field.name not in fields:
+            if field.name not in ("id", "household_id", "date", "source", "recorded_at") and field.name not in fields:
                 strategies[field.name] = _inferred(field.name, hints.get(field.name), household)
     strategies.update(fields)
     ids = st.just(fact_id) if isinstance(fact_id, str) else fact_id or st.integers(0, 10**6).map(lambda n: f"f{n}")
