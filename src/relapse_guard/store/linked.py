@@ -193,8 +193,7 @@ class LinkedRow:
 
     ``payload`` is None when the row's columns cannot make one; ``link`` is as stored (the hash
     before the row, then its own hash's prefix); ``fault`` says what is wrong with a row whose
-    columns disagree with its content (found by the reader); ``position`` is a fact's place in its
-    household's stream (None for checkpoint entries).
+    columns disagree with its content (found by the reader).
     """
 
     seq: int
@@ -202,7 +201,6 @@ class LinkedRow:
     payload: str | None
     link: object
     fault: str | None = None
-    position: int | None = None
 
 
 @attrs.frozen
@@ -583,7 +581,6 @@ def _fact_rows(rows: Iterable[StoredFactRow]) -> Iterable[LinkedRow]:
             payload=fact_payload(position, body),
             link=link,
             fault=fault,
-            position=position if isinstance(position, int) else None,
         )
 
 
