@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "json"], default="text", help="text lines, or a JSON list of findings"
     )
     check.add_argument("--on", type=iso_date, default=None, help="probe this date only (default: every date it uses)")
+    check.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=None,
+        help="compare the parameters' review_by and expires dates with this date (default: --on, else today)",
+    )
     add_language_argument(check)
     test = commands.add_parser(
         "test",
@@ -359,7 +365,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "check":
         from .cli_check import run_check
 
-        return run_check(args.policy, args.format, args.on, lang=lang)
+        return run_check(args.policy, args.format, args.on, args.as_of, lang=lang)
     elif args.command == "test":
         from .cli_tables import run_tables
 

@@ -36,7 +36,7 @@ def summary(policy: Policy, findings: Sequence[Finding], lang: str = "en") -> st
     """The closing line of ``check``: how many findings of which check, or none (in ``lang``).
 
     >>> summary(load_policy_spec("yubei_2016"), ())
-    'yubei_2016@2016.1: no findings (9 checks run)'
+    'yubei_2016@2016.1: no findings (11 checks run)'
     """
     if not findings:
         checks = plural(len(CHECKS), "check", lang=lang)
@@ -54,13 +54,16 @@ def summary(policy: Policy, findings: Sequence[Finding], lang: str = "en") -> st
     )
 
 
-def run_check(spec: str, output_format: str = "text", on: dt.date | None = None, *, lang: str = "en") -> int:
+def run_check(
+    spec: str, output_format: str = "text", on: dt.date | None = None, as_of: dt.date | None = None, *, lang: str = "en"
+) -> int:
     """Print the static checks' findings for the policy ``spec`` names (see :func:`load_policy_spec`).
 
     ``text`` prints one line per finding (``check: subject: message``) and a summary line;
     ``json`` prints a JSON list of findings as objects (:func:`finding_to_dict`) and nothing
-    else. ``on`` probes that date only, instead of every date the policy uses. The summary line
-    is said in ``lang`` (the findings as the checks wrote them).
+    else. ``on`` probes that date only, instead of every date the policy uses; ``as_of`` is the
+    date the parameters' ``review_by`` and ``expires`` are compared with (``on``, else today).
+    The summary line is said in ``lang`` (the findings as the checks wrote them).
 
     Returns 0 when there are no findings and 1 when there are; raises
     :class:`~relapse_guard.errors.InvalidPolicySpec` (an
@@ -69,7 +72,7 @@ def run_check(spec: str, output_format: str = "text", on: dt.date | None = None,
     if output_format not in OUTPUT_FORMATS:
         raise InvalidArgument(f"unknown output format {output_format!r}; known: {', '.join(OUTPUT_FORMATS)}")
     policy = load_policy_spec(spec)
-    findings = check_policy(policy, on=on)
+    findings = check_policy(policy, on=on, as_of=as_of)
     if output_format == "json":
         print(json.dumps([finding_to_dict(f, policy) for f in findings], indent=2, ensure_ascii=False))
     else:

@@ -40,6 +40,7 @@ __all__ = [
     "NoPolicyForPlace",
     "NotFound",
     "ParameterError",
+    "ParameterExpired",
     "ParameterNotInForce",
     "PluginFailed",
     "RelapseGuardError",
@@ -276,6 +277,28 @@ class ParameterNotInForce(ParameterError):
         self.on = on
         self.first = first
         super().__init__(f"parameter {name!r} has no value on {on}: its first value takes effect on {first}")
+
+
+class ParameterExpired(ParameterError):
+    """A parameter looked up on a date past the expiry of the value in force then, when its policy
+    does not carry the last value forward (``on_expiry``, see :mod:`relapse_guard.parameters`).
+
+    ``name`` is the parameter, ``on`` the date asked, ``expired`` the last day its value could be
+    used, ``effective_from`` and ``value`` the value that expired. Not a
+    :class:`ParameterNotInForce`: code that treats a parameter not in force yet as "nothing to do"
+    must not treat an expired one so.
+    """
+
+    def __init__(self, name: str, on: object, expired: object, effective_from: object, value: object) -> None:
+        self.name = name
+        self.on = on
+        self.expired = expired
+        self.effective_from = effective_from
+        self.value = value
+        super().__init__(
+            f"parameter {name!r} has no value on {on}: its value {value} (from {effective_from}) expired on "
+            f'{expired}; give it a new value, or set on_expiry = "carry_forward" to go on using the last one'
+        )
 
 
 class InvalidParameterFile(ParameterError, ValueError):

@@ -18,6 +18,26 @@ its timeline must keep; the shipped policies' poverty lines, standards and amoun
     min = 0
     values = { 2015-01-01 = 230, 2016-01-01 = 300 }
 
+A value may carry the date it must be reviewed by, ``review_by``, and the last day it may be
+used, ``expires`` (each a table keyed by the value's effective date, or a date: the last
+value's). ``relapse-guard check`` reports a value in use past its ``review_by``; a look-up past
+its ``expires`` raises :class:`~relapse_guard.errors.ParameterExpired`, unless ``on_expiry``
+says ``"carry_forward"`` (the last value goes on being used). ``on_expiry`` is a leaf's own, or,
+at the top of a file, the default of the file's parameters (``"error"`` unless given)::
+
+    on_expiry = "error"
+
+    [safety_net.standard]
+    values = { 2015-01-01 = 230, 2016-01-01 = 300 }
+    review_by = 2016-12-31
+    expires = { 2016-01-01 = 2017-06-30 }
+    on_expiry = "carry_forward"
+
+The expiry is checked when a look-up finds the value's place in its timeline (the engine keeps
+what it looked up, by date): the look-ups cost no more for it. An expiry is a change in the
+timeline (:meth:`Parameter.next_change`): a value the engine keeps using (a monthly grant) is
+looked up again the day after it expires.
+
 Numbers are read as :class:`~decimal.Decimal` (never float) and must be finite (``nan`` and
 ``inf`` are refused); strings and booleans stay as they are. A value that breaks these rules,
 in a file or given in code (:meth:`ParameterTree.with_value`, ``Policy.derive(parameters=...)``),
@@ -31,19 +51,31 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import attrs
 
-from .errors import InvalidParameter, InvalidParameterFile, ParameterNotInForce, UnknownParameter
+from .errors import InvalidParameter, InvalidParameterFile, ParameterExpired, ParameterNotInForce, UnknownParameter
 
-__all__ = ["Parameter", "ParameterTree", "ParameterValue", "Value"]
+__all__ = ["ON_EXPIRY", "OnExpiry", "Parameter", "ParameterTree", "ParameterValue", "Value"]
 
 #: What a parameter may hold.
 Value = Decimal | str | bool
+
+#: What a look-up past a value's ``expires`` does: raise :class:`~relapse_guard.errors.ParameterExpired`
+#: (``"error"``) or go on with the last value (``"carry_forward"``).
+OnExpiry = Literal["error", "carry_forward"]
+#: The values ``on_expiry`` takes.
+ON_EXPIRY: tuple[str, ...] = get_args(OnExpiry)
+
+#: Dates per value: ``(the value's effective date, a date)`` pairs, in date order.
+Dated = tuple[tuple[dt.date, dt.date], ...]
+
+# A limit no date's ordinal reaches: a value that never expires.
+_NEVER = dt.date.max.toordinal() + 1
 
 
 @attrs.frozen
@@ -63,6 +95,15 @@ def _bound(value: Decimal | int | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def _dated(given: Mapping[dt.date, dt.date] | Iterable[tuple[dt.date, dt.date]] | None) -> Dated:
+    """``expires`` or ``review_by`` as given (a mapping of effective date to date, pairs, or None) as
+    sorted pairs; their types are checked by :class:`Parameter`."""
+    if given is None:
+        return ()
+    pairs = given.items() if isinstance(given, Mapping) else given
+    return tuple(sorted(pairs, key=lambda pair: pair[0] if isinstance(pair[0], dt.date) else dt.date.min))
+
+
 @attrs.frozen(kw_only=True)
 class Parameter:
     """A named timeline: ``values`` maps effective dates to values, in date order.
@@ -70,6 +111,22 @@ class Parameter:
     ``minimum`` and ``maximum`` (``min`` and ``max`` in TOML) bound every value, inclusive: a
     value outside them, a number that is not finite or a value of another type than
     :data:`Value` raises :class:`~relapse_guard.errors.InvalidParameter`.
+
+    ``expires`` and ``review_by`` map a value's effective date to the last day it may be used and
+    to the date it should be reviewed by (each on or after the value takes effect). Past its
+    expiry a look-up raises :class:`~relapse_guard.errors.ParameterExpired`, unless ``on_expiry``
+    is ``"carry_forward"``; None (not said) is ``"error"``, and lets a file's or a tree's default
+    (:meth:`ParameterTree.with_on_expiry`) decide.
+
+    >>> p = Parameter(name="a", values=((dt.date(2016, 1, 1), Decimal(300)),),
+    ...               expires={dt.date(2016, 1, 1): dt.date(2016, 12, 31)})
+    >>> p.at(dt.date(2016, 12, 31)).value
+    Decimal('300')
+    >>> p.at(dt.date(2017, 1, 1))
+    Traceback (most recent call last):
+    ...
+    relapse_guard.errors.ParameterExpired: parameter 'a' has no value on 2017-01-01: its value 300 (from 2016-01-01) \
+expired on 2016-12-31; give it a new value, or set on_expiry = "carry_forward" to go on using the last one
     """
 
     name: str
@@ -79,8 +136,15 @@ class Parameter:
     reference: str = ""
     minimum: Decimal | None = attrs.field(default=None, converter=_bound)
     maximum: Decimal | None = attrs.field(default=None, converter=_bound)
+    expires: Dated = attrs.field(default=(), converter=_dated)
+    review_by: Dated = attrs.field(default=(), converter=_dated)
+    on_expiry: OnExpiry | None = None
     _ordinals: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
     _looked_up: tuple[ParameterValue, ...] = attrs.field(init=False, repr=False, eq=False)
+    # Per value: the ordinal of the last day it may be used (_NEVER when it does not expire, or is
+    # carried forward); and the timeline's change points, expiries included.
+    _limits: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
+    _changes: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         ordered = tuple(sorted(self.values, key=lambda item: item[0]))
@@ -93,6 +157,38 @@ class Parameter:
         # Look-ups are on the engine's hot path: build each answer once, hand out the same object.
         answers = tuple(ParameterValue(self.name, value, effective, self.reference) for effective, value in ordered)
         object.__setattr__(self, "_looked_up", answers)
+        if self.on_expiry is not None and self.on_expiry not in ON_EXPIRY:
+            raise InvalidParameter(self.name, None, self.on_expiry, f"on_expiry {' or '.join(map(repr, ON_EXPIRY))}")
+        expires = self._checked_dates("expires", self.expires)
+        self._checked_dates("review_by", self.review_by)
+        carried = self.on_expiry == "carry_forward"
+        limits = tuple(_NEVER if carried or d not in expires else expires[d].toordinal() for d, _ in ordered)
+        object.__setattr__(self, "_limits", limits)
+        # After a value expires (before the next one takes effect), the timeline changes: to no value.
+        ends = {limit + 1 for limit, nxt in zip(limits, (*self._ordinals[1:], _NEVER), strict=True) if limit + 1 < nxt}
+        object.__setattr__(self, "_changes", tuple(sorted({*self._ordinals, *ends})))
+
+    def _checked_dates(self, what: str, pairs: Dated) -> dict[dt.date, dt.date]:
+        """``expires`` or ``review_by`` as a dict, after checking each pair names a value of the timeline
+        and a date on or after it takes effect."""
+        effective_dates = {d for d, _ in self.values}
+        found: dict[dt.date, dt.date] = {}
+        for pair in pairs:
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise InvalidParameter(self.name, None, pair, f"{what} as (effective date, date) pairs")
+            effective, day = pair
+            if not _is_date(effective) or effective not in effective_dates:
+                raise InvalidParameter(
+                    self.name, effective, day, f"{what} keyed by the effective date of one of its values"
+                )
+            if not _is_date(day) or day < effective:
+                raise InvalidParameter(
+                    self.name, effective, day, f"a {what} date (datetime.date) on or after the value takes effect"
+                )
+            if effective in found:
+                raise InvalidParameter(self.name, effective, day, f"one {what} date per value")
+            found[effective] = day
+        return found
 
     def _check(self, effective: dt.date, value: object) -> None:
         if not isinstance(value, Decimal | str | bool):
@@ -123,21 +219,63 @@ class Parameter:
         return self.values[0][0]
 
     def at(self, on: dt.date) -> ParameterValue:
-        """The value in force on ``on``; :class:`ParameterNotInForce` before the first date."""
-        index = bisect.bisect_right(self._ordinals, on.toordinal()) - 1
+        """The value in force on ``on``; :class:`ParameterNotInForce` before the first date,
+        :class:`~relapse_guard.errors.ParameterExpired` past the value's expiry (unless carried forward)."""
+        ordinal = on.toordinal()
+        index = bisect.bisect_right(self._ordinals, ordinal) - 1
         if index < 0:
             raise ParameterNotInForce(self.name, on.isoformat(), self.first_date.isoformat())
+        if ordinal > self._limits[index]:
+            effective, value = self.values[index]
+            expired = dt.date.fromordinal(self._limits[index])
+            raise ParameterExpired(self.name, on.isoformat(), expired.isoformat(), effective.isoformat(), value)
         return self._looked_up[index]
 
     def next_change(self, on: dt.date) -> dt.date | None:
-        """The first effective date after ``on``; None when the value in force on ``on`` is the last."""
-        index = bisect.bisect_right(self._ordinals, on.toordinal())
-        return self.values[index][0] if index < len(self.values) else None
+        """The first date after ``on`` the timeline changes: a value takes effect, or the one in force
+        expires (the day after its ``expires``, unless carried forward); None when nothing changes."""
+        index = bisect.bisect_right(self._changes, on.toordinal())
+        return dt.date.fromordinal(self._changes[index]) if index < len(self._changes) else None
 
-    def with_value(self, effective_from: dt.date, value: Value) -> Parameter:
-        """A copy whose timeline gains (or replaces) the value from ``effective_from``."""
+    def expiry(self, effective_from: dt.date) -> dt.date | None:
+        """The last day the value from ``effective_from`` may be used (its ``expires``), or None."""
+        return dict(self.expires).get(effective_from)
+
+    def review_date(self, effective_from: dt.date) -> dt.date | None:
+        """The date the value from ``effective_from`` should be reviewed by (its ``review_by``), or None."""
+        return dict(self.review_by).get(effective_from)
+
+    def in_force(self, on: dt.date) -> tuple[dt.date, Value] | None:
+        """The timeline's entry in force on ``on`` — expired or not —, None before the first date."""
+        index = bisect.bisect_right(self._ordinals, on.toordinal()) - 1
+        return self.values[index] if index >= 0 else None
+
+    def with_value(
+        self,
+        effective_from: dt.date,
+        value: Value,
+        *,
+        expires: dt.date | None = None,
+        review_by: dt.date | None = None,
+    ) -> Parameter:
+        """A copy whose timeline gains (or replaces) the value from ``effective_from``, with its own
+        ``expires`` and ``review_by`` when given (a replaced value's are dropped)."""
         kept = tuple(item for item in self.values if item[0] != effective_from)
-        return attrs.evolve(self, values=(*kept, (effective_from, value)))
+        return attrs.evolve(
+            self,
+            values=(*kept, (effective_from, value)),
+            expires=_replaced(self.expires, effective_from, expires),
+            review_by=_replaced(self.review_by, effective_from, review_by),
+        )
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _replaced(pairs: Dated, effective_from: dt.date, day: dt.date | None) -> Dated:
+    kept = tuple(pair for pair in pairs if pair[0] != effective_from)
+    return kept if day is None else (*kept, (effective_from, day))
 
 
 @attrs.frozen
@@ -179,20 +317,46 @@ class ParameterTree:
         return self.get(name).at(on).value
 
     def with_value(
-        self, name: str, effective_from: dt.date, value: Value | int, *, reference: str = ""
+        self,
+        name: str,
+        effective_from: dt.date,
+        value: Value | int,
+        *,
+        reference: str = "",
+        expires: dt.date | None = None,
+        review_by: dt.date | None = None,
     ) -> ParameterTree:
-        """A new tree where ``name`` takes ``value`` from ``effective_from`` (the old tree is unchanged).
+        """A new tree where ``name`` takes ``value`` from ``effective_from`` (the old tree is unchanged),
+        with the value's ``expires`` and ``review_by`` when given.
 
         A new name is created; an existing timeline keeps its earlier values.
         """
         checked = _coerce(name, value, on=effective_from)
         if name in self.parameters:
-            parameter = self.parameters[name].with_value(effective_from, checked)
+            parameter = self.parameters[name].with_value(effective_from, checked, expires=expires, review_by=review_by)
             if reference:
                 parameter = attrs.evolve(parameter, reference=reference)
         else:
-            parameter = Parameter(name=name, values=((effective_from, checked),), reference=reference)
+            parameter = Parameter(
+                name=name,
+                values=((effective_from, checked),),
+                reference=reference,
+                expires=_replaced((), effective_from, expires),
+                review_by=_replaced((), effective_from, review_by),
+            )
         return ParameterTree({**self.parameters, name: parameter})
+
+    def with_on_expiry(self, on_expiry: OnExpiry) -> ParameterTree:
+        """A new tree where every parameter that does not say its own ``on_expiry`` has this one: the
+        policy-wide rule (``"carry_forward"``: past its expiry, the last value goes on being used)."""
+        if on_expiry not in ON_EXPIRY:
+            raise InvalidParameter("on_expiry", None, on_expiry, " or ".join(map(repr, ON_EXPIRY)))
+        return ParameterTree(
+            {
+                name: parameter if parameter.on_expiry is not None else attrs.evolve(parameter, on_expiry=on_expiry)
+                for name, parameter in self.parameters.items()
+            }
+        )
 
     def merged(self, other: ParameterTree) -> ParameterTree:
         """A new tree with ``other``'s parameters replacing this tree's of the same name (whole timelines)."""
@@ -220,6 +384,10 @@ class ParameterTree:
                 reference=theirs.reference or ours.reference,
                 minimum=ours.minimum if theirs.minimum is None else theirs.minimum,
                 maximum=ours.maximum if theirs.maximum is None else theirs.maximum,
+                # a value's dates go with it: ours for the values kept, theirs for theirs
+                expires=(*(pair for pair in ours.expires if pair[0] not in dates), *theirs.expires),
+                review_by=(*(pair for pair in ours.review_by if pair[0] not in dates), *theirs.review_by),
+                on_expiry=ours.on_expiry if theirs.on_expiry is None else theirs.on_expiry,
             )
         return ParameterTree(combined)
 
@@ -230,9 +398,16 @@ class ParameterTree:
             data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as error:
             raise InvalidParameterFile(f"{source}: not valid TOML: {error}") from None
+        # A scalar on_expiry at the top is the file's default (a table so named would be a branch).
+        default = data.pop("on_expiry") if not isinstance(data.get("on_expiry", {}), Mapping) else None
+        if default is not None and default not in ON_EXPIRY:
+            raise InvalidParameterFile(
+                f"{source}: on_expiry must be {' or '.join(map(repr, ON_EXPIRY))}, not {default!r}"
+            )
         found: dict[str, Parameter] = {}
         _walk(data, "", source, found)
-        return cls(found)
+        tree = cls(found)
+        return tree if default is None else tree.with_on_expiry(default)
 
     @classmethod
     def from_file(cls, path: str | Path) -> ParameterTree:
@@ -283,6 +458,12 @@ def _leaf(name: str, node: Mapping[str, Any], source: str) -> Parameter:
     bounds = {key: _bound_of(name, node, key, source) for key in ("min", "max")}
     if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
         raise InvalidParameterFile(f"{source}: parameter {name!r}: min {bounds['min']} is above max {bounds['max']}")
+    on_expiry = node.get("on_expiry")
+    if on_expiry is not None and on_expiry not in ON_EXPIRY:
+        raise InvalidParameterFile(
+            f"{source}: parameter {name!r}: on_expiry must be {' or '.join(map(repr, ON_EXPIRY))}, not {on_expiry!r}"
+        )
+    last = max(effective for effective, _ in values)
     try:
         return Parameter(
             name=name,
@@ -292,12 +473,43 @@ def _leaf(name: str, node: Mapping[str, Any], source: str) -> Parameter:
             reference=str(node.get("reference", "")),
             minimum=bounds["min"],
             maximum=bounds["max"],
+            expires=_dates_of(name, node, "expires", last, source),
+            review_by=_dates_of(name, node, "review_by", last, source),
+            on_expiry=on_expiry,
         )
     except InvalidParameter as error:
         raise InvalidParameter(error.name, error.on, error.value, error.expected, source=source) from None
 
 
-_LEAF_KEYS = ("values", "description", "unit", "reference", "min", "max")
+_LEAF_KEYS = ("values", "description", "unit", "reference", "min", "max", "expires", "review_by", "on_expiry")
+
+
+def _dates_of(name: str, node: Mapping[str, Any], key: str, last: dt.date, source: str) -> Dated:
+    """A leaf's ``expires`` or ``review_by``: a date (the last value's) or a table of effective date = date."""
+    raw = node.get(key)
+    if raw is None:
+        return ()
+    if _is_date(raw):
+        return ((last, raw),)
+    if not isinstance(raw, Mapping):
+        raise InvalidParameterFile(
+            f"{source}: parameter {name!r}: {key} must be a date (the last value's) or a table of "
+            f"effective date = date, not {raw!r}"
+        )
+    pairs = []
+    for raw_date, day in raw.items():
+        try:
+            effective = dt.date.fromisoformat(str(raw_date))
+        except ValueError:
+            raise InvalidParameterFile(
+                f"{source}: parameter {name!r}: {key} key {raw_date!r} is not an ISO date (YYYY-MM-DD)"
+            ) from None
+        if not _is_date(day):
+            raise InvalidParameterFile(
+                f"{source}: parameter {name!r}: {key} of the value from {effective} must be a date, not {day!r}"
+            )
+        pairs.append((effective, day))
+    return tuple(pairs)
 
 
 def _bound_of(name: str, node: Mapping[str, Any], key: str, source: str) -> Decimal | None:

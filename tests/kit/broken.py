@@ -17,6 +17,7 @@ from relapse_guard.context import Context
 from relapse_guard.decisions import Declined, Grant, Period, Risk, Severity
 from relapse_guard.facts import DEFAULT_FACT_KINDS, FactKinds
 from relapse_guard.interventions import PairedHelper, TemporaryRelief
+from relapse_guard.parameters import ParameterTree
 from relapse_guard.reviews import Review
 from relapse_guard.routing import INCOME_LEFT_UNDER_STANDARD, entered, step
 
@@ -109,6 +110,10 @@ def broken_policy() -> Policy:
         fact_kinds=no_exit_facts,
         # parameter_missing: the trigger's ratio starts in 2016, the policy is used from 2015
         new_parameters={"triggers.income_fall.ratio": {D(2016, 1, 1): Decimal("0.8")}},
+        # parameter_review_due and parameter_expired (on any date checked since 2017): read by nothing
+        parameter_tree=ParameterTree({})
+        .with_value("notices.visits_a_year", D(2016, 1, 1), 4, review_by=D(2016, 6, 30))
+        .with_value("notices.form_fee", D(2016, 1, 1), 10, expires=D(2016, 12, 31)),
         triggers=[IncomeFallTrigger()],
         interventions=[
             PairedHelper(),  # unused_intervention: no route names it

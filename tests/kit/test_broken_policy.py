@@ -86,6 +86,17 @@ def test_parameters_missing_on_a_date_the_policy_uses(findings: tuple[Finding, .
     ]
 
 
+def test_parameters_past_their_review_date_and_their_expiry(findings: tuple[Finding, ...]) -> None:
+    (due,) = by_check(findings, "parameter_review_due")
+    assert due.startswith("parameter notices.visits_a_year: its value 4 (from 2016-01-01) is in use on ")
+    assert due.endswith(", past its review_by 2016-06-30")
+    assert by_check(findings, "parameter_expired") == [
+        "parameter notices.form_fee: its value 10 (from 2016-01-01) expired on 2016-12-31: a run reading it on "
+        f"{dt.date.today().isoformat()} raises ParameterExpired "
+        '(give it a new value, or set on_expiry = "carry_forward")'
+    ]
+
+
 def test_two_routes_granting_the_same_money_for_one_risk(findings: tuple[Finding, ...]) -> None:
     double = by_check(findings, "double_money")
     assert double[0] == (

@@ -162,3 +162,192 @@ class Tamper:
                 "SELECT household_id, policy, digest, payload, previous_hash, hash FROM decisions WHERE seq = ?",
                 seq,
             )
+
+
+# --- tampering with the facts' chain and the checkpoints, as someone with write access would ------
+
+#: The columns of a stored fact, in the order of a chained fact row (the memory store's tuples).
+FACT_COLUMNS = ("seq", "fact_id", "household_id", "position", "kind", "date", "body", "link")
+#: The columns of a checkpoint log entry, in the order of its row.
+LOG_COLUMNS = ("seq", "household_id", "cycle", "digest", "link")
+#: The columns of a checkpoint in force.
+CHECKPOINT_COLUMNS = ("household_id", "policy", "facts_seen", "next_event", "body", "seq")
+
+
+def changed(column: str, value: Any) -> Any:
+    """Another value for a column, one that the table's constraints still take."""
+    if isinstance(value, bytes | bytearray):
+        return bytes([value[0] ^ 1]) + value[1:]
+    if column == "body" and isinstance(value, str):
+        return value[:-1] + ',"edited":true}'
+    if column in ("position", "facts_seen"):
+        return value + 100
+    if column == "kind":
+        return "job_lost" if value != "job_lost" else "exit_verified"
+    if column in ("date", "next_event"):
+        return "1999-01-01"
+    if isinstance(value, str):
+        return value + "-x"
+    if value is None:
+        return "edited"
+    raise AssertionError(f"no other value for {column} = {value!r}")
+
+
+class ChainTamper:
+    """Edits, deletes and reorders stored facts, checkpoint log entries and checkpoints, bypassing the store."""
+
+    def __init__(self, store: StoreLike) -> None:
+        self.store = store
+        if isinstance(store, SQLiteStore):
+            for table in ("facts", "checkpoint_log", "decisions"):
+                for event in ("update", "delete"):
+                    store.connection.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_{event}")
+
+    def _sql(self, sql: str, *args: object) -> None:
+        assert isinstance(self.store, SQLiteStore)
+        self.store.connection.execute(sql, args)
+
+    # the facts' chain and the checkpoint log: rows by sequence number
+
+    def _rows(self, table: str) -> list[Any]:
+        assert isinstance(self.store, MemoryStore)
+        return self.store._fact_log if table == "facts" else self.store._checkpoint_log
+
+    def row(self, table: str, seq: int) -> tuple[Any, ...]:
+        """The stored row of sequence number ``seq``, its columns in :data:`FACT_COLUMNS` (or
+        :data:`LOG_COLUMNS`) order."""
+        if isinstance(self.store, MemoryStore):
+            (found,) = [row for row in self._rows(table) if row[0] == seq]
+            return tuple(found)
+        columns = ", ".join(FACT_COLUMNS if table == "facts" else LOG_COLUMNS)
+        return tuple(self.store.connection.execute(f"SELECT {columns} FROM {table} WHERE seq = ?", (seq,)).fetchone())
+
+    def set(self, table: str, seq: int, column: str, value: object) -> None:
+        """Set one column of the row of sequence number ``seq``."""
+        names = FACT_COLUMNS if table == "facts" else LOG_COLUMNS
+        if isinstance(self.store, MemoryStore):
+            rows = self._rows(table)
+            index = next(i for i, row in enumerate(rows) if row[0] == seq)
+            values = list(rows[index])
+            values[names.index(column)] = value
+            rows[index] = tuple(values)
+        else:
+            self._sql(f"UPDATE {table} SET {column} = ? WHERE seq = ?", value, seq)
+
+    def edit(self, table: str, seq: int, column: str) -> None:
+        """Change one column of a row to another value; ``link_prefix`` changes the last byte of its link
+        (its hash's prefix), ``link`` the first (the hash before it)."""
+        names = FACT_COLUMNS if table == "facts" else LOG_COLUMNS
+        if column == "link_prefix":
+            link = self.row(table, seq)[names.index("link")]
+            self.set(table, seq, "link", link[:-1] + bytes([link[-1] ^ 1]))
+            return
+        self.set(table, seq, column, changed(column, self.row(table, seq)[names.index(column)]))
+
+    def delete(self, table: str, seq: int) -> None:
+        if isinstance(self.store, MemoryStore):
+            rows = self._rows(table)
+            rows[:] = [row for row in rows if row[0] != seq]
+        else:
+            self._sql(f"DELETE FROM {table} WHERE seq = ?", seq)
+
+    def swap(self, table: str, a: int, b: int) -> None:
+        """Exchange the places (sequence numbers) of two rows."""
+        if isinstance(self.store, MemoryStore):
+            rows = self._rows(table)
+            i, j = (next(n for n, row in enumerate(rows) if row[0] == seq) for seq in (a, b))
+            first, second = rows[i], rows[j]
+            rows[i], rows[j] = (a, *second[1:]), (b, *first[1:])
+        else:
+            self._sql(f"UPDATE {table} SET seq = -1 WHERE seq = ?", a)
+            self._sql(f"UPDATE {table} SET seq = ? WHERE seq = ?", a, b)
+            self._sql(f"UPDATE {table} SET seq = ? WHERE seq = -1", b)
+
+    def move(self, table: str, seq: int, to: int) -> None:
+        """Give a row another sequence number (one no row has)."""
+        if isinstance(self.store, MemoryStore):
+            rows = self._rows(table)
+            index = next(n for n, row in enumerate(rows) if row[0] == seq)
+            row = rows.pop(index)
+            rows.append((to, *row[1:]))
+            rows.sort(key=lambda r: r[0])
+        else:
+            self._sql(f"UPDATE {table} SET seq = ? WHERE seq = ?", to, seq)
+
+    def add(self, table: str, row: tuple[Any, ...]) -> None:
+        """Store a row as given."""
+        if isinstance(self.store, MemoryStore):
+            self._rows(table).append(row)
+        else:
+            names = FACT_COLUMNS if table == "facts" else LOG_COLUMNS
+            marks = ", ".join("?" * len(names))
+            self._sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", *row)
+
+    # the checkpoints in force, by household
+
+    def checkpoint(self, household_id: str) -> tuple[Any, ...]:
+        """A household's checkpoint (its columns in :data:`CHECKPOINT_COLUMNS` order)."""
+        if isinstance(self.store, MemoryStore):
+            tables = self.store._tables
+            return (*tables.checkpoints[household_id], tables.checkpoint_seq[household_id])
+        columns = ", ".join(CHECKPOINT_COLUMNS)
+        return tuple(
+            self.store.connection.execute(
+                f"SELECT {columns} FROM checkpoints WHERE household_id = ?", (household_id,)
+            ).fetchone()
+        )
+
+    def set_checkpoint(self, household_id: str, values: tuple[Any, ...]) -> None:
+        """Replace a household's checkpoint with ``values`` (:data:`CHECKPOINT_COLUMNS` order)."""
+        if isinstance(self.store, MemoryStore):
+            tables = self.store._tables
+            tables.checkpoints[household_id] = values[:5]
+            tables.checkpoint_seq[household_id] = values[5]
+        else:
+            assignments = ", ".join(f"{name} = ?" for name in CHECKPOINT_COLUMNS[1:])
+            self._sql(f"UPDATE checkpoints SET {assignments} WHERE household_id = ?", *values[1:], household_id)
+
+    def edit_checkpoint(self, household_id: str, column: str) -> None:
+        values = list(self.checkpoint(household_id))
+        index = CHECKPOINT_COLUMNS.index(column)
+        values[index] = changed(column, values[index])
+        self.set_checkpoint(household_id, tuple(values))
+
+    def delete_checkpoint(self, household_id: str) -> None:
+        if isinstance(self.store, MemoryStore):
+            tables = self.store._tables
+            del tables.checkpoints[household_id]
+            del tables.checkpoint_seq[household_id]
+        else:
+            self._sql("DELETE FROM checkpoints WHERE household_id = ?", household_id)
+
+    # the decisions log, by sequence number: every column
+
+    def decision(self, seq: int) -> dict[str, Any]:
+        if isinstance(self.store, MemoryStore):
+            entry = self.store._log[seq - 1]
+            return {
+                "household_id": entry.household_id,
+                "policy": entry.policy,
+                "digest": entry.digest,
+                "payload": entry.row.payload,
+                "previous_hash": entry.row.previous_hash,
+                "hash": entry.row.hash,
+            }
+        names = ("household_id", "policy", "digest", "payload", "previous_hash", "hash")
+        found = self.store.connection.execute(f"SELECT {', '.join(names)} FROM decisions WHERE seq = ?", (seq,))
+        return dict(zip(names, found.fetchone(), strict=True))
+
+    def edit_decision(self, seq: int, column: str) -> None:
+        value = self.decision(seq)[column]
+        new = _edited(value) if column == "payload" else ("0" if value[0] != "0" else "1") + value[1:]
+        if isinstance(self.store, MemoryStore):
+            log = self.store._log
+            entry = log[seq - 1]
+            changes: dict[str, Any] = {column: new}
+            if column in ("payload", "previous_hash", "hash"):
+                log[seq - 1] = attrs.evolve(entry, row=attrs.evolve(entry.row, **changes))
+            else:
+                log[seq - 1] = attrs.evolve(entry, **changes)
+        else:
+            self._sql(f"UPDATE decisions SET {column} = ? WHERE seq = ?", new, seq)

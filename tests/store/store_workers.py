@@ -89,12 +89,12 @@ def _announce_writes(stall: int | None) -> None:
     original = sqlite_store._Writer.insert_facts
     original_new = sqlite_store._Writer.insert_new_facts
 
-    def insert_facts(self: Any, rows: Any, versions: Any) -> None:
-        original(self, rows, versions)
+    def insert_facts(self: Any, rows: Any, versions: Any, head: Any) -> None:
+        original(self, rows, versions, head)
         announce()
 
-    def insert_new_facts(self: Any, rows: Any, versions: Any) -> bool:
-        inserted = original_new(self, rows, versions)
+    def insert_new_facts(self: Any, rows: Any, versions: Any, head: Any) -> bool:
+        inserted = original_new(self, rows, versions, head)
         if inserted:
             announce()
         return inserted

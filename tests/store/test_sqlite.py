@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import sqlite3
 from pathlib import Path
 
@@ -11,11 +10,10 @@ import pytest
 
 from relapse_guard import Engine, load_policy
 from relapse_guard.errors import StoreError, UnknownSchemaVersion
-from relapse_guard.store import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, SQLiteStore, StoredCheckpoint, _schema
+from relapse_guard.store import SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, SQLiteStore, StoredCheckpoint
 from relapse_guard.store import sqlite as sqlite_store
 
 from .helpers import household, income, story
-from .test_ingest import record
 
 
 @pytest.fixture
@@ -91,17 +89,20 @@ def test_per_household_reads_use_an_index(path: Path) -> None:
             assert "SCAN" not in plan.replace("SCAN CONSTANT", "")
 
 
-def test_facts_and_decisions_cannot_be_updated_or_deleted_through_sql(path: Path) -> None:
+def test_facts_decisions_and_checkpoint_log_cannot_be_updated_or_deleted_through_sql(path: Path) -> None:
     h = household()
     with SQLiteStore(path) as store:
         store.append("H1", [income("f1", dt.date(2016, 1, 1), 3000)])
         store.record_decisions(Engine(load_policy("yubei_2016")).run(h, story(h)))
+        store.save_checkpoints("c1", [(StoredCheckpoint("H1", "p@1", 1, None, b"state"), [])])
         db = store.connection
         for sql in (
             "UPDATE facts SET body = '{}'",
             "DELETE FROM facts",
             "UPDATE decisions SET payload = '{}'",
             "DELETE FROM decisions",
+            "UPDATE checkpoint_log SET digest = x'00'",
+            "DELETE FROM checkpoint_log",
         ):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 db.execute(sql)
@@ -126,101 +127,19 @@ def test_options_are_checked(path: Path) -> None:
         assert store.connection.execute("PRAGMA synchronous").fetchone() == (1,)
 
 
-# --- schema version 2 and the migration from version 1 ---------------------------------------
-
-V1_TABLES = ("households", "streams", "facts", "quarantine", "decisions", "chain_head")
+# --- schema version 3 (migrations: test_migration.py) ------------------------------------------
 
 
-def _write_version_1(path: Path) -> None:
-    """A version-1 file made with the version-1 statements, holding what a version-1 store held:
-    household records, facts of several households, a quarantined record and logged decisions."""
-    yubei = load_policy("yubei_2016")
-    with SQLiteStore(":memory:") as source:  # the rows, written by the store's own code
-        for n in range(1, 4):
-            h = household(f"H{n}")
-            source.put_household(h)
-            source.append(h.id, story(h))
-            source.record_decisions(Engine(yubei).run(h, story(h), as_of=dt.date(2017, 12, 31)))
-        source.append("H9", [income("f9", dt.date(2016, 1, 1), 3000, hid="H9")])  # facts, no record
-        source.ingest([record("bad", amount=-1)])
-        rows = {table: source.connection.execute(f"SELECT * FROM {table}").fetchall() for table in V1_TABLES}
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode = WAL")
-    for statement in _schema.SCHEMA_V1:
-        db.execute(statement)
-    db.execute("INSERT INTO schema_version (version) VALUES (1)")
-    for table, content in rows.items():
-        if content:
-            marks = ",".join("?" * len(content[0]))
-            db.executemany(f"INSERT INTO {table} VALUES ({marks})", content)
-    db.close()
-
-
-def _tables(path: Path) -> set[str]:
-    db = sqlite3.connect(path)
-    try:
-        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    finally:
-        db.close()
-
-
-def test_a_version_1_file_is_migrated_when_opened_and_nothing_is_lost(
-    path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    _write_version_1(path)
-    db = sqlite3.connect(path)
-    before = {table: db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in V1_TABLES}
-    db.close()
-    assert "pending" not in _tables(path)
-    with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
-        db = store.connection
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
-        after = {table: db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in V1_TABLES}
-        assert after == before
-        h = household("H2")
-        assert store.household("H2") == h
-        assert store.facts("H2") == story(h)
-        assert store.household_ids() == ["H1", "H2", "H3", "H9"]
-        assert [q.fact_id for q in store.quarantined()] == ["bad"]
-        assert store.verify().ok
-        assert len(store.decisions("H3")) > 0
-        # none has a checkpoint: every household with facts is pending
-        assert store.pending_households() == ["H1", "H2", "H3", "H9"]
-        assert store.checkpoint_count() == 0
-        # and the migrated store works
-        store.save_checkpoints("2018-01", [(StoredCheckpoint("H1", "yubei_2016@2016.1", 6, None, b"s"), ["{}"])])
-        assert store.pending_households() == ["H2", "H3", "H9"]
-        assert store.append("H1", [income("new", dt.date(2018, 1, 5), 3000)]) == 7
-        assert store.pending_households() == ["H1", "H2", "H3", "H9"]
-    migrated = [r for r in caplog.records if "migrated" in r.getMessage()]
-    assert [(r.levelno, r.getMessage()) for r in migrated] == [
-        (logging.INFO, f"store {str(path)!r}: schema migrated from version 1 to 2")
-    ]
-    caplog.clear()
-    with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
-        assert store.version("H1") == 7
-    assert not [r for r in caplog.records if "migrated" in r.getMessage()]
-
-
-def test_a_migration_that_fails_leaves_the_file_at_version_1(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write_version_1(path)
-    broken = (*_schema.MIGRATIONS[1], "INSERT INTO no_such_table VALUES (1)")
-    monkeypatch.setattr(sqlite_store, "MIGRATIONS", {1: broken})
-    with pytest.raises(StoreError, match="no_such_table"):
-        SQLiteStore(path)
-    monkeypatch.undo()
-    assert not {"pending", "checkpoints", "alerts", "cycles"} & _tables(path)
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
-    db.close()
-    with SQLiteStore(path) as store:  # and a later open migrates it
-        assert store.pending_households() == ["H1", "H2", "H3", "H9"]
-
-
-def test_a_new_file_is_version_2_with_the_cycle_tables(path: Path) -> None:
+def test_a_new_file_is_version_3_with_the_cycle_tables_and_the_chains(path: Path) -> None:
     SQLiteStore(path).close()
-    assert {"checkpoints", "pending", "alerts", "cycles"} <= _tables(path)
-    assert (SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS) == (2, (1, 2))
+    db = sqlite3.connect(path)
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    columns = [row[1] for row in db.execute("PRAGMA table_info(facts)")]
+    db.close()
+    assert {"checkpoints", "pending", "alerts", "cycles", "checkpoint_log", "chain_heads"} <= tables
+    assert columns[0] == "seq"
+    assert columns[-1] == "link"
+    assert (SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS) == (3, (1, 2, 3))
 
 
 def _plan(store: SQLiteStore, sql: str, *args: object) -> list[str]:

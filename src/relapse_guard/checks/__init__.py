@@ -16,6 +16,8 @@ The checks (:data:`CHECKS`), by module:
   a typo), interventions no route names;
 - ``parameter_missing``, ``parameter_invalid`` (:mod:`.parameters`): parameters read but not
   defined, or not in force on a date the policy uses; a value a component refuses;
+- ``parameter_review_due``, ``parameter_expired`` (:mod:`.expiry`): parameter values in use
+  past their ``review_by`` or their ``expires`` date;
 - ``double_money``, ``no_responsible_unit`` (:mod:`.grants`): two route steps that pay the
   same money for one risk; reviews and services with no responsible unit;
 - ``review_skips_months`` (:mod:`.review_schedule`): reviews with no due date in a month they name.

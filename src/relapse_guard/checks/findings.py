@@ -18,6 +18,10 @@ CHECKS: dict[str, str] = {
     "parameter_missing": "parameters a rule, trigger, condition, intervention or the engine reads that are not "
     "defined, or have no value on a date the policy uses",
     "parameter_invalid": "parameter values a component refuses (InvalidPolicy when probed)",
+    "parameter_review_due": "parameter values in use past their review_by date (on the date checked: --as-of, "
+    "--on, or today)",
+    "parameter_expired": "parameter values in use past their expires date: a run reading one raises "
+    "ParameterExpired, unless the policy carries the last value forward",
     "double_money": "two route steps that grant the same money for one risk",
     "no_responsible_unit": "scheduled reviews, revisit plans and services that name no responsible unit",
     "review_skips_months": "scheduled reviews with no due date in a month their schedule names (a day some months "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..policy import REQUIRED_PARAMETERS, Policy
+from .expiry import expiry_findings
 from .findings import Finding, in_check_order
 from .grants import double_money_findings, responsibility_findings
 from .parameters import parameter_findings
@@ -19,13 +20,15 @@ __all__ = ["ENGINE_PARAMETERS", "check_policy", "dates_used"]
 ENGINE_PARAMETERS = (*REQUIRED_PARAMETERS, "transition.leap_day")
 
 
-def check_policy(policy: Policy, *, on: dt.date | None = None) -> tuple[Finding, ...]:
+def check_policy(policy: Policy, *, on: dt.date | None = None, as_of: dt.date | None = None) -> tuple[Finding, ...]:
     """Every finding of :data:`~relapse_guard.checks.findings.CHECKS` for ``policy``, in that
     order; ``()`` when there is none.
 
-    Probes on ``on`` or, by default, on each date the policy uses (:func:`dates_used`). Never
-    raises for a faulty policy: each fault is a :class:`~relapse_guard.checks.findings.Finding`
-    naming the rule, route, trigger, intervention, review or parameter at fault, and why.
+    Probes on ``on`` or, by default, on each date the policy uses (:func:`dates_used`). The
+    parameter values in force on ``as_of`` (by default ``on``, else today) are checked against
+    their ``review_by`` and ``expires`` dates. Never raises for a faulty policy: each fault is a
+    :class:`~relapse_guard.checks.findings.Finding` naming the rule, route, trigger,
+    intervention, review or parameter at fault, and why.
 
     >>> from relapse_guard.policies import load_policy
     >>> check_policy(load_policy("chongqing_2016"))
@@ -38,6 +41,7 @@ def check_policy(policy: Policy, *, on: dt.date | None = None) -> tuple[Finding,
             *route_findings(policy, probe),
             *unused_interventions(policy),
             *parameter_findings(probe),
+            *expiry_findings(policy, as_of or on or dt.date.today()),
             *double_money_findings(policy, probe),
             *responsibility_findings(policy, probe),
             *review_schedule_findings(policy),

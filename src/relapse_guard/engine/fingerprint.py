@@ -2,7 +2,8 @@
 and for the same household record as a run that would resume it.
 
 A policy's fingerprint covers its label, every parameter's whole timeline (dates, values,
-references and bounds) and the names of its parts (rules, triggers, interventions, routes and
+references and bounds, and the values' expiries and what happens past them, when given) and
+the names of its parts (rules, triggers, interventions, routes and
 their conditions, reviews, procedures, fact kinds). It cannot see inside a rule's code: a
 policy whose code changes without a new ``version`` keeps its fingerprint, so give a changed
 policy a new version (the label is in the fingerprint).
@@ -39,6 +40,9 @@ def policy_fingerprint(policy: Policy) -> str:
             f"{effective.isoformat()}={type(value).__name__}:{value}" for effective, value in parameter.values
         )
         lines.append(f"parameter {name} [{timeline}] {parameter.reference!r} {parameter.minimum} {parameter.maximum}")
+        if parameter.expires or parameter.on_expiry is not None:  # only then: other policies' stay as they were
+            ends = ",".join(f"{effective.isoformat()}={day.isoformat()}" for effective, day in parameter.expires)
+            lines.append(f"expires {name} [{ends}] {parameter.on_expiry}")
     lines.append("identification " + ",".join(rule.name for rule in policy.identification))
     lines.append(f"exit {policy.exit_rule.name} relapse {policy.relapse_rule.name}")
     lines.append("triggers " + ",".join(f"{t.name}:{'/'.join(k.kind for k in t.fact_kinds)}" for t in policy.triggers))

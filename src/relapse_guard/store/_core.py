@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import json
 import logging
 import types
@@ -43,7 +44,16 @@ from ..result import HouseholdResult
 from ._args import check_date, check_ids, check_limit, check_positions, check_text, shown
 from ._writer import AlertRow, Encoded, FactRow, LogEntry, Writer, fact_rows, plan_facts
 from .base import DEFAULT_BATCH_SIZE, BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, StoredCheckpoint
-from .chain import ChainHead, LogRow, VerificationReport, chain_hash, entry_payload, verify_chain
+from .chain import (
+    ChainHead,
+    LogRow,
+    StoreHeads,
+    VerificationReport,
+    chain_hash,
+    entry_payload,
+    ordered,
+    verify_chain,
+)
 from .codec import (
     ReadRecord,
     canonical_json,
@@ -58,9 +68,24 @@ from .codec import (
     fact_encoders,
     record_reader_of,
 )
+from .linked import (
+    FACT_HEAD,
+    POSITION_TAILS,
+    PREFIX,
+    ChainedFactRow,
+    CheckpointRow,
+    StoredCheckpointRow,
+    StoredFactRow,
+    StoredLogRow,
+    link_checkpoints,
+    link_facts,
+    position_tail,
+    verify_checkpoints,
+    verify_facts,
+)
 from .privacy import Pseudonymizer, personal_values, scrub
 
-__all__ = ["StoreBase"]
+__all__ = ["CheckpointRow", "Snapshot", "StoreBase"]
 
 logger = logging.getLogger("relapse_guard.store")
 
@@ -179,17 +204,34 @@ def _foreign_targets(
     return found
 
 
-def _appended(parsed: dict[str, list[_Parsed]], versions: Mapping[str, int]) -> tuple[list[FactRow], dict[str, int]]:
-    """The rows of a batch's facts all appended to their households' streams, and the new versions.
+def _appended(
+    parsed: dict[str, list[_Parsed]], versions: Mapping[str, int], head: ChainHead
+) -> tuple[list[ChainedFactRow], dict[str, int], ChainHead]:
+    """The rows of a batch's facts all appended to their households' streams and chained after
+    ``head`` (as :func:`~.linked.link_facts` chains rows), the new versions and the chain's new head.
 
     Rows go in household order: each household's index entries are then written together,
-    page after page, not one page here and one there (a month's feed mixes the households)."""
-    rows = [
-        (fact_id, household_id, position, kind, date, body)
-        for household_id, entries in sorted(parsed.items())
-        for position, (fact_id, kind, date, body, _) in enumerate(entries, start=versions.get(household_id, 0) + 1)
-    ]
-    return rows, {hid: versions.get(hid, 0) + len(entries) for hid, entries in parsed.items()}
+    page after page, not one page here and one there (a month's feed mixes the households).
+    Each is chained as it is made, in one loop: ingest chains millions of facts."""
+    seq = head.sequence
+    previous = bytes.fromhex(head.hash)
+    sha256, join, tails, fact_head = hashlib.sha256, b"".join, POSITION_TAILS, FACT_HEAD
+    rows: list[ChainedFactRow] = []
+    append = rows.append
+    new_versions: dict[str, int] = {}
+    for household_id, entries in sorted(parsed.items()):
+        position = versions.get(household_id, 0)
+        for fact_id, kind, date, body, _ in entries:
+            position += 1
+            seq += 1
+            tail = tails[position] if position < 4096 else position_tail(position)
+            after = sha256(join((previous, fact_head, body.encode(), tail))).digest()
+            link = bytearray(previous)
+            link += after[:PREFIX]
+            append((seq, fact_id, household_id, position, kind, date, body, link))
+            previous = after
+        new_versions[household_id] = position
+    return rows, new_versions, ChainHead(seq, previous.hex())
 
 
 def _unencodable_error(record: object) -> InvalidFact | None:
@@ -288,14 +330,26 @@ def _field(record: object, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-#: A checkpoint as stored: household id, policy, facts seen, next event (ISO date or None), body.
-CheckpointRow = tuple[str, str, int, str | None, bytes]
-
-
 def _alert_bodies(name: str, bodies: object) -> list[str]:
     if isinstance(bodies, str | bytes) or not isinstance(bodies, Sequence):
         raise WrongType(f"{name} must be a sequence of alert bodies (str), not {type(bodies).__name__} {shown(bodies)}")
     return [check_text(f"{name}[{n}]", body, limit=None) for n, body in enumerate(bodies)]
+
+
+@attrs.frozen
+class Snapshot:
+    """What verifying a store reads, from one consistent snapshot: each chain's rows in the order
+    stored (functions: a chain is read again only to say more about a problem found) and its
+    head as recorded; the households' stream versions; the checkpoints in force."""
+
+    decisions: Callable[[], Iterable[LogRow]]
+    decisions_head: ChainHead
+    facts: Callable[[], Iterable[StoredFactRow]]
+    facts_head: ChainHead
+    versions: Callable[[], Mapping[str, int]]
+    checkpoint_log: Callable[[], Iterable[StoredLogRow]]
+    checkpoints_head: ChainHead
+    checkpoints: Callable[[], Iterable[StoredCheckpointRow]]
 
 
 class StoreBase:
@@ -328,8 +382,8 @@ class StoreBase:
         """``(payload, hash)`` of the household's entries, in log order."""
         raise NotImplementedError
 
-    def _log_snapshot(self) -> AbstractContextManager[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:
-        """A function giving every log row in order, and the recorded head, read consistently."""
+    def _snapshot(self) -> AbstractContextManager[Snapshot]:
+        """The chains' rows and heads, the stream versions and the checkpoints, read consistently."""
         raise NotImplementedError
 
     def _household_bodies(self, household_ids: list[str]) -> dict[str, str]:
@@ -437,7 +491,8 @@ class StoreBase:
                 raise plan.conflicts[0][1]
             rows = fact_rows(household_id, current, plan.new)
             if rows:
-                tx.insert_facts(rows, {household_id: current + len(rows)})
+                chained, head = link_facts(rows, tx.fact_head())
+                tx.insert_facts(chained, {household_id: current + len(rows)}, head)
         return current + len(rows)
 
     def _prepare(self, household_id: str, fact: object, now: dt.datetime | None = None) -> Encoded:
@@ -507,13 +562,21 @@ class StoreBase:
             # No id twice in the batch and none stored: every fact is new, appended as it comes. Tried
             # first, as an insert that a stored id refuses (a month's new facts need no look-up);
             # refused, nothing of it stays and the batch is sorted out against the stored facts.
-            rows, new_versions = _appended(parsed, versions)
+            # Each fact is chained in the order inserted, after the head read here, under the write lock.
+            head = tx.fact_head()
             duplicates = 0
-            if len(set(ids)) != len(ids) or (rows and not tx.insert_new_facts(rows, new_versions)):
+            rows: Sequence[object] = ()
+            inserted = len(set(ids)) == len(ids)
+            if inserted:
+                rows, new_versions, new_head = _appended(parsed, versions, head)
+                if rows:
+                    inserted = tx.insert_new_facts(rows, new_versions, new_head)
+            if not inserted:
                 stored = tx.stored_facts(ids)
                 rows, new_versions, duplicates = self._plan_batch(chunk, kinds, parsed, versions, stored, rejected)
                 if rows:
-                    tx.insert_facts(rows, new_versions)
+                    chained, new_head = link_facts(rows, head)
+                    tx.insert_facts(chained, new_versions, new_head)
             if rejected:
                 # one entry per record: not twice in a batch, not again if quarantined before
                 known = tx.quarantined_keys({r.household_id for r in rejected})
@@ -716,18 +779,60 @@ class StoreBase:
         return logged
 
     def head(self) -> ChainHead:
-        """The last entry of the decisions log, as recorded (keep it elsewhere as an anchor)."""
-        with self._log_snapshot() as (_, head):
-            return head
+        """The last entry of the decisions log, as recorded (keep it elsewhere as an anchor; :meth:`heads`
+        gives the heads of the facts' chain and the checkpoint log too)."""
+        return self.heads().decisions
 
-    def verify(self, *, anchor: ChainHead | None = None) -> VerificationReport:
-        """Check the decisions log; see :func:`~relapse_guard.store.chain.verify_chain`.
+    def heads(self) -> StoreHeads:
+        """The heads of the facts' chain, the decisions log and the checkpoint log, as recorded (read
+        together): keep them elsewhere, and pass them back as ``verify(anchor=...)``."""
+        with self._snapshot() as snapshot:
+            return StoreHeads(
+                facts=snapshot.facts_head, decisions=snapshot.decisions_head, checkpoints=snapshot.checkpoints_head
+            )
 
-        ``anchor`` is a head kept outside the store (from :meth:`head` or an earlier
-        report): the report then also proves nothing up to it was rewritten.
+    def verify(self, *, anchor: ChainHead | StoreHeads | None = None) -> VerificationReport:
+        """Check the store's three chains — every stored fact, the decisions log and every checkpoint
+        saved — and the checkpoints in force against their log; see
+        :func:`~relapse_guard.store.linked.verify_links` and
+        :func:`~relapse_guard.store.chain.verify_chain`.
+
+        ``anchor`` holds heads kept outside the store (from :meth:`heads` or an earlier report's
+        :attr:`~.chain.VerificationReport.heads`; a :class:`ChainHead` alone is the decisions log's,
+        from :meth:`head`): the report then also proves nothing up to them was rewritten.
         """
-        with self._log_snapshot() as (rows, head):
-            return verify_chain(rows, recorded_head=head, anchor=anchor)
+        if anchor is None:
+            anchors = StoreHeads()
+        elif isinstance(anchor, StoreHeads):
+            anchors = anchor
+        elif isinstance(anchor, ChainHead):
+            anchors = StoreHeads(decisions=anchor)
+        else:
+            raise WrongType(
+                f"anchor must be StoreHeads, a ChainHead or None, not {type(anchor).__name__} {shown(anchor)}"
+            )
+        with self._snapshot() as snapshot:
+            facts = verify_facts(
+                snapshot.facts, recorded_head=snapshot.facts_head, versions=snapshot.versions, anchor=anchors.facts
+            )
+            decisions = verify_chain(
+                snapshot.decisions, recorded_head=snapshot.decisions_head, anchor=anchors.decisions
+            )
+            checkpoints = verify_checkpoints(
+                snapshot.checkpoint_log,
+                snapshot.checkpoints,
+                recorded_head=snapshot.checkpoints_head,
+                anchor=anchors.checkpoints,
+            )
+        return VerificationReport(
+            entries=decisions.entries,
+            head=decisions.head,
+            problems=ordered([*facts.problems, *decisions.problems, *checkpoints.problems]),
+            facts=facts.entries,
+            fact_head=facts.head,
+            checkpoints=checkpoints.entries,
+            checkpoint_head=checkpoints.head,
+        )
 
     # --- the monthly cycle ----------------------------------------------------------------
 
@@ -816,7 +921,22 @@ class StoreBase:
                     position += 1
                     alerts.append((name, hid, position, body))
                 last[hid] = position
-            tx.put_checkpoints(list(latest.values()))
+            kept = list(latest.values())
+            entries, head = link_checkpoints(
+                [
+                    (
+                        c.household_id,
+                        c.policy,
+                        c.facts_seen,
+                        None if c.next_event is None else c.next_event.isoformat(),
+                        c.body,
+                    )
+                    for c in kept
+                ],
+                name,
+                tx.checkpoint_head(),
+            )
+            tx.put_checkpoints(kept, entries, head)
             tx.clear_pending([hid for hid, cp in latest.items() if cp.facts_seen == versions.get(hid, 0)])
             tx.mark_pending([hid for hid, cp in latest.items() if cp.facts_seen < versions.get(hid, 0)])
             if alerts:

@@ -1,16 +1,38 @@
-"""The SQLite schema, version 2: tables, indexes, the triggers that keep the logs append-only, and how
-a version-1 file becomes version 2."""
+"""The SQLite schema, version 3: tables, indexes, the triggers that keep the logs append-only, and how
+a file of version 1 or 2 becomes version 3.
+
+Version 1 held the facts, the quarantine and the decisions log; version 2 added the monthly
+cycle's tables (checkpoints, pending, alerts, cycles); version 3 chains every stored fact and
+every checkpoint saved (:mod:`~relapse_guard.store.linked`): the facts gain their sequence number
+and links, the checkpoints the number of their entry in the new checkpoint log, and the
+chains' heads are kept beside the decisions log's.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Callable, Mapping
 
-__all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_V1", "SCHEMA_VERSION", "SUPPORTED_SCHEMA_VERSIONS"]
+from .chain import ChainHead
+from .linked import link_checkpoints, link_facts
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA",
+    "SCHEMA_V1",
+    "SCHEMA_V2",
+    "SCHEMA_VERSION",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "Step",
+]
 
 #: The schema version this library writes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: The schema versions this library reads (an older one is migrated when the file is opened).
-SUPPORTED_SCHEMA_VERSIONS = (1, 2)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3)
+
+#: A step of a migration: an SQL statement, or a function doing its work on the open connection.
+Step = str | Callable[[sqlite3.Connection], None]
 
 
 def _append_only(table: str) -> tuple[str, ...]:
@@ -65,7 +87,7 @@ SCHEMA_V1: tuple[str, ...] = (
     *_append_only("decisions"),
 )
 
-#: What version 2 adds: the monthly cycle's tables.
+#: What version 2 adds: the monthly cycle's tables. Frozen: the migration to version 3 starts from these.
 _CYCLE_TABLES: tuple[str, ...] = (
     # Per household, the engine's checkpoint (opaque bytes): the stream version it includes
     # and the date of its next clock event (ISO text, NULL when none), indexed for "who is due".
@@ -92,12 +114,120 @@ _CYCLE_TABLES: tuple[str, ...] = (
     "CREATE TABLE cycles (cycle TEXT PRIMARY KEY, body TEXT NOT NULL)",
 )
 
-#: Version 2: what a new file is created with.
-SCHEMA: tuple[str, ...] = (*SCHEMA_V1, *_CYCLE_TABLES)
+#: Version 2, as released (the migration to version 3 starts from exactly this).
+SCHEMA_V2: tuple[str, ...] = (*SCHEMA_V1, *_CYCLE_TABLES)
 
-#: For each version read but not written: the statements that take a file from it to the next
-#: version (run in one transaction with the version's update).
-MIGRATIONS: Mapping[int, tuple[str, ...]] = {
+# --- version 3: the facts and the checkpoints chained ---------------------------------------------
+
+#: The facts, version 3: ``seq`` is a fact's place in the chain (the order stored, from 1);
+#: ``link`` the chain's hash before it (32 bytes) then the first 8 bytes of the hash after it.
+#: The UNIQUE constraints are the indexes the reads use (by id; by household, in stream order).
+_FACTS_V3 = """CREATE TABLE facts (
+        seq INTEGER PRIMARY KEY,
+        fact_id TEXT NOT NULL UNIQUE,
+        household_id TEXT NOT NULL,
+        position INTEGER NOT NULL CHECK (position >= 1),
+        kind TEXT NOT NULL,
+        date TEXT NOT NULL,
+        body TEXT NOT NULL,
+        link BLOB NOT NULL,
+        UNIQUE (household_id, position)
+    )"""
+
+#: Every checkpoint saved, in order, chained: the cycle that saved it (NULL: logged by the
+#: migration to version 3) and the checkpoint's SHA-256; the checkpoint itself stays in
+#: ``checkpoints`` until replaced.
+_CHECKPOINT_LOG = (
+    """CREATE TABLE checkpoint_log (
+        seq INTEGER PRIMARY KEY,
+        household_id TEXT NOT NULL,
+        cycle TEXT NULL,
+        digest BLOB NOT NULL,
+        link BLOB NOT NULL
+    )""",
+    *_append_only("checkpoint_log"),
+    # The heads of the facts' chain and of the checkpoint log (the decisions log's is chain_head).
+    "CREATE TABLE chain_heads (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL)",
+)
+
+#: The checkpoints, version 3: ``seq`` is the checkpoint's entry in the checkpoint log.
+_CHECKPOINTS_V3 = """CREATE TABLE checkpoints (
+        household_id TEXT PRIMARY KEY,
+        policy TEXT NOT NULL,
+        facts_seen INTEGER NOT NULL CHECK (facts_seen >= 0),
+        next_event TEXT NULL,
+        body BLOB NOT NULL,
+        seq INTEGER NOT NULL DEFAULT 0
+    )"""
+
+
+def _of_facts(statement: str) -> bool:
+    return statement.startswith("CREATE TABLE facts") or " ON facts " in statement
+
+
+#: Version 3: what a new file is created with. The same tables, columns, indexes and triggers as
+#: a file migrated from version 1 or 2 (a test compares them).
+SCHEMA: tuple[str, ...] = (
+    *(statement for statement in SCHEMA_V1 if not _of_facts(statement)),
+    _FACTS_V3,
+    *_append_only("facts"),
+    _CHECKPOINTS_V3,
+    *(statement for statement in _CYCLE_TABLES if not statement.startswith("CREATE TABLE checkpoints")),
+    *_CHECKPOINT_LOG,
+)
+
+# Rows copied a statement at a time when the migration chains the stored facts.
+_MIGRATION_CHUNK = 10_000
+
+
+def _chain_stored(db: sqlite3.Connection) -> None:
+    """Version 2 to 3: chain every stored fact, in the order stored, and log every checkpoint.
+
+    The facts table is rebuilt (its rows gain their sequence number and links; SQLite cannot add
+    a primary key to a table): renamed, the new table filled from it a chunk at a time, dropped.
+    Each checkpoint is logged as saved by no cycle (NULL), in household order.
+    """
+    db.execute("ALTER TABLE facts RENAME TO facts_v2")
+    db.execute(_FACTS_V3)
+    head, last = ChainHead(), 0
+    columns = "fact_id, household_id, position, kind, date, body"
+    while True:
+        rows = db.execute(
+            f"SELECT rowid, {columns} FROM facts_v2 WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, _MIGRATION_CHUNK)
+        ).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        linked, head = link_facts((row[1:] for row in rows), head)
+        db.executemany(
+            f"INSERT INTO facts (seq, {columns}, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            linked,
+        )
+    db.execute("DROP TABLE facts_v2")  # and its triggers
+    for statement in _append_only("facts"):
+        db.execute(statement)
+    for statement in _CHECKPOINT_LOG:
+        db.execute(statement)
+    db.execute("ALTER TABLE checkpoints ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+    stored = db.execute(
+        "SELECT household_id, policy, facts_seen, next_event, body FROM checkpoints ORDER BY household_id"
+    ).fetchall()
+    entries, checkpoint_head = link_checkpoints(stored, None, ChainHead())
+    db.executemany(
+        "INSERT INTO checkpoint_log (seq, household_id, cycle, digest, link) VALUES (?, ?, ?, ?, ?)",
+        entries,
+    )
+    db.executemany("UPDATE checkpoints SET seq = ? WHERE household_id = ?", [(e[0], e[1]) for e in entries])
+    db.executemany(
+        "INSERT INTO chain_heads (name, seq, hash) VALUES (?, ?, ?)",
+        [("facts", head.sequence, head.hash), ("checkpoints", checkpoint_head.sequence, checkpoint_head.hash)],
+    )
+
+
+#: For each version read but not written: the steps that take a file from it to the next version
+#: (all run in one transaction with the version's update).
+MIGRATIONS: Mapping[int, tuple[Step, ...]] = {
     # No household has a checkpoint yet: every one with facts is pending.
     1: (*_CYCLE_TABLES, "INSERT INTO pending (household_id) SELECT household_id FROM streams"),
+    2: (_chain_stored,),
 }

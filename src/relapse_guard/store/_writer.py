@@ -16,13 +16,20 @@ from ..facts import Fact
 from .base import QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, LogRow
 from .codec import date_text, same_fact
+from .linked import ChainedFactRow, CheckpointLogRow, FactRow
 
-__all__ = ["AlertRow", "Encoded", "FactRow", "LogEntry", "Plan", "Writer", "fact_rows", "plan_facts"]
-
-
-#: A fact as stored: ``(fact id, household id, position in the household's stream (from 1), kind,
-#: ISO date, JSON body)``; a plain tuple, as the database takes it (ingest makes millions).
-FactRow = tuple[str, str, int, str, str, str]
+__all__ = [
+    "AlertRow",
+    "ChainedFactRow",
+    "CheckpointLogRow",
+    "Encoded",
+    "FactRow",
+    "LogEntry",
+    "Plan",
+    "Writer",
+    "fact_rows",
+    "plan_facts",
+]
 
 
 #: An alert as stored: cycle, household id, position (from 1, per cycle and household), JSON body.
@@ -49,10 +56,14 @@ class Writer(Protocol):
     def stored_facts(self, fact_ids: Collection[str]) -> dict[str, tuple[str, str]]:
         """For each of ``fact_ids`` already stored: ``(household id, JSON body)``."""
 
-    def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
-        """Insert fact rows, set the households' new versions and mark the households pending."""
+    def fact_head(self) -> ChainHead:
+        """The head of the facts' chain as recorded."""
 
-    def insert_new_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> bool:
+    def insert_facts(self, rows: Sequence[ChainedFactRow], versions: Mapping[str, int], head: ChainHead) -> None:
+        """Insert chained fact rows, record the chain's new head, set the households' new versions and
+        mark the households pending."""
+
+    def insert_new_facts(self, rows: Sequence[ChainedFactRow], versions: Mapping[str, int], head: ChainHead) -> bool:
         """:meth:`insert_facts` if none of the rows' fact ids is stored (True); else change nothing (False)."""
 
     def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
@@ -71,8 +82,14 @@ class Writer(Protocol):
     def chain_head(self) -> ChainHead:
         """The log's head as recorded."""
 
-    def put_checkpoints(self, rows: Sequence[StoredCheckpoint]) -> None:
-        """Insert or replace the households' checkpoints (one per household)."""
+    def checkpoint_head(self) -> ChainHead:
+        """The head of the checkpoint log as recorded."""
+
+    def put_checkpoints(
+        self, rows: Sequence[StoredCheckpoint], entries: Sequence[CheckpointLogRow], head: ChainHead
+    ) -> None:
+        """Insert or replace the households' checkpoints (one per household), each with its entry of the
+        checkpoint log (``entries``, in the same order), append the entries and record the log's new head."""
 
     def mark_pending(self, household_ids: Collection[str]) -> None:
         """Put households in the pending index (those already in it stay)."""

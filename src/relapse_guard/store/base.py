@@ -2,10 +2,11 @@
 
 A store keeps, per household, an append-only stream of facts with a version (the number of
 facts in it), the household's record, a quarantine of rejected input, and one
-append-only, hash-chained log of the decisions made. For the monthly monitoring cycle it
+append-only log of the decisions made; the facts (in the order stored) and the decisions
+are each hash-chained. For the monthly monitoring cycle it
 also keeps, per household, a checkpoint (:class:`StoredCheckpoint`), indexes of the
 households to rescreen (facts not in their checkpoint yet, a clock event due), and what
-each cycle found. :class:`~.memory.MemoryStore` and
+each cycle found; every checkpoint saved is logged in a third chain. :class:`~.memory.MemoryStore` and
 :class:`~.sqlite.SQLiteStore` implement it; one test suite runs against both.
 """
 
@@ -24,7 +25,7 @@ from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
 from ..result import HouseholdResult
 from ._args import check_count, check_text, shown
-from .chain import ChainHead, VerificationReport
+from .chain import ChainHead, StoreHeads, VerificationReport
 from .codec import digest
 
 __all__ = [
@@ -211,8 +212,12 @@ class Store(Protocol):
     def head(self) -> ChainHead:
         """The last entry of the decisions log, as recorded."""
 
-    def verify(self, *, anchor: ChainHead | None = None) -> VerificationReport:
-        """Check the decisions log: any entry edited, deleted, reordered or inserted, and where."""
+    def heads(self) -> StoreHeads:
+        """The heads of the facts' chain, the decisions log and the checkpoint log, as recorded."""
+
+    def verify(self, *, anchor: ChainHead | StoreHeads | None = None) -> VerificationReport:
+        """Check the facts, the decisions log and the checkpoints saved: any entry edited, deleted,
+        reordered or inserted, and where (sequence number and household)."""
 
     # --- the monthly cycle ------------------------------------------------------------------
 

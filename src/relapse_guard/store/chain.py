@@ -17,6 +17,9 @@ and where:
   (two entries swapped are both named; one entry moved far is the only one named);
 - ``inserted``: an entry whose sequence number appears twice or lies past the recorded head.
 
+The stored facts and the checkpoints saved have chains of their own, made and verified by
+:mod:`relapse_guard.store.linked`; :class:`VerificationReport` reports the three.
+
 A chain proves the log is unchanged *relative to its head*: someone who can rewrite the
 whole file can recompute every hash. Keep :attr:`VerificationReport.head` somewhere else
 (a report, another system) and pass it back as ``anchor`` to prove nothing before it changed.
@@ -38,10 +41,14 @@ __all__ = [
     "GENESIS",
     "ChainHead",
     "ChainProblem",
+    "Log",
     "LogRow",
+    "StoreHeads",
     "VerificationReport",
     "chain_hash",
     "entry_payload",
+    "ordered",
+    "row_fault",
     "verify_chain",
 ]
 
@@ -49,6 +56,11 @@ __all__ = [
 GENESIS = "0" * 64
 
 Problem = Literal["edited", "deleted", "reordered", "inserted"]
+#: The chains a store keeps: its facts, its decisions log, its checkpoint log.
+Log = Literal["facts", "decisions", "checkpoints"]
+
+_ORDER = {"facts": 0, "decisions": 1, "checkpoints": 2}
+_NOUN = {"facts": "fact", "decisions": "entry", "checkpoints": "checkpoint entry"}
 
 
 def chain_hash(previous_hash: str, payload: str) -> str:
@@ -65,11 +77,13 @@ def entry_payload(sequence: int, household_id: str, policy: str, as_of: str | No
 
 @attrs.frozen
 class LogRow:
-    """One stored entry of the decisions log: its payload and the two hashes."""
+    """One stored entry of the decisions log: its payload and the two hashes; ``fault`` says what of
+    the row's other columns (its household, policy, digest) disagrees with its payload, if any."""
 
     payload: str
     previous_hash: str
     hash: str
+    fault: str | None = None
 
 
 @attrs.frozen
@@ -82,11 +96,13 @@ class ChainHead:
 
 @attrs.frozen
 class ChainProblem:
-    """One thing wrong with the log.
+    """One thing wrong with a chain: the decisions log (``log="decisions"``), the facts or the
+    checkpoint log.
 
-    ``sequence`` is the entry's number as written (for ``deleted``, the first one missing);
-    ``position`` is where it was found, counting entries from 1 in log order (``None`` for
-    ``deleted``); ``household_id`` is the entry's household when it can still be read.
+    ``sequence`` is the entry's number as written (for ``deleted``, the first one missing; for a
+    fact, its sequence number in the order stored); ``position`` is where it was found, counting
+    entries from 1 in the order read (``None`` for ``deleted``); ``household_id`` is the entry's
+    household when it can still be read (for a deleted fact, the household whose stream lacks it).
     """
 
     what: Problem
@@ -94,32 +110,77 @@ class ChainProblem:
     position: int | None
     household_id: str | None
     detail: str
+    log: Log = "decisions"
 
     def __str__(self) -> str:
-        where = f"entry #{self.sequence}" + (f" at position {self.position}" if self.position is not None else "")
+        where = f"{_NOUN[self.log]} #{self.sequence}"
+        if self.log == "decisions" and self.position is not None:
+            where += f" at position {self.position}"
         who = f" (household {self.household_id!r})" if self.household_id else ""
         return f"{self.what}: {where}{who}: {self.detail}"
 
 
 @attrs.frozen
+class StoreHeads:
+    """The heads of a store's three chains: keep them outside the store, and pass them back as
+    ``verify(anchor=...)`` to prove that nothing up to them was rewritten."""
+
+    facts: ChainHead = ChainHead()
+    decisions: ChainHead = ChainHead()
+    checkpoints: ChainHead = ChainHead()
+
+
+@attrs.frozen
 class VerificationReport:
-    """What :meth:`Store.verify` found: ``ok`` when the log is intact, else its problems."""
+    """What :meth:`Store.verify` found: ``ok`` when every chain is intact, else the problems, the
+    facts' first (in sequence order), then the decisions', then the checkpoints'.
+
+    ``entries`` and ``head`` are the decisions log's; ``facts`` and ``fact_head`` the facts'
+    chain's; ``checkpoints`` and ``checkpoint_head`` the checkpoint log's (every checkpoint
+    saved, including those since replaced).
+    """
 
     entries: int
     head: ChainHead
     problems: tuple[ChainProblem, ...] = ()
+    facts: int = 0
+    fact_head: ChainHead = ChainHead()
+    checkpoints: int = 0
+    checkpoint_head: ChainHead = ChainHead()
 
     @property
     def ok(self) -> bool:
         """True when no problem was found."""
         return not self.problems
 
+    @property
+    def heads(self) -> StoreHeads:
+        """The three heads as read (pass them back later as ``verify(anchor=...)``)."""
+        return StoreHeads(facts=self.fact_head, decisions=self.head, checkpoints=self.checkpoint_head)
+
+    def first(self, log: Log | None = None) -> ChainProblem | None:
+        """The first problem (of ``log`` when given): the lowest sequence number; None when intact."""
+        found = [problem for problem in self.problems if log is None or problem.log == log]
+        return found[0] if found else None
+
     def __str__(self) -> str:
+        counts = (
+            f"{self.facts} facts (head #{self.fact_head.sequence} {self.fact_head.hash[:16]}), "
+            f"{self.entries} decisions (head #{self.head.sequence} {self.head.hash[:16]}), "
+            f"{self.checkpoints} checkpoint entries (head #{self.checkpoint_head.sequence} "
+            f"{self.checkpoint_head.hash[:16]})"
+        )
         if self.ok:
-            return f"decisions log intact: {self.entries} entries, head #{self.head.sequence} {self.head.hash[:16]}"
-        lines = [f"decisions log NOT intact: {len(self.problems)} problem(s) in {self.entries} entries"]
+            return f"store intact: {counts}"
+        lines = [f"store NOT intact: {len(self.problems)} problem(s) in {counts}"]
         lines.extend(f"  {problem}" for problem in self.problems)
         return "\n".join(lines)
+
+
+def ordered(problems: Iterable[ChainProblem]) -> tuple[ChainProblem, ...]:
+    """Problems of several chains in report order: by chain (facts, decisions, checkpoints), then
+    by sequence number."""
+    return tuple(sorted(problems, key=lambda p: (_ORDER[p.log], p.sequence, p.what)))
 
 
 class _Ranges:
@@ -163,6 +224,24 @@ class _Ranges:
         if expected <= up_to:
             gaps.append((expected, up_to))
         return [(a, b) for a, b in gaps if a <= b]
+
+
+def row_fault(payload: str, household_id: object, policy: object, entry_digest: object) -> str | None:
+    """What of a log row's ``household_id``, ``policy`` and ``digest`` columns disagrees with its payload
+    (the columns the store reads by); None when they agree or the payload cannot be read (then the
+    payload itself is at fault)."""
+    try:
+        data = json.loads(payload)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    for column, value in (("household_id", household_id), ("policy", policy)):
+        if data.get(column) != value:
+            return f"its {column} column ({value!r}) is not its payload's ({data.get(column)!r})"
+    if digest(canonical_json(data.get("decision"))) != entry_digest:
+        return "its digest column is not its decision's"
+    return None
 
 
 def _read(payload: str) -> tuple[int, str | None] | None:
@@ -230,9 +309,10 @@ def verify_chain(
         meta = _read(row.payload)
         seq, household = meta if meta is not None else (last_seq + 1, None)
         sequences.append(seq)
-        if meta is None or chain_hash(row.previous_hash, row.payload) != row.hash:
+        if meta is None or row.fault is not None or chain_hash(row.previous_hash, row.payload) != row.hash:
             edited.add(seq)
-            problems.append(ChainProblem("edited", seq, position, household, "its content does not match its hash"))
+            what = row.fault or "its content does not match its hash"
+            problems.append(ChainProblem("edited", seq, position, household, what))
         elif seq == last_seq + 1 and row.previous_hash != last_hash and last_seq not in edited:
             # Both entries check out alone but do not link: the earlier one was rewritten whole.
             what = "the first entry is not chained to the start of the log"
@@ -265,7 +345,12 @@ def verify_chain(
                     "inserted", first, None, None, f"entries #{first} to #{max_seq} lie past the recorded head"
                 )
             )
-        elif max_seq == recorded_head.sequence and last_seq == max_seq and last_hash != recorded_head.hash:
+        elif (
+            max_seq == recorded_head.sequence
+            and last_seq == max_seq
+            and last_hash != recorded_head.hash
+            and max_seq not in edited
+        ):
             problems.append(
                 ChainProblem(
                     "edited", max_seq, entries, last_household, "the last entry differs from the recorded head"

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
 
-from ._core import CheckpointRow, StoreBase
-from ._writer import AlertRow, FactRow, LogEntry
+import attrs
+
+from ._core import CheckpointRow, Snapshot, StoreBase
+from ._writer import AlertRow, ChainedFactRow, CheckpointLogRow, LogEntry
 from .base import QuarantinedRecord, StoredCheckpoint
-from .chain import ChainHead, LogRow
+from .chain import ChainHead, row_fault
 
 __all__ = ["MemoryStore"]
 
@@ -25,11 +27,16 @@ class _Tables:
         self.households: dict[str, str] = {}
         self.streams: dict[str, list[str]] = {}
         self.facts: dict[str, tuple[str, str]] = {}
+        self.fact_log: list[ChainedFactRow] = []  # the facts' chain, in the order stored
+        self.fact_head = ChainHead()
         self.quarantine: list[QuarantinedRecord] = []
         self.log: list[LogEntry] = []
         self.digests: dict[tuple[str, str], set[str]] = {}
         self.head = ChainHead()
         self.checkpoints: dict[str, CheckpointRow] = {}
+        self.checkpoint_seq: dict[str, int] = {}  # household -> its checkpoint's entry in the checkpoint log
+        self.checkpoint_log: list[CheckpointLogRow] = []
+        self.checkpoint_head = ChainHead()
         # The index of next events: (ISO date, household id), sorted; a household without one is not in it.
         self.due: list[tuple[str, str]] = []
         self.pending: set[str] = set()
@@ -51,12 +58,15 @@ class _Writer:
 
     def __init__(self, tables: _Tables) -> None:
         self._tables = tables
-        self._facts: list[FactRow] = []
+        self._facts: list[ChainedFactRow] = []
+        self._fact_head: ChainHead | None = None
         self._households: list[tuple[str, str]] = []
         self._quarantine: list[QuarantinedRecord] = []
         self._log: list[LogEntry] = []
         self._head: ChainHead | None = None
-        self._checkpoints: list[CheckpointRow] = []
+        self._checkpoints: list[tuple[CheckpointRow, int]] = []
+        self._checkpoint_log: list[CheckpointLogRow] = []
+        self._checkpoint_head: ChainHead | None = None
         self._pending: dict[str, bool] = {}  # household -> pending or not, the last said
         self._alerts: list[AlertRow] = []
         self._cycles: list[tuple[str, str]] = []
@@ -69,16 +79,23 @@ class _Writer:
         facts = self._tables.facts
         return {fid: facts[fid] for fid in fact_ids if fid in facts}
 
-    def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
+    def fact_head(self) -> ChainHead:
+        return self._tables.fact_head
+
+    def checkpoint_head(self) -> ChainHead:
+        return self._tables.checkpoint_head
+
+    def insert_facts(self, rows: Sequence[ChainedFactRow], versions: Mapping[str, int], head: ChainHead) -> None:
         # A household's version is the length of its stream: ``versions`` follows from ``rows``.
         self._facts.extend(rows)
+        self._fact_head = head
         self.mark_pending(versions.keys())
 
-    def insert_new_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> bool:
+    def insert_new_facts(self, rows: Sequence[ChainedFactRow], versions: Mapping[str, int], head: ChainHead) -> bool:
         facts = self._tables.facts
-        if any(row[0] in facts for row in rows):
+        if any(row[1] in facts for row in rows):
             return False
-        self.insert_facts(rows, versions)
+        self.insert_facts(rows, versions, head)
         return True
 
     def put_households(self, rows: Sequence[tuple[str, str]]) -> None:
@@ -101,11 +118,24 @@ class _Writer:
         self._log.extend(entries)
         self._head = head
 
-    def put_checkpoints(self, rows: Sequence[StoredCheckpoint]) -> None:
+    def put_checkpoints(
+        self, rows: Sequence[StoredCheckpoint], entries: Sequence[CheckpointLogRow], head: ChainHead
+    ) -> None:
         self._checkpoints.extend(
-            (c.household_id, c.policy, c.facts_seen, None if c.next_event is None else c.next_event.isoformat(), c.body)
-            for c in rows
+            (
+                (
+                    c.household_id,
+                    c.policy,
+                    c.facts_seen,
+                    None if c.next_event is None else c.next_event.isoformat(),
+                    c.body,
+                ),
+                entry[0],
+            )
+            for c, entry in zip(rows, entries, strict=True)
         )
+        self._checkpoint_log.extend(entries)
+        self._checkpoint_head = head
 
     def mark_pending(self, household_ids: Collection[str]) -> None:
         self._pending.update(dict.fromkeys(household_ids, True))
@@ -126,17 +156,25 @@ class _Writer:
     def commit(self) -> None:
         tables = self._tables
         tables.households.update(self._households)
-        for fact_id, household_id, _, _, _, body in self._facts:
+        for row in self._facts:
+            _, fact_id, household_id, _, _, _, body, _ = row
             tables.streams.setdefault(household_id, []).append(body)
             tables.facts[fact_id] = (household_id, body)
+            tables.fact_log.append(row)
+        if self._fact_head is not None:
+            tables.fact_head = self._fact_head
         tables.quarantine.extend(self._quarantine)
         for entry in self._log:
             tables.log.append(entry)
             tables.digests.setdefault((entry.household_id, entry.policy), set()).add(entry.digest)
         if self._head is not None:
             tables.head = self._head
-        for checkpoint in self._checkpoints:
+        for checkpoint, seq in self._checkpoints:
             tables.put_checkpoint(checkpoint)
+            tables.checkpoint_seq[checkpoint[0]] = seq
+        tables.checkpoint_log.extend(self._checkpoint_log)
+        if self._checkpoint_head is not None:
+            tables.checkpoint_head = self._checkpoint_head
         for hid, pending in self._pending.items():
             if pending:
                 tables.pending.add(hid)
@@ -168,6 +206,16 @@ class MemoryStore(StoreBase):
     def _log(self) -> list[LogEntry]:
         """The log's entries in order (tests reach in here to tamper with them)."""
         return self._tables.log
+
+    @property
+    def _fact_log(self) -> list[ChainedFactRow]:
+        """The facts' chain in order (tests reach in here to tamper with it; reads use the streams)."""
+        return self._tables.fact_log
+
+    @property
+    def _checkpoint_log(self) -> list[CheckpointLogRow]:
+        """The checkpoint log in order (tests reach in here to tamper with it)."""
+        return self._tables.checkpoint_log
 
     @contextmanager
     def _write(self) -> Iterator[_Writer]:
@@ -254,7 +302,26 @@ class MemoryStore(StoreBase):
             return len(rows), sum(len(row[4]) for row in rows)
 
     @contextmanager
-    def _log_snapshot(self) -> Iterator[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:
+    def _snapshot(self) -> Iterator[Snapshot]:
         with self._lock:
-            rows = [entry.row for entry in self._tables.log]
-            yield lambda: rows, self._tables.head
+            tables = self._tables
+            decisions = [
+                attrs.evolve(
+                    entry.row, fault=row_fault(entry.row.payload, entry.household_id, entry.policy, entry.digest)
+                )
+                for entry in tables.log
+            ]
+            facts = list(tables.fact_log)
+            versions = {hid: len(stream) for hid, stream in tables.streams.items()}
+            log = list(tables.checkpoint_log)
+            current = [(*row, tables.checkpoint_seq.get(hid, 0)) for hid, row in sorted(tables.checkpoints.items())]
+            yield Snapshot(
+                decisions=lambda: decisions,
+                decisions_head=tables.head,
+                facts=lambda: facts,
+                facts_head=tables.fact_head,
+                versions=lambda: versions,
+                checkpoint_log=lambda: log,
+                checkpoints_head=tables.checkpoint_head,
+                checkpoints=lambda: current,
+            )

@@ -9,7 +9,8 @@
 - The schema version is stored; a file of an older version is migrated when opened (in one
   transaction), a file of an unknown version is refused
   (:class:`~relapse_guard.errors.UnknownSchemaVersion`).
-- Triggers refuse any UPDATE or DELETE of facts and decisions: both are append-only.
+- Triggers refuse any UPDATE or DELETE of facts, decisions and checkpoint log entries: all
+  three are append-only, and each is a hash chain (:meth:`~SQLiteStore.verify`).
 
 One :class:`SQLiteStore` per thread or process; many may open the same file.
 """
@@ -21,18 +22,18 @@ import functools
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from os import PathLike
 from typing import Literal
 
 from ..errors import InvalidArgument, StoreError, UnknownSchemaVersion
-from ._core import CheckpointRow, StoreBase
+from ._core import CheckpointRow, Snapshot, StoreBase
 from ._schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
-from ._writer import AlertRow, FactRow, LogEntry
+from ._writer import AlertRow, ChainedFactRow, CheckpointLogRow, LogEntry
 from .base import QuarantinedRecord, StoredCheckpoint
-from .chain import ChainHead, LogRow
+from .chain import ChainHead, LogRow, row_fault
 from .codec import digest
 
 __all__ = ["SQLiteStore"]
@@ -92,7 +93,13 @@ def _insert_many(
         db.executemany(f"{head} VALUES {row} {tail}", rows[whole:])
 
 
-_INSERT_FACTS = "INSERT INTO facts (fact_id, household_id, position, kind, date, body)"
+_CHAINED_FACT = "seq, fact_id, household_id, position, kind, date, body, link"
+_INSERT_FACTS = f"INSERT INTO facts ({_CHAINED_FACT})"
+_FACT_COLUMNS = 8
+_SET_HEAD = (
+    "INSERT INTO chain_heads (name, seq, hash) VALUES (?, ?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
+)
 # What a write reads of a batch, in one query each: the ids as a JSON array.
 _VERSIONS = "SELECT s.household_id, s.version FROM json_each(?) AS w JOIN streams AS s ON s.household_id = w.value"
 _STORED_FACTS = "SELECT f.fact_id, f.household_id, f.body FROM json_each(?) AS w JOIN facts AS f ON f.fact_id = w.value"
@@ -127,8 +134,19 @@ class _Writer:
         rows = self._db.execute(_STORED_FACTS, (json.dumps(list(fact_ids)),))
         return {fid: (hid, body) for fid, hid, body in rows}
 
-    def insert_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> None:
-        _insert_many(self._db, _INSERT_FACTS, 6, rows)
+    def _head(self, name: str) -> ChainHead:
+        row = self._db.execute("SELECT seq, hash FROM chain_heads WHERE name = ?", (name,)).fetchone()
+        return ChainHead() if row is None else ChainHead(row[0], row[1])
+
+    def fact_head(self) -> ChainHead:
+        return self._head("facts")
+
+    def checkpoint_head(self) -> ChainHead:
+        return self._head("checkpoints")
+
+    def insert_facts(self, rows: Sequence[ChainedFactRow], versions: Mapping[str, int], head: ChainHead) -> None:
+        _insert_many(self._db, _INSERT_FACTS, _FACT_COLUMNS, rows)
+        self._db.execute(_SET_HEAD, ("facts", head.sequence, head.hash))
         self._versions_and_pending(versions)
 
     def _versions_and_pending(self, versions: Mapping[str, int]) -> None:
@@ -142,16 +160,17 @@ class _Writer:
         )
         self.mark_pending([hid for hid, _ in ordered])
 
-    def insert_new_facts(self, rows: Sequence[FactRow], versions: Mapping[str, int]) -> bool:
-        # The facts' primary key refuses a stored id: then the savepoint undoes what was inserted.
+    def insert_new_facts(self, rows: Sequence[ChainedFactRow], versions: Mapping[str, int], head: ChainHead) -> bool:
+        # The facts' unique id refuses a stored id: then the savepoint undoes what was inserted.
         self._db.execute("SAVEPOINT new_facts")
         try:
-            _insert_many(self._db, _INSERT_FACTS, 6, rows)
+            _insert_many(self._db, _INSERT_FACTS, _FACT_COLUMNS, rows)
         except sqlite3.IntegrityError:
             self._db.execute("ROLLBACK TO new_facts")
             self._db.execute("RELEASE new_facts")
             return False
         self._db.execute("RELEASE new_facts")
+        self._db.execute(_SET_HEAD, ("facts", head.sequence, head.hash))
         self._versions_and_pending(versions)
         return True
 
@@ -210,11 +229,14 @@ class _Writer:
             (head.sequence, head.hash),
         )
 
-    def put_checkpoints(self, rows: Sequence[StoredCheckpoint]) -> None:
+    def put_checkpoints(
+        self, rows: Sequence[StoredCheckpoint], entries: Sequence[CheckpointLogRow], head: ChainHead
+    ) -> None:
         self._db.executemany(
-            "INSERT INTO checkpoints (household_id, policy, facts_seen, next_event, body) VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO checkpoints (household_id, policy, facts_seen, next_event, body, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (household_id) DO UPDATE SET policy = excluded.policy, facts_seen = excluded.facts_seen, "
-            "next_event = excluded.next_event, body = excluded.body",
+            "next_event = excluded.next_event, body = excluded.body, seq = excluded.seq",
             [
                 (
                     c.household_id,
@@ -222,10 +244,16 @@ class _Writer:
                     c.facts_seen,
                     None if c.next_event is None else c.next_event.isoformat(),
                     c.body,
+                    entry[0],
                 )
-                for c in rows
+                for c, entry in zip(rows, entries, strict=True)
             ],
         )
+        self._db.executemany(
+            "INSERT INTO checkpoint_log (seq, household_id, cycle, digest, link) VALUES (?, ?, ?, ?, ?)",
+            entries,
+        )
+        self._db.execute(_SET_HEAD, ("checkpoints", head.sequence, head.hash))
 
     def mark_pending(self, household_ids: Collection[str]) -> None:
         rows = [(hid,) for hid in household_ids]
@@ -342,8 +370,11 @@ class SQLiteStore(StoreBase):
     def _migrate(db: sqlite3.Connection, version: int) -> None:
         """Take the file from ``version`` to :data:`SCHEMA_VERSION`, inside the opening transaction."""
         while version != SCHEMA_VERSION:
-            for statement in MIGRATIONS[version]:
-                db.execute(statement)
+            for step in MIGRATIONS[version]:
+                if isinstance(step, str):
+                    db.execute(step)
+                else:
+                    step(db)
             version += 1
         db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
@@ -509,19 +540,39 @@ class SQLiteStore(StoreBase):
         return int(count), int(size)
 
     @contextmanager
-    def _log_snapshot(self) -> Iterator[tuple[Callable[[], Iterable[LogRow]], ChainHead]]:
-        with self._reading("the decisions log") as db:
-            db.execute("BEGIN")  # one read snapshot: the head and the rows agree, on every pass
+    def _snapshot(self) -> Iterator[Snapshot]:
+        with self._reading("the store's chains") as db:
+            db.execute("BEGIN")  # one read snapshot: the heads and the rows agree, on every pass
             try:
                 row = db.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
-                head = ChainHead() if row is None else ChainHead(row[0], row[1])
+                decisions_head = ChainHead() if row is None else ChainHead(row[0], row[1])
+                heads = {
+                    name: ChainHead(seq, text)
+                    for name, seq, text in db.execute("SELECT name, seq, hash FROM chain_heads")
+                }
 
-                def rows() -> Iterator[LogRow]:
-                    for payload, previous, entry_hash in db.execute(
-                        "SELECT payload, previous_hash, hash FROM decisions ORDER BY seq"
+                def decisions() -> Iterator[LogRow]:
+                    for payload, previous, entry_hash, household_id, policy, entry_digest in db.execute(
+                        "SELECT payload, previous_hash, hash, household_id, policy, digest FROM decisions ORDER BY seq"
                     ):
-                        yield LogRow(payload, previous, entry_hash)
+                        yield LogRow(
+                            payload, previous, entry_hash, row_fault(payload, household_id, policy, entry_digest)
+                        )
 
-                yield rows, head
+                yield Snapshot(
+                    decisions=decisions,
+                    decisions_head=decisions_head,
+                    facts=lambda: db.execute(f"SELECT {_CHAINED_FACT} FROM facts ORDER BY seq"),
+                    facts_head=heads.get("facts", ChainHead()),
+                    versions=lambda: dict(db.execute("SELECT household_id, version FROM streams").fetchall()),
+                    checkpoint_log=lambda: db.execute(
+                        "SELECT seq, household_id, cycle, digest, link FROM checkpoint_log ORDER BY seq"
+                    ),
+                    checkpoints_head=heads.get("checkpoints", ChainHead()),
+                    checkpoints=lambda: db.execute(
+                        "SELECT household_id, policy, facts_seen, next_event, body, seq FROM checkpoints "
+                        "ORDER BY household_id"
+                    ),
+                )
             finally:
                 _end_read(db)
