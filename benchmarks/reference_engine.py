@@ -21,6 +21,7 @@ from typing import Any
 
 from relapse_guard import Engine, Fact, Household, HouseholdResult, Policy, State
 from relapse_guard.context import Context
+from relapse_guard.decisions import Said
 from relapse_guard.engine.case_step import CaseStep
 from relapse_guard.engine.decision_log import DecisionLog
 from relapse_guard.engine.entitlement_step import EntitlementStep
@@ -46,7 +47,7 @@ class _MachineLifecycle(LifecycleStep):
         super().__init__(engine.policy, log, on_enter=engine._enter, on_clock=engine._entitlements.advance)
         self._engine = engine
 
-    def move(self, run: RunState, event: Event, date: dt.date, explanation: str, **kwargs: Any) -> None:
+    def move(self, run: RunState, event: Event, date: dt.date, explanation: Said, **kwargs: Any) -> None:
         getattr(self._engine._model, event.value)()  # fired on the Machine; raises MachineError if not allowed
         super().move(run, event, date, explanation, **kwargs)
 

@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="walk the built-in example households through their lifecycle")
     add_policy_argument(demo, default="yubei_2016")
     demo.add_argument("--as-of", type=iso_date, default=None, help="date to run to (YYYY-MM-DD; default 2019-06-30)")
+    add_language_argument(demo)
     diagram = commands.add_parser("diagram", help="print the lifecycle diagram drawn from the code")
     diagram.add_argument(
         "--format",
@@ -162,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the explained timeline as text lines (default), or the household's result as one JSON document "
         "of the documented form (schema: relapse_guard.explanation.load_schema)",
     )
+    add_language_argument(explain)
     diff = commands.add_parser(
         "diff",
         help="the decisions that differ between two knowledge dates of one household, and the facts why",

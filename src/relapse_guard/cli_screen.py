@@ -211,9 +211,9 @@ def _print_explained(
     result: HouseholdResult, policy: Policy, as_of: dt.date | None, output_format: str, lang: str = "en"
 ) -> None:
     if output_format == "json":
-        print(to_json(result, policy))
+        print(to_json(result, policy, language=lang))
         return
-    print(result.explain())
+    print(result.explain(lang))
     for status in policy.reviews_due(result, as_of or result.as_of or dt.date.today()):
         print(
             tr(
@@ -277,8 +277,9 @@ def explain_household(
     policy, or a policy map: the household is then explained under the policy its place has on
     ``as_of``, or without it on the date of its last fact. ``output_format`` ``"json"`` prints
     the household's result as one JSON document of the documented form
-    (:func:`~relapse_guard.explanation.to_json`) instead of text lines. ``known_on`` runs it
-    as known on that moment (:meth:`Engine.run`).
+    (:func:`~relapse_guard.explanation.to_json`) instead of text lines, its decisions in
+    ``lang`` (``en``, ``zh-CN``). ``known_on`` runs it as known on that moment
+    (:meth:`Engine.run`).
     """
     _check_format(output_format)
     source = _loaded(policy_name)

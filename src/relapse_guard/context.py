@@ -20,6 +20,7 @@ from .errors import InvalidPolicy
 from .facts import BasicNeed, Fact, HousingGrade
 from .household import Household
 from .lifecycle import State
+from .messages import Message, Text
 from .parameters import ParameterTree, ParameterValue, Value
 
 __all__ = ["Context", "HouseholdNow", "ValuesOn"]
@@ -289,7 +290,12 @@ class Context:
         key: str | None = None,
         evidence: Iterable[tuple[str, object]] = (),
     ) -> Risk:
-        """A :class:`Risk` found in ``fact``, carrying the parameters read so far."""
+        """A :class:`Risk` found in ``fact``, carrying the parameters read so far.
+
+        Evidence values are kept as text (an enum member as its value), a
+        :class:`~relapse_guard.messages.Message` (a reason) as the message, which the risk reads
+        as its English text and a decision renders in any language.
+        """
         return Risk(
             kind=kind,
             household_id=self.household.id,
@@ -302,7 +308,17 @@ class Context:
             member_id=member_id,
             # an enum member is stored as its value ("primary", "C"), not as "Schooling.PRIMARY"
             evidence=tuple(
-                [(label, str(value.value) if isinstance(value, enum.Enum) else str(value)) for label, value in evidence]
+                [
+                    (
+                        label,
+                        value
+                        if type(value) is Message
+                        else str(value.value)
+                        if isinstance(value, enum.Enum)
+                        else str(value),
+                    )
+                    for label, value in evidence
+                ]
             ),
             parameters=self.used_parameters(),
         )
@@ -317,11 +333,12 @@ class Context:
         service: str | None = None,
         responsible: str = "",
         persons: int = 0,
-        basis: str = "",
+        basis: Text = "",
         revisits: Iterable[dt.date] = (),
         emergency: bool = False,
     ) -> Grant:
-        """A :class:`Grant` for ``risk``, carrying the parameters read so far."""
+        """A :class:`Grant` for ``risk``, carrying the parameters read so far (``basis``: text,
+        or a :class:`~relapse_guard.messages.Message` that renders in any language)."""
         return Grant(
             intervention=intervention,
             household_id=self.household.id,

@@ -140,7 +140,8 @@ def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_
     """The demo's printed report, under ``policy_name`` (a registered name, or a policy: named by its name).
 
     ``lang`` is the language of the demo's own lines: its heading, the stories, the money and
-    the closing count of states (with the states and interventions by their labels).
+    the closing count of states (with the states and interventions by their labels), and of
+    the decisions it explains.
     """
     results = run_demo(as_of, policy_name)
     name = policy_name.name if isinstance(policy_name, Policy) else policy_name
@@ -155,7 +156,7 @@ def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_
     lines = [heading, ""]
     for (story, _, _), result in zip(demo_households(), results, strict=True):
         lines.append(f"## {result.household_id}: {tr_marked(lang, story)}")
-        lines.append(result.explain())
+        lines.append(result.explain(lang))
         lines += _money_lines(result, lang, comma)
         lines.append("")
     counts: dict[str, int] = {}

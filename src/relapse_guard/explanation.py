@@ -14,6 +14,11 @@ risks by date, then key), so the same result always gives the same JSON. This is
 other systems; the store keeps decisions in a form of its own (``Decision.to_dict``, which its
 hash chain covers), unchanged by this one.
 
+Each decision's ``text`` is in the document's ``language`` (English unless asked: ``zh-CN``
+for Simplified Chinese); its ``message`` (the key and values it was made from) and
+``margins`` (how far a failed or near condition was from its threshold) read the same in
+every language.
+
 The document carries its ``schema_version`` (:data:`SCHEMA_VERSION`). Fields may be added
 within a version; a field renamed, removed or given another meaning is a new version, with
 a schema of its own (docs/explanations.md).
@@ -43,6 +48,7 @@ from typing import Any
 from .decisions import Decision, Grant, Risk
 from .engine.fingerprint import policy_fingerprint
 from .errors import InvalidArgument, NotFound, WrongType
+from .i18n import normalise_language
 from .money import FEN
 from .parameters import ParameterValue
 from .policy import Policy
@@ -77,8 +83,9 @@ def load_schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
     return loaded
 
 
-def to_json_dict(result: HouseholdResult, policy: Policy | None = None) -> dict[str, Any]:
-    """``result`` in the documented JSON form (:func:`load_schema`), as JSON-ready values.
+def to_json_dict(result: HouseholdResult, policy: Policy | None = None, *, language: str = "en") -> dict[str, Any]:
+    """``result`` in the documented JSON form (:func:`load_schema`), as JSON-ready values, each
+    decision's text in ``language`` (``en`` or ``zh-CN``).
 
     With the ``policy`` the result was run under, the document also carries the policy's
     fingerprint (:func:`~relapse_guard.engine.policy_fingerprint`) and the policy's scheduled
@@ -87,8 +94,9 @@ def to_json_dict(result: HouseholdResult, policy: Policy | None = None) -> dict[
     :class:`~relapse_guard.result.HouseholdResult` (or a policy that is not a
     :class:`~relapse_guard.policy.Policy`), and
     :class:`~relapse_guard.errors.InvalidArgument` for a policy whose label is not the one
-    the result was run under.
+    the result was run under, or a language it does not speak.
     """
+    language = normalise_language(language)
     if not isinstance(result, HouseholdResult):
         raise WrongType(f"to_json_dict needs a HouseholdResult (Engine(policy).run(...)), not {result!r}")
     fingerprint: str | None = None
@@ -126,13 +134,16 @@ def to_json_dict(result: HouseholdResult, policy: Policy | None = None) -> dict[
             {"risk_key": key, "date": on.isoformat()}
             for key, on in sorted(result.eliminated_risks.items(), key=lambda item: (item[1], item[0]))
         ],
-        "decisions": [_decision(decision) for decision in result.decisions],
+        "language": language,
+        "decisions": [_decision(decision, language) for decision in result.decisions],
     }
 
 
-def to_json(result: HouseholdResult, policy: Policy | None = None, *, indent: int | None = 2) -> str:
+def to_json(
+    result: HouseholdResult, policy: Policy | None = None, *, indent: int | None = 2, language: str = "en"
+) -> str:
     """:func:`to_json_dict` as JSON text (UTF-8 characters as they are, keys in the documented order)."""
-    return json.dumps(to_json_dict(result, policy), indent=indent, ensure_ascii=False)
+    return json.dumps(to_json_dict(result, policy, language=language), indent=indent, ensure_ascii=False)
 
 
 def _money(amount: Decimal) -> str:
@@ -224,13 +235,15 @@ def _review(status: ReviewStatus) -> dict[str, Any]:
     }
 
 
-def _decision(decision: Decision) -> dict[str, Any]:
+def _decision(decision: Decision, language: str) -> dict[str, Any]:
     return {
         "sequence": decision.sequence,
         "date": decision.date.isoformat(),
         "kind": decision.kind.value,
         "rule": decision.rule,
-        "text": decision.explanation,
+        "text": decision.render(language),
+        "message": decision.message.to_dict(),
+        "margins": [margin.to_dict() for margin in decision.margins],
         "facts": list(decision.facts),
         "parameters": _parameters(decision.parameters),
         "from_state": None if decision.from_state is None else decision.from_state.value,

@@ -89,10 +89,11 @@ class HouseholdResult:
             if line.one_off or line.monthly_in_force
         }
 
-    def explain(self) -> str:
-        """The household's timeline as text: one line per decision, then the state."""
+    def explain(self, language: str = "en") -> str:
+        """The household's timeline as text: one line per decision (in ``language``: ``en``,
+        ``zh-CN``), then the state."""
         lines = [f"household {self.household_id} under {self.policy}:"]
-        lines.extend("  " + decision.explain() for decision in self.decisions)
+        lines.extend("  " + decision.explain(language) for decision in self.decisions)
         tail = f"  => {self.state.value}"
         if self.state_since is not None:
             tail += f" since {self.state_since.isoformat()}"

@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
+from . import message_keys as keys
 from .context import Context
 from .decisions import Risk
 from .lifecycle import State
+from .messages import Message, Term
 from .rules import Verdict
 
 __all__ = [
@@ -67,15 +69,17 @@ def entered(state: State) -> str:
     return f"entered:{state.value}"
 
 
+_NO_INCOME_YET = Message(keys.NO_INCOME_YET)
+
+
 def _income_left_under_standard(risk: Risk, ctx: Context) -> Verdict:
     left = ctx.income_left_per_capita(risk)
     if left is None:
-        return Verdict(False, "no income assessed yet")
+        return Verdict(False, _NO_INCOME_YET)
     standard = ctx.amount("safety_net.standard")
     monthly = left / 12
-    if monthly < standard:
-        return Verdict(True, f"income left per capita {monthly:.2f}/month < safety-net standard {standard}")
-    return Verdict(False, f"income left per capita {monthly:.2f}/month >= safety-net standard {standard}")
+    key = keys.INCOME_LEFT_UNDER if monthly < standard else keys.INCOME_LEFT_NOT_UNDER
+    return Verdict(monthly < standard, lambda: Message.named(key, monthly=f"{monthly:.2f}", standard=standard))
 
 
 INCOME_LEFT_UNDER_STANDARD = Condition(
@@ -87,22 +91,24 @@ INCOME_LEFT_UNDER_STANDARD = Condition(
 
 def _house_unsafe(risk: Risk, ctx: Context) -> Verdict:
     grade = risk.get("grade") or (ctx.housing_grade.value if ctx.housing_grade else None)
-    if grade in ("C", "D"):
-        return Verdict(True, f"house graded {grade}")
-    return Verdict(False, f"house graded {grade or 'not appraised'}")
+    return Verdict(grade in ("C", "D"), lambda: Message.named(keys.HOUSE_GRADED, grade=grade or Term("not appraised")))
 
 
 HOUSE_UNSAFE = Condition("house_unsafe", "the house is appraised C or D", _house_unsafe)
+
+
+_NO_OTHER_WORKER = Message(keys.NO_OTHER_WORKER)
+_NO_INCOME_LEFT = Message(keys.NO_INCOME_LEFT)
 
 
 def _no_income_left(risk: Risk, ctx: Context) -> Verdict:
     others = [m for m in ctx.household.members if m.can_work and m.id != risk.member_id]
     left = ctx.income_left_per_capita(risk)
     if not others:
-        return Verdict(True, "no other member can work")
+        return Verdict(True, _NO_OTHER_WORKER)
     if left is not None and left <= 0:
-        return Verdict(True, "no income left after the risk's cost")
-    return Verdict(False, f"{len(others)} other member(s) can work")
+        return Verdict(True, _NO_INCOME_LEFT)
+    return Verdict(False, lambda: Message.named(keys.OTHERS_CAN_WORK, count=len(others)))
 
 
 NO_INCOME_LEFT = Condition(
@@ -115,9 +121,9 @@ _ON_FILE_STATES = frozenset(State) - {State.NEW, State.STABLE}
 
 
 def _on_file(risk: Risk, ctx: Context) -> Verdict:
-    if ctx.state in _ON_FILE_STATES:
-        return Verdict(True, f"household on file ({ctx.state.value})")
-    return Verdict(False, f"household not on file ({ctx.state.value})")
+    state = ctx.state
+    key = keys.ON_FILE if state in _ON_FILE_STATES else keys.NOT_ON_FILE
+    return Verdict(state in _ON_FILE_STATES, lambda: Message.named(key, state=Term(state.value)))
 
 
 ON_FILE = Condition(

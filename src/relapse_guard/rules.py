@@ -9,39 +9,116 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from operator import itemgetter
+from typing import TYPE_CHECKING
 
 import attrs
 
+from . import message_keys as keys
 from .context import Context
 from .errors import ParameterNotInForce
 from .facts import BasicNeed
+from .messages import Join, Margin, Message, Term, Text, as_message, margins_of
 
 __all__ = [
     "EXIT_RULE",
     "INCOME_BELOW_LINE",
     "RELAPSE_RULE",
+    "Reason",
     "Rule",
     "Verdict",
     "relative_poverty",
 ]
 
 
-@attrs.frozen
-class Verdict:
+#: A reason as a verdict takes it: text, a message, or a function that writes either.
+Reason = Text | Callable[[], Text]
+
+
+class Verdict(tuple[bool, Reason, "Margin | None"]):
     """Whether a rule holds, and the reason with the values it compared.
 
-    ``reason`` may be given as a function that writes it: a rule evaluated for every fact
-    then pays for the text only when someone reads it (``Verdict(False, lambda: f"...")``).
+    ``reason`` may be plain text, a :class:`~relapse_guard.messages.Message` (which renders in
+    any language; the built-in rules' are), or a function that writes either: a rule evaluated
+    for every fact then pays for the text only when someone reads it
+    (``Verdict(False, lambda: f"...")``).
+
+    ``margin`` says how far the compared value is from the threshold
+    (:class:`~relapse_guard.messages.Margin`); without it, :attr:`margins` are those the
+    reason's message states (a built-in rule's), worked out only when asked.
+
+    A verdict is immutable, and equal to another with the same holding, reason and margin. It
+    is a tuple underneath (``holds, reason, margin``): the rules make one for every fact they
+    evaluate, and a tuple is the cheapest immutable value to make.
     """
 
-    holds: bool
-    _reason: str | Callable[[], str] = attrs.field(alias="reason", repr=False)
+    __slots__ = ()
+
+    def __new__(cls, holds: bool, reason: Reason, margin: Margin | None = None) -> Verdict:
+        return tuple.__new__(cls, (holds, reason, margin))
+
+    def __getnewargs__(self) -> tuple[bool, Reason, Margin | None]:
+        return self[0], self[1], self[2]
+
+    def __repr__(self) -> str:
+        return f"Verdict(holds={self[0]!r})"
+
+    if TYPE_CHECKING:
+
+        @property
+        def holds(self) -> bool:
+            """Whether the rule holds."""
+
+        @property
+        def _reason(self) -> Reason: ...
+
+        @property
+        def _margin(self) -> Margin | None: ...
+
+    else:
+        holds = property(itemgetter(0), doc="Whether the rule holds.")
+        _reason = property(itemgetter(1))
+        _margin = property(itemgetter(2))
 
     @property
     def reason(self) -> str:
-        """The reason, in words, with the values compared."""
+        """The reason, in words, with the values compared (in English)."""
         reason = self._reason
-        return reason if isinstance(reason, str) else reason()
+        if type(reason) is not str:
+            reason = reason() if callable(reason) else reason
+        return reason if isinstance(reason, str) else reason.english()
+
+    @property
+    def message(self) -> Message:
+        """The reason as a message (plain text: an untranslated one)."""
+        reason = self._reason
+        return as_message(reason() if callable(reason) else reason)
+
+    @property
+    def why(self) -> Reason:
+        """The reason as given (a function not called): for a decision log that writes it
+        only when it records the decision."""
+        return self._reason
+
+    @property
+    def margin(self) -> Margin | None:
+        """The margin given, else the first the reason states, else None."""
+        if self._margin is not None:
+            return self._margin
+        found = self.margins
+        return found[0] if found else None
+
+    @property
+    def margins(self) -> tuple[Margin, ...]:
+        """The margin given, else the margins the reason's message states."""
+        if self._margin is not None:
+            return (self._margin,)
+        return margins_of(self.message)
+
+    def near_margins(self) -> tuple[Margin, ...]:
+        """The margins within :data:`~relapse_guard.messages.NEAR_SHARE` of their threshold
+        (what a decision on a rule that held records)."""
+        return tuple(margin for margin in self.margins if margin.near)
 
 
 @attrs.frozen
@@ -67,14 +144,17 @@ class Rule:
         return self.test(ctx)
 
 
+_NO_INCOME_YET = Message(keys.NO_INCOME_YET)
+
+
 def _income_below_line(ctx: Context) -> Verdict:
     income = ctx.income_per_capita
     if income is None:
-        return Verdict(False, "no income assessed yet")
+        return Verdict(False, _NO_INCOME_YET)
     line = ctx.poverty_line
     if income < line:
-        return Verdict(True, f"income per capita {income} < poverty line {line}")
-    return Verdict(False, lambda: f"income per capita {income} >= poverty line {line}")
+        return Verdict(True, lambda: Message.named(keys.INCOME_BELOW_LINE, income=income, line=line))
+    return Verdict(False, lambda: Message.named(keys.INCOME_NOT_BELOW_LINE, income=income, line=line))
 
 
 def _line(ctx: Context) -> Decimal:
@@ -89,24 +169,30 @@ INCOME_BELOW_LINE = Rule(
 )
 
 
-def _needs_broken(ctx: Context) -> list[str]:
-    broken = sorted(need.value for need in ctx.unmet_needs)
-    if ctx.housing_grade is not None and ctx.housing_grade.unsafe and BasicNeed.SAFE_HOUSING.value not in broken:
-        broken.append(f"{BasicNeed.SAFE_HOUSING.value} (house graded {ctx.housing_grade.value})")
+def _any_need_broken(ctx: Context) -> bool:
+    grade = ctx.housing_grade
+    return bool(ctx.unmet_needs) or (grade is not None and grade.unsafe)
+
+
+def _needs_broken(ctx: Context) -> list[Term | Message]:
+    broken: list[Term | Message] = [Term(name) for name in sorted(need.value for need in ctx.unmet_needs)]
+    grade = ctx.housing_grade
+    if grade is not None and grade.unsafe and BasicNeed.SAFE_HOUSING not in ctx.unmet_needs:
+        broken.append(Message.named(keys.NEED_HOUSE_GRADED, need=Term(BasicNeed.SAFE_HOUSING.value), grade=grade.value))
     return broken
 
 
 def _exit_rule(ctx: Context) -> Verdict:
     income = ctx.income_per_capita
     if income is None:
-        return Verdict(False, "no income assessed yet")
+        return Verdict(False, _NO_INCOME_YET)
     line = ctx.poverty_line
     if income < line:
-        return Verdict(False, f"income per capita {income} < poverty line {line}")
-    broken = _needs_broken(ctx)
-    if broken:
-        return Verdict(False, "basic needs not secured: " + ", ".join(broken))
-    return Verdict(True, f"income per capita {income} >= poverty line {line} and basic needs secured")
+        return Verdict(False, lambda: Message.named(keys.INCOME_BELOW_LINE, income=income, line=line))
+    if _any_need_broken(ctx):
+        broken = _needs_broken(ctx)  # now: the context moves on before the reason is written
+        return Verdict(False, lambda: Message.named(keys.NEEDS_NOT_SECURED, needs=Join(broken, ", ")))
+    return Verdict(True, lambda: Message.named(keys.EXIT_HOLDS, income=income, line=line))
 
 
 EXIT_RULE = Rule(
@@ -121,15 +207,15 @@ def _relapse_rule(ctx: Context) -> Verdict:
     below = _income_below_line(ctx)
     if below.holds:
         return below
-    broken = _needs_broken(ctx)
-    if broken:
-        return Verdict(True, "basic need broken: " + ", ".join(broken))
-    return Verdict(False, lambda: below.reason + "; basic needs secured")
+    if _any_need_broken(ctx):
+        broken = _needs_broken(ctx)
+        return Verdict(True, lambda: Message.named(keys.NEED_BROKEN, needs=Join(broken, ", ")))
+    return Verdict(False, lambda: Message.named(keys.NEEDS_SECURED_TOO, reason=below.message))
 
 
 def _relapse_quiet_from(ctx: Context) -> Decimal | None:
     # a broken need makes the rule hold whatever the income
-    return None if _needs_broken(ctx) else ctx.poverty_line
+    return None if _any_need_broken(ctx) else ctx.poverty_line
 
 
 RELAPSE_RULE = Rule(
@@ -138,6 +224,9 @@ RELAPSE_RULE = Rule(
     _relapse_rule,
     quiet_from=_relapse_quiet_from,
 )
+
+
+_NO_LABOUR = Message(keys.RELATIVE_NO_LABOUR)
 
 
 def relative_poverty(
@@ -159,19 +248,19 @@ def relative_poverty(
     def test(ctx: Context) -> Verdict:
         income = ctx.income_per_capita
         if income is None:
-            return Verdict(False, "no income assessed yet")
+            return Verdict(False, _NO_INCOME_YET)
         try:
             threshold = threshold_of(ctx)
         except ParameterNotInForce as error:
             # A rule whose parameters start later is not in force yet: it does not hold.
-            return Verdict(False, f"relative-poverty rule not in force yet: {error}")
+            return Verdict(False, Message.named(keys.RELATIVE_NOT_IN_FORCE, error=str(error)))
         if income >= threshold:
-            return Verdict(False, lambda: f"income per capita {income} >= relative-poverty threshold {threshold:.2f}")
+            return Verdict(
+                False, lambda: Message.named(keys.RELATIVE_NOT_BELOW, income=income, threshold=f"{threshold:.2f}")
+            )
         if not ctx.household.has_labour_capacity:
-            return Verdict(False, "no member has labour capacity (a case for the safety net, not relative poverty)")
-        return Verdict(
-            True, f"income per capita {income} < relative-poverty threshold {threshold:.2f} with labour capacity"
-        )
+            return Verdict(False, _NO_LABOUR)
+        return Verdict(True, lambda: Message.named(keys.RELATIVE_BELOW, income=income, threshold=f"{threshold:.2f}"))
 
     return Rule(
         "relative_poverty",

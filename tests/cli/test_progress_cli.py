@@ -33,14 +33,12 @@ def test_plural_and_noun() -> None:
     assert noun(3, "household") == "households"
 
 
-def test_the_interventions_count_members_as_the_shared_plural_does() -> None:
-    # the interventions write their own (the grant's basis is on the engine's hot path); for
-    # the counts of members and months a grant says, it must say what the shared one says
+def test_the_interventions_count_members_with_the_decisions_count() -> None:
+    from relapse_guard import message_keys
     from relapse_guard.interventions import _common
 
-    for count in range(1000):
-        for word in ("member", "month", "revisit"):
-            assert _common.plural(count, word) == plural(count, word)
+    assert _common.count is message_keys.count  # "3 members" in English, "3 人" in Chinese
+    assert message_keys.count(3, "member").english() == plural(3, "member")
 
 
 def test_progress_text_shows_done_over_planned_and_the_time_left() -> None:

@@ -32,13 +32,15 @@ from decimal import Decimal
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .. import message_keys as keys
 from ..decisions import Grant
 from ..errors import WrongType
 from ..facts import BasicNeedsChecked, Fact, HouseAppraised, IncomeAssessed
+from ..message_keys import count
+from ..messages import Join, Message, Term
 from ..money import to_money
 from ..parameters import ParameterTree
 from ..rules import Verdict
-from ..text import plural
 from .procedure import StartContext
 
 __all__ = ["RiskEliminationCondition"]
@@ -66,7 +68,11 @@ class RiskEliminationCondition:
     needs_labour_capacity: bool = True
 
     def __call__(self, ctx: StartContext) -> Verdict:
-        """Whether the risk ``ctx.risk_key`` may be put to a risk-elimination case on ``ctx.on``."""
+        """Whether the risk ``ctx.risk_key`` may be put to a risk-elimination case on ``ctx.on``.
+
+        A condition that fails and states a margin says how far it is (the verdict's
+        :attr:`~relapse_guard.rules.Verdict.margins`: "3 months left of 6").
+        """
         risk_check = self._risk(ctx)
         if risk_check[0] is None:
             return Verdict(False, risk_check[1])
@@ -78,23 +84,23 @@ class RiskEliminationCondition:
         ]
         if self.needs_labour_capacity:
             can_work = ctx.household.has_labour_capacity
-            checks.append((can_work, "a member can work" if can_work else "no member can work"))
+            checks.append((can_work, Message(keys.A_MEMBER_CAN_WORK if can_work else keys.NO_MEMBER_CAN_WORK)))
         failed = [reason for holds, reason in checks if not holds]
         if failed:
-            return Verdict(False, "; ".join(failed))
-        return Verdict(True, "; ".join(reason for _, reason in [(True, risk_check[1]), *checks]))
+            return Verdict(False, Join(failed, "; "))
+        return Verdict(True, Join([risk_check[1], *(reason for _, reason in checks)], "; "))
 
-    def _risk(self, ctx: StartContext) -> tuple[dt.date | None, str]:
+    def _risk(self, ctx: StartContext) -> tuple[dt.date | None, Message]:
         key = ctx.risk_key
         if key is None:
-            return None, "a risk-elimination case names the risk it would close (risk_key)"
+            return None, Message(keys.NAMES_NO_RISK)
         eliminated = ctx.result.eliminated_risks.get(key)
         if eliminated is not None:
-            return None, f"risk {key} was eliminated on {eliminated.isoformat()} already"
+            return None, Message.named(keys.RISK_ALREADY_ELIMINATED, key=key, date=eliminated)
         for risk in ctx.result.risks:
             if risk.key == key:
-                return risk.date, f"risk {key} found on {risk.date.isoformat()}"
-        return None, f"no risk {key} was found for household {ctx.household.id}"
+                return risk.date, Message.named(keys.RISK_FOUND_ON, key=key, date=risk.date)
+        return None, Message.named(keys.NO_SUCH_RISK, key=key, household=ctx.household.id)
 
     def threshold(self, parameters: ParameterTree, on: dt.date) -> Decimal:
         """The monitoring threshold on ``on``: ``threshold_ratio`` x ``poverty_line``."""
@@ -104,13 +110,13 @@ class RiskEliminationCondition:
             raise WrongType(f"parameters {self.threshold_ratio!r} and {self.poverty_line!r} must be numbers")
         return to_money(ratio * line)
 
-    def _income(self, ctx: StartContext, since: dt.date) -> tuple[bool, str]:
+    def _income(self, ctx: StartContext, since: dt.date) -> tuple[bool, Message]:
         assessed = sorted(
             (fact for fact in ctx.facts if isinstance(fact, IncomeAssessed) and since <= fact.date <= ctx.on),
             key=Fact.sort_key,
         )
         if not assessed:
-            return False, f"no income assessed since the risk was found ({since.isoformat()})"
+            return False, Message.named(keys.NO_INCOME_SINCE, since=since)
         run: list[IncomeAssessed] = []
         for fact in reversed(assessed):
             if fact.income_per_capita < self.threshold(ctx.parameters, fact.date):
@@ -119,46 +125,55 @@ class RiskEliminationCondition:
         latest = assessed[-1]
         if not run:
             threshold = self.threshold(ctx.parameters, latest.date)
-            return False, (
-                f"income per capita {latest.income_per_capita} on {latest.date.isoformat()} < monitoring threshold "
-                f"{threshold} ({self.threshold_ratio} x {self.poverty_line})"
+            return False, Message.named(
+                keys.BELOW_MONITORING_THRESHOLD,
+                income=latest.income_per_capita,
+                date=latest.date,
+                threshold=threshold,
+                ratio=self.threshold_ratio,
+                line=self.poverty_line,
             )
         first = run[-1]
-        span = f"from {first.date.isoformat()} to {latest.date.isoformat()} ({plural(len(run), 'assessment')})"
+        assessments = count(len(run), "assessment", grouped=True)
+        span = Message.named(keys.ASSESSMENT_SPAN, first=first.date, last=latest.date, assessments=assessments)
         if first.date + relativedelta(months=self.months_above_threshold) > latest.date:
-            return False, (
-                f"income at or above the monitoring threshold only {span}: needs assessments at least "
-                f"{plural(self.months_above_threshold, 'month')} apart"
+            return False, Message.named(
+                keys.ABOVE_TOO_SHORT, span=span, months=count(self.months_above_threshold, "month", grouped=True)
             )
         threshold = self.threshold(ctx.parameters, latest.date)
-        return True, f"income at or above the monitoring threshold ({threshold} on {latest.date.isoformat()}) {span}"
+        return True, Message.named(keys.ABOVE_THRESHOLD, threshold=threshold, date=latest.date, span=span)
 
-    def _needs(self, ctx: StartContext, since: dt.date) -> tuple[bool, str]:
+    def _needs(self, ctx: StartContext, since: dt.date) -> tuple[bool, Message]:
         check = _latest(ctx.facts, BasicNeedsChecked, ctx.on)
         if not isinstance(check, BasicNeedsChecked) or check.date < since:
-            return False, f"basic needs not checked since the risk was found ({since.isoformat()})"
+            return False, Message.named(keys.NEEDS_NOT_CHECKED, since=since)
         if check.unmet:
-            unmet = ", ".join(sorted(need.value for need in check.unmet))
-            return False, f"basic needs not secured on {check.date.isoformat()}: {unmet}"
+            unmet = Join([Term(name) for name in sorted(need.value for need in check.unmet)], ", ")
+            return False, Message.named(keys.NEEDS_NOT_SECURED_ON, date=check.date, unmet=unmet)
         house = _latest(ctx.facts, HouseAppraised, ctx.on)
         if isinstance(house, HouseAppraised) and house.grade.unsafe:
-            return False, f"house graded {house.grade.value} on {house.date.isoformat()}"
-        return True, f"basic needs secured (checked {check.date.isoformat()})"
+            return False, Message.named(keys.HOUSE_GRADED_ON, grade=house.grade.value, date=house.date)
+        return True, Message.named(keys.NEEDS_SECURED_CHECKED, date=check.date)
 
-    def _monitored(self, ctx: StartContext, since: dt.date) -> tuple[bool, str]:
+    def _monitored(self, ctx: StartContext, since: dt.date) -> tuple[bool, Message]:
         months = relativedelta(ctx.on, since)
         long_enough = since + relativedelta(months=self.months_monitored) <= ctx.on
         grants = _measures([grant for grant in ctx.result.grants if since <= grant.date <= ctx.on])
         enough = len(grants) >= self.measures
-        watched = f"monitored since {since.isoformat()} ({plural(months.years * 12 + months.months, 'month')})"
-        delivered = f"{plural(len(grants), 'measure')} delivered since" + (
-            " (" + ", ".join(sorted({g.intervention for g in grants})) + ")" if grants else ""
-        )
+        watched = count(months.years * 12 + months.months, "month", grouped=True)
+        measures = count(len(grants), "measure", grouped=True)
+        if grants:
+            names = Join([Term(name) for name in sorted({g.intervention for g in grants})], ", ")
+            delivered = Message.named(keys.DELIVERED_NAMED, measures=measures, names=names)
+        else:
+            delivered = Message.named(keys.DELIVERED, measures=measures)
         if not long_enough:
-            return False, f"{watched}: needs {plural(self.months_monitored, 'month')}"
+            needed = count(self.months_monitored, "month", grouped=True)
+            return False, Message.named(keys.MONITORED_TOO_SHORT, since=since, months=watched, needed=needed)
         if not enough:
-            return False, f"{delivered}: needs {self.measures}"
-        return True, f"{watched}, {delivered}"
+            return False, Message.named(keys.TOO_FEW_MEASURES, delivered=delivered, needed=self.measures)
+        monitored = Message.named(keys.MONITORED_SINCE, since=since, months=watched)
+        return True, Message.named(keys.WATCHED_AND_DELIVERED, watched=monitored, delivered=delivered)
 
 
 def _measures(grants: list[Grant]) -> list[Grant]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import DecisionKind, Grant, Risk
 from ..errors import InvalidFact
 from ..facts import CaseDecided
 from ..lifecycle import Event
+from ..messages import Message, Term
 from .decision_log import DecisionLog
 from .entitlement_step import EntitlementStep, replacing
 from .lifecycle_step import LifecycleStep
@@ -36,14 +38,14 @@ class CaseStep:
         """Apply a case's decision: lifecycle moves, pending interventions, eliminated risks."""
         if fact.outcome not in ("approved", "rejected"):
             raise InvalidFact(run.household.id, "outcome", fact.outcome, "'approved' or 'rejected'", fact_id=fact.id)
-        about = f"{fact.procedure} case {fact.case_id} {fact.outcome}"
+        about = Message(keys.CASE_DECIDED, Term(fact.procedure), fact.case_id, Term(fact.outcome))
         if fact.procedure == "risk_elimination":
             self._eliminate(run, fact, about)
         elif fact.procedure == "identification":
             self._identify(run, fact, about)
             self._release(run, fact, about, ctx)
 
-    def _eliminate(self, run: RunState, fact: CaseDecided, about: str) -> None:
+    def _eliminate(self, run: RunState, fact: CaseDecided, about: Message) -> None:
         if fact.outcome == "approved" and fact.risk_key is not None and fact.risk_key in run.risk_keys:
             run.eliminated[fact.risk_key] = fact.date
             self._log.record(
@@ -52,7 +54,7 @@ class CaseStep:
             if run.entitled:
                 self._entitlements.on_eliminated(run, fact.risk_key, fact.date, about, (fact.id,))
 
-    def _identify(self, run: RunState, fact: CaseDecided, about: str) -> None:
+    def _identify(self, run: RunState, fact: CaseDecided, about: Message) -> None:
         if fact.outcome != "approved":
             return
         if run.state in OBSERVING_STATES:
@@ -63,7 +65,7 @@ class CaseStep:
             return
         self._lifecycle.move(run, event, fact.date, about, facts=(fact.id,), rule="case.identification")
 
-    def _release(self, run: RunState, fact: CaseDecided, about: str, ctx: Context) -> None:
+    def _release(self, run: RunState, fact: CaseDecided, about: Message, ctx: Context) -> None:
         """Grant (approved) or set aside (rejected) the pending grants the case covers."""
         approved = fact.outcome == "approved"
         released: list[tuple[Risk, Grant]] = []
@@ -78,14 +80,14 @@ class CaseStep:
             name = grant.intervention
             if not approved:
                 run.set_aside.setdefault(fact.case_id, []).append((risk, grant))
-                why = f"{about}: the pending grant is set aside (granted if an appeal wins)"
+                why = Message(keys.SET_ASIDE, about)
                 self._log.skipped(run, risk, name, why, ctx.used_parameters())
                 continue
             grant = attrs.evolve(grant, date=fact.date)
-            replaces = ""
+            said = Message(keys.RELEASED, Term(name), about, grant.basis_message)
             if grant.is_entitlement:
                 grant, replaced = self._entitlements.open(run, grant)
-                replaces = replacing(grant, replaced)
+                said = Message(keys.RELEASED_TERM, Term(name), about, replacing(grant, replaced), grant.basis_message)
             else:
                 run.grants.append(grant)
             self._log.record(
@@ -93,11 +95,11 @@ class CaseStep:
                 fact.date,
                 DecisionKind.INTERVENTION_GRANTED,
                 f"intervention.{name}",
-                f"{name} granted after {about}{replaces}: {grant.basis}",
+                said,
                 facts=(fact.id, risk.fact_id) if risk.fact_id else (fact.id,),
                 parameters=grant.parameters,
                 risk=risk,
                 grant=grant,
             )
         if released and approved:
-            self._lifecycle.assist_after_grants(run, fact.date, f"interventions granted after {about}", (fact.id,))
+            self._lifecycle.assist_after_grants(run, fact.date, Message(keys.GRANTED_AFTER_CASE, about), (fact.id,))

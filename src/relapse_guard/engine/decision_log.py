@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from functools import partial
 
-from ..decisions import Decision, DecisionKind, Grant, Risk
+from .. import message_keys as keys
+from ..decisions import Decision, DecisionKind, Grant, MarginsGiven, Risk, Said
 from ..lifecycle import State
+from ..messages import Margin, Message, Term, margins_of
 from ..parameters import ParameterValue
 from .run_state import RunState
 
-__all__ = ["DecisionLog"]
+__all__ = ["DecisionLog", "Margins", "Said"]
+
+#: A decision's margins, or a function working them out.
+Margins = MarginsGiven
 
 
 class DecisionLog:
     """Writes a run's decisions, or nothing when ``enabled`` is False (a screen's runs).
 
-    Callers that would build costly text first ask :attr:`enabled`; :meth:`skipped` takes
-    its reason as a callable too, so a reason is written only when it is recorded.
+    What a decision says and its margins may be given as functions: the decision calls them
+    the first time they are read, so that neither a screen's runs nor recording one writes a
+    text. Callers that would build costly values first ask :attr:`enabled`, and give
+    :func:`functools.partial` of a module's function rather than a closure over their locals.
     """
 
     __slots__ = ("enabled",)
@@ -31,7 +38,7 @@ class DecisionLog:
         date: dt.date,
         kind: DecisionKind,
         rule: str,
-        explanation: str,
+        message: Said,
         *,
         facts: tuple[str, ...] = (),
         parameters: tuple[ParameterValue, ...] = (),
@@ -39,12 +46,14 @@ class DecisionLog:
         to_state: State | None = None,
         risk: Risk | None = None,
         grant: Grant | None = None,
+        margins: Margins = (),
     ) -> None:
         """Append a decision to ``run`` (numbered in the order taken)."""
         if not self.enabled:
             return
-        if run.members_note and kind in _COUNTED:
-            explanation += run.members_note
+        note = run.members_note
+        if note is not None and kind in _COUNTED:
+            message = partial(_with_members, message, note)
         run.decisions.append(
             Decision(
                 sequence=run.decisions_before + len(run.decisions),
@@ -52,13 +61,14 @@ class DecisionLog:
                 date=date,
                 kind=kind,
                 rule=rule,
-                explanation=explanation,
+                message=message,
                 facts=facts,
                 parameters=parameters,
                 from_state=from_state,
                 to_state=to_state,
                 risk=risk,
                 grant=grant,
+                margins=margins,
             )
         )
 
@@ -67,10 +77,11 @@ class DecisionLog:
         run: RunState,
         risk: Risk,
         intervention: str,
-        reason: str | Callable[[], str],
+        reason: Said,
         parameters: tuple[ParameterValue, ...],
     ) -> None:
-        """Record that ``intervention`` was not granted for ``risk``, and why."""
+        """Record that ``intervention`` was not granted for ``risk``, and why (with the margins
+        the reason states: how far the household was from it)."""
         if not self.enabled:
             return
         self.record(
@@ -78,11 +89,26 @@ class DecisionLog:
             risk.date,
             DecisionKind.ROUTE_SKIPPED,
             f"intervention.{intervention}",
-            f"{intervention} not granted for {risk.kind} risk: {reason if isinstance(reason, str) else reason()}",
+            partial(_not_granted, intervention, risk.kind, reason),
             facts=(risk.fact_id,) if risk.fact_id else (),
             parameters=parameters,
             risk=risk,
+            margins=partial(_margins_of, reason),
         )
+
+
+def _with_members(said: Said, members: Message) -> Message:
+    """What a decision says, ended with the members it counted (once the household changed)."""
+    return Message(keys.WITH_MEMBERS, said() if callable(said) else said, members)
+
+
+def _not_granted(intervention: str, kind: str, reason: Said) -> Message:
+    said = reason() if callable(reason) else reason
+    return Message(keys.NOT_GRANTED, Term(intervention), Term(kind), said)
+
+
+def _margins_of(reason: Said) -> tuple[Margin, ...]:
+    return margins_of(reason() if callable(reason) else reason)
 
 
 #: The decisions that say which members counted, once the household changed in the run.

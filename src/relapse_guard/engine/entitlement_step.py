@@ -23,14 +23,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import DecisionKind, Declined, Grant, Risk, Severity
 from ..entitlements import DEFAULT_TERMS, EntitlementTerms, add_months, first_of_next_month, month_label, terms_of
 from ..entitlements import month_index as _month
 from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
 from ..facts import EntitlementStopped, IncomeAssessed
+from ..messages import Join, Margin, Message, Term, Value, margins_of
 from ..parameters import ParameterValue
 from ..policy import Policy
 from .decision_log import DecisionLog
@@ -141,18 +144,18 @@ class EntitlementStep:
                     continue
                 changed = self._changed_on(piece, day)
                 if changed:
-                    self.recompute(run, name, day, day, "; ".join(changed), facts=())
+                    self.recompute(run, name, day, day, Join(changed, "; "), facts=())
             self._schedule(run, after=day)
 
-    def _changed_on(self, piece: Grant, day: dt.date) -> list[str]:
-        """What changed on ``day`` among the parameters ``piece`` was computed with (as text)."""
+    def _changed_on(self, piece: Grant, day: dt.date) -> list[Message]:
+        """What changed on ``day`` among the parameters ``piece`` was computed with."""
         changed = []
         for used in piece.parameters:
             if used.name not in self.policy.parameters:
                 continue
             now = self.policy.parameters.lookup(used.name, day)
             if now.effective_from == day and now.value != used.value:
-                changed.append(f"{used.name} changed on {day.isoformat()}: {used.value} -> {now.value}")
+                changed.append(Message(keys.PARAMETER_CHANGED, used.name, day, str(used.value), str(now.value)))
         return changed
 
     def _schedule(self, run: RunState, after: dt.date | None = None) -> None:
@@ -213,7 +216,7 @@ class EntitlementStep:
                         width = share * basis
                         run.income_gate = (piece.date, due, basis - width, basis + width)
                     continue
-            why = f"income assessed {income} a year per person ({fact.id})"
+            why = Message(keys.INCOME_ASSESSED, income, fact.id)
             starts = first_of_next_month(fact.date)
             self.recompute(run, name, fact.date, starts, why, facts=(fact.id,), ctx=ctx, check=True)
 
@@ -223,12 +226,12 @@ class EntitlementStep:
         for name in sorted(run.entitled):
             terms = self.terms(name)
             if terms.ends_on_exit:
-                self.end(run, name, date, "exit verified", facts=facts)
+                self.end(run, name, date, _EXIT_VERIFIED, facts=facts)
             elif terms.recompute_on_income:
-                self.recompute(run, name, date, first_of_next_month(date), "exit verified", facts=facts)
+                self.recompute(run, name, date, first_of_next_month(date), _EXIT_VERIFIED, facts=facts)
 
     def on_members(
-        self, run: RunState, date: dt.date, starts: dt.date, why: str, facts: tuple[str, ...], ctx: Context
+        self, run: RunState, date: dt.date, starts: dt.date, why: Value, facts: tuple[str, ...], ctx: Context
     ) -> None:
         """A change of household size recomputes the entitlements whose terms follow the members
         (``recompute_on_members``), a new amount owed from ``starts``."""
@@ -236,16 +239,16 @@ class EntitlementStep:
             if self.terms(name).recompute_on_members:
                 self.recompute(run, name, date, starts, why, facts=facts, ctx=ctx)
 
-    def on_eliminated(self, run: RunState, risk_key: str, date: dt.date, why: str, facts: tuple[str, ...]) -> None:
+    def on_eliminated(self, run: RunState, risk_key: str, date: dt.date, why: Value, facts: tuple[str, ...]) -> None:
         """The entitlements granted for ``risk_key`` end: the risk was eliminated."""
         for name in sorted(run.entitled):
             if run.grants[run.entitled[name]].risk_key == risk_key:
-                self.end(run, name, date, f"risk {risk_key} eliminated ({why})", facts=facts)
+                self.end(run, name, date, Message(keys.RISK_ELIMINATED, risk_key, why), facts=facts)
 
     def on_stop(self, run: RunState, fact: EntitlementStopped) -> None:
         """An explicit stop ends the named entitlement from the next month, without gradual exit."""
         if fact.intervention in run.entitled:
-            why = f"stopped: {fact.reason}" if fact.reason else "stopped"
+            why = Message(keys.STOPPED_BECAUSE, fact.reason) if fact.reason else Message(keys.STOPPED)
             self.end(run, fact.intervention, fact.date, why, facts=(fact.id,), gradual=False)
 
     # --- recomputing and ending ---------------------------------------------------------
@@ -256,7 +259,7 @@ class EntitlementStep:
         name: str,
         date: dt.date,
         starts: dt.date,
-        why: str,
+        why: Value,
         *,
         facts: tuple[str, ...],
         ctx: Context | None = None,
@@ -306,7 +309,8 @@ class EntitlementStep:
         if outcome is None:
             return
         if isinstance(outcome, Declined):
-            self.end(run, name, date, f"{why}: {outcome.reason}", facts=facts, parameters=ctx.used_parameters())
+            reason = Message(keys.DECLINED_BECAUSE, why, outcome.message)
+            self.end(run, name, date, reason, facts=facts, parameters=ctx.used_parameters())
             return
         if outcome.amount is None:
             return
@@ -325,31 +329,20 @@ class EntitlementStep:
         run.entitled[name] = len(run.grants) - 1
         self._schedule(run, after=date)
         if self._log.enabled:
-            old, amount = piece.amount, new.amount
-            if old != amount:
-                change = "raised from" if (old or 0) < (amount or 0) else "lowered from"
-                text = f"{name} {change} {old} to {amount} a month, owed from {starts.isoformat()}: {why}"
-            elif piece.ends is not None:
-                text = f"{name} kept at {amount} a month, its end cancelled: {why}"
-            else:
-                text = f"{name} re-checked and kept at {amount} a month: {why}"
-            if recheck is not None:
-                due = recheck[0].isoformat()
-                text += (
-                    f" (the re-check due on {due})"
-                    if rechecked
-                    else f" (an obvious change before the re-check of {due})"
-                )
+            due = None if recheck is None else recheck[0]
+            # an end cancelled: a gradual exit's months left
+            gradual = terms.gradual_exit_months if piece.ends is not None and not terms.max_months else None
             self._log.record(
                 run,
                 date,
                 DecisionKind.ENTITLEMENT_RECOMPUTED,
                 f"intervention.{name}",
-                f"{text}; {new.basis}",
+                partial(_recomputed, name, piece, new, starts, why, due, rechecked),
                 facts=facts,
                 parameters=(*new.parameters, recheck[1]) if recheck is not None else new.parameters,
                 risk=risk,
                 grant=new,
+                margins=partial(_recomputed_margins, why, gradual, piece, date, self.policy),
             )
 
     def _kept(
@@ -373,9 +366,16 @@ class EntitlementStep:
                 fact.date,
                 DecisionKind.ENTITLEMENT_RECOMPUTED,
                 f"intervention.{name}",
-                f"{name} re-checked (due on {due.isoformat()}) and kept at {piece.amount} a month: income assessed"
-                f" {fact.income_per_capita} a year per person ({fact.id}) moved less than {share} of the"
-                f" {piece.basis_income} it was set on, no obvious change",
+                Message(
+                    keys.KEPT_NO_CHANGE,
+                    Term(name),
+                    due,
+                    str(piece.amount),
+                    fact.income_per_capita,
+                    fact.id,
+                    str(share),
+                    str(piece.basis_income),
+                ),
                 facts=(fact.id,),
                 parameters=(months,),
                 risk=_risk_of(run, piece),
@@ -421,7 +421,7 @@ class EntitlementStep:
         run: RunState,
         name: str,
         date: dt.date,
-        why: str,
+        why: Value,
         *,
         facts: tuple[str, ...],
         parameters: tuple[ParameterValue, ...] = (),
@@ -447,18 +447,17 @@ class EntitlementStep:
             del run.entitled[name]
         self._schedule(run, after=date)
         if self._log.enabled:
-            owed = "never owed" if ends <= piece.first_day else f"owed through {month_label(_month(ends) - 1)}"
-            after = f", after {months} gradual-exit month{'s' if months != 1 else ''}" if months else ""
             self._log.record(
                 run,
                 date,
                 DecisionKind.ENTITLEMENT_ENDED,
                 f"intervention.{name}",
-                f"{name} of {piece.amount} a month ends on {ends.isoformat()} ({owed}{after}): {why}",
+                partial(_ended, name, piece, ends, months, why),
                 facts=facts,
                 parameters=parameters,
                 risk=_risk_of(run, piece),
                 grant=ended,
+                margins=partial(margins_of, why),
             )
 
     def _call(self, run: RunState, name: str, risk: Risk, call: Callable[[], _T]) -> _T | None:
@@ -505,16 +504,78 @@ def _obvious(share: Decimal | None, basis: Decimal, income: Decimal) -> bool:
     return share is None or abs(income - basis) >= share * basis
 
 
-def replacing(grant: Grant, replaced: Grant | None) -> str:
-    """What a decision granting entitlement ``grant`` says of its dates and the piece it replaces."""
-    text = f" (owed from {grant.first_day.isoformat()}"
-    if grant.ends is not None:
-        text += f" until {grant.ends.isoformat()}"
-    if replaced is not None and replaced.amount is not None and grant.amount is not None:
-        how = "lowered" if grant.amount < replaced.amount else "raised" if grant.amount > replaced.amount else "same"
-        text += f"; replaces {replaced.amount} a month granted on {replaced.date.isoformat()}"
-        text += "" if how == "same" else f", {how} by {abs(grant.amount - replaced.amount)}"
-    return text + ")"
+def replacing(grant: Grant, replaced: Grant | None) -> Message:
+    """What a decision granting entitlement ``grant`` says of its dates and the piece it
+    replaces ("owed from 2016-05-01; replaces 300 a month granted on 2016-01-04, lowered by 50")."""
+    if grant.ends is None:
+        owed = Message(keys.OWED_FROM, grant.first_day)
+    else:
+        owed = Message(keys.OWED_FROM_UNTIL, grant.first_day, grant.ends)
+    if replaced is None or replaced.amount is None or grant.amount is None:
+        return owed
+    if grant.amount == replaced.amount:
+        return Message(keys.REPLACES, owed, replaced.amount, replaced.date)
+    key = keys.REPLACES_LOWERED if grant.amount < replaced.amount else keys.REPLACES_RAISED
+    change = abs(grant.amount - replaced.amount)
+    return Message(key, owed, replaced.amount, replaced.date, change)
+
+
+_EXIT_VERIFIED = Message(keys.EXIT_VERIFIED)
+
+
+def _recomputed(
+    name: str, piece: Grant, new: Grant, starts: dt.date, why: Value, due: dt.date | None, rechecked: bool
+) -> Message:
+    """What a recomputation's decision says: the amount raised, lowered or kept (its end
+    cancelled, or re-checked), why, the re-check it was, and the new basis."""
+    old, amount = piece.amount, new.amount
+    label = Term(name)
+    text: Message
+    if old != amount:
+        key = keys.RAISED if (old or 0) < (amount or 0) else keys.LOWERED
+        text = Message(key, label, str(old), str(amount), starts, why)
+    elif piece.ends is not None:
+        text = Message(keys.KEPT_END_CANCELLED, label, str(amount), why)
+    else:
+        text = Message(keys.RECHECKED_KEPT, label, str(amount), why)
+    if due is not None:
+        text = Message(keys.RECHECK_DUE if rechecked else keys.OBVIOUS_BEFORE_RECHECK, text, due)
+    return Message(keys.RECOMPUTED, text, new.basis_message)
+
+
+def _recomputed_margins(
+    why: Value, gradual: str | None, piece: Grant, on: dt.date, policy: Policy
+) -> tuple[Margin, ...]:
+    """A recomputation's margins: those its reason states, and the gradual-exit months left
+    of a piece whose end it cancelled."""
+    margins = margins_of(why)
+    return margins + _gradual_left(gradual, piece, on, policy) if gradual is not None else margins
+
+
+def _ended(name: str, piece: Grant, ends: dt.date, months: int, why: Value) -> Message:
+    """What an end's decision says: the day, the months still owed (gradual exit), why."""
+    owed = (
+        Message(keys.NEVER_OWED)
+        if ends <= piece.first_day
+        else Message(keys.OWED_THROUGH, month_label(_month(ends) - 1))
+    )
+    label, amount = Term(name), str(piece.amount)
+    if months:
+        after = Message(keys.GRADUAL_MONTH if months == 1 else keys.GRADUAL_MONTHS, str(months))
+        return Message(keys.ENDS_AFTER, label, amount, ends, owed, after, why)
+    return Message(keys.ENDS, label, amount, ends, owed, why)
+
+
+def _gradual_left(name: str, piece: Grant, on: dt.date, policy: Policy) -> tuple[Margin, ...]:
+    """The gradual-exit months a piece ending (its end now cancelled) still had left on ``on``
+    (``name``: the gradual-exit parameter)."""
+    if piece.ends is None or name not in policy.parameters:
+        return ()
+    total = policy.parameters.lookup(name, on).value
+    if not isinstance(total, Decimal) or total <= 0:
+        return ()
+    left = max(_month(piece.ends) - _month(first_of_next_month(on)), 0)
+    return (Margin.left(total - min(Decimal(left), total), total, against="gradual-exit period"),)
 
 
 def _whole(value: ParameterValue) -> int:

@@ -25,12 +25,14 @@ from collections.abc import Iterable
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import DecisionKind
 from ..entitlements import first_of_next_month
 from ..errors import InvalidFact, InvalidHousehold, redact
 from ..facts import HOUSEHOLD_CHANGES, Fact, HouseholdMoved, MemberDied, MemberJoined, MemberLeft
 from ..household import Household
+from ..messages import Join, Message, Term
 from .decision_log import DecisionLog
 from .entitlement_step import EntitlementStep
 from .run_state import RunState
@@ -40,10 +42,10 @@ __all__ = ["HouseholdStep", "changed_household", "household_on", "members_counte
 HouseholdChange = MemberJoined | MemberLeft | MemberDied | HouseholdMoved
 
 
-def members_counted(household: Household) -> str:
+def members_counted(household: Household) -> Message:
     """The members of ``household`` as a decision names them: ``3 members: M1, M2, M3``."""
-    size = household.size
-    return f"{size} member{'s' if size != 1 else ''}: " + ", ".join(member.id for member in household.members)
+    ids = Join([member.id for member in household.members], ", ")
+    return Message(keys.MEMBERS_LIST, keys.count(household.size, "member"), ids)
 
 
 def changed_household(
@@ -119,10 +121,10 @@ def rehouse(run: RunState, household: Household, dissolved: dt.date | None) -> N
     run.dissolved = dissolved
     if dissolved is None:
         run.latest_birth = max(member.birth_date for member in household.members)
-        run.members_note = f" [members counted: {members_counted(household)}]"
+        run.members_note = members_counted(household)
     else:  # every later income assessment takes the slow way, which refuses it
         run.latest_birth = dt.date.max
-        run.members_note = ""
+        run.members_note = None
 
 
 class HouseholdStep:
@@ -144,13 +146,14 @@ class HouseholdStep:
         run.income_gate = None
         what = _what(fact, before, after)
         if dissolved is not None:
-            text = f"{what}: the household dissolved, no member left; the lifecycle stays {run.state.value}"
+            text = Message(keys.HOUSEHOLD_DISSOLVED, what, Term(run.state.value))
         elif isinstance(fact, HouseholdMoved):
-            text = f"{what}; this run stays under {self._policy}"
             if before.place.district != after.place.district:
-                text += f": re-screen it under the policy of {after.place.district}, picked by the place in force"
+                text = Message(keys.MOVED_RESCREEN, what, self._policy, after.place.district)
+            else:
+                text = Message(keys.MOVED_SAME_POLICY, what, self._policy)
         else:
-            text = f"{what}: {before.size} -> {members_counted(after)}"
+            text = Message(keys.SIZE_CHANGED, what, str(before.size), members_counted(after))
         self._log.record(
             run, fact.date, DecisionKind.HOUSEHOLD_CHANGED, f"household.{fact.kind}", text, facts=(fact.id,)
         )
@@ -159,18 +162,18 @@ class HouseholdStep:
         if dissolved is not None:
             for name in sorted(run.entitled):
                 self._entitlements.end(
-                    run, name, fact.date, f"all members gone ({what})", facts=(fact.id,), gradual=False
+                    run, name, fact.date, Message(keys.ALL_MEMBERS_GONE, what), facts=(fact.id,), gradual=False
                 )
         elif after.size != before.size:
-            why = f"household size {before.size} -> {after.size} ({what})"
+            why = Message(keys.HOUSEHOLD_SIZE, str(before.size), str(after.size), what)
             self._entitlements.on_members(run, fact.date, first_of_next_month(fact.date), why, (fact.id,), ctx)
 
 
-def _what(fact: HouseholdChange, before: Household, after: Household) -> str:
+def _what(fact: HouseholdChange, before: Household, after: Household) -> Message:
     if isinstance(fact, MemberJoined):
-        return f"member {fact.member_id} joined ({fact.reason.value}, {fact.id})"
+        return Message(keys.MEMBER_JOINED, fact.member_id, Term(fact.reason.value), fact.id)
     if isinstance(fact, MemberLeft):
-        return f"member {fact.member_id} left ({fact.reason.value}, {fact.id})"
+        return Message(keys.MEMBER_LEFT, fact.member_id, Term(fact.reason.value), fact.id)
     if isinstance(fact, MemberDied):
-        return f"member {fact.member_id} died ({fact.id})"
-    return f"the household moved from {before.place} to {after.place} ({fact.id})"
+        return Message(keys.MEMBER_DIED, fact.member_id, fact.id)
+    return Message(keys.HOUSEHOLD_MOVED, str(before.place), str(after.place), fact.id)

@@ -16,16 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import DecisionKind
+from ..entitlements import month_index
 from ..errors import InvalidPolicy, PluginFailed, RelapseGuardError
 from ..facts import AssistanceGranted, ExitVerified, Fact
 from ..lifecycle import Event, State, next_state
+from ..messages import Margin, Message, Term
 from ..parameters import ParameterValue
 from ..policy import Policy
 from ..rules import Rule, Verdict
 from ..timeline import transition_period
-from .decision_log import DecisionLog
+from .decision_log import DecisionLog, Margins, Said
 from .run_state import ASSISTABLE_STATES, OBSERVING_STATES, WATCHED_STATES, RunState
 
 __all__ = ["LifecycleStep", "OnEnter"]
@@ -65,7 +68,7 @@ class LifecycleStep:
                 run,
                 Event.START_MONITORING,
                 start,
-                f"transition period starts on {start.isoformat()} and runs until {run.monitoring_end}",
+                Message(keys.PERIOD_STARTS, start, str(run.monitoring_end)),
                 facts=(),
                 parameters=run.period_parameters,
                 rule="lifecycle.start_monitoring",
@@ -76,7 +79,7 @@ class LifecycleStep:
                 run,
                 Event.STABILISE,
                 end,
-                f"transition period from {run.monitoring_start} ended on {end.isoformat()} with no relapse",
+                Message(keys.PERIOD_ENDED, str(run.monitoring_start), end),
                 facts=(),
                 parameters=run.period_parameters,
                 rule="lifecycle.stabilise",
@@ -95,10 +98,11 @@ class LifecycleStep:
                         run,
                         Event.IDENTIFY,
                         fact.date,
-                        verdict.reason,
+                        verdict.why,
                         facts=run.evidence(fact),
                         parameters=ctx.used_parameters(),
                         rule=f"identification.{rule.name}",
+                        margins=verdict.near_margins,
                     )
                     return
         elif run.state in WATCHED_STATES:
@@ -110,19 +114,19 @@ class LifecycleStep:
                     run,
                     Event.RELAPSE,
                     fact.date,
-                    verdict.reason,
+                    verdict.why,
                     facts=run.evidence(fact),
                     parameters=ctx.used_parameters(),
                     rule=f"relapse.{relapse.name}",
+                    margins=_relapse_margins(run, fact.date, verdict) if self._log.enabled else (),
                 )
 
     def assistance(self, run: RunState, fact: AssistanceGranted) -> None:
         """An identified or relapsed household is assisted by a recorded measure."""
         if run.state in ASSISTABLE_STATES:
-            amount = f" ({fact.amount} yuan)" if fact.amount is not None else ""
-            self.move(run, Event.ASSIST, fact.date, f"assistance granted: {fact.measure}{amount}", facts=(fact.id,))
+            self.move(run, Event.ASSIST, fact.date, lambda: _assisted(fact), facts=(fact.id,))
 
-    def assist_after_grants(self, run: RunState, date: dt.date, why: str, facts: tuple[str, ...]) -> None:
+    def assist_after_grants(self, run: RunState, date: dt.date, why: Said, facts: tuple[str, ...]) -> None:
         """Under ``assist_on_grant``, grants move an identified or relapsed household to assisted."""
         if self.policy.assist_on_grant and run.state in ASSISTABLE_STATES:
             self.move(run, Event.ASSIST, date, why, facts=facts)
@@ -141,15 +145,24 @@ class LifecycleStep:
                 fact.date,
                 DecisionKind.TRANSITION_REFUSED,
                 f"exit.{rule.name}",
-                f"exit refused: {verdict.reason}",
+                lambda: Message(keys.EXIT_REFUSED, verdict.message),
                 facts=run.evidence(fact),
                 parameters=ctx.used_parameters(),
                 from_state=run.state,
+                margins=lambda: verdict.margins,
             )
             return
         start, end = _transition_period(fact.date, ctx)
         parameters = ctx.used_parameters()
-        self.move(run, Event.EXIT, fact.date, verdict.reason, facts=run.evidence(fact), parameters=parameters)
+        self.move(
+            run,
+            Event.EXIT,
+            fact.date,
+            verdict.why,
+            facts=run.evidence(fact),
+            parameters=parameters,
+            margins=verdict.near_margins,
+        )
         run.monitoring_start, run.monitoring_end = start, end
         run.period_parameters = tuple(p for p in parameters if p.name.startswith("transition."))
 
@@ -160,13 +173,17 @@ class LifecycleStep:
         run: RunState,
         event: Event,
         date: dt.date,
-        explanation: str,
+        explanation: Said,
         *,
         facts: tuple[str, ...],
         parameters: tuple[ParameterValue, ...] = (),
         rule: str | None = None,
+        margins: Margins = (),
     ) -> None:
         """Make the lifecycle's move for ``event``, record it, then hand the state entered on.
+
+        ``explanation`` and ``margins`` may be functions: the decision log calls them only
+        when it records the move.
 
         Raises :class:`~relapse_guard.errors.InvalidTransition` for a move the lifecycle
         does not have from the household's state.
@@ -187,8 +204,28 @@ class LifecycleStep:
             parameters=parameters,
             from_state=source,
             to_state=dest,
+            margins=margins,
         )
         self._on_enter(run, dest, date, facts)
+
+
+def _assisted(fact: AssistanceGranted) -> Message:
+    measure = Term(fact.measure)
+    if fact.amount is None:
+        return Message(keys.ASSISTED, measure)
+    return Message(keys.ASSISTED_AMOUNT, measure, fact.amount)
+
+
+def _relapse_margins(run: RunState, on: dt.date, verdict: Verdict) -> tuple[Margin, ...]:
+    """A relapse's margins: the rule's that held narrowly, and, during the transition period,
+    its months left (``"7 months left of 36"``), worked out before the move clears it."""
+    margins = verdict.near_margins()
+    start, end = run.monitoring_start, run.monitoring_end
+    if run.state is State.MONITORED and start is not None and end is not None and start <= on < end:
+        total = month_index(end) - month_index(start)
+        gone = month_index(on) - month_index(start)
+        margins += (Margin.left(gone, total, against="transition period"),)
+    return margins
 
 
 def _evaluate(rule: Rule, ctx: Context, run: RunState, fact: Fact, role: str) -> Verdict:

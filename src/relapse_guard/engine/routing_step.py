@@ -18,17 +18,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
-from ..decisions import DecisionKind, Declined, Grant, Period, Risk
+from ..decisions import DecisionKind, Declined, Grant, MarginsGiven, Period, Risk
 from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
+from ..messages import Join, Message, Term
 from ..money import to_money
 from ..policy import Policy
 from ..routing import RouteStep
 from ..rules import Verdict
-from .decision_log import DecisionLog
+from .decision_log import DecisionLog, Said
 from .entitlement_step import EntitlementStep, replacing
 from .run_state import RunState
 
@@ -37,7 +40,7 @@ __all__ = ["Assist", "Router"]
 _MONTHLY = Period.MONTHLY
 
 #: Called when a route paid something: the run, the date, why, and the facts it rests on.
-Assist = Callable[[RunState, dt.date, str, tuple[str, ...]], None]
+Assist = Callable[[RunState, dt.date, Said, tuple[str, ...]], None]
 
 
 def _covered(run: RunState, risk: Risk, names: tuple[str, ...]) -> Decimal:
@@ -56,13 +59,26 @@ def _covered(run: RunState, risk: Risk, names: tuple[str, ...]) -> Decimal:
     )
 
 
-def _names(names: tuple[str, ...]) -> str:
-    return " and ".join(names)
+def _names(names: tuple[str, ...]) -> Join:
+    return Join([Term(name) for name in names], " and ")
 
 
-def _not_met(condition: str, verdict: Verdict) -> Callable[[], str]:
+def _not_met(condition: str, verdict: Verdict) -> Callable[[], Message]:
     """The reason a route condition was not met, written only if a decision records it."""
-    return lambda: f"condition {condition} not met: {verdict.reason}"
+    return lambda: Message(keys.CONDITION_NOT_MET, Term(condition), verdict.message)
+
+
+def _covered_by(cost: Decimal, after: tuple[str, ...], covered: Decimal) -> Callable[[], Message]:
+    """Why a step that pays after others is skipped: they covered the whole cost."""
+    return lambda: Message(keys.COST_COVERED, to_money(cost), _names(after), to_money(covered))
+
+
+def _not_in_force(error: ParameterNotInForce) -> Callable[[], Message]:
+    return lambda: Message(keys.NOT_IN_FORCE, str(error))
+
+
+_ALREADY_GRANTED = Message(keys.ALREADY_GRANTED)
+_DOES_NOT_APPLY = Message(keys.DOES_NOT_APPLY)
 
 
 class Router:
@@ -73,6 +89,9 @@ class Router:
         self._log = log
         self._assist = assist
         self._entitlements = entitlements
+        #: The verdict of the last route step's condition that held (or None): the margins of
+        #: a grant's decision, read only when decisions are recorded.
+        self._held: Verdict | None = None
 
     def route(self, run: RunState, risk: Risk, ctx: Context, *, detected: bool = True) -> None:
         """Route ``risk`` unless it was routed already; ``detected`` risks are also recorded as found."""
@@ -94,10 +113,11 @@ class Router:
                 self._pay(run, risk, name, grant)
                 paid_any = True
         if paid_any:
+            kind = risk.kind
             self._assist(
                 run,
                 risk.date,
-                f"interventions granted for {risk.kind} risk",
+                lambda: Message(keys.GRANTED_FOR_RISK, Term(kind)),
                 (risk.fact_id,) if risk.fact_id else (),
             )
 
@@ -111,11 +131,11 @@ class Router:
                 risk.date,
                 DecisionKind.RISK_DETECTED,
                 f"trigger.{risk.trigger}",
-                f"{risk.kind} risk ({risk.severity.name.lower()}): "
-                + "; ".join(f"{label} {value}" for label, value in risk.evidence),
+                risk.message,
                 facts=(risk.fact_id,),
                 parameters=risk.parameters,
                 risk=risk,
+                margins=risk.margins,  # the thresholds its trigger found crossed
             )
 
     def _grant(self, run: RunState, risk: Risk, route_step: RouteStep, ctx: Context) -> Grant | None:
@@ -124,6 +144,7 @@ class Router:
         if ctx.state is not run.state:  # a move since the context was last refreshed
             ctx.refresh(ctx.date, run)
         ctx.reset_used()
+        self._held = None
         condition = route_step.condition
         if condition is not None:
             try:
@@ -135,46 +156,44 @@ class Router:
             if not verdict.holds:
                 self._log.skipped(run, risk, name, _not_met(condition.name, verdict), ctx.used_parameters())
                 return None
+            if self._log.enabled:
+                self._held = verdict
         if (risk.key, name) in run.paid:
-            self._log.skipped(run, risk, name, "already granted for this risk", ctx.used_parameters())
+            self._log.skipped(run, risk, name, _ALREADY_GRANTED, ctx.used_parameters())
             return None
         ctx.reset_used()
-        paid_before = ""
+        paid_before: tuple[tuple[str, ...], Decimal, Decimal, Decimal] | None = None
         if route_step.after and risk.cost > 0:
             covered = _covered(run, risk, route_step.after)
             if covered:
                 left = risk.cost - covered
                 if left <= 0:
-                    self._log.skipped(
-                        run,
-                        risk,
-                        name,
-                        f"the cost {to_money(risk.cost)} is covered by {_names(route_step.after)}: {to_money(covered)}",
-                        (),
-                    )
+                    self._log.skipped(run, risk, name, _covered_by(risk.cost, route_step.after, covered), ())
                     return None
-                paid_before = (
-                    f"on the cost left after {_names(route_step.after)}: "
-                    f"{to_money(risk.cost)} - {to_money(covered)} = {to_money(left)}; "
-                )
+                paid_before = (route_step.after, risk.cost, covered, left)
                 risk = attrs.evolve(risk, cost=left)
         try:
             grant = self.policy.interventions[name].grant(risk, ctx)
         except ParameterNotInForce as error:
             # A programme whose amounts start later has not started yet: say so, pay nothing.
-            self._log.skipped(run, risk, name, f"not in force yet: {error}", ctx.used_parameters())
+            self._log.skipped(run, risk, name, _not_in_force(error), ctx.used_parameters())
             return None
         except RelapseGuardError:
             raise
         except Exception as error:  # policy code failed: name it, for this household
             raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
         if grant is None or isinstance(grant, Declined):
-            reason = grant.reason if grant else "intervention does not apply"
-            self._log.skipped(run, risk, name, reason, ctx.used_parameters())
+            self._log.skipped(run, risk, name, grant.message if grant else _DOES_NOT_APPLY, ctx.used_parameters())
             return None
         if grant.amount is not None and grant.amount < 0:
             raise InvalidPolicy(f"intervention {name!r} granted a negative amount {grant.amount}")
-        return grant.with_basis(paid_before + grant.basis) if paid_before else grant
+        if paid_before is None:
+            return grant
+        after, cost, covered, left = paid_before
+        basis = Message(
+            keys.COST_LEFT, _names(after), to_money(cost), to_money(covered), to_money(left), grant.basis_message
+        )
+        return grant.with_basis(basis)
 
     def _hold(self, run: RunState, risk: Risk, name: str, grant: Grant) -> None:
         """Keep ``grant`` pending until an identification case is decided."""
@@ -185,11 +204,12 @@ class Router:
                 grant.date,
                 DecisionKind.INTERVENTION_PENDING,
                 f"intervention.{name}",
-                f"{name} waits for a decided identification case: {grant.basis}",
+                partial(_pending, name, grant),
                 facts=(risk.fact_id,) if risk.fact_id else (),
                 parameters=grant.parameters,
                 risk=risk,
                 grant=grant,
+                margins=self._held_margins(),
             )
 
     def _pay(self, run: RunState, risk: Risk, name: str, grant: Grant) -> None:
@@ -203,19 +223,45 @@ class Router:
             run.grants.append(grant)
         if not self._log.enabled:
             return
-        what = f"{grant.amount} yuan {grant.period.value}" if grant.amount is not None else f"service {grant.service}"
-        if monthly:
-            what += replacing(grant, replaced)
-        if grant.emergency and name in self.policy.decision_required:
-            what += " (emergency: paid first, the case decides after)"
+        first = grant.emergency and name in self.policy.decision_required
         self._log.record(
             run,
             grant.date,
             DecisionKind.INTERVENTION_GRANTED,
             f"intervention.{name}",
-            f"{what} for {risk.kind} risk: {grant.basis}",
+            partial(_granted, grant, replaced if monthly else None, monthly, first, risk.kind),
             facts=(risk.fact_id,) if risk.fact_id else (),
             parameters=grant.parameters,
             risk=risk,
             grant=grant,
+            margins=self._held_margins(),
         )
+
+    def _held_margins(self) -> MarginsGiven:
+        """The near margins of the condition that let the last grant through (once)."""
+        held, self._held = self._held, None
+        return () if held is None else held.near_margins
+
+
+def _pending(name: str, grant: Grant) -> Message:
+    return Message(keys.PENDING, Term(name), grant.basis_message)
+
+
+def _granted(grant: Grant, replaced: Grant | None, monthly: bool, first: bool, kind: str) -> Message:
+    """What a grant's decision says: the amount (or service), when an entitlement is owed and
+    what it replaces, whether an emergency paid it first, and its basis."""
+    what: Message
+    if grant.amount is not None:
+        what = Message(keys.GRANT_MONEY, grant.amount, Term(grant.period.value))
+    else:
+        what = Message(keys.GRANT_SERVICE, _term(grant.service))
+    if monthly:
+        what = Message(keys.WITH_TERM, what, replacing(grant, replaced))
+    if first:
+        what = Message(keys.EMERGENCY_FIRST, what)
+    return Message(keys.GRANTED, what, Term(kind), grant.basis_message)
+
+
+def _term(name: str | None) -> Term | str:
+    """A service's name as a term (a name the catalogue may translate)."""
+    return "None" if name is None else Term(name)

@@ -31,6 +31,7 @@ from ..facts import (
 )
 from ..household import Household
 from ..lifecycle import State
+from ..messages import Message
 from ..parameters import ParameterValue
 
 __all__ = ["ASSISTABLE_STATES", "HOUSEHOLD_FACTS", "HOUSEHOLD_TYPES", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
@@ -135,8 +136,8 @@ class RunState:
         #: The day the last member left or died (no fact but a member joining is taken after it).
         self.dissolved: dt.date | None = None
         #: After a household change: the members counted, as the lifecycle's and entitlements'
-        #: decisions end with them ("" before any change).
-        self.members_note = ""
+        #: decisions end with them (None before any change).
+        self.members_note: Message | None = None
 
     def observe_income(self, fact: IncomeAssessed) -> None:
         """Record an income assessment; raises for one dated before a member's birth, naming them."""

@@ -9,12 +9,23 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Risk
 from ..errors import InvalidPolicy, ParameterNotInForce
+from ..message_keys import count
+from ..messages import Message
 from ..money import to_money
 
-__all__ = ["evidence_enum", "first_granted", "money", "plural", "responsible", "when_in_force", "whole_number"]
+__all__ = [
+    "count",
+    "evidence_enum",
+    "first_granted",
+    "money",
+    "responsible",
+    "when_in_force",
+    "whole_number",
+]
 
 _E = TypeVar("_E", bound=enum.Enum)
 _I = TypeVar("_I")
@@ -40,7 +51,7 @@ def when_in_force(
         try:
             return method(self, risk, ctx)
         except ParameterNotInForce as error:
-            return Declined(f"not in force yet: {error}")
+            return Declined(Message(keys.NOT_IN_FORCE, str(error)))
 
     return grant
 
@@ -48,15 +59,6 @@ def when_in_force(
 def first_granted(ctx: Context, intervention: str) -> dt.date | None:
     """The date ``intervention`` first granted something to the household, or None if it never did."""
     return min((grant.date for grant in ctx.grants if grant.intervention == intervention), default=None)
-
-
-def plural(count: int, word: str) -> str:
-    """``count`` and ``word``, made plural with an "s" for any count but one: ``"3 members"``.
-
-    Written out rather than :func:`relapse_guard.text.plural` (which groups thousands): a
-    grant's basis says it on the engine's hot path, for counts of members and months.
-    """
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def money(amount: Decimal) -> str:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..household import Schooling
+from ..messages import Message, Term
 from ..money import to_money
 from ._common import evidence_enum, money, responsible, when_in_force
 
@@ -44,17 +46,17 @@ class EducationAid:
             level = ctx.household.member(risk.member_id).schooling
         return None if level is Schooling.NONE else level
 
-    def _no_level(self, risk: Risk, ctx: Context) -> str:
+    def _no_level(self, risk: Risk, ctx: Context) -> Message:
         """Why :meth:`level` found no school level for ``risk``."""
         text = risk.get("level")
         if evidence_enum(Schooling, text) is Schooling.NONE:
-            return f"not in school: level {text!r}"
-        unknown = f"unknown school level {text!r}" if text is not None else "no school level in the evidence"
+            return Message(keys.NOT_IN_SCHOOL, repr(text))
+        unknown = Message(keys.UNKNOWN_LEVEL, repr(text)) if text is not None else Message(keys.NO_LEVEL)
         if risk.member_id is None:
-            return unknown if text is not None else f"{unknown} and no member named"
+            return unknown if text is not None else Message(keys.LEVEL_NO_MEMBER_NAMED, unknown)
         if not ctx.household.has_member(risk.member_id):
-            return f"{unknown} and no member {risk.member_id} in the household"
-        return f"{unknown} and member {risk.member_id} is not in school"
+            return Message(keys.LEVEL_NO_SUCH_MEMBER, unknown, risk.member_id)
+        return Message(keys.LEVEL_MEMBER_NOT_IN_SCHOOL, unknown, risk.member_id)
 
     @when_in_force
     def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:
@@ -64,10 +66,10 @@ class EducationAid:
             return Declined(self._no_level(risk, ctx))
         parameter = f"{self.prefix}.per_student.{level.value}"
         if not ctx.has_param(parameter):
-            return Declined(f"no education-aid amount for level {level.value!r}")
+            return Declined(Message(keys.NO_EDUCATION_AMOUNT, Term(level.value)))
         amount = to_money(ctx.amount(parameter))
         if amount <= 0:
-            return Declined(f"education-aid amount for level {level.value!r} is {money(amount)}")
+            return Declined(Message(keys.EDUCATION_AMOUNT_IS, Term(level.value), money(amount)))
         return ctx.grant(
             intervention=self.name,
             risk=risk,
@@ -75,5 +77,5 @@ class EducationAid:
             period=Period.YEARLY,
             responsible=responsible(ctx, self.prefix, self.responsible),
             persons=1,
-            basis=f"{money(amount)} per {level.value} student x 1 student = {money(amount)} per year",
+            basis=Message(keys.EDUCATION_BASIS, money(amount), Term(level.value)),
         )

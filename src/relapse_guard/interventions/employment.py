@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Risk
-from ._common import plural, when_in_force
+from ..messages import Message, Term
+from ._common import count, when_in_force
 
 __all__ = ["JobReferral", "JobTraining"]
 
@@ -28,14 +30,14 @@ def _service_grant(name: str, prefix: str, service: str, risk: Risk, ctx: Contex
         # An id that names no member raises InvalidHousehold: a trigger bug, never a silent skip.
         member = ctx.household.member(risk.member_id)
         if not member.can_work:
-            return Declined(f"member {risk.member_id} cannot work (labour capacity {member.labour_capacity.value})")
+            return Declined(Message(keys.MEMBER_CANNOT_WORK, risk.member_id, Term(member.labour_capacity.value)))
         persons = 1
-        who = "the member concerned, who can work"
+        who = Message(keys.THE_MEMBER_WHO_CAN_WORK)
     else:
         persons = sum(1 for member in ctx.household.members if member.can_work)
         if persons == 0:
-            return Declined(f"nobody in the household can work: 0 of {plural(ctx.size, 'member')}")
-        who = f"{plural(persons, 'member')} of {ctx.size} who can work"
+            return Declined(Message(keys.NOBODY_CAN_WORK, count(ctx.size, "member")))
+        who = Message(keys.MEMBERS_WHO_CAN_WORK, count(persons, "member"), ctx.size)
     responsible = ctx.text(f"{prefix}.responsible")
     return ctx.grant(
         intervention=name,
@@ -43,7 +45,7 @@ def _service_grant(name: str, prefix: str, service: str, risk: Risk, ctx: Contex
         service=service,
         responsible=responsible,
         persons=persons,
-        basis=f"{service} for {who}, by {responsible}",
+        basis=Message(keys.SERVICE_BASIS, Term(service), who, responsible),
     )
 
 

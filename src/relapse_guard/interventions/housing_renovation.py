@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..facts import HousingGrade
+from ..messages import Message
 from ..money import to_money
 from ._common import evidence_enum, first_granted, money, responsible, when_in_force
 
@@ -53,23 +55,25 @@ class HousingRenovation:
         grade = self.grade(risk, ctx)
         if grade is None:
             text = risk.get("grade")
-            return Declined("house never appraised" if text is None else f"unknown house grade {text!r}")
+            if text is None:
+                return Declined(Message(keys.HOUSE_NEVER_APPRAISED))
+            return Declined(Message(keys.UNKNOWN_GRADE, repr(text)))
         if not grade.unsafe:
-            return Declined(f"house graded {grade.value}: only C and D qualify")
+            return Declined(Message(keys.HOUSE_SAFE, grade.value))
         earlier = first_granted(ctx, self.name)
         if earlier is not None:
-            return Declined(f"already granted on {earlier.isoformat()}: no house is subsidised twice")
+            return Declined(Message(keys.HOUSE_SUBSIDISED, earlier))
         base = ctx.amount(f"{self.prefix}.grant.{grade.value}")
         uplift_name = f"{self.prefix}.low_income_uplift"
         if ctx.is_low_income and ctx.has_param(uplift_name):
             uplift = ctx.amount(uplift_name)
             amount = to_money(base * uplift)
-            basis = f"{grade.value} grade grant {money(base)} x low-income uplift {uplift} = {money(amount)} one-off"
+            basis = Message(keys.HOUSING_BASIS_UPLIFT, grade.value, money(base), uplift, money(amount))
         else:
             amount = to_money(base)
-            basis = f"{grade.value} grade grant {money(base)} = {money(amount)} one-off (no low-income uplift)"
+            basis = Message(keys.HOUSING_BASIS, grade.value, money(base), money(amount))
         if amount <= 0:
-            return Declined(f"renovation grant comes to nothing: {basis}")
+            return Declined(Message(keys.HOUSING_NOTHING, basis))
         return ctx.grant(
             intervention=self.name,
             risk=risk,

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..errors import InvalidPolicy
+from ..messages import Message
 from ..money import to_money
-from ._common import first_granted, money, plural, responsible, when_in_force
+from ._common import count, first_granted, money, responsible, when_in_force
 
 __all__ = ["IndustrySupportFunds"]
 
@@ -45,7 +47,7 @@ class IndustrySupportFunds:
         """The funds for ``risk``, or :class:`Declined` if already given (``once``) or the amount is zero."""
         earlier = first_granted(ctx, self.name) if self.once else None
         if earlier is not None:
-            return Declined(f"already granted on {earlier.isoformat()}: industry funds are given once per household")
+            return Declined(Message(keys.FUNDS_ONCE, earlier))
         per = ctx.amount(f"{self.prefix}.amount")
         basis_name = f"{self.prefix}.basis"
         per_what = ctx.text(basis_name)
@@ -53,12 +55,12 @@ class IndustrySupportFunds:
             raise InvalidPolicy(f"parameter {basis_name!r} must be 'household' or 'person', found {per_what!r}")
         if per_what == "person":
             amount = to_money(per * ctx.size)
-            basis = f"{money(per)} per person x {plural(ctx.size, 'member')} = {money(amount)} one-off"
+            basis = Message(keys.FUNDS_PER_PERSON, money(per), count(ctx.size, "member"), money(amount))
         else:
             amount = to_money(per)
-            basis = f"{money(per)} per household = {money(amount)} one-off"
+            basis = Message(keys.FUNDS_PER_HOUSEHOLD, money(per), money(amount))
         if amount <= 0:
-            return Declined(f"industry funds come to nothing: {basis}")
+            return Declined(Message(keys.FUNDS_NOTHING, basis))
         return ctx.grant(
             intervention=self.name,
             risk=risk,

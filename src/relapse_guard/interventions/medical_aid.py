@@ -28,8 +28,10 @@ from decimal import Decimal
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
+from ..messages import Message, Term
 from ..money import to_money
 from ._common import money, responsible, when_in_force
 
@@ -48,7 +50,7 @@ class MedicalAid:
     def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:
         """The medical aid for ``risk``, or :class:`Declined` when there is no cost or the yearly cap is used up."""
         if risk.cost <= 0:
-            return Declined(f"no self-paid medical cost: cost {money(risk.cost)}")
+            return Declined(Message(keys.NO_MEDICAL_COST, money(risk.cost)))
         on_safety_net = ctx.receives_safety_net
         share_name = f"{self.prefix}.share_safety_net" if on_safety_net else f"{self.prefix}.share"
         share = ctx.amount(share_name)
@@ -59,14 +61,20 @@ class MedicalAid:
         room = to_money(max(cap - used, Decimal(0)))
         amount = min(asked, room)
         if room <= 0:
-            return Declined(f"medical aid cap {money(cap)} used up in {ctx.date.year}: {money(used)} already granted")
+            return Declined(Message(keys.MEDICAL_CAP_USED, money(cap), ctx.date.year, money(used)))
         if amount <= 0:
-            return Declined(f"medical aid comes to nothing: {share} x {money(risk.cost)} self-paid = {money(asked)}")
-        who = "safety-net household" if on_safety_net else "household"
-        basis = (
-            f"{share} x {money(risk.cost)} self-paid = {money(asked)} ({who} share);"
-            f" yearly cap {money(cap)} - {money(used)} already granted in {ctx.date.year} = {money(room)} left;"
-            f" min = {money(amount)} one-off"
+            return Declined(Message(keys.MEDICAL_NOTHING, share, money(risk.cost), money(asked)))
+        basis = Message(
+            keys.MEDICAL_BASIS,
+            share,
+            money(risk.cost),
+            money(asked),
+            Term("safety-net household" if on_safety_net else "household"),
+            money(cap),
+            money(used),
+            ctx.date.year,
+            money(room),
+            money(amount),
         )
         return ctx.grant(
             intervention=self.name,

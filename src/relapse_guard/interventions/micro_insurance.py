@@ -22,11 +22,13 @@ from collections.abc import Iterable
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..errors import InvalidPolicy
+from ..messages import Join, Message, Term
 from ..money import to_money
-from ._common import money, plural, responsible, when_in_force
+from ._common import count, money, responsible, when_in_force
 
 __all__ = ["MicroInsurance"]
 
@@ -54,14 +56,17 @@ class MicroInsurance:
         """The premiums for this year, or :class:`Declined` when bought already this year or they come to zero."""
         bought = sorted(g.date for g in ctx.grants if g.intervention == self.name and g.date.year == ctx.date.year)
         if bought:
-            return Declined(f"premiums already bought in {ctx.date.year} (on {bought[0].isoformat()})")
+            return Declined(Message(keys.PREMIUMS_BOUGHT, ctx.date.year, bought[0]))
         premiums = [(product, ctx.amount(f"{self.prefix}.premium.{product}")) for product in self.products]
         per_person = sum((premium for _, premium in premiums), start=to_money(0))
         amount = to_money(per_person * ctx.size)
-        listed = " + ".join(f"{product} {money(premium)}" for product, premium in premiums)
-        basis = f"({listed}) = {money(per_person)} per person x {plural(ctx.size, 'member')} = {money(amount)} per year"
+        listed = Join(
+            [Message(keys.PREMIUM, Term(product), money(premium)) for product, premium in premiums],
+            " + ",
+        )
+        basis = Message(keys.PREMIUMS_BASIS, listed, money(per_person), count(ctx.size, "member"), money(amount))
         if amount <= 0:
-            return Declined(f"premiums come to nothing: {basis}")
+            return Declined(Message(keys.PREMIUMS_NOTHING, basis))
         return ctx.grant(
             intervention=self.name,
             risk=risk,

@@ -25,10 +25,12 @@ import attrs
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Risk
 from ..household import Household
-from ._common import first_granted, plural, when_in_force, whole_number
+from ..messages import Message
+from ._common import count, first_granted, when_in_force, whole_number
 
 __all__ = ["PairedHelper", "revisit_dates"]
 
@@ -74,24 +76,22 @@ class PairedHelper:
         """The pairing, or :class:`Declined` when the household already has a paired helper."""
         earlier = first_granted(ctx, self.name)
         if earlier is not None:
-            return Declined(f"already paired on {earlier.isoformat()}: a household is paired once")
+            return Declined(Message(keys.ALREADY_PAIRED, earlier))
         interval = whole_number(ctx, f"{self.prefix}.revisit_interval_months", minimum=1)
-        count = whole_number(ctx, f"{self.prefix}.revisits", minimum=0)
+        visits = whole_number(ctx, f"{self.prefix}.revisits", minimum=0)
         helper = (self.helper_for or default_helper)(ctx.household)
-        revisits = revisit_dates(ctx.date, interval_months=interval, count=count)
-        if revisits:
-            plan = (
-                f"{plural(count, 'revisit')} every {plural(interval, 'month')},"
-                f" {revisits[0].isoformat()} to {revisits[-1].isoformat()}"
-            )
-        else:
-            plan = "no revisits planned"
+        revisits = revisit_dates(ctx.date, interval_months=interval, count=visits)
+        plan = (
+            Message(keys.REVISIT_PLAN, count(visits, "revisit"), count(interval, "month"), revisits[0], revisits[-1])
+            if revisits
+            else Message(keys.NO_REVISITS)
+        )
         return ctx.grant(
             intervention=self.name,
             risk=risk,
             service=self.service,
             responsible=helper,
             persons=ctx.size,
-            basis=f"{helper} paired with the household of {plural(ctx.size, 'member')}; {plan}",
+            basis=Message(keys.PAIRING_BASIS, helper, count(ctx.size, "member"), plan),
             revisits=revisits,
         )

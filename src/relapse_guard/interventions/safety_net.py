@@ -28,11 +28,13 @@ from decimal import Decimal
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..entitlements import EntitlementTerms
+from ..messages import Message
 from ..money import to_money
-from ._common import money, plural, responsible, when_in_force
+from ._common import count, money, responsible, when_in_force
 
 __all__ = ["SafetyNetTopUp"]
 
@@ -91,26 +93,34 @@ class SafetyNetTopUp:
         """The monthly top-up for ``risk``, or :class:`Declined` when there is no gap or no assessed income."""
         income = ctx.income_per_capita
         if income is None:
-            return Declined("income never assessed")
+            return Declined(Message(keys.INCOME_NEVER_ASSESSED))
         costs = ctx.open_costs(risk)
         left = max(income - costs / ctx.size, _ZERO)  # ctx.income_left_per_capita(risk), costs kept
         standard = ctx.amount(f"{self.prefix}.standard")
         monthly_left = to_money(left / 12)
         gap = standard - monthly_left
         if gap <= 0:
-            return Declined(
-                f"no safety-net gap: monthly income left per person {money(monthly_left)} >= standard {money(standard)}"
-            )
+            return Declined(Message(keys.NO_SAFETY_NET_GAP, money(monthly_left), money(standard)))
         amount = to_money(gap * ctx.size)
         if amount <= 0:  # a standard finer than the fen can leave less than a fen to pay
             return Declined(
-                f"safety-net gap {gap} ({standard} - {money(monthly_left)}) x {plural(ctx.size, 'member')}"
-                f" = {money(amount)}: less than a fen to pay"
+                Message(
+                    keys.SAFETY_NET_LESS_THAN_A_FEN,
+                    gap,
+                    standard,
+                    money(monthly_left),
+                    count(ctx.size, "member"),
+                    money(amount),
+                )
             )
-        basis = (
-            f"({money(standard)} - {money(monthly_left)}) x {plural(ctx.size, 'member')} = {money(amount)} per month"
-            f" (safety-net standard - monthly income per person left after {_costs(risk, costs)}:"
-            f" {money(left)} a year / 12)"
+        basis = Message(
+            keys.SAFETY_NET_BASIS,
+            money(standard),
+            money(monthly_left),
+            count(ctx.size, "member"),
+            money(amount),
+            _costs(risk, costs),
+            money(left),
         )
         return ctx.grant(
             intervention=self.name,
@@ -123,8 +133,8 @@ class SafetyNetTopUp:
         )
 
 
-def _costs(risk: Risk, costs: Decimal) -> str:
+def _costs(risk: Risk, costs: Decimal) -> Message:
     """The costs taken off the income (``costs``, of the open risks), as the basis says them."""
     if costs == risk.cost:
-        return f"the risk's cost of {money(risk.cost)}"
-    return f"the costs of the open risks of {money(costs)} (this risk's {money(risk.cost)})"
+        return Message(keys.RISK_COST, money(risk.cost))
+    return Message(keys.OPEN_COSTS, money(costs), money(risk.cost))

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Declined, Grant, Period, Risk
+from ..messages import Message
 from ..money import to_money
-from ._common import money, plural, responsible, when_in_force
+from ._common import count, money, responsible, when_in_force
 
 __all__ = ["TemporaryRelief"]
 
@@ -55,18 +57,16 @@ class TemporaryRelief:
         cap = to_money(cap_months * standard)
         if risk.cost > 0:
             asked = to_money(risk.cost)
-            sizing = f"cost {money(asked)}"
+            sizing = Message(keys.RELIEF_COST, money(asked))
         else:
             months = ctx.amount(f"{self.prefix}.months_without_cost")
             asked = to_money(months * standard * ctx.size)
-            sizing = f"{months} months x {money(standard)} x {plural(ctx.size, 'member')} = {money(asked)}"
+            sizing = Message(keys.RELIEF_MONTHS, months, money(standard), count(ctx.size, "member"), money(asked))
         amount = min(asked, cap)
-        sized = f"min({sizing}, cap {cap_months} months x {money(standard)} = {money(cap)}) = {money(amount)}"
+        sized = Message(keys.RELIEF_SIZED, sizing, cap_months, money(standard), money(cap), money(amount))
         if amount <= 0:
-            return Declined(f"temporary relief comes to nothing: {sized}")
-        basis = f"{sized} one-off"
-        basis += "; priority relief" if self.priority else ""
-        basis += "; help first, paperwork after"
+            return Declined(Message(keys.RELIEF_NOTHING, sized))
+        basis = Message(keys.RELIEF_BASIS_PRIORITY if self.priority else keys.RELIEF_BASIS, sized)
         return ctx.grant(
             intervention=self.name,
             risk=risk,

@@ -23,6 +23,7 @@ from ..bounds import MAX_ID_LENGTH
 from ..errors import WrongType
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
+from ..messages import render_stored
 from ..result import HouseholdResult
 from ._args import check_count, check_text, shown
 from .chain import ChainHead, StoreHeads, VerificationReport
@@ -100,7 +101,11 @@ class QuarantinedRecord:
 
 @attrs.frozen
 class LoggedDecision:
-    """One entry of the decisions log: a decision as recorded, with the policy that made it."""
+    """One entry of the decisions log: a decision as recorded, with the policy that made it.
+
+    :meth:`text` renders what it says in a language (an entry logged before decisions kept
+    their message says its stored explanation, in every language).
+    """
 
     sequence: int
     household_id: str
@@ -108,6 +113,11 @@ class LoggedDecision:
     as_of: str | None
     decision: Mapping[str, Any]
     hash: str
+
+    def text(self, language: str = "en") -> str:
+        """What the decision says, in ``language`` (``en``, ``zh-CN``): its message rendered,
+        or, logged without one, its explanation as stored."""
+        return render_stored(self.decision, language)
 
 
 def _household_id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:

@@ -17,9 +17,11 @@ from decimal import Decimal
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import DisasterReported, Fact
+from ..messages import Message, Term
 from ._common import annual_income, household_status, percent, ratio
 
 __all__ = ["SEVERITY_BANDS", "DisasterTrigger"]
@@ -85,7 +87,7 @@ class DisasterTrigger:
                 ("loss_to_income", percent(loss_share)),
             ]
             severity = _severity(loss_share)
-        evidence.append(("reason", f"{fact.hazard} loss {loss} >= minimum loss {min_loss}"))
+        evidence.append(("reason", Message(keys.LOSS_OVER_MINIMUM, Term(fact.hazard), loss, min_loss)))
         return ctx.risk(
             trigger=self.name,
             fact=fact,

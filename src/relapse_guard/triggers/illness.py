@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, IllnessReported
+from ..messages import Message, Term
 from ._common import annual_income, household_status, member_of, on_file, percent, ratio
 
 __all__ = ["IllnessTrigger"]
@@ -61,10 +63,10 @@ class IllnessTrigger:
         filed = on_file(ctx)
         alert_name = f"{self.prefix}.self_paid_alert_on_file" if filed else f"{self.prefix}.self_paid_alert"
         alert = ctx.amount(alert_name)
-        reasons: list[str] = []
+        reasons: list[Message] = []
         if cost > alert:
-            group = "households on file" if filed else "households not on file"
-            reasons.append(f"self-paid cost {cost} > alert amount {alert} for {group}")
+            group = Term("households on file" if filed else "households not on file")
+            reasons.append(Message(keys.COST_OVER_ALERT, cost, alert, group))
         evidence: list[tuple[str, object]] = [
             ("self_paid_cost", cost),
             ("hospitalised", "yes" if fact.hospitalised else "no"),
@@ -80,7 +82,7 @@ class IllnessTrigger:
             share_amount = share * annual
             cost_share = ratio(cost, annual)
             if cost > share_amount:
-                reasons.append(f"self-paid cost {cost} > {share} x annual income {annual} = {share_amount}")
+                reasons.append(Message(keys.COST_OVER_SHARE, cost, share, annual, share_amount))
             evidence += [
                 ("income_per_capita", ctx.income_per_capita),
                 ("members", ctx.size),
@@ -97,7 +99,7 @@ class IllnessTrigger:
                 severity = Severity.MEDIUM
         if not reasons:
             return None
-        evidence.append(("reason", "; ".join(reasons)))
+        evidence.append(("reason", keys.reasons(reasons)))
         return ctx.risk(
             trigger=self.name,
             fact=fact,

@@ -25,9 +25,11 @@ from decimal import Decimal
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, IncomeAssessed
+from ..messages import Message, Term
 from ._common import household_status, on_file
 
 __all__ = ["IncomeDropTrigger"]
@@ -103,21 +105,21 @@ class IncomeDropTrigger:
             evidence.append(("half_poverty_line", half))
             if income < half:
                 severity = Severity.SEVERE
-                reason = f"income per capita {income} < half the poverty line {half}"
+                reason = Message(keys.INCOME_BELOW_HALF_LINE, income, half)
             else:
                 severity = Severity.HIGH
-                reason = f"income per capita {income} < poverty line {line}"
+                reason = Message(keys.INCOME_BELOW_LINE, income, line)
             evidence.append(("finding", "below the poverty line"))
         else:
             severity = Severity.LOW
-            reason = f"{EDGE}: income per capita {income} < monitoring threshold {multiple} x {line} = {threshold}"
+            reason = Message(keys.EDGE_BELOW_THRESHOLD, Term(EDGE), income, str(multiple), line, str(threshold))
             evidence += [("monitoring_threshold", threshold), ("finding", EDGE)]
         previous = ctx.previous_income_per_capita
         if previous is not None:
             change = income - previous
             evidence += [("previous_income_per_capita", previous), ("change_per_capita", _signed(change))]
             if change < 0:
-                reason += f"; fell by {-change} from {previous}"
+                reason = Message(keys.FELL_BY, reason, -change, previous)
         evidence.append(("reason", reason))
         return ctx.risk(trigger=self.name, fact=fact, kind=KIND, severity=severity, evidence=evidence, key=key)
 

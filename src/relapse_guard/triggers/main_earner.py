@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, MainEarnerLost
+from ..messages import Message, Term
 from ._common import household_status, member_of
 
 __all__ = ["MainEarnerLostTrigger"]
@@ -56,6 +58,6 @@ class MainEarnerLostTrigger:
                 ("cause", fact.cause),
                 ("other_members_who_can_work", others),
                 ("household_status", household_status(ctx)),
-                ("reason", f"main earner lost ({fact.cause}); {others} other member(s) can work"),
+                ("reason", Message(keys.EARNER_LOST, Term(fact.cause), others)),
             ],
         )

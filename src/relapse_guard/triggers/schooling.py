@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, SchoolEnrolled
 from ..household import Schooling
+from ..messages import Message, Term
 from ._common import annual_income, household_status, member_of, on_file, percent, ratio
 
 __all__ = ["SchoolingTrigger"]
@@ -63,9 +65,9 @@ class SchoolingTrigger:
             ("annual_cost", cost),
             ("household_status", household_status(ctx)),
         ]
-        reasons: list[str] = []
+        reasons: list[Message] = []
         if filed:
-            reasons.append(f"household {household_status(ctx)}")
+            reasons.append(Message(keys.HOUSEHOLD_STATUS, Term(household_status(ctx))))
         annual = annual_income(ctx)
         severity = Severity.MEDIUM
         if annual is None:
@@ -83,11 +85,11 @@ class SchoolingTrigger:
                 ("cost_to_income", percent(cost_share)),
             ]
             if cost > share_amount:
-                reasons.append(f"school cost {cost} > {share} x annual income {annual} = {share_amount}")
+                reasons.append(Message(keys.SCHOOL_COST_OVER_SHARE, cost, share, annual, share_amount))
                 severity = Severity.SEVERE if cost_share >= 1 else Severity.HIGH
         if not reasons:
             return None
-        evidence.append(("reason", "; ".join(reasons)))
+        evidence.append(("reason", keys.reasons(reasons)))
         return ctx.risk(
             trigger=self.name,
             fact=fact,

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, JobLost
+from ..messages import Message, Term
 from ._common import household_status, member_of, on_file
 
 __all__ = ["UnemploymentTrigger"]
@@ -59,15 +61,16 @@ class UnemploymentTrigger:
             ("other_members_who_can_work", others),
             ("household_status", household_status(ctx)),
         ]
+        reason: Message
         if others == 0:
             severity = Severity.SEVERE
-            reason = "no other member can work"
+            reason = Message(keys.NO_OTHER_WORKER)
         elif on_file(ctx):
             severity = Severity.HIGH
-            reason = f"household {household_status(ctx)}"
+            reason = Message(keys.HOUSEHOLD_STATUS, Term(household_status(ctx)))
         elif ctx.income_per_capita is None:
             severity = Severity.MEDIUM
-            reason = "household not on file, income never assessed"
+            reason = Message(keys.NOT_ON_FILE_NO_INCOME)
             evidence.append(("income_per_capita", "unknown (income never assessed)"))
         else:
             income = ctx.income_per_capita
@@ -79,13 +82,16 @@ class UnemploymentTrigger:
                 ("poverty_line", line),
                 ("monitoring_threshold", threshold),
             ]
-            if income < threshold:
-                severity = Severity.HIGH
-                reason = f"income per capita {income} < monitoring threshold {multiple} x {line} = {threshold}"
-            else:
-                severity = Severity.MEDIUM
-                reason = f"income per capita {income} >= monitoring threshold {multiple} x {line} = {threshold}"
-        evidence.append(("reason", f"member able to work lost their job; {reason}"))
+            below = income < threshold
+            severity = Severity.HIGH if below else Severity.MEDIUM
+            reason = Message(
+                keys.BELOW_THRESHOLD if below else keys.NOT_BELOW_THRESHOLD,
+                income,
+                str(multiple),
+                line,
+                str(threshold),
+            )
+        evidence.append(("reason", Message(keys.JOB_LOST, reason)))
         return ctx.risk(
             trigger=self.name,
             fact=fact,

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import attrs
 
+from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, HouseAppraised, HousingGrade
+from ..messages import Message, Term
 
 __all__ = ["UnsafeHousingTrigger"]
 
@@ -62,6 +64,6 @@ class UnsafeHousingTrigger:
             evidence=[
                 ("grade", grade),
                 ("meaning", _MEANING[fact.grade]),
-                ("reason", f"house appraised {grade} ({_MEANING[fact.grade]}): qualifies for renovation"),
+                ("reason", Message(keys.HOUSE_APPRAISED, grade, Term(_MEANING[fact.grade]))),
             ],
         )
