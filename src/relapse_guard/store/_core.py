@@ -59,6 +59,7 @@ from .codec import (
     canonical_json,
     date_text,
     date_texts,
+    decision_identity,
     decode_fact,
     decode_household,
     digest,
@@ -741,7 +742,7 @@ class StoreBase:
         household_id = result.household_id
         personal = {d.risk.member_id for d in result.decisions if d.risk is not None and d.risk.member_id}
         entries = [self._privacy.decision(d.to_dict(), personal) for d in result.decisions]
-        digests = [digest(canonical_json(_identity(entry))) for entry in entries]
+        digests = [digest(canonical_json(decision_identity(entry))) for entry in entries]
         as_of = result.as_of.isoformat() if result.as_of is not None else None
         with self._write() as tx:
             known = tx.logged_digests(household_id, result.policy, set(digests))
@@ -983,15 +984,3 @@ class StoreBase:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-
-#: What a logged decision keeps beside its content: how it renders (its message) and how near
-#: its conditions were (its margins) — both follow from the rest. Left out of the digest that
-#: says whether a decision is logged already, so that a decision logged before decisions kept
-#: them is not logged again.
-_DERIVED = ("message", "margins")
-
-
-def _identity(entry: dict[str, Any]) -> dict[str, Any]:
-    """The part of a decision's stored dict that identifies it (see :data:`_DERIVED`)."""
-    return {key: value for key, value in entry.items() if key not in _DERIVED}

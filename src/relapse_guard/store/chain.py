@@ -35,7 +35,7 @@ from typing import Literal
 
 import attrs
 
-from .codec import canonical_json, digest
+from .codec import canonical_json, decision_identity, digest
 
 __all__ = [
     "GENESIS",
@@ -239,7 +239,8 @@ def row_fault(payload: str, household_id: object, policy: object, entry_digest: 
     for column, value in (("household_id", household_id), ("policy", policy)):
         if data.get(column) != value:
             return f"its {column} column ({value!r}) is not its payload's ({data.get(column)!r})"
-    if digest(canonical_json(data.get("decision"))) != entry_digest:
+    decision = data.get("decision")
+    if digest(canonical_json(decision_identity(decision) if isinstance(decision, dict) else decision)) != entry_digest:
         return "its digest column is not its decision's"
     return None
 

@@ -351,3 +351,16 @@ def encode_household(household: Household) -> str:
 def decode_household(body: str) -> Household:
     """A stored household read back."""
     return Household.from_dict(json.loads(body))
+
+
+#: What a logged decision keeps beside its content: how it renders (its message) and how near
+#: its conditions were (its margins) — both follow from the rest. Left out of the digest that
+#: says whether a decision is logged already, so that a decision logged before decisions kept
+#: them is not logged again.
+DERIVED_DECISION_KEYS = ("message", "margins")
+
+
+def decision_identity(entry: dict[str, Any]) -> dict[str, Any]:
+    """The part of a decision's stored dict that identifies it and its digest covers (see
+    :data:`DERIVED_DECISION_KEYS`)."""
+    return {key: value for key, value in entry.items() if key not in DERIVED_DECISION_KEYS}
