@@ -100,7 +100,15 @@ def test_the_same_data_renders_in_english_too(example: ReportData) -> None:
     assert '<html lang="en">' in page
     for title in ENGLISH_SECTIONS:
         assert f"<h2>{title}</h2>" in page
-    assert not _CJK.search(page)
+    # the decisions quoted were rendered when the data was gathered, in its language
+    assert not _CJK.search(render_html(collect_example(lang="en"), title="Example", charts=None, lang="en"))
+
+
+def test_the_chinese_report_quotes_decisions_in_chinese(example: ReportData) -> None:
+    english = render_html(collect_example(lang="en"), title="Example", charts=None, lang="en")
+    chinese = render_html(example, title="示例", charts=None, lang="zh-CN")
+    assert "income per capita" in english
+    assert "income per capita" not in chinese  # the decisions a report quotes, said in Chinese
 
 
 def test_charts_speak_chinese(example: ReportData, tmp_path: Path) -> None:

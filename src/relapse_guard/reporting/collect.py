@@ -362,11 +362,9 @@ class ReportData:
 
 
 def _decision_text(decision: Decision, lang: str) -> str:
-    """What a report says of ``decision`` in ``lang``: the one place a report renders a decision.
-
-    Today a decision's explanation as the engine wrote it (in English).
-    """
-    return decision.explanation
+    """What a report says of ``decision`` in ``lang``: the one place a report renders a decision
+    (its message in that language; a decision of a policy's own text says it as written)."""
+    return decision.render(lang)
 
 
 def _risks_between(result: HouseholdResult, since: dt.date | None, until: dt.date, lang: str) -> tuple[RiskNote, ...]:
