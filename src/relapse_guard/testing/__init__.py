@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from .invariants import DEADLINE_PARAMETER, INVARIANTS, Violation, check_result
     from .stateful import PolicyStateMachine, harness_settings
     from .strategies import amounts, facts_of, histories, households, incomes, members
+    from .vectorised import VectorisedCheck, vectorised_matches_engine
 
 __all__ = [
     "DEADLINE_PARAMETER",
     "INVARIANTS",
     "PolicyStateMachine",
+    "VectorisedCheck",
     "Violation",
     "amounts",
     "check_result",
@@ -40,6 +42,7 @@ __all__ = [
     "households",
     "incomes",
     "members",
+    "vectorised_matches_engine",
 ]
 
 #: Each name with the module that defines it, loaded on first use.
@@ -56,6 +59,8 @@ _LAZY = {
     "households": "strategies",
     "incomes": "strategies",
     "members": "strategies",
+    "VectorisedCheck": "vectorised",
+    "vectorised_matches_engine": "vectorised",
 }
 
 if not TYPE_CHECKING:  # type checkers see the imports above; an unknown name stays an error for them
@@ -70,6 +75,10 @@ if not TYPE_CHECKING:  # type checkers see the imports above; an unknown name st
         try:
             loaded = import_module(f"{__name__}.{module}")
         except ModuleNotFoundError as error:
+            if error.name == "numpy":
+                raise ImportError(
+                    f"relapse_guard.testing.{name} needs numpy: pip install 'relapse-guard[fast]'"
+                ) from error
             if error.name != "hypothesis":
                 raise
             raise ImportError(
