@@ -29,7 +29,7 @@ from ...population import BadRow
 from ...result import HouseholdResult
 from ..choice import PolicyChoice
 from ..fact_ids import FactIds
-from ..screen import Outcome, Record, Screened, Tally
+from ..screened import Outcome, Record, Screened, Tally
 from ..summary import Problem
 from .frame import QuietFrame, VectorisedQuietFrom, band_scaled, quiet_plan, scaled
 

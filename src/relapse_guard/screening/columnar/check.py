@@ -5,6 +5,8 @@ columnar screen, and compares them row by row; it also compares, on each date of
 household's facts, the income band the policy's ``vectorised_quiet_from`` forms give with
 the band their scalar ``quiet_from`` give (a vectorised band above the scalar one only hands
 more households to the engine; one below it is wrong). See docs/columnar.md.
+
+Authors reach it as :func:`relapse_guard.testing.vectorised_matches_engine`.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ from decimal import ROUND_CEILING, Decimal
 import attrs
 import numpy as np
 
-from ..engine import Engine
-from ..engine.prefilter import income_band, income_watchers
-from ..engine.run_state import RunState
-from ..facts import Fact, IncomeAssessed
-from ..household import Household
-from ..lifecycle import State
-from ..policy import Policy
-from ..screening.columnar import NO_BAND, QuietFrame, band_scaled, quiet_plan, scaled
-from ..screening.screen import screen_records
+from ...engine import Engine
+from ...engine.prefilter import income_band, income_watchers
+from ...engine.run_state import RunState
+from ...facts import Fact, IncomeAssessed
+from ...household import Household
+from ...lifecycle import State
+from ...policy import Policy
+from ..screen import screen_records
+from .frame import NO_BAND, QuietFrame, band_scaled, quiet_plan, scaled
 
 __all__ = ["VectorisedCheck", "vectorised_matches_engine"]
 
