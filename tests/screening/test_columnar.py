@@ -185,6 +185,18 @@ def test_vectorised_matches_engine_finds_a_form_that_promises_too_much() -> None
     assert vectorised_matches_engine(POLICIES["yubei_2016"], [(household, facts)])
 
 
+def test_the_core_and_the_serial_screen_import_no_numpy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, relapse_guard, relapse_guard.engine, relapse_guard.screening.screen, relapse_guard.testing\n"
+        "assert 'numpy' not in sys.modules, 'numpy imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_engine_names_resolve() -> None:
     assert resolve_engine("scalar") == "scalar"
     assert resolve_engine("columnar") == "columnar"
