@@ -13,7 +13,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 #: The module each optional extra installs. A block that needs an extra says so in its first
 #: line, ``# requires: pip install 'relapse-guard[dask]'``, and its page is skipped without it.
-EXTRA_MODULES = {"dask": "distributed", "parquet": "pyarrow", "test": "jsonschema"}
+EXTRA_MODULES = {"fast": "numpy", "dask": "distributed", "parquet": "pyarrow", "test": "jsonschema"}
 
 
 def _blocks(page: Path) -> list[str]:

@@ -135,6 +135,14 @@ def _parser() -> argparse.ArgumentParser:
         help="screen on Dask (the dask extra): a running scheduler's address (tcp://host:8786), or 'local' "
         "for a local cluster of --workers processes",
     )
+    screen.add_argument(
+        "--engine",
+        choices=("auto", "columnar", "scalar"),
+        default="auto",
+        help="columnar: decide the households it can in columns, the others on the engine, with the same rows "
+        "and totals (needs numpy: the fast extra); scalar: the engine for every household; auto (default): "
+        "columnar when numpy is installed",
+    )
     add_progress_argument(screen)
     add_language_argument(screen)
     explain = commands.add_parser("explain", help="print one household's explained timeline")
@@ -387,6 +395,7 @@ def _run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=args.progress,
             lang=lang,
+            engine=args.engine,
         )
     elif args.command == "explain":
         from .cli_policy import policy_or_map

@@ -109,6 +109,7 @@ def run_screen(
     overwrite: bool = False,
     progress: bool = False,
     lang: str = "en",
+    engine: str = "scalar",
 ) -> int:
     """Screen a population directory; print the totals; write rows and problems to ``out``.
 
@@ -117,6 +118,8 @@ def run_screen(
 
     ``workers`` local processes screen it, or, with ``scheduler``, a Dask cluster: a running
     scheduler's address, or ``"local"`` for a local cluster of ``workers`` processes.
+    ``engine`` is ``scalar``, ``columnar`` or ``auto`` (docs/columnar.md); a columnar screen
+    says on stderr how many households went each way (in ``lang``).
     ``policy_name`` is a registered name or a ``path.py:NAME`` / ``module:NAME`` spec (see
     :func:`~relapse_guard.cli_check.load_policy_spec`), or a policy map: each household is then
     screened under the policy its place has on ``as_of``, and a place the map does not cover is
@@ -137,7 +140,7 @@ def run_screen(
     line = ProgressLine() if wants_progress(progress) else None
     draw = progress_bar(line) if line is not None else None
     try:
-        result = _screen(population, policy_name, as_of, workers, scheduler, keep_rows, draw, fail_fast)
+        result = _screen(population, policy_name, as_of, workers, scheduler, keep_rows, draw, fail_fast, engine)
     finally:
         if line is not None:
             line.close()
@@ -157,6 +160,16 @@ def run_screen(
                 file.write(json.dumps(record, ensure_ascii=False) + "\n")
             for problem in sorted(result.problems, key=lambda problem: problem.household_id):
                 file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
+    if result.paths.get("columnar"):
+        print(
+            tr(
+                lang,
+                "columnar screen: {columnar} households decided in columns, {engine} handed to the engine",
+                columnar=f"{result.paths['columnar']:,}",
+                engine=f"{result.paths.get('engine', 0):,}",
+            ),
+            file=sys.stderr,
+        )
     print_problems(result.bad_rows, result.problems, lang=lang)
     return 1 if result.bad_rows or result.problems else 0
 
@@ -179,6 +192,7 @@ def _screen(
     keep_rows: bool,
     progress: Callable[[Progress], None] | None,
     fail_fast: bool,
+    engine: str = "scalar",
 ) -> ScreenResult:
     """The screen itself: in local processes, or on Dask with a ``scheduler``."""
     if scheduler is None:
@@ -191,6 +205,7 @@ def _screen(
             progress=progress,
             fail_fast=fail_fast,
             load=load_policy_spec,
+            engine=engine,
         )
     from .screening.dask_backend import dask_client, screen_population_dask
 
@@ -204,6 +219,7 @@ def _screen(
             progress=progress,
             fail_fast=fail_fast,
             load=load_policy_spec,
+            engine=engine,
         )
 
 

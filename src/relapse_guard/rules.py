@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -133,12 +133,20 @@ class Rule:
     needs, housing, grants, known risks, the parameters it reads and the year of
     ``ctx.date`` — nothing else about the date. Without it the rule is evaluated for every
     fact, which is always correct.
+
+    ``vectorised_quiet_from``, if given, is ``quiet_from`` over many dates at once, for the
+    columnar screen (docs/columnar.md): called with a
+    :class:`~relapse_guard.screening.columnar.QuietFrame` (one state, one row per distinct
+    date), it returns one income per row (a sequence or numpy array of ``Decimal``), or None
+    when there is none. Without it, the households the rule would be asked about are handed
+    to the engine, which is always correct.
     """
 
     name: str
     description: str
     test: Callable[[Context], Verdict] = attrs.field(eq=False, repr=False)
     quiet_from: Callable[[Context], Decimal | None] | None = attrs.field(default=None, eq=False, repr=False)
+    vectorised_quiet_from: Callable[[Any], Any] | None = attrs.field(default=None, eq=False, repr=False)
 
     def __call__(self, ctx: Context) -> Verdict:
         return self.test(ctx)
@@ -161,11 +169,16 @@ def _line(ctx: Context) -> Decimal:
     return ctx.poverty_line
 
 
+def _line_vectorised(frame: Any) -> Any:
+    return frame.poverty_line
+
+
 INCOME_BELOW_LINE = Rule(
     "income_below_line",
     "annual per-capita income below the poverty line (parameter poverty_line)",
     _income_below_line,
     quiet_from=_line,
+    vectorised_quiet_from=_line_vectorised,
 )
 
 
@@ -218,11 +231,16 @@ def _relapse_quiet_from(ctx: Context) -> Decimal | None:
     return None if _any_need_broken(ctx) else ctx.poverty_line
 
 
+def _relapse_quiet_from_vectorised(frame: Any) -> Any:
+    return None if frame.needs_broken else frame.poverty_line
+
+
 RELAPSE_RULE = Rule(
     "relapse_rule",
     "income falls below the poverty line or a basic need breaks",
     _relapse_rule,
     quiet_from=_relapse_quiet_from,
+    vectorised_quiet_from=_relapse_quiet_from_vectorised,
 )
 
 
@@ -244,6 +262,10 @@ def relative_poverty(
         # raises ParameterNotInForce before the parameters start; as quiet_from, the engine
         # then evaluates the rule, which does not hold
         return ctx.amount(rural_income) / ctx.amount(divisor)
+
+    def threshold_vectorised(frame: Any) -> Any:
+        # a row whose parameters are not in force is NaN: the columnar screen hands it to the engine
+        return frame.amount(rural_income) / frame.amount(divisor)
 
     def test(ctx: Context) -> Verdict:
         income = ctx.income_per_capita
@@ -268,4 +290,5 @@ def relative_poverty(
         "the divisor, with labour capacity",
         test,
         quiet_from=threshold_of,  # the rule never holds at or above its threshold
+        vectorised_quiet_from=threshold_vectorised,
     )

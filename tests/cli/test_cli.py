@@ -40,6 +40,30 @@ def test_screen_with_workers_gives_the_same_totals(county: Path) -> None:
     assert json.loads(one.stdout) == json.loads(two.stdout)
 
 
+def test_screen_engines_give_the_same_totals_and_rows(county: Path, tmp_path: Path) -> None:
+    done = {}
+    for engine in ("scalar", "columnar"):
+        out = tmp_path / engine
+        screened = cli(
+            "screen",
+            str(county),
+            "--policy",
+            "yubei_2016",
+            "--as-of",
+            "2016-12-31",
+            "--out",
+            str(out),
+            "--engine",
+            engine,
+        )
+        assert screened.returncode == 0, screened.stderr
+        rows = (out / "households.jsonl").read_text(encoding="utf-8")
+        done[engine] = (json.loads(screened.stdout), rows, screened.stderr)
+    assert done["scalar"][:2] == done["columnar"][:2]
+    assert "handed to the engine" in done["columnar"][2]
+    assert "handed to the engine" not in done["scalar"][2]
+
+
 def test_bad_rows_are_listed_with_file_line_and_field_and_exit_1(county: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     facts = with_a_bad_date(county, broken)

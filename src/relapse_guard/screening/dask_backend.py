@@ -35,7 +35,7 @@ from ..policies import load_policy
 from ..population import Population
 from .choice import PolicySource, choose, name_policies
 from .parallel import PolicyLoader, check_fact_ids, merge_in_order, screen_partition
-from .screen import ProgressCallback
+from .screen import ProgressCallback, resolve_engine
 from .summary import ScreenResult
 
 if TYPE_CHECKING:
@@ -82,8 +82,11 @@ def screen_population_dask(
     progress: ProgressCallback | None = None,
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
+    engine: str = "scalar",
 ) -> ScreenResult:
-    """Screen every partition of ``population`` on a Dask cluster, as of ``as_of``.
+    """Screen every partition of ``population`` on a Dask cluster, as of ``as_of``, on
+    ``engine`` (``scalar``, ``columnar`` or ``auto``: ``auto`` is settled here, so a worker
+    without numpy fails rather than screen another way).
 
     One task per partition runs :func:`~relapse_guard.screening.parallel.screen_partition` on
     a worker, which reads the partition's files itself and loads the registered policy
@@ -102,6 +105,7 @@ def screen_population_dask(
     installed or there is no client, :class:`~relapse_guard.errors.UnknownPlugin` for an unknown
     policy name (before anything is submitted), and whatever a task raised.
     """
+    engine = resolve_engine(engine)
     _require_distributed()
     from distributed import as_completed
 
@@ -112,7 +116,7 @@ def screen_population_dask(
     result = ScreenResult(as_of=as_of, policy=choice.label)
     # pure=False: a fresh task each call, never a result kept from an earlier screen of the same files
     submitted = (
-        client.submit(screen_partition, p, policy_name, as_of, keep_rows, fail_fast, load, pure=False)
+        client.submit(screen_partition, p, policy_name, as_of, keep_rows, fail_fast, load, engine, pure=False)
         for p in partitions
     )
     # Only this dict holds the futures: each result is released on the cluster once fetched.

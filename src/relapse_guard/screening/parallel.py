@@ -27,7 +27,7 @@ from ..policies import load_policy
 from ..population import BadRow, Partition, Population
 from .choice import PolicyLoader, PolicySource, choose, name_policies
 from .fact_ids import Digests, SharedFactId, shared_fact_ids
-from .screen import Progress, ProgressCallback, StoppedAtProblem, Tally, screen_records
+from .screen import Progress, ProgressCallback, StoppedAtProblem, Tally, resolve_engine, screen_records
 from .summary import Problem, ScreenResult
 
 __all__ = [
@@ -50,13 +50,20 @@ def screen_partition(
     keep_rows: bool = True,
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
+    engine: str = "scalar",
 ) -> ScreenResult:
     """Screen one partition under the policy ``load(policy_name)``, or under a policy map
-    (what a worker runs)."""
+    (what a worker runs), on ``engine`` (see :func:`~relapse_guard.screening.screen.screen_records`)."""
     choice = choose(policy_name, as_of, record_decisions=False, load=load)
     records = partition.records(kinds=choice.kinds)
     return screen_records(
-        records, choice, as_of, keep_rows=keep_rows, households_total=partition.households, fail_fast=fail_fast
+        records,
+        choice,
+        as_of,
+        keep_rows=keep_rows,
+        households_total=partition.households,
+        fail_fast=fail_fast,
+        engine=engine,
     )
 
 
@@ -70,6 +77,7 @@ def screen_population(
     progress: ProgressCallback | None = None,
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
+    engine: str = "scalar",
 ) -> ScreenResult:
     """Screen every partition of ``population`` under a registered policy, or a policy map
     (each household under the policy its place has on ``as_of``), as of ``as_of``.
@@ -83,20 +91,35 @@ def screen_population(
     A household that cannot be screened (a place the map does not cover, ...) is a problem
     (``problems``), and the others go on;
     with ``fail_fast`` the first one raises :class:`~relapse_guard.screening.screen.StoppedAtProblem`
-    and nothing more is screened. Fact ids shared by households of two partitions are looked
+    and nothing more is screened. ``engine`` is ``scalar``, ``columnar`` or ``auto`` (see
+    :func:`~relapse_guard.screening.screen.screen_records`). Fact ids shared by households of two partitions are looked
     for once every partition is merged (see :func:`check_fact_ids`).
     """
+    engine = resolve_engine(engine)  # columnar without numpy fails here, not in each worker
     choice = choose(policy_name, as_of, record_decisions=False, load=load)
     several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ScreenResult:
         records = partition.records(kinds=choice.kinds)
         return screen_records(
-            records, choice, as_of, keep_rows=keep_rows, tally=tally, fail_fast=fail_fast, digests=several
+            records,
+            choice,
+            as_of,
+            keep_rows=keep_rows,
+            tally=tally,
+            fail_fast=fail_fast,
+            digests=several,
+            engine=engine,
         )
 
     worker = functools.partial(
-        screen_partition, policy_name=policy_name, as_of=as_of, keep_rows=keep_rows, fail_fast=fail_fast, load=load
+        screen_partition,
+        policy_name=policy_name,
+        as_of=as_of,
+        keep_rows=keep_rows,
+        fail_fast=fail_fast,
+        load=load,
+        engine=engine,
     )
     result = ScreenResult(as_of=as_of, policy=choice.label)
     over_partitions(population, result, here, worker, workers=workers, progress=progress)

@@ -8,25 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import NamedTuple
-
-import attrs
+from collections.abc import Iterable, Iterator
 
 from ..engine import Engine
-from ..errors import RelapseGuardError
-from ..facts import Fact
-from ..household import Household
+from ..errors import BackendUnavailable, InvalidArgument, RelapseGuardError
 from ..policies.policy_map import PolicyMap
 from ..policy import Policy
 from ..population import BadRow
-from ..result import HouseholdResult
 from .choice import PolicyChoice, choose, name_policies
 from .fact_ids import FactIds
+from .screened import Outcome, Progress, ProgressCallback, Record, Screened, Tally
 from .summary import HouseholdRow, Problem, ScreenResult
 
 __all__ = [
+    "ENGINES",
     "Outcome",
     "Progress",
     "ProgressCallback",
@@ -34,75 +29,14 @@ __all__ = [
     "Screened",
     "StoppedAtProblem",
     "Tally",
+    "columnar_available",
+    "resolve_engine",
     "run_records",
     "screen_records",
 ]
 
 
-@attrs.frozen
-class Progress:
-    """How far a screen has got: rows read, households done, rate and the time left if known."""
-
-    rows_read: int
-    households_done: int
-    households_total: int | None
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        """Households per second so far."""
-        return self.households_done / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def eta_seconds(self) -> float | None:
-        """Seconds left at the current rate, when the total is known."""
-        if self.households_total is None or self.rate == 0:
-            return None
-        return max(self.households_total - self.households_done, 0) / self.rate
-
-
-ProgressCallback = Callable[[Progress], None]
-
-#: A household with its facts and the bad rows met while reading it; the household is None
-#: when only bad rows are left of it (see :class:`relapse_guard.population.PopulationRecord`).
-Record = tuple[Household | None, Sequence[Fact], Sequence[BadRow]]
-
-
-@attrs.define
-class Tally:
-    """Rows read and households done so far in one screen, across its partitions, and
-    ``progress`` told of them every ``every`` households."""
-
-    households_total: int | None = None
-    progress: ProgressCallback | None = None
-    every: int = 10_000
-    rows_read: int = 0
-    done: int = 0
-    started: float = attrs.field(factory=time.perf_counter)
-
-    def report(self) -> None:
-        """Tell ``progress`` how far the screen has got."""
-        if self.progress is not None:
-            seconds = time.perf_counter() - self.started
-            self.progress(Progress(self.rows_read, self.done, self.households_total, seconds))
-
-
-#: What the engine made of a household: its result, or the problem that stopped it.
-Outcome = HouseholdResult | Problem
-
 _DATE = operator.attrgetter("date")
-
-
-class Screened(NamedTuple):
-    """One record, run: the household (None when only bad rows are left of it), what the engine
-    made of it (None then too), the bad rows met reading it, and for a result the policy it
-    ran under and the date of its earliest fact (None without facts)."""
-
-    household: Household | None
-    outcome: Outcome | None
-    bad: Sequence[BadRow]
-    policy: Policy | None = None
-    first_fact: dt.date | None = None
 
 
 class StoppedAtProblem(RelapseGuardError):
@@ -166,6 +100,42 @@ def run_records(
     tally.report()
 
 
+#: The screen's engines: ``scalar`` (the engine for every household), ``columnar``, and ``auto``.
+ENGINES = ("auto", "columnar", "scalar")
+
+
+def columnar_available() -> bool:
+    """True when the columnar screen can run here (numpy is installed: the ``fast`` extra)."""
+    import importlib.util
+
+    return importlib.util.find_spec("numpy") is not None
+
+
+def resolve_engine(engine: str) -> str:
+    """``"columnar"`` or ``"scalar"``: what ``engine`` (one of :data:`ENGINES`) screens with
+    here; ``auto`` is columnar when numpy is installed. Raises
+    :class:`~relapse_guard.errors.InvalidArgument` for another name, and
+    :class:`~relapse_guard.errors.BackendUnavailable` for ``columnar`` without numpy."""
+    if engine not in ENGINES:
+        raise InvalidArgument(f"the screen's engine is one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "scalar":
+        return engine
+    if columnar_available():
+        return "columnar"
+    if engine == "columnar":
+        raise BackendUnavailable("the columnar screen needs numpy: pip install 'relapse-guard[fast]'")
+    return "scalar"
+
+
+def _counted(screened: Iterable[Screened], result: ScreenResult) -> Iterator[Screened]:
+    """``screened``, each household counted on the engine's path in ``result.paths``."""
+    paths = result.paths
+    for item in screened:
+        if item.household is not None:
+            paths["engine"] += 1
+        yield item
+
+
 def screen_records(
     records: Iterable[Record],
     policy: Policy | PolicyMap | PolicyChoice,
@@ -179,6 +149,7 @@ def screen_records(
     tally: Tally | None = None,
     fail_fast: bool = False,
     digests: bool = True,
+    engine: str = "scalar",
 ) -> ScreenResult:
     """Screen households one at a time, in a single pass: memory stays flat however many.
 
@@ -195,6 +166,12 @@ def screen_records(
     passes one ``tally`` instead, which counts and reports across them. ``digests`` keeps the
     fact ids' digests in ``fact_id_digests``, for the ids shared with other partitions (see
     :func:`~relapse_guard.screening.parallel.check_fact_ids`): not needed for a single partition.
+
+    ``engine`` is ``"scalar"`` (every household run by the engine), ``"columnar"`` (the
+    households the columnar screen decides exactly are decided in columns, the others run by
+    the engine: the same rows and totals; needs numpy, docs/columnar.md) or ``"auto"``
+    (columnar when numpy is installed); ``fail_fast`` screens on the engine. ``paths``
+    counts the households each way.
     """
     choice = choose(policy, as_of, record_decisions=False)  # rows need no explanations: explain replays
     result = ScreenResult(as_of=as_of, policy=choice.label)
@@ -203,9 +180,14 @@ def screen_records(
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
     fact_ids = FactIds()
-    for household, outcome, bad, used, first in run_records(
-        records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids
-    ):
+    screened: Iterable[Screened]
+    if resolve_engine(engine) == "columnar" and not fail_fast:
+        from .columnar import run_columnar
+
+        screened = run_columnar(records, choice, as_of, tally, result.paths, fact_ids=fact_ids)
+    else:
+        screened = _counted(run_records(records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids), result)
+    for household, outcome, bad, used, first in screened:
         result.bad_rows.extend(bad)
         if household is None or outcome is None:
             continue

@@ -359,6 +359,9 @@ class ScreenResult:
     #: Each partition's fact ids as 64-bit digests (see :mod:`.fact_ids`), until the
     #: ids shared between partitions are looked for (then emptied).
     fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
+    #: Households by the path that screened them: ``columnar`` (decided in columns) or
+    #: ``engine`` (run by the engine, problems included); see docs/columnar.md.
+    paths: Counter[str] = attrs.field(factory=Counter, eq=False, repr=False)
 
     @property
     def errors(self) -> dict[str, str]:
@@ -377,3 +380,4 @@ class ScreenResult:
         self.bad_rows.extend(other.bad_rows)
         self.problems.extend(other.problems)
         self.fact_id_digests.extend(other.fact_id_digests)
+        self.paths.update(other.paths)

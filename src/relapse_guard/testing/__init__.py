@@ -7,7 +7,9 @@
 - :mod:`relapse_guard.testing.invariants`: each invariant as a function, and
   :func:`check_result` to run them all on one result;
 - :mod:`relapse_guard.testing.tables`: worked cases written as TOML (policy test tables),
-  run through the engine, each failure shown as a diff of what was expected and what came.
+  run through the engine, each failure shown as a diff of what was expected and what came;
+- :func:`vectorised_matches_engine`: the columnar screen against the engine, row by row, for
+  a policy's vectorised forms (needs numpy: the ``fast`` extra; docs/columnar.md).
 
 The strategies and the harness need hypothesis (``pip install 'relapse-guard[test]'``); the
 invariants and the test tables do not. The names here load their module on first use, so
@@ -23,6 +25,7 @@ from __future__ import annotations
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from ..screening.columnar.check import VectorisedCheck, vectorised_matches_engine
     from .invariants import DEADLINE_PARAMETER, INVARIANTS, Violation, check_result
     from .stateful import PolicyStateMachine, harness_settings
     from .strategies import amounts, facts_of, histories, households, incomes, members
@@ -31,6 +34,7 @@ __all__ = [
     "DEADLINE_PARAMETER",
     "INVARIANTS",
     "PolicyStateMachine",
+    "VectorisedCheck",
     "Violation",
     "amounts",
     "check_result",
@@ -40,6 +44,7 @@ __all__ = [
     "households",
     "incomes",
     "members",
+    "vectorised_matches_engine",
 ]
 
 #: Each name with the module that defines it, loaded on first use.
@@ -56,6 +61,9 @@ _LAZY = {
     "households": "strategies",
     "incomes": "strategies",
     "members": "strategies",
+    # the columnar screen's own check (it needs numpy), loaded from the screening layer on first use
+    "VectorisedCheck": "relapse_guard.screening.columnar.check",
+    "vectorised_matches_engine": "relapse_guard.screening.columnar.check",
 }
 
 if not TYPE_CHECKING:  # type checkers see the imports above; an unknown name stays an error for them
@@ -68,8 +76,12 @@ if not TYPE_CHECKING:  # type checkers see the imports above; an unknown name st
         from importlib import import_module
 
         try:
-            loaded = import_module(f"{__name__}.{module}")
+            loaded = import_module(module if "." in module else f"{__name__}.{module}")
         except ModuleNotFoundError as error:
+            if error.name == "numpy":
+                raise ImportError(
+                    f"relapse_guard.testing.{name} needs numpy: pip install 'relapse-guard[fast]'"
+                ) from error
             if error.name != "hypothesis":
                 raise
             raise ImportError(

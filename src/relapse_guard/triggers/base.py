@@ -35,7 +35,10 @@ class Trigger(Protocol):
     A trigger of income assessments may declare ``quiet_from(ctx) -> Decimal | None``: the
     per-capita income at and above which it finds nothing, as for
     :attr:`relapse_guard.rules.Rule.quiet_from`. The engine then skips it, with the other rules
-    and triggers, for assessments at or above that income (docs/performance.md).
+    and triggers, for assessments at or above that income (docs/performance.md). It may also
+    declare ``vectorised_quiet_from(frame)``, the same over many dates at once, for the
+    columnar screen (docs/columnar.md); without it the households the trigger would be asked
+    about are handed to the engine.
     """
 
     @property

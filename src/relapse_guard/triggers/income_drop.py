@@ -22,6 +22,7 @@ has no parameters of its own; ``prefix`` is kept for uniformity.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -68,6 +69,16 @@ class IncomeDropTrigger:
         if ctx.knows_risk(self._key(ctx, "edge", ctx.date.year)):
             return Decimal(0) if below_known else line
         return ctx.amount(self.threshold_ratio) * line
+
+    def vectorised_quiet_from(self, frame: Any) -> Any:
+        """:meth:`quiet_from` over a :class:`~relapse_guard.screening.columnar.QuietFrame`: the
+        frame's households have no known risk (the columnar screen hands the others to the engine)."""
+        if frame.known_risks:
+            return None
+        line = frame.poverty_line
+        if frame.on_file:
+            return line
+        return frame.amount(self.threshold_ratio) * line
 
     @staticmethod
     def _key(ctx: Context, finding: str, year: int) -> str:

@@ -1,0 +1,126 @@
+"""The check that a policy's vectorised forms give what its engine gives (needs numpy).
+
+:func:`vectorised_matches_engine` screens households twice, on the engine alone and with the
+columnar screen, and compares them row by row; it also compares, on each date of each
+household's facts, the income band the policy's ``vectorised_quiet_from`` forms give with
+the band their scalar ``quiet_from`` give (a vectorised band above the scalar one only hands
+more households to the engine; one below it is wrong). See docs/columnar.md.
+
+Authors reach it as :func:`relapse_guard.testing.vectorised_matches_engine`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_CEILING, Decimal
+
+import attrs
+import numpy as np
+
+from ...engine import Engine
+from ...engine.prefilter import income_band, income_watchers
+from ...engine.run_state import RunState
+from ...facts import Fact, IncomeAssessed
+from ...household import Household
+from ...lifecycle import State
+from ...policy import Policy
+from ..screen import screen_records
+from .frame import NO_BAND, QuietFrame, band_scaled, quiet_plan, scaled
+
+__all__ = ["VectorisedCheck", "vectorised_matches_engine"]
+
+
+@attrs.frozen
+class VectorisedCheck:
+    """What :func:`vectorised_matches_engine` found: true when nothing differs.
+
+    ``differences`` says each difference in words; ``paths`` counts the households the
+    columnar screen decided (``columnar``) and those it handed to the engine (``engine``).
+    """
+
+    differences: tuple[str, ...]
+    paths: dict[str, int]
+
+    def __bool__(self) -> bool:
+        return not self.differences
+
+    def __str__(self) -> str:
+        if not self.differences:
+            return f"the columnar screen matches the engine ({self._paths()})"
+        return f"{len(self.differences)} difference(s) ({self._paths()}):\n" + "\n".join(self.differences)
+
+    def _paths(self) -> str:
+        return ", ".join(f"{name}: {count}" for name, count in sorted(self.paths.items()))
+
+
+def vectorised_matches_engine(
+    policy: Policy,
+    households: Iterable[tuple[Household, Sequence[Fact]]],
+    *,
+    as_of: dt.date | None = None,
+) -> VectorisedCheck:
+    """Screen ``households`` (each with its facts) under ``policy`` as of ``as_of`` (by default
+    the date of the latest fact) on the engine and with the columnar screen, and compare:
+    rows (state, open risks, pending interventions, reviews, money to the fen), totals and
+    problems, household by household; and the vectorised income bands with the scalar ones.
+
+    >>> # assert (check := vectorised_matches_engine(policy, households)), check
+    """
+    population = [(household, list(facts)) for household, facts in households]
+    if as_of is None:
+        dates = [fact.date for _, facts in population for fact in facts]
+        as_of = max(dates) if dates else dt.date(2000, 1, 1)
+    records = [(household, facts, ()) for household, facts in population]
+    scalar = screen_records(records, policy, as_of, engine="scalar", digests=False)
+    columnar = screen_records(records, policy, as_of, engine="columnar", digests=False)
+    differences: list[str] = []
+    if len(scalar.rows) != len(columnar.rows):
+        differences.append(f"{len(scalar.rows)} rows on the engine, {len(columnar.rows)} columnar")
+    for expected, found in zip(scalar.rows, columnar.rows, strict=False):
+        if expected != found:
+            differences.append(f"household {expected.household_id!r}: engine {expected!r}, columnar {found!r}")
+    if scalar.problems != columnar.problems:
+        differences.append(f"problems differ: engine {scalar.problems!r}, columnar {columnar.problems!r}")
+    if scalar.totals != columnar.totals:
+        differences.append(f"totals differ: engine {scalar.totals!r}, columnar {columnar.totals!r}")
+    differences.extend(_band_differences(policy, population, as_of))
+    return VectorisedCheck(tuple(differences), dict(columnar.paths))
+
+
+def _band_differences(policy: Policy, population: list[tuple[Household, list[Fact]]], as_of: dt.date) -> list[str]:
+    """Dates where a vectorised band of a new household is below the scalar band."""
+    plan = quiet_plan(policy, State.NEW)
+    if plan is None:
+        return []  # nothing is decided in columns: nothing to compare
+    engine = Engine(policy, record_decisions=False)
+    triggers = [trigger for trigger in policy.triggers if IncomeAssessed in trigger.fact_kinds]
+    watchers = income_watchers(policy, triggers)[State.NEW]
+    found: list[str] = []
+    for household, facts in population:
+        days = sorted({fact.date for fact in facts if fact.date <= as_of})
+        if not days:
+            continue
+        ordinals = np.array([day.toordinal() for day in days], dtype=np.int64)
+        vectorised = band_scaled(plan, QuietFrame(policy.parameters, State.NEW, ordinals))
+        run = RunState(household)
+        for day, band in zip(days, vectorised.tolist(), strict=True):
+            ctx = engine._context(run, day)
+            try:
+                expected, _ = income_band(watchers, ctx, policy.parameters, {})
+            except Exception:  # the engine names it for the household; no band then
+                expected = None
+            lowest = NO_BAND if expected is None else _ceiling(expected)
+            if band < lowest:
+                found.append(
+                    f"household {household.id!r} on {day.isoformat()}: vectorised band {band} is below the"
+                    f" scalar band {lowest} (1/10000 yuan): the vectorised quiet_from promises more"
+                )
+    return found
+
+
+def _ceiling(band: Decimal) -> int:
+    exact = scaled(band)
+    if exact is not None:
+        return exact
+    return int(band.scaleb(4).to_integral_value(rounding=ROUND_CEILING))
