@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import load_policy
+from relapse_guard.engine import Engine
 from relapse_guard.facts import Fact, IncomeAssessed
 from relapse_guard.household import Household
 from relapse_guard.lifecycle import State
@@ -149,6 +150,84 @@ def test_a_quiet_household_is_decided_in_columns_and_a_poor_one_by_the_engine() 
     assert dict(scalar.paths) == {"engine": 2}
     assert columnar.rows == scalar.rows
     assert [row.state for row in columnar.rows] == [State.NEW, State.ASSISTED]  # identified, then granted
+
+
+def _incomes(hid: str, incomes: Sequence[str], year: int = 2016) -> tuple[Household, list[Fact]]:
+    facts: list[Fact] = [
+        IncomeAssessed(id=f"{hid}-i{m:02d}", household_id=hid, date=D(year, m, 5), income_per_capita=Decimal(income))
+        for m, income in enumerate(incomes, start=1)
+    ]
+    return make_household(hid), facts
+
+
+def _screened(policy: Policy, records: Sequence[Any], as_of: dt.date) -> tuple[list[Any], dict[str, int]]:
+    from collections import Counter
+
+    from relapse_guard.engine import Engine
+    from relapse_guard.screening.columnar import run_columnar
+    from relapse_guard.screening.screened import Tally
+
+    paths: Counter[str] = Counter()
+    screened = list(run_columnar(records, Engine(policy, record_decisions=False), as_of, Tally(), paths))
+    return [item.outcome for item in screened], dict(paths)
+
+
+def test_an_edge_household_is_replayed_on_the_assessments_that_raise_its_risks() -> None:
+    # yubei 2016: line 3600, monitoring threshold 1.5 x 3600 = 5400; 4000 is an edge income
+    policy = POLICIES["yubei_2016"]
+    household, facts = _incomes("E1", ["6000", "4000", "4100", "6000", "4200", "9000"])
+    _, later = _incomes("E1", ["7000", "4500"], year=2017)
+    more = [attrs.evolve(fact, id=f"E1-y17-{n}") for n, fact in enumerate(later)]
+    records = [(household, [*facts, *more], ())]
+    outcomes, paths = _screened(policy, records, D(2017, 12, 31))
+    expected = Engine(policy, record_decisions=False).run(household, [*facts, *more], as_of=D(2017, 12, 31))
+    assert paths == {"replayed": 1}
+    assert outcomes == [expected]
+    # one edge risk a year, each raised by the first assessment under the threshold, showing the fall
+    assert [(risk.fact_id, risk.get("previous_income_per_capita")) for risk in expected.risks] == [
+        ("E1-i02", "6000"),
+        ("E1-y17-1", "7000"),
+    ]
+    assert expected.income_per_capita == Decimal("4500")
+    assert expected.state is State.NEW
+
+
+def test_a_route_that_would_grant_sends_the_household_to_the_engine() -> None:
+    # a standard of 500 a month: an edge income of 4000 a year is under it, so the safety net's
+    # condition holds for the edge risk, and the engine decides what is granted
+    standard = {"safety_net.standard": {D(2016, 1, 1): 500}}
+    policy = load_policy("yubei_2016").derive(name="high_standard", parameters=standard)
+    household, facts = _incomes("E2", ["6000", "4000", "6000"])
+    outcomes, paths = _screened(policy, [(household, facts, ())], D(2016, 12, 31))
+    assert paths == {"engine": 1}
+    assert outcomes == [Engine(policy, record_decisions=False).run(household, facts, as_of=D(2016, 12, 31))]
+
+
+def test_an_assessment_before_a_members_birth_is_the_engines_problem() -> None:
+    household, facts = _incomes("B1", ["9000", "9000"])
+    young = attrs.evolve(household, members=(attrs.evolve(household.members[0], birth_date=D(2016, 2, 1)),))
+    records: Sequence[Any] = [(young, facts, ())]
+    columnar = screen_records(records, POLICIES["yubei_2016"], D(2016, 12, 31), engine="columnar")
+    scalar = screen_records(records, POLICIES["yubei_2016"], D(2016, 12, 31), engine="scalar")
+    assert dict(columnar.paths) == {"engine": 1}
+    assert columnar.problems == scalar.problems
+    assert len(scalar.problems) == 1
+
+
+def test_vectorised_matches_engine_finds_a_risk_form_that_misses_risks() -> None:
+    @attrs.frozen(kw_only=True)
+    class Misses(IncomeDropTrigger):
+        def vectorised_risk(self, frame: QuietFrame) -> Any:
+            found = super().vectorised_risk(frame)
+            # raises under the line instead of the threshold: edge risks are missed
+            return None if found is None else attrs.evolve(found, raises_under=frame.poverty_line)
+
+    policy = load_policy("yubei_2016").derive(name="misses", remove_triggers=("income_drop",), triggers=(Misses(),))
+    household, facts = _incomes("E3", ["9000", "4000", "9000", "4500", "9000"])
+    check = vectorised_matches_engine(policy, [(household, facts)], as_of=D(2016, 12, 31))
+    assert not check
+    assert "result differs" in str(check)
+    assert vectorised_matches_engine(POLICIES["yubei_2016"], [(household, facts)], as_of=D(2016, 12, 31))
 
 
 def test_an_income_finer_than_the_scale_goes_to_the_engine() -> None:

@@ -130,6 +130,11 @@ class Engine:
         self._fingerprint: str | None = None
         self._watchers = income_watchers(policy, self._triggers_by_kind.get(IncomeAssessed, ())) if prefilter else None
 
+    @property
+    def records_decisions(self) -> bool:
+        """Whether results carry their decisions (``record_decisions`` when made)."""
+        return self._log.enabled
+
     def run(
         self,
         household: Household,

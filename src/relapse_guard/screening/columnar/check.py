@@ -12,6 +12,7 @@ Authors reach it as :func:`relapse_guard.testing.vectorised_matches_engine`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, Decimal
 
@@ -26,7 +27,10 @@ from ...household import Household
 from ...lifecycle import State
 from ...policy import Policy
 from ..screen import screen_records
+from ..screened import Record, Tally
+from ..summary import Problem
 from .frame import NO_BAND, QuietFrame, band_scaled, quiet_plan, scaled
+from .run import run_columnar
 
 __all__ = ["VectorisedCheck", "vectorised_matches_engine"]
 
@@ -36,7 +40,8 @@ class VectorisedCheck:
     """What :func:`vectorised_matches_engine` found: true when nothing differs.
 
     ``differences`` says each difference in words; ``paths`` counts the households the
-    columnar screen decided (``columnar``) and those it handed to the engine (``engine``).
+    columnar screen decided (``columnar``), those the engine replayed on the assessments it
+    found to matter (``replayed``) and those it handed to the engine whole (``engine``).
     """
 
     differences: tuple[str, ...]
@@ -63,7 +68,8 @@ def vectorised_matches_engine(
     """Screen ``households`` (each with its facts) under ``policy`` as of ``as_of`` (by default
     the date of the latest fact) on the engine and with the columnar screen, and compare:
     rows (state, open risks, pending interventions, reviews, money to the fen), totals and
-    problems, household by household; and the vectorised income bands with the scalar ones.
+    problems, and each household's whole result (every risk with its evidence, every grant),
+    household by household; and the vectorised income bands with the scalar ones.
 
     >>> # assert (check := vectorised_matches_engine(policy, households)), check
     """
@@ -71,7 +77,7 @@ def vectorised_matches_engine(
     if as_of is None:
         dates = [fact.date for _, facts in population for fact in facts]
         as_of = max(dates) if dates else dt.date(2000, 1, 1)
-    records = [(household, facts, ()) for household, facts in population]
+    records: list[Record] = [(household, facts, ()) for household, facts in population]
     scalar = screen_records(records, policy, as_of, engine="scalar", digests=False)
     columnar = screen_records(records, policy, as_of, engine="columnar", digests=False)
     differences: list[str] = []
@@ -84,8 +90,26 @@ def vectorised_matches_engine(
         differences.append(f"problems differ: engine {scalar.problems!r}, columnar {columnar.problems!r}")
     if scalar.totals != columnar.totals:
         differences.append(f"totals differ: engine {scalar.totals!r}, columnar {columnar.totals!r}")
+    differences.extend(_result_differences(policy, records, as_of))
     differences.extend(_band_differences(policy, population, as_of))
     return VectorisedCheck(tuple(differences), dict(columnar.paths))
+
+
+def _result_differences(policy: Policy, records: list[Record], as_of: dt.date) -> list[str]:
+    """Households whose whole result differs: a row names only the kinds of its risks, so a
+    risk the columnar screen missed in a year whose kind was found in another would not show."""
+    engine = Engine(policy, record_decisions=False)
+    found: list[str] = []
+    screened = run_columnar(records, engine, as_of, Tally(), Counter())
+    for (household, facts, _), (_, outcome, _, _, _) in zip(records, screened, strict=True):
+        assert household is not None
+        try:
+            expected: object = engine.run(household, facts, as_of=as_of)
+        except Exception as error:  # the screen makes it a problem: compared with the problems above
+            expected = Problem.from_exception(household.id, error)
+        if outcome != expected:
+            found.append(f"household {household.id!r}: the engine's result differs from the columnar screen's")
+    return found
 
 
 def _band_differences(policy: Policy, population: list[tuple[Household, list[Fact]]], as_of: dt.date) -> list[str]:

@@ -24,14 +24,25 @@ from ...lifecycle import State
 from ...parameters import ParameterTree
 from ...policy import Policy
 
-__all__ = ["NO_BAND", "SCALE", "QuietFrame", "VectorisedQuietFrom", "band_scaled", "quiet_plan", "scaled"]
+__all__ = [
+    "LIMIT",
+    "NO_BAND",
+    "SCALE",
+    "SCALE_DIGITS",
+    "QuietFrame",
+    "VectorisedQuietFrom",
+    "band_scaled",
+    "quiet_plan",
+    "scaled",
+]
 
 #: Incomes and bands are compared as integers of 1/SCALE yuan (a ten-thousandth: finer than the fen).
 SCALE_DIGITS = 4
 SCALE = 10**SCALE_DIGITS
 #: The band of a row where something promises nothing: no income reaches it.
 NO_BAND = np.iinfo(np.int64).max
-_LIMIT = 2**62
+#: Incomes and bands beyond it are left to the engine (int64 arithmetic never overflows below it).
+LIMIT = 2**62
 _NAN = Decimal("NaN")
 
 #: ``vectorised_quiet_from(frame)``: one band per row of the frame, or None.
@@ -137,7 +148,7 @@ def band_scaled(plan: tuple[VectorisedQuietFrom, ...], frame: QuietFrame) -> npt
     for row, band in enumerate(bands):
         if band is not None:
             up = int(band.scaleb(SCALE_DIGITS).to_integral_value(rounding=ROUND_CEILING))
-            if -_LIMIT < up < _LIMIT:
+            if -LIMIT < up < LIMIT:
                 out[row] = up
     return out
 
@@ -150,4 +161,4 @@ def scaled(income: Decimal) -> int | None:
     if not isinstance(exponent, int) or exponent < -SCALE_DIGITS:
         return None
     value = int(income.scaleb(SCALE_DIGITS))
-    return value if -_LIMIT < value < _LIMIT else None
+    return value if -LIMIT < value < LIMIT else None

@@ -6,19 +6,28 @@ income in 1/SCALE yuan), and the income band of every distinct date is worked ou
 the policy's vectorised ``quiet_from`` forms (:mod:`.frame`). A household whose every
 assessment is at or above its date's band is *quiet*: the engine would only record its
 income, so it ends as it started (``new``, no risks, no grants, no reviews) with the
-income of its last assessment, and its result is written directly. Every other household —
-any other fact, an assessment under the band, an income finer than 1/SCALE yuan, a policy
-part without a vectorised form — is handed to the engine. Outcomes keep the input order.
+income of its last assessment, and its result is written directly.
+
+A framed household that is not quiet but stays ``new`` (every assessment at or above its
+identification band) and whose risks are only recorded (no route grants anything for them)
+is *replayed*: the engine runs it on the assessments that raise a risk, the one before each
+and the last one only, which gives the result of the whole run (:mod:`.risks`). Every other
+household — any other fact, an assessment under the band, before a member's birth or finer
+than 1/SCALE yuan, a policy part without a vectorised form — is handed to the engine whole.
+Outcomes keep the input order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ...engine import Engine
 from ...facts import Fact, IncomeAssessed
@@ -31,17 +40,23 @@ from ..choice import PolicyChoice
 from ..fact_ids import FactIds
 from ..screened import Outcome, Record, Screened, Tally
 from ..summary import Problem
-from .frame import QuietFrame, VectorisedQuietFrom, band_scaled, quiet_plan, scaled
+from .frame import LIMIT, NO_BAND, SCALE_DIGITS, QuietFrame, VectorisedQuietFrom, band_scaled, quiet_plan
+from .risks import RiskPlan, risk_plan, routes_grant_nothing, yearly_bands
 
-__all__ = ["BATCH", "COLUMNAR", "ENGINE", "run_columnar"]
+__all__ = ["BATCH", "COLUMNAR", "ENGINE", "REPLAYED", "run_columnar"]
 
 #: The households framed together (the memory a batch holds is a few of its columns).
 BATCH = 20_000
-#: The paths a household takes, as a screen's result counts them.
-COLUMNAR, ENGINE = "columnar", "engine"
+#: The paths a household takes, as a screen's result counts them: decided in columns, replayed
+#: by the engine on the few facts that matter (found in columns), or run whole by the engine.
+COLUMNAR, REPLAYED, ENGINE = "columnar", "replayed", "engine"
 
 _NEW = State.NEW
-_Plans = dict[int, tuple[Policy, tuple[VectorisedQuietFrom, ...] | None]]
+#: The engine's order among the assessments of one household (same kind: date, then id).
+_LAST = operator.attrgetter("date", "id")
+#: For a policy: the vectorised ``quiet_from`` of a new household's parts, and its risk plan.
+_Plan = tuple[tuple[VectorisedQuietFrom, ...] | None, RiskPlan | None]
+_Plans = dict[int, tuple[Policy, _Plan]]
 
 
 def run_columnar(
@@ -68,10 +83,10 @@ def run_columnar(
     tally.report()
 
 
-def _plan(plans: _Plans, policy: Policy) -> tuple[VectorisedQuietFrom, ...] | None:
+def _plan(plans: _Plans, policy: Policy) -> _Plan:
     found = plans.get(id(policy))
     if found is None or found[0] is not policy:
-        found = plans[id(policy)] = (policy, quiet_plan(policy, _NEW))
+        found = plans[id(policy)] = (policy, (quiet_plan(policy, _NEW), risk_plan(policy, _NEW)))
     return found[1]
 
 
@@ -94,7 +109,7 @@ def _batch(
     plans: _Plans,
 ) -> Iterator[Screened]:
     done: list[Screened | None] = [None] * len(chunk)
-    framed: dict[int, tuple[Engine, tuple[VectorisedQuietFrom, ...], list[int]]] = {}
+    framed: dict[int, tuple[Engine, _Plan, list[int]]] = {}
     for index, (household, facts, bad) in enumerate(chunk):
         tally.rows_read += 1 + len(facts) + len(bad)
         if household is None:
@@ -110,81 +125,182 @@ def _batch(
             paths[ENGINE] += 1
             continue
         plan = _plan(plans, engine.policy)
-        if plan is not None and _framable(household.id, facts):
+        if plan[0] is not None and _framable(household.id, facts):
             framed.setdefault(id(engine), (engine, plan, []))[2].append(index)
         else:
             done[index] = _on_engine(engine, household, facts, bad, as_of)
             paths[ENGINE] += 1
-    for engine, plan, indices in framed.values():
-        quiet = _quiet(chunk, indices, engine.policy, plan, as_of)
-        for index, income in zip(indices, quiet, strict=True):
+    for engine, (quiet, risks), indices in framed.values():
+        assert quiet is not None
+        replays = None if engine.records_decisions else risks
+        decided = _decide(chunk, indices, engine.policy, quiet, replays, as_of)
+        for index, (path, found) in zip(indices, decided, strict=True):
             household, facts, bad = chunk[index]
             assert household is not None
-            if income is False:
-                done[index] = _on_engine(engine, household, facts, bad, as_of)
-                paths[ENGINE] += 1
-            else:
-                result = _quiet_result(household, engine.policy.label, as_of, income)
-                first = min(fact.date for fact in facts) if facts else None
+            first = min(fact.date for fact in facts) if facts else None
+            if path == COLUMNAR:
+                result = _quiet_result(household, engine.policy.label, as_of, found)
                 done[index] = Screened(household, result, bad, engine.policy, first)
-                paths[COLUMNAR] += 1
+            elif path == REPLAYED:
+                done[index] = _on_engine(engine, household, found, bad, as_of, first)
+            else:
+                done[index] = _on_engine(engine, household, facts, bad, as_of)
+            paths[path] += 1
     for screened in done:
         assert screened is not None
         yield screened
 
 
 def _on_engine(
-    engine: Engine, household: Household, facts: Sequence[Fact], bad: Sequence[BadRow], as_of: dt.date
+    engine: Engine,
+    household: Household,
+    facts: Sequence[Fact],
+    bad: Sequence[BadRow],
+    as_of: dt.date,
+    first: dt.date | bool | None = False,
 ) -> Screened:
-    """The household run by the engine, as ``run_records`` runs it."""
+    """The household run by the engine, as ``run_records`` runs it (``first``: the date of its
+    earliest fact, when ``facts`` are not all of them)."""
     try:
         outcome: Outcome = engine.run(household, facts, as_of=as_of)
     except Exception as error:  # one household's failure is that household's problem
         return Screened(household, Problem.from_exception(household.id, error), bad)
-    first = min(fact.date for fact in facts) if facts else None
+    if first is False:
+        first = min(fact.date for fact in facts) if facts else None
+    assert first is not True
     return Screened(household, outcome, bad, engine.policy, first)
 
 
-def _quiet(
+#: What :func:`_decide` makes of a framed household: ``(COLUMNAR, its last assessment up to
+#: the as-of date or None)``, ``(REPLAYED, the facts the engine replays in place of all of
+#: them)`` or ``(ENGINE, None)``: the engine runs it whole.
+_Decided = tuple[str, Any]
+
+
+def _decide(
     chunk: list[Record],
     indices: list[int],
     policy: Policy,
     plan: tuple[VectorisedQuietFrom, ...],
+    risks: RiskPlan | None,
     as_of: dt.date,
-) -> list[IncomeAssessed | bool | None]:
-    """For each framed household: False when the engine must run it, else its last assessment
-    up to ``as_of`` in the engine's order (None: it has none)."""
+) -> list[_Decided]:
+    """What the columnar screen makes of each framed household (see :data:`_Decided`)."""
     owners: list[int] = []
     days: list[int] = []
     incomes: list[int] = []
-    last: list[IncomeAssessed | bool | None] = []
+    facts_at: list[IncomeAssessed] = []
+    spans: list[tuple[int, int]] = []
+    decided: list[_Decided] = []
     for position, index in enumerate(indices):
-        latest: IncomeAssessed | None = None
-        fine = True
-        for fact in chunk[index][1]:
-            assert type(fact) is IncomeAssessed
-            if fact.date > as_of:
-                continue
-            income = scaled(fact.income_per_capita)
-            if income is None:
-                fine = False
-                break
-            owners.append(position)
-            days.append(fact.date.toordinal())
-            incomes.append(income)
-            if latest is None or (fact.date, fact.id) > (latest.date, latest.id):
-                latest = fact
-        last.append(latest if fine else False)
+        household, facts, _ = chunk[index]
+        assert household is not None
+        begin = len(days)
+        dated = [fact.date for fact in facts]
+        if dated and max(dated) > as_of:
+            facts = [fact for fact in facts if fact.date <= as_of]
+            dated = [fact.date for fact in facts]
+        if not facts:
+            spans.append((begin, begin))
+            decided.append((COLUMNAR, None))
+            continue
+        born = max((member.birth_date for member in household.members), default=dt.date.min)
+        # in 1/SCALE yuan: exact only for an income that is a whole number of them
+        shifted = [fact.income_per_capita.scaleb(SCALE_DIGITS) for fact in facts]  # type: ignore[attr-defined]
+        whole = [int(value) for value in shifted if value.is_finite()]
+        if (
+            min(dated) < born
+            or len(whole) != len(shifted)
+            or any(map(operator.ne, whole, shifted))
+            or not -LIMIT < min(whole) <= max(whole) < LIMIT
+        ):
+            spans.append((begin, begin))  # the engine refuses an assessment before a birth
+            decided.append((ENGINE, None))
+            continue
+        owners += [position] * len(facts)
+        days += [day.toordinal() for day in dated]
+        incomes += whole
+        facts_at += facts  # type: ignore[arg-type]
+        spans.append((begin, len(days)))
+        decided.append((COLUMNAR, None))
     if not days:
-        return last
+        return decided
     day = np.array(days, dtype=np.int64)
     distinct, inverse = np.unique(day, return_inverse=True)
-    bands = band_scaled(plan, QuietFrame(policy.parameters, _NEW, distinct))
-    under = np.array(incomes, dtype=np.int64) < bands[inverse]
-    loud = np.bincount(np.array(owners, dtype=np.int64)[under], minlength=len(indices))
-    for position in np.flatnonzero(loud).tolist():
-        last[position] = False
-    return last
+    frame = QuietFrame(policy.parameters, _NEW, distinct)
+    income = np.array(incomes, dtype=np.int64)
+    owner = np.array(owners, dtype=np.int64)
+    under = income < band_scaled(plan, frame)[inverse]
+    loud = [
+        position
+        for position in np.flatnonzero(np.bincount(owner[under], minlength=len(indices))).tolist()
+        if decided[position][0] == COLUMNAR
+    ]
+    for position in loud:
+        decided[position] = (ENGINE, None)
+    for position, (path, _) in enumerate(decided):
+        begin, end = spans[position]
+        if path == COLUMNAR and end > begin:  # quiet: its income is its last assessment's
+            decided[position] = (COLUMNAR, max(facts_at[begin:end], key=_LAST))
+    if risks is None or not loud:
+        return decided
+    for position, replay in _replays(risks, policy, frame, inverse, income, owner, facts_at, spans, loud).items():
+        household, facts, _ = chunk[indices[position]]
+        decided[position] = (REPLAYED, [*replay, *(fact for fact in facts if fact.date > as_of)])
+    return decided
+
+
+def _replays(
+    risks: RiskPlan,
+    policy: Policy,
+    frame: QuietFrame,
+    inverse: npt.NDArray[np.intp],
+    income: npt.NDArray[np.int64],
+    owner: npt.NDArray[np.int64],
+    facts_at: list[IncomeAssessed],
+    spans: list[tuple[int, int]],
+    loud: list[int],
+) -> dict[int, list[Fact]]:
+    """For each ``loud`` household (by position) that stays ``new`` and whose risks are only
+    recorded, the assessments the engine replays in place of all of them (:mod:`.risks`)."""
+    bands = yearly_bands(risks, frame)
+    if bands is None:
+        return {}
+    identified = bands.identified_under[inverse]
+    blocked = (identified == NO_BAND) | (income < identified)
+    raising: list[tuple[str, list[bool]]] = []
+    for kind, raises_under, quiet_after in bands.triggers:
+        raises, after = raises_under[inverse], quiet_after[inverse]
+        blocked |= (raises == NO_BAND) | (after == NO_BAND) | (income < after)
+        raising.append((kind, (income < raises).tolist()))
+    stopped = np.bincount(owner[blocked], minlength=len(spans))
+    kept: dict[int, list[int]] = {}
+    found: dict[str, tuple[list[int], list[int], list[int]]] = {}
+    for position in loud:
+        if stopped[position]:
+            continue
+        begin, end = spans[position]
+        rows = sorted(range(begin, end), key=lambda row: _LAST(facts_at[row]))
+        keep = {rows[-1]}
+        for kind, flags in raising:
+            years: set[int] = set()
+            for at, row in enumerate(rows):
+                if flags[row] and facts_at[row].date.year not in years:
+                    years.add(facts_at[row].date.year)
+                    keep.add(row)
+                    if at:
+                        keep.add(rows[at - 1])  # the fall from the income before shows in the evidence
+                    days, amounts, owners = found.setdefault(kind, ([], [], []))
+                    days.append(int(frame.ordinals[inverse[row]]))
+                    amounts.append(int(income[row]))
+                    owners.append(position)
+        kept[position] = [row for row in rows if row in keep]
+    for kind, (days, amounts, owners) in found.items():
+        nothing = routes_grant_nothing(risks, policy.parameters, kind, np.array(days, dtype=np.int64), amounts)
+        for position, granted_nothing in zip(owners, nothing, strict=True):
+            if not granted_nothing:
+                kept.pop(position, None)
+    return {position: [facts_at[row] for row in rows] for position, rows in kept.items()}
 
 
 def _quiet_result(
