@@ -21,6 +21,7 @@ __all__ = [
     "LATE_SHARE",
     "MAP_HELP",
     "POLICY_HELP",
+    "add_engine_argument",
     "add_generate_arguments",
     "add_language_argument",
     "add_month_arguments",
@@ -223,6 +224,18 @@ def add_policy_options(parser: argparse.ArgumentParser, *, map_help: str = MAP_H
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--policy", metavar="SPEC", help=POLICY_HELP)
     group.add_argument("--policy-map", metavar="FILE|chongqing", help=map_help)
+
+
+def add_engine_argument(parser: argparse.ArgumentParser) -> None:
+    """``--engine auto|columnar|scalar`` (docs/columnar.md)."""
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "columnar", "scalar"),
+        default="auto",
+        help="columnar: decide the households it can in columns, the others on the engine, with the same "
+        "figures (needs numpy: the fast extra); scalar: the engine for every household; auto (default): "
+        "columnar when numpy is installed",
+    )
 
 
 def add_progress_argument(parser: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .argtypes import (
     POLICY_HELP,
+    add_engine_argument,
     add_generate_arguments,
     add_language_argument,
     add_month_arguments,
@@ -135,14 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         help="screen on Dask (the dask extra): a running scheduler's address (tcp://host:8786), or 'local' "
         "for a local cluster of --workers processes",
     )
-    screen.add_argument(
-        "--engine",
-        choices=("auto", "columnar", "scalar"),
-        default="auto",
-        help="columnar: decide the households it can in columns, the others on the engine, with the same rows "
-        "and totals (needs numpy: the fast extra); scalar: the engine for every household; auto (default): "
-        "columnar when numpy is installed",
-    )
+    add_engine_argument(screen)
     add_progress_argument(screen)
     add_language_argument(screen)
     explain = commands.add_parser("explain", help="print one household's explained timeline")
@@ -248,6 +242,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="stop at the first household that cannot be screened, with its traceback (for policy authors)",
     )
+    add_engine_argument(report)
     add_progress_argument(report)
     add_language_argument(report)
     whatif = commands.add_parser(
@@ -465,6 +460,7 @@ def _run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=args.progress,
             lang=lang,
+            engine=args.engine,
         )
     elif args.command == "whatif":
         from .cli_whatif import run_whatif

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .cli_policy import load_policy_spec
-from .cli_screen import check_out, print_problems, progress_bar
+from .cli_screen import check_out, print_paths, print_problems, progress_bar
 from .errors import InvalidArgument, RelapseGuardError
 from .interface import tr
 from .population import read_population
@@ -38,10 +38,13 @@ def run_report(
     overwrite: bool = False,
     progress: bool = False,
     lang: str = "en",
+    engine: str = "scalar",
 ) -> int:
     """Screen a population directory and write ``report.md``, ``report.html`` (and charts) to ``out``.
 
     ``lang`` is the language of the report and of the lines printed (``en`` or ``zh-CN``).
+    ``engine`` is ``scalar``, ``columnar`` or ``auto`` (docs/columnar.md): the figures are the
+    same; a columnar gathering says on stderr how many households went each way.
 
     ``policy_name`` is a policy spec (see :func:`~relapse_guard.cli_check.load_policy_spec`) or
     a policy map, each household then under the policy its place has on ``as_of``. Progress is
@@ -72,6 +75,7 @@ def run_report(
             fail_fast=fail_fast,
             load=load_policy_spec,
             lang=lang,
+            engine=engine,
         )
     finally:
         if line is not None:
@@ -85,5 +89,6 @@ def run_report(
         print(path)
     if not have_matplotlib():
         print(f"relapse-guard: {plot_hint(lang)}", file=sys.stderr)
+    print_paths(data.paths, lang)
     print_problems(data.bad_rows, data.problems, lang=lang)
     return 1 if data.bad_rows or data.problems else 0

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .cli_policy import load_policy_spec, policy_source
@@ -40,6 +40,7 @@ __all__ = [
     "explain_household",
     "explain_stored",
     "policy_source",
+    "print_paths",
     "print_problems",
     "progress_bar",
     "run_screen",
@@ -95,6 +96,22 @@ def print_problems(bad_rows: Iterable[BadRow], problems: Iterable[Problem], *, l
     line = problem_summary(len(bad), listed, lang=lang)
     if line is not None:
         print(f"relapse-guard: {line}", file=sys.stderr)
+
+
+def print_paths(paths: Mapping[str, int], lang: str) -> None:
+    """Say on stderr how many households a columnar screen decided each way (nothing on the engine alone)."""
+    if paths.get("columnar") or paths.get("replayed"):
+        print(
+            tr(
+                lang,
+                "columnar screen: {columnar} households decided in columns, {replayed} replayed on the facts "
+                "that matter, {engine} handed to the engine",
+                columnar=f"{paths.get('columnar', 0):,}",
+                replayed=f"{paths.get('replayed', 0):,}",
+                engine=f"{paths.get('engine', 0):,}",
+            ),
+            file=sys.stderr,
+        )
 
 
 def run_screen(
@@ -160,16 +177,7 @@ def run_screen(
                 file.write(json.dumps(record, ensure_ascii=False) + "\n")
             for problem in sorted(result.problems, key=lambda problem: problem.household_id):
                 file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
-    if result.paths.get("columnar"):
-        print(
-            tr(
-                lang,
-                "columnar screen: {columnar} households decided in columns, {engine} handed to the engine",
-                columnar=f"{result.paths['columnar']:,}",
-                engine=f"{result.paths.get('engine', 0):,}",
-            ),
-            file=sys.stderr,
-        )
+    print_paths(result.paths, lang)
     print_problems(result.bad_rows, result.problems, lang=lang)
     return 1 if result.bad_rows or result.problems else 0
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from relapse_guard import load_policy
 from relapse_guard.population import generate_population, read_population
 from relapse_guard.reporting.stream import collect_population
 from relapse_guard.screening import Progress
@@ -33,3 +34,18 @@ def test_local_processes_gather_the_serial_figures_and_report_progress(populatio
     assert done == sorted(done)
     assert done[-1] == 450
     assert seen[-1].rows_read == (population.households or 0) + (population.facts or 0)
+
+
+def test_a_columnar_gathering_gives_the_engines_figures() -> None:
+    pytest.importorskip("numpy")
+    from relapse_guard.population.synthetic import synthetic_households
+    from relapse_guard.reporting.stream import collect_records
+
+    records = [(household, facts, ()) for household, facts in synthetic_households(400, seed=11)]
+    for policy in ("yubei_2016", "bishan_2016"):
+        scalar = collect_records(records, load_policy(policy), dt.date(2016, 12, 31), engine="scalar")
+        columnar = collect_records(records, load_policy(policy), dt.date(2016, 12, 31), engine="columnar")
+        assert columnar == scalar
+        assert columnar.paths["columnar"] > 0
+        assert "replayed" not in columnar.paths  # a report quotes decisions: nothing is replayed
+        assert sum(columnar.paths.values()) == 400

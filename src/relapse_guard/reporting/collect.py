@@ -161,6 +161,9 @@ class ReportData:
     fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
     #: Each district's households by the policy used, and the policies in force there.
     by_district: dict[str, DistrictTotals] = attrs.field(factory=dict)
+    #: The households of each path of a columnar gathering (docs/columnar.md): ``columnar``,
+    #: ``replayed``, ``engine``; empty on the engine alone. Not part of the figures.
+    paths: Counter[str] = attrs.field(factory=Counter, eq=False, repr=False)
 
     # --- adding -------------------------------------------------------------------------
 
@@ -316,6 +319,7 @@ class ReportData:
         self.bad_rows.extend(other.bad_rows)
         self.problems.extend(other.problems)
         self.fact_id_digests.extend(other.fact_id_digests)
+        self.paths.update(other.paths)
         for name, district in other.by_district.items():
             self.by_district.setdefault(name, DistrictTotals()).merge(district)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..policies import load_policy
 from ..policies.policy_map import PolicyMap
@@ -22,7 +22,7 @@ from ..population import Partition, Population
 from ..screening.choice import PolicyChoice, PolicyLoader, PolicySource, choose, name_policies
 from ..screening.fact_ids import FactIds
 from ..screening.parallel import check_fact_ids, over_partitions
-from ..screening.screen import Progress, ProgressCallback, Record, Tally, run_records
+from ..screening.screen import Progress, ProgressCallback, Record, Screened, Tally, resolve_engine, run_records
 from ..screening.summary import Problem
 from .collect import DEFAULT_LIMIT, ReportData
 
@@ -42,6 +42,7 @@ def collect_records(
     fail_fast: bool = False,
     digests: bool = True,
     lang: str = "en",
+    engine: str = "scalar",
 ) -> ReportData:
     """Run each household under ``policy`` as of ``as_of`` and gather its result, in one pass.
 
@@ -55,15 +56,24 @@ def collect_records(
     ``tally`` instead, which counts and reports across them. ``digests`` keeps the fact ids'
     digests for the ids shared with other partitions (not needed for a single partition).
     ``lang`` is the language the report's decisions are kept in (:attr:`ReportData.lang`).
+    ``engine`` is ``scalar``, ``columnar`` or ``auto``, as for
+    :func:`~relapse_guard.screening.screen.screen_records`: the columnar screen decides the
+    quiet households in columns (the report quotes decisions, so it replays none), and
+    :attr:`ReportData.paths` counts the households each way; the figures are the same.
     """
     choice = choose(policy, as_of)
     data = ReportData(as_of=as_of, policy=choice.label, limit=limit, lang=lang)
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
     fact_ids = FactIds()
-    for household, outcome, bad, used, first in run_records(
-        records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids
-    ):
+    screened: Iterator[Screened]
+    if resolve_engine(engine) == "columnar" and not fail_fast:
+        from ..screening.columnar import run_columnar
+
+        screened = run_columnar(records, choice, as_of, tally, data.paths, fact_ids=fact_ids)
+    else:
+        screened = run_records(records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids)
+    for household, outcome, bad, used, first in screened:
         data.add_bad_rows(bad)
         if household is None or outcome is None:
             continue
@@ -86,11 +96,12 @@ def collect_partition(
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
     lang: str = "en",
+    engine: str = "scalar",
 ) -> ReportData:
     """Gather one partition under the policy ``load(policy_name)``, or a policy map (what a worker runs)."""
     choice = choose(policy_name, as_of, load=load)
     records = partition.records(kinds=choice.kinds)
-    return collect_records(records, choice, as_of, limit=limit, fail_fast=fail_fast, lang=lang)
+    return collect_records(records, choice, as_of, limit=limit, fail_fast=fail_fast, lang=lang, engine=engine)
 
 
 def collect_population(
@@ -104,6 +115,7 @@ def collect_population(
     fail_fast: bool = False,
     load: PolicyLoader = load_policy,
     lang: str = "en",
+    engine: str = "scalar",
 ) -> ReportData:
     """Gather every partition of ``population`` under a registered policy, or a policy map,
     as of ``as_of``.
@@ -113,15 +125,26 @@ def collect_population(
     is named, not passed, so that each worker loads it with ``load`` (by default from the
     registry). Problem households and ``fail_fast`` are as in
     :func:`~relapse_guard.screening.parallel.screen_population`. ``lang`` is the language the
-    report's decisions are kept in (:attr:`ReportData.lang`).
+    report's decisions are kept in (:attr:`ReportData.lang`); ``engine`` as for
+    :func:`collect_records` (settled here: a worker without numpy fails rather than gather
+    another way).
     """
+    engine = resolve_engine(engine)
     choice = choose(policy_name, as_of, load=load)
     several = len(population.partitions) > 1
 
     def here(partition: Partition, tally: Tally) -> ReportData:
         records = partition.records(kinds=choice.kinds)
         return collect_records(
-            records, choice, as_of, limit=limit, tally=tally, fail_fast=fail_fast, digests=several, lang=lang
+            records,
+            choice,
+            as_of,
+            limit=limit,
+            tally=tally,
+            fail_fast=fail_fast,
+            digests=several,
+            lang=lang,
+            engine=engine,
         )
 
     worker = functools.partial(
@@ -132,6 +155,7 @@ def collect_population(
         fail_fast=fail_fast,
         load=load,
         lang=lang,
+        engine=engine,
     )
     data = ReportData(as_of=as_of, policy=choice.label, limit=limit, lang=lang)
     over_partitions(population, data, here, worker, workers=workers, progress=progress, progress_every=5_000)
