@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--policy", default="yubei_2016")
     parser.add_argument("--population", type=Path, help="a population directory to screen instead")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="screen both ways this many times, alternating; the best of each is kept"
+    )
     args = parser.parse_args(argv)
     directory = args.population
     if directory is None:
@@ -59,19 +62,22 @@ def main(argv: list[str] | None = None) -> int:
             generate_population(directory, households=args.households, seed=1, format="parquet", overwrite=True)
     households = read_population(directory).households or 0
     print(f"{households:,} households, {args.policy}, as of {AS_OF}, {args.workers} worker(s)")
-    figures = {}
-    for engine in ("scalar", "columnar"):
-        result, seconds, peak = _screen(directory, args.policy, engine, args.workers)
-        figures[engine] = (result, seconds)
-        rate = households / seconds if seconds else 0.0
-        print(f"  {engine:8} {seconds:7.1f} s  {rate:9,.0f} households/s  peak {peak / GIB:.2f} GiB", flush=True)
+    figures: dict[str, tuple[ScreenResult, float]] = {}
+    for round_ in range(args.rounds):
+        # alternating, so that a change in the machine's load weighs on both ways alike
+        for engine in ("scalar", "columnar") if round_ % 2 == 0 else ("columnar", "scalar"):
+            result, seconds, peak = _screen(directory, args.policy, engine, args.workers)
+            if engine not in figures or seconds < figures[engine][1]:
+                figures[engine] = (result, seconds)
+            rate = households / seconds if seconds else 0.0
+            print(f"  {engine:8} {seconds:7.1f} s  {rate:9,.0f} households/s  peak {peak / GIB:.2f} GiB", flush=True)
     scalar, columnar = figures["scalar"], figures["columnar"]
     paths = columnar[0].paths
     handed, replayed = paths.get("engine", 0), paths.get("replayed", 0)
     done = handed + replayed + paths.get("columnar", 0)
     speed_up = scalar[1] / columnar[1] if columnar[1] else 0.0
     per_million = columnar[1] * 1_000_000 / households if households else 0.0
-    print(f"  speed-up {speed_up:.2f}x (target >= {TARGET_SPEED_UP:.0f}x)")
+    print(f"  speed-up, best against best: {speed_up:.2f}x (target >= {TARGET_SPEED_UP:.0f}x)")
     if done:
         print(f"  handed to the engine: {handed:,} of {done:,} households ({handed / done:.1%})")
         print(f"  replayed on the facts that matter: {replayed:,} ({replayed / done:.1%})")

@@ -231,9 +231,9 @@ def add_engine_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
         choices=("auto", "columnar", "scalar"),
-        default="auto",
+        default="scalar",
         help="columnar: decide the households it can in columns, the others on the engine, with the same "
-        "figures (needs numpy: the fast extra); scalar: the engine for every household; auto (default): "
+        "figures (needs numpy: the fast extra); scalar (default): the engine for every household; auto: "
         "columnar when numpy is installed",
     )
 
