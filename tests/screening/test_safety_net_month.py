@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -265,18 +266,28 @@ def test_a_bad_households_file_is_named(tmp_path: Path, column: str, row: int, v
     assert str(households) in str(raised.value)
 
 
-def test_a_household_in_two_partitions(tmp_path: Path) -> None:
+def test_partitions_are_read_each_on_its_own(tmp_path: Path) -> None:
+    # As the population reader reads them: a household id in two partitions is two households.
     directory = _written(tmp_path / "p", partitions=2)
-    second = directory / "households-00001.parquet"
-    _rewrite(second, "household_id", 0, "a")  # d's first member row, in the second partition
-    with pytest.raises(PopulationError, match="household 'a' appears in two partitions"):
-        screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF)
+    _rewrite(directory / "households-00001.parquet", "household_id", 0, "a")  # d's member rows, alone
+    for row in range(1, 4):
+        _rewrite(directory / "households-00001.parquet", "household_id", row, "a")
+    result = screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF)
+    assert result.households == 6
 
 
 def test_the_same_assessment_twice(tmp_path: Path) -> None:
     directory = _written(tmp_path / "p", partitions=1)
     _rewrite(directory / "facts-00000.parquet", "id", 1, "a-2")
     with pytest.raises(PopulationError, match="a fact id used once"):
+        screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF)
+
+
+@pytest.mark.parametrize("value", [None, " ", "\u3000"])
+def test_a_blank_fact_id_is_named(tmp_path: Path, value: str | None) -> None:
+    directory = _written(tmp_path / "p", partitions=1)
+    _rewrite(directory / "facts-00000.parquet", "id", 2, value)  # b's assessment
+    with pytest.raises(PopulationError, match=re.escape(f"row 3: column 'id' has value {value!r}")):
         screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF)
 
 

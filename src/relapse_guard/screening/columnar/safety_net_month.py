@@ -24,7 +24,10 @@ computed with ``Decimal`` instead (:func:`top_up`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import functools
+import os
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -74,6 +77,7 @@ _FAST_INCOME = r"^(?P<whole>[0-9]{1,9})(?:\.(?P<part>[0-9]{1,4}))?$"
 _BLANK = r"^[\t-\r\x1c-\x20]*$"  # what str.strip() removes, among ASCII characters
 _parse_income = amount_parser(amount_bound(_INCOME_COLUMN))
 _LONGEST_SHOWN = 60
+_ID = "a fact id, never blank"
 
 
 # --- the formula ------------------------------------------------------------------------------
@@ -218,6 +222,8 @@ def _numpy(values: Any) -> npt.NDArray[Any]:
 
 def _joined(parts: list[npt.NDArray[Any]], dtype: type[np.generic]) -> npt.NDArray[Any]:
     """``parts`` end to end (an empty array of ``dtype`` for none)."""
+    if len(parts) == 1:
+        return parts[0].astype(dtype, copy=False)
     return np.concatenate([*parts, np.empty(0, dtype)]).astype(dtype, copy=False)
 
 
@@ -238,36 +244,42 @@ class _Households:
     def __init__(self, path: Path) -> None:
         pa, pq = pyarrow_modules()
         pc = compute()
-        table = pq.read_table(path, columns=["household_id", "district"])
-        ids, districts = table.column("household_id").combine_chunks(), table.column("district").combine_chunks()
-        for name, column in (("household_id", ids), ("district", districts)):
-            blank = np.flatnonzero(_blank(column))
-            if len(blank):
-                row = int(blank[0])
-                raise _bad_cell(path, name, row, column[row].as_py(), "a household id and its district, never blank")
-        runs = pc.run_end_encode(ids)
+        table = pq.read_table(path, columns=["household_id", "district"], read_dictionary=["district"])
+        table = table.unify_dictionaries().combine_chunks()
+        runs = pc.run_end_encode(table.column("household_id").chunk(0) if table.num_rows else pa.array([], pa.string()))
         ends = np.asarray(runs.run_ends.to_numpy(), dtype=np.int64)
         starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
         self.ids = runs.values
         self.members: Int64s = ends - starts
+        blank = np.flatnonzero(_blank(self.ids))  # every row's id is the id of its run
+        if len(blank):
+            row = int(starts[blank[0]])
+            raise _bad_cell(path, "household_id", row, self.ids[int(blank[0])].as_py(), "a household id, never blank")
+        self._unique(path, starts)
+        districts = (
+            table.column("district").chunk(0) if table.num_rows else pa.array([], pa.string()).dictionary_encode()
+        )
+        codes = np.asarray(pc.fill_null(districts.indices, -1).to_numpy(), dtype=np.int64)
+        blank = np.append(_blank(districts.dictionary), True)[codes]
+        if blank.any():
+            row = int(np.flatnonzero(blank)[0])
+            raise _bad_cell(path, "district", row, districts[row].as_py(), "a district, never blank")
+        differ = np.flatnonzero(codes != np.repeat(codes[starts], self.members))
+        if len(differ):
+            row = int(differ[0])
+            raise _bad_cell(path, "district", row, districts[row].as_py(), "the district of the household's first row")
         self.districts = districts.take(pa.array(starts))
-        self._check(path, districts, starts)
 
-    def _check(self, path: Path, districts: Any, starts: Int64s) -> None:
-        """Refuse a household whose rows are not together, or whose rows name different districts."""
-        pa, pc = arrow(), compute()
-        if pc.count_distinct(self.ids).as_py() != len(self.ids):
+    def _unique(self, path: Path, starts: Int64s) -> None:
+        """Refuse a household whose rows are not together, or that appears twice."""
+        pc = compute()
+        if len(pc.unique(self.ids)) != len(self.ids):
             counts = pc.value_counts(self.ids)
             twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))[0].as_py()
             second = int(np.flatnonzero(_numpy(pc.equal(self.ids, twice)))[1])
             raise _bad_cell(
                 path, "household_id", int(starts[second]), twice, "the rows of a household together, once in the file"
             )
-        expected = self.districts.take(pa.array(np.repeat(np.arange(len(starts)), self.members)))
-        differ = np.flatnonzero(~_numpy(pc.equal(districts, expected)))
-        if len(differ):
-            row = int(differ[0])
-            raise _bad_cell(path, "district", row, districts[row].as_py(), "the district of the household's first row")
 
 
 class _Incomes:
@@ -309,6 +321,23 @@ class _Incomes:
             self.scaled[code], self.exact[code] = found, True
 
 
+def _ids_not_blank(metadata: Any) -> bool:
+    """True when the statistics of a facts file's ``id`` column show that no id is null or blank:
+    every id starts with a character between its smallest and largest ids' first ones, and
+    those are printable ASCII (never white space)."""
+    column = metadata.schema.names.index("id")
+    for group in range(metadata.num_row_groups):
+        statistics = metadata.row_group(group).column(column).statistics
+        if statistics is None or not statistics.has_min_max or statistics.null_count != 0:
+            return False
+        low, high = statistics.min, statistics.max
+        if not (isinstance(low, str) and isinstance(high, str) and low and high):
+            return False
+        if not (low[0] > " " and high[0] < "\x7f"):
+            return False
+    return True
+
+
 class _Assessments:
     """The income assessments of a facts file on or before ``as_of``, of the households of its partition."""
 
@@ -317,22 +346,29 @@ class _Assessments:
         self.path = path
         self.households = households
         self.as_of_days = (as_of - dt.date(1970, 1, 1)).days
-        columns = ["household_id", "id", "kind", "date", _INCOME_COLUMN]
-        names = pq.read_schema(path).names
-        missing = [name for name in columns if name not in names]
+        columns = ["household_id", "kind", "date", _INCOME_COLUMN]
+        metadata = pq.read_metadata(path)
+        missing = [name for name in [*columns, "id"] if name not in metadata.schema.names]
         if missing:
             raise PopulationError(f"{path}: the file lacks the column(s) {', '.join(map(repr, missing))}")
+        #: The fact ids, read only when needed: to check them (unless the file's statistics show
+        #: that none is blank), or to order assessments of one date.
+        self._ids = None if _ids_not_blank(metadata) else self._read_ids()
         table = pq.read_table(path, columns=columns, read_dictionary=["household_id", "kind", _INCOME_COLUMN])
         table = table.unify_dictionaries().combine_chunks()  # one batch: each distinct value looked at once
         self.household: list[Int64s] = []  # per batch: the household (row in the households file) of each row kept
         self.day: list[Int64s] = []
         self.income: list[Int64s] = []  # per batch: the income code of each row kept
         self.rows: list[Int64s] = []  # per batch: the batch's row of each row kept
-        self.batches: list[tuple[int, Any, _Incomes]] = []  # per batch: its first row in the file, ids, incomes
+        self.batches: list[tuple[int, _Incomes]] = []  # per batch: its first row in the file, its incomes
         offset = 0
         for batch in table.to_batches():
             self._batch(batch, offset)
             offset += batch.num_rows
+
+    def _read_ids(self) -> Any:
+        """The file's ``id`` column."""
+        return pyarrow_modules()[1].read_table(self.path, columns=["id"]).column("id").combine_chunks()
 
     def _batch(self, batch: Any, offset: int) -> None:
         pa, pc = arrow(), compute()
@@ -375,12 +411,12 @@ class _Assessments:
         if len(bad):
             value, expected = incomes.errors.get(int(income[bad[0]]), (None, "an income (required)"))
             raise _bad_cell(self.path, _INCOME_COLUMN, offset + int(rows[bad[0]]), value, expected)
-        ids = batch.column("id")
-        if ids.null_count:
-            blank = np.flatnonzero(np.asarray(ids.is_null())[rows])
+        if self._ids is not None:
+            kept = self._ids.take(arrow().array(offset + rows))
+            blank = np.flatnonzero(_blank(kept))
             if len(blank):
-                raise _bad_cell(self.path, "id", offset + int(rows[blank[0]]), None, "a fact id, never blank")
-        self.batches.append((offset, ids, incomes))
+                raise _bad_cell(self.path, "id", offset + int(rows[blank[0]]), kept[int(blank[0])].as_py(), _ID)
+        self.batches.append((offset, incomes))
         self.household.append(household[rows])
         self.day.append(_numpy(pc.cast(batch.column("date"), pa.int32())).astype(np.int64)[rows])
         self.income.append(income)
@@ -407,7 +443,7 @@ class _Assessments:
         income = np.zeros(count, dtype=np.int64)
         exact = np.ones(count, dtype=np.bool_)
         decimals: dict[int, Decimal] = {}
-        for b, (_, _, incomes) in enumerate(self.batches):
+        for b, (_, incomes) in enumerate(self.batches):
             in_batch = picked[batch[picked] == b]
             where = household[in_batch]
             codes = code[in_batch]
@@ -420,14 +456,16 @@ class _Assessments:
     def _break_ties(self, rows: Int64s, household: Int64s, batch: Int64s, row: Int64s, chosen: Int64s) -> None:
         """For households with several assessments on their latest date, the one of the greatest fact id."""
         best: dict[int, tuple[str, int]] = {}
+        if self._ids is None:
+            self._ids = self._read_ids()
         for at in rows.tolist():
-            offset, ids, _ = self.batches[int(batch[at])]
-            fact_id = ids[int(row[at])].as_py()
+            position = self.batches[int(batch[at])][0] + int(row[at])
+            fact_id = self._ids[position].as_py()
             where = int(household[at])
             if fact_id is None or not fact_id.strip():
-                raise _bad_cell(self.path, "id", offset + int(row[at]), fact_id, "a fact id, never blank")
+                raise _bad_cell(self.path, "id", position, fact_id, _ID)
             if where in best and best[where][0] == fact_id:
-                raise _bad_cell(self.path, "id", offset + int(row[at]), fact_id, "a fact id used once by its household")
+                raise _bad_cell(self.path, "id", position, fact_id, "a fact id used once by its household")
             if where not in best or fact_id > best[where][0]:
                 best[where] = (fact_id, at)
         for where, (_, at) in best.items():
@@ -453,6 +491,7 @@ def screen_safety_net_month(
     *,
     prefix: str = "safety_net",
     keep_columns: bool = False,
+    threads: int | None = None,
 ) -> SafetyNetMonth:
     """The monthly safety-net top-up of every household of a Parquet population on ``as_of``
     (see the module's docstring), read in columns: in all, and by district.
@@ -464,25 +503,27 @@ def screen_safety_net_month(
     id or district, an income that is not a non-negative amount within bounds, a missing date
     or kind), a household whose rows are not together or appear twice, two income assessments
     of one household with the same date and id, and a correction, retraction or household
-    change dated on or before ``as_of`` (which this screen does not apply). ``keep_columns``
-    keeps the per-household arrays (:class:`HouseholdColumns`).
+    change dated on or before ``as_of`` (which this screen does not apply). Each partition is
+    read on its own, as the population reader reads it (a household id in two partitions is
+    two households), by ``threads`` threads (default: one per core); ``keep_columns`` keeps the
+    per-household arrays (:class:`HouseholdColumns`).
     """
     if not isinstance(population, Population):
         population = read_population(population)
     standard = safety_net_standard(policy, as_of, prefix)
-    seen: list[Any] = []
     kept: list[tuple[_Households, Int64s, Int64s, Bools, Bools]] = []
     districts: dict[str, list[int]] = {}
     for partition in population.partitions:
         if partition.format != "parquet":
             raise PopulationError(f"{partition.households_path}: the columnar screen reads Parquet files only")
-        found = _partition(partition, as_of, standard)
+    threads = min(threads or os.cpu_count() or 1, len(population.partitions)) or 1
+    with ThreadPoolExecutor(threads) as pool:  # pyarrow and numpy let go of the GIL while they work
+        results = pool.map(functools.partial(_partition, as_of=as_of, standard=standard), population.partitions)
+    for found in results:
         households, fen = found[0], found[1]
-        seen.append(households.ids)
         _add_districts(districts, households.districts, fen)
         if keep_columns:
             kept.append(found)
-    _check_once(population, seen)
     totals = {name: DistrictMonth(*counts) for name, counts in sorted(districts.items())}
     return SafetyNetMonth(
         as_of=as_of,
@@ -509,16 +550,6 @@ def _add_districts(districts: dict[str, list[int]], names: Any, fen: Int64s) -> 
         counts[0] += int(households[code])
         counts[1] += int(topped[code])
         counts[2] += int(total[code])
-
-
-def _check_once(population: Population, ids: Iterable[Any]) -> None:
-    """Refuse a household that appears in two partitions."""
-    pa, pc = arrow(), compute()
-    every = pa.chunked_array(list(ids), pa.string())
-    if len(population.partitions) > 1 and pc.count_distinct(every).as_py() != len(every):
-        counts = pc.value_counts(every)
-        twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))[0].as_py()
-        raise PopulationError(f"{population.directory}: household {_shown(twice)} appears in two partitions")
 
 
 def _columns(kept: list[tuple[_Households, Int64s, Int64s, Bools, Bools]]) -> HouseholdColumns:
