@@ -12,6 +12,10 @@ OpenFisca's numeric variables are int32 or float32; the formula works in int32 f
 incomes and the standard are whole fen here), which keeps it exact to the fen as the
 engine's ``Decimal`` arithmetic is.
 
+With ``--population DIR --as-of DATE`` instead of ``--arrays``, it reads the arrays from the
+Parquet population itself with pyarrow (sort, then the last assessment of each household),
+timed as ``load_seconds``.
+
 Run: python benchmarks/openfisca_safety_net.py --arrays ARRAYS.npz --month 2016-12 --standard 300
 """
 
@@ -20,6 +24,8 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,6 +89,44 @@ def tax_benefit_system(standard: str) -> TaxBenefitSystem:
     return system
 
 
+def arrays_from_parquet(directory: Path, as_of: str) -> dict[str, Any]:
+    """The same arrays read from a Parquet population directory with pyarrow, plainly: each household's
+    income assessments on or before ``as_of`` sorted by date and fact id, the last one kept."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    incomes, assessed, persons, offset = [], [], [], 0
+    for partition in manifest["partitions"]:
+        rows = pq.read_table(directory / partition["households_file"], columns=["household_id"]).column(0)
+        runs = pc.run_end_encode(rows.combine_chunks())
+        ids, ends = runs.values, runs.run_ends.to_numpy().astype(np.int64)
+        persons.append(np.repeat(np.arange(offset, offset + len(ids)), np.diff(ends, prepend=0)))
+        facts = pq.read_table(
+            directory / partition["facts_file"],
+            columns=["household_id", "id", "date", "income_per_capita"],
+            filters=[("kind", "=", "income_assessed"), ("date", "<=", pa.scalar(date.fromisoformat(as_of)))],
+        )
+        facts = facts.sort_by([("household_id", "ascending"), ("date", "ascending"), ("id", "ascending")])
+        last = facts.group_by("household_id", use_threads=False).aggregate([("income_per_capita", "last")])
+        where = pc.index_in(last.column("household_id"), value_set=ids).to_numpy(zero_copy_only=False)
+        hundred = pa.scalar(100, pa.decimal128(3, 0))
+        fen = pc.multiply(pc.cast(last.column("income_per_capita_last"), pa.decimal128(18, 2)), hundred)
+        income = np.zeros(len(ids), dtype=np.int32)
+        income[where] = pc.cast(fen, pa.int64()).to_numpy()
+        found = np.zeros(len(ids), dtype=bool)
+        found[where] = True
+        incomes.append(income)
+        assessed.append(found)
+        offset += len(ids)
+    return {
+        "income_fen": np.concatenate(incomes),
+        "assessed": np.concatenate(assessed),
+        "person_household": np.concatenate(persons),
+    }
+
+
 def simulate(system: TaxBenefitSystem, arrays: Any, month: str) -> tuple[Any, float, float]:
     """Build the simulation from ``arrays`` and calculate ``month``: (top-ups, build s, calculate s)."""
     start = time.perf_counter()
@@ -105,15 +149,20 @@ def simulate(system: TaxBenefitSystem, arrays: Any, month: str) -> tuple[Any, fl
 def main() -> None:
     """Time the build and the calculation, and print them with the total as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--arrays", required=True)
+    parser.add_argument("--arrays", help="the arrays saved by benchmarks/safety_net_month.py")
+    parser.add_argument("--population", type=Path, help="or a Parquet population directory, read with pyarrow")
     parser.add_argument("--month", required=True)
+    parser.add_argument("--as-of", help="with --population: the last day whose assessments count")
     parser.add_argument("--standard", required=True)
     args = parser.parse_args()
     start = time.perf_counter()
     system = tax_benefit_system(args.standard)
     made = time.perf_counter()
-    with np.load(args.arrays) as saved:
-        arrays = {name: saved[name] for name in saved.files}
+    if args.population is not None:
+        arrays = arrays_from_parquet(args.population, args.as_of)
+    else:
+        with np.load(args.arrays) as saved:
+            arrays = {name: saved[name] for name in saved.files}
     loaded = time.perf_counter()
     top_ups, build, calculate = simulate(system, arrays, args.month)
     figures = {

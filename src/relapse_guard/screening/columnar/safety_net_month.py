@@ -395,11 +395,11 @@ class _Assessments:
         undated = np.flatnonzero(income_rows & np.asarray(batch.column("date").is_null()))
         if len(undated):
             raise _bad_cell(self.path, "date", offset + int(undated[0]), None, "an ISO date such as '2016-03-01'")
-        self._keep(batch, offset, np.flatnonzero(income_rows & dated))
+        self._keep(batch, offset, np.flatnonzero(income_rows & dated), days)
 
-    def _keep(self, batch: Any, offset: int, rows: Int64s) -> None:
+    def _keep(self, batch: Any, offset: int, rows: Int64s, days: npt.NDArray[Any]) -> None:
         """Keep ``rows`` of ``batch`` (income assessments on or before as_of) of the partition's households."""
-        pa, pc = arrow(), compute()
+        pc = compute()
         hids = batch.column("household_id")
         where = np.asarray(pc.fill_null(pc.index_in(hids.dictionary, value_set=self.households.ids), -1).to_numpy())
         household = np.where(_numpy(hids.is_null()), -1, where[_numpy(hids.indices.fill_null(0))])
@@ -418,7 +418,7 @@ class _Assessments:
                 raise _bad_cell(self.path, "id", offset + int(rows[blank[0]]), kept[int(blank[0])].as_py(), _ID)
         self.batches.append((offset, incomes))
         self.household.append(household[rows])
-        self.day.append(_numpy(pc.cast(batch.column("date"), pa.int32())).astype(np.int64)[rows])
+        self.day.append(days[rows].astype(np.int64))
         self.income.append(income)
         self.rows.append(rows)
 
@@ -516,9 +516,13 @@ def screen_safety_net_month(
     for partition in population.partitions:
         if partition.format != "parquet":
             raise PopulationError(f"{partition.households_path}: the columnar screen reads Parquet files only")
-    threads = min(threads or os.cpu_count() or 1, len(population.partitions)) or 1
-    with ThreadPoolExecutor(threads) as pool:  # pyarrow and numpy let go of the GIL while they work
-        results = pool.map(functools.partial(_partition, as_of=as_of, standard=standard), population.partitions)
+    screen = functools.partial(_partition, as_of=as_of, standard=standard)
+    threads = min(threads or os.cpu_count() or 1, len(population.partitions))
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:  # pyarrow and numpy let go of the GIL while they work
+            results = list(pool.map(screen, population.partitions))
+    else:
+        results = [screen(partition) for partition in population.partitions]
     for found in results:
         households, fen = found[0], found[1]
         _add_districts(districts, households.districts, fen)
