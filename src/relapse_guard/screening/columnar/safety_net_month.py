@@ -503,7 +503,8 @@ def screen_safety_net_month(
     id or district, an income that is not a non-negative amount within bounds, a missing date
     or kind), a household whose rows are not together or appear twice, two income assessments
     of one household with the same date and id, and a correction, retraction or household
-    change dated on or before ``as_of`` (which this screen does not apply). Each partition is
+    change dated on or before ``as_of`` (which this screen does not apply). The other columns
+    are not read, nor checked (a bad birth date or fact source goes unnoticed). Each partition is
     read on its own, as the population reader reads it (a household id in two partitions is
     two households), by ``threads`` threads (default: one per core); ``keep_columns`` keeps the
     per-household arrays (:class:`HouseholdColumns`).
