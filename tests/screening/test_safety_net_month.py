@@ -308,6 +308,16 @@ def test_household_changes_are_refused(tmp_path: Path) -> None:
     assert screen_safety_net_month(directory, load_policy("yubei_2016"), D(2016, 3, 31)).total_fen == (30000 - 833) * 2
 
 
+@pytest.mark.parametrize(
+    ("name", "column"), [("households-00000.parquet", "district"), ("facts-00000.parquet", "date")]
+)
+def test_a_missing_column_is_named(tmp_path: Path, name: str, column: str) -> None:
+    directory = _written(tmp_path / "p", partitions=1)
+    pq.write_table(pq.read_table(directory / name).drop_columns([column]), directory / name)
+    with pytest.raises(PopulationError, match=f"lacks the column\\(s\\) '{column}'"):
+        screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF)
+
+
 def test_only_parquet(tmp_path: Path) -> None:
     write_population(tmp_path / "p", [(_household(1, "a"), [])], format="jsonl")
     with pytest.raises(PopulationError, match="Parquet files only"):

@@ -242,9 +242,10 @@ class _Households:
     """A households file's households: ids, districts and member counts, in file order."""
 
     def __init__(self, path: Path) -> None:
-        pa, pq = pyarrow_modules()
+        pa = arrow()
         pc = compute()
-        table = pq.read_table(path, columns=["household_id", "district"], read_dictionary=["district"])
+        parquet = _open(path, ["household_id", "district"], ["district"])
+        table = parquet.read(columns=["household_id", "district"])
         table = table.unify_dictionaries().combine_chunks()
         runs = pc.run_end_encode(table.column("household_id").chunk(0) if table.num_rows else pa.array([], pa.string()))
         ends = np.asarray(runs.run_ends.to_numpy(), dtype=np.int64)
@@ -321,6 +322,20 @@ class _Incomes:
             self.scaled[code], self.exact[code] = found, True
 
 
+def _open(path: Path, columns: list[str], dictionary: list[str]) -> Any:
+    """The Parquet file at ``path``, its ``dictionary`` columns read as dictionaries;
+    :class:`PopulationError` when it lacks one of ``columns``."""
+    pq = pyarrow_modules()[1]
+    try:
+        parquet = pq.ParquetFile(path, read_dictionary=dictionary)
+    except KeyError:  # a dictionary column is missing
+        parquet = pq.ParquetFile(path)
+    missing = [name for name in columns if name not in parquet.metadata.schema.names]
+    if missing:
+        raise PopulationError(f"{path}: the file lacks the column(s) {', '.join(map(repr, missing))}")
+    return parquet
+
+
 def _ids_not_blank(metadata: Any) -> bool:
     """True when the statistics of a facts file's ``id`` column show that no id is null or blank:
     every id starts with a character between its smallest and largest ids' first ones, and
@@ -342,19 +357,16 @@ class _Assessments:
     """The income assessments of a facts file on or before ``as_of``, of the households of its partition."""
 
     def __init__(self, path: Path, households: _Households, as_of: dt.date) -> None:
-        _, pq = pyarrow_modules()
         self.path = path
         self.households = households
         self.as_of_days = (as_of - dt.date(1970, 1, 1)).days
         columns = ["household_id", "kind", "date", _INCOME_COLUMN]
-        metadata = pq.read_metadata(path)
-        missing = [name for name in [*columns, "id"] if name not in metadata.schema.names]
-        if missing:
-            raise PopulationError(f"{path}: the file lacks the column(s) {', '.join(map(repr, missing))}")
+        parquet = _open(path, [*columns, "id"], ["household_id", "kind", _INCOME_COLUMN])
+        metadata = parquet.metadata
         #: The fact ids, read only when needed: to check them (unless the file's statistics show
         #: that none is blank), or to order assessments of one date.
         self._ids = None if _ids_not_blank(metadata) else self._read_ids()
-        table = pq.read_table(path, columns=columns, read_dictionary=["household_id", "kind", _INCOME_COLUMN])
+        table = parquet.read(columns=columns)
         table = table.unify_dictionaries().combine_chunks()  # one batch: each distinct value looked at once
         self.household: list[Int64s] = []  # per batch: the household (row in the households file) of each row kept
         self.day: list[Int64s] = []
