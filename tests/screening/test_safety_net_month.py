@@ -241,6 +241,22 @@ def test_a_bad_income_cell_is_named(tmp_path: Path, value: object, shown: str) -
     assert shown in str(raised.value)
 
 
+def test_a_missing_date_is_named(tmp_path: Path) -> None:
+    directory = _written(tmp_path / "p", partitions=1)
+    _rewrite(directory / "facts-00000.parquet", "date", 2, None)  # b's assessment
+    with pytest.raises(PopulationError, match="row 3: column 'date' has value None"):
+        screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF)
+
+
+def test_a_fact_of_no_household_screens_nobody(tmp_path: Path) -> None:
+    directory = _written(tmp_path / "p", partitions=1)
+    _rewrite(directory / "facts-00000.parquet", "household_id", 2, None)  # b's assessment, of no household
+    _rewrite(directory / "facts-00000.parquet", "household_id", 3, "zz")  # c's 2016 one, of one not in the file
+    result = screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF, keep_columns=True)
+    assert result.columns is not None
+    assert result.columns.assessed.tolist() == [True, False, False, False, True, True]
+
+
 def test_a_bad_cell_after_the_date_is_not_read(tmp_path: Path) -> None:
     directory = _written(tmp_path / "p", partitions=1)
     _rewrite(directory / "facts-00000.parquet", "income_per_capita", 4, "abc")  # c's 2017 assessment

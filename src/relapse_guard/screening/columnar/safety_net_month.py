@@ -78,6 +78,7 @@ _BLANK = r"^[\t-\r\x1c-\x20]*$"  # what str.strip() removes, among ASCII charact
 _parse_income = amount_parser(amount_bound(_INCOME_COLUMN))
 _LONGEST_SHOWN = 60
 _ID = "a fact id, never blank"
+_NONE: Int64s = np.empty(0, dtype=np.int64)
 
 
 # --- the formula ------------------------------------------------------------------------------
@@ -389,11 +390,13 @@ class _Assessments:
             row = int(np.flatnonzero(_numpy(kinds.is_null()))[0])
             raise _bad_cell(self.path, "kind", offset + row, None, "a fact kind")
         names = kinds.dictionary.to_pylist()
-        codes = np.asarray(kinds.indices.to_numpy(), dtype=np.int64)
-        days = np.asarray(pc.fill_null(pc.cast(batch.column("date"), pa.int32()), np.iinfo(np.int32).min).to_numpy())
+        codes = _numpy(kinds.indices)
+        dates = batch.column("date")
+        days = pc.cast(dates, pa.int32())  # date32: days since 1970
+        days = _numpy(pc.fill_null(days, np.iinfo(np.int32).min) if dates.null_count else days)
         dated = days <= self.as_of_days
         refused = [code for code, name in enumerate(names) if name in UNAPPLIED_KINDS]
-        found = np.flatnonzero(np.isin(codes, refused) & dated)
+        found = np.flatnonzero(np.isin(codes, refused) & dated) if refused else _NONE
         if len(found):
             row = int(found[0])
             raise PopulationError(
@@ -404,7 +407,7 @@ class _Assessments:
         if _INCOME_KIND not in names:
             return
         income_rows = codes == names.index(_INCOME_KIND)
-        undated = np.flatnonzero(income_rows & np.asarray(batch.column("date").is_null()))
+        undated = np.flatnonzero(income_rows & _numpy(dates.is_null())) if dates.null_count else _NONE
         if len(undated):
             raise _bad_cell(self.path, "date", offset + int(undated[0]), None, "an ISO date such as '2016-03-01'")
         self._keep(batch, offset, np.flatnonzero(income_rows & dated), days)
@@ -414,11 +417,12 @@ class _Assessments:
         pc = compute()
         hids = batch.column("household_id")
         where = np.asarray(pc.fill_null(pc.index_in(hids.dictionary, value_set=self.households.ids), -1).to_numpy())
-        household = np.where(_numpy(hids.is_null()), -1, where[_numpy(hids.indices.fill_null(0))])
-        rows = rows[household[rows] >= 0]  # a fact of no household of the file screens nobody
+        indices = hids.indices if not hids.null_count else pc.fill_null(hids.indices, len(where))
+        household = np.append(where, -1)[_numpy(indices)[rows]]  # -1: a null cell, or no household of the file
+        rows, household = rows[household >= 0], household[household >= 0]  # such a fact screens nobody
         encoded = pc.dictionary_encode(batch.column(_INCOME_COLUMN))
         incomes = _Incomes(encoded.dictionary)
-        income = np.asarray(pc.fill_null(encoded.indices, incomes.count).to_numpy(), dtype=np.int64)[rows]
+        income = _numpy(pc.fill_null(encoded.indices, incomes.count)).astype(np.int64)[rows]
         bad = np.flatnonzero(~np.append(incomes.valid, False)[income])
         if len(bad):
             value, expected = incomes.errors.get(int(income[bad[0]]), (None, "an income (required)"))
@@ -429,7 +433,7 @@ class _Assessments:
             if len(blank):
                 raise _bad_cell(self.path, "id", offset + int(rows[blank[0]]), kept[int(blank[0])].as_py(), _ID)
         self.batches.append((offset, incomes))
-        self.household.append(household[rows])
+        self.household.append(household.astype(np.int64))
         self.day.append(days[rows].astype(np.int64))
         self.income.append(income)
         self.rows.append(rows)
