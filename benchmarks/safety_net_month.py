@@ -15,7 +15,7 @@ month; then again, reading its arrays from the Parquet files itself with pyarrow
 are printed, with the columnar kernel's on the same arrays, the ratios and whether all the
 totals agree to the fen.
 
-Issue 19's target: the columnar screen of a million households from Parquet faster than
+The target: the columnar screen of a million households from Parquet faster than
 OpenFisca's build plus calculation of the same formula over the same households.
 
 Run: python benchmarks/safety_net_month.py [--households 1000000] [--openfisca-python /tmp/of-venv/bin/python]
