@@ -178,6 +178,16 @@ def test_an_empty_file_is_not_made_a_store(tmp_path: Path) -> None:
     assert empty.stat().st_size == 0
 
 
+def test_a_file_that_is_not_a_store_is_an_error_and_is_left_as_it_was(tmp_path: Path) -> None:
+    text = tmp_path / "notes.db"
+    text.write_text("not a database, just notes\n" * 100, encoding="utf-8")
+    before = text.read_bytes()
+    run = cli("verify", str(text), "--lang", "en")
+    assert run.returncode == EXIT_USAGE
+    assert run.stderr.startswith(f"relapse-guard: error: cannot open store {str(text)!r}: ")
+    assert text.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("content", "named"),
     [
