@@ -71,19 +71,17 @@ def write_anchor(path: str, heads: StoreHeads) -> None:
 
 
 def verify_store(path: str, anchor: StoreHeads | None = None) -> VerificationReport:
-    """Verify the SQLite store at ``path`` (against ``anchor``, when given).
+    """Verify the SQLite store at ``path`` (against ``anchor``, when given), opened read-only.
 
-    The file must exist and hold a store: a missing or empty file raises
-    :class:`~relapse_guard.errors.StoreError` and is not created.
+    The file must exist and hold a store of this library's schema: a missing file, an empty
+    one or one of an older schema raises :class:`~relapse_guard.errors.StoreError`, and nothing
+    is created or migrated.
     """
     from .store import SQLiteStore
 
-    file = Path(path)
-    if not file.is_file():
+    if not Path(path).is_file():
         raise StoreError(f"no store file at {path}")
-    if file.stat().st_size == 0:
-        raise StoreError(f"{path!r} is an empty file, not a relapse_guard store")
-    with SQLiteStore(path) as store:
+    with SQLiteStore(path, read_only=True) as store:
         return store.verify(anchor=anchor)
 
 

@@ -174,8 +174,24 @@ def test_an_empty_file_is_not_made_a_store(tmp_path: Path) -> None:
     empty.touch()
     run = cli("verify", str(empty))
     assert run.returncode == EXIT_USAGE
-    assert "empty file" in run.stderr
+    assert "is empty, not a relapse_guard store" in run.stderr
     assert empty.stat().st_size == 0
+
+
+def test_a_store_of_an_earlier_schema_is_refused_not_migrated(tmp_path: Path) -> None:
+    old = tmp_path / "v2.sqlite"
+    shutil.copyfile(Path(__file__).parents[1] / "store" / "fixtures" / "store-v2.sqlite", old)
+    before = old.read_bytes()
+    run = cli("verify", str(old))
+    assert run.returncode == EXIT_USAGE
+    assert "schema version 2 and is opened read-only" in run.stderr
+    assert old.read_bytes() == before
+
+
+def test_verifying_leaves_the_store_file_as_it_was(store: Path, tmp_path: Path) -> None:
+    before = store.read_bytes()
+    assert cli("verify", str(store), "--save-anchor", str(tmp_path / "heads.json")).returncode == EXIT_DONE
+    assert store.read_bytes() == before
 
 
 def test_a_file_that_is_not_a_store_is_an_error_and_is_left_as_it_was(tmp_path: Path) -> None:
