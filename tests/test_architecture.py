@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "cli_report",
         "cli_screen",
         "cli_tables",
+        "cli_verify",
         "cli_whatif",
         "pytest_plugin",
         "__main__",

@@ -221,6 +221,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_progress_argument(cycle)
     add_language_argument(cycle)
+    verify = commands.add_parser(
+        "verify",
+        help="check a store's hash chains (facts, decisions, checkpoints); exit 1 when something was changed",
+        description="Check every hash chain of a SQLite store (its facts, decisions log and checkpoint log) and, "
+        "with --anchor, that nothing up to heads saved earlier was rewritten. Print the store intact with its "
+        "counts and heads, or each problem found (edited, deleted, reordered or inserted, with its sequence "
+        "number and household). Exit 0 when the store is intact, 1 when it is not, 2 for a store or anchor "
+        "file that cannot be used. The store is not created. See docs/store.md.",
+    )
+    verify.add_argument("store", help="the SQLite store file (it must exist)")
+    verify.add_argument(
+        "--anchor",
+        metavar="FILE",
+        help="a JSON file of heads saved earlier (by --save-anchor): also check nothing up to them changed",
+    )
+    verify.add_argument(
+        "--save-anchor",
+        metavar="FILE",
+        help="write the heads verified to this JSON file when the store is intact (the next --anchor)",
+    )
+    verify.add_argument(
+        "--format", choices=["text", "json"], default="text", help="a text summary (default) or one JSON object"
+    )
+    add_language_argument(verify)
     month = commands.add_parser(
         "generate-month",
         help="write the next month of facts for a generated population to a facts file",
@@ -420,6 +444,12 @@ def _run(args: argparse.Namespace) -> int:
         from .cli_diff import run_diff
 
         return run_diff(args)
+    elif args.command == "verify":
+        from .cli_verify import run_verify
+
+        return run_verify(
+            args.store, anchor=args.anchor, save_anchor=args.save_anchor, output_format=args.format, lang=lang
+        )
     elif args.command == "generate":
         from .population.cli import run_generate
 

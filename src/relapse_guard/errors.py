@@ -20,6 +20,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConflictingFact",
     "CorrectionOfOtherHousehold",
+    "InvalidAnchor",
     "InvalidArgument",
     "InvalidCaseFile",
     "InvalidCaseStep",
@@ -551,6 +552,33 @@ class UnknownHousehold(StoreError, LookupError):
     def __init__(self, household_id: str) -> None:
         self.household_id = household_id
         super().__init__(f"household {household_id!r} is not in the store; store it first with put_household()")
+
+
+class InvalidAnchor(StoreError, ValueError):
+    """Heads kept outside a store (an anchor for ``verify(anchor=...)``) that cannot be read: a file
+    that is not JSON, a field missing, a sequence number or a hash that is not one.
+
+    ``field`` names the field at fault (``"decisions.hash"``; ``""`` for the whole document),
+    ``value`` its value (``None`` when ``missing``), ``expected`` what was expected and ``source``
+    where the heads were read from (a file's path; ``None`` when not from a file).
+    """
+
+    def __init__(
+        self, field: str, value: object, expected: str, *, source: str | None = None, missing: bool = False
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.source = source
+        self.missing = missing
+        where = f"anchor {source!r}" if source is not None else "anchor"
+        if missing:
+            what = f"field {field!r} is missing"
+        elif field:
+            what = f"field {field!r} has value {_short(value)}"
+        else:
+            what = f"its content is {_short(value)}"
+        super().__init__(f"{where}: {what}; expected {expected}")
 
 
 class UnknownSchemaVersion(StoreError):

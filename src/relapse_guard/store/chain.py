@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
+from ..errors import InvalidAnchor
 from .codec import canonical_json, decision_identity, digest
 
 __all__ = [
@@ -86,12 +88,52 @@ class LogRow:
     fault: str | None = None
 
 
+_HASH = re.compile(r"[0-9a-f]{64}")
+_LOGS = ("facts", "decisions", "checkpoints")
+
+
 @attrs.frozen
 class ChainHead:
     """The last entry of a log: its sequence number and hash (``0`` and :data:`GENESIS` when empty)."""
 
     sequence: int = 0
     hash: str = GENESIS
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"sequence": ..., "hash": ...}``, for JSON (:meth:`from_dict` reads it back)."""
+        return {"sequence": self.sequence, "hash": self.hash}
+
+    @classmethod
+    def from_dict(cls, data: object, *, field: str = "", source: str | None = None) -> ChainHead:
+        """The head written by :meth:`to_dict`.
+
+        Raises :class:`~relapse_guard.errors.InvalidAnchor` naming the field (under ``field``,
+        e.g. ``"facts.hash"``) and its value when ``data`` is not an object of a sequence number
+        (a whole number of at least 0) and a hash (64 lower-case hexadecimal digits), or has
+        other fields; ``source`` (a file's path) is named too.
+        """
+        prefix = f"{field}." if field else ""
+        if not isinstance(data, dict):
+            raise InvalidAnchor(field, data, 'an object {"sequence": ..., "hash": ...}', source=source)
+        for name in ("sequence", "hash"):
+            if name not in data:
+                expected = "a whole number of at least 0" if name == "sequence" else "a SHA-256 hash"
+                raise InvalidAnchor(prefix + name, None, expected, source=source, missing=True)
+        extra = sorted(str(name) for name in data if name not in ("sequence", "hash"))
+        if extra:
+            raise InvalidAnchor(prefix + extra[0], data[extra[0]], "only sequence and hash", source=source)
+        sequence, hash_ = data["sequence"], data["hash"]
+        if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
+            raise InvalidAnchor(prefix + "sequence", sequence, "a whole number of at least 0", source=source)
+        if not isinstance(hash_, str) or not _HASH.fullmatch(hash_):
+            raise InvalidAnchor(
+                prefix + "hash", hash_, "a SHA-256 hash: 64 lower-case hexadecimal digits", source=source
+            )
+        if sequence == 0 and hash_ != GENESIS:
+            raise InvalidAnchor(
+                prefix + "hash", hash_, "the hash of an empty log (64 zeros) at sequence 0", source=source
+            )
+        return cls(sequence, hash_)
 
 
 @attrs.frozen
@@ -128,6 +170,37 @@ class StoreHeads:
     facts: ChainHead = ChainHead()
     decisions: ChainHead = ChainHead()
     checkpoints: ChainHead = ChainHead()
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"facts": {"sequence": ..., "hash": ...}, "decisions": ..., "checkpoints": ...}``, for
+        JSON (:meth:`from_dict` reads it back).
+
+        >>> StoreHeads().to_dict()["facts"]["sequence"]
+        0
+        """
+        return {log: getattr(self, log).to_dict() for log in _LOGS}
+
+    @classmethod
+    def from_dict(cls, data: object, *, source: str | None = None) -> StoreHeads:
+        """The heads written by :meth:`to_dict` (all three: ``facts``, ``decisions`` and ``checkpoints``).
+
+        Raises :class:`~relapse_guard.errors.InvalidAnchor` naming the field (``"decisions"``,
+        ``"facts.hash"``, ...) and its value when one is missing, unknown or not a head (see
+        :meth:`ChainHead.from_dict`); ``source`` (a file's path) is named too.
+
+        >>> StoreHeads.from_dict(StoreHeads().to_dict()) == StoreHeads()
+        True
+        """
+        if not isinstance(data, dict):
+            raise InvalidAnchor("", data, "a JSON object of the heads facts, decisions and checkpoints", source=source)
+        for log in _LOGS:
+            if log not in data:
+                expected = 'a head {"sequence": ..., "hash": ...}'
+                raise InvalidAnchor(log, None, expected, source=source, missing=True)
+        extra = sorted(str(name) for name in data if name not in _LOGS)
+        if extra:
+            raise InvalidAnchor(extra[0], data[extra[0]], "only facts, decisions and checkpoints", source=source)
+        return cls(**{log: ChainHead.from_dict(data[log], field=log, source=source) for log in _LOGS})
 
 
 @attrs.frozen

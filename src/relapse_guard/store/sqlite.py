@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from os import PathLike
+from pathlib import Path
 from typing import Literal
 
 from ..errors import InvalidArgument, StoreError, UnknownSchemaVersion
@@ -294,6 +295,10 @@ class SQLiteStore(StoreBase):
     file) stores member ids as keyed hashes. ``busy_timeout`` is how long, in seconds, a
     write waits for another process's write to finish. ``synchronous="NORMAL"`` is faster
     and still safe against a process crash, but may lose the last transactions on power loss.
+    ``read_only=True`` opens an existing store for reading only (an audit's
+    :meth:`~StoreBase.verify`, say): a missing file is not created, a file of an older schema
+    is refused rather than migrated, and every write raises
+    :class:`~relapse_guard.errors.StoreError`.
 
     Raises :class:`~relapse_guard.errors.UnknownSchemaVersion` for a file written with a
     schema this library does not know, :class:`~relapse_guard.errors.StoreError` for a file
@@ -309,19 +314,31 @@ class SQLiteStore(StoreBase):
         id_key: bytes | None = None,
         busy_timeout: float = 30.0,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        read_only: bool = False,
     ) -> None:
         super().__init__(id_key=id_key)
         if synchronous not in ("FULL", "NORMAL"):
             raise InvalidArgument(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
         self.path = str(path)
-        self._options = (id_key, busy_timeout, synchronous)
+        if read_only and self.path == ":memory:":
+            raise InvalidArgument("an in-memory SQLite store cannot be opened read-only (it would be empty)")
+        self.read_only = read_only
+        self._options = (id_key, busy_timeout, synchronous, read_only)
         self._db: sqlite3.Connection | None = None
         try:
-            db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
+            if read_only:  # mode=ro: SQLite neither creates the file nor writes to it
+                uri = Path(self.path).absolute().as_uri() + "?mode=ro"
+                db = sqlite3.connect(uri, timeout=busy_timeout, isolation_level=None, uri=True)
+            else:
+                db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as error:
             raise StoreError(f"cannot open store {self.path!r}: {error}") from error
         try:
             db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if read_only:
+                self._check_schema(db)
+                self._db = db
+                return
             if self.path != ":memory:":
                 mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode != "wal":
@@ -366,6 +383,31 @@ class SQLiteStore(StoreBase):
         if migrated_from is not None:
             logger.info("store %r: schema migrated from version %d to %d", self.path, migrated_from, SCHEMA_VERSION)
 
+    def _check_schema(self, db: sqlite3.Connection) -> None:
+        """For a store opened read-only: its schema must be this library's, as it cannot be made or migrated."""
+        db.execute("BEGIN")
+        try:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                raise StoreError(f"{self.path!r} is empty, not a relapse_guard store (opened read-only)")
+            if "schema_version" not in tables:
+                raise StoreError(
+                    f"{self.path!r} is a SQLite database but not a relapse_guard store "
+                    f"(it has tables {', '.join(sorted(tables))} and no schema_version)"
+                )
+            rows = db.execute("SELECT version FROM schema_version").fetchall()
+            found = rows[0][0] if len(rows) == 1 else None
+            if found not in SUPPORTED_SCHEMA_VERSIONS:
+                raise UnknownSchemaVersion(self.path, found, SUPPORTED_SCHEMA_VERSIONS)
+            if found != SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.path!r} has schema version {found} and is opened read-only: it cannot be "
+                    f"migrated to version {SCHEMA_VERSION}; open it once for writing (a copy, to keep the file "
+                    "as it is) and read that"
+                )
+        finally:
+            _rollback(db)
+
     @staticmethod
     def _migrate(db: sqlite3.Connection, version: int) -> None:
         """Take the file from ``version`` to :data:`SCHEMA_VERSION`, inside the opening transaction."""
@@ -383,9 +425,14 @@ class SQLiteStore(StoreBase):
         worker process (a monitoring cycle's, say) opens its own store with it."""
         if self.path == ":memory:":
             raise InvalidArgument("an in-memory SQLite store cannot be opened again in another process")
-        id_key, busy_timeout, synchronous = self._options
+        id_key, busy_timeout, synchronous, read_only = self._options
         return functools.partial(
-            SQLiteStore, self.path, id_key=id_key, busy_timeout=busy_timeout, synchronous=synchronous
+            SQLiteStore,
+            self.path,
+            id_key=id_key,
+            busy_timeout=busy_timeout,
+            synchronous=synchronous,
+            read_only=read_only,
         )
 
     @property
@@ -415,6 +462,8 @@ class SQLiteStore(StoreBase):
     @contextmanager
     def _write(self) -> Iterator[_Writer]:
         db = self.connection
+        if self.read_only:
+            raise StoreError(f"store {self.path!r} is open read-only: nothing can be written")
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
