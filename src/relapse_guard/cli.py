@@ -421,24 +421,12 @@ def _run(args: argparse.Namespace) -> int:
         from .cli_screen import explain_household, explain_stored
 
         source = policy_or_map(args.policy, args.policy_map)
-        if args.store is not None:
-            return explain_stored(
-                args.store,
-                args.household_id,
-                source,
-                args.as_of,
-                output_format=args.format,
-                lang=lang,
-                known_on=args.known_on,
-            )
-        return explain_household(
-            args.population,
-            args.household_id,
-            source,
-            args.as_of,
-            output_format=args.format,
-            lang=lang,
-            known_on=args.known_on,
+        # a household kept in a store (its facts replayed), else one of the population
+        explain, where = (
+            (explain_stored, args.store) if args.store is not None else (explain_household, args.population)
+        )
+        return explain(
+            where, args.household_id, source, args.as_of, output_format=args.format, lang=lang, known_on=args.known_on
         )
     elif args.command == "diff":
         from .cli_diff import run_diff

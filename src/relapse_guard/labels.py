@@ -24,6 +24,7 @@ from typing import Final, Literal
 
 from .i18n import translator
 from .interface import DOMAIN, is_english
+from .message_keys import DECISION_KINDS, INTERVENTIONS, PERIODS, SEVERITIES, STATES, TRIGGER_RISK_KINDS
 
 __all__ = ["KINDS", "LABELS", "Kind", "label", "labels"]
 
@@ -42,47 +43,17 @@ Kind = Literal[
 ]
 
 #: Every kind of name :func:`label` says, and the names of each (the codes the library uses).
+#: The states, decision kinds, risk kinds, interventions, severities and grant periods are the
+#: terms of the decisions' catalogue (:mod:`relapse_guard.message_keys`): one list for both.
 LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
     # relapse_guard.lifecycle.State
-    "state": ("new", "identified", "assisted", "exited", "monitored", "relapsed", "stable"),
+    "state": STATES,
     # the kinds of risk the built-in triggers find (relapse_guard.triggers)
-    "risk": (
-        "illness",
-        "schooling",
-        "disaster",
-        "unemployment",
-        "income_drop",
-        "main_earner_lost",
-        "unsafe_housing",
-    ),
+    "risk": TRIGGER_RISK_KINDS,
     # the built-in interventions (relapse_guard.interventions), and the names the shipped policies give them
-    "intervention": (
-        "safety_net",
-        "temporary_relief",
-        "medical_aid",
-        "education_aid",
-        "housing_renovation",
-        "industry_funds",
-        "industry_funds_exited",
-        "industry_funds_low_income",
-        "micro_insurance",
-        "paired_helper",
-        "job_training",
-        "job_referral",
-    ),
+    "intervention": INTERVENTIONS,
     # relapse_guard.decisions.DecisionKind
-    "decision": (
-        "transition",
-        "transition_refused",
-        "risk_detected",
-        "intervention_granted",
-        "intervention_pending",
-        "route_skipped",
-        "risk_eliminated",
-        "entitlement_recomputed",
-        "entitlement_ended",
-        "household_changed",
-    ),
+    "decision": DECISION_KINDS,
     # relapse_guard.reviews.ReviewState
     "review": ("done", "due", "overdue"),
     # relapse_guard.monitoring.AlertKind
@@ -112,9 +83,9 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
         "extreme_poverty",
     ),
     # relapse_guard.decisions.Period: how a grant is paid
-    "period": ("one_off", "monthly", "yearly"),
+    "period": PERIODS,
     # relapse_guard.decisions.Severity, by its name in lower case
-    "severity": ("low", "medium", "high", "severe"),
+    "severity": SEVERITIES,
     # money units
     "unit": ("yuan", "yuan a month", "yuan a year", "yuan per person"),
 }

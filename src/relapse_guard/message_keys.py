@@ -42,23 +42,19 @@ DECISION_KINDS = define_terms(
 )
 SEVERITIES = define_terms("severity", ("low", "medium", "high", "severe"))
 PERIODS = define_terms("grant period", ("one_off", "monthly", "yearly"))
+#: The kinds of risk the built-in triggers find (relapse_guard.triggers).
+TRIGGER_RISK_KINDS = (
+    "illness",
+    "disaster",
+    "unemployment",
+    "schooling",
+    "income_drop",
+    "unsafe_housing",
+    "main_earner_lost",
+)
+#: Those and the risk of a state entered (``entered:relapsed``), which a transition records.
 RISK_KINDS = define_terms(
-    "risk kind",
-    (
-        "illness",
-        "disaster",
-        "unemployment",
-        "schooling",
-        "income_drop",
-        "unsafe_housing",
-        "main_earner_lost",
-        "entered:identified",
-        "entered:assisted",
-        "entered:exited",
-        "entered:monitored",
-        "entered:relapsed",
-        "entered:stable",
-    ),
+    "risk kind", TRIGGER_RISK_KINDS + tuple(f"entered:{state}" for state in STATES if state != "new")
 )
 INTERVENTIONS = define_terms(
     "intervention",

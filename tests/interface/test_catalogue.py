@@ -8,6 +8,7 @@ added to the code and not to the catalogue fails here.
 
 from __future__ import annotations
 
+import copy
 import io
 import string
 from collections.abc import Iterator
@@ -113,9 +114,18 @@ def test_the_committed_mo_is_the_po_compiled() -> None:
     assert catalogue_path("interface", CHINESE, ".mo").read_bytes() == compiled
 
 
+@pytest.fixture
+def code_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """problems() with the code's messages as this module read them (TEMPLATE), its calls all
+    literals: reading the source takes seconds, and the tests above read it afresh."""
+    monkeypatch.setattr(interface_catalogue, "unmarked_calls", list)
+    monkeypatch.setattr(interface_catalogue, "extract", lambda: TEMPLATE)
+
+
+@pytest.mark.usefixtures("code_read_once")
 def test_a_message_missing_from_the_catalogue_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     def more() -> Catalog:
-        template = extract()
+        template = copy.deepcopy(TEMPLATE)
         template.add("a message nobody translated")
         return template
 
@@ -123,6 +133,7 @@ def test_a_message_missing_from_the_catalogue_is_found(monkeypatch: pytest.Monke
     assert problems() == ["missing or untranslated: ('a message nobody translated', None)"]
 
 
+@pytest.mark.usefixtures("code_read_once")
 def test_a_stale_mo_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     def stale(language: str = CHINESE) -> Catalog:
         catalogue = read_catalogue(language)
@@ -133,9 +144,10 @@ def test_a_stale_mo_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     assert problems() == ["interface.mo does not say what interface.po says: compile it"]
 
 
+@pytest.mark.usefixtures("code_read_once")
 def test_a_message_the_code_no_longer_says_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     def fewer() -> Catalog:
-        template = extract()
+        template = copy.deepcopy(TEMPLATE)
         template.delete("Money")
         return template
 

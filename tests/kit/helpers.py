@@ -17,8 +17,10 @@ D = dt.date
 
 
 def quick_settings(**changes: Any) -> settings:
-    """The harness's settings with 25 steps a run; the profile's number of examples (dev 50, ci 200)."""
-    return harness_settings(**{"stateful_step_count": 25, **changes})
+    """The harness's settings with 30 runs of 25 steps, whatever the profile: a run is a whole
+    household history checked after each step (a third of a second), and each shipped policy is run
+    so (the runs differ from one test session to the next)."""
+    return harness_settings(**{"max_examples": 30, "stateful_step_count": 25, **changes})
 
 
 def machine_for(policy: Policy, **attributes: Any) -> type[PolicyStateMachine]:

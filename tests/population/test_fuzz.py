@@ -6,7 +6,7 @@ corrupted line (a row, for Parquet) after the rows of a household, every other h
 read with all its facts, as in the clean read (see :mod:`.fuzz`).
 
 Inputs per reader: ``RELAPSE_GUARD_FUZZ_INPUTS`` when set (a longer local run, e.g. 100000),
-else 4,000 on CI (``CI=true``) and 500 otherwise; ``benchmarks/fuzz_readers.py`` runs more.
+else 2,000 on CI (``CI=true``) and 500 otherwise; ``benchmarks/fuzz_readers.py`` runs more.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from relapse_guard.population import PopulationError, PopulationRecord, read_par
 
 from .fuzz import READERS, Case, Outcome, cases, clean, run
 
-INPUTS = int(os.environ.get("RELAPSE_GUARD_FUZZ_INPUTS") or (4_000 if os.environ.get("CI") else 500))
+INPUTS = int(os.environ.get("RELAPSE_GUARD_FUZZ_INPUTS") or (2_000 if os.environ.get("CI") else 500))
 PER_EXAMPLE = 10  # inputs an example draws (hypothesis's cost per example is shared by them)
 
 

@@ -32,9 +32,11 @@ HOUSEHOLDS = 600
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    # Real processes, as on a cluster; no dashboard (no port to clash) and only errors logged.
+    # Real processes, as on a cluster; only errors logged. The scheduler's HTTP server (it serves
+    # /metrics even without a dashboard) on a free port: the default 8787 may be taken by another
+    # cluster (a test in another worker), and the warning that says so fails the test.
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
     ) as local:
         yield local
 

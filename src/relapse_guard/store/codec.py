@@ -31,9 +31,11 @@ from ..facts import Fact, FactKinds
 from ..household import Household
 
 __all__ = [
+    "DERIVED_DECISION_KEYS",
     "canonical_json",
     "date_text",
     "date_texts",
+    "decision_identity",
     "decode_fact",
     "decode_household",
     "digest",
