@@ -41,6 +41,7 @@ def test_screen_with_workers_gives_the_same_totals(county: Path) -> None:
 
 
 def test_screen_engines_give_the_same_totals_and_rows(county: Path, tmp_path: Path) -> None:
+    pytest.importorskip("numpy")  # the columnar screen needs it (the fast extra)
     done = {}
     for engine in ("scalar", "columnar"):
         out = tmp_path / engine

@@ -12,6 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+pytest.importorskip("numpy")  # the columnar screen needs it (the fast extra)
+
 from relapse_guard import load_policy
 from relapse_guard.engine import Engine
 from relapse_guard.facts import Fact, IncomeAssessed
