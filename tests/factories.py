@@ -1,4 +1,4 @@
-"""Small builders of facts for the tests."""
+"""Small builders of facts and households for the tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from relapse_guard import AssistanceGranted, ExitVerified, HouseAppraised, IncomeAssessed
 from relapse_guard.facts import BasicNeed, BasicNeedsChecked, HousingGrade
+from relapse_guard.household import Household
 
 _counter = itertools.count()
 
@@ -34,3 +35,22 @@ def needs(on: dt.date, *unmet: BasicNeed, hid: str = "h1") -> BasicNeedsChecked:
 
 def house(on: dt.date, grade: str, hid: str = "h1") -> HouseAppraised:
     return HouseAppraised(id=_id("house"), household_id=hid, date=on, grade=HousingGrade(grade))
+
+
+def yubei_household(size: int = 3, workers: int = 1) -> Household:
+    """Household ``H1`` of Dashengzhen, Yubei: ``size`` members born five years apart from 1960,
+    the first ``workers`` of them able to work."""
+    return Household.from_dict(
+        {
+            "id": "H1",
+            "place": {"district": "Yubei", "town": "Dashengzhen", "village": "Qinglong"},
+            "members": [
+                {
+                    "id": f"H1-{i}",
+                    "birth_date": f"{1960 + 5 * i}-03-01",
+                    "labour_capacity": "full" if i < workers else "none",
+                }
+                for i in range(size)
+            ],
+        }
+    )

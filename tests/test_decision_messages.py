@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relapse_guard import Engine, Household, load_policy
+from relapse_guard import Engine, load_policy
 from relapse_guard import message_keys as keys
 from relapse_guard.decisions import Decision, DecisionKind, Declined, Grant, Risk, Severity
 from relapse_guard.i18n import catalogue_path
@@ -37,6 +37,8 @@ from relapse_guard.messages import (
     render_stored,
 )
 from relapse_guard.testing.strategies import histories
+
+from .factories import yubei_household as _household
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "relapse_guard"
 ZH = "zh-CN"
@@ -297,23 +299,6 @@ def _keys_in(value: object) -> list[str]:
     if isinstance(value, Join):
         return [key for item in value.items for key in _keys_in(item)]
     return []
-
-
-def _household(size: int, workers: int) -> Household:
-    return Household.from_dict(
-        {
-            "id": "H1",
-            "place": {"district": "Yubei", "town": "Dashengzhen", "village": "Qinglong"},
-            "members": [
-                {
-                    "id": f"H1-{i}",
-                    "birth_date": f"{1960 + 5 * i}-03-01",
-                    "labour_capacity": "full" if i < workers else "none",
-                }
-                for i in range(size)
-            ],
-        }
-    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,7 +16,6 @@ from relapse_guard import (
     AssistanceGranted,
     Engine,
     ExitVerified,
-    Household,
     IllnessReported,
     IncomeAssessed,
     load_policy,
@@ -31,26 +30,11 @@ from relapse_guard.result import HouseholdResult
 from relapse_guard.rules import Verdict
 from relapse_guard.testing.strategies import histories
 
+from .factories import yubei_household as household
+
 D = dt.date
 ZH = "zh-CN"
 CHONGQING = load_policy("chongqing_2016")
-
-
-def household(size: int = 3, workers: int = 1) -> Household:
-    return Household.from_dict(
-        {
-            "id": "H1",
-            "place": {"district": "Yubei", "town": "Dashengzhen", "village": "Qinglong"},
-            "members": [
-                {
-                    "id": f"H1-{i}",
-                    "birth_date": f"{1960 + 5 * i}-03-01",
-                    "labour_capacity": "full" if i < workers else "none",
-                }
-                for i in range(size)
-            ],
-        }
-    )
 
 
 def income(n: int, on: dt.date, amount: int | str) -> IncomeAssessed:
