@@ -161,8 +161,8 @@ class ReportData:
     fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
     #: Each district's households by the policy used, and the policies in force there.
     by_district: dict[str, DistrictTotals] = attrs.field(factory=dict)
-    #: The households of each path of a columnar gathering (docs/columnar.md): ``columnar``,
-    #: ``replayed``, ``engine``; empty on the engine alone. Not part of the figures.
+    #: The households of each path (docs/columnar.md): ``columnar``, ``replayed``, ``engine``
+    #: (every household, on the engine alone). Not part of the figures.
     paths: Counter[str] = attrs.field(factory=Counter, eq=False, repr=False)
 
     # --- adding -------------------------------------------------------------------------

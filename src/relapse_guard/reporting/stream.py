@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from ..policies import load_policy
 from ..policies.policy_map import PolicyMap
@@ -22,7 +22,7 @@ from ..population import Partition, Population
 from ..screening.choice import PolicyChoice, PolicyLoader, PolicySource, choose, name_policies
 from ..screening.fact_ids import FactIds
 from ..screening.parallel import check_fact_ids, over_partitions
-from ..screening.screen import Progress, ProgressCallback, Record, Screened, Tally, resolve_engine, run_records
+from ..screening.screen import Progress, ProgressCallback, Record, Tally, resolve_engine, run_on
 from ..screening.summary import Problem
 from .collect import DEFAULT_LIMIT, ReportData
 
@@ -66,13 +66,7 @@ def collect_records(
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
     fact_ids = FactIds()
-    screened: Iterator[Screened]
-    if resolve_engine(engine) == "columnar" and not fail_fast:
-        from ..screening.columnar import run_columnar
-
-        screened = run_columnar(records, choice, as_of, tally, data.paths, fact_ids=fact_ids)
-    else:
-        screened = run_records(records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids)
+    screened = run_on(engine, records, choice, as_of, tally, data.paths, fail_fast=fail_fast, fact_ids=fact_ids)
     for household, outcome, bad, used, first in screened:
         data.add_bad_rows(bad)
         if household is None or outcome is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from ..engine import Engine
@@ -31,6 +32,7 @@ __all__ = [
     "Tally",
     "columnar_available",
     "resolve_engine",
+    "run_on",
     "run_records",
     "screen_records",
 ]
@@ -127,10 +129,26 @@ def resolve_engine(engine: str) -> str:
     return "scalar"
 
 
-def _counted(screened: Iterable[Screened], result: ScreenResult) -> Iterator[Screened]:
-    """``screened``, each household counted on the engine's path in ``result.paths``."""
-    paths = result.paths
-    for item in screened:
+def run_on(
+    engine: str,
+    records: Iterable[Record],
+    choice: PolicyChoice,
+    as_of: dt.date,
+    tally: Tally,
+    paths: Counter[str],
+    *,
+    fail_fast: bool = False,
+    fact_ids: FactIds | None = None,
+) -> Iterator[Screened]:
+    """:func:`run_records` on ``engine`` (``scalar``, ``columnar`` or ``auto``: see
+    :func:`screen_records`), each household counted in ``paths`` by the path it took;
+    ``fail_fast`` runs on the engine, so the first problem in input order is the one raised."""
+    if resolve_engine(engine) == "columnar" and not fail_fast:
+        from .columnar import run_columnar
+
+        yield from run_columnar(records, choice, as_of, tally, paths, fact_ids=fact_ids)
+        return
+    for item in run_records(records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids):
         if item.household is not None:
             paths["engine"] += 1
         yield item
@@ -180,13 +198,7 @@ def screen_records(
     if tally is None:
         tally = Tally(households_total, progress, progress_every)
     fact_ids = FactIds()
-    screened: Iterable[Screened]
-    if resolve_engine(engine) == "columnar" and not fail_fast:
-        from .columnar import run_columnar
-
-        screened = run_columnar(records, choice, as_of, tally, result.paths, fact_ids=fact_ids)
-    else:
-        screened = _counted(run_records(records, choice, as_of, tally, fail_fast=fail_fast, fact_ids=fact_ids), result)
+    screened = run_on(engine, records, choice, as_of, tally, result.paths, fail_fast=fail_fast, fact_ids=fact_ids)
     for household, outcome, bad, used, first in screened:
         result.bad_rows.extend(bad)
         if household is None or outcome is None:
