@@ -128,7 +128,7 @@ def _batch(
         if plan[0] is not None and _framable(household.id, facts):
             framed.setdefault(id(engine), (engine, plan, []))[2].append(index)
         else:
-            done[index] = _on_engine(engine, household, facts, bad, as_of)
+            done[index] = _on_engine(engine, household, facts, bad, as_of, _first(facts))
             paths[ENGINE] += 1
     for engine, (quiet, risks), indices in framed.values():
         assert quiet is not None
@@ -137,14 +137,12 @@ def _batch(
         for index, (path, found) in zip(indices, decided, strict=True):
             household, facts, bad = chunk[index]
             assert household is not None
-            first = min(fact.date for fact in facts) if facts else None
+            first = _first(facts)
             if path == COLUMNAR:
                 result = _quiet_result(household, engine.policy.label, as_of, found)
                 done[index] = Screened(household, result, bad, engine.policy, first)
-            elif path == REPLAYED:
-                done[index] = _on_engine(engine, household, found, bad, as_of, first)
-            else:
-                done[index] = _on_engine(engine, household, facts, bad, as_of)
+            else:  # replayed on the facts found, or run whole
+                done[index] = _on_engine(engine, household, found if path == REPLAYED else facts, bad, as_of, first)
             paths[path] += 1
     for screened in done:
         assert screened is not None
@@ -157,18 +155,20 @@ def _on_engine(
     facts: Sequence[Fact],
     bad: Sequence[BadRow],
     as_of: dt.date,
-    first: dt.date | bool | None = False,
+    first: dt.date | None,
 ) -> Screened:
-    """The household run by the engine, as ``run_records`` runs it (``first``: the date of its
-    earliest fact, when ``facts`` are not all of them)."""
+    """The household run by the engine on ``facts``, as ``run_records`` runs it; ``first`` is
+    the date of its earliest fact (of all of them, when ``facts`` are those replayed)."""
     try:
         outcome: Outcome = engine.run(household, facts, as_of=as_of)
     except Exception as error:  # one household's failure is that household's problem
         return Screened(household, Problem.from_exception(household.id, error), bad)
-    if first is False:
-        first = min(fact.date for fact in facts) if facts else None
-    assert first is not True
     return Screened(household, outcome, bad, engine.policy, first)
+
+
+def _first(facts: Sequence[Fact]) -> dt.date | None:
+    """The date of the earliest of ``facts`` (None without any)."""
+    return min(fact.date for fact in facts) if facts else None
 
 
 #: What :func:`_decide` makes of a framed household: ``(COLUMNAR, its last assessment up to
@@ -303,11 +303,9 @@ def _replays(
     return {position: [facts_at[row] for row in rows] for position, rows in kept.items()}
 
 
-def _quiet_result(
-    household: Household, policy: str, as_of: dt.date, last: IncomeAssessed | bool | None
-) -> HouseholdResult:
+def _quiet_result(household: Household, policy: str, as_of: dt.date, last: IncomeAssessed | None) -> HouseholdResult:
     """What the engine gives for a quiet household: its income recorded, nothing else."""
-    income = last.income_per_capita if isinstance(last, IncomeAssessed) else None
+    income = None if last is None else last.income_per_capita
     return HouseholdResult(
         household_id=household.id,
         policy=policy,
