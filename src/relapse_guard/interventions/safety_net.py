@@ -36,7 +36,7 @@ from ..messages import Message
 from ..money import to_money
 from ._common import count, money, responsible, when_in_force
 
-__all__ = ["SafetyNetTopUp"]
+__all__ = ["SafetyNetTopUp", "monthly_top_up"]
 
 _ZERO = Decimal(0)
 
@@ -83,10 +83,7 @@ class SafetyNetTopUp:
         income = ctx.income_per_capita
         if income is None:
             return None
-        left = max(income - ctx.open_costs(risk) / ctx.size, _ZERO)
-        gap = ctx.amount(f"{self.prefix}.standard") - to_money(left / 12)
-        amount = to_money(gap * ctx.size) if gap > 0 else _ZERO
-        return amount if amount > 0 else None
+        return monthly_top_up(income, ctx.open_costs(risk), ctx.size, ctx.amount(f"{self.prefix}.standard"))
 
     @when_in_force
     def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:
@@ -131,6 +128,17 @@ class SafetyNetTopUp:
             persons=ctx.size,
             basis=basis,
         )
+
+
+def monthly_top_up(income: Decimal, costs: Decimal, size: int, standard: Decimal) -> Decimal | None:
+    """The monthly top-up of the module docstring's arithmetic: for a per-capita annual
+    ``income``, ``costs`` taken off it, ``size`` members and the monthly ``standard``; None when
+    there is no gap (or less than a fen in all). :meth:`SafetyNetTopUp.amount` and the columnar
+    single-period screen both use it."""
+    left = max(income - costs / size if costs else income, _ZERO)
+    gap = standard - to_money(left / 12)
+    amount = to_money(gap * size) if gap > 0 else _ZERO
+    return amount if amount > 0 else None
 
 
 def _costs(risk: Risk, costs: Decimal) -> Message:

@@ -40,7 +40,7 @@ from ...bounds import amount_bound
 from ...errors import InvalidPolicy
 from ...fact_fields import amount_parser
 from ...facts import IncomeAssessed
-from ...money import to_money
+from ...interventions.safety_net import monthly_top_up
 from ...parameters import ParameterTree
 from ...policy import Policy
 from ...population.directory import Partition, Population, read_population
@@ -87,12 +87,7 @@ _NONE: Int64s = np.empty(0, dtype=np.int64)
 def top_up(income: Decimal | None, members: int, standard: Decimal) -> Decimal | None:
     """The monthly top-up of a household in ``Decimal`` yuan, as ``SafetyNetTopUp.amount`` gives it
     with no risk cost: None when ``income`` (per capita, per year) is None or there is no gap."""
-    if income is None:
-        return None
-    left = max(income, _ZERO)
-    gap = standard - to_money(left / 12)
-    amount = to_money(gap * members) if gap > 0 else _ZERO
-    return amount if amount > 0 else None
+    return None if income is None else monthly_top_up(income, _ZERO, members, standard)
 
 
 def top_up_fen(incomes: Int64s, assessed: Bools, members: Int64s, standard: Decimal) -> Int64s:
