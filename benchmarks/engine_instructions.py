@@ -9,6 +9,9 @@ households): the cost of a household, with start-up and the first pass's caches 
 
 Needs valgrind (Debian: ``apt install valgrind``). About a minute for 300 households.
 
+``--screen scalar|columnar`` counts instead the screen's run of the households (their records
+read beforehand), on the engine alone or with the columnar screen: the two ways compared.
+
 ``--resume quiet|illness|patch`` counts instead one resume per household: its checkpoint at
 the end of January 2017 (made once, outside the count) resumed with one new February fact, a
 quiet income assessment or an illness (the full path), the checkpoint decoded from its
@@ -16,7 +19,7 @@ compact form; ``patch`` counts the cycle's quiet month, :func:`patch_quiet` on t
 head (which says None, for the households it is not quiet for, after a few checks).
 
 Run: python benchmarks/engine_instructions.py [--households 300] [--policy yubei_2016] [--recorded]
-     [--resume quiet|illness|patch]
+     [--resume quiet|illness|patch] [--screen scalar|columnar]
 """
 
 from __future__ import annotations
@@ -38,7 +41,17 @@ population = list(synthetic_households(households, seed=1))
 engine = Engine(load_policy(policy), record_decisions=recorded)
 as_of = dt.date(2016, 12, 31)
 resume = sys.argv[5] if len(sys.argv) > 5 else ""
-if not resume:
+if resume in ("scalar", "columnar"):  # the screen's run of the records (read beforehand), either way
+    from collections import Counter
+    from relapse_guard.screening.screen import run_on
+    from relapse_guard.screening.screened import Tally
+    from relapse_guard.screening.choice import choose
+    choice = choose(policy, as_of, record_decisions=recorded)
+    records = [(household, facts, ()) for household, facts in population]
+    for _ in range(passes):
+        for _ in run_on(resume, records, choice, as_of, Tally(), Counter()):
+            pass
+elif not resume:
     for _ in range(passes):
         for household, facts in population:
             engine.run(household, facts, as_of=as_of)
@@ -105,14 +118,25 @@ def main() -> None:
         default="",
         help="count resumes (a quiet fact, an illness, or a quiet fact patched on the compact head), not runs",
     )
+    parser.add_argument(
+        "--screen",
+        choices=["scalar", "columnar"],
+        default="",
+        help="count the screen's run of the households (records read beforehand), scalar or columnar",
+    )
     args = parser.parse_args()
+    if args.screen and args.resume:
+        parser.error("--screen and --resume count different things: give one")
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt install valgrind)")
-    one = instructions(args.households, args.policy, args.recorded, 1, args.resume)
-    three = instructions(args.households, args.policy, args.recorded, 3, args.resume)
+    what = args.resume or args.screen
+    one = instructions(args.households, args.policy, args.recorded, 1, what)
+    three = instructions(args.households, args.policy, args.recorded, 3, what)
     per_household = (three - one) / (2 * args.households)
     mode = "decisions recorded" if args.recorded else "as a screen runs it"
-    if args.resume:
+    if args.screen:
+        print(f"the {args.screen} screen's run, {mode}, {args.policy}: {per_household:,.0f} instructions a household")
+    elif args.resume:
         what = {
             "quiet": "resume from a compact checkpoint with a quiet income assessment",
             "illness": "resume from a compact checkpoint with an illness (the full path)",

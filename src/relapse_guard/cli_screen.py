@@ -100,14 +100,12 @@ def print_problems(bad_rows: Iterable[BadRow], problems: Iterable[Problem], *, l
 
 def print_paths(paths: Mapping[str, int], lang: str) -> None:
     """Say on stderr how many households a columnar screen decided each way (nothing on the engine alone)."""
-    if paths.get("columnar") or paths.get("replayed"):
+    if paths.get("columnar"):
         print(
             tr(
                 lang,
-                "columnar screen: {columnar} households decided in columns, {replayed} replayed on the facts "
-                "that matter, {engine} handed to the engine",
+                "columnar screen: {columnar} households decided in columns, {engine} handed to the engine",
                 columnar=f"{paths.get('columnar', 0):,}",
-                replayed=f"{paths.get('replayed', 0):,}",
                 engine=f"{paths.get('engine', 0):,}",
             ),
             file=sys.stderr,

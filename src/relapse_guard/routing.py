@@ -8,9 +8,7 @@ the cost is under the standard. Lifecycle entries are routed too, under the kind
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
-from typing import Any
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -40,15 +38,6 @@ class Condition:
     name: str
     description: str
     test: Callable[[Risk, Context], Verdict] = attrs.field(eq=False, repr=False)
-    #: The condition over many risks at once, for the columnar screen (docs/columnar.md):
-    #: ``vectorised(frame, incomes)`` gives, for risks without a cost found on each row's date
-    #: of a :class:`~relapse_guard.screening.columnar.QuietFrame` in a household with the
-    #: per-capita income of ``incomes`` (``Decimal``) and no other risk with a cost, True when
-    #: the condition holds, False when it does not and None when it cannot say. Without it
-    #: such households are handed to the engine.
-    vectorised: Callable[[Any, Sequence[Decimal]], Sequence[bool | None]] | None = attrs.field(
-        default=None, eq=False, repr=False, kw_only=True
-    )
 
     def __call__(self, risk: Risk, ctx: Context) -> Verdict:
         return self.test(risk, ctx)
@@ -93,20 +82,10 @@ def _income_left_under_standard(risk: Risk, ctx: Context) -> Verdict:
     return Verdict(monthly < standard, lambda: Message.named(key, monthly=f"{monthly:.2f}", standard=standard))
 
 
-def _income_left_under_standard_vectorised(frame: Any, incomes: Sequence[Decimal]) -> list[bool | None]:
-    # without costs the income left is the income, never below zero; a standard not in force is NaN
-    zero = Decimal(0)
-    return [
-        None if standard.is_nan() else max(income - zero, zero) / 12 < standard
-        for income, standard in zip(incomes, frame.amount("safety_net.standard"), strict=True)
-    ]
-
-
 INCOME_LEFT_UNDER_STANDARD = Condition(
     "income_left_under_standard",
     "the income left per person after the risk's cost is under the safety-net standard",
     _income_left_under_standard,
-    vectorised=_income_left_under_standard_vectorised,
 )
 
 
@@ -151,5 +130,4 @@ ON_FILE = Condition(
     "on_file",
     "the household is on file (identified, assisted, exited, monitored or relapsed)",
     _on_file,
-    vectorised=lambda frame, incomes: [frame.state in _ON_FILE_STATES] * len(incomes),
 )

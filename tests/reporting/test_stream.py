@@ -47,5 +47,4 @@ def test_a_columnar_gathering_gives_the_engines_figures() -> None:
         columnar = collect_records(records, load_policy(policy), dt.date(2016, 12, 31), engine="columnar")
         assert columnar == scalar
         assert columnar.paths["columnar"] > 0
-        assert "replayed" not in columnar.paths  # a report quotes decisions: nothing is replayed
         assert sum(columnar.paths.values()) == 400

@@ -54,7 +54,7 @@ def test_a_registry_creates_them_with_config(name: str) -> None:
 
 def test_all_lists_the_protocol_the_classes_and_the_table() -> None:
     assert sorted(triggers.__all__) == sorted(
-        ["BUILTIN_TRIGGERS", "Trigger", "VectorisedRisk", *(path.partition(":")[2] for path in EXPECTED.values())]
+        ["BUILTIN_TRIGGERS", "Trigger", *(path.partition(":")[2] for path in EXPECTED.values())]
     )
 
 

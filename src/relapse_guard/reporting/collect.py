@@ -161,7 +161,7 @@ class ReportData:
     fact_id_digests: list[Digests] = attrs.field(factory=list, eq=False, repr=False)
     #: Each district's households by the policy used, and the policies in force there.
     by_district: dict[str, DistrictTotals] = attrs.field(factory=dict)
-    #: The households of each path (docs/columnar.md): ``columnar``, ``replayed``, ``engine``
+    #: The households of each path (docs/columnar.md): ``columnar``, ``engine``
     #: (every household, on the engine alone). Not part of the figures.
     paths: Counter[str] = attrs.field(factory=Counter, eq=False, repr=False)
 

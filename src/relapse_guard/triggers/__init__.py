@@ -11,7 +11,7 @@ routes dispatch on: ``illness``, ``disaster``, ``unemployment``, ``schooling``,
 trigger registry; nothing registers itself on import.
 """
 
-from .base import Trigger, VectorisedRisk
+from .base import Trigger
 from .disaster import DisasterTrigger
 from .illness import IllnessTrigger
 from .income_drop import IncomeDropTrigger
@@ -30,7 +30,6 @@ __all__ = [
     "Trigger",
     "UnemploymentTrigger",
     "UnsafeHousingTrigger",
-    "VectorisedRisk",
 ]
 
 #: Default trigger names to ``"module:Class"`` paths (imported by the trigger registry).

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
-
-import attrs
+from typing import Protocol, runtime_checkable
 
 from ..context import Context
 from ..decisions import Risk
 from ..facts import Fact
 
-__all__ = ["RiskKinds", "Trigger", "VectorisedRisk"]
+__all__ = ["RiskKinds", "Trigger"]
 
 #: What a trigger's ``risk_kinds`` may be: a tuple (its order is kept) or a frozenset of kinds.
 RiskKinds = tuple[str, ...] | frozenset[str]
@@ -40,9 +38,7 @@ class Trigger(Protocol):
     and triggers, for assessments at or above that income (docs/performance.md). It may also
     declare ``vectorised_quiet_from(frame)``, the same over many dates at once, for the
     columnar screen (docs/columnar.md); without it the households the trigger would be asked
-    about are handed to the engine. With ``vectorised_risk(frame)`` (a
-    :class:`VectorisedRisk`) the columnar screen also finds which assessments raise its
-    risks, and the engine replays only those.
+    about are handed to the engine.
     """
 
     @property
@@ -57,21 +53,3 @@ class Trigger(Protocol):
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """The risk found in ``fact`` on ``ctx.date``, or None."""
         ...
-
-
-@attrs.frozen
-class VectorisedRisk:
-    """How a trigger of income assessments finds risks in a household that stays in the
-    state of a columnar frame (``vectorised_risk(frame)``, docs/columnar.md).
-
-    An assessment under ``raises_under`` raises one risk of ``kind`` a calendar year (the
-    first such assessment of the year, in the engine's order); once that risk is known, the
-    trigger finds nothing at or above ``quiet_after`` for the rest of the year. Both are one
-    income per row of the frame (``Decimal``; NaN where the trigger promises nothing, and
-    the households with an assessment on that row are handed to the engine). The risk
-    found is the trigger's own: the engine replays the assessments that raise one.
-    """
-
-    kind: str
-    raises_under: Any
-    quiet_after: Any

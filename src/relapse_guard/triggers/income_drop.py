@@ -32,7 +32,6 @@ from ..decisions import Risk, Severity
 from ..facts import Fact, IncomeAssessed
 from ..messages import Message, Term
 from ._common import household_status, on_file
-from .base import VectorisedRisk
 
 __all__ = ["IncomeDropTrigger"]
 
@@ -80,15 +79,6 @@ class IncomeDropTrigger:
         if frame.on_file:
             return line
         return frame.amount(self.threshold_ratio) * line
-
-    def vectorised_risk(self, frame: Any) -> VectorisedRisk | None:
-        """The risks :meth:`detect` finds in a household that stays in the frame's state: for an
-        edge household (not on file), one "edge" risk a year under the monitoring threshold,
-        then nothing at or above the line; None on file (not vectorised yet)."""
-        if frame.on_file:
-            return None
-        line = frame.poverty_line
-        return VectorisedRisk(KIND, frame.amount(self.threshold_ratio) * line, line)
 
     @staticmethod
     def _key(ctx: Context, finding: str, year: int) -> str:

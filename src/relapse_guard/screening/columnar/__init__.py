@@ -10,11 +10,10 @@ household's monthly top-up on one date, read from Parquet in columns (:mod:`.saf
 from __future__ import annotations
 
 from .frame import NO_BAND, SCALE, QuietFrame, VectorisedQuietFrom, band_scaled, quiet_plan, scaled
-from .run import BATCH, COLUMNAR, ENGINE, run_columnar
+from .run import COLUMNAR, ENGINE, run_columnar
 from .safety_net_month import SafetyNetMonth, screen_safety_net_month, top_up_fen
 
 __all__ = [
-    "BATCH",
     "COLUMNAR",
     "ENGINE",
     "NO_BAND",

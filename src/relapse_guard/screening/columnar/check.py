@@ -40,8 +40,7 @@ class VectorisedCheck:
     """What :func:`vectorised_matches_engine` found: true when nothing differs.
 
     ``differences`` says each difference in words; ``paths`` counts the households the
-    columnar screen decided (``columnar``), those the engine replayed on the assessments it
-    found to matter (``replayed``) and those it handed to the engine whole (``engine``).
+    columnar screen decided (``columnar``) and those it handed to the engine (``engine``).
     """
 
     differences: tuple[str, ...]

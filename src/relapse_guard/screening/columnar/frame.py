@@ -32,6 +32,7 @@ __all__ = [
     "QuietFrame",
     "VectorisedQuietFrom",
     "band_scaled",
+    "bands",
     "quiet_plan",
     "scaled",
 ]
@@ -118,34 +119,41 @@ def quiet_plan(policy: Policy, state: State) -> tuple[VectorisedQuietFrom, ...] 
     return tuple(form for form in forms if form is not None)
 
 
-def band_scaled(plan: tuple[VectorisedQuietFrom, ...], frame: QuietFrame) -> npt.NDArray[np.int64]:
-    """The income band of each row of ``frame``, in 1/SCALE yuan rounded up (an income in
-    those units is at or above the band exactly when it is at or above this), or
-    :data:`NO_BAND` where a form promises nothing or fails (the engine then decides)."""
+def bands(plan: tuple[VectorisedQuietFrom, ...], frame: QuietFrame) -> list[Decimal | None]:
+    """The income band of each row of ``frame``: the highest of the forms' answers, exactly, as
+    ``Decimal``; None where a form promises nothing, and on every row when a form fails or
+    answers with the wrong number of rows (the engine then decides, and names the failure)."""
     rows = len(frame)
-    bands: list[Decimal | None] = [Decimal(0)] * rows
+    found: list[Decimal | None] = [Decimal(0)] * rows
     for form in plan:
         try:
-            found = form(frame)
-            if found is None:
-                return np.full(rows, NO_BAND, dtype=np.int64)
-            values = list(found)
+            answer = form(frame)
+            if answer is None:
+                return [None] * rows
+            values = list(answer)
         except Exception:  # policy code failed: the engine runs the households and names it
-            return np.full(rows, NO_BAND, dtype=np.int64)
+            return [None] * rows
         if len(values) != rows:
-            return np.full(rows, NO_BAND, dtype=np.int64)
+            return [None] * rows
         for row, value in enumerate(values):
-            band = bands[row]
+            band = found[row]
             if band is None:
                 continue
             if isinstance(value, int) and not isinstance(value, bool):
                 value = Decimal(value)
             if not isinstance(value, Decimal) or not value.is_finite():
-                bands[row] = None
+                found[row] = None
             elif value > band:
-                bands[row] = value
-    out = np.full(rows, NO_BAND, dtype=np.int64)
-    for row, band in enumerate(bands):
+                found[row] = value
+    return found
+
+
+def band_scaled(plan: tuple[VectorisedQuietFrom, ...], frame: QuietFrame) -> npt.NDArray[np.int64]:
+    """The income band of each row of ``frame`` (:func:`bands`), in 1/SCALE yuan rounded up (an
+    income in those units is at or above the band exactly when it is at or above this), or
+    :data:`NO_BAND` where a form promises nothing or fails (the engine then decides)."""
+    out = np.full(len(frame), NO_BAND, dtype=np.int64)
+    for row, band in enumerate(bands(plan, frame)):
         if band is not None:
             up = int(band.scaleb(SCALE_DIGITS).to_integral_value(rounding=ROUND_CEILING))
             if -LIMIT < up < LIMIT:

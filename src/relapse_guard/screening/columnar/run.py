@@ -1,33 +1,25 @@
-"""The columnar screen: the quiet households of a batch decided at once, the others by the engine.
+"""The columnar screen: households decided from their income assessments and the band of each date.
 
 A household whose facts are all income assessments (of that household, with unique ids) is
-*framed*: its assessments dated up to the as-of date become columns (household, date,
-income in 1/SCALE yuan), and the income band of every distinct date is worked out once from
-the policy's vectorised ``quiet_from`` forms (:mod:`.frame`). A household whose every
-assessment is at or above its date's band is *quiet*: the engine would only record its
-income, so it ends as it started (``new``, no risks, no grants, no reviews) with the
-income of its last assessment, and its result is written directly.
+*framed*: each of its assessments dated up to the as-of date is compared with the band of its
+date, which the policy's vectorised forms give once per date for every household
+(:mod:`.dated`). A household whose every assessment is at or above its date's band is
+*quiet*: the engine would only record its income, so it ends as it started (``new``, no
+risks, no grants, no reviews) with the income of its last assessment, and its result is
+written directly. Every other household (any other fact, an assessment under the band or
+before a member's birth, a policy part without a vectorised form) is handed to the engine.
 
-A framed household that is not quiet but stays ``new`` (every assessment at or above its
-identification band) and whose risks are only recorded (no route grants anything for them)
-is *replayed*: the engine runs it on the assessments that raise a risk, the one before each
-and the last one only, which gives the result of the whole run (:mod:`.risks`). Every other
-household — any other fact, an assessment under the band, before a member's birth or finer
-than 1/SCALE yuan, a policy part without a vectorised form — is handed to the engine whole.
-Outcomes keep the input order.
+Households are decided one at a time, as they are read, and none is held once it is
+screened: the screen's memory is the serial screen's. Outcomes keep the input order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from decimal import Decimal
 
 from ...engine import Engine
 from ...facts import Fact, IncomeAssessed
@@ -40,23 +32,20 @@ from ..choice import PolicyChoice
 from ..fact_ids import FactIds
 from ..screened import Outcome, Record, Screened, Tally
 from ..summary import Problem
-from .frame import LIMIT, NO_BAND, SCALE_DIGITS, QuietFrame, VectorisedQuietFrom, band_scaled, quiet_plan
-from .risks import RiskPlan, risk_plan, routes_grant_nothing, yearly_bands
+from .dated import DatedBands, dated_bands
 
-__all__ = ["BATCH", "COLUMNAR", "ENGINE", "REPLAYED", "run_columnar"]
+__all__ = ["COLUMNAR", "ENGINE", "run_columnar"]
 
-#: The households framed together (the memory a batch holds is a few of its columns).
-BATCH = 20_000
-#: The paths a household takes, as a screen's result counts them: decided in columns, replayed
-#: by the engine on the few facts that matter (found in columns), or run whole by the engine.
-COLUMNAR, REPLAYED, ENGINE = "columnar", "replayed", "engine"
+#: The paths a household takes, as a screen's result counts them: decided in columns, or run
+#: by the engine.
+COLUMNAR, ENGINE = "columnar", "engine"
 
 _NEW = State.NEW
 #: The engine's order among the assessments of one household (same kind: date, then id).
 _LAST = operator.attrgetter("date", "id")
-#: For a policy: the vectorised ``quiet_from`` of a new household's parts, and its risk plan.
-_Plan = tuple[tuple[VectorisedQuietFrom, ...] | None, RiskPlan | None]
-_Plans = dict[int, tuple[Policy, _Plan]]
+#: By policy (its id, with the policy to tell a new one from one freed and reused): its
+#: bands by date, or None when a part declares no vectorised form (its households go to the engine).
+_Plans = dict[int, tuple[Policy, DatedBands | None]]
 
 
 def run_columnar(
@@ -67,86 +56,45 @@ def run_columnar(
     paths: Counter[str],
     *,
     fact_ids: FactIds | None = None,
-    batch: int = BATCH,
 ) -> Iterator[Screened]:
     """What :func:`~relapse_guard.screening.screen.run_records` yields for ``records``, the
     quiet households decided in columns; ``paths`` counts the households of each path
-    (:data:`COLUMNAR`, :data:`ENGINE`: those handed to the engine, problems included)."""
+    (:data:`COLUMNAR`, :data:`ENGINE`: problems included in the last)."""
     plans: _Plans = {}
-    reported = tally.done // tally.every
-    iterator = iter(records)
-    while chunk := list(itertools.islice(iterator, batch)):
-        yield from _batch(chunk, engines, as_of, tally, paths, fact_ids, plans)
-        if tally.done // tally.every != reported:
-            reported = tally.done // tally.every
-            tally.report()
-    tally.report()
-
-
-def _plan(plans: _Plans, policy: Policy) -> _Plan:
-    found = plans.get(id(policy))
-    if found is None or found[0] is not policy:
-        found = plans[id(policy)] = (policy, (quiet_plan(policy, _NEW), risk_plan(policy, _NEW)))
-    return found[1]
-
-
-def _framable(household_id: str, facts: Sequence[Fact]) -> bool:
-    """True when ``facts`` are all income assessments of the household, with unique ids (the
-    engine would take them as they are: nothing to refuse, no duplicate to drop)."""
-    for fact in facts:
-        if type(fact) is not IncomeAssessed or fact.household_id != household_id:
-            return False
-    return len({fact.id for fact in facts}) == len(facts)
-
-
-def _batch(
-    chunk: list[Record],
-    engines: PolicyChoice | Engine,
-    as_of: dt.date,
-    tally: Tally,
-    paths: Counter[str],
-    fact_ids: FactIds | None,
-    plans: _Plans,
-) -> Iterator[Screened]:
-    done: list[Screened | None] = [None] * len(chunk)
-    framed: dict[int, tuple[Engine, _Plan, list[int]]] = {}
-    for index, (household, facts, bad) in enumerate(chunk):
+    for household, facts, bad in records:
         tally.rows_read += 1 + len(facts) + len(bad)
         if household is None:
-            done[index] = Screened(None, None, bad)
+            yield Screened(None, None, bad)
             continue
-        tally.done += 1
+        tally.done += 1  # screened or not: done either way
         try:
             if fact_ids is not None:
                 fact_ids.claim(household.id, facts)
             engine = engines.engine_for(household) if isinstance(engines, PolicyChoice) else engines
         except Exception as error:  # one household's failure is that household's problem
-            done[index] = Screened(household, Problem.from_exception(household.id, error), bad)
             paths[ENGINE] += 1
-            continue
-        plan = _plan(plans, engine.policy)
-        if plan[0] is not None and _framable(household.id, facts):
-            framed.setdefault(id(engine), (engine, plan, []))[2].append(index)
+            yield Screened(household, Problem.from_exception(household.id, error), bad)
         else:
-            done[index] = _on_engine(engine, household, facts, bad, as_of, _first(facts))
-            paths[ENGINE] += 1
-    for engine, (quiet, risks), indices in framed.values():
-        assert quiet is not None
-        replays = None if engine.records_decisions else risks
-        decided = _decide(chunk, indices, engine.policy, quiet, replays, as_of)
-        for index, (path, found) in zip(indices, decided, strict=True):
-            household, facts, bad = chunk[index]
-            assert household is not None
-            first = _first(facts)
-            if path == COLUMNAR:
-                result = _quiet_result(household, engine.policy.label, as_of, found)
-                done[index] = Screened(household, result, bad, engine.policy, first)
-            else:  # replayed on the facts found, or run whole
-                done[index] = _on_engine(engine, household, found if path == REPLAYED else facts, bad, as_of, first)
-            paths[path] += 1
-    for screened in done:
-        assert screened is not None
-        yield screened
+            dated = _plan(plans, engine.policy)
+            quiet = _NOT_QUIET if dated is None else _quiet(household, facts, as_of, dated)
+            first = min([fact.date for fact in facts]) if facts else None
+            if isinstance(quiet, _NotQuiet):
+                paths[ENGINE] += 1
+                yield _on_engine(engine, household, facts, bad, as_of, first)
+            else:
+                paths[COLUMNAR] += 1
+                result = _quiet_result(household, engine.policy.label, as_of, quiet)
+                yield Screened(household, result, bad, engine.policy, first)
+        if tally.done % tally.every == 0:
+            tally.report()
+    tally.report()
+
+
+def _plan(plans: _Plans, policy: Policy) -> DatedBands | None:
+    found = plans.get(id(policy))
+    if found is None or found[0] is not policy:
+        found = plans[id(policy)] = (policy, dated_bands(policy))
+    return found[1]
 
 
 def _on_engine(
@@ -157,8 +105,7 @@ def _on_engine(
     as_of: dt.date,
     first: dt.date | None,
 ) -> Screened:
-    """The household run by the engine on ``facts``, as ``run_records`` runs it; ``first`` is
-    the date of its earliest fact (of all of them, when ``facts`` are those replayed)."""
+    """The household run by the engine, as ``run_records`` runs it; ``first`` is the date of its earliest fact."""
     try:
         outcome: Outcome = engine.run(household, facts, as_of=as_of)
     except Exception as error:  # one household's failure is that household's problem
@@ -166,141 +113,39 @@ def _on_engine(
     return Screened(household, outcome, bad, engine.policy, first)
 
 
-def _first(facts: Sequence[Fact]) -> dt.date | None:
-    """The date of the earliest of ``facts`` (None without any)."""
-    return min(fact.date for fact in facts) if facts else None
+class _NotQuiet:
+    """What :func:`_quiet` says of a household that is not quiet (None is a quiet household's
+    last assessment when it has none up to the as-of date)."""
 
 
-#: What :func:`_decide` makes of a framed household: ``(COLUMNAR, its last assessment up to
-#: the as-of date or None)``, ``(REPLAYED, the facts the engine replays in place of all of
-#: them)`` or ``(ENGINE, None)``: the engine runs it whole.
-_Decided = tuple[str, Any]
+_NOT_QUIET = _NotQuiet()
 
 
-def _decide(
-    chunk: list[Record],
-    indices: list[int],
-    policy: Policy,
-    plan: tuple[VectorisedQuietFrom, ...],
-    risks: RiskPlan | None,
-    as_of: dt.date,
-) -> list[_Decided]:
-    """What the columnar screen makes of each framed household (see :data:`_Decided`)."""
-    owners: list[int] = []
-    days: list[int] = []
-    incomes: list[int] = []
-    facts_at: list[IncomeAssessed] = []
-    spans: list[tuple[int, int]] = []
-    decided: list[_Decided] = []
-    for position, index in enumerate(indices):
-        household, facts, _ = chunk[index]
-        assert household is not None
-        begin = len(days)
-        dated = [fact.date for fact in facts]
-        if dated and max(dated) > as_of:
-            facts = [fact for fact in facts if fact.date <= as_of]
-            dated = [fact.date for fact in facts]
-        if not facts:
-            spans.append((begin, begin))
-            decided.append((COLUMNAR, None))
-            continue
-        born = max((member.birth_date for member in household.members), default=dt.date.min)
-        # in 1/SCALE yuan: exact only for an income that is a whole number of them
-        shifted = [fact.income_per_capita.scaleb(SCALE_DIGITS) for fact in facts]  # type: ignore[attr-defined]
-        whole = [int(value) for value in shifted if value.is_finite()]
-        if (
-            min(dated) < born
-            or len(whole) != len(shifted)
-            or any(map(operator.ne, whole, shifted))
-            or not -LIMIT < min(whole) <= max(whole) < LIMIT
-        ):
-            spans.append((begin, begin))  # the engine refuses an assessment before a birth
-            decided.append((ENGINE, None))
-            continue
-        owners += [position] * len(facts)
-        days += [day.toordinal() for day in dated]
-        incomes += whole
-        facts_at += facts  # type: ignore[arg-type]
-        spans.append((begin, len(days)))
-        decided.append((COLUMNAR, None))
-    if not days:
-        return decided
-    day = np.array(days, dtype=np.int64)
-    distinct, inverse = np.unique(day, return_inverse=True)
-    frame = QuietFrame(policy.parameters, _NEW, distinct)
-    income = np.array(incomes, dtype=np.int64)
-    owner = np.array(owners, dtype=np.int64)
-    under = income < band_scaled(plan, frame)[inverse]
-    loud = [
-        position
-        for position in np.flatnonzero(np.bincount(owner[under], minlength=len(indices))).tolist()
-        if decided[position][0] == COLUMNAR
-    ]
-    for position in loud:
-        decided[position] = (ENGINE, None)
-    for position, (path, _) in enumerate(decided):
-        begin, end = spans[position]
-        if path == COLUMNAR and end > begin:  # quiet: its income is its last assessment's
-            decided[position] = (COLUMNAR, max(facts_at[begin:end], key=_LAST))
-    if risks is None or not loud:
-        return decided
-    for position, replay in _replays(risks, policy, frame, inverse, income, owner, facts_at, spans, loud).items():
-        household, facts, _ = chunk[indices[position]]
-        decided[position] = (REPLAYED, [*replay, *(fact for fact in facts if fact.date > as_of)])
-    return decided
-
-
-def _replays(
-    risks: RiskPlan,
-    policy: Policy,
-    frame: QuietFrame,
-    inverse: npt.NDArray[np.intp],
-    income: npt.NDArray[np.int64],
-    owner: npt.NDArray[np.int64],
-    facts_at: list[IncomeAssessed],
-    spans: list[tuple[int, int]],
-    loud: list[int],
-) -> dict[int, list[Fact]]:
-    """For each ``loud`` household (by position) that stays ``new`` and whose risks are only
-    recorded, the assessments the engine replays in place of all of them (:mod:`.risks`)."""
-    bands = yearly_bands(risks, frame)
-    if bands is None:
-        return {}
-    identified = bands.identified_under[inverse]
-    blocked = (identified == NO_BAND) | (income < identified)
-    raising: list[tuple[str, list[bool]]] = []
-    for kind, raises_under, quiet_after in bands.triggers:
-        raises, after = raises_under[inverse], quiet_after[inverse]
-        blocked |= (raises == NO_BAND) | (after == NO_BAND) | (income < after)
-        raising.append((kind, (income < raises).tolist()))
-    stopped = np.bincount(owner[blocked], minlength=len(spans))
-    kept: dict[int, list[int]] = {}
-    found: dict[str, tuple[list[int], list[int], list[int]]] = {}
-    for position in loud:
-        if stopped[position]:
-            continue
-        begin, end = spans[position]
-        rows = sorted(range(begin, end), key=lambda row: _LAST(facts_at[row]))
-        keep = {rows[-1]}
-        for kind, flags in raising:
-            years: set[int] = set()
-            for at, row in enumerate(rows):
-                if flags[row] and facts_at[row].date.year not in years:
-                    years.add(facts_at[row].date.year)
-                    keep.add(row)
-                    if at:
-                        keep.add(rows[at - 1])  # the fall from the income before shows in the evidence
-                    days, amounts, owners = found.setdefault(kind, ([], [], []))
-                    days.append(int(frame.ordinals[inverse[row]]))
-                    amounts.append(int(income[row]))
-                    owners.append(position)
-        kept[position] = [row for row in rows if row in keep]
-    for kind, (days, amounts, owners) in found.items():
-        nothing = routes_grant_nothing(risks, policy.parameters, kind, np.array(days, dtype=np.int64), amounts)
-        for position, granted_nothing in zip(owners, nothing, strict=True):
-            if not granted_nothing:
-                kept.pop(position, None)
-    return {position: [facts_at[row] for row in rows] for position, rows in kept.items()}
+def _quiet(
+    household: Household, facts: Sequence[Fact], as_of: dt.date, dated: DatedBands
+) -> IncomeAssessed | _NotQuiet | None:
+    """A quiet household's last assessment up to ``as_of`` (None when it has none), or
+    :data:`_NOT_QUIET`: the engine runs it."""
+    hid = household.id
+    kept: list[IncomeAssessed] = []
+    for fact in facts:
+        # Only income assessments of this household, as the engine would take them as they are.
+        if type(fact) is not IncomeAssessed or fact.household_id != hid:
+            return _NOT_QUIET
+        if fact.date <= as_of:
+            kept.append(fact)
+    if len({fact.id for fact in facts}) != len(facts):
+        return _NOT_QUIET  # the engine drops or refuses a duplicate
+    if not kept:
+        return None
+    born = max([member.birth_date for member in household.members], default=dt.date.min)
+    days, band_of = dated.days, dated.band_of
+    for fact in kept:
+        day, income = fact.date, fact.income_per_capita
+        band = days[day] if day in days else band_of(day)
+        if band is None or type(income) is not Decimal or not income.is_finite() or income < band or day < born:
+            return _NOT_QUIET  # (the engine refuses an assessment before a birth, and names a bad income)
+    return max(kept, key=_LAST)
 
 
 def _quiet_result(household: Household, policy: str, as_of: dt.date, last: IncomeAssessed | None) -> HouseholdResult:

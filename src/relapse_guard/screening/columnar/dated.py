@@ -1,0 +1,72 @@
+"""The band of each date for a new household, worked out once per policy and date, and kept.
+
+The columnar screen compares each income assessment of a framed household with the band of
+its date: at or above it, the assessment changes nothing for a ``new`` household with nothing
+else known. A policy's band on a date does not depend on the household, so
+:class:`DatedBands` asks the policy's vectorised forms for it the first time a date is met (a
+one-row :class:`~.frame.QuietFrame`) and keeps it: a province's assessments fall on a few
+hundred dates, so the forms run a few hundred times, whatever the number of households. The
+bands are exact ``Decimal`` values, so an income of any precision is compared exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+from decimal import Decimal
+
+import numpy as np
+
+from ...lifecycle import State
+from ...parameters import ParameterTree
+from ...policy import Policy
+from .frame import QuietFrame, VectorisedQuietFrom, bands, quiet_plan
+
+__all__ = ["DatedBands", "dated_bands"]
+
+_NEW = State.NEW
+
+
+class DatedBands:
+    """A policy's band by date (None: nothing promised that day), each worked out on first use and kept.
+
+    ``parameters`` are the policy's; ``quiet`` the vectorised ``quiet_from`` of everything an
+    assessment of a new household is evaluated by (:func:`~.frame.quiet_plan`). ``days``
+    holds the bands worked out so far, by date; :meth:`band_of` works one out.
+    """
+
+    __slots__ = ("days", "parameters", "quiet")
+
+    def __init__(self, parameters: ParameterTree, quiet: tuple[VectorisedQuietFrom, ...]) -> None:
+        self.parameters = parameters
+        self.quiet = quiet
+        self.days: dict[dt.date, Decimal | None] = {}
+
+    def band_of(self, day: dt.date) -> Decimal | None:
+        """The band on ``day``, worked out once and kept in :attr:`days`."""
+        if day not in self.days:
+            frame = QuietFrame(self.parameters, _NEW, np.array([day.toordinal()], dtype=np.int64))
+            self.days[day] = bands(self.quiet, frame)[0]
+        return self.days[day]
+
+
+#: Each policy's bands, by the policy's id, while it lives (a screen of many partitions, or
+#: many screens in one process, work each date out once).
+_KEPT: dict[int, tuple[weakref.ref[Policy], DatedBands | None]] = {}
+_LOCK = threading.Lock()
+
+
+def dated_bands(policy: Policy) -> DatedBands | None:
+    """``policy``'s bands by date for a new household (kept while the policy lives); None when
+    something an income assessment of a new household is evaluated by declares no vectorised
+    form (the households go to the engine)."""
+    key = id(policy)
+    found = _KEPT.get(key)
+    if found is not None and found[0]() is policy:
+        return found[1]
+    quiet = quiet_plan(policy, _NEW)
+    dated = None if quiet is None else DatedBands(policy.parameters, quiet)
+    with _LOCK:
+        _KEPT[key] = (weakref.ref(policy, lambda _, key=key: _KEPT.pop(key, None)), dated)  # type: ignore[misc]
+    return dated
