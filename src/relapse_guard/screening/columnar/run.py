@@ -16,10 +16,10 @@ screened: the screen's memory is the serial screen's. Outcomes keep the input or
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import cast
 
 from ...engine import Engine
 from ...facts import Fact, IncomeAssessed
@@ -41,8 +41,6 @@ __all__ = ["COLUMNAR", "ENGINE", "run_columnar"]
 COLUMNAR, ENGINE = "columnar", "engine"
 
 _NEW = State.NEW
-#: The engine's order among the assessments of one household (same kind: date, then id).
-_LAST = operator.attrgetter("date", "id")
 #: By policy (its id, with the policy to tell a new one from one freed and reused): its
 #: bands by date, or None when a part declares no vectorised form (its households go to the engine).
 _Plans = dict[int, tuple[Policy, DatedBands | None]]
@@ -125,27 +123,38 @@ def _quiet(
     household: Household, facts: Sequence[Fact], as_of: dt.date, dated: DatedBands
 ) -> IncomeAssessed | _NotQuiet | None:
     """A quiet household's last assessment up to ``as_of`` (None when it has none), or
-    :data:`_NOT_QUIET`: the engine runs it."""
-    hid = household.id
-    kept: list[IncomeAssessed] = []
-    for fact in facts:
-        # Only income assessments of this household, as the engine would take them as they are.
-        if type(fact) is not IncomeAssessed or fact.household_id != hid:
+    :data:`_NOT_QUIET`: the engine runs it.
+
+    Each pass stops at the first fact that is not quiet: most households the engine must run
+    are known for it at once.
+    """
+    for fact in facts:  # a fact of another kind first: the cheapest test, and the commonest
+        if type(fact) is not IncomeAssessed:
             return _NOT_QUIET
-        if fact.date <= as_of:
-            kept.append(fact)
+    assessments = cast("Sequence[IncomeAssessed]", facts)  # every one is, as checked above
+    hid = household.id
+    days, band_of = dated.days, dated.band_of
+    last: IncomeAssessed | None = None
+    earliest: dt.date | None = None
+    for fact in assessments:
+        if fact.household_id != hid:  # the engine refuses a fact of another household
+            return _NOT_QUIET
+        day = fact.date
+        if day > as_of:
+            continue
+        band = days[day] if day in days else band_of(day)
+        income = fact.income_per_capita
+        if band is None or type(income) is not Decimal or not income.is_finite() or income < band:
+            return _NOT_QUIET  # (a bad income is the engine's to name)
+        if last is None or day > last.date or (day == last.date and fact.id > last.id):
+            last = fact  # the last in the engine's order: by date, then id
+        if earliest is None or day < earliest:
+            earliest = day
     if len({fact.id for fact in facts}) != len(facts):
         return _NOT_QUIET  # the engine drops or refuses a duplicate
-    if not kept:
-        return None
-    born = max([member.birth_date for member in household.members], default=dt.date.min)
-    days, band_of = dated.days, dated.band_of
-    for fact in kept:
-        day, income = fact.date, fact.income_per_capita
-        band = days[day] if day in days else band_of(day)
-        if band is None or type(income) is not Decimal or not income.is_finite() or income < band or day < born:
-            return _NOT_QUIET  # (the engine refuses an assessment before a birth, and names a bad income)
-    return max(kept, key=_LAST)
+    if earliest is not None and earliest < max([m.birth_date for m in household.members], default=earliest):
+        return _NOT_QUIET  # the engine refuses an assessment before a member's birth
+    return last
 
 
 def _quiet_result(household: Household, policy: str, as_of: dt.date, last: IncomeAssessed | None) -> HouseholdResult:
