@@ -5,7 +5,8 @@ that declares ``vectorised_quiet_from(frame)`` returns the income band of each r
 ``Decimal`` per row, NaN or None where it promises nothing), as its scalar ``quiet_from``
 would for a household in that state with nothing else known about it (no risks, no grants,
 no needs, no housing grade). :func:`quiet_plan` collects a policy's forms for the state,
-and :func:`band_fen` turns them into the band of each row in scaled integers.
+:func:`bands` turns them into the band of each row as an exact ``Decimal``, and
+:func:`band_scaled` into scaled integers.
 """
 
 from __future__ import annotations
