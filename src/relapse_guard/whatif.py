@@ -404,8 +404,10 @@ def _first_difference(a: Outcome, b: Outcome) -> tuple[Decision | None, Decision
     if a.result is None or b.result is None:
         return None
     # Policies have different labels; compare decisions by what they say, not by their policy.
+    # Equal decisions explain alike (equality compares all an explanation says), so only
+    # decisions that are not equal are explained, which is most of the cost.
     for first, second in zip(a.result.decisions, b.result.decisions, strict=False):
-        if first.explain() != second.explain():
+        if first != second and first.explain() != second.explain():
             return first, second
     count_a, count_b = len(a.result.decisions), len(b.result.decisions)
     if count_a == count_b:
