@@ -61,6 +61,7 @@ __all__ = [
     "DistrictComparison",
     "HouseholdComparison",
     "Outcome",
+    "PartialComparison",
     "Totals",
     "compare",
     "compare_partition",
@@ -83,6 +84,8 @@ class Outcome:
 
     ``periods`` says how each intervention's money is paid (``one_off``, ``yearly``,
     ``monthly``); ``error`` is set, and the rest empty, when the policy refused the facts.
+    ``result`` is the result it was made from; the outcomes a :class:`Comparison` keeps carry
+    none, unless it kept every household (``compare(..., keep_all=True)``).
     """
 
     state: State | None
@@ -456,7 +459,7 @@ def compare(
             )
         return _compare_all(policy_a, policy_b, population, as_of=as_of)
     path = _resolve(engine, as_of)
-    gathered = _Gathered()
+    gathered = PartialComparison()
     records = ((household, facts, ()) for household, facts in population)
     _compare_records(policy_a, policy_b, records, as_of, path, gathered, Tally())
     return gathered.comparison(policy_a.label, policy_b.label, as_of)
@@ -506,15 +509,15 @@ def compare_population(
         )
     kinds = shared_fact_kinds("whatif", {"a": first, "b": second})
 
-    def here(partition: Partition, tally: Tally) -> _Gathered:
-        gathered = _Gathered()
+    def here(partition: Partition, tally: Tally) -> PartialComparison:
+        gathered = PartialComparison()
         _compare_records(first, second, partition.records(kinds=kinds), as_of, path, gathered, tally)
         return gathered
 
     worker = functools.partial(
         compare_partition, policy_a=str(policy_a), policy_b=str(policy_b), as_of=as_of, engine=path, load=load
     )
-    gathered = over_partitions(population, _Gathered(), here, worker, workers=workers, progress=progress)
+    gathered = over_partitions(population, PartialComparison(), here, worker, workers=workers, progress=progress)
     return gathered.comparison(first.label, second.label, as_of)
 
 
@@ -529,13 +532,13 @@ def compare_partition(
     as_of: dt.date,
     engine: str = "scalar",
     load: PolicyLoader = load_policy,
-) -> _Gathered:
+) -> PartialComparison:
     """What a worker of :func:`compare_population` makes of one partition: the policies
     loaded by name with ``load``, what the comparison keeps and counts of the partition's
     households (merged in partition order by :func:`compare_population`)."""
     first, second = load(policy_a), load(policy_b)
     kinds = shared_fact_kinds("whatif", {"a": first, "b": second})
-    gathered = _Gathered()
+    gathered = PartialComparison()
     _compare_records(
         first, second, partition.records(kinds=kinds), as_of, engine, gathered, Tally(partition.households)
     )
@@ -559,9 +562,10 @@ class _District:
 
 
 @attrs.define
-class _Gathered:
+class PartialComparison:
     """What a what-if keeps of the households compared so far (one partition's, or all of
-    them): the differing households, and every household counted in the totals and districts."""
+    them): the differing households, and every household counted in the totals and districts.
+    Partitions' merge, in partition order, into the whole; :meth:`comparison` gives it."""
 
     kept: list[HouseholdComparison] = attrs.field(factory=list)
     households: int = 0
@@ -609,7 +613,7 @@ class _Gathered:
         self.errors_a += item.a.error is not None
         self.errors_b += item.b.error is not None
 
-    def merge(self, other: _Gathered) -> None:
+    def merge(self, other: PartialComparison) -> None:
         """Add ``other``, what the next households (the next partition) made."""
         self.kept.extend(other.kept)
         self.households += other.households
@@ -679,7 +683,7 @@ def _compare_records(
     records: Iterable[Record],
     as_of: dt.date | None,
     engine: str,
-    into: _Gathered,
+    into: PartialComparison,
     tally: Tally,
 ) -> None:
     """Compare each record's household under both policies on ``engine`` (``scalar`` or
