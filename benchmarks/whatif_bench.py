@@ -13,10 +13,11 @@ is compared under yubei_2016 (``a``) and the same rules with the safety-net stan
 - after: ``compare_population`` with 1 and 2 worker processes, on the scalar and the columnar
   engine (``--workers`` and ``--engines`` choose).
 
-Each prints the wall time, households per second and the peak resident memory of the process
-tree, and the time scaled linearly to 1,000,000 households beside the target (a what-if of two
-policies over 1,000,000 households in <= 25 s on 2 cores; a rough guide from a smaller run).
-Then whether every run reported the same comparison (it must).
+Each runs in a process of its own and prints the wall time, households per second and the
+peak resident memory of its process tree, and the time scaled linearly to 1,000,000
+households beside the target (a what-if of two policies over 1,000,000 households in <= 25 s
+on 2 cores; a rough guide from a smaller run). Then whether every run reported the same
+comparison, text, budget and CSV (it must).
 
 Run: python benchmarks/whatif_bench.py [--households 100000] [--workers 1 2] [--engines scalar columnar]
 """
@@ -25,16 +26,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import json
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from targets import GIB, PeakMemory
 
 from relapse_guard.cli_policy import load_policy_spec
+from relapse_guard.cli_whatif import render_budget, write_csv
 from relapse_guard.population import generate_population, read_population
 from relapse_guard.screening.choice import shared_fact_kinds
 from relapse_guard.whatif import Comparison, compare, compare_population
@@ -69,13 +75,30 @@ def _after(directory: Path, spec_b: str, workers: int, engine: str) -> Compariso
     )
 
 
-def _same(one: Comparison, other: Comparison) -> bool:
-    return (one.differences, one.totals, one.by_district(), one.render()) == (
-        other.differences,
-        other.totals,
-        other.by_district(),
-        other.render(),
-    )
+def _digest(comparison: Comparison) -> str:
+    """What the what-if reports, as one hash: the text, the budget and the CSV of the differences."""
+    with tempfile.TemporaryDirectory() as folder:
+        write_csv(comparison, Path(folder) / "whatif.csv")
+        written = (Path(folder) / "whatif.csv").read_bytes()
+    said = (comparison.render() + "\n" + render_budget(comparison)).encode("utf-8")
+    return hashlib.sha256(said + written).hexdigest()[:16]
+
+
+def _one(directory: Path, spec_b: str, workers: int, engine: str) -> None:
+    """One run, in this process (and its workers): its figures as a line of JSON."""
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        comparison = _before(directory, spec_b) if workers == 0 else _after(directory, spec_b, workers, engine)
+        seconds = time.perf_counter() - start
+    figures = {
+        "seconds": seconds,
+        "peak": memory.peak,
+        "digest": _digest(comparison),
+        "households": comparison.totals.households,
+        "differing": comparison.totals.differing,
+        "paths": dict(comparison.paths),
+    }
+    print(json.dumps(figures))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--engines", nargs="+", default=["scalar", "columnar"], choices=["scalar", "columnar"])
     parser.add_argument("--skip-before", action="store_true", help="do not time the serial what-if of before")
+    parser.add_argument("--one", nargs=4, metavar=("DIRECTORY", "SPEC", "WORKERS", "ENGINE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one:  # a run of its own, in a fresh process, so that its peak memory is its own
+        _one(Path(args.one[0]), args.one[1], int(args.one[2]), args.one[3])
+        return 0
     directory = args.population
     if directory is None:
         # columnar_bench.py's population when it has partitions enough for two workers, else one of 2+ partitions
@@ -105,43 +132,41 @@ def main(argv: list[str] | None = None) -> int:
     households = population.households or 0
     print(
         f"{households:,} households in {len(population.partitions)} partitions, {POLICY_A} against "
-        f"yubei_330 (safety-net standard 330 from 2016-07-01), as of {AS_OF}",
+        f"yubei_330 (safety-net standard 330 from 2016-07-01), as of {AS_OF}; each run in a process of its own",
         flush=True,
     )
-    runs: list[tuple[str, Comparison]] = []
-    plans = [] if args.skip_before else [("before: serial, every household recorded and kept", None, "scalar")]
+    plans = [] if args.skip_before else [("before: serial, every household recorded and kept", 0, "scalar")]
     plans += [
         (f"after: {workers} worker(s), {engine}", workers, engine)
         for engine in args.engines
         for workers in args.workers
     ]
+    runs: list[tuple[str, dict[str, Any]]] = []
     for name, workers, engine in plans:
-        with PeakMemory() as memory:
-            start = time.perf_counter()
-            comparison = _before(directory, spec_b) if workers is None else _after(directory, spec_b, workers, engine)
-            seconds = time.perf_counter() - start
+        command = [sys.executable, __file__, "--one", str(directory), spec_b, str(workers), engine]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        seconds = figures["seconds"]
         rate = households / seconds if seconds else 0.0
         per_million = seconds * 1_000_000 / households if households else 0.0
         print(
-            f"  {name:52} {seconds:7.1f} s  {rate:8,.0f} households/s  peak {memory.peak / GIB:.2f} GiB  "
+            f"  {name:52} {seconds:7.1f} s  {rate:8,.0f} households/s  peak {figures['peak'] / GIB:.2f} GiB  "
             f"1,000,000 households: about {per_million:5.0f} s (target <= {TARGET_SECONDS:.0f} s)",
             flush=True,
         )
-        runs.append((name, comparison))
+        runs.append((name, figures))
     first = runs[0][1]
-    totals = first.totals
-    print(f"  differing households: {totals.differing:,} of {totals.households:,}")
-    for name, comparison in runs:
-        if comparison.paths.get("columnar") or comparison.paths.get("replayed"):
-            paths = comparison.paths
-            done = sum(paths.values())
+    print(f"  differing households: {first['differing']:,} of {first['households']:,}")
+    for name, figures in runs:
+        paths = figures["paths"]
+        if paths.get("columnar") or paths.get("replayed"):
             print(
                 f"  {name}: runs decided in columns {paths.get('columnar', 0):,}, replayed "
-                f"{paths.get('replayed', 0):,}, on the engine {paths.get('engine', 0):,} (of {done:,})"
+                f"{paths.get('replayed', 0):,}, on the engine {paths.get('engine', 0):,} (of {sum(paths.values()):,})"
             )
             break
-    same = all(_same(comparison, first) for _name, comparison in runs[1:])
-    print(f"  the same comparison every run: {same}")
+    same = len({figures["digest"] for _name, figures in runs}) == 1
+    print(f"  the same comparison every run (text, budget and CSV): {same}")
     return 0 if same else 1
 
 
