@@ -38,10 +38,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "__main__",
     ),
     ("reporting",),
-    ("monitoring",),
+    ("monitoring", "whatif"),
     ("screening",),
     ("population", "store"),
-    ("checks", "testing", "whatif", "diff", "diagrams", "demo"),
+    ("checks", "testing", "diff", "diagrams", "demo"),
     ("policies",),
 )
 #: Units of the cli layer are one application: they import each other freely.

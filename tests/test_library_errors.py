@@ -58,7 +58,10 @@ def test_a_calendar_day_that_is_not_a_date_is_a_library_type_error() -> None:
 def test_an_unknown_household_in_a_comparison_is_a_library_key_error() -> None:
     yubei = load_policy("yubei_2016")
     with pytest.raises(NotFound) as info:
-        compare(yubei, yubei, [], as_of=None).household("nobody")
+        compare(yubei, yubei, [], as_of=None, keep_all=True).household("nobody")
     assert isinstance(info.value, KeyError)
     assert isinstance(info.value, RelapseGuardError)
     assert str(info.value) == "household 'nobody' is not in this comparison"
+    # a comparison that keeps the differing households only cannot tell "not there" from "does not differ"
+    with pytest.raises(NotFound, match="'nobody' is not among the differing households of this comparison"):
+        compare(yubei, yubei, [], as_of=None).household("nobody")

@@ -6,7 +6,11 @@ the first decision where the two timelines part), the totals under each policy, 
 budget difference (``b`` minus ``a``) per intervention and per district, each money figure
 with its unit. ``--out`` writes the same as ``whatif.csv`` and ``whatif.html``.
 
-The households run one after another, in this process: there is no ``--workers``.
+The partitions are compared in this process, or in ``--workers`` local processes
+(:func:`relapse_guard.whatif.compare_population`: the same comparison either way), on the
+``--engine`` the screen takes (``scalar`` by default; ``columnar`` decides the quiet households
+in columns). Each household runs without recording decisions; only a household that differs
+runs again to find its first differing decision, and only the differing households are kept.
 """
 
 from __future__ import annotations
@@ -19,19 +23,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from .cli_policy import load_policy_spec
-from .cli_screen import check_out, print_problems
+from .cli_screen import check_out, print_problems, progress_bar
 from .entitlements import Money
 from .errors import InvalidArgument
-from .facts import Fact
-from .household import Household
 from .i18n import normalise_language
 from .interface import ntr, tr
 from .labels import label
-from .population import BadRow, read_population
+from .population import read_population
 from .progress_line import ProgressLine, wants_progress
-from .screening.choice import shared_fact_kinds
-from .text import progress_text
-from .whatif import FIGURES, Comparison, HouseholdComparison, Outcome, compare
+from .whatif import FIGURES, Comparison, HouseholdComparison, Outcome, compare_population
 
 __all__ = ["CSV_COLUMNS", "WHATIF_FILES", "render_budget", "run_whatif", "write_csv", "write_html"]
 
@@ -66,9 +66,15 @@ def run_whatif(
     overwrite: bool = False,
     progress: bool = False,
     lang: str = "en",
+    workers: int = 1,
+    engine: str = "scalar",
 ) -> int:
     """Compare two policies over a population directory; print the differences, the totals
     and the budget difference per intervention and per district; write them to ``out``.
+
+    ``workers`` local processes compare its partitions (the comparison is the same with any
+    number), on ``engine``: ``scalar``, ``columnar`` or ``auto`` (see
+    :func:`~relapse_guard.whatif.compare`).
 
     ``policies`` is two policy specs, ``a`` then ``b`` (registered names, ``path.py:NAME`` or
     ``module:NAME``: see :func:`~relapse_guard.cli_policy.load_policy_spec`). The facts read
@@ -86,25 +92,21 @@ def run_whatif(
     if len(policies) != 2:
         raise InvalidArgument(f"whatif compares two policies: give --policy twice (a, then b), not {len(policies)}")
     population = read_population(population_dir)
-    policy_a, policy_b = load_policy_spec(policies[0]), load_policy_spec(policies[1])
+    for spec in policies:
+        load_policy_spec(spec)  # an unknown policy fails before any output is checked or household run
     directory = check_out(out, WHATIF_FILES, overwrite=overwrite) if out is not None else None
-    kinds = shared_fact_kinds("whatif", {"a": policy_a, "b": policy_b})
-    bad_rows: list[BadRow] = []
     line = ProgressLine() if wants_progress(progress) else None
-
-    def records() -> Iterator[tuple[Household, Sequence[Fact]]]:
-        done = 0
-        for partition in population.partitions:
-            for household, facts, bad in partition.records(kinds=kinds):
-                bad_rows.extend(bad)
-                if household is not None:
-                    yield household, facts
-                    done += 1
-                    if line is not None:
-                        line.show(progress_text(done, population.households, "household", seconds=line.seconds))
-
     try:
-        comparison = compare(policy_a, policy_b, records(), as_of=as_of)
+        comparison = compare_population(
+            policies[0],
+            policies[1],
+            population,
+            as_of,
+            workers=workers,
+            engine=engine,
+            progress=progress_bar(line) if line is not None else None,
+            load=load_policy_spec,
+        )
     finally:
         if line is not None:
             line.close()
@@ -115,8 +117,8 @@ def run_whatif(
         directory.mkdir(parents=True, exist_ok=True)
         write_csv(comparison, directory / "whatif.csv")
         write_html(comparison, directory / "whatif.html", lang)
-    print_problems(bad_rows, (), lang=lang)
-    return 1 if bad_rows else 0
+    print_problems(comparison.bad_rows, (), lang=lang)
+    return 1 if comparison.bad_rows else 0
 
 
 def _amount(value: Decimal) -> str:

@@ -193,3 +193,22 @@ def test_a_policy_is_required(county: Path) -> None:
     done = cli("whatif", str(county), "--as-of", AS_OF)
     assert done.returncode == 2
     assert "--policy" in done.stderr
+
+
+@pytest.mark.parametrize("engine", ["scalar", "columnar"])
+def test_workers_and_engines_print_and_write_the_same(
+    run: tuple[subprocess.CompletedProcess[str], Path],
+    county: Path,
+    policy_file: Path,
+    tmp_path: Path,
+    engine: str,
+) -> None:
+    if engine == "columnar":
+        pytest.importorskip("numpy")
+    done, out = run
+    args = ("--policy", "yubei_2016", "--policy", f"{policy_file}:yubei_330", "--as-of", AS_OF)
+    again = cli("whatif", str(county), *args, "--out", str(tmp_path), "--workers", "2", "--engine", engine)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == done.stdout
+    for name in ("whatif.csv", "whatif.html"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes()

@@ -10,6 +10,7 @@ import pytest
 
 from relapse_guard import ExitVerified, Fact, Household, IllnessReported, IncomeAssessed, Place, State, load_policy
 from relapse_guard.entitlements import Money
+from relapse_guard.errors import InvalidArgument
 from relapse_guard.whatif import Comparison, compare
 
 from .helpers import exited_in_2015, household
@@ -39,6 +40,12 @@ def comparison() -> Comparison:
     return compare(YUBEI, FROZEN, population(), as_of=D(2016, 12, 31))
 
 
+@pytest.fixture(scope="module")
+def kept() -> Comparison:
+    """Every household kept, those that do not differ too."""
+    return compare(YUBEI, FROZEN, population(), as_of=D(2016, 12, 31), keep_all=True)
+
+
 def test_households_with_a_gap_get_less_safety_net_money(comparison: Comparison) -> None:
     assert [h.household_id for h in comparison.differences] == ["YB-1", "YB-3"]
     ill = comparison.household("YB-1")
@@ -51,9 +58,28 @@ def test_households_with_a_gap_get_less_safety_net_money(comparison: Comparison)
     assert comparison.household("YB-3").money_delta["safety_net"].monthly_in_force == Decimal("-210.00")
 
 
-def test_households_without_a_gap_do_not_differ(comparison: Comparison) -> None:
-    assert not comparison.household("YB-2").differs
-    assert comparison.household("YB-2").render() == ""
+def test_households_without_a_gap_do_not_differ(kept: Comparison) -> None:
+    assert not kept.household("YB-2").differs
+    assert kept.household("YB-2").render() == ""
+
+
+def test_only_the_differing_households_are_kept_unless_asked(comparison: Comparison, kept: Comparison) -> None:
+    assert [h.household_id for h in comparison.households] == ["YB-1", "YB-3"]
+    assert [h.household_id for h in kept.households] == ["YB-1", "YB-2", "YB-3", "YB-4"]
+    assert comparison.differences == kept.differences
+    assert comparison.totals == kept.totals
+    assert comparison.by_district() == kept.by_district()
+    assert comparison.render() == kept.render()
+    # what is kept is what is reported: no household's result
+    assert all(h.a.result is None and h.b.result is None for h in comparison.households)
+    assert all(h.a.result is not None for h in kept.households if h.a.error is None)
+    with pytest.raises(KeyError, match="'YB-2' is not among the differing households"):
+        comparison.household("YB-2")
+
+
+def test_keep_all_runs_on_the_scalar_engine_only() -> None:
+    with pytest.raises(InvalidArgument, match="engine='scalar', not 'columnar'"):
+        compare(YUBEI, FROZEN, [], as_of=D(2016, 12, 31), keep_all=True, engine="columnar")
 
 
 def test_totals(comparison: Comparison) -> None:
@@ -67,7 +93,10 @@ def test_by_district_sums_each_district_apart() -> None:
     ill, no_gap = population()[:2]
     elsewhere = attrs.evolve(no_gap[0], place=Place("Dazu", "Longshui", "Yuanfeng"))
     result = compare(YUBEI, FROZEN, [ill, (elsewhere, no_gap[1])], as_of=D(2016, 12, 31))
-    assert [h.district for h in result.households] == ["Yubei", "Dazu"]
+    assert [h.district for h in result.households] == ["Yubei"]  # Dazu's household does not differ: counted only
+    everyone = compare(YUBEI, FROZEN, [ill, (elsewhere, no_gap[1])], as_of=D(2016, 12, 31), keep_all=True)
+    assert [h.district for h in everyone.households] == ["Yubei", "Dazu"]
+    assert everyone.by_district() == result.by_district()
     districts = result.by_district()
     assert list(districts) == ["Dazu", "Yubei"]
     assert (districts["Dazu"].households, districts["Dazu"].differing, districts["Dazu"].money_delta) == (1, 0, {})
@@ -77,8 +106,8 @@ def test_by_district_sums_each_district_apart() -> None:
     assert yubei.money_a == result.household("YB-1").a.money
 
 
-def test_a_refused_household_is_reported_not_raised(comparison: Comparison) -> None:
-    refused = comparison.household("YB-4")
+def test_a_refused_household_is_reported_not_raised(kept: Comparison) -> None:
+    refused = kept.household("YB-4")
     assert refused.a.state is None
     assert refused.a.error is not None
     assert refused.a.error.startswith("InvalidTransition: household 'YB-4'")
