@@ -13,9 +13,11 @@ from the cells, exactly as :func:`household_from_rows` would, and leaves any oth
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -35,7 +37,10 @@ __all__ = [
     "household_from_rows",
     "household_rows",
     "make_household",
+    "new_household",
+    "new_members",
     "place",
+    "valid_id",
 ]
 
 _from_iso = dt.date.fromisoformat
@@ -100,6 +105,11 @@ SET_MEMBER = [field_setter(Member, name) for name in ("id", "birth_date", "labou
 _SET_HOUSEHOLD = [field_setter(Household, name) for name in ("id", "place", "members")]
 
 
+def valid_id(text: str) -> bool:
+    """True when ``text`` is within the bounds Household checks of its id, place names and member ids."""
+    return (text.isascii() and len(text) <= MAX_ID_LENGTH) or valid_text(text, MAX_ID_LENGTH)
+
+
 def make_household(
     hid: str, where: Place, members: list[Member], member_ids: Iterable[str] | None = None
 ) -> Household | None:
@@ -116,14 +126,37 @@ def make_household(
     if len(ids) != len(members) or "" in ids:
         return None
     for text in (hid, where.district, where.town, where.village, *ids):  # the bounds Household checks
-        if not ((text.isascii() and len(text) <= MAX_ID_LENGTH) or valid_text(text, MAX_ID_LENGTH)):
+        if not valid_id(text):
             return None
+    return new_household(hid, where, tuple(members))
+
+
+def new_household(hid: str, where: Place, members: tuple[Member, ...]) -> Household:
+    """A household of values that pass Household's own checks (see :func:`make_household`; the caller
+    made them, and :data:`PLAIN_HOUSEHOLD` holds), set straight into its slots."""
     household = new_object(Household)
     set_hid, set_place, set_members = _SET_HOUSEHOLD
     set_hid(household, hid)
     set_place(household, where)
-    set_members(household, tuple(members))
+    set_members(household, members)
     return household
+
+
+#: Runs an iterator to its end without keeping what it yields (in C: no loop of Python code).
+_exhaust: Callable[[Iterable[object]], None] = collections.deque[object](maxlen=0).extend
+
+
+def new_members(ids: Sequence[str], births: Iterable[Any], *enums: Iterable[Any]) -> list[Member]:
+    """Members of ``ids``, birth dates and labour capacities, health and schooling, one each, set straight
+    into their slots (when :data:`PLAIN_MEMBER`; Household's checks are the caller's to make).
+
+    Field by field over all members at once, in C (``map`` of each slot's setter), where a loop
+    of Python code would set five slots a member one call at a time.
+    """
+    members = list(map(new_object, itertools.repeat(Member, len(ids))))
+    for setter, values in zip(SET_MEMBER, (ids, births, *enums), strict=True):
+        _exhaust(map(setter, members, values))
+    return members
 
 
 def _members(raw: Any) -> list[Member]:

@@ -1,9 +1,12 @@
 """Building the households of Arrow record batches (a Parquet households file: one row per member).
 
 The columns of a batch are converted once (see :mod:`.parquet_columns`): member ids as they are,
-dates, places and enum members through tables of distinct values. A household is then made
-from its rows when it is read, members and household set straight into their slots, with
-the checks :meth:`Household.from_dict` makes (see :mod:`.households`).
+dates, places and enum members through tables of distinct values. The checks :meth:`Household.from_dict`
+makes (see :mod:`.households`) are made once a batch too: on each distinct place name, on the
+member ids of the whole batch (their bounds, and whether any is used twice), and on each
+household's id and size. The members of the batch are then made at once, field by field
+(:func:`~.households.new_members`), and a household, when it is read, from its members and
+place, set straight into its slots.
 
 A household goes through the general way instead (:func:`~.households.fast_household_from_rows`,
 as the reader did row by row, so the household or the error is the library's) when any of its
@@ -20,12 +23,12 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..bounds import MAX_ID_LENGTH
+from ..bounds import MAX_ID_LENGTH, MAX_MEMBERS
 from ..fact_fields import parser_for
-from ..fact_plans import NOT_FAST, new_object
+from ..fact_plans import NOT_FAST
 from ..household import Health, Household, LabourCapacity, Member, Schooling
 from .grouping import HouseholdGroup, Rows, member_groups
-from .households import PLAIN_MEMBER, SET_MEMBER, make_household, place
+from .households import PLAIN_HOUSEHOLD, PLAIN_MEMBER, new_household, new_members, place, valid_id
 from .parquet_columns import REJECT, BatchColumns, arrow, compute
 from .records import BadRow
 
@@ -68,18 +71,18 @@ def _births(values: list[Any]) -> list[Any]:
 
 
 def _member_id(value: Any) -> Any:
-    """A member id: non-empty text (a blank one is the library's to report)."""
-    return value if type(value) is str and value else REJECT
+    """A member id: non-empty text within the bounds (a blank one is the library's to report)."""
+    return value if type(value) is str and value and valid_id(value) else REJECT
 
 
 def _district(value: Any) -> Any:
-    """A district: non-empty text (a household needs one)."""
-    return value if type(value) is str and value else REJECT
+    """A district: non-empty text within the bounds (a household needs one)."""
+    return value if type(value) is str and value and valid_id(value) else REJECT
 
 
 def _text(value: Any) -> Any:
-    """A town or village: text, ``""`` for a null cell."""
-    return "" if value is None else value if type(value) is str else REJECT
+    """A town or village: text within the bounds, ``""`` for a null cell."""
+    return "" if value is None else value if type(value) is str and valid_id(value) else REJECT
 
 
 _CONVERSIONS: dict[str, Callable[[Any], Any]] = {
@@ -104,19 +107,23 @@ class _Columns:
         self.ids: list[str] = []
         self.codes: dict[str, Sequence[int]] = {}
         self.tables: dict[str, list[Any]] = {}
-        self.members: tuple[Any, ...] = ()
+        self.members: list[Member] = []  # the member of each row of the batch
         self.places: list[tuple[Sequence[int], list[Any]]] = []
         self.usable = self._convert(batch, same)
+        if self.usable and not self.bad.issuperset(range(len(self.runs) - 1)):  # the last run is never made here
+            self.members = self._members()
 
     def _convert(self, batch: BatchColumns, same: Any) -> bool:
-        """Convert the columns; False when no household of the batch can be made here."""
-        if not PLAIN_MEMBER or same is None or "member_id" not in batch.columns:
+        """Convert the columns and find the runs that go the general way; False when no household of the
+        batch can be made here."""
+        if not (PLAIN_MEMBER and PLAIN_HOUSEHOLD) or same is None or "member_id" not in batch.columns:
             return False
         refused = []
         ids = batch.values("member_id", strip=False, limit=MAX_ID_LENGTH)
         if ids is not None:
             self.ids = ids[0]
             refused.append(ids[1])
+            refused.append(_unbounded(batch.columns["member_id"], self.ids))
         else:  # a blank member id (the library words the error), or not a plain text column
             table = batch.table("member_id", "member_id", _member_id, functools.partial(_each, _member_id))
             if table is None:
@@ -139,15 +146,30 @@ class _Columns:
             if name in _PLACE:
                 changed = _against_previous(batch.encoded(name)[0], compute().not_equal)  # type: ignore[index]
                 refused.append(compute().and_(changed, same))  # a place that differs within a household
-        # What making a household reads: ids, then codes and table of each member field; of each place column.
-        self.members = (self.ids, *(x for name in _MEMBER_FIELDS for x in (self.codes[name], self.tables[name])))
         self.places = [(self.codes[name], self.tables[name]) for name in _PLACE]
         pc = compute()
         starts = [start for _, start, _ in self.runs]
         for mask in refused:
             if mask is not None and pc.any(mask).as_py():
                 self.bad.update(bisect.bisect_right(starts, row) - 1 for row in pc.indices_nonzero(mask).to_pylist())
+        self._check_runs()
         return True
+
+    def _check_runs(self) -> None:
+        """Add to the runs that go the general way those Household's own checks would refuse (but for the
+        place and member fields: their columns' tables and masks refuse what it would): a blank or
+        unbounded id, too many members, a member id used twice."""
+        ids, bad = self.ids, self.bad
+        unique = len(set(ids)) == len(ids)  # no member id used twice in the batch: none in a household
+        for index, (key, start, end) in enumerate(self.runs):
+            twice = not unique and len(set(ids[start:end])) != end - start
+            if twice or end - start > MAX_MEMBERS or not (key.strip() and valid_id(key)):
+                bad.add(index)
+
+    def _members(self) -> list[Member]:
+        """The member of each row of the batch (those of runs that go the general way are not read)."""
+        codes, tables = self.codes, self.tables
+        return new_members(self.ids, *(map(tables[name].__getitem__, codes[name]) for name in _MEMBER_FIELDS))
 
     def rows(self, start: int, end: int) -> Rows:
         """Rows ``start:end`` as ``(line, cells)`` in the header's order, as the general way reads them."""
@@ -163,23 +185,32 @@ class _Columns:
 
     def household(self, index: int) -> Household | None:
         """The household of run ``index``, or None when it goes the general way."""
-        key, start, end = self.runs[index]
         if not self.usable or index in self.bad:
             return None
-        ids, births, birth_table, labour, labour_table, health, health_table, schooling, schooling_table = self.members
-        set_id, set_birth, set_labour, set_health, set_schooling = SET_MEMBER
-        members = []
-        for row in range(start, end):
-            member = new_object(Member)
-            set_id(member, ids[row])
-            set_birth(member, birth_table[births[row]])
-            set_labour(member, labour_table[labour[row]])
-            set_health(member, health_table[health[row]])
-            set_schooling(member, schooling_table[schooling[row]])
-            members.append(member)
+        key, start, end = self.runs[index]
         (district, districts), (town, towns), (village, villages) = self.places
         where = place(districts[district[start]], towns[town[start]], villages[village[start]])
-        return make_household(key, where, members, ids[start:end])  # with the checks Household makes
+        return new_household(key, where, tuple(self.members[start:end]))  # checked in _convert
+
+
+def _unbounded(column: Any, ids: list[str]) -> Any | None:
+    """Which member ids are not within Household's bounds but for their length (checked on the column):
+    a boolean array, or None. Only text that is not ASCII is looked at."""
+    pc = compute()
+    ascii_ = pc.string_is_ascii(column)
+    if pc.all(ascii_).as_py():
+        return None
+    return _mask(len(ids), [row for row in pc.indices_nonzero(pc.invert(ascii_)).to_pylist() if not valid_id(ids[row])])
+
+
+def _mask(length: int, rows: list[int]) -> Any | None:
+    """A boolean array of ``length`` true at ``rows`` (None when there are none)."""
+    if not rows:
+        return None
+    flags = [False] * length
+    for row in rows:
+        flags[row] = True
+    return arrow().array(flags)
 
 
 def _each(convert: Callable[[Any], Any], values: list[Any]) -> list[Any]:
