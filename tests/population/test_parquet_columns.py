@@ -143,7 +143,7 @@ def test_facts_as_row_by_row(table: Any, row_group: int, batch: int) -> None:
 
 LONG_ID = "x" * (MAX_ID_LENGTH + 1)  # one character over the bound of ids and place names
 ODD_MEMBER_CELLS: dict[str, list[Any]] = {
-    "household_id": [*HIDS, "\u3000", "H\u00e9", LONG_ID],
+    "household_id": [*HIDS, "\u3000", "\x1c", "H\u00e9", LONG_ID],
     "district": ["Yubei", "", None, "\u6e1d\u5317", LONG_ID],
     "town": ["T2", "", None, "\u00e9", LONG_ID],
     "village": ["V2", "", None, LONG_ID],
@@ -246,6 +246,20 @@ def test_a_member_id_used_twice(ids: list[str], elsewhere: str) -> None:
         found = list(parquet_files.household_groups(path))
         assert found == reference.household_groups(path)
     assert (found[1][1] is not None) == (len(set(ids)) == len(ids))
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["plain", "dictionary-encoded"])
+def test_household_ids_household_refuses(encoded: bool) -> None:
+    """The rows of a household id Household refuses, found on the column: as Household checks it."""
+    from relapse_guard.population.parquet_columns import BatchColumns
+    from relapse_guard.population.parquet_households import _unfit_keys
+
+    hids = [*ODD_MEMBER_CELLS["household_id"], "H1", " H1 ", "\t\x1f", "H\u3000", LONG_ID[1:], None]
+    column = pyarrow.array(hids, pyarrow.string())
+    if encoded:
+        column = column.dictionary_encode()
+    found = _unfit_keys(BatchColumns({"household_id": column}, len(hids))).to_pylist()
+    assert found == [not (hid and hid.strip()) or len(hid) > MAX_ID_LENGTH for hid in hids]
 
 
 def test_member_ids_are_checked_for_a_lone_surrogate() -> None:

@@ -147,6 +147,7 @@ class _Columns:
                 changed = _against_previous(batch.encoded(name)[0], compute().not_equal)  # type: ignore[index]
                 refused.append(compute().and_(changed, same))  # a place that differs within a household
         self.places = [(self.codes[name], self.tables[name]) for name in _PLACE]
+        refused.append(_unfit_keys(batch))
         pc = compute()
         starts = [start for _, start, _ in self.runs]
         for mask in refused:
@@ -156,15 +157,14 @@ class _Columns:
         return True
 
     def _check_runs(self) -> None:
-        """Add to the runs that go the general way those Household's own checks would refuse (but for the
-        place and member fields: their columns' tables and masks refuse what it would): a blank or
-        unbounded id, too many members, a member id used twice."""
-        ids, bad = self.ids, self.bad
-        unique = len(set(ids)) == len(ids)  # no member id used twice in the batch: none in a household
-        for index, (key, start, end) in enumerate(self.runs):
-            twice = not unique and len(set(ids[start:end])) != end - start
-            if twice or end - start > MAX_MEMBERS or not (key.strip() and valid_id(key)):
-                bad.add(index)
+        """Add to the runs that go the general way those of more members than a household may have, or
+        with a member id used twice: the checks Household makes that no column's take on."""
+        runs, ids = self.runs, self.ids
+        self.bad.update(index for index, (_, start, end) in enumerate(runs) if end - start > MAX_MEMBERS)
+        if len(set(ids)) != len(ids):  # a member id used twice in the batch: maybe in a household
+            self.bad.update(
+                index for index, (_, start, end) in enumerate(runs) if len(set(ids[start:end])) != end - start
+            )
 
     def _members(self) -> list[Member]:
         """The member of each row of the batch (those of runs that go the general way are not read)."""
@@ -191,6 +191,45 @@ class _Columns:
         (district, districts), (town, towns), (village, villages) = self.places
         where = place(districts[district[start]], towns[town[start]], villages[village[start]])
         return new_household(key, where, tuple(self.members[start:end]))  # checked in _convert
+
+
+#: What ``str.strip`` strips of ASCII text (more than Arrow's ASCII whitespace: also ``\\x1c``-``\\x1f``).
+_ASCII_SPACE = "".join(char for char in map(chr, range(128)) if char.isspace())
+
+
+def _unfit_keys(batch: BatchColumns) -> Any:
+    """Which rows' household id Household refuses (blank, once stripped too, or beyond the bounds): a
+    boolean array. Checked in Arrow on the column's distinct values (for a dictionary-encoded column;
+    on each row's otherwise), and as Household checks it for those that are not short ASCII text with
+    a character other than whitespace."""
+    pa, pc = arrow(), compute()
+    column = batch.columns.get("household_id")
+    if column is None:  # no household id in the batch: every one blank
+        return pa.array([True] * batch.length)
+    dictionary = pa.types.is_dictionary(column.type)
+    values = column.dictionary if dictionary else column
+    fit = pc.and_(
+        pc.and_(pc.string_is_ascii(values), pc.less_equal(pc.binary_length(values), MAX_ID_LENGTH)),
+        pc.not_equal(pc.ascii_trim(values, characters=_ASCII_SPACE), ""),
+    )
+    unfit = [
+        index
+        for index in pc.indices_nonzero(pc.invert(pc.fill_null(fit, False))).to_pylist()
+        if not _fit_key(values[index].as_py())
+    ]
+    if not dictionary:
+        found = _mask(len(values), unfit)
+    elif unfit:
+        found = pc.fill_null(pc.is_in(column.indices, value_set=pa.array(unfit, column.indices.type)), False)
+    else:
+        found = None
+    nulls = column.is_null()  # a null cell: a blank id
+    return nulls if found is None else pc.or_(found, nulls)
+
+
+def _fit_key(key: Any) -> bool:
+    """True for a household id Household takes: text, not blank once stripped, within the bounds."""
+    return type(key) is str and bool(key.strip()) and valid_id(key)
 
 
 def _unbounded(column: Any, ids: list[str]) -> Any | None:
