@@ -70,6 +70,12 @@ def _births(values: list[Any]) -> list[Any]:
     return [value if type(value) is dt.date else _birth(value) for value in values]
 
 
+def _of_dates(type_: Any) -> bool:
+    """True for a ``date32`` column, plain or dictionary-encoded (its values are read as dates)."""
+    pa = arrow()
+    return bool(pa.types.is_date32(type_) or (pa.types.is_dictionary(type_) and pa.types.is_date32(type_.value_type)))
+
+
 def _member_id(value: Any) -> Any:
     """A member id: non-empty text within the bounds (a blank one is the library's to report)."""
     return value if type(value) is str and value and valid_id(value) else REJECT
@@ -137,7 +143,10 @@ class _Columns:
                     return False
                 self.codes[name], self.tables[name] = [0] * batch.length, [value]
                 continue
-            convert_all = _births if convert is _birth else functools.partial(_each, convert)
+            if convert is not _birth:
+                convert_all: Callable[[list[Any]], list[Any]] = functools.partial(_each, convert)
+            else:  # a date32 column's distinct values are dates already: a copy (the table is added to)
+                convert_all = list if _of_dates(batch.columns[name].type) else _births
             table = batch.table(name, name, convert, convert_all)
             if table is None:
                 return False
