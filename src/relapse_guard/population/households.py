@@ -38,6 +38,7 @@ __all__ = [
     "household_rows",
     "make_household",
     "new_household",
+    "new_households",
     "new_members",
     "place",
     "valid_id",
@@ -140,6 +141,16 @@ def new_household(hid: str, where: Place, members: tuple[Member, ...]) -> Househ
     set_place(household, where)
     set_members(household, members)
     return household
+
+
+def new_households(
+    hids: Sequence[str], places: Iterable[Place], members: Iterable[tuple[Member, ...]]
+) -> list[Household]:
+    """:func:`new_household` of each id, place and members, field by field over all the households at once."""
+    households = list(map(new_object, itertools.repeat(Household, len(hids))))
+    for setter, values in zip(_SET_HOUSEHOLD, (hids, places, members), strict=True):
+        _exhaust(map(setter, households, values))
+    return households
 
 
 #: Runs an iterator to its end without keeping what it yields (in C: no loop of Python code).

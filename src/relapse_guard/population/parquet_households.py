@@ -2,16 +2,17 @@
 
 The columns of a batch are converted once (see :mod:`.parquet_columns`): member ids as they are,
 dates, places and enum members through tables of distinct values. The checks :meth:`Household.from_dict`
-makes (see :mod:`.households`) are made once a batch too: on each distinct place name, on the
-member ids of the whole batch (their bounds, and whether any is used twice), and on each
-household's id and size. The members of the batch are then made at once, field by field
-(:func:`~.households.new_members`), and a household, when it is read, from its members and
-place, set straight into its slots.
+makes (see :mod:`.households`) are made once a batch too: on each distinct place name and
+household id, on the member ids of the whole batch (their bounds, and whether any is used
+twice), and on each household's size. The members of the batch, then its households, are made at once,
+field by field (:func:`~.households.new_members`): each slot set straight, in C, a column at a
+time. A batch holds its households until the next one is read, as it holds its columns.
 
 A household goes through the general way instead (:func:`~.households.fast_household_from_rows`,
 as the reader did row by row, so the household or the error is the library's) when any of its
-rows is not taken: a blank or unknown cell, a place that differs between its rows, a member id
-used twice, a column of a type read only the general way — and the last household of each
+rows is not taken: a blank or unknown cell, an id or a place name beyond the bounds, a place
+that differs between its rows, a member id used twice, too many members, a column of a type
+read only the general way — and the last household of each
 batch, which may go on in the next one.
 """
 
@@ -26,9 +27,9 @@ from typing import Any
 from ..bounds import MAX_ID_LENGTH, MAX_MEMBERS
 from ..fact_fields import parser_for
 from ..fact_plans import NOT_FAST
-from ..household import Health, Household, LabourCapacity, Member, Schooling
+from ..household import Health, Household, LabourCapacity, Schooling
 from .grouping import HouseholdGroup, Rows, member_groups
-from .households import PLAIN_HOUSEHOLD, PLAIN_MEMBER, new_household, new_members, place, valid_id
+from .households import PLAIN_HOUSEHOLD, PLAIN_MEMBER, new_households, new_members, place, valid_id
 from .parquet_columns import REJECT, BatchColumns, arrow, compute
 from .records import BadRow
 
@@ -113,11 +114,9 @@ class _Columns:
         self.ids: list[str] = []
         self.codes: dict[str, Sequence[int]] = {}
         self.tables: dict[str, list[Any]] = {}
-        self.members: list[Member] = []  # the member of each row of the batch
         self.places: list[tuple[Sequence[int], list[Any]]] = []
         self.usable = self._convert(batch, same)
-        if self.usable and not self.bad.issuperset(range(len(self.runs) - 1)):  # the last run is never made here
-            self.members = self._members()
+        self.households = self._households() if self.usable else [None] * len(self.runs)
 
     def _convert(self, batch: BatchColumns, same: Any) -> bool:
         """Convert the columns and find the runs that go the general way; False when no household of the
@@ -175,10 +174,26 @@ class _Columns:
                 index for index, (_, start, end) in enumerate(runs) if len(set(ids[start:end])) != end - start
             )
 
-    def _members(self) -> list[Member]:
-        """The member of each row of the batch (those of runs that go the general way are not read)."""
+    def _households(self) -> list[Household | None]:
+        """The household of each run; None for those that go the general way, and for the last run (which
+        the next batch may go on with). Made at once, field by field (see :func:`~.households.new_members`)."""
+        runs = self.runs
+        found: list[Household | None] = [None] * len(runs)
+        made = [index for index in range(len(runs) - 1) if index not in self.bad]
+        if not made:
+            return found
         codes, tables = self.codes, self.tables
-        return new_members(self.ids, *(map(tables[name].__getitem__, codes[name]) for name in _MEMBER_FIELDS))
+        members = new_members(self.ids, *(map(tables[name].__getitem__, codes[name]) for name in _MEMBER_FIELDS))
+        chosen = runs[:-1] if len(made) == len(runs) - 1 else [runs[index] for index in made]
+        (district, districts), (town, towns), (village, villages) = self.places
+        households = new_households(
+            [key for key, _, _ in chosen],
+            [place(districts[district[start]], towns[town[start]], villages[village[start]]) for _, start, _ in chosen],
+            [tuple(members[start:end]) for _, start, end in chosen],  # each run checked in _convert
+        )
+        for index, household in zip(made, households, strict=True):
+            found[index] = household
+        return found
 
     def rows(self, start: int, end: int) -> Rows:
         """Rows ``start:end`` as ``(line, cells)`` in the header's order, as the general way reads them."""
@@ -194,12 +209,7 @@ class _Columns:
 
     def household(self, index: int) -> Household | None:
         """The household of run ``index``, or None when it goes the general way."""
-        if not self.usable or index in self.bad:
-            return None
-        key, start, end = self.runs[index]
-        (district, districts), (town, towns), (village, villages) = self.places
-        where = place(districts[district[start]], towns[town[start]], villages[village[start]])
-        return new_household(key, where, tuple(self.members[start:end]))  # checked in _convert
+        return self.households[index]
 
 
 #: What ``str.strip`` strips of ASCII text (more than Arrow's ASCII whitespace: also ``\\x1c``-``\\x1f``).
