@@ -185,11 +185,13 @@ class _Columns:
         codes, tables = self.codes, self.tables
         members = new_members(self.ids, *(map(tables[name].__getitem__, codes[name]) for name in _MEMBER_FIELDS))
         chosen = runs[:-1] if len(made) == len(runs) - 1 else [runs[index] for index in made]
-        (district, districts), (town, towns), (village, villages) = self.places
+        keys, starts, ends = zip(*chosen, strict=True)
+        # Each place cell of the run's first row, through its column's codes and table (in C: map).
+        where = [map(table.__getitem__, map(column.__getitem__, starts)) for column, table in self.places]
         households = new_households(
-            [key for key, _, _ in chosen],
-            [place(districts[district[start]], towns[town[start]], villages[village[start]]) for _, start, _ in chosen],
-            [tuple(members[start:end]) for _, start, end in chosen],  # each run checked in _convert
+            keys,
+            list(map(place, *where)),
+            list(map(tuple, map(members.__getitem__, map(slice, starts, ends)))),  # each run checked in _convert
         )
         for index, household in zip(made, households, strict=True):
             found[index] = household
@@ -299,11 +301,9 @@ def _runs(batch: BatchColumns) -> tuple[list[tuple[str, int, int]], Any | None]:
     names = [*names, ""]
     if "" in names[:-1]:  # a null cell and an empty one name the same household
         codes = pc.if_else(pc.equal(codes, len(names) - 1), names.index(""), codes)
-    ends = pc.run_end_encode(codes)
-    found, start = [], 0
-    for end, code in zip(ends.run_ends.to_pylist(), ends.values.to_pylist(), strict=True):
-        found.append((names[code], start, end))
-        start = end
+    encoded = pc.run_end_encode(codes)
+    ends = encoded.run_ends.to_pylist()
+    found = list(zip(map(names.__getitem__, encoded.values.to_pylist()), [0, *ends][:-1], ends, strict=True))
     return found, _against_previous(codes, pc.equal)
 
 
