@@ -13,11 +13,9 @@ from the cells, exactly as :func:`household_from_rows` would, and leaves any oth
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import enum
-import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -38,8 +36,6 @@ __all__ = [
     "household_rows",
     "make_household",
     "new_household",
-    "new_households",
-    "new_members",
     "place",
     "valid_id",
 ]
@@ -141,33 +137,6 @@ def new_household(hid: str, where: Place, members: tuple[Member, ...]) -> Househ
     set_place(household, where)
     set_members(household, members)
     return household
-
-
-def new_households(
-    hids: Sequence[str], places: Iterable[Place], members: Iterable[tuple[Member, ...]]
-) -> list[Household]:
-    """:func:`new_household` of each id, place and members, field by field over all the households at once."""
-    households = list(map(new_object, itertools.repeat(Household, len(hids))))
-    for setter, values in zip(_SET_HOUSEHOLD, (hids, places, members), strict=True):
-        _exhaust(map(setter, households, values))
-    return households
-
-
-#: Runs an iterator to its end without keeping what it yields (in C: no loop of Python code).
-_exhaust: Callable[[Iterable[object]], None] = collections.deque[object](maxlen=0).extend
-
-
-def new_members(ids: Sequence[str], births: Iterable[Any], *enums: Iterable[Any]) -> list[Member]:
-    """Members of ``ids``, birth dates and labour capacities, health and schooling, one each, set straight
-    into their slots (when :data:`PLAIN_MEMBER`; Household's checks are the caller's to make).
-
-    Field by field over all members at once, in C (``map`` of each slot's setter), where a loop
-    of Python code would set five slots a member one call at a time.
-    """
-    members = list(map(new_object, itertools.repeat(Member, len(ids))))
-    for setter, values in zip(SET_MEMBER, (ids, births, *enums), strict=True):
-        _exhaust(map(setter, members, values))
-    return members
 
 
 def _members(raw: Any) -> list[Member]:

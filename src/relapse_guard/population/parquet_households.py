@@ -4,16 +4,19 @@ The columns of a batch are converted once (see :mod:`.parquet_columns`): member 
 dates, places and enum members through tables of distinct values. The checks :meth:`Household.from_dict`
 makes (see :mod:`.households`) are made once a batch too: on each distinct place name and
 household id, on the member ids of the whole batch (their bounds, and whether any is used
-twice), and on each household's size. The members of the batch, then its households, are made at once,
-field by field (:func:`~.households.new_members`): each slot set straight, in C, a column at a
-time. A batch holds its households until the next one is read, as it holds its columns.
+twice), and on each household's size. A household is then made from its rows when it is read,
+members and household set straight into their slots, with no check left to make.
+
+Not all of a batch's households at once: objects the batch held would live through the
+collector's young generations (a few thousand households, their members and tuples), and
+collecting them cost more than the loop of Python code saved.
 
 A household goes through the general way instead (:func:`~.households.fast_household_from_rows`,
 as the reader did row by row, so the household or the error is the library's) when any of its
 rows is not taken: a blank or unknown cell, an id or a place name beyond the bounds, a place
 that differs between its rows, a member id used twice, too many members, a column of a type
-read only the general way — and the last household of each
-batch, which may go on in the next one.
+read only the general way — and the last household of each batch, which may go on in the next
+one.
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ from typing import Any
 
 from ..bounds import MAX_ID_LENGTH, MAX_MEMBERS
 from ..fact_fields import parser_for
-from ..fact_plans import NOT_FAST
-from ..household import Health, Household, LabourCapacity, Schooling
+from ..fact_plans import NOT_FAST, new_object
+from ..household import Health, Household, LabourCapacity, Member, Schooling
 from .grouping import HouseholdGroup, Rows, member_groups
-from .households import PLAIN_HOUSEHOLD, PLAIN_MEMBER, new_households, new_members, place, valid_id
+from .households import PLAIN_HOUSEHOLD, PLAIN_MEMBER, SET_MEMBER, new_household, place, valid_id
 from .parquet_columns import REJECT, BatchColumns, arrow, compute
 from .records import BadRow
 
@@ -115,8 +118,8 @@ class _Columns:
         self.codes: dict[str, Sequence[int]] = {}
         self.tables: dict[str, list[Any]] = {}
         self.places: list[tuple[Sequence[int], list[Any]]] = []
+        self.members: tuple[Any, ...] = ()
         self.usable = self._convert(batch, same)
-        self.households = self._households() if self.usable else [None] * len(self.runs)
 
     def _convert(self, batch: BatchColumns, same: Any) -> bool:
         """Convert the columns and find the runs that go the general way; False when no household of the
@@ -154,6 +157,8 @@ class _Columns:
             if name in _PLACE:
                 changed = _against_previous(batch.encoded(name)[0], compute().not_equal)  # type: ignore[index]
                 refused.append(compute().and_(changed, same))  # a place that differs within a household
+        # What making a household reads: ids, then codes and table of each member field; of each place column.
+        self.members = (self.ids, *(x for name in _MEMBER_FIELDS for x in (self.codes[name], self.tables[name])))
         self.places = [(self.codes[name], self.tables[name]) for name in _PLACE]
         refused.append(_unfit_keys(batch))
         pc = compute()
@@ -174,29 +179,6 @@ class _Columns:
                 index for index, (_, start, end) in enumerate(runs) if len(set(ids[start:end])) != end - start
             )
 
-    def _households(self) -> list[Household | None]:
-        """The household of each run; None for those that go the general way, and for the last run (which
-        the next batch may go on with). Made at once, field by field (see :func:`~.households.new_members`)."""
-        runs = self.runs
-        found: list[Household | None] = [None] * len(runs)
-        made = [index for index in range(len(runs) - 1) if index not in self.bad]
-        if not made:
-            return found
-        codes, tables = self.codes, self.tables
-        members = new_members(self.ids, *(map(tables[name].__getitem__, codes[name]) for name in _MEMBER_FIELDS))
-        chosen = runs[:-1] if len(made) == len(runs) - 1 else [runs[index] for index in made]
-        keys, starts, ends = zip(*chosen, strict=True)
-        # Each place cell of the run's first row, through its column's codes and table (in C: map).
-        where = [map(table.__getitem__, map(column.__getitem__, starts)) for column, table in self.places]
-        households = new_households(
-            keys,
-            list(map(place, *where)),
-            list(map(tuple, map(members.__getitem__, map(slice, starts, ends)))),  # each run checked in _convert
-        )
-        for index, household in zip(made, households, strict=True):
-            found[index] = household
-        return found
-
     def rows(self, start: int, end: int) -> Rows:
         """Rows ``start:end`` as ``(line, cells)`` in the header's order, as the general way reads them."""
         return _rows(self.batch, self.header, start, end, self.offset + 1)
@@ -210,8 +192,24 @@ class _Columns:
         return self.offset + start + 1
 
     def household(self, index: int) -> Household | None:
-        """The household of run ``index``, or None when it goes the general way."""
-        return self.households[index]
+        """The household of run ``index``, or None when it goes the general way (checked in :meth:`_convert`)."""
+        if not self.usable or index in self.bad:
+            return None
+        key, start, end = self.runs[index]
+        ids, births, birth_table, labour, labour_table, health, health_table, schooling, schooling_table = self.members
+        set_id, set_birth, set_labour, set_health, set_schooling = SET_MEMBER
+        members = []
+        for row in range(start, end):
+            member = new_object(Member)
+            set_id(member, ids[row])
+            set_birth(member, birth_table[births[row]])
+            set_labour(member, labour_table[labour[row]])
+            set_health(member, health_table[health[row]])
+            set_schooling(member, schooling_table[schooling[row]])
+            members.append(member)
+        (district, districts), (town, towns), (village, villages) = self.places
+        where = place(districts[district[start]], towns[town[start]], villages[village[start]])
+        return new_household(key, where, tuple(members))
 
 
 #: What ``str.strip`` strips of ASCII text (more than Arrow's ASCII whitespace: also ``\\x1c``-``\\x1f``).
