@@ -117,8 +117,8 @@ class _Columns:
         self.ids: list[str] = []
         self.codes: dict[str, Sequence[int]] = {}
         self.tables: dict[str, list[Any]] = {}
-        self.places: list[tuple[Sequence[int], list[Any]]] = []
         self.members: tuple[Any, ...] = ()
+        self.places: list[tuple[Sequence[int], list[Any]]] = []
         self.usable = self._convert(batch, same)
 
     def _convert(self, batch: BatchColumns, same: Any) -> bool:
@@ -212,7 +212,7 @@ class _Columns:
         return new_household(key, where, tuple(members))
 
 
-#: What ``str.strip`` strips of ASCII text (more than Arrow's ASCII whitespace: also ``\\x1c``-``\\x1f``).
+#: What ``str.strip`` strips of ASCII text: more than Arrow's ASCII whitespace (also \x1c to \x1f).
 _ASCII_SPACE = "".join(char for char in map(chr, range(128)) if char.isspace())
 
 
