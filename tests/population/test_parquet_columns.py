@@ -248,6 +248,18 @@ def test_a_member_id_used_twice(ids: list[str], elsewhere: str) -> None:
     assert (found[1][1] is not None) == (len(set(ids)) == len(ids))
 
 
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["ASCII", "not ASCII"])
+def test_blank_once_stripped_as_str_strip(ascii_only: bool) -> None:
+    """Blank once stripped, on a column: as ``str.strip`` says, whether the column is ASCII or not."""
+    from relapse_guard.population.parquet_columns import blank_once_stripped
+
+    texts = ["a", " ", "", "\t\n", "\x1c\x1d\x1e\x1f", " a ", "\x0b\x0c\r", "\x00", "\x7f"]
+    texts += [] if ascii_only else ["\x85", "\u3000", "\u00a0x", "\u2028\u2029", "\u200b"]
+    assert all(text.isascii() for text in texts) == ascii_only
+    found = blank_once_stripped(pyarrow.array(texts, pyarrow.string())).to_pylist()
+    assert found == [not text.strip() for text in texts]
+
+
 @pytest.mark.parametrize("encoded", [False, True], ids=["plain", "dictionary-encoded"])
 def test_household_ids_household_refuses(encoded: bool) -> None:
     """The rows of a household id Household refuses, found on the column: as Household checks it."""

@@ -33,7 +33,7 @@ from ..fact_plans import NOT_FAST, new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
 from .grouping import HouseholdGroup, Rows, member_groups
 from .households import PLAIN_HOUSEHOLD, PLAIN_MEMBER, SET_MEMBER, new_household, place, valid_id
-from .parquet_columns import REJECT, BatchColumns, arrow, compute
+from .parquet_columns import ASCII_WHITESPACE, REJECT, BatchColumns, arrow, compute
 from .records import BadRow
 
 __all__ = ["arrow_household_groups"]
@@ -212,10 +212,6 @@ class _Columns:
         return new_household(key, where, tuple(members))
 
 
-#: What ``str.strip`` strips of ASCII text: more than Arrow's ASCII whitespace (also \x1c to \x1f).
-_ASCII_SPACE = "".join(char for char in map(chr, range(128)) if char.isspace())
-
-
 def _unfit_keys(batch: BatchColumns) -> Any:
     """Which rows' household id Household refuses (blank, once stripped too, or beyond the bounds): a
     boolean array. Checked in Arrow on the column's distinct values (for a dictionary-encoded column;
@@ -229,7 +225,7 @@ def _unfit_keys(batch: BatchColumns) -> Any:
     values = column.dictionary if dictionary else column
     fit = pc.and_(
         pc.and_(pc.string_is_ascii(values), pc.less_equal(pc.binary_length(values), MAX_ID_LENGTH)),
-        pc.not_equal(pc.ascii_trim(values, characters=_ASCII_SPACE), ""),
+        pc.not_equal(pc.ascii_trim(values, characters=ASCII_WHITESPACE), ""),
     )
     unfit = [
         index
