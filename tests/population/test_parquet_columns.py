@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import Fact
+from relapse_guard.bounds import MAX_ID_LENGTH, MAX_MEMBERS
 from relapse_guard.facts import DEFAULT_FACT_KINDS
 from relapse_guard.population import HOUSEHOLD_COLUMNS, FactBuilder, fact_columns, generate_population, read_partition
 from relapse_guard.population.csv import fact_groups as csv_fact_groups
@@ -140,12 +141,13 @@ def test_facts_as_row_by_row(table: Any, row_group: int, batch: int) -> None:
         _same_groups(list(parquet_files.fact_groups(path, BUILDER)), reference.fact_groups(path, BUILDER))
 
 
+LONG_ID = "x" * (MAX_ID_LENGTH + 1)  # one character over the bound of ids and place names
 ODD_MEMBER_CELLS: dict[str, list[Any]] = {
-    "household_id": HIDS,
-    "district": ["Yubei", "", None],
-    "town": ["T2", "", None],
-    "village": ["V2", "", None],
-    "member_id": ["m1", " ", "", None, NATIONAL_ID],
+    "household_id": [*HIDS, "\u3000", "\x1c", "H\u00e9", LONG_ID],
+    "district": ["Yubei", "", None, "\u6e1d\u5317", LONG_ID],
+    "town": ["T2", "", None, "\u00e9", LONG_ID],
+    "village": ["V2", "", None, LONG_ID],
+    "member_id": ["m1", " ", "", None, NATIONAL_ID, "m\u00e9", LONG_ID, "\u00e9" * (MAX_ID_LENGTH + 1)],
     "birth_date": [None, "", "bad", "2016-02-30", "1970-01-01"],
     "labour_capacity": ["partial", "", None, "lots"],
     "health": ["disabled", "", None, "ill"],
@@ -157,6 +159,7 @@ ODD_MEMBER_CELLS: dict[str, list[Any]] = {
 def household_tables(draw: st.DrawFn) -> Any:
     """Member rows as written here (typed) or all text, some cells odd, some optional columns left out."""
     typed = draw(st.booleans())
+    unique = draw(st.booleans())  # member ids used once in the file, or once in each household
     rows: list[dict[str, Any]] = []
     for number in range(draw(st.integers(1, 12))):
         where = {"district": "Dazu", "town": draw(st.sampled_from(["T", ""])), "village": "V"}
@@ -166,7 +169,7 @@ def household_tables(draw: st.DrawFn) -> Any:
                 {
                     "household_id": f"H{number}",
                     **where,
-                    "member_id": f"m{member}",
+                    "member_id": f"m{number}.{member}" if unique else f"m{member}",
                     "birth_date": born if typed else born.isoformat(),
                     "labour_capacity": draw(st.sampled_from(["full", "none", ""])),
                     "health": draw(st.sampled_from(["healthy", "chronic_illness"])),
@@ -192,6 +195,111 @@ def household_tables(draw: st.DrawFn) -> Any:
 def test_households_as_row_by_row(table: Any, row_group: int, batch: int) -> None:
     with _written(table, row_group) as path, _batches_of(batch):
         assert list(parquet_files.household_groups(path)) == reference.household_groups(path)
+
+
+ODD_CELLS = [(column, value) for column, values in ODD_MEMBER_CELLS.items() for value in values]
+
+
+@pytest.mark.parametrize("blank_id", [False, True], ids=["ids", "a blank id"])
+@pytest.mark.parametrize("every", [False, True], ids=["first row", "every row"])
+@pytest.mark.parametrize("members", [1, 2])
+@pytest.mark.parametrize(("column", "value"), ODD_CELLS, ids=[f"{c}={v!r:.12}" for c, v in ODD_CELLS])
+def test_an_odd_cell_amid_other_households(column: str, value: Any, members: int, every: bool, blank_id: bool) -> None:
+    """An odd cell in the first (or every) row of a household of the middle of a batch (made from the
+    batch's columns, unless the column checks send it the general way): the household or the bad row
+    of reading row by row. With ``blank_id``, a blank member id elsewhere in the batch has member ids
+    read through a table."""
+    rows = [
+        {"household_id": hid, "district": "Dazu", "town": "T", "village": "V", "member_id": member}
+        for hid, member in [("H0", "m0"), *[("H1", f"m{n}") for n in range(members)], ("H2", ""), ("H3", "m0")]
+    ]
+    if not blank_id:
+        rows[-2]["member_id"] = "m9"
+    for row in rows[1 : 2 + (members - 1) * every]:
+        row[column] = value
+    table = pyarrow.table(
+        {
+            **{name: [row.get(name, "") for row in rows] for name in HOUSEHOLD_COLUMNS if name != "birth_date"},
+            "birth_date": [row.get("birth_date", "1980-01-31") for row in rows],
+        }
+    )
+    with _written(table, 1000) as path:
+        found = list(parquet_files.household_groups(path))
+        assert found == reference.household_groups(path)
+    assert found[0][1] is not None
+
+
+@pytest.mark.parametrize("ids", [["m0", "m0"], ["m1", "m0", "m1"], ["m0", "m1"]], ids=["twice", "twice apart", "once"])
+@pytest.mark.parametrize("elsewhere", ["m0", "m7"], ids=["also elsewhere", "not elsewhere"])
+def test_a_member_id_used_twice(ids: list[str], elsewhere: str) -> None:
+    """A member id used twice in a household is the library's bad row; used in two households, it is valid."""
+    hids = ["H0", *["H1"] * len(ids), "H2"]
+    table = pyarrow.table(
+        {
+            "household_id": hids,
+            "district": ["Dazu"] * len(hids),
+            "member_id": [elsewhere, *ids, "m8"],
+            "birth_date": [dt.date(1980, 1, 1)] * len(hids),
+        }
+    )
+    with _written(table, 1000) as path:
+        found = list(parquet_files.household_groups(path))
+        assert found == reference.household_groups(path)
+    assert (found[1][1] is not None) == (len(set(ids)) == len(ids))
+
+
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["ASCII", "not ASCII"])
+def test_blank_once_stripped_as_str_strip(ascii_only: bool) -> None:
+    """Blank once stripped, on a column: as ``str.strip`` says, whether the column is ASCII or not."""
+    from relapse_guard.population.parquet_columns import blank_once_stripped
+
+    texts = ["a", " ", "", "\t\n", "\x1c\x1d\x1e\x1f", " a ", "\x0b\x0c\r", "\x00", "\x7f"]
+    texts += [] if ascii_only else ["\x85", "\u3000", "\u00a0x", "\u2028\u2029", "\u200b"]
+    assert all(text.isascii() for text in texts) == ascii_only
+    found = blank_once_stripped(pyarrow.array(texts, pyarrow.string())).to_pylist()
+    assert found == [not text.strip() for text in texts]
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["plain", "dictionary-encoded"])
+def test_household_ids_household_refuses(encoded: bool) -> None:
+    """The rows of a household id Household refuses, found on the column: as Household checks it."""
+    from relapse_guard.population.parquet_columns import BatchColumns
+    from relapse_guard.population.parquet_households import _unfit_keys
+
+    hids = [*ODD_MEMBER_CELLS["household_id"], "H1", " H1 ", "\t\x1f", "H\u3000", LONG_ID[1:], None]
+    column = pyarrow.array(hids, pyarrow.string())
+    if encoded:
+        column = column.dictionary_encode()
+    found = _unfit_keys(BatchColumns({"household_id": column}, len(hids))).to_pylist()
+    assert found == [not (hid and hid.strip()) or len(hid) > MAX_ID_LENGTH for hid in hids]
+
+
+def test_member_ids_are_checked_for_a_lone_surrogate() -> None:
+    """pyarrow does not decode one (the file is unreadable); were it to, its row would go the general way."""
+    from relapse_guard.population.parquet_households import _unbounded
+
+    column = pyarrow.array(["m0", "m\u00e9", "m\u00e9"])
+    assert _unbounded(column, ["m0", "m\u00e9", "m\udc80"]).to_pylist() == [False, False, True]
+    assert _unbounded(column, ["m0", "m\u00e9", "m\u00e9"]) is None
+    assert _unbounded(pyarrow.array(["m0"]), ["m0"]) is None
+
+
+@pytest.mark.parametrize("members", [MAX_MEMBERS, MAX_MEMBERS + 1])
+def test_a_household_of_too_many_members_as_row_by_row(members: int) -> None:
+    """A household of more members than a household may have, amid others of the batch: the library's bad row."""
+    hids = ["H0", *["H1"] * members, "H2", "H3"]
+    table = pyarrow.table(
+        {
+            "household_id": hids,
+            "district": ["Dazu"] * len(hids),
+            "member_id": [f"m{index}" for index in range(len(hids))],
+            "birth_date": [dt.date(1980, 1, 1)] * len(hids),
+        }
+    )
+    with _written(table, 1000) as path:
+        found = list(parquet_files.household_groups(path))
+        assert found == reference.household_groups(path)
+    assert [group[1] is not None for group in found] == [True, members <= MAX_MEMBERS, True, True]
 
 
 @settings(max_examples=12, deadline=None)

@@ -35,7 +35,9 @@ __all__ = [
     "household_from_rows",
     "household_rows",
     "make_household",
+    "new_household",
     "place",
+    "valid_id",
 ]
 
 _from_iso = dt.date.fromisoformat
@@ -100,6 +102,11 @@ SET_MEMBER = [field_setter(Member, name) for name in ("id", "birth_date", "labou
 _SET_HOUSEHOLD = [field_setter(Household, name) for name in ("id", "place", "members")]
 
 
+def valid_id(text: str) -> bool:
+    """True when ``text`` is within the bounds Household checks of its id, place names and member ids."""
+    return (text.isascii() and len(text) <= MAX_ID_LENGTH) or valid_text(text, MAX_ID_LENGTH)
+
+
 def make_household(
     hid: str, where: Place, members: list[Member], member_ids: Iterable[str] | None = None
 ) -> Household | None:
@@ -116,13 +123,19 @@ def make_household(
     if len(ids) != len(members) or "" in ids:
         return None
     for text in (hid, where.district, where.town, where.village, *ids):  # the bounds Household checks
-        if not ((text.isascii() and len(text) <= MAX_ID_LENGTH) or valid_text(text, MAX_ID_LENGTH)):
+        if not valid_id(text):
             return None
+    return new_household(hid, where, tuple(members))
+
+
+def new_household(hid: str, where: Place, members: tuple[Member, ...]) -> Household:
+    """A household of values that pass Household's own checks (see :func:`make_household`; the caller
+    made them, and :data:`PLAIN_HOUSEHOLD` holds), set straight into its slots."""
     household = new_object(Household)
     set_hid, set_place, set_members = _SET_HOUSEHOLD
     set_hid(household, hid)
     set_place(household, where)
-    set_members(household, tuple(members))
+    set_members(household, members)
     return household
 
 

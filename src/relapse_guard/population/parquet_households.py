@@ -1,15 +1,22 @@
 """Building the households of Arrow record batches (a Parquet households file: one row per member).
 
 The columns of a batch are converted once (see :mod:`.parquet_columns`): member ids as they are,
-dates, places and enum members through tables of distinct values. A household is then made
-from its rows when it is read, members and household set straight into their slots, with
-the checks :meth:`Household.from_dict` makes (see :mod:`.households`).
+dates, places and enum members through tables of distinct values. The checks :meth:`Household.from_dict`
+makes (see :mod:`.households`) are made once a batch too: on each distinct place name and
+household id, on the member ids of the whole batch (their bounds, and whether any is used
+twice), and on each household's size. A household is then made from its rows when it is read,
+members and household set straight into their slots, with no check left to make.
+
+Not all of a batch's households at once: objects the batch held would live through the
+collector's young generations (a few thousand households, their members and tuples), and
+collecting them cost more than the loop of Python code saved.
 
 A household goes through the general way instead (:func:`~.households.fast_household_from_rows`,
 as the reader did row by row, so the household or the error is the library's) when any of its
-rows is not taken: a blank or unknown cell, a place that differs between its rows, a member id
-used twice, a column of a type read only the general way — and the last household of each
-batch, which may go on in the next one.
+rows is not taken: a blank or unknown cell, an id or a place name beyond the bounds, a place
+that differs between its rows, a member id used twice, too many members, a column of a type
+read only the general way — and the last household of each batch, which may go on in the next
+one.
 """
 
 from __future__ import annotations
@@ -20,13 +27,13 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..bounds import MAX_ID_LENGTH
+from ..bounds import MAX_ID_LENGTH, MAX_MEMBERS
 from ..fact_fields import parser_for
 from ..fact_plans import NOT_FAST, new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
 from .grouping import HouseholdGroup, Rows, member_groups
-from .households import PLAIN_MEMBER, SET_MEMBER, make_household, place
-from .parquet_columns import REJECT, BatchColumns, arrow, compute
+from .households import PLAIN_HOUSEHOLD, PLAIN_MEMBER, SET_MEMBER, new_household, place, valid_id
+from .parquet_columns import ASCII_WHITESPACE, REJECT, BatchColumns, arrow, compute
 from .records import BadRow
 
 __all__ = ["arrow_household_groups"]
@@ -67,19 +74,25 @@ def _births(values: list[Any]) -> list[Any]:
     return [value if type(value) is dt.date else _birth(value) for value in values]
 
 
+def _of_dates(type_: Any) -> bool:
+    """True for a ``date32`` column, plain or dictionary-encoded (its values are read as dates)."""
+    pa = arrow()
+    return bool(pa.types.is_date32(type_) or (pa.types.is_dictionary(type_) and pa.types.is_date32(type_.value_type)))
+
+
 def _member_id(value: Any) -> Any:
-    """A member id: non-empty text (a blank one is the library's to report)."""
-    return value if type(value) is str and value else REJECT
+    """A member id: non-empty text within the bounds (a blank one is the library's to report)."""
+    return value if type(value) is str and value and valid_id(value) else REJECT
 
 
 def _district(value: Any) -> Any:
-    """A district: non-empty text (a household needs one)."""
-    return value if type(value) is str and value else REJECT
+    """A district: non-empty text within the bounds (a household needs one)."""
+    return value if type(value) is str and value and valid_id(value) else REJECT
 
 
 def _text(value: Any) -> Any:
-    """A town or village: text, ``""`` for a null cell."""
-    return "" if value is None else value if type(value) is str else REJECT
+    """A town or village: text within the bounds, ``""`` for a null cell."""
+    return "" if value is None else value if type(value) is str and valid_id(value) else REJECT
 
 
 _CONVERSIONS: dict[str, Callable[[Any], Any]] = {
@@ -109,14 +122,16 @@ class _Columns:
         self.usable = self._convert(batch, same)
 
     def _convert(self, batch: BatchColumns, same: Any) -> bool:
-        """Convert the columns; False when no household of the batch can be made here."""
-        if not PLAIN_MEMBER or same is None or "member_id" not in batch.columns:
+        """Convert the columns and find the runs that go the general way; False when no household of the
+        batch can be made here."""
+        if not (PLAIN_MEMBER and PLAIN_HOUSEHOLD) or same is None or "member_id" not in batch.columns:
             return False
         refused = []
         ids = batch.values("member_id", strip=False, limit=MAX_ID_LENGTH)
         if ids is not None:
             self.ids = ids[0]
             refused.append(ids[1])
+            refused.append(_unbounded(batch.columns["member_id"], self.ids))
         else:  # a blank member id (the library words the error), or not a plain text column
             table = batch.table("member_id", "member_id", _member_id, functools.partial(_each, _member_id))
             if table is None:
@@ -130,7 +145,10 @@ class _Columns:
                     return False
                 self.codes[name], self.tables[name] = [0] * batch.length, [value]
                 continue
-            convert_all = _births if convert is _birth else functools.partial(_each, convert)
+            if convert is not _birth:
+                convert_all: Callable[[list[Any]], list[Any]] = functools.partial(_each, convert)
+            else:  # a date32 column's distinct values are dates already: a copy (the table is added to)
+                convert_all = list if _of_dates(batch.columns[name].type) else _births
             table = batch.table(name, name, convert, convert_all)
             if table is None:
                 return False
@@ -142,12 +160,24 @@ class _Columns:
         # What making a household reads: ids, then codes and table of each member field; of each place column.
         self.members = (self.ids, *(x for name in _MEMBER_FIELDS for x in (self.codes[name], self.tables[name])))
         self.places = [(self.codes[name], self.tables[name]) for name in _PLACE]
+        refused.append(_unfit_keys(batch))
         pc = compute()
         starts = [start for _, start, _ in self.runs]
         for mask in refused:
             if mask is not None and pc.any(mask).as_py():
                 self.bad.update(bisect.bisect_right(starts, row) - 1 for row in pc.indices_nonzero(mask).to_pylist())
+        self._check_runs()
         return True
+
+    def _check_runs(self) -> None:
+        """Add to the runs that go the general way those of more members than a household may have, or
+        with a member id used twice: the checks Household makes that no column's take on."""
+        runs, ids = self.runs, self.ids
+        self.bad.update(index for index, (_, start, end) in enumerate(runs) if end - start > MAX_MEMBERS)
+        if len(set(ids)) != len(ids):  # a member id used twice in the batch: maybe in a household
+            self.bad.update(
+                index for index, (_, start, end) in enumerate(runs) if len(set(ids[start:end])) != end - start
+            )
 
     def rows(self, start: int, end: int) -> Rows:
         """Rows ``start:end`` as ``(line, cells)`` in the header's order, as the general way reads them."""
@@ -162,10 +192,10 @@ class _Columns:
         return self.offset + start + 1
 
     def household(self, index: int) -> Household | None:
-        """The household of run ``index``, or None when it goes the general way."""
-        key, start, end = self.runs[index]
+        """The household of run ``index``, or None when it goes the general way (checked in :meth:`_convert`)."""
         if not self.usable or index in self.bad:
             return None
+        key, start, end = self.runs[index]
         ids, births, birth_table, labour, labour_table, health, health_table, schooling, schooling_table = self.members
         set_id, set_birth, set_labour, set_health, set_schooling = SET_MEMBER
         members = []
@@ -179,7 +209,62 @@ class _Columns:
             members.append(member)
         (district, districts), (town, towns), (village, villages) = self.places
         where = place(districts[district[start]], towns[town[start]], villages[village[start]])
-        return make_household(key, where, members, ids[start:end])  # with the checks Household makes
+        return new_household(key, where, tuple(members))
+
+
+def _unfit_keys(batch: BatchColumns) -> Any:
+    """Which rows' household id Household refuses (blank, once stripped too, or beyond the bounds): a
+    boolean array. Checked in Arrow on the column's distinct values (for a dictionary-encoded column;
+    on each row's otherwise), and as Household checks it for those that are not short ASCII text with
+    a character other than whitespace."""
+    pa, pc = arrow(), compute()
+    column = batch.columns.get("household_id")
+    if column is None:  # no household id in the batch: every one blank
+        return pa.array([True] * batch.length)
+    dictionary = pa.types.is_dictionary(column.type)
+    values = column.dictionary if dictionary else column
+    fit = pc.and_(
+        pc.and_(pc.string_is_ascii(values), pc.less_equal(pc.binary_length(values), MAX_ID_LENGTH)),
+        pc.not_equal(pc.ascii_trim(values, characters=ASCII_WHITESPACE), ""),
+    )
+    unfit = [
+        index
+        for index in pc.indices_nonzero(pc.invert(pc.fill_null(fit, False))).to_pylist()
+        if not _fit_key(values[index].as_py())
+    ]
+    if not dictionary:
+        found = _mask(len(values), unfit)
+    elif unfit:
+        found = pc.fill_null(pc.is_in(column.indices, value_set=pa.array(unfit, column.indices.type)), False)
+    else:
+        found = None
+    nulls = column.is_null()  # a null cell: a blank id
+    return nulls if found is None else pc.or_(found, nulls)
+
+
+def _fit_key(key: Any) -> bool:
+    """True for a household id Household takes: text, not blank once stripped, within the bounds."""
+    return type(key) is str and bool(key.strip()) and valid_id(key)
+
+
+def _unbounded(column: Any, ids: list[str]) -> Any | None:
+    """Which member ids are not within Household's bounds but for their length (checked on the column):
+    a boolean array, or None. Only text that is not ASCII is looked at."""
+    pc = compute()
+    ascii_ = pc.string_is_ascii(column)
+    if pc.all(ascii_).as_py():
+        return None
+    return _mask(len(ids), [row for row in pc.indices_nonzero(pc.invert(ascii_)).to_pylist() if not valid_id(ids[row])])
+
+
+def _mask(length: int, rows: list[int]) -> Any | None:
+    """A boolean array of ``length`` true at ``rows`` (None when there are none)."""
+    if not rows:
+        return None
+    flags = [False] * length
+    for row in rows:
+        flags[row] = True
+    return arrow().array(flags)
 
 
 def _each(convert: Callable[[Any], Any], values: list[Any]) -> list[Any]:
@@ -210,11 +295,9 @@ def _runs(batch: BatchColumns) -> tuple[list[tuple[str, int, int]], Any | None]:
     names = [*names, ""]
     if "" in names[:-1]:  # a null cell and an empty one name the same household
         codes = pc.if_else(pc.equal(codes, len(names) - 1), names.index(""), codes)
-    ends = pc.run_end_encode(codes)
-    found, start = [], 0
-    for end, code in zip(ends.run_ends.to_pylist(), ends.values.to_pylist(), strict=True):
-        found.append((names[code], start, end))
-        start = end
+    encoded = pc.run_end_encode(codes)
+    ends = encoded.run_ends.to_pylist()
+    found = list(zip(map(names.__getitem__, encoded.values.to_pylist()), [0, *ends][:-1], ends, strict=True))
     return found, _against_previous(codes, pc.equal)
 
 
