@@ -1,0 +1,42 @@
+"""What-if: the same facts under two policies, and what differs — state, money, interventions.
+
+>>> import datetime as dt
+>>> from relapse_guard.policies import load_policy
+>>> yubei = load_policy("yubei_2016")
+>>> frozen = yubei.derive(name="yubei_230", parameters={"safety_net.standard": {dt.date(2016, 1, 1): 230}})
+>>> compare(yubei, frozen, [], as_of=dt.date(2016, 12, 31)).totals.households
+0
+
+Each household's facts run under policy ``a`` and under policy ``b`` (the engine is pure, so
+this is all a what-if needs). A household whose facts one policy refuses (an error of the
+library, such as :class:`~relapse_guard.errors.InvalidTransition`) is reported with the
+error rather than stopping the comparison. Money is compared per intervention as
+:meth:`HouseholdResult.money` gives it, three figures apart (:class:`~relapse_guard.entitlements.Money`):
+one-off and yearly grants (yuan), the monthly amount in force (yuan a month) and the money
+paid to date (yuan).
+
+A what-if keeps what it reports. Each household runs first on engines that record no
+decisions; only a household whose outcomes differ runs again on engines that record them, to
+find the first decision where its timelines part. The comparison keeps the differing
+households (without their results) and counts the others into its totals and its districts,
+so its memory follows the differences, not the population (``keep_all=True`` keeps every
+household, as it did before). :func:`compare_population` compares a population directory,
+partition by partition, in local worker processes if asked, and ``engine="columnar"`` decides
+the quiet households in columns (docs/columnar.md).
+"""
+
+from .comparison import FIGURES, Comparison, DistrictComparison, HouseholdComparison, Outcome, Totals
+from .run import PartialComparison, compare, compare_partition, compare_population
+
+__all__ = [
+    "FIGURES",
+    "Comparison",
+    "DistrictComparison",
+    "HouseholdComparison",
+    "Outcome",
+    "PartialComparison",
+    "Totals",
+    "compare",
+    "compare_partition",
+    "compare_population",
+]
