@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 
 import attrs
@@ -73,15 +73,21 @@ _DATE = operator.attrgetter("date")
 
 class ParameterCache:
     """Parameter values looked up, by date, and the dates they next change: shared by every
-    run of one engine (parameters are immutable). Emptied when it holds ``limit`` dates."""
+    run of one engine (parameters are immutable). Emptied when it holds ``limit`` dates.
 
-    __slots__ = ("_by_date", "_limit", "changes")
+    The look-ups of the ``unshared`` names are never kept: every run asks for them itself
+    (:mod:`relapse_guard.whatif.reads` watches what each run asks of them).
+    """
 
-    def __init__(self, limit: int = 20_000) -> None:  # a year of daily facts fits many times over
+    __slots__ = ("_by_date", "_limit", "_unshared", "changes")
+
+    def __init__(self, limit: int = 20_000, unshared: Collection[str] = ()) -> None:
+        # a year of daily facts fits many times over
         self._by_date: dict[dt.date, dict[str, ParameterValue]] = {}
         self._limit = limit
+        self._unshared = frozenset(unshared)
         #: When parameter values next change after a date (the prefilter's band ends then).
-        self.changes: ChangeCache = {}
+        self.changes: ChangeCache = _UnsharedChanges(self._unshared) if unshared else {}
 
     def on(self, date: dt.date) -> dict[str, ParameterValue]:
         """The values already looked up on ``date``, by name (a dict the context fills in)."""
@@ -90,8 +96,36 @@ class ParameterCache:
             if len(self._by_date) >= self._limit:
                 self._by_date.clear()
                 self.changes.clear()
-            found = self._by_date[date] = {}
+            found = self._by_date[date] = _Unshared(self._unshared) if self._unshared else {}
         return found
+
+
+class _Unshared(dict[str, ParameterValue]):
+    """A date's look-ups that keeps none of the names it was given."""
+
+    __slots__ = ("_names",)
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self._names = names
+
+    def __setitem__(self, name: str, value: ParameterValue) -> None:
+        if name not in self._names:
+            super().__setitem__(name, value)
+
+
+class _UnsharedChanges(dict[tuple[str, dt.date], int]):
+    """Next changes that keeps none of those of the names it was given."""
+
+    __slots__ = ("_names",)
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self._names = names
+
+    def __setitem__(self, key: tuple[str, dt.date], value: int) -> None:
+        if key[0] not in self._names:
+            super().__setitem__(key, value)
 
 
 class Engine:
@@ -129,6 +163,12 @@ class Engine:
         self._entry_routes = {state: entered(state) for state in State if entered(state) in policy.routes}
         self._fingerprint: str | None = None
         self._watchers = income_watchers(policy, self._triggers_by_kind.get(IncomeAssessed, ())) if prefilter else None
+
+    def unshare_lookups(self, names: Collection[str]) -> None:
+        """Never share the look-ups of parameters ``names`` between runs (nor their next
+        changes): each run asks the parameters itself, and what it asks can be watched
+        (:mod:`relapse_guard.whatif.reads`). The look-ups shared so far are dropped."""
+        self._parameters = ParameterCache(unshared=names)
 
     @property
     def records_decisions(self) -> bool:

@@ -251,8 +251,9 @@ class Comparison:
     kept_all: bool = True
     #: Input rows that could not be read (:func:`compare_population`; :func:`compare` reads nothing).
     bad_rows: tuple[BadRow, ...] = ()
-    #: The runs of a household under a policy, by the way they went (``columnar``,
-    #: ``engine``: see docs/columnar.md), two a household; not part of the comparison's equality.
+    #: The runs of a household under a policy, by the way they went (``columnar``, ``engine``:
+    #: see docs/columnar.md; ``unchanged``: the second policy's run was the first one's, not run
+    #: again, :mod:`relapse_guard.whatif.reads`), two a household; not part of the comparison's equality.
     paths: Mapping[str, int] = attrs.field(factory=dict, eq=False)
 
     @property

@@ -37,6 +37,7 @@ from .comparison import (
     Totals,
     _state,
 )
+from .reads import ParameterWatch
 
 __all__ = ["PartialComparison", "compare", "compare_partition", "compare_population"]
 
@@ -334,10 +335,15 @@ def _compare_records(
     """Compare each record's household under both policies on ``engine`` (``scalar`` or
     ``columnar``, resolved) into ``into``, counted in ``tally``: first on engines that record
     no decisions, then, a household whose outcomes differ, on engines that do."""
-    quiet_a, quiet_b = Engine(policy_a, record_decisions=False), Engine(policy_b, record_decisions=False)
+    quiet_b = Engine(policy_b, record_decisions=False)
     recording: tuple[Engine, Engine] | None = None
-    outcomes = _columnar_outcomes if engine == "columnar" else _scalar_outcomes
-    for (household, facts, bad), a, b in outcomes(quiet_a, quiet_b, records, as_of, into.paths):
+    watch = ParameterWatch.of(policy_a, policy_b) if engine == "scalar" else None
+    if watch is not None:
+        ran = _watched_outcomes(watch, quiet_b, records, as_of, into.paths)
+    else:
+        outcomes = _columnar_outcomes if engine == "columnar" else _scalar_outcomes
+        ran = outcomes(Engine(policy_a, record_decisions=False), quiet_b, records, as_of, into.paths)
+    for (household, facts, bad), a, b in ran:
         tally.rows_read += 1 + len(facts) + len(bad)
         into.bad_rows.extend(bad)
         if household is None or a is None or b is None:
@@ -376,6 +382,43 @@ def _scalar_outcomes(
             continue
         paths["engine"] += 2
         yield record, _run(engine_a, household, facts, as_of), _run(engine_b, household, facts, as_of)
+
+
+#: After this many households, a watch that spared fewer than :data:`_WORTH` of the second
+#: runs stops: the changed parameters are asked by nearly every household, and watching them
+#: costs more than it spares.
+_TRIAL, _WORTH = 500, 0.1
+
+
+def _watched_outcomes(
+    watch: ParameterWatch, engine_b: Engine, records: Iterable[Record], as_of: dt.date | None, paths: Counter[str]
+) -> _Outcomes:
+    """The outcomes under ``a`` on the watch's engine and under ``b``: ``b``'s is ``a``'s, not run,
+    where the run under ``a`` asked its changed parameters nothing ``b`` answers otherwise."""
+    iterator = iter(records)
+    watched = spared = 0
+    for record in iterator:
+        household, facts, _bad = record
+        if household is None:
+            yield record, None, None
+            continue
+        watch.start()
+        a = _run(watch.engine, household, facts, as_of)
+        watched += 1
+        if a.error is None and watch.same_answers():
+            spared += 1
+            paths["engine"] += 1
+            paths["unchanged"] += 1
+            yield record, a, a
+        else:
+            paths["engine"] += 2
+            yield record, a, _run(engine_b, household, facts, as_of)
+        if watched == _TRIAL and spared < _WORTH * watched:
+            break
+    else:
+        return
+    engine_a = Engine(watch.first, record_decisions=False)
+    yield from _scalar_outcomes(engine_a, engine_b, iterator, as_of, paths)
 
 
 #: The records the columnar first pass holds at a time: each policy's screen runs over them in turn.

@@ -1,0 +1,72 @@
+"""The what-if's CPU time for several parameter changes, with the second policy's runs spared
+where the first one's run asked nothing it answers otherwise (relapse_guard.whatif.reads), and
+without (every household run under both policies).
+
+yubei_2016 against the same rules with one parameter changed, over ``--households`` generated
+households (records made beforehand, in this process), as of 2016-12-31; CPU time a household,
+best of ``--repeat``, the two ways alternating. Prints, per change: the households that differ,
+the second runs spared, the CPU a household each way and the ratio; and checks that the two
+comparisons are equal (they must be).
+
+Run: python benchmarks/whatif_changes.py [--households 3000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from decimal import Decimal
+from unittest import mock
+
+from relapse_guard import load_policy
+from relapse_guard.population import synthetic_households
+from relapse_guard.whatif import Comparison, compare
+from relapse_guard.whatif.reads import ParameterWatch
+
+AS_OF = dt.date(2016, 12, 31)
+JULY = dt.date(2016, 7, 1)
+CHANGES = {
+    "safety_net.standard 330 from July": {"safety_net.standard": {JULY: Decimal(330)}},
+    "education_aid primary 2,000 from July": {"education_aid.per_student.primary": {JULY: Decimal(2000)}},
+    "medical_aid.share 0.8 from July": {"medical_aid.share": {JULY: Decimal("0.8")}},
+    "housing.grant.D 40,000 in 2016": {"housing.grant.D": {dt.date(2016, 1, 1): Decimal(40000)}},
+    "poverty_line 3,800 from July": {"poverty_line": {JULY: Decimal(3800)}},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--households", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    first = load_policy("yubei_2016")
+    population = list(synthetic_households(args.households, seed=1))
+    print(
+        f"{args.households:,} generated households, yubei_2016, as of {AS_OF}; CPU a household, best of {args.repeat}"
+    )
+    print(f"{'change':40} {'differ':>7} {'spared':>7} {'all runs':>9} {'spared':>9} {'ratio':>6}  same")
+    for label, changes in CHANGES.items():
+        second = first.derive(name="b", parameters=changes)
+        best = {"all": float("inf"), "spared": float("inf")}
+        found: dict[str, Comparison] = {}
+        for _ in range(args.repeat):
+            for way in ("all", "spared"):
+                started = time.process_time()
+                if way == "all":
+                    with mock.patch.object(ParameterWatch, "of", return_value=None):
+                        found[way] = compare(first, second, population, as_of=AS_OF)
+                else:
+                    found[way] = compare(first, second, population, as_of=AS_OF)
+                best[way] = min(best[way], time.process_time() - started)
+        per = {way: seconds / args.households * 1e6 for way, seconds in best.items()}
+        spared = found["spared"].paths.get("unchanged", 0)
+        same = found["all"] == found["spared"] and found["all"].render() == found["spared"].render()
+        print(
+            f"{label:40} {len(found['all'].households):>7,} {spared:>7,} {per['all']:>7.0f}µs {per['spared']:>7.0f}µs"
+            f" {per['all'] / per['spared']:>5.2f}x  {same}"
+        )
+
+
+if __name__ == "__main__":
+    main()
