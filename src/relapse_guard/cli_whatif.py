@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +34,7 @@ from .population import read_population
 from .progress_line import ProgressLine, wants_progress
 from .whatif import FIGURES, Comparison, HouseholdComparison, Outcome, compare_population
 
-__all__ = ["CSV_COLUMNS", "WHATIF_FILES", "render_budget", "run_whatif", "write_csv", "write_html"]
+__all__ = ["CSV_COLUMNS", "WHATIF_FILES", "print_runs", "render_budget", "run_whatif", "write_csv", "write_html"]
 
 #: The files ``whatif --out`` writes.
 WHATIF_FILES = ("whatif.csv", "whatif.html")
@@ -55,6 +56,34 @@ CSV_COLUMNS = (
 
 _NONE = Money()
 _CENT = Decimal("0.01")
+
+
+def print_runs(paths: Mapping[str, int], lang: str) -> None:
+    """Say on stderr how the runs went: in columns or on the engine (a columnar what-if), and
+    the second runs spared (see :mod:`relapse_guard.whatif.reads`); nothing when every household
+    ran twice on the engine."""
+    households = sum(paths.values()) // 2
+    if paths.get("columnar"):
+        print(
+            tr(
+                lang,
+                "what-if: {columnar} runs decided in columns, {engine} on the engine",
+                columnar=f"{paths.get('columnar', 0):,}",
+                engine=f"{paths.get('engine', 0):,}",
+            ),
+            file=sys.stderr,
+        )
+    if paths.get("unchanged"):
+        print(
+            tr(
+                lang,
+                "what-if: {spared} of {households} households not run again under b: "
+                "their run under a asked the changed parameters nothing b answers otherwise",
+                spared=f"{paths['unchanged']:,}",
+                households=f"{households:,}",
+            ),
+            file=sys.stderr,
+        )
 
 
 def run_whatif(
@@ -118,6 +147,7 @@ def run_whatif(
         write_csv(comparison, directory / "whatif.csv")
         write_html(comparison, directory / "whatif.html", lang)
     print_problems(comparison.bad_rows, (), lang=lang)
+    print_runs(comparison.paths, lang)
     return 1 if comparison.bad_rows else 0
 
 

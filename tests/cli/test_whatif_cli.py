@@ -69,7 +69,14 @@ def test_prints_the_differences_and_the_totals(
 ) -> None:
     done, _out = run
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
+    # the two policies differ only in the standard: the households whose run under a asked nothing
+    # of it that b answers otherwise are not run again, and stderr says how many
+    spared = expected.paths["unchanged"]
+    assert 0 < spared < 150
+    assert done.stderr == (
+        f"what-if: {spared} of 150 households not run again under b: "
+        "their run under a asked the changed parameters nothing b answers otherwise\n"
+    )
     lines = done.stdout.splitlines()
     assert lines[0] == "what-if as of 2017-12-31: a = yubei_2016@2016.1, b = yubei_330@1"
     assert lines[1] == f"150 households, {expected.totals.differing} differ"
@@ -210,5 +217,11 @@ def test_workers_and_engines_print_and_write_the_same(
     again = cli("whatif", str(county), *args, "--out", str(tmp_path), "--workers", "2", "--engine", engine)
     assert again.returncode == 0, again.stderr
     assert again.stdout == done.stdout
+    if engine == "columnar":  # each household's two runs, in columns or on the engine
+        found = re.search(r"what-if: ([\d,]+) runs decided in columns, ([\d,]+) on the engine", again.stderr)
+        assert found is not None, again.stderr
+        assert sum(int(n.replace(",", "")) for n in found.groups()) == 2 * 150
+    else:
+        assert again.stderr == done.stderr
     for name in ("whatif.csv", "whatif.html"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
