@@ -184,3 +184,20 @@ def test_a_watch_that_spares_little_stops(monkeypatch: pytest.MonkeyPatch) -> No
         whole = compare(YUBEI, strict, population, as_of=D(2016, 12, 31))
     _same(watched, whole)
     assert watched.paths == {"engine": 12}  # every household asks the line: the watch stopped after three
+
+
+def test_odd_questions_are_noted_too() -> None:
+    watch = ParameterWatch.of(YUBEI, RAISED)
+    assert watch is not None
+    watched = watch.engine.policy.parameters.get("safety_net.standard")
+    real = YUBEI.parameters.get("safety_net.standard")
+    watch.start()
+    assert repr(watched) == repr(real)
+    assert not watch.same_answers()  # the timelines differ: so do their reprs
+    watch.start()
+    with pytest.raises(AttributeError):  # the parameter's own error, after the question is noted
+        watched.in_force([D(2016, 1, 1)])  # type: ignore[arg-type]  # an argument that cannot be a key
+    assert not watch.same_answers()
+    watch.start()
+    assert watched == real
+    assert not watch.same_answers()  # the second policy's parameter is not equal to the first's

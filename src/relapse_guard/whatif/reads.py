@@ -30,21 +30,10 @@ from ..policy import Policy
 
 __all__ = ["ParameterWatch", "changed_parameters"]
 
-#: The policy fields a run reads besides its parameters, name and version: equal in both
-#: policies, or the second one must run for every household.
-_PARTS = (
-    "identification",
-    "exit_rule",
-    "relapse_rule",
-    "triggers",
-    "interventions",
-    "routes",
-    "reviews",
-    "fact_kinds",
-    "assist_on_grant",
-    "decision_required",
-    "procedures",
-)
+#: The policy fields no run reads (its name and version label results and decisions only): every
+#: other field must be equal in both policies (a field added later is compared too), or the
+#: second policy runs for every household.
+_NOT_READ = frozenset({"name", "version", "description", "parameters", "sources", "derived_from"})
 
 #: A question asked of a parameter: its name, the attribute, and the call's positional and
 #: keyword arguments (None for an attribute read).
@@ -62,12 +51,17 @@ def changed_parameters(a: Policy, b: Policy) -> frozenset[str] | None:
     """The names of the parameters whose timelines differ between ``a`` and ``b``, when the two
     policies differ in nothing else a run reads (their parts are equal and they have the same
     parameter names); None otherwise."""
-    if any(getattr(a, part) != getattr(b, part) for part in _PARTS):
+    parts = [field.name for field in attrs.fields(Policy) if field.name not in _NOT_READ]
+    if any(getattr(a, part) != getattr(b, part) for part in parts):
         return None
     left, right = a.parameters.parameters, b.parameters.parameters
     if set(left) != set(right):
         return None
     return frozenset(name for name in left if not _same_thing(left[name], right[name]))
+
+
+#: The arguments of a question that could not be noted (unhashable): never answered the same.
+_UNNOTED = ((), (("unhashable", True),))
 
 
 class _Watched:
@@ -82,25 +76,43 @@ class _Watched:
 
     # The two questions a run asks most, written out: the value on a date and its next change.
     def at(self, on: dt.date) -> ParameterValue:
-        self._asked.add((self._name, "at", ((on,), ())))
+        self._note("at", (on,), {})
         return self._parameter.at(on)
 
     def next_change(self, on: dt.date) -> dt.date | None:
-        self._asked.add((self._name, "next_change", ((on,), ())))
+        self._note("next_change", (on,), {})
         return self._parameter.next_change(on)
+
+    def _note(self, attribute: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        try:
+            self._asked.add((self._name, attribute, (args, tuple(sorted(kwargs.items())))))
+        except TypeError:  # an argument that cannot be a key: the question cannot be asked again
+            self._asked.add((self._name, attribute, _UNNOTED))
 
     def __getattr__(self, attribute: str) -> Any:
         found = getattr(self._parameter, attribute)
         if not callable(found):
             self._asked.add((self._name, attribute, None))
             return found
-        name, asked = self._name, self._asked
 
         def ask(*args: Any, **kwargs: Any) -> Any:
-            asked.add((name, attribute, (args, tuple(sorted(kwargs.items())))))
+            self._note(attribute, args, kwargs)
             return found(*args, **kwargs)
 
         return ask
+
+    # Special methods are looked up on the type, not through __getattr__: the parameter's own.
+    def __repr__(self) -> str:
+        self._note("__repr__", (), {})
+        return repr(self._parameter)
+
+    def __eq__(self, other: object) -> bool:
+        self._note("__eq__", (other,), {})
+        return self._parameter == other
+
+    def __hash__(self) -> int:
+        self._note("__hash__", (), {})
+        return hash(self._parameter)
 
 
 def _answer(
@@ -169,6 +181,8 @@ class ParameterWatch:
 
     def _same(self, question: Question) -> bool:
         name, attribute, arguments = question
+        if arguments == _UNNOTED:
+            return False
         watched = cast(_Watched, self.engine.policy.parameters.parameters[name])
         first_ok, first = _answer(watched._parameter, attribute, arguments)
         second_ok, second = _answer(self._second[name], attribute, arguments)
