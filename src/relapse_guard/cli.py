@@ -276,8 +276,8 @@ def _parser() -> argparse.ArgumentParser:
         "a then b) and print the households that differ, with the first decision where each one's timelines "
         "part, the totals under each policy, and the budget difference (b - a) per intervention and per "
         "district: one-off yuan, monthly in force yuan a month, paid to date yuan. --workers N compares the "
-        "partitions in N local processes (the same result). Exit 0 when every row was read, 1 with bad rows. "
-        "See docs/cli.md.",
+        "partitions in N local processes, --scheduler on Dask (the same result). Exit 0 when every row was read, "
+        "1 with bad rows. See docs/cli.md.",
     )
     whatif.add_argument("population", help="a population directory (see docs/population.md)")
     whatif.add_argument(
@@ -290,7 +290,15 @@ def _parser() -> argparse.ArgumentParser:
     whatif.add_argument("--as-of", type=iso_date, required=True, help="date to run both policies to (YYYY-MM-DD)")
     whatif.add_argument("--out", help="directory for whatif.csv (the differing households) and whatif.html")
     whatif.add_argument("--overwrite", action="store_true", help="replace the files of an earlier what-if in --out")
-    whatif.add_argument("--workers", type=workers, default=1, help="local worker processes (default 1)")
+    whatif.add_argument(
+        "--workers", type=workers, default=1, help="local worker processes, or the local Dask cluster's (default 1)"
+    )
+    whatif.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="compare on Dask (the dask extra): a running scheduler's address (tcp://host:8786), or 'local' "
+        "for a local cluster of --workers processes",
+    )
     add_engine_argument(whatif)
     add_progress_argument(whatif)
     add_language_argument(whatif)
@@ -496,6 +504,7 @@ def _run(args: argparse.Namespace) -> int:
             lang=lang,
             workers=args.workers,
             engine=args.engine,
+            scheduler=args.scheduler,
         )
     elif args.command == "policies":
         # the policies that load, then every policy, trigger and intervention that does not, with why

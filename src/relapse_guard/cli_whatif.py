@@ -30,7 +30,7 @@ from .errors import InvalidArgument
 from .i18n import normalise_language
 from .interface import ntr, tr
 from .labels import label
-from .population import read_population
+from .population import Population, read_population
 from .progress_line import ProgressLine, wants_progress
 from .whatif import FIGURES, Comparison, HouseholdComparison, Outcome, compare_population
 
@@ -86,6 +86,44 @@ def print_runs(paths: Mapping[str, int], lang: str) -> None:
         )
 
 
+def _compare(
+    population: Population,
+    policies: Sequence[str],
+    as_of: dt.date,
+    workers: int,
+    scheduler: str | None,
+    engine: str,
+    line: ProgressLine | None,
+) -> Comparison:
+    """The comparison itself: in local processes, or on Dask with a ``scheduler``."""
+    progress = progress_bar(line) if line is not None else None
+    if scheduler is None:
+        return compare_population(
+            policies[0],
+            policies[1],
+            population,
+            as_of,
+            workers=workers,
+            engine=engine,
+            progress=progress,
+            load=load_policy_spec,
+        )
+    from .screening.dask_backend import dask_client
+    from .whatif import compare_population_dask
+
+    with dask_client(scheduler, workers=workers) as client:
+        return compare_population_dask(
+            policies[0],
+            policies[1],
+            population,
+            as_of,
+            client=client,
+            engine=engine,
+            progress=progress,
+            load=load_policy_spec,
+        )
+
+
 def run_whatif(
     population_dir: str,
     policies: Sequence[str],
@@ -97,13 +135,15 @@ def run_whatif(
     lang: str = "en",
     workers: int = 1,
     engine: str = "scalar",
+    scheduler: str | None = None,
 ) -> int:
     """Compare two policies over a population directory; print the differences, the totals
     and the budget difference per intervention and per district; write them to ``out``.
 
     ``workers`` local processes compare its partitions (the comparison is the same with any
-    number), on ``engine``: ``scalar``, ``columnar`` or ``auto`` (see
-    :func:`~relapse_guard.whatif.compare`).
+    number), or, with ``scheduler``, a Dask cluster (a running scheduler's address, or
+    ``"local"`` for a local cluster of ``workers`` processes), on ``engine``: ``scalar``,
+    ``columnar`` or ``auto`` (see :func:`~relapse_guard.whatif.compare`).
 
     ``policies`` is two policy specs, ``a`` then ``b`` (registered names, ``path.py:NAME`` or
     ``module:NAME``: see :func:`~relapse_guard.cli_policy.load_policy_spec`). The facts read
@@ -126,16 +166,7 @@ def run_whatif(
     directory = check_out(out, WHATIF_FILES, overwrite=overwrite) if out is not None else None
     line = ProgressLine() if wants_progress(progress) else None
     try:
-        comparison = compare_population(
-            policies[0],
-            policies[1],
-            population,
-            as_of,
-            workers=workers,
-            engine=engine,
-            progress=progress_bar(line) if line is not None else None,
-            load=load_policy_spec,
-        )
+        comparison = _compare(population, policies, as_of, workers, scheduler, engine, line)
     finally:
         if line is not None:
             line.close()

@@ -225,3 +225,17 @@ def test_workers_and_engines_print_and_write_the_same(
         assert again.stderr == done.stderr
     for name in ("whatif.csv", "whatif.html"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
+
+
+def test_a_what_if_on_a_local_dask_cluster_prints_and_writes_the_same(
+    run: tuple[subprocess.CompletedProcess[str], Path], county: Path, policy_file: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("distributed")
+    done, out = run
+    args = ("--policy", "yubei_2016", "--policy", f"{policy_file}:yubei_330", "--as-of", AS_OF)
+    again = cli("whatif", str(county), *args, "--out", str(tmp_path), "--scheduler", "local", "--workers", "2")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == done.stdout
+    assert again.stderr == done.stderr
+    for name in ("whatif.csv", "whatif.html"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes()

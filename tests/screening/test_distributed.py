@@ -203,3 +203,53 @@ def test_policy_code_that_raises_gives_the_serial_problem_rows_on_dask(
     assert_same(on_dask, serial)
     with pytest.raises(StoppedAtProblem):
         screen_population_dask(population, failing, AS_OF, client=client, load=load_policy_spec, fail_fast=True)
+
+
+# --- the what-if on Dask -------------------------------------------------------------------------
+
+
+def _policy_file(directory: Path) -> str:
+    """A policy of one's own, by path: the Yubei rules with an education grant raised from July 2016."""
+    path = directory / "raised.py"
+    path.write_text(
+        "import datetime as dt\n"
+        "from relapse_guard.policies import load_policy\n"
+        'raised = load_policy("yubei_2016").derive(\n'
+        '    name="raised", parameters={"education_aid.per_student.primary": {dt.date(2016, 7, 1): 2000}}\n'
+        ")\n",
+        encoding="utf-8",
+    )
+    return f"{path}:raised"
+
+
+def test_dask_what_if_equals_the_serial_one(population_dir: Path, client: Client, tmp_path: Path) -> None:
+    from relapse_guard.cli_policy import load_policy_spec
+    from relapse_guard.whatif import compare_population, compare_population_dask
+
+    population = read_population(population_dir)
+    spec = _policy_file(tmp_path)
+    seen: list[Progress] = []
+    serial = compare_population("yubei_2016", spec, population, AS_OF, load=load_policy_spec)
+    dask = compare_population_dask(
+        "yubei_2016", spec, population, AS_OF, client=client, load=load_policy_spec, progress=seen.append
+    )
+    assert dask == serial
+    assert dask.render() == serial.render()
+    assert dask.by_district() == serial.by_district()
+    assert dask.paths == serial.paths  # the same second runs spared
+    assert serial.totals.differing > 0
+    assert [p.households_done for p in seen][-1] == HOUSEHOLDS
+
+
+def test_dask_what_if_refuses_an_unknown_policy_before_submitting(population_dir: Path, client: Client) -> None:
+    from relapse_guard.whatif import compare_population_dask
+
+    with pytest.raises(UnknownPlugin, match="nope"):
+        compare_population_dask("yubei_2016", "nope", read_population(population_dir), AS_OF, client=client)
+
+
+def test_dask_what_if_without_a_client_says_so(population_dir: Path) -> None:
+    from relapse_guard.whatif import compare_population_dask
+
+    with pytest.raises(BackendUnavailable, match="no Dask client to compare on"):
+        compare_population_dask("yubei_2016", "yubei_2016", read_population(population_dir), AS_OF)

@@ -24,24 +24,35 @@ result is exactly the serial one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import BackendUnavailable
 from ..policies import load_policy
-from ..population import Population
+from ..population import Partition, Population
 from .choice import PolicySource, choose, name_policies
-from .parallel import PolicyLoader, check_fact_ids, merge_in_order, screen_partition
+from .parallel import Mergeable, PolicyLoader, check_fact_ids, merge_in_order, screen_partition
 from .screen import ProgressCallback, resolve_engine
 from .summary import ScreenResult
 
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["INSTALL_HINT", "LOCAL", "dask_client", "screen_population_dask"]
+__all__ = [
+    "INSTALL_HINT",
+    "LOCAL",
+    "dask_client",
+    "default_client",
+    "over_dask",
+    "require_distributed",
+    "screen_population_dask",
+]
+
+_M = TypeVar("_M", bound=Mergeable)
 
 #: How to install the Dask back end.
 INSTALL_HINT = "pip install 'relapse-guard[dask]'"
@@ -50,24 +61,27 @@ INSTALL_HINT = "pip install 'relapse-guard[dask]'"
 LOCAL = "local"
 
 
-def _require_distributed() -> None:
-    """Raise :class:`BackendUnavailable` naming the extra when ``dask.distributed`` is not installed."""
+def require_distributed(what: str = "screening") -> None:
+    """Raise :class:`BackendUnavailable` naming the extra when ``dask.distributed`` is not installed
+    (``what``: what needs it, to say so)."""
     try:
         import distributed  # noqa: F401
     except ImportError:
         raise BackendUnavailable(
-            f"screening on Dask needs dask.distributed, which is not installed: {INSTALL_HINT}"
+            f"{what} on Dask needs dask.distributed, which is not installed: {INSTALL_HINT}"
         ) from None
 
 
-def _default_client() -> Client:
+def default_client(what: str = "screen") -> Client:
+    """The current ``distributed`` client; :class:`BackendUnavailable` when there is none (``what``:
+    what it is for, to say so)."""
     from distributed import get_client
 
     try:
         return get_client()
     except ValueError:
         raise BackendUnavailable(
-            "no Dask client to screen on: pass client=, or start one first "
+            f"no Dask client to {what} on: pass client=, or start one first "
             "(distributed.Client('tcp://scheduler:8786'), or distributed.Client() for a local cluster)"
         ) from None
 
@@ -106,35 +120,55 @@ def screen_population_dask(
     policy name (before anything is submitted), and whatever a task raised.
     """
     engine = resolve_engine(engine)
-    _require_distributed()
-    from distributed import as_completed
-
+    require_distributed()
     choice = choose(policy_name, as_of, record_decisions=False, load=load)  # an unknown name fails here
     if client is None:
-        client = _default_client()
-    partitions = population.partitions
-    result = ScreenResult(as_of=as_of, policy=choice.label)
-    # pure=False: a fresh task each call, never a result kept from an earlier screen of the same files
-    submitted = (
-        client.submit(screen_partition, p, policy_name, as_of, keep_rows, fail_fast, load, engine, pure=False)
-        for p in partitions
+        client = default_client()
+    task = functools.partial(
+        screen_partition,
+        policy_name=policy_name,
+        as_of=as_of,
+        keep_rows=keep_rows,
+        fail_fast=fail_fast,
+        load=load,
+        engine=engine,
     )
+    result = over_dask(client, population, ScreenResult(as_of=as_of, policy=choice.label), task, progress)
+    name_policies(result.totals.by_district, choice, as_of)
+    return check_fact_ids(population, result, choice.kinds, fail_fast=fail_fast)
+
+
+def over_dask(
+    client: Client,
+    population: Population,
+    into: _M,
+    task: Callable[[Partition], _M],
+    progress: ProgressCallback | None = None,
+) -> _M:
+    """Run ``task`` on each partition of ``population`` on the cluster of ``client``, one task a
+    partition, and merge the results into ``into`` in partition order, whatever order they
+    finish in (so the result is the serial one), calling ``progress`` as each finishes.
+    ``task`` must pickle (a module-level function, or a ``functools.partial`` of one). When a
+    task fails, or the caller gives up, the tasks not yet finished are cancelled."""
+    from distributed import as_completed
+
+    # pure=False: a fresh task each call, never a result kept from an earlier run on the same files
+    submitted = (client.submit(task, partition, pure=False) for partition in population.partitions)
     # Only this dict holds the futures: each result is released on the cluster once fetched.
     running = {future.key: (index, future) for index, future in enumerate(submitted)}
 
-    def finished() -> Iterator[tuple[int, ScreenResult]]:
+    def finished() -> Iterator[tuple[int, _M]]:
         # loop=: the client need not be the default one
         for future in as_completed([f for _, f in running.values()], loop=client.loop):
             index, _ = running.pop(future.key)
             yield index, future.result()
 
     try:
-        merge_in_order(finished(), population, result, progress)
+        merge_in_order(finished(), population, into, progress)
     except BaseException:  # a task failed, or the caller gave up: run nothing more
         client.cancel([f for _, f in running.values()])
         raise
-    name_policies(result.totals.by_district, choice, as_of)
-    return check_fact_ids(population, result, choice.kinds, fail_fast=fail_fast)
+    return into
 
 
 @contextmanager
@@ -148,7 +182,7 @@ def dask_client(scheduler: str, *, workers: int = 1, timeout: float = 30) -> Ite
     Raises :class:`~relapse_guard.errors.BackendUnavailable` when dask.distributed is not
     installed or the scheduler cannot be reached.
     """
-    _require_distributed()
+    require_distributed()
     from distributed import Client, LocalCluster
 
     if scheduler == LOCAL:

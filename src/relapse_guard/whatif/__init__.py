@@ -21,11 +21,15 @@ find the first decision where its timelines part. The comparison keeps the diffe
 households (without their results) and counts the others into its totals and its districts,
 so its memory follows the differences, not the population (``keep_all=True`` keeps every
 household, as it did before). :func:`compare_population` compares a population directory,
-partition by partition, in local worker processes if asked, and ``engine="columnar"`` decides
-the quiet households in columns (docs/columnar.md).
+partition by partition, in local worker processes if asked (or on a Dask cluster:
+:func:`compare_population_dask`, the ``dask`` extra), and ``engine="columnar"`` decides the
+quiet households in columns (docs/columnar.md). When the two policies differ only in parameter
+values, the second runs only for the households whose run under the first asked a changed
+parameter something the second answers otherwise (:mod:`relapse_guard.whatif.reads`).
 """
 
 from .comparison import FIGURES, Comparison, DistrictComparison, HouseholdComparison, Outcome, Totals
+from .on_dask import compare_population_dask
 from .run import PartialComparison, compare, compare_partition, compare_population
 
 __all__ = [
@@ -39,4 +43,5 @@ __all__ = [
     "compare",
     "compare_partition",
     "compare_population",
+    "compare_population_dask",
 ]
