@@ -236,3 +236,47 @@ def test_a_household_whose_checkpoint_is_later_than_the_cycle_is_refused_not_rew
     assert (problem.household_id, problem.kind) == (hid, "refused")
     assert "cycles run in date order" in problem.message
     assert store.checkpoints([hid])[hid] == before
+
+
+class _Switch:
+    """Yubei's policy until June 2016, then the same rules with the safety-net standard at 330."""
+
+    def __init__(self) -> None:
+        self.before = load_policy(POLICY)
+        self.after = self.before.derive(
+            name="yubei_330", parameters={"safety_net.standard": {dt.date(2016, 7, 1): 330}}
+        )
+
+    def policy_for(self, place: object, on: dt.date) -> object:
+        return self.before if on < dt.date(2016, 7, 1) else self.after
+
+    def policies(self) -> dict[str, object]:
+        return {policy.name: policy for policy in (self.before, self.after)}
+
+
+def test_after_a_policy_change_the_alerts_compare_with_the_checkpoint_made_under_the_old_one() -> None:
+    store = MemoryStore()
+    people = county(80)
+    stored(store, people)
+    batches = monthly_batches(people, late_share=0)
+    switch = _Switch()
+    monitor = Monitor(store, switch, chunk_size=20)  # type: ignore[arg-type]
+    for month in range(6):
+        monitor.cycle(records(batches[month]), as_of=month_end(month))
+    june = {
+        hid: Checkpoint.from_bytes(row.body, switch.before)
+        for hid, row in store.checkpoints(store.household_ids()).items()
+    }
+    july = monitor.cycle(records(batches[6]), as_of=month_end(6))
+    assert july.replayed == len(june)  # every checkpoint was made under the old policy
+    alerts = monitor.alerts(month_end(6))
+    new_risks = [alert for alert in alerts if alert.kind is AlertKind.NEW_RISK]
+    changed = {alert.household_id for alert in alerts if alert.kind is AlertKind.STATE_CHANGED}
+    now = {
+        hid: Checkpoint.from_bytes(row.body, switch.after)
+        for hid, row in store.checkpoints(store.household_ids()).items()
+    }
+    # A risk known in June is not new in July, and a state is compared with June's.
+    assert all(alert.subject not in june[alert.household_id].risk_keys for alert in new_risks)
+    assert changed == {hid for hid in june if now[hid].state is not june[hid].state}
+    assert any(june[hid].risk_keys for hid in june)  # there were risks to announce again

@@ -86,6 +86,7 @@ class Rescreener:
         self.record_decisions = record_decisions
         self._engines: dict[int, Engine] = {}
         self._kinds = fact_kinds_of(chooser)
+        self._by_label: dict[str, list[Policy]] | None = None  # the chooser's policies, when first needed
 
     def engine(self, policy: Policy) -> Engine:
         """One engine per policy, kept for every chunk (it caches parameter look-ups)."""
@@ -207,12 +208,27 @@ class Rescreener:
         try:
             old = Checkpoint.from_bytes(stored.body, policy)
         except StaleCheckpoint:
-            # Made under another policy or other parameters: the old state is not comparable
-            # field by field under this one, so the alerts compare with nothing known.
+            # Made under another policy or other parameters: it cannot be resumed under this one.
+            # The alerts compare with it read under the policy it was made under, when the
+            # chooser still gives that one (else with nothing known).
             replayed = engine.run_checkpointed(household, history(), as_of=self.as_of)
             why = f"the checkpoint was made under {stored.policy} with other parts or parameters than {policy.label}"
-            return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why), None
+            return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why), self._made_under(stored)
         return engine.resume(old, household, facts, as_of=self.as_of, history=history), old
+
+    def _made_under(self, stored: StoredCheckpoint) -> Checkpoint | None:
+        """``stored`` read under the policy it was made under, among the chooser's policies; None
+        when none of them reads it (the policy is gone, or its parameters changed since)."""
+        if self._by_label is None:
+            self._by_label = {}
+            for candidate in self.chooser.policies().values():
+                self._by_label.setdefault(candidate.label, []).append(candidate)
+        for candidate in self._by_label.get(stored.policy, ()):
+            try:
+                return Checkpoint.from_bytes(stored.body, candidate)
+            except StaleCheckpoint:
+                continue
+        return None
 
 
 def _applicable(facts: list[Fact], before: int, version: int, as_of: dt.date) -> tuple[list[Fact], int]:
