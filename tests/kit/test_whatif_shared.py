@@ -11,6 +11,7 @@ correction, errors and a refused resume run from the start; and where two polici
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,10 +37,19 @@ from relapse_guard.whatif.shared import Shared
 from ..test_resume import case_facts, household_changes
 from .helpers import exited_in_2015, household
 
+HAS_NUMPY = importlib.util.find_spec("numpy") is not None
 D = dt.date
 START, END, AS_OF = D(2015, 1, 1), D(2018, 12, 31), D(2019, 1, 1)
 YUBEI = load_policy("yubei_2016")
 RAISED = YUBEI.derive(name="yubei_330", parameters={"safety_net.standard": {D(2016, 7, 1): 330}})
+
+
+def monthly(hid: str, income: int) -> list[Fact]:
+    """An income assessment of household ``hid`` each month of 2016."""
+    return [
+        IncomeAssessed(id=f"{hid}-{m}", household_id=hid, date=D(2016, m, 5), income_per_capita=Decimal(income))
+        for m in range(1, 13)
+    ]
 
 
 @contextmanager
@@ -134,6 +144,8 @@ def test_sharing_the_runs_before_the_policies_part_compares_as_running_every_hou
     event(f"parts {'never' if parts is None else 'on the date drawn' if parts == on else 'later'}")
     with forks_counted() as counted:
         shared, full = both(a, b, population, as_of)
+        if HAS_NUMPY and as_of is not None:  # the households the columnar screen hands to the engine
+            assert_same(compare(a, b, population, as_of=as_of, engine="columnar"), full)
     assert_same(shared, full)
     some = {True: "some", False: "none"}
     event(f"households shared: {some[bool(counted['shared'])]}, differing: {some[bool(shared.totals.differing)]}")
@@ -171,10 +183,7 @@ def test_the_safety_net_raised_from_july_compares_as_before() -> None:
         (household("YB-1"), [*exited_in_2015("YB-1"), ill, income]),  # on the safety net from May
         (
             household("YB-2"),
-            [
-                IncomeAssessed(id=f"YB-2-{m}", household_id="YB-2", date=D(2016, m, 5), income_per_capita=Decimal(900))
-                for m in range(1, 13)
-            ],
+            monthly("YB-2", 900),
         ),
     ]
     with forks_counted() as counted:
@@ -182,6 +191,18 @@ def test_the_safety_net_raised_from_july_compares_as_before() -> None:
     assert_same(shared, full)
     assert counted["shared"] == 2  # both households shared their first half-year
     assert [h.household_id for h in shared.households] == ["YB-1", "YB-2"]
+
+
+@pytest.mark.skipif(not HAS_NUMPY, reason="the columnar engine needs numpy")
+def test_the_columnar_first_pass_shares_what_it_hands_to_the_engine() -> None:
+    population = [(household("YB-2"), monthly("YB-2", 900)), (household("YB-3"), monthly("YB-3", 9000))]
+    with forks_counted() as counted:
+        columnar = compare(YUBEI, RAISED, population, as_of=D(2016, 12, 31), engine="columnar")
+    with unshared():
+        full = compare(YUBEI, RAISED, population, as_of=D(2016, 12, 31))
+    assert_same(columnar, full)
+    assert counted == {"shared": 1}
+    assert columnar.paths == {"columnar": 2, "engine": 2}
 
 
 @contextmanager
@@ -253,12 +274,11 @@ def test_policies_that_differ_in_rules_run_every_household_from_the_start() -> N
 
 
 def test_a_household_with_a_correction_runs_from_the_start() -> None:
-    facts = [
-        IncomeAssessed(id=f"YB-2-{m}", household_id="YB-2", date=D(2016, m, 5), income_per_capita=Decimal(900))
-        for m in range(1, 13)
-    ]
+    facts = monthly("YB-2", 900)
     # the correction moves an assessment of May across 1 July
-    moved = attrs.evolve(facts[4], date=D(2016, 8, 1), income_per_capita=Decimal(5000))
+    may = facts[4]
+    assert isinstance(may, IncomeAssessed)
+    moved = attrs.evolve(may, date=D(2016, 8, 1), income_per_capita=Decimal(5000))
     correction = FactCorrected(
         id="c1", household_id="YB-2", date=D(2016, 9, 1), corrects=facts[4].id, replacement=moved
     )
@@ -346,10 +366,7 @@ def test_a_fork_needs_quiet_engines_and_policies_agreeing_until_its_date() -> No
     with pytest.raises(InvalidArgument, match="part on 2016-07-01"):
         Fork(quiet, Engine(RAISED, record_decisions=False), D(2016, 8, 1))
     fork = Fork(quiet, Engine(RAISED, record_decisions=False), D(2016, 7, 1))
-    facts = [
-        IncomeAssessed(id=f"YB-2-{m}", household_id="YB-2", date=D(2016, m, 5), income_per_capita=Decimal(900))
-        for m in range(1, 13)
-    ]
+    facts = monthly("YB-2", 900)
     assert fork.results(household("YB-2"), facts[:6], as_of=D(2016, 12, 31)) is None  # none from its date on
     assert fork.results(household("YB-2"), facts[6:], as_of=D(2016, 12, 31)) is None  # none before it
     a, b = fork.results(household("YB-2"), facts, as_of=D(2016, 12, 31)) or (None, None)

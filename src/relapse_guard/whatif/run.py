@@ -335,8 +335,9 @@ def _compare_records(
     if watch is not None:
         ran = _watched_outcomes(watch, quiet_b, records, as_of, into.paths)
     else:
+        quiet_a = Engine(policy_a, record_decisions=False)
         outcomes = _columnar_outcomes if engine == "columnar" else _scalar_outcomes
-        ran = outcomes(Engine(policy_a, record_decisions=False), quiet_b, records, as_of, into.paths)
+        ran = outcomes(quiet_a, quiet_b, records, as_of, into.paths, Shared.of(quiet_a, quiet_b, as_of))
     for (household, facts, bad), a, b in ran:
         tally.rows_read += 1 + len(facts) + len(bad)
         into.bad_rows.extend(bad)
@@ -430,22 +431,32 @@ _CHUNK = 1_000
 
 
 def _columnar_outcomes(
-    engine_a: Engine, engine_b: Engine, records: Iterable[Record], as_of: dt.date | None, paths: Counter[str]
+    engine_a: Engine,
+    engine_b: Engine,
+    records: Iterable[Record],
+    as_of: dt.date | None,
+    paths: Counter[str],
+    shared: Shared | None = None,
 ) -> _Outcomes:
     """The outcomes of a batch of records at a time, under each policy through the columnar
-    screen. A household it could not run (a problem) runs again on the engine, in turn, so
-    that its error reads (or is raised) as on the scalar engine."""
+    screen. A household it hands to the engine under both policies runs as ``shared`` says
+    (:mod:`.shared`), when it says; one it could not run (a problem) runs again on the engine,
+    in turn, so that its error reads (or is raised) as on the scalar engine."""
     from ..screening.columnar import run_columnar
 
     assert as_of is not None
     iterator = iter(records)
+    defer = shared is not None
     while chunk := list(itertools.islice(iterator, _CHUNK)):
-        ran_a = [item.outcome for item in run_columnar(chunk, engine_a, as_of, Tally(), paths)]
-        ran_b = [item.outcome for item in run_columnar(chunk, engine_b, as_of, Tally(), paths)]
+        ran_a = [item.outcome for item in run_columnar(chunk, engine_a, as_of, Tally(), paths, defer=defer)]
+        ran_b = [item.outcome for item in run_columnar(chunk, engine_b, as_of, Tally(), paths, defer=defer)]
         for record, first, second in zip(chunk, ran_a, ran_b, strict=True):
             household, facts, _bad = record
             if household is None:
                 yield record, None, None
+                continue
+            if shared is not None and first is None and second is None:
+                yield (record, *shared.outcomes(household, facts))
                 continue
             a = (
                 Outcome.of(first)
