@@ -81,9 +81,8 @@ class Shared:
         except Exception:  # run from the start: it raises, or reads the error, as it always did
             results = None
         if results is None:
-            return run_outcome(self.engine_a, household, facts, as_of), run_outcome(
-                self.engine_b, household, facts, as_of
-            )
+            a = run_outcome(self.engine_a, household, facts, as_of)
+            return a, run_outcome(self.engine_b, household, facts, as_of)
         return Outcome.of(results[0]), Outcome.of(results[1])
 
     def _as_a(self, household: Household, facts: Sequence[Fact]) -> tuple[Outcome, Outcome]:
