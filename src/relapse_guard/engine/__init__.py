@@ -6,7 +6,9 @@ clock and the lifecycle's moves), :mod:`.routing_step` (risks routed to interven
 :mod:`.case_step` (decided cases), :mod:`.household_step` (members joining, leaving and
 dying, moves), :mod:`.decision_log` (decisions recorded) and
 :mod:`.prefilter` (quiet income assessments only recorded). :mod:`.checkpoint` and
-:mod:`.resume` carry a run on from where it stopped (:meth:`Engine.resume`).
+:mod:`.resume` carry a run on from where it stopped (:meth:`Engine.resume`); :mod:`.agreement`
+says from what date two policies may decide apart, and :mod:`.fork` runs a household's facts
+before it once for both (a what-if's first pass).
 """
 
 from .checkpoint import CHECKPOINT_SCHEMA, Checkpoint, OpenCase

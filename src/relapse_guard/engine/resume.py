@@ -170,11 +170,29 @@ def capture(
     decisions: int | None,
     case_facts: Iterable[Fact],
     quiet: tuple[Decimal | None, dt.date | None] = (None, None),
+    look_ahead: bool = True,
 ) -> Checkpoint:
     """The checkpoint of ``run``, its clock moved to ``clock``; ``case_facts`` are the facts of
-    the cases the run may hold open (those open before it, and its new case facts)."""
+    the cases the run may hold open (those open before it, and its new case facts). Without
+    ``look_ahead`` its ``next_event`` is not worked out (None): a checkpoint only resumed at
+    once, which does not read it (:mod:`.fork`)."""
     open_cases, kept = _open_cases(policy, case_facts, clock)
     reviews_done = tuple(sorted(run.reviews_done.items())) if run.reviews_done else ()
+    following = (
+        next_event(
+            policy,
+            household_id=run.household.id,
+            clock=clock,
+            state=run.state,
+            state_since=run.state_since,
+            monitoring=(run.monitoring_start, run.monitoring_end),
+            reviews_done=run.reviews_done,
+            open_cases=open_cases,
+            entitlements=run.entitlement_due,
+        )
+        if look_ahead
+        else None
+    )
     # Most risks, grants and cases are none: share the empty tuple rather than build one.
     return Checkpoint(
         household_id=run.household.id,
@@ -204,17 +222,7 @@ def capture(
         open_cases=open_cases,
         case_facts=kept,
         household_facts=run.changes,
-        next_event=next_event(
-            policy,
-            household_id=run.household.id,
-            clock=clock,
-            state=run.state,
-            state_since=run.state_since,
-            monitoring=(run.monitoring_start, run.monitoring_end),
-            reviews_done=run.reviews_done,
-            open_cases=open_cases,
-            entitlements=run.entitlement_due,
-        ),
+        next_event=following,
         quiet_band=quiet[0],
         quiet_until=quiet[1],
     )

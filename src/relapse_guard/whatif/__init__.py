@@ -25,7 +25,9 @@ partition by partition, in local worker processes if asked (or on a Dask cluster
 :func:`compare_population_dask`, the ``dask`` extra), and ``engine="columnar"`` decides the
 quiet households in columns (docs/columnar.md). When the two policies differ only in parameter
 values, the second runs only for the households whose run under the first asked a changed
-parameter something the second answers otherwise (:mod:`relapse_guard.whatif.reads`).
+parameter something the second answers otherwise (:mod:`relapse_guard.whatif.reads`), and the
+households run under both share their runs before the date the policies part
+(:mod:`relapse_guard.whatif.shared`).
 """
 
 from .comparison import FIGURES, Comparison, DistrictComparison, HouseholdComparison, Outcome, Totals

@@ -16,7 +16,7 @@ import attrs
 from ..decisions import Decision
 from ..engine import Engine
 from ..entitlements import Money
-from ..errors import InvalidArgument, RelapseGuardError
+from ..errors import InvalidArgument
 from ..facts import Fact
 from ..household import Household
 from ..policies import load_policy
@@ -38,15 +38,9 @@ from .comparison import (
     _state,
 )
 from .reads import ParameterWatch
+from .shared import Shared, run_outcome
 
 __all__ = ["PartialComparison", "compare", "compare_partition", "compare_population"]
-
-
-def _run(engine: Engine, household: Household, facts: Sequence[Fact], as_of: dt.date | None) -> Outcome:
-    try:
-        return Outcome.of(engine.run(household, facts, as_of=as_of))
-    except RelapseGuardError as error:
-        return Outcome(state=None, error=f"{type(error).__name__}: {error}")
 
 
 def _first_difference(a: Outcome, b: Outcome) -> tuple[Decision | None, Decision | None] | None:
@@ -341,8 +335,9 @@ def _compare_records(
     if watch is not None:
         ran = _watched_outcomes(watch, quiet_b, records, as_of, into.paths)
     else:
+        quiet_a = Engine(policy_a, record_decisions=False)
         outcomes = _columnar_outcomes if engine == "columnar" else _scalar_outcomes
-        ran = outcomes(Engine(policy_a, record_decisions=False), quiet_b, records, as_of, into.paths)
+        ran = outcomes(quiet_a, quiet_b, records, as_of, into.paths, Shared.of(quiet_a, quiet_b, as_of))
     for (household, facts, bad), a, b in ran:
         tally.rows_read += 1 + len(facts) + len(bad)
         into.bad_rows.extend(bad)
@@ -354,8 +349,8 @@ def _compare_records(
         if differs:  # run again, recording decisions, for the first one that differs
             if recording is None:
                 recording = Engine(policy_a), Engine(policy_b)
-            a = _run(recording[0], household, facts, as_of)
-            b = _run(recording[1], household, facts, as_of)
+            a = run_outcome(recording[0], household, facts, as_of)
+            b = run_outcome(recording[1], household, facts, as_of)
             item = attrs.evolve(
                 item,
                 a=attrs.evolve(a, result=None),
@@ -373,15 +368,25 @@ _Outcomes = Iterator[tuple[Record, Outcome | None, Outcome | None]]
 
 
 def _scalar_outcomes(
-    engine_a: Engine, engine_b: Engine, records: Iterable[Record], as_of: dt.date | None, paths: Counter[str]
+    engine_a: Engine,
+    engine_b: Engine,
+    records: Iterable[Record],
+    as_of: dt.date | None,
+    paths: Counter[str],
+    shared: Shared | None = None,
 ) -> _Outcomes:
+    """Each record's outcomes on the engines: their runs before the policies part shared when
+    ``shared`` says how (:mod:`.shared`), the same outcomes."""
     for record in records:
         household, facts, _bad = record
         if household is None:
             yield record, None, None
             continue
         paths["engine"] += 2
-        yield record, _run(engine_a, household, facts, as_of), _run(engine_b, household, facts, as_of)
+        if shared is not None:
+            yield (record, *shared.outcomes(household, facts))
+        else:
+            yield record, run_outcome(engine_a, household, facts, as_of), run_outcome(engine_b, household, facts, as_of)
 
 
 #: After this many households, a watch that spared fewer than :data:`_WORTH` of the second
@@ -403,7 +408,7 @@ def _watched_outcomes(
             yield record, None, None
             continue
         watch.start()
-        a = _run(watch.engine, household, facts, as_of)
+        a = run_outcome(watch.engine, household, facts, as_of)
         watched += 1
         if a.error is None and watch.same_answers():
             spared += 1
@@ -412,13 +417,13 @@ def _watched_outcomes(
             yield record, a, a
         else:
             paths["engine"] += 2
-            yield record, a, _run(engine_b, household, facts, as_of)
+            yield record, a, run_outcome(engine_b, household, facts, as_of)
         if watched == _TRIAL and spared < _WORTH * watched:
             break
     else:
         return
     engine_a = Engine(watch.first, record_decisions=False)
-    yield from _scalar_outcomes(engine_a, engine_b, iterator, as_of, paths)
+    yield from _scalar_outcomes(engine_a, engine_b, iterator, as_of, paths, Shared.of(engine_a, engine_b, as_of))
 
 
 #: The records the columnar first pass holds at a time: each policy's screen runs over them in turn.
@@ -426,25 +431,43 @@ _CHUNK = 1_000
 
 
 def _columnar_outcomes(
-    engine_a: Engine, engine_b: Engine, records: Iterable[Record], as_of: dt.date | None, paths: Counter[str]
+    engine_a: Engine,
+    engine_b: Engine,
+    records: Iterable[Record],
+    as_of: dt.date | None,
+    paths: Counter[str],
+    shared: Shared | None = None,
 ) -> _Outcomes:
     """The outcomes of a batch of records at a time, under each policy through the columnar
-    screen. A household it could not run (a problem) runs again on the engine, in turn, so
-    that its error reads (or is raised) as on the scalar engine."""
+    screen. A household it hands to the engine under both policies runs as ``shared`` says
+    (:mod:`.shared`), when it says; one it could not run (a problem) runs again on the engine,
+    in turn, so that its error reads (or is raised) as on the scalar engine."""
     from ..screening.columnar import run_columnar
 
     assert as_of is not None
     iterator = iter(records)
+    defer = shared is not None
     while chunk := list(itertools.islice(iterator, _CHUNK)):
-        ran_a = [item.outcome for item in run_columnar(chunk, engine_a, as_of, Tally(), paths)]
-        ran_b = [item.outcome for item in run_columnar(chunk, engine_b, as_of, Tally(), paths)]
+        ran_a = [item.outcome for item in run_columnar(chunk, engine_a, as_of, Tally(), paths, defer=defer)]
+        ran_b = [item.outcome for item in run_columnar(chunk, engine_b, as_of, Tally(), paths, defer=defer)]
         for record, first, second in zip(chunk, ran_a, ran_b, strict=True):
             household, facts, _bad = record
             if household is None:
                 yield record, None, None
                 continue
-            a = Outcome.of(first) if isinstance(first, HouseholdResult) else _run(engine_a, household, facts, as_of)
-            b = Outcome.of(second) if isinstance(second, HouseholdResult) else _run(engine_b, household, facts, as_of)
+            if shared is not None and first is None and second is None:
+                yield (record, *shared.outcomes(household, facts))
+                continue
+            a = (
+                Outcome.of(first)
+                if isinstance(first, HouseholdResult)
+                else run_outcome(engine_a, household, facts, as_of)
+            )
+            b = (
+                Outcome.of(second)
+                if isinstance(second, HouseholdResult)
+                else run_outcome(engine_b, household, facts, as_of)
+            )
             yield record, a, b
 
 
@@ -464,8 +487,8 @@ def _compare_all(
     money_b: dict[str, Money] = {}
     periods: dict[str, str] = {}
     for household, facts in population:
-        a = _run(engine_a, household, facts, as_of)
-        b = _run(engine_b, household, facts, as_of)
+        a = run_outcome(engine_a, household, facts, as_of)
+        b = run_outcome(engine_b, household, facts, as_of)
         for outcome, states, money in ((a, states_a, money_a), (b, states_b, money_b)):
             states[_state(outcome) if outcome.error is None else "refused"] += 1
             for name, amount in outcome.money.items():

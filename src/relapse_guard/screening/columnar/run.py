@@ -54,10 +54,13 @@ def run_columnar(
     paths: Counter[str],
     *,
     fact_ids: FactIds | None = None,
+    defer: bool = False,
 ) -> Iterator[Screened]:
     """What :func:`~relapse_guard.screening.screen.run_records` yields for ``records``, the
     quiet households decided in columns; ``paths`` counts the households of each path
-    (:data:`COLUMNAR`, :data:`ENGINE`: problems included in the last)."""
+    (:data:`COLUMNAR`, :data:`ENGINE`: problems included in the last). With ``defer``, a
+    household for the engine is not run: it comes with the outcome None (its path counted),
+    for the caller to run (a what-if sharing two policies' runs, :mod:`relapse_guard.whatif.shared`)."""
     plans: _Plans = {}
     for household, facts, bad in records:
         tally.rows_read += 1 + len(facts) + len(bad)
@@ -78,7 +81,10 @@ def run_columnar(
             first = min([fact.date for fact in facts]) if facts else None
             if isinstance(quiet, _NotQuiet):
                 paths[ENGINE] += 1
-                yield _on_engine(engine, household, facts, bad, as_of, first)
+                if defer:
+                    yield Screened(household, None, bad, engine.policy, first)
+                else:
+                    yield _on_engine(engine, household, facts, bad, as_of, first)
             else:
                 paths[COLUMNAR] += 1
                 result = _quiet_result(household, engine.policy.label, as_of, quiet)

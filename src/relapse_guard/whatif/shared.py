@@ -1,0 +1,93 @@
+"""A what-if's first pass sharing each household's run before the two policies part.
+
+The common what-if changes parameters from a date: "the safety-net standard rises to 330 on
+2016-07-01". Before that date policy ``b`` decides as ``a`` does
+(:func:`~relapse_guard.engine.agreement.parting`: the same parts, and parameters that differ
+only from a date ``D``), so each household's facts dated before ``D`` run once, under ``a``,
+to the day before ``D``; ``a``'s run then carries on with the facts from ``D``, and ``b``'s
+from a checkpoint of it (:class:`~relapse_guard.engine.fork.Fork`, which states the premise).
+The outcomes are those of runs from the start.
+
+A household runs under both policies from the start, as it always did, when the fork cannot
+share its facts — a correction or a retraction, no fact before ``D`` (nothing to share), none
+from ``D`` up to the as-of date (so little to share that it measured no cheaper), a resume
+that would be refused — or when its shared runs raise anything: its outcomes, and any error,
+read as they always did. Policies that part from the start run every household so.
+
+Two cases need ``a`` only: policies whose parameters never part (or part after the as-of
+date), and, without an as-of date, a household with no fact from ``D`` on. ``b``'s outcome is
+then ``a``'s, its result relabelled ``b``'s; a household ``a`` refuses runs under ``b`` too,
+so that its error is ``b``'s own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import attrs
+
+from ..engine import Engine
+from ..engine.agreement import parting
+from ..engine.fork import Fork
+from ..errors import RelapseGuardError
+from ..facts import Fact
+from ..household import Household
+from .comparison import Outcome
+
+__all__ = ["Shared", "run_outcome"]
+
+
+def run_outcome(engine: Engine, household: Household, facts: Sequence[Fact], as_of: dt.date | None) -> Outcome:
+    """The outcome of ``household``'s run from the start on ``engine``; an error of the library
+    is the outcome's ``error`` (its type and message), any other is raised."""
+    try:
+        return Outcome.of(engine.run(household, facts, as_of=as_of))
+    except RelapseGuardError as error:
+        return Outcome(state=None, error=f"{type(error).__name__}: {error}")
+
+
+@attrs.define
+class Shared:
+    """The first pass of a what-if on ``engine_a`` and ``engine_b`` (engines that record no
+    decisions) as of ``as_of``, whose policies part on ``fork.on`` (``fork`` None: never, or
+    after the as-of date)."""
+
+    engine_a: Engine
+    engine_b: Engine
+    fork: Fork | None
+    as_of: dt.date | None
+
+    @classmethod
+    def of(cls, engine_a: Engine, engine_b: Engine, as_of: dt.date | None) -> Shared | None:
+        """The sharing of the two engines' runs, or None when their policies part from the
+        start (every household runs under both)."""
+        parts = parting(engine_a.policy, engine_b.policy)
+        if parts == dt.date.min:
+            return None
+        if parts is None or (as_of is not None and as_of < parts):
+            return cls(engine_a, engine_b, None, as_of)
+        return cls(engine_a, engine_b, Fork(engine_a, engine_b, parts), as_of)
+
+    def outcomes(self, household: Household, facts: Sequence[Fact]) -> tuple[Outcome, Outcome]:
+        """The household's outcomes under ``a`` and under ``b``, as runs from the start give them."""
+        fork, as_of = self.fork, self.as_of
+        if fork is None:
+            return self._as_a(household, facts)
+        try:
+            if as_of is None and all(fact.date < fork.on for fact in facts):
+                return self._as_a(household, facts)
+            results = fork.results(household, facts, as_of=as_of)
+        except Exception:  # run from the start: it raises, or reads the error, as it always did
+            results = None
+        if results is None:
+            a = run_outcome(self.engine_a, household, facts, as_of)
+            return a, run_outcome(self.engine_b, household, facts, as_of)
+        return Outcome.of(results[0]), Outcome.of(results[1])
+
+    def _as_a(self, household: Household, facts: Sequence[Fact]) -> tuple[Outcome, Outcome]:
+        """``a``'s outcome, and ``b``'s the same (``b``'s own when ``a`` refused the facts)."""
+        a = run_outcome(self.engine_a, household, facts, self.as_of)
+        if a.error is not None or a.result is None:
+            return a, run_outcome(self.engine_b, household, facts, self.as_of)
+        return a, attrs.evolve(a, result=attrs.evolve(a.result, policy=self.engine_b.policy.label))
