@@ -201,3 +201,17 @@ def test_odd_questions_are_noted_too() -> None:
     watch.start()
     assert watched == real
     assert not watch.same_answers()  # the second policy's parameter is not equal to the first's
+
+
+def test_a_rule_of_the_same_name_with_other_code_is_a_change_of_parts() -> None:
+    from relapse_guard.rules import Rule, Verdict
+
+    rule = YUBEI.identification[0]
+    never = Rule(rule.name, rule.description, lambda ctx: Verdict(False, "never"))
+    assert never == rule  # equal as attrs compares them: the test is not compared
+    other = YUBEI.derive(name="other", identification=[never])
+    assert changed_parameters(YUBEI, other) is None
+    home = household("H1")
+    facts = [IncomeAssessed(id="f1", household_id="H1", date=D(2016, 3, 1), income_per_capita=Decimal(100))]
+    comparison = compare(YUBEI, other, [(home, facts)], as_of=D(2016, 12, 31))
+    assert comparison.totals.differing == 1  # identified under a, never under b

@@ -191,7 +191,9 @@ def dask_client(scheduler: str, *, workers: int = 1, timeout: float = 30) -> Ite
                 n_workers=max(workers, 1),
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                # the scheduler's HTTP server (it serves /metrics even without a dashboard) on a
+                # free port: 8787 may be held by another cluster on the machine
+                dashboard_address=":0",
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as local_client,

@@ -25,6 +25,7 @@ from typing import Any, cast
 import attrs
 
 from ..engine import Engine
+from ..engine.agreement import same_part
 from ..parameters import Parameter, ParameterTree, ParameterValue
 from ..policy import Policy
 
@@ -48,16 +49,18 @@ def _same_thing(a: object, b: object) -> bool:
 
 
 def changed_parameters(a: Policy, b: Policy) -> frozenset[str] | None:
-    """The names of the parameters whose timelines differ between ``a`` and ``b``, when the two
-    policies differ in nothing else a run reads (their parts are equal and they have the same
-    parameter names); None otherwise."""
+    """The names of the parameters that differ between ``a`` and ``b`` in anything (their
+    timelines, bounds, words), when the two policies differ in nothing else a run reads: their
+    parts are the same (:func:`~relapse_guard.engine.agreement.same_part`: functions by
+    identity, so a rule of the same name and other code differs) and they have the same
+    parameter names. None otherwise."""
     parts = [field.name for field in attrs.fields(Policy) if field.name not in _NOT_READ]
-    if any(getattr(a, part) != getattr(b, part) for part in parts):
+    if not all(same_part(getattr(a, part), getattr(b, part)) for part in parts):
         return None
     left, right = a.parameters.parameters, b.parameters.parameters
-    if set(left) != set(right):
+    if left.keys() != right.keys():
         return None
-    return frozenset(name for name in left if not _same_thing(left[name], right[name]))
+    return frozenset(name for name in left if not same_part(left[name], right[name]))
 
 
 #: The arguments of a question that could not be noted (unhashable): never answered the same.
