@@ -24,7 +24,6 @@ result is exactly the serial one.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import logging
 from collections.abc import Callable, Iterator
@@ -35,7 +34,7 @@ from ..errors import BackendUnavailable
 from ..policies import load_policy
 from ..population import Partition, Population
 from .choice import PolicySource, choose, name_policies
-from .parallel import Mergeable, PolicyLoader, check_fact_ids, merge_in_order, screen_partition
+from .parallel import Mergeable, PolicyLoader, check_fact_ids, merge_in_order, partition_screen
 from .screen import ProgressCallback, resolve_engine
 from .summary import ScreenResult
 
@@ -124,15 +123,7 @@ def screen_population_dask(
     choice = choose(policy_name, as_of, record_decisions=False, load=load)  # an unknown name fails here
     if client is None:
         client = default_client()
-    task = functools.partial(
-        screen_partition,
-        policy_name=policy_name,
-        as_of=as_of,
-        keep_rows=keep_rows,
-        fail_fast=fail_fast,
-        load=load,
-        engine=engine,
-    )
+    task = partition_screen(policy_name, as_of, keep_rows=keep_rows, fail_fast=fail_fast, load=load, engine=engine)
     result = over_dask(client, population, ScreenResult(as_of=as_of, policy=choice.label), task, progress)
     name_policies(result.totals.by_district, choice, as_of)
     return check_fact_ids(population, result, choice.kinds, fail_fast=fail_fast)

@@ -37,10 +37,33 @@ __all__ = [
     "check_fact_ids",
     "merge_in_order",
     "over_partitions",
+    "partition_screen",
     "rows_of",
     "screen_partition",
     "screen_population",
 ]
+
+
+def partition_screen(
+    policy_name: PolicySource,
+    as_of: dt.date,
+    *,
+    keep_rows: bool,
+    fail_fast: bool,
+    load: PolicyLoader,
+    engine: str,
+) -> Callable[[Partition], ScreenResult]:
+    """What a worker runs on each partition (a local process or a Dask task):
+    :func:`screen_partition` with these settings, as a ``functools.partial`` (it pickles)."""
+    return functools.partial(
+        screen_partition,
+        policy_name=policy_name,
+        as_of=as_of,
+        keep_rows=keep_rows,
+        fail_fast=fail_fast,
+        load=load,
+        engine=engine,
+    )
 
 
 def screen_partition(
@@ -112,15 +135,7 @@ def screen_population(
             engine=engine,
         )
 
-    worker = functools.partial(
-        screen_partition,
-        policy_name=policy_name,
-        as_of=as_of,
-        keep_rows=keep_rows,
-        fail_fast=fail_fast,
-        load=load,
-        engine=engine,
-    )
+    worker = partition_screen(policy_name, as_of, keep_rows=keep_rows, fail_fast=fail_fast, load=load, engine=engine)
     result = ScreenResult(as_of=as_of, policy=choice.label)
     over_partitions(population, result, here, worker, workers=workers, progress=progress)
     name_policies(result.totals.by_district, choice, as_of)
