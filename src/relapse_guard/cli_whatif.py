@@ -111,7 +111,7 @@ def _compare(
     from .screening.dask_backend import dask_client
     from .whatif import compare_population_dask
 
-    with dask_client(scheduler, workers=workers) as client:
+    with dask_client(scheduler, workers=workers, what="a what-if") as client:
         return compare_population_dask(
             policies[0],
             policies[1],

@@ -62,3 +62,12 @@ def test_without_dask_the_scheduler_option_exits_2_naming_the_extra(county: Path
     assert done.returncode == 2
     assert "pip install 'relapse-guard[dask]'" in done.stderr
     assert done.stdout == ""
+
+
+def test_a_what_if_without_dask_exits_2_naming_the_extra(county: Path) -> None:
+    args = ("whatif", str(county), "--policy", "yubei_2016", "--policy", "bishan_2016", "--as-of", "2016-12-31")
+    done = cli(*args, "--scheduler", "local", without_dask=True)
+    assert done.returncode == 2
+    assert "relapse-guard: error: a what-if on Dask needs dask.distributed, which is not installed" in done.stderr
+    assert "pip install 'relapse-guard[dask]'" in done.stderr
+    assert done.stdout == ""

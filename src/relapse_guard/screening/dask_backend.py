@@ -163,17 +163,17 @@ def over_dask(
 
 
 @contextmanager
-def dask_client(scheduler: str, *, workers: int = 1, timeout: float = 30) -> Iterator[Client]:
-    """A ``distributed.Client`` for a screen, closed on exit.
+def dask_client(scheduler: str, *, workers: int = 1, timeout: float = 30, what: str = "screening") -> Iterator[Client]:
+    """A ``distributed.Client`` for a screen (or a what-if), closed on exit.
 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``), or ``"local"``
     to start a cluster of ``workers`` local processes (one thread each: screening is pure
     Python) for the duration, stopped on exit. ``timeout`` is the seconds allowed to connect.
 
     Raises :class:`~relapse_guard.errors.BackendUnavailable` when dask.distributed is not
-    installed or the scheduler cannot be reached.
+    installed (the message says ``what`` needs it) or the scheduler cannot be reached.
     """
-    require_distributed()
+    require_distributed(what)
     from distributed import Client, LocalCluster
 
     if scheduler == LOCAL:
