@@ -25,7 +25,7 @@ import attrs
 from ..parameters import Parameter, ParameterTree
 from ..policy import Policy
 
-__all__ = ["parting", "same_part"]
+__all__ = ["parting", "same_part", "same_parts"]
 
 _DAY = dt.timedelta(days=1)
 
@@ -70,19 +70,26 @@ def same_part(x: object, y: object, depth: int = 0) -> bool:
     return False
 
 
+def same_parts(a: Policy, b: Policy) -> bool:
+    """True when ``a`` and ``b`` differ at most in their parameters' values: every part the
+    same (:func:`same_part`) and the same parameter names (a rule may ask whether a parameter
+    exists, whatever the date)."""
+    for field in attrs.fields(Policy):
+        if field.name not in _NOT_PARTS and not same_part(getattr(a, field.name), getattr(b, field.name)):
+            return False
+    return a.parameters.parameters.keys() == b.parameters.parameters.keys()
+
+
 def parting(a: Policy, b: Policy) -> dt.date | None:
     """The first date on which ``b`` may decide otherwise than ``a``: ``dt.date.min`` when
     they differ in more than parameter values (see the module doc), else the first date a
     parameter's entry in force differs; None when nothing a run sees differs."""
-    for field in attrs.fields(Policy):
-        if field.name not in _NOT_PARTS and not same_part(getattr(a, field.name), getattr(b, field.name)):
-            return dt.date.min
+    if not same_parts(a, b):
+        return dt.date.min
     return _parameters_part(a.parameters, b.parameters)
 
 
 def _parameters_part(a: ParameterTree, b: ParameterTree) -> dt.date | None:
-    if a.parameters.keys() != b.parameters.keys():
-        return dt.date.min  # a rule may ask whether a parameter exists, whatever the date
     first: dt.date | None = None
     for name, ours in a.parameters.items():
         theirs = b.parameters[name]

@@ -25,16 +25,11 @@ from typing import Any, cast
 import attrs
 
 from ..engine import Engine
-from ..engine.agreement import same_part
+from ..engine.agreement import same_part, same_parts
 from ..parameters import Parameter, ParameterTree, ParameterValue
 from ..policy import Policy
 
 __all__ = ["ParameterWatch", "changed_parameters"]
-
-#: The policy fields no run reads (its name and version label results and decisions only): every
-#: other field must be equal in both policies (a field added later is compared too), or the
-#: second policy runs for every household.
-_NOT_READ = frozenset({"name", "version", "description", "parameters", "sources", "derived_from"})
 
 #: A question asked of a parameter: its name, the attribute, and the call's positional and
 #: keyword arguments (None for an attribute read).
@@ -50,16 +45,13 @@ def _same_thing(a: object, b: object) -> bool:
 
 def changed_parameters(a: Policy, b: Policy) -> frozenset[str] | None:
     """The names of the parameters that differ between ``a`` and ``b`` in anything (their
-    timelines, bounds, words), when the two policies differ in nothing else a run reads: their
-    parts are the same (:func:`~relapse_guard.engine.agreement.same_part`: functions by
-    identity, so a rule of the same name and other code differs) and they have the same
-    parameter names. None otherwise."""
-    parts = [field.name for field in attrs.fields(Policy) if field.name not in _NOT_READ]
-    if not all(same_part(getattr(a, part), getattr(b, part)) for part in parts):
+    timelines, bounds, words), when the two policies differ in nothing else a run reads
+    (:func:`~relapse_guard.engine.agreement.same_parts`: the same parts, functions by identity
+    so that a rule of the same name and other code differs, and the same parameter names).
+    None otherwise."""
+    if not same_parts(a, b):
         return None
     left, right = a.parameters.parameters, b.parameters.parameters
-    if left.keys() != right.keys():
-        return None
     return frozenset(name for name in left if not same_part(left[name], right[name]))
 
 
@@ -149,9 +141,10 @@ class ParameterWatch:
     _verdicts: dict[Question, bool] = attrs.field(factory=dict)
 
     @classmethod
-    def of(cls, first: Policy, second: Policy, *, record_decisions: bool = False) -> ParameterWatch | None:
+    def of(cls, first: Policy, second: Policy) -> ParameterWatch | None:
         """A watch of the parameters ``first`` and ``second`` give differently, on an engine of
-        ``first``; None when the two policies differ in more than parameter values."""
+        ``first`` that records no decisions; None when the two policies differ in more than
+        parameter values."""
         changed = changed_parameters(first, second)
         if changed is None:
             return None
@@ -162,7 +155,7 @@ class ParameterWatch:
             for name, parameter in timelines.items()
         }
         policy = attrs.evolve(first, parameters=ParameterTree(parameters=watched))
-        engine = Engine(policy, record_decisions=record_decisions)
+        engine = Engine(policy, record_decisions=False)
         engine.unshare_lookups(changed)
         return cls(first, engine, changed, asked, second.parameters.parameters)
 
