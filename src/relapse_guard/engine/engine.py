@@ -284,9 +284,7 @@ class Engine:
             again = new_facts if change is not None else ordered
             replayed = self.run_checkpointed(household, [*history_of(history), *again], as_of=as_of)
             return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why)
-        run = restore(checkpoint, household)
-        if run.grants:
-            self._entitlements.rebuild(run, checkpoint.clock)
+        run = self._restored(checkpoint, household)
         before = checkpoint.decisions or 0
         run.decisions_before = before
         self._play(run, ordered, as_of)
@@ -294,6 +292,14 @@ class Engine:
         last = sort_key(ordered[-1]) if ordered else checkpoint.last_fact
         case_facts = [*checkpoint.case_facts, *ordered] if checkpoint.case_facts else ordered
         return self._checkpointed(run, clock, last, before, case_facts, ResumePath.RESUMED, "", record)
+
+    def _restored(self, checkpoint: Checkpoint, household: Household) -> RunState:
+        """The run ``checkpoint`` holds, to carry on under this engine's policy: its entitlements'
+        next change worked out from this policy's parameters (a checkpoint does not keep it)."""
+        run = restore(checkpoint, household)
+        if run.grants:
+            self._entitlements.rebuild(run, checkpoint.clock)
+        return run
 
     @property
     def fingerprint(self) -> str:

@@ -37,7 +37,7 @@ from ..household import Household
 from ..result import HouseholdResult
 from .agreement import parting
 from .engine import Engine, _result
-from .resume import capture, refusal, restore, sort_key
+from .resume import capture, refusal, sort_key
 from .run_state import RunState
 
 __all__ = ["Fork"]
@@ -108,8 +108,6 @@ class Fork:
             return None
         first._play(run, after, as_of)
         ends = as_of if as_of is not None else after[-1].date
-        other = restore(checkpoint, household)
-        if other.grants:
-            second._entitlements.rebuild(other, clock)
+        other = second._restored(checkpoint, household)
         second._play(other, after, as_of)
         return _result(run, first.policy.label, ends), _result(other, second.policy.label, ends)
