@@ -28,6 +28,7 @@ import datetime as dt
 import operator
 from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
 
@@ -87,7 +88,7 @@ class ParameterCache:
         self._limit = limit
         self._unshared = frozenset(unshared)
         #: When parameter values next change after a date (the prefilter's band ends then).
-        self.changes: ChangeCache = _UnsharedChanges(self._unshared) if unshared else {}
+        self.changes: ChangeCache = _Unshared(self._unshared, operator.itemgetter(0)) if unshared else {}
 
     def on(self, date: dt.date) -> dict[str, ParameterValue]:
         """The values already looked up on ``date``, by name (a dict the context fills in)."""
@@ -96,36 +97,31 @@ class ParameterCache:
             if len(self._by_date) >= self._limit:
                 self._by_date.clear()
                 self.changes.clear()
-            found = self._by_date[date] = _Unshared(self._unshared) if self._unshared else {}
+            found = self._by_date[date] = _Unshared(self._unshared, _itself) if self._unshared else {}
         return found
 
 
-class _Unshared(dict[str, ParameterValue]):
-    """A date's look-ups that keeps none of the names it was given."""
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
-    __slots__ = ("_names",)
 
-    def __init__(self, names: frozenset[str]) -> None:
+class _Unshared(dict[_K, _V]):
+    """A dict that keeps no entry of the names it was given (``name_of`` reads a key's name)."""
+
+    __slots__ = ("_name_of", "_names")
+
+    def __init__(self, names: frozenset[str], name_of: Callable[[_K], str]) -> None:
         super().__init__()
         self._names = names
+        self._name_of = name_of
 
-    def __setitem__(self, name: str, value: ParameterValue) -> None:
-        if name not in self._names:
-            super().__setitem__(name, value)
-
-
-class _UnsharedChanges(dict[tuple[str, dt.date], int]):
-    """Next changes that keeps none of those of the names it was given."""
-
-    __slots__ = ("_names",)
-
-    def __init__(self, names: frozenset[str]) -> None:
-        super().__init__()
-        self._names = names
-
-    def __setitem__(self, key: tuple[str, dt.date], value: int) -> None:
-        if key[0] not in self._names:
+    def __setitem__(self, key: _K, value: _V) -> None:
+        if self._name_of(key) not in self._names:
             super().__setitem__(key, value)
+
+
+def _itself(name: str) -> str:
+    return name
 
 
 class Engine:
