@@ -103,19 +103,30 @@ def _same(watched: Comparison, whole: Comparison) -> None:
     assert watched.render() == whole.render()
 
 
-def test_a_change_few_households_ask_about_spares_most_second_runs() -> None:
-    line = YUBEI.parameters.value("poverty_line", D(2016, 1, 1))
-    population = []
-    for n in range(8):
+def _assessed_in_march(incomes: list[Decimal]) -> list[tuple[Household, list[Fact]]]:
+    """A household for each income, ``H0``, ``H1``, ..., assessed once, on 1 March 2016."""
+    population: list[tuple[Household, list[Fact]]] = []
+    for n, income in enumerate(incomes):
         home = household(f"H{n}")
-        income = Decimal(line) - 100 if n < 2 else Decimal(line) * 3  # two households under the line
         population.append(
             (home, [IncomeAssessed(id=f"H{n}-f1", household_id=home.id, date=D(2016, 3, 1), income_per_capita=income)])
         )
-    watched = compare(YUBEI, RAISED, population, as_of=D(2016, 12, 31))
+    return population
+
+
+def _watched_as_whole(second: Policy, population: list[tuple[Household, list[Fact]]]) -> Comparison:
+    """The what-if of Yubei and ``second`` as of 2016-12-31, checked against the whole one."""
+    watched = compare(YUBEI, second, population, as_of=D(2016, 12, 31))
     with _unwatched():
-        whole = compare(YUBEI, RAISED, population, as_of=D(2016, 12, 31))
+        whole = compare(YUBEI, second, population, as_of=D(2016, 12, 31))
     _same(watched, whole)
+    return watched
+
+
+def test_a_change_few_households_ask_about_spares_most_second_runs() -> None:
+    line = Decimal(YUBEI.parameters.value("poverty_line", D(2016, 1, 1)))
+    # two households under the line, six far above it
+    watched = _watched_as_whole(RAISED, _assessed_in_march([line - 100] * 2 + [line * 3] * 6))
     assert watched.paths["unchanged"] == 6  # the six far above the line never ask about the standard
 
 
@@ -172,17 +183,7 @@ def test_an_error_is_an_answer() -> None:
 def test_a_watch_that_spares_little_stops(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(whatif_run, "_TRIAL", 3)
     strict = YUBEI.derive(name="strict", parameters={"poverty_line": {D(2016, 1, 1): 5000}})
-    population = []
-    for n in range(6):
-        home = household(f"H{n}")
-        income = Decimal(4000 + 1000 * n)
-        population.append(
-            (home, [IncomeAssessed(id=f"H{n}-f1", household_id=home.id, date=D(2016, 3, 1), income_per_capita=income)])
-        )
-    watched = compare(YUBEI, strict, population, as_of=D(2016, 12, 31))
-    with _unwatched():
-        whole = compare(YUBEI, strict, population, as_of=D(2016, 12, 31))
-    _same(watched, whole)
+    watched = _watched_as_whole(strict, _assessed_in_march([Decimal(4000 + 1000 * n) for n in range(6)]))
     assert watched.paths == {"engine": 12}  # every household asks the line: the watch stopped after three
 
 
