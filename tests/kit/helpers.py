@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 from hypothesis import Phase, settings
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
@@ -12,6 +15,9 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from relapse_guard import AssistanceGranted, ExitVerified, Fact, Household, IncomeAssessed, Member, Place, Policy
 from relapse_guard.household import LabourCapacity
 from relapse_guard.testing import PolicyStateMachine, harness_settings
+from relapse_guard.whatif import Comparison
+from relapse_guard.whatif.reads import ParameterWatch
+from relapse_guard.whatif.shared import Shared
 
 D = dt.date
 
@@ -67,3 +73,27 @@ def exited_in_2015(hid: str, income_after: int = 4000) -> list[Fact]:
         IncomeAssessed(id=f"{hid}-i2", household_id=hid, date=D(2015, 11, 1), income_per_capita=Decimal(income_after)),
         ExitVerified(id=f"{hid}-e1", household_id=hid, date=D(2015, 11, 15)),
     ]
+
+
+@contextmanager
+def unwatched() -> Iterator[None]:
+    """The scalar what-if without the watch of :mod:`relapse_guard.whatif.reads`, as when it
+    gives up (the second policy's runs spared too seldom): the runs shared instead."""
+    with mock.patch.object(ParameterWatch, "of", return_value=None):
+        yield
+
+
+@contextmanager
+def unshared() -> Iterator[None]:
+    """Every household run from the start under both policies: no watch, nothing shared."""
+    with unwatched(), mock.patch.object(Shared, "of", return_value=None):
+        yield
+
+
+def assert_same(got: Comparison, full: Comparison) -> None:
+    """``got`` is the comparison ``full`` is, in everything it reports."""
+    assert got == full
+    assert got.households == full.households  # first differences included
+    assert got.totals == full.totals
+    assert got.by_district() == full.by_district()
+    assert got.render() == full.render()

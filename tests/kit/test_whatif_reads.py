@@ -4,10 +4,7 @@ something the second answers otherwise (relapse_guard.whatif.reads): the same co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -23,19 +20,12 @@ from relapse_guard.whatif import Comparison, compare
 from relapse_guard.whatif import run as whatif_run
 from relapse_guard.whatif.reads import ParameterWatch, changed_parameters
 
-from .helpers import household
+from .helpers import assert_same, household, unshared
 
 D = dt.date
 POLICIES = {name: load_policy(name) for name in policy_names()}
 YUBEI = POLICIES["yubei_2016"]
 RAISED = YUBEI.derive(name="yubei_330", parameters={"safety_net.standard": {D(2016, 7, 1): 330}})
-
-
-@contextmanager
-def _unwatched() -> Iterator[None]:
-    """The what-if as it was: every household run under both policies."""
-    with mock.patch.object(ParameterWatch, "of", return_value=None):
-        yield
 
 
 def _numeric(policy: Policy) -> list[str]:
@@ -89,18 +79,11 @@ def test_the_watched_what_if_is_the_whole_one(data: st.DataObject) -> None:
     population = data.draw(_population(first))
     as_of = data.draw(st.sampled_from([D(2016, 6, 30), D(2016, 12, 31), D(2017, 12, 31)]))
     watched = compare(first, second, population, as_of=as_of)
-    with _unwatched():
+    with unshared():
         whole = compare(first, second, population, as_of=as_of)
-    _same(watched, whole)
+    assert_same(watched, whole)
     assert whole.paths == {"engine": 2 * len(population)}
     assert watched.paths["engine"] + watched.paths.get("unchanged", 0) == 2 * len(population)
-
-
-def _same(watched: Comparison, whole: Comparison) -> None:
-    assert watched == whole
-    assert watched.households == whole.households
-    assert [h.first_difference for h in watched.households] == [h.first_difference for h in whole.households]
-    assert watched.render() == whole.render()
 
 
 def _assessed_in_march(incomes: list[Decimal]) -> list[tuple[Household, list[Fact]]]:
@@ -117,9 +100,9 @@ def _assessed_in_march(incomes: list[Decimal]) -> list[tuple[Household, list[Fac
 def _watched_as_whole(second: Policy, population: list[tuple[Household, list[Fact]]]) -> Comparison:
     """The what-if of Yubei and ``second`` as of 2016-12-31, checked against the whole one."""
     watched = compare(YUBEI, second, population, as_of=D(2016, 12, 31))
-    with _unwatched():
+    with unshared():
         whole = compare(YUBEI, second, population, as_of=D(2016, 12, 31))
-    _same(watched, whole)
+    assert_same(watched, whole)
     return watched
 
 

@@ -32,11 +32,9 @@ from relapse_guard.policies import policy_names
 from relapse_guard.rules import Rule
 from relapse_guard.testing import histories, households
 from relapse_guard.whatif import Comparison, compare
-from relapse_guard.whatif.reads import ParameterWatch
-from relapse_guard.whatif.shared import Shared
 
 from ..test_resume import case_facts, household_changes
-from .helpers import exited_in_2015, household
+from .helpers import assert_same, exited_in_2015, household, unshared, unwatched
 
 HAS_NUMPY = importlib.util.find_spec("numpy") is not None
 D = dt.date
@@ -53,21 +51,6 @@ def monthly(hid: str, income: int) -> list[Fact]:
     ]
 
 
-@contextmanager
-def unwatched() -> Iterator[None]:
-    """The scalar first pass without the watch of :mod:`relapse_guard.whatif.reads`, as when
-    it gives up (the second policy's runs spared too seldom): the runs shared instead."""
-    with mock.patch.object(ParameterWatch, "of", return_value=None):
-        yield
-
-
-@contextmanager
-def unshared() -> Iterator[None]:
-    """Every household run from the start under both policies: no watch, nothing shared."""
-    with unwatched(), mock.patch.object(Shared, "of", return_value=None):
-        yield
-
-
 def both(
     a: Policy, b: Policy, population: Sequence[tuple[Household, Sequence[Fact]]], as_of: dt.date | None
 ) -> tuple[Comparison, Comparison]:
@@ -77,14 +60,6 @@ def both(
     with unshared():
         full = compare(a, b, population, as_of=as_of)
     return shared, full
-
-
-def assert_same(shared: Comparison, full: Comparison) -> None:
-    assert shared == full
-    assert shared.households == full.households  # first differences included
-    assert shared.totals == full.totals
-    assert shared.by_district() == full.by_district()
-    assert shared.render() == full.render()
 
 
 @st.composite
