@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 np = pytest.importorskip("numpy")
@@ -18,7 +18,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 from relapse_guard import load_policy  # noqa: E402
 from relapse_guard.context import Context  # noqa: E402
 from relapse_guard.decisions import Risk, Severity  # noqa: E402
-from relapse_guard.facts import Fact, IncomeAssessed, MemberDied  # noqa: E402
+from relapse_guard.facts import Fact, HouseAppraised, HousingGrade, IncomeAssessed, MemberDied  # noqa: E402
 from relapse_guard.household import Household, Member, Place  # noqa: E402
 from relapse_guard.interventions import SafetyNetTopUp  # noqa: E402
 from relapse_guard.lifecycle import State  # noqa: E402
@@ -213,6 +213,46 @@ def test_ties_fine_incomes_and_partitions(tmp_path: Path, partitions: int) -> No
     assert by_id["a"] == (30000 - 833) * 3  # a-2 (100 yuan) is the later of the two on 2016-05-01
     assert by_id["d"] == 0
     assert result.columns.exact.tolist().count(False) == 1  # b's 1234.56789
+
+
+_days = st.sampled_from([D(2015, 12, 31), D(2016, 1, 1), D(2016, 6, 30), AS_OF, D(2017, 1, 1)])
+_income_texts = st.one_of(
+    st.integers(0, 8000).map(str),
+    st.decimals(min_value=0, max_value=8000, places=2).map(str),
+    st.decimals(min_value=0, max_value=8000, places=6).map(str),  # finer than the kernel's unit
+)
+
+
+@st.composite
+def _populations(draw: st.DrawFn) -> list[tuple[Household, list[Fact]]]:
+    """Households of 1-5 members in two districts, with assessments on a few dates (ties on a
+    date, some after the screen's date, the same income text in several rows) and houses."""
+    items = []
+    for number in range(draw(st.integers(1, 8))):
+        hid = f"h{number}"
+        facts: list[Fact] = []
+        for fact in range(draw(st.integers(0, 5))):
+            fid = f"{hid}-{draw(st.integers(0, 99)):02d}-{fact}"  # ids in no particular order
+            if draw(st.booleans()) or not facts:
+                facts.append(_income(hid, fid, draw(_days), draw(_income_texts)))
+            else:
+                facts.append(HouseAppraised(id=fid, household_id=hid, date=draw(_days), grade=HousingGrade.C))
+        district = draw(st.sampled_from(["Yubei", "Dazu"]))
+        items.append((_household(draw(st.integers(1, 5)), hid, district), sorted(facts, key=Fact.sort_key)))
+    return items
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=_populations(), facts_group=st.integers(1, 7), households_group=st.integers(1, 7))
+def test_any_population_in_any_row_groups_as_the_engine(
+    tmp_path: Path, items: list[tuple[Household, list[Fact]]], facts_group: int, households_group: int
+) -> None:
+    # Each row group has its own dictionaries of ids and incomes: the screen reads across them.
+    directory = tmp_path / f"p{facts_group}-{households_group}-{len(items)}"
+    write_population(directory, items, format="parquet", overwrite=True)
+    for name, rows in (("facts-00000.parquet", facts_group), ("households-00000.parquet", households_group)):
+        pq.write_table(pq.read_table(directory / name), directory / name, row_group_size=rows)
+    _check(directory, load_policy("yubei_2016"), AS_OF)
 
 
 # --- what the screen refuses -------------------------------------------------------------------

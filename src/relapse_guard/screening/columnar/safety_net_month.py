@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +59,8 @@ __all__ = [
 ]
 
 Int64s = npt.NDArray[np.int64]
+#: Integers of any width (Arrow's dictionary codes are 32-bit).
+Ints = npt.NDArray[np.integer[Any]]
 Bools = npt.NDArray[np.bool_]
 
 _ZERO = Decimal(0)
@@ -216,13 +218,6 @@ def _numpy(values: Any) -> npt.NDArray[Any]:
     return np.asarray(values)
 
 
-def _joined(parts: list[npt.NDArray[Any]], dtype: type[np.generic]) -> npt.NDArray[Any]:
-    """``parts`` end to end (an empty array of ``dtype`` for none)."""
-    if len(parts) == 1:
-        return parts[0].astype(dtype, copy=False)
-    return np.concatenate([*parts, np.empty(0, dtype)]).astype(dtype, copy=False)
-
-
 def _blank(values: Any) -> Bools:
     """Which of ``values`` (Arrow strings) are null or blank as ``str.strip`` sees them."""
     pc = compute()
@@ -235,48 +230,59 @@ def _blank(values: Any) -> Bools:
 
 
 class _Households:
-    """A households file's households: ids, districts and member counts, in file order."""
+    """A households file's households: ids, districts (codes into :attr:`district_names`) and
+    member counts, in file order.
+
+    The ids are read as codes: a household's rows are a run of one code, and a code in two runs
+    is a household whose rows are not together, or that appears twice.
+    """
 
     def __init__(self, path: Path) -> None:
         pa = arrow()
-        pc = compute()
-        parquet = _open(path, ["household_id", "district"], ["district"])
-        table = parquet.read(columns=["household_id", "district"])
-        table = table.unify_dictionaries().combine_chunks()
-        runs = pc.run_end_encode(table.column("household_id").chunk(0) if table.num_rows else pa.array([], pa.string()))
-        ends = np.asarray(runs.run_ends.to_numpy(), dtype=np.int64)
-        starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
-        self.ids = runs.values
-        self.members: Int64s = ends - starts
-        blank = np.flatnonzero(_blank(self.ids))  # every row's id is the id of its run
-        if len(blank):
-            row = int(starts[blank[0]])
-            raise _bad_cell(path, "household_id", row, self.ids[int(blank[0])].as_py(), "a household id, never blank")
-        self._unique(path, starts)
-        districts = (
-            table.column("district").chunk(0) if table.num_rows else pa.array([], pa.string()).dictionary_encode()
-        )
-        codes = np.asarray(pc.fill_null(districts.indices, -1).to_numpy(), dtype=np.int64)
-        blank = np.append(_blank(districts.dictionary), True)[codes]
+        columns = ["household_id", "district"]
+        metadata = _metadata(path, columns)
+        table = _one_dictionary(_one_dictionary(_read(path, columns, columns, metadata), "household_id"), "district")
+        ids, codes = _dictionary(table.column("household_id")), _codes(table.column("household_id"), -1)
+        starts = np.flatnonzero(np.append(True, codes[1:] != codes[:-1])) if len(codes) else _NONE
+        self.members: Int64s = np.diff(np.append(starts, len(codes)))
+        runs = codes[starts]
+        if (runs < 0).any() or not _not_blank(metadata, "household_id"):
+            blank = np.flatnonzero(np.append(_blank(ids), True)[runs])  # -1: a null cell, the last
+            if len(blank):
+                row = int(starts[blank[0]])
+                raise _bad_cell(path, "household_id", row, _cell(ids, codes[row]), "a household id, never blank")
+        first = np.zeros(len(ids), dtype=np.int64)
+        first[runs[::-1]] = np.arange(len(runs) - 1, -1, -1)  # the first run of each code
+        again = np.flatnonzero(first[runs] != np.arange(len(runs)))
+        if len(again):
+            row = int(starts[again[0]])
+            raise _bad_cell(
+                path, "household_id", row, _cell(ids, codes[row]), "the rows of a household together, once in the file"
+            )
+        self.ids = ids.take(pa.array(runs))
+        self.district_names = _dictionary(table.column("district"))
+        districts = _codes(table.column("district"), -1)
+        blank = np.append(_blank(self.district_names), True)[districts]
         if blank.any():
             row = int(np.flatnonzero(blank)[0])
-            raise _bad_cell(path, "district", row, districts[row].as_py(), "a district, never blank")
-        differ = np.flatnonzero(codes != np.repeat(codes[starts], self.members))
+            raise _bad_cell(
+                path, "district", row, _cell(self.district_names, districts[row]), "a district, never blank"
+            )
+        self.districts: Ints = districts[starts]
+        differ = np.flatnonzero(districts != np.repeat(self.districts, self.members))
         if len(differ):
             row = int(differ[0])
-            raise _bad_cell(path, "district", row, districts[row].as_py(), "the district of the household's first row")
-        self.districts = districts.take(pa.array(starts))
+            value = _cell(self.district_names, districts[row])
+            raise _bad_cell(path, "district", row, value, "the district of the household's first row")
 
-    def _unique(self, path: Path, starts: Int64s) -> None:
-        """Refuse a household whose rows are not together, or that appears twice."""
-        pc = compute()
-        if len(pc.unique(self.ids)) != len(self.ids):
-            counts = pc.value_counts(self.ids)
-            twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))[0].as_py()
-            second = int(np.flatnonzero(_numpy(pc.equal(self.ids, twice)))[1])
-            raise _bad_cell(
-                path, "household_id", int(starts[second]), twice, "the rows of a household together, once in the file"
-            )
+    def find(self, dictionaries: Sequence[Any]) -> Ints:
+        """The household (its row in this file; -1 for none) of each id of ``dictionaries``, end to end."""
+        pa, pc = arrow(), compute()
+        ids = [dictionary.cast(self.ids.type) for dictionary in dictionaries]
+        if not ids:
+            return np.empty(0, dtype=np.int32)
+        found = pc.index_in(ids[0] if len(ids) == 1 else pa.concat_arrays(ids), value_set=self.ids)
+        return np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int32)
 
 
 class _Incomes:
@@ -318,25 +324,31 @@ class _Incomes:
             self.scaled[code], self.exact[code] = found, True
 
 
-def _open(path: Path, columns: list[str], dictionary: list[str]) -> Any:
-    """The Parquet file at ``path``, its ``dictionary`` columns read as dictionaries;
-    :class:`PopulationError` when it lacks one of ``columns``."""
-    pq = pyarrow_modules()[1]
-    try:
-        parquet = pq.ParquetFile(path, read_dictionary=dictionary)
-    except KeyError:  # a dictionary column is missing
-        parquet = pq.ParquetFile(path)
-    missing = [name for name in columns if name not in parquet.metadata.schema.names]
+def _metadata(path: Path, columns: list[str]) -> Any:
+    """The metadata of the Parquet file at ``path``; :class:`PopulationError` when it lacks one of ``columns``."""
+    metadata = pyarrow_modules()[1].read_metadata(path)
+    missing = [name for name in columns if name not in metadata.schema.names]
     if missing:
         raise PopulationError(f"{path}: the file lacks the column(s) {', '.join(map(repr, missing))}")
-    return parquet
+    return metadata
 
 
-def _ids_not_blank(metadata: Any) -> bool:
-    """True when the statistics of a facts file's ``id`` column show that no id is null or blank:
-    every id starts with a character between its smallest and largest ids' first ones, and
+def _read(path: Path, columns: list[str], dictionary: list[str], metadata: Any = None) -> Any:
+    """``columns`` of the Parquet file at ``path`` (its metadata when already read), the
+    ``dictionary`` columns read as dictionaries: :class:`PopulationError` when it lacks one.
+
+    ``read_table`` reads the row groups in parallel, about twice as fast as ``ParquetFile.read``.
+    """
+    if metadata is None:
+        _metadata(path, columns)
+    return pyarrow_modules()[1].read_table(path, columns=columns, read_dictionary=dictionary)
+
+
+def _not_blank(metadata: Any, name: str) -> bool:
+    """True when the statistics of a file's column ``name`` show that no cell is null or blank:
+    every cell starts with a character between its smallest and largest cells' first ones, and
     those are printable ASCII (never white space)."""
-    column = metadata.schema.names.index("id")
+    column = metadata.schema.names.index(name)
     for group in range(metadata.num_row_groups):
         statistics = metadata.row_group(group).column(column).statistics
         if statistics is None or not statistics.has_min_max or statistics.null_count != 0:
@@ -349,53 +361,74 @@ def _ids_not_blank(metadata: Any) -> bool:
     return True
 
 
+def _codes(column: Any, null: int) -> Ints:
+    """The dictionary codes of ``column`` (a chunked dictionary array whose chunks share one
+    dictionary), end to end; ``null`` for a null cell."""
+    indices = arrow().chunked_array([chunk.indices for chunk in column.chunks], column.type.index_type)
+    if indices.null_count:
+        indices = compute().fill_null(indices, null)
+    return np.asarray(indices.to_numpy())
+
+
+def _dictionary(column: Any) -> Any:
+    """The one dictionary of ``column``'s chunks (an empty one for no chunk)."""
+    return column.chunk(0).dictionary if column.num_chunks else arrow().array([], column.type.value_type)
+
+
+def _cell(dictionary: Any, code: int) -> object:
+    """The value of ``code`` in ``dictionary``: None for a code out of it (a null cell)."""
+    return dictionary[int(code)].as_py() if 0 <= code < len(dictionary) else None
+
+
+def _one_dictionary(table: Any, name: str) -> Any:
+    """``table`` with its column ``name`` dictionary-encoded, one dictionary for every row group."""
+    pc = compute()
+    at = table.schema.get_field_index(name)
+    column = table.column(at)
+    if not arrow().types.is_dictionary(column.type):  # not stored as strings
+        column = pc.dictionary_encode(column)
+    return table.set_column(at, name, column.unify_dictionaries())
+
+
 class _Assessments:
-    """The income assessments of a facts file on or before ``as_of``, of the households of its partition."""
+    """The income assessments of a facts file on or before ``as_of``, of the households of its partition.
+
+    The file's columns are looked at end to end, as codes: kinds and incomes each have one
+    dictionary for the file (each distinct income is parsed once), household ids keep each row
+    group's (their households are found at once, :meth:`_Households.find`). Each household's
+    latest assessment is found with one pass over the rows.
+    """
 
     def __init__(self, path: Path, households: _Households, as_of: dt.date) -> None:
+        pa, pc = arrow(), compute()
         self.path = path
         self.households = households
-        self.as_of_days = (as_of - dt.date(1970, 1, 1)).days
+        as_of_days = (as_of - dt.date(1970, 1, 1)).days
         columns = ["household_id", "kind", "date", _INCOME_COLUMN]
-        parquet = _open(path, [*columns, "id"], ["household_id", "kind", _INCOME_COLUMN])
-        metadata = parquet.metadata
+        metadata = _metadata(path, [*columns, "id"])
         #: The fact ids, read only when needed: to check them (unless the file's statistics show
         #: that none is blank), or to order assessments of one date.
-        self._ids = None if _ids_not_blank(metadata) else self._read_ids()
-        table = parquet.read(columns=columns)
-        table = table.unify_dictionaries().combine_chunks()  # one batch: each distinct value looked at once
-        self.household: list[Int64s] = []  # per batch: the household (row in the households file) of each row kept
-        self.day: list[Int64s] = []
-        self.income: list[Int64s] = []  # per batch: the income code of each row kept
-        self.rows: list[Int64s] = []  # per batch: the batch's row of each row kept
-        self.batches: list[tuple[int, _Incomes]] = []  # per batch: its first row in the file, its incomes
-        offset = 0
-        for batch in table.to_batches():
-            self._batch(batch, offset)
-            offset += batch.num_rows
-
-    def _read_ids(self) -> Any:
-        """The file's ``id`` column."""
-        return pyarrow_modules()[1].read_table(self.path, columns=["id"]).column("id").combine_chunks()
-
-    def _batch(self, batch: Any, offset: int) -> None:
-        pa, pc = arrow(), compute()
-        kinds = batch.column("kind")
+        self._ids = None if _not_blank(metadata, "id") else self._read_ids()
+        table = _read(path, columns, ["household_id", "kind", _INCOME_COLUMN], metadata)
+        table = _one_dictionary(_one_dictionary(table, "kind"), _INCOME_COLUMN)
+        #: Whether each row is an income assessment of a household of the file on or before as_of.
+        self.kept: Bools = np.zeros(table.num_rows, dtype=np.bool_)
+        self._incomes: _Incomes | None = None
+        kinds = table.column("kind")
         if kinds.null_count:
             row = int(np.flatnonzero(_numpy(kinds.is_null()))[0])
-            raise _bad_cell(self.path, "kind", offset + row, None, "a fact kind")
-        names = kinds.dictionary.to_pylist()
-        codes = _numpy(kinds.indices)
-        dates = batch.column("date")
-        days = pc.cast(dates, pa.int32())  # date32: days since 1970
-        days = _numpy(pc.fill_null(days, np.iinfo(np.int32).min) if dates.null_count else days)
-        dated = days <= self.as_of_days
+            raise _bad_cell(path, "kind", row, None, "a fact kind")
+        names = kinds.chunk(0).dictionary.to_pylist() if kinds.num_chunks else []
+        codes = _codes(kinds, 0)
+        dates = table.column("date")
+        self.day: Ints = _numpy(pc.fill_null(pc.cast(dates, pa.int32()), np.iinfo(np.int32).min))  # since 1970
+        dated = self.day <= as_of_days
         refused = [code for code, name in enumerate(names) if name in UNAPPLIED_KINDS]
         found = np.flatnonzero(np.isin(codes, refused) & dated) if refused else _NONE
         if len(found):
             row = int(found[0])
             raise PopulationError(
-                f"{self.path}: row {offset + row + 1}: a fact of kind {names[codes[row]]!r} dated on or before the "
+                f"{path}: row {row + 1}: a fact of kind {names[codes[row]]!r} dated on or before the "
                 "screen's date; the single-period screen does not apply corrections, retractions or household "
                 "changes (screen the population with the engine)"
             )
@@ -404,83 +437,88 @@ class _Assessments:
         income_rows = codes == names.index(_INCOME_KIND)
         undated = np.flatnonzero(income_rows & _numpy(dates.is_null())) if dates.null_count else _NONE
         if len(undated):
-            raise _bad_cell(self.path, "date", offset + int(undated[0]), None, "an ISO date such as '2016-03-01'")
-        self._keep(batch, offset, np.flatnonzero(income_rows & dated), days)
-
-    def _keep(self, batch: Any, offset: int, rows: Int64s, days: npt.NDArray[Any]) -> None:
-        """Keep ``rows`` of ``batch`` (income assessments on or before as_of) of the partition's households."""
-        pc = compute()
-        hids = batch.column("household_id")
-        where = np.asarray(pc.fill_null(pc.index_in(hids.dictionary, value_set=self.households.ids), -1).to_numpy())
-        indices = hids.indices if not hids.null_count else pc.fill_null(hids.indices, len(where))
-        household = np.append(where, -1)[_numpy(indices)[rows]]  # -1: a null cell, or no household of the file
-        rows, household = rows[household >= 0], household[household >= 0]  # such a fact screens nobody
-        encoded = pc.dictionary_encode(batch.column(_INCOME_COLUMN))
-        incomes = _Incomes(encoded.dictionary)
-        income = _numpy(pc.fill_null(encoded.indices, incomes.count)).astype(np.int64)[rows]
-        bad = np.flatnonzero(~np.append(incomes.valid, False)[income])
+            raise _bad_cell(path, "date", int(undated[0]), None, "an ISO date such as '2016-03-01'")
+        ids = table.column("household_id")
+        of_ids = households.find([chunk.dictionary for chunk in ids.chunks])
+        start = 0
+        household = []
+        for chunk in ids.chunks:  # each row group's codes, into its dictionary's households
+            end = start + len(chunk.dictionary)
+            indices = pc.fill_null(chunk.indices, len(chunk.dictionary)) if chunk.null_count else chunk.indices
+            household.append(np.append(of_ids[start:end], np.int32(-1))[_numpy(indices)])  # -1: a null id
+            start = end
+        #: The household (row in the households file) of each row; -1 for none.
+        self.household: Ints = np.concatenate([*household, np.empty(0, np.int32)])
+        self.kept = income_rows & dated & (self.household >= 0)  # a fact of no household screens nobody
+        if not self.kept.any():
+            return
+        incomes = self._incomes = _Incomes(table.column(_INCOME_COLUMN).chunk(0).dictionary)
+        #: The code of each row's income among the file's distinct incomes (their count: a null cell).
+        self.income_codes = _codes(table.column(_INCOME_COLUMN), incomes.count)
+        bad = np.flatnonzero(self.kept & ~np.append(incomes.valid, False)[self.income_codes])
         if len(bad):
-            value, expected = incomes.errors.get(int(income[bad[0]]), (None, "an income (required)"))
-            raise _bad_cell(self.path, _INCOME_COLUMN, offset + int(rows[bad[0]]), value, expected)
+            row = int(bad[0])
+            value, expected = incomes.errors.get(int(self.income_codes[row]), (None, "an income (required)"))
+            raise _bad_cell(path, _INCOME_COLUMN, row, value, expected)
         if self._ids is not None:
-            kept = self._ids.take(arrow().array(offset + rows))
+            rows = np.flatnonzero(self.kept)
+            kept = self._ids.take(pa.array(rows))
             blank = np.flatnonzero(_blank(kept))
             if len(blank):
-                raise _bad_cell(self.path, "id", offset + int(rows[blank[0]]), kept[int(blank[0])].as_py(), _ID)
-        self.batches.append((offset, incomes))
-        self.household.append(household.astype(np.int64))
-        self.day.append(days[rows].astype(np.int64))
-        self.income.append(income)
-        self.rows.append(rows)
+                raise _bad_cell(path, "id", int(rows[blank[0]]), kept[int(blank[0])].as_py(), _ID)
+
+    def _read_ids(self) -> Any:
+        """The file's ``id`` column."""
+        return pyarrow_modules()[1].read_table(self.path, columns=["id"]).column("id").combine_chunks()
 
     def latest(self) -> tuple[Int64s, Bools, Bools, dict[int, Decimal]]:
         """Each household's latest income (in the engine's order: date, then fact id) as
         ``(income, assessed, exact, decimals)``: ``decimals`` holds, by household, the incomes not
         exact in 1/SCALE yuan."""
         count = len(self.households.ids)
-        household, day = _joined(self.household, np.int64), _joined(self.day, np.int64)
-        batch = _joined([np.full(len(rows), b, np.int64) for b, rows in enumerate(self.rows)], np.int64)
-        row, code = _joined(self.rows, np.int64), _joined(self.income, np.int64)
-        last = np.full(count, np.iinfo(np.int64).min, dtype=np.int64)
-        np.maximum.at(last, household, day)
-        candidates = np.flatnonzero(day == last[household])
-        chosen = np.full(count, -1, dtype=np.int64)
-        chosen[household[candidates]] = candidates
-        ties = np.bincount(household[candidates], minlength=count) > 1
-        if ties.any():
-            self._break_ties(candidates[ties[household[candidates]]], household, batch, row, chosen)
-        assessed = chosen >= 0
-        picked = chosen[assessed]
         income = np.zeros(count, dtype=np.int64)
         exact = np.ones(count, dtype=np.bool_)
         decimals: dict[int, Decimal] = {}
-        for b, (_, incomes) in enumerate(self.batches):
-            in_batch = picked[batch[picked] == b]
-            where = household[in_batch]
-            codes = code[in_batch]
-            income[where] = np.append(incomes.scaled, 0)[codes]
-            exact[where] = np.append(incomes.exact, False)[codes]
-            for at in np.flatnonzero(~exact[where]).tolist():
-                decimals[int(where[at])] = incomes.decimals[int(codes[at])]
+        incomes = self._incomes
+        if incomes is None:  # no assessment on or before as_of
+            return income, np.zeros(count, dtype=np.bool_), exact, decimals
+        # A row not kept counts for a slot after the last household, whose day no row has.
+        slot = np.where(self.kept, self.household, count)
+        last = np.full(count + 1, np.iinfo(np.int32).min, dtype=np.int32)
+        np.maximum.at(last, slot, self.day)
+        last[count] = np.iinfo(np.int32).max
+        candidates = np.flatnonzero(self.day == last[slot])
+        owners = slot[candidates]
+        chosen = np.full(count, -1, dtype=np.int64)
+        chosen[owners] = candidates
+        ties = np.bincount(owners, minlength=count) > 1
+        if ties.any():
+            self._break_ties(candidates[ties[owners]], owners[ties[owners]], chosen)
+        assessed = chosen >= 0
+        codes = np.full(count, incomes.count, dtype=np.int64)  # the code of each household's income
+        codes[assessed] = self.income_codes[chosen[assessed]]
+        income[assessed] = incomes.scaled[codes[assessed]]
+        exact[assessed] = incomes.exact[codes[assessed]]
+        for household in np.flatnonzero(~exact).tolist():
+            decimals[household] = incomes.decimals[int(codes[household])]
         return income, assessed, exact, decimals
 
-    def _break_ties(self, rows: Int64s, household: Int64s, batch: Int64s, row: Int64s, chosen: Int64s) -> None:
-        """For households with several assessments on their latest date, the one of the greatest fact id."""
+    def _break_ties(self, candidates: Int64s, owners: Ints, chosen: Int64s) -> None:
+        """For households with several assessments on their latest date (``candidates``, rows of
+        the file, of households ``owners``), the one of the greatest fact id."""
         best: dict[int, tuple[str, int]] = {}
         if self._ids is None:
             self._ids = self._read_ids()
-        for at in rows.tolist():
-            position = self.batches[int(batch[at])][0] + int(row[at])
-            fact_id = self._ids[position].as_py()
-            where = int(household[at])
+        for row, where in zip(candidates.tolist(), owners.tolist(), strict=True):
+            fact_id = self._ids[row].as_py()
             if fact_id is None or not fact_id.strip():
-                raise _bad_cell(self.path, "id", position, fact_id, _ID)
+                raise _bad_cell(self.path, "id", row, fact_id, _ID)
             if where in best and best[where][0] == fact_id:
-                raise _bad_cell(self.path, "id", position, fact_id, "a fact id used once by its household")
+                raise _bad_cell(self.path, "id", row, fact_id, "a fact id used once by its household")
             if where not in best or fact_id > best[where][0]:
-                best[where] = (fact_id, at)
-        for where, (_, at) in best.items():
-            chosen[where] = at
+                best[where] = (fact_id, row)
+        for where, (_, row) in best.items():
+            chosen[where] = row
 
 
 def _partition(
@@ -537,7 +575,7 @@ def screen_safety_net_month(
         results = [screen(partition) for partition in population.partitions]
     for found in results:
         households, fen = found[0], found[1]
-        _add_districts(districts, households.districts, fen)
+        _add_districts(districts, households, fen)
         if keep_columns:
             kept.append(found)
     totals = {name: DistrictMonth(*counts) for name, counts in sorted(districts.items())}
@@ -552,27 +590,27 @@ def screen_safety_net_month(
     )
 
 
-def _add_districts(districts: dict[str, list[int]], names: Any, fen: Int64s) -> None:
+def _add_districts(districts: dict[str, list[int]], households: _Households, fen: Int64s) -> None:
     """Add a partition's households, top-ups and fen to ``districts`` by name."""
-    encoded = compute().dictionary_encode(names)
-    codes = np.asarray(encoded.indices.to_numpy(), dtype=np.int64)
-    count = len(encoded.dictionary)
-    households = np.bincount(codes, minlength=count)
+    count = len(households.district_names)
+    codes = households.districts
+    counted = np.bincount(codes, minlength=count)
     topped = np.bincount(codes[fen > 0], minlength=count)
     total = np.zeros(count, dtype=np.int64)
     np.add.at(total, codes, fen)
-    for code, name in enumerate(encoded.dictionary.to_pylist()):
-        counts = districts.setdefault(name, [0, 0, 0])
-        counts[0] += int(households[code])
-        counts[1] += int(topped[code])
-        counts[2] += int(total[code])
+    for code, name in enumerate(households.district_names.to_pylist()):
+        if counted[code]:
+            found = districts.setdefault(name, [0, 0, 0])
+            found[0] += int(counted[code])
+            found[1] += int(topped[code])
+            found[2] += int(total[code])
 
 
 def _columns(kept: list[tuple[_Households, Int64s, Int64s, Bools, Bools]]) -> HouseholdColumns:
     """The per-household arrays of every partition, end to end."""
     return HouseholdColumns(
         household_id=np.array([i for h, *_ in kept for i in h.ids.to_pylist()], dtype=object),
-        district=np.array([d for h, *_ in kept for d in h.districts.to_pylist()], dtype=object),
+        district=np.array([d for h, *_ in kept for d in h.district_names.take(h.districts).to_pylist()], dtype=object),
         members=np.concatenate([h.members for h, *_ in kept] + [np.empty(0, np.int64)]),
         income=np.concatenate([k[2] for k in kept] + [np.empty(0, np.int64)]),
         assessed=np.concatenate([k[3] for k in kept] + [np.empty(0, np.bool_)]),
