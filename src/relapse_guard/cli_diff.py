@@ -57,7 +57,7 @@ def diff_household(
 
         if not Path(store).is_file():
             raise StoreError(f"no store file at {store}")
-        with SQLiteStore(store) as opened:
+        with SQLiteStore(store, read_only=True) as opened:  # comparing writes nothing
             household = opened.household(household_id)
             facts = opened.facts(household_id, kinds=loaded.fact_kinds)
         return decisions_between(Engine(loaded), household, facts, before, after, as_of=as_of)

@@ -339,7 +339,7 @@ def explain_stored(
     source = _loaded(policy_name)  # an unknown policy fails before the store is opened
     if not Path(store_path).is_file():
         raise StoreError(f"no store file at {store_path}")
-    with SQLiteStore(store_path) as store:
+    with SQLiteStore(store_path, read_only=True) as store:  # explaining writes nothing
         if isinstance(source, Policy):
             policy = source
         else:

@@ -317,3 +317,24 @@ def test_report_lines_in_english() -> None:
         f"  0 checkpoint entries, head #0 {GENESIS[:16]}",
         "  nothing up to the heads of the anchor a.json changed",
     ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("explain", "YB-1", "--policy", "yubei_2016"),
+        ("diff", "YB-1", "--policy", "yubei_2016", "--known-on", "2016-01-01", "--known-on", "2017-01-01"),
+    ],
+)
+def test_reading_commands_leave_a_store_of_an_earlier_schema_as_it_was(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # explain and diff only read: they open a store read-only, so a store of an earlier schema
+    # is refused (with how to migrate it), not migrated as a side effect of asking.
+    old = tmp_path / "v2.sqlite"
+    shutil.copyfile(Path(__file__).parents[1] / "store" / "fixtures" / "store-v2.sqlite", old)
+    before = old.read_bytes()
+    run = cli(*command[:2], "--store", str(old), *command[2:])
+    assert run.returncode == EXIT_USAGE, run.stderr
+    assert "schema version 2 and is opened read-only" in run.stderr
+    assert old.read_bytes() == before

@@ -8,9 +8,19 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from relapse_guard import ExitVerified, Fact, Household, IllnessReported, IncomeAssessed, Place, State, load_policy
+from relapse_guard import (
+    ExitVerified,
+    Fact,
+    Household,
+    IllnessReported,
+    IncomeAssessed,
+    Place,
+    State,
+    load_policy,
+)
 from relapse_guard.entitlements import Money
 from relapse_guard.errors import InvalidArgument
+from relapse_guard.facts import HouseholdMoved
 from relapse_guard.whatif import Comparison, compare
 
 from .helpers import exited_in_2015, household
@@ -144,3 +154,18 @@ def test_state_and_interventions_can_differ() -> None:
 def test_unknown_household() -> None:
     with pytest.raises(KeyError, match="'nobody'"):
         compare(YUBEI, FROZEN, [], as_of=None).household("nobody")
+
+
+def test_the_first_difference_is_not_a_policy_name() -> None:
+    # A move's decision names the policy its run stays under: under two policies its texts differ
+    # by that name alone, which is no difference between the runs.
+    moved = HouseholdMoved(id="YB-5-m", household_id="YB-5", date=D(2016, 2, 1), district="Yubei", town="Other")
+    income = IncomeAssessed(id="YB-5-i", household_id="YB-5", date=D(2016, 3, 1), income_per_capita=Decimal(1800))
+    found = compare(YUBEI, FROZEN, [(household("YB-5"), [moved, income])], as_of=D(2016, 12, 31))
+    first = found.household("YB-5").first_difference
+    assert first is not None
+    a, b = first
+    assert a is not None
+    assert b is not None
+    assert a.rule == b.rule != "household.household_moved"
+    assert a.date == D(2016, 3, 1)

@@ -46,11 +46,13 @@ __all__ = ["PartialComparison", "compare", "compare_partition", "compare_populat
 def _first_difference(a: Outcome, b: Outcome) -> tuple[Decision | None, Decision | None] | None:
     if a.result is None or b.result is None:
         return None
-    # Policies have different labels; compare decisions by what they say, not by their policy.
-    # Equal decisions explain alike (equality compares all an explanation says), so only
-    # decisions that are not equal are explained, which is most of the cost.
+    # Compare decisions by what they say. Equal decisions explain alike (equality compares all
+    # an explanation says), so only decisions that are not equal are explained, which is most
+    # of the cost. A decision may name the policy its run is under (a move says which policy
+    # the run stays under): the two runs' names are not a difference between them.
+    label_a, label_b = a.result.policy, b.result.policy
     for first, second in zip(a.result.decisions, b.result.decisions, strict=False):
-        if first != second and first.explain() != second.explain():
+        if first != second and _said(first, label_a) != _said(second, label_b):
             return first, second
     count_a, count_b = len(a.result.decisions), len(b.result.decisions)
     if count_a == count_b:
@@ -60,6 +62,11 @@ def _first_difference(a: Outcome, b: Outcome) -> tuple[Decision | None, Decision
         a.result.decisions[shorter] if count_a > shorter else None,
         b.result.decisions[shorter] if count_b > shorter else None,
     )
+
+
+def _said(decision: Decision, policy: str) -> str:
+    """What ``decision`` explains, the name of the policy it was made under left out."""
+    return decision.explain().replace(policy, "{policy}")
 
 
 def compare(
