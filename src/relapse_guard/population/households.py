@@ -107,19 +107,16 @@ def valid_id(text: str) -> bool:
     return (text.isascii() and len(text) <= MAX_ID_LENGTH) or valid_text(text, MAX_ID_LENGTH)
 
 
-def make_household(
-    hid: str, where: Place, members: list[Member], member_ids: Iterable[str] | None = None
-) -> Household | None:
+def make_household(hid: str, where: Place, members: list[Member]) -> Household | None:
     """The household, when Household's own checks would pass for these converted values; None otherwise.
 
     The checks: a non-empty id and district, at least one member, unique non-empty member ids
-    (``member_ids``, when the caller has them at hand; the fields' types are the converters').
-    The household is then built without running them again; when they fail, ``Household(...)``
-    says why.
+    (the fields' types are the converters'). The household is then built without running them
+    again; when they fail, ``Household(...)`` says why.
     """
     if not (PLAIN_HOUSEHOLD and hid.strip() and where.district and 0 < len(members) <= MAX_MEMBERS):
         return None
-    ids = set(member_ids) if member_ids is not None else {member.id for member in members}
+    ids = {member.id for member in members}
     if len(ids) != len(members) or "" in ids:
         return None
     for text in (hid, where.district, where.town, where.village, *ids):  # the bounds Household checks
