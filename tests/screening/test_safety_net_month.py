@@ -154,6 +154,8 @@ def _check(directory: Path, policy: Policy, as_of: dt.date) -> None:
     assert result.columns is not None
     got = dict(zip(result.columns.household_id.tolist(), result.columns.top_up_fen.tolist(), strict=True))
     assert got == {hid: fen for hid, (_, fen) in expected.items()}
+    districts = dict(zip(result.columns.household_id.tolist(), result.columns.district.tolist(), strict=True))
+    assert districts == {hid: district for hid, (district, _) in expected.items()}
     assert result.households == len(expected)
     assert result.topped_up == sum(1 for _, fen in expected.values() if fen)
     assert result.total_fen == sum(fen for _, fen in expected.values())
