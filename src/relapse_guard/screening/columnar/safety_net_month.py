@@ -286,7 +286,7 @@ class _Households:
 
 
 class _Incomes:
-    """The distinct income cells of a batch: each in 1/SCALE yuan (``exact``), or as a ``Decimal``, or refused."""
+    """The distinct income cells of a file: each in 1/SCALE yuan (``exact``), or as a ``Decimal``, or refused."""
 
     def __init__(self, values: Any) -> None:
         pa, pc = arrow(), compute()
@@ -411,9 +411,7 @@ class _Assessments:
         self._ids = None if _not_blank(metadata, "id") else self._read_ids()
         table = _read(path, columns, ["household_id", "kind", _INCOME_COLUMN], metadata)
         table = _one_dictionary(_one_dictionary(table, "kind"), _INCOME_COLUMN)
-        #: Whether each row is an income assessment of a household of the file on or before as_of.
-        self.kept: Bools = np.zeros(table.num_rows, dtype=np.bool_)
-        self._incomes: _Incomes | None = None
+        self._incomes: _Incomes | None = None  # none: no income assessment on or before as_of
         kinds = table.column("kind")
         if kinds.null_count:
             row = int(np.flatnonzero(_numpy(kinds.is_null()))[0])
@@ -449,7 +447,9 @@ class _Assessments:
             start = end
         #: The household (row in the households file) of each row; -1 for none.
         self.household: Ints = np.concatenate([*household, np.empty(0, np.int32)])
-        self.kept = income_rows & dated & (self.household >= 0)  # a fact of no household screens nobody
+        #: Whether each row is an income assessment of a household of the file on or before as_of
+        #: (a fact of no household screens nobody).
+        self.kept: Bools = income_rows & dated & (self.household >= 0)
         if not self.kept.any():
             return
         incomes = self._incomes = _Incomes(table.column(_INCOME_COLUMN).chunk(0).dictionary)
