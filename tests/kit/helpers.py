@@ -85,8 +85,13 @@ def unwatched() -> Iterator[None]:
 
 @contextmanager
 def unshared() -> Iterator[None]:
-    """Every household run from the start under both policies: no watch, nothing shared."""
-    with unwatched(), mock.patch.object(Shared, "of", return_value=None):
+    """Every household run from the start under both policies, and their decisions compared
+    from the first: no watch, nothing shared."""
+    with (
+        unwatched(),
+        mock.patch.object(Shared, "of", return_value=None),
+        mock.patch("relapse_guard.whatif.run.decisions_part", return_value=None),
+    ):
         yield
 
 

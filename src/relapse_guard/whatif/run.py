@@ -38,30 +38,45 @@ from .comparison import (
     _state,
 )
 from .reads import ParameterWatch
-from .shared import Shared, run_outcome
+from .shared import Shared, decisions_part, run_outcome
 
 __all__ = ["PartialComparison", "compare", "compare_partition", "compare_population"]
 
 
-def _first_difference(a: Outcome, b: Outcome) -> tuple[Decision | None, Decision | None] | None:
+def _first_difference(
+    a: Outcome, b: Outcome, since: dt.date | None = None
+) -> tuple[Decision | None, Decision | None] | None:
+    """The first decisions of ``a``'s and ``b``'s results that say different things (one None
+    where the other run made more decisions), or None; ``since`` (:func:`.shared.decisions_part`)
+    is the date before which the two runs make the same decisions, which are not compared."""
     if a.result is None or b.result is None:
         return None
+    decisions_a, decisions_b = a.result.decisions, b.result.decisions
+    if since is not None:
+        start = _dated_before(decisions_a, since)
+        if start == _dated_before(decisions_b, since):
+            decisions_a, decisions_b = decisions_a[start:], decisions_b[start:]
     # Compare decisions by what they say. Equal decisions explain alike (equality compares all
     # an explanation says), so only decisions that are not equal are explained, which is most
     # of the cost. A decision may name the policy its run is under (a move says which policy
     # the run stays under): the two runs' names are not a difference between them.
     label_a, label_b = a.result.policy, b.result.policy
-    for first, second in zip(a.result.decisions, b.result.decisions, strict=False):
+    for first, second in zip(decisions_a, decisions_b, strict=False):
         if first != second and _said(first, label_a) != _said(second, label_b):
             return first, second
-    count_a, count_b = len(a.result.decisions), len(b.result.decisions)
+    count_a, count_b = len(decisions_a), len(decisions_b)
     if count_a == count_b:
         return None
     shorter = min(count_a, count_b)
     return (
-        a.result.decisions[shorter] if count_a > shorter else None,
-        b.result.decisions[shorter] if count_b > shorter else None,
+        decisions_a[shorter] if count_a > shorter else None,
+        decisions_b[shorter] if count_b > shorter else None,
     )
+
+
+def _dated_before(decisions: Sequence[Decision], since: dt.date) -> int:
+    """How many of the first ``decisions`` are dated before ``since``."""
+    return next((at for at, decision in enumerate(decisions) if decision.date >= since), len(decisions))
 
 
 def _said(decision: Decision, policy: str) -> str:
@@ -338,6 +353,7 @@ def _compare_records(
     no decisions, then, a household whose outcomes differ, on engines that do."""
     quiet_b = Engine(policy_b, record_decisions=False)
     recording: tuple[Engine, Engine] | None = None
+    since = decisions_part(policy_a, policy_b)
     watch = ParameterWatch.of(policy_a, policy_b) if engine == "scalar" else None
     if watch is not None:
         ran = _watched_outcomes(watch, quiet_b, records, as_of, into.paths)
@@ -362,7 +378,7 @@ def _compare_records(
                 item,
                 a=attrs.evolve(a, result=None),
                 b=attrs.evolve(b, result=None),
-                first_difference=_first_difference(a, b),
+                first_difference=_first_difference(a, b, since),
             )
         into.add(item, differs=differs)
         if tally.done % tally.every == 0:
@@ -490,6 +506,7 @@ def _compare_all(
 ) -> Comparison:
     """Every household run on engines that record decisions, and kept with its results."""
     engine_a, engine_b = Engine(policy_a), Engine(policy_b)
+    since = decisions_part(policy_a, policy_b)
     households: list[HouseholdComparison] = []
     states_a: Counter[str] = Counter()
     states_b: Counter[str] = Counter()
@@ -511,7 +528,7 @@ def _compare_all(
                 a=a,
                 b=b,
                 district=household.place.district,
-                first_difference=_first_difference(a, b),
+                first_difference=_first_difference(a, b, since),
             )
         )
     totals = Totals(

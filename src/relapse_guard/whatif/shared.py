@@ -33,9 +33,10 @@ from ..engine.fork import Fork
 from ..errors import RelapseGuardError
 from ..facts import Fact
 from ..household import Household
+from ..policy import Policy
 from .comparison import Outcome
 
-__all__ = ["Shared", "run_outcome"]
+__all__ = ["Shared", "decisions_part", "run_outcome"]
 
 
 def run_outcome(engine: Engine, household: Household, facts: Sequence[Fact], as_of: dt.date | None) -> Outcome:
@@ -45,6 +46,15 @@ def run_outcome(engine: Engine, household: Household, facts: Sequence[Fact], as_
         return Outcome.of(engine.run(household, facts, as_of=as_of))
     except RelapseGuardError as error:
         return Outcome(state=None, error=f"{type(error).__name__}: {error}")
+
+
+def decisions_part(policy_a: Policy, policy_b: Policy) -> dt.date | None:
+    """The first date on which a household's runs under the two policies may decide otherwise:
+    the decisions dated before it are the same under both (:mod:`relapse_guard.engine.fork`
+    states the premise), but for the name of the policy a decision may quote. None when the
+    policies part from the start (or never: then no decision differs but for that name)."""
+    parts = parting(policy_a, policy_b)
+    return None if parts is None or parts == dt.date.min else parts
 
 
 @attrs.define
