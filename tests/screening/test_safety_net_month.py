@@ -376,6 +376,16 @@ def test_a_missing_column_is_named(tmp_path: Path, name: str, column: str) -> No
         screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF)
 
 
+@pytest.mark.parametrize("name", ["households-00000.parquet", "facts-00000.parquet"])
+def test_a_file_pyarrow_cannot_read_is_named(tmp_path: Path, name: str) -> None:
+    directory = _written(tmp_path / "p", partitions=1)
+    path = directory / name
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])  # truncated
+    with pytest.raises(PopulationError, match="cannot read the Parquet file") as raised:
+        screen_safety_net_month(directory, load_policy("yubei_2016"), AS_OF)
+    assert str(path) in str(raised.value)
+
+
 def test_only_parquet(tmp_path: Path) -> None:
     write_population(tmp_path / "p", [(_household(1, "a"), [])], format="jsonl")
     with pytest.raises(PopulationError, match="Parquet files only"):

@@ -41,6 +41,7 @@ __all__ = [
     "fact_groups",
     "household_groups",
     "pyarrow_modules",
+    "read_errors",
     "typed_columns",
 ]
 
@@ -83,7 +84,7 @@ def _batches(source: Any, header: Sequence[str]) -> Iterator[BatchColumns]:
 
 
 @contextlib.contextmanager
-def _reading(path: Path) -> Iterator[None]:
+def read_errors(path: Path) -> Iterator[None]:
     """Any error reading ``path`` but the library's (a file pyarrow cannot read: truncated, corrupt, a
     value out of Python's range) as a :class:`PopulationError` naming the file."""
     try:
@@ -101,7 +102,7 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """
     from .parquet_households import arrow_household_groups
 
-    with _reading(path):
+    with read_errors(path):
         source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
         try:
             yield from arrow_household_groups(str(path), header, _batches(source, header))
@@ -114,7 +115,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
 
     Raises :class:`PopulationError` for a file pyarrow cannot read (when reading gets there).
     """
-    with _reading(path):
+    with read_errors(path):
         yield from _fact_groups(path, builder)
 
 

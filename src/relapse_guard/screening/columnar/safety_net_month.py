@@ -44,6 +44,7 @@ from ...interventions.safety_net import monthly_top_up
 from ...parameters import ParameterTree
 from ...policy import Policy
 from ...population.directory import Partition, Population, read_population
+from ...population.parquet import read_errors
 from ...population.parquet_columns import arrow, compute, pyarrow_modules
 from ...population.records import PopulationError
 from .frame import SCALE, scaled
@@ -325,8 +326,10 @@ class _Incomes:
 
 
 def _metadata(path: Path, columns: list[str]) -> Any:
-    """The metadata of the Parquet file at ``path``; :class:`PopulationError` when it lacks one of ``columns``."""
-    metadata = pyarrow_modules()[1].read_metadata(path)
+    """The metadata of the Parquet file at ``path``; :class:`PopulationError` when it lacks one of
+    ``columns``, or when pyarrow cannot read it (truncated, corrupt)."""
+    with read_errors(path):
+        metadata = pyarrow_modules()[1].read_metadata(path)
     missing = [name for name in columns if name not in metadata.schema.names]
     if missing:
         raise PopulationError(f"{path}: the file lacks the column(s) {', '.join(map(repr, missing))}")
@@ -341,7 +344,8 @@ def _read(path: Path, columns: list[str], dictionary: list[str], metadata: Any =
     """
     if metadata is None:
         _metadata(path, columns)
-    return pyarrow_modules()[1].read_table(path, columns=columns, read_dictionary=dictionary)
+    with read_errors(path):
+        return pyarrow_modules()[1].read_table(path, columns=columns, read_dictionary=dictionary)
 
 
 def _not_blank(metadata: Any, name: str) -> bool:
@@ -469,7 +473,8 @@ class _Assessments:
 
     def _read_ids(self) -> Any:
         """The file's ``id`` column."""
-        return pyarrow_modules()[1].read_table(self.path, columns=["id"]).column("id").combine_chunks()
+        with read_errors(self.path):
+            return pyarrow_modules()[1].read_table(self.path, columns=["id"]).column("id").combine_chunks()
 
     def latest(self) -> tuple[Int64s, Bools, Bools, dict[int, Decimal]]:
         """Each household's latest income (in the engine's order: date, then fact id) as
