@@ -147,7 +147,9 @@ def test_a_forked_run_gives_the_results_of_runs_from_the_start(name: str, data: 
     on = data.draw(st.dates(D(2015, 1, 2), END), label="parts on")
     b = data.draw(changed(a, on), label="policy b")
     as_of = data.draw(st.sampled_from([AS_OF, None]) | st.dates(on, AS_OF), label="as of")
-    first, second = Engine(a, record_decisions=False), Engine(b, record_decisions=False)
+    recording = data.draw(st.booleans(), label="recording")
+    event(f"decisions recorded: {recording}")
+    first, second = Engine(a, record_decisions=recording), Engine(b, record_decisions=recording)
     fork = Fork(first, second, on)
     for home, facts in population:
         try:
@@ -156,8 +158,15 @@ def test_a_forked_run_gives_the_results_of_runs_from_the_start(name: str, data: 
             event("raised")
             continue
         event("shared" if forked is not None else "not shared")
-        if forked is not None:
-            assert forked == (first.run(home, facts, as_of=as_of), second.run(home, facts, as_of=as_of))
+        if forked is None:
+            continue
+        whole = first.run(home, facts, as_of=as_of), second.run(home, facts, as_of=as_of)
+        if recording:  # the second's decisions are those from the date on, numbered on from before it
+            before = sum(1 for decision in whole[1].decisions if decision.date < on)
+            assert all(decision.date >= on for decision in whole[1].decisions[before:])
+            assert forked[1].decisions == whole[1].decisions[before:]
+            whole = whole[0], attrs.evolve(whole[1], decisions=forked[1].decisions)
+        assert forked == whole
 
 
 def test_the_safety_net_raised_from_july_compares_as_before() -> None:
@@ -176,6 +185,7 @@ def test_the_safety_net_raised_from_july_compares_as_before() -> None:
         shared, full = both(YUBEI, RAISED, population, D(2016, 12, 31))
     assert_same(shared, full)
     assert counted["shared"] == 2  # both households shared their first half-year
+    assert counted["recorded shared"] == 2  # and both differ: their recorded runs share it too
     assert [h.household_id for h in shared.households] == ["YB-1", "YB-2"]
 
 
@@ -187,23 +197,26 @@ def test_the_columnar_first_pass_shares_what_it_hands_to_the_engine() -> None:
     with unshared():
         full = compare(YUBEI, RAISED, population, as_of=D(2016, 12, 31))
     assert_same(columnar, full)
-    assert counted == {"shared": 1}
+    assert counted == {"shared": 1, "recorded shared": 1}
     assert columnar.paths == {"columnar": 2, "engine": 2}
 
 
 @contextmanager
 def forks_counted() -> Iterator[Counter[str]]:
-    """Counts of the households the fork shared (``shared``), handed back (``not``) or raised for."""
+    """Counts of the households the first pass's fork shared (``shared``), handed back (``not``)
+    or raised for; a fork recording decisions (the second runs of a household that differs)
+    counts the same, as ``recorded shared`` and so on."""
     counted: Counter[str] = Counter()
     original = Fork.results
 
     def results(self: Fork, household: Household, facts: Sequence[Fact], *, as_of: dt.date | None) -> object:
+        prefix = "recorded " if self.first.records_decisions else ""
         try:
             found = original(self, household, facts, as_of=as_of)
         except Exception:
-            counted["raised"] += 1
+            counted[f"{prefix}raised"] += 1
             raise
-        counted["shared" if found is not None else "not"] += 1
+        counted[prefix + ("shared" if found is not None else "not")] += 1
         return found
 
     with mock.patch.object(Fork, "results", results):
@@ -271,7 +284,7 @@ def test_a_household_with_a_correction_runs_from_the_start() -> None:
     population = [(household("YB-2"), [*facts, correction])]
     with forks_counted() as counted:
         shared, full = both(YUBEI, RAISED, population, D(2016, 12, 31))
-    assert counted == {"not": 1}
+    assert counted == {"not": 1, "recorded not": 1}
     assert_same(shared, full)
 
 
@@ -345,9 +358,9 @@ def test_parts_are_the_same_only_when_built_alike() -> None:
     assert not same_part(frozenset({object()}), frozenset({object()}))
 
 
-def test_a_fork_needs_quiet_engines_and_policies_agreeing_until_its_date() -> None:
+def test_a_fork_needs_engines_recording_alike_and_policies_agreeing_until_its_date() -> None:
     quiet = Engine(YUBEI, record_decisions=False)
-    with pytest.raises(InvalidArgument, match="no decisions"):
+    with pytest.raises(InvalidArgument, match="two engines that record decisions, or two that do not"):
         Fork(Engine(YUBEI), Engine(RAISED, record_decisions=False), D(2016, 7, 1))
     with pytest.raises(InvalidArgument, match="part on 2016-07-01"):
         Fork(quiet, Engine(RAISED, record_decisions=False), D(2016, 8, 1))

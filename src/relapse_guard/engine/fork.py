@@ -1,6 +1,6 @@
 """Forking a run: a household's facts before a date run once, then carried on under each of
 two engines whose policies decide alike before that date (a what-if's first pass,
-:mod:`relapse_guard.whatif.shared`).
+:mod:`relapse_guard.whatif.shared`, and the recorded runs of a household that differs).
 
 **The premise.** Policies that agree but for parameters (:mod:`.agreement`) and whose
 parameters part on ``D`` decide alike on every date before ``D``. A run reads parameters only
@@ -49,14 +49,17 @@ _DATE = operator.attrgetter("date")
 class Fork:
     """Runs under ``first``'s and ``second``'s policies that share what happens before ``on``.
 
-    Both engines record no decisions (a forked result has no decisions to explain), and the
-    policies must agree up to ``on`` (:func:`.agreement.parting` on or after it, or never):
-    :class:`~relapse_guard.errors.InvalidArgument` otherwise.
+    The policies must agree up to ``on`` (:func:`.agreement.parting` on or after it, or never),
+    and both engines record decisions or neither does:
+    :class:`~relapse_guard.errors.InvalidArgument` otherwise. With decisions, the first result
+    has all its run's, and the second those made from ``on`` on, numbered on from the first's
+    before it, as :meth:`Engine.resume` numbers a resumed run's (the decisions before ``on``
+    are the first run's, but for the policy a decision may name).
     """
 
     def __init__(self, first: Engine, second: Engine, on: dt.date) -> None:
-        if first.records_decisions or second.records_decisions:
-            raise InvalidArgument("a fork runs on engines that record no decisions")
+        if first.records_decisions != second.records_decisions:
+            raise InvalidArgument("a fork runs on two engines that record decisions, or two that do not")
         parts = parting(first.policy, second.policy)
         if on == dt.date.min or (parts is not None and parts < on):
             raise InvalidArgument(
@@ -68,8 +71,8 @@ class Fork:
         self, household: Household, facts: Sequence[Fact], *, as_of: dt.date | None
     ) -> tuple[HouseholdResult, HouseholdResult] | None:
         """The household's results under both policies, as :meth:`Engine.run` gives them but for
-        their decisions (none): its facts before ``on`` run once, to the day before it, then
-        carried on under each. None for facts the fork cannot share — a correction or a
+        the second's decisions (see the class): its facts before ``on`` run once, to the day
+        before it, then carried on under each. None for facts the fork cannot share — a correction or a
         retraction (it may move a fact across ``on``), no fact before ``on`` or none from it
         on (up to ``as_of``), or a resume :func:`.resume.refusal` refuses (a step of a case the
         checkpoint does not hold). Raises what :meth:`Engine.run` raises for facts it refuses,
@@ -84,6 +87,7 @@ class Fork:
         before, after = ordered[:cut], ordered[cut:]
         run = RunState(household)
         first._play(run, before, clock)
+        recorded = len(run.decisions) if first.records_decisions else None
         checkpoint = capture(
             run,
             policy=first.policy,
@@ -91,7 +95,7 @@ class Fork:
             household="",  # the same household carries on: its record is not fingerprinted
             clock=clock,
             last_fact=sort_key(before[-1]),
-            decisions=None,
+            decisions=recorded,
             case_facts=before,
             look_ahead=False,
         )
@@ -102,12 +106,13 @@ class Fork:
             household="",
             new_facts=after,
             as_of=as_of,
-            records_decisions=False,
+            records_decisions=recorded is not None,
         )
         if why:
             return None
         first._play(run, after, as_of)
         ends = as_of if as_of is not None else after[-1].date
         other = second._restored(checkpoint, household)
+        other.decisions_before = recorded or 0
         second._play(other, after, as_of)
         return _result(run, first.policy.label, ends), _result(other, second.policy.label, ends)

@@ -15,6 +15,7 @@ import attrs
 
 from ..decisions import Decision
 from ..engine import Engine
+from ..engine.fork import Fork
 from ..entitlements import Money
 from ..errors import InvalidArgument
 from ..facts import Fact
@@ -352,7 +353,7 @@ def _compare_records(
     ``columnar``, resolved) into ``into``, counted in ``tally``: first on engines that record
     no decisions, then, a household whose outcomes differ, on engines that do."""
     quiet_b = Engine(policy_b, record_decisions=False)
-    recording: tuple[Engine, Engine] | None = None
+    recording: _Recording | None = None
     since = decisions_part(policy_a, policy_b)
     watch = ParameterWatch.of(policy_a, policy_b) if engine == "scalar" else None
     if watch is not None:
@@ -371,9 +372,8 @@ def _compare_records(
         differs = item.differs
         if differs:  # run again, recording decisions, for the first one that differs
             if recording is None:
-                recording = Engine(policy_a), Engine(policy_b)
-            a = run_outcome(recording[0], household, facts, as_of)
-            b = run_outcome(recording[1], household, facts, as_of)
+                recording = _Recording.of(policy_a, policy_b, since, as_of)
+            a, b = recording.outcomes(household, facts)
             item = attrs.evolve(
                 item,
                 a=attrs.evolve(a, result=None),
@@ -384,6 +384,42 @@ def _compare_records(
         if tally.done % tally.every == 0:
             tally.report()
     tally.report()
+
+
+@attrs.define
+class _Recording:
+    """The second runs of a household that differs, on engines that record decisions, for its
+    first difference: its facts before ``fork.on`` (the date the decisions part) run once, under
+    ``a``, when the fork shares them; otherwise each policy's run from the start."""
+
+    engine_a: Engine
+    engine_b: Engine
+    fork: Fork | None
+    as_of: dt.date | None
+
+    @classmethod
+    def of(cls, policy_a: Policy, policy_b: Policy, since: dt.date | None, as_of: dt.date | None) -> _Recording:
+        engine_a, engine_b = Engine(policy_a), Engine(policy_b)
+        if since is None or (as_of is not None and as_of < since):
+            return cls(engine_a, engine_b, None, as_of)
+        return cls(engine_a, engine_b, Fork(engine_a, engine_b, since), as_of)
+
+    def outcomes(self, household: Household, facts: Sequence[Fact]) -> tuple[Outcome, Outcome]:
+        """The household's outcomes under ``a`` and ``b``, with results whose decisions dated
+        before the fork's date are ``a``'s (the first difference is looked for after them)."""
+        results = None
+        if self.fork is not None:
+            try:
+                results = self.fork.results(household, facts, as_of=self.as_of)
+            except Exception:  # run from the start: it raises, or reads the error, as it always did
+                results = None
+        if results is None:
+            a = run_outcome(self.engine_a, household, facts, self.as_of)
+            return a, run_outcome(self.engine_b, household, facts, self.as_of)
+        assert self.fork is not None
+        first, second = results
+        before = first.decisions[: _dated_before(first.decisions, self.fork.on)]
+        return Outcome.of(first), Outcome.of(attrs.evolve(second, decisions=(*before, *second.decisions)))
 
 
 #: Each record with its outcome under ``a`` and under ``b`` (None for a record without a household).
