@@ -15,7 +15,6 @@ import attrs
 
 from ..decisions import Decision
 from ..engine import Engine
-from ..engine.fork import Fork
 from ..entitlements import Money
 from ..errors import InvalidArgument
 from ..facts import Fact
@@ -39,7 +38,7 @@ from .comparison import (
     _state,
 )
 from .reads import ParameterWatch
-from .shared import Shared, decisions_part, run_outcome
+from .shared import Shared, dated_before, decisions_part, run_outcome
 
 __all__ = ["PartialComparison", "compare", "compare_partition", "compare_population"]
 
@@ -54,8 +53,8 @@ def _first_difference(
         return None
     decisions_a, decisions_b = a.result.decisions, b.result.decisions
     if since is not None:
-        start = _dated_before(decisions_a, since)
-        if start == _dated_before(decisions_b, since):
+        start = dated_before(decisions_a, since)
+        if start == dated_before(decisions_b, since):
             decisions_a, decisions_b = decisions_a[start:], decisions_b[start:]
     # Compare decisions by what they say. Equal decisions explain alike (equality compares all
     # an explanation says), so only decisions that are not equal are explained, which is most
@@ -73,11 +72,6 @@ def _first_difference(
         decisions_a[shorter] if count_a > shorter else None,
         decisions_b[shorter] if count_b > shorter else None,
     )
-
-
-def _dated_before(decisions: Sequence[Decision], since: dt.date) -> int:
-    """How many of the first ``decisions`` are dated before ``since``."""
-    return next((at for at, decision in enumerate(decisions) if decision.date >= since), len(decisions))
 
 
 def _said(decision: Decision, policy: str) -> str:
@@ -353,7 +347,7 @@ def _compare_records(
     ``columnar``, resolved) into ``into``, counted in ``tally``: first on engines that record
     no decisions, then, a household whose outcomes differ, on engines that do."""
     quiet_b = Engine(policy_b, record_decisions=False)
-    recording: _Recording | None = None
+    recording: _Engines | None = None
     since = decisions_part(policy_a, policy_b)
     watch = ParameterWatch.of(policy_a, policy_b) if engine == "scalar" else None
     if watch is not None:
@@ -372,8 +366,8 @@ def _compare_records(
         differs = item.differs
         if differs:  # run again, recording decisions, for the first one that differs
             if recording is None:
-                recording = _Recording.of(policy_a, policy_b, since, as_of)
-            a, b = recording.outcomes(household, facts)
+                recording = _recording(policy_a, policy_b, as_of)
+            a, b = _outcomes(recording, household, facts, as_of)
             item = attrs.evolve(
                 item,
                 a=attrs.evolve(a, result=None),
@@ -386,40 +380,25 @@ def _compare_records(
     tally.report()
 
 
-@attrs.define
-class _Recording:
-    """The second runs of a household that differs, on engines that record decisions, for its
-    first difference: its facts before ``fork.on`` (the date the decisions part) run once, under
-    ``a``, when the fork shares them; otherwise each policy's run from the start."""
+#: The engines under ``a`` and ``b``, and how their runs are shared (None: each from the start).
+_Engines = tuple[Engine, Engine, Shared | None]
 
-    engine_a: Engine
-    engine_b: Engine
-    fork: Fork | None
-    as_of: dt.date | None
 
-    @classmethod
-    def of(cls, policy_a: Policy, policy_b: Policy, since: dt.date | None, as_of: dt.date | None) -> _Recording:
-        engine_a, engine_b = Engine(policy_a), Engine(policy_b)
-        if since is None or (as_of is not None and as_of < since):
-            return cls(engine_a, engine_b, None, as_of)
-        return cls(engine_a, engine_b, Fork(engine_a, engine_b, since), as_of)
+def _recording(policy_a: Policy, policy_b: Policy, as_of: dt.date | None) -> _Engines:
+    """What the second runs of a household that differs run on: engines that record decisions,
+    sharing its facts before the policies part where they can (:class:`.Shared`)."""
+    engine_a, engine_b = Engine(policy_a), Engine(policy_b)
+    return engine_a, engine_b, Shared.of(engine_a, engine_b, as_of)
 
-    def outcomes(self, household: Household, facts: Sequence[Fact]) -> tuple[Outcome, Outcome]:
-        """The household's outcomes under ``a`` and ``b``, with results whose decisions dated
-        before the fork's date are ``a``'s (the first difference is looked for after them)."""
-        results = None
-        if self.fork is not None:
-            try:
-                results = self.fork.results(household, facts, as_of=self.as_of)
-            except Exception:  # run from the start: it raises, or reads the error, as it always did
-                results = None
-        if results is None:
-            a = run_outcome(self.engine_a, household, facts, self.as_of)
-            return a, run_outcome(self.engine_b, household, facts, self.as_of)
-        assert self.fork is not None
-        first, second = results
-        before = first.decisions[: _dated_before(first.decisions, self.fork.on)]
-        return Outcome.of(first), Outcome.of(attrs.evolve(second, decisions=(*before, *second.decisions)))
+
+def _outcomes(
+    engines: _Engines, household: Household, facts: Sequence[Fact], as_of: dt.date | None
+) -> tuple[Outcome, Outcome]:
+    """The household's outcomes on ``engines``: shared where they say, else each run from the start."""
+    engine_a, engine_b, shared = engines
+    if shared is not None:
+        return shared.outcomes(household, facts)
+    return run_outcome(engine_a, household, facts, as_of), run_outcome(engine_b, household, facts, as_of)
 
 
 #: Each record with its outcome under ``a`` and under ``b`` (None for a record without a household).
@@ -442,10 +421,7 @@ def _scalar_outcomes(
             yield record, None, None
             continue
         paths["engine"] += 2
-        if shared is not None:
-            yield (record, *shared.outcomes(household, facts))
-        else:
-            yield record, run_outcome(engine_a, household, facts, as_of), run_outcome(engine_b, household, facts, as_of)
+        yield (record, *_outcomes((engine_a, engine_b, shared), household, facts, as_of))
 
 
 #: After this many households, a watch that spared fewer than :data:`_WORTH` of the second

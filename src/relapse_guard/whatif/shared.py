@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from ..decisions import Decision
 from ..engine import Engine
 from ..engine.agreement import parting
 from ..engine.fork import Fork
@@ -36,7 +37,7 @@ from ..household import Household
 from ..policy import Policy
 from .comparison import Outcome
 
-__all__ = ["Shared", "decisions_part", "run_outcome"]
+__all__ = ["Shared", "dated_before", "decisions_part", "run_outcome"]
 
 
 def run_outcome(engine: Engine, household: Household, facts: Sequence[Fact], as_of: dt.date | None) -> Outcome:
@@ -57,11 +58,19 @@ def decisions_part(policy_a: Policy, policy_b: Policy) -> dt.date | None:
     return None if parts is None or parts == dt.date.min else parts
 
 
+def dated_before(decisions: Sequence[Decision], day: dt.date) -> int:
+    """How many of the first ``decisions`` are dated before ``day``."""
+    return next((at for at, decision in enumerate(decisions) if decision.date >= day), len(decisions))
+
+
 @attrs.define
 class Shared:
-    """The first pass of a what-if on ``engine_a`` and ``engine_b`` (engines that record no
-    decisions) as of ``as_of``, whose policies part on ``fork.on`` (``fork`` None: never, or
-    after the as-of date)."""
+    """A what-if's runs on ``engine_a`` and ``engine_b`` as of ``as_of``, whose policies part on
+    ``fork.on`` (``fork`` None: never, or after the as-of date): its first pass, on engines that
+    record no decisions, and the second runs of a household that differs, on engines that do.
+    In a shared result of ``b`` recording decisions, those dated before ``fork.on`` are ``a``'s
+    (the same but for the policy a decision may name; a first difference is looked for after
+    them)."""
 
     engine_a: Engine
     engine_b: Engine
@@ -93,7 +102,11 @@ class Shared:
         if results is None:
             a = run_outcome(self.engine_a, household, facts, as_of)
             return a, run_outcome(self.engine_b, household, facts, as_of)
-        return Outcome.of(results[0]), Outcome.of(results[1])
+        first, second = results
+        if first.decisions:  # b's decisions are those from the fork's date on: a's come before them
+            before = first.decisions[: dated_before(first.decisions, fork.on)]
+            second = attrs.evolve(second, decisions=(*before, *second.decisions))
+        return Outcome.of(first), Outcome.of(second)
 
     def _as_a(self, household: Household, facts: Sequence[Fact]) -> tuple[Outcome, Outcome]:
         """``a``'s outcome, and ``b``'s the same (``b``'s own when ``a`` refused the facts)."""
