@@ -522,12 +522,13 @@ class Engine:
         changes = self._parameters.changes
         advance = self._lifecycle.advance
         band: Decimal | None = None
-        # What the band was computed for: the state and the size of what only grows (known
-        # risks, grants), needs, housing and the household in force (its members, its place).
-        # Any change, and the band is computed again. Only a fact that took the full path (or
-        # a move of the clock, which changes the state) changes any of them, so after a
-        # recorded assessment the state alone is compared.
-        band_for: tuple[object, ...] = (None,)
+        # What the band was computed for: the state, the number of entitlements running, the
+        # size of what only grows (known risks, grants), needs, housing and the household in
+        # force (its members, its place). Any change, and the band is computed again. Only a
+        # fact that took the full path (or a move of the clock, which changes the state or
+        # ends entitlements) changes any of them, so after a recorded assessment the state and
+        # the entitlements running alone are compared.
+        band_for: tuple[object, ...] = (None, 0)
         band_until = 0
         full_path_since_band = True
         risk_keys, grants = run.risk_keys, run.grants
@@ -543,8 +544,9 @@ class Engine:
                 elif run.entitlement_due is not None and run.entitlement_due <= date:
                     advance(run, date)  # an entitlement's event (the state stays)
                 expired = date.toordinal() >= band_until
-                if full_path_since_band or state is not band_for[0] or expired:
-                    now = (state, len(risk_keys), len(grants), run.unmet, run.housing_grade, run.household)
+                running = len(run.entitled)
+                if full_path_since_band or state is not band_for[0] or running != band_for[1] or expired:
+                    now = (state, running, len(risk_keys), len(grants), run.unmet, run.housing_grade, run.household)
                     if now != band_for or expired:
                         ctx.refresh(date, run)
                         band, band_until = income_band(watchers[state], ctx, parameters, changes)

@@ -9,8 +9,9 @@ household's *income band*. An assessment at or above the band is recorded (the h
 income changes) and nothing else is evaluated, which gives the same result.
 
 The band holds while nothing else about the household changes: the engine computes it
-again after any other fact, any move and any routed risk, on 1 January (a band may depend
-on the year) and on the first date a parameter it read takes a new value.
+again after any other fact, any move, any routed risk and any entitlement's end, on
+1 January (a band may depend on the year) and on the first date a parameter it read takes a
+new value.
 """
 
 from __future__ import annotations

@@ -15,8 +15,13 @@ monitoring threshold, about 1.5 x the poverty line, set each year):
 
 The evidence shows the fall from the previous assessment when there is one. The risk's key
 is the finding (below the line, or edge), the lifecycle state and the year: repeated
-assessments that find the same thing are one risk, routed and paid once. The trigger
-has no parameters of its own; ``prefix`` is kept for uniformity.
+assessments that find the same thing are one risk, routed and paid once. A household that
+came back to the line and whose safety net has ended (none of the ``safety_net`` kind runs)
+and then falls below the line again in the same state and year has a new risk, keyed with
+the date of its fall (``...:2016:2016-10-15``): the safety net is a means test, granted again
+when income is under the standard again (domain-assistance.md 1.1), not once a year. While a
+safety net runs, its own re-checks follow the income. The trigger has no parameters of its
+own; ``prefix`` is kept for uniformity.
 """
 
 from __future__ import annotations
@@ -63,11 +68,10 @@ class IncomeDropTrigger:
         """The income from which an assessment raises nothing: the line for households on file,
         the monitoring threshold for edge households; lower once this year's risk is known."""
         line = ctx.poverty_line
-        below_known = ctx.knows_risk(self._key(ctx, "below", ctx.date.year))
-        if on_file(ctx):
-            return Decimal(0) if below_known else line
-        if ctx.knows_risk(self._key(ctx, "edge", ctx.date.year)):
-            return Decimal(0) if below_known else line
+        # a fall below the line found this year, and a safety net running: nothing is new
+        covered = ctx.knows_risk(self._key(ctx, "below", ctx.date.year)) and ctx.receives_safety_net
+        if on_file(ctx) or ctx.knows_risk(self._key(ctx, "edge", ctx.date.year)):
+            return Decimal(0) if covered else line
         return ctx.amount(self.threshold_ratio) * line
 
     def vectorised_quiet_from(self, frame: Any) -> Any:
@@ -105,7 +109,11 @@ class IncomeDropTrigger:
         # year is a new one.
         key = self._key(ctx, "below" if below else "edge", fact.date.year)
         if ctx.knows_risk(key):
-            return None
+            if not below or not _fell_again(ctx, line):
+                return None
+            key = f"{key}:{fact.date.isoformat()}"  # a new fall: the household came back to the line since
+            if ctx.knows_risk(key):
+                return None
         evidence: list[tuple[str, object]] = [
             ("income_per_capita", income),
             ("poverty_line", line),
@@ -133,6 +141,13 @@ class IncomeDropTrigger:
                 reason = Message(keys.FELL_BY, reason, -change, previous)
         evidence.append(("reason", reason))
         return ctx.risk(trigger=self.name, fact=fact, kind=KIND, severity=severity, evidence=evidence, key=key)
+
+
+def _fell_again(ctx: Context, line: Decimal) -> bool:
+    """Whether an assessment below ``line`` is a new fall: the one before it was at or above the
+    line, and no safety net runs (one that runs follows the income by its own re-checks)."""
+    previous = ctx.previous_income_per_capita
+    return previous is not None and previous >= line and not ctx.receives_safety_net
 
 
 def _signed(amount: Decimal) -> str:
