@@ -526,8 +526,8 @@ class Engine:
         # size of what only grows (known risks, grants), needs, housing and the household in
         # force (its members, its place). Any change, and the band is computed again. Only a
         # fact that took the full path (or a move of the clock, which changes the state or
-        # ends entitlements) changes any of them, so after a recorded assessment the state and
-        # the entitlements running alone are compared.
+        # ends entitlements) changes any of them, so after a recorded assessment the state
+        # alone is compared, and the entitlements running after the clock moved.
         band_for: tuple[object, ...] = (None, 0)
         band_until = 0
         full_path_since_band = True
@@ -538,15 +538,23 @@ class Engine:
             date = fact.date
             if type(fact) is IncomeAssessed:
                 state = run.state
-                if state is exited or state is monitored:
-                    advance(run, date)
+                due = run.entitlement_due
+                if state is exited or state is monitored or (due is not None and due <= date):
+                    advance(run, date)  # the transition's clock, or an entitlement's event
                     state = run.state
-                elif run.entitlement_due is not None and run.entitlement_due <= date:
-                    advance(run, date)  # an entitlement's event (the state stays)
+                    if len(run.entitled) != band_for[1]:
+                        full_path_since_band = True  # an entitlement ended (only the clock ends one here)
                 expired = date.toordinal() >= band_until
-                running = len(run.entitled)
-                if full_path_since_band or state is not band_for[0] or running != band_for[1] or expired:
-                    now = (state, running, len(risk_keys), len(grants), run.unmet, run.housing_grade, run.household)
+                if full_path_since_band or state is not band_for[0] or expired:
+                    now = (
+                        state,
+                        len(run.entitled),
+                        len(risk_keys),
+                        len(grants),
+                        run.unmet,
+                        run.housing_grade,
+                        run.household,
+                    )
                     if now != band_for or expired:
                         ctx.refresh(date, run)
                         band, band_until = income_band(watchers[state], ctx, parameters, changes)
