@@ -63,6 +63,10 @@ def test_a_fall_after_the_safety_net_ended_is_a_new_risk_and_is_helped_again() -
         assert (again.date, again.starts, again.ends) == (D(2016, 10, 15), D(2016, 11, 1), None)
         assert again.amount == Decimal("533.32")  # (300.00 - 2000 / 12) x 4 members
         assert result.money()["safety_net"].paid_to_date == Decimal("400.00") + 2 * Decimal("533.32")
+        if record:  # the explanation says why it is a risk again
+            (found,) = [d for d in result.decisions if d.kind.value == "risk_detected" and d.date == D(2016, 10, 15)]
+            assert "fell by 7000 from 9000; a new fall this year" in found.explain()
+            assert "本年再次跌破" in found.explain("zh-CN")
 
 
 def test_a_fall_is_one_risk_while_it_lasts() -> None:

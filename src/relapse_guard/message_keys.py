@@ -423,6 +423,7 @@ EDGE_BELOW_THRESHOLD = define(
     margin=compared("income", "threshold", unit=_YEAR, against="monitoring threshold"),
 )
 FELL_BY = define("{reason}; fell by {change} from {previous}")
+FELL_AGAIN = define("{reason}; a new fall this year: the income was back at or above the line, and no safety net runs")
 HOUSEHOLD_STATUS = define("household {status}")
 NOT_ON_FILE_NO_INCOME = define("household not on file, income never assessed")
 BELOW_THRESHOLD = define(

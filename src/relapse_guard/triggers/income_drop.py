@@ -108,7 +108,8 @@ class IncomeDropTrigger:
         # the same thing are the same risk (routed and paid once), while a relapse or a new
         # year is a new one.
         key = self._key(ctx, "below" if below else "edge", fact.date.year)
-        if ctx.knows_risk(key):
+        again = ctx.knows_risk(key)
+        if again:
             if not below or not _fell_again(ctx, line):
                 return None
             key = f"{key}:{fact.date.isoformat()}"  # a new fall: the household came back to the line since
@@ -139,6 +140,8 @@ class IncomeDropTrigger:
             evidence += [("previous_income_per_capita", previous), ("change_per_capita", _signed(change))]
             if change < 0:
                 reason = Message(keys.FELL_BY, reason, -change, previous)
+        if again:
+            reason = Message(keys.FELL_AGAIN, reason)
         evidence.append(("reason", reason))
         return ctx.risk(trigger=self.name, fact=fact, kind=KIND, severity=severity, evidence=evidence, key=key)
 
