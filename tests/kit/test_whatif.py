@@ -18,10 +18,14 @@ from relapse_guard import (
     State,
     load_policy,
 )
+from relapse_guard import message_keys as keys
+from relapse_guard.decisions import Decision, DecisionKind
 from relapse_guard.entitlements import Money
 from relapse_guard.errors import InvalidArgument
 from relapse_guard.facts import HouseholdMoved
+from relapse_guard.messages import Message
 from relapse_guard.whatif import Comparison, compare
+from relapse_guard.whatif.run import _said
 
 from .helpers import exited_in_2015, household
 
@@ -169,3 +173,26 @@ def test_the_first_difference_is_not_a_policy_name() -> None:
     assert b is not None
     assert a.rule == b.rule != "household.household_moved"
     assert a.date == D(2016, 3, 1)
+
+
+def test_a_fact_id_that_spells_a_policy_name_is_not_masked() -> None:
+    # Only the policy a move's message quotes is left out of the comparison: two decisions that
+    # differ in a fact id are different, even when the ids spell the two policies' names.
+    def decision(fact_id: str, policy: str) -> Decision:
+        said = Message(keys.MOVED_SAME_POLICY, Message(keys.HOUSEHOLD_MOVED, "Yubei", "Other", fact_id), policy)
+        return Decision(
+            sequence=0,
+            household_id="YB-5",
+            date=D(2016, 2, 1),
+            kind=DecisionKind.HOUSEHOLD_CHANGED,
+            rule="household.household_moved",
+            message=said,
+            facts=(fact_id,),
+        )
+
+    a_label, b_label = YUBEI.label, FROZEN.label
+    first, second = decision(a_label, a_label), decision(b_label, b_label)
+    assert _said(first, a_label) != _said(second, b_label)  # the facts differ
+    same_a, same_b = decision("YB-5-m", a_label), decision("YB-5-m", b_label)
+    assert _said(same_a, a_label) == _said(same_b, b_label)  # only the policy quoted differs
+    assert a_label not in _said(same_a, a_label)

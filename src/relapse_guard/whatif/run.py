@@ -19,6 +19,7 @@ from ..entitlements import Money
 from ..errors import InvalidArgument
 from ..facts import Fact
 from ..household import Household
+from ..messages import Message, Value
 from ..policies import load_policy
 from ..policy import Policy
 from ..population import BadRow, Partition, Population
@@ -75,8 +76,27 @@ def _first_difference(
 
 
 def _said(decision: Decision, policy: str) -> str:
-    """What ``decision`` explains, the name of the policy it was made under left out."""
-    return decision.explain().replace(policy, "{policy}")
+    """What ``decision`` explains, the name of the policy it was made under left out where its
+    message quotes it (a ``{policy}`` value, at any depth); a fact id or any other text that
+    happens to spell the name is kept."""
+    message = _unnamed(decision.message, policy)
+    if message is not decision.message:
+        decision = attrs.evolve(decision, message=message)
+    return decision.explain()
+
+
+def _unnamed(message: Message, policy: str) -> Message:
+    """``message`` with each ``{policy}`` value that is ``policy`` written as the placeholder."""
+    values: list[Value] = []
+    changed = False
+    for name, value in zip(message.names, message.args, strict=True):
+        if name == "policy" and value == policy:
+            value, changed = "{policy}", True
+        elif isinstance(value, Message):
+            inner = _unnamed(value, policy)
+            value, changed = inner, changed or inner is not value
+        values.append(value)
+    return Message(message.key, *values) if changed else message
 
 
 def compare(
