@@ -130,9 +130,9 @@ class Rule:
     it returns a per-capita income at and above which the rule does not hold *whatever the
     income assessed now or before*, everything else in the context as it is, or None when
     there is no such income. Its answer may depend on the context's state, household,
-    needs, housing, grants (and which entitlements run), known risks, the parameters it reads and the year of
-    ``ctx.date`` — nothing else about the date. Without it the rule is evaluated for every
-    fact, which is always correct.
+    needs, housing, grants (and which entitlements run), known risks, the parameters it
+    reads and the year of ``ctx.date`` — nothing else about the date. Without it the rule is
+    evaluated for every fact, which is always correct.
 
     ``vectorised_quiet_from``, if given, is ``quiet_from`` over many dates at once, for the
     columnar screen (docs/columnar.md): called with a

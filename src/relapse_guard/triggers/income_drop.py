@@ -66,7 +66,8 @@ class IncomeDropTrigger:
 
     def quiet_from(self, ctx: Context) -> Decimal:
         """The income from which an assessment raises nothing: the line for households on file,
-        the monitoring threshold for edge households; lower once this year's risk is known."""
+        the monitoring threshold for edge households; nothing once this year's fall below the
+        line is known and a safety net runs."""
         line = ctx.poverty_line
         # a fall below the line found this year, and a safety net running: nothing is new
         covered = ctx.knows_risk(self._key(ctx, "below", ctx.date.year)) and ctx.receives_safety_net
@@ -105,8 +106,8 @@ class IncomeDropTrigger:
             if income >= threshold:
                 return None
         # One risk per finding, lifecycle state and year: monthly assessments that keep finding
-        # the same thing are the same risk (routed and paid once), while a relapse or a new
-        # year is a new one.
+        # the same thing are the same risk (routed and paid once), while a relapse, a new year
+        # or a new fall below the line (_fell_again) is a new one.
         key = self._key(ctx, "below" if below else "edge", fact.date.year)
         again = ctx.knows_risk(key)
         if again:
