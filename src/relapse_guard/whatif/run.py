@@ -87,7 +87,7 @@ def _said(decision: Decision, policy: str) -> str:
 
 def _unnamed(message: Message, policy: str) -> Message:
     """``message`` with each ``{policy}`` value that is ``policy`` written as the placeholder."""
-    values: list[Value] = []
+    values: dict[str, Value] = {}
     changed = False
     for name, value in zip(message.names, message.args, strict=True):
         if name == "policy" and value == policy:
@@ -95,8 +95,9 @@ def _unnamed(message: Message, policy: str) -> Message:
         elif isinstance(value, Message):
             inner = _unnamed(value, policy)
             value, changed = inner, changed or inner is not value
-        values.append(value)
-    return Message(message.key, *values) if changed else message
+        values[name] = value
+    # the message's own (registered) key, with its values: no new key
+    return Message.named(message.key, **values) if changed else message
 
 
 def compare(
