@@ -242,7 +242,7 @@ class _Households:
         pa = arrow()
         columns = ["household_id", "district"]
         metadata = _metadata(path, columns)
-        table = _one_dictionary(_one_dictionary(_read(path, columns, columns, metadata), "household_id"), "district")
+        table = _one_dictionary(_one_dictionary(_read(path, columns, columns), "household_id"), "district")
         ids, codes = _dictionary(table.column("household_id")), _codes(table.column("household_id"), -1)
         starts = np.flatnonzero(np.append(True, codes[1:] != codes[:-1])) if len(codes) else _NONE
         self.members: Int64s = np.diff(np.append(starts, len(codes)))
@@ -336,16 +336,15 @@ def _metadata(path: Path, columns: list[str]) -> Any:
     return metadata
 
 
-def _read(path: Path, columns: list[str], dictionary: list[str], metadata: Any = None) -> Any:
-    """``columns`` of the Parquet file at ``path`` (its metadata when already read), the
-    ``dictionary`` columns read as dictionaries: :class:`PopulationError` when it lacks one.
+def _read(path: Path, columns: list[str], dictionary: Sequence[str] = ()) -> Any:
+    """``columns`` of the Parquet file at ``path`` (:func:`_metadata` has checked it has them),
+    the ``dictionary`` columns read as dictionaries; :class:`PopulationError` when pyarrow
+    cannot read them.
 
     ``read_table`` reads the row groups in parallel, about twice as fast as ``ParquetFile.read``.
     """
-    if metadata is None:
-        _metadata(path, columns)
     with read_errors(path):
-        return pyarrow_modules()[1].read_table(path, columns=columns, read_dictionary=dictionary)
+        return pyarrow_modules()[1].read_table(path, columns=columns, read_dictionary=list(dictionary))
 
 
 def _not_blank(metadata: Any, name: str) -> bool:
@@ -413,7 +412,7 @@ class _Assessments:
         #: The fact ids, read only when needed: to check them (unless the file's statistics show
         #: that none is blank), or to order assessments of one date.
         self._ids = None if _not_blank(metadata, "id") else self._read_ids()
-        table = _read(path, columns, ["household_id", "kind", _INCOME_COLUMN], metadata)
+        table = _read(path, columns, ["household_id", "kind", _INCOME_COLUMN])
         table = _one_dictionary(_one_dictionary(table, "kind"), _INCOME_COLUMN)
         self._incomes: _Incomes | None = None  # none: no income assessment on or before as_of
         kinds = table.column("kind")
@@ -473,8 +472,7 @@ class _Assessments:
 
     def _read_ids(self) -> Any:
         """The file's ``id`` column."""
-        with read_errors(self.path):
-            return pyarrow_modules()[1].read_table(self.path, columns=["id"]).column("id").combine_chunks()
+        return _read(self.path, ["id"]).column("id").combine_chunks()
 
     def latest(self) -> tuple[Int64s, Bools, Bools, dict[int, Decimal]]:
         """Each household's latest income (in the engine's order: date, then fact id) as
