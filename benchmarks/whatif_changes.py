@@ -19,15 +19,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import sys
 import time
+from collections.abc import Callable
 from decimal import Decimal
-from unittest import mock
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.kit.helpers import unshared, unwatched
 
 from relapse_guard import load_policy
 from relapse_guard.population import synthetic_households
 from relapse_guard.whatif import Comparison, compare
-from relapse_guard.whatif.reads import ParameterWatch
-from relapse_guard.whatif.shared import Shared
 
 AS_OF = dt.date(2016, 12, 31)
 JULY = dt.date(2016, 7, 1)
@@ -40,8 +44,14 @@ CHANGES = {
 }
 
 
-#: The ways compared: every run from the start, second runs spared, runs shared before the policies part.
-WAYS = ("all", "spared", "shared")
+#: The ways compared, each with what makes the what-if run so: every run from the start (the
+#: test suite's own switches, tests/kit/helpers.py), second runs spared (as it runs), runs
+#: shared before the policies part.
+WAYS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+    "all": unshared,
+    "spared": contextlib.nullcontext,
+    "shared": unwatched,
+}
 
 
 def main() -> None:
@@ -64,12 +74,7 @@ def main() -> None:
         found: dict[str, Comparison] = {}
         for _ in range(args.repeat):
             for way in WAYS:
-                with contextlib.ExitStack() as stack:
-                    if way != "spared":
-                        stack.enter_context(mock.patch.object(ParameterWatch, "of", return_value=None))
-                    if way == "all":
-                        stack.enter_context(mock.patch.object(Shared, "of", return_value=None))
-                        stack.enter_context(mock.patch("relapse_guard.whatif.run.decisions_part", return_value=None))
+                with WAYS[way]():
                     started = time.process_time()
                     found[way] = compare(first, second, population, as_of=AS_OF)
                     best[way] = min(best[way], time.process_time() - started)
