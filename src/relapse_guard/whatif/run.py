@@ -436,13 +436,14 @@ def _scalar_outcomes(
 ) -> _Outcomes:
     """Each record's outcomes on the engines: their runs before the policies part shared when
     ``shared`` says how (:mod:`.shared`), the same outcomes."""
+    engines = engine_a, engine_b, shared
     for record in records:
         household, facts, _bad = record
         if household is None:
             yield record, None, None
             continue
         paths["engine"] += 2
-        yield (record, *_outcomes((engine_a, engine_b, shared), household, facts, as_of))
+        yield (record, *_outcomes(engines, household, facts, as_of))
 
 
 #: After this many households, a watch that spared fewer than :data:`_WORTH` of the second
