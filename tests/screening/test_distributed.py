@@ -201,8 +201,9 @@ def test_policy_code_that_raises_gives_the_serial_problem_rows_on_dask(
     assert {p.error for p in serial.problems} == {"ZeroDivisionError"}
     assert on_dask.problems == serial.problems
     assert_same(on_dask, serial)
-    with pytest.raises(StoppedAtProblem):
+    with pytest.raises(StoppedAtProblem) as stopped:
         screen_population_dask(population, failing, AS_OF, client=client, load=load_policy_spec, fail_fast=True)
+    assert stopped.value.problem == serial.problems[0]  # the serial screen's first, whichever task ends first
 
 
 # --- the what-if on Dask -------------------------------------------------------------------------

@@ -130,8 +130,17 @@ def test_fail_fast_stops_at_the_first_problem_with_its_cause(county: Path, faili
     assert stopped.value.problem == first
     assert isinstance(stopped.value.__cause__, PluginFailed)
     assert isinstance(stopped.value.__cause__.error, ZeroDivisionError)
-    with pytest.raises(StoppedAtProblem):
-        collect_population(population, failing, AS_OF, workers=2, load=load_policy_spec, fail_fast=True)
+    # the same first problem, whichever partition finishes first: a later partition's is never raised
+    problems = {p.household_id for p in screen_population(population, failing, AS_OF, load=load_policy_spec).problems}
+    for partition in population.partitions:  # each partition has a problem it could stop at
+        assert problems & {household.id for household, _, _ in partition.records() if household is not None}
+    for workers in (1, 2):
+        with pytest.raises(StoppedAtProblem) as stopped:
+            screen_population(population, failing, AS_OF, workers=workers, load=load_policy_spec, fail_fast=True)
+        assert stopped.value.problem == first
+        with pytest.raises(StoppedAtProblem) as stopped:
+            collect_population(population, failing, AS_OF, workers=workers, load=load_policy_spec, fail_fast=True)
+        assert stopped.value.problem == first
 
 
 class _Breaks:

@@ -140,7 +140,9 @@ def over_dask(
     partition, and merge the results into ``into`` in partition order, whatever order they
     finish in (so the result is the serial one), calling ``progress`` as each finishes.
     ``task`` must pickle (a module-level function, or a ``functools.partial`` of one). When a
-    task fails, or the caller gives up, the tasks not yet finished are cancelled."""
+    task fails, the tasks of later partitions are cancelled and its error is raised once the
+    earlier partitions are merged (the serial screen's error: see :func:`.merge_in_order`); when
+    the caller gives up, the tasks not yet finished are cancelled."""
     from distributed import as_completed
 
     # pure=False: a fresh task each call, never a result kept from an earlier run on the same files
@@ -148,14 +150,19 @@ def over_dask(
     # Only this dict holds the futures: each result is released on the cluster once fetched.
     running = {future.key: (index, future) for index, future in enumerate(submitted)}
 
-    def finished() -> Iterator[tuple[int, _M]]:
+    def finished() -> Iterator[tuple[int, Callable[[], _M]]]:
         # loop=: the client need not be the default one
         for future in as_completed([f for _, f in running.values()], loop=client.loop):
-            index, _ = running.pop(future.key)
-            yield index, future.result()
+            index, _ = running.pop(future.key, (None, None))
+            if index is not None:  # (not one cancelled after a failure)
+                yield index, future.result
+
+    def cancel_after(failed: int) -> None:
+        later = [key for key, (index, _) in running.items() if index > failed]
+        client.cancel([running.pop(key)[1] for key in later])
 
     try:
-        merge_in_order(finished(), population, into, progress)
+        merge_in_order(finished(), population, into, progress, cancel_after=cancel_after)
     except BaseException:  # a task failed, or the caller gave up: run nothing more
         client.cancel([f for _, f in running.values()])
         raise

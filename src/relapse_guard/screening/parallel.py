@@ -211,9 +211,15 @@ def over_partitions(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(worker, partition): index for index, partition in enumerate(partitions)}
-        finished = ((futures[future], future.result()) for future in as_completed(futures))
+
+        def cancel_after(failed: int) -> None:
+            for future, index in futures.items():
+                if index > failed:
+                    future.cancel()  # one already running finishes, and is not looked at
+
+        finished = ((futures[future], future.result) for future in as_completed(futures))
         try:
-            merge_in_order(finished, population, into, progress)
+            merge_in_order(finished, population, into, progress, cancel_after=cancel_after)
         except BaseException:  # a partition failed (fail-fast), or the caller gave up: start nothing more
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -221,25 +227,46 @@ def over_partitions(
 
 
 def merge_in_order(
-    finished: Iterable[tuple[int, _M]],
+    finished: Iterable[tuple[int, Callable[[], _M]]],
     population: Population,
     result: _M,
     progress: ProgressCallback | None,
+    *,
+    cancel_after: Callable[[int], None] | None = None,
 ) -> None:
-    """Merge partition results, given as (index, result) in the order they finish, into
-    ``result`` in partition order (the serial merge), calling ``progress`` as each finishes."""
+    """Merge partition results into ``result`` in partition order (the serial merge), calling
+    ``progress`` as each finishes. ``finished`` gives each partition's index and a function
+    returning its result (or raising its error), in the order they finish.
+
+    A partition that failed fails the merge with its error once every partition before it is
+    merged, and ``cancel_after(index)`` is called to stop the partitions after it (their results
+    and errors are not looked at). So the error raised is the one the serial merge meets first,
+    whatever order the partitions finish in: with ``fail_fast``, the first problem in the files.
+    """
     started = time.perf_counter()
     held: dict[int, _M] = {}
     next_index = rows_read = households_done = 0
-    for index, part in finished:
-        rows_read += rows_of(population.partitions[index], part.households_done + len(part.bad_rows))
-        households_done += part.households_done
-        if progress is not None:
-            progress(Progress(rows_read, households_done, population.households, time.perf_counter() - started))
-        held[index] = part
-        while next_index in held:  # hold results until their turn
-            result.merge(held.pop(next_index))
-            next_index += 1
+    failed: tuple[int, Exception] | None = None
+    for index, get in finished:
+        if failed is not None and index > failed[0]:
+            continue  # after the partition that failed: the serial merge never gets there
+        try:
+            part = get()
+        except Exception as error:
+            failed = (index, error)
+            if cancel_after is not None:
+                cancel_after(index)
+        else:
+            rows_read += rows_of(population.partitions[index], part.households_done + len(part.bad_rows))
+            households_done += part.households_done
+            if progress is not None:
+                progress(Progress(rows_read, households_done, population.households, time.perf_counter() - started))
+            held[index] = part
+            while next_index in held:  # hold results until their turn
+                result.merge(held.pop(next_index))
+                next_index += 1
+        if failed is not None and next_index >= failed[0]:
+            raise failed[1]
 
 
 def rows_of(partition: Partition, counted: int) -> int:
