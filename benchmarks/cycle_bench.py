@@ -5,8 +5,9 @@ county of ``--households`` households with a year of facts (2016) ingested into 
 store (the ingest rate *is* a target), its first cycle (every household run from the start)
 and January 2017's cycle. Then, each on a fresh copy of that store:
 
-1. **the month**: February 2017's facts (one income assessment for ~95% of households, an
-   illness, a job loss or a disaster for a few percent, 2% late reports dated in January)
+1. **the month**: February 2017's facts (one income assessment for ~95% of households, near
+   its last one, an illness, a job loss or a disaster for a few percent, 2% late reports dated
+   in January)
    ingested and the cycle run with ``--workers`` processes: wall time, peak resident memory of
    all processes, households resumed / quiet / replayed;
 2. **a full replay of the same households**, the same month's facts: the same cycle under the
@@ -121,10 +122,21 @@ def _set_up(path: Path, households: int, workers: int) -> None:
 
 
 def _month_file(path: Path, store_path: Path) -> None:
-    """February's facts written to a JSONL file (as a department's file would come)."""
+    """February's facts written to a JSONL file (as a department's file would come), each income
+    near the household's last assessed one (read back from the store)."""
     with SQLiteStore(store_path) as store:
         households = list(store.households(store.household_ids()).values())
-    write_facts(path, _month(households, {}, FEBRUARY, seed=202))
+        incomes = {household.id: _last_income(store.facts(household.id)) for household in households}
+    known = {hid: income for hid, income in incomes.items() if income is not None}
+    write_facts(path, _month(households, known, FEBRUARY, seed=202))
+
+
+def _last_income(facts: list[Fact]) -> Decimal | None:
+    """The income of the last assessment among ``facts`` (by date, then id), or None."""
+    assessments = [fact for fact in facts if isinstance(fact, IncomeAssessed)]
+    if not assessments:
+        return None
+    return max(assessments, key=lambda fact: (fact.date, fact.id)).income_per_capita
 
 
 def _cycle(path: Path, policy: OnePolicy, month: Path, workers: int) -> tuple[CycleReport, float, float]:
@@ -163,8 +175,15 @@ def main() -> None:
     facts = report.ingest.stored
     ingest_rate = facts / report.ingest_seconds if report.ingest_seconds else 0.0
     print(report.summary())
+    # the target is for 1,000,000 households: scaled to the size measured (the cycle is linear in households)
+    target_here = TARGET_CYCLE_S * args.households / 1_000_000
     rows.append(
-        ("monthly cycle, checkpoints", f"{wall:.1f} s", f"<= {TARGET_CYCLE_S:.0f} s", f"{args.workers} workers")
+        (
+            "monthly cycle, checkpoints",
+            f"{wall:.1f} s",
+            f"<= {target_here:.3g} s",
+            f"{args.workers} workers; {wall * 1_000_000 / args.households:.0f} s a million (target 20 s)",
+        )
     )
     rows.append(("peak resident memory, all processes", f"{peak:.2f} GiB", f"<= {TARGET_RSS_GIB:.0f} GiB", ""))
     rows.append(
