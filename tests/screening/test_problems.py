@@ -126,14 +126,15 @@ def test_fail_fast_stops_at_the_first_problem_with_its_cause(county: Path, faili
     population = read_population(county)
     with pytest.raises(StoppedAtProblem) as stopped:
         screen_population(population, failing, AS_OF, load=load_policy_spec, fail_fast=True)
-    first = screen_population(population, failing, AS_OF, load=load_policy_spec).problems[0]
+    problems = screen_population(population, failing, AS_OF, load=load_policy_spec).problems
+    first = problems[0]
     assert stopped.value.problem == first
     assert isinstance(stopped.value.__cause__, PluginFailed)
     assert isinstance(stopped.value.__cause__.error, ZeroDivisionError)
     # the same first problem, whichever partition finishes first: a later partition's is never raised
-    problems = {p.household_id for p in screen_population(population, failing, AS_OF, load=load_policy_spec).problems}
+    failed = {problem.household_id for problem in problems}
     for partition in population.partitions:  # each partition has a problem it could stop at
-        assert problems & {household.id for household, _, _ in partition.records() if household is not None}
+        assert failed & {household.id for household, _, _ in partition.records() if household is not None}
     for workers in (1, 2):
         with pytest.raises(StoppedAtProblem) as stopped:
             screen_population(population, failing, AS_OF, workers=workers, load=load_policy_spec, fail_fast=True)
