@@ -8,16 +8,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from relapse_guard import (
-    ExitVerified,
-    Fact,
-    Household,
-    IllnessReported,
-    IncomeAssessed,
-    Place,
-    State,
-    load_policy,
-)
+from relapse_guard import ExitVerified, Fact, Household, IllnessReported, IncomeAssessed, Place, State, load_policy
 from relapse_guard import message_keys as keys
 from relapse_guard.decisions import Decision, DecisionKind
 from relapse_guard.entitlements import Money
