@@ -27,6 +27,7 @@ from relapse_guard.policy import Policy  # noqa: E402
 from relapse_guard.population import PopulationError, generate_population, read_population, write_population  # noqa: E402
 from relapse_guard.screening.columnar import SCALE  # noqa: E402
 from relapse_guard.screening.columnar.safety_net_month import (  # noqa: E402
+    _Households,
     safety_net_standard,
     screen_safety_net_month,
     top_up,
@@ -254,6 +255,32 @@ def test_any_population_in_any_row_groups_as_the_engine(
     write_population(directory, items, format="parquet", overwrite=True)
     for name, rows in (("facts-00000.parquet", facts_group), ("households-00000.parquet", households_group)):
         pq.write_table(pq.read_table(directory / name), directory / name, row_group_size=rows)
+    _check(directory, load_policy("yubei_2016"), AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("facts", "group", "runs"),
+    [
+        ((2, 3, 1), 2, [0, 1, 1]),  # row groups [a a] [b b] [b c]: the third starts at the second's last
+        ((1, 1, 1), 3, [0]),
+        ((1, 2, 1), 1, [0, 1, 1, 2]),
+        ((2, 0, 1), 2, None),  # b has no facts: [a a] [c], hashed
+    ],
+)
+def test_row_groups_in_the_households_order_are_compared_not_hashed(
+    tmp_path: Path, facts: tuple[int, ...], group: int, runs: list[int] | None
+) -> None:
+    items = [
+        (_household(2, hid), [_income(hid, f"{hid}-{n}", D(2016, n + 1, 1), str(1000 * n)) for n in range(count)])
+        for hid, count in zip("abc", facts, strict=True)
+    ]
+    directory = tmp_path / "p"
+    write_population(directory, items, format="parquet", overwrite=True)
+    path = directory / "facts-00000.parquet"
+    pq.write_table(pq.read_table(path), path, row_group_size=group)
+    column = pq.read_table(path, columns=["household_id"], read_dictionary=["household_id"]).column(0)
+    households = _Households(directory / "households-00000.parquet")
+    assert households._runs([chunk.dictionary for chunk in column.chunks]) == runs
     _check(directory, load_policy("yubei_2016"), AS_OF)
 
 
