@@ -11,6 +11,7 @@ replay path, say why, and still equal the run of everything.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Sequence
 from decimal import Decimal
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 from relapse_guard import Engine, Household, Policy, State, load_policy
 from relapse_guard.cases import IDENTIFICATION, CaseState, Outcome
 from relapse_guard.engine import Checkpoint, Checkpointed, ResumePath
+from relapse_guard.engine.checkpoint import split_compact
 from relapse_guard.engine.quiet import patch_quiet
 from relapse_guard.engine.resume import sort_key
 from relapse_guard.errors import (
@@ -348,6 +350,83 @@ def test_a_quiet_month_patched_on_the_head_equals_resuming(name: str, data: st.D
     assert Checkpoint.from_bytes(patched, policy) == resumed.checkpoint
 
 
+def _near_the_gate(data: st.DataObject, checkpoint: Checkpoint, index: int) -> Decimal:
+    """An income for a quiet month's ``index``-th assessment: with a gate, mostly strictly inside
+    it, sometimes on a bound or outside; without one, at or above the band."""
+    band = checkpoint.quiet_band if checkpoint.quiet_band is not None else Decimal(0)
+    if checkpoint.quiet_gate is None:
+        return band + data.draw(st.integers(0, 5_000), label="above the band") + index
+    low, high = checkpoint.quiet_gate
+    where = data.draw(st.sampled_from(["inside", "inside", "inside", "low", "high", "under", "over"]), label="where")
+    if where == "inside":
+        return low + (high - low) * data.draw(st.integers(1, 999), label="per mille") / 1000
+    return {"low": low, "high": high, "under": max(low - 1, Decimal(0)), "over": high + 1}[where]
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@settings(max_examples=SECONDARY)
+@given(data=st.data())
+def test_quiet_months_with_a_running_top_up_patched_equal_resuming(name: str, data: st.DataObject) -> None:
+    # Incomes under the line start a safety-net top-up that follows them (or any history:
+    # exits, cases, household changes); two months of incomes near its basis are then patched
+    # on the head (the second on the first's patch, as a cycle does) or resumed, and each patch
+    # must equal resuming.
+    policy = load_policy(name)
+    engine = Engine(policy, record_decisions=False)
+    if data.draw(st.booleans(), label="any history"):
+        home, facts = data.draw(scenarios(policy), label="history")
+        if not facts:
+            return
+    else:
+        home = data.draw(households(household_id="HH-1", born_by=D(2014, 12, 31)), label="household")
+        on = data.draw(st.dates(D(2016, 1, 1), D(2017, 12, 31)), label="start")
+        facts = []
+        for index, amount in enumerate(data.draw(st.lists(st.integers(0, 4_500), min_size=1, max_size=4))):
+            facts.append(
+                IncomeAssessed(id=f"i{index}", household_id=home.id, date=on, income_per_capita=Decimal(amount))
+            )
+            on += dt.timedelta(days=data.draw(st.integers(1, 120), label="gap"))
+    clock = data.draw(st.dates(facts[-1].date, facts[-1].date + dt.timedelta(days=90)), label="clock")
+    try:
+        checkpoint = engine.run_checkpointed(home, facts, as_of=clock).checkpoint
+    except RelapseGuardError:
+        return
+    data_bytes = checkpoint.to_bytes(policy)
+    history = list(facts)
+    for month in range(2):
+        later = data.draw(st.sampled_from([45, 400]), label="days at most")  # a month, or past a re-check
+        as_of = data.draw(st.dates(clock, clock + dt.timedelta(days=later)), label=f"as of {month}")
+        days = sorted(data.draw(st.lists(st.dates(clock, as_of), max_size=3), label=f"fact dates {month}"))
+        new = [
+            IncomeAssessed(
+                id=f"q{month}-{index}",
+                household_id=home.id,
+                date=day,
+                income_per_capita=_near_the_gate(data, checkpoint, index),
+            )
+            for index, day in enumerate(days)
+        ]
+        patched = patch_quiet(data_bytes, home, new, as_of=as_of, fingerprint=engine.fingerprint)
+        try:
+            resumed = engine.resume(checkpoint, home, new, as_of=as_of, history=history)
+        except RelapseGuardError:
+            assert patched is None
+            return
+        gated = checkpoint.quiet_gate is not None
+        event(f"month {month}: " + ("not quiet" if patched is None else "patched with a gate" if gated else "patched"))
+        if patched is not None:
+            assert resumed.path is ResumePath.RESUMED
+            assert not resumed.result.decisions
+            assert Checkpoint.from_bytes(patched, policy) == resumed.checkpoint
+            data_bytes = patched  # a cycle keeps the patch, with the quiet region it was made with
+            checkpoint = Checkpoint.from_bytes(patched, policy)
+        else:
+            checkpoint = resumed.checkpoint
+            data_bytes = checkpoint.to_bytes(policy)
+        history += new
+        clock = as_of
+
+
 def test_a_quiet_month_is_patched_and_a_loud_one_is_not() -> None:
     policy = load_policy("yubei_2016")
     engine = Engine(policy, record_decisions=False)
@@ -362,6 +441,78 @@ def test_a_quiet_month_is_patched_and_a_loud_one_is_not() -> None:
     assert (
         patch_quiet(data, HOME, quiet, as_of=D(2016, 4, 30), fingerprint=engine.fingerprint, wake=D(2016, 4, 1)) is None
     )
+
+
+def test_a_running_top_up_is_patched_inside_its_gate_before_its_re_check() -> None:
+    # 1200 a year: a top-up of (300 - 100) x 1 = 200.00 a month on a basis of 1200; the re-check
+    # is due six months on (a member able to work), and 20% either way is no obvious change.
+    policy = load_policy("yubei_2016")
+    engine = Engine(policy, record_decisions=False)
+    first = [_income("i1", D(2016, 1, 5), 1200)]
+    checkpoint = engine.run_checkpointed(HOME, first, as_of=D(2016, 2, 29)).checkpoint
+    assert (checkpoint.quiet_band, checkpoint.quiet_gate) == (Decimal(0), (Decimal(960), Decimal(1440)))
+    assert checkpoint.quiet_until == D(2016, 7, 5)
+    data = checkpoint.to_bytes(policy)
+    assert Checkpoint.from_bytes(data, policy).quiet_gate == checkpoint.quiet_gate
+    assert Checkpoint.from_dict(checkpoint.to_dict()).quiet_gate == checkpoint.quiet_gate
+
+    def month(amount: int, on: dt.date) -> tuple[bytes | None, Checkpointed, list[str]]:
+        """The month's patch, its resumption and what a run of everything decides that month."""
+        new = [_income("i2", on, amount)]
+        patched = patch_quiet(data, HOME, new, as_of=on, fingerprint=engine.fingerprint)
+        everything = Engine(policy).run(HOME, [*first, *new], as_of=on)
+        said = [decision.explanation for decision in everything.decisions if decision.date >= on]
+        return patched, engine.resume(checkpoint, HOME, new, as_of=on, history=first), said
+
+    patched, resumed, said = month(1300, D(2016, 3, 10))
+    assert patched is not None
+    assert not said
+    assert Checkpoint.from_bytes(patched, policy) == resumed.checkpoint
+    assert Checkpoint.from_bytes(patched, policy).income == Decimal(1300)
+    for amount, on, kind in [
+        (1440, D(2016, 3, 10), "lowered"),  # on the gate's bound: an obvious change
+        (900, D(2016, 3, 10), "raised"),
+        (1300, D(2016, 7, 5), "kept"),  # the re-check's day: the amount kept, the next re-check counted from it
+    ]:
+        patched, resumed, said = month(amount, on)
+        assert patched is None, (amount, on)
+        assert len(said) == 1
+        assert kind in said[0]
+
+
+def test_a_top_up_ending_after_a_gradual_exit_is_never_patched() -> None:
+    # Ended by an income above the standard, it is paid three months more; an income under it
+    # in that time cancels the end: no income is quiet while the end is pending.
+    policy = load_policy("yubei_2016").derive(
+        name="gradual", parameters={"safety_net.gradual_exit_months": {D(2015, 1, 1): 3}}
+    )
+    engine = Engine(policy, record_decisions=False)
+    first = [_income("i1", D(2016, 1, 5), 1200), _income("i2", D(2016, 3, 10), 5000)]
+    checkpoint = engine.run_checkpointed(HOME, first, as_of=D(2016, 4, 15)).checkpoint
+    assert checkpoint.quiet_band is None
+    assert checkpoint.quiet_gate is None
+    new = [_income("i3", D(2016, 4, 20), 1200)]
+    data = checkpoint.to_bytes(policy)
+    assert patch_quiet(data, HOME, new, as_of=D(2016, 4, 25), fingerprint=engine.fingerprint) is None
+    everything = Engine(policy).run(HOME, [*first, *new], as_of=D(2016, 4, 25))
+    assert "its end cancelled" in everything.decisions[-1].explanation
+
+
+def test_a_compact_head_without_a_gate_reads_as_none_and_a_bad_gate_is_refused() -> None:
+    policy = load_policy("yubei_2016")
+    checkpoint = Engine(policy).run_checkpointed(HOME, [_income("i1", D(2016, 1, 5), 1200)], as_of=D(2016, 2, 29))
+    gated = checkpoint.checkpoint
+    assert gated.quiet_gate is not None
+    # As a checkpoint written before gates were kept: its head has one field fewer.
+    before = attrs.evolve(gated, quiet_gate=None, quiet_band=None, quiet_until=None)
+    data = before.to_bytes(policy)
+    assert json.loads(split_compact(data)[1])[-1] is None  # quiet_until, the last field
+    assert Checkpoint.from_bytes(data, policy).quiet_gate is None
+    assert len(before.to_bytes(policy)) < len(gated.to_bytes(policy))
+    body = gated.to_dict()
+    for bad in (["1440", "960"], ["960"], [960, 1440], ["960", "NaN"], "960-1440"):
+        with pytest.raises(InvalidCheckpoint, match="quiet_gate"):
+            Checkpoint.from_dict({**body, "quiet_gate": bad})
 
 
 def test_a_policys_fingerprint_is_the_same_in_every_process() -> None:

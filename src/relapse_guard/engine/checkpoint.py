@@ -113,6 +113,10 @@ class Checkpoint:
     #: :func:`~.quiet.patch_quiet`). Not part of the checkpoint's identity (``==``).
     quiet_band: Decimal | None = attrs.field(default=None, eq=False)
     quiet_until: dt.date | None = attrs.field(default=None, eq=False)
+    #: With an entitlement running that follows the income: the incomes strictly between these
+    #: two leave it as it is until ``quiet_until`` (no obvious change before its re-check), so
+    #: a quiet income is also inside them. None: no such bound.
+    quiet_gate: tuple[Decimal, Decimal] | None = attrs.field(default=None, eq=False)
 
     def _paid_by_grants(self) -> frozenset[tuple[str, str]]:
         """The (risk key, intervention) pairs the grants made, held and set aside name."""
@@ -169,6 +173,7 @@ class Checkpoint:
             "household_facts": [fact.to_dict() for fact in self.household_facts],
             "quiet_band": _text(self.quiet_band),
             "quiet_until": _iso(self.quiet_until),
+            "quiet_gate": None if self.quiet_gate is None else [str(bound) for bound in self.quiet_gate],
         }
         out.update((key, value) for key, value in optional.items() if value is not None and value != [] and value != {})
         if not self.paid and self._paid_by_grants():  # nothing paid, though grants name risks: say so
@@ -281,6 +286,7 @@ class Checkpoint:
             next_event=None if event is None else date(event),
             quiet_band=None if (band := get("quiet_band")) is None else Decimal(band),
             quiet_until=None if (until := get("quiet_until")) is None else date(until),
+            quiet_gate=None if (gate := get("quiet_gate")) is None else _gate(gate),
         )
         if paid is None and (grants or pending or set_aside):
             return attrs.evolve(checkpoint, paid=checkpoint._paid_by_grants())
@@ -342,6 +348,7 @@ class Checkpoint:
                 next_event=read.date_or_none("next_event"),
                 quiet_band=read.decimal_or_none("quiet_band"),
                 quiet_until=read.date_or_none("quiet_until"),
+                quiet_gate=read.gate_or_none("quiet_gate"),
             )
             return checkpoint if paid_given else attrs.evolve(checkpoint, paid=checkpoint._paid_by_grants())
         except InvalidCheckpoint:
@@ -414,7 +421,7 @@ class Checkpoint:
             else [_iso(self.monitoring_start), _iso(self.monitoring_end)]
         )
         last = self.last_fact
-        values = [
+        values: list[object] = [
             self.household_id,
             self.household,
             self.state.value,
@@ -430,6 +437,8 @@ class Checkpoint:
             _text(self.quiet_band),
             _iso(self.quiet_until),
         ]
+        if self.quiet_gate is not None:  # the head's one optional field, last: most households have none
+            values.append([str(bound) for bound in self.quiet_gate])
         return json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
     @classmethod
@@ -450,13 +459,13 @@ class Checkpoint:
             if tail:
                 unpacker = zlib.decompressobj(_WBITS, _ZDICT)
                 decoded = json.loads(unpacker.decompress(tail) + unpacker.flush())
-            if not isinstance(decoded, dict) or not isinstance(values, list) or len(values) != len(HEAD):
+            if not isinstance(decoded, dict) or not isinstance(values, list) or len(values) not in _HEAD_SIZES:
                 raise ValueError("not a checkpoint's head and tail")
         except (zlib.error, UnicodeDecodeError, ValueError) as error:
             raise InvalidCheckpoint(
                 None, "checkpoint", f"{len(data)} bytes", f"bytes of Checkpoint.to_bytes ({error})"
             ) from error
-        decoded.update(zip(HEAD, values, strict=True))
+        decoded.update(zip(HEAD, values, strict=False))
         hid = decoded.get("household_id")
         decoded.update(policy=policy.label, fingerprint=found, schema=CHECKPOINT_SCHEMA)
         return cls._from_dict(decoded, hid if isinstance(hid, str) else None, policy.fact_kinds, table.decode)
@@ -479,7 +488,10 @@ HEAD = (
     "monitoring",
     "quiet_band",
     "quiet_until",
+    "quiet_gate",
 )
+#: A head has every field of :data:`HEAD`, or all but the last (no quiet gate).
+_HEAD_SIZES = (len(HEAD) - 1, len(HEAD))
 _IN_HEADER = ("policy", "fingerprint", "schema")
 _CLOCK_AT = HEAD.index("clock")
 
@@ -576,6 +588,16 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _text(amount: Decimal | None) -> str | None:
     return None if amount is None else str(amount)
+
+
+def _gate(value: Any) -> tuple[Decimal, Decimal]:
+    """A quiet gate read back: two amounts as text, the lower first."""
+    if not isinstance(value, list | tuple) or len(value) != 2 or not all(type(bound) is str for bound in value):
+        raise TypeError("a quiet gate is two amounts as text")
+    low, high = Decimal(value[0]), Decimal(value[1])
+    if not low.is_finite() or not high.is_finite() or low > high:
+        raise ValueError("a quiet gate's bounds are finite, the lower first")
+    return low, high
 
 
 def _value_tag(value: Value) -> str:
@@ -751,6 +773,10 @@ class _Reader:
     def decimal_or_none(self, name: str) -> Decimal | None:
         value = self._get(name)
         return None if value is None else Decimal(value)
+
+    def gate_or_none(self, name: str) -> tuple[Decimal, Decimal] | None:
+        value = self._get(name)
+        return None if value is None else _gate(value)
 
     def count_or_none(self, name: str) -> int | None:
         value = self._get(name)

@@ -63,7 +63,7 @@ from .fingerprint import household_fingerprint, policy_fingerprint
 from .household_step import HouseholdStep
 from .lifecycle_step import LifecycleStep
 from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
-from .resume import Checkpointed, ResumePath, capture, history_of, refusal, restore, sort_key
+from .resume import Checkpointed, Quiet, ResumePath, capture, history_of, refusal, restore, sort_key
 from .routing_step import Router
 from .run_state import HOUSEHOLD_TYPES, RunState, Unresolved
 
@@ -432,18 +432,25 @@ class Engine:
             tags=self._tags,
         )
 
-    def _band_at(self, run: RunState, clock: dt.date | None) -> tuple[Decimal | None, dt.date | None]:
-        """The prefilter's income band for ``run`` as of ``clock`` and the first day it may not hold."""
-        if self._watchers is None or clock is None or run.entitled or run.dissolved is not None:
-            # a running entitlement may be recomputed on any income assessment; a dissolved
-            # household refuses any
-            return None, None
+    def _band_at(self, run: RunState, clock: dt.date | None) -> Quiet:
+        """The prefilter's income band for ``run`` as of ``clock``, the first day it may not
+        hold, and the gate of the entitlements running (:meth:`EntitlementStep.quiet_gate`)."""
+        if self._watchers is None or clock is None or run.dissolved is not None:
+            return None, None, None  # a dissolved household refuses any income
+        gate: tuple[Decimal, Decimal] | None = None
+        due: dt.date | None = None
+        if run.entitled:  # a running entitlement may be recomputed on an income assessment
+            found = self._entitlements.quiet_gate(run)
+            if found is None:
+                return None, None, None
+            due, gate = found
         watchers = self._watchers[run.state]
         if watchers is None:
-            return None, None
+            return None, None, None
         ctx = self._context(run, clock)
         band, until = income_band(watchers, ctx, self.policy.parameters, self._parameters.changes)
-        return band, dt.date.fromordinal(until)
+        ends = dt.date.fromordinal(until)
+        return band, ends if due is None else min(ends, due), gate
 
     # --- one fact: observe, lifecycle, triggers and routes -------------------------------
 

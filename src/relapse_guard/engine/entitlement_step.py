@@ -220,6 +220,39 @@ class EntitlementStep:
             starts = first_of_next_month(fact.date)
             self.recompute(run, name, fact.date, starts, why, facts=(fact.id,), ctx=ctx, check=True)
 
+    def quiet_gate(self, run: RunState) -> tuple[dt.date | None, tuple[Decimal, Decimal] | None] | None:
+        """What :meth:`on_income` leaves alone for ``run``'s entitlements as they are: a day before
+        which, and incomes strictly between two bounds inside which, an assessment dated after
+        each piece decides nothing (no obvious change before its re-check); ``(None, None)`` when
+        any income leaves them alone; None when an income may recompute one (no re-check terms).
+
+        A piece granted on the assessment's day or later is not recomputed either: the bounds are
+        the narrower answer for it. Reads the re-check as :meth:`on_income` does (and caches it).
+        """
+        until: dt.date | None = None
+        low = high = None
+        for name, index in run.entitled.items():
+            terms = self._terms.get(name, DEFAULT_TERMS)
+            if not terms.recompute_on_income:
+                continue
+            piece = run.grants[index]
+            basis = piece.basis_income
+            if basis is None or piece.ends is not None or terms.recheck_months is None:
+                return None
+            recheck = self._recheck(run, index, piece)
+            if recheck is None:
+                return None
+            due, _, share = recheck
+            if share is None:  # any change is obvious
+                return None
+            width = share * basis
+            until = due if until is None else min(until, due)
+            low = basis - width if low is None else max(low, basis - width)
+            high = basis + width if high is None else min(high, basis + width)
+        if low is None or high is None:
+            return until, None
+        return (until, (low, high)) if low < high else None
+
     def on_exit(self, run: RunState, date: dt.date, facts: tuple[str, ...]) -> None:
         """A verified exit ends the entitlements whose terms say so, and recomputes those that
         follow the income (the exit rule found it above the line)."""

@@ -7,9 +7,10 @@ whole checkpoint, record the income (the prefilter's band says no rule or trigge
 and encode it again. :func:`patch_quiet` gives the same checkpoint from the head alone, when
 
 - the checkpoint was made under the engine's policy (fingerprint) for the same household record;
-- every new fact is an income assessment at or above the checkpoint's income band, dated on or
-  after its clock and before the band may change, sorting after its last fact, and not before
-  a member's birth;
+- every new fact is an income assessment at or above the checkpoint's income band (and, with an
+  entitlement running that follows the income, strictly inside its gate: no obvious change
+  before the re-check), dated on or after its clock and before the band or gate may change,
+  sorting after its last fact, and not before a member's birth;
 - nothing falls due on the way: the new clock (``as_of``) is before the checkpoint's next event
   (so no transition period starts or ends, no review or case step falls due);
 - the engine records no decisions (a quiet fact makes none, but the count would be unknown).
@@ -36,7 +37,7 @@ _AT = {name: index for index, name in enumerate(HEAD)}
 _RECORD, _STATE_SINCE = _AT["household"], _AT["state_since"]
 _INCOME, _INCOME_FACT, _PREVIOUS = _AT["income"], _AT["income_fact"], _AT["previous_income"]
 _CLOCK, _LAST, _DECISIONS, _NEXT = _AT["clock"], _AT["last_fact"], _AT["decisions"], _AT["next_event"]
-_BAND, _UNTIL = _AT["quiet_band"], _AT["quiet_until"]
+_BAND, _UNTIL, _GATE = _AT["quiet_band"], _AT["quiet_until"], _AT["quiet_gate"]
 #: Where the compact form keeps the policy fingerprint (after the 4 bytes of magic and schema).
 _FINGERPRINT_AT = slice(4, 12)
 
@@ -76,6 +77,8 @@ def patch_quiet(
         return None
     if new_facts:
         threshold = Decimal(band)
+        gate = values[_GATE] if len(values) > _GATE else None  # a head without it has no gate
+        bounds = None if gate is None else (Decimal(gate[0]), Decimal(gate[1]))
         last = values[_LAST]
         born = max(member.birth_date for member in household.members)
         previous_key = None if last is None else (dt.date.fromisoformat(last[0]), last[1], last[2])
@@ -83,6 +86,8 @@ def patch_quiet(
         until_date = dt.date.fromisoformat(until)
         for fact in new_facts:
             if type(fact) is not IncomeAssessed or fact.income_per_capita < threshold:
+                return None
+            if bounds is not None and not bounds[0] < fact.income_per_capita < bounds[1]:
                 return None
             key = (fact.date, fact.order, fact.id)
             if (previous_key is not None and key <= previous_key) or fact.date < clock_date:

@@ -31,7 +31,20 @@ from .checkpoint import Checkpoint, OpenCase, SortKey
 from .household_step import changed_household, rehouse
 from .run_state import HOUSEHOLD_FACTS, RunState
 
-__all__ = ["Checkpointed", "ResumePath", "capture", "history_of", "next_event", "refusal", "restore", "sort_key"]
+__all__ = [
+    "Checkpointed",
+    "Quiet",
+    "ResumePath",
+    "capture",
+    "history_of",
+    "next_event",
+    "refusal",
+    "restore",
+    "sort_key",
+]
+
+#: A checkpoint's quiet band, the first day it may not hold, and its gate (see :class:`Checkpoint`).
+Quiet = tuple[Decimal | None, dt.date | None, tuple[Decimal, Decimal] | None]
 
 #: The facts a case is replayed from.
 CASE_FACTS = CaseOpened | CaseStepRecorded
@@ -169,13 +182,14 @@ def capture(
     last_fact: SortKey | None,
     decisions: int | None,
     case_facts: Iterable[Fact],
-    quiet: tuple[Decimal | None, dt.date | None] = (None, None),
+    quiet: Quiet = (None, None, None),
     look_ahead: bool = True,
 ) -> Checkpoint:
     """The checkpoint of ``run``, its clock moved to ``clock``; ``case_facts`` are the facts of
     the cases the run may hold open (those open before it, and its new case facts). Without
     ``look_ahead`` its ``next_event`` is not worked out (None): a checkpoint only resumed at
-    once, which does not read it (:mod:`.fork`)."""
+    once, which does not read it (:mod:`.fork`). ``quiet`` is the checkpoint's quiet band, until
+    and gate (:class:`~.checkpoint.Checkpoint`)."""
     open_cases, kept = _open_cases(policy, case_facts, clock)
     reviews_done = tuple(sorted(run.reviews_done.items())) if run.reviews_done else ()
     following = (
@@ -225,6 +239,7 @@ def capture(
         next_event=following,
         quiet_band=quiet[0],
         quiet_until=quiet[1],
+        quiet_gate=quiet[2],
     )
 
 
