@@ -284,7 +284,8 @@ class _Households:
         ids = [dictionary.cast(self.ids.type) for dictionary in dictionaries]
         runs = self._runs(ids)
         if runs is not None:
-            return list[Ints | int](runs)
+            found: list[Ints | int] = list(runs)
+            return found
         if not ids:
             return []
         found = pc.index_in(ids[0] if len(ids) == 1 else pa.concat_arrays(ids), value_set=self.ids)
