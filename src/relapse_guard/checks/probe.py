@@ -7,7 +7,8 @@ with representative facts of every kind they look at
 read through a recording tree, which notes in a :class:`Log` every name read, those the policy
 lacks and those read before their first value (answering with the first value, so that
 probing goes on). A :class:`Probe` keeps what it saw: the logs, the values components
-refused, the risk kinds each trigger produced and the grants each intervention made.
+refused, what components raised, the risk kinds each trigger produced and the grants each
+intervention made.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import attrs
 
 from ..context import Context
 from ..decisions import Grant, Period, Risk, Severity
-from ..errors import InvalidPolicy, ParameterNotInForce, UnknownParameter
+from ..errors import InvalidPolicy, ParameterError, ParameterNotInForce, UnknownParameter
 from ..facts import Fact
 from ..household import Household
 from ..parameters import ParameterTree, ParameterValue
@@ -78,8 +79,10 @@ class Probe:
     recording what it reads; ``engine_parameters`` are read as the component ``the engine``.
 
     Components are named as findings name them: ``"trigger illness"``,
-    ``"intervention safety_net"``, ``"identification rule income_below_line"``, ... Whatever
-    a component raises on a probe input is not a finding; only what it reads and refuses is.
+    ``"intervention safety_net"``, ``"identification rule income_below_line"``, ... What a
+    component raises on one probe input is not a finding (the input may be one it never meets);
+    :attr:`failures` keeps, for each component, how many of its calls raised and the first error,
+    so that one that raises on every input can be reported.
     """
 
     def __init__(self, policy: Policy, dates: Sequence[dt.date], engine_parameters: Sequence[str]) -> None:
@@ -97,6 +100,11 @@ class Probe:
         self.repeats: set[str] = set()
         #: Interventions seen granting money.
         self.paid: set[str] = set()
+        #: How many times each component was called.
+        self.calls: dict[str, int] = {}
+        #: For each component that raised (but for the parameter errors above): how many of its
+        #: calls raised, and the date and error of the first.
+        self.failures: dict[str, tuple[int, dt.date, Exception]] = {}
         for on in dates:
             self._engine(on)
             risks = self._rules_and_triggers(on)
@@ -128,6 +136,7 @@ class Probe:
             )
 
         log = Log()
+        self.calls[component] = self.calls.get(component, 0) + 1
         try:
             return call(context(_RecordingTree(self.policy.parameters.parameters, log=log)))
         except (UnknownParameter, ParameterNotInForce):
@@ -135,8 +144,12 @@ class Probe:
         except InvalidPolicy as error:
             self.errors.setdefault(component, (on, str(error)))
             return None
-        except Exception:
-            return None  # a probe input the component does not expect is not a finding
+        except ParameterError:
+            return None  # a parameter's own fault (an expired value): the parameter checks report it
+        except Exception as error:  # one probe input it does not expect is no finding; every one is
+            count, first_on, first = self.failures.get(component, (0, on, error))
+            self.failures[component] = (count + 1, first_on, first)
+            return None
         finally:
             if log.late:
                 log.late_escapes = _escapes(call, context(self.policy.parameters))

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ..policy import REQUIRED_PARAMETERS, Policy
 from .expiry import expiry_findings
+from .failures import failure_findings
 from .findings import Finding, in_check_order
 from .grants import double_money_findings, responsibility_findings
 from .parameters import parameter_findings
@@ -41,6 +42,7 @@ def check_policy(policy: Policy, *, on: dt.date | None = None, as_of: dt.date | 
             *route_findings(policy, probe),
             *unused_interventions(policy),
             *parameter_findings(probe),
+            *failure_findings(probe),
             *expiry_findings(policy, as_of or on or dt.date.today()),
             *double_money_findings(policy, probe),
             *responsibility_findings(policy, probe),
