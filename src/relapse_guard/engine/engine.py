@@ -182,7 +182,8 @@ class Engine:
         """The household's state and decisions after its facts (those dated up to ``as_of``).
 
         With ``as_of``, facts after it are ignored and the clock is moved to it (so a
-        transition period that ended by then is ended). With ``known_on`` (a timezone-aware
+        transition period that ended by then is ended); without it, every fact counts and the
+        clock stops at the last fact's date (the result's ``as_of``). With ``known_on`` (a timezone-aware
         datetime), only the facts, corrections and retractions recorded by then count, in
         their versions of then; a fact without ``recorded_at`` counts as known from the start.
         Corrections and retractions among the facts are applied (:mod:`relapse_guard.versions`),
