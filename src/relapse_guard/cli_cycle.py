@@ -115,8 +115,7 @@ def run_cycle(
             )
             with (directory / "problems.jsonl").open("w", encoding="utf-8") as file:
                 for bad in bad_rows:
-                    record = {"file": bad.file, "line": bad.line, "field": bad.field, "message": bad.message}
-                    file.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    file.write(json.dumps(bad.to_dict(), ensure_ascii=False) + "\n")
                 for problem in report.problems:
                     file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
     print_problems(bad_rows, report.problems, lang=lang)

@@ -171,8 +171,7 @@ def run_screen(
         )
         with (directory / "problems.jsonl").open("w", encoding="utf-8") as file:
             for bad in result.bad_rows:
-                record = {"file": bad.file, "line": bad.line, "field": bad.field, "message": bad.message}
-                file.write(json.dumps(record, ensure_ascii=False) + "\n")
+                file.write(json.dumps(bad.to_dict(), ensure_ascii=False) + "\n")
             for problem in sorted(result.problems, key=lambda problem: problem.household_id):
                 file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
     print_paths(result.paths, lang)

@@ -73,6 +73,17 @@ class BadRow:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
+    def to_dict(self) -> dict[str, str | int | None]:
+        """A JSON-ready dict: the file, line, field and message, and the household the row is of
+        (None when the row names none that could be read), to join it with the household's row."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "household_id": self.household_id,
+        }
+
 
 class PopulationRecord(NamedTuple):
     """One household of a population with its facts, as read from the files.
