@@ -519,3 +519,33 @@ def test_bishan_a_year_of_top_up_between_two_income_checks() -> None:
         Decimal("2000.00"),
         Decimal("480.00"),
     )
+
+
+# --- the clock: events in date order --------------------------------------------------------
+
+
+def test_the_clock_handles_what_falls_due_in_date_order_wherever_it_stops() -> None:
+    # Exited in July 2016 with a top-up of 0.09 a month still running (an illness's cost keeps
+    # the income left just under the standard): the transition period starts on 1 January 2017,
+    # and the standard rises to 330 on 1 February. The next fact, in March, moves the clock past
+    # both: the period starts first, then the top-up is recomputed, as when a checkpoint stops
+    # the clock in between and the run is resumed.
+    policy = YUBEI.derive(name="raised", parameters={"safety_net.standard": {D(2017, 2, 1): 330}})
+    facts = [
+        income("i1", D(2016, 1, 5), 0),
+        illness("ill", D(2016, 4, 2), 109),
+        income("i2", D(2016, 7, 16), 3636),
+        AssistanceGranted(id="a1", household_id="H1", date=D(2016, 7, 16), measure="industry project"),
+        ExitVerified(id="e1", household_id="H1", date=D(2016, 7, 16)),
+        income("i3", D(2017, 3, 1), 3636),
+    ]
+    engine = Engine(policy)
+    whole = engine.run(household(), facts, as_of=D(2017, 3, 31))
+    dates = [decision.date for decision in whole.decisions]
+    assert dates == sorted(dates)
+    after = [(d.date, d.rule) for d in whole.decisions if d.date >= D(2017, 1, 1)]
+    assert after[0] == (D(2017, 1, 1), "lifecycle.start_monitoring")
+    assert (D(2017, 2, 1), "intervention.safety_net") in after  # the top-up raised to the new standard
+    first = engine.run_checkpointed(household(), facts[:-1], as_of=D(2017, 1, 15))
+    resumed = engine.resume(first.checkpoint, household(), facts[-1:], as_of=D(2017, 3, 31), history=facts[:-1])
+    assert [*first.result.decisions, *resumed.result.decisions] == list(whole.decisions)

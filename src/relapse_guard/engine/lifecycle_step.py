@@ -54,16 +54,43 @@ class LifecycleStep:
     # --- the clock ----------------------------------------------------------------------
 
     def advance(self, run: RunState, to: dt.date) -> None:
-        """Start or end the transition period if it starts or ends by ``to``; then the
-        entitlements' events due by ``to`` (``on_clock``)."""
-        due = run.entitlement_due
-        if due is not None and due <= to and self._on_clock is not None:
-            self._on_clock(run, to)
+        """Handle what falls due by ``to`` with no new fact, in date order: the entitlements'
+        events (``on_clock``: ends reached, parameters changed) and the transition period
+        starting or ending; on one day, the entitlements' events first.
+
+        In date order, so that a run whose clock stops between two such dates (a checkpoint, a
+        fork) decides what one that goes past both decides, in the same order.
+        """
         state = run.state
-        if state is not _EXITED and state is not _MONITORED:
-            return
+        due = run.entitlement_due
+        if (due is None or due > to) and state is not _EXITED and state is not _MONITORED:
+            return  # nothing due: most calls
+        on_clock = self._on_clock
+        while True:
+            period = self._period_due(run, to)
+            due = run.entitlement_due
+            if on_clock is not None and due is not None and due <= to and (period is None or due <= period):
+                on_clock(run, due)  # the entitlements' events of that day; the next is later
+            elif period is not None:
+                self._move_period(run)
+            else:
+                return
+
+    @staticmethod
+    def _period_due(run: RunState, to: dt.date) -> dt.date | None:
+        """The day the transition period starts or ends, when that is by ``to``; else None."""
+        state = run.state
         if state is _EXITED and run.monitoring_start is not None and run.monitoring_start <= to:
+            return run.monitoring_start
+        if state is _MONITORED and run.monitoring_end is not None and run.monitoring_end <= to:
+            return run.monitoring_end
+        return None
+
+    def _move_period(self, run: RunState) -> None:
+        """Start the transition period (an exited household) or end it (a monitored one)."""
+        if run.state is _EXITED:
             start = run.monitoring_start
+            assert start is not None
             self.move(
                 run,
                 Event.START_MONITORING,
@@ -73,8 +100,9 @@ class LifecycleStep:
                 parameters=run.period_parameters,
                 rule="lifecycle.start_monitoring",
             )
-        if run.state is _MONITORED and run.monitoring_end is not None and run.monitoring_end <= to:
+        else:
             end = run.monitoring_end
+            assert end is not None
             self.move(
                 run,
                 Event.STABILISE,
