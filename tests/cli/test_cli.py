@@ -80,7 +80,7 @@ def test_usage_and_input_errors_exit_2(tmp_path: Path) -> None:
     assert "relapse-guard: error:" in missing.stderr
     bad_date = cli("screen", str(tmp_path), "--policy", "yubei_2016", "--as-of", "2016-02-30")
     assert bad_date.returncode == 2
-    assert "ISO date" in bad_date.stderr
+    assert "'2016-02-30' is not a date: day is out of range for month" in bad_date.stderr
     unknown_policy = cli("demo", "--policy", "atlantis_2016")
     assert unknown_policy.returncode == 2
     assert "yubei_2016" in unknown_policy.stderr
