@@ -551,7 +551,10 @@ class UnknownHousehold(StoreError, LookupError):
 
     def __init__(self, household_id: str) -> None:
         self.household_id = household_id
-        super().__init__(f"household {household_id!r} is not in the store; store it first with put_household()")
+        super().__init__(
+            f"household {household_id!r} is not in the store; store its household record first (put_household() "
+            "in Python, or a population directory given to relapse-guard cycle --population)"
+        )
 
 
 class InvalidAnchor(StoreError, ValueError):

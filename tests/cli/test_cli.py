@@ -114,7 +114,10 @@ def test_explain_replays_a_household_from_a_store(tmp_path: Path) -> None:
     assert "relapsed" in done.stdout
     nobody = cli("explain", "NOBODY", "--store", str(path), "--policy", "yubei_2016")
     assert nobody.returncode == 2
-    assert "NOBODY" in nobody.stderr
+    assert nobody.stderr == (
+        "relapse-guard: error: household 'NOBODY' is not in the store; store its household record first "
+        "(put_household() in Python, or a population directory given to relapse-guard cycle --population)\n"
+    )
     missing = cli("explain", "YB-002", "--store", str(tmp_path / "none.db"), "--policy", "yubei_2016")
     assert missing.returncode == 2
     assert "none.db" in missing.stderr
