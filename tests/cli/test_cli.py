@@ -98,6 +98,16 @@ def test_explain_prints_the_timeline(county: Path) -> None:
     assert "'NOBODY' is not in" in nobody.stderr
 
 
+def test_a_file_given_as_the_population_is_said_to_be_a_file(tmp_path: Path) -> None:
+    (tmp_path / "district.py").write_text("", encoding="utf-8")
+    done = cli("screen", "district.py", "--policy", "yubei_2016", "--as-of", "2016-12-31", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "relapse-guard: error: district.py is a file, not a population directory; a policy file goes after "
+        "--policy, as --policy district.py:NAME\n"
+    )
+
+
 def test_explain_replays_a_household_from_a_store(tmp_path: Path) -> None:
     from relapse_guard.demo import demo_households
     from relapse_guard.store import SQLiteStore

@@ -186,13 +186,16 @@ def read_population(directory: str | Path) -> Population:
     """The population in ``directory``: from its ``manifest.json``, or else from its file names.
 
     Without a manifest, every ``households-<name>.<suffix>`` with a ``facts-<name>.<suffix>``
-    beside it is a partition (in name order). Raises :class:`PopulationError` for a directory
-    that holds no population, a manifest it cannot read or a file the manifest names that is
-    missing.
+    beside it is a partition (in name order). Raises :class:`PopulationError` for a path that is
+    not a directory (saying so when it is a file), a directory that holds no population, a
+    manifest it cannot read or a file the manifest names that is missing.
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise PopulationError(f"{directory}: no such directory")
+        if not directory.is_file():
+            raise PopulationError(f"{directory}: no such directory")
+        hint = f"; a policy file goes after --policy, as --policy {directory}:NAME" if directory.suffix == ".py" else ""
+        raise PopulationError(f"{directory} is a file, not a population directory{hint}")
     manifest = directory / MANIFEST_NAME
     if manifest.exists():
         body = parse_manifest(manifest)
