@@ -93,3 +93,13 @@ def test_an_unknown_name_suggests_the_closest_known_one() -> None:
         load_policy("atlantis")
     assert far.value.suggestions == ()
     assert "did you mean" not in str(far.value)
+
+
+def test_a_policy_spec_given_to_load_policy_says_to_load_it_with_load_policy_spec() -> None:
+    with pytest.raises(
+        UnknownPlugin, match=r"call relapse_guard\.cli_policy\.load_policy_spec, or pass load=load_policy_spec"
+    ):
+        load_policy("district.py:district")
+    with pytest.raises(UnknownPlugin) as plain:
+        load_policy("district")
+    assert "load_policy_spec" not in str(plain.value)
