@@ -71,6 +71,15 @@ def test_bad_values_raise_typed_error_naming_field(change: dict[str, object], fi
     assert info.value.field == field
 
 
+def test_an_unknown_kind_suggests_the_closest_known_one() -> None:
+    with pytest.raises(InvalidFact, match=r"school_enrolled \(did you mean income_assessed\?\)$") as info:
+        parse_fact(income(kind="income_asessed"))
+    assert (info.value.field, info.value.value) == ("kind", "income_asessed")
+    with pytest.raises(InvalidFact) as far:
+        parse_fact(income(kind="drought"))
+    assert "did you mean" not in str(far.value)
+
+
 def test_missing_field() -> None:
     data = income()
     del data["income_per_capita"]

@@ -80,3 +80,26 @@ def test_shipped_policies_are_registered() -> None:
     assert set(policy_names()) >= {"chongqing_2016", "yubei_2016", "dazu_2016", "bishan_2016"}
     with pytest.raises(UnknownPlugin, match="yubei_2016"):
         load_policy("nowhere_2016")
+
+
+def test_an_unknown_name_suggests_the_closest_known_one() -> None:
+    with pytest.raises(UnknownPlugin, match=r"^unknown policy 'yubei2016' \(did you mean yubei_2016\?\); known: "):
+        load_policy("yubei2016")
+    from relapse_guard.plugins import TRIGGERS
+
+    with pytest.raises(UnknownPlugin, match=r"^unknown trigger 'ilness' \(did you mean illness\?\); known: "):
+        TRIGGERS.create("ilness")
+    with pytest.raises(UnknownPlugin) as far:
+        load_policy("atlantis")
+    assert far.value.suggestions == ()
+    assert "did you mean" not in str(far.value)
+
+
+def test_a_policy_spec_given_to_load_policy_says_to_load_it_with_load_policy_spec() -> None:
+    with pytest.raises(
+        UnknownPlugin, match=r"call relapse_guard\.cli_policy\.load_policy_spec, or pass load=load_policy_spec"
+    ):
+        load_policy("district.py:district")
+    with pytest.raises(UnknownPlugin) as plain:
+        load_policy("district")
+    assert "load_policy_spec" not in str(plain.value)

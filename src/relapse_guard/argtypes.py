@@ -106,13 +106,20 @@ def share(text: str) -> float:
     return value
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def iso_date(text: str) -> dt.date:
-    """An ISO date, ``YYYY-MM-DD``."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+    """An ISO date, ``YYYY-MM-DD`` (not the other forms ``date.fromisoformat`` takes, ``20161231``...)."""
+    if not _DATE.fullmatch(text):
         raise argparse.ArgumentTypeError(
             tr(message_language(), "{text} is not an ISO date (YYYY-MM-DD)", text=repr(text))
+        )
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:  # a day that does not exist: Python's words say why ("day is out of range for month")
+        raise argparse.ArgumentTypeError(
+            tr(message_language(), "{text} is not a date: {reason}", text=repr(text), reason=error)
         ) from None
 
 

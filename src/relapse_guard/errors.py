@@ -326,13 +326,19 @@ class InvalidParameter(ParameterError, ValueError):
 
 
 class UnknownPlugin(RelapseGuardError, LookupError):
-    """A trigger, intervention or policy name that no registry knows."""
+    """A trigger, intervention or policy name that no registry knows; the message suggests the
+    known name closest to it, if one is close (``suggestions``), and lists the known ones.
+    ``advice`` (optional) is appended, e.g. how to load a policy that is not registered.
+    """
 
-    def __init__(self, group: str, name: str, known: Iterable[str]) -> None:
+    def __init__(self, group: str, name: str, known: Iterable[str], *, advice: str = "") -> None:
         self.group = group
         self.name = name
         self.known = tuple(sorted(known))
-        super().__init__(f"unknown {group} {name!r}; known: {', '.join(self.known) or 'none'}")
+        self.suggestions = tuple(close_names(name, self.known, limit=1)) if isinstance(name, str) else ()
+        hint = f" (did you mean {self.suggestions[0]}?)" if self.suggestions else ""
+        tail = f"; {advice}" if advice else ""
+        super().__init__(f"unknown {group} {name!r}{hint}; known: {', '.join(self.known) or 'none'}{tail}")
 
 
 class BrokenPlugin(RelapseGuardError, LookupError):
@@ -374,17 +380,20 @@ class UnknownPolicy(InvalidPolicySpec, LookupError):
     """A policy spec that is a plain name no policy is registered under.
 
     ``known`` are the registered names and ``group`` the entry-point group a package declares
-    its policies in; the message lists the names and says how to register one, or to give a
-    policy of one's own as ``path/to/file.py:NAME`` or ``package.module:NAME``.
+    its policies in; the message suggests the name closest to the spec, if one is close
+    (``suggestions``), lists the names and says how to register one, or to give a policy of
+    one's own as ``path/to/file.py:NAME`` or ``package.module:NAME``.
     """
 
     def __init__(self, spec: str, known: Iterable[str], group: str) -> None:
         self.known = tuple(sorted(known))
         self.group = group
+        self.suggestions = tuple(close_names(spec, self.known, limit=1))
+        hint = f" (did you mean {self.suggestions[0]}?)" if self.suggestions else ""
         super().__init__(
             spec,
-            f"unknown policy {spec!r}; known: {', '.join(self.known) or 'none'}; register one under the entry-point "
-            f"group {group!r} (see docs/policy-authoring.md), or give a policy of your own as "
+            f"unknown policy {spec!r}{hint}; known: {', '.join(self.known) or 'none'}; register one under the "
+            f"entry-point group {group!r} (see docs/policy-authoring.md), or give a policy of your own as "
             "path/to/file.py:NAME or package.module:NAME",
         )
 
@@ -551,7 +560,10 @@ class UnknownHousehold(StoreError, LookupError):
 
     def __init__(self, household_id: str) -> None:
         self.household_id = household_id
-        super().__init__(f"household {household_id!r} is not in the store; store it first with put_household()")
+        super().__init__(
+            f"household {household_id!r} is not in the store; store its household record first (put_household() "
+            "in Python, or a population directory given to relapse-guard cycle --population)"
+        )
 
 
 class InvalidAnchor(StoreError, ValueError):

@@ -27,7 +27,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from .errors import InvalidFact, InvalidPolicy
+from .errors import InvalidFact, InvalidPolicy, close_names
 from .fact_fields import add_parser, field_specs, shown, validate_fact
 from .fact_plans import NOT_FAST, fact_plan
 from .household import Health, LabourCapacity, Member, Place, Schooling
@@ -562,7 +562,9 @@ class FactKinds:
         kind = data.get("kind")
         cls = self.by_kind.get(kind) if isinstance(kind, str) else None
         if cls is None:
-            raise InvalidFact(hid, "kind", kind, "one of " + ", ".join(sorted(self.by_kind)), fact_id=fid)
+            close = close_names(kind, self.by_kind, limit=1) if isinstance(kind, str) else []
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise InvalidFact(hid, "kind", kind, "one of " + ", ".join(sorted(self.by_kind)) + hint, fact_id=fid)
         values: dict[str, object] = {}
         specs = field_specs(cls)
         for spec in specs:

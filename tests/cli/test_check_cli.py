@@ -172,7 +172,7 @@ def test_usage_errors_exit_2() -> None:
     assert "invalid choice: 'yaml'" in bad_format.stderr
     bad_date = cli("check", "yubei_2016", "--on", "2016-02-30")
     assert bad_date.returncode == 2
-    assert "ISO date" in bad_date.stderr
+    assert "argument --on: '2016-02-30' is not a date: day is out of range for month" in bad_date.stderr
     missing = cli("check")
     assert missing.returncode == 2
     assert "policy" in missing.stderr

@@ -80,7 +80,7 @@ def test_usage_and_input_errors_exit_2(tmp_path: Path) -> None:
     assert "relapse-guard: error:" in missing.stderr
     bad_date = cli("screen", str(tmp_path), "--policy", "yubei_2016", "--as-of", "2016-02-30")
     assert bad_date.returncode == 2
-    assert "ISO date" in bad_date.stderr
+    assert "'2016-02-30' is not a date: day is out of range for month" in bad_date.stderr
     unknown_policy = cli("demo", "--policy", "atlantis_2016")
     assert unknown_policy.returncode == 2
     assert "yubei_2016" in unknown_policy.stderr
@@ -96,6 +96,16 @@ def test_explain_prints_the_timeline(county: Path) -> None:
     nobody = cli("explain", "NOBODY", "--population", str(county), "--policy", "yubei_2016")
     assert nobody.returncode == 2
     assert "'NOBODY' is not in" in nobody.stderr
+
+
+def test_a_file_given_as_the_population_is_said_to_be_a_file(tmp_path: Path) -> None:
+    (tmp_path / "district.py").write_text("", encoding="utf-8")
+    done = cli("screen", "district.py", "--policy", "yubei_2016", "--as-of", "2016-12-31", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "relapse-guard: error: district.py is a file, not a population directory; a policy file goes after "
+        "--policy, as --policy district.py:NAME\n"
+    )
 
 
 def test_explain_replays_a_household_from_a_store(tmp_path: Path) -> None:
@@ -114,7 +124,10 @@ def test_explain_replays_a_household_from_a_store(tmp_path: Path) -> None:
     assert "relapsed" in done.stdout
     nobody = cli("explain", "NOBODY", "--store", str(path), "--policy", "yubei_2016")
     assert nobody.returncode == 2
-    assert "NOBODY" in nobody.stderr
+    assert nobody.stderr == (
+        "relapse-guard: error: household 'NOBODY' is not in the store; store its household record first "
+        "(put_household() in Python, or a population directory given to relapse-guard cycle --population)\n"
+    )
     missing = cli("explain", "YB-002", "--store", str(tmp_path / "none.db"), "--policy", "yubei_2016")
     assert missing.returncode == 2
     assert "none.db" in missing.stderr

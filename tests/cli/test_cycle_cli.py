@@ -221,6 +221,21 @@ def test_a_place_the_map_does_not_cover_is_a_problem_household_that_stays_pendin
     assert counts["rescreened"] == 0
 
 
+def test_facts_of_a_household_with_no_record_say_how_to_store_it_from_the_command_line(
+    december: Path, tmp_path: Path
+) -> None:
+    store, facts = _store(december, tmp_path), tmp_path / "orphan.jsonl"
+    fact = {"kind": "exit_verified", "id": "ZZ-x", "household_id": "ZZ", "date": "2017-01-05"}
+    facts.write_text(json.dumps(fact) + "\n", encoding="utf-8")
+    done = cli("cycle", str(store), "--facts", str(facts), "--as-of", JANUARY, "--policy-map", "chongqing")
+    assert done.returncode == 1
+    assert (
+        "relapse-guard: problem household: refused: household 'ZZ' is not in the store; store its household "
+        "record first (put_household() in Python, or a population directory given to relapse-guard cycle "
+        "--population)\n"
+    ) in done.stderr
+
+
 def test_a_cycle_dated_before_the_last_one_exits_2(december: Path, tmp_path: Path) -> None:
     store = _store(december, tmp_path)
     done = cli("cycle", str(store), "--as-of", "2016-11-30", "--policy-map", "chongqing")

@@ -120,7 +120,12 @@ def test_help_shows_the_progress_option_of_each_command_that_draws_progress() ->
         (["generate", "c", "--households", "-5"], "argument --households: must be at least 0, not -5"),
         (["generate", "c", "--partitions", "0"], "argument --partitions: must be at least 1, not 0"),
         (["generate", "c", "--months", "x"], "argument --months: 'x' is not a whole number"),
-        (["generate", "c", "--start", "2016-02-30"], "argument --start: '2016-02-30' is not an ISO date"),
+        (
+            ["generate", "c", "--start", "2016-02-30"],
+            "argument --start: '2016-02-30' is not a date: day is out of range",
+        ),
+        (["generate", "c", "--start", "2016-3-1"], "argument --start: '2016-3-1' is not an ISO date (YYYY-MM-DD)"),
+        (["screen", "c", "--policy", "p", "--as-of", "20161231"], "'20161231' is not an ISO date (YYYY-MM-DD)"),
         (["generate-month", "c", "--month", "2017-13", "--out", "x.jsonl"], "'2017-13' is not a month (YYYY-MM)"),
         (["report", "c", "--policy", "p", "--as-of", "2016-12-31", "--out", "o", "--limit", "-1"], "at least 0"),
     ],

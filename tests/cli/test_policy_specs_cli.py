@@ -124,6 +124,16 @@ def test_an_unknown_name_lists_the_known_ones_and_says_how_to_register_one(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("spec", ["yubei2016", "Yubei_2016", "yubei"])
+@pytest.mark.parametrize("command", ["screen", "check"])
+def test_a_misspelt_name_gets_the_closest_registered_one(
+    command: str, spec: str, place: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_args(command, spec, place, tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"relapse-guard: error: unknown policy {spec!r} (did you mean yubei_2016?); known: ")
+
+
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_bad_policy_file_is_one_clean_line_and_exit_2(
     command: str, place: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -94,6 +94,18 @@ def test_unreadable_json_and_non_objects(tmp_path: Path) -> None:
     assert _ids(records)[2] == ("H3", ["H3-i1", "H3-i2", "H3-i3"])
 
 
+def test_unreadable_json_names_the_column_on_its_line(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    cut = json.dumps(facts[1])[:-1]  # line 2: cut short before its closing brace
+    tab = json.dumps(facts[4]).replace('"income_assessed"', '"income\tassessed"')  # line 5: a tab in a string
+    facts[1], facts[4] = cut, tab
+    rows = bad_rows(_read(*_jsonl(tmp_path, households, facts)))
+    assert [(row.line, row.message) for row in rows] == [
+        (2, f"not valid JSON: Expecting ',' delimiter at column {len(cut) + 1}"),
+        (5, f"not valid JSON: Invalid control character at column {tab.index(chr(9)) + 1}"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("change", "field", "shown"),
     [

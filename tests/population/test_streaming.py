@@ -77,6 +77,14 @@ def test_chunks() -> None:
 def test_read_population_errors(tmp_path: Path) -> None:
     with pytest.raises(PopulationError, match="no such directory"):
         read_population(tmp_path / "nowhere")
+    files = tmp_path / "files"
+    files.mkdir()
+    for name in ("households.jsonl", "district.py"):
+        (files / name).write_text("", encoding="utf-8")
+    with pytest.raises(PopulationError, match=r"households\.jsonl is a file, not a population directory$"):
+        read_population(files / "households.jsonl")
+    with pytest.raises(PopulationError, match=r"district\.py is a file, not a population directory; a policy file"):
+        read_population(files / "district.py")
     with pytest.raises(PopulationError, match=r"no manifest\.json"):
         read_population(tmp_path)
     generate_population(tmp_path / "p", households=100, processes=1)

@@ -154,6 +154,15 @@ def test_an_unknown_policy_fails_before_anything_is_submitted(population_dir: Pa
         screen_population_dask(read_population(population_dir), "atlantis_2016", AS_OF, client=client)
 
 
+def test_a_population_is_taken_by_the_path_of_its_directory_too(population_dir: Path, client: Client) -> None:
+    from relapse_guard.whatif import compare_population, compare_population_dask
+
+    on_dask = screen_population_dask(str(population_dir), "yubei_2016", AS_OF, client=client, keep_rows=False)
+    assert on_dask.totals == screen_population(read_population(population_dir), "yubei_2016", AS_OF).totals
+    compared = compare_population_dask("yubei_2016", "bishan_2016", population_dir, AS_OF, client=client)
+    assert compared.totals == compare_population("yubei_2016", "bishan_2016", population_dir, AS_OF).totals
+
+
 def test_the_default_client_is_used(population_dir: Path, cluster: LocalCluster) -> None:
     population = read_population(population_dir)
     with distributed.Client(cluster):  # set as the default client while open

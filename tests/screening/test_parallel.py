@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from relapse_guard.errors import UnknownPlugin, WrongType
 from relapse_guard.population import generate_population, read_population
 from relapse_guard.screening import Progress
 from relapse_guard.screening.parallel import screen_population
@@ -52,3 +53,28 @@ def test_serial_screen_counts_progress_across_partitions(population_dir: Path) -
     assert done == sorted(done)  # never back to zero at the next partition
     assert done[-1] == 600
     assert seen[-1].rows_read == (population.households or 0) + (population.facts or 0)
+
+
+def test_a_population_is_taken_by_the_path_of_its_directory_too(population_dir: Path) -> None:
+    from relapse_guard.reporting.stream import collect_population
+    from relapse_guard.whatif import compare_population
+
+    population = read_population(population_dir)
+    read = screen_population(population, "yubei_2016", AS_OF, keep_rows=False)
+    for given in (str(population_dir), population_dir):
+        assert screen_population(given, "yubei_2016", AS_OF, keep_rows=False).totals == read.totals
+    gathered = collect_population(str(population_dir), "yubei_2016", AS_OF)
+    assert gathered.households == collect_population(population, "yubei_2016", AS_OF).households
+    compared = compare_population("yubei_2016", "bishan_2016", population_dir, AS_OF)
+    assert compared.totals == compare_population("yubei_2016", "bishan_2016", population, AS_OF).totals
+
+
+@pytest.mark.parametrize("given", [None, 7, ["county"]])
+def test_a_population_of_another_type_is_a_wrong_type_naming_the_parameter(given: object) -> None:
+    with pytest.raises(WrongType, match=r"^population must be a Population or the path of a population directory"):
+        screen_population(given, "yubei_2016", AS_OF)  # type: ignore[arg-type]
+
+
+def test_a_policy_spec_without_its_loader_says_to_pass_it(population_dir: Path) -> None:
+    with pytest.raises(UnknownPlugin, match=r"pass load=load_policy_spec"):
+        screen_population(population_dir, "district.py:district", AS_OF)

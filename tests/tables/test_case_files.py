@@ -368,7 +368,7 @@ def test_a_policy_not_named_or_not_loading() -> None:
     assert "(--policy)" in str(unnamed)
     unknown = _error(SAFETY_NET_2016.replace('"yubei_2016"', '"yubei_2061"'))
     assert (unknown.field, unknown.value) == ("policy", "yubei_2061")
-    assert "unknown policy 'yubei_2061'; known: bishan_2016" in str(unknown)
+    assert "unknown policy 'yubei_2061' (did you mean yubei_2016?); known: " in str(unknown)
     assert _error(SAFETY_NET_2016.replace('"yubei_2016"', "2016")).field == "policy"
 
 

@@ -10,7 +10,7 @@ returns a :class:`~relapse_guard.policy.Policy`).
 
 from __future__ import annotations
 
-from ..errors import BrokenPlugin, RelapseGuardError
+from ..errors import BrokenPlugin, RelapseGuardError, UnknownPlugin
 from ..policy import Policy
 from ..registry import Registry, reason
 
@@ -29,14 +29,28 @@ POLICIES: Registry[Policy] = Registry(
 )
 
 
+#: What an unknown name that looks like a spec (``district.py:district``) is told.
+_SPEC_ADVICE = (
+    "load_policy takes registered names only; for a policy of your own (path/to/file.py:NAME or "
+    "package.module:NAME) call relapse_guard.cli_policy.load_policy_spec, or pass load=load_policy_spec "
+    "to a screen, report or what-if"
+)
+
+
 def load_policy(name: str) -> Policy:
-    """The registered policy ``name``; :class:`~relapse_guard.errors.UnknownPlugin` lists the known ones.
+    """The registered policy ``name``; :class:`~relapse_guard.errors.UnknownPlugin` lists the known ones
+    (and, for a name such as ``district.py:district``, says to load it with ``load_policy_spec``).
 
     A registered policy that cannot be loaded — its import raises, or its function raises an
     error that is not the library's own or returns something else than a policy — raises
     :class:`~relapse_guard.errors.BrokenPlugin` with the reason.
     """
-    factory = POLICIES.factory(name)
+    try:
+        factory = POLICIES.factory(name)
+    except UnknownPlugin as error:
+        if ":" not in name:
+            raise
+        raise UnknownPlugin("policy", name, error.known, advice=_SPEC_ADVICE) from None
     try:
         policy = factory()
     except RelapseGuardError:

@@ -9,12 +9,14 @@ files, and the merge of :mod:`.grouping` makes the records. Writing (:func:`writ
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
 
+from ..errors import WrongType
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..household import Household
 from .csv import CsvWriter
@@ -47,6 +49,7 @@ __all__ = [
     "HOUSEHOLD_READERS",
     "Partition",
     "Population",
+    "as_population",
     "read_partition",
     "read_population",
     "write_partition",
@@ -182,17 +185,34 @@ class Population:
         return chunks(self.iter_records(kinds=kinds), size)
 
 
+def as_population(population: Population | str | os.PathLike[str]) -> Population:
+    """``population`` itself, or the population in the directory it names (:func:`read_population`):
+    what a function given a population takes. Anything else raises
+    :class:`~relapse_guard.errors.WrongType`."""
+    if isinstance(population, Population):
+        return population
+    if isinstance(population, str | os.PathLike):
+        return read_population(Path(population))
+    raise WrongType(
+        "population must be a Population or the path of a population directory (read_population(path) reads "
+        f"one), not {type(population).__name__} {population!r}"
+    )
+
+
 def read_population(directory: str | Path) -> Population:
     """The population in ``directory``: from its ``manifest.json``, or else from its file names.
 
     Without a manifest, every ``households-<name>.<suffix>`` with a ``facts-<name>.<suffix>``
-    beside it is a partition (in name order). Raises :class:`PopulationError` for a directory
-    that holds no population, a manifest it cannot read or a file the manifest names that is
-    missing.
+    beside it is a partition (in name order). Raises :class:`PopulationError` for a path that is
+    not a directory (saying so when it is a file), a directory that holds no population, a
+    manifest it cannot read or a file the manifest names that is missing.
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise PopulationError(f"{directory}: no such directory")
+        if not directory.is_file():
+            raise PopulationError(f"{directory}: no such directory")
+        hint = f"; a policy file goes after --policy, as --policy {directory}:NAME" if directory.suffix == ".py" else ""
+        raise PopulationError(f"{directory} is a file, not a population directory{hint}")
     manifest = directory / MANIFEST_NAME
     if manifest.exists():
         body = parse_manifest(manifest)

@@ -49,9 +49,9 @@ def _decode(line: str) -> tuple[Any, str | None]:
     if not line.strip():
         return _BLANK, None
     try:
-        return json.loads(line), None
+        return json.loads(line.rstrip("\n")), None  # without its newline: an error's column is on the line
     except json.JSONDecodeError as error:
-        return None, f"not valid JSON: {error.msg} at column {error.colno}"
+        return None, f"not valid JSON: {error.msg.removesuffix(' at')} at column {error.colno}"
     except RecursionError:
         return None, "not readable JSON: nested too deep"
     except ValueError as error:  # a number Python refuses: an int of over 4,300 digits

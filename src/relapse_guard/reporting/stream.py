@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Iterable
 
 from ..policies import load_policy
 from ..policies.policy_map import PolicyMap
 from ..policy import Policy
-from ..population import Partition, Population
+from ..population import Partition, Population, as_population
 from ..screening.choice import PolicyChoice, PolicyLoader, PolicySource, choose, name_policies
 from ..screening.fact_ids import FactIds
 from ..screening.parallel import check_fact_ids, over_partitions
@@ -99,7 +100,7 @@ def collect_partition(
 
 
 def collect_population(
-    population: Population,
+    population: Population | str | os.PathLike[str],
     policy_name: PolicySource,
     as_of: dt.date,
     *,
@@ -111,8 +112,9 @@ def collect_population(
     lang: str = "en",
     engine: str = "scalar",
 ) -> ReportData:
-    """Gather every partition of ``population`` under a registered policy, or a policy map,
-    as of ``as_of``.
+    """Gather every partition of ``population`` (a :class:`~relapse_guard.population.Population`,
+    or the path of a population directory) under a registered policy, or a policy map, as of
+    ``as_of``.
 
     ``workers=1`` gathers in this process; more use a pool of local processes, one partition
     at a time each, and ``progress`` is then called as each partition is merged. The policy
@@ -123,6 +125,7 @@ def collect_population(
     :func:`collect_records` (settled here: a worker without numpy fails rather than gather
     another way).
     """
+    population = as_population(population)
     engine = resolve_engine(engine)
     choice = choose(policy_name, as_of, load=load)
     several = len(population.partitions) > 1

@@ -26,13 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import BackendUnavailable
 from ..policies import load_policy
-from ..population import Partition, Population
+from ..population import Partition, Population, as_population
 from .choice import PolicySource, choose, name_policies
 from .parallel import Mergeable, PolicyLoader, check_fact_ids, merge_in_order, partition_screen
 from .screen import ProgressCallback, resolve_engine
@@ -86,7 +87,7 @@ def default_client(what: str = "screen") -> Client:
 
 
 def screen_population_dask(
-    population: Population,
+    population: Population | str | os.PathLike[str],
     policy_name: PolicySource,
     as_of: dt.date,
     *,
@@ -97,7 +98,8 @@ def screen_population_dask(
     load: PolicyLoader = load_policy,
     engine: str = "scalar",
 ) -> ScreenResult:
-    """Screen every partition of ``population`` on a Dask cluster, as of ``as_of``, on
+    """Screen every partition of ``population`` (a :class:`~relapse_guard.population.Population`,
+    or the path of a population directory) on a Dask cluster, as of ``as_of``, on
     ``engine`` (``scalar``, ``columnar`` or ``auto``: ``auto`` is settled here, so a worker
     without numpy fails rather than screen another way).
 
@@ -118,6 +120,7 @@ def screen_population_dask(
     installed or there is no client, :class:`~relapse_guard.errors.UnknownPlugin` for an unknown
     policy name (before anything is submitted), and whatever a task raised.
     """
+    population = as_population(population)
     engine = resolve_engine(engine)
     require_distributed()
     choice = choose(policy_name, as_of, record_decisions=False, load=load)  # an unknown name fails here

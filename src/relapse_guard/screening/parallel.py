@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -24,7 +25,7 @@ import attrs
 
 from ..facts import FactKinds
 from ..policies import load_policy
-from ..population import BadRow, Partition, Population
+from ..population import BadRow, Partition, Population, as_population
 from .choice import PolicyLoader, PolicySource, choose, name_policies
 from .fact_ids import Digests, SharedFactId, shared_fact_ids
 from .screen import Progress, ProgressCallback, StoppedAtProblem, Tally, resolve_engine, screen_records
@@ -91,7 +92,7 @@ def screen_partition(
 
 
 def screen_population(
-    population: Population,
+    population: Population | str | os.PathLike[str],
     policy_name: PolicySource,
     as_of: dt.date,
     *,
@@ -102,8 +103,9 @@ def screen_population(
     load: PolicyLoader = load_policy,
     engine: str = "scalar",
 ) -> ScreenResult:
-    """Screen every partition of ``population`` under a registered policy, or a policy map
-    (each household under the policy its place has on ``as_of``), as of ``as_of``.
+    """Screen every partition of ``population`` (a :class:`~relapse_guard.population.Population`,
+    or the path of a population directory) under a registered policy, or a policy map (each
+    household under the policy its place has on ``as_of``), as of ``as_of``.
 
     ``workers=1`` screens in this process and reports ``progress`` as it goes; more workers
     use a pool of local processes, one partition at a time each, and report ``progress`` as
@@ -118,6 +120,7 @@ def screen_population(
     :func:`~relapse_guard.screening.screen.screen_records`). Fact ids shared by households of two partitions are looked
     for once every partition is merged (see :func:`check_fact_ids`).
     """
+    population = as_population(population)
     engine = resolve_engine(engine)  # columnar without numpy fails here, not in each worker
     choice = choose(policy_name, as_of, record_decisions=False, load=load)
     several = len(population.partitions) > 1

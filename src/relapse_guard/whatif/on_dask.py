@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from typing import TYPE_CHECKING
 
 from ..policies import load_policy
-from ..population import Population
+from ..population import Population, as_population
 from ..screening.choice import PolicyLoader
 from ..screening.dask_backend import default_client, over_dask, require_distributed
 from ..screening.screen import ProgressCallback
@@ -32,7 +33,7 @@ __all__ = ["compare_population_dask"]
 def compare_population_dask(
     policy_a: str,
     policy_b: str,
-    population: Population,
+    population: Population | str | os.PathLike[str],
     as_of: dt.date,
     *,
     client: Client | None = None,
@@ -40,8 +41,9 @@ def compare_population_dask(
     progress: ProgressCallback | None = None,
     load: PolicyLoader = load_policy,
 ) -> Comparison:
-    """Compare two policies, given by name, over every partition of ``population`` on a Dask
-    cluster, as :func:`~relapse_guard.whatif.compare_population` does in local processes: the
+    """Compare two policies, given by name, over every partition of ``population`` (a
+    :class:`~relapse_guard.population.Population`, or the path of a population directory) on a
+    Dask cluster, as :func:`~relapse_guard.whatif.compare_population` does in local processes: the
     same comparison, merged in partition order whatever order the partitions finish in.
 
     ``client`` is a ``distributed.Client`` (by default the current one); ``progress`` is called
@@ -53,6 +55,7 @@ def compare_population_dask(
     installed or there is no client, the loader's error for an unknown policy (before anything
     is submitted), and whatever a task raised.
     """
+    population = as_population(population)
     path = _resolve(engine, as_of)
     require_distributed("a what-if")
     first, second = load(policy_a), load(policy_b)  # an unknown policy fails here, not on a worker

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
@@ -22,7 +23,7 @@ from ..household import Household
 from ..messages import Message, Value
 from ..policies import load_policy
 from ..policy import Policy
-from ..population import BadRow, Partition, Population
+from ..population import BadRow, Partition, Population, as_population
 from ..result import HouseholdResult
 from ..screening.choice import PolicyLoader, shared_fact_kinds
 from ..screening.fact_ids import Digests
@@ -156,7 +157,7 @@ def _resolve(engine: str, as_of: dt.date | None) -> str:
 def compare_population(
     policy_a: str | Policy,
     policy_b: str | Policy,
-    population: Population,
+    population: Population | str | os.PathLike[str],
     as_of: dt.date,
     *,
     workers: int = 1,
@@ -164,8 +165,9 @@ def compare_population(
     progress: ProgressCallback | None = None,
     load: PolicyLoader = load_policy,
 ) -> Comparison:
-    """Compare two policies over every partition of ``population`` as of ``as_of``, as
-    :func:`compare` does (the differing households kept, the others counted).
+    """Compare two policies over every partition of ``population`` (a
+    :class:`~relapse_guard.population.Population`, or the path of a population directory) as of
+    ``as_of``, as :func:`compare` does (the differing households kept, the others counted).
 
     The facts read are the kinds of both policies; rows that cannot be read are the
     comparison's ``bad_rows`` (the households read are compared all the same). ``workers=1``
@@ -178,6 +180,7 @@ def compare_population(
     ``engine`` as for :func:`compare`. Raises :class:`~relapse_guard.errors.InvalidArgument`
     for a policy given as an object to several workers.
     """
+    population = as_population(population)
     path = _resolve(engine, as_of)  # columnar without numpy fails here, not in each worker
     first, second = _policy(policy_a, load), _policy(policy_b, load)
     several = workers > 1 and len(population.partitions) > 1
