@@ -62,8 +62,9 @@ class LifecycleStep:
         fork) decides what one that goes past both decides, in the same order.
         """
         state = run.state
+        period = run.monitoring_start if state is _EXITED else run.monitoring_end if state is _MONITORED else None
         due = run.entitlement_due
-        if (due is None or due > to) and state is not _EXITED and state is not _MONITORED:
+        if (due is None or due > to) and (period is None or period > to):
             return  # nothing due: most calls
         on_clock = self._on_clock
         while True:
