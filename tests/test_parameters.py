@@ -122,3 +122,30 @@ def test_lookup_returns_latest_value_on_or_before_date(timeline: dict[dt.date, i
         found = tree.lookup("p", on)
         assert found.effective_from == max(earlier)
         assert found.value == Decimal(timeline[max(earlier)])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[safety_net.standard]\ndescription = "d"\nvalue = { 2016-01-01 = 300 }\n',
+            "parameter 'safety_net.standard' has no 'values' table of date = value: "
+            "found 'value', did you mean 'values'?",
+        ),
+        (
+            "[safety_net.standard]\nvaules = { 2016-01-01 = 300 }\n",
+            "parameter 'safety_net.standard' has no 'values' table of date = value: "
+            "found 'vaules', did you mean 'values'?",
+        ),
+        ('[safety_net.standard]\ndescription = "d"\n', "parameter 'safety_net.standard' has no 'values' table"),
+    ],
+)
+def test_a_parameter_whose_values_are_misnamed_or_missing_says_so(text: str, message: str) -> None:
+    with pytest.raises(InvalidParameterFile) as info:
+        ParameterTree.from_toml(text, source="district.toml")
+    assert str(info.value).startswith(f"district.toml: {message}")
+
+
+def test_branches_named_like_a_parameters_keys_are_branches() -> None:
+    text = "[pension.value_floor]\nvalues = { 2016-01-01 = 3 }\n[pension.max.cap]\nvalues = { 2016-01-01 = 4 }\n"
+    assert sorted(ParameterTree.from_toml(text).parameters) == ["pension.max.cap", "pension.value_floor"]

@@ -433,8 +433,26 @@ def _walk(node: Mapping[str, Any], prefix: str, source: str, found: dict[str, Pa
             raise InvalidParameterFile(f"{source}: key {name!r} must be a table (a branch or a parameter)")
         if "values" in child:
             found[name] = _leaf(name, child, source)
+        elif (misnamed := _misnamed_values(child)) or any(
+            key in _LEAF_KEYS and not isinstance(value, Mapping) for key, value in child.items()
+        ):
+            # a parameter's keys (a description, bounds) with its values misnamed or missing
+            hint = f": found {misnamed[0]!r}, did you mean 'values'?" if misnamed else ""
+            raise InvalidParameterFile(f"{source}: parameter {name!r} has no 'values' table of date = value{hint}")
         else:
             _walk(child, name, source, found)
+
+
+def _misnamed_values(node: Mapping[str, Any]) -> list[str]:
+    """The keys of ``node`` spelled like ``values`` (``value``, ``vaules``) that hold a table:
+    a parameter's values under a misspelt key."""
+    import difflib  # only for a file with a mistake: loading stays cheap
+
+    return sorted(
+        key
+        for key, value in node.items()
+        if isinstance(value, Mapping) and difflib.SequenceMatcher(None, key.lower(), "values").ratio() >= 0.8
+    )
 
 
 def _leaf(name: str, node: Mapping[str, Any], source: str) -> Parameter:
