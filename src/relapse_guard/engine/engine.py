@@ -181,16 +181,16 @@ class Engine:
     ) -> HouseholdResult:
         """The household's state and decisions after its facts (those dated up to ``as_of``).
 
-        With ``as_of``, facts after it are ignored and the clock is moved to it (so a
-        transition period that ended by then is ended); without it, every fact counts and the
-        clock stops at the last fact's date (the result's ``as_of``). With ``known_on`` (a timezone-aware
-        datetime), only the facts, corrections and retractions recorded by then count, in
-        their versions of then; a fact without ``recorded_at`` counts as known from the start.
-        Corrections and retractions among the facts are applied (:mod:`relapse_guard.versions`),
-        and a decision that used a corrected fact names the version in ``versions``. Raises
+        With ``as_of``, facts after it are ignored and the clock is moved to it (so a transition
+        period that ended by then is ended); without it, every fact counts and the clock stops at
+        the last fact's date (the result's ``as_of``). With ``known_on`` (a timezone-aware
+        datetime), only the facts, corrections and retractions recorded by then count, in their
+        versions of then; a fact without ``recorded_at`` counts as known from the start. Corrections
+        and retractions among the facts are applied (:mod:`relapse_guard.versions`), and a decision
+        that used a corrected fact names the version in ``versions``. Raises
         :class:`~relapse_guard.errors.InvalidTransition` for a fact that asks for a move the
-        lifecycle does not have (an exit verified for a household never assisted), and the
-        errors of :func:`~relapse_guard.timeline.order_facts`.
+        lifecycle does not have (an exit verified for a household never assisted), and the errors of
+        :func:`~relapse_guard.timeline.order_facts`.
         """
         if type(facts) is not list and type(facts) is not tuple:
             facts = _listed(facts)

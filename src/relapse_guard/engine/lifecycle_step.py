@@ -61,14 +61,12 @@ class LifecycleStep:
         In date order, so that a run whose clock stops between two such dates (a checkpoint, a
         fork) decides what one that goes past both decides, in the same order.
         """
-        state = run.state
-        period = run.monitoring_start if state is _EXITED else run.monitoring_end if state is _MONITORED else None
-        due = run.entitlement_due
-        if (due is None or due > to) and (period is None or period > to):
-            return  # nothing due: most calls
         on_clock = self._on_clock
-        while True:
-            period = self._period_due(run, to)
+        while True:  # most calls find nothing due and return on the first pass
+            state = run.state
+            period = run.monitoring_start if state is _EXITED else run.monitoring_end if state is _MONITORED else None
+            if period is not None and period > to:
+                period = None  # the transition period starts or ends later
             due = run.entitlement_due
             if on_clock is not None and due is not None and due <= to and (period is None or due <= period):
                 on_clock(run, due)  # the entitlements' events of that day; the next is later
@@ -76,16 +74,6 @@ class LifecycleStep:
                 self._move_period(run)
             else:
                 return
-
-    @staticmethod
-    def _period_due(run: RunState, to: dt.date) -> dt.date | None:
-        """The day the transition period starts or ends, when that is by ``to``; else None."""
-        state = run.state
-        if state is _EXITED and run.monitoring_start is not None and run.monitoring_start <= to:
-            return run.monitoring_start
-        if state is _MONITORED and run.monitoring_end is not None and run.monitoring_end <= to:
-            return run.monitoring_end
-        return None
 
     def _move_period(self, run: RunState) -> None:
         """Start the transition period (an exited household) or end it (a monitored one)."""
