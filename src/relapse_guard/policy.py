@@ -204,7 +204,8 @@ class Policy:
           it has raises :class:`~relapse_guard.errors.InvalidParameter`: change it with ``parameters``);
         - ``parameter_tree`` lays a tree's dated values over this policy's timelines (a value
           replaces only the one of the same date; see :meth:`ParameterTree.overlaid`); its
-          parameters may be new (a tree declares them, with description, unit and bounds);
+          parameters may be new (a tree declares them, with description, unit and bounds), so a
+          misspelt name there is a new parameter: ``check_policy`` reports it (``parameter_unread``);
         - ``triggers`` are added, replacing any of the same name; ``remove_triggers`` by name;
         - ``interventions`` are added or replace those of the same name;
         - ``routes`` replace the route of each kind given (``None`` removes it);

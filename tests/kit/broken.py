@@ -113,7 +113,9 @@ def broken_policy() -> Policy:
         # parameter_review_due and parameter_expired (on any date checked since 2017): read by nothing
         parameter_tree=ParameterTree({})
         .with_value("notices.visits_a_year", D(2016, 1, 1), 4, review_by=D(2016, 6, 30))
-        .with_value("notices.form_fee", D(2016, 1, 1), 10, expires=D(2016, 12, 31)),
+        .with_value("notices.form_fee", D(2016, 1, 1), 10, expires=D(2016, 12, 31))
+        # parameter_unread: a misspelt override, so the standard meant to rise stays as it was
+        .with_value("safety_net.standrd", D(2016, 7, 1), 330),
         triggers=[IncomeFallTrigger()],
         interventions=[
             PairedHelper(),  # unused_intervention: no route names it

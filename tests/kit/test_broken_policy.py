@@ -87,6 +87,13 @@ def test_parameters_missing_on_a_date_the_policy_uses(findings: tuple[Finding, .
     ]
 
 
+def test_a_misspelt_parameter_override(findings: tuple[Finding, ...]) -> None:
+    assert by_check(findings, "parameter_unread") == [
+        "parameter safety_net.standrd: nothing in the policy reads it, so its values are never used; did you mean "
+        "'safety_net.standard', which is read? (a misspelt name in a parameter file declares a new parameter)"
+    ]
+
+
 def test_parameters_past_their_review_date_and_their_expiry(findings: tuple[Finding, ...]) -> None:
     (due,) = by_check(findings, "parameter_review_due")
     assert due.startswith("parameter notices.visits_a_year: its value 4 (from 2016-01-01) is in use on ")

@@ -16,6 +16,9 @@ The checks (:data:`CHECKS`), by module:
   a typo), interventions no route names;
 - ``parameter_missing``, ``parameter_invalid`` (:mod:`.parameters`): parameters read but not
   defined, or not in force on a date the policy uses; a value a component refuses;
+- ``parameter_unread`` (:mod:`.unread`): parameters nothing reads whose name is close to one
+  that is read (a misspelt override in a parameter file);
+- ``component_fails`` (:mod:`.failures`): components that raise on every input probed;
 - ``parameter_review_due``, ``parameter_expired`` (:mod:`.expiry`): parameter values in use
   past their ``review_by`` or their ``expires`` date;
 - ``double_money``, ``no_responsible_unit`` (:mod:`.grants`): two route steps that pay the

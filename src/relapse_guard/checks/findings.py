@@ -18,6 +18,8 @@ CHECKS: dict[str, str] = {
     "parameter_missing": "parameters a rule, trigger, condition, intervention or the engine reads that are not "
     "defined, or have no value on a date the policy uses",
     "parameter_invalid": "parameter values a component refuses (InvalidPolicy when probed)",
+    "parameter_unread": "parameters nothing in the policy reads whose name is close to one that is read: a "
+    "misspelt name in a parameter file, whose values are never used",
     "component_fails": "rules, triggers, conditions and interventions that raise an error on every input the "
     "probe gives them: a run that calls one fails",
     "parameter_review_due": "parameter values in use past their review_by date (on the date checked: --as-of, "

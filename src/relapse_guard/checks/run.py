@@ -14,6 +14,7 @@ from .probe import Probe
 from .reachability import reachability_findings
 from .review_schedule import review_schedule_findings
 from .routes import route_findings, unused_interventions
+from .unread import unread_findings
 
 __all__ = ["ENGINE_PARAMETERS", "check_policy", "dates_used"]
 
@@ -42,6 +43,7 @@ def check_policy(policy: Policy, *, on: dt.date | None = None, as_of: dt.date | 
             *route_findings(policy, probe),
             *unused_interventions(policy),
             *parameter_findings(probe),
+            *unread_findings(policy, probe),
             *failure_findings(probe),
             *expiry_findings(policy, as_of or on or dt.date.today()),
             *double_money_findings(policy, probe),
