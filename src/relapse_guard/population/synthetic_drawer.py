@@ -12,6 +12,7 @@ from random import Random
 
 from ..facts import (
     AssistanceGranted,
+    BasicNeed,
     BasicNeedsChecked,
     DisasterReported,
     ExitVerified,
@@ -32,7 +33,6 @@ from .synthetic_draws import (
     DISASTER_SHOCK,
     EARNER_CAUSES,
     EARNER_LOSS_SHOCK,
-    GENERATOR_VERSION,
     GRADES_AFTER_DISASTER,
     GRADES_ROUTINE,
     HEALTH_60_PLUS,
@@ -45,10 +45,12 @@ from .synthetic_draws import (
     MEASURES,
     NEEDS,
     ONE_DAY,
+    STREAM_VERSION,
     VILLAGE_NAMES,
     Distributions,
     add_months,
     disaster_of,
+    has_compulsory_age_child,
     illness_of,
     level_on,
     lognormal,
@@ -101,7 +103,7 @@ class Drawer:
 
     def block(self, index: int) -> Random:
         """The random stream of block ``index``."""
-        return Random(f"relapse_guard.population/{GENERATOR_VERSION}/{self.seed}/{index}")
+        return Random(f"relapse_guard.population/{STREAM_VERSION}/{self.seed}/{index}")
 
     def households(self, first: int, count: int) -> Iterator[tuple[Household, list[Fact]]]:
         """Households ``first`` to ``first + count - 1`` with their facts."""
@@ -201,7 +203,7 @@ class Drawer:
         appraisal = self._disasters(rnd, household.id, facts, shocks)
         self._appraisals(rnd, household.id, appraisal, facts)
         self._work_losses(rnd, household, facts, shocks)
-        self._needs_checks(rnd, household.id, facts)
+        self._needs_checks(rnd, household, facts)
         self._schooling(rnd, household, facts)
 
     def _illnesses(self, rnd: Random, household: Household, facts: list[Fact], shocks: list[_Shock]) -> None:
@@ -300,12 +302,14 @@ class Drawer:
                 )
                 shocks.append(self._shock(on, EARNER_LOSS_SHOCK))
 
-    def _needs_checks(self, rnd: Random, hid: str, facts: list[Fact]) -> None:
+    def _needs_checks(self, rnd: Random, household: Household, facts: list[Fact]) -> None:
+        hid = household.id
         for n in range(1, poisson(rnd, self.d.needs_check_rate * self.years) + 1):
             unmet = () if rnd.random() < 0.9 else (rnd.choice(NEEDS),)
-            facts.append(
-                self.make(BasicNeedsChecked, id=f"{hid}-bn{n}", household_id=hid, date=self._date_in(rnd), unmet=unmet)
-            )
+            on = self._date_in(rnd)
+            if unmet == (BasicNeed.COMPULSORY_SCHOOLING,) and not has_compulsory_age_child(household, on):
+                unmet = ()  # no child of compulsory-school age: that need cannot go unmet
+            facts.append(self.make(BasicNeedsChecked, id=f"{hid}-bn{n}", household_id=hid, date=on, unmet=unmet))
 
     def _schooling(self, rnd: Random, household: Household, facts: list[Fact]) -> None:
         hid = household.id

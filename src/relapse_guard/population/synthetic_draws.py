@@ -19,16 +19,22 @@ from typing import Any
 import attrs
 
 from ..facts import BasicNeed, HousingGrade, Source
-from ..household import Health, LabourCapacity, Member, Schooling
+from ..household import Health, Household, LabourCapacity, Member, Schooling
 
-__all__ = ["DEFAULT_DISTRICTS", "GENERATOR_VERSION", "VILLAGE_NAMES", "Choice", "Distributions"]
+__all__ = ["DEFAULT_DISTRICTS", "GENERATOR_VERSION", "STREAM_VERSION", "VILLAGE_NAMES", "Choice", "Distributions"]
 
 _D = dt.date
 ONE_DAY = dt.timedelta(days=1)
 
 
 #: Bumped whenever a change makes the same seed give other households: recorded in manifests.
-GENERATOR_VERSION = 1
+#: 2: a needs check no longer finds compulsory schooling unmet in a household with no child of
+#: that age (the households it touches differ; the random draws are the same).
+GENERATOR_VERSION = 2
+#: What the random streams are named by, with the seed and the household's index. It stays
+#: when a change (version 2) leaves the draws as they were, so only the households the change
+#: is about differ, not every one.
+STREAM_VERSION = 1
 
 #: The three districts of the seed bulletin: (name, id prefix, share of households, towns).
 DEFAULT_DISTRICTS: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
@@ -321,6 +327,16 @@ def schooling_at(age: int, rnd: Random) -> Schooling:
     if 18 <= age <= 21:
         return AFTER_SECONDARY.schooling(rnd)
     return Schooling.NONE
+
+
+#: The ages of compulsory schooling (nine years, from 6), as :func:`schooling_at` enrols them.
+COMPULSORY_AGES = range(6, 15)
+
+
+def has_compulsory_age_child(household: Household, on: dt.date) -> bool:
+    """Whether a member of ``household`` is of compulsory-school age on ``on``: only then can a
+    needs check find compulsory schooling unmet."""
+    return any(member.age_on(on) in COMPULSORY_AGES for member in household.members)
 
 
 def level_on(member: Member, on: dt.date) -> Schooling | None:
