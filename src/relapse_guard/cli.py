@@ -275,7 +275,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run every household of a population directory under policy a and policy b (--policy twice, "
         "a then b) and print the households that differ, with the first decision where each one's timelines "
         "part, the totals under each policy, and the budget difference (b - a) per intervention and per "
-        "district: one-off yuan, monthly in force yuan a month, paid to date yuan. --workers N compares the "
+        "district: one-off and yearly yuan, monthly in force yuan a month, paid to date yuan. --workers N compares the "
         "partitions in N local processes, --scheduler on Dask (the same result). Exit 0 when every row was read, "
         "1 with bad rows. See docs/cli.md.",
     )

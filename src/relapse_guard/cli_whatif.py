@@ -33,6 +33,7 @@ from .labels import label
 from .population import Population, read_population
 from .progress_line import ProgressLine, wants_progress
 from .whatif import FIGURES, Comparison, HouseholdComparison, Outcome, compare_population
+from .whatif.comparison import figure_label
 
 __all__ = ["CSV_COLUMNS", "WHATIF_FILES", "print_runs", "render_budget", "run_whatif", "write_csv", "write_html"]
 
@@ -191,19 +192,10 @@ def _signed(value: Decimal) -> str:
     return f"+{_amount(value)}" if value > 0 else _amount(value)
 
 
-def _figure_word(attribute: str, lang: str) -> str:
-    labels = {
-        "one_off": tr(lang, "one-off"),
-        "monthly_in_force": tr(lang, "monthly in force"),
-        "paid_to_date": tr(lang, "paid to date"),
-    }
-    return labels[attribute]
-
-
 def _delta_text(delta: Money, lang: str = "en") -> str:
     """The three figures of a difference, each with its unit."""
     return tr(lang, "; ").join(
-        f"{_figure_word(name, lang)} {_signed(getattr(delta, name))} {label('unit', unit, lang)}"
+        f"{figure_label(name, lang)} {_signed(getattr(delta, name))} {label('unit', unit, lang)}"
         for name, _label, unit in FIGURES
     )
 
@@ -314,7 +306,7 @@ def _money_rows(a: Mapping[str, Money], b: Mapping[str, Money], lang: str = "en"
             rows.append(
                 [
                     label("intervention", name, lang),
-                    _figure_word(attribute, lang),
+                    figure_label(attribute, lang),
                     label("unit", unit, lang),
                     _amount(x),
                     _amount(y),

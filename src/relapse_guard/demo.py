@@ -178,7 +178,7 @@ def _money_lines(result: HouseholdResult, lang: str, comma: str) -> list[str]:
     ]
     lines = []
     if one_off:
-        lines.append(tr(lang, "  one-off (yuan): {amounts}", amounts=comma.join(one_off)))
+        lines.append(tr(lang, "  one-off and yearly (yuan): {amounts}", amounts=comma.join(one_off)))
     if monthly:
         lines.append(tr(lang, "  monthly in force (yuan a month): {amounts}", amounts=comma.join(monthly)))
     if money:

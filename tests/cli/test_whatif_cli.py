@@ -89,7 +89,7 @@ def test_prints_the_differences_and_the_totals(
     delta = expected.totals.money_delta["safety_net"]
     assert delta.monthly_in_force > 0
     assert (
-        f"  safety_net: one-off 0.00 yuan; monthly in force +{delta.monthly_in_force} yuan a month; "
+        f"  safety_net: one-off and yearly 0.00 yuan; monthly in force +{delta.monthly_in_force} yuan a month; "
         f"paid to date +{delta.paid_to_date} yuan"
     ) in lines
     assert "budget difference (b - a), per intervention:" in lines

@@ -21,13 +21,13 @@ from ..lifecycle import State
 from ..population import BadRow
 from ..result import HouseholdResult
 
-__all__ = ["FIGURES", "Comparison", "DistrictComparison", "HouseholdComparison", "Outcome", "Totals"]
+__all__ = ["FIGURES", "Comparison", "DistrictComparison", "HouseholdComparison", "Outcome", "Totals", "figure_label"]
 
 _NONE = Money()
 
 #: The three figures of :class:`~relapse_guard.entitlements.Money`: attribute, label, unit.
 FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("one_off", "one-off", "yuan"),
+    ("one_off", "one-off and yearly", "yuan"),
     ("monthly_in_force", "monthly in force", "yuan a month"),
     ("paid_to_date", "paid to date", "yuan"),
 )
@@ -153,10 +153,10 @@ def _named(name: str, period: str, lang: str) -> str:
     return f"{label('intervention', name, lang)} ({label('period', period, lang)})"
 
 
-def _figure_label(attribute: str, lang: str = "en") -> str:
+def figure_label(attribute: str, lang: str = "en") -> str:
     """The label of a money figure of :data:`FIGURES` (by its attribute) in ``lang``."""
     labels = {
-        "one_off": tr(lang, "one-off"),
+        "one_off": tr(lang, "one-off and yearly"),
         "monthly_in_force": tr(lang, "monthly in force"),
         "paid_to_date": tr(lang, "paid to date"),
     }
@@ -182,13 +182,13 @@ def _delta(a: Mapping[str, Money], b: Mapping[str, Money]) -> dict[str, Money]:
 
 
 def _money_change(before: Money, after: Money, lang: str = "en") -> str:
-    """Each figure that differs, with its unit: ``one-off 3000.00 -> 1200.00 yuan (-1800.00)``."""
+    """Each figure that differs, with its unit: ``one-off and yearly 3000.00 -> 1200.00 yuan (-1800.00)``."""
     parts = []
     for attribute, _label, unit in FIGURES:
         first, second = getattr(before, attribute), getattr(after, attribute)
         if first != second:
             parts.append(
-                f"{_figure_label(attribute, lang)} {first} -> {second} {label('unit', unit, lang)} "
+                f"{figure_label(attribute, lang)} {first} -> {second} {label('unit', unit, lang)} "
                 f"({_signed(second - first)})"
             )
     return tr(lang, "; ").join(parts) or tr(lang, "unchanged")
@@ -340,7 +340,7 @@ def _sum(moneys: Iterable[Mapping[str, Money]]) -> dict[str, Money]:
 def _figures(money: Money, lang: str = "en") -> str:
     return tr(
         lang,
-        "one-off {one_off} yuan; monthly in force {monthly} yuan a month; paid to date {paid} yuan",
+        "one-off and yearly {one_off} yuan; monthly in force {monthly} yuan a month; paid to date {paid} yuan",
         one_off=money.one_off,
         monthly=money.monthly_in_force,
         paid=money.paid_to_date,
