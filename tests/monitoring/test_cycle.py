@@ -16,9 +16,9 @@ import pytest
 from relapse_guard import Engine, load_policy
 from relapse_guard.engine import Checkpoint
 from relapse_guard.errors import InvalidArgument, WrongType
-from relapse_guard.monitoring import AlertKind, Monitor, OnePolicy
+from relapse_guard.monitoring import AlertKind, CycleReport, Monitor, OnePolicy
 from relapse_guard.monitoring.rescreen import Rescreener
-from relapse_guard.store import MemoryStore, SQLiteStore, Store
+from relapse_guard.store import IngestReport, MemoryStore, SQLiteStore, Store
 
 from .county import MONTHS, county, month_end, monthly_batches, records, stored
 
@@ -281,3 +281,33 @@ def test_after_a_policy_change_the_alerts_compare_with_the_checkpoint_made_under
     assert all(alert.subject not in june[alert.household_id].risk_keys for alert in new_risks)
     assert changed == {hid for hid in june if now[hid].state is not june[hid].state}
     assert any(june[hid].risk_keys for hid in june)  # there were risks to announce again
+
+
+def test_the_summary_groups_counts_by_thousands_in_english_and_chinese() -> None:
+    report = CycleReport(
+        cycle="2017-01-31",
+        as_of=dt.date(2017, 1, 31),
+        ingest=IngestReport(records=1_250_000, stored=1_234_567, duplicates=15_433, quarantined=1_000, batches=3),
+        picked=1_002_003,
+        rescreened=1_002_000,
+        started=2_000,
+        resumed=1_000_000,
+        quiet=912_345,
+        replayed=3_456,
+        replay_reasons={"late fact": 3_456},
+        districts={("Yubei", "yubei_2016@2016.1"): 1_002_000},
+        problems=(),
+        alert_counts={"new_risk": 12_345},
+        seconds=61.0,
+    )
+    assert report.summary().splitlines() == [
+        "cycle 2017-01-31: 1,234,567 facts stored (15,433 duplicates, 1,000 quarantined); 1,002,003 households "
+        "picked, 1,002,000 rescreened (1,000,000 resumed, 912,345 of them quiet, 3,456 replayed, 2,000 first "
+        "screened) in 61.0 s",
+        "  replayed: 3,456 late fact",
+        "  Yubei under yubei_2016@2016.1: 1,002,000 households",
+        "  alerts: 12,345 new risk",
+    ]
+    chinese = report.summary("zh-CN")
+    for grouped in ("1,234,567", "912,345", "3,456", "1,002,000", "12,345"):
+        assert grouped in chinese

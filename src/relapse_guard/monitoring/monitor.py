@@ -124,21 +124,21 @@ class CycleReport:
                 "{rescreened} rescreened ({resumed} resumed, {quiet} of them quiet, {replayed} replayed, "
                 "{started} first screened) in {seconds} s",
                 cycle=self.cycle,
-                facts=plural(ingest.stored, "fact", grouped=False, lang=lang),
-                duplicates=plural(ingest.duplicates, "duplicate", grouped=False, lang=lang),
-                quarantined=ingest.quarantined,
-                households=plural(self.picked, "household", grouped=False, lang=lang),
-                rescreened=self.rescreened,
-                resumed=self.resumed,
-                quiet=self.quiet,
-                replayed=self.replayed,
-                started=self.started,
+                facts=plural(ingest.stored, "fact", lang=lang),
+                duplicates=plural(ingest.duplicates, "duplicate", lang=lang),
+                quarantined=f"{ingest.quarantined:,}",
+                households=plural(self.picked, "household", lang=lang),
+                rescreened=f"{self.rescreened:,}",
+                resumed=f"{self.resumed:,}",
+                quiet=f"{self.quiet:,}",
+                replayed=f"{self.replayed:,}",
+                started=f"{self.started:,}",
                 seconds=f"{self.seconds:.1f}",
             ),
         ]
         comma = tr(lang, ", ")
         if self.replay_reasons:
-            reasons = comma.join(f"{n} {why}" for why, n in sorted(self.replay_reasons.items()))
+            reasons = comma.join(f"{n:,} {why}" for why, n in sorted(self.replay_reasons.items()))
             lines.append(tr(lang, "  replayed: {reasons}", reasons=reasons))
         for (district, policy), count in sorted(self.districts.items()):
             lines.append(
@@ -147,11 +147,11 @@ class CycleReport:
                     "  {district} under {policy}: {households}",
                     district=district or tr(lang, "(no district)"),
                     policy=policy,
-                    households=plural(count, "household", grouped=False, lang=lang),
+                    households=plural(count, "household", lang=lang),
                 )
             )
         if self.alert_counts:
-            alerts = comma.join(f"{n} {_alert_name(kind, lang)}" for kind, n in sorted(self.alert_counts.items()))
+            alerts = comma.join(f"{n:,} {_alert_name(kind, lang)}" for kind, n in sorted(self.alert_counts.items()))
             lines.append(tr(lang, "  alerts: {alerts}", alerts=alerts))
         if self.problems:
             lines.append(
@@ -160,7 +160,7 @@ class CycleReport:
                     "  {count} household could not be screened (they stay pending):",
                     "  {count} households could not be screened (they stay pending):",
                     len(self.problems),
-                    count=str(len(self.problems)),
+                    count=f"{len(self.problems):,}",
                 )
             )
             lines.extend(f"    {p.household_id}: {p.error}: {p.message}" for p in self.problems[:20])
