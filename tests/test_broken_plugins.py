@@ -27,6 +27,9 @@ MODULES = {
     "acme_broken.py": "import acme_dependency_that_is_not_installed\n",
     "acme_crashes.py": "raise RuntimeError('acme plug-ins need ACME_HOME to be set')\n",
     "acme_raises_on_call.py": "def policy():\n    return {'not': 'a policy'}['policy']\n",
+    "acme_value.py": (
+        "from relapse_guard.policies import load_policy\npolicy = load_policy('yubei_2016').derive(name='acme_value')\n"
+    ),
 }
 
 
@@ -87,6 +90,7 @@ def test_a_broken_policy_raises_broken_plugin_on_load(plugin_dir: Path, monkeypa
             EntryPoint("acme_broken", "acme_broken:policy", group),
             EntryPoint("acme_on_call", "acme_raises_on_call:policy", group),
             EntryPoint("acme_not_a_policy", "acme_good:DroughtTrigger", group),
+            EntryPoint("acme_value", "acme_value:policy", group),
         ],
     )
     # a fresh look at the entry points, restored after the test
@@ -95,6 +99,7 @@ def test_a_broken_policy_raises_broken_plugin_on_load(plugin_dir: Path, monkeypa
     monkeypatch.setattr(POLICIES, "_factories", dict(POLICIES._factories))
     monkeypatch.setattr(POLICIES, "_broken", {})
     assert isinstance(load_policy("acme_2017"), Policy)
+    assert load_policy("acme_value").label == "acme_value@1"  # a policy made at import, not a function
     with pytest.raises(BrokenPlugin, match=r"policy 'acme_broken' .*ModuleNotFoundError"):
         load_policy("acme_broken")
     with pytest.raises(BrokenPlugin, match=r"policy 'acme_on_call' \(acme_raises_on_call:policy\).*KeyError: 'policy'"):

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
 
 from relapse_guard import Policy, load_policy, policy_names
-from relapse_guard.errors import UnknownPlugin
+from relapse_guard.errors import UnknownPlugin, WrongType
 from relapse_guard.registry import Registry
 from relapse_guard.triggers import Trigger
 
@@ -29,6 +30,23 @@ def test_register_in_code_and_refuse_silent_replacement() -> None:
     assert registry.create("one") == 2
     assert "one" in registry
     assert list(registry) == ["one"]
+
+
+def test_a_value_is_refused_with_how_to_register_it() -> None:
+    registry: Registry[int] = Registry("thing", "relapse_guard.tests.none")
+    with pytest.raises(WrongType) as refused:
+        registry.register("one", 1)  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        "thing 'one': register() takes a class or a function that builds the thing, not a int "
+        "(register('one', lambda: value) registers a value made already)"
+    )
+    assert "one" not in registry
+
+
+def test_the_source_of_a_factory_object_is_short() -> None:
+    registry: Registry[int] = Registry("thing", "relapse_guard.tests.none")
+    registry.register("one", functools.partial(int, "1"))
+    assert registry.source("one") == "functools:partial object"
 
 
 def test_entry_points_of_an_installed_distribution_are_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

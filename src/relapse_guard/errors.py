@@ -497,17 +497,22 @@ class PluginFailed(RelapseGuardError, RuntimeError):
 
     ``plugin`` names what was running (``trigger.illness``, ``intervention.medical_aid``,
     ``identification.income_below_line``), ``fact_id`` the fact it was applied to, and
-    ``error`` is the original exception (also the ``__cause__``, with its traceback). A
-    screen reports the household as a problem and goes on with the others.
+    ``error`` is the original exception (also the ``__cause__``, with its traceback). It also
+    names policy code that gave back what the engine cannot use (``returned``: a trigger's
+    ``True`` for a risk, a float amount), ``error`` then saying what came back. A screen
+    reports the household as a problem and goes on with the others.
     """
 
-    def __init__(self, household_id: str, plugin: str, fact_id: str | None, error: BaseException) -> None:
+    def __init__(
+        self, household_id: str, plugin: str, fact_id: str | None, error: BaseException, *, returned: bool = False
+    ) -> None:
         self.household_id = household_id
         self.plugin = plugin
         self.fact_id = fact_id
         self.error = error
         on = f" on fact {fact_id!r}" if fact_id else ""
-        super().__init__(f"household {household_id!r}: {plugin} raised {type(error).__name__}{on}: {error}")
+        did = "gave what the engine cannot use" if returned else f"raised {type(error).__name__}"
+        super().__init__(f"household {household_id!r}: {plugin} {did}{on}: {error}")
 
 
 class BackendUnavailable(RelapseGuardError, RuntimeError):

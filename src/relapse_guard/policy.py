@@ -15,8 +15,8 @@ from typing import Any
 import attrs
 
 from .cases import NATIONAL_PROCEDURES, Procedure
-from .errors import InvalidParameter, InvalidPolicy, UnknownParameter
-from .facts import DEFAULT_FACT_KINDS, FactKinds
+from .errors import InvalidParameter, InvalidPolicy, UnknownParameter, close_names
+from .facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from .interventions.base import Intervention
 from .parameters import ParameterTree, Value
 from .result import HouseholdResult
@@ -40,20 +40,34 @@ def _check(policy: Policy) -> None:
         raise InvalidPolicy(f"policy {label}: missing parameter(s) {', '.join(missing)}")
     if not policy.identification:
         raise InvalidPolicy(f"policy {label}: needs at least one identification rule")
+    for trigger in policy.triggers:
+        _check_trigger(label, trigger)
     names = [t.name for t in policy.triggers]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise InvalidPolicy(f"policy {label}: trigger name(s) used twice: {', '.join(duplicates)}")
     for name, intervention in policy.interventions.items():
+        if not callable(getattr(intervention, "grant", None)):
+            raise InvalidPolicy(
+                f"policy {label}: intervention {name!r} is {_short(intervention)}, which has no grant(risk, ctx) method"
+            )
         if intervention.name != name:
             raise InvalidPolicy(f"policy {label}: intervention registered as {name!r} is named {intervention.name!r}")
     for kind, steps in policy.routes.items():
         for index, route_step in enumerate(steps):
+            if not isinstance(route_step, RouteStep):
+                raise InvalidPolicy(
+                    f"policy {label}: route {kind!r} step {index} is {_short(route_step)}; expected a step: "
+                    f"routes={{{kind!r}: [step('medical_aid'), ...]}} (relapse_guard.routing.step)"
+                )
             if route_step.intervention not in policy.interventions:
-                known = ", ".join(sorted(policy.interventions)) or "none"
+                known = sorted(policy.interventions)
+                close = close_names(route_step.intervention, known, limit=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise InvalidPolicy(
                     f"policy {label}: route {kind!r} step {index} names intervention "
-                    f"{route_step.intervention!r}, which the policy does not have (it has: {known})"
+                    f"{route_step.intervention!r}, which the policy does not have{hint} (it has: "
+                    f"{', '.join(known) or 'none'})"
                 )
     unknown = sorted(policy.decision_required - set(policy.interventions))
     if unknown:
@@ -69,10 +83,57 @@ def _check(policy: Policy) -> None:
         raise InvalidPolicy(f"policy {label}: two procedures share a name ({', '.join(procedure_names)})")
 
 
-def _interventions(items: Mapping[str, Intervention] | Iterable[Intervention]) -> dict[str, Intervention]:
+def _check_trigger(label: str, trigger: object) -> None:
+    """A trigger the engine can run: a name, ``detect`` and the fact classes it reads."""
+    name = getattr(trigger, "name", None)
+    if not isinstance(name, str) or not callable(getattr(trigger, "detect", None)):
+        raise InvalidPolicy(
+            f"policy {label}: trigger {_short(trigger)} needs a name (str) and a detect(fact, ctx) method"
+        )
+    kinds = getattr(trigger, "fact_kinds", None)
+    if kinds is None:
+        raise InvalidPolicy(
+            f"policy {label}: trigger {name!r} has no fact_kinds: the fact classes it reads, e.g. (DisasterReported,)"
+        )
+    wrong = [kind for kind in _items(kinds) if not (isinstance(kind, type) and issubclass(kind, Fact))]
+    if wrong:
+        raise InvalidPolicy(
+            f"policy {label}: trigger {name!r}: fact_kinds must be fact classes, e.g. (DisasterReported,), "
+            f"not kind names; found {_short(wrong[0])}"
+        )
+
+
+def _items(value: object) -> tuple[object, ...]:
+    """``value``'s items when it is a collection (not text), else ``value`` alone."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return (value,)
+    return tuple(value)
+
+
+def _short(value: object) -> str:
+    """``value`` and its type, short: a policy's repr can run to pages."""
+    text = repr(value)
+    return f"{text if len(text) <= 60 else text[:57] + '...'} ({type(value).__name__})"
+
+
+def _interventions(
+    items: Mapping[str, Intervention] | Iterable[Intervention], label: str = ""
+) -> dict[str, Intervention]:
+    """Interventions by name; a list must name each once (``label``: the policy's, for the message)."""
+    of = f"policy {label}: " if label else ""
     if isinstance(items, Mapping):
         return dict(items)
-    return {item.name: item for item in items}
+    listed = list(items)
+    for item in listed:
+        if not isinstance(getattr(item, "name", None), str):
+            raise InvalidPolicy(f"{of}intervention {_short(item)} needs a name (str) and a grant(risk, ctx) method")
+    names = [item.name for item in listed]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise InvalidPolicy(
+            f"{of}intervention name(s) used twice: {', '.join(duplicates)} (one would replace the other)"
+        )
+    return {item.name: item for item in listed}
 
 
 def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
@@ -245,6 +306,11 @@ class Policy:
         for kind, steps in (routes or {}).items():
             if steps is None:
                 new_routes.pop(kind, None)
+            elif isinstance(steps, str | RouteStep):
+                raise InvalidPolicy(
+                    f"policy {name}@{version}: route {kind!r} is {_short(steps)}; expected a list of steps: "
+                    f"routes={{{kind!r}: [step('medical_aid'), ...]}} (relapse_guard.routing.step)"
+                )
             else:
                 new_routes[kind] = tuple(steps)
         return Policy(
@@ -256,7 +322,7 @@ class Policy:
             exit_rule=exit_rule or self.exit_rule,
             relapse_rule=relapse_rule or self.relapse_rule,
             triggers=(*kept, *new_triggers),
-            interventions={**self.interventions, **_interventions(interventions)},
+            interventions={**self.interventions, **_interventions(interventions, f"{name}@{version}")},
             routes=new_routes,
             reviews=self.reviews if reviews is None else tuple(reviews),
             fact_kinds=fact_kinds or self.fact_kinds,

@@ -53,7 +53,15 @@ class Registry(Generic[T]):
         self._entry_points_loaded = False
 
     def register(self, name: str, factory: Callable[..., T], *, replace: bool = False) -> None:
-        """Register ``factory`` under ``name``; a taken name needs ``replace=True``."""
+        """Register ``factory`` under ``name``; a taken name needs ``replace=True``. ``factory`` is
+        a class or a function that builds the plug-in: a plug-in itself (a policy made already)
+        is refused with :class:`~relapse_guard.errors.WrongType` saying to register
+        ``lambda: value`` instead."""
+        if not callable(factory):
+            raise WrongType(
+                f"{self.kind} {name!r}: register() takes a class or a function that builds the {self.kind}, not a "
+                f"{type(factory).__name__} (register({name!r}, lambda: value) registers a value made already)"
+            )
         if not replace and name in self.names():
             raise InvalidArgument(f"{self.kind} {name!r} is already registered (pass replace=True to replace it)")
         self._factories[name] = factory
@@ -113,7 +121,8 @@ class Registry(Generic[T]):
         factory = self._factories.get(name)
         if factory is None:
             raise UnknownPlugin(self.kind, name, self.names())
-        return f"{getattr(factory, '__module__', '?')}:{getattr(factory, '__qualname__', repr(factory))}"
+        qualname = getattr(factory, "__qualname__", None)
+        return f"{getattr(factory, '__module__', '?')}:{qualname or type(factory).__qualname__ + ' object'}"
 
     def create(self, name: str, /, **config: Any) -> T:
         """Call the factory registered as ``name`` with ``config``."""

@@ -16,18 +16,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
 from ..context import Context
 from ..decisions import Grant, Period, Risk, Severity
-from ..errors import InvalidPolicy, ParameterError, ParameterNotInForce, UnknownParameter
+from ..engine.answers import checked_grant, checked_risk
+from ..errors import InvalidPolicy, ParameterError, ParameterNotInForce, PluginFailed, UnknownParameter
 from ..facts import Fact
 from ..household import Household
 from ..parameters import ParameterTree, ParameterValue
 from ..triggers.base import Trigger
 from .samples import SITUATIONS, safety_net_grants, sample_facts
+
+_A = TypeVar("_A")
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -105,6 +108,9 @@ class Probe:
         #: For each component that raised (but for the parameter errors above): how many of its
         #: calls raised, and the date and error of the first.
         self.failures: dict[str, tuple[int, dt.date, Exception]] = {}
+        #: For each trigger or intervention that gave back what the engine refuses (a ``bool``
+        #: for a risk, a float amount): the date and what was wrong with the first such answer.
+        self.wrong: dict[str, tuple[dt.date, str]] = {}
         for on in dates:
             self._engine(on)
             risks = self._rules_and_triggers(on)
@@ -155,6 +161,15 @@ class Probe:
                 log.late_escapes = _escapes(call, context(self.policy.parameters))
             self.logs.setdefault(component, {}).setdefault(on, Log()).add(log)
 
+    def _checked(self, component: str, on: dt.date, check: Callable[..., _A], answer: object) -> _A | None:
+        """``answer`` if ``check`` takes it as the engine would, else None, the first such answer
+        kept in :attr:`wrong` (the engine refuses it on any input: a finding)."""
+        try:
+            return check(answer, "probe", component, "probe")
+        except PluginFailed as failed:
+            self.wrong.setdefault(component, (on, str(failed.error)))
+            return None
+
     def _engine(self, on: dt.date) -> None:
         names = self.engine_parameters
         self._call("the engine", on, 0, lambda ctx: [ctx.param(n) for n in names if ctx.has_param(n)])
@@ -172,6 +187,8 @@ class Probe:
                 for cls in trigger.fact_kinds:
                     for fact in sample_facts(cls, situation.household, on):
                         risk = self._call(f"trigger {trigger.name}", on, index, _detect(trigger, fact))
+                        if risk is not None:
+                            risk = self._checked(f"trigger {trigger.name}", on, checked_risk, risk)
                         if isinstance(risk, Risk):
                             self.kinds.setdefault(trigger.name, set()).add(risk.kind)
                             same = (risk.cost, risk.member_id, risk.get("level"), risk.get("grade"))
@@ -195,6 +212,8 @@ class Probe:
         intervention = self.policy.interventions[name]
         component = f"intervention {name}"
         grant = self._call(component, on, index, lambda ctx: intervention.grant(risk, ctx))
+        if grant is not None:
+            grant = self._checked(component, on, checked_grant, grant)
         if not isinstance(grant, Grant):
             return
         self.grants.setdefault(name, []).append(grant)

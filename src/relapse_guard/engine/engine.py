@@ -55,6 +55,7 @@ from ..routing import entered
 from ..timeline import order_facts
 from ..triggers.base import Trigger
 from ..versions import check_known_on, resolve
+from .answers import checked_risk
 from .case_step import CaseStep
 from .checkpoint import Checkpoint, SortKey
 from .decision_log import DecisionLog
@@ -495,6 +496,9 @@ class Engine:
             except Exception as error:  # policy code failed: name it, for this household
                 raise PluginFailed(run.household.id, f"trigger.{trigger.name}", fact.id, error) from error
             if risk is not None:
+                cost = risk.cost if type(risk) is Risk else None
+                if type(cost) is not Decimal or not cost.is_finite():  # policy code's answer, checked
+                    risk = checked_risk(risk, run.household.id, trigger.name, fact.id)
                 self._router.route(run, risk, ctx)
 
     def _enter(self, run: RunState, state: State, date: dt.date, facts: tuple[str, ...]) -> None:

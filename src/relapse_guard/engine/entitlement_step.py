@@ -36,6 +36,7 @@ from ..facts import EntitlementStopped, IncomeAssessed
 from ..messages import Join, Margin, Message, Term, Value, margins_of
 from ..parameters import ParameterValue
 from ..policy import Policy
+from .answers import checked_amount, checked_grant, negative_amount
 from .decision_log import DecisionLog
 from .run_state import RunState
 
@@ -324,6 +325,8 @@ class EntitlementStep:
         if quick is not None and piece.ends is None:
             try:
                 amount = quick(risk, ctx)
+                if amount is not None and type(amount) is not Decimal:  # policy code: checked
+                    amount = checked_amount(amount, run.household.id, name, risk.fact_id)
             except ParameterNotInForce:
                 pass  # the intervention's own answer says what then
             except RelapseGuardError:
@@ -509,8 +512,11 @@ class EntitlementStep:
         """The intervention's answer for ``risk`` now; None when it has none (not in force yet)."""
         intervention = self.policy.interventions[name]
         outcome = self._call(run, name, risk, lambda: intervention.grant(risk, ctx))
+        if outcome is None:
+            return None
+        outcome = checked_grant(outcome, run.household.id, name, risk.fact_id)
         if isinstance(outcome, Grant) and outcome.amount is not None and outcome.amount < 0:
-            raise InvalidPolicy(f"intervention {name!r} granted a negative amount {outcome.amount}")
+            raise negative_amount(run.household.id, name, risk.fact_id, outcome.amount)
         return outcome
 
     def _months(self, value: ParameterValue) -> int:

@@ -25,12 +25,13 @@ import attrs
 from .. import message_keys as keys
 from ..context import Context
 from ..decisions import DecisionKind, Declined, Grant, MarginsGiven, Period, Risk
-from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
+from ..errors import ParameterNotInForce, PluginFailed, RelapseGuardError
 from ..messages import Join, Message, Term
 from ..money import to_money
 from ..policy import Policy
 from ..routing import RouteStep
 from ..rules import Verdict
+from .answers import checked_grant, negative_amount
 from .decision_log import DecisionLog, Said
 from .entitlement_step import EntitlementStep, replacing
 from .run_state import RunState
@@ -182,11 +183,13 @@ class Router:
             raise
         except Exception as error:  # policy code failed: name it, for this household
             raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
+        if grant is not None:
+            grant = checked_grant(grant, run.household.id, name, risk.fact_id)
         if grant is None or isinstance(grant, Declined):
             self._log.skipped(run, risk, name, grant.message if grant else _DOES_NOT_APPLY, ctx.used_parameters())
             return None
         if grant.amount is not None and grant.amount < 0:
-            raise InvalidPolicy(f"intervention {name!r} granted a negative amount {grant.amount}")
+            raise negative_amount(run.household.id, name, risk.fact_id, grant.amount)
         if paid_before is None:
             return grant
         after, cost, covered, left = paid_before

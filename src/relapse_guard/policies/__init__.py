@@ -2,7 +2,7 @@
 
 The seed's district policies (Chongqing 2016) are built in; packages add their own under
 the entry-point group ``relapse_guard.policies`` (a name pointing at a function that
-returns a :class:`~relapse_guard.policy.Policy`).
+returns a :class:`~relapse_guard.policy.Policy`, or at a policy made when its module is imported).
 
 >>> load_policy("yubei_2016").label
 'yubei_2016@2016.1'
@@ -51,6 +51,8 @@ def load_policy(name: str) -> Policy:
         if ":" not in name:
             raise
         raise UnknownPlugin("policy", name, error.known, advice=_SPEC_ADVICE) from None
+    if isinstance(factory, Policy):  # an entry point naming a policy made at import, not a function
+        return factory
     try:
         policy = factory()
     except RelapseGuardError:

@@ -1,0 +1,105 @@
+"""What policy code gives back, checked before the engine uses it.
+
+A trigger's ``detect`` must give a :class:`~relapse_guard.decisions.Risk` or None; an
+intervention's ``grant`` a :class:`~relapse_guard.decisions.Grant`, a
+:class:`~relapse_guard.decisions.Declined` or None, and its ``amount`` a ``Decimal`` or None.
+Money is exact: a ``float`` cost or amount (``0.1`` is not a tenth) is refused, as a ``bool``
+or any other type is, and an amount or cost that is not a finite number. Anything else would
+fail later, far from its cause (``'bool' object has no attribute 'key'``), or be summed into
+the totals as a float. Each is a :class:`~relapse_guard.errors.PluginFailed` naming the
+household, the trigger or intervention and the fact, its cause a ``TypeError`` or
+``ValueError`` saying what came back and what was expected.
+
+The checks run only on what is not None (risks and grants are rare beside facts), and a
+``Risk`` or ``Grant`` of the right type costs one ``type()`` comparison and a look at its money.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..decisions import Declined, Grant, Risk
+from ..errors import InvalidPolicy, PluginFailed
+
+__all__ = ["checked_amount", "checked_grant", "checked_risk", "negative_amount"]
+
+
+def checked_risk(found: object, household_id: str, trigger: str, fact_id: str) -> Risk:
+    """``found``, what trigger ``trigger`` detected (not None), if it is a risk with exact money."""
+    if not isinstance(found, Risk):
+        raise _failed(
+            household_id,
+            f"trigger.{trigger}",
+            fact_id,
+            TypeError(f"detect() returned {_shown(found)}; expected a Risk (ctx.risk(...)) or None"),
+        )
+    problem = _money_problem(found.cost, "cost")
+    if problem is not None:
+        raise _failed(household_id, f"trigger.{trigger}", fact_id, problem)
+    return found
+
+
+def checked_grant(found: object, household_id: str, intervention: str, fact_id: str) -> Grant | Declined:
+    """``found``, what intervention ``intervention`` granted (not None), if it is a grant with
+    exact money (or a refusal)."""
+    if isinstance(found, Declined):
+        return found
+    if not isinstance(found, Grant):
+        raise _failed(
+            household_id,
+            f"intervention.{intervention}",
+            fact_id,
+            TypeError(f"grant() returned {_shown(found)}; expected a Grant (ctx.grant(...)), a Declined or None"),
+        )
+    if found.amount is not None:
+        problem = _money_problem(found.amount, "amount")
+        if problem is not None:
+            raise _failed(household_id, f"intervention.{intervention}", fact_id, problem)
+    return found
+
+
+def checked_amount(found: object, household_id: str, intervention: str, fact_id: str) -> Decimal | None:
+    """``found``, what intervention ``intervention``'s ``amount(risk, ctx)`` gave, if it is None or exact money."""
+    if found is None:
+        return None
+    problem = _money_problem(found, "amount")
+    if problem is not None:
+        raise _failed(household_id, f"intervention.{intervention}", fact_id, problem)
+    return found  # type: ignore[return-value]  # checked above: a finite Decimal or an int
+
+
+def _money_problem(value: object, field: str) -> Exception | None:
+    """Why ``value`` is not exact money (a finite ``Decimal``, or an ``int``), or None."""
+    if type(value) is Decimal:
+        return None if value.is_finite() else ValueError(f"{field} {value} is not a finite number")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return TypeError(
+            f"{field} {value!r} is a float; money is exact: give a Decimal (Decimal('12.30'), or "
+            "relapse_guard.money.to_money(...) to round to the fen)"
+        )
+    return TypeError(f"{field} {_shown(value)}; expected a Decimal")
+
+
+def _shown(value: object) -> str:
+    """``value`` and its type, short: a policy's repr can run to pages."""
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _failed(household_id: str, plugin: str, fact_id: str, error: Exception) -> PluginFailed:
+    failed = PluginFailed(household_id, plugin, fact_id or None, error, returned=True)
+    failed.__cause__ = error
+    return failed
+
+
+def negative_amount(household_id: str, intervention: str, fact_id: str, amount: Decimal | int) -> InvalidPolicy:
+    """The error of an intervention that granted a negative amount: a policy error, named with
+    the household and the fact it was granted on."""
+    on = f" on fact {fact_id!r}" if fact_id else ""
+    return InvalidPolicy(
+        f"household {household_id!r}: intervention {intervention!r} granted a negative amount {amount}{on}"
+    )

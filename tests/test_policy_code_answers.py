@@ -1,0 +1,251 @@
+"""What policy code gives back is checked: a trigger's ``detect`` gives a Risk or None, an
+intervention's ``grant`` a Grant, a Declined or None, with exact money. Anything else is a
+:class:`PluginFailed` naming the household, the trigger or intervention and the fact (it used
+to surface as an ``AttributeError`` deep in the engine, or a float summed into the totals),
+and ``check`` reports it; a policy whose triggers or routes are not what the engine runs is
+refused when it is made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from relapse_guard import Engine, Household, IncomeAssessed, Member, Place, load_policy
+from relapse_guard.checks import check_policy
+from relapse_guard.context import Context
+from relapse_guard.decisions import Declined, Risk, Severity
+from relapse_guard.errors import InvalidPolicy, PluginFailed
+from relapse_guard.facts import DisasterReported, Fact
+from relapse_guard.interventions import TemporaryRelief
+from relapse_guard.policy import Policy
+from relapse_guard.routing import step
+from relapse_guard.screening.screen import screen_records
+
+D = dt.date
+HOUSEHOLD = Household(
+    id="H1", place=Place(district="Yubei", town="T"), members=(Member(id="m1", birth_date=D(1970, 1, 1)),)
+)
+FACTS = [
+    IncomeAssessed(id="i1", household_id="H1", date=D(2016, 3, 1), income_per_capita=Decimal(5000)),
+    DisasterReported(id="d1", household_id="H1", date=D(2016, 5, 1), hazard="hail", loss=Decimal(3000)),
+]
+
+
+@attrs.frozen(kw_only=True)
+class Hail:
+    """Detects what ``answer(fact, ctx)`` gives."""
+
+    answer: Any
+    name: str = "hail"
+    risk_kinds: tuple[str, ...] = ("hail",)
+    fact_kinds: tuple[type[Fact], ...] = (DisasterReported,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Any:
+        return self.answer(fact, ctx)
+
+
+@attrs.frozen(kw_only=True)
+class Voucher:
+    """Grants what ``answer(risk, ctx)`` gives."""
+
+    answer: Any
+    name: str = "voucher"
+
+    def grant(self, risk: Risk, ctx: Context) -> Any:
+        return self.answer(risk, ctx)
+
+
+def _risk(cost: Any = Decimal(0)) -> Any:
+    return lambda fact, ctx: ctx.risk(trigger="hail", fact=fact, kind="hail", severity=Severity.HIGH, cost=cost)
+
+
+def _grant(amount: Any) -> Any:
+    return lambda risk, ctx: ctx.grant(intervention="voucher", risk=risk, amount=amount, responsible="town")
+
+
+def _policy(detect: Any = None, grant: Any = None) -> Policy:
+    return load_policy("yubei_2016").derive(
+        name="mine",
+        triggers=[Hail(answer=detect or _risk())],
+        interventions=[Voucher(answer=grant or _grant(Decimal(100)))],
+        routes={"hail": [step("voucher")]},
+    )
+
+
+def _run(policy: Policy) -> Any:
+    return Engine(policy).run(HOUSEHOLD, FACTS, as_of=D(2016, 12, 31))
+
+
+def _component_fails(policy: Policy) -> list[str]:
+    return [f"{f.subject}: {f.message}" for f in check_policy(policy) if f.check == "component_fails"]
+
+
+def test_sound_answers_run() -> None:
+    result = _run(_policy())
+    assert [(g.intervention, g.amount) for g in result.grants if g.intervention == "voucher"] == [
+        ("voucher", Decimal(100))
+    ]
+    assert _component_fails(_policy()) == []
+
+
+#: What a trigger or an intervention may wrongly give back: anything but a Risk, Grant, Declined or None.
+WRONG = st.one_of(
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.decimals(allow_nan=True),
+    st.text(max_size=10),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.lists(st.integers(), max_size=2),
+    st.builds(object),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(answer=WRONG)
+def test_a_trigger_that_gives_anything_but_a_risk_fails_naming_itself(answer: object) -> None:
+    with pytest.raises(PluginFailed) as failed:
+        _run(_policy(detect=lambda fact, ctx: answer))
+    error = failed.value
+    assert (error.household_id, error.plugin, error.fact_id) == ("H1", "trigger.hail", "d1")
+    assert isinstance(error.error, TypeError)
+    assert str(error).startswith("household 'H1': trigger.hail gave what the engine cannot use on fact 'd1': ")
+    assert f"detect() returned {answer!r}"[:60] in str(error) or len(repr(answer)) > 80
+
+
+@settings(max_examples=40, deadline=None)
+@given(answer=WRONG)
+def test_an_intervention_that_gives_anything_but_a_grant_fails_naming_itself(answer: object) -> None:
+    with pytest.raises(PluginFailed) as failed:
+        _run(_policy(grant=lambda risk, ctx: answer))
+    error = failed.value
+    assert (error.household_id, error.plugin, error.fact_id) == ("H1", "intervention.voucher", "d1")
+    assert "grant() returned " in str(error)
+    assert "expected a Grant (ctx.grant(...)), a Declined or None" in str(error)
+
+
+@settings(max_examples=40, deadline=None)
+@given(money=st.one_of(st.floats(allow_nan=True), st.text(max_size=5), st.booleans(), st.decimals(allow_nan=True)))
+def test_money_that_is_not_an_exact_finite_number_is_refused_at_once(money: object) -> None:
+    exact = type(money) is Decimal and money.is_finite()
+    for policy, plugin, field in (
+        (_policy(detect=_risk(cost=money)), "trigger.hail", "cost"),
+        (_policy(grant=_grant(money)), "intervention.voucher", "amount"),
+    ):
+        if exact and money >= 0:  # type: ignore[operator]
+            _run(policy)  # exact money runs (a negative amount is a policy error of its own, below)
+            continue
+        if exact:
+            continue
+        with pytest.raises(PluginFailed) as failed:
+            _run(policy)
+        assert failed.value.plugin == plugin
+        assert str(failed.value.error).startswith(f"{field} ")
+
+
+def test_a_float_amount_says_how_to_give_money() -> None:
+    with pytest.raises(PluginFailed) as failed:
+        _run(_policy(grant=_grant(1000 / 3)))
+    assert str(failed.value) == (
+        "household 'H1': intervention.voucher gave what the engine cannot use on fact 'd1': amount "
+        "333.3333333333333 is a float; money is exact: give a Decimal (Decimal('12.30'), or "
+        "relapse_guard.money.to_money(...) to round to the fen)"
+    )
+
+
+def test_a_declined_and_an_int_amount_are_answers() -> None:
+    declined = _run(_policy(grant=lambda risk, ctx: Declined("not this year")))
+    assert [g for g in declined.grants if g.intervention == "voucher"] == []
+    whole = _run(_policy(grant=_grant(250)))
+    assert [g.amount for g in whole.grants if g.intervention == "voucher"] == [250]
+
+
+def test_a_negative_amount_names_the_household_and_the_fact() -> None:
+    with pytest.raises(
+        InvalidPolicy, match=r"^household 'H1': intervention 'voucher' granted a negative amount -5 on fact 'd1'$"
+    ):
+        _run(_policy(grant=_grant(Decimal(-5))))
+
+
+def test_check_reports_a_wrong_answer_whenever_it_comes() -> None:
+    assert _component_fails(_policy(detect=lambda fact, ctx: fact.date.month > 3)) == [
+        "trigger hail: gave back what the engine refuses, first on 2015-01-01: detect() returned False (bool); "
+        "expected a Risk (ctx.risk(...)) or None; a run that gets it fails"
+    ]
+    assert _component_fails(_policy(grant=lambda risk, ctx: Decimal(100))) == [
+        "intervention voucher: gave back what the engine refuses, first on 2015-01-01: grant() returned "
+        "Decimal('100') (Decimal); expected a Grant (ctx.grant(...)), a Declined or None; a run that gets it fails"
+    ]
+    (floated,) = _component_fails(_policy(grant=_grant(12.5)))
+    assert floated.startswith(
+        "intervention voucher: gave back what the engine refuses, first on 2015-01-01: amount 12.5 is a float"
+    )
+
+
+class NoFactKinds:
+    name = "hail"
+    risk_kinds = ("hail",)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        return None
+
+
+class KindNames(NoFactKinds):
+    fact_kinds = ("disaster_reported",)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"triggers": [NoFactKinds()]},
+            "policy mine@1: trigger 'hail' has no fact_kinds: the fact classes it reads, e.g. (DisasterReported,)",
+        ),
+        (
+            {"triggers": [KindNames()]},
+            "policy mine@1: trigger 'hail': fact_kinds must be fact classes, e.g. (DisasterReported,), not kind "
+            "names; found 'disaster_reported' (str)",
+        ),
+        (
+            {"routes": {"illness": ["medical_aid"]}},
+            "policy mine@1: route 'illness' step 0 is 'medical_aid' (str); expected a step: "
+            "routes={'illness': [step('medical_aid'), ...]} (relapse_guard.routing.step)",
+        ),
+        (
+            {"routes": {"illness": "medical_aid"}},
+            "policy mine@1: route 'illness' is 'medical_aid' (str); expected a list of steps: "
+            "routes={'illness': [step('medical_aid'), ...]} (relapse_guard.routing.step)",
+        ),
+        (
+            {"interventions": [TemporaryRelief(), TemporaryRelief()]},
+            "policy mine@1: intervention name(s) used twice: temporary_relief (one would replace the other)",
+        ),
+    ],
+)
+def test_a_policy_the_engine_cannot_run_is_refused_when_made(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidPolicy) as refused:
+        load_policy("yubei_2016").derive(name="mine", **changes)
+    assert str(refused.value) == message
+
+
+def test_a_misspelt_route_intervention_suggests_the_one_meant() -> None:
+    with pytest.raises(
+        InvalidPolicy,
+        match=r"names intervention 'medical_aidd', which the policy does not have; did you mean 'medical_aid'\?",
+    ):
+        load_policy("yubei_2016").derive(name="mine", routes={"illness": [step("medical_aidd")]})
+
+
+def test_a_screen_lists_a_household_whose_policy_code_gave_a_wrong_answer() -> None:
+    records = [(HOUSEHOLD, FACTS, ())]
+    result = screen_records(records, _policy(grant=_grant(0.5)), D(2016, 12, 31))
+    (problem,) = result.problems
+    assert (problem.household_id, problem.kind, problem.plugin) == ("H1", "plugin_failed", "intervention.voucher")
+    assert problem.error == "TypeError"
+    assert "amount 0.5 is a float" in problem.message
