@@ -140,16 +140,16 @@ def test_spells_list_every_policy_in_force_in_a_period(county: PolicyMap) -> Non
 def test_a_place_no_entry_covers_names_the_place_the_date_and_how_to_add_one() -> None:
     small = PolicyMap.from_toml('[[place]]\ndistrict = "Yubei"\npolicy = "yubei_2016"\n', source="small.toml")
     with pytest.raises(NoPolicyForPlace) as caught:
-        small.policy_name_for(Place("yubei", "Dashengzhen", "Xinhua"), D(2016, 12, 31))
+        small.policy_name_for(Place("Yubie", "Dashengzhen", "Xinhua"), D(2016, 12, 31))
     error = caught.value
     assert (error.place, error.on, error.source, error.suggestions) == (
-        "yubei/Dashengzhen/Xinhua",
+        "Yubie/Dashengzhen/Xinhua",
         D(2016, 12, 31),
         "small.toml",
         ("Yubei",),
     )
     message = str(error)
-    assert "'yubei/Dashengzhen/Xinhua' on 2016-12-31 in policy map small.toml" in message
+    assert "'Yubie/Dashengzhen/Xinhua' on 2016-12-31 in policy map small.toml" in message
     assert "did you mean district 'Yubei'?" in message
     assert "add a [[place]] entry" in message
     back = pickle.loads(pickle.dumps(error))
@@ -160,6 +160,26 @@ def test_a_place_no_entry_covers_names_the_place_the_date_and_how_to_add_one() -
         error.on,
         error.suggestions,
     )
+
+
+@pytest.mark.parametrize("spelt", ["Yubei", "yubei", "YUBEI", " Yubei ", "Yubei\t", "yubei  "])
+def test_a_district_is_matched_case_and_spaces_aside_never_defaulted(spelt: str) -> None:
+    # A padded export ("Yubei ") once got the default policy, silently.
+    toml = 'default = "chongqing_2016"\n[[place]]\ndistrict = "Yubei"\npolicy = "yubei_2016"\n'
+    toml += '[[place]]\ndistrict = "Dazu"\ntown = "Longshuizhen"\npolicy = "dazu_2016"\n'
+    padded = PolicyMap.from_toml(toml, source="padded.toml")
+    assert padded.policy_name_for(Place(spelt, "Dashengzhen"), D(2016, 12, 31)) == "yubei_2016"
+    assert padded.policy_name_for(Place("dazu", " longshuizhen"), D(2016, 12, 31)) == "dazu_2016"
+    assert padded.policy_name_for(Place("Dazu", "Other"), D(2016, 12, 31)) == "chongqing_2016"
+    assert padded.policy_name_for(Place("Bishan"), D(2016, 12, 31)) == "chongqing_2016"
+    (spell,) = [s for s in padded.spells(" DAZU", D(2016, 1, 1), D(2016, 12, 31)) if s.town]
+    assert spell.town == "Longshuizhen"  # as the map spells it
+
+
+def test_two_entries_for_one_district_spelt_two_ways_are_refused() -> None:
+    toml = '[[place]]\ndistrict = "Yubei"\npolicy = "yubei_2016"\n[[place]]\ndistrict = "yubei"\npolicy = "dazu_2016"\n'
+    with pytest.raises(InvalidPolicyMap, match="one entry per place and date"):
+        PolicyMap.from_toml(toml, source="twice.toml")
 
 
 def test_a_district_whose_entries_start_later_has_no_policy_before(county: PolicyMap) -> None:

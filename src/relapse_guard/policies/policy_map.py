@@ -28,8 +28,10 @@ The policy of a place on a date (:meth:`PolicyMap.policy_name_for`) is, in this 
 4. else none: :class:`~relapse_guard.errors.NoPolicyForPlace`, which a screen lists as a
    problem household.
 
-Names are matched exactly, case and all, as the households' data spells them (``Yubei``, not
-``yubei``); the error for an unknown district suggests a near spelling. A map keeps policy
+Names are matched as written but for case and spaces (``Yubei``, ``yubei`` and ``Yubei `` with
+the trailing space of a padded export are one district: a household's place is never given the
+default policy for a spelling of a district the map names); the error for an unknown district
+suggests a near spelling. A map keeps policy
 *names*: the policies are loaded from the registry (:func:`~relapse_guard.policies.load_policy`)
 when first asked for, once a name, so a map pickles as a few strings (a worker process loads
 the policies again).
@@ -206,12 +208,13 @@ class PolicyMap:
             raise WrongType(f"a policy map looks up a datetime.date, not {type(on).__name__} {on!r}")
         by_place = self._by_place()
         day = on.toordinal()
-        town = by_place.get((place.district, place.town)) if place.town else None
+        district = _key(place.district)
+        town = by_place.get((district, _key(place.town))) if place.town else None
         if town is not None:
             found = _in_force(town, day)
             if found is not None:
                 return found
-        own = by_place.get((place.district, ""))
+        own = by_place.get((district, ""))
         if own is not None:
             found = _in_force(own, day)
             if found is None:
@@ -247,10 +250,12 @@ class PolicyMap:
         towns', town by town; each with the dates the map gives it."""
         by_place = self._by_place()
         spells: list[Spell] = []
+        district = _key(district)
         own = by_place.get((district, ""))
         if own is None and self.default is not None:
             spells.append(Spell(self.default))
         towns = sorted(town for d, town in by_place if d == district and town)
+        spelt = {(_key(entry.district), _key(entry.town)): entry.town for entry in self.entries}
         for town in ("", *towns) if own is not None else towns:
             starts, names = by_place[(district, town)]
             for index, (first, name) in enumerate(zip(starts, names, strict=True)):
@@ -259,7 +264,7 @@ class PolicyMap:
                 if first <= end.toordinal() and (last is None or last >= start.toordinal()):
                     begins = dt.date.fromordinal(first) if first != _ALWAYS else None
                     ends = dt.date.fromordinal(last) if last is not None else None
-                    spells.append(Spell(name, town, begins, ends))
+                    spells.append(Spell(name, spelt[(district, town)], begins, ends))
         return tuple(spells)
 
     def __iter__(self) -> Iterator[PlaceEntry]:
@@ -288,7 +293,9 @@ class PolicyMap:
         if memo.by_place is None:
             grouped: dict[tuple[str, str], list[tuple[int, str]]] = {}
             for entry in self.entries:
-                grouped.setdefault((entry.district, entry.town), []).append((_ordinal(entry.start), entry.policy))
+                grouped.setdefault((_key(entry.district), _key(entry.town)), []).append(
+                    (_ordinal(entry.start), entry.policy)
+                )
             memo.by_place = {
                 key: (tuple(day for day, _ in timeline), tuple(name for _, name in timeline))
                 for key, timeline in ((key, sorted(timeline)) for key, timeline in grouped.items())
@@ -300,6 +307,11 @@ class PolicyMap:
         known = sorted({entry.district for entry in self.entries})
         same = [name for name in known if name.casefold() == district.casefold()]
         return tuple(dict.fromkeys([*same, *close_names(district, known)]))[:3]
+
+
+def _key(name: str) -> str:
+    """A place name as the map matches it: case and spaces aside (``" Yubei "`` is ``yubei``)."""
+    return " ".join(name.split()).casefold()
 
 
 def _in_force(timeline: tuple[tuple[int, ...], tuple[str, ...]], day: int) -> str | None:
@@ -347,9 +359,10 @@ def _check(policy_map: PolicyMap) -> None:
         start: Any = entry.start
         if start is not None and (not isinstance(start, dt.date) or isinstance(start, dt.datetime)):
             raise InvalidPolicyMap(source, label, "from", start, "a date, written 2016-01-01 (year-month-day)")
-        key = (entry.district, entry.town, entry.start)
+        key = (_key(entry.district), _key(entry.town), entry.start)  # matched case and spaces aside
         if key in seen:
-            other = entry_label(seen[key], entry.district, entry.town)
+            first = policy_map.entries[seen[key]]
+            other = entry_label(seen[key], first.district, first.town)
             if entry.start is None:
                 expected = f"one entry per place and date: {other} is for the same place, also without from"
                 raise InvalidPolicyMap(source, label, "place", entry.place, expected)
