@@ -151,3 +151,17 @@ def test_chunks_of_records(tmp_path: Path) -> None:
     population = generate_population(tmp_path, households=250, seed=1, processes=1)
     sizes = [len(chunk) for chunk in population.iter_chunks(100)]
     assert sizes == [100, 100, 50]
+
+
+@pytest.mark.parametrize("text_format", ["jsonl", "csv"])
+def test_a_byte_order_mark_is_skipped(
+    tmp_path: Path, text_format: str, small_population: list[tuple[Household, list[Fact]]]
+) -> None:
+    # Excel's "CSV UTF-8" starts the file with one: the header read '\ufeffid', an unknown column
+    population = generate_population(tmp_path, households=SMALL, seed=SEED, format=text_format, processes=1)
+    for partition in population.partitions:
+        for path in (partition.households_path, partition.facts_path):
+            path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    records = list(read_population(tmp_path).iter_records())
+    assert bad_rows(records) == []
+    assert as_pairs(records) == small_population

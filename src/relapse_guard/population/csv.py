@@ -187,7 +187,7 @@ def _wrong_width(row: list[str], width: int) -> str:
 def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """The households of a CSV file, one group of member rows each: ``(id, household, bad rows, line)``."""
     name = str(path)
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as stream:
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:  # a BOM (Excel) skipped
         header = _header(name, stream)
         if header is None:
             return
@@ -260,7 +260,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     """The fact rows of a CSV file grouped by household: ``(id, facts, bad rows, first, last line)``."""
     name = str(path)
     fields = fact_field_names(builder.kinds)
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as stream:
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:  # a BOM (Excel) skipped
         header = _header(name, stream)
         if header is None:
             return

@@ -79,7 +79,7 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     """Each household line of ``path`` as ``(id, household or None, bad rows, line)``."""
     name = str(path)
     fields = frozenset[str]()
-    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
+    with open(path, encoding="utf-8-sig", errors="surrogateescape") as stream:  # a BOM skipped
         for number, line in enumerate(stream, 1):
             data, problem = _decode(line)
             if data is _BLANK:
@@ -112,7 +112,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     build = builder.build
     plans_get = builder.fast_builders().get
     groups = FactRuns(name)
-    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
+    with open(path, encoding="utf-8-sig", errors="surrogateescape") as stream:  # a BOM skipped
         numbered = enumerate(stream, 1)
         while batch := list(itertools.islice(numbered, _BATCH_LINES)):
             lines: list[int] = []
