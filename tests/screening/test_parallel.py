@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from relapse_guard.errors import UnknownPlugin, WrongType
+from relapse_guard.errors import InvalidArgument, UnknownPlugin, WrongType
 from relapse_guard.population import generate_population, read_population
+from relapse_guard.reporting import collect_population
 from relapse_guard.screening import Progress
 from relapse_guard.screening.parallel import screen_population
+from relapse_guard.whatif import compare_population
 
 AS_OF = dt.date(2016, 12, 31)
 
@@ -78,3 +81,28 @@ def test_a_population_of_another_type_is_a_wrong_type_naming_the_parameter(given
 def test_a_policy_spec_without_its_loader_says_to_pass_it(population_dir: Path) -> None:
     with pytest.raises(UnknownPlugin, match=r"pass load=load_policy_spec"):
         screen_population(population_dir, "district.py:district", AS_OF)
+
+
+@pytest.mark.parametrize("as_of", ["2016-12-31", dt.datetime(2016, 12, 31), None, 20161231])
+def test_an_as_of_that_is_not_a_date_is_refused_before_any_household(population_dir: Path, as_of: object) -> None:
+    # it used to screen every household, each a problem household of its own
+    said = rf"^as_of must be a datetime.date, not {type(as_of).__name__} "
+    with pytest.raises(WrongType, match=said):
+        screen_population(population_dir, "yubei_2016", as_of)  # type: ignore[arg-type]
+    with pytest.raises(WrongType, match=said):
+        collect_population(population_dir, "yubei_2016", as_of)  # type: ignore[arg-type]
+    with pytest.raises(WrongType, match=said):
+        compare_population("yubei_2016", "yubei_2016", population_dir, as_of)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("workers", "error"), [(0, InvalidArgument), (-3, InvalidArgument), ("2", WrongType), (True, WrongType)]
+)
+def test_workers_below_one_or_not_an_int_are_refused(
+    population_dir: Path, workers: object, error: type[Exception]
+) -> None:
+    many: Any = workers
+    with pytest.raises(error, match=r"^workers must be an int >= 1"):
+        screen_population(population_dir, "yubei_2016", AS_OF, workers=many)
+    with pytest.raises(error, match=r"^workers must be an int >= 1"):
+        compare_population("yubei_2016", "yubei_2016", population_dir, AS_OF, workers=many)

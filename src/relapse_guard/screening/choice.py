@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 
 from ..engine import Engine
-from ..errors import InvalidPolicy
+from ..errors import InvalidPolicy, WrongType
 from ..facts import FactKinds
 from ..household import Household
 from ..policies import load_policy
@@ -133,6 +133,14 @@ def shared_fact_kinds(label: str, policies: Mapping[str, Policy]) -> FactKinds:
     return FactKinds(by_kind)
 
 
+def checked_as_of(as_of: object) -> dt.date:
+    """``as_of`` if it is a date; :class:`~relapse_guard.errors.WrongType` otherwise (a datetime
+    too: a screen is as of a day)."""
+    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+        raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+    return as_of
+
+
 def choose(
     policy: Policy | PolicyMap | PolicyChoice | str,
     as_of: dt.date,
@@ -141,7 +149,10 @@ def choose(
     load: PolicyLoader = load_policy,
 ) -> PolicyChoice:
     """The choice of engines for a screen as of ``as_of`` under ``policy``: a policy, a
-    registered name (loaded with ``load``), a policy map, or a choice already made (returned)."""
+    registered name (loaded with ``load``), a policy map, or a choice already made (returned).
+    ``as_of`` that is not a date raises :class:`~relapse_guard.errors.WrongType` here, before a
+    household is screened (each would be a problem household of its own)."""
+    as_of = checked_as_of(as_of)
     if isinstance(policy, PolicyChoice):
         return policy
     if isinstance(policy, PolicyMap):

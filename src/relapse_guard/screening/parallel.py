@@ -23,6 +23,7 @@ from typing import Protocol, Self, TypeVar
 
 import attrs
 
+from ..errors import InvalidArgument, WrongType
 from ..facts import FactKinds
 from ..policies import load_policy
 from ..population import BadRow, Partition, Population, as_population
@@ -188,6 +189,16 @@ def check_fact_ids(population: Population, result: _M, kinds: FactKinds, *, fail
 _M = TypeVar("_M", bound=Mergeable)
 
 
+def checked_workers(workers: object) -> int:
+    """``workers`` if it is an int >= 1 (:class:`~relapse_guard.errors.WrongType` or
+    :class:`~relapse_guard.errors.InvalidArgument` otherwise, as ``--workers`` refuses it)."""
+    if not isinstance(workers, int) or isinstance(workers, bool):
+        raise WrongType(f"workers must be an int >= 1, not {type(workers).__name__} {workers!r}")
+    if workers < 1:
+        raise InvalidArgument(f"workers must be an int >= 1 (the local processes to use), not {workers}")
+    return workers
+
+
 def over_partitions(
     population: Population,
     into: _M,
@@ -205,8 +216,9 @@ def over_partitions(
     ``worker(partition)`` makes them in a pool of ``workers`` local processes (it must pickle: a
     module-level function or a ``functools.partial`` of one), ``progress`` as each finishes.
     """
+    workers = checked_workers(workers)
     partitions: Sequence[Partition] = population.partitions
-    if workers <= 1 or len(partitions) <= 1:
+    if workers == 1 or len(partitions) <= 1:
         tally = Tally(population.households, progress, progress_every)
         for partition in partitions:
             into.merge(here(partition, tally))

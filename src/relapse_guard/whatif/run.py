@@ -25,9 +25,9 @@ from ..policies import load_policy
 from ..policy import Policy
 from ..population import BadRow, Partition, Population, as_population
 from ..result import HouseholdResult
-from ..screening.choice import PolicyLoader, shared_fact_kinds
+from ..screening.choice import PolicyLoader, checked_as_of, shared_fact_kinds
 from ..screening.fact_ids import Digests
-from ..screening.parallel import over_partitions
+from ..screening.parallel import checked_workers, over_partitions
 from ..screening.screen import ProgressCallback, Record, Tally, resolve_engine
 from ..screening.summary import Problem
 from .comparison import (
@@ -181,6 +181,7 @@ def compare_population(
     for a policy given as an object to several workers.
     """
     population = as_population(population)
+    as_of, workers = checked_as_of(as_of), checked_workers(workers)
     path = _resolve(engine, as_of)  # columnar without numpy fails here, not in each worker
     first, second = _policy(policy_a, load), _policy(policy_b, load)
     several = workers > 1 and len(population.partitions) > 1
