@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relapse_guard.population import PopulationError, read_partition
+from relapse_guard.population import PopulationError, generate_population, read_partition
 from relapse_guard.population.csv import csv_rows
 
 from . import reference
+from .helpers import as_pairs, bad_rows
 
 PIECES = [",", '"', '""', "\n", "\r\n", "\r", "a", "bc", " ", "\x00", "\\", "户", "'"]
 
@@ -81,3 +82,53 @@ def test_the_header_is_the_first_line(tmp_path: Path) -> None:
     facts.write_text("\nhousehold_id,id,kind,date\n", encoding="utf-8")
     with pytest.raises(PopulationError, match="lacks the required column"):
         list(read_partition(households, facts))
+
+
+@pytest.fixture(scope="module")
+def csv_population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated population, as CSV (one partition)."""
+    directory = tmp_path_factory.mktemp("junk") / "pop"
+    generate_population(directory, households=40, seed=3, format="csv", processes=1)
+    return directory
+
+
+_JUNK = st.sampled_from(["x", "   ", "#comment", "YB0000000", "YB0000000,cut", "a,b,c", "DZ9999999,only"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_a_junk_line_in_a_facts_file_is_one_bad_row_and_takes_no_fact_with_it(
+    csv_population: Path, data: st.DataObject
+) -> None:
+    # The row's first cell used to be taken for its household: the facts after it, of the same
+    # household, were "out of place" and dropped.
+    facts_path = csv_population / "facts-00000.csv"
+    lines = facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = data.draw(st.integers(1, len(lines)), label="line")
+    junk = data.draw(_JUNK, label="junk")
+    expected = as_pairs(read_partition(csv_population / "households-00000.csv", facts_path))
+    edited = csv_population.parent / f"edited-{at}"
+    edited.mkdir(exist_ok=True)
+    (edited / "facts.csv").write_text("".join([*lines[:at], junk + "\n", *lines[at:]]), encoding="utf-8")
+    records = list(read_partition(csv_population / "households-00000.csv", edited / "facts.csv"))
+    assert [(row.line, row.field) for row in bad_rows(records)] == [(at + 1, "row")]
+    # (a junk first line, before any household's facts, is a record of its own: a bad row alone)
+    assert [pair for pair in as_pairs(records) if pair != (None, [])] == expected
+
+
+def test_a_junk_line_between_households_is_one_bad_row_and_inside_one_refuses_it(csv_population: Path) -> None:
+    households_path = csv_population / "households-00000.csv"
+    lines = households_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    ids = [line.split(",")[0] for line in lines]
+    inside = next(i for i in range(2, len(ids)) if ids[i] == ids[i - 1])  # between two members of one household
+    between = next(i for i in range(2, len(ids)) if ids[i] != ids[i - 1])
+    for at, refused in ((between, None), (inside, ids[inside])):
+        edited = csv_population.parent / f"households-{at}.csv"
+        edited.write_text("".join([*lines[:at], "x\n", *lines[at:]]), encoding="utf-8")
+        records = list(read_partition(edited, csv_population / "facts-00000.csv"))
+        households = [record.household.id for record in records if record.household is not None]
+        missing = sorted(set(ids[1:]) - set(households))
+        assert missing == ([] if refused is None else [refused])
+        junk = [row for row in bad_rows(records) if row.file == str(edited)]
+        assert [(row.line, row.field) for row in junk] == [(at + 1, "row")]
+        assert not any("appears twice" in row.message for row in bad_rows(records))

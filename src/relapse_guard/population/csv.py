@@ -21,6 +21,7 @@ from ..fact_plans import NOT_FAST
 from ..facts import Fact, FactKinds
 from ..household import Household
 from .grouping import (
+    NEIGHBOUR,
     FactGroup,
     FactRuns,
     Failure,
@@ -29,6 +30,7 @@ from .grouping import (
     built,
     member_groups,
     runs_of,
+    settle_odd_keys,
 )
 from .households import household_rows
 from .jsonl import encoding_problem
@@ -218,12 +220,16 @@ class _MemberRows:
         self.cells: Rows = []
         self.problems: list[Failure | None] = []
         clean = True
+        odd: list[int] = []  # rows that cannot be read whole: their household cell may be anything
         for line, row, problem in batch:
             if row or problem is not None:
+                if problem is not None or len(row) != width:
+                    odd.append(len(self.keys))
                 self.keys.append(row[hid_column] if len(row) > hid_column else "")
                 self.cells.append((line, row))
                 self.problems.append(problem)
                 clean = clean and problem is None and len(row) == width
+        settle_odd_keys(self.keys, odd, join=NEIGHBOUR)  # a junk line never splits a household's rows
         self.clean = clean
         self.runs: list[tuple[str, int, int]] = runs_of(self.keys)
 
@@ -284,6 +290,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
             hids: list[str | None] = []
             results: list[Fact | Failure] = []
             clean = True
+            odd: list[int] = []  # rows of the wrong width: their household cell may be anything
             for line, row, problem in batch:
                 if problem is not None:
                     lines.append(line)
@@ -295,6 +302,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                     continue
                 lines.append(line)
                 if len(row) != width:
+                    odd.append(len(hids))
                     hids.append((row[hid_column] if len(row) > hid_column else "") or None)
                     results.append(Failure("row", _wrong_width(row, width)))
                     clean = False
@@ -312,6 +320,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 except (ValueError, TypeError) as error:
                     results.append(Failure(*describe_failure(error, fields)))
                     clean = False
+            settle_odd_keys(hids, odd, join=None)  # a junk line never splits a household's facts
             yield from groups.add(runs_of(hids), lines, built(results), clean=clean)
         yield from groups.close()
 

@@ -33,6 +33,7 @@ from .records import BadRow, PopulationRecord
 
 __all__ = [
     "DEFAULT_LOOKAHEAD",
+    "NEIGHBOUR",
     "FactGroup",
     "FactRuns",
     "Failure",
@@ -45,6 +46,7 @@ __all__ = [
     "member_groups",
     "merge",
     "runs_of",
+    "settle_odd_keys",
 ]
 
 #: A household read from the households file: its id (if it has one), the household (None
@@ -99,6 +101,36 @@ def runs_of(hids: Sequence[Any]) -> list[tuple[Any, int, int]]:
     if hids:
         runs.append((current, start, len(hids)))
     return runs
+
+
+def settle_odd_keys(keys: list[Any], odd: Sequence[int], *, join: Any) -> None:
+    """Give each ``odd`` row of ``keys`` (one that cannot be read whole: a junk line, a row cut
+    short) a key that never splits a household's rows in two.
+
+    Its own household cell is kept when it names the row before it or the row after it (a row
+    of that household cut short). Otherwise, with ``join`` None (fact rows) it gets None: it
+    joins the group it sits in. With :data:`NEIGHBOUR` (member rows), a row among one
+    household's rows takes that household's key (the household is then incomplete), and a row
+    between two households keeps its own: a bad row on its own. Rows that are not odd keep theirs.
+    """
+    if not odd:
+        return
+    odd_set = set(odd)
+    for index in odd:
+        before = next((keys[i] for i in range(index - 1, -1, -1) if i not in odd_set), None)
+        after = next((keys[i] for i in range(index + 1, len(keys)) if i not in odd_set), None)
+        own = keys[index]
+        if own and own in (before, after):
+            continue
+        if join is not _NEIGHBOUR:
+            keys[index] = join
+        elif before is not None and (before == after or after is None):
+            keys[index] = before  # among one household's rows (or after the last)
+
+
+#: ``settle_odd_keys(..., join=NEIGHBOUR)``: member rows (see there).
+_NEIGHBOUR: Any = object()
+NEIGHBOUR: Any = _NEIGHBOUR
 
 
 class FactRuns:
