@@ -157,10 +157,14 @@ def csv_fact_groups(path: Path, builder: FactBuilder) -> list[FactGroup]:
     facts: list[Any] = []
     bad: list[BadRow] = []
     first = last = 1
-    for start, row, problem in csv_rows(lines[1:], accept):
-        if not row and problem is None:
-            continue
+    read = [(start, row, problem) for start, row, problem in csv_rows(lines[1:], accept) if row or problem is not None]
+    for index, (start, row, problem) in enumerate(read):
         hid = row[hid_column] if len(row) > hid_column and problem is None else ""
+        if problem is None and len(row) != width:  # a junk line or a row cut short
+            after = next(
+                (r[hid_column] if p is None else "" for _, r, p in read[index + 1 :] if p or len(r) == width), ""
+            )
+            hid = "" if current is not None and current == after else hid  # among one household's rows: joins
         if hid and hid != current:
             if facts or bad:
                 groups.append((current, facts, bad, first, last))

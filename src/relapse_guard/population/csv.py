@@ -21,7 +21,6 @@ from ..fact_plans import NOT_FAST
 from ..facts import Fact, FactKinds
 from ..household import Household
 from .grouping import (
-    NEIGHBOUR,
     FactGroup,
     FactRuns,
     Failure,
@@ -229,7 +228,7 @@ class _MemberRows:
                 self.cells.append((line, row))
                 self.problems.append(problem)
                 clean = clean and problem is None and len(row) == width
-        settle_odd_keys(self.keys, odd, join=NEIGHBOUR)  # a junk line never splits a household's rows
+        settle_odd_keys(self.keys, odd)  # a junk line never splits a household's rows
         self.clean = clean
         self.runs: list[tuple[str, int, int]] = runs_of(self.keys)
 
@@ -285,12 +284,13 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
             return True
 
         groups = FactRuns(name)
-        for batch in row_batches(stream, accept, first_line=2):
-            lines: list[int] = []
-            hids: list[str | None] = []
-            results: list[Fact | Failure] = []
-            clean = True
-            odd: list[int] = []  # rows of the wrong width: their household cell may be anything
+        # Rows of the wrong width at the end of a batch wait for the next: which household they
+        # go with depends on the row after them (see _settle).
+        carried: tuple[list[int], list[str | None], list[Fact | Failure], dict[int, str]] = ([], [], [], {})
+        for batch in itertools.chain(row_batches(stream, accept, first_line=2), [[]]):
+            lines, hids, results, odd = carried
+            carried = ([], [], [], {})
+            clean = not lines
             for line, row, problem in batch:
                 if problem is not None:
                     lines.append(line)
@@ -301,9 +301,9 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 if not row:
                     continue
                 lines.append(line)
-                if len(row) != width:
-                    odd.append(len(hids))
-                    hids.append((row[hid_column] if len(row) > hid_column else "") or None)
+                if len(row) != width:  # a junk line or a row cut short: its first cell may be anything
+                    odd[len(hids)] = row[hid_column] if len(row) > hid_column else ""
+                    hids.append(None)
                     results.append(Failure("row", _wrong_width(row, width)))
                     clean = False
                     continue
@@ -320,9 +320,27 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 except (ValueError, TypeError) as error:
                     results.append(Failure(*describe_failure(error, fields)))
                     clean = False
-            settle_odd_keys(hids, odd, join=None)  # a junk line never splits a household's facts
-            yield from groups.add(runs_of(hids), lines, built(results), clean=clean)
+            if batch and odd and max(odd) == len(hids) - 1:  # it ends with such rows: they wait
+                cut = min(index for index in range(len(hids)) if all(i in odd for i in range(index, len(hids))))
+                carried = (lines[cut:], hids[cut:], results[cut:], {i - cut: odd[i] for i in odd if i >= cut})
+                del lines[cut:], hids[cut:], results[cut:]
+            _settle(hids, {i: cell for i, cell in odd.items() if i < len(hids)}, groups.current)
+            if hids:
+                yield from groups.add(runs_of(hids), lines, built(results), clean=clean)
         yield from groups.close()
+
+
+def _settle(hids: list[str | None], odd: dict[int, str], current: str | None) -> None:
+    """Give each row of the wrong width (``odd``: its index, and its household cell) the
+    household it goes with. Among one household's rows (the household of the rows before it is
+    that of the row after it) it joins them (None): a junk line (``x``, a comment) never splits a
+    household's facts. Elsewhere (between two households, last) its own cell names it, as a row
+    of a household cut short does."""
+    for index, cell in odd.items():
+        before = next((hids[i] for i in range(index - 1, -1, -1) if hids[i] is not None), current)
+        after = next((hids[i] for i in range(index + 1, len(hids)) if i not in odd), None)
+        if cell and not (before is not None and before == after):
+            hids[index] = cell
 
 
 class CsvFactWriter:

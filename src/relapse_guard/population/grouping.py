@@ -33,7 +33,6 @@ from .records import BadRow, PopulationRecord
 
 __all__ = [
     "DEFAULT_LOOKAHEAD",
-    "NEIGHBOUR",
     "FactGroup",
     "FactRuns",
     "Failure",
@@ -103,34 +102,22 @@ def runs_of(hids: Sequence[Any]) -> list[tuple[Any, int, int]]:
     return runs
 
 
-def settle_odd_keys(keys: list[Any], odd: Sequence[int], *, join: Any) -> None:
-    """Give each ``odd`` row of ``keys`` (one that cannot be read whole: a junk line, a row cut
-    short) a key that never splits a household's rows in two.
-
-    Its own household cell is kept when it names the row before it or the row after it (a row
-    of that household cut short). Otherwise, with ``join`` None (fact rows) it gets None: it
-    joins the group it sits in. With :data:`NEIGHBOUR` (member rows), a row among one
-    household's rows takes that household's key (the household is then incomplete), and a row
-    between two households keeps its own: a bad row on its own. Rows that are not odd keep theirs.
-    """
+def settle_odd_keys(keys: list[Any], odd: Sequence[int]) -> None:
+    """Give each ``odd`` member row of ``keys`` (one that cannot be read whole: a junk line, a
+    row cut short) a key that never splits a household's rows in two: among one household's rows
+    (the rows before and after it are that household's) it takes that household's key, which
+    makes the household incomplete (refused, with the row); elsewhere (between two households,
+    first or last) it keeps its own household cell, a bad row on its own."""
     if not odd:
         return
     odd_set = set(odd)
     for index in odd:
         before = next((keys[i] for i in range(index - 1, -1, -1) if i not in odd_set), None)
-        after = next((keys[i] for i in range(index + 1, len(keys)) if i not in odd_set), None)
-        own = keys[index]
-        if own and own in (before, after):
+        if before is None or keys[index] == before:
             continue
-        if join is not _NEIGHBOUR:
-            keys[index] = join
-        elif before is not None and (before == after or after is None):
-            keys[index] = before  # among one household's rows (or after the last)
-
-
-#: ``settle_odd_keys(..., join=NEIGHBOUR)``: member rows (see there).
-_NEIGHBOUR: Any = object()
-NEIGHBOUR: Any = _NEIGHBOUR
+        after = next((keys[i] for i in range(index + 1, len(keys)) if i not in odd_set), None)
+        if after == before:
+            keys[index] = before
 
 
 class FactRuns:
