@@ -278,3 +278,26 @@ def test_fact_ids_shared_within_and_across_partitions_are_problems(county: Path,
     assert report.problems == result.problems
     with pytest.raises(StoppedAtProblem):
         screen_population(population, "yubei_2016", AS_OF, workers=workers, fail_fast=True)
+
+
+def test_a_household_in_two_partitions_is_a_problem_once(tmp_path: Path) -> None:
+    # A partition's files copied twice into one directory: every household was screened and
+    # counted twice, with no word (a fact id was reported only when two households shared it).
+    source = tmp_path / "source"
+    generate_population(source, households=30, seed=4, format="csv", processes=1)
+    twice = tmp_path / "twice"
+    twice.mkdir()
+    for copy in ("a", "b"):
+        shutil.copy(source / "households-00000.csv", twice / f"households-{copy}.csv")
+        shutil.copy(source / "facts-00000.csv", twice / f"facts-{copy}.csv")
+    result = screen_population(twice, "yubei_2016", dt.date(2016, 12, 31))
+    with_facts = sorted({household.id for household, facts, _ in read_population(source).iter_records() if facts})
+    assert sorted(problem.household_id for problem in result.problems) == with_facts
+    assert {problem.error for problem in result.problems} == {"RepeatedHousehold"}
+    (first, *_) = result.problems
+    assert first.counted
+    assert "an earlier partition has it too" in first.message
+    assert (
+        sorted(p.household_id for p in collect_population(twice, "yubei_2016", dt.date(2016, 12, 31)).problems)
+        == with_facts
+    )

@@ -25,7 +25,16 @@ from ..errors import ConflictingFact
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from ..population import Population
 
-__all__ = ["BUCKETS", "Digests", "FactIds", "SharedFactId", "digest", "shared_digests", "shared_fact_ids"]
+__all__ = [
+    "BUCKETS",
+    "Digests",
+    "FactIds",
+    "RepeatedHousehold",
+    "SharedFactId",
+    "digest",
+    "shared_digests",
+    "shared_fact_ids",
+]
 
 #: How many buckets a partition's digests are kept in (by the low byte of the CRC-32).
 BUCKETS = 256
@@ -41,6 +50,18 @@ class SharedFactId(ConflictingFact):
         self.other_household = other_household
         expected = f"a fact id no other household uses (household {other_household!r} has a fact {fact_id!r})"
         super().__init__(household_id, "id", fact_id, expected, fact_id=fact_id)
+
+
+class RepeatedHousehold(ConflictingFact):
+    """A household of a partition is in an earlier partition too (a file copied twice, a
+    manifest naming one partition twice): found by a fact id both copies use."""
+
+    def __init__(self, household_id: str, fact_id: str) -> None:
+        expected = (
+            "a household in one partition only: an earlier partition has it too, with its fact "
+            f"{fact_id!r}, so its figures are counted twice"
+        )
+        super().__init__(household_id, "household_id", household_id, expected, fact_id=fact_id)
 
 
 def digest(fact_id: str) -> int:
@@ -117,7 +138,8 @@ def shared_fact_ids(
     kinds: FactKinds = DEFAULT_FACT_KINDS,
 ) -> list[tuple[str, str, str]]:
     """The fact ids used by households of two partitions, as ``(fact id, first household,
-    later household)``, one for each later household, in partition order.
+    later household)``, in partition order; a household in two partitions (the first and the
+    later household the same) once.
 
     ``partitions`` are the partitions' digests in ``population``'s order; ``kinds`` the fact
     kinds the screen read. Reads again only the partitions that hold a shared digest.
@@ -125,9 +147,10 @@ def shared_fact_ids(
     shared = shared_digests(partitions)
     if not shared:
         return []
-    first_owner: dict[str, str] = {}
+    first_owner: dict[str, tuple[str, int]] = {}
     found: list[tuple[str, str, str]] = []
-    for partition, digests in zip(population.partitions, partitions, strict=True):
+    repeated: set[str] = set()  # households of an earlier partition found again (reported once each)
+    for index, (partition, digests) in enumerate(zip(population.partitions, partitions, strict=True)):
         if all(shared.isdisjoint(digests[bucket]) for bucket in {_bucket(value) for value in shared}):
             continue
         records = partition.records(kinds=kinds)
@@ -140,7 +163,10 @@ def shared_fact_ids(
                     continue
                 seen_here[fact.id] = household.id
         for fact_id, household_id in seen_here.items():
-            owner = first_owner.setdefault(fact_id, household_id)
+            owner, where = first_owner.setdefault(fact_id, (household_id, index))
             if owner != household_id:
+                found.append((fact_id, owner, household_id))
+            elif where != index and household_id not in repeated:  # one household in two partitions
+                repeated.add(household_id)
                 found.append((fact_id, owner, household_id))
     return found

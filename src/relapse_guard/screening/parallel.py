@@ -28,7 +28,7 @@ from ..facts import FactKinds
 from ..policies import load_policy
 from ..population import BadRow, Partition, Population, as_population
 from .choice import PolicyLoader, PolicySource, choose, name_policies
-from .fact_ids import Digests, SharedFactId, shared_fact_ids
+from .fact_ids import Digests, RepeatedHousehold, SharedFactId, shared_fact_ids
 from .screen import Progress, ProgressCallback, StoppedAtProblem, Tally, resolve_engine, screen_records
 from .summary import Problem, ScreenResult
 
@@ -178,7 +178,7 @@ def check_fact_ids(population: Population, result: _M, kinds: FactKinds, *, fail
     shared = shared_fact_ids(population, result.fact_id_digests, kinds)
     result.fact_id_digests.clear()
     for fact_id, first, later in shared:
-        error = SharedFactId(later, fact_id, first)
+        error = RepeatedHousehold(later, fact_id) if first == later else SharedFactId(later, fact_id, first)
         problem = attrs.evolve(Problem.from_exception(later, error), counted=True)
         if fail_fast:
             raise StoppedAtProblem(problem) from error
