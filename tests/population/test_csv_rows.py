@@ -74,10 +74,18 @@ def test_an_unclosed_quote_swallows_no_row() -> None:
 
 
 def test_the_header_is_the_first_line(tmp_path: Path) -> None:
-    """A blank first line is an empty header (refused, as before); an empty file has no rows."""
+    """A blank first line is an empty header (refused, as before); an empty file, with not even a
+    header, is refused (a file cut short or never written: it used to read as no rows); a
+    header alone has no rows."""
     households, facts = tmp_path / "h.csv", tmp_path / "f.csv"
     households.write_text("", encoding="utf-8")
     facts.write_text("", encoding="utf-8")
+    with pytest.raises(PopulationError, match=r"f\.csv: the file is empty; a CSV file starts with its header"):
+        list(read_partition(households, facts))
+    facts.write_text("household_id,id,kind,date\n", encoding="utf-8")
+    with pytest.raises(PopulationError, match=r"h\.csv: the file is empty"):
+        list(read_partition(households, facts))
+    households.write_text("household_id,district,town,village,member_id,birth_date\n", encoding="utf-8")
     assert list(read_partition(households, facts)) == []
     facts.write_text("\nhousehold_id,id,kind,date\n", encoding="utf-8")
     with pytest.raises(PopulationError, match="lacks the required column"):

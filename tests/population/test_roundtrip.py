@@ -165,3 +165,28 @@ def test_a_byte_order_mark_is_skipped(
     records = list(read_population(tmp_path).iter_records())
     assert bad_rows(records) == []
     assert as_pairs(records) == small_population
+
+
+def test_a_file_cut_short_at_a_row_end_is_a_bad_row_saying_so(tmp_path: Path, file_format: str) -> None:
+    # A copy or an export interrupted between two rows read as a smaller population, exit 0.
+    population = generate_population(tmp_path / "pop", households=SMALL, seed=SEED, format=file_format, processes=1)
+    (partition,) = population.partitions
+    whole = list(read_population(tmp_path / "pop").iter_records())
+    assert bad_rows(whole) == []  # the manifest's counts are those read
+    if file_format == "parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(partition.facts_path)
+        pq.write_table(table.slice(0, table.num_rows // 2), partition.facts_path)
+    else:
+        lines = partition.facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
+        partition.facts_path.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    records = list(read_population(tmp_path / "pop").iter_records())
+    (short,) = bad_rows(records)
+    assert short.file == str(partition.facts_path)
+    assert short.field == "rows"
+    read = sum(len(record.facts) for record in records)
+    assert short.message == (
+        f"the manifest says {partition.facts:,} facts; {read:,} were read (a file cut short, or rows removed "
+        "since it was written: its households are not all screened)"
+    )

@@ -291,7 +291,8 @@ def test_a_household_in_two_partitions_is_a_problem_once(tmp_path: Path) -> None
         shutil.copy(source / "households-00000.csv", twice / f"households-{copy}.csv")
         shutil.copy(source / "facts-00000.csv", twice / f"facts-{copy}.csv")
     result = screen_population(twice, "yubei_2016", dt.date(2016, 12, 31))
-    with_facts = sorted({household.id for household, facts, _ in read_population(source).iter_records() if facts})
+    records = read_population(source).iter_records()
+    with_facts = sorted({household.id for household, facts, _ in records if facts and household is not None})
     assert sorted(problem.household_id for problem in result.problems) == with_facts
     assert {problem.error for problem in result.problems} == {"RepeatedHousehold"}
     (first, *_) = result.problems

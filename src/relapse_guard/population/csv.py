@@ -168,10 +168,13 @@ def _undecoded(line: str) -> Failure:
 
 
 def _header(name: str, stream: TextIO) -> list[str] | None:
-    """The header of a CSV file (its first line), or None for an empty file."""
+    """The header of a CSV file (its first line); an empty file (not even a header: a file cut
+    short, or never written) is a :class:`PopulationError`."""
     line = next(stream, None)
     if line is None:
-        return None
+        raise PopulationError(
+            f"{name}: the file is empty; a CSV file starts with its header (a file with no rows is the header alone)"
+        )
     problem = encoding_problem(line)
     if problem is not None:
         raise PopulationError(f"{name}: the header is {problem}")

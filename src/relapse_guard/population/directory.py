@@ -40,7 +40,7 @@ from .layout import (
 from .parquet import ParquetWriter
 from .parquet import fact_groups as parquet_fact_groups
 from .parquet import household_groups as parquet_household_groups
-from .records import PopulationError, PopulationRecord, chunks
+from .records import BadRow, PopulationError, PopulationRecord, chunks
 from .rows import FactBuilder, fact_builder
 
 __all__ = [
@@ -112,6 +112,9 @@ def read_partition(
     )
 
 
+_CUT = "a file cut short, or rows removed since it was written: its households are not all screened"
+
+
 @attrs.frozen
 class Partition:
     """One partition of a population: a households file and its facts file.
@@ -131,10 +134,38 @@ class Partition:
     def records(
         self, *, kinds: FactKinds = DEFAULT_FACT_KINDS, lookahead: int = DEFAULT_LOOKAHEAD
     ) -> Iterator[PopulationRecord]:
-        """The partition's records, streamed: see :func:`read_partition`."""
-        return read_partition(
+        """The partition's records, streamed: see :func:`read_partition`. When the manifest says
+        how many households and facts the files hold and fewer were read, with no bad row, a last
+        record carries a bad row saying so: a file cut short at a row's end (a copy or a transfer
+        interrupted, an export that stopped) is never screened as if whole."""
+        records = read_partition(
             self.households_path, self.facts_path, kinds=kinds, format=self.format, lookahead=lookahead
         )
+        if self.households is None and self.facts is None:
+            return records
+        return self._counted(records)
+
+    def _counted(self, records: Iterator[PopulationRecord]) -> Iterator[PopulationRecord]:
+        """``records``, then a record of the counts the manifest gives that were not all read
+        (when every row read was readable: bad rows already say what is wrong, and one of them
+        may stand for many rows)."""
+        households = facts = 0
+        clean = True
+        for record in records:
+            households += record.household is not None
+            facts += len(record.facts)
+            clean = clean and not record.bad_rows
+            yield record
+        short = [
+            BadRow(str(path), 0, "rows", f"the manifest says {expected:,} {noun}; {read:,} were read ({_CUT})")
+            for path, noun, expected, read in (
+                (self.households_path, "households", self.households, households),
+                (self.facts_path, "facts", self.facts, facts),
+            )
+            if expected is not None and read < expected
+        ]
+        if short and clean:
+            yield PopulationRecord(None, (), tuple(short))
 
 
 @attrs.frozen
