@@ -276,8 +276,8 @@ def _parser() -> argparse.ArgumentParser:
         "a then b) and print the households that differ, with the first decision where each one's timelines "
         "part, the totals under each policy, and the budget difference (b - a) per intervention and per "
         "district: one-off and yearly yuan, monthly in force yuan a month, paid to date yuan. --workers N compares the "
-        "partitions in N local processes, --scheduler on Dask (the same result). Exit 0 when every row was read, "
-        "1 with bad rows. See docs/cli.md.",
+        "partitions in N local processes, --scheduler on Dask (the same result). Exit 0 when every row was read "
+        "and both policies ran every household, 1 with bad rows or households a policy refused. See docs/cli.md.",
     )
     whatif.add_argument("population", help="a population directory (see docs/population.md)")
     whatif.add_argument(

@@ -180,7 +180,19 @@ def run_whatif(
         write_html(comparison, directory / "whatif.html", lang)
     print_problems(comparison.bad_rows, (), lang=lang)
     print_runs(comparison.paths, lang)
-    return 1 if comparison.bad_rows else 0
+    refused = comparison.totals.errors_a + comparison.totals.errors_b
+    if refused:
+        print(
+            tr(
+                lang,
+                "relapse-guard: a policy refused households (a {a}, b {b}): listed as refused, their money "
+                "left out of the totals and the budget difference",
+                a=comparison.totals.errors_a,
+                b=comparison.totals.errors_b,
+            ),
+            file=sys.stderr,
+        )
+    return 1 if comparison.bad_rows or refused else 0
 
 
 def _amount(value: Decimal) -> str:

@@ -14,7 +14,7 @@ import pytest
 
 from relapse_guard.cli_whatif import CSV_COLUMNS
 from relapse_guard.population import generate_population, read_population
-from relapse_guard.whatif import Comparison, compare
+from relapse_guard.whatif import Comparison, compare, compare_population
 
 from .helpers import cli
 
@@ -239,3 +239,50 @@ def test_a_what_if_on_a_local_dask_cluster_prints_and_writes_the_same(
     assert again.stderr == done.stderr
     for name in ("whatif.csv", "whatif.html"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
+
+
+FAILING_FILE = """\
+import attrs
+from relapse_guard.interventions import MedicalAid
+from relapse_guard.policies import load_policy
+
+
+@attrs.frozen(kw_only=True)
+class BrokenMedicalAid(MedicalAid):
+    def grant(self, risk, ctx):
+        raise RuntimeError("the medical aid service is down")
+
+
+failing = load_policy("yubei_2016").derive(name="failing", interventions=[BrokenMedicalAid()])
+"""
+
+
+def test_households_a_policy_refuses_are_left_out_of_the_budget_and_exit_1(county: Path, tmp_path: Path) -> None:
+    # Their money under the policy that ran them used to count as a saving of the other.
+    from relapse_guard.cli_policy import load_policy_spec
+
+    path = tmp_path / "failing.py"
+    path.write_text(FAILING_FILE, encoding="utf-8")
+    a, b = load_policy_spec("yubei_2016"), load_policy_spec(f"{path}:failing")
+    records = [(h, facts) for h, facts, _bad in read_population(county).iter_records() if h is not None]
+    comparison = compare(a, b, records, as_of=dt.date.fromisoformat(AS_OF), keep_all=True)
+    refused = [h for h in comparison.households if h.b.error is not None]
+    assert refused, "the population has illness risks routed to medical aid"
+    assert comparison.totals.errors_b == len(refused)
+    assert all(h.b.error.startswith("PluginFailed: ") for h in refused)  # type: ignore[union-attr]
+    ran = [h for h in comparison.households if h.b.error is None]
+    for name in ("medical_aid", "safety_net"):
+        expected_a = sum((h.a.money[name].paid_to_date for h in ran if name in h.a.money), Decimal(0))
+        got_a = comparison.totals.money_a.get(name)
+        assert (got_a.paid_to_date if got_a else Decimal(0)) == expected_a
+    streamed = compare_population(
+        "yubei_2016", f"{path}:failing", county, dt.date.fromisoformat(AS_OF), load=load_policy_spec
+    )
+    assert streamed.totals == comparison.totals
+    assert {d: (c.money_a, c.money_b) for d, c in streamed.by_district().items()} == {
+        d: (c.money_a, c.money_b) for d, c in comparison.by_district().items()
+    }
+    done = cli("whatif", str(county), "--policy", "yubei_2016", "--policy", f"{path}:failing", "--as-of", AS_OF)
+    assert done.returncode == 1, done.stderr
+    assert f"refused: a 0, b {len(refused)} (their money is left out of both sides)" in done.stdout
+    assert f"a policy refused households (a 0, b {len(refused)})" in done.stderr

@@ -276,7 +276,8 @@ class Comparison:
 
     def by_district(self) -> dict[str, DistrictComparison]:
         """Every household grouped by district (sorted by name), with each district's money per
-        intervention under ``a`` and ``b`` (a household a policy refused adds no money on that side)."""
+        intervention under ``a`` and ``b`` (a household either policy refused adds no money on
+        either side: the difference would count the failure as a saving)."""
         if self.districts is not None:
             return {district: self.districts[district] for district in sorted(self.districts)}
         grouped: dict[str, list[HouseholdComparison]] = {}
@@ -289,8 +290,8 @@ class Comparison:
                 district=district,
                 households=len(items),
                 differing=sum(1 for item in items if item.differs),
-                money_a=_sum(item.a.money for item in items),
-                money_b=_sum(item.b.money for item in items),
+                money_a=_sum(item.a.money for item in items if _both_ran(item)),
+                money_b=_sum(item.b.money for item in items if _both_ran(item)),
             )
         return out
 
@@ -317,7 +318,14 @@ class Comparison:
         lines.append(tr(lang, "  states a: {states}", states=_counts(totals.states_a, lang)))
         lines.append(tr(lang, "  states b: {states}", states=_counts(totals.states_b, lang)))
         if totals.errors_a or totals.errors_b:
-            lines.append(tr(lang, "  refused: a {a}, b {b}", a=totals.errors_a, b=totals.errors_b))
+            lines.append(
+                tr(
+                    lang,
+                    "  refused: a {a}, b {b} (their money is left out of both sides)",
+                    a=totals.errors_a,
+                    b=totals.errors_b,
+                )
+            )
         for name in sorted(set(totals.money_a) | set(totals.money_b)):
             before, after = totals.money_a.get(name, _NONE), totals.money_b.get(name, _NONE)
             named = _named(name, totals.periods.get(name, ""), lang)
@@ -326,6 +334,11 @@ class Comparison:
             else:
                 lines.append(f"  {named}: {_money_change(before, after, lang)}")
         return "\n".join(lines)
+
+
+def _both_ran(item: HouseholdComparison) -> bool:
+    """Whether both policies ran ``item``'s household (neither refused it)."""
+    return item.a.error is None and item.b.error is None
 
 
 def _sum(moneys: Iterable[Mapping[str, Money]]) -> dict[str, Money]:

@@ -283,13 +283,17 @@ class PartialComparison:
             self.differing += 1
             district.differing += 1
             self.kept.append(item)
+        # A household a policy refused has no money on that side: its money on the other side
+        # is left out too, or the budget difference would count the failure as a saving.
+        counted = item.a.error is None and item.b.error is None
         for outcome, states, money, in_district in (
             (item.a, self.states_a, self.money_a, district.money_a),
             (item.b, self.states_b, self.money_b, district.money_b),
         ):
             states[_state(outcome) if outcome.error is None else "refused"] += 1
-            _add(money, outcome.money)
-            _add(in_district, outcome.money)
+            if counted:
+                _add(money, outcome.money)
+                _add(in_district, outcome.money)
             for name, period in outcome.periods.items():
                 self.periods[name] = period if self.periods.get(name, period) == period else "mixed"
         self.errors_a += item.a.error is not None
@@ -554,9 +558,10 @@ def _compare_all(
     for household, facts in population:
         a = run_outcome(engine_a, household, facts, as_of)
         b = run_outcome(engine_b, household, facts, as_of)
+        counted = a.error is None and b.error is None  # a refusal on one side leaves both out
         for outcome, states, money in ((a, states_a, money_a), (b, states_b, money_b)):
             states[_state(outcome) if outcome.error is None else "refused"] += 1
-            for name, amount in outcome.money.items():
+            for name, amount in outcome.money.items() if counted else ():
                 money[name] = money.get(name, _NONE) + amount
             for name, period in outcome.periods.items():
                 periods[name] = period if periods.get(name, period) == period else "mixed"
