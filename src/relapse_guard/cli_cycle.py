@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .cli_policy import load_policy_spec
 from .cli_screen import check_out, print_problems
+from .interface import ntr, tr
 from .monitoring import CycleProgress, Monitor, OnePolicy, PolicyChooser
 from .policies.policy_map import PolicyMap
 from .population import BadRow, Population, fact_records, read_population
 from .progress_line import ProgressLine, wants_progress
-from .store import SQLiteStore
+from .store import QuarantinedRecord, SQLiteStore
 from .text import progress_text
 
 __all__ = ["CYCLE_FILES", "run_cycle"]
@@ -70,8 +72,9 @@ def run_cycle(
     ``population`` stores a population directory's households and facts first (the first
     month); ``facts`` are the month's facts files. Prints the cycle's summary; with ``out``
     writes its alerts, its record and its problems there. Progress is drawn on stderr when it
-    is a terminal, or with ``progress``. Returns 0, or 1 when rows could not be read or
-    households could not be screened (listed). The summary is said in ``lang``.
+    is a terminal, or with ``progress``. Returns 0, or 1 when rows could not be read,
+    households could not be screened or the store quarantined records (listed). The summary is
+    said in ``lang``.
     """
     directory = check_out(out, CYCLE_FILES, overwrite=overwrite) if out is not None else None
     chooser: PolicyChooser = policies if isinstance(policies, PolicyMap) else OnePolicy(policies, load=load_policy_spec)
@@ -81,6 +84,7 @@ def run_cycle(
     stored_population = read_population(population) if population is not None else None
     readers = [fact_records(path) for path in facts]
     with SQLiteStore(store_path) as store:
+        known = {record.key for record in store.quarantined()}  # to tell this cycle's quarantined records
         sources: list[Iterable[Mapping[str, Any]]] = []
         if stored_population is not None:
             sources.append(_population_records(stored_population, store, bad_rows))
@@ -104,6 +108,7 @@ def run_cycle(
                 line.close()
         for reader in readers:
             bad_rows.extend(reader.bad_rows)
+        quarantined = [record for record in store.quarantined() if record.key not in known]
         print(report.summary(lang))
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
@@ -118,5 +123,45 @@ def run_cycle(
                     file.write(json.dumps(bad.to_dict(), ensure_ascii=False) + "\n")
                 for problem in report.problems:
                     file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
+                for record in quarantined:
+                    file.write(json.dumps(_quarantined(record), ensure_ascii=False) + "\n")
     print_problems(bad_rows, report.problems, lang=lang)
-    return 1 if bad_rows or report.problems else 0
+    _print_quarantined(quarantined, lang)
+    return 1 if bad_rows or report.problems or quarantined else 0
+
+
+def _quarantined(record: QuarantinedRecord) -> dict[str, Any]:
+    """A record the store quarantined, as ``problems.jsonl`` lists it."""
+    return {
+        "kind": "quarantined",
+        "household_id": record.household_id,
+        "fact_id": record.fact_id,
+        "error": record.error,
+        "message": record.reason,
+    }
+
+
+def _print_quarantined(quarantined: list[QuarantinedRecord], lang: str) -> None:
+    """Say on stderr which records this cycle quarantined (the first 20), and how many."""
+    for record in quarantined[:20]:
+        print(
+            tr(
+                lang,
+                "relapse-guard: quarantined: household {household}, fact {fact}: {error}: {reason}",
+                household=record.household_id,
+                fact=record.fact_id,
+                error=record.error,
+                reason=record.reason,
+            ),
+            file=sys.stderr,
+        )
+    if quarantined:
+        print(
+            ntr(
+                lang,
+                "relapse-guard: {count} record quarantined (kept out of the store; store.quarantined() lists it)",
+                "relapse-guard: {count} records quarantined (kept out of the store; store.quarantined() lists them)",
+                len(quarantined),
+            ),
+            file=sys.stderr,
+        )

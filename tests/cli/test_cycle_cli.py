@@ -267,3 +267,34 @@ def test_every_command_of_the_docs_sessions_parses() -> None:
             _parser().parse_args(words[1:cut])
         except SystemExit as error:  # argparse exits on a bad command line
             raise AssertionError(f"{page}: {command!r} does not parse") from error
+
+
+def test_a_quarantined_record_is_listed_in_problems_and_exits_1(county: Path, december: Path, tmp_path: Path) -> None:
+    # A fact conflicting with a stored one under its id is quarantined; the command said so only
+    # in a log line, wrote nothing to problems.jsonl and exited 0.
+    store, out = _store(december, tmp_path), tmp_path / "jan"
+    stored = json.loads((county / "facts-00000.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    conflicting = (
+        {**stored, "date": "2016-12-30"} if stored.get("date") != "2016-12-30" else {**stored, "date": "2016-12-29"}
+    )
+    month = tmp_path / "conflict.jsonl"
+    month.write_text(json.dumps(conflicting) + "\n", encoding="utf-8")
+    done = cli(
+        "cycle", str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing", "--out", str(out)
+    )
+    assert done.returncode == 1, done.stderr
+    assert "0 facts stored (0 duplicates, 1 quarantined)" in done.stdout
+    assert (
+        f"relapse-guard: quarantined: household {stored['household_id']}, fact {stored['id']}: ConflictingFact: "
+        in done.stderr
+    )
+    assert "relapse-guard: 1 record quarantined (kept out of the store; store.quarantined() lists it)" in done.stderr
+    (problem,) = [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (problem["kind"], problem["household_id"], problem["fact_id"], problem["error"]) == (
+        "quarantined",
+        stored["household_id"],
+        stored["id"],
+        "ConflictingFact",
+    )
+    again = cli("cycle", str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing")
+    assert again.returncode == 0, again.stderr  # quarantined before: nothing new this time
