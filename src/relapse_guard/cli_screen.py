@@ -292,7 +292,9 @@ def explain_household(
     lang: str = "en",
     known_on: dt.datetime | None = None,
 ) -> int:
-    """Print one household's explained timeline; 2 (with a message) when it is not in the population.
+    """Print one household's explained timeline; 1 when rows of it could not be read (listed on
+    stderr: it is explained without them); 2 (with a message) when it is not in the population or
+    its own row could not be read.
 
     ``policy_name`` is a policy spec (a registered name, ``path.py:NAME`` or ``module:NAME``), a
     policy, or a policy map: the household is then explained under the policy its place has on
@@ -305,13 +307,21 @@ def explain_household(
     _check_format(output_format)
     source = _loaded(policy_name)
     kinds = source.fact_kinds if isinstance(source, Policy) else shared_fact_kinds(source.label, source.policies())
+    unread: list[BadRow] = []  # rows of the household that could not be read
     for partition in read_population(population_dir).partitions:
-        for household, facts, _bad in partition.records(kinds=kinds):
+        for household, facts, bad in partition.records(kinds=kinds):
             if household is not None and household.id == household_id:
                 policy = _policy_of(source, household, facts, as_of, output_format, lang)
                 result = Engine(policy).run(household, facts, as_of=as_of, known_on=known_on)
                 _print_explained(result, policy, as_of, output_format, lang)
-                return 0
+                print_problems(bad, (), lang=lang)  # explained without them: said, and exit 1
+                return 1 if bad else 0
+            unread += [row for row in bad if row.household_id == household_id]
+    if unread:
+        print_problems(unread, (), lang=lang)
+        raise RelapseGuardError(
+            f"household {household_id!r} of {population_dir} could not be read: its rows above are bad"
+        )
     raise RelapseGuardError(f"household {household_id!r} is not in {population_dir}")
 
 

@@ -100,3 +100,28 @@ def test_the_functions_refuse_an_unknown_format(store: Path) -> None:
         explain_stored(str(store), "YB-002", "yubei_2016", None, output_format="yaml")
     with pytest.raises(InvalidArgument, match="one of text, json"):
         explain_household(str(store.parent), "YB-002", "yubei_2016", None, output_format="yaml")
+
+
+def test_explain_lists_the_households_bad_rows_and_exits_1(tmp_path: Path) -> None:
+    # It explained the household without them, said nothing and exited 0: a fact that could not
+    # be read (here its exit) silently changed the timeline.
+
+    generate_population(tmp_path / "pop", households=30, seed=2, format="csv", processes=1)
+    facts = tmp_path / "pop" / "facts-00000.csv"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    target = lines[1].split(",")[0]
+    lines[2] = lines[2].replace(",20", ",2O", 1)  # a date that does not parse
+    facts.write_text("".join(lines), encoding="utf-8")
+    done = cli("explain", target, "--population", str(tmp_path / "pop"), "--policy", "yubei_2016")
+    assert done.returncode == 1, done.stderr
+    assert f"{target}" in done.stdout
+    assert f"relapse-guard: bad row: {facts}:3: date: " in done.stderr
+    households = tmp_path / "pop" / "households-00000.csv"
+    rows = households.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = rows[1].split(",")
+    bad[5] = "1970-13-01"  # its member's birth date
+    households.write_text("".join([rows[0], ",".join(bad), *rows[2:]]), encoding="utf-8")
+    gone = cli("explain", target, "--population", str(tmp_path / "pop"), "--policy", "yubei_2016")
+    assert gone.returncode == 2, gone.stderr
+    assert f"relapse-guard: bad row: {households}:2: birth_date: " in gone.stderr
+    assert f"household '{target}' of {tmp_path / 'pop'} could not be read: its rows above are bad" in gone.stderr
