@@ -11,6 +11,8 @@ from typing import Any
 
 from .cli_policy import load_policy_spec
 from .cli_screen import check_out, print_problems
+from .facts import Fact
+from .household import Household
 from .interface import ntr, tr
 from .monitoring import CycleProgress, Monitor, OnePolicy, PolicyChooser
 from .policies.policy_map import PolicyMap
@@ -38,19 +40,25 @@ def _bar(line: ProgressLine) -> Callable[[CycleProgress], None]:
 def _population_records(
     population: Population, store: SQLiteStore, bad_rows: list[BadRow]
 ) -> Iterator[Mapping[str, Any]]:
-    """Every fact of a population directory as records; its households are stored on the way."""
-    households = []
+    """Every fact of a population directory as records; its households are stored on the way,
+    each before its facts: a read that fails part way (a file that cannot be read) leaves no
+    fact of a household whose record is not stored (such a household was pending, unscreenable,
+    in every later cycle), and running the cycle again completes what it stored."""
+    households: list[Household] = []
+    facts: list[Fact] = []
     for partition in population.partitions:
         for household, partition_facts, bad in partition.records():
             bad_rows.extend(bad)
             if household is not None:
                 households.append(household)
-                if len(households) >= 5_000:
-                    store.put_households(households)
-                    households.clear()
-            for fact in partition_facts:
-                yield fact.to_dict()
+            facts.extend(partition_facts)
+            if len(households) >= 5_000:
+                store.put_households(households)
+                households.clear()
+                yield from (fact.to_dict() for fact in facts)
+                facts.clear()
     store.put_households(households)
+    yield from (fact.to_dict() for fact in facts)
 
 
 def run_cycle(

@@ -7,6 +7,7 @@ import json
 import re
 import shlex
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,23 @@ def test_a_quarantined_record_is_listed_in_problems_and_exits_1(county: Path, de
     )
     again = cli("cycle", str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing")
     assert again.returncode == 0, again.stderr  # quarantined before: nothing new this time
+
+
+def test_a_population_that_fails_part_way_leaves_no_fact_without_its_household(tmp_path: Path) -> None:
+    # Facts were stored as read and households by the 5,000: a partition that could not be read
+    # left facts of households with no record, pending and unscreenable in every later cycle.
+    generate = ("generate", "county", "--households", "2100", "--seed", "5", "--partitions", "3", "--format", "csv")
+    done = cli(*generate, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    last = tmp_path / "county" / "facts-00002.csv"
+    last.write_text("household_id,id,kind,date,no_such_column\n", encoding="utf-8")
+    store = tmp_path / "county.db"
+    failed = cli(
+        "cycle", str(store), "--population", str(tmp_path / "county"), "--as-of", DECEMBER, "--policy-map", "chongqing"
+    )
+    assert failed.returncode == 2, failed.stderr
+    assert "no_such_column" in failed.stderr
+    with sqlite3.connect(store) as db:
+        households = {row[0] for row in db.execute("select household_id from households")}
+        with_facts = {row[0] for row in db.execute("select distinct household_id from facts")}
+    assert with_facts <= households  # (the first partitions' facts are more than an ingest batch: 10,000)
