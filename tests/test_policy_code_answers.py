@@ -249,3 +249,16 @@ def test_a_screen_lists_a_household_whose_policy_code_gave_a_wrong_answer() -> N
     assert (problem.household_id, problem.kind, problem.plugin) == ("H1", "plugin_failed", "intervention.voucher")
     assert problem.error == "TypeError"
     assert "amount 0.5 is a float" in problem.message
+
+
+def test_a_grant_that_names_another_intervention_fails_naming_both() -> None:
+    # It was recorded under the name it gave, one the policy does not have, and summed so.
+    misnamed = _policy(grant=lambda risk, ctx: ctx.grant(intervention="seedvoucher", risk=risk, amount=Decimal(1)))
+    with pytest.raises(PluginFailed) as failed:
+        _run(misnamed)
+    assert str(failed.value.error) == (
+        "grant() returned a grant of intervention 'seedvoucher'; it is routed as 'voucher' "
+        "(ctx.grant(intervention=self.name, ...))"
+    )
+    (finding,) = _component_fails(misnamed)
+    assert finding.startswith("intervention voucher: gave back what the engine refuses, first on 2015-01-01: ")

@@ -417,3 +417,9 @@ def test_the_spells_of_a_period_hold_the_policy_of_each_day_of_it(
     for spell in spells:  # and nothing outside the period
         assert spell.start is None or spell.start <= end
         assert spell.end is None or spell.end >= start
+
+
+def test_a_policy_file_in_a_map_says_how_to_name_it() -> None:
+    toml = '[[place]]\ndistrict = "Yubei"\npolicy = "my_district.py:policy"\n'
+    with pytest.raises(InvalidPolicyMap, match=r"a map names registered policies only: register yours"):
+        PolicyMap.from_toml(toml, source="mine.toml")

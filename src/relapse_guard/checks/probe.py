@@ -161,11 +161,12 @@ class Probe:
                 log.late_escapes = _escapes(call, context(self.policy.parameters))
             self.logs.setdefault(component, {}).setdefault(on, Log()).add(log)
 
-    def _checked(self, component: str, on: dt.date, check: Callable[..., _A], answer: object) -> _A | None:
-        """``answer`` if ``check`` takes it as the engine would, else None, the first such answer
-        kept in :attr:`wrong` (the engine refuses it on any input: a finding)."""
+    def _checked(self, component: str, name: str, on: dt.date, check: Callable[..., _A], answer: object) -> _A | None:
+        """``answer`` of the trigger or intervention ``name`` if ``check`` takes it as the engine
+        would, else None, the first such answer kept in :attr:`wrong` (a finding: the engine
+        refuses it on any input)."""
         try:
-            return check(answer, "probe", component, "probe")
+            return check(answer, "probe", name, "probe")
         except PluginFailed as failed:
             self.wrong.setdefault(component, (on, str(failed.error)))
             return None
@@ -188,7 +189,7 @@ class Probe:
                     for fact in sample_facts(cls, situation.household, on):
                         risk = self._call(f"trigger {trigger.name}", on, index, _detect(trigger, fact))
                         if risk is not None:
-                            risk = self._checked(f"trigger {trigger.name}", on, checked_risk, risk)
+                            risk = self._checked(f"trigger {trigger.name}", trigger.name, on, checked_risk, risk)
                         if isinstance(risk, Risk):
                             self.kinds.setdefault(trigger.name, set()).add(risk.kind)
                             same = (risk.cost, risk.member_id, risk.get("level"), risk.get("grade"))
@@ -213,7 +214,7 @@ class Probe:
         component = f"intervention {name}"
         grant = self._call(component, on, index, lambda ctx: intervention.grant(risk, ctx))
         if grant is not None:
-            grant = self._checked(component, on, checked_grant, grant)
+            grant = self._checked(component, name, on, checked_grant, grant)
         if not isinstance(grant, Grant):
             return
         self.grants.setdefault(name, []).append(grant)

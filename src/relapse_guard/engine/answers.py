@@ -51,6 +51,16 @@ def checked_grant(found: object, household_id: str, intervention: str, fact_id: 
             fact_id,
             TypeError(f"grant() returned {_shown(found)}; expected a Grant (ctx.grant(...)), a Declined or None"),
         )
+    if found.intervention != intervention:  # its totals and its audit trail would name another
+        raise _failed(
+            household_id,
+            f"intervention.{intervention}",
+            fact_id,
+            ValueError(
+                f"grant() returned a grant of intervention {found.intervention!r}; it is routed as "
+                f"{intervention!r} (ctx.grant(intervention=self.name, ...))"
+            ),
+        )
     if found.amount is not None:
         problem = _money_problem(found.amount, "amount")
         if problem is not None:

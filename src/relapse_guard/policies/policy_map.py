@@ -339,6 +339,11 @@ def _check_policy(source: str, label: str, key: str, name: object, known: tuple[
     if name not in known:
         close = close_names(name, known)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        if ":" in name:  # a spec, as --policy takes: a map's worker processes load policies by name
+            hint = (
+                " (a map names registered policies only: register yours under the entry-point group "
+                "'relapse_guard.policies', or with relapse_guard.policies.POLICIES.register, to name it here)"
+            )
         raise InvalidPolicyMap(source, label, key, name, f"a registered policy{hint}; known: {', '.join(known)}")
 
 
