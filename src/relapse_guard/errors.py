@@ -140,6 +140,12 @@ def _short(value: object) -> str:
     return text if len(text) <= _LONGEST_REPR else text[: _LONGEST_REPR - 3] + "..."
 
 
+def typed_repr(value: object) -> str:
+    """``repr(value)`` cut short for a message, with its type: ``'medical_aid' (str)`` (a
+    policy's repr can run to pages)."""
+    return f"{_short(value)} ({type(value).__name__})"
+
+
 class InvalidHousehold(InvalidInput):
     """A household or one of its members is invalid (empty id, duplicate member, ...)."""
 

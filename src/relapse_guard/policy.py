@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from .cases import NATIONAL_PROCEDURES, Procedure
-from .errors import InvalidParameter, InvalidPolicy, UnknownParameter, close_names
+from .errors import InvalidParameter, InvalidPolicy, UnknownParameter, close_names, typed_repr
 from .facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from .interventions.base import Intervention
 from .parameters import ParameterTree, Value
@@ -49,7 +49,8 @@ def _check(policy: Policy) -> None:
     for name, intervention in policy.interventions.items():
         if not callable(getattr(intervention, "grant", None)):
             raise InvalidPolicy(
-                f"policy {label}: intervention {name!r} is {_short(intervention)}, which has no grant(risk, ctx) method"
+                f"policy {label}: intervention {name!r} is {typed_repr(intervention)}, "
+                "which has no grant(risk, ctx) method"
             )
         if intervention.name != name:
             raise InvalidPolicy(f"policy {label}: intervention registered as {name!r} is named {intervention.name!r}")
@@ -57,7 +58,7 @@ def _check(policy: Policy) -> None:
         for index, route_step in enumerate(steps):
             if not isinstance(route_step, RouteStep):
                 raise InvalidPolicy(
-                    f"policy {label}: route {kind!r} step {index} is {_short(route_step)}; expected a step: "
+                    f"policy {label}: route {kind!r} step {index} is {typed_repr(route_step)}; expected a step: "
                     f"routes={{{kind!r}: [step('medical_aid'), ...]}} (relapse_guard.routing.step)"
                 )
             if route_step.intervention not in policy.interventions:
@@ -88,7 +89,7 @@ def _check_trigger(label: str, trigger: object) -> None:
     name = getattr(trigger, "name", None)
     if not isinstance(name, str) or not callable(getattr(trigger, "detect", None)):
         raise InvalidPolicy(
-            f"policy {label}: trigger {_short(trigger)} needs a name (str) and a detect(fact, ctx) method"
+            f"policy {label}: trigger {typed_repr(trigger)} needs a name (str) and a detect(fact, ctx) method"
         )
     kinds = getattr(trigger, "fact_kinds", None)
     if kinds is None:
@@ -99,7 +100,7 @@ def _check_trigger(label: str, trigger: object) -> None:
     if wrong:
         raise InvalidPolicy(
             f"policy {label}: trigger {name!r}: fact_kinds must be fact classes, e.g. (DisasterReported,), "
-            f"not kind names; found {_short(wrong[0])}"
+            f"not kind names; found {typed_repr(wrong[0])}"
         )
 
 
@@ -108,12 +109,6 @@ def _items(value: object) -> tuple[object, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         return (value,)
     return tuple(value)
-
-
-def _short(value: object) -> str:
-    """``value`` and its type, short: a policy's repr can run to pages."""
-    text = repr(value)
-    return f"{text if len(text) <= 60 else text[:57] + '...'} ({type(value).__name__})"
 
 
 def _interventions(
@@ -126,7 +121,7 @@ def _interventions(
     listed = list(items)
     for item in listed:
         if not isinstance(getattr(item, "name", None), str):
-            raise InvalidPolicy(f"{of}intervention {_short(item)} needs a name (str) and a grant(risk, ctx) method")
+            raise InvalidPolicy(f"{of}intervention {typed_repr(item)} needs a name (str) and a grant(risk, ctx) method")
     names = [item.name for item in listed]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -308,7 +303,7 @@ class Policy:
                 new_routes.pop(kind, None)
             elif isinstance(steps, str | RouteStep):
                 raise InvalidPolicy(
-                    f"policy {name}@{version}: route {kind!r} is {_short(steps)}; expected a list of steps: "
+                    f"policy {name}@{version}: route {kind!r} is {typed_repr(steps)}; expected a list of steps: "
                     f"routes={{{kind!r}: [step('medical_aid'), ...]}} (relapse_guard.routing.step)"
                 )
             else:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..decisions import Declined, Grant, Risk
-from ..errors import InvalidPolicy, PluginFailed
+from ..errors import InvalidPolicy, PluginFailed, typed_repr
 
 __all__ = ["checked_amount", "checked_grant", "checked_risk", "negative_amount"]
 
@@ -31,7 +31,7 @@ def checked_risk(found: object, household_id: str, trigger: str, fact_id: str) -
             household_id,
             f"trigger.{trigger}",
             fact_id,
-            TypeError(f"detect() returned {_shown(found)}; expected a Risk (ctx.risk(...)) or None"),
+            TypeError(f"detect() returned {typed_repr(found)}; expected a Risk (ctx.risk(...)) or None"),
         )
     problem = _money_problem(found.cost, "cost")
     if problem is not None:
@@ -49,7 +49,7 @@ def checked_grant(found: object, household_id: str, intervention: str, fact_id: 
             household_id,
             f"intervention.{intervention}",
             fact_id,
-            TypeError(f"grant() returned {_shown(found)}; expected a Grant (ctx.grant(...)), a Declined or None"),
+            TypeError(f"grant() returned {typed_repr(found)}; expected a Grant (ctx.grant(...)), a Declined or None"),
         )
     if found.intervention != intervention:  # its totals and its audit trail would name another
         raise _failed(
@@ -89,15 +89,7 @@ def _money_problem(value: object, field: str) -> Exception | None:
             f"{field} {value!r} is a float; money is exact: give a Decimal (Decimal('12.30'), or "
             "relapse_guard.money.to_money(...) to round to the fen)"
         )
-    return TypeError(f"{field} {_shown(value)}; expected a Decimal")
-
-
-def _shown(value: object) -> str:
-    """``value`` and its type, short: a policy's repr can run to pages."""
-    text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"{text} ({type(value).__name__})"
+    return TypeError(f"{field} {typed_repr(value)}; expected a Decimal")
 
 
 def _failed(household_id: str, plugin: str, fact_id: str, error: Exception) -> PluginFailed:
