@@ -8,6 +8,7 @@ refused when it is made."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from relapse_guard import Engine, Household, IncomeAssessed, Member, Place, load
 from relapse_guard.checks import check_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import Declined, Risk, Severity
-from relapse_guard.errors import InvalidPolicy, PluginFailed
+from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, said
 from relapse_guard.facts import DisasterReported, Fact
 from relapse_guard.interventions import TemporaryRelief
 from relapse_guard.policy import Policy
@@ -262,3 +263,42 @@ def test_a_grant_that_names_another_intervention_fails_naming_both() -> None:
     )
     (finding,) = _component_fails(misnamed)
     assert finding.startswith("intervention voucher: gave back what the engine refuses, first on 2015-01-01: ")
+
+
+@attrs.frozen(kw_only=True)
+class ReadsLate:
+    """Reads a parameter whose first value comes after the facts."""
+
+    name: str = "hail"
+    risk_kinds: tuple[str, ...] = ("hail",)
+    fact_kinds: tuple[type[Fact], ...] = (DisasterReported,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        ctx.amount("triggers.hail.share")
+        return None
+
+
+def test_a_library_error_policy_code_lets_out_says_where() -> None:
+    # "parameter ... has no value on 2016-05-01" named no household, trigger or fact, and a
+    # screen filed it as facts the engine refused.
+    policy = load_policy("yubei_2016").derive(
+        name="late", triggers=[ReadsLate()], new_parameters={"triggers.hail.share": {D(2018, 1, 1): Decimal("0.5")}}
+    )
+    with pytest.raises(ParameterNotInForce) as caught:
+        _run(policy)
+    error = caught.value
+    assert error.policy_code == ("H1", "trigger.hail", "d1")
+    assert said(error) == (
+        "parameter 'triggers.hail.share' has no value on 2016-05-01: its first value takes effect on 2018-01-01 "
+        "(raised in trigger.hail for household 'H1' on fact 'd1')"
+    )
+    back = pickle.loads(pickle.dumps(error))
+    assert (back.policy_code, said(back)) == (error.policy_code, said(error))
+    (problem,) = screen_records([(HOUSEHOLD, FACTS, ())], policy, D(2016, 12, 31)).problems
+    assert (problem.kind, problem.error, problem.plugin, problem.fact_id) == (
+        "plugin_failed",
+        "ParameterNotInForce",
+        "trigger.hail",
+        "d1",
+    )
+    assert problem.message == said(error)

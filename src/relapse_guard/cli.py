@@ -25,7 +25,7 @@ from .argtypes import (
     set_message_language,
     workers,
 )
-from .errors import InvalidArgument, RelapseGuardError
+from .errors import InvalidArgument, RelapseGuardError, said
 from .interface import tr
 
 __all__ = [
@@ -371,7 +371,7 @@ def exit_code_of(error: BaseException, *, lang: str | None = None) -> int:
         print(tr(lang, "relapse-guard: {error} (--fail-fast)", error=error), file=sys.stderr)
         return EXIT_FINDINGS
     if isinstance(error, RelapseGuardError | OSError):  # OSError: a file or directory that cannot be read or written
-        print(tr(lang, "relapse-guard: error: {error}", error=error), file=sys.stderr)
+        print(tr(lang, "relapse-guard: error: {error}", error=said(error)), file=sys.stderr)
         return EXIT_USAGE
     if isinstance(error, Exception):
         traceback.print_exception(error)

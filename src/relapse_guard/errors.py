@@ -8,6 +8,7 @@ Personal ids (member ids, which may be national id numbers) are shown redacted.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from .text import plural
 
@@ -54,7 +55,9 @@ __all__ = [
     "UnknownPolicy",
     "UnknownSchemaVersion",
     "WrongType",
+    "in_policy_code",
     "redact",
+    "said",
 ]
 
 
@@ -78,8 +81,33 @@ class RelapseGuardError(Exception):
     crosses process boundaries (local workers, Dask) intact.
     """
 
+    #: Where policy code raised it, when it did: (household id, the rule, trigger, condition or
+    #: intervention, the fact id or None); see :func:`in_policy_code`.
+    policy_code: tuple[str, str, str | None] | None = None
+
     def __reduce__(self) -> tuple[object, ...]:
         return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def in_policy_code(error: _E, household_id: str, plugin: str, fact_id: str | None) -> _E:
+    """``error``, a library error policy code let out (a parameter it reads not in force yet, an
+    unknown one), told where: its :attr:`~RelapseGuardError.policy_code` and a note ("raised in
+    trigger.crop for household 'H1' on fact 'd1'") that :func:`said` adds to its message. The
+    innermost place is kept."""
+    if error.policy_code is None:
+        error.policy_code = (household_id, plugin, fact_id)
+        on = f" on fact {fact_id!r}" if fact_id else ""
+        error.add_note(f"raised in {plugin} for household {household_id!r}{on}")
+    return error
+
+
+def said(error: BaseException) -> str:
+    """``error``'s message with its notes (:func:`in_policy_code`): what a command line prints."""
+    notes = getattr(error, "__notes__", None) or ()
+    return str(error) + "".join(f" ({note})" for note in notes if isinstance(note, str))
+
+
+_E = TypeVar("_E", bound=RelapseGuardError)
 
 
 def _rebuild(cls: type[RelapseGuardError], args: tuple[object, ...], state: dict[str, object]) -> RelapseGuardError:

@@ -35,7 +35,7 @@ import attrs
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..entitlements import tags_of
-from ..errors import InvalidArgument, NeedsHistory, PluginFailed, RelapseGuardError, WrongType
+from ..errors import InvalidArgument, NeedsHistory, PluginFailed, RelapseGuardError, WrongType, in_policy_code
 from ..facts import (
     VERSION_KINDS,
     AssistanceGranted,
@@ -491,7 +491,8 @@ class Engine:
             ctx.reset_used()
             try:
                 risk = trigger.detect(fact, ctx)
-            except RelapseGuardError:
+            except RelapseGuardError as error:  # the library's own, let out by policy code: said where
+                in_policy_code(error, run.household.id, f"trigger.{trigger.name}", fact.id)
                 raise
             except Exception as error:  # policy code failed: name it, for this household
                 raise PluginFailed(run.household.id, f"trigger.{trigger.name}", fact.id, error) from error

@@ -31,7 +31,7 @@ from ..context import Context
 from ..decisions import DecisionKind, Declined, Grant, Risk, Severity
 from ..entitlements import DEFAULT_TERMS, EntitlementTerms, add_months, first_of_next_month, month_label, terms_of
 from ..entitlements import month_index as _month
-from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError
+from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError, in_policy_code
 from ..facts import EntitlementStopped, IncomeAssessed
 from ..messages import Join, Margin, Message, Term, Value, margins_of
 from ..parameters import ParameterValue
@@ -329,7 +329,8 @@ class EntitlementStep:
                     amount = checked_amount(amount, run.household.id, name, risk.fact_id)
             except ParameterNotInForce:
                 pass  # the intervention's own answer says what then
-            except RelapseGuardError:
+            except RelapseGuardError as error:  # the library's own, let out by policy code: said where
+                in_policy_code(error, run.household.id, f"intervention.{name}", risk.fact_id)
                 raise
             except Exception as error:  # policy code failed: name it, for this household
                 raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
@@ -503,7 +504,8 @@ class EntitlementStep:
             return call()
         except ParameterNotInForce:
             return None
-        except RelapseGuardError:
+        except RelapseGuardError as error:  # the library's own, let out by policy code: said where
+            in_policy_code(error, run.household.id, f"intervention.{name}", risk.fact_id)
             raise
         except Exception as error:  # policy code failed: name it, for this household
             raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error

@@ -20,7 +20,7 @@ from .. import message_keys as keys
 from ..context import Context
 from ..decisions import DecisionKind
 from ..entitlements import month_index
-from ..errors import InvalidPolicy, PluginFailed, RelapseGuardError
+from ..errors import InvalidPolicy, PluginFailed, RelapseGuardError, in_policy_code
 from ..facts import AssistanceGranted, ExitVerified, Fact
 from ..lifecycle import Event, State, next_state
 from ..messages import Margin, Message, Term
@@ -249,7 +249,8 @@ def _evaluate(rule: Rule, ctx: Context, run: RunState, fact: Fact, role: str) ->
     """``rule(ctx)``; an exception that is not the library's is raised as :class:`PluginFailed`."""
     try:
         return rule(ctx)
-    except RelapseGuardError:
+    except RelapseGuardError as error:  # the library's own, let out by policy code: said where
+        in_policy_code(error, run.household.id, f"{role}.{rule.name}", fact.id)
         raise
     except Exception as error:  # policy code failed: name it, for this household
         raise PluginFailed(run.household.id, f"{role}.{rule.name}", fact.id, error) from error

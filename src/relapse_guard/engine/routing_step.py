@@ -25,7 +25,7 @@ import attrs
 from .. import message_keys as keys
 from ..context import Context
 from ..decisions import DecisionKind, Declined, Grant, MarginsGiven, Period, Risk
-from ..errors import ParameterNotInForce, PluginFailed, RelapseGuardError
+from ..errors import ParameterNotInForce, PluginFailed, RelapseGuardError, in_policy_code
 from ..messages import Join, Message, Term
 from ..money import to_money
 from ..policy import Policy
@@ -152,7 +152,8 @@ class Router:
         if condition is not None:
             try:
                 verdict = condition(risk, ctx)
-            except RelapseGuardError:
+            except RelapseGuardError as error:  # the library's own, let out by policy code: said where
+                in_policy_code(error, run.household.id, f"condition.{condition.name}", risk.fact_id)
                 raise
             except Exception as error:  # policy code failed: name it, for this household
                 raise PluginFailed(run.household.id, f"condition.{condition.name}", risk.fact_id, error) from error
@@ -181,7 +182,8 @@ class Router:
             # A programme whose amounts start later has not started yet: say so, pay nothing.
             self._log.skipped(run, risk, name, _not_in_force(error), ctx.used_parameters())
             return None
-        except RelapseGuardError:
+        except RelapseGuardError as error:  # the library's own, let out by policy code: said where
+            in_policy_code(error, run.household.id, f"intervention.{name}", risk.fact_id)
             raise
         except Exception as error:  # policy code failed: name it, for this household
             raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from ..entitlements import MONEY_UNITS, Money, total
-from ..errors import NoPolicyForPlace, PluginFailed, RelapseGuardError
+from ..errors import NoPolicyForPlace, PluginFailed, RelapseGuardError, said
 from ..interface import ntr, tr
 from ..labels import label
 from ..lifecycle import State
@@ -36,7 +36,8 @@ __all__ = [
     "problem_summary",
 ]
 
-#: What went wrong with a problem household, by kind: policy code raised (``plugin_failed``),
+#: What went wrong with a problem household, by kind: policy code raised, or let out a library
+#: error (``plugin_failed``),
 #: the engine refused the facts (``refused``), a fact id another household uses
 #: (``duplicate_fact_id``), the policy map has no policy for its place (``no_policy``), or
 #: anything else (``error``: a bug in relapse_guard).
@@ -74,6 +75,17 @@ class Problem:
                 message=str(error),
                 plugin=error.plugin,
                 fact_id=error.fact_id,
+            )
+        if isinstance(error, RelapseGuardError) and error.policy_code is not None:
+            # the library's own error, let out by policy code (a parameter it reads not in force)
+            _, plugin, fact_id = error.policy_code
+            return cls(
+                household_id=household_id,
+                kind="plugin_failed",
+                error=type(error).__name__,
+                message=said(error),
+                plugin=plugin,
+                fact_id=fact_id,
             )
         if isinstance(error, SharedFactId):
             kind = "duplicate_fact_id"
