@@ -167,7 +167,7 @@ def _undecoded(line: str) -> Failure:
     return Failure("encoding", encoding_problem(line) or "not UTF-8")
 
 
-def _header(name: str, stream: TextIO) -> list[str] | None:
+def _header(name: str, stream: TextIO) -> list[str]:
     """The header of a CSV file (its first line); an empty file (not even a header: a file cut
     short, or never written) is a :class:`PopulationError`."""
     line = next(stream, None)
@@ -193,8 +193,6 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     name = str(path)
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:  # a BOM (Excel) skipped
         header = _header(name, stream)
-        if header is None:
-            return
         check_header(name, header, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS)
         column = {key: index for index, key in enumerate(header)}
         width, hid_column = len(header), column["household_id"]
@@ -270,8 +268,6 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     fields = fact_field_names(builder.kinds)
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:  # a BOM (Excel) skipped
         header = _header(name, stream)
-        if header is None:
-            return
         check_header(name, header, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS)
         cells = builder.for_rows(header, nulls=False)
         fast, parse = cells.fast_builders(), cells.parse
@@ -324,7 +320,9 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                     results.append(Failure(*describe_failure(error, fields)))
                     clean = False
             if batch and odd and max(odd) == len(hids) - 1:  # it ends with such rows: they wait
-                cut = min(index for index in range(len(hids)) if all(i in odd for i in range(index, len(hids))))
+                cut = len(hids)
+                while cut - 1 in odd:
+                    cut -= 1
                 carried = (lines[cut:], hids[cut:], results[cut:], {i - cut: odd[i] for i in odd if i >= cut})
                 del lines[cut:], hids[cut:], results[cut:]
             _settle(hids, {i: cell for i, cell in odd.items() if i < len(hids)}, groups.current)
