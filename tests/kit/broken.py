@@ -12,7 +12,7 @@ from decimal import Decimal
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from relapse_guard import Fact, IncomeAssessed, Policy, State, load_policy
+from relapse_guard import ExitVerified, Fact, IncomeAssessed, Policy, State, load_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import Declined, Grant, Period, Risk, Severity
 from relapse_guard.facts import DEFAULT_FACT_KINDS, FactKinds
@@ -44,6 +44,21 @@ class IncomeFallTrigger:
         if before is None or fact.income_per_capita >= before * ratio:
             return None
         return ctx.risk(trigger=self.name, fact=fact, kind="income_fall", severity=Severity.HIGH)
+
+
+@attrs.frozen(kw_only=True)
+class LateExitTrigger:
+    """BUG (unread_fact_kind): reads exit_verified facts, a kind the broken policy no longer takes."""
+
+    name: str = "late_exit"
+    risk_kinds: tuple[str, ...] = ("disaster",)
+
+    @property
+    def fact_kinds(self) -> tuple[type[Fact], ...]:
+        return (ExitVerified,)
+
+    def detect(self, fact: Fact, ctx: Context) -> Risk | None:
+        return None
 
 
 @attrs.frozen(kw_only=True)
@@ -116,7 +131,7 @@ def broken_policy() -> Policy:
         .with_value("notices.form_fee", D(2016, 1, 1), 10, expires=D(2016, 12, 31))
         # parameter_unread: a misspelt override, so the standard meant to rise stays as it was
         .with_value("safety_net.standrd", D(2016, 7, 1), 330),
-        triggers=[IncomeFallTrigger()],
+        triggers=[IncomeFallTrigger(), LateExitTrigger()],
         interventions=[
             PairedHelper(),  # unused_intervention: no route names it
             TemporaryRelief(name="emergency_relief"),  # double_money with temporary_relief

@@ -87,6 +87,14 @@ def test_parameters_missing_on_a_date_the_policy_uses(findings: tuple[Finding, .
     ]
 
 
+def test_a_trigger_of_facts_the_policy_does_not_take(findings: tuple[Finding, ...]) -> None:
+    assert by_check(findings, "unread_fact_kind") == [
+        "trigger late_exit: reads ExitVerified facts ('exit_verified'), which the policy's fact_kinds do not "
+        "take: files and stores refuse them, so it never fires; "
+        "derive(fact_kinds=policy.fact_kinds.with_kind(ExitVerified))"
+    ]
+
+
 def test_a_misspelt_parameter_override(findings: tuple[Finding, ...]) -> None:
     assert by_check(findings, "parameter_unread") == [
         "parameter safety_net.standrd: nothing in the policy reads it, so its values are never used; did you mean "

@@ -14,6 +14,8 @@ The checks (:data:`CHECKS`), by module:
 - ``unrouted_risk_kind``, ``dead_route``, ``unused_intervention`` (:mod:`.routes`): risk kinds
   the triggers produce that no route handles, routes for a kind no trigger produces (often
   a typo), interventions no route names;
+- ``unread_fact_kind`` (:mod:`.fact_kinds`): triggers of a fact kind the policy's ``fact_kinds``
+  do not take (files and stores refuse such facts);
 - ``parameter_missing``, ``parameter_invalid`` (:mod:`.parameters`): parameters read but not
   defined, or not in force on a date the policy uses; a value a component refuses;
 - ``parameter_unread`` (:mod:`.unread`): parameters nothing reads whose name is close to one

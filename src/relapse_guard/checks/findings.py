@@ -15,6 +15,8 @@ CHECKS: dict[str, str] = {
     "unrouted_risk_kind": "risk kinds a trigger produces that no route handles (recorded, but nobody is helped)",
     "dead_route": "routes for a risk kind no trigger produces (often a misspelt kind)",
     "unused_intervention": "interventions that no route names, so they never grant anything",
+    "unread_fact_kind": "triggers of a fact kind the policy's fact_kinds do not take: files and stores refuse "
+    "such facts, so the trigger never fires",
     "parameter_missing": "parameters a rule, trigger, condition, intervention or the engine reads that are not "
     "defined, or have no value on a date the policy uses",
     "parameter_invalid": "parameter values a component refuses (InvalidPolicy when probed)",

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ..policy import REQUIRED_PARAMETERS, Policy
 from .expiry import expiry_findings
+from .fact_kinds import fact_kind_findings
 from .failures import failure_findings
 from .findings import Finding, in_check_order
 from .grants import double_money_findings, responsibility_findings
@@ -42,6 +43,7 @@ def check_policy(policy: Policy, *, on: dt.date | None = None, as_of: dt.date | 
             *reachability_findings(policy),
             *route_findings(policy, probe),
             *unused_interventions(policy),
+            *fact_kind_findings(policy),
             *parameter_findings(probe),
             *unread_findings(policy, probe),
             *failure_findings(probe),
