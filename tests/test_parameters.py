@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard.errors import InvalidParameterFile, ParameterNotInForce, UnknownParameter
+from relapse_guard import load_policy
+from relapse_guard.errors import InvalidParameter, InvalidParameterFile, ParameterNotInForce, UnknownParameter
 from relapse_guard.parameters import ParameterTree
 from relapse_guard.policies._data import load_parameters
 
@@ -149,3 +150,21 @@ def test_a_parameter_whose_values_are_misnamed_or_missing_says_so(text: str, mes
 def test_branches_named_like_a_parameters_keys_are_branches() -> None:
     text = "[pension.value_floor]\nvalues = { 2016-01-01 = 3 }\n[pension.max.cap]\nvalues = { 2016-01-01 = 4 }\n"
     assert sorted(ParameterTree.from_toml(text).parameters) == ["pension.max.cap", "pension.value_floor"]
+
+
+def test_errors_name_what_is_wrong_a_date_key_or_an_expiry() -> None:
+    # They blamed the value ("value 330 refused") for a date key given as text, and read
+    # "a expires date ... value datetime.date(2015, 1, 1)" for an expiry before its value.
+    yubei = load_policy("yubei_2016")
+    with pytest.raises(InvalidParameter) as keyed:
+        yubei.derive(name="x", parameters={"safety_net.standard": {"2016-01-01": 330}})  # type: ignore[dict-item]
+    assert str(keyed.value).startswith(
+        "parameter 'safety_net.standard': date key '2016-01-01' refused; expected effective dates as datetime.date"
+    )
+    assert (keyed.value.what, keyed.value.value) == ("date key", "2016-01-01")
+    with pytest.raises(InvalidParameter) as early:
+        ParameterTree({}).with_value("a.b", dt.date(2016, 1, 1), 3, expires=dt.date(2015, 1, 1))
+    assert str(early.value) == (
+        "parameter 'a.b' from 2016-01-01: expires date 2015-01-01 refused; expected a datetime.date on or after "
+        "the value takes effect"
+    )

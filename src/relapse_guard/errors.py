@@ -7,6 +7,7 @@ Personal ids (member ids, which may be national id numbers) are shown redacted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -346,17 +347,23 @@ class InvalidParameter(ParameterError, ValueError):
 
     ``name`` is the parameter, ``on`` the effective date of the value (None when the whole timeline
     is at fault), ``value`` the value and ``expected`` what was expected; ``source`` the file, if any.
+    ``what`` says what ``value`` is when it is not the parameter's value (``"date key"``, ``"expires
+    date"``): the message then names that.
     """
 
-    def __init__(self, name: str, on: object, value: object, expected: str, *, source: str = "") -> None:
+    def __init__(
+        self, name: str, on: object, value: object, expected: str, *, source: str = "", what: str = "value"
+    ) -> None:
         self.name = name
         self.on = on
         self.value = value
         self.expected = expected
         self.source = source
+        self.what = what
         where = f"{source}: " if source else ""
         when = f" from {on}" if on is not None else ""
-        super().__init__(f"{where}parameter {name!r}{when}: value {value!r} refused; expected {expected}")
+        shown = value.isoformat() if type(value) is dt.date else repr(value)
+        super().__init__(f"{where}parameter {name!r}{when}: {what} {shown} refused; expected {expected}")
 
 
 class UnknownPlugin(RelapseGuardError, LookupError):

@@ -183,7 +183,11 @@ expired on 2016-12-31; give it a new value, or set on_expiry = "carry_forward" t
                 )
             if not _is_date(day) or day < effective:
                 raise InvalidParameter(
-                    self.name, effective, day, f"a {what} date (datetime.date) on or after the value takes effect"
+                    self.name,
+                    effective,
+                    day,
+                    "a datetime.date on or after the value takes effect",
+                    what=f"{what} date",
                 )
             if effective in found:
                 raise InvalidParameter(self.name, effective, day, f"one {what} date per value")

@@ -164,7 +164,7 @@ def _timelines(
         for effective in timeline:
             if not isinstance(effective, dt.date) or isinstance(effective, dt.datetime):
                 raise InvalidParameter(
-                    name, effective, timeline[effective], f"effective dates as datetime.date; a {expected}"
+                    name, None, effective, f"effective dates as datetime.date: a {expected}", what="date key"
                 )
         out.append((name, timeline))
     return out
