@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from relapse_guard import Fact, Household
-from relapse_guard.population import MissingDependency, generate_population, read_partition, write_partition
+from relapse_guard.population import (
+    MissingDependency,
+    generate_population,
+    read_partition,
+    read_population,
+    write_partition,
+)
 
 from .helpers import as_pairs, bad_rows
 
@@ -132,3 +138,22 @@ def test_a_birth_date_column_of_numbers_gives_bad_rows(tmp_path: Path) -> None:
         (2, "birth_date", "H2"),
     ]
     assert "has value 19700101; expected an ISO date" in rows[0].message
+
+
+@pytest.mark.parametrize(("file", "column"), [("facts", "date"), ("households", "birth_date")])
+def test_a_day_python_cannot_hold_is_one_bad_row(tmp_path: Path, file: str, column: str) -> None:
+    # A date32 cell of year 10000 stopped the whole file ("cannot read the Parquet file:
+    # ValueError: year 10000 is out of range"), naming no row.
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    generate_population(tmp_path / "pop", households=40, seed=6, format="parquet", processes=1)
+    path = tmp_path / "pop" / f"{file}-00000.parquet"
+    table = pq.read_table(path)
+    days = table[column].cast(pa.int32()).to_pylist()
+    days[10] = 2_932_897  # 10000-01-01
+    where = table.schema.get_field_index(column)
+    pq.write_table(table.set_column(where, column, pa.array(days, pa.int32()).cast(pa.date32())), path)
+    records = list(read_population(tmp_path / "pop").iter_records())
+    bad = [row for record in records for row in record.bad_rows if row.file == str(path)]
+    assert [(row.line, row.field) for row in bad] == [(11, column)]
+    assert "'day 2932897 after 1970-01-01 (year 10000)'" in bad[0].message

@@ -36,6 +36,7 @@ __all__ = [
     "day_dates",
     "int32_view",
     "pyarrow_modules",
+    "python_values",
     "python_whitespace",
 ]
 
@@ -71,10 +72,37 @@ REJECT: Any = _Reject()
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
-def day_dates(days: Sequence[int]) -> list[dt.date]:
-    """The dates of day numbers since 1970-01-01 (Arrow's ``date32``): a column's distinct days."""
+def day_dates(days: Sequence[int]) -> list[dt.date | str]:
+    """The dates of day numbers since 1970-01-01 (Arrow's ``date32``): a column's distinct days.
+
+    A day Python's dates cannot hold (before year 1 or after 9999: ``date32`` reaches far
+    wider) is given as text saying so, which a date field refuses: its rows are bad rows, and
+    the file is read on (it used to stop reading the whole file)."""
     from_ordinal = dt.date.fromordinal
-    return [from_ordinal(_EPOCH + day) for day in days]
+    return [
+        from_ordinal(_EPOCH + day)
+        if _FIRST <= _EPOCH + day <= _LAST
+        else f"day {day} after 1970-01-01 (year {_year(day)})"
+        for day in days
+    ]
+
+
+_FIRST, _LAST = dt.date.min.toordinal(), dt.date.max.toordinal()
+
+
+def python_values(array: Any) -> list[Any]:
+    """The values of an Arrow array as Python values (``to_pylist``), a ``date32`` one's days as
+    :func:`day_dates` gives them: Arrow raises for a day Python's dates cannot hold."""
+    pa = arrow()
+    if not pa.types.is_date32(array.type):
+        return list(array.to_pylist())
+    days = array.cast(pa.int32()).to_pylist()
+    return [None if day is None else day_dates([day])[0] for day in days]
+
+
+def _year(day: int) -> int:
+    """The year of ``day`` days after 1970-01-01, roughly: for a message about a day out of range."""
+    return 1970 + round(day / 365.2425)
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from ..bounds import valid_text
 from ..fact_fields import AMOUNT_DIGITS, TEXT_LIMITS, Parse
 from ..fact_plans import NOT_FAST, new_object
 from .grouping import Failure, Results, Run, runs_of
-from .parquet_columns import REJECT, BatchColumns, arrow, compute
+from .parquet_columns import REJECT, BatchColumns, arrow, compute, python_values
 from .records import describe_failure, fact_field_names
 from .rows import FactBuilder, text_converters
 
@@ -325,7 +325,7 @@ class ArrowFactBuilder:
         pa = arrow()
         taken = pa.array(positions, pa.int64())
         index = {name: column for column, name in enumerate(self.header)}
-        cells = [(index[name], array.take(taken).to_pylist()) for name, array in batch.columns.items()]
+        cells = [(index[name], python_values(array.take(taken))) for name, array in batch.columns.items()]
         built: dict[int, Any] = {}
         failed = False
         for j, position in enumerate(positions):

@@ -33,7 +33,7 @@ from ..fact_plans import NOT_FAST, new_object
 from ..household import Health, Household, LabourCapacity, Member, Schooling
 from .grouping import HouseholdGroup, Rows, member_groups
 from .households import PLAIN_HOUSEHOLD, PLAIN_MEMBER, SET_MEMBER, new_household, place, valid_id
-from .parquet_columns import ASCII_WHITESPACE, REJECT, BatchColumns, arrow, compute
+from .parquet_columns import ASCII_WHITESPACE, REJECT, BatchColumns, arrow, compute, python_values
 from .records import BadRow
 
 __all__ = ["arrow_household_groups"]
@@ -70,14 +70,9 @@ def _birth(value: Any) -> Any:
 
 
 def _births(values: list[Any]) -> list[Any]:
-    """:func:`_birth` of each value (a ``date32`` column's are dates already: nothing to convert)."""
+    """:func:`_birth` of each value (a ``date32`` column's are dates already, but for days out of
+    Python's range, given as text: :func:`~.parquet_columns.day_dates`)."""
     return [value if type(value) is dt.date else _birth(value) for value in values]
-
-
-def _of_dates(type_: Any) -> bool:
-    """True for a ``date32`` column, plain or dictionary-encoded (its values are read as dates)."""
-    pa = arrow()
-    return bool(pa.types.is_date32(type_) or (pa.types.is_dictionary(type_) and pa.types.is_date32(type_.value_type)))
 
 
 def _member_id(value: Any) -> Any:
@@ -147,8 +142,8 @@ class _Columns:
                 continue
             if convert is not _birth:
                 convert_all: Callable[[list[Any]], list[Any]] = functools.partial(_each, convert)
-            else:  # a date32 column's distinct values are dates already: a copy (the table is added to)
-                convert_all = list if _of_dates(batch.columns[name].type) else _births
+            else:  # a date32 column's distinct values are dates already, but for days out of Python's range
+                convert_all = _births
             table = batch.table(name, name, convert, convert_all)
             if table is None:
                 return False
@@ -311,7 +306,7 @@ def _against_previous(codes: Any, compare: Callable[[Any, Any], Any]) -> Any:
 
 def _rows(batch: BatchColumns, header: Sequence[str], start: int, end: int, first_line: int) -> Rows:
     """Rows ``start:end`` as ``(line, cells)`` in ``header``'s order, as the general way reads them."""
-    cells = {name: array.slice(start, end - start).to_pylist() for name, array in batch.columns.items()}
+    cells = {name: python_values(array.slice(start, end - start)) for name, array in batch.columns.items()}
     columns = [cells.get(name) for name in header]
     return [
         (first_line + row, [None if values is None else values[row - start] for values in columns])
