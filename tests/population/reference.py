@@ -9,6 +9,7 @@ its shortcut for the next household's facts.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from relapse_guard.population.csv import _UNCLOSED as UNCLOSED
 from relapse_guard.population.csv import MAX_ROW_LINES
 from relapse_guard.population.grouping import FactGroup, HouseholdGroup
 from relapse_guard.population.households import household_from_rows
+from relapse_guard.population.parquet import typed_columns
 from relapse_guard.population.records import describe_failure, fact_field_names
 
 
@@ -36,6 +38,15 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
     return header, rows()
 
 
+def _as_date(value: Any) -> Any:
+    """A timestamp cell as a date column of one's own reads it: its date at its own midnight, else
+    its date and time as ISO text (which a date field refuses)."""
+    if not isinstance(value, dt.datetime):
+        return value
+    local = value.replace(tzinfo=None)
+    return local.date() if local.time() == dt.time() else local.strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def fact_groups(path: Path, builder: FactBuilder) -> list[FactGroup]:
     """The fact groups of a Parquet file, read row by row."""
     name = str(path)
@@ -43,6 +54,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> list[FactGroup]:
     header, rows = _rows(path)
     build = builder.for_rows(header).build
     hid_column = header.index("household_id")
+    dates = [index for index, column in enumerate(header) if typed_columns(builder.kinds).get(column) == "date"]
     groups: list[FactGroup] = []
     current: str | None = None
     facts: list[Any] = []
@@ -58,8 +70,11 @@ def fact_groups(path: Path, builder: FactBuilder) -> list[FactGroup]:
         elif not (facts or bad):
             first = number
         last = number
+        cells = list(row)
+        for index in dates:  # a timestamp (pandas' dates): a midnight is its date, another time text
+            cells[index] = _as_date(cells[index])
         try:
-            facts.append(build(list(row)))
+            facts.append(build(cells))
         except (ValueError, TypeError) as error:
             field, message = describe_failure(error, fields)
             bad.append(BadRow(name, number, field, message, current))

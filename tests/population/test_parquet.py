@@ -157,3 +157,36 @@ def test_a_day_python_cannot_hold_is_one_bad_row(tmp_path: Path, file: str, colu
     bad = [row for record in records for row in record.bad_rows if row.file == str(path)]
     assert [(row.line, row.field) for row in bad] == [(11, column)]
     assert "'day 2932897 after 1970-01-01 (year 10000)'" in bad[0].message
+
+
+@pytest.mark.parametrize("zone", [None, "Asia/Shanghai"])
+def test_dates_pandas_writes_as_midnight_timestamps_read_as_dates(tmp_path: Path, zone: str | None) -> None:
+    # A timestamp[ns] column of midnights (pandas' datetime64) was refused on every row.
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    population = generate_population(tmp_path / "pop", households=40, seed=7, format="parquet", processes=1)
+    expected = as_pairs(population.iter_records())
+    for file, column in (("facts", "date"), ("households", "birth_date")):
+        path = tmp_path / "pop" / f"{file}-00000.parquet"
+        table = pq.read_table(path)
+        stamps = table[column].cast(pa.timestamp("ns"))
+        if zone is not None:  # midnight in the zone: stored as 16:00 UTC the day before
+            stamps = pa.compute.assume_timezone(stamps, zone)
+        pq.write_table(table.set_column(table.schema.get_field_index(column), column, stamps), path)
+    records = list(read_population(tmp_path / "pop").iter_records())
+    assert bad_rows(records) == []
+    assert as_pairs(records) == expected
+
+
+def test_a_timestamp_with_a_time_of_day_is_a_bad_row(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    generate_population(tmp_path / "pop", households=40, seed=7, format="parquet", processes=1)
+    path = tmp_path / "pop" / "facts-00000.parquet"
+    table = pq.read_table(path)
+    stamps = table["date"].cast(pa.timestamp("s")).to_pylist()
+    stamps[5] = stamps[5] + dt.timedelta(hours=13)
+    column = pa.array(stamps, pa.timestamp("s"))
+    pq.write_table(table.set_column(table.schema.get_field_index("date"), "date", column), path)
+    bad = [row for record in read_population(tmp_path / "pop").iter_records() for row in record.bad_rows]
+    assert [(row.line, row.field) for row in bad] == [(6, "date")]

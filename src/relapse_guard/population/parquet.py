@@ -29,7 +29,7 @@ from ..household import Household
 from .grouping import FactGroup, FactRuns, HouseholdGroup
 from .households import household_rows
 from .layout import HOUSEHOLD_COLUMNS, REQUIRED_FACT_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, check_header, fact_columns
-from .parquet_columns import BatchColumns, pyarrow_modules
+from .parquet_columns import BatchColumns, midnight_dates, pyarrow_modules
 from .records import PopulationError
 from .rows import FactBuilder, FactDumper
 
@@ -68,19 +68,26 @@ def _open(
     return parquet.ParquetFile(path, read_dictionary=text), header
 
 
-def _batches(source: Any, header: Sequence[str]) -> Iterator[BatchColumns]:
+def _batches(source: Any, header: Sequence[str], dates: Iterable[str] = ()) -> Iterator[BatchColumns]:
     """The file's record batches, in order, a row group at a time (a column null throughout a batch is
-    left out of it: see :class:`BatchColumns`).
+    left out of it: see :class:`BatchColumns`); the ``dates`` columns, when stored as timestamps of
+    midnights (as pandas writes dates), as dates (:func:`~.parquet_columns.midnight_dates`).
 
     The column chunks' statistics are not read to skip such columns: pyarrow aborts the process
     (a C++ exception it does not catch) making the metadata of a corrupt column chunk, where
     reading the batches raises an exception.
     """
+    arrow = pyarrow_modules()[0]
+    schema = source.schema_arrow
+    stamped = [name for name in dates if name in schema.names and arrow.types.is_timestamp(schema.field(name).type)]
     for group in range(source.metadata.num_row_groups):
         for batch in source.iter_batches(
             batch_size=READ_BATCH_ROWS, row_groups=[group], columns=list(header), use_threads=False
         ):
-            yield BatchColumns(dict(zip(batch.schema.names, batch.columns, strict=True)), batch.num_rows)
+            columns = dict(zip(batch.schema.names, batch.columns, strict=True))
+            for name in stamped:
+                columns[name] = midnight_dates(columns[name])
+            yield BatchColumns(columns, batch.num_rows)
 
 
 @contextlib.contextmanager
@@ -105,7 +112,7 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
     with read_errors(path):
         source, header = _open(path, HOUSEHOLD_COLUMNS, REQUIRED_HOUSEHOLD_COLUMNS, unique={"member_id"})
         try:
-            yield from arrow_household_groups(str(path), header, _batches(source, header))
+            yield from arrow_household_groups(str(path), header, _batches(source, header, ("birth_date",)))
         finally:
             source.close()
 
@@ -127,7 +134,8 @@ def _fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
         columns = builder.memo((ArrowFactBuilder, tuple(header)), lambda: ArrowFactBuilder(builder, header))
         groups = FactRuns(str(path))
         offset = 0
-        for batch in _batches(source, header):
+        dates = [name for name, kind in typed_columns(builder.kinds).items() if kind == "date"]
+        for batch in _batches(source, header, dates):
             make, clean = columns.prepare(batch)
             lines = range(offset + 1, offset + batch.length + 1)
             yield from groups.add(household_runs(batch), lines, make, clean=clean)

@@ -35,6 +35,7 @@ __all__ = [
     "compute",
     "day_dates",
     "int32_view",
+    "midnight_dates",
     "pyarrow_modules",
     "python_values",
     "python_whitespace",
@@ -88,6 +89,22 @@ def day_dates(days: Sequence[int]) -> list[dt.date | str]:
 
 
 _FIRST, _LAST = dt.date.min.toordinal(), dt.date.max.toordinal()
+
+
+def midnight_dates(array: Any) -> Any:
+    """A timestamp column whose every time is midnight (its own zone's, for one with a zone) as a
+    ``date32`` one: pandas writes a column of dates so. One with times of day is given as ISO
+    text instead, a midnight as its date and any other time as date and time, which the date
+    field refuses, row by row. Any other column as it is."""
+    pa, pc = arrow(), compute()
+    if not pa.types.is_timestamp(array.type):
+        return array
+    local = pc.local_timestamp(array) if array.type.tz else array
+    dates = local.cast(pa.date32())
+    at_midnight = pc.or_kleene(pc.equal(dates.cast(local.type), local), pc.is_null(local))
+    if pc.all(at_midnight).as_py():
+        return dates
+    return pc.if_else(at_midnight, pc.strftime(local, "%Y-%m-%d"), pc.strftime(local, "%Y-%m-%dT%H:%M:%S"))
 
 
 def python_values(array: Any) -> list[Any]:
