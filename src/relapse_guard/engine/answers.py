@@ -41,7 +41,7 @@ def checked_risk(found: object, household_id: str, trigger: str, fact_id: str) -
 
 def checked_grant(found: object, household_id: str, intervention: str, fact_id: str) -> Grant | Declined:
     """``found``, what intervention ``intervention`` granted (not None), if it is a grant with
-    exact money (or a refusal)."""
+    exact money (or a refusal); a negative amount is :func:`negative_amount`'s error."""
     if isinstance(found, Declined):
         return found
     if not isinstance(found, Grant):
@@ -65,16 +65,19 @@ def checked_grant(found: object, household_id: str, intervention: str, fact_id: 
         problem = _money_problem(found.amount, "amount")
         if problem is not None:
             raise _failed(household_id, f"intervention.{intervention}", fact_id, problem)
+        if found.amount < 0:
+            raise negative_amount(household_id, intervention, fact_id, found.amount)
     return found
 
 
 def sound_grant(found: object, intervention: str) -> bool:
-    """Whether ``found`` is a grant of ``intervention`` with no money or a finite ``Decimal``: the
-    answer nearly every call gives, told in a few comparisons (:func:`checked_grant` says why not)."""
+    """Whether ``found`` is a grant of ``intervention`` with no money or a finite ``Decimal`` not
+    below zero: the answer nearly every call gives, told in a few comparisons
+    (:func:`checked_grant` says why not, and returns a refusal)."""
     if type(found) is not Grant or found.intervention != intervention:
         return False
     amount = found.amount
-    return amount is None or (type(amount) is Decimal and amount.is_finite())
+    return amount is None or (type(amount) is Decimal and amount.is_finite() and amount >= 0)
 
 
 def checked_amount(found: object, household_id: str, intervention: str, fact_id: str) -> Decimal | None:

@@ -36,7 +36,7 @@ from ..facts import EntitlementStopped, IncomeAssessed
 from ..messages import Join, Margin, Message, Term, Value, margins_of
 from ..parameters import ParameterValue
 from ..policy import Policy
-from .answers import checked_amount, checked_grant, negative_amount, sound_grant
+from .answers import checked_amount, checked_grant, sound_grant
 from .decision_log import DecisionLog
 from .run_state import RunState
 
@@ -516,10 +516,8 @@ class EntitlementStep:
         outcome = self._call(run, name, risk, lambda: intervention.grant(risk, ctx))
         if outcome is None:
             return None
-        if not sound_grant(outcome, name):
+        if not sound_grant(outcome, name):  # policy code's answer, checked
             outcome = checked_grant(outcome, run.household.id, name, risk.fact_id)
-        if isinstance(outcome, Grant) and outcome.amount is not None and outcome.amount < 0:
-            raise negative_amount(run.household.id, name, risk.fact_id, outcome.amount)
         return outcome
 
     def _months(self, value: ParameterValue) -> int:

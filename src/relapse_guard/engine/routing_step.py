@@ -31,7 +31,7 @@ from ..money import to_money
 from ..policy import Policy
 from ..routing import RouteStep
 from ..rules import Verdict
-from .answers import checked_grant, negative_amount
+from .answers import checked_grant, sound_grant
 from .decision_log import DecisionLog, Said
 from .entitlement_step import EntitlementStep, replacing
 from .run_state import RunState
@@ -39,8 +39,6 @@ from .run_state import RunState
 __all__ = ["Assist", "Router"]
 
 _MONTHLY = Period.MONTHLY
-#: What an answer that is not a grant of the intervention asked is taken for: not exact money.
-_UNSOUND = Decimal("NaN")
 
 #: Called when a route paid something: the run, the date, why, and the facts it rests on.
 Assist = Callable[[RunState, dt.date, Said, tuple[str, ...]], None]
@@ -187,15 +185,11 @@ class Router:
             raise
         except Exception as error:  # policy code failed: name it, for this household
             raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
-        if grant is not None:  # policy code's answer, checked (inline: nearly every one is sound)
-            amount = grant.amount if type(grant) is Grant and grant.intervention == name else _UNSOUND
-            if amount is not None and (type(amount) is not Decimal or not amount.is_finite()):
-                grant = checked_grant(grant, run.household.id, name, risk.fact_id)
+        if grant is not None and not sound_grant(grant, name):  # policy code's answer, checked
+            grant = checked_grant(grant, run.household.id, name, risk.fact_id)
         if grant is None or isinstance(grant, Declined):
             self._log.skipped(run, risk, name, grant.message if grant else _DOES_NOT_APPLY, ctx.used_parameters())
             return None
-        if grant.amount is not None and grant.amount < 0:
-            raise negative_amount(run.household.id, name, risk.fact_id, grant.amount)
         if paid_before is None:
             return grant
         after, cost, covered, left = paid_before
