@@ -182,35 +182,51 @@ def test_facts_after_reads_through_the_kinds_given(store: StoreLike) -> None:
 # --- alerts and cycles ----------------------------------------------------------------------
 
 
-def test_alerts_continue_after_those_stored_for_the_cycle_and_household(store: StoreLike) -> None:
+def test_a_cycle_saving_a_household_again_replaces_its_alerts(store: StoreLike) -> None:
     store.append("H1", facts("H1", 1))
     store.append("H2", facts("H2", 1))
     store.save_checkpoints("2016-03", [(checkpoint("H2", 1), [alert("b1")]), (checkpoint("H1", 1), [alert("a1")])])
+    # saved again by the cycle (run again): what it found now is the whole of the cycle's
     store.save_checkpoints("2016-03", [(checkpoint("H1", 1), [alert("a2"), alert("a3")])])
-    store.save_checkpoints("2016-04", [(checkpoint("H1", 1), [alert("x")])])
-    # one household twice in one call: its last checkpoint, every alert in order
+    assert store.alerts("2016-03") == [("H1", alert("a2")), ("H1", alert("a3")), ("H2", alert("b1"))]
+    store.save_checkpoints("2016-03", [(checkpoint("H1", 1), [])])
+    assert store.alerts("2016-03") == [("H2", alert("b1"))]
+    # one household twice in one call: its last update
     store.save_checkpoints("2016-03", [(checkpoint("H2", 0), [alert("b2")]), (checkpoint("H2", 1), [alert("b3")])])
-    assert store.alerts("2016-03") == [
-        ("H1", alert("a1")),
-        ("H1", alert("a2")),
-        ("H1", alert("a3")),
-        ("H2", alert("b1")),
-        ("H2", alert("b2")),
-        ("H2", alert("b3")),
-    ]
-    assert store.alerts("2016-03", "H2") == [("H2", alert(b)) for b in ("b1", "b2", "b3")]
-    assert store.alerts("2016-04") == [("H1", alert("x"))]
-    assert store.alerts("2016-05") == []
+    assert store.alerts("2016-03", "H2") == [("H2", alert("b3"))]
     assert store.checkpoints(["H2"])["H2"].facts_seen == 1
+    store.save_checkpoints("2016-04", [(checkpoint("H1", 1), [alert("x")])])
+    assert store.alerts("2016-04") == [("H1", alert("x"))]
+    assert store.alerts("2016-03") == [("H2", alert("b3"))]  # another cycle's alerts stay
+    assert store.alerts("2016-05") == []
     assert store.pending_households() == []
+
+
+def test_a_household_s_base_is_its_checkpoint_before_the_cycle_saved_last(store: StoreLike) -> None:
+    store.append("H1", facts("H1", 1, 2))
+    store.append("H2", facts("H2", 1))
+    march = checkpoint("H1", 1, body=b"march")
+    store.save_checkpoints("2016-03", [(march, [])])
+    assert store.cycle_bases("2016-03", ["H1", "H2"]) == {"H1": None}  # it had none before March
+    store.save_checkpoints("2016-04", [(checkpoint("H1", 2, body=b"april"), []), (checkpoint("H2", 1), [])])
+    store.save_checkpoints("2016-04", [(checkpoint("H1", 2, body=b"april, again"), [])])
+    assert store.cycle_bases("2016-04", ["H1", "H2", "H9"]) == {"H1": march, "H2": None}
+    assert store.cycle_bases("2016-03", ["H1"]) == {}  # only the cycle saved last keeps its bases
+    assert store.checkpoints(["H1"])["H1"].body == b"april, again"
+    with pytest.raises(WrongType, match="household_ids"):
+        store.cycle_bases("2016-04", "H1")
+    with pytest.raises(InvalidArgument, match="cycle"):
+        store.cycle_bases("", ["H1"])
 
 
 def test_alert_positions_are_stored_from_one(tmp_path: Path) -> None:
     with SQLiteStore(tmp_path / "s.db") as store:
         store.save_checkpoints("c", [(checkpoint("H1", 0), [alert("a"), alert("b")])])
+        rows = store.connection.execute("SELECT position, body FROM alerts ORDER BY position").fetchall()
+        assert rows == [(1, alert("a")), (2, alert("b"))]
         store.save_checkpoints("c", [(checkpoint("H1", 0), [alert("c")])])
         rows = store.connection.execute("SELECT position, body FROM alerts ORDER BY position").fetchall()
-        assert rows == [(1, alert("a")), (2, alert("b")), (3, alert("c"))]
+        assert rows == [(1, alert("c"))]
 
 
 def test_cycle_records_are_stored_and_replaced(store: StoreLike) -> None:

@@ -1,10 +1,10 @@
-"""Files written by earlier versions of the store, opened by this one: migrated to schema version 3.
+"""Files written by earlier versions of the store, opened by this one: migrated to schema version 4.
 
-``fixtures/store-v1.sqlite`` and ``fixtures/store-v2.sqlite`` were written by the store's code of
-those versions (``fixtures/make_store_files.py`` says how): three households with records and
-facts, one with facts and no record, a quarantined record, logged decisions, and in the
-version-2 file a correction and a retraction, and the checkpoints, alerts and record of a monitoring
-cycle.
+``fixtures/store-v1.sqlite``, ``store-v2.sqlite`` and ``store-v3.sqlite`` were written by the store's
+code of those versions (``fixtures/make_store_files.py`` says how): three households with records
+and facts, one with facts and no record, a quarantined record, logged decisions, and in the
+version-2 and version-3 files a correction and a retraction, and the checkpoints, alerts and record
+of a monitoring cycle.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .test_ingest import record
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOUSEHOLDS_WITH_FACTS = ["H1", "H2", "H3", "H9"]
-FACTS = {1: 19, 2: 21}  # stored in each file
+FACTS = {1: 19, 2: 21, 3: 21}  # stored in each file
 FACT_COLUMNS = "fact_id, household_id, position, kind, date, body"
 
 
@@ -80,7 +80,7 @@ def test_a_version_2_file_is_migrated_when_opened_and_nothing_is_lost(
     assert len(before["facts"]) == FACTS[2]
     with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
         db = store.connection
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(4,)]
         # every row kept; the facts chained in the order they were stored
         assert content(path, V2_TABLES) == before
         assert db.execute("SELECT seq FROM facts ORDER BY seq").fetchall() == [(n,) for n in range(1, FACTS[2] + 1)]
@@ -108,7 +108,7 @@ def test_a_version_2_file_is_migrated_when_opened_and_nothing_is_lost(
         assert [cycle for (cycle,) in db.execute("SELECT cycle FROM cycles")] == ["2017-12-31"]
     migrated = [r for r in caplog.records if "migrated" in r.getMessage()]
     assert [(r.levelno, r.getMessage()) for r in migrated] == [
-        (logging.INFO, f"store {str(path)!r}: schema migrated from version 2 to 3")
+        (logging.INFO, f"store {str(path)!r}: schema migrated from version 2 to 4")
     ]
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
@@ -120,7 +120,7 @@ def test_a_version_1_file_is_migrated_through_version_2(tmp_path: Path, caplog: 
     path = copied(1, tmp_path)
     before = content(path, V1_TABLES)
     with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
-        assert store.connection.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+        assert store.connection.execute("SELECT version FROM schema_version").fetchall() == [(4,)]
         assert content(path, V1_TABLES) == before
         report = store.verify()
         assert report.ok, str(report)
@@ -128,22 +128,23 @@ def test_a_version_1_file_is_migrated_through_version_2(tmp_path: Path, caplog: 
         assert store.pending_households() == HOUSEHOLDS_WITH_FACTS  # none has a checkpoint yet
         assert [q.fact_id for q in store.quarantined()] == ["bad"]
     assert [r.getMessage() for r in caplog.records if "migrated" in r.getMessage()] == [
-        f"store {str(path)!r}: schema migrated from version 1 to 3"
+        f"store {str(path)!r}: schema migrated from version 1 to 4"
     ]
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_a_migrated_store_works_and_stays_verified(version: int, tmp_path: Path) -> None:
     path = copied(version, tmp_path)
     with SQLiteStore(path) as store:
-        assert store.append("H1", [income("new", dt.date(2018, 1, 5), 3000)]) == 6 + version  # v2: and a correction
+        # H1's seventh fact; in the files of version 2 and 3, its eighth: after a correction
+        assert store.append("H1", [income("new", dt.date(2018, 1, 5), 3000)]) == (7 if version == 1 else 8)
         assert store.ingest([record("f10", hid="H2", date="2018-01-09"), record("bad2", amount=-1)]).stored == 1
         Monitor(store, load_policy("yubei_2016")).cycle([], as_of=dt.date(2018, 1, 31))
         report = store.verify()
         assert report.ok, str(report)
         assert report.facts == FACTS[version] + 2
         # the cycle checkpoints the households with new facts (H9 has no record): 2, or all 3 at first
-        assert report.checkpoints == (3 + 2 if version == 2 else 3)
+        assert report.checkpoints == (3 if version == 1 else 3 + 2)
         assert store.facts("H1")[-1].id == "new"
         # and a fact edited in the file is named
         Tamper(store).edit_fact(2)
@@ -185,7 +186,7 @@ def _schema_of(path: Path) -> dict[str, Any]:
         db.close()
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_a_migrated_file_has_the_schema_of_a_new_file(version: int, tmp_path: Path) -> None:
     path = copied(version, tmp_path)
     SQLiteStore(path).close()
@@ -195,18 +196,15 @@ def test_a_migrated_file_has_the_schema_of_a_new_file(version: int, tmp_path: Pa
     assert {"sqlite_autoindex_facts_1", "sqlite_autoindex_facts_2"} <= index_names
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_a_migration_that_fails_leaves_the_file_as_it_was(
     version: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = copied(version, tmp_path)
     before = _schema_of(path), content(path, V1_TABLES)
-
-    def broken(db: sqlite3.Connection) -> None:
-        _schema.MIGRATIONS[2][0](db)  # type: ignore[operator]
-        db.execute("INSERT INTO no_such_table VALUES (1)")
-
-    monkeypatch.setattr(sqlite_store, "MIGRATIONS", {**_schema.MIGRATIONS, 2: (broken,)})
+    # the last step of every migration fails, after the others did their work
+    broken = (*_schema.MIGRATIONS[3], "INSERT INTO no_such_table VALUES (1)")
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", {**_schema.MIGRATIONS, 3: broken})
     with pytest.raises(StoreError, match="no_such_table"):
         SQLiteStore(path)
     monkeypatch.undo()
@@ -238,3 +236,25 @@ def test_a_checkpoint_saved_after_the_migration_is_logged_after_the_migrated_one
             "SELECT seq, household_id, cycle FROM checkpoint_log WHERE seq > 3"
         ).fetchall() == [(4, "H1", "2018-01")]
         assert store.verify().ok
+
+
+def test_a_version_3_file_gains_the_cycle_bases_and_a_cycle_run_again_appends_as_version_3_did(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = copied(3, tmp_path)
+    tables = (*V2_TABLES, "checkpoints", "checkpoint_log", "chain_heads")
+    before = content(path, tables)
+    with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
+        assert content(path, tables) == before
+        assert store.connection.execute("SELECT count(*) FROM cycle_bases").fetchall() == [(0,)]
+        assert store.verify().ok
+        # The file's cycle saved H1 before the migration: no base, so a run of it again appends.
+        stored = store.alerts("2017-12-31", "H1")
+        assert stored
+        store.append("H1", [income("late", dt.date(2017, 12, 20), 3000)])
+        Monitor(store, load_policy("yubei_2016")).cycle([], as_of=dt.date(2017, 12, 31))
+        assert store.alerts("2017-12-31", "H1")[: len(stored)] == stored
+        assert store.cycle_bases("2017-12-31", ["H1"])["H1"] is not None  # kept from now on
+    assert [r.getMessage() for r in caplog.records if "migrated" in r.getMessage()] == [
+        f"store {str(path)!r}: schema migrated from version 3 to 4"
+    ]

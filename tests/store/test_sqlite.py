@@ -127,19 +127,19 @@ def test_options_are_checked(path: Path) -> None:
         assert store.connection.execute("PRAGMA synchronous").fetchone() == (1,)
 
 
-# --- schema version 3 (migrations: test_migration.py) ------------------------------------------
+# --- schema version 4 (migrations: test_migration.py) ------------------------------------------
 
 
-def test_a_new_file_is_version_3_with_the_cycle_tables_and_the_chains(path: Path) -> None:
+def test_a_new_file_is_version_4_with_the_cycle_tables_the_chains_and_the_bases(path: Path) -> None:
     SQLiteStore(path).close()
     db = sqlite3.connect(path)
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     columns = [row[1] for row in db.execute("PRAGMA table_info(facts)")]
     db.close()
-    assert {"checkpoints", "pending", "alerts", "cycles", "checkpoint_log", "chain_heads"} <= tables
+    assert {"checkpoints", "pending", "alerts", "cycles", "checkpoint_log", "chain_heads", "cycle_bases"} <= tables
     assert columns[0] == "seq"
     assert columns[-1] == "link"
-    assert (SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS) == (3, (1, 2, 3))
+    assert (SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS) == (4, (1, 2, 3, 4))
 
 
 def _plan(store: SQLiteStore, sql: str, *args: object) -> list[str]:

@@ -16,8 +16,11 @@ A cycle as of a date
    also clears the chunk's households from *pending*.
 
 So a cycle run twice changes nothing the second time and gives the same alerts, and a cycle
-killed part way and run again finishes the households not done, none counted twice. The
-alerts of a cycle stay in the store under its date (:meth:`Monitor.alerts`).
+killed part way and run again finishes the households not done, none counted twice. A cycle
+run again with more records (a corrected file) rescreens each household it rescreened before
+from the checkpoint the household had before the cycle (its base, kept by the store), so the
+store ends, alerts included, as one run with every record would leave it. The alerts of a
+cycle stay in the store under its date (:meth:`Monitor.alerts`).
 """
 
 from __future__ import annotations

@@ -100,6 +100,14 @@ class Rescreener:
         store = self.store
         households = store.households(household_ids)
         stored = store.checkpoints(household_ids)
+        # A household this cycle rescreened before (a run of it again: a corrected file delivered,
+        # a run killed part way) is rescreened from the checkpoint it had before the cycle, so it
+        # ends, alerts included, as one run given every record would end it.
+        for hid, base in store.cycle_bases(self.cycle, household_ids).items():
+            if base is None:
+                stored.pop(hid, None)
+            else:
+                stored[hid] = base
         positions = {hid: stored[hid].facts_seen if hid in stored else 0 for hid in households}
         # One read of every new fact of the chunk; the facts kinds of all the chooser's policies.
         new = store.facts_after(positions, kinds=self._kinds)
@@ -139,19 +147,14 @@ class Rescreener:
             except RelapseGuardError as error:
                 problems.append(Problem.from_exception(hid, error))
                 continue
-            if old is not None and old == done.checkpoint and old_row is not None and seen == old_row.facts_seen:
-                # Already carried to this date by an earlier run of this cycle (picked again: a
-                # fact dated after the cycle's date keeps it pending): its alerts are stored.
-                found = []
-            else:
-                found = alerts_for(
-                    old,
-                    done.checkpoint,
-                    policy=policy,
-                    as_of=self.as_of,
-                    district=household.place.district,
-                    replayed=done.reason,
-                )
+            found = alerts_for(
+                old,
+                done.checkpoint,
+                policy=policy,
+                as_of=self.as_of,
+                district=household.place.district,
+                replayed=done.reason,
+            )
             alerts += len(found)
             paths[done.path] += 1
             if done.reason:

@@ -353,6 +353,11 @@ class Snapshot:
     checkpoints: Callable[[], Iterable[StoredCheckpointRow]]
 
 
+def _stored(row: CheckpointRow) -> StoredCheckpoint:
+    hid, policy, seen, event, body = row
+    return StoredCheckpoint(hid, policy, seen, None if event is None else dt.date.fromisoformat(event), body)
+
+
 class StoreBase:
     """The store protocol implemented over :class:`Writer` and a few reads (see the module doc)."""
 
@@ -406,6 +411,9 @@ class StoreBase:
         raise NotImplementedError
 
     def _alert_rows(self, cycle: str, household_id: str | None) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def _base_rows(self, cycle: str, household_ids: list[str]) -> dict[str, CheckpointRow | None]:
         raise NotImplementedError
 
     def _cycle_body(self, cycle: str) -> str | None:
@@ -856,10 +864,7 @@ class StoreBase:
     def checkpoints(self, household_ids: Collection[str]) -> dict[str, StoredCheckpoint]:
         """The checkpoints of the households among ``household_ids`` that have one."""
         ids = check_ids("household_ids", household_ids)
-        return {
-            hid: StoredCheckpoint(hid, policy, seen, None if event is None else dt.date.fromisoformat(event), body)
-            for hid, policy, seen, event, body in self._checkpoint_rows(ids)
-        }
+        return {row[0]: _stored(row) for row in self._checkpoint_rows(ids)}
 
     def facts_after(
         self, positions: Mapping[str, int], *, kinds: FactKinds = DEFAULT_FACT_KINDS
@@ -880,11 +885,17 @@ class StoreBase:
         """Store checkpoints and what ``cycle`` found, in one transaction (all or nothing).
 
         Each update is ``(checkpoint, alert bodies)``: the checkpoint replaces the household's
-        earlier one; the alert bodies (JSON text made by the caller) are appended after those
-        already stored for the cycle and household. A household leaves the pending index when its
-        stream version equals the checkpoint's ``facts_seen``, and stays in it (or goes back) when
-        facts were stored after those the checkpoint includes. A household given twice keeps its
-        last checkpoint and all its alerts, in order.
+        earlier one; the alert bodies (JSON text made by the caller) are what the cycle found for
+        the household. The first time a cycle saves a household's checkpoint, the one it replaces
+        (or none) becomes the household's base for the cycle (:meth:`cycle_bases`), and the bases
+        of every other cycle are dropped; saved again by the cycle (a run of it again, which
+        rescreens the household from its base), the household's alerts for the cycle are
+        replaced by the new ones. (In a store migrated from schema version 3, a household whose
+        checkpoint the cycle saved before the migration has no base: its new alerts are
+        appended after those stored.) A household
+        leaves the pending index when its stream version equals the checkpoint's ``facts_seen``,
+        and stays in it (or goes back) when facts were stored after those the checkpoint
+        includes. A household given twice keeps its last update.
 
         Raises :class:`~relapse_guard.errors.CheckpointAhead`, storing nothing, for a checkpoint
         with ``facts_seen`` above its household's version.
@@ -911,17 +922,23 @@ class StoreBase:
                 version = versions.get(checkpoint.household_id, 0)
                 if checkpoint.facts_seen > version:
                     raise CheckpointAhead(checkpoint.household_id, checkpoint.facts_seen, version)
-            last = tx.alert_positions(name, {checkpoint.household_id for checkpoint, bodies in prepared if bodies})
-            alerts: list[AlertRow] = []
+            found: dict[str, list[str]] = {}
             latest: dict[str, StoredCheckpoint] = {}
             for checkpoint, bodies in prepared:
-                hid = checkpoint.household_id
-                latest[hid] = checkpoint
-                position = last.get(hid, 0)
-                for body in bodies:
-                    position += 1
-                    alerts.append((name, hid, position, body))
-                last[hid] = position
+                latest[checkpoint.household_id] = checkpoint
+                found[checkpoint.household_id] = bodies
+            based = tx.based(name, latest)
+            tx.keep_bases(name, [hid for hid in latest if hid not in based])
+            # Rescreened from its base, a household's findings are the whole of the cycle's: they
+            # replace what an earlier run stored. Without one (its checkpoint saved by the cycle in
+            # a store of schema version 3) they are appended, as that version did.
+            tx.delete_alerts(name, list(based))
+            last = tx.alert_positions(name, [hid for hid, bodies in found.items() if bodies and hid not in based])
+            alerts: list[AlertRow] = [
+                (name, hid, last.get(hid, 0) + position, body)
+                for hid, bodies in found.items()
+                for position, body in enumerate(bodies, 1)
+            ]
             kept = list(latest.values())
             entries, head = link_checkpoints(
                 [
@@ -942,6 +959,15 @@ class StoreBase:
             tx.mark_pending([hid for hid, cp in latest.items() if cp.facts_seen < versions.get(hid, 0)])
             if alerts:
                 tx.insert_alerts(alerts)
+
+    def cycle_bases(self, cycle: str, household_ids: Collection[str]) -> dict[str, StoredCheckpoint | None]:
+        """For each household among ``household_ids`` whose checkpoint ``cycle`` saved: the checkpoint it
+        had before the cycle first saved one (None: it had none). A cycle run again rescreens a
+        household from its base, so that it ends, alerts included, as one run given every record
+        would. Only the bases of the cycle saved last are kept."""
+        name = check_text("cycle", cycle, limit=MAX_ID_LENGTH)
+        ids = check_ids("household_ids", household_ids)
+        return {hid: None if row is None else _stored(row) for hid, row in self._base_rows(name, ids).items()}
 
     def alerts(self, cycle: str, household_id: str | None = None) -> list[tuple[str, str]]:
         """What ``cycle`` found: ``(household id, alert body)`` by household, then in the order stored;

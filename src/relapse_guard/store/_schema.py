@@ -1,11 +1,12 @@
-"""The SQLite schema, version 3: tables, indexes, the triggers that keep the logs append-only, and how
-a file of version 1 or 2 becomes version 3.
+"""The SQLite schema, version 4: tables, indexes, the triggers that keep the logs append-only, and how
+a file of version 1, 2 or 3 becomes version 4.
 
 Version 1 held the facts, the quarantine and the decisions log; version 2 added the monthly
 cycle's tables (checkpoints, pending, alerts, cycles); version 3 chains every stored fact and
 every checkpoint saved (:mod:`~relapse_guard.store.linked`): the facts gain their sequence number
 and links, the checkpoints the number of their entry in the new checkpoint log, and the
-chains' heads are kept beside the decisions log's.
+chains' heads are kept beside the decisions log's; version 4 keeps, for the cycle saved last,
+each household's checkpoint from before it (its base), which a cycle run again resumes from.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ __all__ = [
 ]
 
 #: The schema version this library writes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The schema versions this library reads (an older one is migrated when the file is opened).
-SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4)
 
 #: A step of a migration: an SQL statement, or a function doing its work on the open connection.
 Step = str | Callable[[sqlite3.Connection], None]
@@ -161,12 +162,29 @@ _CHECKPOINTS_V3 = """CREATE TABLE checkpoints (
     )"""
 
 
+# --- version 4: the bases of the cycle saved last ---------------------------------------------------
+
+#: Per household: the checkpoint it had before the cycle that saved it last first saved one
+#: (``policy`` NULL: it had none), for a run of that cycle again to resume from. Read and
+#: written by household only: a base of an earlier cycle is overwritten, never read.
+_CYCLE_BASES: tuple[str, ...] = (
+    """CREATE TABLE cycle_bases (
+        household_id TEXT PRIMARY KEY,
+        cycle TEXT NOT NULL,
+        policy TEXT NULL,
+        facts_seen INTEGER NULL CHECK (facts_seen >= 0),
+        next_event TEXT NULL,
+        body BLOB NULL
+    )""",
+)
+
+
 def _of_facts(statement: str) -> bool:
     return statement.startswith("CREATE TABLE facts") or " ON facts " in statement
 
 
-#: Version 3: what a new file is created with. The same tables, columns, indexes and triggers as
-#: a file migrated from version 1 or 2 (a test compares them).
+#: Version 4: what a new file is created with. The same tables, columns, indexes and triggers as
+#: a file migrated from version 1, 2 or 3 (a test compares them).
 SCHEMA: tuple[str, ...] = (
     *(statement for statement in SCHEMA_V1 if not _of_facts(statement)),
     _FACTS_V3,
@@ -174,6 +192,7 @@ SCHEMA: tuple[str, ...] = (
     _CHECKPOINTS_V3,
     *(statement for statement in _CYCLE_TABLES if not statement.startswith("CREATE TABLE checkpoints")),
     *_CHECKPOINT_LOG,
+    *_CYCLE_BASES,
 )
 
 # Rows copied a statement at a time when the migration chains the stored facts.
@@ -230,4 +249,5 @@ MIGRATIONS: Mapping[int, tuple[Step, ...]] = {
     # No household has a checkpoint yet: every one with facts is pending.
     1: (*_CYCLE_TABLES, "INSERT INTO pending (household_id) SELECT household_id FROM streams"),
     2: (_chain_stored,),
+    3: _CYCLE_BASES,
 }

@@ -97,6 +97,16 @@ class Writer(Protocol):
     def clear_pending(self, household_ids: Collection[str]) -> None:
         """Take households out of the pending index (those not in it are left alone)."""
 
+    def based(self, cycle: str, household_ids: Collection[str]) -> set[str]:
+        """The households among ``household_ids`` with a base for ``cycle``."""
+
+    def keep_bases(self, cycle: str, household_ids: Collection[str]) -> None:
+        """Drop every base of another cycle than ``cycle``, and keep each household's checkpoint (or
+        none) as its base for ``cycle``."""
+
+    def delete_alerts(self, cycle: str, household_ids: Collection[str]) -> None:
+        """Delete the alerts stored for ``cycle`` and each of ``household_ids``."""
+
     def alert_positions(self, cycle: str, household_ids: Collection[str]) -> dict[str, int]:
         """The last position of the alerts stored for ``cycle`` and each household that has some."""
 

@@ -41,6 +41,7 @@ class _Tables:
         self.due: list[tuple[str, str]] = []
         self.pending: set[str] = set()
         self.alerts: dict[str, dict[str, list[str]]] = {}  # cycle -> household -> bodies in order
+        self.bases: dict[str, dict[str, CheckpointRow | None]] = {}  # cycle -> household -> base (one cycle)
         self.cycles: dict[str, str] = {}
 
     def put_checkpoint(self, row: CheckpointRow) -> None:
@@ -69,6 +70,8 @@ class _Writer:
         self._checkpoint_head: ChainHead | None = None
         self._pending: dict[str, bool] = {}  # household -> pending or not, the last said
         self._alerts: list[AlertRow] = []
+        self._cleared: list[tuple[str, Collection[str]]] = []  # alerts deleted: (cycle, households)
+        self._bases: list[tuple[str, Mapping[str, CheckpointRow | None]]] = []
         self._cycles: list[tuple[str, str]] = []
 
     def versions(self, household_ids: Collection[str]) -> dict[str, int]:
@@ -143,6 +146,17 @@ class _Writer:
     def clear_pending(self, household_ids: Collection[str]) -> None:
         self._pending.update(dict.fromkeys(household_ids, False))
 
+    def based(self, cycle: str, household_ids: Collection[str]) -> set[str]:
+        bases = self._tables.bases.get(cycle, {})
+        return {hid for hid in household_ids if hid in bases}
+
+    def keep_bases(self, cycle: str, household_ids: Collection[str]) -> None:
+        rows = self._tables.checkpoints  # as committed: this transaction's checkpoints come after
+        self._bases.append((cycle, {hid: rows.get(hid) for hid in household_ids}))
+
+    def delete_alerts(self, cycle: str, household_ids: Collection[str]) -> None:
+        self._cleared.append((cycle, list(household_ids)))
+
     def alert_positions(self, cycle: str, household_ids: Collection[str]) -> dict[str, int]:
         stored = self._tables.alerts.get(cycle, {})
         return {hid: len(stored[hid]) for hid in household_ids if stored.get(hid)}
@@ -180,6 +194,14 @@ class _Writer:
                 tables.pending.add(hid)
             else:
                 tables.pending.discard(hid)
+        for cycle, bases in self._bases:
+            kept = tables.bases.get(cycle, {})
+            tables.bases = {cycle: kept}
+            kept.update(bases)
+        for cycle, cleared in self._cleared:
+            stored = tables.alerts.get(cycle, {})
+            for hid in cleared:
+                stored.pop(hid, None)
         for cycle, hid, _, body in self._alerts:  # positions follow from the order appended
             tables.alerts.setdefault(cycle, {}).setdefault(hid, []).append(body)
         tables.cycles.update(self._cycles)
@@ -287,6 +309,11 @@ class MemoryStore(StoreBase):
             stored = self._tables.alerts.get(cycle, {})
             ids = sorted(stored) if household_id is None else [household_id]
             return [(hid, body) for hid in ids for body in stored.get(hid, ())]
+
+    def _base_rows(self, cycle: str, household_ids: list[str]) -> dict[str, CheckpointRow | None]:
+        with self._lock:
+            bases = self._tables.bases.get(cycle, {})
+            return {hid: bases[hid] for hid in household_ids if hid in bases}
 
     def _cycle_body(self, cycle: str) -> str | None:
         with self._lock:

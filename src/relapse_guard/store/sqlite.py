@@ -73,6 +73,19 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+def _base_rows(db: sqlite3.Connection, cycle: str, household_ids: Collection[str]) -> dict[str, CheckpointRow | None]:
+    """The bases kept for ``cycle`` of the households among ``household_ids`` (None: no checkpoint before it)."""
+    found: dict[str, CheckpointRow | None] = {}
+    for chunk in _chunked(household_ids):
+        sql = (
+            "SELECT household_id, policy, facts_seen, next_event, body FROM cycle_bases "
+            f"WHERE cycle = ? AND household_id IN ({_marks(len(chunk))})"
+        )
+        for row in db.execute(sql, [cycle, *chunk]):
+            found[row[0]] = None if row[1] is None else row
+    return found
+
+
 # Rows per INSERT statement when inserting many: one statement stores this many rows, so the
 # per-statement work (binding, stepping, opening the table and its indexes) is shared. Far
 # below SQLite's oldest limit of 999 bound values for the widest row.
@@ -262,6 +275,38 @@ class _Writer:
 
     def clear_pending(self, household_ids: Collection[str]) -> None:
         self._db.executemany("DELETE FROM pending WHERE household_id = ?", [(hid,) for hid in household_ids])
+
+    def based(self, cycle: str, household_ids: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunked(household_ids):
+            sql = f"SELECT household_id FROM cycle_bases WHERE cycle = ? AND household_id IN ({_marks(len(chunk))})"
+            found.update(hid for (hid,) in self._db.execute(sql, [cycle, *chunk]))
+        return found
+
+    def keep_bases(self, cycle: str, household_ids: Collection[str]) -> None:
+        # Copied inside SQLite, over the household's base of an earlier cycle (a base of another
+        # cycle is never read: only the cycle saved last is run again). A household without a
+        # checkpoint gets a row of none.
+        for chunk in _chunked(sorted(household_ids)):
+            self._db.execute(
+                "INSERT INTO cycle_bases (household_id, cycle, policy, facts_seen, next_event, body) "
+                "SELECT household_id, ?, policy, facts_seen, next_event, body FROM checkpoints "
+                f"WHERE household_id IN ({_marks(len(chunk))}) ORDER BY household_id "
+                "ON CONFLICT (household_id) DO UPDATE SET cycle = excluded.cycle, policy = excluded.policy, "
+                "facts_seen = excluded.facts_seen, next_event = excluded.next_event, body = excluded.body",
+                [cycle, *chunk],
+            )
+            self._db.executemany(
+                "INSERT INTO cycle_bases (household_id, cycle) VALUES (?, ?) ON CONFLICT (household_id) DO UPDATE "
+                "SET cycle = excluded.cycle, policy = NULL, facts_seen = NULL, next_event = NULL, body = NULL "
+                "WHERE cycle <> excluded.cycle",
+                [(hid, cycle) for hid in chunk],
+            )
+
+    def delete_alerts(self, cycle: str, household_ids: Collection[str]) -> None:
+        self._db.executemany(
+            "DELETE FROM alerts WHERE cycle = ? AND household_id = ?", [(cycle, hid) for hid in household_ids]
+        )
 
     def alert_positions(self, cycle: str, household_ids: Collection[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -564,6 +609,10 @@ class SQLiteStore(StoreBase):
                 for hid in ids[start : start + _CHUNK]:
                     found[hid] = (versions.get(hid, 0), bodies.get(hid, []))
         return found
+
+    def _base_rows(self, cycle: str, household_ids: list[str]) -> dict[str, CheckpointRow | None]:
+        with self._reading(f"the bases of cycle {cycle!r}") as db:
+            return _base_rows(db, cycle, household_ids)
 
     def _alert_rows(self, cycle: str, household_id: str | None) -> list[tuple[str, str]]:
         sql = "SELECT household_id, body FROM alerts WHERE cycle = ?"
