@@ -196,7 +196,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Ingest the month's facts files into a SQLite store (created if missing), rescreen only the "
         "households given new facts or with something due (each resumed from its checkpoint, or replayed when a "
         "fact came late), and print the month's alerts by kind: new risks, state changes, grants, transition "
-        "periods ending, reviews and case steps due. Running it again changes nothing. See docs/monitoring.md.",
+        "periods ending, reviews and case steps due. Running it again changes nothing; run again with the month's "
+        "corrected file, it ends as one run with that file would. See docs/monitoring.md.",
     )
     cycle.add_argument("store", help="the SQLite store file (created if missing)")
     cycle.add_argument("--as-of", type=iso_date, required=True, help="the cycle's date, usually the month's last day")
