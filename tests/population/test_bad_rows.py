@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from relapse_guard import Fact, Household, IllnessReported, IncomeAssessed, Member, Place
 from relapse_guard.population import BadRow, PopulationError, PopulationRecord, read_partition, write_partition
@@ -235,6 +237,63 @@ def test_unreadable_household_line(tmp_path: Path) -> None:
     facts_row, unreadable = sorted(bad_rows(records), key=lambda row: row.field)
     assert (unreadable.file, unreadable.line) == (str(tmp_path / "households.jsonl"), 2)
     assert (facts_row.line, facts_row.household_id, facts_row.field) == (4, "H2", "household_id")
+
+
+def _object_text(pairs: list[tuple[str, Any]], compact: bool) -> str:
+    """A JSON object written pair by pair (so a key may come twice), compact or spaced."""
+    colon, comma = (":", ",") if compact else (" : ", ", ")
+    return "{" + comma.join(json.dumps(key) + colon + json.dumps(value) for key, value in pairs) + "}"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    index=st.integers(0, 8),
+    data=st.data(),
+    value=st.one_of(st.none(), st.integers(-5, 10**6), st.text(max_size=8), st.just("10:30")),
+    compact=st.booleans(),
+)
+def test_a_fact_line_giving_a_key_twice_is_one_bad_row_naming_the_key(
+    tmp_path: Path, index: int, data: st.DataObject, value: Any, compact: bool
+) -> None:
+    households, facts = _dicts()
+    pairs = list(facts[index].items())
+    key = data.draw(st.sampled_from([k for k, _ in pairs]))
+    where = data.draw(st.integers(0, len(pairs)))
+    pairs.insert(where, (key, value))
+    facts[index] = _object_text(pairs, compact)
+    records = _read(*_jsonl(tmp_path, households, facts))
+    row = _only(bad_rows(records))
+    assert (row.line, row.field) == (index + 1, "json")
+    assert f"the key {key!r} is given twice" in row.message
+    read = [fact.id for record in records for fact in record.facts]
+    assert read == [f"{h}-i{n}" for h in ("H1", "H2", "H3") for n in (1, 2, 3)][:index] + [
+        f"{h}-i{n}" for h in ("H1", "H2", "H3") for n in (1, 2, 3)
+    ][index + 1 :]
+
+
+def test_a_key_twice_inside_a_household_or_a_correction_is_a_bad_row(tmp_path: Path) -> None:
+    households, facts = _dicts()
+    member = households[1]["members"][0]
+    households[1] = json.dumps(households[1]).replace(
+        json.dumps(member["id"]) + ",", json.dumps(member["id"]) + ', "birth_date": "1999-01-01",', 1
+    )
+    correction = {
+        "kind": "fact_corrected",
+        "id": "H3-fix",
+        "household_id": "H3",
+        "date": "2016-06-01",
+        "corrects": "H3-i1",
+        "replacement": {**facts[6], "income_per_capita": "2000"},
+    }
+    text = json.dumps(correction)
+    facts.append(text.replace('"income_per_capita": "2000"', '"income_per_capita": "2000", "income_per_capita": "9"'))
+    records = _read(*_jsonl(tmp_path, households, facts))
+    rows = {(row.file.rsplit("/", 1)[-1], row.line, row.field) for row in bad_rows(records)}
+    assert ("households.jsonl", 2, "json") in rows
+    assert ("facts.jsonl", 10, "json") in rows
+    messages = [row.message for row in bad_rows(records) if row.field == "json"]
+    assert sorted(m.split("'")[1] for m in messages) == ["birth_date", "income_per_capita"]
+    assert [r.household.id for r in records if r.household] == ["H1", "H3"]
 
 
 def test_missing_files_raise_at_once(tmp_path: Path) -> None:

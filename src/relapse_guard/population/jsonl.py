@@ -3,7 +3,8 @@
 Reading decodes each line with the ``json`` module's C scanner directly (half the cost of
 ``json.loads``, which only adds checks for whitespace around the value); a line it does not
 take is handed to ``json.loads``, which accepts what it may and words the error otherwise.
-Blank lines are skipped. Facts are grouped by household as every format's are
+Blank lines are skipped; an object giving a key twice is a bad row (``json`` would keep the
+last value silently). Facts are grouped by household as every format's are
 (:class:`~.grouping.FactRuns`); a line that names no household (unreadable, or without a string
 ``household_id``) joins the group it sits in.
 """
@@ -31,6 +32,23 @@ __all__ = ["JsonlFactWriter", "JsonlWriter", "encoding_problem", "fact_groups", 
 #: Fact lines built before their groups are made: few, so that facts do not outlive their household long.
 _BATCH_LINES = 64
 
+
+class _RepeatedKey(ValueError):
+    """An object of a line gives one key twice: which value is meant cannot be told."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The object of ``pairs``; :class:`_RepeatedKey` when a key comes twice (``json`` keeps the last)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return found
+
+
 # The C scanner json.loads ends in; it returns (value, end) for a value starting at an index.
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -56,6 +74,31 @@ def _decode(line: str) -> tuple[Any, str | None]:
         return None, "not readable JSON: nested too deep"
     except ValueError as error:  # a number Python refuses: an int of over 4,300 digits
         return None, f"not readable JSON: {error}"
+
+
+def _repeated_key(line: str) -> str | None:
+    """Why the object of ``line`` (read already) is refused for a key given twice, or None."""
+    try:
+        json.loads(line, object_pairs_hook=_unique)
+    except _RepeatedKey as repeated:
+        return f"the key {repeated.args[0]!r} is given twice in the object (which value is meant cannot be told)"
+    except (ValueError, RecursionError):  # read already: cannot happen, but a read is not a check
+        return None
+    return None
+
+
+def _household_keys(data: dict[str, Any]) -> int:
+    """How many keys a household's object holds, with its place's and members' (each followed by a colon)."""
+    count = len(data)
+    place = data.get("place")
+    if type(place) is dict:
+        count += len(place)
+    members = data.get("members")
+    if type(members) is list:
+        for member in members:
+            if type(member) is dict:
+                count += len(member)
+    return count
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -94,6 +137,10 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
                 continue
             if type(data) is not dict:
                 yield None, None, [BadRow(name, number, "row", _not_an_object(data, "household"))], number
+                continue
+            # Each key is followed by a colon: as many colons as keys read, no key came twice.
+            if line.count(":") != _household_keys(data) and (twice := _repeated_key(line)) is not None:
+                yield None, None, [BadRow(name, number, "json", twice)], number
                 continue
             raw_id = data.get("id")
             hid = raw_id if type(raw_id) is str and raw_id.strip() else None
@@ -149,8 +196,16 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                     results.append(Failure("row", _not_an_object(data, "fact")))
                     clean = False
                     continue
-                hid = data.get("household_id")
                 lines.append(number)
+                # Each key of the line is followed by a colon: as many colons as keys read, no key
+                # came twice. More (a colon in a value, a nested object) are looked at closely; a
+                # line with a key twice names no household (it may be the key given twice).
+                if line.count(":") != len(data) and (twice := _repeated_key(line)) is not None:
+                    hids.append(None)
+                    results.append(Failure("json", twice))
+                    clean = False
+                    continue
+                hid = data.get("household_id")
                 hids.append(hid if type(hid) is str else None)
                 kind = data.get("kind")
                 fast = plans_get(kind) if type(kind) is str else None  # the builder's dispatch, inline
