@@ -266,9 +266,11 @@ def test_a_fact_line_giving_a_key_twice_is_one_bad_row_naming_the_key(
     assert (row.line, row.field) == (index + 1, "json")
     assert f"the key {key!r} is given twice" in row.message
     read = [fact.id for record in records for fact in record.facts]
-    assert read == [f"{h}-i{n}" for h in ("H1", "H2", "H3") for n in (1, 2, 3)][:index] + [
-        f"{h}-i{n}" for h in ("H1", "H2", "H3") for n in (1, 2, 3)
-    ][index + 1 :]
+    assert (
+        read
+        == [f"{h}-i{n}" for h in ("H1", "H2", "H3") for n in (1, 2, 3)][:index]
+        + [f"{h}-i{n}" for h in ("H1", "H2", "H3") for n in (1, 2, 3)][index + 1 :]
+    )
 
 
 def test_a_key_twice_inside_a_household_or_a_correction_is_a_bad_row(tmp_path: Path) -> None:
