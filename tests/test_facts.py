@@ -263,3 +263,51 @@ def test_a_kind_with_its_own_checks_has_no_fast_plan() -> None:
 
     assert fact_plan(IncomeAssessed) is not None
     assert fact_plan(Checked) is None
+
+
+# --- amounts as text: plain ASCII digits only -------------------------------------------------
+
+# (within the bound: at most 99,999.999 times 100)
+_AMOUNT_GRAMMAR = r"[ ]{0,2}(?:[0-9]{1,5}(?:\.[0-9]{0,3})?|\.[0-9]{1,3})(?:[eE][+-]?[0-2])?[ ]{0,2}"
+
+
+@given(st.from_regex(_AMOUNT_GRAMMAR, fullmatch=True))
+def test_an_amount_in_plain_digits_reads_as_its_decimal(text: str) -> None:
+    fact = parse_fact(_income_record(text))
+    assert isinstance(fact, IncomeAssessed)
+    assert fact.income_per_capita == Decimal(text.strip())
+
+
+@given(
+    st.from_regex(r"[0-9]{2,5}(?:\.[0-9]{1,2})?", fullmatch=True),
+    st.sampled_from(["_", "\uff13", "\u0663", "-", "+", ",", "NaN", "\u00a0"]),
+    st.data(),
+)
+def test_an_amount_with_anything_else_in_it_is_refused_naming_the_text(
+    digits: str, odd: str, data: st.DataObject
+) -> None:
+    # an underscore, a full-width or Arabic-Indic digit, a sign, a thousands comma, NaN, a
+    # no-break space inside
+    where = data.draw(st.integers(1 if odd == "\u00a0" else 0, len(digits) - (odd == "\u00a0")))
+    text = digits[:where] + odd + digits[where:]
+    with pytest.raises(InvalidFact) as info:
+        parse_fact(_income_record(text))
+    assert info.value.field == "income_per_capita"
+    assert repr(text) in str(info.value)
+    assert "plain digits" in str(info.value)
+
+
+def test_negative_zero_is_refused_as_text_and_as_a_decimal() -> None:
+    for value in ("-0", Decimal("-0"), Decimal("-0.00")):
+        with pytest.raises(InvalidFact, match="income_per_capita"):
+            parse_fact(_income_record(value))
+
+
+def _income_record(value: object) -> dict[str, object]:
+    return {
+        "kind": "income_assessed",
+        "id": "f1",
+        "household_id": "H1",
+        "date": "2016-01-01",
+        "income_per_capita": value,
+    }

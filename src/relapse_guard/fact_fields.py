@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import sys
 import types
 import typing
@@ -132,6 +133,11 @@ def text_parser(limit: int) -> Parse:
     return parse
 
 
+#: An amount as text: ASCII digits with at most one point, and the exponent ``str(Decimal)``
+#: may write (``1E+3``), spaces around it aside. Python's ``Decimal`` reads more (``1_000``,
+#: full-width and other scripts' digits, a sign), which an export gives only by mistake.
+_PLAIN_AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
 #: The amount parsers by the parser: how many ASCII digits a whole amount may have and be within
 #: the parser's bound whatever they are (see :func:`amount_parser`).
 AMOUNT_DIGITS: dict[Parse, int] = {}
@@ -150,9 +156,14 @@ def amount_parser(bound: Decimal) -> Parse:
             if not value.is_finite():
                 raise ValueError("not a finite number")
             amount = value
+        elif type(value) is str:
+            text = value.strip()
+            if _PLAIN_AMOUNT.fullmatch(text) is None:
+                raise ValueError("not plain ASCII digits with at most one point")
+            amount = Decimal(text)
         else:
             amount = parse_decimal(value)
-        if amount < 0:
+        if amount < 0 or amount.is_signed():  # -0 too
             raise ValueError("negative")
         if amount > bound:
             raise ValueError("too large")
@@ -225,7 +236,10 @@ def _describe(hint: object, name: str = "") -> str:
     if isinstance(hint, type) and hint in _EXPECTED:
         return _EXPECTED[hint]
     if hint is Decimal:
-        return f"a non-negative amount of at most {amount_bound(name):,} (int, str or Decimal; never float)"
+        return (
+            f"a non-negative amount of at most {amount_bound(name):,} (int, Decimal, or text of plain "
+            "digits such as 3500 or 3500.50; never float)"
+        )
     if hint is str:
         return f"a string of at most {text_limit(name):,} characters (Unicode text)"
     if hint is dt.date:
