@@ -23,6 +23,7 @@ from relapse_guard.entitlements import (
     first_of_next_month,
     money_by_intervention,
     month_index,
+    month_label,
     owed,
     owed_in_month,
     tags_of,
@@ -429,6 +430,37 @@ def test_run_results_owe_month_by_month_what_they_paid_to_date(data: st.DataObje
         day = D(index // 12, index % 12 + 1, 1)
         running = [g for g in result.grants if g.in_force(day)]
         assert len({g.intervention for g in running}) == len(running)
+
+
+def test_a_new_standard_in_the_middle_of_a_month_is_owed_from_the_next_month() -> None:
+    # Income 2400 a year (200 a month), 3 members: (300 - 200) x 3 = 300.00 from 1 Jul 2016.
+    # A standard of 330 from 15 Jul: (330 - 200) x 3 = 390.00. The top-up is owed whole months,
+    # so July is owed once, at 300.00, and 390.00 from 1 Aug (it was owed twice: 690.00 in July).
+    policy = YUBEI.derive(name="mid_month", parameters={"safety_net.standard": {D(2016, 7, 15): 330}})
+    result = Engine(policy).run(household(), [income("i1", D(2016, 6, 10), 2400)], as_of=D(2016, 8, 31))
+    first, second = safety_net(result.grants)
+    assert (first.amount, first.starts, first.ends) == (Decimal("300.00"), D(2016, 7, 1), D(2016, 8, 1))
+    assert (second.amount, second.starts, second.ends) == (Decimal("390.00"), D(2016, 8, 1), None)
+    assert [result.owed(D(2016, m, 1)).get("safety_net") for m in (7, 8)] == [Decimal("300.00"), Decimal("390.00")]
+    assert result.money()["safety_net"].paid_to_date == Decimal("690.00")
+    (text,) = kinds(result.decisions, DecisionKind.ENTITLEMENT_RECOMPUTED)
+    assert "raised from 300.00 to 390.00 a month, owed from 2016-08-01" in text
+    assert "safety_net.standard changed on 2016-07-15: 300 -> 330" in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), change=st.dates(min_value=D(2015, 2, 1), max_value=D(2018, 11, 30)))
+def test_a_month_is_owed_once_by_an_entitlement_paid_whole_months(data: st.DataObject, change: dt.date) -> None:
+    # Whatever day the standard changes on, and whatever the household's history, each calendar
+    # month is owed by one piece at most of an entitlement that is not prorated.
+    policy = YUBEI.derive(name="changed", parameters={"safety_net.standard": {change: 345}})
+    home = household(3)
+    facts = data.draw(histories(home, D(2015, 1, 1), D(2018, 12, 31), policy=policy))
+    result = Engine(policy).run(home, facts, as_of=D(2018, 12, 31))
+    whole = [grant for grant in result.grants if grant.is_entitlement and not grant.prorated]
+    for index in range(month_index(D(2015, 1, 1)), month_index(D(2018, 12, 31)) + 1):
+        owing = [grant.intervention for grant in whole if owed_in_month(grant, index)]
+        assert len(owing) == len(set(owing)), (month_label(index), [g for g in whole if owed_in_month(g, index)])
 
 
 @settings(max_examples=60, deadline=None)

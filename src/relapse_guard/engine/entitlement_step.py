@@ -145,7 +145,11 @@ class EntitlementStep:
                     continue
                 changed = self._changed_on(piece, day)
                 if changed:
-                    self.recompute(run, name, day, day, Join(changed, "; "), facts=())
+                    # Owed at the new amount from that day when part months are prorated; else
+                    # from a month's first day (that day, or the next month's): a month owed
+                    # whole is owed once, at one amount.
+                    starts = day if day.day == 1 or self.terms(name).prorated else first_of_next_month(day)
+                    self.recompute(run, name, day, starts, Join(changed, "; "), facts=())
             self._schedule(run, after=day)
 
     def _changed_on(self, piece: Grant, day: dt.date) -> list[Message]:
