@@ -265,7 +265,8 @@ def _figure_rows(a: Mapping[str, Money], b: Mapping[str, Money]) -> Iterator[tup
 
 def _household_rows(item: HouseholdComparison) -> Iterator[list[str]]:
     head = [item.household_id, item.district, _state(item.a), _state(item.b)]
-    rows = list(_figure_rows(item.a.money, item.b.money))
+    # a household a policy refused: its money is compared on neither side (never a saving)
+    rows = [] if item.refused else list(_figure_rows(item.a.money, item.b.money))
     if not rows:  # the state or the interventions differ, not the money
         yield [*head, "", "", "", "", "", ""]
     for row in rows:
@@ -276,7 +277,8 @@ def write_csv(comparison: Comparison, path: Path) -> None:
     """Write the differing households to ``path`` as CSV, in the long form of :data:`CSV_COLUMNS`:
     a row per household, intervention and money figure that differs (``figure`` is
     ``one_off``, ``monthly_in_force`` or ``paid_to_date``); a household whose money does not
-    differ (its state or interventions do) has one row with the money columns empty."""
+    differ (its state or interventions do), or that a policy refused, has one row with the
+    money columns empty."""
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(CSV_COLUMNS)

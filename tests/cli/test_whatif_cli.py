@@ -282,7 +282,39 @@ def test_households_a_policy_refuses_are_left_out_of_the_budget_and_exit_1(count
     assert {d: (c.money_a, c.money_b) for d, c in streamed.by_district().items()} == {
         d: (c.money_a, c.money_b) for d, c in comparison.by_district().items()
     }
-    done = cli("whatif", str(county), "--policy", "yubei_2016", "--policy", f"{path}:failing", "--as-of", AS_OF)
+    out = tmp_path / "out"
+    done = cli(
+        "whatif",
+        str(county),
+        "--policy",
+        "yubei_2016",
+        "--policy",
+        f"{path}:failing",
+        "--as-of",
+        AS_OF,
+        "--out",
+        str(out),
+    )
     assert done.returncode == 1, done.stderr
     assert f"refused: a 0, b {len(refused)} (their money is left out of both sides)" in done.stdout
     assert f"a policy refused households (a 0, b {len(refused)})" in done.stderr
+    # Household by household too: a refused household's money is compared on neither side, so
+    # the CSV's differences add up to the budget difference.
+    assert all(not h.money_delta and not h.interventions_removed for h in refused)
+    assert done.stdout.count("money not compared: a policy refused the household") == len(refused)
+    with (out / "whatif.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert {row["household_id"] for row in rows if row["state_b"] == "refused"} == {h.household_id for h in refused}
+    assert all(row["difference"] == "" for row in rows if row["state_b"] == "refused")
+    summed: dict[tuple[str, str], Decimal] = {}
+    for row in rows:
+        if row["difference"]:
+            key = (row["intervention"], row["figure"])
+            summed[key] = summed.get(key, Decimal(0)) + Decimal(row["difference"])
+    totals = comparison.totals
+    for name in set(totals.money_a) | set(totals.money_b):
+        for figure in ("one_off", "monthly_in_force", "paid_to_date"):
+            zero = Decimal(0)
+            before = getattr(totals.money_a[name], figure) if name in totals.money_a else zero
+            after = getattr(totals.money_b[name], figure) if name in totals.money_b else zero
+            assert summed.get((name, figure), zero) == after - before, (name, figure)

@@ -90,19 +90,25 @@ class HouseholdComparison:
         return self.a.state is not self.b.state or self.a.error != self.b.error
 
     @property
+    def refused(self) -> bool:
+        """True when a policy refused the household (its money is then compared on neither side)."""
+        return self.a.error is not None or self.b.error is not None
+
+    @property
     def money_delta(self) -> dict[str, Money]:
-        """Money of ``b`` minus money of ``a``, per intervention where any figure differs."""
-        return _delta(self.a.money, self.b.money)
+        """Money of ``b`` minus money of ``a``, per intervention where any figure differs; empty
+        when a policy refused the household (a failure is never a saving nor a cost)."""
+        return {} if self.refused else _delta(self.a.money, self.b.money)
 
     @property
     def interventions_added(self) -> frozenset[str]:
-        """Interventions granted under ``b`` only."""
-        return self.b.interventions - self.a.interventions
+        """Interventions granted under ``b`` only (none when a policy refused the household)."""
+        return frozenset() if self.refused else self.b.interventions - self.a.interventions
 
     @property
     def interventions_removed(self) -> frozenset[str]:
-        """Interventions granted under ``a`` only."""
-        return self.a.interventions - self.b.interventions
+        """Interventions granted under ``a`` only (none when a policy refused the household)."""
+        return frozenset() if self.refused else self.a.interventions - self.b.interventions
 
     @property
     def differs(self) -> bool:
@@ -123,6 +129,8 @@ class HouseholdComparison:
                 b=_state(self.b, lang),
             )
         ]
+        if self.refused:
+            lines.append(tr(lang, "  money not compared: a policy refused the household"))
         for name in self.money_delta:
             period = self.b.periods.get(name) or self.a.periods.get(name, "")
             before, after = self.a.money.get(name, _NONE), self.b.money.get(name, _NONE)
