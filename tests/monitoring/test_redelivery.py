@@ -3,14 +3,18 @@ cycle run again: the store ends as if the cycle had run once with the corrected 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relapse_guard.facts import Fact
+from relapse_guard import load_policy
+from relapse_guard.engine import Checkpoint
+from relapse_guard.facts import ExitVerified, Fact
 from relapse_guard.household import Household
+from relapse_guard.lifecycle import State
 from relapse_guard.monitoring import Monitor
 from relapse_guard.store import MemoryStore, SQLiteStore, Store
 
@@ -72,3 +76,34 @@ def test_the_corrected_file_in_a_sqlite_store_and_the_cycle_run_a_third_time(tmp
     again = monitor.cycle(records(batch), as_of=month_end(MONTH))
     assert again.rescreened == 0
     assert _state(store) == ONCE
+
+
+def test_a_household_the_corrected_file_makes_a_problem_goes_back_to_its_base() -> None:
+    # The first delivery lacks a fact the engine refuses (an exit of a household never assisted):
+    # the first run rescreens the household, the second finds it a problem. It must not keep
+    # the first run's checkpoint and alerts, which one run with the whole file never made.
+    batch = BATCHES[MONTH]
+    policy = load_policy(POLICY)
+    once = MemoryStore()
+    _months_before(once, PEOPLE).cycle(records(batch), as_of=month_end(MONTH))
+    states = {
+        hid: Checkpoint.from_bytes(row.body, policy).state
+        for hid, row in once.checkpoints(once.household_ids()).items()
+    }
+    hid = next(fact.household_id for fact in batch if states[fact.household_id] is State.NEW)
+    refused = ExitVerified(id=f"{hid}-exit", household_id=hid, date=month_end(MONTH) - dt.timedelta(days=3))
+    whole = [*batch, refused]
+
+    def state(store: Store) -> tuple[object, ...]:
+        return (*_state(store), store.pending_households())
+
+    one = MemoryStore()
+    single = _months_before(one, PEOPLE).cycle(records(whole), as_of=month_end(MONTH))
+    two = MemoryStore()
+    monitor = _months_before(two, PEOPLE)
+    monitor.cycle(records(batch), as_of=month_end(MONTH))
+    again = monitor.cycle(records(whole), as_of=month_end(MONTH))
+    assert [p.household_id for p in single.problems] == [p.household_id for p in again.problems] == [hid]
+    assert state(two) == state(one)
+    assert hid not in {h for h, _ in two.alerts(month_end(MONTH).isoformat())}
+    assert again.rescreened == 0  # the refused household is not counted as rescreened

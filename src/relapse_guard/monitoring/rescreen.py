@@ -103,7 +103,8 @@ class Rescreener:
         # A household this cycle rescreened before (a run of it again: a corrected file delivered,
         # a run killed part way) is rescreened from the checkpoint it had before the cycle, so it
         # ends, alerts included, as one run given every record would end it.
-        for hid, base in store.cycle_bases(self.cycle, household_ids).items():
+        rebased = store.cycle_bases(self.cycle, household_ids)
+        for hid, base in rebased.items():
             if base is None:
                 stored.pop(hid, None)
             else:
@@ -116,7 +117,7 @@ class Rescreener:
         paths: Counter[ResumePath] = Counter()
         reasons: Counter[str] = Counter()
         districts: Counter[tuple[str, str]] = Counter()
-        alerts = quiet = 0
+        alerts = quiet = restored = 0
         for hid in household_ids:
             household = households.get(hid)
             if household is None:  # facts stored for a household with no record: say so, every cycle
@@ -146,6 +147,13 @@ class Rescreener:
                     store.record_decisions(done.result)
             except RelapseGuardError as error:
                 problems.append(Problem.from_exception(hid, error))
+                base = rebased.get(hid)
+                if base is not None:
+                    # Rescreened by an earlier run of this cycle and refused now (the corrected
+                    # file brought a fact it refuses): back to its base, the earlier run's alerts
+                    # gone, as one run with this file leaves it.
+                    updates.append((base, []))
+                    restored += 1
                 continue
             found = alerts_for(
                 old,
@@ -177,7 +185,7 @@ class Rescreener:
         if updates:
             store.save_checkpoints(self.cycle, updates)
         return ChunkOutcome(
-            households=len(updates),
+            households=len(updates) - restored,
             started=paths[ResumePath.RUN],
             resumed=paths[ResumePath.RESUMED] + quiet,
             quiet=quiet,
