@@ -21,7 +21,7 @@ from relapse_guard import Engine, Household, IncomeAssessed, Member, Place, load
 from relapse_guard.checks import check_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import Declined, Risk, Severity
-from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, said
+from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, WrongType, said
 from relapse_guard.facts import DisasterReported, Fact
 from relapse_guard.interventions import TemporaryRelief
 from relapse_guard.policy import Policy
@@ -167,11 +167,42 @@ def test_a_declined_and_an_int_amount_are_answers() -> None:
     assert [g.amount for g in whole.grants if g.intervention == "voucher"] == [250]
 
 
-def test_a_negative_amount_names_the_household_and_the_fact() -> None:
-    with pytest.raises(
-        InvalidPolicy, match=r"^household 'H1': intervention 'voucher' granted a negative amount -5 on fact 'd1'$"
+def test_a_negative_amount_or_cost_fails_naming_the_plug_in_and_check_reports_it() -> None:
+    # It was an InvalidPolicy naming no plug-in: a screen filed the household as refused, and
+    # check stopped (exit 2) blaming its probe household.
+    for policy, plugin, said_of in (
+        (_policy(grant=_grant(Decimal(-5))), "intervention.voucher", "amount -5"),
+        (_policy(detect=_risk(Decimal(-100))), "trigger.hail", "cost -100"),  # it was blamed on the intervention
     ):
-        _run(_policy(grant=_grant(Decimal(-5))))
+        with pytest.raises(PluginFailed) as failed:
+            _run(policy)
+        assert (failed.value.household_id, failed.value.plugin, failed.value.fact_id) == ("H1", plugin, "d1")
+        assert str(failed.value.error) == f"{said_of} is negative: money is never below zero"
+        (finding,) = _component_fails(policy)
+        assert finding.startswith(plugin.replace(".", " ") + ": gave back what the engine refuses")
+        (problem,) = screen_records([(HOUSEHOLD, FACTS, ())], policy, D(2016, 12, 31)).problems
+        assert (problem.kind, problem.plugin) == ("plugin_failed", plugin)
+
+
+def test_a_period_or_severity_given_as_text_fails_where_it_is_made() -> None:
+    # A grant of period "monthly" was counted as a one-off by a screen and crashed explain and
+    # whatif (exit 3); a risk of severity "high" crashed them too. check found nothing.
+    monthly = _policy(
+        grant=lambda risk, ctx: ctx.grant(intervention="voucher", risk=risk, amount=Decimal(10), period="monthly")
+    )
+    high = _policy(detect=lambda fact, ctx: ctx.risk(trigger="hail", fact=fact, kind="hail", severity="high"))
+    for policy, plugin, message in (
+        (monthly, "intervention.voucher", "Grant.period must be a Period (Period.MONTHLY), not 'monthly' (str)"),
+        (high, "trigger.hail", "Risk.severity must be a Severity (Severity.HIGH), not 'high' (str)"),
+    ):
+        with pytest.raises(WrongType) as wrong:
+            _run(policy)
+        assert str(wrong.value) == message
+        assert wrong.value.policy_code == ("H1", plugin, "d1")
+        (finding,) = _component_fails(policy)
+        assert message in finding
+        (problem,) = screen_records([(HOUSEHOLD, FACTS, ())], policy, D(2016, 12, 31)).problems
+        assert (problem.kind, problem.plugin) == ("plugin_failed", plugin)
 
 
 def test_check_reports_a_wrong_answer_whenever_it_comes() -> None:
@@ -302,3 +333,26 @@ def test_a_library_error_policy_code_lets_out_says_where() -> None:
         "d1",
     )
     assert problem.message == said(error)
+
+
+@settings(max_examples=30, deadline=None)
+@given(divisor=st.integers(2, 97), places=st.integers(0, 2))
+def test_check_finds_an_amount_not_to_the_fen_and_not_one_that_is(divisor: int, places: int) -> None:
+    # risk.cost / 3 passed check and screen: the totals summed 28-digit amounts.
+    def unrounded(risk: Risk, ctx: Context) -> Any:
+        return ctx.grant(intervention="voucher", risk=risk, amount=Decimal(1000) / divisor, responsible="town")
+
+    def rounded(risk: Risk, ctx: Context) -> Any:
+        amount = round(Decimal(1000) / divisor, places)
+        return ctx.grant(intervention="voucher", risk=risk, amount=amount, responsible="town")
+
+    exact = (Decimal(1000) / divisor).quantize(Decimal("0.01")) == Decimal(1000) / divisor
+    findings = [f for f in check_policy(_policy(grant=unrounded)) if f.check == "amount_not_to_the_fen"]
+    if exact:
+        assert findings == []
+    else:
+        (finding,) = findings
+        assert finding.subject == "intervention voucher"
+        assert "not a whole number of fen" in finding.message
+        assert "to_money" in finding.message
+    assert [f for f in check_policy(_policy(grant=rounded)) if f.check == "amount_not_to_the_fen"] == []

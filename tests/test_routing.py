@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from relapse_guard import Engine, Fact, HouseholdResult, IllnessReported, Policy, State, load_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import DecisionKind, Declined, Grant, Risk
-from relapse_guard.errors import InvalidPolicy
+from relapse_guard.errors import PluginFailed
 from relapse_guard.routing import entered, step
 
 from .conftest import make_household
@@ -139,7 +139,7 @@ def test_negative_amount_from_a_plugin_is_refused() -> None:
     policy = load_policy("chongqing_2016").derive(
         name="broken", interventions=[_Broken()], routes={"illness": [step("broken")]}
     )
-    with pytest.raises(InvalidPolicy, match="negative"):
+    with pytest.raises(PluginFailed, match="negative"):
         run([*monitored_facts(), illness(D(2017, 4, 3), 9000, "ill")], policy=policy)
 
 

@@ -136,12 +136,14 @@ def broken_policy() -> Policy:
             PairedHelper(),  # unused_intervention: no route names it
             TemporaryRelief(name="emergency_relief"),  # double_money with temporary_relief
             SeedVoucher(),  # parameter_missing: seed_voucher.cap
+            WinterAllowance(),  # amount_not_to_the_fen: a seventh of the standard, never rounded
         ],
         routes={
             "schooling": None,  # unrouted_risk_kind: the schooling trigger's risks go nowhere
             "income_fal": [step("safety_net")],  # dead_route (a typo); unrouted_risk_kind income_fall
             "disaster": [step("temporary_relief"), step("emergency_relief")],  # double_money in one route
-            entered(State.IDENTIFIED): [step("temporary_relief"), step("seed_voucher")],  # double_money across routes
+            # double_money across routes
+            entered(State.IDENTIFIED): [step("temporary_relief"), step("seed_voucher"), step("winter_allowance")],
             entered(State.MONITORED): [step("safety_net")],  # unreachable_state: no household is ever monitored
         },
         reviews=[
@@ -190,7 +192,7 @@ def with_winter_allowance() -> Policy:
 
 
 def with_clawback() -> Policy:
-    """An allowance that pays a negative amount: the engine refuses it (InvalidPolicy)."""
+    """An allowance that pays a negative amount: the engine refuses it (PluginFailed)."""
     return _chongqing().derive(
         name="clawback",
         interventions=[WinterAllowance(share=Decimal(-1))],

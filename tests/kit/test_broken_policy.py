@@ -14,7 +14,7 @@ from hypothesis.errors import FlakyStrategyDefinition
 
 from relapse_guard import Engine, IncomeAssessed
 from relapse_guard.checks import CHECKS, Finding, check_policy
-from relapse_guard.errors import InvalidPolicy
+from relapse_guard.errors import PluginFailed
 from relapse_guard.testing.invariants import replay_gives_the_same_result
 
 from . import broken
@@ -179,8 +179,9 @@ def test_the_harness_finds_an_amount_not_to_the_fen() -> None:
 
 def test_the_harness_surfaces_a_negative_amount_the_engine_refuses() -> None:
     (error,) = find_failure(machine_for(broken.with_clawback()))
-    assert isinstance(error, InvalidPolicy)
-    assert "intervention 'winter_allowance' granted a negative amount" in str(error)
+    assert isinstance(error, PluginFailed)
+    assert error.plugin == "intervention.winter_allowance"
+    assert "is negative: money is never below zero" in str(error)
 
 
 def test_replay_catches_a_trigger_that_remembers_across_runs() -> None:

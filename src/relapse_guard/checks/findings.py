@@ -24,6 +24,8 @@ CHECKS: dict[str, str] = {
     "misspelt name in a parameter file, whose values are never used",
     "component_fails": "rules, triggers, conditions and interventions that raise an error on every input the "
     "probe gives them: a run that calls one fails",
+    "amount_not_to_the_fen": "interventions that grant an amount that is not a whole number of fen: totals of "
+    "such amounts are inexact (round with relapse_guard.money.to_money)",
     "parameter_review_due": "parameter values in use past their review_by date (on the date checked: --as-of, "
     "--on, or today)",
     "parameter_expired": "parameter values in use past their expires date: a run reading one raises "

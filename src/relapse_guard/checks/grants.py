@@ -1,4 +1,4 @@
-"""The checks of what routes grant: ``double_money`` and ``no_responsible_unit``.
+"""The checks of what routes grant: ``amount_not_to_the_fen``, ``double_money`` and ``no_responsible_unit``.
 
 Two steps pay the same money for one risk when they name the same intervention, or two
 interventions of one class that pay on the same parameters and period (as the probe saw
@@ -10,9 +10,11 @@ which replace each other, do not).
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from ..lifecycle import State
+from ..money import FEN
 from ..routing import entered
 from .findings import Finding
 from .probe import Probe
@@ -21,7 +23,7 @@ from .routes import risk_kinds
 if TYPE_CHECKING:
     from ..policy import Policy
 
-__all__ = ["double_money_findings", "responsibility_findings", "routes_of_one_event"]
+__all__ = ["double_money_findings", "fen_findings", "responsibility_findings", "routes_of_one_event"]
 
 
 def _signature(name: str, policy: Policy, probe: Probe) -> tuple[object, ...] | None:
@@ -34,6 +36,34 @@ def _signature(name: str, policy: Policy, probe: Probe) -> tuple[object, ...] | 
     if not money:
         return None
     return (frozenset(p.name for g in money for p in g.parameters), frozenset(g.period for g in money))
+
+
+def fen_findings(probe: Probe) -> list[Finding]:
+    """``amount_not_to_the_fen`` findings: an intervention the probe saw grant an amount of more
+    places than the fen (``risk.cost / 3``), which screens and what-ifs would sum inexactly."""
+    found = []
+    for name in sorted(probe.grants):
+        for grant in probe.grants[name]:
+            amount = grant.amount
+            if amount is None or _to_the_fen(amount):
+                continue
+            found.append(
+                Finding(
+                    "amount_not_to_the_fen",
+                    f"intervention {name}",
+                    f"granted {amount} on {grant.date.isoformat()}, not a whole number of fen: totals of such "
+                    "amounts are inexact; round it with relapse_guard.money.to_money(...)",
+                )
+            )
+            break
+    return found
+
+
+def _to_the_fen(amount: Decimal | int) -> bool:
+    try:
+        return Decimal(amount) == Decimal(amount).quantize(FEN)
+    except InvalidOperation:  # too many digits to hold to the fen: not money the engine sums exactly
+        return False
 
 
 def double_money_findings(policy: Policy, probe: Probe) -> list[Finding]:

@@ -9,7 +9,7 @@ from .expiry import expiry_findings
 from .fact_kinds import fact_kind_findings
 from .failures import failure_findings
 from .findings import Finding, in_check_order
-from .grants import double_money_findings, responsibility_findings
+from .grants import double_money_findings, fen_findings, responsibility_findings
 from .parameters import parameter_findings
 from .probe import Probe
 from .reachability import reachability_findings
@@ -47,6 +47,7 @@ def check_policy(policy: Policy, *, on: dt.date | None = None, as_of: dt.date | 
             *parameter_findings(probe),
             *unread_findings(policy, probe),
             *failure_findings(probe),
+            *fen_findings(probe),
             *expiry_findings(policy, as_of or on or dt.date.today()),
             *double_money_findings(policy, probe),
             *responsibility_findings(policy, probe),

@@ -4,7 +4,8 @@ A trigger's ``detect`` must give a :class:`~relapse_guard.decisions.Risk` or Non
 intervention's ``grant`` a :class:`~relapse_guard.decisions.Grant`, a
 :class:`~relapse_guard.decisions.Declined` or None, and its ``amount`` a ``Decimal`` or None.
 Money is exact: a ``float`` cost or amount (``0.1`` is not a tenth) is refused, as a ``bool``
-or any other type is, and an amount or cost that is not a finite number. Anything else would
+or any other type is, and an amount or cost that is not a finite number, or is below zero (an
+intervention grants money, a shock costs it). Anything else would
 fail later, far from its cause (``'bool' object has no attribute 'key'``), or be summed into
 the totals as a float. Each is a :class:`~relapse_guard.errors.PluginFailed` naming the
 household, the trigger or intervention and the fact, its cause a ``TypeError`` or
@@ -19,9 +20,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..decisions import Declined, Grant, Risk
-from ..errors import InvalidPolicy, PluginFailed, typed_repr
+from ..errors import PluginFailed, typed_repr
 
-__all__ = ["checked_amount", "checked_grant", "checked_risk", "negative_amount", "sound_grant"]
+__all__ = ["checked_amount", "checked_grant", "checked_risk", "sound_grant"]
 
 
 def checked_risk(found: object, household_id: str, trigger: str, fact_id: str) -> Risk:
@@ -41,7 +42,7 @@ def checked_risk(found: object, household_id: str, trigger: str, fact_id: str) -
 
 def checked_grant(found: object, household_id: str, intervention: str, fact_id: str) -> Grant | Declined:
     """``found``, what intervention ``intervention`` granted (not None), if it is a grant with
-    exact money (or a refusal); a negative amount is :func:`negative_amount`'s error."""
+    exact money not below zero (or a refusal)."""
     if isinstance(found, Declined):
         return found
     if not isinstance(found, Grant):
@@ -65,8 +66,6 @@ def checked_grant(found: object, household_id: str, intervention: str, fact_id: 
         problem = _money_problem(found.amount, "amount")
         if problem is not None:
             raise _failed(household_id, f"intervention.{intervention}", fact_id, problem)
-        if found.amount < 0:
-            raise negative_amount(household_id, intervention, fact_id, found.amount)
     return found
 
 
@@ -91,11 +90,13 @@ def checked_amount(found: object, household_id: str, intervention: str, fact_id:
 
 
 def _money_problem(value: object, field: str) -> Exception | None:
-    """Why ``value`` is not exact money (a finite ``Decimal``, or an ``int``), or None."""
+    """Why ``value`` is not exact money not below zero (a finite ``Decimal``, or an ``int``), or None."""
     if type(value) is Decimal:
-        return None if value.is_finite() else ValueError(f"{field} {value} is not a finite number")
+        if not value.is_finite():
+            return ValueError(f"{field} {value} is not a finite number")
+        return ValueError(f"{field} {value} is negative: money is never below zero") if value < 0 else None
     if isinstance(value, int) and not isinstance(value, bool):
-        return None
+        return ValueError(f"{field} {value} is negative: money is never below zero") if value < 0 else None
     if isinstance(value, float):
         return TypeError(
             f"{field} {value!r} is a float; money is exact: give a Decimal (Decimal('12.30'), or "
@@ -108,12 +109,3 @@ def _failed(household_id: str, plugin: str, fact_id: str, error: Exception) -> P
     failed = PluginFailed(household_id, plugin, fact_id or None, error, returned=True)
     failed.__cause__ = error
     return failed
-
-
-def negative_amount(household_id: str, intervention: str, fact_id: str, amount: Decimal | int) -> InvalidPolicy:
-    """The error of an intervention that granted a negative amount: a policy error, named with
-    the household and the fact it was granted on."""
-    on = f" on fact {fact_id!r}" if fact_id else ""
-    return InvalidPolicy(
-        f"household {household_id!r}: intervention {intervention!r} granted a negative amount {amount}{on}"
-    )

@@ -498,7 +498,7 @@ class Engine:
                 raise PluginFailed(run.household.id, f"trigger.{trigger.name}", fact.id, error) from error
             if risk is not None:
                 cost = risk.cost if type(risk) is Risk else None
-                if type(cost) is not Decimal or not cost.is_finite():  # policy code's answer, checked
+                if type(cost) is not Decimal or not cost.is_finite() or cost < 0:  # policy code's answer, checked
                     risk = checked_risk(risk, run.household.id, trigger.name, fact.id)
                 self._router.route(run, risk, ctx)
 

@@ -329,8 +329,8 @@ class EntitlementStep:
         if quick is not None and piece.ends is None:
             try:
                 amount = quick(risk, ctx)
-                if amount is not None and type(amount) is not Decimal:  # policy code: checked
-                    amount = checked_amount(amount, run.household.id, name, risk.fact_id)
+                if amount is not None and (type(amount) is not Decimal or not amount.is_finite() or amount < 0):
+                    amount = checked_amount(amount, run.household.id, name, risk.fact_id)  # policy code's
             except ParameterNotInForce:
                 pass  # the intervention's own answer says what then
             except RelapseGuardError as error:  # the library's own, let out by policy code: said where
