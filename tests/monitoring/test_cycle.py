@@ -311,3 +311,37 @@ def test_the_summary_groups_counts_by_thousands_in_english_and_chinese() -> None
     chinese = report.summary("zh-CN")
     for grouped in ("1,234,567", "912,345", "3,456", "1,002,000", "12,345"):
         assert grouped in chinese
+
+
+def test_a_top_up_carried_on_at_the_same_amount_is_not_announced_as_ended_and_started() -> None:
+    # A re-check that sets the amount again (the same) ends the piece in force and starts one of
+    # the same amount from the next month: nothing a caseworker acts on. A new amount is both.
+    import attrs
+
+    from relapse_guard.monitoring.alerts import alerts_for
+
+    policy = load_policy(POLICY)
+    people = county(40)
+    engine = Engine(policy)
+    june = dt.date(2016, 6, 30)
+    old = next(
+        checkpoint
+        for household, facts in people
+        if (checkpoint := engine.run_checkpointed(household, facts, as_of=june).checkpoint).grants
+        and any(g.is_entitlement and g.ends is None for g in checkpoint.grants)
+    )
+    index, piece = next((i, g) for i, g in enumerate(old.grants) if g.is_entitlement and g.ends is None)
+    july = dt.date(2016, 7, 1)
+
+    def carried_on(amount: object) -> list[tuple[AlertKind, str]]:
+        ended = piece.with_term(starts=piece.starts, ends=july, prorated=piece.prorated)
+        new = attrs.evolve(piece, date=dt.date(2016, 6, 20), amount=amount, starts=july)
+        grants = (*old.grants[:index], ended, *old.grants[index + 1 :], new)
+        found = alerts_for(old, attrs.evolve(old, grants=grants), policy=policy, as_of=june, district="Yubei")
+        return [(a.kind, a.detail) for a in found if a.kind in {AlertKind.GRANT_ENDED, AlertKind.GRANT_STARTED}]
+
+    assert carried_on(piece.amount) == []
+    assert carried_on(piece.amount + 1) == [
+        (AlertKind.GRANT_ENDED, f"{piece.intervention} of {piece.amount} yuan a month ends on 2016-07-01"),
+        (AlertKind.GRANT_STARTED, f"{piece.intervention} granted: {piece.amount + 1} yuan a month from 2016-07-01"),
+    ]

@@ -176,20 +176,31 @@ def _changes(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
         )
     old_grants = {_grant_key(grant): grant for grant in old.grants} if old is not None else {}
     new_keys = set()
+    changes: list[tuple[AlertKind, Grant]] = []  # in the grants' order
     for grant in new.grants:
         key = _grant_key(grant)
         new_keys.add(key)
         earlier = old_grants.get(key)
         if earlier is None:
-            alert(
-                AlertKind.GRANT_STARTED,
-                grant.date,
-                grant.intervention,
-                f"{grant.intervention} granted: {_amount(grant)}",
-            )
+            changes.append((AlertKind.GRANT_STARTED, grant))
         elif grant.ends is not None and grant.ends != earlier.ends:
+            changes.append((AlertKind.GRANT_ENDED, grant))
+    # A monthly grant ended and carried on at the same amount from that day (a re-check that
+    # found no obvious change, a recomputation that came to the same amount) changed nothing a
+    # caseworker acts on: neither is announced.
+    carried = {(g.intervention, g.ends, g.amount) for kind, g in changes if kind is AlertKind.GRANT_ENDED} & {
+        (g.intervention, g.first_day, g.amount)
+        for kind, g in changes
+        if kind is AlertKind.GRANT_STARTED and g.is_entitlement
+    }
+    for kind, grant in changes:
+        if kind is AlertKind.GRANT_STARTED:
+            if grant.is_entitlement and (grant.intervention, grant.first_day, grant.amount) in carried:
+                continue
+            alert(kind, grant.date, grant.intervention, f"{grant.intervention} granted: {_amount(grant)}")
+        elif grant.ends is not None and (grant.intervention, grant.ends, grant.amount) not in carried:
             alert(
-                AlertKind.GRANT_ENDED,
+                kind,
                 grant.ends,
                 grant.intervention,
                 f"{grant.intervention} of {grant.amount} yuan a month ends on {grant.ends.isoformat()}",
