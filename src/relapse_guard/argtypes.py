@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import sys
 
+from .bounds import LAST_DATE
 from .interface import tr
 
 __all__ = [
@@ -116,11 +117,21 @@ def iso_date(text: str) -> dt.date:
             tr(message_language(), "{text} is not an ISO date (YYYY-MM-DD)", text=repr(text))
         )
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as error:  # a day that does not exist: Python's words say why ("day is out of range for month")
         raise argparse.ArgumentTypeError(
             tr(message_language(), "{text} is not a date: {reason}", text=repr(text), reason=error)
         ) from None
+    if day > LAST_DATE:  # a typo (2107 for 2017): the engine counts years on from it
+        raise argparse.ArgumentTypeError(
+            tr(
+                message_language(),
+                "{text} is after {last}, the last day the library takes",
+                text=repr(text),
+                last=LAST_DATE,
+            )
+        )
+    return day
 
 
 def iso_instant(text: str) -> dt.datetime:

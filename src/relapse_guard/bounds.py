@@ -12,12 +12,14 @@ A leaf module: it imports nothing of the library.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 
 __all__ = [
     "AMOUNT_BOUNDS",
+    "LAST_DATE",
     "MAX_AMOUNT",
     "MAX_ID_LENGTH",
     "MAX_INCOME_PER_CAPITA",
@@ -37,6 +39,11 @@ MAX_AMOUNT = Decimal(10**9)
 MAX_INCOME_PER_CAPITA = Decimal(10**8)
 #: The bound of each amount field that has its own (the others have :data:`MAX_AMOUNT`).
 AMOUNT_BOUNDS: Mapping[str, Decimal] = {"income_per_capita": MAX_INCOME_PER_CAPITA}
+
+#: The last day a fact may be dated and a run may be as of. The engine counts years and months
+#: on from its dates (a transition period, reviews, an entitlement's months), and Python's dates
+#: end with 9999: a day near the end would overflow them part way through a run.
+LAST_DATE = dt.date(9000, 12, 31)
 
 #: Ids (a fact's, a household's, a member's, a case's: fields named ``id`` or ``*_id``) and a
 #: household's place names: at most 256 characters (an 18-digit national id number, a uuid, a

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -331,17 +332,19 @@ def test_a_top_up_carried_on_at_the_same_amount_is_not_announced_as_ended_and_st
         and any(g.is_entitlement and g.ends is None for g in checkpoint.grants)
     )
     index, piece = next((i, g) for i, g in enumerate(old.grants) if g.is_entitlement and g.ends is None)
+    assert piece.amount is not None
+    same, more = piece.amount, piece.amount + 1
     july = dt.date(2016, 7, 1)
 
-    def carried_on(amount: object) -> list[tuple[AlertKind, str]]:
+    def carried_on(amount: Decimal) -> list[tuple[AlertKind, str]]:
         ended = piece.with_term(starts=piece.starts, ends=july, prorated=piece.prorated)
         new = attrs.evolve(piece, date=dt.date(2016, 6, 20), amount=amount, starts=july)
         grants = (*old.grants[:index], ended, *old.grants[index + 1 :], new)
         found = alerts_for(old, attrs.evolve(old, grants=grants), policy=policy, as_of=june, district="Yubei")
         return [(a.kind, a.detail) for a in found if a.kind in {AlertKind.GRANT_ENDED, AlertKind.GRANT_STARTED}]
 
-    assert carried_on(piece.amount) == []
-    assert carried_on(piece.amount + 1) == [
-        (AlertKind.GRANT_ENDED, f"{piece.intervention} of {piece.amount} yuan a month ends on 2016-07-01"),
-        (AlertKind.GRANT_STARTED, f"{piece.intervention} granted: {piece.amount + 1} yuan a month from 2016-07-01"),
+    assert carried_on(same) == []
+    assert carried_on(more) == [
+        (AlertKind.GRANT_ENDED, f"{piece.intervention} of {same} yuan a month ends on 2016-07-01"),
+        (AlertKind.GRANT_STARTED, f"{piece.intervention} granted: {more} yuan a month from 2016-07-01"),
     ]

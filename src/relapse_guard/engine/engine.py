@@ -32,10 +32,19 @@ from typing import TypeVar
 
 import attrs
 
+from ..bounds import LAST_DATE
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..entitlements import tags_of
-from ..errors import InvalidArgument, NeedsHistory, PluginFailed, RelapseGuardError, WrongType, in_policy_code
+from ..errors import (
+    InvalidArgument,
+    InvalidFact,
+    NeedsHistory,
+    PluginFailed,
+    RelapseGuardError,
+    WrongType,
+    in_policy_code,
+)
 from ..facts import (
     VERSION_KINDS,
     AssistanceGranted,
@@ -346,6 +355,17 @@ class Engine:
             if versioned and versions is None and not VERSION_KINDS.isdisjoint(map(type, ordered[cut:])):
                 return self._ordered(caller, household, ordered, as_of, resolve_all=True)
             del ordered[cut:]
+        last = as_of if as_of is not None else (ordered[-1].date if ordered else None)
+        if last is not None and last > LAST_DATE:
+            if as_of is not None:
+                raise InvalidArgument(
+                    f"{caller}: as_of {as_of.isoformat()} is after {LAST_DATE.isoformat()}, the last day a run may "
+                    "be as of (the engine counts years on from it)"
+                )
+            late = ordered[-1]
+            raise InvalidFact(
+                household.id, "date", late.date.isoformat(), f"a date up to {LAST_DATE.isoformat()}", fact_id=late.id
+            )
         return ordered, versions
 
     def _play_unresolved(

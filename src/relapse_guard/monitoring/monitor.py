@@ -41,6 +41,7 @@ from ..errors import InvalidArgument, WrongType
 from ..interface import is_english, ntr, plural, tr
 from ..labels import label
 from ..policy import Policy
+from ..screening.choice import checked_as_of
 from ..screening.summary import Problem
 from ..store.base import IngestReport, Store
 from .alerts import Alert, AlertKind
@@ -228,8 +229,7 @@ class Monitor:
         progress: ProgressCallback | None = None,
     ) -> CycleReport:
         """Run the cycle as of ``as_of`` with the month's ``records`` (see the module docstring)."""
-        if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
-            raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+        as_of = checked_as_of(as_of)
         last = self.last_cycle()
         if last is not None and as_of < last:
             raise InvalidArgument(

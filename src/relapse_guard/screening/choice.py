@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
+from ..bounds import LAST_DATE
 from ..engine import Engine
-from ..errors import InvalidPolicy, WrongType
+from ..errors import InvalidArgument, InvalidPolicy, WrongType
 from ..facts import FactKinds
 from ..household import Household
 from ..policies import load_policy
@@ -135,9 +136,14 @@ def shared_fact_kinds(label: str, policies: Mapping[str, Policy]) -> FactKinds:
 
 def checked_as_of(as_of: object) -> dt.date:
     """``as_of`` if it is a date; :class:`~relapse_guard.errors.WrongType` otherwise (a datetime
-    too: a screen is as of a day)."""
+    too: a screen is as of a day), :class:`~relapse_guard.errors.InvalidArgument` for a day after
+    :data:`~relapse_guard.bounds.LAST_DATE`."""
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
+    if as_of > LAST_DATE:
+        raise InvalidArgument(
+            f"as_of {as_of.isoformat()} is after {LAST_DATE.isoformat()}, the last day a run may be as of"
+        )
     return as_of
 
 
