@@ -123,8 +123,10 @@ def run_cycle(
             with (directory / "alerts.jsonl").open("w", encoding="utf-8") as file:
                 for alert in monitor.alerts(as_of):
                     file.write(json.dumps(alert.to_dict(), ensure_ascii=False) + "\n")
+            # with the rows no record came from: the report counts only what reached the store
+            summary = {**report.to_dict(), "bad_rows": len(bad_rows)}
             (directory / "cycle.json").write_text(
-                json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+                json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
             with (directory / "problems.jsonl").open("w", encoding="utf-8") as file:
                 for bad in bad_rows:

@@ -107,6 +107,7 @@ def test_a_month_after_the_first_cycle_writes_its_alerts_record_and_problems(
     assert record["alert_counts"] == by_kind
     assert set(by_kind) <= {kind.value for kind in AlertKind}
     assert record["problems"] == []
+    assert record["bad_rows"] == 0
     assert sum(n for _, _, n in record["districts"]) == counts["rescreened"]
     assert (out / "problems.jsonl").read_text(encoding="utf-8") == ""
 
@@ -319,3 +320,30 @@ def test_a_population_that_fails_part_way_leaves_no_fact_without_its_household(t
         households = {row[0] for row in db.execute("select household_id from households")}
         with_facts = {row[0] for row in db.execute("select distinct household_id from facts")}
     assert with_facts <= households  # (the first partitions' facts are more than an ingest batch: 10,000)
+
+
+def test_cycle_json_counts_the_rows_that_could_not_be_read(county: Path, december: Path, tmp_path: Path) -> None:
+    # It said "problems": [] and counted only the records read, with exit 1 and the rows listed
+    # in problems.jsonl alone.
+    lines = Path(_month(county)).read_text(encoding="utf-8").splitlines()
+    month = tmp_path / "jan.jsonl"
+    month.write_text("\n".join([lines[0], "junk", *lines[1:], "{not json"]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli(
+        "cycle",
+        str(_store(december, tmp_path)),
+        "--facts",
+        str(month),
+        "--as-of",
+        JANUARY,
+        "--policy-map",
+        "chongqing",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 1, done.stderr
+    record = json.loads((out / "cycle.json").read_text(encoding="utf-8"))
+    assert record["bad_rows"] == 2
+    assert record["ingest"]["records"] == len(lines)
+    problems = [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len([row for row in problems if "line" in row]) == 2
