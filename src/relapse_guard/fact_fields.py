@@ -403,8 +403,9 @@ def validate_fact(fact: Any) -> None:
             # Normalise as a converter would (an int amount becomes a Decimal, a list a frozenset).
             object.__setattr__(fact, spec.name, parsed)
     for name in ("id", "household_id"):
-        if not getattr(fact, name).strip():
-            raise InvalidFact(hid, name, getattr(fact, name), "a non-empty string", fact_id=fid)
+        value = getattr(fact, name)
+        if not value.strip() or value.strip() != value:  # " H1" is no household's id: a padded export
+            raise InvalidFact(hid, name, value, "a non-empty string without spaces around it", fact_id=fid)
 
 
 def shown(field: str, value: object) -> object:

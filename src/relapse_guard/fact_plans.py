@@ -129,8 +129,11 @@ class FactPlan:
             check = f"present != {count}"
         else:
             check = f"{present} != {count}"
-        lines.append(f"    if {check} or not v_id.strip() or not v_household_id.strip():")
-        lines.append("        raise REJECT  # an extra field, or an empty id: the explaining path words the error")
+        lines.append(
+            f"    if {check} or not v_id or v_id.strip() != v_id or not v_household_id "
+            "or v_household_id.strip() != v_household_id:"
+        )
+        lines.append("        raise REJECT  # an extra field, an empty id or one with spaces around it: worded there")
         if then is None:
             lines.append("    return fact")
         else:

@@ -85,8 +85,10 @@ _ID_TEXT = f"a string of at most {MAX_ID_LENGTH} characters (Unicode text)"
 
 def _check_household(household: Household) -> None:
     hid = household.id
-    if not isinstance(hid, str) or not hid.strip():
-        raise InvalidHousehold(hid if isinstance(hid, str) else None, "id", hid, "a non-empty string")
+    if not isinstance(hid, str) or not hid.strip() or hid.strip() != hid:  # " H1": a padded export
+        raise InvalidHousehold(
+            hid if isinstance(hid, str) else None, "id", hid, "a non-empty string without spaces around it"
+        )
     if not valid_text(hid, MAX_ID_LENGTH):
         raise InvalidHousehold(None, "id", hid, _ID_TEXT)
     if not isinstance(household.place, Place):

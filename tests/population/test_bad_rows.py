@@ -411,3 +411,34 @@ def test_csv_columns_in_any_order_and_optional_ones_left_out(tmp_path: Path) -> 
     )
     assert [f.id for f in records[0].facts] == ["f1", "f\n2"]
     assert _only(bad_rows(records)).line == 5
+
+
+@pytest.mark.parametrize("padded", ["H2 ", " H2", "H2\t", "H2\u3000"])
+def test_an_id_with_spaces_around_it_is_a_bad_row_not_another_household(tmp_path: Path, padded: str) -> None:
+    # A fact of "H2 " (a padded export cell) was stored as a household with no record: a problem
+    # household in every later cycle, which nothing could remove from the append-only store.
+    households, facts = _dicts()
+    facts[4]["household_id"] = padded
+    facts[5]["id"] = " " + facts[5]["id"]
+    records = _read(*_jsonl(tmp_path, households, facts))
+    rows = bad_rows(records)
+    assert [(row.line, row.field) for row in rows] == [(5, "household_id"), (6, "id")]
+    assert all("without spaces around it" in row.message for row in rows)
+    assert _ids(records)[1] == ("H2", ["H2-i1"])
+    households[0]["id"] = padded
+    (tmp_path / "h").mkdir()
+    refused = _read(*_jsonl(tmp_path / "h", households, [f for f in facts if f["household_id"] != "H1"]))
+    assert any(row.field == "id" and "without spaces around it" in row.message for row in bad_rows(refused))
+
+
+def test_the_store_quarantines_a_fact_of_a_padded_household_id() -> None:
+    from relapse_guard.store import MemoryStore
+
+    store = MemoryStore()
+    _, facts = _dicts()
+    report = store.ingest([{**facts[0], "household_id": "H1 "}, facts[1]])
+    assert (report.stored, report.quarantined) == (1, 1)
+    (quarantined,) = store.quarantined()
+    assert quarantined.error == "InvalidFact"
+    assert "without spaces around it" in quarantined.reason
+    assert store.pending_households() == ["H1"]

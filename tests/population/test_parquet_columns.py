@@ -249,15 +249,16 @@ def test_a_member_id_used_twice(ids: list[str], elsewhere: str) -> None:
 
 
 @pytest.mark.parametrize("ascii_only", [True, False], ids=["ASCII", "not ASCII"])
-def test_blank_once_stripped_as_str_strip(ascii_only: bool) -> None:
-    """Blank once stripped, on a column: as ``str.strip`` says, whether the column is ASCII or not."""
-    from relapse_guard.population.parquet_columns import blank_once_stripped
+def test_changed_by_strip_as_str_strip(ascii_only: bool) -> None:
+    """Changed by stripping, on a column: as ``str.strip`` says, whether the column is ASCII or not."""
+    from relapse_guard.population.parquet_columns import changed_by_strip
 
     texts = ["a", " ", "", "\t\n", "\x1c\x1d\x1e\x1f", " a ", "\x0b\x0c\r", "\x00", "\x7f"]
     texts += [] if ascii_only else ["\x85", "\u3000", "\u00a0x", "\u2028\u2029", "\u200b"]
     assert all(text.isascii() for text in texts) == ascii_only
-    found = blank_once_stripped(pyarrow.array(texts, pyarrow.string())).to_pylist()
-    assert found == [not text.strip() for text in texts]
+    texts += ["a ", "\ta", "a b"]
+    found = changed_by_strip(pyarrow.array(texts, pyarrow.string())).to_pylist()
+    assert found == [text.strip() != text for text in texts]
 
 
 @pytest.mark.parametrize("encoded", [False, True], ids=["plain", "dictionary-encoded"])
@@ -271,7 +272,7 @@ def test_household_ids_household_refuses(encoded: bool) -> None:
     if encoded:
         column = column.dictionary_encode()
     found = _unfit_keys(BatchColumns({"household_id": column}, len(hids))).to_pylist()
-    assert found == [not (hid and hid.strip()) or len(hid) > MAX_ID_LENGTH for hid in hids]
+    assert found == [not hid or hid.strip() != hid or len(hid) > MAX_ID_LENGTH for hid in hids]
 
 
 def test_member_ids_are_checked_for_a_lone_surrogate() -> None:

@@ -114,7 +114,7 @@ def make_household(hid: str, where: Place, members: list[Member]) -> Household |
     (the fields' types are the converters'). The household is then built without running them
     again; when they fail, ``Household(...)`` says why.
     """
-    if not (PLAIN_HOUSEHOLD and hid.strip() and where.district and 0 < len(members) <= MAX_MEMBERS):
+    if not (PLAIN_HOUSEHOLD and hid and hid.strip() == hid and where.district and 0 < len(members) <= MAX_MEMBERS):
         return None
     ids = {member.id for member in members}
     if len(ids) != len(members) or "" in ids:

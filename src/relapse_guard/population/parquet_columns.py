@@ -31,7 +31,7 @@ __all__ = [
     "BatchColumns",
     "Table",
     "arrow",
-    "blank_once_stripped",
+    "changed_by_strip",
     "compute",
     "day_dates",
     "int32_view",
@@ -132,16 +132,17 @@ def python_whitespace() -> str:
 ASCII_WHITESPACE = "".join(char for char in map(chr, range(128)) if char.isspace())
 
 
-def blank_once_stripped(array: Any) -> Any:
-    """Which strings of ``array`` (text without nulls) ``str.strip`` leaves empty: a boolean array.
+def changed_by_strip(array: Any) -> Any:
+    """Which strings of ``array`` (text without nulls) ``str.strip`` changes: blank ones, and those
+    with whitespace around them (an id so is no id). A boolean array.
 
     A column of ASCII text is trimmed of ASCII's whitespace: :func:`python_whitespace` looks at
     every character there is, a tenth of a second in each process, for text that is not ASCII.
     """
     pc = compute()
     if pc.all(pc.string_is_ascii(array)).as_py():
-        return pc.equal(pc.ascii_ltrim(array, characters=ASCII_WHITESPACE), "")
-    return pc.equal(pc.utf8_ltrim(array, characters=python_whitespace()), "")
+        return pc.not_equal(pc.ascii_trim(array, characters=ASCII_WHITESPACE), array)
+    return pc.not_equal(pc.utf8_trim(array, characters=python_whitespace()), array)
 
 
 def int32_view(array: Any) -> Sequence[int]:
@@ -219,7 +220,8 @@ class BatchColumns:
         """The strings of a plain (not dictionary-encoded) text column without blank cells, as a list.
 
         Also which cells are refused (a boolean array; None: none): those longer than ``limit``
-        characters and, with ``strip``, those blank once stripped. None when the column is not
+        characters and, with ``strip``, those ``str.strip`` changes (blank, or with spaces around
+        them). None when the column is not
         plain text or has a blank cell (null or ``""``).
         """
 
@@ -232,7 +234,7 @@ class BatchColumns:
                 return None
             refused = pc.greater(pc.utf8_length(array), limit)
             if strip:
-                refused = pc.or_(refused, blank_once_stripped(array))
+                refused = pc.or_(refused, changed_by_strip(array))
             values: list[str] = array.to_pylist()
             return values, refused if pc.any(refused).as_py() else None
 

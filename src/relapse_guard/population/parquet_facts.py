@@ -59,7 +59,7 @@ def _conversion(
         if is_str:
             if type(value) is not str or not valid_text(value, limit):
                 return REJECT
-            return value if not strip or value.strip() else REJECT
+            return value if not strip or (value and value.strip() == value) else REJECT
         try:
             return convert(value)
         except NOT_FAST:
@@ -75,7 +75,8 @@ def _text_table(conversion: Callable[[Any], Any], strip: bool, limit: int) -> Ca
     def table(values: list[Any]) -> list[Any]:
         if strip:
             return [
-                v if type(v) is str and v.isascii() and len(v) <= limit and v.strip() else conversion(v) for v in values
+                v if type(v) is str and v.isascii() and len(v) <= limit and v and v.strip() == v else conversion(v)
+                for v in values
             ]
         return [v if type(v) is str and v.isascii() and 0 < len(v) <= limit else conversion(v) for v in values]
 

@@ -208,7 +208,7 @@ class _Columns:
 
 
 def _unfit_keys(batch: BatchColumns) -> Any:
-    """Which rows' household id Household refuses (blank, once stripped too, or beyond the bounds): a
+    """Which rows' household id Household refuses (blank, with spaces around it, or beyond the bounds): a
     boolean array. Checked in Arrow on the column's distinct values (for a dictionary-encoded column;
     on each row's otherwise), and as Household checks it for those that are not short ASCII text with
     a character other than whitespace."""
@@ -220,7 +220,7 @@ def _unfit_keys(batch: BatchColumns) -> Any:
     values = column.dictionary if dictionary else column
     fit = pc.and_(
         pc.and_(pc.string_is_ascii(values), pc.less_equal(pc.binary_length(values), MAX_ID_LENGTH)),
-        pc.not_equal(pc.ascii_trim(values, characters=ASCII_WHITESPACE), ""),
+        pc.and_(pc.equal(pc.ascii_trim(values, characters=ASCII_WHITESPACE), values), pc.not_equal(values, "")),
     )
     unfit = [
         index
@@ -238,8 +238,8 @@ def _unfit_keys(batch: BatchColumns) -> Any:
 
 
 def _fit_key(key: Any) -> bool:
-    """True for a household id Household takes: text, not blank once stripped, within the bounds."""
-    return type(key) is str and bool(key.strip()) and valid_id(key)
+    """True for a household id Household takes: text, not blank, no spaces around it, within the bounds."""
+    return type(key) is str and bool(key) and key.strip() == key and valid_id(key)
 
 
 def _unbounded(column: Any, ids: list[str]) -> Any | None:
