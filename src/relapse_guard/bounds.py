@@ -12,6 +12,7 @@ A leaf module: it imports nothing of the library.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_INCOME_PER_CAPITA",
     "MAX_MEMBERS",
     "MAX_TEXT_LENGTH",
+    "STORED",
     "amount_bound",
     "is_id_field",
     "text_limit",
@@ -44,6 +46,12 @@ AMOUNT_BOUNDS: Mapping[str, Decimal] = {"income_per_capita": MAX_INCOME_PER_CAPI
 #: on from its dates (a transition period, reviews, an entitlement's months), and Python's dates
 #: end with 9999: a day near the end would overflow them part way through a run.
 LAST_DATE = dt.date(9000, 12, 31)
+
+#: True while records a store holds are read back (:func:`~relapse_guard.store.codec.decode_fact`,
+#: ``decode_household``): what an earlier version accepted and stored is read as it was stored,
+#: though refused as input now (an id with spaces around it, an amount of ``-0``). Looked at only
+#: on those values' refusal path.
+STORED: contextvars.ContextVar[bool] = contextvars.ContextVar("relapse_guard_reading_stored", default=False)
 
 #: Ids (a fact's, a household's, a member's, a case's: fields named ``id`` or ``*_id``) and a
 #: household's place names: at most 256 characters (an 18-digit national id number, a uuid, a

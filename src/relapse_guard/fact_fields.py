@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .bounds import MAX_AMOUNT, amount_bound, text_limit, valid_text
+from .bounds import MAX_AMOUNT, STORED, amount_bound, text_limit, valid_text
 from .errors import InvalidFact, redact
 from .money import parse_decimal
 
@@ -158,12 +158,12 @@ def amount_parser(bound: Decimal) -> Parse:
             amount = value
         elif type(value) is str:
             text = value.strip()
-            if _PLAIN_AMOUNT.fullmatch(text) is None:
+            if _PLAIN_AMOUNT.fullmatch(text) is None and not STORED.get():
                 raise ValueError("not plain ASCII digits with at most one point")
-            amount = Decimal(text)
+            amount = parse_decimal(text)
         else:
             amount = parse_decimal(value)
-        if amount < 0 or amount.is_signed():  # -0 too
+        if amount < 0 or (amount.is_signed() and not STORED.get()):  # -0 too (as input)
             raise ValueError("negative")
         if amount > bound:
             raise ValueError("too large")
@@ -404,7 +404,7 @@ def validate_fact(fact: Any) -> None:
             object.__setattr__(fact, spec.name, parsed)
     for name in ("id", "household_id"):
         value = getattr(fact, name)
-        if not value.strip() or value.strip() != value:  # " H1" is no household's id: a padded export
+        if not value.strip() or (value.strip() != value and not STORED.get()):  # " H1": a padded export
             raise InvalidFact(hid, name, value, "a non-empty string without spaces around it", fact_id=fid)
 
 

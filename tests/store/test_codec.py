@@ -203,3 +203,39 @@ def test_kinds_without_a_fast_builder_have_no_record_reader() -> None:
 
     assert record_reader(Checked) is None
     assert record_reader(Odd) is not None
+
+
+def test_what_an_earlier_version_stored_is_read_as_stored() -> None:
+    # An id with spaces around it and an amount of "-0" were accepted and stored before input
+    # refused them: a store holding them must still be read (a cycle, an explanation).
+    import datetime as dt
+
+    from relapse_guard.bounds import STORED
+    from relapse_guard.errors import InvalidFact, InvalidHousehold
+    from relapse_guard.facts import parse_fact
+    from relapse_guard.household import Household
+    from relapse_guard.monitoring import Monitor
+    from relapse_guard.store import MemoryStore
+
+    home = {"id": " PAD1", "place": {"district": "Yubei"}, "members": [{"id": "m1", "birth_date": "1970-01-01"}]}
+    record = {
+        "kind": "income_assessed",
+        "id": "x1",
+        "household_id": " PAD1",
+        "date": "2016-03-01",
+        "income_per_capita": "-0",
+    }
+    with pytest.raises(InvalidHousehold):
+        Household.from_dict(home)
+    with pytest.raises(InvalidFact):
+        parse_fact(record)
+    store = MemoryStore()
+    token = STORED.set(True)  # as an earlier version stored them
+    try:
+        store.put_household(Household.from_dict(home))
+        assert store.ingest([record]).stored == 1
+    finally:
+        STORED.reset(token)
+    assert [fact.id for fact in store.facts(" PAD1")] == ["x1"]
+    report = Monitor(store, "yubei_2016").cycle([], as_of=dt.date(2016, 3, 31))
+    assert (report.rescreened, report.problems) == (1, ())

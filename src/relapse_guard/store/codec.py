@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from ..bounds import STORED
 from ..errors import WrongType
 from ..fact_fields import field_specs
 from ..fact_plans import fact_plan
@@ -321,9 +322,15 @@ def record_reader(cls: type[Fact]) -> Callable[[Mapping[str, Any]], ReadRecord] 
 
 
 def decode_fact(body: str, kinds: FactKinds) -> Fact:
-    """A stored fact read back through ``kinds`` (raises :class:`InvalidFact` for an unknown kind)."""
+    """A stored fact read back through ``kinds`` (raises :class:`InvalidFact` for an unknown kind),
+    as it was stored: a value an earlier version stored and input refuses now is read
+    (:data:`~relapse_guard.bounds.STORED`)."""
     data: Mapping[str, Any] = json.loads(body)
-    return kinds.parse(data)
+    token = STORED.set(True)
+    try:
+        return kinds.parse(data)
+    finally:
+        STORED.reset(token)
 
 
 def same_fact(body: str, fact: Fact, encoded: str | None = None) -> bool:
@@ -351,8 +358,12 @@ def encode_household(household: Household) -> str:
 
 
 def decode_household(body: str) -> Household:
-    """A stored household read back."""
-    return Household.from_dict(json.loads(body))
+    """A stored household read back, as it was stored (see :func:`decode_fact`)."""
+    token = STORED.set(True)
+    try:
+        return Household.from_dict(json.loads(body))
+    finally:
+        STORED.reset(token)
 
 
 #: What a logged decision keeps beside its content: how it renders (its message) and how near
