@@ -887,8 +887,8 @@ class StoreBase:
         Each update is ``(checkpoint, alert bodies)``: the checkpoint replaces the household's
         earlier one; the alert bodies (JSON text made by the caller) are what the cycle found for
         the household. The first time a cycle saves a household's checkpoint, the one it replaces
-        (or none) becomes the household's base for the cycle (:meth:`cycle_bases`), and the bases
-        of every other cycle are dropped; saved again by the cycle (a run of it again, which
+        (or none) becomes the household's base for the cycle (:meth:`cycle_bases`), over its base
+        of an earlier cycle; saved again by the cycle (a run of it again, which
         rescreens the household from its base), the household's alerts for the cycle are
         replaced by the new ones. (In a store migrated from schema version 3, a household whose
         checkpoint the cycle saved before the migration has no base: its new alerts are
@@ -964,7 +964,7 @@ class StoreBase:
         """For each household among ``household_ids`` whose checkpoint ``cycle`` saved: the checkpoint it
         had before the cycle first saved one (None: it had none). A cycle run again rescreens a
         household from its base, so that it ends, alerts included, as one run given every record
-        would. Only the bases of the cycle saved last are kept."""
+        would. A household keeps one base: a later cycle saving it replaces it."""
         name = check_text("cycle", cycle, limit=MAX_ID_LENGTH)
         ids = check_ids("household_ids", household_ids)
         return {hid: None if row is None else _stored(row) for hid, row in self._base_rows(name, ids).items()}

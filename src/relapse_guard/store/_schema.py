@@ -5,8 +5,8 @@ Version 1 held the facts, the quarantine and the decisions log; version 2 added 
 cycle's tables (checkpoints, pending, alerts, cycles); version 3 chains every stored fact and
 every checkpoint saved (:mod:`~relapse_guard.store.linked`): the facts gain their sequence number
 and links, the checkpoints the number of their entry in the new checkpoint log, and the
-chains' heads are kept beside the decisions log's; version 4 keeps, for the cycle saved last,
-each household's checkpoint from before it (its base), which a cycle run again resumes from.
+chains' heads are kept beside the decisions log's; version 4 keeps each household's checkpoint
+from before the last cycle that saved it (its base), which that cycle run again resumes from.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ _CHECKPOINTS_V3 = """CREATE TABLE checkpoints (
     )"""
 
 
-# --- version 4: the bases of the cycle saved last ---------------------------------------------------
+# --- version 4: the cycles' bases ---------------------------------------------------------------------
 
 #: Per household: the checkpoint it had before the cycle that saved it last first saved one
 #: (``policy`` NULL: it had none), for a run of that cycle again to resume from. Read and

@@ -101,8 +101,8 @@ class Writer(Protocol):
         """The households among ``household_ids`` with a base for ``cycle``."""
 
     def keep_bases(self, cycle: str, household_ids: Collection[str]) -> None:
-        """Drop every base of another cycle than ``cycle``, and keep each household's checkpoint (or
-        none) as its base for ``cycle``."""
+        """Keep each household's checkpoint (or none) as its base for ``cycle``, over its base of
+        an earlier cycle."""
 
     def delete_alerts(self, cycle: str, household_ids: Collection[str]) -> None:
         """Delete the alerts stored for ``cycle`` and each of ``household_ids``."""

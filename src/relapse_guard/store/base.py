@@ -259,8 +259,8 @@ class Store(Protocol):
 
         Each update is a checkpoint (replacing the household's earlier one) and the alert bodies
         (JSON text) the cycle found for the household. The first time a cycle saves a household,
-        its checkpoint before (or none) becomes its base for the cycle (:meth:`cycle_bases`;
-        the bases of other cycles are dropped); saved again by the cycle, the household's alerts
+        its checkpoint before (or none) becomes its base for the cycle (:meth:`cycle_bases`,
+        over its base of an earlier cycle); saved again by the cycle, the household's alerts
         for the cycle are replaced. A household leaves the pending index when its stream version
         equals the checkpoint's ``facts_seen``; facts stored meanwhile keep it pending. A
         checkpoint with ``facts_seen`` above the stream's version raises
@@ -270,7 +270,7 @@ class Store(Protocol):
     def cycle_bases(self, cycle: str, household_ids: Collection[str]) -> dict[str, StoredCheckpoint | None]:
         """For each household among ``household_ids`` that ``cycle`` saved: its checkpoint before the
         cycle first saved it (None: it had none), which a run of the cycle again resumes from.
-        Only the cycle saved last keeps its bases."""
+        A household keeps one base: a later cycle saving it replaces it."""
 
     def alerts(self, cycle: str, household_id: str | None = None) -> list[tuple[str, str]]:
         """What ``cycle`` found: ``(household id, alert body)`` in household order, then the order stored

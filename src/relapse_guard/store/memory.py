@@ -41,7 +41,7 @@ class _Tables:
         self.due: list[tuple[str, str]] = []
         self.pending: set[str] = set()
         self.alerts: dict[str, dict[str, list[str]]] = {}  # cycle -> household -> bodies in order
-        self.bases: dict[str, dict[str, CheckpointRow | None]] = {}  # cycle -> household -> base (one cycle)
+        self.bases: dict[str, tuple[str, CheckpointRow | None]] = {}  # household -> (cycle, its base)
         self.cycles: dict[str, str] = {}
 
     def put_checkpoint(self, row: CheckpointRow) -> None:
@@ -147,8 +147,8 @@ class _Writer:
         self._pending.update(dict.fromkeys(household_ids, False))
 
     def based(self, cycle: str, household_ids: Collection[str]) -> set[str]:
-        bases = self._tables.bases.get(cycle, {})
-        return {hid for hid in household_ids if hid in bases}
+        bases = self._tables.bases
+        return {hid for hid in household_ids if hid in bases and bases[hid][0] == cycle}
 
     def keep_bases(self, cycle: str, household_ids: Collection[str]) -> None:
         rows = self._tables.checkpoints  # as committed: this transaction's checkpoints come after
@@ -195,9 +195,7 @@ class _Writer:
             else:
                 tables.pending.discard(hid)
         for cycle, bases in self._bases:
-            kept = tables.bases.get(cycle, {})
-            tables.bases = {cycle: kept}
-            kept.update(bases)
+            tables.bases.update((hid, (cycle, base)) for hid, base in bases.items())
         for cycle, cleared in self._cleared:
             stored = tables.alerts.get(cycle, {})
             for hid in cleared:
@@ -312,8 +310,8 @@ class MemoryStore(StoreBase):
 
     def _base_rows(self, cycle: str, household_ids: list[str]) -> dict[str, CheckpointRow | None]:
         with self._lock:
-            bases = self._tables.bases.get(cycle, {})
-            return {hid: bases[hid] for hid in household_ids if hid in bases}
+            bases = self._tables.bases
+            return {hid: bases[hid][1] for hid in household_ids if hid in bases and bases[hid][0] == cycle}
 
     def _cycle_body(self, cycle: str) -> str | None:
         with self._lock:
