@@ -21,7 +21,7 @@ from relapse_guard import Engine, Household, IncomeAssessed, Member, Place, load
 from relapse_guard.checks import check_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import Declined, Risk, Severity
-from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, WrongType, said
+from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, said
 from relapse_guard.facts import DisasterReported, Fact
 from relapse_guard.interventions import TemporaryRelief
 from relapse_guard.policy import Policy
@@ -184,7 +184,7 @@ def test_a_negative_amount_or_cost_fails_naming_the_plug_in_and_check_reports_it
         assert (problem.kind, problem.plugin) == ("plugin_failed", plugin)
 
 
-def test_a_period_or_severity_given_as_text_fails_where_it_is_made() -> None:
+def test_a_period_or_severity_given_as_text_fails_naming_the_plug_in() -> None:
     # A grant of period "monthly" was counted as a one-off by a screen and crashed explain and
     # whatif (exit 3); a risk of severity "high" crashed them too. check found nothing.
     monthly = _policy(
@@ -192,13 +192,13 @@ def test_a_period_or_severity_given_as_text_fails_where_it_is_made() -> None:
     )
     high = _policy(detect=lambda fact, ctx: ctx.risk(trigger="hail", fact=fact, kind="hail", severity="high"))
     for policy, plugin, message in (
-        (monthly, "intervention.voucher", "Grant.period must be a Period (Period.MONTHLY), not 'monthly' (str)"),
-        (high, "trigger.hail", "Risk.severity must be a Severity (Severity.HIGH), not 'high' (str)"),
+        (monthly, "intervention.voucher", "period 'monthly' (str); expected a Period (Period.MONTHLY)"),
+        (high, "trigger.hail", "severity 'high' (str); expected a Severity (Severity.HIGH)"),
     ):
-        with pytest.raises(WrongType) as wrong:
+        with pytest.raises(PluginFailed) as failed:
             _run(policy)
-        assert str(wrong.value) == message
-        assert wrong.value.policy_code == ("H1", plugin, "d1")
+        assert str(failed.value.error) == message
+        assert (failed.value.household_id, failed.value.plugin, failed.value.fact_id) == ("H1", plugin, "d1")
         (finding,) = _component_fails(policy)
         assert message in finding
         (problem,) = screen_records([(HOUSEHOLD, FACTS, ())], policy, D(2016, 12, 31)).problems

@@ -12,12 +12,11 @@ import datetime as dt
 import enum
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
 from . import message_keys as keys
-from .errors import WrongType, typed_repr
 from .lifecycle import State
 from .messages import ENGLISH, Join, Margin, Message, Term, Text, as_message, margins_of, render
 from .parameters import ParameterValue
@@ -68,23 +67,6 @@ def _evidence_text(evidence: tuple[tuple[str, str | Message], ...]) -> tuple[tup
     return tuple((label, value if isinstance(value, str) else value.english()) for label, value in evidence)
 
 
-_E = TypeVar("_E", bound=enum.Enum)
-
-
-def _member_of(kind: type[_E], example: str) -> Callable[[Any, Any, _E], None]:
-    """An attrs validator: the value is a member of ``kind`` (what policy code gives is checked
-    where it is made: a period written ``"monthly"`` was counted as a one-off grant)."""
-
-    def check(instance: Any, attribute: Any, value: _E) -> None:
-        if type(value) is not kind and not isinstance(value, kind):
-            raise WrongType(
-                f"{type(instance).__name__}.{attribute.name} must be a {kind.__name__} ({example}), "
-                f"not {typed_repr(value)}"
-            )
-
-    return check
-
-
 def _english(text: Text) -> str:
     """Text as English: a message rendered, plain text as it is (what equality compares)."""
     return text if isinstance(text, str) else text.english()
@@ -107,7 +89,7 @@ class Risk:
     kind: str
     household_id: str
     date: dt.date
-    severity: Severity = attrs.field(validator=_member_of(Severity, "Severity.HIGH"))
+    severity: Severity
     trigger: str
     fact_id: str
     key: str
@@ -195,7 +177,7 @@ class Grant:
     date: dt.date
     risk_key: str
     amount: Decimal | None = None
-    period: Period = attrs.field(default=Period.ONE_OFF, validator=_member_of(Period, "Period.MONTHLY"))
+    period: Period = Period.ONE_OFF
     service: str | None = None
     responsible: str = ""
     persons: int = 0

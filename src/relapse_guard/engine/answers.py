@@ -5,7 +5,8 @@ intervention's ``grant`` a :class:`~relapse_guard.decisions.Grant`, a
 :class:`~relapse_guard.decisions.Declined` or None, and its ``amount`` a ``Decimal`` or None.
 Money is exact: a ``float`` cost or amount (``0.1`` is not a tenth) is refused, as a ``bool``
 or any other type is, and an amount or cost that is not a finite number, or is below zero (an
-intervention grants money, a shock costs it). Anything else would
+intervention grants money, a shock costs it); a grant's ``period`` and a risk's ``severity``
+are members of their enums (``Period.MONTHLY``, not ``"monthly"``). Anything else would
 fail later, far from its cause (``'bool' object has no attribute 'key'``), or be summed into
 the totals as a float. Each is a :class:`~relapse_guard.errors.PluginFailed` naming the
 household, the trigger or intervention and the fact, its cause a ``TypeError`` or
@@ -17,9 +18,10 @@ The checks run only on what is not None (risks and grants are rare beside facts)
 
 from __future__ import annotations
 
+import enum
 from decimal import Decimal
 
-from ..decisions import Declined, Grant, Risk
+from ..decisions import Declined, Grant, Period, Risk, Severity
 from ..errors import PluginFailed, typed_repr
 
 __all__ = ["checked_amount", "checked_grant", "checked_risk", "sound_grant"]
@@ -34,7 +36,7 @@ def checked_risk(found: object, household_id: str, trigger: str, fact_id: str) -
             fact_id,
             TypeError(f"detect() returned {typed_repr(found)}; expected a Risk (ctx.risk(...)) or None"),
         )
-    problem = _money_problem(found.cost, "cost")
+    problem = _money_problem(found.cost, "cost") or _member_problem(found.severity, Severity, "severity", "HIGH")
     if problem is not None:
         raise _failed(household_id, f"trigger.{trigger}", fact_id, problem)
     return found
@@ -62,10 +64,11 @@ def checked_grant(found: object, household_id: str, intervention: str, fact_id: 
                 f"{intervention!r} (ctx.grant(intervention=self.name, ...))"
             ),
         )
-    if found.amount is not None:
+    problem = _member_problem(found.period, Period, "period", "MONTHLY")
+    if problem is None and found.amount is not None:
         problem = _money_problem(found.amount, "amount")
-        if problem is not None:
-            raise _failed(household_id, f"intervention.{intervention}", fact_id, problem)
+    if problem is not None:
+        raise _failed(household_id, f"intervention.{intervention}", fact_id, problem)
     return found
 
 
@@ -73,7 +76,7 @@ def sound_grant(found: object, intervention: str) -> bool:
     """Whether ``found`` is a grant of ``intervention`` with no money or a finite ``Decimal`` not
     below zero: the answer nearly every call gives, told in a few comparisons
     (:func:`checked_grant` says why not, and returns a refusal)."""
-    if type(found) is not Grant or found.intervention != intervention:
+    if type(found) is not Grant or found.intervention != intervention or type(found.period) is not Period:
         return False
     amount = found.amount
     return amount is None or (type(amount) is Decimal and amount.is_finite() and amount >= 0)
@@ -103,6 +106,14 @@ def _money_problem(value: object, field: str) -> Exception | None:
             "relapse_guard.money.to_money(...) to round to the fen)"
         )
     return TypeError(f"{field} {typed_repr(value)}; expected a Decimal")
+
+
+def _member_problem(value: object, kind: type[enum.Enum], field: str, example: str) -> Exception | None:
+    """Why ``value`` is not a member of ``kind`` (a period written ``"monthly"`` was counted as a
+    one-off grant), or None."""
+    if type(value) is kind:
+        return None
+    return TypeError(f"{field} {typed_repr(value)}; expected a {kind.__name__} ({kind.__name__}.{example})")
 
 
 def _failed(household_id: str, plugin: str, fact_id: str, error: Exception) -> PluginFailed:

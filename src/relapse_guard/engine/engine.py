@@ -517,8 +517,10 @@ class Engine:
             except Exception as error:  # policy code failed: name it, for this household
                 raise PluginFailed(run.household.id, f"trigger.{trigger.name}", fact.id, error) from error
             if risk is not None:
-                cost = risk.cost if type(risk) is Risk else None
-                if type(cost) is not Decimal or not cost.is_finite() or cost < 0:  # policy code's answer, checked
+                # policy code's answer, checked: a Risk, its cost exact money, its severity a Severity
+                sound = type(risk) is Risk and type(risk.severity) is Severity
+                cost = risk.cost if sound else None
+                if type(cost) is not Decimal or not cost.is_finite() or cost.is_signed():
                     risk = checked_risk(risk, run.household.id, trigger.name, fact.id)
                 self._router.route(run, risk, ctx)
 

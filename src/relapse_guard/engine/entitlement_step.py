@@ -329,8 +329,10 @@ class EntitlementStep:
         if quick is not None and piece.ends is None:
             try:
                 amount = quick(risk, ctx)
-                if amount is not None and (type(amount) is not Decimal or not amount.is_finite() or amount < 0):
-                    amount = checked_amount(amount, run.household.id, name, risk.fact_id)  # policy code's
+                if amount is not None and type(amount) is not Decimal:  # policy code's answer: checked
+                    # (a Decimal that is not money, NaN or negative, never equals a piece's amount:
+                    # the intervention is asked, and its grant refused by sound_grant)
+                    amount = checked_amount(amount, run.household.id, name, risk.fact_id)
             except ParameterNotInForce:
                 pass  # the intervention's own answer says what then
             except RelapseGuardError as error:  # the library's own, let out by policy code: said where
