@@ -168,3 +168,21 @@ def test_errors_name_what_is_wrong_a_date_key_or_an_expiry() -> None:
         "parameter 'a.b' from 2016-01-01: expires date 2015-01-01 refused; expected a datetime.date on or after "
         "the value takes effect"
     )
+
+
+def test_a_value_the_base_policy_refuses_in_a_parameter_file_names_the_file(tmp_path: Path) -> None:
+    # The base policy's bounds are applied when the file is laid over it (derive): the error
+    # named the parameter and the value, not the file they were in.
+    path = tmp_path / "district.toml"
+    path.write_text("[safety_net.standard]\nvalues = { 2016-07-01 = -5 }\n", encoding="utf-8")
+    with pytest.raises(InvalidParameter) as refused:
+        load_policy("yubei_2016").derive(name="district", parameter_tree=ParameterTree.from_file(path))
+    assert str(refused.value).startswith(f"{path}: parameter 'safety_net.standard' from 2016-07-01: value ")
+    assert refused.value.source == str(path)
+    # A tree made in Python names no file, as before; a file's tree equals the same tree made so.
+    with pytest.raises(InvalidParameter) as bare:
+        load_policy("yubei_2016").derive(
+            name="district", parameter_tree=ParameterTree({}).with_value("safety_net.standard", dt.date(2016, 7, 1), -5)
+        )
+    assert bare.value.source == ""
+    assert ParameterTree.from_file(path) == ParameterTree.from_toml(path.read_text(encoding="utf-8"))

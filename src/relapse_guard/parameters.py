@@ -292,6 +292,9 @@ class ParameterTree:
     """
 
     parameters: Mapping[str, Parameter] = attrs.field(factory=dict)
+    #: The file the tree was read from (:meth:`from_toml`, :meth:`from_file`), ``""`` otherwise:
+    #: an error found when the tree is laid over a policy's (:meth:`overlaid`) names it.
+    source: str = attrs.field(default="", eq=False, kw_only=True)
 
     def __contains__(self, name: object) -> bool:
         return name in self.parameters
@@ -380,19 +383,14 @@ class ParameterTree:
                 combined[name] = theirs
                 continue
             dates = {effective for effective, _ in theirs.values}
-            combined[name] = Parameter(
-                name=name,
-                values=(*(item for item in ours.values if item[0] not in dates), *theirs.values),
-                description=theirs.description or ours.description,
-                unit=theirs.unit or ours.unit,
-                reference=theirs.reference or ours.reference,
-                minimum=ours.minimum if theirs.minimum is None else theirs.minimum,
-                maximum=ours.maximum if theirs.maximum is None else theirs.maximum,
-                # a value's dates go with it: ours for the values kept, theirs for theirs
-                expires=(*(pair for pair in ours.expires if pair[0] not in dates), *theirs.expires),
-                review_by=(*(pair for pair in ours.review_by if pair[0] not in dates), *theirs.review_by),
-                on_expiry=ours.on_expiry if theirs.on_expiry is None else theirs.on_expiry,
-            )
+            try:
+                combined[name] = _overlaid(name, ours, theirs, dates)
+            except InvalidParameter as error:  # our bounds refuse a value of theirs: name their file
+                if error.source or not other.source:
+                    raise
+                raise InvalidParameter(
+                    error.name, error.on, error.value, error.expected, source=other.source, what=error.what
+                ) from None
         return ParameterTree(combined)
 
     @classmethod
@@ -411,13 +409,31 @@ class ParameterTree:
         found: dict[str, Parameter] = {}
         _walk(data, "", source, found)
         tree = cls(found)
-        return tree if default is None else tree.with_on_expiry(default)
+        tree = tree if default is None else tree.with_on_expiry(default)
+        return attrs.evolve(tree, source=source)
 
     @classmethod
     def from_file(cls, path: str | Path) -> ParameterTree:
         """Load a TOML parameter file."""
         path = Path(path)
         return cls.from_toml(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def _overlaid(name: str, ours: Parameter, theirs: Parameter, dates: set[dt.date]) -> Parameter:
+    """``ours`` with ``theirs`` laid over it (see :meth:`ParameterTree.overlaid`)."""
+    return Parameter(
+        name=name,
+        values=(*(item for item in ours.values if item[0] not in dates), *theirs.values),
+        description=theirs.description or ours.description,
+        unit=theirs.unit or ours.unit,
+        reference=theirs.reference or ours.reference,
+        minimum=ours.minimum if theirs.minimum is None else theirs.minimum,
+        maximum=ours.maximum if theirs.maximum is None else theirs.maximum,
+        # a value's dates go with it: ours for the values kept, theirs for theirs
+        expires=(*(pair for pair in ours.expires if pair[0] not in dates), *theirs.expires),
+        review_by=(*(pair for pair in ours.review_by if pair[0] not in dates), *theirs.review_by),
+        on_expiry=ours.on_expiry if theirs.on_expiry is None else theirs.on_expiry,
+    )
 
 
 def _coerce(name: str, value: object, source: str = "", on: dt.date | None = None) -> Value:
