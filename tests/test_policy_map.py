@@ -423,3 +423,39 @@ def test_a_policy_file_in_a_map_says_how_to_name_it() -> None:
     toml = '[[place]]\ndistrict = "Yubei"\npolicy = "my_district.py:policy"\n'
     with pytest.raises(InvalidPolicyMap, match=r"a map names registered policies only: register yours"):
         PolicyMap.from_toml(toml, source="mine.toml")
+
+
+def test_counts_by_district_use_the_map_s_spelling() -> None:
+    # The map matched "yubei" and " YUBEI " to Yubei's policy, but a screen's and a cycle's
+    # counts by district listed them apart ("Yubei: 10 households" of 13).
+    from decimal import Decimal
+
+    from relapse_guard import Household, IncomeAssessed, Member
+    from relapse_guard.monitoring import Monitor
+    from relapse_guard.policies.policy_map import builtin_policy_map
+    from relapse_guard.screening.screen import screen_records
+    from relapse_guard.store import MemoryStore
+
+    chongqing = builtin_policy_map("chongqing")
+    assert [chongqing.district_name(d) for d in ("yubei", " YUBEI ", "Dazu", "Elsewhere ")] == [
+        "Yubei",
+        "Yubei",
+        "Dazu",
+        "Elsewhere ",
+    ]
+    spellings = ["Yubei", "yubei", " YUBEI ", "dazu "]
+    people = []
+    for n, district in enumerate(spellings):
+        hid = f"H{n}"
+        home = Household(id=hid, place=Place(district, "T"), members=(Member(id=f"{hid}-1", birth_date=D(1970, 1, 1)),))
+        fact = IncomeAssessed(id=f"{hid}-i", household_id=hid, date=D(2016, 3, 1), income_per_capita=Decimal(2000))
+        people.append((home, [fact]))
+    result = screen_records([(home, facts, ()) for home, facts in people], chongqing, D(2016, 12, 31))
+    assert {name: totals.households for name, totals in result.totals.by_district.items()} == {"Yubei": 3, "Dazu": 1}
+    store = MemoryStore()
+    store.put_households(home for home, _ in people)
+    report = Monitor(store, chongqing).cycle(
+        [fact.to_dict() for _, facts in people for fact in facts], as_of=D(2016, 12, 31)
+    )
+    assert {district: count for (district, _), count in report.districts.items()} == {"Yubei": 3, "Dazu": 1}
+    assert {alert.district for alert in Monitor(store, chongqing).alerts(D(2016, 12, 31))} == {"Yubei", "Dazu"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -87,6 +87,9 @@ class Rescreener:
         self._engines: dict[int, Engine] = {}
         self._kinds = fact_kinds_of(chooser)
         self._by_label: dict[str, list[Policy]] | None = None  # the chooser's policies, when first needed
+        # Counts and alerts name a district as a policy map spells it ("yubei " is "Yubei").
+        spell = getattr(chooser, "district_name", None)
+        self._district: Callable[[str], str] = spell if callable(spell) else str
 
     def engine(self, policy: Policy) -> Engine:
         """One engine per policy, kept for every chunk (it caches parameter look-ups)."""
@@ -139,7 +142,7 @@ class Rescreener:
                     )
                     if patched is not None:  # a quiet month: income recorded, nothing else to say
                         quiet += 1
-                        districts[(household.place.district, policy.label)] += 1
+                        districts[(self._district(household.place.district), policy.label)] += 1
                         updates.append((attrs.evolve(old_row, facts_seen=seen, body=patched), []))
                         continue
                 done, old = self._one(policy, household, old_row, facts)
@@ -160,14 +163,14 @@ class Rescreener:
                 done.checkpoint,
                 policy=policy,
                 as_of=self.as_of,
-                district=household.place.district,
+                district=self._district(household.place.district),
                 replayed=done.reason,
             )
             alerts += len(found)
             paths[done.path] += 1
             if done.reason:
                 reasons[reason_kind(done.reason)] += 1
-            districts[(household.place.district, policy.label)] += 1
+            districts[(self._district(household.place.district), policy.label)] += 1
             updates.append(
                 (
                     StoredCheckpoint(

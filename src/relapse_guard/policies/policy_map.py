@@ -122,10 +122,12 @@ class Spell:
 class _Memo:
     """What a map works out once: the policies loaded and the entries by place. Pickled empty."""
 
-    __slots__ = ("by_place", "policies")
+    __slots__ = ("by_place", "policies", "spellings")
 
     def __init__(self) -> None:
         self.policies: dict[str, Policy] = {}
+        #: A district's key (case and spaces aside) -> the map's spelling of it.
+        self.spellings: dict[str, str] | None = None
         #: (district, town) -> (ordinals of the starts, policy names), in date order.
         self.by_place: dict[tuple[str, str], tuple[tuple[int, ...], tuple[str, ...]]] | None = None
 
@@ -226,6 +228,17 @@ class PolicyMap:
             return self.default
         reason = f"no entry for district {place.district!r} and no default"
         raise NoPolicyForPlace(str(place), on, self.source, reason=reason, suggestions=self._near(place.district))
+
+    def district_name(self, district: str) -> str:
+        """``district`` as the map spells it when an entry names it (case and spaces aside, as the
+        map matches places), else as given: what counts by district group under, so that
+        ``"yubei"`` and ``" Yubei "`` in the data are counted with ``"Yubei"``."""
+        memo = self._memo
+        if memo.spellings is None:
+            memo.spellings = {}
+            for entry in self.entries:
+                memo.spellings.setdefault(_key(entry.district), entry.district)
+        return memo.spellings.get(_key(district), district)
 
     def policy_for(self, place: Place, on: dt.date) -> Policy:
         """The policy of ``place`` on ``on``, loaded from the registry (once a name)."""

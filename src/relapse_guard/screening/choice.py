@@ -58,6 +58,10 @@ class PolicyChoice:
         """The engine ``household`` runs under; :class:`~relapse_guard.errors.NoPolicyForPlace` when none."""
         raise NotImplementedError
 
+    def district_name(self, district: str) -> str:
+        """The name a household's ``district`` is counted under: as given, or as a policy map spells it."""
+        return district
+
     def in_force(self, district: str, start: dt.date, end: dt.date) -> tuple[str, ...]:
         """The policies in force in ``district`` from ``start`` to ``end``, described for totals and reports."""
         raise NotImplementedError
@@ -94,6 +98,7 @@ class MapChoice(PolicyChoice):
         self.kinds = shared_fact_kinds(policy_map.label, self.policies)
         self._names: dict[tuple[str, str], str] = {}
         self._engines: dict[str, Engine] = {}
+        self._districts: dict[str, str] = {}
 
     def engine_for(self, household: Household) -> Engine:
         """The engine of the policy of the household's place on the as-of date (cached by district and town)."""
@@ -106,6 +111,13 @@ class MapChoice(PolicyChoice):
         if engine is None:
             engine = self._engines[name] = Engine(self.policies[name], record_decisions=self.record_decisions)
         return engine
+
+    def district_name(self, district: str) -> str:
+        """``district`` as the map spells it (:meth:`PolicyMap.district_name`); cached (asked for each household)."""
+        found = self._districts.get(district)
+        if found is None:
+            found = self._districts[district] = self.policy_map.district_name(district)
+        return found
 
     def in_force(self, district: str, start: dt.date, end: dt.date) -> tuple[str, ...]:
         """Each policy the map has in force in ``district`` (or a town of it) from ``start`` to

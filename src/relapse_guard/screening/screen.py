@@ -209,7 +209,9 @@ def screen_records(
             assert used is not None
             place = household.place
             row = HouseholdRow.from_result(
-                outcome, (place.district, place.town, place.village), used.reviews_due(outcome, as_of)
+                outcome,
+                (choice.district_name(place.district), place.town, place.village),
+                used.reviews_due(outcome, as_of),
             )
             totals.add(row, first)
             if keep_rows:
