@@ -442,3 +442,44 @@ def test_the_store_quarantines_a_fact_of_a_padded_household_id() -> None:
     assert quarantined.error == "InvalidFact"
     assert "without spaces around it" in quarantined.reason
     assert store.pending_households() == ["H1"]
+
+
+@pytest.fixture(scope="module")
+def jsonl_population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated population, as JSON Lines (one partition)."""
+    from relapse_guard.population import generate_population
+
+    directory = tmp_path_factory.mktemp("unreadable") / "pop"
+    generate_population(directory, households=40, seed=3, format="jsonl", processes=1)
+    return directory
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_an_unreadable_fact_line_is_the_bad_row_of_the_household_its_text_names_when_not_among_one(
+    jsonl_population: Path, data: st.DataObject
+) -> None:
+    # A fact line cut short (a trailing comma, a brace lost) was filed under the household whose
+    # lines it sat after, whatever household its own text named. As in CSV: among one
+    # household's lines it joins them; elsewhere it is the bad row of the household it names.
+    from relapse_guard.population import read_partition
+
+    from .helpers import as_pairs
+
+    households = jsonl_population / "households-00000.jsonl"
+    facts_path = jsonl_population / "facts-00000.jsonl"
+    lines = facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = data.draw(st.integers(0, len(lines)), label="position")
+    copied = json.loads(lines[data.draw(st.integers(0, len(lines) - 1), label="line cut")])
+    cut = json.dumps({**copied, "id": "cut"}, separators=(",", ":"))[:-1] + ",}\n"  # not JSON
+    edited = jsonl_population.parent / f"edited-{at}"
+    edited.mkdir(exist_ok=True)
+    (edited / "facts.jsonl").write_text("".join([*lines[:at], cut, *lines[at:]]), encoding="utf-8")
+    records = list(read_partition(households, edited / "facts.jsonl"))
+    (row,) = bad_rows(records)
+    assert (row.line, row.field) == (at + 1, "json")
+    before = json.loads(lines[at - 1])["household_id"] if at > 0 else None
+    after = json.loads(lines[at])["household_id"] if at < len(lines) else None
+    assert row.household_id == (before if before == after else copied["household_id"])
+    expected = as_pairs(read_partition(households, facts_path))
+    assert [pair for pair in as_pairs(records) if pair != (None, [])] == expected

@@ -24,12 +24,15 @@ from .grouping import (
     FactGroup,
     FactRuns,
     Failure,
+    Held,
     HouseholdGroup,
     Rows,
     built,
+    hold_odd_tail,
     member_groups,
     runs_of,
     settle_odd_keys,
+    settle_odd_rows,
 )
 from .households import household_rows
 from .jsonl import encoding_problem
@@ -283,9 +286,8 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
             return True
 
         groups = FactRuns(name)
-        # Rows of the wrong width at the end of a batch wait for the next: which household they
-        # go with depends on the row after them (see _settle).
-        carried: tuple[list[int], list[str | None], list[Fact | Failure], dict[int, str]] = ([], [], [], {})
+        # Rows of the wrong width at the end of a batch wait for the next (hold_odd_tail).
+        carried: Held = ([], [], [], {})
         for batch in itertools.chain(row_batches(stream, accept, first_line=2), [[]]):
             lines, hids, results, odd = carried
             carried = ([], [], [], {})
@@ -319,29 +321,12 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 except (ValueError, TypeError) as error:
                     results.append(Failure(*describe_failure(error, fields)))
                     clean = False
-            if batch and odd and max(odd) == len(hids) - 1:  # it ends with such rows: they wait
-                cut = len(hids)
-                while cut - 1 in odd:
-                    cut -= 1
-                carried = (lines[cut:], hids[cut:], results[cut:], {i - cut: odd[i] for i in odd if i >= cut})
-                del lines[cut:], hids[cut:], results[cut:]
-            _settle(hids, {i: cell for i, cell in odd.items() if i < len(hids)}, groups.current)
+            if batch:  # (the last, empty, batch keeps them)
+                carried = hold_odd_tail(lines, hids, results, odd)
+            settle_odd_rows(hids, {i: cell for i, cell in odd.items() if i < len(hids)}, groups.current)
             if hids:
                 yield from groups.add(runs_of(hids), lines, built(results), clean=clean)
         yield from groups.close()
-
-
-def _settle(hids: list[str | None], odd: dict[int, str], current: str | None) -> None:
-    """Give each row of the wrong width (``odd``: its index, and its household cell) the
-    household it goes with. Among one household's rows (the household of the rows before it is
-    that of the row after it) it joins them (None): a junk line (``x``, a comment) never splits a
-    household's facts. Elsewhere (between two households, last) its own cell names it, as a row
-    of a household cut short does."""
-    for index, cell in odd.items():
-        before = next((hids[i] for i in range(index - 1, -1, -1) if hids[i] is not None), current)
-        after = next((hids[i] for i in range(index + 1, len(hids)) if i not in odd), None)
-        if cell and not (before is not None and before == after):
-            hids[index] = cell
 
 
 class CsvFactWriter:

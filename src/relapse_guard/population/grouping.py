@@ -23,7 +23,7 @@ facts that come after their household's place).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from ..facts import Fact
@@ -36,16 +36,19 @@ __all__ = [
     "FactGroup",
     "FactRuns",
     "Failure",
+    "Held",
     "HouseholdGroup",
     "MemberBatch",
     "Results",
     "Rows",
     "Run",
     "built",
+    "hold_odd_tail",
     "member_groups",
     "merge",
     "runs_of",
     "settle_odd_keys",
+    "settle_odd_rows",
 ]
 
 #: A household read from the households file: its id (if it has one), the household (None
@@ -118,6 +121,37 @@ def settle_odd_keys(keys: list[Any], odd: Sequence[int]) -> None:
         after = next((keys[i] for i in range(index + 1, len(keys)) if i not in odd_set), None)
         if after == before:
             keys[index] = before
+
+
+def settle_odd_rows(hids: list[str | None], odd: Mapping[int, str], current: str | None) -> None:
+    """Give each odd fact row (``odd``: its index, and the household its own text names, ``""``
+    for none: a junk line, a row cut short, a line that is not JSON) the household it goes with.
+    Among one household's rows (the household of the rows before it is that of the row after it)
+    it joins them (None): a junk line never splits a household's facts. Elsewhere (between two
+    households, last) its own text names it, as a row of a household cut short does; ``current``
+    is the household of the rows before the batch."""
+    for index, cell in odd.items():
+        before = next((hids[i] for i in range(index - 1, -1, -1) if hids[i] is not None), current)
+        after = next((hids[i] for i in range(index + 1, len(hids)) if i not in odd), None)
+        if cell and not (before is not None and before == after):
+            hids[index] = cell
+
+
+#: A batch's rows held back: their lines, households, results and odd rows (see :func:`hold_odd_tail`).
+Held = tuple[list[int], list[str | None], list[Any], dict[int, str]]
+
+
+def hold_odd_tail(lines: list[int], hids: list[str | None], results: list[Any], odd: dict[int, str]) -> Held:
+    """The odd rows a batch ends with, taken off it to wait for the next batch: which household
+    they go with depends on the row after them (:func:`settle_odd_rows`)."""
+    if not odd or max(odd) != len(hids) - 1:
+        return [], [], [], {}
+    cut = len(hids)
+    while cut - 1 in odd:
+        cut -= 1
+    held: Held = (lines[cut:], hids[cut:], results[cut:], {i - cut: odd[i] for i in odd if i >= cut})
+    del lines[cut:], hids[cut:], results[cut:]
+    return held
 
 
 class FactRuns:
