@@ -124,8 +124,8 @@ def settle_odd_keys(keys: list[Any], odd: Sequence[int]) -> None:
 
 
 def settle_odd_rows(hids: list[str | None], odd: Mapping[int, str], current: str | None) -> None:
-    """Give each odd fact row (``odd``: its index, and the household its own text names, ``""``
-    for none: a junk line, a row cut short, a line that is not JSON) the household it goes with.
+    """Give each odd fact row (``odd``: its index, and the household its own cell names, ``""``
+    for none: a junk line, a row cut short) the household it goes with.
     Among one household's rows (the household of the rows before it is that of the row after it)
     it joins them (None): a junk line never splits a household's facts. Elsewhere (between two
     households, last) its own text names it, as a row of a household cut short does; ``current``

@@ -5,11 +5,8 @@ Reading decodes each line with the ``json`` module's C scanner directly (half th
 take is handed to ``json.loads``, which accepts what it may and words the error otherwise.
 Blank lines are skipped; an object giving a key twice is a bad row (``json`` would keep the
 last value silently). Facts are grouped by household as every format's are
-(:class:`~.grouping.FactRuns`); a line that names no household (without a string
-``household_id``, or a key twice) joins the group it sits in. A line that cannot be read as
-JSON but whose text names a household (``"household_id": "H2"``) is settled as CSV's rows cut
-short are (:func:`~.grouping.settle_odd_rows`): among one household's lines it joins them,
-elsewhere it is that household's bad row.
+(:class:`~.grouping.FactRuns`); a line that names no household (unreadable, or without a string
+``household_id``) joins the group it sits in.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from ..errors import InvalidInput
 from ..fact_plans import NOT_FAST
 from ..facts import Fact
 from ..household import Household
-from .grouping import FactGroup, FactRuns, Failure, Held, HouseholdGroup, built, hold_odd_tail, runs_of, settle_odd_rows
+from .grouping import FactGroup, FactRuns, Failure, HouseholdGroup, built, runs_of
 from .households import build_household
 from .records import BadRow, describe_error, describe_failure, fact_field_names
 from .rows import FactBuilder, FactDumper
@@ -105,20 +102,6 @@ def _household_keys(data: dict[str, Any]) -> int:
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
-#: The household a line that is not JSON names in its text, if it does.
-_HOUSEHOLD_HINT = re.compile(r'"household_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
-
-
-def _household_hint(line: str) -> str:
-    """The household id an unreadable line's text gives (``""`` when none can be read)."""
-    found = _HOUSEHOLD_HINT.search(line)
-    if found is None:
-        return ""
-    try:
-        hint = json.loads(f'"{found.group(1)}"')
-    except ValueError:
-        return ""
-    return hint if isinstance(hint, str) and hint.strip() == hint else ""
 
 
 def encoding_problem(line: str) -> str | None:
@@ -178,13 +161,11 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
     groups = FactRuns(name)
     with open(path, encoding="utf-8-sig", errors="surrogateescape") as stream:  # a BOM skipped
         numbered = enumerate(stream, 1)
-        # Unreadable lines naming a household at the end of a batch wait for the next (hold_odd_tail).
-        carried: Held = ([], [], [], {})
-        batches = iter(lambda: list(itertools.islice(numbered, _BATCH_LINES)), [])
-        for batch in itertools.chain(batches, [[]]):
-            lines, hids, results, odd = carried
-            carried = ([], [], [], {})
-            clean = not lines
+        while batch := list(itertools.islice(numbered, _BATCH_LINES)):
+            lines: list[int] = []
+            hids: list[str | None] = []
+            results: list[Fact | Failure] = []
+            clean = True
             for number, line in batch:
                 # The common case inline (a call per line costs): one object, then the newline.
                 try:
@@ -204,8 +185,6 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                         continue
                     if type(data) is not dict:
                         lines.append(number)
-                        if problem is not None and (hint := _household_hint(line)):
-                            odd[len(hids)] = hint  # settled below, by the lines around it
                         hids.append(None)
                         failure = ("json", problem) if problem is not None else ("row", _not_an_object(data, "fact"))
                         results.append(Failure(*failure))
@@ -241,11 +220,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 except (ValueError, TypeError) as error:
                     results.append(Failure(*describe_failure(error, fields)))
                     clean = False
-            if batch:  # (the last, empty, batch keeps them)
-                carried = hold_odd_tail(lines, hids, results, odd)
-            settle_odd_rows(hids, {i: cell for i, cell in odd.items() if i < len(hids)}, groups.current)
-            if hids:
-                yield from groups.add(runs_of(hids), lines, built(results), clean=clean)
+            yield from groups.add(runs_of(hids), lines, built(results), clean=clean)
         yield from groups.close()
 
 
