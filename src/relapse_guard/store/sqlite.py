@@ -73,19 +73,6 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def _base_rows(db: sqlite3.Connection, cycle: str, household_ids: Collection[str]) -> dict[str, CheckpointRow | None]:
-    """The bases kept for ``cycle`` of the households among ``household_ids`` (None: no checkpoint before it)."""
-    found: dict[str, CheckpointRow | None] = {}
-    for chunk in _chunked(household_ids):
-        sql = (
-            "SELECT household_id, policy, facts_seen, next_event, body FROM cycle_bases "
-            f"WHERE cycle = ? AND household_id IN ({_marks(len(chunk))})"
-        )
-        for row in db.execute(sql, [cycle, *chunk]):
-            found[row[0]] = None if row[1] is None else row
-    return found
-
-
 # Rows per INSERT statement when inserting many: one statement stores this many rows, so the
 # per-statement work (binding, stepping, opening the table and its indexes) is shared. Far
 # below SQLite's oldest limit of 999 bound values for the widest row.
@@ -611,8 +598,16 @@ class SQLiteStore(StoreBase):
         return found
 
     def _base_rows(self, cycle: str, household_ids: list[str]) -> dict[str, CheckpointRow | None]:
+        found: dict[str, CheckpointRow | None] = {}
         with self._reading(f"the bases of cycle {cycle!r}") as db:
-            return _base_rows(db, cycle, household_ids)
+            for chunk in _chunked(household_ids):
+                sql = (
+                    "SELECT household_id, policy, facts_seen, next_event, body FROM cycle_bases "
+                    f"WHERE cycle = ? AND household_id IN ({_marks(len(chunk))})"
+                )
+                for row in db.execute(sql, [cycle, *chunk]):
+                    found[row[0]] = None if row[1] is None else row  # policy NULL: no checkpoint before
+        return found
 
     def _alert_rows(self, cycle: str, household_id: str | None) -> list[tuple[str, str]]:
         sql = "SELECT household_id, body FROM alerts WHERE cycle = ?"
