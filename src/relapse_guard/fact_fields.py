@@ -404,7 +404,8 @@ def validate_fact(fact: Any) -> None:
             object.__setattr__(fact, spec.name, parsed)
     for name in ("id", "household_id"):
         value = getattr(fact, name)
-        if not value.strip() or (value.strip() != value and not STORED.get()):  # " H1": a padded export
+        stripped = value.strip()
+        if not stripped or (stripped != value and not STORED.get()):  # " H1": a padded export
             raise InvalidFact(hid, name, value, "a non-empty string without spaces around it", fact_id=fid)
 
 

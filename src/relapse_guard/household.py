@@ -85,7 +85,8 @@ _ID_TEXT = f"a string of at most {MAX_ID_LENGTH} characters (Unicode text)"
 
 def _check_household(household: Household) -> None:
     hid = household.id
-    if not isinstance(hid, str) or not hid.strip() or (hid.strip() != hid and not STORED.get()):  # " H1": padded
+    stripped = hid.strip() if isinstance(hid, str) else ""
+    if not stripped or (stripped != hid and not STORED.get()):  # " H1": a padded export
         raise InvalidHousehold(
             hid if isinstance(hid, str) else None, "id", hid, "a non-empty string without spaces around it"
         )
