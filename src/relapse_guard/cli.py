@@ -202,6 +202,12 @@ def _parser() -> argparse.ArgumentParser:
     cycle.add_argument("store", help="the SQLite store file (created if missing)")
     cycle.add_argument("--as-of", type=iso_date, required=True, help="the cycle's date, usually the month's last day")
     cycle.add_argument(
+        "--future",
+        action="store_true",
+        help="run a cycle as of a date more than 31 days after today (refused otherwise: every later cycle "
+        "must come after it)",
+    )
+    cycle.add_argument(
         "--facts", nargs="+", default=[], metavar="FILE", help="the month's facts files (.jsonl, .csv, .parquet)"
     )
     cycle.add_argument(
@@ -470,6 +476,7 @@ def _run(args: argparse.Namespace) -> int:
             chunk_size=args.chunk_size,
             progress=args.progress,
             lang=lang,
+            future=args.future,
         )
     elif args.command == "generate-month":
         from .population.cli import run_month

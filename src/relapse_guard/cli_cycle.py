@@ -11,6 +11,7 @@ from typing import Any
 
 from .cli_policy import load_policy_spec
 from .cli_screen import check_out, print_problems
+from .errors import InvalidArgument
 from .facts import Fact
 from .household import Household
 from .interface import ntr, tr
@@ -21,10 +22,26 @@ from .progress_line import ProgressLine, wants_progress
 from .store import QuarantinedRecord, SQLiteStore
 from .text import progress_text
 
-__all__ = ["CYCLE_FILES", "run_cycle"]
+__all__ = ["AHEAD", "CYCLE_FILES", "check_not_ahead", "run_cycle"]
 
 #: What ``--out`` holds after a cycle.
 CYCLE_FILES = ("alerts.jsonl", "cycle.json", "problems.jsonl")
+
+#: How far after today a cycle's date may be without ``--future``: a month's last day, run a few
+#: days before it, passes; a mistyped year does not.
+AHEAD = dt.timedelta(days=31)
+
+
+def check_not_ahead(as_of: dt.date, today: dt.date) -> None:
+    """Refuse a cycle's date more than :data:`AHEAD` after ``today``: the store records each
+    cycle's date and refuses a cycle before the last one, so a cycle run as of a mistyped year
+    (2107 for 2017) would refuse every real cycle after it."""
+    if as_of > today + AHEAD:
+        raise InvalidArgument(
+            f"--as-of {as_of.isoformat()} is more than {AHEAD.days} days after today ({today.isoformat()}): "
+            "the store would refuse every cycle before it, so a mistyped date would stop the monthly cycle; "
+            "give --future to run it anyway"
+        )
 
 
 def _bar(line: ProgressLine) -> Callable[[CycleProgress], None]:
@@ -74,6 +91,8 @@ def run_cycle(
     chunk_size: int = 2_000,
     progress: bool = False,
     lang: str = "en",
+    future: bool = False,
+    today: dt.date | None = None,
 ) -> int:
     """Run the cycle as of ``as_of`` on the store at ``store_path`` (created if missing).
 
@@ -82,8 +101,11 @@ def run_cycle(
     writes its alerts, its record and its problems there. Progress is drawn on stderr when it
     is a terminal, or with ``progress``. Returns 0, or 1 when rows could not be read,
     households could not be screened or the store quarantined records (listed). The summary is
-    said in ``lang``.
+    said in ``lang``. Unless ``future``, an ``as_of`` more than :data:`AHEAD` after ``today``
+    (default: the machine's date) is refused (:func:`check_not_ahead`) before the store is opened.
     """
+    if not future:
+        check_not_ahead(as_of, dt.date.today() if today is None else today)
     directory = check_out(out, CYCLE_FILES, overwrite=overwrite) if out is not None else None
     chooser: PolicyChooser = policies if isinstance(policies, PolicyMap) else OnePolicy(policies, load=load_policy_spec)
     chooser.policies()  # an unknown policy fails before any work
@@ -92,7 +114,6 @@ def run_cycle(
     stored_population = read_population(population) if population is not None else None
     readers = [fact_records(path) for path in facts]
     with SQLiteStore(store_path) as store:
-        known = {record.key for record in store.quarantined()}  # to tell this cycle's quarantined records
         sources: list[Iterable[Mapping[str, Any]]] = []
         if stored_population is not None:
             sources.append(_population_records(stored_population, store, bad_rows))
@@ -116,7 +137,9 @@ def run_cycle(
                 line.close()
         for reader in readers:
             bad_rows.extend(reader.bad_rows)
-        quarantined = [record for record in store.quarantined() if record.key not in known]
+        # this cycle's records the store quarantined, those it had quarantined before included
+        mine = set(report.ingest.quarantined_keys)
+        quarantined = [record for record in store.quarantined() if record.key in mine] if mine else []
         print(report.summary(lang))
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)

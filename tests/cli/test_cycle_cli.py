@@ -3,6 +3,7 @@ a month of facts from ``generate-month``; its files, a run repeated, and its err
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shlex
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from relapse_guard.cli_cycle import check_not_ahead
+from relapse_guard.errors import InvalidArgument
 from relapse_guard.monitoring import Alert, AlertKind
 
 from .helpers import cli
@@ -245,6 +248,33 @@ def test_a_cycle_dated_before_the_last_one_exits_2(december: Path, tmp_path: Pat
     assert "before the last cycle, as of 2016-12-31: cycles run in date order" in done.stderr
 
 
+def test_a_cycle_dated_far_ahead_exits_2_and_leaves_the_store_unchanged_unless_future(
+    december: Path, tmp_path: Path
+) -> None:
+    # A mistyped year (2107 for 2017) recorded a cycle, and the store refused every real cycle
+    # after it as "before the last cycle": nothing could undo it.
+    store = _store(december, tmp_path)
+    before = store.read_bytes()
+    done = cli("cycle", str(store), "--as-of", "2107-01-31", "--policy-map", "chongqing")
+    assert done.returncode == 2
+    assert "--as-of 2107-01-31 is more than 31 days after today" in done.stderr
+    assert "give --future to run it anyway" in done.stderr
+    assert store.read_bytes() == before
+    assert not (tmp_path / "new.db").exists()
+    assert cli("cycle", str(tmp_path / "new.db"), "--as-of", "2107-01-31", "--policy", "yubei_2016").returncode == 2
+    assert not (tmp_path / "new.db").exists()
+    done = cli("cycle", str(store), "--as-of", "2107-01-31", "--policy-map", "chongqing", "--future")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("cycle 2107-01-31: ")
+
+
+def test_a_cycle_date_is_refused_from_32_days_after_today() -> None:
+    today = dt.date(2026, 12, 5)
+    check_not_ahead(today + dt.timedelta(days=31), today)  # a month's end, run a few days early
+    with pytest.raises(InvalidArgument, match=r"--as-of 2027-01-06 is more than 31 days after today \(2026-12-05\)"):
+        check_not_ahead(today + dt.timedelta(days=32), today)
+
+
 def _documented_commands() -> list[tuple[str, str]]:
     """Each ``$ relapse-guard ...`` line of the docs' sessions: (page, command), cut at a pipe or redirection."""
     found = []
@@ -298,8 +328,17 @@ def test_a_quarantined_record_is_listed_in_problems_and_exits_1(county: Path, de
         stored["id"],
         "ConflictingFact",
     )
-    again = cli("cycle", str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing")
-    assert again.returncode == 0, again.stderr  # quarantined before: nothing new this time
+    # Run again, the record is still refused: the run said "1 quarantined" but listed nothing,
+    # wrote an empty problems.jsonl and exited 0 (it listed only records new to the store).
+    again = cli(
+        "cycle",
+        *(str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing"),
+        *("--out", str(out), "--overwrite"),
+    )
+    assert again.returncode == 1, again.stderr
+    assert "0 facts stored (0 duplicates, 1 quarantined)" in again.stdout
+    assert "relapse-guard: 1 record quarantined" in again.stderr
+    assert [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()] == [problem]
 
 
 def test_a_population_that_fails_part_way_leaves_no_fact_without_its_household(tmp_path: Path) -> None:

@@ -224,6 +224,7 @@ def merge(
     pending: deque[HouseholdGroup] = deque()
     waiting: dict[str, HouseholdGroup] = {}  # households read, not yet yielded, by id (first occurrence)
     done: dict[str, int] = {}  # households yielded: the line of their row, negative when it was invalid
+    held: dict[str, list[BadRow]] = {}  # groups of bad rows alone, by household, waiting for its record
     exhausted = False
 
     def register(group: HouseholdGroup) -> HouseholdGroup:
@@ -248,14 +249,16 @@ def merge(
 
     def emit(group: HouseholdGroup, facts: FactGroup | None) -> PopulationRecord:
         hid, household, bad, line = group
+        early: list[BadRow] = []
         if hid is not None and waiting.get(hid) is group:
             del waiting[hid]
             done[hid] = line if household is not None else -line
+            early = held.pop(hid, [])
         if household is not None:
             if facts is None:
-                return PopulationRecord(household, (), ())
-            return PopulationRecord(household, tuple(facts[1]), tuple(facts[2]))
-        rows = list(bad)
+                return PopulationRecord(household, (), tuple(early))
+            return PopulationRecord(household, tuple(facts[1]), tuple(early) + tuple(facts[2]))
+        rows = list(bad) + early
         if facts is not None:
             _, valid, bad_facts, first, last = facts
             if valid:
@@ -287,6 +290,9 @@ def merge(
             pending.append(read)
             if read[0] == hid and waiting.get(hid) is read:
                 target = read
+        if target is not None and not valid:  # bad rows alone claim no place: they go with their household
+            held.setdefault(hid, []).extend(bad_facts)
+            continue
         if target is not None:
             while (ahead := pending.popleft()) is not target:
                 yield emit(ahead, None)

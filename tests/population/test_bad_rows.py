@@ -13,7 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import Fact, Household, IllnessReported, IncomeAssessed, Member, Place
-from relapse_guard.population import BadRow, PopulationError, PopulationRecord, read_partition, write_partition
+from relapse_guard.population import (
+    BadRow,
+    PopulationError,
+    PopulationRecord,
+    generate_population,
+    read_partition,
+    write_partition,
+)
 
 from .helpers import bad_rows, write_lines
 
@@ -442,3 +449,36 @@ def test_the_store_quarantines_a_fact_of_a_padded_household_id() -> None:
     assert quarantined.error == "InvalidFact"
     assert "without spaces around it" in quarantined.reason
     assert store.pending_households() == ["H1"]
+
+
+@pytest.fixture(scope="module")
+def jsonl_population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated population, as JSON Lines (one partition)."""
+    directory = tmp_path_factory.mktemp("bad-line") / "pop"
+    generate_population(directory, households=20, seed=3, format="jsonl", processes=1)
+    return directory
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_bad_fact_line_between_households_is_its_households_bad_row_and_puts_no_fact_out_of_place(
+    jsonl_population: Path, data: st.DataObject
+) -> None:
+    # A bad line naming a household whose facts come later claimed that household's place: its
+    # facts, and those of every household between, were "out of place" (49 of 269 facts lost).
+    facts_path = jsonl_population / "facts-00000.jsonl"
+    households_path = jsonl_population / "households-00000.jsonl"
+    lines = facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    owners = [json.loads(line)["household_id"] for line in lines]
+    hid = data.draw(st.sampled_from(sorted(set(owners))), label="household")
+    # between two households' lines (among one household's, a line of another splits it, as a
+    # good fact there would: a household's facts must be together)
+    edges = [at for at in range(len(lines) + 1) if at in (0, len(lines)) or owners[at - 1] != owners[at]]
+    at = data.draw(st.sampled_from(edges), label="at")
+    bad = json.dumps({"household_id": hid, "id": "x", "kind": "income_assessed", "date": "2016-13-01"}) + "\n"
+    edited = jsonl_population.parent / f"edited-{at}.jsonl"
+    edited.write_text("".join([*lines[:at], bad, *lines[at:]]), encoding="utf-8")
+    expected = [(record.household, list(record.facts)) for record in read_partition(households_path, facts_path)]
+    records = list(read_partition(households_path, edited))
+    assert [(record.household, list(record.facts)) for record in records if record.household] == expected
+    assert [(row.line, row.field, row.household_id) for row in bad_rows(records)] == [(at + 1, "date", hid)]

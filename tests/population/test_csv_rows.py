@@ -113,7 +113,11 @@ def test_a_junk_line_in_a_facts_file_is_one_bad_row_and_takes_no_fact_with_it(
     facts_path = csv_population / "facts-00000.csv"
     lines = facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
     at = data.draw(st.integers(1, len(lines)), label="line")
-    junk = data.draw(_JUNK, label="junk")
+    ids = sorted({line.split(",")[0] for line in lines[1:]})
+    # (a row cut short naming any household of the file, wherever it sits: one naming a
+    # household whose facts come later used to claim its place, and that household's facts,
+    # and those of the households between, were "out of place")
+    junk = data.draw(_JUNK | st.sampled_from(ids).map(lambda hid: f"{hid},cut"), label="junk")
     expected = as_pairs(read_partition(csv_population / "households-00000.csv", facts_path))
     edited = csv_population.parent / f"edited-{at}"
     edited.mkdir(exist_ok=True)

@@ -101,6 +101,21 @@ def test_bad_records_are_quarantined_with_their_reason_never_dropped(store: Stor
     assert store.quarantined("H1") == quarantined[:4]
 
 
+def test_the_report_lists_the_records_it_quarantined_those_quarantined_before_included(store: StoreLike) -> None:
+    # A cycle run again with a bad record counted it ("1 quarantined") but listed nothing: the
+    # command line could only tell the records new to the store.
+    records: list[Any] = [record("neg", amount=-5), record("ok"), record("neg", amount=-5), record("float", amount=1.5)]
+    first = store.ingest(records, batch_size=2)
+    assert first.quarantined == 3
+    keys = [q.key for q in store.quarantined()]
+    assert len(keys) == 2
+    assert first.quarantined_keys == tuple(keys)  # once each, across batches, in order
+    again = store.ingest(records[::-1], batch_size=10)
+    assert again.quarantined_keys == tuple(keys[::-1])
+    assert [q.key for q in store.quarantined()] == keys  # still held once
+    assert store.ingest([record("ok")]).quarantined_keys == ()
+
+
 def test_duplicates_are_skipped_and_conflicts_quarantined_while_the_rest_is_stored(store: StoreLike) -> None:
     store.ingest([record("f1"), record("f2")])
     report = store.ingest([record("f1"), record("f2", amount="9999"), record("f3"), record("f3")])

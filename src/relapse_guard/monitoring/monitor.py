@@ -103,7 +103,7 @@ class CycleReport:
         return {
             "cycle": self.cycle,
             "as_of": self.as_of.isoformat(),
-            "ingest": attrs.asdict(self.ingest),
+            "ingest": attrs.asdict(self.ingest, filter=lambda field, _: field.name != "quarantined_keys"),
             "picked": self.picked,
             "rescreened": self.rescreened,
             "started": self.started,

@@ -15,9 +15,12 @@ facts file's groups and, for each, the households file up to that household: hou
 the way have no facts. To tell "a household with no facts" from "facts of a household that is
 not there" without reading ahead without bound, it looks at most ``lookahead`` households
 ahead; facts whose household is not among them are reported (with their lines) and the
-households read meanwhile wait for their own facts. Memory stays bounded by ``lookahead``
-households plus one id per household read (to report a household that appears twice, or
-facts that come after their household's place).
+households read meanwhile wait for their own facts. A group of bad rows alone (a row cut
+short that names a household ahead, away from its facts) claims no place: its rows wait for
+that household's record, so the facts of the households between are not put out of place. Memory
+stays bounded by ``lookahead`` households plus one id per household read (to report a
+household that appears twice, or facts that come after their household's place), and the
+bad rows waiting.
 """
 
 from __future__ import annotations
@@ -280,7 +283,17 @@ def _lines(first: int, last: int) -> str:
 class _Merge:
     """What the merge holds: the households read ahead and those done, and what it reports."""
 
-    __slots__ = ("done", "exhausted", "facts_file", "households_file", "lookahead", "pending", "source", "waiting")
+    __slots__ = (
+        "done",
+        "exhausted",
+        "facts_file",
+        "held",
+        "households_file",
+        "lookahead",
+        "pending",
+        "source",
+        "waiting",
+    )
 
     def __init__(
         self, households: Iterable[HouseholdGroup], households_file: str, facts_file: str, lookahead: int
@@ -289,6 +302,7 @@ class _Merge:
         self.pending: deque[HouseholdGroup] = deque()
         self.waiting: dict[str, HouseholdGroup] = {}  # households read, not yet yielded, by id (first occurrence)
         self.done: dict[str, int] = {}  # households yielded: the line of their row, negative when it was invalid
+        self.held: dict[str, list[BadRow]] = {}  # bad rows alone, by the household they name, not yet yielded
         self.exhausted = False
         self.households_file, self.facts_file, self.lookahead = households_file, facts_file, lookahead
 
@@ -316,14 +330,17 @@ class _Merge:
     def emit(self, group: HouseholdGroup, facts: FactGroup | None) -> PopulationRecord:
         """The record of a household read, with its facts (if any)."""
         hid, household, bad, line = group
+        early: list[BadRow] = []
         if hid is not None and self.waiting.get(hid) is group:
             del self.waiting[hid]
             self.done[hid] = line if household is not None else -line
+            if self.held:
+                early = self.held.pop(hid, [])
         if household is not None:
             if facts is None:
-                return PopulationRecord(household, (), ())
-            return PopulationRecord(household, tuple(facts[1]), tuple(facts[2]))
-        rows = list(bad)
+                return PopulationRecord(household, (), tuple(early))
+            return PopulationRecord(household, tuple(facts[1]), (*early, *facts[2]))
+        rows = [*bad, *early]
         if facts is not None:
             _, valid, bad_facts, first, last = facts
             if valid:
@@ -398,6 +415,9 @@ def merge(
         if hid is None:  # rows that name no household, before any that does
             yield PopulationRecord(None, (), tuple(bad_facts))
             continue
+        if not valid and hid not in done and state.find(hid) is not None:
+            state.held.setdefault(hid, []).extend(bad_facts)  # bad rows alone wait for their household
+            continue
         if not pending and not state.exhausted and hid not in done:
             # The common case, the next household's facts: read it, and yield it at once when it is
             # this one and valid (no other household waits, so none is in ``waiting`` either).
@@ -406,6 +426,8 @@ def merge(
                 state.exhausted = True
             elif read[0] == hid and read[1] is not None:
                 done[hid] = read[3]
+                if state.held and hid in state.held:
+                    bad_facts = [*state.held.pop(hid), *bad_facts]
                 yield _record(PopulationRecord, (read[1], tuple(valid), tuple(bad_facts)))
                 continue
             else:

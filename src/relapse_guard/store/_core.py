@@ -604,7 +604,8 @@ class StoreBase:
                 len(chunk),
                 rejected[0].reason,
             )
-        return BatchReport(number, len(chunk), len(rows), duplicates, len(rejected))
+        keys = tuple(dict.fromkeys(entry.key for entry in rejected))
+        return BatchReport(number, len(chunk), len(rows), duplicates, len(rejected), keys)
 
     def _parse_batch(
         self, chunk: list[Any], kinds: FactKinds, checked: frozenset[type]

@@ -54,17 +54,26 @@ class BatchReport:
     stored: int
     duplicates: int
     quarantined: int
+    #: The :attr:`QuarantinedRecord.key` of each record the batch quarantined, once each, those
+    #: quarantined by an earlier ingest included (not compared).
+    quarantined_keys: tuple[str, ...] = attrs.field(default=(), eq=False)
 
 
 @attrs.frozen
 class IngestReport:
-    """What :meth:`Store.ingest` did: records read, facts stored, exact duplicates skipped, quarantined."""
+    """What :meth:`Store.ingest` did: records read, facts stored, exact duplicates skipped, quarantined.
+
+    ``quarantined_keys`` are the keys of the records this ingest quarantined, once each, in
+    order: a record quarantined by an earlier ingest, given again, is counted and listed again
+    (:meth:`Store.quarantined` holds it once). They are not compared.
+    """
 
     records: int = 0
     stored: int = 0
     duplicates: int = 0
     quarantined: int = 0
     batches: int = 0
+    quarantined_keys: tuple[str, ...] = attrs.field(default=(), eq=False)
 
     def add(self, batch: BatchReport) -> IngestReport:
         """This report with ``batch`` counted in."""
@@ -74,6 +83,9 @@ class IngestReport:
             duplicates=self.duplicates + batch.duplicates,
             quarantined=self.quarantined + batch.quarantined,
             batches=self.batches + 1,
+            quarantined_keys=tuple(dict.fromkeys(self.quarantined_keys + batch.quarantined_keys))
+            if batch.quarantined_keys
+            else self.quarantined_keys,
         )
 
 
