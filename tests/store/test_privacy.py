@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 
 from relapse_guard import Engine, IllnessReported, JobLost, Policy
 from relapse_guard.errors import ConflictingFact, InvalidFact
+from relapse_guard.facts import FactCorrected, parse_fact
 from relapse_guard.store import HASH_PREFIX, SQLiteStore, replay
 from relapse_guard.store.privacy import Pseudonymizer, is_hashed, scrub
 
@@ -90,6 +93,40 @@ def test_no_full_member_id_reaches_the_sqlite_file(tmp_path: Path, yubei: Policy
         assert len(store.quarantined()) == 2
         files = b"".join(p.read_bytes() for p in tmp_path.iterdir())  # the database, its WAL and index
     assert files
+    for member in h.members:
+        assert member.id.encode() not in files
+
+
+def test_a_corrections_replacement_is_stored_hashed_and_runs(tmp_path: Path, yubei: Policy) -> None:
+    # The replacement fact kept the member id as given: a national id in the append-only facts
+    # table, and a member id no stored member had, so the household failed every cycle.
+    h = household()
+    facts = story(h)
+    ill = next(f for f in facts if isinstance(f, IllnessReported))
+    fix = FactCorrected(
+        id="fix",
+        household_id=h.id,
+        date=dt.date(2017, 5, 1),
+        corrects=ill.id,
+        replacement=attrs.evolve(ill, self_paid_cost=Decimal("20000")),
+    )
+    raw = {**fix.to_dict(), "id": "fix-raw", "date": "2017-05-02"}  # as a month's file gives it
+    path = tmp_path / "private.db"
+    with SQLiteStore(path, id_key=KEY) as store:
+        store.put_household(h)
+        store.append(h.id, [*facts, fix])
+        store.ingest([raw, {**raw, "id": "bad", "replacement": {**raw["replacement"], "self_paid_cost": -1}}])
+        assert [q.fact_id for q in store.quarantined()] == ["bad"]
+        stored = store.household(h.id)
+        corrections = [f for f in store.facts(h.id) if isinstance(f, FactCorrected)]
+        assert [c.id for c in corrections] == ["fix", "fix-raw"]
+        for correction in corrections:
+            assert isinstance(correction.replacement, IllnessReported)
+            assert correction.replacement.member_id == stored.members[0].id
+        result = replay(store, h.id, yubei, as_of=AS_OF)
+    expected = Engine(yubei).run(h, [*facts, fix, parse_fact(raw)], as_of=AS_OF)
+    assert result.money_granted() == expected.money_granted()
+    files = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     for member in h.members:
         assert member.id.encode() not in files
 

@@ -1,7 +1,7 @@
 """Personal ids in the store: kept as given, or replaced by a keyed hash when the caller asks.
 
-With a key, every member id — in households and in the ``member_id`` field of facts — is
-stored as ``"h:"`` followed by the hex HMAC-SHA256 of the id under the key. The same id
+With a key, every member id — in households and in the ``member_id`` field of facts, a
+correction's replacement fact included — is stored as ``"h:"`` followed by the hex HMAC-SHA256 of the id under the key. The same id
 always gives the same hash, so a household read back still matches its facts and the
 engine runs on it unchanged; without the key nobody can compute the hash of a guessed id
 (an unkeyed hash of an 18-digit national id number is easily reversed by trying them all).
@@ -42,7 +42,8 @@ def is_hashed(value: str) -> bool:
 
 
 def personal_values(record: object) -> list[str]:
-    """The personal ids a raw record holds, as text (for :func:`scrub`), whatever their type."""
+    """The personal ids a raw record holds, as text (for :func:`scrub`), whatever their type,
+    those of a record inside it (a correction's ``replacement``) included."""
     if not isinstance(record, Mapping):
         return []
     found: list[str] = []
@@ -52,6 +53,9 @@ def personal_values(record: object) -> list[str]:
             found.append(str(value))
         elif isinstance(value, list | tuple):
             found.extend(str(v) for v in value if isinstance(v, str | int))
+    for value in record.values():
+        if isinstance(value, Mapping):
+            found.extend(personal_values(value))
     return found
 
 
@@ -104,7 +108,8 @@ class Pseudonymizer:
         return attrs.evolve(household, members=members)
 
     def fact(self, fact: Fact) -> Fact:
-        """``fact`` with its personal id fields hashed."""
+        """``fact`` with its personal id fields hashed, and those of a fact it holds (a
+        correction's ``replacement``)."""
         if self._key is None:
             return fact
         changes: dict[str, Any] = {
@@ -112,16 +117,28 @@ class Pseudonymizer:
             for name in PERSONAL_FIELDS
             if isinstance(value := getattr(fact, name, None), str)
         }
+        for field in attrs.fields(type(fact)):
+            value = getattr(fact, field.name)
+            if isinstance(value, Fact) and (hashed := self.fact(value)) is not value:
+                changes[field.name] = hashed
         return attrs.evolve(fact, **changes) if changes else fact
 
     def record(self, record: object) -> object:
         """A raw input record (a dict, before parsing) with its personal id fields hashed.
 
-        A malformed id is hashed too: a number as its digits, each string inside a list.
+        A malformed id is hashed too: a number as its digits, each string inside a list; and so
+        are those of a record inside it (a correction's ``replacement``).
         """
         if self._key is None or not isinstance(record, Mapping):
             return record
-        return {key: self._any_id(value) if key in PERSONAL_FIELDS else value for key, value in record.items()}
+        return {
+            key: self._any_id(value)
+            if key in PERSONAL_FIELDS
+            else self.record(value)
+            if isinstance(value, Mapping)
+            else value
+            for key, value in record.items()
+        }
 
     def _any_id(self, value: object) -> object:
         if isinstance(value, int | float) and not isinstance(value, bool):
