@@ -17,7 +17,7 @@ from ..engine.checkpoint import compact_clock
 from ..engine.quiet import patch_quiet
 from ..engine.resume import sort_key
 from ..errors import InvalidArgument, RelapseGuardError, StaleCheckpoint, UnknownHousehold
-from ..facts import Fact
+from ..facts import Fact, FactCorrected, FactRetracted
 from ..household import Household
 from ..policy import Policy
 from ..screening.summary import Problem
@@ -127,8 +127,8 @@ class Rescreener:
                 problems.append(Problem.from_exception(hid, UnknownHousehold(hid)))
                 continue
             version, facts = new.get(hid, (positions[hid], []))
-            facts, seen = _applicable(facts, positions[hid], version, self.as_of)
             old_row = stored.get(hid)
+            facts, seen = _applicable(facts, positions[hid], version, self.as_of)
             try:
                 policy = self.chooser.policy_for(household.place, self.as_of)
                 if old_row is not None and not self.record_decisions:
@@ -246,10 +246,61 @@ class Rescreener:
 
 
 def _applicable(facts: list[Fact], before: int, version: int, as_of: dt.date) -> tuple[list[Fact], int]:
-    """The new facts a cycle as of ``as_of`` applies, in the order the engine applies them, and
-    the stream position the checkpoint then includes. A fact dated after ``as_of`` is left for
-    a later cycle, and so is every fact stored after it (the household stays pending)."""
-    cut = next((index for index, fact in enumerate(facts) if fact.date > as_of), None)
-    if cut is None:
-        return sorted(facts, key=sort_key), version
-    return sorted(facts[:cut], key=sort_key), before + cut
+    """The new facts for a cycle as of ``as_of``, in the order the engine applies them (it
+    applies those dated up to ``as_of``), and the stream position the checkpoint then includes:
+    up to the first fact taking effect after ``as_of`` (:func:`_takes_effect`), left for a later
+    cycle (the household stays pending). A fact stored after that one but dated up to ``as_of``
+    is applied all the same (facts are applied by date, whatever order they came in). The
+    checkpoint does not include its position: it comes again among the next cycle's new facts,
+    sorted before the checkpoint's last fact, so the engine replays the household rather than
+    apply it twice (and :func:`~relapse_guard.engine.quiet.patch_quiet` declines it)."""
+    cut = next((index for index, fact in enumerate(facts) if _takes_effect(fact) > as_of), None)
+    if cut is not None and (replaced := _replaced(facts, as_of)):
+        cut = next(
+            (index for index, fact in enumerate(facts) if _takes_effect(fact) > as_of and fact.id not in replaced),
+            None,
+        )
+    if cut is not None:
+        # A correction or retraction the checkpoint includes must not leave its fact out: the
+        # next cycle would apply that fact as it first was. One stored before its fact, which
+        # is beyond the cut, moves the cut back to it (it comes again, and the engine replays).
+        where = {fact.id: index for index, fact in enumerate(facts)}
+        moved = True
+        while moved:
+            moved = False
+            for index in range(cut):
+                target = _target(facts[index])
+                if target is not None and where.get(target, -1) >= cut:
+                    cut, moved = index, True
+                    break
+    # all of them: the engine applies those dated up to ``as_of``, and needs the others to resolve
+    # a correction's versions (one of a fact dated after ``as_of`` may bring it back)
+    return sorted(facts, key=sort_key), version if cut is None else before + cut
+
+
+def _takes_effect(fact: Fact) -> dt.date:
+    """The last date ``fact`` changes a run on: a correction's, or its replacement's when later
+    (it takes the fact away from its old date, and gives it back on the new one)."""
+    if type(fact) is FactCorrected:
+        return max(fact.date, fact.replacement.date)
+    return fact.date
+
+
+def _target(fact: Fact) -> str | None:
+    """The id of the fact ``fact`` corrects or retracts, if it does."""
+    if type(fact) is FactRetracted:
+        return fact.retracts
+    if type(fact) is FactCorrected:
+        return fact.corrects
+    return None
+
+
+def _replaced(facts: list[Fact], as_of: dt.date) -> set[str]:
+    """The ids of ``facts`` that a later one, taking effect by ``as_of``, corrects or retracts:
+    what they are dated no longer matters (a mistyped year retracted holds nothing back)."""
+    replaced: set[str] = set()
+    for index, fact in enumerate(facts):
+        target = _target(fact)
+        if target is not None and _takes_effect(fact) <= as_of and any(f.id == target for f in facts[:index]):
+            replaced.add(target)
+    return replaced

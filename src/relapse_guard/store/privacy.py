@@ -1,10 +1,11 @@
 """Personal ids in the store: kept as given, or replaced by a keyed hash when the caller asks.
 
 With a key, every member id — in households and in the ``member_id`` field of facts, a
-correction's replacement fact included — is stored as ``"h:"`` followed by the hex HMAC-SHA256 of the id under the key. The same id
-always gives the same hash, so a household read back still matches its facts and the
-engine runs on it unchanged; without the key nobody can compute the hash of a guessed id
-(an unkeyed hash of an 18-digit national id number is easily reversed by trying them all).
+correction's replacement fact included — is stored as ``"h:"`` followed by the hex
+HMAC-SHA256 of the id under the key. The same id always gives the same hash, so a household
+read back still matches its facts and the engine runs on it unchanged; without the key nobody
+can compute the hash of a guessed id (an unkeyed hash of an 18-digit national id number is
+easily reversed by trying them all).
 
 Messages and logs never show a full personal id: :func:`scrub` masks any left in a text
 with :func:`~relapse_guard.errors.redact`.
