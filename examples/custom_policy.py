@@ -1,8 +1,9 @@
 """A developer's own policy: a new fact kind and trigger (crop failure) and a changed parameter.
 
 The policy derives from Yubei 2016 without copying it: it adds a ``CropFailure`` fact kind
-and a trigger for it, routes crop failure to industry support funds (to replant) and to
-temporary relief, and raises the safety-net standard to 320 yuan from 1 July 2017.
+and a trigger for it, routes crop failure to industry support funds (to replant) and then to
+temporary relief on the loss the funds leave, and raises the safety-net standard to 320 yuan
+from 1 July 2017.
 
 Run: python examples/custom_policy.py
 """
@@ -87,7 +88,7 @@ policy = yubei.derive(
     },
     triggers=[CropFailureTrigger()],
     interventions=[IndustrySupportFunds(name="replant_funds", prefix="industry_funds.replant", once=False)],
-    routes={"crop_failure": [step("replant_funds"), step("temporary_relief")]},
+    routes={"crop_failure": [step("replant_funds"), step("temporary_relief", after=["replant_funds"])]},
 )
 
 hid = "YB-0100"
@@ -121,7 +122,8 @@ result = Engine(policy).run(household, facts, as_of=dt.date(2017, 12, 31))
 print(result.explain())
 granted = {g.intervention: g.amount for g in result.grants}
 assert granted["replant_funds"] == Decimal("1500.00")
-assert "temporary_relief" in granted
+# relief pays what the replant funds left of the 3000 lost (after=...): the loss is paid once
+assert granted["temporary_relief"] == Decimal("1500.00")
 print()
 print("base policy untouched:", yubei.parameters.value("safety_net.standard", dt.date(2017, 8, 1)))
 print("derived policy:", policy.parameters.value("safety_net.standard", dt.date(2017, 8, 1)))

@@ -240,10 +240,10 @@ def _print_explained(
             tr(
                 lang,
                 "  review {review}: {state} since {date} ({responsible})",
-                review=status.review,
+                review=label("review_name", status.review, lang),
                 state=label("review", status.state.value, lang),
                 date=status.due_on,
-                responsible=status.responsible,
+                responsible=label("responsible", status.responsible, lang),
             )
         )
 

@@ -31,8 +31,8 @@ def run_tables(
 
     ``policy`` (a spec) runs every file under it instead of the policy the file names; with no
     ``files``, the cases the registered policy ``policy`` ships are run. ``explain`` prints each
-    failing case's timeline too, ``verbose`` a line for each case that passes. The summary line
-    is said in ``lang``.
+    failing case's timeline too, ``verbose`` a line for each case that passes. The report's own
+    words and the summary line are said in ``lang``.
 
     Every file is read before any case runs: one that cannot be read raises
     :class:`~relapse_guard.errors.InvalidCaseFile` (the command line's exit code 2), naming the
@@ -47,10 +47,10 @@ def run_tables(
             if outcome.passed:
                 passed += 1
                 if verbose:
-                    print(outcome.report())
+                    print(outcome.report(lang=lang))
             else:
                 failed += 1
-                print(outcome.report(explain=explain))
+                print(outcome.report(explain=explain, lang=lang))
                 print()
     print(summary_line(passed, failed, lang))
     return 1 if failed else 0

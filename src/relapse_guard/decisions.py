@@ -45,6 +45,12 @@ def _params_dicts(parameters: tuple[ParameterValue, ...]) -> list[dict[str, str]
     return [{"name": p.name, "value": str(p.value), "effective_from": p.effective_from.isoformat()} for p in parameters]
 
 
+def _parameter_used(parameter: ParameterValue) -> Message:
+    """``name = value (from date)``, as ``str(parameter)`` says it, in a language."""
+    used = keys.PARAMETER_USED
+    return Message(used, parameter.name, str(parameter.value), parameter.effective_from)
+
+
 #: What a decision says as given: text, a message, or a function making either.
 Said = Text | Callable[[], Text]
 #: A decision's margins as given: the margins, or a function working them out.
@@ -432,7 +438,7 @@ class Decision:
             facts = ", ".join(f"{f} (v{used[f]})" if f in used else f for f in self.facts)
             parts.append(render(Message(keys.EXPLAIN_FACTS, facts), language))
         if self.parameters:
-            listed = "; ".join(str(p) for p in self.parameters)
+            listed = Join([_parameter_used(p) for p in self.parameters], "; ")
             parts.append(render(Message(keys.EXPLAIN_PARAMETERS, listed), language))
         if self.margins:
             margins = Join([margin.message() for margin in self.margins], "; ")

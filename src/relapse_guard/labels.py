@@ -34,6 +34,8 @@ Kind = Literal[
     "intervention",
     "decision",
     "review",
+    "review_name",
+    "responsible",
     "alert",
     "problem",
     "category",
@@ -56,6 +58,15 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
     "decision": DECISION_KINDS,
     # relapse_guard.reviews.ReviewState
     "review": ("done", "due", "overdue"),
+    # the reviews the shipped policies schedule (relapse_guard.reviews.Review), by name
+    "review_name": ("income_account", "joint_review", "inspection", "holiday_visit"),
+    # who the shipped policies make responsible for their reviews
+    "responsible": (
+        "village cadre",
+        "paired helper",
+        "Dazu joint meeting of departments",
+        "Dazu district supervision office",
+    ),
     # relapse_guard.monitoring.AlertKind
     "alert": (
         "new_risk",

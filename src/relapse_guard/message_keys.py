@@ -14,6 +14,7 @@ records the message carries the :class:`~relapse_guard.messages.Margin` its valu
 
 from __future__ import annotations
 
+from .errors import ParameterNotInForce
 from .messages import Message, compared, define, define_terms, period_left
 
 __all__: list[str] = []  # constants and helpers imported by name; nothing to re-export
@@ -217,6 +218,11 @@ _COUNTS = {
 }
 
 
+def no_value_yet(error: ParameterNotInForce) -> Message:
+    """Why a parameter cannot be read on a date, as :class:`ParameterNotInForce` says it in English."""
+    return Message.named(NO_VALUE_YET, name=error.name, on=str(error.on), first=str(error.first))
+
+
 def count(n: int, noun: str, *, grouped: bool = False) -> Message:
     """``n`` and its noun in English (``"1 member"``, ``"3 members"``; ``grouped``: thousands
     separated, ``"1,200 months"``, as :func:`relapse_guard.text.plural` writes them): ``noun``
@@ -290,6 +296,7 @@ ALREADY_GRANTED = define("already granted for this risk")
 COST_COVERED = define("the cost {cost} is covered by {names}: {covered}")
 COST_LEFT = define("on the cost left after {names}: {cost} - {covered} = {left}; {basis}")
 NOT_IN_FORCE = define("not in force yet: {error}")
+NO_VALUE_YET = define("parameter '{name}' has no value on {on}: its first value takes effect on {first}")
 DOES_NOT_APPLY = define("intervention does not apply")
 PENDING = define("{intervention} waits for a decided identification case: {basis}")
 GRANT_MONEY = define("{amount} yuan {period}")
@@ -506,4 +513,9 @@ NO_MEMBER_CAN_WORK = define("no member can work")
 EXPLAIN_LINE = define("{date} {kind} [{rule}] {text}")
 EXPLAIN_FACTS = define("facts: {facts}")
 EXPLAIN_PARAMETERS = define("parameters: {parameters}")
+PARAMETER_USED = define("{name} = {value} (from {effective_from})")
+RESULT_HEADING = define("household {household} under {policy}:")
+RESULT_STATE = define("=> {state}")
+RESULT_STATE_SINCE = define("=> {state} since {since}")
+RESULT_TRANSITION = define("{text} (transition period {starts} to {ends})")
 EXPLAIN_MARGINS = define("margins: {margins}")

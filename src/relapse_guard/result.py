@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import attrs
 
+from . import message_keys as keys
 from .decisions import Decision, DecisionKind, Grant, Risk
 from .entitlements import Money, money_by_intervention, owed
 from .lifecycle import State
+from .messages import Message, Term, render
 
 __all__ = ["HouseholdResult"]
 
@@ -92,12 +94,14 @@ class HouseholdResult:
     def explain(self, language: str = "en") -> str:
         """The household's timeline as text: one line per decision (in ``language``: ``en``,
         ``zh-CN``), then the state."""
-        lines = [f"household {self.household_id} under {self.policy}:"]
+        lines = [render(Message(keys.RESULT_HEADING, self.household_id, self.policy), language)]
         lines.extend("  " + decision.explain(language) for decision in self.decisions)
-        tail = f"  => {self.state.value}"
-        if self.state_since is not None:
-            tail += f" since {self.state_since.isoformat()}"
+        state = Term(self.state.value)
+        if self.state_since is None:
+            tail = Message(keys.RESULT_STATE, state)
+        else:
+            tail = Message(keys.RESULT_STATE_SINCE, state, self.state_since)
         if self.monitoring_ends_on is not None:
-            tail += f" (transition period {self.monitoring_starts_on} to {self.monitoring_ends_on})"
-        lines.append(tail)
+            tail = Message(keys.RESULT_TRANSITION, tail, str(self.monitoring_starts_on), self.monitoring_ends_on)
+        lines.append("  " + render(tail, language))
         return "\n".join(lines)

@@ -275,7 +275,7 @@ def relative_poverty(
             threshold = threshold_of(ctx)
         except ParameterNotInForce as error:
             # A rule whose parameters start later is not in force yet: it does not hold.
-            return Verdict(False, Message.named(keys.RELATIVE_NOT_IN_FORCE, error=str(error)))
+            return Verdict(False, Message.named(keys.RELATIVE_NOT_IN_FORCE, error=keys.no_value_yet(error)))
         if income >= threshold:
             return Verdict(
                 False, lambda: Message.named(keys.RELATIVE_NOT_BELOW, income=income, threshold=f"{threshold:.2f}")

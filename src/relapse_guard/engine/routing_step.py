@@ -75,7 +75,7 @@ def _covered_by(cost: Decimal, after: tuple[str, ...], covered: Decimal) -> Call
 
 
 def _not_in_force(error: ParameterNotInForce) -> Callable[[], Message]:
-    return lambda: Message(keys.NOT_IN_FORCE, str(error))
+    return lambda: Message(keys.NOT_IN_FORCE, keys.no_value_yet(error))
 
 
 _ALREADY_GRANTED = Message(keys.ALREADY_GRANTED)

@@ -51,7 +51,7 @@ def when_in_force(
         try:
             return method(self, risk, ctx)
         except ParameterNotInForce as error:
-            return Declined(Message(keys.NOT_IN_FORCE, str(error)))
+            return Declined(Message(keys.NOT_IN_FORCE, keys.no_value_yet(error)))
 
     return grant
 

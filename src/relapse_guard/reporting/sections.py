@@ -415,11 +415,11 @@ def _review_row(entry: ReviewEntry, lang: str) -> tuple[str, ...]:
     return (
         entry.household_id,
         _place(entry.district, entry.town),
-        entry.review,
+        label("review_name", entry.review, lang),
         label("review", entry.state, lang),
         entry.due_on.isoformat(),
         count(entry.days_overdue),
-        entry.responsible or "-",
+        label("responsible", entry.responsible, lang) if entry.responsible else "-",
     )
 
 
@@ -434,7 +434,12 @@ def _reviews_section(data: ReportData, lang: str) -> Section:
     counts = Table(
         (tr(lang, "review"), tr(lang, "responsible"), label("review", "due", lang), label("review", "overdue", lang)),
         tuple(
-            (review, responsible or "-", count(states["due"]), count(states["overdue"]))
+            (
+                label("review_name", review, lang),
+                label("responsible", responsible, lang) if responsible else "-",
+                count(states["due"]),
+                count(states["overdue"]),
+            )
             for (review, responsible), states in sorted(grouped.items())
         ),
         numeric=frozenset({2, 3}),

@@ -52,7 +52,7 @@ from ..engine import Engine
 from ..errors import InvalidCaseFile, InvalidInput, RelapseGuardError, close_names, redact
 from ..facts import Fact, FactKinds
 from ..household import Household
-from ..interface import ntr
+from ..interface import ntr, tr
 from ..lifecycle import State
 from ..money import FEN
 from ..policies import POLICIES, load_policy
@@ -306,7 +306,11 @@ class Difference:
     got: str
 
     def __str__(self) -> str:
-        return f"{self.field}:\n    expected: {self.expected}\n    got:      {self.got}"
+        return self.render()
+
+    def render(self, lang: str = "en") -> str:
+        """The field, then what was expected and what came, on lines of their own, in ``lang``."""
+        return tr(lang, "{field}:\n    expected: {expected}\n    got:      {got}", **attrs.asdict(self))
 
 
 @attrs.frozen(kw_only=True)
@@ -345,20 +349,24 @@ class CaseOutcome:
         """True when the engine ran the case and every expectation holds."""
         return self.error is None and not self.differences
 
-    def report(self, *, explain: bool = False) -> str:
+    def report(self, *, explain: bool = False, lang: str = "en") -> str:
         """The outcome as text: a line naming the case, then for a failure each field that differs,
-        expected against got (or the error), and with ``explain`` the household's timeline."""
+        expected against got (or the error), and with ``explain`` the household's timeline; its
+        own words in ``lang`` (the case's name, fields and values as the case file has them)."""
         case = self.case
-        head = f"{case.label} ({case.source})"
+        head = tr(
+            lang, "case #{number} {name} ({source})", number=case.number, name=repr(case.name), source=case.source
+        )
         if self.passed:
-            return f"{head} passed"
-        lines = [f"{head} failed:"]
+            return tr(lang, "{case} passed", case=head)
+        lines = [tr(lang, "{case} failed:", case=head)]
         if self.error is not None:
-            lines.append(f"  the engine raised {type(self.error).__name__}: {self.error}")
-        lines.extend("  " + str(difference) for difference in self.differences)
+            error = type(self.error).__name__
+            lines.append(tr(lang, "  the engine raised {error}: {message}", error=error, message=self.error))
+        lines.extend("  " + difference.render(lang) for difference in self.differences)
         if explain and self.result is not None:
-            lines.append("  timeline:")
-            lines.extend("    " + line for line in self.result.explain().splitlines())
+            lines.append(tr(lang, "  timeline:"))
+            lines.extend("    " + line for line in self.result.explain(lang).splitlines())
         return "\n".join(lines)
 
 

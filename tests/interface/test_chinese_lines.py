@@ -1,0 +1,179 @@
+"""Lines an official reads in Chinese have no English words left in them: the heading and the
+closing state of an explained timeline, each decision's parameters and a reason a parameter
+not in force yet gives, the reviews the shipped policies schedule and who is responsible, and
+``relapse-guard test``'s report of a failing case. Ids, codes, numbers and dates stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from relapse_guard import Engine, ExitVerified, Household, IncomeAssessed, Member, Place, load_policy
+from relapse_guard.cli_screen import _print_explained
+from relapse_guard.cli_tables import run_tables
+from relapse_guard.facts import BasicNeedsChecked
+from relapse_guard.labels import label
+from relapse_guard.reporting.collect import ReviewEntry
+from relapse_guard.reporting.sections import _review_row
+from relapse_guard.result import HouseholdResult
+
+ZH = "zh-CN"
+D = dt.date
+YUBEI = load_policy("yubei_2016")
+
+
+def english_words(line: str) -> list[str]:
+    """The words of English in a line: runs of letters standing alone, not part of an id, a code or a
+    name (``poverty_line``, ``YB-7-i1``, ``yubei_2016@2016.1``, ``【trigger.income_drop】``), nor a
+    parameter's value (``basis = household``)."""
+    line = re.sub(r"【[^】]*】", " ", line)
+    line = re.sub(r"[\w.]+ = [^\s（；|]+", " ", line)
+    tokens = re.findall(r"[\w.@#:/'-]+", line, flags=re.ASCII)
+    return [token for token in tokens if re.fullmatch(r"[A-Za-z]+", token)]
+
+
+def test_english_words() -> None:
+    assert english_words("农户 YB-7（政策 yubei_2016@2016.1）：") == []
+    assert english_words("参数：poverty_line = 2760（自 2015-01-01 起）；basis = household") == []
+    assert english_words("参数：poverty_line = 2760 (from 2015-01-01)") == ["from"]
+    assert english_words("household YB-7 under yubei_2016@2016.1:") == ["household", "under"]
+
+
+def _exited_household() -> tuple[Household, list[IncomeAssessed | BasicNeedsChecked | ExitVerified]]:
+    """A Yubei household identified in 2015 (before the industry funds of 2016 are in force),
+    exited in 2016: its transition period runs and its yearly income account falls due."""
+    household = Household(
+        id="YB-7",
+        place=Place("Yubei", "Dashengzhen", "Qinglong"),
+        members=[Member(id="YB-7-1", birth_date=D(1966, 4, 2)), Member(id="YB-7-2", birth_date=D(1969, 9, 15))],
+    )
+    facts: list[IncomeAssessed | BasicNeedsChecked | ExitVerified] = [
+        IncomeAssessed(id="YB-7-i1", household_id="YB-7", date=D(2015, 3, 1), income_per_capita=Decimal(2300)),
+        IncomeAssessed(id="YB-7-i2", household_id="YB-7", date=D(2016, 10, 3), income_per_capita=Decimal(5200)),
+        BasicNeedsChecked(id="YB-7-n1", household_id="YB-7", date=D(2016, 10, 3)),
+        ExitVerified(id="YB-7-e1", household_id="YB-7", date=D(2016, 10, 20)),
+    ]
+    return household, facts
+
+
+@pytest.fixture(scope="module")
+def result() -> HouseholdResult:
+    household, facts = _exited_household()
+    return Engine(YUBEI).run(household, facts, as_of=D(2017, 6, 30))
+
+
+def test_the_timeline_heading_and_closing_state_in_chinese(result: HouseholdResult) -> None:
+    lines = result.explain(ZH).splitlines()
+    assert lines[0] == "农户 YB-7（政策 yubei_2016@2016.1）："
+    assert lines[-1] == "  => 当前状态：过渡期监测（自 2017-01-01 起），过渡期 2017-01-01 至 2020-01-01"
+    english = result.explain().splitlines()
+    assert english[0] == "household YB-7 under yubei_2016@2016.1:"
+    assert english[-1] == "  => monitored since 2017-01-01 (transition period 2017-01-01 to 2020-01-01)"
+
+
+def test_every_decision_line_names_its_parameters_in_chinese(result: HouseholdResult) -> None:
+    with_parameters = [decision for decision in result.decisions if decision.parameters]
+    assert with_parameters
+    for decision in with_parameters:
+        listed = decision.explain(ZH).split("参数：", 1)[1].split(" | ")[0]
+        assert "（自 " in listed
+        assert "(from" not in listed
+        assert english_words(listed) == [], listed
+        assert "(from " in decision.explain()
+
+
+def test_a_parameter_not_in_force_yet_is_said_in_chinese(result: HouseholdResult) -> None:
+    (skipped,) = [d for d in result.decisions if d.rule == "intervention.industry_funds_low_income"]
+    assert (
+        skipped.explain(ZH)
+        .split(" | ")[0]
+        .endswith(
+            "尚未生效：参数 industry_funds.low_income.amount 于 2015-03-01 尚无取值：其首个取值自 2016-01-01 起生效"
+        )
+    )
+    assert english_words(skipped.explain(ZH)) == []
+    assert skipped.explanation.endswith(
+        "not in force yet: parameter 'industry_funds.low_income.amount' has no value on 2015-03-01: "
+        "its first value takes effect on 2016-01-01"
+    )
+
+
+def test_every_line_of_a_chinese_timeline_has_no_english_word(result: HouseholdResult) -> None:
+    for line in result.explain(ZH).splitlines():
+        assert english_words(line) == [], line
+
+
+def test_explain_says_the_shipped_review_and_who_is_responsible_in_chinese(
+    result: HouseholdResult, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _print_explained(result, YUBEI, D(2017, 12, 31), "text", ZH)
+    (review,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  复核")]
+    assert review == "  复核 收入核算：自 2017-12-01 起逾期（责任人：村干部）"
+    _print_explained(result, YUBEI, D(2017, 12, 31), "text", "en")
+    english = capsys.readouterr().out.splitlines()[-1]
+    assert english == "  review income_account: overdue since 2017-12-01 (village cadre)"
+
+
+def test_every_shipped_review_and_responsible_has_a_chinese_label() -> None:
+    for policy in ("yubei_2016", "bishan_2016", "dazu_2016"):
+        for review in load_policy(policy).reviews:
+            assert english_words(label("review_name", review.name, ZH)) == [], review.name
+            assert english_words(label("responsible", review.responsible, ZH)) == [], review.responsible
+    assert label("responsible", "my own office", ZH) == "my own office"  # a policy's own: as it is
+
+
+def test_the_report_lists_reviews_in_chinese() -> None:
+    entry = ReviewEntry(
+        household_id="YB-7",
+        district="Yubei",
+        town="Dashengzhen",
+        review="income_account",
+        state="overdue",
+        due_on=D(2017, 12, 1),
+        days_overdue=30,
+        responsible="village cadre",
+    )
+    assert _review_row(entry, ZH) == ("YB-7", "Yubei / Dashengzhen", "收入核算", "逾期", "2017-12-01", "30", "村干部")
+    assert _review_row(entry, "en")[2::4] == ("income_account", "village cadre")
+
+
+CASES = """\
+policy = "yubei_2016"
+
+[[case]]
+name = "exits"
+as_of = 2016-12-31
+household = { id = "H1", place = { district = "Yubei", town = "Luqi", village = "Wuyi" }, \
+members = [{ id = "H1-1", birth_date = 1972-01-01 }] }
+facts = [{ kind = "income_assessed", id = "i1", date = 2016-03-01, income_per_capita = 3000 }]
+expect = { state = "exited" }
+"""
+
+
+def test_a_failing_case_is_reported_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = tmp_path / "cases.toml"
+    cases.write_text(CASES, encoding="utf-8")
+    assert run_tables([str(cases)], explain=True, lang=ZH) == 1
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:4] == [
+        f"案例 #1 'exits'（{cases}）未通过：",
+        "  state：",
+        "    预期：exited",
+        "    实际：assisted",
+    ]
+    # the case's name, the field compared and its values are the case file's: they stay
+    own_words = [printed[0].replace("'exits'", ""), printed[2].split("：")[0], printed[3].split("：")[0]]
+    for line in [*own_words, *printed[4:]]:
+        assert english_words(line) == [], line
+    assert printed[4:6] == ["  决策时间线：", "    农户 H1（政策 yubei_2016@2016.1）："]
+    assert run_tables([str(cases)], lang="en") == 1
+    assert capsys.readouterr().out.splitlines()[:4] == [
+        f"case #1 'exits' ({cases}) failed:",
+        "  state:",
+        "    expected: exited",
+        "    got:      assisted",
+    ]
