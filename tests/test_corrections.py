@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import Engine, Household, IncomeAssessed, load_policy
+from relapse_guard.bounds import STORED
 from relapse_guard.cli import main
 from relapse_guard.diff import decisions_between
 from relapse_guard.errors import (
@@ -249,8 +250,17 @@ def test_ids_of_corrections_are_fact_ids_too() -> None:
     fact = income("f1", D(2016, 3, 1), 1000)
     with pytest.raises(ConflictingFact):
         resolve("H1", [fact, income("c1", D(2016, 3, 2), 5), correct("c1", fact)])
-    with pytest.raises(UnknownCorrectedFact, match="retracts"):  # a retraction of itself: not one of the facts
-        resolve("H1", [fact, FactRetracted(id="r1", household_id="H1", date=D(2016, 3, 1), retracts="r1")])
+    with pytest.raises(InvalidFact, match="retracts"):  # a retraction of itself: refused where it is made
+        FactRetracted(id="r1", household_id="H1", date=D(2016, 3, 1), retracts="r1")
+    with pytest.raises(InvalidFact, match="retracts"):  # of no fact
+        FactRetracted(id="r1", household_id="H1", date=D(2016, 3, 1), retracts=" ")
+    token = STORED.set(True)  # as a store written by an earlier version reads it back
+    try:
+        itself = FactRetracted(id="r1", household_id="H1", date=D(2016, 3, 1), retracts="r1")
+    finally:
+        STORED.reset(token)
+    with pytest.raises(UnknownCorrectedFact, match="retracts"):  # not one of the facts
+        resolve("H1", [fact, itself])
 
 
 # --- as known on --------------------------------------------------------------------------------------
@@ -453,3 +463,17 @@ def test_a_retraction_mends_a_fact_that_fails_before_the_run_reaches_the_retract
     mended = outcome([wrong_exit, retract("r1", wrong_exit)])
     assert isinstance(mended, HouseholdResult)
     assert mended.decisions == ()
+
+
+def test_of_two_corrections_recorded_together_the_one_made_later_wins_whatever_their_ids() -> None:
+    # By id alone "fix-10" sorted before "fix-9": the February correction won over March's, and
+    # the same facts appended one at a time (stamped apart) gave the other answer.
+    first = income("f1", D(2016, 1, 10), 2400)
+    february = attrs.evolve(correct("fix-9", first, income_per_capita=Decimal(1200)), date=D(2016, 2, 1))
+    march = attrs.evolve(correct("fix-10", first, income_per_capita=Decimal(3000)), date=D(2016, 3, 1))
+    for facts in ([first, february, march], [first, march, february]):
+        resolved = resolve("H1", facts)
+        assert resolved.facts[0].income_per_capita == Decimal(3000)
+        assert resolved.versions == {"f1": (3, "fix-10")}
+    stamped = resolve("H1", [first, attrs.evolve(february, recorded_at=at(3)), attrs.evolve(march, recorded_at=at(2))])
+    assert stamped.versions == {"f1": (3, "fix-9")}  # recorded later: recorded_at comes first

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from relapse_guard import Engine, Policy, State
 from relapse_guard.decisions import DecisionKind
-from relapse_guard.errors import ConflictingFact, InvalidFact, InvalidHousehold, InvalidTransition
+from relapse_guard.errors import ConflictingFact, InvalidFact, InvalidTransition
 from relapse_guard.facts import BasicNeed, Fact
 from relapse_guard.timeline import transition_period
 
@@ -202,7 +202,11 @@ def test_duplicates_ignored_conflicts_and_strangers_refused() -> None:
 
 
 def test_member_born_after_assessment_raises() -> None:
-    with pytest.raises(InvalidHousehold, match="birth_date"):
+    # It was an InvalidHousehold blaming the member's birth date, naming no fact: the fact's
+    # date (a year mistyped, 1900) is what is wrong.
+    with pytest.raises(
+        InvalidFact, match=r"field 'date' has value '1969-01-01'; expected a date on or after the birth"
+    ):
         run([income(D(1969, 1, 1), 10)])
 
 

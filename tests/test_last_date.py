@@ -43,6 +43,18 @@ def test_a_fact_or_an_as_of_after_the_last_date_is_refused_naming_it(late: dt.da
         Monitor(MemoryStore(), "yubei_2016").cycle([], as_of=late)
 
 
+@given(st.dates(min_value=LAST_DATE + dt.timedelta(days=1)))
+def test_a_fact_dated_after_the_last_date_is_quarantined_not_stored(late: dt.date) -> None:
+    # It was stored, and in the cycle held back every fact stored after it until that date.
+    store = MemoryStore()
+    store.put_household(HOME)
+    report = store.ingest([{**_income(dt.date(2016, 1, 1)).to_dict(), "date": late.isoformat()}])
+    assert (report.stored, report.quarantined) == (0, 1)
+    (quarantined,) = store.quarantined()
+    assert f"field 'date' has value '{late.isoformat()}'" in quarantined.reason
+    assert store.facts("H1") == []
+
+
 def test_the_last_date_itself_runs() -> None:
     result = ENGINE.run(HOME, [_income(LAST_DATE)], as_of=LAST_DATE)
     assert result.as_of == LAST_DATE

@@ -27,6 +27,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
+from .bounds import STORED
 from .errors import InvalidFact, InvalidPolicy, close_names
 from .fact_fields import add_parser, field_specs, shown, validate_fact
 from .fact_plans import NOT_FAST, fact_plan
@@ -351,6 +352,17 @@ class MemberJoined(Fact):
     health: Health = Health.HEALTHY
     schooling: Schooling = Schooling.NONE
 
+    def __attrs_post_init__(self) -> None:
+        validate_fact(self)
+        if self.birth_date > self.date and not STORED.get():
+            raise InvalidFact(
+                self.household_id,
+                "birth_date",
+                self.birth_date.isoformat(),
+                f"a birth date on or before the day joined, {self.date.isoformat()}",
+                fact_id=self.id,
+            )
+
     def member(self) -> Member:
         """The member who joined, as the household holds them."""
         return Member(
@@ -391,6 +403,11 @@ class HouseholdMoved(Fact):
     town: str = ""
     village: str = ""
 
+    def __attrs_post_init__(self) -> None:
+        validate_fact(self)
+        if not self.district.strip() and not STORED.get():
+            raise InvalidFact(self.household_id, "district", self.district, "a district's name", fact_id=self.id)
+
     @property
     def place(self) -> Place:
         """The place moved to."""
@@ -407,7 +424,7 @@ class FactCorrected(Fact):
     as it should have been, of any kind, with the same id and household.
 
     The corrected fact stays stored; a run applies, for each fact id, the latest version known
-    (corrections in the order of ``recorded_at``, then id), at the replacement's date.
+    (corrections in the order of ``recorded_at``, then ``date``, then id), at the replacement's date.
     ``date`` is the day the correction was made (a run ``as_of`` an earlier day still applies
     it: the replacement's own date places it); ``reason`` says why.
     """
@@ -445,6 +462,17 @@ class FactRetracted(Fact):
     order: ClassVar[int] = 0
     retracts: str
     reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        validate_fact(self)
+        if (not self.retracts.strip() or self.retracts == self.id) and not STORED.get():
+            raise InvalidFact(
+                self.household_id,
+                "retracts",
+                self.retracts,
+                "the id of another fact than the retraction",
+                fact_id=self.id,
+            )
 
 
 def _fact_value(value: object) -> Fact:

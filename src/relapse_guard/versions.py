@@ -8,8 +8,9 @@ without ``recorded_at`` counts as known from the start), so a run as known on a 
 the versions of that moment. Nothing is changed in place: the stored facts stay as they were.
 
 Corrections and retractions of one fact are taken in the order of their ``recorded_at``
-(those without one first), then of their id: the same facts in any input order resolve the
-same. The latest wins: a retraction withdraws the fact, a later correction brings it back in
+(those without one first), then of their ``date`` (the day each was made), then of their id:
+the same facts in any input order resolve the same, and of two made on different days in one
+batch, the later one wins (by id alone, ``"fix-10"`` sorted before ``"fix-9"``). The latest wins: a retraction withdraws the fact, a later correction brings it back in
 its new version.
 
 >>> import datetime as dt
@@ -68,8 +69,8 @@ def known_by(fact: Fact, known_on: dt.datetime | None) -> bool:
     return known_on is None or fact.recorded_at is None or fact.recorded_at <= known_on
 
 
-def _change_order(fact: Fact) -> tuple[dt.datetime, str]:
-    return (fact.recorded_at or _EARLIEST, fact.id)
+def _change_order(fact: Fact) -> tuple[dt.datetime, dt.date, str]:
+    return (fact.recorded_at or _EARLIEST, fact.date, fact.id)
 
 
 def resolve(household_id: str, facts: Iterable[Fact], known_on: dt.datetime | None = None) -> Resolved:

@@ -107,6 +107,14 @@ def facts(
             continue
         else:
             values[field.name] = draw(_for_hint(hints[field.name]))
+    # the checks across fields a few kinds make (a retraction of itself, a member born after
+    # joining, a move to no district): the values drawn are mended to pass them
+    if values.get("retracts") is not None and (not values["retracts"].strip() or values["retracts"] == values["id"]):
+        values["retracts"] = values["id"] + "-x"
+    if "birth_date" in values and values["birth_date"] > values["date"]:
+        values["birth_date"], values["date"] = values["date"], values["birth_date"]
+    if "district" in values and not values["district"].strip():
+        values["district"] = "D" + values["district"]
     return cls(**values)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..decisions import Decision, Grant, Risk
-from ..errors import InvalidFact
+from ..errors import InvalidFact, redact
 from ..facts import (
     AssistanceGranted,
     BasicNeed,
@@ -144,7 +144,15 @@ class RunState:
         if fact.date < self.latest_birth:
             if self.dissolved is not None:
                 self.refuse_dissolved(fact)
-            self.household.check_born_by(fact.date)
+            born = next(member for member in self.household.members if member.birth_date > fact.date)
+            raise InvalidFact(
+                self.household.id,
+                "date",
+                fact.date.isoformat(),
+                f"a date on or after the birth of member {redact(born.id)} ({born.birth_date.isoformat()}): "
+                "an assessment counts every member",
+                fact_id=fact.id,
+            )
         self.previous_income = self.income
         self.income = fact.income_per_capita
         self.income_fact = fact.id
