@@ -21,11 +21,12 @@ from relapse_guard import Engine, Household, IncomeAssessed, Member, Place, load
 from relapse_guard.checks import check_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import Declined, Risk, Severity
-from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, said
-from relapse_guard.facts import DisasterReported, Fact
+from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, said, typed_repr
+from relapse_guard.facts import AssistanceGranted, DisasterReported, ExitVerified, Fact
 from relapse_guard.interventions import TemporaryRelief
 from relapse_guard.policy import Policy
-from relapse_guard.routing import step
+from relapse_guard.routing import Condition, step
+from relapse_guard.rules import Rule, Verdict
 from relapse_guard.screening.screen import screen_records
 
 D = dt.date
@@ -356,3 +357,75 @@ def test_check_finds_an_amount_not_to_the_fen_and_not_one_that_is(divisor: int, 
         assert "not a whole number of fen" in finding.message
         assert "to_money" in finding.message
     assert [f for f in check_policy(_policy(grant=rounded)) if f.check == "amount_not_to_the_fen"] == []
+
+
+#: What a rule's or a route condition's test may wrongly give back instead of a Verdict.
+NOT_VERDICTS = [True, False, None, (True, "income under 5000"), "holds"]
+
+
+def _says(answer: object) -> Any:
+    """A rule's or condition's test that gives ``answer`` (typed Any: it is meant to be wrong)."""
+    return lambda *args: answer
+
+
+@pytest.mark.parametrize("answer", NOT_VERDICTS, ids=repr)
+def test_a_rule_that_gives_anything_but_a_verdict_fails_naming_itself(answer: object) -> None:
+    # It failed every household with "'bool' object has no attribute 'holds'", which a screen
+    # filed as an error of no plug-in, and check found nothing.
+    yubei = load_policy("yubei_2016")
+    policy = yubei.derive(name="edge", identification=[*yubei.identification, Rule("edge", "says", _says(answer))])
+    facts = [IncomeAssessed(id="i1", household_id="H1", date=D(2016, 3, 1), income_per_capita=Decimal(4000))]
+    with pytest.raises(PluginFailed) as failed:
+        Engine(policy).run(HOUSEHOLD, facts, as_of=D(2016, 12, 31))
+    error = failed.value
+    assert (error.household_id, error.plugin, error.fact_id) == ("H1", "identification.edge", "i1")
+    assert str(error) == (
+        "household 'H1': identification.edge gave what the engine cannot use on fact 'i1': its test returned "
+        f"{typed_repr(answer)}; expected a Verdict: return Verdict(holds, reason), "
+        "e.g. Verdict(income < line, 'income under the line')"
+    )
+    (finding,) = _component_fails(policy)
+    assert finding.startswith("identification rule edge: gave back what the engine refuses, first on 2015-01-01: ")
+    (problem,) = screen_records([(HOUSEHOLD, facts, ())], policy, D(2016, 12, 31)).problems
+    assert (problem.kind, problem.error, problem.plugin, problem.fact_id) == (
+        "plugin_failed",
+        "TypeError",
+        "identification.edge",
+        "i1",
+    )
+
+
+def test_an_exit_rule_that_gives_a_bool_fails_naming_itself() -> None:
+    policy = load_policy("yubei_2016").derive(name="mine", exit_rule=Rule("out", "income up", _says(True)))
+    facts = [
+        IncomeAssessed(id="i1", household_id="H1", date=D(2016, 3, 1), income_per_capita=Decimal(1000)),
+        AssistanceGranted(id="a1", household_id="H1", date=D(2016, 4, 1), measure="loan"),
+        ExitVerified(id="x1", household_id="H1", date=D(2016, 6, 1)),
+    ]
+    with pytest.raises(PluginFailed) as failed:
+        Engine(policy).run(HOUSEHOLD, facts, as_of=D(2016, 12, 31))
+    assert (failed.value.plugin, failed.value.fact_id) == ("exit.out", "x1")
+    assert "exit rule out" in [f.subject for f in check_policy(policy) if f.check == "component_fails"]
+
+
+def test_a_route_condition_that_gives_a_tuple_fails_naming_itself() -> None:
+    says = Condition("says", "a tuple", _says((True, "hail")))
+    policy = _policy().derive(name="mine", routes={"hail": [step("voucher", when=says)]})
+    with pytest.raises(PluginFailed) as failed:
+        _run(policy)
+    error = failed.value
+    assert (error.household_id, error.plugin, error.fact_id) == ("H1", "condition.says", "d1")
+    assert "its test returned (True, 'hail') (tuple); expected a Verdict" in str(error)
+    (finding,) = _component_fails(policy)
+    assert finding.startswith("condition says: gave back what the engine refuses, first on 2015-01-01: ")
+
+
+def test_a_verdict_of_a_subclass_is_an_answer() -> None:
+    class Mine(Verdict):
+        __slots__ = ()
+
+    yubei = load_policy("yubei_2016")
+    rule = Rule("edge", "says", lambda ctx: Mine(True, "mine"))
+    policy = yubei.derive(name="edge", identification=[rule])
+    assert Engine(policy).run(HOUSEHOLD, FACTS, as_of=D(2016, 12, 31)).state.value != "new"
+    assert _component_fails(policy) == []

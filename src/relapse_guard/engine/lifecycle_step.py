@@ -28,6 +28,7 @@ from ..parameters import ParameterValue
 from ..policy import Policy
 from ..rules import Rule, Verdict
 from ..timeline import transition_period
+from .answers import checked_verdict
 from .decision_log import DecisionLog, Margins, Said
 from .run_state import ASSISTABLE_STATES, OBSERVING_STATES, WATCHED_STATES, RunState
 
@@ -246,14 +247,18 @@ def _relapse_margins(run: RunState, on: dt.date, verdict: Verdict) -> tuple[Marg
 
 
 def _evaluate(rule: Rule, ctx: Context, run: RunState, fact: Fact, role: str) -> Verdict:
-    """``rule(ctx)``; an exception that is not the library's is raised as :class:`PluginFailed`."""
+    """``rule(ctx)``; an exception that is not the library's is raised as :class:`PluginFailed`,
+    as is an answer that is not a :class:`Verdict` (a bool, a ``(holds, reason)`` tuple)."""
     try:
-        return rule(ctx)
+        verdict = rule(ctx)
     except RelapseGuardError as error:  # the library's own, let out by policy code: said where
         in_policy_code(error, run.household.id, f"{role}.{rule.name}", fact.id)
         raise
     except Exception as error:  # policy code failed: name it, for this household
         raise PluginFailed(run.household.id, f"{role}.{rule.name}", fact.id, error) from error
+    if type(verdict) is not Verdict:  # policy code's answer, checked (a subclass passes there)
+        return checked_verdict(verdict, run.household.id, f"{role}.{rule.name}", fact.id)
+    return verdict
 
 
 def _transition_period(exit_date: dt.date, ctx: Context) -> tuple[dt.date, dt.date]:
