@@ -133,7 +133,11 @@ def test_an_intervention_that_gives_anything_but_a_grant_fails_naming_itself(ans
 
 
 @settings(max_examples=40, deadline=None)
-@given(money=st.one_of(st.floats(allow_nan=True), st.text(max_size=5), st.booleans(), st.decimals(allow_nan=True)))
+@given(
+    money=st.one_of(
+        st.floats(allow_nan=True), st.integers(), st.text(max_size=5), st.booleans(), st.decimals(allow_nan=True)
+    )
+)
 def test_money_that_is_not_an_exact_finite_number_is_refused_at_once(money: object) -> None:
     exact = type(money) is Decimal and money.is_finite()
     for policy, plugin, field in (
@@ -161,11 +165,30 @@ def test_a_float_amount_says_how_to_give_money() -> None:
     )
 
 
-def test_a_declined_and_an_int_amount_are_answers() -> None:
+def test_a_declined_is_an_answer() -> None:
     declined = _run(_policy(grant=lambda risk, ctx: Declined("not this year")))
     assert [g for g in declined.grants if g.intervention == "voucher"] == []
-    whole = _run(_policy(grant=_grant(250)))
-    assert [g.amount for g in whole.grants if g.intervention == "voucher"] == [250]
+
+
+def test_an_int_amount_or_cost_fails_saying_to_give_a_decimal_and_check_reports_it() -> None:
+    # An int amount was kept as given: the run and the screen passed, then explain's JSON
+    # failed on it ('int' object has no attribute 'as_tuple', exit 3).
+    for policy, plugin, field in (
+        (_policy(grant=_grant(120)), "intervention.voucher", "amount"),
+        (_policy(detect=_risk(cost=3000)), "trigger.hail", "cost"),
+    ):
+        with pytest.raises(PluginFailed) as failed:
+            _run(policy)
+        assert (failed.value.household_id, failed.value.plugin, failed.value.fact_id) == ("H1", plugin, "d1")
+        number = 120 if field == "amount" else 3000
+        assert str(failed.value.error) == (
+            f"{field} {number} is an int; money is a Decimal: give Decimal({number}) "
+            "(or relapse_guard.money.to_money(...) to round to the fen)"
+        )
+        (finding,) = _component_fails(policy)
+        assert finding.startswith(plugin.replace(".", " ") + ": gave back what the engine refuses")
+        (problem,) = screen_records([(HOUSEHOLD, FACTS, ())], policy, D(2016, 12, 31)).problems
+        assert (problem.kind, problem.plugin) == ("plugin_failed", plugin)
 
 
 def test_a_negative_amount_or_cost_fails_naming_the_plug_in_and_check_reports_it() -> None:
