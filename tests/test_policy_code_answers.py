@@ -21,12 +21,12 @@ from relapse_guard import Engine, Household, IncomeAssessed, Member, Place, load
 from relapse_guard.checks import check_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import Declined, Risk, Severity
-from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, said, typed_repr
+from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, WrongType, said, typed_repr
 from relapse_guard.facts import AssistanceGranted, DisasterReported, ExitVerified, Fact
 from relapse_guard.interventions import TemporaryRelief
 from relapse_guard.policy import Policy
 from relapse_guard.routing import Condition, step
-from relapse_guard.rules import Rule, Verdict
+from relapse_guard.rules import INCOME_BELOW_LINE, Rule, Verdict
 from relapse_guard.screening.screen import screen_records
 
 D = dt.date
@@ -256,9 +256,31 @@ class KindNames(NoFactKinds):
     fact_kinds = ("disaster_reported",)
 
 
+def plain_test(ctx: Context) -> Verdict:
+    """A rule's test given where a Rule belongs."""
+    return Verdict(False, "x")
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
+        (
+            # check_policy then failed with "'function' object has no attribute 'name'" (exit 3)
+            {"identification": [INCOME_BELOW_LINE, plain_test]},
+            "policy mine@1: identification[1] is the function 'plain_test'; expected a Rule: wrap it in Rule(name, "
+            "description, test), e.g. Rule('dibao_edge', 'income under 1.5 x the standard', test)",
+        ),
+        (
+            {"exit_rule": plain_test},
+            "policy mine@1: exit_rule is the function 'plain_test'; expected a Rule: wrap it in Rule(name, "
+            "description, test), e.g. Rule('dibao_edge', 'income under 1.5 x the standard', test)",
+        ),
+        (
+            {"routes": {"illness": [step("medical_aid", when=plain_test)]}},  # type: ignore[arg-type]
+            "policy mine@1: route 'illness' step 0 has condition the function 'plain_test'; expected a Condition: "
+            "wrap it in Condition(name, description, test), as step('safety_net', when=Condition('poor', "
+            "'income left under the standard', test))",
+        ),
         (
             {"triggers": [NoFactKinds()]},
             "policy mine@1: trigger 'hail' has no fact_kinds: the fact classes it reads, e.g. (DisasterReported,)",
@@ -452,3 +474,30 @@ def test_a_verdict_of_a_subclass_is_an_answer() -> None:
     policy = yubei.derive(name="edge", identification=[rule])
     assert Engine(policy).run(HOUSEHOLD, FACTS, as_of=D(2016, 12, 31)).state.value != "new"
     assert _component_fails(policy) == []
+
+
+def test_a_rule_or_condition_whose_test_is_not_a_function_is_refused_when_made() -> None:
+    not_a_test: Any = "income < 3000"
+    with pytest.raises(WrongType) as rule:
+        Rule("r", "d", not_a_test)
+    assert str(rule.value) == (
+        "rule 'r': test 'income < 3000' (str) is not a function; expected a function of the context returning a "
+        "Verdict, e.g. Rule(name, description, lambda ctx: Verdict(holds, reason))"
+    )
+    with pytest.raises(WrongType, match=r"^condition 'c': test 'income < 3000' \(str\) is not a function; "):
+        Condition("c", "d", not_a_test)
+
+
+def test_one_rule_given_for_the_identification_rules_says_to_give_a_list() -> None:
+    # It raised "TypeError: 'Rule' object is not iterable".
+    yubei = load_policy("yubei_2016")
+    one: Any = Rule("edge", "says", plain_test)
+    with pytest.raises(WrongType) as refused:
+        yubei.derive(name="mine", identification=one)
+    assert str(refused.value) == (
+        "identification is one Rule ('edge'); expected a list of rules: identification=[rule], "
+        "or [*policy.identification, rule] to add it to a policy's"
+    )
+    assert isinstance(refused.value, TypeError)
+    with pytest.raises(WrongType, match=r"^identification is one Rule \('edge'\)"):
+        Policy(name="mine", parameters=yubei.parameters, identification=one)
