@@ -266,6 +266,8 @@ def _transition_period(exit_date: dt.date, ctx: Context) -> tuple[dt.date, dt.da
     starts = ctx.text("transition.starts")
     years = ctx.amount("transition.years")
     leap_day = ctx.text("transition.leap_day") if ctx.has_param("transition.leap_day") else "feb28"
-    if years != int(years) or years < 0:
+    if years != int(years):
         raise InvalidPolicy(f"transition.years must be a whole number of years, not {years}")
+    if years < 0:
+        raise InvalidPolicy(f"transition.years must not be negative (a whole number of years, 0 or more), not {years}")
     return transition_period(exit_date, starts=starts, years=int(years), leap_day=leap_day)
