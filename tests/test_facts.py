@@ -3,14 +3,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from relapse_guard import Fact, HouseAppraised, IllnessReported, IncomeAssessed, SchoolEnrolled
-from relapse_guard.errors import InvalidFact
+from relapse_guard.errors import InvalidFact, InvalidPlugin, InvalidPolicy, WrongType
 from relapse_guard.facts import (
     DEFAULT_FACT_KINDS,
     BasicNeed,
@@ -152,6 +153,68 @@ def test_custom_fact_kind_registers_without_touching_defaults() -> None:
     with pytest.raises(ValueError, match="already"):
         kinds.with_kind(CropFailure)
     assert isinstance(FactKinds().by_kind, dict)
+
+
+@attrs.frozen(kw_only=True)
+class Harvest(Fact):
+    """A fact class that forgets its own kind: it inherits Fact's."""
+
+    tonnes: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class Measured(Fact):
+    kind: ClassVar[str] = "measured"
+    share: float
+
+
+def test_a_fact_class_without_a_kind_of_its_own_is_refused_saying_what_to_add() -> None:
+    # It was registered under "fact": check passed, and every "harvest" row was refused.
+    with pytest.raises(InvalidPlugin) as refused:
+        DEFAULT_FACT_KINDS.with_kind(Harvest)
+    assert str(refused.value) == (
+        "fact class Harvest has no kind of its own (it inherits 'fact'): add kind: ClassVar[str] = 'harvest', "
+        "the name its records give as kind"
+    )
+    assert isinstance(refused.value, InvalidPolicy)
+
+    @attrs.frozen(kw_only=True)
+    class LateIncome(IncomeAssessed):  # a subclass of a registered kind, its kind not changed
+        pass
+
+    with pytest.raises(InvalidPlugin, match=r"^fact class .*LateIncome has no kind of its own \(it inherits "):
+        DEFAULT_FACT_KINDS.with_kind(LateIncome)
+
+
+@pytest.mark.parametrize("given", [dict, "crop_failure", Decimal], ids=repr)
+def test_with_kind_refuses_what_is_not_a_fact_class(given: Any) -> None:
+    with pytest.raises(WrongType, match=r"^with_kind needs a fact class \(a subclass of relapse_guard.facts.Fact\), "):
+        DEFAULT_FACT_KINDS.with_kind(given)
+
+
+def test_a_fact_field_of_a_type_facts_cannot_hold_names_the_class_and_field_and_what_to_use() -> None:
+    # It was "TypeError: fact field type <class 'float'> is not supported".
+    message = (
+        "fact class Measured: field 'share' is of type float, which a fact cannot hold; use Decimal: amounts "
+        "and shares are exact (Decimal('0.5'), not 0.5)"
+    )
+    with pytest.raises(WrongType) as made:
+        Measured(id="m", household_id="h", date=dt.date(2016, 1, 1), share=0.5)
+    assert str(made.value) == message
+    assert isinstance(made.value, TypeError)
+    with pytest.raises(WrongType) as registered:
+        DEFAULT_FACT_KINDS.with_kind(Measured)
+    assert str(registered.value) == message
+
+    @attrs.frozen(kw_only=True)
+    class Tagged(Fact):
+        kind: ClassVar[str] = "tagged"
+        tags: list[str] | None = None
+
+    with pytest.raises(
+        WrongType, match=r"field 'tags' is of type list\[str\] \| None, which a fact cannot hold; use str, "
+    ):
+        DEFAULT_FACT_KINDS.with_kind(Tagged)
 
 
 _amounts = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)

@@ -87,6 +87,20 @@ def test_malformed_files_name_file_and_key(text: str, fragment: str) -> None:
     assert "x.toml" in str(info.value) or "a" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [("refrence", "reference"), ("descripton", "description"), ("review-by", "review_by"), ("on_expire", "on_expiry")],
+)
+def test_a_misspelt_key_of_a_parameter_suggests_the_one_meant(key: str, meant: str) -> None:
+    # Only a misspelt 'values' got a suggestion; 'refrence' got the list of keys alone.
+    with pytest.raises(InvalidParameterFile) as info:
+        ParameterTree.from_toml(f"[a]\nvalues = {{ 2016-01-01 = 1 }}\n{key} = 'x'", source="x.toml")
+    assert str(info.value) == (
+        f"x.toml: parameter 'a': unknown key {key!r}, did you mean {meant!r}? (allowed: values, description, unit, "
+        "reference, min, max, expires, review_by, on_expiry)"
+    )
+
+
 def test_from_file(tmp_path: Path) -> None:
     path = tmp_path / "p.toml"
     path.write_text(TOML, encoding="utf-8")

@@ -21,11 +21,12 @@ from relapse_guard import Engine, Household, IncomeAssessed, Member, Place, load
 from relapse_guard.checks import check_policy
 from relapse_guard.context import Context
 from relapse_guard.decisions import Declined, Risk, Severity
-from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, said
-from relapse_guard.facts import DisasterReported, Fact
+from relapse_guard.errors import InvalidPolicy, ParameterNotInForce, PluginFailed, WrongType, said, typed_repr
+from relapse_guard.facts import AssistanceGranted, DisasterReported, ExitVerified, Fact
 from relapse_guard.interventions import TemporaryRelief
 from relapse_guard.policy import Policy
-from relapse_guard.routing import step
+from relapse_guard.routing import Condition, step
+from relapse_guard.rules import INCOME_BELOW_LINE, Rule, Verdict
 from relapse_guard.screening.screen import screen_records
 
 D = dt.date
@@ -132,7 +133,11 @@ def test_an_intervention_that_gives_anything_but_a_grant_fails_naming_itself(ans
 
 
 @settings(max_examples=40, deadline=None)
-@given(money=st.one_of(st.floats(allow_nan=True), st.text(max_size=5), st.booleans(), st.decimals(allow_nan=True)))
+@given(
+    money=st.one_of(
+        st.floats(allow_nan=True), st.integers(), st.text(max_size=5), st.booleans(), st.decimals(allow_nan=True)
+    )
+)
 def test_money_that_is_not_an_exact_finite_number_is_refused_at_once(money: object) -> None:
     exact = type(money) is Decimal and money.is_finite()
     for policy, plugin, field in (
@@ -160,11 +165,30 @@ def test_a_float_amount_says_how_to_give_money() -> None:
     )
 
 
-def test_a_declined_and_an_int_amount_are_answers() -> None:
+def test_a_declined_is_an_answer() -> None:
     declined = _run(_policy(grant=lambda risk, ctx: Declined("not this year")))
     assert [g for g in declined.grants if g.intervention == "voucher"] == []
-    whole = _run(_policy(grant=_grant(250)))
-    assert [g.amount for g in whole.grants if g.intervention == "voucher"] == [250]
+
+
+def test_an_int_amount_or_cost_fails_saying_to_give_a_decimal_and_check_reports_it() -> None:
+    # An int amount was kept as given: the run and the screen passed, then explain's JSON
+    # failed on it ('int' object has no attribute 'as_tuple', exit 3).
+    for policy, plugin, field in (
+        (_policy(grant=_grant(120)), "intervention.voucher", "amount"),
+        (_policy(detect=_risk(cost=3000)), "trigger.hail", "cost"),
+    ):
+        with pytest.raises(PluginFailed) as failed:
+            _run(policy)
+        assert (failed.value.household_id, failed.value.plugin, failed.value.fact_id) == ("H1", plugin, "d1")
+        number = 120 if field == "amount" else 3000
+        assert str(failed.value.error) == (
+            f"{field} {number} is an int; money is a Decimal: give Decimal({number}) "
+            "(or relapse_guard.money.to_money(...) to round to the fen)"
+        )
+        (finding,) = _component_fails(policy)
+        assert finding.startswith(plugin.replace(".", " ") + ": gave back what the engine refuses")
+        (problem,) = screen_records([(HOUSEHOLD, FACTS, ())], policy, D(2016, 12, 31)).problems
+        assert (problem.kind, problem.plugin) == ("plugin_failed", plugin)
 
 
 def test_a_negative_amount_or_cost_fails_naming_the_plug_in_and_check_reports_it() -> None:
@@ -232,9 +256,31 @@ class KindNames(NoFactKinds):
     fact_kinds = ("disaster_reported",)
 
 
+def plain_test(ctx: Context) -> Verdict:
+    """A rule's test given where a Rule belongs."""
+    return Verdict(False, "x")
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
+        (
+            # check_policy then failed with "'function' object has no attribute 'name'" (exit 3)
+            {"identification": [INCOME_BELOW_LINE, plain_test]},
+            "policy mine@1: identification[1] is the function 'plain_test'; expected a Rule: wrap it in Rule(name, "
+            "description, test), e.g. Rule('dibao_edge', 'income under 1.5 x the standard', test)",
+        ),
+        (
+            {"exit_rule": plain_test},
+            "policy mine@1: exit_rule is the function 'plain_test'; expected a Rule: wrap it in Rule(name, "
+            "description, test), e.g. Rule('dibao_edge', 'income under 1.5 x the standard', test)",
+        ),
+        (
+            {"routes": {"illness": [step("medical_aid", when=plain_test)]}},  # type: ignore[arg-type]
+            "policy mine@1: route 'illness' step 0 has condition the function 'plain_test'; expected a Condition: "
+            "wrap it in Condition(name, description, test), as step('safety_net', when=Condition('poor', "
+            "'income left under the standard', test))",
+        ),
         (
             {"triggers": [NoFactKinds()]},
             "policy mine@1: trigger 'hail' has no fact_kinds: the fact classes it reads, e.g. (DisasterReported,)",
@@ -356,3 +402,102 @@ def test_check_finds_an_amount_not_to_the_fen_and_not_one_that_is(divisor: int, 
         assert "not a whole number of fen" in finding.message
         assert "to_money" in finding.message
     assert [f for f in check_policy(_policy(grant=rounded)) if f.check == "amount_not_to_the_fen"] == []
+
+
+#: What a rule's or a route condition's test may wrongly give back instead of a Verdict.
+NOT_VERDICTS = [True, False, None, (True, "income under 5000"), "holds"]
+
+
+def _says(answer: object) -> Any:
+    """A rule's or condition's test that gives ``answer`` (typed Any: it is meant to be wrong)."""
+    return lambda *args: answer
+
+
+@pytest.mark.parametrize("answer", NOT_VERDICTS, ids=repr)
+def test_a_rule_that_gives_anything_but_a_verdict_fails_naming_itself(answer: object) -> None:
+    # It failed every household with "'bool' object has no attribute 'holds'", which a screen
+    # filed as an error of no plug-in, and check found nothing.
+    yubei = load_policy("yubei_2016")
+    policy = yubei.derive(name="edge", identification=[*yubei.identification, Rule("edge", "says", _says(answer))])
+    facts = [IncomeAssessed(id="i1", household_id="H1", date=D(2016, 3, 1), income_per_capita=Decimal(4000))]
+    with pytest.raises(PluginFailed) as failed:
+        Engine(policy).run(HOUSEHOLD, facts, as_of=D(2016, 12, 31))
+    error = failed.value
+    assert (error.household_id, error.plugin, error.fact_id) == ("H1", "identification.edge", "i1")
+    assert str(error) == (
+        "household 'H1': identification.edge gave what the engine cannot use on fact 'i1': its test returned "
+        f"{typed_repr(answer)}; expected a Verdict: return Verdict(holds, reason), "
+        "e.g. Verdict(income < line, 'income under the line')"
+    )
+    (finding,) = _component_fails(policy)
+    assert finding.startswith("identification rule edge: gave back what the engine refuses, first on 2015-01-01: ")
+    (problem,) = screen_records([(HOUSEHOLD, facts, ())], policy, D(2016, 12, 31)).problems
+    assert (problem.kind, problem.error, problem.plugin, problem.fact_id) == (
+        "plugin_failed",
+        "TypeError",
+        "identification.edge",
+        "i1",
+    )
+
+
+def test_an_exit_rule_that_gives_a_bool_fails_naming_itself() -> None:
+    policy = load_policy("yubei_2016").derive(name="mine", exit_rule=Rule("out", "income up", _says(True)))
+    facts = [
+        IncomeAssessed(id="i1", household_id="H1", date=D(2016, 3, 1), income_per_capita=Decimal(1000)),
+        AssistanceGranted(id="a1", household_id="H1", date=D(2016, 4, 1), measure="loan"),
+        ExitVerified(id="x1", household_id="H1", date=D(2016, 6, 1)),
+    ]
+    with pytest.raises(PluginFailed) as failed:
+        Engine(policy).run(HOUSEHOLD, facts, as_of=D(2016, 12, 31))
+    assert (failed.value.plugin, failed.value.fact_id) == ("exit.out", "x1")
+    assert "exit rule out" in [f.subject for f in check_policy(policy) if f.check == "component_fails"]
+
+
+def test_a_route_condition_that_gives_a_tuple_fails_naming_itself() -> None:
+    says = Condition("says", "a tuple", _says((True, "hail")))
+    policy = _policy().derive(name="mine", routes={"hail": [step("voucher", when=says)]})
+    with pytest.raises(PluginFailed) as failed:
+        _run(policy)
+    error = failed.value
+    assert (error.household_id, error.plugin, error.fact_id) == ("H1", "condition.says", "d1")
+    assert "its test returned (True, 'hail') (tuple); expected a Verdict" in str(error)
+    (finding,) = _component_fails(policy)
+    assert finding.startswith("condition says: gave back what the engine refuses, first on 2015-01-01: ")
+
+
+def test_a_verdict_of_a_subclass_is_an_answer() -> None:
+    class Mine(Verdict):
+        __slots__ = ()
+
+    yubei = load_policy("yubei_2016")
+    rule = Rule("edge", "says", lambda ctx: Mine(True, "mine"))
+    policy = yubei.derive(name="edge", identification=[rule])
+    assert Engine(policy).run(HOUSEHOLD, FACTS, as_of=D(2016, 12, 31)).state.value != "new"
+    assert _component_fails(policy) == []
+
+
+def test_a_rule_or_condition_whose_test_is_not_a_function_is_refused_when_made() -> None:
+    not_a_test: Any = "income < 3000"
+    with pytest.raises(WrongType) as rule:
+        Rule("r", "d", not_a_test)
+    assert str(rule.value) == (
+        "rule 'r': test 'income < 3000' (str) is not a function; expected a function of the context returning a "
+        "Verdict, e.g. Rule(name, description, lambda ctx: Verdict(holds, reason))"
+    )
+    with pytest.raises(WrongType, match=r"^condition 'c': test 'income < 3000' \(str\) is not a function; "):
+        Condition("c", "d", not_a_test)
+
+
+def test_one_rule_given_for_the_identification_rules_says_to_give_a_list() -> None:
+    # It raised "TypeError: 'Rule' object is not iterable".
+    yubei = load_policy("yubei_2016")
+    one: Any = Rule("edge", "says", plain_test)
+    with pytest.raises(WrongType) as refused:
+        yubei.derive(name="mine", identification=one)
+    assert str(refused.value) == (
+        "identification is one Rule ('edge'); expected a list of rules: identification=[rule], "
+        "or [*policy.identification, rule] to add it to a policy's"
+    )
+    assert isinstance(refused.value, TypeError)
+    with pytest.raises(WrongType, match=r"^identification is one Rule \('edge'\)"):
+        Policy(name="mine", parameters=yubei.parameters, identification=one)

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import attrs
 
 from .bounds import LAST_DATE, MAX_AMOUNT, STORED, amount_bound, text_limit, valid_text
-from .errors import InvalidFact, redact
+from .errors import InvalidFact, WrongType, redact
 from .money import parse_decimal
 
 __all__ = [
@@ -390,10 +390,29 @@ def field_specs(cls: type[attrs.AttrsInstance]) -> tuple[FieldSpec, ...]:
     for field in fields:
         hint = hints[field.name]
         required = field.default is attrs.NOTHING
-        parse = field_parser(hint, field.name)
+        try:
+            parse = field_parser(hint, field.name)
+        except TypeError as error:
+            raise _unsupported(cls, field.name, hint) from error
         specs.append(FieldSpec(field.name, parse, _describe(hint, field.name), required, field.default, hint))
     _SPECS[cls] = tuple(specs)
     return _SPECS[cls]
+
+
+def _unsupported(cls: type, field: str, hint: object) -> WrongType:
+    """The error of a fact class's field of a type facts cannot hold, saying what to use."""
+    inner = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    named = hint.__name__ if isinstance(hint, type) else str(hint)
+    if any(a in (float, int) for a in inner):  # a number: money and shares are exact
+        advice = "use Decimal: amounts and shares are exact (Decimal('0.5'), not 0.5)"
+    else:
+        advice = (
+            "use str, bool, Decimal, datetime.date, datetime.datetime, an Enum, a frozenset of one of these, "
+            "or one of these | None"
+        )
+    return WrongType(
+        f"fact class {cls.__qualname__}: field {field!r} is of type {named}, which a fact cannot hold; {advice}"
+    )
 
 
 def validate_fact(fact: Any) -> None:

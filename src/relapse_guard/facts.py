@@ -28,7 +28,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from .bounds import STORED
-from .errors import InvalidFact, InvalidPolicy, close_names
+from .errors import InvalidFact, InvalidPlugin, InvalidPolicy, WrongType, close_names, typed_repr
 from .fact_fields import add_parser, field_specs, shown, validate_fact
 from .fact_plans import NOT_FAST, fact_plan
 from .household import Health, LabourCapacity, Member, Place, Schooling
@@ -489,6 +489,11 @@ VERSION_KINDS: frozenset[type[Fact]] = frozenset({FactCorrected, FactRetracted})
 _F = TypeVar("_F", bound=type[Fact])
 
 
+def _snake(name: str) -> str:
+    """A class name as a kind name: ``CropFailure`` -> ``crop_failure``."""
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
 @attrs.frozen
 class FactKinds:
     """A registry of fact classes by their ``kind`` name, used to parse dicts.
@@ -500,7 +505,22 @@ class FactKinds:
     by_kind: Mapping[str, type[Fact]] = attrs.field(factory=dict)
 
     def with_kind(self, cls: type[Fact]) -> FactKinds:
-        """A registry that also knows ``cls`` (its ``kind`` must be new)."""
+        """A registry that also knows ``cls``, a subclass of :class:`Fact` that declares a ``kind``
+        of its own, one not registered yet.
+
+        Raises :class:`~relapse_guard.errors.WrongType` for anything but a fact class (or one with
+        a field of a type facts cannot hold), :class:`~relapse_guard.errors.InvalidPlugin` for a
+        class that inherits its ``kind`` (it would be registered under its base's) and
+        :class:`~relapse_guard.errors.InvalidPolicy` for a kind already registered.
+        """
+        if not (isinstance(cls, type) and issubclass(cls, Fact)):
+            what = f"the class {cls.__qualname__!r}" if isinstance(cls, type) else typed_repr(cls)
+            raise WrongType(f"with_kind needs a fact class (a subclass of relapse_guard.facts.Fact), not {what}")
+        if "kind" not in vars(cls):  # inherited: its rows would be parsed as the base's kind
+            raise InvalidPlugin(
+                f"fact class {cls.__qualname__} has no kind of its own (it inherits {cls.kind!r}): add "
+                f"kind: ClassVar[str] = {_snake(cls.__name__)!r}, the name its records give as kind"
+            )
         if cls.kind in self.by_kind:
             raise InvalidPolicy(f"fact kind {cls.kind!r} is already registered")
         field_specs(cls)  # fail now, not at first parse, on an unsupported field type

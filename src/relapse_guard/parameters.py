@@ -490,8 +490,12 @@ def _leaf(name: str, node: Mapping[str, Any], source: str) -> Parameter:
         values.append((effective, _coerce(name, raw_value, source)))
     unknown = sorted(set(node) - set(_LEAF_KEYS))
     if unknown:
+        import difflib  # only for a file with a mistake: loading stays cheap
+
+        close = difflib.get_close_matches(unknown[0], _LEAF_KEYS, n=1)
+        hint = f", did you mean {close[0]!r}?" if close else ""
         raise InvalidParameterFile(
-            f"{source}: parameter {name!r}: unknown key {unknown[0]!r} (allowed: {', '.join(_LEAF_KEYS)})"
+            f"{source}: parameter {name!r}: unknown key {unknown[0]!r}{hint} (allowed: {', '.join(_LEAF_KEYS)})"
         )
     bounds = {key: _bound_of(name, node, key, source) for key in ("min", "max")}
     if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:

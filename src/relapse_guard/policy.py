@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from types import FunctionType
 from typing import Any
 
 import attrs
 
 from .cases import NATIONAL_PROCEDURES, Procedure
-from .errors import InvalidParameter, InvalidPolicy, UnknownParameter, close_names, typed_repr
+from .errors import InvalidParameter, InvalidPolicy, UnknownParameter, WrongType, close_names, typed_repr
 from .facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from .interventions.base import Intervention
 from .parameters import ParameterTree, Value
 from .result import HouseholdResult
 from .reviews import Review, ReviewStatus, review_status
-from .routing import RouteStep
+from .routing import Condition, RouteStep
 from .rules import EXIT_RULE, INCOME_BELOW_LINE, RELAPSE_RULE, Rule
 from .triggers.base import Trigger
 
@@ -40,6 +41,10 @@ def _check(policy: Policy) -> None:
         raise InvalidPolicy(f"policy {label}: missing parameter(s) {', '.join(missing)}")
     if not policy.identification:
         raise InvalidPolicy(f"policy {label}: needs at least one identification rule")
+    for index, rule in enumerate(policy.identification):
+        _check_rule(label, f"identification[{index}]", rule)
+    _check_rule(label, "exit_rule", policy.exit_rule)
+    _check_rule(label, "relapse_rule", policy.relapse_rule)
     for trigger in policy.triggers:
         _check_trigger(label, trigger)
     names = [t.name for t in policy.triggers]
@@ -60,6 +65,13 @@ def _check(policy: Policy) -> None:
                 raise InvalidPolicy(
                     f"policy {label}: route {kind!r} step {index} is {typed_repr(route_step)}; expected a step: "
                     f"routes={{{kind!r}: [step('medical_aid'), ...]}} (relapse_guard.routing.step)"
+                )
+            condition = route_step.condition
+            if condition is not None and not isinstance(condition, Condition):
+                raise InvalidPolicy(
+                    f"policy {label}: route {kind!r} step {index} has condition {_shown(condition)}; expected a "
+                    "Condition: wrap it in Condition(name, description, test), as "
+                    "step('safety_net', when=Condition('poor', 'income left under the standard', test))"
                 )
             if route_step.intervention not in policy.interventions:
                 known = sorted(policy.interventions)
@@ -82,6 +94,35 @@ def _check(policy: Policy) -> None:
     procedure_names = [p.name for p in policy.procedures]
     if len(set(procedure_names)) != len(procedure_names):
         raise InvalidPolicy(f"policy {label}: two procedures share a name ({', '.join(procedure_names)})")
+
+
+def _check_rule(label: str, where: str, rule: object) -> None:
+    """A rule the engine can run: a :class:`Rule` (a plain function has no name to record)."""
+    if not isinstance(rule, Rule):
+        raise InvalidPolicy(
+            f"policy {label}: {where} is {_shown(rule)}; expected a Rule: wrap it in Rule(name, description, "
+            "test), e.g. Rule('dibao_edge', 'income under 1.5 x the standard', test)"
+        )
+
+
+def _shown(value: object) -> str:
+    """``value`` for a message: a function by its name (its repr carries an address), else typed."""
+    if isinstance(value, FunctionType):
+        return f"the function {value.__qualname__!r}"
+    return typed_repr(value)
+
+
+def _rules(items: Iterable[Rule]) -> tuple[Rule, ...]:
+    """The converter of ``identification``: a list of rules becomes a tuple; one rule alone (or
+    anything else not a collection) is refused, not iterated."""
+    if isinstance(items, Rule):
+        raise WrongType(
+            f"identification is one Rule ({items.name!r}); expected a list of rules: identification=[rule], "
+            "or [*policy.identification, rule] to add it to a policy's"
+        )
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise WrongType(f"identification is {_shown(items)}; expected a list of rules: identification=[rule]")
+    return tuple(items)
 
 
 def _check_trigger(label: str, trigger: object) -> None:
@@ -177,14 +218,17 @@ class Policy:
     ``interventions`` may be given as a list (keyed by each one's ``name``); ``routes`` map
     a risk kind (or ``entered:<state>``) to steps. Raises
     :class:`~relapse_guard.errors.InvalidPolicy` when a route names an intervention the policy
-    lacks, a required parameter is missing, or two triggers share a name.
+    lacks, a required parameter is missing, two triggers share a name, or a rule or a route
+    step's condition is not a :class:`~relapse_guard.rules.Rule` or
+    :class:`~relapse_guard.routing.Condition` (a plain function); ``identification`` given as
+    one rule, not a list, raises :class:`~relapse_guard.errors.WrongType`.
     """
 
     name: str
     version: str = "1"
     description: str = ""
     parameters: ParameterTree
-    identification: tuple[Rule, ...] = attrs.field(default=(INCOME_BELOW_LINE,), converter=_tuple)
+    identification: tuple[Rule, ...] = attrs.field(default=(INCOME_BELOW_LINE,), converter=_rules)
     exit_rule: Rule = EXIT_RULE
     relapse_rule: Rule = RELAPSE_RULE
     triggers: tuple[Trigger, ...] = attrs.field(default=(), converter=_tuple)
@@ -313,7 +357,7 @@ class Policy:
             version=version,
             description=self.description if description is None else description,
             parameters=tree,
-            identification=self.identification if identification is None else tuple(identification),
+            identification=self.identification if identification is None else _rules(identification),
             exit_rule=exit_rule or self.exit_rule,
             relapse_rule=relapse_rule or self.relapse_rule,
             triggers=(*kept, *new_triggers),

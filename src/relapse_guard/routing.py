@@ -15,6 +15,7 @@ import attrs
 from . import message_keys as keys
 from .context import Context
 from .decisions import Risk
+from .errors import WrongType, typed_repr
 from .lifecycle import State
 from .messages import Message, Term
 from .rules import Verdict
@@ -41,6 +42,15 @@ class Condition:
 
     def __call__(self, risk: Risk, ctx: Context) -> Verdict:
         return self.test(risk, ctx)
+
+    @test.validator
+    def _callable(self, _: object, test: object) -> None:
+        if not callable(test):
+            raise WrongType(
+                f"condition {self.name!r}: test {typed_repr(test)} is not a function; expected a function of the "
+                "risk and the context returning a Verdict, e.g. Condition(name, description, lambda risk, ctx: "
+                "Verdict(holds, reason))"
+            )
 
 
 @attrs.frozen

@@ -16,7 +16,7 @@ import attrs
 
 from . import message_keys as keys
 from .context import Context
-from .errors import ParameterNotInForce
+from .errors import ParameterNotInForce, WrongType, typed_repr
 from .facts import BasicNeed
 from .messages import Join, Margin, Message, Term, Text, as_message, margins_of
 
@@ -150,6 +150,14 @@ class Rule:
 
     def __call__(self, ctx: Context) -> Verdict:
         return self.test(ctx)
+
+    @test.validator
+    def _callable(self, _: object, test: object) -> None:
+        if not callable(test):  # a text such as "income < 3000"
+            raise WrongType(
+                f"rule {self.name!r}: test {typed_repr(test)} is not a function; expected a function of the context "
+                "returning a Verdict, e.g. Rule(name, description, lambda ctx: Verdict(holds, reason))"
+            )
 
 
 _NO_INCOME_YET = Message(keys.NO_INCOME_YET)

@@ -10,8 +10,8 @@ the versions of that moment. Nothing is changed in place: the stored facts stay 
 Corrections and retractions of one fact are taken in the order of their ``recorded_at``
 (those without one first), then of their ``date`` (the day each was made), then of their id:
 the same facts in any input order resolve the same, and of two made on different days in one
-batch, the later one wins (by id alone, ``"fix-10"`` sorted before ``"fix-9"``). The latest wins: a retraction withdraws the fact, a later correction brings it back in
-its new version.
+batch, the later one wins (by id alone, ``"fix-10"`` sorted before ``"fix-9"``). The latest
+wins: a retraction withdraws the fact, a later correction brings it back in its new version.
 
 >>> import datetime as dt
 >>> from decimal import Decimal

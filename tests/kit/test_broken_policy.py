@@ -12,13 +12,13 @@ from decimal import Decimal
 import pytest
 from hypothesis.errors import FlakyStrategyDefinition
 
-from relapse_guard import Engine, IncomeAssessed
+from relapse_guard import Engine, IncomeAssessed, load_policy
 from relapse_guard.checks import CHECKS, Finding, check_policy
-from relapse_guard.errors import PluginFailed
+from relapse_guard.errors import InvalidPolicy, PluginFailed
 from relapse_guard.testing.invariants import replay_gives_the_same_result
 
 from . import broken
-from .helpers import find_failure, household, machine_for
+from .helpers import exited_in_2015, find_failure, household, machine_for
 
 D = dt.date
 
@@ -137,8 +137,35 @@ def test_an_invalid_transition_value_is_found() -> None:
     )
     assert [str(f) for f in check_policy(policy) if f.check == "parameter_invalid"] == [
         "parameter_invalid: parameter transition.years: transition.years = Decimal('-1') from 2017-01-01 "
+        "is negative: a transition period lasts a whole number of years, 0 or more: an exit then raises InvalidPolicy"
+    ]
+
+    with pytest.raises(InvalidPolicy) as refused:
+        Engine(
+            load_policy("yubei_2016").derive(
+                name="negative", parameters={"transition.years": {broken.D(2015, 1, 1): -1}}
+            )
+        ).run(household(), exited_in_2015("H1"), as_of=broken.D(2016, 12, 31))
+    assert str(refused.value) == ("transition.years must not be negative (a whole number of years, 0 or more), not -1")
+
+
+def test_a_transition_value_refused_from_a_later_date_leaves_the_states_reachable() -> None:
+    # 2.5 years from 2017-07-01 was taken to make every exit raise: six unreachable_state
+    # findings, though a household exiting in 2016 reaches monitored.
+    yubei = load_policy("yubei_2016")
+    later = yubei.derive(name="later", parameters={"transition.years": {broken.D(2017, 7, 1): Decimal("2.5")}})
+    findings = check_policy(later)
+    assert [f for f in findings if f.check == "unreachable_state"] == []
+    assert [str(f) for f in findings if f.check == "parameter_invalid"] == [
+        "parameter_invalid: parameter transition.years: transition.years = Decimal('2.5') from 2017-07-01 "
         "is not a whole number of years: an exit then raises InvalidPolicy"
     ]
+    first = min(on for on, _ in yubei.parameters.get("transition.years").values)
+    always = yubei.derive(name="always", parameters={"transition.years": {first: Decimal("2.5")}})
+    unreachable = [f.subject for f in check_policy(always) if f.check == "unreachable_state"]
+    assert unreachable[:4] == ["state exited", "state monitored", "state relapsed", "state stable"]
+    (exited,) = [f for f in check_policy(always) if f.subject == "state exited"]
+    assert exited.message.startswith("every exit raises InvalidPolicy: transition.years = Decimal('2.5') from ")
 
 
 # --- the harness ------------------------------------------------------------------------

@@ -11,6 +11,8 @@ import pytest
 
 from relapse_guard import Policy, State, load_policy
 from relapse_guard.checks import CHECKS, Finding, check_policy, risk_kinds
+from relapse_guard.context import Context
+from relapse_guard.decisions import Grant, Risk
 from relapse_guard.interventions import IndustrySupportFunds, JobTraining
 from relapse_guard.reviews import Review
 from relapse_guard.routing import entered, step
@@ -240,3 +242,35 @@ def test_a_fact_kind_defined_in_a_script_is_probed(tmp_path: Path) -> None:
     policy = runpy.run_path(str(script))["policy"]
     assert [f.subject for f in check_policy(policy)] == ["trigger crop_failure"]
     assert "'triggers.crop_failure.min_loss', with no value on 2015-01-01" in check_policy(policy)[0].message
+
+
+@attrs.frozen
+class Heating:
+    """Pays per person up to a cap, the two parameters taking effect on different dates."""
+
+    name: str = "heating"
+
+    def grant(self, risk: Risk, ctx: Context) -> Grant:
+        amount = min(ctx.amount("heating.per_person") * ctx.size, ctx.amount("heating.cap"))
+        return ctx.grant(intervention=self.name, risk=risk, amount=amount, responsible="civil affairs")
+
+
+def test_an_intervention_whose_parameters_start_on_different_dates_after_the_first_is_a_finding() -> None:
+    # Neither is in force on the policy's first date, so that date was rightly passed over (a
+    # scheme that starts later), but both names were taken as reported there: the months of 2016
+    # with per_person in force and no cap, when it grants nothing, were never found.
+    yubei = load_policy("yubei_2016")
+    policy = yubei.derive(
+        name="heating",
+        new_parameters={"heating.per_person": {D(2016, 1, 1): 100}, "heating.cap": {D(2017, 7, 1): 500}},
+        interventions=[Heating()],
+        routes={"illness": [*yubei.routes["illness"], step("heating")]},
+    )
+    missing = [str(f) for f in check_policy(policy) if f.check == "parameter_missing"]
+    assert missing == [
+        "parameter_missing: intervention heating: reads 'heating.cap', with no value on 2016-01-01 (first value "
+        "2017-07-01), though 'heating.per_person' is in force: it grants nothing until all are (not in force yet)"
+    ]
+    assert [str(f) for f in check_policy(policy, on=D(2016, 6, 1)) if f.check == "parameter_missing"] == [
+        missing[0].replace("2016-01-01 (", "2016-06-01 (")
+    ]

@@ -5,9 +5,10 @@ reported: the probe's households and facts are representative, not real, and a c
 never meet the ones it refuses. One that raises on every input it is given (a typo in its
 code, a wrong attribute, a division by zero) fails every run that calls it.
 
-A trigger or intervention that gives back what the engine refuses (``True`` for a risk, a
-number for a grant, a float amount or cost: :mod:`relapse_guard.engine.answers`) is reported
-whenever it does: that is a fault of its code, not of the input.
+A rule, condition, trigger or intervention that gives back what the engine refuses (``True``
+for a verdict or a risk, a number for a grant, a float amount or cost:
+:mod:`relapse_guard.engine.answers`) is reported whenever it does: that is a fault of its code,
+not of the input.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ __all__ = ["failure_findings"]
 
 def failure_findings(probe: Probe) -> list[Finding]:
     """A ``component_fails`` finding for each component that raised on every call the probe made,
-    and for each trigger or intervention that gave back, on any call, what the engine refuses."""
+    and for each that gave back, on any call, what the engine refuses."""
     found = []
     for component, (count, on, error) in probe.failures.items():
         if count < probe.calls.get(component, 0):

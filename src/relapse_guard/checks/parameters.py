@@ -40,7 +40,8 @@ def parameter_findings(probe: Probe) -> list[Finding]:
 
 
 def _read_too_early(component: str, logs: dict[dt.date, Log]) -> list[Finding]:
-    """Parameters ``component`` read before their first value, each reported on the first such date."""
+    """Parameters ``component`` read before their first value, each reported on the first date it
+    is a fault there (for an intervention: a date some of its parameters are in force)."""
     found = []
     reported: set[str] = set()
     for on, log in sorted(logs.items()):
@@ -49,7 +50,6 @@ def _read_too_early(component: str, logs: dict[dt.date, Log]) -> list[Finding]:
         late = sorted(set(log.late) - reported)
         if not late:
             continue
-        reported |= set(late)
         firsts = sorted({log.late[name] for name in late})
         missing = f"reads {quoted(late)}, with no value on {on} (first value {', '.join(map(str, firsts))})"
         in_force = sorted(set(log.reads) - set(log.late))
@@ -58,6 +58,7 @@ def _read_too_early(component: str, logs: dict[dt.date, Log]) -> list[Finding]:
         elif in_force:
             why = f"though {quoted(in_force)} is in force: it grants nothing until all are (not in force yet)"
         else:
-            continue  # a scheme that starts later declines until then, by design
+            continue  # a scheme that starts later declines until then, by design: not reported yet
+        reported |= set(late)
         found.append(Finding("parameter_missing", component, f"{missing}, {why}"))
     return found

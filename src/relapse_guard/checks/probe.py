@@ -22,7 +22,7 @@ import attrs
 
 from ..context import Context
 from ..decisions import Grant, Period, Risk, Severity
-from ..engine.answers import checked_grant, checked_risk
+from ..engine.answers import checked_grant, checked_risk, checked_verdict
 from ..errors import InvalidPolicy, ParameterError, ParameterNotInForce, PluginFailed, UnknownParameter
 from ..facts import Fact
 from ..household import Household
@@ -162,7 +162,7 @@ class Probe:
             self.logs.setdefault(component, {}).setdefault(on, Log()).add(log)
 
     def _checked(self, component: str, name: str, on: dt.date, check: Callable[..., _A], answer: object) -> _A | None:
-        """``answer`` of the trigger or intervention ``name`` if ``check`` takes it as the engine
+        """``answer`` of the rule, condition, trigger or intervention ``name`` if ``check`` takes it as the engine
         would, else None, the first such answer kept in :attr:`wrong` (a finding: the engine
         refuses it on any input)."""
         try:
@@ -170,6 +170,19 @@ class Probe:
         except PluginFailed as failed:
             self.wrong.setdefault(component, (on, str(failed.error)))
             return None
+
+    def _verdict(
+        self, component: str, plugin: str, on: dt.date, test: Callable[[Context], object]
+    ) -> Callable[[Context], object]:
+        """``test`` (a rule or a bound condition), its answer checked as the engine checks it: one
+        that is not a Verdict is kept in :attr:`wrong`."""
+
+        def checked(ctx: Context) -> object:
+            verdict = test(ctx)
+            self._checked(component, plugin, on, checked_verdict, verdict)
+            return verdict
+
+        return checked
 
     def _engine(self, on: dt.date) -> None:
         names = self.engine_parameters
@@ -180,8 +193,10 @@ class Probe:
         rules = [("identification rule", r) for r in policy.identification]
         rules += [("exit rule", policy.exit_rule), ("relapse rule", policy.relapse_rule)]
         for label, rule in rules:
+            component = f"{label} {rule.name}"
+            role = "identification" if label == "identification rule" else label.removesuffix(" rule")
             for index in range(len(SITUATIONS)):
-                self._call(f"{label} {rule.name}", on, index, rule)
+                self._call(component, on, index, self._verdict(component, f"{role}.{rule.name}", on, rule))
         risks: dict[str, dict[tuple[object, ...], Risk]] = {}
         for trigger in policy.triggers:
             for index, situation in enumerate(SITUATIONS):
@@ -204,9 +219,10 @@ class Probe:
                     risk = attrs.evolve(found, household_id=home.id, member_id=_member(found, home))
                     for route_step in steps:
                         if route_step.condition is not None:
-                            self._call(
-                                f"condition {route_step.condition.name}", on, index, _bind(route_step.condition, risk)
-                            )
+                            condition = route_step.condition
+                            component = f"condition {condition.name}"
+                            test = self._verdict(component, f"condition.{condition.name}", on, _bind(condition, risk))
+                            self._call(component, on, index, test)
                         self._grant(route_step.intervention, risk, on, index)
 
     def _grant(self, name: str, risk: Risk, on: dt.date, index: int) -> None:

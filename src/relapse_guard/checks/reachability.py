@@ -2,14 +2,18 @@
 
 A state is unreachable when the policy takes no fact that leads to it (no observing facts, no
 ``assistance_granted`` facts while routing grants nothing, no ``exit_verified`` facts), or
-when every exit raises because of the transition period's values (also a
-``parameter_invalid`` finding); the states after it are then unreachable too. The
+when every exit raises because of the transition period's values, on every date (each value
+refused is also a ``parameter_invalid`` finding; one refused from some date only leaves the
+states reachable by the exits before it); the states after it are then unreachable too. The
 ``entered:<state>`` routes and the reviews of such states never run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from ..facts import AssistanceGranted, ExitVerified, ReviewCompleted
@@ -60,8 +64,13 @@ def _bad_starts(value: object) -> bool:
     return value not in ("exit_date", "next_year")
 
 
-def _bad_years(value: object) -> bool:
-    return not isinstance(value, Decimal) or value != int(value) or value < 0
+def _years_fault(value: object) -> str | None:
+    """Why an exit refuses ``value`` as ``transition.years`` (as the engine does), or None."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return "is not a number of years"
+    if value != int(value):
+        return "is not a whole number of years"
+    return "is negative: a transition period lasts a whole number of years, 0 or more" if value < 0 else None
 
 
 def _bad_transition_values(tree: ParameterTree) -> list[str]:
@@ -70,19 +79,26 @@ def _bad_transition_values(tree: ParameterTree) -> list[str]:
         for effective, value in tree.get("transition.starts").values
         if _bad_starts(value)
     ]
-    bad += [
-        f"transition.years = {value!r} from {effective} is not a whole number of years"
-        for effective, value in tree.get("transition.years").values
-        if _bad_years(value)
-    ]
+    for effective, value in tree.get("transition.years").values:
+        fault = _years_fault(value)
+        if fault is not None:
+            bad.append(f"transition.years = {value!r} from {effective} {fault}")
     return bad
 
 
 def _always_bad(tree: ParameterTree) -> bool:
-    """True when the transition period's last values make every exit raise."""
-    return _bad_starts(tree.get("transition.starts").values[-1][1]) or _bad_years(
-        tree.get("transition.years").values[-1][1]
-    )
+    """True when an exit on any date raises: on each date both transition values are in force
+    (the first, and each date either changes), one of them is refused."""
+    starts = sorted(tree.get("transition.starts").values, key=itemgetter(0))
+    years = sorted(tree.get("transition.years").values, key=itemgetter(0))
+    first = max(starts[0][0], years[0][0])
+    dates = {first, *(on for on, _ in (*starts, *years) if on > first)}
+    return all(_bad_starts(_in_force(starts, on)) or _years_fault(_in_force(years, on)) for on in dates)
+
+
+def _in_force(values: Sequence[tuple[dt.date, object]], on: dt.date) -> object:
+    """The value of a timeline (sorted, one value on or before ``on``) in force on ``on``."""
+    return [value for effective, value in values if effective <= on][-1]
 
 
 def reachability_findings(policy: Policy) -> list[Finding]:

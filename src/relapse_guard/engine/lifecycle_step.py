@@ -28,6 +28,7 @@ from ..parameters import ParameterValue
 from ..policy import Policy
 from ..rules import Rule, Verdict
 from ..timeline import transition_period
+from .answers import checked_verdict
 from .decision_log import DecisionLog, Margins, Said
 from .run_state import ASSISTABLE_STATES, OBSERVING_STATES, WATCHED_STATES, RunState
 
@@ -246,14 +247,18 @@ def _relapse_margins(run: RunState, on: dt.date, verdict: Verdict) -> tuple[Marg
 
 
 def _evaluate(rule: Rule, ctx: Context, run: RunState, fact: Fact, role: str) -> Verdict:
-    """``rule(ctx)``; an exception that is not the library's is raised as :class:`PluginFailed`."""
+    """``rule(ctx)``; an exception that is not the library's is raised as :class:`PluginFailed`,
+    as is an answer that is not a :class:`Verdict` (a bool, a ``(holds, reason)`` tuple)."""
     try:
-        return rule(ctx)
+        verdict = rule(ctx)
     except RelapseGuardError as error:  # the library's own, let out by policy code: said where
         in_policy_code(error, run.household.id, f"{role}.{rule.name}", fact.id)
         raise
     except Exception as error:  # policy code failed: name it, for this household
         raise PluginFailed(run.household.id, f"{role}.{rule.name}", fact.id, error) from error
+    if type(verdict) is not Verdict:  # policy code's answer, checked (a subclass passes there)
+        return checked_verdict(verdict, run.household.id, f"{role}.{rule.name}", fact.id)
+    return verdict
 
 
 def _transition_period(exit_date: dt.date, ctx: Context) -> tuple[dt.date, dt.date]:
@@ -261,6 +266,8 @@ def _transition_period(exit_date: dt.date, ctx: Context) -> tuple[dt.date, dt.da
     starts = ctx.text("transition.starts")
     years = ctx.amount("transition.years")
     leap_day = ctx.text("transition.leap_day") if ctx.has_param("transition.leap_day") else "feb28"
-    if years != int(years) or years < 0:
+    if years != int(years):
         raise InvalidPolicy(f"transition.years must be a whole number of years, not {years}")
+    if years < 0:
+        raise InvalidPolicy(f"transition.years must not be negative (a whole number of years, 0 or more), not {years}")
     return transition_period(exit_date, starts=starts, years=int(years), leap_day=leap_day)

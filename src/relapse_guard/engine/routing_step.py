@@ -31,7 +31,7 @@ from ..money import to_money
 from ..policy import Policy
 from ..routing import RouteStep
 from ..rules import Verdict
-from .answers import checked_grant, sound_grant
+from .answers import checked_grant, checked_verdict, sound_grant
 from .decision_log import DecisionLog, Said
 from .entitlement_step import EntitlementStep, replacing
 from .run_state import RunState
@@ -155,6 +155,8 @@ class Router:
                 raise
             except Exception as error:  # policy code failed: name it, for this household
                 raise PluginFailed(run.household.id, f"condition.{condition.name}", risk.fact_id, error) from error
+            if type(verdict) is not Verdict:  # policy code's answer, checked
+                verdict = checked_verdict(verdict, run.household.id, f"condition.{condition.name}", risk.fact_id)
             if not verdict.holds:
                 self._log.skipped(run, risk, name, _not_met(condition.name, verdict), ctx.used_parameters())
                 return None
