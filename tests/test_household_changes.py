@@ -179,12 +179,15 @@ def test_changes_that_do_not_fit_the_household_are_refused_naming_the_fact() -> 
         engine.run(household(2), [start, born("b1", D(2016, 2, 1), "m1")])
     with pytest.raises(InvalidFact, match="the id of a member of the household on 2016-03-01"):
         engine.run(household(2), [start, died("d1", D(2016, 2, 1), "m1"), left("l1", D(2016, 3, 1), "m1")])
-    joined = {"id": "b1", "household_id": "H1", "date": D(2016, 2, 1), "member_id": "m5", "birth_date": D(2016, 3, 1)}
+
+    def joined() -> MemberJoined:
+        return MemberJoined(id="b1", household_id="H1", date=D(2016, 2, 1), member_id="m5", birth_date=D(2016, 3, 1))
+
     with pytest.raises(InvalidFact, match="on or before the day joined"):  # refused where it is made
-        MemberJoined(**joined)
+        joined()
     token = STORED.set(True)  # as a store written by an earlier version reads it back
     try:
-        early = MemberJoined(**joined)
+        early = joined()
     finally:
         STORED.reset(token)
     with pytest.raises(InvalidFact, match="on or before the day joined"):
