@@ -30,7 +30,7 @@ from relapse_guard.entitlements import (
     terms_of,
 )
 from relapse_guard.errors import InvalidPolicy
-from relapse_guard.facts import CaseDecided, EntitlementStopped, IllnessReported, JobLost
+from relapse_guard.facts import CaseDecided, EntitlementStopped, Fact, IllnessReported, JobLost
 from relapse_guard.interventions import SafetyNetTopUp
 from relapse_guard.money import to_money
 from relapse_guard.policy import Policy
@@ -581,3 +581,23 @@ def test_the_clock_handles_what_falls_due_in_date_order_wherever_it_stops() -> N
     first = engine.run_checkpointed(household(), facts[:-1], as_of=D(2017, 1, 15))
     resumed = engine.resume(first.checkpoint, household(), facts[-1:], as_of=D(2017, 3, 31), history=facts[:-1])
     assert [*first.result.decisions, *resumed.result.decisions] == list(whole.decisions)
+
+
+@settings(max_examples=40, deadline=None)
+@given(history=histories(household(3), dt.date(2015, 1, 1), dt.date(2018, 12, 31), policy=YUBEI))
+def test_every_recomputed_top_up_names_the_income_it_is_worked_out_on(history: list[Fact]) -> None:
+    # A recomputation on a standard's change named no fact, and one on a member's death only the
+    # death: the amount, (standard - income / 12) x members, is worked out on the income on file.
+    result = Engine(YUBEI).run(household(3), history, as_of=dt.date(2019, 12, 31))
+    incomes = [f for f in history if isinstance(f, IncomeAssessed)]
+    for decision in result.decisions:
+        if decision.kind is DecisionKind.ENTITLEMENT_RECOMPUTED and decision.rule == "intervention.safety_net":
+            on_file = max((f for f in incomes if f.date <= decision.date), key=lambda f: (f.date, f.id))
+            assert on_file.id in decision.facts, decision.explanation
+
+
+def test_a_recomputation_on_the_standards_change_names_the_income() -> None:
+    history = [income("i1", dt.date(2015, 6, 1), 1500)]
+    result = Engine(YUBEI).run(household(3), history, as_of=dt.date(2016, 12, 31))
+    (recomputed,) = [d for d in result.decisions if d.kind is DecisionKind.ENTITLEMENT_RECOMPUTED]
+    assert (recomputed.date, recomputed.facts) == (dt.date(2016, 1, 1), ("i1",))

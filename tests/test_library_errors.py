@@ -65,3 +65,47 @@ def test_an_unknown_household_in_a_comparison_is_a_library_key_error() -> None:
     # a comparison that keeps the differing households only cannot tell "not there" from "does not differ"
     with pytest.raises(NotFound, match="'nobody' is not among the differing households of this comparison"):
         compare(yubei, yubei, [], as_of=None).household("nobody")
+
+
+def _monitor() -> object:
+    from relapse_guard.monitoring import Monitor
+
+    return Monitor(MemoryStore(), "yubei_2016")
+
+
+@pytest.mark.parametrize(
+    ("call", "kind", "says"),
+    [
+        # each raised a builtin error from deep inside (a TypeError, an AttributeError)
+        (lambda: MemoryStore().append("H1", None), WrongType, "Store.append needs an iterable of facts"),
+        (lambda: MemoryStore().ingest(None), WrongType, "Store.ingest needs an iterable of records"),
+        (lambda: MemoryStore().ingest({"id": "f1"}), WrongType, "not {'id': 'f1'} (dict)"),
+        (lambda: _monitor().cycle(None, as_of=dt.date(2016, 1, 31)), WrongType, "Monitor.cycle needs an iterable"),
+        (lambda: _monitor().alerts("2016-01-31"), WrongType, "as_of must be a datetime.date, not str"),
+        (lambda: _monitor().alerts(dt.date(2016, 1, 31), kinds=["nope"]), InvalidArgument, "'nope' is not an alert"),
+        (lambda: __import__("relapse_guard.monitoring").monitoring.Monitor(None, "yubei_2016"), WrongType, "Store"),
+        (lambda: SQLiteStore(None), WrongType, "not None (NoneType)"),  # it made a file named "None"
+        (lambda: SQLiteStore(""), InvalidArgument, "needs a file path"),
+    ],
+)
+def test_wrong_arguments_are_library_errors_saying_what_is_wanted(call: object, kind: type, says: str) -> None:
+    with pytest.raises(kind) as info:
+        call()  # type: ignore[operator]
+    assert isinstance(info.value, RelapseGuardError)
+    assert says in str(info.value)
+
+
+def test_replay_given_a_policy_name_says_to_load_it() -> None:
+    from relapse_guard.store import replay
+
+    with pytest.raises(WrongType, match=r"call load_policy\('yubei_2016'\)"):
+        replay(MemoryStore(), "H1", "yubei_2016", as_of=dt.date(2016, 1, 31))  # type: ignore[arg-type]
+
+
+def test_a_naive_known_on_is_named_not_the_facts() -> None:
+    from relapse_guard.household import Household, Member, Place
+
+    home = Household(id="H1", place=Place("Yubei"), members=(Member(id="m1", birth_date=dt.date(1970, 1, 1)),))
+    with pytest.raises(WrongType) as info:
+        Engine(load_policy("yubei_2016")).run(home, [], known_on=dt.datetime(2016, 1, 1))
+    assert str(info.value).startswith("known_on must be a timezone-aware datetime")  # not "facts must be ..."

@@ -61,9 +61,13 @@ def test_a_fact_id_with_other_content_is_refused_and_nothing_of_the_batch_is_sto
 
 
 def test_two_facts_with_one_id_in_a_batch_are_refused(store: StoreLike) -> None:
-    with pytest.raises(ConflictingFact):
+    # the message said "a stored fact with this id differs": nothing was stored
+    with pytest.raises(ConflictingFact, match=r"one fact per id \(a fact given before it with this id differs\)"):
         store.append("H1", [income("f1", D, 3000), income("f2", D, 3000), income("f1", D, 1)])
     assert store.version("H1") == 0
+    store.append("H1", [income("f1", D, 3000)])
+    with pytest.raises(ConflictingFact, match=r"\(a fact stored with this id differs\)"):
+        store.append("H1", [income("f1", D, 1)])
 
 
 def test_a_fact_id_is_unique_across_households(store: StoreLike) -> None:

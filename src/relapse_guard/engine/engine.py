@@ -339,11 +339,12 @@ class Engine:
         if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
             raise WrongType(f"as_of must be a datetime.date, not {type(as_of).__name__} {as_of!r}")
         versions = None
+        known = None if known_on is None else check_known_on(known_on)  # its own error, not the facts'
         try:
             if not isinstance(facts, list | tuple):
                 facts = list(facts)
             if versioned and (known_on is not None or resolve_all):
-                resolved = resolve(household.id, facts, None if known_on is None else check_known_on(known_on))
+                resolved = resolve(household.id, facts, known)
                 facts, versions = resolved.facts, resolved.versions
             ordered = order_facts(household.id, facts)
         except (AttributeError, TypeError) as error:  # not facts: say what was given

@@ -375,6 +375,8 @@ class EntitlementStep:
             due = None if recheck is None else recheck[0]
             # an end cancelled: a gradual exit's months left
             gradual = terms.gradual_exit_months if piece.ends is not None and not terms.max_months else None
+            if terms.recompute_on_income and run.income_fact is not None and run.income_fact not in facts:
+                facts = (*facts, run.income_fact)  # the new amount is worked out on the income on file
             self._log.record(
                 run,
                 date,

@@ -37,7 +37,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import InvalidArgument, WrongType
+from ..errors import InvalidArgument, WrongType, typed_repr
 from ..interface import is_english, ntr, plural, tr
 from ..labels import label
 from ..policy import Policy
@@ -208,6 +208,8 @@ class Monitor:
             raise WrongType(
                 f"Monitor needs a Policy, a policy name or a policy map, not {type(policies).__name__} {policies!r}"
             )
+        if not isinstance(store, Store):
+            raise WrongType(f"Monitor needs a Store (MemoryStore, SQLiteStore), not {typed_repr(store)}")
         for name, value in (("workers", workers), ("chunk_size", chunk_size)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InvalidArgument(f"Monitor: {name} must be an int >= 1, not {value!r}")
@@ -230,6 +232,8 @@ class Monitor:
     ) -> CycleReport:
         """Run the cycle as of ``as_of`` with the month's ``records`` (see the module docstring)."""
         as_of = checked_as_of(as_of)
+        if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+            raise WrongType(f"Monitor.cycle needs an iterable of records (dicts), not {typed_repr(records)}")
         last = self.last_cycle()
         if last is not None and as_of < last:
             raise InvalidArgument(
@@ -282,7 +286,8 @@ class Monitor:
 
     def alerts(self, as_of: dt.date, *, kinds: Iterable[AlertKind] | None = None) -> list[Alert]:
         """The alerts stored for the cycle as of ``as_of`` (of ``kinds`` when given), by household."""
-        wanted = None if kinds is None else {AlertKind(kind) for kind in kinds}
+        as_of = checked_as_of(as_of)
+        wanted = None if kinds is None else {_alert_kind(kind) for kind in kinds}
         found = (Alert.from_json(body) for _, body in self.store.alerts(as_of.isoformat()))
         return [alert for alert in found if wanted is None or alert.kind in wanted]
 
@@ -351,3 +356,12 @@ def _start_worker(
 def _worker_chunk(household_ids: list[str]) -> ChunkOutcome:
     assert _worker is not None, "the worker was not started"
     return _worker.chunk(household_ids)
+
+
+def _alert_kind(kind: object) -> AlertKind:
+    """``kind`` as an :class:`AlertKind` (or its value); else :class:`InvalidArgument` naming the known ones."""
+    try:
+        return AlertKind(kind)
+    except ValueError:
+        known = ", ".join(repr(k.value) for k in AlertKind)
+        raise InvalidArgument(f"kinds: {kind!r} is not an alert kind (known: {known})") from None

@@ -35,6 +35,7 @@ from ..errors import (
     InvalidHousehold,
     UnknownHousehold,
     WrongType,
+    typed_repr,
 )
 from ..fact_fields import field_specs
 from ..fact_plans import NOT_FAST, fact_plan
@@ -486,6 +487,7 @@ class StoreBase:
             isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0
         ):
             raise InvalidArgument(f"expected_version must be None or an int >= 0, not {expected_version!r}")
+        _check_iterable("append", "facts", facts)
         now = _now()
         prepared = [self._prepare(household_id, fact, now) for fact in facts]
         with self._write() as tx:
@@ -546,6 +548,7 @@ class StoreBase:
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidArgument(f"batch_size must be an int >= 1, not {batch_size!r}")
+        _check_iterable("ingest", "records", records)
         report = IngestReport()
         checked = _refusing_classes(kinds)
         for number, chunk in enumerate(_chunks(records, batch_size), start=1):
@@ -1011,3 +1014,11 @@ class StoreBase:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _check_iterable(method: str, name: str, value: object) -> None:
+    """Refuse ``value`` given for the records or facts of ``method`` unless it is an iterable of
+    them: ``None`` failed deep inside as ``'NoneType' object is not iterable``, a ``str`` or a
+    mapping was taken apart."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise WrongType(f"Store.{method} needs an iterable of {name} (a list, a generator), not {typed_repr(value)}")

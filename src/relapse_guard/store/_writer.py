@@ -147,7 +147,8 @@ def plan_facts(
     new = plan.new
     for index, (fact, body) in enumerate(facts):
         fact_id = fact.id
-        if fact_id in staged:
+        given = fact_id in staged  # given earlier in this call, not stored
+        if given:
             owner, other = staged[fact_id]
             same = owner == household_id and other == fact
         elif fact_id in stored:
@@ -160,9 +161,11 @@ def plan_facts(
         if same:
             plan.duplicates += 1
             continue
-        expected = "one fact per id (a stored fact with this id differs)"
+        where = "given before it with this id" if given else "stored with this id"
+        expected = f"one fact per id (a fact {where} differs)"
         if owner != household_id:
-            expected = f"a fact id not used by another household (it is stored for household {owner!r})"
+            held = "given before it" if given else "it is stored"
+            expected = f"a fact id not used by another household ({held} for household {owner!r})"
         plan.conflicts.append((index, ConflictingFact(household_id, "id", fact.id, expected, fact_id=fact.id)))
     return plan
 

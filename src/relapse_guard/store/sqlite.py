@@ -29,7 +29,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Literal
 
-from ..errors import InvalidArgument, StoreError, UnknownSchemaVersion
+from ..errors import InvalidArgument, StoreError, UnknownSchemaVersion, WrongType, typed_repr
 from ._core import CheckpointRow, Snapshot, StoreBase
 from ._schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
 from ._writer import AlertRow, ChainedFactRow, CheckpointLogRow, LogEntry
@@ -351,6 +351,10 @@ class SQLiteStore(StoreBase):
         super().__init__(id_key=id_key)
         if synchronous not in ("FULL", "NORMAL"):
             raise InvalidArgument(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
+        if not isinstance(path, str | PathLike):  # None made a file named "None"
+            raise WrongType(f"SQLiteStore needs a file path (str or pathlib.Path), not {typed_repr(path)}")
+        if not str(path).strip():  # "" is SQLite's private temporary database: nothing would be kept
+            raise InvalidArgument(f"SQLiteStore needs a file path (or ':memory:'), not {str(path)!r}")
         self.path = str(path)
         if read_only and self.path == ":memory:":
             raise InvalidArgument("an in-memory SQLite store cannot be opened read-only (it would be empty)")
