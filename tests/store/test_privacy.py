@@ -13,7 +13,7 @@ import pytest
 
 from relapse_guard import Engine, IllnessReported, JobLost, Policy
 from relapse_guard.errors import ConflictingFact, InvalidFact
-from relapse_guard.facts import FactCorrected, parse_fact
+from relapse_guard.facts import Fact, FactCorrected, parse_fact
 from relapse_guard.store import HASH_PREFIX, SQLiteStore, replay
 from relapse_guard.store.privacy import Pseudonymizer, is_hashed, scrub
 
@@ -129,6 +129,41 @@ def test_a_corrections_replacement_is_stored_hashed_and_runs(tmp_path: Path, yub
     files = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     for member in h.members:
         assert member.id.encode() not in files
+
+
+def test_a_replacement_stored_unhashed_by_an_earlier_version_is_read_hashed(
+    tmp_path: Path, yubei: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = household()
+    facts = story(h)
+    ill = next(f for f in facts if isinstance(f, IllnessReported))
+    fix = FactCorrected(
+        id="fix",
+        household_id=h.id,
+        date=dt.date(2017, 5, 1),
+        corrects=ill.id,
+        replacement=attrs.evolve(ill, self_paid_cost=Decimal("20000")),
+    )
+    path = tmp_path / "private.db"
+    hashing = Pseudonymizer.fact
+
+    def top_level_only(self: Pseudonymizer, fact: Fact) -> Fact:  # as earlier versions hashed
+        return fact if isinstance(fact, FactCorrected) else hashing(self, fact)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Pseudonymizer, "fact", top_level_only)
+        with SQLiteStore(path, id_key=KEY) as store:
+            store.put_household(h)
+            store.append(h.id, [*facts, fix])
+    with SQLiteStore(path, id_key=KEY) as store:
+        stored = store.household(h.id)
+        (correction,) = [f for f in store.facts(h.id) if isinstance(f, FactCorrected)]
+        assert isinstance(correction.replacement, IllnessReported)
+        assert correction.replacement.member_id == stored.members[0].id
+        (_, after), *_ = store.facts_after({h.id: 0}).values()
+        assert correction in after
+        result = replay(store, h.id, yubei, as_of=AS_OF)  # it failed: a member the household lacked
+    assert result.money_granted() == Engine(yubei).run(h, [*facts, fix], as_of=AS_OF).money_granted()
 
 
 def test_messages_and_logs_never_show_a_full_member_id(

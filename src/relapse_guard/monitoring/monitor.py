@@ -284,8 +284,9 @@ class Monitor:
                 continue
         return max(dates, default=None)
 
-    def alerts(self, as_of: dt.date, *, kinds: Iterable[AlertKind] | None = None) -> list[Alert]:
-        """The alerts stored for the cycle as of ``as_of`` (of ``kinds`` when given), by household."""
+    def alerts(self, as_of: dt.date, *, kinds: Iterable[AlertKind | str] | None = None) -> list[Alert]:
+        """The alerts stored for the cycle as of ``as_of`` (of ``kinds`` when given: alert kinds or
+        their values, ``"new_risk"``), by household."""
         as_of = checked_as_of(as_of)
         wanted = None if kinds is None else {_alert_kind(kind) for kind in kinds}
         found = (Alert.from_json(body) for _, body in self.store.alerts(as_of.isoformat()))

@@ -473,7 +473,15 @@ class StoreBase:
 
     def facts(self, household_id: str, *, kinds: FactKinds = DEFAULT_FACT_KINDS) -> list[Fact]:
         """The household's facts in the order stored, read back through ``kinds``."""
-        return [decode_fact(body, kinds) for body in self._fact_bodies(household_id)]
+        return self._decoded([decode_fact(body, kinds) for body in self._fact_bodies(household_id)])
+
+    def _decoded(self, facts: list[Fact]) -> list[Fact]:
+        """``facts`` as read back: with personal ids hashed, a correction's replacement stored
+        by an earlier version with its member id as given is hashed too (its household, hashed,
+        has no such member)."""
+        if not self._privacy.enabled:
+            return facts
+        return [self._privacy.fact(fact) if type(fact) is FactCorrected else fact for fact in facts]
 
     def append(self, household_id: str, facts: Iterable[Fact], *, expected_version: int | None = None) -> int:
         """Append facts to one household in one transaction; returns the new version.
@@ -881,7 +889,7 @@ class StoreBase:
         """
         wanted = check_positions("positions", positions)
         return {
-            hid: (version, [decode_fact(body, kinds) for body in bodies])
+            hid: (version, self._decoded([decode_fact(body, kinds) for body in bodies]))
             for hid, (version, bodies) in self._facts_after(wanted).items()
         }
 
