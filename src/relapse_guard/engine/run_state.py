@@ -144,18 +144,23 @@ class RunState:
         if fact.date < self.latest_birth:
             if self.dissolved is not None:
                 self.refuse_dissolved(fact)
-            born = next(member for member in self.household.members if member.birth_date > fact.date)
-            raise InvalidFact(
-                self.household.id,
-                "date",
-                fact.date.isoformat(),
-                f"a date on or after the birth of member {redact(born.id)} ({born.birth_date.isoformat()}): "
-                "an assessment counts every member",
-                fact_id=fact.id,
-            )
+            self.refuse_before_birth(fact)
         self.previous_income = self.income
         self.income = fact.income_per_capita
         self.income_fact = fact.id
+
+    def refuse_before_birth(self, fact: Fact) -> None:
+        """Raise :class:`InvalidFact` for ``fact``, dated before a member's birth (a method of its
+        own: a closure over ``fact`` in :meth:`observe_income` would cost every call)."""
+        born = next(member for member in self.household.members if member.birth_date > fact.date)
+        raise InvalidFact(
+            self.household.id,
+            "date",
+            fact.date.isoformat(),
+            f"a date on or after the birth of member {redact(born.id)} ({born.birth_date.isoformat()}): "
+            "an assessment counts every member",
+            fact_id=fact.id,
+        )
 
     def refuse_dissolved(self, fact: Fact) -> None:
         """Raise :class:`InvalidFact` for ``fact``: the household dissolved before it (no member left)."""
