@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, cast
 
 import pytest
 
@@ -67,7 +68,11 @@ def test_an_unknown_household_in_a_comparison_is_a_library_key_error() -> None:
         compare(yubei, yubei, [], as_of=None).household("nobody")
 
 
-def _monitor() -> object:
+#: None where the signature wants something else: the wrong argument under test.
+_NONE: Any = None
+
+
+def _monitor() -> Any:
     from relapse_guard.monitoring import Monitor
 
     return Monitor(MemoryStore(), "yubei_2016")
@@ -77,14 +82,14 @@ def _monitor() -> object:
     ("call", "kind", "says"),
     [
         # each raised a builtin error from deep inside (a TypeError, an AttributeError)
-        (lambda: MemoryStore().append("H1", None), WrongType, "Store.append needs an iterable of facts"),
-        (lambda: MemoryStore().ingest(None), WrongType, "Store.ingest needs an iterable of records"),
-        (lambda: MemoryStore().ingest({"id": "f1"}), WrongType, "not {'id': 'f1'} (dict)"),
+        (lambda: MemoryStore().append("H1", _NONE), WrongType, "Store.append needs an iterable of facts"),
+        (lambda: MemoryStore().ingest(_NONE), WrongType, "Store.ingest needs an iterable of records"),
+        (lambda: MemoryStore().ingest(cast(Any, {"id": "f1"})), WrongType, "not {'id': 'f1'} (dict)"),
         (lambda: _monitor().cycle(None, as_of=dt.date(2016, 1, 31)), WrongType, "Monitor.cycle needs an iterable"),
         (lambda: _monitor().alerts("2016-01-31"), WrongType, "as_of must be a datetime.date, not str"),
         (lambda: _monitor().alerts(dt.date(2016, 1, 31), kinds=["nope"]), InvalidArgument, "'nope' is not an alert"),
         (lambda: __import__("relapse_guard.monitoring").monitoring.Monitor(None, "yubei_2016"), WrongType, "Store"),
-        (lambda: SQLiteStore(None), WrongType, "not None (NoneType)"),  # it made a file named "None"
+        (lambda: SQLiteStore(_NONE), WrongType, "not None (NoneType)"),  # it made a file named "None"
         (lambda: SQLiteStore(""), InvalidArgument, "needs a file path"),
     ],
 )
