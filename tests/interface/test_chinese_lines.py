@@ -1,6 +1,7 @@
 """Lines an official reads in Chinese have no English words left in them: the heading and the
 closing state of an explained timeline, each decision's parameters and a reason a parameter
-not in force yet gives, the reviews the shipped policies schedule and who is responsible, and
+not in force yet gives, the reviews the shipped policies schedule and who is responsible, the
+units a grant names and its paired helper, and
 ``relapse-guard test``'s report of a failing case. Ids, codes, numbers and dates stay."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from relapse_guard import Engine, ExitVerified, Household, IncomeAssessed, Member, Place, load_policy
 from relapse_guard.cli_screen import _print_explained
 from relapse_guard.cli_tables import run_tables
+from relapse_guard.demo import run_demo
 from relapse_guard.facts import BasicNeedsChecked
 from relapse_guard.labels import label
 from relapse_guard.reporting.collect import ReviewEntry
@@ -177,3 +179,53 @@ def test_a_failing_case_is_reported_in_chinese(tmp_path: Path, capsys: pytest.Ca
         "    expected: exited",
         "    got:      assisted",
     ]
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[str, HouseholdResult]:
+    return {result.household_id: result for result in run_demo()}
+
+
+def test_a_service_names_the_unit_delivering_it_in_chinese(demo: dict[str, HouseholdResult]) -> None:
+    rules = ("intervention.job_training", "intervention.job_referral")
+    services = [d for d in demo["YB-004"].decisions if d.rule in rules]
+    assert [d.explain(ZH).split("：", 1)[1].split(" | ")[0].rsplit("：", 1)[1] for d in services] == [
+        "由区人力资源和社会保障局为有劳动能力的相关成员提供免费技能培训",
+        "由区公共就业服务机构为有劳动能力的相关成员提供就业推荐",
+    ]
+    for decision in services:
+        assert english_words(decision.explain(ZH)) == [], decision.explain(ZH)
+    english = services[0].explain()
+    assert english.endswith(
+        "free skills training for the member concerned, who can work, by district human resources and social "
+        "security bureau | facts: YB-004-job | parameters: job_training.responsible = district human resources "
+        "and social security bureau (from 2015-01-01)"
+    )
+
+
+def test_the_default_paired_helper_is_said_in_chinese() -> None:
+    household, facts = _exited_household()
+    result = Engine(load_policy("bishan_2016")).run(household, facts, as_of=D(2017, 6, 30))
+    (pairing,) = [d for d in result.decisions if d.rule == "intervention.paired_helper" and d.grant is not None]
+    assert "：Qinglong村干部与 2 人的家庭结对帮扶；" in pairing.explain(ZH)
+    assert english_words(pairing.explain(ZH).replace("Qinglong", "")) == []
+    assert "village cadre of Qinglong paired with the household of 2 members;" in pairing.explain()
+    assert pairing.grant is not None
+    assert pairing.grant.responsible == "village cadre of Qinglong"
+
+
+def test_every_unit_the_shipped_policies_name_has_a_chinese_label() -> None:
+    units: set[str] = set()
+    for name in ("yubei_2016", "bishan_2016", "dazu_2016"):
+        policy = load_policy(name)
+        units |= {str(getattr(intervention, "responsible", "")) for intervention in policy.interventions.values()}
+        units |= {
+            str(value)
+            for parameter in policy.parameters
+            if parameter.endswith(".responsible")
+            for _, value in policy.parameters.get(parameter).values
+        }
+    units.discard("")
+    assert {"district poverty alleviation office", "Dazu district public employment service"} <= units
+    for unit in units:
+        assert english_words(label("responsible", unit, ZH)) == [], unit
