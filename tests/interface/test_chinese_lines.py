@@ -1,7 +1,7 @@
 """Lines an official reads in Chinese have no English words left in them: the heading and the
 closing state of an explained timeline, each decision's parameters and a reason a parameter
 not in force yet gives, the reviews the shipped policies schedule and who is responsible, the
-units a grant names and its paired helper, and
+units a grant names and its paired helper, the sizing of temporary relief, and
 ``relapse-guard test``'s report of a failing case. Ids, codes, numbers and dates stay."""
 
 from __future__ import annotations
@@ -201,6 +201,15 @@ def test_a_service_names_the_unit_delivering_it_in_chinese(demo: dict[str, House
         "security bureau | facts: YB-004-job | parameters: job_training.responsible = district human resources "
         "and social security bureau (from 2015-01-01)"
     )
+
+
+def test_the_sizing_of_temporary_relief_is_said_in_chinese(demo: dict[str, HouseholdResult]) -> None:
+    (relief,) = [d for d in demo["YB-003"].decisions if d.rule == "intervention.temporary_relief"]
+    said = relief.explain(ZH).split("用于灾害风险：", 1)[1]
+    assert said.startswith("一次性 费用 20000.00 与上限 10 个月 ")
+    assert said.split(" = ", 1)[1].startswith("3000.00 取较小值 = 3000.00；先行救助")
+    assert english_words(relief.explain(ZH)) == []
+    assert "min(cost 20000.00, cap 10 months x 300.00 = 3000.00) = 3000.00 one-off" in relief.explain()
 
 
 def test_the_default_paired_helper_is_said_in_chinese() -> None:
