@@ -1,7 +1,7 @@
 """Lines an official reads in Chinese have no English words left in them: the heading and the
 closing state of an explained timeline, each decision's parameters and a reason a parameter
 not in force yet gives, the reviews the shipped policies schedule and who is responsible, the
-units a grant names and its paired helper, the sizing of temporary relief, and
+units a grant names and its paired helper, the sizing of temporary relief, a policy map, and
 ``relapse-guard test``'s report of a failing case. Ids, codes, numbers and dates stay."""
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from relapse_guard import Engine, ExitVerified, Household, IncomeAssessed, Member, Place, load_policy
-from relapse_guard.cli_screen import _print_explained
+from relapse_guard.cli_screen import _policy_of, _print_explained
 from relapse_guard.cli_tables import run_tables
 from relapse_guard.demo import run_demo
 from relapse_guard.facts import BasicNeedsChecked
 from relapse_guard.labels import label
+from relapse_guard.policies.policy_map import builtin_policy_map, said_under
 from relapse_guard.reporting.collect import ReviewEntry
 from relapse_guard.reporting.sections import _review_row
 from relapse_guard.result import HouseholdResult
@@ -238,3 +239,18 @@ def test_every_unit_the_shipped_policies_name_has_a_chinese_label() -> None:
     assert {"district poverty alleviation office", "Dazu district public employment service"} <= units
     for unit in units:
         assert english_words(label("responsible", unit, ZH)) == [], unit
+
+
+def test_a_policy_map_is_said_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    household, facts = _exited_household()
+    chongqing = builtin_policy_map("chongqing")
+    _policy_of(chongqing, household, facts, D(2017, 6, 30), "text", ZH)
+    said = capsys.readouterr().out.strip()
+    assert said == "政策对照表 chongqing：地点 'Yubei/Dashengzhen/Qinglong' 在 2017-06-30 适用 yubei_2016@2016.1"
+    assert english_words(said.replace("chongqing", "")) == []
+    _policy_of(chongqing, household, facts, D(2017, 6, 30), "text", "en")
+    assert capsys.readouterr().out.startswith("policy map chongqing: place 'Yubei/Dashengzhen/Qinglong' on ")
+    # what a report says it was screened under
+    assert said_under(chongqing.label, ZH) == "政策对照表 chongqing"
+    assert said_under(chongqing.label, "en") == chongqing.label == "policy map chongqing"
+    assert said_under("yubei_2016@2016.1", ZH) == "yubei_2016@2016.1"
