@@ -22,7 +22,7 @@ from .facts import Fact
 from .household import Household
 from .interface import tr
 from .labels import label
-from .policies.policy_map import PolicyMap
+from .policies.policy_map import PolicyMap, said_under
 from .policy import Policy
 from .population import BadRow, Population, read_population
 from .progress_line import ProgressLine, wants_progress
@@ -268,7 +268,7 @@ def _policy_of(
     said = tr(
         lang,
         "{map}: place {place} on {date} is under {policy}",
-        map=source.label,
+        map=said_under(source.label, lang),
         place=repr(str(place)),
         date=on.isoformat(),
         policy=policy.label,

@@ -45,10 +45,16 @@ def _params_dicts(parameters: tuple[ParameterValue, ...]) -> list[dict[str, str]
     return [{"name": p.name, "value": str(p.value), "effective_from": p.effective_from.isoformat()} for p in parameters]
 
 
+_UNITS = frozenset(keys.RESPONSIBLE_UNITS)
+
+
 def _parameter_used(parameter: ParameterValue) -> Message:
-    """``name = value (from date)``, as ``str(parameter)`` says it, in a language."""
-    used = keys.PARAMETER_USED
-    return Message(used, parameter.name, str(parameter.value), parameter.effective_from)
+    """``name = value (from date)``, as ``str(parameter)`` says it, in a language: a unit the
+    catalogue knows (``job_training.responsible``) by its name there, any other value as it is."""
+    value = str(parameter.value)
+    return Message(
+        keys.PARAMETER_USED, parameter.name, Term(value) if value in _UNITS else value, parameter.effective_from
+    )
 
 
 #: What a decision says as given: text, a message, or a function making either.

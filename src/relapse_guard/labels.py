@@ -24,7 +24,15 @@ from typing import Final, Literal
 
 from .i18n import translator
 from .interface import DOMAIN, is_english
-from .message_keys import DECISION_KINDS, INTERVENTIONS, PERIODS, SEVERITIES, STATES, TRIGGER_RISK_KINDS
+from .message_keys import (
+    DECISION_KINDS,
+    INTERVENTIONS,
+    PERIODS,
+    RESPONSIBLE_UNITS,
+    SEVERITIES,
+    STATES,
+    TRIGGER_RISK_KINDS,
+)
 
 __all__ = ["KINDS", "LABELS", "Kind", "label", "labels"]
 
@@ -60,12 +68,13 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
     "review": ("done", "due", "overdue"),
     # the reviews the shipped policies schedule (relapse_guard.reviews.Review), by name
     "review_name": ("income_account", "joint_review", "inspection", "holiday_visit"),
-    # who the shipped policies make responsible for their reviews
+    # who the shipped policies make responsible for their reviews, and the units delivering grants
     "responsible": (
         "village cadre",
         "paired helper",
         "Dazu joint meeting of departments",
         "Dazu district supervision office",
+        *RESPONSIBLE_UNITS,
     ),
     # relapse_guard.monitoring.AlertKind
     "alert": (

@@ -188,6 +188,22 @@ THRESHOLDS = define_terms(
         "income above the monitoring threshold",
     ),
 )
+#: The units the built-in interventions and the shipped policies name as delivering a grant
+#: (an intervention's ``responsible`` default, a policy's ``{prefix}.responsible`` parameter).
+RESPONSIBLE_UNITS = define_terms(
+    "responsible unit",
+    (
+        "town civil affairs office",
+        "district civil affairs bureau (medical aid)",
+        "district education commission",
+        "district housing and urban-rural development commission",
+        "district poverty alleviation office",
+        "district human resources and social security bureau",
+        "district public employment service",
+        "Dazu district human resources and social security bureau",
+        "Dazu district public employment service",
+    ),
+)
 SEPARATORS = define_terms("separator", ("; ", ", ", " and "))
 CHANGE_REASONS = define_terms(
     "household change reason", ("birth", "marriage_in", "return", "other", "marriage_out", "moved_away")
@@ -406,6 +422,7 @@ ALREADY_PAIRED = define("already paired on {date}: a household is paired once")
 REVISIT_PLAN = define("{revisits} every {interval}, {first} to {last}")
 NO_REVISITS = define("no revisits planned")
 PAIRING_BASIS = define("{helper} paired with the household of {members}; {plan}")
+VILLAGE_CADRE_OF = define("village cadre of {place}", note="the paired helper a household is given by default")
 
 # --- triggers -----------------------------------------------------------------------------
 

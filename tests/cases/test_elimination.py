@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import pytest
 
 from relapse_guard import Fact
-from relapse_guard.cases import RiskEliminationCondition, check_start, open_case
-from relapse_guard.errors import CaseCannotStart
+from relapse_guard.cases import RiskEliminationCondition, StartContext, check_start, open_case
+from relapse_guard.errors import CaseCannotStart, PluginFailed, typed_repr
 from relapse_guard.facts import BasicNeed, CaseDecided
 from relapse_guard.rules import Verdict
 
@@ -151,3 +152,40 @@ def test_open_case_checks_the_start_condition() -> None:
     assert opened.reason.startswith("risk_elimination_conditions: risk disaster:flood found on 2016-07-04")
     assert check_start(IDENTIFICATION, evidence(recovered(), D(2017, 7, 20))).holds
     assert POLICY.procedures[1] is RISK_ELIMINATION
+
+
+@attrs.frozen
+class _Says:
+    """A start condition that gives back ``answer`` whatever the evidence."""
+
+    answer: object
+    name: str = "stable_enough"
+
+    def __call__(self, ctx: StartContext) -> Any:
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", [True, False, None, (True, "stable"), "holds"], ids=repr)
+def test_a_start_condition_that_gives_anything_but_a_verdict_fails_naming_itself(answer: object) -> None:
+    # open_case read verdict.holds of it: "'bool' object has no attribute 'holds'"
+    procedure = attrs.evolve(RISK_ELIMINATION, start_condition=_Says(answer))
+    on = D(2017, 7, 20)
+    with pytest.raises(PluginFailed) as failed:
+        open_case(
+            procedure, case_id="c2", household_id=HID, date=on, risk_key=FLOOD, evidence=evidence(recovered(), on)
+        )
+    error = failed.value
+    assert (error.household_id, error.plugin, error.fact_id) == (
+        HID,
+        "procedure.risk_elimination.stable_enough",
+        "c2:opened",
+    )
+    assert str(error) == (
+        f"household {HID!r}: procedure.risk_elimination.stable_enough gave what the engine cannot use on fact "
+        f"'c2:opened': its test returned {typed_repr(answer)}; expected a Verdict: return Verdict(holds, reason), "
+        "e.g. Verdict(income < line, 'income under the line')"
+    )
+    with pytest.raises(PluginFailed) as failed:
+        check_start(procedure, evidence(recovered(), on))
+    error = failed.value
+    assert (error.household_id, error.plugin, error.fact_id) == (HID, "procedure.risk_elimination.stable_enough", None)

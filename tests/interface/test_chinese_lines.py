@@ -1,6 +1,7 @@
 """Lines an official reads in Chinese have no English words left in them: the heading and the
 closing state of an explained timeline, each decision's parameters and a reason a parameter
-not in force yet gives, the reviews the shipped policies schedule and who is responsible, and
+not in force yet gives, the reviews the shipped policies schedule and who is responsible, the
+units a grant names and its paired helper, the sizing of temporary relief, a policy map, and
 ``relapse-guard test``'s report of a failing case. Ids, codes, numbers and dates stay."""
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from relapse_guard import Engine, ExitVerified, Household, IncomeAssessed, Member, Place, load_policy
-from relapse_guard.cli_screen import _print_explained
+from relapse_guard.cli_screen import _policy_of, _print_explained
 from relapse_guard.cli_tables import run_tables
+from relapse_guard.demo import run_demo
 from relapse_guard.facts import BasicNeedsChecked
 from relapse_guard.labels import label
+from relapse_guard.policies.policy_map import builtin_policy_map, said_under
 from relapse_guard.reporting.collect import ReviewEntry
 from relapse_guard.reporting.sections import _review_row
 from relapse_guard.result import HouseholdResult
@@ -177,3 +180,77 @@ def test_a_failing_case_is_reported_in_chinese(tmp_path: Path, capsys: pytest.Ca
         "    expected: exited",
         "    got:      assisted",
     ]
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[str, HouseholdResult]:
+    return {result.household_id: result for result in run_demo()}
+
+
+def test_a_service_names_the_unit_delivering_it_in_chinese(demo: dict[str, HouseholdResult]) -> None:
+    rules = ("intervention.job_training", "intervention.job_referral")
+    services = [d for d in demo["YB-004"].decisions if d.rule in rules]
+    assert [d.explain(ZH).split("：", 1)[1].split(" | ")[0].rsplit("：", 1)[1] for d in services] == [
+        "由区人力资源和社会保障局为有劳动能力的相关成员提供免费技能培训",
+        "由区公共就业服务机构为有劳动能力的相关成员提供就业推荐",
+    ]
+    for decision in services:
+        assert english_words(decision.explain(ZH)) == [], decision.explain(ZH)
+    english = services[0].explain()
+    assert english.endswith(
+        "free skills training for the member concerned, who can work, by district human resources and social "
+        "security bureau | facts: YB-004-job | parameters: job_training.responsible = district human resources "
+        "and social security bureau (from 2015-01-01)"
+    )
+
+
+def test_the_sizing_of_temporary_relief_is_said_in_chinese(demo: dict[str, HouseholdResult]) -> None:
+    (relief,) = [d for d in demo["YB-003"].decisions if d.rule == "intervention.temporary_relief"]
+    said = relief.explain(ZH).split("用于灾害风险：", 1)[1]
+    assert said.startswith("一次性 费用 20000.00 与上限 10 个月 ")
+    assert said.split(" = ", 1)[1].startswith("3000.00 取较小值 = 3000.00；先行救助")
+    assert english_words(relief.explain(ZH)) == []
+    assert "min(cost 20000.00, cap 10 months x 300.00 = 3000.00) = 3000.00 one-off" in relief.explain()
+
+
+def test_the_default_paired_helper_is_said_in_chinese() -> None:
+    household, facts = _exited_household()
+    result = Engine(load_policy("bishan_2016")).run(household, facts, as_of=D(2017, 6, 30))
+    (pairing,) = [d for d in result.decisions if d.rule == "intervention.paired_helper" and d.grant is not None]
+    assert "：Qinglong村干部与 2 人的家庭结对帮扶；" in pairing.explain(ZH)
+    assert english_words(pairing.explain(ZH).replace("Qinglong", "")) == []
+    assert "village cadre of Qinglong paired with the household of 2 members;" in pairing.explain()
+    assert pairing.grant is not None
+    assert pairing.grant.responsible == "village cadre of Qinglong"
+
+
+def test_every_unit_the_shipped_policies_name_has_a_chinese_label() -> None:
+    units: set[str] = set()
+    for name in ("yubei_2016", "bishan_2016", "dazu_2016"):
+        policy = load_policy(name)
+        units |= {str(getattr(intervention, "responsible", "")) for intervention in policy.interventions.values()}
+        units |= {
+            str(value)
+            for parameter in policy.parameters
+            if parameter.endswith(".responsible")
+            for _, value in policy.parameters.get(parameter).values
+        }
+    units.discard("")
+    assert {"district poverty alleviation office", "Dazu district public employment service"} <= units
+    for unit in units:
+        assert english_words(label("responsible", unit, ZH)) == [], unit
+
+
+def test_a_policy_map_is_said_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    household, facts = _exited_household()
+    chongqing = builtin_policy_map("chongqing")
+    _policy_of(chongqing, household, facts, D(2017, 6, 30), "text", ZH)
+    said = capsys.readouterr().out.strip()
+    assert said == "政策对照表 chongqing：地点 'Yubei/Dashengzhen/Qinglong' 在 2017-06-30 适用 yubei_2016@2016.1"
+    assert english_words(said.replace("chongqing", "")) == []
+    _policy_of(chongqing, household, facts, D(2017, 6, 30), "text", "en")
+    assert capsys.readouterr().out.startswith("policy map chongqing: place 'Yubei/Dashengzhen/Qinglong' on ")
+    # what a report says it was screened under
+    assert said_under(chongqing.label, ZH) == "政策对照表 chongqing"
+    assert said_under(chongqing.label, "en") == chongqing.label == "policy map chongqing"
+    assert said_under("yubei_2016@2016.1", ZH) == "yubei_2016@2016.1"

@@ -148,11 +148,27 @@ def replay_cases(
 
 
 def check_start(procedure: Procedure, evidence: StartContext) -> Verdict:
-    """Whether a case of ``procedure`` may start on the evidence; always holds without a start condition."""
+    """Whether a case of ``procedure`` may start on the evidence; always holds without a start condition.
+
+    A condition that gives back something other than a :class:`~relapse_guard.rules.Verdict` (a
+    ``bool``, None, a ``(holds, reason)`` tuple) is a :class:`~relapse_guard.errors.PluginFailed`
+    naming the procedure, the condition and the household.
+    """
     condition = procedure.start_condition
     if condition is None:
         return Verdict(True, f"procedure {procedure.name!r} has no start condition")
-    return condition(evidence)
+    return _started(procedure, evidence, None)
+
+
+def _started(procedure: Procedure, evidence: StartContext, fact_id: str | None) -> Verdict:
+    """The verdict of ``procedure``'s start condition on ``evidence``, checked as the engine
+    checks a rule's (``fact_id``: the CaseOpened fact it is for, if one is being made)."""
+    from ..engine.answers import checked_verdict  # here: the engine package imports the cases
+
+    condition = procedure.start_condition
+    assert condition is not None
+    plugin = f"procedure.{procedure.name}.{condition.name}"
+    return checked_verdict(condition(evidence), evidence.household.id, plugin, fact_id)
 
 
 def open_case(
@@ -190,7 +206,8 @@ def open_case(
                 f"the evidence is of household {evidence.household.id!r} on {evidence.on.isoformat()}, "
                 f"not of {household_id!r} on {date.isoformat()}",
             )
-        verdict = condition(attrs.evolve(evidence, risk_key=risk_key))
+        fact_id = fact_id or f"{case_id}:opened"
+        verdict = _started(procedure, attrs.evolve(evidence, risk_key=risk_key), fact_id)
         if not verdict.holds:
             raise CaseCannotStart(procedure.name, household_id, f"{condition.name}: {verdict.reason}")
         reason = reason or f"{condition.name}: {verdict.reason}"

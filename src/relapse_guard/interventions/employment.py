@@ -45,7 +45,7 @@ def _service_grant(name: str, prefix: str, service: str, risk: Risk, ctx: Contex
         service=service,
         responsible=responsible,
         persons=persons,
-        basis=Message(keys.SERVICE_BASIS, Term(service), who, responsible),
+        basis=Message(keys.SERVICE_BASIS, Term(service), who, Term(responsible)),
     )
 
 

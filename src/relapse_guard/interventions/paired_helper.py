@@ -37,8 +37,13 @@ __all__ = ["PairedHelper", "revisit_dates"]
 
 def default_helper(household: Household) -> str:
     """``"village cadre of <village>"`` (or of the town, or the district, when not known)."""
+    return _cadre_of(household).english()
+
+
+def _cadre_of(household: Household) -> Message:
+    """The default helper as a message, which a decision says in any language."""
     place = household.place
-    return f"village cadre of {place.village or place.town or place.district}"
+    return Message(keys.VILLAGE_CADRE_OF, place.village or place.town or place.district)
 
 
 def revisit_dates(start: dt.date, *, interval_months: int, count: int) -> tuple[dt.date, ...]:
@@ -79,7 +84,12 @@ class PairedHelper:
             return Declined(Message(keys.ALREADY_PAIRED, earlier))
         interval = whole_number(ctx, f"{self.prefix}.revisit_interval_months", minimum=1)
         visits = whole_number(ctx, f"{self.prefix}.revisits", minimum=0)
-        helper = (self.helper_for or default_helper)(ctx.household)
+        named: str | Message
+        if self.helper_for is None:
+            named = _cadre_of(ctx.household)
+            helper = named.english()
+        else:
+            helper = named = self.helper_for(ctx.household)
         revisits = revisit_dates(ctx.date, interval_months=interval, count=visits)
         plan = (
             Message(keys.REVISIT_PLAN, count(visits, "revisit"), count(interval, "month"), revisits[0], revisits[-1])
@@ -92,6 +102,6 @@ class PairedHelper:
             service=self.service,
             responsible=helper,
             persons=ctx.size,
-            basis=Message(keys.PAIRING_BASIS, helper, count(ctx.size, "member"), plan),
+            basis=Message(keys.PAIRING_BASIS, named, count(ctx.size, "member"), plan),
             revisits=revisits,
         )

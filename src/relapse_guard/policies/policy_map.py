@@ -58,6 +58,7 @@ import attrs
 
 from ..errors import InvalidArgument, InvalidPolicyMap, NoPolicyForPlace, WrongType, close_names
 from ..household import Place
+from ..interface import is_english, tr
 from ..policy import Policy
 from . import load_policy, policy_names
 from ._map_toml import entry_label, read_map
@@ -69,7 +70,17 @@ __all__ = [
     "Spell",
     "builtin_policy_map",
     "load_policy_map",
+    "said_under",
 ]
+
+
+def said_under(label: str, lang: str) -> str:
+    """What a screen was under, by its label (a policy's, or a map's ``policy map SOURCE``), in
+    ``lang``: a map's label in its words, a policy's as it is."""
+    if is_english(lang) or not label.startswith("policy map "):
+        return label
+    return tr(lang, "policy map {source}", source=label.removeprefix("policy map "))
+
 
 #: The policy maps shipped with the library, by name, and their files in this package.
 BUILTIN_POLICY_MAPS = {"chongqing": "chongqing.toml"}
@@ -189,7 +200,7 @@ class PolicyMap:
     @property
     def label(self) -> str:
         """``policy map SOURCE``: what a screen under this map is said to be under."""
-        return f"policy map {self.source}"
+        return tr("en", "policy map {source}", source=self.source)
 
     def names(self) -> tuple[str, ...]:
         """Every policy the map names (the default too), sorted."""

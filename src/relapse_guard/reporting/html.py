@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from ..i18n import normalise_language
 from ..interface import tr
+from ..policies.policy_map import said_under
 from .collect import ReportData
 from .plots import plot_hint
 from .sections import Section, Table, headline, report_sections
@@ -134,6 +135,7 @@ def render_html(
         for label, value in headline(data, lang)
     )
     nav = "".join(f'<a href="#{_e(section.key)}">{_e(section.title)}</a>' for section in sections)
+    under = said_under(data.policy, lang)
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(lang)}">',
@@ -147,7 +149,7 @@ def render_html(
         "<body><main>",
         "<header>",
         f"<h1>{_e(title)}</h1>",
-        f"<p>{_e(tr(lang, 'Policy {policy}, as of {date}.', policy=data.policy, date=data.as_of.isoformat()))}</p>",
+        f"<p>{_e(tr(lang, 'Policy {policy}, as of {date}.', policy=under, date=data.as_of.isoformat()))}</p>",
     ]
     if charts is None:
         out.append(f'<p class="hint">{_e(plot_hint(lang))}</p>')

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 
 from ..interface import tr
+from ..policies.policy_map import said_under
 from .collect import ReportData
 from .plots import plot_hint
 from .sections import Section, Table, headline, report_sections
@@ -66,7 +67,14 @@ def render_markdown(
     lines = [
         f"# {escape_markdown(title)}",
         "",
-        escape_markdown(tr(lang, "Policy {policy}, as of {date}.", policy=data.policy, date=data.as_of.isoformat())),
+        escape_markdown(
+            tr(
+                lang,
+                "Policy {policy}, as of {date}.",
+                policy=said_under(data.policy, lang),
+                date=data.as_of.isoformat(),
+            )
+        ),
         "",
     ]
     if charts is None:

@@ -21,6 +21,7 @@ import attrs
 from ..interface import plural, tr
 from ..labels import Kind, label
 from ..lifecycle import State
+from ..policies.policy_map import said_under
 from .collect import RelapseEntry, ReportData, ReviewEntry
 from .ledger import Money, month_label
 from .survival import SurvivalCurve
@@ -188,7 +189,7 @@ def _states_section(data: ReportData, lang: str) -> Section:
             lang,
             "{households} screened under {policy} as of {date}.",
             households=plural(data.households, "household", lang=lang),
-            policy=data.policy,
+            policy=said_under(data.policy, lang),
             date=data.as_of.isoformat(),
         ),
     )
@@ -210,7 +211,7 @@ def _policies_section(data: ReportData, lang: str) -> Section:
             "lists every policy the district (or a town of it) had from its households' first fact to that date: "
             "a district that switched policy in the period lists both.",
             date=data.as_of.isoformat(),
-            policy=data.policy,
+            policy=said_under(data.policy, lang),
         ),
     )
     table = Table(
