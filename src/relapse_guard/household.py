@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from .bounds import MAX_ID_LENGTH, MAX_MEMBERS, STORED, valid_text
-from .errors import InvalidHousehold, redact
+from .errors import InvalidHousehold, close_names, redact
 
 __all__ = ["Health", "Household", "LabourCapacity", "Member", "Place", "Schooling"]
 
@@ -205,9 +205,13 @@ class Household:
         hid_text = hid if isinstance(hid, str) else None
         if not isinstance(data, Mapping):
             raise InvalidHousehold(None, "household", data, "a mapping")
+        if hid is not None and hid_text is None:  # a number: "" hid what was given
+            raise InvalidHousehold(None, "id", hid, "a string (the household's id, quoted)")
+        _known_keys(hid_text, "", data, HOUSEHOLD_KEYS)
         place_data = data.get("place")
         if not isinstance(place_data, Mapping):
             raise InvalidHousehold(hid_text, "place", place_data, "a mapping with district, town, village")
+        _known_keys(hid_text, "place.", place_data, PLACE_KEYS)
         place = Place(
             district=_text(hid_text, "place.district", place_data.get("district")),
             town=_text(hid_text, "place.town", place_data.get("town", "")),
@@ -220,6 +224,23 @@ class Household:
         return cls(id=hid if isinstance(hid, str) else "", place=place, members=tuple(members))
 
 
+#: The keys of a household's dict, of its place and of a member (as :meth:`Household.to_dict` writes them).
+HOUSEHOLD_KEYS = frozenset({"id", "place", "members"})
+PLACE_KEYS = frozenset({"district", "town", "village"})
+MEMBER_KEYS = frozenset({"id", "birth_date", "labour_capacity", "health", "schooling"})
+
+
+def _known_keys(hid: str | None, prefix: str, data: Mapping[Any, Any], known: frozenset[str]) -> None:
+    """Refuse a key ``data`` has that is not among ``known``: a misspelt ``labour_capcity`` was
+    skipped, and the member read as able to work (the default)."""
+    if data.keys() <= known or STORED.get():
+        return
+    key = next(key for key in data if key not in known)
+    like = close_names(str(key), sorted(known))
+    hint = f" (did you mean {like[0]!r}?)" if like else ""
+    raise InvalidHousehold(hid, f"{prefix}{key}", data[key], f"a known field: {', '.join(sorted(known))}{hint}")
+
+
 def _text(hid: str | None, field: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidHousehold(hid, field, value, "a string")
@@ -228,6 +249,7 @@ def _text(hid: str | None, field: str, value: object) -> str:
 
 def _member_from_dict(hid: str | None, index: int, data: object) -> Member:
     if isinstance(data, Mapping):  # the common case, a valid member, checked without building messages
+        _known_keys(hid, f"members[{index}].", data, MEMBER_KEYS)
         member_id, birth = data.get("id"), data.get("birth_date")
         try:
             capacity = _CAPACITIES.get(data.get("labour_capacity", "full"))

@@ -24,7 +24,17 @@ from ..bounds import MAX_ID_LENGTH, MAX_MEMBERS, valid_text
 from ..errors import InvalidInput
 from ..fact_fields import CACHE_LIMIT, parser_for
 from ..fact_plans import NOT_FAST, REJECT, field_setter, new_object
-from ..household import Health, Household, LabourCapacity, Member, Place, Schooling
+from ..household import (
+    HOUSEHOLD_KEYS,
+    MEMBER_KEYS,
+    PLACE_KEYS,
+    Health,
+    Household,
+    LabourCapacity,
+    Member,
+    Place,
+    Schooling,
+)
 from .records import BadRow, describe_error
 
 __all__ = [
@@ -142,7 +152,7 @@ def _members(raw: Any) -> list[Member]:
     members = []
     set_id, set_birth, set_labour, set_health, set_schooling = SET_MEMBER
     for item in raw:
-        if type(item) is not dict:
+        if type(item) is not dict or not item.keys() <= MEMBER_KEYS:
             raise REJECT
         member_id = item["id"]
         birth = item["birth_date"]
@@ -175,7 +185,7 @@ def build_household(data: Mapping[str, Any]) -> Household:
     try:
         hid = str_value(data["id"])
         place_data = data["place"]
-        if type(place_data) is not dict:
+        if type(place_data) is not dict or not (data.keys() <= HOUSEHOLD_KEYS and place_data.keys() <= PLACE_KEYS):
             raise REJECT
         where = place(
             str_value(place_data["district"]),
