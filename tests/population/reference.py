@@ -275,7 +275,7 @@ def merge(
             rows.extend(bad_facts)
         return PopulationRecord(None, (), tuple(rows))
 
-    for group in fact_groups:
+    for group in _set_apart_strays(list(fact_groups), facts_file):
         hid, valid, bad_facts, first, last = group
         if hid is None:  # rows that name no household, before any that does
             yield PopulationRecord(None, (), tuple(bad_facts))
@@ -322,3 +322,51 @@ def merge(
         yield emit(pending.popleft(), None)
     for read in source:
         yield emit(register(read), None)
+
+
+def _set_apart_strays(groups: list[FactGroup], facts_file: str) -> list[FactGroup]:
+    """A group of at most 3 rows of household Y between two groups of household X: its rows are
+    bad rows of Y, before X's groups made one (X, Y, X, Y, the second X small: both small ones)."""
+    out: list[FactGroup] = []
+    index = 0
+    while index < len(groups):
+        current = groups[index]
+        index += 1
+        strays: list[FactGroup] = []
+        while index + 1 < len(groups):
+            middle, after = groups[index], groups[index + 1]
+            hid = current[0]
+            if not (
+                hid is not None
+                and after[0] == hid
+                and middle[0] is not None
+                and middle[0] != hid
+                and len(middle[1]) + len(middle[2]) <= 3
+            ):
+                break
+            strays.append(_left_out(middle, current, facts_file))
+            index += 2
+            ahead = groups[index] if index < len(groups) else None
+            if ahead is not None and ahead[0] == middle[0] and len(after[1]) + len(after[2]) <= 3:
+                strays.append(_left_out(after, ahead, facts_file))  # X, Y, X, Y: which is mistyped? both out
+                continue
+            current = (hid, [*current[1], *after[1]], [*current[2], *after[2]], current[3], after[4])
+        out.extend(strays)
+        out.append(current)
+    return out
+
+
+def _left_out(stray: FactGroup, among: FactGroup, facts_file: str) -> FactGroup:
+    hid, facts, bad, first, last = stray
+    if not facts:
+        return stray
+    note = BadRow(
+        facts_file,
+        first,
+        "household_id",
+        f"{len(facts)} fact(s) at {_lines(first, last)} of household {hid!r} sit among the facts of household "
+        f"{among[0]!r} (from line {among[3]}): a household's facts must be together (a mistyped household id?); "
+        "left out",
+        hid,
+    )
+    return hid, [], [note, *bad], first, last

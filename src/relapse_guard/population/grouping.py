@@ -15,7 +15,9 @@ facts file's groups and, for each, the households file up to that household: hou
 the way have no facts. To tell "a household with no facts" from "facts of a household that is
 not there" without reading ahead without bound, it looks at most ``lookahead`` households
 ahead; facts whose household is not among them are reported (with their lines) and the
-households read meanwhile wait for their own facts. A group of bad rows alone (a row cut
+households read meanwhile wait for their own facts. A small group of another household between
+two groups of one household (a mistyped household id) is set apart (:func:`set_apart_strays`):
+it costs its own rows, not the rest of the household's facts. A group of bad rows alone (a row cut
 short that names a household ahead, away from its facts) claims no place: its rows wait for
 that household's record, so the facts of the households between are not put out of place. Memory
 stays bounded by ``lookahead`` households plus one id per household read (to report a
@@ -50,6 +52,7 @@ __all__ = [
     "member_groups",
     "merge",
     "runs_of",
+    "set_apart_strays",
     "settle_odd_keys",
     "settle_odd_rows",
 ]
@@ -396,6 +399,67 @@ class _Merge:
         return PopulationRecord(None, (), tuple(bad_facts))
 
 
+#: The most rows (facts and bad rows) a group of another household among one household's groups
+#: may have to be set apart as a stray (a mistyped household id), not a household of its own.
+STRAY_ROWS = 3
+
+
+def set_apart_strays(groups: Iterable[FactGroup], facts_file: str) -> Iterator[FactGroup]:
+    """``groups`` with each small group of another household that sits between two groups of one
+    household (X, Y, X: a fact whose household id was mistyped) set apart: the X groups are one,
+    and Y's rows come before it as bad rows of Y (:data:`STRAY_ROWS` rows at most). Without this, X's
+    second group came after X's place: all of it was out of place, and X was screened without it.
+
+    X, Y, X, Y with the second X small too is a fact of Y mistyped as X or one of X as Y: both
+    small groups are set apart rather than one of them given to the wrong household."""
+    source = iter(groups)
+    current = next(source, None)
+    window: deque[FactGroup] = deque()
+    while current is not None:
+        while len(window) < 3 and (more := next(source, None)) is not None:
+            window.append(more)
+        if len(window) >= 2 and _stray(current, window[0], window[1]):
+            # set apart before the household they sat in, in the file's order
+            stray, again = window.popleft(), window.popleft()
+            yield _left_out(stray, current, facts_file)
+            if window and window[0][0] == stray[0] and len(again[1]) + len(again[2]) <= STRAY_ROWS:
+                yield _left_out(again, window[0], facts_file)  # which one is mistyped: both out
+                continue
+            hid, facts, bad, first, _ = current
+            current = (hid, [*facts, *again[1]], [*bad, *again[2]], first, again[4])
+            continue
+        yield current
+        current = window.popleft() if window else None
+
+
+def _stray(current: FactGroup, middle: FactGroup, after: FactGroup) -> bool:
+    hid = current[0]
+    return (
+        hid is not None
+        and after[0] == hid
+        and middle[0] is not None
+        and middle[0] != hid
+        and len(middle[1]) + len(middle[2]) <= STRAY_ROWS
+    )
+
+
+def _left_out(stray: FactGroup, among: FactGroup, facts_file: str) -> FactGroup:
+    """The stray group as bad rows of its household: why its facts are left out, then its bad rows."""
+    hid, facts, bad, first, last = stray
+    if not facts:
+        return stray
+    note = BadRow(
+        facts_file,
+        first,
+        "household_id",
+        f"{len(facts)} fact(s) at {_lines(first, last)} of household {hid!r} sit among the facts of "
+        f"household {among[0]!r} (from line {among[3]}): a household's facts must be together (a mistyped "
+        "household id?); left out",
+        hid,
+    )
+    return hid, [], [note, *bad], first, last
+
+
 def merge(
     households: Iterable[HouseholdGroup],
     fact_groups: Iterable[FactGroup],
@@ -410,7 +474,7 @@ def merge(
     """
     state = _Merge(households, households_file, facts_file, lookahead)
     source, pending, done = state.source, state.pending, state.done
-    for group in fact_groups:
+    for group in set_apart_strays(fact_groups, facts_file):
         hid, valid, bad_facts, _, _ = group
         if hid is None:  # rows that name no household, before any that does
             yield PopulationRecord(None, (), tuple(bad_facts))
