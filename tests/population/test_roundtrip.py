@@ -131,6 +131,18 @@ def test_a_directory_without_manifest_is_found_by_file_names(
     assert as_pairs(population.iter_records()) == small_population
 
 
+@pytest.mark.parametrize("alone", ["households-00001.jsonl", "facts-00002.jsonl"])
+def test_a_directory_without_manifest_refuses_a_file_without_its_pair(
+    tmp_path: Path, small_population: list[tuple[Household, list[Fact]]], alone: str
+) -> None:
+    # The file was skipped without a word: a district's households, or its facts, not screened.
+    write_population(tmp_path, small_population, households_per_partition=100)
+    (tmp_path / MANIFEST_NAME).unlink()
+    partner = ("facts-" if alone.startswith("households-") else "households-") + alone.split("-", 1)[1]
+    (tmp_path / partner).unlink()
+    with pytest.raises(PopulationError, match=f"{alone}: no {partner} beside it"):
+        read_population(tmp_path)
+
 def test_jsonl_lines_are_the_to_dict_forms(
     tmp_path: Path, small_population: list[tuple[Household, list[Fact]]]
 ) -> None:

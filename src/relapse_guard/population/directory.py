@@ -234,9 +234,10 @@ def read_population(directory: str | Path) -> Population:
     """The population in ``directory``: from its ``manifest.json``, or else from its file names.
 
     Without a manifest, every ``households-<name>.<suffix>`` with a ``facts-<name>.<suffix>``
-    beside it is a partition (in name order). Raises :class:`PopulationError` for a path that is
-    not a directory (saying so when it is a file), a directory that holds no population, a
-    manifest it cannot read or a file the manifest names that is missing.
+    beside it is a partition (in name order), and a file of either kind without its pair is
+    refused. Raises :class:`PopulationError` for a path that is not a directory (saying so when
+    it is a file), a directory that holds no population, a file without its pair, a manifest it
+    cannot read or a file the manifest names that is missing.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -273,6 +274,16 @@ def read_population(directory: str | Path) -> Population:
         facts = households.with_name("facts-" + households.name.removeprefix("households-"))
         if fmt is not None and facts.is_file():
             found.append(Partition(households, facts, fmt, len(found)))
+    # a file of one side without the other was skipped, a district's households or facts with it
+    paired = {path.name for partition in found for path in (partition.households_path, partition.facts_path)}
+    for stray in sorted(directory.glob("households-*")) + sorted(directory.glob("facts-*")):
+        if found and suffix_format(stray) is not None and stray.name not in paired:
+            other = "facts-" if stray.name.startswith("households-") else "households-"
+            beside = other + stray.name.split("-", 1)[1]
+            raise PopulationError(
+                f"{stray}: no {beside} beside it, and no {MANIFEST_NAME}: a partition is a pair of files "
+                "(write an empty facts file, its header alone, for households without facts)"
+            )
     if not found:
         raise PopulationError(
             f"{directory}: no {MANIFEST_NAME} and no households-*.jsonl|csv|parquet with its facts-* file"
