@@ -10,7 +10,8 @@ The partitions are compared in this process, or in ``--workers`` local processes
 (:func:`relapse_guard.whatif.compare_population`: the same comparison either way), on the
 ``--engine`` the screen takes (``scalar`` by default; ``columnar`` decides the quiet households
 in columns). Each household runs without recording decisions; only a household that differs
-runs again to find its first differing decision, and only the differing households are kept.
+runs again to find its first differing decision, and only the differing households (and those a
+policy refused) are kept.
 """
 
 from __future__ import annotations
@@ -181,6 +182,18 @@ def run_whatif(
     print_problems(comparison.bad_rows, (), lang=lang)
     print_runs(comparison.paths, lang)
     refused = comparison.totals.errors_a + comparison.totals.errors_b
+    for item in comparison.households if refused else ():
+        if item.refused:
+            print(
+                tr(
+                    lang,
+                    "relapse-guard: refused: household {household}: a {a}; b {b}",
+                    household=item.household_id,
+                    a=item.a.error or tr(lang, "ran"),
+                    b=item.b.error or tr(lang, "ran"),
+                ),
+                file=sys.stderr,
+            )
     if refused:
         print(
             tr(

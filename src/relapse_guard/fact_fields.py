@@ -256,6 +256,8 @@ def _describe(hint: object, name: str = "") -> str:
         return f"an ISO date such as '2016-03-01', up to {LAST_DATE.isoformat()}"
     if hint is dt.datetime:
         return "an ISO date and time with a time zone, such as '2016-03-10T09:30:00+00:00'"
+    if hint is bool:  # a CSV cell of pandas' "False" said only "a bool"
+        return "true or false (a CSV cell: the text true or false, in lower case)"
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return "one of " + ", ".join(repr(e.value) for e in hint)
     if typing.get_origin(hint) is frozenset:

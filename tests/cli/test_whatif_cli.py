@@ -318,3 +318,30 @@ def test_households_a_policy_refuses_are_left_out_of_the_budget_and_exit_1(count
             before = getattr(totals.money_a[name], figure) if name in totals.money_a else zero
             after = getattr(totals.money_b[name], figure) if name in totals.money_b else zero
             assert summed.get((name, figure), zero) == after - before, (name, figure)
+
+
+def test_households_both_policies_refuse_are_named_on_stderr(tmp_path: Path) -> None:
+    # "listed as refused", said stderr, but a household both policies refused alike differs in
+    # nothing: it was named nowhere, on stdout, stderr, in whatif.csv or whatif.html.
+    (tmp_path / "households-a.jsonl").write_text(
+        "".join(
+            f'{{"id": "{hid}", "place": {{"district": "Yubei", "town": "T", "village": "V"}}, '
+            f'"members": [{{"id": "{hid}-1", "birth_date": "1970-01-01"}}]}}\n'
+            for hid in ("YB1", "YB2")
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "facts-a.jsonl").write_text(
+        '{"kind": "income_assessed", "id": "YB1-i1", "household_id": "YB1", "date": "2016-03-01", '
+        '"income_per_capita": "3000"}\n'
+        '{"kind": "exit_verified", "id": "YB2-x", "household_id": "YB2", "date": "2016-03-01"}\n',
+        encoding="utf-8",
+    )
+    done = cli("whatif", str(tmp_path), "--policy", "yubei_2016", "--policy", "dazu_2016", "--as-of", AS_OF)
+    assert done.returncode == 1
+    (line,) = [line for line in done.stderr.splitlines() if "refused: household" in line]
+    assert line.startswith("relapse-guard: refused: household YB2: a InvalidTransition: household 'YB2'")
+    assert "; b InvalidTransition" in line
+    comparison = compare_population("yubei_2016", "dazu_2016", tmp_path, dt.date.fromisoformat(AS_OF))
+    assert comparison.household("YB2").refused
+    assert [h.household_id for h in comparison.differences] == ["YB1"]  # a refusal alike is no difference

@@ -69,7 +69,9 @@ def test_households_without_a_gap_do_not_differ(kept: Comparison) -> None:
 
 
 def test_only_the_differing_households_are_kept_unless_asked(comparison: Comparison, kept: Comparison) -> None:
-    assert [h.household_id for h in comparison.households] == ["YB-1", "YB-3"]
+    # the differing households, and YB-4, refused alike by both policies: kept to be named
+    assert [h.household_id for h in comparison.households] == ["YB-1", "YB-3", "YB-4"]
+    assert [h.household_id for h in comparison.differences] == ["YB-1", "YB-3"]
     assert [h.household_id for h in kept.households] == ["YB-1", "YB-2", "YB-3", "YB-4"]
     assert comparison.differences == kept.differences
     assert comparison.totals == kept.totals

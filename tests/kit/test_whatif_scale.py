@@ -97,7 +97,8 @@ def test_decisions_only_where_needed_report_what_recording_every_household_did(
     assert old.totals.differing > 5
     assert old.totals.errors_a == old.totals.errors_b == 1
     _same_report(new, old, tmp_path)
-    assert len(new.households) == new.totals.differing < new.totals.households == len(records)
+    assert len(new.differences) == new.totals.differing < new.totals.households == len(records)
+    assert all(h.refused for h in new.households if not h.differs)  # the others kept: refused alike, named
     assert all(h.first_difference is not None for h in new.differences if h.a.error is None)
 
 

@@ -88,7 +88,7 @@ def test_the_header_is_the_first_line(tmp_path: Path) -> None:
     households.write_text("household_id,district,town,village,member_id,birth_date\n", encoding="utf-8")
     assert list(read_partition(households, facts)) == []
     facts.write_text("\nhousehold_id,id,kind,date\n", encoding="utf-8")
-    with pytest.raises(PopulationError, match="lacks the required column"):
+    with pytest.raises(PopulationError, match=r"the required column.* are not in the header"):
         list(read_partition(households, facts))
 
 
@@ -144,3 +144,21 @@ def test_a_junk_line_between_households_is_one_bad_row_and_inside_one_refuses_it
         junk = [row for row in bad_rows(records) if row.file == str(edited)]
         assert [(row.line, row.field) for row in junk] == [(at + 1, "row")]
         assert not any("appears twice" in row.message for row in bad_rows(records))
+
+
+def test_a_boolean_cell_pandas_writes_says_what_is_taken(tmp_path: Path) -> None:
+    # pandas' to_csv writes False and True: the bad row said only "expected a bool".
+    households = tmp_path / "h.csv"
+    households.write_text("household_id,district,member_id,birth_date\nH1,Yubei,m1,1970-01-01\n", encoding="utf-8")
+    facts = tmp_path / "f.csv"
+    facts.write_text(
+        "household_id,id,kind,date,member_id,self_paid_cost,hospitalised\n"
+        "H1,f1,illness_reported,2016-03-01,m1,9000,False\n",
+        encoding="utf-8",
+    )
+    (record,) = read_partition(households, facts)
+    (row,) = record.bad_rows
+    assert row.field == "hospitalised"
+    assert (
+        "has value 'False'; expected true or false (a CSV cell: the text true or false, in lower case)" in row.message
+    )

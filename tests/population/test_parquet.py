@@ -13,6 +13,7 @@ import pytest
 from relapse_guard import Fact, Household
 from relapse_guard.population import (
     MissingDependency,
+    PopulationError,
     generate_population,
     read_partition,
     read_population,
@@ -176,6 +177,27 @@ def test_dates_pandas_writes_as_midnight_timestamps_read_as_dates(tmp_path: Path
     records = list(read_population(tmp_path / "pop").iter_records())
     assert bad_rows(records) == []
     assert as_pairs(records) == expected
+
+
+def test_the_index_column_pandas_writes_is_not_data(tmp_path: Path) -> None:
+    # A filtered DataFrame's to_parquet() writes its row numbers as "__index_level_0__": the
+    # whole file was refused (an unknown column "in the header").
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    population = generate_population(tmp_path / "pop", households=40, seed=7, format="parquet", processes=1)
+    expected = as_pairs(population.iter_records())
+    for file in ("facts", "households"):
+        path = tmp_path / "pop" / f"{file}-00000.parquet"
+        table = pq.read_table(path)
+        pq.write_table(table.append_column("__index_level_0__", pa.array(range(table.num_rows), pa.int64())), path)
+    records = list(read_population(tmp_path / "pop").iter_records())
+    assert bad_rows(records) == []
+    assert as_pairs(records) == expected
+    path = tmp_path / "pop" / "facts-00000.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.append_column("exported_at", pa.array(["x"] * table.num_rows)), path)
+    with pytest.raises(PopulationError, match=r"unknown column.*'exported_at' in the file's columns"):
+        list(read_population(tmp_path / "pop").iter_records())
 
 
 def test_a_timestamp_with_a_time_of_day_is_a_bad_row(tmp_path: Path) -> None:

@@ -143,6 +143,7 @@ def test_a_directory_without_manifest_refuses_a_file_without_its_pair(
     with pytest.raises(PopulationError, match=f"{alone}: no {partner} beside it"):
         read_population(tmp_path)
 
+
 def test_jsonl_lines_are_the_to_dict_forms(
     tmp_path: Path, small_population: list[tuple[Household, list[Fact]]]
 ) -> None:

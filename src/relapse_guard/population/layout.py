@@ -256,17 +256,20 @@ def fact_columns(kinds: FactKinds) -> tuple[str, ...]:
     return tuple(columns)
 
 
-def check_header(path: str, header: Sequence[str], allowed: Sequence[str], required: frozenset[str]) -> None:
-    """Raise :class:`PopulationError` for a header with an unknown, repeated or missing column."""
+def check_header(
+    path: str, header: Sequence[str], allowed: Sequence[str], required: frozenset[str], *, where: str = "the header"
+) -> None:
+    """Raise :class:`PopulationError` for a header (``where``: what it is called in the file) with
+    an unknown, repeated or missing column."""
     unknown = [name for name in header if name not in allowed]
     if unknown:
         raise PopulationError(
-            f"{path}: unknown column(s) {', '.join(map(repr, unknown))} in the header; "
+            f"{path}: unknown column(s) {', '.join(map(repr, unknown))} in {where}; "
             f"the columns are {', '.join(allowed)}"
         )
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        raise PopulationError(f"{path}: column(s) {', '.join(map(repr, repeated))} appear more than once in the header")
+        raise PopulationError(f"{path}: column(s) {', '.join(map(repr, repeated))} appear more than once in {where}")
     missing = sorted(required - set(header))
     if missing:
-        raise PopulationError(f"{path}: the header lacks the required column(s) {', '.join(map(repr, missing))}")
+        raise PopulationError(f"{path}: the required column(s) {', '.join(map(repr, missing))} are not in {where}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import typing
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -45,6 +46,9 @@ __all__ = [
     "typed_columns",
 ]
 
+#: The name pandas gives the column of an unnamed index level (``DataFrame.to_parquet()``).
+_PANDAS_INDEX = re.compile(r"__index_level_\d+__")
+
 ROW_GROUP_ROWS = 65_536  # rows per row group written
 #: Rows read at a time: more than a row group written here holds (65,536 facts, and the rest of
 #: the last household's), so that a batch is a row group and its dictionaries are decoded once.
@@ -58,8 +62,10 @@ def _open(
     different) read dictionary-encoded, as Parquet stores them."""
     arrow, parquet = pyarrow_modules()
     schema = parquet.read_schema(path)
-    header = list(schema.names)
-    check_header(str(path), header, allowed, required)
+    # pandas writes a DataFrame's unnamed index (a filtered frame's row numbers) as a column of
+    # its own: not data, and not read
+    header = [name for name in schema.names if not _PANDAS_INDEX.fullmatch(name)]
+    check_header(str(path), header, allowed, required, where="the file's columns")
     text = [
         field.name
         for field in schema

@@ -255,7 +255,8 @@ class Comparison:
     #: Every district's households and money, summed over every household as it was compared;
     #: None when ``households`` holds them all (:meth:`by_district` then sums them).
     districts: Mapping[str, DistrictComparison] | None = None
-    #: Whether ``households`` holds every household, or only those that differ.
+    #: Whether ``households`` holds every household, or only those that differ (and those a
+    #: policy refused, to be named).
     kept_all: bool = True
     #: Input rows that could not be read (:func:`compare_population`; :func:`compare` reads nothing).
     bad_rows: tuple[BadRow, ...] = ()

@@ -273,7 +273,7 @@ class PartialComparison:
         return self.households
 
     def add(self, item: HouseholdComparison, *, differs: bool) -> None:
-        """Count ``item`` (kept when it ``differs``)."""
+        """Count ``item`` (kept when it ``differs``, or when a policy refused it: to be listed)."""
         self.households += 1
         district = self.districts.get(item.district)
         if district is None:
@@ -282,6 +282,8 @@ class PartialComparison:
         if differs:
             self.differing += 1
             district.differing += 1
+            self.kept.append(item)
+        elif item.refused:  # refused alike by both policies: no difference, but named all the same
             self.kept.append(item)
         # A household a policy refused has no money on that side: its money on the other side
         # is left out too, or the budget difference would count the failure as a saving.
