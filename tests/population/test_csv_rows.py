@@ -162,3 +162,18 @@ def test_a_boolean_cell_pandas_writes_says_what_is_taken(tmp_path: Path) -> None
     assert (
         "has value 'False'; expected true or false (a CSV cell: the text true or false, in lower case)" in row.message
     )
+
+
+def test_a_member_row_in_another_district_names_both_districts(tmp_path: Path) -> None:
+    # The bad row said only "district differs from the household's first row (line 2)".
+    households = tmp_path / "h.csv"
+    households.write_text(
+        "household_id,district,member_id,birth_date\nH1,Yubei,m1,1970-01-01\nH1,Dazu,m2,1972-01-01\n",
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.csv"
+    facts.write_text("household_id,id,kind,date\n", encoding="utf-8")
+    (record,) = read_partition(households, facts)
+    (row,) = record.bad_rows
+    assert (row.line, row.field) == (3, "district")
+    assert "district 'Dazu' differs from the household's first row (line 2: 'Yubei')" in row.message

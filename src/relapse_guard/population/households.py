@@ -231,7 +231,10 @@ def household_from_rows(
     for line, row in rows[1:]:
         for key, index in place_cells:
             if index is not None and (row[index] or "") != (first[index] or ""):
-                message = f"household {hid!r}: {key} differs from the household's first row (line {first_line})"
+                message = (
+                    f"household {hid!r}: {key} {row[index] or ''!r} differs from the household's first row "
+                    f"(line {first_line}: {first[index] or ''!r})"
+                )
                 return None, [BadRow(name, line, key, message, hid or None)]
     place = {key: (first[index] or "") if index is not None else "" for key, index in place_cells}
     members = []
