@@ -459,6 +459,19 @@ def jsonl_population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+def _facts_lines(population: Path) -> tuple[Path, Path, list[str], list[str]]:
+    """A one-partition JSON Lines population's facts file, households file, facts lines and the
+    household of each line."""
+    facts_path = population / "facts-00000.jsonl"
+    lines = facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return (
+        facts_path,
+        population / "households-00000.jsonl",
+        lines,
+        [json.loads(line)["household_id"] for line in lines],
+    )
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_bad_fact_line_between_households_is_its_households_bad_row_and_puts_no_fact_out_of_place(
@@ -466,10 +479,7 @@ def test_a_bad_fact_line_between_households_is_its_households_bad_row_and_puts_n
 ) -> None:
     # A bad line naming a household whose facts come later claimed that household's place: its
     # facts, and those of every household between, were "out of place" (49 of 269 facts lost).
-    facts_path = jsonl_population / "facts-00000.jsonl"
-    households_path = jsonl_population / "households-00000.jsonl"
-    lines = facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
-    owners = [json.loads(line)["household_id"] for line in lines]
+    facts_path, households_path, lines, owners = _facts_lines(jsonl_population)
     hid = data.draw(st.sampled_from(sorted(set(owners))), label="household")
     # between two households' lines (among one household's, a line of another splits it, as a
     # good fact there would: a household's facts must be together)
@@ -514,10 +524,7 @@ def test_a_fact_with_a_mistyped_household_id_among_its_households_facts_is_its_o
 ) -> None:
     # The household's facts after the mistyped line were "out of place", and it was screened
     # without them: one typo lost half a household's history.
-    facts_path = jsonl_population / "facts-00000.jsonl"
-    households_path = jsonl_population / "households-00000.jsonl"
-    lines = facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
-    owners = [json.loads(line)["household_id"] for line in lines]
+    facts_path, households_path, lines, owners = _facts_lines(jsonl_population)
     # inside, with more than 3 of the household's lines on each side (else see the next test)
     inside = [at for at in range(4, len(lines) - 4) if len(set(owners[at - 4 : at + 5])) == 1]
     at = data.draw(st.sampled_from(inside), label="at")
@@ -543,10 +550,7 @@ def test_a_mistyped_fact_next_to_where_its_household_starts_costs_the_line_it_is
 ) -> None:
     # X X X, Y1, X', Y2 Y3...: a fact of Y mistyped as X, or Y1 one of X mistyped as Y? Neither is
     # given to the wrong household: both are set apart, each a bad row.
-    facts_path = jsonl_population / "facts-00000.jsonl"
-    households_path = jsonl_population / "households-00000.jsonl"
-    lines = facts_path.read_text(encoding="utf-8").splitlines(keepends=True)
-    owners = [json.loads(line)["household_id"] for line in lines]
+    facts_path, households_path, lines, owners = _facts_lines(jsonl_population)
     at = next(at for at in range(2, len(lines) - 4) if owners[at - 2] != owners[at - 1] == owners[at] == owners[at + 1])
     x, y = owners[at - 2], owners[at]
     fact = json.loads(lines[at])

@@ -11,7 +11,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from relapse_guard import Engine, IllnessReported, JobLost, Policy
+from relapse_guard import Engine, Household, IllnessReported, JobLost, Policy
 from relapse_guard.errors import ConflictingFact, InvalidFact
 from relapse_guard.facts import Fact, FactCorrected, parse_fact
 from relapse_guard.store import HASH_PREFIX, SQLiteStore, replay
@@ -97,9 +97,8 @@ def test_no_full_member_id_reaches_the_sqlite_file(tmp_path: Path, yubei: Policy
         assert member.id.encode() not in files
 
 
-def test_a_corrections_replacement_is_stored_hashed_and_runs(tmp_path: Path, yubei: Policy) -> None:
-    # The replacement fact kept the member id as given: a national id in the append-only facts
-    # table, and a member id no stored member had, so the household failed every cycle.
+def _corrected_story() -> tuple[Household, list[Fact], FactCorrected]:
+    """The story of a household, and a correction of its illness (a member id in its replacement)."""
     h = household()
     facts = story(h)
     ill = next(f for f in facts if isinstance(f, IllnessReported))
@@ -110,6 +109,13 @@ def test_a_corrections_replacement_is_stored_hashed_and_runs(tmp_path: Path, yub
         corrects=ill.id,
         replacement=attrs.evolve(ill, self_paid_cost=Decimal("20000")),
     )
+    return h, facts, fix
+
+
+def test_a_corrections_replacement_is_stored_hashed_and_runs(tmp_path: Path, yubei: Policy) -> None:
+    # The replacement fact kept the member id as given: a national id in the append-only facts
+    # table, and a member id no stored member had, so the household failed every cycle.
+    h, facts, fix = _corrected_story()
     raw = {**fix.to_dict(), "id": "fix-raw", "date": "2017-05-02"}  # as a month's file gives it
     path = tmp_path / "private.db"
     with SQLiteStore(path, id_key=KEY) as store:
@@ -134,16 +140,7 @@ def test_a_corrections_replacement_is_stored_hashed_and_runs(tmp_path: Path, yub
 def test_a_replacement_stored_unhashed_by_an_earlier_version_is_read_hashed(
     tmp_path: Path, yubei: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    h = household()
-    facts = story(h)
-    ill = next(f for f in facts if isinstance(f, IllnessReported))
-    fix = FactCorrected(
-        id="fix",
-        household_id=h.id,
-        date=dt.date(2017, 5, 1),
-        corrects=ill.id,
-        replacement=attrs.evolve(ill, self_paid_cost=Decimal("20000")),
-    )
+    h, facts, fix = _corrected_story()
     path = tmp_path / "private.db"
     hashing = Pseudonymizer.fact
 
