@@ -347,7 +347,7 @@ def _set_apart_strays(groups: list[FactGroup], facts_file: str) -> list[FactGrou
             strays.append(_left_out(middle, current, facts_file))
             index += 2
             ahead = groups[index] if index < len(groups) else None
-            if ahead is not None and ahead[0] == middle[0] and len(after[1]) + len(after[2]) <= 3:
+            if middle[1] and ahead is not None and ahead[0] == middle[0] and len(after[1]) + len(after[2]) <= 3:
                 strays.append(_left_out(after, ahead, facts_file))  # X, Y, X, Y: which is mistyped? both out
                 continue
             current = (hid, [*current[1], *after[1]], [*current[2], *after[2]], current[3], after[4])

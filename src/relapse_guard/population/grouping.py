@@ -411,7 +411,8 @@ def set_apart_strays(groups: Iterable[FactGroup], facts_file: str) -> Iterator[F
     second group came after X's place: all of it was out of place, and X was screened without it.
 
     X, Y, X, Y with the second X small too is a fact of Y mistyped as X or one of X as Y: both
-    small groups are set apart rather than one of them given to the wrong household."""
+    small groups are set apart rather than one of them given to the wrong household (unless the
+    first holds bad rows alone: no fact of it can go to the wrong household)."""
     source = iter(groups)
     current = next(source, None)
     window: deque[FactGroup] = deque()
@@ -422,7 +423,7 @@ def set_apart_strays(groups: Iterable[FactGroup], facts_file: str) -> Iterator[F
             # set apart before the household they sat in, in the file's order
             stray, again = window.popleft(), window.popleft()
             yield _left_out(stray, current, facts_file)
-            if window and window[0][0] == stray[0] and len(again[1]) + len(again[2]) <= STRAY_ROWS:
+            if stray[1] and window and window[0][0] == stray[0] and len(again[1]) + len(again[2]) <= STRAY_ROWS:
                 yield _left_out(again, window[0], facts_file)  # which one is mistyped: both out
                 continue
             hid, facts, bad, first, _ = current
