@@ -344,6 +344,8 @@ def _set_apart_strays(groups: list[FactGroup], facts_file: str) -> list[FactGrou
                 and len(middle[1]) + len(middle[2]) <= 3
             ):
                 break
+            if index + 2 < len(groups) and groups[index + 2][0] == middle[0] and not after[1]:
+                break  # X, Y, X', Y with X' bad rows alone: X' is the stray, set apart at Y's turn
             strays.append(_left_out(middle, current, facts_file))
             index += 2
             ahead = groups[index] if index < len(groups) else None

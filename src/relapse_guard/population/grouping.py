@@ -419,7 +419,12 @@ def set_apart_strays(groups: Iterable[FactGroup], facts_file: str) -> Iterator[F
     while current is not None:
         while len(window) < 3 and (more := next(source, None)) is not None:
             window.append(more)
-        if len(window) >= 2 and _stray(current, window[0], window[1]):
+        if (
+            len(window) >= 2
+            and _stray(current, window[0], window[1])
+            # X, Y, X', Y with X' bad rows alone: X' is the stray, set apart at Y's turn
+            and not (len(window) == 3 and window[2][0] == window[0][0] and not window[1][1])
+        ):
             # set apart before the household they sat in, in the file's order
             stray, again = window.popleft(), window.popleft()
             yield _left_out(stray, current, facts_file)
