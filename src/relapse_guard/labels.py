@@ -50,6 +50,7 @@ Kind = Literal[
     "period",
     "severity",
     "unit",
+    "replay_reason",
 ]
 
 #: Every kind of name :func:`label` says, and the names of each (the codes the library uses).
@@ -108,6 +109,16 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
     "severity": SEVERITIES,
     # money units
     "unit": ("yuan", "yuan a month", "yuan a year", "yuan per person"),
+    # why a monitoring cycle replayed a household (relapse_guard.monitoring.rescreen.reason_kind)
+    "replay_reason": (
+        "fact corrected",
+        "late fact",
+        "policy changed",
+        "decisions wanted",
+        "household changed",
+        "case reopened",
+        "other",
+    ),
 }
 
 #: The kinds of name, in the order of :data:`LABELS`.

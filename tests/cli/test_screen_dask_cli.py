@@ -57,6 +57,21 @@ def test_a_scheduler_that_cannot_be_used_exits_2(county: Path) -> None:
     assert "relapse-guard: error: cannot connect to the Dask scheduler at 'nowhere'" in done.stderr
 
 
+@needs_dask
+def test_a_partition_that_cannot_be_read_is_one_line_on_a_local_cluster_too(tmp_path: Path) -> None:
+    # The worker's own "Compute Failed" log, a traceback in it, came before the one-line error.
+    pytest.importorskip("pyarrow")
+    broken = tmp_path / "county"
+    generate_population(broken, households=200, partitions=2, seed=5, format="parquet", processes=1)
+    facts = sorted(broken.glob("facts-*.parquet"))[-1]
+    facts.write_bytes(facts.read_bytes()[: facts.stat().st_size // 2])  # a copy cut short
+    done = cli(SCREEN[0], str(broken), *SCREEN[1:], "--scheduler", "local", "--workers", "2")
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"relapse-guard: error: {facts}: cannot read the Parquet file")
+
+
 def test_without_dask_the_scheduler_option_exits_2_naming_the_extra(county: Path) -> None:
     done = cli(SCREEN[0], str(county), *SCREEN[1:], "--scheduler", "local", without_dask=True)
     assert done.returncode == 2

@@ -312,6 +312,8 @@ def test_the_summary_groups_counts_by_thousands_in_english_and_chinese() -> None
     chinese = report.summary("zh-CN")
     for grouped in ("1,234,567", "912,345", "3,456", "1,002,000", "12,345"):
         assert grouped in chinese
+    assert "3,456 迟报事实" in chinese  # the reason was said in English: "3,456 late fact"
+    assert "late fact" not in chinese
 
 
 def test_a_top_up_carried_on_at_the_same_amount_is_not_announced_as_ended_and_started() -> None:

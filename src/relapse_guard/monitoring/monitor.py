@@ -142,7 +142,9 @@ class CycleReport:
         ]
         comma = tr(lang, ", ")
         if self.replay_reasons:
-            reasons = comma.join(f"{n:,} {why}" for why, n in sorted(self.replay_reasons.items()))
+            reasons = comma.join(
+                f"{n:,} {label('replay_reason', why, lang)}" for why, n in sorted(self.replay_reasons.items())
+            )
             lines.append(tr(lang, "  replayed: {reasons}", reasons=reasons))
         for (district, policy), count in sorted(self.districts.items()):
             lines.append(

@@ -195,7 +195,8 @@ def dask_client(scheduler: str, *, workers: int = 1, timeout: float = 30, what: 
                 # the scheduler's HTTP server (it serves /metrics even without a dashboard) on a
                 # free port: 8787 may be held by another cluster on the machine
                 dashboard_address=":0",
-                silence_logs=logging.ERROR,
+                # a task that raises is the caller's error, said once: not also the worker's "Compute Failed" log
+                silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as local_client,
         ):
