@@ -205,7 +205,7 @@ class Household:
         hid_text = hid if isinstance(hid, str) else None
         if not isinstance(data, Mapping):
             raise InvalidHousehold(None, "household", data, "a mapping")
-        if hid is not None and hid_text is None:  # a number: "" hid what was given
+        if hid is not None and hid_text is None:  # a number: shown as given (it was shown as '')
             raise InvalidHousehold(None, "id", hid, "a string (the household's id, quoted)")
         _known_keys(hid_text, "", data, HOUSEHOLD_KEYS)
         place_data = data.get("place")

@@ -43,6 +43,7 @@ from ..labels import label
 from ..policy import Policy
 from ..screening.choice import checked_as_of
 from ..screening.summary import Problem
+from ..store._args import check_iterable
 from ..store.base import IngestReport, Store
 from .alerts import Alert, AlertKind
 from .choosers import OnePolicy, PolicyChooser, fact_kinds_of
@@ -234,8 +235,7 @@ class Monitor:
     ) -> CycleReport:
         """Run the cycle as of ``as_of`` with the month's ``records`` (see the module docstring)."""
         as_of = checked_as_of(as_of)
-        if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
-            raise WrongType(f"Monitor.cycle needs an iterable of records (dicts), not {typed_repr(records)}")
+        check_iterable("Monitor.cycle", "records (dicts)", records)
         last = self.last_cycle()
         if last is not None and as_of < last:
             raise InvalidArgument(

@@ -127,8 +127,8 @@ class Rescreener:
                 problems.append(Problem.from_exception(hid, UnknownHousehold(hid)))
                 continue
             version, facts = new.get(hid, (positions[hid], []))
-            old_row = stored.get(hid)
             facts, seen = _applicable(facts, positions[hid], version, self.as_of)
+            old_row = stored.get(hid)
             try:
                 policy = self.chooser.policy_for(household.place, self.as_of)
                 if old_row is not None and not self.record_decisions:
@@ -254,28 +254,32 @@ def _applicable(facts: list[Fact], before: int, version: int, as_of: dt.date) ->
     checkpoint does not include its position: it comes again among the next cycle's new facts,
     sorted before the checkpoint's last fact, so the engine replays the household rather than
     apply it twice (and :func:`~relapse_guard.engine.quiet.patch_quiet` declines it)."""
-    cut = next((index for index, fact in enumerate(facts) if _takes_effect(fact) > as_of), None)
-    if cut is not None and (replaced := _replaced(facts, as_of)):
-        cut = next(
-            (index for index, fact in enumerate(facts) if _takes_effect(fact) > as_of and fact.id not in replaced),
-            None,
-        )
-    if cut is not None:
-        # A correction or retraction the checkpoint includes must not leave its fact out: the
-        # next cycle would apply that fact as it first was. One stored before its fact, which
-        # is beyond the cut, moves the cut back to it (it comes again, and the engine replays).
-        where = {fact.id: index for index, fact in enumerate(facts)}
-        moved = True
-        while moved:
-            moved = False
-            for index in range(cut):
-                target = _target(facts[index])
-                if target is not None and where.get(target, -1) >= cut:
-                    cut, moved = index, True
-                    break
     # all of them: the engine applies those dated up to ``as_of``, and needs the others to resolve
     # a correction's versions (one of a fact dated after ``as_of`` may bring it back)
-    return sorted(facts, key=sort_key), version if cut is None else before + cut
+    ordered = sorted(facts, key=sort_key)
+    late = [index for index, fact in enumerate(facts) if _takes_effect(fact) > as_of]
+    if not late:
+        return ordered, version
+    where = {fact.id: index for index, fact in enumerate(facts)}
+    # a fact a later one taking effect by ``as_of`` corrects or retracts: its own date no longer
+    # matters (a mistyped year retracted holds nothing back)
+    replaced = {
+        target
+        for index, fact in enumerate(facts)
+        if (target := _target(fact)) is not None and _takes_effect(fact) <= as_of and where.get(target, index) < index
+    }
+    cut = next((index for index in late if facts[index].id not in replaced), None)
+    if cut is None:
+        return ordered, version
+    # A correction or retraction the checkpoint includes must not leave its fact out: the next
+    # cycle would apply that fact as it first was. One stored before its fact, which is beyond
+    # the cut, moves the cut back to it (it comes again, and the engine replays). Scanned from
+    # the cut back, each is compared with the cut as moved so far: one pass is enough.
+    for index in range(cut - 1, -1, -1):
+        target = _target(facts[index])
+        if target is not None and where.get(target, -1) >= cut:
+            cut = index
+    return ordered, before + cut
 
 
 def _takes_effect(fact: Fact) -> dt.date:
@@ -293,14 +297,3 @@ def _target(fact: Fact) -> str | None:
     if type(fact) is FactCorrected:
         return fact.corrects
     return None
-
-
-def _replaced(facts: list[Fact], as_of: dt.date) -> set[str]:
-    """The ids of ``facts`` that a later one, taking effect by ``as_of``, corrects or retracts:
-    what they are dated no longer matters (a mistyped year retracted holds nothing back)."""
-    replaced: set[str] = set()
-    for index, fact in enumerate(facts):
-        target = _target(fact)
-        if target is not None and _takes_effect(fact) <= as_of and any(f.id == target for f in facts[:index]):
-            replaced.add(target)
-    return replaced

@@ -428,7 +428,7 @@ def set_apart_strays(groups: Iterable[FactGroup], facts_file: str) -> Iterator[F
             # set apart before the household they sat in, in the file's order
             stray, again = window.popleft(), window.popleft()
             yield _left_out(stray, current, facts_file)
-            if stray[1] and window and window[0][0] == stray[0] and len(again[1]) + len(again[2]) <= STRAY_ROWS:
+            if stray[1] and window and window[0][0] == stray[0] and _small(again):
                 yield _left_out(again, window[0], facts_file)  # which one is mistyped: both out
                 continue
             hid, facts, bad, first, _ = current
@@ -440,13 +440,12 @@ def set_apart_strays(groups: Iterable[FactGroup], facts_file: str) -> Iterator[F
 
 def _stray(current: FactGroup, middle: FactGroup, after: FactGroup) -> bool:
     hid = current[0]
-    return (
-        hid is not None
-        and after[0] == hid
-        and middle[0] is not None
-        and middle[0] != hid
-        and len(middle[1]) + len(middle[2]) <= STRAY_ROWS
-    )
+    return hid is not None and after[0] == hid and middle[0] is not None and middle[0] != hid and _small(middle)
+
+
+def _small(group: FactGroup) -> bool:
+    """Whether ``group`` has few enough rows (facts and bad rows) to be a stray."""
+    return len(group[1]) + len(group[2]) <= STRAY_ROWS
 
 
 def _left_out(stray: FactGroup, among: FactGroup, facts_file: str) -> FactGroup:

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from ..bounds import MAX_ID_LENGTH, MAX_TEXT_LENGTH, valid_text
-from ..errors import InvalidArgument, WrongType
+from ..errors import InvalidArgument, WrongType, typed_repr
 
-__all__ = ["check_count", "check_date", "check_ids", "check_limit", "check_positions", "check_text", "shown"]
+__all__ = [
+    "check_count",
+    "check_date",
+    "check_ids",
+    "check_iterable",
+    "check_limit",
+    "check_positions",
+    "check_text",
+    "shown",
+]
 
 _LONGEST = 200
 
@@ -46,6 +55,14 @@ def check_ids(name: str, values: object) -> list[str]:
         kind = type(values).__name__
         raise WrongType(f"{name} must be a collection of household ids (str), not {kind} {shown(values)}")
     return [check_text(f"each of {name}", value, limit=MAX_ID_LENGTH) for value in values]
+
+
+def check_iterable(caller: str, what: str, value: object) -> None:
+    """Refuse ``value``, given ``caller`` for its ``what`` (records, facts), unless it is an
+    iterable of them: ``None`` failed deep inside as ``'NoneType' object is not iterable``, and a
+    ``str`` or a mapping was taken apart."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise WrongType(f"{caller} needs an iterable of {what} (a list, a generator), not {typed_repr(value)}")
 
 
 def check_count(name: str, value: object) -> int:

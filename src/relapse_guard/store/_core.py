@@ -35,14 +35,13 @@ from ..errors import (
     InvalidHousehold,
     UnknownHousehold,
     WrongType,
-    typed_repr,
 )
 from ..fact_fields import field_specs
 from ..fact_plans import NOT_FAST, fact_plan
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactCorrected, FactKinds, FactRetracted
 from ..household import Household
 from ..result import HouseholdResult
-from ._args import check_date, check_ids, check_limit, check_positions, check_text, shown
+from ._args import check_date, check_ids, check_iterable, check_limit, check_positions, check_text, shown
 from ._writer import AlertRow, Encoded, FactRow, LogEntry, Writer, fact_rows, plan_facts
 from .base import DEFAULT_BATCH_SIZE, BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, StoredCheckpoint
 from .chain import (
@@ -495,7 +494,7 @@ class StoreBase:
             isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0
         ):
             raise InvalidArgument(f"expected_version must be None or an int >= 0, not {expected_version!r}")
-        _check_iterable("append", "facts", facts)
+        check_iterable("Store.append", "facts", facts)
         now = _now()
         prepared = [self._prepare(household_id, fact, now) for fact in facts]
         with self._write() as tx:
@@ -556,7 +555,7 @@ class StoreBase:
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidArgument(f"batch_size must be an int >= 1, not {batch_size!r}")
-        _check_iterable("ingest", "records", records)
+        check_iterable("Store.ingest", "records", records)
         report = IngestReport()
         checked = _refusing_classes(kinds)
         for number, chunk in enumerate(_chunks(records, batch_size), start=1):
@@ -1022,11 +1021,3 @@ class StoreBase:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-
-def _check_iterable(method: str, name: str, value: object) -> None:
-    """Refuse ``value`` given for the records or facts of ``method`` unless it is an iterable of
-    them: ``None`` failed deep inside as ``'NoneType' object is not iterable``, a ``str`` or a
-    mapping was taken apart."""
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise WrongType(f"Store.{method} needs an iterable of {name} (a list, a generator), not {typed_repr(value)}")

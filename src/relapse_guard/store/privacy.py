@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import re
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from hashlib import sha256
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidArgument, redact
+from ..fact_fields import field_specs
 from ..facts import Fact
 from ..household import Household
 
@@ -118,10 +120,10 @@ class Pseudonymizer:
             for name in PERSONAL_FIELDS
             if isinstance(value := getattr(fact, name, None), str)
         }
-        for field in attrs.fields(type(fact)):
-            value = getattr(fact, field.name)
+        for name in _fact_fields(type(fact)):
+            value = getattr(fact, name)
             if isinstance(value, Fact) and (hashed := self.fact(value)) is not value:
-                changes[field.name] = hashed
+                changes[name] = hashed
         return attrs.evolve(fact, **changes) if changes else fact
 
     def record(self, record: object) -> object:
@@ -161,6 +163,21 @@ class Pseudonymizer:
         result = _replace_strings(entry, lambda text: pattern.sub(lambda m: self.personal_id(m.group(0)), text))
         assert isinstance(result, dict)
         return result
+
+
+#: By fact class: its fields that hold a fact (see :func:`_fact_fields`).
+_FACT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fact_fields(cls: type) -> tuple[str, ...]:
+    """The fields of fact class ``cls`` that hold a fact (a correction's ``replacement``), looked
+    up once per class: every fact stored goes through :meth:`Pseudonymizer.fact`."""
+    found = _FACT_FIELDS.get(cls)
+    if found is None:
+        found = _FACT_FIELDS[cls] = tuple(
+            spec.name for spec in field_specs(cls) if spec.hint is Fact or Fact in typing.get_args(spec.hint)
+        )
+    return found
 
 
 def _replace_strings(value: object, replace: Callable[[str], str]) -> object:

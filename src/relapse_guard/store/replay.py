@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from ..engine import Engine
-from ..errors import WrongType
 from ..policy import Policy
 from ..result import HouseholdResult
 from .base import Store
@@ -45,8 +44,7 @@ def replay(
     >>> replay(store, household.id, load_policy("yubei_2016"), as_of=dt.date(2019, 6, 30)).state.value
     'stable'
     """
-    if not isinstance(policy, Policy):
-        raise WrongType(f"replay needs a Policy, not {policy!r}: call load_policy({policy!r}) to get one")
+    engine = Engine(policy)  # a policy name, not a Policy: a WrongType saying to load it
     household = store.household(household_id)
     facts = store.facts(household_id, kinds=policy.fact_kinds)
-    return Engine(policy).run(household, facts, as_of=as_of, known_on=known_on)
+    return engine.run(household, facts, as_of=as_of, known_on=known_on)
