@@ -26,6 +26,7 @@ from relapse_guard.testing import histories, households, vectorised_matches_engi
 from relapse_guard.triggers import IncomeDropTrigger
 
 from ..conftest import make_household
+from .plain_trigger import PlainTrigger
 
 D = dt.date
 
@@ -43,28 +44,9 @@ def _derived() -> Policy:
     )
 
 
-@attrs.frozen(kw_only=True)
-class _PlainIncomeDrop:
-    """The income-drop trigger without a vectorised form (nor a scalar ``quiet_from``)."""
-
-    inner: IncomeDropTrigger = attrs.field(factory=IncomeDropTrigger)
-    name: str = "income_drop"
-
-    @property
-    def fact_kinds(self) -> tuple[type[Fact], ...]:
-        return self.inner.fact_kinds
-
-    @property
-    def risk_kinds(self) -> tuple[str, ...]:
-        return self.inner.risk_kinds
-
-    def detect(self, fact: Fact, ctx: Any) -> Any:
-        return self.inner.detect(fact, ctx)
-
-
 def _without_vectorised_form() -> Policy:
     return load_policy("yubei_2016").derive(
-        name="yubei_plain", remove_triggers=("income_drop",), triggers=(_PlainIncomeDrop(),)
+        name="yubei_plain", remove_triggers=("income_drop",), triggers=(PlainTrigger(IncomeDropTrigger()),)
     )
 
 

@@ -39,6 +39,11 @@ class Trigger(Protocol):
     declare ``vectorised_quiet_from(frame)``, the same over many dates at once, for the
     columnar screen (docs/columnar.md); without it the households the trigger would be asked
     about are handed to the engine.
+
+    A trigger of illnesses, disasters, lost jobs or earners, school enrolments or needs checks
+    may declare ``vectorised_quiet(frame)``: for each fact of a
+    :class:`~relapse_guard.screening.columnar.FactFrame`, True where :meth:`detect` finds
+    nothing, for the columnar screen to decide the households with such facts (docs/columnar.md).
     """
 
     @property

@@ -14,6 +14,7 @@ assessed. The bands grade urgency for routing; they are not policy amounts.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -59,6 +60,12 @@ class DisasterTrigger:
     def risk_kinds(self) -> tuple[str, ...]:
         """Only ``disaster``, whatever the trigger's name and prefix."""
         return (KIND,)
+
+    def vectorised_quiet(self, frame: Any) -> list[bool]:
+        """:meth:`detect` over a :class:`~relapse_guard.screening.columnar.FactFrame`: True where
+        the loss is under the minimum loss in force on the fact's date."""
+        least = frame.amount(f"{self.prefix}.min_loss")
+        return [bound.is_finite() and loss < bound for loss, bound in zip(frame.field("loss"), least, strict=True)]
 
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """A ``disaster`` risk when the loss is at least the minimum loss, else None."""

@@ -23,6 +23,9 @@ household and the insurance data) is one risk.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 import attrs
 
 from .. import message_keys as keys
@@ -53,6 +56,21 @@ class IllnessTrigger:
     def risk_kinds(self) -> tuple[str, ...]:
         """Only ``illness``, whatever the trigger's name and prefix."""
         return (KIND,)
+
+    def vectorised_quiet(self, frame: Any) -> list[bool]:
+        """:meth:`detect` over a :class:`~relapse_guard.screening.columnar.FactFrame`: True where
+        the self-paid cost is at most the alert amount and at most the share of the annual
+        income (every row's income is known), both in force on the fact's date."""
+        alert = frame.amount(
+            f"{self.prefix}.self_paid_alert_on_file" if frame.on_file else f"{self.prefix}.self_paid_alert"
+        )
+        share = frame.amount(f"{self.prefix}.income_share")
+        return [
+            _within(cost, limit) and _within(cost, portion * annual if portion.is_finite() else portion)
+            for cost, limit, portion, annual in zip(
+                frame.field("self_paid_cost"), alert, share, frame.annual_income, strict=True
+            )
+        ]
 
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """An ``illness`` risk when the self-paid cost is over a threshold, else None."""
@@ -110,3 +128,8 @@ class IllnessTrigger:
             key=f"{KIND}:{fact.member_id}:{fact.date.isoformat()}",
             evidence=evidence,
         )
+
+
+def _within(value: Decimal, limit: Decimal) -> bool:
+    """``value`` at most ``limit``; False when ``limit`` is NaN (a parameter not in force: the engine says so)."""
+    return limit.is_finite() and value <= limit

@@ -10,6 +10,8 @@ the cause and how many other members can still work. The trigger has no paramete
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from .. import message_keys as keys
@@ -40,6 +42,11 @@ class MainEarnerLostTrigger:
     def risk_kinds(self) -> tuple[str, ...]:
         """Only ``main_earner_lost``, whatever the trigger's name and prefix."""
         return (KIND,)
+
+    def vectorised_quiet(self, frame: Any) -> list[bool]:
+        """:meth:`detect` over a :class:`~relapse_guard.screening.columnar.FactFrame`: never quiet
+        (every such fact is a risk)."""
+        return [False] * len(frame)
 
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """A SEVERE ``main_earner_lost`` risk for every such fact."""

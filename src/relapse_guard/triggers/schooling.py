@@ -19,6 +19,8 @@ The key ``schooling:<member>:<level>:<year>`` makes one enrolment per level and 
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from .. import message_keys as keys
@@ -50,6 +52,18 @@ class SchoolingTrigger:
     def risk_kinds(self) -> tuple[str, ...]:
         """Only ``schooling``, whatever the trigger's name and prefix."""
         return (KIND,)
+
+    def vectorised_quiet(self, frame: Any) -> list[bool]:
+        """:meth:`detect` over a :class:`~relapse_guard.screening.columnar.FactFrame`: True where
+        the level is none, or, off file, the cost is at most the share of the annual income
+        (every row's income is known) in force on the fact's date."""
+        share = frame.amount(f"{self.prefix}.income_share")
+        return [
+            level is Schooling.NONE or (not frame.on_file and portion.is_finite() and cost <= portion * annual)
+            for level, cost, portion, annual in zip(
+                frame.field("level"), frame.field("annual_cost"), share, frame.annual_income, strict=True
+            )
+        ]
 
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """A ``schooling`` risk for a qualifying enrolment, else None."""

@@ -15,6 +15,8 @@ assessed). The trigger has no parameters of its own; ``prefix`` is kept for unif
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from .. import message_keys as keys
@@ -47,6 +49,11 @@ class UnemploymentTrigger:
     def risk_kinds(self) -> tuple[str, ...]:
         """Only ``unemployment``, whatever the trigger's name and prefix."""
         return (KIND,)
+
+    def vectorised_quiet(self, frame: Any) -> list[bool]:
+        """:meth:`detect` over a :class:`~relapse_guard.screening.columnar.FactFrame`: True where
+        the member who lost the job cannot work."""
+        return [not member.can_work for member in frame.member()]
 
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """An ``unemployment`` risk when the member can work, else None."""

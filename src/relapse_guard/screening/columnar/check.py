@@ -29,7 +29,7 @@ from ...policy import Policy
 from ..screen import screen_records
 from ..screened import Record, Tally
 from ..summary import Problem
-from .frame import NO_BAND, QuietFrame, band_scaled, quiet_plan, scaled
+from .frame import NO_BAND, FactFrame, QuietFrame, band_scaled, fact_plan, quiet_facts, quiet_plan, scaled
 from .run import run_columnar
 
 __all__ = ["VectorisedCheck", "vectorised_matches_engine"]
@@ -68,7 +68,8 @@ def vectorised_matches_engine(
     the date of the latest fact) on the engine and with the columnar screen, and compare:
     rows (state, open risks, pending interventions, reviews, money to the fen), totals and
     problems, and each household's whole result (every risk with its evidence, every grant),
-    household by household; and the vectorised income bands with the scalar ones.
+    household by household; the vectorised income bands with the scalar ones; and each
+    ``vectorised_quiet`` answer of a trigger of other facts with its ``detect``.
 
     >>> # assert (check := vectorised_matches_engine(policy, households)), check
     """
@@ -91,6 +92,7 @@ def vectorised_matches_engine(
         differences.append(f"totals differ: engine {scalar.totals!r}, columnar {columnar.totals!r}")
     differences.extend(_result_differences(policy, records, as_of))
     differences.extend(_band_differences(policy, population, as_of))
+    differences.extend(_fact_differences(policy, population, as_of))
     return VectorisedCheck(tuple(differences), dict(columnar.paths))
 
 
@@ -139,6 +141,48 @@ def _band_differences(policy: Policy, population: list[tuple[Household, list[Fac
                     f"household {household.id!r} on {day.isoformat()}: vectorised band {band} is below the"
                     f" scalar band {lowest} (1/10000 yuan): the vectorised quiet_from promises more"
                 )
+    return found
+
+
+def _fact_differences(policy: Policy, population: list[tuple[Household, list[Fact]]], as_of: dt.date) -> list[str]:
+    """Facts of a kind framed (an illness, a school enrolment, ...) that a trigger's
+    ``vectorised_quiet`` finds quiet where its ``detect`` finds a risk, for a new household
+    with the income of its last assessment before the fact (facts before any are not framed)."""
+    forms = fact_plan(policy)
+    engine = Engine(policy, record_decisions=False)
+    found: list[str] = []
+    for household, facts in population:
+        income: Decimal | None = None
+        members = {member.id for member in household.members}
+        for fact in sorted([fact for fact in facts if fact.date <= as_of], key=Fact.sort_key):
+            if type(fact) is IncomeAssessed:
+                income = fact.income_per_capita
+                continue
+            kind_forms = forms.get(type(fact))
+            if not kind_forms or income is None or not income.is_finite():
+                continue
+            member_id = getattr(fact, "member_id", None)
+            if member_id is not None and member_id not in members:
+                continue  # the engine refuses it: never framed
+            frame = FactFrame(policy.parameters, State.NEW, [fact], [income], [household.members])
+            if not quiet_facts(kind_forms, frame)[0]:
+                continue
+            run = RunState(household)
+            run.income = income
+            ctx = engine._context(run, fact.date)
+            for trigger in policy.triggers:
+                if type(fact) not in trigger.fact_kinds:
+                    continue
+                try:
+                    risk = trigger.detect(fact, ctx)
+                    said = None if risk is None else f"finds a {risk.kind} risk"
+                except Exception as error:  # the engine would make the household a problem
+                    said = f"fails ({type(error).__name__})"
+                if said is not None:
+                    found.append(
+                        f"household {household.id!r}, fact {fact.id!r}: trigger {trigger.name!r}'s vectorised_quiet"
+                        f" finds it quiet, its detect {said}: the vectorised form promises more"
+                    )
     return found
 
 

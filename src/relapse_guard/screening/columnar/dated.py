@@ -1,4 +1,5 @@
-"""The band of each date for a new household, worked out once per policy and date, and kept.
+"""The band of each date for a new household, worked out once per policy and date, and kept;
+and a policy's :class:`ColumnarPlan`, which holds its bands and its forms for other facts.
 
 The columnar screen compares each income assessment of a framed household with the band of
 its date: at or above it, the assessment changes nothing for a ``new`` household with nothing
@@ -18,12 +19,13 @@ from decimal import Decimal
 
 import numpy as np
 
+from ...facts import Fact
 from ...lifecycle import State
 from ...parameters import ParameterTree
 from ...policy import Policy
-from .frame import QuietFrame, VectorisedQuietFrom, bands, quiet_plan
+from .frame import QuietFrame, VectorisedQuiet, VectorisedQuietFrom, bands, fact_plan, quiet_plan, rule_plan
 
-__all__ = ["DatedBands", "dated_bands"]
+__all__ = ["ColumnarPlan", "DatedBands", "columnar_plan"]
 
 _NEW = State.NEW
 
@@ -51,22 +53,51 @@ class DatedBands:
         return self.days[day]
 
 
-#: Each policy's bands, by the policy's id, while it lives (a screen of many partitions, or
+class ColumnarPlan:
+    """What the columnar screen decides a new household's facts by, under one policy.
+
+    ``income``: the band of an income assessment by date (every rule and trigger it is
+    evaluated by); ``observed``: the band of the household's income when another fact comes
+    (the lifecycle rule alone, which every observation is evaluated by), None when a rule
+    declares no vectorised form; ``kinds``: the ``vectorised_quiet`` forms of each kind of
+    other fact framed (:func:`~.frame.fact_plan`).
+    """
+
+    __slots__ = ("income", "kinds", "observed", "parameters")
+
+    def __init__(
+        self,
+        parameters: ParameterTree,
+        income: DatedBands,
+        observed: DatedBands | None,
+        kinds: dict[type[Fact], tuple[VectorisedQuiet, ...]],
+    ) -> None:
+        self.parameters = parameters
+        self.income = income
+        self.observed = observed
+        self.kinds = kinds if observed is not None else {}
+
+
+#: Each policy's plan, by the policy's id, while it lives (a screen of many partitions, or
 #: many screens in one process, work each date out once).
-_KEPT: dict[int, tuple[weakref.ref[Policy], DatedBands | None]] = {}
+_KEPT: dict[int, tuple[weakref.ref[Policy], ColumnarPlan | None]] = {}
 _LOCK = threading.Lock()
 
 
-def dated_bands(policy: Policy) -> DatedBands | None:
-    """``policy``'s bands by date for a new household (kept while the policy lives); None when
-    something an income assessment of a new household is evaluated by declares no vectorised
-    form (the households go to the engine)."""
+def columnar_plan(policy: Policy) -> ColumnarPlan | None:
+    """``policy``'s plan for new households (kept while the policy lives); None when something
+    an income assessment of a new household is evaluated by declares no vectorised form (the
+    households go to the engine)."""
     key = id(policy)
     found = _KEPT.get(key)
     if found is not None and found[0]() is policy:
         return found[1]
     quiet = quiet_plan(policy, _NEW)
-    dated = None if quiet is None else DatedBands(policy.parameters, quiet)
+    plan = None
+    if quiet is not None:
+        rules = rule_plan(policy, _NEW)
+        observed = None if rules is None else DatedBands(policy.parameters, rules)
+        plan = ColumnarPlan(policy.parameters, DatedBands(policy.parameters, quiet), observed, fact_plan(policy))
     with _LOCK:
-        _KEPT[key] = (weakref.ref(policy, lambda _, key=key: _KEPT.pop(key, None)), dated)  # type: ignore[misc]
-    return dated
+        _KEPT[key] = (weakref.ref(policy, lambda _, key=key: _KEPT.pop(key, None)), plan)  # type: ignore[misc]
+    return plan

@@ -1,4 +1,4 @@
-"""The income band of many dates at once: the vectorised forms of ``quiet_from``.
+"""The vectorised forms: the income band of many dates at once, and many facts' quiet at once.
 
 A :class:`QuietFrame` is one lifecycle state and one row per distinct date. A rule or trigger
 that declares ``vectorised_quiet_from(frame)`` returns the income band of each row (a
@@ -7,6 +7,14 @@ would for a household in that state with nothing else known about it (no risks, 
 no needs, no housing grade). :func:`quiet_plan` collects a policy's forms for the state,
 :func:`bands` turns them into the band of each row as an exact ``Decimal``, and
 :func:`band_scaled` into scaled integers.
+
+A :class:`FactFrame` is one state and one row per fact of one kind other than an income
+assessment (an illness, a school enrolment, ...), with the income and the members its
+household had when the fact came. A trigger of such facts that declares
+``vectorised_quiet(frame)`` says for each row whether it finds nothing there, as its scalar
+``detect`` would for a household in that state with nothing else known about it.
+:func:`fact_plan` collects a policy's forms by kind (:data:`FRAMED_KINDS`), and
+:func:`quiet_facts` turns them into one answer per row.
 """
 
 from __future__ import annotations
@@ -20,21 +28,37 @@ import numpy as np
 import numpy.typing as npt
 
 from ...engine.run_state import OBSERVING_STATES, WATCHED_STATES
-from ...facts import IncomeAssessed
+from ...facts import (
+    BasicNeedsChecked,
+    DisasterReported,
+    Fact,
+    IllnessReported,
+    IncomeAssessed,
+    JobLost,
+    MainEarnerLost,
+    SchoolEnrolled,
+)
+from ...household import Member
 from ...lifecycle import State
 from ...parameters import ParameterTree
 from ...policy import Policy
 
 __all__ = [
+    "FRAMED_KINDS",
     "LIMIT",
     "NO_BAND",
     "SCALE",
     "SCALE_DIGITS",
+    "FactFrame",
     "QuietFrame",
+    "VectorisedQuiet",
     "VectorisedQuietFrom",
     "band_scaled",
     "bands",
+    "fact_plan",
+    "quiet_facts",
     "quiet_plan",
+    "rule_plan",
     "scaled",
 ]
 
@@ -49,18 +73,30 @@ _NAN = Decimal("NaN")
 
 #: ``vectorised_quiet_from(frame)``: one band per row of the frame, or None.
 VectorisedQuietFrom = Callable[["QuietFrame"], Any]
+#: ``vectorised_quiet(frame)``: for each row (a fact) of a :class:`FactFrame`, True where the
+#: trigger finds nothing; or None.
+VectorisedQuiet = Callable[["FactFrame"], Any]
+
+#: The kinds of fact besides income assessments a household decided in columns may have:
+#: observations that change nothing a rule or trigger reads later when no trigger finds
+#: anything in them (a needs check only when it finds every need met). A house appraisal is
+#: not among them: the grade it records is read by the rules of the household's later facts.
+FRAMED_KINDS: tuple[type[Fact], ...] = (
+    IllnessReported,
+    DisasterReported,
+    JobLost,
+    MainEarnerLost,
+    SchoolEnrolled,
+    BasicNeedsChecked,
+)
 
 Ordinals = npt.NDArray[np.int64]
 
 
-class QuietFrame:
-    """One state and one row per distinct date (``ordinals``), under ``parameters``.
-
-    What a vectorised ``quiet_from`` may read: :attr:`state`, :attr:`on_file`,
-    :attr:`years`, :meth:`amount` (a parameter's value on each row's date) and
-    :attr:`poverty_line`; :attr:`known_risks` and :attr:`needs_broken` are False (the
-    columnar screen frames only households with none).
-    """
+class _DatedRows:
+    """Rows of one lifecycle state, each on a date (``ordinals``), under ``parameters``: what
+    both frames share. :attr:`known_risks` and :attr:`needs_broken` are False (the columnar
+    screen frames only households with none)."""
 
     def __init__(self, parameters: ParameterTree, state: State, ordinals: Ordinals) -> None:
         self.state = state
@@ -75,32 +111,152 @@ class QuietFrame:
     def __len__(self) -> int:
         return len(self.ordinals)
 
-    @property
-    def years(self) -> npt.NDArray[np.int64]:
-        """The year of each row's date."""
-        return np.array([dt.date.fromordinal(int(day)).year for day in self.ordinals], dtype=np.int64)
-
     def amount(self, name: str) -> npt.NDArray[np.object_]:
         """The numeric parameter ``name`` in force on each row's date, as ``Decimal``; NaN on a row
         where it is not in force yet, and on every row when it is unknown or not a number
         (the engine then says why, for the households handed to it)."""
         found = self._amounts.get(name)
         if found is None:
-            parameter = self._parameters.parameters.get(name)
-            if parameter is None:
-                found = np.full(len(self.ordinals), _NAN, dtype=object)
-            else:
-                starts = np.array([day.toordinal() for day, _ in parameter.values], dtype=np.int64)
-                values = [value if isinstance(value, Decimal) else _NAN for _, value in parameter.values]
-                table = np.array([*values, _NAN], dtype=object)  # index -1: before the first date
-                found = table[np.searchsorted(starts, self.ordinals, side="right") - 1]
-            self._amounts[name] = found
+            found = self._amounts[name] = _amounts_on(self._parameters, name, self.ordinals)
         return found
 
     @property
     def poverty_line(self) -> npt.NDArray[np.object_]:
         """The ``poverty_line`` parameter on each row's date."""
         return self.amount("poverty_line")
+
+
+class QuietFrame(_DatedRows):
+    """One state and one row per distinct date (``ordinals``), under ``parameters``.
+
+    What a vectorised ``quiet_from`` may read: :attr:`state`, :attr:`on_file`,
+    :attr:`years`, :meth:`amount` (a parameter's value on each row's date) and
+    :attr:`poverty_line`; :attr:`known_risks` and :attr:`needs_broken` are False (the
+    columnar screen frames only households with none).
+    """
+
+    @property
+    def years(self) -> npt.NDArray[np.int64]:
+        """The year of each row's date."""
+        return np.array([dt.date.fromordinal(int(day)).year for day in self.ordinals], dtype=np.int64)
+
+
+def _amounts_on(parameters: ParameterTree, name: str, ordinals: Ordinals) -> npt.NDArray[np.object_]:
+    """The numeric parameter ``name`` on each of the days ``ordinals``, NaN where it is not in force
+    (or everywhere when it is unknown or not a number)."""
+    parameter = parameters.parameters.get(name)
+    if parameter is None:
+        return np.full(len(ordinals), _NAN, dtype=object)
+    starts = np.array([day.toordinal() for day, _ in parameter.values], dtype=np.int64)
+    values = [value if isinstance(value, Decimal) else _NAN for _, value in parameter.values]
+    table = np.array([*values, _NAN], dtype=object)  # index -1: before the first date
+    found: npt.NDArray[np.object_] = table[np.searchsorted(starts, ordinals, side="right") - 1]
+    return found
+
+
+def _objects(values: Sequence[object]) -> npt.NDArray[np.object_]:
+    """``values`` as a one-dimensional object array (numpy would look into a value that is a sequence)."""
+    out = np.empty(len(values), dtype=object)
+    for row, value in enumerate(values):
+        out[row] = value
+    return out
+
+
+class FactFrame(_DatedRows):
+    """Facts of one kind (one row each) of households in one state, under ``parameters``, with
+    the per-capita income and the members each fact's household had when the fact came.
+
+    What a ``vectorised_quiet`` may read: :attr:`state`, :attr:`on_file`, :attr:`ordinals`
+    (each fact's date), :attr:`facts`, :meth:`field` (a field of each fact), :meth:`member`
+    (the member each fact names), :attr:`income_per_capita` (every row's household has had
+    its income assessed), :attr:`size`, :attr:`annual_income`, :meth:`amount` and
+    :attr:`poverty_line`; :attr:`known_risks` and :attr:`needs_broken` are False (the
+    columnar screen frames only households with none).
+    """
+
+    def __init__(
+        self,
+        parameters: ParameterTree,
+        state: State,
+        facts: Sequence[Fact],
+        incomes: Sequence[Decimal],
+        members: Sequence[tuple[Member, ...]],
+    ) -> None:
+        super().__init__(parameters, state, np.array([fact.date.toordinal() for fact in facts], dtype=np.int64))
+        self.facts = _objects(facts)
+        self.income_per_capita = _objects(incomes)
+        self.size = np.array([len(found) for found in members], dtype=np.int64)
+        self._members = members
+
+    def field(self, name: str) -> npt.NDArray[np.object_]:
+        """The field ``name`` of each row's fact."""
+        return _objects([getattr(fact, name) for fact in self.facts])
+
+    def member(self) -> npt.NDArray[np.object_]:
+        """The :class:`~relapse_guard.household.Member` each row's fact names by its ``member_id``
+        (the columnar screen hands a fact naming no member of its household to the engine)."""
+        named = []
+        for fact, members in zip(self.facts, self._members, strict=True):
+            member_id = fact.member_id
+            named.append(next(member for member in members if member.id == member_id))
+        return _objects(named)
+
+    @property
+    def annual_income(self) -> npt.NDArray[np.object_]:
+        """Each row's annual household income: per-capita income x members, as the engine's triggers work it out."""
+        sizes = self.size.tolist()
+        return _objects([income * size for income, size in zip(self.income_per_capita, sizes, strict=True)])
+
+
+def fact_plan(policy: Policy) -> dict[type[Fact], tuple[VectorisedQuiet, ...]]:
+    """For each kind of :data:`FRAMED_KINDS` whose every trigger under ``policy`` declares a
+    ``vectorised_quiet``: those forms (none for a kind no trigger looks at). A kind left out
+    sends its households to the engine."""
+    plan: dict[type[Fact], tuple[VectorisedQuiet, ...]] = {}
+    for kind in FRAMED_KINDS:
+        forms = [
+            getattr(trigger, "vectorised_quiet", None) for trigger in policy.triggers if kind in trigger.fact_kinds
+        ]
+        if all(form is not None for form in forms):
+            plan[kind] = tuple(form for form in forms if form is not None)
+    return plan
+
+
+def quiet_facts(forms: tuple[VectorisedQuiet, ...], frame: FactFrame) -> list[bool]:
+    """For each row of ``frame``: True when every form says its trigger finds nothing there; all
+    False when a form fails, answers None or with the wrong number of rows (the engine then
+    decides, and names a failure)."""
+    rows = len(frame)
+    found = [True] * rows
+    for form in forms:
+        try:
+            answer = form(frame)
+            values = None if answer is None else list(answer)
+        except Exception:  # policy code failed: the engine runs the households and names it
+            return [False] * rows
+        if values is None or len(values) != rows:
+            return [False] * rows
+        # only True (Python's or numpy's) says quiet: any other answer leaves the row to the engine
+        found = [
+            before and (value is True or (type(value) is np.bool_ and bool(value)))
+            for before, value in zip(found, values, strict=True)
+        ]
+    return found
+
+
+def rule_plan(policy: Policy, state: State) -> tuple[VectorisedQuietFrom, ...] | None:
+    """The vectorised ``quiet_from`` of the lifecycle rule of ``state`` alone (what the
+    household's other observations are evaluated by); None when one declares none."""
+    if state in OBSERVING_STATES:
+        rules: Sequence[object] = policy.identification
+    elif state in WATCHED_STATES:
+        rules = (policy.relapse_rule,)
+    else:
+        rules = ()
+    forms = [getattr(rule, "vectorised_quiet_from", None) for rule in rules]
+    if any(form is None for form in forms):
+        return None
+    return tuple(form for form in forms if form is not None)
 
 
 def quiet_plan(policy: Policy, state: State) -> tuple[VectorisedQuietFrom, ...] | None:
