@@ -55,9 +55,10 @@ send them each month, and write them to one facts file in the population's order
 households get an income assessment (drawn around their last known income), a few percent an illness \
 with its self-paid cost, a job loss or a disaster with its loss, and in September the school \
 enrolments with their yearly cost. About 2% are late reports, dated one to three months before \
-the month, so that a monitoring cycle that ingests the file must replay. Fact ids start with \
-m<YYYY-MM>-<household id>- and never collide with the population's or another month's. The same \
-population, month, seed and --late-share give the same bytes. See docs/population.md."""
+the month, so that a monitoring cycle that ingests the file must replay; none is of the \
+population's months, whose events it holds, and a month that is one of them is refused. Fact ids \
+start with m<YYYY-MM>-<household id>- and never collide with the population's or another month's. \
+The same population, month, seed and --late-share give the same bytes. See docs/population.md."""
 
 
 def _parser() -> argparse.ArgumentParser:

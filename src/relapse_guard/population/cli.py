@@ -36,7 +36,8 @@ MONTH_DESCRIPTION = (
     "Draw a month of new facts (income assessments, illnesses with their self-paid cost, job losses, "
     "disasters, school enrolments in school months) for every household of a population directory and "
     "write them to one facts file, in the population's order. A few are late reports: dated one to three "
-    "months before the month. Fact ids start with m<YYYY-MM>-<household id>-. The same population, "
+    "months before the month, never in one of the population's months (whose events it holds; a month "
+    "that is one of them is refused). Fact ids start with m<YYYY-MM>-<household id>-. The same population, "
     "month, seed and shares give the same bytes. Read the file back with "
     "relapse_guard.population.fact_records."
 )
