@@ -206,7 +206,7 @@ def test_a_service_names_the_unit_delivering_it_in_chinese(demo: dict[str, House
 
 def test_the_sizing_of_temporary_relief_is_said_in_chinese(demo: dict[str, HouseholdResult]) -> None:
     (relief,) = [d for d in demo["YB-003"].decisions if d.rule == "intervention.temporary_relief"]
-    said = relief.explain(ZH).split("用于灾害风险：", 1)[1]
+    said = relief.explain(ZH).split("针对风险“因灾”：", 1)[1]
     assert said.startswith("一次性 费用 20000.00 与上限 10 个月 ")
     assert said.split(" = ", 1)[1].startswith("3000.00 取较小值 = 3000.00；先行救助")
     assert english_words(relief.explain(ZH)) == []
