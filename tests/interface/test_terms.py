@@ -180,3 +180,9 @@ def test_a_risk_found_says_its_kind_and_severity_as_the_report_does() -> None:
         for severity in LABELS["severity"]:
             said = Message("{kind} risk ({severity}): {evidence}", Term(kind), Term(severity), evidence).render(CHINESE)
             assert said.startswith(f"{label('risk', kind, CHINESE)}（{label('severity', severity, CHINESE)}）："), said
+
+
+def test_the_kinds_of_fact_labelled_are_the_library_s() -> None:
+    from relapse_guard.facts import DEFAULT_FACT_KINDS
+
+    assert LABELS["fact"] == tuple(DEFAULT_FACT_KINDS.by_kind)
