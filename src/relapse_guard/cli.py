@@ -18,6 +18,7 @@ from .argtypes import (
     add_policy_options,
     add_progress_argument,
     add_version_argument,
+    argparse_speaks,
     iso_date,
     iso_instant,
     non_negative,
@@ -343,8 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with 0. :func:`exit_code_of` is the one place exceptions become exit codes.
     """
     words = list(sys.argv[1:] if argv is None else argv)
-    set_message_language(_language(_argv_language(words)))
-    args = _parser().parse_args(words)  # a usage error exits 2 here, with argparse's message
+    said_in = _language(_argv_language(words))
+    set_message_language(said_in)
+    with argparse_speaks(said_in):
+        args = _parser().parse_args(words)  # a usage error exits 2 here, with argparse's message
     lang = _language(getattr(args, "lang", None))
     try:
         code = _run(args)
