@@ -223,6 +223,8 @@ class Context:
         Without the parameter, the risk's own cost alone, whatever its age.
         """
         cost = risk.cost
+        if not self._risks and (not cost or risk.date >= self.date):
+            return cost  # the engine gives the risks with a cost: most households have none
         date, key = self.date, risk.key
         others = [other for other in self._risks if other.cost and other.key != key and other.date <= date]
         if (not others and (not cost or risk.date >= date)) or "income_left.open_risk_months" not in self._parameters:

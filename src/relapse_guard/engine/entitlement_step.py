@@ -210,11 +210,11 @@ class EntitlementStep:
             basis = piece.basis_income
             if basis is not None and piece.ends is None and terms.recheck_months is not None:
                 recheck = self._recheck(run, index, piece)
-                lapse = self._cost_lapse(run, piece)
                 # no obvious change in the income since the amount was set, nor in the costs
                 # weighing on it: the level is kept, and an assessment on or after the re-check's
                 # day is that re-check
                 if recheck is not None and not _obvious(recheck[2], basis, income):
+                    lapse = self._cost_lapse(run, piece) if run.costly else None
                     if lapse is None or fact.date < lapse:
                         due, _, share = recheck
                         if fact.date >= due:
@@ -260,7 +260,7 @@ class EntitlementStep:
             due, _, share = recheck
             if share is None:  # any change is obvious
                 return None
-            lapse = self._cost_lapse(run, piece)
+            lapse = self._cost_lapse(run, piece) if run.costly else None
             if lapse is not None:
                 due = min(due, lapse)  # a cost stops weighing: the amount is worked out again then
             width = share * basis
