@@ -230,6 +230,7 @@ def test_a_correction_of_an_unknown_fact_is_a_typed_error_naming_field_household
 
 def test_a_correction_of_another_households_fact_is_refused_by_the_store() -> None:
     store = MemoryStore()
+    store.put_households([HOME, attrs.evolve(HOME, id="H2")])
     theirs = IncomeAssessed(id="g1", household_id="H2", date=D(2016, 3, 1), income_per_capita=Decimal(1000))
     store.append("H2", [theirs])
     mine = FactRetracted(id="r1", household_id="H1", date=D(2016, 4, 1), retracts="g1")
@@ -299,6 +300,7 @@ def test_replay_from_a_store_as_known_on() -> None:
 
 def test_the_store_stamps_recorded_at_when_absent() -> None:
     store = MemoryStore()
+    store.put_household(HOME)
     before = dt.datetime.now(dt.UTC)
     store.append("H1", [income("f1", D(2016, 3, 1), 1000)])
     store.ingest([{**income("f2", D(2016, 4, 1), 1000).to_dict()}])

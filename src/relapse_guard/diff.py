@@ -34,7 +34,7 @@ from .engine import Engine
 from .facts import Fact, FactCorrected, FactRetracted
 from .household import Household
 from .result import HouseholdResult
-from .versions import check_known_on, known_by, resolve
+from .versions import check_known_on, known_by, resolve, target_of
 
 __all__ = ["FactChange", "KnowledgeDiff", "decisions_between"]
 
@@ -42,8 +42,11 @@ __all__ = ["FactChange", "KnowledgeDiff", "decisions_between"]
 @attrs.frozen
 class FactChange:
     """A fact whose version differs between the two knowledge dates: 0 when not known (or
-    retracted), 1 as first recorded, 2 after one correction...; ``by`` names the facts recorded
-    in between that made the difference (the fact itself, its corrections, its retraction)."""
+    retracted), 1 as first recorded, 2 after one correction in force...; ``by`` names the facts
+    recorded in between that made the difference (the fact itself, its corrections, its
+    retraction, and the retractions that withdraw one of those). A correction withdrawn counts for
+    nothing: withdrawing the only one brings the fact back to version 1; ``before`` and ``after``
+    may then be equal, the version made by another correction."""
 
     fact_id: str
     kind: str
@@ -90,9 +93,10 @@ class KnowledgeDiff:
             out.append("no fact differs")
         for fact in self.facts:
             by = f" (by {', '.join(fact.by)})" if fact.by else ""
+            other = "another " if fact.before == fact.after else ""  # made by another correction
             out.append(
                 f"fact {fact.fact_id} ({fact.kind}, {fact.date.isoformat()}): "
-                f"{_version(fact.before)} -> {_version(fact.after)}{by}"
+                f"{_version(fact.before)} -> {other}{_version(fact.after)}{by}"
             )
         if self.same:
             out.append("no decision differs")
@@ -136,9 +140,28 @@ def _only(these: tuple[Decision, ...], others: tuple[Decision, ...]) -> tuple[De
     return tuple(out)
 
 
-def _versions(household_id: str, facts: list[Fact], known_on: dt.datetime) -> dict[str, int]:
+def _versions(household_id: str, facts: list[Fact], known_on: dt.datetime) -> dict[str, tuple[int, str]]:
+    """Each fact applied as known on ``known_on``: its version and the correction that made it
+    (two versions of one number differ when another correction made them, one withdrawn)."""
     resolved = resolve(household_id, facts, known_on)
-    return {fact.id: resolved.versions.get(fact.id, (1, ""))[0] for fact in resolved.facts}
+    return {fact.id: resolved.versions.get(fact.id, (1, "")) for fact in resolved.facts}
+
+
+def _changing(fact_id: str, facts: list[Fact]) -> set[str]:
+    """The ids of the fact ``fact_id`` and of the corrections and retractions that change it: those
+    that name it, and those that withdraw one of them, and so on."""
+    naming: dict[str, list[str]] = {}
+    for fact in facts:
+        target = target_of(fact)
+        if target is not None:
+            naming.setdefault(target, []).append(fact.id)
+    found, todo = {fact_id}, [fact_id]
+    while todo:
+        for change in naming.get(todo.pop(), ()):
+            if change not in found:
+                found.add(change)
+                todo.append(change)
+    return found
 
 
 def decisions_between(
@@ -165,24 +188,17 @@ def decisions_between(
     changes = []
     by_id = {fact.id: fact for fact in facts if not isinstance(fact, FactCorrected | FactRetracted)}
     for fact_id in sorted(old.keys() | new.keys()):
-        was, now = old.get(fact_id, 0), new.get(fact_id, 0)
+        was, now = old.get(fact_id, (0, "")), new.get(fact_id, (0, ""))
         if was == now:
             continue
+        changing = _changing(fact_id, facts)
         between = tuple(
             sorted(
-                fact.id
-                for fact in facts
-                if (
-                    fact.id == fact_id
-                    or (isinstance(fact, FactCorrected) and fact.corrects == fact_id)
-                    or (isinstance(fact, FactRetracted) and fact.retracts == fact_id)
-                )
-                and known_by(fact, late)
-                and not known_by(fact, early)
+                fact.id for fact in facts if fact.id in changing and known_by(fact, late) and not known_by(fact, early)
             )
         )
         shown = by_id[fact_id]
-        changes.append(FactChange(fact_id, shown.kind, shown.date, was, now, between))
+        changes.append(FactChange(fact_id, shown.kind, shown.date, was[0], now[0], between))
     return KnowledgeDiff(
         household_id=household.id,
         before=before,

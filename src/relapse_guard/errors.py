@@ -8,7 +8,7 @@ Personal ids (member ids, which may be national id numbers) are shown redacted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from .text import plural
@@ -21,7 +21,9 @@ __all__ = [
     "CheckpointAhead",
     "ConcurrencyConflict",
     "ConflictingFact",
+    "CorrectionOfChange",
     "CorrectionOfOtherHousehold",
+    "FactOfUnknownHousehold",
     "InvalidAnchor",
     "InvalidArgument",
     "InvalidCaseFile",
@@ -205,6 +207,48 @@ class UnknownCorrectedFact(InvalidFact):
     """A :class:`~relapse_guard.facts.FactCorrected` or :class:`~relapse_guard.facts.FactRetracted`
     names a fact id that is not one of the household's facts (as known then). ``field`` is
     ``corrects`` or ``retracts``, ``value`` the id; ``fact_id`` is the correction's."""
+
+
+class CorrectionOfChange(InvalidFact):
+    """A :class:`~relapse_guard.facts.FactCorrected` names a correction or a retraction: ``value``
+    is its id, ``kind`` its kind and ``of`` the id of the fact it changes; ``fact_id`` is the
+    correction's. The message says what to send instead: to change a fact, a correction of the
+    fact itself; to undo a correction or retraction, a retraction of it."""
+
+    def __init__(self, household_id: str, value: str, kind: str, of: str, *, fact_id: str | None = None) -> None:
+        what = "a correction" if kind == "fact_corrected" else "a retraction"
+        fact = f"fact {of!r}" if of else "the fact"
+        super().__init__(
+            household_id,
+            "corrects",
+            value,
+            f"the id of a fact that is not a correction or retraction ({value!r} is {what} of {fact}): to change "
+            f"{fact}, correct it (corrects={of or '...'!r}); to undo {value!r}, retract it (a fact_retracted "
+            f"with retracts={value!r})",
+            fact_id=fact_id,
+        )
+        self.kind = kind
+        self.of = of
+
+
+class FactOfUnknownHousehold(InvalidFact):
+    """A fact names a household the store holds no record of: ``value`` (and ``household_id``) is
+    that id, ``suggestion`` an id of a stored household spelled close to it (None when there is
+    none). The store does not keep the fact: a mistyped household id would be a household that no
+    cycle can screen and that the append-only store could never drop."""
+
+    def __init__(self, household_id: str, *, fact_id: str | None = None, suggestion: str | None = None) -> None:
+        close = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        super().__init__(
+            household_id,
+            "household_id",
+            household_id,
+            f"the id of a household whose record is in the store{close}; if {household_id!r} is a new household, "
+            "store its record first (put_household() in Python, or its population directory given to "
+            "relapse-guard cycle --population), then send its facts again",
+            fact_id=fact_id,
+        )
+        self.suggestion = suggestion
 
 
 class CorrectionOfOtherHousehold(InvalidFact):
@@ -602,13 +646,31 @@ class CheckpointAhead(StoreError, ValueError):
 
 
 class UnknownHousehold(StoreError, LookupError):
-    """A store holds no household record with this id."""
+    """A store holds no household record with this id.
 
-    def __init__(self, household_id: str) -> None:
+    ``fact_ids`` are facts stored for it all the same (by a version that took a fact of a
+    household with no record) and not retracted: the message then says how to mend it, with
+    ``suggestion``, the id of a stored household spelled close to it (None when there is none).
+    """
+
+    def __init__(self, household_id: str, *, fact_ids: Sequence[str] = (), suggestion: str | None = None) -> None:
         self.household_id = household_id
+        self.fact_ids = tuple(fact_ids)
+        self.suggestion = suggestion
+        record = (
+            "store its household record first (put_household() in Python, or a population directory given to "
+            "relapse-guard cycle --population)"
+        )
+        if not fact_ids:
+            super().__init__(f"household {household_id!r} is not in the store; {record}")
+            return
+        shown = ", ".join(repr(fact_id) for fact_id in self.fact_ids[:5]) + (", ..." if len(fact_ids) > 5 else "")
+        close = f" (did you mean {suggestion!r}?)" if suggestion else ""
         super().__init__(
-            f"household {household_id!r} is not in the store; store its household record first (put_household() "
-            "in Python, or a population directory given to relapse-guard cycle --population)"
+            f"household {household_id!r} has facts stored ({shown}) but no record in the store: if "
+            f"{household_id!r} is a mistyped household id{close}, retract each of them (a fact_retracted of "
+            f"household {household_id!r} with retracts naming the fact) and send them again under the right "
+            f"household, with new ids; if it is a new household, {record}"
         )
 
 

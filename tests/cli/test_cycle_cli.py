@@ -226,19 +226,40 @@ def test_a_place_the_map_does_not_cover_is_a_problem_household_that_stays_pendin
     assert counts["rescreened"] == 0
 
 
-def test_facts_of_a_household_with_no_record_say_how_to_store_it_from_the_command_line(
+def test_facts_of_a_household_with_no_record_are_quarantined_saying_how_to_store_it(
     december: Path, tmp_path: Path
 ) -> None:
+    # They were stored: the household was a problem household in every later cycle, which the
+    # append-only store could never drop (a mistyped id), with advice to store a record for it.
     store, facts = _store(december, tmp_path), tmp_path / "orphan.jsonl"
-    fact = {"kind": "exit_verified", "id": "ZZ-x", "household_id": "ZZ", "date": "2017-01-05"}
-    facts.write_text(json.dumps(fact) + "\n", encoding="utf-8")
-    done = cli("cycle", str(store), "--facts", str(facts), "--as-of", JANUARY, "--policy-map", "chongqing")
+    with sqlite3.connect(store) as db:
+        known = {hid for (hid,) in db.execute("SELECT household_id FROM households")}
+    # the last two digits of a stored id swapped, into an id no household has
+    typo = min(swapped for hid in known if (swapped := hid[:-2] + hid[-1] + hid[-2]) not in known)
+    rows = [
+        {"kind": "exit_verified", "id": "ZZ-x", "household_id": "ZZ", "date": "2017-01-05"},
+        {"kind": "exit_verified", "id": "typo-x", "household_id": typo, "date": "2017-01-05"},
+    ]
+    facts.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    args = ("cycle", str(store), "--facts", str(facts), "--as-of", JANUARY, "--policy-map", "chongqing")
+    done = cli(*args)
     assert done.returncode == 1
+    assert "0 facts stored (0 duplicates, 2 quarantined)" in done.stdout
     assert (
-        "relapse-guard: problem household: refused: household 'ZZ' is not in the store; store its household "
-        "record first (put_household() in Python, or a population directory given to relapse-guard cycle "
-        "--population)\n"
+        "relapse-guard: quarantined: household ZZ, fact ZZ-x: FactOfUnknownHousehold: fact 'ZZ-x' of household "
+        "'ZZ': field 'household_id' has value 'ZZ'; expected the id of a household whose record is in the store; "
+        "if 'ZZ' is a new household, store its record first (put_household() in Python, or its population "
+        "directory given to relapse-guard cycle --population), then send its facts again\n"
     ) in done.stderr
+    assert f"has value {typo!r}; expected the id of a household whose record is in the store (did you mean '" in (
+        done.stderr
+    )
+    assert "problem household" not in done.stderr
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT count(*) FROM facts WHERE household_id IN ('ZZ', ?)", (typo,)).fetchone() == (0,)
+    again = cli(*args)  # run again: listed again
+    assert again.returncode == 1
+    assert "relapse-guard: 2 records quarantined" in again.stderr
 
 
 def test_a_cycle_dated_before_the_last_one_exits_2(december: Path, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from relapse_guard.engine import Checkpoint
 from relapse_guard.facts import Fact, FactCorrected, FactRetracted
 from relapse_guard.monitoring import Monitor
 from relapse_guard.store import MemoryStore, Store
+from relapse_guard.versions import resolve
 
 from .county import county, month_end, records, stored
 
@@ -38,16 +39,8 @@ def _checkpoints(store: Store) -> dict[str, Checkpoint]:
 
 
 def _in_force(facts: list[Fact]) -> list[dt.date]:
-    """The dates of the facts' last versions (a retracted fact has none)."""
-    dates: dict[str, dt.date | None] = {}
-    for fact in facts:
-        if isinstance(fact, FactCorrected):
-            dates[fact.corrects] = fact.replacement.date
-        elif isinstance(fact, FactRetracted):
-            dates[fact.retracts] = None
-        else:
-            dates[fact.id] = fact.date
-    return [day for day in dates.values() if day is not None]
+    """The dates of the facts' versions in force (a retracted fact has none)."""
+    return [fact.date for fact in resolve(facts[0].household_id, facts).facts] if facts else []
 
 
 def _full_runs(store: Store, households: dict[str, Household], as_of: dt.date) -> dict[str, Checkpoint]:
@@ -77,6 +70,12 @@ def _changed(rng: random.Random, fact: IncomeAssessed, month: int) -> Fact:
     )
 
 
+def _withdrawn(change: Fact, month: int) -> FactRetracted:
+    """A retraction of the correction or retraction ``change``, made in month ``month`` after it."""
+    made = max(month_end(month) - dt.timedelta(days=5), change.date + dt.timedelta(days=1))
+    return FactRetracted(id=f"{change.id}-w", household_id=change.household_id, date=made, retracts=change.id)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -101,7 +100,11 @@ def test_every_cycle_ends_where_a_full_run_of_the_stored_facts_ends(
             batches[month].append(fact)
             if isinstance(fact, IncomeAssessed) and fact.income_per_capita > 3000 and rng.random() < changed:
                 later = min(month + rng.randint(0, 2), MONTHS - 1)
-                batches[later].append(_changed(rng, fact, later))
+                change = _changed(rng, fact, later)
+                batches[later].append(change)
+                if rng.random() < 0.5:  # withdrawn later: the fact as it was before the change
+                    after = min(later + rng.randint(0, 2), MONTHS - 1)
+                    batches[after].append(_withdrawn(change, after))
     store = MemoryStore()
     stored(store, PEOPLE)
     monitor = Monitor(store, POLICY, chunk_size=5)
@@ -141,3 +144,66 @@ def test_a_mistyped_future_date_holds_back_no_other_fact_and_its_retraction_free
     (row,) = store.checkpoints(["H1"]).values()
     expected = ENGINE.run_checkpointed(household, store.facts("H1"), as_of=dt.date(2016, 4, 30)).checkpoint
     assert Checkpoint.from_bytes(row.body, policy) == expected
+
+
+def _yubei_household() -> Household:
+    return Household(
+        id="H1", place=Place("Yubei", "T", "V"), members=(Member(id="m1", birth_date=dt.date(1970, 1, 1)),)
+    )
+
+
+def test_a_retraction_of_a_retraction_brings_the_fact_back_in_the_cycle() -> None:
+    # r2 retracting r1 (which retracted i1) was refused as "not one of the household's facts":
+    # every later cycle failed the household, and nothing sent could unfreeze it.
+    policy, household = load_policy(POLICY), _yubei_household()
+    store = MemoryStore()
+    store.put_household(household)
+    monitor = Monitor(store, policy)
+    first = IncomeAssessed(id="i1", household_id="H1", date=dt.date(2016, 1, 10), income_per_capita=Decimal(2400))
+    monitor.cycle(records([first]), as_of=dt.date(2016, 1, 31))
+    r1 = FactRetracted(id="r1", household_id="H1", date=dt.date(2016, 2, 1), retracts="i1")
+    monitor.cycle(records([r1]), as_of=dt.date(2016, 2, 29))
+    r2 = FactRetracted(id="r2", household_id="H1", date=dt.date(2016, 3, 1), retracts="r1")
+    march = monitor.cycle(records([r2]), as_of=dt.date(2016, 3, 31))
+    assert march.problems == ()
+    assert (march.replayed, march.replay_reasons) == (1, {"fact corrected": 1})
+    assert store.pending_households() == []
+    (row,) = store.checkpoints(["H1"]).values()
+    assert Checkpoint.from_bytes(row.body, policy) == (
+        ENGINE.run_checkpointed(household, [first], as_of=dt.date(2016, 3, 31)).checkpoint
+    )
+    kinds = {alert.kind.value for alert in monitor.alerts(dt.date(2016, 3, 31))}
+    assert {"replayed", "state_changed"} <= kinds
+    april = monitor.cycle([], as_of=dt.date(2016, 4, 30))
+    assert (april.problems, april.picked) == ((), 0)
+
+
+def test_a_withdrawal_waits_for_the_date_of_the_version_it_brings_back() -> None:
+    # i1 was typed in March; corrected to January in January; the correction withdrawn in
+    # February: i1 is back in March, so the household waits (pending) until the March cycle.
+    policy, household = load_policy(POLICY), _yubei_household()
+    store = MemoryStore()
+    store.put_household(household)
+    monitor = Monitor(store, policy)
+    typed = IncomeAssessed(id="i1", household_id="H1", date=dt.date(2016, 3, 10), income_per_capita=Decimal(2400))
+    moved = FactCorrected(
+        id="c1",
+        household_id="H1",
+        date=dt.date(2016, 1, 20),
+        corrects="i1",
+        replacement=attrs.evolve(typed, date=dt.date(2016, 1, 10)),
+    )
+    monitor.cycle(records([typed, moved]), as_of=dt.date(2016, 1, 31))
+    assert store.pending_households() == []
+    undone = FactRetracted(id="w", household_id="H1", date=dt.date(2016, 2, 5), retracts="c1")
+    deliveries: list[tuple[dt.date, list[Fact]]] = [(dt.date(2016, 2, 29), [undone]), (dt.date(2016, 3, 31), [])]
+    for month, delivered in deliveries:
+        report = monitor.cycle(records(delivered), as_of=month)
+        assert report.problems == ()
+        (row,) = store.checkpoints(["H1"]).values()
+        expected = ENGINE.run_checkpointed(household, store.facts("H1"), as_of=month).checkpoint
+        assert Checkpoint.from_bytes(row.body, policy) == expected, month
+        # in February the version brought back (10 March) is still to come: the household waits for it
+        assert store.pending_households() == (["H1"] if month.month == 2 else [])
+    (row,) = store.checkpoints(["H1"]).values()
+    assert Checkpoint.from_bytes(row.body, policy).income == Decimal(2400)

@@ -442,6 +442,7 @@ def test_the_store_quarantines_a_fact_of_a_padded_household_id() -> None:
     from relapse_guard.store import MemoryStore
 
     store = MemoryStore()
+    store.put_households(household for household, _ in ITEMS)
     _, facts = _dicts()
     report = store.ingest([{**facts[0], "household_id": "H1 "}, facts[1]])
     assert (report.stored, report.quarantined) == (1, 1)

@@ -36,6 +36,7 @@ def test_the_records_are_ready_for_a_store(
     path = tmp_path / "facts.csv"
     write_facts(path, facts)
     with MemoryStore() as store:
+        store.put_households(household for household, _ in small_population[:40])  # the records first
         report = store.ingest(fact_records(path))
         assert (report.records, report.stored, report.quarantined) == (len(facts), len(facts), 0)
         assert store.ingest(fact_records(path)).duplicates == len(facts)

@@ -56,6 +56,13 @@ def household(hid: str = "H1", size: int = 3) -> Household:
     )
 
 
+def recorded(store: StoreLike, *household_ids: str) -> StoreLike:
+    """``store`` holding the records of ``household_ids`` (``H1`` when none is given): a store
+    keeps no fact of a household without its record."""
+    store.put_households(household(hid) for hid in household_ids or ("H1",))
+    return store
+
+
 def income(fid: str, on: dt.date, amount: str | int, hid: str = "H1") -> IncomeAssessed:
     return IncomeAssessed(id=fid, household_id=hid, date=on, income_per_capita=Decimal(amount))
 

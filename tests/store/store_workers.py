@@ -1,12 +1,12 @@
 """Code run in other processes by the store tests (imported by name in spawned processes, or run as a script).
 
-``python store_workers.py ingest DB BATCHES BATCH_SIZE [STALL]`` ingests BATCHES batches
-into DB; each batch holds BATCH_SIZE - 1 valid facts with ids ``b<batch>-<n>`` and one bad
-record. It prints (flushed) ``writing N`` inside batch N's transaction, once its facts are
-inserted and before it commits, and ``committed N`` once batch N is committed. With STALL,
-it stops for a minute inside the transaction of batch STALL, so a parent that kills it
-then kills it mid-batch. Its page cache is tiny, so a batch's pages reach the write-ahead
-log before the batch commits.
+``python store_workers.py ingest DB BATCHES BATCH_SIZE [STALL]`` stores the records of
+households H0 to H49, then ingests BATCHES batches into DB; each batch holds BATCH_SIZE - 1
+valid facts with ids ``b<batch>-<n>`` and one bad record. It prints (flushed) ``writing N``
+inside batch N's transaction, once its facts are inserted and before it commits, and
+``committed N`` once batch N is committed. With STALL, it stops for a minute inside the
+transaction of batch STALL, so a parent that kills it then kills it mid-batch. Its page cache
+is tiny, so a batch's pages reach the write-ahead log before the batch commits.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from relapse_guard import IncomeAssessed, load_policy
+from relapse_guard import Household, IncomeAssessed, Member, Place, load_policy
 from relapse_guard.errors import ConcurrencyConflict
 from relapse_guard.store import BatchReport, SQLiteStore, replay
 from relapse_guard.store import sqlite as sqlite_store
@@ -72,6 +72,12 @@ def records(batches: int, batch_size: int) -> Iterator[dict[str, Any]]:
         yield {"kind": "income_assessed", "id": f"b{batch}-bad", "household_id": "H0", "date": "2016-03-01"}
 
 
+def _household(household_id: str) -> Household:
+    return Household(
+        id=household_id, place=Place("Yubei", "T", "V"), members=(Member(id="m1", birth_date=dt.date(1970, 1, 1)),)
+    )
+
+
 def _print_batch(batch: BatchReport) -> None:
     print("committed", batch.number, flush=True)
 
@@ -108,6 +114,7 @@ def main(argv: list[str]) -> None:
     assert command == "ingest"
     _announce_writes(int(stall[0]) if stall else None)
     with SQLiteStore(path) as store:
+        store.put_households(_household(f"H{n}") for n in range(HOUSEHOLDS))  # a store keeps facts of these alone
         store.connection.execute("PRAGMA cache_size = 8")  # pages: spill to the WAL before commit
         store.ingest(records(int(batches), int(batch_size)), batch_size=int(batch_size), progress=_print_batch)
 

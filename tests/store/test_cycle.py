@@ -22,6 +22,14 @@ from .test_ingest import record
 D = dt.date(2016, 3, 1)
 
 
+@pytest.fixture
+def store(store: StoreLike) -> StoreLike:
+    """The shared store, holding the records of the households these tests give facts of (H0 to H4):
+    a store keeps no fact of a household without its record."""
+    store.put_households(household(f"H{i}") for i in range(5))
+    return store
+
+
 def checkpoint(hid: str, seen: int, event: dt.date | None = None, body: bytes = b"state") -> StoredCheckpoint:
     return StoredCheckpoint(hid, "yubei_2016@2016.1", seen, event, body)
 
@@ -158,6 +166,7 @@ def test_facts_after_a_position_with_the_version_in_batches(store: StoreLike) ->
     h = household("H1")
     store.append("H1", story(h))
     many = {f"M{n:04d}": n % 3 for n in range(1100)}
+    store.put_households(household(hid, size=1) for hid in many)
     store.ingest([record(f"{hid}-{k}", hid=hid) for hid in many for k in range(2)])
     found = store.facts_after({"H1": 4, "H2": 0, **many})
     assert found["H1"] == (6, story(h)[4:])
@@ -270,6 +279,7 @@ def test_a_checkpoint_ahead_of_its_stream_is_refused_and_nothing_of_the_call_is_
 
 def test_a_failure_inside_save_checkpoints_stores_nothing(store_kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     store = make_store(store_kind)
+    store.put_households([household("H1"), household("H2")])
     store.append("H1", facts("H1", 1))
     store.append("H2", facts("H2", 1))
     module = importlib.import_module(f"relapse_guard.store.{store_kind}")
@@ -384,6 +394,7 @@ def test_the_pending_index_is_the_households_with_facts_beyond_their_checkpoint(
 ) -> None:
     counter = 0
     with make_store(kind) as store:
+        store.put_households(household(hid) for hid in HOUSEHOLDS)
         for step in steps:
             if step[0] == "append":
                 _, hid, count = step

@@ -177,6 +177,7 @@ def test_messages_and_logs_never_show_a_full_member_id(
     ]  # fmt: skip
     caplog.set_level(logging.DEBUG)
     for s in (store, hashing):
+        s.put_household(h)
         s.append(h.id, [JobLost(id="j2", household_id=h.id, date=dt.date(2016, 1, 1), member_id=member)])
         s.ingest(records)
         with pytest.raises(ConflictingFact) as info:

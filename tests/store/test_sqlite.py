@@ -92,6 +92,7 @@ def test_per_household_reads_use_an_index(path: Path) -> None:
 def test_facts_decisions_and_checkpoint_log_cannot_be_updated_or_deleted_through_sql(path: Path) -> None:
     h = household()
     with SQLiteStore(path) as store:
+        store.put_household(h)
         store.append("H1", [income("f1", dt.date(2016, 1, 1), 3000)])
         store.record_decisions(Engine(load_policy("yubei_2016")).run(h, story(h)))
         store.save_checkpoints("c1", [(StoredCheckpoint("H1", "p@1", 1, None, b"state"), [])])

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from relapse_guard.errors import InvalidFact, InvalidHousehold, StoreError, UnknownHousehold
+from relapse_guard.errors import FactOfUnknownHousehold, InvalidFact, InvalidHousehold, StoreError, UnknownHousehold
 from relapse_guard.facts import IncomeAssessed
 from relapse_guard.household import Household, Member, Place
 from relapse_guard.store import SQLiteStore
@@ -20,6 +20,13 @@ from .helpers import StoreLike, household, story
 from .test_ingest import record
 
 PAGE = 4096
+
+
+@pytest.fixture
+def store(store: StoreLike) -> StoreLike:
+    """The shared store, holding the record of H1: a store keeps no fact of a household without it."""
+    store.put_household(household("H1"))
+    return store
 
 
 def _filled(path: Path) -> None:
@@ -80,6 +87,8 @@ def test_a_damaged_file_gives_store_errors_naming_it_on_open_or_on_use(tmp_path:
                     use()
                 except StoreError as error:  # anything else (sqlite3.DatabaseError) fails the test
                     errors.append(error)
+                except FactOfUnknownHousehold:  # damage may read as a missing household record
+                    continue
     assert errors, "the damage went unnoticed"
     for found in errors:
         if isinstance(found, UnknownHousehold):  # damage may also read as a missing row
@@ -99,6 +108,8 @@ def test_overwritten_pages_are_found_on_use_after_a_clean_open(tmp_path: Path) -
                 use()
             except StoreError as error:
                 found.append(error)
+            except FactOfUnknownHousehold:  # damage may read as a missing household record
+                continue
     malformed = [each for each in found if "malformed" in str(each)]
     assert malformed, found
     for each in malformed:
@@ -187,4 +198,4 @@ def test_append_and_put_household_refuse_text_utf8_cannot_encode(store: StoreLik
     object.__setattr__(broken, "id", "H\ud800")
     with pytest.raises(InvalidHousehold, match="field 'id'"):
         store.put_household(broken)
-    assert store.household_ids() == []
+    assert store.household_ids() == ["H1"]  # the record stored before it alone

@@ -126,6 +126,8 @@ def test_ingest_and_append_make_the_same_chain(kind: str) -> None:
     facts = {hid: [attrs.evolve(fact, recorded_at=when) for fact in FACTS[hid]] for hid in ("H1", "H2")}
     records = [fact.to_dict() for pair in zip(facts["H1"], facts["H2"], strict=True) for fact in pair]
     ingested, appended = make_store(kind), make_store(kind)
+    for each in (ingested, appended):
+        each.put_households([household("H1"), household("H2")])
     ingested.ingest(records, batch_size=5)
     for start in range(0, 12, 5):
         for hid in ("H1", "H2"):  # ingest stores a batch's facts in household order

@@ -269,9 +269,8 @@ class Monitor:
         for outcome in self._rescreen(chunks, as_of, cycle):
             total.add(outcome)
             if progress is not None:
-                progress(
-                    CycleProgress(total.households + len(total.problems), len(picked), time.perf_counter() - started)
-                )
+                done = total.households + len(total.problems) + total.settled
+                progress(CycleProgress(done, len(picked), time.perf_counter() - started))
         counts = Counter(kind for kind in self._alert_kinds(cycle))
         report = CycleReport(
             cycle=cycle,
@@ -348,6 +347,7 @@ class Totals:
     reasons: Counter[str] = attrs.Factory(Counter)
     districts: Counter[tuple[str, str]] = attrs.Factory(Counter)
     problems: list[Problem] = attrs.Factory(list)
+    settled: int = 0
 
     def add(self, outcome: ChunkOutcome) -> None:
         """Count ``outcome`` in."""
@@ -360,6 +360,7 @@ class Totals:
         for district, policy, count in outcome.districts:
             self.districts[(district, policy)] += count
         self.problems.extend(outcome.problems)
+        self.settled += outcome.settled
 
 
 _worker: Rescreener | None = None

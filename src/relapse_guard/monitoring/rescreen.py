@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -21,7 +21,9 @@ from ..facts import Fact, FactCorrected, FactRetracted
 from ..household import Household
 from ..policy import Policy
 from ..screening.summary import Problem
+from ..store._unrecorded import close_household
 from ..store.base import Store, StoredCheckpoint
+from ..versions import resolve, target_of
 from .alerts import alerts_for, wake_on
 from .choosers import PolicyChooser, fact_kinds_of
 
@@ -37,6 +39,8 @@ class ChunkOutcome:
 
     ``replay_reasons`` counts replays by their first words (``"fact ... sorts before"`` is
     counted as ``late fact``); ``districts`` counts households by district and policy label.
+    ``settled`` households had no record and every fact of theirs retracted: nothing to screen,
+    they were taken out of *pending* (:meth:`~relapse_guard.store.base.Store.settle`).
     """
 
     households: int = 0
@@ -48,6 +52,7 @@ class ChunkOutcome:
     replay_reasons: tuple[tuple[str, int], ...] = ()
     districts: tuple[tuple[str, str, int], ...] = ()
     problems: tuple[Problem, ...] = ()
+    settled: int = 0
 
 
 def reason_kind(reason: str) -> str:
@@ -121,13 +126,15 @@ class Rescreener:
         reasons: Counter[str] = Counter()
         districts: Counter[tuple[str, str]] = Counter()
         alerts = quiet = restored = 0
+        settled: dict[str, int] = {}
         for hid in household_ids:
             household = households.get(hid)
-            if household is None:  # facts stored for a household with no record: say so, every cycle
-                problems.append(Problem.from_exception(hid, UnknownHousehold(hid)))
+            if household is None:  # facts stored for a household with no record
+                self._unrecorded(hid, problems, settled)
                 continue
             version, facts = new.get(hid, (positions[hid], []))
-            facts, seen = _applicable(facts, positions[hid], version, self.as_of)
+            brought = self._brought_back(hid, facts)
+            facts, seen = _applicable(facts, positions[hid], version, self.as_of, brought)
             old_row = stored.get(hid)
             try:
                 policy = self.chooser.policy_for(household.place, self.as_of)
@@ -187,6 +194,8 @@ class Rescreener:
             )
         if updates:
             store.save_checkpoints(self.cycle, updates)
+        if settled:
+            store.settle(settled)
         return ChunkOutcome(
             households=len(updates) - restored,
             started=paths[ResumePath.RUN],
@@ -197,7 +206,46 @@ class Rescreener:
             replay_reasons=tuple(sorted(reasons.items())),
             districts=tuple(sorted((d, p, n) for (d, p), n in districts.items())),
             problems=tuple(problems),
+            settled=len(settled),
         )
+
+    def _unrecorded(self, hid: str, problems: list[Problem], settled: dict[str, int]) -> None:
+        """A household with facts and no record (stored by a version that took them): settled when
+        every fact of it is retracted (a mistyped household id mended), else a problem household,
+        every cycle, told how to mend it."""
+        try:
+            facts = self.store.facts(hid, kinds=self._kinds)
+        except RelapseGuardError:  # a fact of a kind no policy of the chooser reads: listed all the same
+            problems.append(Problem.from_exception(hid, UnknownHousehold(hid)))
+            return
+        try:
+            left = [fact.id for fact in resolve(hid, facts).facts]
+        except RelapseGuardError:
+            left = [fact.id for fact in facts if target_of(fact) is None]
+        if not left:
+            settled[hid] = len(facts)
+            return
+        suggestion = close_household(hid, lambda ids: self.store.households(ids).keys())
+        problems.append(Problem.from_exception(hid, UnknownHousehold(hid, fact_ids=left, suggestion=suggestion)))
+
+    def _brought_back(self, hid: str, facts: list[Fact]) -> dict[str, dt.date]:
+        """For each retraction among a household's new ``facts`` that withdraws a correction or
+        retraction: the last date of the versions it brings back (:func:`_takes_effect`). Read
+        from the household's whole history, only when a retraction is among the new facts."""
+        if not any(type(fact) is FactRetracted for fact in facts):
+            return {}
+        try:
+            history = self.store.facts(hid, kinds=self._kinds)
+        except RelapseGuardError:  # the replay reads it again, and says what is wrong
+            return {}
+        changes = {fact.id for fact in history if target_of(fact) is not None}
+        found: dict[str, dt.date] = {}
+        for fact in facts:
+            if type(fact) is FactRetracted and fact.retracts in changes:
+                day = _brought_back_by(hid, fact, history)
+                if day is not None:
+                    found[fact.id] = day
+        return found
 
     def _one(
         self, policy: Policy, household: Household, stored: StoredCheckpoint | None, facts: list[Fact]
@@ -245,19 +293,36 @@ class Rescreener:
         return None
 
 
-def _applicable(facts: list[Fact], before: int, version: int, as_of: dt.date) -> tuple[list[Fact], int]:
+def _brought_back_by(hid: str, withdrawal: Fact, history: list[Fact]) -> dt.date | None:
+    """The last date of the versions ``withdrawal`` brings back among ``history`` (the facts
+    applied with it and not without it); None when it brings none back, or they do not resolve."""
+    try:
+        with_it = resolve(hid, history).facts
+        without = resolve(hid, [fact for fact in history if fact.id != withdrawal.id]).facts
+    except RelapseGuardError:
+        return None
+    brought = set(with_it) - set(without)
+    return max((fact.date for fact in brought), default=None)
+
+
+def _applicable(
+    facts: list[Fact], before: int, version: int, as_of: dt.date, brought: Mapping[str, dt.date] | None = None
+) -> tuple[list[Fact], int]:
     """The new facts for a cycle as of ``as_of``, in the order the engine applies them (it
     applies those dated up to ``as_of``), and the stream position the checkpoint then includes:
-    up to the first fact taking effect after ``as_of`` (:func:`_takes_effect`), left for a later
-    cycle (the household stays pending). A fact stored after that one but dated up to ``as_of``
-    is applied all the same (facts are applied by date, whatever order they came in). The
-    checkpoint does not include its position: it comes again among the next cycle's new facts,
-    sorted before the checkpoint's last fact, so the engine replays the household rather than
-    apply it twice (and :func:`~relapse_guard.engine.quiet.patch_quiet` declines it)."""
+    up to the first fact taking effect after ``as_of`` (:func:`_takes_effect`; for a retraction
+    withdrawing a correction or retraction, the last date of the versions it brings back,
+    ``brought``), left for a later cycle (the household stays pending). A fact stored after that
+    one but dated up to ``as_of`` is applied all the same (facts are applied by date, whatever
+    order they came in). The checkpoint does not include its position: it comes again among the
+    next cycle's new facts, sorted before the checkpoint's last fact, so the engine replays the
+    household rather than apply it twice (and :func:`~relapse_guard.engine.quiet.patch_quiet`
+    declines it)."""
     # all of them: the engine applies those dated up to ``as_of``, and needs the others to resolve
     # a correction's versions (one of a fact dated after ``as_of`` may bring it back)
     ordered = sorted(facts, key=sort_key)
-    late = [index for index, fact in enumerate(facts) if _takes_effect(fact) > as_of]
+    effects = [_takes_effect(fact, brought) for fact in facts]
+    late = [index for index, day in enumerate(effects) if day > as_of]
     if not late:
         return ordered, version
     where = {fact.id: index for index, fact in enumerate(facts)}
@@ -266,7 +331,7 @@ def _applicable(facts: list[Fact], before: int, version: int, as_of: dt.date) ->
     replaced = {
         target
         for index, fact in enumerate(facts)
-        if (target := _target(fact)) is not None and _takes_effect(fact) <= as_of and where.get(target, index) < index
+        if (target := target_of(fact)) is not None and effects[index] <= as_of and where.get(target, index) < index
     }
     cut = next((index for index in late if facts[index].id not in replaced), None)
     if cut is None:
@@ -276,24 +341,19 @@ def _applicable(facts: list[Fact], before: int, version: int, as_of: dt.date) ->
     # the cut, moves the cut back to it (it comes again, and the engine replays). Scanned from
     # the cut back, each is compared with the cut as moved so far: one pass is enough.
     for index in range(cut - 1, -1, -1):
-        target = _target(facts[index])
+        target = target_of(facts[index])
         if target is not None and where.get(target, -1) >= cut:
             cut = index
     return ordered, before + cut
 
 
-def _takes_effect(fact: Fact) -> dt.date:
+def _takes_effect(fact: Fact, brought: Mapping[str, dt.date] | None = None) -> dt.date:
     """The last date ``fact`` changes a run on: a correction's, or its replacement's when later
-    (it takes the fact away from its old date, and gives it back on the new one)."""
+    (it takes the fact away from its old date, and gives it back on the new one); a retraction's
+    that withdraws a correction or retraction, or that of the latest version it brings back
+    (``brought``) when later. Taking a fact away holds nothing back."""
     if type(fact) is FactCorrected:
         return max(fact.date, fact.replacement.date)
+    if brought and fact.id in brought:
+        return max(fact.date, brought[fact.id])
     return fact.date
-
-
-def _target(fact: Fact) -> str | None:
-    """The id of the fact ``fact`` corrects or retracts, if it does."""
-    if type(fact) is FactRetracted:
-        return fact.retracts
-    if type(fact) is FactCorrected:
-        return fact.corrects
-    return None

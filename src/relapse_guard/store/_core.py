@@ -29,6 +29,7 @@ from ..bounds import MAX_ID_LENGTH
 from ..errors import (
     CheckpointAhead,
     ConcurrencyConflict,
+    CorrectionOfChange,
     CorrectionOfOtherHousehold,
     InvalidArgument,
     InvalidFact,
@@ -41,7 +42,9 @@ from ..fact_plans import NOT_FAST, fact_plan
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactCorrected, FactKinds, FactRetracted
 from ..household import Household
 from ..result import HouseholdResult
+from ..versions import target_of
 from ._args import check_date, check_ids, check_iterable, check_limit, check_positions, check_text, shown
+from ._unrecorded import refused_unrecorded
 from ._writer import AlertRow, Encoded, FactRow, LogEntry, Writer, fact_rows, plan_facts
 from .base import DEFAULT_BATCH_SIZE, BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, StoredCheckpoint
 from .chain import (
@@ -178,10 +181,13 @@ def _with_recorded_at(fact: Fact, moment: dt.datetime) -> Fact:
     return copy
 
 
-def _foreign_targets(
+def _refused_changes(
     household_id: str, facts: Sequence[Fact], stored: Callable[[Collection[str]], Mapping[str, tuple[str, str]]]
-) -> list[tuple[int, CorrectionOfOtherHousehold]]:
-    """The corrections and retractions among ``facts`` (by index) of a fact stored for another household.
+) -> list[tuple[int, InvalidFact]]:
+    """The corrections and retractions among ``facts`` (by index) that the store refuses: of a fact
+    stored for another household (:class:`~relapse_guard.errors.CorrectionOfOtherHousehold`), and the
+    corrections of a correction or retraction, stored or among ``facts``
+    (:class:`~relapse_guard.errors.CorrectionOfChange`: such a record is retracted, not corrected).
 
     A correction of a fact not stored (yet) is taken: facts may arrive in any order, and a run
     refuses a correction whose fact it does not have (:class:`~relapse_guard.errors.UnknownCorrectedFact`).
@@ -194,15 +200,48 @@ def _foreign_targets(
             targets[index] = ("retracts", fact.retracts)
     if not targets:
         return []
+    given = {fact.id: fact for fact in facts if isinstance(fact, FactCorrected | FactRetracted)}
     owners = stored({target for _, target in targets.values()})
-    found = []
+    found: list[tuple[int, InvalidFact]] = []
     for index, (field, target) in targets.items():
         owner = owners.get(target)
+        fact_id = facts[index].id
         if owner is not None and owner[0] != household_id:
-            found.append(
-                (index, CorrectionOfOtherHousehold(household_id, field, target, owner[0], fact_id=facts[index].id))
-            )
+            found.append((index, CorrectionOfOtherHousehold(household_id, field, target, owner[0], fact_id=fact_id)))
+        elif field == "corrects" and (change := _change_record(target, given, owner)) is not None:
+            kind, changed = change
+            of = _fact_changed(changed, given, stored)
+            found.append((index, CorrectionOfChange(household_id, target, kind, of, fact_id=fact_id)))
     return found
+
+
+def _fact_changed(
+    target: str, given: Mapping[str, Fact], stored: Callable[[Collection[str]], Mapping[str, tuple[str, str]]]
+) -> str:
+    """``target``, or, when it is a correction or retraction (given or stored), the fact at the end
+    of the chain of records it changes (a withdrawal names a correction or retraction)."""
+    for _ in range(100):  # a chain of withdrawals is short: a bound against a cycle of bad records
+        change = _change_record(target, given, stored([target]).get(target))
+        if change is None or not change[1]:
+            break
+        target = change[1]
+    return target
+
+
+def _change_record(target: str, given: Mapping[str, Fact], row: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The kind of ``target`` and the id it changes when it is a correction or retraction, given
+    (``given``) or stored (``row``: its household and body); None when it is neither."""
+    fact = given.get(target)
+    if fact is not None:
+        return fact.kind, target_of(fact) or ""
+    if row is None:
+        return None
+    body = json.loads(row[1])
+    kind = body.get("kind")
+    if kind not in _CHANGE_KINDS:
+        return None
+    changed = body.get("corrects", body.get("retracts"))
+    return kind, changed if isinstance(changed, str) else ""
 
 
 def _appended(
@@ -486,7 +525,10 @@ class StoreBase:
         """Append facts to one household in one transaction; returns the new version.
 
         See :meth:`~relapse_guard.store.base.Store.append`. Also raises
-        :class:`~relapse_guard.errors.InvalidFact` for a fact of another household.
+        :class:`~relapse_guard.errors.InvalidFact` for a fact of another household,
+        :class:`~relapse_guard.errors.FactOfUnknownHousehold` for a fact of a household with no
+        record (but a retraction of a fact stored for it), and the errors of a correction or
+        retraction the store refuses (:func:`_refused_changes`).
         """
         if not isinstance(household_id, str) or not household_id.strip():
             raise InvalidFact(None, "household_id", household_id, "a non-empty string")
@@ -501,9 +543,16 @@ class StoreBase:
             current = tx.versions([household_id]).get(household_id, 0)
             if expected_version is not None and expected_version != current:
                 raise ConcurrencyConflict(household_id, expected_version, current)
-            foreign = _foreign_targets(household_id, [fact for fact, _ in prepared], tx.stored_facts)
-            if foreign:
-                raise foreign[0][1]
+            given = [fact for fact, _ in prepared]
+            if given and not tx.recorded([household_id]):
+                retracted = {fact.retracts for fact in given if isinstance(fact, FactRetracted)}
+                stored = tx.stored_facts(retracted) if retracted else {}
+                unrecorded = refused_unrecorded(household_id, given, stored, tx.recorded)
+                if unrecorded:
+                    raise unrecorded[0][1]
+            refused = _refused_changes(household_id, given, tx.stored_facts)
+            if refused:
+                raise refused[0][1]
             plan = plan_facts(household_id, prepared, tx.stored_facts({f.id for f, _ in prepared}), {})
             if plan.conflicts:
                 raise plan.conflicts[0][1]
@@ -548,10 +597,13 @@ class StoreBase:
         a crash a batch is all there or not at all. A record that does not parse
         (:class:`~relapse_guard.errors.InvalidFact`) or reuses a stored fact id with other
         content (:class:`~relapse_guard.errors.ConflictingFact`) is quarantined with the
-        error's message; exact duplicates are skipped. A record holding text UTF-8 cannot encode
-        (a lone surrogate, ``"a\\ud800"``) is quarantined naming the field, shown escaped. The same
-        record is quarantined once (:attr:`QuarantinedRecord.key`), however often it is ingested.
-        ``progress`` is called with each batch's :class:`BatchReport` once it is committed.
+        error's message, and so is a fact of a household with no record
+        (:class:`~relapse_guard.errors.FactOfUnknownHousehold`, naming a stored household whose id
+        is one edit away; only a retraction of a fact stored for it is taken without one: store the
+        households first, :meth:`put_households`); exact duplicates are skipped. A record holding
+        text UTF-8 cannot encode (a lone surrogate, ``"a\\ud800"``) is quarantined naming the field,
+        shown escaped. The same record is quarantined once (:attr:`QuarantinedRecord.key`), however
+        often it is ingested. ``progress`` is called with each batch's :class:`BatchReport` once it is committed.
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidArgument(f"batch_size must be an int >= 1, not {batch_size!r}")
@@ -574,8 +626,9 @@ class StoreBase:
         ]
         parsed, rejected = self._parse_batch(chunk, kinds, checked)
         with self._write() as tx:
+            self._refuse_unrecorded(chunk, kinds, parsed, tx, rejected)
             if any(entry[1] in _CHANGE_KINDS for entries in parsed.values() for entry in entries):
-                self._refuse_foreign_changes(chunk, kinds, parsed, tx.stored_facts, rejected)
+                self._refuse_changes(chunk, kinds, parsed, tx.stored_facts, rejected)
             versions = tx.versions(sorted(parsed))
             ids = [entry[0] for entries in parsed.values() for entry in entries]
             # No id twice in the batch and none stored: every fact is new, appended as it comes. Tried
@@ -710,7 +763,35 @@ class StoreBase:
         rows.sort(key=_household_of)  # stable: each household's positions stay in order
         return rows, new_versions, duplicates
 
-    def _refuse_foreign_changes(
+    def _refuse_unrecorded(
+        self,
+        chunk: list[Any],
+        kinds: FactKinds,
+        parsed: dict[str, list[_Parsed]],
+        tx: Writer,
+        rejected: list[QuarantinedRecord],
+    ) -> None:
+        """Quarantine the batch's facts of households with no record, but the retractions of a fact
+        stored for one (see :mod:`._unrecorded`)."""
+        missing = sorted(set(parsed) - set(tx.recorded(list(parsed))))
+        if not missing:
+            return
+        facts = {hid: [kinds.parse(chunk[entry[4]]) for entry in parsed[hid]] for hid in missing}
+        retracted = {fact.retracts for hid in missing for fact in facts[hid] if isinstance(fact, FactRetracted)}
+        stored = tx.stored_facts(retracted) if retracted else {}
+        for hid in missing:
+            refused = refused_unrecorded(hid, facts[hid], stored, tx.recorded)
+            entries = parsed[hid]
+            for index, error in refused:
+                rejected.append(self._quarantine_entry(chunk[entries[index][4]], error))
+            dropped = {index for index, _ in refused}
+            kept = [entry for index, entry in enumerate(entries) if index not in dropped]
+            if kept:
+                parsed[hid] = kept
+            else:
+                del parsed[hid]
+
+    def _refuse_changes(
         self,
         chunk: list[Any],
         kinds: FactKinds,
@@ -718,14 +799,14 @@ class StoreBase:
         stored: Callable[[Collection[str]], Mapping[str, tuple[str, str]]],
         rejected: list[QuarantinedRecord],
     ) -> None:
-        """Quarantine the batch's corrections and retractions of a fact stored for another household."""
+        """Quarantine the batch's corrections and retractions the store refuses (:func:`_refused_changes`)."""
         for household_id, entries in parsed.items():
             changes = [(entry, kinds.parse(chunk[entry[4]])) for entry in entries if entry[1] in _CHANGE_KINDS]
             if not changes:
                 continue
-            foreign = _foreign_targets(household_id, [fact for _, fact in changes], stored)
-            refused = {index for index, _ in foreign}
-            for index, error in foreign:
+            found = _refused_changes(household_id, [fact for _, fact in changes], stored)
+            refused = {index for index, _ in found}
+            for index, error in found:
                 rejected.append(self._quarantine_entry(chunk[changes[index][0][4]], error))
             if refused:
                 dropped = {id(changes[index][0]) for index in refused}
@@ -864,7 +945,8 @@ class StoreBase:
 
     def pending_households(self, *, limit: int | None = None) -> list[str]:
         """The households whose stream has facts their checkpoint does not include (or that have facts
-        and no checkpoint), sorted; the first ``limit`` when given. Read by the pending index."""
+        and no checkpoint, unless :meth:`settle` took them out), sorted; the first ``limit`` when
+        given. Read by the pending index."""
         return self._pending_ids(check_limit(limit))
 
     def due_households(self, as_of: dt.date, *, limit: int | None = None) -> list[str]:
@@ -891,6 +973,23 @@ class StoreBase:
             hid: (version, self._decoded([decode_fact(body, kinds) for body in bodies]))
             for hid, (version, bodies) in self._facts_after(wanted).items()
         }
+
+    def settle(self, versions: Mapping[str, int]) -> list[str]:
+        """Take households that need no screening out of the pending index, each given with its
+        stream version as read (:meth:`facts_after`): one that has had facts stored since stays
+        pending. The households taken out, sorted.
+
+        The monthly cycle settles a household with no record whose every fact is retracted (facts
+        stored for a mistyped household id by a version that took them): nothing is left to screen.
+        """
+        wanted = check_positions("versions", versions)
+        if not wanted:
+            return []
+        with self._write() as tx:
+            current = tx.versions(list(wanted))
+            settled = sorted(hid for hid, version in wanted.items() if current.get(hid, 0) == version)
+            tx.clear_pending(settled)
+        return settled
 
     def save_checkpoints(self, cycle: str, updates: Sequence[tuple[StoredCheckpoint, Sequence[str]]]) -> None:
         """Store checkpoints and what ``cycle`` found, in one transaction (all or nothing).

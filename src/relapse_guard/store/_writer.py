@@ -56,6 +56,9 @@ class Writer(Protocol):
     def stored_facts(self, fact_ids: Collection[str]) -> dict[str, tuple[str, str]]:
         """For each of ``fact_ids`` already stored: ``(household id, JSON body)``."""
 
+    def recorded(self, household_ids: Collection[str]) -> set[str]:
+        """The households among ``household_ids`` that have a record."""
+
     def fact_head(self) -> ChainHead:
         """The head of the facts' chain as recorded."""
 
@@ -164,10 +167,23 @@ def plan_facts(
         where = "given before it with this id" if given else "stored with this id"
         expected = f"one fact per id (a fact {where} differs)"
         if owner != household_id:
-            held = "given before it" if given else "it is stored"
-            expected = f"a fact id not used by another household ({held} for household {owner!r})"
+            expected = _other_household(fact_id, owner, given=given)
         plan.conflicts.append((index, ConflictingFact(household_id, "id", fact.id, expected, fact_id=fact.id)))
     return plan
+
+
+def _other_household(fact_id: str, owner: str, *, given: bool) -> str:
+    """What a fact id used by household ``owner`` is expected to be, and what to do."""
+    if given:
+        return (
+            f"a fact id not used by another household (given before it for household {owner!r}): a fact id names "
+            "one fact, so send one of them under another id"
+        )
+    return (
+        f"a fact id not used by another household (it is stored for household {owner!r}, and a fact id names one "
+        f"fact for good): send this fact under a new id; if the stored one was filed under the wrong household, "
+        f"also retract it (a fact_retracted of household {owner!r} with retracts={fact_id!r})"
+    )
 
 
 def fact_rows(household_id: str, current: int, facts: Sequence[Encoded]) -> list[FactRow]:

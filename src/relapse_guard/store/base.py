@@ -202,7 +202,10 @@ class Store(Protocol):
         Facts already stored with the same content are skipped. Raises
         :class:`~relapse_guard.errors.ConflictingFact` (storing nothing) for a fact id stored
         with other content, :class:`~relapse_guard.errors.ConcurrencyConflict` when
-        ``expected_version`` is given and is not the current version.
+        ``expected_version`` is given and is not the current version,
+        :class:`~relapse_guard.errors.FactOfUnknownHousehold` when the household has no record
+        (store it first with :meth:`put_household`; only a retraction of a fact stored for it is
+        taken without one).
         """
 
     def facts(self, household_id: str, *, kinds: FactKinds = DEFAULT_FACT_KINDS) -> list[Fact]:
@@ -218,8 +221,8 @@ class Store(Protocol):
     ) -> IngestReport:
         """Parse plain dicts into facts and store them, ``batch_size`` records per transaction.
 
-        Invalid and conflicting records go to the quarantine with their reason; ``progress``
-        is called after each batch is committed.
+        Invalid and conflicting records, and facts of a household with no record, go to the
+        quarantine with their reason; ``progress`` is called after each batch is committed.
         """
 
     def quarantined(self, household_id: str | None = None) -> list[QuarantinedRecord]:
@@ -248,7 +251,8 @@ class Store(Protocol):
 
     def pending_households(self, *, limit: int | None = None) -> list[str]:
         """The households whose stream has facts their checkpoint does not include (or that have
-        facts and no checkpoint), sorted; the first ``limit`` of them when given. Read by an index."""
+        facts and no checkpoint, unless :meth:`settle` took them out), sorted; the first ``limit``
+        of them when given. Read by an index."""
 
     def due_households(self, as_of: dt.date, *, limit: int | None = None) -> list[str]:
         """The households whose checkpoint's next clock event is on or before ``as_of``, sorted by
@@ -265,6 +269,11 @@ class Store(Protocol):
 
         Read in batches, from one snapshot per batch: the version agrees with the facts.
         """
+
+    def settle(self, versions: Mapping[str, int]) -> list[str]:
+        """Take households that need no screening out of the pending index, each given with its
+        stream version as read: one that has had facts stored since stays pending. Returns those
+        taken out, sorted (the cycle settles a household with no record whose facts are all retracted)."""
 
     def save_checkpoints(self, cycle: str, updates: Sequence[tuple[StoredCheckpoint, Sequence[str]]]) -> None:
         """Store checkpoints and what ``cycle`` found, in one transaction.

@@ -82,6 +82,10 @@ class _Writer:
         facts = self._tables.facts
         return {fid: facts[fid] for fid in fact_ids if fid in facts}
 
+    def recorded(self, household_ids: Collection[str]) -> set[str]:
+        records = self._tables.households
+        return {hid for hid in household_ids if hid in records}
+
     def fact_head(self) -> ChainHead:
         return self._tables.fact_head
 

@@ -104,6 +104,7 @@ _SET_HEAD = (
 # What a write reads of a batch, in one query each: the ids as a JSON array.
 _VERSIONS = "SELECT s.household_id, s.version FROM json_each(?) AS w JOIN streams AS s ON s.household_id = w.value"
 _STORED_FACTS = "SELECT f.fact_id, f.household_id, f.body FROM json_each(?) AS w JOIN facts AS f ON f.fact_id = w.value"
+_RECORDED = "SELECT h.household_id FROM json_each(?) AS w JOIN households AS h ON h.household_id = w.value"
 
 # The monthly cycle's reads: by the pending table's key and the index on next_event, never by
 # reading every household. ``LIMIT -1`` is no limit.
@@ -134,6 +135,9 @@ class _Writer:
     def stored_facts(self, fact_ids: Collection[str]) -> dict[str, tuple[str, str]]:
         rows = self._db.execute(_STORED_FACTS, (json.dumps(list(fact_ids)),))
         return {fid: (hid, body) for fid, hid, body in rows}
+
+    def recorded(self, household_ids: Collection[str]) -> set[str]:
+        return {hid for (hid,) in self._db.execute(_RECORDED, (json.dumps(list(household_ids)),))}
 
     def _head(self, name: str) -> ChainHead:
         row = self._db.execute("SELECT seq, hash FROM chain_heads WHERE name = ?", (name,)).fetchone()
