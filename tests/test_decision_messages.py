@@ -181,7 +181,7 @@ def test_a_message_and_its_json_form_go_both_ways() -> None:
     assert data["values"]["evidence"]["join"] == "; "
     again = message_from_dict(data)
     assert again == message
-    assert again.render(ZH) == message.render(ZH) == "疾病风险（高）：住院：是"
+    assert again.render(ZH) == message.render(ZH) == "因病（高）：住院：是"
 
 
 def test_messages_pickle() -> None:
@@ -278,7 +278,7 @@ def test_a_risk_reads_its_reason_in_english_and_keeps_the_message() -> None:
     assert risk.get("reason") == "self-paid cost 9000 > alert amount 6000 for households on file"
     assert risk.evidence == (("hospitalised", "yes"), ("reason", risk.get("reason")))
     assert risk == attrs.evolve(risk, evidence=risk.evidence)  # as a checkpoint gives it back
-    assert risk.message().render(ZH) == ("疾病风险（高）：住院：是；理由：个人自付费用 9000 超过已建档户预警金额 6000")
+    assert risk.message().render(ZH) == ("因病（高）：住院：是；理由：个人自付费用 9000 超过已建档户预警金额 6000")
     assert risk.to_dict()["evidence"] == [["hospitalised", "yes"], ["reason", risk.get("reason")]]
 
 

@@ -588,12 +588,18 @@ def test_the_clock_handles_what_falls_due_in_date_order_wherever_it_stops() -> N
 def test_every_recomputed_top_up_names_the_income_it_is_worked_out_on(history: list[Fact]) -> None:
     # A recomputation on a standard's change named no fact, and one on a member's death only the
     # death: the amount, (standard - income / 12) x members, is worked out on the income on file.
+    # (A piece set on a day is not recomputed by another assessment of that day: the
+    # recomputation names an assessment of its day, or the latest before it.)
     result = Engine(YUBEI).run(household(3), history, as_of=dt.date(2019, 12, 31))
     incomes = [f for f in history if isinstance(f, IncomeAssessed)]
     for decision in result.decisions:
         if decision.kind is DecisionKind.ENTITLEMENT_RECOMPUTED and decision.rule == "intervention.safety_net":
-            on_file = max((f for f in incomes if f.date <= decision.date), key=lambda f: (f.date, f.id))
-            assert on_file.id in decision.facts, decision.explanation
+            named = [f for f in incomes if f.id in decision.facts]
+            assert named, decision.explanation
+            on_file = max(named, key=lambda f: (f.date, f.id))
+            assert on_file.date <= decision.date, decision.explanation
+            earlier = [(f.date, f.id) for f in incomes if f.date < decision.date]
+            assert all(key <= (on_file.date, on_file.id) for key in earlier), decision.explanation
 
 
 def test_a_recomputation_on_the_standards_change_names_the_income() -> None:

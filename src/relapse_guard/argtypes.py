@@ -9,12 +9,15 @@ packages behind its commands (a test checks the defaults written here against th
 from __future__ import annotations
 
 import argparse
+import calendar
+import contextlib
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable, Iterator
 
 from .bounds import LAST_DATE
-from .interface import tr
+from .interface import is_english, tr
 
 __all__ = [
     "DEFAULT_HOUSEHOLDS",
@@ -30,6 +33,7 @@ __all__ = [
     "add_policy_options",
     "add_progress_argument",
     "add_version_argument",
+    "argparse_speaks",
     "iso_date",
     "iso_instant",
     "message_language",
@@ -119,8 +123,10 @@ def iso_date(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError as error:  # a day that does not exist: Python's words say why ("day is out of range for month")
+        lang = message_language()
+        reason = str(error) if is_english(lang) else _no_such_day(text, lang)
         raise argparse.ArgumentTypeError(
-            tr(message_language(), "{text} is not a date: {reason}", text=repr(text), reason=error)
+            tr(lang, "{text} is not a date: {reason}", text=repr(text), reason=reason)
         ) from None
     if day > LAST_DATE:  # a typo (2107 for 2017): the engine counts years on from it
         raise argparse.ArgumentTypeError(
@@ -134,6 +140,26 @@ def iso_date(text: str) -> dt.date:
     return day
 
 
+def _no_such_day(text: str, lang: str) -> str:
+    """Why ``YYYY-MM-DD`` is no day, in ``lang`` (in English Python's words say it)."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= year <= 9999:
+        return tr(lang, "the year must be in 1..9999")
+    if not 1 <= month <= 12:
+        return tr(lang, "the month must be in 1..12")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return tr(
+            lang,
+            "{year}-{month} has no day {day} (days 1..{last})",
+            year=year,
+            month=f"{month:02d}",
+            day=day,
+            last=last,
+        )
+    return tr(lang, "not a day of the calendar")
+
+
 def iso_instant(text: str) -> dt.datetime:
     """A knowledge date (``--known-on``): an ISO date and time, in UTC unless it names its time
     zone; a date alone is the end of that day in UTC (everything recorded that day counts)."""
@@ -144,7 +170,11 @@ def iso_instant(text: str) -> dt.datetime:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO date or date and time (2016-03-10 or 2016-03-10T17:00:00+08:00)"
+            tr(
+                message_language(),
+                "{text} is not an ISO date or date and time (2016-03-10 or 2016-03-10T17:00:00+08:00)",
+                text=repr(text),
+            )
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
@@ -192,6 +222,72 @@ def non_negative(text: str) -> int:
 def workers(text: str) -> int:
     """A number of worker processes: a whole number of at least 1."""
     return _whole_number(text, 1, processes=True)
+
+
+def _argparse_words(lang: str) -> dict[str, str]:
+    """What argparse itself says (its usage line, its errors, its help's headings), in ``lang``:
+    each of its messages (as Python 3.11 writes them) and its translation. A message argparse
+    says that is not here (another Python's wording) stays as argparse says it."""
+    return {
+        "usage: ": tr(lang, "usage: "),
+        "%(prog)s: error: %(message)s\n": tr(lang, "%(prog)s: error: %(message)s\n"),
+        "argument %(argument_name)s: %(message)s": tr(lang, "argument %(argument_name)s: %(message)s"),
+        "the following arguments are required: %s": tr(lang, "the following arguments are required: %s"),
+        "unrecognized arguments: %s": tr(lang, "unrecognized arguments: %s"),
+        "one of the arguments %s is required": tr(lang, "one of the arguments %s is required"),
+        "not allowed with argument %s": tr(lang, "not allowed with argument %s"),
+        "invalid choice: %(value)r (choose from %(choices)s)": tr(
+            lang, "invalid choice: %(value)r (choose from %(choices)s)"
+        ),
+        "invalid %(type)s value: %(value)r": tr(lang, "invalid %(type)s value: %(value)r"),
+        "ambiguous option: %(option)s could match %(matches)s": tr(
+            lang, "ambiguous option: %(option)s could match %(matches)s"
+        ),
+        "expected one argument": tr(lang, "expected one argument"),
+        "expected at least one argument": tr(lang, "expected at least one argument"),
+        "expected at most one argument": tr(lang, "expected at most one argument"),
+        "expected %s argument": tr(lang, "expected %s argument"),
+        "expected %s arguments": tr(lang, "expected %s arguments"),
+        "ignored explicit argument %r": tr(lang, "ignored explicit argument %r"),
+        "can't open '%(filename)s': %(error)s": tr(lang, "can't open '%(filename)s': %(error)s"),
+        "positional arguments": tr(lang, "positional arguments"),
+        "options": tr(lang, "options"),
+        "show this help message and exit": tr(lang, "show this help message and exit"),
+    }
+
+
+@contextlib.contextmanager
+def argparse_speaks(lang: str) -> Iterator[None]:
+    """While in the block, argparse says its own words (``usage:``, ``error:``, ``the following
+    arguments are required``...) in ``lang``; the messages of these ``type=`` functions and the
+    options' help are said as they are. English changes nothing.
+
+    >>> parser = argparse.ArgumentParser(prog="relapse-guard")
+    >>> with argparse_speaks("zh-CN"):
+    ...     parser.format_usage()
+    '用法：relapse-guard [-h]\\n'
+    """
+    if is_english(lang):
+        yield
+        return
+    words = _argparse_words(lang)
+    said: Callable[[str], str] = getattr(argparse, "_")  # noqa: B009  (not in argparse's stubs)
+    said_n: Callable[[str, str, int], str] = getattr(argparse, "ngettext")  # noqa: B009
+
+    def gettext(message: str) -> str:
+        return words.get(message) or said(message)
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        message = singular if count == 1 else plural
+        return words.get(message) or said_n(singular, plural, count)
+
+    setattr(argparse, "_", gettext)  # noqa: B010  (argparse looks its words up through these globals)
+    setattr(argparse, "ngettext", ngettext)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(argparse, "_", said)  # noqa: B010
+        setattr(argparse, "ngettext", said_n)  # noqa: B010
 
 
 def version() -> str:

@@ -19,6 +19,7 @@ from .argtypes import (
     add_policy_options,
     add_progress_argument,
     add_version_argument,
+    argparse_speaks,
     iso_date,
     iso_instant,
     non_negative,
@@ -57,9 +58,10 @@ send them each month, and write them to one facts file in the population's order
 households get an income assessment (drawn around their last known income), a few percent an illness \
 with its self-paid cost, a job loss or a disaster with its loss, and in September the school \
 enrolments with their yearly cost. About 2% are late reports, dated one to three months before \
-the month, so that a monitoring cycle that ingests the file must replay. Fact ids start with \
-m<YYYY-MM>-<household id>- and never collide with the population's or another month's. The same \
-population, month, seed and --late-share give the same bytes. See docs/population.md."""
+the month, so that a monitoring cycle that ingests the file must replay; none is of the \
+population's months, whose events it holds, and a month that is one of them is refused. Fact ids \
+start with m<YYYY-MM>-<household id>- and never collide with the population's or another month's. \
+The same population, month, seed and --late-share give the same bytes. See docs/population.md."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -417,8 +419,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout = _Stdout(sys.stdout)
     sys.stdout = cast(TextIO, stdout)
     try:
-        set_message_language(_language(_argv_language(words)))
-        args = _parser().parse_args(words)  # a usage error exits 2 here, with argparse's message
+        said_in = _language(_argv_language(words))
+        set_message_language(said_in)
+        with argparse_speaks(said_in):
+            args = _parser().parse_args(words)  # a usage error exits 2 here, with argparse's message
         lang = _language(getattr(args, "lang", None))
         try:
             code = _run(args)

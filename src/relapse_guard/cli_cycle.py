@@ -17,7 +17,7 @@ from .cli_screen import check_out, print_problems
 from .errors import InvalidArgument, StoreError
 from .facts import Fact
 from .household import Household
-from .interface import ntr, tr
+from .interface import ntr, progress_text, tr
 from .monitoring import CycleProgress, CycleReport, FactAhead, Monitor, OnePolicy, PolicyChooser
 from .policies.policy_map import PolicyMap
 from .population import BadRow, FactRecords, Population, PopulationError, fact_records, read_population
@@ -25,7 +25,6 @@ from .population.layout import suffix_format
 from .progress_line import ProgressLine, wants_progress
 from .screening.summary import Problem
 from .store import QuarantinedRecord, SQLiteStore
-from .text import progress_text
 
 __all__ = ["AHEAD", "CYCLE_FILES", "check_not_ahead", "run_cycle", "run_quarantined"]
 
@@ -49,12 +48,15 @@ def check_not_ahead(as_of: dt.date, today: dt.date) -> None:
         )
 
 
-def _bar(line: ProgressLine) -> Callable[[CycleProgress], None]:
-    """A progress callback showing the households rescreened of those picked, and the time left, on ``line``."""
+def _bar(line: ProgressLine, lang: str = "en") -> Callable[[CycleProgress], None]:
+    """A progress callback showing the households rescreened of those picked, and the time left, on
+    ``line``, in ``lang``."""
 
     def draw(progress: CycleProgress) -> None:
         done, total = progress.households_done, progress.households_total
-        line.show(progress_text(done, total or None, "household", seconds=progress.seconds, what="rescreened"))
+        line.show(
+            progress_text(done, total or None, "household", seconds=progress.seconds, what="rescreened", lang=lang)
+        )
 
     return draw
 
@@ -139,7 +141,7 @@ def run_cycle(
             report = monitor.cycle(
                 itertools.chain.from_iterable(sources),
                 as_of=as_of,
-                progress=_bar(line) if line is not None else None,
+                progress=_bar(line, lang) if line is not None else None,
             )
         finally:
             if line is not None:
@@ -204,6 +206,7 @@ def _problem_said(problem: Problem, store_path: str, lang: str) -> Problem:
         return problem
     return attrs.evolve(
         problem,
+        parts=(),  # said in ``lang`` here, not anew from the library's parts
         message=tr(
             lang,
             "household {household} is not in the store: its facts wait there until its household is stored, "

@@ -71,7 +71,7 @@ def run_report(
             as_of,
             workers=workers,
             limit=limit,
-            progress=progress_bar(line) if line is not None else None,
+            progress=progress_bar(line, lang) if line is not None else None,
             fail_fast=fail_fast,
             load=load_policy_spec,
             lang=lang,

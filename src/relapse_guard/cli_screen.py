@@ -20,7 +20,7 @@ from .errors import InvalidArgument, RelapseGuardError, StoreError, UnknownHouse
 from .explanation import to_json
 from .facts import Fact
 from .household import Household
-from .interface import tr
+from .interface import progress_text, tr
 from .labels import label
 from .policies.policy_map import PolicyMap, said_under
 from .policy import Policy
@@ -31,7 +31,6 @@ from .screening.choice import PolicySource, shared_fact_kinds
 from .screening.parallel import screen_population
 from .screening.screen import Progress
 from .screening.summary import Problem, ScreenResult, problem_summary
-from .text import progress_text
 
 __all__ = [
     "EXPLAIN_FORMATS",
@@ -52,13 +51,13 @@ __all__ = [
 SCREEN_FILES = ("households.jsonl", "totals.json", "problems.jsonl")
 
 
-def progress_bar(line: ProgressLine) -> Callable[[Progress], None]:
+def progress_bar(line: ProgressLine, lang: str = "en") -> Callable[[Progress], None]:
     """A progress callback showing a screen's :class:`Progress` on ``line``: households done of
-    those planned, the rate and the time left."""
+    those planned, the rate and the time left (in ``lang``)."""
 
     def draw(progress: Progress) -> None:
         total = progress.households_total or None
-        line.show(progress_text(progress.households_done, total, "household", seconds=progress.seconds))
+        line.show(progress_text(progress.households_done, total, "household", seconds=progress.seconds, lang=lang))
 
     return draw
 
@@ -88,16 +87,16 @@ def check_out(out: str, writes: Sequence[str], *, overwrite: bool, option: str =
 
 def print_problems(bad_rows: Iterable[BadRow], problems: Iterable[Problem], *, lang: str = "en") -> None:
     """List the bad rows and the problem households on stderr, then a line counting them by kind
-    (the command line's words in ``lang``, the rows' and problems' messages as written)."""
+    (the command line's words in ``lang``; a problem's message as :meth:`Problem.said` says it, a row's as written)."""
     bad = list(bad_rows)
     listed = sorted(problems, key=lambda problem: problem.household_id)
     for row in bad:
         print(tr(lang, "relapse-guard: bad row: {row}", row=row), file=sys.stderr)
     for problem in listed:
-        print(tr(lang, "relapse-guard: problem household: {problem}", problem=problem), file=sys.stderr)
+        print(tr(lang, "relapse-guard: problem household: {problem}", problem=problem.said(lang)), file=sys.stderr)
     line = problem_summary(len(bad), listed, lang=lang)
     if line is not None:
-        print(f"relapse-guard: {line}", file=sys.stderr)
+        print(tr(lang, "relapse-guard: {line}", line=line), file=sys.stderr)
 
 
 def print_paths(paths: Mapping[str, int], lang: str) -> None:
@@ -155,7 +154,7 @@ def run_screen(
     directory = check_out(out, SCREEN_FILES, overwrite=overwrite) if out is not None else None
     keep_rows = out is not None
     line = ProgressLine() if wants_progress(progress) else None
-    draw = progress_bar(line) if line is not None else None
+    draw = progress_bar(line, lang) if line is not None else None
     try:
         result = _screen(population, policy_name, as_of, workers, scheduler, keep_rows, draw, fail_fast, engine)
     finally:

@@ -96,9 +96,10 @@ def _compare(
     scheduler: str | None,
     engine: str,
     line: ProgressLine | None,
+    lang: str = "en",
 ) -> Comparison:
-    """The comparison itself: in local processes, or on Dask with a ``scheduler``."""
-    progress = progress_bar(line) if line is not None else None
+    """The comparison itself: in local processes, or on Dask with a ``scheduler`` (progress said in ``lang``)."""
+    progress = progress_bar(line, lang) if line is not None else None
     if scheduler is None:
         return compare_population(
             policies[0],
@@ -168,7 +169,7 @@ def run_whatif(
     directory = check_out(out, WHATIF_FILES, overwrite=overwrite) if out is not None else None
     line = ProgressLine() if wants_progress(progress) else None
     try:
-        comparison = _compare(population, policies, as_of, workers, scheduler, engine, line)
+        comparison = _compare(population, policies, as_of, workers, scheduler, engine, line, lang)
     finally:
         if line is not None:
             line.close()
@@ -347,7 +348,7 @@ def write_html(comparison: Comparison, path: Path, lang: str = "en") -> None:
     """Write the comparison to ``path`` as one self-contained HTML page (no scripts, no links):
     the totals, the money per intervention, the budget difference per district, and the
     differing households with the first decision where each one's timelines part. The page's
-    headings, tables and labels are in ``lang``; each household's account is in English."""
+    headings, tables, labels and each household's account are in ``lang``."""
     totals = comparison.totals
     a, b = comparison.policy_a, comparison.policy_b
     if comparison.as_of:
@@ -415,7 +416,7 @@ def write_html(comparison: Comparison, path: Path, lang: str = "en") -> None:
     differences = comparison.differences
     if differences:
         parts.append("<ul>")
-        parts += [f"<li><pre>{html.escape(item.render())}</pre></li>" for item in differences]
+        parts += [f"<li><pre>{html.escape(item.render(lang))}</pre></li>" for item in differences]
         parts.append("</ul>")
     else:
         parts.append(f"<p>{html.escape(tr(lang, 'No household differs.'))}</p>")

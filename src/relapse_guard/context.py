@@ -200,31 +200,36 @@ class Context:
     def income_left_per_capita(self, risk: Risk) -> Decimal | None:
         """Annual income per person left after the risk's cost (never below zero).
 
-        When the policy sets ``income_left.open_risk_months``, the costs of the household's
-        other open risks (found and not eliminated) dated within that many months before this
-        date weigh on it too: an illness's bill keeps counting while the illness is open, so
-        a later risk never lowers the safety net it pays for (see :meth:`open_costs`).
+        When the policy sets ``income_left.open_risk_months``, a cost weighs on it for that many
+        months from its risk's date: the costs of the household's other open risks (found and
+        not eliminated) dated within that many months before this date weigh on it too, so a
+        later risk never lowers the safety net an earlier one pays for; and the risk's own cost
+        no longer weighs once it is older than that (a year's cost against a year's income), so
+        a top-up granted for a hospital bill is worked out again on the income alone (see
+        :meth:`open_costs`).
         """
         if self.income_per_capita is None:
             return None
-        costs = self.open_costs(risk) if self._risks else risk.cost
+        costs = self.open_costs(risk) if self._risks or (risk.cost and risk.date < self.date) else risk.cost
         left = self.income_per_capita - costs / self.size
         return max(left, Decimal(0))
 
     def open_costs(self, risk: Risk) -> Decimal:
         """``risk``'s cost, plus the costs of the other open risks that still weigh on the income.
 
-        The others count only when the policy sets ``income_left.open_risk_months``: risks
-        found on or before this date, not eliminated, dated within that many months.
+        Only when the policy sets ``income_left.open_risk_months``: the others count when
+        found on or before this date, not eliminated, and dated within that many months; the
+        risk's own cost counts on its own date and while it is within that many months.
+        Without the parameter, the risk's own cost alone, whatever its age.
         """
         cost = risk.cost
-        if not self._risks:  # the engine gives the risks with a cost: most households have none
-            return cost
         date, key = self.date, risk.key
         others = [other for other in self._risks if other.cost and other.key != key and other.date <= date]
-        if not others or "income_left.open_risk_months" not in self._parameters:
-            return cost
+        if (not others and (not cost or risk.date >= date)) or "income_left.open_risk_months" not in self._parameters:
+            return cost  # (the window is read only when it can change the answer: cited only then)
         since = add_months(date, -int(self.amount("income_left.open_risk_months")))
+        if risk.date < date and since >= risk.date:
+            cost = Decimal(0)  # the risk's own cost is older than the window: it no longer weighs
         for other in others:
             if since < other.date and other.key not in self._eliminated:
                 cost += other.cost

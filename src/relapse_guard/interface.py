@@ -24,9 +24,12 @@ from __future__ import annotations
 from typing import Final
 
 from .i18n import ENGLISH, gettext_for, ngettext_for, normalise_language
+from .text import _BAR_WIDTH
+from .text import duration as _duration
 from .text import plural as _plural
+from .text import progress_text as _progress_text
 
-__all__ = ["DOMAIN", "KEYWORDS", "is_english", "ntr", "plural", "tr", "tr_marked"]
+__all__ = ["DOMAIN", "KEYWORDS", "duration", "is_english", "ntr", "plural", "progress_text", "tr", "tr_marked"]
 
 #: The gettext domain of the interface's messages.
 DOMAIN: Final = "interface"
@@ -79,3 +82,66 @@ def plural(count: int, word: str, many: str | None = None, *, grouped: bool = Tr
     if is_english(lang):
         return _plural(count, word, many, grouped=grouped)
     return _plural(count, word, many, grouped=grouped, ngettext=ngettext_for(DOMAIN, lang))
+
+
+def duration(seconds: float, lang: str) -> str:
+    """Seconds as a short duration in ``lang``, as :func:`relapse_guard.text.duration` says it in English.
+
+    >>> duration(185, "en"), duration(185, "zh-CN"), duration(3725, "zh-CN")
+    ('3m 05s', '3 分 05 秒', '1 小时 02 分')
+    """
+    if is_english(lang):
+        return _duration(seconds)
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return tr(lang, "{seconds}s", seconds=whole)
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return tr(lang, "{minutes}m {seconds}s", minutes=minutes, seconds=f"{secs:02d}")
+    hours, minutes = divmod(minutes, 60)
+    return tr(lang, "{hours}h {minutes}m", hours=hours, minutes=f"{minutes:02d}")
+
+
+def progress_text(done: int, total: int | None, word: str, *, seconds: float, what: str = "", lang: str) -> str:
+    """One progress line in ``lang``, as :func:`relapse_guard.text.progress_text` draws it in English:
+    a bar, ``done/total`` households and what is done to them (``written``, ``drawn``,
+    ``rescreened``), the rate and the time left.
+
+    >>> progress_text(2_500, 10_000, "household", seconds=5.0, what="written", lang="zh-CN")
+    '[#######                       ] 2,500/10,000 户已写入，每秒 500 户，剩余 15 秒'
+    >>> progress_text(60, 60, "household", seconds=0.1, what="rescreened", lang="zh-CN")
+    '[##############################] 60/60 户已重新筛查，每秒 600 户，完成'
+    """
+    if is_english(lang) or word != "household" or what not in ("", "written", "drawn", "rescreened"):
+        return _progress_text(done, total, word, seconds=seconds, what=what)
+    rate = done / seconds if seconds > 0 else 0.0
+    speed = tr(lang, ", {rate} households/s", rate=f"{rate:,.0f}") if seconds > 0 else ""
+    if not total:
+        return _households_done(what, lang).format(done=f"{done:,}") + speed
+    counted = _households_done(what, lang, of_total=True).format(done=f"{done:,}", total=f"{total:,}")
+    filled = min(_BAR_WIDTH, done * _BAR_WIDTH // total)
+    left = (
+        tr(lang, ", {duration} left", duration=duration(seconds * (total - done) / done, lang))
+        if 0 < done < total
+        else ""
+    )
+    if done >= total:
+        left = tr(lang, ", done")
+    return f"[{'#' * filled:<{_BAR_WIDTH}}] {counted}{speed}{left}"
+
+
+def _households_done(what: str, lang: str, *, of_total: bool = False) -> str:
+    """The count of a progress line in ``lang``, its ``{done}`` (and ``{total}``) to fill in."""
+    if of_total:
+        return {
+            "": tr(lang, "{done}/{total} households"),
+            "written": tr(lang, "{done}/{total} households written"),
+            "drawn": tr(lang, "{done}/{total} households drawn"),
+            "rescreened": tr(lang, "{done}/{total} households rescreened"),
+        }[what]
+    return {
+        "": tr(lang, "{done} households"),
+        "written": tr(lang, "{done} households written"),
+        "drawn": tr(lang, "{done} households drawn"),
+        "rescreened": tr(lang, "{done} households rescreened"),
+    }[what]

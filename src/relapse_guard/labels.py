@@ -51,6 +51,7 @@ Kind = Literal[
     "severity",
     "unit",
     "replay_reason",
+    "fact",
 ]
 
 #: Every kind of name :func:`label` says, and the names of each (the codes the library uses).
@@ -118,6 +119,30 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
         "household changed",
         "case reopened",
         "other",
+    ),
+    # the kinds of fact (relapse_guard.facts.DEFAULT_FACT_KINDS), as generate-month counts them
+    "fact": (
+        "income_assessed",
+        "exit_verified",
+        "assistance_granted",
+        "illness_reported",
+        "disaster_reported",
+        "job_lost",
+        "main_earner_lost",
+        "school_enrolled",
+        "house_appraised",
+        "basic_needs_checked",
+        "review_completed",
+        "case_opened",
+        "case_step_recorded",
+        "case_decided",
+        "entitlement_stopped",
+        "member_joined",
+        "member_left",
+        "member_died",
+        "household_moved",
+        "fact_corrected",
+        "fact_retracted",
     ),
 }
 

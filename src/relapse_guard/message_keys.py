@@ -339,6 +339,10 @@ GRANTED_AFTER_CASE = define("interventions granted after {about}")
 
 PARAMETER_CHANGED = define("{name} changed on {day}: {old} -> {new}")
 INCOME_ASSESSED = define("income assessed {income} a year per person ({fact})")
+COST_NO_LONGER_WEIGHS = define(
+    "income assessed {income} a year per person ({fact}), and a cost the amount was set against no longer"
+    " weighs on the income left"
+)
 EXIT_VERIFIED = define("exit verified")
 RISK_ELIMINATED = define("risk {key} eliminated ({why})")
 STOPPED = define("stopped")

@@ -180,7 +180,7 @@ def _names(key: str) -> tuple[str, ...]:
 
 class Term(str):
     """A name the catalogue translates on its own (a state, a risk kind, an intervention):
-    ``Term("illness")`` is ``illness`` in English (it is that text), ``疾病风险`` in Chinese. A
+    ``Term("illness")`` is ``illness`` in English (it is that text), ``因病`` in Chinese. A
     name the catalogue does not know (a policy's own intervention) renders as it is."""
 
     __slots__ = ()

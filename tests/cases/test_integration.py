@@ -82,10 +82,10 @@ def test_after_the_relapse_the_risk_is_eliminated_by_its_own_case() -> None:
     decision = case.decision_fact()
     assert decision is not None
     recovered = [
-        income(D(2017, 1, 10), 6000, "i3"),
+        income(D(2016, 12, 20), 6000, "i3"),
         needs(D(2017, 1, 10)),
         house(D(2017, 1, 10), "A"),
-        income(D(2017, 7, 15), 6400, "i4"),
+        income(D(2017, 7, 1), 6400, "i4"),  # the flood's cost still weighs (a year from 4 July 2016)
     ]
     facts = [*monitored_then_flooded(), *case_facts, decision, *recovered]
     on = D(2017, 7, 20)

@@ -52,7 +52,7 @@ def _explain(store: Path, *more: str, env: dict[str, str] | None = None) -> str:
 def test_explain_in_chinese_says_each_decision_in_chinese(store: Path) -> None:
     text = _explain(store, "--lang", "zh-CN")
     assert "状态转换【identification.income_below_line】人均收入 2500 低于贫困线 2760" in text
-    assert "发现风险【trigger.illness】疾病风险（高）：" in text
+    assert "发现风险【trigger.illness】因病（高）：" in text
     assert "给予帮扶【intervention.medical_aid】" in text
     assert "差距：差 260 元/人/年达到贫困线（2760）" in text
     assert "过渡期还剩 13 个月（共 36 个月）" in text

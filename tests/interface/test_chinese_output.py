@@ -213,7 +213,7 @@ def test_a_bad_value_is_reported_in_chinese(county: Path) -> None:
     assert "'2018/12/31' 不是 ISO 日期（YYYY-MM-DD）" in done.stderr
     no_day = _cli("screen", str(county), "--policy", "dazu_2016", "--as-of", "2018-13-45", "--lang", "zh-CN")
     assert no_day.returncode == 2
-    assert "'2018-13-45' 不是有效日期：month must be in 1..12" in no_day.stderr  # the reason is Python's
+    assert "'2018-13-45' 不是有效日期：月份须在 1 到 12 之间" in no_day.stderr  # not Python's "month must be in 1..12"
 
 
 def test_cycle_and_whatif_summaries_in_chinese(county: Path, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import statistics
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from relapse_guard.population import (
     parse_month,
     read_partition,
     read_population,
+    write_population,
 )
 from relapse_guard.population.fact_files import open_fact_writer
 
@@ -34,6 +36,8 @@ from .helpers import SEED
 
 HOUSEHOLDS = 3 * BLOCK_SIZE
 START = dt.date(2016, 1, 1)
+#: The first month after the county's (2016): the first a month's file may be drawn for.
+AFTER = dt.date(2017, 1, 1)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +123,7 @@ def test_fact_records_reports_a_bad_row_and_reads_on(county: Population, tmp_pat
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     seed=st.integers(0, 2**32),
-    first=st.dates(dt.date(2016, 1, 1), dt.date(2018, 12, 31)),
+    first=st.dates(AFTER, dt.date(2018, 12, 31)),
     later=st.integers(1, 14),
     late_share=st.sampled_from([0.0, 0.02, 0.3, 1.0]),
 )
@@ -132,7 +136,8 @@ def test_any_seed_and_months(
     late_share: float,
 ) -> None:
     """Ids unique within and across months and apart from the population's; facts that parse, of the
-    population's households and members; dates in the month, or 1-3 months before for late reports."""
+    population's households and members; dates in the month, or 1-3 months before for late reports,
+    never in the population's months."""
     shares = MonthlyShares(late_share=late_share)
     population_ids = {fact.id for _, facts in history.values() for fact in facts}
     seen: set[str] = set()
@@ -150,12 +155,13 @@ def test_any_seed_and_months(
                 assert household.has_member(fact.member_id)
             back = _months_back(month, fact.date)
             assert 0 <= back <= 3
-            assert fact.date >= START
+            assert fact.date >= AFTER
             assert fact.id.startswith(f"m{fact.date:%Y-%m}-{fact.household_id}-")
             if late_share == 0:
                 assert back == 0
-        if late_share == 1 and month >= dt.date(2016, 4, 1):
+        if late_share == 1:
             assert all(fact.date < month for fact in facts)
+            assert facts or month == AFTER  # January's events are late, and December's the population's
 
 
 def test_each_event_is_delivered_once_in_a_run_of_months(county: Population) -> None:
@@ -209,8 +215,9 @@ def test_shares_as_documented(county: Population, history: dict[str, tuple[House
 
 
 def test_the_late_share_is_near_its_parameter(county: Population) -> None:
-    """Months away from the school months, whose many enrolments make the next three months' late share larger."""
-    months = ("2017-02", "2017-03", "2017-04", "2017-05")
+    """Months away from the school months, whose many enrolments make the next three months' late share
+    larger, and from the population's, of which no late report comes."""
+    months = ("2017-04", "2017-05", "2017-06", "2017-07")
     for share in (0.1, 0.4):
         shares = MonthlyShares(late_share=share)
         late = [fact.date < parse_month(m) for m in months for fact in _facts(county, m, shares=shares)]
@@ -234,6 +241,11 @@ def test_history_and_month_run_through_the_engine(
 def test_arguments_are_checked_and_nothing_is_left_behind(county: Population, tmp_path: Path) -> None:
     with pytest.raises(PopulationError, match="before the population's first month"):
         next_month(county, "2015-12", tmp_path / "early.jsonl")
+    for covered in ("2016-01", "2016-12-31"):
+        with pytest.raises(
+            PopulationError, match=r"2016-\d\d is one of the population's months \(2016-01 to 2016-12\)"
+        ):
+            next_month(county, covered, tmp_path / "covered.jsonl")
     with pytest.raises(ValueError, match="not a month"):
         next_month(county, "2017-13", tmp_path / "bad.jsonl")
     with pytest.raises(PopulationError, match="suffix says csv"):
@@ -299,3 +311,116 @@ def test_progress_and_the_population_bad_rows(
     assert seen[-1] == (HOUSEHOLDS - 1, HOUSEHOLDS)
     expected = [fact.to_dict() for fact in _facts(county, "2017-01") if fact.household_id != lost]
     assert list(fact_records(written.path)) == expected
+
+
+def _event(fact: Fact) -> tuple[object, ...]:
+    """What makes an event one: its kind, household and month (and member, for one of a household's
+    school enrolments)."""
+    key: tuple[object, ...] = (fact.kind, fact.household_id, fact.date.year, fact.date.month)
+    return (*key, fact.member_id) if isinstance(fact, SchoolEnrolled) else key
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def test_a_month_after_the_population_repeats_none_of_its_events(tmp_path: Path) -> None:
+    """The counties of the pages: a year's (docs/monitoring.md) got 29 late reports in January, all of
+    2016's months and 25 of them a second event of a kind, household and month the population holds;
+    a one-month county got a second January income of DZ0000294 in February's file (2,578 beside 12,306)."""
+    year = generate_population(tmp_path / "year", households=3000, seed=1, processes=1)
+    held = {_event(fact) for record in year.iter_records() for fact in record.facts}
+    january = _facts(year, "2017-01")
+    assert len(january) > 1800
+    assert [fact for fact in january if fact.date < AFTER] == []
+    february = _facts(year, "2017-02")
+    late = [fact for fact in february if fact.date < dt.date(2017, 2, 1)]
+    assert late
+    assert all(f"{fact.date:%Y-%m}" == "2017-01" for fact in late)
+    assert not {_event(fact) for fact in [*january, *february]} & held
+
+    one = generate_population(tmp_path / "one", households=300, seed=5, months=1, processes=1)
+    for late_share in (0.02, 0.5):
+        february = _facts(one, "2016-02", shares=MonthlyShares(late_share=late_share))
+        assert len(february) > 50
+        assert [fact for fact in february if fact.date < dt.date(2016, 2, 1)] == []
+        assert not {_event(fact) for fact in february} & {_event(f) for r in one.iter_records() for f in r.facts}
+
+
+def test_data_of_ones_own_is_covered_up_to_each_households_last_fact(
+    history: dict[str, tuple[Household, list[Fact]]], tmp_path: Path
+) -> None:
+    """With no generator in the manifest, a household's months are those up to its last fact: a household
+    whose facts stop in June gets its July events (late ones too), one with a year of facts none of
+    2016, and one with no fact every month's."""
+    july = dt.date(2016, 7, 1)
+    items = []
+    for number, (household, facts) in enumerate(list(history.values())[:120]):
+        if number % 3 == 1:
+            facts = [fact for fact in facts if fact.date < july]
+        elif number % 3 == 2:
+            facts = []
+        items.append((household, facts))
+    own = write_population(tmp_path / "own", items)
+    assert own.generator is None
+    last = {household.id: max((fact.date for fact in facts), default=None) for household, facts in items}
+    held = {_event(fact) for _, facts in items for fact in facts}
+    shares = MonthlyShares(late_share=0.5)
+    delivered: set[tuple[object, ...]] = set()
+    months = [dt.date(2016, 7, 1), dt.date(2016, 8, 1), dt.date(2016, 9, 1), dt.date(2017, 1, 1)]
+    late: collections.Counter[str] = collections.Counter()
+    for month in months:
+        for fact in _facts(own, f"{month:%Y-%m}", seed=9, shares=shares):
+            ended = last[fact.household_id]
+            assert ended is None or _month_index(fact.date) > _month_index(ended)
+            assert _event(fact) not in held
+            assert _event(fact) not in delivered
+            delivered.add(_event(fact))
+            if fact.date < month:
+                late["none" if ended is None else "june"] += 1
+    assert late["june"] > 0
+    assert late["none"] > 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    households=st.integers(1, 40),
+    start=st.dates(dt.date(2015, 1, 1), dt.date(2018, 12, 28)).filter(lambda day: day.day <= 28),
+    months=st.integers(1, 5),
+    gap=st.integers(0, 2),
+    run=st.integers(1, 5),
+    late_share=st.sampled_from([0.02, 0.3, 1.0]),
+)
+def test_no_event_is_delivered_twice_by_a_population_and_a_run_of_months(
+    seed: int, households: int, start: dt.date, months: int, gap: int, run: int, late_share: float
+) -> None:
+    """A generated population of ``months`` months from ``start``, then the files of ``run`` consecutive
+    months from ``gap`` months after its last: no event (kind, household, month) is in two of them, and
+    every late report is of a month the population does not cover."""
+    first = _month_index(start)
+    end = dt.date(start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1, start.day)
+    last = _month_index(end - dt.timedelta(days=1))  # the population's last month: start.day may be past the 1st
+    shares = MonthlyShares(late_share=late_share)
+    with tempfile.TemporaryDirectory() as where:
+        folder = Path(where)
+        population = generate_population(
+            folder / "county", households=households, seed=seed, start=start, months=months, processes=1
+        )
+        facts = [fact for record in population.iter_records() for fact in record.facts]
+        assert all(first <= _month_index(fact.date) <= last for fact in facts)
+        held = {_event(fact) for fact in facts}
+        delivered: set[tuple[object, ...]] = set()
+        for number in range(last + 1 + gap, last + 1 + gap + run):
+            month = dt.date(number // 12, number % 12 + 1, 1)
+            written = next_month(population, month, folder / f"{month:%Y-%m}.jsonl", seed=seed, shares=shares)
+            for record in fact_records(written.path):
+                fact = parse_fact(record)
+                assert _event(fact) not in held, fact
+                assert _event(fact) not in delivered, fact
+                delivered.add(_event(fact))
+                assert number - 3 <= _month_index(fact.date) <= number
+                if fact.date < month:  # a late report
+                    assert _month_index(fact.date) > last, fact
+        with pytest.raises(PopulationError, match="one of the population's months"):
+            next_month(population, dt.date(last // 12, last % 12 + 1, 1), folder / "covered.jsonl", seed=seed)

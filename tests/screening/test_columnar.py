@@ -214,6 +214,8 @@ def test_vectorised_matches_engine_finds_a_form_that_promises_too_much() -> None
     check = vectorised_matches_engine(policy, [(household, facts)])
     assert not check
     assert "promises more" in str(check)
+    # the part named, in yuan: 3600 is the line, 5400 the monitoring threshold of 1.5 x the line
+    assert "trigger 'income_drop': its vectorised_quiet_from gives 3600 yuan, its quiet_from 5400 yuan" in str(check)
     assert "result differs" in str(check)  # decided quiet in columns, where the engine finds a risk
     assert vectorised_matches_engine(POLICIES["yubei_2016"], [(household, facts)])
 

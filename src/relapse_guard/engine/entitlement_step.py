@@ -210,16 +210,26 @@ class EntitlementStep:
             basis = piece.basis_income
             if basis is not None and piece.ends is None and terms.recheck_months is not None:
                 recheck = self._recheck(run, index, piece)
-                # no obvious change in the income since the amount was set: the level is kept,
-                # and an assessment on or after the re-check's day is that re-check
+                lapse = self._cost_lapse(run, piece)
+                # no obvious change in the income since the amount was set, nor in the costs
+                # weighing on it: the level is kept, and an assessment on or after the re-check's
+                # day is that re-check
                 if recheck is not None and not _obvious(recheck[2], basis, income):
-                    due, _, share = recheck
-                    if fact.date >= due:
-                        self._kept(run, name, index, piece, fact, recheck)
-                    elif share is not None and len(entitled) == 1:
-                        # the assessments to come inside this band, before the re-check, change nothing either
-                        width = share * basis
-                        run.income_gate = (piece.date, due, basis - width, basis + width)
+                    if lapse is None or fact.date < lapse:
+                        due, _, share = recheck
+                        if fact.date >= due:
+                            self._kept(run, name, index, piece, fact, recheck)
+                        elif share is not None and len(entitled) == 1:
+                            # the assessments to come inside this band, before the re-check and
+                            # before a cost stops weighing, change nothing either
+                            width = share * basis
+                            until = due if lapse is None else min(due, lapse)
+                            run.income_gate = (piece.date, until, basis - width, basis + width)
+                        continue
+                    why = Message(keys.COST_NO_LONGER_WEIGHS, income, fact.id)
+                    self.recompute(
+                        run, name, fact.date, first_of_next_month(fact.date), why, facts=(fact.id,), ctx=ctx, check=True
+                    )
                     continue
             why = Message(keys.INCOME_ASSESSED, income, fact.id)
             starts = first_of_next_month(fact.date)
@@ -250,6 +260,9 @@ class EntitlementStep:
             due, _, share = recheck
             if share is None:  # any change is obvious
                 return None
+            lapse = self._cost_lapse(run, piece)
+            if lapse is not None:
+                due = min(due, lapse)  # a cost stops weighing: the amount is worked out again then
             width = share * basis
             until = due if until is None else min(until, due)
             low = basis - width if low is None else max(low, basis - width)
@@ -441,6 +454,25 @@ class EntitlementStep:
         found = self._recheck_of(run, piece, base)
         run.rechecks[index] = (base, found)
         return found
+
+    def _cost_lapse(self, run: RunState, piece: Grant) -> dt.date | None:
+        """The first day a risk's cost that weighed on ``piece``'s amount when it was set no
+        longer weighs on the income left (``income_left.open_risk_months`` after the risk's
+        date, :meth:`~relapse_guard.context.Context.open_costs`); None when none does."""
+        if not run.costly or _WINDOW not in self.policy.parameters:
+            return None
+        window = self.policy.parameters.lookup(_WINDOW, piece.date).value
+        if not isinstance(window, Decimal):
+            return None  # the context says what is wrong with it, when it reads it
+        months = int(window)
+        since = add_months(piece.date, -months)
+        first: dt.date | None = None
+        for risk in run.costly:
+            weighed = risk.key == piece.risk_key or (since < risk.date and risk.key not in run.eliminated)
+            if risk.cost and risk.date <= piece.date and weighed:
+                lapse = _lapse_day(risk.date, months)
+                first = lapse if first is None else min(first, lapse)
+        return first
 
     def _recheck_of(
         self, run: RunState, piece: Grant, base: dt.date
@@ -649,3 +681,18 @@ def _risk_of(run: RunState, grant: Grant) -> Risk:
         fact_id="",
         key=grant.risk_key,
     )
+
+
+#: How long a risk's cost weighs on the income left, when the policy says.
+_WINDOW = "income_left.open_risk_months"
+
+
+def _lapse_day(risk_date: dt.date, months: int) -> dt.date:
+    """The first day on which a cost of ``risk_date`` is older than ``months`` months: the first
+    day ``d`` with ``add_months(d, -months) >= risk_date``, as :meth:`Context.open_costs` counts."""
+    day = add_months(risk_date, months)
+    while add_months(day, -months) < risk_date:
+        day += dt.timedelta(days=1)
+    while add_months(day - dt.timedelta(days=1), -months) >= risk_date:
+        day -= dt.timedelta(days=1)
+    return day

@@ -185,7 +185,7 @@ class CycleReport:
             "replayed": self.replayed,
             "replay_reasons": dict(self.replay_reasons),
             "districts": [[d, p, n] for (d, p), n in sorted(self.districts.items())],
-            "problems": [attrs.asdict(problem) for problem in self.problems],
+            "problems": [attrs.asdict(problem, filter=_stored) for problem in self.problems],
             "alert_counts": dict(self.alert_counts),
             "seconds": round(self.seconds, 3),
             "ingest_seconds": round(self.ingest_seconds, 3),
@@ -243,7 +243,19 @@ class CycleReport:
                     count=f"{len(self.problems):,}",
                 )
             )
-            lines.extend(f"    {p.household_id}: {p.error}: {p.message}" for p in self.problems[:20])
+            lines.extend(
+                f"    {p.household_id}: {p.error}: {p.message}"
+                if is_english(lang)
+                else tr(
+                    lang,
+                    "    {household}: {kind} ({error}): {message}",
+                    household=p.household_id,
+                    kind=label("problem", p.kind, lang),
+                    error=p.error,
+                    message=p.message_said(lang),
+                )
+                for p in self.problems[:20]
+            )
         if self.ahead:
             lines.append(
                 ntr(
@@ -257,6 +269,11 @@ class CycleReport:
                 )
             )
         return "\n".join(lines)
+
+
+def _stored(field: attrs.Attribute[object], _: object) -> bool:
+    """The fields of a problem a cycle's report stores: not its message's parts (said from the message)."""
+    return field.name != "parts"
 
 
 def _alert_name(kind: str, lang: str) -> str:

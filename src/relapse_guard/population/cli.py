@@ -22,9 +22,9 @@ from pathlib import Path
 from ..argtypes import add_generate_arguments, add_month_arguments, add_version_argument, non_negative
 from ..errors import ParameterNotInForce, RelapseGuardError
 from ..i18n import resolve_language
-from ..interface import plural, tr
+from ..interface import plural, progress_text, tr
+from ..labels import label
 from ..progress_line import ProgressLine, wants_progress
-from ..text import progress_text
 from .directory import read_population
 from .monthly import MonthFile, next_month
 from .monthly_draws import MonthlyShares
@@ -36,7 +36,8 @@ MONTH_DESCRIPTION = (
     "Draw a month of new facts (income assessments, illnesses with their self-paid cost, job losses, "
     "disasters, school enrolments in school months) for every household of a population directory and "
     "write them to one facts file, in the population's order. A few are late reports: dated one to three "
-    "months before the month. Fact ids start with m<YYYY-MM>-<household id>-. The same population, "
+    "months before the month, never in one of the population's months (whose events it holds; a month "
+    "that is one of them is refused). Fact ids start with m<YYYY-MM>-<household id>-. The same population, "
     "month, seed and shares give the same bytes. Read the file back with "
     "relapse_guard.population.fact_records."
 )
@@ -63,15 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(asked: bool, what: str) -> tuple[Callable[[int, int], None] | None, ProgressLine | None]:
-    """A progress callback drawing households ``what`` (written, drawn) and the time left, and its line;
-    both None when progress is not wanted (stderr not a terminal, no ``--progress``)."""
+def _progress(
+    asked: bool, what: str, lang: str = "en"
+) -> tuple[Callable[[int, int], None] | None, ProgressLine | None]:
+    """A progress callback drawing households ``what`` (written, drawn) and the time left in ``lang``,
+    and its line; both None when progress is not wanted (stderr not a terminal, no ``--progress``)."""
     if not wants_progress(asked):
         return None, None
     line = ProgressLine()
 
     def draw(done: int, total: int) -> None:
-        line.show(progress_text(done, total or None, "household", seconds=line.seconds, what=what))
+        line.show(progress_text(done, total or None, "household", seconds=line.seconds, what=what, lang=lang))
 
     return draw, line
 
@@ -98,7 +101,7 @@ def run_generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     directory = Path(args.directory)
     before = set(directory.glob("*.tmp")) if directory.is_dir() else set()
-    progress, line = _progress(args.progress, "written")
+    progress, line = _progress(args.progress, "written", _language(args))
     try:
         population = generate_population(
             directory,
@@ -146,7 +149,7 @@ def run_month(args: argparse.Namespace) -> int:
     """``month`` (``generate-month``): write the file, print what it holds; 1 when the population had
     bad rows. Errors are raised."""
     started = time.perf_counter()
-    progress, line = _progress(args.progress, "drawn")
+    progress, line = _progress(args.progress, "drawn", _language(args))
     try:
         written: MonthFile = next_month(
             args.population,
@@ -166,7 +169,7 @@ def run_month(args: argparse.Namespace) -> int:
     for row in written.bad_rows:
         print(tr(lang, "relapse-guard: bad row: {row}", row=row), file=sys.stderr)
     seconds = time.perf_counter() - started
-    kinds = tr(lang, ", ").join(f"{count:,} {kind}" for kind, count in written.by_kind.items())
+    kinds = tr(lang, ", ").join(f"{count:,} {label('fact', kind, lang)}" for kind, count in written.by_kind.items())
     print(
         tr(
             lang,

@@ -28,7 +28,7 @@ from .layout import check_format, suffix_format
 from .monthly_draws import MonthDrawer, MonthlyShares
 from .records import BadRow, PopulationError, PopulationRecord
 from .synthetic import process_context
-from .synthetic_draws import Distributions
+from .synthetic_draws import Distributions, add_months, period_end
 
 __all__ = ["MonthFile", "month_facts", "next_month", "parse_month"]
 
@@ -61,18 +61,24 @@ def _population(population: str | Path | Population) -> Population:
     return population if isinstance(population, Population) else read_population(population)
 
 
-def _generated(population: Population) -> tuple[Distributions, dt.date | None]:
-    """The distributions a generated population was drawn from and its first month (defaults and None for
-    data of one's own)."""
+def _generated(population: Population) -> tuple[Distributions, dt.date | None, dt.date | None]:
+    """The distributions a generated population was drawn from, its first month and its last (the first day
+    of each): defaults and None for data of one's own, whose months its facts tell household by household."""
     generator: Mapping[str, Any] = population.generator or {}
     try:
         distributions = Distributions.from_dict(generator.get("distributions") or {})
         start = generator.get("start")
-        first = parse_month(dt.date.fromisoformat(start)) if isinstance(start, str) else None
+        day = dt.date.fromisoformat(start) if isinstance(start, str) else None
+        months = generator.get("months")
+        if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
+            raise ValueError(f"'months' is {months!r}, not a number of months")
     except (TypeError, ValueError) as error:
         where = population.directory if population.directory is not None else "the population"
         raise PopulationError(f"{where}: the manifest's generator cannot be read: {error}") from None
-    return distributions, first
+    if day is None:
+        return distributions, None, None
+    last = None if months is None else parse_month(period_end(day, months) - dt.timedelta(days=1))
+    return distributions, parse_month(day), last
 
 
 @attrs.frozen
@@ -83,22 +89,30 @@ class _Plan:
     month: dt.date
     distributions: Distributions
     shares: MonthlyShares
-    first: dt.date | None
+    #: The first day of the population's last month, when its manifest says.
+    covered: dt.date | None
 
     def drawer(self) -> MonthDrawer:
-        return MonthDrawer(self.seed, self.month, self.distributions, self.shares, self.first)
+        return MonthDrawer(self.seed, self.month, self.distributions, self.shares, self.covered)
 
 
 def _plan(population: Population, month: str | dt.date, seed: int, shares: MonthlyShares | None) -> _Plan:
-    """The plan of ``month``'s draws; :class:`PopulationError` for a month before the population's first."""
+    """The plan of ``month``'s draws; :class:`PopulationError` for a month before the population's first
+    or one of its months."""
     first_day = parse_month(month)
-    distributions, first = _generated(population)
+    distributions, first, last = _generated(population)
     if first is not None and first_day < first:
         raise PopulationError(
             f"month {first_day:%Y-%m} is before the population's first month ({first:%Y-%m}): "
             "new facts come after a population's start"
         )
-    return _Plan(seed, first_day, distributions, shares or MonthlyShares(), first)
+    if last is not None and first_day <= last:
+        months = f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} to {last:%Y-%m}"
+        raise PopulationError(
+            f"month {first_day:%Y-%m} is one of the population's months ({months}), whose facts it holds: "
+            f"new facts come after them, from {add_months(last, 1, 1):%Y-%m}"
+        )
+    return _Plan(seed, first_day, distributions, shares or MonthlyShares(), last)
 
 
 def _partition_records(drawer: MonthDrawer, partition: Partition) -> Iterator[PopulationRecord]:
@@ -124,16 +138,19 @@ def month_facts(
     applies them; often none), its ``bad_rows`` those met reading the household in the
     population; a household that could not be read (``household=None``) gets no facts. The
     facts are dated in ``month``, but for the late reports (``shares.late_share`` of the
-    events), dated one to three months earlier, never before the population's first month;
-    their ids start with ``m<YYYY-MM>-<household id>-`` (the month of the event) and are
+    events), dated one to three months earlier, never in a month the population covers (see
+    :mod:`.monthly_draws`: a generated population's months, from its manifest, and those up to
+    each household's last fact), whose events are the population's; so no event of the
+    population is drawn again, and the files of a run of months deliver each event once.
+    Their ids start with ``m<YYYY-MM>-<household id>-`` (the month of the event) and are
     unique across months. Incomes are drawn around each household's last assessment before
     the event's month, read from its facts.
 
     The same population, month, seed and shares give the same facts; a household's depend on
     the household and its facts only (not on the other households, their order or the
-    partitions). Raises :class:`PopulationError` for a
-    population that cannot be read or a month before its first, :class:`ValueError` for a
-    month that is not one.
+    partitions). Raises :class:`PopulationError` for a population that cannot be read, or for
+    a month before its first or one of its months (a generated population's, from its
+    manifest), :class:`ValueError` for a month that is not one.
     """
     population = _population(population)
     return _records(population, _plan(population, month, seed, shares))
@@ -241,8 +258,9 @@ def next_month(
     say) every 1,000 households (or partition) and at the end.
 
     The file is written under a temporary name and renamed when complete. Raises
-    :class:`PopulationError` for a population that cannot be read, a month before its first,
-    an ``out`` that exists (unless ``overwrite``) or whose suffix and ``format`` disagree.
+    :class:`PopulationError` for a population that cannot be read, a month before its first or
+    one of its months, an ``out`` that exists (unless ``overwrite``) or whose suffix and
+    ``format`` disagree.
     """
     out = Path(out)
     fmt = _out_format(out, format)

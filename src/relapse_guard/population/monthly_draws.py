@@ -3,11 +3,19 @@
 Each event happens in one month, its **event month**, and is delivered once: in that month's
 file, or as a **late report** one to three months later (:attr:`MonthlyShares.late_share`).
 A household's events of an event month are drawn from their own random stream,
-``random.Random`` seeded with ``"relapse_guard.population.month/<version>/<seed>/<YYYY-MM>/<household id>"``:
+``random.Random`` seeded with
+``"relapse_guard.population.month/<stream version>/<seed>/<YYYY-MM>/<household id>"``:
 so they are the same whichever month's file is being written (the file of month ``M`` holds
 the events of ``M`` delivered on time and those of ``M-1``, ``M-2`` and ``M-3`` delivered
 late by as many months, and a run of months delivers every event once), and they depend on
 the household and its facts only, not on the other households, their order or the partitions.
+
+No event is drawn for a month the population **covers**: its events are the population's
+facts already. A household's covered months are those up to the population's last month (of a
+generated population, from its manifest: the month of the day before ``start`` plus ``months``
+months) and up to the month of the household's last fact, whichever is later; so a month's file
+holds no late report of them, and its events never repeat one of the population (nor one of
+another month's file).
 """
 
 from __future__ import annotations
@@ -51,10 +59,16 @@ from .synthetic_draws import (
     school_cost,
 )
 
-__all__ = ["MONTH_GENERATOR_VERSION", "History", "MonthDrawer", "MonthlyShares"]
+__all__ = ["MONTH_GENERATOR_VERSION", "MONTH_STREAM_VERSION", "History", "MonthDrawer", "MonthlyShares"]
 
 #: Bumped whenever a change makes the same seed give other monthly facts.
-MONTH_GENERATOR_VERSION = 1
+#: 2: no event is drawn for a month the population covers (version 1 drew late reports of the
+#: population's last three months, repeating its events; the random draws are the same).
+MONTH_GENERATOR_VERSION = 2
+#: What the random streams of a month's events are named by, with the seed, the event month and
+#: the household id. It stays when a change (version 2) leaves the draws as they were, so only
+#: the facts the change is about differ, not every one.
+MONTH_STREAM_VERSION = 1
 
 #: A shock to the household's income: from, until (None: for good), and the factor of its income meanwhile.
 _Shock = tuple[dt.date, dt.date | None, float]
@@ -141,14 +155,18 @@ def _factor(shocks: Iterable[_Shock], on: dt.date) -> float:
 
 
 class History:
-    """What a household's facts in the population tell the month's draws: its incomes and its shocks."""
+    """What a household's facts in the population tell the month's draws: its incomes, its shocks and
+    the date of its last fact."""
 
-    __slots__ = ("day", "incomes", "shocks")
+    __slots__ = ("day", "incomes", "last", "shocks")
 
     def __init__(self, facts: Iterable[Fact]) -> None:
         incomes: list[tuple[dt.date, Decimal]] = []
         shocks: list[_Shock] = []
+        last: dt.date | None = None
         for fact in facts:
+            if last is None or fact.date > last:
+                last = fact.date
             if isinstance(fact, IncomeAssessed):
                 incomes.append((fact.date, fact.income_per_capita))
                 continue
@@ -162,6 +180,8 @@ class History:
         self.shocks = shocks
         #: The day of the month of the last assessment (the household's assessment day), or None.
         self.day = incomes[-1][0].day if incomes else None
+        #: The date of the household's last fact (of any kind), or None when it has none.
+        self.last = last
 
     def income_before(self, on: dt.date) -> tuple[dt.date, Decimal] | None:
         """The last assessment before ``on``: its date and income; None when there is none."""
@@ -185,8 +205,10 @@ def _amount(value: float, bound: Decimal) -> Decimal:
 class MonthDrawer:
     """Draws the new facts of the households of a population for the file of one month, household by household.
 
-    ``month`` is the first day of the month; ``first`` the first day of the population's
-    first month (no event is drawn before it), or None.
+    ``month`` is the first day of the month; ``covered`` the first day of the population's last
+    month (a generated population's, from its manifest), or None when it is not known. No event
+    is drawn for that month or an earlier one, nor for a month up to that of a household's last
+    fact: the population holds their events.
     """
 
     def __init__(
@@ -195,15 +217,17 @@ class MonthDrawer:
         month: dt.date,
         distributions: Distributions,
         shares: MonthlyShares,
-        first: dt.date | None = None,
+        covered: dt.date | None = None,
     ) -> None:
         self.seed = seed
         self.month = month
         self.d = distributions
         self.shares = shares
-        #: ``(delay, event month)``: the event months whose events delivered that late are in this file.
+        self.covered = covered
+        #: ``(delay, event month)``: the event months whose events delivered that late are in this file
+        #: (for a household, those after its covered months).
         months = [(delay, add_months(month, -delay, 1)) for delay in range(shares.longest_delay + 1)]
-        self.event_months = [(delay, event) for delay, event in months if first is None or event >= first]
+        self.event_months = [(delay, event) for delay, event in months if covered is None or event > covered]
         self._late = Choice(*((weight, delay) for delay, weight in enumerate(shares.late_delays, 1)))
         self._poverty_line = load_policy(distributions.line_policy).parameters
         self._lines: dict[int, float] = {}
@@ -221,7 +245,7 @@ class MonthDrawer:
     def stream(self, event: dt.date, household_id: str) -> Random:
         """The random stream of a household's events of month ``event``."""
         key = f"{self.seed}/{event.year:04d}-{event.month:02d}/{household_id}"
-        return Random(f"relapse_guard.population.month/{MONTH_GENERATOR_VERSION}/{key}")
+        return Random(f"relapse_guard.population.month/{MONTH_STREAM_VERSION}/{key}")
 
     def facts(self, household: Household, facts: Iterable[Fact]) -> list[Fact]:
         """The household's new facts in this month's file, given its ``facts`` in the population; sorted as
@@ -229,7 +253,11 @@ class MonthDrawer:
         history = History(facts)
         ill = sum(member.health is not Health.HEALTHY for member in household.members)
         out: list[Fact] = []
+        # The household's facts cover the months up to that of its last one: no event of them is drawn.
+        held = history.last
         for delay, event in self.event_months:
+            if held is not None and (event.year, event.month) <= (held.year, held.month):
+                continue
             out += self.events(self.stream(event, household.id), household, history, event, delay, ill)
         out.sort(key=Fact.sort_key)
         return out

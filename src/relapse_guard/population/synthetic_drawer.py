@@ -54,6 +54,7 @@ from .synthetic_draws import (
     illness_of,
     level_on,
     lognormal,
+    period_end,
     poisson,
     school_cost,
     schooling_at,
@@ -78,7 +79,7 @@ class Drawer:
         self.seed = seed
         self.start = start
         self.months = months
-        self.end = add_months(start, months, 1) + dt.timedelta(days=start.day - 1)
+        self.end = period_end(start, months)
         self.days = (self.end - start).days
         self.years = self.days / 365.25
         self.d = distributions

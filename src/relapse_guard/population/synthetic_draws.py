@@ -314,6 +314,15 @@ def add_months(day: dt.date, months: int, on_day: int) -> dt.date:
     return _D(index // 12, index % 12 + 1, on_day)
 
 
+def period_end(start: dt.date, months: int) -> dt.date:
+    """The day after the last of a population of ``months`` months from ``start``: its facts are dated before it.
+
+    >>> period_end(dt.date(2016, 1, 1), 12), period_end(dt.date(2016, 1, 15), 1)
+    (datetime.date(2017, 1, 1), datetime.date(2016, 2, 15))
+    """
+    return add_months(start, months, 1) + dt.timedelta(days=start.day - 1)
+
+
 def schooling_at(age: int, rnd: Random) -> Schooling:
     """Enrolment at the start, by age: preschool 3-5 (75%), compulsory 6-14, then some go on."""
     if 3 <= age <= 5:

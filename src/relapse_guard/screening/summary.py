@@ -16,8 +16,8 @@ from typing import Any
 import attrs
 
 from ..entitlements import MONEY_UNITS, Money, total
-from ..errors import NoPolicyForPlace, PluginFailed, RelapseGuardError, said
-from ..interface import ntr, tr
+from ..errors import InvalidTransition, NoPolicyForPlace, PluginFailed, RelapseGuardError, UnknownHousehold, said
+from ..interface import is_english, ntr, tr
 from ..labels import label
 from ..lifecycle import State
 from ..population import BadRow
@@ -63,6 +63,10 @@ class Problem:
     plugin: str | None = None
     fact_id: str | None = None
     counted: bool = False
+    #: What the message says, as values another language can say it in (:meth:`said`): the
+    #: form of the message first (``transition``, ``plugin``, ``no_policy``, ``shared_id``,
+    #: ``unknown``), then its values; empty for a message that has no such form.
+    parts: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @classmethod
     def from_exception(cls, household_id: str, error: BaseException) -> Problem:
@@ -75,6 +79,7 @@ class Problem:
                 message=str(error),
                 plugin=error.plugin,
                 fact_id=error.fact_id,
+                parts=_plugin_parts(error),
             )
         if isinstance(error, RelapseGuardError) and error.policy_code is not None:
             # the library's own error, let out by policy code (a parameter it reads not in force)
@@ -100,6 +105,7 @@ class Problem:
             error=type(error).__name__,
             message=str(error) or type(error).__name__,
             fact_id=fact_id if isinstance(fact_id, str) else None,
+            parts=_parts(error),
         )
 
     @property
@@ -116,6 +122,90 @@ class Problem:
             return f"{self.kind}: {self.message}"
         return f"{self.kind}: household {self.household_id!r}: {self.error}: {self.message}"
 
+    def said(self, lang: str = "en") -> str:
+        """:meth:`__str__` in ``lang``: its kind by its label, the message said in ``lang`` when it
+        has a form (:attr:`parts`; a message of policy code as it raised it), else as written.
+
+        >>> problem = Problem(household_id="H1", kind="no_policy", error="NoPolicyForPlace", message="m")
+        >>> problem.said("en"), problem.said("zh-CN")
+        ("no_policy: household 'H1': NoPolicyForPlace: m", '无适用政策：户 H1：NoPolicyForPlace：m')
+        """
+        if is_english(lang):
+            return str(self)
+        kind = label("problem", self.kind, lang)
+        if self.parts:
+            return tr(lang, "{kind}: {message}", kind=kind, message=self.message_said(lang))
+        return tr(
+            lang,
+            "{kind}: household {household}: {error}: {message}",
+            kind=kind,
+            household=self.household_id,
+            error=self.error,
+            message=self.message,
+        )
+
+    def message_said(self, lang: str = "en") -> str:
+        """:attr:`message` in ``lang``: said anew from :attr:`parts` when it has them, else as written."""
+        if is_english(lang) or not self.parts:
+            return self.message
+        form, *values = self.parts
+        household = self.household_id
+        if form == "transition":
+            state, event, allowed = values
+            return tr(
+                lang,
+                "household {household}: event {event} is not allowed in state {state} "
+                "(events allowed there: {allowed})",
+                household=household,
+                event=event,
+                state=label("state", state, lang),
+                allowed=tr(lang, ", ").join(allowed.split(",")) if allowed else tr(lang, "none"),
+            )
+        if form == "plugin":
+            plugin, error, fact_id, message = values
+            if fact_id:
+                return tr(
+                    lang,
+                    "household {household}: {plugin} raised {error} on fact {fact}: {message}",
+                    household=household,
+                    plugin=plugin,
+                    error=error,
+                    fact=fact_id,
+                    message=message,
+                )
+            return tr(
+                lang,
+                "household {household}: {plugin} raised {error}: {message}",
+                household=household,
+                plugin=plugin,
+                error=error,
+                message=message,
+            )
+        if form == "no_policy":
+            place, on, source = values
+            return tr(
+                lang,
+                "no policy for place {place} on {on} in policy map {source}; add a [[place]] entry with its "
+                "district (and town) and policy, or a default for every other district",
+                place=place,
+                on=on,
+                source=source,
+            )
+        if form == "shared_id":
+            fact_id, other = values
+            return tr(
+                lang,
+                "household {household}: fact id {fact} is used by household {other} too",
+                household=household,
+                fact=fact_id,
+                other=other,
+            )
+        if form == "unknown":
+            return tr(
+                lang, "household {household} is not in the store: store its household record first", household=household
+            )
+        return self.message
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (a line of ``problems.jsonl``)."""
         return {
@@ -127,6 +217,28 @@ class Problem:
             "message": self.message,
             "counted": self.counted,
         }
+
+
+def _parts(error: BaseException) -> tuple[str, ...]:
+    """:attr:`Problem.parts` of a library error whose message another language can say: a
+    transition not allowed, no policy for a place, a fact id another household uses, a household
+    a store does not hold; empty for any other."""
+    if isinstance(error, InvalidTransition):
+        return ("transition", error.state, error.event, ",".join(error.allowed))
+    if isinstance(error, NoPolicyForPlace) and not error.reason and not error.suggestions:
+        return ("no_policy", error.place, str(error.on), error.source)
+    if isinstance(error, SharedFactId):
+        return ("shared_id", str(error.fact_id), error.other_household)
+    if isinstance(error, UnknownHousehold):
+        return ("unknown",)
+    return ()
+
+
+def _plugin_parts(error: PluginFailed) -> tuple[str, ...]:
+    """:attr:`Problem.parts` of policy code that raised (not of code that gave back what the engine cannot use)."""
+    if f" raised {type(error.error).__name__}" not in str(error):
+        return ()
+    return ("plugin", error.plugin, type(error.error).__name__, error.fact_id or "", str(error.error))
 
 
 def _problem_label(problem: Problem, lang: str) -> str:

@@ -52,8 +52,10 @@ from ..engine import Engine
 from ..errors import InvalidCaseFile, InvalidInput, RelapseGuardError, close_names, redact
 from ..facts import Fact, FactKinds
 from ..household import Household
-from ..interface import ntr, tr
+from ..interface import ntr, tr, tr_marked
+from ..labels import Kind, label
 from ..lifecycle import State
+from ..messages import ENGLISH, Term
 from ..money import FEN
 from ..policies import POLICIES, load_policy
 from ..policy import Policy
@@ -103,6 +105,55 @@ _DATE = "a date such as 2016-12-31 (a TOML date, or its ISO text)"
 # --- what a case expects -------------------------------------------------------------------------
 
 
+@attrs.frozen
+class _Label:
+    """A name of the library (a state, an intervention...), said by its label in a language
+    (:func:`~relapse_guard.labels.label`)."""
+
+    kind: Kind
+    name: str
+
+    def render(self, lang: str) -> str:
+        return label(self.kind, self.name, lang)
+
+
+@attrs.frozen
+class _Said:
+    """A message of the interface (marked with ``tr("en", ...)`` where it is made) and its values."""
+
+    message: str
+    values: tuple[tuple[str, _Part], ...] = ()
+
+    def render(self, lang: str) -> str:
+        text = tr_marked(lang, self.message)
+        return text.format(**{name: _render(value, lang) for name, value in self.values}) if self.values else text
+
+
+@attrs.frozen
+class _Words:
+    """Parts said one after the other, a space between them."""
+
+    parts: tuple[_Part, ...]
+
+    def render(self, lang: str) -> str:
+        return " ".join(_render(part, lang) for part in self.parts)
+
+
+#: A value of a difference as it is said in a language: text as it is (an amount, a date), a
+#: name by its label, a term of the decisions (a service), a message of the interface, or words.
+_Part = str | _Label | Term | _Said | _Words
+
+
+def _render(part: _Part, lang: str) -> str:
+    if isinstance(part, Term):
+        return part.render(lang)
+    return part if isinstance(part, str) else part.render(lang)
+
+
+def _on(day: dt.date) -> _Said:
+    return _Said(tr("en", "on {date}"), (("date", day.isoformat()),))
+
+
 @attrs.frozen(kw_only=True)
 class ExpectedGrant:
     """A grant a case expects: its intervention and, when given, its amount (within
@@ -130,29 +181,37 @@ class ExpectedGrant:
         >>> ExpectedGrant(intervention="safety_net", amount=Decimal(300), period=Period.YEARLY).differences(paid)
         (('amount', '300', '266.66'), ('period', 'yearly', 'monthly'))
         """
-        found: list[tuple[str, str, str]] = []
+        return _english(self._differences(grant))
+
+    def _differences(self, grant: Grant) -> tuple[tuple[str, _Part, _Part], ...]:
+        found: list[tuple[str, _Part, _Part]] = []
         if grant.intervention != self.intervention:
-            found.append(("intervention", self.intervention, grant.intervention))
+            found.append(
+                ("intervention", _Label("intervention", self.intervention), _Label("intervention", grant.intervention))
+            )
         if self.amount is not None and (
             grant.amount is None or abs(grant.amount - self.amount) > FEN * self.tolerance_fen
         ):
             found.append(("amount", self._amount_text(), _amount_of(grant)))
         if self.period is not None and grant.period is not self.period:
-            found.append(("period", self.period.value, grant.period.value))
+            found.append(("period", _Label("period", self.period.value), _Label("period", grant.period.value)))
         if self.date is not None and grant.date != self.date:
             found.append(("date", self.date.isoformat(), grant.date.isoformat()))
         return tuple(found)
 
     def describe(self) -> str:
         """The expectation in a few words: ``safety_net 266.66 ± 0.01 monthly on 2016-06-01``."""
-        parts = [self.intervention]
+        return self._describe().render(ENGLISH)
+
+    def _describe(self) -> _Words:
+        parts: list[_Part] = [_Label("intervention", self.intervention)]
         if self.amount is not None:
             parts.append(self._amount_text())
         if self.period is not None:
-            parts.append(self.period.value)
+            parts.append(_Label("period", self.period.value))
         if self.date is not None:
-            parts.append(f"on {self.date.isoformat()}")
-        return " ".join(parts)
+            parts.append(_on(self.date))
+        return _Words(tuple(parts))
 
     def _amount_text(self) -> str:
         if self.tolerance_fen:
@@ -160,13 +219,21 @@ class ExpectedGrant:
         return str(self.amount)
 
 
-def _amount_of(grant: Grant) -> str:
-    return str(grant.amount) if grant.amount is not None else "none (a service)"
+def _amount_of(grant: Grant) -> _Part:
+    return str(grant.amount) if grant.amount is not None else _Said(tr("en", "none (a service)"))
 
 
-def _grant_text(grant: Grant) -> str:
-    amount = str(grant.amount) if grant.amount is not None else f"service {grant.service or ''}".rstrip()
-    return f"{grant.intervention} {amount} {grant.period.value} on {grant.date.isoformat()}"
+def _grant_text(grant: Grant) -> _Part:
+    amount: _Part
+    if grant.amount is not None:
+        amount = str(grant.amount)
+    elif grant.service:
+        amount = _Said(tr("en", "service {service}"), (("service", Term(grant.service)),))
+    else:
+        amount = _Said(tr("en", "service"))
+    return _Words(
+        (_Label("intervention", grant.intervention), amount, _Label("period", grant.period.value), _on(grant.date))
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -183,20 +250,32 @@ class ExpectedRisk:
 
     def differences(self, risk: Risk) -> tuple[tuple[str, str, str], ...]:
         """``(field, expected, got)`` for each field of ``risk`` that differs; ``()`` when it matches."""
-        found: list[tuple[str, str, str]] = []
+        return _english(self._differences(risk))
+
+    def _differences(self, risk: Risk) -> tuple[tuple[str, _Part, _Part], ...]:
+        found: list[tuple[str, _Part, _Part]] = []
         if risk.kind != self.kind:
-            found.append(("kind", self.kind, risk.kind))
+            found.append(("kind", _Label("risk", self.kind), _Label("risk", risk.kind)))
         if self.date is not None and risk.date != self.date:
             found.append(("date", self.date.isoformat(), risk.date.isoformat()))
         return tuple(found)
 
     def describe(self) -> str:
         """The expectation in a few words: ``illness on 2017-04-03``."""
-        return self.kind if self.date is None else f"{self.kind} on {self.date.isoformat()}"
+        return _render(self._describe(), ENGLISH)
+
+    def _describe(self) -> _Part:
+        kind = _Label("risk", self.kind)
+        return kind if self.date is None else _Words((kind, _on(self.date)))
 
 
-def _risk_text(risk: Risk) -> str:
-    return f"{risk.kind} on {risk.date.isoformat()} (key {risk.key})"
+def _risk_text(risk: Risk) -> _Part:
+    key = _Said(tr("en", "(key {key})"), (("key", risk.key),))
+    return _Words((_Label("risk", risk.kind), _on(risk.date), key))
+
+
+def _english(found: Sequence[tuple[str, _Part, _Part]]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((name, _render(want, ENGLISH), _render(got, ENGLISH)) for name, want, got in found)
 
 
 @attrs.frozen(kw_only=True)
@@ -219,7 +298,7 @@ class Expectations:
         """Each field of ``result`` that differs from what is expected, in the order of the fields."""
         found: list[Difference] = []
         if self.state is not None and result.state is not self.state:
-            found.append(Difference("state", self.state.value, result.state.value))
+            found.append(_difference("state", _Label("state", self.state.value), _Label("state", result.state.value)))
         if self.grants is not None:
             found.extend(_compare("grants", "grant", self.grants, result.grants, _grant_text, self.partial))
         if self.risks is not None:
@@ -233,15 +312,25 @@ class Expectations:
         found = []
         for review, on in self.reviews_completed.items():
             got = done.get(review)
-            wanted = "completed" if on is None else f"completed, last on {on.isoformat()}"
+            wanted = (
+                _Said(tr("en", "completed"))
+                if on is None
+                else _Said(tr("en", "completed, last on {date}"), (("date", on.isoformat()),))
+            )
+            field = f"reviews_completed.{review}"
             if got is None:
-                found.append(Difference(f"reviews_completed.{review}", wanted, "not completed"))
+                found.append(_difference(field, wanted, _Said(tr("en", "not completed"))))
             elif on is not None and got != on:
-                found.append(Difference(f"reviews_completed.{review}", wanted, f"last completed on {got.isoformat()}"))
+                found.append(
+                    _difference(
+                        field, wanted, _Said(tr("en", "last completed on {date}"), (("date", got.isoformat()),))
+                    )
+                )
         if not self.partial:
             for review in sorted(set(done) - set(self.reviews_completed)):
+                got_said = _Words((_Label("review_name", review), _on(done[review])))
                 found.append(
-                    Difference("reviews_completed (unexpected)", "no other review", f"{review} on {done[review]}")
+                    _difference("reviews_completed", _Said(tr("en", "no other review")), got_said, unexpected=True)
                 )
         return found
 
@@ -255,7 +344,7 @@ def _compare(
     noun: str,
     expected: Sequence[_E],
     actual: Sequence[_A],
-    describe: Callable[[_A], str],
+    describe: Callable[[_A], _Part],
     partial: bool,
 ) -> list[Difference]:
     """The differences between expected and actual grants (or risks), matched without regard to order.
@@ -273,25 +362,47 @@ def _compare(
                 unmatched.remove(position)
                 break
     found: list[Difference] = []
+    kind: Kind = "intervention" if noun == "grant" else "risk"
     for index, expectation in enumerate(expected):
         if index in matched:
             continue
         same_key = [p for p in unmatched if getattr(actual[p], _KEY_FIELD[noun]) == expectation.key]
         if not same_key:
             had = any(getattr(item, _KEY_FIELD[noun]) == expectation.key for item in actual)
-            got = f"no other {expectation.key} {noun}" if had else f"no {expectation.key} {noun}"
-            found.append(Difference(f"{field}[{index}]", expectation.describe(), got))
+            missing = _missing(noun, _Label(kind, expectation.key), other=had)
+            found.append(_difference(f"{field}[{index}]", expectation._describe(), missing))
             continue
         closest = min(same_key, key=lambda p: len(expectation.differences(actual[p])))  # type: ignore[arg-type]
         unmatched.remove(closest)
-        for name, want, got in expectation.differences(actual[closest]):  # type: ignore[arg-type]
-            found.append(Difference(f"{field}[{index}].{name} ({expectation.key})", want, got))
+        for name, want, got in expectation._differences(actual[closest]):  # type: ignore[arg-type]
+            found.append(_difference(f"{field}[{index}].{name} ({expectation.key})", want, got))
     if not partial:
-        found.extend(Difference(f"{field} (unexpected)", f"no other {noun}", describe(actual[p])) for p in unmatched)
+        other = _Said(tr("en", "no other grant")) if noun == "grant" else _Said(tr("en", "no other risk"))
+        found.extend(_difference(field, other, describe(actual[p]), unexpected=True) for p in unmatched)
     return found
 
 
+def _missing(noun: str, name: _Label, *, other: bool) -> _Said:
+    """``no safety_net grant`` (``no other safety_net grant`` when it had one matched already)."""
+    if noun == "grant":
+        message = tr("en", "no other {name} grant") if other else tr("en", "no {name} grant")
+    else:
+        message = tr("en", "no other {name} risk") if other else tr("en", "no {name} risk")
+    return _Said(message, (("name", name),))
+
+
 _KEY_FIELD = {"grant": "intervention", "risk": "kind"}
+
+
+def _difference(field: str, expected: _Part, got: _Part, *, unexpected: bool = False) -> Difference:
+    """The difference of ``field``, its values said in English and kept to be said in another language."""
+    said_field: _Part = _Said(tr("en", "{field} (unexpected)"), (("field", field),)) if unexpected else field
+    return Difference(
+        _render(said_field, ENGLISH),
+        _render(expected, ENGLISH),
+        _render(got, ENGLISH),
+        said=(said_field, expected, got),
+    )
 
 
 # --- cases, files and outcomes -------------------------------------------------------------------
@@ -299,18 +410,30 @@ _KEY_FIELD = {"grant": "intervention", "risk": "kind"}
 
 @attrs.frozen
 class Difference:
-    """One field of a result that is not what its case expects: the field, what was expected, what came."""
+    """One field of a result that is not what its case expects: the field, what was expected, what came.
+
+    ``said`` keeps the three as parts another language can say (the names by their labels);
+    without it they are said as they are in every language.
+    """
 
     field: str
     expected: str
     got: str
+    said: tuple[_Part, _Part, _Part] | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
     def __str__(self) -> str:
         return self.render()
 
     def render(self, lang: str = "en") -> str:
         """The field, then what was expected and what came, on lines of their own, in ``lang``."""
-        return tr(lang, "{field}:\n    expected: {expected}\n    got:      {got}", **attrs.asdict(self))
+        field, expected, got = (
+            (self.field, self.expected, self.got)
+            if self.said is None
+            else tuple(_render(part, lang) for part in self.said)
+        )
+        return tr(
+            lang, "{field}:\n    expected: {expected}\n    got:      {got}", field=field, expected=expected, got=got
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -116,8 +116,8 @@ class HouseholdComparison:
         return bool(self.state_differs or self.money_delta or self.interventions_added or self.interventions_removed)
 
     def render(self, lang: str = "en") -> str:
-        """The differences as indented lines (empty when there are none), in ``lang`` (the
-        decisions as the engine explains them)."""
+        """The differences as indented lines (empty when there are none), in ``lang``, the first
+        decisions that differ explained in it too."""
         if not self.differs:
             return ""
         lines = [
@@ -145,8 +145,10 @@ class HouseholdComparison:
         if self.first_difference is not None:
             first_a, first_b = self.first_difference
             none = tr(lang, "(no more decisions)")
-            lines.append(tr(lang, "  first difference, a: {decision}", decision=first_a.explain() if first_a else none))
-            lines.append(tr(lang, "                    b: {decision}", decision=first_b.explain() if first_b else none))
+            said_a = first_a.explain(lang) if first_a else none
+            said_b = first_b.explain(lang) if first_b else none
+            lines.append(tr(lang, "  first difference, a: {decision}", decision=said_a))
+            lines.append(tr(lang, "                    b: {decision}", decision=said_b))
         return "\n".join(lines)
 
 

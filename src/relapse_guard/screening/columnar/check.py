@@ -19,6 +19,7 @@ from decimal import ROUND_CEILING, Decimal
 import attrs
 import numpy as np
 
+from ...context import Context
 from ...engine import Engine
 from ...engine.prefilter import income_band, income_watchers
 from ...engine.run_state import RunState
@@ -138,10 +139,43 @@ def _band_differences(policy: Policy, population: list[tuple[Household, list[Fac
             lowest = NO_BAND if expected is None else _ceiling(expected)
             if band < lowest:
                 found.append(
-                    f"household {household.id!r} on {day.isoformat()}: vectorised band {band} is below the"
-                    f" scalar band {lowest} (1/10000 yuan): the vectorised quiet_from promises more"
+                    f"household {household.id!r} on {day.isoformat()}: the vectorised band {_yuan(band)} is below"
+                    f" the scalar band {_yuan(lowest)}: {_culprits(policy, ctx, day)}"
                 )
     return found
+
+
+def _culprits(policy: Policy, ctx: Context, day: dt.date) -> str:
+    """Which rule's or trigger's vectorised ``quiet_from`` gives a lower band than its own
+    ``quiet_from`` on ``day``, by name, in yuan."""
+    rules = [("rule", rule) for rule in policy.identification]
+    triggers = [("trigger", trigger) for trigger in policy.triggers if IncomeAssessed in trigger.fact_kinds]
+    frame = QuietFrame(policy.parameters, State.NEW, np.array([day.toordinal()], dtype=np.int64))
+    said = []
+    for what, part in [*rules, *triggers]:
+        form = getattr(part, "vectorised_quiet_from", None)
+        scalar = getattr(part, "quiet_from", None)
+        if form is None or scalar is None:
+            continue
+        vectorised = band_scaled((form,), frame).tolist()[0]
+        try:
+            expected = scalar(ctx)
+        except Exception:  # the engine names it; no band then
+            expected = None
+        lowest = NO_BAND if expected is None else _ceiling(expected)
+        if vectorised < lowest:
+            said.append(
+                f"{what} {getattr(part, 'name', part)!r}: its vectorised_quiet_from gives {_yuan(vectorised)},"
+                f" its quiet_from {_yuan(lowest)}"
+            )
+    return "; ".join(said or ["the parts' bands together"]) + ": the vectorised quiet_from promises more"
+
+
+def _yuan(band: int) -> str:
+    """A band in 1/SCALE yuan, said in yuan (``none`` for no band)."""
+    if band == NO_BAND:
+        return "none (nothing promised)"
+    return f"{Decimal(band).scaleb(-4).normalize():f} yuan"
 
 
 def _fact_differences(policy: Policy, population: list[tuple[Household, list[Fact]]], as_of: dt.date) -> list[str]:
