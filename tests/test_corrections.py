@@ -444,6 +444,7 @@ def test_explain_known_on_shows_what_was_known_then(tmp_path: Path, capsys: pyte
 def test_diff_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _store(tmp_path)
     args = ["diff", "H1", "--store", path, "--known-on", "2016-03-10", "--known-on", "2016-04-01T00:00:00+08:00"]
+    args += ["--policy", "yubei_2016"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "fact f1 (income_assessed, 2016-02-20): v1 -> v2 (by c1)" in out
@@ -453,10 +454,10 @@ def test_diff_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_diff_command_needs_two_knowledge_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["diff", "H1", "--store", _store(tmp_path), "--known-on", "2016-03-10"]) != 0
+    assert main(["diff", "H1", "--store", _store(tmp_path), "--known-on", "2016-03-10", "--policy", "yubei_2016"]) != 0
     assert "twice" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["diff", "H1", "--store", "x", "--known-on", "March"])
+        main(["diff", "H1", "--store", "x", "--known-on", "March", "--policy", "yubei_2016"])
 
 
 def test_a_retraction_mends_a_fact_that_fails_before_the_run_reaches_the_retraction() -> None:

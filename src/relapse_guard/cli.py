@@ -7,6 +7,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import TextIO, cast
 
 from .argtypes import (
     POLICY_HELP,
@@ -39,7 +40,8 @@ __all__ = [
     "main",
 ]
 
-#: Done, nothing to report (also: the reader of stdout went away, ``relapse-guard ... | head``).
+#: Done, nothing to report. A reader of stdout that goes away (``relapse-guard ... | head``) changes
+#: no exit code: the command finishes its work and exits with the code it earned.
 EXIT_DONE = 0
 #: Done, with findings: bad rows, problem households, a policy's check findings.
 EXIT_FINDINGS = 1
@@ -179,7 +181,11 @@ def _parser() -> argparse.ArgumentParser:
     diff_source = diff.add_mutually_exclusive_group(required=True)
     diff_source.add_argument("--population", help="the population directory holding the household")
     diff_source.add_argument("--store", help="a SQLite store file holding the household (relapse_guard.store)")
-    add_policy_argument(diff, default="yubei_2016")
+    add_policy_options(
+        diff,
+        map_help="run the household under the policy of its place on the --as-of date, or without one on the "
+        "date of its last fact: a built-in map (chongqing) or a TOML file of places and policies",
+    )
     diff.add_argument(
         "--known-on",
         type=iso_instant,
@@ -190,6 +196,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--as-of", type=iso_date, default=None, help="date to run to (default: its last fact)")
     diff.add_argument("--format", choices=["text", "json"], default="text", help="text lines (default) or JSON")
+    add_language_argument(diff)
     generate = commands.add_parser("generate", help="write a seeded synthetic population to a directory")
     add_generate_arguments(generate)
     cycle = commands.add_parser(
@@ -230,6 +237,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_progress_argument(cycle)
     add_language_argument(cycle)
+    quarantined = commands.add_parser(
+        "quarantined",
+        help="list the records a store quarantined (kept out of it): household, fact, error and why",
+        description="List the records a SQLite store quarantined, oldest first: the facts a cycle could not "
+        "store (a fact conflicting with a stored one under its id, a correction of another household's fact), "
+        "each with its household, fact id, error and why. --format json prints one JSON object a line, with the "
+        "record as the store keeps it. The store is opened read-only. See docs/monitoring.md.",
+    )
+    quarantined.add_argument("store", help="the SQLite store file (it must exist)")
+    quarantined.add_argument("--household", metavar="ID", help="only the records of this household")
+    quarantined.add_argument(
+        "--format", choices=["text", "json"], default="text", help="a line each (default), or JSON lines"
+    )
+    add_language_argument(quarantined)
     verify = commands.add_parser(
         "verify",
         help="check a store's hash chains (facts, decisions, checkpoints); exit 1 when something was changed",
@@ -335,28 +356,86 @@ def _language(asked: str | None) -> str:
         return "en"
 
 
+class _Stdout:
+    """``sys.stdout`` while a command runs: a reader that goes away (``relapse-guard ... | head -1``)
+    does not stop the work.
+
+    The first write or flush that meets a closed pipe points the stream's file at the null device
+    (so that no later flush, the interpreter's last one included, fails again) and drops whatever
+    is written after it: the command goes on, writes its ``--out`` files and its messages on
+    stderr, and exits with the code it earned. Everything else is the stream's own.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self._reader_gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        self.gone = True
+        _to_null(self.stream)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
+
+
+def _to_null(stream: TextIO) -> None:
+    """Point the file under ``stream`` at the null device (a stream without one is left as it is)."""
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is both
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
     0 done; 1 done with findings (bad rows, problem households, check findings); 2 a usage
     error or input that cannot be read at all; 3 an internal error (a bug: the traceback is
-    printed); 130 interrupted. A closed stdout (``relapse-guard ... | head``) ends quietly
-    with 0. :func:`exit_code_of` is the one place exceptions become exit codes.
+    printed); 130 interrupted. A closed stdout (``relapse-guard ... | head``) stops nothing: what
+    is printed after it is dropped, the command's files are written and its exit code is the one
+    it earned. :func:`exit_code_of` is the one place exceptions become exit codes.
     """
     words = list(sys.argv[1:] if argv is None else argv)
-    said_in = _language(_argv_language(words))
-    set_message_language(said_in)
-    with argparse_speaks(said_in):
-        args = _parser().parse_args(words)  # a usage error exits 2 here, with argparse's message
-    lang = _language(getattr(args, "lang", None))
+    stdout = _Stdout(sys.stdout)
+    sys.stdout = cast(TextIO, stdout)
     try:
-        code = _run(args)
-        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
-        return code
-    except BaseException as error:  # every exception gets its exit code here
-        if isinstance(error, SystemExit):
-            raise
-        return exit_code_of(error, lang=lang)
+        said_in = _language(_argv_language(words))
+        set_message_language(said_in)
+        with argparse_speaks(said_in):
+            args = _parser().parse_args(words)  # a usage error exits 2 here, with argparse's message
+        lang = _language(getattr(args, "lang", None))
+        try:
+            code = _run(args)
+            stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+            return code
+        except BaseException as error:  # every exception gets its exit code here
+            if isinstance(error, SystemExit):
+                raise
+            return exit_code_of(error, lang=lang)
+    finally:
+        stdout.flush()  # (--help and --version print, then exit)
+        if sys.stdout is cast(TextIO, stdout):
+            sys.stdout = stdout.stream
 
 
 def exit_code_of(error: BaseException, *, lang: str | None = None) -> int:
@@ -372,10 +451,9 @@ def exit_code_of(error: BaseException, *, lang: str | None = None) -> int:
         print(tr(lang, "relapse-guard: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     if isinstance(error, BrokenPipeError):
-        # the reader went away (``relapse-guard screen ... | head``): stop quietly, as other tools do;
-        # stdout goes to /dev/null so that the interpreter's last flush does not fail again
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # a closed pipe met outside main's guard of stdout (which lets the command finish): stop
+        # quietly, stdout on the null device so that the interpreter's last flush does not fail again
+        _to_null(sys.stdout)
         return EXIT_DONE
     if isinstance(error, StoppedAtProblem):
         traceback.print_exception(error)
@@ -453,7 +531,11 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "diff":
         from .cli_diff import run_diff
 
-        return run_diff(args)
+        return run_diff(args, lang=lang)
+    elif args.command == "quarantined":
+        from .cli_cycle import run_quarantined
+
+        return run_quarantined(args.store, household=args.household, output_format=args.format, lang=lang)
     elif args.command == "verify":
         from .cli_verify import run_verify
 

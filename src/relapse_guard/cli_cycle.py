@@ -7,21 +7,26 @@ import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+import attrs
 
 from .cli_policy import load_policy_spec
 from .cli_screen import check_out, print_problems
-from .errors import InvalidArgument
+from .errors import InvalidArgument, StoreError
 from .facts import Fact
 from .household import Household
 from .interface import ntr, progress_text, tr
-from .monitoring import CycleProgress, Monitor, OnePolicy, PolicyChooser
+from .monitoring import CycleProgress, CycleReport, FactAhead, Monitor, OnePolicy, PolicyChooser
 from .policies.policy_map import PolicyMap
-from .population import BadRow, Population, fact_records, read_population
+from .population import BadRow, FactRecords, Population, PopulationError, fact_records, read_population
+from .population.layout import suffix_format
 from .progress_line import ProgressLine, wants_progress
+from .screening.summary import Problem
 from .store import QuarantinedRecord, SQLiteStore
 
-__all__ = ["AHEAD", "CYCLE_FILES", "check_not_ahead", "run_cycle"]
+__all__ = ["AHEAD", "CYCLE_FILES", "check_not_ahead", "run_cycle", "run_quarantined"]
 
 #: What ``--out`` holds after a cycle.
 CYCLE_FILES = ("alerts.jsonl", "cycle.json", "problems.jsonl")
@@ -99,12 +104,16 @@ def run_cycle(
     """Run the cycle as of ``as_of`` on the store at ``store_path`` (created if missing).
 
     ``population`` stores a population directory's households and facts first (the first
-    month); ``facts`` are the month's facts files. Prints the cycle's summary; with ``out``
-    writes its alerts, its record and its problems there. Progress is drawn on stderr when it
-    is a terminal, or with ``progress``. Returns 0, or 1 when rows could not be read,
-    households could not be screened or the store quarantined records (listed). The summary is
-    said in ``lang``. Unless ``future``, an ``as_of`` more than :data:`AHEAD` after ``today``
-    (default: the machine's date) is refused (:func:`check_not_ahead`) before the store is opened.
+    month); ``facts`` are the month's facts files (``.jsonl``, ``.csv``, ``.parquet``: another
+    suffix is refused). With ``out`` writes its alerts, its record and its problems there, then
+    prints the cycle's summary (the files first: a reader of stdout that goes away does not
+    cost them). Progress is drawn on stderr when it is a terminal, or with ``progress``. Each
+    fact dated more than a year after ``as_of`` is named on stderr, a warning (a mistyped year?).
+    Returns 0, or 1 when rows could not be read, households could not be screened or the store
+    quarantined records (listed, with the command that lists every quarantined record). The
+    summary and the lines on stderr are said in ``lang``. Unless ``future``, an ``as_of`` more
+    than :data:`AHEAD` after ``today`` (default: the machine's date) is refused
+    (:func:`check_not_ahead`) before the store is opened.
     """
     if not future:
         check_not_ahead(as_of, dt.date.today() if today is None else today)
@@ -114,7 +123,7 @@ def run_cycle(
     bad_rows: list[BadRow] = []
     # A missing population directory or facts file fails before any work (the store is not made).
     stored_population = read_population(population) if population is not None else None
-    readers = [fact_records(path) for path in facts]
+    readers = [_facts_file(path, lang) for path in facts]
     with SQLiteStore(store_path) as store:
         sources: list[Iterable[Mapping[str, Any]]] = []
         if stored_population is not None:
@@ -142,27 +151,89 @@ def run_cycle(
         # this cycle's records the store quarantined, those it had quarantined before included
         mine = set(report.ingest.quarantined_keys)
         quarantined = [record for record in store.quarantined() if record.key in mine] if mine else []
-        print(report.summary(lang))
+        # the files first: a reader of stdout that goes away (``| head -1``) must not cost them
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
             with (directory / "alerts.jsonl").open("w", encoding="utf-8") as file:
                 for alert in monitor.alerts(as_of):
                     file.write(json.dumps(alert.to_dict(), ensure_ascii=False) + "\n")
             # with the rows no record came from: the report counts only what reached the store
-            summary = {**report.to_dict(), "bad_rows": len(bad_rows)}
+            summary = {**_said(report, store_path, "en").to_dict(), "bad_rows": len(bad_rows)}
             (directory / "cycle.json").write_text(
                 json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
             with (directory / "problems.jsonl").open("w", encoding="utf-8") as file:
                 for bad in bad_rows:
                     file.write(json.dumps(bad.to_dict(), ensure_ascii=False) + "\n")
-                for problem in report.problems:
+                for problem in _said(report, store_path, "en").problems:
                     file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
                 for record in quarantined:
                     file.write(json.dumps(_quarantined(record), ensure_ascii=False) + "\n")
-    print_problems(bad_rows, report.problems, lang=lang)
-    _print_quarantined(quarantined, lang)
+    said = _said(report, store_path, lang)
+    print(said.summary(lang))
+    print_problems(bad_rows, said.problems, lang=lang)
+    _print_quarantined(quarantined, store_path, lang)
+    _print_ahead(said.ahead, as_of, lang)
     return 1 if bad_rows or report.problems or quarantined else 0
+
+
+def _facts_file(path: str, lang: str) -> FactRecords:
+    """The records of a ``--facts`` file; a name whose suffix says no format is refused in the
+    command line's words (the library's message says what a Python caller can do)."""
+    if suffix_format(Path(path)) is None:
+        raise PopulationError(
+            tr(
+                lang,
+                "--facts {path}: cannot tell the file format from its name; give the file a name ending "
+                "in .jsonl, .csv or .parquet",
+                path=path,
+            )
+        )
+    return fact_records(path)
+
+
+def _said(report: CycleReport, store_path: str, lang: str) -> CycleReport:
+    """``report`` with its problems said for a user of the command line, in ``lang``."""
+    if not any(problem.error == "UnknownHousehold" for problem in report.problems):
+        return report
+    return attrs.evolve(report, problems=tuple(_problem_said(problem, store_path, lang) for problem in report.problems))
+
+
+def _problem_said(problem: Problem, store_path: str, lang: str) -> Problem:
+    """A problem household said for a user of the command line: facts of a household the store
+    has no record of wait there until a population directory holding it is given to a cycle."""
+    if problem.error != "UnknownHousehold":
+        return problem
+    return attrs.evolve(
+        problem,
+        parts=(),  # said in ``lang`` here, not anew from the library's parts
+        message=tr(
+            lang,
+            "household {household} is not in the store: its facts wait there until its household is stored, "
+            "by a cycle given a population directory holding it (relapse-guard cycle {store} --population DIR)",
+            household=repr(problem.household_id),
+            store=store_path,
+        ),
+    )
+
+
+def _print_ahead(ahead: Sequence[FactAhead], as_of: dt.date, lang: str) -> None:
+    """Say on stderr each fact of the cycle dated more than a year after ``as_of``: stored, it keeps its
+    household pending until its date (a mistyped year?)."""
+    for fact in ahead:
+        print(
+            tr(
+                lang,
+                "relapse-guard: warning: household {household}, fact {fact}: dated {date}, more than a year after "
+                "the cycle's date {as_of} (a mistyped year?); it is stored, and its household is rescreened by "
+                "every cycle until that date",
+                household=fact.household_id,
+                fact=fact.fact_id,
+                date=fact.date.isoformat(),
+                as_of=as_of.isoformat(),
+            ),
+            file=sys.stderr,
+        )
 
 
 def _quarantined(record: QuarantinedRecord) -> dict[str, Any]:
@@ -176,8 +247,8 @@ def _quarantined(record: QuarantinedRecord) -> dict[str, Any]:
     }
 
 
-def _print_quarantined(quarantined: list[QuarantinedRecord], lang: str) -> None:
-    """Say on stderr which records this cycle quarantined (the first 20), and how many."""
+def _print_quarantined(quarantined: list[QuarantinedRecord], store_path: str, lang: str) -> None:
+    """Say on stderr which records this cycle quarantined (the first 20), how many, and how to list them."""
     for record in quarantined[:20]:
         print(
             tr(
@@ -194,9 +265,45 @@ def _print_quarantined(quarantined: list[QuarantinedRecord], lang: str) -> None:
         print(
             ntr(
                 lang,
-                "relapse-guard: {count} record quarantined (kept out of the store; store.quarantined() lists it)",
-                "relapse-guard: {count} records quarantined (kept out of the store; store.quarantined() lists them)",
+                "relapse-guard: {count} record quarantined (kept out of the store; "
+                "relapse-guard quarantined {store} lists it)",
+                "relapse-guard: {count} records quarantined (kept out of the store; "
+                "relapse-guard quarantined {store} lists them)",
                 len(quarantined),
+                store=store_path,
             ),
             file=sys.stderr,
         )
+
+
+def run_quarantined(
+    store_path: str, *, household: str | None = None, output_format: str = "text", lang: str = "en"
+) -> int:
+    """The ``quarantined`` command: list the records a store quarantined (of one ``household`` when
+    given), oldest first; 0. Text: a line each and a count; ``json``: one JSON object a line, as
+    ``problems.jsonl`` lists them, with the ``record`` as the store keeps it.
+
+    The store is opened read-only; :class:`~relapse_guard.errors.StoreError` for a file that is
+    missing or not a store.
+    """
+    if not Path(store_path).is_file():
+        raise StoreError(f"no store file at {store_path}")
+    with SQLiteStore(store_path, read_only=True) as store:  # listing writes nothing
+        records = store.quarantined(household)
+    if output_format == "json":
+        for record in records:
+            print(json.dumps({**_quarantined(record), "record": record.record}, ensure_ascii=False))
+        return 0
+    for record in records:
+        print(
+            tr(
+                lang,
+                "household {household}, fact {fact}: {error}: {reason}",
+                household=record.household_id,
+                fact=record.fact_id,
+                error=record.error,
+                reason=record.reason,
+            )
+        )
+    print(ntr(lang, "{count} record quarantined", "{count} records quarantined", len(records)))
+    return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .cli_policy import load_policy_spec, policy_source
 from .engine import Engine, household_on
-from .errors import InvalidArgument, RelapseGuardError, StoreError
+from .errors import InvalidArgument, RelapseGuardError, StoreError, UnknownHousehold
 from .explanation import to_json
 from .facts import Fact
 from .household import Household
@@ -38,11 +38,13 @@ __all__ = [
     "check_out",
     "explain_household",
     "explain_stored",
+    "policy_for_household",
     "policy_source",
     "print_paths",
     "print_problems",
     "progress_bar",
     "run_screen",
+    "unknown_household",
 ]
 
 #: The files ``screen --out`` writes.
@@ -159,7 +161,7 @@ def run_screen(
         if line is not None:
             line.close()
     totals = result.totals.to_dict()
-    print(json.dumps({"policy": result.policy, "as_of": as_of.isoformat(), **totals}, indent=2, ensure_ascii=False))
+    # the files first: a reader of stdout that goes away (``| head -1``) must not cost them
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
         with (directory / "households.jsonl").open("w", encoding="utf-8") as file:
@@ -173,6 +175,7 @@ def run_screen(
                 file.write(json.dumps(bad.to_dict(), ensure_ascii=False) + "\n")
             for problem in sorted(result.problems, key=lambda problem: problem.household_id):
                 file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
+    print(json.dumps({"policy": result.policy, "as_of": as_of.isoformat(), **totals}, indent=2, ensure_ascii=False))
     print_paths(result.paths, lang)
     print_problems(result.bad_rows, result.problems, lang=lang)
     return 1 if result.bad_rows or result.problems else 0
@@ -247,7 +250,7 @@ def _print_explained(
         )
 
 
-def _policy_of(
+def policy_for_household(
     source: Policy | PolicyMap,
     household: Household,
     facts: Sequence[Fact],
@@ -310,7 +313,7 @@ def explain_household(
     for partition in read_population(population_dir).partitions:
         for household, facts, bad in partition.records(kinds=kinds):
             if household is not None and household.id == household_id:
-                policy = _policy_of(source, household, facts, as_of, output_format, lang)
+                policy = policy_for_household(source, household, facts, as_of, output_format, lang)
                 result = Engine(policy).run(household, facts, as_of=as_of, known_on=known_on)
                 _print_explained(result, policy, as_of, output_format, lang)
                 print_problems(bad, (), lang=lang)  # explained without them: said, and exit 1
@@ -348,12 +351,32 @@ def explain_stored(
     if not Path(store_path).is_file():
         raise StoreError(f"no store file at {store_path}")
     with SQLiteStore(store_path, read_only=True) as store:  # explaining writes nothing
+        try:
+            household = store.household(household_id)
+        except UnknownHousehold as error:
+            raise unknown_household(error, store_path, lang) from None
         if isinstance(source, Policy):
             policy = source
         else:
             kinds = shared_fact_kinds(source.label, source.policies())
             facts = store.facts(household_id, kinds=kinds)
-            policy = _policy_of(source, store.household(household_id), facts, as_of, output_format, lang)
+            policy = policy_for_household(source, household, facts, as_of, output_format, lang)
         result = replay(store, household_id, policy, as_of=as_of, known_on=known_on)
         _print_explained(result, policy, as_of, output_format, lang)
     return 0
+
+
+def unknown_household(error: UnknownHousehold, store_path: str, lang: str) -> UnknownHousehold:
+    """``error`` (a household a store does not hold) with a message for a user of the command line,
+    in ``lang`` (the library's says what a Python caller can do)."""
+    said = UnknownHousehold(error.household_id)
+    said.args = (
+        tr(
+            lang,
+            "household {household} is not in the store {store}; check the id (a cycle given a population "
+            "directory stores its households: relapse-guard cycle {store} --population DIR)",
+            household=repr(error.household_id),
+            store=store_path,
+        ),
+    )
+    return said

@@ -173,13 +173,13 @@ def run_whatif(
     finally:
         if line is not None:
             line.close()
-    print(comparison.render(lang))
-    print()
-    print(render_budget(comparison, lang))
-    if directory is not None:
+    if directory is not None:  # the files first: a reader of stdout that goes away must not cost them
         directory.mkdir(parents=True, exist_ok=True)
         write_csv(comparison, directory / "whatif.csv")
         write_html(comparison, directory / "whatif.html", lang)
+    print(comparison.render(lang))
+    print()
+    print(render_budget(comparison, lang))
     print_problems(comparison.bad_rows, (), lang=lang)
     print_runs(comparison.paths, lang)
     refused = comparison.totals.errors_a + comparison.totals.errors_b

@@ -33,6 +33,7 @@ from .decisions import Decision
 from .engine import Engine
 from .facts import Fact, FactCorrected, FactRetracted
 from .household import Household
+from .interface import tr
 from .result import HouseholdResult
 from .versions import check_known_on, known_by, resolve, target_of
 
@@ -86,28 +87,54 @@ class KnowledgeDiff:
         """True when both knowledge dates give the same decisions."""
         return not self.dropped and not self.added
 
-    def lines(self) -> list[str]:
-        """The difference as text lines: the facts, then the decisions dropped (-) and added (+)."""
-        out = [f"household {self.household_id}: as known on {self.before.isoformat()} and on {self.after.isoformat()}"]
+    @property
+    def policy(self) -> str:
+        """The label of the policy both runs were under."""
+        return self.result_before.policy
+
+    def lines(self, language: str = "en") -> list[str]:
+        """The difference as text lines in ``language`` (``en``, ``zh-CN``): the policy, the facts,
+        then the decisions dropped (-) and added (+)."""
+        out = [
+            tr(
+                language,
+                "household {household} under {policy}: as known on {before} and on {after}",
+                household=self.household_id,
+                policy=self.policy,
+                before=self.before.isoformat(),
+                after=self.after.isoformat(),
+            )
+        ]
         if not self.facts:
-            out.append("no fact differs")
+            out.append(tr(language, "no fact differs"))
         for fact in self.facts:
-            by = f" (by {', '.join(fact.by)})" if fact.by else ""
-            other = "another " if fact.before == fact.after else ""  # made by another correction
+            by = tr(language, " (by {facts})", facts=tr(language, ", ").join(fact.by)) if fact.by else ""
+            after = _version(fact.after, language)
+            if fact.before == fact.after:  # the same version number on both dates, made by another correction
+                after = tr(language, "another {version}", version=after)
             out.append(
-                f"fact {fact.fact_id} ({fact.kind}, {fact.date.isoformat()}): "
-                f"{_version(fact.before)} -> {other}{_version(fact.after)}{by}"
+                tr(
+                    language,
+                    "fact {fact} ({kind}, {date}): {before} -> {after}{by}",
+                    fact=fact.fact_id,
+                    kind=fact.kind,
+                    date=fact.date.isoformat(),
+                    before=_version(fact.before, language),
+                    after=after,
+                    by=by,
+                )
             )
         if self.same:
-            out.append("no decision differs")
-        out += [f"- {decision.explain()}" for decision in self.dropped]
-        out += [f"+ {decision.explain()}" for decision in self.added]
+            out.append(tr(language, "no decision differs"))
+        out += [f"- {decision.explain(language)}" for decision in self.dropped]
+        out += [f"+ {decision.explain(language)}" for decision in self.added]
         return out
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
             "household_id": self.household_id,
+            "policy": self.policy,
             "before": self.before.isoformat(),
             "after": self.after.isoformat(),
             "facts": [fact.to_dict() for fact in self.facts],
@@ -116,8 +143,8 @@ class KnowledgeDiff:
         }
 
 
-def _version(number: int) -> str:
-    return "not known" if number == 0 else f"v{number}"
+def _version(number: int, language: str = "en") -> str:
+    return tr(language, "not known") if number == 0 else f"v{number}"
 
 
 def _key(decision: Decision) -> str:

@@ -481,7 +481,13 @@ def _fact_value(value: object) -> Fact:
     raise ValueError("not a fact")
 
 
-add_parser(Fact, _fact_value, "a fact (a record with its kind)")
+# a CSV or Parquet cell holds the JSON object a JSON line would (the form of Fact.to_dict); said
+# without the Python name, as a user of the command line reads it in a bad row
+add_parser(
+    Fact,
+    _fact_value,
+    "a fact: a record with its kind (in a CSV or Parquet cell, the fact as a JSON object, as a JSON line holds it)",
+)
 
 #: The kinds that change other facts instead of being applied.
 VERSION_KINDS: frozenset[type[Fact]] = frozenset({FactCorrected, FactRetracted})

@@ -124,9 +124,14 @@ def test_explain_replays_a_household_from_a_store(tmp_path: Path) -> None:
     assert "relapsed" in done.stdout
     nobody = cli("explain", "NOBODY", "--store", str(path), "--policy", "yubei_2016")
     assert nobody.returncode == 2
+    # what a user of the command line can do, not a Python call (put_household() in Python)
     assert nobody.stderr == (
-        "relapse-guard: error: household 'NOBODY' is not in the store; store its household record first "
-        "(put_household() in Python, or a population directory given to relapse-guard cycle --population)\n"
+        f"relapse-guard: error: household 'NOBODY' is not in the store {path}; check the id (a cycle given a "
+        f"population directory stores its households: relapse-guard cycle {path} --population DIR)\n"
+    )
+    assert (
+        "Python"
+        not in cli("explain", "NOBODY", "--store", str(path), "--policy", "yubei_2016", "--lang", "zh-CN").stderr
     )
     missing = cli("explain", "YB-002", "--store", str(tmp_path / "none.db"), "--policy", "yubei_2016")
     assert missing.returncode == 2

@@ -341,7 +341,11 @@ def test_a_quarantined_record_is_listed_in_problems_and_exits_1(county: Path, de
         f"relapse-guard: quarantined: household {stored['household_id']}, fact {stored['id']}: ConflictingFact: "
         in done.stderr
     )
-    assert "relapse-guard: 1 record quarantined (kept out of the store; store.quarantined() lists it)" in done.stderr
+    # the way to list it is a command, not a Python call (store.quarantined())
+    assert (
+        f"relapse-guard: 1 record quarantined (kept out of the store; relapse-guard quarantined {store} lists it)"
+        in (done.stderr)
+    )
     (problem,) = [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
     assert (problem["kind"], problem["household_id"], problem["fact_id"], problem["error"]) == (
         "quarantined",
@@ -360,6 +364,34 @@ def test_a_quarantined_record_is_listed_in_problems_and_exits_1(county: Path, de
     assert "0 facts stored (0 duplicates, 1 quarantined)" in again.stdout
     assert "relapse-guard: 1 record quarantined" in again.stderr
     assert [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()] == [problem]
+    # ... and that command lists it, leaving the store as it was
+    before = store.read_bytes()
+    listed = cli("quarantined", str(store))
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        f"household {stored['household_id']}, fact {stored['id']}: ConflictingFact: {problem['message']}",
+        "1 record quarantined",
+    ]
+    as_json = cli("quarantined", str(store), "--format", "json", "--household", stored["household_id"])
+    (record,) = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert {key: record[key] for key in problem} == problem
+    assert json.loads(record["record"])["date"] == conflicting["date"]
+    assert cli("quarantined", str(store), "--household", "nobody").stdout == "0 records quarantined\n"
+    chinese = cli("quarantined", str(store), "--lang", "zh-CN")
+    assert chinese.stdout.splitlines()[-1] == "已隔离 1 条记录"
+    assert store.read_bytes() == before
+    missing = cli("quarantined", str(tmp_path / "none.db"))
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        f"relapse-guard: error: no store file at {tmp_path / 'none.db'}\n",
+    )
+    assert not (tmp_path / "none.db").exists()
+    zh = cli(
+        "cycle",
+        *(str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing", "--lang", "zh-CN"),
+    )
+    assert f"relapse-guard quarantined {store} 可列出" in zh.stderr
+    assert "store.quarantined()" not in zh.stderr
 
 
 def test_a_population_that_fails_part_way_leaves_no_fact_without_its_household(tmp_path: Path) -> None:
@@ -407,3 +439,62 @@ def test_cycle_json_counts_the_rows_that_could_not_be_read(county: Path, decembe
     assert record["ingest"]["records"] == len(lines)
     problems = [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len([row for row in problems if "line" in row]) == 2
+
+
+def test_a_fact_dated_far_ahead_is_stored_and_named_with_its_household_and_date(
+    county: Path, december: Path, tmp_path: Path
+) -> None:
+    # An income assessment dated 2071-09-20 (2017 was meant) was taken silently, with exit 0, and
+    # its household was then picked by every cycle for decades.
+    store, out = _store(december, tmp_path), tmp_path / "jan"
+    household = json.loads((county / "households-00000.jsonl").read_text(encoding="utf-8").splitlines()[0])["id"]
+    month = tmp_path / "typo.jsonl"
+    facts = [
+        {"kind": "income_assessed", "id": "typo-1", "household_id": household, "date": "2071-09-20"},
+        {"kind": "income_assessed", "id": "a-year-on", "household_id": household, "date": "2018-01-31"},
+        {"kind": "income_assessed", "id": "later", "household_id": household, "date": "2018-02-01"},
+    ]
+    month.write_text("".join(json.dumps({**f, "income_per_capita": "3000"}) + "\n" for f in facts), encoding="utf-8")
+    args = ("cycle", str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing")
+    done = cli(*args, "--out", str(out))
+    assert done.returncode == 0, done.stderr  # not refused: it may be meant
+    assert done.stderr.splitlines() == [
+        f"relapse-guard: warning: household {household}, fact typo-1: dated 2071-09-20, more than a year after the "
+        "cycle's date 2017-01-31 (a mistyped year?); it is stored, and its household is rescreened by every cycle "
+        "until that date",
+        f"relapse-guard: warning: household {household}, fact later: dated 2018-02-01, more than a year after the "
+        "cycle's date 2017-01-31 (a mistyped year?); it is stored, and its household is rescreened by every cycle "
+        "until that date",
+    ]
+    assert _counts(done.stdout)["stored"] == 3
+    assert (
+        "  2 facts dated more than a year after 2017-01-31 (a mistyped year?): stored, their households rescreened "
+        "by every cycle until those dates"
+    ) in done.stdout.splitlines()
+    assert json.loads((out / "cycle.json").read_text(encoding="utf-8"))["facts_far_ahead"] == 2
+    chinese = cli(*args, "--lang", "zh-CN")  # run again: duplicates, still stored, still named
+    assert chinese.returncode == 0, chinese.stderr
+    warning = chinese.stderr.splitlines()[0]
+    assert warning.startswith(
+        f"relapse-guard：警告：户 {household}，事实 typo-1：日期为 2071-09-20，晚于本监测周期日期 2017-01-31 一年以上"
+    )
+    assert warning.endswith("）；该事实已存入，该户在该日期前每个监测周期都会重新筛查")
+    assert "  2 条事实的日期晚于 2017-01-31 一年以上（年份录入有误" in chinese.stdout
+
+
+def test_a_facts_file_of_no_known_suffix_says_what_to_name_it(december: Path, tmp_path: Path) -> None:
+    # The message said "(or pass format=)", a keyword of a Python function: cycle has no such option.
+    store, month = _store(december, tmp_path), tmp_path / "jan.txt"
+    month.write_text("", encoding="utf-8")
+    done = cli("cycle", str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing")
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"relapse-guard: error: --facts {month}: cannot tell the file format from its name; give the file a name "
+        "ending in .jsonl, .csv or .parquet\n",
+    )
+    chinese = cli(
+        "cycle", str(store), "--facts", str(month), "--as-of", JANUARY, "--policy-map", "chongqing", "--lang", "zh-CN"
+    )
+    assert chinese.stderr == (
+        f"relapse-guard：错误：--facts {month}：无法从文件名判断文件格式；请使文件名以 .jsonl、.csv 或 .parquet 结尾\n"
+    )

@@ -2,7 +2,8 @@
 
 0 done; 1 done with findings (bad rows, problem households, check findings); 2 a usage
 error or input that cannot be read at all; 3 an internal error (a bug); 130 interrupted;
-a closed pipe (``relapse-guard ... | head``) ends quietly with 0.
+a closed pipe (``relapse-guard ... | head``) ends quietly, with the code the run earned
+(test_closed_stdout_cli: the files are written whatever happens to stdout).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from relapse_guard import Engine, ExitVerified, Household, IncomeAssessed, Member, Place, load_policy
-from relapse_guard.cli_screen import _policy_of, _print_explained
+from relapse_guard.cli_screen import _print_explained, policy_for_household
 from relapse_guard.cli_tables import run_tables
 from relapse_guard.demo import run_demo
 from relapse_guard.facts import BasicNeedsChecked
@@ -243,11 +243,11 @@ def test_every_unit_the_shipped_policies_name_has_a_chinese_label() -> None:
 def test_a_policy_map_is_said_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
     household, facts = _exited_household()
     chongqing = builtin_policy_map("chongqing")
-    _policy_of(chongqing, household, facts, D(2017, 6, 30), "text", ZH)
+    policy_for_household(chongqing, household, facts, D(2017, 6, 30), "text", ZH)
     said = capsys.readouterr().out.strip()
     assert said == "政策对照表 chongqing：地点 'Yubei/Dashengzhen/Qinglong' 在 2017-06-30 适用 yubei_2016@2016.1"
     assert english_words(said.replace("chongqing", "")) == []
-    _policy_of(chongqing, household, facts, D(2017, 6, 30), "text", "en")
+    policy_for_household(chongqing, household, facts, D(2017, 6, 30), "text", "en")
     assert capsys.readouterr().out.startswith("policy map chongqing: place 'Yubei/Dashengzhen/Qinglong' on ")
     # what a report says it was screened under
     assert said_under(chongqing.label, ZH) == "政策对照表 chongqing"

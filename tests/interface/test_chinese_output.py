@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
 from relapse_guard.cli_check import summary
@@ -260,3 +261,23 @@ def test_generate_says_what_it_wrote_in_chinese(tmp_path: Path) -> None:
 def test_dates_in_the_report_stay_iso(example: ReportData) -> None:
     assert example.as_of == dt.date(2019, 6, 30)
     assert "2019-06-30" in render_markdown(example, title="示例", charts=None)
+
+
+def test_a_policy_map_is_said_once_in_the_chinese_report(example: ReportData) -> None:
+    # The header read "政策 政策对照表 chongqing": the map's name begins with the word "policy" already.
+    mapped = attrs.evolve(example, policy="policy map chongqing")
+    text = render_markdown(mapped, title="示例", charts=None)
+    page = render_html(mapped, title="示例", charts=None)
+    assert "\n政策对照表 chongqing，统计日期 2019-06-30。\n" in text
+    assert "<p>政策对照表 chongqing，统计日期 2019-06-30。</p>" in page
+    assert "按政策对照表 chongqing 截至 2019-06-30 筛查了 4 户。" in page
+    for rendered in (text, page):
+        assert "政策 政策对照表" not in rendered
+        assert "按政策 政策对照表" not in rendered
+    # English as it was, and a single policy as it was
+    english = attrs.evolve(collect_example(lang="en"), policy="policy map chongqing")
+    assert "\nPolicy policy map chongqing, as of 2019-06-30.\n" in render_markdown(english, title="E", charts=None)
+    assert "4 households screened under policy map chongqing as of 2019-06-30." in render_html(
+        english, title="E", charts=None
+    )
+    assert "政策 yubei\\_2016@2016.1，统计日期 2019-06-30。" in render_markdown(example, title="示例", charts=None)

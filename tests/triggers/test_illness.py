@@ -116,9 +116,9 @@ def test_share_risk_evidence_and_parameters() -> None:
         "members": "2",
         "annual_income": "10000",
         "income_share": "0.4",
-        "income_share_amount": "4000.0",
+        "income_share_amount": "4000.00",
         "cost_to_income": "40.00%",
-        "reason": "self-paid cost 4000.01 > 0.4 x annual income 10000 = 4000.0",
+        "reason": "self-paid cost 4000.01 > 0.4 x annual income 10000 = 4000.00",
     }
     assert used(risk) == [
         ("triggers.illness.self_paid_alert", "10000", "2015-01-01"),
@@ -131,7 +131,7 @@ def test_both_reasons_are_given_when_both_thresholds_are_passed() -> None:
     assert risk is not None
     assert evidence(risk)["reason"] == (
         "self-paid cost 7000 > alert amount 6000 for households on file; "
-        "self-paid cost 7000 > 0.4 x annual income 10000 = 4000.0"
+        "self-paid cost 7000 > 0.4 x annual income 10000 = 4000.00"
     )
 
 

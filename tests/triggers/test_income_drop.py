@@ -106,9 +106,9 @@ def test_edge_content_and_parameters() -> None:
         ("income_per_capita", "5000"),
         ("poverty_line", "3600"),
         ("household_status", "not on file (new)"),
-        ("monitoring_threshold", "5400.0"),
+        ("monitoring_threshold", "5400.00"),
         ("finding", "edge household near the line"),
-        ("reason", "edge household near the line: income per capita 5000 < monitoring threshold 1.5 x 3600 = 5400.0"),
+        ("reason", "edge household near the line: income per capita 5000 < monitoring threshold 1.5 x 3600 = 5400.00"),
     )
     assert used(risk) == [("poverty_line", "3600", "2016-01-01"), ("monitoring.threshold_ratio", "1.5", "2015-01-01")]
 
@@ -148,7 +148,7 @@ def test_threshold_ratio_that_changes_on_a_date_is_picked_by_the_context_date() 
     risk = detect("6000", state=State.STABLE, date=dt.date(2017, 1, 1))
     assert risk is not None
     assert risk.severity is Severity.LOW
-    assert evidence(risk)["monitoring_threshold"] == "7200"
+    assert evidence(risk)["monitoring_threshold"] == "7200.00"
     assert used(risk) == [("poverty_line", "3600", "2016-01-01"), ("monitoring.threshold_ratio", "2", "2017-01-01")]
 
 

@@ -115,9 +115,9 @@ def test_risk_content_and_parameters() -> None:
         ("members", "2"),
         ("annual_income", "10000"),
         ("income_share", "0.3"),
-        ("income_share_amount", "3000.0"),
+        ("income_share_amount", "3000.00"),
         ("cost_to_income", "40.00%"),
-        ("reason", "school cost 4000 > 0.3 x annual income 10000 = 3000.0"),
+        ("reason", "school cost 4000 > 0.3 x annual income 10000 = 3000.00"),
     )
     assert used(risk) == [("triggers.schooling.income_share", "0.3", "2015-01-01")]
 
@@ -127,7 +127,7 @@ def test_both_reasons_for_a_household_on_file_with_a_large_cost() -> None:
     assert risk is not None
     assert risk.severity is Severity.HIGH
     assert evidence(risk)["reason"] == (
-        "household on file (assisted); school cost 3500.50 > 0.3 x annual income 10000 = 3000.0"
+        "household on file (assisted); school cost 3500.50 > 0.3 x annual income 10000 = 3000.00"
     )
     assert evidence(risk)["cost_to_income"] == "35.01%"
 

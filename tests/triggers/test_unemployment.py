@@ -107,10 +107,10 @@ def test_risk_content_and_parameters() -> None:
         ("household_status", "not on file (stable)"),
         ("income_per_capita", "5399.99"),
         ("poverty_line", "3600"),
-        ("monitoring_threshold", "5400.0"),
+        ("monitoring_threshold", "5400.00"),
         (
             "reason",
-            "member able to work lost their job; income per capita 5399.99 < monitoring threshold 1.5 x 3600 = 5400.0",
+            "member able to work lost their job; income per capita 5399.99 < monitoring threshold 1.5 x 3600 = 5400.00",
         ),
     )
     assert used(risk) == [
@@ -129,7 +129,7 @@ def test_threshold_that_changes_on_a_date_is_picked_by_the_context_date() -> Non
     assert old.severity is Severity.MEDIUM
     assert new.severity is Severity.HIGH
     assert used(new) == [("poverty_line", "3600", "2016-01-01"), ("monitoring.threshold_ratio", "2", "2017-01-01")]
-    assert evidence(new)["monitoring_threshold"] == "7200"
+    assert evidence(new)["monitoring_threshold"] == "7200.00"
 
 
 def test_custom_threshold_parameter() -> None:

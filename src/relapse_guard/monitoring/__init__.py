@@ -6,15 +6,17 @@ with the month's new facts, each under its district's policy, and the alerts tha
 
 from .alerts import Alert, AlertKind
 from .choosers import OnePolicy, PolicyChooser
-from .monitor import CycleProgress, CycleReport, Monitor
+from .monitor import FAR_AHEAD, CycleProgress, CycleReport, FactAhead, Monitor
 from .rescreen import ChunkOutcome
 
 __all__ = [
+    "FAR_AHEAD",
     "Alert",
     "AlertKind",
     "ChunkOutcome",
     "CycleProgress",
     "CycleReport",
+    "FactAhead",
     "Monitor",
     "OnePolicy",
     "PolicyChooser",

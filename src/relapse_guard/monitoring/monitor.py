@@ -36,8 +36,10 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from ..errors import InvalidArgument, WrongType, typed_repr
+from ..facts import Fact, FactKinds
 from ..interface import is_english, ntr, plural, tr
 from ..labels import label
 from ..policy import Policy
@@ -49,7 +51,10 @@ from .alerts import Alert, AlertKind
 from .choosers import OnePolicy, PolicyChooser, fact_kinds_of
 from .rescreen import ChunkOutcome, Rescreener
 
-__all__ = ["CycleProgress", "CycleReport", "Monitor"]
+__all__ = ["FAR_AHEAD", "CycleProgress", "CycleReport", "FactAhead", "Monitor"]
+
+#: How far after a cycle's date a fact may be dated before the cycle names it (:class:`FactAhead`).
+FAR_AHEAD = relativedelta(years=1)
 
 
 @attrs.frozen
@@ -69,6 +74,69 @@ class CycleProgress:
         return max(self.households_total - self.households_done, 0) / rate
 
 
+@attrs.frozen
+class FactAhead:
+    """A fact a cycle took that is dated more than :data:`FAR_AHEAD` after the cycle's date: a
+    mistyped year (2071 for 2017), or a fact recorded that early on purpose. It is stored as any
+    other, and applied by the first cycle on or after its date: until then its household is
+    rescreened by every cycle. ``date`` is the fact's date (a correction's: the later of its own
+    and its replacement's)."""
+
+    household_id: str
+    fact_id: str
+    date: dt.date
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready dict."""
+        return {"household_id": self.household_id, "fact_id": self.fact_id, "date": self.date.isoformat()}
+
+
+def _record_date(value: object, limit: dt.date, limit_text: str) -> dt.date | None:
+    """The date ``value`` (a record's ``date``: ISO text or a date) when it is after ``limit``, else None."""
+    if type(value) is str:
+        if value <= limit_text:  # ISO dates of four-digit years sort as text
+            return None
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:  # not a date: the store says so
+            return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        return None
+    return value if value > limit else None
+
+
+#: A record dated far ahead, as it went by: the fact named, and the record's own kind and date.
+_Ahead = tuple[FactAhead, object, object]
+
+
+def _watch_ahead(
+    records: Iterable[Mapping[str, Any]], as_of: dt.date, found: list[_Ahead]
+) -> Iterator[Mapping[str, Any]]:
+    """``records`` as they are, each record dated more than :data:`FAR_AHEAD` after ``as_of``
+    (a correction: or its replacement) added to ``found`` as it goes by."""
+    limit = as_of + FAR_AHEAD
+    limit_text = limit.isoformat()
+    for record in records:
+        try:
+            own = record.get("date")
+            ahead = _record_date(own, limit, limit_text)
+            replacement = record.get("replacement")
+            if isinstance(replacement, Mapping):
+                later = _record_date(replacement.get("date"), limit, limit_text)
+                if later is not None and (ahead is None or later > ahead):
+                    ahead = later
+        except AttributeError:  # not a mapping: the store quarantines it
+            ahead = None
+        if ahead is not None:
+            fact = FactAhead(str(record.get("household_id")), str(record.get("id")), ahead)
+            found.append((fact, record.get("kind"), own))
+        yield record
+
+
+def _same_date(stored: dt.date, given: object) -> bool:
+    return stored.isoformat() == given if isinstance(given, str) else stored == given
+
+
 @attrs.frozen(kw_only=True)
 class CycleReport:
     """What one run of a cycle did.
@@ -80,6 +148,8 @@ class CycleReport:
     are of this run; ``alert_counts`` counts every alert stored for the cycle (a run that
     finishes one killed part way counts the first run's alerts too), by kind.
     ``districts`` counts the households rescreened by district and the policy label used.
+    ``ahead`` are the facts of the cycle's records dated more than :data:`FAR_AHEAD` after
+    ``as_of`` (stored as any other: a mistyped year keeps its household pending until that date).
     """
 
     cycle: str
@@ -98,6 +168,8 @@ class CycleReport:
     seconds: float
     #: Of ``seconds``, the time the ingest took.
     ingest_seconds: float = 0.0
+    #: The facts dated more than :data:`FAR_AHEAD` after ``as_of``, in the order of the records.
+    ahead: tuple[FactAhead, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what the store keeps of the cycle)."""
@@ -117,6 +189,7 @@ class CycleReport:
             "alert_counts": dict(self.alert_counts),
             "seconds": round(self.seconds, 3),
             "ingest_seconds": round(self.ingest_seconds, 3),
+            "facts_far_ahead": len(self.ahead),
         }
 
     def summary(self, lang: str = "en") -> str:
@@ -182,6 +255,18 @@ class CycleReport:
                     message=p.message_said(lang),
                 )
                 for p in self.problems[:20]
+            )
+        if self.ahead:
+            lines.append(
+                ntr(
+                    lang,
+                    "  {count} fact dated more than a year after {date} (a mistyped year?): stored, its household "
+                    "rescreened by every cycle until that date",
+                    "  {count} facts dated more than a year after {date} (a mistyped year?): stored, their households "
+                    "rescreened by every cycle until those dates",
+                    len(self.ahead),
+                    date=self.as_of.isoformat(),
+                )
             )
         return "\n".join(lines)
 
@@ -261,7 +346,9 @@ class Monitor:
             )
         started = time.perf_counter()
         cycle = as_of.isoformat()
-        ingest = self.store.ingest(records, kinds=fact_kinds_of(self.policies), batch_size=batch_size)
+        ahead: list[_Ahead] = []
+        kinds = fact_kinds_of(self.policies)
+        ingest = self.store.ingest(_watch_ahead(records, as_of, ahead), kinds=kinds, batch_size=batch_size)
         ingested = time.perf_counter() - started
         picked = sorted(set(self.store.pending_households()) | set(self.store.due_households(as_of)))
         chunks = [picked[i : i + self.chunk_size] for i in range(0, len(picked), self.chunk_size)]
@@ -288,9 +375,26 @@ class Monitor:
             alert_counts=dict(sorted(counts.items())),
             seconds=time.perf_counter() - started,
             ingest_seconds=ingested,
+            ahead=self._stored(ahead, kinds),
         )
         self.store.put_cycle(cycle, json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True))
         return report
+
+    def _stored(self, ahead: list[_Ahead], kinds: FactKinds) -> tuple[FactAhead, ...]:
+        """The facts dated far ahead that the store holds (an ingest quarantines a record that
+        conflicts with a stored fact: it is not one), by their id, kind and own date; each once."""
+        if not ahead:
+            return ()
+        held: dict[str, dict[str, Fact]] = {}
+        for fact, _, _ in ahead:
+            if fact.household_id not in held:
+                held[fact.household_id] = {f.id: f for f in self.store.facts(fact.household_id, kinds=kinds)}
+        kept: dict[tuple[str, str], FactAhead] = {}  # a fact named once, given twice or not
+        for fact, kind, own in ahead:
+            stored = held[fact.household_id].get(fact.fact_id)
+            if stored is not None and stored.kind == kind and _same_date(stored.date, own):
+                kept.setdefault((fact.household_id, fact.fact_id), fact)
+        return tuple(kept.values())
 
     def last_cycle(self) -> dt.date | None:
         """The date of the latest cycle the store has a record of (None before the first)."""

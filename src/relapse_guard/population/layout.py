@@ -41,7 +41,7 @@ from typing import Any
 
 import attrs
 
-from ..facts import FactKinds
+from ..facts import Fact, FactKinds
 from .records import PopulationError
 
 __all__ = [
@@ -244,12 +244,20 @@ def fact_columns(kinds: FactKinds) -> tuple[str, ...]:
     """The columns of a tabular facts file for ``kinds``: the common ones, then each field once.
 
     Fields come in the order of the kinds, then of each kind's fields; a name two kinds share
-    (``member_id``) is one column.
+    (``member_id``) is one column. A correction's fields (``corrects``, and ``replacement``: the
+    whole fact as a JSON object in a cell) come last, so that the columns of the other kinds are
+    where they were before corrections could be written in a table.
     """
     columns = list(COMMON_FACT_COLUMNS)
+    last: list[type[Fact]] = []
     for cls in kinds.by_kind.values():
         if cls.kind == "fact_corrected":
-            continue  # a whole fact in a cell: corrections are written as JSON lines
+            last.append(cls)
+            continue
+        for field in attrs.fields(cls):
+            if field.name not in columns:
+                columns.append(field.name)
+    for cls in last:
         for field in attrs.fields(cls):
             if field.name not in columns:
                 columns.append(field.name)

@@ -139,6 +139,7 @@ _LONGEST_SHOWN = 60
 def _safe_field(error: InvalidInput, fact_fields: frozenset[str]) -> bool:
     field = error.field
     if isinstance(error, InvalidFact):
+        field = field.removeprefix("replacement.")  # a correction's replacement: its own fields
         return field in fact_fields and field != "member_id"
     if field in _SAFE_HOUSEHOLD_FIELDS:
         return True

@@ -38,7 +38,9 @@ __all__ = [
     "RowFactBuilder",
     "cell_text",
     "fact_builder",
+    "fact_json",
     "text_converters",
+    "text_fact",
 ]
 
 _F = TypeVar("_F", bound=Fact)
@@ -49,9 +51,12 @@ _T = TypeVar("_T")
 
 
 def cell_text(value: object) -> str:
-    """A value as a CSV cell: blank for absent, ``true``/``false``, ISO dates, ``;``-joined lists."""
+    """A value as a CSV cell: blank for absent, ``true``/``false``, ISO dates, ``;``-joined lists,
+    a fact (a correction's replacement) as the JSON object of its :meth:`Fact.to_dict`."""
     if value is None:
         return ""
+    if isinstance(value, Fact):
+        return fact_json(value)
     if value is True:
         return "true"
     if value is False:
@@ -65,8 +70,20 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def fact_json(fact: Fact) -> str:
+    """A fact as the compact JSON object of its :meth:`Fact.to_dict`: a correction's replacement in a
+    table's cell, read back by :func:`text_fact` (as a JSON line carries it)."""
+    return _encode(fact.to_dict())
+
+
+def _fact_dict(value: Fact) -> dict[str, Any]:
+    return value.to_dict()
+
+
 def _json_dumper(value: object) -> Callable[[Any], Any]:
     """The function writing a field's value in :meth:`Fact.to_dict` form, chosen by the value's type."""
+    if isinstance(value, Fact):
+        return _fact_dict
     if isinstance(value, enum.Enum):
         return _enum_value
     if isinstance(value, dt.date):
@@ -112,6 +129,8 @@ def _json_text(value: Any) -> str:
         return '"' + str(value) + '"'
     if isinstance(value, frozenset):
         return _encode(_sorted_list(value))
+    if isinstance(value, Fact):
+        return fact_json(value)
     return _encode(value)
 
 
@@ -222,10 +241,25 @@ def text_list(value: Any) -> Any:
     return value
 
 
+def text_fact(value: Any) -> Any:
+    """A cell holding a fact (a correction's replacement): its JSON object as a record, which the
+    library parses as it parses a JSON line's; a cell that is not a JSON object stays as it is, for
+    the bad row to name its value."""
+    if type(value) is str:
+        try:
+            decoded = json.loads(value)
+        except (ValueError, RecursionError):
+            return value
+        return decoded if isinstance(decoded, dict) else value
+    return value
+
+
 def text_converter(hint: object) -> Parse | None:
     """How a field stored as text in a cell becomes its record form (None: the text is that form)."""
     if hint is bool:
         return text_bool
+    if isinstance(hint, type) and issubclass(hint, Fact):
+        return text_fact
     origin = typing.get_origin(hint)
     if origin is frozenset:
         return text_list

@@ -10,11 +10,9 @@ import html
 from collections.abc import Mapping
 
 from ..i18n import normalise_language
-from ..interface import tr
-from ..policies.policy_map import said_under
 from .collect import ReportData
 from .plots import plot_hint
-from .sections import Section, Table, headline, report_sections
+from .sections import Section, Table, headline, policy_line, report_sections
 
 __all__ = ["render_html"]
 
@@ -135,7 +133,6 @@ def render_html(
         for label, value in headline(data, lang)
     )
     nav = "".join(f'<a href="#{_e(section.key)}">{_e(section.title)}</a>' for section in sections)
-    under = said_under(data.policy, lang)
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(lang)}">',
@@ -149,7 +146,7 @@ def render_html(
         "<body><main>",
         "<header>",
         f"<h1>{_e(title)}</h1>",
-        f"<p>{_e(tr(lang, 'Policy {policy}, as of {date}.', policy=under, date=data.as_of.isoformat()))}</p>",
+        f"<p>{_e(policy_line(data, lang))}</p>",
     ]
     if charts is None:
         out.append(f'<p class="hint">{_e(plot_hint(lang))}</p>')

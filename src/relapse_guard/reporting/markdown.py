@@ -11,10 +11,9 @@ import re
 from collections.abc import Mapping
 
 from ..interface import tr
-from ..policies.policy_map import said_under
 from .collect import ReportData
 from .plots import plot_hint
-from .sections import Section, Table, headline, report_sections
+from .sections import Section, Table, headline, policy_line, report_sections
 
 __all__ = ["escape_markdown", "render_markdown"]
 
@@ -67,14 +66,7 @@ def render_markdown(
     lines = [
         f"# {escape_markdown(title)}",
         "",
-        escape_markdown(
-            tr(
-                lang,
-                "Policy {policy}, as of {date}.",
-                policy=said_under(data.policy, lang),
-                date=data.as_of.isoformat(),
-            )
-        ),
+        escape_markdown(policy_line(data, lang)),
         "",
     ]
     if charts is None:

@@ -34,6 +34,7 @@ __all__ = [
     "Table",
     "flow_order",
     "headline",
+    "policy_line",
     "report_sections",
     "survival_months",
 ]
@@ -106,6 +107,24 @@ def _lang(data: ReportData, lang: str | None) -> str:
 
 def _labelled(kind: Kind, names: Iterable[str], lang: str) -> tuple[str, ...]:
     return tuple(label(kind, name, lang) for name in names)
+
+
+def _is_map(policy: str) -> bool:
+    """True when ``policy`` is a policy map's label (``policy map chongqing``), not a policy's."""
+    return policy.startswith("policy map ")
+
+
+def policy_line(data: ReportData, lang: str) -> str:
+    """The report's line under its title: what it was screened under, and its date, in ``lang``.
+
+    A policy map is said in its own words, not after the word "policy" again (in Chinese the
+    map's name begins with it: 政策对照表 chongqing); English says both as it always has.
+    """
+    under = said_under(data.policy, lang)
+    date = data.as_of.isoformat()
+    if _is_map(data.policy):
+        return tr(lang, "Policy {map}, as of {date}.", map=under, date=date)
+    return tr(lang, "Policy {policy}, as of {date}.", policy=under, date=date)
 
 
 def headline(data: ReportData, lang: str | None = None) -> tuple[tuple[str, str], ...]:
@@ -184,13 +203,13 @@ def _states_section(data: ReportData, lang: str) -> Section:
         numeric=frozenset(range(2, 3 + len(states))),
         caption=tr(lang, "By town"),
     )
+    households = plural(data.households, "household", lang=lang)
+    under, date = said_under(data.policy, lang), data.as_of.isoformat()
     text = (
-        tr(
-            lang,
-            "{households} screened under {policy} as of {date}.",
-            households=plural(data.households, "household", lang=lang),
-            policy=said_under(data.policy, lang),
-            date=data.as_of.isoformat(),
+        tr(lang, "{households} screened under {map} as of {date}.", households=households, map=under, date=date)
+        if _is_map(data.policy)
+        else tr(
+            lang, "{households} screened under {policy} as of {date}.", households=households, policy=under, date=date
         ),
     )
     title = tr(lang, "Households by state and place")

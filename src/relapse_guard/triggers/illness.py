@@ -33,6 +33,7 @@ from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, IllnessReported
 from ..messages import Message, Term
+from ..money import money_text
 from ._common import annual_income, household_status, member_of, on_file, percent, ratio
 
 __all__ = ["IllnessTrigger"]
@@ -100,13 +101,13 @@ class IllnessTrigger:
             share_amount = share * annual
             cost_share = ratio(cost, annual)
             if cost > share_amount:
-                reasons.append(Message(keys.COST_OVER_SHARE, cost, share, annual, share_amount))
+                reasons.append(Message(keys.COST_OVER_SHARE, cost, share, annual, money_text(share_amount)))
             evidence += [
                 ("income_per_capita", ctx.income_per_capita),
                 ("members", ctx.size),
                 ("annual_income", annual),
                 ("income_share", share),
-                ("income_share_amount", share_amount),
+                ("income_share_amount", money_text(share_amount)),  # to the fen: 6601.60, not 6601.6
                 ("cost_to_income", percent(cost_share)),
             ]
             if cost_share >= 1:

@@ -36,6 +36,7 @@ from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, IncomeAssessed
 from ..messages import Message, Term
+from ..money import money_text
 from ._common import household_status, on_file
 
 __all__ = ["IncomeDropTrigger"]
@@ -133,8 +134,10 @@ class IncomeDropTrigger:
             evidence.append(("finding", "below the poverty line"))
         else:
             severity = Severity.LOW
-            reason = Message(keys.EDGE_BELOW_THRESHOLD, Term(EDGE), income, str(multiple), line, str(threshold))
-            evidence += [("monitoring_threshold", threshold), ("finding", EDGE)]
+            assert threshold is not None  # set when the income is not below the line
+            shown = money_text(threshold)  # to the fen: 1.5 x 3600 = 5400.00, not 5400.0
+            reason = Message(keys.EDGE_BELOW_THRESHOLD, Term(EDGE), income, str(multiple), line, shown)
+            evidence += [("monitoring_threshold", shown), ("finding", EDGE)]
         previous = ctx.previous_income_per_capita
         if previous is not None:
             change = income - previous

@@ -29,6 +29,7 @@ from ..decisions import Risk, Severity
 from ..facts import Fact, SchoolEnrolled
 from ..household import Schooling
 from ..messages import Message, Term
+from ..money import money_text
 from ._common import annual_income, household_status, member_of, on_file, percent, ratio
 
 __all__ = ["SchoolingTrigger"]
@@ -95,11 +96,11 @@ class SchoolingTrigger:
                 ("members", ctx.size),
                 ("annual_income", annual),
                 ("income_share", share),
-                ("income_share_amount", share_amount),
+                ("income_share_amount", money_text(share_amount)),  # to the fen: 3303.90, not 3303.9
                 ("cost_to_income", percent(cost_share)),
             ]
             if cost > share_amount:
-                reasons.append(Message(keys.SCHOOL_COST_OVER_SHARE, cost, share, annual, share_amount))
+                reasons.append(Message(keys.SCHOOL_COST_OVER_SHARE, cost, share, annual, money_text(share_amount)))
                 severity = Severity.SEVERE if cost_share >= 1 else Severity.HIGH
         if not reasons:
             return None

@@ -24,6 +24,7 @@ from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, JobLost
 from ..messages import Message, Term
+from ..money import money_text
 from ._common import household_status, member_of, on_file
 
 __all__ = ["UnemploymentTrigger"]
@@ -87,7 +88,7 @@ class UnemploymentTrigger:
             evidence += [
                 ("income_per_capita", income),
                 ("poverty_line", line),
-                ("monitoring_threshold", threshold),
+                ("monitoring_threshold", money_text(threshold)),  # to the fen: 5400.00, not 5400.0
             ]
             below = income < threshold
             severity = Severity.HIGH if below else Severity.MEDIUM
@@ -96,7 +97,7 @@ class UnemploymentTrigger:
                 income,
                 str(multiple),
                 line,
-                str(threshold),
+                money_text(threshold),
             )
         evidence.append(("reason", Message(keys.JOB_LOST, reason)))
         return ctx.risk(
