@@ -93,7 +93,13 @@ class CaseFileCollector(pytest.File):
             if spec not in loaded:
                 loaded[spec] = load_policy_spec(spec)
             policy = loaded[spec]
-        case_file = load_case_file(self.path, policy=policy, load=load_policy_spec, source=self._source())
+        case_file = load_case_file(
+            self.path,
+            policy=policy,
+            load=load_policy_spec,
+            source=self._source(),
+            policy_option="--relapse-guard-policy",
+        )
         engine = Engine(case_file.policy)
         for case in case_file.cases:
             yield CaseItem.from_parent(self, name=case.name, case=case, engine=engine)

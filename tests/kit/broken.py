@@ -111,6 +111,22 @@ class WinterAllowance:
         return ctx.grant(intervention=self.name, risk=risk, amount=amount, period=Period.YEARLY, responsible="town")
 
 
+#: How many times AlternatingAllowance has granted, in every run (module state: the bug).
+GRANTED = [0]
+
+
+@attrs.frozen(kw_only=True)
+class AlternatingAllowance:
+    """BUG (replay): impure, its amount alternates with a count kept across runs (a global counter)."""
+
+    name: str = "alternating_allowance"
+
+    def grant(self, risk: Risk, ctx: Context) -> Grant | None:
+        GRANTED[0] += 1
+        amount = Decimal(100 + GRANTED[0] % 2)
+        return ctx.grant(intervention=self.name, risk=risk, amount=amount, period=Period.YEARLY, responsible="town")
+
+
 def _chongqing() -> Policy:
     return load_policy("chongqing_2016")
 
@@ -188,6 +204,15 @@ def with_winter_allowance() -> Policy:
         name="winter_allowance",
         interventions=[WinterAllowance()],
         routes={entered(State.IDENTIFIED): [step("winter_allowance")]},
+    )
+
+
+def with_alternating_allowance() -> Policy:
+    """An allowance on identification whose amount alternates from one grant to the next, across runs."""
+    return _chongqing().derive(
+        name="alternating",
+        interventions=[AlternatingAllowance()],
+        routes={entered(State.IDENTIFIED): [step("alternating_allowance")]},
     )
 
 

@@ -15,7 +15,7 @@ from hypothesis.errors import FlakyStrategyDefinition
 from relapse_guard import Engine, IncomeAssessed, load_policy
 from relapse_guard.checks import CHECKS, Finding, check_policy
 from relapse_guard.errors import InvalidPolicy, PluginFailed
-from relapse_guard.testing.invariants import replay_gives_the_same_result
+from relapse_guard.testing.invariants import prefilter_changes_nothing, replay_gives_the_same_result
 
 from . import broken
 from .helpers import exited_in_2015, find_failure, household, machine_for
@@ -231,3 +231,23 @@ def test_the_harness_catches_a_trigger_that_remembers_across_runs() -> None:
     replay = [e for e in errors if isinstance(e, AssertionError) and "replay_gives_the_same_result" in str(e)]
     flaky = [e for e in errors if isinstance(e, FlakyStrategyDefinition)]
     assert replay or flaky, errors
+
+
+def test_the_harness_names_the_replay_for_policy_code_that_is_impure() -> None:
+    """Impure code makes every run differ: the prefilter's run and the run before later facts
+    too, and hypothesis checks invariants in name order; the replay is checked before them."""
+    errors = find_failure(machine_for(broken.with_alternating_allowance()))
+    first_lines = [str(e).splitlines()[0] for e in errors if isinstance(e, AssertionError)]
+    flaky = [e for e in errors if isinstance(e, FlakyStrategyDefinition)]
+    assert first_lines or flaky, errors
+    assert all(line.startswith("replay_gives_the_same_result: household") for line in first_lines), first_lines
+
+
+def test_the_prefilter_says_impure_code_breaks_it_too() -> None:
+    policy = broken.with_alternating_allowance()
+    home = household("H1")
+    facts = [IncomeAssessed(id="i1", household_id="H1", date=D(2016, 3, 1), income_per_capita=Decimal(1000))]
+    result = Engine(policy).run(home, facts)
+    (violation,) = prefilter_changes_nothing(policy, home, facts, result)  # the next grant is 101, or 100
+    assert "does a quiet_from promise more than its rule or trigger keeps? Or is a rule" in violation.message
+    assert "replay_gives_the_same_result tells which" in violation.message

@@ -15,6 +15,7 @@ import pytest
 
 from relapse_guard import DisasterReported, Engine, HouseholdResult, IllnessReported, State, load_policy
 from relapse_guard.decisions import DecisionKind
+from relapse_guard.errors import InvalidArgument, WrongType
 from relapse_guard.testing import INVARIANTS, check_result
 from relapse_guard.testing import invariants as inv
 
@@ -145,3 +146,42 @@ def test_history_rewritten(result: HouseholdResult) -> None:
     assert inv.history_is_append_only(earlier, result) == []
     rewritten = attrs.evolve(result, decisions=result.decisions[1:])
     assert inv.history_is_append_only(earlier, rewritten)[0].message.startswith("decision 0 changed after later facts")
+
+
+def test_check_result_refuses_a_result_without_its_decisions() -> None:
+    quiet = Engine(YUBEI, record_decisions=False).run(HOME, FACTS, as_of=D(2016, 12, 31))
+    with pytest.raises(InvalidArgument, match="records no decisions") as refused:
+        check_result(YUBEI, HOME, FACTS, quiet)
+    assert "household 'YB-1'" in str(refused.value)
+    assert "Engine(policy, record_decisions=False); run the engine with record_decisions=True" in str(refused.value)
+    for invariant in (inv.replay_gives_the_same_result, inv.prefilter_changes_nothing):
+        with pytest.raises(InvalidArgument, match=f"{invariant.__name__}: the result of household 'YB-1'"):
+            invariant(YUBEI, HOME, FACTS, quiet)
+    with pytest.raises(InvalidArgument, match="records no decisions"):
+        inv.transitions_follow_the_lifecycle(quiet)
+    with pytest.raises(InvalidArgument, match="records no decisions"):
+        inv.risks_are_routed_within_the_deadline(YUBEI, quiet)
+
+
+def test_a_result_of_nothing_holds_without_decisions() -> None:
+    """Nothing happened: no decision to record either way, and no invariant to break."""
+    nothing = Engine(YUBEI, record_decisions=False).run(HOME, [], as_of=D(2016, 12, 31))
+    assert check_result(YUBEI, HOME, [], nothing) == ()
+
+
+NAME: Any = "yubei_2016"
+
+
+def test_check_result_refuses_arguments_of_the_wrong_type(result: HouseholdResult) -> None:
+    with pytest.raises(WrongType, match=r"check_result needs a Policy, not 'yubei_2016' \(str\): call load_policy"):
+        check_result(NAME, HOME, FACTS, result)
+    with pytest.raises(WrongType, match=r"household must be a Household, not 'yubei_2016' \(str\)"):
+        check_result(YUBEI, NAME, FACTS, result)
+    with pytest.raises(WrongType, match=r"facts must be a sequence of facts, not 'yubei_2016' \(str\)"):
+        check_result(YUBEI, HOME, NAME, result)
+    with pytest.raises(WrongType, match=r"facts\[1\] must be a Fact, not 'yubei_2016' \(str\)"):
+        check_result(YUBEI, HOME, [FACTS[0], NAME], result)
+    with pytest.raises(WrongType, match=r"result must be a HouseholdResult"):
+        check_result(YUBEI, HOME, FACTS, NAME)
+    with pytest.raises(InvalidArgument, match="result is of household 'YB-1', not of household 'H1'"):
+        check_result(YUBEI, household("H1"), FACTS, result)

@@ -291,7 +291,7 @@ def test_an_expectation_refused_names_the_file_case_field_and_value(
             '[{ kind = "job_lost", date = 2016-03-01, member_id = "m3" }]',
             "facts[0].member_id",
             "m3",
-            "a member of the household (m1, m2)",
+            "a member of the household on 2016-03-01 (m1, m2)",
         ),
         (
             '[{ kind = "job_lost", date = 2016-03-01, member_id = "m1", household_id = "H2" }]',
@@ -409,5 +409,47 @@ def test_member_ids_are_shown_redacted() -> None:
     facts = '[{ kind = "job_lost", date = 2016-03-01, member_id = "500112198001019999" }]'
     error = _error(with_expect('state = "new"', facts=facts, extra=household))
     assert (error.field, error.value) == ("facts[0].member_id", "500***99")
-    assert "a member of the household (500***34)" in str(error)
+    assert "a member of the household on 2016-03-01 (500***34)" in str(error)
     assert "1980" not in str(error)
+
+
+def _members_case(facts: str) -> str:
+    return with_expect('state = "assisted"\npartial = true', facts=f"[{facts}]")
+
+
+INCOME = '{ kind = "income_assessed", date = 2016-06-01, income_per_capita = 2000 }'
+BABY = '{ kind = "member_joined", date = 2016-07-01, member_id = "baby", birth_date = 2016-07-01 }'
+
+
+def test_a_member_joined_by_an_earlier_fact_is_a_member_of_the_later_ones() -> None:
+    ill = '{ kind = "illness_reported", date = DAY, member_id = "baby", self_paid_cost = 5000 }'
+    for day in ("2016-07-01", "2016-08-01"):  # the same day too: household changes apply first
+        (outcome,) = cases(_members_case(f"{INCOME}, {BABY}, {ill.replace('DAY', day)}")).run()
+        assert outcome.passed, outcome.report()
+        assert outcome.result is not None
+        assert outcome.result.risks[-1].member_id == "baby"
+    before = _error(_members_case(f"{INCOME}, {ill.replace('DAY', '2016-06-15')}, {BABY}"))
+    assert (before.field, before.value) == ("facts[1].member_id", "baby")
+    assert before.expected == "the id of a member of the household on 2016-06-15 (m1, m2)"
+    twice = _error(_members_case(f"{INCOME}, {BABY}, {BABY.replace('07-01', '08-01')}"))
+    assert (twice.field, twice.value) == ("facts[2].member_id", "baby")
+    assert "a member joins once" in twice.expected
+
+
+def test_a_member_who_left_or_died_is_a_member_of_the_facts_before() -> None:
+    lost = '{ kind = "job_lost", date = DAY, member_id = "m2" }'
+    for change in ("member_left", "member_died"):
+        gone = f'{{ kind = "{change}", date = 2016-08-01, member_id = "m2" }}'
+        (outcome,) = cases(_members_case(f"{INCOME}, {lost.replace('DAY', '2016-07-31')}, {gone}")).run()
+        assert outcome.passed, outcome.report()
+        after = _error(_members_case(f"{INCOME}, {gone}, {lost.replace('DAY', '2016-08-01')}"))
+        assert (after.field, after.value) == ("facts[2].member_id", "m2")
+        assert after.expected == "the id of a member of the household on 2016-08-01 (m1)"
+        again = _error(_members_case(f"{INCOME}, {gone}, {gone.replace('08-01', '09-01')}"))
+        assert (again.field, again.value) == ("facts[2].member_id", "m2")
+
+
+def test_a_file_naming_no_policy_says_how_to_give_one() -> None:
+    unnamed = SAFETY_NET_2016.replace('policy = "yubei_2016"', "")
+    with pytest.raises(InvalidCaseFile, match=r"\(--relapse-guard-policy\)"):
+        parse_case_file(unnamed, "cases.toml", policy_option="--relapse-guard-policy")

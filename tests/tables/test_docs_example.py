@@ -34,3 +34,21 @@ def test_the_failing_run_shown_is_what_the_command_prints(
     monkeypatch.chdir(tmp_path)
     assert main(command.split()[2:]) == 1
     assert capsys.readouterr().out.splitlines() == printed
+
+
+def test_the_shipped_cases_example_type_checks() -> None:
+    """The page's lines reading the cases a policy ships, here where ``mypy --strict`` checks them
+    (it covers the tests): ``policy_cases`` gives None for a policy that ships none."""
+    from relapse_guard.testing.tables import policy_cases
+
+    shipped = policy_cases("yubei_2016")
+    assert shipped is not None  # yubei_2016 ships cases
+    assert all(outcome.passed for outcome in shipped.run())
+
+
+def test_the_page_shows_the_example_checked_here() -> None:
+    source = Path(__file__).read_text(encoding="utf-8")
+    body = source.split("def test_the_shipped_cases_example_type_checks() -> None:")[1].split("\n\n\n")[0]
+    lines = [line.removeprefix("    ") for line in body.splitlines() if "shipped" in line and '"""' not in line]
+    assert len(lines) == 3
+    assert "\n".join(lines) in PAGE

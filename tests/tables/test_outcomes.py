@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
-from hypothesis import given
+import attrs
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard.decisions import Grant, Period
 from relapse_guard.engine import Engine
-from relapse_guard.errors import InvalidTransition
-from relapse_guard.testing.tables import CaseOutcome, Difference, ExpectedGrant, run_case, summary_line
+from relapse_guard.errors import InvalidTransition, ParameterNotInForce, in_policy_code
+from relapse_guard.result import HouseholdResult
+from relapse_guard.testing.tables import (
+    CaseOutcome,
+    Difference,
+    Expectations,
+    ExpectedGrant,
+    run_case,
+    summary_line,
+)
 
 from .helpers import SAFETY_NET_2016, cases, with_expect
 
@@ -190,3 +200,89 @@ def test_an_amount_matches_exactly_when_within_its_tolerance(amount: Decimal, go
     expected = ExpectedGrant(intervention="safety_net", amount=amount, tolerance_fen=tolerance)
     within = abs(got - amount) * 100 <= tolerance
     assert (expected.differences(grant) == ()) == within
+
+
+#: Two safety-net top-ups: 266.66 from June, 433.34 from September (a lower income).
+TWO_TOP_UPS = (
+    '[{ kind = "income_assessed", date = 2016-06-01, income_per_capita = 2000 }, '
+    '{ kind = "income_assessed", date = 2016-09-01, income_per_capita = 1000 }]'
+)
+
+
+def test_an_expectation_any_item_fits_leaves_the_one_a_narrower_expectation_needs() -> None:
+    wide_first = """grants = [{ intervention = "safety_net" }, { intervention = "safety_net", amount = 266.66 }]
+    partial = true"""
+    narrow_first = """grants = [{ intervention = "safety_net", amount = 266.66 }, { intervention = "safety_net" }]
+    partial = true"""
+    assert _outcome(with_expect(narrow_first, facts=TWO_TOP_UPS)).passed
+    assert _outcome(with_expect(wide_first, facts=TWO_TOP_UPS)).passed
+    none_fits = """grants = [{ intervention = "safety_net" }, { intervention = "safety_net", amount = 240 }]
+    partial = true"""
+    assert _differences(none_fits, facts=TWO_TOP_UPS) == [("grants[1].amount (safety_net)", "240", "433.34")]
+
+
+#: Grants of two interventions at two amounts.
+_GRANTS = st.lists(
+    st.builds(
+        Grant,
+        intervention=st.sampled_from(["safety_net", "medical_aid"]),
+        household_id=st.just("H1"),
+        date=st.just(dt.date(2016, 6, 1)),
+        risk_key=st.just("k"),
+        amount=st.sampled_from([Decimal(240), Decimal(450)]),
+        period=st.just(Period.MONTHLY),
+    ),
+    max_size=5,
+)
+
+
+@st.composite
+def _expected(draw: st.DrawFn, grants: list[Grant]) -> list[ExpectedGrant]:
+    """Expectations of some of ``grants`` (an amount given or not: one without fits every grant of
+    its intervention, and may take the one another needs), and of others."""
+    chosen = draw(st.lists(st.sampled_from(grants), max_size=len(grants))) if grants else []
+    of_them = [ExpectedGrant(intervention=g.intervention, amount=draw(st.none() | st.just(g.amount))) for g in chosen]
+    others = draw(
+        st.lists(
+            st.builds(
+                ExpectedGrant,
+                intervention=st.sampled_from(["safety_net", "medical_aid"]),
+                amount=st.none() | st.sampled_from([Decimal(240), Decimal(450)]),
+            ),
+            max_size=2,
+        )
+    )
+    return [*of_them, *others]
+
+
+@functools.cache
+def _safety_net_result() -> HouseholdResult:
+    result = _outcome(SAFETY_NET_2016).result
+    assert result is not None
+    return result
+
+
+@settings(max_examples=300)
+@given(grants=_GRANTS, partial=st.booleans(), data=st.data())
+def test_shuffling_the_expectations_never_changes_the_verdict(
+    grants: list[Grant], partial: bool, data: st.DataObject
+) -> None:
+    expected = data.draw(_expected(grants))
+    got = attrs.evolve(_safety_net_result(), grants=tuple(grants))
+    shuffled = data.draw(st.permutations(expected))
+    verdict = Expectations(grants=tuple(expected), partial=partial).differences(got) == ()
+    assert (Expectations(grants=tuple(shuffled), partial=partial).differences(got) == ()) is verdict
+
+
+def test_the_report_gives_where_policy_code_raised() -> None:
+    outcome = _outcome(SAFETY_NET_2016)
+    error = in_policy_code(
+        ParameterNotInForce("illness.threshold", dt.date(2016, 6, 1), dt.date(2017, 1, 1)),
+        "YB-2",
+        "trigger.illness",
+        "ill-7",
+    )
+    failed = attrs.evolve(outcome, result=None, error=error)
+    line = failed.report().splitlines()[1]
+    assert line.startswith("  the engine raised ParameterNotInForce: ")
+    assert line.endswith(" (raised in trigger.illness for household 'YB-2' on fact 'ill-7')")

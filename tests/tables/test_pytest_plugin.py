@@ -117,3 +117,11 @@ def test_several_cases_and_files_are_counted(run: pytest.Pytester) -> None:
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["4 passed*"])
     _run(run, "-q", "-k", "test_one").assert_outcomes(passed=1, deselected=3)
+
+
+def test_a_file_naming_no_policy_says_to_give_the_plug_in_s_option(run: pytest.Pytester) -> None:
+    run.makefile(".toml", test_unnamed=SAFETY_NET_2016.replace('policy = "yubei_2016"', ""))
+    result = _run(run)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*or a policy given to run them under (--relapse-guard-policy)"])
+    assert "(--policy)" not in result.stdout.str()

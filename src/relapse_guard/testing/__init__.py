@@ -5,7 +5,8 @@
 - :mod:`relapse_guard.testing.stateful`: :class:`PolicyStateMachine`, the harness a test
   suite subclasses with its policy;
 - :mod:`relapse_guard.testing.invariants`: each invariant as a function, and
-  :func:`check_result` to run them all on one result;
+  :func:`check_result` to run them on one result (all but ``history_is_append_only``, which
+  compares two results);
 - :mod:`relapse_guard.testing.tables`: worked cases written as TOML (policy test tables),
   run through the engine, each failure shown as a diff of what was expected and what came;
 - :func:`vectorised_matches_engine`: the columnar screen against the engine, row by row, for

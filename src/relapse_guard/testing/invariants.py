@@ -1,9 +1,9 @@
 """The library's invariants, as plain functions of a policy, a household's facts and its result.
 
 Each function returns the :class:`Violation` s it finds (an empty list when the invariant
-holds); :func:`check_result` runs them all. :class:`~relapse_guard.testing.PolicyStateMachine`
-asserts each of them after every step, and a ``@given`` test can call :func:`check_result`
-directly::
+holds); :func:`check_result` runs them all but ``history_is_append_only``, which compares two
+results of one household. :class:`~relapse_guard.testing.PolicyStateMachine` asserts each of
+them after every step, and a ``@given`` test can call :func:`check_result` directly::
 
     @given(histories(household, start, end, policy=policy))
     def test_my_policy(facts):
@@ -24,7 +24,7 @@ import attrs
 
 from ..decisions import Decision, DecisionKind
 from ..engine import Engine
-from ..errors import InvalidInput, ParameterError, WrongType
+from ..errors import InvalidArgument, InvalidInput, ParameterError, WrongType, typed_repr
 from ..facts import Fact
 from ..household import Household
 from ..lifecycle import TABLE, State
@@ -83,6 +83,25 @@ class Violation:
 
 def _violation(invariant: str, result: HouseholdResult, message: str) -> Violation:
     return Violation(invariant, result.household_id, message)
+
+
+def _require_decisions(caller: str, result: HouseholdResult) -> None:
+    """Raise :class:`InvalidArgument` for a result made by an engine that records no decisions
+    (``Engine(policy, record_decisions=False)``): the invariants that read the decisions, or
+    compare the result with a run that records them, would report what is not wrong.
+
+    Such a result is told by what it holds without a decision to explain it (a state, a risk, a
+    grant); one that holds nothing would have no decision either, and every invariant holds on it.
+    """
+    if result.decisions:
+        return
+    if result.state is not State.NEW or result.risks or result.grants or result.pending or result.eliminated_risks:
+        raise InvalidArgument(
+            f"{caller}: the result of household {result.household_id!r} records no decisions (state "
+            f"{result.state.value}, {len(result.risks)} risks, {len(result.grants)} grants, no decision): it was made "
+            "by Engine(policy, record_decisions=False); run the engine with record_decisions=True (the default) "
+            "to check it"
+        )
 
 
 def amounts_are_sound(result: HouseholdResult) -> list[Violation]:
@@ -170,6 +189,7 @@ def risks_are_routed_within_the_deadline(policy: Policy, result: HouseholdResult
     or set pending) no earlier than the risk and within ``routing.deadline_days`` of it (0 when
     the policy lacks the parameter): help that comes later must be planned at detection."""
     name = "risks_are_routed_within_the_deadline"
+    _require_decisions(name, result)
     found = []
     first: dict[tuple[str, str], Decision] = {}
     for decision in result.decisions:
@@ -262,6 +282,7 @@ def replay_gives_the_same_result(
     """Running the facts again — shuffled, through ``to_dict`` and the policy's fact kinds,
     with one sent twice, on a fresh :class:`~relapse_guard.engine.Engine` — gives ``result``."""
     name = "replay_gives_the_same_result"
+    _require_decisions(name, result)
     shuffled = list(facts)
     random.Random(len(shuffled)).shuffle(shuffled)
     try:
@@ -300,8 +321,11 @@ def prefilter_changes_nothing(
 
     The engine skips an income assessment when every rule and trigger it would be evaluated
     by declares, through ``quiet_from``, that it cannot fire; a ``quiet_from`` that promises
-    too much shows here as a decision the prefiltered run missed.
+    too much shows here as a decision the prefiltered run missed. Policy code that is not pure
+    (it keeps state between runs, or reads the clock or randomness) shows here too, as every
+    run differs: :func:`replay_gives_the_same_result` tells the two apart.
     """
+    _require_decisions("prefilter_changes_nothing", result)
     full = Engine(policy, prefilter=False).run(household, facts, as_of=result.as_of)
     if full == result:
         return []
@@ -318,7 +342,8 @@ def prefilter_changes_nothing(
             "prefilter_changes_nothing",
             result,
             "evaluating every fact gives another result (does a quiet_from promise more than its rule or "
-            f"trigger keeps?):\n  {shown}",
+            "trigger keeps? Or is a rule, trigger, condition or intervention impure: it keeps state between runs, "
+            f"or reads the clock or randomness? replay_gives_the_same_result tells which):\n  {shown}",
         )
     ]
 
@@ -326,6 +351,7 @@ def prefilter_changes_nothing(
 def transitions_follow_the_lifecycle(result: HouseholdResult) -> list[Violation]:
     """Transitions form a path through the lifecycle table from ``new`` to the result's state."""
     name = "transitions_follow_the_lifecycle"
+    _require_decisions(name, result)
     found = []
     edges = {(source, dest) for (source, _event), (dest, _guard) in TABLE.items()}
     state = State.NEW
@@ -377,7 +403,35 @@ def check_result(
     facts: Sequence[Fact],
     result: HouseholdResult,
 ) -> tuple[Violation, ...]:
-    """Every invariant but the harness-only ``history_is_append_only``, for one household's result."""
+    """Every invariant but ``history_is_append_only`` (which compares a result with the one before
+    later facts, as the harness does), for one household's ``result`` of ``facts`` under ``policy``:
+    ``amounts_are_sound``, ``no_risk_is_paid_twice``, ``risks_are_routed_within_the_deadline``,
+    ``monitoring_ends_by_the_period_end``, ``replay_gives_the_same_result``,
+    ``prefilter_changes_nothing`` and ``transitions_follow_the_lifecycle``.
+
+    ``result`` must record its decisions (an engine made with ``record_decisions=False`` gives
+    results that do not: :class:`~relapse_guard.errors.InvalidArgument`). Arguments of the wrong
+    type raise :class:`~relapse_guard.errors.WrongType`.
+    """
+    if not isinstance(policy, Policy):
+        hint = f": call load_policy({policy!r}) to get one" if isinstance(policy, str) else ""
+        raise WrongType(f"check_result needs a Policy, not {typed_repr(policy)}{hint}")
+    if not isinstance(household, Household):
+        raise WrongType(f"check_result: household must be a Household, not {typed_repr(household)}")
+    if isinstance(facts, str | bytes) or not isinstance(facts, Sequence):
+        raise WrongType(f"check_result: facts must be a sequence of facts, not {typed_repr(facts)}")
+    for index, fact in enumerate(facts):
+        if not isinstance(fact, Fact):
+            raise WrongType(f"check_result: facts[{index}] must be a Fact, not {typed_repr(fact)}")
+    if not isinstance(result, HouseholdResult):
+        raise WrongType(
+            f"check_result: result must be a HouseholdResult (Engine(policy).run(...)), not {typed_repr(result)}"
+        )
+    if result.household_id != household.id:
+        raise InvalidArgument(
+            f"check_result: result is of household {result.household_id!r}, not of household {household.id!r}"
+        )
+    _require_decisions("check_result", result)
     return (
         *amounts_are_sound(result),
         *no_risk_is_paid_twice(result),

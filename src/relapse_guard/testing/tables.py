@@ -49,8 +49,9 @@ import attrs
 
 from ..decisions import Grant, Period, Risk
 from ..engine import Engine
-from ..errors import InvalidCaseFile, InvalidInput, RelapseGuardError, close_names, redact
-from ..facts import Fact, FactKinds
+from ..engine.household_step import changed_household
+from ..errors import InvalidCaseFile, InvalidFact, InvalidInput, RelapseGuardError, close_names, redact, said
+from ..facts import HOUSEHOLD_CHANGES, VERSION_KINDS, Fact, FactKinds, MemberJoined
 from ..household import Household
 from ..interface import ntr, tr, tr_marked
 from ..labels import Kind, label
@@ -349,18 +350,15 @@ def _compare(
 ) -> list[Difference]:
     """The differences between expected and actual grants (or risks), matched without regard to order.
 
-    Each expectation takes the first unmatched item that matches it in every field given; one
-    left over is compared with the unmatched item of its intervention (or kind) closest to it,
-    field by field, or reported missing; items left over after that are unexpected.
+    As many expectations as can be take each an item that matches it in every field given (a
+    maximum matching, :func:`_matching`: the order of the expectations does not change whether
+    they are met); one left over is compared with the unmatched item of its intervention (or
+    kind) closest to it, field by field, or reported missing; items left over after that are
+    unexpected.
     """
-    unmatched = list(range(len(actual)))
-    matched: dict[int, int] = {}
-    for index, expectation in enumerate(expected):
-        for position in unmatched:
-            if not expectation.differences(actual[position]):  # type: ignore[arg-type]
-                matched[index] = position
-                unmatched.remove(position)
-                break
+    matched = _matching(expected, actual)
+    taken = set(matched.values())
+    unmatched = [position for position in range(len(actual)) if position not in taken]
     found: list[Difference] = []
     kind: Kind = "intervention" if noun == "grant" else "risk"
     for index, expectation in enumerate(expected):
@@ -380,6 +378,42 @@ def _compare(
         other = _Said(tr("en", "no other grant")) if noun == "grant" else _Said(tr("en", "no other risk"))
         found.extend(_difference(field, other, describe(actual[p]), unexpected=True) for p in unmatched)
     return found
+
+
+def _matching(expected: Sequence[_E], actual: Sequence[_A]) -> dict[int, int]:
+    """The item each expectation takes (by position), as many expectations matched as can be: a
+    maximum bipartite matching of expectations to the items that have every field they give,
+    by augmenting paths (Kuhn's algorithm; a case lists a few grants). Where several matchings
+    are as large, expectations earlier in the list take items earlier in the result.
+
+    >>> from relapse_guard.decisions import Grant
+    >>> def paid(amount):
+    ...     return Grant(intervention="safety_net", household_id="H1", date=dt.date(2016, 6, 1),
+    ...                  risk_key="k", amount=Decimal(amount), period=Period.MONTHLY)
+    >>> any_amount, exactly_240 = ExpectedGrant(intervention="safety_net"), ExpectedGrant(
+    ...     intervention="safety_net", amount=Decimal(240))
+    >>> _matching([any_amount, exactly_240], [paid(240), paid(450)])
+    {0: 1, 1: 0}
+    """
+    fits = [
+        [position for position, item in enumerate(actual) if not expectation._differences(item)]  # type: ignore[arg-type]
+        for expectation in expected
+    ]
+    owner: dict[int, int] = {}  # item position -> the expectation that takes it
+
+    def augment(index: int, seen: set[int]) -> bool:
+        for position in fits[index]:
+            if position in seen:
+                continue
+            seen.add(position)
+            if position not in owner or augment(owner[position], seen):
+                owner[position] = index
+                return True
+        return False
+
+    for index in range(len(expected)):
+        augment(index, set())
+    return dict(sorted((index, position) for position, index in owner.items()))
 
 
 def _missing(noun: str, name: _Label, *, other: bool) -> _Said:
@@ -485,7 +519,8 @@ class CaseOutcome:
         lines = [tr(lang, "{case} failed:", case=head)]
         if self.error is not None:
             error = type(self.error).__name__
-            lines.append(tr(lang, "  the engine raised {error}: {message}", error=error, message=self.error))
+            # its notes too: where policy code raised it ("raised in trigger.illness for household 'H1' on fact 'f7'")
+            lines.append(tr(lang, "  the engine raised {error}: {message}", error=error, message=said(self.error)))
         lines.extend("  " + difference.render(lang) for difference in self.differences)
         if explain and self.result is not None:
             lines.append(tr(lang, "  timeline:"))
@@ -561,6 +596,7 @@ def load_case_file(
     policy: Policy | None = None,
     load: Callable[[str], Policy] = load_policy,
     source: str | None = None,
+    policy_option: str = "--policy",
 ) -> CaseFile:
     """Read the case file at ``path``; see :func:`parse_case_file`. ``source`` names it in messages
     and reports (by default, ``path``).
@@ -575,7 +611,9 @@ def load_case_file(
         raise InvalidCaseFile(source, "", "", None, "not UTF-8 text") from None
     except OSError as error:
         raise InvalidCaseFile(source, "", "", None, f"cannot be read: {error.strerror or error}") from None
-    return parse_case_file(text, source, policy=policy, load=load, directory=Path(path).parent)
+    return parse_case_file(
+        text, source, policy=policy, load=load, directory=Path(path).parent, policy_option=policy_option
+    )
 
 
 def policy_cases(name: str) -> CaseFile | None:
@@ -602,6 +640,7 @@ def parse_case_file(
     policy: Policy | None = None,
     load: Callable[[str], Policy] = load_policy,
     directory: str | os.PathLike[str] | None = None,
+    policy_option: str = "--policy",
 ) -> CaseFile:
     """Read a case file's ``text`` (``source`` names it in errors) into a :class:`CaseFile`.
 
@@ -612,10 +651,12 @@ def parse_case_file(
 
     Raises :class:`~relapse_guard.errors.InvalidCaseFile` naming the file, the case, the field
     and the value: TOML that does not parse, an unknown key (with the keys meant), a missing or
-    wrongly typed value, a household or fact the library refuses, a fact dated after the case's
-    as-of date, a policy that does not load or is not named at all.
+    wrongly typed value, a household or fact the library refuses, a member id that is not of
+    the household on the fact's date, a fact dated after the case's as-of date, a policy that
+    does not load or is not named at all (the message names ``policy_option`` as the way to give
+    one: ``--relapse-guard-policy`` under pytest).
     """
-    reader = _Reader(source)
+    reader = _Reader(source, policy_option)
     data = reader.toml(text)
     reader.keys(data, _TOP_KEYS, "", "the top of a case file")
     spec = data.get("policy")
@@ -663,6 +704,8 @@ class _Reader:
     """Reads one case file, raising :class:`InvalidCaseFile` with the file and the case at hand."""
 
     source: str
+    #: How the user gives a policy to run the cases under, instead of the file's (``--policy``).
+    policy_option: str = "--policy"
     #: The case being read, as messages name it (empty at the top of the file).
     current: str = ""
 
@@ -689,7 +732,7 @@ class _Reader:
                 "policy",
                 None,
                 'the policy the cases run under, at the top of the file (policy = "yubei_2016"), '
-                "or a policy given to run them under (--policy)",
+                f"or a policy given to run them under ({self.policy_option})",
             )
         try:
             return load(_relative_to(spec, directory))
@@ -811,12 +854,6 @@ class _Reader:
                 fid = _free_id(index, given)
             if isinstance(fid, str) and fid in ids:
                 raise self.error(f"{field}.id", fid, "an id no other fact of the case has")
-            member = record.get("member_id")
-            if isinstance(member, str) and not household.has_member(member):
-                members = ", ".join(redact(m.id) for m in household.members)  # personal ids, shown redacted
-                raise self.error(
-                    f"{field}.member_id", redact(member), f"the id of a member of the household ({members})"
-                )
             try:
                 fact = kinds.parse({**record, "household_id": household.id, "id": fid})
             except InvalidInput as error:
@@ -829,7 +866,41 @@ class _Reader:
                 )
             ids.add(fact.id)
             facts.append(fact)
+        self.members(facts, household)
         return tuple(facts)
+
+    def members(self, facts: Sequence[Fact], household: Household) -> None:
+        """Refuse a fact naming a member the household does not have on its date, as the engine
+        does: the household's members, with the members joined by an earlier fact of the case
+        (or one of the same day: changes of the household apply first), less the members who
+        left or died before (a fact of theirs before that day counts). The facts are taken in
+        the engine's order (date, kind, id). A case with corrections or retractions is left to
+        the engine (the versions it applies decide who is a member)."""
+        if any(isinstance(fact, tuple(VERSION_KINDS)) for fact in facts):
+            return
+        current, dissolved = household, None
+        for index, fact in sorted(enumerate(facts), key=lambda pair: pair[1].sort_key()):
+            field = f"facts[{index}]"
+            member = getattr(fact, "member_id", None)
+            if isinstance(fact, HOUSEHOLD_CHANGES):
+                if dissolved is None and not isinstance(fact, MemberJoined) and isinstance(member, str):
+                    self.member_of(current, member, fact, field)
+                try:
+                    current, dissolved = changed_household(current, fact, dissolved)
+                except InvalidFact as error:
+                    raise self.error(f"{field}.{error.field}", error.value, error.expected) from error
+            elif dissolved is None and isinstance(member, str):
+                self.member_of(current, member, fact, field)
+
+    def member_of(self, household: Household, member: str, fact: Fact, field: str) -> None:
+        if household.has_member(member):
+            return
+        members = ", ".join(redact(m.id) for m in household.members)  # personal ids, shown redacted
+        raise self.error(
+            f"{field}.member_id",
+            redact(member),
+            f"the id of a member of the household on {fact.date.isoformat()} ({members})",
+        )
 
     def expectations(self, data: Mapping[str, Any]) -> Expectations:
         self.keys(data, _EXPECT_KEYS, "expect.", "[case.expect]")

@@ -23,6 +23,7 @@ from ...context import Context
 from ...engine import Engine
 from ...engine.prefilter import income_band, income_watchers
 from ...engine.run_state import RunState
+from ...errors import WrongType, typed_repr
 from ...facts import Fact, IncomeAssessed
 from ...household import Household
 from ...lifecycle import State
@@ -72,9 +73,12 @@ def vectorised_matches_engine(
     household by household; the vectorised income bands with the scalar ones; and each
     ``vectorised_quiet`` answer of a trigger of other facts with its ``detect``.
 
+    Arguments of the wrong type raise :class:`~relapse_guard.errors.WrongType` naming them: a
+    policy name (load it with ``load_policy``), a household without its facts.
+
     >>> # assert (check := vectorised_matches_engine(policy, households)), check
     """
-    population = [(household, list(facts)) for household, facts in households]
+    population = _population(policy, households, as_of)
     if as_of is None:
         dates = [fact.date for _, facts in population for fact in facts]
         as_of = max(dates) if dates else dt.date(2000, 1, 1)
@@ -95,6 +99,36 @@ def vectorised_matches_engine(
     differences.extend(_band_differences(policy, population, as_of))
     differences.extend(_fact_differences(policy, population, as_of))
     return VectorisedCheck(tuple(differences), dict(columnar.paths))
+
+
+def _population(policy: object, households: object, as_of: object) -> list[tuple[Household, list[Fact]]]:
+    """``households`` as a list of (household, facts) pairs, every argument checked."""
+    caller = "vectorised_matches_engine"
+    if not isinstance(policy, Policy):
+        hint = f": call load_policy({policy!r}) to get one" if isinstance(policy, str) else ""
+        raise WrongType(f"{caller} needs a Policy, not {typed_repr(policy)}{hint}")
+    if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
+        raise WrongType(f"{caller}: as_of must be a datetime.date or None, not {typed_repr(as_of)}")
+    if isinstance(households, str | bytes | Household) or not isinstance(households, Iterable):
+        raise WrongType(
+            f"{caller}: households must be an iterable of (household, facts) pairs, not {typed_repr(households)}"
+        )
+    population: list[tuple[Household, list[Fact]]] = []
+    for index, pair in enumerate(households):
+        if not isinstance(pair, tuple | list) or len(pair) != 2 or not isinstance(pair[0], Household):
+            raise WrongType(
+                f"{caller}: households[{index}] must be a (household, facts) pair, not {typed_repr(pair)}"
+                + ("; give each household with its facts: [(household, facts)]" if isinstance(pair, Household) else "")
+            )
+        household, facts = pair
+        if isinstance(facts, str | bytes) or not isinstance(facts, Iterable):
+            raise WrongType(f"{caller}: households[{index}][1] must be the household's facts, not {typed_repr(facts)}")
+        listed = list(facts)
+        for number, fact in enumerate(listed):
+            if not isinstance(fact, Fact):
+                raise WrongType(f"{caller}: households[{index}][1][{number}] must be a Fact, not {typed_repr(fact)}")
+        population.append((household, listed))
+    return population
 
 
 def _result_differences(policy: Policy, records: list[Record], as_of: dt.date) -> list[str]:
