@@ -217,7 +217,12 @@ def _parser() -> argparse.ArgumentParser:
         "must come after it)",
     )
     cycle.add_argument(
-        "--facts", nargs="+", default=[], metavar="FILE", help="the month's facts files (.jsonl, .csv, .parquet)"
+        "--facts",
+        nargs="+",
+        action="extend",  # --facts A --facts B: both (a second --facts replaced the first)
+        default=[],
+        metavar="FILE",
+        help="the month's facts files (.jsonl, .csv, .parquet)",
     )
     cycle.add_argument(
         "--population",

@@ -165,6 +165,19 @@ def test_two_workers_store_what_one_stores(county: Path, december: Path, tmp_pat
     assert outs[0] == outs[1]
 
 
+def test_facts_given_twice_are_both_stored(county: Path, december: Path, tmp_path: Path) -> None:
+    # --facts A --facts B stored only B: the first file was dropped without a word
+    lines = Path(_month(county)).read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    second.write_text("".join(lines[len(lines) // 2 :]), encoding="utf-8")
+    store = _store(december, tmp_path)
+    args = ("--as-of", JANUARY, "--policy-map", "chongqing")
+    done = cli("cycle", str(store), "--facts", str(first), "--facts", str(second), *args)
+    assert done.returncode == 0, done.stderr
+    assert _counts(done.stdout)["stored"] == len(lines)
+
+
 def test_an_unknown_policy_exits_2_naming_the_known_ones(tmp_path: Path) -> None:
     store = tmp_path / "county.db"
     done = cli("cycle", str(store), "--as-of", JANUARY, "--policy", "yubei_2061")
