@@ -95,6 +95,8 @@ class Checkpoint:
     monitoring_start: dt.date | None = None
     monitoring_end: dt.date | None = None
     period_parameters: tuple[ParameterValue, ...] = ()
+    #: The facts the exit that set the transition period rests on (cited by its start and end).
+    period_facts: tuple[str, ...] = ()
     risks: tuple[Risk, ...] = ()
     grants: tuple[Grant, ...] = ()
     paid: frozenset[tuple[str, str]] = frozenset()
@@ -160,6 +162,7 @@ class Checkpoint:
             if self.monitoring_start is None and self.monitoring_end is None
             else [_iso(self.monitoring_start), _iso(self.monitoring_end)],
             "period_parameters": [_parameter(p) for p in self.period_parameters],
+            "period_facts": list(self.period_facts),
             "risks": [_risk(risk) for risk in self.risks],
             "grants": [_grant(grant) for grant in self.grants],
             # (risk, intervention) paid: written only when the grants do not say it already
@@ -273,6 +276,7 @@ class Checkpoint:
             monitoring_start=None if monitoring[0] is None else date(monitoring[0]),
             monitoring_end=None if monitoring[1] is None else date(monitoring[1]),
             period_parameters=tuple([read_parameter(row) for row in get("period_parameters", ())]),
+            period_facts=tuple([_fact_id(value) for value in get("period_facts", ())]),
             risks=risks,
             grants=grants,
             paid=frozenset() if paid is None else frozenset([(str(a), str(b)) for a, b in paid]),
@@ -332,6 +336,7 @@ class Checkpoint:
                 monitoring_start=read.monitoring(0),
                 monitoring_end=read.monitoring(1),
                 period_parameters=tuple(read.each("period_parameters", _read_parameter)),
+                period_facts=tuple(read.each("period_facts", _fact_id)),
                 risks=tuple(read.each("risks", lambda v: _read_risk(v, hid))),
                 grants=tuple(read.each("grants", lambda v: _read_grant(v, hid))),
                 paid=frozenset(read.each("paid", _read_pair)),
@@ -364,6 +369,7 @@ class Checkpoint:
             self.unmet,
             self.housing_grade,
             self.period_parameters,
+            self.period_facts,
             self.risks,
             self.grants,
             self.paid,
@@ -728,6 +734,13 @@ def _grant_from(data: Any, household_id: str | None, _read_parameter: Callable[[
 
 def _optional_date(text: Any) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
+
+
+def _fact_id(value: Any) -> str:
+    """A fact id read back (a string, not empty)."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"a fact id, not {value!r}")
+    return value
 
 
 def _read_pair(pair: Any) -> tuple[str, str]:

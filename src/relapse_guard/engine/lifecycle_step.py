@@ -86,7 +86,7 @@ class LifecycleStep:
                 Event.START_MONITORING,
                 start,
                 Message(keys.PERIOD_STARTS, start, str(run.monitoring_end)),
-                facts=(),
+                facts=run.period_facts,
                 parameters=run.period_parameters,
                 rule="lifecycle.start_monitoring",
             )
@@ -98,7 +98,7 @@ class LifecycleStep:
                 Event.STABILISE,
                 end,
                 Message(keys.PERIOD_ENDED, str(run.monitoring_start), end),
-                facts=(),
+                facts=run.period_facts,
                 parameters=run.period_parameters,
                 rule="lifecycle.stabilise",
             )
@@ -183,6 +183,7 @@ class LifecycleStep:
         )
         run.monitoring_start, run.monitoring_end = start, end
         run.period_parameters = tuple(p for p in parameters if p.name.startswith("transition."))
+        run.period_facts = run.evidence(fact)
 
     # --- moves --------------------------------------------------------------------------
 

@@ -153,6 +153,7 @@ def restore(checkpoint: Checkpoint, household: Household) -> RunState:
     run.monitoring_start = checkpoint.monitoring_start
     run.monitoring_end = checkpoint.monitoring_end
     run.period_parameters = checkpoint.period_parameters
+    run.period_facts = checkpoint.period_facts
     if checkpoint.risks:
         run.risks = list(checkpoint.risks)
         run.costly = [risk for risk in checkpoint.risks if risk.cost]
@@ -226,6 +227,7 @@ def capture(
         monitoring_start=run.monitoring_start,
         monitoring_end=run.monitoring_end,
         period_parameters=run.period_parameters,
+        period_facts=run.period_facts,
         risks=tuple(run.risks) if run.risks else (),
         grants=tuple(run.grants) if run.grants else (),
         paid=frozenset(run.paid) if run.paid else frozenset(),

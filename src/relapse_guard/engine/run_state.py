@@ -82,6 +82,7 @@ class RunState:
         "monitoring_start",
         "paid",
         "pending",
+        "period_facts",
         "period_parameters",
         "previous_income",
         "rechecks",
@@ -106,6 +107,8 @@ class RunState:
         self.monitoring_start: dt.date | None = None
         self.monitoring_end: dt.date | None = None
         self.period_parameters: tuple[ParameterValue, ...] = ()
+        #: The facts the exit that set the transition period rests on: its start and end cite them.
+        self.period_facts: tuple[str, ...] = ()
         self.decisions: list[Decision] = []
         #: Decisions made before a checkpoint this run resumes (its decisions are numbered on from them).
         self.decisions_before = 0
