@@ -158,14 +158,15 @@ def run_cycle(
                 for alert in monitor.alerts(as_of):
                     file.write(json.dumps(alert.to_dict(), ensure_ascii=False) + "\n")
             # with the rows no record came from: the report counts only what reached the store
-            summary = {**_said(report, store_path, "en").to_dict(), "bad_rows": len(bad_rows)}
+            written = _said(report, store_path, "en")  # the files are in English, whatever --lang
+            summary = {**written.to_dict(), "bad_rows": len(bad_rows)}
             (directory / "cycle.json").write_text(
                 json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
             with (directory / "problems.jsonl").open("w", encoding="utf-8") as file:
                 for bad in bad_rows:
                     file.write(json.dumps(bad.to_dict(), ensure_ascii=False) + "\n")
-                for problem in _said(report, store_path, "en").problems:
+                for problem in written.problems:
                     file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
                 for record in quarantined:
                     file.write(json.dumps(_quarantined(record), ensure_ascii=False) + "\n")
@@ -247,20 +248,22 @@ def _quarantined(record: QuarantinedRecord) -> dict[str, Any]:
     }
 
 
+def _quarantined_line(record: QuarantinedRecord, lang: str) -> str:
+    """A record the store quarantined, in a line: its household, fact, error and why."""
+    return tr(
+        lang,
+        "household {household}, fact {fact}: {error}: {reason}",
+        household=record.household_id,
+        fact=record.fact_id,
+        error=record.error,
+        reason=record.reason,
+    )
+
+
 def _print_quarantined(quarantined: list[QuarantinedRecord], store_path: str, lang: str) -> None:
     """Say on stderr which records this cycle quarantined (the first 20), how many, and how to list them."""
     for record in quarantined[:20]:
-        print(
-            tr(
-                lang,
-                "relapse-guard: quarantined: household {household}, fact {fact}: {error}: {reason}",
-                household=record.household_id,
-                fact=record.fact_id,
-                error=record.error,
-                reason=record.reason,
-            ),
-            file=sys.stderr,
-        )
+        print(tr(lang, "relapse-guard: quarantined: {record}", record=_quarantined_line(record, lang)), file=sys.stderr)
     if quarantined:
         print(
             ntr(
@@ -295,15 +298,6 @@ def run_quarantined(
             print(json.dumps({**_quarantined(record), "record": record.record}, ensure_ascii=False))
         return 0
     for record in records:
-        print(
-            tr(
-                lang,
-                "household {household}, fact {fact}: {error}: {reason}",
-                household=record.household_id,
-                fact=record.fact_id,
-                error=record.error,
-                reason=record.reason,
-            )
-        )
+        print(_quarantined_line(record, lang))
     print(ntr(lang, "{count} record quarantined", "{count} records quarantined", len(records)))
     return 0

@@ -23,7 +23,10 @@ from .lifecycle import State
 from .messages import Message, Text
 from .parameters import ParameterTree, ParameterValue, Value
 
-__all__ = ["Context", "HouseholdNow", "ValuesOn"]
+__all__ = ["COST_WINDOW", "Context", "HouseholdNow", "ValuesOn"]
+
+#: How many months a risk's cost weighs on the income left, when a policy sets it.
+COST_WINDOW = "income_left.open_risk_months"
 
 _LOW_INCOME_STATES = (State.IDENTIFIED, State.ASSISTED, State.RELAPSED)
 
@@ -227,9 +230,9 @@ class Context:
             return cost  # the engine gives the risks with a cost: most households have none
         date, key = self.date, risk.key
         others = [other for other in self._risks if other.cost and other.key != key and other.date <= date]
-        if (not others and (not cost or risk.date >= date)) or "income_left.open_risk_months" not in self._parameters:
+        if (not others and (not cost or risk.date >= date)) or COST_WINDOW not in self._parameters:
             return cost  # (the window is read only when it can change the answer: cited only then)
-        since = add_months(date, -int(self.amount("income_left.open_risk_months")))
+        since = add_months(date, -int(self.amount(COST_WINDOW)))
         if risk.date < date and since >= risk.date:
             cost = Decimal(0)  # the risk's own cost is older than the window: it no longer weighs
         for other in others:

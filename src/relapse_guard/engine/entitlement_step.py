@@ -27,7 +27,7 @@ from functools import partial
 from typing import TypeVar
 
 from .. import message_keys as keys
-from ..context import Context
+from ..context import COST_WINDOW, Context
 from ..decisions import DecisionKind, Declined, Grant, Risk, Severity
 from ..entitlements import DEFAULT_TERMS, EntitlementTerms, add_months, first_of_next_month, month_label, terms_of
 from ..entitlements import month_index as _month
@@ -459,9 +459,9 @@ class EntitlementStep:
         """The first day a risk's cost that weighed on ``piece``'s amount when it was set no
         longer weighs on the income left (``income_left.open_risk_months`` after the risk's
         date, :meth:`~relapse_guard.context.Context.open_costs`); None when none does."""
-        if not run.costly or _WINDOW not in self.policy.parameters:
+        if not run.costly or COST_WINDOW not in self.policy.parameters:
             return None
-        window = self.policy.parameters.lookup(_WINDOW, piece.date).value
+        window = self.policy.parameters.lookup(COST_WINDOW, piece.date).value
         if not isinstance(window, Decimal):
             return None  # the context says what is wrong with it, when it reads it
         months = int(window)
@@ -681,10 +681,6 @@ def _risk_of(run: RunState, grant: Grant) -> Risk:
         fact_id="",
         key=grant.risk_key,
     )
-
-
-#: How long a risk's cost weighs on the income left, when the policy says.
-_WINDOW = "income_left.open_risk_months"
 
 
 def _lapse_day(risk_date: dt.date, months: int) -> dt.date:

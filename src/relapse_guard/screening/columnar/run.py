@@ -57,12 +57,15 @@ HELD = 2048
 
 class _Framed:
     """A household framed whose other facts wait for their triggers' ``vectorised_quiet``:
-    ``last`` its last assessment up to the as-of date, ``facts`` and ``incomes`` each other fact
-    with the income its household had then."""
+    ``plan`` its policy's, ``last`` its last assessment up to the as-of date, ``facts`` and
+    ``incomes`` each other fact with the income its household had then."""
 
-    __slots__ = ("facts", "incomes", "last")
+    __slots__ = ("facts", "incomes", "last", "plan")
 
-    def __init__(self, last: IncomeAssessed | None, facts: list[Fact], incomes: list[Decimal]) -> None:
+    def __init__(
+        self, plan: ColumnarPlan, last: IncomeAssessed | None, facts: list[Fact], incomes: list[Decimal]
+    ) -> None:
+        self.plan = plan
         self.last = last
         self.facts = facts
         self.incomes = incomes
@@ -202,7 +205,7 @@ def _settle(items: list[_Held | Screened]) -> None:
     plans: dict[int, ColumnarPlan] = {}
     for item in items:
         if isinstance(item, _Held) and isinstance(item.decided, _Framed):
-            plan = _plan_of(item.engine)
+            plan = item.decided.plan
             plans[id(plan)] = plan
             for fact, income in zip(item.decided.facts, item.decided.incomes, strict=True):
                 by_kind.setdefault((id(plan), type(fact)), []).append((item, fact, income))
@@ -225,13 +228,6 @@ def _plan(plans: _Plans, policy: Policy) -> ColumnarPlan | None:
     if found is None or found[0] is not policy:
         found = plans[id(policy)] = (policy, columnar_plan(policy))
     return found[1]
-
-
-def _plan_of(engine: Engine) -> ColumnarPlan:
-    """The plan of a household already framed under ``engine``'s policy (kept while it lives)."""
-    plan = columnar_plan(engine.policy)
-    assert plan is not None  # framed: the policy has one
-    return plan
 
 
 def _on_engine(
@@ -313,8 +309,7 @@ def _framed(
     need met. Then :class:`_Framed`: its triggers' forms decide (quiet when no trigger looks
     at its facts)."""
     observed = plan.observed
-    if observed is None:
-        return _NOT_QUIET
+    assert observed is not None  # without it no kind is framed (ColumnarPlan.kinds): never called
     hid = household.id
     members = {member.id for member in household.members}
     kinds = plan.kinds
@@ -339,7 +334,7 @@ def _framed(
         if kinds[type(fact)]:
             others.append(fact)
             incomes.append(last.income_per_capita)
-    return _Framed(last, others, incomes) if others else last
+    return _Framed(plan, last, others, incomes) if others else last
 
 
 def _quiet_result(household: Household, policy: str, as_of: dt.date, last: IncomeAssessed | None) -> HouseholdResult:
