@@ -31,7 +31,18 @@ from ...policy import Policy
 from ..screen import screen_records
 from ..screened import Record, Tally
 from ..summary import Problem
-from .frame import NO_BAND, FactFrame, QuietFrame, band_scaled, fact_plan, quiet_facts, quiet_plan, scaled
+from .frame import (
+    NO_BAND,
+    FactFrame,
+    QuietFrame,
+    band_scaled,
+    fact_plan,
+    income_triggers,
+    lifecycle_rules,
+    quiet_facts,
+    quiet_plan,
+    scaled,
+)
 from .run import run_columnar
 
 __all__ = ["VectorisedCheck", "vectorised_matches_engine"]
@@ -154,8 +165,7 @@ def _band_differences(policy: Policy, population: list[tuple[Household, list[Fac
     if plan is None:
         return []  # nothing is decided in columns: nothing to compare
     engine = Engine(policy, record_decisions=False)
-    triggers = [trigger for trigger in policy.triggers if IncomeAssessed in trigger.fact_kinds]
-    watchers = income_watchers(policy, triggers)[State.NEW]
+    watchers = income_watchers(policy, income_triggers(policy))[State.NEW]
     found: list[str] = []
     for household, facts in population:
         days = sorted({fact.date for fact in facts if fact.date <= as_of})
@@ -182,8 +192,8 @@ def _band_differences(policy: Policy, population: list[tuple[Household, list[Fac
 def _culprits(policy: Policy, ctx: Context, day: dt.date) -> str:
     """Which rule's or trigger's vectorised ``quiet_from`` gives a lower band than its own
     ``quiet_from`` on ``day``, by name, in yuan."""
-    rules = [("rule", rule) for rule in policy.identification]
-    triggers = [("trigger", trigger) for trigger in policy.triggers if IncomeAssessed in trigger.fact_kinds]
+    rules = [("rule", rule) for rule in lifecycle_rules(policy, State.NEW)]
+    triggers = [("trigger", trigger) for trigger in income_triggers(policy)]
     frame = QuietFrame(policy.parameters, State.NEW, np.array([day.toordinal()], dtype=np.int64))
     said = []
     for what, part in [*rules, *triggers]:

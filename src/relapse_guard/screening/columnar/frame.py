@@ -42,6 +42,7 @@ from ...household import Member
 from ...lifecycle import State
 from ...parameters import ParameterTree
 from ...policy import Policy
+from ...triggers.base import Trigger
 
 __all__ = [
     "FRAMED_KINDS",
@@ -56,6 +57,8 @@ __all__ = [
     "band_scaled",
     "bands",
     "fact_plan",
+    "income_triggers",
+    "lifecycle_rules",
     "quiet_facts",
     "quiet_plan",
     "rule_plan",
@@ -244,36 +247,40 @@ def quiet_facts(forms: tuple[VectorisedQuiet, ...], frame: FactFrame) -> list[bo
     return found
 
 
-def rule_plan(policy: Policy, state: State) -> tuple[VectorisedQuietFrom, ...] | None:
-    """The vectorised ``quiet_from`` of the lifecycle rule of ``state`` alone (what the
-    household's other observations are evaluated by); None when one declares none."""
+def lifecycle_rules(policy: Policy, state: State) -> Sequence[object]:
+    """The lifecycle rules every observation of a household in ``state`` is evaluated by:
+    identification (not on file, or stable), relapse (exited, monitored), else none."""
     if state in OBSERVING_STATES:
-        rules: Sequence[object] = policy.identification
-    elif state in WATCHED_STATES:
-        rules = (policy.relapse_rule,)
-    else:
-        rules = ()
-    forms = [getattr(rule, "vectorised_quiet_from", None) for rule in rules]
+        return policy.identification
+    if state in WATCHED_STATES:
+        return (policy.relapse_rule,)
+    return ()
+
+
+def income_triggers(policy: Policy) -> list[Trigger]:
+    """``policy``'s triggers of income assessments, in its order."""
+    return [trigger for trigger in policy.triggers if IncomeAssessed in trigger.fact_kinds]
+
+
+def _forms(parts: Sequence[object]) -> tuple[VectorisedQuietFrom, ...] | None:
+    """The parts' ``vectorised_quiet_from``; None when one declares none."""
+    forms = [getattr(part, "vectorised_quiet_from", None) for part in parts]
     if any(form is None for form in forms):
         return None
     return tuple(form for form in forms if form is not None)
+
+
+def rule_plan(policy: Policy, state: State) -> tuple[VectorisedQuietFrom, ...] | None:
+    """The vectorised ``quiet_from`` of the lifecycle rule of ``state`` alone (what the
+    household's other observations are evaluated by); None when one declares none."""
+    return _forms(lifecycle_rules(policy, state))
 
 
 def quiet_plan(policy: Policy, state: State) -> tuple[VectorisedQuietFrom, ...] | None:
     """The vectorised ``quiet_from`` of everything an income assessment is evaluated by in
     ``state`` under ``policy`` (its lifecycle rule and its triggers of income assessments);
     None when one of them declares none."""
-    if state in OBSERVING_STATES:
-        rules: Sequence[object] = policy.identification
-    elif state in WATCHED_STATES:
-        rules = (policy.relapse_rule,)
-    else:
-        rules = ()
-    parts = [*rules, *(trigger for trigger in policy.triggers if IncomeAssessed in trigger.fact_kinds)]
-    forms = [getattr(part, "vectorised_quiet_from", None) for part in parts]
-    if any(form is None for form in forms):
-        return None
-    return tuple(form for form in forms if form is not None)
+    return _forms([*lifecycle_rules(policy, state), *income_triggers(policy)])
 
 
 def bands(plan: tuple[VectorisedQuietFrom, ...], frame: QuietFrame) -> list[Decimal | None]:
