@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import TextIO, cast
 
 from .argtypes import (
     POLICY_HELP,
@@ -29,6 +27,7 @@ from .argtypes import (
 )
 from .errors import InvalidArgument, RelapseGuardError, said
 from .interface import tr
+from .stdout_guard import guarded_stdout, to_null
 
 __all__ = [
     "EXIT_DONE",
@@ -361,56 +360,6 @@ def _language(asked: str | None) -> str:
         return "en"
 
 
-class _Stdout:
-    """``sys.stdout`` while a command runs: a reader that goes away (``relapse-guard ... | head -1``)
-    does not stop the work.
-
-    The first write or flush that meets a closed pipe points the stream's file at the null device
-    (so that no later flush, the interpreter's last one included, fails again) and drops whatever
-    is written after it: the command goes on, writes its ``--out`` files and its messages on
-    stderr, and exits with the code it earned. Everything else is the stream's own.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.gone = False
-
-    def write(self, text: str) -> int:
-        if not self.gone:
-            try:
-                return self.stream.write(text)
-            except BrokenPipeError:
-                self._reader_gone()
-        return len(text)
-
-    def flush(self) -> None:
-        if not self.gone:
-            try:
-                self.stream.flush()
-            except BrokenPipeError:
-                self._reader_gone()
-
-    def _reader_gone(self) -> None:
-        self.gone = True
-        _to_null(self.stream)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.stream, name)
-
-
-def _to_null(stream: TextIO) -> None:
-    """Point the file under ``stream`` at the null device (a stream without one is left as it is)."""
-    try:
-        descriptor = stream.fileno()
-    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is both
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, descriptor)
-    finally:
-        os.close(devnull)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -421,9 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     it earned. :func:`exit_code_of` is the one place exceptions become exit codes.
     """
     words = list(sys.argv[1:] if argv is None else argv)
-    stdout = _Stdout(sys.stdout)
-    sys.stdout = cast(TextIO, stdout)
-    try:
+    with guarded_stdout() as stdout:  # flushed at the end (--help and --version print, then exit)
         said_in = _language(_argv_language(words))
         set_message_language(said_in)
         with argparse_speaks(said_in):
@@ -437,10 +384,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             if isinstance(error, SystemExit):
                 raise
             return exit_code_of(error, lang=lang)
-    finally:
-        stdout.flush()  # (--help and --version print, then exit)
-        if sys.stdout is cast(TextIO, stdout):
-            sys.stdout = stdout.stream
 
 
 def exit_code_of(error: BaseException, *, lang: str | None = None) -> int:
@@ -458,7 +401,7 @@ def exit_code_of(error: BaseException, *, lang: str | None = None) -> int:
     if isinstance(error, BrokenPipeError):
         # a closed pipe met outside main's guard of stdout (which lets the command finish): stop
         # quietly, stdout on the null device so that the interpreter's last flush does not fail again
-        _to_null(sys.stdout)
+        to_null(sys.stdout)
         return EXIT_DONE
     if isinstance(error, StoppedAtProblem):
         traceback.print_exception(error)

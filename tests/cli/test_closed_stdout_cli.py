@@ -25,8 +25,8 @@ from .helpers import with_a_bad_date
 AS_OF = "2016-12-31"
 
 
-def closed(*args: str, buffered: bool = False) -> subprocess.CompletedProcess[str]:
-    """``python -m relapse_guard ARGS`` with a stdout nobody reads (the pipe's reading end closed)."""
+def closed(*args: str, buffered: bool = False, module: str = "relapse_guard") -> subprocess.CompletedProcess[str]:
+    """``python -m MODULE ARGS`` with a stdout nobody reads (the pipe's reading end closed)."""
     read_end, write_end = os.pipe()
     os.close(read_end)
     env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
@@ -35,7 +35,7 @@ def closed(*args: str, buffered: bool = False) -> subprocess.CompletedProcess[st
     env["RELAPSE_GUARD_LANG"] = "en"
     try:
         return subprocess.run(
-            [sys.executable, "-m", "relapse_guard", *args],
+            [sys.executable, "-m", module, *args],
             stdout=write_end,
             stderr=subprocess.PIPE,
             text=True,
@@ -166,3 +166,15 @@ def test_in_process_the_exit_code_is_the_one_earned(bad: Path, tmp_path: Path, m
     assert main(["screen", str(bad), "--policy", "yubei_2016", "--as-of", AS_OF, "--out", str(out)]) == 1
     assert (out / "totals.json").is_file()
     assert isinstance(sys.stdout, Gone)  # given back as it was
+
+
+@pytest.mark.parametrize("buffered", [False, True])
+def test_the_population_module_writes_its_directory_and_exits_0(tmp_path: Path, buffered: bool) -> None:
+    """``python -m relapse_guard.population generate DIR | head -0`` exited 2 (a BrokenPipeError
+    taken for a reading error) after writing its files."""
+    into = tmp_path / "county"
+    done = closed("generate", str(into), "--households", "20", buffered=buffered, module="relapse_guard.population")
+    assert done.returncode == 0, done.stderr
+    _no_traceback(done)
+    assert "error" not in done.stderr
+    assert (into / "manifest.json").exists()

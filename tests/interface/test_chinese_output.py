@@ -276,7 +276,7 @@ def test_a_policy_map_is_said_once_in_the_chinese_report(example: ReportData) ->
         assert "按政策 政策对照表" not in rendered
     # English as it was, and a single policy as it was
     english = attrs.evolve(collect_example(lang="en"), policy="policy map chongqing")
-    assert "\nPolicy policy map chongqing, as of 2019-06-30.\n" in render_markdown(english, title="E", charts=None)
+    assert "\nUnder policy map chongqing, as of 2019-06-30.\n" in render_markdown(english, title="E", charts=None)
     assert "4 households screened under policy map chongqing as of 2019-06-30." in render_html(
         english, title="E", charts=None
     )

@@ -153,7 +153,10 @@ def test_a_cycle_no_longer_lists_a_household_whose_kept_facts_are_all_retracted(
     assert [p.message.split(" but ")[0] for p in half.problems] == ["household 'H11' has facts stored ('i3')"]
     seen: list[CycleProgress] = []
     done = monitor.cycle([withdrawal("r-i3", "i3").to_dict()], as_of=dt.date(2016, 4, 30), progress=seen.append)
-    assert (done.problems, done.picked, done.rescreened) == ((), 1, 0)
+    assert (done.problems, done.picked, done.rescreened, done.settled) == ((), 1, 0, 1)
+    assert "\n  settled: 1 household with no record and every fact retracted (nothing to screen)" in done.summary()
+    assert "已了结" in done.summary("zh-CN")
+    assert done.to_dict()["settled"] == 1
     assert (seen[-1].households_done, seen[-1].households_total) == (1, 1)  # settled: done with
     assert store.pending_households() == []
     later = monitor.cycle([], as_of=dt.date(2016, 5, 31))

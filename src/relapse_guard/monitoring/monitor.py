@@ -144,7 +144,9 @@ class CycleReport:
     ``rescreened`` households were picked and done (``started`` screened for the first time,
     ``resumed`` from their checkpoints, ``quiet`` of them with a quiet month that only their
     checkpoint's head recorded, ``replayed`` from their whole history, for the
-    ``replay_reasons`` counted); ``problems`` could not be screened and stay pending. Counts
+    ``replay_reasons`` counted); ``problems`` could not be screened and stay pending; ``settled``
+    households had no record and every fact of theirs retracted, so there was nothing to screen
+    and they left *pending* (:meth:`~relapse_guard.store.base.Store.settle`). Counts
     are of this run; ``alert_counts`` counts every alert stored for the cycle (a run that
     finishes one killed part way counts the first run's alerts too), by kind.
     ``districts`` counts the households rescreened by district and the policy label used.
@@ -170,6 +172,8 @@ class CycleReport:
     ingest_seconds: float = 0.0
     #: The facts dated more than :data:`FAR_AHEAD` after ``as_of``, in the order of the records.
     ahead: tuple[FactAhead, ...] = ()
+    #: Households picked with no record and every fact retracted: taken out of pending, not screened.
+    settled: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what the store keeps of the cycle)."""
@@ -190,6 +194,7 @@ class CycleReport:
             "seconds": round(self.seconds, 3),
             "ingest_seconds": round(self.ingest_seconds, 3),
             "facts_far_ahead": len(self.ahead),
+            "settled": self.settled,
         }
 
     def summary(self, lang: str = "en") -> str:
@@ -220,6 +225,14 @@ class CycleReport:
                 f"{n:,} {label('replay_reason', why, lang)}" for why, n in sorted(self.replay_reasons.items())
             )
             lines.append(tr(lang, "  replayed: {reasons}", reasons=reasons))
+        if self.settled:
+            lines.append(
+                tr(
+                    lang,
+                    "  settled: {households} with no record and every fact retracted (nothing to screen)",
+                    households=plural(self.settled, "household", lang=lang),
+                )
+            )
         for (district, policy), count in sorted(self.districts.items()):
             lines.append(
                 tr(
@@ -376,6 +389,7 @@ class Monitor:
             seconds=time.perf_counter() - started,
             ingest_seconds=ingested,
             ahead=self._stored(ahead, kinds),
+            settled=total.settled,
         )
         self.store.put_cycle(cycle, json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True))
         return report

@@ -25,6 +25,7 @@ from ..i18n import resolve_language
 from ..interface import plural, progress_text, tr
 from ..labels import label
 from ..progress_line import ProgressLine, wants_progress
+from ..stdout_guard import guarded_stdout
 from .directory import read_population
 from .monthly import MonthFile, next_month
 from .monthly_draws import MonthlyShares
@@ -236,10 +237,13 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 done, 1 bad rows found, 2 error)."""
-    args = _parser().parse_args(argv)
-    try:
-        return _COMMANDS[args.command](args)
-    except (RelapseGuardError, OSError, ValueError) as error:
-        print(f"relapse-guard: error: {error}", file=sys.stderr)
-        return 2
+    """Run the command line; return the exit status (0 done, 1 bad rows found, 2 error).
+
+    A closed stdout (``... | head -1``) stops nothing, as in ``relapse-guard``'s commands."""
+    with guarded_stdout():
+        args = _parser().parse_args(argv)
+        try:
+            return _COMMANDS[args.command](args)
+        except (RelapseGuardError, OSError, ValueError) as error:
+            print(f"relapse-guard: error: {error}", file=sys.stderr)
+            return 2

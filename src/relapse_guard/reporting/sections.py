@@ -117,13 +117,13 @@ def _is_map(policy: str) -> bool:
 def policy_line(data: ReportData, lang: str) -> str:
     """The report's line under its title: what it was screened under, and its date, in ``lang``.
 
-    A policy map is said in its own words, not after the word "policy" again (in Chinese the
-    map's name begins with it: 政策对照表 chongqing); English says both as it always has.
+    A policy map is said in its own words, not after the word "policy" again: "Under policy
+    map chongqing" (in Chinese the map's name begins with it: 政策对照表 chongqing).
     """
     under = said_under(data.policy, lang)
     date = data.as_of.isoformat()
     if _is_map(data.policy):
-        return tr(lang, "Policy {map}, as of {date}.", map=under, date=date)
+        return tr(lang, "Under {map}, as of {date}.", map=under, date=date)
     return tr(lang, "Policy {policy}, as of {date}.", policy=under, date=date)
 
 
