@@ -66,7 +66,7 @@ def test_interventions_wait_for_the_case_and_emergency_relief_is_paid_first() ->
     policy = load_policy("dazu_2016").derive(name="dazu_cases", decision_required={"medical_aid", "temporary_relief"})
     result = run([*monitored(), ill(D(2017, 4, 3))], policy)
     by_illness = [g.intervention for g in result.grants if g.risk_key.startswith("illness:")]
-    assert by_illness == ["safety_net", "temporary_relief"]  # relief is an emergency: help first
+    assert by_illness == ["temporary_relief", "safety_net"]  # relief is an emergency: help first
     assert [g.intervention for g in result.pending] == ["medical_aid"]
     pending = [d for d in result.decisions if d.kind is DecisionKind.INTERVENTION_PENDING]
     assert [d.rule for d in pending] == ["intervention.medical_aid"]
@@ -95,7 +95,9 @@ def test_interventions_wait_for_the_case_and_emergency_relief_is_paid_first() ->
 
 
 def test_risk_elimination_closes_the_risk() -> None:
-    facts = [*monitored(), ill(D(2017, 4, 3))]
+    # a bill the household still bears 9000 of once medical aid (18000) and relief (3000) have
+    # paid: the safety net is granted for it
+    facts = [*monitored(), ill(D(2017, 4, 3), 30000)]
     result = run(facts)
     (illness,) = [r for r in result.open_risks if r.kind == "illness"]
     closed = run([*facts, decided(D(2018, 1, 10), procedure="risk_elimination", risk_key=illness.key)])

@@ -39,6 +39,8 @@ def _monthly(start: dt.date, months: int, income: Decimal, day: int = 20) -> lis
 
 
 def test_a_top_up_granted_for_a_bill_ends_once_the_bill_no_longer_weighs() -> None:
+    # A bill of 60000: medical aid pays its yearly cap, 30000, and the household bears 30000,
+    # which leaves nothing of 2 x 9500 a year: (300 - 0) x 2 = 600.00 a month.
     facts = [
         IncomeAssessed(id="i-first", household_id="H", date=D(2016, 1, 10), income_per_capita=Decimal(9500)),
         IllnessReported(
@@ -46,7 +48,7 @@ def test_a_top_up_granted_for_a_bill_ends_once_the_bill_no_longer_weighs() -> No
             household_id="H",
             date=D(2016, 2, 17),
             member_id="H-0",
-            self_paid_cost=Decimal(20813),
+            self_paid_cost=Decimal(60000),
             hospitalised=True,
         ),
         *_monthly(D(2016, 3, 1), 34, Decimal(9600)),
@@ -66,7 +68,7 @@ def test_within_the_window_the_bill_still_weighs() -> None:
     facts = [
         IncomeAssessed(id="i-first", household_id="H", date=D(2016, 1, 10), income_per_capita=Decimal(9500)),
         IllnessReported(
-            id="ill", household_id="H", date=D(2016, 2, 17), member_id="H-0", self_paid_cost=Decimal(20813)
+            id="ill", household_id="H", date=D(2016, 2, 17), member_id="H-0", self_paid_cost=Decimal(60000)
         ),
         *_monthly(D(2016, 3, 1), 11, Decimal(9600)),  # the last on 2017-01-20
     ]

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import AssistanceGranted, Engine, ExitVerified, Household, IncomeAssessed, load_policy
+from relapse_guard import message_keys as keys
 from relapse_guard.context import Context
 from relapse_guard.decisions import DecisionKind, Declined, Grant, Period, Risk
 from relapse_guard.entitlements import (
@@ -139,20 +140,24 @@ def test_an_exited_households_old_top_up_no_longer_makes_it_a_safety_net_househo
     assert "(household share)" in aid.basis
     old, new = safety_net(result.grants)  # 2015's, ended by the income check; the illness's, from June 2017
     assert (old.amount, old.ends) == (Decimal("390.00"), D(2015, 12, 1))
-    assert (new.amount, new.starts) == (Decimal("900.00"), D(2017, 6, 1))
+    # the household bears 30000 - 18000 = 12000 of the bill: 5000 - 12000 / 3 = 1000 a year left,
+    # 83.33 a month: (300 - 83.33) x 3 = 650.01
+    assert (new.amount, new.starts) == (Decimal("650.01"), D(2017, 6, 1))
 
 
 def test_a_relapse_does_not_lower_the_top_up_an_open_illness_pays_for() -> None:
-    # 3 members, income 3000 a year. Illness on 1 Mar 2016 costs 18000: the income left is
-    # 3000 - 18000 / 3 = 0 (never below zero): (300 - 0) x 3 = 900.00 a month.
+    # 3 members, income 3000 a year. Illness on 1 Mar 2016 costs 18000, of which medical aid
+    # pays 0.7 x 18000 = 12600.00 (a safety-net household's share): the household bears 5400, and
+    # the income left is 3000 - 5400 / 3 = 1200, 100.00 a month: (300 - 100) x 3 = 600.00 a month.
     # The income drop of 1 Jun (2400) routes the safety net again: the illness is still open,
-    # so its cost still weighs: left 2400 - 6000 = 0: 900.00 a month, not (300 - 200) x 3 = 300.00.
+    # so what the household bears of it still weighs: left 2400 - 1800 = 600, 50.00 a month:
+    # (300 - 50) x 3 = 750.00 a month, not (300 - 200) x 3 = 300.00.
     facts = [income("i1", D(2016, 1, 5), 3000), illness("ill", D(2016, 3, 1), 18000), income("i2", D(2016, 6, 1), 2400)]
     result = Engine(CHONGQING).run(household(), facts, as_of=D(2016, 12, 31))
-    # January's 150.00 ((300 - 250) x 3), then 900.00 from April, kept at 900.00 from July
+    # January's 150.00 ((300 - 250) x 3), then 600.00 from April, 750.00 from July
     amounts = [grant.amount for grant in safety_net(result.grants)]
-    assert amounts == [Decimal("150.00"), Decimal("900.00"), Decimal("900.00")]
-    assert result.monthly_in_force()["safety_net"].amount == Decimal("900.00")
+    assert amounts == [Decimal("150.00"), Decimal("600.00"), Decimal("750.00")]
+    assert result.monthly_in_force()["safety_net"].amount == Decimal("750.00")
     assert not any("lowered" in d.explanation for d in result.decisions)
 
 
@@ -557,8 +562,9 @@ def test_bishan_a_year_of_top_up_between_two_income_checks() -> None:
 
 
 def test_the_clock_handles_what_falls_due_in_date_order_wherever_it_stops() -> None:
-    # Exited in July 2016 with a top-up of 0.09 a month still running (an illness's cost keeps
-    # the income left just under the standard): the transition period starts on 1 January 2017,
+    # Exited in July 2016 with a top-up of 0.21 a month still running (what the household bears of
+    # an illness's cost, 109 less 76.30 of medical aid, keeps the income left just under the
+    # standard: 3610 - 32.70 / 3 = 3599.10 a year): the transition period starts on 1 January 2017,
     # and the standard rises to 330 on 1 February. The next fact, in March, moves the clock past
     # both: the period starts first, then the top-up is recomputed, as when a checkpoint stops
     # the clock in between and the run is resumed.
@@ -566,10 +572,10 @@ def test_the_clock_handles_what_falls_due_in_date_order_wherever_it_stops() -> N
     facts = [
         income("i1", D(2016, 1, 5), 0),
         illness("ill", D(2016, 4, 2), 109),
-        income("i2", D(2016, 7, 16), 3636),
+        income("i2", D(2016, 7, 16), 3610),
         AssistanceGranted(id="a1", household_id="H1", date=D(2016, 7, 16), measure="industry project"),
         ExitVerified(id="e1", household_id="H1", date=D(2016, 7, 16)),
-        income("i3", D(2017, 3, 1), 3636),
+        income("i3", D(2017, 3, 1), 3610),
     ]
     engine = Engine(policy)
     whole = engine.run(household(), facts, as_of=D(2017, 3, 31))
@@ -587,9 +593,9 @@ def test_the_clock_handles_what_falls_due_in_date_order_wherever_it_stops() -> N
 @given(history=histories(household(3), dt.date(2015, 1, 1), dt.date(2018, 12, 31), policy=YUBEI))
 def test_every_recomputed_top_up_names_the_income_it_is_worked_out_on(history: list[Fact]) -> None:
     # A recomputation on a standard's change named no fact, and one on a member's death only the
-    # death: the amount, (standard - income / 12) x members, is worked out on the income on file.
-    # (A piece set on a day is not recomputed by another assessment of that day: the
-    # recomputation names an assessment of its day, or the latest before it.)
+    # death: the amount, (standard - income / 12) x members, is worked out on an income, and
+    # the assessment that gave it is named: the latest (its day's, or the one before), or, for a
+    # change of the standard or a new cost under the re-check rule, the one the amount was set on.
     result = Engine(YUBEI).run(household(3), history, as_of=dt.date(2019, 12, 31))
     incomes = [f for f in history if isinstance(f, IncomeAssessed)]
     for decision in result.decisions:
@@ -598,8 +604,11 @@ def test_every_recomputed_top_up_names_the_income_it_is_worked_out_on(history: l
             assert named, decision.explanation
             on_file = max(named, key=lambda f: (f.date, f.id))
             assert on_file.date <= decision.date, decision.explanation
-            earlier = [(f.date, f.id) for f in incomes if f.date < decision.date]
-            assert all(key <= (on_file.date, on_file.id) for key in earlier), decision.explanation
+            assert decision.grant is not None
+            if decision.message.key == keys.KEPT_NO_CHANGE:
+                continue  # a re-check that kept the amount names the assessment it was
+            assert decision.grant.basis_income == on_file.income_per_capita, decision.explanation
+            assert decision.grant.basis_fact == on_file.id, decision.explanation
 
 
 def test_a_recomputation_on_the_standards_change_names_the_income() -> None:

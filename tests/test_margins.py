@@ -186,9 +186,11 @@ def test_a_route_skipped_says_how_far_above_the_standard() -> None:
     assert skipped.explanation.startswith(
         "safety_net not granted for illness risk: condition income_left_under_standard"
     )
+    # medical aid pays 0.6 x 9000 = 5400: the household bears 3600, 1200 a person: 12000 - 1200
+    # = 10800 a year left, 900.00 a month, 600.00 above the standard
     (margin,) = skipped.margins
-    assert str(margin) == "450.00 yuan/person/month above the safety-net standard of 300"
-    assert margin.render(ZH) == "超出低保标准（300）450.00 元/人/月"
+    assert str(margin) == "600.00 yuan/person/month above the safety-net standard of 300"
+    assert margin.render(ZH) == "超出低保标准（300）600.00 元/人/月"
     found = only(result, DecisionKind.RISK_DETECTED, "trigger.illness")
     assert [str(m) for m in found.margins] == ["3000 yuan above the alert amount of 6000"]  # not 0.4 x income
 
@@ -226,7 +228,9 @@ def test_an_entitlement_recomputed_in_its_gradual_exit_says_the_months_left() ->
     assert "(owed through 2016-08, after 3 gradual-exit months)" in ended.explanation
     assert "（发放至 2016-08，含 3 个月渐退期）" in ended.render(ZH)
     recomputed = only(result, DecisionKind.ENTITLEMENT_RECOMPUTED, "intervention.safety_net")
-    assert recomputed.explanation.startswith("safety_net lowered from 900.00 to 650.01 a month, owed from 2016-08-01")
+    # the household bears 9000 - 0.7 x 9000 = 2700 of the bill, 900 a person: (300 - 175.00) x 3
+    # = 375.00 on 3000 a year, then (300 - 258.33) x 3 = 125.01 on 4000
+    assert recomputed.explanation.startswith("safety_net lowered from 375.00 to 125.01 a month, owed from 2016-08-01")
     assert [str(m) for m in recomputed.margins] == ["1 month left of 3 (gradual-exit period)"]
     assert recomputed.explain(ZH).endswith("| 差距：渐退期还剩 1 个月（共 3 个月）")
 

@@ -53,8 +53,9 @@ def test_illness_in_monitoring_routes_to_medical_aid_then_safety_net_without_rel
     medical, safety_net = illness_grants(result)
     # 0.6 x 9000: the 2015 top-up ended when the income check of November 2015 found 4000 a year
     assert medical.amount == Decimal("5400.00")
-    # income left: 4000 - 9000 / 3 = 1000 a year = 83.33 a month; (300 - 83.33) x 3 = 650.01
-    assert safety_net.amount == Decimal("650.01")
+    # the household bears 9000 - 5400 = 3600 of the bill: income left 4000 - 3600 / 3 = 2800 a
+    # year = 233.33 a month; (300 - 233.33) x 3 = 200.01 (not 650.01 on the whole bill)
+    assert safety_net.amount == Decimal("200.01")
     risk_decision = [d for d in result.decisions if d.kind is DecisionKind.RISK_DETECTED][-1]
     assert risk_decision.rule == "trigger.illness"
     assert risk_decision.facts == ("ill",)

@@ -108,27 +108,32 @@ def test_yubei_no_house_is_subsidised_twice() -> None:
 # --- Dazu: the rear line ---------------------------------------------------------------
 
 
-def test_dazu_illness_gets_safety_net_and_priority_relief_without_relapse() -> None:
+def test_dazu_illness_gets_priority_relief_then_the_safety_net_without_relapse() -> None:
     ill = IllnessReported(
-        id="ill", household_id="h1", date=D(2017, 4, 3), member_id="h1-m0", self_paid_cost=Decimal(12000)
+        id="ill", household_id="h1", date=D(2017, 4, 3), member_id="h1-m0", self_paid_cost=Decimal(30000)
     )
     result = run("dazu_2016", [*exited_in_2015(), ill], as_of=D(2017, 5, 1))
     assert result.state is State.MONITORED
     by_illness = [g for g in result.grants if g.risk_key.startswith("illness:")]
-    assert [g.intervention for g in by_illness] == ["medical_aid", "safety_net", "temporary_relief"]
-    relief = by_illness[-1]
-    assert relief.amount == Decimal("3000.00")  # capped at 10 months x 300
+    assert [g.intervention for g in by_illness] == ["medical_aid", "temporary_relief", "safety_net"]
+    medical, relief, top_up = by_illness
+    assert medical.amount == Decimal("18000.00")  # 0.6 x 30000
+    assert relief.amount == Decimal("3000.00")  # on the 12000 medical aid left, capped at 10 months x 300
     assert relief.emergency
     assert "priority" in relief.basis
+    # the bottom line, asked last: the household bears 30000 - 18000 - 3000 = 9000, 3000 a person;
+    # 5000 - 3000 = 2000 a year left, 166.67 a month: (300 - 166.67) x 3 = 399.99
+    assert top_up.amount == Decimal("399.99")
+    assert "bears of 9000.00 (30000.00 less 21000.00 of aid for it)" in top_up.basis
 
 
-def test_dazu_disaster_gets_safety_net_and_relief() -> None:
+def test_dazu_disaster_gets_relief_then_the_safety_net_on_the_loss_left() -> None:
     flood = DisasterReported(id="fl", household_id="h1", date=D(2016, 7, 2), hazard="flood", loss=Decimal(9000))
     result = run("dazu_2016", [*exited_in_2015(), flood], as_of=D(2016, 8, 1))
-    assert [g.intervention for g in result.grants if g.risk_key.startswith("disaster:")] == [
-        "safety_net",
-        "temporary_relief",
-    ]
+    relief, top_up = [g for g in result.grants if g.risk_key.startswith("disaster:")]
+    assert (relief.intervention, relief.amount) == ("temporary_relief", Decimal("3000.00"))
+    # the loss left, 9000 - 3000 = 6000, 2000 a person: 5000 - 2000 = 3000 a year, 250.00 a month
+    assert (top_up.intervention, top_up.amount) == ("safety_net", Decimal("150.00"))
 
 
 def test_dazu_unemployment_free_training_then_referral() -> None:

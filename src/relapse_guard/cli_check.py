@@ -36,7 +36,7 @@ def summary(policy: Policy, findings: Sequence[Finding], lang: str = "en") -> st
     """The closing line of ``check``: how many findings of which check, or none (in ``lang``).
 
     >>> summary(load_policy_spec("yubei_2016"), ())
-    'yubei_2016@2016.1: no findings (15 checks run)'
+    'yubei_2016@2016.1: no findings (16 checks run)'
     """
     if not findings:
         checks = plural(len(CHECKS), "check", lang=lang)

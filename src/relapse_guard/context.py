@@ -23,10 +23,31 @@ from .lifecycle import State
 from .messages import Message, Text
 from .parameters import ParameterTree, ParameterValue, Value
 
-__all__ = ["COST_WINDOW", "Context", "HouseholdNow", "ValuesOn"]
+__all__ = ["COST_AID", "COST_WINDOW", "Context", "HouseholdNow", "ValuesOn", "aid_toward"]
 
 #: How many months a risk's cost weighs on the income left, when a policy sets it.
 COST_WINDOW = "income_left.open_risk_months"
+#: The tag of an intervention whose one-off and yearly grants for a risk pay toward the risk's
+#: cost (medical aid, temporary relief, education aid, housing renovation): the household no
+#: longer bears what they paid, so it does not weigh on the income left (one cost, paid once).
+COST_AID = "cost_aid"
+
+
+def aid_toward(risk_key: str, grants: Iterable[Grant], tags: Mapping[str, frozenset[str]], on: dt.date) -> Decimal:
+    """The money granted for the risk ``risk_key`` on or before ``on`` by interventions tagged
+    :data:`COST_AID` (one-off and yearly grants: a monthly grant pays toward living, not a cost)."""
+    total = Decimal(0)
+    for grant in grants:
+        if (
+            grant.risk_key == risk_key
+            and grant.amount is not None
+            and grant.period is not Period.MONTHLY
+            and grant.date <= on
+            and COST_AID in tags.get(grant.intervention, ())
+        ):
+            total += grant.amount
+    return total
+
 
 _LOW_INCOME_STATES = (State.IDENTIFIED, State.ASSISTED, State.RELAPSED)
 
@@ -213,21 +234,24 @@ class Context:
         """
         if self.income_per_capita is None:
             return None
-        costs = self.open_costs(risk) if self._risks or (risk.cost and risk.date < self.date) else risk.cost
+        costs = self.open_costs(risk) if self._risks or risk.cost else risk.cost
         left = self.income_per_capita - costs / self.size
         return max(left, Decimal(0))
 
     def open_costs(self, risk: Risk) -> Decimal:
-        """``risk``'s cost, plus the costs of the other open risks that still weigh on the income.
+        """The cost ``risk`` leaves the household to bear, plus those of the other open risks
+        that still weigh on the income.
 
-        Only when the policy sets ``income_left.open_risk_months``: the others count when
-        found on or before this date, not eliminated, and dated within that many months; the
-        risk's own cost counts on its own date and while it is within that many months.
-        Without the parameter, the risk's own cost alone, whatever its age.
+        A cost is borne less what interventions tagged :data:`COST_AID` granted for its risk on
+        or before this date (:meth:`cost_borne`): medical aid paid on a bill is not taken off
+        the income a second time. Only when the policy sets ``income_left.open_risk_months``:
+        the others count when found on or before this date, not eliminated, and dated within
+        that many months; the risk's own cost counts on its own date and while it is within
+        that many months. Without the parameter, the risk's own cost alone, whatever its age.
         """
-        cost = risk.cost
-        if not self._risks and (not cost or risk.date >= self.date):
-            return cost  # the engine gives the risks with a cost: most households have none
+        if not risk.cost and not self._risks:
+            return risk.cost  # the engine gives the risks with a cost: most households have none
+        cost = self.cost_borne(risk) if risk.cost else risk.cost
         date, key = self.date, risk.key
         others = [other for other in self._risks if other.cost and other.key != key and other.date <= date]
         if (not others and (not cost or risk.date >= date)) or COST_WINDOW not in self._parameters:
@@ -237,8 +261,22 @@ class Context:
             cost = Decimal(0)  # the risk's own cost is older than the window: it no longer weighs
         for other in others:
             if since < other.date and other.key not in self._eliminated:
-                cost += other.cost
+                cost += self.cost_borne(other)
         return cost
+
+    def cost_borne(self, risk: Risk) -> Decimal:
+        """``risk``'s cost less what interventions tagged :data:`COST_AID` granted for it on or
+        before this date (never below zero): what the household is left to pay.
+
+        A risk passed with less than its cost as found (a route step's ``after``: the cost its
+        interventions left) keeps the smaller of the two, so no grant is taken off twice.
+        """
+        cost = risk.cost
+        aid = aid_toward(risk.key, self.grants, self._tags, self.date)
+        if not aid:
+            return cost
+        found = next((known.cost for known in self._risks if known.key == risk.key), cost)
+        return max(min(cost, found - aid), Decimal(0))
 
     def granted_total(self, intervention: str, since: dt.date | None = None) -> Decimal:
         """Money already granted by ``intervention`` (one-off and yearly amounts), since a date."""

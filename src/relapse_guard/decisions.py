@@ -206,6 +206,9 @@ class Grant:
     #: The last re-check that found no obvious change and kept the amount (the next re-check
     #: falls due counted from it); None when none has.
     rechecked_on: dt.date | None = None
+    #: The id of the income assessment that gave ``basis_income`` (what a recomputation on
+    #: that income cites); None when not known.
+    basis_fact: str | None = None
 
     @property
     def basis(self) -> str:
@@ -243,6 +246,7 @@ class Grant:
         parameters: tuple[ParameterValue, ...] | None = None,
         basis_income: Decimal | None = None,
         rechecked_on: dt.date | None = None,
+        basis_fact: str | None = None,
     ) -> Grant:
         """This grant with its term (and its date, its parameters, its basis income, its last
         re-check) set; the fields left None keep their values.
@@ -265,6 +269,8 @@ class Grant:
             values["basis_income"] = basis_income
         if rechecked_on is not None:
             values["rechecked_on"] = rechecked_on
+        if basis_fact is not None:
+            values["basis_fact"] = basis_fact
         return new
 
     def with_basis(self, basis: Text) -> Grant:
@@ -306,6 +312,7 @@ class Grant:
             "prorated": self.prorated,
             "basis_income": None if self.basis_income is None else str(self.basis_income),
             "rechecked_on": None if self.rechecked_on is None else self.rechecked_on.isoformat(),
+            "basis_fact": self.basis_fact,
         }
 
 

@@ -220,6 +220,7 @@ def _grant(grant: Grant) -> dict[str, Any]:
         "prorated": grant.prorated,
         "basis_income": None if grant.basis_income is None else _money(grant.basis_income),
         "rechecked_on": None if grant.rechecked_on is None else grant.rechecked_on.isoformat(),
+        "basis_fact": grant.basis_fact,
     }
 
 

@@ -339,6 +339,8 @@ GRANTED_AFTER_CASE = define("interventions granted after {about}")
 
 PARAMETER_CHANGED = define("{name} changed on {day}: {old} -> {new}")
 INCOME_ASSESSED = define("income assessed {income} a year per person ({fact})")
+NEW_COST_WEIGHS = define("a new cost weighs on the income left: the {kind} risk's {cost} ({fact})")
+ON_BASIS_INCOME = define("{why}, worked out on the income the amount was set on, {income} a year per person")
 COST_NO_LONGER_WEIGHS = define(
     "income assessed {income} a year per person ({fact}), and a cost the amount was set against no longer"
     " weighs on the income left"
@@ -380,6 +382,10 @@ SAFETY_NET_BASIS = define(
 )
 RISK_COST = define("the risk's cost of {cost}")
 OPEN_COSTS = define("the costs of the open risks of {costs} (this risk's {cost})")
+RISK_COST_BORNE = define("the risk's cost the household bears of {borne} ({cost} less {aid} of aid for it)")
+OPEN_COSTS_BORNE = define(
+    "the costs of the open risks of {costs} (this risk's {borne} borne: {cost} less {aid} of aid for it)"
+)
 NO_MEDICAL_COST = define("no self-paid medical cost: cost {cost}")
 MEDICAL_CAP_USED = define("medical aid cap {cap} used up in {year}: {used} already granted")
 MEDICAL_NOTHING = define("medical aid comes to nothing: {share} x {cost} self-paid = {asked}")

@@ -146,7 +146,9 @@ def broken_policy() -> Policy:
         .with_value("notices.visits_a_year", D(2016, 1, 1), 4, review_by=D(2016, 6, 30))
         .with_value("notices.form_fee", D(2016, 1, 1), 10, expires=D(2016, 12, 31))
         # parameter_unread: a misspelt override, so the standard meant to rise stays as it was
-        .with_value("safety_net.standrd", D(2016, 7, 1), 330),
+        .with_value("safety_net.standrd", D(2016, 7, 1), 330)
+        # lines_apart: the poverty line raised alone, no longer 12 x the monthly standard
+        .with_value("poverty_line", D(2017, 1, 1), 3700),
         triggers=[IncomeFallTrigger(), LateExitTrigger()],
         interventions=[
             PairedHelper(),  # unused_intervention: no route names it

@@ -27,7 +27,7 @@ FROZEN = YUBEI.derive(name="yubei_2016_standard_230", parameters={"safety_net.st
 
 def population() -> list[tuple[Household, list[Fact]]]:
     ill = IllnessReported(
-        id="YB-1-ill", household_id="YB-1", date=D(2016, 4, 3), member_id="YB-1-0", self_paid_cost=Decimal(9000)
+        id="YB-1-ill", household_id="YB-1", date=D(2016, 4, 3), member_id="YB-1-0", self_paid_cost=Decimal(18000)
     )
     return [
         (household("YB-1"), [*exited_in_2015("YB-1"), ill]),  # a gap after the illness: safety net
@@ -54,10 +54,12 @@ def kept() -> Comparison:
 def test_households_with_a_gap_get_less_safety_net_money(comparison: Comparison) -> None:
     assert [h.household_id for h in comparison.differences] == ["YB-1", "YB-3"]
     ill = comparison.household("YB-1")
-    # (300 - 230) x 3 members = 210.00 a month less, over the 8 months it was owed in 2016
+    # the household bears 18000 - 0.6 x 18000 = 7200 of the bill, 2400 a person: 4000 - 2400 =
+    # 1600 a year left, 133.33 a month: (300 - 133.33) x 3 = 500.01 against (230 - 133.33) x 3
+    # = 290.01, 210.00 a month less, over the 8 months it was owed in 2016
     assert ill.money_delta == {"safety_net": Money(Decimal(0), Decimal("-210.00"), Decimal("-1680.00"))}
     a, b = ill.a.money["safety_net"], ill.b.money["safety_net"]
-    assert (a.monthly_in_force, b.monthly_in_force) == (Decimal("650.01"), Decimal("440.01"))
+    assert (a.monthly_in_force, b.monthly_in_force) == (Decimal("500.01"), Decimal("290.01"))
     assert not ill.state_differs
     assert ill.a.state is State.MONITORED
     assert comparison.household("YB-3").money_delta["safety_net"].monthly_in_force == Decimal("-210.00")
@@ -127,11 +129,11 @@ def test_render_explains_the_first_difference(comparison: Comparison) -> None:
         "4 households, 2 differ",
     ]
     assert (
-        "household YB-1: monitored -> monitored\n  safety_net (monthly): monthly in force 650.01 -> 440.01 yuan a month"
+        "household YB-1: monitored -> monitored\n  safety_net (monthly): monthly in force 500.01 -> 290.01 yuan a month"
         " (-210.00); paid to date "
     ) in text
     assert "safety_net.standard = 230 (from 2016-01-01)" in text
-    assert "  safety_net (monthly): monthly in force 1100.01 -> 680.01 yuan a month (-420.00); paid to date" in text
+    assert "  safety_net (monthly): monthly in force 950.01 -> 530.01 yuan a month (-420.00); paid to date" in text
 
 
 def test_state_and_interventions_can_differ() -> None:

@@ -96,12 +96,13 @@ def test_a_what_if_replays_the_same_facts_under_another_policy(demo_store: Store
     assert changed == 2
     base = replay(demo_store, "YB-002", yubei, as_of=DEMO_AS_OF)
     what_if = replay(demo_store, "YB-002", y230, as_of=DEMO_AS_OF)
-    # (300 - 75) x 3 for the illness; after the relapse the illness's cost still weighs: (300 - 8.33) x 3
-    assert [str(a) for _, a in _safety_net(base, from_2016=True)] == ["675.00", "875.01"]
+    # (300 - 225) x 3 for the illness (what the household bears of it, 9000 less 5400 of medical
+    # aid, weighs on 3900 a year: 2700 left); after the relapse it still weighs: (300 - 158.33) x 3
+    assert [str(a) for _, a in _safety_net(base, from_2016=True)] == ["225.00", "425.01"]
     assert [str(a) for _, a in _safety_net(what_if, from_2016=True)] == [
-        "465.00",
-        "665.01",
-    ]  # (230 - 75) x 3, (230 - 8.33) x 3
+        "15.00",
+        "215.01",
+    ]  # (230 - 225) x 3, (230 - 158.33) x 3
 
 
 def test_replay_as_of_a_date_ignores_later_facts(store: StoreLike, yubei: Policy) -> None:

@@ -25,7 +25,9 @@ The checks (:data:`CHECKS`), by module:
   past their ``review_by`` or their ``expires`` date;
 - ``double_money``, ``no_responsible_unit`` (:mod:`.grants`): two route steps that pay the
   same money for one risk; reviews and services with no responsible unit;
-- ``review_skips_months`` (:mod:`.review_schedule`): reviews with no due date in a month they name.
+- ``review_skips_months`` (:mod:`.review_schedule`): reviews with no due date in a month they name;
+- ``lines_apart`` (:mod:`.lines`): a poverty line and a safety-net standard that were one line
+  (two lines in one) and part on a later date.
 
 :mod:`.findings` holds :data:`CHECKS` and :class:`Finding`, :mod:`.run` runs them all,
 :mod:`.probe` runs the components on the inputs of :mod:`.samples`.

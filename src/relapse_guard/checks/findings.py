@@ -34,6 +34,8 @@ CHECKS: dict[str, str] = {
     "no_responsible_unit": "scheduled reviews, revisit plans and services that name no responsible unit",
     "review_skips_months": "scheduled reviews with no due date in a month their schedule names (a day some months "
     "lack)",
+    "lines_apart": "a poverty line no longer 12 x the monthly safety-net standard after they were one line (two "
+    "lines in one): households between them are under one line and not the other",
 }
 
 

@@ -10,6 +10,7 @@ from .fact_kinds import fact_kind_findings
 from .failures import failure_findings
 from .findings import Finding, in_check_order
 from .grants import double_money_findings, fen_findings, responsibility_findings
+from .lines import lines_findings
 from .parameters import parameter_findings
 from .probe import Probe
 from .reachability import reachability_findings
@@ -52,6 +53,7 @@ def check_policy(policy: Policy, *, on: dt.date | None = None, as_of: dt.date | 
             *double_money_findings(policy, probe),
             *responsibility_findings(policy, probe),
             *review_schedule_findings(policy),
+            *lines_findings(policy),
         ]
     )
 

@@ -680,6 +680,8 @@ def _grant(grant: Grant, _parameter: Callable[[ParameterValue], Any]) -> dict[st
         out["basis_income"] = str(grant.basis_income)
     if grant.rechecked_on is not None:
         out["rechecked_on"] = grant.rechecked_on.isoformat()
+    if grant.basis_fact is not None:
+        out["basis_fact"] = grant.basis_fact
     return out
 
 
@@ -729,6 +731,7 @@ def _grant_from(data: Any, household_id: str | None, _read_parameter: Callable[[
         prorated=bool(data.get("prorated", False)),
         basis_income=None if data.get("basis_income") is None else Decimal(data["basis_income"]),
         rechecked_on=_optional_date(data.get("rechecked_on")),
+        basis_fact=None if data.get("basis_fact") is None else str(data["basis_fact"]),
     )
 
 

@@ -34,6 +34,7 @@ from ..entitlements import month_index as _month
 from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError, in_policy_code
 from ..facts import EntitlementStopped, IncomeAssessed
 from ..messages import Join, Margin, Message, Term, Value, margins_of
+from ..money import to_money
 from ..parameters import ParameterValue
 from ..policy import Policy
 from .answers import checked_amount, checked_grant, sound_grant
@@ -109,6 +110,7 @@ class EntitlementStep:
             prorated=terms.prorated,
             parameters=parameters,
             basis_income=run.income if terms.recompute_on_income else None,
+            basis_fact=run.income_fact if terms.recompute_on_income else None,
         )
         replaced = self._close(run, grant.intervention, starts)
         run.grants.append(started)
@@ -149,7 +151,7 @@ class EntitlementStep:
                     # from a month's first day (that day, or the next month's): a month owed
                     # whole is owed once, at one amount.
                     starts = day if day.day == 1 or self.terms(name).prorated else first_of_next_month(day)
-                    self.recompute(run, name, day, starts, Join(changed, "; "), facts=())
+                    self.recompute(run, name, day, starts, Join(changed, "; "), facts=(), on_basis=True)
             self._schedule(run, after=day)
 
     def _changed_on(self, piece: Grant, day: dt.date) -> list[Message]:
@@ -271,6 +273,22 @@ class EntitlementStep:
             return until, None
         return (until, (low, high)) if low < high else None
 
+    def on_cost(self, run: RunState, risk: Risk) -> None:
+        """A new risk with a cost, routed: the entitlements running for other risks whose amount
+        the income left sets are worked out again, from the next month, with the new cost
+        weighing on the income left (a policy setting ``income_left.open_risk_months``; without
+        it only a risk's own cost weighs, and no other amount changes). A school year's fees
+        found while a top-up runs raise it, as they would a top-up granted after them."""
+        if COST_WINDOW not in self.policy.parameters:
+            return
+        why = Message(keys.NEW_COST_WEIGHS, Term(risk.kind), to_money(risk.cost), risk.fact_id)
+        for name in sorted(run.entitled):
+            piece = run.grants[run.entitled[name]]
+            if piece.risk_key == risk.key or not self.terms(name).recompute_on_income:
+                continue  # granted for this very risk (its cost counted), or not set by the income
+            facts = (risk.fact_id,) if risk.fact_id else ()
+            self.recompute(run, name, risk.date, first_of_next_month(risk.date), why, facts=facts, on_basis=True)
+
     def on_exit(self, run: RunState, date: dt.date, facts: tuple[str, ...]) -> None:
         """A verified exit ends the entitlements whose terms say so, and recomputes those that
         follow the income (the exit rule found it above the line)."""
@@ -315,6 +333,7 @@ class EntitlementStep:
         facts: tuple[str, ...],
         ctx: Context | None = None,
         check: bool = False,
+        on_basis: bool = False,
     ) -> None:
         """Ask intervention ``name`` again on ``date``; a new amount is owed from ``starts``
         (``ctx``: a context of the run to move to ``date``, or None for a new one).
@@ -322,6 +341,11 @@ class EntitlementStep:
         ``check``: an income assessment that :meth:`on_income` found an obvious change (or
         that has no re-check rule to pass): on or after the re-check's day it is that re-check,
         and the amount is set again even if it is the same.
+
+        ``on_basis``: something other than the income changed (a parameter, a new cost): under
+        a re-check rule the amount is worked out on the income it was set on
+        (``Grant.basis_income``), not on a later assessment the rule did not act on, and the
+        re-check keeps its day ("no obvious change within the re-check period, no adjustment").
         """
         index = run.entitled.get(name)
         if index is None:
@@ -331,7 +355,12 @@ class EntitlementStep:
         if piece.ends is not None and piece.ends <= starts and not terms.max_months:
             return  # ending before the new amount would start
         risk = _risk_of(run, piece)
-        if ctx is None:
+        basis = piece.basis_income if on_basis and terms.recheck_months is not None else None
+        if basis is not None and basis != run.income:
+            ctx = self._context(run, date)  # a context of its own: the run's keeps the income on file
+            ctx.income_per_capita = basis
+            why = Message(keys.ON_BASIS_INCOME, why, basis)
+        elif ctx is None:
             ctx = self._context(run, date)
         else:
             ctx.refresh(date, run)
@@ -378,7 +407,9 @@ class EntitlementStep:
             starts=starts,
             ends=piece.ends if terms.max_months else None,
             prorated=terms.prorated,
-            basis_income=run.income if terms.recompute_on_income else None,
+            basis_income=(basis if basis is not None else run.income) if terms.recompute_on_income else None,
+            rechecked_on=(piece.rechecked_on or piece.date) if basis is not None else None,
+            basis_fact=self._basis_fact(run, piece, basis) if terms.recompute_on_income else None,
         )
         self._close(run, name, starts)
         run.grants.append(new)
@@ -388,8 +419,10 @@ class EntitlementStep:
             due = None if recheck is None else recheck[0]
             # an end cancelled: a gradual exit's months left
             gradual = terms.gradual_exit_months if piece.ends is not None and not terms.max_months else None
-            if terms.recompute_on_income and run.income_fact is not None and run.income_fact not in facts:
-                facts = (*facts, run.income_fact)  # the new amount is worked out on the income on file
+            # the new amount is worked out on the income on file, or on the one it was set on
+            income_fact = new.basis_fact if terms.recompute_on_income else None
+            if income_fact is not None and income_fact not in facts:
+                facts = (*facts, income_fact)
             self._log.record(
                 run,
                 date,
@@ -402,6 +435,17 @@ class EntitlementStep:
                 grant=new,
                 margins=partial(_recomputed_margins, why, gradual, piece, date, self.policy),
             )
+
+    @staticmethod
+    def _basis_fact(run: RunState, piece: Grant, basis: Decimal | None) -> str | None:
+        """The income assessment a new piece is set on: the run's latest, or, worked out on
+        ``piece``'s basis income, the one that gave it (a piece of a checkpoint written before
+        pieces kept it: the latest when its income is the same)."""
+        if basis is None:
+            return run.income_fact
+        if piece.basis_fact is not None:
+            return piece.basis_fact
+        return run.income_fact if basis == run.income else None
 
     def _kept(
         self,

@@ -113,6 +113,8 @@ class Router:
             else:
                 self._pay(run, risk, name, grant)
                 paid_any = True
+        if detected and risk.cost and run.entitled:
+            self._entitlements.on_cost(run, risk)
         if paid_any:
             kind = risk.kind
             self._assist(

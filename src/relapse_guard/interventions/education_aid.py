@@ -21,7 +21,7 @@ from __future__ import annotations
 import attrs
 
 from .. import message_keys as keys
-from ..context import Context
+from ..context import COST_AID, Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..household import Schooling
 from ..messages import Message, Term
@@ -38,6 +38,8 @@ class EducationAid:
     name: str = "education_aid"
     prefix: str = "education_aid"
     responsible: str = "district education commission"
+    #: Its grants pay toward the risk's cost: what they pay no longer weighs on the income left.
+    tags: frozenset[str] = frozenset({COST_AID})
 
     def level(self, risk: Risk, ctx: Context) -> Schooling | None:
         """The school level of ``risk``: its ``level`` evidence, else its member's schooling."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import attrs
 
 from .. import message_keys as keys
-from ..context import Context
+from ..context import COST_AID, Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..facts import HousingGrade
 from ..messages import Message
@@ -42,6 +42,8 @@ class HousingRenovation:
     name: str = "housing_renovation"
     prefix: str = "housing"
     responsible: str = "district housing and urban-rural development commission"
+    #: Its grants pay toward the risk's cost: what they pay no longer weighs on the income left.
+    tags: frozenset[str] = frozenset({COST_AID})
 
     def grade(self, risk: Risk, ctx: Context) -> HousingGrade | None:
         """The house's grade: the risk's ``grade`` evidence, else the latest appraisal."""

@@ -29,7 +29,7 @@ from decimal import Decimal
 import attrs
 
 from .. import message_keys as keys
-from ..context import Context
+from ..context import COST_AID, Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..messages import Message, Term
 from ..money import to_money
@@ -45,6 +45,8 @@ class MedicalAid:
     name: str = "medical_aid"
     prefix: str = "medical_aid"
     responsible: str = "district civil affairs bureau (medical aid)"
+    #: Its grants pay toward the risk's cost: what they pay no longer weighs on the income left.
+    tags: frozenset[str] = frozenset({COST_AID})
 
     @when_in_force
     def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:

@@ -116,7 +116,7 @@ class SafetyNetTopUp:
             money(monthly_left),
             count(ctx.size, "member"),
             money(amount),
-            _costs(risk, costs),
+            _costs(risk, costs, ctx.cost_borne(risk) if risk.cost else risk.cost),
             money(left),
         )
         return ctx.grant(
@@ -141,8 +141,14 @@ def monthly_top_up(income: Decimal, costs: Decimal, size: int, standard: Decimal
     return amount if amount > 0 else None
 
 
-def _costs(risk: Risk, costs: Decimal) -> Message:
-    """The costs taken off the income (``costs``, of the open risks), as the basis says them."""
-    if costs == risk.cost:
-        return Message(keys.RISK_COST, money(risk.cost))
-    return Message(keys.OPEN_COSTS, money(costs), money(risk.cost))
+def _costs(risk: Risk, costs: Decimal, borne: Decimal) -> Message:
+    """The costs taken off the income (``costs``, of the open risks; ``borne``: the risk's own
+    cost less the aid paid toward it), as the basis says them."""
+    if borne == risk.cost:
+        if costs == risk.cost:
+            return Message(keys.RISK_COST, money(risk.cost))
+        return Message(keys.OPEN_COSTS, money(costs), money(risk.cost))
+    aid = money(risk.cost - borne)
+    if costs == borne:
+        return Message(keys.RISK_COST_BORNE, money(borne), money(risk.cost), aid)
+    return Message(keys.OPEN_COSTS_BORNE, money(costs), money(borne), money(risk.cost), aid)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import attrs
 
 from .. import message_keys as keys
-from ..context import Context
+from ..context import COST_AID, Context
 from ..decisions import Declined, Grant, Period, Risk
 from ..messages import Message
 from ..money import to_money
@@ -48,6 +48,8 @@ class TemporaryRelief:
     standard: str = "safety_net.standard"
     priority: bool = False
     responsible: str = "town civil affairs office"
+    #: Its grants pay toward the risk's cost: what they pay no longer weighs on the income left.
+    tags: frozenset[str] = frozenset({COST_AID})
 
     @when_in_force
     def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:

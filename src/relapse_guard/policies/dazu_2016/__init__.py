@@ -1,7 +1,8 @@
 """Dazu 2016: the "rear line", derived from the Chongqing 2016 base.
 
-- illness or disaster -> the safety net as the bottom line (when the income left after the
-  cost is under the standard), and priority temporary relief;
+- illness or disaster -> priority temporary relief, and the safety net as the bottom line
+  (when the income left after what the household still bears of the cost is under the
+  standard), asked last so that it covers what the others leave;
 - unemployed but able to work -> free training, then job referral, and temporary relief when
   no other member can work or no income is left (as in the Chongqing base);
 
@@ -43,12 +44,12 @@ def policy() -> Policy:
         routes={
             "illness": (
                 step("medical_aid"),
-                step("safety_net", when=INCOME_LEFT_UNDER_STANDARD),
                 step("temporary_relief", after=("medical_aid",)),
+                step("safety_net", when=INCOME_LEFT_UNDER_STANDARD),
             ),
             "disaster": (
-                step("safety_net", when=INCOME_LEFT_UNDER_STANDARD),
                 step("temporary_relief"),
+                step("safety_net", when=INCOME_LEFT_UNDER_STANDARD),
             ),
             "unemployment": (
                 step("job_training"),
