@@ -27,7 +27,7 @@ from .argtypes import (
 )
 from .errors import InvalidArgument, RelapseGuardError, said
 from .interface import tr
-from .stdout_guard import guarded_stdout, to_null
+from .stdout_guard import guarded_output, guarded_stderr, to_null
 
 __all__ = [
     "EXIT_DONE",
@@ -39,8 +39,9 @@ __all__ = [
     "main",
 ]
 
-#: Done, nothing to report. A reader of stdout that goes away (``relapse-guard ... | head``) changes
-#: no exit code: the command finishes its work and exits with the code it earned.
+#: Done, nothing to report. A reader of stdout or stderr that goes away (``relapse-guard ... | head``,
+#: ``relapse-guard ... 2>&1 | tee log`` with ``tee`` killed) changes no exit code: the command finishes
+#: its work and exits with the code it earned.
 EXIT_DONE = 0
 #: Done, with findings: bad rows, problem households, a policy's check findings.
 EXIT_FINDINGS = 1
@@ -365,12 +366,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     0 done; 1 done with findings (bad rows, problem households, check findings); 2 a usage
     error or input that cannot be read at all; 3 an internal error (a bug: the traceback is
-    printed); 130 interrupted. A closed stdout (``relapse-guard ... | head``) stops nothing: what
-    is printed after it is dropped, the command's files are written and its exit code is the one
-    it earned. :func:`exit_code_of` is the one place exceptions become exit codes.
+    printed); 130 interrupted. A closed stdout (``relapse-guard ... | head``) or stderr
+    (``relapse-guard ... 2>&1 | tee log``, ``tee`` killed) stops nothing: what is printed on it after
+    is dropped, the command's files are written and its exit code is the one it earned.
+    :func:`exit_code_of` is the one place exceptions become exit codes.
     """
     words = list(sys.argv[1:] if argv is None else argv)
-    with guarded_stdout() as stdout:  # flushed at the end (--help and --version print, then exit)
+    # both flushed at the end (--help and --version print, then exit)
+    with guarded_output() as (stdout, _):
         said_in = _language(_argv_language(words))
         set_message_language(said_in)
         with argparse_speaks(said_in):
@@ -392,17 +395,26 @@ def exit_code_of(error: BaseException, *, lang: str | None = None) -> int:
     The command line's own words are said in ``lang`` (default: ``RELAPSE_GUARD_LANG`` or the
     locale's); the error's message as the library wrote it.
     """
+    lang = _language(None) if lang is None else lang
+    with guarded_stderr():  # a reader of stderr gone (outside main's guard too) changes no exit code
+        return _exit_code_of(error, lang)
+
+
+def _exit_code_of(error: BaseException, lang: str) -> int:
+    """:func:`exit_code_of`, with stderr guarded."""
     from .screening.screen import StoppedAtProblem
 
-    lang = _language(None) if lang is None else lang
     if isinstance(error, KeyboardInterrupt):
         print(tr(lang, "relapse-guard: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     if isinstance(error, BrokenPipeError):
-        # a closed pipe met outside main's guard of stdout (which lets the command finish): stop
-        # quietly, stdout on the null device so that the interpreter's last flush does not fail again
-        to_null(sys.stdout)
-        return EXIT_DONE
+        # main guards stdout and stderr, so this is another pipe (a worker's, a socket's): an error
+        # like any other OSError, said below. Outside main it may be stdout's: then stdout goes to
+        # the null device, so that the interpreter's last flush does not fail again.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            to_null(sys.stdout)
     if isinstance(error, StoppedAtProblem):
         traceback.print_exception(error)
         print(tr(lang, "relapse-guard: {error} (--fail-fast)", error=error), file=sys.stderr)

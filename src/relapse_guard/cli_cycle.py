@@ -25,6 +25,7 @@ from .population.layout import suffix_format
 from .progress_line import ProgressLine, wants_progress
 from .screening.summary import Problem
 from .store import QuarantinedRecord, SQLiteStore
+from .store.codec import canonical_json, digest
 
 __all__ = ["AHEAD", "CYCLE_FILES", "check_not_ahead", "run_cycle", "run_quarantined"]
 
@@ -113,17 +114,19 @@ def run_cycle(
     quarantined records (listed, with the command that lists every quarantined record). The
     summary and the lines on stderr are said in ``lang``. Unless ``future``, an ``as_of`` more
     than :data:`AHEAD` after ``today`` (default: the machine's date) is refused
-    (:func:`check_not_ahead`) before the store is opened.
+    (:func:`check_not_ahead`) before the store is opened; so is an ``out`` that cannot be made or
+    written (:func:`~relapse_guard.cli_screen.check_out`: it is made then, before anything is ingested).
     """
     if not future:
         check_not_ahead(as_of, dt.date.today() if today is None else today)
-    directory = check_out(out, CYCLE_FILES, overwrite=overwrite) if out is not None else None
     chooser: PolicyChooser = policies if isinstance(policies, PolicyMap) else OnePolicy(policies, load=load_policy_spec)
     chooser.policies()  # an unknown policy fails before any work
     bad_rows: list[BadRow] = []
     # A missing population directory or facts file fails before any work (the store is not made).
     stored_population = read_population(population) if population is not None else None
     readers = [_facts_file(path, lang) for path in facts]
+    # --out made and proved writable before the store is opened: refused, it leaves the store untouched
+    directory = check_out(out, CYCLE_FILES, overwrite=overwrite) if out is not None else None
     with SQLiteStore(store_path) as store:
         sources: list[Iterable[Mapping[str, Any]]] = []
         if stored_population is not None:
@@ -151,9 +154,10 @@ def run_cycle(
         # this cycle's records the store quarantined, those it had quarantined before included
         mine = set(report.ingest.quarantined_keys)
         quarantined = [record for record in store.quarantined() if record.key in mine] if mine else []
+        # where each came from: the files read again, only when the store quarantined some
+        origins = _origins(quarantined, facts, stored_population) if quarantined else {}
         # the files first: a reader of stdout that goes away (``| head -1``) must not cost them
         if directory is not None:
-            directory.mkdir(parents=True, exist_ok=True)
             with (directory / "alerts.jsonl").open("w", encoding="utf-8") as file:
                 for alert in monitor.alerts(as_of):
                     file.write(json.dumps(alert.to_dict(), ensure_ascii=False) + "\n")
@@ -169,11 +173,11 @@ def run_cycle(
                 for problem in written.problems:
                     file.write(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n")
                 for record in quarantined:
-                    file.write(json.dumps(_quarantined(record), ensure_ascii=False) + "\n")
+                    file.write(json.dumps(_quarantined(record, origins), ensure_ascii=False) + "\n")
     said = _said(report, store_path, lang)
     print(said.summary(lang))
     print_problems(bad_rows, said.problems, lang=lang)
-    _print_quarantined(quarantined, store_path, lang)
+    _print_quarantined(quarantined, store_path, lang, origins)
     _print_ahead(said.ahead, as_of, lang)
     return 1 if bad_rows or report.problems or quarantined else 0
 
@@ -237,20 +241,56 @@ def _print_ahead(ahead: Sequence[FactAhead], as_of: dt.date, lang: str) -> None:
         )
 
 
-def _quarantined(record: QuarantinedRecord) -> dict[str, Any]:
-    """A record the store quarantined, as ``problems.jsonl`` lists it."""
-    return {
+#: Where a record came from: the file (as given) and its line (for CSV the line its row starts
+#: on, for Parquet its row number), as a bad row names them.
+Origin = tuple[str, int]
+
+
+def _origins(
+    quarantined: Sequence[QuarantinedRecord], facts: Sequence[str], population: Population | None
+) -> dict[str, Origin]:
+    """Where each of ``quarantined`` came from, by key: the first row of the cycle's files (the
+    population's facts files, then ``facts``) whose record is the one quarantined (the same
+    content: its :attr:`~QuarantinedRecord.key`). The files are read again, for these alone."""
+    wanted = {record.key for record in quarantined}
+    ids = {record.fact_id for record in quarantined}
+    files: list[tuple[str, str | None]] = [
+        (str(partition.facts_path), partition.format) for partition in (population.partitions if population else ())
+    ]
+    files.extend((path, None) for path in facts)
+    found: dict[str, Origin] = {}
+    for path, fmt in files:
+        records = fact_records(path, format=fmt, lines=True)
+        for record in records:
+            if record.get("id") in ids and (key := digest(canonical_json(record))) in wanted and key not in found:
+                assert records.line is not None  # read with lines=True
+                found[key] = (path, records.line)
+                if len(found) == len(wanted):
+                    return found
+    return found
+
+
+def _quarantined(record: QuarantinedRecord, origins: Mapping[str, Origin] | None = None) -> dict[str, Any]:
+    """A record the store quarantined, as ``problems.jsonl`` lists it; given ``origins`` (a cycle's),
+    with the file and line it came from (None when they are not known). The store does not keep
+    them: the ``quarantined`` command lists its records without."""
+    said: dict[str, Any] = {
         "kind": "quarantined",
         "household_id": record.household_id,
         "fact_id": record.fact_id,
         "error": record.error,
         "message": record.reason,
     }
+    if origins is not None:
+        origin = origins.get(record.key)
+        said["file"], said["line"] = (None, None) if origin is None else origin
+    return said
 
 
-def _quarantined_line(record: QuarantinedRecord, lang: str) -> str:
-    """A record the store quarantined, in a line: its household, fact, error and why."""
-    return tr(
+def _quarantined_line(record: QuarantinedRecord, lang: str, origin: Origin | None = None) -> str:
+    """A record the store quarantined, in a line: where it came from when known (``file:line:``, as
+    a bad row says it), its household, fact, error and why."""
+    said = tr(
         lang,
         "household {household}, fact {fact}: {error}: {reason}",
         household=record.household_id,
@@ -258,12 +298,17 @@ def _quarantined_line(record: QuarantinedRecord, lang: str) -> str:
         error=record.error,
         reason=record.reason,
     )
+    return said if origin is None else f"{origin[0]}:{origin[1]}: {said}"
 
 
-def _print_quarantined(quarantined: list[QuarantinedRecord], store_path: str, lang: str) -> None:
-    """Say on stderr which records this cycle quarantined (the first 20), how many, and how to list them."""
+def _print_quarantined(
+    quarantined: list[QuarantinedRecord], store_path: str, lang: str, origins: Mapping[str, Origin] | None = None
+) -> None:
+    """Say on stderr which records this cycle quarantined (the first 20), where each came from, how
+    many, and how to list them."""
     for record in quarantined[:20]:
-        print(tr(lang, "relapse-guard: quarantined: {record}", record=_quarantined_line(record, lang)), file=sys.stderr)
+        line = _quarantined_line(record, lang, (origins or {}).get(record.key))
+        print(tr(lang, "relapse-guard: quarantined: {record}", record=line), file=sys.stderr)
     if quarantined:
         print(
             ntr(

@@ -31,6 +31,7 @@ from .screening.choice import PolicySource, shared_fact_kinds
 from .screening.parallel import screen_population
 from .screening.screen import Progress
 from .screening.summary import Problem, ScreenResult, problem_summary
+from .writable import make_directory
 
 __all__ = [
     "EXPLAIN_FORMATS",
@@ -65,7 +66,9 @@ def progress_bar(line: ProgressLine, lang: str = "en") -> Callable[[Progress], N
 def check_out(out: str, writes: Sequence[str], *, overwrite: bool, option: str = "--out") -> Path:
     """The output directory ``out``, checked before any work: refuse a path that is a file, a
     directory that already holds one of the files ``writes`` names (unless ``overwrite``), and
-    a place that cannot be written. The directory is not made yet."""
+    a place that cannot be written. The directory is made (with its parents) and a file written
+    in it and removed, so that what permission bits cannot tell (``/proc``, a read-only file
+    system) is refused here, not after the work."""
     directory = Path(out)
     if directory.exists() and not directory.is_dir():
         raise RelapseGuardError(f"{option} {out} is a file, not a directory")
@@ -82,7 +85,7 @@ def check_out(out: str, writes: Sequence[str], *, overwrite: bool, option: str =
         raise RelapseGuardError(f"{option} {out} cannot be made: {existing} is a file")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise RelapseGuardError(f"{option} {out} cannot be written: no permission to write in {existing}")
-    return directory
+    return make_directory(out, option)
 
 
 def print_problems(bad_rows: Iterable[BadRow], problems: Iterable[Problem], *, lang: str = "en") -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from .errors import InvalidAnchor, StoreError
 from .interface import ntr, tr
 from .store import ChainHead, StoreHeads, VerificationReport
+from .writable import check_file_place
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -162,12 +163,15 @@ def run_verify(
     """The ``verify`` command: verify the store, print the summary (or JSON) and, when it is intact,
     save its heads to ``save_anchor``; 0 intact, 1 with problems.
 
-    A missing store file, or an anchor file that cannot be read, raises (the command line's
-    usage exit code) before anything is opened or written.
+    A missing store file, an anchor file that cannot be read, or a ``save_anchor`` whose directory
+    is missing or cannot be written in, raises (the command line's usage exit code) before anything
+    is opened or written.
     """
     if not Path(store).is_file():
         raise StoreError(f"no store file at {store}")
     heads = read_anchor(anchor) if anchor is not None else None
+    if save_anchor is not None:  # refused before the store is read, not after
+        check_file_place(save_anchor, "--save-anchor")
     report = verify_store(store, heads)
     if output_format == "json":
         print(json.dumps(report_to_dict(report, store, anchor=anchor), indent=2, ensure_ascii=False))

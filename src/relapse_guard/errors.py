@@ -156,7 +156,15 @@ class InvalidInput(RelapseGuardError, ValueError):
         self.value = value
         self.expected = expected
         where = f"household {_short(household_id)}" if household_id else "record without household id"
-        super().__init__(f"{where}: field {_short(field)} has value {_short(value)}; expected {expected}")
+        if value is None and expected.endswith(REQUIRED):  # a required field not given: say so
+            what = f"field {_short(field)} is missing; expected {expected.removesuffix(REQUIRED)}"
+        else:
+            what = f"field {_short(field)} has value {_short(value)}; expected {expected}"
+        super().__init__(f"{where}: {what}")
+
+
+#: What ``expected`` ends with for a required field (``value`` None: the field is not given).
+REQUIRED = " (required)"
 
 
 _LONGEST_REPR = 200

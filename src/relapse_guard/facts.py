@@ -618,6 +618,8 @@ class FactKinds:
         if cls is None:
             close = close_names(kind, self.by_kind, limit=1) if isinstance(kind, str) else []
             hint = f" (did you mean {close[0]}?)" if close else ""
+            if "kind" not in data:  # a required field not given, said as every other one is
+                hint += " (required)"
             raise InvalidFact(hid, "kind", kind, "one of " + ", ".join(sorted(self.by_kind)) + hint, fact_id=fid)
         values: dict[str, object] = {}
         specs = field_specs(cls)

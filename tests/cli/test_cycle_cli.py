@@ -259,7 +259,8 @@ def test_facts_of_a_household_with_no_record_are_quarantined_saying_how_to_store
     assert done.returncode == 1
     assert "0 facts stored (0 duplicates, 2 quarantined)" in done.stdout
     assert (
-        "relapse-guard: quarantined: household ZZ, fact ZZ-x: FactOfUnknownHousehold: fact 'ZZ-x' of household "
+        f"relapse-guard: quarantined: {facts}:1: household ZZ, fact ZZ-x: FactOfUnknownHousehold: "
+        "fact 'ZZ-x' of household "
         "'ZZ': field 'household_id' has value 'ZZ'; expected the id of a household whose record is in the store; "
         "if 'ZZ' is a new household, store its record first (put_household() in Python, or its population "
         "directory given to relapse-guard cycle --population), then send its facts again\n"
@@ -351,9 +352,10 @@ def test_a_quarantined_record_is_listed_in_problems_and_exits_1(county: Path, de
     assert done.returncode == 1, done.stderr
     assert "0 facts stored (0 duplicates, 1 quarantined)" in done.stdout
     assert (
-        f"relapse-guard: quarantined: household {stored['household_id']}, fact {stored['id']}: ConflictingFact: "
-        in done.stderr
+        f"relapse-guard: quarantined: {month}:1: household {stored['household_id']}, fact {stored['id']}: "
+        "ConflictingFact: " in done.stderr
     )
+    assert all(line.startswith("relapse-guard") for line in done.stderr.splitlines())  # no log line
     # the way to list it is a command, not a Python call (store.quarantined())
     assert (
         f"relapse-guard: 1 record quarantined (kept out of the store; relapse-guard quarantined {store} lists it)"
@@ -366,6 +368,7 @@ def test_a_quarantined_record_is_listed_in_problems_and_exits_1(county: Path, de
         stored["id"],
         "ConflictingFact",
     )
+    assert (problem["file"], problem["line"]) == (str(month), 1)
     # Run again, the record is still refused: the run said "1 quarantined" but listed nothing,
     # wrote an empty problems.jsonl and exited 0 (it listed only records new to the store).
     again = cli(
@@ -387,7 +390,11 @@ def test_a_quarantined_record_is_listed_in_problems_and_exits_1(county: Path, de
     ]
     as_json = cli("quarantined", str(store), "--format", "json", "--household", stored["household_id"])
     (record,) = [json.loads(line) for line in as_json.stdout.splitlines()]
-    assert {key: record[key] for key in problem} == problem
+    # as problems.jsonl lists it, but for where it came from, which the store does not keep
+    assert record == {
+        **{key: problem[key] for key in problem if key not in ("file", "line")},
+        "record": record["record"],
+    }
     assert json.loads(record["record"])["date"] == conflicting["date"]
     assert cli("quarantined", str(store), "--household", "nobody").stdout == "0 records quarantined\n"
     chinese = cli("quarantined", str(store), "--lang", "zh-CN")
@@ -510,4 +517,47 @@ def test_a_facts_file_of_no_known_suffix_says_what_to_name_it(december: Path, tm
     )
     assert chinese.stderr == (
         f"relapse-guard：错误：--facts {month}：无法从文件名判断文件格式；请使文件名以 .jsonl、.csv 或 .parquet 结尾\n"
+    )
+
+
+def test_a_quarantined_record_names_the_file_and_line_it_came_from(
+    county: Path, december: Path, tmp_path: Path
+) -> None:
+    """Bad rows named their file and line, quarantined records neither: with several --facts files the
+    operator could not tell which delivery held the conflicting record. A CSV file and a JSON Lines
+    file, each with a record the store quarantines among good ones (a conflict, a fact of no household)."""
+    store, out = _store(december, tmp_path), tmp_path / "jan"
+    lines = (county / "facts-00000.jsonl").read_text(encoding="utf-8").splitlines()
+    first, other = json.loads(lines[0]), json.loads(lines[1])
+    conflicting = {**first, "date": "2016-12-30" if first["date"] != "2016-12-30" else "2016-12-29"}
+    orphan = {"kind": "exit_verified", "id": "orphan-1", "household_id": "ZZ", "date": "2017-01-05"}
+    jsonl = tmp_path / "dept-a.jsonl"
+    jsonl.write_text("".join(json.dumps(row) + "\n" for row in (other, orphan)), encoding="utf-8")
+    csv = tmp_path / "dept-b.csv"
+    done = cli("cycle", str(store), "--facts", str(jsonl), "--as-of", JANUARY, "--policy-map", "chongqing")
+    assert done.returncode == 1, done.stderr
+    from relapse_guard.facts import DEFAULT_FACT_KINDS
+    from relapse_guard.population import write_facts
+
+    write_facts(csv, [DEFAULT_FACT_KINDS.parse(other), DEFAULT_FACT_KINDS.parse(conflicting)])
+    done = cli(
+        "cycle",
+        *(str(store), "--facts", str(jsonl), str(csv), "--as-of", JANUARY, "--policy-map", "chongqing"),
+        *("--out", str(out)),
+    )
+    assert done.returncode == 1, done.stderr
+    assert "0 facts stored (2 duplicates, 2 quarantined)" in done.stdout
+    quarantined = sorted(line for line in done.stderr.splitlines() if line.startswith("relapse-guard: quarantined: "))
+    assert len(quarantined) == 2
+    where = {line.split(": ")[2]: line for line in quarantined}  # file:line
+    assert where[f"{jsonl}:2"].startswith(
+        f"relapse-guard: quarantined: {jsonl}:2: household ZZ, fact orphan-1: FactOfUnknownHousehold: "
+    )
+    assert where[f"{csv}:3"].startswith(
+        f"relapse-guard: quarantined: {csv}:3: household {first['household_id']}, fact {first['id']}: ConflictingFact: "
+    )
+    assert all(line.startswith("relapse-guard") for line in done.stderr.splitlines())  # no "ingest batch" log line
+    problems = [json.loads(line) for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted((p["fact_id"], p["file"], p["line"]) for p in problems) == sorted(
+        [("orphan-1", str(jsonl), 2), (first["id"], str(csv), 3)]
     )

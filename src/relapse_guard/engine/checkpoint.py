@@ -172,8 +172,8 @@ class Checkpoint:
             "pending": [[_risk(risk), _grant(grant)] for risk, grant in self.pending],
             "set_aside": {case: [[_risk(r), _grant(g)] for r, g in pairs] for case, pairs in self.set_aside},
             "open_cases": [[c.case_id, c.procedure, c.step, c.due_on.isoformat()] for c in self.open_cases],
-            "case_facts": [fact.to_dict() for fact in self.case_facts],
-            "household_facts": [fact.to_dict() for fact in self.household_facts],
+            "case_facts": [_kept_fact(fact) for fact in self.case_facts],
+            "household_facts": [_kept_fact(fact) for fact in self.household_facts],
             "quiet_band": _text(self.quiet_band),
             "quiet_until": _iso(self.quiet_until),
             "quiet_gate": None if self.quiet_gate is None else [str(bound) for bound in self.quiet_gate],
@@ -586,6 +586,19 @@ class _ParameterTable:
 # --- encoding pieces ------------------------------------------------------------------------
 
 _VALUE_TYPES = {"d": Decimal, "s": str, "b": bool}
+
+
+def _kept_fact(fact: Fact) -> dict[str, Any]:
+    """A fact as a checkpoint keeps it: its content, without ``recorded_at``.
+
+    When a fact became known is read only to choose the facts a run is given (``known_on``,
+    :mod:`relapse_guard.versions`), never by the engine, and it is not part of the fact's
+    identity (``==``). A store stamps a fact delivered without it with the moment it stored
+    it: kept here, it made the checkpoints of the same facts differ from one run to the next.
+    A checkpoint written with it still reads (the fact's ``recorded_at`` is then set)."""
+    data = fact.to_dict()
+    data.pop("recorded_at", None)
+    return data
 
 
 def _iso(day: dt.date | None) -> str | None:

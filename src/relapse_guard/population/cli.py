@@ -25,10 +25,12 @@ from ..i18n import resolve_language
 from ..interface import plural, progress_text, tr
 from ..labels import label
 from ..progress_line import ProgressLine, wants_progress
-from ..stdout_guard import guarded_stdout
+from ..stdout_guard import guarded_output
+from ..writable import make_directory
 from .directory import read_population
 from .monthly import MonthFile, next_month
 from .monthly_draws import MonthlyShares
+from .records import PopulationError
 from .synthetic import DEFAULT_START, Distributions, generate_population
 
 __all__ = ["MONTH_DESCRIPTION", "add_month_arguments", "main", "run_check", "run_generate", "run_month"]
@@ -99,6 +101,7 @@ def run_generate(args: argparse.Namespace) -> int:
     ``*.tmp`` file of this run is left behind, whatever stops it. Errors are raised."""
     if args.start is not None:
         _check_start(args.start)
+    make_directory(args.directory, "directory", error=PopulationError)  # refused before any household is drawn
     started = time.perf_counter()
     directory = Path(args.directory)
     before = set(directory.glob("*.tmp")) if directory.is_dir() else set()
@@ -239,8 +242,9 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 done, 1 bad rows found, 2 error).
 
-    A closed stdout (``... | head -1``) stops nothing, as in ``relapse-guard``'s commands."""
-    with guarded_stdout():
+    A closed stdout (``... | head -1``) or stderr (``... 2>&1 | tee log``, ``tee`` killed) stops
+    nothing and changes no exit code, as in ``relapse-guard``'s commands."""
+    with guarded_output():
         args = _parser().parse_args(argv)
         try:
             return _COMMANDS[args.command](args)

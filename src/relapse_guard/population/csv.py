@@ -43,7 +43,7 @@ from .layout import (
     check_header,
     fact_columns,
 )
-from .records import BadRow, PopulationError, describe_failure, fact_field_names
+from .records import BadRow, PopulationError, describe_failure, fact_field_names, fact_subject, readable_id
 from .rows import FactBuilder, FactDumper
 
 __all__ = [
@@ -265,8 +265,9 @@ class _MemberRows:
         return self.cells[start][0]
 
 
-def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
-    """The fact rows of a CSV file grouped by household: ``(id, facts, bad rows, first, last line)``."""
+def fact_groups(path: Path, builder: FactBuilder, *, keep_lines: bool = False) -> Iterator[FactGroup]:
+    """The fact rows of a CSV file grouped by household: ``(id, facts, bad rows, first, last line)``;
+    with ``keep_lines`` each group's facts are a :class:`~.grouping.FactsAt`, with the line each row starts on."""
     name = str(path)
     fields = fact_field_names(builder.kinds)
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:  # a BOM (Excel) skipped
@@ -275,6 +276,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
         cells = builder.for_rows(header, nulls=False)
         fast, parse = cells.fast_builders(), cells.parse
         width, hid_column, kind_column = len(header), header.index("household_id"), header.index("kind")
+        id_column = header.index("id")
 
         def accept(row: list[str]) -> bool:  # a row over several lines: a fact's
             if len(row) != width:
@@ -285,7 +287,7 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 return False
             return True
 
-        groups = FactRuns(name)
+        groups = FactRuns(name, lines=keep_lines)
         # Rows of the wrong width at the end of a batch wait for the next (hold_odd_tail).
         carried: Held = ([], [], [], {})
         for batch in itertools.chain(row_batches(stream, accept, first_line=2), [[]]):
@@ -295,8 +297,15 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
             for line, row, problem in batch:
                 if problem is not None:
                     lines.append(line)
-                    hids.append(None)  # the row joins the group it sits in
-                    results.append(problem)
+                    fid = hid = None
+                    if problem.field == "encoding" and len(row) == width:  # ASCII ids in GBK text: named
+                        fid, hid = readable_id(row[id_column]), readable_id(row[hid_column])
+                    hids.append(hid)  # without one, the row joins the group it sits in
+                    results.append(
+                        Failure(problem.field, f"{fact_subject(fid, hid)}: {problem.message}")
+                        if fid or hid
+                        else problem
+                    )
                     clean = False
                     continue
                 if not row:

@@ -62,8 +62,18 @@ HOUSEHOLD_READERS: Mapping[str, Callable[[Path], Iterator[HouseholdGroup]]] = {
     "csv": csv_household_groups,
     "parquet": parquet_household_groups,
 }
+
+
 #: The reader of each format's facts file: its facts grouped by household.
-FACT_READERS: Mapping[str, Callable[[Path, FactBuilder], Iterator[FactGroup]]] = {
+class FactReader(Protocol):
+    """A format's reader of fact rows, grouped by household (with ``keep_lines``, each group's facts
+    are a :class:`~.grouping.FactsAt`, with the line of each)."""
+
+    def __call__(self, path: Path, builder: FactBuilder, *, keep_lines: bool = False) -> Iterator[FactGroup]:
+        """The groups of the file at ``path``, built with ``builder``."""
+
+
+FACT_READERS: Mapping[str, FactReader] = {
     "jsonl": jsonl_fact_groups,
     "csv": csv_fact_groups,
     "parquet": parquet_fact_groups,

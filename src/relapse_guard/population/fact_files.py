@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from ..facts import DEFAULT_FACT_KINDS, Fact, FactKinds
 from .csv import CsvFactWriter
 from .directory import FACT_READERS
+from .grouping import FactsAt
 from .jsonl import JsonlFactWriter
 from .layout import check_format, file_format
 from .parquet import ParquetFactWriter
@@ -80,20 +81,33 @@ class FactRecords(Iterator[dict[str, Any]]):
     Each record is a valid fact's :meth:`Fact.to_dict` (it went the library's one way,
     :meth:`FactKinds.parse`, and parses again the same); a row that does not make one (not
     JSON, a CSV row of the wrong width, an invalid fact...) is a :class:`BadRow` instead,
-    added to :attr:`bad_rows` as reading reaches it.
+    added to :attr:`bad_rows` as reading reaches it. Read with ``lines``, :attr:`line` is the
+    line of the record given last, as a bad row names it (for CSV the line its row starts on,
+    for Parquet its row number).
     """
 
-    def __init__(self, path: Path, fmt: str, kinds: FactKinds) -> None:
+    def __init__(self, path: Path, fmt: str, kinds: FactKinds, *, lines: bool = False) -> None:
         self.path = path
         #: The rows that could not be read so far, in file order.
         self.bad_rows: list[BadRow] = []
-        self._records = self._read(fmt, kinds)
+        #: The line of the record given last (None until one is given, or without ``lines``).
+        self.line: int | None = None
+        self._records = self._read_lines(fmt, kinds) if lines else self._read(fmt, kinds)
 
     def _read(self, fmt: str, kinds: FactKinds) -> Iterator[dict[str, Any]]:
         as_dict = FactDumper().as_dict
         for _, facts, bad, _, _ in FACT_READERS[fmt](self.path, fact_builder(kinds)):
             self.bad_rows.extend(bad)
             for fact in facts:
+                yield as_dict(fact)
+
+    def _read_lines(self, fmt: str, kinds: FactKinds) -> Iterator[dict[str, Any]]:
+        as_dict = FactDumper().as_dict
+        for _, facts, bad, _, _ in FACT_READERS[fmt](self.path, fact_builder(kinds), keep_lines=True):
+            self.bad_rows.extend(bad)
+            assert isinstance(facts, FactsAt)  # asked with keep_lines=True
+            for fact, line in zip(facts, facts.lines, strict=True):
+                self.line = line
                 yield as_dict(fact)
 
     def __next__(self) -> dict[str, Any]:
@@ -103,7 +117,9 @@ class FactRecords(Iterator[dict[str, Any]]):
         return self
 
 
-def fact_records(path: str | Path, *, kinds: FactKinds = DEFAULT_FACT_KINDS, format: str | None = None) -> FactRecords:
+def fact_records(
+    path: str | Path, *, kinds: FactKinds = DEFAULT_FACT_KINDS, format: str | None = None, lines: bool = False
+) -> FactRecords:
     """The facts of a facts file (``.jsonl``, ``.csv`` or ``.parquet``) as plain records, streamed.
 
     The file is a population's facts file, or one written by :func:`write_facts` or
@@ -116,6 +132,9 @@ def fact_records(path: str | Path, *, kinds: FactKinds = DEFAULT_FACT_KINDS, for
         for row in records.bad_rows:
             print(row)
 
+    With ``lines``, the result's :attr:`~FactRecords.line` is the line of the record given last
+    (to say where a record came from).
+
     Raises :class:`PopulationError` at once for a missing file or an unknown format, and when
     reading starts for a CSV or Parquet header it cannot use.
     """
@@ -123,4 +142,4 @@ def fact_records(path: str | Path, *, kinds: FactKinds = DEFAULT_FACT_KINDS, for
     fmt = check_format(format) if format else file_format(path)
     if not path.is_file():
         raise PopulationError(f"{path}: no such file")
-    return FactRecords(path, fmt, kinds)
+    return FactRecords(path, fmt, kinds, lines=lines)

@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_LOOKAHEAD",
     "FactGroup",
     "FactRuns",
+    "FactsAt",
     "Failure",
     "Held",
     "HouseholdGroup",
@@ -168,14 +169,16 @@ class FactRuns:
     :data:`FactGroup`), its bad rows naming the group's household.
     """
 
-    __slots__ = ("_bad", "_facts", "_first", "_last", "current", "name")
+    __slots__ = ("_bad", "_facts", "_first", "_last", "_lines", "current", "name")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, lines: bool = False) -> None:
         self.name = name
         self.current: str | None = None
         self._facts: list[Fact] = []
         self._bad: list[BadRow] = []
         self._first = self._last = 0
+        #: With ``lines``: the line of each fact of the group (a group's facts are then :class:`FactsAt`).
+        self._lines: list[int] | None = [] if lines else None
 
     def add(self, runs: Sequence[Run], lines: Sequence[int], results: Results, *, clean: bool) -> Iterator[FactGroup]:
         """Add a batch: its ``runs``, each row's line, and ``results(start, end, hid)``: the fact of each
@@ -184,8 +187,7 @@ class FactRuns:
         for hid, start, end in runs:
             if hid is not None and hid != self.current:
                 if self._facts or self._bad:
-                    yield self.current, self._facts, self._bad, self._first, self._last
-                    self._facts, self._bad = [], []
+                    yield self._group()
                 self.current, self._first = hid, lines[start]
             elif not (self._facts or self._bad):
                 self._first = lines[start]
@@ -193,18 +195,40 @@ class FactRuns:
             made = results(start, end, hid)
             if clean:
                 self._facts += made
+                if self._lines is not None:
+                    self._lines += lines[start:end]
                 continue
             for index, result in enumerate(made, start):
                 if type(result) is Failure:
                     self._bad.append(BadRow(self.name, lines[index], result.field, result.message, self.current))
                 else:
                     self._facts.append(result)
+                    if self._lines is not None:
+                        self._lines.append(lines[index])
+
+    def _group(self) -> FactGroup:
+        """The group collected, and a new one begun."""
+        facts: list[Fact] = self._facts
+        if self._lines is not None:
+            facts = FactsAt(facts, self._lines)
+            self._lines = []
+        group = (self.current, facts, self._bad, self._first, self._last)
+        self._facts, self._bad = [], []
+        return group
 
     def close(self) -> Iterator[FactGroup]:
         """The last group, if any."""
         if self._facts or self._bad:
-            yield self.current, self._facts, self._bad, self._first, self._last
-            self._facts, self._bad = [], []
+            yield self._group()
+
+
+class FactsAt(list[Fact]):
+    """A group's facts, with the line of each in :attr:`lines` (a reader asked with ``lines=True``;
+    for CSV the line a row starts on, for Parquet the row number, as :class:`BadRow` says them)."""
+
+    def __init__(self, facts: Iterable[Fact], lines: Sequence[int]) -> None:
+        super().__init__(facts)
+        self.lines = list(lines)
 
 
 class MemberBatch(Protocol):

@@ -24,7 +24,7 @@ from ..facts import Fact
 from ..household import Household
 from .grouping import FactGroup, FactRuns, Failure, HouseholdGroup, built, runs_of
 from .households import build_household
-from .records import BadRow, describe_error, describe_failure, fact_field_names
+from .records import BadRow, describe_error, describe_failure, fact_field_names, fact_subject, readable_id
 from .rows import FactBuilder, FactDumper
 
 __all__ = ["JsonlFactWriter", "JsonlWriter", "encoding_problem", "fact_groups", "household_groups"]
@@ -114,6 +114,20 @@ def encoding_problem(line: str) -> str | None:
     return f"not UTF-8: byte 0x{ord(found.group()) - 0xDC00:02x} at column {found.start() + 1}"
 
 
+def _ids_of(line: str) -> tuple[str | None, str | None]:
+    """The fact id and household id of a line that is not UTF-8, read best effort (each byte that
+    cannot be decoded as U+FFFD): ``(None, None)`` when the line is no JSON object; an id that
+    holds such a byte is not trusted (None)."""
+    text = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, None
+    if type(data) is not dict:
+        return None, None
+    return readable_id(data.get("id")), readable_id(data.get("household_id"))
+
+
 def _not_an_object(value: object, what: str) -> str:
     return f"expected a JSON object (a {what}), found {type(value).__name__ if value is not None else 'null'}"
 
@@ -152,13 +166,14 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
             yield household.id, household, [], number
 
 
-def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
-    """The fact lines of ``path`` grouped by household: ``(id, facts, bad rows, first, last line)``."""
+def fact_groups(path: Path, builder: FactBuilder, *, keep_lines: bool = False) -> Iterator[FactGroup]:
+    """The fact lines of ``path`` grouped by household: ``(id, facts, bad rows, first, last line)``;
+    with ``keep_lines`` each group's facts are a :class:`~.grouping.FactsAt`, with the line of each."""
     name = str(path)
     fields = fact_field_names(builder.kinds)
     build = builder.build
     plans_get = builder.fast_builders().get
-    groups = FactRuns(name)
+    groups = FactRuns(name, lines=keep_lines)
     with open(path, encoding="utf-8-sig", errors="surrogateescape") as stream:  # a BOM skipped
         numbered = enumerate(stream, 1)
         while batch := list(itertools.islice(numbered, _BATCH_LINES)):
@@ -175,8 +190,11 @@ def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
                 tail = line[end:]  # "\n" for a well-formed line (a one-character string: no copy)
                 if not line.isascii() and (encoding := encoding_problem(line)) is not None:
                     lines.append(number)
-                    hids.append(None)
-                    results.append(Failure("encoding", encoding))
+                    fid, hid = _ids_of(line)  # named when the line says them plainly (ASCII ids in GBK text)
+                    hids.append(hid)
+                    results.append(
+                        Failure("encoding", f"{fact_subject(fid, hid)}: {encoding}" if fid or hid else encoding)
+                    )
                     clean = False
                     continue
                 if end < 0 or (tail != "\n" and tail and not tail.isspace()):

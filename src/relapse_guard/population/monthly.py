@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from ..facts import Fact
+from ..writable import check_file_place
 from .directory import Partition, Population, read_population
 from .fact_files import open_fact_writer
 from .layout import check_format, suffix_format
@@ -268,6 +269,7 @@ def next_month(
         raise PopulationError(f"{out} is a directory; give the path of the facts file to write")
     if out.exists() and not overwrite:
         raise PopulationError(f"{out} exists; choose another file, or replace it (overwrite=True; --overwrite)")
+    check_file_place(out, "facts file", error=PopulationError)  # before any household is drawn
     population = _population(population)
     plan = _plan(population, month, seed, shares)
     total = population.households or 0

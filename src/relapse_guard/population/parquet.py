@@ -123,22 +123,23 @@ def household_groups(path: Path) -> Iterator[HouseholdGroup]:
             source.close()
 
 
-def fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
-    """The fact rows of a Parquet file grouped by household: ``(id, facts, bad rows, first, last row)``.
+def fact_groups(path: Path, builder: FactBuilder, *, keep_lines: bool = False) -> Iterator[FactGroup]:
+    """The fact rows of a Parquet file grouped by household: ``(id, facts, bad rows, first, last row)``;
+    with ``keep_lines`` each group's facts are a :class:`~.grouping.FactsAt`, with the row number of each.
 
     Raises :class:`PopulationError` for a file pyarrow cannot read (when reading gets there).
     """
     with read_errors(path):
-        yield from _fact_groups(path, builder)
+        yield from _fact_groups(path, builder, keep_lines)
 
 
-def _fact_groups(path: Path, builder: FactBuilder) -> Iterator[FactGroup]:
+def _fact_groups(path: Path, builder: FactBuilder, keep_lines: bool = False) -> Iterator[FactGroup]:
     from .parquet_facts import ArrowFactBuilder, household_runs
 
     source, header = _open(path, fact_columns(builder.kinds), REQUIRED_FACT_COLUMNS, unique={"id"})
     try:
         columns = builder.memo((ArrowFactBuilder, tuple(header)), lambda: ArrowFactBuilder(builder, header))
-        groups = FactRuns(str(path))
+        groups = FactRuns(str(path), lines=keep_lines)
         offset = 0
         dates = [name for name, kind in typed_columns(builder.kinds).items() if kind == "date"]
         for batch in _batches(source, header, dates):

@@ -163,6 +163,22 @@ def _shown(value: object, safe: bool) -> str:
     return text if len(text) <= _LONGEST_SHOWN else text[: _LONGEST_SHOWN - 3] + "..."
 
 
+def fact_subject(fact_id: str | None, household_id: str | None) -> str:
+    """What a bad row's message says it is: ``fact 'f1' of household 'H1'``, as far as known."""
+    subject = f"fact {_shown(fact_id, True)}" if fact_id else "fact"
+    if household_id:
+        subject += f" of household {_shown(household_id, True)}"
+    return subject
+
+
+def readable_id(value: object) -> str | None:
+    """``value`` when it is an id a row undecodable in part still says plainly (text without a byte
+    that could not be decoded), else None: for naming the row, best effort."""
+    if not isinstance(value, str) or not value.strip() or "\ufffd" in value:
+        return None
+    return None if any("\udc80" <= char <= "\udcff" for char in value) else value
+
+
 def describe_error(error: InvalidInput, fact_fields: frozenset[str]) -> str:
     """A message for a bad row from the library's error, never showing a personal id whole.
 
@@ -170,9 +186,7 @@ def describe_error(error: InvalidInput, fact_fields: frozenset[str]) -> str:
     are shown redacted; those of known fields (dates, amounts, grades...) as they are.
     """
     if isinstance(error, InvalidFact):
-        subject = f"fact {_shown(error.fact_id, True)}" if error.fact_id else "fact"
-        if error.household_id:
-            subject += f" of household {_shown(error.household_id, True)}"
+        subject = fact_subject(error.fact_id, error.household_id)
     else:
         subject = f"household {_shown(error.household_id, True)}" if error.household_id else "household"
     field = _shown(error.field, True)

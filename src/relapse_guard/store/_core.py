@@ -659,8 +659,8 @@ class StoreBase:
                         fresh.append(entry)
                 if fresh:
                     tx.quarantine(fresh)
-        if rejected:
-            logger.warning(
+        if rejected:  # at INFO: the report says it (a command line's stderr had it twice, unprefixed)
+            logger.info(
                 "ingest batch %d: %d of %d records quarantined (first: %s)",
                 number,
                 len(rejected),

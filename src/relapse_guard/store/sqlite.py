@@ -69,6 +69,33 @@ def _end_read(db: sqlite3.Connection) -> None:
         db.execute("COMMIT")
 
 
+def _wal_files(path: str) -> tuple[Path, Path]:
+    """The write-ahead log and shared-memory index SQLite keeps beside a WAL database ``path``."""
+    return Path(path + "-wal"), Path(path + "-shm")
+
+
+def _tidy_after_reading(path: str) -> None:
+    """Take away the ``-wal`` and ``-shm`` files a read-only connection to ``path`` made.
+
+    SQLite (3.22 and later) makes them to read a WAL database even with ``mode=ro``, and a
+    read-only connection cannot remove them when it closes, as the last connection of a writer
+    does. ``immutable=1`` would make none, but it tells SQLite the file never changes: reading a
+    store another process is writing would then give wrong answers. So the connection stays
+    ``mode=ro``, and after it closes a plain one (``mode=rw``: the file is not made again) reads
+    and closes: SQLite removes the two files only if it is the last connection to the file, after
+    a checkpoint of a log with nothing in it; while a writer has the file open, they stay, as
+    theirs. Nothing of the store changes. A file that cannot be opened for writing keeps them."""
+    if not any(file.exists() for file in _wal_files(path)):
+        return
+    uri = Path(path).absolute().as_uri() + "?mode=rw"
+    with contextlib.suppress(sqlite3.Error):
+        db = sqlite3.connect(uri, isolation_level=None, uri=True)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the log, to close it
+        finally:
+            db.close()
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -365,6 +392,8 @@ class SQLiteStore(StoreBase):
         self.read_only = read_only
         self._options = (id_key, busy_timeout, synchronous, read_only)
         self._db: sqlite3.Connection | None = None
+        # a read-only open that finds no -wal and -shm takes away those SQLite makes (see close)
+        self._tidy = read_only and not any(file.exists() for file in _wal_files(self.path))
         try:
             if read_only:  # mode=ro: SQLite neither creates the file nor writes to it
                 uri = Path(self.path).absolute().as_uri() + "?mode=ro"
@@ -387,10 +416,10 @@ class SQLiteStore(StoreBase):
             db.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
             self._open_schema(db)
         except sqlite3.DatabaseError as error:
-            db.close()
+            self._close(db)
             raise StoreError(f"cannot open store {self.path!r}: {error}") from error
         except BaseException:
-            db.close()
+            self._close(db)
             raise
         self._db = db
 
@@ -494,10 +523,16 @@ class SQLiteStore(StoreBase):
             ) from error
 
     def close(self) -> None:
-        """Close the file (idempotent)."""
+        """Close the file (idempotent). A store opened read-only that found no ``-wal`` and ``-shm``
+        files beside it leaves none behind (unless a writer has the file open: they are its)."""
         if self._db is not None:
-            self._db.close()
-            self._db = None
+            db, self._db = self._db, None
+            self._close(db)
+
+    def _close(self, db: sqlite3.Connection) -> None:
+        db.close()
+        if self._tidy:
+            _tidy_after_reading(self.path)
 
     @contextmanager
     def _write(self) -> Iterator[_Writer]:
