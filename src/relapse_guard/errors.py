@@ -21,8 +21,10 @@ __all__ = [
     "CheckpointAhead",
     "ConcurrencyConflict",
     "ConflictingFact",
+    "ConflictingVersions",
     "CorrectionOfChange",
     "CorrectionOfOtherHousehold",
+    "CycleRunning",
     "FactOfUnknownHousehold",
     "InvalidAnchor",
     "InvalidArgument",
@@ -209,6 +211,44 @@ class InvalidFact(InvalidInput):
 
 class ConflictingFact(InvalidFact):
     """Two facts share an id but differ in content; a fact id must name one fact."""
+
+
+class ConflictingVersions(ConflictingFact):
+    """One delivery (one :meth:`~relapse_guard.store.base.Store.ingest`: a cycle's records, all its
+    files) gave two or more different versions of one fact id: none of them is stored, since which
+    one would be depended on the order of the records. ``record`` is this record's number in the
+    delivery (from 1, in the order given), ``records`` the numbers of every record giving a version
+    of the fact, ``households`` the households they name, ``versions`` how many differ. The message
+    says what to send instead."""
+
+    def __init__(
+        self,
+        household_id: str,
+        fact_id: str,
+        record: int,
+        records: Sequence[int],
+        households: Sequence[str],
+        *,
+        versions: int = 2,
+    ) -> None:
+        self.record = record
+        self.records = tuple(records)
+        self.households = tuple(dict.fromkeys(households))
+        self.versions = versions
+        numbers = [f"{n:,}" for n in self.records[:6]] + (["..."] if len(self.records) > 6 else [])
+        places = ", ".join(numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else numbers[0]
+        named = [repr(hid) for hid in self.households]
+        of = f"; they name households {', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else ""
+        super().__init__(
+            household_id,
+            "id",
+            fact_id,
+            f"one version of each fact in a delivery: this delivery gives {versions} different versions of fact "
+            f"{fact_id!r} (its records {places}; this is record {record:,}{of}), so none of them is stored: which "
+            "one would be depended on the order of the records; send the right version alone, once (a fact id "
+            "names one fact for good)",
+            fact_id=fact_id,
+        )
 
 
 class UnknownCorrectedFact(InvalidFact):
@@ -633,6 +673,44 @@ class ConcurrencyConflict(StoreError):
         super().__init__(
             f"household {household_id!r}: the write expected version {expected} but the store holds version "
             f"{actual}; re-read the household and retry"
+        )
+
+
+class CycleRunning(StoreError):
+    """A monitoring cycle was asked to run on a store while another cycle runs on it: a store runs
+    one cycle at a time, and the one asked for was refused at once, storing nothing.
+
+    ``store`` names the store (its file); ``cycle``, ``since`` (ISO time, UTC, wall clock) and ``pid``
+    say what the running one said of itself when it took the lock (None when unknown);
+    ``refused`` is the cycle refused."""
+
+    def __init__(
+        self,
+        store: str,
+        refused: str,
+        *,
+        cycle: str | None = None,
+        since: str | None = None,
+        pid: int | None = None,
+    ) -> None:
+        self.store = store
+        self.refused = refused
+        self.cycle = cycle
+        self.since = since
+        self.pid = pid
+        known = [
+            part
+            for part in (
+                f"cycle {cycle}" if cycle else "",
+                f"since {since}" if since else "",
+                f"process {pid}" if pid else "",
+            )
+            if part
+        ]
+        running = f" ({', '.join(known)})" if known else ""
+        super().__init__(
+            f"store {store!r}: a cycle is running on it{running}; a store runs one cycle at a time, so cycle "
+            f"{refused} was refused and stored nothing: run it again once that one has finished"
         )
 
 

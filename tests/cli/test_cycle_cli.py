@@ -16,6 +16,7 @@ import pytest
 from relapse_guard.cli_cycle import check_not_ahead
 from relapse_guard.errors import InvalidArgument
 from relapse_guard.monitoring import Alert, AlertKind
+from relapse_guard.store import SQLiteStore
 
 from .helpers import cli
 
@@ -128,6 +129,12 @@ def test_a_month_after_the_first_cycle_writes_its_alerts_record_and_problems(
     }
     assert f"0 facts stored ({facts} duplicates, 0 quarantined)" in again.stdout
     assert _alert_line(again.stdout) == _alert_line(done.stdout)
+    # and the store keeps what each run did: the first run's counts are not lost
+    assert record["run"] == 1
+    with SQLiteStore(store, read_only=True) as opened:
+        first, second = (json.loads(body) for body in opened.cycle_runs(JANUARY))
+    assert (first["run"], first["ingest"]["stored"], first["rescreened"]) == (1, facts, counts["rescreened"])
+    assert (second["run"], second["ingest"]["stored"], second["ingest"]["duplicates"]) == (2, 0, facts)
 
 
 def test_the_built_in_map_names_each_districts_policy(county: Path, december: Path, tmp_path: Path) -> None:
@@ -176,6 +183,52 @@ def test_facts_given_twice_are_both_stored(county: Path, december: Path, tmp_pat
     done = cli("cycle", str(store), "--facts", str(first), "--facts", str(second), *args)
     assert done.returncode == 0, done.stderr
     assert _counts(done.stdout)["stored"] == len(lines)
+
+
+def test_a_cycle_asked_for_while_one_runs_on_the_store_exits_2_and_stores_nothing(
+    county: Path, december: Path, tmp_path: Path
+) -> None:
+    store = _store(december, tmp_path)
+    with SQLiteStore(store) as running, running.lock_cycle(JANUARY):  # a cycle of January, running
+        before = _rows(store)
+        done = cli("cycle", str(store), "--facts", _month(county), "--as-of", JANUARY, "--policy-map", "chongqing")
+        assert done.returncode == 2
+        assert f"relapse-guard: error: store {str(store)!r}: a cycle is running on it (cycle {JANUARY}, since " in (
+            done.stderr
+        )
+        assert f"cycle {JANUARY} was refused and stored nothing" in done.stderr
+        assert _rows(store) == before
+    assert cli("cycle", str(store), "--as-of", JANUARY, "--policy-map", "chongqing").returncode == 0
+
+
+def _rows(store: Path) -> list[int]:
+    """How many facts, quarantined records, checkpoint log entries and cycle runs the store holds."""
+    db = sqlite3.connect(store)
+    try:
+        tables = ("facts", "quarantine", "checkpoint_log", "cycle_runs")
+        return [db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables]
+    finally:
+        db.close()
+
+
+def test_two_versions_of_a_fact_in_two_files_of_a_cycle_are_both_quarantined(
+    county: Path, december: Path, tmp_path: Path
+) -> None:
+    lines = Path(_month(county)).read_text(encoding="utf-8").splitlines(keepends=True)
+    record = json.loads(lines[0])
+    other = {**record, "date": "2017-01-02" if record["date"] != "2017-01-02" else "2017-01-03"}
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(lines), encoding="utf-8")
+    second.write_text(json.dumps(other) + "\n", encoding="utf-8")
+    store = _store(december, tmp_path)
+    args = ("--as-of", JANUARY, "--policy-map", "chongqing")
+    done = cli("cycle", str(store), "--facts", str(first), "--facts", str(second), *args)
+    assert done.returncode == 1
+    assert _counts(done.stdout)["stored"] == len(lines) - 1
+    assert f"2 different versions of fact {record['id']!r} (its records 1 and {len(lines) + 1:,};" in done.stderr
+    assert "relapse-guard: 2 records quarantined" in done.stderr
+    with SQLiteStore(store, read_only=True) as opened:
+        assert record["id"] not in {fact.id for fact in opened.facts(record["household_id"])}
 
 
 def test_an_unknown_policy_exits_2_naming_the_known_ones(tmp_path: Path) -> None:

@@ -137,6 +137,11 @@ def test_a_cycle_killed_part_way_and_run_again_counts_nothing_twice(tmp_path: Pa
         }
         assert sorted(killed.alerts(month_end(2).isoformat())) == sorted(whole.alerts(month_end(2).isoformat()))
         assert rerun.alert_counts == full.alert_counts
+        # the lock died with the killed run; its record stayed, with what it had done
+        first, second = Monitor(killed, POLICY).runs(month_end(2))
+        assert (first["finished"], second["finished"], second["run"]) == (False, True, 2)
+        assert first["ingest"]["stored"] == full.ingest.stored
+        assert first["rescreened"] + second["rescreened"] == full.rescreened
 
 
 def _twelve_months_prefix(store: Store, *, months: int) -> None:
@@ -220,9 +225,9 @@ def test_a_cycle_dated_before_the_last_cycle_is_refused_and_changes_nothing() ->
 
 
 def test_a_household_whose_checkpoint_is_later_than_the_cycle_is_refused_not_rewound() -> None:
-    # A cycle killed part way leaves no record of its date; its households' checkpoints are
-    # later than an earlier cycle run after it, which must not rewind them (the facts it
-    # dropped would be counted as seen, and never applied).
+    # A cycle killed part way by a version that recorded a run only when it finished left no
+    # record of its date; its households' checkpoints are later than an earlier cycle run after
+    # it, which must not rewind them (the facts it dropped would be counted as seen, and never applied).
     store = MemoryStore()
     people = county(30)
     stored(store, people)

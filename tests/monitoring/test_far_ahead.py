@@ -47,8 +47,9 @@ def test_facts_dated_more_than_a_year_ahead_are_stored_and_named() -> None:
     ]
     with MemoryStore() as store:
         store.put_household(HOME)
+        store.append("H1", [typo])  # stored before: the record given again is a duplicate, named again
         report = Monitor(store, "yubei_2016").cycle(records, as_of=AS_OF)
-        assert report.ingest.stored == 5
+        assert (report.ingest.stored, report.ingest.duplicates) == (4, 1)
         assert report.ingest.quarantined == 2
         assert report.ahead == (
             FactAhead("H1", "typo", dt.date(2071, 9, 20)),

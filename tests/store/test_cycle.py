@@ -238,16 +238,6 @@ def test_alert_positions_are_stored_from_one(tmp_path: Path) -> None:
         assert rows == [(1, alert("c"))]
 
 
-def test_cycle_records_are_stored_and_replaced(store: StoreLike) -> None:
-    assert store.cycle("2016-03") is None
-    assert store.cycles() == []
-    store.put_cycle("2016-03", json.dumps({"as_of": "2016-03-31", "started": "t0"}))
-    store.put_cycle("2016-02", "{}")
-    store.put_cycle("2016-03", json.dumps({"as_of": "2016-03-31", "finished": "t1"}))
-    assert json.loads(store.cycle("2016-03") or "") == {"as_of": "2016-03-31", "finished": "t1"}
-    assert store.cycles() == ["2016-02", "2016-03"]
-
-
 # --- all or nothing -------------------------------------------------------------------------
 
 

@@ -1,15 +1,17 @@
-"""Files written by earlier versions of the store, opened by this one: migrated to schema version 4.
+"""Files written by earlier versions of the store, opened by this one: migrated to schema version 5.
 
-``fixtures/store-v1.sqlite``, ``store-v2.sqlite`` and ``store-v3.sqlite`` were written by the store's
-code of those versions (``fixtures/make_store_files.py`` says how): three households with records
-and facts, one with facts and no record, a quarantined record, logged decisions, and in the
-version-2 and version-3 files a correction and a retraction, and the checkpoints, alerts and record
-of a monitoring cycle.
+``fixtures/store-v1.sqlite``, ``store-v2.sqlite``, ``store-v3.sqlite`` and ``store-v4.sqlite`` were
+written by the store's code of those versions (``fixtures/make_store_files.py`` says how): three
+households with records and facts, one with facts and no record, a quarantined record, logged
+decisions, and in the files of version 2 and later a correction and a retraction, and the
+checkpoints, alerts and record of a monitoring cycle (in the version-4 file, the record of the
+cycle run again, which replaced the first run's).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import shutil
 import sqlite3
@@ -30,7 +32,7 @@ from .test_ingest import record
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOUSEHOLDS_WITH_FACTS = ["H1", "H2", "H3", "H9"]
-FACTS = {1: 19, 2: 21, 3: 21}  # stored in each file
+FACTS = {1: 19, 2: 21, 3: 21, 4: 21}  # stored in each file
 FACT_COLUMNS = "fact_id, household_id, position, kind, date, body"
 
 
@@ -58,7 +60,7 @@ def content(path: Path, tables: tuple[str, ...]) -> dict[str, list[Any]]:
 
 
 V1_TABLES = ("households", "streams", "facts", "quarantine", "decisions", "chain_head")
-V2_TABLES = (*V1_TABLES, "pending", "alerts", "cycles")
+V2_TABLES = (*V1_TABLES, "pending", "alerts")  # and "cycles", whose rows became runs in version 5
 V2_CHECKPOINT = "SELECT household_id, policy, facts_seen, next_event, body FROM checkpoints ORDER BY household_id"
 
 
@@ -80,7 +82,7 @@ def test_a_version_2_file_is_migrated_when_opened_and_nothing_is_lost(
     assert len(before["facts"]) == FACTS[2]
     with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
         db = store.connection
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(4,)]
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(5,)]
         # every row kept; the facts chained in the order they were stored
         assert content(path, V2_TABLES) == before
         assert db.execute("SELECT seq FROM facts ORDER BY seq").fetchall() == [(n,) for n in range(1, FACTS[2] + 1)]
@@ -105,10 +107,10 @@ def test_a_version_2_file_is_migrated_when_opened_and_nothing_is_lost(
         assert [f.id for f in store.facts("H2")] == [f.id for f in story(h)] + ["H2-unill"]
         assert store.facts("H1")[-1].kind == "fact_corrected"
         assert store.pending_households() == ["H9"]  # as the cycle left it
-        assert [cycle for (cycle,) in db.execute("SELECT cycle FROM cycles")] == ["2017-12-31"]
+        assert db.execute("SELECT cycle, run FROM cycle_runs").fetchall() == [("2017-12-31", 1)]
     migrated = [r for r in caplog.records if "migrated" in r.getMessage()]
     assert [(r.levelno, r.getMessage()) for r in migrated] == [
-        (logging.INFO, f"store {str(path)!r}: schema migrated from version 2 to 4")
+        (logging.INFO, f"store {str(path)!r}: schema migrated from version 2 to 5")
     ]
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
@@ -120,7 +122,7 @@ def test_a_version_1_file_is_migrated_through_version_2(tmp_path: Path, caplog: 
     path = copied(1, tmp_path)
     before = content(path, V1_TABLES)
     with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
-        assert store.connection.execute("SELECT version FROM schema_version").fetchall() == [(4,)]
+        assert store.connection.execute("SELECT version FROM schema_version").fetchall() == [(5,)]
         assert content(path, V1_TABLES) == before
         report = store.verify()
         assert report.ok, str(report)
@@ -128,11 +130,11 @@ def test_a_version_1_file_is_migrated_through_version_2(tmp_path: Path, caplog: 
         assert store.pending_households() == HOUSEHOLDS_WITH_FACTS  # none has a checkpoint yet
         assert [q.fact_id for q in store.quarantined()] == ["bad"]
     assert [r.getMessage() for r in caplog.records if "migrated" in r.getMessage()] == [
-        f"store {str(path)!r}: schema migrated from version 1 to 4"
+        f"store {str(path)!r}: schema migrated from version 1 to 5"
     ]
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_a_migrated_store_works_and_stays_verified(version: int, tmp_path: Path) -> None:
     path = copied(version, tmp_path)
     with SQLiteStore(path) as store:
@@ -186,7 +188,7 @@ def _schema_of(path: Path) -> dict[str, Any]:
         db.close()
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_a_migrated_file_has_the_schema_of_a_new_file(version: int, tmp_path: Path) -> None:
     path = copied(version, tmp_path)
     SQLiteStore(path).close()
@@ -196,15 +198,15 @@ def test_a_migrated_file_has_the_schema_of_a_new_file(version: int, tmp_path: Pa
     assert {"sqlite_autoindex_facts_1", "sqlite_autoindex_facts_2"} <= index_names
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_a_migration_that_fails_leaves_the_file_as_it_was(
     version: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = copied(version, tmp_path)
     before = _schema_of(path), content(path, V1_TABLES)
     # the last step of every migration fails, after the others did their work
-    broken = (*_schema.MIGRATIONS[3], "INSERT INTO no_such_table VALUES (1)")
-    monkeypatch.setattr(sqlite_store, "MIGRATIONS", {**_schema.MIGRATIONS, 3: broken})
+    broken = (*_schema.MIGRATIONS[4], "INSERT INTO no_such_table VALUES (1)")
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", {**_schema.MIGRATIONS, 4: broken})
     with pytest.raises(StoreError, match="no_such_table"):
         SQLiteStore(path)
     monkeypatch.undo()
@@ -256,5 +258,27 @@ def test_a_version_3_file_gains_the_cycle_bases_and_a_cycle_run_again_appends_as
         assert store.alerts("2017-12-31", "H1")[: len(stored)] == stored
         assert store.cycle_bases("2017-12-31", ["H1"])["H1"] is not None  # kept from now on
     assert [r.getMessage() for r in caplog.records if "migrated" in r.getMessage()] == [
-        f"store {str(path)!r}: schema migrated from version 3 to 4"
+        f"store {str(path)!r}: schema migrated from version 3 to 5"
+    ]
+
+
+def test_a_version_4_file_keeps_its_cycle_record_as_the_cycle_s_first_run(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = copied(4, tmp_path)
+    tables = (*V2_TABLES, "checkpoints", "checkpoint_log", "chain_heads", "cycle_bases")
+    before = content(path, tables)
+    (record,) = read(path, "SELECT cycle, body FROM cycles")
+    with caplog.at_level(logging.INFO, logger="relapse_guard.store"), SQLiteStore(path) as store:
+        assert content(path, tables) == before
+        assert store.cycles() == ["2017-12-31"]
+        assert store.cycle_runs("2017-12-31") == [record[1]]  # version 4's one record, as run 1
+        assert store.verify().ok
+        monitor = Monitor(store, load_policy("yubei_2016"))
+        monitor.cycle([], as_of=dt.date(2017, 12, 31))  # run again: a second run, the first kept
+        first, second = monitor.runs(dt.date(2017, 12, 31))
+        assert first == json.loads(record[1])
+        assert (second["run"], second["finished"]) == (2, True)
+    assert [r.getMessage() for r in caplog.records if "migrated" in r.getMessage()] == [
+        f"store {str(path)!r}: schema migrated from version 4 to 5"
     ]

@@ -131,16 +131,17 @@ def test_options_are_checked(path: Path) -> None:
 # --- schema version 4 (migrations: test_migration.py) ------------------------------------------
 
 
-def test_a_new_file_is_version_4_with_the_cycle_tables_the_chains_and_the_bases(path: Path) -> None:
+def test_a_new_file_is_version_5_with_the_cycle_tables_the_chains_the_bases_and_the_runs(path: Path) -> None:
     SQLiteStore(path).close()
     db = sqlite3.connect(path)
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     columns = [row[1] for row in db.execute("PRAGMA table_info(facts)")]
     db.close()
-    assert {"checkpoints", "pending", "alerts", "cycles", "checkpoint_log", "chain_heads", "cycle_bases"} <= tables
+    assert {"checkpoints", "pending", "alerts", "cycle_runs", "checkpoint_log", "chain_heads", "cycle_bases"} <= tables
+    assert "cycles" not in tables  # its records became runs
     assert columns[0] == "seq"
     assert columns[-1] == "link"
-    assert (SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS) == (4, (1, 2, 3, 4))
+    assert (SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS) == (5, (1, 2, 3, 4, 5))
 
 
 def _plan(store: SQLiteStore, sql: str, *args: object) -> list[str]:

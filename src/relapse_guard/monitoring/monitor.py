@@ -20,7 +20,10 @@ killed part way and run again finishes the households not done, none counted twi
 run again with more records (a corrected file) rescreens each household it rescreened before
 from the checkpoint the household had before the cycle (its base, kept by the store), so the
 store ends, alerts included, as one run with every record would leave it. The alerts of a
-cycle stay in the store under its date (:meth:`Monitor.alerts`).
+cycle stay in the store under its date (:meth:`Monitor.alerts`), and the record of each run of
+it, in order (:meth:`Monitor.runs`). A store runs one cycle at a time: a cycle holds the store's
+cycle lock while it runs, and another asked for meanwhile is refused
+(:class:`~relapse_guard.errors.CycleRunning`).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from ..policy import Policy
 from ..screening.choice import checked_as_of
 from ..screening.summary import Problem
 from ..store._args import check_iterable
-from ..store.base import IngestReport, Store
+from ..store.base import BatchReport, IngestReport, Store
 from .alerts import Alert, AlertKind
 from .choosers import OnePolicy, PolicyChooser, fact_kinds_of
 from .rescreen import ChunkOutcome, Rescreener
@@ -147,7 +150,8 @@ class CycleReport:
     ``replay_reasons`` counted); ``problems`` could not be screened and stay pending; ``settled``
     households had no record and every fact of theirs retracted, so there was nothing to screen
     and they left *pending* (:meth:`~relapse_guard.store.base.Store.settle`). Counts
-    are of this run; ``alert_counts`` counts every alert stored for the cycle (a run that
+    are of this run, the cycle's ``run``-th (the store keeps every run's record:
+    :meth:`Monitor.runs`); ``alert_counts`` counts every alert stored for the cycle (a run that
     finishes one killed part way counts the first run's alerts too), by kind.
     ``districts`` counts the households rescreened by district and the policy label used.
     ``ahead`` are the facts of the cycle's records dated more than :data:`FAR_AHEAD` after
@@ -174,6 +178,8 @@ class CycleReport:
     ahead: tuple[FactAhead, ...] = ()
     #: Households picked with no record and every fact retracted: taken out of pending, not screened.
     settled: int = 0
+    #: Which run of the cycle this is, from 1 (the store keeps each run's record: :meth:`Monitor.runs`).
+    run: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what the store keeps of the cycle)."""
@@ -195,6 +201,7 @@ class CycleReport:
             "ingest_seconds": round(self.ingest_seconds, 3),
             "facts_far_ahead": len(self.ahead),
             "settled": self.settled,
+            "run": self.run,
         }
 
     def summary(self, lang: str = "en") -> str:
@@ -348,51 +355,56 @@ class Monitor:
         batch_size: int = 10_000,
         progress: ProgressCallback | None = None,
     ) -> CycleReport:
-        """Run the cycle as of ``as_of`` with the month's ``records`` (see the module docstring)."""
+        """Run the cycle as of ``as_of`` with the month's ``records`` (see the module docstring).
+
+        Holds the store's cycle lock while it runs: while another cycle runs on the store, raises
+        :class:`~relapse_guard.errors.CycleRunning` at once, storing nothing. The run is recorded
+        in the store as it goes (:meth:`runs`), after the records of the cycle's earlier runs."""
         as_of = checked_as_of(as_of)
         check_iterable("Monitor.cycle", "records (dicts)", records)
-        last = self.last_cycle()
-        if last is not None and as_of < last:
-            raise InvalidArgument(
-                f"a cycle as of {as_of.isoformat()} is before the last cycle, as of {last.isoformat()}: cycles run "
-                f"in date order (run the cycle as of {last.isoformat()} again, or a later one)"
-            )
-        started = time.perf_counter()
         cycle = as_of.isoformat()
+        with self.store.lock_cycle(cycle):
+            last = self.last_cycle()
+            if last is not None and as_of < last:
+                raise InvalidArgument(
+                    f"a cycle as of {as_of.isoformat()} is before the last cycle, as of {last.isoformat()}: cycles "
+                    f"run in date order (run the cycle as of {last.isoformat()} again, or a later one)"
+                )
+            return self._run(records, as_of, batch_size, progress)
+
+    def _run(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        as_of: dt.date,
+        batch_size: int,
+        progress: ProgressCallback | None,
+    ) -> CycleReport:
+        """A run of the cycle as of ``as_of``, under the store's cycle lock, recorded as it goes."""
+        run = _Run(self.store, as_of.isoformat(), as_of)
         ahead: list[_Ahead] = []
         kinds = fact_kinds_of(self.policies)
-        ingest = self.store.ingest(_watch_ahead(records, as_of, ahead), kinds=kinds, batch_size=batch_size)
-        ingested = time.perf_counter() - started
-        picked = sorted(set(self.store.pending_households()) | set(self.store.due_households(as_of)))
-        chunks = [picked[i : i + self.chunk_size] for i in range(0, len(picked), self.chunk_size)]
-        total = Totals()
-        for outcome in self._rescreen(chunks, as_of, cycle):
-            total.add(outcome)
-            if progress is not None:
-                done = total.households + len(total.problems) + total.settled
-                progress(CycleProgress(done, len(picked), time.perf_counter() - started))
-        counts = Counter(kind for kind in self._alert_kinds(cycle))
-        report = CycleReport(
-            cycle=cycle,
-            as_of=as_of,
-            ingest=ingest,
-            picked=len(picked),
-            rescreened=total.households,
-            started=total.started,
-            resumed=total.resumed,
-            quiet=total.quiet,
-            replayed=total.replayed,
-            replay_reasons=dict(total.reasons),
-            districts=dict(total.districts),
-            problems=tuple(total.problems),
-            alert_counts=dict(sorted(counts.items())),
-            seconds=time.perf_counter() - started,
-            ingest_seconds=ingested,
-            ahead=self._stored(ahead, kinds),
-            settled=total.settled,
+        run.ingest = self.store.ingest(
+            _watch_ahead(records, as_of, ahead), kinds=kinds, batch_size=batch_size, progress=run.ingested
         )
-        self.store.put_cycle(cycle, json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True))
-        return report
+        run.ingest_seconds = time.perf_counter() - run.clock
+        picked = sorted(set(self.store.pending_households()) | set(self.store.due_households(as_of)))
+        run.picked = len(picked)
+        chunks = [picked[i : i + self.chunk_size] for i in range(0, len(picked), self.chunk_size)]
+        for outcome in self._rescreen(chunks, as_of, run.cycle):
+            run.rescreened(outcome)
+            if progress is not None:
+                total = run.total
+                done = total.households + len(total.problems) + total.settled
+                progress(CycleProgress(done, len(picked), time.perf_counter() - run.clock))
+        counts = Counter(kind for kind in self._alert_kinds(run.cycle))
+        return run.finished(dict(sorted(counts.items())), self._stored(ahead, kinds))
+
+    def runs(self, as_of: dt.date) -> list[dict[str, Any]]:
+        """The store's record of each run of the cycle as of ``as_of``, in the order run (empty before
+        its first): each :meth:`CycleReport.to_dict` of that run alone, with ``finished`` (false: the
+        run was killed part way, or still runs; it counts what it had done at its last batch or
+        chunk recorded), and ``started_at`` and ``finished_at``, wall-clock UTC times."""
+        return [json.loads(body) for body in self.store.cycle_runs(checked_as_of(as_of).isoformat())]
 
     def _stored(self, ahead: list[_Ahead], kinds: FactKinds) -> tuple[FactAhead, ...]:
         """The facts dated far ahead that the store holds (an ingest quarantines a record that
@@ -451,6 +463,77 @@ class Monitor:
             ),
         ) as pool:
             yield from pool.map(_worker_chunk, chunks)
+
+
+def _wall_clock() -> str:
+    """Now, UTC, to the second: when a run started or finished (not part of any reproducible output)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class _Run:
+    """A run of a cycle as it goes: what it has done so far, recorded in the store as a run of the
+    cycle when it starts, after each batch ingested and each chunk rescreened, and when it finishes,
+    so that a run killed part way leaves the record of what it had done."""
+
+    def __init__(self, store: Store, cycle: str, as_of: dt.date) -> None:
+        self.store = store
+        self.cycle = cycle
+        self.as_of = as_of
+        self.clock = time.perf_counter()
+        self.started_at = _wall_clock()
+        self.ingest = IngestReport()
+        self.ingest_seconds = 0.0
+        self.picked = 0
+        self.total = Totals()
+        self.run = len(store.cycle_runs(cycle)) + 1  # under the cycle lock: no other run is recorded meanwhile
+        store.put_cycle(cycle, self._body(self.report({}, ()), finished=False))
+
+    def ingested(self, batch: BatchReport) -> None:
+        """Count a batch the ingest committed in, and record the run so far."""
+        self.ingest = self.ingest.add(batch)
+        self._record()
+
+    def rescreened(self, outcome: ChunkOutcome) -> None:
+        """Count a chunk written in, and record the run so far."""
+        self.total.add(outcome)
+        self._record()
+
+    def finished(self, alert_counts: Mapping[str, int], ahead: tuple[FactAhead, ...]) -> CycleReport:
+        """The run's report, recorded as finished."""
+        report = self.report(alert_counts, ahead)
+        self.store.put_cycle(self.cycle, self._body(report, finished=True), run=self.run)
+        return report
+
+    def report(self, alert_counts: Mapping[str, int], ahead: tuple[FactAhead, ...]) -> CycleReport:
+        """What the run has done so far (the alerts of the cycle and the facts far ahead as given)."""
+        total = self.total
+        return CycleReport(
+            cycle=self.cycle,
+            as_of=self.as_of,
+            ingest=self.ingest,
+            picked=self.picked,
+            rescreened=total.households,
+            started=total.started,
+            resumed=total.resumed,
+            quiet=total.quiet,
+            replayed=total.replayed,
+            replay_reasons=dict(total.reasons),
+            districts=dict(total.districts),
+            problems=tuple(total.problems),
+            alert_counts=alert_counts,
+            seconds=time.perf_counter() - self.clock,
+            ingest_seconds=self.ingest_seconds,
+            ahead=ahead,
+            settled=total.settled,
+            run=self.run,
+        )
+
+    def _record(self) -> None:
+        self.store.put_cycle(self.cycle, self._body(self.report({}, ()), finished=False), run=self.run)
+
+    def _body(self, report: CycleReport, *, finished: bool) -> str:
+        times = {"started_at": self.started_at, **({"finished_at": _wall_clock()} if finished else {})}
+        return json.dumps({**report.to_dict(), "finished": finished, **times}, ensure_ascii=False, sort_keys=True)
 
 
 @attrs.define

@@ -15,10 +15,9 @@ import json
 import logging
 import types
 import typing
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from itertools import islice
 from operator import itemgetter
 from types import TracebackType
 from typing import Any, Self
@@ -29,6 +28,7 @@ from ..bounds import MAX_ID_LENGTH
 from ..errors import (
     CheckpointAhead,
     ConcurrencyConflict,
+    ConflictingVersions,
     CorrectionOfChange,
     CorrectionOfOtherHousehold,
     InvalidArgument,
@@ -43,7 +43,17 @@ from ..facts import DEFAULT_FACT_KINDS, Fact, FactCorrected, FactKinds, FactRetr
 from ..household import Household
 from ..result import HouseholdResult
 from ..versions import target_of
-from ._args import check_date, check_ids, check_iterable, check_limit, check_positions, check_text, shown
+from ._args import (
+    check_count,
+    check_date,
+    check_ids,
+    check_iterable,
+    check_limit,
+    check_positions,
+    check_text,
+    shown,
+)
+from ._delivery import Delivery, conflicting_versions
 from ._unrecorded import refused_unrecorded
 from ._writer import AlertRow, Encoded, FactRow, LogEntry, Writer, fact_rows, plan_facts
 from .base import DEFAULT_BATCH_SIZE, BatchReport, IngestReport, LoggedDecision, QuarantinedRecord, StoredCheckpoint
@@ -92,12 +102,6 @@ from .privacy import Pseudonymizer, personal_values, scrub
 __all__ = ["CheckpointRow", "Snapshot", "StoreBase"]
 
 logger = logging.getLogger("relapse_guard.store")
-
-
-def _chunks(records: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(records)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _unencodable(value: object, path: str = "") -> tuple[str, str] | None:
@@ -455,7 +459,8 @@ class StoreBase:
     def _base_rows(self, cycle: str, household_ids: list[str]) -> dict[str, CheckpointRow | None]:
         raise NotImplementedError
 
-    def _cycle_body(self, cycle: str) -> str | None:
+    def _cycle_bodies(self, cycle: str) -> list[str]:
+        """The record of each run of the cycle, in the order run."""
         raise NotImplementedError
 
     def _cycle_names(self) -> list[str]:
@@ -463,6 +468,10 @@ class StoreBase:
 
     def _checkpoint_totals(self) -> tuple[int, int]:
         """How many checkpoints, and the total size of their bodies."""
+        raise NotImplementedError
+
+    def _cycle_lock(self, cycle: str) -> AbstractContextManager[None]:
+        """The store's cycle lock, held for a run of ``cycle`` (see :mod:`._lock`)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -610,14 +619,30 @@ class StoreBase:
         check_iterable("Store.ingest", "records", records)
         report = IngestReport()
         checked = _refusing_classes(kinds)
-        for number, chunk in enumerate(_chunks(records, batch_size), start=1):
-            batch = self._ingest_batch(number, chunk, kinds, checked)
-            report = report.add(batch)
-            if progress is not None:
-                progress(batch)
+        delivery = Delivery(records, batch_size)
+        try:
+            for _ in delivery.first():  # the fact ids given in records that differ
+                pass
+            refused = conflicting_versions(delivery, kinds.parse)
+            for number, chunk in enumerate(delivery.again(), start=1):
+                start = (number - 1) * batch_size
+                given_twice = {n - start: error for n, error in refused.items() if start <= n < start + len(chunk)}
+                batch = self._ingest_batch(number, chunk, kinds, checked, given_twice)
+                report = report.add(batch)
+                if progress is not None:
+                    progress(batch)
+        finally:
+            delivery.close()
         return report
 
-    def _ingest_batch(self, number: int, chunk: list[Any], kinds: FactKinds, checked: frozenset[type]) -> BatchReport:
+    def _ingest_batch(
+        self,
+        number: int,
+        chunk: list[Any],
+        kinds: FactKinds,
+        checked: frozenset[type],
+        given_twice: Mapping[int, ConflictingVersions],
+    ) -> BatchReport:
         # a record without recorded_at is stamped with the batch's moment (the caller's dict is not changed)
         stamp = self._stamp = _now().isoformat()
         chunk = [
@@ -627,6 +652,8 @@ class StoreBase:
         parsed, rejected = self._parse_batch(chunk, kinds, checked)
         with self._write() as tx:
             self._refuse_unrecorded(chunk, kinds, parsed, tx, rejected)
+            if given_twice:
+                self._refuse_versions(chunk, parsed, given_twice, tx.stored_facts, rejected)
             if any(entry[1] in _CHANGE_KINDS for entries in parsed.values() for entry in entries):
                 self._refuse_changes(chunk, kinds, parsed, tx.stored_facts, rejected)
             versions = tx.versions(sorted(parsed))
@@ -790,6 +817,34 @@ class StoreBase:
                 parsed[hid] = kept
             else:
                 del parsed[hid]
+
+    def _refuse_versions(
+        self,
+        chunk: list[Any],
+        parsed: dict[str, list[_Parsed]],
+        versions: Mapping[int, ConflictingVersions],
+        stored: Callable[[Collection[str]], Mapping[str, tuple[str, str]]],
+        rejected: list[QuarantinedRecord],
+    ) -> None:
+        """Quarantine the batch's records (``versions``: by index in the batch) giving a fact the
+        delivery gives in different versions, unless the fact was stored before the delivery: such
+        a record is a duplicate of it or conflicts with it, as any other."""
+        held = {entry[0] for entries in parsed.values() for entry in entries if entry[4] in versions}
+        if not held:
+            return
+        taken = stored(held)
+        for household_id, entries in list(parsed.items()):
+            kept = []
+            for entry in entries:
+                if entry[4] in versions and entry[0] not in taken:
+                    rejected.append(self._quarantine_entry(chunk[entry[4]], versions[entry[4]]))
+                else:
+                    kept.append(entry)
+            if len(kept) < len(entries):
+                if kept:
+                    parsed[household_id] = kept
+                else:
+                    del parsed[household_id]
 
     def _refuse_changes(
         self,
@@ -1087,21 +1142,48 @@ class StoreBase:
             check_text("household_id", household_id, limit=MAX_ID_LENGTH)
         return self._alert_rows(name, household_id)
 
-    def put_cycle(self, cycle: str, body: str) -> None:
-        """Store a cycle's record (JSON text made by the caller: as-of, counts, started and finished),
-        replacing an earlier one."""
+    def put_cycle(self, cycle: str, body: str, *, run: int | None = None) -> int:
+        """Record a run of ``cycle`` (``body``: JSON text made by the caller, e.g. its date and
+        counts) and return the run's number, from 1 in the order run. Without ``run`` the record is
+        a new run's, after those recorded (a cycle run again keeps the earlier runs' records); with
+        ``run``, it replaces that run's record, as the run goes on (an
+        :class:`~relapse_guard.errors.InvalidArgument` when the cycle has no such run)."""
         name = check_text("cycle", cycle, limit=MAX_ID_LENGTH)
         text = check_text("body", body, limit=None)
+        if run is not None:
+            check_count("run", run)
         with self._write() as tx:
-            tx.put_cycle(name, text)
+            recorded = tx.cycle_run_count(name)
+            if run is None:
+                run = recorded + 1
+            elif not 1 <= run <= recorded:
+                raise InvalidArgument(
+                    f"cycle {name!r} has no run {run} to record again (runs recorded: {recorded}); "
+                    "put_cycle without run= records a new run"
+                )
+            tx.put_cycle_run(name, run, text)
+        return run
 
     def cycle(self, cycle: str) -> str | None:
-        """The cycle's record, None when it has none."""
-        return self._cycle_body(check_text("cycle", cycle, limit=MAX_ID_LENGTH))
+        """The record of the cycle's latest run, None when it has none (:meth:`cycle_runs` gives every run's)."""
+        runs = self.cycle_runs(cycle)
+        return runs[-1] if runs else None
+
+    def cycle_runs(self, cycle: str) -> list[str]:
+        """The record of each run of the cycle, in the order run (empty when it has none)."""
+        return self._cycle_bodies(check_text("cycle", cycle, limit=MAX_ID_LENGTH))
 
     def cycles(self) -> list[str]:
         """The names of the cycles with a record, sorted."""
         return self._cycle_names()
+
+    def lock_cycle(self, cycle: str) -> AbstractContextManager[None]:
+        """Hold the store's cycle lock while a run of ``cycle`` goes on (``with store.lock_cycle(name):``):
+        a store runs one cycle at a time. Raises :class:`~relapse_guard.errors.CycleRunning` at
+        once, holding nothing, when another run holds it (in any process, or this one). The lock
+        dies with the process holding it; opening the store (a cycle's worker process) does not
+        take it."""
+        return self._cycle_lock(check_text("cycle", cycle, limit=MAX_ID_LENGTH))
 
     def checkpoint_count(self) -> int:
         """How many households have a checkpoint."""

@@ -1,12 +1,14 @@
-"""The SQLite schema, version 4: tables, indexes, the triggers that keep the logs append-only, and how
-a file of version 1, 2 or 3 becomes version 4.
+"""The SQLite schema, version 5: tables, indexes, the triggers that keep the logs append-only, and how
+a file of version 1, 2, 3 or 4 becomes version 5.
 
 Version 1 held the facts, the quarantine and the decisions log; version 2 added the monthly
 cycle's tables (checkpoints, pending, alerts, cycles); version 3 chains every stored fact and
 every checkpoint saved (:mod:`~relapse_guard.store.linked`): the facts gain their sequence number
 and links, the checkpoints the number of their entry in the new checkpoint log, and the
 chains' heads are kept beside the decisions log's; version 4 keeps each household's checkpoint
-from before the last cycle that saved it (its base), which that cycle run again resumes from.
+from before the last cycle that saved it (its base), which that cycle run again resumes from;
+version 5 keeps the record of every run of a cycle (version 4 kept one record per cycle, which a
+run of it again replaced).
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ __all__ = [
 ]
 
 #: The schema version this library writes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: The schema versions this library reads (an older one is migrated when the file is opened).
-SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4, 5)
 
 #: A step of a migration: an SQL statement, or a function doing its work on the open connection.
 Step = str | Callable[[sqlite3.Connection], None]
@@ -111,7 +113,7 @@ _CYCLE_TABLES: tuple[str, ...] = (
         body TEXT NOT NULL,
         PRIMARY KEY (cycle, household_id, position)
     )""",
-    # A cycle's record (JSON text made by the caller: as-of, counts, started and finished).
+    # A cycle's record (JSON text made by the caller: its date and counts); version 5 keeps every run's.
     "CREATE TABLE cycles (cycle TEXT PRIMARY KEY, body TEXT NOT NULL)",
 )
 
@@ -179,20 +181,44 @@ _CYCLE_BASES: tuple[str, ...] = (
 )
 
 
+# --- version 5: every run of a cycle recorded ---------------------------------------------------------
+
+#: The record of each run of a cycle, numbered from 1 in the order run (JSON text made by the
+#: caller). Replaces version 2's ``cycles`` (one record per cycle, replaced by a run again).
+_CYCLE_RUNS = """CREATE TABLE cycle_runs (
+        cycle TEXT NOT NULL,
+        run INTEGER NOT NULL CHECK (run >= 1),
+        body TEXT NOT NULL,
+        PRIMARY KEY (cycle, run)
+    )"""
+
+#: Version 4 to 5: each cycle's one record becomes its run 1.
+_RECORD_RUNS: tuple[str, ...] = (
+    _CYCLE_RUNS,
+    "INSERT INTO cycle_runs (cycle, run, body) SELECT cycle, 1, body FROM cycles",
+    "DROP TABLE cycles",
+)
+
+
 def _of_facts(statement: str) -> bool:
     return statement.startswith("CREATE TABLE facts") or " ON facts " in statement
 
 
-#: Version 4: what a new file is created with. The same tables, columns, indexes and triggers as
-#: a file migrated from version 1, 2 or 3 (a test compares them).
+def _replaced_since_v2(statement: str) -> bool:
+    return statement.startswith(("CREATE TABLE checkpoints", "CREATE TABLE cycles"))
+
+
+#: Version 5: what a new file is created with. The same tables, columns, indexes and triggers as
+#: a file migrated from version 1, 2, 3 or 4 (a test compares them).
 SCHEMA: tuple[str, ...] = (
     *(statement for statement in SCHEMA_V1 if not _of_facts(statement)),
     _FACTS_V3,
     *_append_only("facts"),
     _CHECKPOINTS_V3,
-    *(statement for statement in _CYCLE_TABLES if not statement.startswith("CREATE TABLE checkpoints")),
+    *(statement for statement in _CYCLE_TABLES if not _replaced_since_v2(statement)),
     *_CHECKPOINT_LOG,
     *_CYCLE_BASES,
+    _CYCLE_RUNS,
 )
 
 # Rows copied a statement at a time when the migration chains the stored facts.
@@ -250,4 +276,5 @@ MIGRATIONS: Mapping[int, tuple[Step, ...]] = {
     1: (*_CYCLE_TABLES, "INSERT INTO pending (household_id) SELECT household_id FROM streams"),
     2: (_chain_stored,),
     3: _CYCLE_BASES,
+    4: _RECORD_RUNS,
 }

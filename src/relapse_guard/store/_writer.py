@@ -116,8 +116,11 @@ class Writer(Protocol):
     def insert_alerts(self, rows: Sequence[AlertRow]) -> None:
         """Insert alert rows."""
 
-    def put_cycle(self, cycle: str, body: str) -> None:
-        """Insert or replace a cycle's record."""
+    def cycle_run_count(self, cycle: str) -> int:
+        """How many runs of ``cycle`` have a record."""
+
+    def put_cycle_run(self, cycle: str, run: int, body: str) -> None:
+        """Insert or replace the record of run ``run`` of ``cycle``."""
 
     def append_log(self, entries: Sequence[LogEntry], head: ChainHead) -> None:
         """Append log entries and record the new head."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
@@ -297,11 +298,21 @@ class Store(Protocol):
         """What ``cycle`` found: ``(household id, alert body)`` in household order, then the order stored
         (of one household when given)."""
 
-    def put_cycle(self, cycle: str, body: str) -> None:
-        """Store a cycle's record (JSON text: as-of, counts, started and finished), replacing an earlier one."""
+    def put_cycle(self, cycle: str, body: str, *, run: int | None = None) -> int:
+        """Record a run of ``cycle`` (JSON text made by the caller) and return its number (from 1):
+        a new run after those recorded, or with ``run`` that run's record replaced (as it goes on).
+        A cycle run again keeps every earlier run's record."""
 
     def cycle(self, cycle: str) -> str | None:
-        """The cycle's record, None when there is none."""
+        """The record of the cycle's latest run, None when there is none."""
+
+    def cycle_runs(self, cycle: str) -> list[str]:
+        """The record of each run of the cycle, in the order run (empty when there is none)."""
+
+    def lock_cycle(self, cycle: str) -> AbstractContextManager[None]:
+        """Hold the store's cycle lock while a run of ``cycle`` goes on: one cycle at a time on a
+        store. Raises :class:`~relapse_guard.errors.CycleRunning` at once, taking nothing, when
+        another run holds it; the lock dies with the process that holds it."""
 
     def cycles(self) -> list[str]:
         """The names of the cycles with a record, sorted."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from itertools import islice
 
 import attrs
 
 from ._core import CheckpointRow, Snapshot, StoreBase
+from ._lock import InProcessLock
 from ._writer import AlertRow, ChainedFactRow, CheckpointLogRow, LogEntry
 from .base import QuarantinedRecord, StoredCheckpoint
 from .chain import ChainHead, row_fault
@@ -42,7 +43,7 @@ class _Tables:
         self.pending: set[str] = set()
         self.alerts: dict[str, dict[str, list[str]]] = {}  # cycle -> household -> bodies in order
         self.bases: dict[str, tuple[str, CheckpointRow | None]] = {}  # household -> (cycle, its base)
-        self.cycles: dict[str, str] = {}
+        self.cycles: dict[str, list[str]] = {}  # cycle -> the record of each run, in order
 
     def put_checkpoint(self, row: CheckpointRow) -> None:
         hid, event = row[0], row[3]
@@ -72,7 +73,7 @@ class _Writer:
         self._alerts: list[AlertRow] = []
         self._cleared: list[tuple[str, Collection[str]]] = []  # alerts deleted: (cycle, households)
         self._bases: list[tuple[str, Mapping[str, CheckpointRow | None]]] = []
-        self._cycles: list[tuple[str, str]] = []
+        self._cycles: list[tuple[str, int, str]] = []  # (cycle, run, record)
 
     def versions(self, household_ids: Collection[str]) -> dict[str, int]:
         streams = self._tables.streams
@@ -168,8 +169,11 @@ class _Writer:
     def insert_alerts(self, rows: Sequence[AlertRow]) -> None:
         self._alerts.extend(rows)
 
-    def put_cycle(self, cycle: str, body: str) -> None:
-        self._cycles.append((cycle, body))
+    def cycle_run_count(self, cycle: str) -> int:
+        return max([len(self._tables.cycles.get(cycle, ())), *(run for c, run, _ in self._cycles if c == cycle)])
+
+    def put_cycle_run(self, cycle: str, run: int, body: str) -> None:
+        self._cycles.append((cycle, run, body))
 
     def commit(self) -> None:
         tables = self._tables
@@ -206,7 +210,12 @@ class _Writer:
                 stored.pop(hid, None)
         for cycle, hid, _, body in self._alerts:  # positions follow from the order appended
             tables.alerts.setdefault(cycle, {}).setdefault(hid, []).append(body)
-        tables.cycles.update(self._cycles)
+        for cycle, run, body in self._cycles:
+            runs = tables.cycles.setdefault(cycle, [])
+            if run > len(runs):
+                runs.append(body)
+            else:
+                runs[run - 1] = body
 
 
 class MemoryStore(StoreBase):
@@ -225,6 +234,7 @@ class MemoryStore(StoreBase):
         super().__init__(id_key=id_key)
         self._lock = threading.RLock()
         self._tables = _Tables()
+        self._cycle_held = InProcessLock("a MemoryStore")
 
     @property
     def _log(self) -> list[LogEntry]:
@@ -317,9 +327,9 @@ class MemoryStore(StoreBase):
             bases = self._tables.bases
             return {hid: bases[hid][1] for hid in household_ids if hid in bases and bases[hid][0] == cycle}
 
-    def _cycle_body(self, cycle: str) -> str | None:
+    def _cycle_bodies(self, cycle: str) -> list[str]:
         with self._lock:
-            return self._tables.cycles.get(cycle)
+            return list(self._tables.cycles.get(cycle, ()))
 
     def _cycle_names(self) -> list[str]:
         with self._lock:
@@ -329,6 +339,9 @@ class MemoryStore(StoreBase):
         with self._lock:
             rows = self._tables.checkpoints.values()
             return len(rows), sum(len(row[4]) for row in rows)
+
+    def _cycle_lock(self, cycle: str) -> AbstractContextManager[None]:
+        return self._cycle_held.hold(cycle)
 
     @contextmanager
     def _snapshot(self) -> Iterator[Snapshot]:

@@ -23,7 +23,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from itertools import chain
 from os import PathLike
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import Literal
 
 from ..errors import InvalidArgument, StoreError, UnknownSchemaVersion, WrongType, typed_repr
 from ._core import CheckpointRow, Snapshot, StoreBase
+from ._lock import LOCK_SUFFIX, InProcessLock, file_lock
 from ._schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS
 from ._writer import AlertRow, ChainedFactRow, CheckpointLogRow, LogEntry
 from .base import QuarantinedRecord, StoredCheckpoint
@@ -339,10 +340,15 @@ class _Writer:
     def insert_alerts(self, rows: Sequence[AlertRow]) -> None:
         self._db.executemany("INSERT INTO alerts (cycle, household_id, position, body) VALUES (?, ?, ?, ?)", rows)
 
-    def put_cycle(self, cycle: str, body: str) -> None:
+    def cycle_run_count(self, cycle: str) -> int:
+        row = self._db.execute("SELECT max(run) FROM cycle_runs WHERE cycle = ?", (cycle,)).fetchone()
+        return int(row[0] or 0)
+
+    def put_cycle_run(self, cycle: str, run: int, body: str) -> None:
         self._db.execute(
-            "INSERT INTO cycles (cycle, body) VALUES (?, ?) ON CONFLICT (cycle) DO UPDATE SET body = excluded.body",
-            (cycle, body),
+            "INSERT INTO cycle_runs (cycle, run, body) VALUES (?, ?, ?) "
+            "ON CONFLICT (cycle, run) DO UPDATE SET body = excluded.body",
+            (cycle, run, body),
         )
 
 
@@ -394,6 +400,7 @@ class SQLiteStore(StoreBase):
         self._db: sqlite3.Connection | None = None
         # a read-only open that finds no -wal and -shm takes away those SQLite makes (see close)
         self._tidy = read_only and not any(file.exists() for file in _wal_files(self.path))
+        self._cycle_held = InProcessLock(self.path) if self.path == ":memory:" else None
         try:
             if read_only:  # mode=ro: SQLite neither creates the file nor writes to it
                 uri = Path(self.path).absolute().as_uri() + "?mode=ro"
@@ -661,19 +668,28 @@ class SQLiteStore(StoreBase):
         with self._reading(f"the alerts of cycle {cycle!r}") as db:
             return [(hid, body) for hid, body in db.execute(sql + " ORDER BY household_id, position", args)]
 
-    def _cycle_body(self, cycle: str) -> str | None:
+    def _cycle_bodies(self, cycle: str) -> list[str]:
         with self._reading(f"cycle {cycle!r}") as db:
-            row = db.execute("SELECT body FROM cycles WHERE cycle = ?", (cycle,)).fetchone()
-        return None if row is None else str(row[0])
+            return [
+                str(body)
+                for (body,) in db.execute("SELECT body FROM cycle_runs WHERE cycle = ? ORDER BY run", (cycle,))
+            ]
 
     def _cycle_names(self) -> list[str]:
         with self._reading("the cycles") as db:
-            return [name for (name,) in db.execute("SELECT cycle FROM cycles ORDER BY cycle")]
+            return [name for (name,) in db.execute("SELECT DISTINCT cycle FROM cycle_runs ORDER BY cycle")]
 
     def _checkpoint_totals(self) -> tuple[int, int]:
         with self._reading("the checkpoints") as db:
             count, size = db.execute("SELECT count(*), coalesce(sum(length(body)), 0) FROM checkpoints").fetchone()
         return int(count), int(size)
+
+    def _cycle_lock(self, cycle: str) -> AbstractContextManager[None]:
+        if self.read_only:
+            raise StoreError(f"store {self.path!r} is open read-only: no cycle can run on it")
+        if self._cycle_held is not None:
+            return self._cycle_held.hold(cycle)
+        return file_lock(self.path + LOCK_SUFFIX, self.path, cycle)
 
     @contextmanager
     def _snapshot(self) -> Iterator[Snapshot]:
