@@ -30,6 +30,7 @@ from .interface import tr
 from .stdout_guard import guarded_output, guarded_stderr, to_null
 
 __all__ = [
+    "ALERT_KINDS",
     "EXIT_DONE",
     "EXIT_FINDINGS",
     "EXIT_INTERNAL_ERROR",
@@ -52,6 +53,21 @@ EXIT_INTERNAL_ERROR = 3
 #: Interrupted (Ctrl-C), as shells report SIGINT: 128 + 2.
 EXIT_INTERRUPTED = 130
 
+
+#: The kinds of alert ``alerts --kind`` takes: relapse_guard.monitoring.AlertKind's values, named here
+#: so that the parser does not import the monitoring (a test checks they are the same).
+ALERT_KINDS = (
+    "new_risk",
+    "state_changed",
+    "grant_started",
+    "grant_ended",
+    "transition_ending",
+    "review_due",
+    "review_overdue",
+    "case_step_due",
+    "case_step_overdue",
+    "replayed",
+)
 
 _GENERATE_MONTH = """Draw a month of new facts for every household of a population directory, as the departments \
 send them each month, and write them to one facts file in the population's order: about 60% of \
@@ -256,6 +272,36 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "json"], default="text", help="a line each (default), or JSON lines"
     )
     add_language_argument(quarantined)
+    alerts = commands.add_parser(
+        "alerts",
+        help="list the alerts a cycle stored (the last cycle by default): household, kind and what it says",
+        description="List the alerts a monitoring cycle stored in a SQLite store, by household: each on a line "
+        "with its date, household, kind and what it says, in the language of --lang, then a line counting them. "
+        "--format jsonl prints one JSON object a line, as alerts.jsonl holds them, its detail in that language. "
+        "The store is opened read-only. See docs/monitoring.md.",
+    )
+    alerts.add_argument("store", help="the SQLite store file (it must exist)")
+    alerts.add_argument(
+        "--cycle",
+        type=iso_date,
+        metavar="AS_OF",
+        help="the cycle's date, its --as-of (default: the last cycle the store ran)",
+    )
+    alerts.add_argument("--household", metavar="ID", help="only the alerts of this household")
+    alerts.add_argument(
+        "--kind",
+        nargs="+",
+        action="extend",
+        default=[],
+        choices=ALERT_KINDS,
+        metavar="KIND",
+        help="only alerts of these kinds: " + ", ".join(ALERT_KINDS),
+    )
+    alerts.add_argument("--district", metavar="NAME", help="only the alerts of this district (any case)")
+    alerts.add_argument(
+        "--format", choices=["text", "jsonl"], default="text", help="a line each (default), or JSON lines"
+    )
+    add_language_argument(alerts)
     verify = commands.add_parser(
         "verify",
         help="check a store's hash chains (facts, decisions, checkpoints); exit 1 when something was changed",
@@ -496,6 +542,18 @@ def _run(args: argparse.Namespace) -> int:
         from .cli_cycle import run_quarantined
 
         return run_quarantined(args.store, household=args.household, output_format=args.format, lang=lang)
+    elif args.command == "alerts":
+        from .cli_cycle import run_alerts
+
+        return run_alerts(
+            args.store,
+            cycle=args.cycle,
+            household=args.household,
+            kinds=args.kind,
+            district=args.district,
+            output_format=args.format,
+            lang=lang,
+        )
     elif args.command == "verify":
         from .cli_verify import run_verify
 

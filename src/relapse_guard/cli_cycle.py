@@ -17,8 +17,19 @@ from .cli_screen import check_out, print_problems
 from .errors import InvalidArgument, StoreError
 from .facts import Fact
 from .household import Household
-from .interface import ntr, progress_text, tr
-from .monitoring import CycleProgress, CycleReport, FactAhead, Monitor, OnePolicy, PolicyChooser
+from .interface import is_english, ntr, progress_text, tr
+from .labels import label
+from .monitoring import (
+    Alert,
+    AlertKind,
+    CycleProgress,
+    CycleReport,
+    FactAhead,
+    Monitor,
+    OnePolicy,
+    PolicyChooser,
+    cycle_dates,
+)
 from .policies.policy_map import PolicyMap
 from .population import BadRow, FactRecords, Population, PopulationError, fact_records, read_population
 from .population.layout import suffix_format
@@ -27,7 +38,7 @@ from .screening.summary import Problem
 from .store import QuarantinedRecord, SQLiteStore
 from .store.codec import canonical_json, digest
 
-__all__ = ["AHEAD", "CYCLE_FILES", "check_not_ahead", "run_cycle", "run_quarantined"]
+__all__ = ["AHEAD", "CYCLE_FILES", "check_not_ahead", "run_alerts", "run_cycle", "run_quarantined"]
 
 #: What ``--out`` holds after a cycle.
 CYCLE_FILES = ("alerts.jsonl", "cycle.json", "problems.jsonl")
@@ -346,3 +357,82 @@ def run_quarantined(
         print(_quarantined_line(record, lang))
     print(ntr(lang, "{count} record quarantined", "{count} records quarantined", len(records)))
     return 0
+
+
+def run_alerts(
+    store_path: str,
+    *,
+    cycle: dt.date | None = None,
+    household: str | None = None,
+    kinds: Sequence[str] = (),
+    district: str | None = None,
+    output_format: str = "text",
+    lang: str = "en",
+) -> int:
+    """The ``alerts`` command: list the alerts a cycle stored (the one as of ``cycle``, default the
+    last), by household, of one ``household``, of ``kinds`` (alert kinds' values) and of one
+    ``district`` (compared without case) when given; 0.
+
+    Text: a line each, ``date household [kind] detail`` in ``lang`` (the kind by its label), and
+    a line counting them; ``jsonl``: one :meth:`~relapse_guard.monitoring.Alert.to_dict` a line,
+    its ``detail`` in ``lang``. The store is opened read-only;
+    :class:`~relapse_guard.errors.StoreError` for a file that is missing or not a store, or a
+    store without the cycle asked (or without any); :class:`~relapse_guard.errors.InvalidArgument`
+    for a kind that is not an alert kind's.
+    """
+    if not Path(store_path).is_file():
+        raise StoreError(f"no store file at {store_path}")
+    known = {kind.value: kind for kind in AlertKind}
+    unknown = [kind for kind in kinds if kind not in known]
+    if unknown:
+        raise InvalidArgument(f"kinds: {unknown[0]!r} is not an alert kind (known: {', '.join(known)})")
+    wanted = {known[kind] for kind in kinds}
+    with SQLiteStore(store_path, read_only=True) as store:  # listing writes nothing
+        dates = cycle_dates(store)
+        if not dates:
+            raise StoreError(
+                tr(lang, "the store at {store} has no cycle yet (relapse-guard cycle runs one)", store=store_path)
+            )
+        as_of = dates[-1] if cycle is None else cycle
+        if as_of not in dates:
+            raise StoreError(
+                tr(
+                    lang,
+                    "the store at {store} has no cycle as of {date} (its last cycle is as of {last})",
+                    store=store_path,
+                    date=as_of.isoformat(),
+                    last=dates[-1].isoformat(),
+                )
+            )
+        bodies = store.alerts(as_of.isoformat(), household)
+    place = district.strip().casefold() if district is not None else None
+    found = [
+        alert
+        for alert in (Alert.from_json(body) for _, body in bodies)
+        if (not wanted or alert.kind in wanted) and (place is None or alert.district.casefold() == place)
+    ]
+    if output_format == "jsonl":
+        for alert in found:
+            print(json.dumps({**alert.to_dict(), "detail": alert.render(lang)}, ensure_ascii=False))
+        return 0
+    for alert in found:
+        print(_alert_line(alert, lang))
+    print(
+        ntr(
+            lang,
+            "{count} alert of the cycle as of {cycle}",
+            "{count} alerts of the cycle as of {cycle}",
+            len(found),
+            cycle=as_of.isoformat(),
+        )
+    )
+    return 0
+
+
+def _alert_line(alert: Alert, lang: str) -> str:
+    """An alert in a line, in ``lang``: ``str(alert)`` in English; the kind by its label and what it
+    says in another language."""
+    if is_english(lang):
+        return str(alert)
+    kind = label("alert", alert.kind.value, lang)
+    return f"{alert.date.isoformat()} {alert.household_id} [{kind}] {alert.render(lang)}"

@@ -26,9 +26,12 @@ from .i18n import translator
 from .interface import DOMAIN, is_english
 from .message_keys import (
     DECISION_KINDS,
+    FACT_KINDS,
     INTERVENTIONS,
     PERIODS,
     RESPONSIBLE_UNITS,
+    REVIEW_NAMES,
+    REVIEW_RESPONSIBLE,
     SEVERITIES,
     STATES,
     TRIGGER_RISK_KINDS,
@@ -55,8 +58,9 @@ Kind = Literal[
 ]
 
 #: Every kind of name :func:`label` says, and the names of each (the codes the library uses).
-#: The states, decision kinds, risk kinds, interventions, severities and grant periods are the
-#: terms of the decisions' catalogue (:mod:`relapse_guard.message_keys`): one list for both.
+#: The states, decision kinds, risk kinds, interventions, severities, grant periods, review names,
+#: those responsible and the kinds of fact are also terms of the decisions' catalogue
+#: (:mod:`relapse_guard.message_keys`): one list for both.
 LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
     # relapse_guard.lifecycle.State
     "state": STATES,
@@ -69,15 +73,9 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
     # relapse_guard.reviews.ReviewState
     "review": ("done", "due", "overdue"),
     # the reviews the shipped policies schedule (relapse_guard.reviews.Review), by name
-    "review_name": ("income_account", "joint_review", "inspection", "holiday_visit"),
+    "review_name": REVIEW_NAMES,
     # who the shipped policies make responsible for their reviews, and the units delivering grants
-    "responsible": (
-        "village cadre",
-        "paired helper",
-        "Dazu joint meeting of departments",
-        "Dazu district supervision office",
-        *RESPONSIBLE_UNITS,
-    ),
+    "responsible": (*REVIEW_RESPONSIBLE, *RESPONSIBLE_UNITS),
     # relapse_guard.monitoring.AlertKind
     "alert": (
         "new_risk",
@@ -121,29 +119,7 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
         "other",
     ),
     # the kinds of fact (relapse_guard.facts.DEFAULT_FACT_KINDS), as generate-month counts them
-    "fact": (
-        "income_assessed",
-        "exit_verified",
-        "assistance_granted",
-        "illness_reported",
-        "disaster_reported",
-        "job_lost",
-        "main_earner_lost",
-        "school_enrolled",
-        "house_appraised",
-        "basic_needs_checked",
-        "review_completed",
-        "case_opened",
-        "case_step_recorded",
-        "case_decided",
-        "entitlement_stopped",
-        "member_joined",
-        "member_left",
-        "member_died",
-        "household_moved",
-        "fact_corrected",
-        "fact_retracted",
-    ),
+    "fact": FACT_KINDS,
 }
 
 #: The kinds of name, in the order of :data:`LABELS`.

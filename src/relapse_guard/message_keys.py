@@ -204,6 +204,53 @@ RESPONSIBLE_UNITS = define_terms(
         "Dazu district public employment service",
     ),
 )
+#: The reviews the shipped policies schedule (:class:`~relapse_guard.reviews.Review`), by name.
+REVIEW_NAMES = define_terms("review name", ("income_account", "joint_review", "inspection", "holiday_visit"))
+#: Who the shipped policies make responsible for their reviews.
+REVIEW_RESPONSIBLE = define_terms(
+    "responsible unit",
+    ("village cadre", "paired helper", "Dazu joint meeting of departments", "Dazu district supervision office"),
+)
+#: The steps of the national case procedures (:mod:`relapse_guard.cases.national`).
+CASE_STEPS = define_terms(
+    "case step",
+    (
+        "household_verification",
+        "data_comparison",
+        "village_deliberation",
+        "public_notice",
+        "township_review",
+        "county_approval",
+    ),
+)
+#: The kinds of fact (:data:`relapse_guard.facts.DEFAULT_FACT_KINDS`); ``main_earner_lost`` is
+#: also a risk kind, said with the same term.
+FACT_KINDS = define_terms(
+    "fact kind",
+    (
+        "income_assessed",
+        "exit_verified",
+        "assistance_granted",
+        "illness_reported",
+        "disaster_reported",
+        "job_lost",
+        "main_earner_lost",
+        "school_enrolled",
+        "house_appraised",
+        "basic_needs_checked",
+        "review_completed",
+        "case_opened",
+        "case_step_recorded",
+        "case_decided",
+        "entitlement_stopped",
+        "member_joined",
+        "member_left",
+        "member_died",
+        "household_moved",
+        "fact_corrected",
+        "fact_retracted",
+    ),
+)
 SEPARATORS = define_terms("separator", ("; ", ", ", " and "))
 CHANGE_REASONS = define_terms(
     "household change reason", ("birth", "marriage_in", "return", "other", "marriage_out", "moved_away")
@@ -223,6 +270,8 @@ MEASURE = define("{n} measure")
 MEASURES = define("{n} measures")
 GRADUAL_MONTH = define("{n} gradual-exit month")
 GRADUAL_MONTHS = define("{n} gradual-exit months")
+DAY = define("{n} day")
+DAYS = define("{n} days")
 
 _COUNTS = {
     "member": (MEMBER, MEMBERS),
@@ -231,6 +280,7 @@ _COUNTS = {
     "assessment": (ASSESSMENT, ASSESSMENTS),
     "measure": (MEASURE, MEASURES),
     "gradual-exit month": (GRADUAL_MONTH, GRADUAL_MONTHS),
+    "day": (DAY, DAYS),
 }
 
 
@@ -242,7 +292,7 @@ def no_value_yet(error: ParameterNotInForce) -> Message:
 def count(n: int, noun: str, *, grouped: bool = False) -> Message:
     """``n`` and its noun in English (``"1 member"``, ``"3 members"``; ``grouped``: thousands
     separated, ``"1,200 months"``, as :func:`relapse_guard.text.plural` writes them): ``noun``
-    is one of member, revisit, month, assessment, measure, gradual-exit month."""
+    is one of member, revisit, month, assessment, measure, gradual-exit month, day."""
     one, many = _COUNTS[noun]
     return Message(one if n == 1 else many, f"{n:,}" if grouped else str(n))
 
@@ -546,3 +596,66 @@ RESULT_STATE = define("=> {state}")
 RESULT_STATE_SINCE = define("=> {state} since {since}")
 RESULT_TRANSITION = define("{text} (transition period {starts} to {ends})")
 EXPLAIN_MARGINS = define("margins: {margins}")
+
+
+# --- monitoring: alerts (relapse_guard.monitoring.alerts) ----------------------------------
+
+ALERT_NEW_RISK = define("{kind} risk ({severity}) found on {date}: {evidence}")
+ALERT_NEW_RISK_BARE = define("{kind} risk ({severity}) found on {date}", note="a risk found with no evidence")
+ALERT_STATE_CHANGED = define("{before} -> {after} since {since}", note="a household's lifecycle state changed")
+ALERT_GRANTED = define("{intervention} granted: {what}")
+ALERT_MONTHLY_FROM = define("{amount} yuan a month from {first_day}", note="a monthly grant and its first day owed")
+ALERT_ONE_OFF = define("{amount} yuan one-off")
+ALERT_YEARLY = define("{amount} yuan yearly")
+ALERT_GRANT_ENDS = define("{intervention} of {amount} yuan a month ends on {ends}")
+ALERT_GRANT_GONE = define(
+    "{intervention} granted on {date} no longer stands", note="a replay of the history no longer makes the grant"
+)
+ALERT_TRANSITION_ENDING = define("transition period ends on {end} (monitored since {start})")
+ALERT_REVIEW_OVERDUE = define("review {review} due {due} is {days} overdue")
+ALERT_REVIEW_OVERDUE_BY = define(
+    "review {review} due {due} is {days} overdue ({responsible})", note="{responsible}: who the review falls to"
+)
+ALERT_REVIEW_DUE = define("review {review} due {due}")
+ALERT_REVIEW_DUE_BY = define("review {review} due {due} ({responsible})", note="{responsible}: who the review falls to")
+ALERT_STEP_OVERDUE = define("{procedure} case {case_id}: step {step} was due {due}")
+ALERT_STEP_DUE = define("{procedure} case {case_id}: step {step} due {due}")
+ALERT_REPLAYED = define("history replayed: {reason}", note="a household's whole history replayed, and why")
+
+# Why a checkpoint was replayed rather than resumed, as the engine and the cycle say it (read
+# back from their text by relapse_guard.monitoring.alerts.replay_reason). Fact ids come quoted.
+REPLAY_OTHER_POLICY = define("the checkpoint was made under {made}, this run is under {policy}")
+REPLAY_FINGERPRINT = define(
+    "the parameters or parts of {policy} changed since the checkpoint (fingerprint {fingerprint})"
+)
+REPLAY_HOUSEHOLD = define("the household's record (place or members) changed since the checkpoint")
+REPLAY_DECISIONS = define("the checkpoint was made without decisions, and this run records them")
+REPLAY_BEFORE_CLOCK = define("as of {as_of} is before the checkpoint's clock ({clock})")
+REPLAY_SORTS_BEFORE = define(
+    "fact {fact} ({kind}, {date}) sorts before the checkpoint's last fact ({last}, {last_date})",
+    note="{kind}: the kind of fact",
+)
+REPLAY_LATE_FACT = define("fact {fact} is dated {date}, before the checkpoint's clock ({clock})")
+REPLAY_CASE_STEP = define(
+    "fact {fact} records a step of case {case}, which the checkpoint does not hold (decided for good, or not "
+    "opened before it)"
+)
+REPLAY_CORRECTED = define(
+    "fact {fact} corrects fact {target} (now dated {date}): the household is replayed from that fact"
+)
+REPLAY_RETRACTED = define("fact {fact} retracts fact {target}: the household is replayed without it")
+REPLAY_STALE = define("the checkpoint was made under {made} with other parts or parameters than {policy}")
+#: Every replay reason's key, in the order they are tried.
+REPLAY_REASONS = (
+    REPLAY_OTHER_POLICY,
+    REPLAY_FINGERPRINT,
+    REPLAY_HOUSEHOLD,
+    REPLAY_DECISIONS,
+    REPLAY_BEFORE_CLOCK,
+    REPLAY_SORTS_BEFORE,
+    REPLAY_LATE_FACT,
+    REPLAY_CASE_STEP,
+    REPLAY_CORRECTED,
+    REPLAY_RETRACTED,
+    REPLAY_STALE,
+)

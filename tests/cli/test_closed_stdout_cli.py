@@ -150,6 +150,15 @@ def test_verify_saves_its_anchor(county: Path, tmp_path: Path) -> None:
     assert set(json.loads(anchor.read_text(encoding="utf-8"))) == {"facts", "decisions", "checkpoints"}
 
 
+@pytest.mark.parametrize("output_format", ["text", "jsonl"])
+def test_alerts_lists_into_a_closed_pipe_quietly(county: Path, tmp_path: Path, output_format: str) -> None:
+    store = tmp_path / "county.db"
+    done = closed("cycle", str(store), "--population", str(county), "--as-of", AS_OF, "--policy", "yubei_2016")
+    assert done.returncode == 0, done.stderr
+    done = closed("alerts", str(store), "--format", output_format, buffered=True)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
 def test_help_ends_quietly() -> None:
     done = closed("--help")
     assert (done.returncode, done.stderr) == (0, "")

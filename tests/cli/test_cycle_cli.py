@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from relapse_guard.cli_cycle import check_not_ahead
+from relapse_guard import labels
+from relapse_guard.cli import ALERT_KINDS
+from relapse_guard.cli_cycle import check_not_ahead, run_alerts
 from relapse_guard.errors import InvalidArgument
 from relapse_guard.monitoring import Alert, AlertKind
 from relapse_guard.store import SQLiteStore
@@ -98,9 +100,10 @@ def test_a_month_after_the_first_cycle_writes_its_alerts_record_and_problems(
     alerts = [json.loads(line) for line in (out / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
     assert alerts
     for row in alerts:
-        assert set(row) == {"kind", "household_id", "district", "policy", "date", "subject", "detail"}
+        assert set(row) == {"kind", "household_id", "district", "policy", "date", "subject", "detail", "message"}
         alert = Alert.from_dict(row)
         assert alert.policy == OWN[alert.district]
+        assert alert.detail == alert.render("en") == alert.message.english()
     record = json.loads((out / "cycle.json").read_text(encoding="utf-8"))
     assert record["cycle"] == record["as_of"] == JANUARY
     assert record["ingest"]["stored"] == facts
@@ -135,6 +138,101 @@ def test_a_month_after_the_first_cycle_writes_its_alerts_record_and_problems(
         first, second = (json.loads(body) for body in opened.cycle_runs(JANUARY))
     assert (first["run"], first["ingest"]["stored"], first["rescreened"]) == (1, facts, counts["rescreened"])
     assert (second["run"], second["ingest"]["stored"], second["ingest"]["duplicates"]) == (2, 0, facts)
+
+
+def test_alerts_lists_what_a_cycle_stored_in_either_language(county: Path, december: Path, tmp_path: Path) -> None:
+    store, out = _store(december, tmp_path), tmp_path / "jan"
+    args = ("cycle", str(store), "--facts", _month(county), "--as-of", JANUARY, "--policy-map", "chongqing")
+    done = cli(*args, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    written = [
+        Alert.from_dict(json.loads(line)) for line in (out / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    before = store.read_bytes()
+
+    # the last cycle by default: a line each, as str(alert) says it, and a count
+    listed = cli("alerts", str(store), "--lang", "en")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [str(alert) for alert in written] + [
+        f"{len(written):,} alerts of the cycle as of {JANUARY}"
+    ]
+    # in Chinese: the kind by its term, what it says in Chinese
+    chinese = cli("alerts", str(store), "--lang", "zh-CN")
+    assert chinese.returncode == 0, chinese.stderr
+    lines = chinese.stdout.splitlines()
+    assert lines[-1] == f"监测周期 {JANUARY} 共 {len(written):,} 条预警"
+    assert len(lines) == len(written) + 1
+    for alert, line in zip(written, lines, strict=False):
+        kind = labels.label("alert", alert.kind.value, "zh-CN")
+        assert line == f"{alert.date.isoformat()} {alert.household_id} [{kind}] {alert.render('zh-CN')}"
+    for term in ("新发现风险", "状态变化", "开始发放", "停止发放"):  # the glossary's
+        assert f"[{term}]" in chinese.stdout
+    assert any("元/月的低保于" in line for line in lines)
+    # JSON lines: alerts.jsonl's fields, the detail in the language asked
+    as_json = [
+        json.loads(line)
+        for line in cli("alerts", str(store), "--format", "jsonl", "--lang", "zh-CN").stdout.splitlines()
+    ]
+    assert [
+        Alert.from_dict({**row, "detail": alert.detail}) for row, alert in zip(as_json, written, strict=True)
+    ] == written
+    assert [row["detail"] for row in as_json] == [alert.render("zh-CN") for alert in written]
+    english = cli("alerts", str(store), "--format", "jsonl", "--lang", "en").stdout.splitlines()
+    assert english == [json.dumps(alert.to_dict(), ensure_ascii=False) for alert in written]
+
+    # filters: a household, kinds, a district (any case), an earlier cycle
+    one = written[0].household_id
+    mine = cli("alerts", str(store), "--household", one, "--lang", "en").stdout.splitlines()
+    assert mine[:-1] == [str(alert) for alert in written if alert.household_id == one]
+    kinds = cli("alerts", str(store), "--kind", "grant_ended", "--kind", "state_changed", "new_risk", "--lang", "en")
+    wanted = {"grant_ended", "state_changed", "new_risk"}
+    assert kinds.stdout.splitlines()[:-1] == [str(alert) for alert in written if alert.kind.value in wanted]
+    dazu = cli("alerts", str(store), "--district", " dazu", "--kind", "new_risk", "--lang", "en").stdout.splitlines()
+    picked = [str(alert) for alert in written if alert.district == "Dazu" and alert.kind.value == "new_risk"]
+    assert picked
+    assert dazu[:-1] == picked
+    assert dazu[-1] == f"{len(picked)} alerts of the cycle as of {JANUARY}"
+    first = cli("alerts", str(store), "--cycle", DECEMBER, "--household", "nobody", "--lang", "en")
+    assert first.stdout == f"0 alerts of the cycle as of {DECEMBER}\n"
+    december_alerts = cli("alerts", str(store), "--cycle", DECEMBER, "--format", "jsonl")
+    assert {json.loads(line)["kind"] for line in december_alerts.stdout.splitlines()} >= {"new_risk", "grant_started"}
+    assert store.read_bytes() == before  # read-only
+
+    # errors: exit 2, naming the store
+    unknown = cli("alerts", str(store), "--cycle", "2017-01-30", "--lang", "en")
+    assert (unknown.returncode, unknown.stdout, unknown.stderr) == (
+        2,
+        "",
+        f"relapse-guard: error: the store at {store} has no cycle as of 2017-01-30 "
+        f"(its last cycle is as of {JANUARY})\n",
+    )
+    zh = cli("alerts", str(store), "--cycle", "2017-01-30", "--lang", "zh-CN")
+    assert zh.returncode == 2
+    assert f"存储 {store} 中没有统计日期为 2017-01-30 的监测周期" in zh.stderr
+    missing = cli("alerts", str(tmp_path / "none.db"), "--lang", "en")
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        f"relapse-guard: error: no store file at {tmp_path / 'none.db'}\n",
+    )
+    assert not (tmp_path / "none.db").exists()
+    SQLiteStore(tmp_path / "empty.db").close()
+    empty = cli("alerts", str(tmp_path / "empty.db"), "--lang", "en")
+    assert (empty.returncode, empty.stderr) == (
+        2,
+        f"relapse-guard: error: the store at {tmp_path / 'empty.db'} has no cycle yet (relapse-guard cycle runs one)\n",
+    )
+    bad = cli("alerts", str(store), "--kind", "risk")
+    assert bad.returncode == 2
+    assert "invalid choice: 'risk'" in bad.stderr
+
+
+def test_alerts_in_python_refuses_a_kind_not_known(december: Path) -> None:
+    with pytest.raises(InvalidArgument, match="'risk' is not an alert kind"):
+        run_alerts(str(december), kinds=["new_risk", "risk"])
+
+
+def test_alerts_takes_the_kinds_of_alert() -> None:
+    assert ALERT_KINDS == tuple(kind.value for kind in AlertKind) == labels.LABELS["alert"]
 
 
 def test_the_built_in_map_names_each_districts_policy(county: Path, december: Path, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """The main commands in Chinese, run as an official runs them on a small generated population
 (``LANG=zh_CN.UTF-8`` or ``--lang zh-CN``): ``generate``, ``generate-month``, ``cycle`` (with a
-problem household), ``screen``, ``report``, ``whatif``, ``explain`` (text and JSON), ``test``
-(a failing case) and usage errors. Nothing they print or write for a person has an English
-word left in it: only ids, codes and names the user typed or the data holds (places, policies,
-rules, parameters, events, error classes), file paths, numbers and units.
+problem household) and ``alerts`` (text and JSON lines), ``screen``, ``report``, ``whatif``,
+``explain`` (text and JSON), ``test`` (a failing case) and usage errors. Nothing they print or
+write for a person has an English word left in it: only ids, codes and names the user typed or
+the data holds (places, policies, rules, parameters, events, error classes), file paths, numbers
+and units.
 """
 
 from __future__ import annotations
@@ -171,6 +172,20 @@ def test_cycle_with_a_problem_household(tmp_path: Path, county: Path, places: fr
     for done in (first, second):
         _no_english(done.stdout, places, "cycle")
         _no_english(done.stderr, places, "cycle stderr")
+    # what the cycles found: each alert's kind by its term, what it says in Chinese (a house's
+    # grade by its letter, as the appraisal writes it: C级)
+    grades = places | {"A", "B", "C", "D"}
+    for cycle in ("2018-12-31", "2019-01-31"):
+        alerts = _run("alerts", "store.sqlite", "--cycle", cycle, cwd=tmp_path, env_lang=True)
+        assert alerts.returncode == 0, alerts.stderr
+        assert alerts.stdout.splitlines()[-1].startswith(f"监测周期 {cycle} 共 ")
+        _no_english(alerts.stdout, grades, "alerts")
+    said = _run("alerts", "store.sqlite", "--format", "jsonl", cwd=tmp_path)
+    assert said.returncode == 0, said.stderr
+    rows = [json.loads(line) for line in said.stdout.splitlines()]
+    assert rows
+    for row in rows:
+        _no_english(row["detail"], grades, "alerts --format jsonl")
 
 
 def test_screen(tmp_path: Path, county: Path, places: frozenset[str]) -> None:

@@ -34,6 +34,14 @@ SHARED_KINDS: Mapping[str, str] = {
     "decision": "decision kind",
     "period": "grant period",
     "responsible": "responsible unit",
+    "review_name": "review name",
+}
+
+#: The kinds of name only the decisions' catalogue says (an alert names them), and its group of each.
+DECISIONS_KINDS: Mapping[str, str] = {
+    "procedure": "case procedure",
+    "case_step": "case step",
+    "fact": "fact kind",
 }
 
 
@@ -180,6 +188,25 @@ def test_a_risk_found_says_its_kind_and_severity_as_the_report_does() -> None:
         for severity in LABELS["severity"]:
             said = Message("{kind} risk ({severity}): {evidence}", Term(kind), Term(severity), evidence).render(CHINESE)
             assert said.startswith(f"{label('risk', kind, CHINESE)}（{label('severity', severity, CHINESE)}）："), said
+
+
+@pytest.mark.parametrize("kind", list(DECISIONS_KINDS))
+def test_the_decisions_catalogue_says_procedures_steps_and_facts_as_the_glossary(kind: str) -> None:
+    listed = {code: chinese for (k, code), chinese in GLOSSARY_TERMS.items() if k == kind}
+    # a name registered under another group first (main_earner_lost: a risk kind) is said alike
+    registered = {code for group, code in DECISIONS if group == DECISIONS_KINDS[kind]}
+    assert registered <= set(listed)
+    for code, chinese in listed.items():
+        assert Term(code).render(CHINESE) == chinese, code
+
+
+def test_the_steps_and_facts_are_the_library_s() -> None:
+    from relapse_guard.cases.national import NATIONAL_PROCEDURES
+    from relapse_guard.message_keys import CASE_STEPS, FACT_KINDS, PROCEDURES
+
+    assert {p.name for p in NATIONAL_PROCEDURES} == set(PROCEDURES)
+    assert {step.name for p in NATIONAL_PROCEDURES for step in p.steps} == set(CASE_STEPS)
+    assert LABELS["fact"] == FACT_KINDS
 
 
 def test_the_kinds_of_fact_labelled_are_the_library_s() -> None:

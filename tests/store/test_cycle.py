@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from relapse_guard.errors import CheckpointAhead, InvalidArgument, StoreError, WrongType
 from relapse_guard.facts import DEFAULT_FACT_KINDS
+from relapse_guard.monitoring import cycle_dates, last_cycle
 from relapse_guard.store import SQLiteStore, StoredCheckpoint
 
 from .helpers import KEY, KINDS, StoreLike, household, income, make_store, story
@@ -236,6 +237,14 @@ def test_alert_positions_are_stored_from_one(tmp_path: Path) -> None:
         store.save_checkpoints("c", [(checkpoint("H1", 0), [alert("c")])])
         rows = store.connection.execute("SELECT position, body FROM alerts ORDER BY position").fetchall()
         assert rows == [(1, alert("c"))]
+
+
+def test_the_dates_of_the_cycles_and_the_last(store: StoreLike) -> None:
+    assert (cycle_dates(store), last_cycle(store)) == ([], None)
+    for name in ("2017-01-31", "2016-12-31", "my-own-record", "2017-02-28"):  # a name of another program's
+        store.put_cycle(name, "{}")
+    assert cycle_dates(store) == [dt.date(2016, 12, 31), dt.date(2017, 1, 31), dt.date(2017, 2, 28)]
+    assert last_cycle(store) == dt.date(2017, 2, 28)
 
 
 # --- all or nothing -------------------------------------------------------------------------

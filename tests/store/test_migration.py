@@ -282,3 +282,41 @@ def test_a_version_4_file_keeps_its_cycle_record_as_the_cycle_s_first_run(
     assert [r.getMessage() for r in caplog.records if "migrated" in r.getMessage()] == [
         f"store {str(path)!r}: schema migrated from version 4 to 5"
     ]
+
+
+def test_the_alerts_a_version_3_file_holds_read_without_their_message_and_a_cycle_runs_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Alerts stored before they kept their message read with their detail as what they say, in
+    every language; the cycle run again over them, and the next one, announce nothing anew."""
+    from relapse_guard.cli import main
+    from relapse_guard.messages import UNTRANSLATED
+    from relapse_guard.monitoring import Alert
+
+    path = copied(3, tmp_path)
+    with SQLiteStore(path) as store:
+        bodies = [body for _, body in store.alerts("2017-12-31")]
+        assert bodies
+        assert all('"message"' not in body for body in bodies)
+        monitor = Monitor(store, load_policy("yubei_2016"))
+        stored = monitor.alerts(dt.date(2017, 12, 31))
+        assert [alert.to_json() for alert in stored] != bodies  # read with a message: the detail, untranslated
+        for alert in stored:
+            assert alert.message.key == UNTRANSLATED
+            assert alert.render("zh-CN") == alert.detail
+            assert Alert.from_json(alert.to_json()) == alert
+        again = monitor.cycle([], as_of=dt.date(2017, 12, 31))
+        assert again.rescreened == 0
+        assert sum(again.alert_counts.values()) == len(stored)
+        assert [body for _, body in store.alerts("2017-12-31")] == bodies
+        later = monitor.cycle([], as_of=dt.date(2018, 1, 31))
+        kinds = set(later.alert_counts)
+        assert not kinds & {"new_risk", "state_changed", "grant_started"}  # the checkpoints said it all before
+        assert store.verify().ok
+    # and the command lists them, the kind by its label, what they say as stored (the file is
+    # migrated now: it opens read-only)
+    assert main(["alerts", str(path), "--cycle", "2017-12-31", "--lang", "zh-CN", "--kind", "state_changed"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        *(f"2017-12-01 {hid} [状态变化] new -> assisted since 2017-12-01" for hid in ("H1", "H2", "H3")),
+        "监测周期 2017-12-31 共 3 条预警",
+    ]

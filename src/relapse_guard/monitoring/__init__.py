@@ -4,9 +4,9 @@ with the month's new facts, each under its district's policy, and the alerts tha
 >>> from relapse_guard.monitoring import Monitor
 """
 
-from .alerts import Alert, AlertKind
+from .alerts import Alert, AlertKind, replay_reason
 from .choosers import OnePolicy, PolicyChooser
-from .monitor import FAR_AHEAD, CycleProgress, CycleReport, FactAhead, Monitor
+from .monitor import FAR_AHEAD, CycleProgress, CycleReport, FactAhead, Monitor, cycle_dates, last_cycle
 from .rescreen import ChunkOutcome
 
 __all__ = [
@@ -20,4 +20,7 @@ __all__ = [
     "Monitor",
     "OnePolicy",
     "PolicyChooser",
+    "cycle_dates",
+    "last_cycle",
+    "replay_reason",
 ]

@@ -5,27 +5,37 @@ risk, a change of state, a grant started or ended, the transition period ending 
 review or a case step due or overdue, a history replayed (and why). Each :class:`Alert` names
 the household, its district, the policy it was screened under, the date and what it is about,
 in words a caseworker reads, and as data (:meth:`Alert.to_dict`) other systems read.
+
+What an alert says is kept as a :class:`~relapse_guard.messages.Message` (a key of the
+``decisions`` catalogue and its values: states, risk kinds, interventions, review names and
+case steps as terms), so that it renders in any language (:meth:`Alert.render`); its
+``detail`` is the message in English.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
+import re
+import string
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from ..decisions import Grant
+from .. import message_keys as keys
+from ..decisions import Grant, Period
 from ..engine import Checkpoint
 from ..errors import InvalidInput
 from ..lifecycle import State
+from ..messages import ENGLISH, Join, Message, Term, as_message, message_from_dict
 from ..policy import Policy
 from ..reviews import ReviewState, review_status
-from ..text import plural
 
-__all__ = ["CASE_NOTICE", "TRANSITION_NOTICE", "Alert", "AlertKind", "alerts_for", "wake_on"]
+__all__ = ["CASE_NOTICE", "TRANSITION_NOTICE", "Alert", "AlertKind", "alerts_for", "replay_reason", "wake_on"]
 
 #: How long before its end a transition period is announced as ending.
 TRANSITION_NOTICE = dt.timedelta(days=31)
@@ -54,7 +64,11 @@ class Alert:
 
     ``subject`` identifies what the alert is about within the household (a risk key, an
     intervention, a review, a case id; empty for a change of state); ``date`` is when it
-    happened or falls due; ``detail`` says it in words.
+    happened or falls due; ``detail`` says it in English words, and ``message`` says it as a
+    key and values, which :meth:`render` says in a language (``detail`` is ``message`` in
+    English). Given no ``message``, an alert's message is its ``detail`` as untranslated text
+    (:func:`~relapse_guard.messages.as_message`): the same words in every language, as an
+    alert stored before alerts kept their message reads.
     """
 
     kind: AlertKind
@@ -64,6 +78,14 @@ class Alert:
     date: dt.date
     subject: str
     detail: str
+    message: Message = attrs.field(
+        default=attrs.Factory(lambda self: as_message(self.detail), takes_self=True),
+        validator=attrs.validators.instance_of(Message),
+    )
+
+    def render(self, language: str = ENGLISH) -> str:
+        """What the alert says in ``language`` (``en``, ``zh-CN``): ``detail`` in English."""
+        return self.detail if language == ENGLISH else self.message.render(language)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict that :meth:`from_dict` reads back."""
@@ -75,6 +97,7 @@ class Alert:
             "date": self.date.isoformat(),
             "subject": self.subject,
             "detail": self.detail,
+            "message": self.message.to_dict(),
         }
 
     def to_json(self) -> str:
@@ -83,7 +106,11 @@ class Alert:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Alert:
-        """Read :meth:`to_dict`; :class:`~relapse_guard.errors.InvalidInput` naming the field otherwise."""
+        """Read :meth:`to_dict`; :class:`~relapse_guard.errors.InvalidInput` naming the field otherwise.
+
+        A dict without ``message`` (an alert stored before alerts kept their message) is read
+        with its ``detail`` as its message, untranslated.
+        """
         household_id = data.get("household_id") if isinstance(data, Mapping) else None
         field = "alert"
         try:
@@ -92,6 +119,13 @@ class Alert:
             field = "date"
             date = dt.date.fromisoformat(data["date"])
             field = "text fields"
+            detail = str(data["detail"])
+            field = "message"
+            said = data.get("message")
+            if said is not None and not isinstance(said, Mapping):
+                raise TypeError(f"a message is a dict, not {type(said).__name__}")
+            message = message_from_dict(said) if said is not None else as_message(detail)
+            field = "text fields"
             return cls(
                 kind=kind,
                 household_id=str(data["household_id"]),
@@ -99,9 +133,10 @@ class Alert:
                 policy=str(data["policy"]),
                 date=date,
                 subject=str(data["subject"]),
-                detail=str(data["detail"]),
+                detail=detail,
+                message=message,
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             hid = household_id if isinstance(household_id, str) else None
             value = data.get(field) if isinstance(data, Mapping) else data
             raise InvalidInput(hid, field, value, f"an alert written by Alert.to_dict ({error})") from error
@@ -130,7 +165,7 @@ def alerts_for(
     """
     found: list[Alert] = []
 
-    def alert(kind: AlertKind, date: dt.date, subject: str, detail: str) -> None:
+    def alert(kind: AlertKind, date: dt.date, subject: str, message: Message) -> None:
         found.append(
             Alert(
                 kind=kind,
@@ -139,32 +174,84 @@ def alerts_for(
                 policy=policy.label,
                 date=date,
                 subject=subject,
-                detail=detail,
+                detail=message.english(),
+                message=message,
             )
         )
 
     if replayed:
-        alert(AlertKind.REPLAYED, as_of, "", f"history replayed: {replayed}")
+        alert(AlertKind.REPLAYED, as_of, "", Message(keys.ALERT_REPLAYED, replay_reason(replayed)))
     _changes(old, new, alert)
     _falling_due(new, policy, as_of, alert)
     return found
 
 
-_Add = Callable[[AlertKind, dt.date, str, str], None]
+_Add = Callable[[AlertKind, dt.date, str, Message], None]
+
+
+#: What the placeholders of the replay reasons hold, as the engine writes them: fact and case
+#: ids quoted (``repr``), dates ISO, a kind of fact; any other placeholder any text.
+_REPR = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_HELD = {
+    "fact": _REPR,
+    "target": _REPR,
+    "last": _REPR,
+    "case": _REPR,
+    "kind": r"\w+",
+    "date": _DATE,
+    "last_date": _DATE,
+    "as_of": _DATE,
+    "clock": _DATE,
+}
+
+
+@functools.cache
+def _reason_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each replay reason's key, with a pattern matching its English text."""
+    patterns = []
+    for key in keys.REPLAY_REASONS:
+        parts = []
+        for literal, name, _, _ in string.Formatter().parse(key):
+            parts.append(re.escape(literal))
+            if name is not None:
+                parts.append(f"(?P<{name}>{_HELD.get(name, '.+?')})")
+        patterns.append((key, re.compile("".join(parts), re.DOTALL)))
+    return tuple(patterns)
+
+
+def replay_reason(reason: str) -> Message:
+    """Why a household's history was replayed (the text :class:`~relapse_guard.engine.Checkpointed`
+    and the cycle give) as a message that renders in any language; a text not known as a replay
+    reason (or read back otherwise than it is written) as an untranslated message.
+
+    >>> replay_reason("the household's record (place or members) changed since the checkpoint").render("zh-CN")
+    '自检查点生成以来，农户记录（住址或成员）已变更'
+    """
+    for key, pattern in _reason_patterns():
+        found = pattern.fullmatch(reason)
+        if found is None:
+            continue
+        values = found.groupdict()
+        message = Message.named(key, **{name: Term(v) if name == "kind" else v for name, v in values.items()})
+        if message.english() == reason:
+            return message
+    return as_message(reason)
 
 
 def _changes(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
     known = old.risk_keys if old is not None else frozenset()
     for risk in new.risks:
         if risk.key not in known:
-            evidence = "; ".join(f"{label} {value}" for label, value in risk.evidence)
-            alert(
-                AlertKind.NEW_RISK,
-                risk.date,
-                risk.key,
-                f"{risk.kind} risk ({risk.severity.name.lower()}) found on {risk.date.isoformat()}"
-                + (f": {evidence}" if evidence else ""),
+            what, severity = Term(risk.kind), Term(risk.severity.name.lower())
+            # the evidence as a decision says it: labels and known values as terms, reasons as messages
+            evidence = risk.message().get("evidence")
+            said = (
+                Message(keys.ALERT_NEW_RISK, what, severity, risk.date, evidence)
+                if isinstance(evidence, Join) and evidence.items
+                else Message(keys.ALERT_NEW_RISK_BARE, what, severity, risk.date)
             )
+            alert(AlertKind.NEW_RISK, risk.date, risk.key, said)
     before = old.state if old is not None else State.NEW
     if new.state is not before:
         since = new.state_since or (new.clock or dt.date.min)
@@ -172,7 +259,7 @@ def _changes(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
             AlertKind.STATE_CHANGED,
             since,
             "",
-            f"{before.value} -> {new.state.value} since {since.isoformat()}",
+            Message(keys.ALERT_STATE_CHANGED, Term(before.value), Term(new.state.value), since),
         )
     old_grants = {_grant_key(grant): grant for grant in old.grants} if old is not None else {}
     new_keys = set()
@@ -197,22 +284,15 @@ def _changes(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
         if kind is AlertKind.GRANT_STARTED:
             if grant.is_entitlement and (grant.intervention, grant.first_day, grant.amount) in carried:
                 continue
-            alert(kind, grant.date, grant.intervention, f"{grant.intervention} granted: {_amount(grant)}")
+            said = Message(keys.ALERT_GRANTED, Term(grant.intervention), _amount(grant))
+            alert(kind, grant.date, grant.intervention, said)
         elif grant.ends is not None and (grant.intervention, grant.ends, grant.amount) not in carried:
-            alert(
-                kind,
-                grant.ends,
-                grant.intervention,
-                f"{grant.intervention} of {grant.amount} yuan a month ends on {grant.ends.isoformat()}",
-            )
+            said = Message(keys.ALERT_GRANT_ENDS, Term(grant.intervention), _money(grant), grant.ends)
+            alert(kind, grant.ends, grant.intervention, said)
     for key, grant in old_grants.items():
         if key not in new_keys:
-            alert(
-                AlertKind.GRANT_ENDED,
-                new.clock or grant.date,
-                grant.intervention,
-                f"{grant.intervention} granted on {grant.date.isoformat()} no longer stands",
-            )
+            said = Message(keys.ALERT_GRANT_GONE, Term(grant.intervention), grant.date)
+            alert(AlertKind.GRANT_ENDED, new.clock or grant.date, grant.intervention, said)
 
 
 def _grant_key(grant: Grant) -> tuple[object, ...]:
@@ -220,23 +300,38 @@ def _grant_key(grant: Grant) -> tuple[object, ...]:
     return (grant.intervention, grant.date, grant.risk_key, grant.amount, grant.period, grant.service, grant.first_day)
 
 
-def _amount(grant: Grant) -> str:
+_SERVICES = frozenset(keys.SERVICES)
+
+
+def _money(grant: Grant) -> Decimal | str:
+    """A grant's amount as a message value (one with none, as the text always said it)."""
+    return grant.amount if grant.amount is not None else "None"
+
+
+def _amount(grant: Grant) -> Message:
     """A grant's money with its unit, or its service."""
     if grant.amount is None:
-        return f"service {grant.service}"
+        service = str(grant.service)
+        return Message(keys.GRANT_SERVICE, Term(service) if service in _SERVICES else service)
     if grant.is_entitlement:
-        return f"{grant.amount} yuan a month from {grant.first_day.isoformat()}"
-    return f"{grant.amount} yuan {grant.period.value.replace('_', '-')}"
+        return Message(keys.ALERT_MONTHLY_FROM, grant.amount, grant.first_day)
+    if grant.period is Period.YEARLY:
+        return Message(keys.ALERT_YEARLY, grant.amount)
+    if grant.period is Period.ONE_OFF:
+        return Message(keys.ALERT_ONE_OFF, grant.amount)
+    # a period of no key of its own (none yet): the words the text always had
+    return as_message(f"{grant.amount} yuan {grant.period.value.replace('_', '-')}")
 
 
 def _falling_due(new: Checkpoint, policy: Policy, as_of: dt.date, alert: _Add) -> None:
     end = new.monitoring_end
     if new.state is State.MONITORED and end is not None and end - TRANSITION_NOTICE <= as_of < end:
+        start = new.monitoring_start
         alert(
             AlertKind.TRANSITION_ENDING,
             end,
             "transition",
-            f"transition period ends on {end.isoformat()} (monitored since {new.monitoring_start})",
+            Message(keys.ALERT_TRANSITION_ENDING, end, start if start is not None else "None"),
         )
     if policy.reviews and new.state_since is not None:
         for status in review_status(
@@ -247,38 +342,31 @@ def _falling_due(new: Checkpoint, policy: Policy, as_of: dt.date, alert: _Add) -
             completed=dict(new.reviews_done),
             as_of=as_of,
         ):
+            review = Term(status.review)
+            responsible = Term(status.responsible) if status.responsible else None
             if status.state is ReviewState.OVERDUE:
-                alert(
-                    AlertKind.REVIEW_OVERDUE,
-                    status.due_on,
-                    status.review,
-                    f"review {status.review} due {status.due_on.isoformat()} is "
-                    f"{plural(status.days_overdue, 'day', grouped=False)} overdue"
-                    + (f" ({status.responsible})" if status.responsible else ""),
+                days = keys.count(status.days_overdue, "day")
+                said = (
+                    Message(keys.ALERT_REVIEW_OVERDUE_BY, review, status.due_on, days, responsible)
+                    if responsible
+                    else Message(keys.ALERT_REVIEW_OVERDUE, review, status.due_on, days)
                 )
+                alert(AlertKind.REVIEW_OVERDUE, status.due_on, status.review, said)
             elif status.state is ReviewState.DUE:
-                alert(
-                    AlertKind.REVIEW_DUE,
-                    status.due_on,
-                    status.review,
-                    f"review {status.review} due {status.due_on.isoformat()}"
-                    + (f" ({status.responsible})" if status.responsible else ""),
+                said = (
+                    Message(keys.ALERT_REVIEW_DUE_BY, review, status.due_on, responsible)
+                    if responsible
+                    else Message(keys.ALERT_REVIEW_DUE, review, status.due_on)
                 )
+                alert(AlertKind.REVIEW_DUE, status.due_on, status.review, said)
     for case in new.open_cases:
+        procedure, step = Term(case.procedure), Term(case.step)
         if case.due_on < as_of:
-            alert(
-                AlertKind.CASE_STEP_OVERDUE,
-                case.due_on,
-                case.case_id,
-                f"{case.procedure} case {case.case_id}: step {case.step} was due {case.due_on.isoformat()}",
-            )
+            said = Message(keys.ALERT_STEP_OVERDUE, procedure, case.case_id, step, case.due_on)
+            alert(AlertKind.CASE_STEP_OVERDUE, case.due_on, case.case_id, said)
         elif case.due_on <= as_of + CASE_NOTICE:
-            alert(
-                AlertKind.CASE_STEP_DUE,
-                case.due_on,
-                case.case_id,
-                f"{case.procedure} case {case.case_id}: step {case.step} due {case.due_on.isoformat()}",
-            )
+            said = Message(keys.ALERT_STEP_DUE, procedure, case.case_id, step, case.due_on)
+            alert(AlertKind.CASE_STEP_DUE, case.due_on, case.case_id, said)
 
 
 def wake_on(checkpoint: Checkpoint) -> dt.date | None:

@@ -54,7 +54,7 @@ from .alerts import Alert, AlertKind
 from .choosers import OnePolicy, PolicyChooser, fact_kinds_of
 from .rescreen import ChunkOutcome, Rescreener
 
-__all__ = ["FAR_AHEAD", "CycleProgress", "CycleReport", "FactAhead", "Monitor"]
+__all__ = ["FAR_AHEAD", "CycleProgress", "CycleReport", "FactAhead", "Monitor", "cycle_dates", "last_cycle"]
 
 #: How far after a cycle's date a fact may be dated before the cycle names it (:class:`FactAhead`).
 FAR_AHEAD = relativedelta(years=1)
@@ -301,6 +301,24 @@ def _alert_name(kind: str, lang: str) -> str:
     return kind.replace("_", " ") if is_english(lang) else label("alert", kind, lang)
 
 
+def cycle_dates(store: Store) -> list[dt.date]:
+    """The dates of the cycles ``store`` has a record of, earliest first (a record kept under a
+    name that is not an ISO date, by another program, is not a cycle's)."""
+    dates = []
+    for name in store.cycles():
+        try:
+            dates.append(dt.date.fromisoformat(name))
+        except ValueError:
+            continue
+    return sorted(dates)
+
+
+def last_cycle(store: Store) -> dt.date | None:
+    """The date of the latest cycle ``store`` has a record of; None before the first."""
+    dates = cycle_dates(store)
+    return dates[-1] if dates else None
+
+
 ProgressCallback = Callable[[CycleProgress], None]
 #: Opens the store in a worker process (it must pickle: e.g. ``functools.partial(SQLiteStore, path)``).
 StoreOpener = Callable[[], Store]
@@ -424,13 +442,7 @@ class Monitor:
 
     def last_cycle(self) -> dt.date | None:
         """The date of the latest cycle the store has a record of (None before the first)."""
-        dates = []
-        for name in self.store.cycles():
-            try:
-                dates.append(dt.date.fromisoformat(name))
-            except ValueError:  # a record another program kept under a name of its own
-                continue
-        return max(dates, default=None)
+        return last_cycle(self.store)
 
     def alerts(self, as_of: dt.date, *, kinds: Iterable[AlertKind | str] | None = None) -> list[Alert]:
         """The alerts stored for the cycle as of ``as_of`` (of ``kinds`` when given: alert kinds or
