@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from relapse_guard import Engine, Household, IncomeAssessed, load_policy
 from relapse_guard.facts import Fact, IllnessReported, SchoolEnrolled
+from relapse_guard.household import Schooling
 from relapse_guard.interventions.safety_net import monthly_top_up
 
 D = dt.date
@@ -89,7 +90,7 @@ def test_a_school_year_found_while_a_top_up_runs_raises_it_as_it_would_a_later_o
                 household_id="H1",
                 date=D(2016, 9, 1),
                 member_id="H1-s",
-                level="tertiary",
+                level=Schooling.TERTIARY,
                 annual_cost=Decimal(10400),
             ),
             _income("i2", D(2016, 10, 10), 3400),
