@@ -200,3 +200,42 @@ def test_a_value_the_base_policy_refuses_in_a_parameter_file_names_the_file(tmp_
         )
     assert bare.value.source == ""
     assert ParameterTree.from_file(path) == ParameterTree.from_toml(path.read_text(encoding="utf-8"))
+
+
+# --- each value its own reference -------------------------------------------------------------
+
+
+def test_a_value_added_carries_its_own_reference_never_the_timeline_s() -> None:
+    tree = ParameterTree.from_toml(TOML)
+    cited = tree.with_value("safety_net.standard", dt.date(2017, 1, 1), 330, reference="notice 7")
+    assert cited.lookup("safety_net.standard", dt.date(2017, 1, 1)).reference == "notice 7"
+    assert cited.lookup("safety_net.standard", dt.date(2016, 1, 1)).reference == "seed"  # the others keep theirs
+    unsourced = tree.with_value("safety_net.standard", dt.date(2017, 1, 1), 330)
+    assert unsourced.lookup("safety_net.standard", dt.date(2017, 1, 1)).reference == ""
+    assert unsourced.get("safety_net.standard").reference_of(dt.date(2015, 1, 1)) == "seed"
+    # a value replaced at its own date takes the new reference
+    replaced = cited.with_value("safety_net.standard", dt.date(2016, 1, 1), 310, reference="notice 8")
+    assert [replaced.lookup("safety_net.standard", dt.date(y, 1, 1)).reference for y in (2015, 2016, 2017)] == [
+        "seed",
+        "notice 8",
+        "notice 7",
+    ]
+
+
+def test_a_tree_laid_over_another_cites_its_values_only() -> None:
+    base = ParameterTree.from_toml(TOML)
+    notice = ParameterTree.from_toml('[safety_net.standard]\nreference = "notice"\nvalues = { 2017-07-01 = 330 }')
+    unsourced = ParameterTree.from_toml("[safety_net.standard]\nvalues = { 2016-01-01 = 310 }")
+    laid = base.overlaid(notice).overlaid(unsourced)
+    cited = {d: laid.lookup("safety_net.standard", d).reference for d, _ in laid.get("safety_net.standard").values}
+    assert cited == {dt.date(2015, 1, 1): "seed", dt.date(2016, 1, 1): "", dt.date(2017, 7, 1): "notice"}
+
+
+def test_references_must_name_values_of_the_timeline() -> None:
+    from relapse_guard.parameters import Parameter
+
+    with pytest.raises(InvalidParameter, match="effective date of one of its values"):
+        Parameter(name="a", values=((dt.date(2016, 1, 1), Decimal(1)),), references={dt.date(2016, 2, 1): "x"})
+    same = Parameter(name="a", values=((dt.date(2016, 1, 1), Decimal(1)),), reference="x")
+    # a reference equal to the parameter's is not kept twice: equal parameters compare equal
+    assert Parameter(name="a", values=same.values, reference="x", references={dt.date(2016, 1, 1): "x"}) == same

@@ -122,3 +122,34 @@ def test_the_policy_does_not_import_its_checks() -> None:
             imported |= {alias.name for alias in node.names}
     assert ".cases.NATIONAL_PROCEDURES" in imported
     assert [name for name in imported if "checks" in name] == []
+
+
+def test_a_derived_value_cites_the_policy_that_set_it_not_the_base_value_s_source() -> None:
+    base = load_policy("yubei_2016")
+    derived = base.derive(name="yubei_330", parameters={"safety_net.standard": {D(2016, 7, 1): 330}})
+    new = derived.parameters.lookup("safety_net.standard", D(2016, 7, 1))
+    assert (new.value, new.effective_from) == (Decimal(330), D(2016, 7, 1))
+    assert new.reference == "set by policy yubei_330@1 (derived from yubei_2016@2016.1)"
+    seed = base.parameters.lookup("safety_net.standard", D(2016, 1, 1)).reference
+    assert seed.startswith("seed: Yubei item 5")
+    assert derived.parameters.lookup("safety_net.standard", D(2016, 1, 1)).reference == seed  # not overridden
+    declared = base.derive(name="heating", version="2", new_parameters={"heating.per_person": {D(2015, 1, 1): 120}})
+    assert declared.parameters.lookup("heating.per_person", D(2016, 1, 1)).reference == (
+        "set by policy heating@2 (derived from yubei_2016@2016.1)"
+    )
+
+
+def test_a_reference_of_one_s_own_comes_with_a_parameter_tree() -> None:
+    base = load_policy("yubei_2016")
+    notice = ParameterTree.from_toml(
+        '[safety_net.standard]\nreference = "Yubei notice 2016 no. 7"\nvalues = { 2016-07-01 = 330 }'
+    )
+    derived = base.derive(name="yubei_330", parameter_tree=notice)
+    assert derived.parameters.lookup("safety_net.standard", D(2016, 7, 1)).reference == "Yubei notice 2016 no. 7"
+    assert derived.parameters.lookup("safety_net.standard", D(2016, 1, 1)).reference.startswith("seed: Yubei item 5")
+
+
+def test_a_district_s_value_does_not_lend_its_source_to_the_base_s_earlier_value() -> None:
+    dazu = load_policy("dazu_2016")  # job_referral.responsible: the base's from 2015, Dazu's from 2016
+    assert dazu.parameters.lookup("job_referral.responsible", D(2015, 6, 1)).reference == ""
+    assert dazu.parameters.lookup("job_referral.responsible", D(2016, 6, 1)).reference.startswith("seed: Dazu")

@@ -17,7 +17,7 @@ from pathlib import Path
 from .cli_policy import load_policy_spec, policy_source
 from .engine import Engine, household_on
 from .errors import InvalidArgument, RelapseGuardError, StoreError, UnknownHousehold
-from .explanation import to_json
+from .explanation import money_lines, to_json
 from .facts import Fact
 from .household import Household
 from .interface import progress_text, tr
@@ -240,6 +240,8 @@ def _print_explained(
         print(to_json(result, policy, language=lang))
         return
     print(result.explain(lang))
+    for line in money_lines(result, lang):
+        print(line)
     for status in policy.reviews_due(result, as_of or result.as_of or dt.date.today()):
         print(
             tr(

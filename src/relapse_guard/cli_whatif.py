@@ -21,7 +21,6 @@ import datetime as dt
 import html
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from .cli_policy import load_policy_spec
@@ -31,6 +30,7 @@ from .errors import InvalidArgument
 from .i18n import normalise_language
 from .interface import ntr, tr
 from .labels import label
+from .money import money_text
 from .population import Population, read_population
 from .progress_line import ProgressLine, wants_progress
 from .whatif import FIGURES, Comparison, HouseholdComparison, Outcome, compare_population
@@ -57,7 +57,6 @@ CSV_COLUMNS = (
 )
 
 _NONE = Money()
-_CENT = Decimal("0.01")
 
 
 def print_runs(paths: Mapping[str, int], lang: str) -> None:
@@ -209,19 +208,10 @@ def run_whatif(
     return 1 if comparison.bad_rows or refused else 0
 
 
-def _amount(value: Decimal) -> str:
-    """A sum of yuan with its fen (``0`` as ``0.00``); an amount finer than a fen as it is."""
-    return str(value.quantize(_CENT)) if value == value.quantize(_CENT) else str(value)
-
-
-def _signed(value: Decimal) -> str:
-    return f"+{_amount(value)}" if value > 0 else _amount(value)
-
-
 def _delta_text(delta: Money, lang: str = "en") -> str:
     """The three figures of a difference, each with its unit."""
     return tr(lang, "; ").join(
-        f"{figure_label(name, lang)} {_signed(getattr(delta, name))} {label('unit', unit, lang)}"
+        f"{figure_label(name, lang)} {money_text(getattr(delta, name), signed=True)} {label('unit', unit, lang)}"
         for name, _label, unit in FIGURES
     )
 
@@ -274,7 +264,7 @@ def _figure_rows(a: Mapping[str, Money], b: Mapping[str, Money]) -> Iterator[tup
         for attribute, _label, unit in FIGURES:
             x, y = getattr(first, attribute), getattr(second, attribute)
             if x != y:
-                yield name, attribute, unit, _amount(x), _amount(y), _amount(y - x)
+                yield name, attribute, unit, money_text(x), money_text(y), money_text(y - x)
 
 
 def _household_rows(item: HouseholdComparison) -> Iterator[list[str]]:
@@ -336,9 +326,9 @@ def _money_rows(a: Mapping[str, Money], b: Mapping[str, Money], lang: str = "en"
                     label("intervention", name, lang),
                     figure_label(attribute, lang),
                     label("unit", unit, lang),
-                    _amount(x),
-                    _amount(y),
-                    _signed(y - x),
+                    money_text(x),
+                    money_text(y),
+                    money_text(y - x, signed=True),
                 ]
             )
     return rows

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from .engine import Engine
-from .entitlements import total
+from .explanation import money_lines
 from .facts import (
     AssistanceGranted,
     DisasterReported,
@@ -157,7 +157,7 @@ def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_
     for (story, _, _), result in zip(demo_households(), results, strict=True):
         lines.append(f"## {result.household_id}: {tr_marked(lang, story)}")
         lines.append(result.explain(lang))
-        lines += _money_lines(result, lang, comma)
+        lines += money_lines(result, lang)
         lines.append("")
     counts: dict[str, int] = {}
     for result in results:
@@ -165,22 +165,3 @@ def render_demo(as_of: dt.date = DEMO_AS_OF, policy_name: str | Policy = "yubei_
     states = comma.join(f"{label('state', state, lang)} {n}" for state, n in sorted(counts.items()))
     lines.append(tr(lang, "states: {states}", states=states))
     return "\n".join(lines)
-
-
-def _money_lines(result: HouseholdResult, lang: str, comma: str) -> list[str]:
-    """A household's money in the demo: one-off, monthly in force and paid to date, each in its unit."""
-    money = result.money()
-    one_off = [f"{label('intervention', n, lang)} {line.one_off}" for n, line in sorted(money.items()) if line.one_off]
-    monthly = [
-        f"{label('intervention', n, lang)} {line.monthly_in_force}"
-        for n, line in sorted(money.items())
-        if line.monthly_in_force
-    ]
-    lines = []
-    if one_off:
-        lines.append(tr(lang, "  one-off and yearly (yuan): {amounts}", amounts=comma.join(one_off)))
-    if monthly:
-        lines.append(tr(lang, "  monthly in force (yuan a month): {amounts}", amounts=comma.join(monthly)))
-    if money:
-        lines.append(tr(lang, "  paid to date (yuan): {amount}", amount=total(money).paid_to_date))
-    return lines

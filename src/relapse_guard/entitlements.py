@@ -41,7 +41,7 @@ from typing import Literal
 import attrs
 
 from .decisions import Grant
-from .money import FEN, to_money
+from .money import money_text, to_money
 
 __all__ = [
     "MONEY_UNITS",
@@ -225,21 +225,13 @@ class Money:
         return bool(self.one_off or self.monthly_in_force or self.paid_to_date)
 
     def to_dict(self) -> dict[str, str]:
-        """The three figures as decimal strings with two places (amounts are to the fen), by name."""
+        """The three figures as decimal strings with two places (amounts are to the fen; see
+        :func:`~relapse_guard.money.money_text`), by name."""
         return {
-            "one_off": _text(self.one_off),
-            "monthly_in_force": _text(self.monthly_in_force),
-            "paid_to_date": _text(self.paid_to_date),
+            "one_off": money_text(self.one_off),
+            "monthly_in_force": money_text(self.monthly_in_force),
+            "paid_to_date": money_text(self.paid_to_date),
         }
-
-
-def _text(amount: Decimal) -> str:
-    """``amount`` with two places: ``"0.00"``, not ``"0"``; never rounded (money is to the fen)."""
-    return (
-        str(amount.quantize(FEN))
-        if amount.as_tuple().exponent != -2 and amount == amount.quantize(FEN)
-        else str(amount)
-    )
 
 
 def money_by_intervention(grants: Iterable[Grant], as_of: dt.date | None) -> dict[str, Money]:

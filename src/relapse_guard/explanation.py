@@ -14,6 +14,12 @@ risks by date, then key), so the same result always gives the same JSON. This is
 other systems; the store keeps decisions in a form of its own (``Decision.to_dict``, which its
 hash chain covers), unchanged by this one.
 
+The document's ``money`` is the household's money as of its ``as_of``, as
+:meth:`~relapse_guard.result.HouseholdResult.money` counts it: by intervention and in all, each
+with its three figures kept apart (one-off and yearly in yuan, monthly in force in yuan a month,
+paid to date in yuan). :func:`money_lines` says the same figures as the lines of text the demo
+and ``relapse-guard explain`` print.
+
 Each decision's ``text`` is in the document's ``language`` (English unless asked: ``zh-CN``
 for Simplified Chinese); its ``message`` (the key and values it was made from) and
 ``margins`` (how far a failed or near condition was from its threshold) read the same in
@@ -34,6 +40,8 @@ a schema of its own (docs/explanations.md).
 (1, 'stable', 'transition')
 >>> document["decisions"][0]["parameters"][0]["name"]
 'poverty_line'
+>>> document["money"]["total"]
+{'one_off': '2200.00', 'monthly_in_force': '0.00', 'paid_to_date': '2966.60'}
 """
 
 from __future__ import annotations
@@ -47,15 +55,18 @@ from typing import Any
 
 from .decisions import Decision, Grant, Risk
 from .engine.fingerprint import policy_fingerprint
+from .entitlements import Money, total
 from .errors import InvalidArgument, NotFound, WrongType
 from .i18n import normalise_language
-from .money import FEN
+from .interface import tr
+from .labels import label
+from .money import money_text
 from .parameters import ParameterValue
 from .policy import Policy
 from .result import HouseholdResult
 from .reviews import ReviewStatus
 
-__all__ = ["SCHEMA_ID", "SCHEMA_VERSION", "SCHEMA_VERSIONS", "load_schema", "to_json", "to_json_dict"]
+__all__ = ["SCHEMA_ID", "SCHEMA_VERSION", "SCHEMA_VERSIONS", "load_schema", "money_lines", "to_json", "to_json_dict"]
 
 #: The version of the JSON form :func:`to_json_dict` writes (its ``schema_version``).
 SCHEMA_VERSION = 1
@@ -126,6 +137,7 @@ def to_json_dict(result: HouseholdResult, policy: Policy | None = None, *, langu
         "risks": [_risk(risk) for risk in result.risks],
         "grants": [_grant(grant) for grant in result.grants],
         "pending": [_grant(grant) for grant in result.pending],
+        "money": _money_object(result.money()),
         "reviews_completed": [
             {"review": name, "date": on.isoformat()} for name, on in sorted(result.reviews_completed.items())
         ],
@@ -148,15 +160,58 @@ def to_json(
 
 def _money(amount: Decimal) -> str:
     """An amount of yuan as the JSON form writes it: two decimals, or more when the amount has
-    more (it is never rounded), in plain notation.
+    more (it is never rounded), in plain notation (:func:`~relapse_guard.money.money_text`).
 
     >>> _money(Decimal(539)), _money(Decimal("165.25")), _money(Decimal("1E+3")), _money(Decimal("0.125"))
     ('539.00', '165.25', '1000.00', '0.125')
     """
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= -2:
-        amount = amount.quantize(FEN)  # only zeros added: exact
-    return f"{amount:f}"
+    return money_text(amount)
+
+
+def _money_object(money: dict[str, Money]) -> dict[str, Any]:
+    """The ``money`` of the document: each intervention's three figures, by name, and their sum."""
+    return {
+        "by_intervention": [{"intervention": name, **line.to_dict()} for name, line in sorted(money.items())],
+        "total": total(money).to_dict(),
+    }
+
+
+def money_lines(result: HouseholdResult, lang: str = "en") -> list[str]:
+    """``result``'s money as lines of text in ``lang`` (``en``, ``zh-CN``), indented as its timeline
+    (:meth:`~relapse_guard.result.HouseholdResult.explain`), as the demo and ``relapse-guard
+    explain`` print them: the one-off and yearly grants (yuan) and the monthly amounts in force on
+    the as-of date (yuan a month) of each intervention that has any, then what was paid to date in
+    all (yuan); no line for a household granted no money. The figures are the JSON form's ``money``.
+
+    >>> import datetime as dt
+    >>> from relapse_guard import Engine, load_policy
+    >>> from relapse_guard.demo import demo_households
+    >>> _, household, facts = list(demo_households())[1]
+    >>> result = Engine(load_policy("yubei_2016")).run(household, facts, as_of=dt.date(2019, 6, 30))
+    >>> print("\\n".join(money_lines(result)))
+      one-off and yearly (yuan): industry_funds_exited 2000.00, medical_aid 5400.00, micro_insurance 300.00
+      monthly in force (yuan a month): safety_net 875.01
+      paid to date (yuan): 29500.28
+    """
+    money = result.money()
+    comma = tr(lang, ", ")
+    named = sorted(money.items())
+    one_off = comma.join(
+        f"{label('intervention', name, lang)} {money_text(line.one_off)}" for name, line in named if line.one_off
+    )
+    monthly = comma.join(
+        f"{label('intervention', name, lang)} {money_text(line.monthly_in_force)}"
+        for name, line in named
+        if line.monthly_in_force
+    )
+    lines = []
+    if one_off:
+        lines.append(tr(lang, "  one-off and yearly (yuan): {amounts}", amounts=one_off))
+    if monthly:
+        lines.append(tr(lang, "  monthly in force (yuan a month): {amounts}", amounts=monthly))
+    if money:
+        lines.append(tr(lang, "  paid to date (yuan): {amount}", amount=money_text(total(money).paid_to_date)))
+    return lines
 
 
 def _date(on: dt.date | None) -> str | None:

@@ -20,19 +20,29 @@ def to_money(amount: Decimal | int) -> Decimal:
     return (amount if type(amount) is Decimal else Decimal(amount)).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def money_text(amount: Decimal | int) -> str:
-    """An amount worked out (a multiple of a line, a share of an income) as an explanation shows
-    it: to the fen, as grants are shown, and never rounded: an amount finer than a fen as it is.
+def money_text(amount: Decimal | int, *, grouped: bool = False, signed: bool = False) -> str:
+    """An amount of yuan as every text of the library shows it (explanations, the demo, ``explain``,
+    the what-if, the screen's and the JSON form's figures, reports): to the fen, zero as ``0.00``,
+    and never rounded: an amount finer than a fen as it is, in plain notation. ``grouped`` puts
+    thousands separators in, as reports do (``1,234.50``); ``signed`` a ``+`` before an amount
+    above zero, as a difference is shown (``+67.17``).
 
     >>> money_text(Decimal("1.5") * 3600), money_text(Decimal("0.3") * 11013), money_text(Decimal("1200.2133"))
     ('5400.00', '3303.90', '1200.2133')
+    >>> money_text(Decimal(0)), money_text(-67), money_text(Decimal("1E+3"))
+    ('0.00', '-67.00', '1000.00')
+    >>> money_text(Decimal("1234.5"), grouped=True)
+    '1,234.50'
+    >>> money_text(Decimal("67.17"), signed=True), money_text(0, signed=True), money_text(-5, signed=True)
+    ('+67.17', '0.00', '-5.00')
     """
     value = amount if type(amount) is Decimal else Decimal(amount)
     try:
         exact = value.quantize(FEN)
     except InvalidOperation:  # too many digits to hold the fen: as it is
-        return str(value)
-    return str(exact) if exact == value else str(value)
+        exact = value
+    shown = exact if exact == value else value
+    return f"{shown:{'+' if signed and shown > 0 else ''}{',' if grouped else ''}f}"
 
 
 def parse_decimal(value: object) -> Decimal:

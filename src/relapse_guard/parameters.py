@@ -44,6 +44,11 @@ in a file or given in code (:meth:`ParameterTree.with_value`, ``Policy.derive(pa
 raises :class:`~relapse_guard.errors.InvalidParameter` naming the parameter, the date and the value.
 A look-up returns a :class:`ParameterValue` that carries its effective date
 and reference, so every decision can say which value it used and why.
+
+A reference belongs to the values it was given with: a parameter's ``reference`` is its
+values' source, and a value laid over its timeline later (:meth:`ParameterTree.overlaid`,
+:meth:`ParameterTree.with_value`, ``Policy.derive``) keeps a reference of its own (``""``
+when none was given), never the one of the values it joins, which keep theirs.
 """
 
 from __future__ import annotations
@@ -73,6 +78,8 @@ ON_EXPIRY: tuple[str, ...] = get_args(OnExpiry)
 
 #: Dates per value: ``(the value's effective date, a date)`` pairs, in date order.
 Dated = tuple[tuple[dt.date, dt.date], ...]
+#: References per value: ``(the value's effective date, its reference)`` pairs, in date order.
+Referenced = tuple[tuple[dt.date, str], ...]
 
 # A limit no date's ordinal reaches: a value that never expires.
 _NEVER = dt.date.max.toordinal() + 1
@@ -95,6 +102,15 @@ def _bound(value: Decimal | int | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def _referenced(given: Mapping[dt.date, str] | Iterable[tuple[dt.date, str]] | None) -> Referenced:
+    """``references`` as given (a mapping of effective date to text, pairs, or None) as sorted pairs;
+    their types are checked by :class:`Parameter`."""
+    if given is None:
+        return ()
+    pairs = given.items() if isinstance(given, Mapping) else given
+    return tuple(sorted(pairs, key=lambda pair: pair[0] if isinstance(pair[0], dt.date) else dt.date.min))
+
+
 def _dated(given: Mapping[dt.date, dt.date] | Iterable[tuple[dt.date, dt.date]] | None) -> Dated:
     """``expires`` or ``review_by`` as given (a mapping of effective date to date, pairs, or None) as
     sorted pairs; their types are checked by :class:`Parameter`."""
@@ -111,6 +127,11 @@ class Parameter:
     ``minimum`` and ``maximum`` (``min`` and ``max`` in TOML) bound every value, inclusive: a
     value outside them, a number that is not finite or a value of another type than
     :data:`Value` raises :class:`~relapse_guard.errors.InvalidParameter`.
+
+    ``reference`` is where the values come from; ``references`` maps the effective date of a value
+    that has a reference of its own (a value laid over the timeline later, by a derived policy) to
+    it, ``""`` for a value given without one. A look-up carries the value's reference
+    (:meth:`reference_of`).
 
     ``expires`` and ``review_by`` map a value's effective date to the last day it may be used and
     to the date it should be reviewed by (each on or after the value takes effect). Past its
@@ -134,6 +155,7 @@ expired on 2016-12-31; give it a new value, or set on_expiry = "carry_forward" t
     description: str = ""
     unit: str = ""
     reference: str = ""
+    references: Referenced = attrs.field(default=(), converter=_referenced)
     minimum: Decimal | None = attrs.field(default=None, converter=_bound)
     maximum: Decimal | None = attrs.field(default=None, converter=_bound)
     expires: Dated = attrs.field(default=(), converter=_dated)
@@ -154,8 +176,14 @@ expired on 2016-12-31; give it a new value, or set on_expiry = "carry_forward" t
             self._check(effective, value)
         object.__setattr__(self, "values", ordered)
         object.__setattr__(self, "_ordinals", tuple(d.toordinal() for d, _ in ordered))
+        # Only the references that differ from the parameter's are kept: equal parameters compare equal.
+        own = self._checked_references()
+        object.__setattr__(self, "references", tuple(sorted(own.items())))
         # Look-ups are on the engine's hot path: build each answer once, hand out the same object.
-        answers = tuple(ParameterValue(self.name, value, effective, self.reference) for effective, value in ordered)
+        answers = tuple(
+            ParameterValue(self.name, value, effective, own.get(effective, self.reference))
+            for effective, value in ordered
+        )
         object.__setattr__(self, "_looked_up", answers)
         if self.on_expiry is not None and self.on_expiry not in ON_EXPIRY:
             raise InvalidParameter(self.name, None, self.on_expiry, f"on_expiry {' or '.join(map(repr, ON_EXPIRY))}")
@@ -167,6 +195,27 @@ expired on 2016-12-31; give it a new value, or set on_expiry = "carry_forward" t
         # After a value expires (before the next one takes effect), the timeline changes: to no value.
         ends = {limit + 1 for limit, nxt in zip(limits, (*self._ordinals[1:], _NEVER), strict=True) if limit + 1 < nxt}
         object.__setattr__(self, "_changes", tuple(sorted({*self._ordinals, *ends})))
+
+    def _checked_references(self) -> dict[dt.date, str]:
+        """``references`` as a dict, each naming a value of the timeline and holding text; those equal
+        to the parameter's ``reference`` left out."""
+        effective_dates = {d for d, _ in self.values}
+        found: dict[dt.date, str] = {}
+        for pair in self.references:
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise InvalidParameter(self.name, None, pair, "references as (effective date, text) pairs")
+            effective, text = pair
+            if not _is_date(effective) or effective not in effective_dates:
+                raise InvalidParameter(
+                    self.name, effective, text, "references keyed by the effective date of one of its values"
+                )
+            if not isinstance(text, str):
+                raise InvalidParameter(self.name, effective, text, "a reference as text", what="reference")
+            if effective in found:
+                raise InvalidParameter(self.name, effective, text, "one reference per value")
+            if text != self.reference:
+                found[effective] = text
+        return found
 
     def _checked_dates(self, what: str, pairs: Dated) -> dict[dt.date, dt.date]:
         """``expires`` or ``review_by`` as a dict, after checking each pair names a value of the timeline
@@ -245,6 +294,10 @@ expired on 2016-12-31; give it a new value, or set on_expiry = "carry_forward" t
         """The last day the value from ``effective_from`` may be used (its ``expires``), or None."""
         return dict(self.expires).get(effective_from)
 
+    def reference_of(self, effective_from: dt.date) -> str:
+        """The reference of the value from ``effective_from``: its own, else the parameter's."""
+        return dict(self.references).get(effective_from, self.reference)
+
     def review_date(self, effective_from: dt.date) -> dt.date | None:
         """The date the value from ``effective_from`` should be reviewed by (its ``review_by``), or None."""
         return dict(self.review_by).get(effective_from)
@@ -259,15 +312,19 @@ expired on 2016-12-31; give it a new value, or set on_expiry = "carry_forward" t
         effective_from: dt.date,
         value: Value,
         *,
+        reference: str = "",
         expires: dt.date | None = None,
         review_by: dt.date | None = None,
     ) -> Parameter:
         """A copy whose timeline gains (or replaces) the value from ``effective_from``, with its own
-        ``expires`` and ``review_by`` when given (a replaced value's are dropped)."""
+        ``reference`` (``""``: none; never the other values'), and its own ``expires`` and
+        ``review_by`` when given (a replaced value's are dropped)."""
         kept = tuple(item for item in self.values if item[0] != effective_from)
+        references = tuple((d, self.reference_of(d)) for d, _ in kept)
         return attrs.evolve(
             self,
             values=(*kept, (effective_from, value)),
+            references=(*references, (effective_from, reference)),
             expires=_replaced(self.expires, effective_from, expires),
             review_by=_replaced(self.review_by, effective_from, review_by),
         )
@@ -334,15 +391,16 @@ class ParameterTree:
         review_by: dt.date | None = None,
     ) -> ParameterTree:
         """A new tree where ``name`` takes ``value`` from ``effective_from`` (the old tree is unchanged),
-        with the value's ``expires`` and ``review_by`` when given.
+        with the value's ``reference``, ``expires`` and ``review_by`` when given.
 
-        A new name is created; an existing timeline keeps its earlier values.
+        A new name is created; an existing timeline keeps its earlier values, each with its own
+        reference: ``reference`` is the new value's alone (``""``, none, unless given).
         """
         checked = _coerce(name, value, on=effective_from)
         if name in self.parameters:
-            parameter = self.parameters[name].with_value(effective_from, checked, expires=expires, review_by=review_by)
-            if reference:
-                parameter = attrs.evolve(parameter, reference=reference)
+            parameter = self.parameters[name].with_value(
+                effective_from, checked, reference=reference, expires=expires, review_by=review_by
+            )
         else:
             parameter = Parameter(
                 name=name,
@@ -373,8 +431,10 @@ class ParameterTree:
         """A new tree where ``other``'s dated values are laid over this tree's timelines.
 
         A value of ``other`` replaces only the value of the same effective date; earlier and
-        later values of this tree stay. Descriptions, units and references of ``other`` win
-        where it gives them. This is how a derived policy changes a parameter "from a date".
+        later values of this tree stay. Descriptions and units of ``other`` win where it gives
+        them; each value keeps the reference it came with (``other``'s values ``other``'s, ``""``
+        where it gives none; this tree's their own). This is how a derived policy changes a
+        parameter "from a date".
         """
         combined = dict(self.parameters)
         for name, theirs in other.parameters.items():
@@ -421,12 +481,18 @@ class ParameterTree:
 
 def _overlaid(name: str, ours: Parameter, theirs: Parameter, dates: set[dt.date]) -> Parameter:
     """``ours`` with ``theirs`` laid over it (see :meth:`ParameterTree.overlaid`)."""
+    kept = tuple(item for item in ours.values if item[0] not in dates)
     return Parameter(
         name=name,
-        values=(*(item for item in ours.values if item[0] not in dates), *theirs.values),
+        values=(*kept, *theirs.values),
         description=theirs.description or ours.description,
         unit=theirs.unit or ours.unit,
+        # the parameter's reference as before (what fingerprints read); each value's its own
         reference=theirs.reference or ours.reference,
+        references=(
+            *((effective, ours.reference_of(effective)) for effective, _ in kept),
+            *((effective, theirs.reference_of(effective)) for effective, _ in theirs.values),
+        ),
         minimum=ours.minimum if theirs.minimum is None else theirs.minimum,
         maximum=ours.maximum if theirs.maximum is None else theirs.maximum,
         # a value's dates go with it: ours for the values kept, theirs for theirs

@@ -296,14 +296,19 @@ class Policy:
         """A new policy based on this one, changed only where told.
 
         - ``parameters={"safety_net.standard": {date(2016, 1, 1): 230}}`` adds dated values to
-          parameters the policy has: a name it does not have raises
+          parameters the policy has, each with the reference ``"set by policy NAME@VERSION
+          (derived from BASE@VERSION)"`` (the values it does not replace keep theirs; to give a
+          reference of your own, give the values in a ``parameter_tree`` with its ``reference``,
+          as a parameter file does): a name it does not have raises
           :class:`~relapse_guard.errors.UnknownParameter` ("did you mean ...?"), a timeline that is
           not a ``{date: value}`` mapping or a value the parameter refuses (not finite, outside its
           ``min``/``max``) :class:`~relapse_guard.errors.InvalidParameter`;
-        - ``new_parameters`` (same shape) declares parameters the policy does not have yet (a name
-          it has raises :class:`~relapse_guard.errors.InvalidParameter`: change it with ``parameters``);
+        - ``new_parameters`` (same shape, the same reference) declares parameters the policy does not
+          have yet (a name it has raises :class:`~relapse_guard.errors.InvalidParameter`: change it
+          with ``parameters``);
         - ``parameter_tree`` lays a tree's dated values over this policy's timelines (a value
-          replaces only the one of the same date; see :meth:`ParameterTree.overlaid`); its
+          replaces only the one of the same date, and carries the tree's reference; see
+          :meth:`ParameterTree.overlaid`); its
           parameters may be new (a tree declares them, with description, unit and bounds), so a
           misspelt name there is a new parameter: ``check_policy`` reports it (``parameter_unread``);
         - ``triggers`` are added, replacing any of the same name; ``remove_triggers`` by name;
@@ -313,6 +318,8 @@ class Policy:
           policy's when given.
         """
         tree = self.parameters if parameter_tree is None else self.parameters.overlaid(parameter_tree)
+        # a value set here in code has no source but this policy: said so, never the base value's
+        set_here = f"set by policy {name}@{version} (derived from {self.label})"
         for parameter_name, timeline in _timelines(parameters, "parameters"):
             if parameter_name not in tree:
                 raise UnknownParameter(
@@ -322,7 +329,7 @@ class Policy:
                     advice="declare a new parameter with derive(new_parameters=...) or parameter_tree=",
                 )
             for effective_from, value in timeline.items():
-                tree = tree.with_value(parameter_name, effective_from, value)
+                tree = tree.with_value(parameter_name, effective_from, value, reference=set_here)
         for parameter_name, timeline in _timelines(new_parameters, "new_parameters"):
             if parameter_name in tree:
                 raise InvalidParameter(
@@ -333,7 +340,7 @@ class Policy:
                     "(change its values with derive(parameters=...))",
                 )
             for effective_from, value in timeline.items():
-                tree = tree.with_value(parameter_name, effective_from, value)
+                tree = tree.with_value(parameter_name, effective_from, value, reference=set_here)
         removed = set(remove_triggers)
         new_triggers = list(triggers)
         new_names = {t.name for t in new_triggers}

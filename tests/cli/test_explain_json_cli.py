@@ -125,3 +125,76 @@ def test_explain_lists_the_households_bad_rows_and_exits_1(tmp_path: Path) -> No
     assert gone.returncode == 2, gone.stderr
     assert f"relapse-guard: bad row: {households}:2: birth_date: " in gone.stderr
     assert f"household '{target}' of {tmp_path / 'pop'} could not be read: its rows above are bad" in gone.stderr
+
+
+def test_a_derived_value_is_explained_with_its_own_source_not_the_base_s(store: Path, tmp_path: Path) -> None:
+    # The 330 of a derived policy was cited with the base's "seed: Yubei item 5 ... from 230 to 300".
+    spec = tmp_path / "yubei_330.py"
+    spec.write_text(
+        "import datetime as dt\n"
+        "from relapse_guard.policies import load_policy\n"
+        'yubei_330 = load_policy("yubei_2016").derive(\n'
+        '    name="yubei_330", parameters={"safety_net.standard": {dt.date(2016, 7, 1): 330}}\n'
+        ")\n",
+        encoding="utf-8",
+    )
+    done = cli(
+        "explain",
+        "YB-002",
+        "--store",
+        str(store),
+        "--policy",
+        f"{spec}:yubei_330",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    cited = {
+        (p["value"], p["effective_from"], p["reference"])
+        for decision in json.loads(done.stdout)["decisions"]
+        for p in decision["parameters"]
+        if p["name"] == "safety_net.standard"
+    }
+    assert ("330", "2016-07-01", "set by policy yubei_330@1 (derived from yubei_2016@2016.1)") in cited
+    assert all(not reference.startswith("seed") for value, _, reference in cited if value == "330")
+
+
+def test_explain_says_the_household_s_money_as_the_demo_does(store: Path) -> None:
+    # explain printed no money: an auditor added up the grants by hand.
+    from relapse_guard.demo import render_demo
+
+    done = cli("explain", "YB-002", "--store", str(store), "--policy", "yubei_2016", "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    state = lines.index("  => assisted since 2017-12-01")
+    money = [
+        "  one-off and yearly (yuan): industry_funds_exited 2000.00, medical_aid 5400.00, micro_insurance 300.00",
+        "  monthly in force (yuan a month): safety_net 875.01",
+        "  paid to date (yuan): 29500.28",
+    ]
+    assert lines[state + 1 : state + 4] == money
+    demo = render_demo().split("## YB-002", 1)[1].split("\n## ", 1)[0]
+    assert "\n".join(money) in demo  # the demo's lines, made by the same code
+
+
+def test_json_carries_the_money_by_intervention_and_in_all(store: Path) -> None:
+    done = cli(
+        "explain", "YB-002", "--store", str(store), "--policy", "yubei_2016", "--as-of", AS_OF, "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    money = json.loads(done.stdout)["money"]
+    assert money["total"] == {"one_off": "7700.00", "monthly_in_force": "875.01", "paid_to_date": "29500.28"}
+    assert [line["intervention"] for line in money["by_intervention"]] == [
+        "industry_funds_exited",
+        "medical_aid",
+        "micro_insurance",
+        "safety_net",
+    ]
+    assert money["by_intervention"][3] == {
+        "intervention": "safety_net",
+        "one_off": "0.00",
+        "monthly_in_force": "875.01",
+        "paid_to_date": "21800.28",
+    }

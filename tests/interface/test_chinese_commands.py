@@ -231,7 +231,10 @@ def test_explain(tmp_path: Path, county: Path, places: frozenset[str]) -> None:
     args = ("explain", "--population", str(county), "DZ0000017", "--policy", "dazu_2016", "--as-of", "2018-12-31")
     text = _run(*args, cwd=tmp_path, env_lang=True)
     assert text.returncode == 0, text.stderr
-    assert text.stdout.rstrip().endswith("=> 当前状态：未识别")
+    lines = text.stdout.splitlines()
+    state = lines.index("  => 当前状态：未识别")
+    assert lines[state + 1].startswith("  一次性及按年（元）：")  # its money, in Chinese
+    assert lines[-1].startswith("  累计已发（元）：")
     _no_english(text.stdout, places, "explain")
     said = _run(*args, "--format", "json", cwd=tmp_path)
     assert said.returncode == 0, said.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import attrs
@@ -191,3 +192,18 @@ def test_a_fact_id_that_spells_a_policy_name_is_not_masked() -> None:
     same_a, same_b = decision("YB-5-m", a_label), decision("YB-5-m", b_label)
     assert _said(same_a, a_label) == _said(same_b, b_label)  # only the policy quoted differs
     assert a_label not in _said(same_a, a_label)
+
+
+def test_every_money_figure_is_said_to_the_fen_zero_too() -> None:
+    # Money() holds Decimal(0): it was said "monthly in force 0 -> 75.00" and "0 yuan a month".
+    gap_under_300 = [
+        IncomeAssessed(id="YB-5-i", household_id="YB-5", date=D(2016, 3, 1), income_per_capita=Decimal(3300))
+    ]
+    raised = compare(FROZEN, YUBEI, [(household("YB-5"), gap_under_300)], as_of=D(2016, 12, 31))
+    text = raised.render()
+    assert "safety_net (monthly): monthly in force 0.00 -> 75.00 yuan a month (+75.00)" in text
+    assert "monthly in force 0.00 yuan a month" in text  # a total that is the same under both
+    figures = re.findall(r"(?:one-off and yearly|monthly in force|paid to date) ([^ ;]+)(?: -> ([^ ;]+))?", text)
+    assert figures
+    for figure in (f for pair in figures for f in pair if f):
+        assert re.fullmatch(r"-?\d+\.\d\d", figure), figure

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from relapse_guard.reporting import (
     render_markdown,
     write_report,
 )
+from relapse_guard.reporting.sections import Table, report_sections
 
 from ..conftest import basic_policy
 from ..factories import assist, exit_verified, income
@@ -107,9 +109,54 @@ def test_html_is_one_self_contained_file_with_every_value_escaped(data: ReportDa
 
 def test_money_semantics_are_stated(data: ReportData) -> None:
     text = render_markdown(data, title="County", charts=None)
-    assert "money\\_granted()" in text
     assert "monthly in force (per month)" in text
     assert "**total**" in text
+    # said for a bureau reader: no names of the library's code
+    money = text.split("\n## Money\n", 1)[1].split("\n## ", 1)[0]
+    assert not re.search(r"HouseholdResult|money\\?_granted|\(\)|screen command", money), money
+    assert "it is never added to the other columns" in money
+    for lang in ("en", "zh-CN"):
+        (paragraph, *_) = next(section.text for section in report_sections(data, lang) if section.key == "money")
+        assert "HouseholdResult" not in paragraph, paragraph
+        assert "screen" not in paragraph, paragraph
+
+
+def _money_tables(data: ReportData, lang: str = "en") -> tuple[Table, Table]:
+    (section,) = [section for section in report_sections(data, lang) if section.key == "money"]
+    by_intervention, by_place, _ = section.tables
+    return by_intervention, by_place
+
+
+def test_money_by_place_has_a_subtotal_per_district_and_a_total_equal_to_the_screen_s(data: ReportData) -> None:
+    by_intervention, by_place = _money_tables(data)
+    assert by_place.total is not None
+    assert by_intervention.total is not None
+    assert by_place.total == ("total", "", *by_intervention.total[1:])  # the same figures as by intervention
+    screen = data.money_total()  # the figures a screen prints: total to date is its paid to date
+    assert by_place.total[2:] == tuple(
+        f"{amount:,.2f}"
+        for amount in (screen.granted, screen.monthly_in_force, screen.monthly_to_date, screen.total_to_date)
+    )
+    districts = sorted({district or "-" for district, _ in data.money_by_place})
+    subtotals = [by_place.rows[index] for index in sorted(by_place.subtotals)]
+    assert [row[:2] for row in subtotals] == [(district, "subtotal") for district in districts]
+    for index in sorted(by_place.subtotals):  # each sums its district's towns, the rows just above it
+        district = by_place.rows[index][0]
+        towns = [money for (name, _), money in data.money_by_place.items() if (name or "-") == district]
+        summed = sum((money.total_to_date for money in towns), Decimal(0))
+        assert by_place.rows[index][5] == f"{summed:,.2f}"
+        assert all(row[0] == district for row in by_place.rows[index - len(towns) : index])
+    assert len(by_place.rows) == len(data.money_by_place) + len(districts)
+    # the same rows, in bold, in both layouts and both languages
+    text = render_markdown(data, title="County", charts=None)
+    assert "| **Dazu** | **subtotal** | " in text
+    assert re.search(r"\| \*\*total\*\* \|  \| \*\*[\d,]+\.\d\d\*\* \|", text)
+    page = render_html(data, title="County", charts=None)
+    assert page.count('<tr class="subtotal">') == len(districts)
+    assert page.count('<tr class="total">') == 2  # by intervention and by place
+    chinese = render_markdown(data, title="County", charts=None, lang="zh-CN")
+    assert "| **Dazu** | **小计** | " in chinese
+    assert "| **合计** |  | " in chinese
 
 
 def test_an_empty_report_still_renders() -> None:

@@ -49,6 +49,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.date { white-space: nowrap; }
 td.wide { min-width: 180px; font-size: 12px; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--line); }
+tr.subtotal td { font-weight: 600; }
 figure { margin: 10px 0 14px; flex: 0 1 580px; min-width: 320px; }
 figure svg { display: block; width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 12px; }
@@ -81,7 +82,7 @@ def _table(table: Table) -> list[str]:
         for index, name in enumerate(table.columns)
     )
     out.append(f"<thead><tr>{head}</tr></thead><tbody>")
-    rows = [(row, "") for row in table.rows]
+    rows = [(row, ' class="subtotal"' if index in table.subtotals else "") for index, row in enumerate(table.rows)]
     if table.total is not None:
         rows.append((table.total, ' class="total"'))
     for row, row_class in rows:

@@ -30,6 +30,12 @@ def escape_markdown(text: str) -> str:
     return "<br>".join(line.strip() for line in escaped.splitlines()) if "\n" in escaped else escaped
 
 
+def _row(cells: tuple[str, ...], *, bold: bool = False) -> str:
+    """A table row; a total's or a subtotal's in bold (an empty cell stays empty)."""
+    said = (escape_markdown(cell) for cell in cells)
+    return "| " + " | ".join(f"**{cell}**" if bold and cell else cell for cell in said) + " |"
+
+
 def _table(table: Table) -> list[str]:
     lines = []
     if table.caption:
@@ -38,9 +44,10 @@ def _table(table: Table) -> list[str]:
     lines.append(
         "|" + "|".join("---:" if index in table.numeric else "---" for index in range(len(table.columns))) + "|"
     )
-    lines.extend("| " + " | ".join(escape_markdown(cell) for cell in row) + " |" for row in table.rows)
+    for index, row in enumerate(table.rows):
+        lines.append(_row(row, bold=index in table.subtotals))
     if table.total is not None:
-        lines.append("| " + " | ".join(f"**{escape_markdown(cell)}**" for cell in table.total) + " |")
+        lines.append(_row(table.total, bold=True))
     lines.append("")
     return lines
 

@@ -21,6 +21,7 @@ import attrs
 from ..interface import plural, tr
 from ..labels import Kind, label
 from ..lifecycle import State
+from ..money import money_text
 from ..policies.policy_map import said_under
 from .collect import RelapseEntry, ReportData, ReviewEntry
 from .ledger import Money, month_label
@@ -53,7 +54,8 @@ _MONTH_GRID = (0, 1, 2, 3, 6, 9, 12, 18, 24, 30, 36, 48, 60, 72, 84, 96, 108, 12
 class Table:
     """A table of text cells; ``numeric`` lists the columns (by index) aligned right, ``dates``
     those kept on one line, ``wide`` those of long text (given room); ``total`` is a last row
-    summing the others, if any."""
+    summing the others, if any, and ``subtotals`` the rows (by index) that sum the rows above
+    them of one group (a district's towns), shown as the total is."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -62,6 +64,7 @@ class Table:
     dates: frozenset[int] = frozenset()
     total: tuple[str, ...] | None = None
     wide: frozenset[int] = frozenset()
+    subtotals: frozenset[int] = frozenset()
 
 
 @attrs.frozen
@@ -84,8 +87,8 @@ def count(value: int) -> str:
 
 
 def yuan(value: Decimal) -> str:
-    """``1,234.50``: yuan to the fen."""
-    return f"{value:,.2f}"
+    """``1,234.50``: yuan to the fen, never rounded (:func:`~relapse_guard.money.money_text`)."""
+    return money_text(value, grouped=True)
 
 
 def share(part: float, whole: float = 1.0) -> str:
@@ -385,18 +388,21 @@ def _money_section(data: ReportData, lang: str) -> Section:
     text = (
         tr(
             lang,
-            "Yuan. One-off and yearly grants count once, in the month of their date. A monthly grant (an "
-            "entitlement) counts in every month it is in force, from its start (the month after approval, for the "
-            "safety net) to its end, up to the as-of month. \u201cMonthly in force\u201d is yuan a month owed on the "
-            "as-of date: one-off and yearly plus monthly in force is what HouseholdResult.money_granted() adds up, "
-            "a sum of mixed units that the tables never make. \u201cTotal to date\u201d is what the screen command "
-            "calls paid to date. Services and grants waiting for a case decision count nothing.",
+            "Yuan. One-off and yearly grants count once, in the month of their date. A monthly grant (the "
+            "safety-net top-up, say) counts in every month it is in force, from its start (the month after "
+            "approval, for the safety net) to its end, up to the as-of month. \u201cMonthly in force\u201d is "
+            "what the monthly grants in force on the as-of date pay each month, in yuan a month: it is never added "
+            "to the other columns. \u201cTotal to date\u201d is the one-off and yearly grants and the monthly grants "
+            "paid up to the as-of month: the money paid to date. By place, each district's towns are followed by "
+            "the district's subtotal, and the last row is the total of every place. Services and grants waiting "
+            "for a case decision count nothing.",
         ),
     )
     if not data.money_by_intervention:
         return Section("money", title, (*text, tr(lang, "No money was granted.")))
     total = data.money_total()
     columns = _money_columns(lang)
+    total_row = (tr(lang, "total"), *_money_cells(total))
     by_intervention = Table(
         (tr(lang, "intervention"), *columns),
         tuple(
@@ -405,16 +411,16 @@ def _money_section(data: ReportData, lang: str) -> Section:
         ),
         numeric=frozenset({1, 2, 3, 4}),
         caption=tr(lang, "By intervention"),
-        total=(tr(lang, "total"), *_money_cells(total)),
+        total=total_row,
     )
+    place_rows, subtotals = _place_rows(data.money_by_place, lang)
     by_place = Table(
         (tr(lang, "district"), tr(lang, "town"), *columns),
-        tuple(
-            (district or "-", town or "-", *_money_cells(money))
-            for (district, town), money in sorted(data.money_by_place.items())
-        ),
+        place_rows,
         numeric=frozenset({2, 3, 4, 5}),
         caption=tr(lang, "By place"),
+        total=(total_row[0], "", *total_row[1:]),
+        subtotals=subtotals,
     )
     by_month = Table(
         (tr(lang, "month"), tr(lang, "one-off and yearly"), tr(lang, "monthly"), tr(lang, "total")),
@@ -426,6 +432,26 @@ def _money_section(data: ReportData, lang: str) -> Section:
         caption=tr(lang, "By month (the month of the grant's date; monthly grants in each month in force)"),
     )
     return Section("money", title, text, (by_intervention, by_place, by_month))
+
+
+def _place_rows(
+    money_by_place: Mapping[tuple[str, str], Money], lang: str
+) -> tuple[tuple[tuple[str, ...], ...], frozenset[int]]:
+    """The rows of the table by place: each district's towns, then the district's subtotal; and
+    the indexes of the subtotal rows."""
+    rows: list[tuple[str, ...]] = []
+    subtotals: set[int] = set()
+    districts: dict[str, list[tuple[str, Money]]] = {}
+    for (district, town), money in sorted(money_by_place.items()):
+        districts.setdefault(district, []).append((town, money))
+    for district, towns in districts.items():
+        rows += [(district or "-", town or "-", *_money_cells(money)) for town, money in towns]
+        subtotal = Money()
+        for _, money in towns:
+            subtotal = subtotal + money
+        subtotals.add(len(rows))
+        rows.append((district or "-", tr(lang, "subtotal"), *_money_cells(subtotal)))
+    return tuple(rows), frozenset(subtotals)
 
 
 # --- 5. reviews -----------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 
 import attrs
 
@@ -18,6 +17,7 @@ from ..errors import NotFound
 from ..interface import ntr, plural, tr
 from ..labels import label
 from ..lifecycle import State
+from ..money import money_text
 from ..population import BadRow
 from ..result import HouseholdResult
 
@@ -173,10 +173,6 @@ def figure_label(attribute: str, lang: str = "en") -> str:
     return labels[attribute]
 
 
-def _signed(amount: Decimal) -> str:
-    return f"+{amount}" if amount > 0 else str(amount)
-
-
 def _delta(a: Mapping[str, Money], b: Mapping[str, Money]) -> dict[str, Money]:
     """``b`` minus ``a`` by name, where any of the three figures differs."""
     out = {}
@@ -198,8 +194,8 @@ def _money_change(before: Money, after: Money, lang: str = "en") -> str:
         first, second = getattr(before, attribute), getattr(after, attribute)
         if first != second:
             parts.append(
-                f"{figure_label(attribute, lang)} {first} -> {second} {label('unit', unit, lang)} "
-                f"({_signed(second - first)})"
+                f"{figure_label(attribute, lang)} {money_text(first)} -> {money_text(second)} "
+                f"{label('unit', unit, lang)} ({money_text(second - first, signed=True)})"
             )
     return tr(lang, "; ").join(parts) or tr(lang, "unchanged")
 
@@ -365,9 +361,9 @@ def _figures(money: Money, lang: str = "en") -> str:
     return tr(
         lang,
         "one-off and yearly {one_off} yuan; monthly in force {monthly} yuan a month; paid to date {paid} yuan",
-        one_off=money.one_off,
-        monthly=money.monthly_in_force,
-        paid=money.paid_to_date,
+        one_off=money_text(money.one_off),
+        monthly=money_text(money.monthly_in_force),
+        paid=money_text(money.paid_to_date),
     )
 
 
