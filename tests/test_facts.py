@@ -84,7 +84,7 @@ def test_an_unknown_kind_suggests_the_closest_known_one() -> None:
 def test_missing_field() -> None:
     data = income()
     del data["income_per_capita"]
-    with pytest.raises(InvalidFact, match="required") as info:
+    with pytest.raises(InvalidFact, match="is missing") as info:
         parse_fact(data)
     assert info.value.field == "income_per_capita"
 

@@ -225,8 +225,9 @@ def test_a_run_carrying_the_value_forward_is_the_run_without_an_expiry() -> None
 def test_an_expiry_changes_the_fingerprint_only_of_a_policy_that_has_one() -> None:
     assert policy_fingerprint(_expiring()) != policy_fingerprint(YUBEI.derive(name="yubei_expiring"))
     assert policy_fingerprint(_expiring()) != policy_fingerprint(_expiring("carry_forward"))
+    cited = YUBEI.parameters.get("safety_net.standard").reference_of(D(2016, 1, 1))  # the same value, the same source
     with_review = YUBEI.derive(name="r", parameter_tree=ParameterTree({}).with_value(
-        "safety_net.standard", D(2016, 1, 1), 300, review_by=D(2016, 6, 30)))  # fmt: skip
+        "safety_net.standard", D(2016, 1, 1), 300, review_by=D(2016, 6, 30), reference=cited))  # fmt: skip
     assert policy_fingerprint(with_review) == policy_fingerprint(
         YUBEI.derive(name="r")
     )  # a review date decides nothing

@@ -190,8 +190,8 @@ def money_lines(result: HouseholdResult, lang: str = "en") -> list[str]:
     >>> result = Engine(load_policy("yubei_2016")).run(household, facts, as_of=dt.date(2019, 6, 30))
     >>> print("\\n".join(money_lines(result)))
       one-off and yearly (yuan): industry_funds_exited 2000.00, medical_aid 5400.00, micro_insurance 300.00
-      monthly in force (yuan a month): safety_net 875.01
-      paid to date (yuan): 29500.28
+      monthly in force (yuan a month): safety_net 425.01
+      paid to date (yuan): 17800.28
     """
     money = result.money()
     comma = tr(lang, ", ")

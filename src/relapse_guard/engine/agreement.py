@@ -120,11 +120,13 @@ def _timeline_part(ours: Parameter, theirs: Parameter) -> dt.date | None:
 
 def _entry(parameter: Parameter, on: dt.date) -> tuple[object, ...] | None:
     """What a run can see of ``parameter`` on ``on``: the entry in force, its value's type and
-    text, the day it expired (None while it has not), its review date."""
+    text, its reference (which decisions cite), the day it expired (None while it has not), its
+    review date."""
     index = bisect.bisect_right(parameter.values, on, key=lambda item: item[0]) - 1
     if index < 0:
         return None
     effective, value = parameter.values[index]
     expiry = None if parameter.on_expiry == "carry_forward" else parameter.expiry(effective)
     expired = expiry if expiry is not None and on > expiry else None
-    return effective, type(value), value, str(value), expired, parameter.review_date(effective)
+    reference = parameter.reference_of(effective)
+    return effective, type(value), value, str(value), reference, expired, parameter.review_date(effective)

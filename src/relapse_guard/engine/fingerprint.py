@@ -40,6 +40,9 @@ def policy_fingerprint(policy: Policy) -> str:
             f"{effective.isoformat()}={type(value).__name__}:{value}" for effective, value in parameter.values
         )
         lines.append(f"parameter {name} [{timeline}] {parameter.reference!r} {parameter.minimum} {parameter.maximum}")
+        if parameter.references:  # a value's own reference, cited by decisions (only then: others' stay)
+            cited = ",".join(f"{effective.isoformat()}={text!r}" for effective, text in parameter.references)
+            lines.append(f"references {name} [{cited}]")
         if parameter.expires or parameter.on_expiry is not None:  # only then: other policies' stay as they were
             ends = ",".join(f"{effective.isoformat()}={day.isoformat()}" for effective, day in parameter.expires)
             lines.append(f"expires {name} [{ends}] {parameter.on_expiry}")
