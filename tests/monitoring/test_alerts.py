@@ -24,7 +24,7 @@ from relapse_guard.engine import Checkpoint
 from relapse_guard.engine.checkpoint import OpenCase
 from relapse_guard.errors import InvalidInput
 from relapse_guard.lifecycle import State
-from relapse_guard.messages import UNTRANSLATED, Join, Message, Term, Value
+from relapse_guard.messages import UNTRANSLATED, Join, Message, Term, Value, as_message
 from relapse_guard.monitoring import Alert, AlertKind, Monitor, replay_reason
 from relapse_guard.monitoring.alerts import alerts_for
 from relapse_guard.reviews import Review
@@ -349,16 +349,23 @@ def test_any_alert_is_read_back_from_its_json_form(alert: Alert) -> None:
 # --- the cycle --------------------------------------------------------------------------------
 
 
+def _as_written_before(body: str) -> str:
+    """An alert's stored body as a version that kept no message wrote it: its detail, no message."""
+    said = Alert.from_json(body).to_dict()
+    return json.dumps({k: v for k, v in said.items() if k != "message"})
+
+
 def _strip_messages(store: Store, path: Path | None) -> None:
     """Make the stored alerts read as a store written before alerts kept their message."""
     if path is None:
         assert isinstance(store, MemoryStore)
         for households in store._tables.alerts.values():
             for bodies in households.values():
-                bodies[:] = [json.dumps({k: v for k, v in json.loads(b).items() if k != "message"}) for b in bodies]
+                bodies[:] = [_as_written_before(b) for b in bodies]
         return
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE alerts SET body = json_remove(body, '$.message')")
+        rows = db.execute("SELECT rowid, body FROM alerts").fetchall()
+        db.executemany("UPDATE alerts SET body = ? WHERE rowid = ?", [(_as_written_before(b), r) for r, b in rows])
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
@@ -393,3 +400,25 @@ def test_a_store_written_before_alerts_kept_their_message_runs_on(kind: str, tmp
     if isinstance(store, SQLiteStore):
         assert store.verify().ok
         store.close()
+
+
+def test_a_store_keeps_an_alert_s_words_once() -> None:
+    # the English detail is the message in English: the stored body holds the message alone
+    said = Message(keys.ALERT_GRANT_ENDS, Term("safety_net"), Decimal("498.42"), dt.date(2017, 2, 1))
+    alert = Alert(
+        kind=AlertKind.GRANT_ENDED,
+        household_id="BS0000028",
+        district="Bishan",
+        policy="bishan_2016@2016.1",
+        date=dt.date(2017, 2, 1),
+        subject="safety_net",
+        detail=said.english(),
+        message=said,
+    )
+    body = alert.to_json()
+    assert "detail" not in json.loads(body)
+    assert Alert.from_json(body) == alert
+    # alerts.jsonl keeps both
+    assert alert.to_dict()["detail"] == "safety_net of 498.42 yuan a month ends on 2017-02-01"
+    untranslated = attrs.evolve(alert, message=as_message(alert.detail))
+    assert Alert.from_json(untranslated.to_json()) == untranslated

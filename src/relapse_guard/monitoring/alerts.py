@@ -101,15 +101,20 @@ class Alert:
         }
 
     def to_json(self) -> str:
-        """:meth:`to_dict` as compact JSON text (what a store keeps)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        """:meth:`to_dict` as compact JSON text (what a store keeps), without ``detail`` when it is
+        the message in English (:meth:`from_json` says it again): a store keeps it once."""
+        data = self.to_dict()
+        if self.message.english() == self.detail:
+            del data["detail"]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Alert:
         """Read :meth:`to_dict`; :class:`~relapse_guard.errors.InvalidInput` naming the field otherwise.
 
         A dict without ``message`` (an alert stored before alerts kept their message) is read
-        with its ``detail`` as its message, untranslated.
+        with its ``detail`` as its message, untranslated; one without ``detail`` (as
+        :meth:`to_json` keeps it) with its message in English as its ``detail``.
         """
         household_id = data.get("household_id") if isinstance(data, Mapping) else None
         field = "alert"
@@ -118,13 +123,18 @@ class Alert:
             kind = AlertKind(data["kind"])
             field = "date"
             date = dt.date.fromisoformat(data["date"])
-            field = "text fields"
-            detail = str(data["detail"])
             field = "message"
             said = data.get("message")
             if said is not None and not isinstance(said, Mapping):
                 raise TypeError(f"a message is a dict, not {type(said).__name__}")
-            message = message_from_dict(said) if said is not None else as_message(detail)
+            if said is None:
+                field = "detail"
+                detail = str(data["detail"])
+                message = as_message(detail)
+            else:
+                message = message_from_dict(said)
+                field = "detail"
+                detail = str(data["detail"]) if "detail" in data else message.english()
             field = "text fields"
             return cls(
                 kind=kind,
