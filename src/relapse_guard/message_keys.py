@@ -390,6 +390,14 @@ GRANTED_AFTER_CASE = define("interventions granted after {about}")
 PARAMETER_CHANGED = define("{name} changed on {day}: {old} -> {new}")
 INCOME_ASSESSED = define("income assessed {income} a year per person ({fact})")
 NEW_COST_WEIGHS = define("a new cost weighs on the income left: the {kind} risk's {cost} ({fact})")
+NEW_COST_BORNE_WEIGHS = define(
+    "a new cost weighs on the income left: the {borne} the household bears of the {kind} risk's {cost} ({aid} of"
+    " aid for it) ({fact})"
+)
+AID_TOWARD_COST = define(
+    "{intervention} of {amount} paid toward the {kind} risk's cost: the household bears less of it"
+)
+ON_INCOME_ON_FILE = define("{basis}, on the income the amount in force was set on, {income} a year per person")
 ON_BASIS_INCOME = define("{why}, worked out on the income the amount was set on, {income} a year per person")
 COST_NO_LONGER_WEIGHS = define(
     "income assessed {income} a year per person ({fact}), and a cost the amount was set against no longer"

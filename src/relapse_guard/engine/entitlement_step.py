@@ -27,9 +27,17 @@ from functools import partial
 from typing import TypeVar
 
 from .. import message_keys as keys
-from ..context import COST_WINDOW, Context
+from ..context import COST_AID, COST_WINDOW, Context
 from ..decisions import DecisionKind, Declined, Grant, Risk, Severity
-from ..entitlements import DEFAULT_TERMS, EntitlementTerms, add_months, first_of_next_month, month_label, terms_of
+from ..entitlements import (
+    DEFAULT_TERMS,
+    EntitlementTerms,
+    add_months,
+    first_of_next_month,
+    month_label,
+    tags_of,
+    terms_of,
+)
 from ..entitlements import month_index as _month
 from ..errors import InvalidPolicy, ParameterNotInForce, PluginFailed, RelapseGuardError, in_policy_code
 from ..facts import EntitlementStopped, IncomeAssessed
@@ -56,6 +64,10 @@ class EntitlementStep:
         self.policy = policy
         self._log = log
         self._context = context
+        #: The interventions whose one-off and yearly grants pay toward a risk's cost.
+        self._cost_aid = frozenset(
+            name for name, intervention in policy.interventions.items() if COST_AID in tags_of(intervention)
+        )
         self._terms: dict[str, EntitlementTerms] = {
             name: terms_of(intervention) for name, intervention in policy.interventions.items()
         }
@@ -104,14 +116,28 @@ class EntitlementStep:
             value = self._parameter(terms.max_months, grant.date)
             ends = add_months(starts, self._months(value))
             parameters = (*parameters, value)
-        started = grant.with_term(
-            starts=starts,
-            ends=ends,
-            prorated=terms.prorated,
-            parameters=parameters,
-            basis_income=run.income if terms.recompute_on_income else None,
-            basis_fact=run.income_fact if terms.recompute_on_income else None,
-        )
+        on_file = self.income_on_file(run, grant.intervention, grant.date)
+        if on_file is not None:  # worked out on the income the piece in force was set on: kept
+            piece = run.grants[run.entitled[grant.intervention]]
+            grant = grant.with_basis(Message(keys.ON_INCOME_ON_FILE, grant.basis_message, on_file))
+            started = grant.with_term(
+                starts=starts,
+                ends=ends,
+                prorated=terms.prorated,
+                parameters=parameters,
+                basis_income=on_file,
+                basis_fact=piece.basis_fact,
+                rechecked_on=piece.rechecked_on or piece.date,
+            )
+        else:
+            started = grant.with_term(
+                starts=starts,
+                ends=ends,
+                prorated=terms.prorated,
+                parameters=parameters,
+                basis_income=run.income if terms.recompute_on_income else None,
+                basis_fact=run.income_fact if terms.recompute_on_income else None,
+            )
         replaced = self._close(run, grant.intervention, starts)
         run.grants.append(started)
         entitled = run.entitled
@@ -122,6 +148,33 @@ class EntitlementStep:
             day = grant.date
             run.income_gate = (day - _ONE_DAY, day + _ONE_DAY, _NO_FLOOR, _NO_CEILING)
         return started, replaced
+
+    def income_on_file(self, run: RunState, name: str, on: dt.date) -> Decimal | None:
+        """The income a new grant of ``name`` made on ``on`` (for another risk) is worked out on,
+        when it is not the latest assessment: under a re-check rule, the income the piece in
+        force was set on, while the latest is no obvious change from it and the re-check is not
+        yet due (the rule has not acted on it). None: the latest."""
+        index = run.entitled.get(name)
+        if index is None:
+            return None
+        piece = run.grants[index]
+        basis = piece.basis_income
+        if basis is None or basis == run.income or run.income is None or piece.ends is not None:
+            return None
+        recheck = self._recheck(run, index, piece)
+        if recheck is None:
+            return None
+        due, _, share = recheck
+        return None if on >= due or _obvious(share, basis, run.income) else basis
+
+    def context_on_file(self, run: RunState, name: str, ctx: Context) -> Context:
+        """``ctx``, or a context of its own on the income on file for ``name`` (:meth:`income_on_file`)."""
+        on_file = self.income_on_file(run, name, ctx.date) if name in run.entitled else None
+        if on_file is None:
+            return ctx
+        own = self._context(run, ctx.date)
+        own.income_per_capita = on_file
+        return own
 
     def _close(self, run: RunState, name: str, on: dt.date) -> Grant | None:
         """End the piece of ``name`` in force (if any) on ``on``; the piece as it was before."""
@@ -229,8 +282,16 @@ class EntitlementStep:
                             run.income_gate = (piece.date, until, basis - width, basis + width)
                         continue
                     why = Message(keys.COST_NO_LONGER_WEIGHS, income, fact.id)
+                    due = recheck[0]  # an assessment before the re-check's day is not the re-check
                     self.recompute(
-                        run, name, fact.date, first_of_next_month(fact.date), why, facts=(fact.id,), ctx=ctx, check=True
+                        run,
+                        name,
+                        fact.date,
+                        first_of_next_month(fact.date),
+                        why,
+                        facts=(fact.id,),
+                        ctx=ctx,
+                        check=fact.date >= due,
                     )
                     continue
             why = Message(keys.INCOME_ASSESSED, income, fact.id)
@@ -281,13 +342,37 @@ class EntitlementStep:
         found while a top-up runs raise it, as they would a top-up granted after them."""
         if COST_WINDOW not in self.policy.parameters:
             return
-        why = Message(keys.NEW_COST_WEIGHS, Term(risk.kind), to_money(risk.cost), risk.fact_id)
+        borne = self._context(run, risk.date).cost_borne(risk)
+        if not borne:
+            return  # paid whole by aid toward it: nothing more weighs
+        if borne == risk.cost:
+            why = Message(keys.NEW_COST_WEIGHS, Term(risk.kind), to_money(borne), risk.fact_id)
+        else:
+            why = Message.named(
+                keys.NEW_COST_BORNE_WEIGHS,
+                kind=Term(risk.kind),
+                borne=to_money(borne),
+                cost=to_money(risk.cost),
+                aid=to_money(risk.cost - borne),
+                fact=risk.fact_id,
+            )
         for name in sorted(run.entitled):
             piece = run.grants[run.entitled[name]]
             if piece.risk_key == risk.key or not self.terms(name).recompute_on_income:
                 continue  # granted for this very risk (its cost counted), or not set by the income
             facts = (risk.fact_id,) if risk.fact_id else ()
             self.recompute(run, name, risk.date, first_of_next_month(risk.date), why, facts=facts, on_basis=True)
+
+    def on_aid(self, run: RunState, risk: Risk, grant: Grant, facts: tuple[str, ...]) -> None:
+        """A grant toward ``risk``'s cost made after the entitlements running were set (released
+        when a case is decided): what the household bears of the cost falls, and each one set by
+        the income is worked out again, from the next month, on the income it was set on."""
+        if grant.intervention not in self._cost_aid or grant.amount is None or not risk.cost or grant.is_entitlement:
+            return
+        why = Message(keys.AID_TOWARD_COST, Term(grant.intervention), grant.amount, Term(risk.kind))
+        for name in sorted(run.entitled):
+            if self.terms(name).recompute_on_income:
+                self.recompute(run, name, grant.date, first_of_next_month(grant.date), why, facts=facts, on_basis=True)
 
     def on_exit(self, run: RunState, date: dt.date, facts: tuple[str, ...]) -> None:
         """A verified exit ends the entitlements whose terms say so, and recomputes those that

@@ -146,6 +146,8 @@ class Router:
         name = route_step.intervention
         if ctx.state is not run.state:  # a move since the context was last refreshed
             ctx.refresh(ctx.date, run)
+        if run.entitled:  # a piece in force is replaced on the income it was set on, as the re-check rule says
+            ctx = self._entitlements.context_on_file(run, name, ctx)
         ctx.reset_used()
         self._held = None
         condition = route_step.condition
