@@ -42,6 +42,8 @@ def money_text(amount: Decimal | int, *, grouped: bool = False, signed: bool = F
     except InvalidOperation:  # too many digits to hold the fen: as it is
         exact = value
     shown = exact if exact == value else value
+    if not grouped and not signed:
+        return f"{shown:f}"  # what the engine's evidence asks: no format spec to build
     return f"{shown:{'+' if signed and shown > 0 else ''}{',' if grouped else ''}f}"
 
 
