@@ -225,7 +225,7 @@ def test_both_catalogues_say_the_glossary_s_other_words_and_not_others() -> None
         text
         for catalogue in (read_catalogue(), _decisions_catalogue())
         for message in catalogue
-        for text in ([message.string] if isinstance(message.string, str) else message.string)
+        for text in ([message.string] if isinstance(message.string, str) else message.string or ())
     ]
     for word, others in OTHER_WORDS.items():
         assert f"| {word} |" in glossary, word

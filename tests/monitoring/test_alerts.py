@@ -697,7 +697,7 @@ def test_a_review_overdue_says_its_days_are_past_the_grace_period() -> None:
         ),
         strict=True,
     ):
-        values = [Term("inspection"), D(2017, 1, 1), keys.count(74, "day"), Term("village cadre")]
+        values: list[Value] = [Term("inspection"), D(2017, 1, 1), keys.count(74, "day"), Term("village cadre")]
         stored = Message(key, *values[: len(Message(key).names)])
         assert stored.english().endswith(("is 74 days overdue", "is 74 days overdue (village cadre)"))
         assert (
