@@ -60,6 +60,7 @@ ALERT_KINDS = (
     "new_risk",
     "state_changed",
     "grant_started",
+    "grant_changed",
     "grant_ended",
     "transition_ending",
     "review_due",

@@ -20,13 +20,14 @@ from .errors import InvalidArgument, RelapseGuardError, StoreError, UnknownHouse
 from .explanation import money_lines, to_json
 from .facts import Fact
 from .household import Household
-from .interface import progress_text, tr
+from .interface import plural, progress_text, tr
 from .labels import label
 from .policies.policy_map import PolicyMap, said_under
 from .policy import Policy
 from .population import BadRow, Population, read_population
 from .progress_line import ProgressLine, wants_progress
 from .result import HouseholdResult
+from .reviews import ReviewState
 from .screening.choice import PolicySource, shared_fact_kinds
 from .screening.parallel import screen_population
 from .screening.screen import Progress
@@ -243,16 +244,27 @@ def _print_explained(
     for line in money_lines(result, lang):
         print(line)
     for status in policy.reviews_due(result, as_of or result.as_of or dt.date.today()):
-        print(
-            tr(
+        review, responsible = label("review_name", status.review, lang), label("responsible", status.responsible, lang)
+        if status.state is ReviewState.OVERDUE:
+            # its days counted from the grace period's end, as the JSON's days_overdue and an alert say them
+            line = tr(
+                lang,
+                "  review {review}: due {date}, {days} past its grace period ({responsible})",
+                review=review,
+                date=status.due_on,
+                days=plural(status.days_overdue, "day", lang=lang),
+                responsible=responsible,
+            )
+        else:
+            line = tr(
                 lang,
                 "  review {review}: {state} since {date} ({responsible})",
-                review=label("review_name", status.review, lang),
+                review=review,
                 state=label("review", status.state.value, lang),
                 date=status.due_on,
-                responsible=label("responsible", status.responsible, lang),
+                responsible=responsible,
             )
-        )
+        print(line)
 
 
 def policy_for_household(

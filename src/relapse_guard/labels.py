@@ -81,6 +81,7 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
         "new_risk",
         "state_changed",
         "grant_started",
+        "grant_changed",
         "grant_ended",
         "transition_ending",
         "review_due",

@@ -611,18 +611,43 @@ EXPLAIN_MARGINS = define("margins: {margins}")
 ALERT_NEW_RISK = define("{kind} risk ({severity}) found on {date}: {evidence}")
 ALERT_NEW_RISK_BARE = define("{kind} risk ({severity}) found on {date}", note="a risk found with no evidence")
 ALERT_STATE_CHANGED = define("{before} -> {after} since {since}", note="a household's lifecycle state changed")
+ALERT_RELAPSED = define(
+    "{before} -> relapsed -> {after} since {since}",
+    note="a household watched after its exit relapsed (返贫), then moved on to {after} on {since}",
+)
+ALERT_FIRST_SCREENED = define(
+    "first screened: {state} since {since}", note="the state of a household screened for the first time"
+)
 ALERT_GRANTED = define("{intervention} granted: {what}")
 ALERT_MONTHLY_FROM = define("{amount} yuan a month from {first_day}", note="a monthly grant and its first day owed")
 ALERT_ONE_OFF = define("{amount} yuan one-off")
 ALERT_YEARLY = define("{amount} yuan yearly")
 ALERT_GRANT_ENDS = define("{intervention} of {amount} yuan a month ends on {ends}")
+ALERT_GRANT_CHANGED = define(
+    "{intervention} changed from {before} to {after} yuan a month from {first_day} ({change})",
+    note="a monthly grant's amount changed; {change}: raised or lowered by how much",
+)
+ALERT_RAISED_BY = define("raised by {amount}", note="how much a monthly grant's amount rose, in yuan")
+ALERT_LOWERED_BY = define("lowered by {amount}", note="how much a monthly grant's amount fell, in yuan")
 ALERT_GRANT_GONE = define(
     "{intervention} granted on {date} no longer stands", note="a replay of the history no longer makes the grant"
 )
 ALERT_TRANSITION_ENDING = define("transition period ends on {end} (monitored since {start})")
-ALERT_REVIEW_OVERDUE = define("review {review} due {due} is {days} overdue")
+ALERT_REVIEW_OVERDUE = define(
+    "review {review} due {due} is {days} past its grace period", note="{days}: counted from the grace period's end"
+)
 ALERT_REVIEW_OVERDUE_BY = define(
-    "review {review} due {due} is {days} overdue ({responsible})", note="{responsible}: who the review falls to"
+    "review {review} due {due} is {days} past its grace period ({responsible})",
+    note="{days}: counted from the grace period's end; {responsible}: who the review falls to",
+)
+#: The words of review_overdue alerts stored before they said the grace period (their days were
+#: always counted from its end): kept so that those alerts still render in every language.
+ALERT_REVIEW_OVERDUE_STORED = (
+    define("review {review} due {due} is {days} overdue", note="stored alerts: {days} past the grace period"),
+    define(
+        "review {review} due {due} is {days} overdue ({responsible})",
+        note="stored alerts: {days} past the grace period; {responsible}: who the review falls to",
+    ),
 )
 ALERT_REVIEW_DUE = define("review {review} due {due}")
 ALERT_REVIEW_DUE_BY = define("review {review} due {due} ({responsible})", note="{responsible}: who the review falls to")

@@ -115,10 +115,11 @@ def test_explain_says_the_shipped_review_and_who_is_responsible_in_chinese(
 ) -> None:
     _print_explained(result, YUBEI, D(2017, 12, 31), "text", ZH)
     (review,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  复核")]
-    assert review == "  复核 收入核算：自 2017-12-01 起逾期（责任人：村干部）"
+    # the days counted from the grace period's end, as the JSON's days_overdue and an alert say them
+    assert review == "  复核 收入核算：应于 2017-12-01 完成，已超过宽限期 30 天（责任人：村干部）"
     _print_explained(result, YUBEI, D(2017, 12, 31), "text", "en")
     english = capsys.readouterr().out.splitlines()[-1]
-    assert english == "  review income_account: overdue since 2017-12-01 (village cadre)"
+    assert english == "  review income_account: due 2017-12-01, 30 days past its grace period (village cadre)"
 
 
 def test_every_shipped_review_and_responsible_has_a_chinese_label() -> None:

@@ -76,7 +76,7 @@ def test_the_example_report_in_chinese_has_chinese_headings_and_no_english_one(e
     for text in headings:
         assert not ENGLISH_WORDS.search(text), text
     # the names of things: states, interventions, risk kinds; money in yuan
-    for term in ("帮扶中", "稳定脱贫", "返贫", "低保", "医疗救助", "临时救助", "危房改造", "因病", "累计金额（元）"):
+    for term in ("帮扶中", "稳定脱贫", "返贫", "低保", "医疗救助", "临时救助", "危房改造", "因病", "累计已发（元）"):
         assert term in page, term
     assert "图表需要 matplotlib" in page
 

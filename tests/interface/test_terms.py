@@ -213,3 +213,22 @@ def test_the_kinds_of_fact_labelled_are_the_library_s() -> None:
     from relapse_guard.facts import DEFAULT_FACT_KINDS
 
     assert LABELS["fact"] == tuple(DEFAULT_FACT_KINDS.by_kind)
+
+
+#: Words of the glossary's "Other words", each with the words said for the same thing before.
+OTHER_WORDS = {"重新计算": ("重算",), "累计已发": ("累计至今", "累计金额"), "宽限期": ("逾期天数",)}
+
+
+def test_both_catalogues_say_the_glossary_s_other_words_and_not_others() -> None:
+    glossary = GLOSSARY.read_text(encoding="utf-8")
+    said = [
+        text
+        for catalogue in (read_catalogue(), _decisions_catalogue())
+        for message in catalogue
+        for text in ([message.string] if isinstance(message.string, str) else message.string or ())
+    ]
+    for word, others in OTHER_WORDS.items():
+        assert f"| {word} |" in glossary, word
+        assert any(word in text for text in said), word
+        for other in others:
+            assert [text for text in said if other in text] == [], other

@@ -67,8 +67,9 @@ def _grant(intervention: str, date: dt.date, **fields: Any) -> Grant:
 
 
 OLD_NET = _grant("safety_net", D(2016, 1, 5), amount=Decimal("216.66"), period=Period.MONTHLY, starts=D(2016, 2, 1))
+OLD_AID = _grant("education_aid", D(2016, 8, 20), amount=Decimal("100.00"), period=Period.MONTHLY, starts=D(2016, 9, 1))
 OLD = _checkpoint(
-    grants=(OLD_NET, _grant("temporary_relief", D(2016, 12, 1), amount=Decimal("500.00"))),
+    grants=(OLD_NET, _grant("temporary_relief", D(2016, 12, 1), amount=Decimal("500.00")), OLD_AID),
 )
 NEW = _checkpoint(
     state=State.MONITORED,
@@ -107,6 +108,7 @@ NEW = _checkpoint(
         _grant("medical_aid", D(2017, 1, 28), amount=Decimal("18000.00")),
         _grant("micro_insurance", D(2017, 1, 1), amount=Decimal("100.00"), period=Period.YEARLY),
         _grant("job_training", D(2017, 1, 28), service="free skills training"),
+        attrs.evolve(OLD_AID, ends=D(2017, 3, 1)),
     ),
     open_cases=(
         OpenCase(case_id="YB-7-ID", procedure="identification", step="household_verification", due_on=D(2017, 3, 1)),
@@ -114,7 +116,8 @@ NEW = _checkpoint(
     ),
 )
 
-#: What each alert said before alerts kept their message, word for word.
+#: What each alert says in English, word for word (as it said before alerts kept their message,
+#: but for the amount changed, said as one alert, and the review past its grace period).
 ENGLISH = [
     (AlertKind.REPLAYED, f"history replayed: {REASON}"),
     (
@@ -124,15 +127,18 @@ ENGLISH = [
     ),
     (AlertKind.NEW_RISK, "disaster risk (low) found on 2017-02-10"),
     (AlertKind.STATE_CHANGED, "exited -> monitored since 2017-01-01"),
-    (AlertKind.GRANT_ENDED, "safety_net of 216.66 yuan a month ends on 2017-02-01"),
-    (AlertKind.GRANT_STARTED, "safety_net granted: 600.00 yuan a month from 2017-02-01"),
+    (
+        AlertKind.GRANT_CHANGED,
+        "safety_net changed from 216.66 to 600.00 yuan a month from 2017-02-01 (raised by 383.34)",
+    ),
     (AlertKind.GRANT_STARTED, "medical_aid granted: 18000.00 yuan one-off"),
     (AlertKind.GRANT_STARTED, "micro_insurance granted: 100.00 yuan yearly"),
     (AlertKind.GRANT_STARTED, "job_training granted: service free skills training"),
+    (AlertKind.GRANT_ENDED, "education_aid of 100.00 yuan a month ends on 2017-03-01"),
     (AlertKind.GRANT_ENDED, "temporary_relief granted on 2016-12-01 no longer stands"),
     (AlertKind.TRANSITION_ENDING, "transition period ends on 2017-03-20 (monitored since 2017-01-01)"),
-    (AlertKind.REVIEW_OVERDUE, "review income_account due 2017-03-01 is 3 days overdue (village cadre)"),
-    (AlertKind.REVIEW_OVERDUE, "review my_visit due 2017-03-03 is 1 day overdue"),
+    (AlertKind.REVIEW_OVERDUE, "review income_account due 2017-03-01 is 3 days past its grace period (village cadre)"),
+    (AlertKind.REVIEW_OVERDUE, "review my_visit due 2017-03-03 is 1 day past its grace period"),
     (AlertKind.REVIEW_DUE, "review joint_review due 2017-03-03 (paired helper)"),
     (AlertKind.REVIEW_DUE, "review holiday_visit due 2017-03-04"),
     (AlertKind.CASE_STEP_OVERDUE, "identification case YB-7-ID: step household_verification was due 2017-03-01"),
@@ -146,15 +152,15 @@ CHINESE = [
     "理由：个人自付费用 30000 超过已建档户预警金额 6000",
     "2017-02-10 发现风险“因灾”（低）",
     "自 2017-01-01 起由已脱贫转为过渡期监测",
-    "216.66 元/月的低保于 2017-02-01 停发",
-    "给予低保：600.00 元/月，自 2017-02-01 起发放",
+    "低保自 2017-02-01 起由 216.66 元/月调整为 600.00 元/月（提高 383.34 元）",
     "给予医疗救助：一次性 18000.00 元",
     "给予小额保险：100.00 元/年",
     "给予技能培训：服务：免费技能培训",
+    "100.00 元/月的教育救助于 2017-03-01 停发",
     "2016-12-01 给予的临时救助已不再成立",
     "过渡期将于 2017-03-20 结束（自 2017-01-01 起监测）",
-    "复核“收入核算”应于 2017-03-01 完成，已逾期 3 天（村干部）",
-    "复核“my_visit”应于 2017-03-03 完成，已逾期 1 天",
+    "复核“收入核算”应于 2017-03-01 完成，已超过宽限期 3 天（村干部）",
+    "复核“my_visit”应于 2017-03-03 完成，已超过宽限期 1 天",
     "复核“部门联审”于 2017-03-03 到期（结对帮扶责任人）",
     "复核“节日走访”于 2017-03-04 到期",
     "识别认定案件 YB-7-ID：办理环节“入户核实”应于 2017-03-01 完成，已逾期",
@@ -166,7 +172,7 @@ def _alerts() -> list[Alert]:
     return alerts_for(OLD, NEW, policy=POLICY, as_of=AS_OF, district="Yubei", replayed=REASON)
 
 
-def test_each_kind_says_in_english_what_it_always_said() -> None:
+def test_each_kind_says_in_english_what_it_said() -> None:
     found = _alerts()
     assert [(alert.kind, alert.detail) for alert in found] == ENGLISH
     assert {kind for kind, _ in ENGLISH} == set(AlertKind)
@@ -183,12 +189,260 @@ def test_each_kind_says_in_chinese_what_it_says_with_no_english_word() -> None:
         assert english_words(said) == [], said
 
 
-def test_a_first_screened_household_is_compared_with_new() -> None:
-    (changed,) = [
-        a for a in alerts_for(None, NEW, policy=POLICY, as_of=AS_OF, district="Y") if a.kind.value == "state_changed"
+# --- a household first screened ---------------------------------------------------------------
+
+
+def _said(found: list[Alert], kind: AlertKind | None = None) -> list[tuple[str, str]]:
+    return [(a.detail, a.render("zh-CN")) for a in found if kind is None or a.kind is kind]
+
+
+def test_a_first_screened_household_is_told_its_state_not_a_change_from_new() -> None:
+    found = alerts_for(None, NEW, policy=POLICY, as_of=AS_OF, district="Y")
+    assert _said(found, AlertKind.STATE_CHANGED) == [
+        ("first screened: monitored since 2017-01-01", "首次筛查：自 2017-01-01 起为过渡期监测")
     ]
-    assert changed.detail == "new -> monitored since 2017-01-01"
-    assert changed.render("zh-CN") == "自 2017-01-01 起由未识别转为过渡期监测"
+    # one not on file (never identified) has no state to be told
+    assert (
+        _said(
+            alerts_for(None, attrs.evolve(NEW, state=State.NEW), policy=POLICY, as_of=AS_OF, district="Y"),
+            AlertKind.STATE_CHANGED,
+        )
+        == []
+    )
+
+
+def test_a_first_screened_household_is_told_only_its_grants_in_force_or_to_come() -> None:
+    later = _grant("safety_net", D(2017, 3, 2), amount=Decimal("50.00"), period=Period.MONTHLY, starts=D(2017, 4, 1))
+    relief = _grant("temporary_relief", D(2017, 3, 1), amount=Decimal("800.00"))
+    new = attrs.evolve(NEW, grants=(*NEW.grants, later, relief))
+    found = alerts_for(None, new, policy=POLICY, as_of=AS_OF, district="Y")
+    # not the top-up that ended on 2017-02-01, nor the education aid ended on 2017-03-01, nor the
+    # one-off and yearly grants of January: those of the top-up running, the one to come, the
+    # relief of the cycle's month
+    assert [a.detail for a in found if a.kind.value.startswith("grant_")] == [
+        "safety_net granted: 600.00 yuan a month from 2017-02-01",
+        "safety_net granted: 50.00 yuan a month from 2017-04-01",
+        "temporary_relief granted: 500.00 yuan one-off".replace("500.00", "800.00"),
+    ]
+    # compared with a checkpoint, every grant it did not have is announced: the top-up that ended as
+    # the change to what followed it, the education aid's end too
+    found = alerts_for(attrs.evolve(OLD, grants=()), new, policy=POLICY, as_of=AS_OF, district="Y")
+    kinds = [a.kind for a in found if a.kind.value.startswith("grant_")]
+    assert (kinds.count(AlertKind.GRANT_STARTED), kinds.count(AlertKind.GRANT_CHANGED)) == (7, 1)
+    assert kinds.count(AlertKind.GRANT_ENDED) == 1
+
+
+def test_a_first_screened_household_is_told_only_its_open_risks() -> None:
+    (illness, disaster) = NEW.risks
+    new = attrs.evolve(NEW, eliminated=((disaster.key, D(2017, 2, 20)),))
+    found = alerts_for(None, new, policy=POLICY, as_of=AS_OF, district="Y")
+    assert [a.subject for a in found if a.kind is AlertKind.NEW_RISK] == [illness.key]
+    # compared with a checkpoint, a risk new to it is announced, eliminated or not
+    found = alerts_for(OLD, new, policy=POLICY, as_of=AS_OF, district="Y")
+    assert [a.subject for a in found if a.kind is AlertKind.NEW_RISK] == [illness.key, disaster.key]
+
+
+# --- a monthly amount changed, replaced, never owed ------------------------------------------------
+
+
+def _net(date: dt.date, amount: str, starts: dt.date, ends: dt.date | None = None) -> Grant:
+    return _grant("safety_net", date, amount=Decimal(amount), period=Period.MONTHLY, starts=starts, ends=ends)
+
+
+RUNNING = _net(D(2016, 5, 3), "219.75", D(2016, 6, 1))
+APRIL = D(2017, 4, 1)
+
+
+MARCH_END = D(2017, 3, 31)
+
+
+def _grant_alerts(old: Checkpoint | None, new: Checkpoint, as_of: dt.date = MARCH_END) -> list[tuple[str, str]]:
+    found = alerts_for(old, new, policy=POLICY, as_of=as_of, district="Y")
+    return [(a.kind.value, a.detail) for a in found if a.kind.value.startswith("grant_")]
+
+
+def test_a_piece_replaced_before_it_was_owed_is_not_announced() -> None:
+    # the audit's household: 369.51 from April, replaced on the same day by 593.55, never owed
+    never = _net(D(2017, 3, 10), "369.51", APRIL, ends=APRIL)
+    new = _checkpoint(grants=(attrs.evolve(RUNNING, ends=APRIL), never, _net(D(2017, 3, 20), "593.55", APRIL)))
+    assert _grant_alerts(_checkpoint(grants=(RUNNING,)), new) == [
+        ("grant_changed", "safety_net changed from 219.75 to 593.55 yuan a month from 2017-04-01 (raised by 373.80)")
+    ]
+    # first screened as of March: the amount in force, then its change from April; nothing of the
+    # piece never owed
+    assert _grant_alerts(None, new) == [
+        ("grant_started", "safety_net granted: 219.75 yuan a month from 2016-06-01"),
+        ("grant_changed", "safety_net changed from 219.75 to 593.55 yuan a month from 2017-04-01 (raised by 373.80)"),
+    ]
+    assert _grant_alerts(None, new, APRIL) == [
+        ("grant_started", "safety_net granted: 593.55 yuan a month from 2017-04-01")
+    ]
+    # a piece never owed, without another to follow: neither started nor ended
+    alone = _checkpoint(grants=(never,))
+    assert _grant_alerts(_checkpoint(), alone) == _grant_alerts(None, alone) == []
+    # a piece never owed in either checkpoint is not announced as ending when its end moves
+    assert _grant_alerts(alone, _checkpoint(grants=(attrs.evolve(never, ends=D(2017, 3, 1)),))) == []
+    # nor as no longer standing
+    assert _grant_alerts(alone, _checkpoint()) == []
+
+
+def test_a_piece_announced_then_replaced_before_it_was_owed_is_a_change_of_it() -> None:
+    # the month before said 219.75 changed to 369.51 from April; now 369.51 is replaced by 593.55
+    announced = _net(D(2017, 3, 10), "369.51", APRIL)
+    old = _checkpoint(grants=(attrs.evolve(RUNNING, ends=APRIL), announced))
+    new = _checkpoint(
+        grants=(
+            attrs.evolve(RUNNING, ends=APRIL),
+            attrs.evolve(announced, ends=APRIL),
+            _net(D(2017, 4, 2), "300.00", APRIL),
+        )
+    )
+    assert _grant_alerts(old, new, D(2017, 4, 30)) == [
+        ("grant_changed", "safety_net changed from 369.51 to 300.00 yuan a month from 2017-04-01 (lowered by 69.51)")
+    ]
+    # not replaced: its end is a stop of what was announced
+    ended = _checkpoint(grants=(attrs.evolve(RUNNING, ends=APRIL), attrs.evolve(announced, ends=APRIL)))
+    assert _grant_alerts(old, ended, D(2017, 4, 30)) == [
+        ("grant_ended", "safety_net of 369.51 yuan a month ends on 2017-04-01")
+    ]
+
+
+def test_an_amount_changed_is_one_alert_and_one_carried_on_none() -> None:
+    old = _checkpoint(grants=(RUNNING,))
+    lower = _checkpoint(grants=(attrs.evolve(RUNNING, ends=APRIL), _net(D(2017, 3, 5), "200.00", APRIL)))
+    (changed,) = [
+        a
+        for a in alerts_for(old, lower, policy=POLICY, as_of=D(2017, 3, 31), district="Y")
+        if a.kind.value.startswith("grant_")
+    ]
+    assert (changed.kind, changed.date, changed.subject) == (AlertKind.GRANT_CHANGED, D(2017, 3, 5), "safety_net")
+    assert changed.detail == "safety_net changed from 219.75 to 200.00 yuan a month from 2017-04-01 (lowered by 19.75)"
+    assert changed.render("zh-CN") == "低保自 2017-04-01 起由 219.75 元/月调整为 200.00 元/月（降低 19.75 元）"
+    assert changed.render("zh-CN") == Alert.from_json(changed.to_json()).render("zh-CN")
+    same = _checkpoint(grants=(attrs.evolve(RUNNING, ends=APRIL), _net(D(2017, 3, 5), "219.75", APRIL)))
+    assert _grant_alerts(old, same) == []
+    # a stop, and a new grant of the intervention from another day: a stop and a start
+    gap = _checkpoint(grants=(attrs.evolve(RUNNING, ends=APRIL), _net(D(2017, 3, 5), "200.00", D(2017, 5, 1))))
+    assert _grant_alerts(old, gap) == [
+        ("grant_ended", "safety_net of 219.75 yuan a month ends on 2017-04-01"),
+        ("grant_started", "safety_net granted: 200.00 yuan a month from 2017-05-01"),
+    ]
+
+
+@st.composite
+def _chains(draw: st.DrawFn) -> tuple[Checkpoint, Checkpoint]:
+    """Two checkpoints of monthly pieces (each of its own amount) of two interventions, on a few
+    days: the new one holds some of the old pieces, some given an end (or another end), and new ones."""
+    days = [D(2017, month, 1) for month in range(1, 6)]
+    amounts = iter(draw(st.lists(st.integers(1, 999), min_size=16, max_size=16, unique=True)))
+
+    def piece(ends_too: bool) -> Grant:
+        starts = draw(st.sampled_from(days))
+        ends = draw(st.sampled_from([None, *days])) if ends_too else None
+        return _grant(
+            draw(st.sampled_from(["safety_net", "education_aid"])),
+            starts - dt.timedelta(days=20),
+            amount=Decimal(next(amounts)),
+            period=Period.MONTHLY,
+            starts=starts,
+            ends=ends,
+        )
+
+    old = [piece(draw(st.booleans())) for _ in range(draw(st.integers(0, 5)))]
+    kept = [
+        attrs.evolve(grant, ends=draw(st.sampled_from([grant.ends, *days]))) for grant in old if draw(st.booleans())
+    ]
+    added = [piece(draw(st.booleans())) for _ in range(draw(st.integers(0, 5)))]
+    return _checkpoint(grants=tuple(old)), _checkpoint(grants=tuple(draw(st.permutations([*kept, *added]))))
+
+
+def _owed(grant: Grant) -> bool:
+    return grant.ends is None or grant.ends > grant.first_day
+
+
+@settings(max_examples=300, deadline=None)
+@given(_chains(), st.booleans())
+def test_no_alert_announces_a_piece_never_owed_and_a_change_says_its_two_pieces(
+    pair: tuple[Checkpoint, Checkpoint], first: bool
+) -> None:
+    old, new = pair
+    found = alerts_for(None if first else old, new, policy=POLICY, as_of=D(2017, 1, 31), district="Y")
+    by_amount = {grant.amount: grant for grant in new.grants}
+    announced = {grant.amount for grant in old.grants if _owed(grant)} if not first else set()
+    for alert in found:
+        message = alert.message
+        if alert.kind is AlertKind.GRANT_CHANGED:
+            before, after = by_amount[message.get("before")], by_amount[message.get("after")]  # type: ignore[index]
+            assert (before.intervention, after.intervention) == (alert.subject, alert.subject)
+            assert before.ends == after.first_day == message.get("first_day")
+            assert _owed(after)
+            assert _owed(before) or before.amount in announced
+            assert before.amount != after.amount
+            change = message.get("change")
+            assert isinstance(change, Message)
+            raised = after.amount > before.amount  # type: ignore[operator]
+            assert change.key == (keys.ALERT_RAISED_BY if raised else keys.ALERT_LOWERED_BY)
+            assert change.get("amount") == abs(after.amount - before.amount)  # type: ignore[operator]
+        elif alert.kind is AlertKind.GRANT_STARTED:
+            what = message.get("what")
+            assert isinstance(what, Message)
+            assert _owed(by_amount[what.get("amount")])  # type: ignore[index]
+        elif alert.kind is AlertKind.GRANT_ENDED and message.key == keys.ALERT_GRANT_ENDS:
+            grant = by_amount[message.get("amount")]  # type: ignore[index]
+            assert _owed(grant) or grant.amount in announced
+    # every piece owed that the old checkpoint did not have is announced once: started or changed to
+    if not first:
+        told = [a.message.get("after") for a in found if a.kind is AlertKind.GRANT_CHANGED]
+        told += [a.message.get("what").get("amount") for a in found if a.kind is AlertKind.GRANT_STARTED]  # type: ignore[union-attr]
+        held = {(g.intervention, g.date, g.amount, g.first_day) for g in old.grants}
+        fresh = [
+            g.amount for g in new.grants if _owed(g) and (g.intervention, g.date, g.amount, g.first_day) not in held
+        ]
+        assert sorted(told) == sorted(fresh)  # type: ignore[type-var]
+
+
+# --- a relapse -------------------------------------------------------------------------------------
+
+
+def _moved(before: State, after: State, since: dt.date, **fields: Any) -> list[tuple[str, str]]:
+    old = _checkpoint(
+        state=before, state_since=D(2017, 1, 1), monitoring_start=D(2017, 1, 1), monitoring_end=D(2019, 12, 31)
+    )
+    new = _checkpoint(state=after, state_since=since, **fields)
+    return _said(alerts_for(old, new, policy=POLICY, as_of=D(2017, 2, 28), district="Y"), AlertKind.STATE_CHANGED)
+
+
+def test_a_relapse_is_said_as_one() -> None:
+    # relapsed and assisted the same day: the word relapsed (返贫) is said
+    assert _moved(State.MONITORED, State.ASSISTED, D(2017, 2, 20)) == [
+        ("monitored -> relapsed -> assisted since 2017-02-20", "由过渡期监测返贫，自 2017-02-20 起转为帮扶中")
+    ]
+    assert (
+        _moved(State.EXITED, State.ASSISTED, D(2017, 2, 20))[0][0] == "exited -> relapsed -> assisted since 2017-02-20"
+    )
+    # relapsed, assisted and exited again in the month
+    assert (
+        _moved(State.MONITORED, State.EXITED, D(2017, 2, 25))[0][0]
+        == "monitored -> relapsed -> exited since 2017-02-25"
+    )
+    # relapsed, not yet assisted: the state says it
+    assert _moved(State.MONITORED, State.RELAPSED, D(2017, 2, 20)) == [
+        ("monitored -> relapsed since 2017-02-20", "自 2017-02-20 起由过渡期监测转为返贫")
+    ]
+
+
+def test_what_is_no_relapse_is_not_said_as_one() -> None:
+    # a history replayed without its exit (retracted): assisted since before the exit
+    assert _moved(State.MONITORED, State.ASSISTED, D(2016, 6, 1))[0][0] == "monitored -> assisted since 2016-06-01"
+    # the transition period over (stable), then identified anew and assisted: no relapse is known
+    old = _checkpoint(
+        state=State.MONITORED, state_since=D(2017, 1, 1), monitoring_start=D(2017, 1, 1), monitoring_end=D(2017, 2, 1)
+    )
+    new = _checkpoint(state=State.ASSISTED, state_since=D(2017, 2, 15))
+    (said,) = _said(alerts_for(old, new, policy=POLICY, as_of=D(2017, 2, 28), district="Y"), AlertKind.STATE_CHANGED)
+    assert said[0] == "monitored -> assisted since 2017-02-15"
+    assert _moved(State.MONITORED, State.STABLE, D(2019, 12, 31))[0][0] == "monitored -> stable since 2019-12-31"
+    assert _moved(State.ASSISTED, State.EXITED, D(2017, 2, 25))[0][0] == "assisted -> exited since 2017-02-25"
 
 
 # --- why a history was replayed -------------------------------------------------------------
@@ -422,3 +676,31 @@ def test_a_store_keeps_an_alert_s_words_once() -> None:
     assert alert.to_dict()["detail"] == "safety_net of 498.42 yuan a month ends on 2017-02-01"
     untranslated = attrs.evolve(alert, message=as_message(alert.detail))
     assert Alert.from_json(untranslated.to_json()) == untranslated
+
+
+# --- a review past its grace period ---------------------------------------------------------------
+
+
+def test_a_review_overdue_says_its_days_are_past_the_grace_period() -> None:
+    # 74 days past the grace period is what days_overdue counts (89 days after the due date, 15 of grace)
+    policy = POLICY.derive(name="grace", reviews=[Review.quarterly("inspection", grace_days=15)])
+    found = alerts_for(None, NEW, policy=policy, as_of=D(2017, 3, 31), district="Y")
+    (overdue,) = [a for a in found if a.kind is AlertKind.REVIEW_OVERDUE]
+    assert overdue.detail == "review inspection due 2017-01-01 is 74 days past its grace period"
+    assert overdue.render("zh-CN") == "复核“督查”应于 2017-01-01 完成，已超过宽限期 74 天"
+    # an alert stored with the words of before says the same in Chinese
+    for key, chinese in zip(
+        keys.ALERT_REVIEW_OVERDUE_STORED,
+        (
+            "复核“督查”应于 2017-01-01 完成，已超过宽限期 74 天",
+            "复核“督查”应于 2017-01-01 完成，已超过宽限期 74 天（村干部）",
+        ),
+        strict=True,
+    ):
+        values: list[Value] = [Term("inspection"), D(2017, 1, 1), keys.count(74, "day"), Term("village cadre")]
+        stored = Message(key, *values[: len(Message(key).names)])
+        assert stored.english().endswith(("is 74 days overdue", "is 74 days overdue (village cadre)"))
+        assert (
+            Alert.from_json(attrs.evolve(overdue, detail=stored.english(), message=stored).to_json()).render("zh-CN")
+            == chinese
+        )

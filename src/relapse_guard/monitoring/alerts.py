@@ -1,7 +1,7 @@
 """What a monitoring cycle tells the people who act: alerts, one per thing that needs attention.
 
 A household rescreened in a cycle is compared with its checkpoint of the month before: a new
-risk, a change of state, a grant started or ended, the transition period ending soon, a
+risk, a change of state (a relapse said as one), a grant started, changed or ended, the transition period ending soon, a
 review or a case step due or overdue, a history replayed (and why). Each :class:`Alert` names
 the household, its district, the policy it was screened under, the date and what it is about,
 in words a caseworker reads, and as data (:meth:`Alert.to_dict`) other systems read.
@@ -30,7 +30,7 @@ from .. import message_keys as keys
 from ..decisions import Grant, Period
 from ..engine import Checkpoint
 from ..errors import InvalidInput
-from ..lifecycle import State
+from ..lifecycle import TABLE, State
 from ..messages import ENGLISH, Join, Message, Term, as_message, message_from_dict
 from ..policy import Policy
 from ..reviews import ReviewState, review_status
@@ -49,6 +49,7 @@ class AlertKind(enum.Enum):
     NEW_RISK = "new_risk"
     STATE_CHANGED = "state_changed"
     GRANT_STARTED = "grant_started"
+    GRANT_CHANGED = "grant_changed"
     GRANT_ENDED = "grant_ended"
     TRANSITION_ENDING = "transition_ending"
     REVIEW_DUE = "review_due"
@@ -191,7 +192,7 @@ def alerts_for(
 
     if replayed:
         alert(AlertKind.REPLAYED, as_of, "", Message(keys.ALERT_REPLAYED, replay_reason(replayed)))
-    _changes(old, new, alert)
+    _changes(old, new, as_of, alert)
     _falling_due(new, policy, as_of, alert)
     return found
 
@@ -249,8 +250,17 @@ def replay_reason(reason: str) -> Message:
     return as_message(reason)
 
 
-def _changes(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
-    known = old.risk_keys if old is not None else frozenset()
+def _changes(old: Checkpoint | None, new: Checkpoint, as_of: dt.date, alert: _Add) -> None:
+    """What changed from ``old`` to ``new`` (None: a household first screened as of ``as_of``)."""
+    _new_risks(old, new, alert)
+    _state(old, new, alert)
+    _grants(old, new, as_of, alert)
+
+
+def _new_risks(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
+    """A risk whose key the old checkpoint did not have; for a household first screened, the
+    risks still open (those eliminated are behind it)."""
+    known = old.risk_keys if old is not None else frozenset(key for key, _ in new.eliminated)
     for risk in new.risks:
         if risk.key not in known:
             what, severity = Term(risk.kind), Term(risk.severity.name.lower())
@@ -262,47 +272,151 @@ def _changes(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
                 else Message(keys.ALERT_NEW_RISK_BARE, what, severity, risk.date)
             )
             alert(AlertKind.NEW_RISK, risk.date, risk.key, said)
-    before = old.state if old is not None else State.NEW
-    if new.state is not before:
-        since = new.state_since or (new.clock or dt.date.min)
-        alert(
-            AlertKind.STATE_CHANGED,
-            since,
-            "",
-            Message(keys.ALERT_STATE_CHANGED, Term(before.value), Term(new.state.value), since),
-        )
+
+
+def _state(old: Checkpoint | None, new: Checkpoint, alert: _Add) -> None:
+    """The household's state: first screened, changed, or changed through a relapse."""
+    since = new.state_since or (new.clock or dt.date.min)
+    after = Term(new.state.value)
+    if old is None:
+        if new.state is not State.NEW:
+            alert(AlertKind.STATE_CHANGED, since, "", Message(keys.ALERT_FIRST_SCREENED, after, since))
+        return
+    if new.state is old.state:
+        return
+    key = keys.ALERT_RELAPSED if _relapsed(old, new) else keys.ALERT_STATE_CHANGED
+    alert(AlertKind.STATE_CHANGED, since, "", Message(key, Term(old.state.value), after, since))
+
+
+def _reachable(start: State, avoiding: frozenset[State]) -> frozenset[State]:
+    """The states the lifecycle leads to from ``start`` (itself included) without entering ``avoiding``."""
+    seen, todo = {start}, [start]
+    while todo:
+        state = todo.pop()
+        for (source, _), (dest, _) in TABLE.items():
+            if source is state and dest not in seen and dest not in avoiding:
+                seen.add(dest)
+                todo.append(dest)
+    return frozenset(seen)
+
+
+@functools.cache
+def _through_relapse(before: State) -> tuple[frozenset[State], frozenset[State]]:
+    """From ``before``: the states only a relapse leads to (unless the transition period ended on
+    the way: stable, then identified anew), and those stabilising alone leads to."""
+    relapse, stable = frozenset({State.RELAPSED}), frozenset({State.STABLE})
+    plain = _reachable(before, relapse | stable)
+    only = _reachable(before, stable) - plain - relapse
+    return only, _reachable(before, relapse) - plain
+
+
+def _relapsed(old: Checkpoint, new: Checkpoint) -> bool:
+    """Whether a household went from ``old``'s state to ``new``'s through a relapse (返贫).
+
+    A checkpoint keeps no history of states, so this is read from the lifecycle: from exited or
+    monitored, only a relapse leads to assisted (a monitored household exited again too), unless
+    the transition period ended on the way (``new``'s state entered on or after its end: stable,
+    then identified anew). A state entered before ``old``'s was entered is no relapse after it
+    but a history rewritten by a replay (an exit retracted). A household that relapsed and is
+    back in the state it was in (exited again, monitored again) is not told apart.
+    """
+    only, after_stable = _through_relapse(old.state)
+    since = new.state_since
+    if new.state not in only or since is None:
+        return False
+    if old.state_since is not None and since < old.state_since:
+        return False
+    end = old.monitoring_end
+    return new.state not in after_stable or end is None or since < end
+
+
+def _grants(old: Checkpoint | None, new: Checkpoint, as_of: dt.date, alert: _Add) -> None:
+    """Grants started, changed (a monthly amount), ended, or no longer standing.
+
+    A piece of an entitlement never owed (replaced before its first day) is announced neither as
+    started nor as ended: a caseworker pays nothing of it. One announced before (the old
+    checkpoint owed it) that is then replaced is announced as changed. For a household first
+    screened, only the grants in force on ``as_of`` or owed later are announced (see
+    :func:`_current`).
+    """
     old_grants = {_grant_key(grant): grant for grant in old.grants} if old is not None else {}
-    new_keys = set()
     changes: list[tuple[AlertKind, Grant]] = []  # in the grants' order
     for grant in new.grants:
-        key = _grant_key(grant)
-        new_keys.add(key)
-        earlier = old_grants.get(key)
+        earlier = old_grants.get(_grant_key(grant))
         if earlier is None:
-            changes.append((AlertKind.GRANT_STARTED, grant))
-        elif grant.ends is not None and grant.ends != earlier.ends:
+            if not _never_owed(grant) and (old is not None or _current(grant, as_of)):
+                changes.append((AlertKind.GRANT_STARTED, grant))
+                if grant.ends is not None and grant.is_entitlement:
+                    # its end known already: a stop, or a change to the piece that follows
+                    changes.append((AlertKind.GRANT_ENDED, grant))
+        elif grant.ends is not None and grant.ends != earlier.ends and not _never_owed(earlier):
             changes.append((AlertKind.GRANT_ENDED, grant))
-    # A monthly grant ended and carried on at the same amount from that day (a re-check that
-    # found no obvious change, a recomputation that came to the same amount) changed nothing a
-    # caseworker acts on: neither is announced.
-    carried = {(g.intervention, g.ends, g.amount) for kind, g in changes if kind is AlertKind.GRANT_ENDED} & {
-        (g.intervention, g.first_day, g.amount)
-        for kind, g in changes
-        if kind is AlertKind.GRANT_STARTED and g.is_entitlement
-    }
-    for kind, grant in changes:
-        if kind is AlertKind.GRANT_STARTED:
-            if grant.is_entitlement and (grant.intervention, grant.first_day, grant.amount) in carried:
-                continue
+    follows = _successions(changes)
+    succeeded = set(follows.values())
+    for index, (kind, grant) in enumerate(changes):
+        if index in succeeded:
+            continue  # said with the piece that follows it
+        before = changes[follows[index]][1] if index in follows else None
+        if before is not None:
+            # A monthly grant ended and carried on at the same amount from that day (a re-check that
+            # found no obvious change, a recomputation that came to the same amount) changed nothing a
+            # caseworker acts on: it is not announced.
+            if before.amount != grant.amount:
+                alert(AlertKind.GRANT_CHANGED, grant.date, grant.intervention, _changed(before, grant))
+        elif kind is AlertKind.GRANT_STARTED:
             said = Message(keys.ALERT_GRANTED, Term(grant.intervention), _amount(grant))
             alert(kind, grant.date, grant.intervention, said)
-        elif grant.ends is not None and (grant.intervention, grant.ends, grant.amount) not in carried:
+        elif grant.ends is not None:
             said = Message(keys.ALERT_GRANT_ENDS, Term(grant.intervention), _money(grant), grant.ends)
             alert(kind, grant.ends, grant.intervention, said)
+    new_keys = {_grant_key(grant) for grant in new.grants}
     for key, grant in old_grants.items():
-        if key not in new_keys:
+        if key not in new_keys and not _never_owed(grant):
             said = Message(keys.ALERT_GRANT_GONE, Term(grant.intervention), grant.date)
             alert(AlertKind.GRANT_ENDED, new.clock or grant.date, grant.intervention, said)
+
+
+def _successions(changes: list[tuple[AlertKind, Grant]]) -> dict[int, int]:
+    """Each monthly grant started (by its index in ``changes``) that follows one ended: the same
+    intervention, owed from the day the other ends (one of the same amount first), with the index
+    of the one it follows."""
+    ended = [i for i, (kind, g) in enumerate(changes) if kind is AlertKind.GRANT_ENDED and g.is_entitlement and g.ends]
+    follows: dict[int, int] = {}
+    for index, (kind, grant) in enumerate(changes):
+        if kind is not AlertKind.GRANT_STARTED or not grant.is_entitlement:
+            continue
+        candidates = [
+            i
+            for i in ended
+            if i not in follows.values()
+            and changes[i][1].intervention == grant.intervention
+            and changes[i][1].ends == grant.first_day
+        ]
+        if candidates:
+            same = [i for i in candidates if changes[i][1].amount == grant.amount]
+            follows[index] = (same or candidates)[0]
+    return follows
+
+
+def _changed(before: Grant, after: Grant) -> Message:
+    """A monthly grant's amount changed: from, to, from when, up or down by how much."""
+    old, new = before.amount or Decimal(0), after.amount or Decimal(0)
+    change = Message(keys.ALERT_RAISED_BY, new - old) if new > old else Message(keys.ALERT_LOWERED_BY, old - new)
+    return Message(keys.ALERT_GRANT_CHANGED, Term(after.intervention), old, new, after.first_day, change)
+
+
+def _never_owed(grant: Grant) -> bool:
+    """A monthly grant that ends on or before its first day: never owed
+    (:func:`relapse_guard.entitlements.months_owed` owes it nothing)."""
+    return grant.is_entitlement and grant.ends is not None and grant.ends <= grant.first_day
+
+
+def _current(grant: Grant, as_of: dt.date) -> bool:
+    """What a household first screened as of ``as_of`` is told of: a monthly grant in force then
+    or owed from later (not one that ended before), another grant dated in ``as_of``'s month or later."""
+    if grant.period is Period.MONTHLY:
+        return grant.ends is None or grant.ends > as_of
+    return grant.date >= as_of.replace(day=1)
 
 
 def _grant_key(grant: Grant) -> tuple[object, ...]:

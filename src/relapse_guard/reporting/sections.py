@@ -499,7 +499,7 @@ def _reviews_section(data: ReportData, lang: str) -> Section:
             tr(lang, "review"),
             tr(lang, "state"),
             tr(lang, "due on"),
-            tr(lang, "days overdue"),
+            tr(lang, "days past grace period"),
             tr(lang, "responsible"),
         ),
         tuple(_review_row(entry, lang) for entry in data.review_list),
