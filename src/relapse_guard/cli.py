@@ -27,6 +27,7 @@ from .argtypes import (
 )
 from .errors import InvalidArgument, RelapseGuardError, said
 from .interface import tr
+from .labels import LABELS
 from .stdout_guard import guarded_output, guarded_stderr, to_null
 
 __all__ = [
@@ -54,21 +55,9 @@ EXIT_INTERNAL_ERROR = 3
 EXIT_INTERRUPTED = 130
 
 
-#: The kinds of alert ``alerts --kind`` takes: relapse_guard.monitoring.AlertKind's values, named here
-#: so that the parser does not import the monitoring (a test checks they are the same).
-ALERT_KINDS = (
-    "new_risk",
-    "state_changed",
-    "grant_started",
-    "grant_changed",
-    "grant_ended",
-    "transition_ending",
-    "review_due",
-    "review_overdue",
-    "case_step_due",
-    "case_step_overdue",
-    "replayed",
-)
+#: The kinds of alert ``alerts --kind`` takes: relapse_guard.monitoring.AlertKind's values, from
+#: the labels (so that the parser does not import the monitoring; a test checks they are the same).
+ALERT_KINDS = LABELS["alert"]
 
 _GENERATE_MONTH = """Draw a month of new facts for every household of a population directory, as the departments \
 send them each month, and write them to one facts file in the population's order: about 60% of \
