@@ -655,8 +655,9 @@ ALERT_STEP_OVERDUE = define("{procedure} case {case_id}: step {step} was due {du
 ALERT_STEP_DUE = define("{procedure} case {case_id}: step {step} due {due}")
 ALERT_REPLAYED = define("history replayed: {reason}", note="a household's whole history replayed, and why")
 
-# Why a checkpoint was replayed rather than resumed, as the engine and the cycle say it (read
-# back from their text by relapse_guard.monitoring.alerts.replay_reason). Fact ids come quoted.
+# Why a checkpoint was replayed rather than resumed, as the engine and the cycle say it
+# (Checkpointed.why; relapse_guard.monitoring.alerts.replay_reason reads a text of one back). Fact
+# ids come quoted.
 REPLAY_OTHER_POLICY = define("the checkpoint was made under {made}, this run is under {policy}")
 REPLAY_FINGERPRINT = define(
     "the parameters or parts of {policy} changed since the checkpoint (fingerprint {fingerprint})"

@@ -34,6 +34,7 @@ def checkpoint() -> Checkpoint:
 
 
 def _why(checkpoint: Checkpoint, **changes: object) -> str:
+    """The reason ``refusal`` gives, in English ("" when it gives none)."""
     arguments: dict[str, object] = {
         "policy": checkpoint.policy,
         "fingerprint": checkpoint.fingerprint,
@@ -43,7 +44,8 @@ def _why(checkpoint: Checkpoint, **changes: object) -> str:
         "records_decisions": False,
     }
     arguments.update(changes)
-    return refusal(checkpoint, **arguments)  # type: ignore[arg-type]
+    why = refusal(checkpoint, **arguments)  # type: ignore[arg-type]
+    return "" if why is None else why.english()
 
 
 STEP = CaseStepRecorded(

@@ -32,6 +32,7 @@ from typing import TypeVar
 
 import attrs
 
+from .. import message_keys as keys
 from ..bounds import LAST_DATE
 from ..context import Context
 from ..decisions import Risk, Severity
@@ -57,6 +58,7 @@ from ..facts import (
 )
 from ..household import Household
 from ..lifecycle import State
+from ..messages import Message
 from ..parameters import ParameterTree, ParameterValue
 from ..policy import Policy
 from ..result import HouseholdResult
@@ -237,7 +239,7 @@ class Engine:
             _name_versions(run, versions)
         clock = as_of if as_of is not None else (ordered[-1].date if ordered else None)
         last = sort_key(ordered[-1]) if ordered else None
-        return self._checkpointed(run, clock, last, 0, ordered, ResumePath.RUN, "", household_fingerprint(household))
+        return self._checkpointed(run, clock, last, 0, ordered, ResumePath.RUN, household_fingerprint(household))
 
     def resume(
         self,
@@ -284,13 +286,13 @@ class Engine:
                 records_decisions=self._log.enabled,
             )
         )
-        if why:
+        if why is not None:
             if history is None:
-                raise NeedsHistory(household.id, why)
+                raise NeedsHistory(household.id, why.english())
             # a correction's own date does not cut it: the facts it changes are dated by their replacements
             again = new_facts if change is not None else ordered
             replayed = self.run_checkpointed(household, [*history_of(history), *again], as_of=as_of)
-            return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why)
+            return attrs.evolve(replayed, path=ResumePath.REPLAYED, why=why)
         run = self._restored(checkpoint, household)
         before = checkpoint.decisions or 0
         run.decisions_before = before
@@ -298,7 +300,7 @@ class Engine:
         clock = as_of if as_of is not None else (ordered[-1].date if ordered else checkpoint.clock)
         last = sort_key(ordered[-1]) if ordered else checkpoint.last_fact
         case_facts = [*checkpoint.case_facts, *ordered] if checkpoint.case_facts else ordered
-        return self._checkpointed(run, clock, last, before, case_facts, ResumePath.RESUMED, "", record)
+        return self._checkpointed(run, clock, last, before, case_facts, ResumePath.RESUMED, record)
 
     def _restored(self, checkpoint: Checkpoint, household: Household) -> RunState:
         """The run ``checkpoint`` holds, to carry on under this engine's policy: its entitlements'
@@ -418,7 +420,6 @@ class Engine:
         decisions_before: int,
         case_facts: Iterable[Fact],
         path: ResumePath,
-        reason: str,
         record: str,
     ) -> Checkpointed:
         checkpoint = capture(
@@ -432,9 +433,7 @@ class Engine:
             case_facts=case_facts,
             quiet=self._band_at(run, clock),
         )
-        return Checkpointed(
-            result=_result(run, self.policy.label, clock), checkpoint=checkpoint, path=path, reason=reason
-        )
+        return Checkpointed(result=_result(run, self.policy.label, clock), checkpoint=checkpoint, path=path)
 
     def _context(self, run: RunState, date: dt.date) -> Context:
         """A context for ``run`` on ``date``, sharing this engine's parameter look-ups."""
@@ -619,15 +618,11 @@ def _listed(facts: Iterable[Fact]) -> Iterable[Fact]:
         return facts
 
 
-def _correction_reason(change: Fact) -> str:
+def _correction_reason(change: Fact) -> Message:
     """Why a checkpoint is replayed rather than resumed with a correction or retraction among the new facts."""
     if isinstance(change, FactCorrected):
-        return (
-            f"fact {change.id!r} corrects fact {change.corrects!r} (now dated {change.replacement.date.isoformat()}): "
-            "the household is replayed from that fact"
-        )
-    target = getattr(change, "retracts", "")
-    return f"fact {change.id!r} retracts fact {target!r}: the household is replayed without it"
+        return Message(keys.REPLAY_CORRECTED, repr(change.id), repr(change.corrects), change.replacement.date)
+    return Message(keys.REPLAY_RETRACTED, repr(change.id), repr(getattr(change, "retracts", "")))
 
 
 def _name_versions(run: RunState, versions: dict[str, tuple[int, str]]) -> None:

@@ -18,12 +18,14 @@ from decimal import Decimal
 
 import attrs
 
+from .. import message_keys as keys
 from ..cases.case import CaseState
 from ..cases.replay import replay_cases
 from ..errors import InvalidCheckpoint
 from ..facts import CaseOpened, CaseStepRecorded, Fact
 from ..household import Household
 from ..lifecycle import State
+from ..messages import Message, Term
 from ..policy import Policy
 from ..result import HouseholdResult
 from ..reviews import ReviewState, review_status
@@ -69,14 +71,20 @@ class Checkpointed:
 
     When ``path`` is :attr:`ResumePath.RESUMED`, ``result.decisions`` holds only the decisions
     made after the checkpoint (numbered on from it); state, risks, grants, pending grants,
-    reviews and eliminated risks are the whole household's. ``reason`` says why a checkpoint
-    was replayed rather than resumed, and is empty otherwise.
+    reviews and eliminated risks are the whole household's. ``why`` says why a checkpoint was
+    replayed rather than resumed (a message that renders in any language), and is None
+    otherwise; ``reason`` is it in English ("" when resumed).
     """
 
     result: HouseholdResult
     checkpoint: Checkpoint
     path: ResumePath
-    reason: str = ""
+    why: Message | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why the checkpoint was replayed, in English; "" when it was resumed."""
+        return "" if self.why is None else self.why.english()
 
 
 def sort_key(fact: Fact) -> SortKey:
@@ -93,43 +101,35 @@ def refusal(
     new_facts: Sequence[Fact],
     as_of: dt.date | None,
     records_decisions: bool,
-) -> str:
-    """Why ``checkpoint`` cannot be resumed with ``new_facts`` (ordered, cut at ``as_of``); "" when it can."""
+) -> Message | None:
+    """Why ``checkpoint`` cannot be resumed with ``new_facts`` (ordered, cut at ``as_of``), as a
+    message (fact and case ids quoted); None when it can."""
     if checkpoint.policy != policy:
-        return f"the checkpoint was made under {checkpoint.policy}, this run is under {policy}"
+        return Message(keys.REPLAY_OTHER_POLICY, checkpoint.policy, policy)
     if checkpoint.fingerprint != fingerprint:
-        return (
-            f"the parameters or parts of {policy} changed since the checkpoint (fingerprint {checkpoint.fingerprint})"
-        )
+        return Message(keys.REPLAY_FINGERPRINT, policy, checkpoint.fingerprint)
     if checkpoint.household != household:
-        return "the household's record (place or members) changed since the checkpoint"
+        return Message(keys.REPLAY_HOUSEHOLD)
     if records_decisions and checkpoint.decisions is None:
-        return "the checkpoint was made without decisions, and this run records them"
+        return Message(keys.REPLAY_DECISIONS)
     clock = checkpoint.clock
     if as_of is not None and clock is not None and as_of < clock:
-        return f"as of {as_of.isoformat()} is before the checkpoint's clock ({clock.isoformat()})"
+        return Message(keys.REPLAY_BEFORE_CLOCK, as_of, clock)
     if new_facts:
         first = new_facts[0]
         last = checkpoint.last_fact
         if last is not None and sort_key(first) <= last:
-            return (
-                f"fact {first.id!r} ({first.kind}, {first.date.isoformat()}) sorts before the checkpoint's last fact "
-                f"({last[2]!r}, {last[0].isoformat()})"
+            return Message(
+                keys.REPLAY_SORTS_BEFORE, repr(first.id), Term(first.kind), first.date, repr(last[2]), last[0]
             )
         if clock is not None and first.date < clock:
-            return (
-                f"fact {first.id!r} is dated {first.date.isoformat()}, "
-                f"before the checkpoint's clock ({clock.isoformat()})"
-            )
+            return Message(keys.REPLAY_LATE_FACT, repr(first.id), first.date, clock)
         open_ids = {fact.case_id for fact in checkpoint.case_facts if isinstance(fact, CASE_FACTS)}
         open_ids.update(fact.case_id for fact in new_facts if isinstance(fact, CaseOpened))
         for fact in new_facts:
             if isinstance(fact, CaseStepRecorded) and fact.case_id not in open_ids:
-                return (
-                    f"fact {fact.id!r} records a step of case {fact.case_id!r}, "
-                    "which the checkpoint does not hold (decided for good, or not opened before it)"
-                )
-    return ""
+                return Message(keys.REPLAY_CASE_STEP, repr(fact.id), repr(fact.case_id))
+    return None
 
 
 def restore(checkpoint: Checkpoint, household: Household) -> RunState:

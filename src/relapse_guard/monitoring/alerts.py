@@ -168,11 +168,13 @@ def alerts_for(
     policy: Policy,
     as_of: dt.date,
     district: str,
-    replayed: str = "",
+    replayed: Message | str | None = None,
 ) -> list[Alert]:
     """The alerts of a household whose checkpoint went from ``old`` (None: first screened) to ``new``.
 
-    ``replayed`` is the reason its history was replayed rather than resumed, if it was.
+    ``replayed`` is why its history was replayed rather than resumed, if it was: the message the
+    engine gives (:attr:`~relapse_guard.engine.Checkpointed.why`), or its English text, read back
+    with :func:`replay_reason`.
     """
     found: list[Alert] = []
 
@@ -191,7 +193,8 @@ def alerts_for(
         )
 
     if replayed:
-        alert(AlertKind.REPLAYED, as_of, "", Message(keys.ALERT_REPLAYED, replay_reason(replayed)))
+        why = replay_reason(replayed) if isinstance(replayed, str) else replayed
+        alert(AlertKind.REPLAYED, as_of, "", Message(keys.ALERT_REPLAYED, why))
     _changes(old, new, as_of, alert)
     _falling_due(new, policy, as_of, alert)
     return found

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from .. import message_keys as keys
 from ..engine import Checkpoint, Checkpointed, Engine, ResumePath
 from ..engine.checkpoint import compact_clock
 from ..engine.quiet import patch_quiet
@@ -19,6 +20,7 @@ from ..engine.resume import sort_key
 from ..errors import InvalidArgument, RelapseGuardError, StaleCheckpoint, UnknownHousehold
 from ..facts import Fact, FactCorrected, FactRetracted
 from ..household import Household
+from ..messages import Message
 from ..policy import Policy
 from ..screening.summary import Problem
 from ..store._unrecorded import close_household
@@ -171,7 +173,7 @@ class Rescreener:
                 policy=policy,
                 as_of=self.as_of,
                 district=self._district(household.place.district),
-                replayed=done.reason,
+                replayed=done.why,
             )
             alerts += len(found)
             paths[done.path] += 1
@@ -274,8 +276,8 @@ class Rescreener:
             # The alerts compare with it read under the policy it was made under, when the
             # chooser still gives that one (else with nothing known).
             replayed = engine.run_checkpointed(household, history(), as_of=self.as_of)
-            why = f"the checkpoint was made under {stored.policy} with other parts or parameters than {policy.label}"
-            return attrs.evolve(replayed, path=ResumePath.REPLAYED, reason=why), self._made_under(stored)
+            why = Message(keys.REPLAY_STALE, stored.policy, policy.label)
+            return attrs.evolve(replayed, path=ResumePath.REPLAYED, why=why), self._made_under(stored)
         return engine.resume(old, household, facts, as_of=self.as_of, history=history), old
 
     def _made_under(self, stored: StoredCheckpoint) -> Checkpoint | None:
