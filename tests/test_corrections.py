@@ -323,10 +323,12 @@ def test_a_correction_among_a_resumes_new_facts_replays_and_says_why() -> None:
     again = ENGINE.resume(done.checkpoint, HOME, [fixed], as_of=D(2016, 7, 31), history=[wrong])
     assert again.path.value == "replayed"
     assert "corrects fact 'f1'" in again.reason
-    assert reason_kind(again.reason) == "fact corrected"
+    assert again.why is not None
+    assert reason_kind(again.why) == "fact corrected"
     assert again.result == ENGINE.run(HOME, [wrong, fixed], as_of=D(2016, 7, 31))
     gone = ENGINE.resume(done.checkpoint, HOME, [retract("r1", wrong)], as_of=D(2016, 7, 31), history=[wrong])
-    assert reason_kind(gone.reason) == "fact corrected"
+    assert gone.why is not None
+    assert reason_kind(gone.why) == "fact corrected"
     assert gone.result.decisions == ()
 
 

@@ -234,8 +234,7 @@ class Context:
         """
         if self.income_per_capita is None:
             return None
-        costs = self.open_costs(risk) if self._risks or risk.cost else risk.cost
-        left = self.income_per_capita - costs / self.size
+        left = self.income_per_capita - self.open_costs(risk) / self.size
         return max(left, Decimal(0))
 
     def open_costs(self, risk: Risk) -> Decimal:

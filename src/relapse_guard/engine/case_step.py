@@ -101,7 +101,7 @@ class CaseStep:
                 risk=risk,
                 grant=grant,
             )
-            if run.entitled and not grant.is_entitlement:  # aid toward a cost the entitlements were set against
+            if run.entitled:  # aid toward a cost the entitlements were set against
                 self._entitlements.on_aid(run, risk, grant, (fact.id,))
         if released and approved:
             self._lifecycle.assist_after_grants(run, fact.date, Message(keys.GRANTED_AFTER_CASE, about), (fact.id,))

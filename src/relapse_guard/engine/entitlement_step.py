@@ -117,27 +117,22 @@ class EntitlementStep:
             ends = add_months(starts, self._months(value))
             parameters = (*parameters, value)
         on_file = self.income_on_file(run, grant.intervention, grant.date)
+        basis_income, basis_fact, rechecked_on = (
+            (run.income, run.income_fact, None) if terms.recompute_on_income else (None, None, None)
+        )
         if on_file is not None:  # worked out on the income the piece in force was set on: kept
             piece = run.grants[run.entitled[grant.intervention]]
             grant = grant.with_basis(Message(keys.ON_INCOME_ON_FILE, grant.basis_message, on_file))
-            started = grant.with_term(
-                starts=starts,
-                ends=ends,
-                prorated=terms.prorated,
-                parameters=parameters,
-                basis_income=on_file,
-                basis_fact=piece.basis_fact,
-                rechecked_on=piece.rechecked_on or piece.date,
-            )
-        else:
-            started = grant.with_term(
-                starts=starts,
-                ends=ends,
-                prorated=terms.prorated,
-                parameters=parameters,
-                basis_income=run.income if terms.recompute_on_income else None,
-                basis_fact=run.income_fact if terms.recompute_on_income else None,
-            )
+            basis_income, basis_fact, rechecked_on = on_file, piece.basis_fact, piece.rechecked_on or piece.date
+        started = grant.with_term(
+            starts=starts,
+            ends=ends,
+            prorated=terms.prorated,
+            parameters=parameters,
+            basis_income=basis_income,
+            basis_fact=basis_fact,
+            rechecked_on=rechecked_on,
+        )
         replaced = self._close(run, grant.intervention, starts)
         run.grants.append(started)
         entitled = run.entitled
@@ -170,10 +165,13 @@ class EntitlementStep:
     def context_on_file(self, run: RunState, name: str, ctx: Context) -> Context:
         """``ctx``, or a context of its own on the income on file for ``name`` (:meth:`income_on_file`)."""
         on_file = self.income_on_file(run, name, ctx.date) if name in run.entitled else None
-        if on_file is None:
-            return ctx
-        own = self._context(run, ctx.date)
-        own.income_per_capita = on_file
+        return ctx if on_file is None else self._context_on_income(run, ctx.date, on_file)
+
+    def _context_on_income(self, run: RunState, date: dt.date, income: Decimal) -> Context:
+        """A context of its own for ``run`` on ``date`` with ``income`` on file (the run's context
+        keeps the latest income)."""
+        own = self._context(run, date)
+        own.income_per_capita = income
         return own
 
     def _close(self, run: RunState, name: str, on: dt.date) -> Grant | None:
@@ -442,8 +440,7 @@ class EntitlementStep:
         risk = _risk_of(run, piece)
         basis = piece.basis_income if on_basis and terms.recheck_months is not None else None
         if basis is not None and basis != run.income:
-            ctx = self._context(run, date)  # a context of its own: the run's keeps the income on file
-            ctx.income_per_capita = basis
+            ctx = self._context_on_income(run, date, basis)
             why = Message(keys.ON_BASIS_INCOME, why, basis)
         elif ctx is None:
             ctx = self._context(run, date)

@@ -39,8 +39,9 @@ class ChunkOutcome:
     ``quiet`` of the ``resumed`` households had a quiet month (their checkpoint's head patched,
     see :func:`~relapse_guard.engine.quiet.patch_quiet`).
 
-    ``replay_reasons`` counts replays by their first words (``"fact ... sorts before"`` is
-    counted as ``late fact``); ``districts`` counts households by district and policy label.
+    ``replay_reasons`` counts replays by the kind of their reason (:func:`reason_kind`: a fact
+    that sorts before the checkpoint's last is a ``late fact``); ``districts`` counts households
+    by district and policy label.
     ``settled`` households had no record and every fact of theirs retracted: nothing to screen,
     they were taken out of *pending* (:meth:`~relapse_guard.store.base.Store.settle`).
     """
@@ -57,21 +58,24 @@ class ChunkOutcome:
     settled: int = 0
 
 
-def reason_kind(reason: str) -> str:
-    """A replay's reason in a few words, for counting."""
-    if " corrects fact " in reason or " retracts fact " in reason:
-        return "fact corrected"
-    if "sorts before" in reason or (reason.startswith("fact") and "before the checkpoint's clock" in reason):
-        return "late fact"
-    if "was made under" in reason or "fingerprint" in reason or "parameters or parts" in reason:
-        return "policy changed"
-    if "without decisions" in reason:  # before "record": its text says "this run records them"
-        return "decisions wanted"
-    if "household's record" in reason:
-        return "household changed"
-    if "case" in reason:
-        return "case reopened"
-    return "other"
+#: The kind each replay reason is counted under (the summary's and ``cycle.json``'s words).
+_REASON_KINDS: Mapping[str, str] = {
+    keys.REPLAY_CORRECTED: "fact corrected",
+    keys.REPLAY_RETRACTED: "fact corrected",
+    keys.REPLAY_SORTS_BEFORE: "late fact",
+    keys.REPLAY_LATE_FACT: "late fact",
+    keys.REPLAY_OTHER_POLICY: "policy changed",
+    keys.REPLAY_FINGERPRINT: "policy changed",
+    keys.REPLAY_STALE: "policy changed",
+    keys.REPLAY_DECISIONS: "decisions wanted",
+    keys.REPLAY_HOUSEHOLD: "household changed",
+    keys.REPLAY_CASE_STEP: "case reopened",
+}
+
+
+def reason_kind(why: Message) -> str:
+    """A replay's reason (:attr:`~relapse_guard.engine.Checkpointed.why`) in a few words, for counting."""
+    return _REASON_KINDS.get(why.key, "other")
 
 
 class Rescreener:
@@ -177,8 +181,8 @@ class Rescreener:
             )
             alerts += len(found)
             paths[done.path] += 1
-            if done.reason:
-                reasons[reason_kind(done.reason)] += 1
+            if done.why is not None:
+                reasons[reason_kind(done.why)] += 1
             districts[(self._district(household.place.district), policy.label)] += 1
             updates.append(
                 (
