@@ -234,7 +234,8 @@ class Context:
         """
         if self.income_per_capita is None:
             return None
-        left = self.income_per_capita - self.open_costs(risk) / self.size
+        costs = self.open_costs(risk) if self._risks or risk.cost else risk.cost  # (most have no cost: no call)
+        left = self.income_per_capita - costs / self.size
         return max(left, Decimal(0))
 
     def open_costs(self, risk: Risk) -> Decimal:
