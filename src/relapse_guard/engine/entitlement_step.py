@@ -354,12 +354,9 @@ class EntitlementStep:
                 aid=to_money(risk.cost - borne),
                 fact=risk.fact_id,
             )
-        for name in sorted(run.entitled):
-            piece = run.grants[run.entitled[name]]
-            if piece.risk_key == risk.key or not self.terms(name).recompute_on_income:
-                continue  # granted for this very risk (its cost counted), or not set by the income
-            facts = (risk.fact_id,) if risk.fact_id else ()
-            self.recompute(run, name, risk.date, first_of_next_month(risk.date), why, facts=facts, on_basis=True)
+        facts = (risk.fact_id,) if risk.fact_id else ()
+        # a piece granted for this very risk counted its cost already
+        self._on_file_again(run, risk.date, why, facts, but_for=risk.key)
 
     def on_aid(self, run: RunState, risk: Risk, grant: Grant, facts: tuple[str, ...]) -> None:
         """A grant toward ``risk``'s cost made after the entitlements running were set (released
@@ -368,9 +365,18 @@ class EntitlementStep:
         if grant.intervention not in self._cost_aid or grant.amount is None or not risk.cost or grant.is_entitlement:
             return
         why = Message(keys.AID_TOWARD_COST, Term(grant.intervention), grant.amount, Term(risk.kind))
+        self._on_file_again(run, grant.date, why, facts)
+
+    def _on_file_again(
+        self, run: RunState, date: dt.date, why: Value, facts: tuple[str, ...], *, but_for: str | None = None
+    ) -> None:
+        """Work out again, from the month after ``date``, each entitlement running that the income
+        left sets (but the one granted for the risk ``but_for``), on the income it was set on."""
         for name in sorted(run.entitled):
-            if self.terms(name).recompute_on_income:
-                self.recompute(run, name, grant.date, first_of_next_month(grant.date), why, facts=facts, on_basis=True)
+            index = run.entitled.get(name)  # (one worked out before may have ended another)
+            if index is None or run.grants[index].risk_key == but_for or not self.terms(name).recompute_on_income:
+                continue
+            self.recompute(run, name, date, first_of_next_month(date), why, facts=facts, on_basis=True)
 
     def on_exit(self, run: RunState, date: dt.date, facts: tuple[str, ...]) -> None:
         """A verified exit ends the entitlements whose terms say so, and recomputes those that
