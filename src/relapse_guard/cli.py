@@ -323,9 +323,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_month_arguments(month)
     report = commands.add_parser(
-        "report", help="screen a population directory and write a Markdown and HTML report with charts"
+        "report",
+        help="screen a population directory (or a monitoring store) and write a Markdown and HTML report with charts",
     )
-    report.add_argument("population", help="a population directory (see docs/population.md)")
+    report.add_argument("population", nargs="?", help="a population directory (see docs/population.md); or --store")
+    report.add_argument(
+        "--store",
+        metavar="FILE",
+        help="report on a monitoring store instead (relapse-guard cycle): its households and every fact its "
+        "cycles stored, corrections included, replayed as of --as-of; opened read-only",
+    )
     add_policy_options(report)
     report.add_argument("--as-of", type=iso_date, required=True, help="date to report as of (YYYY-MM-DD)")
     report.add_argument("--out", required=True, help="directory for report.md, report.html and the charts (SVG)")
@@ -592,6 +599,7 @@ def _run(args: argparse.Namespace) -> int:
             progress=args.progress,
             lang=lang,
             engine=args.engine,
+            store=args.store,
         )
     elif args.command == "whatif":
         from .cli_whatif import run_whatif

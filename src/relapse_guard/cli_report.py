@@ -1,4 +1,4 @@
-"""The ``report`` command of ``relapse-guard``: a population directory in, a Markdown and HTML report out."""
+"""The ``report`` command of ``relapse-guard``: a population directory or a store in, a Markdown and HTML report out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .cli_policy import load_policy_spec
 from .cli_screen import check_out, print_paths, print_problems, progress_bar
-from .errors import InvalidArgument, RelapseGuardError
+from .errors import InvalidArgument, RelapseGuardError, StoreError
 from .interface import tr
 from .population import read_population
 from .progress_line import ProgressLine, wants_progress
@@ -21,13 +21,14 @@ from .reporting import (
     plot_hint,
     write_report,
 )
+from .reporting.from_store import collect_store
 from .screening.choice import PolicySource
 
 __all__ = ["run_report"]
 
 
 def run_report(
-    population_dir: str,
+    population_dir: str | None,
     policy_name: PolicySource,
     as_of: dt.date,
     out: str,
@@ -39,8 +40,12 @@ def run_report(
     progress: bool = False,
     lang: str = "en",
     engine: str = "scalar",
+    store: str | None = None,
 ) -> int:
     """Screen a population directory and write ``report.md``, ``report.html`` (and charts) to ``out``.
+
+    With ``store`` (and no ``population_dir``), report on the households and facts a monitoring
+    store holds instead (:func:`~relapse_guard.reporting.from_store.collect_store`).
 
     ``lang`` is the language of the report and of the lines printed (``en`` or ``zh-CN``).
     ``engine`` is ``scalar``, ``columnar`` or ``auto`` (docs/columnar.md): the figures are the
@@ -59,28 +64,53 @@ def run_report(
     """
     if limit < 0:
         raise InvalidArgument(f"--limit must not be negative, not {limit}")
-    population = read_population(population_dir)
+    if (population_dir is None) == (store is None):
+        raise InvalidArgument(
+            "report needs a population directory or --store FILE, not both"
+            if store is not None
+            else "report needs a population directory or --store FILE"
+        )
+    population = read_population(population_dir) if population_dir is not None else None
+    if store is not None and not Path(store).is_file():
+        raise StoreError(f"no store file at {store}")
     if isinstance(policy_name, str):
         load_policy_spec(policy_name)
     check_out(out, (MARKDOWN_NAME, HTML_NAME), overwrite=overwrite)
     line = ProgressLine() if wants_progress(progress) else None
     try:
-        data = collect_population(
-            population,
-            policy_name,
-            as_of,
-            workers=workers,
-            limit=limit,
-            progress=progress_bar(line, lang) if line is not None else None,
-            fail_fast=fail_fast,
-            load=load_policy_spec,
-            lang=lang,
-            engine=engine,
-        )
+        bar = progress_bar(line, lang) if line is not None else None
+        if population is not None:
+            data = collect_population(
+                population,
+                policy_name,
+                as_of,
+                workers=workers,
+                limit=limit,
+                progress=bar,
+                fail_fast=fail_fast,
+                load=load_policy_spec,
+                lang=lang,
+                engine=engine,
+            )
+        else:
+            assert store is not None
+            data = collect_store(
+                store,
+                policy_name,
+                as_of,
+                workers=workers,
+                limit=limit,
+                progress=bar,
+                fail_fast=fail_fast,
+                load=load_policy_spec,
+                lang=lang,
+                engine=engine,
+            )
     finally:
         if line is not None:
             line.close()
-    title = tr(lang, "Relapse report: {name}", name=Path(population_dir).resolve().name)
+    source = population_dir if population_dir is not None else store
+    title = tr(lang, "Relapse report: {name}", name=Path(str(source)).resolve().name)
     try:
         written = write_report(data, out, title=title, lang=lang)
     except OSError as error:
