@@ -125,10 +125,7 @@ class Risk:
     def message(self) -> Message:
         """What a decision says of this risk: its kind, severity and evidence (the evidence's
         labels and known values as terms, a message as that message)."""
-        items = [
-            Message(keys.EVIDENCE_ITEM, Term(label), _evidence_value(value) if isinstance(value, str) else value)
-            for label, value in self._evidence
-        ]
+        items = [_evidence_item(label, value) for label, value in self._evidence]
         return Message(keys.RISK_FOUND, Term(self.kind), Term(self.severity.name.lower()), Join(items, "; "))
 
     def margins(self) -> tuple[Margin, ...]:
@@ -157,6 +154,16 @@ class Risk:
 
 
 _EVIDENCE_TERMS = frozenset(keys.EVIDENCE_VALUES + keys.HOUSEHOLD_STATUSES + keys.STATES)
+
+
+def _evidence_item(label: str, value: str | Message) -> Message:
+    """One item of a risk's evidence as a message: its label a term, an amount with its unit."""
+    if not isinstance(value, str):
+        return Message(keys.EVIDENCE_ITEM, Term(label), value)
+    unit = keys.EVIDENCE_UNITS.get(label)
+    if unit is not None:
+        return Message(keys.EVIDENCE_ITEM_IN, Term(label), value, Term(unit))
+    return Message(keys.EVIDENCE_ITEM, Term(label), _evidence_value(value))
 
 
 def _evidence_value(value: str) -> str | Term:

@@ -356,6 +356,26 @@ EXIT_REFUSED = define("exit refused: {reason}")
 
 RISK_FOUND = define("{kind} risk ({severity}): {evidence}")
 EVIDENCE_ITEM = define("{label} {value}")
+EVIDENCE_ITEM_IN = define("{label} {value} {unit}", note="an amount in the evidence, with its unit")
+#: The unit of each built-in trigger's evidence that is an amount of money: a caseworker reading
+#: "income 5293" beside "income left 441.08/month" must not have to guess which is a year's.
+EVIDENCE_UNITS = {
+    **dict.fromkeys(
+        (
+            "income_per_capita",
+            "previous_income_per_capita",
+            "change_per_capita",
+            "poverty_line",
+            "half_poverty_line",
+            "monitoring_threshold",
+        ),
+        _YEAR,
+    ),
+    **dict.fromkeys(
+        ("annual_income", "annual_cost", "self_paid_cost", "alert_amount", "income_share_amount", "loss", "min_loss"),
+        _YUAN,
+    ),
+}
 CONDITION_NOT_MET = define("condition {condition} not met: {reason}")
 NOT_GRANTED = define("{intervention} not granted for {kind} risk: {reason}")
 ALREADY_GRANTED = define("already granted for this risk")

@@ -122,7 +122,7 @@ ENGLISH = [
     (AlertKind.REPLAYED, f"history replayed: {REASON}"),
     (
         AlertKind.NEW_RISK,
-        "illness risk (severe) found on 2017-01-28: self_paid_cost 30000; hospitalised yes; household_status on "
+        "illness risk (severe) found on 2017-01-28: self_paid_cost 30000 yuan; hospitalised yes; household_status on "
         "file (monitored); reason self-paid cost 30000 > alert amount 6000 for households on file",
     ),
     (AlertKind.NEW_RISK, "disaster risk (low) found on 2017-02-10"),
@@ -148,7 +148,7 @@ ENGLISH = [
 #: The same in Chinese.
 CHINESE = [
     "已按全部历史重新计算：事实 'YB-7-ill' 的日期为 2017-01-28，早于检查点时钟（2017-01-31）",
-    "2017-01-28 发现风险“因病”（严重）：个人自付费用：30000；住院：是；家庭状态：已建档（过渡期监测）；"
+    "2017-01-28 发现风险“因病”（严重）：个人自付费用：30000 元；住院：是；家庭状态：已建档（过渡期监测）；"
     "理由：个人自付费用 30000 超过已建档户预警金额 6000",
     "2017-02-10 发现风险“因灾”（低）",
     "自 2017-01-01 起由已脱贫转为过渡期监测",

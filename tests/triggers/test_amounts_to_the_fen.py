@@ -35,7 +35,7 @@ def test_the_monitoring_threshold_and_its_margin_are_to_the_fen() -> None:
     result = Engine(load_policy("yubei_2016")).run(EDGE, [income], as_of=dt.date(2016, 12, 31))
     (risk,) = [decision for decision in result.decisions if decision.rule == "trigger.income_drop"]
     english = risk.explain()
-    assert "monitoring_threshold 5400.00;" in english
+    assert "monitoring_threshold 5400.00 yuan/person/year;" in english
     assert "income per capita 4614 < monitoring threshold 1.5 x 3600 = 5400.00" in english
     assert english.endswith("margins: 786.00 yuan/person/year below the monitoring threshold of 5400.00")
     assert "3600 = 5400.00" in risk.explain("zh-CN")
