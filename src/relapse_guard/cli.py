@@ -287,7 +287,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KIND",
         help="only alerts of these kinds: " + ", ".join(ALERT_KINDS),
     )
-    alerts.add_argument("--district", metavar="NAME", help="only the alerts of this district (any case)")
+    alerts.add_argument(
+        "--district",
+        metavar="NAME",
+        help="only the alerts of this district: its name in any case, or another name the policy map gives it "
+        "(大足区 for Dazu)",
+    )
+    alerts.add_argument(
+        "--policy-map",
+        metavar="FILE|chongqing",
+        help="the policy map whose district names --district also matches (default: chongqing, the built-in map)",
+    )
     alerts.add_argument(
         "--format", choices=["text", "jsonl"], default="text", help="a line each (default), or JSON lines"
     )
@@ -541,6 +551,7 @@ def _run(args: argparse.Namespace) -> int:
         return run_quarantined(args.store, household=args.household, output_format=args.format, lang=lang)
     elif args.command == "alerts":
         from .cli_cycle import run_alerts
+        from .policies.policy_map import load_policy_map
 
         return run_alerts(
             args.store,
@@ -548,6 +559,7 @@ def _run(args: argparse.Namespace) -> int:
             household=args.household,
             kinds=args.kind,
             district=args.district,
+            policy_map=load_policy_map(args.policy_map) if args.policy_map is not None else None,
             output_format=args.format,
             lang=lang,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import sys
@@ -30,7 +31,7 @@ from .monitoring import (
     PolicyChooser,
     cycle_dates,
 )
-from .policies.policy_map import PolicyMap
+from .policies.policy_map import PolicyMap, district_matcher
 from .population import BadRow, FactRecords, Population, PopulationError, fact_records, read_population
 from .population.layout import suffix_format
 from .progress_line import ProgressLine, wants_progress
@@ -186,7 +187,9 @@ def run_cycle(
                 for record in quarantined:
                     file.write(json.dumps(_quarantined(record, origins), ensure_ascii=False) + "\n")
     said = _said(report, store_path, lang)
-    print(said.summary(lang))
+    # In Chinese a map's district is named by its Chinese name, when the map gives one
+    spell = functools.partial(policies.district_name, lang=lang) if isinstance(policies, PolicyMap) else None
+    print(said.summary(lang, district_name=spell))
     print_problems(bad_rows, said.problems, lang=lang)
     _print_quarantined(quarantined, store_path, lang, origins)
     _print_ahead(said.ahead, as_of, lang)
@@ -366,12 +369,15 @@ def run_alerts(
     household: str | None = None,
     kinds: Sequence[str] = (),
     district: str | None = None,
+    policy_map: PolicyMap | None = None,
     output_format: str = "text",
     lang: str = "en",
 ) -> int:
     """The ``alerts`` command: list the alerts a cycle stored (the one as of ``cycle``, default the
     last), by household, of one ``household``, of ``kinds`` (alert kinds' values) and of one
-    ``district`` (compared without case) when given; 0.
+    ``district`` when given: by its name without case and spaces, or by any other name
+    ``policy_map`` gives the district (default: the built-in ``chongqing`` map's, which names
+    Yubei, Dazu and Bishan in Chinese too: :func:`~relapse_guard.policies.policy_map.district_matcher`); 0.
 
     Text: a line each, ``date household [kind] detail`` in ``lang`` (the kind by its label), and
     a line counting them; ``jsonl``: one :meth:`~relapse_guard.monitoring.Alert.to_dict` a line,
@@ -405,11 +411,11 @@ def run_alerts(
                 )
             )
         bodies = store.alerts(as_of.isoformat(), household)
-    place = district.strip().casefold() if district is not None else None
+    in_place = district_matcher(district, policy_map) if district is not None else None
     found = [
         alert
         for alert in (Alert.from_json(body) for _, body in bodies)
-        if (not wanted or alert.kind in wanted) and (place is None or alert.district.casefold() == place)
+        if (not wanted or alert.kind in wanted) and (in_place is None or in_place(alert.district))
     ]
     if output_format == "jsonl":
         for alert in found:

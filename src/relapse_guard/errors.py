@@ -14,6 +14,7 @@ from typing import TypeVar
 from .text import plural
 
 __all__ = [
+    "AmbiguousPlaceName",
     "BackendUnavailable",
     "BrokenPlugin",
     "CaseCannotStart",
@@ -555,6 +556,31 @@ class InvalidPolicyMap(RelapseGuardError, ValueError):
         else:
             what = f"{key} = {_short(value)} refused; expected {expected}"
         super().__init__(f"{where}: {what}")
+
+
+class AmbiguousPlaceName(InvalidPolicyMap):
+    """A policy map that gives one name to two districts (or to two towns of one district), as
+    one's own name and the other's other name (``district_aliases``, ``town_aliases``), or as
+    other names of both: a household's place so named would be in either.
+
+    ``name`` is the name, ``place`` the place the entry at fault gives it to (``Dazu``, or
+    ``Dazu/Longshuizhen`` for a town), ``other`` the place an earlier entry, ``other_entry``,
+    gives it to; ``source``, ``entry``, ``key`` and ``value`` as for :class:`InvalidPolicyMap`.
+    """
+
+    def __init__(self, source: str, entry: str, key: str, name: str, place: str, other: str, other_entry: str) -> None:
+        what = "town" if key == "town_aliases" else "district"
+        super().__init__(
+            source,
+            entry,
+            key,
+            name,
+            f"a name of one {what} only: {name!r} names {what} {place!r} here and {what} {other!r} in {other_entry}",
+        )
+        self.name = name
+        self.place = place
+        self.other = other
+        self.other_entry = other_entry
 
 
 class InvalidCaseFile(RelapseGuardError, ValueError):

@@ -712,3 +712,51 @@ def test_a_quarantined_record_names_the_file_and_line_it_came_from(
     assert sorted((p["fact_id"], p["file"], p["line"]) for p in problems) == sorted(
         [("orphan-1", str(jsonl), 2), (first["id"], str(csv), 3)]
     )
+
+
+def test_alerts_finds_a_district_by_its_chinese_name(county: Path, december: Path, tmp_path: Path) -> None:
+    # A caseworker's --district 大足区 found nothing: the store names the district Dazu.
+    by_pinyin = cli("alerts", str(december), "--district", "dazu", "--kind", "new_risk", "--lang", "en")
+    assert by_pinyin.returncode == 0, by_pinyin.stderr
+    assert len(by_pinyin.stdout.splitlines()) > 1
+    in_chinese = cli("alerts", str(december), "--district", "dazu", "--kind", "new_risk", "--lang", "zh-CN").stdout
+    for name in ("大足区", "大足", " 大足区 "):
+        chinese = cli("alerts", str(december), "--district", name, "--kind", "new_risk", "--lang", "zh-CN")
+        assert chinese.returncode == 0, chinese.stderr
+        assert chinese.stdout == in_chinese
+    assert cli("alerts", str(december), "--district", "璧山区", "--lang", "en").stdout != by_pinyin.stdout
+    # a map of one's own: its names, not the built-in map's
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[place]]\ndistrict = "Dazu"\ndistrict_aliases = ["Dazu County"]\npolicy = "dazu_2016"\n', "utf-8")
+    own = cli("alerts", str(december), "--district", "dazu county", "--kind", "new_risk", "--policy-map", str(mine))
+    assert own.stdout.splitlines()[:-1] == by_pinyin.stdout.splitlines()[:-1]
+    unknown = cli("alerts", str(december), "--district", "大足区", "--policy-map", str(mine), "--lang", "en")
+    assert unknown.stdout == f"0 alerts of the cycle as of {DECEMBER}\n"
+    ambiguous = tmp_path / "twice.toml"
+    ambiguous.write_text(
+        '[[place]]\ndistrict = "Dazu"\ndistrict_aliases = ["DZ"]\npolicy = "dazu_2016"\n'
+        '[[place]]\ndistrict = "Yubei"\ndistrict_aliases = ["dz"]\npolicy = "yubei_2016"\n',
+        "utf-8",
+    )
+    refused = cli("alerts", str(december), "--district", "dz", "--policy-map", str(ambiguous), "--lang", "en")
+    assert refused.returncode == 2
+    assert "'dz' names district 'Yubei' here and district 'Dazu'" in refused.stderr
+
+
+def test_a_cycle_in_chinese_names_the_districts_in_chinese(december: Path, county: Path, tmp_path: Path) -> None:
+    store = _store(december, tmp_path)
+    done = cli(
+        "cycle",
+        str(store),
+        "--facts",
+        _month(county),
+        "--as-of",
+        JANUARY,
+        "--policy-map",
+        "chongqing",
+        "--lang",
+        "zh-CN",
+    )
+    assert done.returncode == 0, done.stderr
+    districts = [line.strip().split("（")[0] for line in done.stdout.splitlines() if "_2016@2016.1）" in line]
+    assert districts == ["璧山区", "大足区", "渝北区"]

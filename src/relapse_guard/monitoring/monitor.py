@@ -45,6 +45,7 @@ from ..errors import InvalidArgument, WrongType, typed_repr
 from ..facts import Fact, FactKinds
 from ..interface import is_english, ntr, plural, tr
 from ..labels import label
+from ..policies.policy_map import PolicyMap, district_matcher
 from ..policy import Policy
 from ..screening.choice import checked_as_of
 from ..screening.summary import Problem
@@ -204,8 +205,11 @@ class CycleReport:
             "run": self.run,
         }
 
-    def summary(self, lang: str = "en") -> str:
-        """A few lines for a terminal, in ``lang`` (the problems' messages as written)."""
+    def summary(self, lang: str = "en", *, district_name: Callable[[str], str] | None = None) -> str:
+        """A few lines for a terminal, in ``lang`` (the problems' messages as written); each
+        district named by ``district_name`` when given (a policy map's
+        :meth:`~relapse_guard.policies.policy_map.PolicyMap.district_name` in ``lang``: its
+        Chinese name)."""
         ingest = self.ingest
         lines = [
             tr(
@@ -245,7 +249,8 @@ class CycleReport:
                 tr(
                     lang,
                     "  {district} under {policy}: {households}",
-                    district=district or tr(lang, "(no district)"),
+                    district=(district_name(district) if district_name and district else district)
+                    or tr(lang, "(no district)"),
                     policy=policy,
                     households=plural(count, "household", lang=lang),
                 )
@@ -444,13 +449,23 @@ class Monitor:
         """The date of the latest cycle the store has a record of (None before the first)."""
         return last_cycle(self.store)
 
-    def alerts(self, as_of: dt.date, *, kinds: Iterable[AlertKind | str] | None = None) -> list[Alert]:
+    def alerts(
+        self, as_of: dt.date, *, kinds: Iterable[AlertKind | str] | None = None, district: str | None = None
+    ) -> list[Alert]:
         """The alerts stored for the cycle as of ``as_of`` (of ``kinds`` when given: alert kinds or
-        their values, ``"new_risk"``), by household."""
+        their values, ``"new_risk"``; of ``district`` when given: by its name in any case, or by
+        another name the monitor's policy map, else the built-in ``chongqing`` map, gives it:
+        :func:`~relapse_guard.policies.policy_map.district_matcher`), by household."""
         as_of = checked_as_of(as_of)
         wanted = None if kinds is None else {_alert_kind(kind) for kind in kinds}
+        chosen = self.policies if isinstance(self.policies, PolicyMap) else None
+        in_place = None if district is None else district_matcher(district, chosen)
         found = (Alert.from_json(body) for _, body in self.store.alerts(as_of.isoformat()))
-        return [alert for alert in found if wanted is None or alert.kind in wanted]
+        return [
+            alert
+            for alert in found
+            if (wanted is None or alert.kind in wanted) and (in_place is None or in_place(alert.district))
+        ]
 
     def _alert_kinds(self, cycle: str) -> Iterator[str]:
         for _, body in self.store.alerts(cycle):

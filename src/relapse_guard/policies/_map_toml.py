@@ -1,7 +1,9 @@
 """Reading a policy map's TOML text into plain entries; :mod:`.policy_map` checks and builds them.
 
 The file has an optional top-level ``default = "policy"`` and any number of ``[[place]]``
-tables, each with ``district`` and ``policy`` and, optionally, ``town`` and ``from`` (a date).
+tables, each with ``district`` and ``policy`` and, optionally, ``town``, ``from`` (a date),
+``district_aliases`` and ``town_aliases`` (other names of the entry's district and town: lists
+of names).
 Every error is an :class:`~relapse_guard.errors.InvalidPolicyMap` naming the file, the entry,
 the key and the value.
 """
@@ -17,12 +19,13 @@ from ..errors import InvalidPolicyMap, close_names
 __all__ = ["ENTRY_KEYS", "RawEntry", "entry_label", "read_map"]
 
 #: The keys of a ``[[place]]`` table.
-ENTRY_KEYS = ("district", "town", "policy", "from")
+ENTRY_KEYS = ("district", "town", "policy", "from", "district_aliases", "town_aliases")
 _REQUIRED = ("district", "policy")
 _TOP_KEYS = ("default", "place")
 
-#: One ``[[place]]`` table: district, town ("" for the whole district), policy, from (None: always).
-RawEntry = tuple[Any, Any, Any, dt.date | None]
+#: One ``[[place]]`` table: district, town ("" for the whole district), policy, from (None: always),
+#: the district's other names and the town's (``()`` when not given).
+RawEntry = tuple[Any, Any, Any, dt.date | None, Any, Any]
 
 
 def entry_label(index: int, district: object, town: object = "") -> str:
@@ -82,5 +85,6 @@ def read_map(text: str, source: str) -> tuple[list[RawEntry], Any]:
             if key not in table:
                 raise InvalidPolicyMap(source, label, key, None, "a district and a policy in each [[place]]")
         start = _date(source, label, table.get("from"))
-        entries.append((table["district"], table.get("town", ""), table["policy"], start))
+        aliases = (table.get("district_aliases", ()), table.get("town_aliases", ()))
+        entries.append((table["district"], table.get("town", ""), table["policy"], start, *aliases))
     return entries, data.get("default")

@@ -31,7 +31,11 @@ The policy of a place on a date (:meth:`PolicyMap.policy_name_for`) is, in this 
 Names are matched as written but for case and spaces (``Yubei``, ``yubei`` and ``Yubei `` with
 the trailing space of a padded export are one district: a household's place is never given the
 default policy for a spelling of a district the map names); the error for an unknown district
-suggests a near spelling. A map keeps policy
+suggests a near spelling. An entry may give its district other names (``district_aliases =
+["大足区", "大足"]``) and its town others (``town_aliases``), matched the same way: a place so
+named is the map's district or town (its policy, and :meth:`PolicyMap.district_name` counts it
+under the map's spelling). A name given to two districts, or to two towns of one district, is
+refused (:class:`~relapse_guard.errors.AmbiguousPlaceName`). A map keeps policy
 *names*: the policies are loaded from the registry (:func:`~relapse_guard.policies.load_policy`)
 when first asked for, once a name, so a map pickles as a few strings (a worker process loads
 the policies again).
@@ -43,20 +47,22 @@ the policies again).
 'dazu_2016'
 >>> county.policy_for(Place("Wanzhou"), dt.date(2016, 12, 31)).label
 'chongqing_2016@2016.1'
+>>> county.policy_name_for(Place("大足区"), dt.date(2016, 12, 31)), county.district_name("大足区")
+('dazu_2016', 'Dazu')
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ..errors import InvalidArgument, InvalidPolicyMap, NoPolicyForPlace, WrongType, close_names
+from ..errors import AmbiguousPlaceName, InvalidArgument, InvalidPolicyMap, NoPolicyForPlace, WrongType, close_names
 from ..household import Place
 from ..interface import is_english, tr
 from ..policy import Policy
@@ -69,6 +75,7 @@ __all__ = [
     "PolicyMap",
     "Spell",
     "builtin_policy_map",
+    "district_matcher",
     "load_policy_map",
     "said_under",
 ]
@@ -88,15 +95,27 @@ BUILTIN_POLICY_MAPS = {"chongqing": "chongqing.toml"}
 _ALWAYS = 0  # the ordinal of "from the beginning": before date.min (ordinal 1)
 
 
+def _aliases(value: object) -> Any:
+    """A list of names as a tuple; anything else as it is, for the map's check to refuse."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 @attrs.frozen
 class PlaceEntry:
     """One entry of a policy map: the policy of a district, or of one town of it (``town``),
-    in force from ``start`` (the TOML ``from``; None: from the beginning)."""
+    in force from ``start`` (the TOML ``from``; None: from the beginning).
+
+    ``district_aliases`` are other names of the district (``("大足区", "大足")``), which the map
+    matches as it matches ``district``; ``town_aliases`` other names of the town (an entry with
+    a town only). Names given on any entry of a district are the district's, on every entry.
+    """
 
     district: str
     policy: str
     town: str = ""
     start: dt.date | None = None
+    district_aliases: tuple[str, ...] = attrs.field(default=(), converter=_aliases)
+    town_aliases: tuple[str, ...] = attrs.field(default=(), converter=_aliases)
 
     @property
     def place(self) -> str:
@@ -104,9 +123,15 @@ class PlaceEntry:
         return f"{self.district}/{self.town}" if self.town else self.district
 
     def __str__(self) -> str:
-        """``Dazu/Longshuizhen: chongqing_2016 from 2016-01-01``."""
+        """``Dazu/Longshuizhen: chongqing_2016 from 2016-01-01``, then the other names given
+        (``also district 大足区, 大足``)."""
         since = f" from {self.start.isoformat()}" if self.start is not None else ""
-        return f"{self.place}: {self.policy}{since}"
+        also = [
+            f"{what} {', '.join(names)}"
+            for what, names in (("district", self.district_aliases), ("town", self.town_aliases))
+            if names
+        ]
+        return f"{self.place}: {self.policy}{since}" + (f" (also {'; '.join(also)})" if also else "")
 
 
 @attrs.frozen
@@ -130,15 +155,29 @@ class Spell:
         return text + (f" in {self.town}" if self.town else "")
 
 
+@attrs.frozen
+class _Names:
+    """Every name of the map's places, by key (case and spaces aside; see :func:`_key`)."""
+
+    #: A name of a district (its own or another) -> the key of the district's own name.
+    districts: dict[str, str]
+    #: (a district's key, a name of one of its towns) -> the key of the town's own name.
+    towns: dict[tuple[str, str], str]
+    #: A district's key -> the map's spelling of it (its first entry's).
+    spellings: dict[str, str]
+    #: A district's key -> its first other name written in Chinese characters.
+    chinese: dict[str, str]
+
+
 class _Memo:
     """What a map works out once: the policies loaded and the entries by place. Pickled empty."""
 
-    __slots__ = ("by_place", "policies", "spellings")
+    __slots__ = ("by_place", "names", "policies")
 
     def __init__(self) -> None:
         self.policies: dict[str, Policy] = {}
-        #: A district's key (case and spaces aside) -> the map's spelling of it.
-        self.spellings: dict[str, str] | None = None
+        #: The places' names (None until worked out: the map's check does).
+        self.names: _Names | None = None
         #: (district, town) -> (ordinals of the starts, policy names), in date order.
         self.by_place: dict[tuple[str, str], tuple[tuple[int, ...], tuple[str, ...]]] | None = None
 
@@ -160,10 +199,12 @@ class PolicyMap:
 
     ``entries`` are :class:`PlaceEntry`; ``default`` (optional) is the policy of any district
     with no entry of its own; ``source`` names the map in messages (its file). See the module
-    for the look-up rules; names match exactly (case-sensitive). Every policy named must be
+    for the look-up rules; names match case and spaces aside, by a place's own name or one of
+    its other names (``district_aliases``, ``town_aliases``). Every policy named must be
     registered (:func:`~relapse_guard.policies.policy_names`); the map refuses, with
     :class:`~relapse_guard.errors.InvalidPolicyMap`, names that are not text, unknown
-    policies, two entries for one place and date, and a map with no entry and no default.
+    policies, two entries for one place and date, a name given to two places
+    (:class:`~relapse_guard.errors.AmbiguousPlaceName`), and a map with no entry and no default.
 
     Iterating gives the entries in order; ``str(map)`` describes it.
     """
@@ -183,7 +224,10 @@ class PolicyMap:
         """The map in TOML ``text`` (see the module); :class:`~relapse_guard.errors.InvalidPolicyMap`
         names ``source``, the entry, the key and the value at fault."""
         raw, default = read_map(text, source)
-        entries = [PlaceEntry(district, policy, town, start) for district, town, policy, start in raw]
+        entries = [
+            PlaceEntry(district, policy, town, start, district_aliases, town_aliases)
+            for district, town, policy, start, district_aliases, town_aliases in raw
+        ]
         return cls(entries, default, source)  # the map checks every value
 
     @classmethod
@@ -221,8 +265,8 @@ class PolicyMap:
             raise WrongType(f"a policy map looks up a datetime.date, not {type(on).__name__} {on!r}")
         by_place = self._by_place()
         day = on.toordinal()
-        district = _key(place.district)
-        town = by_place.get((district, _key(place.town))) if place.town else None
+        district = self._district_key(place.district)
+        town = by_place.get((district, self._town_key(district, place.town))) if place.town else None
         if town is not None:
             found = _in_force(town, day)
             if found is not None:
@@ -240,16 +284,25 @@ class PolicyMap:
         reason = f"no entry for district {place.district!r} and no default"
         raise NoPolicyForPlace(str(place), on, self.source, reason=reason, suggestions=self._near(place.district))
 
-    def district_name(self, district: str) -> str:
-        """``district`` as the map spells it when an entry names it (case and spaces aside, as the
-        map matches places), else as given: what counts by district group under, so that
-        ``"yubei"`` and ``" Yubei "`` in the data are counted with ``"Yubei"``."""
-        memo = self._memo
-        if memo.spellings is None:
-            memo.spellings = {}
-            for entry in self.entries:
-                memo.spellings.setdefault(_key(entry.district), entry.district)
-        return memo.spellings.get(_key(district), district)
+    def district_name(self, district: str, lang: str = "en") -> str:
+        """``district`` as the map spells it when an entry names it by that name or another
+        (case and spaces aside, as the map matches places), else as given: what counts by
+        district group under, so that ``"yubei"``, ``" Yubei "`` and ``"渝北区"`` (one of its
+        ``district_aliases``) in the data are counted with ``"Yubei"``.
+
+        In another language than English, the district's first other name written in Chinese
+        characters when it has one (``"渝北区"`` for ``"Yubei"``): what Chinese text prints.
+        """
+        names = self._names()
+        key = self._district_key(district)
+        if not is_english(lang) and key in names.chinese:
+            return names.chinese[key]
+        return names.spellings.get(key, district)
+
+    def same_district(self, name: str, other: str) -> bool:
+        """Whether ``name`` and ``other`` name one district: the same name but for case and spaces,
+        or names of one district of the map (its own and its ``district_aliases``)."""
+        return self._district_key(name) == self._district_key(other)
 
     def policy_for(self, place: Place, on: dt.date) -> Policy:
         """The policy of ``place`` on ``on``, loaded from the registry (once a name)."""
@@ -274,7 +327,7 @@ class PolicyMap:
         towns', town by town; each with the dates the map gives it."""
         by_place = self._by_place()
         spells: list[Spell] = []
-        district = _key(district)
+        district = self._district_key(district)
         own = by_place.get((district, ""))
         if own is None and self.default is not None:
             spells.append(Spell(self.default))
@@ -312,6 +365,22 @@ class PolicyMap:
             lines.append(f"  any other district: {self.default}")
         return "\n".join(lines)
 
+    def _names(self) -> _Names:
+        memo = self._memo
+        if memo.names is None:
+            memo.names = _place_names(self)
+        return memo.names
+
+    def _district_key(self, name: str) -> str:
+        """The key of the district ``name`` names (by its own name or another); its own key else."""
+        key = _key(name)
+        return self._names().districts.get(key, key)
+
+    def _town_key(self, district: str, town: str) -> str:
+        """The key of the town ``town`` names in the district of key ``district``."""
+        key = _key(town)
+        return self._names().towns.get((district, key), key)
+
     def _by_place(self) -> dict[tuple[str, str], tuple[tuple[int, ...], tuple[str, ...]]]:
         memo = self._memo
         if memo.by_place is None:
@@ -338,6 +407,66 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _chinese(name: str) -> bool:
+    """Whether ``name`` is written with a Chinese character (CJK unified ideographs)."""
+    return any("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" for char in name)
+
+
+def _place_names(policy_map: PolicyMap) -> _Names:
+    """Every name of ``policy_map``'s districts and towns. A name given to two districts (or two
+    towns of one district), as one's own name or as another, raises
+    :class:`~relapse_guard.errors.AmbiguousPlaceName` naming the name and both places."""
+    entries = policy_map.entries
+    # Own names first, so that another name clashing with a district's own is refused whatever
+    # the order of the entries. Each name's key -> (the key it names, the first entry giving it).
+    districts: dict[str, tuple[str, int]] = {}
+    towns: dict[tuple[str, str], tuple[str, int]] = {}
+    spellings: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        district = _key(entry.district)
+        districts.setdefault(district, (district, index))
+        spellings.setdefault(district, entry.district)
+        if entry.town:
+            town = _key(entry.town)
+            towns.setdefault((district, town), (town, index))
+    chinese: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        district = _key(entry.district)
+        for name in entry.district_aliases:
+            named, first = districts.setdefault(_key(name), (district, index))
+            if named != district:
+                _ambiguous(policy_map, index, "district_aliases", name, entry.district, first)
+            if _chinese(name):
+                chinese.setdefault(district, name)
+        for name in entry.town_aliases:
+            town = _key(entry.town)
+            named, first = towns.setdefault((district, _key(name)), (town, index))
+            if named != town:
+                _ambiguous(policy_map, index, "town_aliases", name, entry.place, first)
+    return _Names(
+        {name: named for name, (named, _) in districts.items() if name != named},
+        {name: named for name, (named, _) in towns.items() if name[1] != named},
+        spellings,
+        chinese,
+    )
+
+
+def _ambiguous(policy_map: PolicyMap, index: int, key: str, name: str, place: str, first: int) -> None:
+    """Raise :class:`~relapse_guard.errors.AmbiguousPlaceName`: entry ``index`` gives ``name`` to
+    ``place``, which entry ``first`` gives (as its own name or another) to another place."""
+    entry, other = policy_map.entries[index], policy_map.entries[first]
+    other_place = other.place if key == "town_aliases" else other.district
+    raise AmbiguousPlaceName(
+        policy_map.source,
+        entry_label(index, entry.district, entry.town),
+        key,
+        name,
+        place,
+        other_place,
+        entry_label(first, other.district, other.town),
+    )
+
+
 def _in_force(timeline: tuple[tuple[int, ...], tuple[str, ...]], day: int) -> str | None:
     """The name of the entry with the latest start on or before ``day``; None when all start later."""
     starts, names = timeline
@@ -355,6 +484,14 @@ def _check_name(source: str, label: str, key: str, value: object, *, optional: b
         raise InvalidPolicyMap(source, label, key, value, "a name, in quotes" + (" (or none)" if optional else ""))
     if value != value.strip():
         raise InvalidPolicyMap(source, label, key, value, "a name without spaces before or after it")
+
+
+def _check_aliases(source: str, label: str, key: str, names: object) -> None:
+    """Other names of a place: a list of names (each as ``district`` must be)."""
+    if not isinstance(names, tuple):
+        raise InvalidPolicyMap(source, label, key, names, 'a list of names, in quotes: ["大足区", "大足"]')
+    for name in names:
+        _check_name(source, label, key, name)
 
 
 def _check_policy(source: str, label: str, key: str, name: object, known: tuple[str, ...]) -> None:
@@ -385,6 +522,11 @@ def _check(policy_map: PolicyMap) -> None:
         _check_name(source, label, "district", entry.district)
         _check_name(source, label, "town", entry.town, optional=True)
         _check_policy(source, label, "policy", entry.policy, known)
+        _check_aliases(source, label, "district_aliases", entry.district_aliases)
+        _check_aliases(source, label, "town_aliases", entry.town_aliases)
+        if entry.town_aliases and not entry.town:
+            expected = "other names of the entry's town, in an entry with a town (district_aliases for the district's)"
+            raise InvalidPolicyMap(source, label, "town_aliases", list(entry.town_aliases), expected)
         start: Any = entry.start
         if start is not None and (not isinstance(start, dt.date) or isinstance(start, dt.datetime)):
             raise InvalidPolicyMap(source, label, "from", start, "a date, written 2016-01-01 (year-month-day)")
@@ -398,6 +540,7 @@ def _check(policy_map: PolicyMap) -> None:
             expected = f"one entry per place and date: {other} is for the same place from the same date"
             raise InvalidPolicyMap(source, label, "from", entry.start, expected)
         seen[key] = index
+    policy_map._memo.names = _place_names(policy_map)  # refuses a name given to two places
     if policy_map.default is not None:
         _check_policy(source, "default", "default", policy_map.default, known)
     elif not policy_map.entries:
@@ -432,3 +575,28 @@ def load_policy_map(spec: str | Path) -> PolicyMap:
         built_in = ", ".join(BUILTIN_POLICY_MAPS)
         raise InvalidPolicyMap(str(spec), "", "", None, f"no such file, and not a built-in map ({built_in})")
     return PolicyMap.from_file(spec)
+
+
+def district_matcher(district: str, policy_map: PolicyMap | None = None) -> Callable[[str], bool]:
+    """Whether a district's name (an alert's, a household's) names the district ``district``:
+    the same name but for case and spaces, or another name of one district of ``policy_map``
+    (:meth:`PolicyMap.same_district`; the built-in ``chongqing`` map when None, which knows the
+    Chinese names of Yubei, Dazu and Bishan). What ``alerts --district`` filters with.
+
+    >>> in_dazu = district_matcher("大足区")
+    >>> in_dazu("Dazu"), in_dazu("dazu"), in_dazu("大足"), in_dazu("Yubei")
+    (True, True, True, False)
+    """
+    if not isinstance(district, str):
+        raise WrongType(f"a district is a name, not {type(district).__name__} {district!r}")
+    chosen = builtin_policy_map() if policy_map is None else policy_map
+    wanted = chosen._district_key(district)
+    known: dict[str, bool] = {}  # by name: a store's alerts spell a district a few ways
+
+    def matches(name: str) -> bool:
+        found = known.get(name)
+        if found is None:
+            found = known[name] = chosen._district_key(name) == wanted
+        return found
+
+    return matches
