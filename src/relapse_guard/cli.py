@@ -289,6 +289,10 @@ def _parser() -> argparse.ArgumentParser:
         help="only alerts of these kinds: " + ", ".join(ALERT_KINDS),
     )
     alerts.add_argument("--district", metavar="NAME", help="only the alerts of this district (any case)")
+    alerts.add_argument(
+        "--format", choices=["text", "jsonl"], default="text", help="a line each (default), or JSON lines"
+    )
+    # a township's worklist: its town's or a village's alerts, what is new this cycle
     alerts.add_argument("--town", metavar="NAME", help="only the alerts of this town (any case)")
     alerts.add_argument("--village", metavar="NAME", help="only the alerts of this village (any case)")
     alerts.add_argument(
@@ -296,9 +300,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only the alerts new this cycle, not those still open since an earlier one (a review overdue "
         "announced before)",
-    )
-    alerts.add_argument(
-        "--format", choices=["text", "jsonl"], default="text", help="a line each (default), or JSON lines"
     )
     add_language_argument(alerts)
     verify = commands.add_parser(
@@ -550,11 +551,11 @@ def _run(args: argparse.Namespace) -> int:
             household=args.household,
             kinds=args.kind,
             district=args.district,
+            output_format=args.format,
+            lang=lang,
             town=args.town,
             village=args.village,
             new=args.new,
-            output_format=args.format,
-            lang=lang,
         )
     elif args.command == "verify":
         from .cli_verify import run_verify

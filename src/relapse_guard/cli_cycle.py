@@ -365,20 +365,22 @@ def run_alerts(
     household: str | None = None,
     kinds: Sequence[str] = (),
     district: str | None = None,
+    output_format: str = "text",
+    lang: str = "en",
     town: str | None = None,
     village: str | None = None,
     new: bool = False,
-    output_format: str = "text",
-    lang: str = "en",
 ) -> int:
     """The ``alerts`` command: list the alerts a cycle stored (the one as of ``cycle``, default the
-    last), by household, of one ``household``, of ``kinds`` (alert kinds' values), of one
-    ``district``, ``town`` and ``village`` (each compared without case) when given, and only those
-    new this cycle with ``new``; 0.
+    last), by household, of one ``household``, of ``kinds`` (alert kinds' values) and of one
+    ``district`` (compared without case) when given; 0.
 
-    Text: a line each, :meth:`~relapse_guard.monitoring.Alert.line` in ``lang`` (``date household
-    town/village [kind] new: detail``), and a line counting them; ``jsonl``: one
-    :meth:`~relapse_guard.monitoring.Alert.to_dict` a line, its ``detail`` in ``lang``. The store is opened read-only;
+    Only those of one ``town`` and one ``village`` (each compared without case) when given, and
+    only those new this cycle with ``new``. Text: a line each,
+    :meth:`~relapse_guard.monitoring.Alert.line` in ``lang`` (``date household town/village
+    [kind] new: detail``), and a line counting them; ``jsonl``: one
+    :meth:`~relapse_guard.monitoring.Alert.to_dict` a line, its ``detail`` in ``lang``. The
+    store is opened read-only;
     :class:`~relapse_guard.errors.StoreError` for a file that is missing or not a store, or a
     store without the cycle asked (or without any); :class:`~relapse_guard.errors.InvalidArgument`
     for a kind that is not an alert kind's.
