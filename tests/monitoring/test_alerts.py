@@ -670,6 +670,17 @@ def test_a_store_written_before_alerts_kept_their_message_runs_on(kind: str, tmp
         store.close()
 
 
+def test_an_alert_stored_before_it_named_its_place_and_whether_new_reads_with_none_and_as_new() -> None:
+    (alert, *_) = _alerts()
+    stored = {k: v for k, v in alert.to_dict().items() if k not in ("town", "village", "open_since")}
+    read = Alert.from_dict(stored)
+    assert (read.town, read.village, read.open_since, read.is_new) == ("", "", None, True)
+    assert read.line().startswith(f"{alert.date.isoformat()} YB-7 - [{alert.kind.value}] new: ")
+    assert Alert.from_dict({**stored, "town": None, "village": None}) == read
+    with pytest.raises(InvalidInput, match="open_since"):
+        Alert.from_dict({**stored, "open_since": "last month"})
+
+
 def test_a_store_keeps_an_alert_s_words_once() -> None:
     # the English detail is the message in English: the stored body holds the message alone
     said = Message(keys.ALERT_GRANT_ENDS, Term("safety_net"), Decimal("498.42"), dt.date(2017, 2, 1))

@@ -219,8 +219,8 @@ class Alert:
                 subject=str(data["subject"]),
                 detail=detail,
                 message=message,
-                town=str(data.get("town", "")),
-                village=str(data.get("village", "")),
+                town=str(data.get("town") or ""),
+                village=str(data.get("village") or ""),
                 open_since=open_since,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
