@@ -266,7 +266,8 @@ def _parser() -> argparse.ArgumentParser:
         "alerts",
         help="list the alerts a cycle stored (the last cycle by default): household, kind and what it says",
         description="List the alerts a monitoring cycle stored in a SQLite store, by household: each on a line "
-        "with its date, household, kind and what it says, in the language of --lang, then a line counting them. "
+        "with its date, household, town/village, kind, whether it is new this cycle or open since an earlier one, "
+        "and what it says, in the language of --lang, then a line counting them. "
         "--format jsonl prints one JSON object a line, as alerts.jsonl holds them, its detail in that language. "
         "The store is opened read-only. See docs/monitoring.md.",
     )
@@ -300,6 +301,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     alerts.add_argument(
         "--format", choices=["text", "jsonl"], default="text", help="a line each (default), or JSON lines"
+    )
+    # a township's worklist: its town's or a village's alerts, what is new this cycle
+    alerts.add_argument("--town", metavar="NAME", help="only the alerts of this town (any case)")
+    alerts.add_argument("--village", metavar="NAME", help="only the alerts of this village (any case)")
+    alerts.add_argument(
+        "--new",
+        action="store_true",
+        help="only the alerts new this cycle, not those still open since an earlier one (a review overdue "
+        "announced before)",
     )
     add_language_argument(alerts)
     verify = commands.add_parser(
@@ -562,6 +572,9 @@ def _run(args: argparse.Namespace) -> int:
             policy_map=load_policy_map(args.policy_map) if args.policy_map is not None else None,
             output_format=args.format,
             lang=lang,
+            town=args.town,
+            village=args.village,
+            new=args.new,
         )
     elif args.command == "verify":
         from .cli_verify import run_verify

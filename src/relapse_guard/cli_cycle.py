@@ -18,8 +18,7 @@ from .cli_screen import check_out, print_problems
 from .errors import InvalidArgument, StoreError
 from .facts import Fact
 from .household import Household
-from .interface import is_english, ntr, progress_text, tr
-from .labels import label
+from .interface import ntr, progress_text, tr
 from .monitoring import (
     Alert,
     AlertKind,
@@ -372,6 +371,9 @@ def run_alerts(
     policy_map: PolicyMap | None = None,
     output_format: str = "text",
     lang: str = "en",
+    town: str | None = None,
+    village: str | None = None,
+    new: bool = False,
 ) -> int:
     """The ``alerts`` command: list the alerts a cycle stored (the one as of ``cycle``, default the
     last), by household, of one ``household``, of ``kinds`` (alert kinds' values) and of one
@@ -379,9 +381,12 @@ def run_alerts(
     ``policy_map`` gives the district (default: the built-in ``chongqing`` map's, which names
     Yubei, Dazu and Bishan in Chinese too: :func:`~relapse_guard.policies.policy_map.district_matcher`); 0.
 
-    Text: a line each, ``date household [kind] detail`` in ``lang`` (the kind by its label), and
-    a line counting them; ``jsonl``: one :meth:`~relapse_guard.monitoring.Alert.to_dict` a line,
-    its ``detail`` in ``lang``. The store is opened read-only;
+    Only those of one ``town`` and one ``village`` (each compared without case) when given, and
+    only those new this cycle with ``new``. Text: a line each,
+    :meth:`~relapse_guard.monitoring.Alert.line` in ``lang`` (``date household town/village
+    [kind] new: detail``), and a line counting them; ``jsonl``: one
+    :meth:`~relapse_guard.monitoring.Alert.to_dict` a line, its ``detail`` in ``lang``. The
+    store is opened read-only;
     :class:`~relapse_guard.errors.StoreError` for a file that is missing or not a store, or a
     store without the cycle asked (or without any); :class:`~relapse_guard.errors.InvalidArgument`
     for a kind that is not an alert kind's.
@@ -417,12 +422,15 @@ def run_alerts(
         for alert in (Alert.from_json(body) for _, body in bodies)
         if (not wanted or alert.kind in wanted) and (in_place is None or in_place(alert.district))
     ]
+    found = [alert for alert in found if _named(alert.town, town) and _named(alert.village, village)]
+    if new:
+        found = [alert for alert in found if alert.is_new]
     if output_format == "jsonl":
         for alert in found:
             print(json.dumps({**alert.to_dict(), "detail": alert.render(lang)}, ensure_ascii=False))
         return 0
     for alert in found:
-        print(_alert_line(alert, lang))
+        print(alert.line(lang))
     print(
         ntr(
             lang,
@@ -435,10 +443,7 @@ def run_alerts(
     return 0
 
 
-def _alert_line(alert: Alert, lang: str) -> str:
-    """An alert in a line, in ``lang``: ``str(alert)`` in English; the kind by its label and what it
-    says in another language."""
-    if is_english(lang):
-        return str(alert)
-    kind = label("alert", alert.kind.value, lang)
-    return f"{alert.date.isoformat()} {alert.household_id} [{kind}] {alert.render(lang)}"
+def _named(name: str, wanted: str | None) -> bool:
+    """Whether a town or village ``name`` is the one ``wanted`` (None: any), without case or the
+    spaces around it."""
+    return wanted is None or name.strip().casefold() == wanted.strip().casefold()

@@ -654,25 +654,51 @@ ALERT_GRANT_GONE = define(
 )
 ALERT_TRANSITION_ENDING = define("transition period ends on {end} (monitored since {start})")
 ALERT_REVIEW_OVERDUE = define(
-    "review {review} due {due} is {days} past its grace period", note="{days}: counted from the grace period's end"
+    "review {review} due {due}: deadline {deadline}, {days} past it",
+    note="{deadline}: the last day of the review's grace period; {days}: counted from it",
 )
 ALERT_REVIEW_OVERDUE_BY = define(
-    "review {review} due {due} is {days} past its grace period ({responsible})",
-    note="{days}: counted from the grace period's end; {responsible}: who the review falls to",
+    "review {review} due {due}: deadline {deadline}, {days} past it ({responsible})",
+    note="{deadline}: the last day of the review's grace period; {days}: counted from it; "
+    "{responsible}: who the review falls to",
 )
-#: The words of review_overdue alerts stored before they said the grace period (their days were
-#: always counted from its end): kept so that those alerts still render in every language.
+ALERT_REVIEW_DUE = define(
+    "review {review} due {due}: deadline {deadline}", note="{deadline}: the last day of the review's grace period"
+)
+ALERT_REVIEW_DUE_BY = define(
+    "review {review} due {due}: deadline {deadline} ({responsible})",
+    note="{deadline}: the last day of the review's grace period; {responsible}: who the review falls to",
+)
+ALERT_STEP_OVERDUE = define(
+    "{procedure} case {case_id}: step {step} past its deadline {deadline}",
+    note="a case step past its deadline",
+)
+ALERT_STEP_DUE = define(
+    "{procedure} case {case_id}: step {step}, deadline {deadline}", note="a case step whose deadline is near"
+)
+#: The words of review and case-step alerts stored before they named their deadline: kept so that
+#: those alerts still render in every language. The review overdue ones, first those of before
+#: they said the grace period (their days were always counted from its end), then those that said it.
 ALERT_REVIEW_OVERDUE_STORED = (
     define("review {review} due {due} is {days} overdue", note="stored alerts: {days} past the grace period"),
     define(
         "review {review} due {due} is {days} overdue ({responsible})",
         note="stored alerts: {days} past the grace period; {responsible}: who the review falls to",
     ),
+    define(
+        "review {review} due {due} is {days} past its grace period", note="{days}: counted from the grace period's end"
+    ),
+    define(
+        "review {review} due {due} is {days} past its grace period ({responsible})",
+        note="{days}: counted from the grace period's end; {responsible}: who the review falls to",
+    ),
 )
-ALERT_REVIEW_DUE = define("review {review} due {due}")
-ALERT_REVIEW_DUE_BY = define("review {review} due {due} ({responsible})", note="{responsible}: who the review falls to")
-ALERT_STEP_OVERDUE = define("{procedure} case {case_id}: step {step} was due {due}")
-ALERT_STEP_DUE = define("{procedure} case {case_id}: step {step} due {due}")
+ALERT_DUE_STORED = (
+    define("review {review} due {due}"),
+    define("review {review} due {due} ({responsible})", note="{responsible}: who the review falls to"),
+    define("{procedure} case {case_id}: step {step} was due {due}"),
+    define("{procedure} case {case_id}: step {step} due {due}"),
+)
 ALERT_REPLAYED = define("history replayed: {reason}", note="a household's whole history replayed, and why")
 
 # Why a checkpoint was replayed rather than resumed, as the engine and the cycle say it

@@ -100,7 +100,12 @@ def test_a_month_after_the_first_cycle_writes_its_alerts_record_and_problems(
     alerts = [json.loads(line) for line in (out / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
     assert alerts
     for row in alerts:
-        assert set(row) == {"kind", "household_id", "district", "policy", "date", "subject", "detail", "message"}
+        assert set(row) == {
+            *("kind", "household_id", "district", "town", "village", "policy", "date", "subject", "detail"),
+            *("message", "open_since"),
+        }
+        assert row["town"]
+        assert row["village"]
         alert = Alert.from_dict(row)
         assert alert.policy == OWN[alert.district]
         assert alert.detail == alert.render("en") == alert.message.english()
@@ -164,7 +169,11 @@ def test_alerts_lists_what_a_cycle_stored_in_either_language(county: Path, decem
     assert len(lines) == len(written) + 1
     for alert, line in zip(written, lines, strict=False):
         kind = labels.label("alert", alert.kind.value, "zh-CN")
-        assert line == f"{alert.date.isoformat()} {alert.household_id} [{kind}] {alert.render('zh-CN')}"
+        place = f"{alert.town}/{alert.village}"
+        status = "本期新增" if alert.is_new else f"自 {alert.open_since} 起未办结"
+        assert (
+            line == f"{alert.date.isoformat()} {alert.household_id} {place} [{kind}] {status}：{alert.render('zh-CN')}"
+        )
     for term in ("新发现风险", "状态变化", "开始发放", "停止发放"):  # the glossary's
         assert f"[{term}]" in chinese.stdout
     assert any("元/月的低保于" in line for line in lines)
@@ -224,6 +233,48 @@ def test_alerts_lists_what_a_cycle_stored_in_either_language(county: Path, decem
     bad = cli("alerts", str(store), "--kind", "risk")
     assert bad.returncode == 2
     assert "invalid choice: 'risk'" in bad.stderr
+
+
+def test_alerts_lists_a_town_or_a_village_and_only_what_is_new(county: Path, december: Path, tmp_path: Path) -> None:
+    store, out = _store(december, tmp_path), tmp_path / "jan"
+    args = ("cycle", str(store), "--facts", _month(county), "--as-of", JANUARY, "--policy-map", "chongqing")
+    assert cli(*args, "--out", str(out)).returncode == 0
+    written = [
+        Alert.from_dict(json.loads(line)) for line in (out / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    # a town (any case, spaces around), a village, both, with a district
+    town = written[0].town
+    by_town = cli("alerts", str(store), "--town", f" {town.upper()} ", "--lang", "en").stdout.splitlines()
+    assert by_town[:-1] == [str(alert) for alert in written if alert.town == town]
+    assert len(by_town) - 1 < len(written)
+    village = written[0].village
+    by_village = cli("alerts", str(store), "--village", village.lower(), "--lang", "en").stdout.splitlines()
+    assert by_village[:-1] == [str(alert) for alert in written if alert.village == village]
+    first = (written[0].district, town, village)
+    both = cli("alerts", str(store), "--district", first[0], "--town", town, "--village", village, "--lang", "en")
+    assert both.stdout.splitlines()[:-1] == [
+        str(alert) for alert in written if (alert.district, alert.town, alert.village) == first
+    ]
+    assert cli("alerts", str(store), "--town", "nowhere", "--lang", "en").stdout == (
+        f"0 alerts of the cycle as of {JANUARY}\n"
+    )
+    # the reviews overdue in December and still overdue are open since December's cycle, not new
+    still = [alert for alert in written if not alert.is_new]
+    assert still
+    assert {alert.kind for alert in still} <= {AlertKind.REVIEW_OVERDUE, AlertKind.REVIEW_DUE}
+    assert {alert.open_since for alert in still} == {dt.date(2016, 12, 31)}
+    listed = cli("alerts", str(store), "--lang", "en").stdout
+    assert f"[review_overdue] open since {DECEMBER}: review " in listed
+    assert f"[复核逾期] 自 {DECEMBER} 起未办结：复核" in cli("alerts", str(store), "--lang", "zh-CN").stdout
+    new = cli("alerts", str(store), "--new", "--lang", "en").stdout.splitlines()
+    assert new[:-1] == [str(alert) for alert in written if alert.is_new]
+    assert new[-1] == f"{len(written) - len(still):,} alerts of the cycle as of {JANUARY}"
+    as_json = cli("alerts", str(store), "--new", "--format", "jsonl").stdout.splitlines()
+    assert len(as_json) == len(new) - 1
+    assert all(json.loads(line)["open_since"] is None for line in as_json)
+    # run again, the month says the same
+    assert cli(*args).returncode == 0
+    assert cli("alerts", str(store), "--lang", "en").stdout == listed
 
 
 def test_alerts_in_python_refuses_a_kind_not_known(december: Path) -> None:

@@ -216,7 +216,14 @@ def test_the_kinds_of_fact_labelled_are_the_library_s() -> None:
 
 
 #: Words of the glossary's "Other words", each with the words said for the same thing before.
-OTHER_WORDS = {"重新计算": ("重算",), "累计已发": ("累计至今", "累计金额"), "宽限期": ("逾期天数",)}
+OTHER_WORDS = {
+    "重新计算": ("重算",),
+    "累计已发": ("累计至今", "累计金额"),
+    "宽限期": ("逾期天数",),
+    "办结时限": ("截止日期", "期限"),
+    "本期新增": ("新预警",),
+    "未办结": ("待办",),
+}
 
 
 def test_both_catalogues_say_the_glossary_s_other_words_and_not_others() -> None:

@@ -117,7 +117,7 @@ NEW = _checkpoint(
 )
 
 #: What each alert says in English, word for word (as it said before alerts kept their message,
-#: but for the amount changed, said as one alert, and the review past its grace period).
+#: but for the amount changed, said as one alert, and the reviews and case steps naming their deadline).
 ENGLISH = [
     (AlertKind.REPLAYED, f"history replayed: {REASON}"),
     (
@@ -137,12 +137,18 @@ ENGLISH = [
     (AlertKind.GRANT_ENDED, "education_aid of 100.00 yuan a month ends on 2017-03-01"),
     (AlertKind.GRANT_ENDED, "temporary_relief granted on 2016-12-01 no longer stands"),
     (AlertKind.TRANSITION_ENDING, "transition period ends on 2017-03-20 (monitored since 2017-01-01)"),
-    (AlertKind.REVIEW_OVERDUE, "review income_account due 2017-03-01 is 3 days past its grace period (village cadre)"),
-    (AlertKind.REVIEW_OVERDUE, "review my_visit due 2017-03-03 is 1 day past its grace period"),
-    (AlertKind.REVIEW_DUE, "review joint_review due 2017-03-03 (paired helper)"),
-    (AlertKind.REVIEW_DUE, "review holiday_visit due 2017-03-04"),
-    (AlertKind.CASE_STEP_OVERDUE, "identification case YB-7-ID: step household_verification was due 2017-03-01"),
-    (AlertKind.CASE_STEP_DUE, "risk_elimination case YB-7-RE: step village_deliberation due 2017-03-09"),
+    (
+        AlertKind.REVIEW_OVERDUE,
+        "review income_account due 2017-03-01: deadline 2017-03-01, 3 days past it (village cadre)",
+    ),
+    (AlertKind.REVIEW_OVERDUE, "review my_visit due 2017-03-03: deadline 2017-03-03, 1 day past it"),
+    (AlertKind.REVIEW_DUE, "review joint_review due 2017-03-03: deadline 2017-03-08 (paired helper)"),
+    (AlertKind.REVIEW_DUE, "review holiday_visit due 2017-03-04: deadline 2017-03-04"),
+    (
+        AlertKind.CASE_STEP_OVERDUE,
+        "identification case YB-7-ID: step household_verification past its deadline 2017-03-01",
+    ),
+    (AlertKind.CASE_STEP_DUE, "risk_elimination case YB-7-RE: step village_deliberation, deadline 2017-03-09"),
 ]
 
 #: The same in Chinese.
@@ -159,17 +165,19 @@ CHINESE = [
     "100.00 元/月的教育救助于 2017-03-01 停发",
     "2016-12-01 给予的临时救助已不再成立",
     "过渡期将于 2017-03-20 结束（自 2017-01-01 起监测）",
-    "复核“收入核算”应于 2017-03-01 完成，已超过宽限期 3 天（村干部）",
-    "复核“my_visit”应于 2017-03-03 完成，已超过宽限期 1 天",
-    "复核“部门联审”于 2017-03-03 到期（结对帮扶责任人）",
-    "复核“节日走访”于 2017-03-04 到期",
-    "识别认定案件 YB-7-ID：办理环节“入户核实”应于 2017-03-01 完成，已逾期",
-    "风险消除案件 YB-7-RE：办理环节“村级民主评议”于 2017-03-09 到期",
+    "复核“收入核算”于 2017-03-01 到期，办结时限 2017-03-01，已逾期 3 天（村干部）",
+    "复核“my_visit”于 2017-03-03 到期，办结时限 2017-03-03，已逾期 1 天",
+    "复核“部门联审”于 2017-03-03 到期，办结时限 2017-03-08（结对帮扶责任人）",
+    "复核“节日走访”于 2017-03-04 到期，办结时限 2017-03-04",
+    "识别认定案件 YB-7-ID：办理环节“入户核实”已超过办结时限 2017-03-01",
+    "风险消除案件 YB-7-RE：办理环节“村级民主评议”，办结时限 2017-03-09",
 ]
 
 
 def _alerts() -> list[Alert]:
-    return alerts_for(OLD, NEW, policy=POLICY, as_of=AS_OF, district="Yubei", replayed=REASON)
+    return alerts_for(
+        OLD, NEW, policy=POLICY, as_of=AS_OF, district="Yubei", town="Dashengzhen", village="Qinglong", replayed=REASON
+    )
 
 
 def test_each_kind_says_in_english_what_it_said() -> None:
@@ -179,7 +187,10 @@ def test_each_kind_says_in_english_what_it_said() -> None:
     for alert in found:
         assert alert.render() == alert.render("en") == alert.message.english() == alert.detail
         assert alert.message.key != UNTRANSLATED
-        assert str(alert) == f"{alert.date.isoformat()} YB-7 [{alert.kind.value}] {alert.detail}"
+        assert (alert.town, alert.village, alert.open_since) == ("Dashengzhen", "Qinglong", None)
+        assert (
+            str(alert) == f"{alert.date.isoformat()} YB-7 Dashengzhen/Qinglong [{alert.kind.value}] new: {alert.detail}"
+        )
 
 
 def test_each_kind_says_in_chinese_what_it_says_with_no_english_word() -> None:
@@ -583,10 +594,13 @@ def _generated(draw: st.DrawFn) -> Alert:
         kind=draw(st.sampled_from(AlertKind)),
         household_id=draw(_TEXT),
         district=draw(_TEXT),
+        town=draw(_TEXT),
+        village=draw(_TEXT),
         policy=draw(_TEXT),
         date=draw(st.dates()),
         subject=draw(_TEXT),
         detail=message.english(),
+        open_since=draw(st.none() | st.dates()),
     )
     # an alert made now, or one read from a store written before alerts kept their message
     return attrs.evolve(alert, message=message) if draw(st.booleans()) else alert
@@ -656,6 +670,17 @@ def test_a_store_written_before_alerts_kept_their_message_runs_on(kind: str, tmp
         store.close()
 
 
+def test_an_alert_stored_before_it_named_its_place_and_whether_new_reads_with_none_and_as_new() -> None:
+    (alert, *_) = _alerts()
+    stored = {k: v for k, v in alert.to_dict().items() if k not in ("town", "village", "open_since")}
+    read = Alert.from_dict(stored)
+    assert (read.town, read.village, read.open_since, read.is_new) == ("", "", None, True)
+    assert read.line().startswith(f"{alert.date.isoformat()} YB-7 - [{alert.kind.value}] new: ")
+    assert Alert.from_dict({**stored, "town": None, "village": None}) == read
+    with pytest.raises(InvalidInput, match="open_since"):
+        Alert.from_dict({**stored, "open_since": "last month"})
+
+
 def test_a_store_keeps_an_alert_s_words_once() -> None:
     # the English detail is the message in English: the stored body holds the message alone
     said = Message(keys.ALERT_GRANT_ENDS, Term("safety_net"), Decimal("498.42"), dt.date(2017, 2, 1))
@@ -681,17 +706,24 @@ def test_a_store_keeps_an_alert_s_words_once() -> None:
 # --- a review past its grace period ---------------------------------------------------------------
 
 
-def test_a_review_overdue_says_its_days_are_past_the_grace_period() -> None:
-    # 74 days past the grace period is what days_overdue counts (89 days after the due date, 15 of grace)
+def test_a_review_overdue_names_its_deadline_the_grace_period_s_last_day_and_counts_days_past_it() -> None:
+    # 74 days past the deadline is what days_overdue counts (89 days after the due date, 15 of grace)
     policy = POLICY.derive(name="grace", reviews=[Review.quarterly("inspection", grace_days=15)])
     found = alerts_for(None, NEW, policy=policy, as_of=D(2017, 3, 31), district="Y")
     (overdue,) = [a for a in found if a.kind is AlertKind.REVIEW_OVERDUE]
-    assert overdue.detail == "review inspection due 2017-01-01 is 74 days past its grace period"
-    assert overdue.render("zh-CN") == "复核“督查”应于 2017-01-01 完成，已超过宽限期 74 天"
-    # an alert stored with the words of before says the same in Chinese
+    assert overdue.detail == "review inspection due 2017-01-01: deadline 2017-01-16, 74 days past it"
+    assert overdue.render("zh-CN") == "复核“督查”于 2017-01-01 到期，办结时限 2017-01-16，已逾期 74 天"
+    # within its grace period the review is due, and names the same deadline
+    found = alerts_for(None, NEW, policy=policy, as_of=D(2017, 1, 16), district="Y")
+    (due,) = [a for a in found if a.kind is AlertKind.REVIEW_DUE]
+    assert due.detail == "review inspection due 2017-01-01: deadline 2017-01-16"
+    assert due.render("zh-CN") == "复核“督查”于 2017-01-01 到期，办结时限 2017-01-16"
+    # an alert stored with the words of before says what it said in Chinese
     for key, chinese in zip(
         keys.ALERT_REVIEW_OVERDUE_STORED,
         (
+            "复核“督查”应于 2017-01-01 完成，已超过宽限期 74 天",
+            "复核“督查”应于 2017-01-01 完成，已超过宽限期 74 天（村干部）",
             "复核“督查”应于 2017-01-01 完成，已超过宽限期 74 天",
             "复核“督查”应于 2017-01-01 完成，已超过宽限期 74 天（村干部）",
         ),
@@ -699,8 +731,25 @@ def test_a_review_overdue_says_its_days_are_past_the_grace_period() -> None:
     ):
         values: list[Value] = [Term("inspection"), D(2017, 1, 1), keys.count(74, "day"), Term("village cadre")]
         stored = Message(key, *values[: len(Message(key).names)])
-        assert stored.english().endswith(("is 74 days overdue", "is 74 days overdue (village cadre)"))
+        assert "74 days" in stored.english()
         assert (
             Alert.from_json(attrs.evolve(overdue, detail=stored.english(), message=stored).to_json()).render("zh-CN")
             == chinese
         )
+
+
+def test_each_review_and_case_step_alert_names_its_deadline_in_both_languages() -> None:
+    for alert in _alerts():
+        if alert.kind in {AlertKind.REVIEW_DUE, AlertKind.REVIEW_OVERDUE} | {
+            AlertKind.CASE_STEP_DUE,
+            AlertKind.CASE_STEP_OVERDUE,
+        }:
+            deadline = alert.message.get("deadline")
+            assert isinstance(deadline, dt.date), alert
+            assert f"deadline {deadline.isoformat()}" in alert.line()
+            assert f"办结时限 {deadline.isoformat()}" in alert.line("zh-CN")
+    # the words of before, stored, still render in Chinese (they named the due date alone)
+    stored = Message(
+        keys.ALERT_DUE_STORED[2], Term("identification"), "C1", Term("household_verification"), D(2017, 4, 1)
+    )
+    assert stored.render("zh-CN") == "识别认定案件 C1：办理环节“入户核实”应于 2017-04-01 完成，已逾期"

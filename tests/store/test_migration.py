@@ -317,6 +317,7 @@ def test_the_alerts_a_version_3_file_holds_read_without_their_message_and_a_cycl
     # migrated now: it opens read-only)
     assert main(["alerts", str(path), "--cycle", "2017-12-31", "--lang", "zh-CN", "--kind", "state_changed"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        *(f"2017-12-01 {hid} [状态变化] new -> assisted since 2017-12-01" for hid in ("H1", "H2", "H3")),
+        # stored before alerts named a town and village, or said what was still open: no place, new
+        *(f"2017-12-01 {hid} - [状态变化] 本期新增：new -> assisted since 2017-12-01" for hid in ("H1", "H2", "H3")),
         "监测周期 2017-12-31 共 3 条预警",
     ]

@@ -2,9 +2,14 @@
 
 A household rescreened in a cycle is compared with its checkpoint of the month before: a new
 risk, a change of state (a relapse said as one), a grant started, changed or ended, the transition period ending soon, a
-review or a case step due or overdue, a history replayed (and why). Each :class:`Alert` names
-the household, its district, the policy it was screened under, the date and what it is about,
-in words a caseworker reads, and as data (:meth:`Alert.to_dict`) other systems read.
+review or a case step due or overdue (with its deadline), a history replayed (and why). Each
+:class:`Alert` names the household, its district, town and village, the policy it was screened
+under, the date and what it is about, in words a caseworker reads, and as data
+(:meth:`Alert.to_dict`) other systems read.
+
+What falls due (:data:`STANDING_KINDS`) is announced by every cycle while it is open; one the
+cycle before announced too is marked as open since then (:attr:`Alert.open_since`,
+:func:`still_open`), so that a worklist keeps it without showing it as new.
 
 What an alert says is kept as a :class:`~relapse_guard.messages.Message` (a key of the
 ``decisions`` catalogue and its values: states, risk kinds, interventions, review names and
@@ -20,7 +25,7 @@ import functools
 import json
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -30,12 +35,24 @@ from .. import message_keys as keys
 from ..decisions import Grant, Period
 from ..engine import Checkpoint
 from ..errors import InvalidInput
+from ..interface import tr
+from ..labels import label
 from ..lifecycle import TABLE, State
 from ..messages import ENGLISH, Join, Message, Term, as_message, message_from_dict
 from ..policy import Policy
 from ..reviews import ReviewState, review_status
 
-__all__ = ["CASE_NOTICE", "TRANSITION_NOTICE", "Alert", "AlertKind", "alerts_for", "replay_reason", "wake_on"]
+__all__ = [
+    "CASE_NOTICE",
+    "STANDING_KINDS",
+    "TRANSITION_NOTICE",
+    "Alert",
+    "AlertKind",
+    "alerts_for",
+    "replay_reason",
+    "still_open",
+    "wake_on",
+]
 
 #: How long before its end a transition period is announced as ending.
 TRANSITION_NOTICE = dt.timedelta(days=31)
@@ -59,6 +76,19 @@ class AlertKind(enum.Enum):
     REPLAYED = "replayed"
 
 
+#: The kinds of alert that say something open (falling due), announced by every cycle until it is
+#: done or over; the other kinds say a change, announced once.
+STANDING_KINDS = frozenset(
+    {
+        AlertKind.TRANSITION_ENDING,
+        AlertKind.REVIEW_DUE,
+        AlertKind.REVIEW_OVERDUE,
+        AlertKind.CASE_STEP_DUE,
+        AlertKind.CASE_STEP_OVERDUE,
+    }
+)
+
+
 @attrs.frozen(kw_only=True)
 class Alert:
     """One thing a cycle found for one household.
@@ -70,6 +100,12 @@ class Alert:
     English). Given no ``message``, an alert's message is its ``detail`` as untranslated text
     (:func:`~relapse_guard.messages.as_message`): the same words in every language, as an
     alert stored before alerts kept their message reads.
+
+    ``town`` and ``village`` are the household's, as its record had them when the cycle ran
+    (empty: not on the record, or an alert stored before alerts named them). ``open_since`` is
+    None for an alert new this cycle; for one of :data:`STANDING_KINDS` that the cycle before
+    announced too (see :func:`still_open`), the date of the first of the cycles in a row that
+    announced it.
     """
 
     kind: AlertKind
@@ -83,6 +119,35 @@ class Alert:
         default=attrs.Factory(lambda self: as_message(self.detail), takes_self=True),
         validator=attrs.validators.instance_of(Message),
     )
+    town: str = ""
+    village: str = ""
+    open_since: dt.date | None = None
+
+    @property
+    def is_new(self) -> bool:
+        """Whether the alert is new this cycle (not still open since an earlier one)."""
+        return self.open_since is None
+
+    def line(self, language: str = ENGLISH) -> str:
+        """The alert in a line, in ``language``: ``date household town/village [kind] new: what it
+        says``, or ``open since DATE:`` for one still open; the kind by its label in a language
+        other than English, and ``-`` for a place not known."""
+        place = "/".join(part for part in (self.town, self.village) if part) or "-"
+        status = (
+            tr(language, "new")
+            if self.open_since is None
+            else tr(language, "open since {date}", date=self.open_since.isoformat())
+        )
+        return tr(
+            language,
+            "{date} {household} {place} [{kind}] {status}: {detail}",
+            date=self.date.isoformat(),
+            household=self.household_id,
+            place=place,
+            kind=label("alert", self.kind.value, language),
+            status=status,
+            detail=self.render(language),
+        )
 
     def render(self, language: str = ENGLISH) -> str:
         """What the alert says in ``language`` (``en``, ``zh-CN``): ``detail`` in English."""
@@ -94,11 +159,14 @@ class Alert:
             "kind": self.kind.value,
             "household_id": self.household_id,
             "district": self.district,
+            "town": self.town,
+            "village": self.village,
             "policy": self.policy,
             "date": self.date.isoformat(),
             "subject": self.subject,
             "detail": self.detail,
             "message": self.message.to_dict(),
+            "open_since": None if self.open_since is None else self.open_since.isoformat(),
         }
 
     def to_json(self) -> str:
@@ -115,7 +183,9 @@ class Alert:
 
         A dict without ``message`` (an alert stored before alerts kept their message) is read
         with its ``detail`` as its message, untranslated; one without ``detail`` (as
-        :meth:`to_json` keeps it) with its message in English as its ``detail``.
+        :meth:`to_json` keeps it) with its message in English as its ``detail``. One without
+        ``town``, ``village`` or ``open_since`` (stored before alerts kept them) is read with
+        them empty: no place known, new.
         """
         household_id = data.get("household_id") if isinstance(data, Mapping) else None
         field = "alert"
@@ -136,6 +206,9 @@ class Alert:
                 message = message_from_dict(said)
                 field = "detail"
                 detail = str(data["detail"]) if "detail" in data else message.english()
+            field = "open_since"
+            since = data.get("open_since")
+            open_since = None if since is None else dt.date.fromisoformat(since)
             field = "text fields"
             return cls(
                 kind=kind,
@@ -146,6 +219,9 @@ class Alert:
                 subject=str(data["subject"]),
                 detail=detail,
                 message=message,
+                town=str(data.get("town") or ""),
+                village=str(data.get("village") or ""),
+                open_since=open_since,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             hid = household_id if isinstance(household_id, str) else None
@@ -158,7 +234,51 @@ class Alert:
         return cls.from_dict(json.loads(text))
 
     def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.household_id} [{self.kind.value}] {self.detail}"
+        return self.line()
+
+
+_REVIEWS = frozenset({AlertKind.REVIEW_DUE, AlertKind.REVIEW_OVERDUE})
+
+
+def _item(alert: Alert) -> tuple[AlertKind, str, dt.date | None]:
+    """What an alert of :data:`STANDING_KINDS` is about across cycles: a review by its name (a
+    review not done stays the one to do when its next due date passes), a case step by its case
+    and deadline, a transition period by its end."""
+    return (alert.kind, alert.subject, None if alert.kind in _REVIEWS else alert.date)
+
+
+def still_open(
+    found: Sequence[Alert],
+    earlier: Iterable[Alert],
+    cycle: dt.date,
+    reviews_done: Mapping[str, dt.date] | None = None,
+) -> list[Alert]:
+    """``found`` (a household's alerts of a cycle), each of :data:`STANDING_KINDS` that ``earlier``
+    (its alerts of the cycle before, as of ``cycle``) announced too marked as open since then: since
+    that alert's ``open_since`` when it was open already, else since ``cycle``. The others as they are.
+
+    The same kind and subject, and for a case step or a transition period the same date; a review
+    due again (a monthly one, a month later) is the same item unless ``reviews_done`` (the latest
+    date each review was done, the household's as of this cycle) says it was done on or after the
+    due date ``earlier`` announced. A review that became overdue is new (it was due before), and so
+    is a case's next step. What is marked follows from the two cycles' alerts and the household's
+    reviews done, so a cycle run again marks the same.
+    """
+    done = reviews_done or {}
+    before: dict[tuple[AlertKind, str, dt.date | None], dt.date] = {}
+    for alert in earlier:
+        if alert.kind not in STANDING_KINDS:
+            continue
+        last = done.get(alert.subject) if alert.kind in _REVIEWS else None
+        if last is not None and last >= alert.date:
+            continue  # done since: what is due now is another review
+        before[_item(alert)] = alert.open_since or cycle
+    return [
+        attrs.evolve(alert, open_since=before[_item(alert)])
+        if alert.kind in STANDING_KINDS and _item(alert) in before
+        else alert
+        for alert in found
+    ]
 
 
 def alerts_for(
@@ -168,9 +288,12 @@ def alerts_for(
     policy: Policy,
     as_of: dt.date,
     district: str,
+    town: str = "",
+    village: str = "",
     replayed: Message | str | None = None,
 ) -> list[Alert]:
-    """The alerts of a household whose checkpoint went from ``old`` (None: first screened) to ``new``.
+    """The alerts of a household whose checkpoint went from ``old`` (None: first screened) to
+    ``new``, in ``district``, ``town`` and ``village``; each new (see :func:`still_open`).
 
     ``replayed`` is why its history was replayed rather than resumed, if it was: the message the
     engine gives (:attr:`~relapse_guard.engine.Checkpointed.why`), or its English text, read back
@@ -184,6 +307,8 @@ def alerts_for(
                 kind=kind,
                 household_id=new.household_id,
                 district=district,
+                town=town,
+                village=village,
                 policy=policy.label,
                 date=date,
                 subject=subject,
@@ -461,6 +586,7 @@ def _falling_due(new: Checkpoint, policy: Policy, as_of: dt.date, alert: _Add) -
             Message(keys.ALERT_TRANSITION_ENDING, end, start if start is not None else "None"),
         )
     if policy.reviews and new.state_since is not None:
+        grace = {review.name: review.grace_days for review in policy.reviews}
         for status in review_status(
             policy.reviews,
             household_id=new.household_id,
@@ -471,19 +597,21 @@ def _falling_due(new: Checkpoint, policy: Policy, as_of: dt.date, alert: _Add) -
         ):
             review = Term(status.review)
             responsible = Term(status.responsible) if status.responsible else None
+            # the last day of the grace period: the review is overdue the day after
+            deadline = status.due_on + dt.timedelta(days=grace[status.review])
             if status.state is ReviewState.OVERDUE:
                 days = keys.count(status.days_overdue, "day")
                 said = (
-                    Message(keys.ALERT_REVIEW_OVERDUE_BY, review, status.due_on, days, responsible)
+                    Message(keys.ALERT_REVIEW_OVERDUE_BY, review, status.due_on, deadline, days, responsible)
                     if responsible
-                    else Message(keys.ALERT_REVIEW_OVERDUE, review, status.due_on, days)
+                    else Message(keys.ALERT_REVIEW_OVERDUE, review, status.due_on, deadline, days)
                 )
                 alert(AlertKind.REVIEW_OVERDUE, status.due_on, status.review, said)
             elif status.state is ReviewState.DUE:
                 said = (
-                    Message(keys.ALERT_REVIEW_DUE_BY, review, status.due_on, responsible)
+                    Message(keys.ALERT_REVIEW_DUE_BY, review, status.due_on, deadline, responsible)
                     if responsible
-                    else Message(keys.ALERT_REVIEW_DUE, review, status.due_on)
+                    else Message(keys.ALERT_REVIEW_DUE, review, status.due_on, deadline)
                 )
                 alert(AlertKind.REVIEW_DUE, status.due_on, status.review, said)
     for case in new.open_cases:

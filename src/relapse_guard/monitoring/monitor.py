@@ -403,6 +403,8 @@ class Monitor:
         progress: ProgressCallback | None,
     ) -> CycleReport:
         """A run of the cycle as of ``as_of``, under the store's cycle lock, recorded as it goes."""
+        before = [day for day in cycle_dates(self.store) if day < as_of]
+        previous = before[-1] if before else None
         run = _Run(self.store, as_of.isoformat(), as_of)
         ahead: list[_Ahead] = []
         kinds = fact_kinds_of(self.policies)
@@ -413,7 +415,7 @@ class Monitor:
         picked = sorted(set(self.store.pending_households()) | set(self.store.due_households(as_of)))
         run.picked = len(picked)
         chunks = [picked[i : i + self.chunk_size] for i in range(0, len(picked), self.chunk_size)]
-        for outcome in self._rescreen(chunks, as_of, run.cycle):
+        for outcome in self._rescreen(chunks, as_of, run.cycle, previous):
             run.rescreened(outcome)
             if progress is not None:
                 total = run.total
@@ -471,10 +473,17 @@ class Monitor:
         for _, body in self.store.alerts(cycle):
             yield json.loads(body)["kind"]
 
-    def _rescreen(self, chunks: Sequence[list[str]], as_of: dt.date, cycle: str) -> Iterator[ChunkOutcome]:
+    def _rescreen(
+        self, chunks: Sequence[list[str]], as_of: dt.date, cycle: str, previous: dt.date | None
+    ) -> Iterator[ChunkOutcome]:
         if self.workers == 1 or len(chunks) <= 1:
             rescreener = Rescreener(
-                self.store, self.policies, as_of=as_of, cycle=cycle, record_decisions=self.record_decisions
+                self.store,
+                self.policies,
+                as_of=as_of,
+                cycle=cycle,
+                record_decisions=self.record_decisions,
+                previous=previous,
             )
             for chunk in chunks:
                 yield rescreener.chunk(chunk)
@@ -486,7 +495,7 @@ class Monitor:
             max_workers=self.workers,
             mp_context=context,
             initializer=functools.partial(
-                _start_worker, self.open_store, self.policies, as_of, cycle, self.record_decisions
+                _start_worker, self.open_store, self.policies, as_of, cycle, self.record_decisions, previous
             ),
         ) as pool:
             yield from pool.map(_worker_chunk, chunks)
@@ -595,11 +604,18 @@ _worker: Rescreener | None = None
 
 
 def _start_worker(
-    open_store: StoreOpener | None, chooser: PolicyChooser, as_of: dt.date, cycle: str, record_decisions: bool
+    open_store: StoreOpener | None,
+    chooser: PolicyChooser,
+    as_of: dt.date,
+    cycle: str,
+    record_decisions: bool,
+    previous: dt.date | None,
 ) -> None:
     global _worker
     assert open_store is not None, "workers > 1 need open_store"
-    _worker = Rescreener(open_store(), chooser, as_of=as_of, cycle=cycle, record_decisions=record_decisions)
+    _worker = Rescreener(
+        open_store(), chooser, as_of=as_of, cycle=cycle, record_decisions=record_decisions, previous=previous
+    )
 
 
 def _worker_chunk(household_ids: list[str]) -> ChunkOutcome:

@@ -26,7 +26,7 @@ from ..screening.summary import Problem
 from ..store._unrecorded import close_household
 from ..store.base import Store, StoredCheckpoint
 from ..versions import resolve, target_of
-from .alerts import alerts_for, wake_on
+from .alerts import STANDING_KINDS, Alert, alerts_for, still_open, wake_on
 from .choosers import PolicyChooser, fact_kinds_of
 
 __all__ = ["ChunkOutcome", "Rescreener"]
@@ -79,7 +79,11 @@ def reason_kind(why: Message) -> str:
 
 
 class Rescreener:
-    """Rescreens chunks of households of one store as of one date (one per process)."""
+    """Rescreens chunks of households of one store as of one date (one per process).
+
+    ``previous`` is the date of the cycle before this one (None: the first): what falls due that
+    it announced too is marked as still open (:func:`~relapse_guard.monitoring.alerts.still_open`).
+    """
 
     def __init__(
         self,
@@ -89,11 +93,13 @@ class Rescreener:
         as_of: dt.date,
         cycle: str,
         record_decisions: bool = False,
+        previous: dt.date | None = None,
     ) -> None:
         self.store = store
         self.chooser = chooser
         self.as_of = as_of
         self.cycle = cycle
+        self.previous = previous
         self.record_decisions = record_decisions
         self._engines: dict[int, Engine] = {}
         self._kinds = fact_kinds_of(chooser)
@@ -171,13 +177,19 @@ class Rescreener:
                     updates.append((base, []))
                     restored += 1
                 continue
-            found = alerts_for(
-                old,
-                done.checkpoint,
-                policy=policy,
-                as_of=self.as_of,
-                district=self._district(household.place.district),
-                replayed=done.why,
+            found = self._still_open(
+                hid,
+                dict(done.checkpoint.reviews_done),
+                alerts_for(
+                    old,
+                    done.checkpoint,
+                    policy=policy,
+                    as_of=self.as_of,
+                    district=self._district(household.place.district),
+                    town=household.place.town,
+                    village=household.place.village,
+                    replayed=done.why,
+                ),
             )
             alerts += len(found)
             paths[done.path] += 1
@@ -214,6 +226,14 @@ class Rescreener:
             problems=tuple(problems),
             settled=len(settled),
         )
+
+    def _still_open(self, hid: str, reviews_done: dict[str, dt.date], found: list[Alert]) -> list[Alert]:
+        """``found``, what the cycle before announced too marked as still open; the household's
+        alerts of that cycle are read only when something falls due."""
+        if self.previous is None or not any(alert.kind in STANDING_KINDS for alert in found):
+            return found
+        earlier = (Alert.from_json(body) for _, body in self.store.alerts(self.previous.isoformat(), hid))
+        return still_open(found, earlier, self.previous, reviews_done)
 
     def _unrecorded(self, hid: str, problems: list[Problem], settled: dict[str, int]) -> None:
         """A household with facts and no record (stored by a version that took them): settled when
