@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from relapse_guard import Place, PolicyMap
-from relapse_guard.errors import InvalidArgument, InvalidPolicyMap, NoPolicyForPlace, WrongType
+from relapse_guard.errors import InvalidArgument, InvalidPolicyMap, InvalidPolicySpec, NoPolicyForPlace, WrongType
 from relapse_guard.policies import policy_names
 from relapse_guard.policies.policy_map import (
     BUILTIN_POLICY_MAPS,
@@ -20,6 +21,7 @@ from relapse_guard.policies.policy_map import (
     builtin_policy_map,
     load_policy_map,
 )
+from relapse_guard.policies.spec import load_policy_spec
 
 D = dt.date
 
@@ -79,7 +81,7 @@ def test_a_map_reads_its_entries_in_order_with_their_dates(county: PolicyMap) ->
 def test_a_map_is_read_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "county.toml"
     path.write_text(COUNTY, encoding="utf-8")
-    assert PolicyMap.from_file(path) == PolicyMap.from_toml(COUNTY, source=str(path))
+    assert PolicyMap.from_file(path) == PolicyMap.from_toml(COUNTY, source=str(path), directory=tmp_path)
     assert load_policy_map(str(path)).source == str(path)
     assert load_policy_map(path).entries == PolicyMap.from_file(path).entries
 
@@ -419,10 +421,78 @@ def test_the_spells_of_a_period_hold_the_policy_of_each_day_of_it(
         assert spell.end is None or spell.end >= start
 
 
-def test_a_policy_file_in_a_map_says_how_to_name_it() -> None:
-    toml = '[[place]]\ndistrict = "Yubei"\npolicy = "my_district.py:policy"\n'
-    with pytest.raises(InvalidPolicyMap, match=r"a map names registered policies only: register yours"):
-        PolicyMap.from_toml(toml, source="mine.toml")
+MY_DISTRICT = """\
+from relapse_guard.policies import load_policy
+
+policy = load_policy("yubei_2016").derive(name="my_district")
+answer = 42
+"""
+
+
+def _my_map(directory: Path, policy: str, default: str = "chongqing_2016") -> Path:
+    """A map beside ``policies/my_district.py``, Yubei under ``policy``."""
+    (directory / "policies").mkdir(exist_ok=True)
+    (directory / "policies" / "my_district.py").write_text(MY_DISTRICT, encoding="utf-8")
+    path = directory / "mine.toml"
+    path.write_text(f'default = "{default}"\n[[place]]\ndistrict = "Yubei"\npolicy = "{policy}"\n', encoding="utf-8")
+    return path
+
+
+def test_a_map_names_a_policy_of_one_s_own_as_policy_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _my_map(tmp_path, "policies/my_district.py:policy", default="relapse_guard.policies.dazu_2016:policy")
+    monkeypatch.chdir(tmp_path / "policies")  # a relative file is read from the map's directory, not from here
+    mine = load_policy_map(str(path))
+    assert mine.policy_for(Place("Yubei"), dt.date(2016, 1, 1)).name == "my_district"
+    assert mine.policy_for(Place("Wanzhou"), dt.date(2016, 1, 1)).label == "dazu_2016@2016.1"
+    assert mine.names() == ("policies/my_district.py:policy", "relapse_guard.policies.dazu_2016:policy")
+    assert str(mine).splitlines()[1] == "  Yubei: policies/my_district.py:policy"  # as written
+    absolute = tmp_path.resolve() / "policies" / "my_district.py"
+    assert mine.spec("policies/my_district.py:policy") == f"{absolute}:policy"
+    assert pickle.loads(pickle.dumps(mine)).policy_for(Place("Yubei"), dt.date(2016, 1, 1)).name == "my_district"
+    # a map read from text has no directory: a relative file is read from the current one, as --policy reads it
+    text = PolicyMap.from_toml(path.read_text(encoding="utf-8"), source="text")
+    with pytest.raises(InvalidPolicySpec, match="does not exist"):
+        text.policies()
+    monkeypatch.chdir(tmp_path)
+    assert text.policy_for(Place("Yubei"), dt.date(2016, 1, 1)).name == "my_district"
+
+
+@pytest.mark.parametrize(
+    ("policy", "said"),
+    [
+        ("policies/missing.py:policy", r"policy file '.*missing.py' does not exist"),
+        ("policies/my_district.py:nope", r"has no attribute 'nope' \(policies it defines: policy\)"),
+        ("policies/my_district.py:answer", r"my_district.py:answer is of type 'int', not a Policy"),
+        ("no_such_module_here:policy", r"cannot import module 'no_such_module_here'"),
+    ],
+)
+def test_a_policy_of_one_s_own_that_does_not_load_is_the_error_policy_gives(
+    tmp_path: Path, policy: str, said: str
+) -> None:
+    path = _my_map(tmp_path, policy)
+    with pytest.raises(InvalidPolicySpec) as by_spec:  # as --policy gives it for the same file
+        load_policy_spec(PolicyMap.from_file(path).spec(policy))
+    where = re.escape(f"policy map {path}: [[place]] #1 (district 'Yubei'): ")
+    with pytest.raises(InvalidPolicySpec, match=f"^{where}") as by_map:
+        PolicyMap.from_file(path).policies()
+    assert type(by_map.value) is type(by_spec.value)
+    assert re.search(said, str(by_map.value))
+    assert str(by_map.value).endswith(str(by_spec.value))
+
+
+def test_a_default_of_one_s_own_that_does_not_load_names_the_default(tmp_path: Path) -> None:
+    path = _my_map(tmp_path, "yubei_2016", default="policies/my_district.py:answer")
+    with pytest.raises(InvalidPolicySpec, match=r": default: .*my_district.py:answer is of type 'int'"):
+        PolicyMap.from_file(path).policies()
+
+
+@pytest.mark.parametrize("policy", ["policies/my_district.py:", ":policy", "my_district.py"])
+def test_a_spec_of_no_known_form_is_refused_with_the_map(tmp_path: Path, policy: str) -> None:
+    path = _my_map(tmp_path, policy)
+    with pytest.raises(
+        InvalidPolicyMap, match=r"\[\[place\]\] #1 \(district 'Yubei'\): policy = .* refused; expected a registered"
+    ):
+        PolicyMap.from_file(path)
 
 
 def test_counts_by_district_use_the_map_s_spelling() -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "add_policy_argument",
     "add_policy_options",
     "add_progress_argument",
+    "add_side_options",
     "add_version_argument",
     "argparse_speaks",
     "iso_date",
@@ -338,6 +339,47 @@ def add_policy_options(parser: argparse.ArgumentParser, *, map_help: str = MAP_H
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--policy", metavar="SPEC", help=POLICY_HELP)
     group.add_argument("--policy-map", metavar="FILE|chongqing", help=map_help)
+
+
+class _Side(argparse.Action):
+    """``--policy`` or ``--policy-map`` of ``whatif``: each appends ``(option, value)`` to one
+    list, in the order given, so that the first of either is ``a`` and the second ``b``."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        sides = list(getattr(namespace, self.dest, None) or [])
+        sides.append((self.const, values))
+        setattr(namespace, self.dest, sides)
+
+
+def add_side_options(parser: argparse.ArgumentParser) -> None:
+    """``--policy SPEC`` and ``--policy-map FILE|chongqing`` of ``whatif``, two in all (a, then b),
+    gathered in order as ``sides``: ``("policy", SPEC)`` or ``("policy_map", FILE)``."""
+    parser.set_defaults(sides=[])
+    parser.add_argument(
+        "--policy",
+        metavar="SPEC",
+        dest="sides",
+        action=_Side,
+        const="policy",
+        help=POLICY_HELP + "; give two of --policy and --policy-map in all: a, then b",
+    )
+    parser.add_argument(
+        "--policy-map",
+        metavar="FILE|chongqing",
+        dest="sides",
+        action=_Side,
+        const="policy_map",
+        help="a side under a policy map: each household under the policy of its place (district, town) on the "
+        "as-of date, a built-in map (chongqing) or a TOML file (see docs/policies.md); a place it does not cover "
+        "is a problem household. --policy-map twice compares two maps place by place; one --policy and one "
+        "--policy-map a single policy against a map",
+    )
 
 
 def add_engine_argument(parser: argparse.ArgumentParser) -> None:

@@ -16,6 +16,7 @@ from .argtypes import (
     add_policy_argument,
     add_policy_options,
     add_progress_argument,
+    add_side_options,
     add_version_argument,
     argparse_speaks,
     iso_date,
@@ -371,20 +372,16 @@ def _parser() -> argparse.ArgumentParser:
         "whatif",
         help="run a population directory under two policies and show what differs: states, money, budget",
         description="Run every household of a population directory under policy a and policy b (--policy twice, "
-        "a then b) and print the households that differ, with the first decision where each one's timelines "
+        "a then b; or --policy-map twice, each household under each map's policy for its place; or one of each) "
+        "and print the households that differ, with the first decision where each one's timelines "
         "part, the totals under each policy, and the budget difference (b - a) per intervention and per "
         "district: one-off and yearly yuan, monthly in force yuan a month, paid to date yuan. --workers N compares the "
         "partitions in N local processes, --scheduler on Dask (the same result). Exit 0 when every row was read "
-        "and both policies ran every household, 1 with bad rows or households a policy refused. See docs/cli.md.",
+        "and both policies ran every household, 1 with bad rows, households a policy refused or households whose "
+        "place a map does not cover. See docs/cli.md.",
     )
     whatif.add_argument("population", help="a population directory (see docs/population.md)")
-    whatif.add_argument(
-        "--policy",
-        metavar="SPEC",
-        action="append",
-        required=True,
-        help=POLICY_HELP + "; give it twice: policy a, then policy b",
-    )
+    add_side_options(whatif)
     whatif.add_argument("--as-of", type=iso_date, required=True, help="date to run both policies to (YYYY-MM-DD)")
     whatif.add_argument("--out", help="directory for whatif.csv (the differing households) and whatif.html")
     whatif.add_argument("--overwrite", action="store_true", help="replace the files of an earlier what-if in --out")
@@ -627,11 +624,11 @@ def _run(args: argparse.Namespace) -> int:
             store=args.store,
         )
     elif args.command == "whatif":
-        from .cli_whatif import run_whatif
+        from .cli_whatif import run_whatif, whatif_sides
 
         return run_whatif(
             args.population,
-            args.policy,
+            whatif_sides(args.sides),
             args.as_of,
             args.out,
             overwrite=args.overwrite,

@@ -1,7 +1,9 @@
 """The ``whatif`` command of ``relapse-guard``: a population directory under two policies, and what differs.
 
 Each household of the population is run under policy ``a`` and policy ``b``
-(:func:`relapse_guard.whatif.compare`); the command prints the households that differ (with
+(:func:`relapse_guard.whatif.compare`); a side given as a policy map (``--policy-map``) runs
+each household under the map's policy for its place, and a household whose place a map does
+not cover is a problem household, as in ``screen``. The command prints the households that differ (with
 the first decision where the two timelines part), the totals under each policy, and the
 budget difference (``b`` minus ``a``) per intervention and per district, each money figure
 with its unit. ``--out`` writes the same as ``whatif.csv`` and ``whatif.html``.
@@ -31,12 +33,22 @@ from .i18n import normalise_language
 from .interface import ntr, tr
 from .labels import label
 from .money import money_text
+from .policies.policy_map import PolicyMap, load_policy_map, said_under
 from .population import Population, read_population
 from .progress_line import ProgressLine, wants_progress
 from .whatif import FIGURES, Comparison, HouseholdComparison, Outcome, compare_population
 from .whatif.comparison import figure_label
 
-__all__ = ["CSV_COLUMNS", "WHATIF_FILES", "print_runs", "render_budget", "run_whatif", "write_csv", "write_html"]
+__all__ = [
+    "CSV_COLUMNS",
+    "WHATIF_FILES",
+    "print_runs",
+    "render_budget",
+    "run_whatif",
+    "whatif_sides",
+    "write_csv",
+    "write_html",
+]
 
 #: The files ``whatif --out`` writes.
 WHATIF_FILES = ("whatif.csv", "whatif.html")
@@ -74,6 +86,16 @@ def print_runs(paths: Mapping[str, int], lang: str) -> None:
             ),
             file=sys.stderr,
         )
+    if paths.get("same"):
+        print(
+            tr(
+                lang,
+                "what-if: {same} of {households} households run once: both sides give their place the same policy",
+                same=f"{paths['same']:,}",
+                households=f"{households:,}",
+            ),
+            file=sys.stderr,
+        )
     if paths.get("unchanged"):
         print(
             tr(
@@ -87,9 +109,16 @@ def print_runs(paths: Mapping[str, int], lang: str) -> None:
         )
 
 
+def whatif_sides(sides: Sequence[tuple[str, str]]) -> list[str | PolicyMap]:
+    """The sides the command line gives, in order (``--policy`` and ``--policy-map`` as
+    :func:`~relapse_guard.argtypes.add_side_options` gathers them): a policy spec as it is, a
+    policy map read (:func:`~relapse_guard.policies.policy_map.load_policy_map`)."""
+    return [load_policy_map(value) if option == "policy_map" else value for option, value in sides]
+
+
 def _compare(
     population: Population,
-    policies: Sequence[str],
+    policies: Sequence[str | PolicyMap],
     as_of: dt.date,
     workers: int,
     scheduler: str | None,
@@ -128,7 +157,7 @@ def _compare(
 
 def run_whatif(
     population_dir: str,
-    policies: Sequence[str],
+    policies: Sequence[str | PolicyMap],
     as_of: dt.date,
     out: str | None = None,
     *,
@@ -147,24 +176,33 @@ def run_whatif(
     ``"local"`` for a local cluster of ``workers`` processes), on ``engine``: ``scalar``,
     ``columnar`` or ``auto`` (see :func:`~relapse_guard.whatif.compare`).
 
-    ``policies`` is two policy specs, ``a`` then ``b`` (registered names, ``path.py:NAME`` or
-    ``module:NAME``: see :func:`~relapse_guard.cli_policy.load_policy_spec`). The facts read
-    are the kinds of both policies. Progress is drawn on stderr when it is a terminal, or
+    ``policies`` is two sides, ``a`` then ``b``: each a policy spec (a registered name,
+    ``path.py:NAME`` or ``module:NAME``: see :func:`~relapse_guard.cli_policy.load_policy_spec`)
+    or a policy map (each household under the map's policy for its place on ``as_of``; one of
+    each compares a policy against a map). The facts read are the kinds of every policy of both.
+    Progress is drawn on stderr when it is a terminal, or
     with ``progress``. What is printed, and whatif.html, are said in ``lang`` (whatif.csv keeps its codes).
 
-    Returns 0 when every row was read, 1 when there were bad rows (listed on stderr; the
-    households read are compared all the same). Raises
-    :class:`~relapse_guard.errors.InvalidArgument` unless there are exactly two policies,
-    and a :class:`~relapse_guard.errors.RelapseGuardError` for an unknown policy, a
+    Returns 0 when every row was read and every household compared, 1 when there were bad rows
+    or problem households, their place not covered by a map (listed on stderr; the households
+    read are compared all the same). Raises :class:`~relapse_guard.errors.InvalidArgument`
+    unless there are exactly two sides, and a
+    :class:`~relapse_guard.errors.RelapseGuardError` for an unknown policy (a map's too), a
     population that cannot be read or an ``out`` that cannot be written (checked before
     any household is run: a file, or a directory holding ``whatif.csv`` or ``whatif.html``
     unless ``overwrite``).
     """
     if len(policies) != 2:
-        raise InvalidArgument(f"whatif compares two policies: give --policy twice (a, then b), not {len(policies)}")
+        raise InvalidArgument(
+            "whatif compares two policies or policy maps: give --policy twice, --policy-map twice, or one of each "
+            f"(a, then b), not {len(policies)}"
+        )
     population = read_population(population_dir)
-    for spec in policies:
-        load_policy_spec(spec)  # an unknown policy fails before any output is checked or household run
+    for side in policies:  # an unknown policy fails before any output is checked or household run
+        if isinstance(side, PolicyMap):
+            side.policies()
+        else:
+            load_policy_spec(side)
     directory = check_out(out, WHATIF_FILES, overwrite=overwrite) if out is not None else None
     line = ProgressLine() if wants_progress(progress) else None
     try:
@@ -179,7 +217,7 @@ def run_whatif(
     print(comparison.render(lang))
     print()
     print(render_budget(comparison, lang))
-    print_problems(comparison.bad_rows, (), lang=lang)
+    print_problems(comparison.bad_rows, comparison.problems, lang=lang)
     print_runs(comparison.paths, lang)
     refused = comparison.totals.errors_a + comparison.totals.errors_b
     for item in comparison.households if refused else ():
@@ -205,7 +243,7 @@ def run_whatif(
             ),
             file=sys.stderr,
         )
-    return 1 if comparison.bad_rows or refused else 0
+    return 1 if comparison.bad_rows or comparison.problems or refused else 0
 
 
 def _delta_text(delta: Money, lang: str = "en") -> str:
@@ -340,7 +378,7 @@ def write_html(comparison: Comparison, path: Path, lang: str = "en") -> None:
     differing households with the first decision where each one's timelines part. The page's
     headings, tables, labels and each household's account are in ``lang``."""
     totals = comparison.totals
-    a, b = comparison.policy_a, comparison.policy_b
+    a, b = said_under(comparison.policy_a, lang), said_under(comparison.policy_b, lang)
     if comparison.as_of:
         title = tr(lang, "What-if as of {date}: {a} against {b}", date=comparison.as_of, a=a, b=b)
     else:

@@ -153,7 +153,10 @@ def _policy_actions(parser: argparse.ArgumentParser) -> list[tuple[str, argparse
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, command in action.choices.items():
-                found.extend((name, a) for a in command._actions if a.dest == "policy")
+                # whatif gathers --policy and --policy-map in one list (dest "sides"): by the option
+                found.extend(
+                    (name, a) for a in command._actions if a.dest == "policy" or "--policy" in a.option_strings
+                )
     return found
 
 

@@ -19,6 +19,7 @@ from relapse_guard.whatif import Comparison, compare, compare_population
 from .helpers import cli
 
 AS_OF = "2017-12-31"
+D = dt.date.fromisoformat
 
 POLICY_FILE = """\
 import datetime as dt
@@ -187,12 +188,20 @@ def test_an_unknown_policy_exits_2(county: Path) -> None:
     assert done.stdout == ""
 
 
-@pytest.mark.parametrize("policies", [("yubei_2016",), ("yubei_2016", "dazu_2016", "bishan_2016")])
-def test_exactly_two_policies(county: Path, policies: tuple[str, ...]) -> None:
-    args = [arg for name in policies for arg in ("--policy", name)]
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--policy", "yubei_2016"),
+        ("--policy", "yubei_2016", "--policy", "dazu_2016", "--policy", "bishan_2016"),
+        ("--policy-map", "chongqing"),
+        ("--policy-map", "chongqing", "--policy", "dazu_2016", "--policy-map", "chongqing"),
+    ],
+)
+def test_exactly_two_policies(county: Path, args: tuple[str, ...]) -> None:
     done = cli("whatif", str(county), *args, "--as-of", AS_OF)
     assert done.returncode == 2
-    assert f"give --policy twice (a, then b), not {len(policies)}" in done.stderr
+    said = "give --policy twice, --policy-map twice, or one of each (a, then b), not"
+    assert f"{said} {len(args) // 2}" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -345,3 +354,112 @@ def test_households_both_policies_refuse_are_named_on_stderr(tmp_path: Path) -> 
     comparison = compare_population("yubei_2016", "dazu_2016", tmp_path, dt.date.fromisoformat(AS_OF))
     assert comparison.household("YB2").refused
     assert [h.household_id for h in comparison.differences] == ["YB1"]  # a refusal alike is no difference
+
+
+RAISED_MAP = """\
+# Chongqing's districts, Yubei's safety-net standard at 330 from July 2016
+default = "chongqing_2016"
+
+[[place]]
+district = "Yubei"
+policy = "policies/yubei_330.py:yubei_330"
+
+[[place]]
+district = "Dazu"
+policy = "dazu_2016"
+"""
+
+
+@pytest.fixture(scope="module")
+def raised_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A policy map beside the policy file it names by a relative path."""
+    directory = tmp_path_factory.mktemp("maps")
+    (directory / "policies").mkdir()
+    (directory / "policies" / "yubei_330.py").write_text(POLICY_FILE, encoding="utf-8")
+    (directory / "raised.toml").write_text(RAISED_MAP, encoding="utf-8")
+    return directory / "raised.toml"
+
+
+@pytest.fixture(scope="module")
+def by_maps(county: Path, raised_map: Path) -> subprocess.CompletedProcess[str]:
+    # run from another directory: the map reads its policy file from its own
+    return cli("whatif", str(county), "--policy-map", "chongqing", "--policy-map", str(raised_map), "--as-of", AS_OF)
+
+
+def test_two_policy_maps_compare_each_district_under_its_own_policies(
+    by_maps: subprocess.CompletedProcess[str], county: Path, raised_map: Path
+) -> None:
+    from relapse_guard.policies.policy_map import load_policy_map
+    from relapse_guard.whatif import compare_population
+
+    assert by_maps.returncode == 0, by_maps.stderr
+    expected = compare_population(load_policy_map("chongqing"), load_policy_map(raised_map), county, D(AS_OF))
+    assert expected.policy_b == f"policy map {raised_map}"
+    assert by_maps.stdout.startswith(f"what-if as of {AS_OF}: a = policy map chongqing, b = policy map {raised_map}\n")
+    text = by_maps.stdout.split("budget difference (b - a), per district:\n", 1)[1]
+    headings = re.findall(r"^  (\w+): (\d+) households, (\d+) differs?$", text, flags=re.MULTILINE)
+    districts = expected.by_district()
+    assert [(d, int(n), int(k)) for d, n, k in headings] == [
+        (d, item.households, item.differing) for d, item in districts.items()
+    ]
+    # Dazu is under dazu_2016 in both maps: no difference, and its households run once; Yubei's
+    # standard differs; Bishan is under bishan_2016 in one map and the default in the other
+    assert districts["Dazu"].differing == 0
+    assert districts["Yubei"].money_delta["safety_net"].monthly_in_force > 0
+    assert districts["Bishan"].differing > 0
+    dazu = districts["Dazu"].households
+    assert f"what-if: {dazu} of 150 households run once: both sides give their place the same policy" in (
+        by_maps.stderr
+    )
+
+
+def test_two_policy_maps_in_two_workers_print_the_same(
+    by_maps: subprocess.CompletedProcess[str], county: Path, raised_map: Path, tmp_path: Path
+) -> None:
+    args = ("--policy-map", "chongqing", "--policy-map", str(raised_map), "--as-of", AS_OF)
+    again = cli("whatif", str(county), *args, "--workers", "2", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == by_maps.stdout
+    assert again.stderr == by_maps.stderr
+
+
+def test_a_policy_against_a_policy_map_in_the_order_given(county: Path, raised_map: Path) -> None:
+    done = cli("whatif", str(county), "--policy-map", str(raised_map), "--policy", "yubei_2016", "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"what-if as of {AS_OF}: a = policy map {raised_map}, b = yubei_2016@2016.1\n")
+
+
+def test_a_place_a_map_does_not_cover_is_a_problem_household_and_exits_1(county: Path, tmp_path: Path) -> None:
+    partial = tmp_path / "partial.toml"
+    partial.write_text('[[place]]\ndistrict = "Yubei"\npolicy = "yubei_2016"\n', encoding="utf-8")
+    done = cli("whatif", str(county), "--policy-map", "chongqing", "--policy-map", str(partial), "--as-of", AS_OF)
+    assert done.returncode == 1, done.stderr
+    problems = re.findall(r"^relapse-guard: problem household: no_policy: household '(\w+)'", done.stderr, re.M)
+    counted = re.search(r"^  Yubei: (\d+) households", done.stdout, flags=re.MULTILINE)
+    assert counted is not None
+    assert len(problems) == 150 - int(counted.group(1))
+    assert f"relapse-guard: {len(problems)} problem households: {len(problems)} no_policy (NoPolicyForPlace)" in (
+        done.stderr
+    )
+    assert re.findall(r"^  (\w+): \d+ households", done.stdout, flags=re.MULTILINE) == ["Yubei"]
+
+
+def test_a_map_s_policy_file_that_does_not_load_exits_2_naming_the_map_and_place(county: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(RAISED_MAP.replace("yubei_330.py", "yubei_331.py"), encoding="utf-8")
+    done = cli("whatif", str(county), "--policy-map", "chongqing", "--policy-map", str(broken), "--as-of", AS_OF)
+    assert done.returncode == 2
+    missing = tmp_path / "policies" / "yubei_331.py"
+    assert done.stderr == (
+        f"relapse-guard: error: policy map {broken}: [[place]] #1 (district 'Yubei'): "
+        f"policy file '{missing}' does not exist (policy '{missing}:yubei_330')\n"
+    )
+    assert done.stdout == ""
+
+
+def test_the_maps_are_named_in_chinese(county: Path, raised_map: Path) -> None:
+    args = ("--policy-map", "chongqing", "--policy", "yubei_2016", "--as-of", AS_OF, "--lang", "zh-CN")
+    done = cli("whatif", str(county), *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"政策比较（截至 {AS_OF}）：a = 政策对照表 chongqing，b = yubei_2016@2016.1\n")
+    assert "户只运行一次：a、b 两边为其所在地给出同一政策" in done.stderr

@@ -35,10 +35,15 @@ suggests a near spelling. An entry may give its district other names (``district
 ["大足区", "大足"]``) and its town others (``town_aliases``), matched the same way: a place so
 named is the map's district or town (its policy, and :meth:`PolicyMap.district_name` counts it
 under the map's spelling). A name given to two districts, or to two towns of one district, is
-refused (:class:`~relapse_guard.errors.AmbiguousPlaceName`). A map keeps policy
-*names*: the policies are loaded from the registry (:func:`~relapse_guard.policies.load_policy`)
-when first asked for, once a name, so a map pickles as a few strings (a worker process loads
-the policies again).
+refused (:class:`~relapse_guard.errors.AmbiguousPlaceName`).
+
+A ``policy`` (and the ``default``) is any spec ``--policy`` takes
+(:func:`~relapse_guard.policies.spec.load_policy_spec`): a registered name, or a policy of
+one's own as ``path/to/file.py:NAME`` or ``package.module:NAME``. A relative file path is read
+from the map file's directory (:attr:`PolicyMap.directory`), wherever the command runs; a
+module is imported as ``--policy`` imports it. A map keeps policy *specs*: the policies are
+loaded when first asked for, once a spec, so a map pickles as a few strings (a worker process
+loads the policies again, and runs a policy file there).
 
 >>> import datetime as dt
 >>> from relapse_guard.household import Place
@@ -62,12 +67,21 @@ from typing import Any
 
 import attrs
 
-from ..errors import AmbiguousPlaceName, InvalidArgument, InvalidPolicyMap, NoPolicyForPlace, WrongType, close_names
+from ..errors import (
+    AmbiguousPlaceName,
+    InvalidArgument,
+    InvalidPolicyMap,
+    InvalidPolicySpec,
+    NoPolicyForPlace,
+    WrongType,
+    close_names,
+)
 from ..household import Place
 from ..interface import is_english, tr
 from ..policy import Policy
-from . import load_policy, policy_names
+from . import policy_names
 from ._map_toml import entry_label, read_map
+from .spec import load_policy_spec, looks_like_file
 
 __all__ = [
     "BUILTIN_POLICY_MAPS",
@@ -198,13 +212,16 @@ class PolicyMap:
     """Places (districts, towns) to the names of the policies that screen them, with dates.
 
     ``entries`` are :class:`PlaceEntry`; ``default`` (optional) is the policy of any district
-    with no entry of its own; ``source`` names the map in messages (its file). See the module
-    for the look-up rules; names match case and spaces aside, by a place's own name or one of
-    its other names (``district_aliases``, ``town_aliases``). Every policy named must be
-    registered (:func:`~relapse_guard.policies.policy_names`); the map refuses, with
-    :class:`~relapse_guard.errors.InvalidPolicyMap`, names that are not text, unknown
-    policies, two entries for one place and date, a name given to two places
-    (:class:`~relapse_guard.errors.AmbiguousPlaceName`), and a map with no entry and no default.
+    with no entry of its own; ``source`` names the map in messages (its file); ``directory``
+    is the directory a relative policy file is read from (the map file's; None: the current
+    directory). See the module for the look-up rules; names match case and spaces aside, by a
+    place's own name or one of its other names (``district_aliases``, ``town_aliases``). A
+    policy is a registered name (:func:`~relapse_guard.policies.policy_names`) or a spec of
+    one's own (``path/to/file.py:NAME``, ``package.module:NAME``), loaded when first asked for;
+    the map refuses, with :class:`~relapse_guard.errors.InvalidPolicyMap`, names that are not
+    text, unknown registered names, two entries for one place and date, a name given to two
+    places (:class:`~relapse_guard.errors.AmbiguousPlaceName`), and a map with no entry and no
+    default.
 
     Iterating gives the entries in order; ``str(map)`` describes it.
     """
@@ -212,6 +229,7 @@ class PolicyMap:
     entries: tuple[PlaceEntry, ...] = attrs.field(converter=_entries)
     default: str | None = None
     source: str = "<policy map>"
+    directory: str | None = None
     _memo: _Memo = attrs.field(factory=_Memo, init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -220,15 +238,17 @@ class PolicyMap:
     # --- reading ----------------------------------------------------------------------------
 
     @classmethod
-    def from_toml(cls, text: str, *, source: str = "<string>") -> PolicyMap:
+    def from_toml(cls, text: str, *, source: str = "<string>", directory: str | Path | None = None) -> PolicyMap:
         """The map in TOML ``text`` (see the module); :class:`~relapse_guard.errors.InvalidPolicyMap`
-        names ``source``, the entry, the key and the value at fault."""
+        names ``source``, the entry, the key and the value at fault. A relative policy file is
+        read from ``directory`` (None: the current directory)."""
         raw, default = read_map(text, source)
         entries = [
             PlaceEntry(district, policy, town, start, district_aliases, town_aliases)
             for district, town, policy, start, district_aliases, town_aliases in raw
         ]
-        return cls(entries, default, source)  # the map checks every value
+        where = None if directory is None else str(Path(directory).resolve())
+        return cls(entries, default, source, where)  # the map checks every value
 
     @classmethod
     def from_file(cls, path: str | Path) -> PolicyMap:
@@ -237,7 +257,7 @@ class PolicyMap:
             text = Path(path).read_text(encoding="utf-8")
         except UnicodeDecodeError as error:
             raise InvalidPolicyMap(str(path), "", "", None, f"not UTF-8 text ({error.reason})") from None
-        return cls.from_toml(text, source=str(path))
+        return cls.from_toml(text, source=str(path), directory=Path(path).parent)
 
     # --- look-ups ---------------------------------------------------------------------------
 
@@ -309,13 +329,38 @@ class PolicyMap:
         return self.policy_named(self.policy_name_for(place, on))
 
     def policy_named(self, name: str) -> Policy:
-        """The policy ``name`` (one the map names), loaded from the registry the first time."""
+        """The policy ``name`` (one the map names), loaded the first time
+        (:func:`~relapse_guard.policies.spec.load_policy_spec` of :meth:`spec`).
+
+        A policy that does not load raises what ``--policy`` raises for it
+        (:class:`~relapse_guard.errors.InvalidPolicySpec`: a file missing, a name missing from
+        it, not a policy), its message led by the map and the first entry naming it."""
         loaded = self._memo.policies.get(name)
         if loaded is None:
             if name not in self.names():
                 raise InvalidArgument(f"{self.label} names no policy {name!r}; it names {', '.join(self.names())}")
-            loaded = self._memo.policies[name] = load_policy(name)
+            try:
+                loaded = load_policy_spec(self.spec(name))
+            except InvalidPolicySpec as error:
+                error.args = (f"policy map {self.source}: {self._naming(name)}: {error}",)
+                raise
+            self._memo.policies[name] = loaded
         return loaded
+
+    def spec(self, name: str) -> str:
+        """The spec the policy ``name`` is loaded from: ``name``, a relative policy file in it
+        made a path from the map's :attr:`directory`."""
+        source, colon, attribute = name.rpartition(":")
+        if not colon or self.directory is None or not looks_like_file(source) or Path(source).is_absolute():
+            return name
+        return f"{Path(self.directory, source)}:{attribute}"
+
+    def _naming(self, name: str) -> str:
+        """The first entry naming policy ``name`` (``default`` when none does), as messages name it."""
+        for index, entry in enumerate(self.entries):
+            if entry.policy == name:
+                return entry_label(index, entry.district, entry.town)
+        return "default"
 
     def policies(self) -> dict[str, Policy]:
         """Every policy the map names, by name (each loaded once)."""
@@ -494,18 +539,26 @@ def _check_aliases(source: str, label: str, key: str, names: object) -> None:
         _check_name(source, label, key, name)
 
 
+_OWN = "a policy of one's own: path/to/file.py:NAME or package.module:NAME"
+_SPEC_FORMS = f"a registered policy, or {_OWN}"
+
+
 def _check_policy(source: str, label: str, key: str, name: object, known: tuple[str, ...]) -> None:
+    """A registered name, or the form of a spec of one's own (what it names is loaded, and
+    checked, when the map's policies are: :meth:`PolicyMap.policy_named`)."""
     _check_name(source, label, key, name)
     assert isinstance(name, str)
-    if name not in known:
-        close = close_names(name, known)
-        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-        if ":" in name:  # a spec, as --policy takes: a map's worker processes load policies by name
-            hint = (
-                " (a map names registered policies only: register yours under the entry-point group "
-                "'relapse_guard.policies', or with relapse_guard.policies.POLICIES.register, to name it here)"
-            )
-        raise InvalidPolicyMap(source, label, key, name, f"a registered policy{hint}; known: {', '.join(known)}")
+    if name in known:
+        return
+    before, colon, after = name.rpartition(":")
+    if colon and before and after:
+        return
+    if colon:
+        raise InvalidPolicyMap(source, label, key, name, _SPEC_FORMS)
+    close = close_names(name, known)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    expected = f"a registered policy{hint}; known: {', '.join(known)}; or {_OWN}"
+    raise InvalidPolicyMap(source, label, key, name, expected)
 
 
 def _check(policy_map: PolicyMap) -> None:

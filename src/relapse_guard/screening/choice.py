@@ -87,14 +87,23 @@ class OnePolicy(PolicyChoice):
 class MapChoice(PolicyChoice):
     """Each household under the policy ``policy_map`` gives its place on ``as_of``, one engine a
     policy. Every policy of the map is loaded at once (the population is read with the fact
-    kinds of them all); each engine is made when a household first needs it."""
+    kinds of them all); each engine is made when a household first needs it. ``policies``, when
+    given, are the map's policies by name already loaded (a what-if of two maps naming one
+    policy file runs it once, and both maps then name the same policy)."""
 
-    def __init__(self, policy_map: PolicyMap, as_of: dt.date, *, record_decisions: bool = True) -> None:
+    def __init__(
+        self,
+        policy_map: PolicyMap,
+        as_of: dt.date,
+        *,
+        record_decisions: bool = True,
+        policies: Mapping[str, Policy] | None = None,
+    ) -> None:
         self.policy_map = policy_map
         self.as_of = as_of
         self.record_decisions = record_decisions
         self.label = policy_map.label
-        self.policies = policy_map.policies()
+        self.policies = policy_map.policies() if policies is None else dict(policies)
         self.kinds = shared_fact_kinds(policy_map.label, self.policies)
         self._names: dict[tuple[str, str], str] = {}
         self._engines: dict[str, Engine] = {}

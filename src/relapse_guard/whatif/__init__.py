@@ -28,6 +28,12 @@ values, the second runs only for the households whose run under the first asked 
 parameter something the second answers otherwise (:mod:`relapse_guard.whatif.reads`), and the
 households run under both share their runs before the date the policies part
 (:mod:`relapse_guard.whatif.shared`).
+
+Either side may be a :class:`~relapse_guard.policies.policy_map.PolicyMap` (or a
+:class:`~relapse_guard.screening.choice.PolicyChoice`) instead of a policy: each household then
+runs under that side's policy for its place, the households of each pair of policies sharing
+their runs as above, and those both sides give one policy running once. A household whose
+place a map does not cover is one of the comparison's ``problems``, as in a screen.
 """
 
 from .comparison import FIGURES, Comparison, DistrictComparison, HouseholdComparison, Outcome, Totals

@@ -18,8 +18,10 @@ from ..interface import ntr, plural, tr
 from ..labels import label
 from ..lifecycle import State
 from ..money import money_text
+from ..policies.policy_map import said_under
 from ..population import BadRow
 from ..result import HouseholdResult
+from ..screening.summary import Problem
 
 __all__ = ["FIGURES", "Comparison", "DistrictComparison", "HouseholdComparison", "Outcome", "Totals", "figure_label"]
 
@@ -258,9 +260,13 @@ class Comparison:
     kept_all: bool = True
     #: Input rows that could not be read (:func:`compare_population`; :func:`compare` reads nothing).
     bad_rows: tuple[BadRow, ...] = ()
+    #: Households not compared: their place a policy map does not cover (as a screen's problem
+    #: households); in none of the totals.
+    problems: tuple[Problem, ...] = ()
     #: The runs of a household under a policy, by the way they went (``columnar``, ``engine``:
     #: see docs/columnar.md; ``unchanged``: the second policy's run was the first one's, not run
-    #: again, :mod:`relapse_guard.whatif.reads`), two a household; not part of the comparison's equality.
+    #: again, :mod:`relapse_guard.whatif.reads`; ``same``: both sides gave the household one
+    #: policy, run once), two a household; not part of the comparison's equality.
     paths: Mapping[str, int] = attrs.field(factory=dict, eq=False)
 
     @property
@@ -305,10 +311,11 @@ class Comparison:
     def render(self, lang: str = "en") -> str:
         """A readable report: the households that differ, then the totals (in ``lang``)."""
         totals = self.totals
+        a, b = said_under(self.policy_a, lang), said_under(self.policy_b, lang)
         if self.as_of:
-            head = tr(lang, "what-if as of {date}: a = {a}, b = {b}", date=self.as_of, a=self.policy_a, b=self.policy_b)
+            head = tr(lang, "what-if as of {date}: a = {a}, b = {b}", date=self.as_of, a=a, b=b)
         else:
-            head = tr(lang, "what-if: a = {a}, b = {b}", a=self.policy_a, b=self.policy_b)
+            head = tr(lang, "what-if: a = {a}, b = {b}", a=a, b=b)
         lines = [
             head,
             ntr(

@@ -1,6 +1,12 @@
 """Running a what-if: each household under two policies, decisions recorded only where they differ.
 
-See :mod:`relapse_guard.whatif`.
+Each side of a what-if is a policy or a policy map (or a choice made,
+:class:`~relapse_guard.screening.choice.PolicyChoice`): a household runs under side ``a``'s policy
+for its place and under side ``b``'s. The households of a pair of policies run together
+(:class:`_Pair`), each pair sharing its runs as two single policies do; a pair of one policy
+(both maps name it for the place) runs once, nothing differing. A household whose place a map
+does not cover is a problem household (:class:`~relapse_guard.screening.summary.Problem`), as
+in a screen. See :mod:`relapse_guard.whatif`.
 """
 
 from __future__ import annotations
@@ -11,21 +17,24 @@ import itertools
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 
 import attrs
 
 from ..decisions import Decision
 from ..engine import Engine
 from ..entitlements import Money
-from ..errors import InvalidArgument
-from ..facts import Fact
+from ..errors import InvalidArgument, InvalidPolicy, NoPolicyForPlace, WrongType
+from ..facts import Fact, FactKinds
 from ..household import Household
 from ..messages import Message, Value
 from ..policies import load_policy
+from ..policies.policy_map import PolicyMap
+from ..policies.spec import looks_like_file
 from ..policy import Policy
 from ..population import BadRow, Partition, Population, as_population
 from ..result import HouseholdResult
-from ..screening.choice import PolicyLoader, checked_as_of, shared_fact_kinds
+from ..screening.choice import MapChoice, OnePolicy, PolicyChoice, PolicyLoader, checked_as_of
 from ..screening.fact_ids import Digests
 from ..screening.parallel import checked_workers, over_partitions
 from ..screening.screen import ProgressCallback, Record, Tally, resolve_engine
@@ -42,7 +51,12 @@ from .comparison import (
 from .reads import ParameterWatch
 from .shared import Shared, dated_before, decisions_part, run_outcome
 
-__all__ = ["PartialComparison", "compare", "compare_partition", "compare_population"]
+__all__ = ["PartialComparison", "Side", "compare", "compare_partition", "compare_population"]
+
+#: What a side of a what-if is given as: a policy; its spec (a registered name, or what the
+#: loader takes); a policy map (each household under the policy of its place on the as-of
+#: date); or a choice already made (:func:`~relapse_guard.screening.choice.choose`).
+Side = Policy | PolicyMap | PolicyChoice | str
 
 
 def _first_difference(
@@ -102,15 +116,22 @@ def _unnamed(message: Message, policy: str) -> Message:
 
 
 def compare(
-    policy_a: Policy,
-    policy_b: Policy,
+    policy_a: Side,
+    policy_b: Side,
     population: Iterable[tuple[Household, Sequence[Fact]]],
     *,
     as_of: dt.date | None,
     engine: str = "scalar",
     keep_all: bool = False,
+    load: PolicyLoader = load_policy,
 ) -> Comparison:
     """Run each household's facts under both policies ``as_of`` a date and compare the outcomes.
+
+    ``policy_a`` and ``policy_b`` are each a policy, its name (loaded with ``load``), a
+    :class:`~relapse_guard.policies.policy_map.PolicyMap` (each household under the policy of
+    its place on ``as_of``, which a map needs) or a
+    :class:`~relapse_guard.screening.choice.PolicyChoice`. A household whose place a map does
+    not cover is one of the comparison's ``problems`` (it is not compared).
 
     ``population`` yields ``(household, facts)`` pairs, read once. Each household runs on
     engines that record no decisions; a household whose outcomes differ runs again on
@@ -128,7 +149,7 @@ def compare(
     decisions: for a small population to look into (:meth:`Comparison.household` of one that
     does not differ); it runs on the scalar engine only. Raises
     :class:`~relapse_guard.errors.InvalidArgument` for another engine (or ``columnar``
-    without a date, or with ``keep_all``) and
+    without a date, or with ``keep_all``, or a map without a date) and
     :class:`~relapse_guard.errors.BackendUnavailable` for ``columnar`` without numpy.
     """
     if keep_all:
@@ -136,12 +157,13 @@ def compare(
             raise InvalidArgument(
                 f"compare(keep_all=True) runs every household on the engine: engine='scalar', not {engine!r}"
             )
-        return _compare_all(policy_a, policy_b, population, as_of=as_of)
+        return _compare_all(_Pairs.of(policy_a, policy_b, as_of, "scalar", load), population, as_of=as_of)
     path = _resolve(engine, as_of)
+    pairs = _Pairs.of(policy_a, policy_b, as_of, path, load)
     gathered = PartialComparison()
     records = ((household, facts, ()) for household, facts in population)
-    _compare_records(policy_a, policy_b, records, as_of, path, gathered, Tally())
-    return gathered.comparison(policy_a.label, policy_b.label, as_of)
+    _compare_records(pairs, records, gathered, Tally())
+    return gathered.comparison(pairs.a.label, pairs.b.label, as_of)
 
 
 def _resolve(engine: str, as_of: dt.date | None) -> str:
@@ -155,8 +177,8 @@ def _resolve(engine: str, as_of: dt.date | None) -> str:
 
 
 def compare_population(
-    policy_a: str | Policy,
-    policy_b: str | Policy,
+    policy_a: Side,
+    policy_b: Side,
     population: Population | str | os.PathLike[str],
     as_of: dt.date,
     *,
@@ -165,66 +187,168 @@ def compare_population(
     progress: ProgressCallback | None = None,
     load: PolicyLoader = load_policy,
 ) -> Comparison:
-    """Compare two policies over every partition of ``population`` (a
+    """Compare two policies, or policy maps, over every partition of ``population`` (a
     :class:`~relapse_guard.population.Population`, or the path of a population directory) as of
     ``as_of``, as :func:`compare` does (the differing households kept, the others counted).
 
-    The facts read are the kinds of both policies; rows that cannot be read are the
-    comparison's ``bad_rows`` (the households read are compared all the same). ``workers=1``
-    compares in this process and reports ``progress`` as it goes; more workers use a pool of
-    local processes, one partition at a time each, and report ``progress`` as partitions
-    finish. Results are merged in partition order: any number of workers gives the comparison
-    one worker gives. A policy is given by name (a registered name, or what ``load`` takes:
+    The facts read are the kinds of every policy of both sides; rows that cannot be read are
+    the comparison's ``bad_rows`` (the households read are compared all the same), and a
+    household whose place a map does not cover is one of its ``problems``, as in a screen.
+    ``workers=1`` compares in this process and reports ``progress`` as it goes; more workers
+    use a pool of local processes, one partition at a time each, and report ``progress`` as
+    partitions finish. Results are merged in partition order: any number of workers gives the
+    comparison one worker gives.
+
+    A side is a policy given by name (a registered name, or what ``load`` takes:
     :func:`~relapse_guard.cli_policy.load_policy_spec` takes ``path.py:NAME`` too), which each
-    worker loads itself, or, with one worker, as a :class:`~relapse_guard.policy.Policy`.
+    worker loads itself; a :class:`~relapse_guard.policies.policy_map.PolicyMap`, which each
+    worker is sent as it is (its policies loaded there); or, with one worker, a
+    :class:`~relapse_guard.policy.Policy` or a :class:`~relapse_guard.screening.choice.PolicyChoice`.
     ``engine`` as for :func:`compare`. Raises :class:`~relapse_guard.errors.InvalidArgument`
-    for a policy given as an object to several workers.
+    for a policy or choice given as an object to several workers.
     """
     population = as_population(population)
     as_of, workers = checked_as_of(as_of), checked_workers(workers)
     path = _resolve(engine, as_of)  # columnar without numpy fails here, not in each worker
-    first, second = _policy(policy_a, load), _policy(policy_b, load)
     several = workers > 1 and len(population.partitions) > 1
-    if several and not (isinstance(policy_a, str) and isinstance(policy_b, str)):
+    if several and not (_sent(policy_a) and _sent(policy_b)):
         raise InvalidArgument(
-            "a what-if in worker processes takes its policies by name (or path.py:NAME), not as objects"
+            "a what-if in worker processes takes its policies by name (or path.py:NAME) or as policy maps, "
+            "not as objects"
         )
-    kinds = shared_fact_kinds("whatif", {"a": first, "b": second})
+    pairs = _Pairs.of(policy_a, policy_b, as_of, path, load)
 
     def here(partition: Partition, tally: Tally) -> PartialComparison:
         gathered = PartialComparison()
-        _compare_records(first, second, partition.records(kinds=kinds), as_of, path, gathered, tally)
+        _compare_records(pairs, partition.records(kinds=pairs.kinds), gathered, tally)
         return gathered
 
     worker = functools.partial(
-        compare_partition, policy_a=str(policy_a), policy_b=str(policy_b), as_of=as_of, engine=path, load=load
+        compare_partition,
+        policy_a=_as_sent(policy_a),
+        policy_b=_as_sent(policy_b),
+        as_of=as_of,
+        engine=path,
+        load=load,
     )
     gathered = over_partitions(population, PartialComparison(), here, worker, workers=workers, progress=progress)
-    return gathered.comparison(first.label, second.label, as_of)
+    return gathered.comparison(pairs.a.label, pairs.b.label, as_of)
 
 
-def _policy(policy: str | Policy, load: PolicyLoader) -> Policy:
-    return load(policy) if isinstance(policy, str) else policy
+def _sent(side: Side) -> bool:
+    """Whether ``side`` goes to a worker process as it is: a name, or a map (its names)."""
+    return isinstance(side, str | PolicyMap)
+
+
+def _as_sent(side: Side) -> str | PolicyMap:
+    """``side`` as a worker is given it (an object stays in this process: one worker only)."""
+    return side if isinstance(side, str | PolicyMap) else str(side)
 
 
 def compare_partition(
     partition: Partition,
-    policy_a: str,
-    policy_b: str,
+    policy_a: str | PolicyMap,
+    policy_b: str | PolicyMap,
     as_of: dt.date,
     engine: str = "scalar",
     load: PolicyLoader = load_policy,
 ) -> PartialComparison:
     """What a worker of :func:`compare_population` makes of one partition: the policies
-    loaded by name with ``load``, what the comparison keeps and counts of the partition's
-    households (merged in partition order by :func:`compare_population`)."""
-    first, second = load(policy_a), load(policy_b)
-    kinds = shared_fact_kinds("whatif", {"a": first, "b": second})
+    loaded by name with ``load`` (a map's by the map), what the comparison keeps and counts of
+    the partition's households (merged in partition order by :func:`compare_population`)."""
+    pairs = _Pairs.of(policy_a, policy_b, as_of, engine, load)
     gathered = PartialComparison()
-    _compare_records(
-        first, second, partition.records(kinds=kinds), as_of, engine, gathered, Tally(partition.households)
-    )
+    _compare_records(pairs, partition.records(kinds=pairs.kinds), gathered, Tally(partition.households))
     return gathered
+
+
+def _spec_key(spec: str) -> str:
+    """A policy spec as the policies loaded for one what-if are kept by: a relative file made absolute."""
+    source, colon, attribute = spec.rpartition(":")
+    if colon and looks_like_file(source):
+        return f"{Path(source).resolve()}:{attribute}"
+    return spec
+
+
+def _side(side: Side, as_of: dt.date | None, load: PolicyLoader, loaded: dict[str, Policy]) -> PolicyChoice:
+    """The choice of ``side``'s policy for each household: a policy's name or a map's policies
+    loaded once for the two sides (``loaded``, by spec), so that a policy both sides name is
+    one policy, and a household under it on both sides runs once."""
+    if isinstance(side, PolicyChoice):
+        return side
+    if isinstance(side, PolicyMap):
+        if as_of is None:
+            raise InvalidArgument(
+                f"a what-if under {side.label} needs an as-of date: the map gives a place its policy on a date"
+            )
+        policies = {}
+        for name in side.names():
+            key = _spec_key(side.spec(name))
+            policy = loaded.get(key)
+            if policy is None:
+                policy = loaded[key] = side.policy_named(name)
+            policies[name] = policy
+        return MapChoice(side, as_of, record_decisions=False, policies=policies)
+    if isinstance(side, str):
+        key = _spec_key(side)
+        found = loaded.get(key)
+        if found is None:
+            found = loaded[key] = load(side)
+        side = found
+    if not isinstance(side, Policy):
+        raise WrongType(
+            f"a what-if compares policies, policy names, policy maps or policy choices, not {type(side).__name__} "
+            f"{side!r}"
+        )
+    return OnePolicy(Engine(side, record_decisions=False))
+
+
+def _kinds(label: str, first: FactKinds, second: FactKinds) -> FactKinds:
+    """The fact kinds of both sides: one registry when they share it (the usual case).
+    :class:`~relapse_guard.errors.InvalidPolicy` when they read one kind as two classes."""
+    if first is second:
+        return first
+    by_kind = dict(first.by_kind)
+    for kind, cls in second.by_kind.items():
+        if by_kind.setdefault(kind, cls) is not cls:
+            raise InvalidPolicy(
+                f"{label}: a and b read fact kind {kind!r} as different classes "
+                f"({by_kind[kind].__qualname__}, {cls.__qualname__}); one what-if reads each kind one way"
+            )
+    return FactKinds(by_kind)
+
+
+class _Pairs:
+    """The two sides of a what-if, and the pair of policies (:class:`_Pair`) each household runs under."""
+
+    def __init__(self, a: PolicyChoice, b: PolicyChoice, as_of: dt.date | None, engine: str) -> None:
+        self.a, self.b = a, b
+        self.as_of = as_of
+        self.engine = engine
+        self.kinds = _kinds("whatif", a.kinds, b.kinds)
+        self._pairs: dict[tuple[int, int], _Pair] = {}
+
+    @classmethod
+    def of(cls, a: Side, b: Side, as_of: dt.date | None, engine: str, load: PolicyLoader) -> _Pairs:
+        """The sides given (policies, names, maps, choices), each policy named on both loaded once."""
+        loaded: dict[str, Policy] = {}
+        return cls(_side(a, as_of, load, loaded), _side(b, as_of, load, loaded), as_of, engine)
+
+    def pair_for(self, household: Household) -> _Pair:
+        """The policies of ``household`` under ``a`` and ``b``;
+        :class:`~relapse_guard.errors.NoPolicyForPlace` when a map covers not its place."""
+        first = self.a.engine_for(household).policy
+        second = self.b.engine_for(household).policy
+        key = (id(first), id(second))  # the choices hold the policies: their ids stay theirs
+        pair = self._pairs.get(key)
+        if pair is None:
+            pair = self._pairs[key] = _Pair(first, second, self.as_of, self.engine)
+        return pair
+
+    def district_name(self, district: str) -> str:
+        """The name ``district`` is counted under: as map ``a`` spells it, else as map ``b`` does."""
+        named = self.a.district_name(district)
+        return named if named != district else self.b.district_name(district)
 
 
 @attrs.define
@@ -262,9 +386,9 @@ class PartialComparison:
     districts: dict[str, _District] = attrs.field(factory=dict)
     paths: Counter[str] = attrs.field(factory=Counter)
     bad_rows: list[BadRow] = attrs.field(factory=list)
-    #: A what-if has no problem households (a refused household is compared), nor looks for
-    #: fact ids shared across partitions: these are here for the screen's merge (``Mergeable``).
+    #: Households whose place a map does not cover (a household a policy refused is compared).
     problems: list[Problem] = attrs.field(factory=list)
+    #: A what-if looks for no fact id shared across partitions: here for the screen's merge (``Mergeable``).
     fact_id_digests: list[Digests] = attrs.field(factory=list)
 
     @property
@@ -322,6 +446,7 @@ class PartialComparison:
                 mine.merge(district)
         self.paths.update(other.paths)
         self.bad_rows.extend(other.bad_rows)
+        self.problems.extend(other.problems)
 
     def comparison(self, label_a: str, label_b: str, as_of: dt.date | None) -> Comparison:
         """The comparison of what was gathered."""
@@ -355,6 +480,7 @@ class PartialComparison:
             districts=districts,
             kept_all=False,
             bad_rows=tuple(self.bad_rows),
+            problems=tuple(self.problems),
             paths=dict(self.paths),
         )
 
@@ -365,75 +491,200 @@ def _add(into: dict[str, Money], money: Mapping[str, Money]) -> None:
         into[name] = into.get(name, _NONE) + amount
 
 
-def _compare_records(
-    policy_a: Policy,
-    policy_b: Policy,
-    records: Iterable[Record],
-    as_of: dt.date | None,
-    engine: str,
-    into: PartialComparison,
-    tally: Tally,
-) -> None:
-    """Compare each record's household under both policies on ``engine`` (``scalar`` or
-    ``columnar``, resolved) into ``into``, counted in ``tally``: first on engines that record
-    no decisions, then, a household whose outcomes differ, on engines that do."""
-    quiet_b = Engine(policy_b, record_decisions=False)
-    recording: _Engines | None = None
-    since = decisions_part(policy_a, policy_b)
-    watch = ParameterWatch.of(policy_a, policy_b) if engine == "scalar" else None
-    if watch is not None:
-        ran = _watched_outcomes(watch, quiet_b, records, as_of, into.paths)
-    else:
-        quiet_a = Engine(policy_a, record_decisions=False)
-        outcomes = _columnar_outcomes if engine == "columnar" else _scalar_outcomes
-        ran = outcomes(quiet_a, quiet_b, records, as_of, into.paths, Shared.of(quiet_a, quiet_b, as_of))
-    for (household, facts, bad), a, b in ran:
+def _compare_records(pairs: _Pairs, records: Iterable[Record], into: PartialComparison, tally: Tally) -> None:
+    """Compare each record's household under its pair of policies into ``into``, counted in
+    ``tally``: first on engines that record no decisions, then, a household whose outcomes
+    differ, on engines that do. A household whose place a map does not cover is a problem."""
+    for record, ran in _dispatched(pairs, records, into.paths):
+        household, facts, bad = record
         tally.rows_read += 1 + len(facts) + len(bad)
         into.bad_rows.extend(bad)
-        if household is None or a is None or b is None:
+        if household is None or ran is None:
             continue
         tally.done += 1
-        item = HouseholdComparison(household_id=household.id, a=a, b=b, district=household.place.district)
-        differs = item.differs
-        if differs:  # run again, recording decisions, for the first one that differs
-            if recording is None:
-                recording = _recording(policy_a, policy_b, as_of)
-            a, b = _outcomes(recording, household, facts, as_of)
-            item = attrs.evolve(
-                item,
-                a=attrs.evolve(a, result=None),
-                b=attrs.evolve(b, result=None),
-                first_difference=_first_difference(a, b, since),
+        if isinstance(ran, Problem):
+            into.problems.append(ran)
+        else:
+            pair, a, b = ran
+            item = HouseholdComparison(
+                household_id=household.id, a=a, b=b, district=pairs.district_name(household.place.district)
             )
-        into.add(item, differs=differs)
+            differs = item.differs
+            if differs:  # run again, recording decisions, for the first one that differs
+                a, b = _outcomes(pair.recording(), household, facts, pair.as_of)
+                item = attrs.evolve(
+                    item,
+                    a=attrs.evolve(a, result=None),
+                    b=attrs.evolve(b, result=None),
+                    first_difference=_first_difference(a, b, pair.since),
+                )
+            into.add(item, differs=differs)
         if tally.done % tally.every == 0:
             tally.report()
     tally.report()
+
+
+#: What a household came to: its pair and outcomes under ``a`` and ``b``, or the problem that
+#: stopped it (its place not covered); None for a record without a household.
+_Ran = tuple["_Pair", Outcome, Outcome] | Problem | None
+
+
+def _dispatched(pairs: _Pairs, records: Iterable[Record], paths: Counter[str]) -> Iterator[tuple[Record, _Ran]]:
+    """Each record, in order, with what its household came to: :data:`_CHUNK` records at a time,
+    the households of each pair of policies run together (a pair's runs keep their order)."""
+    iterator = iter(records)
+    while chunk := list(itertools.islice(iterator, _CHUNK)):
+        ran: list[_Ran] = [None] * len(chunk)
+        groups: dict[int, tuple[_Pair, list[int]]] = {}
+        for index, (household, _facts, _bad) in enumerate(chunk):
+            if household is None:
+                continue
+            try:
+                pair = pairs.pair_for(household)
+            except NoPolicyForPlace as error:
+                ran[index] = Problem.from_exception(household.id, error)
+                continue
+            groups.setdefault(id(pair), (pair, []))[1].append(index)
+        for pair, indices in groups.values():
+            outcomes = pair.outcomes([chunk[index] for index in indices], paths)
+            for index, (_record, a, b) in zip(indices, outcomes, strict=True):
+                assert a is not None  # every record given has a household
+                assert b is not None
+                ran[index] = (pair, a, b)
+        yield from zip(chunk, ran, strict=True)
 
 
 #: The engines under ``a`` and ``b``, and how their runs are shared (None: each from the start).
 _Engines = tuple[Engine, Engine, Shared | None]
 
 
-def _recording(policy_a: Policy, policy_b: Policy, as_of: dt.date | None) -> _Engines:
-    """What the second runs of a household that differs run on: engines that record decisions,
-    sharing its facts before the policies part where they can (:class:`.Shared`)."""
-    engine_a, engine_b = Engine(policy_a), Engine(policy_b)
-    return engine_a, engine_b, Shared.of(engine_a, engine_b, as_of)
-
-
 def _outcomes(
     engines: _Engines, household: Household, facts: Sequence[Fact], as_of: dt.date | None
 ) -> tuple[Outcome, Outcome]:
-    """The household's outcomes on ``engines``: shared where they say, else each run from the start."""
+    """The household's outcomes on ``engines``: shared where they say, else each run from the
+    start; one run when both engines are one (a policy both sides give the household)."""
     engine_a, engine_b, shared = engines
     if shared is not None:
         return shared.outcomes(household, facts)
-    return run_outcome(engine_a, household, facts, as_of), run_outcome(engine_b, household, facts, as_of)
+    a = run_outcome(engine_a, household, facts, as_of)
+    return a, a if engine_b is engine_a else run_outcome(engine_b, household, facts, as_of)
 
 
 #: Each record with its outcome under ``a`` and under ``b`` (None for a record without a household).
 _Outcomes = Iterator[tuple[Record, Outcome | None, Outcome | None]]
+
+
+#: After this many households, a watch that spared fewer than :data:`_WORTH` of the second
+#: runs stops, and the runs are shared before the policies part instead (:mod:`.shared`). The
+#: households a watch spares are the cheap ones (nothing happens to them), so it pays only when
+#: it spares nearly all: on 3,000 generated households (benchmarks/whatif_changes.py) sparing
+#: 97-99% (a grant raised) gave 1.56-1.82x and sharing 1.01-1.15x, but sparing 66% (the
+#: safety-net standard raised) gave 1.00x and sharing 1.17x.
+_TRIAL, _WORTH = 500, 0.85
+
+#: The records a what-if holds at a time: the households of each pair of policies among them
+#: run together, and each policy's columnar screen runs over a pair's in turn.
+_CHUNK = 1_000
+
+
+class _Pair:
+    """Two policies a what-if runs households under (``a``'s and ``b``'s for their place), and
+    how: with two single policies, every household's pair. Its first runs are on engines that
+    record no decisions, ``b``'s spared where a watch of the changed parameters says they would
+    be ``a``'s (:mod:`.reads`: for a trial of :data:`_TRIAL` households, kept if it spares
+    enough), else shared before the policies part (:mod:`.shared`). One policy on both sides
+    runs once: nothing can differ. Its state lasts the what-if (or the partition)."""
+
+    def __init__(self, policy_a: Policy, policy_b: Policy, as_of: dt.date | None, engine: str) -> None:
+        self.policy_a, self.policy_b = policy_a, policy_b
+        self.as_of = as_of
+        self.engine = engine
+        self.same = policy_a is policy_b
+        self.since = decisions_part(policy_a, policy_b)
+        self.quiet_b = Engine(policy_b, record_decisions=False)
+        self.quiet_a = self.quiet_b if self.same else None
+        self.watch = ParameterWatch.of(policy_a, policy_b) if engine == "scalar" and not self.same else None
+        self.shared: Shared | None = None
+        self.watched = self.spared = 0
+        self._recording: _Engines | None = None
+        if self.watch is None and not self.same:
+            self._stop_watching()
+
+    def _stop_watching(self) -> None:
+        """Run ``a`` on its own engine from now on, the runs shared before the policies part."""
+        self.watch = None
+        self.quiet_a = Engine(self.policy_a, record_decisions=False)
+        self.shared = Shared.of(self.quiet_a, self.quiet_b, self.as_of)
+
+    def recording(self) -> _Engines:
+        """What the second runs of a household that differs run on: engines that record decisions,
+        sharing its facts before the policies part where they can (:class:`.Shared`)."""
+        if self._recording is None:
+            engine_a = Engine(self.policy_a)
+            engine_b = engine_a if self.same else Engine(self.policy_b)
+            shared = None if self.same else Shared.of(engine_a, engine_b, self.as_of)
+            self._recording = engine_a, engine_b, shared
+        return self._recording
+
+    def outcomes(self, records: Sequence[Record], paths: Counter[str]) -> _Outcomes:
+        """Each record's outcomes under ``a`` and ``b``, in order (every record has a household)."""
+        if self.same:
+            yield from self._same(records, paths)
+            return
+        if self.watch is not None:
+            yield from self._watched(records, paths)
+            return
+        assert self.quiet_a is not None
+        outcomes = _columnar_outcomes if self.engine == "columnar" else _scalar_outcomes
+        yield from outcomes(self.quiet_a, self.quiet_b, records, self.as_of, paths, self.shared)
+
+    def _same(self, records: Sequence[Record], paths: Counter[str]) -> _Outcomes:
+        """One run a household, ``b``'s outcome ``a``'s (paths: ``same``)."""
+        engine, as_of = self.quiet_b, self.as_of
+        if self.engine == "columnar":
+            from ..screening.columnar import run_columnar
+
+            assert as_of is not None
+            ran = [item.outcome for item in run_columnar(records, engine, as_of, Tally(), paths)]
+        else:
+            ran = [None] * len(records)
+            paths["engine"] += len(records)
+        for record, first in zip(records, ran, strict=True):
+            household, facts, _bad = record
+            assert household is not None
+            paths["same"] += 1
+            if isinstance(first, HouseholdResult):
+                a = Outcome.of(first)
+            else:  # the engine's, or a problem the engine runs again for its error
+                a = run_outcome(engine, household, facts, as_of)
+            yield record, a, a
+
+    def _watched(self, records: Sequence[Record], paths: Counter[str]) -> _Outcomes:
+        """The outcomes under ``a`` on the watch's engine and under ``b``: ``b``'s is ``a``'s, not run,
+        where the run under ``a`` asked its changed parameters nothing ``b`` answers otherwise."""
+        as_of = self.as_of
+        for at, record in enumerate(records):
+            watch = self.watch
+            if watch is None:  # the trial spared too few: the rest share their runs
+                assert self.quiet_a is not None
+                rest = records[at:]
+                yield from _scalar_outcomes(self.quiet_a, self.quiet_b, rest, as_of, paths, self.shared)
+                return
+            household, facts, _bad = record
+            assert household is not None
+            watch.start()
+            a = run_outcome(watch.engine, household, facts, as_of)
+            self.watched += 1
+            if a.error is None and watch.same_answers():
+                self.spared += 1
+                paths["engine"] += 1
+                paths["unchanged"] += 1
+                yield record, a, a
+            else:
+                paths["engine"] += 2
+                yield record, a, run_outcome(self.quiet_b, household, facts, as_of)
+            if self.watched == _TRIAL and self.spared < _WORTH * self.watched:
+                self._stop_watching()
 
 
 def _scalar_outcomes(
@@ -454,50 +705,6 @@ def _scalar_outcomes(
             continue
         paths["engine"] += 2
         yield (record, *_outcomes(engines, household, facts, as_of))
-
-
-#: After this many households, a watch that spared fewer than :data:`_WORTH` of the second
-#: runs stops, and the runs are shared before the policies part instead (:mod:`.shared`). The
-#: households a watch spares are the cheap ones (nothing happens to them), so it pays only when
-#: it spares nearly all: on 3,000 generated households (benchmarks/whatif_changes.py) sparing
-#: 97-99% (a grant raised) gave 1.56-1.82x and sharing 1.01-1.15x, but sparing 66% (the
-#: safety-net standard raised) gave 1.00x and sharing 1.17x.
-_TRIAL, _WORTH = 500, 0.85
-
-
-def _watched_outcomes(
-    watch: ParameterWatch, engine_b: Engine, records: Iterable[Record], as_of: dt.date | None, paths: Counter[str]
-) -> _Outcomes:
-    """The outcomes under ``a`` on the watch's engine and under ``b``: ``b``'s is ``a``'s, not run,
-    where the run under ``a`` asked its changed parameters nothing ``b`` answers otherwise."""
-    iterator = iter(records)
-    watched = spared = 0
-    for record in iterator:
-        household, facts, _bad = record
-        if household is None:
-            yield record, None, None
-            continue
-        watch.start()
-        a = run_outcome(watch.engine, household, facts, as_of)
-        watched += 1
-        if a.error is None and watch.same_answers():
-            spared += 1
-            paths["engine"] += 1
-            paths["unchanged"] += 1
-            yield record, a, a
-        else:
-            paths["engine"] += 2
-            yield record, a, run_outcome(engine_b, household, facts, as_of)
-        if watched == _TRIAL and spared < _WORTH * watched:
-            break
-    else:
-        return
-    engine_a = Engine(watch.first, record_decisions=False)
-    yield from _scalar_outcomes(engine_a, engine_b, iterator, as_of, paths, Shared.of(engine_a, engine_b, as_of))
-
-
-#: The records the columnar first pass holds at a time: each policy's screen runs over them in turn.
-_CHUNK = 1_000
 
 
 def _columnar_outcomes(
@@ -542,24 +749,28 @@ def _columnar_outcomes(
 
 
 def _compare_all(
-    policy_a: Policy,
-    policy_b: Policy,
+    pairs: _Pairs,
     population: Iterable[tuple[Household, Sequence[Fact]]],
     *,
     as_of: dt.date | None,
 ) -> Comparison:
     """Every household run on engines that record decisions, and kept with its results."""
-    engine_a, engine_b = Engine(policy_a), Engine(policy_b)
-    since = decisions_part(policy_a, policy_b)
     households: list[HouseholdComparison] = []
+    problems: list[Problem] = []
     states_a: Counter[str] = Counter()
     states_b: Counter[str] = Counter()
     money_a: dict[str, Money] = {}
     money_b: dict[str, Money] = {}
     periods: dict[str, str] = {}
     for household, facts in population:
+        try:
+            pair = pairs.pair_for(household)
+        except NoPolicyForPlace as error:
+            problems.append(Problem.from_exception(household.id, error))
+            continue
+        engine_a, engine_b, _shared = pair.recording()
         a = run_outcome(engine_a, household, facts, as_of)
-        b = run_outcome(engine_b, household, facts, as_of)
+        b = a if engine_b is engine_a else run_outcome(engine_b, household, facts, as_of)
         counted = a.error is None and b.error is None  # a refusal on one side leaves both out
         for outcome, states, money in ((a, states_a, money_a), (b, states_b, money_b)):
             states[_state(outcome) if outcome.error is None else "refused"] += 1
@@ -572,8 +783,8 @@ def _compare_all(
                 household_id=household.id,
                 a=a,
                 b=b,
-                district=household.place.district,
-                first_difference=_first_difference(a, b, since),
+                district=pairs.district_name(household.place.district),
+                first_difference=_first_difference(a, b, pair.since),
             )
         )
     totals = Totals(
@@ -588,10 +799,11 @@ def _compare_all(
         errors_b=sum(1 for h in households if h.b.error is not None),
     )
     return Comparison(
-        policy_a=policy_a.label,
-        policy_b=policy_b.label,
+        policy_a=pairs.a.label,
+        policy_b=pairs.b.label,
         as_of=as_of,
         households=tuple(households),
         totals=totals,
+        problems=tuple(problems),
         paths={"engine": 2 * len(households)},
     )
