@@ -156,7 +156,9 @@ class Router:
         """Record that ``risk`` is a report of a risk found already: a decision naming both
         facts (this report's, then the first report's), which routes nothing and pays nothing.
         It is about no risk of its own (the one risk is the first report's)."""
-        first = next(found for found in run.risks if found.key == risk.key)
+        first = next((found for found in run.risks if found.key == risk.key), None)
+        if first is None:  # the key of a state entered (not a risk found): nothing to name
+            return
         facts = tuple(dict.fromkeys(fact for fact in (risk.fact_id, first.fact_id) if fact))
         self._log.record(
             run,
