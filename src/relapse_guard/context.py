@@ -84,11 +84,13 @@ class Context:
     dict of parameter values already looked up on a date, so that runs can share them
     (parameters are immutable); by default each date starts empty. ``risks`` are the
     household's risks found with a cost, ``eliminated`` those closed (by key, with the date),
-    and ``tags`` the kinds each intervention declares (see :meth:`entitlement`).
+    and ``tags`` the kinds each intervention declares (see :meth:`entitlement`). ``found`` are
+    all the risks found so far, in the order found (:attr:`risks_found`).
     """
 
     __slots__ = (
         "_eliminated",
+        "_found",
         "_known_risks",
         "_parameters",
         "_risks",
@@ -124,6 +126,7 @@ class Context:
         risks: Sequence[Risk] = (),
         eliminated: Mapping[str, dt.date] | None = None,
         tags: Mapping[str, frozenset[str]] | None = None,
+        found: Sequence[Risk] = (),
     ) -> None:
         self.household = household
         self._size = household.size  # read by many rules and interventions: counted once
@@ -137,6 +140,7 @@ class Context:
         self._parameters = parameters
         self._known_risks = known_risks
         self._risks = risks
+        self._found = found
         self._eliminated: Mapping[str, dt.date] = {} if eliminated is None else eliminated
         self._tags: Mapping[str, frozenset[str]] = {} if tags is None else tags
         self._values_on = values_on
@@ -313,6 +317,18 @@ class Context:
         without writing evidence that would be discarded.
         """
         return key in self._known_risks
+
+    @property
+    def risks_found(self) -> Sequence[Risk]:
+        """Every risk found for the household so far, in the order found (one per key: a later
+        report of a risk already found is not among them).
+
+        A trigger reads it to tell a second report of one event (the household's own
+        declaration and a department's data, say) from a new event, and gives the second report
+        the key of the first, so that the event is one risk, routed and paid once
+        (docs/facts.md, "One event, several reports").
+        """
+        return self._found
 
     @property
     def receives_safety_net(self) -> bool:

@@ -379,6 +379,15 @@ EVIDENCE_UNITS = {
 CONDITION_NOT_MET = define("condition {condition} not met: {reason}")
 NOT_GRANTED = define("{intervention} not granted for {kind} risk: {reason}")
 ALREADY_GRANTED = define("already granted for this risk")
+SAME_EVENT = define(
+    "{kind} reported again: the same event as fact {first} of {date} (risk {key}), found and routed once; "
+    "nothing is paid again"
+)
+SAME_EVENT_OTHER_COST = define(
+    "{kind} reported again: the same event as fact {first} of {date} (risk {key}), found and routed once; "
+    "nothing is paid again. This report's cost {cost} differs from the first report's {first_cost}: "
+    "a second report is not a correction (correct the first report to change the cost)"
+)
 COST_COVERED = define("the cost {cost} is covered by {names}: {covered}")
 COST_LEFT = define("on the cost left after {names}: {cost} - {covered} = {left}; {basis}")
 NOT_IN_FORCE = define("not in force yet: {error}")

@@ -78,6 +78,14 @@ def _not_in_force(error: ParameterNotInForce) -> Callable[[], Message]:
     return lambda: Message(keys.NOT_IN_FORCE, keys.no_value_yet(error))
 
 
+def _reported_again(risk: Risk, first: Risk) -> Message:
+    """What the decision on a second report of one event says (and the two costs, when they differ)."""
+    said = (Term(risk.kind), first.fact_id, first.date, first.key)
+    if risk.cost == first.cost:
+        return Message(keys.SAME_EVENT, *said)
+    return Message(keys.SAME_EVENT_OTHER_COST, *said, to_money(risk.cost), to_money(first.cost))
+
+
 _ALREADY_GRANTED = Message(keys.ALREADY_GRANTED)
 _DOES_NOT_APPLY = Message(keys.DOES_NOT_APPLY)
 
@@ -97,7 +105,10 @@ class Router:
     def route(self, run: RunState, risk: Risk, ctx: Context, *, detected: bool = True) -> None:
         """Route ``risk`` unless it was routed already; ``detected`` risks are also recorded as found."""
         if risk.key in run.risk_keys:
-            return  # the same risk again (another report of it): found and routed already
+            # the same risk again (another report of one event): found and routed already
+            if detected and self._log.enabled:
+                self._again(run, risk)
+            return
         run.risk_keys.add(risk.key)
         if detected:
             self._found(run, risk)
@@ -140,6 +151,24 @@ class Router:
                 risk=risk,
                 margins=risk.margins,  # the thresholds its trigger found crossed
             )
+
+    def _again(self, run: RunState, risk: Risk) -> None:
+        """Record that ``risk`` is a report of a risk found already: a decision naming both
+        facts (this report's, then the first report's), which routes nothing and pays nothing.
+        It is about no risk of its own (the one risk is the first report's)."""
+        first = next((found for found in run.risks if found.key == risk.key), None)
+        if first is None:  # the key of a state entered (not a risk found): nothing to name
+            return
+        facts = tuple(dict.fromkeys(fact for fact in (risk.fact_id, first.fact_id) if fact))
+        self._log.record(
+            run,
+            risk.date,
+            DecisionKind.RISK_DETECTED,
+            f"trigger.{risk.trigger}",
+            partial(_reported_again, risk, first),
+            facts=facts,
+            parameters=risk.parameters,
+        )
 
     def _grant(self, run: RunState, risk: Risk, route_step: RouteStep, ctx: Context) -> Grant | None:
         """What ``route_step``'s intervention grants for ``risk``, or None (recorded as skipped)."""

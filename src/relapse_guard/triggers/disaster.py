@@ -9,6 +9,14 @@ after" fast track): a reported loss of at least ``{prefix}.min_loss`` yuan (defa
 Severity by loss / the household's annual income (per-capita income x members): at least
 1 SEVERE, at least 0.5 HIGH, at least 0.2 MEDIUM, else LOW; HIGH when income was never
 assessed. The bands grade urgency for routing; they are not policy amounts.
+
+One disaster is one risk however many channels report it (domain.md 3.3: the household's
+declaration, a cadre's visit, a department's data): a report of the hazard already found on
+the same date (the day the disaster struck, which every channel's report carries; the hazard
+compared without case or surrounding spaces) takes the key of the first report
+(``disaster:<its fact id>``), so the router finds it known, routes nothing and pays nothing
+again, and the loss weighs once on the income left. The first report's loss stands (docs/facts.md,
+"One event, several reports").
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import DisasterReported, Fact
 from ..messages import Message, Term
-from ._common import annual_income, household_status, percent, ratio
+from ._common import annual_income, evidence_value, first_report, household_status, percent, ratio
 
 __all__ = ["SEVERITY_BANDS", "DisasterTrigger"]
 
@@ -95,11 +103,19 @@ class DisasterTrigger:
             ]
             severity = _severity(loss_share)
         evidence.append(("reason", Message(keys.LOSS_OVER_MINIMUM, Term(fact.hazard), loss, min_loss)))
+        hazard = _hazard(fact.hazard)
+        first = first_report(ctx, KIND, fact.date, same=lambda risk: _hazard(evidence_value(risk, "hazard")) == hazard)
         return ctx.risk(
             trigger=self.name,
             fact=fact,
             kind=KIND,
             severity=severity,
             cost=loss,
+            key=None if first is None else first.key,  # another report of one disaster: one risk
             evidence=evidence,
         )
+
+
+def _hazard(hazard: object) -> str:
+    """A hazard as two channels' reports of one disaster compare it: no case, no spaces around."""
+    return str(hazard).strip().casefold()

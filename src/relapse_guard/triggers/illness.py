@@ -13,12 +13,27 @@ Parameters (under ``prefix``, default ``triggers.illness``):
   and stable), yuan;
 - ``self_paid_alert``: alert amount for the other households, yuan;
 - ``income_share``: share of the household's annual income (per-capita income x members)
-  above which the cost raises an alert; not applied while income was never assessed.
+  above which the cost raises an alert; not applied while income was never assessed;
+- ``same_illness_days`` (optional; 0, the same day only, when the policy does not set it):
+  how many days after an illness's first report another report of it may be dated.
 
 Severity by cost / annual income: at least 1 SEVERE, at least ``income_share`` HIGH
 (0.4 in the shipped policies), else MEDIUM; HIGH when income was never assessed.
-The risk key is ``illness:<member>:<date>``, so one illness reported by two sources (the
-household and the insurance data) is one risk.
+
+One illness is one risk however many channels report it (domain.md 3.3: the household's
+declaration, a cadre's visit, the medical-insurance data). The facts carry no episode number,
+so an illness is told by its member and its dates: a report of the same member dated on the
+first report's date or at most ``same_illness_days`` after it is the same illness, in
+hospital or not (the household may report an illness before the stay the insurance data
+report; two reports of one member on one day were one risk already). It takes the first
+report's key (``illness:<member>:<its date>``), so the router finds it known, routes nothing
+and pays nothing again, and the cost weighs once on the income left. The window is measured
+from the first report, not from the report before: the household dates its report on
+admission, the insurance data date theirs on discharge and push it before the 5th of the
+next month (domain-assistance.md 3.4), so a stay of a few weeks is reported up to about two
+months apart (60 days in the shipped policies). A second hospital stay of the member within
+the window is taken for the first: the caseworker records its cost as a correction of the
+first report (docs/facts.md, "One event, several reports"). The first report's cost stands.
 """
 
 from __future__ import annotations
@@ -34,7 +49,15 @@ from ..decisions import Risk, Severity
 from ..facts import Fact, IllnessReported
 from ..messages import Message, Term
 from ..money import money_text
-from ._common import annual_income, household_status, member_of, on_file, percent, ratio
+from ._common import (
+    annual_income,
+    first_report,
+    household_status,
+    member_of,
+    on_file,
+    percent,
+    ratio,
+)
 
 __all__ = ["IllnessTrigger"]
 
@@ -119,6 +142,13 @@ class IllnessTrigger:
         if not reasons:
             return None
         evidence.append(("reason", keys.reasons(reasons)))
+        first = first_report(
+            ctx,
+            KIND,
+            fact.date,
+            member_id=fact.member_id,
+            window=f"{self.prefix}.same_illness_days",
+        )
         return ctx.risk(
             trigger=self.name,
             fact=fact,
@@ -126,7 +156,8 @@ class IllnessTrigger:
             severity=severity,
             cost=cost,
             member_id=fact.member_id,
-            key=f"{KIND}:{fact.member_id}:{fact.date.isoformat()}",
+            # another report of one illness: the first report's key, one risk
+            key=f"{KIND}:{fact.member_id}:{fact.date.isoformat()}" if first is None else first.key,
             evidence=evidence,
         )
 

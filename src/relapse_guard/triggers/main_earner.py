@@ -6,6 +6,12 @@ households that fully or partly lost labour capacity are covered by the safety n
 "bottom line"): the loss of the main earner always raises a SEVERE risk. The evidence gives
 the cause and how many other members can still work. The trigger has no parameters;
 ``prefix`` is kept for uniformity.
+
+A member is lost as the main earner once: a later report of the same member, whatever its
+date and its cause as worded by its channel (the household's declaration on the day of a
+death, the civil-affairs data on its registration), takes the first report's key
+(``main_earner_lost:<member>:<its date>``): one risk, routed and paid once
+(docs/facts.md, "One event, several reports").
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import Fact, MainEarnerLost
 from ..messages import Message, Term
-from ._common import household_status, member_of
+from ._common import first_report, household_status, member_of
 
 __all__ = ["MainEarnerLostTrigger"]
 
@@ -54,13 +60,15 @@ class MainEarnerLostTrigger:
             return None
         member = member_of(ctx, fact, fact.member_id)
         others = sum(1 for m in ctx.household.members if m.id != member.id and m.can_work)
+        first = first_report(ctx, KIND, fact.date, member_id=member.id, any_date=True)
         return ctx.risk(
             trigger=self.name,
             fact=fact,
             kind=KIND,
             severity=Severity.SEVERE,
             member_id=member.id,
-            key=f"{KIND}:{member.id}:{fact.date.isoformat()}",
+            # another report of the member's loss: the first report's key, one risk
+            key=f"{KIND}:{member.id}:{fact.date.isoformat()}" if first is None else first.key,
             evidence=[
                 ("cause", fact.cause),
                 ("other_members_who_can_work", others),

@@ -10,7 +10,16 @@ Severity: SEVERE when no other member can work (the household has no earner left
 HIGH when the household is on file (any state but new and stable) or its per-capita income
 is under the monitoring threshold (parameter ``monitoring.threshold_ratio`` x
 ``poverty_line``, national: about 1.5 x the line); else MEDIUM (also when income was never
-assessed). The trigger has no parameters of its own; ``prefix`` is kept for uniformity.
+assessed).
+
+One job loss is one risk however many channels report it (domain.md 3.3: the household's
+declaration, a cadre's visit, the employment bureau's data): a report of the same member
+dated on the first report's date or at most ``{prefix}.same_job_loss_days`` after it (an
+optional parameter, 0, the same day only, when the policy does not set it; 92 days in the
+shipped policies: department data are compared every quarter at least,
+domain-assistance.md 3.4) takes the first report's key (``unemployment:<member>:<its date>``):
+routed and paid once. A job found and lost again within the window is taken for the first
+loss (the facts have no job found); docs/facts.md, "One event, several reports".
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from ..decisions import Risk, Severity
 from ..facts import Fact, JobLost
 from ..messages import Message, Term
 from ..money import money_text
-from ._common import household_status, member_of, on_file
+from ._common import first_report, household_status, member_of, on_file
 
 __all__ = ["UnemploymentTrigger"]
 
@@ -100,12 +109,14 @@ class UnemploymentTrigger:
                 money_text(threshold),
             )
         evidence.append(("reason", Message(keys.JOB_LOST, reason)))
+        first = first_report(ctx, KIND, fact.date, member_id=member.id, window=f"{self.prefix}.same_job_loss_days")
         return ctx.risk(
             trigger=self.name,
             fact=fact,
             kind=KIND,
             severity=severity,
             member_id=member.id,
-            key=f"{KIND}:{member.id}:{fact.date.isoformat()}",
+            # another report of one job loss: the first report's key, one risk
+            key=f"{KIND}:{member.id}:{fact.date.isoformat()}" if first is None else first.key,
             evidence=evidence,
         )
