@@ -83,12 +83,14 @@ class Context:
     to a fact's date and to the household as the run now holds it. ``values_on`` gives the
     dict of parameter values already looked up on a date, so that runs can share them
     (parameters are immutable); by default each date starts empty. ``risks`` are the
-    household's risks found with a cost, ``eliminated`` those closed (by key, with the date),
-    and ``tags`` the kinds each intervention declares (see :meth:`entitlement`).
+    household's risks found with a cost, ``found`` all its risks found (:meth:`found_risk`),
+    ``eliminated`` those closed (by key, with the date), and ``tags`` the kinds each
+    intervention declares (see :meth:`entitlement`).
     """
 
     __slots__ = (
         "_eliminated",
+        "_found",
         "_known_risks",
         "_parameters",
         "_risks",
@@ -124,6 +126,7 @@ class Context:
         risks: Sequence[Risk] = (),
         eliminated: Mapping[str, dt.date] | None = None,
         tags: Mapping[str, frozenset[str]] | None = None,
+        found: Sequence[Risk] = (),
     ) -> None:
         self.household = household
         self._size = household.size  # read by many rules and interventions: counted once
@@ -137,6 +140,7 @@ class Context:
         self._parameters = parameters
         self._known_risks = known_risks
         self._risks = risks
+        self._found = found
         self._eliminated: Mapping[str, dt.date] = {} if eliminated is None else eliminated
         self._tags: Mapping[str, frozenset[str]] = {} if tags is None else tags
         self._values_on = values_on
@@ -313,6 +317,14 @@ class Context:
         without writing evidence that would be discarded.
         """
         return key in self._known_risks
+
+    def found_risk(self, key: str) -> Risk | None:
+        """The risk found for the household with this key (the one a grant's ``risk_key`` names),
+        or None when the engine did not pass it."""
+        for known in reversed(self._found):
+            if known.key == key:
+                return known
+        return None
 
     @property
     def receives_safety_net(self) -> bool:

@@ -452,6 +452,7 @@ class Engine:
             risks=run.costly,
             eliminated=run.eliminated,
             tags=self._tags,
+            found=run.risks,
         )
 
     def _band_at(self, run: RunState, clock: dt.date | None) -> Quiet:
