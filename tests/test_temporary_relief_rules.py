@@ -109,10 +109,14 @@ def test_four_floods_in_a_year_once_per_cause() -> None:
     result = run(once, FOUR_FLOODS)
     assert relief(result) == [Decimal("3000.00")]  # March only; was 4 x 3000 = 12000
     assert result.money()["temporary_relief"].one_off == Decimal("3000.00")
-    assert skipped(result) == [
-        "temporary_relief not granted for disaster risk: temporary relief already granted 1 time for disaster"
-        " risk in 2016 (2016-03-10): at most 1 time a year for one cause"
-    ] * 3
+    assert (
+        skipped(result)
+        == [
+            "temporary_relief not granted for disaster risk: temporary relief already granted 1 time for disaster"
+            " risk in 2016 (2016-03-10): at most 1 time a year for one cause"
+        ]
+        * 3
+    )
     # another cause the same year is its own: the main earner lost in October
     lost = MainEarnerLost(id="m1", household_id="h1", date=D(2016, 10, 1), member_id="h1-m0", cause="disability")
     assert relief(run(once, [*FOUR_FLOODS, lost])) == [Decimal("3000.00"), Decimal("2700.00")]  # 3 x 300 x 3

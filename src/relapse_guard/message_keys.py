@@ -469,19 +469,14 @@ MEDICAL_BASIS = define(
 RELIEF_COST = define("cost {cost}")
 RELIEF_MONTHS = define("{months} months x {standard} x {members} = {asked}")
 RELIEF_SIZED = define("min({sizing}, cap {cap_months} months x {standard} = {cap}) = {amount}")
-RELIEF_SIZED_PER_PERSON = define(
-    "min({sizing}, cap {cap_months} months x {standard} x {members} = {cap}) = {amount}"
-)
+RELIEF_SIZED_PER_PERSON = define("min({sizing}, cap {cap_months} months x {standard} x {members} = {cap}) = {amount}")
 RELIEF_NOTHING = define("temporary relief comes to nothing: {sized}")
 RELIEF_BASIS = define("{sized} one-off; help first, paperwork after")
 RELIEF_BASIS_PRIORITY = define("{sized} one-off; priority relief; help first, paperwork after")
 RELIEF_BASIS_EXPENDITURE = define("{sized} one-off; expenditure-type relief: full procedure")
-RELIEF_BASIS_EXPENDITURE_PRIORITY = define(
-    "{sized} one-off; priority relief; expenditure-type relief: full procedure"
-)
+RELIEF_BASIS_EXPENDITURE_PRIORITY = define("{sized} one-off; priority relief; expenditure-type relief: full procedure")
 RELIEF_ONCE_PER_CAUSE = define(
-    "temporary relief already granted {times} for {kind} risk in {year} ({dates}): at most {limit} a year for"
-    " one cause"
+    "temporary relief already granted {times} for {kind} risk in {year} ({dates}): at most {limit} a year for one cause"
 )
 NOT_IN_SCHOOL = define("not in school: level {level}")
 UNKNOWN_LEVEL = define("unknown school level {level}")

@@ -336,14 +336,13 @@ def test_cap_per_person_basis() -> None:
     assert isinstance(grant, Grant)
     # min(8000, 10 x 300 x 3 = 9000)
     assert grant.basis == (
-        "min(cost 8000.00, cap 10 months x 300.00 x 3 members = 9000.00) = 8000.00 one-off;"
-        " help first, paperwork after"
+        "min(cost 8000.00, cap 10 months x 300.00 x 3 members = 9000.00) = 8000.00 one-off; help first, paperwork after"
     )
 
 
 def test_unknown_cap_basis_is_a_policy_error() -> None:
     params = with_params('[temporary_relief.cap_basis]\nvalues = { 2015-01-01 = "family" }')
-    with pytest.raises(InvalidPolicy, match="cap_basis.*'family'"):
+    with pytest.raises(InvalidPolicy, match=r"cap_basis.*'family'"):
         RELIEF.grant(risk("disaster", cost=5000), context(parameters=params))
 
 

@@ -2,7 +2,7 @@
 
 Rule: temporary relief is for a family whose 「基本生活暂时出现严重困难」 (State Council, Interim
 Measures for Social Assistance, order 649, art. 47), sized against the monthly safety-net
-standard (MCA/MOF opinions on temporary relief, 民发〔2018〕23号, s. 2(3)). Dazu gives households
+standard (MCA/MOF opinions on temporary relief, 2018 no. 23, s. 2(3)). Dazu gives households
 hit by illness or disaster priority for temporary relief.
 
 Source: Chongqing poverty-alleviation bulletin no. 1 (2017), Dazu ("illness or disaster ->
@@ -13,7 +13,7 @@ on file, or one whose income per person left after what it bears of the risk's c
 ``{prefix}.hardship_ratio x safety_net.standard`` a month. Refused otherwise, as a skipped
 route step naming the condition and its numbers.
 
-Type (民发〔2018〕23号 s. 2(1)-(2)): relief for spending (``expenditure_kinds``: a medical bill,
+Type (MCA/MOF 2018 no. 23, s. 2(1)-(2)): relief for spending (``expenditure_kinds``: a medical bill,
 school costs) is expenditure-type (支出型) and follows the full procedure: where the policy
 makes temporary relief wait for a decided case (``decision_required``), it waits. Relief for
 an accident, a disaster, a lost earner or other sudden hardship is emergency-type (急难型):
@@ -54,7 +54,7 @@ from ._common import count, money, responsible, when_in_force, whole_number
 __all__ = ["EXPENDITURE_KINDS", "TemporaryRelief"]
 
 #: Risk kinds whose relief is expenditure-type (支出型): 「因教育、医疗等生活必需支出突然增加」
-#: (民发〔2018〕23号 s. 2(1)). Relief for any other kind is emergency-type (急难型).
+#: (MCA/MOF 2018 no. 23, s. 2(1)). Relief for any other kind is emergency-type (急难型).
 EXPENDITURE_KINDS = frozenset({"illness", "schooling"})
 
 _CAP_BASES = ("household", "person")
