@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from relapse_guard import Engine, IllnessReported, Policy, State, load_policy
+from relapse_guard import DisasterReported, Engine, IllnessReported, Policy, State, load_policy
 from relapse_guard.decisions import DecisionKind
 from relapse_guard.errors import InvalidFact, InvalidPolicy
 from relapse_guard.facts import CaseDecided
@@ -65,11 +65,24 @@ def test_rejected_identification_changes_no_state() -> None:
 def test_interventions_wait_for_the_case_and_emergency_relief_is_paid_first() -> None:
     policy = load_policy("dazu_2016").derive(name="dazu_cases", decision_required={"medical_aid", "temporary_relief"})
     result = run([*monitored(), ill(D(2017, 4, 3))], policy)
-    by_illness = [g.intervention for g in result.grants if g.risk_key.startswith("illness:")]
-    assert by_illness == ["temporary_relief", "safety_net"]  # relief is an emergency: help first
-    assert [g.intervention for g in result.pending] == ["medical_aid"]
+    by_illness = [(g.intervention, g.amount) for g in result.grants if g.risk_key.startswith("illness:")]
+    # the safety net alone is paid, on the whole bill while the aid waits: 5000 - 12000 / 3 = 1000
+    # a year left, 83.33 a month: (300 - 83.33) x 3 = 650.01
+    assert by_illness == [("safety_net", Decimal("650.01"))]
+    # relief for a medical bill is expenditure-type: it waits with medical aid (0.6 x 12000 = 7200),
+    # on the 12000 - 7200 = 4800 left: min(4800, 10 x 300) = 3000
+    assert [(g.intervention, g.amount) for g in result.pending] == [
+        ("medical_aid", Decimal("7200.00")),
+        ("temporary_relief", Decimal("3000.00")),
+    ]
     pending = [d for d in result.decisions if d.kind is DecisionKind.INTERVENTION_PENDING]
-    assert [d.rule for d in pending] == ["intervention.medical_aid"]
+    assert [d.rule for d in pending] == ["intervention.medical_aid", "intervention.temporary_relief"]
+    # relief for a disaster is emergency-type: help first
+    flood = DisasterReported(id="flood", household_id="h1", date=D(2017, 4, 3), hazard="flood", loss=Decimal(5000))
+    result = run([*monitored(), flood], policy)
+    assert [(g.intervention, g.amount) for g in result.grants if g.intervention == "temporary_relief"] == [
+        ("temporary_relief", Decimal("3000.00"))  # min(5000, 10 x 300)
+    ]
     relief = next(d for d in result.decisions if d.rule == "intervention.temporary_relief" and d.grant)
     assert "emergency: paid first" in relief.explanation
 
@@ -82,6 +95,7 @@ def test_interventions_wait_for_the_case_and_emergency_relief_is_paid_first() ->
     rejected = run([*monitored(), ill(D(2017, 4, 3)), decided(D(2017, 4, 20), "rejected")], policy)
     assert rejected.pending == ()
     assert "medical_aid" not in [g.intervention for g in rejected.grants]
+    assert "temporary_relief" not in [g.intervention for g in rejected.grants]
     assert any("set aside" in d.explanation for d in rejected.decisions)
     appeal_won = [
         *monitored(),

@@ -119,7 +119,7 @@ def test_dazu_illness_gets_priority_relief_then_the_safety_net_without_relapse()
     medical, relief, top_up = by_illness
     assert medical.amount == Decimal("18000.00")  # 0.6 x 30000
     assert relief.amount == Decimal("3000.00")  # on the 12000 medical aid left, capped at 10 months x 300
-    assert relief.emergency
+    assert not relief.emergency  # a medical bill: expenditure-type (Dazu pays it at once: no case to wait for)
     assert "priority" in relief.basis
     # the bottom line, asked last: the household bears 30000 - 18000 - 3000 = 9000, 3000 a person;
     # 5000 - 3000 = 2000 a year left, 166.67 a month: (300 - 166.67) x 3 = 399.99

@@ -83,9 +83,9 @@ class Context:
     to a fact's date and to the household as the run now holds it. ``values_on`` gives the
     dict of parameter values already looked up on a date, so that runs can share them
     (parameters are immutable); by default each date starts empty. ``risks`` are the
-    household's risks found with a cost, ``eliminated`` those closed (by key, with the date),
-    and ``tags`` the kinds each intervention declares (see :meth:`entitlement`). ``found`` are
-    all the risks found so far, in the order found (:attr:`risks_found`).
+    household's risks found with a cost, ``found`` all its risks found so far, in the order found
+    (:attr:`risks_found`, :meth:`found_risk`), ``eliminated`` those closed (by key, with the
+    date), and ``tags`` the kinds each intervention declares (see :meth:`entitlement`).
     """
 
     __slots__ = (
@@ -317,6 +317,14 @@ class Context:
         without writing evidence that would be discarded.
         """
         return key in self._known_risks
+
+    def found_risk(self, key: str) -> Risk | None:
+        """The risk found for the household with this key (the one a grant's ``risk_key`` names),
+        or None when the engine did not pass it."""
+        for known in reversed(self._found):
+            if known.key == key:
+                return known
+        return None
 
     @property
     def risks_found(self) -> Sequence[Risk]:

@@ -75,7 +75,7 @@ INTERVENTIONS = define_terms(
     ),
 )
 CONDITIONS = define_terms(
-    "route condition", ("income_left_under_standard", "house_unsafe", "no_income_left", "on_file")
+    "route condition", ("income_left_under_standard", "house_unsafe", "no_income_left", "on_file", "in_hardship")
 )
 PROCEDURES = define_terms("case procedure", ("identification", "risk_elimination"))
 OUTCOMES = define_terms("case outcome", ("approved", "rejected"))
@@ -179,6 +179,7 @@ THRESHOLDS = define_terms(
         "monitoring threshold",
         "relative-poverty threshold",
         "safety-net standard",
+        "hardship line",
         "alert amount",
         "share of annual income",
         "minimum loss",
@@ -272,6 +273,8 @@ GRADUAL_MONTH = define("{n} gradual-exit month")
 GRADUAL_MONTHS = define("{n} gradual-exit months")
 DAY = define("{n} day")
 DAYS = define("{n} days")
+TIME = define("{n} time")
+TIMES = define("{n} times")
 
 _COUNTS = {
     "member": (MEMBER, MEMBERS),
@@ -281,6 +284,7 @@ _COUNTS = {
     "measure": (MEASURE, MEASURES),
     "gradual-exit month": (GRADUAL_MONTH, GRADUAL_MONTHS),
     "day": (DAY, DAYS),
+    "time": (TIME, TIMES),
 }
 
 
@@ -292,7 +296,7 @@ def no_value_yet(error: ParameterNotInForce) -> Message:
 def count(n: int, noun: str, *, grouped: bool = False) -> Message:
     """``n`` and its noun in English (``"1 member"``, ``"3 members"``; ``grouped``: thousands
     separated, ``"1,200 months"``, as :func:`relapse_guard.text.plural` writes them): ``noun``
-    is one of member, revisit, month, assessment, measure, gradual-exit month, day."""
+    is one of member, revisit, month, assessment, measure, gradual-exit month, day, time."""
     one, many = _COUNTS[noun]
     return Message(one if n == 1 else many, f"{n:,}" if grouped else str(n))
 
@@ -343,6 +347,17 @@ NO_INCOME_LEFT = define("no income left after the risk's cost")
 OTHERS_CAN_WORK = define("{count} other member(s) can work")
 ON_FILE = define("household on file ({state})")
 NOT_ON_FILE = define("household not on file ({state})")
+IN_HARDSHIP = define(
+    "household not on file ({state}): income left per capita {monthly}/month < hardship line {line}"
+    " ({ratio} x safety-net standard {standard})",
+    margin=compared("monthly", "line", unit=_MONTH, against="hardship line"),
+)
+NOT_IN_HARDSHIP = define(
+    "household not on file ({state}): income left per capita {monthly}/month >= hardship line {line}"
+    " ({ratio} x safety-net standard {standard})",
+    margin=compared("monthly", "line", unit=_MONTH, against="hardship line"),
+)
+NOT_ON_FILE_INCOME_UNKNOWN = define("household not on file ({state}): income never assessed")
 
 # --- the engine: lifecycle ----------------------------------------------------------------
 
@@ -483,9 +498,15 @@ MEDICAL_BASIS = define(
 RELIEF_COST = define("cost {cost}")
 RELIEF_MONTHS = define("{months} months x {standard} x {members} = {asked}")
 RELIEF_SIZED = define("min({sizing}, cap {cap_months} months x {standard} = {cap}) = {amount}")
+RELIEF_SIZED_PER_PERSON = define("min({sizing}, cap {cap_months} months x {standard} x {members} = {cap}) = {amount}")
 RELIEF_NOTHING = define("temporary relief comes to nothing: {sized}")
 RELIEF_BASIS = define("{sized} one-off; help first, paperwork after")
 RELIEF_BASIS_PRIORITY = define("{sized} one-off; priority relief; help first, paperwork after")
+RELIEF_BASIS_EXPENDITURE = define("{sized} one-off; expenditure-type relief: full procedure")
+RELIEF_BASIS_EXPENDITURE_PRIORITY = define("{sized} one-off; priority relief; expenditure-type relief: full procedure")
+RELIEF_ONCE_PER_CAUSE = define(
+    "temporary relief already granted {times} for {kind} risk in {year} ({dates}): at most {limit} a year for one cause"
+)
 NOT_IN_SCHOOL = define("not in school: level {level}")
 UNKNOWN_LEVEL = define("unknown school level {level}")
 NO_LEVEL = define("no school level in the evidence")

@@ -239,7 +239,8 @@ class Policy:
     #: Whether an intervention granted by routing counts as assistance (identified/relapsed -> assisted).
     assist_on_grant: bool = True
     #: Interventions that wait for a decided identification case before they are granted;
-    #: an emergency grant (temporary relief: help first, paperwork after) is paid at once.
+    #: an emergency grant (emergency-type temporary relief: help first, paperwork after) is paid
+    #: at once; expenditure-type relief (a medical bill, school costs) waits like the others.
     decision_required: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     #: The case procedures (see :mod:`relapse_guard.cases`); national identification and risk elimination by default.
     procedures: tuple[Procedure, ...] = attrs.field(default=NATIONAL_PROCEDURES, converter=_tuple)

@@ -23,11 +23,13 @@ from .rules import Verdict
 __all__ = [
     "HOUSE_UNSAFE",
     "INCOME_LEFT_UNDER_STANDARD",
+    "IN_HARDSHIP",
     "NO_INCOME_LEFT",
     "ON_FILE",
     "Condition",
     "RouteStep",
     "entered",
+    "in_hardship",
     "step",
 ]
 
@@ -141,3 +143,61 @@ ON_FILE = Condition(
     "the household is on file (identified, assisted, exited, monitored or relapsed)",
     _on_file,
 )
+
+
+@attrs.frozen
+class _Hardship:
+    """The test of :func:`in_hardship`: an attrs value, so that two policies asking the same
+    line are seen to decide alike (``relapse_guard.engine.agreement.same_part``)."""
+
+    ratio: str
+
+    def __call__(self, risk: Risk, ctx: Context) -> Verdict:
+        state = ctx.state
+        if state in _ON_FILE_STATES:
+            return Verdict(True, lambda: Message.named(keys.ON_FILE, state=Term(state.value)))
+        left = ctx.income_left_per_capita(risk)
+        if left is None:
+            return Verdict(False, lambda: Message.named(keys.NOT_ON_FILE_INCOME_UNKNOWN, state=Term(state.value)))
+        standard = ctx.amount("safety_net.standard")
+        ratio = ctx.amount(self.ratio)
+        line = ratio * standard
+        monthly = left / 12
+        holds = monthly < line
+        key = keys.IN_HARDSHIP if holds else keys.NOT_IN_HARDSHIP
+        return Verdict(
+            holds,
+            lambda: Message.named(
+                key,
+                state=Term(state.value),
+                monthly=f"{monthly:.2f}",
+                line=f"{line:.2f}",
+                ratio=ratio,
+                standard=standard,
+            ),
+        )
+
+
+def in_hardship(prefix: str = "temporary_relief") -> Condition:
+    """The condition ``in_hardship`` of temporary relief, reading ``{prefix}.hardship_ratio``.
+
+    It holds for a household on file (see :data:`ON_FILE`), and for one not on file whose
+    income per person left after what it bears of the risk's cost (the safety net's income
+    left, :meth:`Context.income_left_per_capita`) is under the hardship line,
+    ``{prefix}.hardship_ratio x safety_net.standard`` a month. It does not hold for a household
+    not on file whose income was never assessed: its hardship is not shown.
+
+    Rule: temporary relief is for a family whose 「基本生活暂时出现严重困难」 (State Council order
+    649, art. 47); the shipped policies set the line at the low-income edge, 1.5 x the
+    safety-net standard (MCA 2021 dibao review measures, art. 8).
+    """
+    ratio = f"{prefix}.hardship_ratio"
+    return Condition(
+        "in_hardship",
+        f"the household is on file, or its income left per person after the risk's cost is under {ratio} x"
+        " the safety-net standard",
+        _Hardship(ratio),
+    )
+
+
+IN_HARDSHIP = in_hardship()

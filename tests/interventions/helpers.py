@@ -22,6 +22,8 @@ values = { 2015-01-01 = 230, 2016-01-01 = 300 }
 values = { 2015-01-01 = 10 }
 [temporary_relief.months_without_cost]
 values = { 2015-01-01 = 3 }
+[temporary_relief.hardship_ratio]
+values = { 2015-01-01 = 1.5 }
 
 [medical_aid.share]
 values = { 2015-01-01 = 0.6 }
@@ -113,8 +115,10 @@ def context(
     grants: Sequence[Grant] = (),
     parameters: ParameterTree = SEED,
     housing_grade: HousingGrade | None = None,
+    found: Sequence[Risk] = (),
 ) -> Context:
-    """A context for household ``hh`` (or a new one of ``size`` members) on ``date``."""
+    """A context for household ``hh`` (or a new one of ``size`` members) on ``date``; ``found``:
+    the risks found before (those ``grants`` name)."""
     return Context(
         household=hh if hh is not None else household(size),
         date=date,
@@ -123,6 +127,7 @@ def context(
         income_per_capita=None if income is None else Decimal(income),
         grants=grants,
         housing_grade=housing_grade,
+        found=found,
     )
 
 

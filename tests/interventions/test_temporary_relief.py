@@ -1,19 +1,24 @@
-"""Temporary relief: min(cost, cap) or months x standard x members within the cap; help first."""
+"""Temporary relief: min(cost, cap) or months x standard x members within the cap, for a household
+in hardship; emergency-type relief first, expenditure-type by the full procedure."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard.decisions import Declined, Grant, Period
+from relapse_guard.decisions import Declined, Grant, Period, Risk
+from relapse_guard.errors import InvalidPolicy
 from relapse_guard.interventions import Intervention, TemporaryRelief
+from relapse_guard.lifecycle import State
+from relapse_guard.messages import margins_of
 from relapse_guard.money import FEN
 
-from .helpers import D2015, context, declined, risk, used, with_params
+from .helpers import D2015, context, declined, past_grant, risk, used, with_params
 
 RELIEF = TemporaryRelief()
 
@@ -96,7 +101,7 @@ def test_priority_is_recorded_in_the_basis_and_does_not_change_the_amount() -> N
     assert plain.amount == priority.amount == Decimal("1000.00")
     assert "priority relief" in priority.basis
     assert "priority" not in plain.basis
-    assert priority.emergency is True
+    assert priority.emergency is plain.emergency is False  # a medical bill: expenditure-type
 
 
 def test_declined_when_it_comes_to_nothing() -> None:
@@ -131,3 +136,227 @@ def test_never_negative_never_above_the_cap_always_to_the_fen(cost: Decimal, siz
         assert grant.amount == min(3 * standard * size, 10 * standard)
     else:
         assert grant.amount == min(cost.quantize(FEN, rounding="ROUND_HALF_UP"), 10 * standard)
+
+
+# --- who: a household in hardship (State Council order 649, art. 47) ----------------------
+
+RICH = "60000"  # a year per person: 5,000 a month, 16.7 x the 300 standard
+
+
+def test_refused_to_a_household_not_on_file_far_above_the_hardship_line() -> None:
+    # 60000 - 8000 / 3 members = 57333.33 a year left per person = 4777.78 a month,
+    # >= the hardship line 1.5 x 300 = 450.00
+    result = RELIEF.grant(risk("disaster", cost=8000), context(state=State.NEW, income=RICH))
+    assert declined(result) == (
+        "condition in_hardship not met: household not on file (new): income left per capita 4777.78/month"
+        " >= hardship line 450.00 (1.5 x safety-net standard 300)"
+    )
+    assert isinstance(result, Declined)
+    (margin,) = margins_of(result.message)
+    assert (margin.value, margin.threshold) == (Decimal("4777.78"), Decimal("450.00"))
+
+
+def test_granted_to_a_household_on_file_whatever_its_income() -> None:
+    grant = RELIEF.grant(risk("disaster", cost=8000), context(state=State.EXITED, income=RICH))
+    assert isinstance(grant, Grant)
+    assert grant.amount == Decimal("3000.00")  # min(8000, cap 10 x 300)
+
+
+@pytest.mark.parametrize(
+    ("loss", "granted"),
+    [
+        # 6000 - 1200 / 3 = 5600 a year = 466.67 a month >= 450: refused
+        (1200, None),
+        # 6000 - 1350 / 3 = 5550 a year = 462.50 a month >= 450: refused
+        (1350, None),
+        # 6000 - 1800 / 3 = 5400 a year = 450.00 a month, not under 450: refused (the line itself)
+        (1800, None),
+        # 6000 - 1803 / 3 = 5399 a year = 449.92 a month < 450: min(1803, 3000) = 1803
+        (1803, "1803.00"),
+        # 6000 - 6000 / 3 = 4000 a year = 333.33 a month < 450: min(6000, 3000) = 3000
+        (6000, "3000.00"),
+    ],
+)
+def test_not_on_file_granted_only_under_the_hardship_line_after_its_loss(loss: int, granted: str | None) -> None:
+    result = RELIEF.grant(risk("disaster", cost=loss), context(state=State.NEW, income=6000))
+    if granted is None:
+        assert declined(result).startswith("condition in_hardship not met: household not on file (new)")
+    else:
+        assert isinstance(result, Grant)
+        assert result.amount == Decimal(granted)
+        assert used(result)["temporary_relief.hardship_ratio"] == ("1.5", dt.date(2015, 1, 1))
+
+
+def test_refused_to_a_household_not_on_file_whose_income_was_never_assessed() -> None:
+    assert declined(RELIEF.grant(risk("disaster", cost=8000), context(state=State.NEW))) == (
+        "condition in_hardship not met: household not on file (new): income never assessed"
+    )
+
+
+def test_a_household_on_file_reads_no_hardship_line() -> None:
+    grant = RELIEF.grant(risk("disaster", cost=500), context(state=State.MONITORED))
+    assert isinstance(grant, Grant)
+    assert "temporary_relief.hardship_ratio" not in used(grant)
+
+
+@given(
+    income=st.decimals(min_value=0, max_value=20000, places=2, allow_nan=False, allow_infinity=False),
+    cost=st.decimals(min_value=0, max_value=30000, places=2, allow_nan=False, allow_infinity=False),
+    size=st.integers(min_value=1, max_value=8),
+)
+def test_not_on_file_granted_exactly_when_income_left_is_under_the_hardship_line(
+    income: Decimal, cost: Decimal, size: int
+) -> None:
+    result = RELIEF.grant(risk("disaster", cost=cost), context(state=State.NEW, income=income, size=size))
+    left = max(income - cost / size, Decimal(0))
+    if left / 12 < Decimal("1.5") * 300:
+        assert isinstance(result, Grant) or declined(result).startswith("temporary relief comes to nothing")
+    else:
+        assert declined(result).startswith("condition in_hardship not met")
+
+
+# --- type: emergency-type first, expenditure-type by the full procedure (MCA/MOF 2018 no. 23) ---
+
+
+@pytest.mark.parametrize(
+    ("kind", "emergency"),
+    [
+        ("illness", False),
+        ("schooling", False),
+        ("disaster", True),
+        ("main_earner_lost", True),
+        ("unemployment", True),
+    ],
+)
+def test_the_type_follows_the_risk_kind(kind: str, emergency: bool) -> None:
+    grant = RELIEF.grant(risk(kind, cost=1000), context())
+    assert isinstance(grant, Grant)
+    assert grant.emergency is emergency
+    if emergency:
+        assert grant.basis.endswith("one-off; help first, paperwork after")
+    else:
+        assert grant.basis.endswith("one-off; expenditure-type relief: full procedure")
+
+
+def test_expenditure_kinds_are_the_policy_s_to_choose() -> None:
+    relief = TemporaryRelief(priority=True, expenditure_kinds=frozenset({"schooling"}))
+    grant = relief.grant(risk("illness", cost=1000), context())
+    assert isinstance(grant, Grant)
+    assert grant.emergency is True
+    grant = relief.grant(risk("schooling", cost=1000), context())
+    assert isinstance(grant, Grant)
+    assert grant.emergency is False
+    assert grant.basis == (
+        "min(cost 1000.00, cap 10 months x 300.00 = 3000.00) = 1000.00 one-off; priority relief;"
+        " expenditure-type relief: full procedure"
+    )
+
+
+# --- how often: once per cause per year, when the policy says so ----------------------------
+
+ONCE = with_params("[temporary_relief.times_per_cause_per_year]\nvalues = { 2015-01-01 = 1 }")
+
+
+def _earlier(kind: str, on: dt.date, key: str) -> tuple[Risk, Grant]:
+    found = risk(kind, cost=5000, date=on, key=key)
+    return found, attrs.evolve(past_grant("temporary_relief", 3000, date=on), risk_key=key)
+
+
+def test_once_per_cause_refuses_a_second_relief_for_the_same_cause_in_the_year() -> None:
+    flood, paid = _earlier("disaster", dt.date(2016, 3, 10), "disaster:d3")
+    ctx = context(parameters=ONCE, grants=[paid], found=[flood])
+    assert declined(RELIEF.grant(risk("disaster", cost=5000, key="disaster:d5"), ctx)) == (
+        "temporary relief already granted 1 time for disaster risk in 2016 (2016-03-10): at most 1 time a year"
+        " for one cause"
+    )
+
+
+def test_once_per_cause_grants_another_cause_and_the_next_year() -> None:
+    flood, paid = _earlier("disaster", dt.date(2016, 3, 10), "disaster:d3")
+    ctx = context(parameters=ONCE, grants=[paid], found=[flood])
+    assert isinstance(RELIEF.grant(risk("main_earner_lost", key="m"), ctx), Grant)
+    flood, paid = _earlier("disaster", dt.date(2015, 9, 10), "disaster:d9")
+    ctx = context(parameters=ONCE, grants=[paid], found=[flood])
+    assert isinstance(RELIEF.grant(risk("disaster", cost=5000, key="disaster:d5"), ctx), Grant)
+
+
+def test_twice_per_cause_refuses_the_third() -> None:
+    twice = with_params("[temporary_relief.times_per_cause_per_year]\nvalues = { 2015-01-01 = 2 }")
+    march, paid_march = _earlier("disaster", dt.date(2016, 3, 10), "d3")
+    may, paid_may = _earlier("disaster", dt.date(2016, 5, 10), "d5")
+    one = context(parameters=twice, grants=[paid_march], found=[march])
+    assert isinstance(RELIEF.grant(risk("disaster", cost=5000, key="d7"), one), Grant)
+    two = context(parameters=twice, grants=[paid_march, paid_may], found=[march, may])
+    assert declined(RELIEF.grant(risk("disaster", cost=5000, key="d7"), two)) == (
+        "temporary relief already granted 2 times for disaster risk in 2016 (2016-03-10, 2016-05-10): at most"
+        " 2 times a year for one cause"
+    )
+
+
+def test_without_the_parameter_no_limit() -> None:
+    flood, paid = _earlier("disaster", dt.date(2016, 3, 10), "d3")
+    grant = RELIEF.grant(risk("disaster", cost=5000, key="d5"), context(grants=[paid], found=[flood]))
+    assert isinstance(grant, Grant)
+    assert "temporary_relief.times_per_cause_per_year" not in used(grant)
+
+
+@pytest.mark.parametrize("value", ["0", "1.5"])
+def test_times_per_cause_must_be_a_whole_number_of_one_or_more(value: str) -> None:
+    params = with_params(f"[temporary_relief.times_per_cause_per_year]\nvalues = {{ 2015-01-01 = {value} }}")
+    with pytest.raises(InvalidPolicy, match="times_per_cause_per_year"):
+        RELIEF.grant(risk("disaster", cost=5000), context(parameters=params))
+
+
+# --- the cap: per household, or per person when the policy says so ---------------------------
+
+PER_PERSON = with_params('[temporary_relief.cap_basis]\nvalues = { 2015-01-01 = "person" }')
+PER_HOUSEHOLD = with_params('[temporary_relief.cap_basis]\nvalues = { 2015-01-01 = "household" }')
+
+
+@pytest.mark.parametrize(
+    ("size", "per_household", "per_person"),
+    [
+        # 3 months x 300 x members; cap 10 x 300 = 3000, or 10 x 300 x members
+        (3, "2700.00", "2700.00"),  # 2700 under both caps
+        (4, "3000.00", "3600.00"),  # 3600 > 3000; < 12000
+        (7, "3000.00", "6300.00"),  # 6300 > 3000; < 21000
+    ],
+)
+def test_cap_per_household_or_per_person(size: int, per_household: str, per_person: str) -> None:
+    household_grant = RELIEF.grant(risk("unemployment"), context(size=size, parameters=PER_HOUSEHOLD))
+    person_grant = RELIEF.grant(risk("unemployment"), context(size=size, parameters=PER_PERSON))
+    assert isinstance(household_grant, Grant)
+    assert isinstance(person_grant, Grant)
+    assert household_grant.amount == Decimal(per_household)
+    assert person_grant.amount == Decimal(per_person)
+
+
+def test_cap_per_person_basis() -> None:
+    grant = RELIEF.grant(risk("disaster", cost=8000), context(size=3, parameters=PER_PERSON))
+    assert isinstance(grant, Grant)
+    # min(8000, 10 x 300 x 3 = 9000)
+    assert grant.basis == (
+        "min(cost 8000.00, cap 10 months x 300.00 x 3 members = 9000.00) = 8000.00 one-off; help first, paperwork after"
+    )
+
+
+def test_unknown_cap_basis_is_a_policy_error() -> None:
+    params = with_params('[temporary_relief.cap_basis]\nvalues = { 2015-01-01 = "family" }')
+    with pytest.raises(InvalidPolicy, match=r"cap_basis.*'family'"):
+        RELIEF.grant(risk("disaster", cost=5000), context(parameters=params))
+
+
+@given(
+    cost=st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False, allow_infinity=False),
+    size=st.integers(min_value=1, max_value=9),
+)
+def test_per_person_cap_never_below_the_household_cap(cost: Decimal, size: int) -> None:
+    kind = "disaster" if cost else "unemployment"
+    household_grant = RELIEF.grant(risk(kind, cost=cost), context(size=size, parameters=PER_HOUSEHOLD))
+    person_grant = RELIEF.grant(risk(kind, cost=cost), context(size=size, parameters=PER_PERSON))
+    assert isinstance(household_grant, Grant)
+    assert isinstance(person_grant, Grant)
+    assert household_grant.amount is not None
+    assert person_grant.amount is not None
+    assert household_grant.amount <= person_grant.amount <= 10 * 300 * size
+    assert person_grant.amount == min(cost if cost else Decimal(900 * size), Decimal(3000 * size))

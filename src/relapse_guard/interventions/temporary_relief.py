@@ -1,24 +1,41 @@
-"""Temporary relief: a one-off payment sized against the safety-net standard, help first.
+"""Temporary relief: a one-off payment for a basic life in temporary serious hardship.
 
-Rule (national practice; seed Dazu): temporary relief is a one-off payment sized against the
-monthly safety-net standard, capped — one province caps it at 10 months of the standard —
-and disasters and accidents take the "help first, paperwork after" fast track. Dazu gives
-households hit by illness or disaster priority for temporary relief.
+Rule: temporary relief is for a family whose 「基本生活暂时出现严重困难」 (State Council, Interim
+Measures for Social Assistance, order 649, art. 47), sized against the monthly safety-net
+standard (MCA/MOF opinions on temporary relief, 2018 no. 23, s. 2(3)). Dazu gives households
+hit by illness or disaster priority for temporary relief.
 
 Source: Chongqing poverty-alleviation bulletin no. 1 (2017), Dazu ("illness or disaster ->
-dibao as the bottom line, and priority for temporary relief"); national temporary-relief
-practice for the sizing and the cap.
+dibao as the bottom line, and priority for temporary relief"); the national rules above.
 
-Arithmetic (parameters ``{prefix}.cap_months``, ``{prefix}.months_without_cost`` and
-``safety_net.standard``), chosen here and written in the grant's basis:
+Who (the condition ``in_hardship``, :func:`~relapse_guard.routing.in_hardship`): a household
+on file, or one whose income per person left after what it bears of the risk's cost is under
+``{prefix}.hardship_ratio x safety_net.standard`` a month. Refused otherwise, as a skipped
+route step naming the condition and its numbers.
 
-- the cap is per household and per payment: ``cap_months x standard``;
+Type (MCA/MOF 2018 no. 23, s. 2(1)-(2)): relief for spending (``expenditure_kinds``: a medical bill,
+school costs) is expenditure-type (支出型) and follows the full procedure: where the policy
+makes temporary relief wait for a decided case (``decision_required``), it waits. Relief for
+an accident, a disaster, a lost earner or other sudden hardship is emergency-type (急难型):
+flagged ``emergency``, paid first, paperwork after.
+
+Arithmetic (parameters ``{prefix}.cap_months``, ``{prefix}.months_without_cost``,
+``safety_net.standard`` and, if the policy sets it, ``{prefix}.cap_basis``), written in the
+grant's basis:
+
+- the cap on one payment is ``cap_months x standard`` for the household, or ``cap_months x
+  standard x members`` when ``cap_basis`` is ``"person"``. No national cap was found: the
+  months and the basis are local parameters;
 - a risk with a cost (a disaster loss, a medical bill): ``min(cost, cap)``;
 - a risk without a cost (a lost job, a lost earner): ``months_without_cost x standard x
-  members``, limited by the same household cap.
+  members``, limited by the same cap.
 
-The grant is always flagged ``emergency`` (paid first, paperwork after). Declined, with the
-arithmetic, when the amount comes to zero.
+How often (only when the policy sets ``{prefix}.times_per_cause_per_year``, a whole number):
+relief for a risk of one kind is granted at most that many times in a calendar year; a
+further one is refused with the dates of those granted. No national limit was found; local
+rules say 「原则上，同一事由一年内只能申请一次临时救助」.
+
+Declined, with the arithmetic, when the amount comes to zero.
 """
 
 from __future__ import annotations
@@ -28,19 +45,30 @@ import attrs
 from .. import message_keys as keys
 from ..context import COST_AID, Context
 from ..decisions import Declined, Grant, Period, Risk
-from ..messages import Message
+from ..errors import InvalidPolicy
+from ..messages import Join, Message, Term
 from ..money import to_money
-from ._common import count, money, responsible, when_in_force
+from ..routing import Condition, in_hardship
+from ._common import count, money, responsible, when_in_force, whole_number
 
-__all__ = ["TemporaryRelief"]
+__all__ = ["EXPENDITURE_KINDS", "TemporaryRelief"]
+
+#: Risk kinds whose relief is expenditure-type (支出型): 「因教育、医疗等生活必需支出突然增加」
+#: (MCA/MOF 2018 no. 23, s. 2(1)). Relief for any other kind is emergency-type (急难型).
+EXPENDITURE_KINDS = frozenset({"illness", "schooling"})
+
+_CAP_BASES = ("household", "person")
 
 
 @attrs.frozen(kw_only=True)
 class TemporaryRelief:
-    """One-off relief: the risk's cost, or some months of the standard per member, within a cap.
+    """One-off relief for a household in hardship: the risk's cost, or some months of the
+    standard per member, within a cap.
 
     ``priority`` marks priority relief (Dazu); it is recorded in the basis and does not change
-    the amount. ``standard`` names the safety-net standard parameter.
+    the amount. ``standard`` names the safety-net standard parameter. ``hardship`` is the
+    condition a household must meet (:func:`~relapse_guard.routing.in_hardship` on
+    ``prefix``); ``expenditure_kinds`` the risk kinds whose relief follows the full procedure.
     """
 
     name: str = "temporary_relief"
@@ -48,15 +76,25 @@ class TemporaryRelief:
     standard: str = "safety_net.standard"
     priority: bool = False
     responsible: str = "town civil affairs office"
+    expenditure_kinds: frozenset[str] = EXPENDITURE_KINDS
+    hardship: Condition = attrs.field(default=attrs.Factory(lambda self: in_hardship(self.prefix), takes_self=True))
     #: Its grants pay toward the risk's cost: what they pay no longer weighs on the income left.
     tags: frozenset[str] = frozenset({COST_AID})
 
     @when_in_force
     def grant(self, risk: Risk, ctx: Context) -> Grant | Declined:
-        """The one-off relief for ``risk``, or :class:`Declined` when it comes to nothing."""
+        """The one-off relief for ``risk``, or :class:`Declined` when the household is not in
+        hardship, had its relief for this cause this year, or it comes to nothing."""
+        verdict = self.hardship(risk, ctx)
+        if not verdict.holds:
+            return Declined(Message(keys.CONDITION_NOT_MET, Term(self.hardship.name), verdict.message))
+        limit_name = f"{self.prefix}.times_per_cause_per_year"
+        if ctx.has_param(limit_name):
+            refused = self._once_per_cause(risk, ctx, whole_number(ctx, limit_name, minimum=1))
+            if refused is not None:
+                return refused
         standard = ctx.amount(self.standard)
         cap_months = ctx.amount(f"{self.prefix}.cap_months")
-        cap = to_money(cap_months * standard)
         if risk.cost > 0:
             asked = to_money(risk.cost)
             sizing = Message(keys.RELIEF_COST, money(asked))
@@ -64,11 +102,29 @@ class TemporaryRelief:
             months = ctx.amount(f"{self.prefix}.months_without_cost")
             asked = to_money(months * standard * ctx.size)
             sizing = Message(keys.RELIEF_MONTHS, months, money(standard), count(ctx.size, "member"), money(asked))
-        amount = min(asked, cap)
-        sized = Message(keys.RELIEF_SIZED, sizing, cap_months, money(standard), money(cap), money(amount))
+        if self._cap_per_person(ctx):
+            cap = to_money(cap_months * standard * ctx.size)
+            amount = min(asked, cap)
+            sized = Message(
+                keys.RELIEF_SIZED_PER_PERSON,
+                sizing,
+                cap_months,
+                money(standard),
+                count(ctx.size, "member"),
+                money(cap),
+                money(amount),
+            )
+        else:
+            cap = to_money(cap_months * standard)
+            amount = min(asked, cap)
+            sized = Message(keys.RELIEF_SIZED, sizing, cap_months, money(standard), money(cap), money(amount))
         if amount <= 0:
             return Declined(Message(keys.RELIEF_NOTHING, sized))
-        basis = Message(keys.RELIEF_BASIS_PRIORITY if self.priority else keys.RELIEF_BASIS, sized)
+        emergency = risk.kind not in self.expenditure_kinds
+        if emergency:
+            key = keys.RELIEF_BASIS_PRIORITY if self.priority else keys.RELIEF_BASIS
+        else:
+            key = keys.RELIEF_BASIS_EXPENDITURE_PRIORITY if self.priority else keys.RELIEF_BASIS_EXPENDITURE
         return ctx.grant(
             intervention=self.name,
             risk=risk,
@@ -76,6 +132,40 @@ class TemporaryRelief:
             period=Period.ONE_OFF,
             responsible=responsible(ctx, self.prefix, self.responsible),
             persons=ctx.size,
-            basis=basis,
-            emergency=True,
+            basis=Message(key, sized),
+            emergency=emergency,
+        )
+
+    def _cap_per_person(self, ctx: Context) -> bool:
+        """True when ``{prefix}.cap_basis`` is ``"person"``; the cap is per household without it."""
+        name = f"{self.prefix}.cap_basis"
+        if not ctx.has_param(name):
+            return False
+        basis = ctx.text(name)
+        if basis not in _CAP_BASES:
+            raise InvalidPolicy(f"parameter {name!r} must be 'household' or 'person', found {basis!r}")
+        return basis == "person"
+
+    def _once_per_cause(self, risk: Risk, ctx: Context, limit: int) -> Declined | None:
+        """:class:`Declined` when relief was already granted ``limit`` times this calendar year
+        for risks of ``risk``'s kind (one cause); None otherwise."""
+        year = ctx.date.year
+        dates = []
+        for grant in ctx.grants:
+            if grant.intervention != self.name or grant.date.year != year:
+                continue
+            earlier = ctx.found_risk(grant.risk_key)
+            if earlier is not None and earlier.kind == risk.kind:
+                dates.append(grant.date)
+        if len(dates) < limit:
+            return None
+        return Declined(
+            Message(
+                keys.RELIEF_ONCE_PER_CAUSE,
+                count(len(dates), "time"),
+                Term(risk.kind),
+                str(year),
+                Join([str(on) for on in dates], ", "),
+                count(limit, "time"),
+            )
         )
