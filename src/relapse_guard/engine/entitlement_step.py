@@ -613,7 +613,7 @@ class EntitlementStep:
         if names is None:
             return None
         months, can_work, obvious = names
-        if can_work is not None and run.household.has_labour_capacity:
+        if can_work is not None and run.household.has_labour_capacity_on(base):
             months = can_work
         lookup = self.policy.parameters.lookup
         value = lookup(months, base)

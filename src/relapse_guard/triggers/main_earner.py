@@ -53,7 +53,7 @@ class MainEarnerLostTrigger:
         if not isinstance(fact, MainEarnerLost):
             return None
         member = member_of(ctx, fact, fact.member_id)
-        others = sum(1 for m in ctx.household.members if m.id != member.id and m.can_work)
+        others = sum(1 for m in ctx.household.members if m.id != member.id and m.can_work_on(ctx.date))
         return ctx.risk(
             trigger=self.name,
             fact=fact,
