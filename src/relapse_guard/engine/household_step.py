@@ -123,7 +123,7 @@ def changed_household(
 def earner_dies(facts: Sequence[Fact], death: MemberDied) -> bool:
     """True when ``facts`` (in the order applied) hold a main earner's loss by death of the
     member ``death`` records, on its day: the two facts record one death, the main earner's."""
-    at = bisect.bisect_left(facts, death.date, key=_DATE)
+    at = bisect.bisect_left(facts, death.date, key=_date)
     for fact in facts[at:]:
         if fact.date != death.date:
             break
@@ -136,7 +136,6 @@ def _date(fact: Fact) -> dt.date:
     return fact.date
 
 
-_DATE = _date
 #: The cause of a main earner's loss that is their death.
 EARNER_DEATH = "death"
 
