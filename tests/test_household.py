@@ -89,8 +89,8 @@ def test_age_on_and_labour() -> None:
     m = member(born=dt.date(2000, 2, 29), labour_capacity=LabourCapacity.NONE)
     assert m.age_on(dt.date(2001, 2, 28)) == 0
     assert m.age_on(dt.date(2001, 3, 1)) == 1
-    assert not m.can_work
-    assert make_household(can_work=False).has_labour_capacity is False
+    assert not m.can_work_on(dt.date(2030, 1, 1))
+    assert make_household(can_work=False).has_labour_capacity_on(dt.date(2016, 1, 1)) is False
     h = make_household()
     assert h.member("h1-m0").id == "h1-m0"
     with pytest.raises(InvalidHousehold):

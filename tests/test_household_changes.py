@@ -77,8 +77,10 @@ def texts(decisions: tuple[object, ...], kind: DecisionKind) -> list[str]:
 
 def test_a_birth_raises_the_safety_net_top_up_from_the_next_month() -> None:
     # yubei_2016, 2 members, standard 300 a person a month. 10 Jan: 2400 a year a person = 200.00
-    # a month: (300 - 200) x 2 = 200.00 a month from 1 Feb. 15 Apr: m2 is born: the same income
-    # per person, 3 members: (300 - 200) x 3 = 300.00 a month, owed from 1 May (the next month).
+    # a month: (300 - 200) x 2 = 200.00 a month from 1 Feb. 15 Apr: m2 is born. The household's
+    # income as assessed, 2400 x 2 = 4800 a year, is shared over 3 members: 1600 a year = 133.33
+    # a month each (N2 art. 12: the per-capita income of the co-resident members), so
+    # (300 - 133.33) x 3 = 166.67 x 3 = 500.01 a month, owed from 1 May (the next month).
     facts = [income("i1", D(2016, 1, 10), 2400), born("b1", D(2016, 4, 15), "m2")]
     result = Engine(YUBEI).run(household(2), facts, as_of=D(2016, 12, 31))
     first, second = safety_net(result.grants)
@@ -88,40 +90,83 @@ def test_a_birth_raises_the_safety_net_top_up_from_the_next_month() -> None:
         D(2016, 2, 1),
         D(2016, 5, 1),
     )
-    assert (second.amount, second.persons, second.starts, second.ends) == (Decimal("300.00"), 3, D(2016, 5, 1), None)
+    assert (second.amount, second.persons, second.starts, second.ends) == (Decimal("500.01"), 3, D(2016, 5, 1), None)
+    assert second.basis_income == Decimal("1600.00")
     (changed,) = texts(result.decisions, DecisionKind.HOUSEHOLD_CHANGED)
     assert changed == "member m2 joined (birth, b1): 2 -> 3 members: m0, m1, m2"
-    (raised,) = texts(result.decisions, DecisionKind.ENTITLEMENT_RECOMPUTED)
-    assert raised.startswith(
-        "safety_net raised from 200.00 to 300.00 a month, owed from 2016-05-01: household size 2 -> 3"
+    (raised,) = [d for d in result.decisions if d.kind is DecisionKind.ENTITLEMENT_RECOMPUTED]
+    assert raised.explanation.startswith(
+        "safety_net raised from 200.00 to 500.01 a month, owed from 2016-05-01: household size 2 -> 3"
     )
-    assert "(300.00 - 200.00) x 3 members = 300.00 per month" in raised
-    assert raised.endswith("[members counted: 3 members: m0, m1, m2]")
-    # April is owed at the old amount, May on at the new one: 3 x 200 + 8 x 300
-    assert result.money()["safety_net"].paid_to_date == Decimal("3000.00")
+    assert "(300.00 - 133.33) x 3 members = 500.01 per month" in raised.explanation
+    assert "income per person: household income 4800.00 over 3 members" in raised.explanation
+    assert raised.explanation.endswith("[members counted: 3 members: m0, m1, m2]")
+    assert raised.facts == ("b1", "i1")  # the birth, and the assessment whose income it shares
+    # February to April at 200.00, May to December at 500.01: 3 x 200 + 8 x 500.01 = 4600.08
+    assert result.money()["safety_net"].paid_to_date == Decimal("4600.08")
+    assert result.income_per_capita == Decimal("1600.00")
+
+
+def test_the_death_of_a_member_without_income_stops_the_top_up_without_a_gradual_exit() -> None:
+    # yubei_2016, 3 members at 2400 a year each: (300 - 200) x 3 = 300.00 a month from 1 Feb.
+    # 15 Apr the grandparent m2 (no income of their own) dies: 7200 a year over 2 members = 3600
+    # = 300.00 a month each, no gap: the top-up stops, owed through April (N4 s.1(3): reviewed
+    # and stopped after a death), with no gradual exit (N1 art. 33 gives one after employment).
+    facts = [income("i1", D(2016, 1, 10), 2400), died("d1", D(2016, 4, 15), "m2")]
+    result = Engine(YUBEI).run(household(3), facts, as_of=D(2016, 12, 31))
+    (only,) = safety_net(result.grants)
+    assert (only.amount, only.persons, only.ends) == (Decimal("300.00"), 3, D(2016, 5, 1))
+    (ended,) = [d for d in result.decisions if d.kind is DecisionKind.ENTITLEMENT_ENDED]
+    assert ended.facts == ("d1", "i1")
+    assert "no safety-net gap: monthly income left per person 300.00 >= standard 300.00" in ended.explanation
+    assert "household income 7200.00 over 2 members" in ended.explanation
+    # February to April at 300.00: 3 x 300 = 900.00, nothing from May
+    assert result.money()["safety_net"].paid_to_date == Decimal("900.00")
+
+
+def test_a_member_leaving_shares_the_income_over_those_who_stay() -> None:
+    # yubei_2016, 3 members at 1200 a year each = 100.00 a month: (300 - 100) x 3 = 600.00 a
+    # month from 1 Feb. 5 Mar m0 marries out: 3600 a year over 2 members = 1800 = 150.00 a month
+    # each: (300 - 150) x 2 = 300.00 from 1 Apr. 20 Jun a new assessment of 1000 a person (for
+    # the 2 members) sets it again: 83.33 a month, (300 - 83.33) x 2 = 433.34 from 1 Jul.
+    facts = [income("i1", D(2016, 1, 10), 1200), left("l1", D(2016, 3, 5), "m0"), income("i2", D(2016, 6, 20), 1000)]
+    result = Engine(YUBEI).run(household(3), facts, as_of=D(2016, 12, 31))
+    amounts = [(grant.amount, grant.persons, grant.starts) for grant in safety_net(result.grants)]
+    assert amounts == [
+        (Decimal("600.00"), 3, D(2016, 2, 1)),
+        (Decimal("300.00"), 2, D(2016, 4, 1)),
+        (Decimal("433.34"), 2, D(2016, 7, 1)),
+    ]
+    last = [d for d in result.decisions if d.kind is DecisionKind.ENTITLEMENT_RECOMPUTED][-1]
+    assert "household income" not in last.explanation  # assessed again: nothing shared
+    assert result.income_per_capita == Decimal(1000)
 
 
 def test_the_death_of_the_only_member_able_to_work_lengthens_the_recheck_period() -> None:
-    # chongqing_2016: re-checked every 6 months with a member able to work, else 12. 3 members,
-    # m0 the only one able to work; 10 Jan: 2400 identifies it, 20 Jan: the same income, assisted,
-    # is an income-drop risk: (300 - 200) x 3 = 300.00 a month. 1 Jun a
-    # member dies: 2 members, (300 - 200) x 2 = 200.00 from July, set on 1 Jun. The assessment of
-    # 10 Dec (2500, no obvious change) is the 6-month re-check when m0 still works, and nothing
-    # when m0 is the one who died (12 months: due 1 Jun 2017).
-    base = [income("i0", D(2016, 1, 10), 2400), income("i1", D(2016, 1, 20), 2400), income("i2", D(2016, 12, 10), 2500)]
+    # chongqing_2016: re-checked every 6 months with a member able to work, else 12; an obvious
+    # change is 20%. 3 members, m0 the only one able to work; 10 Jan: 1200 identifies it, 20 Jan:
+    # the same income, assisted, is an income-drop risk: 100.00 a month a person,
+    # (300 - 100) x 3 = 600.00 a month. 1 Jun a member dies: 1200 x 3 = 3600 a year over 2
+    # members = 1800 = 150.00 a month, (300 - 150) x 2 = 300.00 from July, set on 1 Jun on 1800.
+    # The assessment of 10 Dec (1850, 2.8% from 1800: no obvious change) is the 6-month re-check
+    # when m0 still works, and nothing when m0 is the one who died (12 months: due 1 Jun 2017).
+    base = [income("i0", D(2016, 1, 10), 1200), income("i1", D(2016, 1, 20), 1200), income("i2", D(2016, 12, 10), 1850)]
     engine = Engine(CHONGQING)
     worker_alive = engine.run(household(3), [*base, died("d1", D(2016, 6, 1), "m2")], as_of=D(2017, 1, 31))
     worker_dead = engine.run(household(3), [*base, died("d1", D(2016, 6, 1), "m0")], as_of=D(2017, 1, 31))
     for result in (worker_alive, worker_dead):
         lowered = texts(result.decisions, DecisionKind.ENTITLEMENT_RECOMPUTED)[0]
-        assert lowered.startswith("safety_net lowered from 300.00 to 200.00 a month, owed from 2016-07-01")
+        assert lowered.startswith("safety_net lowered from 600.00 to 300.00 a month, owed from 2016-07-01")
     (kept,) = [t for t in texts(worker_alive.decisions, DecisionKind.ENTITLEMENT_RECOMPUTED) if "i2" in t]
-    assert kept.startswith("safety_net re-checked (due on 2016-12-01) and kept at 200.00 a month")
+    assert kept.startswith("safety_net re-checked (due on 2016-12-01) and kept at 300.00 a month")
     assert not [d for d in worker_dead.decisions if d.facts == ("i2",)]
 
 
 def test_the_last_member_leaving_dissolves_the_household_and_ends_its_entitlements() -> None:
-    facts = [income("i1", D(2016, 1, 10), 2400), left("l1", D(2016, 3, 5), "m0"), died("d1", D(2016, 6, 20), "m1")]
+    # yubei_2016, 2 members at 1200 a year = 100.00 a month: (300 - 100) x 2 = 400.00 a month.
+    # 5 Mar m0 marries out: 2400 a year for m1 alone = 200.00 a month, (300 - 200) x 1 = 100.00
+    # from April; 20 Jun m1 dies: the household dissolves, the top-up owed through June.
+    facts = [income("i1", D(2016, 1, 10), 1200), left("l1", D(2016, 3, 5), "m0"), died("d1", D(2016, 6, 20), "m1")]
     result = Engine(YUBEI).run(household(2), facts, as_of=D(2016, 12, 31))
     *_, last = safety_net(result.grants)
     assert last.ends == D(2016, 7, 1)  # owed through June, no gradual exit

@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Protocol
 
 from .decisions import Grant, Period, Risk, Severity
@@ -23,7 +24,7 @@ from .lifecycle import State
 from .messages import Message, Text
 from .parameters import ParameterTree, ParameterValue, Value
 
-__all__ = ["COST_AID", "COST_WINDOW", "Context", "HouseholdNow", "ValuesOn", "aid_toward"]
+__all__ = ["COST_AID", "COST_WINDOW", "NO_DEATHS", "Context", "HouseholdNow", "ValuesOn", "aid_toward"]
 
 #: How many months a risk's cost weighs on the income left, when a policy sets it.
 COST_WINDOW = "income_left.open_risk_months"
@@ -31,6 +32,10 @@ COST_WINDOW = "income_left.open_risk_months"
 #: cost (medical aid, temporary relief, education aid, housing renovation): the household no
 #: longer bears what they paid, so it does not weigh on the income left (one cost, paid once).
 COST_AID = "cost_aid"
+
+
+#: No member died (a mapping never changed: a run's deaths are a new one each time).
+NO_DEATHS: Mapping[str, dt.date] = MappingProxyType({})
 
 
 def aid_toward(risk_key: str, grants: Iterable[Grant], tags: Mapping[str, frozenset[str]], on: dt.date) -> Decimal:
@@ -85,10 +90,12 @@ class Context:
     (parameters are immutable); by default each date starts empty. ``risks`` are the
     household's risks found with a cost, ``found`` all its risks found so far, in the order found
     (:attr:`risks_found`, :meth:`found_risk`), ``eliminated`` those closed (by key, with the
-    date), and ``tags`` the kinds each intervention declares (see :meth:`entitlement`).
+    date), ``tags`` the kinds each intervention declares (see :meth:`entitlement`), and ``died``
+    the members who died, by id, with the day (see :meth:`died_today`).
     """
 
     __slots__ = (
+        "_died",
         "_eliminated",
         "_found",
         "_known_risks",
@@ -127,6 +134,7 @@ class Context:
         eliminated: Mapping[str, dt.date] | None = None,
         tags: Mapping[str, frozenset[str]] | None = None,
         found: Sequence[Risk] = (),
+        died: Mapping[str, dt.date] | None = None,
     ) -> None:
         self.household = household
         self._size = household.size  # read by many rules and interventions: counted once
@@ -143,6 +151,7 @@ class Context:
         self._found = found
         self._eliminated: Mapping[str, dt.date] = {} if eliminated is None else eliminated
         self._tags: Mapping[str, frozenset[str]] = {} if tags is None else tags
+        self._died = NO_DEATHS if died is None else died
         self._values_on = values_on
         self._seen = values_on(date)
         self._used: dict[str, ParameterValue] = {}
@@ -161,11 +170,20 @@ class Context:
         self.unmet_needs = now.unmet
         self.housing_grade = now.housing_grade
 
-    def rehouse(self, household: Household) -> None:
+    def rehouse(self, household: Household, died: Mapping[str, dt.date] | None = None) -> None:
         """Move to ``household`` as changed (a member joined, left or died, or it moved): the
-        engine calls it on a household change, so that what follows reads the household of that date."""
+        engine calls it on a household change, so that what follows reads the household of that
+        date (``died``: the members who died, by id, with the day, when a death changed them)."""
         self.household = household
         self._size = household.size
+        if died is not None:
+            self._died = died
+
+    def died_today(self, member_id: str) -> bool:
+        """True when member ``member_id`` died on this date: no longer counted (``household``
+        is the household after the death), though a fact of the same day may still name them
+        (the main earner lost to that death)."""
+        return self._died.get(member_id) == self.date
 
     # --- parameters ---------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import attrs
 from .bounds import MAX_ID_LENGTH, MAX_MEMBERS, STORED, valid_text
 from .errors import InvalidHousehold, close_names, redact
 
-__all__ = ["Health", "Household", "LabourCapacity", "Member", "Place", "Schooling"]
+__all__ = ["WORKING_AGE", "Health", "Household", "LabourCapacity", "Member", "Place", "Schooling"]
 
 
 class LabourCapacity(enum.Enum):
@@ -21,6 +21,11 @@ class LabourCapacity(enum.Enum):
     FULL = "full"
     PARTIAL = "partial"
     NONE = "none"
+
+
+#: The ages at which a member whose labour capacity is left blank can work: from 16, under 60
+#: (no capacity to work: 60 and over, under 16 or severe disability).
+WORKING_AGE = (16, 60)
 
 
 class Health(enum.Enum):
@@ -63,7 +68,8 @@ class Member:
 
     id: str
     birth_date: dt.date
-    labour_capacity: LabourCapacity = LabourCapacity.FULL
+    #: As recorded; None when the record leaves it blank (read from the age: :meth:`can_work_on`).
+    labour_capacity: LabourCapacity | None = None
     health: Health = Health.HEALTHY
     schooling: Schooling = Schooling.NONE
 
@@ -74,10 +80,23 @@ class Member:
             years -= 1
         return years
 
-    @property
-    def can_work(self) -> bool:
-        """True when the member has full or partial labour capacity."""
-        return self.labour_capacity is not LabourCapacity.NONE
+    def capacity_on(self, on: dt.date) -> LabourCapacity:
+        """The member's labour capacity on ``on``: as recorded; a blank one read from the age and
+        health on that day (no capacity to work under 16, at 60 and over or severely disabled,
+        as the extreme-poverty rules define it; full otherwise)."""
+        capacity = self.labour_capacity
+        if capacity is not None:
+            return capacity
+        if self.health is Health.SEVERELY_DISABLED or not WORKING_AGE[0] <= self.age_on(on) < WORKING_AGE[1]:
+            return LabourCapacity.NONE
+        return LabourCapacity.FULL
+
+    def can_work_on(self, on: dt.date) -> bool:
+        """True when the member has full or partial labour capacity on ``on`` (:meth:`capacity_on`)."""
+        capacity = self.labour_capacity
+        if capacity is not None:  # (most records say it: no age to work out)
+            return capacity is not LabourCapacity.NONE
+        return self.capacity_on(on) is not LabourCapacity.NONE
 
 
 _ID_TEXT = f"a string of at most {MAX_ID_LENGTH} characters (Unicode text)"
@@ -120,6 +139,8 @@ def _check_household(household: Household) -> None:
             ("health", Health),
             ("schooling", Schooling),
         ):
+            if name == "labour_capacity" and member.labour_capacity is None:
+                continue  # left blank: read from the age
             if not isinstance(getattr(member, name), enum_type):
                 raise InvalidHousehold(
                     hid, f"members[{index}].{name}", getattr(member, name), f"a {enum_type.__name__}"
@@ -165,10 +186,9 @@ class Household:
         """True when a member has ``member_id``."""
         return any(member.id == member_id for member in self.members)
 
-    @property
-    def has_labour_capacity(self) -> bool:
-        """True when at least one member can work (fully or partly)."""
-        return any(member.can_work for member in self.members)
+    def has_labour_capacity_on(self, on: dt.date) -> bool:
+        """True when at least one member can work (fully or partly) on ``on`` (:meth:`Member.can_work_on`)."""
+        return any(member.can_work_on(on) for member in self.members)
 
     def check_born_by(self, on: dt.date, *, field: str = "members") -> None:
         """Raise :class:`InvalidHousehold` if a member is born after ``on`` (an assessment date)."""
@@ -190,7 +210,7 @@ class Household:
                 {
                     "id": m.id,
                     "birth_date": m.birth_date.isoformat(),
-                    "labour_capacity": m.labour_capacity.value,
+                    **({} if m.labour_capacity is None else {"labour_capacity": m.labour_capacity.value}),
                     "health": m.health.value,
                     "schooling": m.schooling.value,
                 }
@@ -252,12 +272,13 @@ def _member_from_dict(hid: str | None, index: int, data: object) -> Member:
         _known_keys(hid, f"members[{index}].", data, MEMBER_KEYS)
         member_id, birth = data.get("id"), data.get("birth_date")
         try:
-            capacity = _CAPACITIES.get(data.get("labour_capacity", "full"))
+            raw = data.get("labour_capacity", _BLANK)
+            capacity = None if raw is _BLANK else _CAPACITIES.get(raw, _BLANK)  # blank: read from the age
             health = _HEALTH.get(data.get("health", "healthy"))
             schooling = _SCHOOLING.get(data.get("schooling", "none"))
         except TypeError:  # a value that cannot be a key (a list): the explaining way says which
-            capacity = health = schooling = None
-        if type(member_id) is str and type(birth) is str and capacity and health and schooling:
+            capacity, health, schooling = _BLANK, None, None
+        if type(member_id) is str and type(birth) is str and capacity is not _BLANK and health and schooling:
             try:
                 birth_date = dt.date.fromisoformat(birth)
             except ValueError:
@@ -284,11 +305,13 @@ def _member_explained(hid: str | None, index: int, data: object) -> Member:
         raise InvalidHousehold(hid, f"{field}.birth_date", birth, "an ISO date such as '1980-01-31'")
     values: dict[str, Any] = {}
     for name, enum_type, default in (
-        ("labour_capacity", LabourCapacity, LabourCapacity.FULL),
+        ("labour_capacity", LabourCapacity, None),
         ("health", Health, Health.HEALTHY),
         ("schooling", Schooling, Schooling.NONE),
     ):
-        raw = data.get(name, default.value)
+        if default is None and name not in data:
+            continue  # a labour capacity left blank: read from the age
+        raw = data.get(name, None if default is None else default.value)
         try:
             values[name] = enum_type(raw)
         except ValueError:
@@ -304,5 +327,7 @@ def _by_value(kind: type[enum.Enum]) -> dict[object, Any]:
 
 
 _CAPACITIES: dict[object, LabourCapacity] = _by_value(LabourCapacity)
+#: What the fast path reads for a labour capacity not given, or not one of the enum's values.
+_BLANK: Any = object()
 _HEALTH: dict[object, Health] = _by_value(Health)
 _SCHOOLING: dict[object, Schooling] = _by_value(Schooling)

@@ -442,6 +442,7 @@ AID_TOWARD_COST = define(
     "{intervention} of {amount} paid toward the {kind} risk's cost: the household bears less of it"
 )
 ON_INCOME_ON_FILE = define("{basis}, on the income the amount in force was set on, {income} a year per person")
+INCOME_SHARED = define("{basis}; income per person: household income {total} over {members}")
 ON_BASIS_INCOME = define("{why}, worked out on the income the amount was set on, {income} a year per person")
 COST_NO_LONGER_WEIGHS = define(
     "income assessed {income} a year per person ({fact}), and a cost the amount was set against no longer"
@@ -754,6 +755,10 @@ REPLAY_CORRECTED = define(
     "fact {fact} corrects fact {target} (now dated {date}): the household is replayed from that fact"
 )
 REPLAY_RETRACTED = define("fact {fact} retracts fact {target}: the household is replayed without it")
+REPLAY_EARNER_DEATH = define(
+    "fact {fact} says member {member} who died on {date} was the main earner: the household is replayed with"
+    " the earner's share of the income leaving with them"
+)
 REPLAY_STALE = define("the checkpoint was made under {made} with other parts or parameters than {policy}")
 #: Every replay reason's key, in the order they are tried.
 REPLAY_REASONS = (
@@ -765,6 +770,7 @@ REPLAY_REASONS = (
     REPLAY_SORTS_BEFORE,
     REPLAY_LATE_FACT,
     REPLAY_CASE_STEP,
+    REPLAY_EARNER_DEATH,
     REPLAY_CORRECTED,
     REPLAY_RETRACTED,
     REPLAY_STALE,

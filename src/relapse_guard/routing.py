@@ -114,7 +114,7 @@ _NO_INCOME_LEFT = Message(keys.NO_INCOME_LEFT)
 
 
 def _no_income_left(risk: Risk, ctx: Context) -> Verdict:
-    others = [m for m in ctx.household.members if m.can_work and m.id != risk.member_id]
+    others = [m for m in ctx.household.members if m.can_work_on(ctx.date) and m.id != risk.member_id]
     left = ctx.income_left_per_capita(risk)
     if not others:
         return Verdict(True, _NO_OTHER_WORKER)

@@ -288,7 +288,7 @@ def relative_poverty(
             return Verdict(
                 False, lambda: Message.named(keys.RELATIVE_NOT_BELOW, income=income, threshold=f"{threshold:.2f}")
             )
-        if not ctx.household.has_labour_capacity:
+        if not ctx.household.has_labour_capacity_on(ctx.date):
             return Verdict(False, _NO_LABOUR)
         return Verdict(True, lambda: Message.named(keys.RELATIVE_BELOW, income=income, threshold=f"{threshold:.2f}"))
 

@@ -488,6 +488,10 @@ REASONS = {
     "fact 'YB-7-r1' retracts fact 'YB-7-i4': the household is replayed without it": (
         "事实 'YB-7-r1' 撤回了事实 'YB-7-i4'：该户不计该事实重新计算"
     ),
+    "fact 'YB-7-mel' says member YB-7-1 who died on 2017-02-03 was the main earner: the household is replayed "
+    "with the earner's share of the income leaving with them": (
+        "事实 'YB-7-mel' 表明于 2017-02-03 死亡的成员 YB-7-1 是主要劳动力：该户重新计算，其所占收入份额随之减去"
+    ),
     "the checkpoint was made under yubei_2016@2016.1 with other parts or parameters than yubei_2016@2016.2": (
         "检查点按 yubei_2016@2016.1 生成，其组成部分或参数与 yubei_2016@2016.2 不同"
     ),

@@ -198,7 +198,7 @@ def test_shares_as_documented(county: Population, history: dict[str, tuple[House
                 assert fact.date.day == last.date.day
             elif isinstance(fact, JobLost):
                 member = household.member(fact.member_id)
-                assert member.can_work
+                assert member.can_work_on(fact.date)
                 assert 16 <= member.age_on(fact.date.replace(day=1)) < 60
             elif isinstance(fact, SchoolEnrolled):
                 assert (fact.date.month, fact.date.day) == (9, 1)

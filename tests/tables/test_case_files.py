@@ -127,7 +127,9 @@ def test_a_case_s_household_keys_replace_the_default_s() -> None:
         D(1941, 2, 3),
         LabourCapacity.NONE,
     )
-    assert (child.id, child.schooling, child.labour_capacity) == ("m2", Schooling.PRIMARY, LabourCapacity.FULL)
+    assert (child.id, child.schooling, child.labour_capacity) == ("m2", Schooling.PRIMARY, None)
+    # left blank: read from the age, 7 on the case's date, so no capacity to work
+    assert child.capacity_on(D(2017, 1, 31)) is LabourCapacity.NONE
     assert (first.as_of, second.as_of) == (D(2016, 12, 31), D(2017, 1, 31))
 
 

@@ -174,10 +174,10 @@ def test_fires_iff_the_member_can_work_with_the_documented_severity(
     hh: Household = household(*caps)
     member = hh.members[index % len(caps)]
     risk = TRIGGER.detect(job_lost(member=member.id), make_ctx(state=state, hh=hh, income=income))
-    assert (risk is not None) is member.can_work
+    assert (risk is not None) is member.can_work_on(DAY)
     if risk is None:
         return
-    others = [m for m in hh.members if m.id != member.id and m.can_work]
+    others = [m for m in hh.members if m.id != member.id and m.can_work_on(DAY)]
     if not others:
         expected = Severity.SEVERE
     elif state in ON_FILE or (income is not None and income < Decimal(5400)):

@@ -83,7 +83,7 @@ class RiskEliminationCondition:
             self._monitored(ctx, found_on),
         ]
         if self.needs_labour_capacity:
-            can_work = ctx.household.has_labour_capacity
+            can_work = ctx.household.has_labour_capacity_on(ctx.on)
             checks.append((can_work, Message(keys.A_MEMBER_CAN_WORK if can_work else keys.NO_MEMBER_CAN_WORK)))
         failed = [reason for holds, reason in checks if not holds]
         if failed:

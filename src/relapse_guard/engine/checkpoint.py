@@ -109,6 +109,11 @@ class Checkpoint:
     #: The household changes applied (members joining, leaving, dying; moves): a resumed run
     #: applies them to the household record again, to hold the household in force.
     household_facts: tuple[Fact, ...] = ()
+    #: After a change of household size, until the next assessment: the household's income as
+    #: assessed, the changes since and the assessment it is of, which the income shares over the
+    #: members in force (None: the income as assessed). A quiet assessment patched into the head
+    #: is a later one: the share no longer holds.
+    income_shared: tuple[Decimal, tuple[str, ...], str] | None = None
     next_event: dt.date | None = None
     #: The prefilter's income band as of the clock, and the first day it may no longer hold:
     #: income assessments at or above it, dated before then, change only the income (see
@@ -174,6 +179,9 @@ class Checkpoint:
             "open_cases": [[c.case_id, c.procedure, c.step, c.due_on.isoformat()] for c in self.open_cases],
             "case_facts": [_kept_fact(fact) for fact in self.case_facts],
             "household_facts": [_kept_fact(fact) for fact in self.household_facts],
+            "income_shared": None
+            if self.income_shared is None
+            else [str(self.income_shared[0]), list(self.income_shared[1]), self.income_shared[2]],
             "quiet_band": _text(self.quiet_band),
             "quiet_until": _iso(self.quiet_until),
             "quiet_gate": None if self.quiet_gate is None else [str(bound) for bound in self.quiet_gate],
@@ -287,6 +295,7 @@ class Checkpoint:
             open_cases=tuple([_read_open_case(row) for row in get("open_cases", ())]),
             case_facts=tuple([kinds.parse(item) for item in get("case_facts", ())]),
             household_facts=tuple([kinds.parse(item) for item in get("household_facts", ())]),
+            income_shared=None if (shared := get("income_shared")) is None else _shared(shared, income_fact),
             next_event=None if event is None else date(event),
             quiet_band=None if (band := get("quiet_band")) is None else Decimal(band),
             quiet_until=None if (until := get("quiet_until")) is None else date(until),
@@ -350,6 +359,7 @@ class Checkpoint:
                 open_cases=tuple(read.each("open_cases", _read_open_case)),
                 case_facts=tuple(read.each("case_facts", kinds.parse)),
                 household_facts=tuple(read.each("household_facts", kinds.parse)),
+                income_shared=read.shared_or_none("income_shared", data.get("income_fact")),
                 next_event=read.date_or_none("next_event"),
                 quiet_band=read.decimal_or_none("quiet_band"),
                 quiet_until=read.date_or_none("quiet_until"),
@@ -380,6 +390,7 @@ class Checkpoint:
             self.open_cases,
             self.case_facts,
             self.household_facts,
+            self.income_shared,
         )
 
     def to_bytes(self, policy: Policy, *, like: tuple[Checkpoint, bytes] | None = None) -> bytes:
@@ -619,6 +630,23 @@ def _gate(value: Any) -> tuple[Decimal, Decimal]:
     return low, high
 
 
+def _shared(value: Any, income_fact: object) -> tuple[Decimal, tuple[str, ...], str] | None:
+    """An income shared over the members read back: the household's income as text, the ids of
+    the changes since its assessment, and the assessment's id; None when ``income_fact``, the
+    checkpoint's latest assessment, is another (a quiet assessment patched into the head)."""
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        raise TypeError("an income shared is [income, [change ids], assessment id]")
+    total, changes, fact = value
+    if type(total) is not str or type(fact) is not str or not isinstance(changes, list | tuple):
+        raise TypeError("an income shared is [income, [change ids], assessment id]")
+    amount = Decimal(total)
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("an income shared is a finite amount >= 0")
+    if fact != income_fact:
+        return None
+    return amount, tuple([_fact_id(change) for change in changes]), fact
+
+
 def _value_tag(value: Value) -> str:
     return "b" if isinstance(value, bool) else "d" if isinstance(value, Decimal) else "s"
 
@@ -806,6 +834,10 @@ class _Reader:
     def gate_or_none(self, name: str) -> tuple[Decimal, Decimal] | None:
         value = self._get(name)
         return None if value is None else _gate(value)
+
+    def shared_or_none(self, name: str, income_fact: object) -> tuple[Decimal, tuple[str, ...], str] | None:
+        value = self._get(name)
+        return None if value is None else _shared(value, income_fact)
 
     def count_or_none(self, name: str) -> int | None:
         value = self._get(name)

@@ -400,6 +400,7 @@ class Engine:
     def _play(self, run: RunState, ordered: list[Fact], as_of: dt.date | None) -> None:
         """Apply ``ordered`` to ``run``, then move its clock to ``as_of``."""
         if ordered:
+            run.facts = ordered  # (a death looks among the facts of its day for the main earner's loss)
             ctx = self._context(run, ordered[0].date)
             if self._watchers is None:
                 advance = self._lifecycle.advance
@@ -453,6 +454,7 @@ class Engine:
             eliminated=run.eliminated,
             tags=self._tags,
             found=run.risks,
+            died=run.died,
         )
 
     def _band_at(self, run: RunState, clock: dt.date | None) -> Quiet:

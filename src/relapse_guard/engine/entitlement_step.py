@@ -49,7 +49,7 @@ from .answers import checked_amount, checked_grant, sound_grant
 from .decision_log import DecisionLog
 from .run_state import RunState
 
-__all__ = ["EntitlementStep", "replacing"]
+__all__ = ["EntitlementStep", "replacing", "shared_basis"]
 
 _T = TypeVar("_T")
 
@@ -124,6 +124,10 @@ class EntitlementStep:
             piece = run.grants[run.entitled[grant.intervention]]
             grant = grant.with_basis(Message(keys.ON_INCOME_ON_FILE, grant.basis_message, on_file))
             basis_income, basis_fact, rechecked_on = on_file, piece.basis_fact, piece.rechecked_on or piece.date
+        elif (
+            run.income_shared is not None and run.shared is not None and terms.recompute_on_income
+        ):  # on the income shared over the members
+            grant = grant.with_basis(shared_basis(run, grant.basis_message))
         started = grant.with_term(
             starts=starts,
             ends=ends,
@@ -392,10 +396,12 @@ class EntitlementStep:
         self, run: RunState, date: dt.date, starts: dt.date, why: Value, facts: tuple[str, ...], ctx: Context
     ) -> None:
         """A change of household size recomputes the entitlements whose terms follow the members
-        (``recompute_on_members``), a new amount owed from ``starts``."""
+        (``recompute_on_members``), a new amount owed from ``starts``; one that declines ends
+        without a gradual exit (the income did not rise from work: N1 art. 33 gives the gradual
+        exit after employment)."""
         for name in sorted(run.entitled):
             if self.terms(name).recompute_on_members:
-                self.recompute(run, name, date, starts, why, facts=facts, ctx=ctx)
+                self.recompute(run, name, date, starts, why, facts=facts, ctx=ctx, gradual=False)
 
     def on_eliminated(self, run: RunState, risk_key: str, date: dt.date, why: Value, facts: tuple[str, ...]) -> None:
         """The entitlements granted for ``risk_key`` end: the risk was eliminated."""
@@ -423,9 +429,11 @@ class EntitlementStep:
         ctx: Context | None = None,
         check: bool = False,
         on_basis: bool = False,
+        gradual: bool = True,
     ) -> None:
         """Ask intervention ``name`` again on ``date``; a new amount is owed from ``starts``
-        (``ctx``: a context of the run to move to ``date``, or None for a new one).
+        (``ctx``: a context of the run to move to ``date``, or None for a new one); one that
+        declines ends it, after the gradual-exit months its terms name when ``gradual``.
 
         ``check``: an income assessment that :meth:`on_income` found an obvious change (or
         that has no re-check rule to pass): on or after the re-check's day it is that re-check,
@@ -476,19 +484,33 @@ class EntitlementStep:
                 if amount is None and not self._log.enabled:
                     # it declines (``amount`` says None only then): ended, without asking for the
                     # reason, which only a recorded decision would say
-                    self.end(run, name, date, why, facts=facts)
+                    self.end(run, name, date, why, facts=facts, gradual=gradual)
                     return
         outcome = self._ask(run, name, risk, ctx)
         if outcome is None:
             return
+        shared = (
+            run.shared
+            if run.income_shared is not None and terms.recompute_on_income and (basis is None or basis == run.income)
+            else None
+        )
+        if shared is not None:  # worked out on the income shared over the members: the changes cited
+            facts = (*facts, *(change for change in shared[1] if change not in facts))
         if isinstance(outcome, Declined):
-            reason = Message(keys.DECLINED_BECAUSE, why, outcome.message)
-            self.end(run, name, date, reason, facts=facts, parameters=ctx.used_parameters())
+            said = outcome.message
+            if shared is not None:  # on the income shared over the members: said, and its assessment cited
+                said = shared_basis(run, said)
+                if run.income_fact is not None and run.income_fact not in facts:
+                    facts = (*facts, run.income_fact)
+            reason = Message(keys.DECLINED_BECAUSE, why, said)
+            self.end(run, name, date, reason, facts=facts, parameters=ctx.used_parameters(), gradual=gradual)
             return
         if outcome.amount is None:
             return
         if outcome.amount == piece.amount and piece.ends is None and not rechecked:
             return
+        if shared is not None:
+            outcome = outcome.with_basis(shared_basis(run, outcome.basis_message))
         starts = max(starts, piece.first_day)
         new = outcome.with_term(
             date=date,
@@ -506,7 +528,7 @@ class EntitlementStep:
         if self._log.enabled:
             due = None if recheck is None else recheck[0]
             # an end cancelled: a gradual exit's months left
-            gradual = terms.gradual_exit_months if piece.ends is not None and not terms.max_months else None
+            gradual_left = terms.gradual_exit_months if piece.ends is not None and not terms.max_months else None
             # the new amount is worked out on the income on file, or on the one it was set on
             income_fact = new.basis_fact if terms.recompute_on_income else None
             if income_fact is not None and income_fact not in facts:
@@ -521,7 +543,7 @@ class EntitlementStep:
                 parameters=(*new.parameters, recheck[1]) if recheck is not None else new.parameters,
                 risk=risk,
                 grant=new,
-                margins=partial(_recomputed_margins, why, gradual, piece, date, self.policy),
+                margins=partial(_recomputed_margins, why, gradual_left, piece, date, self.policy),
             )
 
     @staticmethod
@@ -613,7 +635,7 @@ class EntitlementStep:
         if names is None:
             return None
         months, can_work, obvious = names
-        if can_work is not None and run.household.has_labour_capacity:
+        if can_work is not None and run.household.has_labour_capacity_on(base):
             months = can_work
         lookup = self.policy.parameters.lookup
         value = lookup(months, base)
@@ -709,6 +731,13 @@ class EntitlementStep:
 _ONE_DAY = dt.timedelta(days=1)
 _NO_FLOOR = Decimal("-Infinity")
 _NO_CEILING = Decimal("Infinity")
+
+
+def shared_basis(run: RunState, basis: Value) -> Message:
+    """``basis``, saying the income per person it read is the household's income shared over
+    the members in force ("household income 4800.00 over 3 members")."""
+    assert run.shared is not None
+    return Message(keys.INCOME_SHARED, basis, to_money(run.shared[0]), keys.count(run.household.size, "member"))
 
 
 def _obvious(share: Decimal | None, basis: Decimal, income: Decimal) -> bool:

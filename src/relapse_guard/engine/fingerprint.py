@@ -78,9 +78,11 @@ def policy_fingerprint(policy: Policy) -> str:
 def household_fingerprint(household: Household) -> str:
     """A digest of the household record: its place and every member as the rules read them."""
     place = household.place
-    # ``_value_`` is the enum member's value as a plain attribute (``.value`` is a slower property).
+    # ``_value_`` is the enum member's value as a plain attribute (``.value`` is a slower property);
+    # a labour capacity left blank (read from the age) is empty.
     members = ";".join(
-        f"{m.id},{m.birth_date.toordinal()},{m.labour_capacity._value_},{m.health._value_},{m.schooling._value_}"
+        f"{m.id},{m.birth_date.toordinal()},{'' if m.labour_capacity is None else m.labour_capacity._value_},"
+        f"{m.health._value_},{m.schooling._value_}"
         for m in household.members
     )
     return _digest(f"{household.id}|{place.district}|{place.town}|{place.village}|{members}")

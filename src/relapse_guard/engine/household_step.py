@@ -12,6 +12,16 @@ they counted. A change of size recomputes the entitlements whose terms follow th
 (the safety net's top-up is per member) from the next month, and the re-check period is
 worked out again (it depends on whether a member can work).
 
+A change of size also shares the household's income over the members in force (N2 art. 12:
+the gap to the standard of the per-capita income of the co-resident members): until the next
+assessment, the income per person is the household's income as assessed (per person x the
+members it was assessed over) over the members in force, to the fen
+(:meth:`~.run_state.RunState.share_income`); every rule, trigger and intervention reads it, and
+the decisions that do cite the changes. The main earner's death (a
+:class:`~relapse_guard.facts.MemberDied` with a :class:`~relapse_guard.facts.MainEarnerLost`
+of that member, cause ``death``, on the same day: :func:`earner_dies`) takes the earner's share
+of the income with them: the others keep the income per person on file.
+
 When the last member leaves or dies the household **dissolves**: every entitlement running
 ends (owed through that month, no gradual exit: "all members gone"), the lifecycle stays where
 it is, and any later fact of the household is refused except a member joining (a return),
@@ -20,8 +30,9 @@ which forms the household again with that member.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -30,14 +41,21 @@ from ..context import Context
 from ..decisions import DecisionKind
 from ..entitlements import first_of_next_month
 from ..errors import InvalidFact, InvalidHousehold, redact
-from ..facts import HOUSEHOLD_CHANGES, Fact, HouseholdMoved, MemberDied, MemberJoined, MemberLeft
+from ..facts import HOUSEHOLD_CHANGES, Fact, HouseholdMoved, MainEarnerLost, MemberDied, MemberJoined, MemberLeft
 from ..household import Household
 from ..messages import Join, Message, Term
 from .decision_log import DecisionLog
 from .entitlement_step import EntitlementStep
 from .run_state import RunState
 
-__all__ = ["HouseholdStep", "changed_household", "household_on", "members_counted", "rehouse"]
+__all__ = [
+    "HouseholdStep",
+    "changed_household",
+    "earner_dies",
+    "household_on",
+    "members_counted",
+    "rehouse",
+]
 
 HouseholdChange = MemberJoined | MemberLeft | MemberDied | HouseholdMoved
 
@@ -102,6 +120,26 @@ def changed_household(
         raise InvalidFact(hid, error.field, error.value, error.expected, fact_id=fact.id) from None
 
 
+def earner_dies(facts: Sequence[Fact], death: MemberDied) -> bool:
+    """True when ``facts`` (in the order applied) hold a main earner's loss by death of the
+    member ``death`` records, on its day: the two facts record one death, the main earner's."""
+    at = bisect.bisect_left(facts, death.date, key=_date)
+    for fact in facts[at:]:
+        if fact.date != death.date:
+            break
+        if type(fact) is MainEarnerLost and fact.member_id == death.member_id and fact.cause == EARNER_DEATH:
+            return True
+    return False
+
+
+def _date(fact: Fact) -> dt.date:
+    return fact.date
+
+
+#: The cause of a main earner's loss that is their death.
+EARNER_DEATH = "death"
+
+
 def household_on(household: Household, facts: Iterable[Fact], on: dt.date) -> Household:
     """The household in force on ``on``: ``household`` (as before its facts) with the
     household changes among ``facts`` dated up to ``on`` applied (the place of a dissolved
@@ -141,9 +179,18 @@ class HouseholdStep:
         after, dissolved = changed_household(before, fact, run.dissolved)
         rehouse(run, after, dissolved)
         run.changes = (*run.changes, fact)
-        ctx.rehouse(after)
+        earner = False
+        if isinstance(fact, MemberDied):
+            run.died = {**run.died, fact.member_id: fact.date}
+            earner = earner_dies(run.facts, fact)
+            ctx.rehouse(after, run.died)
+        else:
+            ctx.rehouse(after)
         run.rechecks = {}  # the re-check period depends on who can work
         run.income_gate = None
+        if dissolved is None and after.size != before.size and run.income is not None:
+            run.share_income(fact, before.size, after.size, earner=earner)
+            ctx.refresh(fact.date, run)
         what = _what(fact, before, after)
         if dissolved is not None:
             text = Message(keys.HOUSEHOLD_DISSOLVED, what, Term(run.state.value))

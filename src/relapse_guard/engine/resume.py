@@ -22,7 +22,7 @@ from .. import message_keys as keys
 from ..cases.case import CaseState
 from ..cases.replay import replay_cases
 from ..errors import InvalidCheckpoint
-from ..facts import CaseOpened, CaseStepRecorded, Fact
+from ..facts import CaseOpened, CaseStepRecorded, Fact, MainEarnerLost, MemberDied
 from ..household import Household
 from ..lifecycle import State
 from ..messages import Message, Term
@@ -30,7 +30,7 @@ from ..policy import Policy
 from ..result import HouseholdResult
 from ..reviews import ReviewState, review_status
 from .checkpoint import Checkpoint, OpenCase, SortKey
-from .household_step import changed_household, rehouse
+from .household_step import EARNER_DEATH, changed_household, rehouse
 from .run_state import HOUSEHOLD_FACTS, RunState
 
 __all__ = [
@@ -129,6 +129,23 @@ def refusal(
         for fact in new_facts:
             if isinstance(fact, CaseStepRecorded) and fact.case_id not in open_ids:
                 return Message(keys.REPLAY_CASE_STEP, repr(fact.id), repr(fact.case_id))
+        if checkpoint.household_facts:
+            earner = _earner_after_death(checkpoint.household_facts, new_facts)
+            if earner is not None:
+                return Message(keys.REPLAY_EARNER_DEATH, repr(earner.id), earner.member_id, earner.date)
+    return None
+
+
+def _earner_after_death(changes: Sequence[Fact], new_facts: Sequence[Fact]) -> MainEarnerLost | None:
+    """A main earner's loss by death among ``new_facts`` naming a member whose death on that
+    day the checkpoint's ``changes`` recorded: the death was the main earner's, which the run
+    that made the checkpoint did not know (the earner's share of the income leaves with them)."""
+    deaths = {(fact.member_id, fact.date) for fact in changes if isinstance(fact, MemberDied)}
+    if not deaths:
+        return None
+    for fact in new_facts:
+        if isinstance(fact, MainEarnerLost) and fact.cause == EARNER_DEATH and (fact.member_id, fact.date) in deaths:
+            return fact
     return None
 
 
@@ -141,6 +158,8 @@ def restore(checkpoint: Checkpoint, household: Household) -> RunState:
             if not isinstance(fact, HOUSEHOLD_FACTS):
                 raise InvalidCheckpoint(household.id, "household_facts", fact.kind, "household changes")
             changed, dissolved = changed_household(changed, fact, dissolved)
+            if isinstance(fact, MemberDied):
+                run.died = {**run.died, fact.member_id: fact.date}
         rehouse(run, changed, dissolved)
         run.changes = checkpoint.household_facts
     run.state = checkpoint.state
@@ -148,6 +167,7 @@ def restore(checkpoint: Checkpoint, household: Household) -> RunState:
     run.income = checkpoint.income
     run.income_fact = checkpoint.income_fact
     run.previous_income = checkpoint.previous_income
+    run.restore_shared(checkpoint.income_shared)
     run.unmet = checkpoint.unmet
     run.housing_grade = checkpoint.housing_grade
     run.monitoring_start = checkpoint.monitoring_start
@@ -238,6 +258,7 @@ def capture(
         open_cases=open_cases,
         case_facts=kept,
         household_facts=run.changes,
+        income_shared=run.shared_on_file(),
         next_event=following,
         quiet_band=quiet[0],
         quiet_until=quiet[1],

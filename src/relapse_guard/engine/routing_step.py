@@ -262,13 +262,17 @@ class Router:
         if not self._log.enabled:
             return
         first = grant.emergency and name in self.policy.decision_required
+        facts: tuple[str, ...] = (risk.fact_id,) if risk.fact_id else ()
+        shared = run.shared if monthly and run.income_shared is not None else None
+        if shared is not None and self._entitlements.terms(name).recompute_on_income:
+            facts = (*facts, *(change for change in shared[1] if change not in facts))  # the income it read
         self._log.record(
             run,
             grant.date,
             DecisionKind.INTERVENTION_GRANTED,
             f"intervention.{name}",
             partial(_granted, grant, replaced if monthly else None, monthly, first, risk.kind),
-            facts=(risk.fact_id,) if risk.fact_id else (),
+            facts=facts,
             parameters=grant.parameters,
             risk=risk,
             grant=grant,

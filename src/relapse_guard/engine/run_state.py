@@ -4,8 +4,10 @@ tells about the household (income, housing, needs, reviews done)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from ..context import NO_DEATHS
 from ..decisions import Decision, Grant, Risk
 from ..errors import InvalidFact, redact
 from ..facts import (
@@ -32,9 +34,18 @@ from ..facts import (
 from ..household import Household
 from ..lifecycle import State
 from ..messages import Message
+from ..money import to_money
 from ..parameters import ParameterValue
 
-__all__ = ["ASSISTABLE_STATES", "HOUSEHOLD_FACTS", "HOUSEHOLD_TYPES", "OBSERVING_STATES", "WATCHED_STATES", "RunState"]
+__all__ = [
+    "ASSISTABLE_STATES",
+    "HOUSEHOLD_FACTS",
+    "HOUSEHOLD_TYPES",
+    "OBSERVING_STATES",
+    "WATCHED_STATES",
+    "RunState",
+    "SharedIncome",
+]
 
 # Tuples, not sets: membership by identity avoids hashing enum members on the hot path.
 #: States where an observation may identify the household (not on file, or stable).
@@ -58,6 +69,11 @@ HOUSEHOLD_FACTS = MemberJoined | MemberLeft | MemberDied | HouseholdMoved
 HOUSEHOLD_TYPES = frozenset({MemberJoined, MemberLeft, MemberDied, HouseholdMoved})
 
 
+#: The household's income as assessed (per person x the members it was assessed over), and the
+#: changes of members since the assessment (fact ids, in order).
+SharedIncome = tuple[Decimal, tuple[str, ...]]
+
+
 class RunState:
     """Mutable per-household state while the engine runs (slotted: the hot path)."""
 
@@ -66,16 +82,19 @@ class RunState:
         "costly",
         "decisions",
         "decisions_before",
+        "died",
         "dissolved",
         "eliminated",
         "entitled",
         "entitlement_due",
+        "facts",
         "grants",
         "household",
         "housing_grade",
         "income",
         "income_fact",
         "income_gate",
+        "income_shared",
         "latest_birth",
         "members_note",
         "monitoring_end",
@@ -141,6 +160,17 @@ class RunState:
         #: After a household change: the members counted, as the lifecycle's and entitlements'
         #: decisions end with them (None before any change).
         self.members_note: Message | None = None
+        #: After a change of household size: the household's income as assessed (per person x
+        #: the members it was assessed over), the changes since and the assessment it is of (what
+        #: :attr:`shared` gives while that assessment is the latest: an assessment does not reset
+        #: it, so the hot path pays nothing for a change of members). None: no change yet.
+        self.income_shared: tuple[Decimal, tuple[str, ...], str | None] | None = None
+        #: The members who died, by id, with the day: a fact of that day may still name them
+        #: (the main earner's loss to that death).
+        self.died: Mapping[str, dt.date] = NO_DEATHS  # (replaced, not changed: shared by the contexts)
+        #: The facts the run plays, in the order applied (a death looks among those of its day
+        #: for the main earner's loss it may be).
+        self.facts: Sequence[Fact] = ()
 
     def observe_income(self, fact: IncomeAssessed) -> None:
         """Record an income assessment; raises for one dated before a member's birth, naming them."""
@@ -196,7 +226,53 @@ class RunState:
         return not isinstance(fact, _NOT_OBSERVATIONS)
 
     def evidence(self, fact: Fact) -> tuple[str, ...]:
-        """The facts a lifecycle decision on ``fact`` rests on: it, and the income it read."""
+        """The facts a lifecycle decision on ``fact`` rests on: it, the income it read and, for
+        an income shared over the members in force, the changes of members since."""
         if self.income_fact is None or self.income_fact == fact.id:
             return (fact.id,)
+        shared = self.shared if self.income_shared is not None else None
+        if shared is not None:
+            return (fact.id, self.income_fact, *(change for change in shared[1] if change != fact.id))
         return (fact.id, self.income_fact)
+
+    @property
+    def shared(self) -> SharedIncome | None:
+        """After a change of household size, until the next income assessment: the household's
+        income as assessed (per person x the members it was assessed over) and the changes since,
+        which ``income`` shares over the members in force; None while ``income`` is as assessed
+        (an assessment counts every member)."""
+        shared = self.income_shared
+        if shared is None or shared[2] != self.income_fact:
+            return None
+        return shared[0], shared[1]
+
+    def shared_on_file(self) -> tuple[Decimal, tuple[str, ...], str] | None:
+        """:attr:`shared` with the assessment it is of, as a checkpoint keeps it."""
+        shared = self.shared if self.income_shared is not None else None
+        if shared is None or self.income_fact is None:
+            return None
+        return shared[0], shared[1], self.income_fact
+
+    def restore_shared(self, kept: tuple[Decimal, tuple[str, ...], str] | None) -> None:
+        """Hold the income shared a checkpoint kept (:meth:`shared_on_file`)."""
+        self.income_shared = kept
+
+    def share_income(self, fact: Fact, before: int, after: int, *, earner: bool = False) -> None:
+        """A change of household size from ``before`` to ``after`` members (``fact``): the
+        household's income on file (per person x the members it was assessed over) is shared
+        over the members in force, to the fen, until the next assessment sets it again. For the
+        main earner's death (``earner``) their share leaves with them: the household's income
+        falls by one share, and the others keep the income per person on file."""
+        income = self.income
+        if income is None or before == after:
+            return
+        shared = self.shared
+        changes: tuple[str, ...]
+        if shared is None:
+            total, changes = income * before, (fact.id,)
+        else:
+            total, changes = shared[0], (*shared[1], fact.id)
+        if earner:
+            total = max(total - income, Decimal(0))
+        self.income_shared = (total, changes, self.income_fact)
+        self.income = to_money(total / after)

@@ -29,12 +29,13 @@ def _service_grant(name: str, prefix: str, service: str, risk: Risk, ctx: Contex
     if risk.member_id is not None:
         # An id that names no member raises InvalidHousehold: a trigger bug, never a silent skip.
         member = ctx.household.member(risk.member_id)
-        if not member.can_work:
-            return Declined(Message(keys.MEMBER_CANNOT_WORK, risk.member_id, Term(member.labour_capacity.value)))
+        if not member.can_work_on(ctx.date):
+            capacity = member.capacity_on(ctx.date)
+            return Declined(Message(keys.MEMBER_CANNOT_WORK, risk.member_id, Term(capacity.value)))
         persons = 1
         who = Message(keys.THE_MEMBER_WHO_CAN_WORK)
     else:
-        persons = sum(1 for member in ctx.household.members if member.can_work)
+        persons = sum(1 for member in ctx.household.members if member.can_work_on(ctx.date))
         if persons == 0:
             return Declined(Message(keys.NOBODY_CAN_WORK, count(ctx.size, "member")))
         who = Message(keys.MEMBERS_WHO_CAN_WORK, count(persons, "member"), ctx.size)

@@ -159,7 +159,7 @@ def _members(raw: Any) -> list[Member]:
         if type(member_id) is not str or type(birth) is not str:
             raise REJECT
         birth_date = _from_iso(birth)  # not cached: birth dates are many, a cache would only grow
-        labour = _LABOUR(item.get("labour_capacity", "full"))
+        labour = _LABOUR(item["labour_capacity"]) if "labour_capacity" in item else None  # blank: read from the age
         health = _HEALTH(item.get("health", "healthy"))
         schooling = _SCHOOLING(item.get("schooling", "none"))
         if PLAIN_MEMBER:  # Member only stores its fields (Household checks them): set them in place
@@ -313,7 +313,8 @@ def _household(hid: str, rows: list[tuple[int, list[Any]]], column: dict[str, in
         elif type(birth) is not dt.date:  # blank, or a value the general way reads (or refuses) its own way
             return None
         try:  # a blank (or absent) cell is the default; anything but a value of the enum is refused
-            member_labour = _LABOUR_BY_VALUE[(row[labour] if labour is not None else None) or "full"]
+            cell = row[labour] if labour is not None else None
+            member_labour = _LABOUR_BY_VALUE[cell] if cell else None  # blank: read from the age
             member_health = _HEALTH_BY_VALUE[(row[health] if health is not None else None) or "healthy"]
             member_schooling = _SCHOOLING_BY_VALUE[(row[schooling] if schooling is not None else None) or "none"]
         except (KeyError, TypeError):  # TypeError: a value that cannot be hashed
@@ -339,7 +340,7 @@ def household_rows(household: Household) -> Iterable[tuple[str, ...]]:
             place.village,
             member.id,
             member.birth_date.isoformat(),
-            member.labour_capacity.value,
+            "" if member.labour_capacity is None else member.labour_capacity.value,
             member.health.value,
             member.schooling.value,
         )

@@ -318,7 +318,7 @@ class MonthDrawer:
                 )
             shocks.append(_shock(on, DISASTER_SHOCK))
         if rnd.random() < s.job_loss_share:
-            workers = [m for m in members if m.can_work and 16 <= m.age_on(event) < 60]
+            workers = [m for m in members if m.can_work_on(event) and 16 <= m.age_on(event) < 60]
             if workers:
                 kept = self._delivered(rnd, delay)
                 on = event + dt.timedelta(days=rnd.randrange(days))
@@ -377,7 +377,7 @@ class MonthDrawer:
         d = self.d
         known = history.income_before(on.replace(day=1))
         if known is None:
-            if not household.has_labour_capacity:
+            if not household.has_labour_capacity_on(on):
                 ratio *= d.no_labour_factor
             value = self.line(on) * ratio
         else:

@@ -41,10 +41,11 @@ __all__ = ["arrow_household_groups"]
 _PLACE = ("district", "town", "village")
 
 
-def _enum_conversion(enum_type: type, default: str) -> Callable[[Any], Any]:
-    """A cell to the enum member, as a member's dict is read (a blank cell: ``default``)."""
+def _enum_conversion(enum_type: type, default: str | None) -> Callable[[Any], Any]:
+    """A cell to the enum member, as a member's dict is read (a blank cell: ``default``; None:
+    left blank, as a labour capacity read from the age)."""
     parse = parser_for(enum_type)
-    absent = parse(default)
+    absent = None if default is None else parse(default)
 
     def convert(value: Any) -> Any:
         if value is None or value == "":
@@ -92,7 +93,7 @@ def _text(value: Any) -> Any:
 
 _CONVERSIONS: dict[str, Callable[[Any], Any]] = {
     "birth_date": _birth,
-    "labour_capacity": _enum_conversion(LabourCapacity, "full"),
+    "labour_capacity": _enum_conversion(LabourCapacity, None),
     "health": _enum_conversion(Health, "healthy"),
     "schooling": _enum_conversion(Schooling, "none"),
     "district": _district,

@@ -188,7 +188,7 @@ class Drawer:
         members = self._members(rnd, hid)
         household = Household(id=hid, place=place, members=members)
         ratio = lognormal(rnd, d.income_median, d.income_sigma)
-        if not household.has_labour_capacity:
+        if not household.has_labour_capacity_on(self.start):
             ratio *= d.no_labour_factor
         lifecycle = rnd.random() < d.lifecycle_share
         facts: list[Fact] = []
@@ -270,7 +270,7 @@ class Drawer:
     def _work_losses(self, rnd: Random, household: Household, facts: list[Fact], shocks: list[_Shock]) -> None:
         """Job losses and the loss of the main earner, for a household with a member of working age who can work."""
         d, hid, years = self.d, household.id, self.years
-        workers = [m for m in household.members if m.can_work and 16 <= m.age_on(self.start) < 60]
+        workers = [m for m in household.members if m.can_work_on(self.start) and 16 <= m.age_on(self.start) < 60]
         if workers:
             for n in range(1, poisson(rnd, d.job_loss_rate * years) + 1):
                 on = self._date_in(rnd)

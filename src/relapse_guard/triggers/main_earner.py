@@ -4,7 +4,9 @@ Rule (national practice, domain.md: "death or loss of labour capacity of the mai
 is a risk trigger; seed: Chongqing poverty-alleviation bulletin no. 1, 2017, Yubei item 5:
 households that fully or partly lost labour capacity are covered by the safety net as the
 "bottom line"): the loss of the main earner always raises a SEVERE risk. The evidence gives
-the cause and how many other members can still work. The trigger has no parameters;
+the cause and how many other members can still work. A main earner who died (a
+``member_died`` fact of the same day, or the loss alone, which records the death) is no
+longer counted: the other members are those in force. The trigger has no parameters;
 ``prefix`` is kept for uniformity.
 
 A member is lost as the main earner once: a later report of the same member, whatever its
@@ -58,17 +60,18 @@ class MainEarnerLostTrigger:
         """A SEVERE ``main_earner_lost`` risk for every such fact."""
         if not isinstance(fact, MainEarnerLost):
             return None
-        member = member_of(ctx, fact, fact.member_id)
-        others = sum(1 for m in ctx.household.members if m.id != member.id and m.can_work)
-        first = first_report(ctx, KIND, fact.date, member_id=member.id, any_date=True)
+        # the earner who died that day is no longer counted: the others are the members in force
+        member_id = fact.member_id if ctx.died_today(fact.member_id) else member_of(ctx, fact, fact.member_id).id
+        others = sum(1 for m in ctx.household.members if m.id != member_id and m.can_work_on(ctx.date))
+        first = first_report(ctx, KIND, fact.date, member_id=member_id, any_date=True)
         return ctx.risk(
             trigger=self.name,
             fact=fact,
             kind=KIND,
             severity=Severity.SEVERE,
-            member_id=member.id,
+            member_id=member_id,
             # another report of the member's loss: the first report's key, one risk
-            key=f"{KIND}:{member.id}:{fact.date.isoformat()}" if first is None else first.key,
+            key=f"{KIND}:{member_id}:{fact.date.isoformat()}" if first is None else first.key,
             evidence=[
                 ("cause", fact.cause),
                 ("other_members_who_can_work", others),

@@ -63,18 +63,19 @@ class UnemploymentTrigger:
     def vectorised_quiet(self, frame: Any) -> list[bool]:
         """:meth:`detect` over a :class:`~relapse_guard.screening.columnar.FactFrame`: True where
         the member who lost the job cannot work."""
-        return [not member.can_work for member in frame.member()]
+        return [not member.can_work_on(fact.date) for member, fact in zip(frame.member(), frame.facts, strict=True)]
 
     def detect(self, fact: Fact, ctx: Context) -> Risk | None:
         """An ``unemployment`` risk when the member can work, else None."""
         if not isinstance(fact, JobLost):
             return None
         member = member_of(ctx, fact, fact.member_id)
-        if not member.can_work:
+        on = ctx.date
+        if not member.can_work_on(on):
             return None
-        others = sum(1 for m in ctx.household.members if m.id != member.id and m.can_work)
+        others = sum(1 for m in ctx.household.members if m.id != member.id and m.can_work_on(on))
         evidence: list[tuple[str, object]] = [
-            ("labour_capacity", member.labour_capacity.value),
+            ("labour_capacity", member.capacity_on(on).value),
             ("other_members_who_can_work", others),
             ("household_status", household_status(ctx)),
         ]
