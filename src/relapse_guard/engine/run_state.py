@@ -93,6 +93,7 @@ class RunState:
         "state",
         "state_since",
         "unmet",
+        "year_due",
     )
 
     def __init__(self, household: Household) -> None:
@@ -117,6 +118,9 @@ class RunState:
         self.entitled: dict[str, int] = {}
         #: The next day an entitlement ends or a parameter it read changes (None: no such day).
         self.entitlement_due: dt.date | None = None
+        #: The next 1 January the clock routes a new year on (``each_year:<state>``): None until
+        #: the run's first fact, and in a policy that routes no new year.
+        self.year_due: dt.date | None = None
         #: Each entitlement piece's re-check (by its index in ``grants``), worked out once.
         self.rechecks: dict[int, tuple[dt.date, tuple[dt.date, ParameterValue, Decimal | None] | None]] = {}
         #: When an income assessment changes no entitlement: dated after ``[0]`` and before
