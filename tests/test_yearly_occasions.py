@@ -14,12 +14,14 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import Engine, Household, HouseholdResult, Policy, State, load_policy
-from relapse_guard.decisions import DecisionKind
+from relapse_guard.context import Context
+from relapse_guard.decisions import DecisionKind, Grant, Period, Risk
 from relapse_guard.engine import Checkpoint
 from relapse_guard.engine.resume import sort_key
 from relapse_guard.errors import RelapseGuardError
@@ -128,6 +130,32 @@ def test_a_household_first_known_mid_year_has_no_new_year_before_its_first_fact(
     # first known in July 2016: the new years of 2017, 2018 and 2019, none before the first fact
     assert sorted(g.date for g in result.grants) == [D(2017, 1, 1), D(2018, 1, 1), D(2019, 1, 1)]
     assert Engine(policy).run(_home("Dazu"), [], as_of=D(2019, 6, 30)).grants == ()  # no fact: not known
+
+
+@attrs.frozen
+class _IncomeOnTheDay:
+    """A test intervention granting the income per person known on the day it is asked."""
+
+    name: str = "income_on_the_day"
+
+    def grant(self, risk: Risk, ctx: Context) -> Grant:
+        return ctx.grant(intervention=self.name, risk=risk, amount=ctx.income_per_capita, period=Period.YEARLY)
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_a_new_year_reads_the_household_of_1_january_though_later_facts_are_quiet(prefilter: bool) -> None:
+    """The prefilter moves the clock to a new year before it records a quiet income after it."""
+    policy = chongqing_2016().derive(
+        name="income_each_year",
+        interventions=(_IncomeOnTheDay(),),
+        routes={each_year(State.NEW): (step("income_on_the_day"),)},
+    )
+    quiet = [
+        IncomeAssessed(id="q1", household_id="H1", date=D(2016, 7, 1), income_per_capita=Decimal(9000)),
+        IncomeAssessed(id="q2", household_id="H1", date=D(2017, 3, 1), income_per_capita=Decimal(9500)),
+    ]
+    result = Engine(policy, prefilter=prefilter).run(_home("Dazu"), quiet, as_of=D(2017, 12, 31))
+    assert [(g.date, g.amount) for g in result.grants] == [(D(2017, 1, 1), Decimal(9000))]
 
 
 def test_the_routing_kind_and_its_helpers() -> None:
