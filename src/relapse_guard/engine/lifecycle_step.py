@@ -83,26 +83,30 @@ class LifecycleStep:
             period = run.monitoring_start if state is _EXITED else run.monitoring_end if state is _MONITORED else None
             if period is not None and period > to:
                 period = None  # the transition period starts or ends later
-            year = run.year_due  # None in a policy that routes no new year
-            if year is not None and year > to:
-                year = None
             due = run.entitlement_due
-            if (
-                on_clock is not None
-                and due is not None
-                and due <= to
-                and (period is None or due <= period)
-                and (year is None or due <= year)
-            ):
-                on_clock(run, due)  # the entitlements' events of that day; the next is later
-            elif period is not None and (year is None or period <= year):
-                self._move_period(run)
-            elif year is not None:
-                run.year_due = dt.date(year.year + 1, 1, 1)
-                if self._on_year is not None:
-                    self._on_year(run, year)
+            if on_clock is not None and due is not None and due <= to and (period is None or due <= period):
+                year = run.year_due
+                if year is not None and year < due:
+                    self._new_year(run, year)  # a new year before the entitlements' next event
+                else:
+                    on_clock(run, due)  # the entitlements' events of that day; the next is later
+            elif period is not None:
+                year = run.year_due
+                if year is not None and year < period:
+                    self._new_year(run, year)  # a new year before the period's move
+                else:
+                    self._move_period(run)
             else:
-                return
+                year = run.year_due  # None in a policy that routes no new year: the one test then
+                if year is None or year > to:
+                    return
+                self._new_year(run, year)
+
+    def _new_year(self, run: RunState, year: dt.date) -> None:
+        """Reach the new year ``year`` (a 1 January): the next is a year later; ``on_year`` routes it."""
+        run.year_due = dt.date(year.year + 1, 1, 1)
+        if self._on_year is not None:
+            self._on_year(run, year)
 
     def _move_period(self, run: RunState) -> None:
         """Start the transition period (an exited household) or end it (a monitored one)."""
