@@ -182,6 +182,26 @@ def _reviewed(facts: list[Fact], *years: int) -> list[Fact]:
     return [*facts, *done]
 
 
+def test_a_new_years_grant_cites_the_move_into_the_state() -> None:
+    result = Engine(load_policy("yubei_2016")).run(_home("Yubei"), _exited_in_2015(), as_of=D(2017, 12, 31))
+    (renewal,) = [
+        d for d in result.decisions if d.kind is DecisionKind.INTERVENTION_GRANTED and d.date == D(2017, 1, 1)
+    ]
+    assert renewal.facts == ("e1",)  # monitored on the exit verified (the period's start cites it too)
+    assert renewal.risk is not None
+    assert renewal.risk.kind == "each_year:monitored"
+
+
+def test_a_checkpoint_written_before_state_facts_were_kept_reads_as_none() -> None:
+    policy = load_policy("yubei_2016")
+    made = Engine(policy).run_checkpointed(_home("Yubei"), _exited_in_2015(), as_of=D(2016, 12, 31)).checkpoint
+    assert made.state_facts == ("e1", "i2")
+    older = made.to_dict()
+    del older["state_facts"]
+    assert Checkpoint.from_dict(older).state_facts == ()
+    assert Checkpoint.from_dict(made.to_dict()) == made
+
+
 def test_a_checkpoint_falls_due_on_the_next_new_year_in_a_routed_state() -> None:
     engine = Engine(load_policy("yubei_2016"))
     home, facts = _home("Yubei"), _exited_in_2015(yearly_incomes=False)

@@ -419,6 +419,8 @@ class Engine:
         if ordered and run.year_due is None and self._year_routes:
             # the first new year is the one after the first fact's: none is dated before it
             run.year_due = dt.date(ordered[0].date.year + 1, 1, 1)
+            if run.state is State.NEW and not run.state_facts and State.NEW in self._year_routes:
+                run.state_facts = (ordered[0].id,)  # not on file since its first fact: each_year:new cites it
         if ordered:
             ctx = self._context(run, ordered[0].date)
             if self._watchers is None:
@@ -573,13 +575,14 @@ class Engine:
         since = run.state_since
         if since is not None and since >= day:
             return  # it entered the state today: entered:<state> is this year's occasion
+        facts = run.state_facts  # what the household is in the state on: its move there
         occasion = Risk(
             kind=kind,
             household_id=run.household.id,
             date=day,
             severity=Severity.LOW,
             trigger="lifecycle",
-            fact_id="",
+            fact_id=facts[0] if facts else "",
             key=f"{kind}:{day.isoformat()}",
         )
         self._router.route(run, occasion, self._context(run, day), detected=False)

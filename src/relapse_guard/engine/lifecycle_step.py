@@ -243,6 +243,7 @@ class LifecycleStep:
         dest, _guard = next_state(run.household.id, source, event)
         run.state = dest
         run.state_since = date
+        run.state_facts = facts
         if dest is not State.MONITORED and dest is not State.EXITED:
             run.monitoring_start = run.monitoring_end = None
         self._log.record(

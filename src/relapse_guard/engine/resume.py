@@ -155,6 +155,7 @@ def restore(checkpoint: Checkpoint, household: Household) -> RunState:
     run.monitoring_end = checkpoint.monitoring_end
     run.period_parameters = checkpoint.period_parameters
     run.period_facts = checkpoint.period_facts
+    run.state_facts = checkpoint.state_facts
     if checkpoint.risks:
         run.risks = list(checkpoint.risks)
         run.costly = [risk for risk in checkpoint.risks if risk.cost]
@@ -230,6 +231,7 @@ def capture(
         monitoring_end=run.monitoring_end,
         period_parameters=run.period_parameters,
         period_facts=run.period_facts,
+        state_facts=run.state_facts,
         risks=tuple(run.risks) if run.risks else (),
         grants=tuple(run.grants) if run.grants else (),
         paid=frozenset(run.paid) if run.paid else frozenset(),

@@ -91,6 +91,7 @@ class RunState:
         "risks",
         "set_aside",
         "state",
+        "state_facts",
         "state_since",
         "unmet",
         "year_due",
@@ -110,6 +111,8 @@ class RunState:
         self.period_parameters: tuple[ParameterValue, ...] = ()
         #: The facts the exit that set the transition period rests on: its start and end cite them.
         self.period_facts: tuple[str, ...] = ()
+        #: The facts the move into ``state`` rests on (a new year's occasion cites them).
+        self.state_facts: tuple[str, ...] = ()
         self.decisions: list[Decision] = []
         #: Decisions made before a checkpoint this run resumes (its decisions are numbered on from them).
         self.decisions_before = 0
