@@ -87,6 +87,7 @@ from .run_state import HOUSEHOLD_TYPES, RunState, Unresolved
 __all__ = ["Engine", "ParameterCache"]
 
 _DATE = operator.attrgetter("date")
+_NEW = State.NEW
 
 
 class ParameterCache:
@@ -163,6 +164,9 @@ class Engine:
         self._entitlements = EntitlementStep(policy, log, context=self._context)
         #: The routing kind of a new year in each state the policy routes it for (``each_year:<state>``).
         self._year_routes = yearly_states(policy.routes)
+        #: The same states as a tuple (membership by identity: no enum hashing on a new year).
+        self._year_states = tuple(self._year_routes)
+        self._year_new = State.NEW in self._year_routes
         self._lifecycle = LifecycleStep(
             policy,
             log,
@@ -419,7 +423,7 @@ class Engine:
         if ordered and run.year_due is None and self._year_routes:
             # the first new year is the one after the first fact's: none is dated before it
             run.year_due = dt.date(ordered[0].date.year + 1, 1, 1)
-            if run.state is State.NEW and not run.state_facts and State.NEW in self._year_routes:
+            if self._year_new and run.state is _NEW and not run.state_facts:
                 run.state_facts = (ordered[0].id,)  # not on file since its first fact: each_year:new cites it
         if ordered:
             ctx = self._context(run, ordered[0].date)
@@ -569,9 +573,10 @@ class Engine:
         """Route ``each_year:<state>`` on 1 January ``day`` when the policy routes a new year in the
         household's state, it entered that state before ``day`` and has members (the clock calls
         this once a year, after the day's moves of the clock)."""
-        kind = self._year_routes.get(run.state)
-        if kind is None or run.dissolved is not None:
+        state = run.state
+        if state not in self._year_states or run.dissolved is not None:
             return
+        kind = self._year_routes[state]
         since = run.state_since
         if since is not None and since >= day:
             return  # it entered the state today: entered:<state> is this year's occasion
