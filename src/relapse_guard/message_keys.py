@@ -53,9 +53,13 @@ TRIGGER_RISK_KINDS = (
     "unsafe_housing",
     "main_earner_lost",
 )
-#: Those and the risk of a state entered (``entered:relapsed``), which a transition records.
+#: Those, the risk of a state entered (``entered:relapsed``), which a transition records, and
+#: the occasion of a new year in a state (``each_year:monitored``), which the clock records.
 RISK_KINDS = define_terms(
-    "risk kind", TRIGGER_RISK_KINDS + tuple(f"entered:{state}" for state in STATES if state != "new")
+    "risk kind",
+    TRIGGER_RISK_KINDS
+    + tuple(f"entered:{state}" for state in STATES if state != "new")
+    + tuple(f"each_year:{state}" for state in STATES),
 )
 INTERVENTIONS = define_terms(
     "intervention",

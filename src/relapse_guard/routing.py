@@ -2,13 +2,20 @@
 
 ``routes = {"illness": (step("medical_aid"), step("safety_net", when=INCOME_LEFT_UNDER_STANDARD))}``
 reads: an illness risk goes to medical aid, then to the safety net if the income left after
-the cost is under the standard. Lifecycle entries are routed too, under the kind
-``entered:<state>`` (e.g. ``entered:exited`` for the supports given on exit).
+the cost is under the standard. Two occasions the engine makes itself are routed too:
+
+- entering a state, under ``entered:<state>`` (:func:`entered`; e.g. ``entered:exited`` for
+  the supports given on exit), on the day of the move;
+- each new year spent in a state, under ``each_year:<state>`` (:func:`each_year`; e.g.
+  ``each_year:monitored`` for a yearly premium renewed through the transition period), on
+  1 January of every year the household starts in that state, having entered it before.
+  The year it enters the state is ``entered:<state>``'s: a policy that gives the support in
+  that year too routes both (docs/lifecycle.md, "Yearly occasions").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
@@ -25,12 +32,16 @@ __all__ = [
     "INCOME_LEFT_UNDER_STANDARD",
     "IN_HARDSHIP",
     "NO_INCOME_LEFT",
+    "OCCASION_PREFIXES",
     "ON_FILE",
     "Condition",
     "RouteStep",
+    "each_year",
     "entered",
     "in_hardship",
+    "is_occasion",
     "step",
+    "yearly_states",
 ]
 
 
@@ -79,6 +90,28 @@ def step(intervention: str, *, when: Condition | None = None, after: Iterable[st
 def entered(state: State) -> str:
     """The routing kind of entering ``state``: ``entered(State.EXITED) == "entered:exited"``."""
     return f"entered:{state.value}"
+
+
+def each_year(state: State) -> str:
+    """The routing kind of a new year spent in ``state``: ``each_year(State.MONITORED) ==
+    "each_year:monitored"``, routed on 1 January of each year the household starts in
+    ``state`` having entered it before that day (so not in the year it enters it, which
+    ``entered(state)`` serves), dated that 1 January."""
+    return f"each_year:{state.value}"
+
+
+#: The prefixes of the kinds the engine routes on its own occasions (no trigger finds them).
+OCCASION_PREFIXES = ("entered:", "each_year:")
+
+
+def is_occasion(kind: str) -> bool:
+    """True for a kind the engine routes on its own occasions (``entered:``, ``each_year:``)."""
+    return kind.startswith(OCCASION_PREFIXES)
+
+
+def yearly_states(routes: Mapping[str, object]) -> dict[State, str]:
+    """The states ``routes`` route a new year in, each with its kind (``each_year:<state>``)."""
+    return {state: each_year(state) for state in State if routes.get(each_year(state))}
 
 
 _NO_INCOME_YET = Message(keys.NO_INCOME_YET)

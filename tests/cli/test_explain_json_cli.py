@@ -170,9 +170,9 @@ def test_explain_says_the_household_s_money_as_the_demo_does(store: Path) -> Non
     lines = done.stdout.splitlines()
     state = lines.index("  => assisted since 2017-12-01")
     money = [
-        "  one-off and yearly (yuan): industry_funds_exited 2000.00, medical_aid 5400.00, micro_insurance 300.00",
+        "  one-off and yearly (yuan): industry_funds_exited 2000.00, medical_aid 5400.00, micro_insurance 450.00",
         "  monthly in force (yuan a month): safety_net 425.01",
-        "  paid to date (yuan): 17800.28",
+        "  paid to date (yuan): 17950.28",
     ]
     assert lines[state + 1 : state + 4] == money
     demo = render_demo().split("## YB-002", 1)[1].split("\n## ", 1)[0]
@@ -185,7 +185,7 @@ def test_json_carries_the_money_by_intervention_and_in_all(store: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     money = json.loads(done.stdout)["money"]
-    assert money["total"] == {"one_off": "7700.00", "monthly_in_force": "425.01", "paid_to_date": "17800.28"}
+    assert money["total"] == {"one_off": "7850.00", "monthly_in_force": "425.01", "paid_to_date": "17950.28"}
     assert [line["intervention"] for line in money["by_intervention"]] == [
         "industry_funds_exited",
         "medical_aid",

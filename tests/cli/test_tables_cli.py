@@ -82,7 +82,7 @@ def test_policy_overrides_the_file_s_and_runs_several_files(capsys: pytest.Captu
 
 def test_no_file_runs_the_cases_the_policy_ships(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", "--policy", "bishan_2016"]) == 0
-    assert capsys.readouterr().out == "4 cases passed\n"
+    assert capsys.readouterr().out == "5 cases passed\n"
 
 
 def test_a_policy_of_one_s_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,7 +95,7 @@ def test_a_policy_of_one_s_own(tmp_path: Path, capsys: pytest.CaptureFixture[str
         YUBEI_CASES.read_text(encoding="utf-8").replace('"yubei_2016"', '"mine.py:mine"'), encoding="utf-8"
     )
     assert main(["test", str(cases)]) == 0
-    assert capsys.readouterr().out == "7 cases passed\n"
+    assert capsys.readouterr().out == "8 cases passed\n"
     assert main(["test", str(cases), "--policy", f"{tmp_path / 'mine.py'}:mine"]) == 0
 
 

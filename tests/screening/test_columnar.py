@@ -20,6 +20,7 @@ from relapse_guard.facts import Fact, IncomeAssessed
 from relapse_guard.household import Household
 from relapse_guard.lifecycle import State
 from relapse_guard.policy import Policy
+from relapse_guard.routing import each_year, step
 from relapse_guard.screening.columnar import NO_BAND, QuietFrame, band_scaled, quiet_plan, scaled
 from relapse_guard.screening.screen import resolve_engine, screen_records
 from relapse_guard.testing import histories, households, vectorised_matches_engine
@@ -50,9 +51,17 @@ def _without_vectorised_form() -> Policy:
     )
 
 
+def _insured_every_year() -> Policy:
+    """Yubei with micro insurance for every household, on file or not, each new year (``each_year:new``)."""
+    return load_policy("yubei_2016").derive(
+        name="yubei_every_year", routes={each_year(State.NEW): (step("micro_insurance"),)}
+    )
+
+
 POLICIES = {name: load_policy(name) for name in SHIPPED} | {
     "yubei_mid_year": _derived(),
     "yubei_plain": _without_vectorised_form(),
+    "yubei_every_year": _insured_every_year(),
 }
 
 #: Dates where parameters change, years turn and the monitoring threshold moves: facts land on and around them.
@@ -154,6 +163,20 @@ def _screened(policy: Policy, records: Sequence[Any], as_of: dt.date) -> tuple[l
     paths: Counter[str] = Counter()
     screened = list(run_columnar(records, Engine(policy, record_decisions=False), as_of, Tally(), paths))
     return [item.outcome for item in screened], dict(paths)
+
+
+def test_a_household_a_new_year_reaches_goes_to_the_engine() -> None:
+    """Under each_year:new a quiet household is the engine's once a 1 January follows its first fact."""
+    policy = _insured_every_year()
+    household, facts = _quiet_household()  # assessed every month of 2016
+    within = vectorised_matches_engine(policy, [(household, facts)], as_of=D(2016, 12, 31))
+    assert within
+    assert within.paths == {"columnar": 1}
+    after = vectorised_matches_engine(policy, [(household, facts)], as_of=D(2017, 1, 1))
+    assert after
+    assert after.paths == {"engine": 1}
+    result = Engine(policy).run(household, facts, as_of=D(2017, 1, 1))
+    assert [(g.intervention, g.date) for g in result.grants] == [("micro_insurance", D(2017, 1, 1))]
 
 
 def test_an_edge_household_goes_to_the_engine() -> None:

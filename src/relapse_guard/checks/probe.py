@@ -27,6 +27,7 @@ from ..errors import InvalidPolicy, ParameterError, ParameterNotInForce, PluginF
 from ..facts import Fact
 from ..household import Household
 from ..parameters import ParameterTree, ParameterValue
+from ..routing import is_occasion
 from ..triggers.base import Trigger
 from .samples import SITUATIONS, safety_net_grants, sample_facts
 
@@ -267,8 +268,8 @@ def _synthetic(kind: str, on: dt.date) -> Iterable[Risk]:
             kind=kind,
             household_id="probe",
             date=on,
-            severity=Severity.LOW if kind.startswith("entered:") else Severity.HIGH,
-            trigger="lifecycle" if kind.startswith("entered:") else "probe",
+            severity=Severity.LOW if is_occasion(kind) else Severity.HIGH,
+            trigger="lifecycle" if is_occasion(kind) else "probe",
             fact_id="probe",
             key=f"{kind}:{on.isoformat()}:{cost}",
             cost=cost,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..facts import AssistanceGranted, ExitVerified, ReviewCompleted
 from ..lifecycle import State
 from ..parameters import ParameterTree
-from ..routing import entered
+from ..routing import each_year, entered, is_occasion
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -37,10 +37,13 @@ def unreachable_states(policy: Policy) -> dict[State, str]:
     why: dict[State, str] = {}
     if not kinds - _NOT_OBSERVING:
         why[State.IDENTIFIED] = "the policy takes no fact that observes a household, so no identification rule is run"
-    grant_while_on_file = {entered(State.IDENTIFIED), entered(State.RELAPSED)}
-    routed = [
-        k for k, steps in policy.routes.items() if steps and (not k.startswith("entered:") or k in grant_while_on_file)
-    ]
+    grant_while_on_file = {
+        entered(State.IDENTIFIED),
+        entered(State.RELAPSED),
+        each_year(State.IDENTIFIED),
+        each_year(State.RELAPSED),
+    }
+    routed = [k for k, steps in policy.routes.items() if steps and (not is_occasion(k) or k in grant_while_on_file)]
     if State.IDENTIFIED in why:
         why[State.ASSISTED] = "no household is ever identified"
     elif AssistanceGranted.kind not in kinds and not (policy.assist_on_grant and routed):
@@ -121,15 +124,18 @@ def reachability_findings(policy: Policy) -> list[Finding]:
 
 
 def _routes_never_run(policy: Policy, why: dict[State, str]) -> list[Finding]:
-    """The ``entered:<state>`` routes for a state no household enters."""
+    """The ``entered:<state>`` and ``each_year:<state>`` routes for a state no household enters
+    (a new year in ``new`` is routed: every household starts there)."""
     found = []
     for kind in policy.routes:
-        if not kind.startswith("entered:"):
+        if not is_occasion(kind):
             continue
-        name = kind.removeprefix("entered:")
+        prefix, name = kind.split(":", 1)
         if name not in _STATE_NAMES:
             reason = f"{name!r} is not a lifecycle state ({', '.join(sorted(_STATE_NAMES))})"
         elif name == State.NEW.value:
+            if prefix == "each_year":
+                continue
             reason = "no household ever enters 'new' (it is where every household starts)"
         elif State(name) in why:
             reason = f"no household ever enters {name}: {why[State(name)]}"

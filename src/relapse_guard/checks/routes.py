@@ -14,6 +14,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidPlugin
+from ..routing import is_occasion
 from ..triggers.base import Trigger
 from .findings import Finding
 from .probe import Probe
@@ -88,7 +89,7 @@ def route_findings(policy: Policy, probe: Probe) -> list[Finding]:
                 for name, assumed in triggers.items()
             ]
     for kind in policy.routes:
-        if kind.startswith("entered:") or kind in produced:
+        if is_occasion(kind) or kind in produced:  # entered:<state>, each_year:<state>: the engine's own
             continue
         close = difflib.get_close_matches(kind, list(produced), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -97,6 +97,10 @@ class Checkpoint:
     period_parameters: tuple[ParameterValue, ...] = ()
     #: The facts the exit that set the transition period rests on (cited by its start and end).
     period_facts: tuple[str, ...] = ()
+    #: The facts the move into ``state`` rests on (for ``new``, the first fact under a policy
+    #: that routes a new year): a new year's occasion cites them. Absent from checkpoints written
+    #: before it was kept, read as none.
+    state_facts: tuple[str, ...] = ()
     risks: tuple[Risk, ...] = ()
     grants: tuple[Grant, ...] = ()
     paid: frozenset[tuple[str, str]] = frozenset()
@@ -168,6 +172,7 @@ class Checkpoint:
             else [_iso(self.monitoring_start), _iso(self.monitoring_end)],
             "period_parameters": [_parameter(p) for p in self.period_parameters],
             "period_facts": list(self.period_facts),
+            "state_facts": list(self.state_facts),
             "risks": [_risk(risk) for risk in self.risks],
             "grants": [_grant(grant) for grant in self.grants],
             # (risk, intervention) paid: written only when the grants do not say it already
@@ -285,6 +290,7 @@ class Checkpoint:
             monitoring_end=None if monitoring[1] is None else date(monitoring[1]),
             period_parameters=tuple([read_parameter(row) for row in get("period_parameters", ())]),
             period_facts=tuple([_fact_id(value) for value in get("period_facts", ())]),
+            state_facts=tuple([_fact_id(value) for value in get("state_facts", ())]),
             risks=risks,
             grants=grants,
             paid=frozenset() if paid is None else frozenset([(str(a), str(b)) for a, b in paid]),
@@ -346,6 +352,7 @@ class Checkpoint:
                 monitoring_end=read.monitoring(1),
                 period_parameters=tuple(read.each("period_parameters", _read_parameter)),
                 period_facts=tuple(read.each("period_facts", _fact_id)),
+                state_facts=tuple(read.each("state_facts", _fact_id)),
                 risks=tuple(read.each("risks", lambda v: _read_risk(v, hid))),
                 grants=tuple(read.each("grants", lambda v: _read_grant(v, hid))),
                 paid=frozenset(read.each("paid", _read_pair)),
@@ -380,6 +387,7 @@ class Checkpoint:
             self.housing_grade,
             self.period_parameters,
             self.period_facts,
+            self.state_facts,
             self.risks,
             self.grants,
             self.paid,

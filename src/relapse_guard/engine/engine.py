@@ -15,6 +15,11 @@ is refused. For each fact the engine
    entry, as ``entered:<state>`` — to its interventions; a risk is never paid twice by one
    intervention. Grants count as assistance for identified or relapsed households.
 
+The clock also reaches each new year: on 1 January of every year after the run's first fact,
+once that day's moves of the clock are made, the state the household holds is routed as
+``each_year:<state>`` when the policy routes it and the household entered the state before
+that day (the year it enters it is ``entered:<state>``'s).
+
 Every step is a :class:`~relapse_guard.decisions.Decision` naming its rule, facts and
 parameter values. Each phase is its own object (:mod:`.lifecycle_step` for the clock and
 the lifecycle, :mod:`.routing_step`, :mod:`.case_step`, :mod:`.decision_log`); the engine
@@ -62,7 +67,7 @@ from ..messages import Message
 from ..parameters import ParameterTree, ParameterValue
 from ..policy import Policy
 from ..result import HouseholdResult
-from ..routing import entered
+from ..routing import entered, yearly_states
 from ..timeline import order_facts
 from ..triggers.base import Trigger
 from ..versions import check_known_on, resolve
@@ -82,6 +87,7 @@ from .run_state import HOUSEHOLD_TYPES, RunState, Unresolved
 __all__ = ["Engine", "ParameterCache"]
 
 _DATE = operator.attrgetter("date")
+_NEW = State.NEW
 
 
 class ParameterCache:
@@ -156,7 +162,18 @@ class Engine:
         self.policy = policy
         self._log = log = DecisionLog(record_decisions)
         self._entitlements = EntitlementStep(policy, log, context=self._context)
-        self._lifecycle = LifecycleStep(policy, log, on_enter=self._enter, on_clock=self._entitlements.advance)
+        #: The routing kind of a new year in each state the policy routes it for (``each_year:<state>``).
+        self._year_routes = yearly_states(policy.routes)
+        #: The same states as a tuple (membership by identity: no enum hashing on a new year).
+        self._year_states = tuple(self._year_routes)
+        self._year_new = State.NEW in self._year_routes
+        self._lifecycle = LifecycleStep(
+            policy,
+            log,
+            on_enter=self._enter,
+            on_clock=self._entitlements.advance,
+            on_year=self._new_year if self._year_routes else None,
+        )
         self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants, entitlements=self._entitlements)
         self._cases = CaseStep(log, self._lifecycle, self._entitlements)
         self._household = HouseholdStep(log, self._entitlements, policy.label)
@@ -308,6 +325,10 @@ class Engine:
         run = restore(checkpoint, household)
         if run.grants:
             self._entitlements.rebuild(run, checkpoint.clock)
+        clock = checkpoint.clock
+        if self._year_routes and checkpoint.last_fact is not None and clock is not None:
+            # every 1 January up to the clock was reached: the next is the year after it's
+            run.year_due = dt.date(clock.year + 1, 1, 1)
         return run
 
     @property
@@ -399,6 +420,11 @@ class Engine:
 
     def _play(self, run: RunState, ordered: list[Fact], as_of: dt.date | None) -> None:
         """Apply ``ordered`` to ``run``, then move its clock to ``as_of``."""
+        if ordered and run.year_due is None and self._year_routes:
+            # the first new year is the one after the first fact's: none is dated before it
+            run.year_due = dt.date(ordered[0].date.year + 1, 1, 1)
+            if self._year_new and run.state is _NEW and not run.state_facts:
+                run.state_facts = (ordered[0].id,)  # not on file since its first fact: each_year:new cites it
         if ordered:
             run.facts = ordered  # (a death looks among the facts of its day for the main earner's loss)
             ctx = self._context(run, ordered[0].date)
@@ -546,6 +572,29 @@ class Engine:
         )
         self._router.route(run, occasion, self._context(run, date), detected=False)
 
+    def _new_year(self, run: RunState, day: dt.date) -> None:
+        """Route ``each_year:<state>`` on 1 January ``day`` when the policy routes a new year in the
+        household's state, it entered that state before ``day`` and has members (the clock calls
+        this once a year, after the day's moves of the clock)."""
+        state = run.state
+        if state not in self._year_states or run.dissolved is not None:
+            return
+        kind = self._year_routes[state]
+        since = run.state_since
+        if since is not None and since >= day:
+            return  # it entered the state today: entered:<state> is this year's occasion
+        facts = run.state_facts  # what the household is in the state on: its move there
+        occasion = Risk(
+            kind=kind,
+            household_id=run.household.id,
+            date=day,
+            severity=Severity.LOW,
+            trigger="lifecycle",
+            fact_id=facts[0] if facts else "",
+            key=f"{kind}:{day.isoformat()}",
+        )
+        self._router.route(run, occasion, self._context(run, day), detected=False)
+
     # --- the prefilter ------------------------------------------------------------------
 
     def _run_prefiltered(
@@ -566,7 +615,7 @@ class Engine:
         # fact that took the full path (or a move of the clock, which changes the state or
         # ends entitlements) changes any of them, so after a recorded assessment the state
         # alone is compared, and the entitlements running after the clock moved.
-        band_for: tuple[object, ...] = (None, 0)
+        band_for: tuple[object, ...] = (None, 0, 0)
         band_until = 0
         full_path_since_band = True
         risk_keys, grants = run.risk_keys, run.grants
@@ -577,11 +626,18 @@ class Engine:
             if type(fact) is IncomeAssessed:
                 state = run.state
                 due = run.entitlement_due
-                if state is exited or state is monitored or (due is not None and due <= date):
-                    advance(run, date)  # the transition's clock, or an entitlement's event
+                year = run.year_due
+                if (
+                    state is exited
+                    or state is monitored
+                    or (due is not None and due <= date)
+                    or (year is not None and year <= date)
+                ):
+                    advance(run, date)  # the transition's clock, an entitlement's event, a new year
                     state = run.state
-                    if len(run.entitled) != band_for[1]:
-                        full_path_since_band = True  # an entitlement ended (only the clock ends one here)
+                    if len(run.entitled) != band_for[1] or len(risk_keys) != band_for[2]:
+                        # an entitlement ended, or a new year was routed (only the clock does either here)
+                        full_path_since_band = True
                 expired = date.toordinal() >= band_until
                 if full_path_since_band or state is not band_for[0] or expired:
                     now = (

@@ -1,7 +1,8 @@
 """The engine's clock and lifecycle steps: moves through the lifecycle, each a decision.
 
 - The **clock** (:meth:`LifecycleStep.advance`) starts and ends the transition period on
-  the dates they fall, never later.
+  the dates they fall, never later, and reaches each new year (``on_year``: the engine
+  routes ``each_year:<state>`` from there).
 - The **rules** (:meth:`LifecycleStep.after_observation`) identify a household not on file
   (or stable) and relapse an exited or monitored one, as the policy's rules say.
 - **Assistance** and **exit** facts move the household on their own facts; an exit is
@@ -32,12 +33,14 @@ from .answers import checked_verdict
 from .decision_log import DecisionLog, Margins, Said
 from .run_state import ASSISTABLE_STATES, OBSERVING_STATES, WATCHED_STATES, RunState
 
-__all__ = ["LifecycleStep", "OnEnter"]
+__all__ = ["LifecycleStep", "OnEnter", "OnYear"]
 
 #: Called after every move with the run, the state entered, the date and the facts it rests on.
 OnEnter = Callable[[RunState, State, dt.date, tuple[str, ...]], None]
 #: Called when the clock reaches a run's ``entitlement_due``, with the run and the day it moves to.
 OnClock = Callable[[RunState, dt.date], None]
+#: Called when the clock reaches a run's ``year_due`` (a 1 January), with the run and that day.
+OnYear = Callable[[RunState, dt.date], None]
 
 _CONFIRMED_EXIT_STATES = (State.EXITED, State.MONITORED, State.STABLE)
 _EXITED, _MONITORED = State.EXITED, State.MONITORED
@@ -46,18 +49,30 @@ _EXITED, _MONITORED = State.EXITED, State.MONITORED
 class LifecycleStep:
     """Moves one household through the lifecycle under ``policy``; see the module docstring."""
 
-    def __init__(self, policy: Policy, log: DecisionLog, on_enter: OnEnter, on_clock: OnClock | None = None) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        log: DecisionLog,
+        on_enter: OnEnter,
+        on_clock: OnClock | None = None,
+        on_year: OnYear | None = None,
+    ) -> None:
         self.policy = policy
         self._log = log
         self._on_enter = on_enter
         self._on_clock = on_clock
+        self._on_year = on_year
 
     # --- the clock ----------------------------------------------------------------------
 
     def advance(self, run: RunState, to: dt.date) -> None:
         """Handle what falls due by ``to`` with no new fact, in date order: the entitlements'
-        events (``on_clock``: ends reached, parameters changed) and the transition period
-        starting or ending; on one day, the entitlements' events first.
+        events (``on_clock``: ends reached, parameters changed), the transition period starting
+        or ending, and each new year (``on_year``, on 1 January: ``year_due``); on one day, the
+        entitlements' events first, then the transition period's move, then the new year, so
+        that a new year is routed for the state the household holds once the day's moves are
+        made (a household that starts its transition period on 1 January enters ``monitored``
+        that day, and is not routed a new year in it as well).
 
         In date order, so that a run whose clock stops between two such dates (a checkpoint, a
         fork) decides what one that goes past both decides, in the same order.
@@ -70,11 +85,28 @@ class LifecycleStep:
                 period = None  # the transition period starts or ends later
             due = run.entitlement_due
             if on_clock is not None and due is not None and due <= to and (period is None or due <= period):
-                on_clock(run, due)  # the entitlements' events of that day; the next is later
+                year = run.year_due
+                if year is not None and year < due:
+                    self._new_year(run, year)  # a new year before the entitlements' next event
+                else:
+                    on_clock(run, due)  # the entitlements' events of that day; the next is later
             elif period is not None:
-                self._move_period(run)
+                year = run.year_due
+                if year is not None and year < period:
+                    self._new_year(run, year)  # a new year before the period's move
+                else:
+                    self._move_period(run)
             else:
-                return
+                year = run.year_due  # None in a policy that routes no new year: the one test then
+                if year is None or year > to:
+                    return
+                self._new_year(run, year)
+
+    def _new_year(self, run: RunState, year: dt.date) -> None:
+        """Reach the new year ``year`` (a 1 January): the next is a year later; ``on_year`` routes it."""
+        run.year_due = dt.date(year.year + 1, 1, 1)
+        if self._on_year is not None:
+            self._on_year(run, year)
 
     def _move_period(self, run: RunState) -> None:
         """Start the transition period (an exited household) or end it (a monitored one)."""
@@ -211,6 +243,7 @@ class LifecycleStep:
         dest, _guard = next_state(run.household.id, source, event)
         run.state = dest
         run.state_since = date
+        run.state_facts = facts
         if dest is not State.MONITORED and dest is not State.EXITED:
             run.monitoring_start = run.monitoring_end = None
         self._log.record(

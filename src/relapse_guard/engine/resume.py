@@ -29,6 +29,7 @@ from ..messages import Message, Term
 from ..policy import Policy
 from ..result import HouseholdResult
 from ..reviews import ReviewState, review_status
+from ..routing import each_year
 from .checkpoint import Checkpoint, OpenCase, SortKey
 from .household_step import EARNER_DEATH, changed_household, rehouse
 from .run_state import HOUSEHOLD_FACTS, RunState
@@ -174,6 +175,7 @@ def restore(checkpoint: Checkpoint, household: Household) -> RunState:
     run.monitoring_end = checkpoint.monitoring_end
     run.period_parameters = checkpoint.period_parameters
     run.period_facts = checkpoint.period_facts
+    run.state_facts = checkpoint.state_facts
     if checkpoint.risks:
         run.risks = list(checkpoint.risks)
         run.costly = [risk for risk in checkpoint.risks if risk.cost]
@@ -224,6 +226,7 @@ def capture(
             reviews_done=run.reviews_done,
             open_cases=open_cases,
             entitlements=run.entitlement_due,
+            new_year=run.year_due if run.dissolved is None else None,
         )
         if look_ahead
         else None
@@ -248,6 +251,7 @@ def capture(
         monitoring_end=run.monitoring_end,
         period_parameters=run.period_parameters,
         period_facts=run.period_facts,
+        state_facts=run.state_facts,
         risks=tuple(run.risks) if run.risks else (),
         grants=tuple(run.grants) if run.grants else (),
         paid=frozenset(run.paid) if run.paid else frozenset(),
@@ -304,14 +308,19 @@ def next_event(
     reviews_done: Mapping[str, dt.date],
     open_cases: Sequence[OpenCase],
     entitlements: dt.date | None = None,
+    new_year: dt.date | None = None,
 ) -> dt.date | None:
     """The first date after ``clock`` on which something happens to a household without a new
     fact: the transition period starting or ending, a review falling due, a case step's
     deadline, an entitlement's next event (``entitlements``: an end, or a parameter it read
-    changing). While a review or a case step is overdue as of the clock, the day after it."""
+    changing), the next new year (``new_year``, a 1 January) when the policy routes one in
+    ``state`` (``each_year:<state>``). While a review or a case step is overdue as of the
+    clock, the day after it."""
     if clock is None:
         return None
     soonest: list[dt.date] = [day for day in monitoring if day is not None and day > clock]
+    if new_year is not None and new_year > clock and policy.routes.get(each_year(state)):
+        soonest.append(new_year)
     if entitlements is not None:
         soonest.append(max(entitlements, clock + _DAY))
     after = clock + _DAY

@@ -110,8 +110,10 @@ class RunState:
         "risks",
         "set_aside",
         "state",
+        "state_facts",
         "state_since",
         "unmet",
+        "year_due",
     )
 
     def __init__(self, household: Household) -> None:
@@ -128,6 +130,8 @@ class RunState:
         self.period_parameters: tuple[ParameterValue, ...] = ()
         #: The facts the exit that set the transition period rests on: its start and end cite them.
         self.period_facts: tuple[str, ...] = ()
+        #: The facts the move into ``state`` rests on (a new year's occasion cites them).
+        self.state_facts: tuple[str, ...] = ()
         self.decisions: list[Decision] = []
         #: Decisions made before a checkpoint this run resumes (its decisions are numbered on from them).
         self.decisions_before = 0
@@ -136,6 +140,9 @@ class RunState:
         self.entitled: dict[str, int] = {}
         #: The next day an entitlement ends or a parameter it read changes (None: no such day).
         self.entitlement_due: dt.date | None = None
+        #: The next 1 January the clock routes a new year on (``each_year:<state>``): None until
+        #: the run's first fact, and in a policy that routes no new year.
+        self.year_due: dt.date | None = None
         #: Each entitlement piece's re-check (by its index in ``grants``), worked out once.
         self.rechecks: dict[int, tuple[dt.date, tuple[dt.date, ParameterValue, Decimal | None] | None]] = {}
         #: When an income assessment changes no entitlement: dated after ``[0]`` and before

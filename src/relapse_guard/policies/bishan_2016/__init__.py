@@ -4,7 +4,9 @@
   district's rural per-capita income (4250 yuan), with labour capacity;
 - industry funds of 2000 yuan per household for relatively poor households;
 - insurance bought per person for exited and relatively poor people: 50 yuan accident,
-  50 yuan serious-illness supplementary, 140 yuan rural medical insurance;
+  50 yuan serious-illness supplementary, 140 yuan rural medical insurance, yearly premiums
+  bought on entering those states and renewed each year spent in them (the exits of 2015
+  are insured from 2016, when the premiums start, through their transition period);
 - paired helpers who revisit and "do the accounts" (recompute income) every year;
 - priority for medical relief and unsafe-house renovation;
 - the town-to-town pairing allocation (:func:`pair_towns`).
@@ -18,7 +20,7 @@ from ...interventions import IndustrySupportFunds, MicroInsurance, PairedHelper
 from ...lifecycle import State
 from ...policy import Policy
 from ...reviews import Review
-from ...routing import entered, step
+from ...routing import each_year, entered, step
 from ...rules import INCOME_BELOW_LINE, relative_poverty
 from .._data import load_parameters
 from ..chongqing_2016 import policy as chongqing_2016
@@ -45,6 +47,16 @@ def policy() -> Policy:
         routes={
             entered(State.IDENTIFIED): (step("industry_funds"), step("micro_insurance"), step("paired_helper")),
             entered(State.EXITED): (step("micro_insurance"), step("paired_helper")),
+            # Insurance "for exited and relatively poor people" (seed: Bishan) is a yearly premium,
+            # kept through the transition period (domain.md, Words: support unchanged, 2016-2018
+            # for the exits of 2015, the 1,891 households Bishan insured in 2016): bought again
+            # on entering it (the first year after the exit's) and renewed each year after, and
+            # each year a relatively poor household stays on file.
+            entered(State.MONITORED): (step("micro_insurance"),),
+            each_year(State.IDENTIFIED): (step("micro_insurance"),),
+            each_year(State.ASSISTED): (step("micro_insurance"),),
+            each_year(State.EXITED): (step("micro_insurance"),),
+            each_year(State.MONITORED): (step("micro_insurance"),),
         },
         reviews=(
             Review.yearly(

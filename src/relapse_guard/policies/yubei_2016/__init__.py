@@ -5,7 +5,8 @@
    from 2016;
 2. medical aid for illness (and the safety net when the income left is under the standard);
 3. education aid for school children of households on file;
-4. micro accident insurance, 50 yuan per person, on identification and in the transition period;
+4. micro accident insurance, 50 yuan per person, on identification and in the transition period,
+   renewed each of its years (a yearly premium: 2016, 2017 and 2018 for the exits of 2015);
 5. the safety net (dibao), standard 230 then 300 yuan per person per month from 2016;
 6. housing renovation: C 12,000, D 35,000 yuan, raised by 50% for low-income households.
 
@@ -18,7 +19,7 @@ from ...interventions import IndustrySupportFunds, MicroInsurance
 from ...lifecycle import State
 from ...policy import Policy
 from ...reviews import Review
-from ...routing import entered, step
+from ...routing import each_year, entered, step
 from .._data import load_parameters
 from ..chongqing_2016 import policy as chongqing_2016
 
@@ -41,6 +42,10 @@ def policy() -> Policy:
             entered(State.IDENTIFIED): (step("industry_funds_low_income"), step("micro_insurance")),
             # Supports for exited households are given in the transition period (2016 for 2015 exits).
             entered(State.MONITORED): (step("industry_funds_exited"), step("micro_insurance")),
+            # Item 4's premium is yearly and the transition period keeps support unchanged
+            # (domain.md, Words: "households that exited in 2015 keep it through 2016-2018"):
+            # entered:monitored buys the first year's cover, each new year of the period renews it.
+            each_year(State.MONITORED): (step("micro_insurance"),),
         },
         reviews=(
             Review.yearly(

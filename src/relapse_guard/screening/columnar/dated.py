@@ -23,6 +23,7 @@ from ...facts import Fact
 from ...lifecycle import State
 from ...parameters import ParameterTree
 from ...policy import Policy
+from ...routing import each_year
 from .frame import QuietFrame, VectorisedQuiet, VectorisedQuietFrom, bands, fact_plan, quiet_plan, rule_plan
 
 __all__ = ["ColumnarPlan", "DatedBands", "columnar_plan"]
@@ -60,10 +61,12 @@ class ColumnarPlan:
     evaluated by); ``observed``: the band of the household's income when another fact comes
     (the lifecycle rule alone, which every observation is evaluated by), None when a rule
     declares no vectorised form; ``kinds``: the ``vectorised_quiet`` forms of each kind of
-    other fact framed (:func:`~.frame.fact_plan`).
+    other fact framed (:func:`~.frame.fact_plan`); ``new_year``: whether the policy routes a
+    new year in ``new`` (``each_year:new``), which reaches a household not on file on each
+    1 January after its first fact (such a household goes to the engine).
     """
 
-    __slots__ = ("income", "kinds", "observed", "parameters")
+    __slots__ = ("income", "kinds", "new_year", "observed", "parameters")
 
     def __init__(
         self,
@@ -71,7 +74,10 @@ class ColumnarPlan:
         income: DatedBands,
         observed: DatedBands | None,
         kinds: dict[type[Fact], tuple[VectorisedQuiet, ...]],
+        *,
+        new_year: bool = False,
     ) -> None:
+        self.new_year = new_year
         self.parameters = parameters
         self.income = income
         self.observed = observed
@@ -97,7 +103,13 @@ def columnar_plan(policy: Policy) -> ColumnarPlan | None:
     if quiet is not None:
         rules = rule_plan(policy, _NEW)
         observed = None if rules is None else DatedBands(policy.parameters, rules)
-        plan = ColumnarPlan(policy.parameters, DatedBands(policy.parameters, quiet), observed, fact_plan(policy))
+        plan = ColumnarPlan(
+            policy.parameters,
+            DatedBands(policy.parameters, quiet),
+            observed,
+            fact_plan(policy),
+            new_year=bool(policy.routes.get(each_year(_NEW))),
+        )
     with _LOCK:
         _KEPT[key] = (weakref.ref(policy, lambda _, key=key: _KEPT.pop(key, None)), plan)  # type: ignore[misc]
     return plan

@@ -266,6 +266,8 @@ def _decide(
     engine must run are known for it at once.
     """
     hid = household.id
+    if plan.new_year and _reaches_new_year(facts, as_of):
+        return _NOT_QUIET  # each_year:new is routed for it: the engine's to decide
     days, band_of = plan.income.days, plan.income.band_of
     kinds = plan.kinds
     last: IncomeAssessed | None = None
@@ -297,6 +299,13 @@ def _decide(
     if others:
         return _framed(household, facts, as_of, plan)
     return last
+
+
+def _reaches_new_year(facts: Sequence[Fact], as_of: dt.date) -> bool:
+    """True when a 1 January falls after the household's first fact, up to ``as_of``: the clock
+    reaches a new year of a household not on file there (the year of the first fact has none)."""
+    dates = [fact.date for fact in facts if fact.date <= as_of]
+    return bool(dates) and min(dates).year < as_of.year
 
 
 def _framed(
