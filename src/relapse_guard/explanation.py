@@ -41,7 +41,7 @@ a schema of its own (docs/explanations.md).
 >>> document["decisions"][0]["parameters"][0]["name"]
 'poverty_line'
 >>> document["money"]["total"]
-{'one_off': '2200.00', 'monthly_in_force': '0.00', 'paid_to_date': '2966.60'}
+{'one_off': '2400.00', 'monthly_in_force': '0.00', 'paid_to_date': '3166.60'}
 """
 
 from __future__ import annotations
@@ -189,9 +189,9 @@ def money_lines(result: HouseholdResult, lang: str = "en") -> list[str]:
     >>> _, household, facts = list(demo_households())[1]
     >>> result = Engine(load_policy("yubei_2016")).run(household, facts, as_of=dt.date(2019, 6, 30))
     >>> print("\\n".join(money_lines(result)))
-      one-off and yearly (yuan): industry_funds_exited 2000.00, medical_aid 5400.00, micro_insurance 300.00
+      one-off and yearly (yuan): industry_funds_exited 2000.00, medical_aid 5400.00, micro_insurance 450.00
       monthly in force (yuan a month): safety_net 425.01
-      paid to date (yuan): 17800.28
+      paid to date (yuan): 17950.28
     """
     money = result.money()
     comma = tr(lang, ", ")
