@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,6 @@ from relapse_guard import Engine, Household, IncomeAssessed, load_policy
 from relapse_guard.decisions import DecisionKind
 from relapse_guard.facts import DisasterReported, Fact, IllnessReported, JobLost, MainEarnerLost, Source
 from relapse_guard.result import HouseholdResult
-from relapse_guard.testing import vectorised_matches_engine
 
 D = dt.date
 DAZU = load_policy("dazu_2016")
@@ -259,6 +259,9 @@ def test_the_columnar_screen_gives_what_the_engine_gives_for_reports_of_one_even
                 )
             )
         return home, facts
+
+    pytest.importorskip("numpy")  # the columnar screen: the fast extra
+    from relapse_guard.testing import vectorised_matches_engine
 
     population = [household("Q1", 500, 700), household("E1", 12000, 12000, 12000), household("E2", 500, 12000)]
     check = vectorised_matches_engine(DAZU, population, as_of=YEAR_END)
