@@ -164,8 +164,6 @@ class Engine:
         self._entitlements = EntitlementStep(policy, log, context=self._context)
         #: The routing kind of a new year in each state the policy routes it for (``each_year:<state>``).
         self._year_routes = yearly_states(policy.routes)
-        #: The same states as a tuple (membership by identity: no enum hashing on a new year).
-        self._year_states = tuple(self._year_routes)
         self._year_new = State.NEW in self._year_routes
         self._lifecycle = LifecycleStep(
             policy,
@@ -559,8 +557,25 @@ class Engine:
         if state is State.EXITED and run.entitled:
             self._entitlements.on_exit(run, date, facts)
         kind = self._entry_routes.get(state)
-        if kind is None:
+        if kind is not None:
+            self._route_occasion(run, kind, date, facts)
+
+    def _new_year(self, run: RunState, day: dt.date) -> None:
+        """Route ``each_year:<state>`` on 1 January ``day`` when the policy routes a new year in the
+        household's state, it entered that state before ``day`` and has members (the clock calls
+        this once a year, after the day's moves of the clock)."""
+        kind = self._year_routes.get(run.state)
+        if kind is None or run.dissolved is not None:
             return
+        since = run.state_since
+        if since is not None and since >= day:
+            return  # it entered the state today: entered:<state> is this year's occasion
+        # what the household is in the state on: its move there
+        self._route_occasion(run, kind, day, run.state_facts)
+
+    def _route_occasion(self, run: RunState, kind: str, date: dt.date, facts: tuple[str, ...]) -> None:
+        """Route the lifecycle's occasion ``kind`` (``entered:<state>``, ``each_year:<state>``) on
+        ``date``, resting on ``facts``, as a risk the policy's routes take (never found by a trigger)."""
         occasion = Risk(
             kind=kind,
             household_id=run.household.id,
@@ -571,29 +586,6 @@ class Engine:
             key=f"{kind}:{date.isoformat()}",
         )
         self._router.route(run, occasion, self._context(run, date), detected=False)
-
-    def _new_year(self, run: RunState, day: dt.date) -> None:
-        """Route ``each_year:<state>`` on 1 January ``day`` when the policy routes a new year in the
-        household's state, it entered that state before ``day`` and has members (the clock calls
-        this once a year, after the day's moves of the clock)."""
-        state = run.state
-        if state not in self._year_states or run.dissolved is not None:
-            return
-        kind = self._year_routes[state]
-        since = run.state_since
-        if since is not None and since >= day:
-            return  # it entered the state today: entered:<state> is this year's occasion
-        facts = run.state_facts  # what the household is in the state on: its move there
-        occasion = Risk(
-            kind=kind,
-            household_id=run.household.id,
-            date=day,
-            severity=Severity.LOW,
-            trigger="lifecycle",
-            fact_id=facts[0] if facts else "",
-            key=f"{kind}:{day.isoformat()}",
-        )
-        self._router.route(run, occasion, self._context(run, day), detected=False)
 
     # --- the prefilter ------------------------------------------------------------------
 
