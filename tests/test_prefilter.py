@@ -19,10 +19,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from relapse_guard import Engine, HouseAppraised, Household, IncomeAssessed, Policy, State, load_policy
+from relapse_guard.context import Context
 from relapse_guard.engine.prefilter import income_band, income_watchers
 from relapse_guard.facts import Fact, HousingGrade
 from relapse_guard.population import synthetic_households
-from relapse_guard.rules import INCOME_BELOW_LINE, Rule
+from relapse_guard.rules import INCOME_BELOW_LINE, Rule, Verdict
 from relapse_guard.testing import histories, households
 from relapse_guard.testing import invariants as inv
 
@@ -144,3 +145,72 @@ def test_a_quiet_from_that_promises_too_much_is_caught() -> None:
     assert len(found) == 1
     assert "quiet_from" in str(found[0])
     assert "identification.lax" in str(found[0])
+
+
+# --- the band of a new household with nothing else known, shared by an engine's runs ----------
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@given(data=st.data())
+def test_runs_sharing_one_engine_equal_every_fact_evaluated(name: str, data: st.DataObject) -> None:
+    """One engine runs several households in turn (sharing the bands of new households it has
+    worked out); each result is the one of a fresh engine evaluating every fact."""
+    policy = load_policy(name)
+    shared = Engine(policy)
+    assert shared._new_band_shared
+    for n in range(data.draw(st.integers(2, 4), label="households")):
+        home = data.draw(households(household_id=f"HH-{n}", born_by=D(2014, 12, 31)))
+        facts = data.draw(histories(home, D(2015, 1, 1), D(2018, 12, 31), policy=policy))
+        try:
+            result = shared.run(home, facts, as_of=D(2019, 1, 1))
+        except Exception as error:
+            with pytest.raises(type(error)):
+                Engine(policy, prefilter=False).run(home, facts, as_of=D(2019, 1, 1))
+            continue
+        assert result == Engine(policy, prefilter=False).run(home, facts, as_of=D(2019, 1, 1))
+
+
+def _per_member_rule() -> Rule:
+    """Identifies a household whose income falls under the line plus 2,000 a member beyond the
+    first: a band that depends on the household, so it declares no vectorised form."""
+
+    def holds(ctx: Context) -> Verdict:
+        edge = ctx.poverty_line + 2000 * (ctx.size - 1)
+        income = ctx.income_per_capita
+        return Verdict(income is not None and income < edge, f"under {edge}")
+
+    def band(ctx: Context) -> Decimal:
+        return ctx.poverty_line + 2000 * (ctx.size - 1)
+
+    return Rule("per_member", "under the line plus 2,000 a member", holds, quiet_from=band)
+
+
+def test_a_band_that_depends_on_the_household_is_not_shared() -> None:
+    """A part without a vectorised form may answer per household: the engine asks it for each one.
+
+    A household of one at 100 over the edge threshold (1.5 x the line) is quiet (its band is
+    that threshold); a household of four at the same income is under its band (the line +
+    6,000), run next on the same engine.
+    """
+    policy = load_policy("yubei_2016").derive(name="per_member", identification=[_per_member_rule()])
+    engine = Engine(policy)
+    assert not engine._new_band_shared
+    on = D(2016, 1, 10)
+    edge = policy.parameters.value("monitoring.threshold_ratio", on) * policy.parameters.value("poverty_line", on)  # type: ignore[operator]
+    income = int(edge) + 100
+    results = []
+    for home in (household("HH-7", size=1), household("HH-8", size=4)):
+        facts = _incomes(home.id, [(D(2016, m, 10), income) for m in range(1, 4)])
+        results.append(engine.run(home, facts, as_of=D(2016, 12, 31)))
+        assert results[-1] == Engine(policy, prefilter=False).run(home, facts, as_of=D(2016, 12, 31))
+    assert [result.state is State.NEW for result in results] == [True, False]
+
+
+def test_unshared_lookups_share_no_band() -> None:
+    """A what-if's watched runs ask the parameters themselves: no band is shared between them."""
+    engine = Engine(load_policy("yubei_2016"))
+    engine.run(household("HH-9"), _incomes("HH-9", [(D(2016, 1, 10), 9000)]))
+    assert engine._parameters.new_bands
+    engine.unshare_lookups(["poverty_line"])
+    assert engine._parameters.new_bands is None
+    assert engine.run(household("HH-9"), _incomes("HH-9", [(D(2016, 1, 10), 9000)])).state is State.NEW

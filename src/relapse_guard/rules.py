@@ -139,7 +139,10 @@ class Rule:
     :class:`~relapse_guard.screening.columnar.QuietFrame` (one state, one row per distinct
     date), it returns one income per row (a sequence or numpy array of ``Decimal``), or None
     when there is none. Without it, the households the rule would be asked about are handed
-    to the engine, which is always correct.
+    to the engine, which is always correct. Declaring it promises that ``quiet_from``'s answer
+    for a new household with nothing else known depends on the date's parameters alone, not
+    on the household (a frame has no household): the engine then works that answer out once a
+    date for all such households.
     """
 
     name: str

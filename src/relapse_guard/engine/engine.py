@@ -79,7 +79,7 @@ from .entitlement_step import EntitlementStep
 from .fingerprint import household_fingerprint, policy_fingerprint
 from .household_step import HouseholdStep
 from .lifecycle_step import LifecycleStep
-from .prefilter import ChangeCache, QuietFrom, income_band, income_watchers
+from .prefilter import ChangeCache, IncomeBand, QuietFrom, income_band, income_watchers, shares_new_band
 from .resume import Checkpointed, Quiet, ResumePath, capture, history_of, refusal, restore, sort_key
 from .routing_step import Router
 from .run_state import HOUSEHOLD_TYPES, RunState, Unresolved
@@ -98,7 +98,7 @@ class ParameterCache:
     (:mod:`relapse_guard.whatif.reads` watches what each run asks of them).
     """
 
-    __slots__ = ("_by_date", "_limit", "_unshared", "changes")
+    __slots__ = ("_by_date", "_limit", "_unshared", "changes", "new_bands")
 
     def __init__(self, limit: int = 20_000, unshared: Collection[str] = ()) -> None:
         # a year of daily facts fits many times over
@@ -107,6 +107,10 @@ class ParameterCache:
         self._unshared = frozenset(unshared)
         #: When parameter values next change after a date (the prefilter's band ends then).
         self.changes: ChangeCache = _Unshared(self._unshared, operator.itemgetter(0)) if unshared else {}
+        #: The income band of a new household with nothing else known, by the date's ordinal
+        #: (:func:`~.prefilter.shares_new_band`); None when unshared: each run then asks the
+        #: parameters of its band itself.
+        self.new_bands: dict[int, IncomeBand] | None = None if unshared else {}
 
     def on(self, date: dt.date) -> dict[str, ParameterValue]:
         """The values already looked up on ``date``, by name (a dict the context fills in)."""
@@ -115,6 +119,8 @@ class ParameterCache:
             if len(self._by_date) >= self._limit:
                 self._by_date.clear()
                 self.changes.clear()
+                if self.new_bands is not None:
+                    self.new_bands.clear()
             found = self._by_date[date] = _Unshared(self._unshared, _itself) if self._unshared else {}
         return found
 
@@ -185,7 +191,10 @@ class Engine:
         #: The routing kind of entering each state the policy routes (``entered:<state>``).
         self._entry_routes = {state: entered(state) for state in State if entered(state) in policy.routes}
         self._fingerprint: str | None = None
-        self._watchers = income_watchers(policy, self._triggers_by_kind.get(IncomeAssessed, ())) if prefilter else None
+        assessed_by = self._triggers_by_kind.get(IncomeAssessed, ())
+        self._watchers = income_watchers(policy, assessed_by) if prefilter else None
+        #: Whether a new household with nothing else known has the band of its date.
+        self._new_band_shared = prefilter and shares_new_band(policy, assessed_by)
 
     def unshare_lookups(self, names: Collection[str]) -> None:
         """Never share the look-ups of parameters ``names`` between runs (nor their next
@@ -642,8 +651,18 @@ class Engine:
                         run.household,
                     )
                     if now != band_for or expired:
-                        ctx.refresh(date, run)
-                        band, band_until = income_band(watchers[state], ctx, parameters, changes)
+                        shared = self._parameters.new_bands if self._new_band_shared and state is _NEW else None
+                        if shared is not None and not (now[1] or now[2] or now[3] or now[4]) and now[5] is None:
+                            # nothing known of the household: its date's band, once for all
+                            key = date.toordinal()
+                            found = shared.get(key)
+                            if found is None:
+                                ctx.refresh(date, run)
+                                found = shared[key] = income_band(watchers[state], ctx, parameters, changes)
+                            band, band_until = found
+                        else:
+                            ctx.refresh(date, run)
+                            band, band_until = income_band(watchers[state], ctx, parameters, changes)
                         band_for = now
                     full_path_since_band = False
                 income = fact.income_per_capita

@@ -12,6 +12,13 @@ The band holds while nothing else about the household changes: the engine comput
 again after any other fact, any move, any routed risk and any entitlement's end, on
 1 January (a band may depend on the year) and on the first date a parameter it read takes a
 new value.
+
+A household that is new and has nothing else known (no risk, grant, entitlement, unmet need or
+house appraisal) has the same band on a date as every other such household when every part
+its assessments are evaluated by declares a vectorised form (``vectorised_quiet_from``): the
+form works out the band from the date's parameters alone, and the columnar screen and the
+testing kit's checks hold the scalar ``quiet_from`` to it. The engine then works such a band
+out once a date, for all its runs (:func:`shares_new_band`).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from ..policy import Policy
 from ..triggers.base import Trigger
 from .run_state import OBSERVING_STATES, WATCHED_STATES
 
-__all__ = ["ChangeCache", "IncomeBand", "QuietFrom", "income_band", "income_watchers"]
+__all__ = ["ChangeCache", "IncomeBand", "QuietFrom", "income_band", "income_watchers", "shares_new_band"]
 
 QuietFrom = Callable[[Context], Decimal | None]
 
@@ -53,6 +60,15 @@ def income_watchers(policy: Policy, triggers: Sequence[Trigger]) -> dict[State, 
         found = [*rule_bands, *trigger_bands]
         watchers[state] = None if any(band is None for band in found) else tuple(b for b in found if b is not None)
     return watchers
+
+
+def shares_new_band(policy: Policy, triggers: Sequence[Trigger]) -> bool:
+    """True when the income band of a new household with nothing else known depends on the date
+    alone: every identification rule and every trigger of income assessments declares a
+    vectorised form of its ``quiet_from`` (which answers for such a household from the date's
+    parameters, see docs/columnar.md)."""
+    rules_declare = all(rule.vectorised_quiet_from is not None for rule in policy.identification)
+    return rules_declare and all(getattr(trigger, "vectorised_quiet_from", None) is not None for trigger in triggers)
 
 
 #: (parameter name, date) -> the ordinal of the first day after the date its value changes,
