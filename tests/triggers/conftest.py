@@ -74,6 +74,7 @@ min_loss = { values = { 2015-01-01 = 1000, 2017-07-01 = 2000 } }
 
 [triggers.schooling]
 income_share = { values = { 2015-01-01 = 0.3, 2017-01-01 = 0.25 } }
+school_year_start_month = { min = 1, max = 12, values = { 2015-01-01 = 9, 2018-01-01 = 8 } }
 """
 
 PARAMETERS = ParameterTree.from_toml(PARAMETERS_TOML)

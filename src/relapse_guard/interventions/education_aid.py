@@ -13,7 +13,10 @@ student-aid practice for the typical amounts.
 
 The level is the risk's ``level`` evidence, else the school level of the member the risk
 names. Declined, with the reason, when the level is unknown or "none", when the policy has no
-amount for the level, or when the amount is zero. Paid yearly, to one student.
+amount for the level, or when the amount is zero. Paid yearly, to one student, once per risk
+(the router pays a risk once): the schooling trigger finds one risk per member, level and school
+year, so a pupil reported in September and again in the spring is aided once, and again the
+next school year.
 """
 
 from __future__ import annotations

@@ -14,7 +14,21 @@ not on file whose income was never assessed does not qualify by cost.
 Severity: SEVERE when the cost is at least the annual income, HIGH when it exceeds the
 income share, else MEDIUM (a household on file with a modest cost). The evidence carries
 ``("level", <schooling level>)``: education aid reads it to pick the per-student amount.
-The key ``schooling:<member>:<level>:<year>`` makes one enrolment per level and year one risk.
+
+One risk per member, level and school year. Chinese schools run from autumn to summer: the
+school year (学年) starts with the autumn term (秋季学期) in September, and the spring term
+(春季学期) from February or March belongs to the year begun the September before. The
+education department's data report enrolments in the spring (pushed by the end of April,
+domain-assistance.md 3.4), so a pupil the household or a cadre reported in September is
+reported again in March, one school year. The key
+``schooling:<member>:<level>:<year the school year starts>`` names the school year: an
+enrolment dated on or after ``{prefix}.school_year_start_month`` (optional: 9, September,
+when the policy does not set it; a whole month 1 to 12) of a year is of the school year
+starting that year, an earlier one of the school year starting the year before (2017-03-01
+is of 2016/17: ``...:2016``). A later report of the member's level in the same school year
+has the first report's key, so the router finds it known, routes nothing and pays nothing
+again (docs/facts.md, "One event, several reports"); the next school year is a new risk.
+The start month is read only for a risk, as in force on the fact's date, and cited by it.
 """
 
 from __future__ import annotations
@@ -26,6 +40,7 @@ import attrs
 from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
+from ..errors import InvalidPolicy
 from ..facts import Fact, SchoolEnrolled
 from ..household import Schooling
 from ..messages import Message, Term
@@ -35,6 +50,10 @@ from ._common import annual_income, household_status, member_of, on_file, percen
 __all__ = ["SchoolingTrigger"]
 
 KIND = "schooling"
+
+#: The school year's first month when the policy does not set ``{prefix}.school_year_start_month``:
+#: September, the autumn term.
+DEFAULT_START_MONTH = 9
 
 
 @attrs.frozen(kw_only=True)
@@ -57,7 +76,8 @@ class SchoolingTrigger:
     def vectorised_quiet(self, frame: Any) -> list[bool]:
         """:meth:`detect` over a :class:`~relapse_guard.screening.columnar.FactFrame`: True where
         the level is none, or, off file, the cost is at most the share of the annual income
-        (every row's income is known) in force on the fact's date."""
+        (every row's income is known) in force on the fact's date. The school year only keys a
+        risk: a quiet fact has none, so its start month is not read here."""
         share = frame.amount(f"{self.prefix}.income_share")
         return [
             level is Schooling.NONE or (not frame.on_file and portion.is_finite() and cost <= portion * annual)
@@ -112,6 +132,24 @@ class SchoolingTrigger:
             severity=severity,
             cost=cost,
             member_id=fact.member_id,
-            key=f"{KIND}:{fact.member_id}:{fact.level.value}:{fact.date.year}",
+            key=f"{KIND}:{fact.member_id}:{fact.level.value}:{self.school_year(fact, ctx)}",
             evidence=evidence,
         )
+
+    def school_year(self, fact: Fact, ctx: Context) -> int:
+        """The year the school year of ``fact`` starts: its year from the start month on, else the
+        year before (``{prefix}.school_year_start_month`` in force on the context's date, read and
+        so cited when the policy sets it; :data:`DEFAULT_START_MONTH` otherwise).
+
+        Raises :class:`~relapse_guard.errors.InvalidPolicy` naming the parameter and its value
+        when it is not a whole month, 1 to 12.
+        """
+        name = f"{self.prefix}.school_year_start_month"
+        start = DEFAULT_START_MONTH
+        if ctx.has_param(name):
+            month = ctx.amount(name)
+            if month != month.to_integral_value() or not 1 <= month <= 12:
+                raise InvalidPolicy(f"parameter {name!r} must be a whole month, 1 to 12, found {month}")
+            start = int(month)
+        year = fact.date.year
+        return year if fact.date.month >= start else year - 1
