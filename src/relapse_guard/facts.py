@@ -341,6 +341,11 @@ class MemberJoined(Fact):
     """A member joined the household on ``date`` (born, married in, came back): the member's record.
 
     ``birth_date`` is on or before ``date`` (a birth: the day of birth, usually ``date``).
+    ``labour_capacity`` left blank (None, the default) is read from the member's age and health
+    on each date, as a household record's blank one is (:meth:`~relapse_guard.household.Member.capacity_on`):
+    an adult who marries in can work, a newborn cannot. A capacity given (``none`` too) is kept.
+    A fact stored before a blank capacity was kept blank holds ``none``, as written then, and
+    reads so (:func:`~relapse_guard.store.codec.same_fact`: given again blank, it is the same fact).
     """
 
     kind: ClassVar[str] = "member_joined"
@@ -348,7 +353,7 @@ class MemberJoined(Fact):
     member_id: str
     birth_date: dt.date
     reason: JoinReason = JoinReason.BIRTH
-    labour_capacity: LabourCapacity = LabourCapacity.NONE
+    labour_capacity: LabourCapacity | None = None
     health: Health = Health.HEALTHY
     schooling: Schooling = Schooling.NONE
 

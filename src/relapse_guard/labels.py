@@ -89,6 +89,7 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
         "case_step_due",
         "case_step_overdue",
         "replayed",
+        "moved",
     ),
     # relapse_guard.screening.summary.PROBLEM_KINDS: why a household could not be screened
     "problem": ("refused", "plugin_failed", "duplicate_fact_id", "no_policy", "error"),

@@ -735,6 +735,20 @@ ALERT_DUE_STORED = (
     define("{procedure} case {case_id}: step {step} due {due}"),
 )
 ALERT_REPLAYED = define("history replayed: {reason}", note="a household's whole history replayed, and why")
+ALERT_MOVED_IN = define(
+    "moved in from {before} on {date} ({fact}): take its file over",
+    note="in the worklist of the district moved to (转移接续: it takes the household's file over); {before}: the "
+    "place left, district/town/village",
+)
+ALERT_MOVED_OUT = define(
+    "moved away to {after} on {date} ({fact}): hand its file over and close it here",
+    note="in the worklist of the district left (转移接续: it hands the file over and closes it); {after}: the place "
+    "moved to, district/town/village",
+)
+ALERT_MOVED_WITHIN = define(
+    "moved within {district} from {before} to {after} on {date} ({fact})",
+    note="a move between towns or villages of one district; {before}, {after}: town/village",
+)
 
 # Why a checkpoint was replayed rather than resumed, as the engine and the cycle say it
 # (Checkpointed.why; relapse_guard.monitoring.alerts.replay_reason reads a text of one back). Fact

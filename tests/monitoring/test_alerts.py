@@ -23,6 +23,7 @@ from relapse_guard.decisions import Grant, Period, Risk, Severity
 from relapse_guard.engine import Checkpoint
 from relapse_guard.engine.checkpoint import OpenCase
 from relapse_guard.errors import InvalidInput
+from relapse_guard.facts import HouseholdMoved
 from relapse_guard.lifecycle import State
 from relapse_guard.messages import UNTRANSLATED, Join, Message, Term, Value, as_message
 from relapse_guard.monitoring import Alert, AlertKind, Monitor, replay_reason
@@ -114,7 +115,19 @@ NEW = _checkpoint(
         OpenCase(case_id="YB-7-ID", procedure="identification", step="household_verification", due_on=D(2017, 3, 1)),
         OpenCase(case_id="YB-7-RE", procedure="risk_elimination", step="village_deliberation", due_on=D(2017, 3, 9)),
     ),
+    household_facts=(
+        HouseholdMoved(
+            id="YB-7-mv",
+            household_id="YB-7",
+            date=D(2017, 2, 15),
+            district="Bishan",
+            town="Guangpuzhen",
+            village="Shuanghe",
+        ),
+    ),
 )
+#: Where the household moved to: the place of the alert in the worklist of the district moved to.
+MOVED_TO = ("Bishan", "Guangpuzhen", "Shuanghe")
 
 #: What each alert says in English, word for word (as it said before alerts kept their message,
 #: but for the amount changed, said as one alert, and the reviews and case steps naming their deadline).
@@ -136,6 +149,11 @@ ENGLISH = [
     (AlertKind.GRANT_STARTED, "job_training granted: service free skills training"),
     (AlertKind.GRANT_ENDED, "education_aid of 100.00 yuan a month ends on 2017-03-01"),
     (AlertKind.GRANT_ENDED, "temporary_relief granted on 2016-12-01 no longer stands"),
+    (AlertKind.MOVED, "moved in from Yubei/Dashengzhen/Qinglong on 2017-02-15 (YB-7-mv): take its file over"),
+    (
+        AlertKind.MOVED,
+        "moved away to Bishan/Guangpuzhen/Shuanghe on 2017-02-15 (YB-7-mv): hand its file over and close it here",
+    ),
     (AlertKind.TRANSITION_ENDING, "transition period ends on 2017-03-20 (monitored since 2017-01-01)"),
     (
         AlertKind.REVIEW_OVERDUE,
@@ -164,6 +182,8 @@ CHINESE = [
     "给予技能培训：服务：免费技能培训",
     "100.00 元/月的教育救助于 2017-03-01 停发",
     "2016-12-01 给予的临时救助已不再成立",
+    "于 2017-02-15 由 Yubei/Dashengzhen/Qinglong 迁入（YB-7-mv）：请接收其档案（转移接续）",
+    "于 2017-02-15 迁往 Bishan/Guangpuzhen/Shuanghe（YB-7-mv）：请办理转移接续，移交档案后在本地销档",
     "过渡期将于 2017-03-20 结束（自 2017-01-01 起监测）",
     "复核“收入核算”于 2017-03-01 到期，办结时限 2017-03-01，已逾期 3 天（村干部）",
     "复核“my_visit”于 2017-03-03 到期，办结时限 2017-03-03，已逾期 1 天",
@@ -187,9 +207,12 @@ def test_each_kind_says_in_english_what_it_said() -> None:
     for alert in found:
         assert alert.render() == alert.render("en") == alert.message.english() == alert.detail
         assert alert.message.key != UNTRANSLATED
-        assert (alert.town, alert.village, alert.open_since) == ("Dashengzhen", "Qinglong", None)
+        moved_in = alert.subject == "moved_in"  # in the worklist of the district moved to
+        place = MOVED_TO if moved_in else ("Yubei", "Dashengzhen", "Qinglong")
+        assert (alert.district, alert.town, alert.village, alert.open_since) == (*place, None)
         assert (
-            str(alert) == f"{alert.date.isoformat()} YB-7 Dashengzhen/Qinglong [{alert.kind.value}] new: {alert.detail}"
+            str(alert)
+            == f"{alert.date.isoformat()} YB-7 {place[1]}/{place[2]} [{alert.kind.value}] new: {alert.detail}"
         )
 
 

@@ -2,7 +2,8 @@
 
 A household rescreened in a cycle is compared with its checkpoint of the month before: a new
 risk, a change of state (a relapse said as one), a grant started, changed or ended, the transition period ending soon, a
-review or a case step due or overdue (with its deadline), a history replayed (and why). Each
+review or a case step due or overdue (with its deadline), a history replayed (and why), a move
+(in the worklists of the district moved to and of the district left: :mod:`.moves`). Each
 :class:`Alert` names the household, its district, town and village, the policy it was screened
 under, the date and what it is about, in words a caseworker reads, and as data
 (:meth:`Alert.to_dict`) other systems read.
@@ -35,12 +36,14 @@ from .. import message_keys as keys
 from ..decisions import Grant, Period
 from ..engine import Checkpoint
 from ..errors import InvalidInput
+from ..household import Place
 from ..interface import tr
 from ..labels import label
 from ..lifecycle import TABLE, State
 from ..messages import ENGLISH, Join, Message, Term, as_message, message_from_dict
 from ..policy import Policy
 from ..reviews import ReviewState, review_status
+from .moves import Move, moves_since
 
 __all__ = [
     "CASE_NOTICE",
@@ -74,6 +77,7 @@ class AlertKind(enum.Enum):
     CASE_STEP_DUE = "case_step_due"
     CASE_STEP_OVERDUE = "case_step_overdue"
     REPLAYED = "replayed"
+    MOVED = "moved"
 
 
 #: The kinds of alert that say something open (falling due), announced by every cycle until it is
@@ -101,8 +105,9 @@ class Alert:
     (:func:`~relapse_guard.messages.as_message`): the same words in every language, as an
     alert stored before alerts kept their message reads.
 
-    ``town`` and ``village`` are the household's, as its record had them when the cycle ran
-    (empty: not on the record, or an alert stored before alerts named them). ``open_since`` is
+    ``district``, ``town`` and ``village`` are the household's, as its record had them when the
+    cycle ran (empty: not on the record, or an alert stored before alerts named them); a move's
+    (:attr:`AlertKind.MOVED`) are those of the place it concerns: moved to, or left. ``open_since`` is
     None for an alert new this cycle; for one of :data:`STANDING_KINDS` that the cycle before
     announced too (see :func:`still_open`), the date of the first of the cycles in a row that
     announced it.
@@ -291,24 +296,30 @@ def alerts_for(
     town: str = "",
     village: str = "",
     replayed: Message | str | None = None,
+    spell: Callable[[str], str] = str,
 ) -> list[Alert]:
     """The alerts of a household whose checkpoint went from ``old`` (None: first screened) to
-    ``new``, in ``district``, ``town`` and ``village``; each new (see :func:`still_open`).
+    ``new``, in ``district``, ``town`` and ``village`` (its record's place); each new (see
+    :func:`still_open`).
 
     ``replayed`` is why its history was replayed rather than resumed, if it was: the message the
     engine gives (:attr:`~relapse_guard.engine.Checkpointed.why`), or its English text, read back
-    with :func:`replay_reason`.
+    with :func:`replay_reason`. A move (:func:`~.moves.moves_since`) is announced where it
+    concerns: to another district, in the worklist of the district moved to and in that of the
+    district left; within the district, once, at the place moved to. ``spell`` gives a district
+    moved to as ``district`` is given (a policy map's spelling).
     """
     found: list[Alert] = []
 
-    def alert(kind: AlertKind, date: dt.date, subject: str, message: Message) -> None:
+    def alert(kind: AlertKind, date: dt.date, subject: str, message: Message, place: Place | None = None) -> None:
+        where = place if place is not None else Place(district, town, village)
         found.append(
             Alert(
                 kind=kind,
                 household_id=new.household_id,
-                district=district,
-                town=town,
-                village=village,
+                district=where.district,
+                town=where.town,
+                village=where.village,
                 policy=policy.label,
                 date=date,
                 subject=subject,
@@ -321,8 +332,41 @@ def alerts_for(
         why = replay_reason(replayed) if isinstance(replayed, str) else replayed
         alert(AlertKind.REPLAYED, as_of, "", Message(keys.ALERT_REPLAYED, why))
     _changes(old, new, as_of, alert)
+    _moved(moves_since(old, new, Place(district, town, village), as_of, spell), alert)
     _falling_due(new, policy, as_of, alert)
     return found
+
+
+#: The subjects of move alerts: in the district moved to, in the district left, within one district.
+MOVED_IN, MOVED_OUT, MOVED_WITHIN = "moved_in", "moved_out", "moved_within"
+
+
+def _moved(moves: Sequence[Move], alert: Callable[[AlertKind, dt.date, str, Message, Place], None]) -> None:
+    """Each move: to another district, one alert in the worklist of the district moved to (taking
+    the file over) and one in that of the district left (handing it over, 转移接续); within the
+    district, one at the place moved to."""
+    for move in moves:
+        before, after = move.before, move.after
+        if move.between_districts:
+            said = Message(keys.ALERT_MOVED_IN, str(before), move.date, move.fact)
+            alert(AlertKind.MOVED, move.date, MOVED_IN, said, after)
+            said = Message(keys.ALERT_MOVED_OUT, str(after), move.date, move.fact)
+            alert(AlertKind.MOVED, move.date, MOVED_OUT, said, before)
+        else:
+            within = Message(
+                keys.ALERT_MOVED_WITHIN,
+                after.district,
+                _local(before),
+                _local(after),
+                move.date,
+                move.fact,
+            )
+            alert(AlertKind.MOVED, move.date, MOVED_WITHIN, within, after)
+
+
+def _local(place: Place) -> str:
+    """A place within its district: town/village (``-`` for none)."""
+    return "/".join(part for part in (place.town, place.village) if part) or "-"
 
 
 _Add = Callable[[AlertKind, dt.date, str, Message], None]

@@ -189,6 +189,7 @@ class Rescreener:
                     town=household.place.town,
                     village=household.place.village,
                     replayed=done.why,
+                    spell=self._district,
                 ),
             )
             alerts += len(found)

@@ -28,8 +28,8 @@ from ..bounds import STORED
 from ..errors import WrongType
 from ..fact_fields import field_specs
 from ..fact_plans import fact_plan
-from ..facts import Fact, FactKinds
-from ..household import Household
+from ..facts import Fact, FactKinds, MemberJoined
+from ..household import Household, LabourCapacity
 
 __all__ = [
     "DERIVED_DECISION_KEYS",
@@ -48,6 +48,7 @@ __all__ = [
     "record_reader",
     "record_reader_of",
     "same_fact",
+    "written_before_blank",
 ]
 
 
@@ -349,7 +350,16 @@ def same_fact(body: str, fact: Fact, encoded: str | None = None) -> bool:
         stored = FactKinds({fact.kind: type(fact)}).parse(data)
     except ValueError:
         return False
-    return stored == fact
+    return stored == fact or stored == written_before_blank(fact)
+
+
+def written_before_blank(fact: Fact) -> Fact:
+    """``fact`` as it was stored before a member joining could leave the labour capacity blank:
+    the capacity ``none`` (then the default; every stored form wrote it). A record given again
+    after that change, the capacity still left out, is the fact stored then, which stands."""
+    if isinstance(fact, MemberJoined) and fact.labour_capacity is None:
+        return attrs.evolve(fact, labour_capacity=LabourCapacity.NONE)
+    return fact
 
 
 def encode_household(household: Household) -> str:
