@@ -5,8 +5,9 @@ Each household of the population is run under policy ``a`` and policy ``b``
 each household under the map's policy for its place, and a household whose place a map does
 not cover is a problem household, as in ``screen``. The command prints the households that differ (with
 the first decision where the two timelines part), the totals under each policy, and the
-budget difference (``b`` minus ``a``) per intervention and per district, each money figure
-with its unit. ``--out`` writes the same as ``whatif.csv`` and ``whatif.html``.
+budget difference (``b`` minus ``a``) per intervention and per district (as a side's map names
+it), each money figure with its unit. ``--out`` writes the same as ``whatif.csv`` (each row also
+naming the policy the household ran under on each side) and ``whatif.html``.
 
 The partitions are compared in this process, or in ``--workers`` local processes
 (:func:`relapse_guard.whatif.compare_population`: the same comparison either way), on the
@@ -54,7 +55,10 @@ __all__ = [
 WHATIF_FILES = ("whatif.csv", "whatif.html")
 
 #: The columns of ``whatif.csv``: one row per differing household, intervention and money figure
-#: that differs (``a``, ``b`` and ``difference`` in the figure's ``unit``).
+#: that differs (``a``, ``b`` and ``difference`` in the figure's ``unit``). ``district`` is the
+#: district the household is counted under (a side's policy map's spelling), ``district_as_given``
+#: as the household's data writes it; ``policy_a`` and ``policy_b`` are the labels of the policies
+#: it ran under on each side (a map's, for its place).
 CSV_COLUMNS = (
     "household_id",
     "district",
@@ -66,6 +70,9 @@ CSV_COLUMNS = (
     "a",
     "b",
     "difference",
+    "policy_a",
+    "policy_b",
+    "district_as_given",
 )
 
 _NONE = Money()
@@ -307,12 +314,13 @@ def _figure_rows(a: Mapping[str, Money], b: Mapping[str, Money]) -> Iterator[tup
 
 def _household_rows(item: HouseholdComparison) -> Iterator[list[str]]:
     head = [item.household_id, item.district, _state(item.a), _state(item.b)]
+    tail = [item.policy_a, item.policy_b, item.district_as_given]
     # a household a policy refused: its money is compared on neither side (never a saving)
     rows = [] if item.refused else list(_figure_rows(item.a.money, item.b.money))
     if not rows:  # the state or the interventions differ, not the money
-        yield [*head, "", "", "", "", "", ""]
+        yield [*head, "", "", "", "", "", "", *tail]
     for row in rows:
-        yield [*head, *row]
+        yield [*head, *row, *tail]
 
 
 def write_csv(comparison: Comparison, path: Path) -> None:
@@ -320,7 +328,8 @@ def write_csv(comparison: Comparison, path: Path) -> None:
     a row per household, intervention and money figure that differs (``figure`` is
     ``one_off``, ``monthly_in_force`` or ``paid_to_date``); a household whose money does not
     differ (its state or interventions do), or that a policy refused, has one row with the
-    money columns empty."""
+    money columns empty. Each row names the policy the household ran under on each side
+    (``policy_a``, ``policy_b``) and its district as its data writes it (``district_as_given``)."""
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(CSV_COLUMNS)

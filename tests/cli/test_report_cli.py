@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from relapse_guard.cli import main
-from relapse_guard.population import generate_population
+from relapse_guard.population import generate_population, read_population
 from relapse_guard.reporting import PLOT_HINT
+from relapse_guard.store import SQLiteStore
 
+from ..places import respelled, spelt
 from .helpers import cli, with_a_bad_date
 
 AS_OF = "2018-12-31"
@@ -138,3 +141,69 @@ def test_without_matplotlib_the_command_says_how_to_get_charts(
     assert "pip install 'relapse-guard[plot]'" in capsys.readouterr().err
     assert sorted(path.name for path in out.iterdir()) == ["report.html", "report.md"]
     assert "relapse-guard\\[plot\\]" in (out / "report.md").read_text(encoding="utf-8")
+
+
+# --- districts the data writes two ways ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def respelt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A county whose data writes some Dazu households 大足区 and some Yubei ones yubei."""
+    return respelled(tmp_path_factory.mktemp("respelt") / "county", households=200, months=36, partitions=2)
+
+
+def _first_cells(text: str) -> Counter[str]:
+    """How many rows of the Markdown tables begin with each district name (their first cell)."""
+    return Counter(line.split(" | ")[0].removeprefix("| ") for line in text.splitlines() if line.startswith("| "))
+
+
+def test_under_a_policy_map_a_district_the_data_writes_two_ways_is_one(respelt: Path, tmp_path: Path) -> None:
+    given = spelt(respelt)
+    written = Counter(given.values())
+    assert min(written["大足区"], written["Dazu"], written["yubei"]) > 0
+    dazu, yubei = written["Dazu"] + written["大足区"], written["Yubei"] + written["yubei"]
+    out = tmp_path / "map"
+    common = ("--as-of", AS_OF, "--limit", "1000")
+    done = cli("report", str(respelt), "--policy-map", "chongqing", *common, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "Each district is counted under the name the policy map gives it" in text
+    # by district, by town, by policy and money: one Dazu, one Yubei
+    assert f"| Dazu | {dazu} | " in text
+    assert f"| Dazu | {dazu} | dazu\\_2016@2016.1 ({dazu}) | dazu\\_2016@2016.1 | " in text
+    assert f"| Yubei | {yubei} | yubei\\_2016@2016.1 ({yubei}) | yubei\\_2016@2016.1 | " in text
+    assert text.count("| **Dazu** | **subtotal** |") == 1
+    cells = _first_cells(text)
+    assert cells["大足区"] == cells["yubei"] == 0
+    # the lists name each household's place as its data writes it
+    listed = re.findall(r"^\| (DZ\d+) \| (\S+) / ", text, flags=re.MULTILINE)
+    assert listed
+    assert all(district == given[household] for household, district in listed)
+    assert {district for _household, district in listed} == {"Dazu", "大足区"}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<td>Dazu</td>" in page
+    assert "<td>大足区</td>" not in page
+    assert "<td>大足区 / " in page
+    # the report of a store holding the same households and facts is the same report
+    path = tmp_path / "county.db"
+    with SQLiteStore(path) as store:
+        for household, facts, _bad in read_population(respelt).iter_records():
+            assert household is not None
+            store.put_household(household)
+            store.append(household.id, facts)
+    stored = tmp_path / "store"
+    done = cli("report", "--store", str(path), "--policy-map", "chongqing", *common, "--out", str(stored))
+    assert done.returncode == 0, done.stderr
+    again = (stored / "report.md").read_text(encoding="utf-8")
+    assert again.splitlines()[1:] == text.splitlines()[1:]  # but for the title's name
+
+
+def test_under_one_policy_a_report_keeps_the_data_s_names(respelt: Path, tmp_path: Path) -> None:
+    written = Counter(spelt(respelt).values())
+    out = tmp_path / "policy"
+    done = cli("report", str(respelt), "--policy", "dazu_2016", "--as-of", AS_OF, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "Each district is counted under" not in text
+    for name in ("Dazu", "大足区", "Yubei", "yubei"):
+        assert f"| {name} | {written[name]} | dazu\\_2016@2016.1 ({written[name]}) | " in text

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import re
 import subprocess
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from relapse_guard.cli_whatif import CSV_COLUMNS
 from relapse_guard.population import generate_population, read_population
 from relapse_guard.whatif import Comparison, compare, compare_population
 
+from ..places import respelled, spelt
 from .helpers import cli
 
 AS_OF = "2017-12-31"
@@ -138,6 +140,9 @@ def test_writes_the_differing_households_as_csv(
     assert units["paid_to_date"] == "yuan"
     mine = [row for row in rows if row["household_id"] == first.household_id]
     assert {row["district"] for row in mine} == {first.district}
+    # two single policies: each row names them, and the district is as the data writes it
+    assert {(row["policy_a"], row["policy_b"]) for row in rows} == {("yubei_2016@2016.1", "yubei_330@1")}
+    assert all(row["district_as_given"] == row["district"] for row in rows)
     for name, change in first.money_delta.items():
         paid = [row for row in mine if row["intervention"] == name and row["figure"] == "paid_to_date"]
         if change.paid_to_date:
@@ -463,3 +468,124 @@ def test_the_maps_are_named_in_chinese(county: Path, raised_map: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"政策比较（截至 {AS_OF}）：a = 政策对照表 chongqing，b = yubei_2016@2016.1\n")
     assert "户只运行一次：a、b 两边为其所在地给出同一政策" in done.stderr
+
+
+# --- districts the data writes two ways, and each household's policies ---------------------
+
+#: A county's own map in Chinese: Dazu and Yubei by their Chinese names, Yubei's standard raised.
+CHINESE_MAP = """\
+default = "chongqing_2016"
+
+[[place]]
+district = "大足区"
+district_aliases = ["Dazu"]
+policy = "dazu_2016"
+
+[[place]]
+district = "渝北区"
+district_aliases = ["Yubei"]
+policy = "policies/yubei_330.py:yubei_330"
+"""
+
+
+@pytest.fixture(scope="module")
+def respelt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A county whose data writes some Dazu households 大足区 and some Yubei ones yubei."""
+    return respelled(tmp_path_factory.mktemp("respelt") / "county", households=150, months=24, partitions=2)
+
+
+def _districts(stdout: str) -> dict[str, tuple[int, int]]:
+    """The budget difference's districts: households and households that differ, by name."""
+    text = stdout.split("budget difference (b - a), per district:\n", 1)[1]
+    found = re.findall(r"^  (\S+): (\d+) households, (\d+) differs?$", text, flags=re.MULTILINE)
+    return {name: (int(households), int(differing)) for name, households, differing in found}
+
+
+def _csv(out: Path) -> list[dict[str, str]]:
+    with (out / "whatif.csv").open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_a_district_the_data_writes_two_ways_is_one_district_under_a_map(respelt: Path, tmp_path: Path) -> None:
+    written = Counter(spelt(respelt).values())
+    assert min(written["大足区"], written["Dazu"], written["yubei"]) > 0
+    out = tmp_path / "map"
+    done = cli(
+        "whatif",
+        str(respelt),
+        "--policy-map",
+        "chongqing",
+        "--policy",
+        "bishan_2016",
+        "--as-of",
+        AS_OF,
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    districts = _districts(done.stdout)
+    assert {name: households for name, (households, _) in districts.items()} == {
+        "Bishan": written["Bishan"],
+        "Dazu": written["Dazu"] + written["大足区"],
+        "Yubei": written["Yubei"] + written["yubei"],
+    }
+    page = (out / "whatif.html").read_text(encoding="utf-8")
+    assert "<td>Dazu</td>" in page
+    assert "<td>大足区</td>" not in page
+    assert "<td>yubei</td>" not in page
+    rows = _csv(out)
+    given = spelt(respelt)
+    assert {row["district"] for row in rows} <= {"Bishan", "Dazu", "Yubei"}
+    assert all(row["district_as_given"] == given[row["household_id"]] for row in rows)
+    assert {row["district_as_given"] for row in rows if row["district"] == "Dazu"} == {"Dazu", "大足区"}
+    # each row names the policy its place has in the map, and b's one policy
+    policies = {"Bishan": "bishan_2016@2016.1", "Dazu": "dazu_2016@2016.1", "Yubei": "yubei_2016@2016.1"}
+    assert all(row["policy_a"] == policies[row["district"]] for row in rows)
+    assert {row["policy_b"] for row in rows} == {"bishan_2016@2016.1"}
+    # without a map, the data's names as they are (as a screen under one policy counts them)
+    plain = cli("whatif", str(respelt), "--policy", "dazu_2016", "--policy", "bishan_2016", "--as-of", AS_OF)
+    assert plain.returncode == 0, plain.stderr
+    assert {name: households for name, (households, _) in _districts(plain.stdout).items()} == dict(written)
+
+
+def test_two_maps_that_spell_a_district_apart_count_it_as_side_a_spells_it(
+    respelt: Path, raised_map: Path, tmp_path: Path
+) -> None:
+    chinese = raised_map.parent / "chinese.toml"
+    chinese.write_text(CHINESE_MAP, encoding="utf-8")
+    written = Counter(spelt(respelt).values())
+    yubei, dazu = written["Yubei"] + written["yubei"], written["Dazu"] + written["大足区"]
+    out = tmp_path / "maps"
+    done = cli(
+        "whatif",
+        str(respelt),
+        "--policy-map",
+        "chongqing",
+        "--policy-map",
+        str(chinese),
+        "--as-of",
+        AS_OF,
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    districts = _districts(done.stdout)
+    assert {name: households for name, (households, _) in districts.items()} == {
+        "Bishan": written["Bishan"],
+        "Dazu": dazu,
+        "Yubei": yubei,
+    }
+    assert districts["Dazu"][1] == 0  # dazu_2016 on both sides
+    assert districts["Yubei"][1] > 0  # the standard raised on b's side
+    rows = _csv(out)
+    assert {(row["district"], row["policy_a"], row["policy_b"]) for row in rows} >= {
+        ("Yubei", "yubei_2016@2016.1", "yubei_330@1"),
+    }
+    assert {row["district"] for row in rows} <= {"Bishan", "Yubei"}  # Dazu's households differ in nothing
+    swapped = cli("whatif", str(respelt), "--policy-map", str(chinese), "--policy-map", "chongqing", "--as-of", AS_OF)
+    assert swapped.returncode == 0, swapped.stderr
+    assert {name: households for name, (households, _) in _districts(swapped.stdout).items()} == {
+        "Bishan": written["Bishan"],
+        "大足区": dazu,
+        "渝北区": yubei,
+    }

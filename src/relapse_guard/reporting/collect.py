@@ -52,7 +52,8 @@ class RiskNote:
 
 @attrs.frozen
 class RelapseEntry:
-    """One relapse: when, from which state, by which rule and facts, and the risks found since the exit."""
+    """One relapse: when, from which state, by which rule and facts, and the risks found since the
+    exit; ``district`` and ``town`` as the household's data gives them."""
 
     household_id: str
     district: str
@@ -72,7 +73,8 @@ class RelapseEntry:
 
 @attrs.frozen
 class ReviewEntry:
-    """A review due or overdue as of the report's date, with who is responsible for it."""
+    """A review due or overdue as of the report's date, with who is responsible for it;
+    ``district`` and ``town`` as the household's data gives them."""
 
     household_id: str
     district: str
@@ -114,10 +116,13 @@ class ReportData:
 
     Add each household's result with :meth:`add`, a household that could not be screened
     with :meth:`add_problem` (or :meth:`refuse`) and bad input rows with :meth:`add_bad_rows`; combine partitions with
-    :meth:`merge`. Places are ``(district, town)``; states, risk kinds and interventions are
-    their names. ``policy`` is what the report was gathered under (a policy's label, or a
-    policy map's); ``by_district`` counts each district's households by the policy used and
-    names the policies in force there (:class:`~relapse_guard.screening.summary.DistrictTotals`).
+    :meth:`merge`. Places are ``(district, town)``, each district under the name it is counted
+    under (a policy map's spelling, when the report is gathered under a map; the lists of
+    relapses and reviews keep each household's place as its data gives it); states, risk kinds
+    and interventions are their names. ``policy`` is what the report was gathered under (a
+    policy's label, or a policy map's); ``by_district`` counts each district's households by
+    the policy used and names the policies in force there
+    (:class:`~relapse_guard.screening.summary.DistrictTotals`).
     ``lang`` is the language the decisions' explanations are kept in, and the report's
     language unless its rendering says another.
     """
@@ -174,15 +179,24 @@ class ReportData:
         reviews: Iterable[ReviewStatus] = (),
         *,
         first_fact: dt.date | None = None,
+        district: str | None = None,
     ) -> None:
         """Count one household's result; ``reviews`` are its statuses (``policy.reviews_due``),
-        ``first_fact`` the date of its earliest fact (where its district's period starts)."""
-        district, town = place.district, place.town
+        ``first_fact`` the date of its earliest fact (where its district's period starts).
+
+        ``district`` is the name the household is counted under, by district and by place (a
+        policy map's spelling of ``place.district``:
+        :meth:`~relapse_guard.screening.choice.PolicyChoice.district_name`); None: the district
+        as ``place`` gives it. The lists of relapses and reviews name the household's place as
+        ``place`` gives it, whatever it is counted under.
+        """
+        given, town = place.district, place.town
+        district = given if district is None else district
         self.households += 1
         self.by_district.setdefault(district, DistrictTotals()).add(result.policy, first_fact)
         self.by_state[result.state.value] += 1
         self.by_place.setdefault((district, town), Counter())[result.state.value] += 1
-        self._add_lifecycle(result, district, town)
+        self._add_lifecycle(result, given, town)
         open_keys = {risk.key for risk in result.open_risks}
         for kind in sorted({risk.kind for risk in result.risks}):
             self.risk_households[kind] += 1
@@ -207,7 +221,7 @@ class ReportData:
             entries.append(
                 ReviewEntry(
                     household_id=result.household_id,
-                    district=district,
+                    district=given,
                     town=town,
                     review=status.review,
                     state=status.state.value,

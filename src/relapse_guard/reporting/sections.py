@@ -208,13 +208,26 @@ def _states_section(data: ReportData, lang: str) -> Section:
     )
     households = plural(data.households, "household", lang=lang)
     under, date = said_under(data.policy, lang), data.as_of.isoformat()
-    text = (
-        tr(lang, "{households} screened under {map} as of {date}.", households=households, map=under, date=date)
-        if _is_map(data.policy)
-        else tr(
-            lang, "{households} screened under {policy} as of {date}.", households=households, policy=under, date=date
-        ),
-    )
+    if _is_map(data.policy):
+        text: tuple[str, ...] = (
+            tr(lang, "{households} screened under {map} as of {date}.", households=households, map=under, date=date),
+            tr(
+                lang,
+                "Each district is counted under the name the policy map gives it, with the households whose data "
+                "writes it in another case or by another name the map gives it; the lists of households give each "
+                "household's place as its data writes it.",
+            ),
+        )
+    else:
+        text = (
+            tr(
+                lang,
+                "{households} screened under {policy} as of {date}.",
+                households=households,
+                policy=under,
+                date=date,
+            ),
+        )
     title = tr(lang, "Households by state and place")
     return Section("states", title, text, (overall, by_district, by_town), layout=(1, 2))
 

@@ -6,7 +6,9 @@ only the (small) ``ReportData`` comes back; they are merged in partition order, 
 number of workers gives exactly the serial figures.
 
 A report is gathered under one policy or a :class:`~relapse_guard.policies.policy_map.PolicyMap`,
-each household then under the policy its place has on the as-of date.
+each household then under the policy its place has on the as-of date and counted under the
+map's name for its district, as a screen counts it
+(:meth:`~relapse_guard.screening.choice.PolicyChoice.district_name`).
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ def collect_records(
     """Run each household under ``policy`` as of ``as_of`` and gather its result, in one pass.
 
     ``policy`` is one policy, or a policy map: each household then runs under the policy its
-    place has on ``as_of`` (a place the map does not cover is a problem household).
+    place has on ``as_of`` (a place the map does not cover is a problem household), and is
+    counted under the map's name for its district (another name the map gives the district, or
+    the same in another case, is one district); the lists of households keep its place as given.
 
     A household that cannot be screened (policy code raised, facts refused, a fact id of an
     earlier household) is recorded in ``problems`` and gathering goes on; with ``fail_fast``
@@ -76,7 +80,9 @@ def collect_records(
             data.add_problem(outcome)
         else:
             assert used is not None
-            data.add(outcome, household.place, used.reviews_due(outcome, as_of), first_fact=first)
+            place = household.place
+            reviews = used.reviews_due(outcome, as_of)
+            data.add(outcome, place, reviews, first_fact=first, district=choice.district_name(place.district))
     if digests:
         data.fact_id_digests.append(fact_ids.digests())
     name_policies(data.by_district, choice, as_of)

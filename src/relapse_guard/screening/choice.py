@@ -53,6 +53,9 @@ class PolicyChoice:
     label: str
     #: The fact kinds every policy of the choice reads (the population is read with them).
     kinds: FactKinds
+    #: Whether :meth:`district_name` names districts its own way (a policy map's spelling),
+    #: rather than as the data gives them.
+    names_districts: bool = False
 
     def engine_for(self, household: Household) -> Engine:
         """The engine ``household`` runs under; :class:`~relapse_guard.errors.NoPolicyForPlace` when none."""
@@ -90,6 +93,8 @@ class MapChoice(PolicyChoice):
     kinds of them all); each engine is made when a household first needs it. ``policies``, when
     given, are the map's policies by name already loaded (a what-if of two maps naming one
     policy file runs it once, and both maps then name the same policy)."""
+
+    names_districts = True
 
     def __init__(
         self,

@@ -33,7 +33,11 @@ Either side may be a :class:`~relapse_guard.policies.policy_map.PolicyMap` (or a
 :class:`~relapse_guard.screening.choice.PolicyChoice`) instead of a policy: each household then
 runs under that side's policy for its place, the households of each pair of policies sharing
 their runs as above, and those both sides give one policy running once. A household whose
-place a map does not cover is one of the comparison's ``problems``, as in a screen.
+place a map does not cover is one of the comparison's ``problems``, as in a screen. Districts
+are counted as side ``a``'s map names them (side ``b``'s when only ``b`` is a map), as a screen
+under that map counts them; each household compared names the policy it ran under on each side
+(:attr:`HouseholdComparison.policy_a`, :attr:`~HouseholdComparison.policy_b`) and its district
+as its data writes it (:attr:`~HouseholdComparison.district_as_given`).
 """
 
 from .comparison import FIGURES, Comparison, DistrictComparison, HouseholdComparison, Outcome, Totals

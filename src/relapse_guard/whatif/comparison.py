@@ -81,8 +81,16 @@ class HouseholdComparison:
     household_id: str
     a: Outcome
     b: Outcome
-    #: The district of the household's place (``""`` when it was not given).
+    #: The district the household is counted under (``""`` when its place gives none): as its
+    #: place gives it, or as a side's policy map spells it (:meth:`Comparison.by_district`).
     district: str = ""
+    #: The labels (``name@version``) of the policies the household ran under on side ``a`` and on
+    #: side ``b``: the side's policy, or the one a side's policy map gives its place (``""``: not said).
+    policy_a: str = ""
+    policy_b: str = ""
+    #: The district as the household's place gives it (``大足区`` where ``district`` is a map's
+    #: ``Dazu``); by default ``district``.
+    district_as_given: str = attrs.field(default=attrs.Factory(lambda item: item.district, takes_self=True))
     #: The first decision where the two timelines part (``None`` on a side that has none).
     first_difference: tuple[Decision | None, Decision | None] | None = None
 
@@ -288,9 +296,9 @@ class Comparison:
         raise NotFound(f"household {household_id!r} is not in this comparison")
 
     def by_district(self) -> dict[str, DistrictComparison]:
-        """Every household grouped by district (sorted by name), with each district's money per
-        intervention under ``a`` and ``b`` (a household either policy refused adds no money on
-        either side: the difference would count the failure as a saving)."""
+        """Every household grouped by the district it is counted under (sorted by name), with
+        each district's money per intervention under ``a`` and ``b`` (a household either policy
+        refused adds no money on either side: the difference would count the failure as a saving)."""
         if self.districts is not None:
             return {district: self.districts[district] for district in sorted(self.districts)}
         grouped: dict[str, list[HouseholdComparison]] = {}

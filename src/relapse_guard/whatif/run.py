@@ -327,6 +327,8 @@ class _Pairs:
         self.engine = engine
         self.kinds = _kinds("whatif", a.kinds, b.kinds)
         self._pairs: dict[tuple[int, int], _Pair] = {}
+        # One side names every district: two maps may spell one district apart (Dazu, 大足区).
+        self._namer = b if b.names_districts and not a.names_districts else a
 
     @classmethod
     def of(cls, a: Side, b: Side, as_of: dt.date | None, engine: str, load: PolicyLoader) -> _Pairs:
@@ -346,9 +348,9 @@ class _Pairs:
         return pair
 
     def district_name(self, district: str) -> str:
-        """The name ``district`` is counted under: as map ``a`` spells it, else as map ``b`` does."""
-        named = self.a.district_name(district)
-        return named if named != district else self.b.district_name(district)
+        """The name ``district`` is counted under: as side ``a``'s policy map spells it, or side
+        ``b``'s when only ``b`` is a map; as given when neither is."""
+        return self._namer.district_name(district)
 
 
 @attrs.define
@@ -506,9 +508,7 @@ def _compare_records(pairs: _Pairs, records: Iterable[Record], into: PartialComp
             into.problems.append(ran)
         else:
             pair, a, b = ran
-            item = HouseholdComparison(
-                household_id=household.id, a=a, b=b, district=pairs.district_name(household.place.district)
-            )
+            item = pair.comparison(household, a, b, pairs.district_name(household.place.district))
             differs = item.differs
             if differs:  # run again, recording decisions, for the first one that differs
                 a, b = _outcomes(pair.recording(), household, facts, pair.as_of)
@@ -615,6 +615,18 @@ class _Pair:
         self.watch = None
         self.quiet_a = Engine(self.policy_a, record_decisions=False)
         self.shared = Shared.of(self.quiet_a, self.quiet_b, self.as_of)
+
+    def comparison(self, household: Household, a: Outcome, b: Outcome, district: str) -> HouseholdComparison:
+        """``household``'s outcomes under this pair, counted under ``district``, each side's policy named."""
+        return HouseholdComparison(
+            household_id=household.id,
+            a=a,
+            b=b,
+            district=district,
+            policy_a=self.policy_a.label,
+            policy_b=self.policy_b.label,
+            district_as_given=household.place.district,
+        )
 
     def recording(self) -> _Engines:
         """What the second runs of a household that differs run on: engines that record decisions,
@@ -778,15 +790,8 @@ def _compare_all(
                 money[name] = money.get(name, _NONE) + amount
             for name, period in outcome.periods.items():
                 periods[name] = period if periods.get(name, period) == period else "mixed"
-        households.append(
-            HouseholdComparison(
-                household_id=household.id,
-                a=a,
-                b=b,
-                district=pairs.district_name(household.place.district),
-                first_difference=_first_difference(a, b, pair.since),
-            )
-        )
+        item = pair.comparison(household, a, b, pairs.district_name(household.place.district))
+        households.append(attrs.evolve(item, first_difference=_first_difference(a, b, pair.since)))
     totals = Totals(
         households=len(households),
         differing=sum(1 for h in households if h.differs),
