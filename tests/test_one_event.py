@@ -6,6 +6,8 @@ and weighed twice on the safety net (633.33 a month instead of 466.68); an illne
 dated on admission and the medical-insurance data on discharge paid medical aid and relief twice
 (+6,300 and +2,700). A later report of an event takes the key of its first report: the router
 finds the risk known, records that it is the same event (naming both facts) and pays nothing.
+Channels word a disaster's hazard apart (``flood``, ``洪灾``): its reports are one event when
+their texts name one kind of hazard (:mod:`relapse_guard.hazards`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from relapse_guard import Engine, Household, IncomeAssessed, load_policy
 from relapse_guard.decisions import DecisionKind
 from relapse_guard.facts import DisasterReported, Fact, IllnessReported, JobLost, MainEarnerLost, Source
+from relapse_guard.hazards import HazardKind, hazard_kind
 from relapse_guard.result import HouseholdResult
+
+from .test_hazards import worded
 
 D = dt.date
 DAZU = load_policy("dazu_2016")
@@ -222,6 +227,67 @@ def test_any_number_of_reports_of_one_event_give_the_money_of_one_report(
     assert all(facts[1] == first and facts[0] != first for facts, _ in _again(many))
 
 
+def _disasters(result: HouseholdResult) -> list[str]:
+    return [risk.key for risk in result.risks if risk.kind == "disaster"]
+
+
+_KINDS = st.sampled_from(list(HazardKind))
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), kind=_KINDS, channels=st.lists(st.sampled_from(CHANNELS), min_size=2, max_size=2))
+def test_any_two_names_of_one_kind_on_one_date_are_one_risk_and_one_relief(
+    data: st.DataObject, kind: HazardKind, channels: list[Source]
+) -> None:
+    first, second = (data.draw(st.sampled_from(kind.names).flatmap(worded)) for _ in channels)
+    on = D(2016, 7, 4)
+    both = _run(_flood("d1", on, channels[0], hazard=first), _flood("d2", on, channels[1], hazard=second))
+    one = _run(_flood("d1", on, channels[0], hazard=first))
+    assert _disasters(both) == ["disaster:d1"]
+    assert _money(both) == _money(one)  # one relief (3,000), the loss borne once
+    assert _one_off(both, "temporary_relief") == Decimal("3000.00")
+    assert [facts for facts, _ in _again(both)] == [("d2", "d1")]
+    (risk,) = [risk for risk in both.risks if risk.kind == "disaster"]
+    assert (risk.get("hazard"), risk.get("hazard_kind")) == (first, kind.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), kinds=st.lists(_KINDS, min_size=2, max_size=2, unique=True))
+def test_names_of_two_kinds_on_one_date_are_two_risks(data: st.DataObject, kinds: list[HazardKind]) -> None:
+    first, second = (data.draw(st.sampled_from(kind.names)) for kind in kinds)
+    on = D(2016, 7, 4)
+    result = _run(
+        _flood("d1", on, Source.SELF_DECLARED, hazard=first), _flood("d2", on, Source.DEPARTMENT, hazard=second)
+    )
+    assert _disasters(result) == ["disaster:d1", "disaster:d2"]
+    assert _again(result) == []
+    assert [risk.get("hazard_kind") for risk in result.risks if risk.kind == "disaster"] == [k.value for k in kinds]
+
+
+#: Texts of no kind: compared as they always were, the same but for case and spaces around.
+_NO_KIND = st.text(st.characters(codec="utf-8", categories=["L", "N", "Zs"]), min_size=1, max_size=10).filter(
+    lambda text: hazard_kind(text) is None and text.strip() != ""
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(first=_NO_KIND, other=_NO_KIND, same=st.booleans())
+def test_texts_of_no_kind_are_one_event_only_when_they_are_the_same_text(first: str, other: str, same: bool) -> None:
+    if same:  # the same text, in other case and spacing
+        other = f"  {first.upper()} "
+        assume(hazard_kind(other) is None)
+    on = D(2016, 7, 4)
+    result = _run(
+        _flood("d1", on, Source.SELF_DECLARED, hazard=first), _flood("d2", on, Source.DEPARTMENT, hazard=other)
+    )
+    one_event = first.strip().casefold() == other.strip().casefold()
+    assert _disasters(result) == (["disaster:d1"] if one_event else ["disaster:d1", "disaster:d2"])
+    for risk in result.risks:
+        if risk.kind == "disaster":
+            assert risk.get("hazard_kind") is None
+            assert risk.get("reason") == f"{risk.get('hazard')} loss 5000 >= minimum loss 1000"
+
+
 def test_the_columnar_screen_gives_what_the_engine_gives_for_reports_of_one_event() -> None:
     """Reports each under their threshold are quiet, decided in columns; a household with a report
     over it is handed to the engine, which makes one risk of the event."""
@@ -267,3 +333,47 @@ def test_the_columnar_screen_gives_what_the_engine_gives_for_reports_of_one_even
     check = vectorised_matches_engine(DAZU, population, as_of=YEAR_END)
     assert check, str(check)
     assert check.paths == {"columnar": 1, "engine": 2}
+
+
+def test_the_columnar_screen_gives_what_the_engine_gives_for_a_disaster_worded_apart() -> None:
+    """Losses under the minimum are quiet in columns whatever their wording; a household with two
+    reports over it, worded apart, is handed to the engine, which makes one risk of one flood and
+    two of a flood and a fire."""
+
+    def household(hid: str, *reports: tuple[str, int]) -> tuple[Household, list[Fact]]:
+        home = Household.from_dict(
+            {
+                "id": hid,
+                "place": {"district": "Dazu", "town": "T", "village": "V"},
+                "members": [{"id": f"{hid}-0", "birth_date": "1975-01-01"}],
+            }
+        )
+        facts: list[Fact] = [
+            IncomeAssessed(id=f"{hid}-i", household_id=hid, date=D(2016, 1, 10), income_per_capita=Decimal(9000))
+        ]
+        for n, ((hazard, loss), channel) in enumerate(zip(reports, CHANNELS, strict=False)):
+            facts.append(
+                DisasterReported(
+                    id=f"{hid}-d{n}",
+                    household_id=hid,
+                    date=D(2016, 7, 4),
+                    hazard=hazard,
+                    loss=Decimal(loss),
+                    source=channel,
+                )
+            )
+        return home, facts
+
+    pytest.importorskip("numpy")  # the columnar screen: the fast extra
+    from relapse_guard.testing import vectorised_matches_engine
+
+    population = [
+        household("Q1", ("flood", 500), ("洪灾", 500), ("storm", 999)),
+        household("E1", ("flood", 4000), ("洪灾", 4000), ("FLOOD", 4000)),
+        household("E2", ("flood", 4000), ("火灾", 4000)),
+    ]
+    check = vectorised_matches_engine(DAZU, population, as_of=YEAR_END)
+    assert check, str(check)
+    assert check.paths == {"columnar": 1, "engine": 2}
+    results = {home.id: Engine(DAZU).run(home, facts, as_of=YEAR_END) for home, facts in population}
+    assert {hid: len(_disasters(result)) for hid, result in results.items()} == {"Q1": 0, "E1": 1, "E2": 2}

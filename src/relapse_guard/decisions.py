@@ -153,7 +153,7 @@ class Risk:
         }
 
 
-_EVIDENCE_TERMS = frozenset(keys.EVIDENCE_VALUES + keys.HOUSEHOLD_STATUSES + keys.STATES)
+_EVIDENCE_TERMS = frozenset(keys.EVIDENCE_VALUES + keys.HAZARD_KINDS + keys.HOUSEHOLD_STATUSES + keys.STATES)
 
 
 def _evidence_item(label: str, value: str | Message) -> Message:

@@ -15,6 +15,7 @@ records the message carries the :class:`~relapse_guard.messages.Margin` its valu
 from __future__ import annotations
 
 from .errors import ParameterNotInForce
+from .hazards import HazardKind
 from .messages import Message, compared, define, define_terms, period_left
 
 __all__: list[str] = []  # constants and helpers imported by name; nothing to re-export
@@ -100,6 +101,7 @@ EVIDENCE_LABELS = define_terms(
         "income_share_amount",
         "cost_to_income",
         "hazard",
+        "hazard_kind",
         "loss",
         "min_loss",
         "loss_to_income",
@@ -119,6 +121,9 @@ EVIDENCE_LABELS = define_terms(
         "reason",
     ),
 )
+#: The kinds of hazard (:class:`~relapse_guard.hazards.HazardKind`), by their codes: what a
+#: disaster's evidence names its kind by, and how a reason says its hazard.
+HAZARD_KINDS = define_terms("hazard kind", tuple(kind.value for kind in HazardKind))
 #: A household's status as evidence says it: "on file (monitored)", "not on file (new)".
 HOUSEHOLD_STATUSES = define_terms(
     "evidence value",
@@ -145,14 +150,9 @@ EVIDENCE_VALUES = define_terms(
         "senior_secondary",
         "vocational",
         "tertiary",
-        # hazards, causes of a lost earner, measures of assistance the shipped data use
-        "flood",
-        "landslide",
-        "drought",
-        "hail",
-        "fire",
+        # hazards of no kind (relapse_guard.hazards), causes of a lost earner, measures of
+        # assistance the shipped data use
         "storm",
-        "earthquake",
         "accident",
         "death",
         "disability",

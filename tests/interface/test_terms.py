@@ -37,11 +37,13 @@ SHARED_KINDS: Mapping[str, str] = {
     "review_name": "review name",
 }
 
-#: The kinds of name only the decisions' catalogue says (an alert names them), and its group of each.
+#: The kinds of name only the decisions' catalogue says (an alert names them, a risk's evidence the
+#: kind of its hazard), and its group of each.
 DECISIONS_KINDS: Mapping[str, str] = {
     "procedure": "case procedure",
     "case_step": "case step",
     "fact": "fact kind",
+    "hazard": "hazard kind",
 }
 
 
@@ -191,7 +193,7 @@ def test_a_risk_found_says_its_kind_and_severity_as_the_report_does() -> None:
 
 
 @pytest.mark.parametrize("kind", list(DECISIONS_KINDS))
-def test_the_decisions_catalogue_says_procedures_steps_and_facts_as_the_glossary(kind: str) -> None:
+def test_the_decisions_catalogue_says_procedures_steps_facts_and_hazards_as_the_glossary(kind: str) -> None:
     listed = {code: chinese for (k, code), chinese in GLOSSARY_TERMS.items() if k == kind}
     # a name registered under another group first (main_earner_lost: a risk kind) is said alike
     registered = {code for group, code in DECISIONS if group == DECISIONS_KINDS[kind]}

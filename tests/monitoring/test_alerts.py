@@ -780,3 +780,25 @@ def test_each_review_and_case_step_alert_names_its_deadline_in_both_languages() 
         keys.ALERT_DUE_STORED[2], Term("identification"), "C1", Term("household_verification"), D(2017, 4, 1)
     )
     assert stored.render("zh-CN") == "识别认定案件 C1：办理环节“入户核实”应于 2017-04-01 完成，已逾期"
+
+
+def test_a_disaster_s_alert_names_the_kind_of_its_hazard_in_chinese() -> None:
+    """The department's data word the flood ``洪灾``: the alert keeps the word and names the kind, 洪涝,
+    from a checkpoint as the store keeps it (its evidence as text)."""
+    flood = Risk(
+        kind="disaster",
+        household_id="YB-7",
+        date=D(2017, 2, 10),
+        severity=Severity.LOW,
+        trigger="disaster",
+        fact_id="YB-7-dis",
+        key="disaster:YB-7-dis",
+        evidence=(("hazard", "洪灾"), ("hazard_kind", "flood"), ("loss", "1500")),
+    )
+    found = alerts_for(OLD, _checkpoint(risks=(flood,)), policy=POLICY, as_of=AS_OF, district="Y")
+    assert _said(found, AlertKind.NEW_RISK) == [
+        (
+            "disaster risk (low) found on 2017-02-10: hazard 洪灾; hazard_kind flood; loss 1500 yuan",
+            "2017-02-10 发现风险“因灾”（低）：所报灾害：洪灾；灾种：洪涝；损失：1500 元",
+        )
+    ]

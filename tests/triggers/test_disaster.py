@@ -92,6 +92,7 @@ def test_risk_content() -> None:
     assert risk.severity is Severity.MEDIUM
     assert risk.evidence == (
         ("hazard", "landslide"),
+        ("hazard_kind", "landslide"),
         ("loss", "2500.50"),
         ("min_loss", "1000"),
         ("household_status", "on file (exited)"),
@@ -102,6 +103,24 @@ def test_risk_content() -> None:
         ("reason", "landslide loss 2500.50 >= minimum loss 1000"),
     )
     assert used(risk) == [("triggers.disaster.min_loss", "1000", "2015-01-01")]
+
+
+def test_the_evidence_keeps_the_text_reported_and_names_its_kind() -> None:
+    risk = TRIGGER.detect(disaster("2500", hazard=" 山体滑坡 "), make_ctx(income="5000"))
+    assert risk is not None
+    assert (risk.get("hazard"), risk.get("hazard_kind")) == (" 山体滑坡 ", "landslide")
+    assert risk.get("reason") == "landslide loss 2500 >= minimum loss 1000"  # said by its kind
+    said = risk.message().render("zh-CN")
+    assert "所报灾害： 山体滑坡 ；灾种：滑坡；" in said
+    assert said.endswith("理由：滑坡损失 2500 达到最低损失金额 1000")
+
+
+def test_a_text_of_no_kind_is_kept_and_said_as_reported() -> None:
+    risk = TRIGGER.detect(disaster("2500", hazard="风雹"), make_ctx(income="5000"))
+    assert risk is not None
+    assert risk.get("hazard") == "风雹"
+    assert risk.get("hazard_kind") is None
+    assert risk.get("reason") == "风雹 loss 2500 >= minimum loss 1000"
 
 
 def test_minimum_loss_that_changes_on_a_date_is_picked_by_the_context_date() -> None:

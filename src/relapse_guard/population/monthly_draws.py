@@ -64,7 +64,8 @@ __all__ = ["MONTH_GENERATOR_VERSION", "MONTH_STREAM_VERSION", "History", "MonthD
 #: Bumped whenever a change makes the same seed give other monthly facts.
 #: 2: no event is drawn for a month the population covers (version 1 drew late reports of the
 #: population's last three months, repeating its events; the random draws are the same).
-MONTH_GENERATOR_VERSION = 2
+#: 3: a disaster's hazard as the generator's version 3 draws it (``strong_wind``, not ``storm``).
+MONTH_GENERATOR_VERSION = 3
 #: What the random streams of a month's events are named by, with the seed, the event month and
 #: the household id. It stays when a change (version 2) leaves the draws as they were, so only
 #: the facts the change is about differ, not every one.

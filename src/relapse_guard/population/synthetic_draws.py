@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ..facts import BasicNeed, HousingGrade, Source
+from ..hazards import HazardKind
 from ..household import Health, Household, LabourCapacity, Member, Schooling
 
 __all__ = ["DEFAULT_DISTRICTS", "GENERATOR_VERSION", "STREAM_VERSION", "VILLAGE_NAMES", "Choice", "Distributions"]
@@ -30,7 +31,10 @@ ONE_DAY = dt.timedelta(days=1)
 #: Bumped whenever a change makes the same seed give other households: recorded in manifests.
 #: 2: a needs check no longer finds compulsory schooling unmet in a household with no child of
 #: that age (the households it touches differ; the random draws are the same).
-GENERATOR_VERSION = 2
+#: 3: the disaster once drawn as a ``storm`` (a hazard of no kind) is a ``strong_wind``, so that
+#: every hazard drawn names a kind of :class:`~relapse_guard.hazards.HazardKind` (the draws are
+#: the same).
+GENERATOR_VERSION = 3
 #: What the random streams are named by, with the seed and the household's index. It stays
 #: when a change (version 2) leaves the draws as they were, so only the households the change
 #: is about differ, not every one.
@@ -219,13 +223,14 @@ HEALTH_60_PLUS = Choice(
     (0.05, Health.DISABLED),
     (0.02, Health.SEVERELY_DISABLED),
 )
+# Hazards by the codes of their kinds (relapse_guard.hazards), as a caseworker's record would code them.
 HAZARDS = Choice(
-    (0.40, "flood"),
-    (0.20, "landslide"),
-    (0.15, "drought"),
-    (0.10, "hail"),
-    (0.10, "fire"),
-    (0.05, "storm"),
+    (0.40, HazardKind.FLOOD.value),
+    (0.20, HazardKind.LANDSLIDE.value),
+    (0.15, HazardKind.DROUGHT.value),
+    (0.10, HazardKind.HAIL.value),
+    (0.10, HazardKind.FIRE.value),
+    (0.05, HazardKind.STRONG_WIND.value),
 )
 GRADES_AFTER_DISASTER = Choice((0.5, HousingGrade.B), (0.3, HousingGrade.C), (0.2, HousingGrade.D))
 GRADES_ROUTINE = Choice((0.55, HousingGrade.A), (0.30, HousingGrade.B), (0.10, HousingGrade.C), (0.05, HousingGrade.D))

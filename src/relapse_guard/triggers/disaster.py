@@ -11,12 +11,19 @@ Severity by loss / the household's annual income (per-capita income x members): 
 assessed. The bands grade urgency for routing; they are not policy amounts.
 
 One disaster is one risk however many channels report it (domain.md 3.3: the household's
-declaration, a cadre's visit, a department's data): a report of the hazard already found on
-the same date (the day the disaster struck, which every channel's report carries; the hazard
-compared without case or surrounding spaces) takes the key of the first report
-(``disaster:<its fact id>``), so the router finds it known, routes nothing and pays nothing
-again, and the loss weighs once on the income left. The first report's loss stands (docs/facts.md,
-"One event, several reports").
+declaration, a cadre's visit, a department's data): a report of a hazard already found on the
+same date (the day the disaster struck, which every channel's report carries) takes the key of
+the first report (``disaster:<its fact id>``), so the router finds it known, routes nothing and
+pays nothing again, and the loss weighs once on the income left. The first report's loss stands
+(docs/facts.md, "One event, several reports"). Two reports are of one hazard when their texts
+name one kind of :class:`~relapse_guard.hazards.HazardKind` (after China's classification of
+natural disasters, GB/T 28921-2012: ``flood``, ``洪灾`` and ``洪涝`` are one flood), or, for texts
+of no kind, when they are the same text but for case and surrounding spaces
+(:func:`~relapse_guard.hazards.same_hazard`).
+
+The evidence keeps the hazard as reported (``hazard``) and, when it names a kind, the kind's
+code (``hazard_kind``); the reason says the hazard by its kind, which the Chinese catalogue
+says by its Chinese name (``洪涝损失 5000 达到最低损失金额 1000``).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from .. import message_keys as keys
 from ..context import Context
 from ..decisions import Risk, Severity
 from ..facts import DisasterReported, Fact
+from ..hazards import hazard_kind, same_hazard
 from ..messages import Message, Term
 from ._common import annual_income, evidence_value, first_report, household_status, percent, ratio
 
@@ -83,8 +91,11 @@ class DisasterTrigger:
         min_loss = ctx.amount(f"{self.prefix}.min_loss")
         if loss < min_loss:
             return None
-        evidence: list[tuple[str, object]] = [
-            ("hazard", fact.hazard),
+        kind = hazard_kind(fact.hazard)
+        evidence: list[tuple[str, object]] = [("hazard", fact.hazard)]
+        if kind is not None:
+            evidence.append(("hazard_kind", kind.value))
+        evidence += [
             ("loss", loss),
             ("min_loss", min_loss),
             ("household_status", household_status(ctx)),
@@ -102,9 +113,11 @@ class DisasterTrigger:
                 ("loss_to_income", percent(loss_share)),
             ]
             severity = _severity(loss_share)
-        evidence.append(("reason", Message(keys.LOSS_OVER_MINIMUM, Term(fact.hazard), loss, min_loss)))
-        hazard = _hazard(fact.hazard)
-        first = first_report(ctx, KIND, fact.date, same=lambda risk: _hazard(evidence_value(risk, "hazard")) == hazard)
+        said = Term(fact.hazard if kind is None else kind.value)
+        evidence.append(("reason", Message(keys.LOSS_OVER_MINIMUM, said, loss, min_loss)))
+        first = first_report(
+            ctx, KIND, fact.date, same=lambda risk: same_hazard(str(evidence_value(risk, "hazard")), fact.hazard)
+        )
         return ctx.risk(
             trigger=self.name,
             fact=fact,
@@ -114,8 +127,3 @@ class DisasterTrigger:
             key=None if first is None else first.key,  # another report of one disaster: one risk
             evidence=evidence,
         )
-
-
-def _hazard(hazard: object) -> str:
-    """A hazard as two channels' reports of one disaster compare it: no case, no spaces around."""
-    return str(hazard).strip().casefold()
