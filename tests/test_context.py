@@ -10,6 +10,7 @@ import hypothesis.strategies as st
 from hypothesis import given
 
 from relapse_guard.context import Context
+from relapse_guard.decisions import Grant, Risk, Severity
 from relapse_guard.facts import BasicNeed, HousingGrade
 from relapse_guard.household import Household, Member, Place
 from relapse_guard.lifecycle import State
@@ -31,6 +32,7 @@ class Now:
     previous_income: Decimal | None = None
     unmet: frozenset[BasicNeed] = frozenset()
     housing_grade: HousingGrade | None = None
+    pending: list[tuple[Risk, Grant]] = attrs.Factory(list)
 
 
 def context(date: dt.date, **kwargs: object) -> Context:
@@ -89,3 +91,25 @@ def test_contexts_share_the_look_ups_that_values_on_gives() -> None:
     assert second._seen is first._seen  # one look-up per date, shared
     second.refresh(dt.date(2016, 4, 1), Now())
     assert second._seen is looked_up[dt.date(2016, 4, 1)]
+
+
+def _waiting(key: str, on: dt.date) -> tuple[Risk, Grant]:
+    risk = Risk(
+        kind="illness", household_id="H1", date=on, severity=Severity.HIGH, trigger="illness", fact_id=key, key=key
+    )
+    grant = Grant(intervention="temporary_relief", household_id="H1", date=on, risk_key=key, amount=Decimal(3000))
+    return risk, grant
+
+
+def test_pending_are_the_grants_waiting_for_a_case_as_the_run_holds_them() -> None:
+    first, second = _waiting("a", dt.date(2016, 3, 10)), _waiting("b", dt.date(2016, 5, 10))
+    held: list[tuple[Risk, Grant]] = [first]
+    ctx = context(dt.date(2016, 3, 10), pending=held)
+    assert ctx.pending == [first[1]]
+    assert ctx.grants == ()  # not paid
+    held.append(second)  # a route holds another: seen at once
+    assert ctx.pending == [first[1], second[1]]
+    # a decided case leaves the run a new list of those still waiting: seen from the next refresh
+    ctx.refresh(dt.date(2016, 6, 1), Now(pending=[second]))
+    assert ctx.pending == [second[1]]
+    assert context(dt.date(2016, 6, 1)).pending == []

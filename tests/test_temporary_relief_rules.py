@@ -1,5 +1,6 @@
-"""Temporary relief through the engine: only for hardship, once per cause when the policy says so,
-expenditure-type relief by the full procedure, and the cap per household or per person.
+"""Temporary relief through the engine: only for hardship, once per cause when the policy says so
+(the reliefs waiting for a case counted), expenditure-type relief by the full procedure but for a
+sudden serious illness, and the cap per household or per person.
 
 Each case is a household of the shipped Chongqing policies as the rules' sources read it:
 State Council order 649 art. 47 (who), MCA/MOF 2018 no. 23 s. 2 (the two types, the standard),
@@ -14,6 +15,7 @@ from decimal import Decimal
 import pytest
 
 from relapse_guard import Engine, Policy, load_policy
+from relapse_guard.checks import check_policy
 from relapse_guard.decisions import DecisionKind
 from relapse_guard.facts import CaseDecided, DisasterReported, IllnessReported, MainEarnerLost
 from relapse_guard.result import HouseholdResult
@@ -24,9 +26,12 @@ from .factories import assist, exit_verified, income
 D = dt.date
 
 
-def run(policy: str | Policy, facts: list, size: int = 3) -> HouseholdResult:  # type: ignore[type-arg]
+END_2016 = D(2016, 12, 31)
+
+
+def run(policy: str | Policy, facts: list, size: int = 3, as_of: dt.date = END_2016) -> HouseholdResult:  # type: ignore[type-arg]
     chosen = load_policy(policy) if isinstance(policy, str) else policy
-    return Engine(chosen).run(make_household(size=size), facts, as_of=D(2016, 12, 31))
+    return Engine(chosen).run(make_household(size=size), facts, as_of=as_of)
 
 
 def relief(result: HouseholdResult) -> list[Decimal | None]:
@@ -49,9 +54,15 @@ def flood(on: dt.date, loss: int, fid: str) -> DisasterReported:
     return DisasterReported(id=fid, household_id="h1", date=on, hazard="flood", loss=Decimal(loss))
 
 
-def bill(on: dt.date, cost: int) -> IllnessReported:
+def bill(on: dt.date, cost: int, *, member: str = "h1-m1", hospitalised: bool = False) -> IllnessReported:
+    """A self-paid medical bill of ``member`` (an ordinary one: not in hospital, unless said)."""
     return IllnessReported(
-        id="ill", household_id="h1", date=on, member_id="h1-m1", self_paid_cost=Decimal(cost), hospitalised=True
+        id=f"ill-{member}-{on}",
+        household_id="h1",
+        date=on,
+        member_id=member,
+        self_paid_cost=Decimal(cost),
+        hospitalised=hospitalised,
     )
 
 
@@ -122,6 +133,108 @@ def test_four_floods_in_a_year_once_per_cause() -> None:
     assert relief(run(once, [*FOUR_FLOODS, lost])) == [Decimal("3000.00"), Decimal("2700.00")]  # 3 x 300 x 3
 
 
+def test_once_per_cause_counts_the_calendar_year() -> None:
+    # floods on 20 December and 5 January: two years, each its own once (not 12 months back)
+    once = load_policy("dazu_2016").derive(
+        name="dazu_once", new_parameters={"temporary_relief.times_per_cause_per_year": {D(2015, 1, 1): 1}}
+    )
+    floods = [
+        income(D(2016, 1, 10), 2400, fid="i1"),
+        flood(D(2016, 12, 20), 5000, "d1"),
+        flood(D(2017, 1, 5), 5000, "d2"),
+    ]
+    assert relief(run(once, floods, as_of=D(2017, 12, 31))) == [Decimal("3000.00")] * 2
+
+
+# Relief for a medical bill waits for an identification case; the limit is once per cause a year.
+ONCE_AFTER_CASE = load_policy("dazu_2016").derive(
+    name="dazu_once_cases",
+    decision_required={"temporary_relief"},
+    new_parameters={"temporary_relief.times_per_cause_per_year": {D(2015, 1, 1): 1}},
+)
+
+
+def case(on: dt.date, case_id: str, outcome: str = "approved") -> CaseDecided:
+    return CaseDecided(
+        id=f"{case_id}:{outcome}",
+        household_id="h1",
+        date=on,
+        case_id=case_id,
+        procedure="identification",
+        outcome=outcome,
+    )
+
+
+def paid_relief(result: HouseholdResult) -> list[tuple[dt.date, str, Decimal | None]]:
+    return [(g.date, g.risk_key, g.amount) for g in result.grants if g.intervention == "temporary_relief"]
+
+
+ONCE_REFUSED = (
+    "temporary_relief not granted for illness risk: temporary relief already granted 1 time for illness risk"
+    " in {year} ({dates}): at most 1 time a year for one cause"
+)
+
+
+def test_a_relief_waiting_for_a_case_counts_toward_the_limit() -> None:
+    # not on file (4000 a year per person), two members' bills of 20000: medical aid 0.6 x 20000 = 12000
+    # paid, relief on the 8000 left, min(8000, 10 x 300) = 3000, waits for the case
+    bills = [income(D(2016, 1, 10), 4000, fid="i1"), bill(D(2016, 3, 10), 20000, member="h1-m0")]
+    bills.append(bill(D(2016, 5, 10), 20000, member="h1-m1"))
+    one_case = run(ONCE_AFTER_CASE, [*bills, case(D(2016, 6, 1), "c1")])
+    # was both released by the case, 2 x 3000: the waiting March relief was not counted
+    assert paid_relief(one_case) == [(D(2016, 6, 1), "illness:h1-m0:2016-03-10", Decimal("3000.00"))]
+    assert skipped(one_case) == [ONCE_REFUSED.format(year=2016, dates="2016-03-10")]
+    refused = next(d for d in one_case.decisions if d.explanation == skipped(one_case)[0])
+    assert (refused.date, refused.facts) == (D(2016, 5, 10), ("ill-h1-m1-2016-05-10",))
+    # as when a case decides each in turn: the March relief paid before the May bill
+    one_by_one = run(ONCE_AFTER_CASE, [*bills[:2], case(D(2016, 4, 1), "c1"), bills[2], case(D(2016, 6, 1), "c2")])
+    assert paid_relief(one_by_one) == [(D(2016, 4, 1), "illness:h1-m0:2016-03-10", Decimal("3000.00"))]
+    assert skipped(one_by_one) == skipped(one_case)
+
+
+def test_a_relief_a_rejected_case_set_aside_is_not_counted() -> None:
+    facts = [
+        income(D(2016, 1, 10), 4000, fid="i1"),
+        bill(D(2016, 3, 10), 20000, member="h1-m0"),
+        case(D(2016, 4, 1), "c1", "rejected"),  # the March relief set aside
+        bill(D(2016, 5, 10), 20000, member="h1-m1"),
+        case(D(2016, 6, 1), "c2"),
+    ]
+    result = run(ONCE_AFTER_CASE, facts)
+    assert paid_relief(result) == [(D(2016, 6, 1), "illness:h1-m1:2016-05-10", Decimal("3000.00"))]
+
+
+def test_a_relief_paid_in_january_on_a_case_counts_in_the_year_it_was_asked() -> None:
+    facts = [
+        income(D(2016, 1, 10), 4000, fid="i1"),
+        bill(D(2016, 12, 10), 20000, member="h1-m0"),
+        bill(D(2016, 12, 20), 20000, member="h1-m1"),  # refused: the 10 December relief waits
+        case(D(2017, 1, 15), "c1"),  # pays the December relief in January
+        bill(D(2017, 2, 10), 20000, member="h1-m2"),  # 2017's first: granted, and waits
+        case(D(2017, 3, 1), "c2"),
+    ]
+    result = run(ONCE_AFTER_CASE, facts, as_of=D(2017, 12, 31))
+    assert paid_relief(result) == [
+        (D(2017, 1, 15), "illness:h1-m0:2016-12-10", Decimal("3000.00")),
+        (D(2017, 3, 1), "illness:h1-m2:2017-02-10", Decimal("3000.00")),
+    ]
+    assert skipped(result) == [ONCE_REFUSED.format(year=2016, dates="2016-12-10")]
+
+
+def test_the_limit_holds_on_a_run_resumed_while_a_relief_waits() -> None:
+    bills = [income(D(2016, 1, 10), 4000, fid="i1"), bill(D(2016, 3, 10), 20000, member="h1-m0")]
+    later = [bill(D(2016, 5, 10), 20000, member="h1-m1"), case(D(2016, 6, 1), "c1")]
+    engine = Engine(ONCE_AFTER_CASE)
+    household = make_household(size=3)
+    first = engine.run_checkpointed(household, bills, as_of=D(2016, 3, 31))
+    assert [g.intervention for g in first.result.pending] == ["temporary_relief"]
+    resumed = engine.resume(first.checkpoint, household, later, as_of=END_2016).result
+    assert paid_relief(resumed) == [(D(2016, 6, 1), "illness:h1-m0:2016-03-10", Decimal("3000.00"))]
+    assert skipped(resumed) == [ONCE_REFUSED.format(year=2016, dates="2016-03-10")]
+    whole = engine.run(household, [*bills, *later], as_of=END_2016)
+    assert (resumed.grants, resumed.pending) == (whole.grants, whole.pending)
+
+
 # --- the type -------------------------------------------------------------------------------
 
 CASES = load_policy("dazu_2016").derive(
@@ -164,6 +277,64 @@ def test_emergency_relief_for_a_disaster_is_still_paid_first() -> None:
     assert relief(result) == [Decimal("3000.00")]  # min(8000, 10 x 300), paid on the day
     granted = next(d for d in result.decisions if d.rule == "intervention.temporary_relief")
     assert "emergency: paid first, the case decides after" in granted.explanation
+
+
+# Relief waits for a case (the safety net too): a sudden serious illness's is paid first.
+RELIEF_CASES = load_policy("dazu_2016").derive(
+    name="dazu_relief_cases", decision_required={"safety_net", "temporary_relief"}
+)
+
+
+def test_relief_for_a_sudden_serious_illness_is_paid_first() -> None:
+    # not on file, 4000 a year per person (12000 for 3 members); in hospital, 50000 self-paid:
+    # 50000 >= 12000 a year, severe. Medical aid 0.6 x 50000 = 30000 paid; relief on the 20000
+    # left, min(20000, 10 x 300) = 3000, paid on the day as for the fire a month later
+    ill = bill(D(2016, 3, 10), 50000, member="h1-m0", hospitalised=True)
+    fire = DisasterReported(id="fire", household_id="h1", date=D(2016, 4, 10), hazard="fire", loss=Decimal(8000))
+    result = run(RELIEF_CASES, [income(D(2016, 1, 10), 4000, fid="i1"), ill, fire])
+    assert [(g.date, g.amount, g.emergency) for g in result.grants if g.intervention == "temporary_relief"] == [
+        (D(2016, 3, 10), Decimal("3000.00"), True),  # was waiting for the case
+        (D(2016, 4, 10), Decimal("3000.00"), True),
+    ]
+    assert "temporary_relief" not in [g.intervention for g in result.pending]
+    granted = next(d for d in result.decisions if d.rule == "intervention.temporary_relief")
+    assert granted.explanation == (
+        "3000.00 yuan one_off (emergency: paid first, the case decides after) for illness risk: on the cost left"
+        " after medical_aid: 50000.00 - 30000.00 = 20000.00; min(cost 20000.00, cap 10 months x 300.00 = 3000.00)"
+        " = 3000.00 one-off; priority relief; sudden serious illness (in hospital, severity severe >= severe):"
+        " emergency-type relief, help first, paperwork after"
+    )
+    assert ("temporary_relief.sudden_illness_severity", "severe") in [(p.name, p.value) for p in granted.parameters]
+
+
+def test_the_static_checks_refuse_a_least_severity_that_names_no_severity() -> None:
+    grave = load_policy("dazu_2016").derive(
+        name="dazu_grave", parameters={"temporary_relief.sudden_illness_severity": {D(2016, 1, 1): "grave"}}
+    )
+    found = [(f.check, f.subject, f.message) for f in check_policy(grave) if f.check == "parameter_invalid"]
+    assert found == [
+        (
+            "parameter_invalid",
+            "intervention temporary_relief",
+            "refuses its parameters on 2016-01-01: parameter 'temporary_relief.sudden_illness_severity' must be"
+            " one of 'low', 'medium', 'high', 'severe', found 'grave'",
+        )
+    ]
+    assert [f for f in check_policy(load_policy("dazu_2016")) if f.check == "parameter_invalid"] == []
+
+
+@pytest.mark.parametrize(
+    ("cost", "hospitalised"),
+    [
+        (50000, False),  # severe, but not in hospital: the ordinary costs of an illness
+        (8000, True),  # in hospital, 8000 < 12000 a year: high, not severe
+    ],
+)
+def test_relief_for_any_other_illness_waits_for_the_case(cost: int, hospitalised: bool) -> None:
+    ill = bill(D(2016, 3, 10), cost, member="h1-m0", hospitalised=hospitalised)
+    result = run(RELIEF_CASES, [income(D(2016, 1, 10), 4000, fid="i1"), ill])
+    assert relief(result) == []
+    assert [g.emergency for g in result.pending if g.intervention == "temporary_relief"] == [False]
 
 
 def test_the_audited_bill_of_a_household_not_on_file_is_refused_for_want_of_hardship() -> None:

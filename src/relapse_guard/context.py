@@ -70,6 +70,8 @@ class HouseholdNow(Protocol):
     def unmet(self) -> frozenset[BasicNeed]: ...
     @property
     def housing_grade(self) -> HousingGrade | None: ...
+    @property
+    def pending(self) -> Sequence[tuple[Risk, Grant]]: ...
 
 
 #: The parameter values already looked up on a date, by name: a dict the context fills in.
@@ -90,8 +92,9 @@ class Context:
     (parameters are immutable); by default each date starts empty. ``risks`` are the
     household's risks found with a cost, ``found`` all its risks found so far, in the order found
     (:attr:`risks_found`, :meth:`found_risk`), ``eliminated`` those closed (by key, with the
-    date), ``tags`` the kinds each intervention declares (see :meth:`entitlement`), and ``died``
-    the members who died, by id, with the day (see :meth:`died_today`).
+    date), ``tags`` the kinds each intervention declares (see :meth:`entitlement`), ``died``
+    the members who died, by id, with the day (see :meth:`died_today`), and ``pending`` the
+    grants waiting for a decided case, each with its risk (see :attr:`pending`).
     """
 
     __slots__ = (
@@ -100,6 +103,7 @@ class Context:
         "_found",
         "_known_risks",
         "_parameters",
+        "_pending",
         "_risks",
         "_seen",
         "_size",
@@ -135,6 +139,7 @@ class Context:
         tags: Mapping[str, frozenset[str]] | None = None,
         found: Sequence[Risk] = (),
         died: Mapping[str, dt.date] | None = None,
+        pending: Sequence[tuple[Risk, Grant]] = (),
     ) -> None:
         self.household = household
         self._size = household.size  # read by many rules and interventions: counted once
@@ -152,12 +157,14 @@ class Context:
         self._eliminated: Mapping[str, dt.date] = {} if eliminated is None else eliminated
         self._tags: Mapping[str, frozenset[str]] = {} if tags is None else tags
         self._died = NO_DEATHS if died is None else died
+        self._pending = pending
         self._values_on = values_on
         self._seen = values_on(date)
         self._used: dict[str, ParameterValue] = {}
 
     def refresh(self, date: dt.date, now: HouseholdNow) -> None:
-        """Move to ``date`` and to the household as ``now`` holds it (state, income, needs, housing).
+        """Move to ``date`` and to the household as ``now`` holds it (state, income, needs,
+        housing, the grants waiting for a case).
 
         The engine's one way to change a context, before each rule, trigger and route step.
         """
@@ -169,6 +176,7 @@ class Context:
         self.previous_income_per_capita = now.previous_income
         self.unmet_needs = now.unmet
         self.housing_grade = now.housing_grade
+        self._pending = now.pending  # (a decided case leaves the run a new list of those still waiting)
 
     def rehouse(self, household: Household, died: Mapping[str, dt.date] | None = None) -> None:
         """Move to ``household`` as changed (a member joined, left or died, or it moved): the
@@ -310,6 +318,14 @@ class Context:
             if since is None or grant.date >= since:
                 total += amount
         return total
+
+    @property
+    def pending(self) -> Sequence[Grant]:
+        """The grants waiting for a decided identification case (the policy's
+        ``decision_required``), in the order held: granted by their interventions, not paid yet,
+        and paid, on the decision's date, when the case is approved. Not among :attr:`grants`;
+        nor are those a rejected case set aside."""
+        return [grant for _, grant in self._pending]
 
     def has_grant(self, intervention: str) -> bool:
         """True when ``intervention`` has already granted something to this household (ever)."""

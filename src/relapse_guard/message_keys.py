@@ -509,6 +509,11 @@ RELIEF_BASIS = define("{sized} one-off; help first, paperwork after")
 RELIEF_BASIS_PRIORITY = define("{sized} one-off; priority relief; help first, paperwork after")
 RELIEF_BASIS_EXPENDITURE = define("{sized} one-off; expenditure-type relief: full procedure")
 RELIEF_BASIS_EXPENDITURE_PRIORITY = define("{sized} one-off; priority relief; expenditure-type relief: full procedure")
+RELIEF_SUDDEN_ILLNESS = define("sudden serious illness (in hospital, severity {severity} >= {least})")
+RELIEF_BASIS_SUDDEN = define("{sized} one-off; {sudden}: emergency-type relief, help first, paperwork after")
+RELIEF_BASIS_SUDDEN_PRIORITY = define(
+    "{sized} one-off; priority relief; {sudden}: emergency-type relief, help first, paperwork after"
+)
 RELIEF_ONCE_PER_CAUSE = define(
     "temporary relief already granted {times} for {kind} risk in {year} ({dates}): at most {limit} a year for one cause"
 )

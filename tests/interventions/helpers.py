@@ -116,9 +116,11 @@ def context(
     parameters: ParameterTree = SEED,
     housing_grade: HousingGrade | None = None,
     found: Sequence[Risk] = (),
+    pending: Sequence[tuple[Risk, Grant]] = (),
 ) -> Context:
     """A context for household ``hh`` (or a new one of ``size`` members) on ``date``; ``found``:
-    the risks found before (those ``grants`` name)."""
+    the risks found before (those ``grants`` and ``pending`` name); ``pending``: the grants
+    waiting for a decided case, each with its risk."""
     return Context(
         household=hh if hh is not None else household(size),
         date=date,
@@ -128,6 +130,7 @@ def context(
         grants=grants,
         housing_grade=housing_grade,
         found=found,
+        pending=pending,
     )
 
 
@@ -140,13 +143,14 @@ def risk(
     evidence: Iterable[tuple[str, str]] = (),
     key: str = "k",
     hid: str = "h1",
+    severity: Severity = Severity.HIGH,
 ) -> Risk:
-    """A risk of ``kind`` with ``cost`` and evidence."""
+    """A risk of ``kind`` with ``cost``, evidence and ``severity``."""
     return Risk(
         kind=kind,
         household_id=hid,
         date=date,
-        severity=Severity.HIGH,
+        severity=severity,
         trigger="t",
         fact_id="f",
         key=key,

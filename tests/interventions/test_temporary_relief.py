@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapse_guard.decisions import Declined, Grant, Period, Risk
+from relapse_guard.decisions import Declined, Grant, Period, Risk, Severity
 from relapse_guard.errors import InvalidPolicy
 from relapse_guard.interventions import Intervention, TemporaryRelief
 from relapse_guard.lifecycle import State
 from relapse_guard.messages import margins_of
 from relapse_guard.money import FEN
 
-from .helpers import D2015, context, declined, past_grant, risk, used, with_params
+from .helpers import D2015, SEED, context, declined, past_grant, risk, used, with_params
 
 RELIEF = TemporaryRelief()
 
@@ -252,6 +252,96 @@ def test_expenditure_kinds_are_the_policy_s_to_choose() -> None:
     )
 
 
+# --- type: a sudden serious illness is emergency-type (MCA/MOF 2018 no. 23, s. 2(1)) ----------
+
+IN_HOSPITAL = (("hospitalised", "yes"),)
+AT_HOME = (("hospitalised", "no"),)
+LEAST_HIGH = with_params('[temporary_relief.sudden_illness_severity]\nvalues = { 2015-01-01 = "high" }')
+
+
+def illness(severity: Severity, evidence: tuple[tuple[str, str], ...] = IN_HOSPITAL, kind: str = "illness") -> Risk:
+    return risk(kind, cost=5000, evidence=evidence, severity=severity)
+
+
+@pytest.mark.parametrize(
+    ("severity", "evidence", "emergency"),
+    [
+        (Severity.SEVERE, IN_HOSPITAL, True),  # sudden (in hospital) and serious (a year's income or more)
+        (Severity.HIGH, IN_HOSPITAL, False),  # in hospital, but not serious enough
+        (Severity.MEDIUM, IN_HOSPITAL, False),
+        (Severity.SEVERE, AT_HOME, False),  # serious, but no stay in hospital: a medical bill
+        (Severity.SEVERE, (), False),  # nothing says it was in hospital
+    ],
+)
+def test_a_sudden_serious_illness_is_emergency_type_any_other_illness_expenditure_type(
+    severity: Severity, evidence: tuple[tuple[str, str], ...], emergency: bool
+) -> None:
+    grant = TemporaryRelief(priority=True).grant(illness(severity, evidence), context())
+    assert isinstance(grant, Grant)
+    assert grant.emergency is emergency
+    if emergency:
+        assert grant.basis == (
+            "min(cost 5000.00, cap 10 months x 300.00 = 3000.00) = 3000.00 one-off; priority relief; sudden serious"
+            " illness (in hospital, severity severe >= severe): emergency-type relief, help first, paperwork after"
+        )
+    else:
+        assert grant.basis.endswith("one-off; priority relief; expenditure-type relief: full procedure")
+
+
+def test_the_least_severity_of_a_sudden_serious_illness_is_the_policy_s_to_set() -> None:
+    high = RELIEF.grant(illness(Severity.HIGH), context(parameters=LEAST_HIGH))
+    assert isinstance(high, Grant)
+    assert high.emergency is True
+    assert high.basis.endswith(
+        "one-off; sudden serious illness (in hospital, severity high >= high): emergency-type relief,"
+        " help first, paperwork after"
+    )
+    assert used(high)["temporary_relief.sudden_illness_severity"] == ("high", dt.date(2015, 1, 1))
+    medium = RELIEF.grant(illness(Severity.MEDIUM), context(parameters=LEAST_HIGH))
+    assert isinstance(medium, Grant)
+    assert medium.emergency is False
+    assert "temporary_relief.sudden_illness_severity" in used(medium)  # it decided the type: cited
+
+
+def test_the_least_severity_is_read_only_for_an_illness_in_hospital() -> None:
+    for at_home in (illness(Severity.SEVERE, AT_HOME), risk("disaster", cost=5000)):
+        grant = RELIEF.grant(at_home, context(parameters=LEAST_HIGH))
+        assert isinstance(grant, Grant)
+        assert "temporary_relief.sudden_illness_severity" not in used(grant)
+    # school costs are expenditure-type, whatever the evidence says
+    school = RELIEF.grant(illness(Severity.SEVERE, kind="schooling"), context(parameters=LEAST_HIGH))
+    assert isinstance(school, Grant)
+    assert school.emergency is False
+
+
+@pytest.mark.parametrize("value", ['"grave"', '"Severe"', "4"])
+def test_the_least_severity_must_name_a_severity(value: str) -> None:
+    params = with_params(f"[temporary_relief.sudden_illness_severity]\nvalues = {{ 2015-01-01 = {value} }}")
+    with pytest.raises(InvalidPolicy, match="sudden_illness_severity"):
+        RELIEF.grant(illness(Severity.SEVERE), context(parameters=params))
+
+
+@given(
+    kind=st.sampled_from(["illness", "schooling", "disaster", "main_earner_lost"]),
+    severity=st.sampled_from(Severity),
+    hospitalised=st.sampled_from([(), AT_HOME, IN_HOSPITAL]),
+    least=st.none() | st.sampled_from(Severity),
+)
+def test_emergency_type_exactly_for_a_sudden_cause(
+    kind: str, severity: Severity, hospitalised: tuple[tuple[str, str], ...], least: Severity | None
+) -> None:
+    params = SEED
+    if least is not None:
+        name = least.name.lower()
+        params = with_params(f'[temporary_relief.sudden_illness_severity]\nvalues = {{ 2015-01-01 = "{name}" }}')
+    grant = RELIEF.grant(illness(severity, hospitalised, kind=kind), context(parameters=params))
+    assert isinstance(grant, Grant)
+    sudden = kind == "illness" and hospitalised == IN_HOSPITAL and severity >= (least or Severity.SEVERE)
+    assert grant.emergency is (sudden or kind not in ("illness", "schooling"))
+    assert ("sudden serious illness" in grant.basis) is sudden
+    assert grant.amount == Decimal("3000.00")  # the type never changes the amount
+
+
 # --- how often: once per cause per year, when the policy says so ----------------------------
 
 ONCE = with_params("[temporary_relief.times_per_cause_per_year]\nvalues = { 2015-01-01 = 1 }")
@@ -291,6 +381,81 @@ def test_twice_per_cause_refuses_the_third() -> None:
         "temporary relief already granted 2 times for disaster risk in 2016 (2016-03-10, 2016-05-10): at most"
         " 2 times a year for one cause"
     )
+
+
+def test_once_per_cause_counts_a_relief_waiting_for_a_case() -> None:
+    # the March illness's relief waits for a decided case: the May illness's is refused as if it were paid
+    march = risk("illness", cost=5000, date=dt.date(2016, 3, 10), key="illness:a")
+    waiting = attrs.evolve(past_grant("temporary_relief", 3000, date=march.date), risk_key=march.key)
+    ctx = context(parameters=ONCE, pending=[(march, waiting)], found=[march])
+    may = risk("illness", cost=5000, key="illness:b")
+    assert declined(RELIEF.grant(may, ctx)) == (
+        "temporary relief already granted 1 time for illness risk in 2016 (2016-03-10): at most 1 time a year"
+        " for one cause"
+    )
+    # another relief waiting, of another intervention or for another cause, is not counted
+    other = attrs.evolve(waiting, intervention="medical_aid")
+    flood = risk("disaster", cost=5000, date=march.date, key="disaster:d")
+    flood_relief = attrs.evolve(waiting, risk_key=flood.key)
+    ctx = context(parameters=ONCE, pending=[(march, other), (flood, flood_relief)], found=[march, flood])
+    assert isinstance(RELIEF.grant(may, ctx), Grant)
+
+
+def test_a_relief_counts_in_the_year_it_was_asked_in_once() -> None:
+    # asked on 2015-12-20, waiting for a case decided (and paid) on 2016-01-15
+    december = risk("illness", cost=5000, date=dt.date(2015, 12, 20), key="illness:a")
+    waiting = attrs.evolve(past_grant("temporary_relief", 3000, date=december.date), risk_key=december.key)
+    paid = attrs.evolve(waiting, date=dt.date(2016, 1, 15))
+    for ctx in (
+        context(parameters=ONCE, pending=[(december, waiting)], found=[december]),
+        context(parameters=ONCE, grants=[paid], found=[december]),
+    ):
+        # 2016: none asked yet
+        assert isinstance(RELIEF.grant(risk("illness", cost=5000, key="illness:b"), ctx), Grant)
+    late = risk("illness", cost=5000, date=dt.date(2015, 12, 28), key="illness:c")
+    ctx = context(date=late.date, parameters=ONCE, grants=[paid], found=[december])
+    assert declined(RELIEF.grant(late, ctx)) == (
+        "temporary relief already granted 1 time for illness risk in 2015 (2015-12-20): at most 1 time a year"
+        " for one cause"
+    )
+
+
+@given(
+    earlier=st.lists(
+        st.tuples(
+            st.sampled_from(["disaster", "illness"]),
+            st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2016, 12, 31)),
+            st.booleans(),  # paid, or waiting for a case
+        ),
+        max_size=6,
+    ),
+    limit=st.integers(min_value=1, max_value=3),
+)
+def test_refused_exactly_when_the_year_s_reliefs_for_the_cause_paid_or_waiting_reach_the_limit(
+    earlier: list[tuple[str, dt.date, bool]], limit: int
+) -> None:
+    found: list[Risk] = []
+    paid: list[Grant] = []
+    waiting: list[tuple[Risk, Grant]] = []
+    for n, (kind, on, was_paid) in enumerate(earlier):
+        before = risk(kind, cost=5000, date=on, key=f"{kind}:{n}")
+        grant = attrs.evolve(past_grant("temporary_relief", 3000, date=on), risk_key=before.key)
+        found.append(before)
+        if was_paid:
+            paid.append(grant)
+        else:
+            waiting.append((before, grant))
+    params = with_params(f"[temporary_relief.times_per_cause_per_year]\nvalues = {{ 2015-01-01 = {limit} }}")
+    ctx = context(parameters=params, grants=paid, pending=waiting, found=found)
+    result = RELIEF.grant(risk("disaster", cost=5000, key="disaster:now"), ctx)
+    counted = sorted(on for kind, on, _ in earlier if kind == "disaster" and on.year == 2016)
+    if len(counted) < limit:
+        assert isinstance(result, Grant)
+    else:
+        assert declined(result).startswith(
+            f"temporary relief already granted {len(counted)} time{'s' if len(counted) > 1 else ''} for disaster"
+            f" risk in 2016 ({', '.join(str(on) for on in counted)})"
+        )
 
 
 def test_without_the_parameter_no_limit() -> None:

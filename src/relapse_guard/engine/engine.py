@@ -488,6 +488,7 @@ class Engine:
             tags=self._tags,
             found=run.risks,
             died=run.died,
+            pending=run.pending,
         )
 
     def _band_at(self, run: RunState, clock: dt.date | None) -> Quiet:

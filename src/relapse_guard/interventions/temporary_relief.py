@@ -14,10 +14,17 @@ on file, or one whose income per person left after what it bears of the risk's c
 route step naming the condition and its numbers.
 
 Type (MCA/MOF 2018 no. 23, s. 2(1)-(2)): relief for spending (``expenditure_kinds``: a medical bill,
-school costs) is expenditure-type (支出型) and follows the full procedure: where the policy
-makes temporary relief wait for a decided case (``decision_required``), it waits. Relief for
-an accident, a disaster, a lost earner or other sudden hardship is emergency-type (急难型):
-flagged ``emergency``, paid first, paperwork after.
+school costs, 「因教育、医疗等生活必需支出突然增加」) is expenditure-type (支出型) and follows the full
+procedure: where the policy makes temporary relief wait for a decided case
+(``decision_required``), it waits. Relief for an accident, a disaster, a lost earner or other
+sudden hardship is emergency-type (急难型): flagged ``emergency``, paid first, paperwork after.
+So is relief for a member's sudden serious illness (「家庭成员突发重大疾病」, s. 2(1)), which s. 2(1)
+leaves local rules to define (「要进一步明确意外事件、突发重大疾病以及其他特殊困难的类型、范围和程度」):
+an ``illness`` risk is one when the member was in hospital (its evidence ``hospitalised`` is
+``yes``: the facts' one sign of an acute event) and its severity is at least
+``{prefix}.sudden_illness_severity`` (``"severe"`` in the shipped policies, and without the
+parameter: a self-paid cost of at least the household's income of a year). The parameter is
+read, and cited, only for an illness in hospital.
 
 Arithmetic (parameters ``{prefix}.cap_months``, ``{prefix}.months_without_cost``,
 ``safety_net.standard`` and, if the policy sets it, ``{prefix}.cap_basis``), written in the
@@ -32,8 +39,11 @@ grant's basis:
 
 How often (only when the policy sets ``{prefix}.times_per_cause_per_year``, a whole number):
 relief for a risk of one kind is granted at most that many times in a calendar year; a
-further one is refused with the dates of those granted. No national limit was found; local
-rules say 「原则上，同一事由一年内只能申请一次临时救助」.
+further one is refused with the dates of those granted. The reliefs counted are those paid and
+those waiting for a decided case (:attr:`~relapse_guard.context.Context.pending`), each in the
+year of its risk's date (the day it was asked: a relief that waited for a case decided in
+January counts in the year before); not one a rejected case set aside. No national limit was
+found; local rules say 「原则上，同一事由一年内只能申请一次临时救助」.
 
 Declined, with the arithmetic, when the amount comes to zero.
 """
@@ -44,20 +54,30 @@ import attrs
 
 from .. import message_keys as keys
 from ..context import COST_AID, Context
-from ..decisions import Declined, Grant, Period, Risk
+from ..decisions import Declined, Grant, Period, Risk, Severity
 from ..errors import InvalidPolicy
 from ..messages import Join, Message, Term
 from ..money import to_money
 from ..routing import Condition, in_hardship
 from ._common import count, money, responsible, when_in_force, whole_number
 
-__all__ = ["EXPENDITURE_KINDS", "TemporaryRelief"]
+__all__ = ["EXPENDITURE_KINDS", "SUDDEN_ILLNESS_SEVERITY", "TemporaryRelief"]
 
 #: Risk kinds whose relief is expenditure-type (支出型): 「因教育、医疗等生活必需支出突然增加」
-#: (MCA/MOF 2018 no. 23, s. 2(1)). Relief for any other kind is emergency-type (急难型).
+#: (MCA/MOF 2018 no. 23, s. 2(1)). Relief for any other kind is emergency-type (急难型), and so is
+#: relief for a sudden serious illness (see :data:`SUDDEN_ILLNESS_SEVERITY`).
 EXPENDITURE_KINDS = frozenset({"illness", "schooling"})
 
+#: The least severity of an illness in hospital whose relief is emergency-type, a sudden serious
+#: illness (「家庭成员突发重大疾病」, MCA/MOF 2018 no. 23, s. 2(1)), when the policy does not set
+#: ``{prefix}.sudden_illness_severity``: SEVERE, a self-paid cost of at least the household's
+#: income of a year (:class:`~relapse_guard.triggers.IllnessTrigger`).
+SUDDEN_ILLNESS_SEVERITY = Severity.SEVERE
+
+_ILLNESS = "illness"
+
 _CAP_BASES = ("household", "person")
+_SEVERITIES = {severity.name.lower(): severity for severity in Severity}
 
 
 @attrs.frozen(kw_only=True)
@@ -68,7 +88,8 @@ class TemporaryRelief:
     ``priority`` marks priority relief (Dazu); it is recorded in the basis and does not change
     the amount. ``standard`` names the safety-net standard parameter. ``hardship`` is the
     condition a household must meet (:func:`~relapse_guard.routing.in_hardship` on
-    ``prefix``); ``expenditure_kinds`` the risk kinds whose relief follows the full procedure.
+    ``prefix``); ``expenditure_kinds`` the risk kinds whose relief follows the full procedure,
+    but for a sudden serious illness, whose relief is emergency-type (see the module docstring).
     """
 
     name: str = "temporary_relief"
@@ -121,10 +142,16 @@ class TemporaryRelief:
         if amount <= 0:
             return Declined(Message(keys.RELIEF_NOTHING, sized))
         emergency = risk.kind not in self.expenditure_kinds
-        if emergency:
-            key = keys.RELIEF_BASIS_PRIORITY if self.priority else keys.RELIEF_BASIS
+        sudden = None if emergency else self._sudden_illness(risk, ctx)
+        if sudden is not None:
+            emergency = True
+            key = keys.RELIEF_BASIS_SUDDEN_PRIORITY if self.priority else keys.RELIEF_BASIS_SUDDEN
+            basis = Message(key, sized, sudden)
+        elif emergency:
+            basis = Message(keys.RELIEF_BASIS_PRIORITY if self.priority else keys.RELIEF_BASIS, sized)
         else:
             key = keys.RELIEF_BASIS_EXPENDITURE_PRIORITY if self.priority else keys.RELIEF_BASIS_EXPENDITURE
+            basis = Message(key, sized)
         return ctx.grant(
             intervention=self.name,
             risk=risk,
@@ -132,9 +159,32 @@ class TemporaryRelief:
             period=Period.ONE_OFF,
             responsible=responsible(ctx, self.prefix, self.responsible),
             persons=ctx.size,
-            basis=Message(key, sized),
+            basis=basis,
             emergency=emergency,
         )
+
+    def _sudden_illness(self, risk: Risk, ctx: Context) -> Message | None:
+        """What makes ``risk`` a sudden serious illness (in hospital, and at least as severe as
+        ``{prefix}.sudden_illness_severity``), or None when it is not one."""
+        if risk.kind != _ILLNESS or risk.get("hospitalised") != "yes":
+            return None
+        least = self._least_sudden_severity(ctx)
+        if risk.severity < least:
+            return None
+        return Message(keys.RELIEF_SUDDEN_ILLNESS, Term(risk.severity.name.lower()), Term(least.name.lower()))
+
+    def _least_sudden_severity(self, ctx: Context) -> Severity:
+        """``{prefix}.sudden_illness_severity``, a severity's name; :data:`SUDDEN_ILLNESS_SEVERITY` without it."""
+        name = f"{self.prefix}.sudden_illness_severity"
+        if not ctx.has_param(name):
+            return SUDDEN_ILLNESS_SEVERITY
+        text = ctx.text(name)
+        found = _SEVERITIES.get(text)
+        if found is None:
+            raise InvalidPolicy(
+                f"parameter {name!r} must be one of {', '.join(repr(known) for known in _SEVERITIES)}, found {text!r}"
+            )
+        return found
 
     def _cap_per_person(self, ctx: Context) -> bool:
         """True when ``{prefix}.cap_basis`` is ``"person"``; the cap is per household without it."""
@@ -147,18 +197,22 @@ class TemporaryRelief:
         return basis == "person"
 
     def _once_per_cause(self, risk: Risk, ctx: Context, limit: int) -> Declined | None:
-        """:class:`Declined` when relief was already granted ``limit`` times this calendar year
-        for risks of ``risk``'s kind (one cause); None otherwise."""
-        year = ctx.date.year
+        """:class:`Declined` when relief was already granted ``limit`` times in ``risk``'s calendar
+        year for risks of its kind (one cause), paid or waiting for a case; None otherwise.
+
+        Each relief counts in the year of its risk's date, the day it was asked: one that waited
+        for a case is dated on the decision once paid, maybe in the next year, and counts once."""
+        year = risk.date.year
         dates = []
-        for grant in ctx.grants:
-            if grant.intervention != self.name or grant.date.year != year:
+        for grant in (*ctx.grants, *ctx.pending):
+            if grant.intervention != self.name:
                 continue
             earlier = ctx.found_risk(grant.risk_key)
-            if earlier is not None and earlier.kind == risk.kind:
-                dates.append(grant.date)
+            if earlier is not None and earlier.kind == risk.kind and earlier.date.year == year:
+                dates.append(earlier.date)
         if len(dates) < limit:
             return None
+        dates.sort()
         return Declined(
             Message(
                 keys.RELIEF_ONCE_PER_CAUSE,
