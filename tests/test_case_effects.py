@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from relapse_guard import DisasterReported, Engine, IllnessReported, Policy, State, load_policy
+from relapse_guard.cases import IDENTIFICATION, RISK_ELIMINATION
 from relapse_guard.decisions import DecisionKind
 from relapse_guard.errors import InvalidFact, InvalidPolicy
 from relapse_guard.facts import CaseDecided
@@ -114,7 +116,10 @@ def test_risk_elimination_closes_the_risk() -> None:
     facts = [*monitored(), ill(D(2017, 4, 3), 30000)]
     result = run(facts)
     (illness,) = [r for r in result.open_risks if r.kind == "illness"]
-    closed = run([*facts, decided(D(2018, 1, 10), procedure="risk_elimination", risk_key=illness.key)])
+    # a risk elimination with no start condition: the decision closes the risk as given
+    unchecked = attrs.evolve(RISK_ELIMINATION, start_condition=None)
+    policy = load_policy("dazu_2016").derive(name="dazu_unchecked", procedures=[IDENTIFICATION, unchecked])
+    closed = run([*facts, decided(D(2018, 1, 10), procedure="risk_elimination", risk_key=illness.key)], policy)
     assert illness.key in closed.eliminated_risks
     assert [r.kind for r in closed.open_risks if r.kind == "illness"] == []
     eliminated = next(d for d in closed.decisions if d.kind is DecisionKind.RISK_ELIMINATED)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from relapse_guard import AssistanceGranted, Engine, ExitVerified, Household, IncomeAssessed, load_policy
 from relapse_guard import message_keys as keys
+from relapse_guard.cases import IDENTIFICATION, RISK_ELIMINATION
 from relapse_guard.context import Context
 from relapse_guard.decisions import DecisionKind, Declined, Grant, Period, Risk
 from relapse_guard.entitlements import (
@@ -274,7 +275,10 @@ def test_the_elimination_of_its_risk_ends_it() -> None:
             risk_key="illness:m1:2016-03-01",
         ),
     ]
-    result = Engine(CHONGQING).run(household(), facts, as_of=D(2016, 12, 31))
+    # a risk elimination with no start condition: the decision closes the risk as given
+    unchecked = attrs.evolve(RISK_ELIMINATION, start_condition=None)
+    policy = CHONGQING.derive(name="chongqing_unchecked", procedures=[IDENTIFICATION, unchecked])
+    result = Engine(policy).run(household(), facts, as_of=D(2016, 12, 31))
     illness_grants = [g for g in safety_net(result.grants) if g.risk_key == "illness:m1:2016-03-01"]
     assert illness_grants
     assert illness_grants[-1].ends == D(2016, 9, 1)

@@ -118,6 +118,7 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
         "decisions wanted",
         "household changed",
         "case reopened",
+        "case checked",
         "other",
     ),
     # the kinds of fact (relapse_guard.facts.DEFAULT_FACT_KINDS), as generate-month counts them

@@ -428,6 +428,16 @@ GRANTED_FOR_RISK = define("interventions granted for {kind} risk")
 # --- the engine: cases --------------------------------------------------------------------
 
 CASE_DECIDED = define("{procedure} case {case_id} {outcome}")
+CASE_CANNOT_START = define(
+    "{procedure} case {case_id} cannot start: {reason}", note="a case opened while its start condition does not hold"
+)
+CONDITION_SAYS = define("{condition}: {reason}", note="a start condition's name and why it does not hold")
+CASE_NOT_STARTED = define(
+    "{about}, not applied: the case could not start on {date}", note="the decision of a case refused when it opened"
+)
+APPROVAL_REFUSED = define(
+    "{about}, not applied: {reason}", note="an approval refused: the start condition does not hold on its day"
+)
 SET_ASIDE = define("{about}: the pending grant is set aside (granted if an appeal wins)")
 RELEASED = define("{intervention} granted after {about}: {basis}")
 RELEASED_TERM = define("{intervention} granted after {about} ({term}): {basis}")
@@ -646,12 +656,14 @@ MONITORED_TOO_SHORT = define(
     "monitored since {since} ({months}): needs {needed}",
     margin=period_left("months", "needed", against="monitoring before risk elimination"),
 )
-DELIVERED = define("{measures} delivered since")
-DELIVERED_NAMED = define("{measures} delivered since ({names})")
+DELIVERED = define("{measures} for the risk delivered since")
+DELIVERED_NAMED = define("{measures} for the risk delivered since ({names})")
 TOO_FEW_MEASURES = define("{delivered}: needs {needed}")
 WATCHED_AND_DELIVERED = define("{watched}, {delivered}")
 A_MEMBER_CAN_WORK = define("a member can work")
 NO_MEMBER_CAN_WORK = define("no member can work")
+NO_NEW_RISK = define("no risk found since {since} still open")
+NEW_RISK_OPEN = define("a risk found since is still open: {risks}", note="later risks not eliminated, each named")
 
 # --- explaining a decision ----------------------------------------------------------------
 
@@ -716,6 +728,18 @@ ALERT_STEP_OVERDUE = define(
 ALERT_STEP_DUE = define(
     "{procedure} case {case_id}: step {step}, deadline {deadline}", note="a case step whose deadline is near"
 )
+ALERT_STEP_OVERDUE_IN_CASE = define(
+    "{procedure} case {case_id}: step {step} past its deadline {deadline}; {case}",
+    note="a case step past its deadline; {case}: the whole case's deadline",
+)
+ALERT_STEP_DUE_IN_CASE = define(
+    "{procedure} case {case_id}: step {step}, deadline {deadline}; {case}",
+    note="a case step, its deadline near or the whole case's passed; {case}: the whole case's deadline",
+)
+ALERT_CASE_DUE = define(
+    "the whole case due {deadline}", note="the deadline of the whole case (identification: 15 days)"
+)
+ALERT_CASE_PAST = define("the whole case past its deadline {deadline}", note="the whole case's deadline has passed")
 #: The words of review and case-step alerts stored before they named their deadline: kept so that
 #: those alerts still render in every language. The review overdue ones, first those of before
 #: they said the grace period (their days were always counted from its end), then those that said it.
@@ -774,6 +798,10 @@ REPLAY_CASE_STEP = define(
     "fact {fact} records a step of case {case}, which the checkpoint does not hold (decided for good, or not "
     "opened before it)"
 )
+REPLAY_CASE_CONDITION = define(
+    "fact {fact} ({kind}) is of case {case}, whose start condition is checked on the household's whole history",
+    note="{kind}: the kind of fact (a case opened or decided)",
+)
 REPLAY_CORRECTED = define(
     "fact {fact} corrects fact {target} (now dated {date}): the household is replayed from that fact"
 )
@@ -793,6 +821,7 @@ REPLAY_REASONS = (
     REPLAY_SORTS_BEFORE,
     REPLAY_LATE_FACT,
     REPLAY_CASE_STEP,
+    REPLAY_CASE_CONDITION,
     REPLAY_EARNER_DEATH,
     REPLAY_CORRECTED,
     REPLAY_RETRACTED,

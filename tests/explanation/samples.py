@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
+
 from relapse_guard import (
     AssistanceGranted,
     Engine,
@@ -21,6 +23,7 @@ from relapse_guard import (
     State,
     load_policy,
 )
+from relapse_guard.cases import IDENTIFICATION, RISK_ELIMINATION
 from relapse_guard.decisions import Decision, DecisionKind, Grant, Period, Risk, Severity
 from relapse_guard.facts import CaseDecided, ReviewCompleted
 from relapse_guard.household import LabourCapacity
@@ -30,8 +33,14 @@ D = dt.date
 HID = "GD-001"
 AS_OF = D(2017, 12, 31)
 
-#: Dazu's policy with medical aid waiting for a decided identification case.
-GOLDEN_POLICY: Policy = load_policy("dazu_2016").derive(name="dazu_golden", decision_required={"medical_aid"})
+#: Dazu's policy with medical aid waiting for a decided identification case, and a risk
+#: elimination with no start condition (its decision closes the risk as given: the document
+#: shows an eliminated risk beside one still pending).
+GOLDEN_POLICY: Policy = load_policy("dazu_2016").derive(
+    name="dazu_golden",
+    decision_required={"medical_aid"},
+    procedures=[IDENTIFICATION, attrs.evolve(RISK_ELIMINATION, start_condition=None)],
+)
 
 GOLDEN_HOUSEHOLD = Household(
     id=HID,

@@ -505,6 +505,8 @@ REASONS = {
     REASON: "事实 'YB-7-ill' 的日期为 2017-01-28，早于检查点时钟（2017-01-31）",
     "fact 's2' records a step of case 'C1', which the checkpoint does not hold (decided for good, or not opened "
     "before it)": "事实 's2' 记录了案件 'C1' 的办理环节，而检查点中没有该案件（已最终决定，或在检查点之前未受理）",
+    "fact 'E1:opened' (case_opened) is of case 'E1', whose start condition is checked on the household's whole "
+    "history": "事实 'E1:opened'（案件受理）属于案件 'E1'，该案件的启动条件须按该户全部历史核查",
     "fact 'c1' corrects fact 'i4' (now dated 2017-02-09): the household is replayed from that fact": (
         "事实 'c1' 更正了事实 'i4'（现日期为 2017-02-09）：该户从该事实起重新计算"
     ),

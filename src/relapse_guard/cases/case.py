@@ -139,6 +139,15 @@ class CaseState:
         step = self.current
         return None if step is None else step.due(self.arrived_on, self.procedure.calendar)
 
+    def case_due(self, found_on: dt.date | None = None) -> dt.date | None:
+        """The whole case's deadline (the procedure's ``case_deadline_days``), counted from
+        ``found_on``, the day the risk was found, when the case opened after it, else from the
+        day it opened. None when the procedure sets none, once the case is decided, and after
+        an appeal (whose steps keep their own deadlines)."""
+        if not self.is_open or self.appeals_used:
+            return None
+        return self.procedure.case_due(found_on or self.opened_on, self.opened_on)
+
     @property
     def outcome(self) -> str | None:
         """``approved`` or ``rejected`` once decided, else None."""

@@ -8,6 +8,11 @@ Each open case has one running deadline, its current step's (see
   ``escalate_to`` level, the case is escalated to that level from the first day late
   (``escalated_on``), and that level answers for it.
 
+A procedure may also bound the whole case (``case_deadline_days``: identification within 15
+days of the risk clue). That deadline (``case_due_on``) counts from the day the risk was found
+(pass ``found``, the day of each risk by household and key, for a case opened after its
+risk), and a case past it is late whatever its step's deadline says (``case_days_late``).
+
 The responsible person is the one assigned to the step (an ``assign`` record), else the
 one a ``roster`` gives for the household and the responsible level — a policy's chain of
 responsible persons (Dazu: district leader, lead department, town leaders, village cadres).
@@ -57,6 +62,14 @@ class CaseDeadline:
     notice: bool = False
     escalated_to: str | None = None
     escalated_on: dt.date | None = None
+    #: The whole case's deadline (None: the procedure sets none), and how many calendar days it is past.
+    case_due_on: dt.date | None = None
+    case_days_late: int = 0
+
+    @property
+    def late(self) -> bool:
+        """Whether the step's deadline or the whole case's has passed."""
+        return self.state is DeadlineState.OVERDUE or self.case_days_late > 0
 
     @property
     def responsible_level(self) -> str:
@@ -73,17 +86,29 @@ class CaseDeadline:
         else:
             late = f"due in {self.days_left} day{'' if self.days_left == 1 else 's'}"
         what = "public notice ends" if self.notice else "due"
+        whole = ""
+        if self.case_due_on is not None:
+            days = self.case_days_late
+            past = f", overdue by {days} day{'' if days == 1 else 's'}" if days else ""
+            whole = f"; the case due {self.case_due_on.isoformat()}{past}"
         return (
             f"{self.household_id} case {self.case_id} ({self.procedure}) at {self.step}: {what} "
-            f"{self.due_on.isoformat()}, {late}; responsible {who}"
+            f"{self.due_on.isoformat()}, {late}; responsible {who}{whole}"
         )
 
 
-def case_deadline(case: CaseState, as_of: dt.date, *, roster: Roster | None = None) -> CaseDeadline | None:
-    """The running deadline of ``case`` as of ``as_of``; None once the case is decided."""
+def case_deadline(
+    case: CaseState, as_of: dt.date, *, roster: Roster | None = None, found_on: dt.date | None = None
+) -> CaseDeadline | None:
+    """The running deadline of ``case`` as of ``as_of``; None once the case is decided.
+
+    ``found_on``: the day the risk the case is about was found, which the whole case's
+    deadline counts from (the day the case opened when not given, or later).
+    """
     step = case.current
     if step is None:
         return None
+    whole = case.case_due(found_on)
     due = step.due(case.arrived_on, case.procedure.calendar)
     late = (as_of - due).days
     escalated = late > 0 and step.escalate_to is not None
@@ -106,6 +131,8 @@ def case_deadline(case: CaseState, as_of: dt.date, *, roster: Roster | None = No
         notice=step.notice,
         escalated_to=step.escalate_to if escalated else None,
         escalated_on=due + dt.timedelta(days=1) if escalated else None,
+        case_due_on=whole,
+        case_days_late=max((as_of - whole).days, 0) if whole is not None else 0,
     )
 
 
@@ -116,18 +143,24 @@ def cases_due(
     *,
     roster: Roster | None = None,
     overdue_only: bool = False,
+    found: Mapping[tuple[str, str], dt.date] | None = None,
 ) -> tuple[CaseDeadline, ...]:
     """The open cases in ``facts`` (of any households) as of ``as_of``: due and overdue, with who answers.
 
     Facts dated after ``as_of`` are ignored; other facts than case facts too, so a store's
     whole feed may be passed. Each case is replayed with the procedure its CaseOpened names
-    (``policy.procedures``). Sorted by due date, then household and case id, so the same
-    facts in any order give the same listing. Raises the errors of
+    (``policy.procedures``). ``found`` gives the day each risk was found, by household id and
+    risk key (``{(r.household_id, r.key): r.date for r in result.risks}``): a case about one
+    counts its whole deadline from it. ``overdue_only`` keeps the cases whose step or whole
+    deadline has passed. Sorted by due date, then household and case id, so the same facts in
+    any order give the same listing. Raises the errors of
     :func:`~relapse_guard.cases.case.replay_cases`.
     """
-    found = []
+    listed = []
     for case in replay_cases(procedures, facts, as_of=as_of):
-        deadline = case_deadline(case, as_of, roster=roster)
-        if deadline is not None and (not overdue_only or deadline.state is DeadlineState.OVERDUE):
-            found.append(deadline)
-    return tuple(sorted(found, key=lambda d: (d.due_on, d.household_id, d.case_id)))
+        risk = case.risk_key
+        found_on = found.get((case.household_id, risk)) if found is not None and risk is not None else None
+        deadline = case_deadline(case, as_of, roster=roster, found_on=found_on)
+        if deadline is not None and (not overdue_only or deadline.late):
+            listed.append(deadline)
+    return tuple(sorted(listed, key=lambda d: (d.due_on, d.household_id, d.case_id)))

@@ -17,8 +17,16 @@ with the safety net in place). Then the same approval steps as identification fo
 3. **basic needs**: a basic-needs check since the risk was found, the latest, found none
    unmet, and the latest house appraisal (if any) is not C or D;
 4. **monitored**: at least ``months_monitored`` months since the risk was found, with at least
-   ``measures`` grants made to the household since then (pending grants do not count);
-5. **labour capacity** (``needs_labour_capacity``): some member can work.
+   ``measures`` grants made for that risk since then (pending grants do not count, nor grants
+   made for another risk or for an occasion of the lifecycle, such as the yearly
+   micro-insurance premium of a monitored household, keyed ``each_year:monitored:<date>``);
+5. **no new risk** (``no_new_risks``): no risk found later than it is still open (not
+   eliminated) — 「且不存在新增返贫致贫风险的，按程序标注风险消除」;
+6. **labour capacity** (``needs_labour_capacity``): some member can work —
+   「对整户无劳动力的监测对象，暂不标注“风险消除”」.
+
+The engine checks the condition again on a risk-elimination case's own facts: when its
+``CaseOpened`` is applied, and when its approval is (see :mod:`relapse_guard.engine.case_step`).
 
 "Large medical or school costs resolved" and "rigid spending under control" have no fact of
 their own here; a policy that records them adds its own condition.
@@ -66,6 +74,7 @@ class RiskEliminationCondition:
     threshold_ratio: str = "monitoring.threshold_ratio"
     poverty_line: str = "poverty_line"
     needs_labour_capacity: bool = True
+    no_new_risks: bool = True
 
     def __call__(self, ctx: StartContext) -> Verdict:
         """Whether the risk ``ctx.risk_key`` may be put to a risk-elimination case on ``ctx.on``.
@@ -82,6 +91,8 @@ class RiskEliminationCondition:
             self._needs(ctx, found_on),
             self._monitored(ctx, found_on),
         ]
+        if self.no_new_risks:
+            checks.append(self._no_new_risk(ctx, found_on))
         if self.needs_labour_capacity:
             can_work = ctx.household.has_labour_capacity_on(ctx.on)
             checks.append((can_work, Message(keys.A_MEMBER_CAN_WORK if can_work else keys.NO_MEMBER_CAN_WORK)))
@@ -158,7 +169,8 @@ class RiskEliminationCondition:
     def _monitored(self, ctx: StartContext, since: dt.date) -> tuple[bool, Message]:
         months = relativedelta(ctx.on, since)
         long_enough = since + relativedelta(months=self.months_monitored) <= ctx.on
-        grants = _measures([grant for grant in ctx.result.grants if since <= grant.date <= ctx.on])
+        key = ctx.risk_key
+        grants = _measures([g for g in ctx.result.grants if g.risk_key == key and since <= g.date <= ctx.on])
         enough = len(grants) >= self.measures
         watched = count(months.years * 12 + months.months, "month", grouped=True)
         measures = count(len(grants), "measure", grouped=True)
@@ -174,6 +186,14 @@ class RiskEliminationCondition:
             return False, Message.named(keys.TOO_FEW_MEASURES, delivered=delivered, needed=self.measures)
         monitored = Message.named(keys.MONITORED_SINCE, since=since, months=watched)
         return True, Message.named(keys.WATCHED_AND_DELIVERED, watched=monitored, delivered=delivered)
+
+    def _no_new_risk(self, ctx: StartContext, since: dt.date) -> tuple[bool, Message]:
+        eliminated = ctx.result.eliminated_risks
+        later = [r for r in ctx.result.risks if r.date > since and r.key not in eliminated and r.date <= ctx.on]
+        if not later:
+            return True, Message.named(keys.NO_NEW_RISK, since=since)
+        found = Join([Message.named(keys.RISK_FOUND_ON, key=r.key, date=r.date) for r in later], ", ")
+        return False, Message.named(keys.NEW_RISK_OPEN, risks=found)
 
 
 def _measures(grants: list[Grant]) -> list[Grant]:

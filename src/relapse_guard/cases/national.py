@@ -8,14 +8,21 @@ which an objection sends the case back to verification. Local variants differ, s
 deadline is a parameter of the factories below, and a policy derives its own
 (``national_identification(notice_days=7)``, ``procedure.with_step(...)``).
 
-With the defaults a case that uses every step's full time takes 3 + 5 + 1 + 5 calendar days,
-then 1 working day at the township and 1 at the county: 16 days when those fall on weekdays,
-"about 15". Who decides: the township review and the county approval (the levels of
-government) may reject; the steps below investigate, deliberate and publish, and may send
-the case back. An appeal of a rejection reopens the case at the township review, once.
-An overdue step escalates to the level above (village and notice to the township, the
-departments' comparison and the township review to the county); the county is the deciding
-level and is listed overdue, not escalated.
+The whole identification case has its own deadline: 15 calendar days from the day the risk clue
+was found (``case_days``; source, a county government's reading of the national guidance,
+qinan.gov.cn:
+「从农户申报、干部排查、部门预警等发现风险线索之日起，到完成监测对象识别认定，一般不超过15天，其中村内公示不少于5天」).
+The steps' own deadlines do not add up to it: a case that uses every step's full time takes 3 + 5 + 1 + 5
+calendar days, then 1 working day at the township and 1 at the county — 16 days when those fall
+on weekdays, 18 over a weekend. The sources fix only the whole (15 days) and the notice's floor
+(5 days); the visit's 3 days and the data's 5 are examples of practice, so they are kept, and
+the whole-case deadline is what makes a case late that takes every step's full time.
+
+Who decides: the township review and the county approval (the levels of government) may reject;
+the steps below investigate, deliberate and publish, and may send the case back. An appeal of a
+rejection reopens the case at the township review, once. An overdue step escalates to the level
+above (village and notice to the township, the departments' comparison and the township review
+to the county); the county is the deciding level and is listed overdue, not escalated.
 
 Risk elimination runs the same approval steps, may start only when
 :class:`~relapse_guard.cases.elimination.RiskEliminationCondition` holds, and takes no
@@ -39,6 +46,10 @@ __all__ = [
 _SOURCES = (
     "national anti-relapse monitoring mechanism, as in domain.md: visit (3 days), department data (5 days), "
     "village deliberation, public notice (at least 5 days), township review, county approval",
+)
+_CASE_DAYS_SOURCE = (
+    "qinan.gov.cn Q&A on the national guidance: identification within 15 days of the risk clue, the village "
+    "notice at least 5"
 )
 _PASS = frozenset({Outcome.APPROVE})
 _PASS_OR_BACK = frozenset({Outcome.APPROVE, Outcome.SEND_BACK})
@@ -121,12 +132,14 @@ def national_identification(
     county_days: int = 1,
     max_appeals: int = 1,
     calendar: WorkingCalendar | None = None,
+    case_days: int | None = 15,
 ) -> Procedure:
     """The identification procedure of national practice, its deadlines as given (days).
 
-    The township and county deadlines are working days; the others calendar days. Decided
-    approved, the case identifies the household (relapsed, for an exited one) and releases
-    the grants that waited for it.
+    The township and county deadlines are working days; the others calendar days;
+    ``case_days`` bounds the whole case in calendar days from the day the risk was found
+    (None: no such bound). Decided approved, the case identifies the household (relapsed, for
+    an exited one) and releases the grants that waited for it.
     """
     return Procedure(
         name="identification",
@@ -144,7 +157,8 @@ def national_identification(
         appeal_to="township_review",
         max_appeals=max_appeals,
         calendar=calendar or WorkingCalendar(),
-        sources=_SOURCES,
+        sources=(*_SOURCES, _CASE_DAYS_SOURCE),
+        case_deadline_days=case_days,
     )
 
 

@@ -168,7 +168,15 @@ def _texts(items: Iterable[str]) -> tuple[str, ...]:
 
 @attrs.frozen(kw_only=True, cache_hash=True)
 class Procedure:
-    """A procedure: ordered steps, the appeal rule and an optional start condition.
+    """A procedure: ordered steps, the appeal rule, an optional start condition and an optional
+    deadline for the whole case.
+
+    ``case_deadline_days``, when given, bounds the whole case in calendar days, counted from the
+    day the risk it is about was found (the day the case opened when it names none found
+    earlier), the day itself not counted: identification is done within 15 days of the risk
+    clue, the public notice included. Each step keeps its own deadline too; the case is late
+    when either has passed (:mod:`relapse_guard.cases.deadlines`). It runs until the case's
+    first decision: an appeal's steps keep their own deadlines only.
 
     Raises :class:`~relapse_guard.errors.InvalidProcedure`, naming the procedure and the
     step, when a name is reused or malformed, a step cannot approve, the first step sends
@@ -192,6 +200,7 @@ class Procedure:
     start_condition: StartCondition | None = attrs.field(default=None, eq=False)
     calendar: WorkingCalendar = attrs.field(factory=WorkingCalendar)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    case_deadline_days: int | None = None
 
     def __attrs_post_init__(self) -> None:
         _validate(self)
@@ -239,6 +248,12 @@ class Procedure:
         self.step(name)  # raises for an unknown step
         return attrs.evolve(self, steps=steps)
 
+    def case_due(self, found_on: dt.date, opened_on: dt.date) -> dt.date | None:
+        """The whole case's deadline for a case opened on ``opened_on`` about a risk found on
+        ``found_on`` (counted from the earlier of the two), or None without ``case_deadline_days``."""
+        days = self.case_deadline_days
+        return None if days is None else min(found_on, opened_on) + dt.timedelta(days=days)
+
     def with_calendar(self, calendar: WorkingCalendar) -> Procedure:
         """This procedure counting working days with ``calendar``'s holidays and worked days as well."""
         return attrs.evolve(self, calendar=self.calendar.merged(calendar))
@@ -258,6 +273,9 @@ def _validate(procedure: Procedure) -> None:
     for index, step in enumerate(procedure.steps):
         _validate_step(index, step, seen, fail)
         seen.append(step.name)
+    days = procedure.case_deadline_days
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        raise fail(None, f"case_deadline_days must be a whole number of days >= 1, or None, not {days!r}")
     if isinstance(procedure.max_appeals, bool) or not isinstance(procedure.max_appeals, int):
         raise fail(None, f"max_appeals must be a whole number, not {procedure.max_appeals!r}")
     if procedure.max_appeals < 0:

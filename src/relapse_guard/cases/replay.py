@@ -147,17 +147,18 @@ def replay_cases(
 # --- opening ------------------------------------------------------------------------------
 
 
-def check_start(procedure: Procedure, evidence: StartContext) -> Verdict:
+def check_start(procedure: Procedure, evidence: StartContext, *, fact_id: str | None = None) -> Verdict:
     """Whether a case of ``procedure`` may start on the evidence; always holds without a start condition.
 
     A condition that gives back something other than a :class:`~relapse_guard.rules.Verdict` (a
     ``bool``, None, a ``(holds, reason)`` tuple) is a :class:`~relapse_guard.errors.PluginFailed`
-    naming the procedure, the condition and the household.
+    naming the procedure, the condition, the household and ``fact_id`` (the case fact it was
+    checked for, if any).
     """
     condition = procedure.start_condition
     if condition is None:
         return Verdict(True, f"procedure {procedure.name!r} has no start condition")
-    return _started(procedure, evidence, None)
+    return _started(procedure, evidence, fact_id)
 
 
 def _started(procedure: Procedure, evidence: StartContext, fact_id: str | None) -> Verdict:

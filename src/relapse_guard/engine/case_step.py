@@ -5,6 +5,11 @@
   relapses an exited or monitored one; either way it releases the grants waiting for it,
   and a rejected one sets them aside (granted after all if an appeal of that case wins).
 - A procedure of the policy's own is a recorded fact with no lifecycle effect here.
+
+A decision of a case whose procedure has a start condition is applied only when
+:class:`~.case_conditions.CaseConditions` allows it: not for a case that could not start, nor
+an approval on a day the condition does not hold (a whole household with no labour capacity
+is never marked risk-eliminated).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from ..errors import InvalidFact
 from ..facts import CaseDecided
 from ..lifecycle import Event
 from ..messages import Message, Term
+from .case_conditions import CaseConditions
 from .decision_log import DecisionLog
 from .entitlement_step import EntitlementStep, replacing
 from .lifecycle_step import LifecycleStep
@@ -29,16 +35,25 @@ __all__ = ["CaseStep"]
 class CaseStep:
     """Applies :class:`~relapse_guard.facts.CaseDecided` facts; see the module docstring."""
 
-    def __init__(self, log: DecisionLog, lifecycle: LifecycleStep, entitlements: EntitlementStep) -> None:
+    def __init__(
+        self,
+        log: DecisionLog,
+        lifecycle: LifecycleStep,
+        entitlements: EntitlementStep,
+        conditions: CaseConditions | None = None,
+    ) -> None:
         self._log = log
         self._lifecycle = lifecycle
         self._entitlements = entitlements
+        self._conditions = conditions
 
     def decided(self, run: RunState, fact: CaseDecided, ctx: Context) -> None:
         """Apply a case's decision: lifecycle moves, pending interventions, eliminated risks."""
         if fact.outcome not in ("approved", "rejected"):
             raise InvalidFact(run.household.id, "outcome", fact.outcome, "'approved' or 'rejected'", fact_id=fact.id)
         about = Message(keys.CASE_DECIDED, Term(fact.procedure), fact.case_id, Term(fact.outcome))
+        if self._conditions is not None and not self._conditions.allows(run, fact, about):
+            return
         if fact.procedure == "risk_elimination":
             self._eliminate(run, fact, about)
         elif fact.procedure == "identification":

@@ -57,12 +57,15 @@ RiskGrant = tuple[Risk, Grant]
 
 @attrs.frozen(kw_only=True)
 class OpenCase:
-    """A case open at a checkpoint: its procedure, the step it is at and that step's deadline."""
+    """A case open at a checkpoint: its procedure, the step it is at and that step's deadline,
+    and the whole case's deadline when its procedure sets one (counted from the day its risk
+    was found; None in a checkpoint written before it was kept)."""
 
     case_id: str
     procedure: str
     step: str
     due_on: dt.date
+    case_due_on: dt.date | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -181,7 +184,7 @@ class Checkpoint:
             "eliminated": {key: day.isoformat() for key, day in self.eliminated},
             "pending": [[_risk(risk), _grant(grant)] for risk, grant in self.pending],
             "set_aside": {case: [[_risk(r), _grant(g)] for r, g in pairs] for case, pairs in self.set_aside},
-            "open_cases": [[c.case_id, c.procedure, c.step, c.due_on.isoformat()] for c in self.open_cases],
+            "open_cases": [_open_case(c) for c in self.open_cases],
             "case_facts": [_kept_fact(fact) for fact in self.case_facts],
             "household_facts": [_kept_fact(fact) for fact in self.household_facts],
             "income_shared": None
@@ -800,9 +803,24 @@ def _read_pair(pair: Any) -> tuple[str, str]:
     return str(first), str(second)
 
 
+def _open_case(case: OpenCase) -> list[str]:
+    row = [case.case_id, case.procedure, case.step, case.due_on.isoformat()]
+    if case.case_due_on is not None:  # the whole case's deadline, when its procedure sets one
+        row.append(case.case_due_on.isoformat())
+    return row
+
+
 def _read_open_case(row: Any) -> OpenCase:
-    case_id, procedure, step, due_on = row
-    return OpenCase(case_id=case_id, procedure=procedure, step=step, due_on=dt.date.fromisoformat(due_on))
+    case_id, procedure, step, due_on, *whole = row
+    if len(whole) > 1:
+        raise ValueError(f"an open case has 4 or 5 fields, not {len(row)}")
+    return OpenCase(
+        case_id=case_id,
+        procedure=procedure,
+        step=step,
+        due_on=dt.date.fromisoformat(due_on),
+        case_due_on=dt.date.fromisoformat(whole[0]) if whole else None,
+    )
 
 
 class _Reader:

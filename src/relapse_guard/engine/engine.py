@@ -55,6 +55,7 @@ from ..facts import (
     VERSION_KINDS,
     AssistanceGranted,
     CaseDecided,
+    CaseOpened,
     EntitlementStopped,
     ExitVerified,
     Fact,
@@ -72,6 +73,7 @@ from ..timeline import order_facts
 from ..triggers.base import Trigger
 from ..versions import check_known_on, resolve
 from .answers import checked_risk
+from .case_conditions import CaseConditions, checked_procedures
 from .case_step import CaseStep
 from .checkpoint import Checkpoint, SortKey
 from .decision_log import DecisionLog
@@ -179,7 +181,10 @@ class Engine:
             on_year=self._new_year if self._year_routes else None,
         )
         self._router = Router(policy, log, assist=self._lifecycle.assist_after_grants, entitlements=self._entitlements)
-        self._cases = CaseStep(log, self._lifecycle, self._entitlements)
+        #: The procedures whose start condition the engine checks on their case facts.
+        self._checked = checked_procedures(policy)
+        self._conditions = CaseConditions(policy, log, self._result_on) if self._checked else None
+        self._cases = CaseStep(log, self._lifecycle, self._entitlements, self._conditions)
         self._household = HouseholdStep(log, self._entitlements, policy.label)
         self._parameters = ParameterCache()
         #: The kinds each intervention declares (its tags and its name), for ``Context.entitlement``.
@@ -308,6 +313,7 @@ class Engine:
                 new_facts=ordered,
                 as_of=as_of,
                 records_decisions=self._log.enabled,
+                checked=self._checked,
             )
         )
         if why is not None:
@@ -491,6 +497,10 @@ class Engine:
             pending=run.pending,
         )
 
+    def _result_on(self, run: RunState, on: dt.date) -> HouseholdResult:
+        """``run``'s result as it stands, as of ``on`` (a start condition's evidence)."""
+        return _result(run, self.policy.label, on)
+
     def _band_at(self, run: RunState, clock: dt.date | None) -> Quiet:
         """The prefilter's income band for ``run`` as of ``clock``, the first day it may not
         hold, and the gate of the entitlements running (:meth:`EntitlementStep.quiet_gate`)."""
@@ -534,6 +544,8 @@ class Engine:
             self._entitlements.on_stop(run, fact)
         elif observed:
             self._lifecycle.after_observation(run, fact, ctx)
+        elif type(fact) is CaseOpened and self._conditions is not None:
+            self._conditions.opened(run, fact)
         triggers = self._triggers_by_kind.get(type(fact))
         if triggers:
             self._detect(run, fact, ctx, triggers)

@@ -107,6 +107,7 @@ class Fork:
             new_facts=after,
             as_of=as_of,
             records_decisions=recorded is not None,
+            checked=first._checked,
         )
         if why:
             return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -21,8 +21,9 @@ import attrs
 from .. import message_keys as keys
 from ..cases.case import CaseState
 from ..cases.replay import replay_cases
+from ..decisions import Risk
 from ..errors import InvalidCheckpoint
-from ..facts import CaseOpened, CaseStepRecorded, Fact, MainEarnerLost, MemberDied
+from ..facts import CaseDecided, CaseOpened, CaseStepRecorded, Fact, MainEarnerLost, MemberDied
 from ..household import Household
 from ..lifecycle import State
 from ..messages import Message, Term
@@ -51,6 +52,8 @@ Quiet = tuple[Decimal | None, dt.date | None, tuple[Decimal, Decimal] | None]
 
 #: The facts a case is replayed from.
 CASE_FACTS = CaseOpened | CaseStepRecorded
+#: The case facts on which the engine checks a procedure's start condition.
+_CHECKED_FACTS = (CaseOpened, CaseDecided)
 
 _DAY = dt.timedelta(days=1)
 
@@ -102,9 +105,13 @@ def refusal(
     new_facts: Sequence[Fact],
     as_of: dt.date | None,
     records_decisions: bool,
+    checked: Collection[str] = (),
 ) -> Message | None:
     """Why ``checkpoint`` cannot be resumed with ``new_facts`` (ordered, cut at ``as_of``), as a
-    message (fact and case ids quoted); None when it can."""
+    message (fact and case ids quoted); None when it can. ``checked`` names the procedures
+    whose start condition the engine checks on their case facts: a case of one opened or
+    decided among the new facts is checked on the whole history, which a checkpoint does not
+    hold (:mod:`.case_conditions`)."""
     if checkpoint.policy != policy:
         return Message(keys.REPLAY_OTHER_POLICY, checkpoint.policy, policy)
     if checkpoint.fingerprint != fingerprint:
@@ -130,6 +137,8 @@ def refusal(
         for fact in new_facts:
             if isinstance(fact, CaseStepRecorded) and fact.case_id not in open_ids:
                 return Message(keys.REPLAY_CASE_STEP, repr(fact.id), repr(fact.case_id))
+            if checked and isinstance(fact, _CHECKED_FACTS) and fact.procedure in checked:
+                return Message(keys.REPLAY_CASE_CONDITION, repr(fact.id), Term(fact.kind), repr(fact.case_id))
         if checkpoint.household_facts:
             earner = _earner_after_death(checkpoint.household_facts, new_facts)
             if earner is not None:
@@ -213,7 +222,7 @@ def capture(
     ``look_ahead`` its ``next_event`` is not worked out (None): a checkpoint only resumed at
     once, which does not read it (:mod:`.fork`). ``quiet`` is the checkpoint's quiet band, until
     and gate (:class:`~.checkpoint.Checkpoint`)."""
-    open_cases, kept = _open_cases(policy, case_facts, clock)
+    open_cases, kept = _open_cases(policy, case_facts, clock, run.risks)
     reviews_done = tuple(sorted(run.reviews_done.items())) if run.reviews_done else ()
     following = (
         next_event(
@@ -271,15 +280,23 @@ def capture(
 
 
 def _open_cases(
-    policy: Policy, case_facts: Iterable[Fact], clock: dt.date | None
+    policy: Policy, case_facts: Iterable[Fact], clock: dt.date | None, risks: Sequence[Risk] = ()
 ) -> tuple[tuple[OpenCase, ...], tuple[Fact, ...]]:
-    """The cases still open as of ``clock`` among ``case_facts``, and the facts they were replayed from."""
+    """The cases still open as of ``clock`` among ``case_facts``, and the facts they were replayed
+    from; a case about one of ``risks`` counts its whole deadline from the day it was found."""
     facts = [fact for fact in case_facts if isinstance(fact, CASE_FACTS)]
     if not facts:
         return (), ()
     states = replay_cases(policy.procedures, facts, as_of=clock)
+    found = {risk.key: risk.date for risk in risks}
     open_cases = tuple(
-        OpenCase(case_id=case.case_id, procedure=case.procedure.name, step=case.state, due_on=due)
+        OpenCase(
+            case_id=case.case_id,
+            procedure=case.procedure.name,
+            step=case.state,
+            due_on=due,
+            case_due_on=case.case_due(found.get(case.risk_key) if case.risk_key is not None else None),
+        )
         for case in states
         if case.is_open and (due := case.due_on) is not None
     )
@@ -314,8 +331,8 @@ def next_event(
     fact: the transition period starting or ending, a review falling due, a case step's
     deadline, an entitlement's next event (``entitlements``: an end, or a parameter it read
     changing), the next new year (``new_year``, a 1 January) when the policy routes one in
-    ``state`` (``each_year:<state>``). While a review or a case step is overdue as of the
-    clock, the day after it."""
+    ``state`` (``each_year:<state>``), a whole case's deadline. While a review or a case step
+    (or a whole case) is overdue as of the clock, the day after it."""
     if clock is None:
         return None
     soonest: list[dt.date] = [day for day in monitoring if day is not None and day > clock]
@@ -325,6 +342,7 @@ def next_event(
         soonest.append(max(entitlements, clock + _DAY))
     after = clock + _DAY
     soonest.extend(max(case.due_on, after) for case in open_cases)
+    soonest.extend(max(case.case_due_on, after) for case in open_cases if case.case_due_on is not None)
     if policy.reviews and state_since is not None:
         for status in review_status(
             policy.reviews,

@@ -105,6 +105,7 @@ class RunState:
         "period_parameters",
         "previous_income",
         "rechecks",
+        "refused_cases",
         "reviews_done",
         "risk_keys",
         "risks",
@@ -160,6 +161,10 @@ class RunState:
         # grants set aside by a rejected case, kept in case an appeal of that case succeeds
         self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
         self.eliminated: dict[str, dt.date] = {}
+        #: The cases whose start condition did not hold when they opened, by id, with the day:
+        #: their decisions are not applied. Not kept by a checkpoint: a run that opens or
+        #: decides such a case is a run of the household's whole history.
+        self.refused_cases: dict[str, dt.date] = {}
         #: The household changes applied (members joining, leaving, dying; moves), in order.
         self.changes: tuple[Fact, ...] = ()
         #: The day the last member left or died (no fact but a member joining is taken after it).

@@ -2,8 +2,9 @@
 
 A household rescreened in a cycle is compared with its checkpoint of the month before: a new
 risk, a change of state (a relapse said as one), a grant started, changed or ended, the transition period ending soon, a
-review or a case step due or overdue (with its deadline), a history replayed (and why), a move
-(in the worklists of the district moved to and of the district left: :mod:`.moves`). Each
+review or a case step due or overdue (with its deadline, and the whole case's when its procedure
+sets one), a history replayed (and why), a move (in the worklists of the district moved to and
+of the district left: :mod:`.moves`). Each
 :class:`Alert` names the household, its district, town and village, the policy it was screened
 under, the date and what it is about, in words a caseworker reads, and as data
 (:meth:`Alert.to_dict`) other systems read.
@@ -34,7 +35,7 @@ import attrs
 
 from .. import message_keys as keys
 from ..decisions import Grant, Period
-from ..engine import Checkpoint
+from ..engine import Checkpoint, OpenCase
 from ..errors import InvalidInput
 from ..household import Place
 from ..interface import tr
@@ -660,12 +661,32 @@ def _falling_due(new: Checkpoint, policy: Policy, as_of: dt.date, alert: _Add) -
                 alert(AlertKind.REVIEW_DUE, status.due_on, status.review, said)
     for case in new.open_cases:
         procedure, step = Term(case.procedure), Term(case.step)
-        if case.due_on < as_of:
+        if case.case_due_on is not None:
+            _case_falling_due(case, case.case_due_on, as_of, alert)
+        elif case.due_on < as_of:
             said = Message(keys.ALERT_STEP_OVERDUE, procedure, case.case_id, step, case.due_on)
             alert(AlertKind.CASE_STEP_OVERDUE, case.due_on, case.case_id, said)
         elif case.due_on <= as_of + CASE_NOTICE:
             said = Message(keys.ALERT_STEP_DUE, procedure, case.case_id, step, case.due_on)
             alert(AlertKind.CASE_STEP_DUE, case.due_on, case.case_id, said)
+
+
+def _case_falling_due(case: OpenCase, whole: dt.date, as_of: dt.date, alert: _Add) -> None:
+    """A case step's alert, for a case whose procedure bounds the whole case too: overdue when
+    the step's deadline or the case's has passed (dated by the first that passed), due when
+    either is near; it names both."""
+    procedure, step = Term(case.procedure), Term(case.step)
+    passed = [day for day in (case.due_on, whole) if day < as_of]
+    clause = Message(keys.ALERT_CASE_PAST if whole < as_of else keys.ALERT_CASE_DUE, whole)
+    if passed:
+        key = keys.ALERT_STEP_OVERDUE_IN_CASE if case.due_on < as_of else keys.ALERT_STEP_DUE_IN_CASE
+        said = Message(key, procedure, case.case_id, step, case.due_on, clause)
+        alert(AlertKind.CASE_STEP_OVERDUE, min(passed), case.case_id, said)
+        return
+    first = min(case.due_on, whole)
+    if first <= as_of + CASE_NOTICE:
+        said = Message(keys.ALERT_STEP_DUE_IN_CASE, procedure, case.case_id, step, case.due_on, clause)
+        alert(AlertKind.CASE_STEP_DUE, first, case.case_id, said)
 
 
 def wake_on(checkpoint: Checkpoint) -> dt.date | None:
@@ -679,5 +700,6 @@ def wake_on(checkpoint: Checkpoint) -> dt.date | None:
     if checkpoint.state is State.MONITORED and end is not None:
         dates.append(end - TRANSITION_NOTICE)
     dates.extend(case.due_on - CASE_NOTICE for case in checkpoint.open_cases)
+    dates.extend(case.case_due_on - CASE_NOTICE for case in checkpoint.open_cases if case.case_due_on is not None)
     later = [day for day in dates if day > clock]
     return min(later) if later else None

@@ -70,6 +70,7 @@ _REASON_KINDS: Mapping[str, str] = {
     keys.REPLAY_DECISIONS: "decisions wanted",
     keys.REPLAY_HOUSEHOLD: "household changed",
     keys.REPLAY_CASE_STEP: "case reopened",
+    keys.REPLAY_CASE_CONDITION: "case checked",
 }
 
 
