@@ -134,6 +134,7 @@ EVIDENCE_VALUES = define_terms(
         "no income",
         "below the poverty line",
         "edge household near the line",
+        "unstable exited household in the monitoring range",
         "partly dangerous",
         "whole building dangerous",
         "full",
