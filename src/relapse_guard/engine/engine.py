@@ -531,6 +531,7 @@ class Engine:
             self._cases.decided(run, fact, ctx)
         elif isinstance(fact, EntitlementStopped):
             self._entitlements.on_stop(run, fact)
+            run.stops[fact.intervention] = fact  # granted again only on a new decision
         elif observed:
             self._lifecycle.after_observation(run, fact, ctx)
         triggers = self._triggers_by_kind.get(type(fact))

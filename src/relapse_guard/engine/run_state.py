@@ -112,6 +112,7 @@ class RunState:
         "state",
         "state_facts",
         "state_since",
+        "stops",
         "unmet",
         "year_due",
     )
@@ -160,6 +161,10 @@ class RunState:
         # grants set aside by a rejected case, kept in case an appeal of that case succeeds
         self.set_aside: dict[str, list[tuple[Risk, Grant]]] = {}
         self.eliminated: dict[str, dt.date] = {}
+        #: The explicit stops in force, by the intervention they stopped: a later risk's grant of
+        #: it waits for a decided case (a new decision, not routing alone); an approved
+        #: identification case lifts them.
+        self.stops: dict[str, EntitlementStopped] = {}
         #: The household changes applied (members joining, leaving, dying; moves), in order.
         self.changes: tuple[Fact, ...] = ()
         #: The day the last member left or died (no fact but a member joining is taken after it).
