@@ -139,6 +139,7 @@ EVIDENCE_VALUES = define_terms(
         "no income",
         "below the poverty line",
         "edge household near the line",
+        "unstable exited household in the monitoring range",
         "partly dangerous",
         "whole building dangerous",
         "full",
@@ -413,6 +414,14 @@ NOT_IN_FORCE = define("not in force yet: {error}")
 NO_VALUE_YET = define("parameter '{name}' has no value on {on}: its first value takes effect on {first}")
 DOES_NOT_APPLY = define("intervention does not apply")
 PENDING = define("{intervention} waits for a decided identification case: {basis}")
+PENDING_STOPPED = define(
+    "{intervention} waits for a decided identification case: stopped on {date}, it is not granted again"
+    " without a new decision; {basis}"
+)
+PENDING_STOPPED_BECAUSE = define(
+    "{intervention} waits for a decided identification case: stopped on {date} ({reason}), it is not granted"
+    " again without a new decision; {basis}"
+)
 GRANT_MONEY = define("{amount} yuan {period}")
 GRANT_SERVICE = define("service {service}")
 WITH_TERM = define("{what} ({term})")

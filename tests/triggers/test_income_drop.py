@@ -59,10 +59,32 @@ def test_below_the_line_in_any_state(state: State, income: str, severity: Severi
     assert evidence(risk)["finding"] == "below the poverty line"
 
 
-@pytest.mark.parametrize("state", ON_FILE)
+#: Households on file under support (the safety net's own means test follows their income).
+SUPPORTED = (State.IDENTIFIED, State.ASSISTED, State.RELAPSED)
+#: Exited households in their transition period: unstable when their income is in the monitoring range.
+EXITED = (State.EXITED, State.MONITORED)
+assert set(SUPPORTED) | set(EXITED) == set(ON_FILE)
+
+
+@pytest.mark.parametrize("state", SUPPORTED)
 @pytest.mark.parametrize("income", ["3600", "3600.00", "3600.01", "5399.99", "9000"])
-def test_households_on_file_at_or_above_the_line_raise_nothing(state: State, income: str) -> None:
+def test_households_under_support_at_or_above_the_line_raise_nothing(state: State, income: str) -> None:
     assert detect(income, state=state) is None
+
+
+@pytest.mark.parametrize("state", EXITED)
+@pytest.mark.parametrize(
+    ("income", "fires"), [("3600", True), ("5399.99", True), ("5400", False), ("5400.01", False), ("9000", False)]
+)
+def test_exited_households_in_the_monitoring_range_are_unstable(state: State, income: str, fires: bool) -> None:
+    """domain-assistance.md 3.1: an exited household with income in the monitoring range (under
+    1.5 x the line) is an unstable exited household, a target of monitoring."""
+    risk = detect(income, state=state)
+    assert (risk is not None) is fires
+    if risk is not None:
+        assert risk.severity is Severity.LOW
+        assert risk.key == f"income_drop:h1:unstable_exited:{state.value}:2016"
+        assert evidence(risk)["finding"] == "unstable exited household in the monitoring range"
 
 
 @pytest.mark.parametrize("state", NOT_ON_FILE)
@@ -113,6 +135,26 @@ def test_edge_content_and_parameters() -> None:
     assert used(risk) == [("poverty_line", "3600", "2016-01-01"), ("monitoring.threshold_ratio", "1.5", "2015-01-01")]
 
 
+def test_unstable_exited_content_and_parameters() -> None:
+    risk = detect("4000", state=State.MONITORED, previous="8000")
+    assert risk is not None
+    assert risk.evidence == (
+        ("income_per_capita", "4000"),
+        ("poverty_line", "3600"),
+        ("household_status", "on file (monitored)"),
+        ("monitoring_threshold", "5400.00"),
+        ("finding", "unstable exited household in the monitoring range"),
+        ("previous_income_per_capita", "8000"),
+        ("change_per_capita", "-4000"),
+        (
+            "reason",
+            "unstable exited household in the monitoring range: income per capita 4000 < monitoring threshold"
+            " 1.5 x 3600 = 5400.00; fell by 4000 from 8000",
+        ),
+    )
+    assert used(risk) == [("poverty_line", "3600", "2016-01-01"), ("monitoring.threshold_ratio", "1.5", "2015-01-01")]
+
+
 def test_a_rise_is_shown_with_its_sign_and_no_fall() -> None:
     risk = detect("3500", state=State.RELAPSED, previous="3000")
     assert risk is not None
@@ -135,7 +177,10 @@ def test_no_previous_income_means_no_fall_evidence() -> None:
 
 def test_poverty_line_that_changes_on_a_date_is_picked_by_the_context_date() -> None:
     # The line is 2760 in 2015 and 3600 from 2016-01-01.
-    assert detect("3000", state=State.MONITORED, date=dt.date(2015, 12, 31)) is None
+    assert detect("3000", state=State.ASSISTED, date=dt.date(2015, 12, 31)) is None
+    before = detect("3000", state=State.MONITORED, date=dt.date(2015, 12, 31))
+    assert before is not None
+    assert before.severity is Severity.LOW  # in the range: 2760 <= 3000 < 4140
     risk = detect("3000", state=State.MONITORED, date=dt.date(2016, 1, 1))
     assert risk is not None
     assert risk.severity is Severity.HIGH
@@ -156,8 +201,8 @@ def test_threshold_ratio_that_changes_on_a_date_is_picked_by_the_context_date() 
 def test_fires_iff_below_the_thresholds(income: Decimal, previous: Decimal | None, state: State) -> None:
     risk = detect(income, state=state, previous=previous)
     line = Decimal(3600)
-    edge = state in NOT_ON_FILE
-    assert (risk is not None) is (income < line or (edge and income < Decimal("1.5") * line))
+    watched = state in NOT_ON_FILE or state in EXITED  # edge households, and exited ones in their transition
+    assert (risk is not None) is (income < line or (watched and income < Decimal("1.5") * line))
     if risk is None:
         return
     if income < line / 2:

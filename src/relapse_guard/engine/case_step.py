@@ -3,7 +3,8 @@
 - An approved **risk-elimination** case closes the risk it names.
 - An approved **identification** case identifies a household not on file (or stable) and
   relapses an exited or monitored one; either way it releases the grants waiting for it,
-  and a rejected one sets them aside (granted after all if an appeal of that case wins).
+  and a rejected one sets them aside (granted after all if an appeal of that case wins). An
+  approved one is the new decision an explicit stop waits for: it lifts the stops in force.
 - A procedure of the policy's own is a recorded fact with no lifecycle effect here.
 
 A decision of a case whose procedure has a start condition is applied only when
@@ -83,6 +84,8 @@ class CaseStep:
     def _release(self, run: RunState, fact: CaseDecided, about: Message, ctx: Context) -> None:
         """Grant (approved) or set aside (rejected) the pending grants the case covers."""
         approved = fact.outcome == "approved"
+        if approved and run.stops:
+            run.stops = {}  # the new decision: a stopped intervention is granted again
         released: list[tuple[Risk, Grant]] = []
         kept: list[tuple[Risk, Grant]] = []
         for risk, grant in run.pending:

@@ -2,9 +2,10 @@
 
 A :class:`Checkpoint` holds what the engine needs to carry on from where a run stopped —
 lifecycle state and since, income, transition dates, risks and grants (with their keys),
-pending and set-aside grants, reviews done, eliminated risks, the facts of the cases still
-open — and what tells whether it may (the sort key of the last fact applied, the date the
-clock was moved to, the policy's label and fingerprint, the household record's fingerprint).
+pending and set-aside grants, reviews done, eliminated risks, the explicit stops in force, the
+facts of the cases still open — and what tells whether it may (the sort key of the last fact
+applied, the date the clock was moved to, the policy's label and fingerprint, the household
+record's fingerprint).
 It holds no decisions: a household's whole explanation is a replay of its facts.
 
 Two encodings, one schema (:data:`CHECKPOINT_SCHEMA`), exact round trips:
@@ -116,6 +117,10 @@ class Checkpoint:
     #: The household changes applied (members joining, leaving, dying; moves): a resumed run
     #: applies them to the household record again, to hold the household in force.
     household_facts: tuple[Fact, ...] = ()
+    #: The explicit stops in force (:class:`~relapse_guard.facts.EntitlementStopped`, by the
+    #: intervention's name): a later grant of one waits for a decided case. Absent from
+    #: checkpoints written before it was kept, read as none.
+    stops: tuple[Fact, ...] = ()
     #: After a change of household size, until the next assessment: the household's income as
     #: assessed, the changes since and the assessment it is of, which the income shares over the
     #: members in force (None: the income as assessed). A quiet assessment patched into the head
@@ -187,6 +192,7 @@ class Checkpoint:
             "open_cases": [_open_case(c) for c in self.open_cases],
             "case_facts": [_kept_fact(fact) for fact in self.case_facts],
             "household_facts": [_kept_fact(fact) for fact in self.household_facts],
+            "stops": [_kept_fact(fact) for fact in self.stops],
             "income_shared": None
             if self.income_shared is None
             else [str(self.income_shared[0]), list(self.income_shared[1]), self.income_shared[2]],
@@ -304,6 +310,7 @@ class Checkpoint:
             open_cases=tuple([_read_open_case(row) for row in get("open_cases", ())]),
             case_facts=tuple([kinds.parse(item) for item in get("case_facts", ())]),
             household_facts=tuple([kinds.parse(item) for item in get("household_facts", ())]),
+            stops=tuple([kinds.parse(item) for item in get("stops", ())]),
             income_shared=None if (shared := get("income_shared")) is None else _shared(shared, income_fact),
             next_event=None if event is None else date(event),
             quiet_band=None if (band := get("quiet_band")) is None else Decimal(band),
@@ -369,6 +376,7 @@ class Checkpoint:
                 open_cases=tuple(read.each("open_cases", _read_open_case)),
                 case_facts=tuple(read.each("case_facts", kinds.parse)),
                 household_facts=tuple(read.each("household_facts", kinds.parse)),
+                stops=tuple(read.each("stops", kinds.parse)),
                 income_shared=read.shared_or_none("income_shared", data.get("income_fact")),
                 next_event=read.date_or_none("next_event"),
                 quiet_band=read.decimal_or_none("quiet_band"),
@@ -401,6 +409,7 @@ class Checkpoint:
             self.open_cases,
             self.case_facts,
             self.household_facts,
+            self.stops,
             self.income_shared,
         )
 

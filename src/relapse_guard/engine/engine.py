@@ -542,6 +542,7 @@ class Engine:
             self._cases.decided(run, fact, ctx)
         elif isinstance(fact, EntitlementStopped):
             self._entitlements.on_stop(run, fact)
+            run.stops[fact.intervention] = fact  # granted again only on a new decision
         elif observed:
             self._lifecycle.after_observation(run, fact, ctx)
         elif type(fact) is CaseOpened and self._conditions is not None:

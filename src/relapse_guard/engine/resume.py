@@ -23,7 +23,7 @@ from ..cases.case import CaseState
 from ..cases.replay import replay_cases
 from ..decisions import Risk
 from ..errors import InvalidCheckpoint
-from ..facts import CaseDecided, CaseOpened, CaseStepRecorded, Fact, MainEarnerLost, MemberDied
+from ..facts import CaseDecided, CaseOpened, CaseStepRecorded, EntitlementStopped, Fact, MainEarnerLost, MemberDied
 from ..household import Household
 from ..lifecycle import State
 from ..messages import Message, Term
@@ -201,6 +201,10 @@ def restore(checkpoint: Checkpoint, household: Household) -> RunState:
         run.pending = list(checkpoint.pending)
     if checkpoint.set_aside:
         run.set_aside = {case: list(pairs) for case, pairs in checkpoint.set_aside}
+    for stop in checkpoint.stops:
+        if not isinstance(stop, EntitlementStopped):
+            raise InvalidCheckpoint(household.id, "stops", stop.kind, "entitlement_stopped facts")
+        run.stops[stop.intervention] = stop
     return run
 
 
@@ -271,6 +275,7 @@ def capture(
         open_cases=open_cases,
         case_facts=kept,
         household_facts=run.changes,
+        stops=tuple(run.stops[name] for name in sorted(run.stops)) if run.stops else (),
         income_shared=run.shared_on_file(),
         next_event=following,
         quiet_band=quiet[0],

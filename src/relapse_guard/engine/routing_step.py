@@ -7,7 +7,9 @@ For each step of the policy's route for the risk's kind, in order:
 3. the intervention **grants**, declines, or is not in force yet (its parameters start
    later: nothing is paid, and the decision says so); a negative amount is a policy error;
 4. a grant that needs a decided identification case **waits** for it (pending), unless it
-   is an emergency; any other grant is **paid** at once.
+   is an emergency; so does any grant of an intervention an explicit stop ended
+   (:class:`~relapse_guard.facts.EntitlementStopped`), emergency or not, until an approved
+   identification case lifts the stop; any other grant is **paid** at once.
 
 Grants paid for an identified or relapsed household assist it, under ``assist_on_grant``.
 Every step that is not granted is recorded with its reason.
@@ -26,6 +28,7 @@ from .. import message_keys as keys
 from ..context import Context
 from ..decisions import DecisionKind, Declined, Grant, MarginsGiven, Period, Risk
 from ..errors import ParameterNotInForce, PluginFailed, RelapseGuardError, in_policy_code
+from ..facts import EntitlementStopped
 from ..messages import Join, Message, Term
 from ..money import to_money
 from ..policy import Policy
@@ -119,7 +122,10 @@ class Router:
             if grant is None:
                 continue
             run.paid.add((risk.key, name))
-            if name in self.policy.decision_required and not grant.emergency:
+            stop = run.stops.get(name) if run.stops else None
+            if stop is not None:
+                self._hold(run, risk, name, grant, stop)
+            elif name in self.policy.decision_required and not grant.emergency:
                 self._hold(run, risk, name, grant)
             else:
                 self._pay(run, risk, name, grant)
@@ -233,17 +239,19 @@ class Router:
         )
         return grant.with_basis(basis)
 
-    def _hold(self, run: RunState, risk: Risk, name: str, grant: Grant) -> None:
-        """Keep ``grant`` pending until an identification case is decided."""
+    def _hold(self, run: RunState, risk: Risk, name: str, grant: Grant, stop: EntitlementStopped | None = None) -> None:
+        """Keep ``grant`` pending until an identification case is decided (after ``stop``, the
+        explicit stop of the intervention, which the decision names and cites)."""
         run.pending.append((risk, grant))
         if self._log.enabled:
+            facts: tuple[str, ...] = (risk.fact_id,) if risk.fact_id else ()
             self._log.record(
                 run,
                 grant.date,
                 DecisionKind.INTERVENTION_PENDING,
                 f"intervention.{name}",
-                partial(_pending, name, grant),
-                facts=(risk.fact_id,) if risk.fact_id else (),
+                partial(_pending, name, grant, stop),
+                facts=facts if stop is None else (*facts, stop.id),
                 parameters=grant.parameters,
                 risk=risk,
                 grant=grant,
@@ -285,8 +293,12 @@ class Router:
         return () if held is None else held.near_margins
 
 
-def _pending(name: str, grant: Grant) -> Message:
-    return Message(keys.PENDING, Term(name), grant.basis_message)
+def _pending(name: str, grant: Grant, stop: EntitlementStopped | None) -> Message:
+    if stop is None:
+        return Message(keys.PENDING, Term(name), grant.basis_message)
+    if stop.reason:
+        return Message(keys.PENDING_STOPPED_BECAUSE, Term(name), stop.date, stop.reason, grant.basis_message)
+    return Message(keys.PENDING_STOPPED, Term(name), stop.date, grant.basis_message)
 
 
 def _granted(grant: Grant, replaced: Grant | None, monthly: bool, first: bool, kind: str) -> Message:

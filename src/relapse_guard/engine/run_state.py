@@ -113,6 +113,7 @@ class RunState:
         "state",
         "state_facts",
         "state_since",
+        "stops",
         "unmet",
         "year_due",
     )
@@ -165,6 +166,10 @@ class RunState:
         #: their decisions are not applied. Not kept by a checkpoint: a run that opens or
         #: decides such a case is a run of the household's whole history.
         self.refused_cases: dict[str, dt.date] = {}
+        #: The explicit stops in force, by the intervention they stopped: a later risk's grant of
+        #: it waits for a decided case (a new decision, not routing alone); an approved
+        #: identification case lifts them.
+        self.stops: dict[str, EntitlementStopped] = {}
         #: The household changes applied (members joining, leaving, dying; moves), in order.
         self.changes: tuple[Fact, ...] = ()
         #: The day the last member left or died (no fact but a member joining is taken after it).
