@@ -261,33 +261,6 @@ def test_an_explicit_stop_ends_it_from_the_next_month() -> None:
     assert text.endswith("stopped: moved out of the district")
 
 
-def test_the_elimination_of_its_risk_ends_it() -> None:
-    facts = [
-        income("i1", D(2016, 1, 5), 3000),
-        illness("ill", D(2016, 3, 1), 18000),
-        CaseDecided(
-            id="c",
-            household_id="H1",
-            date=D(2016, 8, 10),
-            case_id="k1",
-            procedure="risk_elimination",
-            outcome="approved",
-            risk_key="illness:m1:2016-03-01",
-        ),
-    ]
-    # a risk elimination with no start condition: the decision closes the risk as given
-    unchecked = attrs.evolve(RISK_ELIMINATION, start_condition=None)
-    policy = CHONGQING.derive(name="chongqing_unchecked", procedures=[IDENTIFICATION, unchecked])
-    result = Engine(policy).run(household(), facts, as_of=D(2016, 12, 31))
-    illness_grants = [g for g in safety_net(result.grants) if g.risk_key == "illness:m1:2016-03-01"]
-    assert illness_grants
-    assert illness_grants[-1].ends == D(2016, 9, 1)
-    assert any(
-        "risk illness:m1:2016-03-01 eliminated" in text
-        for text in kinds(result.decisions, DecisionKind.ENTITLEMENT_ENDED)
-    )
-
-
 ALLOWANCE_TERMS = EntitlementTerms(starts="grant_date", prorated=True, max_months="allowance.months")
 
 
@@ -327,6 +300,29 @@ def test_a_maximum_duration_and_proration() -> None:
         None,
     ]
     assert result.money()["allowance"].paid_to_date == Decimal("301.61")
+
+
+def test_the_elimination_of_its_risk_ends_an_entitlement_that_does_not_follow_the_income() -> None:
+    # The allowance owes 100 a month whatever the income: no means test works it out again, and the
+    # elimination of the illness it was granted for ends it, owed through April (not until 16 June).
+    eliminated = CaseDecided(
+        id="c",
+        household_id="H1",
+        date=D(2016, 4, 10),
+        case_id="k1",
+        procedure="risk_elimination",
+        outcome="approved",
+        risk_key="illness:m1:2016-03-16",
+    )
+    facts = [income("i1", D(2016, 1, 5), 8000), illness("ill", D(2016, 3, 16), 12000), eliminated]
+    # a risk elimination with no start condition: the decision closes the risk as given
+    unchecked = attrs.evolve(RISK_ELIMINATION, start_condition=None)
+    policy = _with_allowance().derive(name="with_allowance_unchecked", procedures=[IDENTIFICATION, unchecked])
+    result = Engine(policy).run(household(), facts, as_of=D(2016, 12, 31))
+    (grant,) = [g for g in result.grants if g.intervention == "allowance"]
+    assert grant.ends == D(2016, 5, 1)
+    (text,) = kinds(result.decisions, DecisionKind.ENTITLEMENT_ENDED)
+    assert text.endswith("risk illness:m1:2016-03-16 eliminated (risk_elimination case k1 approved)")
 
 
 def test_rules_ask_for_a_kind_not_a_name() -> None:

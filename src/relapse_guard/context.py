@@ -278,10 +278,14 @@ class Context:
         the others count when found on or before this date, not eliminated, and dated within
         that many months; the risk's own cost counts on its own date and while it is within
         that many months. Without the parameter, the risk's own cost alone, whatever its age.
+        A risk eliminated (an approved risk-elimination case) no longer weighs, its own cost
+        included: what the household is owed for it is then the means test on its income.
         """
         if not risk.cost and not self._risks:
             return risk.cost  # the engine gives the risks with a cost: most households have none
         cost = self.cost_borne(risk) if risk.cost else risk.cost
+        if cost and self._eliminated and risk.key in self._eliminated:
+            cost = Decimal(0)
         date, key = self.date, risk.key
         others = [other for other in self._risks if other.cost and other.key != key and other.date <= date]
         if (not others and (not cost or risk.date >= date)) or COST_WINDOW not in self._parameters:

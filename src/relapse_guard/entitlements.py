@@ -71,8 +71,9 @@ class EntitlementTerms:
       ``"grant_date"`` (from the day granted);
     - ``prorated``: a month in force for only some days is owed in part (days over days);
     - ``recompute_on_income``: a new income assessment (and the household's exit, and the
-      elimination of the risk it was granted for) recomputes it; an amount that comes to
-      nothing ends it;
+      elimination of the risk it was granted for, that risk's cost no longer weighing)
+      recomputes it; an amount that comes to nothing ends it (without it, the elimination of
+      its risk ends it);
     - ``recompute_on_members``: a change of household size (a member joining, leaving or
       dying) recomputes it from the next month (an amount per member follows the members);
     - ``gradual_exit_months``: the parameter (months) it keeps being paid for after it is
@@ -85,9 +86,11 @@ class EntitlementTerms:
       person moved obviously from the income the amount was set on (``obvious_change``: the
       parameter giving the share it must move by), and the first assessment after it is the
       re-check: with no obvious change it keeps the amount (``Grant.rechecked_on``, and the
-      next period counts from it), else it sets the amount again. National rule: households
+      next period counts from it) while something is still owed on that income, and ends it
+      when nothing is (the means test), else it sets the amount again. National rule: households
       whose economic situation shows no obvious change within the re-check period keep their
-      level of assistance.
+      level of assistance. The day the re-check falls due is a checkpoint's next event
+      (``Checkpoint.rechecks``), which the monthly cycle announces due, then overdue.
 
     A parameter it read that changes value (a new standard on its effective date) always
     recomputes it on that date.

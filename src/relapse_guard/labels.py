@@ -88,6 +88,8 @@ LABELS: Final[Mapping[Kind, tuple[str, ...]]] = {
         "review_overdue",
         "case_step_due",
         "case_step_overdue",
+        "recheck_due",
+        "recheck_overdue",
         "replayed",
         "moved",
     ),

@@ -451,6 +451,10 @@ SET_ASIDE = define("{about}: the pending grant is set aside (granted if an appea
 RELEASED = define("{intervention} granted after {about}: {basis}")
 RELEASED_TERM = define("{intervention} granted after {about} ({term}): {basis}")
 GRANTED_AFTER_CASE = define("interventions granted after {about}")
+RELEASED_DECLINED = define(
+    "{about}, worked out on the day of the decision: {reason}",
+    note="a grant held for a case, owed nothing on the day the case was decided",
+)
 
 # --- the engine: entitlements -------------------------------------------------------------
 
@@ -729,6 +733,14 @@ ALERT_REVIEW_DUE = define(
 ALERT_REVIEW_DUE_BY = define(
     "review {review} due {due}: deadline {deadline} ({responsible})",
     note="{deadline}: the last day of the review's grace period; {responsible}: who the review falls to",
+)
+ALERT_RECHECK_DUE = define(
+    "{intervention} re-check due {due}: deadline {deadline}",
+    note="an entitlement's periodic re-check (the safety net's 核查); {deadline}: the last day to do it",
+)
+ALERT_RECHECK_OVERDUE = define(
+    "{intervention} re-check due {due}: deadline {deadline}, {days} past it (still paid until it is done)",
+    note="{deadline}: the last day to do the re-check; {days}: counted from it; the amount is paid meanwhile",
 )
 ALERT_STEP_OVERDUE = define(
     "{procedure} case {case_id}: step {step} past its deadline {deadline}",

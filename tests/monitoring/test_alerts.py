@@ -111,6 +111,8 @@ NEW = _checkpoint(
         _grant("job_training", D(2017, 1, 28), service="free skills training"),
         attrs.evolve(OLD_AID, ends=D(2017, 3, 1)),
     ),
+    # a re-check past its deadline (2017-02-27, 30 days after it fell due), one within it
+    rechecks=(("education_aid", D(2017, 1, 28)), ("safety_net", D(2017, 2, 28))),
     open_cases=(
         OpenCase(case_id="YB-7-ID", procedure="identification", step="household_verification", due_on=D(2017, 3, 1)),
         OpenCase(case_id="YB-7-RE", procedure="risk_elimination", step="village_deliberation", due_on=D(2017, 3, 9)),
@@ -163,6 +165,11 @@ ENGLISH = [
     (AlertKind.REVIEW_DUE, "review joint_review due 2017-03-03: deadline 2017-03-08 (paired helper)"),
     (AlertKind.REVIEW_DUE, "review holiday_visit due 2017-03-04: deadline 2017-03-04"),
     (
+        AlertKind.RECHECK_OVERDUE,
+        "education_aid re-check due 2017-01-28: deadline 2017-02-27, 5 days past it (still paid until it is done)",
+    ),
+    (AlertKind.RECHECK_DUE, "safety_net re-check due 2017-02-28: deadline 2017-03-30"),
+    (
         AlertKind.CASE_STEP_OVERDUE,
         "identification case YB-7-ID: step household_verification past its deadline 2017-03-01",
     ),
@@ -189,6 +196,8 @@ CHINESE = [
     "复核“my_visit”于 2017-03-03 到期，办结时限 2017-03-03，已逾期 1 天",
     "复核“部门联审”于 2017-03-03 到期，办结时限 2017-03-08（结对帮扶责任人）",
     "复核“节日走访”于 2017-03-04 到期，办结时限 2017-03-04",
+    "教育救助核查于 2017-01-28 到期，办结时限 2017-02-27，已逾期 5 天（核查办结前照常发放）",
+    "低保核查于 2017-02-28 到期，办结时限 2017-03-30",
     "识别认定案件 YB-7-ID：办理环节“入户核实”已超过办结时限 2017-03-01",
     "风险消除案件 YB-7-RE：办理环节“村级民主评议”，办结时限 2017-03-09",
 ]
@@ -767,11 +776,13 @@ def test_a_review_overdue_names_its_deadline_the_grace_period_s_last_day_and_cou
         )
 
 
-def test_each_review_and_case_step_alert_names_its_deadline_in_both_languages() -> None:
+def test_each_review_case_step_and_recheck_alert_names_its_deadline_in_both_languages() -> None:
     for alert in _alerts():
         if alert.kind in {AlertKind.REVIEW_DUE, AlertKind.REVIEW_OVERDUE} | {
             AlertKind.CASE_STEP_DUE,
             AlertKind.CASE_STEP_OVERDUE,
+            AlertKind.RECHECK_DUE,
+            AlertKind.RECHECK_OVERDUE,
         }:
             deadline = alert.message.get("deadline")
             assert isinstance(deadline, dt.date), alert

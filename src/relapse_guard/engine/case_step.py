@@ -2,9 +2,11 @@
 
 - An approved **risk-elimination** case closes the risk it names.
 - An approved **identification** case identifies a household not on file (or stable) and
-  relapses an exited or monitored one; either way it releases the grants waiting for it,
-  and a rejected one sets them aside (granted after all if an appeal of that case wins). An
-  approved one is the new decision an explicit stop waits for: it lifts the stops in force.
+  relapses an exited or monitored one; either way it releases the grants waiting for it (an
+  entitlement worked out again on the decision's day: N1 art. 21 sets the amount at the
+  decision), and a rejected one sets them aside (granted after all if an appeal of that case
+  wins). An approved one is the new decision an explicit stop waits for: it lifts the stops
+  in force.
 - A procedure of the policy's own is a recorded fact with no lifecycle effect here.
 
 A decision of a case whose procedure has a start condition is applied only when
@@ -15,15 +17,17 @@ is never marked risk-eliminated).
 
 from __future__ import annotations
 
+from functools import partial
+
 import attrs
 
 from .. import message_keys as keys
 from ..context import Context
-from ..decisions import DecisionKind, Grant, Risk
+from ..decisions import DecisionKind, Declined, Grant, Risk
 from ..errors import InvalidFact
 from ..facts import CaseDecided
 from ..lifecycle import Event
-from ..messages import Message, Term
+from ..messages import Message, Term, margins_of
 from .case_conditions import CaseConditions
 from .decision_log import DecisionLog
 from .entitlement_step import EntitlementStep, replacing
@@ -94,6 +98,7 @@ class CaseStep:
         run.pending = kept
         if approved:
             released.extend(run.set_aside.pop(fact.case_id, ()))  # an appeal of a rejection won
+        granted_any = False
         for risk, grant in released:
             name = grant.intervention
             if not approved:
@@ -101,12 +106,32 @@ class CaseStep:
                 why = Message(keys.SET_ASIDE, about)
                 self._log.skipped(run, risk, name, why, ctx.used_parameters())
                 continue
-            grant = attrs.evolve(grant, date=fact.date)
-            said = Message(keys.RELEASED, Term(name), about, grant.basis_message)
+            facts: tuple[str, ...] = (fact.id, risk.fact_id) if risk.fact_id else (fact.id,)
             if grant.is_entitlement:
-                grant, replaced = self._entitlements.open(run, grant)
+                # the amount is set at the decision (N1 art. 21), on that day's income and parameters
+                worked, used = self._entitlements.released(run, risk, grant, ctx)
+                if isinstance(worked, Declined):
+                    why = Message(keys.RELEASED_DECLINED, about, worked.message)
+                    self._log.record(
+                        run,
+                        fact.date,
+                        DecisionKind.ROUTE_SKIPPED,
+                        f"intervention.{name}",
+                        Message(keys.NOT_GRANTED, Term(name), Term(risk.kind), why),
+                        facts=_with(facts, run.income_fact),
+                        parameters=used,
+                        risk=risk,
+                        margins=partial(margins_of, worked.message),
+                    )
+                    continue
+                granted_any = True
+                grant, replaced = self._entitlements.open(run, worked)
                 said = Message(keys.RELEASED_TERM, Term(name), about, replacing(grant, replaced), grant.basis_message)
+                facts = _with(facts, grant.basis_fact)
             else:
+                granted_any = True
+                grant = attrs.evolve(grant, date=fact.date)
+                said = Message(keys.RELEASED, Term(name), about, grant.basis_message)
                 run.grants.append(grant)
             self._log.record(
                 run,
@@ -114,12 +139,17 @@ class CaseStep:
                 DecisionKind.INTERVENTION_GRANTED,
                 f"intervention.{name}",
                 said,
-                facts=(fact.id, risk.fact_id) if risk.fact_id else (fact.id,),
+                facts=facts,
                 parameters=grant.parameters,
                 risk=risk,
                 grant=grant,
             )
             if run.entitled:  # aid toward a cost the entitlements were set against
                 self._entitlements.on_aid(run, risk, grant, (fact.id,))
-        if released and approved:
+        if granted_any:
             self._lifecycle.assist_after_grants(run, fact.date, Message(keys.GRANTED_AFTER_CASE, about), (fact.id,))
+
+
+def _with(facts: tuple[str, ...], fact: str | None) -> tuple[str, ...]:
+    """``facts`` and ``fact`` (the income assessment an amount was worked out on), once."""
+    return facts if fact is None or fact in facts else (*facts, fact)

@@ -78,8 +78,9 @@ class Checkpoint:
     decisions the run recorded (None when it recorded none, so that a resumed run that
     records them cannot number them); ``next_event`` the first date after ``clock`` on which
     the household's state may change or something falls due with no new fact: the transition
-    period starting or ending, a review due, a case step's deadline (the day after ``clock``
-    while a review or a case step is overdue).
+    period starting or ending, a review due, a case step's deadline, an entitlement's re-check
+    falling due (the day after ``clock`` while a review, a case step or a re-check is due or
+    overdue).
     """
 
     household_id: str
@@ -126,6 +127,11 @@ class Checkpoint:
     #: members in force (None: the income as assessed). A quiet assessment patched into the head
     #: is a later one: the share no longer holds.
     income_shared: tuple[Decimal, tuple[str, ...], str] | None = None
+    #: The re-check of each entitlement running under a re-check rule (the safety net's, N1
+    #: art. 31), by intervention: the day it falls due, what an income assessment on or after it
+    #: is (the monthly cycle announces it due, then overdue). Absent from checkpoints written
+    #: before it was kept, read as none.
+    rechecks: tuple[tuple[str, dt.date], ...] = ()
     next_event: dt.date | None = None
     #: The prefilter's income band as of the clock, and the first day it may no longer hold:
     #: income assessments at or above it, dated before then, change only the income (see
@@ -196,6 +202,7 @@ class Checkpoint:
             "income_shared": None
             if self.income_shared is None
             else [str(self.income_shared[0]), list(self.income_shared[1]), self.income_shared[2]],
+            "rechecks": {name: day.isoformat() for name, day in self.rechecks},
             "quiet_band": _text(self.quiet_band),
             "quiet_until": _iso(self.quiet_until),
             "quiet_gate": None if self.quiet_gate is None else [str(bound) for bound in self.quiet_gate],
@@ -312,6 +319,7 @@ class Checkpoint:
             household_facts=tuple([kinds.parse(item) for item in get("household_facts", ())]),
             stops=tuple([kinds.parse(item) for item in get("stops", ())]),
             income_shared=None if (shared := get("income_shared")) is None else _shared(shared, income_fact),
+            rechecks=tuple(sorted([(str(k), date(v)) for k, v in get("rechecks", {}).items()])),
             next_event=None if event is None else date(event),
             quiet_band=None if (band := get("quiet_band")) is None else Decimal(band),
             quiet_until=None if (until := get("quiet_until")) is None else date(until),
@@ -378,6 +386,7 @@ class Checkpoint:
                 household_facts=tuple(read.each("household_facts", kinds.parse)),
                 stops=tuple(read.each("stops", kinds.parse)),
                 income_shared=read.shared_or_none("income_shared", data.get("income_fact")),
+                rechecks=read.dates_by_name("rechecks"),
                 next_event=read.date_or_none("next_event"),
                 quiet_band=read.decimal_or_none("quiet_band"),
                 quiet_until=read.date_or_none("quiet_until"),
@@ -411,6 +420,7 @@ class Checkpoint:
             self.household_facts,
             self.stops,
             self.income_shared,
+            self.rechecks,
         )
 
     def to_bytes(self, policy: Policy, *, like: tuple[Checkpoint, bytes] | None = None) -> bytes:

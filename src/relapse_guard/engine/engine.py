@@ -472,6 +472,7 @@ class Engine:
             decisions=decisions_before + len(run.decisions) if self._log.enabled else None,
             case_facts=case_facts,
             quiet=self._band_at(run, clock),
+            rechecks=self._entitlements.rechecks_due(run) if run.entitled else (),
         )
         return Checkpointed(result=_result(run, self.policy.label, clock), checkpoint=checkpoint, path=path)
 

@@ -12,10 +12,15 @@ intervention in force, which ends the day the new one starts. While it runs it i
 
 and a recomputation that comes to another amount ends the piece and opens the new one from
 the first day of the next month (the change's date, for a parameter); one that declines
-**ends** it after the gradual-exit months its terms name. The elimination of the risk it was
-granted for, a verified exit (when its terms say so) and an explicit
-:class:`~relapse_guard.facts.EntitlementStopped` fact end it too, and so does its maximum
+**ends** it after the gradual-exit months its terms name. Under a re-check rule an assessment
+with no obvious change keeps the amount, but the one on or after the re-check's day is also the
+means test: nothing owed on it, it ends. The elimination of the risk it was granted for works it
+out again, that risk's cost no longer weighing (one that does not follow the income ends); a
+verified exit (when its terms say so) and an explicit
+:class:`~relapse_guard.facts.EntitlementStopped` fact end it, and so does its maximum
 duration. Every recomputation and end is a decision with the old and new amounts and why.
+
+One held for a case is worked out again on the day the case is decided (:meth:`EntitlementStep.released`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from typing import TypeVar
+
+import attrs
 
 from .. import message_keys as keys
 from ..context import COST_AID, COST_WINDOW, Context
@@ -147,6 +154,24 @@ class EntitlementStep:
             day = grant.date
             run.income_gate = (day - _ONE_DAY, day + _ONE_DAY, _NO_FLOOR, _NO_CEILING)
         return started, replaced
+
+    def released(
+        self, run: RunState, risk: Risk, grant: Grant, ctx: Context
+    ) -> tuple[Grant | Declined, tuple[ParameterValue, ...]]:
+        """Entitlement ``grant``, held for ``risk`` until a case was decided, worked out again on
+        the decision's day (``ctx``'s date, the run's context): the amount is set at the decision
+        (N1 art. 21, "确认同意，同时确定救助金额"), on the income and parameters of that day (the
+        income on file while a piece runs, :meth:`context_on_file`). What the intervention
+        answers, with the parameters it read: a grant dated that day, or :class:`Declined` when
+        nothing is owed then; the grant as held, dated that day, when it has no answer then (a
+        parameter not in force)."""
+        name = grant.intervention
+        ctx.refresh(ctx.date, run)
+        if run.entitled:
+            ctx = self.context_on_file(run, name, ctx)
+        ctx.reset_used()
+        outcome = self._ask(run, name, risk, ctx)
+        return (attrs.evolve(grant, date=ctx.date) if outcome is None else outcome), ctx.used_parameters()
 
     def income_on_file(self, run: RunState, name: str, on: dt.date) -> Decimal | None:
         """The income a new grant of ``name`` made on ``on`` (for another risk) is worked out on,
@@ -275,7 +300,12 @@ class EntitlementStep:
                     if lapse is None or fact.date < lapse:
                         due, _, share = recheck
                         if fact.date >= due:
-                            self._kept(run, name, index, piece, fact, recheck)
+                            if self._still_owed(run, name, piece, fact.date, ctx):
+                                self._kept(run, name, index, piece, fact, recheck)
+                            else:  # the means test at the re-check: nothing owed on this income
+                                why = Message(keys.RECHECK_DUE, Message(keys.INCOME_ASSESSED, income, fact.id), due)
+                                starts = first_of_next_month(fact.date)
+                                self.recompute(run, name, fact.date, starts, why, facts=(fact.id,), ctx=ctx, check=True)
                         elif share is not None and len(entitled) == 1:
                             # the assessments to come inside this band, before the re-check and
                             # before a cost stops weighing, change nothing either
@@ -404,10 +434,24 @@ class EntitlementStep:
                 self.recompute(run, name, date, starts, why, facts=facts, ctx=ctx, gradual=False)
 
     def on_eliminated(self, run: RunState, risk_key: str, date: dt.date, why: Value, facts: tuple[str, ...]) -> None:
-        """The entitlements granted for ``risk_key`` end: the risk was eliminated."""
+        """Risk ``risk_key`` was eliminated. An entitlement granted for it that follows the income
+        (the safety net) is worked out again by the means test, from the next month, its cost no
+        longer weighing (N2 art. 9; N1 art. 32: a stop needs a ground the rules name, and an
+        eliminated risk is none while the income is under the standard): it ends only when nothing
+        is owed. So is one granted for another risk when the eliminated risk had a cost (which may
+        have weighed on it). One that does not follow the income ends."""
+        reason = Message(keys.RISK_ELIMINATED, risk_key, why)
+        costly = any(risk.key == risk_key and risk.cost for risk in run.costly)
         for name in sorted(run.entitled):
-            if run.grants[run.entitled[name]].risk_key == risk_key:
-                self.end(run, name, date, Message(keys.RISK_ELIMINATED, risk_key, why), facts=facts)
+            index = run.entitled.get(name)  # (one worked out before may have ended another)
+            if index is None:
+                continue
+            own = run.grants[index].risk_key == risk_key
+            if not self.terms(name).recompute_on_income:
+                if own:
+                    self.end(run, name, date, reason, facts=facts)
+            elif own or costly:
+                self.recompute(run, name, date, first_of_next_month(date), reason, facts=facts, on_basis=True)
 
     def on_stop(self, run: RunState, fact: EntitlementStopped) -> None:
         """An explicit stop ends the named entitlement from the next month, without gradual exit."""
@@ -557,6 +601,32 @@ class EntitlementStep:
             return piece.basis_fact
         return run.income_fact if basis == run.income else None
 
+    def _still_owed(self, run: RunState, name: str, piece: Grant, date: dt.date, ctx: Context | None) -> bool:
+        """Whether intervention ``name`` still owes something for ``piece``'s risk on ``date``, on
+        the latest income (the means test of a re-check, N2 art. 9: the income left per person
+        under the standard); True when it has no answer then (a parameter not in force)."""
+        if ctx is None:
+            ctx = self._context(run, date)
+        else:
+            ctx.refresh(date, run)
+        ctx.reset_used()
+        risk = _risk_of(run, piece)
+        quick = self._amounts.get(name)
+        if quick is None:
+            return not isinstance(self._ask(run, name, risk, ctx), Declined)
+        try:
+            amount = quick(risk, ctx)
+        except ParameterNotInForce:
+            return True
+        except RelapseGuardError as error:  # the library's own, let out by policy code: said where
+            in_policy_code(error, run.household.id, f"intervention.{name}", risk.fact_id)
+            raise
+        except Exception as error:  # policy code failed: name it, for this household
+            raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
+        if amount is not None and type(amount) is not Decimal:  # policy code's answer: checked
+            checked_amount(amount, run.household.id, name, risk.fact_id)
+        return amount is not None  # (``amount`` says None only when it declines)
+
     def _kept(
         self,
         run: RunState,
@@ -566,7 +636,8 @@ class EntitlementStep:
         fact: IncomeAssessed,
         recheck: tuple[dt.date, ParameterValue, Decimal | None],
     ) -> None:
-        """The re-check due found no obvious change: the amount is kept, the next re-check counted from today."""
+        """The re-check due found no obvious change, and the household still owed something: the
+        amount is kept, the next re-check counted from today."""
         run.grants[index] = piece.with_term(
             starts=piece.starts, ends=piece.ends, prorated=piece.prorated, rechecked_on=fact.date
         )
@@ -609,6 +680,20 @@ class EntitlementStep:
         run.rechecks[index] = (base, found)
         return found
 
+    def rechecks_due(self, run: RunState) -> tuple[tuple[str, dt.date], ...]:
+        """The re-check of each entitlement running under a re-check rule, with no end set, by
+        intervention: the day it falls due (N1 art. 31: every year, every half year for a household
+        with a member who can work). An income assessment on or after it is the re-check; until
+        one comes the amount is still paid (the rules say to re-check, not to suspend payment)."""
+        found = []
+        for name, index in sorted(run.entitled.items()):
+            piece = run.grants[index]
+            if piece.ends is None and piece.basis_income is not None:
+                recheck = self._recheck(run, index, piece)
+                if recheck is not None:
+                    found.append((name, recheck[0]))
+        return tuple(found)
+
     def _cost_lapse(self, run: RunState, piece: Grant) -> dt.date | None:
         """The first day a risk's cost that weighed on ``piece``'s amount when it was set no
         longer weighs on the income left (``income_left.open_risk_months`` after the risk's
@@ -622,7 +707,7 @@ class EntitlementStep:
         since = add_months(piece.date, -months)
         first: dt.date | None = None
         for risk in run.costly:
-            weighed = risk.key == piece.risk_key or (since < risk.date and risk.key not in run.eliminated)
+            weighed = (risk.key == piece.risk_key or since < risk.date) and risk.key not in run.eliminated
             if risk.cost and risk.date <= piece.date and weighed:
                 lapse = _lapse_day(risk.date, months)
                 first = lapse if first is None else min(first, lapse)

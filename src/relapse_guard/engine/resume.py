@@ -220,12 +220,14 @@ def capture(
     case_facts: Iterable[Fact],
     quiet: Quiet = (None, None, None),
     look_ahead: bool = True,
+    rechecks: tuple[tuple[str, dt.date], ...] = (),
 ) -> Checkpoint:
     """The checkpoint of ``run``, its clock moved to ``clock``; ``case_facts`` are the facts of
     the cases the run may hold open (those open before it, and its new case facts). Without
     ``look_ahead`` its ``next_event`` is not worked out (None): a checkpoint only resumed at
     once, which does not read it (:mod:`.fork`). ``quiet`` is the checkpoint's quiet band, until
-    and gate (:class:`~.checkpoint.Checkpoint`)."""
+    and gate (:class:`~.checkpoint.Checkpoint`); ``rechecks`` the re-checks of the entitlements
+    running, by intervention, with the day each falls due."""
     open_cases, kept = _open_cases(policy, case_facts, clock, run.risks)
     reviews_done = tuple(sorted(run.reviews_done.items())) if run.reviews_done else ()
     following = (
@@ -240,6 +242,7 @@ def capture(
             open_cases=open_cases,
             entitlements=run.entitlement_due,
             new_year=run.year_due if run.dissolved is None else None,
+            rechecks=[due for _, due in rechecks],
         )
         if look_ahead
         else None
@@ -277,6 +280,7 @@ def capture(
         household_facts=run.changes,
         stops=tuple(run.stops[name] for name in sorted(run.stops)) if run.stops else (),
         income_shared=run.shared_on_file(),
+        rechecks=rechecks,
         next_event=following,
         quiet_band=quiet[0],
         quiet_until=quiet[1],
@@ -331,13 +335,15 @@ def next_event(
     open_cases: Sequence[OpenCase],
     entitlements: dt.date | None = None,
     new_year: dt.date | None = None,
+    rechecks: Sequence[dt.date] = (),
 ) -> dt.date | None:
     """The first date after ``clock`` on which something happens to a household without a new
     fact: the transition period starting or ending, a review falling due, a case step's
     deadline, an entitlement's next event (``entitlements``: an end, or a parameter it read
-    changing), the next new year (``new_year``, a 1 January) when the policy routes one in
-    ``state`` (``each_year:<state>``), a whole case's deadline. While a review or a case step
-    (or a whole case) is overdue as of the clock, the day after it."""
+    changing), an entitlement's re-check falling due (``rechecks``: the days they fall due), the
+    next new year (``new_year``, a 1 January) when the policy routes one in ``state``
+    (``each_year:<state>``), a whole case's deadline. While a review, a case step (or a whole
+    case) or a re-check is due or overdue as of the clock, the day after it."""
     if clock is None:
         return None
     soonest: list[dt.date] = [day for day in monitoring if day is not None and day > clock]
@@ -348,6 +354,7 @@ def next_event(
     after = clock + _DAY
     soonest.extend(max(case.due_on, after) for case in open_cases)
     soonest.extend(max(case.case_due_on, after) for case in open_cases if case.case_due_on is not None)
+    soonest.extend(max(due, after) for due in rechecks)  # (due or overdue: each cycle announces it)
     if policy.reviews and state_since is not None:
         for status in review_status(
             policy.reviews,

@@ -2,9 +2,9 @@
 
 A household rescreened in a cycle is compared with its checkpoint of the month before: a new
 risk, a change of state (a relapse said as one), a grant started, changed or ended, the transition period ending soon, a
-review or a case step due or overdue (with its deadline, and the whole case's when its procedure
-sets one), a history replayed (and why), a move (in the worklists of the district moved to and
-of the district left: :mod:`.moves`). Each
+review, a case step or a safety net's re-check due or overdue (with its deadline, and the whole
+case's when its procedure sets one), a history replayed (and why), a move (in the worklists of
+the district moved to and of the district left: :mod:`.moves`). Each
 :class:`Alert` names the household, its district, town and village, the policy it was screened
 under, the date and what it is about, in words a caseworker reads, and as data
 (:meth:`Alert.to_dict`) other systems read.
@@ -48,6 +48,7 @@ from .moves import Move, moves_since
 
 __all__ = [
     "CASE_NOTICE",
+    "RECHECK_GRACE",
     "STANDING_KINDS",
     "TRANSITION_NOTICE",
     "Alert",
@@ -62,6 +63,9 @@ __all__ = [
 TRANSITION_NOTICE = dt.timedelta(days=31)
 #: How long before its deadline a case step is announced as due.
 CASE_NOTICE = dt.timedelta(days=7)
+#: How long after the day an entitlement's re-check falls due it is announced as due: its
+#: deadline is the last of these days, and it is overdue after it.
+RECHECK_GRACE = dt.timedelta(days=30)
 
 
 class AlertKind(enum.Enum):
@@ -77,6 +81,8 @@ class AlertKind(enum.Enum):
     REVIEW_OVERDUE = "review_overdue"
     CASE_STEP_DUE = "case_step_due"
     CASE_STEP_OVERDUE = "case_step_overdue"
+    RECHECK_DUE = "recheck_due"
+    RECHECK_OVERDUE = "recheck_overdue"
     REPLAYED = "replayed"
     MOVED = "moved"
 
@@ -90,6 +96,8 @@ STANDING_KINDS = frozenset(
         AlertKind.REVIEW_OVERDUE,
         AlertKind.CASE_STEP_DUE,
         AlertKind.CASE_STEP_OVERDUE,
+        AlertKind.RECHECK_DUE,
+        AlertKind.RECHECK_OVERDUE,
     }
 )
 
@@ -249,7 +257,8 @@ _REVIEWS = frozenset({AlertKind.REVIEW_DUE, AlertKind.REVIEW_OVERDUE})
 def _item(alert: Alert) -> tuple[AlertKind, str, dt.date | None]:
     """What an alert of :data:`STANDING_KINDS` is about across cycles: a review by its name (a
     review not done stays the one to do when its next due date passes), a case step by its case
-    and deadline, a transition period by its end."""
+    and deadline, a transition period by its end, a re-check by its intervention and the day it
+    falls due."""
     return (alert.kind, alert.subject, None if alert.kind in _REVIEWS else alert.date)
 
 
@@ -659,6 +668,8 @@ def _falling_due(new: Checkpoint, policy: Policy, as_of: dt.date, alert: _Add) -
                     else Message(keys.ALERT_REVIEW_DUE, review, status.due_on, deadline)
                 )
                 alert(AlertKind.REVIEW_DUE, status.due_on, status.review, said)
+    for name, due in new.rechecks:
+        _recheck(name, due, as_of, alert)
     for case in new.open_cases:
         procedure, step = Term(case.procedure), Term(case.step)
         if case.case_due_on is not None:
@@ -687,6 +698,20 @@ def _case_falling_due(case: OpenCase, whole: dt.date, as_of: dt.date, alert: _Ad
     if first <= as_of + CASE_NOTICE:
         said = Message(keys.ALERT_STEP_DUE_IN_CASE, procedure, case.case_id, step, case.due_on, clause)
         alert(AlertKind.CASE_STEP_DUE, first, case.case_id, said)
+
+
+def _recheck(name: str, due: dt.date, as_of: dt.date, alert: _Add) -> None:
+    """An entitlement's re-check (N1 art. 31) due from the day it falls due until its deadline
+    (:data:`RECHECK_GRACE` after), overdue after it; the amount is still paid meanwhile."""
+    if as_of < due:
+        return
+    deadline = due + RECHECK_GRACE
+    if as_of > deadline:
+        days = keys.count((as_of - deadline).days, "day")
+        said = Message(keys.ALERT_RECHECK_OVERDUE, Term(name), due, deadline, days)
+        alert(AlertKind.RECHECK_OVERDUE, due, name, said)
+    else:
+        alert(AlertKind.RECHECK_DUE, due, name, Message(keys.ALERT_RECHECK_DUE, Term(name), due, deadline))
 
 
 def wake_on(checkpoint: Checkpoint) -> dt.date | None:
