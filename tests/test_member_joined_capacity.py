@@ -114,6 +114,8 @@ def test_a_blank_capacity_stays_blank_and_none_stays_none_through_every_form(cap
 
 @pytest.mark.parametrize("file_format", ["jsonl", "csv", "parquet"])
 def test_population_files_keep_a_blank_capacity_blank(file_format: str, tmp_path: Path) -> None:
+    if file_format == "parquet":
+        pytest.importorskip("pyarrow")  # the parquet extra
     facts = [
         _joined(D(1990, 6, 1), JoinReason.MARRIAGE_IN, capacity, fid=f"m{index}")
         for index, capacity in enumerate(CAPACITIES)

@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,7 +26,6 @@ from relapse_guard.engine.run_state import RunState
 from relapse_guard.facts import BasicNeedsChecked, ExitVerified, Fact
 from relapse_guard.household import Household
 from relapse_guard.monitoring import AlertKind, Monitor
-from relapse_guard.screening.columnar import QuietFrame
 from relapse_guard.store import MemoryStore
 from relapse_guard.triggers import IncomeDropTrigger
 
@@ -126,6 +124,9 @@ def test_the_band_of_an_exited_household_is_the_threshold_until_the_years_risk_i
 def test_the_vectorised_band_is_the_scalar_one_in_every_state(state: State) -> None:
     """The columnar form gives, for a household in ``state`` with nothing else known, what
     ``quiet_from`` gives: the threshold for edge and exited households, the line otherwise."""
+    np = pytest.importorskip("numpy")  # the columnar screen: the fast extra
+    from relapse_guard.screening.columnar import QuietFrame
+
     trigger = IncomeDropTrigger()
     days = [D(2015, 6, 1), D(2016, 6, 1), D(2017, 6, 1)]
     frame = QuietFrame(YUBEI.parameters, state, np.array([day.toordinal() for day in days], dtype=np.int64))
