@@ -543,7 +543,6 @@ class Engine:
             self._cases.decided(run, fact, ctx)
         elif isinstance(fact, EntitlementStopped):
             self._entitlements.on_stop(run, fact)
-            run.stops[fact.intervention] = fact  # granted again only on a new decision
         elif observed:
             self._lifecycle.after_observation(run, fact, ctx)
         elif type(fact) is CaseOpened and self._conditions is not None:
@@ -666,18 +665,18 @@ class Engine:
                         run.household,
                     )
                     if now != band_for or expired:
-                        shared = self._parameters.new_bands if self._new_band_shared and state is _NEW else None
-                        if shared is not None and not (now[1] or now[2] or now[3] or now[4]) and now[5] is None:
-                            # nothing known of the household: its date's band, once for all
-                            key = date.toordinal()
-                            found = shared.get(key)
-                            if found is None:
-                                ctx.refresh(date, run)
-                                found = shared[key] = income_band(watchers[state], ctx, parameters, changes)
-                            band, band_until = found
-                        else:
+                        # a new household with nothing known (no entitlement, risk, grant, unmet
+                        # need or housing grade): its date's band, worked out once for all
+                        nothing_known = state is _NEW and not (now[1] or now[2] or now[3] or now[4]) and now[5] is None
+                        shared = self._parameters.new_bands if self._new_band_shared and nothing_known else None
+                        key = date.toordinal()
+                        found = shared.get(key) if shared is not None else None
+                        if found is None:
                             ctx.refresh(date, run)
-                            band, band_until = income_band(watchers[state], ctx, parameters, changes)
+                            found = income_band(watchers[state], ctx, parameters, changes)
+                            if shared is not None:
+                                shared[key] = found
+                        band, band_until = found
                         band_for = now
                     full_path_since_band = False
                 income = fact.income_per_capita

@@ -26,6 +26,7 @@ One held for a case is worked out again on the day the case is decided (:meth:`E
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -59,6 +60,15 @@ from .run_state import RunState
 __all__ = ["EntitlementStep", "replacing", "shared_basis"]
 
 _T = TypeVar("_T")
+
+
+class _NotInForce(enum.Enum):
+    """What an intervention's quick amount says when a parameter it reads is not in force yet."""
+
+    NOT_IN_FORCE = enum.auto()
+
+
+_NOT_IN_FORCE = _NotInForce.NOT_IN_FORCE
 
 #: A context for a run on a date (the engine's, sharing its parameter look-ups).
 ContextOn = Callable[[RunState, dt.date], Context]
@@ -454,7 +464,9 @@ class EntitlementStep:
                 self.recompute(run, name, date, first_of_next_month(date), reason, facts=facts, on_basis=True)
 
     def on_stop(self, run: RunState, fact: EntitlementStopped) -> None:
-        """An explicit stop ends the named entitlement from the next month, without gradual exit."""
+        """An explicit stop ends the named entitlement from the next month, without gradual exit,
+        and stays in force: the intervention is granted again only on a new decision."""
+        run.stops[fact.intervention] = fact
         if fact.intervention in run.entitled:
             why = Message(keys.STOPPED_BECAUSE, fact.reason) if fact.reason else Message(keys.STOPPED)
             self.end(run, fact.intervention, fact.date, why, facts=(fact.id,), gradual=False)
@@ -509,20 +521,8 @@ class EntitlementStep:
         rechecked = recheck is not None and date >= recheck[0]
         quick = self._amounts.get(name)
         if quick is not None and piece.ends is None:
-            try:
-                amount = quick(risk, ctx)
-                if amount is not None and type(amount) is not Decimal:  # policy code's answer: checked
-                    # (a Decimal that is not money, NaN or negative, never equals a piece's amount:
-                    # the intervention is asked, and its grant refused by sound_grant)
-                    amount = checked_amount(amount, run.household.id, name, risk.fact_id)
-            except ParameterNotInForce:
-                pass  # the intervention's own answer says what then
-            except RelapseGuardError as error:  # the library's own, let out by policy code: said where
-                in_policy_code(error, run.household.id, f"intervention.{name}", risk.fact_id)
-                raise
-            except Exception as error:  # policy code failed: name it, for this household
-                raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
-            else:
+            amount = self._quick_amount(run, name, risk, ctx, quick)
+            if amount is not _NOT_IN_FORCE:  # (then the intervention's own answer says what)
                 if amount == piece.amount and not rechecked:
                     return  # the same amount, and not the re-check: nothing to decide
                 if amount is None and not self._log.enabled:
@@ -614,18 +614,8 @@ class EntitlementStep:
         quick = self._amounts.get(name)
         if quick is None:
             return not isinstance(self._ask(run, name, risk, ctx), Declined)
-        try:
-            amount = quick(risk, ctx)
-        except ParameterNotInForce:
-            return True
-        except RelapseGuardError as error:  # the library's own, let out by policy code: said where
-            in_policy_code(error, run.household.id, f"intervention.{name}", risk.fact_id)
-            raise
-        except Exception as error:  # policy code failed: name it, for this household
-            raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
-        if amount is not None and type(amount) is not Decimal:  # policy code's answer: checked
-            checked_amount(amount, run.household.id, name, risk.fact_id)
-        return amount is not None  # (``amount`` says None only when it declines)
+        # (``amount`` says None only when it declines; not in force yet: no answer, still owed)
+        return self._quick_amount(run, name, risk, ctx, quick) is not None
 
     def _kept(
         self,
@@ -775,6 +765,27 @@ class EntitlementStep:
                 grant=ended,
                 margins=partial(margins_of, why),
             )
+
+    def _quick_amount(
+        self, run: RunState, name: str, risk: Risk, ctx: Context, quick: Callable[[Risk, Context], Decimal | None]
+    ) -> Decimal | _NotInForce | None:
+        """Intervention ``name``'s quick ``amount(risk, ctx)`` (``quick``), checked: None when it
+        declines, :data:`_NOT_IN_FORCE` when a parameter it reads is not in force yet; policy code
+        that fails is named, for this household."""
+        try:
+            amount = quick(risk, ctx)
+            if amount is not None and type(amount) is not Decimal:  # policy code's answer: checked
+                # (a Decimal that is not money, NaN or negative, never equals a piece's amount:
+                # the intervention is asked, and its grant refused by sound_grant)
+                amount = checked_amount(amount, run.household.id, name, risk.fact_id)
+        except ParameterNotInForce:
+            return _NOT_IN_FORCE
+        except RelapseGuardError as error:  # the library's own, let out by policy code: said where
+            in_policy_code(error, run.household.id, f"intervention.{name}", risk.fact_id)
+            raise
+        except Exception as error:  # policy code failed: name it, for this household
+            raise PluginFailed(run.household.id, f"intervention.{name}", risk.fact_id, error) from error
+        return amount
 
     def _call(self, run: RunState, name: str, risk: Risk, call: Callable[[], _T]) -> _T | None:
         """``call()``, a question to intervention ``name`` about ``risk``: None when a parameter
